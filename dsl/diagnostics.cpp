@@ -1,0 +1,102 @@
+#include "dsl/diagnostics.hpp"
+
+#include <algorithm>
+
+namespace hoshu::dsl {
+
+Diagnostic& Diagnostics::add(Severity s, SourceRange r, std::string message) {
+    items_.push_back(Diagnostic{s, r, std::move(message), {}});
+    return items_.back();
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+void Diagnostics::append(Diagnostics&& other) {
+    for (auto& d : other.items_) items_.push_back(std::move(d));
+    other.items_.clear();
+}
+
+bool Diagnostics::has_errors() const { return error_count() > 0; }
+
+std::size_t Diagnostics::error_count() const {
+    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
+        return d.severity == Severity::error;
+    }));
+}
+
+void Diagnostics::sort() {
+    std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        if (a.range.valid != b.range.valid) return a.range.valid;  // located first
+        if (a.range.file != b.range.file) return a.range.file < b.range.file;
+        return a.range.begin < b.range.begin;
+    });
+}
+
+namespace {
+
+const char* severity_name(Severity s) {
+    switch (s) {
+        case Severity::error: return "error";
+        case Severity::warning: return "warning";
+        case Severity::note: return "note";
+    }
+    return "error";
+}
+
+const char* severity_color(Severity s) {
+    switch (s) {
+        case Severity::error: return "\x1b[1;31m";
+        case Severity::warning: return "\x1b[1;35m";
+        case Severity::note: return "\x1b[1;36m";
+    }
+    return "";
+}
+
+// Tabs are shown as one space so that the caret lines up.
+std::string untab(std::string_view s) {
+    std::string out(s);
+    std::replace(out.begin(), out.end(), '\t', ' ');
+    return out;
+}
+
+}  // namespace
+
+std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions opt) {
+    const char* bold = opt.color ? "\x1b[1m" : "";
+    const char* reset = opt.color ? "\x1b[0m" : "";
+    const char* sev = opt.color ? severity_color(d.severity) : "";
+    const char* green = opt.color ? "\x1b[1;32m" : "";
+    std::string out;
+    if (!d.range.valid || d.range.file >= sm.size()) {
+        out = fmt::format("{}hoshu:{} {}{}:{} {}{}{}\n", bold, reset, sev, severity_name(d.severity), reset, bold,
+                          d.message, reset);
+        if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+        return out;
+    }
+    const SourceFile& f = sm.file(d.range.file);
+    LineCol lc = f.line_col(d.range.begin);
+    out = fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, f.path(), lc.line, lc.column, reset, sev,
+                      severity_name(d.severity), reset, bold, d.message, reset);
+    std::string_view line = f.line_text(lc.line);
+    std::uint32_t line_begin = f.offset_of({lc.line, 1});
+    std::size_t col_byte = std::min<std::size_t>(d.range.begin - line_begin, line.size());
+    // The caret covers the range, cut at the end of the first line (at least one column).
+    std::size_t end_byte = d.range.end > d.range.begin ? d.range.end - line_begin : col_byte;
+    end_byte = std::min(end_byte, line.size());
+    std::size_t lead = display_width(line.substr(0, col_byte));
+    std::size_t width = end_byte > col_byte ? display_width(line.substr(col_byte, end_byte - col_byte)) : 1;
+    out += fmt::format("  {}\n", untab(line));
+    out += fmt::format("  {}{}^{}{}\n", std::string(lead, ' '), green, std::string(width - 1, '~'), reset);
+    if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+    return out;
+}
+
+std::string render(const SourceManager& sm, const Diagnostics& ds, RenderOptions opt) {
+    std::string out;
+    for (const auto& d : ds.items()) out += render(sm, d, opt);
+    return out;
+}
+
+}  // namespace hoshu::dsl

@@ -1,0 +1,124 @@
+#include "dsl/source.hpp"
+
+#include <algorithm>
+
+namespace hoshu::dsl {
+
+SourceRange SourceRange::span(SourceRange a, SourceRange b) {
+    if (!a.valid) return b;
+    if (!b.valid || a.file != b.file) return a;
+    return in(a.file, std::min(a.begin, b.begin), std::max(a.end, b.end));
+}
+
+SourceFile::SourceFile(std::string path, std::string text)
+    : path_(std::move(path)), text_(std::move(text)) {
+    line_starts_.push_back(0);
+    for (std::uint32_t i = 0; i < text_.size(); ++i) {
+        if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    }
+}
+
+namespace {
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+}  // namespace
+
+LineCol SourceFile::line_col(std::uint32_t offset) const {
+    offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
+    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+    auto line = static_cast<std::uint32_t>(it - line_starts_.begin());  // 1-based
+    std::uint32_t start = line_starts_[line - 1];
+    std::uint32_t column = 1;
+    for (std::uint32_t i = start; i < offset; ++i) {
+        if (!is_continuation(static_cast<unsigned char>(text_[i]))) ++column;
+    }
+    return {line, column};
+}
+
+std::uint32_t SourceFile::offset_of(LineCol lc) const {
+    if (lc.line == 0 || lc.line > line_starts_.size()) return static_cast<std::uint32_t>(text_.size());
+    std::uint32_t i = line_starts_[lc.line - 1];
+    std::uint32_t column = 1;
+    while (i < text_.size() && text_[i] != '\n' && column < lc.column) {
+        ++i;
+        while (i < text_.size() && is_continuation(static_cast<unsigned char>(text_[i]))) ++i;
+        ++column;
+    }
+    return i;
+}
+
+std::string_view SourceFile::line_text(std::uint32_t line) const {
+    if (line == 0 || line > line_starts_.size()) return {};
+    std::uint32_t begin = line_starts_[line - 1];
+    std::uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1
+                                                   : static_cast<std::uint32_t>(text_.size());
+    std::string_view s(text_.data() + begin, end - begin);
+    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+    return s;
+}
+
+FileId SourceManager::add(std::string path, std::string text) {
+    files_.emplace_back(std::move(path), std::move(text));
+    return static_cast<FileId>(files_.size() - 1);
+}
+
+std::size_t code_points(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) {
+        if (!is_continuation(c)) ++n;
+    }
+    return n;
+}
+
+namespace {
+// Decode one code point; returns its length in bytes (1 for an invalid byte, cp = 0xFFFD).
+std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) { cp = 0xFFFD; return 1; }
+    if (len == 1) { cp = c; return 1; }
+    cp = c & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+        auto cc = static_cast<unsigned char>(s[i + k]);
+        if (!is_continuation(cc)) { cp = 0xFFFD; return 1; }
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        cp = 0xFFFD;
+        return 1;
+    }
+    return len;
+}
+
+bool is_wide(char32_t cp) {
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+}  // namespace
+
+std::size_t display_width(std::string_view s) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        i += decode(s, i, cp);
+        w += is_wide(cp) ? 2 : 1;
+    }
+    return w;
+}
+
+bool valid_utf8(std::string_view s, std::size_t* bad_offset) {
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        std::size_t len = decode(s, i, cp);
+        if (cp == 0xFFFD && !(len == 3 && s.substr(i, 3) == "\xEF\xBF\xBD")) {
+            if (bad_offset) *bad_offset = i;
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+}  // namespace hoshu::dsl

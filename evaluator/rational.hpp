@@ -1,0 +1,99 @@
+// Rational: the one exact number type of hoshu. Every value from input to output is a
+// Rational; there is no binary floating point anywhere on that path.
+//
+// Representation: a fast path of __int128 numerator/denominator (denominator > 0, in
+// lowest terms) with overflow-checked arithmetic, and an arbitrary-precision fallback
+// (Boost.Multiprecision cpp_int) used only when a fast-path result would overflow.
+// A value never wraps and never loses precision.
+//
+//   auto r = Rational::parse("21353/23800");        // std::optional<Rational>
+//   Rational shares = (Rational(16'000'000) * *r / Rational(2850)).floor();
+//   r->to_string();                                  // "21353/23800"
+//   Rational::parse("0.9375")->to_string();          // "0.9375"
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hoshu::eval {
+
+enum class RoundingMode { down, up, half_up, half_even };
+
+class Rational {
+public:
+    Rational() = default;                               // 0
+    Rational(std::int64_t n);                           // NOLINT: implicit from an integer
+    /// n/d; d must not be zero (asserted). Normalises sign and lowest terms.
+    static Rational fraction(std::int64_t n, std::int64_t d);
+
+    /// Exact parse of: an integer ("-12", "16_000_000", "16,000,000" with groups of three),
+    /// a decimal ("0.9375", "-1.05", ".5" is rejected), scientific ("3.168e11", "300E9"),
+    /// a percentage ("15.4%" = 154/1000), a fraction ("21353/23800", "-3/4"; no zero denominator).
+    /// Leading/trailing blanks are not accepted. Returns nullopt on anything else.
+    static std::optional<Rational> parse(std::string_view text);
+
+    Rational(const Rational& o);
+    Rational(Rational&& o) noexcept = default;
+    Rational& operator=(const Rational& o);
+    Rational& operator=(Rational&& o) noexcept = default;
+    ~Rational();
+
+    friend Rational operator+(const Rational& a, const Rational& b);
+    friend Rational operator-(const Rational& a, const Rational& b);
+    friend Rational operator*(const Rational& a, const Rational& b);
+    /// b must not be zero (asserted): callers check and report division by zero themselves.
+    friend Rational operator/(const Rational& a, const Rational& b);
+    Rational operator-() const;
+    Rational& operator+=(const Rational& b) { return *this = *this + b; }
+    Rational& operator-=(const Rational& b) { return *this = *this - b; }
+    Rational& operator*=(const Rational& b) { return *this = *this * b; }
+    Rational& operator/=(const Rational& b) { return *this = *this / b; }
+
+    friend bool operator==(const Rational& a, const Rational& b);
+    friend std::strong_ordering operator<=>(const Rational& a, const Rational& b);
+
+    int sign() const;                   // -1, 0, 1
+    bool is_zero() const { return sign() == 0; }
+    bool is_integer() const;
+    Rational abs() const;
+
+    Rational floor() const;
+    Rational ceil() const;
+    /// To an integer with the given mode: down = toward -inf, up = toward +inf,
+    /// half_up = nearest, ties away from zero, half_even = nearest, ties to even.
+    Rational round(RoundingMode mode) const;
+    /// To a multiple of `unit` (unit > 0): unit * round(x / unit).
+    Rational round_to(RoundingMode mode, const Rational& unit) const;
+
+    /// Exact text: an integer ("4709"), a terminating decimal ("0.9375", "-1.05"), or
+    /// otherwise a fraction in lowest terms ("8712/10385"). parse(to_string()) == *this.
+    std::string to_string() const;
+    /// Decimal text rounded half-up to `places` digits after the point (display only;
+    /// the digits are computed exactly). places = 0 gives an integer.
+    std::string to_decimal(int places) const;
+    /// True when the decimal expansion terminates (denominator has only factors 2 and 5).
+    bool terminates() const;
+
+    std::string numerator_string() const;
+    std::string denominator_string() const;
+    /// The value as int64 when it is an integer that fits.
+    std::optional<std::int64_t> to_int64() const;
+    /// True while the value is held on the __int128 fast path.
+    bool is_small() const { return !big_; }
+    /// Number of decimal digits of max(|numerator|, denominator) (for resource limits).
+    std::size_t digits() const;
+
+private:
+    struct Big;   // cpp_int numerator/denominator; defined in rational.cpp
+    __int128 num_ = 0;
+    __int128 den_ = 1;
+    std::unique_ptr<Big> big_;   // set only when the value does not fit the fast path
+
+    friend struct RationalAccess;
+};
+
+}  // namespace hoshu::eval
