@@ -31,16 +31,16 @@ struct Diagnostic {
 class Diagnostics {
 public:
     template <class... Args>
-    void error(SourceRange r, fmt::format_string<Args...> f, Args&&... args) {
-        add(Severity::error, r, fmt::format(f, std::forward<Args>(args)...));
+    Diagnostic& error(SourceRange r, fmt::format_string<Args...> f, Args&&... args) {
+        return add(Severity::error, r, fmt::format(f, std::forward<Args>(args)...));
     }
     template <class... Args>
-    void warning(SourceRange r, fmt::format_string<Args...> f, Args&&... args) {
-        add(Severity::warning, r, fmt::format(f, std::forward<Args>(args)...));
+    Diagnostic& warning(SourceRange r, fmt::format_string<Args...> f, Args&&... args) {
+        return add(Severity::warning, r, fmt::format(f, std::forward<Args>(args)...));
     }
     template <class... Args>
-    void note(SourceRange r, fmt::format_string<Args...> f, Args&&... args) {
-        add(Severity::note, r, fmt::format(f, std::forward<Args>(args)...));
+    Diagnostic& note(SourceRange r, fmt::format_string<Args...> f, Args&&... args) {
+        return add(Severity::note, r, fmt::format(f, std::forward<Args>(args)...));
     }
     Diagnostic& add(Severity s, SourceRange r, std::string message);
     void append(const Diagnostics& other);

@@ -89,9 +89,14 @@ public:
 
 private:
     struct Big;   // cpp_int numerator/denominator; defined in rational.cpp
-    __int128 num_ = 0;
+    // Deletes a Big out of line, so that unique_ptr works on the incomplete type in every
+    // translation unit (std::default_delete<Big> would need Big's definition).
+    struct BigDeleter {
+        void operator()(Big* p) const noexcept;
+    };
+    __int128 num_ = 0;   // meaningful only while big_ is null (then 0/1 while big)
     __int128 den_ = 1;
-    std::unique_ptr<Big> big_;   // set only when the value does not fit the fast path
+    std::unique_ptr<Big, BigDeleter> big_;   // set only when the value does not fit the fast path
 
     friend struct RationalAccess;
 };

@@ -1,0 +1,24 @@
+// One function per command; main() parses the arguments with CLI11 and calls them.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace hoshu::cli {
+
+struct CheckArgs {
+    std::string plan;
+    bool strict = false;
+};
+int run_check(const CheckArgs& args);
+
+struct EvalArgs {
+    std::string plan;
+    std::string inputs;
+    std::string format = "table";
+    std::string out;
+    std::string as_of;
+};
+int run_eval(const EvalArgs& args);
+
+}  // namespace hoshu::cli

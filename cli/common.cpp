@@ -1,0 +1,95 @@
+#include "cli/common.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "evaluator/check.hpp"
+
+namespace hoshu::cli {
+
+bool color_for(int fd) {
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color != nullptr && no_color[0] != '\0') return false;
+    return isatty(fd) != 0;
+}
+
+void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& diags) {
+    std::string text = dsl::render(sm, diags, {color_for(2)});
+    std::fputs(text.c_str(), stderr);
+}
+
+std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) {
+        std::fprintf(stderr, "hoshu: error: no plan at `%s` (name a folder of .hoshu rule files)\n", dir.c_str());
+        exit = Exit::usage;
+        return std::nullopt;
+    }
+    dsl::Diagnostics diags;
+    auto plan = eval::load_plan(sm, dir, diags);
+    if (strict) {
+        for (auto& d : diags.items()) {
+            if (d.severity == dsl::Severity::warning) d.severity = dsl::Severity::error;
+        }
+    }
+    print_diagnostics(sm, diags);
+    if (!plan || diags.has_errors()) {
+        std::size_t n = diags.error_count();
+        std::fprintf(stderr, "%zu error%s\n", n, n == 1 ? "" : "s");
+        exit = Exit::failure;
+        return std::nullopt;
+    }
+    return plan;
+}
+
+bool write_output(const std::string& path, const std::string& text, std::string& error) {
+    if (path.empty() || path == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        return true;
+    }
+    namespace fs = std::filesystem;
+    fs::path target(path);
+    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+    std::vector<char> name(tmpl.begin(), tmpl.end());
+    name.push_back('\0');
+    int fd = mkstemp(name.data());
+    if (fd < 0) {
+        error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
+        return false;
+    }
+    std::size_t written = 0;
+    while (written < text.size()) {
+        ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
+            ::close(fd);
+            ::unlink(name.data());
+            return false;
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
+        ::unlink(name.data());
+        return false;
+    }
+    ::chmod(name.data(), 0644);
+    if (std::rename(name.data(), path.c_str()) != 0) {
+        error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
+        ::unlink(name.data());
+        return false;
+    }
+    return true;
+}
+
+}  // namespace hoshu::cli

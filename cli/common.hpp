@@ -1,0 +1,29 @@
+// What the commands share: colour decisions, printing diagnostics, loading a plan,
+// writing output whole or not at all.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "dsl/diagnostics.hpp"
+#include "evaluator/plan.hpp"
+
+namespace hoshu::cli {
+
+/// Exit codes: 0 success; 1 evaluated and something failed (a violation, a failing test,
+/// a check error); 2 usage or unreadable input.
+enum Exit : int { success = 0, failure = 1, usage = 2 };
+
+/// Colour on a terminal only, and never when NO_COLOR is set.
+bool color_for(int fd);
+
+void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& diags);
+
+/// Load and check a plan; prints diagnostics. `exit` is set when it returns nullopt.
+std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit);
+
+/// Write `text` to `path` (stdout when empty). A file appears whole or not at all: the
+/// text goes to a temporary file in the same folder, which is then renamed over `path`.
+bool write_output(const std::string& path, const std::string& text, std::string& error);
+
+}  // namespace hoshu::cli

@@ -1,0 +1,46 @@
+// hoshu <command>: the command line. Arguments are parsed by CLI11; each command lives
+// in its own file.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+
+int main(int argc, char** argv) {
+    using namespace hoshu::cli;
+    CLI::App app{"hoshu: director compensation rules, checked and evaluated exactly"};
+    app.set_version_flag("--version", std::string("hoshu ") + HOSHU_VERSION);
+    app.require_subcommand(1, 1);
+
+    CheckArgs check;
+    auto* check_cmd = app.add_subcommand("check", "Parse, resolve, type- and unit-check a plan; no inputs needed");
+    check_cmd->add_option("plan", check.plan, "Folder of .hoshu rule files")->required();
+    check_cmd->add_flag("--strict", check.strict, "Treat warnings as errors");
+
+    EvalArgs ev;
+    auto* eval_cmd = app.add_subcommand("eval", "Evaluate a plan on a TOML input file");
+    eval_cmd->add_option("plan", ev.plan, "Folder of .hoshu rule files")->required();
+    eval_cmd->add_option("--inputs,-i", ev.inputs, "TOML input file")->required();
+    eval_cmd->add_option("--format,-f", ev.format, "table, json or csv")
+        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+    eval_cmd->add_option("--out,-o", ev.out, "Write to this file (whole or not at all) instead of stdout");
+    eval_cmd->add_option("--as-of", ev.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return Exit::usage;
+    }
+    if (check_cmd->parsed()) return run_check(check);
+    if (eval_cmd->parsed()) return run_eval(ev);
+    return Exit::usage;
+}

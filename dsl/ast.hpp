@@ -1,0 +1,264 @@
+// The syntax tree of a rule file, as the parser builds it. Internal to the front end
+// and the checker: the evaluator never sees it (it runs the checked IR).
+//
+// Every node that can be the subject of a diagnostic derives from Located and carries
+// the byte range it was parsed from; line and column are computed only for display.
+#pragma once
+
+#include <boost/optional.hpp>
+#include <boost/spirit/home/x3/support/ast/variant.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hoshu::dsl::ast {
+
+namespace x3 = boost::spirit::x3;
+
+struct Located {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+};
+
+struct Nil {};
+
+struct Name : Located {
+    std::string text;
+    Name() = default;
+    Name(std::string s) : text(std::move(s)) {}   // NOLINT: the parser assigns strings
+};
+
+struct StringLit : Located {
+    std::string value;
+    StringLit() = default;
+    StringLit(std::string s) : value(std::move(s)) {}   // NOLINT
+};
+
+struct DateLit : Located {
+    std::string text;   // YYYY-MM-DD
+    DateLit() = default;
+    DateLit(std::string s) : text(std::move(s)) {}   // NOLINT
+};
+
+struct BoolLit : Located {
+    bool value = false;
+    BoolLit() = default;
+    BoolLit(bool b) : value(b) {}   // NOLINT
+};
+
+/// A number with its unit as written: `¥16,000,000` is {"16,000,000", "JPY"},
+/// `85%` is {"85", "%"}, `2,850 JPY/share` is {"2,850", "JPY/share"}, `0.5` is {"0.5", ""}.
+struct NumberLit : Located {
+    std::string prefix;   // "¥" or ""
+    std::string digits;
+    std::string unit;
+};
+
+/// A dotted path into the TOML inputs, as written: `years[fiscal_year].revenue`.
+struct InputPath : Located {
+    std::string text;
+    InputPath() = default;
+    InputPath(std::string s) : text(std::move(s)) {}   // NOLINT
+};
+
+struct Expression;
+struct Unary;
+struct Call;
+struct IfExpr;
+struct RoundExpr;
+struct LastBefore;
+struct Aggregate;
+
+struct Operand : x3::variant<Nil, NumberLit, DateLit, StringLit, BoolLit, Name, x3::forward_ast<Unary>,
+                             x3::forward_ast<Call>, x3::forward_ast<IfExpr>, x3::forward_ast<RoundExpr>,
+                             x3::forward_ast<LastBefore>, x3::forward_ast<Aggregate>,
+                             x3::forward_ast<Expression>> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+
+/// One step of a binary chain: `* rate`, `is executive` (the operand is then a Name).
+struct Operation : Located {
+    std::string op;
+    Operand operand;
+};
+
+/// A chain of operators of one precedence level: first (op operand)*.
+struct Expression : Located {
+    Operand first;
+    std::vector<Operation> rest;
+};
+
+struct Unary : Located {
+    std::string op;   // "-" or "not"
+    Operand operand;
+};
+
+struct Call : Located {
+    Name callee;
+    std::vector<Expression> args;
+};
+
+struct IfExpr : Located {
+    Expression condition;
+    Expression then_branch;
+    Expression else_branch;
+};
+
+/// `round down(x, 1 share)`; mode is "down", "up", "half up" or "half even".
+struct RoundExpr : Located {
+    std::string mode;
+    Expression value;
+    Expression unit;
+};
+
+/// `last share_price before period_start`: the latest entry strictly before a date (C10).
+struct LastBefore : Located {
+    Name series;
+    Operand date;
+};
+
+/// `sum of X over directors [where C]`, `count of directors [where C]`.
+struct Aggregate : Located {
+    std::string function;             // "sum", "count", "min", "max"
+    boost::optional<Expression> value;  // absent for count
+    boost::optional<Expression> where;
+};
+
+/// `source C8 "…"`, `note "…"`, `message "…"` lines under a declaration.
+struct Annotation : Located {
+    std::string keyword;
+    boost::optional<Name> clause;
+    boost::optional<StringLit> text;
+};
+using Annotations = std::vector<Annotation>;
+
+/// `JPY`, `shares`, `JPY per share`, `JPY/share`, `ratio`, `date`, `role`, …
+struct TypeRef : Located {
+    Name base;
+    boost::optional<Name> per;
+};
+
+struct PlanDecl : Located {
+    StringLit title;
+    boost::optional<DateLit> effective;
+    Annotations annotations;
+};
+
+struct ImportDecl : Located {
+    StringLit path;
+    Annotations annotations;
+};
+
+/// `per director` opens a block of per-director declarations; `end` closes it.
+struct ScopeDecl : Located {
+    std::string keyword;
+    Annotations annotations;
+};
+
+struct TypeDecl : Located {
+    Name name;
+    std::vector<Name> members;
+    Annotations annotations;
+};
+
+struct ParamValue : Located {
+    Expression value;
+    boost::optional<DateLit> from;
+};
+
+struct ParamDecl : Located {
+    Name name;
+    TypeRef type;
+    std::vector<ParamValue> values;
+    Annotations annotations;
+};
+
+/// `range ¥0 to ¥1,000,000,000`: the valid range of an input, both ends included.
+struct RangeSpec : Located {
+    Expression low;
+    Expression high;
+};
+
+struct InputDecl : Located {
+    Name name;
+    TypeRef type;
+    InputPath path;
+    boost::optional<RangeSpec> range;
+    boost::optional<Expression> default_value;
+    Annotations annotations;
+};
+
+struct SeriesDecl : Located {
+    Name name;
+    TypeRef type;
+    InputPath path;
+    Name date_key;
+    Name value_key;
+    Annotations annotations;
+};
+
+struct DirectorsDecl : Located {
+    InputPath path;
+    Name id_key;
+    Annotations annotations;
+};
+
+/// `value x: T = e` and `output x: T = e`.
+struct ValueDecl : Located {
+    std::string keyword;
+    Name name;
+    TypeRef type;
+    Expression value;
+    Annotations annotations;
+};
+
+/// One bound of a table row: kind is "from" (≥), "above" (>), "to" (≤), "to below" (<),
+/// "below" (<, no lower bound), "up to" (≤, no lower bound).
+struct Bound : Located {
+    std::string kind;
+    Expression value;
+};
+
+struct TableRow : Located {
+    std::vector<Bound> bounds;
+    bool linear = false;
+    Expression value;
+    boost::optional<Expression> value_to;
+};
+
+struct TableDecl : Located {
+    Name name;
+    Name parameter;
+    TypeRef parameter_type;
+    TypeRef result_type;
+    std::vector<TableRow> rows;
+    Annotations annotations;
+};
+
+struct LimitDecl : Located {
+    Name name;
+    Expression condition;
+    Annotations annotations;
+};
+
+struct RequireDecl : Located {
+    Name name;
+    Expression condition;
+    Annotations annotations;
+};
+
+struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, TypeDecl, ParamDecl, InputDecl, SeriesDecl,
+                                 DirectorsDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+
+/// A parsed rule file: its declarations in order, with their byte ranges.
+struct File {
+    std::vector<Declaration> declarations;
+};
+
+}  // namespace hoshu::dsl::ast

@@ -1,0 +1,1324 @@
+#include "evaluator/check.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "dsl/ast.hpp"
+#include "dsl/parse.hpp"
+
+namespace hoshu::eval {
+
+namespace fs = std::filesystem;
+namespace ast = dsl::ast;
+namespace x3 = boost::spirit::x3;
+using dsl::SourceRange;
+
+std::optional<std::uint32_t> Plan::find_slot(std::string_view name) const {
+    for (std::uint32_t i = 0; i < slots.size(); ++i) {
+        if (slots[i].name == name) return i;
+    }
+    return std::nullopt;
+}
+
+std::string Plan::type_name(const Type& t) const {
+    if (t.kind == Kind::choice && t.choice >= 0 && static_cast<std::size_t>(t.choice) < choices.size())
+        return choices[static_cast<std::size_t>(t.choice)].name;
+    return eval::type_name(t);
+}
+
+namespace {
+
+// --------------------------------------------------------------------------------------
+// Small helpers
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+/// Unwrap expression levels that hold a single operand: `((x))` → x.
+const ast::Operand& unwrap(const ast::Operand& op) {
+    if (auto const* e = boost::get<x3::forward_ast<ast::Expression>>(&op.get())) {
+        if (e->get().rest.empty()) return unwrap(e->get().first);
+    }
+    return op;
+}
+
+/// The comparison at the top of an expression, if it is one: `a <= b`.
+const ast::Expression* top_comparison(const ast::Expression& e) {
+    if (e.rest.size() == 1 && !e.rest[0].op.empty()) {
+        const std::string& op = e.rest[0].op;
+        if (op == "<=" || op == "<" || op == ">=" || op == ">" || op == "==" || op == "!=") return &e;
+    }
+    if (e.rest.empty()) {
+        if (auto const* inner = boost::get<x3::forward_ast<ast::Expression>>(&e.first.get()))
+            return top_comparison(inner->get());
+    }
+    return nullptr;
+}
+
+struct LocatedOf {
+    using result_type = ast::Located;
+    ast::Located operator()(ast::Nil) const { return {}; }
+    template <class T>
+    ast::Located operator()(const x3::forward_ast<T>& f) const { return f.get(); }
+    template <class T>
+    ast::Located operator()(const T& t) const { return t; }
+};
+
+ast::Located located(const ast::Operand& op) { return boost::apply_visitor(LocatedOf{}, op.get()); }
+
+std::vector<std::string> unit_words(const std::string& text) {
+    std::string s;
+    for (char c : text) {
+        if (c == '/') s += " per ";
+        else s += c;
+    }
+    std::istringstream in(s);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+}
+
+// --------------------------------------------------------------------------------------
+// The checker
+
+class Checker {
+public:
+    Checker(dsl::SourceManager& sm, dsl::Diagnostics& diags) : sm_(sm), diags_(diags) {}
+
+    std::optional<Plan> run(const std::vector<dsl::FileId>& files);
+
+private:
+    enum class SymbolKind { slot, table, series, choice };
+    struct Symbol {
+        SymbolKind kind;
+        std::uint32_t index;
+        SourceRange range;
+    };
+    struct Ctx {
+        dsl::FileId file = 0;
+        Scope scope = Scope::plan;
+        std::uint32_t slot = none;    // the slot whose formula this is (for dependencies)
+        bool in_aggregate = false;    // inside `sum of … over directors`
+    };
+    // A declaration with the file and scope it was found in.
+    struct Entry {
+        dsl::FileId file;
+        Scope scope;
+        const ast::Declaration* decl;
+    };
+
+    SourceRange rng(dsl::FileId f, const ast::Located& l) const { return SourceRange::in(f, l.begin, l.end); }
+    std::string text_of(dsl::FileId f, const ast::Located& l) const {
+        return sm_.file(f).text().substr(l.begin, l.end - l.begin);
+    }
+
+    void collect(const std::vector<dsl::FileId>& files);
+    bool declare(const std::string& name, SymbolKind kind, std::uint32_t index, SourceRange range);
+    std::optional<Type> resolve_type(dsl::FileId f, const ast::TypeRef& t);
+    void annotations(dsl::FileId f, const ast::Annotations& as, std::vector<Citation>* sources,
+                     std::vector<std::string>* notes, std::string* message, const char* what);
+    InputSpec input_path(dsl::FileId f, const ast::InputPath& p, Scope scope, std::uint32_t slot);
+
+    void define_slots();
+    void compile_slot(const Entry& e);
+    void compile_table(const Entry& e, const ast::TableDecl& t);
+    void compile_limit(const Entry& e, const ast::LimitDecl& l);
+    void compile_require(const Entry& e, const ast::RequireDecl& r);
+    void check_cycles();
+
+    std::uint32_t add_node(Node n) {
+        plan_.nodes.push_back(std::move(n));
+        return static_cast<std::uint32_t>(plan_.nodes.size() - 1);
+    }
+    std::uint32_t constant(Value v, Type t, SourceRange r) {
+        plan_.constants.push_back(std::move(v));
+        Node n;
+        n.kind = NodeKind::constant;
+        n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
+        n.type = t;
+        n.range = r;
+        return add_node(n);
+    }
+    const Type& type_of(std::uint32_t n) const { return plan_.nodes[n].type; }
+    SourceRange range_of(std::uint32_t n) const { return plan_.nodes[n].range; }
+    std::string tname(const Type& t) const { return plan_.type_name(t); }
+
+    std::uint32_t compile(const ast::Expression& e, const Ctx& c);
+    std::uint32_t compile(const ast::Operand& o, const Ctx& c);
+    std::uint32_t compile_number(const ast::NumberLit& n, const Ctx& c);
+    std::uint32_t compile_name(const ast::Name& n, const Ctx& c);
+    std::uint32_t compile_call(const ast::Call& call, const Ctx& c);
+    std::uint32_t compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where);
+    std::uint32_t expect_type(std::uint32_t n, const Type& want, const std::string& what);
+    bool adapt_zero(std::uint32_t& a, std::uint32_t& b);
+    std::optional<Value> fold(std::uint32_t n) const;
+    std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what);
+
+    dsl::SourceManager& sm_;
+    dsl::Diagnostics& diags_;
+    Plan plan_;
+    std::map<std::string, Symbol> symbols_;   // values, tables, series
+    std::map<std::string, Symbol> types_;     // choice types: a separate namespace
+    std::vector<Entry> entries_;
+    std::vector<Entry> slot_entries_;   // parallel to plan_.slots
+    std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
+    std::vector<std::shared_ptr<ast::File>> asts_;
+    bool plan_declared_ = false;
+};
+
+// --------------------------------------------------------------------------------------
+// Declarations
+
+bool Checker::declare(const std::string& name, SymbolKind kind, std::uint32_t index, SourceRange range) {
+    auto& table = kind == SymbolKind::choice ? types_ : symbols_;
+    auto [it, inserted] = table.emplace(name, Symbol{kind, index, range});
+    if (!inserted) {
+        diags_.error(range, "`{}` is already defined", name);
+        diags_.note(it->second.range, "`{}` was first defined here", name);
+        return false;
+    }
+    return true;
+}
+
+std::optional<Type> Checker::resolve_type(dsl::FileId f, const ast::TypeRef& t) {
+    std::string per = t.per ? t.per->text : std::string();
+    if (auto b = builtin_type(t.base.text, per)) return b;
+    if (!t.per) {
+        auto it = types_.find(t.base.text);
+        if (it != types_.end())
+            return Type::of_choice(static_cast<std::int32_t>(it->second.index));
+    }
+    auto& d = diags_.error(rng(f, t), "unknown type `{}`", text_of(f, t));
+    d.hint = "types are JPY, shares, months, JPY per share, JPY per month, ratio, percent, count, date, boolean, "
+             "text, or a `type` declared in the plan";
+    return std::nullopt;
+}
+
+void Checker::annotations(dsl::FileId f, const ast::Annotations& as, std::vector<Citation>* sources,
+                          std::vector<std::string>* notes, std::string* message, const char* what) {
+    for (const auto& a : as) {
+        if (a.keyword == "source") {
+            if (!a.clause) {
+                diags_.error(rng(f, a), "`source` needs a clause id, as in: source C8 \"基準報酬は…\"");
+                continue;
+            }
+            if (sources) sources->push_back({a.clause->text, a.text ? a.text->value : std::string(), rng(f, a)});
+        } else if (a.keyword == "note") {
+            if (!a.text || a.clause) {
+                diags_.error(rng(f, a), "`note` takes a text in quotes, as in: note \"illustrative\"");
+                continue;
+            }
+            if (notes) notes->push_back(a.text->value);
+        } else if (a.keyword == "message") {
+            if (!message) {
+                diags_.error(rng(f, a), "a {} has no `message`; only `require` does", what);
+                continue;
+            }
+            if (!a.text || a.clause) {
+                diags_.error(rng(f, a), "`message` takes a text in quotes");
+                continue;
+            }
+            *message = a.text->value;
+        }
+    }
+}
+
+void Checker::collect(const std::vector<dsl::FileId>& files) {
+    for (dsl::FileId f : files) {
+        auto file = dsl::parse_file(sm_, f, diags_);
+        asts_.push_back(file);
+        Scope scope = Scope::plan;
+        SourceRange opened;
+        for (const auto& d : file->declarations) {
+            if (auto const* s = boost::get<ast::ScopeDecl>(&d.get())) {
+                if (s->keyword == "end") {
+                    if (scope != Scope::director) diags_.error(rng(f, *s), "`end` without `per director`");
+                    scope = Scope::plan;
+                } else {
+                    if (scope == Scope::director) {
+                        diags_.error(rng(f, *s), "`per director` inside `per director`");
+                        diags_.note(opened, "the block opened here is not closed with `end`");
+                    }
+                    scope = Scope::director;
+                    opened = rng(f, *s);
+                }
+                continue;
+            }
+            entries_.push_back(Entry{f, scope, &d});
+        }
+        if (scope == Scope::director) diags_.error(opened, "`per director` is not closed with `end`");
+    }
+}
+
+InputSpec Checker::input_path(dsl::FileId f, const ast::InputPath& p, Scope scope, std::uint32_t slot) {
+    InputSpec spec;
+    spec.path_text = p.text;
+    const std::string& s = p.text;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (s[i] == '.') {
+            ++i;
+            continue;
+        }
+        PathStep step;
+        if (s[i] == '[') {
+            std::size_t close = s.find(']', i);
+            std::string name = s.substr(i + 1, close - i - 1);
+            step.range = SourceRange::in(f, p.begin + static_cast<std::uint32_t>(i + 1),
+                                         p.begin + static_cast<std::uint32_t>(close));
+            auto it = symbols_.find(name);
+            if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+                diags_.error(step.range, "unknown name `{}` in an input path", name);
+            } else {
+                const Slot& target = plan_.slots[it->second.index];
+                if (target.type.kind != Kind::text && target.type.kind != Kind::choice) {
+                    diags_.error(step.range, "`{}` is {}, but a key in an input path must be text", name,
+                                 tname(target.type));
+                } else if (target.scope == Scope::director && scope == Scope::plan) {
+                    diags_.error(step.range, "`{}` is a per-director value and cannot choose a plan input", name);
+                } else {
+                    step.slot = it->second.index;
+                    if (slot != none) deps_[slot].push_back({it->second.index, step.range});
+                }
+            }
+            step.key = name;
+            i = close + 1;
+        } else {
+            std::size_t end = s.find_first_of(".[", i);
+            if (end == std::string::npos) end = s.size();
+            step.key = s.substr(i, end - i);
+            step.range = SourceRange::in(f, p.begin + static_cast<std::uint32_t>(i),
+                                         p.begin + static_cast<std::uint32_t>(end));
+            i = end;
+        }
+        spec.path.push_back(std::move(step));
+    }
+    return spec;
+}
+
+void Checker::define_slots() {
+    // Choice types first: any declaration may use them.
+    for (const auto& e : entries_) {
+        if (auto const* t = boost::get<ast::TypeDecl>(&e.decl->get())) {
+            if (e.scope == Scope::director) diags_.error(rng(e.file, *t), "a `type` cannot be per director");
+            ChoiceType c;
+            c.name = t->name.text;
+            c.name_range = rng(e.file, t->name);
+            std::set<std::string> seen;
+            for (const auto& m : t->members) {
+                if (!seen.insert(m.text).second) diags_.error(rng(e.file, m), "`{}` is listed twice", m.text);
+                c.members.push_back(m.text);
+            }
+            if (builtin_type(c.name, "")) {
+                diags_.error(c.name_range, "`{}` is a built-in type", c.name);
+                continue;
+            }
+            if (declare(c.name, SymbolKind::choice, static_cast<std::uint32_t>(plan_.choices.size()), c.name_range))
+                plan_.choices.push_back(std::move(c));
+        }
+    }
+    for (const auto& e : entries_) {
+        const auto& d = e.decl->get();
+        auto add_slot = [&](const ast::Name& name, SlotKind kind, const ast::TypeRef& type, const ast::Located& whole,
+                            const ast::Annotations& as) {
+            Slot s;
+            s.name = name.text;
+            s.kind = kind;
+            s.scope = e.scope;
+            s.name_range = rng(e.file, name);
+            s.decl_range = rng(e.file, whole);
+            auto t = resolve_type(e.file, type);
+            s.type = t ? *t : Type::ratio();
+            annotations(e.file, as, &s.sources, &s.notes, nullptr,
+                        kind == SlotKind::param ? "param" : kind == SlotKind::input ? "input" : "value");
+            auto index = static_cast<std::uint32_t>(plan_.slots.size());
+            if (!declare(s.name, SymbolKind::slot, index, s.name_range)) return;
+            plan_.slots.push_back(std::move(s));
+            slot_entries_.push_back(e);
+            deps_.emplace_back();
+            if (!t) plan_.slots.back().kind = kind;   // keep going; the type error is reported
+        };
+        if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
+            if (e.scope == Scope::director)
+                diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per director`");
+            add_slot(p->name, SlotKind::param, p->type, *p, p->annotations);
+        } else if (auto const* i = boost::get<ast::InputDecl>(&d)) {
+            add_slot(i->name, SlotKind::input, i->type, *i, i->annotations);
+        } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
+            add_slot(v->name, v->keyword == "output" ? SlotKind::output : SlotKind::value, v->type, *v,
+                     v->annotations);
+        } else if (auto const* t = boost::get<ast::TableDecl>(&d)) {
+            if (e.scope == Scope::director) diags_.error(rng(e.file, *t), "a `table` cannot be per director");
+            Table table;
+            table.name = t->name.text;
+            table.parameter = t->parameter.text;
+            table.name_range = rng(e.file, t->name);
+            auto pt = resolve_type(e.file, t->parameter_type);
+            auto rt = resolve_type(e.file, t->result_type);
+            table.parameter_type = pt ? *pt : Type::ratio();
+            table.result_type = rt ? *rt : Type::ratio();
+            if (pt && !pt->is_number())
+                diags_.error(rng(e.file, t->parameter_type), "a table's parameter must be a number, not {}",
+                             tname(*pt));
+            if (rt && !rt->is_number())
+                diags_.error(rng(e.file, t->result_type), "a table's result must be a number, not {}", tname(*rt));
+            annotations(e.file, t->annotations, &table.sources, &table.notes, nullptr, "table");
+            if (declare(table.name, SymbolKind::table, static_cast<std::uint32_t>(plan_.tables.size()),
+                        table.name_range))
+                plan_.tables.push_back(std::move(table));
+        } else if (auto const* s = boost::get<ast::SeriesDecl>(&d)) {
+            if (e.scope == Scope::director) diags_.error(rng(e.file, *s), "a `series` cannot be per director");
+            Series series;
+            series.name = s->name.text;
+            series.name_range = rng(e.file, s->name);
+            auto t = resolve_type(e.file, s->type);
+            series.type = t ? *t : Type::ratio();
+            if (t && !t->is_number())
+                diags_.error(rng(e.file, s->type), "a series holds numbers, not {}", tname(*t));
+            series.date_key = s->date_key.text;
+            series.value_key = s->value_key.text;
+            annotations(e.file, s->annotations, &series.sources, nullptr, nullptr, "series");
+            if (declare(series.name, SymbolKind::series, static_cast<std::uint32_t>(plan_.series.size()),
+                        series.name_range))
+                plan_.series.push_back(std::move(series));
+        } else if (auto const* pd = boost::get<ast::PlanDecl>(&d)) {
+            if (plan_declared_) diags_.error(rng(e.file, *pd), "the plan is already declared");
+            if (e.scope == Scope::director) diags_.error(rng(e.file, *pd), "`plan` cannot be per director");
+            plan_declared_ = true;
+            plan_.title = pd->title.value;
+            if (pd->effective) {
+                plan_.effective = Date::parse(pd->effective->text);
+                if (!plan_.effective)
+                    diags_.error(rng(e.file, *pd->effective), "`{}` is not a calendar date", pd->effective->text);
+            }
+            annotations(e.file, pd->annotations, &plan_.sources, nullptr, nullptr, "plan");
+        }
+    }
+}
+
+// --------------------------------------------------------------------------------------
+// Expressions
+
+std::optional<Value> Checker::fold(std::uint32_t n) const {
+    const Node& node = plan_.nodes[n];
+    switch (node.kind) {
+        case NodeKind::constant: return plan_.constants[node.aux];
+        case NodeKind::neg: {
+            auto v = fold(node.a);
+            if (!v) return std::nullopt;
+            v->number = -v->number;
+            return v;
+        }
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul:
+        case NodeKind::div: {
+            auto a = fold(node.a);
+            auto b = fold(node.b);
+            if (!a || !b) return std::nullopt;
+            Value out;
+            switch (node.kind) {
+                case NodeKind::add: out.number = a->number + b->number; break;
+                case NodeKind::sub: out.number = a->number - b->number; break;
+                case NodeKind::mul: out.number = a->number * b->number; break;
+                default:
+                    if (b->number.is_zero()) return std::nullopt;
+                    out.number = a->number / b->number;
+            }
+            return out;
+        }
+        default: return std::nullopt;
+    }
+}
+
+std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c, const Type& want,
+                                          const char* what) {
+    std::uint32_t n = compile(e, c);
+    if (n == none) return std::nullopt;
+    n = expect_type(n, want, what);
+    if (n == none) return std::nullopt;
+    auto v = fold(n);
+    if (!v) diags_.error(range_of(n), "{} must be a constant (a number with its unit)", what);
+    return v;
+}
+
+/// A dimensionless literal 0 takes the unit of the other side: `if c then base else 0`.
+bool Checker::adapt_zero(std::uint32_t& a, std::uint32_t& b) {
+    auto is_plain_zero = [&](std::uint32_t n) {
+        const Node& node = plan_.nodes[n];
+        return node.kind == NodeKind::constant && node.type.dimensionless() &&
+               plan_.constants[node.aux].number.is_zero();
+    };
+    if (type_of(a).is_number() && type_of(b).is_number() && !type_of(a).same(type_of(b))) {
+        if (is_plain_zero(a)) {
+            plan_.nodes[a].type = type_of(b);
+            return true;
+        }
+        if (is_plain_zero(b)) {
+            plan_.nodes[b].type = type_of(a);
+            return true;
+        }
+    }
+    return false;
+}
+
+std::uint32_t Checker::expect_type(std::uint32_t n, const Type& want, const std::string& what) {
+    if (n == none) return none;
+    const Node& node = plan_.nodes[n];
+    if (node.type.same(want)) return n;
+    if (want.is_number() && node.kind == NodeKind::constant && node.type.dimensionless() &&
+        plan_.constants[node.aux].number.is_zero()) {
+        plan_.nodes[n].type = want;
+        return n;
+    }
+    diags_.error(node.range, "{} is declared {}, but this gives {}", what, tname(want), tname(node.type));
+    return none;
+}
+
+std::uint32_t Checker::compile(const ast::Expression& e, const Ctx& c) {
+    std::uint32_t acc = compile(e.first, c);
+    for (const auto& op : e.rest) {
+        if (op.op == "is" || op.op == "is not") {
+            if (acc == none) continue;
+            auto const* member = boost::get<ast::Name>(&op.operand.get());
+            const Type& t = type_of(acc);
+            SourceRange where = SourceRange::span(range_of(acc), rng(c.file, op));
+            if (t.kind != Kind::choice) {
+                diags_.error(where, "`is` tests a choice such as a role, but the left side is {}", tname(t));
+                acc = none;
+                continue;
+            }
+            const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(t.choice)];
+            auto it = std::find(ct.members.begin(), ct.members.end(), member->text);
+            if (it == ct.members.end()) {
+                auto& d = diags_.error(rng(c.file, *member), "`{}` is not a {}", member->text, ct.name);
+                std::string list;
+                for (const auto& m : ct.members) list += (list.empty() ? "" : ", ") + m;
+                d.hint = fmt::format("a {} is one of: {}", ct.name, list);
+                acc = none;
+                continue;
+            }
+            Node n;
+            n.kind = NodeKind::is;
+            n.a = acc;
+            n.aux = static_cast<std::uint32_t>(it - ct.members.begin());
+            n.type = Type::boolean();
+            n.range = where;
+            acc = add_node(n);
+            if (op.op == "is not") {
+                Node neg;
+                neg.kind = NodeKind::not_;
+                neg.a = acc;
+                neg.type = Type::boolean();
+                neg.range = where;
+                acc = add_node(neg);
+            }
+            continue;
+        }
+        std::uint32_t rhs = compile(op.operand, c);
+        if (acc == none || rhs == none) {
+            acc = none;
+            continue;
+        }
+        acc = compile_binary(op.op, acc, rhs, SourceRange::span(range_of(acc), range_of(rhs)));
+    }
+    return acc;
+}
+
+std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where) {
+    Node n;
+    n.a = l;
+    n.b = r;
+    n.range = where;
+    const Type& lt = type_of(l);
+    const Type& rt = type_of(r);
+    auto numbers = [&](const char* verb) {
+        if (!lt.is_number() || !rt.is_number()) {
+            diags_.error(where, "cannot {} {} and {}", verb, tname(lt), tname(rt));
+            return false;
+        }
+        return true;
+    };
+    if (op == "+" || op == "-") {
+        if (!numbers(op == "+" ? "add" : "subtract")) return none;
+        adapt_zero(l, r);
+        if (!type_of(l).same(type_of(r))) {
+            diags_.error(where, "cannot {} {} and {}", op == "+" ? "add" : "subtract", tname(type_of(l)),
+                         tname(type_of(r)));
+            return none;
+        }
+        n.kind = op == "+" ? NodeKind::add : NodeKind::sub;
+        n.type = type_of(l);
+        if (type_of(l).dimensionless() && type_of(r).dimensionless() && type_of(l).style != type_of(r).style)
+            n.type.style = RatioStyle::ratio;
+    } else if (op == "*" || op == "/") {
+        if (!numbers(op == "*" ? "multiply" : "divide")) return none;
+        n.kind = op == "*" ? NodeKind::mul : NodeKind::div;
+        n.type = op == "*" ? multiply(lt, rt) : divide(lt, rt);
+        if (op == "/" && lt.dimensionless() && rt.dimensionless()) n.type.style = RatioStyle::ratio;
+    } else if (op == "and" || op == "or") {
+        if (lt.kind != Kind::boolean || rt.kind != Kind::boolean) {
+            diags_.error(where, "`{}` joins conditions (true or false), not {} and {}", op, tname(lt), tname(rt));
+            return none;
+        }
+        n.kind = op == "and" ? NodeKind::and_ : NodeKind::or_;
+        n.type = Type::boolean();
+    } else {
+        adapt_zero(l, r);
+        const Type& a = type_of(l);
+        const Type& b = type_of(r);
+        bool ordered = op == "<" || op == "<=" || op == ">" || op == ">=";
+        if (!a.same(b)) {
+            diags_.error(where, "cannot compare {} with {}", tname(a), tname(b));
+            return none;
+        }
+        if (ordered && a.kind != Kind::number && a.kind != Kind::date) {
+            diags_.error(where, "`{}` orders numbers or dates, not {}", op, tname(a));
+            return none;
+        }
+        n.kind = op == "<"    ? NodeKind::lt
+                 : op == "<=" ? NodeKind::le
+                 : op == ">"  ? NodeKind::gt
+                 : op == ">=" ? NodeKind::ge
+                 : op == "==" ? NodeKind::eq
+                              : NodeKind::ne;
+        n.type = Type::boolean();
+    }
+    n.a = l;
+    n.b = r;
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
+    SourceRange where = rng(c.file, lit);
+    if (lit.prefix.empty() && lit.unit.empty() && lit.digits.find(',') != std::string::npos) {
+        auto& d = diags_.error(where, "`{}`: commas group digits only in a number with a unit", lit.digits);
+        d.hint = "separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`";
+        return none;
+    }
+    auto value = Rational::parse(lit.digits);
+    if (!value) {
+        diags_.error(where, "`{}` is not a number", lit.digits);
+        return none;
+    }
+    Type t = Type::ratio();
+    if (!lit.prefix.empty()) {
+        t = Type::number({1, 0, 0});
+        auto words = unit_words(lit.unit);   // "per share"
+        if (words.size() == 2) {
+            auto per = builtin_type("JPY", words[1]);
+            if (!per) {
+                diags_.error(where, "unknown unit `{}`", lit.unit);
+                return none;
+            }
+            t = *per;
+        }
+    } else if (lit.unit == "%") {
+        *value = *value / Rational(100);
+        t = Type::ratio(RatioStyle::percent);
+    } else if (!lit.unit.empty()) {
+        auto words = unit_words(lit.unit);
+        std::optional<Type> ut = words.size() == 1   ? builtin_type(words[0], "")
+                                 : words.size() == 3 ? builtin_type(words[0], words[2])
+                                                     : std::nullopt;
+        if (!ut) {
+            diags_.error(where, "unknown unit `{}`", lit.unit);
+            return none;
+        }
+        t = *ut;
+    }
+    Value v;
+    v.number = *value;
+    return constant(std::move(v), t, where);
+}
+
+std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
+    SourceRange where = rng(c.file, name);
+    auto it = symbols_.find(name.text);
+    if (it == symbols_.end()) {
+        auto& d = diags_.error(where, "unknown name `{}`", name.text);
+        std::string best;
+        std::size_t best_distance = 3;
+        for (const auto& [candidate, sym] : symbols_) {
+            std::size_t dist = edit_distance(candidate, name.text);
+            if (dist < best_distance) {
+                best_distance = dist;
+                best = candidate;
+            }
+        }
+        if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+        return none;
+    }
+    const Symbol& sym = it->second;
+    if (sym.kind != SymbolKind::slot) {
+        const char* what = sym.kind == SymbolKind::table    ? "a table; call it with an argument"
+                           : sym.kind == SymbolKind::series ? "a series; read it with `last … before …`"
+                                                            : "a type";
+        diags_.error(where, "`{}` is {}", name.text, what);
+        return none;
+    }
+    const Slot& target = plan_.slots[sym.index];
+    if (target.scope == Scope::director && c.scope == Scope::plan && !c.in_aggregate) {
+        auto& d = diags_.error(where, "`{}` is a per-director value; a plan-wide formula cannot use it directly",
+                               name.text);
+        d.hint = fmt::format("use an aggregate, as in: sum of {} over directors", name.text);
+        return none;
+    }
+    if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
+    Node n;
+    n.kind = NodeKind::slot;
+    n.aux = sym.index;
+    n.type = target.type;
+    n.range = where;
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
+    SourceRange where = rng(c.file, call);
+    const std::string& f = call.callee.text;
+    std::vector<std::uint32_t> args;
+    bool ok = true;
+    for (const auto& a : call.args) {
+        args.push_back(compile(a, c));
+        ok = ok && args.back() != none;
+    }
+    auto arity = [&](std::size_t lo, std::size_t hi) {
+        if (args.size() < lo || args.size() > hi) {
+            if (lo == hi)
+                diags_.error(where, "`{}` takes {} argument{}, not {}", f, lo, lo == 1 ? "" : "s", args.size());
+            else
+                diags_.error(where, "`{}` takes at least {} arguments, not {}", f, lo, args.size());
+            return false;
+        }
+        return true;
+    };
+    Node n;
+    n.range = where;
+    if (f == "min" || f == "max" || f == "clamp") {
+        bool is_clamp = f == "clamp";
+        if (!(is_clamp ? arity(3, 3) : arity(2, 64)) || !ok) return none;
+        for (std::size_t i = 1; i < args.size(); ++i) adapt_zero(args[0], args[i]);
+        for (std::size_t i = 1; i < args.size(); ++i) adapt_zero(args[i], args[0]);
+        const Type& t = type_of(args[0]);
+        if (!t.is_number() && t.kind != Kind::date) {
+            diags_.error(where, "`{}` works on numbers or dates, not {}", f, tname(t));
+            return none;
+        }
+        for (std::size_t i = 1; i < args.size(); ++i) {
+            if (!type_of(args[i]).same(t)) {
+                diags_.error(range_of(args[i]), "`{}` needs arguments of one unit: {} and {}", f, tname(t),
+                             tname(type_of(args[i])));
+                return none;
+            }
+        }
+        n.type = t;
+        if (is_clamp) {
+            n.kind = NodeKind::clamp;
+            n.a = args[0];
+            n.b = args[1];
+            n.c = args[2];
+        } else {
+            n.kind = f == "min" ? NodeKind::min : NodeKind::max;
+            n.args_begin = static_cast<std::uint32_t>(plan_.args.size());
+            n.args_count = static_cast<std::uint32_t>(args.size());
+            plan_.args.insert(plan_.args.end(), args.begin(), args.end());
+        }
+        return add_node(n);
+    }
+    if (f == "year_before") {
+        if (!arity(1, 1) || !ok) return none;
+        if (type_of(args[0]).kind != Kind::text) {
+            diags_.error(range_of(args[0]), "`year_before` takes a year label (text) such as \"FY2024\"");
+            return none;
+        }
+        n.kind = NodeKind::year_before;
+        n.a = args[0];
+        n.type = Type::text();
+        return add_node(n);
+    }
+    auto it = symbols_.find(f);
+    if (it == symbols_.end() || it->second.kind != SymbolKind::table) {
+        auto& d = diags_.error(rng(c.file, call.callee), "unknown function `{}`", f);
+        d.hint = "functions are min, max, clamp, year_before, and the plan's tables";
+        return none;
+    }
+    const Table& table = plan_.tables[it->second.index];
+    if (!arity(1, 1) || !ok) return none;
+    if (!type_of(args[0]).same(table.parameter_type)) {
+        diags_.error(range_of(args[0]), "table `{}` takes {}, but this gives {}", f, tname(table.parameter_type),
+                     tname(type_of(args[0])));
+        return none;
+    }
+    n.kind = NodeKind::table;
+    n.a = args[0];
+    n.aux = it->second.index;
+    n.type = table.result_type;
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
+    const auto& v = op.get();
+    if (auto const* n = boost::get<ast::NumberLit>(&v)) return compile_number(*n, c);
+    if (auto const* d = boost::get<ast::DateLit>(&v)) {
+        auto date = Date::parse(d->text);
+        if (!date) {
+            diags_.error(rng(c.file, *d), "`{}` is not a calendar date", d->text);
+            return none;
+        }
+        Value val;
+        val.word = date->days;
+        return constant(std::move(val), Type::date(), rng(c.file, *d));
+    }
+    if (auto const* s = boost::get<ast::StringLit>(&v)) {
+        plan_.texts.push_back(s->value);
+        Value val;
+        val.word = static_cast<std::int64_t>(plan_.texts.size() - 1);
+        return constant(std::move(val), Type::text(), rng(c.file, *s));
+    }
+    if (auto const* b = boost::get<ast::BoolLit>(&v)) {
+        Value val;
+        val.word = b->value ? 1 : 0;
+        return constant(std::move(val), Type::boolean(), rng(c.file, *b));
+    }
+    if (auto const* name = boost::get<ast::Name>(&v)) return compile_name(*name, c);
+    if (auto const* e = boost::get<x3::forward_ast<ast::Expression>>(&v)) return compile(e->get(), c);
+    if (auto const* u = boost::get<x3::forward_ast<ast::Unary>>(&v)) {
+        const ast::Unary& un = u->get();
+        std::uint32_t a = compile(un.operand, c);
+        if (a == none) return none;
+        Node n;
+        n.a = a;
+        n.range = rng(c.file, un);
+        if (un.op == "not") {
+            if (type_of(a).kind != Kind::boolean) {
+                diags_.error(n.range, "`not` negates a condition, not {}", tname(type_of(a)));
+                return none;
+            }
+            n.kind = NodeKind::not_;
+            n.type = Type::boolean();
+        } else {
+            if (!type_of(a).is_number()) {
+                diags_.error(n.range, "cannot negate {}", tname(type_of(a)));
+                return none;
+            }
+            n.kind = NodeKind::neg;
+            n.type = type_of(a);
+        }
+        return add_node(n);
+    }
+    if (auto const* call = boost::get<x3::forward_ast<ast::Call>>(&v)) return compile_call(call->get(), c);
+    if (auto const* ie = boost::get<x3::forward_ast<ast::IfExpr>>(&v)) {
+        const ast::IfExpr& x = ie->get();
+        std::uint32_t cond = compile(x.condition, c);
+        std::uint32_t a = compile(x.then_branch, c);
+        std::uint32_t b = compile(x.else_branch, c);
+        if (cond == none || a == none || b == none) return none;
+        if (type_of(cond).kind != Kind::boolean) {
+            diags_.error(range_of(cond), "the condition after `if` must be true or false, not {}",
+                         tname(type_of(cond)));
+            return none;
+        }
+        adapt_zero(a, b);
+        if (!type_of(a).same(type_of(b))) {
+            diags_.error(rng(c.file, x), "the branches of `if` differ: {} after `then`, {} after `else`",
+                         tname(type_of(a)), tname(type_of(b)));
+            return none;
+        }
+        Node n;
+        n.kind = NodeKind::if_;
+        n.a = cond;
+        n.b = a;
+        n.c = b;
+        n.type = type_of(a);
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* re = boost::get<x3::forward_ast<ast::RoundExpr>>(&v)) {
+        const ast::RoundExpr& x = re->get();
+        std::uint32_t a = compile(x.value, c);
+        std::uint32_t u = compile(x.unit, c);
+        if (a == none || u == none) return none;
+        if (!type_of(a).is_number()) {
+            diags_.error(range_of(a), "cannot round {}", tname(type_of(a)));
+            return none;
+        }
+        if (!type_of(u).same(type_of(a))) {
+            diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
+                         tname(type_of(a)));
+            return none;
+        }
+        auto unit = fold(u);
+        if (!unit || unit->number.sign() <= 0) {
+            diags_.error(range_of(u), "the rounding unit must be a positive constant, as in `1 share`");
+            return none;
+        }
+        plan_.constants.push_back(*unit);
+        Node n;
+        n.kind = NodeKind::round;
+        n.mode = x.mode == "down"      ? RoundingMode::down
+                 : x.mode == "up"      ? RoundingMode::up
+                 : x.mode == "half up" ? RoundingMode::half_up
+                                       : RoundingMode::half_even;
+        n.a = a;
+        n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
+        n.type = type_of(a);
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* lb = boost::get<x3::forward_ast<ast::LastBefore>>(&v)) {
+        const ast::LastBefore& x = lb->get();
+        auto it = symbols_.find(x.series.text);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+            diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+            return none;
+        }
+        std::uint32_t d = compile(x.date, c);
+        if (d == none) return none;
+        if (type_of(d).kind != Kind::date) {
+            diags_.error(range_of(d), "`last … before` needs a date, not {}", tname(type_of(d)));
+            return none;
+        }
+        Node n;
+        n.kind = NodeKind::last_before;
+        n.a = d;
+        n.aux = it->second.index;
+        n.type = plan_.series[it->second.index].type;
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* ag = boost::get<x3::forward_ast<ast::Aggregate>>(&v)) {
+        const ast::Aggregate& x = ag->get();
+        SourceRange where = rng(c.file, x);
+        if (c.scope == Scope::director || c.in_aggregate) {
+            diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used per director",
+                         x.function);
+            return none;
+        }
+        Ctx inner = c;
+        inner.in_aggregate = true;
+        inner.scope = Scope::director;
+        Node n;
+        n.range = where;
+        if (x.where) {
+            n.b = compile(*x.where, inner);
+            if (n.b == none) return none;
+            if (type_of(n.b).kind != Kind::boolean) {
+                diags_.error(range_of(n.b), "`where` needs a condition, not {}", tname(type_of(n.b)));
+                return none;
+            }
+        }
+        if (x.function == "count") {
+            n.kind = NodeKind::count;
+            n.type = Type::ratio(RatioStyle::count);
+            return add_node(n);
+        }
+        n.a = compile(*x.value, inner);
+        if (n.a == none) return none;
+        if (!type_of(n.a).is_number()) {
+            diags_.error(range_of(n.a), "cannot {} {}", x.function, tname(type_of(n.a)));
+            return none;
+        }
+        n.kind = x.function == "sum" ? NodeKind::sum : x.function == "min" ? NodeKind::min_over : NodeKind::max_over;
+        n.type = type_of(n.a);
+        return add_node(n);
+    }
+    return none;
+}
+
+// --------------------------------------------------------------------------------------
+// Declarations' bodies
+
+void Checker::compile_slot(const Entry& e) {
+    auto index = static_cast<std::uint32_t>(&e - slot_entries_.data());
+    Ctx c{e.file, e.scope, index, false};
+    const auto& d = e.decl->get();
+    Slot& s = plan_.slots[index];
+    const std::string what = fmt::format("`{}`", s.name);
+    if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
+        std::optional<Date> previous;
+        for (std::size_t i = 0; i < p->values.size(); ++i) {
+            const auto& pv = p->values[i];
+            ParamVersion version;
+            if (pv.from) {
+                version.from = Date::parse(pv.from->text);
+                if (!version.from) diags_.error(rng(e.file, *pv.from), "`{}` is not a calendar date", pv.from->text);
+                else if (previous && *version.from <= *previous)
+                    diags_.error(rng(e.file, *pv.from), "dated values must be in order, each later than the last");
+                if (version.from) previous = version.from;
+            } else if (i > 0) {
+                diags_.error(rng(e.file, pv), "every value after the first needs `from DATE`");
+            }
+            std::uint32_t n = compile(pv.value, c);
+            version.node = expect_type(n, plan_.slots[index].type, what);
+            plan_.slots[index].versions.push_back(version);
+        }
+        plan_.slots[index].formula = text_of(e.file, p->values.front().value);
+    } else if (auto const* in = boost::get<ast::InputDecl>(&d)) {
+        Type t = s.type;
+        InputSpec spec = input_path(e.file, in->path, e.scope, index);
+        if (in->range) {
+            if (!t.is_number() && t.kind != Kind::date) {
+                diags_.error(rng(e.file, *in->range), "only numbers and dates have a range, not {}", tname(t));
+            } else {
+                spec.low = constant_of(in->range->low, c, t, "the range's low end");
+                spec.high = constant_of(in->range->high, c, t, "the range's high end");
+                spec.range_text = text_of(e.file, *in->range);
+                if (spec.low && spec.high && spec.low->number > spec.high->number)
+                    diags_.error(rng(e.file, *in->range), "the range is empty: its low end is above its high end");
+            }
+        }
+        if (in->default_value) {
+            std::uint32_t n = compile(*in->default_value, c);
+            spec.default_node = expect_type(n, t, fmt::format("the default of `{}`", s.name));
+        }
+        plan_.slots[index].input = std::move(spec);
+        plan_.slots[index].formula = text_of(e.file, in->path);
+    } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
+        std::uint32_t n = compile(v->value, c);
+        plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
+        plan_.slots[index].formula = text_of(e.file, v->value);
+        if (v->keyword == "output") {
+            (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
+        }
+    }
+}
+
+void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
+    auto it = symbols_.find(t.name.text);
+    if (it == symbols_.end() || it->second.kind != SymbolKind::table) return;
+    Table& table = plan_.tables[it->second.index];
+    Ctx c{e.file, Scope::plan, none, false};
+    for (const auto& row : t.rows) {
+        TableRow r;
+        r.range = rng(e.file, row);
+        r.text = text_of(e.file, row);
+        auto bound_value = [&](const ast::Bound& b) {
+            return constant_of(b.value, c, table.parameter_type, "a row bound");
+        };
+        const auto& bs = row.bounds;
+        bool shape_ok = true;
+        if (bs.size() == 1) {
+            const std::string& k = bs[0].kind;
+            auto v = bound_value(bs[0]);
+            if (k == "from" || k == "above") {
+                r.low = v ? std::optional<Rational>(v->number) : std::nullopt;
+                r.low_inclusive = k == "from";
+            } else if (k == "below" || k == "up to") {
+                r.high = v ? std::optional<Rational>(v->number) : std::nullopt;
+                r.high_inclusive = k == "up to";
+            } else {
+                shape_ok = false;
+            }
+            if (!v) continue;
+        } else if (bs.size() == 2 && (bs[0].kind == "from" || bs[0].kind == "above") &&
+                   (bs[1].kind == "to" || bs[1].kind == "to below")) {
+            auto lo = bound_value(bs[0]);
+            auto hi = bound_value(bs[1]);
+            if (!lo || !hi) continue;
+            r.low = lo->number;
+            r.low_inclusive = bs[0].kind == "from";
+            r.high = hi->number;
+            r.high_inclusive = bs[1].kind == "to";
+            if (*r.low > *r.high || (*r.low == *r.high && !(r.low_inclusive && r.high_inclusive))) {
+                diags_.error(r.range, "this row covers no value: its lower bound is not below its upper bound");
+                continue;
+            }
+        } else {
+            shape_ok = false;
+        }
+        if (!shape_ok) {
+            auto& d = diags_.error(r.range, "a row is `below X`, `up to X`, `from X`, `above X`, or a lower and "
+                                            "an upper bound: `from X to Y`, `from X to below Y`, `above X to Y`");
+            (void)d;
+            continue;
+        }
+        auto v = constant_of(row.value, c, table.result_type, "a row's value");
+        if (!v) continue;
+        r.value = v->number;
+        r.linear = row.linear;
+        if (row.linear) {
+            if (!row.value_to) {
+                diags_.error(r.range, "`linear` needs both ends: `linear 0.50 to 1.00`");
+                continue;
+            }
+            if (!r.low || !r.high) {
+                diags_.error(r.range, "a `linear` row needs a lower and an upper bound");
+                continue;
+            }
+            auto to = constant_of(*row.value_to, c, table.result_type, "a row's value");
+            if (!to) continue;
+            r.value_to = to->number;
+        } else if (row.value_to) {
+            diags_.error(r.range, "`to` after a row's value is only for `linear` rows");
+            continue;
+        }
+        table.rows.push_back(std::move(r));
+    }
+    // Overlaps: any value covered by two rows is an error; the rows are fixed numbers.
+    auto below = [](const TableRow& a, const TableRow& b) {   // a ends before b starts
+        if (!a.high || !b.low) return false;
+        if (*a.high < *b.low) return true;
+        return *a.high == *b.low && !(a.high_inclusive && b.low_inclusive);
+    };
+    for (std::size_t i = 0; i < table.rows.size(); ++i) {
+        for (std::size_t j = i + 1; j < table.rows.size(); ++j) {
+            const TableRow& a = table.rows[i];
+            const TableRow& b = table.rows[j];
+            if (below(a, b) || below(b, a)) continue;
+            auto& d = diags_.error(b.range, "this row overlaps an earlier row of table `{}`", table.name);
+            d.hint = "make one bound exclusive: `from X to below Y` or `above X to Y`";
+            diags_.note(a.range, "the earlier row");
+        }
+    }
+    // Gaps between consecutive rows (in order of their lower bounds) are a warning.
+    std::vector<const TableRow*> sorted;
+    for (const auto& r : table.rows) sorted.push_back(&r);
+    std::sort(sorted.begin(), sorted.end(), [](const TableRow* a, const TableRow* b) {
+        if (!a->low) return b->low.has_value();
+        if (!b->low) return false;
+        return *a->low < *b->low || (*a->low == *b->low && a->low_inclusive && !b->low_inclusive);
+    });
+    for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
+        const TableRow& a = *sorted[i];
+        const TableRow& b = *sorted[i + 1];
+        if (!a.high || !b.low) continue;
+        bool gap = *a.high < *b.low || (*a.high == *b.low && !a.high_inclusive && !b.low_inclusive);
+        if (gap)
+            diags_.warning(b.range, "table `{}` has no row for values between {} and {}", table.name,
+                           a.high->to_string(), b.low->to_string());
+    }
+}
+
+void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
+    Limit limit;
+    limit.name = l.name.text;
+    limit.name_range = rng(e.file, l.name);
+    if (e.scope == Scope::director) diags_.error(rng(e.file, l), "a `limit` is plan-wide; declare it outside `per director`");
+    annotations(e.file, l.annotations, &limit.sources, &limit.notes, nullptr, "limit");
+    const ast::Expression* cmp = top_comparison(l.condition);
+    if (!cmp || (cmp->rest[0].op != "<=" && cmp->rest[0].op != "<")) {
+        diags_.error(rng(e.file, l.condition), "a limit reads `total <= bound` (or `<`)");
+        return;
+    }
+    Ctx c{e.file, Scope::plan, none, false};
+    std::uint32_t a = compile(cmp->first, c);
+    std::uint32_t b = compile(cmp->rest[0].operand, c);
+    if (a == none || b == none) return;
+    adapt_zero(a, b);
+    if (!type_of(a).is_number() || !type_of(a).same(type_of(b))) {
+        diags_.error(rng(e.file, *cmp), "cannot compare {} with {}", tname(type_of(a)), tname(type_of(b)));
+        return;
+    }
+    limit.value = a;
+    limit.bound = b;
+    limit.strict = cmp->rest[0].op == "<";
+    limit.type = type_of(a);
+    for (const auto& other : plan_.limits) {
+        if (other.name == limit.name) diags_.error(limit.name_range, "limit `{}` is already defined", limit.name);
+    }
+    plan_.limits.push_back(std::move(limit));
+}
+
+void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
+    Requirement req;
+    req.name = r.name.text;
+    req.name_range = rng(e.file, r.name);
+    req.scope = e.scope;
+    annotations(e.file, r.annotations, &req.sources, nullptr, &req.message, "require");
+    Ctx c{e.file, e.scope, none, false};
+    std::uint32_t n = compile(r.condition, c);
+    if (n == none) return;
+    if (type_of(n).kind != Kind::boolean) {
+        diags_.error(range_of(n), "a requirement is a condition (true or false), not {}", tname(type_of(n)));
+        return;
+    }
+    req.condition = n;
+    if (req.message.empty()) req.message = fmt::format("requirement `{}` does not hold", req.name);
+    plan_.requirements.push_back(std::move(req));
+}
+
+void Checker::check_cycles() {
+    enum class Mark { none, visiting, done };
+    std::vector<Mark> mark(plan_.slots.size(), Mark::none);
+    std::vector<std::uint32_t> stack;
+    std::function<void(std::uint32_t)> visit = [&](std::uint32_t s) {
+        mark[s] = Mark::visiting;
+        stack.push_back(s);
+        for (const auto& [t, where] : deps_[s]) {
+            if (mark[t] == Mark::visiting) {
+                auto start = std::find(stack.begin(), stack.end(), t);
+                std::string path;
+                for (auto i = start; i != stack.end(); ++i) path += plan_.slots[*i].name + " → ";
+                path += plan_.slots[t].name;
+                if (t == s)
+                    diags_.error(where, "`{}` refers to itself", plan_.slots[s].name);
+                else
+                    diags_.error(where, "definitions refer to each other in a cycle: {}", path);
+            } else if (mark[t] == Mark::none) {
+                visit(t);
+            }
+        }
+        stack.pop_back();
+        mark[s] = Mark::done;
+    };
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        if (mark[s] == Mark::none) visit(s);
+    }
+}
+
+std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
+    collect(files);
+    define_slots();
+    for (const auto& e : slot_entries_) compile_slot(e);
+    for (const auto& e : entries_) {
+        const auto& d = e.decl->get();
+        if (auto const* t = boost::get<ast::TableDecl>(&d)) compile_table(e, *t);
+        if (auto const* l = boost::get<ast::LimitDecl>(&d)) compile_limit(e, *l);
+        if (auto const* r = boost::get<ast::RequireDecl>(&d)) compile_require(e, *r);
+        if (auto const* s = boost::get<ast::SeriesDecl>(&d)) {
+            auto it = symbols_.find(s->name.text);
+            if (it != symbols_.end() && it->second.kind == SymbolKind::series)
+                plan_.series[it->second.index].input = input_path(e.file, s->path, Scope::plan, none);
+        }
+        if (auto const* dd = boost::get<ast::DirectorsDecl>(&d)) {
+            if (plan_.directors.declared) diags_.error(rng(e.file, *dd), "`directors` is already declared");
+            if (e.scope == Scope::director) diags_.error(rng(e.file, *dd), "`directors` cannot be per director");
+            plan_.directors.declared = true;
+            plan_.directors.input = input_path(e.file, dd->path, Scope::plan, none);
+            plan_.directors.id_key = dd->id_key.text;
+            plan_.directors.range = rng(e.file, *dd);
+        }
+    }
+    check_cycles();
+    bool uses_directors = false;
+    for (const auto& s : plan_.slots) uses_directors = uses_directors || s.scope == Scope::director;
+    if (uses_directors && !plan_.directors.declared && !files.empty()) {
+        auto& d = diags_.error(SourceRange{}, "the plan has per-director declarations but no `directors at …`");
+        d.hint = "say where the directors are listed, as in: directors at directors(id)";
+    }
+    if (!plan_declared_ && !files.empty()) {
+        auto& d = diags_.error(SourceRange{}, "no `plan` declaration in the rule files");
+        d.hint = "add one, as in: plan \"Director compensation 2024\" effective 2024-06-27";
+    }
+    for (dsl::FileId f : files) {
+        plan_.files.push_back(sm_.file(f).path());
+        plan_.file_ids.push_back(f);
+    }
+    if (diags_.has_errors()) return std::nullopt;
+    return std::move(plan_);
+}
+
+bool read_file(const fs::path& p, std::string& out) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return !in.bad();
+}
+
+}  // namespace
+
+std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
+                                dsl::Diagnostics& diags) {
+    Checker checker(sm, diags);
+    auto plan = checker.run(files);
+    diags.sort();
+    return plan;
+}
+
+std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags) {
+    std::error_code ec;
+    fs::path root(dir);
+    if (!fs::is_directory(root, ec)) {
+        if (fs::is_regular_file(root, ec) && root.extension() == ".hoshu") {
+            root = root.parent_path().empty() ? fs::path(".") : root.parent_path();
+        } else {
+            diags.error(SourceRange{}, "cannot read plan `{}`: not a folder of .hoshu files", dir);
+            return std::nullopt;
+        }
+    }
+    std::vector<fs::path> paths;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".hoshu") paths.push_back(entry.path());
+    }
+    if (ec) {
+        diags.error(SourceRange{}, "cannot read plan folder `{}`: {}", dir, ec.message());
+        return std::nullopt;
+    }
+    if (paths.empty()) {
+        diags.error(SourceRange{}, "no .hoshu rule files in `{}`", dir);
+        return std::nullopt;
+    }
+    std::sort(paths.begin(), paths.end());
+    // Imports: `import "../common"` brings in a file or every .hoshu file of a folder,
+    // relative to the importing file. Followed transitively, each file once.
+    std::vector<dsl::FileId> ids;
+    std::set<fs::path> seen;
+    std::vector<fs::path> queue = paths;
+    for (std::size_t qi = 0; qi < queue.size(); ++qi) {
+        fs::path p = queue[qi].lexically_normal();
+        fs::path canonical = fs::weakly_canonical(p, ec);
+        if (!seen.insert(canonical).second) continue;
+        std::string text;
+        if (!read_file(p, text)) {
+            diags.error(SourceRange{}, "cannot read rule file `{}`", p.string());
+            continue;
+        }
+        std::size_t bad = 0;
+        dsl::FileId id = sm.add(p.string(), std::move(text));
+        if (!dsl::valid_utf8(sm.file(id).text(), &bad)) {
+            diags.error(SourceRange::in(id, static_cast<std::uint32_t>(bad), static_cast<std::uint32_t>(bad + 1)),
+                        "this file is not valid UTF-8");
+            continue;
+        }
+        ids.push_back(id);
+        // Find import declarations cheaply: the checker reports their syntax errors.
+        std::istringstream lines(sm.file(id).text());
+        std::uint32_t offset = 0;
+        for (std::string line; std::getline(lines, line); offset += static_cast<std::uint32_t>(line.size() + 1)) {
+            auto start = line.find_first_not_of(" \t");
+            if (start == std::string::npos || line.compare(start, 7, "import ") != 0) continue;
+            auto q1 = line.find('"', start);
+            auto q2 = q1 == std::string::npos ? q1 : line.find('"', q1 + 1);
+            if (q2 == std::string::npos) continue;
+            fs::path target = p.parent_path() / line.substr(q1 + 1, q2 - q1 - 1);
+            SourceRange where = SourceRange::in(id, offset + static_cast<std::uint32_t>(q1),
+                                                offset + static_cast<std::uint32_t>(q2 + 1));
+            if (fs::is_directory(target, ec)) {
+                std::vector<fs::path> more;
+                for (const auto& entry : fs::directory_iterator(target, ec)) {
+                    if (entry.is_regular_file() && entry.path().extension() == ".hoshu") more.push_back(entry.path());
+                }
+                std::sort(more.begin(), more.end());
+                queue.insert(queue.end(), more.begin(), more.end());
+            } else if (fs::is_regular_file(target, ec)) {
+                queue.push_back(target);
+            } else {
+                diags.error(where, "cannot import `{}`: no such file or folder", target.string());
+            }
+        }
+    }
+    if (diags.has_errors()) {
+        diags.sort();
+        return std::nullopt;
+    }
+    return check_files(sm, ids, diags);
+}
+
+}  // namespace hoshu::eval

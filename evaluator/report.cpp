@@ -1,0 +1,267 @@
+#include "evaluator/report.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace hoshu::eval {
+
+namespace fs = std::filesystem;
+
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+    std::string hex;
+    hex.reserve(length * 2);
+    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return hex;
+}
+
+Seal make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
+               const InputFile& inputs) {
+    Seal seal;
+    fs::path base(plan_dir);
+    if (!fs::is_directory(base)) base = base.parent_path();
+    for (std::size_t i = 0; i < plan.files.size(); ++i) {
+        std::string rel = fs::path(plan.files[i]).lexically_relative(base).generic_string();
+        if (rel.empty()) rel = plan.files[i];
+        seal.rule_files.push_back({rel, sha256_hex(sm.file(plan.file_ids[i]).text())});
+    }
+    std::sort(seal.rule_files.begin(), seal.rule_files.end(),
+              [](const SealedFile& a, const SealedFile& b) { return a.path < b.path; });
+    std::string manifest;
+    for (const auto& f : seal.rule_files) manifest += f.sha256 + "  " + f.path + "\n";
+    seal.rules_sha256 = sha256_hex(manifest);
+    seal.inputs_sha256 = sha256_hex(inputs.bytes());
+    seal.inputs_path = inputs.path();
+    seal.engine = std::string("hoshu ") + HOSHU_VERSION;
+    return seal;
+}
+
+std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs) {
+    (void)inputs;
+    for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
+        const Slot& s = plan.slots[plan.plan_outputs[i]];
+        if (s.name == "fiscal_year") return value_text(plan, outcome, s.type, outcome.plan_outputs[i]);
+    }
+    return {};
+}
+
+std::string group_digits(std::string_view s) {
+    std::string sign;
+    if (!s.empty() && s[0] == '-') {
+        sign = "-";
+        s.remove_prefix(1);
+    }
+    std::string out;
+    std::size_t n = s.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        out += s[i];
+        std::size_t left = n - i - 1;
+        if (left > 0 && left % 3 == 0) out += ',';
+    }
+    return sign + out;
+}
+
+std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    if (type.kind != Kind::number) return value_text(plan, outcome, type, v);
+    const Rational& r = v.number;
+    if (type.dimensionless() && type.style == RatioStyle::percent) {
+        Rational pct = r * Rational(100);
+        if (pct.terminates()) return pct.to_string() + "%";
+        return pct.to_decimal(4) + "%";
+    }
+    if (r.is_integer()) return group_digits(r.to_string());
+    if (r.terminates()) {
+        std::string s = r.to_string();
+        auto dot = s.find('.');
+        return group_digits(s.substr(0, dot)) + s.substr(dot);
+    }
+    return r.to_string();
+}
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json json_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    switch (type.kind) {
+        case Kind::number:
+            if (auto i = v.number.to_int64()) return *i;
+            return v.number.to_string();
+        case Kind::boolean: return v.word != 0;
+        default: return value_text(plan, outcome, type, v);
+    }
+}
+
+std::string pad_right(const std::string& s, std::size_t width) {
+    std::size_t w = dsl::display_width(s);
+    return s + std::string(width > w ? width - w : 0, ' ');
+}
+
+std::string pad_left(const std::string& s, std::size_t width) {
+    std::size_t w = dsl::display_width(s);
+    return std::string(width > w ? width - w : 0, ' ') + s;
+}
+
+/// Render rows as aligned columns; `right[i]` right-aligns column i.
+std::string columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                    const std::string& indent) {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows) {
+        if (width.size() < row.size()) width.resize(row.size(), 0);
+        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], dsl::display_width(row[i]));
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line = indent;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i > 0) line += "  ";
+            bool r = i < right.size() && right[i];
+            line += r ? pad_left(row[i], width[i]) : (i + 1 == row.size() ? row[i] : pad_right(row[i], width[i]));
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
+    std::string out = plan.title;
+    if (!year.empty()) out += fmt::format(" — {}", year);
+    out += "\n";
+    out += fmt::format("inputs {}  sha256 {}\nrules  sha256 {}\n", seal.inputs_path, seal.inputs_sha256.substr(0, 16),
+                       seal.rules_sha256.substr(0, 16));
+    if (!outcome.directors.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        std::vector<bool> right{false};
+        std::vector<std::string> header{"director"};
+        for (std::uint32_t s : plan.director_outputs) {
+            header.push_back(plan.slots[s].name);
+            right.push_back(plan.slots[s].type.is_number());
+        }
+        rows.push_back(header);
+        for (const auto& d : outcome.directors) {
+            std::vector<std::string> row{d.id};
+            for (std::size_t i = 0; i < d.outputs.size(); ++i)
+                row.push_back(display_value(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
+            rows.push_back(std::move(row));
+        }
+        out += "\n" + columns(rows, right, "");
+    }
+    if (!plan.plan_outputs.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
+            const Slot& s = plan.slots[plan.plan_outputs[i]];
+            if (s.name == "fiscal_year") continue;
+            rows.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
+        }
+        if (!rows.empty()) out += "\ntotals\n" + columns(rows, {false, true}, "  ");
+    }
+    if (!outcome.limits.empty()) {
+        std::vector<std::vector<std::string>> rows{{"limit", "value", "bound", "status"}};
+        for (const auto& l : outcome.limits) {
+            const Limit& limit = plan.limits[l.limit];
+            rows.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
+                            display_value(plan, outcome, limit.type, l.bound), to_string(l.status)});
+        }
+        out += "\n" + columns(rows, {false, true, true, false}, "");
+    }
+    if (!outcome.violations.empty()) {
+        out += fmt::format("\n{} violation{}\n", outcome.violations.size(), outcome.violations.size() == 1 ? "" : "s");
+        for (const auto& v : outcome.violations) {
+            std::string clauses;
+            for (const auto& c : v.sources) clauses += (clauses.empty() ? "" : ", ") + c.clause;
+            out += fmt::format("  {}{}: {}{}\n", v.rule, v.director.empty() ? "" : " [" + v.director + "]", v.message,
+                               clauses.empty() ? "" : " (" + clauses + ")");
+        }
+    } else {
+        out += "\nno violations\n";
+    }
+    return out;
+}
+
+std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
+    ordered_json j;
+    j["plan"] = plan.title;
+    j["fiscal_year"] = year.empty() ? ordered_json(nullptr) : ordered_json(std::string(year));
+    ordered_json s;
+    s["rules_sha256"] = seal.rules_sha256;
+    s["inputs_sha256"] = seal.inputs_sha256;
+    s["engine"] = seal.engine;
+    s["inputs"] = seal.inputs_path;
+    ordered_json files = ordered_json::array();
+    for (const auto& f : seal.rule_files) files.push_back({{"path", f.path}, {"sha256", f.sha256}});
+    s["rule_files"] = files;
+    j["seal"] = s;
+    ordered_json directors = ordered_json::array();
+    for (const auto& d : outcome.directors) {
+        ordered_json o;
+        o["id"] = d.id;
+        for (std::size_t i = 0; i < d.outputs.size(); ++i) {
+            const Slot& sl = plan.slots[plan.director_outputs[i]];
+            o[sl.name] = json_value(plan, outcome, sl.type, d.outputs[i]);
+        }
+        directors.push_back(o);
+    }
+    j["directors"] = directors;
+    ordered_json totals = ordered_json::object();
+    for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
+        const Slot& sl = plan.slots[plan.plan_outputs[i]];
+        if (sl.name == "fiscal_year") continue;
+        totals[sl.name] = json_value(plan, outcome, sl.type, outcome.plan_outputs[i]);
+    }
+    j["totals"] = totals;
+    ordered_json limits = ordered_json::array();
+    for (const auto& l : outcome.limits) {
+        const Limit& limit = plan.limits[l.limit];
+        ordered_json o;
+        o["name"] = limit.name;
+        o["value"] = json_value(plan, outcome, limit.type, l.value);
+        o["bound"] = json_value(plan, outcome, limit.type, l.bound);
+        o["status"] = to_string(l.status);
+        limits.push_back(o);
+    }
+    j["limits"] = limits;
+    ordered_json violations = ordered_json::array();
+    for (const auto& v : outcome.violations) {
+        ordered_json o;
+        o["rule"] = v.rule;
+        o["director"] = v.director.empty() ? ordered_json(nullptr) : ordered_json(v.director);
+        o["message"] = v.message;
+        violations.push_back(o);
+    }
+    j["violations"] = violations;
+    return j.dump(2) + "\n";
+}
+
+std::string format_csv(const Plan& plan, const Outcome& outcome) {
+    std::string out = "director";
+    for (std::uint32_t s : plan.director_outputs) out += "," + csv_field(plan.slots[s].name);
+    out += "\n";
+    for (const auto& d : outcome.directors) {
+        out += csv_field(d.id);
+        for (std::size_t i = 0; i < d.outputs.size(); ++i)
+            out += "," + csv_field(value_text(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
+        out += "\n";
+    }
+    return out;
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,49 @@
+// Reports of an evaluation: a table for people, JSON for systems and auditors (with the
+// SHA-256 seal of the rules and inputs that produced it), CSV for payroll.
+//
+//   Seal seal = make_seal(plan, sm, "rules/iij", inputs);
+//   std::string json = format_json(plan, outcome, seal);
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/source.hpp"
+#include "evaluator/evaluate.hpp"
+
+namespace hoshu::eval {
+
+struct SealedFile {
+    std::string path;     // relative to the plan folder
+    std::string sha256;
+};
+
+struct Seal {
+    /// SHA-256 of the manifest `sha256sum` prints for the rule files, run in the plan
+    /// folder: one line "<hex>  <path>\n" per file, sorted by path. An auditor can redo it
+    /// with: (cd rules/iij && sha256sum *.hoshu | sha256sum)
+    std::string rules_sha256;
+    std::string inputs_sha256;   // SHA-256 of the input file's bytes
+    std::string inputs_path;
+    std::string engine;          // "hoshu 0.1.0"
+    std::vector<SealedFile> rule_files;
+};
+
+std::string sha256_hex(std::string_view bytes);
+Seal make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir, const InputFile& inputs);
+
+/// The year the outcome is for: the plan's text value `fiscal_year`, if it has one.
+std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs);
+
+std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
+std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
+std::string format_csv(const Plan& plan, const Outcome& outcome);
+
+/// Human display of a value: integers of JPY and shares grouped ("48,000,000"),
+/// percentages as exact percent, other exact values as decimal or fraction.
+std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// Group an integer's digits by three: "1234567" → "1,234,567".
+std::string group_digits(std::string_view integer);
+
+}  // namespace hoshu::eval
