@@ -141,9 +141,11 @@ struct TypeRef : Located {
     boost::optional<Name> per;
 };
 
+/// `plan "title" [effective DATE] [outputs a, b, c]`: the outputs list orders the report.
 struct PlanDecl : Located {
     StringLit title;
     boost::optional<DateLit> effective;
+    std::vector<Name> outputs;
     Annotations annotations;
 };
 

@@ -286,7 +286,10 @@ x3::rule<class path_text_class, std::string> const path_text = "input path";
 auto const path_text_def = raw[lexeme[path_key >> *(('.' >> path_key) | ('[' >> ident_chars >> ']'))]];
 auto const input_path_def = path_text;
 
-auto const plan_decl_def = kw("plan") > string_lit > -(kw("effective") > date) > annotations;
+x3::rule<class output_names_class, std::vector<ast::Name>> const output_names = "output names separated by ','";
+auto const output_names_def = name % ',';
+auto const plan_decl_def =
+    kw("plan") > string_lit > -(kw("effective") > date) > -(kw("outputs") > output_names) > annotations;
 auto const import_decl_def = kw("import") > string_lit > annotations;
 auto const scope_decl_def =
     ((kw("per") > kw("director") > attr(std::string("per director"))) | (kw("end") >> attr(std::string("end")))) >
@@ -332,7 +335,7 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     negation, primary, not_unary, minus_unary, call, if_expr, round_expr, last_expr, sum_expr,
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
-BOOST_SPIRIT_DEFINE(path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)

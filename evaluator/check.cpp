@@ -179,7 +179,41 @@ private:
     std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
     std::vector<std::shared_ptr<ast::File>> asts_;
     bool plan_declared_ = false;
+    const ast::PlanDecl* plan_decl_ = nullptr;
+    dsl::FileId plan_decl_file_ = 0;
+
+    void order_outputs();
 };
+
+/// `plan … outputs a, b, c` puts those outputs first, in that order; the rest follow in
+/// the order they are declared.
+void Checker::order_outputs() {
+    if (!plan_decl_ || plan_decl_->outputs.empty()) return;
+    std::vector<std::uint32_t> director_first, plan_first;
+    for (const auto& n : plan_decl_->outputs) {
+        auto it = symbols_.find(n.text);
+        auto is_output = [&](std::uint32_t s) { return plan_.slots[s].kind == SlotKind::output; };
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot || !is_output(it->second.index)) {
+            diags_.error(rng(plan_decl_file_, n), "`{}` is not an output", n.text);
+            continue;
+        }
+        std::uint32_t s = it->second.index;
+        auto& first = plan_.slots[s].scope == Scope::director ? director_first : plan_first;
+        if (std::find(first.begin(), first.end(), s) != first.end()) {
+            diags_.error(rng(plan_decl_file_, n), "`{}` is listed twice", n.text);
+            continue;
+        }
+        first.push_back(s);
+    }
+    auto reorder = [](std::vector<std::uint32_t>& all, std::vector<std::uint32_t> first) {
+        for (std::uint32_t s : all) {
+            if (std::find(first.begin(), first.end(), s) == first.end()) first.push_back(s);
+        }
+        all = std::move(first);
+    };
+    reorder(plan_.director_outputs, std::move(director_first));
+    reorder(plan_.plan_outputs, std::move(plan_first));
+}
 
 // --------------------------------------------------------------------------------------
 // Declarations
@@ -407,6 +441,8 @@ void Checker::define_slots() {
                     diags_.error(rng(e.file, *pd->effective), "`{}` is not a calendar date", pd->effective->text);
             }
             annotations(e.file, pd->annotations, &plan_.sources, nullptr, nullptr, "plan");
+            plan_decl_file_ = e.file;
+            plan_decl_ = pd;
         }
     }
 }
@@ -1205,6 +1241,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
         }
     }
     check_cycles();
+    order_outputs();
     bool uses_directors = false;
     for (const auto& s : plan_.slots) uses_directors = uses_directors || s.scope == Scope::director;
     if (uses_directors && !plan_.directors.declared && !files.empty()) {

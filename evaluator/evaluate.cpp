@@ -40,12 +40,20 @@ struct EvalFailure {
     dsl::Diagnostics diags;
 };
 
+}  // namespace
+
 class Evaluator {
 public:
     Evaluator(const Plan& plan, const InputFile& in, const EvalOptions& options)
         : plan_(plan), in_(in), options_(options) {}
 
     Outcome run();
+    void start();
+    void reset();
+    const Value& slot_value(std::uint32_t s, int director) { return slot(s, director); }
+    Value node_value(std::uint32_t n, int director) { return eval(n, director); }
+    const Outcome& state() const { return out_; }
+    const TableRow* find_row(const Table& t, const Rational& x) const;
 
 private:
     enum class State : std::uint8_t { pending, running, done };
@@ -339,16 +347,23 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
     return series_.emplace(index, std::move(entries)).first->second;
 }
 
-Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, int director) {
+const TableRow* Evaluator::find_row(const Table& t, const Rational& x) const {
     for (const auto& row : t.rows) {
-        if (row.low && (x.number < *row.low || (x.number == *row.low && !row.low_inclusive))) continue;
-        if (row.high && (x.number > *row.high || (x.number == *row.high && !row.high_inclusive))) continue;
+        if (row.low && (x < *row.low || (x == *row.low && !row.low_inclusive))) continue;
+        if (row.high && (x > *row.high || (x == *row.high && !row.high_inclusive))) continue;
+        return &row;
+    }
+    return nullptr;
+}
+
+Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, int director) {
+    if (const TableRow* row = find_row(t, x.number)) {
         Value v;
-        if (!row.linear) {
-            v.number = row.value;
+        if (!row->linear) {
+            v.number = row->value;
         } else {
             // value + (x - low) × (value_to - value) / (high - low)
-            v.number = row.value + (x.number - *row.low) * (row.value_to - row.value) / (*row.high - *row.low);
+            v.number = row->value + (x.number - *row->low) * (row->value_to - row->value) / (*row->high - *row->low);
         }
         return v;
     }
@@ -513,11 +528,28 @@ Value Evaluator::eval(std::uint32_t n, int director) {
     return Value{};
 }
 
-Outcome Evaluator::run() {
+void Evaluator::start() {
+    if (!memo_.empty() || plan_.slots.empty()) return;
     load_directors();
     std::size_t rows = 1 + records_.size();
     memo_.assign(rows * plan_.slots.size(), Value{});
     state_.assign(rows * plan_.slots.size(), State::pending);
+}
+
+void Evaluator::reset() {
+    active_.clear();
+    for (std::size_t i = 0; i < state_.size(); ++i) {
+        const Slot& s = plan_.slots[i % plan_.slots.size()];
+        if (s.kind != SlotKind::input || state_[i] == State::running) state_[i] = State::pending;
+    }
+}
+
+Outcome Evaluator::run() {
+    start();
+    out_.plan_outputs.clear();
+    out_.limits.clear();
+    out_.violations.clear();
+    for (auto& d : out_.directors) d.outputs.clear();
     for (std::size_t d = 0; d < records_.size(); ++d) {
         for (std::uint32_t s : plan_.director_outputs)
             out_.directors[d].outputs.push_back(slot(s, static_cast<int>(d)));
@@ -548,18 +580,67 @@ Outcome Evaluator::run() {
             }
         }
     }
-    return std::move(out_);
+    return out_;
 }
 
-}  // namespace
-
 Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options) {
-    Evaluator e(plan, inputs, options);
+    Session session(plan, inputs, options);
+    return session.run();
+}
+
+struct Session::Impl {
+    Evaluator evaluator;
+    const Plan& plan;
+};
+
+Session::Session(const Plan& plan, const InputFile& inputs, EvalOptions options)
+    : impl_(std::make_unique<Impl>(Impl{Evaluator(plan, inputs, options), plan})) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Result<Outcome> Session::run() {
     try {
-        return e.run();
+        return impl_->evaluator.run();
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+Result<Value> Session::value(std::uint32_t slot, std::size_t director) {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.slot_value(slot, static_cast<int>(director));
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+Result<Value> Session::node_value(std::uint32_t node, std::size_t director) {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.node_value(node, static_cast<int>(director));
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+Result<const Outcome*> Session::state() {
+    try {
+        impl_->evaluator.start();
+        return &impl_->evaluator.state();
     } catch (EvalFailure& f) {
         return std::move(f.diags);
     }
 }
+
+const TableRow* Session::table_row(std::uint32_t table, const Rational& x) const {
+    return impl_->evaluator.find_row(impl_->plan.tables[table], x);
+}
+
+void Session::reset() { impl_->evaluator.reset(); }
 
 }  // namespace hoshu::eval

@@ -8,6 +8,7 @@
 // no formula needs in this year (a final-year figure, say) is never read.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,37 @@ struct Outcome {
 };
 
 Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options);
+
+/// An evaluation kept open: inputs are read once, definitions are computed on demand and
+/// remembered until reset(). For explaining a value, benchmarks and what-if runs.
+///
+///   Session session(plan, inputs, {});
+///   auto shares = session.value(*plan.find_slot("annual_rs_shares"), 0);   // director 0
+///   session.reset();   // forget computed definitions, keep the inputs read
+class Session {
+public:
+    Session(const Plan& plan, const InputFile& inputs, EvalOptions options = {});
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    ~Session();
+
+    /// Every output, limit and requirement (what `hoshu eval` prints).
+    Result<Outcome> run();
+    /// The value of one definition; `director` is ignored for plan-wide definitions.
+    Result<Value> value(std::uint32_t slot, std::size_t director);
+    /// The value of any node of the plan's IR, in the scope of `director` (or plan-wide).
+    Result<Value> node_value(std::uint32_t node, std::size_t director);
+    /// The directors listed in the inputs (their ids), and texts read so far.
+    Result<const Outcome*> state();
+    /// The row of table `table` that covers x (for explaining), or nullptr.
+    const TableRow* table_row(std::uint32_t table, const Rational& x) const;
+    /// Forget every computed definition; inputs already read are kept.
+    void reset();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 /// A value as exact text for its type: "4709", "8712/10385", "2024-04-01", "true", "executive".
 std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);

@@ -1,8 +1,9 @@
 // InputFile: the TOML input layer, the only part of hoshu that includes toml++.
 //
 // toml++ parses the document; everything exact is read back from our own copy of the
-// text: a TOML float's value is never used, its literal is re-read and parsed as a
-// Rational, and every range is computed by scanning the token in the text.
+// text: the binary value toml++ makes of a fractional number is never used, its literal
+// is re-read and parsed as a Rational, and every range is computed by scanning the token
+// in the text.
 //
 // toml++ positions: 1-based lines and columns, columns counted in code points (a tab
 // counts one), like dsl::SourceFile::offset_of. One exception: a UTF-8 byte order mark
@@ -191,7 +192,7 @@ const char* describe(InputKind k) {
         case InputKind::missing: return "nothing";
         case InputKind::string: return "a string";
         case InputKind::integer: return "an integer";
-        case InputKind::floating: return "a float";
+        case InputKind::floating: return "a float";  // not double
         case InputKind::boolean: return "a boolean";
         case InputKind::date: return "a date";
         case InputKind::time: return "a time";

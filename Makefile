@@ -1,0 +1,27 @@
+# hoshu: the two commands a new user needs.
+#   make run    installs what is missing, builds, and evaluates the bundled IIJ example
+#   make test   builds and runs every test (unit, golden CLI, error goldens) through CTest
+BUILD ?= build
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: run test build deps bench sanitize clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/hoshu eval rules/iij --inputs examples/iij/fy2024.toml
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/bench/hoshu_bench
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,202 @@
+// RS II + RS III for one director (the worked example of PRODUCT.md §3): through hoshu's
+// evaluator, and through a hand-written exact C++ function of the same formulas. Both
+// must agree before either is timed; a fast wrong answer is a failure.
+#include <benchmark/benchmark.h>
+
+#include <optional>
+#include <string>
+
+#include "dsl/diagnostics.hpp"
+#include "evaluator/check.hpp"
+#include "evaluator/evaluate.hpp"
+#include "evaluator/inputs.hpp"
+
+namespace {
+
+using hoshu::eval::Rational;
+
+const char* const worked_example = R"(
+fiscal_year  = "FY2024"
+period_start = 2024-04-01
+grant_date   = 2025-06-26
+[midterm]
+start = 2024-04-01
+[years.FY2023]
+revenue          = 276_100_000_000
+operating_profit =  29_000_000_000
+[years.FY2024]
+revenue          = 316_800_000_000
+operating_profit =  30_100_000_000
+engagement_index = 71.5
+[targets.FY2024]
+revenue          = 310_000_000_000
+operating_profit =  33_500_000_000
+[midterm_targets.FY2024]
+revenue          = 320_000_000_000
+operating_profit =  34_000_000_000
+engagement_index = 70
+[[prices]]
+date  = 2024-03-29
+close = 2_850
+[[prices]]
+date  = 2025-06-25
+close = 3_020
+[[directors]]
+id               = "D03"
+role             = "executive"
+monthly_fixed    = 4_000_000
+months_in_office = 12
+division_score   = 0.95
+)";
+
+// ---- the hand-written reference: the same formulas as rules/iij, in plain C++ -------
+
+struct Figures {
+    Rational revenue, operating_profit, previous_revenue, previous_operating_profit;
+    Rational revenue_budget, revenue_budget_low, operating_profit_budget, operating_profit_budget_low;
+    Rational target_point;
+    Rational midterm_revenue_target, midterm_operating_profit_target, engagement, engagement_target;
+    Rational monthly_fixed, division_score;
+    Rational base_price, midterm_base_price, grant_price;
+};
+
+Rational pct(std::int64_t p) { return Rational::fraction(p, 100); }
+
+Rational linear(const Rational& x, const Rational& lo, const Rational& hi, const Rational& v0, const Rational& v1) {
+    return v0 + (x - lo) * (v1 - v0) / (hi - lo);
+}
+
+Rational achievement(const Rational& a) {   // P1
+    if (a < pct(80)) return 0;
+    if (a <= pct(100)) return linear(a, pct(80), pct(100), pct(50), pct(100));
+    if (a <= pct(120)) return linear(a, pct(100), pct(120), pct(100), pct(120));
+    return pct(120);
+}
+
+Rational growth(const Rational& g) {   // P2
+    if (g < pct(90)) return pct(50);
+    if (g < pct(100)) return pct(80);
+    if (g < pct(110)) return pct(100);
+    return pct(110);
+}
+
+Rational midterm_score(const Rational& a) {   // P3
+    if (a < pct(80)) return 0;
+    if (a <= pct(100)) return linear(a, pct(80), pct(100), pct(50), pct(100));
+    if (a <= pct(125)) return linear(a, pct(100), pct(125), pct(100), pct(125));
+    return pct(125);
+}
+
+Rational clamp01(const Rational& x) { return x < Rational(0) ? Rational(0) : x > Rational(1) ? Rational(1) : x; }
+
+Rational capped(const Rational& formula_shares, const Rational& base_price, const Rational& grant_price) {
+    if (grant_price > Rational(2) * base_price)
+        return (formula_shares * (Rational(2) * base_price) / grant_price).floor();
+    return formula_shares;
+}
+
+std::pair<Rational, Rational> hand_written(const Figures& f) {
+    Rational revenue_target = f.revenue_budget_low + f.target_point * (f.revenue_budget - f.revenue_budget_low);
+    Rational op_target = f.operating_profit_budget_low +
+                         f.target_point * (f.operating_profit_budget - f.operating_profit_budget_low);
+    Rational annual_rate = clamp01(achievement(f.revenue / revenue_target) * growth(f.revenue / f.previous_revenue) *
+                                   achievement(f.operating_profit / op_target) *
+                                   growth(f.operating_profit / f.previous_operating_profit));
+    Rational base_comp = f.monthly_fixed * Rational(4);
+    Rational annual = capped((base_comp * annual_rate / f.base_price).floor(), f.base_price, f.grant_price);
+
+    Rational company = pct(30) * midterm_score(f.revenue / f.midterm_revenue_target) +
+                       pct(30) * midterm_score(f.operating_profit / f.midterm_operating_profit_target) +
+                       pct(15) * midterm_score(f.engagement / f.engagement_target);
+    Rational midterm_rate = clamp01(company + pct(25) * f.division_score);
+    Rational midterm = capped((base_comp * midterm_rate / f.midterm_base_price).floor(), f.midterm_base_price,
+                              f.grant_price);
+    return {annual, midterm};
+}
+
+Figures worked_figures() {
+    auto r = [](const char* s) { return *Rational::parse(s); };
+    Figures f;
+    f.revenue = r("316800000000");
+    f.operating_profit = r("30100000000");
+    f.previous_revenue = r("276100000000");
+    f.previous_operating_profit = r("29000000000");
+    f.revenue_budget = f.revenue_budget_low = r("310000000000");
+    f.operating_profit_budget = f.operating_profit_budget_low = r("33500000000");
+    f.target_point = 1;
+    f.midterm_revenue_target = r("320000000000");
+    f.midterm_operating_profit_target = r("34000000000");
+    f.engagement = r("71.5");
+    f.engagement_target = 70;
+    f.monthly_fixed = 4'000'000;
+    f.division_score = r("0.95");
+    f.base_price = f.midterm_base_price = 2850;
+    f.grant_price = 3020;
+    return f;
+}
+
+// ---- hoshu --------------------------------------------------------------------------
+
+struct Loaded {
+    hoshu::dsl::SourceManager sm;
+    std::optional<hoshu::eval::Plan> plan;
+    std::optional<hoshu::eval::InputFile> inputs;
+    std::uint32_t annual = 0, midterm = 0;
+};
+
+Loaded& loaded() {
+    static Loaded l = [] {
+        Loaded x;
+        hoshu::dsl::Diagnostics diags;
+        x.plan = hoshu::eval::load_plan(x.sm, std::string(HOSHU_SOURCE_DIR) + "/rules/iij", diags);
+        auto in = hoshu::eval::InputFile::parse(x.sm, "worked-example.toml", worked_example);
+        if (x.plan && in) {
+            x.inputs.emplace(std::move(*in));
+            x.annual = *x.plan->find_slot("annual_rs_shares");
+            x.midterm = *x.plan->find_slot("midterm_rs_shares");
+        }
+        return x;
+    }();
+    return l;
+}
+
+void BM_rs2_rs3_hoshu(benchmark::State& state) {
+    Loaded& l = loaded();
+    if (!l.plan || !l.inputs) {
+        state.SkipWithError("rules/iij or the inputs did not load");
+        return;
+    }
+    hoshu::eval::Session session(*l.plan, *l.inputs);
+    auto expected = hand_written(worked_figures());
+    auto a = session.value(l.annual, 0);
+    auto m = session.value(l.midterm, 0);
+    if (!a || !m || a->number != expected.first || m->number != expected.second || a->number != Rational(4709)) {
+        state.SkipWithError("hoshu and the hand-written reference disagree");
+        return;
+    }
+    for (auto _ : state) {
+        session.reset();
+        auto annual = session.value(l.annual, 0);
+        auto midterm = session.value(l.midterm, 0);
+        benchmark::DoNotOptimize(annual);
+        benchmark::DoNotOptimize(midterm);
+    }
+}
+BENCHMARK(BM_rs2_rs3_hoshu);
+
+void BM_rs2_rs3_hand_written(benchmark::State& state) {
+    Figures f = worked_figures();
+    auto result = hand_written(f);
+    if (result.first != Rational(4709)) {
+        state.SkipWithError("the hand-written reference does not give 4,709 shares");
+        return;
+    }
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(f);
+        auto r = hand_written(f);
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(BM_rs2_rs3_hand_written);
+
+}  // namespace
