@@ -102,12 +102,13 @@ inline u128 gcd128(u128 a, u128 b) {
     return a << shift;
 }
 
-/// x / g for g > 0 dividing x exactly, with a 64-bit division when both fit.
-inline i128 div_exact(i128 x, u128 g) {
-    if (fits64(x) && fits_u64(g) && static_cast<std::uint64_t>(g) <= static_cast<std::uint64_t>(INT64_MAX))
-        return static_cast<std::int64_t>(x) / static_cast<std::int64_t>(g);
-    if (x < 0) return -static_cast<i128>(static_cast<u128>(-static_cast<u128>(x)) / g);
-    return static_cast<i128>(static_cast<u128>(x) / g);
+/// x / g for g > 0 dividing x exactly; one 64-bit unsigned division when both fit.
+[[gnu::always_inline]] inline i128 div_exact(i128 x, u128 g) {
+    const u128 m = uabs(x);
+    const u128 q = fits_u64(m) && fits_u64(g)
+                       ? static_cast<u128>(static_cast<std::uint64_t>(m) / static_cast<std::uint64_t>(g))
+                       : m / g;
+    return x < 0 ? -static_cast<i128>(q) : static_cast<i128>(q);
 }
 
 /// Checked products and sums that also refuse the minimum value (its negation overflows).
