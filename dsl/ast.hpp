@@ -70,10 +70,11 @@ struct IfExpr;
 struct RoundExpr;
 struct LastBefore;
 struct Aggregate;
+struct SeriesProduct;
 
 struct Operand : x3::variant<Nil, NumberLit, DateLit, StringLit, BoolLit, Name, x3::forward_ast<Unary>,
                              x3::forward_ast<Call>, x3::forward_ast<IfExpr>, x3::forward_ast<RoundExpr>,
-                             x3::forward_ast<LastBefore>, x3::forward_ast<Aggregate>,
+                             x3::forward_ast<LastBefore>, x3::forward_ast<Aggregate>, x3::forward_ast<SeriesProduct>,
                              x3::forward_ast<Expression>> {
     using base_type::base_type;
     using base_type::operator=;
@@ -116,14 +117,23 @@ struct RoundExpr : Located {
 
 /// `last share_price before period_start`: the latest entry strictly before a date (C10).
 struct LastBefore : Located {
+    bool want_date = false;   // `date of last …`: the entry's date rather than its value
     Name series;
     Operand date;
 };
 
-/// `sum of X over directors [where C]`, `count of directors [where C]`.
+/// `product of split_ratio after d1 up to d2`: the product of a series' entries dated in (d1, d2].
+struct SeriesProduct : Located {
+    Name series;
+    Operand after;
+    Operand up_to;
+};
+
+/// `sum of X over directors [where C]`, `count of grants [where C]`.
 struct Aggregate : Located {
-    std::string function;             // "sum", "count", "min", "max"
+    std::string function;               // "sum", "count", "min", "max"
     boost::optional<Expression> value;  // absent for count
+    std::string over;                   // "directors" or "grants"
     boost::optional<Expression> where;
 };
 
@@ -145,6 +155,7 @@ struct TypeRef : Located {
 struct PlanDecl : Located {
     StringLit title;
     boost::optional<DateLit> effective;
+    boost::optional<Name> as_of;      // `as of grant_date`: the date that picks dated params
     std::vector<Name> outputs;
     Annotations annotations;
 };
@@ -189,6 +200,7 @@ struct InputDecl : Located {
     TypeRef type;
     InputPath path;
     boost::optional<RangeSpec> range;
+    bool optional = false;            // `optional`: may be absent; test with present(x)
     boost::optional<Expression> default_value;
     Annotations annotations;
 };
@@ -202,7 +214,9 @@ struct SeriesDecl : Located {
     Annotations annotations;
 };
 
+/// `directors at directors(id)` and `grants at ledger(director)`.
 struct DirectorsDecl : Located {
+    std::string keyword;
     InputPath path;
     Name id_key;
     Annotations annotations;
@@ -240,9 +254,17 @@ struct TableDecl : Located {
     Annotations annotations;
 };
 
+/// `allocate pro rata a, b, c round down to 1 share`
+struct Allocation : Located {
+    std::vector<Name> outputs;
+    std::string mode;
+    Expression unit;
+};
+
 struct LimitDecl : Located {
     Name name;
     Expression condition;
+    boost::optional<Allocation> allocation;
     Annotations annotations;
 };
 

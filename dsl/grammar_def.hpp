@@ -41,7 +41,7 @@ struct keyword_table : x3::symbols<> {
             "range")("to")("default")("series")("directors")("value")("output")("table")("linear")("above")(
             "below")("up")("limit")("require")("source")("note")("message")("if")("then")("else")("and")("or")(
             "not")("is")("round")("down")("half")("even")("last")("before")("of")("over")("where")("true")(
-            "false");
+            "false")("optional")("allocate")("after")("grant")("grants")("item")("items");
     }
 } const keywords;
 
@@ -218,16 +218,23 @@ x3::rule<class round_mode_class, std::string> const round_mode =
 auto const round_mode_def = (kw("down") >> attr(std::string("down"))) | (kw("up") >> attr(std::string("up"))) |
                             (kw("half") > half_mode);
 auto const round_expr_def = kw("round") > round_mode > '(' > expression > ',' > expression > ')';
-auto const last_expr_def = kw("last") > name > kw("before") > negation;
+auto const last_expr_def = x3::matches[lit("date") >> kw("of") >> &kw("last")] >> kw("last") > name > kw("before") >
+                          negation;
+struct product_expr_class : annotate {};
+x3::rule<product_expr_class, ast::SeriesProduct> const product_expr = "'product of … after … up to …'";
+auto const product_expr_def = lexeme[lit("product") >> !word_char] >> kw("of") > name > kw("after") > negation >
+                              kw("up") > kw("to") > negation;
 auto const aggregate_function =
     x3::string("sum") | x3::string("min") | x3::string("max");
+x3::rule<class over_what_class, std::string> const over_what = "'directors', 'items' or 'grants'";
+auto const over_what_def = kw_string("directors") | kw_string("grants") | kw_string("items");
 auto const sum_expr_def = lexeme[aggregate_function >> !word_char] >> kw("of") > expression > kw("over") >
-                          kw("directors") > -(kw("where") > expression);
+                          over_what > -(kw("where") > expression);
 auto const count_expr_def = lexeme[x3::string("count") >> !word_char] >> kw("of") >>
-                            attr(boost::optional<ast::Expression>()) >> kw("directors") >
+                            attr(boost::optional<ast::Expression>()) >> over_what >
                             -(kw("where") > expression);
 
-auto const primary_def = if_expr | round_expr | last_expr | sum_expr | count_expr | date | number | string_lit |
+auto const primary_def = if_expr | round_expr | last_expr | product_expr | sum_expr | count_expr | date | number | string_lit |
                          boolean | call | name | ('(' > expression > ')');
 
 // ---------------------------------------------------------------------------------------
@@ -283,16 +290,21 @@ auto const type_ref_def = name >> -((kw("per") | lit('/')) > name);
 
 auto const path_key = lexeme[+(ascii::alnum | x3::char_('_') | x3::char_('-'))];
 x3::rule<class path_text_class, std::string> const path_text = "input path";
-auto const path_text_def = raw[lexeme[path_key >> *(('.' >> path_key) | ('[' >> ident_chars >> ']'))]];
+auto const path_index = ident_chars | (-x3::char_('-') >> +digit);
+auto const path_text_def = raw[lexeme[-lit('/') >> path_key >> *(('.' >> path_key) | ('[' >> path_index >> ']'))]];
 auto const input_path_def = path_text;
 
 x3::rule<class output_names_class, std::vector<ast::Name>> const output_names = "output names separated by ','";
 auto const output_names_def = name % ',';
-auto const plan_decl_def =
-    kw("plan") > string_lit > -(kw("effective") > date) > -(kw("outputs") > output_names) > annotations;
+auto const plan_decl_def = kw("plan") > string_lit > -(kw("effective") > date) > -(kw("as") > kw("of") > name) >
+                           -(kw("outputs") > output_names) > annotations;
 auto const import_decl_def = kw("import") > string_lit > annotations;
+x3::rule<class per_what_class, std::string> const per_what = "'director', 'item' or 'grant'";
+auto const per_what_def = (kw("director") >> attr(std::string("per director"))) |
+                          (kw("item") >> attr(std::string("per item"))) |
+                          (kw("grant") >> attr(std::string("per grant")));
 auto const scope_decl_def =
-    ((kw("per") > kw("director") > attr(std::string("per director"))) | (kw("end") >> attr(std::string("end")))) >
+    ((kw("per") > per_what) | (kw("end") >> attr(std::string("end")))) >
     annotations;
 x3::rule<class members_class, std::vector<ast::Name>> const type_members = "names separated by '|'";
 auto const type_members_def = name % '|';
@@ -303,10 +315,13 @@ auto const param_values_def = +param_value;
 auto const param_decl_def = kw("param") > name > ':' > type_ref > param_values > annotations;
 auto const range_spec_def = additive > kw("to") > additive;
 auto const input_decl_def = kw("input") > name > ':' > type_ref > kw("at") > input_path >
-                            -(kw("range") > range_spec) > -(kw("default") > expression) > annotations;
+                            -(kw("range") > range_spec) > x3::matches[kw("optional")] >
+                            -(kw("default") > expression) > annotations;
 auto const series_decl_def = kw("series") > name > ':' > type_ref > kw("at") > input_path > '(' > name > ',' >
                              name > ')' > annotations;
-auto const directors_decl_def = kw("directors") > kw("at") > input_path > '(' > name > ')' > annotations;
+auto const directors_decl_def =
+    (kw_string("directors") | kw_string("items") | kw_string("grants")) > kw("at") > input_path > '(' > name > ')' >
+    annotations;
 auto const value_decl_def =
     (kw_string("value") | kw_string("output")) > name > ':' > type_ref > '=' > expression > annotations;
 
@@ -324,7 +339,10 @@ auto const table_rows_def = +table_row;
 auto const table_row_def = bounds > arrow > x3::matches[kw("linear")] > additive > -(kw("to") > additive);
 auto const table_decl_def = kw("table") > name > '(' > name > ':' > type_ref > ')' > arrow > type_ref >
                             table_rows > annotations;
-auto const limit_decl_def = kw("limit") > name > ':' > expression > annotations;
+struct allocation_class : annotate {};
+x3::rule<allocation_class, ast::Allocation> const allocation = "'allocate pro rata …'";
+auto const allocation_def = kw("pro") > kw("rata") > output_names > kw("round") > round_mode > kw("to") > additive;
+auto const limit_decl_def = kw("limit") > name > ':' > expression > -(kw("allocate") > allocation) > annotations;
 auto const require_decl_def = kw("require") > name > ':' > expression > annotations;
 
 auto const declaration_def = plan_decl | import_decl | scope_decl | type_decl | param_decl | input_decl |
@@ -335,7 +353,7 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     negation, primary, not_unary, minus_unary, call, if_expr, round_expr, last_expr, sum_expr,
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
-BOOST_SPIRIT_DEFINE(output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)

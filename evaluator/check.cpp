@@ -93,6 +93,10 @@ std::vector<std::string> unit_words(const std::string& text) {
     return words;
 }
 
+const char* scope_word(Scope s) {
+    return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : "per-grant";
+}
+
 // --------------------------------------------------------------------------------------
 // The checker
 
@@ -179,6 +183,8 @@ private:
     std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
     std::vector<std::shared_ptr<ast::File>> asts_;
     bool plan_declared_ = false;
+    bool grants_declared_ = false;
+    std::vector<std::pair<std::string, SourceRange>> record_words_;   // `per director` / `per item` as written
     const ast::PlanDecl* plan_decl_ = nullptr;
     dsl::FileId plan_decl_file_ = 0;
 
@@ -281,21 +287,22 @@ void Checker::collect(const std::vector<dsl::FileId>& files) {
         for (const auto& d : file->declarations) {
             if (auto const* s = boost::get<ast::ScopeDecl>(&d.get())) {
                 if (s->keyword == "end") {
-                    if (scope != Scope::director) diags_.error(rng(f, *s), "`end` without `per director`");
+                    if (scope == Scope::plan) diags_.error(rng(f, *s), "`end` without `per director` or `per grant`");
                     scope = Scope::plan;
                 } else {
-                    if (scope == Scope::director) {
-                        diags_.error(rng(f, *s), "`per director` inside `per director`");
+                    if (scope != Scope::plan) {
+                        diags_.error(rng(f, *s), "`{}` inside another `per` block", s->keyword);
                         diags_.note(opened, "the block opened here is not closed with `end`");
                     }
-                    scope = Scope::director;
+                    scope = s->keyword == "per grant" ? Scope::grant : Scope::director;
+                    if (s->keyword != "per grant") record_words_.push_back({s->keyword.substr(4), rng(f, *s)});
                     opened = rng(f, *s);
                 }
                 continue;
             }
             entries_.push_back(Entry{f, scope, &d});
         }
-        if (scope == Scope::director) diags_.error(opened, "`per director` is not closed with `end`");
+        if (scope != Scope::plan) diags_.error(opened, "this `per` block is not closed with `end`");
     }
 }
 
@@ -304,6 +311,10 @@ InputSpec Checker::input_path(dsl::FileId f, const ast::InputPath& p, Scope scop
     spec.path_text = p.text;
     const std::string& s = p.text;
     std::size_t i = 0;
+    if (!s.empty() && s[0] == '/') {
+        spec.absolute = true;
+        i = 1;
+    }
     while (i < s.size()) {
         if (s[i] == '.') {
             ++i;
@@ -316,15 +327,18 @@ InputSpec Checker::input_path(dsl::FileId f, const ast::InputPath& p, Scope scop
             step.range = SourceRange::in(f, p.begin + static_cast<std::uint32_t>(i + 1),
                                          p.begin + static_cast<std::uint32_t>(close));
             auto it = symbols_.find(name);
-            if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+            if (!name.empty() && (name[0] == '-' || (name[0] >= '0' && name[0] <= '9'))) {
+                step.index = std::stoll(name);
+            } else if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
                 diags_.error(step.range, "unknown name `{}` in an input path", name);
             } else {
                 const Slot& target = plan_.slots[it->second.index];
                 if (target.type.kind != Kind::text && target.type.kind != Kind::choice) {
                     diags_.error(step.range, "`{}` is {}, but a key in an input path must be text", name,
                                  tname(target.type));
-                } else if (target.scope == Scope::director && scope == Scope::plan) {
-                    diags_.error(step.range, "`{}` is a per-director value and cannot choose a plan input", name);
+                } else if (target.scope > scope) {
+                    diags_.error(step.range, "`{}` is a {} value and cannot choose a {} input", name,
+                                 scope_word(target.scope), scope_word(scope));
                 } else {
                     step.slot = it->second.index;
                     if (slot != none) deps_[slot].push_back({it->second.index, step.range});
@@ -349,7 +363,7 @@ void Checker::define_slots() {
     // Choice types first: any declaration may use them.
     for (const auto& e : entries_) {
         if (auto const* t = boost::get<ast::TypeDecl>(&e.decl->get())) {
-            if (e.scope == Scope::director) diags_.error(rng(e.file, *t), "a `type` cannot be per director");
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `type` cannot be inside a `per` block");
             ChoiceType c;
             c.name = t->name.text;
             c.name_range = rng(e.file, t->name);
@@ -388,8 +402,8 @@ void Checker::define_slots() {
             if (!t) plan_.slots.back().kind = kind;   // keep going; the type error is reported
         };
         if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
-            if (e.scope == Scope::director)
-                diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per director`");
+            if (e.scope != Scope::plan)
+                diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per` blocks");
             add_slot(p->name, SlotKind::param, p->type, *p, p->annotations);
         } else if (auto const* i = boost::get<ast::InputDecl>(&d)) {
             add_slot(i->name, SlotKind::input, i->type, *i, i->annotations);
@@ -397,7 +411,7 @@ void Checker::define_slots() {
             add_slot(v->name, v->keyword == "output" ? SlotKind::output : SlotKind::value, v->type, *v,
                      v->annotations);
         } else if (auto const* t = boost::get<ast::TableDecl>(&d)) {
-            if (e.scope == Scope::director) diags_.error(rng(e.file, *t), "a `table` cannot be per director");
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `table` cannot be inside a `per` block");
             Table table;
             table.name = t->name.text;
             table.parameter = t->parameter.text;
@@ -416,7 +430,7 @@ void Checker::define_slots() {
                         table.name_range))
                 plan_.tables.push_back(std::move(table));
         } else if (auto const* s = boost::get<ast::SeriesDecl>(&d)) {
-            if (e.scope == Scope::director) diags_.error(rng(e.file, *s), "a `series` cannot be per director");
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *s), "a `series` cannot be inside a `per` block");
             Series series;
             series.name = s->name.text;
             series.name_range = rng(e.file, s->name);
@@ -430,9 +444,11 @@ void Checker::define_slots() {
             if (declare(series.name, SymbolKind::series, static_cast<std::uint32_t>(plan_.series.size()),
                         series.name_range))
                 plan_.series.push_back(std::move(series));
+        } else if (auto const* gd = boost::get<ast::DirectorsDecl>(&d)) {
+            if (gd->keyword == "grants") grants_declared_ = true;
         } else if (auto const* pd = boost::get<ast::PlanDecl>(&d)) {
             if (plan_declared_) diags_.error(rng(e.file, *pd), "the plan is already declared");
-            if (e.scope == Scope::director) diags_.error(rng(e.file, *pd), "`plan` cannot be per director");
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *pd), "`plan` cannot be inside a `per` block");
             plan_declared_ = true;
             plan_.title = pd->title.value;
             if (pd->effective) {
@@ -709,10 +725,11 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         return none;
     }
     const Slot& target = plan_.slots[sym.index];
-    if (target.scope == Scope::director && c.scope == Scope::plan && !c.in_aggregate) {
-        auto& d = diags_.error(where, "`{}` is a per-director value; a plan-wide formula cannot use it directly",
-                               name.text);
-        d.hint = fmt::format("use an aggregate, as in: sum of {} over directors", name.text);
+    if (target.scope > c.scope) {
+        auto& d = diags_.error(where, "`{}` is a {} value; a {} formula cannot use it directly", name.text,
+                               scope_word(target.scope), scope_word(c.scope));
+        d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text,
+                             target.scope == Scope::director ? "directors" : "grants");
         return none;
     }
     if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
@@ -776,6 +793,42 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
         }
         return add_node(n);
     }
+    if (f == "present") {
+        auto const* arg = call.args.size() == 1 && call.args[0].rest.empty()
+                              ? boost::get<ast::Name>(&unwrap(call.args[0].first).get())
+                              : nullptr;
+        auto it = arg ? symbols_.find(arg->text) : symbols_.end();
+        if (!arg || it == symbols_.end() || it->second.kind != SymbolKind::slot ||
+            plan_.slots[it->second.index].kind != SlotKind::input) {
+            diags_.error(where, "`present` takes the name of an `optional` input, as in: present(left_on)");
+            return none;
+        }
+        const Slot& target = plan_.slots[it->second.index];
+        if (!target.input.optional) {
+            diags_.error(where, "`{}` is not declared `optional`, so it is always present", arg->text);
+            return none;
+        }
+        if (target.scope > c.scope) {
+            diags_.error(where, "`{}` is a {} input", arg->text, scope_word(target.scope));
+            return none;
+        }
+        n.kind = NodeKind::present;
+        n.aux = it->second.index;
+        n.type = Type::boolean();
+        return add_node(n);
+    }
+    if (f == "months_inclusive") {
+        if (!arity(2, 2) || !ok) return none;
+        if (type_of(args[0]).kind != Kind::date || type_of(args[1]).kind != Kind::date) {
+            diags_.error(where, "`months_inclusive` takes two dates, the first month and the last");
+            return none;
+        }
+        n.kind = NodeKind::months_inclusive;
+        n.a = args[0];
+        n.b = args[1];
+        n.type = Type::number({0, 0, 1});
+        return add_node(n);
+    }
     if (f == "year_before") {
         if (!arity(1, 1) || !ok) return none;
         if (type_of(args[0]).kind != Kind::text) {
@@ -790,7 +843,7 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     auto it = symbols_.find(f);
     if (it == symbols_.end() || it->second.kind != SymbolKind::table) {
         auto& d = diags_.error(rng(c.file, call.callee), "unknown function `{}`", f);
-        d.hint = "functions are min, max, clamp, year_before, and the plan's tables";
+        d.hint = "functions are min, max, clamp, present, months_inclusive, year_before, and the plan's tables";
         return none;
     }
     const Table& table = plan_.tables[it->second.index];
@@ -930,26 +983,64 @@ std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
             return none;
         }
         Node n;
-        n.kind = NodeKind::last_before;
+        n.kind = x.want_date ? NodeKind::last_date : NodeKind::last_before;
         n.a = d;
         n.aux = it->second.index;
-        n.type = plan_.series[it->second.index].type;
+        n.type = x.want_date ? Type::date() : plan_.series[it->second.index].type;
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* sp = boost::get<x3::forward_ast<ast::SeriesProduct>>(&v)) {
+        const ast::SeriesProduct& x = sp->get();
+        auto it = symbols_.find(x.series.text);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+            diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+            return none;
+        }
+        if (!plan_.series[it->second.index].type.dimensionless()) {
+            diags_.error(rng(c.file, x.series), "`product of` multiplies ratios, but `{}` is {}", x.series.text,
+                         tname(plan_.series[it->second.index].type));
+            return none;
+        }
+        std::uint32_t a = compile(x.after, c);
+        std::uint32_t b = compile(x.up_to, c);
+        if (a == none || b == none) return none;
+        if (type_of(a).kind != Kind::date || type_of(b).kind != Kind::date) {
+            diags_.error(rng(c.file, x), "`product of … after … up to …` needs two dates");
+            return none;
+        }
+        Node n;
+        n.kind = NodeKind::product;
+        n.a = a;
+        n.b = b;
+        n.aux = it->second.index;
+        n.type = Type::ratio();
         n.range = rng(c.file, x);
         return add_node(n);
     }
     if (auto const* ag = boost::get<x3::forward_ast<ast::Aggregate>>(&v)) {
         const ast::Aggregate& x = ag->get();
         SourceRange where = rng(c.file, x);
-        if (c.scope == Scope::director || c.in_aggregate) {
-            diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used per director",
-                         x.function);
+        bool over_grants = x.over == "grants";
+        if (!over_grants) record_words_.push_back({x.over.substr(0, x.over.size() - 1), where});
+        if (!over_grants && c.scope != Scope::plan) {
+            diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used {}", x.function,
+                         scope_word(c.scope));
+            return none;
+        }
+        if (over_grants && c.scope == Scope::grant) {
+            diags_.error(where, "`{} of … over grants` cannot be used per grant", x.function);
+            return none;
+        }
+        if (over_grants && !plan_.grants.declared && !grants_declared_) {
+            diags_.error(where, "the plan has no ledger of grants: declare one, as in `grants at ledger(director)`");
             return none;
         }
         Ctx inner = c;
-        inner.in_aggregate = true;
-        inner.scope = Scope::director;
+        inner.scope = over_grants ? Scope::grant : Scope::director;
         Node n;
         n.range = where;
+        n.aux = over_grants ? 1 : 0;
         if (x.where) {
             n.b = compile(*x.where, inner);
             if (n.b == none) return none;
@@ -1007,6 +1098,10 @@ void Checker::compile_slot(const Entry& e) {
     } else if (auto const* in = boost::get<ast::InputDecl>(&d)) {
         Type t = s.type;
         InputSpec spec = input_path(e.file, in->path, e.scope, index);
+        spec.optional = in->optional;
+        if (in->optional && in->default_value)
+            diags_.error(rng(e.file, *in->default_value),
+                         "an input is either `optional` or has a `default`, not both");
         if (in->range) {
             if (!t.is_number() && t.kind != Kind::date) {
                 diags_.error(rng(e.file, *in->range), "only numbers and dates have a range, not {}", tname(t));
@@ -1164,6 +1259,43 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
     limit.bound = b;
     limit.strict = cmp->rest[0].op == "<";
     limit.type = type_of(a);
+    if (l.allocation) {
+        const ast::Allocation& al = *l.allocation;
+        Allocation alloc;
+        for (const auto& n : al.outputs) {
+            auto it = symbols_.find(n.text);
+            if (it == symbols_.end() || it->second.kind != SymbolKind::slot ||
+                plan_.slots[it->second.index].kind != SlotKind::output ||
+                plan_.slots[it->second.index].scope != Scope::director) {
+                diags_.error(rng(e.file, n), "`{}` is not a per-director output; only those can be scaled", n.text);
+                continue;
+            }
+            const Slot& out = plan_.slots[it->second.index];
+            if (!out.type.is_number()) {
+                diags_.error(rng(e.file, n), "`{}` is {}; only numbers can be scaled", n.text, tname(out.type));
+                continue;
+            }
+            alloc.outputs.push_back(it->second.index);
+        }
+        alloc.mode = al.mode == "down"      ? RoundingMode::down
+                     : al.mode == "up"      ? RoundingMode::up
+                     : al.mode == "half up" ? RoundingMode::half_up
+                                            : RoundingMode::half_even;
+        std::uint32_t u = compile(al.unit, c);
+        auto unit = u == none ? std::nullopt : fold(u);
+        if (u != none && (!unit || unit->number.sign() <= 0)) {
+            diags_.error(range_of(u), "the rounding unit must be a positive constant, as in `1 share`");
+        } else if (unit) {
+            for (std::uint32_t o : alloc.outputs) {
+                if (!plan_.slots[o].type.same(type_of(u)))
+                    diags_.error(range_of(u), "the rounding unit is {}, but `{}` is {}", tname(type_of(u)),
+                                 plan_.slots[o].name, tname(plan_.slots[o].type));
+            }
+            alloc.unit = unit->number;
+        }
+        std::sort(alloc.outputs.begin(), alloc.outputs.end());
+        limit.allocation = std::move(alloc);
+    }
     for (const auto& other : plan_.limits) {
         if (other.name == limit.name) diags_.error(limit.name_range, "limit `{}` is already defined", limit.name);
     }
@@ -1185,6 +1317,22 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
     }
     req.condition = n;
     if (req.message.empty()) req.message = fmt::format("requirement `{}` does not hold", req.name);
+    for (std::size_t at = req.message.find('{'); at != std::string::npos; at = req.message.find('{', at + 1)) {
+        std::size_t close = req.message.find('}', at);
+        if (close == std::string::npos) break;
+        std::string name = req.message.substr(at + 1, close - at - 1);
+        auto it = symbols_.find(name);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+            diags_.error(req.name_range, "the message of `{}` names `{{{}}}`, which is not a definition", req.name, name);
+            continue;
+        }
+        if (plan_.slots[it->second.index].scope > e.scope) {
+            diags_.error(req.name_range, "the message of `{}` names `{}`, a {} value", req.name, name,
+                         scope_word(plan_.slots[it->second.index].scope));
+            continue;
+        }
+        req.message_slots.push_back({name, it->second.index});
+    }
     plan_.requirements.push_back(std::move(req));
 }
 
@@ -1232,16 +1380,42 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
                 plan_.series[it->second.index].input = input_path(e.file, s->path, Scope::plan, none);
         }
         if (auto const* dd = boost::get<ast::DirectorsDecl>(&d)) {
-            if (plan_.directors.declared) diags_.error(rng(e.file, *dd), "`directors` is already declared");
-            if (e.scope == Scope::director) diags_.error(rng(e.file, *dd), "`directors` cannot be per director");
-            plan_.directors.declared = true;
-            plan_.directors.input = input_path(e.file, dd->path, Scope::plan, none);
-            plan_.directors.id_key = dd->id_key.text;
-            plan_.directors.range = rng(e.file, *dd);
+            DirectorsSpec& spec = dd->keyword == "grants" ? plan_.grants : plan_.directors;
+            spec.noun = dd->keyword == "grants" ? "grant" : dd->keyword == "items" ? "item" : "director";
+            if (spec.declared) diags_.error(rng(e.file, *dd), "`{}` is already declared", dd->keyword);
+            if (e.scope != Scope::plan)
+                diags_.error(rng(e.file, *dd), "`{}` cannot be inside a `per` block", dd->keyword);
+            spec.declared = true;
+            spec.input = input_path(e.file, dd->path, Scope::plan, none);
+            spec.id_key = dd->id_key.text;
+            spec.range = rng(e.file, *dd);
         }
     }
     check_cycles();
     order_outputs();
+    if (plan_decl_ && plan_decl_->as_of) {
+        const ast::Name& n = *plan_decl_->as_of;
+        auto it = symbols_.find(n.text);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot ||
+            plan_.slots[it->second.index].kind != SlotKind::input ||
+            plan_.slots[it->second.index].scope != Scope::plan ||
+            plan_.slots[it->second.index].type.kind != Kind::date) {
+            diags_.error(rng(plan_decl_file_, n), "`as of` names a plan-wide date input, as in: as of grant_date");
+        } else {
+            plan_.as_of_slot = it->second.index;
+        }
+    }
+    for (const auto& [word, where] : record_words_) {
+        if (plan_.directors.declared && word != plan_.directors.noun)
+            diags_.error(where, "the records of this plan are {}s (`{} at …`), not {}s", plan_.directors.noun,
+                         plan_.directors.noun + "s", word);
+    }
+    bool uses_grants = false;
+    for (const auto& s : plan_.slots) uses_grants = uses_grants || s.scope == Scope::grant;
+    if (uses_grants && !plan_.grants.declared) {
+        auto& d = diags_.error(SourceRange{}, "the plan has per-grant declarations but no `grants at …`");
+        d.hint = "say where the ledger of grants is, as in: grants at ledger(director)";
+    }
     bool uses_directors = false;
     for (const auto& s : plan_.slots) uses_directors = uses_directors || s.scope == Scope::director;
     if (uses_directors && !plan_.directors.declared && !files.empty()) {

@@ -33,11 +33,51 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
     return {};
 }
 
+std::string group_digits(std::string_view s) {
+    std::string sign;
+    if (!s.empty() && s[0] == '-') {
+        sign = "-";
+        s.remove_prefix(1);
+    }
+    std::string out;
+    std::size_t n = s.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        out += s[i];
+        std::size_t left = n - i - 1;
+        if (left > 0 && left % 3 == 0) out += ',';
+    }
+    return sign + out;
+}
+
+std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    if (type.kind != Kind::number) return value_text(plan, outcome, type, v);
+    const Rational& r = v.number;
+    if (type.dimensionless() && type.style == RatioStyle::percent) {
+        Rational pct = r * Rational(100);
+        if (pct.terminates()) return pct.to_string() + "%";
+        return pct.to_decimal(4) + "%";
+    }
+    if (r.is_integer()) return group_digits(r.to_string());
+    if (r.terminates()) {
+        std::string s = r.to_string();
+        auto dot = s.find('.');
+        return group_digits(s.substr(0, dot)) + s.substr(dot);
+    }
+    return r.to_string();
+}
+
 namespace {
 
-/// Thrown inside the evaluator only; evaluate() turns it into diagnostics.
+/// Thrown inside the evaluator only; the Session turns it into diagnostics.
 struct EvalFailure {
     dsl::Diagnostics diags;
+};
+
+/// Where a formula is evaluated: plan-wide (-1, -1), for a director (d, -1), or for one
+/// grant of the ledger (its director, g).
+struct Where {
+    int director = -1;
+    int grant = -1;
 };
 
 }  // namespace
@@ -50,35 +90,41 @@ public:
     Outcome run();
     void start();
     void reset();
-    const Value& slot_value(std::uint32_t s, int director) { return slot(s, director); }
-    Value node_value(std::uint32_t n, int director) { return eval(n, director); }
+    const Value& slot_value(std::uint32_t s, int director) { return slot(s, where_of(director)); }
+    Value node_value(std::uint32_t n, int director) { return eval(n, where_of(director)); }
     const Outcome& state() const { return out_; }
     const TableRow* find_row(const Table& t, const Rational& x) const;
 
 private:
-    enum class State : std::uint8_t { pending, running, done };
+    enum class State : std::uint8_t { pending, running, done, absent };
 
+    Where where_of(int director) const { return Where{director, -1}; }
     [[noreturn]] void fail(SourceRange where, std::string message, std::string hint = {}) {
         EvalFailure f;
         auto& d = f.diags.add(dsl::Severity::error, where, std::move(message));
         d.hint = std::move(hint);
         throw f;
     }
-    /// "in `annual_rate` for director D03 (source C5)": where an error happened.
-    std::string context(int director) const;
-    [[noreturn]] void fail_in(SourceRange where, const std::string& what, int director) {
-        fail(where, what + " " + context(director));
+    /// "in `annual_rate` (C5) for director D03": where an error happened.
+    std::string context(Where w) const;
+    [[noreturn]] void fail_in(SourceRange where, const std::string& what, Where w) {
+        fail(where, what + " " + context(w));
     }
 
     void load_directors();
-    const Value& slot(std::uint32_t s, int director);
-    Value eval(std::uint32_t n, int director);
-    Value read_input(const Slot& s, std::uint32_t index, int director);
-    InputFile::Node walk(const InputSpec& spec, InputFile::Node base, int director, const std::string& what,
+    void load_grants();
+    std::size_t row(const Slot& s, Where w) const;
+    State ensure(std::uint32_t s, Where w);
+    const Value& slot(std::uint32_t s, Where w);
+    Value eval(std::uint32_t n, Where w);
+    std::optional<Value> read_input(const Slot& s, Where w);
+    InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
     const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
-    Value table(const Table& t, const Value& x, std::uint32_t node, int director);
+    Value table(const Table& t, const Value& x, std::uint32_t node, Where w);
+    std::optional<Date> as_of();
+    void evaluate_all();
     std::int64_t add_text(std::string s) {
         out_.texts.push_back(std::move(s));
         return static_cast<std::int64_t>(plan_.texts.size() + out_.texts.size() - 1);
@@ -91,27 +137,41 @@ private:
     const InputFile& in_;
     EvalOptions options_;
     Outcome out_;
-    std::vector<InputFile::Node> records_;
-    std::vector<Value> memo_;         // (1 + directors) × slots
+    bool started_ = false;
+    std::vector<InputFile::Node> records_;          // directors
+    std::vector<InputFile::Node> grant_records_;    // ledger
+    std::vector<std::vector<int>> grants_of_;       // per director
+    std::vector<Value> memo_;                       // rows (plan, directors, grants) × slots
     std::vector<State> state_;
-    std::vector<std::pair<std::uint32_t, int>> active_;   // definitions being evaluated (for messages)
+    std::vector<std::uint32_t> active_;             // definitions being evaluated (for messages)
     std::map<std::uint32_t, std::vector<std::pair<Date, Value>>> series_;
+    std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
+    std::optional<std::optional<Date>> as_of_;
 };
 
-std::string Evaluator::context(int director) const {
+namespace {
+std::string clause_list(const std::vector<Citation>& sources) {
+    std::string clauses;
+    for (const auto& c : sources) {
+        if (clauses.find(c.clause) == std::string::npos) clauses += (clauses.empty() ? "" : ", ") + c.clause;
+    }
+    return clauses;
+}
+}  // namespace
+
+std::string Evaluator::context(Where w) const {
     std::string out;
     if (!active_.empty()) {
-        const Slot& s = plan_.slots[active_.back().first];
+        const Slot& s = plan_.slots[active_.back()];
         out = fmt::format("in `{}`", s.name);
-        if (!s.sources.empty()) {
-            std::string clauses;
-            for (const auto& c : s.sources) clauses += (clauses.empty() ? "" : ", ") + c.clause;
-            out += fmt::format(" ({})", clauses);
-        }
+        std::string clauses = clause_list(s.sources);
+        if (!clauses.empty()) out += fmt::format(" ({})", clauses);
     }
-    if (director >= 0) {
-        out += fmt::format("{}for director {}", out.empty() ? "" : " ", out_.directors[static_cast<std::size_t>(director)].id);
+    if (w.director >= 0) {
+        out += fmt::format("{}for {} {}", out.empty() ? "" : " ", plan_.directors.noun,
+                           out_.directors[static_cast<std::size_t>(w.director)].id);
     }
+    if (w.grant >= 0) out += fmt::format(", ledger entry {}", w.grant + 1);
     return out;
 }
 
@@ -131,9 +191,9 @@ void Evaluator::load_directors() {
     if (!plan_.directors.declared) return;
     std::string missing;
     InputFile::Node parent;
-    InputFile::Node list = walk(plan_.directors.input, in_.root(), -1, "the list of directors", &parent, &missing);
+    InputFile::Node list = walk(plan_.directors.input, in_.root(), {}, "the list of directors", &parent, &missing);
     if (!list) {
-        fail(parent ? in_.range(parent) : SourceRange{},
+        fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : SourceRange{},
              fmt::format("the inputs have no `{}`: the list of directors ([[{}]] records)", missing,
                          plan_.directors.input.path_text));
     }
@@ -163,23 +223,62 @@ void Evaluator::load_directors() {
         records_.push_back(rec);
         out_.directors.push_back(DirectorOutcome{*id, {}});
     }
+    grants_of_.assign(records_.size(), {});
 }
 
-InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, int director, const std::string& what,
-                                InputFile::Node* parent_out, std::string* missing_key) {
-    InputFile::Node node = base;
-    for (const auto& step : spec.path) {
-        std::string key = step.key;
-        if (step.slot != none) {
-            const Value& v = slot(step.slot, plan_.slots[step.slot].scope == Scope::director ? director : -1);
-            key = show(plan_.slots[step.slot].type, v);
+void Evaluator::load_grants() {
+    if (!plan_.grants.declared) return;
+    std::string missing;
+    InputFile::Node parent;
+    InputFile::Node list = walk(plan_.grants.input, in_.root(), {}, "the ledger", &parent, &missing);
+    if (!list) return;   // no ledger in this year's inputs: no earlier grants
+    if (in_.kind(list) != InputKind::array) {
+        fail(in_.range(list), fmt::format("`{}` must list grants as [[{}]] records, but it is {}",
+                                          plan_.grants.input.path_text, plan_.grants.input.path_text,
+                                          describe(in_.kind(list))));
+    }
+    for (std::size_t i = 0; i < in_.size(list); ++i) {
+        InputFile::Node rec = in_.element(list, i);
+        if (in_.kind(rec) != InputKind::table)
+            fail(in_.range(rec), fmt::format("a ledger entry must be a table, not {}", describe(in_.kind(rec))));
+        InputFile::Node key = in_.child(rec, plan_.grants.id_key);
+        if (!key) fail(in_.range(rec), fmt::format("ledger entry {} has no `{}`", i + 1, plan_.grants.id_key));
+        auto id = in_.text(key);
+        if (!id) throw EvalFailure{id.error()};
+        int director = -1;
+        for (std::size_t d = 0; d < out_.directors.size(); ++d) {
+            if (out_.directors[d].id == *id) director = static_cast<int>(d);
         }
-        InputFile::Node next = in_.child(node, key);
-        if (!next) {
-            if (node && in_.kind(node) != InputKind::table && node.ptr != in_.root().ptr) {
+        if (director < 0)
+            fail(in_.range(key), fmt::format("ledger entry {} names director `{}`, who is not listed", i + 1, *id));
+        grants_of_[static_cast<std::size_t>(director)].push_back(static_cast<int>(grant_records_.size()));
+        grant_records_.push_back(rec);
+        out_.grant_director.push_back(director);
+    }
+}
+
+InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
+                                InputFile::Node* parent_out, std::string* missing_key) {
+    InputFile::Node node = spec.absolute ? in_.root() : base;
+    for (const auto& step : spec.path) {
+        InputFile::Node next;
+        std::string key = step.key;
+        if (step.index) {
+            if (in_.kind(node) != InputKind::array)
+                fail(in_.range(node), fmt::format("{} is read from `{}`, but this is {}, not an array", what,
+                                                  spec.path_text, describe(in_.kind(node))));
+            auto n = static_cast<std::int64_t>(in_.size(node));
+            std::int64_t i = *step.index < 0 ? n + *step.index : *step.index;
+            if (i >= 0 && i < n) next = in_.element(node, static_cast<std::size_t>(i));
+        } else {
+            if (step.slot != none) key = show(plan_.slots[step.slot].type, slot(step.slot, w));
+            if (node && node.ptr != in_.root().ptr && in_.kind(node) != InputKind::table) {
                 fail(in_.range(node), fmt::format("{} is read from `{}`, but this is {}, not a table", what,
                                                   spec.path_text, describe(in_.kind(node))));
             }
+            next = in_.child(node, key);
+        }
+        if (!next) {
             *parent_out = node;
             *missing_key = key;
             return {};
@@ -238,24 +337,26 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
     return v;
 }
 
-Value Evaluator::read_input(const Slot& s, std::uint32_t index, int director) {
-    InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(director)] : in_.root();
+std::optional<Value> Evaluator::read_input(const Slot& s, Where w) {
+    InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
+                           : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
+                                                      : in_.root();
     std::string what = fmt::format("`{}`", s.name);
     InputFile::Node parent;
     std::string missing;
-    InputFile::Node node = walk(s.input, base, director, what, &parent, &missing);
+    InputFile::Node node = walk(s.input, base, w, what, &parent, &missing);
     if (!node) {
-        if (s.input.default_node != none) return eval(s.input.default_node, director);
+        if (s.input.default_node != none) return eval(s.input.default_node, w);
+        if (s.input.optional) return std::nullopt;
         EvalFailure f;
-        std::string where_text;
-        if (s.scope == Scope::director)
-            where_text = fmt::format("director {}", out_.directors[static_cast<std::size_t>(director)].id);
-        auto& d = f.diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent)
-                                : s.scope == Scope::director          ? in_.range(base)
-                                                                      : SourceRange{},
-                                "missing input `{}`{}: {} needs `{}`", missing,
-                                where_text.empty() ? "" : " for " + where_text, what, s.input.path_text);
-        (void)d;
+        std::string owner;
+        if (s.scope == Scope::director && !s.input.absolute)
+            owner = fmt::format(" for director {}", out_.directors[static_cast<std::size_t>(w.director)].id);
+        if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in ledger entry {}", w.grant + 1);
+        SourceRange where = parent && parent.ptr != in_.root().ptr ? in_.range(parent)
+                            : s.scope != Scope::plan && !s.input.absolute ? in_.range(base)
+                                                                          : SourceRange{};
+        f.diags.error(where, "missing input `{}`{}: {} needs `{}`", missing, owner, what, s.input.path_text);
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }
@@ -268,44 +369,88 @@ Value Evaluator::read_input(const Slot& s, std::uint32_t index, int director) {
                                               s.input.range_text));
         }
     }
-    (void)index;
     return v;
 }
 
-const Value& Evaluator::slot(std::uint32_t s, int director) {
+std::size_t Evaluator::row(const Slot& s, Where w) const {
+    switch (s.scope) {
+        case Scope::plan: return 0;
+        case Scope::director:
+            assert(w.director >= 0);
+            return 1 + static_cast<std::size_t>(w.director);
+        case Scope::grant:
+            assert(w.grant >= 0);
+            return 1 + records_.size() + static_cast<std::size_t>(w.grant);
+    }
+    return 0;
+}
+
+std::optional<Date> Evaluator::as_of() {
+    if (!as_of_) {
+        if (options_.as_of) {
+            as_of_ = options_.as_of;
+        } else if (plan_.as_of_slot != none) {
+            as_of_ = std::optional<Date>(Date{static_cast<std::int32_t>(slot(plan_.as_of_slot, {}).word)});
+        } else {
+            as_of_ = std::optional<Date>();
+        }
+    }
+    return *as_of_;
+}
+
+Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
     const Slot& sl = plan_.slots[s];
-    std::size_t row = sl.scope == Scope::director ? static_cast<std::size_t>(director) + 1 : 0;
-    std::size_t at = row * plan_.slots.size() + s;
-    if (state_[at] == State::done) return memo_[at];
+    std::size_t at = row(sl, w) * plan_.slots.size() + s;
+    if (state_[at] == State::done || state_[at] == State::absent) return state_[at];
     // The checker rejects cycles, so `running` here would be an engine bug.
     assert(state_[at] == State::pending);
     state_[at] = State::running;
-    int d = sl.scope == Scope::director ? director : -1;
-    active_.emplace_back(s, d);
+    Where inner = w;
+    if (sl.scope == Scope::plan) inner = Where{};
+    if (sl.scope == Scope::director) inner.grant = -1;
+    active_.push_back(s);
     Value v;
+    bool absent = false;
     switch (sl.kind) {
         case SlotKind::param: {
             std::uint32_t node = sl.versions.back().node;
-            if (options_.as_of) {
-                node = none;
-                for (const auto& version : sl.versions) {
-                    if (!version.from || *version.from <= *options_.as_of) node = version.node;
+            if (sl.versions.size() > 1 || sl.versions.front().from) {
+                if (auto date = as_of()) {
+                    node = none;
+                    for (const auto& version : sl.versions) {
+                        if (!version.from || *version.from <= *date) node = version.node;
+                    }
+                    if (node == none)
+                        fail(sl.name_range, fmt::format("`{}` has no value in force on {}", sl.name, date->to_string()));
                 }
-                if (node == none)
-                    fail(sl.name_range, fmt::format("`{}` has no value in force on {}", sl.name,
-                                                    options_.as_of->to_string()));
             }
-            v = eval(node, d);
+            v = eval(node, inner);
             break;
         }
-        case SlotKind::input: v = read_input(sl, s, d); break;
+        case SlotKind::input: {
+            auto read = read_input(sl, inner);
+            if (read) v = std::move(*read);
+            else absent = true;
+            break;
+        }
         case SlotKind::value:
-        case SlotKind::output: v = eval(sl.root, d); break;
+        case SlotKind::output: v = eval(sl.root, inner); break;
+    }
+    if (auto it = scale_.find(s); it != scale_.end()) {
+        v.number = (v.number * it->second.first).round_to(it->second.second->mode, it->second.second->unit);
     }
     active_.pop_back();
     memo_[at] = std::move(v);
-    state_[at] = State::done;
-    return memo_[at];
+    state_[at] = absent ? State::absent : State::done;
+    return state_[at];
+}
+
+const Value& Evaluator::slot(std::uint32_t s, Where w) {
+    const Slot& sl = plan_.slots[s];
+    if (ensure(s, w) == State::absent) {
+        fail_in(sl.name_range, fmt::format("`{}` is absent from the inputs", sl.name), w);
+    }
+    return memo_[row(sl, w) * plan_.slots.size() + s];
 }
 
 const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index) {
@@ -314,12 +459,9 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
     const Series& s = plan_.series[index];
     std::string missing;
     InputFile::Node parent;
-    InputFile::Node list = walk(s.input, in_.root(), -1, fmt::format("series `{}`", s.name), &parent, &missing);
+    InputFile::Node list = walk(s.input, in_.root(), {}, fmt::format("series `{}`", s.name), &parent, &missing);
     std::vector<std::pair<Date, Value>> entries;
-    if (!list) {
-        fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : SourceRange{},
-             fmt::format("missing input `{}`: series `{}` needs [[{}]] records", missing, s.name, s.input.path_text));
-    }
+    if (!list) return series_.emplace(index, std::move(entries)).first->second;   // no entries at all
     if (in_.kind(list) != InputKind::array)
         fail(in_.range(list), fmt::format("series `{}` must be [[{}]] records, not {}", s.name, s.input.path_text,
                                           describe(in_.kind(list))));
@@ -336,8 +478,9 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
         auto date = in_.date(dn);
         if (!date) throw EvalFailure{date.error()};
         Value v = convert(vn, s.type, fmt::format("series `{}`", s.name));
-        if (v.number.sign() <= 0 && s.type.dim == Dimension{1, -1, 0})
-            fail(in_.range(vn), fmt::format("a share price must be positive, not {}", v.number.to_string()));
+        if (v.number.sign() <= 0)
+            fail(in_.range(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
+                                            v.number.to_string()));
         if (!entries.empty() && !(entries.back().first < *date)) {
             fail(in_.range(dn), fmt::format("entries of `{}` must be in date order without repeats: {} comes after {}",
                                             s.input.path_text, date->to_string(), entries.back().first.to_string()));
@@ -356,7 +499,7 @@ const TableRow* Evaluator::find_row(const Table& t, const Rational& x) const {
     return nullptr;
 }
 
-Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, int director) {
+Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, Where w) {
     if (const TableRow* row = find_row(t, x.number)) {
         Value v;
         if (!row->linear) {
@@ -367,39 +510,38 @@ Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, int d
         }
         return v;
     }
-    fail_in(plan_.nodes[node].range,
-            fmt::format("no row of table `{}` covers {}", t.name, x.number.to_string()), director);
+    fail_in(plan_.nodes[node].range, fmt::format("no row of table `{}` covers {}", t.name, x.number.to_string()), w);
 }
 
-Value Evaluator::eval(std::uint32_t n, int director) {
+Value Evaluator::eval(std::uint32_t n, Where w) {
     const Node& node = plan_.nodes[n];
     switch (node.kind) {
         case NodeKind::constant: return plan_.constants[node.aux];
-        case NodeKind::slot: return slot(node.aux, director);
+        case NodeKind::slot: return slot(node.aux, w);
         case NodeKind::add: {
-            Value v = eval(node.a, director);
-            v.number += eval(node.b, director).number;
+            Value v = eval(node.a, w);
+            v.number += eval(node.b, w).number;
             return v;
         }
         case NodeKind::sub: {
-            Value v = eval(node.a, director);
-            v.number -= eval(node.b, director).number;
+            Value v = eval(node.a, w);
+            v.number -= eval(node.b, w).number;
             return v;
         }
         case NodeKind::mul: {
-            Value v = eval(node.a, director);
-            v.number *= eval(node.b, director).number;
+            Value v = eval(node.a, w);
+            v.number *= eval(node.b, w).number;
             return v;
         }
         case NodeKind::div: {
-            Value v = eval(node.a, director);
-            Value d = eval(node.b, director);
-            if (d.number.is_zero()) fail_in(node.range, "division by zero", director);
+            Value v = eval(node.a, w);
+            Value d = eval(node.b, w);
+            if (d.number.is_zero()) fail_in(node.range, "division by zero", w);
             v.number /= d.number;
             return v;
         }
         case NodeKind::neg: {
-            Value v = eval(node.a, director);
+            Value v = eval(node.a, w);
             v.number = -v.number;
             return v;
         }
@@ -409,8 +551,8 @@ Value Evaluator::eval(std::uint32_t n, int director) {
         case NodeKind::ge:
         case NodeKind::eq:
         case NodeKind::ne: {
-            Value a = eval(node.a, director);
-            Value b = eval(node.b, director);
+            Value a = eval(node.a, w);
+            Value b = eval(node.b, w);
             int c = compare(plan_.nodes[node.a].type, a, b);
             bool r = node.kind == NodeKind::lt   ? c < 0
                      : node.kind == NodeKind::le ? c <= 0
@@ -423,82 +565,118 @@ Value Evaluator::eval(std::uint32_t n, int director) {
             return v;
         }
         case NodeKind::and_: {
-            if (!eval(node.a, director).word) return Value{};
-            return eval(node.b, director);
+            if (!eval(node.a, w).word) return Value{};
+            return eval(node.b, w);
         }
         case NodeKind::or_: {
-            Value a = eval(node.a, director);
+            Value a = eval(node.a, w);
             if (a.word) return a;
-            return eval(node.b, director);
+            return eval(node.b, w);
         }
         case NodeKind::not_: {
             Value v;
-            v.word = !eval(node.a, director).word;
+            v.word = !eval(node.a, w).word;
             return v;
         }
-        case NodeKind::if_: return eval(eval(node.a, director).word ? node.b : node.c, director);
+        case NodeKind::if_: return eval(eval(node.a, w).word ? node.b : node.c, w);
         case NodeKind::min:
         case NodeKind::max: {
             const Type& t = node.type;
-            Value best = eval(plan_.args[node.args_begin], director);
+            Value best = eval(plan_.args[node.args_begin], w);
             for (std::uint32_t i = 1; i < node.args_count; ++i) {
-                Value v = eval(plan_.args[node.args_begin + i], director);
+                Value v = eval(plan_.args[node.args_begin + i], w);
                 int c = compare(t, v, best);
                 if (node.kind == NodeKind::min ? c < 0 : c > 0) best = std::move(v);
             }
             return best;
         }
         case NodeKind::clamp: {
-            Value x = eval(node.a, director);
-            Value lo = eval(node.b, director);
-            Value hi = eval(node.c, director);
+            Value x = eval(node.a, w);
+            Value lo = eval(node.b, w);
+            Value hi = eval(node.c, w);
             if (compare(node.type, lo, hi) > 0)
                 fail_in(node.range, fmt::format("clamp's lower end {} is above its upper end {}",
-                                                show(node.type, lo), show(node.type, hi)), director);
+                                                show(node.type, lo), show(node.type, hi)), w);
             if (compare(node.type, x, lo) < 0) return lo;
             if (compare(node.type, x, hi) > 0) return hi;
             return x;
         }
         case NodeKind::round: {
-            Value v = eval(node.a, director);
+            Value v = eval(node.a, w);
             v.number = v.number.round_to(node.mode, plan_.constants[node.aux].number);
             return v;
         }
         case NodeKind::table: {
-            Value x = eval(node.a, director);
-            return table(plan_.tables[node.aux], x, n, director);
+            Value x = eval(node.a, w);
+            return table(plan_.tables[node.aux], x, n, w);
         }
-        case NodeKind::last_before: {
-            Value d = eval(node.a, director);
+        case NodeKind::last_before:
+        case NodeKind::last_date: {
+            Value d = eval(node.a, w);
             const auto& entries = series(node.aux);
             Date date{static_cast<std::int32_t>(d.word)};
             auto it = std::lower_bound(entries.begin(), entries.end(), date,
                                        [](const auto& e, Date x) { return e.first < x; });
             if (it == entries.begin()) {
                 fail_in(node.range, fmt::format("series `{}` has no entry before {}", plan_.series[node.aux].name,
-                                                date.to_string()), director);
+                                                date.to_string()), w);
+            }
+            if (node.kind == NodeKind::last_date) {
+                Value v;
+                v.word = std::prev(it)->first.days;
+                return v;
             }
             return std::prev(it)->second;
         }
+        case NodeKind::product: {
+            Date after{static_cast<std::int32_t>(eval(node.a, w).word)};
+            Date up_to{static_cast<std::int32_t>(eval(node.b, w).word)};
+            Value v;
+            v.number = 1;
+            for (const auto& [date, value] : series(node.aux)) {
+                if (after < date && date <= up_to) v.number *= value.number;
+            }
+            return v;
+        }
+        case NodeKind::present: {
+            Value v;
+            v.word = ensure(node.aux, w) != State::absent;
+            return v;
+        }
+        case NodeKind::months_inclusive: {
+            Date a{static_cast<std::int32_t>(eval(node.a, w).word)};
+            Date b{static_cast<std::int32_t>(eval(node.b, w).word)};
+            Value v;
+            v.number = a.months_inclusive(b);
+            return v;
+        }
         case NodeKind::is: {
             Value v;
-            v.word = eval(node.a, director).word == static_cast<std::int64_t>(node.aux);
+            v.word = eval(node.a, w).word == static_cast<std::int64_t>(node.aux);
             return v;
         }
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:
         case NodeKind::max_over: {
+            std::vector<Where> over;
+            if (node.aux == 0) {
+                for (std::size_t d = 0; d < records_.size(); ++d) over.push_back(Where{static_cast<int>(d), -1});
+            } else if (w.director >= 0) {
+                for (int g : grants_of_[static_cast<std::size_t>(w.director)]) over.push_back(Where{w.director, g});
+            } else {
+                for (std::size_t g = 0; g < grant_records_.size(); ++g)
+                    over.push_back(Where{out_.grant_director[g], static_cast<int>(g)});
+            }
             Value acc;
             bool any = false;
-            for (std::size_t d = 0; d < records_.size(); ++d) {
-                int di = static_cast<int>(d);
-                if (node.b != none && !eval(node.b, di).word) continue;
+            for (const Where& each : over) {
+                if (node.b != none && !eval(node.b, each).word) continue;
                 if (node.kind == NodeKind::count) {
                     acc.number += Rational(1);
                     continue;
                 }
-                Value v = eval(node.a, di);
+                Value v = eval(node.a, each);
                 if (node.kind == NodeKind::sum) {
                     acc.number += v.number;
                 } else if (!any || (node.kind == NodeKind::min_over ? v.number < acc.number : v.number > acc.number)) {
@@ -507,17 +685,16 @@ Value Evaluator::eval(std::uint32_t n, int director) {
                 any = true;
             }
             if (!any && (node.kind == NodeKind::min_over || node.kind == NodeKind::max_over))
-                fail_in(node.range, "no director to take the min or max of", -1);
+                fail_in(node.range, "nothing to take the min or max of", w);
             return acc;
         }
         case NodeKind::year_before: {
-            Value label = eval(node.a, director);
+            Value label = eval(node.a, w);
             std::string s = text(label.word);
             std::size_t end = s.size(), start = end;
             while (start > 0 && s[start - 1] >= '0' && s[start - 1] <= '9') --start;
             if (start == end || end - start > 9)
-                fail_in(node.range, fmt::format("`year_before` needs a label ending in a year, not \"{}\"", s),
-                        director);
+                fail_in(node.range, fmt::format("`year_before` needs a label ending in a year, not \"{}\"", s), w);
             long year = std::stol(s.substr(start));
             std::string prev = s.substr(0, start) + fmt::format("{:0{}}", year - 1, end - start);
             Value v;
@@ -529,9 +706,11 @@ Value Evaluator::eval(std::uint32_t n, int director) {
 }
 
 void Evaluator::start() {
-    if (!memo_.empty() || plan_.slots.empty()) return;
+    if (started_) return;
+    started_ = true;
     load_directors();
-    std::size_t rows = 1 + records_.size();
+    load_grants();
+    std::size_t rows = 1 + records_.size() + grant_records_.size();
     memo_.assign(rows * plan_.slots.size(), Value{});
     state_.assign(rows * plan_.slots.size(), State::pending);
 }
@@ -544,39 +723,99 @@ void Evaluator::reset() {
     }
 }
 
-Outcome Evaluator::run() {
-    start();
+void Evaluator::evaluate_all() {
     out_.plan_outputs.clear();
     out_.limits.clear();
     out_.violations.clear();
-    for (auto& d : out_.directors) d.outputs.clear();
     for (std::size_t d = 0; d < records_.size(); ++d) {
+        out_.directors[d].outputs.clear();
         for (std::uint32_t s : plan_.director_outputs)
-            out_.directors[d].outputs.push_back(slot(s, static_cast<int>(d)));
+            out_.directors[d].outputs.push_back(slot(s, Where{static_cast<int>(d), -1}));
     }
-    for (std::uint32_t s : plan_.plan_outputs) out_.plan_outputs.push_back(slot(s, -1));
+    for (std::uint32_t s : plan_.plan_outputs) out_.plan_outputs.push_back(slot(s, {}));
     for (std::uint32_t i = 0; i < plan_.limits.size(); ++i) {
         const Limit& l = plan_.limits[i];
         LimitOutcome lo;
         lo.limit = i;
-        lo.value = eval(l.value, -1);
-        lo.bound = eval(l.bound, -1);
+        lo.value = eval(l.value, {});
+        lo.bound = eval(l.bound, {});
         bool within = l.strict ? lo.value.number < lo.bound.number : lo.value.number <= lo.bound.number;
         lo.status = within ? LimitStatus::ok : LimitStatus::violated;
-        if (!within) {
-            out_.violations.push_back(Violation{
-                l.name, "",
-                fmt::format("{} exceeds the limit of {}", show(l.type, lo.value), show(l.type, lo.bound)), l.sources});
-        }
         out_.limits.push_back(std::move(lo));
     }
+}
+
+Outcome Evaluator::run() {
+    start();
+    scale_.clear();
+    evaluate_all();
+    // Pro rata allocation (one factor per set of outputs): the largest factor with which
+    // every limit of the set holds before rounding; each scaled result is then rounded as
+    // the limit says, which keeps the limits holding.
+    std::map<std::vector<std::uint32_t>, Rational> factors;
+    for (const auto& lo : out_.limits) {
+        const Limit& l = plan_.limits[lo.limit];
+        if (!l.allocation || lo.status == LimitStatus::ok) continue;
+        if (lo.bound.number.sign() < 0 || lo.value.number.sign() <= 0)
+            fail(l.name_range, fmt::format("limit `{}` cannot be met by scaling: its bound is {}", l.name,
+                                           lo.bound.number.to_string()));
+        Rational f = lo.bound.number / lo.value.number;
+        auto [it, inserted] = factors.emplace(l.allocation->outputs, f);
+        if (!inserted && f < it->second) it->second = f;
+    }
+    if (!factors.empty()) {
+        for (const auto& lo : out_.limits) {
+            const Limit& l = plan_.limits[lo.limit];
+            if (!l.allocation) continue;
+            auto it = factors.find(l.allocation->outputs);
+            if (it == factors.end()) continue;
+            for (std::uint32_t s : l.allocation->outputs) scale_.emplace(s, std::make_pair(it->second, &*l.allocation));
+        }
+        reset();
+        evaluate_all();
+        for (auto& lo : out_.limits) {
+            const Limit& l = plan_.limits[lo.limit];
+            if (!l.allocation) continue;
+            auto it = factors.find(l.allocation->outputs);
+            if (it == factors.end()) continue;
+            lo.factor = it->second;
+            if (lo.status == LimitStatus::ok) lo.status = LimitStatus::scaled;
+        }
+    }
+    for (const auto& lo : out_.limits) {
+        if (lo.status != LimitStatus::violated) continue;
+        const Limit& l = plan_.limits[lo.limit];
+        out_.violations.push_back(Violation{
+            l.name, "", fmt::format("{} exceeds the limit of {}", show(l.type, lo.value), show(l.type, lo.bound)),
+            l.sources});
+    }
+    auto message = [&](const Requirement& r, Where w) {
+        std::string m = r.message;
+        for (const auto& [name, s] : r.message_slots) {
+            std::string shown = display_value(plan_, out_, plan_.slots[s].type, slot(s, w));
+            std::string key = "{" + name + "}";
+            for (auto at = m.find(key); at != std::string::npos; at = m.find(key, at + shown.size()))
+                m.replace(at, key.size(), shown);
+        }
+        return m;
+    };
     for (const auto& r : plan_.requirements) {
         if (r.scope == Scope::plan) {
-            if (!eval(r.condition, -1).word) out_.violations.push_back(Violation{r.name, "", r.message, r.sources});
-        } else {
+            if (!eval(r.condition, {}).word) out_.violations.push_back(Violation{r.name, "", message(r, {}), r.sources});
+        } else if (r.scope == Scope::director) {
             for (std::size_t d = 0; d < records_.size(); ++d) {
-                if (!eval(r.condition, static_cast<int>(d)).word)
-                    out_.violations.push_back(Violation{r.name, out_.directors[d].id, r.message, r.sources});
+                Where w{static_cast<int>(d), -1};
+                if (!eval(r.condition, w).word)
+                    out_.violations.push_back(Violation{r.name, out_.directors[d].id, message(r, w), r.sources});
+            }
+        } else {
+            for (std::size_t g = 0; g < grant_records_.size(); ++g) {
+                int d = out_.grant_director[g];
+                Where w{d, static_cast<int>(g)};
+                if (!eval(r.condition, w).word)
+                    out_.violations.push_back(Violation{r.name, out_.directors[static_cast<std::size_t>(d)].id,
+                                                        fmt::format("{} (ledger entry {})", message(r, w), g + 1),
+                                                        r.sources});
             }
         }
     }

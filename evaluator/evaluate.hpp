@@ -37,6 +37,7 @@ struct LimitOutcome {
     std::uint32_t limit = 0;      // index in Plan::limits
     Value value, bound;
     LimitStatus status = LimitStatus::ok;
+    std::optional<Rational> factor;   // the pro rata factor applied, when scaled
 };
 
 struct Violation {
@@ -48,6 +49,7 @@ struct Violation {
 
 struct Outcome {
     std::vector<DirectorOutcome> directors;
+    std::vector<std::int32_t> grant_director;   // the director of each ledger grant
     std::vector<Value> plan_outputs;   // parallel to Plan::plan_outputs
     std::vector<LimitOutcome> limits;
     std::vector<Violation> violations;
@@ -91,5 +93,10 @@ private:
 
 /// A value as exact text for its type: "4709", "8712/10385", "2024-04-01", "true", "executive".
 std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// Human display of a value: integers of JPY and shares grouped ("48,000,000"),
+/// percentages as exact percent, other exact values as decimal or fraction.
+std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// Group an integer's digits by three: "1234567" → "1,234,567".
+std::string group_digits(std::string_view integer);
 
 }  // namespace hoshu::eval

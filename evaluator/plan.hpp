@@ -41,8 +41,12 @@ enum class NodeKind : std::uint8_t {
     table,         // tables[aux](a)
     last_before,   // series[aux]: latest entry strictly before date a
     is,            // a (a choice) is member aux
-    sum, count, min_over, max_over,   // over directors: value a (director scope), filter b (or none)
+    sum, count, min_over, max_over,   // over directors (aux 0) or grants (aux 1): value a, filter b (or none)
     year_before,   // the label a with its trailing number decreased by one ("FY2024" → "FY2023")
+    last_date,     // series[aux]: the date of the latest entry strictly before date a
+    product,       // series[aux]: product of the entries dated after a, up to and including b
+    present,       // whether optional input slots[aux] is in the inputs
+    months_inclusive,   // months from a's month to b's month, both counted
 };
 
 struct Node {
@@ -62,16 +66,22 @@ struct Citation {
 };
 
 enum class SlotKind : std::uint8_t { param, input, value, output };
-enum class Scope : std::uint8_t { plan, director };
+/// Where a definition is evaluated: once for the plan, once per director, or once per
+/// grant of the ledger (a grant belongs to a director). A scope may use its own and the
+/// enclosing scopes' definitions; the inner ones only through aggregates.
+enum class Scope : std::uint8_t { plan, director, grant };
 
 /// One step of an input path: a key as written, or a key computed from a text slot.
 struct PathStep {
     std::string key;
     std::uint32_t slot = none;
+    std::optional<std::int64_t> index;   // [0], [-1]: an array element (negative: from the end)
     dsl::SourceRange range;
 };
 
 struct InputSpec {
+    bool absolute = false;             // `/years…`: from the root even inside a scope
+    bool optional = false;             // may be absent: present(x) tells
     std::vector<PathStep> path;
     std::string path_text;
     std::optional<Value> low, high;    // declared valid range, both ends included
@@ -133,12 +143,19 @@ struct ChoiceType {
     dsl::SourceRange name_range;
 };
 
+struct Allocation {
+    std::vector<std::uint32_t> outputs;   // per-director output slots scaled by one factor
+    RoundingMode mode = RoundingMode::down;
+    Rational unit;
+};
+
 struct Limit {
     std::string name;
     std::uint32_t value = none;   // plan-scope node
     std::uint32_t bound = none;
     bool strict = false;          // `<` rather than `<=`
     Type type;
+    std::optional<Allocation> allocation;   // pro rata scaling; absent: a breach is a violation
     std::vector<Citation> sources;
     std::vector<std::string> notes;
     dsl::SourceRange name_range;
@@ -148,13 +165,15 @@ struct Requirement {
     std::string name;
     Scope scope = Scope::plan;
     std::uint32_t condition = none;
-    std::string message;
+    std::string message;                 // may name definitions in braces: "{rs1_share} is not 14%"
+    std::vector<std::pair<std::string, std::uint32_t>> message_slots;
     std::vector<Citation> sources;
     dsl::SourceRange name_range;
 };
 
 struct DirectorsSpec {
     bool declared = false;
+    std::string noun = "director";   // what a record is called: "director", "item" (agenda items), "grant"
     InputSpec input;
     std::string id_key;
     dsl::SourceRange range;
@@ -179,6 +198,8 @@ struct Plan {
     std::vector<Limit> limits;
     std::vector<Requirement> requirements;
     DirectorsSpec directors;
+    DirectorsSpec grants;                  // the ledger: `grants at ledger(director)`
+    std::uint32_t as_of_slot = none;       // `plan … as of grant_date`
 
     std::vector<std::uint32_t> director_outputs;   // slot indices, in declaration order
     std::vector<std::uint32_t> plan_outputs;

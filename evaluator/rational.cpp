@@ -69,6 +69,13 @@ inline int ctz128(u128 v) {
 inline std::uint64_t gcd64(std::uint64_t a, std::uint64_t b) {
     if (a == 0) return b;
     if (b == 0) return a;
+    // Operands of very different sizes (an amount against a denominator): one division
+    // saves the many subtract-and-shift steps that would only shrink the larger one.
+    if (a < b) std::swap(a, b);
+    if ((a >> 6) > b) {
+        a %= b;
+        if (a == 0) return b;
+    }
     const int az = __builtin_ctzll(a);
     int bz = __builtin_ctzll(b);
     const int shift = std::min(az, bz);
@@ -87,9 +94,12 @@ inline std::uint64_t gcd64(std::uint64_t a, std::uint64_t b) {
 
 /// Binary gcd on 128 bits, dropping to 64 bits as soon as both operands fit.
 inline u128 gcd128(u128 a, u128 b) {
-    if (fits_u64(a) && fits_u64(b)) return gcd64(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
-    if (a == 0) return b;
-    if (b == 0) return a;
+    if (a < b) std::swap(a, b);
+    if (fits_u64(b)) {   // then one division brings a below 2^64 too
+        if (b == 0) return a;
+        if (!fits_u64(a)) a %= b;
+        return gcd64(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
+    }
     const int shift = ctz128(a | b);
     a >>= ctz128(a);
     do {
@@ -719,8 +729,11 @@ bool Rational::terminates() const {
     if (!big_) {
         u128 d = static_cast<u128>(den_);
         d >>= ctz128(d);
-        while (d % 5 == 0) d /= 5;
-        return d == 1;
+        while (!fits_u64(d) && d % 5 == 0) d /= 5;
+        if (!fits_u64(d)) return false;
+        auto d64 = static_cast<std::uint64_t>(d);
+        while (d64 % 5 == 0) d64 /= 5;
+        return d64 == 1;
     }
     BigInt d = big_->den;
     d >>= mp::lsb(d);

@@ -51,39 +51,6 @@ std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFil
     return {};
 }
 
-std::string group_digits(std::string_view s) {
-    std::string sign;
-    if (!s.empty() && s[0] == '-') {
-        sign = "-";
-        s.remove_prefix(1);
-    }
-    std::string out;
-    std::size_t n = s.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        out += s[i];
-        std::size_t left = n - i - 1;
-        if (left > 0 && left % 3 == 0) out += ',';
-    }
-    return sign + out;
-}
-
-std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
-    if (type.kind != Kind::number) return value_text(plan, outcome, type, v);
-    const Rational& r = v.number;
-    if (type.dimensionless() && type.style == RatioStyle::percent) {
-        Rational pct = r * Rational(100);
-        if (pct.terminates()) return pct.to_string() + "%";
-        return pct.to_decimal(4) + "%";
-    }
-    if (r.is_integer()) return group_digits(r.to_string());
-    if (r.terminates()) {
-        std::string s = r.to_string();
-        auto dot = s.find('.');
-        return group_digits(s.substr(0, dot)) + s.substr(dot);
-    }
-    return r.to_string();
-}
-
 namespace {
 
 using nlohmann::ordered_json;
@@ -151,7 +118,7 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
     if (!outcome.directors.empty()) {
         std::vector<std::vector<std::string>> rows;
         std::vector<bool> right{false};
-        std::vector<std::string> header{"director"};
+        std::vector<std::string> header{plan.directors.noun};
         for (std::uint32_t s : plan.director_outputs) {
             header.push_back(plan.slots[s].name);
             right.push_back(plan.slots[s].type.is_number());
@@ -178,8 +145,13 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
         std::vector<std::vector<std::string>> rows{{"limit", "value", "bound", "status"}};
         for (const auto& l : outcome.limits) {
             const Limit& limit = plan.limits[l.limit];
+            std::string status = to_string(l.status);
+            if (l.factor) {
+                status += fmt::format(" by {}", l.factor->to_string());
+                if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
+            }
             rows.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
-                            display_value(plan, outcome, limit.type, l.bound), to_string(l.status)});
+                            display_value(plan, outcome, limit.type, l.bound), status});
         }
         out += "\n" + columns(rows, {false, true, true, false}, "");
     }
@@ -220,7 +192,7 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
         }
         directors.push_back(o);
     }
-    j["directors"] = directors;
+    j[plan.directors.noun + "s"] = directors;
     ordered_json totals = ordered_json::object();
     for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
         const Slot& sl = plan.slots[plan.plan_outputs[i]];
@@ -236,6 +208,7 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
         o["value"] = json_value(plan, outcome, limit.type, l.value);
         o["bound"] = json_value(plan, outcome, limit.type, l.bound);
         o["status"] = to_string(l.status);
+        if (l.factor) o["factor"] = l.factor->to_string();
         limits.push_back(o);
     }
     j["limits"] = limits;
@@ -252,7 +225,7 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
 }
 
 std::string format_csv(const Plan& plan, const Outcome& outcome) {
-    std::string out = "director";
+    std::string out = plan.directors.noun;
     for (std::uint32_t s : plan.director_outputs) out += "," + csv_field(plan.slots[s].name);
     out += "\n";
     for (const auto& d : outcome.directors) {

@@ -253,6 +253,17 @@ TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]")
          "x.toml:1:5: error: Error while parsing key-value pair: encountered end-of-file\n"
          "  a = \n"
          "      ^\n"},
+        // toml++ 3.3 aborts on this in a build with its assertions enabled (see inputs.cpp).
+        {"a = [1,}]\n",
+         "x.toml:1:8: error: Error while parsing value: could not determine value type\n"
+         "  a = [1,}]\n"
+         "         ^\n"},
+        // TOML integers are 64-bit; toml++ places the error just after the digits.
+        {"big = 9_223_372_036_854_775_808\n",
+         "x.toml:1:32: error: Error while parsing decimal integer: '9223372036854775808' is not "
+         "representable in 64 bits\n"
+         "  big = 9_223_372_036_854_775_808\n"
+         "                                 ^\n"},
     }));
     CAPTURE(toml);
     CHECK(parse_error(toml) == expected);
