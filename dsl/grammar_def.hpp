@@ -317,10 +317,16 @@ auto const range_spec_def = additive > kw("to") > additive;
 auto const input_decl_def = kw("input") > name > ':' > type_ref > kw("at") > input_path >
                             -(kw("range") > range_spec) > x3::matches[kw("optional")] >
                             -(kw("default") > expression) > annotations;
-auto const series_decl_def = kw("series") > name > ':' > type_ref > kw("at") > input_path > '(' > name > ',' >
-                             name > ')' > annotations;
+// A key of the TOML records: any word, keywords included (`ledger(director)`).
+struct key_name_class : annotate {};
+x3::rule<key_name_class, ast::Name> const key_name = "key";
+x3::rule<class key_text_class, std::string> const key_text = "key";
+auto const key_text_def = ident_chars;
+auto const key_name_def = key_text;
+auto const series_decl_def = kw("series") > name > ':' > type_ref > kw("at") > input_path > '(' > key_name > ',' >
+                             key_name > ')' > annotations;
 auto const directors_decl_def =
-    (kw_string("directors") | kw_string("items") | kw_string("grants")) > kw("at") > input_path > '(' > name > ')' >
+    (kw_string("directors") | kw_string("items") | kw_string("grants")) > kw("at") > input_path > '(' > key_name > ')' >
     annotations;
 auto const value_decl_def =
     (kw_string("value") | kw_string("output")) > name > ':' > type_ref > '=' > expression > annotations;
@@ -353,7 +359,7 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     negation, primary, not_unary, minus_unary, call, if_expr, round_expr, last_expr, sum_expr,
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
-BOOST_SPIRIT_DEFINE(product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)
