@@ -170,7 +170,7 @@ private:
     std::uint32_t compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where);
     std::uint32_t expect_type(std::uint32_t n, const Type& want, const std::string& what);
     bool adapt_zero(std::uint32_t& a, std::uint32_t& b);
-    std::optional<Value> fold(std::uint32_t n) const;
+    std::optional<Value> fold(std::uint32_t n, int depth = 0) const;
     std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what);
 
     dsl::SourceManager& sm_;
@@ -466,12 +466,21 @@ void Checker::define_slots() {
 // --------------------------------------------------------------------------------------
 // Expressions
 
-std::optional<Value> Checker::fold(std::uint32_t n) const {
+std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
+    if (depth > 64) return std::nullopt;   // a param defined through itself: the cycle check reports it
     const Node& node = plan_.nodes[n];
     switch (node.kind) {
         case NodeKind::constant: return plan_.constants[node.aux];
+        case NodeKind::slot: {
+            // An undated param is a constant too.
+            const Slot& s = plan_.slots[node.aux];
+            if (s.kind != SlotKind::param || s.versions.size() != 1 || s.versions[0].from ||
+                s.versions[0].node == none)
+                return std::nullopt;
+            return fold(s.versions[0].node, depth + 1);
+        }
         case NodeKind::neg: {
-            auto v = fold(node.a);
+            auto v = fold(node.a, depth + 1);
             if (!v) return std::nullopt;
             v->number = -v->number;
             return v;
@@ -480,8 +489,8 @@ std::optional<Value> Checker::fold(std::uint32_t n) const {
         case NodeKind::sub:
         case NodeKind::mul:
         case NodeKind::div: {
-            auto a = fold(node.a);
-            auto b = fold(node.b);
+            auto a = fold(node.a, depth + 1);
+            auto b = fold(node.b, depth + 1);
             if (!a || !b) return std::nullopt;
             Value out;
             switch (node.kind) {
@@ -1368,7 +1377,13 @@ void Checker::check_cycles() {
 std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     collect(files);
     define_slots();
-    for (const auto& e : slot_entries_) compile_slot(e);
+    // Params first, so that constant folding (rounding units, table bounds) can see them.
+    for (const auto& e : slot_entries_) {
+        if (boost::get<ast::ParamDecl>(&e.decl->get())) compile_slot(e);
+    }
+    for (const auto& e : slot_entries_) {
+        if (!boost::get<ast::ParamDecl>(&e.decl->get())) compile_slot(e);
+    }
     for (const auto& e : entries_) {
         const auto& d = e.decl->get();
         if (auto const* t = boost::get<ast::TableDecl>(&d)) compile_table(e, *t);

@@ -374,9 +374,9 @@ TEST_CASE("parser: every syntax error of a file is reported; parsing resumes at 
               "test.hoshu:6:13: error: expected '->', found '0'\n"
               "    below 80% 0\n"
               "              ^\n"
-              "test.hoshu:8:19: error: expected '\"', at end of line\n"
+              "test.hoshu:8:21: error: expected '\"', at end of line\n"
               "  param p: months = \"4\n"
-              "                     ^\n");
+              "                      ^\n");
 }
 
 TEST_CASE("parser: the shipped IIJ rules parse without errors", "[parser]") {

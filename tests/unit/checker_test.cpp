@@ -1,0 +1,351 @@
+// The checker, table-driven: rule text in, exact rendered diagnostics out.
+#include "evaluator/check.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "dsl/diagnostics.hpp"
+#include "dsl/source.hpp"
+
+namespace dsl = hoshu::dsl;
+namespace eval = hoshu::eval;
+
+namespace {
+
+/// The first line of every plan below, so that the cases hold only what they test:
+/// their own text starts on line 2 of "test.hoshu".
+const std::string plan_line = "plan \"test\"\n";
+
+struct Checked {
+    bool ok = false;                     // the checker returned a plan
+    std::vector<std::string> rendered;   // each diagnostic, rendered, in the order reported
+    std::vector<dsl::Severity> severity;
+    std::string all() const {
+        std::string out;
+        for (const auto& r : rendered) out += r;
+        return out;
+    }
+};
+
+Checked check(const std::string& body) {
+    dsl::SourceManager sm;
+    dsl::FileId id = sm.add("test.hoshu", plan_line + body);
+    dsl::Diagnostics diags;
+    std::optional<eval::Plan> plan = eval::check_files(sm, {id}, diags);
+    Checked out;
+    out.ok = plan.has_value();
+    for (const auto& d : diags.items()) {
+        out.rendered.push_back(dsl::render(sm, d));
+        out.severity.push_back(d.severity);
+    }
+    // A plan comes back exactly when there is no error (warnings allowed).
+    CHECK(out.ok == !diags.has_errors());
+    return out;
+}
+
+/// Directors and a choice type, for cases about per-director values.
+const std::string directors_prelude =
+    "type role = executive | outside\n"        // line 2
+    "directors at directors(id)\n"             // line 3
+    "per director\n"                           // line 4
+    "  input role: role at role\n"             // line 5
+    "  input pay: JPY at pay\n"                // line 6
+    "end\n";                                   // line 7
+
+}  // namespace
+
+TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
+    auto [body, expected] = GENERATE(table<std::string, std::string>({
+        // units: JPY + shares
+        {"param a: JPY = ¥1\n"
+         "param b: shares = 1 share\n"
+         "value x: JPY = a + b\n",
+         "test.hoshu:4:16: error: cannot add JPY and shares\n"
+         "  value x: JPY = a + b\n"
+         "                 ^~~~~\n"},
+        {"param a: JPY = ¥1\n"
+         "param b: shares = 1 share\n"
+         "value x: JPY = a - b * 2\n",
+         "test.hoshu:4:16: error: cannot subtract JPY and shares\n"
+         "  value x: JPY = a - b * 2\n"
+         "                 ^~~~~~~~~\n"},
+        // a date compared with money
+        {"param d: date = 2024-04-01\n"
+         "param m: JPY = ¥1\n"
+         "value x: boolean = d < m\n",
+         "test.hoshu:4:20: error: cannot compare date with JPY\n"
+         "  value x: boolean = d < m\n"
+         "                     ^~~~~\n"},
+        // the declared type differs from the formula's unit
+        {"param a_jpy_value: JPY = ¥1\n"
+         "value x: shares = a_jpy_value\n",
+         "test.hoshu:3:19: error: `x` is declared shares, but this gives JPY\n"
+         "  value x: shares = a_jpy_value\n"
+         "                    ^~~~~~~~~~~\n"},
+        {"param base_comp: JPY = ¥16,000,000\n"
+         "param base_price: JPY per share = ¥2,850 per share\n"
+         "value x: JPY = base_comp / base_price\n",
+         "test.hoshu:4:16: error: `x` is declared JPY, but this gives shares\n"
+         "  value x: JPY = base_comp / base_price\n"
+         "                 ^~~~~~~~~~~~~~~~~~~~~~\n"},
+        {"param a: JPY = ¥1\n"
+         "value x: JPY = if a > ¥0 then a else 1 share\n",
+         "test.hoshu:3:16: error: the branches of `if` differ: JPY after `then`, shares after `else`\n"
+         "  value x: JPY = if a > ¥0 then a else 1 share\n"
+         "                 ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"},
+        {"value x: JPY = round down(¥10, 1 share)\n",
+         "test.hoshu:2:32: error: the rounding unit is shares, but the value rounded is JPY\n"
+         "  value x: JPY = round down(¥10, 1 share)\n"
+         "                                 ^~~~~~~\n"},
+        // an unknown name, with the nearest declared one
+        {"param revenue: JPY = ¥1\n"
+         "value x: JPY = revenu * 2\n",
+         "test.hoshu:3:16: error: unknown name `revenu`\n"
+         "  value x: JPY = revenu * 2\n"
+         "                 ^~~~~~\n"
+         "  hint: did you mean `revenue`?\n"},
+        // ... and without a hint when nothing is near
+        {"param revenue: JPY = ¥1\n"
+         "value x: JPY = dividends * 2\n",
+         "test.hoshu:3:16: error: unknown name `dividends`\n"
+         "  value x: JPY = dividends * 2\n"
+         "                 ^~~~~~~~~\n"},
+        // cycles name the definitions in order
+        {"value a: JPY = b\n"
+         "value b: JPY = a\n",
+         "test.hoshu:3:16: error: definitions refer to each other in a cycle: a → b → a\n"
+         "  value b: JPY = a\n"
+         "                 ^\n"},
+        {"value a: JPY = b * 2\n"
+         "value b: JPY = c\n"
+         "value c: JPY = a + ¥1\n",
+         "test.hoshu:4:16: error: definitions refer to each other in a cycle: a → b → c → a\n"
+         "  value c: JPY = a + ¥1\n"
+         "                 ^\n"},
+        {"value a: JPY = a + ¥1\n",
+         "test.hoshu:2:16: error: `a` refers to itself\n"
+         "  value a: JPY = a + ¥1\n"
+         "                 ^\n"},
+        // `is` with a member that is not in the type
+        {directors_prelude +
+             "per director\n"
+             "  value e: boolean = role is executiv\n"
+             "end\n",
+         "test.hoshu:9:30: error: `executiv` is not a role\n"
+         "    value e: boolean = role is executiv\n"
+         "                               ^~~~~~~~\n"
+         "  hint: a role is one of: executive, outside\n"},
+        {directors_prelude + "param n: shares = 1 share\nvalue e: boolean = n is executive\n",
+         "test.hoshu:9:20: error: `is` tests a choice such as a role, but the left side is shares\n"
+         "  value e: boolean = n is executive\n"
+         "                     ^~~~~~~~~~~~~~\n"},
+        // a per-director value used in a plan-wide formula
+        {directors_prelude + "value total: JPY = pay * 2\n",
+         "test.hoshu:8:20: error: `pay` is a per-director value; a plan-wide formula cannot use it directly\n"
+         "  value total: JPY = pay * 2\n"
+         "                     ^~~\n"
+         "  hint: use an aggregate, as in: sum of pay over directors\n"},
+        // commas group digits only in a number with a unit
+        {"value x: ratio = max(1,000, 2)\n",
+         "test.hoshu:2:22: error: `1,000`: commas group digits only in a number with a unit\n"
+         "  value x: ratio = max(1,000, 2)\n"
+         "                       ^~~~~\n"
+         "  hint: separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`\n"},
+        // min(1,000) is one argument: both problems are reported
+        {"value x: ratio = min(1,000)\n",
+         "test.hoshu:2:18: error: `min` takes at least 2 arguments, not 1\n"
+         "  value x: ratio = min(1,000)\n"
+         "                   ^~~~~~~~~~\n"
+         "test.hoshu:2:22: error: `1,000`: commas group digits only in a number with a unit\n"
+         "  value x: ratio = min(1,000)\n"
+         "                       ^~~~~\n"
+         "  hint: separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`\n"},
+        // an input range with the wrong unit
+        {"input m: months at months_in_office range ¥0 to ¥12\n",
+         "test.hoshu:2:43: error: the range's low end is declared months, but this gives JPY\n"
+         "  input m: months at months_in_office range ¥0 to ¥12\n"
+         "                                            ^~\n"
+         "test.hoshu:2:49: error: the range's high end is declared months, but this gives JPY\n"
+         "  input m: months at months_in_office range ¥0 to ¥12\n"
+         "                                                  ^~~\n"},
+        {"input m: JPY per month at monthly_fixed range ¥0 to ¥100,000,000\n",
+         "test.hoshu:2:47: error: the range's low end is declared JPY per month, but this gives JPY\n"
+         "  input m: JPY per month at monthly_fixed range ¥0 to ¥100,000,000\n"
+         "                                                ^~\n"
+         "test.hoshu:2:53: error: the range's high end is declared JPY per month, but this gives JPY\n"
+         "  input m: JPY per month at monthly_fixed range ¥0 to ¥100,000,000\n"
+         "                                                      ^~~~~~~~~~~~\n"},
+        // a table called with the wrong unit
+        {"table t(a: ratio) -> ratio\n"
+         "  below 80% -> 0\n"
+         "  from 80% -> 1\n"
+         "value x: ratio = t(¥1)\n",
+         "test.hoshu:5:20: error: table `t` takes ratio, but this gives JPY\n"
+         "  value x: ratio = t(¥1)\n"
+         "                     ^~\n"},
+        // a `per director` block without its `end`
+        {"directors at directors(id)\n"
+         "per director\n"
+         "  input pay: JPY at pay\n",
+         "test.hoshu:3:1: error: this `per` block is not closed with `end`\n"
+         "  per director\n"
+         "  ^~~~~~~~~~~~\n"},
+    }));
+    CAPTURE(body);
+    Checked c = check(body);
+    CHECK_FALSE(c.ok);
+    CHECK(c.all() == expected);
+}
+
+TEST_CASE("checker: a gap between table rows is a warning, and the plan still checks", "[checker]") {
+    Checked c = check(
+        "table t(a: ratio) -> ratio\n"
+        "  below 80% -> 0\n"
+        "  from 80% to 100% -> linear 0.50 to 1.00\n"
+        "  from 110% -> 1.10\n");
+    CHECK(c.ok);
+    CHECK(c.all() ==
+          "test.hoshu:5:3: warning: table `t` has no row for values between 1 and 1.1\n"
+          "    from 110% -> 1.10\n"
+          "    ^~~~~~~~~~~~~~~~~\n");
+}
+
+TEST_CASE("checker: overlapping table rows", "[checker]") {
+    Checked c = check(
+        "table t(a: ratio) -> ratio\n"
+        "  from 80% to 100% -> 1\n"
+        "  from 100% to 120% -> 2\n");
+    CHECK_FALSE(c.ok);
+    REQUIRE(c.rendered.size() == 2);
+    std::vector<std::string> errors, notes;
+    for (std::size_t i = 0; i < c.rendered.size(); ++i)
+        (c.severity[i] == dsl::Severity::error ? errors : notes).push_back(c.rendered[i]);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] ==
+          "test.hoshu:4:3: error: this row overlaps an earlier row of table `t`\n"
+          "    from 100% to 120% -> 2\n"
+          "    ^~~~~~~~~~~~~~~~~~~~~~\n"
+          "  hint: make one bound exclusive: `from X to below Y` or `above X to Y`\n");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] ==
+          "test.hoshu:3:3: note: the earlier row\n"
+          "    from 80% to 100% -> 1\n"
+          "    ^~~~~~~~~~~~~~~~~~~~~\n");
+}
+
+TEST_CASE("checker: a name defined twice", "[checker]") {
+    Checked c = check(
+        "param a: JPY = ¥1\n"
+        "value a: JPY = ¥2\n");
+    CHECK_FALSE(c.ok);
+    REQUIRE(c.rendered.size() == 2);
+    std::vector<std::string> errors, notes;
+    for (std::size_t i = 0; i < c.rendered.size(); ++i)
+        (c.severity[i] == dsl::Severity::error ? errors : notes).push_back(c.rendered[i]);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] ==
+          "test.hoshu:3:7: error: `a` is already defined\n"
+          "  value a: JPY = ¥2\n"
+          "        ^\n");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] ==
+          "test.hoshu:2:7: note: `a` was first defined here\n"
+          "  param a: JPY = ¥1\n"
+          "        ^\n");
+}
+
+// Known bug: Diagnostics::sort orders every diagnostic by position, so a note that points
+// earlier in the file than its error is printed before it ("note: the earlier row", then
+// "error: this row overlaps…"). A note belongs after its error. Tagged [!shouldfail]:
+// remove the tag when the bug is fixed.
+TEST_CASE("known bug: a note is printed after the error it explains", "[checker][!shouldfail]") {
+    auto body = GENERATE(as<std::string>{},
+                         "table t(a: ratio) -> ratio\n  from 80% to 100% -> 1\n  from 100% to 120% -> 2\n",
+                         "param a: JPY = ¥1\nvalue a: JPY = ¥2\n");
+    CAPTURE(body);
+    Checked c = check(body);
+    REQUIRE(c.severity.size() == 2);
+    CHECK(c.severity[0] == dsl::Severity::error);
+    CHECK(c.severity[1] == dsl::Severity::note);
+}
+
+TEST_CASE("checker: what the units allow", "[checker]") {
+    auto body = GENERATE(as<std::string>{},
+        // JPY / (JPY per share) is shares
+        "param base_comp: JPY = ¥16,000,000\n"
+        "param base_price: JPY per share = ¥2,850 per share\n"
+        "value x: shares = base_comp / base_price\n"
+        "value y: shares = round down(base_comp * 85% / base_price, 1 share)\n",
+        // JPY per month × months is JPY
+        "param monthly_fixed: JPY per month = ¥4,000,000 per month\n"
+        "param months_in_office: months = 12 months\n"
+        "value x: JPY = monthly_fixed * months_in_office\n"
+        "value y: JPY = monthly_fixed × 4 months\n",
+        // shares × JPY per share is JPY; JPY / shares is JPY per share
+        "param n: shares = 4,709 shares\n"
+        "param p: JPY/share = 3,020 JPY/share\n"
+        "value v: JPY = n * p\n"
+        "value q: JPY per share = v / n\n",
+        // a plain 0 takes the unit of the other side
+        "param a: JPY = ¥1\n"
+        "value x: JPY = if a > 0 then a else 0\n"
+        "value y: JPY = max(a, 0)\n",
+        // ratios and percents mix; comparisons give booleans
+        "param r: ratio = 0.855\n"
+        "param w: percent = 30%\n"
+        "value x: ratio = clamp(r * w + 0.1, 0%, 100%)\n"
+        "value b: boolean = r >= 85% and not (w > 50%)\n",
+        // dates compare with dates; a table maps its parameter to its result
+        "param d: date = 2024-04-01\n"
+        "value b: boolean = d < 2025-06-26\n"
+        "table t(a: ratio) -> ratio\n"
+        "  below 80% -> 0\n"
+        "  from 80% to 100% -> linear 0.50 to 1.00\n"
+        "  above 100% -> 1\n"
+        "value y: ratio = t(95%)\n");
+    CAPTURE(body);
+    Checked c = check(body);
+    CHECK(c.all() == "");
+    CHECK(c.ok);
+}
+
+TEST_CASE("checker: the shipped IIJ plan checks with no diagnostics at all", "[checker]") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(HOSHU_SOURCE_DIR) / "rules" / "iij";
+    std::vector<fs::path> paths;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() == ".hoshu") paths.push_back(entry.path());
+    }
+    std::sort(paths.begin(), paths.end());
+    REQUIRE_FALSE(paths.empty());
+    dsl::SourceManager sm;
+    std::vector<dsl::FileId> ids;
+    for (const auto& p : paths) {
+        std::ifstream in(p, std::ios::binary);
+        REQUIRE(in);
+        std::ostringstream text;
+        text << in.rdbuf();
+        ids.push_back(sm.add("rules/iij/" + p.filename().string(), text.str()));
+    }
+    dsl::Diagnostics diags;
+    std::optional<eval::Plan> plan = eval::check_files(sm, ids, diags);
+    CHECK(dsl::render(sm, diags) == "");
+    REQUIRE(plan.has_value());
+    CHECK(plan->title == "IIJ 取締役報酬制度 (2024年6月改定)");
+}
+
+TEST_CASE("checker: load_plan finds the shipped IIJ plan's files", "[checker]") {
+    dsl::SourceManager sm;
+    dsl::Diagnostics diags;
+    std::optional<eval::Plan> plan = eval::load_plan(sm, std::string(HOSHU_SOURCE_DIR) + "/rules/iij", diags);
+    CHECK(dsl::render(sm, diags) == "");
+    CHECK(plan.has_value());
+}
