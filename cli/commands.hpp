@@ -22,3 +22,17 @@ struct EvalArgs {
 int run_eval(const EvalArgs& args);
 
 }  // namespace hoshu::cli
+
+namespace hoshu::cli {
+
+struct ExplainArgs {
+    std::string plan;
+    std::string inputs;
+    std::string director;
+    std::string value;
+    std::string format = "text";
+    std::string as_of;
+};
+int run_explain(const ExplainArgs& args);
+
+}  // namespace hoshu::cli

@@ -28,6 +28,17 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("--out,-o", ev.out, "Write to this file (whole or not at all) instead of stdout");
     eval_cmd->add_option("--as-of", ev.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
 
+    ExplainArgs ex;
+    auto* explain_cmd = app.add_subcommand("explain", "Explain how a value was derived, step by step, with citations");
+    explain_cmd->add_option("plan", ex.plan, "Folder of .hoshu rule files")->required();
+    explain_cmd->add_option("--inputs,-i", ex.inputs, "TOML input file")->required();
+    explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id")->required();
+    explain_cmd->add_option("--value,-v", ex.value, "One output or definition (default: every output)");
+    explain_cmd->add_option("--format,-f", ex.format, "text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    explain_cmd->add_option("--as-of", ex.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -42,5 +53,6 @@ int main(int argc, char** argv) {
     }
     if (check_cmd->parsed()) return run_check(check);
     if (eval_cmd->parsed()) return run_eval(ev);
+    if (explain_cmd->parsed()) return run_explain(ex);
     return Exit::usage;
 }

@@ -250,6 +250,7 @@ struct TableDecl : Located {
     Name parameter;
     TypeRef parameter_type;
     TypeRef result_type;
+    bool monotone = false;   // `monotone`: the lint checks the rows never decrease nor jump
     std::vector<TableRow> rows;
     Annotations annotations;
 };
@@ -274,8 +275,24 @@ struct RequireDecl : Located {
     Annotations annotations;
 };
 
+/// `expect annual_rs_shares for D03 = 4,709 shares` or `expect violation rs1_agrees [for D03]`.
+struct Expectation : Located {
+    bool violation = false;
+    Name name;
+    boost::optional<std::string> record;
+    boost::optional<Expression> expected;
+};
+
+/// `test "worked example" inputs "tests/worked.toml"` and its expectations.
+struct TestDecl : Located {
+    StringLit title;
+    StringLit inputs;
+    std::vector<Expectation> expectations;
+    Annotations annotations;
+};
+
 struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, TypeDecl, ParamDecl, InputDecl, SeriesDecl,
-                                 DirectorsDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl> {
+                                 DirectorsDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl, TestDecl> {
     using base_type::base_type;
     using base_type::operator=;
 };

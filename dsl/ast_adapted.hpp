@@ -29,8 +29,10 @@ BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::DirectorsDecl, keyword, path, id_key,
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::ValueDecl, keyword, name, type, value, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Bound, kind, value)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableRow, bounds, linear, value, value_to)
-BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableDecl, name, parameter, parameter_type, result_type, rows,
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableDecl, name, parameter, parameter_type, result_type, monotone, rows,
                           annotations)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Expectation, violation, name, record, expected)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TestDecl, title, inputs, expectations, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Allocation, outputs, mode, unit)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::LimitDecl, name, condition, allocation, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::RequireDecl, name, condition, annotations)

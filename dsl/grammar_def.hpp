@@ -41,7 +41,8 @@ struct keyword_table : x3::symbols<> {
             "range")("to")("default")("series")("directors")("value")("output")("table")("linear")("above")(
             "below")("up")("limit")("require")("source")("note")("message")("if")("then")("else")("and")("or")(
             "not")("is")("round")("down")("half")("even")("last")("before")("of")("over")("where")("true")(
-            "false")("optional")("allocate")("after")("grant")("grants")("item")("items");
+            "false")("optional")("allocate")("after")("grant")("grants")("item")("items")("test")("expect")(
+            "violation")("monotone");
     }
 } const keywords;
 
@@ -344,22 +345,39 @@ x3::rule<class rows_class, std::vector<ast::TableRow>> const table_rows = "table
 auto const table_rows_def = +table_row;
 auto const table_row_def = bounds > arrow > x3::matches[kw("linear")] > additive > -(kw("to") > additive);
 auto const table_decl_def = kw("table") > name > '(' > name > ':' > type_ref > ')' > arrow > type_ref >
-                            table_rows > annotations;
+                            x3::matches[kw("monotone")] > table_rows > annotations;
 struct allocation_class : annotate {};
 x3::rule<allocation_class, ast::Allocation> const allocation = "'allocate pro rata …'";
 auto const allocation_def = kw("pro") > kw("rata") > output_names > kw("round") > round_mode > kw("to") > additive;
 auto const limit_decl_def = kw("limit") > name > ':' > expression > -(kw("allocate") > allocation) > annotations;
 auto const require_decl_def = kw("require") > name > ':' > expression > annotations;
 
+x3::rule<class record_id_class, std::string> const record_id = "an id, such as D03 or \"1\"";
+auto const record_id_def = string_chars | lexeme[+(ascii::alnum | x3::char_('_') | x3::char_('-'))];
+struct expectation_class : annotate {};
+x3::rule<expectation_class, ast::Expectation> const expectation = "'expect …'";
+x3::rule<class expect_body_class, ast::Expectation> const expect_body = "a value's name or 'violation'";
+auto const expect_violation = kw("violation") >> attr(true) > name > -(kw("for") > record_id) >>
+                              attr(boost::optional<ast::Expression>());
+auto const expect_value = attr(false) >> name >> -(kw("for") > record_id) > '=' > expression;
+auto const expect_body_def = expect_violation | expect_value;
+auto const expectation_def = kw("expect") > expect_body;
+x3::rule<class expectations_class, std::vector<ast::Expectation>> const expectations = "'expect …' lines";
+auto const expectations_def = +expectation;
+struct test_decl_class : annotate {};
+x3::rule<test_decl_class, ast::TestDecl> const test_decl = "test";
+auto const test_decl_def = kw("test") > string_lit > kw("inputs") > string_lit > expectations > annotations;
+
 auto const declaration_def = plan_decl | import_decl | scope_decl | type_decl | param_decl | input_decl |
-                             series_decl | directors_decl | value_decl | table_decl | limit_decl | require_decl;
+                             series_decl | directors_decl | value_decl | table_decl | limit_decl | require_decl |
+                             test_decl;
 
 BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number, date, string_chars, string_lit,
                     boolean, expression, or_expr, and_expr, not_expr, comparison, additive, multiplicative,
                     negation, primary, not_unary, minus_unary, call, if_expr, round_expr, last_expr, sum_expr,
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
-BOOST_SPIRIT_DEFINE(key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)

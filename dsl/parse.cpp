@@ -12,7 +12,7 @@ namespace {
 using parser::iterator_type;
 
 constexpr std::string_view starters[] = {"plan",  "import", "per",   "end",    "type",  "param",  "input",
-                                         "series", "directors", "items", "grants", "value", "output", "table", "limit", "require"};
+                                         "series", "directors", "items", "grants", "value", "output", "table", "limit", "require", "test"};
 
 bool is_word_char(char c) {
     auto u = static_cast<unsigned char>(c);
@@ -101,7 +101,7 @@ ErrorPlace place_error(std::string_view text, std::size_t where) {
 
 const char* declaration_keywords() {
     return "plan, import, per director, per item, per grant, end, type, param, input, series, directors, items, grants, value, output, table, "
-           "limit, require";
+           "limit, require, test";
 }
 
 std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diagnostics& diags) {

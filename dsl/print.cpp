@@ -265,6 +265,7 @@ public:
         type_ref(t.parameter_type);
         out_ += ") ";
         type_ref(t.result_type);
+        if (t.monotone) out_ += " (monotone)";
         for (const auto& row : t.rows) {
             out_ += " (row";
             for (const auto& b : row.bounds) {
@@ -316,6 +317,30 @@ public:
         out_ += "(require " + r.name.text + " ";
         expression(r.condition);
         annotations(r.annotations);
+        out_ += ')';
+    }
+
+    void test(const ast::TestDecl& t) {
+        out_ += "(test ";
+        string(t.title.value);
+        out_ += " (inputs ";
+        string(t.inputs.value);
+        out_ += ')';
+        for (const auto& e : t.expectations) {
+            out_ += e.violation ? " (expect-violation " : " (expect ";
+            out_ += e.name.text;
+            if (e.record) {
+                out_ += " (for ";
+                string(*e.record);
+                out_ += ')';
+            }
+            if (e.expected) {
+                out_ += ' ';
+                expression(*e.expected);
+            }
+            out_ += ')';
+        }
+        annotations(t.annotations);
         out_ += ')';
     }
 
@@ -378,6 +403,7 @@ private:
         void operator()(const ast::TableDecl& d) const { p.table(d); }
         void operator()(const ast::LimitDecl& d) const { p.limit(d); }
         void operator()(const ast::RequireDecl& d) const { p.require(d); }
+        void operator()(const ast::TestDecl& d) const { p.test(d); }
     };
 
     std::string& out_;

@@ -22,18 +22,19 @@
 //   last         (last-before share_price period_start)  (date-of-last-before share_price d)
 //   product      (product-of split_ratio (after d1) (up-to d2))
 //   aggregate    (sum-of directors x)  (sum-of directors x (where c))  (min-of grants x)
-//                (max-of directors x)  (count-of directors (where c))
+//                (max-of items x)  (count-of directors (where c)): the records aggregated first
 //   types        JPY  shares  JPY/share  role
 //   declarations (plan "title" (effective D) (as-of name) (outputs a b) …)  (import "path")
-//                (per-director)  (per-grant)  (end)  (type role (executive outside))
+//                (per-director)  (per-grant)  (per-item)  (end)  (type role (executive outside))
 //                (param name T (= V) (= V from D))
 //                (input name T (at path) (range LOW HIGH) (optional) (default E))
 //                (series name T (at path date close))  (directors (at path id))
-//                (grants (at ledger director))  (value name T E)  (output name T E)
-//                (table name (a T) T (row (below X) V) (row (from X) (to Y) (linear V W)) …)
+//                (grants (at ledger director))  (items (at path id))  (value name T E)  (output name T E)
+//                (table name (a T) T [(monotone)] (row (below X) V) (row (from X) (to Y) (linear V W)) …)
 //                  bounds: (from X) (above X) (to X) (to-below X) (below X) (up-to X)
 //                (limit name C)  (limit name C (allocate pro-rata (a b) (round down 1[share])))
 //                (require name C)
+//                (test "title" (inputs "file.toml") (expect name (for "D03") V) (expect-violation name))
 //   annotations  last in a declaration: (source C8 "…")  (note "…")  (message "…")
 #pragma once
 

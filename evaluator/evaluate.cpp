@@ -90,8 +90,28 @@ public:
     Outcome run();
     void start();
     void reset();
-    const Value& slot_value(std::uint32_t s, int director) { return slot(s, where_of(director)); }
-    Value node_value(std::uint32_t n, int director) { return eval(n, where_of(director)); }
+    const Value& slot_value(std::uint32_t s, int director, int grant) { return slot(s, Where{director, grant}); }
+    bool slot_present(std::uint32_t s, int director, int grant) {
+        return ensure(s, Where{director, grant}) != State::absent;
+    }
+    Value node_value(std::uint32_t n, int director, int grant) { return eval(n, Where{director, grant}); }
+    std::vector<int> grants_of(int director) const {
+        return director >= 0 && static_cast<std::size_t>(director) < grants_of_.size()
+                   ? grants_of_[static_cast<std::size_t>(director)]
+                   : std::vector<int>{};
+    }
+    std::optional<Rational> scale_factor(std::uint32_t s) const {
+        auto it = scale_.find(s);
+        if (it == scale_.end()) return std::nullopt;
+        return it->second.first;
+    }
+    std::optional<std::pair<Date, Value>> last_entry(std::uint32_t index, Date date) {
+        const auto& entries = series(index);
+        auto it = std::lower_bound(entries.begin(), entries.end(), date,
+                                   [](const auto& e, Date x) { return e.first < x; });
+        if (it == entries.begin()) return std::nullopt;
+        return *std::prev(it);
+    }
     const Outcome& state() const { return out_; }
     const TableRow* find_row(const Table& t, const Rational& x) const;
 
@@ -847,20 +867,30 @@ Result<Outcome> Session::run() {
     }
 }
 
-Result<Value> Session::value(std::uint32_t slot, std::size_t director) {
+bool Session::present(std::uint32_t slot, std::size_t director, int grant) {
     try {
         impl_->evaluator.start();
-        return impl_->evaluator.slot_value(slot, static_cast<int>(director));
+        return impl_->evaluator.slot_present(slot, static_cast<int>(director), grant);
+    } catch (EvalFailure&) {
+        impl_->evaluator.reset();
+        return false;
+    }
+}
+
+Result<Value> Session::value(std::uint32_t slot, std::size_t director, int grant) {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.slot_value(slot, static_cast<int>(director), grant);
     } catch (EvalFailure& f) {
         impl_->evaluator.reset();
         return std::move(f.diags);
     }
 }
 
-Result<Value> Session::node_value(std::uint32_t node, std::size_t director) {
+Result<Value> Session::node_value(std::uint32_t node, std::size_t director, int grant) {
     try {
         impl_->evaluator.start();
-        return impl_->evaluator.node_value(node, static_cast<int>(director));
+        return impl_->evaluator.node_value(node, static_cast<int>(director), grant);
     } catch (EvalFailure& f) {
         impl_->evaluator.reset();
         return std::move(f.diags);
@@ -881,5 +911,20 @@ const TableRow* Session::table_row(std::uint32_t table, const Rational& x) const
 }
 
 void Session::reset() { impl_->evaluator.reset(); }
+
+std::vector<int> Session::grants_of(std::size_t director) {
+    return impl_->evaluator.grants_of(static_cast<int>(director));
+}
+
+std::optional<Rational> Session::scale_factor(std::uint32_t slot) const { return impl_->evaluator.scale_factor(slot); }
+
+std::optional<std::pair<Date, Value>> Session::last_before(std::uint32_t series, Date date) {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.last_entry(series, date);
+    } catch (EvalFailure&) {
+        return std::nullopt;
+    }
+}
 
 }  // namespace hoshu::eval

@@ -75,10 +75,20 @@ public:
 
     /// Every output, limit and requirement (what `hoshu eval` prints).
     Result<Outcome> run();
-    /// The value of one definition; `director` is ignored for plan-wide definitions.
-    Result<Value> value(std::uint32_t slot, std::size_t director);
-    /// The value of any node of the plan's IR, in the scope of `director` (or plan-wide).
-    Result<Value> node_value(std::uint32_t node, std::size_t director);
+    /// The value of one definition; `director` is ignored for plan-wide definitions, and
+    /// `grant` (a ledger entry) is needed for per-grant ones.
+    Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// Whether an optional input is present (for per-grant inputs, pass the grant).
+    bool present(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// The value of any node of the plan's IR, in the scope of `director` (or plan-wide);
+    /// for per-grant nodes, `grant` is the ledger entry (an index into the ledger).
+    Result<Value> node_value(std::uint32_t node, std::size_t director, int grant = -1);
+    /// The ledger entries of a director (indices into the ledger).
+    std::vector<int> grants_of(std::size_t director);
+    /// The pro rata factor applied to a scaled output by the last run(), if any.
+    std::optional<Rational> scale_factor(std::uint32_t slot) const;
+    /// The entry of a series found by `last … before date`, if any.
+    std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
     /// The directors listed in the inputs (their ids), and texts read so far.
     Result<const Outcome*> state();
     /// The row of table `table` that covers x (for explaining), or nullptr.
