@@ -36,3 +36,13 @@ struct ExplainArgs {
 int run_explain(const ExplainArgs& args);
 
 }  // namespace hoshu::cli
+
+namespace hoshu::cli {
+
+struct TestArgs {
+    std::string plan;
+    bool verbose = false;
+};
+int run_test(const TestArgs& args);
+
+}  // namespace hoshu::cli

@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     explain_cmd->add_option("--as-of", ex.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
 
+    TestArgs ts;
+    auto* test_cmd = app.add_subcommand("test", "Run the tests written in the plan's rule files");
+    test_cmd->add_option("plan", ts.plan, "Folder of .hoshu rule files")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -54,5 +58,6 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return run_check(check);
     if (eval_cmd->parsed()) return run_eval(ev);
     if (explain_cmd->parsed()) return run_explain(ex);
+    if (test_cmd->parsed()) return run_test(ts);
     return Exit::usage;
 }

@@ -27,11 +27,23 @@ std::size_t Diagnostics::error_count() const {
 }
 
 void Diagnostics::sort() {
-    std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    // A note belongs to the diagnostic before it: sort groups (diagnostic + its notes).
+    std::vector<std::vector<Diagnostic>> groups;
+    for (auto& d : items_) {
+        if (d.severity == Severity::note && !groups.empty()) groups.back().push_back(std::move(d));
+        else groups.push_back({std::move(d)});
+    }
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& ga, const auto& gb) {
+        const Diagnostic& a = ga.front();
+        const Diagnostic& b = gb.front();
         if (a.range.valid != b.range.valid) return a.range.valid;  // located first
         if (a.range.file != b.range.file) return a.range.file < b.range.file;
         return a.range.begin < b.range.begin;
     });
+    items_.clear();
+    for (auto& g : groups) {
+        for (auto& d : g) items_.push_back(std::move(d));
+    }
 }
 
 namespace {

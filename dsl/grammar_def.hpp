@@ -93,8 +93,9 @@ auto const name_def = identifier;
 // so `min(1,000)` is an error rather than the number 1000.
 auto const digit = ascii::digit;
 auto const digits = +digit;
-auto const numeral = raw[lexeme[digits >> *((',' >> repeat(3)[digit] >> !digit) | ('_' >> digits)) >>
-                                -('.' >> digits >> *('_' >> digits))]];
+x3::rule<class numeral_class, std::string> const numeral = "digits";
+auto const numeral_def = raw[lexeme[digits >> *((',' >> repeat(3)[digit] >> !digit) | ('_' >> digits)) >>
+                                    -('.' >> digits >> *('_' >> digits))]];
 
 x3::rule<class unit_word_class, std::string> const unit_word = "unit";
 auto const unit_word_def = lexeme[(x3::string("JPY") | x3::string("yen") | x3::string("shares") |
@@ -110,7 +111,7 @@ auto const per_suffix_def = raw[(kw("per") | lit('/')) >> unit_word];
 struct number_class : annotate {};
 x3::rule<number_class, ast::NumberLit> const number = "number";
 auto const yen_sign = x3::string("¥") | x3::string("￥");
-auto const number_def = (yen_sign > numeral >> (per_suffix | attr(std::string()))) |
+auto const number_def = ((yen_sign > numeral) >> (per_suffix | attr(std::string()))) |
                         (attr(std::string()) >> numeral >> (unit_suffix | attr(std::string())));
 
 struct date_class : annotate {};
@@ -121,7 +122,9 @@ auto const date_text_def = raw[lexeme[repeat(4)[digit] >> '-' >> repeat(2)[digit
 auto const date_def = date_text;
 
 x3::rule<class string_chars_class, std::string> const string_chars = "text in quotes";
-auto const escape = lit('\\') > (x3::char_('"') | x3::char_('\\') | (lit('n') >> attr('\n')));
+x3::rule<class escaped_class, char> const escaped = "an escape: \\\" \\\\ or \\n";
+auto const escaped_def = x3::char_('"') | x3::char_('\\') | (lit('n') >> attr('\n'));
+auto const escape = lit('\\') > escaped;
 auto const string_chars_def = lexeme['"' > *(escape | (x3::char_ - '"' - '\\' - x3::eol)) > '"'];
 
 struct string_class : annotate {};
@@ -181,7 +184,7 @@ x3::rule<multiplicative_operation_class, ast::Operation> const multiplicative_op
 
 struct comparison_op_table : x3::symbols<std::string> {
     comparison_op_table() {
-        add("<=", "<=")(">=", ">=")("<", "<")(">", ">")("==", "==")("=", "==")("!=", "!=")("≤", "<=")(
+        add("<=", "<=")(">=", ">=")("<", "<")(">", ">")("==", "==")("!=", "!=")("≤", "<=")(
             "≥", ">=")("≠", "!=");
     }
 } const comparison_op;
@@ -377,7 +380,7 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     negation, primary, not_unary, minus_unary, call, if_expr, round_expr, last_expr, sum_expr,
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
-BOOST_SPIRIT_DEFINE(record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)

@@ -126,7 +126,15 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             diags.error(SourceRange::in(file, static_cast<std::uint32_t>(place.begin),
                                         static_cast<std::uint32_t>(place.end)),
                         "expected {}, {}", e.which(), place.found);
-            pos = resync(view, where);
+            // Resume at the next declaration: the one the error ran into, if it starts a line.
+            std::size_t next = skip_blank(view, where);
+            std::size_t line_start = view.rfind('\n', next == 0 ? 0 : next - 1);
+            line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+            bool at_line_start = view.substr(line_start, next - line_start).find_first_not_of(" \t") ==
+                                 std::string_view::npos;
+            pos = next > pos && next < view.size() && at_line_start && starts_declaration(view, next)
+                      ? next
+                      : resync(view, where);
             continue;
         }
         if (ok) {

@@ -143,6 +143,7 @@ private:
     void compile_table(const Entry& e, const ast::TableDecl& t);
     void compile_limit(const Entry& e, const ast::LimitDecl& l);
     void compile_require(const Entry& e, const ast::RequireDecl& r);
+    void compile_test(const Entry& e, const ast::TestDecl& t);
     void check_cycles();
 
     std::uint32_t add_node(Node n) {
@@ -759,6 +760,7 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
         args.push_back(compile(a, c));
         ok = ok && args.back() != none;
     }
+    if (!ok) return none;   // the arguments' own errors are reported
     auto arity = [&](std::size_t lo, std::size_t hi) {
         if (args.size() < lo || args.size() > hi) {
             if (lo == hi)
@@ -1238,9 +1240,12 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         const TableRow& b = *sorted[i + 1];
         if (!a.high || !b.low) continue;
         bool gap = *a.high < *b.low || (*a.high == *b.low && !a.high_inclusive && !b.low_inclusive);
-        if (gap)
-            diags_.warning(b.range, "table `{}` has no row for values between {} and {}", table.name,
-                           a.high->to_string(), b.low->to_string());
+        if (gap && *a.high == *b.low)
+            diags_.warning(b.range, "table `{}` has no row for exactly {} (between `{}` and `{}`)", table.name,
+                           a.high->to_string(), a.text, b.text);
+        else if (gap)
+            diags_.warning(b.range, "table `{}` has no row for values between {} and {} (between `{}` and `{}`)",
+                           table.name, a.high->to_string(), b.low->to_string(), a.text, b.text);
     }
 }
 
@@ -1345,6 +1350,70 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
     plan_.requirements.push_back(std::move(req));
 }
 
+void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
+    PlanTest test;
+    test.title = t.title.value;
+    test.range = rng(e.file, t);
+    if (e.scope != Scope::plan) diags_.error(test.range, "a `test` cannot be inside a `per` block");
+    fs::path base = fs::path(sm_.file(e.file).path()).parent_path();
+    test.inputs = (base / t.inputs.value).lexically_normal().string();
+    annotations(e.file, t.annotations, &test.sources, nullptr, nullptr, "test");
+    Ctx c{e.file, Scope::plan, none, false};
+    for (const auto& x : t.expectations) {
+        Expectation ex;
+        ex.violation = x.violation;
+        ex.name = x.name.text;
+        ex.range = rng(e.file, x);
+        if (x.record) ex.record = *x.record;
+        if (x.violation) {
+            bool known = false;
+            for (const auto& r : plan_.requirements) known = known || r.name == ex.name;
+            for (const auto& l : plan_.limits) known = known || l.name == ex.name;
+            if (!known) diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
+            test.expectations.push_back(std::move(ex));
+            continue;
+        }
+        auto it = symbols_.find(ex.name);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+            diags_.error(rng(e.file, x.name), "unknown name `{}`", ex.name);
+            continue;
+        }
+        const Slot& s = plan_.slots[it->second.index];
+        if (s.scope == Scope::grant) {
+            diags_.error(rng(e.file, x.name), "`{}` is a per-grant value; expect its total per director instead",
+                         ex.name);
+            continue;
+        }
+        if (s.scope == Scope::director && !x.record) {
+            diags_.error(rng(e.file, x.name), "`{}` is a per-{} value: say whose, as in `expect {} for D03 = …`",
+                         ex.name, plan_.directors.noun, ex.name);
+            continue;
+        }
+        if (s.scope == Scope::plan && x.record) {
+            diags_.error(rng(e.file, x.name), "`{}` is plan-wide: it has no `for`", ex.name);
+            continue;
+        }
+        ex.slot = it->second.index;
+        ex.type = s.type;
+        if (s.type.kind == Kind::choice) {
+            diags_.error(rng(e.file, x.name), "expectations on a {} are not supported; expect a test of it instead",
+                         tname(s.type));
+            continue;
+        }
+        std::uint32_t n = compile(*x.expected, c);
+        n = expect_type(n, s.type, fmt::format("`{}`", ex.name));
+        if (n == none) continue;
+        auto v = fold(n);
+        if (!v) {
+            diags_.error(range_of(n), "an expected value must be a constant");
+            continue;
+        }
+        ex.expected = *v;
+        test.expectations.push_back(std::move(ex));
+    }
+    plan_.tests.push_back(std::move(test));
+}
+
 void Checker::check_cycles() {
     enum class Mark { none, visiting, done };
     std::vector<Mark> mark(plan_.slots.size(), Mark::none);
@@ -1405,6 +1474,9 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
             spec.id_key = dd->id_key.text;
             spec.range = rng(e.file, *dd);
         }
+    }
+    for (const auto& e : entries_) {
+        if (auto const* t = boost::get<ast::TestDecl>(&e.decl->get())) compile_test(e, *t);
     }
     check_cycles();
     order_outputs();

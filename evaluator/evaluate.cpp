@@ -385,8 +385,15 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w) {
         bool low_ok = !s.input.low || compare(s.type, v, *s.input.low) >= 0;
         bool high_ok = !s.input.high || compare(s.type, v, *s.input.high) <= 0;
         if (!low_ok || !high_ok) {
-            fail(in_.range(node), fmt::format("{} is {}, outside its declared range {}", what, show(s.type, v),
-                                              s.input.range_text));
+            std::string who;
+            if (s.scope == Scope::director)
+                who = fmt::format(" for {} {}", plan_.directors.noun,
+                                  out_.directors[static_cast<std::size_t>(w.director)].id);
+            if (s.scope == Scope::grant) who = fmt::format(" in ledger entry {}", w.grant + 1);
+            std::string clauses = clause_list(s.sources);
+            fail(in_.range(node), fmt::format("{}{} is {}, outside its declared range {}{}", what, who,
+                                              show(s.type, v), s.input.range_text,
+                                              clauses.empty() ? "" : " (" + clauses + ")"));
         }
     }
     return v;

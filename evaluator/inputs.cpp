@@ -259,7 +259,11 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
             impl->root = toml::parse(std::string_view(f.text()));
             return InputFile(sm, id, std::move(impl));
         } catch (const toml::parse_error& e) {
+            // toml++ says "Error while parsing key-value pair: expected …"; say it as ours.
             std::string message(e.description());
+            constexpr std::string_view prefix = "Error while parsing ";
+            if (message.compare(0, prefix.size(), prefix) == 0)
+                message = "invalid TOML in a " + message.substr(prefix.size());
             auto off = offset_of(f, e.source().begin);
             if (!off) return one_error({}, fmt::format("{}: {}", f.path(), message));
             return one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));

@@ -171,6 +171,26 @@ struct Requirement {
     dsl::SourceRange name_range;
 };
 
+/// One `expect` line of a test.
+struct Expectation {
+    bool violation = false;
+    std::string name;
+    std::optional<std::string> record;   // the director (or item) id
+    std::uint32_t slot = none;           // for a value
+    Value expected;
+    Type type;
+    dsl::SourceRange range;
+};
+
+/// `test "title" inputs "file.toml"` with its expectations.
+struct PlanTest {
+    std::string title;
+    std::string inputs;   // path of the TOML inputs (resolved against the rule file's folder)
+    std::vector<Expectation> expectations;
+    std::vector<Citation> sources;
+    dsl::SourceRange range;
+};
+
 struct DirectorsSpec {
     bool declared = false;
     std::string noun = "director";   // what a record is called: "director", "item" (agenda items), "grant"
@@ -200,6 +220,7 @@ struct Plan {
     DirectorsSpec directors;
     DirectorsSpec grants;                  // the ledger: `grants at ledger(director)`
     std::uint32_t as_of_slot = none;       // `plan … as of grant_date`
+    std::vector<PlanTest> tests;
 
     std::vector<std::uint32_t> director_outputs;   // slot indices, in declaration order
     std::vector<std::uint32_t> plan_outputs;

@@ -229,38 +229,38 @@ TEST_CASE("readers accept the right kinds", "[inputs]") {
 TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]") {
     auto [toml, expected] = GENERATE(table<std::string, std::string>({
         {"a = 1\nb = \"x\" = 2\n",
-         "x.toml:2:9: error: Error while parsing key-value pair: expected a comment or whitespace, saw '='\n"
+         "x.toml:2:9: error: invalid TOML in a key-value pair: expected a comment or whitespace, saw '='\n"
          "  b = \"x\" = 2\n"
          "          ^\n"},
         // toml++ counts columns in code points: 11 here, not the 17th byte.
         {"b = \"日本語\" = 3\n",
-         "x.toml:1:11: error: Error while parsing key-value pair: expected a comment or whitespace, saw '='\n"
+         "x.toml:1:11: error: invalid TOML in a key-value pair: expected a comment or whitespace, saw '='\n"
          "  b = \"日本語\" = 3\n"
          "               ^\n"},
         {"a = 1\r\nb = \"é\" x\r\n",
-         "x.toml:2:9: error: Error while parsing key-value pair: expected a comment or whitespace, saw 'x'\n"
+         "x.toml:2:9: error: invalid TOML in a key-value pair: expected a comment or whitespace, saw 'x'\n"
          "  b = \"é\" x\n"
          "          ^\n"},
         {"\ta\t=\t\"日\"\t日\n",
-         "x.toml:1:10: error: Error while parsing key-value pair: expected a comment or whitespace, saw '日'\n"
+         "x.toml:1:10: error: invalid TOML in a key-value pair: expected a comment or whitespace, saw '日'\n"
          "   a = \"日\" 日\n"
          "            ^~\n"},
         {"a = 1\na = 2\n",
-         "x.toml:2:5: error: Error while parsing key-value pair: cannot redefine existing integer 'a'\n"
+         "x.toml:2:5: error: invalid TOML in a key-value pair: cannot redefine existing integer 'a'\n"
          "  a = 2\n"
          "      ^\n"},
         {"a = ",
-         "x.toml:1:5: error: Error while parsing key-value pair: encountered end-of-file\n"
+         "x.toml:1:5: error: invalid TOML in a key-value pair: encountered end-of-file\n"
          "  a = \n"
          "      ^\n"},
         // toml++ 3.3 aborts on this in a build with its assertions enabled (see inputs.cpp).
         {"a = [1,}]\n",
-         "x.toml:1:8: error: Error while parsing value: could not determine value type\n"
+         "x.toml:1:8: error: invalid TOML in a value: could not determine value type\n"
          "  a = [1,}]\n"
          "         ^\n"},
         // TOML integers are 64-bit; toml++ places the error just after the digits.
         {"big = 9_223_372_036_854_775_808\n",
-         "x.toml:1:32: error: Error while parsing decimal integer: '9223372036854775808' is not "
+         "x.toml:1:32: error: invalid TOML in a decimal integer: '9223372036854775808' is not "
          "representable in 64 bits\n"
          "  big = 9_223_372_036_854_775_808\n"
          "                                 ^\n"},

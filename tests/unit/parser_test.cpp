@@ -66,7 +66,6 @@ TEST_CASE("parser: operator precedence and associativity", "[parser]") {
         {"(((a + b)))", "(+ a b)"},
         {"a < b + 1", "(< a (+ b 1))"},
         {"a + b == c * d", "(== (+ a b) (* c d))"},
-        {"a = b", "(== a b)"},
         {"a != b", "(!= a b)"},
         {"a <= b", "(<= a b)"},
         {"a >= b", "(>= a b)"},
@@ -442,20 +441,18 @@ TEST_CASE("parser: formulas as the IIJ rules write them", "[parser]") {
 }
 
 // ---------------------------------------------------------------------------------------
-// Known bugs. Each case states the behaviour the language needs; it fails today, so it is
-// tagged [!shouldfail] (Catch2 counts it as passing while it fails). When the bug is fixed
-// the case starts "failing": remove the tag then.
+// Regressions: bugs found and fixed, each with the case that would have caught it.
 
-TEST_CASE("known bug: dated param values parse as one `==` comparison", "[parser][!shouldfail]") {
+TEST_CASE("regression: dated param values parse as one `==` comparison", "[parser]") {
     // docs/LANGUAGE.md: `param rs_share_limit: shares = 100,000 shares = 140,000 shares from …`
-    // Today `=` is also the comparison `==`, so the first value swallows the second:
+    // `=` was also the comparison `==`, so the first value swallowed the second:
     // (param p shares (= (== 100,000[shares] 140,000[shares]) from 2024-06-27))
     CHECK(declaration_trees("param p: shares\n  = 100,000 shares\n  = 140,000 shares from 2024-06-27\n") ==
           "(param p shares (= 100,000[shares]) (= 140,000[shares] from 2024-06-27))");
 }
 
-TEST_CASE("known bug: an expected token missing at the end of a line swallows the next declaration",
-          "[parser][!shouldfail]") {
+TEST_CASE("regression: an expected token missing at the end of a line swallows the next declaration",
+          "[parser]") {
     // The error is found at the next line's first token; recovery then skips that whole line,
     // so `value y` is lost (and the checker reports `y` as unknown).
     std::string errors;
@@ -463,8 +460,8 @@ TEST_CASE("known bug: an expected token missing at the end of a line swallows th
     CHECK(trees == "(value y JPY a)");
 }
 
-TEST_CASE("known bug: some syntax errors name a C++ type instead of what was expected",
-          "[parser][!shouldfail]") {
+TEST_CASE("regression: some syntax errors name a C++ type instead of what was expected",
+          "[parser]") {
     auto input = GENERATE(as<std::string>{}, "value x: JPY = ¥\n", "value x: JPY = ¥abc\n",
                           "value x: text = \"a\\q\"\n");
     CAPTURE(input);

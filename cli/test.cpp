@@ -1,0 +1,118 @@
+// hoshu test PLAN: run the tests written in the plan's rule files. Each test names a TOML
+// input file and expected values (exact), optionally expected violations; every violation
+// reported must be expected. Ends with `N passed, N failed`; exit 1 on any failure.
+#include <cstdio>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "evaluator/explain.hpp"
+#include "evaluator/inputs.hpp"
+
+namespace hoshu::cli {
+
+namespace {
+
+std::string indent(const std::string& text, const std::string& pad) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        out += pad + text.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
+/// Run one test; returns the failure report (empty when it passes).
+std::string run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::PlanTest& test) {
+    auto inputs = eval::InputFile::load(sm, test.inputs);
+    if (!inputs) return dsl::render(sm, inputs.error());
+    eval::Session session(plan, *inputs);
+    auto outcome = session.run();
+    if (!outcome) return dsl::render(sm, outcome.error());
+    std::string report;
+    std::set<std::size_t> expected_violations;
+    for (const auto& ex : test.expectations) {
+        const auto& where = sm.file(ex.range.file);
+        std::string at = fmt::format("{}:{}", where.path(), where.line_col(ex.range.begin).line);
+        if (ex.violation) {
+            bool found = false;
+            for (std::size_t i = 0; i < outcome->violations.size(); ++i) {
+                const auto& v = outcome->violations[i];
+                if (v.rule == ex.name && (!ex.record || v.director == *ex.record)) {
+                    found = true;
+                    expected_violations.insert(i);
+                }
+            }
+            if (!found)
+                report += fmt::format("{}: expected violation `{}`{} was not reported\n", at, ex.name,
+                                      ex.record ? " for " + *ex.record : "");
+            continue;
+        }
+        const eval::Slot& s = plan.slots[ex.slot];
+        std::size_t director = 0;
+        if (ex.record) {
+            bool found = false;
+            for (std::size_t d = 0; d < outcome->directors.size(); ++d) {
+                if (outcome->directors[d].id == *ex.record) {
+                    director = d;
+                    found = true;
+                }
+            }
+            if (!found) {
+                report += fmt::format("{}: no {} `{}` in {}\n", at, plan.directors.noun, *ex.record, test.inputs);
+                continue;
+            }
+        }
+        auto actual = session.value(ex.slot, director);
+        if (!actual) {
+            report += dsl::render(sm, actual.error());
+            continue;
+        }
+        bool same = s.type.kind == eval::Kind::number ? actual->number == ex.expected.number
+                    : s.type.kind == eval::Kind::text
+                        ? outcome->text(plan, actual->word) == outcome->text(plan, ex.expected.word)
+                        : actual->word == ex.expected.word;
+        if (same) continue;
+        report += fmt::format("{}: {}{}: expected {}, got {}\n", at, s.name, ex.record ? " for " + *ex.record : "",
+                              eval::display_value(plan, *outcome, s.type, ex.expected),
+                              eval::display_value(plan, *outcome, s.type, *actual));
+        if (!outcome->directors.empty()) {
+            auto trace = eval::explain(plan, sm, session, outcome->directors[director].id, s.name);
+            if (trace) report += indent(eval::render_explanation(*trace), "    ");
+        }
+    }
+    for (std::size_t i = 0; i < outcome->violations.size(); ++i) {
+        if (expected_violations.count(i)) continue;
+        const auto& v = outcome->violations[i];
+        report += fmt::format("unexpected violation `{}`{}: {}\n", v.rule, v.director.empty() ? "" : " for " + v.director,
+                              v.message);
+    }
+    return report;
+}
+
+}  // namespace
+
+int run_test(const TestArgs& args) {
+    dsl::SourceManager sm;
+    int exit = Exit::success;
+    auto plan = load_plan(sm, args.plan, false, exit);
+    if (!plan) return exit;
+    std::size_t passed = 0, failed = 0;
+    for (const auto& test : plan->tests) {
+        std::string report = run_one(*plan, sm, test);
+        if (report.empty()) {
+            ++passed;
+            std::printf("PASS  %s\n", test.title.c_str());
+        } else {
+            ++failed;
+            std::printf("FAIL  %s\n%s", test.title.c_str(), indent(report, "      ").c_str());
+        }
+    }
+    std::printf("%zu passed, %zu failed\n", passed, failed);
+    return failed == 0 ? Exit::success : Exit::failure;
+}
+
+}  // namespace hoshu::cli
