@@ -33,7 +33,7 @@ std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& d
         return std::nullopt;
     }
     dsl::Diagnostics diags;
-    auto plan = eval::load_plan(sm, dir, diags);
+    auto plan = eval::load_plan(sm, dir, diags, eval::CheckOptions{strict});
     if (strict) {
         for (auto& d : diags.items()) {
             if (d.severity == dsl::Severity::warning) d.severity = dsl::Severity::error;

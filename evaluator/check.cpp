@@ -102,7 +102,8 @@ const char* scope_word(Scope s) {
 
 class Checker {
 public:
-    Checker(dsl::SourceManager& sm, dsl::Diagnostics& diags) : sm_(sm), diags_(diags) {}
+    Checker(dsl::SourceManager& sm, dsl::Diagnostics& diags, CheckOptions options)
+        : sm_(sm), diags_(diags), options_(options) {}
 
     std::optional<Plan> run(const std::vector<dsl::FileId>& files);
 
@@ -174,8 +175,14 @@ private:
     std::optional<Value> fold(std::uint32_t n, int depth = 0) const;
     std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what);
 
+    void lint();
+    void lint_weights(std::uint32_t node, std::set<std::uint32_t>& seen);
+    void lint_table(const Table& t);
+    void used_slots(std::uint32_t node, std::vector<bool>& used) const;
+
     dsl::SourceManager& sm_;
     dsl::Diagnostics& diags_;
+    CheckOptions options_;
     Plan plan_;
     std::map<std::string, Symbol> symbols_;   // values, tables, series
     std::map<std::string, Symbol> types_;     // choice types: a separate namespace
@@ -185,7 +192,8 @@ private:
     std::vector<std::shared_ptr<ast::File>> asts_;
     bool plan_declared_ = false;
     bool grants_declared_ = false;
-    std::vector<std::pair<std::string, SourceRange>> record_words_;   // `per director` / `per item` as written
+    std::vector<std::pair<std::string, SourceRange>> record_words_;
+    std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)   // `per director` / `per item` as written
     const ast::PlanDecl* plan_decl_ = nullptr;
     dsl::FileId plan_decl_file_ = 0;
 
@@ -415,6 +423,7 @@ void Checker::define_slots() {
             if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `table` cannot be inside a `per` block");
             Table table;
             table.name = t->name.text;
+            table.monotone = t->monotone;
             table.parameter = t->parameter.text;
             table.name_range = rng(e.file, t->name);
             auto pt = resolve_type(e.file, t->parameter_type);
@@ -514,6 +523,7 @@ std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c
     if (n == none) return std::nullopt;
     n = expect_type(n, want, what);
     if (n == none) return std::nullopt;
+    constant_nodes_.push_back(n);   // params used in constants count as used
     auto v = fold(n);
     if (!v) diags_.error(range_of(n), "{} must be a constant (a number with its unit)", what);
     return v;
@@ -975,6 +985,7 @@ std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
                  : x.mode == "half up" ? RoundingMode::half_up
                                        : RoundingMode::half_even;
         n.a = a;
+        n.b = u;   // the unit as written (evaluated once here; kept for lints and explain)
         n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
         n.type = type_of(a);
         n.range = rng(c.file, x);
@@ -1414,6 +1425,184 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
     plan_.tests.push_back(std::move(test));
 }
 
+// --------------------------------------------------------------------------------------
+// Lints: warnings with a one-line hint (`hoshu check --strict` makes them errors).
+
+void Checker::used_slots(std::uint32_t n, std::vector<bool>& used) const {
+    if (n == none) return;
+    const Node& node = plan_.nodes[n];
+    if (node.kind == NodeKind::slot || node.kind == NodeKind::present) used[node.aux] = true;
+    used_slots(node.a, used);
+    used_slots(node.b, used);
+    used_slots(node.c, used);
+    for (std::uint32_t i = 0; i < node.args_count; ++i) used_slots(plan_.args[node.args_begin + i], used);
+}
+
+/// A weighted sum — `30% * a + 30% * b + 15% * c + 25% * d` — whose weights (percent
+/// constants or percent params) do not add up to 100%.
+void Checker::lint_weights(std::uint32_t n, std::set<std::uint32_t>& seen) {
+    if (n == none || !seen.insert(n).second) return;
+    const Node& node = plan_.nodes[n];
+    if (node.kind == NodeKind::add) {
+        std::vector<std::uint32_t> terms;
+        std::function<void(std::uint32_t)> flatten = [&](std::uint32_t t) {
+            if (plan_.nodes[t].kind == NodeKind::add) {
+                seen.insert(t);
+                flatten(plan_.nodes[t].a);
+                flatten(plan_.nodes[t].b);
+            } else {
+                terms.push_back(t);
+            }
+        };
+        flatten(n);
+        auto weight_of = [&](std::uint32_t t) -> std::optional<Rational> {
+            const Node& m = plan_.nodes[t];
+            if (m.kind != NodeKind::mul) return std::nullopt;
+            for (std::uint32_t f : {m.a, m.b}) {
+                const Node& factor = plan_.nodes[f];
+                if (factor.type.dimensionless() && factor.type.style == RatioStyle::percent) {
+                    if (auto v = fold(f)) return v->number;
+                }
+            }
+            return std::nullopt;
+        };
+        Rational total;
+        bool all = terms.size() >= 2;
+        for (std::uint32_t t : terms) {
+            auto w = weight_of(t);
+            if (!w) {
+                all = false;
+                break;
+            }
+            total += *w;
+        }
+        if (all && total != Rational(1)) {
+            auto& d = diags_.warning(node.range, "the weights of this weighted sum add up to {}%, not 100%",
+                                     (total * Rational(100)).to_string());
+            d.hint = "check each weight against the policy, or write the parts that are not weights without a percent";
+        }
+        for (std::uint32_t t : terms) lint_weights(t, seen);
+        return;
+    }
+    lint_weights(node.a, seen);
+    lint_weights(node.b, seen);
+    lint_weights(node.c, seen);
+    for (std::uint32_t i = 0; i < node.args_count; ++i) lint_weights(plan_.args[node.args_begin + i], seen);
+}
+
+/// A `monotone` table must never decrease, and its linear segments must join without a
+/// jump (a step up from a constant row, such as a threshold, is deliberate).
+void Checker::lint_table(const Table& t) {
+    std::vector<const TableRow*> rows;
+    for (const auto& r : t.rows) rows.push_back(&r);
+    std::sort(rows.begin(), rows.end(), [](const TableRow* a, const TableRow* b) {
+        if (!a->low) return b->low.has_value();
+        if (!b->low) return false;
+        return *a->low < *b->low;
+    });
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const TableRow& r = *rows[i];
+        if (r.linear && r.value_to < r.value) {
+            auto& d = diags_.warning(r.range, "table `{}` is declared monotone, but this row decreases", t.name);
+            d.hint = "a monotone payout curve never goes down as its argument goes up";
+        }
+        if (i == 0) continue;
+        const TableRow& p = *rows[i - 1];
+        Rational end = p.linear ? p.value_to : p.value;
+        if (r.value < end) {
+            auto& d = diags_.warning(r.range, "table `{}` is declared monotone, but it drops from {} to {} here",
+                                     t.name, end.to_string(), r.value.to_string());
+            d.hint = "a monotone payout curve never goes down as its argument goes up";
+        } else if (r.value != end && p.linear) {
+            auto& d = diags_.warning(r.range, "table `{}` jumps from {} to {} here", t.name, end.to_string(),
+                                     r.value.to_string());
+            d.hint = "make the rows meet, or drop `monotone` if the jump is meant";
+        }
+    }
+}
+
+void Checker::lint() {
+    // Weighted sums.
+    std::set<std::uint32_t> seen;
+    for (const auto& s : plan_.slots) lint_weights(s.root, seen);
+    // Tables.
+    for (const auto& t : plan_.tables) {
+        if (t.monotone) lint_table(t);
+    }
+    // Unused params, inputs and definitions: used by an output, a limit, a requirement,
+    // a test, an input path or the `as of` date, directly or through others.
+    std::vector<bool> used(plan_.slots.size(), false);
+    std::vector<std::uint32_t> stack;
+    auto mark = [&](std::uint32_t s) {
+        if (!used[s]) {
+            used[s] = true;
+            stack.push_back(s);
+        }
+    };
+    std::vector<bool> direct(plan_.slots.size(), false);
+    for (const auto& l : plan_.limits) {
+        used_slots(l.value, direct);
+        used_slots(l.bound, direct);
+    }
+    for (const auto& r : plan_.requirements) {
+        used_slots(r.condition, direct);
+        for (const auto& m : r.message_slots) direct[m.second] = true;
+    }
+    for (const auto& t : plan_.tests) {
+        for (const auto& e : t.expectations) {
+            if (e.slot != none) direct[e.slot] = true;
+        }
+    }
+    for (const auto& s : plan_.series) {
+        for (const auto& step : s.input.path) {
+            if (step.slot != none) direct[step.slot] = true;
+        }
+    }
+    if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
+    for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        if (direct[s] || plan_.slots[s].kind == SlotKind::output) mark(s);
+    }
+    while (!stack.empty()) {
+        std::uint32_t s = stack.back();
+        stack.pop_back();
+        for (const auto& [t, where] : deps_[s]) mark(t);
+        // A param's every dated version counts.
+        std::vector<bool> more(plan_.slots.size(), false);
+        for (const auto& v : plan_.slots[s].versions) used_slots(v.node, more);
+        used_slots(plan_.slots[s].input.default_node, more);
+        for (std::uint32_t t = 0; t < more.size(); ++t) {
+            if (more[t]) mark(t);
+        }
+    }
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        const Slot& sl = plan_.slots[s];
+        if (!used[s]) {
+            const char* what = sl.kind == SlotKind::param ? "param" : sl.kind == SlotKind::input ? "input" : "value";
+            auto& d = diags_.warning(sl.name_range, "{} `{}` is never used", what, sl.name);
+            d.hint = "no output, limit, requirement or test depends on it: remove it, or use it";
+        }
+        if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !sl.input.low) {
+            auto& d = diags_.warning(sl.name_range, "input `{}` has no declared range", sl.name);
+            d.hint = "add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read";
+        }
+        if (options_.strict && sl.kind != SlotKind::input && sl.sources.empty()) {
+            auto& d = diags_.warning(sl.name_range, "`{}` cites no clause", sl.name);
+            d.hint = "add a `source CLAUSE \"quoted text\"` line under it";
+        }
+    }
+    if (options_.strict) {
+        for (const auto& t : plan_.tables) {
+            if (t.sources.empty()) diags_.warning(t.name_range, "table `{}` cites no clause", t.name).hint =
+                "add a `source CLAUSE \"quoted text\"` line under it";
+        }
+        for (const auto& l : plan_.limits) {
+            if (l.sources.empty()) diags_.warning(l.name_range, "limit `{}` cites no clause", l.name).hint =
+                "add a `source CLAUSE \"quoted text\"` line under it";
+        }
+    }
+}
+
 void Checker::check_cycles() {
     enum class Mark { none, visiting, done };
     std::vector<Mark> mark(plan_.slots.size(), Mark::none);
@@ -1513,6 +1702,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
         auto& d = diags_.error(SourceRange{}, "no `plan` declaration in the rule files");
         d.hint = "add one, as in: plan \"Director compensation 2024\" effective 2024-06-27";
     }
+    if (!diags_.has_errors()) lint();
     for (dsl::FileId f : files) {
         plan_.files.push_back(sm_.file(f).path());
         plan_.file_ids.push_back(f);
@@ -1533,14 +1723,15 @@ bool read_file(const fs::path& p, std::string& out) {
 }  // namespace
 
 std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
-                                dsl::Diagnostics& diags) {
-    Checker checker(sm, diags);
+                                dsl::Diagnostics& diags, CheckOptions options) {
+    Checker checker(sm, diags, options);
     auto plan = checker.run(files);
     diags.sort();
     return plan;
 }
 
-std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags) {
+std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
+                              CheckOptions options) {
     std::error_code ec;
     fs::path root(dir);
     if (!fs::is_directory(root, ec)) {
@@ -1616,7 +1807,7 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
         diags.sort();
         return std::nullopt;
     }
-    return check_files(sm, ids, diags);
+    return check_files(sm, ids, diags, options);
 }
 
 }  // namespace hoshu::eval

@@ -16,12 +16,19 @@
 
 namespace hoshu::eval {
 
+struct CheckOptions {
+    /// Also warn about definitions, params, tables and limits without a `source` citation.
+    bool strict = false;
+};
+
 /// Load the plan in folder `dir` (every `*.hoshu` file in it, plus what they import).
-/// Returns the plan when no error was found; diagnostics (errors and warnings) go to `diags`.
-std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags);
+/// Returns the plan when no error was found; diagnostics (errors and warnings, with the
+/// lints: weights, tables, unused definitions, inputs without a range) go to `diags`.
+std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
+                              CheckOptions options = {});
 
 /// Check rule files already added to `sm` (for tests): the files form one plan.
 std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
-                                dsl::Diagnostics& diags);
+                                dsl::Diagnostics& diags, CheckOptions options = {});
 
 }  // namespace hoshu::eval

@@ -791,6 +791,8 @@ Outcome Evaluator::run() {
         if (!inserted && f < it->second) it->second = f;
     }
     if (!factors.empty()) {
+        std::vector<bool> bound;
+        for (const auto& lo : out_.limits) bound.push_back(lo.status == LimitStatus::violated);
         for (const auto& lo : out_.limits) {
             const Limit& l = plan_.limits[lo.limit];
             if (!l.allocation) continue;
@@ -800,9 +802,12 @@ Outcome Evaluator::run() {
         }
         reset();
         evaluate_all();
-        for (auto& lo : out_.limits) {
+        // The limits that were exceeded before scaling are the ones that bound: they show
+        // the factor; the others of the set show their (scaled) value as ok.
+        for (std::size_t i = 0; i < out_.limits.size(); ++i) {
+            LimitOutcome& lo = out_.limits[i];
             const Limit& l = plan_.limits[lo.limit];
-            if (!l.allocation) continue;
+            if (!l.allocation || !bound[i]) continue;
             auto it = factors.find(l.allocation->outputs);
             if (it == factors.end()) continue;
             lo.factor = it->second;

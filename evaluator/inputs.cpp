@@ -20,6 +20,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -378,16 +379,18 @@ Result<Rational> InputFile::number(Node n) const {
             // TOML integers are 64-bit by definition (toml++ rejects larger ones when parsing).
             return Rational(node->as_integer()->get());
         case InputKind::floating: {
-            // Never the parsed binary value: the literal as written, read exactly.
+            // A TOML float denotes a binary64 value; hoshu reads it as the shortest decimal
+            // that round-trips to that value (PRODUCT.md §4): `1.05` is 105/100, and an
+            // over-long literal such as 0.18999999999999999999 is 19/100, the value TOML
+            // gives it. std::to_chars prints that shortest decimal exactly; nothing is
+            // computed in binary floating point.
             SourceRange r = range(n);
             std::string_view token = std::string_view(bytes()).substr(r.begin, r.end - r.begin);
-            std::string digits;
-            for (char c : token) {
-                if (c != '_' && c != '+') digits += c;   // '+' only as a sign (leading or exponent)
-            }
-            std::string_view magnitude = digits;
-            if (magnitude.starts_with('-')) magnitude.remove_prefix(1);
-            if (magnitude == "inf" || magnitude == "nan") {
+            const auto binary = node->as_floating_point()->get();
+            char shortest[64];
+            auto printed = std::to_chars(shortest, shortest + sizeof shortest, binary);
+            std::string digits(shortest, printed.ptr);
+            if (digits.find_first_of("in") != std::string::npos) {   // inf, nan
                 return one_error(r, fmt::format("expected a finite number, found {}", token));
             }
             if (auto v = Rational::parse(digits)) return std::move(*v);

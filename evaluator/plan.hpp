@@ -120,6 +120,7 @@ struct TableRow {
 
 struct Table {
     std::string name;
+    bool monotone = false;   // declared `monotone`: the checker lints decreases and jumps
     std::string parameter;
     Type parameter_type, result_type;
     std::vector<TableRow> rows;

@@ -280,35 +280,35 @@ TEST_CASE("checker: what the units allow", "[checker]") {
         // JPY / (JPY per share) is shares
         "param base_comp: JPY = ¥16,000,000\n"
         "param base_price: JPY per share = ¥2,850 per share\n"
-        "value x: shares = base_comp / base_price\n"
-        "value y: shares = round down(base_comp * 85% / base_price, 1 share)\n",
+        "output x: shares = base_comp / base_price\n"
+        "output y: shares = round down(base_comp * 85% / base_price, 1 share)\n",
         // JPY per month × months is JPY
         "param monthly_fixed: JPY per month = ¥4,000,000 per month\n"
         "param months_in_office: months = 12 months\n"
-        "value x: JPY = monthly_fixed * months_in_office\n"
-        "value y: JPY = monthly_fixed × 4 months\n",
+        "output x: JPY = monthly_fixed * months_in_office\n"
+        "output y: JPY = monthly_fixed × 4 months\n",
         // shares × JPY per share is JPY; JPY / shares is JPY per share
         "param n: shares = 4,709 shares\n"
         "param p: JPY/share = 3,020 JPY/share\n"
-        "value v: JPY = n * p\n"
-        "value q: JPY per share = v / n\n",
+        "output v: JPY = n * p\n"
+        "output q: JPY per share = v / n\n",
         // a plain 0 takes the unit of the other side
         "param a: JPY = ¥1\n"
-        "value x: JPY = if a > 0 then a else 0\n"
-        "value y: JPY = max(a, 0)\n",
+        "output x: JPY = if a > 0 then a else 0\n"
+        "output y: JPY = max(a, 0)\n",
         // ratios and percents mix; comparisons give booleans
         "param r: ratio = 0.855\n"
         "param w: percent = 30%\n"
-        "value x: ratio = clamp(r * w + 0.1, 0%, 100%)\n"
-        "value b: boolean = r >= 85% and not (w > 50%)\n",
+        "output x: ratio = clamp(r * w + 0.1, 0%, 100%)\n"
+        "output b: boolean = r >= 85% and not (w > 50%)\n",
         // dates compare with dates; a table maps its parameter to its result
         "param d: date = 2024-04-01\n"
-        "value b: boolean = d < 2025-06-26\n"
+        "output b: boolean = d < 2025-06-26\n"
         "table t(a: ratio) -> ratio\n"
         "  below 80% -> 0\n"
         "  from 80% to 100% -> linear 0.50 to 1.00\n"
         "  above 100% -> 1\n"
-        "value y: ratio = t(95%)\n");
+        "output y: ratio = t(95%)\n");
     CAPTURE(body);
     Checked c = check(body);
     CHECK(c.all() == "");
