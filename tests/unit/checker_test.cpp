@@ -347,3 +347,82 @@ TEST_CASE("checker: load_plan finds the shipped IIJ plan's files", "[checker]") 
     CHECK(dsl::render(sm, diags) == "");
     CHECK(plan.has_value());
 }
+
+// ---------------------------------------------------------------------------------------
+// Lints: warnings with a hint; the plan still checks.
+
+TEST_CASE("lints: weights, monotone tables, unused definitions, inputs without a range", "[checker][lint]") {
+    auto [body, expected] = GENERATE(table<std::string, std::string>({
+        // C6's weights must add up to 100%
+        {"input a: ratio at a range 0 to 2\n"
+         "input b: ratio at b range 0 to 2\n"
+         "output x: ratio = 30% * a + 60% * b\n",
+         "test.hoshu:4:19: warning: the weights of this weighted sum add up to 90%, not 100%\n"
+         "  output x: ratio = 30% * a + 60% * b\n"
+         "                    ^~~~~~~~~~~~~~~~~\n"
+         "  hint: check each weight against the policy, or write the parts that are not weights without a "
+         "percent\n"},
+        // weights that do add up are fine, and a term without a weight is not a weighted sum
+        {"input a: ratio at a range 0 to 2\n"
+         "param w: percent = 25%\n"
+         "output x: ratio = 75% * a + w * a\n"
+         "output y: ratio = 30% * a + a\n",
+         ""},
+        // a monotone table that drops
+        {"table t(a: ratio) -> ratio monotone\n"
+         "  below 80% -> 0.5\n"
+         "  from 80% -> 0.4\n"
+         "output x: ratio = t(1)\n",
+         "test.hoshu:4:3: warning: table `t` is declared monotone, but it drops from 0.5 to 0.4 here\n"
+         "    from 80% -> 0.4\n"
+         "    ^~~~~~~~~~~~~~~\n"
+         "  hint: a monotone payout curve never goes down as its argument goes up\n"},
+        // a monotone table whose linear segments do not meet
+        {"table t(a: ratio) -> ratio monotone\n"
+         "  from 0% to 100% -> linear 0 to 1\n"
+         "  above 100% to 120% -> linear 1.1 to 1.2\n"
+         "output x: ratio = t(1)\n",
+         "test.hoshu:4:3: warning: table `t` jumps from 1 to 1.1 here\n"
+         "    above 100% to 120% -> linear 1.1 to 1.2\n"
+         "    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+         "  hint: make the rows meet, or drop `monotone` if the jump is meant\n"},
+        // unused definitions and an input without a range
+        {"param p: JPY = ¥1\n"
+         "input n: JPY at n\n"
+         "output x: JPY = n\n",
+         "test.hoshu:2:7: warning: param `p` is never used\n"
+         "  param p: JPY = ¥1\n"
+         "        ^\n"
+         "  hint: no output, limit, requirement or test depends on it: remove it, or use it\n"
+         "test.hoshu:3:7: warning: input `n` has no declared range\n"
+         "  input n: JPY at n\n"
+         "        ^\n"
+         "  hint: add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read\n"},
+    }));
+    CAPTURE(body);
+    Checked c = check(body);
+    CHECK(c.ok);
+    CHECK(c.all() == expected);
+}
+
+TEST_CASE("lints: --strict asks every definition, table and limit for a citation", "[checker][lint]") {
+    dsl::SourceManager sm;
+    auto id = sm.add("test.hoshu", "plan \"t\"\n"
+                                   "param p: JPY = ¥1\n"
+                                   "  source C1 \"quoted\"\n"
+                                   "output x: JPY = p\n"
+                                   "limit l: x <= ¥2\n");
+    dsl::Diagnostics lenient, strict;
+    CHECK(eval::check_files(sm, {id}, lenient).has_value());
+    CHECK(lenient.empty());
+    eval::check_files(sm, {id}, strict, eval::CheckOptions{true});
+    CHECK(dsl::render(sm, strict) ==
+          "test.hoshu:4:8: warning: `x` cites no clause\n"
+          "  output x: JPY = p\n"
+          "         ^\n"
+          "  hint: add a `source CLAUSE \"quoted text\"` line under it\n"
+          "test.hoshu:5:7: warning: limit `l` cites no clause\n"
+          "  limit l: x <= ¥2\n"
+          "        ^\n"
+          "  hint: add a `source CLAUSE \"quoted text\"` line under it\n");
+}
