@@ -46,3 +46,12 @@ struct TestArgs {
 int run_test(const TestArgs& args);
 
 }  // namespace hoshu::cli
+
+namespace hoshu::cli {
+
+struct VerifyArgs {
+    std::string result;
+};
+int run_verify(const VerifyArgs& args);
+
+}  // namespace hoshu::cli

@@ -32,7 +32,7 @@ int run_eval(const EvalArgs& args) {
         print_diagnostics(sm, outcome.error());
         return Exit::failure;
     }
-    auto seal = eval::make_seal(*plan, sm, args.plan, *inputs);
+    auto seal = eval::make_seal(*plan, sm, args.plan, *inputs, options);
     std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
     std::string text = args.format == "json" ? eval::format_json(*plan, *outcome, seal, year)
                        : args.format == "csv" ? eval::format_csv(*plan, *outcome)

@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
     auto* test_cmd = app.add_subcommand("test", "Run the tests written in the plan's rule files");
     test_cmd->add_option("plan", ts.plan, "Folder of .hoshu rule files")->required();
 
+    VerifyArgs vf;
+    auto* verify_cmd = app.add_subcommand("verify", "Confirm a JSON result's seal and every value by recomputing it");
+    verify_cmd->add_option("result", vf.result, "A result written by `hoshu eval --format json`")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -59,5 +63,6 @@ int main(int argc, char** argv) {
     if (eval_cmd->parsed()) return run_eval(ev);
     if (explain_cmd->parsed()) return run_explain(ex);
     if (test_cmd->parsed()) return run_test(ts);
+    if (verify_cmd->parsed()) return run_verify(vf);
     return Exit::usage;
 }

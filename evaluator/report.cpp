@@ -22,8 +22,10 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 Seal make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
-               const InputFile& inputs) {
+               const InputFile& inputs, const EvalOptions& options) {
     Seal seal;
+    seal.plan_path = plan_dir;
+    if (options.as_of) seal.as_of = options.as_of->to_string();
     fs::path base(plan_dir);
     if (!fs::is_directory(base)) base = base.parent_path();
     for (std::size_t i = 0; i < plan.files.size(); ++i) {
@@ -177,7 +179,9 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     s["rules_sha256"] = seal.rules_sha256;
     s["inputs_sha256"] = seal.inputs_sha256;
     s["engine"] = seal.engine;
+    s["plan"] = seal.plan_path;
     s["inputs"] = seal.inputs_path;
+    if (!seal.as_of.empty()) s["as_of"] = seal.as_of;
     ordered_json files = ordered_json::array();
     for (const auto& f : seal.rule_files) files.push_back({{"path", f.path}, {"sha256", f.sha256}});
     s["rule_files"] = files;

@@ -26,12 +26,15 @@ struct Seal {
     std::string rules_sha256;
     std::string inputs_sha256;   // SHA-256 of the input file's bytes
     std::string inputs_path;
+    std::string plan_path;       // the plan folder as named on the command line
+    std::string as_of;           // --as-of, if given
     std::string engine;          // "hoshu 0.1.0"
     std::vector<SealedFile> rule_files;
 };
 
 std::string sha256_hex(std::string_view bytes);
-Seal make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir, const InputFile& inputs);
+Seal make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir, const InputFile& inputs,
+               const EvalOptions& options = {});
 
 /// The year the outcome is for: the plan's text value `fiscal_year`, if it has one.
 std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs);
