@@ -97,9 +97,26 @@ std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions o
     // The caret covers the range, cut at the end of the first line (at least one column).
     std::size_t end_byte = d.range.end > d.range.begin ? d.range.end - line_begin : col_byte;
     end_byte = std::min(end_byte, line.size());
-    std::size_t lead = display_width(line.substr(0, col_byte));
+    // A very long line (generated or hostile input) is shown as a window around the caret.
+    constexpr std::size_t window = 60;
+    std::string prefix, suffix;
+    if (line.size() > 4 * window) {
+        auto back_to_char = [&](std::size_t i) {
+            while (i > 0 && i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) --i;
+            return i;
+        };
+        std::size_t from = col_byte > window ? back_to_char(col_byte - window) : 0;
+        std::size_t to = std::min(line.size(), back_to_char(std::min(line.size(), std::max(end_byte, col_byte) + window)));
+        if (to < line.size() && to <= col_byte) to = line.size();
+        if (from > 0) prefix = "…";
+        if (to < line.size()) suffix = "…";
+        line = line.substr(from, to - from);
+        col_byte -= from;
+        end_byte = std::min(end_byte - std::min(end_byte, from), line.size());
+    }
+    std::size_t lead = display_width(prefix) + display_width(line.substr(0, col_byte));
     std::size_t width = end_byte > col_byte ? display_width(line.substr(col_byte, end_byte - col_byte)) : 1;
-    out += fmt::format("  {}\n", untab(line));
+    out += fmt::format("  {}{}{}\n", prefix, untab(line), suffix);
     out += fmt::format("  {}{}^{}{}\n", std::string(lead, ' '), green, std::string(width - 1, '~'), reset);
     if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
     return out;

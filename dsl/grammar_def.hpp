@@ -73,6 +73,41 @@ struct keyword_parser : x3::parser<keyword_parser<WithAttribute>> {
         return true;
     }
 };
+/// Nesting guard: every level of an expression passes through it; past the bound the parse
+/// fails with a located error instead of exhausting the stack (a hostile or generated file
+/// with 100,000 nested parentheses must get an error, not a crash).
+inline thread_local int nesting_depth = 0;
+inline constexpr int max_nesting_depth = 600;   // three counts per level: about 200 levels
+
+template <typename Subject>
+struct nesting_directive : x3::unary_parser<Subject, nesting_directive<Subject>> {
+    using base_type = x3::unary_parser<Subject, nesting_directive<Subject>>;
+    static bool const is_pass_through_unary = true;
+    explicit constexpr nesting_directive(Subject const& subject) : base_type(subject) {}
+
+    template <typename Iterator, typename Context, typename RContext, typename Attribute>
+    bool parse(Iterator& first, Iterator const& last, Context const& context, RContext& rcontext,
+               Attribute& attr) const {
+        if (nesting_depth >= max_nesting_depth)
+            boost::throw_exception(
+                x3::expectation_failure<Iterator>(first, "an expression nested less deeply (at most 200 levels)"));
+        ++nesting_depth;
+        struct leave {
+            ~leave() { --nesting_depth; }
+        } on_exit;
+        return this->subject.parse(first, last, context, rcontext, attr);
+    }
+};
+
+struct nesting_gen {
+    template <typename Subject>
+    constexpr nesting_directive<typename x3::extension::as_parser<Subject>::value_type> operator[](
+        Subject const& subject) const {
+        return nesting_directive<typename x3::extension::as_parser<Subject>::value_type>(x3::as_parser(subject));
+    }
+};
+inline constexpr nesting_gen nested{};
+
 inline keyword_parser<false> kw(char const* s) { return keyword_parser<false>(s); }
 inline keyword_parser<true> kw_string(char const* s) { return keyword_parser<true>(s); }
 
@@ -201,7 +236,7 @@ auto const or_expr_def = and_expr >> *or_operation;
 auto const and_operation_def = (kw("and") >> attr(std::string("and"))) > not_expr;
 auto const and_expr_def = not_expr >> *and_operation;
 auto const not_unary_def = (kw("not") >> attr(std::string("not"))) > not_expr;
-auto const not_expr_def = not_unary | comparison;
+auto const not_expr_def = nested[not_unary | comparison];
 auto const comparison_operation_def = (comparison_op > additive) | (is_op > name);
 auto const comparison_def = additive >> *comparison_operation;
 auto const additive_operation_def = add_op > multiplicative;
@@ -209,7 +244,7 @@ auto const additive_def = multiplicative >> *additive_operation;
 auto const multiplicative_operation_def = mul_op > negation;
 auto const multiplicative_def = negation >> *multiplicative_operation;
 auto const minus_unary_def = minus_sign > negation;
-auto const negation_def = minus_unary | primary;
+auto const negation_def = nested[minus_unary | primary];
 
 x3::rule<class arguments_class, std::vector<ast::Expression>> const arguments = "arguments";
 auto const arguments_def = expression % ',';
@@ -238,8 +273,8 @@ auto const count_expr_def = lexeme[x3::string("count") >> !word_char] >> kw("of"
                             attr(boost::optional<ast::Expression>()) >> over_what >
                             -(kw("where") > expression);
 
-auto const primary_def = if_expr | round_expr | last_expr | product_expr | sum_expr | count_expr | date | number | string_lit |
-                         boolean | call | name | ('(' > expression > ')');
+auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | sum_expr | count_expr | date | number | string_lit |
+                         boolean | call | name | ('(' > expression > ')')];
 
 // ---------------------------------------------------------------------------------------
 // Declarations

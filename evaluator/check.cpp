@@ -1563,17 +1563,27 @@ void Checker::lint() {
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         if (direct[s] || plan_.slots[s].kind == SlotKind::output) mark(s);
     }
+    // A param's every dated version and an input's default count too: collect their
+    // references once, then follow everything from the roots.
+    std::vector<std::vector<std::uint32_t>> extra(plan_.slots.size());
+    {
+        std::vector<bool> scratch(plan_.slots.size(), false);
+        for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+            const Slot& sl = plan_.slots[s];
+            if (sl.versions.size() <= 1 && sl.input.default_node == none) continue;
+            std::fill(scratch.begin(), scratch.end(), false);
+            for (const auto& v : sl.versions) used_slots(v.node, scratch);
+            used_slots(sl.input.default_node, scratch);
+            for (std::uint32_t t = 0; t < scratch.size(); ++t) {
+                if (scratch[t]) extra[s].push_back(t);
+            }
+        }
+    }
     while (!stack.empty()) {
         std::uint32_t s = stack.back();
         stack.pop_back();
         for (const auto& [t, where] : deps_[s]) mark(t);
-        // A param's every dated version counts.
-        std::vector<bool> more(plan_.slots.size(), false);
-        for (const auto& v : plan_.slots[s].versions) used_slots(v.node, more);
-        used_slots(plan_.slots[s].input.default_node, more);
-        for (std::uint32_t t = 0; t < more.size(); ++t) {
-            if (more[t]) mark(t);
-        }
+        for (std::uint32_t t : extra[s]) mark(t);
     }
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         const Slot& sl = plan_.slots[s];

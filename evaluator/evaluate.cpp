@@ -167,6 +167,8 @@ private:
     std::map<std::uint32_t, std::vector<std::pair<Date, Value>>> series_;
     std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
     std::optional<std::optional<Date>> as_of_;
+    int depth_ = 0;
+    static constexpr int max_eval_depth = 200'000;
 };
 
 namespace {
@@ -542,6 +544,16 @@ Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, Where
 
 Value Evaluator::eval(std::uint32_t n, Where w) {
     const Node& node = plan_.nodes[n];
+    // Definitions that depend on each other tens of thousands deep (a generated or hostile
+    // plan) end in an error, not a stack overflow. hoshu's command line runs on a large
+    // stack; this bound keeps well inside it.
+    if (depth_ >= max_eval_depth)
+        fail_in(node.range, fmt::format("the evaluation is nested too deeply (more than {} steps)", max_eval_depth), w);
+    ++depth_;
+    struct Leave {
+        int& depth;
+        ~Leave() { --depth; }
+    } leave{depth_};
     switch (node.kind) {
         case NodeKind::constant: return plan_.constants[node.aux];
         case NodeKind::slot: return slot(node.aux, w);
@@ -744,6 +756,7 @@ void Evaluator::start() {
 
 void Evaluator::reset() {
     active_.clear();
+    depth_ = 0;
     for (std::size_t i = 0; i < state_.size(); ++i) {
         const Slot& s = plan_.slots[i % plan_.slots.size()];
         if (s.kind != SlotKind::input || state_[i] == State::running) state_[i] = State::pending;
