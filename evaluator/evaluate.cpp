@@ -168,7 +168,7 @@ private:
     std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
     std::optional<std::optional<Date>> as_of_;
     int depth_ = 0;
-    static constexpr int max_eval_depth = 200'000;
+    static constexpr int max_eval_depth = 50'000;
 };
 
 namespace {
