@@ -23,5 +23,13 @@ test: build
 bench: build
 	$(BUILD)/bench/hoshu_bench
 
+# The whole test suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer;
+# any report fails a test (CI runs this after `make test`).
+sanitize: deps
+	@cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DHOSHU_SANITIZE=ON -DHOSHU_BUILD_BENCH=OFF > /dev/null
+	@cmake --build build-sanitize -j $(JOBS)
+	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-sanitize
