@@ -22,5 +22,19 @@ cmp -s "$work/out.csv" examples/iij/fy2024.expected.csv || { echo "FAIL: --out d
 a=$("$hoshu" eval rules/iij --inputs examples/iij/fy2026.toml --format json)
 b=$("$hoshu" eval rules/iij --inputs examples/iij/fy2026.toml --format json)
 [[ "$a" == "$b" ]] || { echo "FAIL: two runs differ"; fail=1; }
-[[ $fail -eq 0 ]] && echo "ok   --out is whole or nothing; output is deterministic"
+# The seal changes when any byte of the inputs changes (here: one trailing space).
+cp examples/iij/fy2024.toml "$work/in.toml"
+seal() { "$hoshu" eval rules/iij --inputs "$1" --format json | grep '"inputs_sha256"'; }
+s1=$(seal "$work/in.toml"); printf ' ' >> "$work/in.toml"; s2=$(seal "$work/in.toml")
+[[ -n "$s1" && "$s1" != "$s2" ]] || { echo "FAIL: the seal did not change with the inputs"; fail=1; }
+rm "$work/in.toml"
+
+# A write interrupted part way (the file-size limit stops it after 1 KiB) leaves the
+# existing output as it was.
+echo "previous result" > "$work/out.json"
+{ ( ulimit -f 1; "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format json --out "$work/out.json" ) \
+  > /dev/null 2>&1; } 2> /dev/null
+[[ "$(cat "$work/out.json")" == "previous result" ]] || { echo "FAIL: an interrupted write changed the output"; fail=1; }
+rm -f "$work"/.out.json.*   # the killed process could not remove its temporary file
+[[ $fail -eq 0 ]] && echo "ok   --out is whole or nothing; output is deterministic; the seal follows the inputs"
 exit $fail
