@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: run test build deps bench sanitize clean
+.PHONY: run test build deps bench sanitize fuzz-smoke clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -31,5 +31,11 @@ sanitize: deps
 	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# Each libFuzzer target for a short, bounded time (CI); `bash fuzz/run.sh 3600` for an hour.
+FUZZ_SECONDS ?= 30
+fuzz-smoke:
+	@bash scripts/install-deps.sh fuzz
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) build-sanitize
+	rm -rf $(BUILD) build-sanitize build-fuzz

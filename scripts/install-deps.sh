@@ -14,6 +14,10 @@ packages=(
   catch2                # Catch2 v2
   libbenchmark-dev      # Google Benchmark
 )
+# `install-deps.sh fuzz`: also clang and its sanitizer runtimes, for fuzz/.
+if [[ "${1:-}" == fuzz ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 names=()
 for p in "${packages[@]}"; do
   case "$p" in \#*) continue ;; esac
