@@ -28,7 +28,7 @@ bench: build
 sanitize: deps
 	@cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DHOSHU_SANITIZE=ON -DHOSHU_BUILD_BENCH=OFF > /dev/null
 	@cmake --build build-sanitize -j $(JOBS)
-	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	cd build-sanitize && HOSHU_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
 # Each libFuzzer target for a short, bounded time (CI); `bash fuzz/run.sh 3600` for an hour.
