@@ -55,3 +55,29 @@ struct VerifyArgs {
 int run_verify(const VerifyArgs& args);
 
 }  // namespace hoshu::cli
+
+#include <vector>
+
+namespace hoshu::cli {
+
+struct DiffArgs {
+    std::string base;
+    std::string head;
+    std::vector<std::string> inputs;
+    std::string format = "text";
+};
+int run_diff(const DiffArgs& args);
+
+}  // namespace hoshu::cli
+
+#include <vector>
+
+namespace hoshu::cli {
+
+struct FmtArgs {
+    std::vector<std::string> paths;   // files, or folders of .hoshu files (recursively)
+    bool check = false;               // write nothing; list the files that would change
+};
+int run_fmt(const FmtArgs& args);
+
+}  // namespace hoshu::cli

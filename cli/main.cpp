@@ -88,6 +88,20 @@ int run_command(int argc, char** argv) {
     auto* verify_cmd = app.add_subcommand("verify", "Confirm a JSON result's seal and every value by recomputing it");
     verify_cmd->add_option("result", vf.result, "A result written by `hoshu eval --format json`")->required();
 
+    DiffArgs df;
+    auto* diff_cmd = app.add_subcommand("diff", "Compare two versions of a plan: awards on the same inputs, and changed rules");
+    diff_cmd->add_option("base", df.base, "Folder of the base (earlier) plan's .hoshu rule files")->required();
+    diff_cmd->add_option("head", df.head, "Folder of the head (revised) plan's .hoshu rule files")->required();
+    diff_cmd->add_option("--inputs,-i", df.inputs, "TOML input files (one or more)")->required()->expected(1, -1);
+    diff_cmd->add_option("--format,-f", df.format, "text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+
+    FmtArgs fm;
+    auto* fmt_cmd = app.add_subcommand("fmt", "Rewrite rule files in the canonical layout (comments kept)");
+    fmt_cmd->add_option("files", fm.paths, ".hoshu files, or folders of them")->required()->expected(1, -1);
+    fmt_cmd->add_flag("--check", fm.check, "Write nothing; list the files that would change (exit 1 if any)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -105,6 +119,8 @@ int run_command(int argc, char** argv) {
     if (explain_cmd->parsed()) return run_explain(ex);
     if (test_cmd->parsed()) return run_test(ts);
     if (verify_cmd->parsed()) return run_verify(vf);
+    if (diff_cmd->parsed()) return run_diff(df);
+    if (fmt_cmd->parsed()) return run_fmt(fm);
     return Exit::usage;
 }
 

@@ -59,8 +59,10 @@ struct keyword_parser : x3::parser<keyword_parser<WithAttribute>> {
 
     template <typename Iterator, typename Context, typename RContext, typename Attribute>
     bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
-        x3::skip_over(first, last, context);
+        // Skip on a copy: a keyword that is not there must not consume blanks and comments
+        // (they would end up inside the range of the declaration before them).
         Iterator i = first;
+        x3::skip_over(i, last, context);
         for (char const* p = word; *p; ++p, ++i) {
             if (i == last || *i != *p) return false;
         }
@@ -138,10 +140,13 @@ auto const unit_word_def = lexeme[(x3::string("JPY") | x3::string("yen") | x3::s
                                   !word_char];
 
 x3::rule<class unit_suffix_class, std::string> const unit_suffix = "unit";
-auto const unit_suffix_def = x3::string("%") | raw[unit_word >> -((kw("per") | lit('/')) >> unit_word)];
+// A unit is written on one line: `JPY per share`, `JPY/share` (no comment inside it).
+auto const per_word = (+ascii::blank >> lit("per") >> +ascii::blank) | (*ascii::blank >> lit('/') >> *ascii::blank);
+auto const unit_suffix_def = x3::string("%") | raw[lexeme[unit_word >> -(per_word >> unit_word)]];
 
 x3::rule<class per_suffix_class, std::string> const per_suffix = "unit";
-auto const per_suffix_def = raw[(kw("per") | lit('/')) >> unit_word];
+auto const per_suffix_def = raw[lexeme[*ascii::blank >> (lit("per") >> +ascii::blank | lit('/') >> *ascii::blank) >>
+                                      unit_word]];
 
 struct number_class : annotate {};
 x3::rule<number_class, ast::NumberLit> const number = "number";

@@ -1,0 +1,113 @@
+// hoshu fmt [--check] FILES…: rewrite rule files in the canonical layout (dsl/format.hpp).
+// A file is rewritten whole or not at all, and only when its layout changes; a file with
+// a syntax error is reported and left as it is.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "dsl/format.hpp"
+
+namespace hoshu::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The files named, in order: a folder stands for its .hoshu files, its subfolders'
+/// included, in name order. False when a name is neither a file nor a folder.
+bool expand(const std::vector<std::string>& args, std::vector<std::string>& files) {
+    bool ok = true;
+    std::set<std::string> seen;
+    auto add = [&](const std::string& f) {
+        if (seen.insert(f).second) files.push_back(f);
+    };
+    for (const auto& arg : args) {
+        std::error_code ec;
+        fs::path path(arg);
+        if (fs::is_directory(path, ec)) {
+            std::vector<std::string> found;
+            fs::recursive_directory_iterator it(path, ec), end;
+            for (; !ec && it != end; it.increment(ec)) {
+                std::error_code type_ec;
+                if (it->is_regular_file(type_ec) && it->path().extension() == ".hoshu")
+                    found.push_back(it->path().lexically_normal().string());
+            }
+            if (ec) {
+                std::fprintf(stderr, "hoshu: error: cannot read folder `%s`: %s\n", arg.c_str(), ec.message().c_str());
+                ok = false;
+                continue;
+            }
+            if (found.empty()) {
+                std::fprintf(stderr, "hoshu: error: no .hoshu rule files in `%s`\n", arg.c_str());
+                ok = false;
+            }
+            std::sort(found.begin(), found.end());
+            for (const auto& f : found) add(f);
+        } else if (fs::exists(path, ec)) {
+            add(path.lexically_normal().string());
+        } else {
+            std::fprintf(stderr, "hoshu: error: cannot read `%s`: no such file or folder\n", arg.c_str());
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool read_file(const std::string& path, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return !in.bad();
+}
+
+}  // namespace
+
+int run_fmt(const FmtArgs& args) {
+    std::vector<std::string> files;
+    bool unreadable = !expand(args.paths, files);
+    bool failed = false;   // a syntax error, or (--check) a file that would change
+    std::size_t errors = 0;
+    for (const auto& file : files) {
+        std::string text;
+        if (!read_file(file, text)) {
+            std::fprintf(stderr, "hoshu: error: cannot read `%s`\n", file.c_str());
+            unreadable = true;
+            continue;
+        }
+        dsl::SourceManager sm;
+        dsl::FileId id = sm.add(file, text);
+        Result<std::string> formatted = dsl::format_rule_file(sm, id);
+        if (!formatted) {
+            print_diagnostics(sm, formatted.error());
+            errors += formatted.error().error_count();
+            failed = true;
+            continue;
+        }
+        if (*formatted == text) continue;
+        if (args.check) {
+            std::printf("%s\n", file.c_str());
+            failed = true;
+            continue;
+        }
+        std::string error;
+        if (!write_output(file, *formatted, error)) {
+            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+            unreadable = true;
+        }
+    }
+    std::fflush(stdout);
+    if (errors > 0) std::fprintf(stderr, "%zu error%s\n", errors, errors == 1 ? "" : "s");
+    if (unreadable) return Exit::usage;
+    return failed ? Exit::failure : Exit::success;
+}
+
+}  // namespace hoshu::cli
