@@ -145,9 +145,15 @@ private:
     Value table(const Table& t, const Value& x, std::uint32_t node, Where w);
     std::optional<Date> as_of();
     void evaluate_all();
+    /// A text read or made during evaluation, interned: the same text has the same id, so
+    /// repeated evaluations (what-if runs) do not grow the table.
     std::int64_t add_text(std::string s) {
+        auto it = text_ids_.find(s);
+        if (it != text_ids_.end()) return it->second;
+        auto id = static_cast<std::int64_t>(plan_.texts.size() + out_.texts.size());
+        text_ids_.emplace(s, id);
         out_.texts.push_back(std::move(s));
-        return static_cast<std::int64_t>(plan_.texts.size() + out_.texts.size() - 1);
+        return id;
     }
     const std::string& text(std::int64_t id) const { return out_.text(plan_, id); }
     std::string show(const Type& t, const Value& v) const { return value_text(plan_, out_, t, v); }
@@ -168,6 +174,8 @@ private:
     std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
     std::optional<std::optional<Date>> as_of_;
     int depth_ = 0;
+    std::map<std::string, std::int64_t> text_ids_;
+    std::vector<std::uint32_t> recomputed_;   // slots reset() forgets: not inputs, not params
     static constexpr int max_eval_depth = 50'000;
 };
 
@@ -752,14 +760,22 @@ void Evaluator::start() {
     std::size_t rows = 1 + records_.size() + grant_records_.size();
     memo_.assign(rows * plan_.slots.size(), Value{});
     state_.assign(rows * plan_.slots.size(), State::pending);
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        if (plan_.slots[s].kind != SlotKind::input && plan_.slots[s].kind != SlotKind::param) recomputed_.push_back(s);
+    }
 }
 
 void Evaluator::reset() {
     active_.clear();
     depth_ = 0;
-    for (std::size_t i = 0; i < state_.size(); ++i) {
-        const Slot& s = plan_.slots[i % plan_.slots.size()];
-        if (s.kind != SlotKind::input || state_[i] == State::running) state_[i] = State::pending;
+    // Inputs are kept (they are read from the same file), and so are params: a param's
+    // value depends only on constants and the `as of` date, itself an input.
+    std::size_t n = plan_.slots.size();
+    for (std::size_t row = 0; row * n < state_.size(); ++row) {
+        for (std::uint32_t s : recomputed_) state_[row * n + s] = State::pending;
+    }
+    for (auto& st : state_) {
+        if (st == State::running) st = State::pending;   // an evaluation that failed part way
     }
 }
 
