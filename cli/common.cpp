@@ -49,6 +49,29 @@ std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& d
     return plan;
 }
 
+bool parse_as_of(const std::string& text, eval::EvalOptions& options) {
+    if (text.empty()) return true;
+    options.as_of = eval::Date::parse(text);
+    if (!options.as_of) {
+        std::fprintf(stderr, "hoshu: error: --as-of takes a date as YYYY-MM-DD, not `%s`\n", text.c_str());
+        return false;
+    }
+    return true;
+}
+
+std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
+                                                  const std::string& inputs_path, int& exit) {
+    auto plan = load_plan(sm, plan_dir, false, exit);
+    if (!plan) return std::nullopt;
+    auto inputs = eval::InputFile::load(sm, inputs_path);
+    if (!inputs) {
+        print_diagnostics(sm, inputs.error());
+        exit = Exit::usage;
+        return std::nullopt;
+    }
+    return PlanAndInputs{std::move(*plan), std::move(*inputs)};
+}
+
 bool write_output(const std::string& path, const std::string& text, std::string& error) {
     if (path.empty() || path == "-") {
         std::fwrite(text.data(), 1, text.size(), stdout);

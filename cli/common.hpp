@@ -6,6 +6,8 @@
 #include <string>
 
 #include "dsl/diagnostics.hpp"
+#include "evaluator/evaluate.hpp"
+#include "evaluator/inputs.hpp"
 #include "evaluator/plan.hpp"
 
 namespace hoshu::cli {
@@ -21,6 +23,20 @@ void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& dia
 
 /// Load and check a plan; prints diagnostics. `exit` is set when it returns nullopt.
 std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit);
+
+/// `--as-of DATE` into options (empty: none). On a bad date prints the error and returns false.
+bool parse_as_of(const std::string& text, eval::EvalOptions& options);
+
+/// A checked plan and the inputs it is evaluated on.
+struct PlanAndInputs {
+    eval::Plan plan;
+    eval::InputFile inputs;
+};
+
+/// Load and check `plan_dir`, then read `inputs_path`; prints diagnostics. On failure `exit`
+/// is set: 1 for a plan that does not check, 2 for unreadable inputs.
+std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
+                                                  const std::string& inputs_path, int& exit);
 
 /// Write `text` to `path` (stdout when empty). A file appears whole or not at all: the
 /// text goes to a temporary file in the same folder, which is then renamed over `path`.

@@ -27,41 +27,6 @@ using nlohmann::ordered_json;
 
 const char* const absent = "—";
 
-std::string pad_right(const std::string& s, std::size_t width) {
-    std::size_t w = dsl::display_width(s);
-    return s + std::string(width > w ? width - w : 0, ' ');
-}
-
-std::string pad_left(const std::string& s, std::size_t width) {
-    std::size_t w = dsl::display_width(s);
-    return std::string(width > w ? width - w : 0, ' ') + s;
-}
-
-/// Rows as aligned columns; `right[i]` right-aligns column i. A cell wider than `max_width`
-/// does not widen its column (it pushes the rest of its row along instead).
-std::string columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
-                    const std::string& indent, std::size_t max_width = 1000) {
-    std::vector<std::size_t> width;
-    for (const auto& row : rows) {
-        if (width.size() < row.size()) width.resize(row.size(), 0);
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            std::size_t w = dsl::display_width(row[i]);
-            if (w <= max_width) width[i] = std::max(width[i], w);
-        }
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line = indent;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (i > 0) line += "  ";
-            bool r = i < right.size() && right[i];
-            line += r ? pad_left(row[i], width[i]) : pad_right(row[i], width[i]);
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
 
 std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
     std::string out;
@@ -142,14 +107,14 @@ std::string text_inputs(const eval::InputsDiff& d, const std::string& inputs_sha
         if (first) rows.push_back({id, "", "", "", ""});
     }
     out += "\n";
-    if (rows.size() > 1) out += columns(rows, {false, false, true, true, true}, "");
+    if (rows.size() > 1) out += eval::format_columns(rows, {false, false, true, true, true}, "");
     if (rows.size() == 1) out += "no director's award changed\n";
     else if (!unchanged.empty()) out += "no change: " + join(unchanged) + "\n";
 
     if (!d.totals.empty()) {
         std::vector<std::vector<std::string>> t{{"total", "base", "head", "change"}};
         for (const auto& v : d.totals) t.push_back({v.name, shown(v.base), shown(v.head), change_text(v)});
-        out += "\n" + columns(t, {false, true, true, true}, "");
+        out += "\n" + eval::format_columns(t, {false, true, true, true}, "");
     }
     if (!d.limits.empty()) {
         // A side without any limit gets no columns, but a line saying so.
@@ -179,7 +144,7 @@ std::string text_inputs(const eval::InputsDiff& d, const std::string& inputs_sha
             if (head_has) cells(l.head, row);
             t.push_back(std::move(row));
         }
-        out += "\n" + columns(t, right, "");
+        out += "\n" + eval::format_columns(t, right, "");
         if (!base_has) out += "(the base plan has no limits)\n";
         if (!head_has) out += "(the head plan has no limits)\n";
     }
@@ -194,7 +159,7 @@ std::string text_inputs(const eval::InputsDiff& d, const std::string& inputs_sha
                                                                             : "head only";
             t.push_back({side, v.rule + (v.director.empty() ? "" : " [" + v.director + "]") + ": " + v.message});
         }
-        out += columns(t, {false, false}, "  ");
+        out += eval::format_columns(t, {false, false}, "  ");
     }
     return out;
 }
@@ -231,7 +196,7 @@ std::string text_rules(const eval::RulesDiff& r, const Side& base, const Side& h
             const auto& d = c.head ? *c.head : *c.base;
             rows.push_back({d.kind, d.name, location(c)});
         }
-        return columns(rows, {false, false, false}, "  ", 40);
+        return eval::format_columns(rows, {false, false, false}, "  ", 40);
     };
     if (changed > 0) out += "\nchanged\n" + changed_block(false);
     if (added > 0) out += "\nadded\n" + listed(eval::DeclarationDiff::Kind::added);
@@ -456,7 +421,7 @@ int run_diff(const DiffArgs& args) {
             if (!s->rules_sha256.empty()) row.push_back("rules sha256 " + s->rules_sha256.substr(0, 16));
             header.push_back(std::move(row));
         }
-        text = columns(header, {}, "");
+        text = eval::format_columns(header, {}, "");
         for (std::size_t a = 0; a < order.size(); ++a) {
             if (order[a] < 0) {
                 text += fmt::format("\n== {}\ncould not be read (see the error above)\n", args.inputs[a]);

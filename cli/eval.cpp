@@ -11,22 +11,13 @@ namespace hoshu::cli {
 
 int run_eval(const EvalArgs& args) {
     eval::EvalOptions options;
-    if (!args.as_of.empty()) {
-        options.as_of = eval::Date::parse(args.as_of);
-        if (!options.as_of) {
-            std::fprintf(stderr, "hoshu: error: --as-of takes a date as YYYY-MM-DD, not `%s`\n", args.as_of.c_str());
-            return Exit::usage;
-        }
-    }
+    if (!parse_as_of(args.as_of, options)) return Exit::usage;
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto plan = load_plan(sm, args.plan, false, exit);
-    if (!plan) return exit;
-    auto inputs = eval::InputFile::load(sm, args.inputs);
-    if (!inputs) {
-        print_diagnostics(sm, inputs.error());
-        return Exit::usage;
-    }
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    if (!loaded) return exit;
+    const eval::Plan* plan = &loaded->plan;
+    const eval::InputFile* inputs = &loaded->inputs;
     auto outcome = eval::evaluate(*plan, *inputs, options);
     if (!outcome) {
         print_diagnostics(sm, outcome.error());

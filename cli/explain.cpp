@@ -10,24 +10,13 @@ namespace hoshu::cli {
 
 int run_explain(const ExplainArgs& args) {
     eval::EvalOptions options;
-    if (!args.as_of.empty()) {
-        options.as_of = eval::Date::parse(args.as_of);
-        if (!options.as_of) {
-            std::fprintf(stderr, "hoshu: error: --as-of takes a date as YYYY-MM-DD, not `%s`\n", args.as_of.c_str());
-            return Exit::usage;
-        }
-    }
+    if (!parse_as_of(args.as_of, options)) return Exit::usage;
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto plan = load_plan(sm, args.plan, false, exit);
-    if (!plan) return exit;
-    auto inputs = eval::InputFile::load(sm, args.inputs);
-    if (!inputs) {
-        print_diagnostics(sm, inputs.error());
-        return Exit::usage;
-    }
-    eval::Session session(*plan, *inputs, options);
-    auto e = eval::explain(*plan, sm, session, args.director, args.value);
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    if (!loaded) return exit;
+    eval::Session session(loaded->plan, loaded->inputs, options);
+    auto e = eval::explain(loaded->plan, sm, session, args.director, args.value);
     if (!e) {
         print_diagnostics(sm, e.error());
         return Exit::failure;

@@ -76,13 +76,10 @@ int run_verify(const VerifyArgs& args) {
 
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto plan = load_plan(sm, plan_dir, false, exit);
-    if (!plan) return exit;
-    auto inputs = eval::InputFile::load(sm, inputs_path);
-    if (!inputs) {
-        print_diagnostics(sm, inputs.error());
-        return Exit::usage;
-    }
+    auto loaded = load_plan_and_inputs(sm, plan_dir, inputs_path, exit);
+    if (!loaded) return exit;
+    const eval::Plan* plan = &loaded->plan;
+    const eval::InputFile* inputs = &loaded->inputs;
     auto outcome = eval::evaluate(*plan, *inputs, options);
     if (!outcome) {
         print_diagnostics(sm, outcome.error());

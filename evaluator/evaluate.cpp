@@ -846,8 +846,12 @@ Outcome Evaluator::run() {
     for (const auto& lo : out_.limits) {
         if (lo.status != LimitStatus::violated) continue;
         const Limit& l = plan_.limits[lo.limit];
+        auto with_unit = [&](const Value& v) {
+            std::string shown = display_value(plan_, out_, l.type, v);
+            return l.type.dimensionless() ? shown : shown + " " + plan_.type_name(l.type);
+        };
         out_.violations.push_back(Violation{
-            l.name, "", fmt::format("{} exceeds the limit of {}", show(l.type, lo.value), show(l.type, lo.bound)),
+            l.name, "", fmt::format("{} exceeds the limit of {}", with_unit(lo.value), with_unit(lo.bound)),
             l.sources});
     }
     auto message = [&](const Requirement& r, Where w) {

@@ -77,28 +77,6 @@ std::string pad_left(const std::string& s, std::size_t width) {
     return std::string(width > w ? width - w : 0, ' ') + s;
 }
 
-/// Render rows as aligned columns; `right[i]` right-aligns column i.
-std::string columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
-                    const std::string& indent) {
-    std::vector<std::size_t> width;
-    for (const auto& row : rows) {
-        if (width.size() < row.size()) width.resize(row.size(), 0);
-        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], dsl::display_width(row[i]));
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line = indent;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (i > 0) line += "  ";
-            bool r = i < right.size() && right[i];
-            line += r ? pad_left(row[i], width[i]) : (i + 1 == row.size() ? row[i] : pad_right(row[i], width[i]));
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
-
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
     std::string out = "\"";
@@ -110,6 +88,30 @@ std::string csv_field(const std::string& s) {
 }
 
 }  // namespace
+
+std::string format_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                           const std::string& indent, std::size_t max_width) {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows) {
+        if (width.size() < row.size()) width.resize(row.size(), 0);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            std::size_t w = dsl::display_width(row[i]);
+            if (w <= max_width) width[i] = std::max(width[i], w);
+        }
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line = indent;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i > 0) line += "  ";
+            bool r = i < right.size() && right[i];
+            line += r ? pad_left(row[i], width[i]) : pad_right(row[i], width[i]);
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
 
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
     std::string out = plan.title;
@@ -132,7 +134,7 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
                 row.push_back(display_value(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
             rows.push_back(std::move(row));
         }
-        out += "\n" + columns(rows, right, "");
+        out += "\n" + format_columns(rows, right, "");
     }
     if (!plan.plan_outputs.empty()) {
         std::vector<std::vector<std::string>> rows;
@@ -141,7 +143,7 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
             if (s.name == "fiscal_year") continue;
             rows.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
         }
-        if (!rows.empty()) out += "\ntotals\n" + columns(rows, {false, true}, "  ");
+        if (!rows.empty()) out += "\ntotals\n" + format_columns(rows, {false, true}, "  ");
     }
     if (!outcome.limits.empty()) {
         std::vector<std::vector<std::string>> rows{{"limit", "value", "bound", "status"}};
@@ -155,7 +157,7 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
             rows.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
                             display_value(plan, outcome, limit.type, l.bound), status});
         }
-        out += "\n" + columns(rows, {false, true, true, false}, "");
+        out += "\n" + format_columns(rows, {false, true, true, false}, "");
     }
     if (!outcome.violations.empty()) {
         out += fmt::format("\n{} violation{}\n", outcome.violations.size(), outcome.violations.size() == 1 ? "" : "s");

@@ -43,5 +43,10 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 std::string format_csv(const Plan& plan, const Outcome& outcome);
 
+/// Rows as aligned columns (display width, so Japanese text lines up); `right[i]`
+/// right-aligns column i. A cell wider than `max_width` does not widen its column.
+std::string format_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                           const std::string& indent, std::size_t max_width = 1000);
+
 
 }  // namespace hoshu::eval
