@@ -73,7 +73,7 @@ int run_command(int argc, char** argv) {
     auto* explain_cmd = app.add_subcommand("explain", "Explain how a value was derived, step by step, with citations");
     explain_cmd->add_option("plan", ex.plan, "Folder of .hoshu rule files")->required();
     explain_cmd->add_option("--inputs,-i", ex.inputs, "TOML input file")->required();
-    explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id")->required();
+    explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id; not needed for a plan-wide value");
     explain_cmd->add_option("--value,-v", ex.value, "One output or definition (default: every output)");
     explain_cmd->add_option("--format,-f", ex.format, "text or json")
         ->check(CLI::IsMember({"text", "json"}))

@@ -76,13 +76,18 @@ std::string run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::
                         ? outcome->text(plan, actual->word) == outcome->text(plan, ex.expected.word)
                         : actual->word == ex.expected.word;
         if (same) continue;
+        auto shown = [&](const eval::Value& v) {
+            std::string text = eval::display_value(plan, *outcome, s.type, v);
+            if (s.type.kind == eval::Kind::number && !s.type.dimensionless()) text += " " + plan.type_name(s.type);
+            return text;
+        };
         report += fmt::format("{}: {}{}: expected {}, got {}\n", at, s.name, ex.record ? " for " + *ex.record : "",
-                              eval::display_value(plan, *outcome, s.type, ex.expected),
-                              eval::display_value(plan, *outcome, s.type, *actual));
-        if (!outcome->directors.empty()) {
-            auto trace = eval::explain(plan, sm, session, outcome->directors[director].id, s.name);
-            if (trace) report += indent(eval::render_explanation(*trace), "    ");
-        }
+                              shown(ex.expected), shown(*actual));
+        std::string who = s.scope == eval::Scope::plan || outcome->directors.empty()
+                              ? std::string()
+                              : outcome->directors[director].id;
+        auto trace = eval::explain(plan, sm, session, who, s.name);
+        if (trace) report += indent(eval::render_explanation(*trace), "    ");
     }
     for (std::size_t i = 0; i < outcome->violations.size(); ++i) {
         if (expected_violations.count(i)) continue;

@@ -42,8 +42,8 @@ public:
 private:
     std::string id_of(std::uint32_t slot, int grant) const {
         const Slot& s = plan_.slots[slot];
-        const std::string& who = state_.directors[director_].id;
         if (s.scope == Scope::plan) return s.name;
+        const std::string& who = state_.directors[director_].id;
         if (s.scope == Scope::director) return s.name + "@" + who;
         return fmt::format("{}@{}#{}", s.name, who, grant + 1);
     }
@@ -327,6 +327,14 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         if (state.directors[d].id == director_id) director = d;
     }
     dsl::Diagnostics diags;
+    // A plan-wide value needs no director.
+    auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
+    if (!director && director_id.empty() && wanted && plan.slots[*wanted].scope == Scope::plan) director = 0;
+    if (!director && director_id.empty()) {
+        diags.error(dsl::SourceRange{}, "say which {} with --director (or explain a plan-wide value)",
+                    plan.directors.noun);
+        return diags;
+    }
     if (!director) {
         std::string ids;
         for (const auto& d : state.directors) ids += (ids.empty() ? "" : ", ") + d.id;

@@ -42,6 +42,7 @@ struct Explanation {
 };
 
 /// Explain `value` (an output or any definition; empty: every output of the director).
+/// For a plan-wide value `director_id` may be empty.
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value);
 
