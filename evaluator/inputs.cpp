@@ -379,7 +379,7 @@ Result<Rational> InputFile::number(Node n) const {
             // TOML integers are 64-bit by definition (toml++ rejects larger ones when parsing).
             return Rational(node->as_integer()->get());
         case InputKind::floating: {
-            // A TOML float denotes a binary64 value; hoshu reads it as the shortest decimal
+            // A TOML fractional number denotes a binary64 value; hoshu reads it as the shortest decimal
             // that round-trips to that value (PRODUCT.md §4): `1.05` is 105/100, and an
             // over-long literal such as 0.18999999999999999999 is 19/100, the value TOML
             // gives it. std::to_chars prints that shortest decimal exactly; nothing is

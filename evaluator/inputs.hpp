@@ -1,8 +1,8 @@
 // InputFile: one TOML input file, read exactly. The only part of hoshu that sees toml++.
 //
-// Numbers are read from the text as written, never through binary floating point:
-// an integer `16_000_000`, a float `1.05` (= 105/100, the decimal written), `3.168e11`,
-// or a string holding an exact value: "0.9375", "15.4%", "21353/23800".
+// Numbers are exact: an integer `16_000_000`; a TOML fractional number `1.05` or `3.168e11`
+// as the shortest decimal that round-trips to it (`1.05` is 105/100); or a string holding
+// an exact value: "0.9375", "15.4%", "21353/23800". Nothing is computed in binary.
 // Every conversion error is located in the TOML file (file:line:col, caret).
 //
 //   dsl::SourceManager sm;
@@ -67,8 +67,8 @@ public:
     /// Where the key of `key` in `table` is written (for "duplicate id" or "unknown key" notes).
     dsl::SourceRange key_range(Node table, std::string_view key) const;
 
-    /// An exact number: integer, float (the decimal as written), or a string holding a
-    /// decimal, percentage or fraction. Anything else: a located error saying what was found.
+    /// An exact number: an integer, a TOML fractional number (its shortest round-trip
+    /// decimal), or a string holding a decimal, percentage or fraction. Anything else: a located error saying what was found.
     Result<Rational> number(Node n) const;
     /// A TOML local date (2024-04-01) or a string "2024-04-01".
     Result<Date> date(Node n) const;
