@@ -203,41 +203,9 @@ Node parenthesised(Node inner) {
     return p;
 }
 
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
-}
-
-/// A unit as written, blanks (and line breaks) inside it collapsed to one space.
-std::string unit_text(const std::string& s) {
-    std::string out;
-    bool blank = false;
-    for (char c : s) {
-        if (is_blank(c) || c == '\n') {
-            blank = true;
-            continue;
-        }
-        if (blank && !out.empty()) out += ' ';
-        blank = false;
-        out += c;
-    }
-    return out;
-}
-
 std::string number_text(const ast::NumberLit& n) {
     std::string out = n.prefix + n.digits;
-    std::string unit = unit_text(n.unit);
+    std::string unit = unit_as_written(n.unit);
     if (unit.empty()) return out;
     if (unit == "%" || unit[0] == '/') return out + unit;
     return out + " " + unit;
@@ -293,7 +261,7 @@ public:
                 return a;
             }
             Node operator()(const ast::DateLit& d) const { return atom(d.text, d); }
-            Node operator()(const ast::StringLit& s) const { return atom(quoted(s.value), s); }
+            Node operator()(const ast::StringLit& s) const { return atom(quote_string(s.value), s); }
             Node operator()(const ast::BoolLit& b) const { return atom(b.value ? "true" : "false", b); }
             Node operator()(const ast::Name& n) const { return atom(n.text, n); }
             Node operator()(const x3::forward_ast<ast::Unary>& u) const { return c.unary(u.get()); }
@@ -748,7 +716,7 @@ private:
 
     void string(const ast::StringLit& s) {
         p_.anchor(s.begin, s.end);
-        p_.put(quoted(s.value));
+        p_.put(quote_string(s.value));
     }
 
     void type_ref(const ast::TypeRef& t) {
@@ -1110,7 +1078,7 @@ private:
             p_.name(e.name);
             if (e.record) {
                 p_.put(" for ");
-                p_.put(record_quoted(e) ? quoted(*e.record) : *e.record);
+                p_.put(record_quoted(e) ? quote_string(*e.record) : *e.record);
             }
             if (e.expected) {
                 p_.put(" = ");

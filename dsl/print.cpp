@@ -43,25 +43,12 @@ public:
         out_ += n.digits;
         if (!n.unit.empty()) {
             out_ += '[';
-            out_ += collapse_blanks(n.unit);
+            out_ += unit_as_written(n.unit);
             out_ += ']';
         }
     }
 
-    void string(const std::string& s) {
-        out_ += '"';
-        for (char c : s) {
-            if (c == '"' || c == '\\') {
-                out_ += '\\';
-                out_ += c;
-            } else if (c == '\n') {
-                out_ += "\\n";
-            } else {
-                out_ += c;
-            }
-        }
-        out_ += '"';
-    }
+    void string(const std::string& s) { out_ += quote_string(s); }
 
     void unary(const ast::Unary& u) {
         out_ += '(';
@@ -353,22 +340,6 @@ private:
         return s;
     }
 
-    /// A unit as written may hold several blanks or a line break: `JPY  per share`.
-    static std::string collapse_blanks(const std::string& s) {
-        std::string out;
-        bool blank = false;
-        for (char c : s) {
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                blank = true;
-                continue;
-            }
-            if (blank && !out.empty()) out += ' ';
-            blank = false;
-            out += c;
-        }
-        return out;
-    }
-
     struct OperandVisitor {
         using result_type = void;
         Printer& p;
@@ -433,6 +404,36 @@ std::string print_declarations(std::string_view rule_text, std::string& errors) 
     for (const auto& d : file->declarations) {
         if (!out.empty()) out += '\n';
         out += print(d);
+    }
+    return out;
+}
+
+std::string quote_string(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out + '"';
+}
+
+std::string unit_as_written(std::string_view unit) {
+    std::string out;
+    bool blank = false;
+    for (char c : unit) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            blank = true;
+            continue;
+        }
+        if (blank && !out.empty()) out += ' ';
+        blank = false;
+        out += c;
     }
     return out;
 }

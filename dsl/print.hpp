@@ -64,4 +64,10 @@ std::string print(const ast::Expression& expression);
 ///   // "(value x shares (round down y 1[share]))"
 std::string print_declarations(std::string_view rule_text, std::string& errors);
 
+/// A text as a rule-file string literal: quoted, with `"`, `\` and line breaks escaped.
+std::string quote_string(std::string_view text);
+
+/// A unit as written (`JPY  per share`), its blanks and line breaks collapsed to one space.
+std::string unit_as_written(std::string_view unit);
+
 }  // namespace hoshu::dsl

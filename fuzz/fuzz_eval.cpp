@@ -11,24 +11,11 @@
 
 #include "dsl/diagnostics.hpp"
 #include "evaluator/check.hpp"
+#include "fuzz/shipped_plan.hpp"
 #include "evaluator/evaluate.hpp"
 #include "evaluator/inputs.hpp"
 
 namespace {
-struct Loaded {
-    hoshu::dsl::SourceManager sm;
-    std::optional<hoshu::eval::Plan> plan;
-};
-Loaded& iij() {
-    static Loaded l = [] {
-        Loaded x;
-        hoshu::dsl::Diagnostics diags;
-        x.plan = hoshu::eval::load_plan(x.sm, std::string(HOSHU_SOURCE_DIR) + "/rules/iij", diags);
-        return x;
-    }();
-    return l;
-}
-
 struct Bytes {
     const std::uint8_t* p;
     std::size_t n;
@@ -41,8 +28,7 @@ struct Bytes {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    Loaded& l = iij();
-    if (!l.plan) __builtin_trap();
+    auto& l = hoshu::fuzz::iij_plan();
     Bytes b{data, size};
     std::string toml = fmt::format(
         "fiscal_year = \"FY2024\"\nperiod_start = 2024-04-01\ngrant_date = 2025-06-26\n"

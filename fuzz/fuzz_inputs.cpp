@@ -7,29 +7,13 @@
 
 #include "dsl/diagnostics.hpp"
 #include "evaluator/check.hpp"
+#include "fuzz/shipped_plan.hpp"
 #include "evaluator/evaluate.hpp"
 #include "evaluator/inputs.hpp"
 #include "evaluator/report.hpp"
 
-namespace {
-struct Loaded {
-    hoshu::dsl::SourceManager sm;
-    std::optional<hoshu::eval::Plan> plan;
-};
-Loaded& iij() {
-    static Loaded l = [] {
-        Loaded x;
-        hoshu::dsl::Diagnostics diags;
-        x.plan = hoshu::eval::load_plan(x.sm, std::string(HOSHU_SOURCE_DIR) + "/rules/iij", diags);
-        return x;
-    }();
-    return l;
-}
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    Loaded& l = iij();
-    if (!l.plan) __builtin_trap();   // the shipped rules must check
+    auto& l = hoshu::fuzz::iij_plan();
     hoshu::dsl::SourceManager sm = l.sm;
     auto in = hoshu::eval::InputFile::parse(sm, "fuzz.toml", std::string(reinterpret_cast<const char*>(data), size));
     if (!in) {
