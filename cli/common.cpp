@@ -72,47 +72,76 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
     return PlanAndInputs{std::move(*plan), std::move(*inputs)};
 }
 
-bool write_output(const std::string& path, const std::string& text, std::string& error) {
-    if (path.empty() || path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
-        return true;
+OutputFile::~OutputFile() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        ::unlink(temp_.c_str());
     }
+}
+
+bool OutputFile::open(const std::string& path, std::string& error) {
+    path_ = path;
+    if (path.empty() || path == "-") return true;
     namespace fs = std::filesystem;
     fs::path target(path);
     fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
     std::vector<char> name(tmpl.begin(), tmpl.end());
     name.push_back('\0');
-    int fd = mkstemp(name.data());
-    if (fd < 0) {
+    fd_ = mkstemp(name.data());
+    if (fd_ < 0) {
         error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
         return false;
     }
+    temp_ = name.data();
+    return true;
+}
+
+bool OutputFile::write(std::string_view text, std::string& error) {
+    if (fd_ < 0) {
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+            error = fmt::format("cannot write to standard output: {}", std::strerror(errno));
+            return false;
+        }
+        return true;
+    }
     std::size_t written = 0;
     while (written < text.size()) {
-        ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
         if (n < 0) {
             if (errno == EINTR) continue;
-            error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
-            ::close(fd);
-            ::unlink(name.data());
+            error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
             return false;
         }
         written += static_cast<std::size_t>(n);
     }
+    return true;
+}
+
+bool OutputFile::commit(std::string& error) {
+    if (fd_ < 0) {
+        std::fflush(stdout);
+        return true;
+    }
+    int fd = fd_;
+    fd_ = -1;
     if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
-        ::unlink(name.data());
+        error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
+        ::unlink(temp_.c_str());
         return false;
     }
-    ::chmod(name.data(), 0644);
-    if (std::rename(name.data(), path.c_str()) != 0) {
-        error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
-        ::unlink(name.data());
+    ::chmod(temp_.c_str(), 0644);
+    if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
+        error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
+        ::unlink(temp_.c_str());
         return false;
     }
     return true;
+}
+
+bool write_output(const std::string& path, const std::string& text, std::string& error) {
+    OutputFile out;
+    return out.open(path, error) && out.write(text, error) && out.commit(error);
 }
 
 }  // namespace hoshu::cli

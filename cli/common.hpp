@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "dsl/diagnostics.hpp"
 #include "evaluator/evaluate.hpp"
@@ -37,6 +38,25 @@ struct PlanAndInputs {
 /// is set: 1 for a plan that does not check, 2 for unreadable inputs.
 std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
                                                   const std::string& inputs_path, int& exit);
+
+/// An output written piece by piece that appears whole or not at all: the pieces go to a
+/// temporary file in the target's folder, renamed over the target by commit(); without
+/// commit() (an error, an early return) the temporary file is removed. An empty path or
+/// "-" is standard output.
+class OutputFile {
+public:
+    OutputFile() = default;
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+    ~OutputFile();
+    bool open(const std::string& path, std::string& error);
+    bool write(std::string_view text, std::string& error);
+    bool commit(std::string& error);
+
+private:
+    std::string path_, temp_;
+    int fd_ = -1;
+};
 
 /// Write `text` to `path` (stdout when empty). A file appears whole or not at all: the
 /// text goes to a temporary file in the same folder, which is then renamed over `path`.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace hoshu::eval {
 
@@ -87,9 +88,10 @@ public:
     Evaluator(const Plan& plan, const InputFile& in, const EvalOptions& options)
         : plan_(plan), in_(in), options_(options) {}
 
-    Outcome run();
+    const Outcome& run();
     void start();
     void reset();
+    void set_overrides(std::span<const InputOverride> overrides);
     const Value& slot_value(std::uint32_t s, int director, int grant) { return slot(s, Where{director, grant}); }
     bool slot_present(std::uint32_t s, int director, int grant) {
         return ensure(s, Where{director, grant}) != State::absent;
@@ -137,7 +139,22 @@ private:
     State ensure(std::uint32_t s, Where w);
     const Value& slot(std::uint32_t s, Where w);
     Value eval(std::uint32_t n, Where w);
-    std::optional<Value> read_input(const Slot& s, Where w);
+    std::optional<Value> read_input(const Slot& s, Where w, std::size_t at);
+    const InputOverride* override_of(InputFile::Node n) const {
+        if (override_index_.empty()) return nullptr;
+        auto it = override_index_.find(n.ptr);
+        return it == override_index_.end() ? nullptr : &overrides_[it->second];
+    }
+    SourceRange where_of(InputFile::Node n) const {
+        const InputOverride* ov = override_of(n);
+        return ov ? ov->where : in_.range(n);
+    }
+    /// A value of the inputs (or its override) as `type`.
+    Value read_value(const InputFile::Node& node, const Type& type, const std::string& what);
+    Value convert_override(const InputOverride& ov, const Type& type, const std::string& what);
+    void build_dependents();
+    /// Forget the definitions that depend on these (and the given input reads).
+    void invalidate(std::vector<std::uint32_t> slots, const std::vector<std::uint32_t>& series, bool seeds_too);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
@@ -176,6 +193,15 @@ private:
     int depth_ = 0;
     std::map<std::string, std::int64_t> text_ids_;
     std::vector<std::uint32_t> recomputed_;   // slots reset() forgets: not inputs, not params
+    // What-if runs: overrides of input values, which memo entries read which input value,
+    // and which definitions depend (directly) on each definition and series.
+    std::vector<InputOverride> overrides_;
+    std::unordered_map<const void*, std::size_t> override_index_;
+    std::unordered_map<const void*, std::vector<std::size_t>> input_reads_;
+    std::unordered_map<const void*, std::uint32_t> series_reads_;
+    std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
+    std::vector<std::uint8_t> dirty_;
+    bool dependents_built_ = false;
     static constexpr int max_eval_depth = 50'000;
 };
 
@@ -318,6 +344,191 @@ InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, Whe
     return node;
 }
 
+Value Evaluator::read_value(const InputFile::Node& node, const Type& type, const std::string& what) {
+    if (const InputOverride* ov = override_of(node)) return convert_override(*ov, type, what);
+    return convert(node, type, what);
+}
+
+Value Evaluator::convert_override(const InputOverride& ov, const Type& type, const std::string& what) {
+    Value v;
+    switch (type.kind) {
+        case Kind::number: {
+            if (ov.number) {
+                v.number = *ov.number;
+            } else if (auto r = Rational::parse(ov.text)) {
+                v.number = *r;
+            } else {
+                fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
+                     "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)");
+            }
+            if ((type.dim == Dimension{1, 0, 0} || type.dim == Dimension{0, 1, 0}) && !v.number.is_integer()) {
+                fail(ov.where, fmt::format("{} is {}: it must be a whole number, not {}", what, plan_.type_name(type),
+                                           v.number.to_string()));
+            }
+            return v;
+        }
+        case Kind::date: {
+            auto d = Date::parse(ov.text);
+            if (!d) fail(ov.where, fmt::format("{} is a date; \"{}\" is not one (YYYY-MM-DD)", what, ov.text));
+            v.word = d->days;
+            return v;
+        }
+        case Kind::boolean: {
+            if (ov.text != "true" && ov.text != "false")
+                fail(ov.where, fmt::format("{} is true or false, not \"{}\"", what, ov.text));
+            v.word = ov.text == "true" ? 1 : 0;
+            return v;
+        }
+        case Kind::text: v.word = add_text(ov.text); return v;
+        case Kind::choice: {
+            const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
+            auto it = std::find(ct.members.begin(), ct.members.end(), ov.text);
+            if (it == ct.members.end()) {
+                std::string list;
+                for (const auto& m : ct.members) list += (list.empty() ? "" : ", ") + m;
+                fail(ov.where, fmt::format("unknown {} \"{}\" for {}", ct.name, ov.text, what),
+                     fmt::format("a {} is one of: {}", ct.name, list));
+            }
+            v.word = it - ct.members.begin();
+            return v;
+        }
+    }
+    return v;
+}
+
+void Evaluator::build_dependents() {
+    if (dependents_built_) return;
+    dependents_built_ = true;
+    slot_dependents_.assign(plan_.slots.size(), {});
+    series_dependents_.assign(plan_.series.size(), {});
+    std::vector<std::uint32_t> stack;
+    auto add = [](std::vector<std::uint32_t>& to, std::uint32_t s) {
+        if (to.empty() || to.back() != s) to.push_back(s);
+    };
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        const Slot& sl = plan_.slots[s];
+        stack.clear();
+        if (sl.root != none) stack.push_back(sl.root);
+        for (const auto& v : sl.versions) stack.push_back(v.node);
+        if (sl.kind == SlotKind::input) {
+            if (sl.input.default_node != none) stack.push_back(sl.input.default_node);
+            for (const auto& step : sl.input.path) {
+                if (step.slot != none) add(slot_dependents_[step.slot], s);
+            }
+        }
+        while (!stack.empty()) {
+            std::uint32_t n = stack.back();
+            stack.pop_back();
+            if (n == none) continue;
+            const Node& node = plan_.nodes[n];
+            switch (node.kind) {
+                case NodeKind::slot:
+                case NodeKind::present: add(slot_dependents_[node.aux], s); break;
+                case NodeKind::last_before:
+                case NodeKind::last_date:
+                case NodeKind::product: add(series_dependents_[node.aux], s); break;
+                default: break;
+            }
+            stack.push_back(node.a);
+            stack.push_back(node.b);
+            stack.push_back(node.c);
+            for (std::uint32_t i = 0; i < node.args_count; ++i) stack.push_back(plan_.args[node.args_begin + i]);
+        }
+    }
+    for (auto& list : slot_dependents_) {
+        std::sort(list.begin(), list.end());
+        list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+    for (auto& list : series_dependents_) {
+        std::sort(list.begin(), list.end());
+        list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+}
+
+void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<std::uint32_t>& series, bool seeds_too) {
+    build_dependents();
+    dirty_.assign(plan_.slots.size(), 0);
+    std::vector<std::uint32_t> dirty;
+    auto mark = [&](std::uint32_t s) {
+        if (!dirty_[s]) {
+            dirty_[s] = 1;
+            dirty.push_back(s);
+            work.push_back(s);
+        }
+    };
+    if (seeds_too) {
+        auto seeds = std::move(work);
+        work.clear();
+        for (auto s : seeds) mark(s);
+    }
+    for (auto i : series) {
+        for (auto s : series_dependents_[i]) mark(s);
+    }
+    while (!work.empty()) {
+        std::uint32_t s = work.back();
+        work.pop_back();
+        for (auto d : slot_dependents_[s]) mark(d);
+        if (s == plan_.as_of_slot && as_of_) {
+            // Which version of each param is in force may have changed.
+            as_of_.reset();
+            for (std::uint32_t p = 0; p < plan_.slots.size(); ++p) {
+                if (plan_.slots[p].kind == SlotKind::param) mark(p);
+            }
+        }
+    }
+    const std::size_t n = plan_.slots.size();
+    const std::size_t directors = records_.size(), rows = n ? state_.size() / n : 0;
+    for (auto s : dirty) {
+        std::size_t first = 0, last = 1;
+        if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
+        if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = rows;
+        for (std::size_t r = first; r < last && r < rows; ++r) {
+            auto& st = state_[r * n + s];
+            if (st != State::running) st = State::pending;
+        }
+    }
+}
+
+void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
+    std::vector<const void*> changed;
+    bool same_places = overrides.size() == overrides_.size();
+    for (std::size_t i = 0; same_places && i < overrides.size(); ++i) same_places = overrides[i].node.ptr == overrides_[i].node.ptr;
+    if (same_places) {
+        for (std::size_t i = 0; i < overrides.size(); ++i) {
+            InputOverride& old = overrides_[i];
+            const InputOverride& now = overrides[i];
+            if (old.text != now.text || old.number != now.number) changed.push_back(now.node.ptr);
+            old.text = now.text;
+            old.number = now.number;
+            old.where = now.where;
+        }
+    } else {
+        for (const auto& o : overrides_) changed.push_back(o.node.ptr);
+        overrides_.assign(overrides.begin(), overrides.end());
+        override_index_.clear();
+        for (std::size_t i = 0; i < overrides_.size(); ++i) {
+            override_index_[overrides_[i].node.ptr] = i;
+            changed.push_back(overrides_[i].node.ptr);
+        }
+    }
+    if (changed.empty() || !started_) return;
+    std::vector<std::uint32_t> slots, series;
+    const std::size_t n = plan_.slots.size();
+    for (const void* p : changed) {
+        if (auto it = input_reads_.find(p); it != input_reads_.end()) {
+            for (std::size_t at : it->second) {
+                if (state_[at] != State::running) state_[at] = State::pending;
+                slots.push_back(static_cast<std::uint32_t>(at % n));
+            }
+        }
+        if (auto it = series_reads_.find(p); it != series_reads_.end()) {
+            series_.erase(it->second);
+            series.push_back(it->second);
+        }
+    }
+    invalidate(std::move(slots), series, false);
+}
+
 Value Evaluator::convert(const InputFile::Node& node, const Type& type, const std::string& what) {
     Value v;
     switch (type.kind) {
@@ -367,7 +578,7 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
     return v;
 }
 
-std::optional<Value> Evaluator::read_input(const Slot& s, Where w) {
+std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t at) {
     InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
                            : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
                                                       : in_.root();
@@ -390,7 +601,9 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w) {
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }
-    Value v = convert(node, s.type, what);
+    auto& reads = input_reads_[node.ptr];
+    if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
+    Value v = read_value(node, s.type, what);
     if (s.type.kind == Kind::number || s.type.kind == Kind::date) {
         bool low_ok = !s.input.low || compare(s.type, v, *s.input.low) >= 0;
         bool high_ok = !s.input.high || compare(s.type, v, *s.input.high) <= 0;
@@ -401,7 +614,7 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w) {
                                   out_.directors[static_cast<std::size_t>(w.director)].id);
             if (s.scope == Scope::grant) who = fmt::format(" in ledger entry {}", w.grant + 1);
             std::string clauses = clause_list(s.sources);
-            fail(in_.range(node), fmt::format("{}{} is {}, outside its declared range {}{}", what, who,
+            fail(where_of(node), fmt::format("{}{} is {}, outside its declared range {}{}", what, who,
                                               show(s.type, v), s.input.range_text,
                                               clauses.empty() ? "" : " (" + clauses + ")"));
         }
@@ -465,7 +678,7 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
             break;
         }
         case SlotKind::input: {
-            auto read = read_input(sl, inner);
+            auto read = read_input(sl, inner, at);
             if (read) v = std::move(*read);
             else absent = true;
             break;
@@ -512,17 +725,18 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
         if (!dn || !vn)
             fail(in_.range(rec), fmt::format("an entry of `{}` needs `{}` and `{}`", s.input.path_text, s.date_key,
                                              s.value_key));
-        auto date = in_.date(dn);
-        if (!date) throw EvalFailure{date.error()};
-        Value v = convert(vn, s.type, fmt::format("series `{}`", s.name));
+        series_reads_[dn.ptr] = index;
+        series_reads_[vn.ptr] = index;
+        Date date{static_cast<std::int32_t>(read_value(dn, Type::date(), fmt::format("series `{}`", s.name)).word)};
+        Value v = read_value(vn, s.type, fmt::format("series `{}`", s.name));
         if (v.number.sign() <= 0)
-            fail(in_.range(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
+            fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
                                             v.number.to_string()));
-        if (!entries.empty() && !(entries.back().first < *date)) {
-            fail(in_.range(dn), fmt::format("entries of `{}` must be in date order without repeats: {} comes after {}",
-                                            s.input.path_text, date->to_string(), entries.back().first.to_string()));
+        if (!entries.empty() && !(entries.back().first < date)) {
+            fail(where_of(dn), fmt::format("entries of `{}` must be in date order without repeats: {} comes after {}",
+                                           s.input.path_text, date.to_string(), entries.back().first.to_string()));
         }
-        entries.emplace_back(*date, std::move(v));
+        entries.emplace_back(date, std::move(v));
     }
     return series_.emplace(index, std::move(entries)).first->second;
 }
@@ -801,9 +1015,15 @@ void Evaluator::evaluate_all() {
     }
 }
 
-Outcome Evaluator::run() {
+const Outcome& Evaluator::run() {
     start();
-    scale_.clear();
+    if (!scale_.empty()) {
+        // The last run scaled some outputs: forget them and what depends on them.
+        std::vector<std::uint32_t> scaled;
+        for (const auto& [s, factor] : scale_) scaled.push_back(s);
+        scale_.clear();
+        invalidate(std::move(scaled), {}, true);
+    }
     evaluate_all();
     // Pro rata allocation (one factor per set of outputs): the largest factor with which
     // every limit of the set holds before rounding; each scaled result is then rounded as
@@ -911,6 +1131,17 @@ Result<Outcome> Session::run() {
         return std::move(f.diags);
     }
 }
+
+Result<const Outcome*> Session::run_in_place() {
+    try {
+        return &impl_->evaluator.run();
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+void Session::set_overrides(std::span<const InputOverride> overrides) { impl_->evaluator.set_overrides(overrides); }
 
 bool Session::present(std::uint32_t slot, std::size_t director, int grant) {
     try {

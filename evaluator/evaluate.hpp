@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,16 @@ struct Outcome {
 
 Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options);
 
+/// A value put in place of one written in the inputs file, for what-if runs: the exact
+/// text of a CSV cell ("316.8e9", "15.4%", "2025-06-26", "executive"), or an exact number
+/// (then `text` is unused for numbers). `where` locates it in messages.
+struct InputOverride {
+    InputFile::Node node;   // from InputFile::find
+    std::string text;
+    std::optional<Rational> number;
+    dsl::SourceRange where;
+};
+
 /// An evaluation kept open: inputs are read once, definitions are computed on demand and
 /// remembered until reset(). For explaining a value, benchmarks and what-if runs.
 ///
@@ -75,6 +86,11 @@ public:
 
     /// Every output, limit and requirement (what `hoshu eval` prints).
     Result<Outcome> run();
+    /// The same without copying the outcome; it stays valid until the next call.
+    Result<const Outcome*> run_in_place();
+    /// Evaluate with these values in place of the inputs file's; earlier overrides are
+    /// dropped. Only the definitions that depend on a changed value are recomputed.
+    void set_overrides(std::span<const InputOverride> overrides);
     /// The value of one definition; `director` is ignored for plan-wide definitions, and
     /// `grant` (a ledger entry) is needed for per-grant ones.
     Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);

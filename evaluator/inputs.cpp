@@ -323,6 +323,102 @@ std::vector<std::string> InputFile::keys(Node table) const {
 
 InputKind InputFile::kind(Node n) const { return kind_of(as_toml(n)); }
 
+std::optional<std::string> InputFile::scalar_text(Node n) const {
+    const toml::node* node = as_toml(n);
+    if (!node) return std::nullopt;
+    if (auto s = node->as_string()) return s->get();
+    if (auto d = node->as_date()) {
+        const toml::date& v = d->get();
+        if (auto date = Date::from_ymd(v.year, v.month, v.day)) return date->to_string();
+    }
+    return std::nullopt;
+}
+
+InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
+    // Split into steps: bare text up to '.', a quoted "step", or [n].
+    struct Step {
+        std::string key;
+        std::optional<std::size_t> index;
+    };
+    std::vector<Step> steps;
+    std::size_t i = 0;
+    auto bad = [&](std::string message) {
+        *why = std::move(message);
+        return Node{};
+    };
+    while (i < path.size()) {
+        if (path[i] == '[') {
+            auto close = path.find(']', i);
+            std::size_t n = 0;
+            auto digits = path.substr(i + 1, close == std::string_view::npos ? 0 : close - i - 1);
+            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+            if (close == std::string_view::npos || digits.empty() || ec != std::errc{} ||
+                end != digits.data() + digits.size())
+                return bad(fmt::format("`{}`: expected [n], a position from 0", path));
+            steps.push_back(Step{{}, n});
+            i = close + 1;
+        } else if (path[i] == '"') {
+            auto close = path.find('"', i + 1);
+            if (close == std::string_view::npos) return bad(fmt::format("`{}`: unterminated quoted step", path));
+            steps.push_back(Step{std::string(path.substr(i + 1, close - i - 1)), std::nullopt});
+            i = close + 1;
+        } else {
+            auto end = path.find_first_of(".[", i);
+            if (end == std::string_view::npos) end = path.size();
+            if (end == i) return bad(fmt::format("`{}`: empty step", path));
+            steps.push_back(Step{std::string(path.substr(i, end - i)), std::nullopt});
+            i = end;
+        }
+        if (i < path.size() && path[i] == '.') {
+            ++i;
+            if (i == path.size()) return bad(fmt::format("`{}`: empty step at the end", path));
+        } else if (i < path.size() && path[i] != '[') {
+            return bad(fmt::format("`{}`: expected `.` after a quoted step", path));
+        }
+    }
+    if (steps.empty()) return bad("an empty path");
+    Node node = root();
+    std::string so_far;
+    for (const auto& step : steps) {
+        std::string shown = step.index ? fmt::format("[{}]", *step.index) : step.key;
+        std::string here = so_far.empty() ? "the inputs" : "`" + so_far + "`";
+        Node next;
+        InputKind k = kind(node);
+        if (step.index) {
+            if (k != InputKind::array) return bad(fmt::format("{} is {}, not an array", here, describe(k)));
+            next = element(node, *step.index);
+            if (!next)
+                return bad(fmt::format("{} has {} entries; there is no [{}]", here, size(node), *step.index));
+        } else if (k == InputKind::table) {
+            next = child(node, step.key);
+            if (!next) return bad(fmt::format("{} has no `{}`", here, step.key));
+        } else if (k == InputKind::array) {
+            // The record whose string or date field is this step.
+            std::size_t matches = 0;
+            for (std::size_t e = 0; e < size(node); ++e) {
+                Node rec = element(node, e);
+                if (kind(rec) != InputKind::table) continue;
+                bool hit = false;
+                for (const auto& key : keys(rec)) {
+                    if (scalar_text(child(rec, key)) == step.key) hit = true;
+                }
+                if (hit) {
+                    if (++matches == 1) next = rec;
+                }
+            }
+            if (matches == 0) return bad(fmt::format("no record of {} has a field equal to `{}`", here, step.key));
+            if (matches > 1)
+                return bad(fmt::format("{} records of {} have a field equal to `{}`; name one by position: [n]",
+                                       matches, here, step.key));
+        } else {
+            return bad(fmt::format("{} is {}, which has no `{}`", here, describe(k), step.key));
+        }
+        so_far += (so_far.empty() || step.index ? "" : ".") + shown;
+        node = next;
+    }
+    return node;
+}
+
 dsl::SourceRange InputFile::range(Node n) const {
     const toml::node* node = as_toml(n);
     if (!node) return {};

@@ -64,6 +64,14 @@ public:
     /// Where the value is written (its first character to the end of its token; for a
     /// table, its header line). Invalid for a null node.
     dsl::SourceRange range(Node n) const;
+    /// The value at a path as people write it in a CSV header or a model file:
+    /// `years.FY2024.revenue`; in an array of tables a step names the record that has a
+    /// string or date field equal to it (`directors.D03.division_score`,
+    /// `prices.2025-06-25.close`) or its position (`prices[0].close`); a step may be quoted
+    /// (`"a.b"`). Null, with *why saying which step failed, when there is no such value.
+    Node find(std::string_view path, std::string* why) const;
+    /// The text of a date or a string value (for matching a record by one of its fields).
+    std::optional<std::string> scalar_text(Node n) const;
     /// Where the key of `key` in `table` is written (for "duplicate id" or "unknown key" notes).
     dsl::SourceRange key_range(Node table, std::string_view key) const;
 

@@ -1,0 +1,182 @@
+// What-if evaluation: input paths, overrides, and recomputing only what an override changes.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "evaluator/check.hpp"
+#include "evaluator/evaluate.hpp"
+#include "evaluator/inputs.hpp"
+
+using namespace hoshu;
+using eval::InputFile;
+
+namespace {
+
+std::string read(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+const std::string root = HOSHU_SOURCE_DIR;
+
+struct Fixture {
+    dsl::SourceManager sm;
+    eval::Plan plan;
+    InputFile inputs;
+
+    Fixture(const std::string& inputs_path = root + "/examples/iij/fy2024.toml")
+        : plan(load(sm)), inputs(std::move(*InputFile::load(sm, inputs_path))) {}
+
+    static eval::Plan load(dsl::SourceManager& sm) {
+        dsl::Diagnostics diags;
+        auto p = eval::load_plan(sm, root + "/rules/iij", diags);
+        REQUIRE(p);
+        return std::move(*p);
+    }
+    InputFile::Node at(const std::string& path) {
+        std::string why;
+        auto n = inputs.find(path, &why);
+        INFO(path << ": " << why);
+        REQUIRE(n);
+        return n;
+    }
+};
+
+/// Everything an evaluation reports, as text, to compare two evaluations.
+std::string summary(const eval::Plan& plan, const eval::Outcome& o) {
+    std::string s;
+    for (const auto& d : o.directors) {
+        s += d.id;
+        for (std::size_t k = 0; k < d.outputs.size(); ++k)
+            s += " " + eval::value_text(plan, o, plan.slots[plan.director_outputs[k]].type, d.outputs[k]);
+        s += "\n";
+    }
+    for (const auto& l : o.limits) s += std::string(eval::to_string(l.status)) + " " + l.value.number.to_string() + "\n";
+    for (const auto& v : o.violations) s += v.rule + " " + v.director + " " + v.message + "\n";
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("whatif: find names values by path, record field or position", "[whatif]") {
+    Fixture f;
+    auto& in = f.inputs;
+    CHECK(*in.number(f.at("years.FY2024.revenue")) == eval::Rational(316'800'000'000));
+    CHECK(*in.number(f.at("directors.D03.division_score")) == *eval::Rational::parse("0.95"));
+    CHECK(*in.number(f.at("prices.2025-06-25.close")) == eval::Rational(3020));
+    CHECK(*in.number(f.at("prices[1].close")) == eval::Rational(2850));
+    CHECK(*in.date(f.at("\"grant_date\"")) == *eval::Date::parse("2025-06-26"));
+
+    std::string why;
+    CHECK_FALSE(in.find("years.FY2099.revenue", &why));
+    CHECK(why == "`years` has no `FY2099`");
+    CHECK_FALSE(in.find("directors.D99.division_score", &why));
+    CHECK(why == "no record of `directors` has a field equal to `D99`");
+    CHECK_FALSE(in.find("prices[99].close", &why));
+    CHECK(why == "`prices` has 4 entries; there is no [99]");
+    CHECK_FALSE(in.find("fiscal_year.x", &why));
+    CHECK(why == "`fiscal_year` is a string, which has no `x`");
+    CHECK_FALSE(in.find("years..revenue", &why));
+    CHECK(why == "`years..revenue`: empty step");
+    // Several directors are executives: a role is not an id.
+    CHECK_FALSE(in.find("directors.executive.monthly_fixed", &why));
+    CHECK(why.find("records of `directors` have a field equal to `executive`") != std::string::npos);
+}
+
+TEST_CASE("whatif: an override gives the same outcome as the edited file", "[whatif]") {
+    std::string text = read(root + "/examples/iij/fy2024.toml");
+    std::string edited = text;
+    auto at = edited.find("revenue          = 316_800_000_000");
+    REQUIRE(at != std::string::npos);
+    edited.replace(at, std::string("revenue          = 316_800_000_000").size(), "revenue          = 300_000_000_000");
+
+    Fixture f;
+    dsl::SourceManager sm2;
+    auto edited_inputs = InputFile::parse(sm2, "edited.toml", edited);
+    REQUIRE(edited_inputs);
+    auto expected = eval::evaluate(f.plan, *edited_inputs, {});
+    REQUIRE(expected);
+
+    eval::Session session(f.plan, f.inputs);
+    auto base = session.run();
+    REQUIRE(base);
+    std::vector<eval::InputOverride> o = {{f.at("years.FY2024.revenue"), "300e9", std::nullopt, {}}};
+    session.set_overrides(o);
+    auto changed = session.run();
+    REQUIRE(changed);
+    CHECK(summary(f.plan, *changed) == summary(f.plan, *expected));
+    CHECK(summary(f.plan, *changed) != summary(f.plan, *base));
+
+    // Dropping the override brings back the base outcome.
+    session.set_overrides({});
+    auto again = session.run();
+    REQUIRE(again);
+    CHECK(summary(f.plan, *again) == summary(f.plan, *base));
+}
+
+TEST_CASE("whatif: recomputing only what changed equals evaluating afresh", "[whatif]") {
+    // A long-lived session that recomputes only what depends on the changed values must
+    // agree with a new session on every path, including paths where limits scale and
+    // price caps bind.
+    for (const char* file : {"fy2024.toml", "fy2026-limits.toml"}) {
+        Fixture f(root + "/examples/iij/" + file);
+        std::vector<std::string> paths;
+        for (std::string p : {"prices.2025-06-25.close", "prices.2027-06-23.close", "prices.2026-03-31.close",
+                              "prices.2024-03-29.close",
+                              "directors.D03.division_score", "directors.D05.months_in_office"}) {
+            std::string why;
+            if (f.inputs.find(p, &why)) paths.push_back(p);
+        }
+        std::string year = std::string(file).substr(0, 6) == "fy2024" ? "FY2024" : "FY2026";
+        for (std::string p : {"years." + year + ".revenue", "years." + year + ".operating_profit"}) paths.push_back(p);
+        REQUIRE(paths.size() >= 4);
+
+        eval::Session long_lived(f.plan, f.inputs);
+        std::mt19937_64 rng(7);
+        for (int run = 0; run < 60; ++run) {
+            std::vector<eval::InputOverride> overrides;
+            for (const auto& p : paths) {
+                if (rng() % 3 == 0) continue;   // some paths keep the base value
+                auto base = *f.inputs.number(f.at(p));
+                // From 50% to 150% of the base, in 1/20 steps; scores as ratios, others whole.
+                auto factor = eval::Rational::fraction(static_cast<std::int64_t>(10 + rng() % 21), 20);
+                auto v = base * factor;
+                if (p.find("division_score") == std::string::npos) v = v.floor();
+                if (p.find("months_in_office") != std::string::npos) v = eval::Rational(static_cast<std::int64_t>(1 + rng() % 12));
+                overrides.push_back({f.at(p), {}, v, {}});
+            }
+            long_lived.set_overrides(overrides);
+            auto incremental = long_lived.run();
+            eval::Session fresh(f.plan, f.inputs);
+            fresh.set_overrides(overrides);
+            auto expected = fresh.run();
+            REQUIRE(incremental.ok() == expected.ok());
+            if (expected) {
+                INFO(file << " run " << run);
+                CHECK(summary(f.plan, *incremental) == summary(f.plan, *expected));
+            }
+        }
+    }
+}
+
+TEST_CASE("whatif: a bad override is an error located where it was written", "[whatif]") {
+    Fixture f;
+    auto cell = f.sm.add("scenarios.csv", "scenario,years.FY2024.revenue\n1,lots\n");
+    eval::Session session(f.plan, f.inputs);
+    std::vector<eval::InputOverride> o = {{f.at("years.FY2024.revenue"), "lots", std::nullopt,
+                                           dsl::SourceRange::in(cell, 32, 36)}};
+    session.set_overrides(o);
+    auto r = session.run();
+    REQUIRE_FALSE(r);
+    std::string text = dsl::render(f.sm, r.error(), {.color = false});
+    CHECK(text.find("scenarios.csv:2:3: error: `revenue` is a number; \"lots\" is not one") == 0);
+
+    // The session is usable again with a good value.
+    o[0].text = "320e9";
+    session.set_overrides(o);
+    CHECK(session.run().ok());
+}
