@@ -1,6 +1,7 @@
 // One function per command; main() parses the arguments with CLI11 and calls them.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -79,5 +80,34 @@ struct FmtArgs {
     bool check = false;               // write nothing; list the files that would change
 };
 int run_fmt(const FmtArgs& args);
+
+}  // namespace hoshu::cli
+
+namespace hoshu::cli {
+
+struct BatchArgs {
+    std::string plan;
+    std::string inputs;
+    std::string scenarios;            // a CSV file, or
+    std::vector<std::string> grid;    // PATH=LOW..HIGH:STEP or PATH=v1,v2,… (cartesian product)
+    std::string out;
+    std::string on_error = "stop";    // stop | skip
+    std::string as_of;
+};
+int run_batch(const BatchArgs& args);
+
+struct SimulateArgs {
+    std::string plan;
+    std::string inputs;
+    std::string model;
+    std::uint64_t paths = 10'000;
+    std::uint64_t seed = 1;
+    unsigned threads = 0;             // 0: one per core
+    std::string format = "table";
+    std::string out;
+    std::string histogram;            // an SVG file
+    std::string as_of;
+};
+int run_simulate(const SimulateArgs& args);
 
 }  // namespace hoshu::cli

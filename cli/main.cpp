@@ -102,6 +102,34 @@ int run_command(int argc, char** argv) {
     fmt_cmd->add_option("files", fm.paths, ".hoshu files, or folders of them")->required()->expected(1, -1);
     fmt_cmd->add_flag("--check", fm.check, "Write nothing; list the files that would change (exit 1 if any)");
 
+    BatchArgs ba;
+    auto* batch_cmd = app.add_subcommand("batch", "Evaluate the plan once per scenario (CSV rows or a grid of values); one CSV row per scenario and director");
+    batch_cmd->add_option("plan", ba.plan, "Folder of .hoshu rule files")->required();
+    batch_cmd->add_option("--inputs,-i", ba.inputs, "TOML input file: the base every scenario changes")->required();
+    batch_cmd->add_option("--scenarios,-s", ba.scenarios, "CSV file: a header of input paths (and an optional `scenario` column), one scenario per row");
+    batch_cmd->add_option("--grid,-g", ba.grid, "PATH=LOW..HIGH:STEP or PATH=v1,v2,…; repeat for a cartesian product")
+        ->expected(1, -1)->take_all();
+    batch_cmd->add_option("--out,-o", ba.out, "Write to this file (whole or not at all) instead of stdout");
+    batch_cmd->add_option("--on-error", ba.on_error, "stop at the first bad scenario, or skip it and go on")
+        ->check(CLI::IsMember({"stop", "skip"}))
+        ->capture_default_str();
+    batch_cmd->add_option("--as-of", ba.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+
+    SimulateArgs si;
+    auto* simulate_cmd = app.add_subcommand("simulate", "Monte Carlo: sample inputs and the share price, evaluate every path exactly, report distributions and fair values");
+    simulate_cmd->add_option("plan", si.plan, "Folder of .hoshu rule files")->required();
+    simulate_cmd->add_option("--inputs,-i", si.inputs, "TOML input file: the base every path changes")->required();
+    simulate_cmd->add_option("--model,-m", si.model, "TOML model file: distributions, share price process, events")->required();
+    simulate_cmd->add_option("--paths,-n", si.paths, "Number of paths")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+    simulate_cmd->add_option("--seed", si.seed, "Random seed: the same seed gives the same numbers, whatever --threads")->capture_default_str();
+    simulate_cmd->add_option("--threads,-j", si.threads, "Worker threads (default: one per core)")->check(CLI::Range(0u, 1024u));
+    simulate_cmd->add_option("--format,-f", si.format, "table or json")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+    simulate_cmd->add_option("--out,-o", si.out, "Write to this file (whole or not at all) instead of stdout");
+    simulate_cmd->add_option("--histogram", si.histogram, "Draw each director's grant distribution into this SVG file");
+    simulate_cmd->add_option("--as-of", si.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -121,6 +149,8 @@ int run_command(int argc, char** argv) {
     if (verify_cmd->parsed()) return run_verify(vf);
     if (diff_cmd->parsed()) return run_diff(df);
     if (fmt_cmd->parsed()) return run_fmt(fm);
+    if (batch_cmd->parsed()) return run_batch(ba);
+    if (simulate_cmd->parsed()) return run_simulate(si);
     return Exit::usage;
 }
 

@@ -10,8 +10,8 @@ SourceRange SourceRange::span(SourceRange a, SourceRange b) {
     return in(a.file, std::min(a.begin, b.begin), std::max(a.end, b.end));
 }
 
-SourceFile::SourceFile(std::string path, std::string text)
-    : path_(std::move(path)), text_(std::move(text)) {
+SourceFile::SourceFile(std::string path, std::string text, std::uint32_t first_line)
+    : path_(std::move(path)), text_(std::move(text)), first_line_(std::max<std::uint32_t>(first_line, 1)) {
     line_starts_.push_back(0);
     for (std::uint32_t i = 0; i < text_.size(); ++i) {
         if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -25,18 +25,25 @@ bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 LineCol SourceFile::line_col(std::uint32_t offset) const {
     offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
     auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
-    auto line = static_cast<std::uint32_t>(it - line_starts_.begin());  // 1-based
+    auto line = static_cast<std::uint32_t>(it - line_starts_.begin());  // 1-based, in the text
     std::uint32_t start = line_starts_[line - 1];
     std::uint32_t column = 1;
     for (std::uint32_t i = start; i < offset; ++i) {
         if (!is_continuation(static_cast<unsigned char>(text_[i]))) ++column;
     }
-    return {line, column};
+    return {line + (first_line_ - 1), column};
+}
+
+std::uint32_t SourceFile::local_line(std::uint32_t line) const {
+    if (line < first_line_) return 0;
+    std::uint32_t local = line - first_line_ + 1;
+    return local <= line_starts_.size() ? local : 0;
 }
 
 std::uint32_t SourceFile::offset_of(LineCol lc) const {
-    if (lc.line == 0 || lc.line > line_starts_.size()) return static_cast<std::uint32_t>(text_.size());
-    std::uint32_t i = line_starts_[lc.line - 1];
+    std::uint32_t line = local_line(lc.line);
+    if (line == 0) return static_cast<std::uint32_t>(text_.size());
+    std::uint32_t i = line_starts_[line - 1];
     std::uint32_t column = 1;
     while (i < text_.size() && text_[i] != '\n' && column < lc.column) {
         ++i;
@@ -46,8 +53,9 @@ std::uint32_t SourceFile::offset_of(LineCol lc) const {
     return i;
 }
 
-std::string_view SourceFile::line_text(std::uint32_t line) const {
-    if (line == 0 || line > line_starts_.size()) return {};
+std::string_view SourceFile::line_text(std::uint32_t whole_line) const {
+    std::uint32_t line = local_line(whole_line);
+    if (line == 0) return {};
     std::uint32_t begin = line_starts_[line - 1];
     std::uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1
                                                    : static_cast<std::uint32_t>(text_.size());
@@ -56,9 +64,15 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
     return s;
 }
 
-FileId SourceManager::add(std::string path, std::string text) {
-    files_.emplace_back(std::move(path), std::move(text));
+FileId SourceManager::add(std::string path, std::string text, std::uint32_t first_line) {
+    files_.emplace_back(std::move(path), std::move(text), first_line);
     return static_cast<FileId>(files_.size() - 1);
+}
+
+void SourceManager::replace(FileId id, std::string text, std::uint32_t first_line) {
+    SourceFile& f = files_.at(id);
+    std::string path = f.path();
+    f = SourceFile(std::move(path), std::move(text), first_line);
 }
 
 std::size_t code_points(std::string_view s) {

@@ -4,6 +4,14 @@
 //   hoshu::dsl::SourceManager sm;
 //   auto id = sm.add("rules/iij/annual.hoshu", text);
 //   auto lc = sm.file(id).line_col(42);   // {line, column}
+//
+// A file may also be a fragment of a bigger file (one row of a CSV file read as a stream):
+// its text starts at line `first_line` of that file, and every line number in and out of
+// SourceFile is a line of the whole file, so diagnostics render like any other.
+//
+//   auto row = sm.add("s.csv", "a,b\n", 100);   // line 100 of s.csv
+//   sm.file(row).line_col(2);                    // {100, 3}
+//   sm.replace(row, "c,d\n", 101);              // the same FileId, now line 101
 #pragma once
 
 #include <cstdint>
@@ -34,28 +42,43 @@ struct SourceRange {
 
 class SourceFile {
 public:
-    SourceFile(std::string path, std::string text);
+    /// `first_line` (1-based, at least 1): the line of the whole file the text starts at.
+    SourceFile(std::string path, std::string text, std::uint32_t first_line = 1);
 
     const std::string& path() const { return path_; }
     const std::string& text() const { return text_; }
+    /// Number of lines in the text (not the last line number: see first_line()).
     std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts_.size()); }
+    /// The line of the whole file the text starts at (1 unless the text is a fragment).
+    std::uint32_t first_line() const { return first_line_; }
 
-    /// 1-based line and code-point column of a byte offset (clamped to the text).
+    /// 1-based line (of the whole file) and code-point column of a byte offset (clamped
+    /// to the text).
     LineCol line_col(std::uint32_t offset) const;
-    /// Byte offset of the start of a 1-based line and column.
+    /// Byte offset of a line (of the whole file) and column; the end of the text for a line
+    /// outside the fragment.
     std::uint32_t offset_of(LineCol lc) const;
-    /// The text of a 1-based line, without its line terminator.
+    /// The text of a line (of the whole file), without its line terminator; empty for a
+    /// line outside the fragment.
     std::string_view line_text(std::uint32_t line) const;
 
 private:
+    /// 1-based index into line_starts_ of a line of the whole file; 0 when outside.
+    std::uint32_t local_line(std::uint32_t line) const;
+
     std::string path_;
     std::string text_;
+    std::uint32_t first_line_ = 1;
     std::vector<std::uint32_t> line_starts_;
 };
 
 class SourceManager {
 public:
-    FileId add(std::string path, std::string text);
+    /// A file, or a fragment of one starting at line `first_line`.
+    FileId add(std::string path, std::string text, std::uint32_t first_line = 1);
+    /// Swaps the text of a file (same path), e.g. the next row of a streamed CSV file.
+    /// Ranges into the old text no longer mean anything: render their diagnostics first.
+    void replace(FileId id, std::string text, std::uint32_t first_line);
     const SourceFile& file(FileId id) const { return files_.at(id); }
     std::size_t size() const { return files_.size(); }
 

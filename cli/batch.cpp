@@ -1,0 +1,185 @@
+// hoshu batch PLAN --inputs BASE.toml (--scenarios FILE.csv | --grid PATH=LOW..HIGH:STEP …)
+//                  [--out FILE.csv] [--on-error stop|skip] [--as-of DATE]
+//
+// One evaluation of the whole plan per scenario: the scenario's values replace the base
+// inputs' at the paths its columns name. One output row per scenario and director, written
+// as it is computed: memory does not grow with the number of scenarios.
+#include <cstdio>
+#include <unordered_map>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "evaluator/evaluate.hpp"
+#include "evaluator/scenarios.hpp"
+
+namespace hoshu::cli {
+
+namespace {
+
+/// The scenarios, from a CSV file or a grid.
+class Source {
+public:
+    std::optional<eval::CsvScenarios> csv;
+    std::optional<eval::Grid> grid;
+    std::uint64_t next_grid = 0;
+
+    const std::vector<std::string>& columns() const { return csv ? csv->columns() : grid->columns(); }
+    dsl::SourceRange column_range(std::size_t i) const { return csv ? csv->column_range(i) : grid->column_range(i); }
+    Result<std::optional<eval::Scenario>> next() {
+        if (csv) return csv->next();
+        if (next_grid == grid->size()) return std::optional<eval::Scenario>();
+        return std::optional<eval::Scenario>(grid->at(next_grid++));
+    }
+};
+
+std::string limit_column(const eval::Limit& l) { return "limit." + l.name; }
+
+}  // namespace
+
+int run_batch(const BatchArgs& args) {
+    eval::EvalOptions options;
+    if (!parse_as_of(args.as_of, options)) return Exit::usage;
+    if (args.scenarios.empty() == args.grid.empty()) {
+        std::fprintf(stderr, "hoshu: error: give either --scenarios FILE.csv or --grid PATH=LOW..HIGH:STEP\n");
+        return Exit::usage;
+    }
+    dsl::SourceManager sm;
+    int exit = Exit::success;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    if (!loaded) return exit;
+    const eval::Plan& plan = loaded->plan;
+    const eval::InputFile& inputs = loaded->inputs;
+
+    Source source;
+    if (!args.scenarios.empty()) {
+        auto csv = eval::CsvScenarios::open(sm, args.scenarios);
+        if (!csv) {
+            print_diagnostics(sm, csv.error());
+            return Exit::usage;
+        }
+        source.csv.emplace(std::move(*csv));
+    } else {
+        auto grid = eval::Grid::parse(sm, args.grid);
+        if (!grid) {
+            print_diagnostics(sm, grid.error());
+            return Exit::usage;
+        }
+        source.grid.emplace(std::move(*grid));
+    }
+
+    // Every column names a value of the base inputs.
+    const auto& columns = source.columns();
+    std::unordered_map<std::string, std::size_t> column_of;
+    std::vector<eval::InputFile::Node> nodes;
+    dsl::Diagnostics bad;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        column_of.emplace(columns[i], i);
+        std::string why;
+        eval::InputFile::Node node = inputs.find(columns[i], &why);
+        if (!node) {
+            bad.error(source.column_range(i), "`{}` is not a value of the inputs: {}", columns[i], why);
+        } else if (auto k = inputs.kind(node); k == eval::InputKind::table || k == eval::InputKind::array) {
+            bad.error(source.column_range(i), "`{}` is {} in the inputs; name one value in it", columns[i],
+                      eval::describe(k));
+            bad.note(inputs.range(node), "`{}` is here", columns[i]);
+        }
+        nodes.push_back(node);
+    }
+    if (!bad.empty()) {
+        bad.note(dsl::SourceRange{}, "a scenario can change values written in {}, not add new ones", args.inputs);
+        print_diagnostics(sm, bad);
+        return Exit::usage;
+    }
+
+    std::string error;
+    OutputFile out;
+    if (!out.open(args.out, error)) {
+        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+        return Exit::usage;
+    }
+    std::string header = "scenario";
+    for (const auto& c : columns) header += "," + eval::csv_field(c);
+    header += "," + plan.directors.noun;
+    for (auto s : plan.director_outputs) header += "," + eval::csv_field(plan.slots[s].name);
+    for (const auto& l : plan.limits) header += "," + eval::csv_field(limit_column(l));
+    header += ",violations\n";
+    if (!out.write(header, error)) {
+        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+        return Exit::usage;
+    }
+
+    eval::Session session(plan, inputs, options);
+    std::vector<eval::InputOverride> overrides;
+    std::vector<std::string> cells(columns.size());
+    std::uint64_t rejected = 0, evaluated = 0;
+    std::string text;
+    auto reject = [&](const dsl::Diagnostics& diags) {
+        print_diagnostics(sm, diags);
+        ++rejected;
+        return args.on_error == "stop";
+    };
+    for (;;) {
+        auto next = source.next();
+        if (!next) {
+            if (reject(next.error())) break;
+            continue;
+        }
+        if (!*next) break;
+        const eval::Scenario& scenario = **next;
+        overrides.clear();
+        for (auto& c : cells) c.clear();
+        for (const auto& a : scenario.set) {
+            std::size_t i = column_of.at(a.path);
+            overrides.push_back(eval::InputOverride{nodes[i], a.value, std::nullopt, a.where});
+            cells[i] = a.value;
+        }
+        session.set_overrides(overrides);
+        auto outcome = session.run_in_place();
+        if (!outcome) {
+            dsl::Diagnostics diags = outcome.error();
+            diags.note(dsl::SourceRange{}, "in scenario `{}` ({} line {})", scenario.id,
+                       source.csv ? args.scenarios : "--grid", scenario.line);
+            if (reject(diags)) break;
+            continue;
+        }
+        ++evaluated;
+        const eval::Outcome& o = **outcome;
+        std::size_t plan_wide = 0;
+        for (const auto& v : o.violations) plan_wide += v.director.empty();
+        text.clear();
+        for (std::size_t d = 0; d < o.directors.size(); ++d) {
+            text += eval::csv_field(scenario.id);
+            for (const auto& c : cells) text += "," + eval::csv_field(c);
+            text += "," + eval::csv_field(o.directors[d].id);
+            for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
+                const auto& slot = plan.slots[plan.director_outputs[k]];
+                text += "," + eval::csv_field(eval::value_text(plan, o, slot.type, o.directors[d].outputs[k]));
+            }
+            for (const auto& lo : o.limits) text += std::string(",") + eval::to_string(lo.status);
+            std::size_t own = plan_wide;
+            for (const auto& v : o.violations) own += v.director == o.directors[d].id;
+            text += "," + std::to_string(own) + "\n";
+        }
+        if (!out.write(text, error)) {
+            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+            return Exit::usage;
+        }
+    }
+    if (rejected && args.on_error == "stop") {
+        std::fprintf(stderr, "hoshu: stopped at the first rejected scenario; nothing written (--on-error skip goes on)\n");
+        return Exit::usage;
+    }
+    if (!out.commit(error)) {
+        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+        return Exit::usage;
+    }
+    if (rejected) {
+        std::fprintf(stderr, "hoshu: %llu scenario%s evaluated, %llu rejected\n",
+                     static_cast<unsigned long long>(evaluated), evaluated == 1 ? "" : "s",
+                     static_cast<unsigned long long>(rejected));
+        return Exit::failure;
+    }
+    return Exit::success;
+}
+
+}  // namespace hoshu::cli

@@ -1,0 +1,144 @@
+// hoshu simulate PLAN --inputs BASE.toml --model MODEL.toml --paths N --seed S [--threads T]
+//                     [--format table|json] [--out FILE] [--histogram FILE.svg]
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "evaluator/histogram.hpp"
+#include "evaluator/model.hpp"
+#include "evaluator/report.hpp"
+#include "evaluator/simulate.hpp"
+
+namespace hoshu::cli {
+
+namespace {
+
+/// A progress bar on stderr while `done` counts up to `total`; only on a terminal.
+class Progress {
+public:
+    Progress(std::atomic<std::uint64_t>& done, std::uint64_t total) : done_(done), total_(total) {
+        if (!isatty(STDERR_FILENO)) return;
+        thread_ = std::thread([this] {
+            std::unique_lock lock(mutex_);
+            while (!finished_) {
+                draw();
+                wake_.wait_for(lock, std::chrono::milliseconds(200));
+            }
+            std::fputs("\r\033[K", stderr);
+        });
+    }
+    ~Progress() {
+        if (!thread_.joinable()) return;
+        {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+
+private:
+    void draw() const {
+        constexpr int width = 30;
+        std::uint64_t done = std::min(done_.load(), total_);
+        int filled = static_cast<int>(done * width / std::max<std::uint64_t>(total_, 1));
+        std::string bar(static_cast<std::size_t>(filled), '#');
+        bar.append(static_cast<std::size_t>(width - filled), '.');
+        std::fprintf(stderr, "\r[%s] %3d%%  %llu / %llu paths", bar.c_str(),
+                     static_cast<int>(done * 100 / std::max<std::uint64_t>(total_, 1)),
+                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_));
+        std::fflush(stderr);
+    }
+    std::atomic<std::uint64_t>& done_;
+    std::uint64_t total_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool finished_ = false;
+};
+
+/// One panel per director and output in shares that is not the same on every path.
+std::vector<eval::HistogramPanel> panels(const eval::Plan& plan, const eval::SimulationResult& r) {
+    std::vector<eval::HistogramPanel> out;
+    for (const auto& t : r.outputs) {
+        const auto& type = plan.slots[t.slot].type;
+        if (!(type.kind == eval::Kind::number && type.dim == eval::Dimension{0, 1, 0})) continue;
+        auto values = t.counts.sorted();
+        if (values.size() < 2) continue;
+        eval::HistogramPanel p;
+        p.director = r.directors[t.director];
+        p.output = plan.slots[t.slot].name;
+        p.unit = plan.type_name(type);
+        for (const auto& [v, n] : values) {
+            if (auto i = v.to_int64()) p.counts.emplace_back(*i, n);
+        }
+        auto s = eval::summarize(r, t);
+        if (auto m = s.p50.to_int64()) {
+            p.marker = *m;
+            p.marker_label = "P50";
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+}  // namespace
+
+int run_simulate(const SimulateArgs& args) {
+    eval::EvalOptions options;
+    if (!parse_as_of(args.as_of, options)) return Exit::usage;
+    dsl::SourceManager sm;
+    int exit = Exit::success;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    if (!loaded) return exit;
+    const eval::Plan& plan = loaded->plan;
+    const eval::InputFile& inputs = loaded->inputs;
+    auto model = eval::load_model(sm, args.model);
+    if (!model) {
+        print_diagnostics(sm, model.error());
+        return Exit::usage;
+    }
+    auto sim = eval::Simulation::prepare(plan, inputs, *model, options);
+    if (!sim) {
+        print_diagnostics(sm, sim.error());
+        return Exit::usage;
+    }
+    unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+    std::atomic<std::uint64_t> done{0};
+    eval::SimulationOptions run{args.paths, args.seed, threads, options, &done};
+    auto result = [&] {
+        Progress progress(done, args.paths);
+        return sim->run(run);
+    }();
+    if (!result) {
+        print_diagnostics(sm, result.error());
+        return Exit::failure;
+    }
+    eval::SimulationHeader header{eval::make_seal(plan, sm, args.plan, inputs, options), args.model,
+                                  eval::sha256_hex(sm.file(model->file).text()), args.seed};
+    std::string text = args.format == "json" ? eval::format_simulation_json(plan, *result, header)
+                                             : eval::format_simulation_table(plan, *result, header);
+    std::string error;
+    if (!args.histogram.empty()) {
+        std::string title = (plan.title.empty() ? "" : plan.title + " — ") +
+                            fmt::format("{} paths, seed {}", eval::group_digits(std::to_string(result->paths)), args.seed);
+        if (!write_output(args.histogram, eval::histogram_svg(title, result->paths, panels(plan, *result)), error)) {
+            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+            return Exit::usage;
+        }
+    }
+    if (!write_output(args.out, text, error)) {
+        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+        return Exit::usage;
+    }
+    return Exit::success;
+}
+
+}  // namespace hoshu::cli

@@ -1,0 +1,167 @@
+// histogram_svg: binning, escaping, layout and determinism of the simulation histograms.
+#include "evaluator/histogram.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using hoshu::eval::histogram_svg;
+using hoshu::eval::HistogramPanel;
+
+namespace {
+
+std::size_t occurrences(std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
+    return n;
+}
+
+// The data-count of every bar, in document order.
+std::vector<std::uint64_t> bar_counts(const std::string& svg) {
+    std::vector<std::uint64_t> counts;
+    const std::string bar = "<rect class=\"bar\"";
+    const std::string attribute = "data-count=\"";
+    for (auto at = svg.find(bar); at != std::string::npos; at = svg.find(bar, at + 1)) {
+        auto end = svg.find('>', at);
+        auto a = svg.find(attribute, at);
+        REQUIRE(a < end);
+        counts.push_back(std::stoull(svg.substr(a + attribute.size())));
+    }
+    return counts;
+}
+
+std::uint64_t sum(const std::vector<std::uint64_t>& v) {
+    std::uint64_t s = 0;
+    for (auto x : v) s += x;
+    return s;
+}
+
+void require_well_formed(const std::string& svg) {
+    REQUIRE(svg.rfind("<svg", 0) == 0);
+    REQUIRE(svg.size() >= 7);
+    REQUIRE(svg.substr(svg.size() - 7) == "</svg>\n");
+    CHECK(occurrences(svg, "<svg") == 1);
+    CHECK(occurrences(svg, "<g ") + occurrences(svg, "<g>") == occurrences(svg, "</g>"));
+    CHECK(occurrences(svg, "<text") == occurrences(svg, "</text>"));
+    CHECK(svg.find("-0.0") == std::string::npos);
+    CHECK(svg.find("nan") == std::string::npos);
+    CHECK(svg.find("inf") == std::string::npos);
+}
+
+HistogramPanel uniform(std::string director, std::string output, std::int64_t lo, std::int64_t hi, std::uint64_t n) {
+    HistogramPanel p{.director = std::move(director), .output = std::move(output), .unit = "shares"};
+    for (std::int64_t v = lo; v <= hi; ++v) p.counts.emplace_back(v, n);
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("histogram: panels, titles and well-formedness", "[histogram]") {
+    std::vector<HistogramPanel> panels = {
+        uniform("D01", "annual_rs_shares", 3120, 7269, 3),
+        uniform("D01", "midterm_psu_shares", 0, 40, 10),
+        uniform("D02", "annual_rs_shares", 100, 200, 1),
+    };
+    panels[0].marker = 4709;
+    panels[0].marker_label = "P50";
+    std::string svg = histogram_svg("FY2025 シミュレーション", 12'450, panels);
+    require_well_formed(svg);
+    CHECK(svg.find("font-family=\"sans-serif\"") != std::string::npos);
+    CHECK(svg.find("FY2025 シミュレーション") != std::string::npos);   // UTF-8 unchanged
+    CHECK(svg.find("D01 · annual_rs_shares") != std::string::npos);
+    CHECK(svg.find("D01 · midterm_psu_shares") != std::string::npos);
+    CHECK(svg.find("D02 · annual_rs_shares") != std::string::npos);
+    CHECK(svg.find("min 3,120 · max 7,269") != std::string::npos);
+    CHECK(svg.find("n = 12,450 paths") != std::string::npos);
+    CHECK(svg.find("P50 4,709") != std::string::npos);
+    // Two columns (outputs) × two rows (directors); D02's midterm cell stays empty.
+    CHECK(svg.find("width=\"720\"") != std::string::npos);
+    CHECK(occurrences(svg, "<g class=\"panel\"") == 3);
+    CHECK(svg.find("translate(0,272)") != std::string::npos);   // D02, first column, second row
+}
+
+TEST_CASE("histogram: XML is escaped in all text", "[histogram]") {
+    HistogramPanel p = uniform("D<&>", "a\"b", 1, 3, 1);
+    p.unit = "<unit>";
+    p.marker = 2;
+    p.marker_label = "P50 & <co>";
+    std::string svg = histogram_svg("Plan <A&B> \"x\"", 3, {p});
+    require_well_formed(svg);
+    CHECK(svg.find("Plan &lt;A&amp;B&gt; &quot;x&quot;") != std::string::npos);
+    CHECK(svg.find("D&lt;&amp;&gt; · a&quot;b") != std::string::npos);
+    CHECK(svg.find("&lt;unit&gt;") != std::string::npos);
+    CHECK(svg.find("P50 &amp; &lt;co&gt; 2") != std::string::npos);
+    CHECK(svg.find("<A&B>") == std::string::npos);
+    CHECK(svg.find("D<&>") == std::string::npos);
+}
+
+TEST_CASE("histogram: binning keeps every path", "[histogram]") {
+    using Row = std::tuple<std::int64_t, std::int64_t, std::uint64_t>;
+    auto [lo, hi, per_value] = GENERATE(table<std::int64_t, std::int64_t, std::uint64_t>({
+        Row{1, 1000, 1},
+        Row{1, 60, 7},
+        Row{1, 61, 7},
+        Row{-250, 250, 2},
+        Row{0, 1, 500'000},
+        Row{1'000'000'000, 1'000'123'456, 1},
+    }));
+    HistogramPanel p = uniform("D01", "x", lo, hi, per_value);
+    std::uint64_t total = static_cast<std::uint64_t>(hi - lo + 1) * per_value;
+    std::string svg = histogram_svg("t", total, {p});
+    require_well_formed(svg);
+    auto counts = bar_counts(svg);
+    CHECK(counts.size() <= 60);
+    CHECK(counts.size() >= 2);
+    CHECK(sum(counts) == total);
+}
+
+TEST_CASE("histogram: 1..1000 uniformly gives at most 60 bars", "[histogram]") {
+    std::string svg = histogram_svg("t", 1000, {uniform("D01", "x", 1, 1000, 1)});
+    auto counts = bar_counts(svg);
+    CHECK(counts.size() <= 60);
+    CHECK(counts.size() >= 20);
+    CHECK(sum(counts) == 1000);
+    CHECK(svg.find("(bins of ") != std::string::npos);
+}
+
+TEST_CASE("histogram: a single value is one bar", "[histogram]") {
+    HistogramPanel p{.director = "D03", .output = "annual_rs_shares", .unit = "shares", .counts = {{4709, 1'000'000}}};
+    std::string svg = histogram_svg("t", 1'000'000, {p});
+    require_well_formed(svg);
+    auto counts = bar_counts(svg);
+    REQUIRE(counts.size() == 1);
+    CHECK(counts[0] == 1'000'000);
+    CHECK(svg.find("n = 1,000,000 paths · min 4,709 · max 4,709") != std::string::npos);
+    CHECK(svg.find(">4,709</text>") != std::string::npos);   // its x tick
+    CHECK(svg.find(">100%</text>") != std::string::npos);    // the y axis tops at 100 %
+}
+
+TEST_CASE("histogram: sparse, extreme and partial inputs", "[histogram]") {
+    HistogramPanel wide{.director = "D01", .output = "x", .unit = "JPY",
+                        .counts = {{INT64_MIN, 1}, {0, 5}, {INT64_MAX, 2}}};
+    HistogramPanel few{.director = "D02", .output = "x", .unit = "shares", .counts = {{10, 1}, {20, 1}}};
+    std::string svg = histogram_svg("t", 10, {wide, few});
+    require_well_formed(svg);
+    auto counts = bar_counts(svg);
+    CHECK(sum(counts) == 10);
+    CHECK(counts.size() == 5);
+    CHECK(svg.find("n = 8 of 10 paths") != std::string::npos);
+    CHECK(svg.find("n = 2 of 10 paths") != std::string::npos);
+}
+
+TEST_CASE("histogram: the same input gives the same bytes", "[histogram]") {
+    std::vector<HistogramPanel> panels = {uniform("D01", "a", 3120, 7269, 241), uniform("D02", "b", -5, 5, 1)};
+    panels[1].marker = 0;
+    panels[1].marker_label = "P50";
+    CHECK(histogram_svg("t", 1'000'000, panels) == histogram_svg("t", 1'000'000, panels));
+}
+
+TEST_CASE("histogram: no panels", "[histogram]") {
+    std::string svg = histogram_svg("FY2025", 1'000'000, {});
+    require_well_formed(svg);
+    CHECK(svg.find("no varying outputs") != std::string::npos);
+    CHECK(bar_counts(svg).empty());
+}
