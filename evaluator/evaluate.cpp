@@ -153,6 +153,11 @@ private:
     Value read_value(const InputFile::Node& node, const Type& type, const std::string& what);
     Value convert_override(const InputOverride& ov, const Type& type, const std::string& what);
     void build_dependents();
+    /// Mark the plan-wide parts of per-director and per-grant formulas (a subexpression
+    /// that reads only plan-wide definitions): each is computed once per evaluation and
+    /// shared by every director, not once per director.
+    void build_hoists();
+    Value eval_node(std::uint32_t n, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
     void invalidate(std::vector<std::uint32_t> slots, const std::vector<std::uint32_t>& series, bool seeds_too);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
@@ -202,6 +207,10 @@ private:
     std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
     std::vector<std::uint8_t> dirty_;
     bool dependents_built_ = false;
+    std::vector<std::uint32_t> hoist_of_node_;   // per node: its index among the plan-wide parts, or none
+    std::vector<Value> hoist_value_;
+    std::vector<std::uint8_t> hoist_valid_;
+    std::vector<std::vector<std::uint32_t>> hoists_of_slot_, hoists_of_series_;   // what each part reads
     static constexpr int max_eval_depth = 50'000;
 };
 
@@ -463,11 +472,15 @@ void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<st
     }
     for (auto i : series) {
         for (auto s : series_dependents_[i]) mark(s);
+        if (i < hoists_of_series_.size())
+            for (auto k : hoists_of_series_[i]) hoist_valid_[k] = 0;
     }
     while (!work.empty()) {
         std::uint32_t s = work.back();
         work.pop_back();
         for (auto d : slot_dependents_[s]) mark(d);
+        if (s < hoists_of_slot_.size())
+            for (auto k : hoists_of_slot_[s]) hoist_valid_[k] = 0;
         if (s == plan_.as_of_slot && as_of_) {
             // Which version of each param is in force may have changed.
             as_of_.reset();
@@ -487,6 +500,75 @@ void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<st
             if (st != State::running) st = State::pending;
         }
     }
+}
+
+void Evaluator::build_hoists() {
+    const std::size_t n_nodes = plan_.nodes.size();
+    hoist_of_node_.assign(n_nodes, none);
+    hoists_of_slot_.assign(plan_.slots.size(), {});
+    hoists_of_series_.assign(plan_.series.size(), {});
+    auto children = [&](const Node& node, auto&& f) {
+        f(node.a);
+        f(node.b);
+        f(node.c);
+        for (std::uint32_t i = 0; i < node.args_count; ++i) f(plan_.args[node.args_begin + i]);
+    };
+    // Whether a subexpression reads only plan-wide definitions (memoised per node).
+    std::vector<std::int8_t> known(n_nodes, -1);
+    auto invariant = [&](auto&& self, std::uint32_t n) -> bool {
+        if (n == none) return true;
+        if (known[n] >= 0) return known[n] != 0;
+        const Node& node = plan_.nodes[n];
+        bool r = true;
+        switch (node.kind) {
+            case NodeKind::sum:
+            case NodeKind::count:
+            case NodeKind::min_over:
+            case NodeKind::max_over: r = false; break;
+            case NodeKind::slot:
+            case NodeKind::present: r = plan_.slots[node.aux].scope == Scope::plan; break;
+            default: break;
+        }
+        children(node, [&](std::uint32_t c) { r = self(self, c) && r; });
+        known[n] = r ? 1 : 0;
+        return r;
+    };
+    auto trivial = [&](std::uint32_t n) {
+        auto k = plan_.nodes[n].kind;
+        return k == NodeKind::constant || k == NodeKind::slot || k == NodeKind::present;
+    };
+    auto reads = [&](std::uint32_t root, std::uint32_t k) {
+        std::vector<std::uint32_t> stack{root};
+        while (!stack.empty()) {
+            std::uint32_t n = stack.back();
+            stack.pop_back();
+            if (n == none) continue;
+            const Node& node = plan_.nodes[n];
+            if (node.kind == NodeKind::slot || node.kind == NodeKind::present) hoists_of_slot_[node.aux].push_back(k);
+            if (node.kind == NodeKind::last_before || node.kind == NodeKind::last_date || node.kind == NodeKind::product)
+                hoists_of_series_[node.aux].push_back(k);
+            children(node, [&](std::uint32_t c) { stack.push_back(c); });
+        }
+    };
+    auto mark = [&](auto&& self, std::uint32_t n) -> void {
+        if (n == none) return;
+        if (!trivial(n) && invariant(invariant, n)) {
+            if (hoist_of_node_[n] != none) return;
+            auto k = static_cast<std::uint32_t>(hoist_value_.size());
+            hoist_of_node_[n] = k;
+            hoist_value_.emplace_back();
+            reads(n, k);
+            return;
+        }
+        children(plan_.nodes[n], [&](std::uint32_t c) { self(self, c); });
+    };
+    for (const Slot& sl : plan_.slots) {
+        if (sl.scope == Scope::plan) continue;
+        if (sl.kind == SlotKind::value || sl.kind == SlotKind::output) mark(mark, sl.root);
+        if (sl.kind == SlotKind::input) mark(mark, sl.input.default_node);
+    }
+    hoist_valid_.assign(hoist_value_.size(), 0);
+    if (hoist_value_.empty()) hoist_of_node_.clear();
 }
 
 void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
@@ -697,10 +779,11 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
 
 const Value& Evaluator::slot(std::uint32_t s, Where w) {
     const Slot& sl = plan_.slots[s];
-    if (ensure(s, w) == State::absent) {
+    const std::size_t at = row(sl, w) * plan_.slots.size() + s;
+    if (state_[at] != State::done && ensure(s, w) == State::absent) {
         fail_in(sl.name_range, fmt::format("`{}` is absent from the inputs", sl.name), w);
     }
-    return memo_[row(sl, w) * plan_.slots.size() + s];
+    return memo_[at];
 }
 
 const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index) {
@@ -765,6 +848,20 @@ Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, Where
 }
 
 Value Evaluator::eval(std::uint32_t n, Where w) {
+    if (!hoist_of_node_.empty()) {
+        std::uint32_t k = hoist_of_node_[n];
+        if (k != none) {
+            if (hoist_valid_[k]) return hoist_value_[k];
+            Value v = eval_node(n, w);
+            hoist_value_[k] = v;
+            hoist_valid_[k] = 1;
+            return v;
+        }
+    }
+    return eval_node(n, w);
+}
+
+Value Evaluator::eval_node(std::uint32_t n, Where w) {
     const Node& node = plan_.nodes[n];
     // Definitions that depend on each other tens of thousands deep (a generated or hostile
     // plan) end in an error, not a stack overflow. hoshu's command line runs on a large
@@ -920,22 +1017,13 @@ Value Evaluator::eval(std::uint32_t n, Where w) {
         case NodeKind::count:
         case NodeKind::min_over:
         case NodeKind::max_over: {
-            std::vector<Where> over;
-            if (node.aux == 0) {
-                for (std::size_t d = 0; d < records_.size(); ++d) over.push_back(Where{static_cast<int>(d), -1});
-            } else if (w.director >= 0) {
-                for (int g : grants_of_[static_cast<std::size_t>(w.director)]) over.push_back(Where{w.director, g});
-            } else {
-                for (std::size_t g = 0; g < grant_records_.size(); ++g)
-                    over.push_back(Where{out_.grant_director[g], static_cast<int>(g)});
-            }
             Value acc;
             bool any = false;
-            for (const Where& each : over) {
-                if (node.b != none && !eval(node.b, each).word) continue;
+            auto visit = [&](Where each) {
+                if (node.b != none && !eval(node.b, each).word) return;
                 if (node.kind == NodeKind::count) {
                     acc.number += Rational(1);
-                    continue;
+                    return;
                 }
                 Value v = eval(node.a, each);
                 if (node.kind == NodeKind::sum) {
@@ -944,6 +1032,14 @@ Value Evaluator::eval(std::uint32_t n, Where w) {
                     acc = std::move(v);
                 }
                 any = true;
+            };
+            if (node.aux == 0) {
+                for (std::size_t d = 0; d < records_.size(); ++d) visit(Where{static_cast<int>(d), -1});
+            } else if (w.director >= 0) {
+                for (int g : grants_of_[static_cast<std::size_t>(w.director)]) visit(Where{w.director, g});
+            } else {
+                for (std::size_t g = 0; g < grant_records_.size(); ++g)
+                    visit(Where{out_.grant_director[g], static_cast<int>(g)});
             }
             if (!any && (node.kind == NodeKind::min_over || node.kind == NodeKind::max_over))
                 fail_in(node.range, "nothing to take the min or max of", w);
@@ -977,11 +1073,13 @@ void Evaluator::start() {
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         if (plan_.slots[s].kind != SlotKind::input && plan_.slots[s].kind != SlotKind::param) recomputed_.push_back(s);
     }
+    build_hoists();
 }
 
 void Evaluator::reset() {
     active_.clear();
     depth_ = 0;
+    std::fill(hoist_valid_.begin(), hoist_valid_.end(), 0);
     // Inputs are kept (they are read from the same file), and so are params: a param's
     // value depends only on constants and the `as of` date, itself an input.
     std::size_t n = plan_.slots.size();

@@ -547,10 +547,9 @@ Rational Rational::fraction(std::int64_t n, std::int64_t d) {
     return RA::normalise(negative, uabs(n), uabs(d));
 }
 
-Rational::Rational(const Rational& o)
-    : num_(o.num_), den_(o.den_), big_(o.big_ ? new Big(*o.big_) : nullptr) {}
+void Rational::copy_big(const Rational& o) { big_.reset(new Big(*o.big_)); }
 
-Rational& Rational::operator=(const Rational& o) {
+Rational& Rational::assign_big(const Rational& o) {
     if (this == &o) return *this;
     num_ = o.num_;
     den_ = o.den_;
@@ -563,7 +562,6 @@ Rational& Rational::operator=(const Rational& o) {
     return *this;
 }
 
-Rational::~Rational() = default;
 
 // ---- parsing ----
 
@@ -716,12 +714,9 @@ std::strong_ordering operator<=>(const Rational& a, const Rational& b) {
 
 // ---- queries ----
 
-int Rational::sign() const {
-    if (big_) return big_->num.sign();
-    return num_ < 0 ? -1 : num_ > 0 ? 1 : 0;
-}
+int Rational::sign_big() const { return big_->num.sign(); }
 
-bool Rational::is_integer() const { return big_ ? big_->den == 1 : den_ == 1; }
+bool Rational::is_integer_big() const { return big_->den == 1; }
 
 Rational Rational::abs() const { return sign() < 0 ? -*this : *this; }
 
@@ -749,10 +744,6 @@ bool Rational::terminates() const {
 std::string Rational::numerator_string() const { return big_ ? big_->num.str() : i128_string(num_); }
 std::string Rational::denominator_string() const { return big_ ? big_->den.str() : i128_string(den_); }
 
-std::optional<std::int64_t> Rational::to_int64() const {
-    if (big_ || den_ != 1 || !fits64(num_)) return std::nullopt;
-    return static_cast<std::int64_t>(num_);
-}
 
 std::size_t Rational::digits() const {
     if (!big_) return digit_count(std::max(uabs(num_), static_cast<u128>(den_)));

@@ -36,11 +36,20 @@ public:
     /// Leading/trailing blanks are not accepted. Returns nullopt on anything else.
     static std::optional<Rational> parse(std::string_view text);
 
-    Rational(const Rational& o);
+    Rational(const Rational& o) : num_(o.num_), den_(o.den_) {
+        if (o.big_) copy_big(o);
+    }
     Rational(Rational&& o) noexcept = default;
-    Rational& operator=(const Rational& o);
+    Rational& operator=(const Rational& o) {
+        if (!o.big_ && !big_) {
+            num_ = o.num_;
+            den_ = o.den_;
+            return *this;
+        }
+        return assign_big(o);
+    }
     Rational& operator=(Rational&& o) noexcept = default;
-    ~Rational();
+    ~Rational() = default;
 
     friend Rational operator+(const Rational& a, const Rational& b);
     friend Rational operator-(const Rational& a, const Rational& b);
@@ -56,9 +65,9 @@ public:
     friend bool operator==(const Rational& a, const Rational& b);
     friend std::strong_ordering operator<=>(const Rational& a, const Rational& b);
 
-    int sign() const;                   // -1, 0, 1
+    int sign() const { return big_ ? sign_big() : num_ < 0 ? -1 : num_ > 0 ? 1 : 0; }   // -1, 0, 1
     bool is_zero() const { return sign() == 0; }
-    bool is_integer() const;
+    bool is_integer() const { return big_ ? is_integer_big() : den_ == 1; }
     Rational abs() const;
 
     Rational floor() const;
@@ -81,7 +90,10 @@ public:
     std::string numerator_string() const;
     std::string denominator_string() const;
     /// The value as int64 when it is an integer that fits.
-    std::optional<std::int64_t> to_int64() const;
+    std::optional<std::int64_t> to_int64() const {
+        if (big_ || den_ != 1 || num_ < INT64_MIN || num_ > INT64_MAX) return std::nullopt;
+        return static_cast<std::int64_t>(num_);
+    }
     /// True while the value is held on the __int128 fast path.
     bool is_small() const { return !big_; }
     /// Number of decimal digits of max(|numerator|, denominator) (for resource limits).
@@ -94,6 +106,10 @@ private:
     struct BigDeleter {
         void operator()(Big* p) const noexcept;
     };
+    void copy_big(const Rational& o);
+    Rational& assign_big(const Rational& o);
+    int sign_big() const;
+    bool is_integer_big() const;
     __int128 num_ = 0;   // meaningful only while big_ is null (then 0/1 while big)
     __int128 den_ = 1;
     std::unique_ptr<Big, BigDeleter> big_;   // set only when the value does not fit the fast path

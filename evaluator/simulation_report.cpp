@@ -77,8 +77,18 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     if (hidden) out += fmt::format("({} outputs are 0 on every path and not shown)\n", hidden);
 
     if (!r.events.empty()) {
+        // Per-director events of records that receive no shares on any path (outside
+        // directors, auditors) are left out when never true; the JSON has them all.
+        std::vector<bool> receives(r.directors.size(), false);
+        for (const auto& t : r.outputs) {
+            if (plan.slots[t.slot].type.dim == Dimension{0, 1, 0} && t.counts.total() && !always_zero(t))
+                receives[t.director] = true;
+        }
         std::vector<std::vector<std::string>> ev = {{"event", "probability"}};
-        for (const auto& e : r.events) ev.push_back({event_name(plan, r, e), percent(e.count, r.paths)});
+        for (const auto& e : r.events) {
+            if (e.director && e.count == 0 && !receives[*e.director]) continue;
+            ev.push_back({event_name(plan, r, e), percent(e.count, r.paths)});
+        }
         out += "\n" + format_columns(ev, {false, true}, "");
     }
     if (!r.limits.empty()) {
