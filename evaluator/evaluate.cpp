@@ -203,7 +203,12 @@ private:
     std::vector<InputOverride> overrides_;
     std::unordered_map<const void*, std::size_t> override_index_;
     std::unordered_map<const void*, std::vector<std::size_t>> input_reads_;
-    std::unordered_map<const void*, std::uint32_t> series_reads_;
+    struct SeriesRead {
+        std::uint32_t series = 0, entry = 0;
+        bool date = false;
+    };
+    std::unordered_map<const void*, SeriesRead> series_reads_;
+    std::map<std::uint32_t, std::vector<const void*>> series_changed_;   // value nodes to read again
     std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
     std::vector<std::uint8_t> dirty_;
     bool dependents_built_ = false;
@@ -567,6 +572,22 @@ void Evaluator::build_hoists() {
         if (sl.kind == SlotKind::value || sl.kind == SlotKind::output) mark(mark, sl.root);
         if (sl.kind == SlotKind::input) mark(mark, sl.input.default_node);
     }
+    // Limits and plan-wide requirements are evaluated plan-wide only: their expressions
+    // (sums over directors, typically) are remembered like definitions.
+    auto whole = [&](std::uint32_t n) {
+        if (n == none || trivial(n) || hoist_of_node_[n] != none) return;
+        auto k = static_cast<std::uint32_t>(hoist_value_.size());
+        hoist_of_node_[n] = k;
+        hoist_value_.emplace_back();
+        reads(n, k);
+    };
+    for (const Limit& l : plan_.limits) {
+        whole(l.value);
+        whole(l.bound);
+    }
+    for (const Requirement& r : plan_.requirements) {
+        if (r.scope == Scope::plan) whole(r.condition);
+    }
     hoist_valid_.assign(hoist_value_.size(), 0);
     if (hoist_value_.empty()) hoist_of_node_.clear();
 }
@@ -604,8 +625,14 @@ void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
             }
         }
         if (auto it = series_reads_.find(p); it != series_reads_.end()) {
-            series_.erase(it->second);
-            series.push_back(it->second);
+            const SeriesRead& read = it->second;
+            if (read.date) {
+                series_.erase(read.series);   // the order may change: read it all again
+                series_changed_.erase(read.series);
+            } else if (series_.count(read.series)) {
+                series_changed_[read.series].push_back(p);
+            }
+            series.push_back(read.series);
         }
     }
     invalidate(std::move(slots), series, false);
@@ -788,7 +815,22 @@ const Value& Evaluator::slot(std::uint32_t s, Where w) {
 
 const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index) {
     auto it = series_.find(index);
-    if (it != series_.end()) return it->second;
+    if (it != series_.end()) {
+        auto changed = series_changed_.find(index);
+        if (changed == series_changed_.end()) return it->second;
+        // Only values were overridden: read those entries again, in place.
+        const Series& s = plan_.series[index];
+        for (const void* p : changed->second) {
+            InputFile::Node vn{p};
+            Value v = read_value(vn, s.type, fmt::format("series `{}`", s.name));
+            if (v.number.sign() <= 0)
+                fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
+                                               v.number.to_string()));
+            it->second[series_reads_.at(p).entry].second = std::move(v);
+        }
+        series_changed_.erase(changed);
+        return it->second;
+    }
     const Series& s = plan_.series[index];
     std::string missing;
     InputFile::Node parent;
@@ -808,8 +850,8 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
         if (!dn || !vn)
             fail(in_.range(rec), fmt::format("an entry of `{}` needs `{}` and `{}`", s.input.path_text, s.date_key,
                                              s.value_key));
-        series_reads_[dn.ptr] = index;
-        series_reads_[vn.ptr] = index;
+        series_reads_[dn.ptr] = SeriesRead{index, static_cast<std::uint32_t>(entries.size()), true};
+        series_reads_[vn.ptr] = SeriesRead{index, static_cast<std::uint32_t>(entries.size()), false};
         Date date{static_cast<std::int32_t>(read_value(dn, Type::date(), fmt::format("series `{}`", s.name)).word)};
         Value v = read_value(vn, s.type, fmt::format("series `{}`", s.name));
         if (v.number.sign() <= 0)

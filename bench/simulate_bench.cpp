@@ -1,0 +1,164 @@
+// `hoshu simulate` of the full IIJ plan (examples/iij/fy2024.toml, examples/iij/model.toml):
+// every director, every output, limits and events, on all cores. Before timing, a
+// simulation of a few thousand paths on one and on two threads must equal, count for
+// count, a reference that evaluates each path afresh (a new Session, nothing reused):
+// a fast wrong answer is a failure.
+//
+// HOSHU_BENCH_PATHS sets the number of timed paths (default 1,000,000).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "evaluator/check.hpp"
+#include "evaluator/evaluate.hpp"
+#include "evaluator/inputs.hpp"
+#include "evaluator/model.hpp"
+#include "evaluator/simulate.hpp"
+
+namespace {
+
+using namespace hoshu;
+using eval::Rational;
+
+struct Loaded {
+    dsl::SourceManager sm;
+    std::optional<eval::Plan> plan;
+    std::optional<eval::InputFile> inputs;
+    std::optional<eval::Model> model;
+    std::string error;
+};
+
+Loaded& shipped() {
+    static Loaded l = [] {
+        Loaded l;
+        const std::string root = HOSHU_SOURCE_DIR;
+        dsl::Diagnostics diags;
+        l.plan = eval::load_plan(l.sm, root + "/rules/iij", diags);
+        auto in = eval::InputFile::load(l.sm, root + "/examples/iij/fy2024.toml");
+        auto m = eval::load_model(l.sm, root + "/examples/iij/model.toml");
+        if (!l.plan || !in || !m) {
+            l.error = "cannot load the shipped plan, inputs or model";
+            return l;
+        }
+        l.inputs.emplace(std::move(*in));
+        l.model.emplace(std::move(*m));
+        return l;
+    }();
+    return l;
+}
+
+/// Every count of a result, as text, to compare two results exactly.
+std::string fingerprint(const eval::SimulationResult& r) {
+    std::string s = std::to_string(r.paths) + "\n";
+    for (const auto& t : r.outputs) {
+        s += std::to_string(t.director) + "/" + std::to_string(t.slot) + ":";
+        for (const auto& [v, n] : t.counts.sorted()) s += " " + v.to_string() + "x" + std::to_string(n);
+        s += " vp=" + t.value_times_price.value().to_string() + "\n";
+    }
+    for (const auto& e : r.events) s += "event " + std::to_string(e.slot) + " " + std::to_string(e.count) + "\n";
+    for (const auto& l : r.limits)
+        s += "limit " + std::to_string(l.limit) + " " + std::to_string(l.scaled) + " " + std::to_string(l.violated) + "\n";
+    return s;
+}
+
+/// The reference: each path drawn by the same sampler and evaluated by a new Session.
+std::string reference(const Loaded& l, std::uint64_t paths, std::uint64_t seed) {
+    const eval::Plan& plan = *l.plan;
+    const eval::Model& model = *l.model;
+    std::vector<eval::InputFile::Node> nodes;
+    std::string why;
+    for (const auto& in : model.inputs) nodes.push_back(l.inputs->find(in.path, &why));
+    auto close = [&](eval::Date d) {
+        return l.inputs->find(model.price->series + "." + d.to_string() + "." + model.price->value_key, &why);
+    };
+    Rational s0 = *l.inputs->number(close(model.price->start));
+    for (auto d : model.price->dates) nodes.push_back(close(d));
+    auto grant_price = *plan.find_slot(model.grant_price);
+
+    eval::SimulationResult r;
+    std::vector<std::uint32_t> events;
+    for (const auto& name : model.events) events.push_back(*plan.find_slot(name));
+    eval::Sampler sampler(model, seed);
+    std::vector<Rational> values, prices;
+    for (std::uint64_t p = 0; p < paths; ++p) {
+        if (p % eval::Sampler::block_size == 0) sampler.start_block(p / eval::Sampler::block_size);
+        sampler.draw(s0, values, prices);
+        std::vector<eval::InputOverride> overrides;
+        for (std::size_t i = 0; i < values.size(); ++i) overrides.push_back({nodes[i], {}, values[i], {}});
+        for (std::size_t i = 0; i < prices.size(); ++i) overrides.push_back({nodes[values.size() + i], {}, prices[i], {}});
+        eval::Session session(plan, *l.inputs);
+        session.set_overrides(overrides);
+        auto o = session.run();
+        if (!o) return "evaluation error on path " + std::to_string(p);
+        Rational price = session.value(grant_price, 0)->number;
+        const std::size_t k_outputs = plan.director_outputs.size();
+        if (r.outputs.empty()) {
+            for (std::size_t d = 0; d < o->directors.size(); ++d)
+                for (std::size_t k = 0; k < k_outputs; ++k) r.outputs.push_back({d, plan.director_outputs[k], {}, {}});
+            for (auto s : events) {
+                if (plan.slots[s].scope == eval::Scope::plan) r.events.push_back({s, std::nullopt, 0});
+                else
+                    for (std::size_t d = 0; d < o->directors.size(); ++d) r.events.push_back({s, d, 0});
+            }
+            for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back({i, 0, 0});
+        }
+        for (std::size_t d = 0; d < o->directors.size(); ++d) {
+            for (std::size_t k = 0; k < k_outputs; ++k) {
+                auto& t = r.outputs[d * k_outputs + k];
+                const Rational& v = o->directors[d].outputs[k].number;
+                t.counts.add(v);
+                if (plan.slots[t.slot].type.dim == eval::Dimension{0, 1, 0}) t.value_times_price.add_product(v, price);
+            }
+        }
+        for (auto& e : r.events) e.count += session.value(e.slot, e.director.value_or(0))->word != 0;
+        for (std::size_t i = 0; i < o->limits.size(); ++i) {
+            r.limits[i].scaled += o->limits[i].status == eval::LimitStatus::scaled;
+            r.limits[i].violated += o->limits[i].status == eval::LimitStatus::violated;
+        }
+        ++r.paths;
+    }
+    return fingerprint(r);
+}
+
+void BM_simulate_iij(benchmark::State& state) {
+    Loaded& l = shipped();
+    if (!l.error.empty()) {
+        state.SkipWithError(l.error.c_str());
+        return;
+    }
+    auto sim = eval::Simulation::prepare(*l.plan, *l.inputs, *l.model, {});
+    if (!sim) {
+        state.SkipWithError("the model does not fit the plan");
+        return;
+    }
+    // Correctness first: 3,000 paths (three blocks, the last one partial), on one and two
+    // threads, against the reference.
+    const std::uint64_t check_paths = 3000, seed = 42;
+    std::string expected = reference(l, check_paths, seed);
+    for (unsigned threads : {1u, 2u}) {
+        auto r = sim->run({check_paths, seed, threads, {}, nullptr});
+        if (!r || fingerprint(*r) != expected) {
+            state.SkipWithError("the simulation disagrees with the path-by-path reference");
+            return;
+        }
+    }
+    std::uint64_t paths = 1'000'000;
+    if (const char* env = std::getenv("HOSHU_BENCH_PATHS")) paths = std::strtoull(env, nullptr, 10);
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    for (auto _ : state) {
+        auto r = sim->run({paths, seed, threads, {}, nullptr});
+        if (!r || r->paths != paths) {
+            state.SkipWithError("the timed simulation failed");
+            return;
+        }
+        benchmark::DoNotOptimize(r->outputs.data());
+    }
+    state.counters["paths"] = static_cast<double>(paths);
+    state.counters["threads"] = threads;
+}
+BENCHMARK(BM_simulate_iij)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+}  // namespace
