@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: run test build deps bench sanitize fuzz-smoke clean
+.PHONY: run test build deps bench bench-memory sanitize fuzz-smoke clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,6 +22,9 @@ test: build
 
 bench: build
 	$(BUILD)/bench/hoshu_bench
+
+bench-memory: build
+	bash bench/simulate_memory.sh $(BUILD)/hoshu
 
 # The whole test suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer;
 # any report fails a test (CI runs this after `make test`).

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "evaluator/evaluate.hpp"
@@ -71,22 +73,32 @@ int run_batch(const BatchArgs& args) {
     const auto& columns = source.columns();
     std::unordered_map<std::string, std::size_t> column_of;
     std::vector<eval::InputFile::Node> nodes;
+    std::unordered_map<const void*, std::size_t> column_of_node;   // two spellings of one value
     dsl::Diagnostics bad;
+    bool not_values = false;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         column_of.emplace(columns[i], i);
         std::string why;
         eval::InputFile::Node node = inputs.find(columns[i], &why);
         if (!node) {
             bad.error(source.column_range(i), "`{}` is not a value of the inputs: {}", columns[i], why);
+            not_values = true;
         } else if (auto k = inputs.kind(node); k == eval::InputKind::table || k == eval::InputKind::array) {
             bad.error(source.column_range(i), "`{}` is {} in the inputs; name one value in it", columns[i],
                       eval::describe(k));
             bad.note(inputs.range(node), "`{}` is here", columns[i]);
+            not_values = true;
+        } else if (auto [first, fresh] = column_of_node.emplace(node.ptr, i); !fresh) {
+            bad.error(source.column_range(i),
+                      "`{}` is the same value of the inputs as `{}`: a scenario would set it twice", columns[i],
+                      columns[first->second]);
+            bad.note(source.column_range(first->second), "`{}` is named here", columns[first->second]);
         }
         nodes.push_back(node);
     }
     if (!bad.empty()) {
-        bad.note(dsl::SourceRange{}, "a scenario can change values written in {}, not add new ones", args.inputs);
+        if (not_values)
+            bad.note(dsl::SourceRange{}, "a scenario can change values written in {}, not add new ones", args.inputs);
         print_diagnostics(sm, bad);
         return Exit::usage;
     }
@@ -137,8 +149,15 @@ int run_batch(const BatchArgs& args) {
         auto outcome = session.run_in_place();
         if (!outcome) {
             dsl::Diagnostics diags = outcome.error();
-            diags.note(dsl::SourceRange{}, "in scenario `{}` ({} line {})", scenario.id,
-                       source.csv ? args.scenarios : "--grid", scenario.line);
+            if (source.csv) {
+                diags.note(dsl::SourceRange{}, "in scenario `{}` ({} line {})", scenario.id, args.scenarios,
+                           scenario.line);
+            } else {
+                // A grid scenario has no line: name its values instead.
+                std::string values;
+                for (const auto& a : scenario.set) values += (values.empty() ? "" : ", ") + a.path + " = " + a.value;
+                diags.note(dsl::SourceRange{}, "in scenario `{}` of the grid: {}", scenario.id, values);
+            }
             if (reject(diags)) break;
             continue;
         }
@@ -166,7 +185,20 @@ int run_batch(const BatchArgs& args) {
         }
     }
     if (rejected && args.on_error == "stop") {
-        std::fprintf(stderr, "hoshu: stopped at the first rejected scenario; nothing written (--on-error skip goes on)\n");
+        if (args.out.empty() || args.out == "-") {
+            // Rows go out as they are computed: those before the bad scenario are already
+            // on standard output.
+            std::fflush(stdout);
+            std::string had = evaluated == 0 ? std::string("the header")
+                                             : fmt::format("the rows of the {} scenario{} before it", evaluated,
+                                                           evaluated == 1 ? "" : "s");
+            std::fprintf(stderr,
+                         "hoshu: stopped at the first rejected scenario; standard output has only %s "
+                         "(--out FILE writes all or nothing; --on-error skip goes on)\n",
+                         had.c_str());
+        } else {
+            std::fprintf(stderr, "hoshu: stopped at the first rejected scenario; nothing written (--on-error skip goes on)\n");
+        }
         return Exit::usage;
     }
     if (!out.commit(error)) {

@@ -481,7 +481,11 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                 continue;
             }
             if (*low > *high) {
-                diags.error(at(vb, colon), "empty range: {} is greater than {}", low->to_string(), high->to_string());
+                // As written: "330e9 is greater than 300e9", not the digits of each.
+                auto [lb, le] = trimmed(s, vb, dots);
+                auto [hb, he] = trimmed(s, dots + 2, colon);
+                diags.error(at(vb, colon), "empty range: {} is greater than {}", s.substr(lb, le - lb),
+                            s.substr(hb, he - hb));
                 continue;
             }
             Rational count = ((*high - *low) / *step).floor() + Rational(1);

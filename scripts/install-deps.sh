@@ -13,6 +13,7 @@ packages=(
   libssl-dev            # libcrypto: SHA-256 for the seal
   catch2                # Catch2 v2
   libbenchmark-dev      # Google Benchmark
+  time                  # /usr/bin/time: peak memory in tests/cli/batch.sh
 )
 # `install-deps.sh fuzz`: also clang and its sanitizer runtimes, for fuzz/.
 if [[ "${1:-}" == fuzz ]]; then

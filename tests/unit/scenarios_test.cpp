@@ -466,6 +466,10 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
           "--grid:1:3: error: empty range: 5 is greater than 2\n"
           "  a=5..2:1\n"
           "    ^~~~\n");
+    CHECK(grid_error({"a=330e9..300e9:15e9"}) ==   // the ends as written, not 330000000000
+          "--grid:1:3: error: empty range: 330e9 is greater than 300e9\n"
+          "  a=330e9..300e9:15e9\n"
+          "    ^~~~~~~~~~~~\n");
     CHECK(grid_error({"a=1..5"}) ==
           "--grid:1:7: error: missing `:STEP` after the range\n"
           "  a=1..5\n"
