@@ -138,7 +138,7 @@ private:
     std::size_t row(const Slot& s, Where w) const;
     State ensure(std::uint32_t s, Where w);
     const Value& slot(std::uint32_t s, Where w);
-    Value eval(std::uint32_t n, Where w);
+    Value eval(std::uint32_t n, Where w, bool computing_hoisted = false);
     std::optional<Value> read_input(const Slot& s, Where w, std::size_t at);
     const InputOverride* override_of(InputFile::Node n) const {
         if (override_index_.empty()) return nullptr;
@@ -157,7 +157,7 @@ private:
     /// that reads only plan-wide definitions): each is computed once per evaluation and
     /// shared by every director, not once per director.
     void build_hoists();
-    Value eval_node(std::uint32_t n, Where w);
+    Value eval_hoisted(std::uint32_t n, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
     void invalidate(std::vector<std::uint32_t> slots, const std::vector<std::uint32_t>& series, bool seeds_too);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
@@ -889,21 +889,17 @@ Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, Where
     fail_in(plan_.nodes[node].range, fmt::format("no row of table `{}` covers {}", t.name, x.number.to_string()), w);
 }
 
-Value Evaluator::eval(std::uint32_t n, Where w) {
-    if (!hoist_of_node_.empty()) {
-        std::uint32_t k = hoist_of_node_[n];
-        if (k != none) {
-            if (hoist_valid_[k]) return hoist_value_[k];
-            Value v = eval_node(n, w);
-            hoist_value_[k] = v;
-            hoist_valid_[k] = 1;
-            return v;
-        }
-    }
-    return eval_node(n, w);
+Value Evaluator::eval_hoisted(std::uint32_t n, Where w) {
+    std::uint32_t k = hoist_of_node_[n];
+    if (hoist_valid_[k]) return hoist_value_[k];
+    Value v = eval(n, w, true);
+    hoist_value_[k] = v;
+    hoist_valid_[k] = 1;
+    return v;
 }
 
-Value Evaluator::eval_node(std::uint32_t n, Where w) {
+Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
+    if (!computing_hoisted && !hoist_of_node_.empty() && hoist_of_node_[n] != none) return eval_hoisted(n, w);
     const Node& node = plan_.nodes[n];
     // Definitions that depend on each other tens of thousands deep (a generated or hostile
     // plan) end in an error, not a stack overflow. hoshu's command line runs on a large

@@ -184,7 +184,23 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         }
         return node;
     };
-    for (const auto& in : model.inputs) sim.input_nodes_.push_back(resolve(in.path, in.path_range));
+    std::map<const void*, std::string> modelled;   // one value, one distribution
+    auto once = [&](InputFile::Node node, const std::string& path, dsl::SourceRange where) {
+        if (!node) return;
+        auto [it, fresh] = modelled.emplace(node.ptr, path);
+        if (!fresh) bad.error(where, "`{}` is the same value of the inputs as `{}`, which the model already samples", path, it->second);
+    };
+    for (const auto& in : model.inputs) {
+        InputFile::Node node = resolve(in.path, in.path_range);
+        if (node) {
+            auto k = inputs.kind(node);
+            if (k != InputKind::integer && k != InputKind::floating && k != InputKind::table && k != InputKind::array &&
+                !(k == InputKind::string && inputs.number(node)))
+                bad.error(in.path_range, "`{}` is {} in the inputs; a model samples numbers", in.path, describe(k));
+        }
+        once(node, in.path, in.path_range);
+        sim.input_nodes_.push_back(node);
+    }
     if (model.price) {
         const PriceModel& p = *model.price;
         auto price_path = [&](Date d) { return fmt::format("{}.{}.{}", p.series, d.to_string(), p.value_key); };
@@ -199,7 +215,11 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
                 sim.start_price_ = *s0;
             }
         }
-        for (std::size_t k = 0; k < p.dates.size(); ++k) sim.price_nodes_.push_back(resolve(price_path(p.dates[k]), p.date_ranges[k]));
+        for (std::size_t k = 0; k < p.dates.size(); ++k) {
+            InputFile::Node node = resolve(price_path(p.dates[k]), p.date_ranges[k]);
+            once(node, price_path(p.dates[k]), p.date_ranges[k]);
+            sim.price_nodes_.push_back(node);
+        }
     }
     for (std::size_t i = 0; i < model.events.size(); ++i) {
         auto slot = plan.find_slot(model.events[i]);
@@ -292,6 +312,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
             in_shares[k] = numeric[k] && t.dim == Dimension{0, 1, 0};
         }
 
+        std::vector<std::uint8_t> event_true(r.events.size());
         Sampler sampler(model, options.seed);
         std::vector<Rational> sampled_inputs, sampled_prices;
         std::vector<InputOverride> overrides;
@@ -318,6 +339,11 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
                     if (v) price = v->number;
                     else outcome = v.error();
                 }
+                for (std::size_t i = 0; outcome && i < r.events.size(); ++i) {
+                    auto v = session.value(r.events[i].slot, r.events[i].director.value_or(0));
+                    if (v) event_true[i] = v->word != 0;
+                    else outcome = v.error();
+                }
                 if (!outcome) {
                     dsl::Diagnostics diags = outcome.error();
                     std::string values;
@@ -330,7 +356,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
                         values += fmt::format("{}{} = {}", values.empty() ? "" : ", ", path,
                                               overrides[i].number->to_string());
                     }
-                    diags.note(dsl::SourceRange{}, "on path {} (seed {}): {}", path, options.seed, values);
+                    diags.note(dsl::SourceRange{}, "on path {} of {} (seed {}): {}", path + 1, options.paths, options.seed, values);
                     part.failure = Failure{path, std::move(diags)};
                     stop = true;
                     break;
@@ -346,10 +372,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
                     }
                 }
                 if (price) r.price_sum.add(*price);
-                for (auto& e : r.events) {
-                    auto v = session.value(e.slot, e.director.value_or(0));
-                    if (v && v->word) ++e.count;
-                }
+                for (std::size_t i = 0; i < r.events.size(); ++i) r.events[i].count += event_true[i];
                 for (std::size_t i = 0; i < o.limits.size(); ++i) {
                     r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
                     r.limits[i].violated += o.limits[i].status == LimitStatus::violated;

@@ -47,7 +47,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
                        h.seed);
 
     std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> head = {plan.directors.noun, "output", "mean", "sd", "p5", "p25", "p50", "p75", "p95", "P(0)"};
+    std::vector<std::string> head = {plan.directors.noun, "output", "mean", "sd", "p5", "p25", "p50", "p75", "p95", "P(zero)"};
     if (r.has_price) {
         head.push_back("fair value/share");
         head.push_back("fair value/grant");
