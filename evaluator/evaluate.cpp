@@ -216,6 +216,15 @@ private:
     std::vector<Value> hoist_value_;
     std::vector<std::uint8_t> hoist_valid_;
     std::vector<std::vector<std::uint32_t>> hoists_of_slot_, hoists_of_series_;   // what each part reads
+    // Per-director requirements: per requirement × director, 0 unknown, 1 holds, 2 fails;
+    // and the requirements whose condition reads each definition and series.
+    std::vector<std::uint8_t> requirement_held_;
+    std::vector<std::vector<std::uint32_t>> requirements_of_slot_, requirements_of_series_;
+    void forget_requirement(std::uint32_t i) {
+        const std::size_t n = records_.size();
+        std::fill(requirement_held_.begin() + static_cast<std::ptrdiff_t>(i * n),
+                  requirement_held_.begin() + static_cast<std::ptrdiff_t>((i + 1) * n), 0);
+    }
     static constexpr int max_eval_depth = 50'000;
 };
 
@@ -479,6 +488,8 @@ void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<st
         for (auto s : series_dependents_[i]) mark(s);
         if (i < hoists_of_series_.size())
             for (auto k : hoists_of_series_[i]) hoist_valid_[k] = 0;
+        if (i < requirements_of_series_.size())
+            for (auto r : requirements_of_series_[i]) forget_requirement(r);
     }
     while (!work.empty()) {
         std::uint32_t s = work.back();
@@ -486,6 +497,8 @@ void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<st
         for (auto d : slot_dependents_[s]) mark(d);
         if (s < hoists_of_slot_.size())
             for (auto k : hoists_of_slot_[s]) hoist_valid_[k] = 0;
+        if (s < requirements_of_slot_.size())
+            for (auto r : requirements_of_slot_[s]) forget_requirement(r);
         if (s == plan_.as_of_slot && as_of_) {
             // Which version of each param is in force may have changed.
             as_of_.reset();
@@ -587,6 +600,23 @@ void Evaluator::build_hoists() {
     }
     for (const Requirement& r : plan_.requirements) {
         if (r.scope == Scope::plan) whole(r.condition);
+    }
+    requirement_held_.assign(plan_.requirements.size() * records_.size(), 0);
+    requirements_of_slot_.assign(plan_.slots.size(), {});
+    requirements_of_series_.assign(plan_.series.size(), {});
+    for (std::uint32_t i = 0; i < plan_.requirements.size(); ++i) {
+        if (plan_.requirements[i].scope != Scope::director) continue;
+        std::vector<std::uint32_t> stack{plan_.requirements[i].condition};
+        while (!stack.empty()) {
+            std::uint32_t n = stack.back();
+            stack.pop_back();
+            if (n == none) continue;
+            const Node& node = plan_.nodes[n];
+            if (node.kind == NodeKind::slot || node.kind == NodeKind::present) requirements_of_slot_[node.aux].push_back(i);
+            if (node.kind == NodeKind::last_before || node.kind == NodeKind::last_date || node.kind == NodeKind::product)
+                requirements_of_series_[node.aux].push_back(i);
+            children(node, [&](std::uint32_t c) { stack.push_back(c); });
+        }
     }
     hoist_valid_.assign(hoist_value_.size(), 0);
     if (hoist_value_.empty()) hoist_of_node_.clear();
@@ -1118,6 +1148,7 @@ void Evaluator::reset() {
     active_.clear();
     depth_ = 0;
     std::fill(hoist_valid_.begin(), hoist_valid_.end(), 0);
+    std::fill(requirement_held_.begin(), requirement_held_.end(), 0);
     // Inputs are kept (they are read from the same file), and so are params: a param's
     // value depends only on constants and the `as of` date, itself an input.
     std::size_t n = plan_.slots.size();
@@ -1224,9 +1255,13 @@ const Outcome& Evaluator::run() {
         if (r.scope == Scope::plan) {
             if (!eval(r.condition, {}).word) out_.violations.push_back(Violation{r.name, "", message(r, {}), r.sources});
         } else if (r.scope == Scope::director) {
+            const auto i = static_cast<std::size_t>(&r - plan_.requirements.data());
             for (std::size_t d = 0; d < records_.size(); ++d) {
                 Where w{static_cast<int>(d), -1};
-                if (!eval(r.condition, w).word)
+                // Remembered per director until something the condition reads changes.
+                std::uint8_t& held = requirement_held_[i * records_.size() + d];
+                if (held == 0) held = eval(r.condition, w).word ? 1 : 2;
+                if (held == 2)
                     out_.violations.push_back(Violation{r.name, out_.directors[d].id, message(r, w), r.sources});
             }
         } else {
