@@ -555,19 +555,22 @@ void Evaluator::build_hoists() {
         auto k = plan_.nodes[n].kind;
         return k == NodeKind::constant || k == NodeKind::slot || k == NodeKind::present;
     };
-    auto reads = [&](std::uint32_t root, std::uint32_t k) {
+    // Record `k` in the lists of every definition and series the expression at `root` reads.
+    using Lists = std::vector<std::vector<std::uint32_t>>;
+    auto record_reads = [&](std::uint32_t root, std::uint32_t k, Lists& of_slot, Lists& of_series) {
         std::vector<std::uint32_t> stack{root};
         while (!stack.empty()) {
             std::uint32_t n = stack.back();
             stack.pop_back();
             if (n == none) continue;
             const Node& node = plan_.nodes[n];
-            if (node.kind == NodeKind::slot || node.kind == NodeKind::present) hoists_of_slot_[node.aux].push_back(k);
+            if (node.kind == NodeKind::slot || node.kind == NodeKind::present) of_slot[node.aux].push_back(k);
             if (node.kind == NodeKind::last_before || node.kind == NodeKind::last_date || node.kind == NodeKind::product)
-                hoists_of_series_[node.aux].push_back(k);
+                of_series[node.aux].push_back(k);
             children(node, [&](std::uint32_t c) { stack.push_back(c); });
         }
     };
+    auto reads = [&](std::uint32_t root, std::uint32_t k) { record_reads(root, k, hoists_of_slot_, hoists_of_series_); };
     auto mark = [&](auto&& self, std::uint32_t n) -> void {
         if (n == none) return;
         if (!trivial(n) && invariant(invariant, n)) {
@@ -605,18 +608,8 @@ void Evaluator::build_hoists() {
     requirements_of_slot_.assign(plan_.slots.size(), {});
     requirements_of_series_.assign(plan_.series.size(), {});
     for (std::uint32_t i = 0; i < plan_.requirements.size(); ++i) {
-        if (plan_.requirements[i].scope != Scope::director) continue;
-        std::vector<std::uint32_t> stack{plan_.requirements[i].condition};
-        while (!stack.empty()) {
-            std::uint32_t n = stack.back();
-            stack.pop_back();
-            if (n == none) continue;
-            const Node& node = plan_.nodes[n];
-            if (node.kind == NodeKind::slot || node.kind == NodeKind::present) requirements_of_slot_[node.aux].push_back(i);
-            if (node.kind == NodeKind::last_before || node.kind == NodeKind::last_date || node.kind == NodeKind::product)
-                requirements_of_series_[node.aux].push_back(i);
-            children(node, [&](std::uint32_t c) { stack.push_back(c); });
-        }
+        if (plan_.requirements[i].scope == Scope::director)
+            record_reads(plan_.requirements[i].condition, i, requirements_of_slot_, requirements_of_series_);
     }
     hoist_valid_.assign(hoist_value_.size(), 0);
     if (hoist_value_.empty()) hoist_of_node_.clear();
