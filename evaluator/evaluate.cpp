@@ -158,6 +158,10 @@ private:
     /// shared by every director, not once per director.
     void build_hoists();
     Value eval_hoisted(std::uint32_t n, Where w);
+    [[gnu::noinline]] Value eval_rare(std::uint32_t n, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
     void invalidate(std::vector<std::uint32_t> slots, const std::vector<std::uint32_t>& series, bool seeds_too);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
@@ -927,8 +931,7 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
     // Definitions that depend on each other tens of thousands deep (a generated or hostile
     // plan) end in an error, not a stack overflow. hoshu's command line runs on a large
     // stack; this bound keeps well inside it.
-    if (depth_ >= max_eval_depth)
-        fail_in(node.range, fmt::format("the evaluation is nested too deeply (more than {} steps)", max_eval_depth), w);
+    if (depth_ >= max_eval_depth) fail_too_deep(node, w);
     ++depth_;
     struct Leave {
         int& depth;
@@ -955,7 +958,7 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
         case NodeKind::div: {
             Value v = eval(node.a, w);
             Value d = eval(node.b, w);
-            if (d.number.is_zero()) fail_in(node.range, "division by zero", w);
+            if (d.number.is_zero()) fail_division(node, w);
             v.number /= d.number;
             return v;
         }
@@ -1013,9 +1016,7 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
             Value x = eval(node.a, w);
             Value lo = eval(node.b, w);
             Value hi = eval(node.c, w);
-            if (compare(node.type, lo, hi) > 0)
-                fail_in(node.range, fmt::format("clamp's lower end {} is above its upper end {}",
-                                                show(node.type, lo), show(node.type, hi)), w);
+            if (compare(node.type, lo, hi) > 0) fail_clamp(node, lo, hi, w);
             if (compare(node.type, x, lo) < 0) return lo;
             if (compare(node.type, x, hi) > 0) return hi;
             return x;
@@ -1029,6 +1030,24 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
             Value x = eval(node.a, w);
             return table(plan_.tables[node.aux], x, n, w);
         }
+        case NodeKind::present: {
+            Value v;
+            v.word = ensure(node.aux, w) != State::absent;
+            return v;
+        }
+        case NodeKind::is: {
+            Value v;
+            v.word = eval(node.a, w).word == static_cast<std::int64_t>(node.aux);
+            return v;
+        }
+        default: return eval_rare(n, w);
+    }
+}
+
+/// The node kinds met less often, apart so that eval()'s frame stays small.
+Value Evaluator::eval_rare(std::uint32_t n, Where w) {
+    const Node& node = plan_.nodes[n];
+    switch (node.kind) {
         case NodeKind::last_before:
         case NodeKind::last_date: {
             Value d = eval(node.a, w);
@@ -1057,21 +1076,11 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
             }
             return v;
         }
-        case NodeKind::present: {
-            Value v;
-            v.word = ensure(node.aux, w) != State::absent;
-            return v;
-        }
         case NodeKind::months_inclusive: {
             Date a{static_cast<std::int32_t>(eval(node.a, w).word)};
             Date b{static_cast<std::int32_t>(eval(node.b, w).word)};
             Value v;
             v.number = a.months_inclusive(b);
-            return v;
-        }
-        case NodeKind::is: {
-            Value v;
-            v.word = eval(node.a, w).word == static_cast<std::int64_t>(node.aux);
             return v;
         }
         case NodeKind::sum:
@@ -1119,8 +1128,21 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
             v.word = add_text(std::move(prev));
             return v;
         }
+        default: break;
     }
     return Value{};
+}
+
+void Evaluator::fail_too_deep(const Node& node, Where w) {
+    fail_in(node.range, fmt::format("the evaluation is nested too deeply (more than {} steps)", max_eval_depth), w);
+}
+
+void Evaluator::fail_division(const Node& node, Where w) { fail_in(node.range, "division by zero", w); }
+
+void Evaluator::fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w) {
+    fail_in(node.range, fmt::format("clamp's lower end {} is above its upper end {}", show(node.type, lo),
+                                    show(node.type, hi)),
+            w);
 }
 
 void Evaluator::start() {
