@@ -20,12 +20,19 @@ std::string grouped(const Rational& r, int places) {
     return (negative ? "-" : "") + group_digits(integer) + rest;
 }
 
-std::string percent(std::uint64_t count, std::uint64_t total) {
-    if (total == 0) return "-";
-    return Rational::fraction(static_cast<std::int64_t>(count) * 100, static_cast<std::int64_t>(total)).to_decimal(2) + "%";
+/// A probability as a percentage to 0.01%; never "0.00%" for something that happened nor
+/// "100.00%" for something that did not always happen.
+std::string percent(const Rational& fraction) {
+    std::string shown = (fraction * Rational(100)).to_decimal(2);
+    if (shown == "0.00" && !fraction.is_zero()) return "<0.01%";
+    if (shown == "100.00" && fraction != Rational(1)) return ">99.99%";
+    return shown + "%";
 }
 
-std::string percent(const Rational& fraction) { return (fraction * Rational(100)).to_decimal(2) + "%"; }
+std::string percent(std::uint64_t count, std::uint64_t total) {
+    if (total == 0) return "-";
+    return percent(Rational::fraction(static_cast<std::int64_t>(count), static_cast<std::int64_t>(total)));
+}
 
 bool always_zero(const OutputTally& t) {
     auto v = t.counts.sorted();
