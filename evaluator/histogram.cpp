@@ -5,25 +5,28 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <cmath>
 #include <map>
+
+#include "evaluator/evaluate.hpp"
+#include "evaluator/rational.hpp"
 
 namespace hoshu::eval {
 
 namespace {
 
 using i128 = __int128;
+using R = Rational;   // coordinates are exact too, printed to a tenth of a pixel
 
 // Geometry, in px. A cell holds one panel; the plot area is inside it.
 constexpr int cell_width = 360;
 constexpr int cell_height = 232;
 constexpr int header_height = 40;
-constexpr double plot_left = 54;
-constexpr double plot_right = 346;
-constexpr double plot_top = 60;
-constexpr double plot_bottom = 190;
-constexpr double plot_width = plot_right - plot_left;
-constexpr double plot_height = plot_bottom - plot_top;
+constexpr std::int64_t plot_left = 54;
+constexpr std::int64_t plot_right = 346;
+constexpr std::int64_t plot_top = 60;
+constexpr std::int64_t plot_bottom = 190;
+constexpr std::int64_t plot_width = plot_right - plot_left;
+constexpr std::int64_t plot_height = plot_bottom - plot_top;
 constexpr int max_bins = 60;
 constexpr int min_slots = 9;   // fewer bins are centred among empty slots, so no bar is too wide
 constexpr int max_x_ticks = 5;
@@ -47,8 +50,8 @@ std::string escape_xml(std::string_view text) {
     return out;
 }
 
-// 4709 → "4,709"; -1200000 → "-1,200,000".
-std::string grouped(i128 v) {
+// 4709 → "4709"; values of the axes may exceed 64 bits.
+std::string decimal(i128 v) {
     bool negative = v < 0;
     unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
     std::string digits;
@@ -56,20 +59,18 @@ std::string grouped(i128 v) {
         digits += static_cast<char>('0' + static_cast<int>(u % 10));
         u /= 10;
     } while (u != 0);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i != 0 && i % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    if (negative) out += '-';
-    std::reverse(out.begin(), out.end());
-    return out;
+    if (negative) digits += '-';
+    std::reverse(digits.begin(), digits.end());
+    return digits;
 }
 
-std::string px(double v) {
-    if (v == 0) v = 0;   // never print "-0.0"
-    return fmt::format("{:.1f}", v);
-}
+// 4709 → "4,709"; -1200000 → "-1,200,000".
+std::string grouped(i128 v) { return group_digits(decimal(v)); }
+
+R exact(i128 v) { return *R::parse(decimal(v)); }
+
+std::string px(const R& v) { return v.to_decimal(1); }
+std::string px(std::int64_t v) { return px(R(v)); }
 
 i128 floor_div(i128 a, i128 b) {
     i128 q = a / b;
@@ -134,8 +135,8 @@ Bins make_bins(const std::vector<std::pair<std::int64_t, std::uint64_t>>& counts
 }
 
 // x of the middle of value v's unit slot.
-double x_of(const Bins& bins, i128 v) {
-    return plot_left + plot_width * (static_cast<double>(v - bins.start()) + 0.5) / static_cast<double>(bins.span());
+R x_of(const Bins& bins, i128 v) {
+    return R(plot_left) + R(plot_width) * (exact(v - bins.start()) + R::fraction(1, 2)) / exact(bins.span());
 }
 
 // Round tick values inside the binned range: the smallest round step giving 3 to 5 ticks
@@ -144,11 +145,12 @@ std::vector<i128> x_ticks(const Bins& bins) {
     if (bins.counts.size() == 1 && bins.width == 1) return {bins.start() + (bins.slots - 1) / 2};   // the one value
     i128 lo = bins.start(), hi = bins.end();
     std::size_t widest = std::max(grouped(lo).size(), grouped(hi).size());
-    double label_width = 6.0 * static_cast<double>(widest) + 10;
+    const i128 label_width = 6 * static_cast<i128>(widest) + 10;
     i128 fallback = 0;
     for (i128 s : round_steps()) {
         i128 n = floor_div(hi, s) - ceil_div(lo, s) + 1;
-        if (n > max_x_ticks || static_cast<double>(n) * label_width > plot_width + label_width / 2) continue;
+        // n labels fit when n · width ≤ plot width + width / 2.
+        if (n > max_x_ticks || 2 * n * label_width > 2 * plot_width + label_width) continue;
         if (fallback == 0) fallback = s;
         if (n >= 3) {
             fallback = s;
@@ -167,7 +169,12 @@ struct YAxis {
     int mantissa = 1;     // 1, 2 or 5
     int exponent = 0;     // -12 … 2
     int steps = 1;        // the axis tops at steps × step
-    double top_percent() const { return steps * mantissa * std::pow(10.0, exponent); }
+    R top_percent() const {
+        R step = R(mantissa);
+        for (int e = 0; e < exponent; ++e) step *= R(10);
+        for (int e = exponent; e < 0; ++e) step /= R(10);
+        return step * R(steps);
+    }
 };
 
 // The finest round step (≥ 10^-12 %) such that at most `max_y_steps` steps cover the
@@ -194,9 +201,16 @@ std::string y_label(const YAxis& y, int k) {
     return digits + "." + frac + "%";
 }
 
+// "12.5%" at 1% and above; below, three significant digits without trailing zeros: "0.0123%".
 std::string percent_text(std::uint64_t n, std::uint64_t denominator) {
-    double p = 100.0 * static_cast<double>(n) / static_cast<double>(denominator);
-    return p >= 1 ? fmt::format("{:.1f}%", p) : fmt::format("{:.3g}%", p);
+    R p = R(static_cast<std::int64_t>(n)) * R(100) / R(static_cast<std::int64_t>(denominator));
+    if (p >= R(1) || p.is_zero()) return p.to_decimal(1) + "%";
+    int places = 2;
+    for (R scaled = p * R(100); scaled < R(100); scaled *= R(10)) ++places;
+    std::string text = p.to_decimal(places);
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+    return text + "%";
 }
 
 std::string bin_text(const Bins& bins, std::size_t k) {
@@ -225,34 +239,33 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     std::uint64_t denominator = std::max(paths, total);
     Bins bins = make_bins(p.counts);
     YAxis yaxis = make_y_axis(*std::max_element(bins.counts.begin(), bins.counts.end()), denominator);
-    double top = yaxis.top_percent();
-    auto y_of_percent = [&](double percent) { return plot_bottom - plot_height * percent / top; };
+    const R top = yaxis.top_percent();
 
     // Y grid and labels.
     out += "<g class=\"y-axis\">\n";
     for (int k = 0; k <= yaxis.steps; ++k) {
-        double ty = plot_bottom - plot_height * k / yaxis.steps;
+        R ty = R(plot_bottom) - R::fraction(plot_height * k, yaxis.steps);
         out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(plot_left), px(ty),
                            px(plot_right), px(ty));
         out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-                           px(plot_left - 6), px(ty + 3.5), y_label(yaxis, k));
+                           px(R(plot_left - 6)), px(ty + R::fraction(7, 2)), y_label(yaxis, k));
     }
     out += "</g>\n";
 
     // Bars: only non-empty bins, each carrying its exact count.
-    double bin_px = plot_width / static_cast<double>(bins.slots);
-    double gap = bin_px >= 4 ? 1 : 0;
+    const R bin_px = R(plot_width) / exact(bins.slots);
+    const R gap = bin_px >= R(4) ? R(1) : R(0);
     out += "<g class=\"bars\">\n";
     for (std::size_t k = 0; k < bins.counts.size(); ++k) {
         std::uint64_t n = bins.counts[k];
         if (n == 0) continue;
-        double percent = 100.0 * static_cast<double>(n) / static_cast<double>(denominator);
-        double height = std::max(0.5, plot_bottom - y_of_percent(percent));   // a path is never invisible
-        double bx = plot_left + bin_px * static_cast<double>(bins.slot_of(k)) + gap / 2;
+        R percent = R(static_cast<std::int64_t>(n)) * R(100) / R(static_cast<std::int64_t>(denominator));
+        R height = std::max(R::fraction(1, 2), R(plot_height) * percent / top);   // a path is never invisible
+        R bx = R(plot_left) + bin_px * exact(bins.slot_of(k)) + gap / R(2);
         out += fmt::format(
             "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-count=\"{}\">"
             "<title>{}: {} paths ({})</title></rect>\n",
-            px(bx), px(plot_bottom - height), px(bin_px - gap), px(height), n, bin_text(bins, k), grouped(n),
+            px(bx), px(R(plot_bottom) - height), px(bin_px - gap), px(height), n, bin_text(bins, k), grouped(n),
             percent_text(n, denominator));
     }
     out += "</g>\n";
@@ -262,29 +275,29 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(plot_left),
                        px(plot_bottom), px(plot_right), px(plot_bottom));
     for (i128 t : x_ticks(bins)) {
-        double tx = x_of(bins, t);
-        out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(tx), px(plot_bottom),
-                           px(tx), px(plot_bottom + 4));
-        out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(tx),
+        std::string tx = px(x_of(bins, t));
+        out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", tx, px(plot_bottom), tx,
+                           px(plot_bottom + 4));
+        out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", tx,
                            px(plot_bottom + 15), grouped(t));
     }
     std::string caption = escape_xml(p.unit);
     if (bins.width > 1) caption += (caption.empty() ? "" : " ") + fmt::format("(bins of {})", grouped(bins.width));
     if (!caption.empty())
         out += fmt::format("<text class=\"note\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                           px(plot_left + plot_width / 2), px(plot_bottom + 32), caption);
+                           px(R(plot_left) + R::fraction(plot_width, 2)), px(plot_bottom + 32), caption);
     out += "</g>\n";
 
     // Marker.
     if (p.marker && *p.marker >= bins.start() && *p.marker <= bins.end()) {
-        double mx = x_of(bins, *p.marker);
-        bool right_half = mx > plot_left + plot_width / 2;
+        R mx = x_of(bins, *p.marker);
+        bool right_half = mx > R(plot_left) + R::fraction(plot_width, 2);
         std::string label = p.marker_label.empty() ? grouped(*p.marker)
                                                    : escape_xml(p.marker_label) + " " + grouped(*p.marker);
         out += "<g class=\"marker\">\n";
         out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke-dasharray=\"4 3\"/>\n", px(mx),
                            px(plot_top - 12), px(mx), px(plot_bottom));
-        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>\n", px(right_half ? mx - 4 : mx + 4),
+        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>\n", px(right_half ? mx - R(4) : mx + R(4)),
                            px(plot_top - 4), right_half ? "end" : "start", label);
         out += "</g>\n";
     }
