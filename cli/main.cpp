@@ -1,49 +1,25 @@
 // hoshu <command>: the command line. Arguments are parsed by CLI11; each command lives
 // in its own file.
 #include <CLI/CLI.hpp>
-#include <pthread.h>
 
 #include <cstdio>
-#include <functional>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "evaluator/threads.hpp"
 
 namespace {
-
-/// Run `work` on a thread with a large stack. Rule files and inputs decide how deep the
-/// checker and the evaluator recurse (bounded by their own limits); a reservation of
-/// 512 MB of address space costs nothing until it is used.
-int on_large_stack(const std::function<int()>& work) {
-    constexpr std::size_t stack_size = std::size_t{512} << 20;
-    struct Job {
-        const std::function<int()>* work;
-        int result = 0;
-    } job{&work};
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, stack_size);
-    pthread_t thread;
-    auto run = [](void* p) -> void* {
-        auto* j = static_cast<Job*>(p);
-        j->result = (*j->work)();
-        return nullptr;
-    };
-    if (pthread_create(&thread, &attr, run, &job) != 0) {
-        pthread_attr_destroy(&attr);
-        return work();   // no thread: run here, with the ordinary stack
-    }
-    pthread_attr_destroy(&attr);
-    pthread_join(thread, nullptr);
-    return job.result;
-}
 
 int run_command(int argc, char** argv);
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    return on_large_stack([&] { return run_command(argc, argv); });
+    // Rule files and inputs decide how deep the checker and the evaluator recurse (each
+    // within its own limit): commands run on a 512 MB stack reservation.
+    int result = 0;
+    hoshu::eval::run_on_large_stacks(1, std::size_t{512} << 20, [&](unsigned) { result = run_command(argc, argv); });
+    return result;
 }
 
 namespace {

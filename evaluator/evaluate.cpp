@@ -163,7 +163,7 @@ private:
     [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
-    void invalidate(std::vector<std::uint32_t> slots, const std::vector<std::uint32_t>& series, bool seeds_too);
+    void invalidate(const std::vector<std::uint32_t>& slots, const std::vector<std::uint32_t>& series, bool seeds_too);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
@@ -212,7 +212,10 @@ private:
         bool date = false;
     };
     std::unordered_map<const void*, SeriesRead> series_reads_;
-    std::map<std::uint32_t, std::vector<const void*>> series_changed_;   // value nodes to read again
+    std::vector<std::vector<const void*>> series_changed_;   // per series: value nodes to read again
+    // Scratch lists of set_overrides() and invalidate(), kept to run without allocating.
+    std::vector<const void*> changed_;
+    std::vector<std::uint32_t> seed_slots_, seed_series_, work_, dirty_list_;
     std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
     std::vector<std::uint8_t> dirty_;
     bool dependents_built_ = false;
@@ -472,10 +475,14 @@ void Evaluator::build_dependents() {
     }
 }
 
-void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<std::uint32_t>& series, bool seeds_too) {
+void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint32_t>& series,
+                           bool seeds_too) {
     build_dependents();
     dirty_.assign(plan_.slots.size(), 0);
-    std::vector<std::uint32_t> dirty;
+    auto& dirty = dirty_list_;
+    auto& work = work_;
+    dirty.clear();
+    work.clear();
     auto mark = [&](std::uint32_t s) {
         if (!dirty_[s]) {
             dirty_[s] = 1;
@@ -484,9 +491,9 @@ void Evaluator::invalidate(std::vector<std::uint32_t> work, const std::vector<st
         }
     };
     if (seeds_too) {
-        auto seeds = std::move(work);
-        work.clear();
         for (auto s : seeds) mark(s);
+    } else {
+        work.assign(seeds.begin(), seeds.end());
     }
     for (auto i : series) {
         for (auto s : series_dependents_[i]) mark(s);
@@ -620,7 +627,8 @@ void Evaluator::build_hoists() {
 }
 
 void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
-    std::vector<const void*> changed;
+    auto& changed = changed_;
+    changed.clear();
     bool same_places = overrides.size() == overrides_.size();
     for (std::size_t i = 0; same_places && i < overrides.size(); ++i) same_places = overrides[i].node.ptr == overrides_[i].node.ptr;
     if (same_places) {
@@ -642,7 +650,11 @@ void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
         }
     }
     if (changed.empty() || !started_) return;
-    std::vector<std::uint32_t> slots, series;
+    auto& slots = seed_slots_;
+    auto& series = seed_series_;
+    slots.clear();
+    series.clear();
+    if (series_changed_.size() < plan_.series.size()) series_changed_.resize(plan_.series.size());
     const std::size_t n = plan_.slots.size();
     for (const void* p : changed) {
         if (auto it = input_reads_.find(p); it != input_reads_.end()) {
@@ -655,14 +667,14 @@ void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
             const SeriesRead& read = it->second;
             if (read.date) {
                 series_.erase(read.series);   // the order may change: read it all again
-                series_changed_.erase(read.series);
+                series_changed_[read.series].clear();
             } else if (series_.count(read.series)) {
                 series_changed_[read.series].push_back(p);
             }
             series.push_back(read.series);
         }
     }
-    invalidate(std::move(slots), series, false);
+    invalidate(slots, series, false);
 }
 
 Value Evaluator::convert(const InputFile::Node& node, const Type& type, const std::string& what) {
@@ -843,11 +855,10 @@ const Value& Evaluator::slot(std::uint32_t s, Where w) {
 const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index) {
     auto it = series_.find(index);
     if (it != series_.end()) {
-        auto changed = series_changed_.find(index);
-        if (changed == series_changed_.end()) return it->second;
+        if (index >= series_changed_.size() || series_changed_[index].empty()) return it->second;
         // Only values were overridden: read those entries again, in place.
         const Series& s = plan_.series[index];
-        for (const void* p : changed->second) {
+        for (const void* p : series_changed_[index]) {
             InputFile::Node vn{p};
             Value v = read_value(vn, s.type, fmt::format("series `{}`", s.name));
             if (v.number.sign() <= 0)
@@ -855,7 +866,7 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
                                                v.number.to_string()));
             it->second[series_reads_.at(p).entry].second = std::move(v);
         }
-        series_changed_.erase(changed);
+        series_changed_[index].clear();
         return it->second;
     }
     const Series& s = plan_.series[index];
@@ -1204,7 +1215,7 @@ const Outcome& Evaluator::run() {
         std::vector<std::uint32_t> scaled;
         for (const auto& [s, factor] : scale_) scaled.push_back(s);
         scale_.clear();
-        invalidate(std::move(scaled), {}, true);
+        invalidate(scaled, {}, true);
     }
     evaluate_all();
     // Pro rata allocation (one factor per set of outputs): the largest factor with which

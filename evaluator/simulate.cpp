@@ -1,11 +1,11 @@
 #include "evaluator/simulate.hpp"
 
+#include "evaluator/threads.hpp"
+
 #include <fmt/format.h>
-#include <pthread.h>
 
 #include <algorithm>
 #include <boost/multiprecision/cpp_dec_float.hpp>
-#include <functional>
 #include <mutex>
 
 namespace hoshu::eval {
@@ -26,42 +26,6 @@ Rational to_rational(const Decimal& x, int places) {
     std::string text = x.str(places, std::ios_base::fixed);
     auto r = Rational::parse(text);
     return r ? *r : Rational();
-}
-
-/// Run `work(i)` for i in [0, n) on n threads with large stacks (the evaluator recurses as
-/// deep as the rule files nest, within its own limit).
-void run_threads(unsigned n, const std::function<void(unsigned)>& work) {
-    if (n <= 1) {
-        work(0);
-        return;
-    }
-    struct Job {
-        const std::function<void(unsigned)>* work;
-        unsigned index;
-    };
-    std::vector<Job> jobs(n);
-    std::vector<pthread_t> threads;
-    std::vector<unsigned> inline_jobs;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, std::size_t{256} << 20);
-    for (unsigned i = 0; i < n; ++i) {
-        jobs[i] = Job{&work, i};
-        pthread_t t;
-        auto body = [](void* p) -> void* {
-            auto* j = static_cast<Job*>(p);
-            (*j->work)(j->index);
-            return nullptr;
-        };
-        if (pthread_create(&t, &attr, body, &jobs[i]) == 0) {
-            threads.push_back(t);
-        } else {
-            inline_jobs.push_back(i);   // no thread: do its share here
-        }
-    }
-    pthread_attr_destroy(&attr);
-    for (unsigned i : inline_jobs) work(i);
-    for (auto t : threads) pthread_join(t, nullptr);
 }
 
 }  // namespace
@@ -200,6 +164,7 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         }
         once(node, in.path, in.path_range);
         sim.input_nodes_.push_back(node);
+        sim.override_paths_.push_back(in.path);
     }
     if (model.price) {
         const PriceModel& p = *model.price;
@@ -216,9 +181,11 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
             }
         }
         for (std::size_t k = 0; k < p.dates.size(); ++k) {
-            InputFile::Node node = resolve(price_path(p.dates[k]), p.date_ranges[k]);
-            once(node, price_path(p.dates[k]), p.date_ranges[k]);
+            std::string path = price_path(p.dates[k]);
+            InputFile::Node node = resolve(path, p.date_ranges[k]);
+            once(node, path, p.date_ranges[k]);
             sim.price_nodes_.push_back(node);
+            sim.override_paths_.push_back(std::move(path));
         }
     }
     for (std::size_t i = 0; i < model.events.size(); ++i) {
@@ -348,12 +315,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
                     dsl::Diagnostics diags = outcome.error();
                     std::string values;
                     for (std::size_t i = 0; i < overrides.size(); ++i) {
-                        std::string path = i < model.inputs.size()
-                                               ? model.inputs[i].path
-                                               : fmt::format("{}.{}.{}", model.price->series,
-                                                             model.price->dates[i - model.inputs.size()].to_string(),
-                                                             model.price->value_key);
-                        values += fmt::format("{}{} = {}", values.empty() ? "" : ", ", path,
+                        values += fmt::format("{}{} = {}", values.empty() ? "" : ", ", override_paths_[i],
                                               overrides[i].number->to_string());
                     }
                     diags.note(dsl::SourceRange{}, "on path {} of {} (seed {}): {}", path + 1, options.paths, options.seed, values);
@@ -383,7 +345,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
             if (options.progress) options.progress->fetch_add(last - first, std::memory_order_relaxed);
         }
     };
-    run_threads(threads, worker);
+    run_on_large_stacks(threads, std::size_t{256} << 20, worker);
 
     if (setup_error) return *setup_error;
     const Failure* first_failure = nullptr;

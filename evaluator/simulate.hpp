@@ -118,6 +118,7 @@ private:
     const Model* model_;
     std::vector<InputFile::Node> input_nodes_;   // parallel to model.inputs
     std::vector<InputFile::Node> price_nodes_;   // parallel to model.price->dates
+    std::vector<std::string> override_paths_;    // the inputs' paths, then the closes', for messages
     Rational start_price_;
     std::vector<std::uint32_t> event_slots_;
     std::uint32_t price_slot_ = none;
