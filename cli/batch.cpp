@@ -105,20 +105,14 @@ int run_batch(const BatchArgs& args) {
 
     std::string error;
     OutputFile out;
-    if (!out.open(args.out, error)) {
-        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-        return Exit::usage;
-    }
+    if (!out.open(args.out, error)) return output_failed(error);
     std::string header = "scenario";
     for (const auto& c : columns) header += "," + eval::csv_field(c);
     header += "," + plan.directors.noun;
     for (auto s : plan.director_outputs) header += "," + eval::csv_field(plan.slots[s].name);
     for (const auto& l : plan.limits) header += "," + eval::csv_field(limit_column(l));
     header += ",violations\n";
-    if (!out.write(header, error)) {
-        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-        return Exit::usage;
-    }
+    if (!out.write(header, error)) return output_failed(error);
 
     eval::Session session(plan, inputs, options);
     std::vector<eval::InputOverride> overrides;
@@ -179,10 +173,7 @@ int run_batch(const BatchArgs& args) {
             for (const auto& v : o.violations) own += v.director == o.directors[d].id;
             text += "," + std::to_string(own) + "\n";
         }
-        if (!out.write(text, error)) {
-            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-            return Exit::usage;
-        }
+        if (!out.write(text, error)) return output_failed(error);
     }
     if (rejected && args.on_error == "stop") {
         if (args.out.empty() || args.out == "-") {
@@ -201,10 +192,7 @@ int run_batch(const BatchArgs& args) {
         }
         return Exit::usage;
     }
-    if (!out.commit(error)) {
-        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-        return Exit::usage;
-    }
+    if (!out.commit(error)) return output_failed(error);
     if (rejected) {
         std::fprintf(stderr, "hoshu: %llu scenario%s evaluated, %llu rejected\n",
                      static_cast<unsigned long long>(evaluated), evaluated == 1 ? "" : "s",

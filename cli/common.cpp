@@ -139,6 +139,11 @@ bool OutputFile::commit(std::string& error) {
     return true;
 }
 
+int output_failed(const std::string& error) {
+    std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+    return Exit::usage;
+}
+
 bool write_output(const std::string& path, const std::string& text, std::string& error) {
     OutputFile out;
     return out.open(path, error) && out.write(text, error) && out.commit(error);

@@ -58,6 +58,9 @@ private:
     int fd_ = -1;
 };
 
+/// Print an output error ("hoshu: error: cannot write …") and give the exit code for it.
+int output_failed(const std::string& error);
+
 /// Write `text` to `path` (stdout when empty). A file appears whole or not at all: the
 /// text goes to a temporary file in the same folder, which is then renamed over `path`.
 bool write_output(const std::string& path, const std::string& text, std::string& error);

@@ -29,10 +29,7 @@ int run_eval(const EvalArgs& args) {
                        : args.format == "csv" ? eval::format_csv(*plan, *outcome)
                                               : eval::format_table(*plan, *outcome, seal, year);
     std::string error;
-    if (!write_output(args.out, text, error)) {
-        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-        return Exit::usage;
-    }
+    if (!write_output(args.out, text, error)) return output_failed(error);
     return outcome->violations.empty() ? Exit::success : Exit::failure;
 }
 

@@ -129,15 +129,10 @@ int run_simulate(const SimulateArgs& args) {
     if (!args.histogram.empty()) {
         std::string title = (plan.title.empty() ? "" : plan.title + " — ") +
                             fmt::format("{} paths, seed {}", eval::group_digits(std::to_string(result->paths)), args.seed);
-        if (!write_output(args.histogram, eval::histogram_svg(title, result->paths, panels(plan, *result)), error)) {
-            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-            return Exit::usage;
-        }
+        std::string svg = eval::histogram_svg(title, result->paths, panels(plan, *result));
+        if (!write_output(args.histogram, svg, error)) return output_failed(error);
     }
-    if (!write_output(args.out, text, error)) {
-        std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-        return Exit::usage;
-    }
+    if (!write_output(args.out, text, error)) return output_failed(error);
     return Exit::success;
 }
 
