@@ -1216,6 +1216,14 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
             auto to = constant_of(*row.value_to, c, table.result_type, "a row's value");
             if (!to) continue;
             r.value_to = to->number;
+            if (*r.low == *r.high) {
+                // Kept as a plain row, so that the coverage checks below say nothing more.
+                diags_.error(r.range, "a `linear` row needs its lower bound below its upper bound: it runs "
+                                      "from one value to another");
+                r.linear = false;
+            } else {
+                r.slope = (r.value_to - r.value) / (*r.high - *r.low);
+            }
         } else if (row.value_to) {
             diags_.error(r.range, "`to` after a row's value is only for `linear` rows");
             continue;

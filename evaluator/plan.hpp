@@ -114,6 +114,7 @@ struct TableRow {
     bool low_inclusive = false, high_inclusive = false;
     bool linear = false;
     Rational value, value_to;
+    Rational slope;                      // linear: (value_to - value) / (high - low)
     dsl::SourceRange range;
     std::string text;                    // the row as written
 };
