@@ -1,6 +1,9 @@
 #include "evaluator/evaluate.hpp"
 
+#include "evaluator/program.hpp"
+
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <unordered_map>
 
@@ -138,7 +141,10 @@ private:
     std::size_t row(const Slot& s, Where w) const;
     State ensure(std::uint32_t s, Where w);
     const Value& slot(std::uint32_t s, Where w);
+    /// The value of node n: its compiled program run (compiled on first use), or the
+    /// remembered value of a plan-wide part.
     Value eval(std::uint32_t n, Where w, bool computing_hoisted = false);
+    Value run(const Program& p, std::uint32_t root, Where w);
     std::optional<Value> read_input(const Slot& s, Where w, std::size_t at);
     const InputOverride* override_of(InputFile::Node n) const {
         if (override_index_.empty()) return nullptr;
@@ -183,7 +189,8 @@ private:
     }
     const std::string& text(std::int64_t id) const { return out_.text(plan_, id); }
     std::string show(const Type& t, const Value& v) const { return value_text(plan_, out_, t, v); }
-    int compare(const Type& t, const Value& a, const Value& b) const;
+    int compare(Kind kind, const Value& a, const Value& b) const;
+    int compare(const Type& t, const Value& a, const Value& b) const { return compare(t.kind, a, b); }
 
     const Plan& plan_;
     const InputFile& in_;
@@ -201,6 +208,12 @@ private:
     std::optional<std::optional<Date>> as_of_;
     int depth_ = 0;
     std::map<std::string, std::int64_t> text_ids_;
+    // Compiled formulas (per node, on first use; a deque keeps them in place) and the
+    // register stack their runs share.
+    std::vector<const Program*> program_of_node_;
+    std::deque<Program> programs_;
+    std::vector<Value> regs_;
+    std::size_t top_ = 0;
     std::vector<std::uint32_t> recomputed_;   // slots reset() forgets: not inputs, not params
     // What-if runs: overrides of input values, which memo entries read which input value,
     // and which definitions depend (directly) on each definition and series.
@@ -261,12 +274,12 @@ std::string Evaluator::context(Where w) const {
     return out;
 }
 
-int Evaluator::compare(const Type& t, const Value& a, const Value& b) const {
-    if (t.kind == Kind::number) {
+int Evaluator::compare(Kind kind, const Value& a, const Value& b) const {
+    if (kind == Kind::number) {
         auto c = a.number <=> b.number;
         return c < 0 ? -1 : c > 0 ? 1 : 0;
     }
-    if (t.kind == Kind::text) {
+    if (kind == Kind::text) {
         int c = text(a.word).compare(text(b.word));
         return c < 0 ? -1 : c > 0 ? 1 : 0;
     }
@@ -919,8 +932,8 @@ Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, Where
         if (!row->linear) {
             v.number = row->value;
         } else {
-            // value + (x - low) × (value_to - value) / (high - low)
-            v.number = row->value + (x.number - *row->low) * (row->value_to - row->value) / (*row->high - *row->low);
+            // value + (x - low) × (value_to - value) / (high - low), exactly
+            v.number = row->value + (x.number - *row->low) * row->slope;
         }
         return v;
     }
@@ -938,121 +951,157 @@ Value Evaluator::eval_hoisted(std::uint32_t n, Where w) {
 
 Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
     if (!computing_hoisted && !hoist_of_node_.empty() && hoist_of_node_[n] != none) return eval_hoisted(n, w);
-    const Node& node = plan_.nodes[n];
+    if (program_of_node_.empty()) program_of_node_.assign(plan_.nodes.size(), nullptr);
+    const Program* p = program_of_node_[n];
+    if (!p) p = program_of_node_[n] = &programs_.emplace_back(compile_formula(plan_, n, hoist_of_node_));
+    return run(*p, n, w);
+}
+
+Value Evaluator::run(const Program& p, std::uint32_t root, Where w) {
     // Definitions that depend on each other tens of thousands deep (a generated or hostile
     // plan) end in an error, not a stack overflow. hoshu's command line runs on a large
     // stack; this bound keeps well inside it.
-    if (depth_ >= max_eval_depth) fail_too_deep(node, w);
+    if (depth_ >= max_eval_depth) fail_too_deep(plan_.nodes[root], w);
+    // The registers of this run sit on the evaluator's register stack, above its caller's.
+    const std::size_t base = top_;
+    top_ += p.registers;
+    if (regs_.size() < top_) regs_.resize(std::max(top_, 2 * regs_.size()));
     ++depth_;
     struct Leave {
-        int& depth;
-        ~Leave() { --depth; }
-    } leave{depth_};
-    switch (node.kind) {
-        case NodeKind::constant: return plan_.constants[node.aux];
-        case NodeKind::slot: return slot(node.aux, w);
-        case NodeKind::add: {
-            Value v = eval(node.a, w);
-            v.number += eval(node.b, w).number;
-            return v;
+        Evaluator& e;
+        std::size_t base;
+        ~Leave() {
+            --e.depth_;
+            e.top_ = base;
         }
-        case NodeKind::sub: {
-            Value v = eval(node.a, w);
-            v.number -= eval(node.b, w).number;
-            return v;
+    } leave{*this, base};
+    Value* r = regs_.data() + base;   // fetched again after anything that may run another program
+    const std::size_t n_slots = plan_.slots.size();
+    // An operand in place: a constant, or a definition's value (computed first if it is not
+    // known yet, which may run other programs). nullptr for a register: that address is
+    // taken only once every operand is ready.
+    auto fetch = [&](Mode m, std::uint32_t i) __attribute__((always_inline)) -> const Value* {
+        std::size_t at = i;
+        switch (m) {
+            case Mode::reg: return nullptr;
+            case Mode::constant: return &plan_.constants[i];
+            case Mode::plan_slot: break;
+            case Mode::director_slot: at += (1 + static_cast<std::size_t>(w.director)) * n_slots; break;
+            case Mode::grant_slot: at += (1 + records_.size() + static_cast<std::size_t>(w.grant)) * n_slots; break;
         }
-        case NodeKind::mul: {
-            Value v = eval(node.a, w);
-            v.number *= eval(node.b, w).number;
-            return v;
+        if (state_[at] != State::done) {
+            slot(i, w);
+            r = regs_.data() + base;
         }
-        case NodeKind::div: {
-            Value v = eval(node.a, w);
-            Value d = eval(node.b, w);
-            if (d.number.is_zero()) fail_division(node, w);
-            v.number /= d.number;
-            return v;
-        }
-        case NodeKind::neg: {
-            Value v = eval(node.a, w);
-            v.number = -v.number;
-            return v;
-        }
-        case NodeKind::lt:
-        case NodeKind::le:
-        case NodeKind::gt:
-        case NodeKind::ge:
-        case NodeKind::eq:
-        case NodeKind::ne: {
-            Value a = eval(node.a, w);
-            Value b = eval(node.b, w);
-            int c = compare(plan_.nodes[node.a].type, a, b);
-            bool r = node.kind == NodeKind::lt   ? c < 0
-                     : node.kind == NodeKind::le ? c <= 0
-                     : node.kind == NodeKind::gt ? c > 0
-                     : node.kind == NodeKind::ge ? c >= 0
-                     : node.kind == NodeKind::eq ? c == 0
-                                                 : c != 0;
-            Value v;
-            v.word = r;
-            return v;
-        }
-        case NodeKind::and_: {
-            if (!eval(node.a, w).word) return Value{};
-            return eval(node.b, w);
-        }
-        case NodeKind::or_: {
-            Value a = eval(node.a, w);
-            if (a.word) return a;
-            return eval(node.b, w);
-        }
-        case NodeKind::not_: {
-            Value v;
-            v.word = !eval(node.a, w).word;
-            return v;
-        }
-        case NodeKind::if_: return eval(eval(node.a, w).word ? node.b : node.c, w);
-        case NodeKind::min:
-        case NodeKind::max: {
-            const Type& t = node.type;
-            Value best = eval(plan_.args[node.args_begin], w);
-            for (std::uint32_t i = 1; i < node.args_count; ++i) {
-                Value v = eval(plan_.args[node.args_begin + i], w);
-                int c = compare(t, v, best);
-                if (node.kind == NodeKind::min ? c < 0 : c > 0) best = std::move(v);
+        return &memo_[at];
+    };
+    auto set_word = [&](std::uint16_t d, bool v) {
+        r[d].number = Rational();
+        r[d].word = v;
+    };
+    const Instr* code = p.code.data();
+    const std::size_t size = p.code.size();
+    for (std::size_t pc = 0; pc < size; ++pc) {
+        const Instr& in = code[pc];
+        switch (in.op) {
+            case Op::load: {
+                const Value* x = fetch(in.xm, in.x);
+                r[in.d] = *x;
+                break;
             }
-            return best;
+            case Op::present: {
+                bool present = ensure(in.aux, w) != State::absent;
+                r = regs_.data() + base;
+                set_word(in.d, present);
+                break;
+            }
+            case Op::hoisted: {
+                if (hoist_valid_[in.aux]) {
+                    r[in.d] = hoist_value_[in.aux];
+                } else {
+                    Value v = eval_hoisted(in.node, w);
+                    r = regs_.data() + base;
+                    r[in.d] = std::move(v);
+                }
+                break;
+            }
+            case Op::call: {
+                Value v = eval_rare(in.node, w);
+                r = regs_.data() + base;
+                r[in.d] = std::move(v);
+                break;
+            }
+            case Op::add:
+            case Op::sub:
+            case Op::mul:
+            case Op::div:
+            case Op::compare: {
+                const Value* xp = fetch(in.xm, in.x);
+                const Value* yp = fetch(in.ym, in.y);
+                const Value& x = xp ? *xp : r[in.x];
+                const Value& y = yp ? *yp : r[in.y];
+                switch (in.op) {
+                    case Op::add: r[in.d].number = x.number + y.number; break;
+                    case Op::sub: r[in.d].number = x.number - y.number; break;
+                    case Op::mul: r[in.d].number = x.number * y.number; break;
+                    case Op::div:
+                        if (y.number.is_zero()) fail_division(plan_.nodes[in.node], w);
+                        r[in.d].number = x.number / y.number;
+                        break;
+                    default: {
+                        int c = compare(static_cast<Kind>(in.flag >> 4), x, y);
+                        bool holds = false;
+                        switch (static_cast<Comparison>(in.flag & 15)) {
+                            case Comparison::lt: holds = c < 0; break;
+                            case Comparison::le: holds = c <= 0; break;
+                            case Comparison::gt: holds = c > 0; break;
+                            case Comparison::ge: holds = c >= 0; break;
+                            case Comparison::eq: holds = c == 0; break;
+                            case Comparison::ne: holds = c != 0; break;
+                        }
+                        set_word(in.d, holds);
+                        break;
+                    }
+                }
+                break;
+            }
+            case Op::neg: r[in.d].number = -r[in.d].number; break;
+            case Op::not_: set_word(in.d, !r[in.d].word); break;
+            case Op::is: set_word(in.d, r[in.d].word == static_cast<std::int64_t>(in.aux)); break;
+            case Op::min:
+            case Op::max: {
+                const Value* xp = fetch(in.xm, in.x);
+                const Value& x = xp ? *xp : r[in.x];
+                int c = compare(static_cast<Kind>(in.flag), x, r[in.d]);
+                if (in.op == Op::min ? c < 0 : c > 0) r[in.d] = x;
+                break;
+            }
+            case Op::clamp: {
+                const Value* lp = fetch(in.xm, in.x);
+                const Value* hp = fetch(in.ym, in.y);
+                const Value& lo = lp ? *lp : r[in.x];
+                const Value& hi = hp ? *hp : r[in.y];
+                const auto kind = static_cast<Kind>(in.flag);
+                if (compare(kind, lo, hi) > 0) fail_clamp(plan_.nodes[in.node], lo, hi, w);
+                if (compare(kind, r[in.d], lo) < 0) r[in.d] = lo;
+                else if (compare(kind, r[in.d], hi) > 0) r[in.d] = hi;
+                break;
+            }
+            case Op::round:
+                r[in.d].number = r[in.d].number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
+                break;
+            case Op::table: r[in.d] = table(plan_.tables[in.aux], r[in.d], in.node, w); break;
+            case Op::jump: pc = in.aux - 1; break;
+            case Op::jump_if_false:
+            case Op::jump_if_true: {
+                const Value* xp = fetch(in.xm, in.x);
+                bool holds = (xp ? *xp : r[in.x]).word != 0;
+                if (holds == (in.op == Op::jump_if_true)) pc = in.aux - 1;
+                break;
+            }
         }
-        case NodeKind::clamp: {
-            Value x = eval(node.a, w);
-            Value lo = eval(node.b, w);
-            Value hi = eval(node.c, w);
-            if (compare(node.type, lo, hi) > 0) fail_clamp(node, lo, hi, w);
-            if (compare(node.type, x, lo) < 0) return lo;
-            if (compare(node.type, x, hi) > 0) return hi;
-            return x;
-        }
-        case NodeKind::round: {
-            Value v = eval(node.a, w);
-            v.number = v.number.round_to(node.mode, plan_.constants[node.aux].number);
-            return v;
-        }
-        case NodeKind::table: {
-            Value x = eval(node.a, w);
-            return table(plan_.tables[node.aux], x, n, w);
-        }
-        case NodeKind::present: {
-            Value v;
-            v.word = ensure(node.aux, w) != State::absent;
-            return v;
-        }
-        case NodeKind::is: {
-            Value v;
-            v.word = eval(node.a, w).word == static_cast<std::int64_t>(node.aux);
-            return v;
-        }
-        default: return eval_rare(n, w);
     }
+    return std::move(r[0]);
 }
 
 /// The node kinds met less often, apart so that eval()'s frame stays small.
@@ -1173,6 +1222,7 @@ void Evaluator::start() {
 void Evaluator::reset() {
     active_.clear();
     depth_ = 0;
+    top_ = 0;
     std::fill(hoist_valid_.begin(), hoist_valid_.end(), 0);
     std::fill(requirement_held_.begin(), requirement_held_.end(), 0);
     // Inputs are kept (they are read from the same file), and so are params: a param's
