@@ -80,11 +80,22 @@ void ValueCounts::merge(const ValueCounts& other) {
 }
 
 std::vector<std::pair<Rational, std::uint64_t>> ValueCounts::sorted() const {
-    std::map<Rational, std::uint64_t> all = sparse_;
+    // Both parts are in order already: merge them.
+    std::vector<std::pair<Rational, std::uint64_t>> all;
+    auto sparse = sparse_.begin();
     for (std::size_t i = 0; i < dense_.size(); ++i) {
-        if (dense_[i]) all[Rational(low_ + static_cast<std::int64_t>(i))] += dense_[i];
+        if (!dense_[i]) continue;
+        Rational v(low_ + static_cast<std::int64_t>(i));
+        for (; sparse != sparse_.end() && sparse->first < v; ++sparse) all.emplace_back(sparse->first, sparse->second);
+        all.emplace_back(std::move(v), dense_[i]);
     }
-    return {all.begin(), all.end()};
+    for (; sparse != sparse_.end(); ++sparse) all.emplace_back(sparse->first, sparse->second);
+    return all;
+}
+
+bool ValueCounts::only_zero() const {
+    if (total_ == 0 || !sparse_.empty() || low_ > 0 || low_ + static_cast<std::int64_t>(dense_.size()) <= 0) return false;
+    return dense_[static_cast<std::size_t>(-low_)] == total_;
 }
 
 void ExactSum::add(const Rational& v) {

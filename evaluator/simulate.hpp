@@ -38,6 +38,8 @@ public:
     std::uint64_t total() const { return total_; }
     /// Every value with its count, in increasing order.
     std::vector<std::pair<Rational, std::uint64_t>> sorted() const;
+    /// Every value counted is 0 (and there is at least one).
+    bool only_zero() const;
 
 private:
     void add_integer(std::int64_t v, std::uint64_t n);

@@ -34,10 +34,7 @@ std::string percent(std::uint64_t count, std::uint64_t total) {
     return percent(Rational::fraction(static_cast<std::int64_t>(count), static_cast<std::int64_t>(total)));
 }
 
-bool always_zero(const OutputTally& t) {
-    auto v = t.counts.sorted();
-    return v.size() == 1 && v.front().first.is_zero();
-}
+bool always_zero(const OutputTally& t) { return t.counts.only_zero(); }
 
 std::string event_name(const Plan& plan, const SimulationResult& r, const EventTally& e) {
     return e.director ? plan.slots[e.slot].name + " (" + r.directors[*e.director] + ")" : plan.slots[e.slot].name;
