@@ -3,6 +3,8 @@
 // must agree before either is timed; a fast wrong answer is a failure.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -236,5 +238,50 @@ void BM_rs2_rs3_hand_written(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_rs2_rs3_hand_written);
+
+// The two side by side on a machine whose speed drifts (a shared virtual machine): short
+// batches of each, alternated, and the median of the batch-by-batch ratios, so that both
+// sides of each ratio ran under the same conditions. Reported as the counter `ratio`
+// (hoshu's time ÷ the hand-written function's; the target is at most 2).
+void BM_rs2_rs3_ratio(benchmark::State& state) {
+    Loaded& l = loaded();
+    if (!l.plan || !l.inputs) {
+        state.SkipWithError("rules/iij or the inputs did not load");
+        return;
+    }
+    hoshu::eval::Session session(*l.plan, *l.inputs);
+    Figures f = worked_figures();
+    auto expected = hand_written(f);
+    auto a = session.value(l.annual, 0);
+    auto m = session.value(l.midterm, 0);
+    if (!a || !m || a->number != expected.first || m->number != expected.second) {
+        state.SkipWithError("hoshu and the hand-written reference disagree");
+        return;
+    }
+    constexpr int batch = 200;
+    using clock = std::chrono::steady_clock;
+    std::vector<double> ratios;
+    for (auto _ : state) {
+        auto t0 = clock::now();
+        for (int i = 0; i < batch; ++i) {
+            session.reset();
+            auto annual = session.value(l.annual, 0);
+            auto midterm = session.value(l.midterm, 0);
+            benchmark::DoNotOptimize(annual);
+            benchmark::DoNotOptimize(midterm);
+        }
+        auto t1 = clock::now();
+        for (int i = 0; i < batch; ++i) {
+            benchmark::DoNotOptimize(f);
+            auto r = hand_written(f);
+            benchmark::DoNotOptimize(r);
+        }
+        auto t2 = clock::now();
+        ratios.push_back(std::chrono::duration<double>(t1 - t0).count() / std::chrono::duration<double>(t2 - t1).count());
+    }
+    std::sort(ratios.begin(), ratios.end());
+    state.counters["ratio"] = ratios[ratios.size() / 2];
+}
+BENCHMARK(BM_rs2_rs3_ratio);
 
 }  // namespace
