@@ -951,7 +951,6 @@ Value Evaluator::eval_hoisted(std::uint32_t n, Where w) {
 
 Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
     if (!computing_hoisted && !hoist_of_node_.empty() && hoist_of_node_[n] != none) return eval_hoisted(n, w);
-    if (program_of_node_.empty()) program_of_node_.assign(plan_.nodes.size(), nullptr);
     const Program* p = program_of_node_[n];
     if (!p) p = program_of_node_[n] = &programs_.emplace_back(compile_formula(plan_, n, hoist_of_node_));
     return run(*p, n, w);
@@ -1217,6 +1216,8 @@ void Evaluator::start() {
         if (plan_.slots[s].kind != SlotKind::input && plan_.slots[s].kind != SlotKind::param) recomputed_.push_back(s);
     }
     build_hoists();
+    // Programs are compiled on first use, after the hoists they refer to are known.
+    program_of_node_.assign(plan_.nodes.size(), nullptr);
 }
 
 void Evaluator::reset() {
