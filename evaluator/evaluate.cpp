@@ -208,6 +208,8 @@ private:
     std::optional<std::optional<Date>> as_of_;
     int depth_ = 0;
     std::map<std::string, std::int64_t> text_ids_;
+    // How messages name each definition ("`revenue`") and series ("series `prices`").
+    std::vector<std::string> slot_what_, series_what_;
     // Compiled formulas (per node, on first use; a deque keeps them in place) and the
     // register stack their runs share.
     std::vector<const Program*> program_of_node_;
@@ -743,7 +745,7 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
     InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
                            : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
                                                       : in_.root();
-    std::string what = fmt::format("`{}`", s.name);
+    const std::string& what = slot_what_[static_cast<std::size_t>(&s - plan_.slots.data())];
     InputFile::Node parent;
     std::string missing;
     InputFile::Node node = walk(s.input, base, w, what, &parent, &missing);
@@ -873,7 +875,7 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
         const Series& s = plan_.series[index];
         for (const void* p : series_changed_[index]) {
             InputFile::Node vn{p};
-            Value v = read_value(vn, s.type, fmt::format("series `{}`", s.name));
+            Value v = read_value(vn, s.type, series_what_[index]);
             if (v.number.sign() <= 0)
                 fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
                                                v.number.to_string()));
@@ -1214,7 +1216,9 @@ void Evaluator::start() {
     state_.assign(rows * plan_.slots.size(), State::pending);
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         if (plan_.slots[s].kind != SlotKind::input && plan_.slots[s].kind != SlotKind::param) recomputed_.push_back(s);
+        slot_what_.push_back(fmt::format("`{}`", plan_.slots[s].name));
     }
+    for (const Series& s : plan_.series) series_what_.push_back(fmt::format("series `{}`", s.name));
     build_hoists();
     // Programs are compiled on first use, after the hoists they refer to are known.
     program_of_node_.assign(plan_.nodes.size(), nullptr);

@@ -804,6 +804,8 @@ Rational Rational::round(RoundingMode mode) const {
 
 Rational Rational::round_to(RoundingMode mode, const Rational& unit) const {
     assert(unit.sign() > 0);
+    // A whole unit (1 share, 1 yen) is the common case: no division, no product.
+    if (!unit.big_ && unit.num_ == 1 && unit.den_ == 1) return round(mode);
     return unit * (*this / unit).round(mode);
 }
 
