@@ -1150,10 +1150,18 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
         case NodeKind::max_over: {
             Value acc;
             bool any = false;
+            // `sum of total_rs_shares over directors`: a definition read in place.
+            const bool definition = node.kind == NodeKind::sum && plan_.nodes[node.a].kind == NodeKind::slot;
+            const std::uint32_t item = definition ? plan_.nodes[node.a].aux : none;
             auto visit = [&](Where each) {
                 if (node.b != none && !eval(node.b, each).word) return;
                 if (node.kind == NodeKind::count) {
                     acc.number += Rational(1);
+                    return;
+                }
+                if (definition) {
+                    acc.number += slot(item, each).number;
+                    any = true;
                     return;
                 }
                 Value v = eval(node.a, each);

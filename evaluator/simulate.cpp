@@ -60,7 +60,7 @@ void ValueCounts::add_integer(std::int64_t v, std::uint64_t n) {
     dense_[static_cast<std::size_t>(v - low_)] += n;
 }
 
-void ValueCounts::add(const Rational& v) {
+void ValueCounts::add_other(const Rational& v) {
     if (auto i = v.to_int64()) {
         add_integer(*i, 1);
         return;
@@ -109,7 +109,7 @@ void ExactSum::add(const Rational& v) {
     rest_ += v;
 }
 
-void ExactSum::add_product(const Rational& a, const Rational& b) {
+void ExactSum::add_nonzero_product(const Rational& a, const Rational& b) {
     auto x = a.to_int64(), y = b.to_int64();
     if (x && y) {
         __int128 p = static_cast<__int128>(*x) * *y, next;   // |x·y| < 2^126: no overflow

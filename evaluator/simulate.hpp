@@ -33,7 +33,15 @@ namespace hoshu::eval {
 /// number of distinct values, not on the number of paths.
 class ValueCounts {
 public:
-    void add(const Rational& v);
+    void add(const Rational& v) {
+        // Most values are integers within the range counted so far.
+        if (auto i = v.to_int64(); i && *i >= low_ && *i - low_ < static_cast<std::int64_t>(dense_.size())) {
+            ++dense_[static_cast<std::size_t>(*i - low_)];
+            ++total_;
+            return;
+        }
+        add_other(v);
+    }
     void merge(const ValueCounts& other);
     std::uint64_t total() const { return total_; }
     /// Every value with its count, in increasing order.
@@ -42,6 +50,7 @@ public:
     bool only_zero() const;
 
 private:
+    void add_other(const Rational& v);
     void add_integer(std::int64_t v, std::uint64_t n);
     std::int64_t low_ = 0;
     std::vector<std::uint64_t> dense_;
@@ -53,11 +62,14 @@ private:
 class ExactSum {
 public:
     void add(const Rational& v);
-    void add_product(const Rational& a, const Rational& b);
+    void add_product(const Rational& a, const Rational& b) {
+        if (!a.is_zero()) add_nonzero_product(a, b);   // no shares, nothing to add
+    }
     void merge(const ExactSum& other);
     Rational value() const;
 
 private:
+    void add_nonzero_product(const Rational& a, const Rational& b);
     __int128 small_ = 0;
     Rational rest_;
 };
