@@ -372,6 +372,20 @@ TEST_CASE("round_to rounds to a multiple of the unit", "[rational][round]") {
         {"0.125", RoundingMode::half_even, "0.25", "0"},
         {"0.375", RoundingMode::half_even, "0.25", "0.5"},
         {"16000000", RoundingMode::down, "1000", "16000000"},
+        // A whole unit (shares, yen) takes a shorter path: every mode, both signs, halves,
+        // and a value beyond 128 bits.
+        {"-4709.2", RoundingMode::down, "1", "-4710"},
+        {"-4709.2", RoundingMode::up, "1", "-4709"},
+        {"-4709.5", RoundingMode::half_up, "1", "-4710"},
+        {"-4709.5", RoundingMode::half_even, "1", "-4710"},
+        {"4710.5", RoundingMode::half_even, "1", "4710"},
+        {"4710.5", RoundingMode::half_up, "1", "4711"},
+        {"21353/23800", RoundingMode::half_up, "1", "1"},
+        {"-7", RoundingMode::up, "1", "-7"},
+        {"1234567890123456789012345678901234567890123.5", RoundingMode::down, "1",
+         "1234567890123456789012345678901234567890123"},
+        {"1234567890123456789012345678901234567890123.5", RoundingMode::half_even, "1",
+         "1234567890123456789012345678901234567890124"},
     }));
     INFO(value << " to " << unit);
     CHECK(q(value).round_to(mode, q(unit)) == q(expected));
@@ -602,6 +616,7 @@ TEST_CASE("arithmetic, comparison, rounding and printing agree with cpp_rational
             const RoundingMode m = kModes[i % 4];
             require_same(x.round_to(m, y), b * cpp_rational(round_ref(a / b, m)));
         }
+        require_same(x.round_to(kModes[i % 4], Rational(1)), cpp_rational(round_ref(a, kModes[i % 4])));
 
         const std::string text = x.to_string();
         INFO("to_string: " << text);
