@@ -887,7 +887,7 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
     const Series& s = plan_.series[index];
     std::string missing;
     InputFile::Node parent;
-    InputFile::Node list = walk(s.input, in_.root(), {}, fmt::format("series `{}`", s.name), &parent, &missing);
+    InputFile::Node list = walk(s.input, in_.root(), {}, series_what_[index], &parent, &missing);
     std::vector<std::pair<Date, Value>> entries;
     if (!list) return series_.emplace(index, std::move(entries)).first->second;   // no entries at all
     if (in_.kind(list) != InputKind::array)
@@ -905,8 +905,8 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
                                              s.value_key));
         series_reads_[dn.ptr] = SeriesRead{index, static_cast<std::uint32_t>(entries.size()), true};
         series_reads_[vn.ptr] = SeriesRead{index, static_cast<std::uint32_t>(entries.size()), false};
-        Date date{static_cast<std::int32_t>(read_value(dn, Type::date(), fmt::format("series `{}`", s.name)).word)};
-        Value v = read_value(vn, s.type, fmt::format("series `{}`", s.name));
+        Date date{static_cast<std::int32_t>(read_value(dn, Type::date(), series_what_[index]).word)};
+        Value v = read_value(vn, s.type, series_what_[index]);
         if (v.number.sign() <= 0)
             fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
                                             v.number.to_string()));
