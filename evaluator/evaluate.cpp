@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <unordered_map>
+#include <utility>
 
 namespace hoshu::eval {
 
@@ -145,6 +146,18 @@ private:
     /// remembered value of a plan-wide part.
     Value eval(std::uint32_t n, Where w, bool computing_hoisted = false);
     Value run(const Program& p, std::uint32_t root, Where w);
+    /// run() as recorded (Record) or not; `record` is the open record it writes to.
+    template <bool Record>
+    Value run_program(const Program& p, std::uint32_t root, Where w, int record);
+    /// What one instruction found wrong, reported by run() (replay gives up instead).
+    enum class Fault : std::uint8_t { none, division_by_zero, clamp_crossed, no_row };
+    /// The arithmetic, comparisons and choices of one instruction, on registers r with
+    /// its operands x and y in place: shared by run() and replay.
+    inline Fault step(const Instr& in, Value* r, const Value& x, const Value& y) const;
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_step(Fault f, const Instr& in, const Value* r, const Value& x,
+                                                          const Value& y, Where w);
+    bool op_present(const Instr& in, Where w);
+    Value op_hoisted(const Instr& in, Where w);
     std::optional<Value> read_input(const Slot& s, Where w, std::size_t at);
     const InputOverride* override_of(InputFile::Node n) const {
         if (override_index_.empty()) return nullptr;
@@ -174,7 +187,6 @@ private:
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
     const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
-    Value table(const Table& t, const Value& x, std::uint32_t node, Where w);
     std::optional<Date> as_of();
     void evaluate_all();
     /// A text read or made during evaluation, interned: the same text has the same id, so
@@ -248,6 +260,60 @@ private:
                   requirement_held_.begin() + static_cast<std::ptrdiff_t>((i + 1) * n), 0);
     }
     static constexpr int max_eval_depth = 50'000;
+
+    // Replay (remember_paths()). An evaluation is recorded as the definitions and
+    // plan-wide parts it computed, in the order they were finished, each with the
+    // instructions its program executed: operands found in place, each branch a check that
+    // it goes the same way. The next evaluation replays a record straight through before
+    // anything else: a definition already known is skipped, one whose branch goes the
+    // other way ends that record (what it computed so far stands), and whatever is still
+    // unknown is then evaluated as usual — and recorded, for the paths that go that way.
+    // Replay computes nothing that is not a definition's value, and gives up rather than
+    // report a failure, which the usual evaluation reports if the outputs need that value.
+public:
+    void remember_paths();
+    void replay();
+
+private:
+    struct TraceOp {
+        Instr in;                          // jumps are left out; a branch keeps which way it went in `aux`
+        std::uint32_t xat = 0, yat = 0;    // where an operand that is a definition is kept in memo_
+    };
+    struct TraceCell {
+        enum class Kind : std::uint8_t { slot, hoist, requirement, other } kind = Kind::slot;
+        std::uint32_t index = 0;           // the slot, the plan-wide part, or the requirement
+        Where w;
+        std::uint32_t at = 0;              // slot: where its value is kept in memo_; requirement: in requirement_held_
+        std::uint32_t first = 0, count = 0;   // its instructions in Trace::ops
+        std::uint16_t registers = 0;
+    };
+    struct Trace {
+        std::vector<TraceCell> cells;
+        std::vector<TraceOp> ops;
+    };
+    struct OpenRecord {
+        TraceCell cell;
+        std::vector<TraceOp> ops;
+    };
+    void open_record(TraceCell cell);
+    void close_record();
+    void record_other(std::uint32_t s, Where w);
+    void stop_recording();
+    void keep_recording();
+    bool replay_trace(std::size_t t);
+    bool replay_cell(const Trace& trace, const TraceCell& c);
+    static constexpr std::size_t max_traces = 8;
+    /// Whether a per-director requirement holds for a director (recorded when recording).
+    bool holds(std::uint32_t requirement, Where w);
+    bool replay_on_ = false;
+    bool recording_on_ = false;
+    bool fresh_ = true;                         // nothing computed yet (start, reset): nothing to record
+    std::vector<Trace> traces_;                 // most recently useful first
+    Trace recorded_;                            // the evaluation being recorded
+    std::vector<OpenRecord> recording_;         // definitions being recorded, innermost last
+    std::size_t open_records_ = 0;
+    int record_into_ = -1;                      // the open record the next run() writes to
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> replayed_;   // (trace, cell) replayed this time
 };
 
 namespace {
@@ -838,16 +904,27 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
                 }
             }
             v = eval(node, inner);
+            if (recording_on_) record_other(s, w);
             break;
         }
         case SlotKind::input: {
             auto read = read_input(sl, inner, at);
             if (read) v = std::move(*read);
             else absent = true;
+            if (recording_on_) record_other(s, w);
             break;
         }
         case SlotKind::value:
-        case SlotKind::output: v = eval(sl.root, inner); break;
+        case SlotKind::output:
+            if (recording_on_ && (hoist_of_node_.empty() || hoist_of_node_[sl.root] == none)) {
+                open_record(TraceCell{TraceCell::Kind::slot, s, inner, static_cast<std::uint32_t>(at), 0, 0, 0});
+                v = eval(sl.root, inner);
+                close_record();
+            } else {
+                v = eval(sl.root, inner);
+                if (recording_on_) record_other(s, w);
+            }
+            break;
     }
     if (auto it = scale_.find(s); it != scale_.end()) {
         v.number = (v.number * it->second.first).round_to(it->second.second->mode, it->second.second->unit);
@@ -928,24 +1005,12 @@ const TableRow* Evaluator::find_row(const Table& t, const Rational& x) const {
     return nullptr;
 }
 
-Value Evaluator::table(const Table& t, const Value& x, std::uint32_t node, Where w) {
-    if (const TableRow* row = find_row(t, x.number)) {
-        Value v;
-        if (!row->linear) {
-            v.number = row->value;
-        } else {
-            // value + (x - low) × (value_to - value) / (high - low), exactly
-            v.number = row->value + (x.number - *row->low) * row->slope;
-        }
-        return v;
-    }
-    fail_in(plan_.nodes[node].range, fmt::format("no row of table `{}` covers {}", t.name, x.number.to_string()), w);
-}
-
 Value Evaluator::eval_hoisted(std::uint32_t n, Where w) {
     std::uint32_t k = hoist_of_node_[n];
     if (hoist_valid_[k]) return hoist_value_[k];
+    if (recording_on_) open_record(TraceCell{TraceCell::Kind::hoist, k, w, 0, 0, 0, 0});
     Value v = eval(n, w, true);
+    if (recording_on_) close_record();
     hoist_value_[k] = v;
     hoist_valid_[k] = 1;
     return v;
@@ -958,7 +1023,103 @@ Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
     return run(*p, n, w);
 }
 
+namespace {
+
+void set_word(Value& v, bool b) {
+    v.number = Rational();
+    v.word = b;
+}
+
+}  // namespace
+
+[[gnu::always_inline]] inline Evaluator::Fault Evaluator::step(const Instr& in, Value* r, const Value& x,
+                                                               const Value& y) const {
+    Value& out = r[in.d];
+    switch (in.op) {
+        case Op::load: out = x; break;
+        case Op::add: out.number = x.number + y.number; break;
+        case Op::sub: out.number = x.number - y.number; break;
+        case Op::mul: out.number = x.number * y.number; break;
+        case Op::div:
+            if (y.number.is_zero()) return Fault::division_by_zero;
+            out.number = x.number / y.number;
+            break;
+        case Op::compare: {
+            int c = compare(static_cast<Kind>(in.flag >> 4), x, y);
+            bool holds = false;
+            switch (static_cast<Comparison>(in.flag & 15)) {
+                case Comparison::lt: holds = c < 0; break;
+                case Comparison::le: holds = c <= 0; break;
+                case Comparison::gt: holds = c > 0; break;
+                case Comparison::ge: holds = c >= 0; break;
+                case Comparison::eq: holds = c == 0; break;
+                case Comparison::ne: holds = c != 0; break;
+            }
+            set_word(out, holds);
+            break;
+        }
+        case Op::neg: out.number = -out.number; break;
+        case Op::not_: set_word(out, !out.word); break;
+        case Op::is: set_word(out, out.word == static_cast<std::int64_t>(in.aux)); break;
+        case Op::min:
+        case Op::max: {
+            int c = compare(static_cast<Kind>(in.flag), x, out);
+            if (in.op == Op::min ? c < 0 : c > 0) out = x;
+            break;
+        }
+        case Op::clamp: {
+            const auto kind = static_cast<Kind>(in.flag);
+            if (compare(kind, x, y) > 0) return Fault::clamp_crossed;
+            if (compare(kind, out, x) < 0) out = x;
+            else if (compare(kind, out, y) > 0) out = y;
+            break;
+        }
+        case Op::round:
+            out.number = out.number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
+            break;
+        case Op::table: {
+            const TableRow* row = find_row(plan_.tables[in.aux], out.number);
+            if (!row) return Fault::no_row;
+            // value + (x - low) × (value_to - value) / (high - low), exactly
+            out.number = row->linear ? row->value + (out.number - *row->low) * row->slope : row->value;
+            out.word = 0;
+            break;
+        }
+        case Op::present:
+        case Op::hoisted:
+        case Op::call:
+        case Op::jump:
+        case Op::jump_if_false:
+        case Op::jump_if_true: assert(false); break;
+    }
+    return Fault::none;
+}
+
+void Evaluator::fail_step(Fault f, const Instr& in, const Value* r, const Value& x, const Value& y, Where w) {
+    const Node& node = plan_.nodes[in.node];
+    switch (f) {
+        case Fault::division_by_zero: fail_division(node, w);
+        case Fault::clamp_crossed: fail_clamp(node, x, y, w);
+        case Fault::no_row:
+        case Fault::none: break;
+    }
+    fail_in(node.range, fmt::format("no row of table `{}` covers {}", plan_.tables[in.aux].name,
+                                    r[in.d].number.to_string()), w);
+}
+
+bool Evaluator::op_present(const Instr& in, Where w) { return ensure(in.aux, w) != State::absent; }
+
+Value Evaluator::op_hoisted(const Instr& in, Where w) {
+    return hoist_valid_[in.aux] ? hoist_value_[in.aux] : eval_hoisted(in.node, w);
+}
+
 Value Evaluator::run(const Program& p, std::uint32_t root, Where w) {
+    if (record_into_ < 0) return run_program<false>(p, root, w, -1);
+    return run_program<true>(p, root, w, std::exchange(record_into_, -1));
+}
+
+template <bool Record>
+Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int record) {
     // Definitions that depend on each other tens of thousands deep (a generated or hostile
     // plan) end in an error, not a stack overflow. hoshu's command line runs on a large
     // stack; this bound keeps well inside it.
@@ -976,12 +1137,13 @@ Value Evaluator::run(const Program& p, std::uint32_t root, Where w) {
             e.top_ = base;
         }
     } leave{*this, base};
+    if constexpr (Record) recording_[static_cast<std::size_t>(record)].cell.registers = p.registers;
     Value* r = regs_.data() + base;   // fetched again after anything that may run another program
     const std::size_t n_slots = plan_.slots.size();
     // An operand in place: a constant, or a definition's value (computed first if it is not
-    // known yet, which may run other programs). nullptr for a register: that address is
-    // taken only once every operand is ready.
-    auto fetch = [&](Mode m, std::uint32_t i) __attribute__((always_inline)) -> const Value* {
+    // known yet, which may run other programs), and where that value is kept (`at`).
+    // nullptr for a register: that address is taken only once every operand is ready.
+    auto fetch = [&](Mode m, std::uint32_t i, std::uint32_t& at_out) __attribute__((always_inline)) -> const Value* {
         std::size_t at = i;
         switch (m) {
             case Mode::reg: return nullptr;
@@ -994,36 +1156,159 @@ Value Evaluator::run(const Program& p, std::uint32_t root, Where w) {
             slot(i, w);
             r = regs_.data() + base;
         }
+        at_out = static_cast<std::uint32_t>(at);
         return &memo_[at];
     };
-    auto set_word = [&](std::uint16_t d, bool v) {
-        r[d].number = Rational();
-        r[d].word = v;
+    auto note = [&](const Instr& in, std::uint32_t xat, std::uint32_t yat) {
+        if constexpr (Record) recording_[static_cast<std::size_t>(record)].ops.push_back(TraceOp{in, xat, yat});
     };
     const Instr* code = p.code.data();
     const std::size_t size = p.code.size();
     for (std::size_t pc = 0; pc < size; ++pc) {
         const Instr& in = code[pc];
         switch (in.op) {
-            case Op::load: {
-                const Value* x = fetch(in.xm, in.x);
-                r[in.d] = *x;
-                break;
-            }
             case Op::present: {
-                bool present = ensure(in.aux, w) != State::absent;
+                const bool present = op_present(in, w);
                 r = regs_.data() + base;
-                set_word(in.d, present);
+                set_word(r[in.d], present);
+                note(in, 0, 0);
                 break;
             }
             case Op::hoisted: {
-                if (hoist_valid_[in.aux]) {
-                    r[in.d] = hoist_value_[in.aux];
-                } else {
-                    Value v = eval_hoisted(in.node, w);
-                    r = regs_.data() + base;
-                    r[in.d] = std::move(v);
+                Value v = op_hoisted(in, w);
+                r = regs_.data() + base;
+                r[in.d] = std::move(v);
+                note(in, 0, 0);
+                break;
+            }
+            case Op::call: {
+                Value v = eval_rare(in.node, w);
+                r = regs_.data() + base;
+                r[in.d] = std::move(v);
+                note(in, 0, 0);
+                break;
+            }
+            case Op::jump: pc = in.aux - 1; break;
+            case Op::jump_if_false:
+            case Op::jump_if_true: {
+                std::uint32_t xat = 0;
+                const Value* xp = fetch(in.xm, in.x, xat);
+                const bool taken = ((xp ? *xp : r[in.x]).word != 0) == (in.op == Op::jump_if_true);
+                if constexpr (Record) {
+                    Instr guard = in;   // replayed as a check that the branch goes the same way
+                    guard.aux = taken ? 1 : 0;
+                    note(guard, xat, 0);
                 }
+                if (taken) pc = in.aux - 1;
+                break;
+            }
+            default: {
+                std::uint32_t xat = 0, yat = 0;
+                const Value* xp = fetch(in.xm, in.x, xat);
+                const Value* yp = fetch(in.ym, in.y, yat);
+                const Value& x = xp ? *xp : r[in.x];
+                const Value& y = yp ? *yp : r[in.y];
+                note(in, xat, yat);
+                if (Fault f = step(in, r, x, y); f != Fault::none) fail_step(f, in, r, x, y, w);
+                break;
+            }
+        }
+    }
+    return std::move(r[0]);
+}
+
+// ---- replay ----
+
+void Evaluator::remember_paths() { replay_on_ = true; }
+
+void Evaluator::open_record(TraceCell cell) {
+    if (open_records_ == recording_.size()) recording_.emplace_back();
+    OpenRecord& o = recording_[open_records_];
+    o.cell = cell;
+    o.ops.clear();
+    record_into_ = static_cast<int>(open_records_);
+    ++open_records_;
+}
+
+void Evaluator::close_record() {
+    OpenRecord& o = recording_[--open_records_];
+    o.cell.first = static_cast<std::uint32_t>(recorded_.ops.size());
+    o.cell.count = static_cast<std::uint32_t>(o.ops.size());
+    recorded_.ops.insert(recorded_.ops.end(), o.ops.begin(), o.ops.end());
+    recorded_.cells.push_back(o.cell);
+}
+
+void Evaluator::record_other(std::uint32_t s, Where w) {
+    recorded_.cells.push_back(TraceCell{TraceCell::Kind::other, s, w, 0, 0, 0, 0});
+}
+
+void Evaluator::stop_recording() {
+    recording_on_ = false;
+    open_records_ = 0;
+    record_into_ = -1;
+    recorded_.cells.clear();
+    recorded_.ops.clear();
+}
+
+void Evaluator::keep_recording() {
+    if (recording_on_ && open_records_ == 0 && !recorded_.cells.empty()) {
+        if (traces_.size() == max_traces) traces_.pop_back();
+        traces_.insert(traces_.begin(), std::move(recorded_));
+        recorded_ = Trace{};
+    }
+    stop_recording();
+}
+
+bool Evaluator::holds(std::uint32_t i, Where w) {
+    const std::uint32_t root = plan_.requirements[i].condition;
+    const bool record = recording_on_ && (hoist_of_node_.empty() || hoist_of_node_[root] == none);
+    if (record) {
+        const auto at = static_cast<std::uint32_t>(i * records_.size() + static_cast<std::size_t>(w.director));
+        open_record(TraceCell{TraceCell::Kind::requirement, i, w, at, 0, 0, 0});
+    }
+    const bool held = eval(root, w).word != 0;
+    if (record) close_record();
+    return held;
+}
+
+bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
+    const std::size_t base = top_;
+    top_ += c.registers;
+    if (regs_.size() < top_) regs_.resize(std::max(top_, 2 * regs_.size()));
+    struct Leave {
+        Evaluator& e;
+        std::size_t base;
+        ~Leave() { e.top_ = base; }
+    } leave{*this, base};
+    Value* r = regs_.data() + base;
+    const Where w = c.w;
+    // As in run(), but the place of a definition's value was found when it was recorded.
+    auto fetch = [&](Mode m, std::uint32_t i, std::uint32_t at) __attribute__((always_inline)) -> const Value* {
+        switch (m) {
+            case Mode::reg: return nullptr;
+            case Mode::constant: return &plan_.constants[i];
+            default: break;
+        }
+        if (state_[at] != State::done) {
+            slot(i, w);
+            r = regs_.data() + base;
+        }
+        return &memo_[at];
+    };
+    const TraceOp* ops = trace.ops.data() + c.first;
+    for (std::uint32_t k = 0; k < c.count; ++k) {
+        const Instr& in = ops[k].in;
+        switch (in.op) {
+            case Op::present: {
+                const bool present = op_present(in, w);
+                r = regs_.data() + base;
+                set_word(r[in.d], present);
+                break;
+            }
+            case Op::hoisted: {
+                Value v = op_hoisted(in, w);
+                r = regs_.data() + base;
+                r[in.d] = std::move(v);
                 break;
             }
             case Op::call: {
@@ -1032,77 +1317,99 @@ Value Evaluator::run(const Program& p, std::uint32_t root, Where w) {
                 r[in.d] = std::move(v);
                 break;
             }
-            case Op::add:
-            case Op::sub:
-            case Op::mul:
-            case Op::div:
-            case Op::compare: {
-                const Value* xp = fetch(in.xm, in.x);
-                const Value* yp = fetch(in.ym, in.y);
-                const Value& x = xp ? *xp : r[in.x];
-                const Value& y = yp ? *yp : r[in.y];
-                switch (in.op) {
-                    case Op::add: r[in.d].number = x.number + y.number; break;
-                    case Op::sub: r[in.d].number = x.number - y.number; break;
-                    case Op::mul: r[in.d].number = x.number * y.number; break;
-                    case Op::div:
-                        if (y.number.is_zero()) fail_division(plan_.nodes[in.node], w);
-                        r[in.d].number = x.number / y.number;
-                        break;
-                    default: {
-                        int c = compare(static_cast<Kind>(in.flag >> 4), x, y);
-                        bool holds = false;
-                        switch (static_cast<Comparison>(in.flag & 15)) {
-                            case Comparison::lt: holds = c < 0; break;
-                            case Comparison::le: holds = c <= 0; break;
-                            case Comparison::gt: holds = c > 0; break;
-                            case Comparison::ge: holds = c >= 0; break;
-                            case Comparison::eq: holds = c == 0; break;
-                            case Comparison::ne: holds = c != 0; break;
-                        }
-                        set_word(in.d, holds);
-                        break;
-                    }
-                }
-                break;
-            }
-            case Op::neg: r[in.d].number = -r[in.d].number; break;
-            case Op::not_: set_word(in.d, !r[in.d].word); break;
-            case Op::is: set_word(in.d, r[in.d].word == static_cast<std::int64_t>(in.aux)); break;
-            case Op::min:
-            case Op::max: {
-                const Value* xp = fetch(in.xm, in.x);
-                const Value& x = xp ? *xp : r[in.x];
-                int c = compare(static_cast<Kind>(in.flag), x, r[in.d]);
-                if (in.op == Op::min ? c < 0 : c > 0) r[in.d] = x;
-                break;
-            }
-            case Op::clamp: {
-                const Value* lp = fetch(in.xm, in.x);
-                const Value* hp = fetch(in.ym, in.y);
-                const Value& lo = lp ? *lp : r[in.x];
-                const Value& hi = hp ? *hp : r[in.y];
-                const auto kind = static_cast<Kind>(in.flag);
-                if (compare(kind, lo, hi) > 0) fail_clamp(plan_.nodes[in.node], lo, hi, w);
-                if (compare(kind, r[in.d], lo) < 0) r[in.d] = lo;
-                else if (compare(kind, r[in.d], hi) > 0) r[in.d] = hi;
-                break;
-            }
-            case Op::round:
-                r[in.d].number = r[in.d].number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
-                break;
-            case Op::table: r[in.d] = table(plan_.tables[in.aux], r[in.d], in.node, w); break;
-            case Op::jump: pc = in.aux - 1; break;
+            case Op::jump: break;   // never recorded
             case Op::jump_if_false:
             case Op::jump_if_true: {
-                const Value* xp = fetch(in.xm, in.x);
-                bool holds = (xp ? *xp : r[in.x]).word != 0;
-                if (holds == (in.op == Op::jump_if_true)) pc = in.aux - 1;
+                const Value* xp = fetch(in.xm, in.x, ops[k].xat);
+                const bool taken = ((xp ? *xp : r[in.x]).word != 0) == (in.op == Op::jump_if_true);
+                if (taken != (in.aux != 0)) return false;   // the branch goes the other way this time
+                break;
+            }
+            default: {
+                const Value* xp = fetch(in.xm, in.x, ops[k].xat);
+                const Value* yp = fetch(in.ym, in.y, ops[k].yat);
+                const Value& x = xp ? *xp : r[in.x];
+                const Value& y = yp ? *yp : r[in.y];
+                // A fault is reported by the evaluation that needs this value, if any does.
+                if (step(in, r, x, y) != Fault::none) return false;
                 break;
             }
         }
     }
-    return std::move(r[0]);
+    switch (c.kind) {
+        case TraceCell::Kind::slot:
+            memo_[c.at] = std::move(r[0]);
+            state_[c.at] = State::done;
+            break;
+        case TraceCell::Kind::hoist:
+            hoist_value_[c.index] = std::move(r[0]);
+            hoist_valid_[c.index] = 1;
+            break;
+        case TraceCell::Kind::requirement: requirement_held_[c.at] = r[0].word ? 1 : 2; break;
+        case TraceCell::Kind::other: break;
+    }
+    return true;
+}
+
+bool Evaluator::replay_trace(std::size_t t) {
+    const Trace& trace = traces_[t];
+    for (std::uint32_t i = 0; i < trace.cells.size(); ++i) {
+        const TraceCell& c = trace.cells[i];
+        switch (c.kind) {
+            case TraceCell::Kind::slot:
+                if (state_[c.at] != State::pending) continue;
+                if (!replay_cell(trace, c)) return false;
+                break;
+            case TraceCell::Kind::hoist:
+                if (hoist_valid_[c.index]) continue;
+                if (!replay_cell(trace, c)) return false;
+                break;
+            case TraceCell::Kind::requirement:
+                if (requirement_held_[c.at]) continue;
+                if (!replay_cell(trace, c)) return false;
+                break;
+            case TraceCell::Kind::other: {
+                const std::size_t at = row(plan_.slots[c.index], c.w) * plan_.slots.size() + c.index;
+                if (state_[at] != State::pending) continue;
+                ensure(c.index, c.w);
+                break;
+            }
+        }
+        replayed_.emplace_back(static_cast<std::uint32_t>(t), i);
+    }
+    return true;
+}
+
+void Evaluator::replay() {
+    keep_recording();
+    replayed_.clear();
+    try {
+        for (std::size_t t = 0; t < traces_.size(); ++t) {
+            if (replay_trace(t)) {
+                // The most recently useful trace is tried first.
+                std::rotate(traces_.begin(), traces_.begin() + static_cast<std::ptrdiff_t>(t),
+                            traces_.begin() + static_cast<std::ptrdiff_t>(t) + 1);
+                return;
+            }
+        }
+    } catch (EvalFailure&) {
+        // Something replayed failed: evaluate from scratch, which reports the failure if
+        // the outputs need that value.
+        reset();
+    }
+    // No trace went all the way: record this evaluation, starting with what was replayed
+    // (not a first one, which computes everything, the same on every path or not).
+    if (fresh_) return;
+    recording_on_ = true;
+    for (const auto& [t, i] : replayed_) {
+        const Trace& from = traces_[t];
+        TraceCell c = from.cells[i];
+        const auto first = from.ops.begin() + c.first;
+        c.first = static_cast<std::uint32_t>(recorded_.ops.size());
+        recorded_.ops.insert(recorded_.ops.end(), first, first + c.count);
+        recorded_.cells.push_back(c);
+    }
+    replayed_.clear();
 }
 
 /// The node kinds met less often, apart so that eval()'s frame stays small.
@@ -1233,6 +1540,9 @@ void Evaluator::start() {
 }
 
 void Evaluator::reset() {
+    fresh_ = true;
+    stop_recording();
+    replayed_.clear();
     active_.clear();
     depth_ = 0;
     top_ = 0;
@@ -1253,10 +1563,11 @@ void Evaluator::evaluate_all() {
     out_.plan_outputs.clear();
     out_.limits.clear();
     out_.violations.clear();
+    const std::size_t n_outputs = plan_.director_outputs.size();
     for (std::size_t d = 0; d < records_.size(); ++d) {
-        out_.directors[d].outputs.clear();
-        for (std::uint32_t s : plan_.director_outputs)
-            out_.directors[d].outputs.push_back(slot(s, Where{static_cast<int>(d), -1}));
+        auto& outputs = out_.directors[d].outputs;
+        outputs.resize(n_outputs);
+        for (std::size_t k = 0; k < n_outputs; ++k) outputs[k] = slot(plan_.director_outputs[k], Where{static_cast<int>(d), -1});
     }
     for (std::uint32_t s : plan_.plan_outputs) out_.plan_outputs.push_back(slot(s, {}));
     for (std::uint32_t i = 0; i < plan_.limits.size(); ++i) {
@@ -1280,6 +1591,7 @@ const Outcome& Evaluator::run() {
         scale_.clear();
         invalidate(scaled, {}, true);
     }
+    if (replay_on_) replay();
     evaluate_all();
     // Pro rata allocation (one factor per set of outputs): the largest factor with which
     // every limit of the set holds before rounding; each scaled result is then rounded as
@@ -1349,7 +1661,7 @@ const Outcome& Evaluator::run() {
                 Where w{static_cast<int>(d), -1};
                 // Remembered per director until something the condition reads changes.
                 std::uint8_t& held = requirement_held_[i * records_.size() + d];
-                if (held == 0) held = eval(r.condition, w).word ? 1 : 2;
+                if (held == 0) held = holds(i, w) ? 1 : 2;
                 if (held == 2)
                     out_.violations.push_back(Violation{r.name, out_.directors[d].id, message(r, w), r.sources});
             }
@@ -1364,6 +1676,7 @@ const Outcome& Evaluator::run() {
             }
         }
     }
+    fresh_ = false;
     return out_;
 }
 
@@ -1402,6 +1715,8 @@ Result<const Outcome*> Session::run_in_place() {
 }
 
 void Session::set_overrides(std::span<const InputOverride> overrides) { impl_->evaluator.set_overrides(overrides); }
+
+void Session::remember_paths() { impl_->evaluator.remember_paths(); }
 
 bool Session::present(std::uint32_t slot, std::size_t director, int grant) {
     try {

@@ -91,6 +91,12 @@ public:
     /// Evaluate with these values in place of the inputs file's; earlier overrides are
     /// dropped. Only the definitions that depend on a changed value are recomputed.
     void set_overrides(std::span<const InputOverride> overrides);
+    /// For many evaluations that differ in a few overridden values (simulate): remember how
+    /// each evaluation went — which definitions it computed, in which order, and which way
+    /// each branch went — and replay that straight through on the next one, falling back
+    /// to the usual evaluation where a branch goes the other way. The results are the same
+    /// as without it; only faster.
+    void remember_paths();
     /// The value of one definition; `director` is ignored for plan-wide definitions, and
     /// `grant` (a ledger entry) is needed for per-grant ones.
     Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);

@@ -260,6 +260,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
         Partial& part = partials[w];
         SimulationResult& r = part.result;
         Session session(plan, *inputs_, options.eval);
+        session.remember_paths();
         auto state = session.state();
         if (!state) {
             std::lock_guard lock(setup_mutex);
