@@ -3,6 +3,7 @@
 #include "evaluator/program.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -139,9 +140,27 @@ private:
 
     void load_directors();
     void load_grants();
-    std::size_t row(const Slot& s, Where w) const;
+    /// The row of memo_ and state_ that holds a definition's value for `w`.
+    std::size_t row(const Slot& s, Where w) const {
+        switch (s.scope) {
+            case Scope::plan: return 0;
+            case Scope::director:
+                assert(w.director >= 0);
+                return 1 + static_cast<std::size_t>(w.director);
+            case Scope::grant:
+                assert(w.grant >= 0);
+                return 1 + records_.size() + static_cast<std::size_t>(w.grant);
+        }
+        return 0;
+    }
     State ensure(std::uint32_t s, Where w);
-    const Value& slot(std::uint32_t s, Where w);
+    /// A definition's value, computed first if it is not known yet.
+    const Value& slot(std::uint32_t s, Where w) {
+        const std::size_t at = row(plan_.slots[s], w) * plan_.slots.size() + s;
+        if (state_[at] != State::done) [[unlikely]] return compute(s, w, at);
+        return memo_[at];
+    }
+    const Value& compute(std::uint32_t s, Where w, std::size_t at);
     /// The value of node n: its compiled program run (compiled on first use), or the
     /// remembered value of a plan-wide part.
     Value eval(std::uint32_t n, Where w, bool computing_hoisted = false);
@@ -851,19 +870,6 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
     return v;
 }
 
-std::size_t Evaluator::row(const Slot& s, Where w) const {
-    switch (s.scope) {
-        case Scope::plan: return 0;
-        case Scope::director:
-            assert(w.director >= 0);
-            return 1 + static_cast<std::size_t>(w.director);
-        case Scope::grant:
-            assert(w.grant >= 0);
-            return 1 + records_.size() + static_cast<std::size_t>(w.grant);
-    }
-    return 0;
-}
-
 std::optional<Date> Evaluator::as_of() {
     if (!as_of_) {
         if (options_.as_of) {
@@ -935,10 +941,9 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
     return state_[at];
 }
 
-const Value& Evaluator::slot(std::uint32_t s, Where w) {
-    const Slot& sl = plan_.slots[s];
-    const std::size_t at = row(sl, w) * plan_.slots.size() + s;
-    if (state_[at] != State::done && ensure(s, w) == State::absent) {
+const Value& Evaluator::compute(std::uint32_t s, Where w, std::size_t at) {
+    if (ensure(s, w) == State::absent) {
+        const Slot& sl = plan_.slots[s];
         fail_in(sl.name_range, fmt::format("`{}` is absent from the inputs", sl.name), w);
     }
     return memo_[at];
@@ -1037,12 +1042,12 @@ void set_word(Value& v, bool b) {
     Value& out = r[in.d];
     switch (in.op) {
         case Op::load: out = x; break;
-        case Op::add: out.number = x.number + y.number; break;
-        case Op::sub: out.number = x.number - y.number; break;
-        case Op::mul: out.number = x.number * y.number; break;
+        case Op::add: out.number.set_sum(x.number, y.number); break;
+        case Op::sub: out.number.set_difference(x.number, y.number); break;
+        case Op::mul: out.number.set_product(x.number, y.number); break;
         case Op::div:
             if (y.number.is_zero()) return Fault::division_by_zero;
-            out.number = x.number / y.number;
+            out.number.set_quotient(x.number, y.number);
             break;
         case Op::compare: {
             int c = compare(static_cast<Kind>(in.flag >> 4), x, y);

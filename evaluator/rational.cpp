@@ -496,19 +496,58 @@ struct RationalAccess {
         return reduced(an * bn, ad * bd);
     }
 
-    static Rational add(const Rational& a, const Rational& b, bool subtract) {
+    /// r = n/d on the fast path, in place (r may have been big).
+    [[gnu::always_inline]] static void put(Rational& r, i128 n, i128 d) {
+        if (r.big_) r.big_.reset();
+        r.num_ = n;
+        r.den_ = d;
+    }
+
+    /// out = a ± b; out may be a or b.
+    static void add(Rational& out, const Rational& a, const Rational& b, bool subtract) {
         if (!a.big_ && !b.big_) {
             // b.num_ != kMin, so its negation cannot overflow.
             const i128 bn = subtract ? -b.num_ : b.num_;
             if (a.den_ == 1 && b.den_ == 1) {
                 i128 s;
-                if (add_ok(a.num_, bn, s)) return small(s, 1);
+                if (add_ok(a.num_, bn, s)) return put(out, s, 1);
             } else {
                 i128 n, d;
-                if (add_small(a.num_, a.den_, bn, b.den_, n, d)) return small(n, d);
+                if (add_small(a.num_, a.den_, bn, b.den_, n, d)) return put(out, n, d);
             }
         }
-        return add_big(a, b, subtract);
+        out = add_big(a, b, subtract);
+    }
+
+    /// out = (an/ad) × (bn/bd) for the values of a and b (b's possibly inverted by the
+    /// caller); out may be a or b.
+    static void mul(Rational& out, const Rational& a, const Rational& b) {
+        if (!a.big_ && !b.big_) {
+            i128 n, d;
+            if (a.den_ == 1 && b.den_ == 1) {
+                if (mul_ok(a.num_, b.num_, n)) return put(out, n, 1);
+            } else if (mul_small(a.num_, a.den_, b.num_, b.den_, n, d)) {
+                return put(out, n, d);
+            }
+        }
+        out = mul_big(num(a), den(a), num(b), den(b));
+    }
+
+    static void div(Rational& out, const Rational& a, const Rational& b) {
+        assert(!b.is_zero());
+        if (!a.big_ && !b.big_) {
+            // a * (1/b); b.num_ != kMin, so negating it is safe.
+            const i128 bn = b.num_ < 0 ? -b.den_ : b.den_;
+            const i128 bd = b.num_ < 0 ? -b.num_ : b.num_;
+            i128 n, d;
+            if (mul_small(a.num_, a.den_, bn, bd, n, d)) return put(out, n, d);
+        }
+        BigInt bn = den(b), bd = num(b);
+        if (bd.sign() < 0) {
+            bn = -bn;
+            bd = -bd;
+        }
+        out = mul_big(num(a), den(a), std::move(bn), std::move(bd));
     }
 
     /// floor (toward -inf) of n/d, d > 0, with the remainder in [0, d).
@@ -649,36 +688,30 @@ std::optional<Rational> Rational::parse(std::string_view s) {
 
 // ---- arithmetic ----
 
-Rational operator+(const Rational& a, const Rational& b) { return RA::add(a, b, false); }
-Rational operator-(const Rational& a, const Rational& b) { return RA::add(a, b, true); }
+void Rational::set_sum(const Rational& a, const Rational& b) { RA::add(*this, a, b, false); }
+void Rational::set_difference(const Rational& a, const Rational& b) { RA::add(*this, a, b, true); }
+void Rational::set_product(const Rational& a, const Rational& b) { RA::mul(*this, a, b); }
+void Rational::set_quotient(const Rational& a, const Rational& b) { RA::div(*this, a, b); }
 
-Rational operator*(const Rational& a, const Rational& b) {
-    if (!a.big_ && !b.big_) {
-        i128 n, d;
-        if (a.den_ == 1 && b.den_ == 1) {
-            if (mul_ok(a.num_, b.num_, n)) return RA::small(n, 1);
-        } else if (RA::mul_small(a.num_, a.den_, b.num_, b.den_, n, d)) {
-            return RA::small(n, d);
-        }
-    }
-    return RA::mul_big(RA::num(a), RA::den(a), RA::num(b), RA::den(b));
+Rational operator+(const Rational& a, const Rational& b) {
+    Rational r;
+    r.set_sum(a, b);
+    return r;
 }
-
+Rational operator-(const Rational& a, const Rational& b) {
+    Rational r;
+    r.set_difference(a, b);
+    return r;
+}
+Rational operator*(const Rational& a, const Rational& b) {
+    Rational r;
+    r.set_product(a, b);
+    return r;
+}
 Rational operator/(const Rational& a, const Rational& b) {
-    assert(!b.is_zero());
-    if (!a.big_ && !b.big_) {
-        // a * (1/b); b.num_ != kMin, so negating it is safe.
-        const i128 bn = b.num_ < 0 ? -b.den_ : b.den_;
-        const i128 bd = b.num_ < 0 ? -b.num_ : b.num_;
-        i128 n, d;
-        if (RA::mul_small(a.num_, a.den_, bn, bd, n, d)) return RA::small(n, d);
-    }
-    BigInt bn = RA::den(b), bd = RA::num(b);
-    if (bd.sign() < 0) {
-        bn = -bn;
-        bd = -bd;
-    }
-    return RA::mul_big(RA::num(a), RA::den(a), std::move(bn), std::move(bd));
+    Rational r;
+    r.set_quotient(a, b);
+    return r;
 }
 
 Rational Rational::operator-() const {

@@ -57,10 +57,28 @@ public:
     /// b must not be zero (asserted): callers check and report division by zero themselves.
     friend Rational operator/(const Rational& a, const Rational& b);
     Rational operator-() const;
-    Rational& operator+=(const Rational& b) { return *this = *this + b; }
-    Rational& operator-=(const Rational& b) { return *this = *this - b; }
-    Rational& operator*=(const Rational& b) { return *this = *this * b; }
-    Rational& operator/=(const Rational& b) { return *this = *this / b; }
+    /// *this = a + b (a − b, a × b, a ÷ b), written in place rather than through a
+    /// temporary; a and b may be *this. For b = 0, set_quotient asserts, as operator/.
+    void set_sum(const Rational& a, const Rational& b);
+    void set_difference(const Rational& a, const Rational& b);
+    void set_product(const Rational& a, const Rational& b);
+    void set_quotient(const Rational& a, const Rational& b);
+    Rational& operator+=(const Rational& b) {
+        set_sum(*this, b);
+        return *this;
+    }
+    Rational& operator-=(const Rational& b) {
+        set_difference(*this, b);
+        return *this;
+    }
+    Rational& operator*=(const Rational& b) {
+        set_product(*this, b);
+        return *this;
+    }
+    Rational& operator/=(const Rational& b) {
+        set_quotient(*this, b);
+        return *this;
+    }
 
     friend bool operator==(const Rational& a, const Rational& b);
     friend std::strong_ordering operator<=>(const Rational& a, const Rational& b);

@@ -284,7 +284,7 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
             }
         }
         for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back(LimitTally{i, 0, 0});
-        std::vector<bool> in_shares(n_outputs), numeric(n_outputs);
+        std::vector<std::uint8_t> in_shares(n_outputs), numeric(n_outputs);   // not vector<bool>: read per path
         for (std::size_t k = 0; k < n_outputs; ++k) {
             const Type& t = plan.slots[plan.director_outputs[k]].type;
             numeric[k] = t.kind == Kind::number;
