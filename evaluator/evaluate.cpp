@@ -170,10 +170,10 @@ private:
     Value run_program(const Program& p, std::uint32_t root, Where w, int record);
     /// What one instruction found wrong, reported by run() (replay gives up instead).
     enum class Fault : std::uint8_t { none, division_by_zero, clamp_crossed, no_row };
-    /// The arithmetic, comparisons and choices of one instruction, on registers r with
-    /// its operands x and y in place: shared by run() and replay.
-    inline Fault step(const Instr& in, Value* r, const Value& x, const Value& y) const;
-    [[noreturn, gnu::cold, gnu::noinline]] void fail_step(Fault f, const Instr& in, const Value* r, const Value& x,
+    /// The arithmetic, comparisons and choices of one instruction: `out` is its target
+    /// register, x and y its operands in place. Shared by run() and replay.
+    inline Fault step(const Instr& in, Value& out, const Value& x, const Value& y) const;
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_step(Fault f, const Instr& in, const Value& out, const Value& x,
                                                           const Value& y, Where w);
     bool op_present(const Instr& in, Where w);
     Value op_hoisted(const Instr& in, Where w);
@@ -1037,9 +1037,8 @@ void set_word(Value& v, bool b) {
 
 }  // namespace
 
-[[gnu::always_inline]] inline Evaluator::Fault Evaluator::step(const Instr& in, Value* r, const Value& x,
+[[gnu::always_inline]] inline Evaluator::Fault Evaluator::step(const Instr& in, Value& out, const Value& x,
                                                                const Value& y) const {
-    Value& out = r[in.d];
     switch (in.op) {
         case Op::load: out = x; break;
         case Op::add: out.number.set_sum(x.number, y.number); break;
@@ -1100,7 +1099,7 @@ void set_word(Value& v, bool b) {
     return Fault::none;
 }
 
-void Evaluator::fail_step(Fault f, const Instr& in, const Value* r, const Value& x, const Value& y, Where w) {
+void Evaluator::fail_step(Fault f, const Instr& in, const Value& out, const Value& x, const Value& y, Where w) {
     const Node& node = plan_.nodes[in.node];
     switch (f) {
         case Fault::division_by_zero: fail_division(node, w);
@@ -1109,7 +1108,7 @@ void Evaluator::fail_step(Fault f, const Instr& in, const Value* r, const Value&
         case Fault::none: break;
     }
     fail_in(node.range, fmt::format("no row of table `{}` covers {}", plan_.tables[in.aux].name,
-                                    r[in.d].number.to_string()), w);
+                                    out.number.to_string()), w);
 }
 
 bool Evaluator::op_present(const Instr& in, Where w) { return ensure(in.aux, w) != State::absent; }
@@ -1214,7 +1213,7 @@ Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int 
                 const Value& x = xp ? *xp : r[in.x];
                 const Value& y = yp ? *yp : r[in.y];
                 note(in, xat, yat);
-                if (Fault f = step(in, r, x, y); f != Fault::none) fail_step(f, in, r, x, y, w);
+                if (Fault f = step(in, r[in.d], x, y); f != Fault::none) fail_step(f, in, r[in.d], x, y, w);
                 break;
             }
         }
@@ -1287,6 +1286,13 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
     } leave{*this, base};
     Value* r = regs_.data() + base;
     const Where w = c.w;
+    // Register 0, the result, is the definition's (or plan-wide part's) own place: no move
+    // at the end, and no reading back of a value just written.
+    Value held;
+    Value* const result = c.kind == TraceCell::Kind::slot    ? &memo_[c.at]
+                          : c.kind == TraceCell::Kind::hoist ? &hoist_value_[c.index]
+                                                             : &held;
+    auto reg = [&](std::uint32_t i) __attribute__((always_inline)) -> Value& { return i == 0 ? *result : r[i]; };
     // As in run(), but the place of a definition's value was found when it was recorded.
     auto fetch = [&](Mode m, std::uint32_t i, std::uint32_t at) __attribute__((always_inline)) -> const Value* {
         switch (m) {
@@ -1307,50 +1313,44 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
             case Op::present: {
                 const bool present = op_present(in, w);
                 r = regs_.data() + base;
-                set_word(r[in.d], present);
+                set_word(reg(in.d), present);
                 break;
             }
             case Op::hoisted: {
                 Value v = op_hoisted(in, w);
                 r = regs_.data() + base;
-                r[in.d] = std::move(v);
+                reg(in.d) = std::move(v);
                 break;
             }
             case Op::call: {
                 Value v = eval_rare(in.node, w);
                 r = regs_.data() + base;
-                r[in.d] = std::move(v);
+                reg(in.d) = std::move(v);
                 break;
             }
             case Op::jump: break;   // never recorded
             case Op::jump_if_false:
             case Op::jump_if_true: {
                 const Value* xp = fetch(in.xm, in.x, ops[k].xat);
-                const bool taken = ((xp ? *xp : r[in.x]).word != 0) == (in.op == Op::jump_if_true);
+                const bool taken = ((xp ? *xp : reg(in.x)).word != 0) == (in.op == Op::jump_if_true);
                 if (taken != (in.aux != 0)) return false;   // the branch goes the other way this time
                 break;
             }
             default: {
                 const Value* xp = fetch(in.xm, in.x, ops[k].xat);
                 const Value* yp = fetch(in.ym, in.y, ops[k].yat);
-                const Value& x = xp ? *xp : r[in.x];
-                const Value& y = yp ? *yp : r[in.y];
+                const Value& x = xp ? *xp : reg(in.x);
+                const Value& y = yp ? *yp : reg(in.y);
                 // A fault is reported by the evaluation that needs this value, if any does.
-                if (step(in, r, x, y) != Fault::none) return false;
+                if (step(in, reg(in.d), x, y) != Fault::none) return false;
                 break;
             }
         }
     }
     switch (c.kind) {
-        case TraceCell::Kind::slot:
-            memo_[c.at] = std::move(r[0]);
-            state_[c.at] = State::done;
-            break;
-        case TraceCell::Kind::hoist:
-            hoist_value_[c.index] = std::move(r[0]);
-            hoist_valid_[c.index] = 1;
-            break;
-        case TraceCell::Kind::requirement: requirement_held_[c.at] = r[0].word ? 1 : 2; break;
+        case TraceCell::Kind::slot: state_[c.at] = State::done; break;
+        case TraceCell::Kind::hoist: hoist_valid_[c.index] = 1; break;
+        case TraceCell::Kind::requirement: requirement_held_[c.at] = held.word ? 1 : 2; break;
         case TraceCell::Kind::other: break;
     }
     return true;
