@@ -1309,7 +1309,28 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
     const TraceOp* ops = trace.ops.data() + c.first;
     for (std::uint32_t k = 0; k < c.count; ++k) {
         const Instr& in = ops[k].in;
+        // Computing instructions first, with one dispatch (in step()); then branches.
+        constexpr std::uint32_t other = 1u << static_cast<int>(Op::present) | 1u << static_cast<int>(Op::hoisted) |
+                                        1u << static_cast<int>(Op::call) | 1u << static_cast<int>(Op::jump) |
+                                        1u << static_cast<int>(Op::jump_if_false) |
+                                        1u << static_cast<int>(Op::jump_if_true);
+        if (!(other >> static_cast<int>(in.op) & 1u)) {
+            const Value* xp = fetch(in.xm, in.x, ops[k].xat);
+            const Value* yp = fetch(in.ym, in.y, ops[k].yat);
+            const Value& x = xp ? *xp : reg(in.x);
+            const Value& y = yp ? *yp : reg(in.y);
+            // A fault is reported by the evaluation that needs this value, if any does.
+            if (step(in, reg(in.d), x, y) != Fault::none) return false;
+            continue;
+        }
         switch (in.op) {
+            case Op::jump_if_false:
+            case Op::jump_if_true: {
+                const Value* xp = fetch(in.xm, in.x, ops[k].xat);
+                const bool taken = ((xp ? *xp : reg(in.x)).word != 0) == (in.op == Op::jump_if_true);
+                if (taken != (in.aux != 0)) return false;   // the branch goes the other way this time
+                break;
+            }
             case Op::present: {
                 const bool present = op_present(in, w);
                 r = regs_.data() + base;
@@ -1328,23 +1349,7 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
                 reg(in.d) = std::move(v);
                 break;
             }
-            case Op::jump: break;   // never recorded
-            case Op::jump_if_false:
-            case Op::jump_if_true: {
-                const Value* xp = fetch(in.xm, in.x, ops[k].xat);
-                const bool taken = ((xp ? *xp : reg(in.x)).word != 0) == (in.op == Op::jump_if_true);
-                if (taken != (in.aux != 0)) return false;   // the branch goes the other way this time
-                break;
-            }
-            default: {
-                const Value* xp = fetch(in.xm, in.x, ops[k].xat);
-                const Value* yp = fetch(in.ym, in.y, ops[k].yat);
-                const Value& x = xp ? *xp : reg(in.x);
-                const Value& y = yp ? *yp : reg(in.y);
-                // A fault is reported by the evaluation that needs this value, if any does.
-                if (step(in, reg(in.d), x, y) != Fault::none) return false;
-                break;
-            }
+            default: break;   // a jump: never recorded
         }
     }
     switch (c.kind) {
