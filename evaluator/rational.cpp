@@ -449,14 +449,15 @@ struct RationalAccess {
             d = 1;
             return true;
         }
-        if (bd != 1) {
+        // A numerator of ±1 (a division by an integer, say) shares no factor: no gcd.
+        if (bd != 1 && an != 1 && an != -1) {
             const u128 g = gcd128(uabs(an), static_cast<u128>(bd));
             if (g != 1) {
                 an = div_exact(an, g);
                 bd = div_exact(bd, g);
             }
         }
-        if (ad != 1) {
+        if (ad != 1 && bn != 1 && bn != -1) {
             const u128 g = gcd128(uabs(bn), static_cast<u128>(ad));
             if (g != 1) {
                 bn = div_exact(bn, g);
