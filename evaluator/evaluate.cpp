@@ -1081,6 +1081,11 @@ void set_word(Value& v, bool b) {
         case Op::round:
             out.number = out.number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
             break;
+        case Op::div_round:
+            if (y.number.is_zero()) return Fault::division_by_zero;
+            out.number.set_quotient_rounded(x.number, y.number, static_cast<RoundingMode>(in.flag),
+                                            plan_.constants[in.aux].number);
+            break;
         case Op::table: {
             const TableRow* row = find_row(plan_.tables[in.aux], out.number);
             if (!row) return Fault::no_row;
@@ -1212,7 +1217,18 @@ Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int 
                 const Value* yp = fetch(in.ym, in.y, yat);
                 const Value& x = xp ? *xp : r[in.x];
                 const Value& y = yp ? *yp : r[in.y];
-                note(in, xat, yat);
+                if constexpr (Record) {
+                    // A quotient rounded at once is replayed as one step (its value in lowest
+                    // terms is never seen).
+                    auto& ops = recording_[static_cast<std::size_t>(record)].ops;
+                    if (in.op == Op::round && !ops.empty() && ops.back().in.op == Op::div && ops.back().in.d == in.d) {
+                        ops.back().in.op = Op::div_round;
+                        ops.back().in.aux = in.aux;
+                        ops.back().in.flag = in.flag;
+                    } else {
+                        note(in, xat, yat);
+                    }
+                }
                 if (Fault f = step(in, r[in.d], x, y); f != Fault::none) fail_step(f, in, r[in.d], x, y, w);
                 break;
             }

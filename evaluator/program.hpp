@@ -42,6 +42,8 @@ enum class Op : std::uint8_t {
     jump,            // go to aux
     jump_if_false,   // go to aux when X is false
     jump_if_true,    // go to aux when X is true
+    div_round,       // r[d] = X / Y rounded to constants[aux] (flag: RoundingMode): a `div` and the
+                     // `round` of its result fused when an evaluation is recorded (replay only)
 };
 
 enum class Comparison : std::uint8_t { lt, le, gt, ge, eq, ne };

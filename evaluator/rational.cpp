@@ -551,6 +551,19 @@ struct RationalAccess {
         out = mul_big(num(a), den(a), std::move(bn), std::move(bd));
     }
 
+    /// n/d (d > 0, not necessarily in lowest terms) rounded to an integer with `mode`.
+    static i128 round_quotient(i128 n, i128 d, RoundingMode mode) {
+        i128 q, r;
+        floor_qr(n, d, q, r);
+        if (r == 0 || mode == RoundingMode::down) return q;
+        if (mode == RoundingMode::up) return q + 1;
+        // x = q + r/d with 0 < r < d: compare 2r with d.
+        const u128 twice = static_cast<u128>(r) * 2;   // r < d <= kMax: no overflow
+        bool up = twice > static_cast<u128>(d);
+        if (twice == static_cast<u128>(d)) up = mode == RoundingMode::half_up ? n > 0 : (q & 1) != 0;
+        return up ? q + 1 : q;
+    }
+
     /// floor (toward -inf) of n/d, d > 0, with the remainder in [0, d).
     [[gnu::always_inline]] static void floor_qr(i128 n, i128 d, i128& q, i128& r) {
         if (fits64(n) && fits64(d)) {
@@ -693,6 +706,24 @@ void Rational::set_sum(const Rational& a, const Rational& b) { RA::add(*this, a,
 void Rational::set_difference(const Rational& a, const Rational& b) { RA::add(*this, a, b, true); }
 void Rational::set_product(const Rational& a, const Rational& b) { RA::mul(*this, a, b); }
 void Rational::set_quotient(const Rational& a, const Rational& b) { RA::div(*this, a, b); }
+
+void Rational::set_quotient_rounded(const Rational& a, const Rational& b, RoundingMode mode, const Rational& unit) {
+    assert(!b.is_zero() && unit.sign() > 0);
+    if (!a.big_ && !b.big_ && !unit.big_ && unit.den_ == 1) {
+        // (an/ad) / (bn/bd) / u = (an·bd) / (ad·bn·u); mul_ok refuses the minimum value, so
+        // the signs can be moved to the numerator.
+        i128 n, t, d, k;
+        if (mul_ok(a.num_, b.den_, n) && mul_ok(a.den_, b.num_, t) && mul_ok(t, unit.num_, d)) {
+            if (d < 0) {
+                n = -n;
+                d = -d;
+            }
+            if (mul_ok(RA::round_quotient(n, d, mode), unit.num_, k)) return RA::put(*this, k, 1);
+        }
+    }
+    set_quotient(a, b);
+    *this = round_to(mode, unit);
+}
 
 Rational operator+(const Rational& a, const Rational& b) {
     Rational r;
