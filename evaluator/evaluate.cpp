@@ -297,6 +297,8 @@ private:
     struct TraceOp {
         Instr in;                          // jumps are left out; a branch keeps which way it went in `aux`
         std::uint32_t xat = 0, yat = 0;    // where an operand that is a definition is kept in memo_
+        Mode zm = Mode::reg;               // mul_div, mul_div_round: the divisor, as X and Y are given
+        std::uint32_t z = 0, zat = 0;
     };
     struct TraceCell {
         enum class Kind : std::uint8_t { slot, hoist, requirement, other } kind = Kind::slot;
@@ -1035,6 +1037,8 @@ void set_word(Value& v, bool b) {
     v.word = b;
 }
 
+const Value one{Rational(1), 0};
+
 }  // namespace
 
 [[gnu::always_inline]] inline Evaluator::Fault Evaluator::step(const Instr& in, Value& out, const Value& x,
@@ -1082,10 +1086,8 @@ void set_word(Value& v, bool b) {
             out.number = out.number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
             break;
         case Op::div_round:
-            if (y.number.is_zero()) return Fault::division_by_zero;
-            out.number.set_quotient_rounded(x.number, y.number, static_cast<RoundingMode>(in.flag),
-                                            plan_.constants[in.aux].number);
-            break;
+        case Op::mul_div:
+        case Op::mul_div_round: assert(false); break;   // replay_cell()
         case Op::table: {
             const TableRow* row = find_row(plan_.tables[in.aux], out.number);
             if (!row) return Fault::no_row;
@@ -1221,10 +1223,18 @@ Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int 
                     // A quotient rounded at once is replayed as one step (its value in lowest
                     // terms is never seen).
                     auto& ops = recording_[static_cast<std::size_t>(record)].ops;
-                    if (in.op == Op::round && !ops.empty() && ops.back().in.op == Op::div && ops.back().in.d == in.d) {
-                        ops.back().in.op = Op::div_round;
-                        ops.back().in.aux = in.aux;
-                        ops.back().in.flag = in.flag;
+                    TraceOp* last = ops.empty() || ops.back().in.d != in.d ? nullptr : &ops.back();
+                    if (last && in.op == Op::div && last->in.op == Op::mul && in.xm == Mode::reg && in.x == in.d &&
+                        !(in.ym == Mode::reg && in.y == in.d)) {
+                        // `r = a × b; r = r / c`: the divisor becomes the step's third operand.
+                        last->in.op = Op::mul_div;
+                        last->zm = in.ym;
+                        last->z = in.y;
+                        last->zat = yat;
+                    } else if (last && in.op == Op::round && (last->in.op == Op::div || last->in.op == Op::mul_div)) {
+                        last->in.op = last->in.op == Op::div ? Op::div_round : Op::mul_div_round;
+                        last->in.aux = in.aux;
+                        last->in.flag = in.flag;
                     } else {
                         note(in, xat, yat);
                     }
@@ -1333,10 +1343,29 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
         if (!(other >> static_cast<int>(in.op) & 1u)) {
             const Value* xp = fetch(in.xm, in.x, ops[k].xat);
             const Value* yp = fetch(in.ym, in.y, ops[k].yat);
+            if (in.op < Op::div_round) {
+                const Value& x = xp ? *xp : reg(in.x);
+                const Value& y = yp ? *yp : reg(in.y);
+                // A fault is reported by the evaluation that needs this value, if any does.
+                if (step(in, reg(in.d), x, y) != Fault::none) return false;
+                continue;
+            }
+            // Fused steps: the same values as the instructions they stand for.
+            const Value* zp = in.op == Op::div_round ? &one : fetch(ops[k].zm, ops[k].z, ops[k].zat);
             const Value& x = xp ? *xp : reg(in.x);
             const Value& y = yp ? *yp : reg(in.y);
-            // A fault is reported by the evaluation that needs this value, if any does.
-            if (step(in, reg(in.d), x, y) != Fault::none) return false;
+            const Value& z = zp ? *zp : reg(ops[k].z);
+            const Value& num = in.op == Op::div_round ? one : y;   // x × num / den
+            const Value& den = in.op == Op::div_round ? y : z;
+            if (den.number.is_zero()) return false;
+            Value& out = reg(in.d);
+            if (in.op == Op::mul_div) {
+                out.number.set_product(x.number, num.number);
+                out.number.set_quotient(out.number, den.number);
+            } else {
+                out.number.set_rounded(x.number, num.number, den.number, static_cast<RoundingMode>(in.flag),
+                                       plan_.constants[in.aux].number);
+            }
             continue;
         }
         switch (in.op) {

@@ -42,8 +42,10 @@ enum class Op : std::uint8_t {
     jump,            // go to aux
     jump_if_false,   // go to aux when X is false
     jump_if_true,    // go to aux when X is true
-    div_round,       // r[d] = X / Y rounded to constants[aux] (flag: RoundingMode): a `div` and the
-                     // `round` of its result fused when an evaluation is recorded (replay only)
+    // Fused when an evaluation is recorded, for replay only (a value in between is never seen):
+    div_round,       // r[d] = X / Y rounded to constants[aux] (flag: RoundingMode): `div`, then `round`
+    mul_div,         // r[d] = X × Y / Z (Z: the third operand of a recorded step): `mul`, then `div`
+    mul_div_round,   // r[d] = X × Y / Z rounded as `round` says: `mul`, `div`, then `round`
 };
 
 enum class Comparison : std::uint8_t { lt, le, gt, ge, eq, ne };

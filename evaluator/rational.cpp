@@ -707,13 +707,15 @@ void Rational::set_difference(const Rational& a, const Rational& b) { RA::add(*t
 void Rational::set_product(const Rational& a, const Rational& b) { RA::mul(*this, a, b); }
 void Rational::set_quotient(const Rational& a, const Rational& b) { RA::div(*this, a, b); }
 
-void Rational::set_quotient_rounded(const Rational& a, const Rational& b, RoundingMode mode, const Rational& unit) {
-    assert(!b.is_zero() && unit.sign() > 0);
-    if (!a.big_ && !b.big_ && !unit.big_ && unit.den_ == 1) {
-        // (an/ad) / (bn/bd) / u = (an·bd) / (ad·bn·u); mul_ok refuses the minimum value, so
-        // the signs can be moved to the numerator.
-        i128 n, t, d, k;
-        if (mul_ok(a.num_, b.den_, n) && mul_ok(a.den_, b.num_, t) && mul_ok(t, unit.num_, d)) {
+void Rational::set_rounded(const Rational& a, const Rational& b, const Rational& c, RoundingMode mode,
+                           const Rational& unit) {
+    assert(!c.is_zero() && unit.sign() > 0);
+    if (!a.big_ && !b.big_ && !c.big_ && !unit.big_ && unit.den_ == 1) {
+        // (an/ad)(bn/bd) / (cn/cd) / u = (an·bn·cd) / (ad·bd·cn·u); mul_ok refuses the
+        // minimum value, so the sign can be moved to the numerator.
+        i128 n, d, k;
+        if (mul_ok(a.num_, b.num_, n) && mul_ok(n, c.den_, n) && mul_ok(a.den_, b.den_, d) && mul_ok(d, c.num_, d) &&
+            mul_ok(d, unit.num_, d)) {
             if (d < 0) {
                 n = -n;
                 d = -d;
@@ -721,8 +723,10 @@ void Rational::set_quotient_rounded(const Rational& a, const Rational& b, Roundi
             if (mul_ok(RA::round_quotient(n, d, mode), unit.num_, k)) return RA::put(*this, k, 1);
         }
     }
-    set_quotient(a, b);
-    *this = round_to(mode, unit);
+    Rational t;   // a, b or c may be *this
+    t.set_product(a, b);
+    t.set_quotient(t, c);
+    *this = t.round_to(mode, unit);
 }
 
 Rational operator+(const Rational& a, const Rational& b) {

@@ -63,10 +63,10 @@ public:
     void set_difference(const Rational& a, const Rational& b);
     void set_product(const Rational& a, const Rational& b);
     void set_quotient(const Rational& a, const Rational& b);
-    /// *this = (a / b).round_to(mode, unit), without putting a / b in lowest terms first
-    /// (rounding does not need it): one division instead of two gcds and a division.
-    /// b must not be zero, unit must be positive (both asserted).
-    void set_quotient_rounded(const Rational& a, const Rational& b, RoundingMode mode, const Rational& unit);
+    /// *this = (a × b / c).round_to(mode, unit), without putting a × b or a × b / c in
+    /// lowest terms first (rounding does not need it): one division instead of the gcds of a
+    /// product and a quotient. c must not be zero, unit must be positive (both asserted).
+    void set_rounded(const Rational& a, const Rational& b, const Rational& c, RoundingMode mode, const Rational& unit);
     Rational& operator+=(const Rational& b) {
         set_sum(*this, b);
         return *this;

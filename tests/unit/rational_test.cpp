@@ -617,6 +617,19 @@ TEST_CASE("arithmetic, comparison, rounding and printing agree with cpp_rational
             require_same(x.round_to(m, y), b * cpp_rational(round_ref(a / b, m)));
         }
         require_same(x.round_to(kModes[i % 4], Rational(1)), cpp_rational(round_ref(a, kModes[i % 4])));
+        {
+            // x × y / c rounded at once (replay's fused step), against rounding the reduced value;
+            // c and the unit are whole, as a price and a share are; some land on exact halves.
+            const cpp_rational c = (i % 5 == 0) ? cpp_rational(2) : b == 0 ? cpp_rational(7) : cpp_rational(floor_ref(b) == 0 ? 3 : floor_ref(b));
+            const cpp_rational unit = (i % 3 == 0) ? cpp_rational(1) : cpp_rational(static_cast<std::int64_t>(uniform(rng, 1, 1000)));
+            const RoundingMode m = kModes[(i / 4) % 4];
+            Rational r;
+            r.set_rounded(x, y, from_ref(c), m, from_ref(unit));
+            require_same(r, unit * cpp_rational(round_ref(a * b / c / unit, m)));
+            Rational self = x;   // the operands may be the result
+            self.set_rounded(self, self, from_ref(c), m, from_ref(unit));
+            require_same(self, unit * cpp_rational(round_ref(a * a / c / unit, m)));
+        }
 
         const std::string text = x.to_string();
         INFO("to_string: " << text);
