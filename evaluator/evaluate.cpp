@@ -164,6 +164,14 @@ private:
     /// The value of node n: its compiled program run (compiled on first use), or the
     /// remembered value of a plan-wide part.
     Value eval(std::uint32_t n, Where w, bool computing_hoisted = false);
+    /// The value of node n, read in place when it is a constant or a definition (no program
+    /// run for a formula that only names one), otherwise eval(n, w).
+    Value value_of(std::uint32_t n, Where w) {
+        const Node& node = plan_.nodes[n];
+        if (node.kind == NodeKind::constant) return plan_.constants[node.aux];
+        if (node.kind == NodeKind::slot) return slot(node.aux, w);
+        return eval(n, w);
+    }
     Value run(const Program& p, std::uint32_t root, Where w);
     /// run() as recorded (Record) or not; `record` is the open record it writes to.
     template <bool Record>
@@ -1473,7 +1481,7 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
     switch (node.kind) {
         case NodeKind::last_before:
         case NodeKind::last_date: {
-            Value d = eval(node.a, w);
+            Value d = value_of(node.a, w);
             const auto& entries = series(node.aux);
             Date date{static_cast<std::int32_t>(d.word)};
             auto it = std::lower_bound(entries.begin(), entries.end(), date,
@@ -1490,8 +1498,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             return std::prev(it)->second;
         }
         case NodeKind::product: {
-            Date after{static_cast<std::int32_t>(eval(node.a, w).word)};
-            Date up_to{static_cast<std::int32_t>(eval(node.b, w).word)};
+            Date after{static_cast<std::int32_t>(value_of(node.a, w).word)};
+            Date up_to{static_cast<std::int32_t>(value_of(node.b, w).word)};
             Value v;
             v.number = 1;
             for (const auto& [date, value] : series(node.aux)) {
@@ -1500,8 +1508,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             return v;
         }
         case NodeKind::months_inclusive: {
-            Date a{static_cast<std::int32_t>(eval(node.a, w).word)};
-            Date b{static_cast<std::int32_t>(eval(node.b, w).word)};
+            Date a{static_cast<std::int32_t>(value_of(node.a, w).word)};
+            Date b{static_cast<std::int32_t>(value_of(node.b, w).word)};
             Value v;
             v.number = a.months_inclusive(b);
             return v;
@@ -1516,7 +1524,7 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             const bool definition = node.kind == NodeKind::sum && plan_.nodes[node.a].kind == NodeKind::slot;
             const std::uint32_t item = definition ? plan_.nodes[node.a].aux : none;
             auto visit = [&](Where each) {
-                if (node.b != none && !eval(node.b, each).word) return;
+                if (node.b != none && !value_of(node.b, each).word) return;
                 if (node.kind == NodeKind::count) {
                     acc.number += Rational(1);
                     return;
@@ -1526,7 +1534,7 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
                     any = true;
                     return;
                 }
-                Value v = eval(node.a, each);
+                Value v = value_of(node.a, each);
                 if (node.kind == NodeKind::sum) {
                     acc.number += v.number;
                 } else if (!any || (node.kind == NodeKind::min_over ? v.number < acc.number : v.number > acc.number)) {
@@ -1547,7 +1555,7 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             return acc;
         }
         case NodeKind::year_before: {
-            Value label = eval(node.a, w);
+            Value label = value_of(node.a, w);
             std::string s = text(label.word);
             std::size_t end = s.size(), start = end;
             while (start > 0 && s[start - 1] >= '0' && s[start - 1] <= '9') --start;
@@ -1629,8 +1637,8 @@ void Evaluator::evaluate_all() {
         const Limit& l = plan_.limits[i];
         LimitOutcome lo;
         lo.limit = i;
-        lo.value = eval(l.value, {});
-        lo.bound = eval(l.bound, {});
+        lo.value = value_of(l.value, {});
+        lo.bound = value_of(l.bound, {});
         bool within = l.strict ? lo.value.number < lo.bound.number : lo.value.number <= lo.bound.number;
         lo.status = within ? LimitStatus::ok : LimitStatus::violated;
         out_.limits.push_back(std::move(lo));
