@@ -329,7 +329,9 @@ private:
     void record_other(std::uint32_t s, Where w);
     void stop_recording();
     void keep_recording();
-    bool replay_trace(std::size_t t);
+    /// Replay trace t; the number of its cells it went through (all, or up to the one
+    /// whose branch went the other way).
+    std::uint32_t replay_trace(std::size_t t);
     bool replay_cell(const Trace& trace, const TraceCell& c);
     static constexpr std::size_t max_traces = 8;
     /// Whether a per-director requirement holds for a director (recorded when recording).
@@ -342,7 +344,7 @@ private:
     std::vector<OpenRecord> recording_;         // definitions being recorded, innermost last
     std::size_t open_records_ = 0;
     int record_into_ = -1;                      // the open record the next run() writes to
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> replayed_;   // (trace, cell) replayed this time
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> replayed_;   // (trace, cells it went through) this time
 };
 
 namespace {
@@ -588,7 +590,7 @@ void Evaluator::build_dependents() {
 void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint32_t>& series,
                            bool seeds_too) {
     build_dependents();
-    dirty_.assign(plan_.slots.size(), 0);
+    if (dirty_.size() != plan_.slots.size()) dirty_.assign(plan_.slots.size(), 0);   // all 0 between calls
     auto& dirty = dirty_list_;
     auto& work = work_;
     dirty.clear();
@@ -631,6 +633,7 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
     const std::size_t n = plan_.slots.size();
     const std::size_t directors = records_.size(), rows = n ? state_.size() / n : 0;
     for (auto s : dirty) {
+        dirty_[s] = 0;
         std::size_t first = 0, last = 1;
         if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
         if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = rows;
@@ -1414,33 +1417,29 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
     return true;
 }
 
-bool Evaluator::replay_trace(std::size_t t) {
+std::uint32_t Evaluator::replay_trace(std::size_t t) {
     const Trace& trace = traces_[t];
-    for (std::uint32_t i = 0; i < trace.cells.size(); ++i) {
+    const auto size = static_cast<std::uint32_t>(trace.cells.size());
+    for (std::uint32_t i = 0; i < size; ++i) {
         const TraceCell& c = trace.cells[i];
         switch (c.kind) {
             case TraceCell::Kind::slot:
-                if (state_[c.at] != State::pending) continue;
-                if (!replay_cell(trace, c)) return false;
+                if (state_[c.at] == State::pending && !replay_cell(trace, c)) return i;
                 break;
             case TraceCell::Kind::hoist:
-                if (hoist_valid_[c.index]) continue;
-                if (!replay_cell(trace, c)) return false;
+                if (!hoist_valid_[c.index] && !replay_cell(trace, c)) return i;
                 break;
             case TraceCell::Kind::requirement:
-                if (requirement_held_[c.at]) continue;
-                if (!replay_cell(trace, c)) return false;
+                if (!requirement_held_[c.at] && !replay_cell(trace, c)) return i;
                 break;
             case TraceCell::Kind::other: {
                 const std::size_t at = row(plan_.slots[c.index], c.w) * plan_.slots.size() + c.index;
-                if (state_[at] != State::pending) continue;
-                ensure(c.index, c.w);
+                if (state_[at] == State::pending) ensure(c.index, c.w);
                 break;
             }
         }
-        replayed_.emplace_back(static_cast<std::uint32_t>(t), i);
     }
-    return true;
+    return size;
 }
 
 void Evaluator::replay() {
@@ -1448,7 +1447,9 @@ void Evaluator::replay() {
     replayed_.clear();
     try {
         for (std::size_t t = 0; t < traces_.size(); ++t) {
-            if (replay_trace(t)) {
+            const std::uint32_t reached = replay_trace(t);
+            replayed_.emplace_back(static_cast<std::uint32_t>(t), reached);
+            if (reached == traces_[t].cells.size()) {
                 // The most recently useful trace is tried first.
                 std::rotate(traces_.begin(), traces_.begin() + static_cast<std::ptrdiff_t>(t),
                             traces_.begin() + static_cast<std::ptrdiff_t>(t) + 1);
@@ -1464,13 +1465,17 @@ void Evaluator::replay() {
     // (not a first one, which computes everything, the same on every path or not).
     if (fresh_) return;
     recording_on_ = true;
-    for (const auto& [t, i] : replayed_) {
+    for (const auto& [t, reached] : replayed_) {
+        // What each trace replayed up to where it stopped (with what it found known: a
+        // known definition is skipped when this record is replayed).
         const Trace& from = traces_[t];
-        TraceCell c = from.cells[i];
-        const auto first = from.ops.begin() + c.first;
-        c.first = static_cast<std::uint32_t>(recorded_.ops.size());
-        recorded_.ops.insert(recorded_.ops.end(), first, first + c.count);
-        recorded_.cells.push_back(c);
+        for (std::uint32_t i = 0; i < reached; ++i) {
+            TraceCell c = from.cells[i];
+            const auto first = from.ops.begin() + c.first;
+            c.first = static_cast<std::uint32_t>(recorded_.ops.size());
+            recorded_.ops.insert(recorded_.ops.end(), first, first + c.count);
+            recorded_.cells.push_back(c);
+        }
     }
     replayed_.clear();
 }
