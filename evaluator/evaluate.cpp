@@ -344,6 +344,7 @@ private:
     std::vector<OpenRecord> recording_;         // definitions being recorded, innermost last
     std::size_t open_records_ = 0;
     int record_into_ = -1;                      // the open record the next run() writes to
+    Value replay_held_;                         // a replayed requirement's result
     std::vector<std::pair<std::uint32_t, std::uint32_t>> replayed_;   // (trace, cells it went through) this time
 };
 
@@ -1325,10 +1326,9 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
     const Where w = c.w;
     // Register 0, the result, is the definition's (or plan-wide part's) own place: no move
     // at the end, and no reading back of a value just written.
-    Value held;
     Value* const result = c.kind == TraceCell::Kind::slot    ? &memo_[c.at]
                           : c.kind == TraceCell::Kind::hoist ? &hoist_value_[c.index]
-                                                             : &held;
+                                                             : &replay_held_;
     auto reg = [&](std::uint32_t i) __attribute__((always_inline)) -> Value& { return i == 0 ? *result : r[i]; };
     // As in run(), but the place of a definition's value was found when it was recorded.
     auto fetch = [&](Mode m, std::uint32_t i, std::uint32_t at) __attribute__((always_inline)) -> const Value* {
@@ -1411,7 +1411,7 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
     switch (c.kind) {
         case TraceCell::Kind::slot: state_[c.at] = State::done; break;
         case TraceCell::Kind::hoist: hoist_valid_[c.index] = 1; break;
-        case TraceCell::Kind::requirement: requirement_held_[c.at] = held.word ? 1 : 2; break;
+        case TraceCell::Kind::requirement: requirement_held_[c.at] = replay_held_.word ? 1 : 2; break;
         case TraceCell::Kind::other: break;
     }
     return true;
