@@ -1313,7 +1313,7 @@ bool Evaluator::holds(std::uint32_t i, Where w) {
     return held;
 }
 
-bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
+[[gnu::always_inline]] inline bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
     const std::size_t base = top_;
     top_ += c.registers;
     if (regs_.size() < top_) regs_.resize(std::max(top_, 2 * regs_.size()));
@@ -1331,12 +1331,10 @@ bool Evaluator::replay_cell(const Trace& trace, const TraceCell& c) {
                                                              : &replay_held_;
     auto reg = [&](std::uint32_t i) __attribute__((always_inline)) -> Value& { return i == 0 ? *result : r[i]; };
     // As in run(), but the place of a definition's value was found when it was recorded.
+    // (Tests rather than a switch: no indirect jump to mispredict.)
     auto fetch = [&](Mode m, std::uint32_t i, std::uint32_t at) __attribute__((always_inline)) -> const Value* {
-        switch (m) {
-            case Mode::reg: return nullptr;
-            case Mode::constant: return &plan_.constants[i];
-            default: break;
-        }
+        if (m == Mode::reg) return nullptr;
+        if (m == Mode::constant) return &plan_.constants[i];
         if (state_[at] != State::done) {
             slot(i, w);
             r = regs_.data() + base;
@@ -1422,22 +1420,18 @@ std::uint32_t Evaluator::replay_trace(std::size_t t) {
     const auto size = static_cast<std::uint32_t>(trace.cells.size());
     for (std::uint32_t i = 0; i < size; ++i) {
         const TraceCell& c = trace.cells[i];
+        bool unknown = false;
         switch (c.kind) {
-            case TraceCell::Kind::slot:
-                if (state_[c.at] == State::pending && !replay_cell(trace, c)) return i;
-                break;
-            case TraceCell::Kind::hoist:
-                if (!hoist_valid_[c.index] && !replay_cell(trace, c)) return i;
-                break;
-            case TraceCell::Kind::requirement:
-                if (!requirement_held_[c.at] && !replay_cell(trace, c)) return i;
-                break;
+            case TraceCell::Kind::slot: unknown = state_[c.at] == State::pending; break;
+            case TraceCell::Kind::hoist: unknown = !hoist_valid_[c.index]; break;
+            case TraceCell::Kind::requirement: unknown = !requirement_held_[c.at]; break;
             case TraceCell::Kind::other: {
                 const std::size_t at = row(plan_.slots[c.index], c.w) * plan_.slots.size() + c.index;
                 if (state_[at] == State::pending) ensure(c.index, c.w);
                 break;
             }
         }
+        if (unknown && !replay_cell(trace, c)) return i;   // one call site: replay_cell is inlined here
     }
     return size;
 }
