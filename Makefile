@@ -4,6 +4,13 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Profile-guided optimization (PGO=0 builds without it): hoshu is first built instrumented
+# in $(BUILD)-pgo and trained on the bundled IIJ example (a simulation, an evaluation), then
+# $(BUILD) is compiled with that profile, so that branches and inlining follow a real
+# workload. The results are the same; a simulation is about a tenth faster.
+PGO ?= 1
+PGO_DIR := $(abspath $(BUILD))-pgo
+PROFILE := $(PGO_DIR)/profile
 
 .PHONY: run test build deps bench bench-memory sanitize fuzz-smoke clean
 
@@ -11,7 +18,20 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) > /dev/null
+ifeq ($(PGO),1)
+	@cmake -S . -B $(PGO_DIR) $(CMAKE_FLAGS) -DHOSHU_BUILD_TESTS=OFF -DHOSHU_BUILD_BENCH=OFF \
+		"-DCMAKE_CXX_FLAGS=-fprofile-generate=$(PROFILE) -fprofile-prefix-path=$(PGO_DIR)" > /dev/null
+	@cmake --build $(PGO_DIR) -j $(JOBS) --target hoshu
+	@rm -rf $(PROFILE)
+	@$(PGO_DIR)/hoshu simulate rules/iij --inputs examples/iij/fy2024.toml --model examples/iij/model.toml \
+		--paths 20000 --seed 42 --threads 1 > /dev/null
+	@$(PGO_DIR)/hoshu eval rules/iij --inputs examples/iij/fy2024.toml > /dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) "-DCMAKE_CXX_FLAGS=-fprofile-use=$(PROFILE) \
+		-fprofile-prefix-path=$(abspath $(BUILD)) -fprofile-partial-training -Wno-missing-profile \
+		-Wno-coverage-mismatch" > /dev/null
+else
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_CXX_FLAGS= > /dev/null
+endif
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -41,4 +61,4 @@ fuzz-smoke:
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) build-sanitize build-fuzz
+	rm -rf $(BUILD) $(PGO_DIR) build-sanitize build-fuzz

@@ -62,7 +62,7 @@ std::string type_name(const Type& t, std::string_view choice_name) {
     int dy = d.yen < 0 ? -d.yen : 0, ds = d.shares < 0 ? -d.shares : 0, dm = d.months < 0 ? -d.months : 0;
     std::string num = product(ny, ns, nm);
     std::string den = product(dy, ds, dm);
-    if (num.empty()) num = "1";
+    if (num.empty()) num.push_back('1');   // not `= "1"`: g++ 12 warns wrongly (-Wrestrict) once inlined
     if (den.empty()) return num;
     bool single = (dy != 0) + (ds != 0) + (dm != 0) == 1 && dy <= 1 && ds <= 1 && dm <= 1;
     return single ? fmt::format("{} per {}", num, den) : fmt::format("{} per ({})", num, den);
