@@ -70,17 +70,6 @@ const ast::Expression* top_comparison(const ast::Expression& e) {
     return nullptr;
 }
 
-struct LocatedOf {
-    using result_type = ast::Located;
-    ast::Located operator()(ast::Nil) const { return {}; }
-    template <class T>
-    ast::Located operator()(const x3::forward_ast<T>& f) const { return f.get(); }
-    template <class T>
-    ast::Located operator()(const T& t) const { return t; }
-};
-
-ast::Located located(const ast::Operand& op) { return boost::apply_visitor(LocatedOf{}, op.get()); }
-
 std::vector<std::string> unit_words(const std::string& text) {
     std::string s;
     for (char c : text) {
