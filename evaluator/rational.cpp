@@ -849,19 +849,11 @@ Rational Rational::ceil() const {
 }
 
 Rational Rational::round(RoundingMode mode) const {
+    if (!big_) return RA::small(RA::round_quotient(num_, den_, mode), 1);
     if (mode == RoundingMode::down) return floor();
     if (mode == RoundingMode::up) return ceil();
     if (is_integer()) return *this;
     // x = q + r/d with 0 < r < d: compare 2r with d.
-    if (!big_) {
-        i128 q, r;
-        RA::floor_qr(num_, den_, q, r);
-        const u128 twice = static_cast<u128>(r) * 2;   // r < d <= kMax: no overflow
-        const u128 d = static_cast<u128>(den_);
-        bool up = twice > d;
-        if (twice == d) up = mode == RoundingMode::half_up ? num_ > 0 : (q & 1) != 0;
-        return RA::small(up ? q + 1 : q, 1);
-    }
     BigInt q, r;
     RA::floor_qr(big_->num, big_->den, q, r);
     const int c = BigInt(r * 2).compare(big_->den);
