@@ -179,8 +179,9 @@ private:
     /// What one instruction found wrong, reported by run() (replay gives up instead).
     enum class Fault : std::uint8_t { none, division_by_zero, clamp_crossed, no_row };
     /// The arithmetic, comparisons and choices of one instruction: `out` is its target
-    /// register, x and y its operands in place. Shared by run() and replay.
-    inline Fault step(const Instr& in, Value& out, const Value& x, const Value& y) const;
+    /// register, x, y (and z, the divisor of a fused product) its operands in place.
+    /// Shared by run() and replay.
+    inline Fault step(const Instr& in, Value& out, const Value& x, const Value& y, const Value& z) const;
     [[noreturn, gnu::cold, gnu::noinline]] void fail_step(Fault f, const Instr& in, const Value& out, const Value& x,
                                                           const Value& y, Where w);
     bool op_present(const Instr& in, Where w);
@@ -204,6 +205,8 @@ private:
     /// shared by every director, not once per director.
     void build_hoists();
     Value eval_hoisted(std::uint32_t n, Where w);
+    /// Whether node n is a plan-wide part (evaluated once, through eval_hoisted()).
+    bool hoisted(std::uint32_t n) const { return !hoist_of_node_.empty() && hoist_of_node_[n] != none; }
     [[gnu::noinline]] Value eval_rare(std::uint32_t n, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
@@ -936,7 +939,7 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
         }
         case SlotKind::value:
         case SlotKind::output:
-            if (recording_on_ && (hoist_of_node_.empty() || hoist_of_node_[sl.root] == none)) {
+            if (recording_on_ && !hoisted(sl.root)) {
                 open_record(TraceCell{TraceCell::Kind::slot, s, inner, static_cast<std::uint32_t>(at), 0, 0, 0});
                 v = eval(sl.root, inner);
                 close_record();
@@ -1036,7 +1039,7 @@ Value Evaluator::eval_hoisted(std::uint32_t n, Where w) {
 }
 
 Value Evaluator::eval(std::uint32_t n, Where w, bool computing_hoisted) {
-    if (!computing_hoisted && !hoist_of_node_.empty() && hoist_of_node_[n] != none) return eval_hoisted(n, w);
+    if (!computing_hoisted && hoisted(n)) return eval_hoisted(n, w);
     const Program* p = program_of_node_[n];
     if (!p) p = program_of_node_[n] = &programs_.emplace_back(compile_formula(plan_, n, hoist_of_node_));
     return run(*p, n, w);
@@ -1054,7 +1057,7 @@ const Value one{Rational(1), 0};
 }  // namespace
 
 [[gnu::always_inline]] inline Evaluator::Fault Evaluator::step(const Instr& in, Value& out, const Value& x,
-                                                               const Value& y) const {
+                                                               const Value& y, const Value& z) const {
     switch (in.op) {
         case Op::load: out = x; break;
         case Op::add: out.number.set_sum(x.number, y.number); break;
@@ -1097,9 +1100,22 @@ const Value one{Rational(1), 0};
         case Op::round:
             out.number = out.number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
             break;
+        // Fused when recorded (only replay meets them): the values of the steps they stand for.
         case Op::div_round:
+            if (y.number.is_zero()) return Fault::division_by_zero;
+            out.number.set_rounded(x.number, one.number, y.number, static_cast<RoundingMode>(in.flag),
+                                   plan_.constants[in.aux].number);
+            break;
         case Op::mul_div:
-        case Op::mul_div_round: assert(false); break;   // replay_cell()
+            if (z.number.is_zero()) return Fault::division_by_zero;
+            out.number.set_product(x.number, y.number);
+            out.number.set_quotient(out.number, z.number);
+            break;
+        case Op::mul_div_round:
+            if (z.number.is_zero()) return Fault::division_by_zero;
+            out.number.set_rounded(x.number, y.number, z.number, static_cast<RoundingMode>(in.flag),
+                                   plan_.constants[in.aux].number);
+            break;
         case Op::table: {
             const TableRow* row = find_row(plan_.tables[in.aux], out.number);
             if (!row) return Fault::no_row;
@@ -1251,7 +1267,7 @@ Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int 
                         note(in, xat, yat);
                     }
                 }
-                if (Fault f = step(in, r[in.d], x, y); f != Fault::none) fail_step(f, in, r[in.d], x, y, w);
+                if (Fault f = step(in, r[in.d], x, y, y); f != Fault::none) fail_step(f, in, r[in.d], x, y, w);
                 break;
             }
         }
@@ -1303,7 +1319,7 @@ void Evaluator::keep_recording() {
 
 bool Evaluator::holds(std::uint32_t i, Where w) {
     const std::uint32_t root = plan_.requirements[i].condition;
-    const bool record = recording_on_ && (hoist_of_node_.empty() || hoist_of_node_[root] == none);
+    const bool record = recording_on_ && !hoisted(root);
     if (record) {
         const auto at = static_cast<std::uint32_t>(i * records_.size() + static_cast<std::size_t>(w.director));
         open_record(TraceCell{TraceCell::Kind::requirement, i, w, at, 0, 0, 0});
@@ -1352,29 +1368,13 @@ bool Evaluator::holds(std::uint32_t i, Where w) {
         if (!(other >> static_cast<int>(in.op) & 1u)) {
             const Value* xp = fetch(in.xm, in.x, ops[k].xat);
             const Value* yp = fetch(in.ym, in.y, ops[k].yat);
-            if (in.op < Op::div_round) {
-                const Value& x = xp ? *xp : reg(in.x);
-                const Value& y = yp ? *yp : reg(in.y);
-                // A fault is reported by the evaluation that needs this value, if any does.
-                if (step(in, reg(in.d), x, y) != Fault::none) return false;
-                continue;
-            }
-            // Fused steps: the same values as the instructions they stand for.
-            const Value* zp = in.op == Op::div_round ? &one : fetch(ops[k].zm, ops[k].z, ops[k].zat);
+            const bool divisor = in.op == Op::mul_div || in.op == Op::mul_div_round;
+            const Value* zp = divisor ? fetch(ops[k].zm, ops[k].z, ops[k].zat) : nullptr;
             const Value& x = xp ? *xp : reg(in.x);
             const Value& y = yp ? *yp : reg(in.y);
-            const Value& z = zp ? *zp : reg(ops[k].z);
-            const Value& num = in.op == Op::div_round ? one : y;   // x × num / den
-            const Value& den = in.op == Op::div_round ? y : z;
-            if (den.number.is_zero()) return false;
-            Value& out = reg(in.d);
-            if (in.op == Op::mul_div) {
-                out.number.set_product(x.number, num.number);
-                out.number.set_quotient(out.number, den.number);
-            } else {
-                out.number.set_rounded(x.number, num.number, den.number, static_cast<RoundingMode>(in.flag),
-                                       plan_.constants[in.aux].number);
-            }
+            const Value& z = zp ? *zp : divisor ? reg(ops[k].z) : y;
+            // A fault is reported by the evaluation that needs this value, if any does.
+            if (step(in, reg(in.d), x, y, z) != Fault::none) return false;
             continue;
         }
         switch (in.op) {
