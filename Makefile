@@ -27,7 +27,7 @@ ifeq ($(PGO),1)
 		--paths 20000 --seed 42 --threads 1 > /dev/null
 	@$(PGO_DIR)/hoshu eval rules/iij --inputs examples/iij/fy2024.toml > /dev/null
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) "-DCMAKE_CXX_FLAGS=-fprofile-use=$(PROFILE) \
-		-fprofile-prefix-path=$(abspath $(BUILD)) -fprofile-partial-training -Wno-missing-profile \
+		-fprofile-prefix-path=$(abspath $(BUILD)) -fprofile-partial-training -fprofile-correction -Wno-missing-profile \
 		-Wno-coverage-mismatch" > /dev/null
 else
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_CXX_FLAGS= > /dev/null
