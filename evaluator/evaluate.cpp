@@ -1101,21 +1101,21 @@ const Value one{Rational(1), 0};
             out.number = out.number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
             break;
         // Fused when recorded (only replay meets them): the values of the steps they stand for.
-        case Op::div_round:
-            if (y.number.is_zero()) return Fault::division_by_zero;
-            out.number.set_rounded(x.number, one.number, y.number, static_cast<RoundingMode>(in.flag),
-                                   plan_.constants[in.aux].number);
-            break;
         case Op::mul_div:
             if (z.number.is_zero()) return Fault::division_by_zero;
             out.number.set_product(x.number, y.number);
             out.number.set_quotient(out.number, z.number);
             break;
-        case Op::mul_div_round:
-            if (z.number.is_zero()) return Fault::division_by_zero;
-            out.number.set_rounded(x.number, y.number, z.number, static_cast<RoundingMode>(in.flag),
+        case Op::div_round:       // x × 1 / y, rounded
+        case Op::mul_div_round: {   // x × y / z, rounded
+            const bool quotient = in.op == Op::div_round;
+            const Value& factor = quotient ? one : y;
+            const Value& divisor = quotient ? y : z;
+            if (divisor.number.is_zero()) return Fault::division_by_zero;
+            out.number.set_rounded(x.number, factor.number, divisor.number, static_cast<RoundingMode>(in.flag),
                                    plan_.constants[in.aux].number);
             break;
+        }
         case Op::table: {
             const TableRow* row = find_row(plan_.tables[in.aux], out.number);
             if (!row) return Fault::no_row;
