@@ -431,6 +431,7 @@ int run_diff(const DiffArgs& args) {
             text += text_inputs(runs[i], inputs_sha256[i], base, head);
         }
         text += text_rules(rules, base, head);
+        text = dsl::printable(text, true);   // texts and declarations come from the rules and inputs
     }
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);

@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,8 +33,11 @@ bool expand(const std::vector<std::string>& args, std::vector<std::string>& file
             std::vector<std::string> found;
             fs::recursive_directory_iterator it(path, ec), end;
             for (; !ec && it != end; it.increment(ec)) {
+                // Every entry named *.hoshu but a folder: reading says why one is not a
+                // rule file (a symbolic link that loops, a FIFO). Symbolic links to folders
+                // are not followed, so the walk cannot loop.
                 std::error_code type_ec;
-                if (it->is_regular_file(type_ec) && it->path().extension() == ".hoshu")
+                if (it->path().extension() == ".hoshu" && !it->is_directory(type_ec))
                     found.push_back(it->path().lexically_normal().string());
             }
             if (ec) {
@@ -53,20 +54,12 @@ bool expand(const std::vector<std::string>& args, std::vector<std::string>& file
         } else if (fs::exists(path, ec)) {
             add(path.lexically_normal().string());
         } else {
-            std::fprintf(stderr, "hoshu: error: cannot read `%s`: no such file or folder\n", arg.c_str());
+            std::fprintf(stderr, "hoshu: error: cannot read `%s`: %s\n", arg.c_str(),
+                         ec ? ec.message().c_str() : "no such file or folder");
             ok = false;
         }
     }
     return ok;
-}
-
-bool read_file(const std::string& path, std::string& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return !in.bad();
 }
 
 }  // namespace
@@ -77,9 +70,9 @@ int run_fmt(const FmtArgs& args) {
     bool failed = false;   // a syntax error, or (--check) a file that would change
     std::size_t errors = 0;
     for (const auto& file : files) {
-        std::string text;
-        if (!read_file(file, text)) {
-            std::fprintf(stderr, "hoshu: error: cannot read `%s`\n", file.c_str());
+        std::string text, why;
+        if (!dsl::read_regular_file(file, text, why)) {
+            std::fprintf(stderr, "hoshu: error: cannot read `%s`: %s\n", dsl::printable(file).c_str(), why.c_str());
             unreadable = true;
             continue;
         }
@@ -94,7 +87,7 @@ int run_fmt(const FmtArgs& args) {
         }
         if (*formatted == text) continue;
         if (args.check) {
-            std::printf("%s\n", file.c_str());
+            std::printf("%s\n", dsl::printable(file).c_str());
             failed = true;
             continue;
         }

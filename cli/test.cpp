@@ -27,7 +27,13 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 /// Run one test; returns the failure report (empty when it passes).
 std::string run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::PlanTest& test) {
-    auto inputs = eval::InputFile::load(sm, test.inputs);
+    std::string text, why;
+    if (!dsl::read_regular_file(test.inputs, text, why)) {   // missing, a folder, a FIFO: never waits
+        dsl::Diagnostics ds;
+        ds.error(test.inputs_range, "cannot read the inputs of this test, `{}`: {}", test.inputs, why);
+        return dsl::render(sm, ds);
+    }
+    auto inputs = eval::InputFile::parse(sm, test.inputs, std::move(text));
     if (!inputs) return dsl::render(sm, inputs.error());
     eval::Session session(plan, *inputs);
     auto outcome = session.run();
@@ -110,10 +116,11 @@ int run_test(const TestArgs& args) {
         std::string report = run_one(*plan, sm, test);
         if (report.empty()) {
             ++passed;
-            std::printf("PASS  %s\n", test.title.c_str());
+            std::printf("PASS  %s\n", dsl::printable(test.title).c_str());
         } else {
             ++failed;
-            std::printf("FAIL  %s\n%s", test.title.c_str(), indent(report, "      ").c_str());
+            std::printf("FAIL  %s\n%s", dsl::printable(test.title).c_str(),
+                        dsl::printable(indent(report, "      "), true).c_str());
         }
     }
     std::printf("%zu passed, %zu failed\n", passed, failed);

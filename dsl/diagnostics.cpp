@@ -80,17 +80,22 @@ std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions o
     const char* reset = opt.color ? "\x1b[0m" : "";
     const char* sev = opt.color ? severity_color(d.severity) : "";
     const char* green = opt.color ? "\x1b[1;32m" : "";
+    // Everything taken from the input (paths, quoted names, the source line) is shown with
+    // its control, bidirectional and zero-width characters escaped: a diagnostic cannot
+    // drive the terminal or show text other than what hoshu read.
+    const std::string message = printable(d.message);
+    const std::string hint = printable(d.hint);
     std::string out;
     if (!d.range.valid || d.range.file >= sm.size()) {
         out = fmt::format("{}hoshu:{} {}{}:{} {}{}{}\n", bold, reset, sev, severity_name(d.severity), reset, bold,
-                          d.message, reset);
-        if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+                          message, reset);
+        if (!hint.empty()) out += fmt::format("  hint: {}\n", hint);
         return out;
     }
     const SourceFile& f = sm.file(d.range.file);
     LineCol lc = f.line_col(d.range.begin);
-    out = fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, f.path(), lc.line, lc.column, reset, sev,
-                      severity_name(d.severity), reset, bold, d.message, reset);
+    out = fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, printable(f.path()), lc.line, lc.column, reset, sev,
+                      severity_name(d.severity), reset, bold, message, reset);
     std::string_view line = f.line_text(lc.line);
     std::uint32_t line_begin = f.offset_of({lc.line, 1});
     std::size_t col_byte = std::min<std::size_t>(d.range.begin - line_begin, line.size());
@@ -114,11 +119,17 @@ std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions o
         col_byte -= from;
         end_byte = std::min(end_byte - std::min(end_byte, from), line.size());
     }
-    std::size_t lead = display_width(prefix) + display_width(line.substr(0, col_byte));
-    std::size_t width = end_byte > col_byte ? display_width(line.substr(col_byte, end_byte - col_byte)) : 1;
-    out += fmt::format("  {}{}{}\n", prefix, untab(line), suffix);
+    // The line in three parts (before the range, the range, after it), each escaped, so
+    // that the caret stays under the range.
+    end_byte = std::max(end_byte, col_byte);
+    const std::string before = printable(untab(line.substr(0, col_byte)));
+    const std::string marked = printable(untab(line.substr(col_byte, end_byte - col_byte)));
+    const std::string after = printable(untab(line.substr(end_byte)));
+    std::size_t lead = display_width(prefix) + display_width(before);
+    std::size_t width = std::max<std::size_t>(display_width(marked), 1);
+    out += fmt::format("  {}{}{}{}{}\n", prefix, before, marked, after, suffix);
     out += fmt::format("  {}{}^{}{}\n", std::string(lead, ' '), green, std::string(width - 1, '~'), reset);
-    if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+    if (!hint.empty()) out += fmt::format("  hint: {}\n", hint);
     return out;
 }
 

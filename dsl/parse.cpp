@@ -109,7 +109,8 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
     const std::string& text = sm.file(file).text();
     std::string_view view(text);
     iterator_type const file_begin = text.begin();
-    std::size_t pos = 0;
+    // A UTF-8 byte order mark that opens the file is not part of the text.
+    std::size_t pos = view.starts_with("\xEF\xBB\xBF") ? 3 : 0;
     while (true) {
         pos = skip_blank(view, pos);
         if (pos >= view.size()) break;

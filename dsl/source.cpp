@@ -1,6 +1,14 @@
 #include "dsl/source.hpp"
 
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace hoshu::dsl {
 
@@ -132,6 +140,155 @@ bool valid_utf8(std::string_view s, std::size_t* bad_offset) {
         }
         i += len;
     }
+    return true;
+}
+
+}  // namespace hoshu::dsl
+
+namespace hoshu::dsl {
+
+namespace {
+
+bool is_hidden_code_point(char32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) ||                        // C1 controls
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||   // bidi embeddings, isolates
+           cp == 0x200E || cp == 0x200F || cp == 0x061C ||      // bidi marks
+           (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||   // zero width
+           cp == 0x2028 || cp == 0x2029;                        // line and paragraph separators
+}
+
+bool is_layout(char c) { return c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
+std::optional<HiddenCharacter> find_hidden_character(std::string_view s, std::size_t from, bool layout_too) {
+    for (std::size_t i = from; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == 0x7F) {
+            if (layout_too || !is_layout(static_cast<char>(c))) return HiddenCharacter{i, 1, c};
+            ++i;
+            continue;
+        }
+        // Every hidden character past ASCII starts with one of these bytes.
+        if (c != 0xC2 && c != 0xD8 && c != 0xE2 && c != 0xEF) {
+            ++i;
+            continue;
+        }
+        char32_t cp = 0;
+        std::size_t len = decode(s, i, cp);
+        if (len > 1 && is_hidden_code_point(cp)) return HiddenCharacter{i, len, cp};
+        i += len;
+    }
+    return std::nullopt;
+}
+
+std::string describe_hidden(char32_t cp) {
+    const char* name = nullptr;
+    switch (cp) {
+        case 0x202A: name = "left-to-right embedding"; break;
+        case 0x202B: name = "right-to-left embedding"; break;
+        case 0x202C: name = "pop directional formatting"; break;
+        case 0x202D: name = "left-to-right override"; break;
+        case 0x202E: name = "right-to-left override"; break;
+        case 0x2066: name = "left-to-right isolate"; break;
+        case 0x2067: name = "right-to-left isolate"; break;
+        case 0x2068: name = "first strong isolate"; break;
+        case 0x2069: name = "pop directional isolate"; break;
+        case 0x200E: name = "left-to-right mark"; break;
+        case 0x200F: name = "right-to-left mark"; break;
+        case 0x061C: name = "Arabic letter mark"; break;
+        case 0x200B: name = "zero width space"; break;
+        case 0x200C: name = "zero width non-joiner"; break;
+        case 0x200D: name = "zero width joiner"; break;
+        case 0x2060: name = "word joiner"; break;
+        case 0xFEFF: name = "zero width no-break space"; break;
+        case 0x2028: name = "line separator"; break;
+        case 0x2029: name = "paragraph separator"; break;
+        default: name = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ? "a control character" : nullptr;
+    }
+    if (!name) return fmt::format("U+{:04X}", static_cast<std::uint32_t>(cp));
+    return fmt::format("U+{:04X} ({})", static_cast<std::uint32_t>(cp), name);
+}
+
+std::string printable(std::string_view s, bool keep_newlines) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t done = 0;   // s[done, i) is copied as it is
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::string escaped;
+        std::size_t len = 1;
+        if (c < 0x20 || c == 0x7F) {
+            if (c == '\n' && keep_newlines) {
+                ++i;
+                continue;
+            }
+            escaped = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : fmt::format("\\x{:02x}", c);
+        } else if (c < 0x80) {
+            ++i;
+            continue;
+        } else {
+            char32_t cp = 0;
+            len = decode(s, i, cp);
+            bool invalid = cp == 0xFFFD && len == 1;
+            if (invalid) {
+                escaped = fmt::format("\\x{:02x}", c);
+            } else if (is_hidden_code_point(cp)) {
+                escaped = fmt::format("\\u{{{:x}}}", static_cast<std::uint32_t>(cp));
+            } else {
+                i += len;
+                continue;
+            }
+        }
+        out.append(s.substr(done, i - done));
+        out += escaped;
+        i += len;
+        done = i;
+    }
+    out.append(s.substr(done));
+    return out;
+}
+
+}  // namespace hoshu::dsl
+
+namespace hoshu::dsl {
+
+bool read_regular_file(const std::string& path, std::string& text, std::string& error) {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        error = std::strerror(errno);
+        return false;
+    }
+    struct ::stat st {};
+    if (::fstat(fd, &st) != 0) {
+        error = std::strerror(errno);
+        ::close(fd);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        error = S_ISDIR(st.st_mode)    ? "a folder, not a file"
+                : S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
+                : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
+                                       : "not a regular file (a device)";
+        ::close(fd);
+        return false;
+    }
+    text.clear();
+    if (st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
+    char buf[65536];
+    while (true) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n < 0) {
+            error = std::strerror(errno);
+            ::close(fd);
+            return false;
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
     return true;
 }
 

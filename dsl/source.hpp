@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,5 +93,40 @@ std::size_t code_points(std::string_view s);
 std::size_t display_width(std::string_view s);
 /// True when s is well-formed UTF-8; otherwise sets *bad_offset to the first bad byte.
 bool valid_utf8(std::string_view s, std::size_t* bad_offset);
+
+/// Read a whole file that must be a regular file: a FIFO, a device or a folder is refused
+/// without blocking ("not a regular file (a FIFO)"), and so is a symbolic link that loops
+/// ("Too many levels of symbolic links"). False, with `error` saying why, on any failure.
+///
+///   std::string text, error;
+///   if (!read_regular_file("rules/iij/annual.hoshu", text, error)) report(error);
+bool read_regular_file(const std::string& path, std::string& text, std::string& error);
+
+/// A character that shows nothing, or shows something other than what a program reads: a
+/// control character (C0, DEL, C1), a bidirectional control (U+202A–U+202E, U+2066–U+2069,
+/// U+200E, U+200F, U+061C: the "Trojan Source" reorderings), a zero-width character
+/// (U+200B–U+200D, U+2060, U+FEFF) or a line or paragraph separator (U+2028, U+2029).
+struct HiddenCharacter {
+    std::size_t offset = 0;   // byte offset of its first byte
+    std::size_t length = 0;   // its length in bytes
+    char32_t code_point = 0;
+};
+
+/// The first hidden character of `s` at or after byte `from`; tab, line feed and carriage
+/// return count as hidden only when `layout_too`. Linear; invalid UTF-8 is skipped.
+///
+///   find_hidden_character("a\u202Eb", 0, false)   // {1, 3, 0x202E}
+std::optional<HiddenCharacter> find_hidden_character(std::string_view s, std::size_t from = 0,
+                                                     bool layout_too = true);
+/// "U+202E (right-to-left override)": the character for a message.
+std::string describe_hidden(char32_t code_point);
+
+/// The text as it may be written to a terminal: every hidden character escaped — `\n`,
+/// `\r`, `\t`, `\x1b` (other C0 controls and DEL), `\u{202e}` — and every byte that is not
+/// valid UTF-8 as `\xe9`. Everything else, a backslash included, is unchanged, so escaping
+/// twice gives the same text. `keep_newlines` leaves line feeds alone (a whole report).
+///
+///   printable("D03\x1b[2J")   // "D03\\x1b[2J"
+std::string printable(std::string_view s, bool keep_newlines = false);
 
 }  // namespace hoshu::dsl

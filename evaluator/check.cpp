@@ -1,5 +1,7 @@
 #include "evaluator/check.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -187,6 +189,7 @@ private:
     dsl::FileId plan_decl_file_ = 0;
 
     void order_outputs();
+    void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted);
 };
 
 /// `plan … outputs a, b, c` puts those outputs first, in that order; the rest follow in
@@ -1134,10 +1137,54 @@ void Checker::compile_slot(const Entry& e) {
         std::uint32_t n = compile(v->value, c);
         plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
         plan_.slots[index].formula = text_of(e.file, v->value);
-        if (v->keyword == "output") {
+        if (v->keyword == "output" && e.scope == Scope::grant) {
+            auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
+                                   plan_.directors.noun, s.name);
+            d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
+                                 "over grants (inside `per {1}`)",
+                                 s.name, plan_.directors.noun);
+        } else if (v->keyword == "output") {
             (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
         }
     }
+}
+
+/// Overlaps: any value covered by two rows is an error (the rows are fixed numbers). One
+/// sweep over the rows in order of their lower bounds (`sorted`): a row overlaps an earlier
+/// one exactly when it starts before the furthest end reached so far. The first few are
+/// located errors, the rest a count, so that a table of thousands of overlapping rows
+/// costs n log n and a few lines.
+void Checker::report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted) {
+    constexpr std::size_t shown = 5;
+    auto below = [](const TableRow& a, const TableRow& b) {   // a ends before b starts
+        if (!a.high || !b.low) return false;
+        if (*a.high < *b.low) return true;
+        return *a.high == *b.low && !(a.high_inclusive && b.low_inclusive);
+    };
+    auto reaches_further = [](const TableRow& a, const TableRow& b) {   // a's end is beyond b's
+        if (!b.high) return false;
+        if (!a.high) return true;
+        return *a.high > *b.high || (*a.high == *b.high && a.high_inclusive && !b.high_inclusive);
+    };
+    const TableRow* furthest = nullptr;
+    std::size_t overlaps = 0;
+    for (const TableRow* row : sorted) {
+        if (furthest && !below(*furthest, *row)) {
+            if (++overlaps <= shown) {
+                // The error at the row written later, the note at the other.
+                bool row_later = row > furthest;
+                const TableRow& later = row_later ? *row : *furthest;
+                const TableRow& earlier = row_later ? *furthest : *row;
+                auto& d = diags_.error(later.range, "this row overlaps an earlier row of table `{}`", table.name);
+                d.hint = "make one bound exclusive: `from X to below Y` or `above X to Y`";
+                diags_.note(earlier.range, "the earlier row");
+            }
+        }
+        if (!furthest || reaches_further(*row, *furthest)) furthest = row;
+    }
+    if (overlaps > shown)
+        diags_.error(table.name_range, "table `{}` has {} rows that overlap an earlier row; the first {} follow",
+                     table.name, overlaps, shown);
 }
 
 void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
@@ -1219,30 +1266,17 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         }
         table.rows.push_back(std::move(r));
     }
-    // Overlaps: any value covered by two rows is an error; the rows are fixed numbers.
-    auto below = [](const TableRow& a, const TableRow& b) {   // a ends before b starts
-        if (!a.high || !b.low) return false;
-        if (*a.high < *b.low) return true;
-        return *a.high == *b.low && !(a.high_inclusive && b.low_inclusive);
-    };
-    for (std::size_t i = 0; i < table.rows.size(); ++i) {
-        for (std::size_t j = i + 1; j < table.rows.size(); ++j) {
-            const TableRow& a = table.rows[i];
-            const TableRow& b = table.rows[j];
-            if (below(a, b) || below(b, a)) continue;
-            auto& d = diags_.error(b.range, "this row overlaps an earlier row of table `{}`", table.name);
-            d.hint = "make one bound exclusive: `from X to below Y` or `above X to Y`";
-            diags_.note(a.range, "the earlier row");
-        }
-    }
-    // Gaps between consecutive rows (in order of their lower bounds) are a warning.
+    // Rows in order of their lower bounds (unbounded first; at the same bound, the one that
+    // includes it first).
     std::vector<const TableRow*> sorted;
     for (const auto& r : table.rows) sorted.push_back(&r);
-    std::sort(sorted.begin(), sorted.end(), [](const TableRow* a, const TableRow* b) {
+    std::stable_sort(sorted.begin(), sorted.end(), [](const TableRow* a, const TableRow* b) {
         if (!a->low) return b->low.has_value();
         if (!b->low) return false;
         return *a->low < *b->low || (*a->low == *b->low && a->low_inclusive && !b->low_inclusive);
     });
+    report_overlaps(table, sorted);
+    // Gaps between consecutive rows (in order of their lower bounds) are a warning.
     for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
         const TableRow& a = *sorted[i];
         const TableRow& b = *sorted[i + 1];
@@ -1365,6 +1399,7 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
     if (e.scope != Scope::plan) diags_.error(test.range, "a `test` cannot be inside a `per` block");
     fs::path base = fs::path(sm_.file(e.file).path()).parent_path();
     test.inputs = (base / t.inputs.value).lexically_normal().string();
+    test.inputs_range = rng(e.file, t.inputs);
     annotations(e.file, t.annotations, &test.sources, nullptr, nullptr, "test");
     Ctx c{e.file, Scope::plan, none, false};
     for (const auto& x : t.expectations) {
@@ -1718,19 +1753,77 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     return std::move(plan_);
 }
 
-bool read_file(const fs::path& p, std::string& out) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return !in.bad();
+/// A file or folder as the system knows it, whatever the path that names it: (device, inode).
+using FileKey = std::pair<std::uint64_t, std::uint64_t>;
+
+std::optional<FileKey> file_key(const fs::path& p) {
+    struct ::stat st {};
+    if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+    return FileKey{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+/// Why a path cannot be read as a rule file (empty when it can): a symbolic link that
+/// loops or leads nowhere, a FIFO, a device. A folder is "a folder".
+std::string unreadable_reason(const fs::path& p) {
+    std::error_code ec;
+    fs::file_status st = fs::status(p, ec);
+    if (ec) return ec.message();
+    if (fs::is_regular_file(st)) return {};
+    if (fs::is_directory(st)) return "a folder, not a file";
+    return fs::is_fifo(st) ? "not a regular file (a FIFO)" : "not a regular file";
+}
+
+/// The .hoshu files of a folder, in name order, each folder listed once (`visited`: a folder
+/// reached again through a symbolic link or a second import adds nothing). An entry named
+/// *.hoshu that cannot be read — a looping or dangling symbolic link, a FIFO — is an error
+/// naming it (at `where`, the import, if any); a folder named *.hoshu is passed over.
+std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& visited, dsl::Diagnostics& diags,
+                                      SourceRange where) {
+    std::vector<fs::path> out;
+    if (auto key = file_key(dir); key && !visited.insert(*key).second) return out;
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        const fs::path& p = it->path();
+        if (p.extension() != ".hoshu") continue;
+        std::string why = unreadable_reason(p);
+        if (why == "a folder, not a file") continue;
+        if (!why.empty()) {
+            diags.error(where, "cannot read rule file `{}`: {}", p.string(), why);
+            continue;
+        }
+        out.push_back(p);
+    }
+    if (ec) diags.error(where, "cannot read folder `{}`: {}", dir.string(), ec.message());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Warn about characters that a reviewer does not see, or sees other than hoshu reads
+/// them ("Trojan Source": bidirectional controls that reorder the text on screen, zero-width
+/// characters, other control characters): the first few of each file, then a count. A byte
+/// order mark that opens the file is allowed.
+void warn_hidden_characters(const dsl::SourceFile& f, dsl::FileId id, dsl::Diagnostics& diags) {
+    constexpr std::size_t shown = 5;
+    const std::string& text = f.text();
+    std::size_t from = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    std::size_t count = 0;
+    while (auto h = dsl::find_hidden_character(text, from, false)) {
+        from = h->offset + h->length;
+        if (++count > shown) continue;
+        auto& d = diags.warning(SourceRange::in(id, static_cast<std::uint32_t>(h->offset), static_cast<std::uint32_t>(from)),
+                                "hidden character {} in a rule file", dsl::describe_hidden(h->code_point));
+        d.hint = "it can make the text show differently from what hoshu reads (\"Trojan Source\"); remove it";
+    }
+    if (count > shown)
+        diags.warning(SourceRange::in(id, 0, 0), "{} more hidden characters in this file", count - shown);
 }
 
 }  // namespace
 
 std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
                                 dsl::Diagnostics& diags, CheckOptions options) {
+    for (dsl::FileId f : files) warn_hidden_characters(sm.file(f), f, diags);
     Checker checker(sm, diags, options);
     auto plan = checker.run(files);
     diags.sort();
@@ -1749,31 +1842,23 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
             return std::nullopt;
         }
     }
-    std::vector<fs::path> paths;
-    for (const auto& entry : fs::directory_iterator(root, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".hoshu") paths.push_back(entry.path());
-    }
-    if (ec) {
-        diags.error(SourceRange{}, "cannot read plan folder `{}`: {}", dir, ec.message());
-        return std::nullopt;
-    }
-    if (paths.empty()) {
+    std::set<FileKey> folders;
+    std::vector<fs::path> paths = list_rule_files(root, folders, diags, SourceRange{});
+    if (paths.empty() && !diags.has_errors()) {
         diags.error(SourceRange{}, "no .hoshu rule files in `{}`", dir);
         return std::nullopt;
     }
-    std::sort(paths.begin(), paths.end());
     // Imports: `import "../common"` brings in a file or every .hoshu file of a folder,
-    // relative to the importing file. Followed transitively, each file once.
+    // relative to the importing file. Followed transitively, each file and folder once.
     std::vector<dsl::FileId> ids;
-    std::set<fs::path> seen;
+    std::set<FileKey> seen;
     std::vector<fs::path> queue = paths;
     for (std::size_t qi = 0; qi < queue.size(); ++qi) {
         fs::path p = queue[qi].lexically_normal();
-        fs::path canonical = fs::weakly_canonical(p, ec);
-        if (!seen.insert(canonical).second) continue;
-        std::string text;
-        if (!read_file(p, text)) {
-            diags.error(SourceRange{}, "cannot read rule file `{}`", p.string());
+        if (auto key = file_key(p); key && !seen.insert(*key).second) continue;
+        std::string text, why;
+        if (!dsl::read_regular_file(p.string(), text, why)) {
+            diags.error(SourceRange{}, "cannot read rule file `{}`: {}", p.string(), why);
             continue;
         }
         std::size_t bad = 0;
@@ -1788,7 +1873,7 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
         std::istringstream lines(sm.file(id).text());
         std::uint32_t offset = 0;
         for (std::string line; std::getline(lines, line); offset += static_cast<std::uint32_t>(line.size() + 1)) {
-            auto start = line.find_first_not_of(" \t");
+            auto start = line.find_first_not_of(" \t", offset == 0 && line.starts_with("\xEF\xBB\xBF") ? 3 : 0);
             if (start == std::string::npos || line.compare(start, 7, "import ") != 0) continue;
             auto q1 = line.find('"', start);
             auto q2 = q1 == std::string::npos ? q1 : line.find('"', q1 + 1);
@@ -1796,17 +1881,14 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
             fs::path target = p.parent_path() / line.substr(q1 + 1, q2 - q1 - 1);
             SourceRange where = SourceRange::in(id, offset + static_cast<std::uint32_t>(q1),
                                                 offset + static_cast<std::uint32_t>(q2 + 1));
-            if (fs::is_directory(target, ec)) {
-                std::vector<fs::path> more;
-                for (const auto& entry : fs::directory_iterator(target, ec)) {
-                    if (entry.is_regular_file() && entry.path().extension() == ".hoshu") more.push_back(entry.path());
-                }
-                std::sort(more.begin(), more.end());
+            std::string reason = unreadable_reason(target);
+            if (reason == "a folder, not a file") {
+                auto more = list_rule_files(target, folders, diags, where);
                 queue.insert(queue.end(), more.begin(), more.end());
-            } else if (fs::is_regular_file(target, ec)) {
+            } else if (reason.empty()) {
                 queue.push_back(target);
             } else {
-                diags.error(where, "cannot import `{}`: no such file or folder", target.string());
+                diags.error(where, "cannot import `{}`: {}", target.string(), reason);
             }
         }
     }

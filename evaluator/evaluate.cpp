@@ -140,6 +140,7 @@ private:
 
     void load_directors();
     void load_grants();
+    void check_record_key(InputFile::Node node, const std::string& key, std::string_view what);
     /// The row of memo_ and state_ that holds a definition's value for `w`.
     std::size_t row(const Slot& s, Where w) const {
         switch (s.scope) {
@@ -415,6 +416,7 @@ void Evaluator::load_directors() {
         auto id = in_.text(id_node);
         if (!id) throw EvalFailure{id.error()};
         if (id->empty()) fail(in_.range(id_node), "a director's id must not be empty");
+        check_record_key(id_node, *id, "the director id");
         auto [it, inserted] = seen.emplace(*id, id_node);
         if (!inserted) {
             EvalFailure f;
@@ -447,6 +449,7 @@ void Evaluator::load_grants() {
         if (!key) fail(in_.range(rec), fmt::format("ledger entry {} has no `{}`", i + 1, plan_.grants.id_key));
         auto id = in_.text(key);
         if (!id) throw EvalFailure{id.error()};
+        check_record_key(key, *id, "the director named");
         int director = -1;
         for (std::size_t d = 0; d < out_.directors.size(); ++d) {
             if (out_.directors[d].id == *id) director = static_cast<int>(d);
@@ -456,6 +459,18 @@ void Evaluator::load_grants() {
         grants_of_[static_cast<std::size_t>(director)].push_back(static_cast<int>(grant_records_.size()));
         grant_records_.push_back(rec);
         out_.grant_director.push_back(director);
+    }
+}
+
+/// A record's key (a director's id, the director a ledger entry names) is printed in every
+/// report and matched exactly: no control, bidirectional or zero-width character may hide
+/// in it.
+void Evaluator::check_record_key(InputFile::Node node, const std::string& key, std::string_view what) {
+    if (auto h = dsl::find_hidden_character(key)) {
+        fail(in_.range(node),
+             fmt::format("{} \"{}\" holds the hidden character {}", what, dsl::printable(key),
+                         dsl::describe_hidden(h->code_point)),
+             "an id is written with visible characters only");
     }
 }
 
@@ -1561,6 +1576,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             if (start == end || end - start > 9)
                 fail_in(node.range, fmt::format("`year_before` needs a label ending in a year, not \"{}\"", s), w);
             long year = std::stol(s.substr(start));
+            if (year == 0)
+                fail_in(node.range, fmt::format("no year comes before \"{}\" (`year_before` of year 0)", s), w);
             std::string prev = s.substr(0, start) + fmt::format("{:0{}}", year - 1, end - start);
             Value v;
             v.word = add_text(std::move(prev));

@@ -296,24 +296,54 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     return id;
 }
 
-void render_step(const Explanation& e, const std::map<std::string, std::size_t>& index, const std::string& id,
-                 int depth, std::set<std::string>& printed, std::string& out) {
-    const ExplainStep& s = e.steps[index.at(id)];
-    std::string pad(static_cast<std::size_t>(depth) * 4, ' ');
-    if (printed.count(id)) {
-        out += fmt::format("{}{} = {}  (see above)\n", pad, s.name, s.display);
-        return;
+/// Steps nest at most this deep in the text. A derivation that goes deeper continues in a
+/// section of its own after the tree, so the text stays linear in the derivation (an
+/// indentation growing with the depth would make a long chain of definitions quadratic).
+constexpr int max_text_depth = 16;
+
+enum class Shown { printed, deferred };
+
+struct TextRenderer {
+    const Explanation& e;
+    std::map<std::string, std::size_t> index;
+    std::map<std::string, Shown> shown;
+    std::vector<std::string> later;   // deferred steps, printed after the tree in this order
+    std::string out;
+
+    void step(const std::string& id, int depth) {
+        const ExplainStep& s = e.steps[index.at(id)];
+        std::string pad(static_cast<std::size_t>(depth) * 4, ' ');
+        if (auto it = shown.find(id); it != shown.end()) {
+            out += fmt::format("{}{} = {}  (see {})\n", pad, s.name, s.display,
+                               it->second == Shown::printed ? "above" : "below");
+            return;
+        }
+        if (depth > max_text_depth) {
+            shown[id] = Shown::deferred;
+            later.push_back(id);
+            out += fmt::format("{}{} = {}  (continued below)\n", pad, s.name, s.display);
+            return;
+        }
+        shown[id] = Shown::printed;
+        out += fmt::format("{}{} = {}    [{}, {}]\n", pad, s.name, s.display, s.kind, s.scope);
+        out += fmt::format("{}  {}   {}\n", pad, s.kind == "input" ? "read" : "rule", s.formula);
+        if (!s.location.empty()) out += fmt::format("{}  at     {}\n", pad, s.location);
+        for (const auto& c : s.sources)
+            out += fmt::format("{}  source {}{}\n", pad, c.clause, c.quote.empty() ? "" : " 「" + c.quote + "」");
+        for (const auto& n : s.notes) out += fmt::format("{}  note   {}\n", pad, n);
+        for (const auto& d : s.details) out += fmt::format("{}  step   {}\n", pad, d);
+        for (const auto& u : s.uses) step(u, depth + 1);
     }
-    printed.insert(id);
-    out += fmt::format("{}{} = {}    [{}, {}]\n", pad, s.name, s.display, s.kind, s.scope);
-    out += fmt::format("{}  {}   {}\n", pad, s.kind == "input" ? "read" : "rule", s.formula);
-    if (!s.location.empty()) out += fmt::format("{}  at     {}\n", pad, s.location);
-    for (const auto& c : s.sources)
-        out += fmt::format("{}  source {}{}\n", pad, c.clause, c.quote.empty() ? "" : " 「" + c.quote + "」");
-    for (const auto& n : s.notes) out += fmt::format("{}  note   {}\n", pad, n);
-    for (const auto& d : s.details) out += fmt::format("{}  step   {}\n", pad, d);
-    for (const auto& u : s.uses) render_step(e, index, u, depth + 1, printed, out);
-}
+    /// The deferred steps, each a tree of its own (which may defer more).
+    void continuations() {
+        for (std::size_t k = 0; k < later.size(); ++k) {
+            std::string id = later[k];
+            shown.erase(id);
+            out += "\n";
+            step(id, 0);
+        }
+    }
+};
 
 }  // namespace
 
@@ -377,20 +407,19 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
 }
 
 std::string render_explanation(const Explanation& e) {
-    std::map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < e.steps.size(); ++i) index[e.steps[i].id] = i;
-    std::string out;
-    std::set<std::string> printed;
-    const ExplainStep& root = e.steps[index.at(e.root)];
+    TextRenderer r{e, {}, {}, {}, {}};
+    for (std::size_t i = 0; i < e.steps.size(); ++i) r.index[e.steps[i].id] = i;
+    const ExplainStep& root = e.steps[r.index.at(e.root)];
     if (root.name == "outputs" && root.kind.empty()) {
         for (const auto& u : root.uses) {
-            render_step(e, index, u, 0, printed, out);
-            out += "\n";
+            r.step(u, 0);
+            r.out += "\n";
         }
-        return out;
+    } else {
+        r.step(e.root, 0);
     }
-    render_step(e, index, e.root, 0, printed, out);
-    return out;
+    r.continuations();
+    return dsl::printable(r.out, true);
 }
 
 std::string explanation_json(const Explanation& e) {

@@ -10,6 +10,8 @@
 // at the start of the file is skipped by toml++ without counting a column.
 #include "evaluator/inputs.hpp"
 
+#include "evaluator/toml_depth.hpp"
+
 // toml++ 3.3 asserts an internal invariant that malformed input can break: `a = [1,}]`
 // fails `!is_value_terminator(*cp)` in parser::parse_value() and aborts, where the release
 // library (built with NDEBUG) reports "could not determine value type". Builds that compile
@@ -193,6 +195,19 @@ dsl::Diagnostics one_error(SourceRange r, std::string message) {
     return ds;
 }
 
+/// A located error when the file nests deeper than toml++ can be trusted with (measured
+/// before it parses: toml++ descends once per level).
+std::optional<dsl::Diagnostics> too_deep(const dsl::SourceManager& sm, dsl::FileId id) {
+    const std::string& text = sm.file(id).text();
+    auto at = toml_too_deep(text);
+    if (!at) return std::nullopt;
+    auto b = static_cast<std::uint32_t>(*at);
+    return one_error(SourceRange::in(id, b, next_code_point(text, b)),
+                     fmt::format("the TOML nests more than {} levels deep here (table headers, the parts of "
+                                 "dotted keys, arrays and inline tables)",
+                                 max_toml_depth));
+}
+
 }  // namespace
 
 const char* describe(InputKind k) {
@@ -254,6 +269,7 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                              fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
                                          static_cast<unsigned>(static_cast<unsigned char>(f.text()[bad]))));
         }
+        if (auto deep = too_deep(sm, id)) return std::move(*deep);
         try {
             auto impl = std::make_unique<Impl>();
             // Built with exceptions, toml++ returns the table and throws toml::parse_error.

@@ -188,6 +188,7 @@ struct Expectation {
 struct PlanTest {
     std::string title;
     std::string inputs;   // path of the TOML inputs (resolved against the rule file's folder)
+    dsl::SourceRange inputs_range;   // the path as written
     std::vector<Expectation> expectations;
     std::vector<Citation> sources;
     dsl::SourceRange range;

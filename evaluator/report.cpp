@@ -89,8 +89,13 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-std::string format_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+std::string format_columns(const std::vector<std::vector<std::string>>& shown_rows, const std::vector<bool>& right,
                            const std::string& indent, std::size_t max_width) {
+    // Cells hold text from the inputs and the rules: escaped before they are measured.
+    std::vector<std::vector<std::string>> rows = shown_rows;
+    for (auto& row : rows) {
+        for (auto& cell : row) cell = dsl::printable(cell);
+    }
     std::vector<std::size_t> width;
     for (const auto& row : rows) {
         if (width.size() < row.size()) width.resize(row.size(), 0);
@@ -170,7 +175,7 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
     } else {
         out += "\nno violations\n";
     }
-    return out;
+    return dsl::printable(out, true);   // titles, messages and texts come from the rules and inputs
 }
 
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {

@@ -180,7 +180,39 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     if (model.price) {
         const PriceModel& p = *model.price;
         auto price_path = [&](Date d) { return fmt::format("{}.{}.{}", p.series, d.to_string(), p.value_key); };
-        InputFile::Node start = resolve(price_path(p.start), p.start_range);
+        // The close of a date: the `value_key` of the one record of `series` whose `date_key`
+        // is that date.
+        auto close_of = [&](Date d, dsl::SourceRange where) -> InputFile::Node {
+            std::string why;
+            InputFile::Node series = inputs.find(p.series, &why);
+            InputFile::Node record, value;
+            std::size_t matches = 0;
+            if (series && inputs.kind(series) != InputKind::array) {
+                why = fmt::format("`{}` is {}, not an array of records", p.series, describe(inputs.kind(series)));
+            } else if (series) {
+                const std::string date = d.to_string();
+                for (std::size_t k = 0; k < inputs.size(series); ++k) {
+                    InputFile::Node rec = inputs.element(series, k);
+                    if (inputs.scalar_text(inputs.child(rec, p.date_key)) != date) continue;
+                    if (++matches == 1) record = rec;
+                }
+                if (matches == 0) {
+                    why = fmt::format("no record of `{}` has `{}` equal to {}", p.series, p.date_key, date);
+                } else if (matches > 1) {
+                    why = fmt::format("{} records of `{}` have `{}` equal to {}", matches, p.series, p.date_key, date);
+                } else if (!(value = inputs.child(record, p.value_key))) {
+                    why = fmt::format("the record of `{}` with `{}` equal to {} has no `{}`", p.series, p.date_key,
+                                      date, p.value_key);
+                }
+            }
+            if (!value) {
+                bad.error(where, "`{}` is not a value of the inputs: {}", price_path(d), why);
+            } else if (auto k = inputs.kind(value); k == InputKind::table || k == InputKind::array) {
+                bad.error(where, "`{}` is {} in the inputs; name one value in it", price_path(d), describe(k));
+            }
+            return value && matches == 1 ? value : InputFile::Node{};
+        };
+        InputFile::Node start = close_of(p.start, p.start_range);
         if (start) {
             auto s0 = inputs.number(start);
             if (!s0) {
@@ -193,7 +225,7 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         }
         for (std::size_t k = 0; k < p.dates.size(); ++k) {
             std::string path = price_path(p.dates[k]);
-            InputFile::Node node = resolve(path, p.date_ranges[k]);
+            InputFile::Node node = close_of(p.dates[k], p.date_ranges[k]);
             once(node, path, p.date_ranges[k]);
             sim.price_nodes_.push_back(node);
             sim.override_paths_.push_back(std::move(path));

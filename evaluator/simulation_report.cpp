@@ -107,7 +107,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
                            grouped(mean_price, 2), r.days, r.discount->to_decimal(6));
         out += "fair value/grant = mean(shares × grant-time price) × factor; fair value/share = that ÷ mean(shares)\n";
     }
-    return out;
+    return dsl::printable(out, true);
 }
 
 std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {

@@ -239,6 +239,106 @@ TEST_CASE("checker: overlapping table rows", "[checker]") {
           "    ^~~~~~~~~~~~~~~~~~~~~\n");
 }
 
+TEST_CASE("checker: many overlapping rows give the first five and a count", "[checker]") {
+    std::string rows;
+    for (int i = 0; i < 9; ++i) rows += "  from 0 to 1 -> 1\n";
+    Checked c = check("table t(a: ratio) -> ratio\n" + rows + "output y: ratio = t(0.5)\n");
+    CHECK_FALSE(c.ok);
+    std::size_t errors = std::count(c.severity.begin(), c.severity.end(), dsl::Severity::error);
+    CHECK(errors == 6);
+    CHECK(c.rendered[0] ==
+          "test.hoshu:2:7: error: table `t` has 8 rows that overlap an earlier row; the first 5 follow\n"
+          "  table t(a: ratio) -> ratio\n"
+          "        ^\n");
+    // The first overlaps in the order written, each against the first row.
+    CHECK(c.rendered[1].starts_with("test.hoshu:4:3: error: this row overlaps an earlier row of table `t`"));
+    CHECK(c.rendered[2].starts_with("test.hoshu:3:3: note: the earlier row"));
+    CHECK(c.rendered.back().starts_with("test.hoshu:3:3: note: the earlier row"));
+    CHECK(c.rendered[c.rendered.size() - 2].starts_with("test.hoshu:8:3: error: this row overlaps"));
+}
+
+TEST_CASE("checker: rows that overlap only a row far before them are found", "[checker]") {
+    // The first row reaches past the three after it: each overlaps it, not its neighbour.
+    Checked c = check(
+        "table t(a: ratio) -> ratio\n"
+        "  from 0 to 10 -> 1\n"
+        "  from 1 to below 2 -> 1\n"
+        "  from 2 to below 3 -> 1\n"
+        "  above 10 -> 1\n"
+        "  from 9 to below 10 -> 1\n"
+        "output y: ratio = t(0.5)\n");
+    std::vector<std::string> errors;
+    for (std::size_t i = 0; i < c.rendered.size(); ++i)
+        if (c.severity[i] == dsl::Severity::error) errors.push_back(c.rendered[i].substr(0, c.rendered[i].find('\n')));
+    CHECK(errors == std::vector<std::string>{
+                        "test.hoshu:4:3: error: this row overlaps an earlier row of table `t`",
+                        "test.hoshu:5:3: error: this row overlaps an earlier row of table `t`",
+                        "test.hoshu:7:3: error: this row overlaps an earlier row of table `t`",
+                    });
+}
+
+TEST_CASE("checker: an output inside `per grant` is an error, not a crash later", "[checker]") {
+    Checked c = check(
+        "directors at directors(id)\n"
+        "grants at ledger(director)\n"
+        "per director\n"
+        "  output total: shares = sum of g over grants\n"
+        "end\n"
+        "per grant\n"
+        "  input g: shares at shares range 0 shares to 10 shares\n"
+        "  output per_grant: shares = g\n"
+        "end\n");
+    CHECK_FALSE(c.ok);
+    REQUIRE(c.rendered.size() == 1);
+    CHECK(c.rendered[0] ==
+          "test.hoshu:9:10: error: an output must be per director or plan-wide; `per_grant` is per grant\n"
+          "    output per_grant: shares = g\n"
+          "           ^~~~~~~~~\n"
+          "  hint: make it a `value` and report a total, as in: output total_per_grant: … = sum of per_grant over "
+          "grants (inside `per director`)\n");
+}
+
+TEST_CASE("checker: hidden characters in a rule file are warnings; a leading byte order mark is not", "[checker]") {
+    dsl::SourceManager sm;
+    dsl::FileId id = sm.add("t.hoshu",
+                            "\xEF\xBB\xBFplan \"t\"\n"
+                            "# \xE2\x80\xAE } \xE2\x81\xA6 if admin \xE2\x81\xA9 \xE2\x81\xA6 begin\n"
+                            "output y: ratio = 1   # a\xE2\x80\x8B" "b \x1b[2J \xEF\xBB\xBF\n");
+    dsl::Diagnostics diags;
+    auto plan = eval::check_files(sm, {id}, diags);
+    CHECK(plan.has_value());
+    std::string shown;
+    for (const auto& d : diags.items()) {
+        CHECK(d.severity == dsl::Severity::warning);
+        shown += dsl::render(sm, d);
+    }
+    // Sorted by position: the count (at the start of the file) comes first.
+    CHECK(shown ==
+          "t.hoshu:1:1: warning: 2 more hidden characters in this file\n"
+          "  \\u{feff}plan \"t\"\n"
+          "  ^\n"
+          "t.hoshu:2:3: warning: hidden character U+202E (right-to-left override) in a rule file\n"
+          "  # \\u{202e} } \\u{2066} if admin \\u{2069} \\u{2066} begin\n"
+          "    ^~~~~~~~\n"
+          "  hint: it can make the text show differently from what hoshu reads (\"Trojan Source\"); remove it\n"
+          "t.hoshu:2:7: warning: hidden character U+2066 (left-to-right isolate) in a rule file\n"
+          "  # \\u{202e} } \\u{2066} if admin \\u{2069} \\u{2066} begin\n"
+          "               ^~~~~~~~\n"
+          "  hint: it can make the text show differently from what hoshu reads (\"Trojan Source\"); remove it\n"
+          "t.hoshu:2:18: warning: hidden character U+2069 (pop directional isolate) in a rule file\n"
+          "  # \\u{202e} } \\u{2066} if admin \\u{2069} \\u{2066} begin\n"
+          "                                 ^~~~~~~~\n"
+          "  hint: it can make the text show differently from what hoshu reads (\"Trojan Source\"); remove it\n"
+          "t.hoshu:2:20: warning: hidden character U+2066 (left-to-right isolate) in a rule file\n"
+          "  # \\u{202e} } \\u{2066} if admin \\u{2069} \\u{2066} begin\n"
+          "                                          ^~~~~~~~\n"
+          "  hint: it can make the text show differently from what hoshu reads (\"Trojan Source\"); remove it\n"
+          "t.hoshu:3:26: warning: hidden character U+200B (zero width space) in a rule file\n"
+          "  output y: ratio = 1   # a\\u{200b}b \\x1b[2J \\u{feff}\n"
+          "                           ^~~~~~~~\n"
+          "  hint: it can make the text show differently from what hoshu reads (\"Trojan Source\"); remove it\n");
+}
+
 TEST_CASE("checker: a name defined twice", "[checker]") {
     Checked c = check(
         "param a: JPY = ¥1\n"

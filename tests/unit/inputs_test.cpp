@@ -285,8 +285,8 @@ TEST_CASE("a byte order mark does not shift toml++ positions", "[inputs]") {
 TEST_CASE("invalid UTF-8 is reported at the first bad byte", "[inputs]") {
     CHECK(parse_error("a = 1\nb = \"x\xFFy\"\n") ==
           "x.toml:2:7: error: invalid UTF-8: unexpected byte 0xFF\n"
-          "  b = \"x\xFFy\"\n"
-          "        ^\n");
+          "  b = \"x\\xffy\"\n"   // the bad byte escaped, the caret under it
+          "        ^~~~\n");
     // A truncated sequence: the first two bytes of 日 followed by a quote.
     dsl::SourceManager sm;
     auto in = InputFile::parse(sm, "x.toml", "s = \"日\xE6\x97\"\n");

@@ -298,8 +298,8 @@ TEST_CASE("invalid UTF-8 in a row is located at the bad byte", "[scenarios]") {
     REQUIRE(rows.size() == 2);
     CHECK(rows[0] ==
           "s.csv:2:5: error: invalid UTF-8: unexpected byte 0xFF\n"
-          "  日本,x\xFFy\n"
-          "        ^\n");
+          "  日本,x\\xffy\n"   // the bad byte escaped, the caret under it
+          "        ^~~~\n");
     CHECK(rows[1] == "2: a=1 b=2");
 }
 
