@@ -24,6 +24,27 @@ expect() {
     echo "ok   $name"
   fi
 }
+# within NAME SECONDS MB RC TEXT COMMAND… : like expect, and the command takes at most
+# SECONDS and MB of memory (peak resident, measured by /usr/bin/time where there is one).
+within() {
+  local name=$1 max_s=$2 max_mb=$3 want_rc=$4 want_text=$5; shift 5
+  local rc start elapsed kb=0
+  start=$(date +%s%N)
+  if [[ -x /usr/bin/time ]]; then
+    NO_COLOR=1 timeout 120 /usr/bin/time -f '%M' -o "$work/peak" "$@" > "$work/within.out" 2>&1; rc=$?
+    kb=$(tail -n 1 "$work/peak")
+  else
+    NO_COLOR=1 timeout 120 "$@" > "$work/within.out" 2>&1; rc=$?
+  fi
+  elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+  if [[ $rc -ne $want_rc ]] || ! grep -qF -- "$want_text" "$work/within.out" ||
+     (( elapsed > max_s * 1000 || kb > max_mb * 1024 )); then
+    echo "FAIL $name: exit $rc (want $want_rc), ${elapsed} ms (at most ${max_s} s), ${kb} KB (at most ${max_mb} MB), output:"
+    head -c 600 "$work/within.out"; echo; fail=1
+  else
+    echo "ok   $name (${elapsed} ms, $(( kb / 1024 )) MB)"
+  fi
+}
 plan() {  # plan NAME: a folder with one rule file read from stdin
   mkdir -p "$work/$1"; cat > "$work/$1/rules.hoshu"; echo "$work/$1"
 }
@@ -70,6 +91,58 @@ expect "20,000 definitions depending on each other" 0 "tail_value  20,000" "$hos
 if big_case "100,000 definitions deep"; then
   p=$(awk 'BEGIN { print "plan \"x\""; print "output v0: ratio = 1"; for (i = 1; i < 100000; i++) print "value v" i ": ratio = v" i-1 " + 1"; print "output tail_value: ratio = v99999" }' | plan deeper)
   expect "100,000 definitions deep is an error, not a crash" 1 "the evaluation is nested too deeply" "$hoshu" eval "$p" --inputs "$work/in.toml"
+fi
+
+# An output inside `per grant` passed `check` and crashed `eval`.
+p=$(printf 'plan "x"\ndirectors at directors(id)\ngrants at ledger(director)\nper grant\n  input g: shares at shares range 0 shares to 9 shares\n  output o: shares = g\nend\n' | plan per_grant)
+printf '[[directors]]\nid = "D1"\n[[ledger]]\ndirector = "D1"\nshares = 3\n' > "$work/grants.toml"
+expect "an output inside per grant is a check error" 1 "rules.hoshu:6:10: error: an output must be per director or plan-wide" \
+  "$hoshu" eval "$p" --inputs "$work/grants.toml"
+
+# Symbolic links that loop, a FIFO named *.hoshu: errors naming the file, never a crash or
+# a wait (the FIFO has no writer: opening it for reading would block).
+p=$(printf 'plan "x"\noutput y: ratio = 1\n' | plan links)
+ln -s b.hoshu "$p/a.hoshu"; ln -s a.hoshu "$p/b.hoshu"
+expect "a symbolic link loop in a plan folder" 1 "cannot read rule file \`$p/a.hoshu\`: Too many levels of symbolic links" "$hoshu" check "$p"
+expect "a symbolic link loop, hoshu fmt" 2 "cannot read \`$p/a.hoshu\`: Too many levels of symbolic links" "$hoshu" fmt --check "$p"
+p=$(printf 'plan "x"\nimport "sub"\noutput y: ratio = 1\n' | plan folder_loop)
+ln -s . "$p/sub"; ln -s .. "$p/up"
+expect "a folder that links to itself, imported" 0 "" "$hoshu" check "$p"
+expect "a folder that links to itself, hoshu fmt" 0 "" "$hoshu" fmt --check "$p"
+if mkfifo "$work/links_fifo.hoshu" 2> /dev/null; then
+  p=$(printf 'plan "x"\noutput y: ratio = 1\n' | plan fifo)
+  mkfifo "$p/waiting.hoshu"
+  expect "a FIFO named *.hoshu in a plan folder" 1 "cannot read rule file \`$p/waiting.hoshu\`: not a regular file (a FIFO)" \
+    timeout 10 "$hoshu" check "$p"
+  expect "a FIFO named *.hoshu, hoshu fmt" 2 "not a regular file (a FIFO)" timeout 10 "$hoshu" fmt --check "$p/waiting.hoshu"
+  p=$(printf 'plan "x"\noutput y: ratio = 1\ntest "t"\n  inputs "in.toml"\n  expect y = 1\n' | plan fifo_test)
+  mkfifo "$p/in.toml"
+  expect "a test whose inputs file is a FIFO" 1 "rules.hoshu:4:10: error: cannot read the inputs of this test" \
+    timeout 10 "$hoshu" test "$p"
+else
+  echo "skip the FIFO cases (no mkfifo here)"
+fi
+
+# A dotted key of 2,000,000 parts crashed inside toml++: measured before it parses.
+awk 'BEGIN { printf "a"; for (i = 0; i < 2000000; i++) printf ".a"; print " = 1" }' > "$work/deep.toml"
+expect "a TOML key of 2,000,000 dotted parts" 2 "deep.toml:1:129: error: the TOML nests more than 64 levels deep here" \
+  "$hoshu" eval "$p" --inputs "$work/deep.toml"
+expect "a simulation model with a key of 2,000,000 dotted parts" 2 "deep.toml:1:129: error: the TOML nests more than 64 levels" \
+  "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model "$work/deep.toml" --paths 10 --seed 1
+awk 'BEGIN { printf "a = "; for (i = 0; i < 1000000; i++) printf "["; for (i = 0; i < 1000000; i++) printf "]"; print "" }' > "$work/deep_arrays.toml"
+expect "1,000,000 nested TOML arrays" 2 "nests more than 64 levels" "$hoshu" eval "$p" --inputs "$work/deep_arrays.toml"
+
+if big_case "6,000 overlapping table rows"; then
+  # Every row overlaps every other: the pairs were all reported (3.5 GB, then an abort).
+  p=$(awk 'BEGIN { print "plan \"x\""; print "table t(a: ratio) -> ratio"; for (i = 0; i < 6000; i++) print "  from 0% to 100% -> " i; print "output y: ratio = t(50%)" }' | plan overlaps)
+  within "6,000 overlapping table rows: the first five and a count" 10 200 1 "table \`t\` has 5999 rows that overlap an earlier row; the first 5 follow" \
+    "$hoshu" check "$p"
+fi
+
+if big_case "explain a chain of 20,000 definitions"; then
+  # The text indented each level further: quadratic (86 s and 2.4 GB).
+  within "explain a chain of 20,000 definitions" 20 500 0 "tail_value = 20,000    [output, plan]" \
+    "$hoshu" explain "$work/chain" --inputs "$work/in.toml" --value tail_value
 fi
 
 exit $fail
