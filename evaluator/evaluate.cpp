@@ -140,7 +140,7 @@ private:
 
     void load_directors();
     void load_grants();
-    void check_record_key(InputFile::Node node, const std::string& key, std::string_view what);
+    void check_record_key(InputFile::Node node, const std::string& key, const std::string& what);
     /// The row of memo_ and state_ that holds a definition's value for `w`.
     std::size_t row(const Slot& s, Where w) const {
         switch (s.scope) {
@@ -416,7 +416,7 @@ void Evaluator::load_directors() {
         auto id = in_.text(id_node);
         if (!id) throw EvalFailure{id.error()};
         if (id->empty()) fail(in_.range(id_node), "a director's id must not be empty");
-        check_record_key(id_node, *id, "the director id");
+        check_record_key(id_node, *id, "the " + plan_.directors.noun + " id");
         auto [it, inserted] = seen.emplace(*id, id_node);
         if (!inserted) {
             EvalFailure f;
@@ -465,7 +465,7 @@ void Evaluator::load_grants() {
 /// A record's key (a director's id, the director a ledger entry names) is printed in every
 /// report and matched exactly: no control, bidirectional or zero-width character may hide
 /// in it.
-void Evaluator::check_record_key(InputFile::Node node, const std::string& key, std::string_view what) {
+void Evaluator::check_record_key(InputFile::Node node, const std::string& key, const std::string& what) {
     if (auto h = dsl::find_hidden_character(key)) {
         fail(in_.range(node),
              fmt::format("{} \"{}\" holds the hidden character {}", what, dsl::printable(key),
