@@ -51,6 +51,14 @@ bool expand(const std::vector<std::string>& args, std::vector<std::string>& file
             std::sort(found.begin(), found.end());
             for (const auto& f : found) add(f);
         } else if (fs::exists(path, ec)) {
+            // Only a regular file is read and rewritten: a FIFO would hang the read, and a
+            // device or socket is no rule file.
+            std::string why;
+            if (!regular_file(arg, why)) {
+                std::fprintf(stderr, "hoshu: error: cannot format `%s`: %s\n", arg.c_str(), why.c_str());
+                ok = false;
+                continue;
+            }
             add(path.lexically_normal().string());
         } else {
             std::fprintf(stderr, "hoshu: error: cannot read `%s`: no such file or folder\n", arg.c_str());
@@ -76,6 +84,9 @@ int run_fmt(const FmtArgs& args) {
     bool unreadable = !expand(args.paths, files);
     bool failed = false;   // a syntax error, or (--check) a file that would change
     std::size_t errors = 0;
+    OutputFile listing;    // --check: the files that would change, on standard output
+    std::string error;
+    if (!listing.open("", error)) return output_failed(error);
     for (const auto& file : files) {
         std::string text;
         if (!read_file(file, text)) {
@@ -94,17 +105,17 @@ int run_fmt(const FmtArgs& args) {
         }
         if (*formatted == text) continue;
         if (args.check) {
-            std::printf("%s\n", file.c_str());
+            if (!listing.write(file + "\n", error)) return output_failed(error);
             failed = true;
             continue;
         }
-        std::string error;
+        // The rewritten file keeps its mode; one that may not be written is refused.
         if (!write_output(file, *formatted, error)) {
-            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+            output_failed(error);
             unreadable = true;
         }
     }
-    std::fflush(stdout);
+    if (!listing.commit(error)) return output_failed(error);
     if (errors > 0) std::fprintf(stderr, "%zu error%s\n", errors, errors == 1 ? "" : "s");
     if (unreadable) return Exit::usage;
     return failed ? Exit::failure : Exit::success;
