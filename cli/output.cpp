@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,7 +163,7 @@ int finish_output(int exit) {
         if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
             output_failed(stdout_error(errno));
             failed = true;
-        } else if (std::fclose(stdout) != 0 && errno != EBADF) {
+        } else if (::close(STDOUT_FILENO) != 0 && errno != EBADF) {
             output_failed(stdout_error(errno));   // a delayed error (NFS, quotas) shows at close
             failed = true;
         }
@@ -242,9 +243,30 @@ bool OutputFile::open(const std::string& path, std::string& error) {
     slot_ = arm(temp_);
     if (exists_) {
         mode_t mode = st.st_mode & 07777;
-        if (::fchown(fd_, st.st_uid, st.st_gid) != 0 && ::fchown(fd_, static_cast<uid_t>(-1), st.st_gid) != 0)
-            mode &= ~static_cast<mode_t>(S_IRWXG);   // another group now: it gets nothing
+        bool owner_kept = ::fchown(fd_, st.st_uid, st.st_gid) == 0;
+        bool group_kept = owner_kept || ::fchown(fd_, static_cast<uid_t>(-1), st.st_gid) == 0;
+        if (!group_kept) mode &= ~static_cast<mode_t>(S_IRWXG);   // another group now: it gets nothing
+        if (!owner_kept) {
+            std::fprintf(stderr, "hoshu: warning: the new `%s` is yours, not its previous owner's (uid %u)%s\n",
+                         path_.c_str(), static_cast<unsigned>(st.st_uid),
+                         group_kept ? "" : fmt::format(", and not in its group (gid {}): it gives the group no access",
+                                                       static_cast<unsigned>(st.st_gid)).c_str());
+        }
         if (::fchmod(fd_, mode) != 0) return fail(std::strerror(errno));
+        // An access control list is part of the permissions (its mask is the group bits):
+        // it goes along, unless the group changed (it would grant the new group access).
+        if (group_kept) {
+            static constexpr const char* acl_name = "system.posix_acl_access";
+            std::vector<char> acl(1024);
+            ssize_t n = ::getxattr(target_.c_str(), acl_name, acl.data(), acl.size());
+            if (n < 0 && errno == ERANGE) {
+                n = ::getxattr(target_.c_str(), acl_name, nullptr, 0);
+                if (n > 0) acl.resize(static_cast<std::size_t>(n));
+                n = ::getxattr(target_.c_str(), acl_name, acl.data(), acl.size());
+            }
+            if (n > 0 && ::fsetxattr(fd_, acl_name, acl.data(), static_cast<std::size_t>(n), 0) != 0)
+                return fail(fmt::format("cannot give the new file its access control list: {}", std::strerror(errno)));
+        }
     }
     return true;
 }

@@ -12,8 +12,9 @@
 // A file target must be a regular file (or not exist yet); a symbolic link is followed and
 // the file it names is replaced. The text goes to a temporary file beside that target,
 // renamed over it by commit(). A new file is created as any Unix tool creates it (0666
-// less the umask); an existing one keeps its mode, and its owner and group where the system
-// allows (when the group cannot be kept, the group permissions are dropped instead).
+// less the umask); an existing one keeps its mode and access control list, and its owner
+// and group where the system allows (when the group cannot be kept, the group permissions
+// are dropped instead).
 //
 // main() calls prepare_output() before anything else and finish_output() last.
 #pragma once

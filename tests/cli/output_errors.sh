@@ -152,11 +152,20 @@ for m in 600 640 604; do
   ( umask 022; exec "$hoshu" batch rules/iij --inputs $in24 "${grid[@]}" --out "$work/old.csv" ) || bad "batch mode $m: exit $?"
   [[ $(mode_of "$work/old.csv") == "$m" ]] || bad "an existing batch --out file of mode $m now has $(mode_of "$work/old.csv")"
 done
+# An access control list is part of the permissions: it is kept too (where ACLs work here).
+echo "old" > "$work/acl.csv"; chmod 640 "$work/acl.csv"
+if command -v setfacl > /dev/null && setfacl -m u:65534:rw,g::---,m::rw "$work/acl.csv" 2> /dev/null; then
+  before=$(getfacl -c "$work/acl.csv" 2> /dev/null)
+  h eval rules/iij --inputs $in24 --format csv --out "$work/acl.csv" || bad "ACL: exit $?"
+  [[ "$(getfacl -c "$work/acl.csv" 2> /dev/null)" == "$before" ]] || bad "an existing --out file lost its ACL: $(getfacl -c "$work/acl.csv")"
+else
+  echo "skip ACLs (no setfacl, or no ACLs on this file system)"
+fi
 cp tests/golden/fmt_check_messy/messy.hoshu "$work/m.hoshu"; chmod 600 "$work/m.hoshu"
 ( umask 022; exec "$hoshu" fmt "$work/m.hoshu" ) || bad "fmt: exit $?"
 [[ $(mode_of "$work/m.hoshu") == 600 ]] || bad "fmt changed a rule file's mode 600 to $(mode_of "$work/m.hoshu")"
 cmp -s "$work/m.hoshu" tests/golden/fmt_check_messy/messy.hoshu && bad "fmt did not rewrite the messy file"
-[[ $fail -eq 0 ]] && ok "a new file follows the umask (077, 022, 002); an existing one keeps its mode (600, 640, 604)"
+[[ $fail -eq 0 ]] && ok "a new file follows the umask (077, 022, 002); an existing one keeps its mode (600, 640, 604) and ACL"
 rm -rf "$work"/*
 
 # --- fmt: only regular files it may write ----------------------------------------------------
@@ -185,6 +194,14 @@ if as_other "$hoshu" --version > /dev/null 2>&1 && as_other test -r rules/iij/pl
   [[ $rc -eq 2 && "$(cat "$work/ro.csv")" == old ]] || bad "--out on a read-only file: exit $rc, $(cat "$work/err.txt")"
   leftovers "$work" 3 "read-only files"
   [[ $fail -eq 0 ]] && ok "fmt and --out refuse a file they may not write (exit 2, file untouched)"
+  if [[ $(id -u) -eq 0 ]]; then
+    # Another user's file that we may write: it becomes ours, its old group gets nothing.
+    echo "old" > "$work/theirs.csv"; chmod 666 "$work/theirs.csv"
+    as_other "$hoshu" eval rules/iij --inputs $in24 --out "$work/theirs.csv" 2> "$work/err.txt"; rc=$?
+    [[ $rc -eq 0 && $(mode_of "$work/theirs.csv") == 606 ]] && grep -q "^hoshu: warning: the new .* is yours" "$work/err.txt" \
+      && ok "another user's file: rewritten with a warning, its group permissions dropped" \
+      || bad "another user's file: exit $rc, mode $(mode_of "$work/theirs.csv"), $(cat "$work/err.txt")"
+  fi
 else
   echo "skip read-only files (cannot run as another user here)"
 fi
@@ -193,6 +210,7 @@ rm -rf "$work"/*
 
 # --- Interrupted: SIGINT, SIGTERM, SIGHUP leave no temporary file ----------------------------
 set -m   # background jobs get the default SIGINT (a shell without job control ignores it)
+exec 3>&2 2> /dev/null   # and the shell's job reports ("Interrupt") stay out of the log
 long_batch=(batch rules/iij --inputs $in24 --grid 'years.FY2024.revenue=290e9..300e9:1e5' 'directors.D03.division_score=0.5..1.25:0.01')
 long_simulate=(simulate rules/iij --inputs $in24 --model $model --paths 1000000000 --threads 1)
 for which in batch simulate; do
@@ -216,6 +234,7 @@ for which in batch simulate; do
   done
 done
 set +m
+exec 2>&3 3>&-
 [[ $fail -eq 0 ]] && ok "batch and simulate killed by SIGINT, SIGTERM, SIGHUP: no temporary file, the old output kept"
 
 # --- --histogram: only when everything succeeded, never the --out file -------------------------
