@@ -179,7 +179,7 @@ int run_batch(const BatchArgs& args) {
         if (args.out.empty() || args.out == "-") {
             // Rows go out as they are computed: those before the bad scenario are already
             // on standard output.
-            std::fflush(stdout);
+            if (!out.finish(error)) return output_failed(error);
             std::string had = evaluated == 0 ? std::string("the header")
                                              : fmt::format("the rows of the {} scenario{} before it", evaluated,
                                                            evaluated == 1 ? "" : "s");

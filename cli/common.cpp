@@ -1,13 +1,9 @@
 #include "cli/common.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 
 #include "evaluator/check.hpp"
@@ -70,83 +66,6 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
         return std::nullopt;
     }
     return PlanAndInputs{std::move(*plan), std::move(*inputs)};
-}
-
-OutputFile::~OutputFile() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-        ::unlink(temp_.c_str());
-    }
-}
-
-bool OutputFile::open(const std::string& path, std::string& error) {
-    path_ = path;
-    if (path.empty() || path == "-") return true;
-    namespace fs = std::filesystem;
-    fs::path target(path);
-    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-    std::vector<char> name(tmpl.begin(), tmpl.end());
-    name.push_back('\0');
-    fd_ = mkstemp(name.data());
-    if (fd_ < 0) {
-        error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
-        return false;
-    }
-    temp_ = name.data();
-    return true;
-}
-
-bool OutputFile::write(std::string_view text, std::string& error) {
-    if (fd_ < 0) {
-        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
-            error = fmt::format("cannot write to standard output: {}", std::strerror(errno));
-            return false;
-        }
-        return true;
-    }
-    std::size_t written = 0;
-    while (written < text.size()) {
-        ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
-            return false;
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-bool OutputFile::commit(std::string& error) {
-    if (fd_ < 0) {
-        std::fflush(stdout);
-        return true;
-    }
-    int fd = fd_;
-    fd_ = -1;
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
-        ::unlink(temp_.c_str());
-        return false;
-    }
-    ::chmod(temp_.c_str(), 0644);
-    if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
-        error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
-        ::unlink(temp_.c_str());
-        return false;
-    }
-    return true;
-}
-
-int output_failed(const std::string& error) {
-    std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
-    return Exit::usage;
-}
-
-bool write_output(const std::string& path, const std::string& text, std::string& error) {
-    OutputFile out;
-    return out.open(path, error) && out.write(text, error) && out.commit(error);
 }
 
 }  // namespace hoshu::cli

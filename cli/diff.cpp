@@ -433,8 +433,8 @@ int run_diff(const DiffArgs& args) {
         text += text_rules(rules, base, head);
         text = dsl::printable(text, true);   // texts and declarations come from the rules and inputs
     }
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    std::string error;
+    if (!write_output("", text, error)) return output_failed(error);
     return exit;
 }
 

@@ -22,7 +22,8 @@ int run_explain(const ExplainArgs& args) {
         return Exit::failure;
     }
     std::string text = args.format == "json" ? eval::explanation_json(*e) : eval::render_explanation(*e);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::string error;
+    if (!write_output("", text, error)) return output_failed(error);
     return Exit::success;
 }
 

@@ -69,6 +69,9 @@ int run_fmt(const FmtArgs& args) {
     bool unreadable = !expand(args.paths, files);
     bool failed = false;   // a syntax error, or (--check) a file that would change
     std::size_t errors = 0;
+    OutputFile listing;    // --check: the files that would change, on standard output
+    std::string error;
+    if (!listing.open("", error)) return output_failed(error);
     for (const auto& file : files) {
         std::string text, why;
         if (!dsl::read_regular_file(file, text, why)) {
@@ -87,17 +90,17 @@ int run_fmt(const FmtArgs& args) {
         }
         if (*formatted == text) continue;
         if (args.check) {
-            std::printf("%s\n", dsl::printable(file).c_str());
+            if (!listing.write(dsl::printable(file) + "\n", error)) return output_failed(error);
             failed = true;
             continue;
         }
-        std::string error;
+        // The rewritten file keeps its mode; one that may not be written is refused.
         if (!write_output(file, *formatted, error)) {
-            std::fprintf(stderr, "hoshu: error: %s\n", error.c_str());
+            output_failed(error);
             unreadable = true;
         }
     }
-    std::fflush(stdout);
+    if (!listing.commit(error)) return output_failed(error);
     if (errors > 0) std::fprintf(stderr, "%zu error%s\n", errors, errors == 1 ? "" : "s");
     if (unreadable) return Exit::usage;
     return failed ? Exit::failure : Exit::success;

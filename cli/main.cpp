@@ -1,8 +1,14 @@
 // hoshu <command>: the command line. Arguments are parsed by CLI11; each command lives
 // in its own file.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <iostream>
+#include <limits>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -15,14 +21,32 @@ int run_command(int argc, char** argv);
 }  // namespace
 
 int main(int argc, char** argv) {
+    hoshu::cli::prepare_output();
     // Rule files and inputs decide how deep the checker and the evaluator recurse (each
     // within its own limit): commands run on a 512 MB stack reservation.
     int result = 0;
     hoshu::eval::run_on_large_stacks(1, std::size_t{512} << 20, [&](unsigned) { result = run_command(argc, argv); });
-    return result;
+    return hoshu::cli::finish_output(result);
 }
 
 namespace {
+
+/// A whole number in [min, max], written in decimal digits only: no sign, no `0x`, no
+/// exponent, nothing CLI11's own conversion would wrap (`-1`), clamp or read as octal
+/// (`010` is ten).
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
+    return CLI::Validator(
+        [min, max](std::string& text) -> std::string {
+            std::uint64_t value = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+            if (!digits || end != text.data() + text.size() || ec != std::errc() || value < min || value > max)
+                return fmt::format("`{}` is not a whole number from {} to {}", text, min, max);
+            text = std::to_string(value);   // what CLI11 then reads: no leading zero
+            return std::string();
+        },
+        fmt::format("UINT in [{} - {}]", min, max));
+}
 
 int run_command(int argc, char** argv) {
     using namespace hoshu::cli;
@@ -96,9 +120,11 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("plan", si.plan, "Folder of .hoshu rule files")->required();
     simulate_cmd->add_option("--inputs,-i", si.inputs, "TOML input file: the base every path changes")->required();
     simulate_cmd->add_option("--model,-m", si.model, "TOML model file: distributions, share price process, events")->required();
-    simulate_cmd->add_option("--paths,-n", si.paths, "Number of paths")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
-    simulate_cmd->add_option("--seed", si.seed, "Random seed: the same seed gives the same numbers, whatever --threads")->capture_default_str();
-    simulate_cmd->add_option("--threads,-j", si.threads, "Worker threads (default: one per core)")->check(CLI::Range(0u, 1024u));
+    simulate_cmd->add_option("--paths,-n", si.paths, "Number of paths")->capture_default_str()->transform(whole_number(1, 1'000'000'000));
+    simulate_cmd->add_option("--seed", si.seed, "Random seed: the same seed gives the same numbers, whatever --threads")
+        ->capture_default_str()
+        ->transform(whole_number(0, std::numeric_limits<std::uint64_t>::max()));
+    simulate_cmd->add_option("--threads,-j", si.threads, "Worker threads (default: one per core)")->transform(whole_number(0, 1024));
     simulate_cmd->add_option("--format,-f", si.format, "table or json")
         ->check(CLI::IsMember({"table", "json"}))
         ->capture_default_str();
@@ -106,14 +132,21 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("--histogram", si.histogram, "Draw each director's grant distribution into this SVG file");
     simulate_cmd->add_option("--as-of", si.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
 
+    // --help and --version print through a checked write like every other output.
+    auto print = [&](const CLI::ParseError& e) {
+        std::ostringstream text;
+        int exit = app.exit(e, text, std::cerr);
+        std::string error;
+        return write_output("", text.str(), error) ? exit : output_failed(error);
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+        return print(e);
     } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
+        return print(e);
     } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
+        return print(e);
     } catch (const CLI::ParseError& e) {
         app.exit(e);
         return Exit::usage;

@@ -110,6 +110,20 @@ int run_simulate(const SimulateArgs& args) {
         print_diagnostics(sm, sim.error());
         return Exit::usage;
     }
+    // The outputs are checked before the run (the temporary files it leaves on a signal are
+    // removed), and written only when everything succeeded.
+    std::string error;
+    OutputFile out, histogram;
+    if (!out.open(args.out, error)) return output_failed(error);
+    if (!args.histogram.empty()) {
+        if (!histogram.open(args.histogram, error)) return output_failed(error);
+        if (histogram.same_target(out)) {
+            auto shown = [](const std::string& p) { return p.empty() || p == "-" ? "standard output" : "`" + p + "`"; };
+            std::fprintf(stderr, "hoshu: error: --histogram and --out name the same file (%s, %s)\n",
+                         shown(args.histogram).c_str(), shown(args.out).c_str());
+            return Exit::usage;
+        }
+    }
     unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> done{0};
     eval::SimulationOptions run{args.paths, args.seed, threads, options, &done};
@@ -125,14 +139,15 @@ int run_simulate(const SimulateArgs& args) {
                                   eval::sha256_hex(sm.file(model->file).text()), args.seed};
     std::string text = args.format == "json" ? eval::format_simulation_json(plan, *result, header)
                                              : eval::format_simulation_table(plan, *result, header);
-    std::string error;
     if (!args.histogram.empty()) {
         std::string title = (plan.title.empty() ? "" : plan.title + " — ") +
                             fmt::format("{} paths, seed {}", eval::group_digits(std::to_string(result->paths)), args.seed);
         std::string svg = eval::histogram_svg(title, result->paths, panels(plan, *result));
-        if (!write_output(args.histogram, svg, error)) return output_failed(error);
+        if (!histogram.write(svg, error) || !histogram.finish(error)) return output_failed(error);
     }
-    if (!write_output(args.out, text, error)) return output_failed(error);
+    // The report first (on standard output, it cannot be taken back), then the histogram.
+    if (!out.write(text, error) || !out.commit(error)) return output_failed(error);
+    if (!args.histogram.empty() && !histogram.commit(error)) return output_failed(error);
     return Exit::success;
 }
 

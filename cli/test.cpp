@@ -112,18 +112,23 @@ int run_test(const TestArgs& args) {
     auto plan = load_plan(sm, args.plan, false, exit);
     if (!plan) return exit;
     std::size_t passed = 0, failed = 0;
+    OutputFile out;   // standard output, a line per test as it runs
+    std::string error;
+    if (!out.open("", error)) return output_failed(error);
     for (const auto& test : plan->tests) {
         std::string report = run_one(*plan, sm, test);
+        std::string line;
         if (report.empty()) {
             ++passed;
-            std::printf("PASS  %s\n", dsl::printable(test.title).c_str());
+            line = fmt::format("PASS  {}\n", dsl::printable(test.title));
         } else {
             ++failed;
-            std::printf("FAIL  %s\n%s", dsl::printable(test.title).c_str(),
-                        dsl::printable(indent(report, "      "), true).c_str());
+            line = fmt::format("FAIL  {}\n{}", dsl::printable(test.title), dsl::printable(indent(report, "      "), true));
         }
+        if (!out.write(line, error)) return output_failed(error);
     }
-    std::printf("%zu passed, %zu failed\n", passed, failed);
+    if (!out.write(fmt::format("{} passed, {} failed\n", passed, failed), error) || !out.commit(error))
+        return output_failed(error);
     return failed == 0 ? Exit::success : Exit::failure;
 }
 

@@ -114,15 +114,18 @@ int run_verify(const VerifyArgs& args) {
     recomputed_values.erase("seal");
     compare(recorded_values, recomputed_values, "", differences);
 
+    std::string report;
     if (differences.empty()) {
-        std::printf("verified: %s matches rules %s (sha256 %s) and inputs %s (sha256 %s)\n", args.result.c_str(),
-                    plan_dir.c_str(), now.rules_sha256.c_str(), inputs_path.c_str(), now.inputs_sha256.c_str());
-        return Exit::success;
+        report = fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n", args.result,
+                             plan_dir, now.rules_sha256, inputs_path, now.inputs_sha256);
+    } else {
+        report = fmt::format("NOT verified: {} differs in {} place{}\n", args.result, differences.size(),
+                             differences.size() == 1 ? "" : "s");
+        for (const auto& d : differences) report += "  " + d + "\n";
     }
-    std::printf("NOT verified: %s differs in %zu place%s\n", args.result.c_str(), differences.size(),
-                differences.size() == 1 ? "" : "s");
-    for (const auto& d : differences) std::printf("  %s\n", d.c_str());
-    return Exit::failure;
+    std::string error;
+    if (!write_output("", report, error)) return output_failed(error);
+    return differences.empty() ? Exit::success : Exit::failure;
 }
 
 }  // namespace hoshu::cli

@@ -29,12 +29,14 @@ s1=$(seal "$work/in.toml"); printf ' ' >> "$work/in.toml"; s2=$(seal "$work/in.t
 [[ -n "$s1" && "$s1" != "$s2" ]] || { echo "FAIL: the seal did not change with the inputs"; fail=1; }
 rm "$work/in.toml"
 
-# A write interrupted part way (the file-size limit stops it after 1 KiB) leaves the
-# existing output as it was.
+# A write stopped part way (the file-size limit stops it after 1 KiB) is an error (exit 2)
+# and leaves the existing output as it was, without the temporary file.
 echo "previous result" > "$work/out.json"
 { ( ulimit -f 1; "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format json --out "$work/out.json" ) \
   > /dev/null 2>&1; } 2> /dev/null
+rc=$?
+[[ $rc -eq 2 ]] || { echo "FAIL: a write stopped by the file-size limit: exit $rc, want 2"; fail=1; }
 [[ "$(cat "$work/out.json")" == "previous result" ]] || { echo "FAIL: an interrupted write changed the output"; fail=1; }
-rm -f "$work"/.out.json.*   # the killed process could not remove its temporary file
+[[ $(ls -A "$work" | wc -l) -eq 3 ]] || { echo "FAIL: files left behind by a stopped write:"; ls -A "$work"; fail=1; }
 [[ $fail -eq 0 ]] && echo "ok   --out is whole or nothing; output is deterministic; the seal follows the inputs"
 exit $fail
