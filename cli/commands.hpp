@@ -52,8 +52,19 @@ namespace hoshu::cli {
 
 struct VerifyArgs {
     std::string result;
+    std::string rules;                  // the auditor's copy of the plan folder (default: as the seal records)
+    std::string inputs;                 // the auditor's copy of the inputs (default: as the seal records)
+    std::string expect_rules_sha256;    // the approved rules: the seal's rules_sha256 must be this
+    std::string expect_inputs_sha256;   // the approved inputs
 };
 int run_verify(const VerifyArgs& args);
+
+/// hoshu seal PLAN: the listing `sha256sum` prints for the rule files the plan loads;
+/// its SHA-256 is a JSON result's seal.rules_sha256.
+struct SealArgs {
+    std::string plan;
+};
+int run_seal(const SealArgs& args);
 
 }  // namespace hoshu::cli
 

@@ -381,8 +381,14 @@ int run_diff(const DiffArgs& args) {
         inputs.push_back(std::move(*in));
     }
     if (!inputs.empty()) {
-        base.rules_sha256 = eval::make_seal(*base.plan, sm, base.dir, inputs.front()).rules_sha256;
-        head.rules_sha256 = eval::make_seal(*head.plan, sm, head.dir, inputs.front()).rules_sha256;
+        for (auto* side : {&base, &head}) {
+            auto seal = eval::make_seal(*side->plan, sm, side->dir, inputs.front());
+            if (!seal) {
+                print_diagnostics(sm, seal.error());
+                return Exit::usage;
+            }
+            side->rules_sha256 = seal->rules_sha256;
+        }
     }
 
     std::vector<eval::InputsDiff> runs;

@@ -23,11 +23,18 @@ int run_eval(const EvalArgs& args) {
         print_diagnostics(sm, outcome.error());
         return Exit::failure;
     }
-    auto seal = eval::make_seal(*plan, sm, args.plan, *inputs, options);
+    // A JSON result written to a file names its plan and inputs relative to that file's
+    // folder, so that `hoshu verify` finds them from wherever it runs.
+    bool to_file = args.format == "json" && !args.out.empty() && args.out != "-";
+    auto seal = eval::make_seal(*plan, sm, args.plan, *inputs, options, to_file ? args.out : std::string());
+    if (!seal) {
+        print_diagnostics(sm, seal.error());
+        return Exit::usage;
+    }
     std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
-    std::string text = args.format == "json" ? eval::format_json(*plan, *outcome, seal, year)
+    std::string text = args.format == "json" ? eval::format_json(*plan, *outcome, *seal, year)
                        : args.format == "csv" ? eval::format_csv(*plan, *outcome)
-                                              : eval::format_table(*plan, *outcome, seal, year);
+                                              : eval::format_table(*plan, *outcome, *seal, year);
     std::string error;
     if (!write_output(args.out, text, error)) return output_failed(error);
     return outcome->violations.empty() ? Exit::success : Exit::failure;

@@ -87,6 +87,16 @@ int run_command(int argc, char** argv) {
     VerifyArgs vf;
     auto* verify_cmd = app.add_subcommand("verify", "Confirm a JSON result's seal and every value by recomputing it");
     verify_cmd->add_option("result", vf.result, "A result written by `hoshu eval --format json`")->required();
+    verify_cmd->add_option("--rules", vf.rules, "Your copy of the plan folder (default: the one the result names)");
+    verify_cmd->add_option("--inputs,-i", vf.inputs, "Your copy of the inputs file (default: the one the result names)");
+    verify_cmd->add_option("--expect-rules-sha256", vf.expect_rules_sha256,
+                           "The approved rules' SHA-256 (as `hoshu seal PLAN | sha256sum` prints it): fail on any other");
+    verify_cmd->add_option("--expect-inputs-sha256", vf.expect_inputs_sha256,
+                           "The approved inputs' SHA-256 (as `sha256sum FILE` prints it): fail on any other");
+
+    SealArgs sl;
+    auto* seal_cmd = app.add_subcommand("seal", "Print the sha256sum listing of the rule files a plan loads (its SHA-256 is the seal's rules_sha256)");
+    seal_cmd->add_option("plan", sl.plan, "Folder of .hoshu rule files")->required();
 
     DiffArgs df;
     auto* diff_cmd = app.add_subcommand("diff", "Compare two versions of a plan: awards on the same inputs, and changed rules");
@@ -156,6 +166,7 @@ int run_command(int argc, char** argv) {
     if (explain_cmd->parsed()) return run_explain(ex);
     if (test_cmd->parsed()) return run_test(ts);
     if (verify_cmd->parsed()) return run_verify(vf);
+    if (seal_cmd->parsed()) return run_seal(sl);
     if (diff_cmd->parsed()) return run_diff(df);
     if (fmt_cmd->parsed()) return run_fmt(fm);
     if (batch_cmd->parsed()) return run_batch(ba);

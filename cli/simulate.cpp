@@ -135,7 +135,12 @@ int run_simulate(const SimulateArgs& args) {
         print_diagnostics(sm, result.error());
         return Exit::failure;
     }
-    eval::SimulationHeader header{eval::make_seal(plan, sm, args.plan, inputs, options), args.model,
+    auto seal = eval::make_seal(plan, sm, args.plan, inputs, options);
+    if (!seal) {
+        print_diagnostics(sm, seal.error());
+        return Exit::usage;
+    }
+    eval::SimulationHeader header{std::move(*seal), args.model,
                                   eval::sha256_hex(sm.file(model->file).text()), args.seed};
     std::string text = args.format == "json" ? eval::format_simulation_json(plan, *result, header)
                                              : eval::format_simulation_table(plan, *result, header);

@@ -1,131 +1,230 @@
-// hoshu verify RESULT.json: confirm that a result written by `hoshu eval --format json`
-// came from the rules and inputs it names. The seal (SHA-256 of every rule file and of the
-// inputs) is recomputed, the plan is evaluated again, and every value is compared.
-// Exit 0 when everything agrees; 1 with the differences; 2 when the file cannot be read.
+// hoshu verify RESULT.json [--rules DIR] [--inputs FILE] [--expect-rules-sha256 HEX]
+//                          [--expect-inputs-sha256 HEX]
+// Confirm that a result written by `hoshu eval --format json` came from the rules and
+// inputs it names (or the auditor's copies of them): the seal is recomputed from the files
+// as they are — before anything is parsed — then the plan is evaluated again and every
+// value compared exactly (evaluator/verify.hpp).
+// Exit 0 when everything agrees; 1 with the differences; 2 when a file cannot be read or
+// is not an eval result.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <cstring>
+#include <filesystem>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/check.hpp"
 #include "evaluator/evaluate.hpp"
 #include "evaluator/inputs.hpp"
 #include "evaluator/report.hpp"
+#include "evaluator/verify.hpp"
 
 namespace hoshu::cli {
 
 namespace {
 
-using nlohmann::json;
+namespace fs = std::filesystem;
 
-/// Every leaf of `recorded` that differs from `recomputed`, as "path: recorded X, recomputed Y".
-void compare(const json& recorded, const json& recomputed, const std::string& path, std::vector<std::string>& out) {
-    if (recorded.is_object() && recomputed.is_object()) {
-        for (auto it = recorded.begin(); it != recorded.end(); ++it) {
-            std::string p = path.empty() ? it.key() : path + "." + it.key();
-            if (!recomputed.contains(it.key())) out.push_back(fmt::format("{}: recorded {}, not in the recomputed result", p, it.value().dump()));
-            else compare(it.value(), recomputed.at(it.key()), p, out);
-        }
-        for (auto it = recomputed.begin(); it != recomputed.end(); ++it) {
-            if (!recorded.contains(it.key()))
-                out.push_back(fmt::format("{}.{}: missing from the recorded result (recomputed {})", path, it.key(),
-                                          it.value().dump()));
-        }
-        return;
+/// Larger files are not results, rules or inputs hoshu verifies.
+constexpr std::size_t max_file_bytes = std::size_t{64} << 20;
+
+/// Read a regular file whole (at most max_file_bytes). Anything else — a folder, a device
+/// such as /dev/zero, a pipe, /dev/stdin — is refused before a byte of it is read.
+bool read_regular_file(const fs::path& path, std::string& text, std::string& why) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        why = std::strerror(errno);
+        return false;
     }
-    if (recorded.is_array() && recomputed.is_array()) {
-        if (recorded.size() != recomputed.size())
-            out.push_back(fmt::format("{}: recorded {} entries, recomputed {}", path, recorded.size(), recomputed.size()));
-        for (std::size_t i = 0; i < std::min(recorded.size(), recomputed.size()); ++i) {
-            // Name array entries by their id or name where they have one: directors[D03].
-            std::string key = std::to_string(i);
-            if (recorded[i].is_object() && recorded[i].contains("id")) key = recorded[i]["id"].dump();
-            else if (recorded[i].is_object() && recorded[i].contains("name")) key = recorded[i]["name"].dump();
-            compare(recorded[i], recomputed[i], path + "[" + key + "]", out);
-        }
-        return;
+    if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+        return false;
     }
-    if (recorded != recomputed)
-        out.push_back(fmt::format("{}: recorded {}, recomputed {}", path, recorded.dump(), recomputed.dump()));
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        why = std::strerror(errno);
+        return false;
+    }
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);   // the same file, still regular
+    if (!ok) why = "not a regular file";
+    if (ok && static_cast<std::uint64_t>(st.st_size) > max_file_bytes) {
+        why = fmt::format("larger than {} MiB", max_file_bytes >> 20);
+        ok = false;
+    }
+    text.clear();
+    char buffer[1 << 16];
+    while (ok) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            why = std::strerror(errno);
+            ok = false;
+        } else if (n == 0) {
+            break;
+        } else if (text.size() + static_cast<std::size_t>(n) > max_file_bytes) {
+            why = fmt::format("larger than {} MiB", max_file_bytes >> 20);
+            ok = false;
+        } else {
+            text.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    return ok;
+}
+
+/// `--expect-…-sha256 HEX`: 64 hexadecimal digits, kept in lowercase as sha256sum prints them.
+bool read_expected_hash(const char* option, const std::string& given, std::string& hash) {
+    hash.clear();
+    if (given.empty()) return true;
+    bool hex = given.size() == 64 && std::all_of(given.begin(), given.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (!hex) {
+        std::fprintf(stderr, "hoshu: error: %s takes a SHA-256: 64 hexadecimal digits, as sha256sum prints it\n", option);
+        return false;
+    }
+    for (char c : given) hash += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return true;
+}
+
+int not_verified(const std::string& result, const std::vector<std::string>& differences) {
+    std::string report = fmt::format("NOT verified: {} differs in {} place{}\n", dsl::printable(result),
+                                     differences.size(), differences.size() == 1 ? "" : "s");
+    for (const auto& d : differences) report += "  " + d + "\n";
+    std::string error;
+    if (!write_output("", report, error)) return output_failed(error);
+    return Exit::failure;
+}
+
+bool ends_with(std::string_view s, std::string_view tail) {
+    return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
 }  // namespace
 
 int run_verify(const VerifyArgs& args) {
-    std::ifstream in(args.result, std::ios::binary);
-    if (!in) {
-        std::fprintf(stderr, "hoshu: error: cannot read `%s`\n", args.result.c_str());
+    std::string expect_rules, expect_inputs;
+    if (!read_expected_hash("--expect-rules-sha256", args.expect_rules_sha256, expect_rules) ||
+        !read_expected_hash("--expect-inputs-sha256", args.expect_inputs_sha256, expect_inputs))
         return Exit::usage;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    json recorded = json::parse(text.str(), nullptr, false);
-    if (recorded.is_discarded() || !recorded.is_object() || !recorded.contains("seal") ||
-        !recorded["seal"].contains("plan") || !recorded["seal"].contains("inputs")) {
-        std::fprintf(stderr, "hoshu: error: `%s` is not a result written by `hoshu eval --format json`\n",
-                     args.result.c_str());
-        return Exit::usage;
-    }
-    const json& seal = recorded["seal"];
-    std::string plan_dir = seal["plan"].get<std::string>();
-    std::string inputs_path = seal["inputs"].get<std::string>();
-    eval::EvalOptions options;
-    if (seal.contains("as_of")) options.as_of = eval::Date::parse(seal["as_of"].get<std::string>());
+    const std::string shown_result = dsl::printable(args.result);
 
+    std::string text, why;
+    if (!read_regular_file(args.result, text, why)) {
+        std::fprintf(stderr, "hoshu: error: cannot read `%s`: %s\n", shown_result.c_str(), why.c_str());
+        return Exit::usage;
+    }
+    auto recorded = eval::read_result(text);
+    if (!recorded) {
+        for (const auto& d : recorded.error().items())
+            std::fprintf(stderr, "hoshu: error: `%s`: %s\n", shown_result.c_str(), d.message.c_str());
+        return Exit::usage;
+    }
+    const eval::Seal& seal = recorded->seal;
+
+    // The rules and inputs: the auditor's copies when she names them; else the paths the
+    // seal records, from the result's folder when it was written with --out.
+    const fs::path result_folder = fs::path(args.result).parent_path();
+    auto locate = [&](const std::string& given, const std::string& recorded_path) {
+        if (!given.empty()) return given;
+        if (seal.relative_to == eval::SealPaths::result && fs::path(recorded_path).is_relative())
+            return (result_folder / recorded_path).lexically_normal().string();
+        return recorded_path;
+    };
+    auto hint = [&](const std::string& given, const std::string& path, const char* option) {
+        std::error_code missing;
+        if (!given.empty() || fs::exists(fs::symlink_status(path, missing))) return std::string();
+        if (seal.relative_to == eval::SealPaths::working_directory)
+            return fmt::format(" (the result names it from the folder `hoshu eval` ran in; name your copy with {})", option);
+        return fmt::format(" (name your copy with {})", option);
+    };
+    const std::string plan_dir = locate(args.rules, seal.plan_path);
+    const std::string inputs_path = locate(args.inputs, seal.inputs_path);
+    std::error_code ec;
+    if (!fs::exists(plan_dir, ec)) {
+        std::fprintf(stderr, "hoshu: error: there is no plan at `%s`%s\n", dsl::printable(plan_dir).c_str(),
+                     hint(args.rules, plan_dir, "--rules DIR").c_str());
+        return Exit::usage;
+    }
+    std::string inputs_text;
+    if (!read_regular_file(inputs_path, inputs_text, why)) {
+        std::fprintf(stderr, "hoshu: error: cannot read the inputs `%s`: %s%s\n", dsl::printable(inputs_path).c_str(),
+                     why.c_str(), hint(args.inputs, inputs_path, "--inputs FILE").c_str());
+        return Exit::usage;
+    }
+
+    // The seal first, from the files as they are, before anything is parsed: inputs that
+    // are not the recorded ones are never read as TOML (nor shown), rule files that changed
+    // are named rather than checked.
+    eval::Seal files_now;
+    files_now.plan_path = plan_dir;
+    files_now.inputs_path = inputs_path;
+    files_now.engine = std::string("hoshu ") + HOSHU_VERSION;
+    files_now.inputs_sha256 = eval::sha256_hex(inputs_text);
+    fs::path base(plan_dir);
+    if (!fs::is_directory(base, ec)) base = base.parent_path();
+    std::vector<std::string> differences;
+    for (const auto& f : seal.rule_files) {
+        std::string rule_text;
+        if (!ends_with(f.path, ".hoshu")) {
+            differences.push_back(fmt::format("seal.rule_files names {}, which is not a rule file (.hoshu)",
+                                              dsl::printable(f.path)));
+        } else if (read_regular_file(base / f.path, rule_text, why)) {
+            files_now.rule_files.push_back({f.path, eval::sha256_hex(rule_text)});
+        }
+    }
+    std::sort(files_now.rule_files.begin(), files_now.rule_files.end(),
+              [](const eval::SealedFile& a, const eval::SealedFile& b) { return a.path < b.path; });
+    files_now.rule_files.erase(std::unique(files_now.rule_files.begin(), files_now.rule_files.end(),
+                                           [](const eval::SealedFile& a, const eval::SealedFile& b) { return a.path == b.path; }),
+                               files_now.rule_files.end());
+    files_now.rules_sha256 = eval::sha256_hex(eval::seal_listing(files_now.rule_files));
+    auto seal_now = eval::seal_differences(seal, files_now);
+    differences.insert(differences.begin(), seal_now.begin(), seal_now.end());
+    // The approved rules and inputs: the seal must be theirs (and the files, above, the seal's).
+    if (!expect_rules.empty() && seal.rules_sha256 != expect_rules)
+        differences.push_back(fmt::format("the rules are not the approved ones: sealed sha256 {}, --expect-rules-sha256 {}",
+                                          seal.rules_sha256, expect_rules));
+    if (!expect_inputs.empty() && seal.inputs_sha256 != expect_inputs)
+        differences.push_back(fmt::format("the inputs are not the approved ones: sealed sha256 {}, --expect-inputs-sha256 {}",
+                                          seal.inputs_sha256, expect_inputs));
+    if (!differences.empty()) return not_verified(args.result, differences);
+
+    // The same files: load, evaluate and compare everything.
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto loaded = load_plan_and_inputs(sm, plan_dir, inputs_path, exit);
-    if (!loaded) return exit;
-    const eval::Plan* plan = &loaded->plan;
-    const eval::InputFile* inputs = &loaded->inputs;
+    auto plan = load_plan(sm, plan_dir, false, exit);
+    if (!plan) return exit;
+    auto inputs = eval::InputFile::parse(sm, inputs_path, std::move(inputs_text));
+    if (!inputs) {
+        print_diagnostics(sm, inputs.error());
+        return Exit::usage;
+    }
+    eval::EvalOptions options;
+    options.as_of = recorded->as_of;
     auto outcome = eval::evaluate(*plan, *inputs, options);
     if (!outcome) {
         print_diagnostics(sm, outcome.error());
         return Exit::failure;
     }
     auto now = eval::make_seal(*plan, sm, plan_dir, *inputs, options);
-    json recomputed = json::parse(eval::format_json(*plan, *outcome, now, eval::fiscal_year(*plan, *outcome, *inputs)));
-
-    std::vector<std::string> differences;
-    // The seal first: which files changed, by name.
-    if (seal.value("inputs_sha256", "") != now.inputs_sha256)
-        differences.push_back(fmt::format("the inputs {} changed: recorded sha256 {}, now {}", inputs_path,
-                                          seal.value("inputs_sha256", "?"), now.inputs_sha256));
-    if (seal.value("rules_sha256", "") != now.rules_sha256) {
-        differences.push_back(fmt::format("the rules in {} changed: recorded sha256 {}, now {}", plan_dir,
-                                          seal.value("rules_sha256", "?"), now.rules_sha256));
-        std::map<std::string, std::string> before;
-        if (seal.contains("rule_files")) {
-            for (const auto& f : seal["rule_files"]) before[f.value("path", "")] = f.value("sha256", "");
-        }
-        for (const auto& f : now.rule_files) {
-            auto it = before.find(f.path);
-            if (it == before.end()) differences.push_back(fmt::format("  {} was added", f.path));
-            else if (it->second != f.sha256) differences.push_back(fmt::format("  {} was changed", f.path));
-            if (it != before.end()) before.erase(it);
-        }
-        for (const auto& [path, hash] : before) differences.push_back(fmt::format("  {} was removed", path));
+    if (!now) {
+        print_diagnostics(sm, now.error());
+        return Exit::failure;
     }
-    json recorded_values = recorded;
-    json recomputed_values = recomputed;
-    recorded_values.erase("seal");
-    recomputed_values.erase("seal");
-    compare(recorded_values, recomputed_values, "", differences);
-
-    std::string report;
-    if (differences.empty()) {
-        report = fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n", args.result,
-                             plan_dir, now.rules_sha256, inputs_path, now.inputs_sha256);
-    } else {
-        report = fmt::format("NOT verified: {} differs in {} place{}\n", args.result, differences.size(),
-                             differences.size() == 1 ? "" : "s");
-        for (const auto& d : differences) report += "  " + d + "\n";
-    }
+    differences = eval::result_differences(*recorded, *plan, *outcome, *now,
+                                           eval::fiscal_year(*plan, *outcome, *inputs));
+    if (!differences.empty()) return not_verified(args.result, differences);
     std::string error;
-    if (!write_output("", report, error)) return output_failed(error);
-    return differences.empty() ? Exit::success : Exit::failure;
+    if (!write_output("", fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n",
+                                      shown_result, dsl::printable(plan_dir), now->rules_sha256,
+                                      dsl::printable(inputs_path), now->inputs_sha256),
+                      error))
+        return output_failed(error);
+    return Exit::success;
 }
 
 }  // namespace hoshu::cli

@@ -12,7 +12,7 @@ only=${2:-}
 command -v clang++ > /dev/null || { echo "fuzzing needs clang++ (apt-get install clang libclang-rt-14-dev)"; exit 2; }
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOSHU_FUZZ=ON \
   -DHOSHU_BUILD_TESTS=OFF -DHOSHU_BUILD_BENCH=OFF > /dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_check fuzz_inputs fuzz_eval
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_check fuzz_inputs fuzz_eval fuzz_verify
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
 run() {  # run TARGET SEEDS…
   local target=$1; shift
@@ -24,3 +24,4 @@ run() {  # run TARGET SEEDS…
 run fuzz_check rules/iij rules/iij/governance rules/iij/disclosure tests/golden
 run fuzz_inputs examples/iij
 run fuzz_eval
+run fuzz_verify examples/iij   # the results hoshu writes (*.expected.json) among them
