@@ -119,7 +119,7 @@ TEST_CASE("strings in messages cannot drive the terminal", "[verify]") {
     auto v = eval::read_json_exact(R"(["a\u001b[31mb\u009bc\"d"])");
     REQUIRE(v.ok());
     CHECK(eval::json_text(v->items[0]) == R"("a\u001b[31mb\u009bc\"d")");
-    CHECK(dsl::printable("x\ny\x1b") == "x\\x0ay\\x1b");
+    CHECK(dsl::printable("x\ny\x1b") == "x\\ny\\x1b");
 }
 
 TEST_CASE("a result as hoshu writes it has no differences", "[verify]") {
