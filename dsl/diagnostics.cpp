@@ -46,6 +46,33 @@ void Diagnostics::sort() {
     }
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates,
+                                   std::size_t max_distance) {
+    std::optional<std::string> best;
+    std::size_t best_distance = max_distance + 1;
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(c, word);
+        if (d < best_distance) {
+            best_distance = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
 namespace {
 
 const char* severity_name(Severity s) {
@@ -66,12 +93,30 @@ const char* severity_color(Severity s) {
     return "";
 }
 
-// Tabs are shown as one space so that the caret lines up.
-std::string untab(std::string_view s) {
-    std::string out(s);
-    std::replace(out.begin(), out.end(), '\t', ' ');
+/// Text as a terminal can show it, one column per character as the caret counts them: a
+/// tab as one space (in a source line), any other control character (NUL, ESC, …) as its
+/// picture, U+2400 ␀ to U+241F, and DEL as U+2421 ␡. Nothing is cut or left out: a NUL
+/// in a CSV cell would otherwise end the message wherever C strings carry it.
+std::string visible(std::string_view s, bool tab_as_space) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\t' && tab_as_space) {
+            out += ' ';
+        } else if ((u < 0x20 && c != '\t' && c != '\n') || u == 0x7F) {
+            const char32_t picture = u == 0x7F ? 0x2421 : 0x2400 + u;   // three UTF-8 bytes
+            out += static_cast<char>(0xE0 | (picture >> 12));
+            out += static_cast<char>(0x80 | ((picture >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (picture & 0x3F));
+        } else {
+            out += c;
+        }
+    }
     return out;
 }
+
+std::string untab(std::string_view s) { return visible(s, true); }
 
 }  // namespace
 
@@ -81,16 +126,17 @@ std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions o
     const char* sev = opt.color ? severity_color(d.severity) : "";
     const char* green = opt.color ? "\x1b[1;32m" : "";
     std::string out;
+    const std::string message = visible(d.message, false), hint = visible(d.hint, false);
     if (!d.range.valid || d.range.file >= sm.size()) {
         out = fmt::format("{}hoshu:{} {}{}:{} {}{}{}\n", bold, reset, sev, severity_name(d.severity), reset, bold,
-                          d.message, reset);
-        if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+                          message, reset);
+        if (!hint.empty()) out += fmt::format("  hint: {}\n", hint);
         return out;
     }
     const SourceFile& f = sm.file(d.range.file);
     LineCol lc = f.line_col(d.range.begin);
-    out = fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, f.path(), lc.line, lc.column, reset, sev,
-                      severity_name(d.severity), reset, bold, d.message, reset);
+    out = fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, visible(f.path(), false), lc.line, lc.column, reset,
+                      sev, severity_name(d.severity), reset, bold, message, reset);
     std::string_view line = f.line_text(lc.line);
     std::uint32_t line_begin = f.offset_of({lc.line, 1});
     std::size_t col_byte = std::min<std::size_t>(d.range.begin - line_begin, line.size());
@@ -118,7 +164,7 @@ std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions o
     std::size_t width = end_byte > col_byte ? display_width(line.substr(col_byte, end_byte - col_byte)) : 1;
     out += fmt::format("  {}{}{}\n", prefix, untab(line), suffix);
     out += fmt::format("  {}{}^{}{}\n", std::string(lead, ' '), green, std::string(width - 1, '~'), reset);
-    if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+    if (!hint.empty()) out += fmt::format("  hint: {}\n", hint);
     return out;
 }
 

@@ -36,19 +36,6 @@ namespace {
 // --------------------------------------------------------------------------------------
 // Small helpers
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
 /// Unwrap expression levels that hold a single operand: `((x))` → x.
 const ast::Operand& unwrap(const ast::Operand& op) {
     if (auto const* e = boost::get<x3::forward_ast<ast::Expression>>(&op.get())) {
@@ -82,6 +69,12 @@ std::vector<std::string> unit_words(const std::string& text) {
     return words;
 }
 
+/// Compare two values of a number or date type.
+int compare_values(const Type& t, const Value& a, const Value& b) {
+    if (t.kind == Kind::number) return a.number < b.number ? -1 : b.number < a.number ? 1 : 0;
+    return a.word < b.word ? -1 : a.word > b.word ? 1 : 0;
+}
+
 const char* scope_word(Scope s) {
     return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : "per-grant";
 }
@@ -97,7 +90,7 @@ public:
     std::optional<Plan> run(const std::vector<dsl::FileId>& files);
 
 private:
-    enum class SymbolKind { slot, table, series, choice };
+    enum class SymbolKind { slot, table, series, choice, info };
     struct Symbol {
         SymbolKind kind;
         std::uint32_t index;
@@ -130,6 +123,15 @@ private:
 
     void define_slots();
     void compile_slot(const Entry& e);
+    void compile_info(const Entry& e, const ast::InputDecl& d, Info& info);
+    /// A declared range's ends, compiled in `c` as values of type `t`; each end is either a
+    /// constant (folded) or a node evaluated when the range is checked.
+    struct RangeEnds {
+        std::optional<Value> low, high;
+        std::uint32_t low_node = none, high_node = none;
+        bool ok = true;
+    };
+    RangeEnds compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only);
     void compile_table(const Entry& e, const ast::TableDecl& t);
     void compile_limit(const Entry& e, const ast::LimitDecl& l);
     void compile_require(const Entry& e, const ast::RequireDecl& r);
@@ -177,6 +179,7 @@ private:
     std::map<std::string, Symbol> types_;     // choice types: a separate namespace
     std::vector<Entry> entries_;
     std::vector<Entry> slot_entries_;   // parallel to plan_.slots
+    std::vector<Entry> info_entries_;   // parallel to plan_.infos
     std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
     std::vector<std::shared_ptr<ast::File>> asts_;
     bool plan_declared_ = false;
@@ -187,7 +190,38 @@ private:
     dsl::FileId plan_decl_file_ = 0;
 
     void order_outputs();
+    void share_inputs(const ast::StringLit& path);
 };
+
+/// How deeply plans are being checked for `inputs shared with`: a shared plan's own
+/// `inputs shared with` is not followed (two plans may name each other).
+thread_local int sharing_depth = 0;
+
+/// `plan … inputs shared with "../iij"`: check that plan too (relative to this rule file's
+/// folder), and keep it for the keys it reads.
+void Checker::share_inputs(const ast::StringLit& path) {
+    if (sharing_depth > 0) return;
+    const SourceRange where = rng(plan_decl_file_, path);
+    fs::path dir = fs::path(sm_.file(plan_decl_file_).path()).parent_path() / path.value;
+    dsl::Diagnostics theirs;
+    ++sharing_depth;
+    std::optional<Plan> other;
+    try {
+        other = load_plan(sm_, dir.lexically_normal().string(), theirs, {});
+    } catch (...) {
+        --sharing_depth;
+        throw;
+    }
+    --sharing_depth;
+    if (!other) {
+        diags_.error(where, "cannot read the plan `{}` whose inputs this plan shares", path.value);
+        for (auto& d : theirs.items()) {
+            if (d.severity != dsl::Severity::warning) diags_.add(d.severity == dsl::Severity::error ? dsl::Severity::note : d.severity, d.range, d.message);
+        }
+        return;
+    }
+    plan_.shared_inputs = std::make_shared<const Plan>(std::move(*other));
+}
 
 /// `plan … outputs a, b, c` puts those outputs first, in that order; the rest follow in
 /// the order they are declared.
@@ -403,6 +437,18 @@ void Checker::define_slots() {
             if (e.scope != Scope::plan)
                 diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per` blocks");
             add_slot(p->name, SlotKind::param, p->type, *p, p->annotations);
+        } else if (auto const* i = boost::get<ast::InputDecl>(&d); i && i->keyword == "info") {
+            Info info;
+            info.name = i->name.text;
+            info.scope = e.scope;
+            info.name_range = rng(e.file, i->name);
+            auto t = resolve_type(e.file, i->type);
+            info.type = t ? *t : Type::text();
+            annotations(e.file, i->annotations, &info.sources, &info.notes, nullptr, "info");
+            if (declare(info.name, SymbolKind::info, static_cast<std::uint32_t>(plan_.infos.size()), info.name_range)) {
+                plan_.infos.push_back(std::move(info));
+                info_entries_.push_back(e);
+            }
         } else if (auto const* i = boost::get<ast::InputDecl>(&d)) {
             add_slot(i->name, SlotKind::input, i->type, *i, i->annotations);
         } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
@@ -716,7 +762,7 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         std::string best;
         std::size_t best_distance = 3;
         for (const auto& [candidate, sym] : symbols_) {
-            std::size_t dist = edit_distance(candidate, name.text);
+            std::size_t dist = dsl::edit_distance(candidate, name.text);
             if (dist < best_distance) {
                 best_distance = dist;
                 best = candidate;
@@ -726,6 +772,12 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         return none;
     }
     const Symbol& sym = it->second;
+    if (sym.kind == SymbolKind::info) {
+        auto& d = diags_.error(where, "`{}` is an `info` key, kept in the inputs for people: formulas cannot use it",
+                               name.text);
+        d.hint = fmt::format("declare it as an `input` to compute with it: input {}: …", name.text);
+        return none;
+    }
     if (sym.kind != SymbolKind::slot) {
         const char* what = sym.kind == SymbolKind::table    ? "a table; call it with an argument"
                            : sym.kind == SymbolKind::series ? "a series; read it with `last … before …`"
@@ -1114,15 +1166,12 @@ void Checker::compile_slot(const Entry& e) {
             diags_.error(rng(e.file, *in->default_value),
                          "an input is either `optional` or has a `default`, not both");
         if (in->range) {
-            if (!t.is_number() && t.kind != Kind::date) {
-                diags_.error(rng(e.file, *in->range), "only numbers and dates have a range, not {}", tname(t));
-            } else {
-                spec.low = constant_of(in->range->low, c, t, "the range's low end");
-                spec.high = constant_of(in->range->high, c, t, "the range's high end");
-                spec.range_text = text_of(e.file, *in->range);
-                if (spec.low && spec.high && spec.low->number > spec.high->number)
-                    diags_.error(rng(e.file, *in->range), "the range is empty: its low end is above its high end");
-            }
+            RangeEnds ends = compile_range(*in->range, c, t, false);
+            spec.low = std::move(ends.low);
+            spec.high = std::move(ends.high);
+            spec.low_node = ends.low_node;
+            spec.high_node = ends.high_node;
+            spec.range_text = text_of(e.file, *in->range);
         }
         if (in->default_value) {
             std::uint32_t n = compile(*in->default_value, c);
@@ -1134,9 +1183,80 @@ void Checker::compile_slot(const Entry& e) {
         std::uint32_t n = compile(v->value, c);
         plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
         plan_.slots[index].formula = text_of(e.file, v->value);
+        if (v->range) {
+            const Type t = plan_.slots[index].type;
+            RangeEnds ends = compile_range(*v->range, c, t, false);
+            if (ends.ok && plan_.slots[index].root != none) {
+                // The formula, checked: a `within` node whose bounds are constants or
+                // formulas of their own.
+                auto end_node = [&](const std::optional<Value>& value, std::uint32_t node) {
+                    return value ? constant(*value, t, rng(e.file, *v->range)) : node;
+                };
+                Node w;
+                w.kind = NodeKind::within;
+                w.a = plan_.slots[index].root;
+                w.b = end_node(ends.low, ends.low_node);
+                w.c = end_node(ends.high, ends.high_node);
+                w.aux = static_cast<std::uint32_t>(plan_.value_ranges.size());
+                w.type = t;
+                w.range = rng(e.file, *v->range);
+                plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range)});
+                plan_.slots[index].checked = add_node(w);
+            }
+        }
         if (v->keyword == "output") {
             (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
         }
+    }
+}
+
+Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only) {
+    RangeEnds out;
+    const SourceRange where = rng(c.file, r);
+    if (!t.is_number() && t.kind != Kind::date) {
+        diags_.error(where, "only numbers and dates have a range, not {}", tname(t));
+        out.ok = false;
+        return out;
+    }
+    auto end = [&](const ast::Expression& x, const char* what, std::optional<Value>& value, std::uint32_t& node) {
+        if (constant_only) {
+            value = constant_of(x, c, t, what);
+            out.ok = out.ok && value.has_value();
+            return;
+        }
+        std::uint32_t n = expect_type(compile(x, c), t, what);
+        if (n == none) {
+            out.ok = false;
+            return;
+        }
+        constant_nodes_.push_back(n);   // params used in a range count as used
+        if (auto v = fold(n)) value = std::move(*v);
+        else node = n;
+    };
+    if (r.low) end(*r.low, "the range's low end", out.low, out.low_node);
+    if (r.high) end(*r.high, "the range's high end", out.high, out.high_node);
+    if (out.low && out.high && compare_values(t, *out.low, *out.high) > 0) {
+        diags_.error(where, "the range is empty: its low end is above its high end");
+        out.ok = false;
+    }
+    return out;
+}
+
+void Checker::compile_info(const Entry& e, const ast::InputDecl& d, Info& info) {
+    Ctx c{e.file, e.scope, none, false};
+    info.input = input_path(e.file, d.path, e.scope, none);
+    info.input.optional = true;
+    if (d.optional) {
+        diags_.error(rng(e.file, d.name), "an `info` key is always optional; drop `optional`");
+    }
+    if (d.default_value) {
+        diags_.error(rng(e.file, *d.default_value), "an `info` key has no default: nothing computes with it");
+    }
+    if (d.range) {
+        RangeEnds ends = compile_range(*d.range, c, info.type, true);
+        info.input.low = std::move(ends.low);
+        info.input.high = std::move(ends.high);
+        info.input.range_text = text_of(e.file, *d.range);
     }
 }
 
@@ -1589,7 +1709,8 @@ void Checker::lint() {
             auto& d = diags_.warning(sl.name_range, "{} `{}` is never used", what, sl.name);
             d.hint = "no output, limit, requirement or test depends on it: remove it, or use it";
         }
-        if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !sl.input.low) {
+        const bool ranged = sl.input.low || sl.input.high || sl.input.low_node != none || sl.input.high_node != none;
+        if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !ranged) {
             auto& d = diags_.warning(sl.name_range, "input `{}` has no declared range", sl.name);
             d.hint = "add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read";
         }
@@ -1649,6 +1770,8 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     for (const auto& e : slot_entries_) {
         if (!boost::get<ast::ParamDecl>(&e.decl->get())) compile_slot(e);
     }
+    for (std::size_t i = 0; i < info_entries_.size(); ++i)
+        compile_info(info_entries_[i], boost::get<ast::InputDecl>(info_entries_[i].decl->get()), plan_.infos[i]);
     for (const auto& e : entries_) {
         const auto& d = e.decl->get();
         if (auto const* t = boost::get<ast::TableDecl>(&d)) compile_table(e, *t);
@@ -1688,6 +1811,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
             plan_.as_of_slot = it->second.index;
         }
     }
+    if (plan_decl_ && plan_decl_->shared_inputs) share_inputs(*plan_decl_->shared_inputs);
     for (const auto& [word, where] : record_words_) {
         if (plan_.directors.declared && word != plan_.directors.noun)
             diags_.error(where, "the records of this plan are {}s (`{} at …`), not {}s", plan_.directors.noun,

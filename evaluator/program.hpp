@@ -37,6 +37,7 @@ enum class Op : std::uint8_t {
     is,              // r[d] = (r[d] == member aux)
     min, max,        // r[d] = X if it is less (more) than r[d] (flag: Kind)
     clamp,           // r[d] = clamp(r[d], X, Y) (flag: Kind); X above Y is an error
+    within,          // r[d] unchanged; below X or above Y is an error (flag: Kind; an open end reads r[d])
     round,           // r[d] = r[d] rounded to constants[aux] (flag: RoundingMode)
     table,           // r[d] = tables[aux](r[d]); no row covering it is an error at `node`
     jump,            // go to aux
