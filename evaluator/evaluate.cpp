@@ -938,7 +938,24 @@ void Evaluator::check_inputs() {
     dsl::Diagnostics diags;
     constexpr std::size_t max_errors = 50;
     auto keep = [&](EvalFailure& f) {
-        if (diags.error_count() < max_errors) diags.append(std::move(f.diags));
+        // The evaluation that failed (a computed range end, say) stopped part way.
+        for (auto& st : state_) {
+            if (st == State::running) st = State::pending;
+        }
+        active_.clear();
+        depth_ = 0;
+        top_ = 0;
+        if (diags.error_count() >= max_errors) return;
+        // A value that is wrong is reported once, however many checks read it.
+        for (auto& d : f.diags.items()) {
+            bool seen = false;
+            for (const auto& e : diags.items()) {
+                seen = seen || (e.range.valid == d.range.valid && e.range.file == d.range.file &&
+                                e.range.begin == d.range.begin && e.message == d.message);
+            }
+            if (seen && d.severity == dsl::Severity::error) return;
+        }
+        diags.append(std::move(f.diags));
     };
     // Every entry of every series: its date and value, positive, in date order.
     for (std::uint32_t i = 0; i < plan_.series.size(); ++i) {

@@ -188,6 +188,46 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "test.hoshu:5:20: error: table `t` takes ratio, but this gives JPY\n"
          "  value x: ratio = t(¥1)\n"
          "                     ^~\n"},
+        // ranges: numbers and dates only, ends of the value's unit, not empty, not itself
+        {"value t: text = \"a\" range \"a\" to \"b\"\n",
+         "test.hoshu:2:27: error: only numbers and dates have a range, not text\n"
+         "  value t: text = \"a\" range \"a\" to \"b\"\n"
+         "                            ^~~~~~~~~~\n"},
+        {"value s: shares = 1 share range 2 shares to 1 share\n",
+         "test.hoshu:2:33: error: the range is empty: its low end is above its high end\n"
+         "  value s: shares = 1 share range 2 shares to 1 share\n"
+         "                                  ^~~~~~~~~~~~~~~~~~~\n"},
+        {"value s: shares = 1 share range ¥0 to 2 shares\n",
+         "test.hoshu:2:33: error: the range's low end is declared shares, but this gives JPY\n"
+         "  value s: shares = 1 share range ¥0 to 2 shares\n"
+         "                                  ^~\n"},
+        {"value s: shares = 1 share range from s\n",
+         "test.hoshu:2:38: error: `s` refers to itself\n"
+         "  value s: shares = 1 share range from s\n"
+         "                                       ^\n"},
+        {"input d: date at d range 2000-01-01 to 2100-12-31\n"
+         "info since: date at since range 2000-01-01 to d\n",
+         "test.hoshu:3:47: error: the range's high end must be a constant (a number with its unit)\n"
+         "  info since: date at since range 2000-01-01 to d\n"
+         "                                                ^\n"},
+        // `info`: a key for people, never computed with
+        {directors_prelude +
+         "per director\n"
+         "  info title: text at title\n"
+         "  value y: boolean = title == \"CEO\"\n"
+         "end\n",
+         "test.hoshu:10:22: error: `title` is an `info` key, kept in the inputs for people: formulas cannot use it\n"
+         "    value y: boolean = title == \"CEO\"\n"
+         "                       ^~~~~\n"
+         "  hint: declare it as an `input` to compute with it: input title: …\n"},
+        {"info title: text at title optional\n",
+         "test.hoshu:2:6: error: an `info` key is always optional; drop `optional`\n"
+         "  info title: text at title optional\n"
+         "       ^~~~~\n"},
+        {"info title: text at title default \"x\"\n",
+         "test.hoshu:2:35: error: an `info` key has no default: nothing computes with it\n"
+         "  info title: text at title default \"x\"\n"
+         "                                    ^~~\n"},
         // a `per director` block without its `end`
         {"directors at directors(id)\n"
          "per director\n"
