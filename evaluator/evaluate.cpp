@@ -1213,8 +1213,17 @@ const Value one{Rational(1), 0};
             break;
         }
         case Op::within: {
-            const auto kind = static_cast<Kind>(in.flag);
-            if (compare(kind, out, x) < 0 || compare(kind, out, y) > 0) return Fault::out_of_range;
+            const auto kind = static_cast<Kind>(in.flag & 15);
+            bool below = false, above = false;
+            if (kind == Kind::number) {
+                below = in.flag & within_low_zero ? out.number.sign() < 0
+                                                  : !(in.flag & within_low_open) && out.number < x.number;
+                above = !(in.flag & within_high_open) && y.number < out.number;
+            } else {
+                below = !(in.flag & within_low_open) && compare(kind, out, x) < 0;
+                above = !(in.flag & within_high_open) && compare(kind, out, y) > 0;
+            }
+            if (below || above) return Fault::out_of_range;
             break;
         }
         case Op::round:
@@ -1708,12 +1717,18 @@ void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, co
         if (node.type.kind == Kind::number && !node.type.dimensionless()) text += " " + plan_.type_name(node.type);
         return text;
     };
+    // The declared ends' values: computed ones as the check found them, constant ones
+    // (the check may leave out an end that cannot fail) as written.
     auto constant = [&](std::uint32_t e) { return e == none || plan_.nodes[e].kind == NodeKind::constant; };
+    auto end = [&](std::uint32_t declared, std::uint32_t checked, const Value& found) {
+        return checked != none ? shown(found) : shown(plan_.constants[plan_.nodes[declared].aux]);
+    };
     std::string here;
-    if (!constant(node.b) || !constant(node.c)) {
-        if (node.b != none && node.c != none) here = fmt::format(" (here {} to {})", shown(lo), shown(hi));
-        else if (node.b != none) here = fmt::format(" (here from {})", shown(lo));
-        else here = fmt::format(" (here up to {})", shown(hi));
+    if (!constant(range.low) || !constant(range.high)) {
+        if (range.low != none && range.high != none)
+            here = fmt::format(" (here {} to {})", end(range.low, node.b, lo), end(range.high, node.c, hi));
+        else if (range.low != none) here = fmt::format(" (here from {})", end(range.low, node.b, lo));
+        else here = fmt::format(" (here up to {})", end(range.high, node.c, hi));
     }
     std::string who;
     if (w.director >= 0) who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);

@@ -128,7 +128,8 @@ struct Info {
 /// The declared range of a value or output (`range 0 shares to granted_shares`).
 struct ValueRange {
     std::uint32_t slot = none;
-    std::string text;   // as written, for messages
+    std::string text;                      // as written, for messages
+    std::uint32_t low = none, high = none; // its ends as declared (the `within` node drops those proven)
 };
 
 struct TableRow {

@@ -164,8 +164,13 @@ private:
                 return;
             }
             case NodeKind::within: {
-                // An open end is the value itself, which is always within it.
                 auto kind = static_cast<std::uint8_t>(node.type.kind);
+                if (node.b == none) kind |= within_low_open;
+                if (node.c == none) kind |= within_high_open;
+                if (node.b != none && plan_.nodes[node.b].kind == NodeKind::constant && node.type.kind == Kind::number &&
+                    plan_.constants[plan_.nodes[node.b].aux].number.is_zero())
+                    kind |= within_low_zero;
+                // An open end's operand is the value itself: never read.
                 expression(node.a, d);
                 auto end = [&](std::uint32_t e) { return e == none || direct(e); };
                 auto place = [&](std::uint32_t e) { return e == none ? reg(d) : direct_operand(e); };
