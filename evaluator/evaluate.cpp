@@ -162,6 +162,16 @@ private:
     /// the record and the clauses. `w` is where the range's computed ends are evaluated
     /// (nullopt: not known, and only constant ends are checked).
     void check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at);
+    /// One check of a value of the inputs (or its override) by a declaration that reads it:
+    /// its type and range, for the record it belongs to when known.
+    struct ValueCheck {
+        KeyPatterns::Reader reader;
+        std::optional<Where> w;
+    };
+    void check_value(const ValueCheck& c, InputFile::Node node);
+    /// Check again what overrides changed since the last run: the values overridden (read
+    /// or not), and values whose range has an end computed from a changed definition.
+    void check_changed_values();
     /// The row of memo_ and state_ that holds a definition's value for `w`.
     std::size_t row(const Slot& s, Where w) const {
         switch (s.scope) {
@@ -266,6 +276,13 @@ private:
     Outcome out_;
     bool started_ = false;
     std::optional<dsl::Diagnostics> start_failure_;   // what start() found wrong, reported on every call
+    // The checks of every value a declaration reads (by the value's node), those whose
+    // range has a computed end, and what overrides changed since they were last run.
+    std::unordered_map<const void*, std::vector<ValueCheck>> value_checks_;
+    std::vector<std::pair<const void*, ValueCheck>> computed_range_checks_;
+    std::vector<const void*> overrides_to_check_;
+    std::vector<std::uint8_t> recheck_range_;   // per slot: an input whose computed range end changed
+    bool any_recheck_ = false;
     std::vector<InputFile::Node> records_;          // directors
     std::vector<InputFile::Node> grant_records_;    // ledger
     std::vector<std::vector<int>> grants_of_;       // per director
@@ -669,6 +686,12 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
     const std::size_t directors = records_.size(), rows = n ? state_.size() / n : 0;
     for (auto s : dirty) {
         dirty_[s] = 0;
+        if (plan_.slots[s].kind == SlotKind::input &&
+            (plan_.slots[s].input.low_node != none || plan_.slots[s].input.high_node != none) &&
+            s < recheck_range_.size()) {
+            recheck_range_[s] = 1;
+            any_recheck_ = true;
+        }
         std::size_t first = 0, last = 1;
         if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
         if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = rows;
@@ -799,6 +822,8 @@ void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
         }
     }
     if (changed.empty() || !started_) return;
+    // Values overridden are checked like the file's, read or not (on the next run).
+    overrides_to_check_.insert(overrides_to_check_.end(), changed.begin(), changed.end());
     auto& slots = seed_slots_;
     auto& series = seed_series_;
     slots.clear();
@@ -934,6 +959,52 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
                          in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"));
 }
 
+void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
+    if (c.reader.kind == KeyPatterns::Reader::Kind::info) {
+        const Info& info = plan_.infos[c.reader.index];
+        Value v = read_value(node, info.type, fmt::format("`{}`", info.name));
+        const InputSpec& spec = info.input;
+        if ((spec.low && compare(info.type, v, *spec.low) < 0) || (spec.high && compare(info.type, v, *spec.high) > 0))
+            fail(where_of(node), fmt::format("`{}` is {}, outside its declared range {}", info.name, show(info.type, v),
+                                             spec.range_text));
+        return;
+    }
+    const Slot& s = plan_.slots[c.reader.index];
+    Value v = read_value(node, s.type, slot_what_[c.reader.index]);
+    check_input_range(s, v, c.w, where_of(node));
+}
+
+void Evaluator::check_changed_values() {
+    // A value this evaluation read was checked when it was read; the others are checked
+    // here. Kept until they pass: a run that fails here fails again while the values stay.
+    // Whether c's definition read this value (not another one of the same pattern) in
+    // this evaluation; `reads` are the places that read it.
+    auto read = [&](const ValueCheck& c, const std::vector<std::size_t>* reads) {
+        if (!reads || c.reader.kind != KeyPatterns::Reader::Kind::input || !c.w) return false;
+        const std::size_t at = row(plan_.slots[c.reader.index], *c.w) * plan_.slots.size() + c.reader.index;
+        return state_[at] == State::done && std::find(reads->begin(), reads->end(), at) != reads->end();
+    };
+    auto reads_of = [&](const void* p) -> const std::vector<std::size_t>* {
+        auto it = input_reads_.find(p);
+        return it == input_reads_.end() ? nullptr : &it->second;
+    };
+    for (const void* p : overrides_to_check_) {
+        auto it = value_checks_.find(p);
+        if (it == value_checks_.end()) continue;
+        const auto* reads = reads_of(p);
+        for (const ValueCheck& c : it->second) {
+            if (!read(c, reads)) check_value(c, InputFile::Node{p});
+        }
+    }
+    overrides_to_check_.clear();
+    if (!any_recheck_) return;
+    for (const auto& [p, c] : computed_range_checks_) {
+        if (recheck_range_[c.reader.index] && !read(c, reads_of(p))) check_value(c, InputFile::Node{p});
+    }
+    std::fill(recheck_range_.begin(), recheck_range_.end(), 0);
+    any_recheck_ = false;
+}
+
 void Evaluator::check_inputs() {
     dsl::Diagnostics diags;
     constexpr std::size_t max_errors = 50;
@@ -968,29 +1039,24 @@ void Evaluator::check_inputs() {
     KeyPatterns keys(plan_);
     if (plan_.shared_inputs) keys.add_keys_of(*plan_.shared_inputs);
     if (options_.other_plan) keys.add_keys_of(*options_.other_plan);
+    recheck_range_.assign(plan_.slots.size(), 0);
     keys.check(in_, diags, [&](const KeyPatterns::Reader& r, InputFile::Node node, KeyPatterns::Record record) {
-        if (diags.error_count() >= max_errors) return;
-        try {
-            if (r.kind == KeyPatterns::Reader::Kind::info) {
-                const Info& info = plan_.infos[r.index];
-                Value v = convert(node, info.type, fmt::format("`{}`", info.name));
-                const InputSpec& spec = info.input;
-                if ((spec.low && compare(info.type, v, *spec.low) < 0) ||
-                    (spec.high && compare(info.type, v, *spec.high) > 0))
-                    fail(in_.range(node), fmt::format("`{}` is {}, outside its declared range {}", info.name,
-                                                       show(info.type, v), spec.range_text));
-                return;
-            }
+        ValueCheck c{r, std::nullopt};
+        if (r.kind == KeyPatterns::Reader::Kind::input) {
             const Slot& s = plan_.slots[r.index];
             // The record the value belongs to, when the input is read relative to it.
-            std::optional<Where> w;
-            if (s.scope == Scope::plan) w = Where{};
+            if (s.scope == Scope::plan) c.w = Where{};
             if (s.scope == Scope::director && record.scope == Scope::director && !s.input.absolute)
-                w = Where{static_cast<int>(record.index), -1};
+                c.w = Where{static_cast<int>(record.index), -1};
             if (s.scope == Scope::grant && record.scope == Scope::grant && !s.input.absolute)
-                w = Where{out_.grant_director[record.index], static_cast<int>(record.index)};
-            Value v = convert(node, s.type, slot_what_[r.index]);
-            check_input_range(s, v, w, in_.range(node));
+                c.w = Where{out_.grant_director[record.index], static_cast<int>(record.index)};
+            if (c.w && (s.input.low_node != none || s.input.high_node != none))
+                computed_range_checks_.emplace_back(node.ptr, c);
+        }
+        value_checks_[node.ptr].push_back(c);
+        if (diags.error_count() >= max_errors) return;
+        try {
+            check_value(c, node);
         } catch (EvalFailure& f) {
             keep(f);
         }
@@ -1731,7 +1797,8 @@ void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, co
         else here = fmt::format(" (here up to {})", end(range.high, node.c, hi));
     }
     std::string who;
-    if (w.director >= 0) who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
+    if (w.director >= 0)
+        who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
     if (w.grant >= 0) who += fmt::format(", ledger entry {}", w.grant + 1);
     std::string clauses = clause_list(s.sources);
     fail(node.range, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, shown(v),
@@ -1750,12 +1817,18 @@ void Evaluator::start() {
         return;
     }
     started_ = true;
+    // The file is read and checked as it is; overrides given before are applied after,
+    // and checked on each run like any override (a bad one fails that run, not the session).
+    std::vector<InputOverride> given;
+    given.swap(overrides_);
+    override_index_.clear();
     try {
         prepare();
     } catch (EvalFailure& f) {
         start_failure_ = f.diags;
         throw;
     }
+    if (!given.empty()) set_overrides(given);
 }
 
 void Evaluator::prepare() {
@@ -1829,6 +1902,7 @@ const Outcome& Evaluator::run() {
     }
     if (replay_on_) replay();
     evaluate_all();
+    if (!overrides_to_check_.empty() || any_recheck_) check_changed_values();
     // Pro rata allocation (one factor per set of outputs): the largest factor with which
     // every limit of the set holds before rounding; each scaled result is then rounded as
     // the limit says, which keeps the limits holding.

@@ -5,7 +5,10 @@
 //   for (auto& d : outcome->directors) …
 //
 // Definitions are evaluated on demand and at most once per director, so an input that
-// no formula needs in this year (a final-year figure, say) is never read.
+// no formula needs in this year (a final-year figure, say) is never computed with. The
+// inputs file is still checked whole, once per session, before anything is evaluated:
+// every key is one the plan reads, every value a declaration reads has its type and lies
+// in its range (input_keys.hpp).
 #pragma once
 
 #include <memory>

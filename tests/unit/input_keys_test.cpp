@@ -330,6 +330,48 @@ TEST_CASE("ranges: the check is the same in a replayed evaluation as in a fresh 
     CHECK(pay_outside > 10);
 }
 
+TEST_CASE("inputs: an override is checked like the file's value, read or not", "[inputs][keys]") {
+    Run r;
+    // Last year's revenue: no formula reads it.
+    auto in = InputFile::parse(r.sm, "in.toml", good_inputs);
+    REQUIRE(in);
+    std::string why;
+    auto last_year = in->find("years.FY1.revenue", &why);
+    REQUIRE(last_year);
+    auto cell = r.sm.add("scenarios.csv", "x,-5,2024-05-01\n");
+    eval::Session session(*r.plan, *in);
+    REQUIRE(session.run());
+    auto shown = [&](const auto& result) { return result ? std::string("ok") : dsl::render(r.sm, result.error()); };
+
+    std::vector<eval::InputOverride> bad = {{last_year, "-5", std::nullopt, dsl::SourceRange::in(cell, 2, 4)}};
+    session.set_overrides(bad);
+    CHECK(shown(session.run()) == "scenarios.csv:1:3: error: `revenue` is -5, outside its declared range ¥0 to ¥1,000,000\n"
+                                  "  x,-5,2024-05-01\n"
+                                  "    ^~\n");
+    // The same overrides again: still an error, not a result.
+    session.set_overrides(bad);
+    CHECK_FALSE(session.run());
+    session.set_overrides({});
+    CHECK(session.run());
+
+    // D2 now left before a grant, which is hers in this case: its date is out of range,
+    // though nothing reads it.
+    std::string text = good_inputs;
+    text.replace(text.find("director = \"D1\""), 15, "director = \"D2\"");
+    auto in2 = InputFile::parse(r.sm, "in2.toml", text);
+    REQUIRE(in2);
+    auto left_on2 = in2->find("directors.D2.left_on", &why);
+    REQUIRE(left_on2);
+    eval::Session s2(*r.plan, *in2);
+    REQUIRE(s2.run());
+    std::vector<eval::InputOverride> left = {{left_on2, "2024-05-01", std::nullopt, dsl::SourceRange::in(cell, 5, 15)}};
+    s2.set_overrides(left);
+    CHECK(shown(s2.run()) == "in2.toml:27:11: error: `made_on` for director D2, ledger entry 1 is 2024-06-01, outside its "
+                             "declared range 2000-01-01 to until (here 2000-01-01 to 2024-05-01)\n"
+                             "  made_on = 2024-06-01\n"
+                             "            ^~~~~~~~~~\n");
+}
+
 TEST_CASE("inputs: a plan sharing another plan's inputs knows its keys", "[inputs][keys]") {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("hoshu_shared_" + std::to_string(::getpid()));
