@@ -4,6 +4,7 @@
 // One evaluation of the whole plan per scenario: the scenario's values replace the base
 // inputs' at the paths its columns name. One output row per scenario and director, written
 // as it is computed: memory does not grow with the number of scenarios.
+#include <algorithm>
 #include <cstdio>
 #include <unordered_map>
 
@@ -69,7 +70,16 @@ int run_batch(const BatchArgs& args) {
         source.grid.emplace(std::move(*grid));
     }
 
-    // Every column names a value of the base inputs.
+    // The base inputs are read and checked once, before any scenario: a problem in them
+    // is not a scenario's.
+    eval::Session session(plan, inputs, options);
+    auto record_keys = session.record_keys();
+    if (!record_keys) {
+        print_diagnostics(sm, record_keys.error());
+        return Exit::failure;
+    }
+
+    // Every column names a value of the base inputs, and not one that identifies a record.
     const auto& columns = source.columns();
     std::unordered_map<std::string, std::size_t> column_of;
     std::vector<eval::InputFile::Node> nodes;
@@ -88,6 +98,12 @@ int run_batch(const BatchArgs& args) {
                       eval::describe(k));
             bad.note(inputs.range(node), "`{}` is here", columns[i]);
             not_values = true;
+        } else if (auto key = std::find_if(record_keys->begin(), record_keys->end(),
+                                           [&](const auto& k) { return k.first.ptr == node.ptr; });
+                   key != record_keys->end()) {
+            bad.error(source.column_range(i), "`{}` is {}: a scenario cannot change which record is which",
+                      columns[i], key->second);
+            bad.note(inputs.range(node), "written here");
         } else if (auto [first, fresh] = column_of_node.emplace(node.ptr, i); !fresh) {
             bad.error(source.column_range(i),
                       "`{}` is the same value of the inputs as `{}`: a scenario would set it twice", columns[i],
@@ -114,7 +130,6 @@ int run_batch(const BatchArgs& args) {
     header += ",violations\n";
     if (!out.write(header, error)) return output_failed(error);
 
-    eval::Session session(plan, inputs, options);
     std::vector<eval::InputOverride> overrides;
     std::vector<std::string> cells(columns.size());
     std::uint64_t rejected = 0, evaluated = 0;

@@ -151,11 +151,13 @@ struct TypeRef : Located {
     boost::optional<Name> per;
 };
 
-/// `plan "title" [effective DATE] [outputs a, b, c]`: the outputs list orders the report.
+/// `plan "title" [effective DATE] [as of NAME] [inputs shared with "PLAN"] [outputs a, b, c]`:
+/// the outputs list orders the report.
 struct PlanDecl : Located {
     StringLit title;
     boost::optional<DateLit> effective;
     boost::optional<Name> as_of;      // `as of grant_date`: the date that picks dated params
+    boost::optional<StringLit> shared_inputs;   // `inputs shared with "../iij"`: that plan's keys are known
     std::vector<Name> outputs;
     Annotations annotations;
 };
@@ -189,13 +191,17 @@ struct ParamDecl : Located {
     Annotations annotations;
 };
 
-/// `range ¥0 to ¥1,000,000,000`: the valid range of an input, both ends included.
+/// The values an input or a definition may take, both ends included: `range ¥0 to
+/// ¥1,000,000,000`, or one end only: `range from 0 shares`, `range up to granted_shares`.
 struct RangeSpec : Located {
-    Expression low;
-    Expression high;
+    boost::optional<Expression> low;
+    boost::optional<Expression> high;
 };
 
+/// `input x: T at PATH …`, and `info x: T at PATH …`: a key the plan documents for the
+/// people who read the inputs (a director's title) but does not compute with.
 struct InputDecl : Located {
+    std::string keyword;              // "input" or "info"
     Name name;
     TypeRef type;
     InputPath path;
@@ -222,12 +228,13 @@ struct DirectorsDecl : Located {
     Annotations annotations;
 };
 
-/// `value x: T = e` and `output x: T = e`.
+/// `value x: T = e [range LOW to HIGH]` and `output x: T = e …`.
 struct ValueDecl : Located {
     std::string keyword;
     Name name;
     TypeRef type;
     Expression value;
+    boost::optional<RangeSpec> range;   // checked whenever the value is computed
     Annotations annotations;
 };
 

@@ -46,6 +46,33 @@ void Diagnostics::sort() {
     }
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates,
+                                   std::size_t max_distance) {
+    std::optional<std::string> best;
+    std::size_t best_distance = max_distance + 1;
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(c, word);
+        if (d < best_distance) {
+            best_distance = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
 namespace {
 
 const char* severity_name(Severity s) {
@@ -66,7 +93,6 @@ const char* severity_color(Severity s) {
     return "";
 }
 
-// Tabs are shown as one space so that the caret lines up.
 std::string untab(std::string_view s) {
     std::string out(s);
     std::replace(out.begin(), out.end(), '\t', ' ');

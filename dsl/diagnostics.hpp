@@ -11,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +63,13 @@ private:
 struct RenderOptions {
     bool color = false;
 };
+
+/// The Levenshtein distance between two words (bytes), for "did you mean …?" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+/// The candidate closest to `word`, if one is within `max_distance` edits (the first of
+/// equally close ones): `closest("divison_score", keys, 2)` is "division_score".
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates,
+                                   std::size_t max_distance = 2);
 
 /// One diagnostic as `file:line:col: severity: message`, the source line, a caret line.
 std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions opt = {});

@@ -795,6 +795,11 @@ private:
             p_.put("as of ");
             p_.name(*d.as_of);
         }
+        if (d.shared_inputs) {
+            p_.newline(indent() + 2);
+            p_.put("inputs shared with ");
+            string(*d.shared_inputs);
+        }
         if (!d.outputs.empty()) {
             p_.newline(indent() + 2);
             p_.put("outputs ");
@@ -883,8 +888,44 @@ private:
         annotations(d.annotations);
     }
 
+    /// A range's ends as the printer sees them.
+    struct RangeNodes {
+        std::optional<Node> low, high;
+        /// Its width after `range ` and its one anchor (the first end written).
+        int width(const Printer& p) const {
+            if (low && high) return p.flat_width(*low) + 4 + p.flat_width(*high);   // " to "
+            return low ? 5 + p.flat_width(*low) : 6 + p.flat_width(*high);         // "from ", "up to "
+        }
+        std::uint32_t anchor() const { return low ? low->first : high->first; }
+    };
+
+    RangeNodes range_nodes(const ast::RangeSpec& r) {
+        RangeNodes out;
+        if (r.low) out.low = convert_.expression(*r.low);
+        if (r.high) out.high = convert_.expression(*r.high);
+        return out;
+    }
+
+    /// `range LOW to HIGH`, `range from LOW`, `range up to HIGH`, on one line, anchored at
+    /// the first end written.
+    void range_clause(const RangeNodes& r) {
+        p_.put("range ");
+        if (r.low && r.high) {
+            flat_one_anchor(*r.low);
+            Printer::Quiet quiet(p_);
+            p_.put(" to ");
+            p_.flat(*r.high);
+        } else if (r.low) {
+            p_.put("from ");
+            flat_one_anchor(*r.low);
+        } else {
+            p_.put("up to ");
+            flat_one_anchor(*r.high);
+        }
+    }
+
     void input(const ast::InputDecl& d) {
-        start("input ");
+        start(d.keyword + " ");
         p_.name(d.name);
         p_.put(": ");
         type_ref(d.type);
@@ -894,27 +935,21 @@ private:
             p_.anchor(d.path.begin, d.path.end);
             p_.put(d.path.text);
         }
-        std::optional<Node> low, high, fallback;
-        if (d.range) {
-            low = convert_.expression(d.range->low);
-            high = convert_.expression(d.range->high);
-        }
+        std::optional<RangeNodes> range;
+        std::optional<Node> fallback;
+        if (d.range) range = range_nodes(*d.range);
         if (d.default_value) fallback = convert_.expression(*d.default_value);
         int w = 0;
-        if (d.range) w += 11 + p_.flat_width(*low) + p_.flat_width(*high);   // " range " … " to "
-        if (d.optional) w += 9;                                             // " optional"
-        if (fallback) w += 9 + p_.flat_width(*fallback);                     // " default "
-        // The anchors: the name, the range's low end, the default's tokens.
-        std::uint32_t last_anchor = fallback ? fallback->last : d.range ? low->first : d.name.begin;
+        if (range) w += 7 + range->width(p_);                  // " range "
+        if (d.optional) w += 9;                                 // " optional"
+        if (fallback) w += 9 + p_.flat_width(*fallback);        // " default "
+        // The anchors: the name, the range's first end, the default's tokens.
+        std::uint32_t last_anchor = fallback ? fallback->last : range ? range->anchor() : d.name.begin;
         bool one_line = !p_.comment_between(d.name.begin, last_anchor) && p_.col() + w <= p_.width();
-        if (d.range) {
+        if (range) {
             if (!one_line) p_.newline(indent() + 4);
             else p_.put(" ");
-            p_.put("range ");
-            flat_one_anchor(*low);
-            Printer::Quiet quiet(p_);
-            p_.put(" to ");
-            p_.flat(*high);
+            range_clause(*range);
         }
         if (d.optional) p_.put(" optional");
         if (fallback) {
@@ -966,6 +1001,11 @@ private:
         type_ref(d.type);
         p_.put(" =");
         formula(d.name, d.value);
+        if (d.range) {
+            // A clause of the declaration, like its citations: a line of its own.
+            p_.newline(indent() + 2);
+            range_clause(range_nodes(*d.range));
+        }
         annotations(d.annotations);
     }
 

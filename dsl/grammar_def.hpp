@@ -42,7 +42,7 @@ struct keyword_table : x3::symbols<> {
             "below")("up")("limit")("require")("source")("note")("message")("if")("then")("else")("and")("or")(
             "not")("is")("round")("down")("half")("even")("last")("before")("of")("over")("where")("true")(
             "false")("optional")("allocate")("after")("grant")("grants")("item")("items")("test")("expect")(
-            "violation")("monotone");
+            "violation")("monotone")("info");
     }
 } const keywords;
 
@@ -307,7 +307,7 @@ x3::rule<type_decl_class, ast::TypeDecl> const type_decl = "type declaration";
 x3::rule<param_value_class, ast::ParamValue> const param_value = "'= value'";
 struct param_decl_class : annotate {};
 x3::rule<param_decl_class, ast::ParamDecl> const param_decl = "param";
-x3::rule<range_class, ast::RangeSpec> const range_spec = "range";
+x3::rule<range_class, ast::RangeSpec> const range_spec = "range ('LOW to HIGH', 'from LOW' or 'up to HIGH')";
 struct input_decl_class : annotate {};
 x3::rule<input_decl_class, ast::InputDecl> const input_decl = "input";
 struct series_decl_class : annotate {};
@@ -341,6 +341,7 @@ auto const input_path_def = path_text;
 x3::rule<class output_names_class, std::vector<ast::Name>> const output_names = "output names separated by ','";
 auto const output_names_def = name % ',';
 auto const plan_decl_def = kw("plan") > string_lit > -(kw("effective") > date) > -(kw("as") > kw("of") > name) >
+                           -(kw("inputs") > kw("shared") > kw("with") > string_lit) >
                            -(kw("outputs") > output_names) > annotations;
 auto const import_decl_def = kw("import") > string_lit > annotations;
 x3::rule<class per_what_class, std::string> const per_what = "'director', 'item' or 'grant'";
@@ -357,9 +358,12 @@ auto const param_value_def = lit('=') > expression > -(kw("from") > date);
 x3::rule<class param_values_class, std::vector<ast::ParamValue>> const param_values = "'= value'";
 auto const param_values_def = +param_value;
 auto const param_decl_def = kw("param") > name > ':' > type_ref > param_values > annotations;
-auto const range_spec_def = additive > kw("to") > additive;
-auto const input_decl_def = kw("input") > name > ':' > type_ref > kw("at") > input_path >
-                            -(kw("range") > range_spec) > x3::matches[kw("optional")] >
+// `range LOW to HIGH`, `range from LOW`, `range up to HIGH`: both ends included.
+auto const no_bound = attr(boost::optional<ast::Expression>());
+auto const range_spec_def = (kw("from") > additive >> no_bound) | (kw("up") > kw("to") > no_bound >> additive) |
+                            (additive > kw("to") > additive);
+auto const input_decl_def = (kw_string("input") | kw_string("info")) > name > ':' > type_ref > kw("at") >
+                            input_path > -(kw("range") > range_spec) > x3::matches[kw("optional")] >
                             -(kw("default") > expression) > annotations;
 // A key of the TOML records: any word, keywords included (`ledger(director)`).
 struct key_name_class : annotate {};
@@ -372,8 +376,8 @@ auto const series_decl_def = kw("series") > name > ':' > type_ref > kw("at") > i
 auto const directors_decl_def =
     (kw_string("directors") | kw_string("items") | kw_string("grants")) > kw("at") > input_path > '(' > key_name > ')' >
     annotations;
-auto const value_decl_def =
-    (kw_string("value") | kw_string("output")) > name > ':' > type_ref > '=' > expression > annotations;
+auto const value_decl_def = (kw_string("value") | kw_string("output")) > name > ':' > type_ref > '=' > expression >
+                            -(kw("range") > range_spec) > annotations;
 
 auto const bound_kind = (kw("from") >> attr(std::string("from"))) | (kw("above") >> attr(std::string("above"))) |
                         (kw("to") >> kw("below") >> attr(std::string("to below"))) |

@@ -156,6 +156,11 @@ public:
         string(p.title.value);
         if (p.effective) out_ += " (effective " + p.effective->text + ")";
         if (p.as_of) out_ += " (as-of " + p.as_of->text + ")";
+        if (p.shared_inputs) {
+            out_ += " (inputs-shared-with ";
+            string(p.shared_inputs->value);
+            out_ += ')';
+        }
         if (!p.outputs.empty()) {
             out_ += " (outputs";
             for (const auto& n : p.outputs) out_ += " " + n.text;
@@ -203,17 +208,30 @@ public:
         out_ += ')';
     }
 
-    void input(const ast::InputDecl& i) {
-        out_ += "(input " + i.name.text + " ";
-        type_ref(i.type);
-        out_ += " (at " + i.path.text + ")";
-        if (i.range) {
-            out_ += " (range ";
-            expression(i.range->low);
+    /// ` (range LOW HIGH)`, ` (range (from LOW))`, ` (range (up-to HIGH))`.
+    void range(const ast::RangeSpec& r) {
+        out_ += " (range ";
+        if (r.low && r.high) {
+            expression(*r.low);
             out_ += ' ';
-            expression(i.range->high);
+            expression(*r.high);
+        } else if (r.low) {
+            out_ += "(from ";
+            expression(*r.low);
+            out_ += ')';
+        } else if (r.high) {
+            out_ += "(up-to ";
+            expression(*r.high);
             out_ += ')';
         }
+        out_ += ')';
+    }
+
+    void input(const ast::InputDecl& i) {
+        out_ += "(" + i.keyword + " " + i.name.text + " ";
+        type_ref(i.type);
+        out_ += " (at " + i.path.text + ")";
+        if (i.range) range(*i.range);
         if (i.optional) out_ += " (optional)";
         if (i.default_value) {
             out_ += " (default ";
@@ -243,6 +261,7 @@ public:
         type_ref(v.type);
         out_ += ' ';
         expression(v.value);
+        if (v.range) range(*v.range);
         annotations(v.annotations);
         out_ += ')';
     }

@@ -38,19 +38,6 @@ namespace {
 // --------------------------------------------------------------------------------------
 // Small helpers
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
 /// Unwrap expression levels that hold a single operand: `((x))` → x.
 const ast::Operand& unwrap(const ast::Operand& op) {
     if (auto const* e = boost::get<x3::forward_ast<ast::Expression>>(&op.get())) {
@@ -84,6 +71,12 @@ std::vector<std::string> unit_words(const std::string& text) {
     return words;
 }
 
+/// Compare two values of a number or date type.
+int compare_values(const Type& t, const Value& a, const Value& b) {
+    if (t.kind == Kind::number) return a.number < b.number ? -1 : b.number < a.number ? 1 : 0;
+    return a.word < b.word ? -1 : a.word > b.word ? 1 : 0;
+}
+
 const char* scope_word(Scope s) {
     return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : "per-grant";
 }
@@ -99,7 +92,7 @@ public:
     std::optional<Plan> run(const std::vector<dsl::FileId>& files);
 
 private:
-    enum class SymbolKind { slot, table, series, choice };
+    enum class SymbolKind { slot, table, series, choice, info };
     struct Symbol {
         SymbolKind kind;
         std::uint32_t index;
@@ -132,6 +125,15 @@ private:
 
     void define_slots();
     void compile_slot(const Entry& e);
+    void compile_info(const Entry& e, const ast::InputDecl& d, Info& info);
+    /// A declared range's ends, compiled in `c` as values of type `t`; each end is either a
+    /// constant (folded) or a node evaluated when the range is checked.
+    struct RangeEnds {
+        std::optional<Value> low, high;
+        std::uint32_t low_node = none, high_node = none;
+        bool ok = true;
+    };
+    RangeEnds compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only);
     void compile_table(const Entry& e, const ast::TableDecl& t);
     void compile_limit(const Entry& e, const ast::LimitDecl& l);
     void compile_require(const Entry& e, const ast::RequireDecl& r);
@@ -179,6 +181,7 @@ private:
     std::map<std::string, Symbol> types_;     // choice types: a separate namespace
     std::vector<Entry> entries_;
     std::vector<Entry> slot_entries_;   // parallel to plan_.slots
+    std::vector<Entry> info_entries_;   // parallel to plan_.infos
     std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
     std::vector<std::shared_ptr<ast::File>> asts_;
     bool plan_declared_ = false;
@@ -190,7 +193,231 @@ private:
 
     void order_outputs();
     void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted);
+    void share_inputs(const ast::StringLit& path);
+
+    /// What is known of a number before anything runs: a closed interval, either end
+    /// possibly unknown.
+    struct Interval {
+        std::optional<Rational> lo, hi;
+    };
+    Interval bounds(std::uint32_t n);
+    Interval slot_bounds(std::uint32_t s);
+    /// Drop the ends of declared definition ranges that hold whatever the inputs are
+    /// (`range from 0 shares` on a rounded product of non-negative numbers, a rate already
+    /// clamped to [0%, 100%]): those checks cannot fail, and cost time on every evaluation.
+    void drop_proven_range_checks();
+    std::vector<std::optional<Interval>> slot_bounds_;   // per slot, once known
+    std::vector<std::uint8_t> bounding_;                  // per slot: being bounded (cycle guard)
+    std::vector<std::uint8_t> scaled_;                    // per slot: scaled pro rata by a limit
 };
+
+Checker::Interval Checker::slot_bounds(std::uint32_t s) {
+    if (slot_bounds_[s]) return *slot_bounds_[s];
+    if (bounding_[s]) return {};
+    bounding_[s] = 1;
+    const Slot& sl = plan_.slots[s];
+    Interval out;
+    if (sl.type.kind == Kind::number) {
+        switch (sl.kind) {
+            case SlotKind::param:
+                if (sl.versions.size() == 1 && !sl.versions[0].from) out = bounds(sl.versions[0].node);
+                break;
+            case SlotKind::input:
+                // Checked on every read, overrides included; a default may lie outside.
+                if (sl.input.default_node == none) {
+                    if (sl.input.low) out.lo = sl.input.low->number;
+                    if (sl.input.high) out.hi = sl.input.high->number;
+                }
+                break;
+            case SlotKind::value:
+            case SlotKind::output:
+                // A declared range holds (it is checked, or proven): the formula's bounds, narrowed.
+                out = bounds(sl.checked != none ? sl.checked : sl.root);
+                break;
+        }
+        if (scaled_[s]) {
+            // Scaled pro rata by a factor below 1, then rounded: towards 0 from a value that
+            // is not negative, and no more is known.
+            const bool non_negative = out.lo && out.lo->sign() >= 0;
+            out = {};
+            if (non_negative) out.lo = Rational();
+        }
+    }
+    bounding_[s] = 0;
+    slot_bounds_[s] = out;
+    return out;
+}
+
+Checker::Interval Checker::bounds(std::uint32_t n) {
+    if (n == none) return {};
+    const Node& node = plan_.nodes[n];
+    if (node.type.kind != Kind::number) return {};
+    auto at_least_zero = [](const Interval& i) { return i.lo && i.lo->sign() >= 0; };
+    auto lower = [](const std::optional<Rational>& a, const std::optional<Rational>& b) -> std::optional<Rational> {
+        if (!a || !b) return std::nullopt;
+        return *a < *b ? *a : *b;
+    };
+    auto upper = [](const std::optional<Rational>& a, const std::optional<Rational>& b) -> std::optional<Rational> {
+        if (!a || !b) return std::nullopt;
+        return *a < *b ? *b : *a;
+    };
+    Interval out;
+    switch (node.kind) {
+        case NodeKind::constant:
+            out.lo = out.hi = plan_.constants[node.aux].number;
+            break;
+        case NodeKind::slot: out = slot_bounds(node.aux); break;
+        case NodeKind::last_before:
+        case NodeKind::product:
+        case NodeKind::count: out.lo = Rational(); break;   // series entries are positive
+        case NodeKind::neg: {
+            Interval a = bounds(node.a);
+            if (a.hi) out.lo = -*a.hi;
+            if (a.lo) out.hi = -*a.lo;
+            break;
+        }
+        case NodeKind::add:
+        case NodeKind::sub: {
+            Interval a = bounds(node.a), b = bounds(node.b);
+            const bool add = node.kind == NodeKind::add;
+            const auto& blo = add ? b.lo : b.hi;
+            const auto& bhi = add ? b.hi : b.lo;
+            if (a.lo && blo) out.lo = add ? *a.lo + *blo : *a.lo - *blo;
+            if (a.hi && bhi) out.hi = add ? *a.hi + *bhi : *a.hi - *bhi;
+            break;
+        }
+        case NodeKind::mul: {
+            Interval a = bounds(node.a), b = bounds(node.b);
+            if (at_least_zero(a) && at_least_zero(b)) {
+                out.lo = *a.lo * *b.lo;
+                if (a.hi && b.hi) out.hi = *a.hi * *b.hi;
+            }
+            break;
+        }
+        case NodeKind::div: {
+            // A quotient that does not fail has a divisor other than 0.
+            Interval a = bounds(node.a), b = bounds(node.b);
+            if (at_least_zero(a) && at_least_zero(b)) out.lo = Rational();
+            break;
+        }
+        case NodeKind::if_: {
+            Interval b = bounds(node.b), c = bounds(node.c);
+            out.lo = lower(b.lo, c.lo);
+            out.hi = upper(b.hi, c.hi);
+            break;
+        }
+        case NodeKind::min:
+        case NodeKind::max: {
+            const bool is_min = node.kind == NodeKind::min;
+            for (std::uint32_t i = 0; i < node.args_count; ++i) {
+                Interval a = bounds(plan_.args[node.args_begin + i]);
+                if (i == 0) {
+                    out = a;
+                } else if (is_min) {
+                    out.lo = lower(out.lo, a.lo);
+                    out.hi = !out.hi ? a.hi : !a.hi ? out.hi : lower(out.hi, a.hi);
+                } else {
+                    out.lo = !out.lo ? a.lo : !a.lo ? out.lo : upper(out.lo, a.lo);
+                    out.hi = upper(out.hi, a.hi);
+                }
+            }
+            break;
+        }
+        case NodeKind::clamp: {
+            Interval a = bounds(node.a), lo = bounds(node.b), hi = bounds(node.c);
+            out.lo = lo.lo ? lo.lo : a.lo;
+            out.hi = hi.hi ? hi.hi : a.hi;
+            break;
+        }
+        case NodeKind::round: {
+            Interval a = bounds(node.a);
+            const Rational& unit = plan_.constants[node.aux].number;
+            if (a.lo) out.lo = a.lo->round_to(RoundingMode::down, unit);
+            if (a.hi) out.hi = a.hi->round_to(RoundingMode::up, unit);
+            break;
+        }
+        case NodeKind::table: {
+            const Table& t = plan_.tables[node.aux];
+            for (std::size_t i = 0; i < t.rows.size(); ++i) {
+                const TableRow& r = t.rows[i];
+                Rational lo = r.value, hi = r.value;
+                if (r.linear) {
+                    if (r.value_to < lo) lo = r.value_to;
+                    if (hi < r.value_to) hi = r.value_to;
+                }
+                out.lo = i == 0 ? std::optional<Rational>(lo) : lower(out.lo, lo);
+                out.hi = i == 0 ? std::optional<Rational>(hi) : upper(out.hi, hi);
+            }
+            break;
+        }
+        case NodeKind::sum: {
+            if (at_least_zero(bounds(node.a))) out.lo = Rational();
+            break;
+        }
+        case NodeKind::within: {
+            out = bounds(node.a);
+            Interval lo = bounds(node.b), hi = bounds(node.c);
+            if (node.b != none && lo.lo) out.lo = out.lo ? upper(out.lo, lo.lo) : lo.lo;
+            if (node.c != none && hi.hi) out.hi = out.hi ? lower(out.hi, hi.hi) : hi.hi;
+            break;
+        }
+        default: break;
+    }
+    return out;
+}
+
+void Checker::drop_proven_range_checks() {
+    slot_bounds_.assign(plan_.slots.size(), std::nullopt);
+    bounding_.assign(plan_.slots.size(), 0);
+    scaled_.assign(plan_.slots.size(), 0);
+    for (const Limit& l : plan_.limits) {
+        if (l.allocation)
+            for (std::uint32_t s : l.allocation->outputs) scaled_[s] = 1;
+    }
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        Slot& sl = plan_.slots[s];
+        if (sl.checked == none || sl.type.kind != Kind::number) continue;
+        Node& w = plan_.nodes[sl.checked];
+        const Interval f = bounds(w.a);
+        auto constant = [&](std::uint32_t e) -> std::optional<Rational> {
+            if (e == none || plan_.nodes[e].kind != NodeKind::constant) return std::nullopt;
+            return plan_.constants[plan_.nodes[e].aux].number;
+        };
+        if (auto lo = constant(w.b); lo && f.lo && !(*f.lo < *lo)) w.b = none;
+        if (auto hi = constant(w.c); hi && f.hi && !(*hi < *f.hi)) w.c = none;
+        if (w.b == none && w.c == none) sl.checked = none;
+    }
+}
+
+/// How deeply plans are being checked for `inputs shared with`: a shared plan's own
+/// `inputs shared with` is not followed (two plans may name each other).
+thread_local int sharing_depth = 0;
+
+/// `plan … inputs shared with "../iij"`: check that plan too (relative to this rule file's
+/// folder), and keep it for the keys it reads.
+void Checker::share_inputs(const ast::StringLit& path) {
+    if (sharing_depth > 0) return;
+    const SourceRange where = rng(plan_decl_file_, path);
+    fs::path dir = fs::path(sm_.file(plan_decl_file_).path()).parent_path() / path.value;
+    dsl::Diagnostics theirs;
+    ++sharing_depth;
+    std::optional<Plan> other;
+    try {
+        other = load_plan(sm_, dir.lexically_normal().string(), theirs, {});
+    } catch (...) {
+        --sharing_depth;
+        throw;
+    }
+    --sharing_depth;
+    if (!other) {
+        diags_.error(where, "cannot read the plan `{}` whose inputs this plan shares", path.value);
+        for (auto& d : theirs.items()) {
+            if (d.severity != dsl::Severity::warning) diags_.add(d.severity == dsl::Severity::error ? dsl::Severity::note : d.severity, d.range, d.message);
+        }
+        return;
+    }
+    plan_.shared_inputs = std::make_shared<const Plan>(std::move(*other));
+}
 
 /// `plan … outputs a, b, c` puts those outputs first, in that order; the rest follow in
 /// the order they are declared.
@@ -406,6 +633,18 @@ void Checker::define_slots() {
             if (e.scope != Scope::plan)
                 diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per` blocks");
             add_slot(p->name, SlotKind::param, p->type, *p, p->annotations);
+        } else if (auto const* i = boost::get<ast::InputDecl>(&d); i && i->keyword == "info") {
+            Info info;
+            info.name = i->name.text;
+            info.scope = e.scope;
+            info.name_range = rng(e.file, i->name);
+            auto t = resolve_type(e.file, i->type);
+            info.type = t ? *t : Type::text();
+            annotations(e.file, i->annotations, &info.sources, &info.notes, nullptr, "info");
+            if (declare(info.name, SymbolKind::info, static_cast<std::uint32_t>(plan_.infos.size()), info.name_range)) {
+                plan_.infos.push_back(std::move(info));
+                info_entries_.push_back(e);
+            }
         } else if (auto const* i = boost::get<ast::InputDecl>(&d)) {
             add_slot(i->name, SlotKind::input, i->type, *i, i->annotations);
         } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
@@ -719,7 +958,7 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         std::string best;
         std::size_t best_distance = 3;
         for (const auto& [candidate, sym] : symbols_) {
-            std::size_t dist = edit_distance(candidate, name.text);
+            std::size_t dist = dsl::edit_distance(candidate, name.text);
             if (dist < best_distance) {
                 best_distance = dist;
                 best = candidate;
@@ -729,6 +968,12 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         return none;
     }
     const Symbol& sym = it->second;
+    if (sym.kind == SymbolKind::info) {
+        auto& d = diags_.error(where, "`{}` is an `info` key, kept in the inputs for people: formulas cannot use it",
+                               name.text);
+        d.hint = fmt::format("declare it as an `input` to compute with it: input {}: …", name.text);
+        return none;
+    }
     if (sym.kind != SymbolKind::slot) {
         const char* what = sym.kind == SymbolKind::table    ? "a table; call it with an argument"
                            : sym.kind == SymbolKind::series ? "a series; read it with `last … before …`"
@@ -1117,15 +1362,12 @@ void Checker::compile_slot(const Entry& e) {
             diags_.error(rng(e.file, *in->default_value),
                          "an input is either `optional` or has a `default`, not both");
         if (in->range) {
-            if (!t.is_number() && t.kind != Kind::date) {
-                diags_.error(rng(e.file, *in->range), "only numbers and dates have a range, not {}", tname(t));
-            } else {
-                spec.low = constant_of(in->range->low, c, t, "the range's low end");
-                spec.high = constant_of(in->range->high, c, t, "the range's high end");
-                spec.range_text = text_of(e.file, *in->range);
-                if (spec.low && spec.high && spec.low->number > spec.high->number)
-                    diags_.error(rng(e.file, *in->range), "the range is empty: its low end is above its high end");
-            }
+            RangeEnds ends = compile_range(*in->range, c, t, false);
+            spec.low = std::move(ends.low);
+            spec.high = std::move(ends.high);
+            spec.low_node = ends.low_node;
+            spec.high_node = ends.high_node;
+            spec.range_text = text_of(e.file, *in->range);
         }
         if (in->default_value) {
             std::uint32_t n = compile(*in->default_value, c);
@@ -1137,6 +1379,27 @@ void Checker::compile_slot(const Entry& e) {
         std::uint32_t n = compile(v->value, c);
         plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
         plan_.slots[index].formula = text_of(e.file, v->value);
+        if (v->range) {
+            const Type t = plan_.slots[index].type;
+            RangeEnds ends = compile_range(*v->range, c, t, false);
+            if (ends.ok && plan_.slots[index].root != none) {
+                // The formula, checked: a `within` node whose bounds are constants or
+                // formulas of their own.
+                auto end_node = [&](const std::optional<Value>& value, std::uint32_t node) {
+                    return value ? constant(*value, t, rng(e.file, *v->range)) : node;
+                };
+                Node w;
+                w.kind = NodeKind::within;
+                w.a = plan_.slots[index].root;
+                w.b = end_node(ends.low, ends.low_node);
+                w.c = end_node(ends.high, ends.high_node);
+                w.aux = static_cast<std::uint32_t>(plan_.value_ranges.size());
+                w.type = t;
+                w.range = rng(e.file, *v->range);
+                plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range), w.b, w.c});
+                plan_.slots[index].checked = add_node(w);
+            }
+        }
         if (v->keyword == "output" && e.scope == Scope::grant) {
             auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
                                    plan_.directors.noun, s.name);
@@ -1185,6 +1448,56 @@ void Checker::report_overlaps(const Table& table, const std::vector<const TableR
     if (overlaps > shown)
         diags_.error(table.name_range, "table `{}` has {} rows that overlap an earlier row; the first {} follow",
                      table.name, overlaps, shown);
+}
+
+Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only) {
+    RangeEnds out;
+    const SourceRange where = rng(c.file, r);
+    if (!t.is_number() && t.kind != Kind::date) {
+        diags_.error(where, "only numbers and dates have a range, not {}", tname(t));
+        out.ok = false;
+        return out;
+    }
+    auto end = [&](const ast::Expression& x, const char* what, std::optional<Value>& value, std::uint32_t& node) {
+        if (constant_only) {
+            value = constant_of(x, c, t, what);
+            out.ok = out.ok && value.has_value();
+            return;
+        }
+        std::uint32_t n = expect_type(compile(x, c), t, what);
+        if (n == none) {
+            out.ok = false;
+            return;
+        }
+        constant_nodes_.push_back(n);   // params used in a range count as used
+        if (auto v = fold(n)) value = std::move(*v);
+        else node = n;
+    };
+    if (r.low) end(*r.low, "the range's low end", out.low, out.low_node);
+    if (r.high) end(*r.high, "the range's high end", out.high, out.high_node);
+    if (out.low && out.high && compare_values(t, *out.low, *out.high) > 0) {
+        diags_.error(where, "the range is empty: its low end is above its high end");
+        out.ok = false;
+    }
+    return out;
+}
+
+void Checker::compile_info(const Entry& e, const ast::InputDecl& d, Info& info) {
+    Ctx c{e.file, e.scope, none, false};
+    info.input = input_path(e.file, d.path, e.scope, none);
+    info.input.optional = true;
+    if (d.optional) {
+        diags_.error(rng(e.file, d.name), "an `info` key is always optional; drop `optional`");
+    }
+    if (d.default_value) {
+        diags_.error(rng(e.file, *d.default_value), "an `info` key has no default: nothing computes with it");
+    }
+    if (d.range) {
+        RangeEnds ends = compile_range(*d.range, c, info.type, true);
+        info.input.low = std::move(ends.low);
+        info.input.high = std::move(ends.high);
+        info.input.range_text = text_of(e.file, *d.range);
+    }
 }
 
 void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
@@ -1624,7 +1937,8 @@ void Checker::lint() {
             auto& d = diags_.warning(sl.name_range, "{} `{}` is never used", what, sl.name);
             d.hint = "no output, limit, requirement or test depends on it: remove it, or use it";
         }
-        if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !sl.input.low) {
+        const bool ranged = sl.input.low || sl.input.high || sl.input.low_node != none || sl.input.high_node != none;
+        if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !ranged) {
             auto& d = diags_.warning(sl.name_range, "input `{}` has no declared range", sl.name);
             d.hint = "add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read";
         }
@@ -1684,6 +1998,8 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     for (const auto& e : slot_entries_) {
         if (!boost::get<ast::ParamDecl>(&e.decl->get())) compile_slot(e);
     }
+    for (std::size_t i = 0; i < info_entries_.size(); ++i)
+        compile_info(info_entries_[i], boost::get<ast::InputDecl>(info_entries_[i].decl->get()), plan_.infos[i]);
     for (const auto& e : entries_) {
         const auto& d = e.decl->get();
         if (auto const* t = boost::get<ast::TableDecl>(&d)) compile_table(e, *t);
@@ -1711,6 +2027,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     }
     check_cycles();
     order_outputs();
+    if (!diags_.has_errors()) drop_proven_range_checks();
     if (plan_decl_ && plan_decl_->as_of) {
         const ast::Name& n = *plan_decl_->as_of;
         auto it = symbols_.find(n.text);
@@ -1723,6 +2040,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
             plan_.as_of_slot = it->second.index;
         }
     }
+    if (plan_decl_ && plan_decl_->shared_inputs) share_inputs(*plan_decl_->shared_inputs);
     for (const auto& [word, where] : record_words_) {
         if (plan_.directors.declared && word != plan_.directors.noun)
             diags_.error(where, "the records of this plan are {}s (`{} at …`), not {}s", plan_.directors.noun,

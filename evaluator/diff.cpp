@@ -124,8 +124,12 @@ LimitSide limit_side(const Plan& plan, const Outcome& outcome, const LimitOutcom
 InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options) {
     InputsDiff r;
     r.inputs_path = inputs.path();
-    auto bo = evaluate(base, inputs, options);
-    auto ho = evaluate(head, inputs, options);
+    // One inputs file for both plans: a key either plan reads is in its place.
+    EvalOptions base_options = options, head_options = options;
+    base_options.other_plan = &head;
+    head_options.other_plan = &base;
+    auto bo = evaluate(base, inputs, base_options);
+    auto ho = evaluate(head, inputs, head_options);
     r.base.ok = bo.ok();
     r.head.ok = ho.ok();
     if (!bo) r.base.errors = bo.error();
@@ -239,7 +243,7 @@ struct NameOf : boost::static_visitor<Named> {
     Named operator()(const ast::ScopeDecl&) const { return {}; }
     Named operator()(const ast::TypeDecl& d) const { return make("type", d.name.text, d); }
     Named operator()(const ast::ParamDecl& d) const { return make("param", d.name.text, d); }
-    Named operator()(const ast::InputDecl& d) const { return make("input", d.name.text, d); }
+    Named operator()(const ast::InputDecl& d) const { return make(d.keyword, d.name.text, d); }
     Named operator()(const ast::SeriesDecl& d) const { return make("series", d.name.text, d); }
     Named operator()(const ast::DirectorsDecl& d) const { return make(d.keyword, d.keyword, d); }
     Named operator()(const ast::ValueDecl& d) const { return make(d.keyword, d.name.text, d); }
@@ -253,14 +257,16 @@ struct NameOf : boost::static_visitor<Named> {
 /// an output, or an input that became a param, is the same definition changed).
 int kind_order(const std::string& kind) {
     static const char* const order[] = {"plan",  "import", "type",   "directors", "grants", "series", "param",
-                                        "input", "value",  "output", "table",     "limit",  "require", "test"};
+                                        "input", "info",   "value",  "output",    "table",  "limit",  "require",
+                                        "test"};
     for (int i = 0; i < static_cast<int>(std::size(order)); ++i)
         if (kind == order[i]) return i;
     return static_cast<int>(std::size(order));
 }
 
 std::string kind_group(const std::string& kind) {
-    if (kind == "param" || kind == "input" || kind == "value" || kind == "output") return "definition";
+    if (kind == "param" || kind == "input" || kind == "info" || kind == "value" || kind == "output")
+        return "definition";
     return kind;
 }
 

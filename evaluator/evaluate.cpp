@@ -1,5 +1,6 @@
 #include "evaluator/evaluate.hpp"
 
+#include "evaluator/input_keys.hpp"
 #include "evaluator/program.hpp"
 
 #include <algorithm>
@@ -94,6 +95,8 @@ public:
         : plan_(plan), in_(in), options_(options) {}
 
     const Outcome& run();
+    /// Read the directors and the ledger and check the inputs, once; what fails is
+    /// reported again on every later call.
     void start();
     void reset();
     void set_overrides(std::span<const InputOverride> overrides);
@@ -120,10 +123,21 @@ public:
         return *std::prev(it);
     }
     const Outcome& state() const { return out_; }
+    std::vector<std::pair<InputFile::Node, std::string>> record_keys() const {
+        std::vector<std::pair<InputFile::Node, std::string>> out;
+        for (std::size_t d = 0; d < records_.size(); ++d)
+            out.emplace_back(in_.child(records_[d], plan_.directors.id_key),
+                             fmt::format("the id of {} {}", plan_.directors.noun, out_.directors[d].id));
+        for (std::size_t g = 0; g < grant_records_.size(); ++g)
+            out.emplace_back(in_.child(grant_records_[g], plan_.grants.id_key),
+                             fmt::format("the {} of ledger entry {}", plan_.directors.noun, g + 1));
+        return out;
+    }
     const TableRow* find_row(const Table& t, const Rational& x) const;
 
 private:
     enum class State : std::uint8_t { pending, running, done, absent };
+    void prepare();
 
     Where where_of(int director) const { return Where{director, -1}; }
     [[noreturn]] void fail(SourceRange where, std::string message, std::string hint = {}) {
@@ -141,6 +155,24 @@ private:
     void load_directors();
     void load_grants();
     void check_record_key(InputFile::Node node, const std::string& key, const std::string& what);
+    /// Check the whole inputs file once, before anything is evaluated: every key is one the
+    /// plan reads, and every value a declaration reads — needed this year or not — has
+    /// its type and lies in its declared range; every series entry is read.
+    void check_inputs();
+    /// Whether an input's value lies in its declared range; the failure names the input,
+    /// the record and the clauses. `w` is where the range's computed ends are evaluated
+    /// (nullopt: not known, and only constant ends are checked).
+    void check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at);
+    /// One check of a value of the inputs (or its override) by a declaration that reads it:
+    /// its type and range, for the record it belongs to when known.
+    struct ValueCheck {
+        KeyPatterns::Reader reader;
+        std::optional<Where> w;
+    };
+    void check_value(const ValueCheck& c, InputFile::Node node);
+    /// Check again what overrides changed since the last run: the values overridden (read
+    /// or not), and values whose range has an end computed from a changed definition.
+    void check_changed_values();
     /// The row of memo_ and state_ that holds a definition's value for `w`.
     std::size_t row(const Slot& s, Where w) const {
         switch (s.scope) {
@@ -178,7 +210,7 @@ private:
     template <bool Record>
     Value run_program(const Program& p, std::uint32_t root, Where w, int record);
     /// What one instruction found wrong, reported by run() (replay gives up instead).
-    enum class Fault : std::uint8_t { none, division_by_zero, clamp_crossed, no_row };
+    enum class Fault : std::uint8_t { none, division_by_zero, clamp_crossed, no_row, out_of_range };
     /// The arithmetic, comparisons and choices of one instruction: `out` is its target
     /// register, x, y (and z, the divisor of a fused product) its operands in place.
     /// Shared by run() and replay.
@@ -193,6 +225,8 @@ private:
         auto it = override_index_.find(n.ptr);
         return it == override_index_.end() ? nullptr : &overrides_[it->second];
     }
+    /// The start of the inputs file: where a key missing at its top level is reported.
+    SourceRange top_of_file() const { return SourceRange::in(in_.file(), 0, 0); }
     SourceRange where_of(InputFile::Node n) const {
         const InputOverride* ov = override_of(n);
         return ov ? ov->where : in_.range(n);
@@ -212,6 +246,8 @@ private:
     [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_range(const Node& node, const Value& v, const Value& lo,
+                                                           const Value& hi, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
     void invalidate(const std::vector<std::uint32_t>& slots, const std::vector<std::uint32_t>& series, bool seeds_too);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
@@ -240,6 +276,14 @@ private:
     EvalOptions options_;
     Outcome out_;
     bool started_ = false;
+    std::optional<dsl::Diagnostics> start_failure_;   // what start() found wrong, reported on every call
+    // The checks of every value a declaration reads (by the value's node), those whose
+    // range has a computed end, and what overrides changed since they were last run.
+    std::unordered_map<const void*, std::vector<ValueCheck>> value_checks_;
+    std::vector<std::pair<const void*, ValueCheck>> computed_range_checks_;
+    std::vector<const void*> overrides_to_check_;
+    std::vector<std::uint8_t> recheck_range_;   // per slot: an input whose computed range end changed
+    bool any_recheck_ = false;
     std::vector<InputFile::Node> records_;          // directors
     std::vector<InputFile::Node> grant_records_;    // ledger
     std::vector<std::vector<int>> grants_of_;       // per director
@@ -396,9 +440,10 @@ void Evaluator::load_directors() {
     InputFile::Node parent;
     InputFile::Node list = walk(plan_.directors.input, in_.root(), {}, "the list of directors", &parent, &missing);
     if (!list) {
-        fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : SourceRange{},
-             fmt::format("the inputs have no `{}`: the list of directors ([[{}]] records)", missing,
-                         plan_.directors.input.path_text));
+        // Located in the inputs file: in the table that lacks the key, or at its top.
+        fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
+             fmt::format("the inputs have no `{}`: the list of {}s ([[{}]] records)", missing,
+                         plan_.directors.noun, plan_.directors.input.path_text));
     }
     if (in_.kind(list) != InputKind::array) {
         fail(in_.range(list), fmt::format("`{}` must list the directors as [[{}]] records, but it is {}",
@@ -570,9 +615,12 @@ void Evaluator::build_dependents() {
         const Slot& sl = plan_.slots[s];
         stack.clear();
         if (sl.root != none) stack.push_back(sl.root);
+        if (sl.checked != none) stack.push_back(sl.checked);
         for (const auto& v : sl.versions) stack.push_back(v.node);
         if (sl.kind == SlotKind::input) {
             if (sl.input.default_node != none) stack.push_back(sl.input.default_node);
+            if (sl.input.low_node != none) stack.push_back(sl.input.low_node);
+            if (sl.input.high_node != none) stack.push_back(sl.input.high_node);
             for (const auto& step : sl.input.path) {
                 if (step.slot != none) add(slot_dependents_[step.slot], s);
             }
@@ -653,6 +701,12 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
     const std::size_t directors = records_.size(), rows = n ? state_.size() / n : 0;
     for (auto s : dirty) {
         dirty_[s] = 0;
+        if (plan_.slots[s].kind == SlotKind::input &&
+            (plan_.slots[s].input.low_node != none || plan_.slots[s].input.high_node != none) &&
+            s < recheck_range_.size()) {
+            recheck_range_[s] = 1;
+            any_recheck_ = true;
+        }
         std::size_t first = 0, last = 1;
         if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
         if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = rows;
@@ -728,7 +782,8 @@ void Evaluator::build_hoists() {
     };
     for (const Slot& sl : plan_.slots) {
         if (sl.scope == Scope::plan) continue;
-        if (sl.kind == SlotKind::value || sl.kind == SlotKind::output) mark(mark, sl.root);
+        if (sl.kind == SlotKind::value || sl.kind == SlotKind::output)
+            mark(mark, sl.checked != none ? sl.checked : sl.root);
         if (sl.kind == SlotKind::input) mark(mark, sl.input.default_node);
     }
     // Limits and plan-wide requirements are evaluated plan-wide only: their expressions
@@ -782,6 +837,8 @@ void Evaluator::set_overrides(std::span<const InputOverride> overrides) {
         }
     }
     if (changed.empty() || !started_) return;
+    // Values overridden are checked like the file's, read or not (on the next run).
+    overrides_to_check_.insert(overrides_to_check_.end(), changed.begin(), changed.end());
     auto& slots = seed_slots_;
     auto& series = seed_series_;
     slots.clear();
@@ -876,7 +933,7 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
         if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in ledger entry {}", w.grant + 1);
         SourceRange where = parent && parent.ptr != in_.root().ptr ? in_.range(parent)
                             : s.scope != Scope::plan && !s.input.absolute ? in_.range(base)
-                                                                          : SourceRange{};
+                                                                          : top_of_file();
         f.diags.error(where, "missing input `{}`{}: {} needs `{}`", missing, owner, what, s.input.path_text);
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
@@ -884,22 +941,144 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
     auto& reads = input_reads_[node.ptr];
     if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
     Value v = read_value(node, s.type, what);
-    if (s.type.kind == Kind::number || s.type.kind == Kind::date) {
-        bool low_ok = !s.input.low || compare(s.type, v, *s.input.low) >= 0;
-        bool high_ok = !s.input.high || compare(s.type, v, *s.input.high) <= 0;
-        if (!low_ok || !high_ok) {
-            std::string who;
-            if (s.scope == Scope::director)
-                who = fmt::format(" for {} {}", plan_.directors.noun,
-                                  out_.directors[static_cast<std::size_t>(w.director)].id);
-            if (s.scope == Scope::grant) who = fmt::format(" in ledger entry {}", w.grant + 1);
-            std::string clauses = clause_list(s.sources);
-            fail(where_of(node), fmt::format("{}{} is {}, outside its declared range {}{}", what, who,
-                                              show(s.type, v), s.input.range_text,
-                                              clauses.empty() ? "" : " (" + clauses + ")"));
+    check_input_range(s, v, w, where_of(node));
+    return v;
+}
+
+void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at) {
+    if (s.type.kind != Kind::number && s.type.kind != Kind::date) return;
+    const InputSpec& in = s.input;
+    const bool computed = in.low_node != none || in.high_node != none;
+    std::optional<Value> low = in.low, high = in.high;
+    if (computed && w) {
+        if (in.low_node != none) low = value_of(in.low_node, *w);
+        if (in.high_node != none) high = value_of(in.high_node, *w);
+    }
+    bool low_ok = !low || compare(s.type, v, *low) >= 0;
+    bool high_ok = !high || compare(s.type, v, *high) <= 0;
+    if (low_ok && high_ok) return;
+    std::string who;
+    if (w && s.scope == Scope::director)
+        who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w->director)].id);
+    if (w && s.scope == Scope::grant)
+        who = fmt::format(" for {} {}, ledger entry {}", plan_.directors.noun,
+                          out_.directors[static_cast<std::size_t>(w->director)].id, w->grant + 1);
+    std::string here;
+    if (computed && w) {
+        if (low && high) here = fmt::format(" (here {} to {})", show(s.type, *low), show(s.type, *high));
+        else if (low) here = fmt::format(" (here from {})", show(s.type, *low));
+        else here = fmt::format(" (here up to {})", show(s.type, *high));
+    }
+    std::string clauses = clause_list(s.sources);
+    fail(at, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, show(s.type, v),
+                         in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"));
+}
+
+void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
+    if (c.reader.kind == KeyPatterns::Reader::Kind::info) {
+        const Info& info = plan_.infos[c.reader.index];
+        Value v = read_value(node, info.type, fmt::format("`{}`", info.name));
+        const InputSpec& spec = info.input;
+        if ((spec.low && compare(info.type, v, *spec.low) < 0) || (spec.high && compare(info.type, v, *spec.high) > 0))
+            fail(where_of(node), fmt::format("`{}` is {}, outside its declared range {}", info.name, show(info.type, v),
+                                             spec.range_text));
+        return;
+    }
+    const Slot& s = plan_.slots[c.reader.index];
+    Value v = read_value(node, s.type, slot_what_[c.reader.index]);
+    check_input_range(s, v, c.w, where_of(node));
+}
+
+void Evaluator::check_changed_values() {
+    // A value this evaluation read was checked when it was read; the others are checked
+    // here. Kept until they pass: a run that fails here fails again while the values stay.
+    // Whether c's definition read this value (not another one of the same pattern) in
+    // this evaluation; `reads` are the places that read it.
+    auto read = [&](const ValueCheck& c, const std::vector<std::size_t>* reads) {
+        if (!reads || c.reader.kind != KeyPatterns::Reader::Kind::input || !c.w) return false;
+        const std::size_t at = row(plan_.slots[c.reader.index], *c.w) * plan_.slots.size() + c.reader.index;
+        return state_[at] == State::done && std::find(reads->begin(), reads->end(), at) != reads->end();
+    };
+    auto reads_of = [&](const void* p) -> const std::vector<std::size_t>* {
+        auto it = input_reads_.find(p);
+        return it == input_reads_.end() ? nullptr : &it->second;
+    };
+    for (const void* p : overrides_to_check_) {
+        auto it = value_checks_.find(p);
+        if (it == value_checks_.end()) continue;
+        const auto* reads = reads_of(p);
+        for (const ValueCheck& c : it->second) {
+            if (!read(c, reads)) check_value(c, InputFile::Node{p});
         }
     }
-    return v;
+    overrides_to_check_.clear();
+    if (!any_recheck_) return;
+    for (const auto& [p, c] : computed_range_checks_) {
+        if (recheck_range_[c.reader.index] && !read(c, reads_of(p))) check_value(c, InputFile::Node{p});
+    }
+    std::fill(recheck_range_.begin(), recheck_range_.end(), 0);
+    any_recheck_ = false;
+}
+
+void Evaluator::check_inputs() {
+    dsl::Diagnostics diags;
+    constexpr std::size_t max_errors = 50;
+    auto keep = [&](EvalFailure& f) {
+        // The evaluation that failed (a computed range end, say) stopped part way.
+        for (auto& st : state_) {
+            if (st == State::running) st = State::pending;
+        }
+        active_.clear();
+        depth_ = 0;
+        top_ = 0;
+        if (diags.error_count() >= max_errors) return;
+        // A value that is wrong is reported once, however many checks read it.
+        for (auto& d : f.diags.items()) {
+            bool seen = false;
+            for (const auto& e : diags.items()) {
+                seen = seen || (e.range.valid == d.range.valid && e.range.file == d.range.file &&
+                                e.range.begin == d.range.begin && e.message == d.message);
+            }
+            if (seen && d.severity == dsl::Severity::error) return;
+        }
+        diags.append(std::move(f.diags));
+    };
+    // Every entry of every series: its date and value, positive, in date order.
+    for (std::uint32_t i = 0; i < plan_.series.size(); ++i) {
+        try {
+            series(i);
+        } catch (EvalFailure& f) {
+            keep(f);
+        }
+    }
+    KeyPatterns keys(plan_);
+    if (plan_.shared_inputs) keys.add_keys_of(*plan_.shared_inputs);
+    if (options_.other_plan) keys.add_keys_of(*options_.other_plan);
+    recheck_range_.assign(plan_.slots.size(), 0);
+    keys.check(in_, diags, [&](const KeyPatterns::Reader& r, InputFile::Node node, KeyPatterns::Record record) {
+        ValueCheck c{r, std::nullopt};
+        if (r.kind == KeyPatterns::Reader::Kind::input) {
+            const Slot& s = plan_.slots[r.index];
+            // The record the value belongs to, when the input is read relative to it.
+            if (s.scope == Scope::plan) c.w = Where{};
+            if (s.scope == Scope::director && record.scope == Scope::director && !s.input.absolute)
+                c.w = Where{static_cast<int>(record.index), -1};
+            if (s.scope == Scope::grant && record.scope == Scope::grant && !s.input.absolute)
+                c.w = Where{out_.grant_director[record.index], static_cast<int>(record.index)};
+            if (c.w && (s.input.low_node != none || s.input.high_node != none))
+                computed_range_checks_.emplace_back(node.ptr, c);
+        }
+        value_checks_[node.ptr].push_back(c);
+        if (diags.error_count() >= max_errors) return;
+        try {
+            check_value(c, node);
+        } catch (EvalFailure& f) {
+            keep(f);
+        }
+    });
+    if (diags.error_count() >= max_errors)
+        diags.note(SourceRange{}, "stopped after {} problems in {}", max_errors, in_.path());
+    if (diags.has_errors()) throw EvalFailure{std::move(diags)};
 }
 
 std::optional<Date> Evaluator::as_of() {
@@ -953,16 +1132,18 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
             break;
         }
         case SlotKind::value:
-        case SlotKind::output:
-            if (recording_on_ && !hoisted(sl.root)) {
+        case SlotKind::output: {
+            const std::uint32_t formula = sl.checked != none ? sl.checked : sl.root;
+            if (recording_on_ && !hoisted(formula)) {
                 open_record(TraceCell{TraceCell::Kind::slot, s, inner, static_cast<std::uint32_t>(at), 0, 0, 0});
-                v = eval(sl.root, inner);
+                v = eval(formula, inner);
                 close_record();
             } else {
-                v = eval(sl.root, inner);
+                v = eval(formula, inner);
                 if (recording_on_) record_other(s, w);
             }
             break;
+        }
     }
     if (auto it = scale_.find(s); it != scale_.end()) {
         v.number = (v.number * it->second.first).round_to(it->second.second->mode, it->second.second->unit);
@@ -1112,6 +1293,20 @@ const Value one{Rational(1), 0};
             else if (compare(kind, out, y) > 0) out = y;
             break;
         }
+        case Op::within: {
+            const auto kind = static_cast<Kind>(in.flag & 15);
+            bool below = false, above = false;
+            if (kind == Kind::number) {
+                below = in.flag & within_low_zero ? out.number.sign() < 0
+                                                  : !(in.flag & within_low_open) && out.number < x.number;
+                above = !(in.flag & within_high_open) && y.number < out.number;
+            } else {
+                below = !(in.flag & within_low_open) && compare(kind, out, x) < 0;
+                above = !(in.flag & within_high_open) && compare(kind, out, y) > 0;
+            }
+            if (below || above) return Fault::out_of_range;
+            break;
+        }
         case Op::round:
             out.number = out.number.round_to(static_cast<RoundingMode>(in.flag), plan_.constants[in.aux].number);
             break;
@@ -1154,6 +1349,7 @@ void Evaluator::fail_step(Fault f, const Instr& in, const Value& out, const Valu
     switch (f) {
         case Fault::division_by_zero: fail_division(node, w);
         case Fault::clamp_crossed: fail_clamp(node, x, y, w);
+        case Fault::out_of_range: fail_range(node, out, x, y, w);
         case Fault::no_row:
         case Fault::none: break;
     }
@@ -1594,6 +1790,38 @@ void Evaluator::fail_too_deep(const Node& node, Where w) {
 
 void Evaluator::fail_division(const Node& node, Where w) { fail_in(node.range, "division by zero", w); }
 
+void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, const Value& hi, Where w) {
+    // `grant_forfeited` for director D07, ledger entry 39 is 3,047 shares, outside its
+    // declared range 0 shares to restricted_shares (here 0 to 2,285 shares) (P9)
+    const ValueRange& range = plan_.value_ranges[node.aux];
+    const Slot& s = plan_.slots[range.slot];
+    auto shown = [&](const Value& x) {
+        std::string text = display_value(plan_, out_, node.type, x);
+        if (node.type.kind == Kind::number && !node.type.dimensionless()) text += " " + plan_.type_name(node.type);
+        return text;
+    };
+    // The declared ends' values: computed ones as the check found them, constant ones
+    // (the check may leave out an end that cannot fail) as written.
+    auto constant = [&](std::uint32_t e) { return e == none || plan_.nodes[e].kind == NodeKind::constant; };
+    auto end = [&](std::uint32_t declared, std::uint32_t checked, const Value& found) {
+        return checked != none ? shown(found) : shown(plan_.constants[plan_.nodes[declared].aux]);
+    };
+    std::string here;
+    if (!constant(range.low) || !constant(range.high)) {
+        if (range.low != none && range.high != none)
+            here = fmt::format(" (here {} to {})", end(range.low, node.b, lo), end(range.high, node.c, hi));
+        else if (range.low != none) here = fmt::format(" (here from {})", end(range.low, node.b, lo));
+        else here = fmt::format(" (here up to {})", end(range.high, node.c, hi));
+    }
+    std::string who;
+    if (w.director >= 0)
+        who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
+    if (w.grant >= 0) who += fmt::format(", ledger entry {}", w.grant + 1);
+    std::string clauses = clause_list(s.sources);
+    fail(node.range, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, shown(v),
+                                 range.text, here, clauses.empty() ? "" : " (" + clauses + ")"));
+}
+
 void Evaluator::fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w) {
     fail_in(node.range, fmt::format("clamp's lower end {} is above its upper end {}", show(node.type, lo),
                                     show(node.type, hi)),
@@ -1601,8 +1829,26 @@ void Evaluator::fail_clamp(const Node& node, const Value& lo, const Value& hi, W
 }
 
 void Evaluator::start() {
-    if (started_) return;
+    if (started_) {
+        if (start_failure_) throw EvalFailure{*start_failure_};
+        return;
+    }
     started_ = true;
+    // The file is read and checked as it is; overrides given before are applied after,
+    // and checked on each run like any override (a bad one fails that run, not the session).
+    std::vector<InputOverride> given;
+    given.swap(overrides_);
+    override_index_.clear();
+    try {
+        prepare();
+    } catch (EvalFailure& f) {
+        start_failure_ = f.diags;
+        throw;
+    }
+    if (!given.empty()) set_overrides(given);
+}
+
+void Evaluator::prepare() {
     load_directors();
     load_grants();
     std::size_t rows = 1 + records_.size() + grant_records_.size();
@@ -1616,6 +1862,7 @@ void Evaluator::start() {
     build_hoists();
     // Programs are compiled on first use, after the hoists they refer to are known.
     program_of_node_.assign(plan_.nodes.size(), nullptr);
+    check_inputs();
 }
 
 void Evaluator::reset() {
@@ -1672,6 +1919,7 @@ const Outcome& Evaluator::run() {
     }
     if (replay_on_) replay();
     evaluate_all();
+    if (!overrides_to_check_.empty() || any_recheck_) check_changed_values();
     // Pro rata allocation (one factor per set of outputs): the largest factor with which
     // every limit of the set holds before rounding; each scaled result is then rounded as
     // the limit says, which keeps the limits holding.
@@ -1831,6 +2079,15 @@ Result<const Outcome*> Session::state() {
     try {
         impl_->evaluator.start();
         return &impl_->evaluator.state();
+    } catch (EvalFailure& f) {
+        return std::move(f.diags);
+    }
+}
+
+Result<std::vector<std::pair<InputFile::Node, std::string>>> Session::record_keys() {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.record_keys();
     } catch (EvalFailure& f) {
         return std::move(f.diags);
     }

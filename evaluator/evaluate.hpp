@@ -5,7 +5,10 @@
 //   for (auto& d : outcome->directors) …
 //
 // Definitions are evaluated on demand and at most once per director, so an input that
-// no formula needs in this year (a final-year figure, say) is never read.
+// no formula needs in this year (a final-year figure, say) is never computed with. The
+// inputs file is still checked whole, once per session, before anything is evaluated:
+// every key is one the plan reads, every value a declaration reads has its type and lies
+// in its range (input_keys.hpp).
 #pragma once
 
 #include <memory>
@@ -24,6 +27,9 @@ struct EvalOptions {
     /// Evaluate with the rules as they stood on this date (dated params). Default: the
     /// latest value of each param.
     std::optional<Date> as_of;
+    /// Keys this plan reads are known too: `hoshu diff` evaluates two plans on one inputs
+    /// file, in which a key either plan reads is in its place. Its values are not checked.
+    const Plan* other_plan = nullptr;
 };
 
 enum class LimitStatus { ok, scaled, violated };
@@ -113,6 +119,10 @@ public:
     std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
     /// The directors listed in the inputs (their ids), and texts read so far.
     Result<const Outcome*> state();
+    /// The values that identify records — each director's id, each ledger entry's
+    /// director — with what each is ("the id of director D03"). A what-if run cannot
+    /// change them: the records are read once.
+    Result<std::vector<std::pair<InputFile::Node, std::string>>> record_keys();
     /// The row of table `table` that covers x (for explaining), or nullptr.
     const TableRow* table_row(std::uint32_t table, const Rational& x) const;
     /// Forget every computed definition; inputs already read are kept.

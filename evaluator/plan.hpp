@@ -47,6 +47,7 @@ enum class NodeKind : std::uint8_t {
     product,       // series[aux]: product of the entries dated after a, up to and including b
     present,       // whether optional input slots[aux] is in the inputs
     months_inclusive,   // months from a's month to b's month, both counted
+    within,        // a, checked to lie in [b, c] (either may be none: open); aux: Plan::value_ranges[aux]
 };
 
 struct Node {
@@ -84,7 +85,8 @@ struct InputSpec {
     bool optional = false;             // may be absent: present(x) tells
     std::vector<PathStep> path;
     std::string path_text;
-    std::optional<Value> low, high;    // declared valid range, both ends included
+    std::optional<Value> low, high;    // declared valid range, both ends included (constant ends)
+    std::uint32_t low_node = none, high_node = none;   // ends that are not constants: computed per record
     std::string range_text;            // as written, for messages
     std::uint32_t default_node = none;
 };
@@ -100,6 +102,7 @@ struct Slot {
     Scope scope = Scope::plan;
     Type type;
     std::uint32_t root = none;            // value, output
+    std::uint32_t checked = none;         // value, output with a `range`: a `within` node over root
     std::vector<ParamVersion> versions;   // param
     InputSpec input;                      // input
     std::vector<Citation> sources;
@@ -107,6 +110,26 @@ struct Slot {
     dsl::SourceRange name_range;
     dsl::SourceRange decl_range;
     std::string formula;                  // the formula as written (for explain)
+};
+
+/// `info title: text at title`: a key of the inputs the plan documents for the people who
+/// read them (a director's title) and never computes with. Always optional; a value that is
+/// there is checked against the type and range like an input's.
+struct Info {
+    std::string name;
+    Scope scope = Scope::plan;
+    Type type;
+    InputSpec input;
+    std::vector<Citation> sources;
+    std::vector<std::string> notes;
+    dsl::SourceRange name_range;
+};
+
+/// The declared range of a value or output (`range 0 shares to granted_shares`).
+struct ValueRange {
+    std::uint32_t slot = none;
+    std::string text;                      // as written, for messages
+    std::uint32_t low = none, high = none; // its ends as declared (the `within` node drops those proven)
 };
 
 struct TableRow {
@@ -215,6 +238,8 @@ struct Plan {
     std::vector<std::string> texts;        // text constants; ids >= texts.size() belong to an evaluation
 
     std::vector<Slot> slots;
+    std::vector<Info> infos;
+    std::vector<ValueRange> value_ranges;   // the `within` nodes' ranges
     std::vector<Table> tables;
     std::vector<Series> series;
     std::vector<ChoiceType> choices;
@@ -223,6 +248,9 @@ struct Plan {
     DirectorsSpec directors;
     DirectorsSpec grants;                  // the ledger: `grants at ledger(director)`
     std::uint32_t as_of_slot = none;       // `plan … as of grant_date`
+    /// `plan … inputs shared with "../iij"`: the plan whose inputs this one reads too; a
+    /// key that plan reads is in its place in this plan's inputs.
+    std::shared_ptr<const Plan> shared_inputs;
     std::vector<PlanTest> tests;
 
     std::vector<std::uint32_t> director_outputs;   // slot indices, in declaration order

@@ -163,6 +163,30 @@ private:
                 give_back(lo);
                 return;
             }
+            case NodeKind::within: {
+                auto kind = static_cast<std::uint8_t>(node.type.kind);
+                if (node.b == none) kind |= within_low_open;
+                if (node.c == none) kind |= within_high_open;
+                if (node.b != none && plan_.nodes[node.b].kind == NodeKind::constant && node.type.kind == Kind::number &&
+                    plan_.constants[plan_.nodes[node.b].aux].number.is_zero())
+                    kind |= within_low_zero;
+                // An open end's operand is the value itself: never read.
+                expression(node.a, d);
+                auto end = [&](std::uint32_t e) { return e == none || direct(e); };
+                auto place = [&](std::uint32_t e) { return e == none ? reg(d) : direct_operand(e); };
+                if (end(node.b) && end(node.c)) {
+                    emit(Op::within, n, d, place(node.b), place(node.c), 0, kind);
+                    return;
+                }
+                std::uint16_t lo = take();
+                Operand x = node.b == none ? reg(d) : operand(node.b, lo);
+                std::uint16_t hi = take();
+                Operand y = node.c == none ? reg(d) : operand(node.c, hi);
+                emit(Op::within, n, d, x, y, 0, kind);
+                give_back(hi);
+                give_back(lo);
+                return;
+            }
             case NodeKind::round:
                 expression(node.a, d);
                 emit(Op::round, n, d, {}, {}, node.aux, static_cast<std::uint8_t>(node.mode));

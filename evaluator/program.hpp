@@ -37,6 +37,7 @@ enum class Op : std::uint8_t {
     is,              // r[d] = (r[d] == member aux)
     min, max,        // r[d] = X if it is less (more) than r[d] (flag: Kind)
     clamp,           // r[d] = clamp(r[d], X, Y) (flag: Kind); X above Y is an error
+    within,          // r[d] unchanged; below X or above Y is an error (flag: Kind | within_…)
     round,           // r[d] = r[d] rounded to constants[aux] (flag: RoundingMode)
     table,           // r[d] = tables[aux](r[d]); no row covering it is an error at `node`
     jump,            // go to aux
@@ -49,6 +50,10 @@ enum class Op : std::uint8_t {
 };
 
 enum class Comparison : std::uint8_t { lt, le, gt, ge, eq, ne };
+
+/// `within`'s flag, above the Kind: the low end is the constant 0 (a sign test), or an end
+/// is open (its operand is not read).
+inline constexpr std::uint8_t within_low_zero = 16, within_low_open = 32, within_high_open = 64;
 
 struct Instr {
     Op op = Op::load;

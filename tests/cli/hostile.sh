@@ -6,7 +6,8 @@ hoshu=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
-printf 'x = 1\n' > "$work/in.toml"
+printf '# these plans read no inputs\n' > "$work/in.toml"
+printf 'x = 1\n' > "$work/x.toml"
 
 # expect NAME RC TEXT COMMAND… : exit code RC, output containing TEXT, within 60 s.
 # Under the sanitizers (HOSHU_SANITIZED=1, set by `make sanitize`) the cases that measure
@@ -83,7 +84,7 @@ nines=$(repeat 9 800)
 expect "a result of 800 digits stays exact" 0 "\"y\": \"$nines\"" "$hoshu" eval "$p" --inputs "$work/in.toml" --format json
 
 p=$(printf 'plan "x"\ninput n: ratio at x range 0 to 10\nvalue zero: ratio = n - 1\noutput y: ratio = 5 / zero\n  source C7 "quoted"\n' | plan divide)
-expect "division by zero names the definition and its clause" 1 "error: division by zero in \`y\` (C7)" "$hoshu" eval "$p" --inputs "$work/in.toml"
+expect "division by zero names the definition and its clause" 1 "error: division by zero in \`y\` (C7)" "$hoshu" eval "$p" --inputs "$work/x.toml"
 
 p=$(awk 'BEGIN { print "plan \"x\""; print "output v0: ratio = 1"; for (i = 1; i < 20000; i++) print "value v" i ": ratio = v" i-1 " + 1"; print "output tail_value: ratio = v19999" }' | plan chain)
 expect "20,000 definitions depending on each other" 0 "tail_value  20,000" "$hoshu" eval "$p" --inputs "$work/in.toml"

@@ -188,6 +188,46 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "test.hoshu:5:20: error: table `t` takes ratio, but this gives JPY\n"
          "  value x: ratio = t(¥1)\n"
          "                     ^~\n"},
+        // ranges: numbers and dates only, ends of the value's unit, not empty, not itself
+        {"value t: text = \"a\" range \"a\" to \"b\"\n",
+         "test.hoshu:2:27: error: only numbers and dates have a range, not text\n"
+         "  value t: text = \"a\" range \"a\" to \"b\"\n"
+         "                            ^~~~~~~~~~\n"},
+        {"value s: shares = 1 share range 2 shares to 1 share\n",
+         "test.hoshu:2:33: error: the range is empty: its low end is above its high end\n"
+         "  value s: shares = 1 share range 2 shares to 1 share\n"
+         "                                  ^~~~~~~~~~~~~~~~~~~\n"},
+        {"value s: shares = 1 share range ¥0 to 2 shares\n",
+         "test.hoshu:2:33: error: the range's low end is declared shares, but this gives JPY\n"
+         "  value s: shares = 1 share range ¥0 to 2 shares\n"
+         "                                  ^~\n"},
+        {"value s: shares = 1 share range from s\n",
+         "test.hoshu:2:38: error: `s` refers to itself\n"
+         "  value s: shares = 1 share range from s\n"
+         "                                       ^\n"},
+        {"input d: date at d range 2000-01-01 to 2100-12-31\n"
+         "info since: date at since range 2000-01-01 to d\n",
+         "test.hoshu:3:47: error: the range's high end must be a constant (a number with its unit)\n"
+         "  info since: date at since range 2000-01-01 to d\n"
+         "                                                ^\n"},
+        // `info`: a key for people, never computed with
+        {directors_prelude +
+         "per director\n"
+         "  info title: text at title\n"
+         "  value y: boolean = title == \"CEO\"\n"
+         "end\n",
+         "test.hoshu:10:22: error: `title` is an `info` key, kept in the inputs for people: formulas cannot use it\n"
+         "    value y: boolean = title == \"CEO\"\n"
+         "                       ^~~~~\n"
+         "  hint: declare it as an `input` to compute with it: input title: …\n"},
+        {"info title: text at title optional\n",
+         "test.hoshu:2:6: error: an `info` key is always optional; drop `optional`\n"
+         "  info title: text at title optional\n"
+         "       ^~~~~\n"},
+        {"info title: text at title default \"x\"\n",
+         "test.hoshu:2:35: error: an `info` key has no default: nothing computes with it\n"
+         "  info title: text at title default \"x\"\n"
+         "                                    ^~~\n"},
         // a `per director` block without its `end`
         {"directors at directors(id)\n"
          "per director\n"
@@ -200,6 +240,47 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
     Checked c = check(body);
     CHECK_FALSE(c.ok);
     CHECK(c.all() == expected);
+}
+
+TEST_CASE("checker: a range that holds whatever the inputs are is not checked at run time", "[checker]") {
+    auto [body, checked] = GENERATE(table<std::string, std::string>({
+        // clamped to the range's own ends
+        {"input x: ratio at x range -5 to 5\nvalue v: ratio = clamp(x, 0%, 100%) range 0% to 100%\n", "none"},
+        // a rounded product of non-negative numbers, summed
+        {"input a: JPY at a range ¥0 to ¥10\ninput p: JPY per share at p range ¥1 per share to ¥9 per share\n"
+         "value v: shares = round down(a / p, 1 share) + 1 share range from 0 shares\n", "none"},
+        // a value that can go below 0
+        {"input a: JPY at a range ¥0 to ¥10\ninput b: JPY at b range ¥0 to ¥10\nvalue v: JPY = a - b range from ¥0\n",
+         "low"},
+        // one end proven, the other not: only that one is checked
+        {"input a: JPY at a range ¥0 to ¥10\ninput b: JPY at b range ¥0 to ¥10\n"
+         "value v: JPY = min(a, b) range ¥0 to b\n", "high"},
+        // an input with a default may hold anything the default gives
+        {"input a: JPY at a range ¥0 to ¥10 default -¥1\nvalue v: JPY = a range from ¥0\n", "low"},
+        // a value scaled pro rata by a limit: towards 0, never below it
+        {directors_prelude +
+             "per director\n  input a: shares at a range 5 shares to 10 shares\n  output s: shares = a\n"
+             "  value v: shares = s range from 1 share\nend\n"
+             "limit l: sum of s over directors <= 100 shares\n  allocate pro rata s round down to 1 share\n",
+         "low"},
+        {directors_prelude +
+             "per director\n  input a: shares at a range 5 shares to 10 shares\n  output s: shares = a\n"
+             "  value v: shares = s range from 1 share\nend\n",
+         "none"},
+    }));
+    CAPTURE(body);
+    dsl::SourceManager sm;
+    dsl::Diagnostics diags;
+    auto plan = eval::check_files(sm, {sm.add("test.hoshu", plan_line + body)}, diags);
+    INFO(dsl::render(sm, diags));
+    REQUIRE(plan);
+    const eval::Slot& v = plan->slots[*plan->find_slot("v")];
+    std::string what = "none";
+    if (v.checked != eval::none) {
+        const eval::Node& w = plan->nodes[v.checked];
+        what = std::string(w.b != eval::none ? "low" : "") + (w.c != eval::none ? "high" : "");
+    }
+    CHECK(what == checked);
 }
 
 TEST_CASE("checker: a gap between table rows is a warning, and the plan still checks", "[checker]") {

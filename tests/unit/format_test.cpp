@@ -255,6 +255,18 @@ TEST_CASE("fmt: declarations, blocks and continuation lines", "[fmt]") {
         {"input i: JPY at a.b[c] range ¥0 to ¥10 optional", "input i: JPY at a.b[c] range ¥0 to ¥10 optional"},
         {"input i: ratio at x default 0", "input i: ratio at x default 0"},
         {"input i: text at midterm.years[-1]", "input i: text at midterm.years[-1]"},
+        {"plan \"P\" inputs  shared  with \"../iij\" outputs a", "plan \"P\"\n  inputs shared with \"../iij\"\n  outputs a"},
+        // one-sided and computed ranges; `info` keys
+        {"input k: shares at shares range from  0 shares", "input k: shares at shares range from 0 shares"},
+        {"input k: shares at restricted range up to granted optional",
+         "input k: shares at restricted range up to granted optional"},
+        {"info title: text at title note \"for people\"", "info title: text at title\n  note \"for people\""},
+        // a definition's range: a line of its own, like its citations
+        {"value kept: shares = a - b range 0 shares to granted source P9 \"k\"",
+         "value kept: shares = a - b\n  range 0 shares to granted\n  source P9 \"k\""},
+        {"per grant\noutput f: shares = if c then a else 0 shares range from 0 shares\nend",
+         "per grant\n  output f: shares = if c then a else 0 shares\n    range from 0 shares\nend"},
+        {"value r: ratio = x range up to 125%", "value r: ratio = x\n  range up to 125%"},
         {"series s: JPY per share at prices( date , close )", "series s: JPY per share at prices(date, close)"},
         {"directors at directors( id )", "directors at directors(id)"},
         {"grants at ledger(director)", "grants at ledger(director)"},
@@ -434,6 +446,10 @@ TEST_CASE("fmt: no comment is lost, wherever it is written", "[fmt]") {
         "   then b else c\n"
         "input i: JPY at x range ¥0  # c-range\n"
         "   to ¥10 default ¥1\n"
+        "value v10: shares = a  # c-v10\n"
+        "  range 0 shares # c-range-low\n"
+        "  to b # c-range-high\n"
+        "info t: text at t # c-info\n"
         "table tt(a: ratio) -> ratio  # c-head\n"
         "  below 1 -> 0\n"
         "  from 1 -> # c-arrow\n"
@@ -451,7 +467,7 @@ TEST_CASE("fmt: no comment is lost, wherever it is written", "[fmt]") {
     std::string out = format(text);
     REQUIRE(out.rfind("ERROR:", 0) != 0);
     CHECK(dsl::comments_of(out) == dsl::comments_of(text));
-    CHECK(dsl::comments_of(text).size() == 16);
+    CHECK(dsl::comments_of(text).size() == 20);
     check_properties(text);
     check_properties(text, 20);
 }

@@ -195,6 +195,8 @@ TEST_CASE("parser: declarations", "[parser]") {
         {"plan \"P\" effective 2024-06-27 outputs a, b, c\n  source IR2024 \"統合報告書\"\n  note \"n\"",
          "(plan \"P\" (effective 2024-06-27) (outputs a b c) (source IR2024 \"統合報告書\") (note \"n\"))"},
         {"plan \"P\" as of grant_date", "(plan \"P\" (as-of grant_date))"},
+        {"plan \"P\" as of d inputs shared with \"../iij\" outputs a",
+         "(plan \"P\" (as-of d) (inputs-shared-with \"../iij\") (outputs a))"},
         {"import \"../common\"", "(import \"../common\")"},
         {"type role = executive | non_executive | outside",
          "(type role (executive non_executive outside))"},
@@ -219,6 +221,14 @@ TEST_CASE("parser: declarations", "[parser]") {
         {"input f: text at midterm.years[-1]", "(input f text (at midterm.years[-1]))"},
         {"input left_on: date at left_on range 2000-01-01 to 2100-12-31 optional",
          "(input left_on date (at left_on) (range 2000-01-01 2100-12-31) (optional))"},
+        {"input k: shares at shares range from 0 shares", "(input k shares (at shares) (range (from 0[shares])))"},
+        {"input k: shares at restricted range up to granted optional",
+         "(input k shares (at restricted) (range (up-to granted)) (optional))"},
+        {"input g: date at grant_date range 2000-01-01 to in_office_until",
+         "(input g date (at grant_date) (range 2000-01-01 in_office_until))"},
+        {"info title: text at title\n  note \"for people\"", "(info title text (at title) (note \"for people\"))"},
+        {"info since: date at since range 2000-01-01 to 2100-12-31",
+         "(info since date (at since) (range 2000-01-01 2100-12-31))"},
         {"series share_price: JPY per share at prices(date, close)",
          "(series share_price JPY/share (at prices date close))"},
         {"directors at directors(id)", "(directors (at directors id))"},
@@ -227,6 +237,13 @@ TEST_CASE("parser: declarations", "[parser]") {
         {"output fixed_cash_yen: JPY = monthly_fixed * months_in_office",
          "(output fixed_cash_yen JPY (* monthly_fixed months_in_office))"},
         {"per director\n  value x: JPY = a\nend", "(per-director)\n(value x JPY a)\n(end)"},
+        // a definition's declared range: after the formula, before its citations
+        {"value kept: shares = a - b range 0 shares to granted\n  source P9 \"kept\"",
+         "(value kept shares (- a b) (range 0[shares] granted) (source P9 \"kept\"))"},
+        {"output n: shares = if c then a else b range from 0 shares",
+         "(output n shares (if c a b) (range (from 0[shares])))"},
+        {"value r: ratio = x range up to 125%", "(value r ratio x (range (up-to 125[%])))"},
+        {"value r: ratio = x range -1 + a to b * 2", "(value r ratio x (range (+ (- 1) a) (* b 2)))"},
         {"per grant\nend", "(per-grant)\n(end)"},
         {"limit rs_share_count: rs_shares <= 140,000 shares\n  source C2 \"140,000株\"",
          "(limit rs_share_count (<= rs_shares 140,000[shares]) (source C2 \"140,000株\"))"},
@@ -335,6 +352,14 @@ TEST_CASE("parser: syntax errors, exactly as rendered", "[parser]") {
          "test.hoshu:1:19: error: expected operand, found '*'\n"
          "  value x: JPY = a ** b\n"
          "                    ^\n"},
+        {"value x: shares = a range 0 shares\n",
+         "test.hoshu:1:35: error: expected 'to', at end of file\n"
+         "  value x: shares = a range 0 shares\n"
+         "                                    ^\n"},
+        {"value x: shares = a range\n",
+         "test.hoshu:1:26: error: expected range ('LOW to HIGH', 'from LOW' or 'up to HIGH'), at end of file\n"
+         "  value x: shares = a range\n"
+         "                           ^\n"},
         // columns count code points, and the caret lines up under wide characters
         {"plan \"報酬\" outputs\n",
          "test.hoshu:1:18: error: expected output names separated by ',', at end of file\n"
