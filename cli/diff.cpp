@@ -77,7 +77,7 @@ const char* scope_text(eval::Scope s) {
 std::string text_inputs(const eval::InputsDiff& d, const std::string& inputs_sha256, const Side& base,
                         const Side& head) {
     std::string out = fmt::format("\n== {}{}  sha256 {}\n", d.inputs_path,
-                                  d.fiscal_year.empty() ? "" : " — " + d.fiscal_year, inputs_sha256.substr(0, 16));
+                                  d.fiscal_year.empty() ? "" : " — " + d.fiscal_year, inputs_sha256);
     for (const auto* s : {&d.base, &d.head}) {
         if (s->ok) continue;
         const Side& side = s == &d.base ? base : head;
@@ -424,7 +424,7 @@ int run_diff(const DiffArgs& args) {
         std::vector<std::vector<std::string>> header;
         for (const Side* s : {&base, &head}) {
             std::vector<std::string> row{s == &base ? "base" : "head", s->dir, s->plan->title};
-            if (!s->rules_sha256.empty()) row.push_back("rules sha256 " + s->rules_sha256.substr(0, 16));
+            if (!s->rules_sha256.empty()) row.push_back("rules sha256 " + s->rules_sha256);
             header.push_back(std::move(row));
         }
         text = eval::format_columns(header, {}, "");

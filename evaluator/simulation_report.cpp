@@ -45,8 +45,8 @@ std::string event_name(const Plan& plan, const SimulationResult& r, const EventT
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
     std::string out = plan.title.empty() ? "" : plan.title + " — simulation\n";
     out += fmt::format("inputs {}  sha256 {}\nmodel  {}  sha256 {}\nrules  sha256 {}\n", h.seal.inputs_path,
-                       h.seal.inputs_sha256.substr(0, 16), h.model_path, h.model_sha256.substr(0, 16),
-                       h.seal.rules_sha256.substr(0, 16));
+                       h.seal.inputs_sha256, h.model_path, h.model_sha256,
+                       h.seal.rules_sha256);
     out += fmt::format("paths {}  seed {}  (the same numbers for any --threads)\n", group_digits(std::to_string(r.paths)),
                        h.seed);
 
