@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Microbenchmarks of the exact number type on the values the evaluator sees most: yen
 // amounts around 1e7, share prices in the thousands, and ratios like 8712/10385.
-#include "evaluator/rational.hpp"
+#include "evaluator/numbers/rational.hpp"
 
 #include <benchmark/benchmark.h>
 

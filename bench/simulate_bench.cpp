@@ -12,11 +12,11 @@
 #include <thread>
 #include <vector>
 
-#include "evaluator/check.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/model.hpp"
-#include "evaluator/simulate.hpp"
+#include "evaluator/check/check.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/whatif/model.hpp"
+#include "evaluator/whatif/simulate.hpp"
 
 namespace {
 

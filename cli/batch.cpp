@@ -12,8 +12,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/scenarios.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/whatif/scenarios.hpp"
 
 namespace hoshu::cli {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "evaluator/check.hpp"
+#include "evaluator/check/check.hpp"
 
 namespace hoshu::cli {
 

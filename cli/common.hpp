@@ -7,10 +7,10 @@
 #include <string_view>
 
 #include "cli/output.hpp"
-#include "dsl/diagnostics.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/plan.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/ir/plan.hpp"
 
 namespace hoshu::cli {
 

@@ -13,11 +13,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "dsl/source.hpp"
-#include "evaluator/diff.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/report.hpp"
+#include "dsl/base/source.hpp"
+#include "evaluator/analysis/rules_diff.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/output/report.hpp"
 
 namespace hoshu::cli {
 

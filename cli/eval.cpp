@@ -3,9 +3,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/report.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/output/report.hpp"
 
 namespace hoshu::cli {
 

@@ -3,8 +3,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/explain.hpp"
-#include "evaluator/inputs.hpp"
+#include "evaluator/analysis/explain.hpp"
+#include "evaluator/run/inputs.hpp"
 
 namespace hoshu::cli {
 

@@ -1,4 +1,4 @@
-// hoshu fmt [--check] FILES…: rewrite rule files in the canonical layout (dsl/format.hpp).
+// hoshu fmt [--check] FILES…: rewrite rule files in the canonical layout (dsl/syntax/format.hpp).
 // A file is rewritten whole or not at all, and only when its layout changes; a file with
 // a syntax error is reported and left as it is.
 #include <algorithm>
@@ -10,7 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "dsl/format.hpp"
+#include "dsl/syntax/format.hpp"
 
 namespace hoshu::cli {
 

@@ -12,7 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/threads.hpp"
+#include "dsl/base/threads.hpp"
 
 namespace {
 

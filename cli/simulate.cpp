@@ -11,10 +11,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/histogram.hpp"
-#include "evaluator/model.hpp"
-#include "evaluator/report.hpp"
-#include "evaluator/simulate.hpp"
+#include "evaluator/output/histogram.hpp"
+#include "evaluator/whatif/model.hpp"
+#include "evaluator/output/report.hpp"
+#include "evaluator/whatif/simulate.hpp"
 
 namespace hoshu::cli {
 

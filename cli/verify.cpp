@@ -3,7 +3,7 @@
 // Confirm that a result written by `hoshu eval --format json` came from the rules and
 // inputs it names (or the auditor's copies of them): the seal is recomputed from the files
 // as they are — before anything is parsed — then the plan is evaluated again and every
-// value compared exactly (evaluator/verify.hpp).
+// value compared exactly (evaluator/output/verify.hpp).
 // Exit 0 when everything agrees; 1 with the differences; 2 when a file cannot be read or
 // is not an eval result.
 #include <fcntl.h>
@@ -19,10 +19,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/report.hpp"
-#include "evaluator/verify.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/output/report.hpp"
+#include "evaluator/output/verify.hpp"
 
 namespace hoshu::cli {
 

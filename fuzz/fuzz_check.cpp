@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     hoshu::dsl::SourceManager sm;

@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
 #include "fuzz/shipped_plan.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
 
 namespace {
 struct Bytes {

@@ -5,12 +5,12 @@
 #include <optional>
 #include <string>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
 #include "fuzz/shipped_plan.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/report.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/output/report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto& l = hoshu::fuzz::iij_plan();

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
-#include "evaluator/report.hpp"
-#include "evaluator/verify.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/output/report.hpp"
+#include "evaluator/output/verify.hpp"
 #include "fuzz/shipped_plan.hpp"
 
 namespace {

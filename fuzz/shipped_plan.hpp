@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
 
 namespace hoshu::fuzz {
 

@@ -1,5 +1,5 @@
 // The checker, table-driven: rule text in, exact rendered diagnostics out.
-#include "evaluator/check.hpp"
+#include "evaluator/check/check.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,8 +12,8 @@
 #include <tuple>
 #include <vector>
 
-#include "dsl/diagnostics.hpp"
-#include "dsl/source.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "dsl/base/source.hpp"
 
 namespace dsl = hoshu::dsl;
 namespace eval = hoshu::eval;

@@ -1,6 +1,6 @@
 // The canonical printer (`hoshu fmt`): table tests (messy input, canonical output), and
 // on every shipped rule file: idempotence, the same syntax trees, every comment kept.
-#include "dsl/format.hpp"
+#include "dsl/syntax/format.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "dsl/diagnostics.hpp"
-#include "dsl/print.hpp"
-#include "dsl/source.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "dsl/syntax/print.hpp"
+#include "dsl/base/source.hpp"
 
 namespace dsl = hoshu::dsl;
 
@@ -34,7 +34,7 @@ std::string format(const std::string& text, std::size_t width = 100) {
     return *r;
 }
 
-/// The syntax trees of a rule text (dsl/print.hpp), which must parse.
+/// The syntax trees of a rule text (dsl/syntax/print.hpp), which must parse.
 std::string trees(const std::string& text) {
     std::string errors;
     std::string t = dsl::print_declarations(text, errors);

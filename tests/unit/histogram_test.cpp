@@ -1,5 +1,5 @@
 // histogram_svg: binning, escaping, layout and determinism of the simulation histograms.
-#include "evaluator/histogram.hpp"
+#include "evaluator/output/histogram.hpp"
 
 #include <catch2/catch.hpp>
 

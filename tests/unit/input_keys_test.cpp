@@ -10,10 +10,10 @@
 
 #include <unistd.h>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
 
 using namespace hoshu;
 using eval::InputFile;

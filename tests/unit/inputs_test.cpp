@@ -1,5 +1,5 @@
 // InputFile: exact numbers from TOML, located errors, file order of keys.
-#include "evaluator/inputs.hpp"
+#include "evaluator/run/inputs.hpp"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <tuple>
 
-#include "dsl/diagnostics.hpp"
+#include "dsl/base/diagnostics.hpp"
 
 using hoshu::eval::Date;
 using hoshu::eval::InputFile;

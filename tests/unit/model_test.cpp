@@ -1,6 +1,6 @@
 // Model files (located errors) and the Monte Carlo sampler (determinism, exactness,
 // distributions, correlation, the share price process).
-#include "evaluator/model.hpp"
+#include "evaluator/whatif/model.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/diagnostics.hpp"
+#include "dsl/base/diagnostics.hpp"
 
 using hoshu::eval::Date;
 using hoshu::eval::Distribution;

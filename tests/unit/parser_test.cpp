@@ -1,6 +1,6 @@
 // The parser, table-driven: (input, printed syntax tree) and (input, exact rendered error).
-// The notation of the printed trees is described in dsl/print.hpp.
-#include "dsl/print.hpp"
+// The notation of the printed trees is described in dsl/syntax/print.hpp.
+#include "dsl/syntax/print.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-#include "dsl/parse.hpp"
+#include "dsl/syntax/parse.hpp"
 
 using hoshu::dsl::print_declarations;
 

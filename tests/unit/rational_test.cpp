@@ -1,7 +1,7 @@
 // Tests of the exact number type. Table tests for the documented text forms and rounding
 // modes; property tests against an independent reference (Boost's cpp_rational); and the
 // share-count cases where binary floating point gets the answer wrong.
-#include "evaluator/rational.hpp"
+#include "evaluator/numbers/rational.hpp"
 
 #include <cstdint>
 #include <random>

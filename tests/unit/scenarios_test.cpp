@@ -1,5 +1,5 @@
 // Scenarios for `hoshu batch`: the streaming CSV reader, the --grid product, source fragments.
-#include "evaluator/scenarios.hpp"
+#include "evaluator/whatif/scenarios.hpp"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/diagnostics.hpp"
+#include "dsl/base/diagnostics.hpp"
 
 using hoshu::eval::CsvScenarios;
 using hoshu::eval::Grid;

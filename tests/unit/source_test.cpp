@@ -1,6 +1,6 @@
 // Source text: hidden characters, escaping for the terminal, reading files, and the
 // diagnostic renderer showing hostile text escaped with the caret still in place.
-#include "dsl/source.hpp"
+#include "dsl/base/source.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "dsl/diagnostics.hpp"
+#include "dsl/base/diagnostics.hpp"
 
 namespace dsl = hoshu::dsl;
 

@@ -1,12 +1,12 @@
 // The depth of a TOML text, measured before toml++ sees it.
-#include "evaluator/toml_depth.hpp"
+#include "evaluator/run/toml_depth.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/inputs.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/run/inputs.hpp"
 
 namespace eval = hoshu::eval;
 

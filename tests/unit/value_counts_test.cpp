@@ -1,6 +1,6 @@
 // ValueCounts: the exact tally of a simulated output (dense counts for integers near each
 // other, a sorted map for the rest), and its merge of both parts in order.
-#include "evaluator/simulate.hpp"
+#include "evaluator/whatif/simulate.hpp"
 
 #include <catch2/catch.hpp>
 

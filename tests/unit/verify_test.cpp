@@ -1,7 +1,7 @@
 // Verifying a result: JSON read exactly (numbers as written, duplicate keys refused,
 // nothing of the text quoted), the seal's fields checked, every value compared exactly;
 // the seal listing as sha256sum prints it.
-#include "evaluator/verify.hpp"
+#include "evaluator/output/verify.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,9 +9,9 @@
 #include <string>
 #include <tuple>
 
-#include "dsl/diagnostics.hpp"
-#include "evaluator/check.hpp"
-#include "evaluator/inputs.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
+#include "evaluator/run/inputs.hpp"
 
 namespace dsl = hoshu::dsl;
 namespace eval = hoshu::eval;

@@ -5,9 +5,9 @@
 #include <random>
 #include <sstream>
 
-#include "evaluator/check.hpp"
-#include "evaluator/evaluate.hpp"
-#include "evaluator/inputs.hpp"
+#include "evaluator/check/check.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/inputs.hpp"
 
 using namespace hoshu;
 using eval::InputFile;

@@ -1,0 +1,156 @@
+#include "dsl/syntax/parse.hpp"
+
+#include <string_view>
+
+#include "dsl/syntax/ast.hpp"
+#include "dsl/syntax/config.hpp"
+
+namespace hoshu::dsl {
+
+namespace {
+
+using parser::iterator_type;
+
+constexpr std::string_view starters[] = {"plan",  "import", "per",   "end",    "type",  "param",  "input",
+                                         "series", "directors", "items", "grants", "value", "output", "table", "limit", "require", "test"};
+
+bool is_word_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_';
+}
+
+/// Skip blanks and comments from `i`.
+std::size_t skip_blank(std::string_view text, std::size_t i) {
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
+            ++i;
+        } else if (c == '#') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+bool starts_declaration(std::string_view text, std::size_t i) {
+    for (auto w : starters) {
+        if (text.substr(i, w.size()) == w && (i + w.size() >= text.size() || !is_word_char(text[i + w.size()])))
+            return true;
+    }
+    return false;
+}
+
+/// The next line (after the one holding `i`) whose first token starts a declaration.
+std::size_t resync(std::string_view text, std::size_t i) {
+    while (true) {
+        auto nl = text.find('\n', i);
+        if (nl == std::string_view::npos) return text.size();
+        std::size_t j = nl + 1;
+        while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+        if (starts_declaration(text, j)) return j;
+        i = nl + 1;
+    }
+}
+
+/// The token at i, for "found '…'": a word, a number, a quoted string start or one character.
+std::string_view token_at(std::string_view text, std::size_t i) {
+    if (i >= text.size()) return {};
+    std::size_t j = i;
+    if (is_word_char(text[j])) {
+        while (j < text.size() && is_word_char(text[j])) ++j;
+    } else {
+        ++j;
+        while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;  // whole code point
+    }
+    return text.substr(i, j - i);
+}
+
+/// Where to point for an error found at `where`: the next token if it is on the same line,
+/// else the end of the line (the error is "at end of line").
+struct ErrorPlace {
+    std::size_t begin, end;
+    std::string found;
+};
+
+ErrorPlace place_error(std::string_view text, std::size_t where) {
+    std::size_t next = skip_blank(text, where);
+    bool same_line = text.substr(where, next - where).find('\n') == std::string_view::npos &&
+                     (next >= text.size() || text[next] != '\n');
+    if (next >= text.size()) {
+        std::size_t at = where;
+        while (at > 0 && (text[at - 1] == '\n' || text[at - 1] == ' ')) --at;
+        return {at, at, "at end of file"};
+    }
+    if (!same_line) {
+        std::size_t eol = text.find('\n', where);
+        if (eol == std::string_view::npos) eol = text.size();
+        // Trailing blanks and comments stay on the line; point just after the last token.
+        std::size_t at = where;
+        while (at < eol && (text[at] == ' ' || text[at] == '\t')) ++at;
+        if (at < eol && text[at] == '#') at = where;
+        if (at == eol) at = where;
+        return {at, at, "at end of line"};
+    }
+    auto tok = token_at(text, next);
+    return {next, next + tok.size(), "found '" + std::string(tok) + "'"};
+}
+
+}  // namespace
+
+const char* declaration_keywords() {
+    return "plan, import, per director, per item, per grant, end, type, param, input, series, directors, items, grants, value, output, table, "
+           "limit, require, test";
+}
+
+std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diagnostics& diags) {
+    auto result = std::make_shared<ast::File>();
+    const std::string& text = sm.file(file).text();
+    std::string_view view(text);
+    iterator_type const file_begin = text.begin();
+    // A UTF-8 byte order mark that opens the file is not part of the text.
+    std::size_t pos = view.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    while (true) {
+        pos = skip_blank(view, pos);
+        if (pos >= view.size()) break;
+        iterator_type it = text.begin() + static_cast<std::ptrdiff_t>(pos);
+        ast::Declaration decl;
+        bool ok = false;
+        try {
+            ok = boost::spirit::x3::phrase_parse(
+                it, text.end(), boost::spirit::x3::with<parser::position_tag>(file_begin)[declaration_rule()],
+                parser::skipper, decl);
+        } catch (boost::spirit::x3::expectation_failure<iterator_type> const& e) {
+            auto where = static_cast<std::size_t>(e.where() - file_begin);
+            auto place = place_error(view, where);
+            diags.error(SourceRange::in(file, static_cast<std::uint32_t>(place.begin),
+                                        static_cast<std::uint32_t>(place.end)),
+                        "expected {}, {}", e.which(), place.found);
+            // Resume at the next declaration: the one the error ran into, if it starts a line.
+            std::size_t next = skip_blank(view, where);
+            std::size_t line_start = view.rfind('\n', next == 0 ? 0 : next - 1);
+            line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+            bool at_line_start = view.substr(line_start, next - line_start).find_first_not_of(" \t") ==
+                                 std::string_view::npos;
+            pos = next > pos && next < view.size() && at_line_start && starts_declaration(view, next)
+                      ? next
+                      : resync(view, where);
+            continue;
+        }
+        if (ok) {
+            result->declarations.push_back(std::move(decl));
+            pos = static_cast<std::size_t>(it - file_begin);
+            continue;
+        }
+        auto tok = token_at(view, pos);
+        auto& d = diags.error(SourceRange::in(file, static_cast<std::uint32_t>(pos),
+                                              static_cast<std::uint32_t>(pos + tok.size())),
+                              "expected a declaration, found '{}'", tok);
+        d.hint = std::string("a declaration starts with one of: ") + declaration_keywords();
+        pos = resync(view, pos);
+    }
+    return result;
+}
+
+}  // namespace hoshu::dsl

@@ -1,0 +1,451 @@
+#include "evaluator/analysis/explain.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace hoshu::eval {
+
+namespace {
+
+std::string one_line(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+class Explainer {
+public:
+    Explainer(const Plan& plan, const dsl::SourceManager& sm, Session& session, std::size_t director,
+              const Outcome& state)
+        : plan_(plan), sm_(sm), session_(session), director_(director), state_(state) {}
+
+    std::string visit(std::uint32_t slot, int grant);
+    Explanation take(std::string root) {
+        out_.root = std::move(root);
+        return std::move(out_);
+    }
+    bool failed() const { return failure_.has_value(); }
+    dsl::Diagnostics failure() { return std::move(*failure_); }
+
+private:
+    std::string id_of(std::uint32_t slot, int grant) const {
+        const Slot& s = plan_.slots[slot];
+        if (s.scope == Scope::plan) return s.name;
+        const std::string& who = state_.directors[director_].id;
+        if (s.scope == Scope::director) return s.name + "@" + who;
+        return fmt::format("{}@{}#{}", s.name, who, grant + 1);
+    }
+    std::string text(const dsl::SourceRange& r) const {
+        if (!r.valid) return {};
+        const std::string& t = sm_.file(r.file).text();
+        return one_line(std::string_view(t).substr(r.begin, r.end - r.begin));
+    }
+    std::string location(const dsl::SourceRange& r) const {
+        if (!r.valid) return {};
+        const auto& f = sm_.file(r.file);
+        return fmt::format("{}:{}", f.path(), f.line_col(r.begin).line);
+    }
+    std::optional<Value> value_of(std::uint32_t node, int grant) {
+        auto v = session_.node_value(node, director_, grant);
+        if (!v) {
+            if (!failure_) failure_ = v.error();
+            return std::nullopt;
+        }
+        return *v;
+    }
+    std::string show(const Type& t, const Value& v) const {
+        std::string shown = display_value(plan_, state_, t, v);
+        if (t.kind == Kind::number && !v.number.terminates() &&
+            !(t.dimensionless() && t.style == RatioStyle::percent))
+            shown += " ≈ " + v.number.to_decimal(6);
+        return shown;
+    }
+    /// "1 share", "100 shares", "¥1" style: the value with its unit.
+    std::string with_unit(const Type& t, const Value& v) const {
+        std::string shown = display_value(plan_, state_, t, v);
+        if (t.kind != Kind::number || t.dimensionless()) return shown;
+        std::string unit = plan_.type_name(t);
+        if (unit == "shares" && v.number == Rational(1)) unit = "share";
+        return shown + " " + unit;
+    }
+    std::string show_node(std::uint32_t node, int grant) {
+        auto v = value_of(node, grant);
+        return v ? show(plan_.nodes[node].type, *v) : std::string("?");
+    }
+    void walk(std::uint32_t node, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses);
+
+    const Plan& plan_;
+    const dsl::SourceManager& sm_;
+    Session& session_;
+    std::size_t director_;
+    const Outcome& state_;
+    Explanation out_;
+    std::map<std::string, std::size_t> seen_;
+    std::optional<dsl::Diagnostics> failure_;
+};
+
+const char* mode_name(RoundingMode m) {
+    switch (m) {
+        case RoundingMode::down: return "down";
+        case RoundingMode::up: return "up";
+        case RoundingMode::half_up: return "half up";
+        case RoundingMode::half_even: return "half even";
+    }
+    return "down";
+}
+
+std::string row_bounds(const TableRow& r, const std::string& x) {
+    std::string lo, hi;
+    if (r.low) lo = fmt::format("{} {} ", r.low->to_string(), r.low_inclusive ? "≤" : "<");
+    if (r.high) hi = fmt::format(" {} {}", r.high_inclusive ? "≤" : "<", r.high->to_string());
+    return lo + x + hi;
+}
+
+void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses) {
+    if (n == none || failed()) return;
+    const Node& node = plan_.nodes[n];
+    switch (node.kind) {
+        case NodeKind::constant: return;
+        case NodeKind::slot: {
+            const Slot& target = plan_.slots[node.aux];
+            uses.emplace_back(node.aux, target.scope == Scope::grant ? grant : -1);
+            return;
+        }
+        case NodeKind::present: {
+            const Slot& target = plan_.slots[node.aux];
+            int g = target.scope == Scope::grant ? grant : -1;
+            bool here = session_.present(node.aux, director_, g);
+            step.details.push_back(fmt::format("{} is {}in the inputs", target.name, here ? "" : "not "));
+            if (here) uses.emplace_back(node.aux, g);
+            return;
+        }
+        case NodeKind::if_: {
+            auto cond = value_of(node.a, grant);
+            if (!cond) return;
+            step.details.push_back(fmt::format("if {}: {} → {}", text(plan_.nodes[node.a].range),
+                                               cond->word ? "true" : "false",
+                                               one_line(text(plan_.nodes[cond->word ? node.b : node.c].range))));
+            walk(node.a, grant, step, uses);
+            walk(cond->word ? node.b : node.c, grant, step, uses);
+            return;
+        }
+        case NodeKind::and_:
+        case NodeKind::or_: {
+            // Only what was evaluated (the second operand may have been skipped).
+            auto a = value_of(node.a, grant);
+            walk(node.a, grant, step, uses);
+            if (a && ((node.kind == NodeKind::and_) == (a->word != 0))) walk(node.b, grant, step, uses);
+            return;
+        }
+        case NodeKind::table: {
+            const Table& t = plan_.tables[node.aux];
+            auto x = value_of(node.a, grant);
+            auto result = value_of(n, grant);
+            if (x && result) {
+                std::string shown_x = show(plan_.nodes[node.a].type, *x);
+                const TableRow* row = session_.table_row(node.aux, x->number);
+                std::string how = row ? fmt::format("row `{}` ({})", one_line(row->text), row_bounds(*row, "x"))
+                                      : std::string("no row");
+                step.details.push_back(fmt::format("{}(x = {}): {} → {}", t.name, shown_x, how,
+                                                   show(t.result_type, *result)));
+            }
+            walk(node.a, grant, step, uses);
+            return;
+        }
+        case NodeKind::round: {
+            auto before = value_of(node.a, grant);
+            auto after = value_of(n, grant);
+            if (before && after) {
+                step.details.push_back(fmt::format("round {} to {}: {} → {}", mode_name(node.mode),
+                                                   with_unit(node.type, Value{plan_.constants[node.aux].number, 0}),
+                                                   show(node.type, *before), show(node.type, *after)));
+            }
+            walk(node.a, grant, step, uses);
+            return;
+        }
+        case NodeKind::clamp: {
+            auto x = value_of(node.a, grant);
+            auto r = value_of(n, grant);
+            if (x && r && !(x->number == r->number)) {
+                step.details.push_back(fmt::format("clamp({}, {}, {}): {} is outside, → {}",
+                                                   text(plan_.nodes[node.a].range), show_node(node.b, grant),
+                                                   show_node(node.c, grant), show(node.type, *x),
+                                                   show(node.type, *r)));
+            }
+            walk(node.a, grant, step, uses);
+            walk(node.b, grant, step, uses);
+            walk(node.c, grant, step, uses);
+            return;
+        }
+        case NodeKind::last_before:
+        case NodeKind::last_date: {
+            auto d = value_of(node.a, grant);
+            if (d) {
+                Date date{static_cast<std::int32_t>(d->word)};
+                auto entry = session_.last_before(node.aux, date);
+                const Series& s = plan_.series[node.aux];
+                if (entry)
+                    step.details.push_back(fmt::format("last {} before {}: {} on {}", s.name, date.to_string(),
+                                                       show(s.type, entry->second), entry->first.to_string()));
+            }
+            walk(node.a, grant, step, uses);
+            return;
+        }
+        case NodeKind::product: {
+            step.details.push_back(fmt::format("product of {} after {} up to {} = {}", plan_.series[node.aux].name,
+                                               show_node(node.a, grant), show_node(node.b, grant),
+                                               show_node(n, grant)));
+            walk(node.a, grant, step, uses);
+            walk(node.b, grant, step, uses);
+            return;
+        }
+        case NodeKind::sum:
+        case NodeKind::count:
+        case NodeKind::min_over:
+        case NodeKind::max_over: {
+            if (node.aux == 1 && grant < 0) {
+                // Over this director's ledger entries: explain each one.
+                auto grants = session_.grants_of(director_);
+                step.details.push_back(fmt::format("{} over {} ledger entr{} of {} = {}", text(node.range),
+                                                   grants.size(), grants.size() == 1 ? "y" : "ies",
+                                                   state_.directors[director_].id, show_node(n, grant)));
+                for (int g : grants) {
+                    walk(node.b, g, step, uses);
+                    walk(node.a, g, step, uses);
+                }
+            } else {
+                step.details.push_back(fmt::format("{} = {} (plan-wide, over every {})", text(node.range),
+                                                   show_node(n, grant), node.aux == 0 ? plan_.directors.noun : "grant"));
+            }
+            return;
+        }
+        default: break;
+    }
+    walk(node.a, grant, step, uses);
+    walk(node.b, grant, step, uses);
+    walk(node.c, grant, step, uses);
+    for (std::uint32_t i = 0; i < node.args_count; ++i) walk(plan_.args[node.args_begin + i], grant, step, uses);
+}
+
+std::string Explainer::visit(std::uint32_t slot, int grant) {
+    std::string id = id_of(slot, grant);
+    if (seen_.count(id) || failed()) return id;
+    const Slot& s = plan_.slots[slot];
+    seen_[id] = out_.steps.size();
+    out_.steps.emplace_back();
+    ExplainStep step;
+    step.id = id;
+    step.name = s.name;
+    step.scope = s.scope == Scope::plan       ? "plan"
+                 : s.scope == Scope::director ? fmt::format("{} {}", plan_.directors.noun,
+                                                            state_.directors[director_].id)
+                                              : fmt::format("ledger entry {} of {}", grant + 1,
+                                                            state_.directors[director_].id);
+    step.kind = s.kind == SlotKind::param ? "param" : s.kind == SlotKind::input ? "input"
+                : s.kind == SlotKind::output ? "output" : "value";
+    step.type = plan_.type_name(s.type);
+    step.location = location(s.decl_range);
+    step.sources = s.sources;
+    step.notes = s.notes;
+    auto v = session_.value(slot, director_, grant);
+    if (!v) {
+        if (!failure_) failure_ = v.error();
+        return id;
+    }
+    step.value = value_text(plan_, state_, s.type, *v);
+    step.display = show(s.type, *v);
+    if (s.type.kind == Kind::number && !s.type.dimensionless()) step.display += " " + plan_.type_name(s.type);
+    std::vector<std::pair<std::uint32_t, int>> uses;
+    if (s.kind == SlotKind::input) {
+        step.formula = "from the inputs: " + s.input.path_text;
+    } else {
+        step.formula = one_line(s.formula);
+        std::uint32_t root = s.root;
+        if (s.kind == SlotKind::param) {
+            root = s.versions.back().node;
+            if (s.versions.size() > 1 || s.versions.front().from)
+                step.details.push_back("the value in force on the evaluation date");
+        }
+        walk(root, grant, step, uses);
+        if (auto f = session_.scale_factor(slot)) {
+            auto raw = value_of(root, grant);
+            if (raw)
+                step.details.push_back(fmt::format("scaled pro rata by {} (annual limits): {} × {} → {}",
+                                                   f->terminates() ? f->to_string() : f->to_string() + " ≈ " + f->to_decimal(6),
+                                                   show(s.type, *raw), f->to_string(), step.display));
+        }
+    }
+    std::set<std::string> listed;
+    for (const auto& [child, g] : uses) {
+        std::string cid = visit(child, g);
+        if (listed.insert(cid).second) step.uses.push_back(cid);
+    }
+    out_.steps[seen_[id]] = std::move(step);
+    return id;
+}
+
+/// Steps nest at most this deep in the text. A derivation that goes deeper continues in a
+/// section of its own after the tree, so the text stays linear in the derivation (an
+/// indentation growing with the depth would make a long chain of definitions quadratic).
+constexpr int max_text_depth = 16;
+
+enum class Shown { printed, deferred };
+
+struct TextRenderer {
+    const Explanation& e;
+    std::map<std::string, std::size_t> index;
+    std::map<std::string, Shown> shown;
+    std::vector<std::string> later;   // deferred steps, printed after the tree in this order
+    std::string out;
+
+    void step(const std::string& id, int depth) {
+        const ExplainStep& s = e.steps[index.at(id)];
+        std::string pad(static_cast<std::size_t>(depth) * 4, ' ');
+        if (auto it = shown.find(id); it != shown.end()) {
+            out += fmt::format("{}{} = {}  (see {})\n", pad, s.name, s.display,
+                               it->second == Shown::printed ? "above" : "below");
+            return;
+        }
+        if (depth > max_text_depth) {
+            shown[id] = Shown::deferred;
+            later.push_back(id);
+            out += fmt::format("{}{} = {}  (continued below)\n", pad, s.name, s.display);
+            return;
+        }
+        shown[id] = Shown::printed;
+        out += fmt::format("{}{} = {}    [{}, {}]\n", pad, s.name, s.display, s.kind, s.scope);
+        out += fmt::format("{}  {}   {}\n", pad, s.kind == "input" ? "read" : "rule", s.formula);
+        if (!s.location.empty()) out += fmt::format("{}  at     {}\n", pad, s.location);
+        for (const auto& c : s.sources)
+            out += fmt::format("{}  source {}{}\n", pad, c.clause, c.quote.empty() ? "" : " 「" + c.quote + "」");
+        for (const auto& n : s.notes) out += fmt::format("{}  note   {}\n", pad, n);
+        for (const auto& d : s.details) out += fmt::format("{}  step   {}\n", pad, d);
+        for (const auto& u : s.uses) step(u, depth + 1);
+    }
+    /// The deferred steps, each a tree of its own (which may defer more).
+    void continuations() {
+        for (std::size_t k = 0; k < later.size(); ++k) {
+            std::string id = later[k];
+            shown.erase(id);
+            out += "\n";
+            step(id, 0);
+        }
+    }
+};
+
+}  // namespace
+
+Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
+                            const std::string& director_id, const std::string& value) {
+    auto ran = session.run();
+    if (!ran) return ran.error();
+    const Outcome& state = *ran;
+    std::optional<std::size_t> director;
+    for (std::size_t d = 0; d < state.directors.size(); ++d) {
+        if (state.directors[d].id == director_id) director = d;
+    }
+    dsl::Diagnostics diags;
+    // A plan-wide value needs no director.
+    auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
+    if (!director && director_id.empty() && wanted && plan.slots[*wanted].scope == Scope::plan) director = 0;
+    if (!director && director_id.empty()) {
+        diags.error(dsl::SourceRange{}, "say which {} with --director (or explain a plan-wide value)",
+                    plan.directors.noun);
+        return diags;
+    }
+    if (!director) {
+        std::string ids;
+        for (const auto& d : state.directors) ids += (ids.empty() ? "" : ", ") + d.id;
+        auto& d = diags.error(dsl::SourceRange{}, "no {} `{}` in the inputs", plan.directors.noun, director_id);
+        d.hint = "the inputs list: " + ids;
+        return diags;
+    }
+    std::vector<std::uint32_t> roots;
+    if (value.empty()) {
+        roots = plan.director_outputs;
+    } else {
+        auto slot = plan.find_slot(value);
+        if (!slot || plan.slots[*slot].scope == Scope::grant) {
+            auto& d = diags.error(dsl::SourceRange{}, "no definition `{}` to explain", value);
+            std::string outs;
+            for (std::uint32_t s : plan.director_outputs) outs += (outs.empty() ? "" : ", ") + plan.slots[s].name;
+            d.hint = "the outputs are: " + outs;
+            return diags;
+        }
+        roots.push_back(*slot);
+    }
+    Explainer x(plan, sm, session, *director, state);
+    std::string first;
+    for (std::uint32_t r : roots) {
+        std::string id = x.visit(r, -1);
+        if (first.empty()) first = id;
+    }
+    if (x.failed()) return x.failure();
+    Explanation e = x.take(first);
+    // Several roots: a synthetic root lists them all.
+    if (roots.size() > 1) {
+        ExplainStep all;
+        all.id = "outputs@" + director_id;
+        all.name = "outputs";
+        for (std::uint32_t r : roots) all.uses.push_back(plan.slots[r].name + "@" + director_id);
+        e.root = all.id;
+        e.steps.insert(e.steps.begin(), std::move(all));
+    }
+    return e;
+}
+
+std::string render_explanation(const Explanation& e) {
+    TextRenderer r{e, {}, {}, {}, {}};
+    for (std::size_t i = 0; i < e.steps.size(); ++i) r.index[e.steps[i].id] = i;
+    const ExplainStep& root = e.steps[r.index.at(e.root)];
+    if (root.name == "outputs" && root.kind.empty()) {
+        for (const auto& u : root.uses) {
+            r.step(u, 0);
+            r.out += "\n";
+        }
+    } else {
+        r.step(e.root, 0);
+    }
+    r.continuations();
+    return dsl::printable(r.out, true);
+}
+
+std::string explanation_json(const Explanation& e) {
+    nlohmann::ordered_json j;
+    j["root"] = e.root;
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (const auto& s : e.steps) {
+        nlohmann::ordered_json o;
+        o["id"] = s.id;
+        o["name"] = s.name;
+        o["scope"] = s.scope;
+        o["kind"] = s.kind;
+        o["type"] = s.type;
+        o["value"] = s.value;
+        o["formula"] = s.formula;
+        o["location"] = s.location;
+        nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+        for (const auto& c : s.sources) sources.push_back({{"clause", c.clause}, {"quote", c.quote}});
+        o["sources"] = sources;
+        o["notes"] = s.notes;
+        o["steps"] = s.details;
+        o["uses"] = s.uses;
+        steps.push_back(o);
+    }
+    j["steps"] = steps;
+    return j.dump(2) + "\n";
+}
+
+}  // namespace hoshu::eval

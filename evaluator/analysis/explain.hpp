@@ -1,0 +1,52 @@
+// Explaining a value: the derivation of one output (or any definition) for one director,
+// as a tree an auditor can follow back to the clauses — each definition's formula as
+// written (with file:line), the values it used, the table row that fired and why, each
+// rounding with the value before and after, the price-cap branch taken, the pro rata
+// factor of a limit, and the citations.
+//
+//   eval::Session session(plan, inputs);
+//   auto trace = eval::explain(plan, sm, session, "D03", "annual_rs_shares");
+//   fputs(eval::render_explanation(*trace).c_str(), stdout);
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/base/result.hpp"
+#include "dsl/base/source.hpp"
+#include "evaluator/run/session.hpp"
+
+namespace hoshu::eval {
+
+/// One definition in a derivation.
+struct ExplainStep {
+    std::string id;            // "annual_rs_shares@D03", "annual_rate" (plan-wide), "grant_clawback@D03#2"
+    std::string name;
+    std::string scope;         // "plan", "director D03", "ledger entry 2 of D03"
+    std::string kind;          // "param", "input", "value", "output"
+    std::string type;          // "shares", "JPY per share", …
+    std::string value;         // exact: "4709", "8712/10385"
+    std::string display;       // for people: "4,709", "8712/10385 ≈ 0.838902"
+    std::string formula;       // as written; for an input, its path in the TOML file
+    std::string location;      // "rules/iij/annual.hoshu:88"
+    std::vector<Citation> sources;
+    std::vector<std::string> notes;
+    std::vector<std::string> details;    // table rows fired, roundings, branches, scaling
+    std::vector<std::string> uses;       // ids of the definitions this one used, in order
+};
+
+struct Explanation {
+    std::string root;                    // id of the value explained
+    std::vector<ExplainStep> steps;      // root first, each definition once
+};
+
+/// Explain `value` (an output or any definition; empty: every output of the director).
+/// For a plan-wide value `director_id` may be empty.
+Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
+                            const std::string& director_id, const std::string& value);
+
+std::string render_explanation(const Explanation& e);
+std::string explanation_json(const Explanation& e);
+
+}  // namespace hoshu::eval

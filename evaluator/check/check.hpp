@@ -1,0 +1,34 @@
+// The checker: parse every rule file of a plan, resolve names, check types and units,
+// and build the IR the evaluator runs. It reports every problem it finds, not just the first.
+//
+//   dsl::SourceManager sm;
+//   dsl::Diagnostics diags;
+//   std::optional<eval::Plan> plan = eval::load_plan(sm, "rules/iij", diags);
+//   fputs(render(sm, diags).c_str(), stderr);   // warnings too, even when plan is set
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "dsl/base/diagnostics.hpp"
+#include "dsl/base/source.hpp"
+#include "evaluator/ir/plan.hpp"
+
+namespace hoshu::eval {
+
+struct CheckOptions {
+    /// Also warn about definitions, params, tables and limits without a `source` citation.
+    bool strict = false;
+};
+
+/// Load the plan in folder `dir` (every `*.hoshu` file in it, plus what they import).
+/// Returns the plan when no error was found; diagnostics (errors and warnings, with the
+/// lints: weights, tables, unused definitions, inputs without a range) go to `diags`.
+std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
+                              CheckOptions options = {});
+
+/// Check rule files already added to `sm` (for tests): the files form one plan.
+std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
+                                dsl::Diagnostics& diags, CheckOptions options = {});
+
+}  // namespace hoshu::eval

@@ -1,0 +1,263 @@
+// The checked plan: the typed IR that the evaluator runs. It is built only by the
+// checker (check.hpp), so everything in it has been resolved and unit-checked.
+//
+// Expressions are flat arrays of nodes that refer to each other by index; a definition
+// (param, input, value, output) is a Slot whose formula is a root node.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/base/source.hpp"
+#include "evaluator/numbers/date.hpp"
+#include "evaluator/numbers/rational.hpp"
+#include "evaluator/numbers/types.hpp"
+
+namespace hoshu::eval {
+
+inline constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+
+/// A runtime value. What it holds depends on the static type: numbers in `number`; dates
+/// (days since 1970-01-01), booleans (0/1), choices (member index) and texts (text id) in `word`.
+struct Value {
+    Rational number;
+    std::int64_t word = 0;
+};
+
+enum class NodeKind : std::uint8_t {
+    constant,      // constants[aux]
+    slot,          // the value of slots[aux]
+    add, sub, mul, div, neg,
+    lt, le, gt, ge, eq, ne,
+    and_, or_, not_,
+    if_,           // a ? b : c
+    min, max,      // over args
+    clamp,         // clamp(a, b, c)
+    round,         // round a to a multiple of constants[aux] with `mode`
+    table,         // tables[aux](a)
+    last_before,   // series[aux]: latest entry strictly before date a
+    is,            // a (a choice) is member aux
+    sum, count, min_over, max_over,   // over directors (aux 0) or grants (aux 1): value a, filter b (or none)
+    year_before,   // the label a with its trailing number decreased by one ("FY2024" → "FY2023")
+    last_date,     // series[aux]: the date of the latest entry strictly before date a
+    product,       // series[aux]: product of the entries dated after a, up to and including b
+    present,       // whether optional input slots[aux] is in the inputs
+    months_inclusive,   // months from a's month to b's month, both counted
+    within,        // a, checked to lie in [b, c] (either may be none: open); aux: Plan::value_ranges[aux]
+};
+
+struct Node {
+    NodeKind kind = NodeKind::constant;
+    RoundingMode mode = RoundingMode::down;
+    std::uint32_t a = none, b = none, c = none;
+    std::uint32_t aux = 0;
+    std::uint32_t args_begin = 0, args_count = 0;   // into Plan::args (min, max)
+    Type type;
+    dsl::SourceRange range;
+};
+
+struct Citation {
+    std::string clause;   // "C8", "P5", …
+    std::string quote;    // the quoted source text, may be empty
+    dsl::SourceRange range;
+};
+
+enum class SlotKind : std::uint8_t { param, input, value, output };
+/// Where a definition is evaluated: once for the plan, once per director, or once per
+/// grant of the ledger (a grant belongs to a director). A scope may use its own and the
+/// enclosing scopes' definitions; the inner ones only through aggregates.
+enum class Scope : std::uint8_t { plan, director, grant };
+
+/// One step of an input path: a key as written, or a key computed from a text slot.
+struct PathStep {
+    std::string key;
+    std::uint32_t slot = none;
+    std::optional<std::int64_t> index;   // [0], [-1]: an array element (negative: from the end)
+    dsl::SourceRange range;
+};
+
+struct InputSpec {
+    bool absolute = false;             // `/years…`: from the root even inside a scope
+    bool optional = false;             // may be absent: present(x) tells
+    std::vector<PathStep> path;
+    std::string path_text;
+    std::optional<Value> low, high;    // declared valid range, both ends included (constant ends)
+    std::uint32_t low_node = none, high_node = none;   // ends that are not constants: computed per record
+    std::string range_text;            // as written, for messages
+    std::uint32_t default_node = none;
+};
+
+struct ParamVersion {
+    std::optional<Date> from;   // effective from this date (none: from the beginning)
+    std::uint32_t node = none;
+};
+
+struct Slot {
+    std::string name;
+    SlotKind kind = SlotKind::value;
+    Scope scope = Scope::plan;
+    Type type;
+    std::uint32_t root = none;            // value, output
+    std::uint32_t checked = none;         // value, output with a `range`: a `within` node over root
+    std::vector<ParamVersion> versions;   // param
+    InputSpec input;                      // input
+    std::vector<Citation> sources;
+    std::vector<std::string> notes;
+    dsl::SourceRange name_range;
+    dsl::SourceRange decl_range;
+    std::string formula;                  // the formula as written (for explain)
+};
+
+/// `info title: text at title`: a key of the inputs the plan documents for the people who
+/// read them (a director's title) and never computes with. Always optional; a value that is
+/// there is checked against the type and range like an input's.
+struct Info {
+    std::string name;
+    Scope scope = Scope::plan;
+    Type type;
+    InputSpec input;
+    std::vector<Citation> sources;
+    std::vector<std::string> notes;
+    dsl::SourceRange name_range;
+};
+
+/// The declared range of a value or output (`range 0 shares to granted_shares`).
+struct ValueRange {
+    std::uint32_t slot = none;
+    std::string text;                      // as written, for messages
+    std::uint32_t low = none, high = none; // its ends as declared (the `within` node drops those proven)
+};
+
+struct TableRow {
+    std::optional<Rational> low, high;   // absent: unbounded
+    bool low_inclusive = false, high_inclusive = false;
+    bool linear = false;
+    Rational value, value_to;
+    Rational slope;                      // linear: (value_to - value) / (high - low)
+    dsl::SourceRange range;
+    std::string text;                    // the row as written
+};
+
+struct Table {
+    std::string name;
+    bool monotone = false;   // declared `monotone`: the checker lints decreases and jumps
+    std::string parameter;
+    Type parameter_type, result_type;
+    std::vector<TableRow> rows;
+    std::vector<Citation> sources;
+    std::vector<std::string> notes;
+    dsl::SourceRange name_range;
+};
+
+struct Series {
+    std::string name;
+    Type type;
+    InputSpec input;       // where the records are
+    std::string date_key, value_key;
+    std::vector<Citation> sources;
+    dsl::SourceRange name_range;
+};
+
+struct ChoiceType {
+    std::string name;
+    std::vector<std::string> members;
+    dsl::SourceRange name_range;
+};
+
+struct Allocation {
+    std::vector<std::uint32_t> outputs;   // per-director output slots scaled by one factor
+    RoundingMode mode = RoundingMode::down;
+    Rational unit;
+};
+
+struct Limit {
+    std::string name;
+    std::uint32_t value = none;   // plan-scope node
+    std::uint32_t bound = none;
+    bool strict = false;          // `<` rather than `<=`
+    Type type;
+    std::optional<Allocation> allocation;   // pro rata scaling; absent: a breach is a violation
+    std::vector<Citation> sources;
+    std::vector<std::string> notes;
+    dsl::SourceRange name_range;
+};
+
+struct Requirement {
+    std::string name;
+    Scope scope = Scope::plan;
+    std::uint32_t condition = none;
+    std::string message;                 // may name definitions in braces: "{rs1_share} is not 14%"
+    std::vector<std::pair<std::string, std::uint32_t>> message_slots;
+    std::vector<Citation> sources;
+    dsl::SourceRange name_range;
+};
+
+/// One `expect` line of a test.
+struct Expectation {
+    bool violation = false;
+    std::string name;
+    std::optional<std::string> record;   // the director (or item) id
+    std::uint32_t slot = none;           // for a value
+    Value expected;
+    Type type;
+    dsl::SourceRange range;
+};
+
+/// `test "title" inputs "file.toml"` with its expectations.
+struct PlanTest {
+    std::string title;
+    std::string inputs;   // path of the TOML inputs (resolved against the rule file's folder)
+    dsl::SourceRange inputs_range;   // the path as written
+    std::vector<Expectation> expectations;
+    std::vector<Citation> sources;
+    dsl::SourceRange range;
+};
+
+struct DirectorsSpec {
+    bool declared = false;
+    std::string noun = "director";   // what a record is called: "director", "item" (agenda items), "grant"
+    InputSpec input;
+    std::string id_key;
+    dsl::SourceRange range;
+};
+
+struct Plan {
+    std::string title;
+    std::optional<Date> effective;
+    std::vector<Citation> sources;
+    std::vector<std::string> files;        // the rule files, sorted (what the seal hashes)
+    std::vector<dsl::FileId> file_ids;     // parallel to files
+
+    std::vector<Node> nodes;
+    std::vector<std::uint32_t> args;
+    std::vector<Value> constants;
+    std::vector<std::string> texts;        // text constants; ids >= texts.size() belong to an evaluation
+
+    std::vector<Slot> slots;
+    std::vector<Info> infos;
+    std::vector<ValueRange> value_ranges;   // the `within` nodes' ranges
+    std::vector<Table> tables;
+    std::vector<Series> series;
+    std::vector<ChoiceType> choices;
+    std::vector<Limit> limits;
+    std::vector<Requirement> requirements;
+    DirectorsSpec directors;
+    DirectorsSpec grants;                  // the ledger: `grants at ledger(director)`
+    std::uint32_t as_of_slot = none;       // `plan … as of grant_date`
+    /// `plan … inputs shared with "../iij"`: the plan whose inputs this one reads too; a
+    /// key that plan reads is in its place in this plan's inputs.
+    std::shared_ptr<const Plan> shared_inputs;
+    std::vector<PlanTest> tests;
+
+    std::vector<std::uint32_t> director_outputs;   // slot indices, in declaration order
+    std::vector<std::uint32_t> plan_outputs;
+
+    std::optional<std::uint32_t> find_slot(std::string_view name) const;
+    std::string type_name(const Type& t) const;
+};
+
+}  // namespace hoshu::eval

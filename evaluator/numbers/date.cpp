@@ -1,0 +1,71 @@
+#include "evaluator/numbers/date.hpp"
+
+#include <fmt/format.h>
+
+namespace hoshu::eval {
+
+namespace {
+// Howard Hinnant's days_from_civil / civil_from_days.
+std::int32_t days_from_civil(int y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+void civil_from_days(std::int32_t z, int& y, int& m, int& d) {
+    z += 719468;
+    const int era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    y = static_cast<int>(yoe) + era * 400 + (m <= 2);
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+}  // namespace
+
+std::optional<Date> Date::from_ymd(int year, int month, int day) {
+    static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1) return std::nullopt;
+    int max = mdays[month - 1] + (month == 2 && leap(year) ? 1 : 0);
+    if (day > max) return std::nullopt;
+    return Date{days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day))};
+}
+
+std::optional<Date> Date::parse(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    auto num = [&](std::size_t at, std::size_t len, int& out) {
+        out = 0;
+        for (std::size_t i = at; i < at + len; ++i) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            out = out * 10 + (s[i] - '0');
+        }
+        return true;
+    };
+    int y = 0, m = 0, d = 0;
+    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
+    return from_ymd(y, m, d);
+}
+
+void Date::to_ymd(int& year, int& month, int& day) const { civil_from_days(days, year, month, day); }
+
+int Date::year() const { int y, m, d; to_ymd(y, m, d); return y; }
+int Date::month() const { int y, m, d; to_ymd(y, m, d); return m; }
+
+std::string Date::to_string() const {
+    int y, m, d;
+    to_ymd(y, m, d);
+    return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+}
+
+int Date::months_inclusive(Date other) const {
+    return (other.year() - year()) * 12 + (other.month() - month()) + 1;
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,552 @@
+// InputFile: the TOML input layer, the only part of hoshu that includes toml++.
+//
+// toml++ parses the document; everything exact is read back from our own copy of the
+// text: the binary value toml++ makes of a fractional number is never used, its literal
+// is re-read and parsed as a Rational, and every range is computed by scanning the token
+// in the text.
+//
+// toml++ positions: 1-based lines and columns, columns counted in code points (a tab
+// counts one), like dsl::SourceFile::offset_of. One exception: a UTF-8 byte order mark
+// at the start of the file is skipped by toml++ without counting a column.
+#include "evaluator/run/inputs.hpp"
+
+#include "evaluator/run/toml_depth.hpp"
+
+// toml++ 3.3 asserts an internal invariant that malformed input can break: `a = [1,}]`
+// fails `!is_value_terminator(*cp)` in parser::parse_value() and aborts, where the release
+// library (built with NDEBUG) reports "could not determine value type". Builds that compile
+// toml++'s parser into this file (header-only, no NDEBUG) must behave like the library.
+#ifndef TOML_ASSERT
+#define TOML_ASSERT(expr) static_cast<void>(0)
+#endif
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+namespace hoshu::eval {
+
+namespace {
+
+using dsl::SourceRange;
+
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+
+const toml::node* as_toml(InputFile::Node n) { return static_cast<const toml::node*>(n.ptr); }
+InputFile::Node as_handle(const toml::node* n) { return InputFile::Node{n}; }
+
+/// Byte offset of a toml++ position in `f`; nullopt when toml++ recorded no position.
+std::optional<std::uint32_t> offset_of(const dsl::SourceFile& f, const toml::source_position& p) {
+    if (p.line == 0) return std::nullopt;
+    dsl::LineCol lc{p.line, p.column == 0 ? 1u : p.column};
+    // toml++ does not count a leading byte order mark as a column; our SourceFile does.
+    if (lc.line == 1 && f.text().starts_with(utf8_bom)) ++lc.column;
+    return f.offset_of(lc);
+}
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+/// The offset just past the code point starting at `i` (i itself at a line end or the end).
+std::uint32_t next_code_point(std::string_view s, std::uint32_t i) {
+    if (i >= s.size() || s[i] == '\n' || s[i] == '\r') return i;
+    ++i;
+    while (i < s.size() && is_continuation(s[i])) ++i;
+    return i;
+}
+
+/// End of a quoted string (basic, literal, or multi-line) whose opening quote is at `i`;
+/// nullopt if it is not closed.
+std::optional<std::size_t> scan_string(std::string_view s, std::size_t i) {
+    const char q = s[i];
+    const bool escapes = q == '"';
+    const bool multi = s.substr(i, 3) == std::string_view(q == '"' ? "\"\"\"" : "'''");
+    i += multi ? 3 : 1;
+    while (i < s.size()) {
+        char c = s[i];
+        if (escapes && c == '\\') {
+            i += 2;
+            continue;
+        }
+        if (!multi && (c == '\n' || c == '\r')) return std::nullopt;
+        if (c != q) {
+            ++i;
+            continue;
+        }
+        if (!multi) return i + 1;
+        if (s.substr(i, 3) == std::string_view(q == '"' ? "\"\"\"" : "'''")) {
+            // Up to two more quotes may belong to the content: """a"""" is `a"`.
+            std::size_t end = i + 3;
+            for (int k = 0; k < 2 && end < s.size() && s[end] == q; ++k) ++end;
+            return end;
+        }
+        ++i;
+    }
+    return std::nullopt;
+}
+
+/// End of a bracketed construct starting at `i` ('[' or '{'): an inline array, an inline
+/// table, or a table header `[a.b]` / `[[a]]`. Skips strings and comments.
+std::optional<std::size_t> scan_bracketed(std::string_view s, std::size_t i) {
+    int depth = 0;
+    while (i < s.size()) {
+        char c = s[i];
+        if (c == '"' || c == '\'') {
+            auto end = scan_string(s, i);
+            if (!end) return std::nullopt;
+            i = *end;
+            continue;
+        }
+        if (c == '#') {
+            while (i < s.size() && s[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '[' || c == '{') ++depth;
+        if (c == ']' || c == '}') {
+            if (--depth == 0) return i + 1;
+        }
+        ++i;
+    }
+    return std::nullopt;
+}
+
+bool is_delimiter(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ']' || c == '}' || c == '#';
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// End of a number, boolean, date, time or date-time token starting at `i`. A date-time
+/// may separate its date and time with one space (1979-05-27 07:32:00).
+std::size_t scan_atom(std::string_view s, std::size_t i, bool date_time) {
+    while (i < s.size()) {
+        if (date_time && s[i] == ' ' && i + 1 < s.size() && is_digit(s[i + 1])) {
+            ++i;
+            date_time = false;
+            continue;
+        }
+        if (is_delimiter(s[i])) break;
+        ++i;
+    }
+    return i;
+}
+
+bool is_bare_key_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-';
+}
+
+/// End of a key (bare or quoted) starting at `i`.
+std::size_t scan_key(std::string_view s, std::size_t i) {
+    if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
+        if (auto end = scan_string(s, i)) return *end;
+        return i + 1;
+    }
+    std::size_t j = i;
+    while (j < s.size() && is_bare_key_char(s[j])) ++j;
+    return j > i ? j : next_code_point(s, static_cast<std::uint32_t>(i));
+}
+
+/// A string's contents quoted for a message: "abc", with quotes, backslashes and control
+/// characters escaped so the message stays on one line.
+std::string quoted(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+                    out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+InputKind kind_of(const toml::node* n) {
+    if (!n) return InputKind::missing;
+    switch (n->type()) {
+        case toml::node_type::none: return InputKind::missing;
+        case toml::node_type::table: return InputKind::table;
+        case toml::node_type::array: return InputKind::array;
+        case toml::node_type::string: return InputKind::string;
+        case toml::node_type::integer: return InputKind::integer;
+        case toml::node_type::floating_point: return InputKind::floating;
+        case toml::node_type::boolean: return InputKind::boolean;
+        case toml::node_type::date: return InputKind::date;
+        case toml::node_type::time: return InputKind::time;
+        case toml::node_type::date_time: return InputKind::date_time;
+    }
+    return InputKind::missing;
+}
+
+dsl::Diagnostics one_error(SourceRange r, std::string message) {
+    dsl::Diagnostics ds;
+    ds.add(dsl::Severity::error, r, std::move(message));
+    return ds;
+}
+
+/// A located error when the file nests deeper than toml++ can be trusted with (measured
+/// before it parses: toml++ descends once per level).
+std::optional<dsl::Diagnostics> too_deep(const dsl::SourceManager& sm, dsl::FileId id) {
+    const std::string& text = sm.file(id).text();
+    auto at = toml_too_deep(text);
+    if (!at) return std::nullopt;
+    auto b = static_cast<std::uint32_t>(*at);
+    return one_error(SourceRange::in(id, b, next_code_point(text, b)),
+                     fmt::format("the TOML nests more than {} levels deep here (table headers, the parts of "
+                                 "dotted keys, arrays and inline tables)",
+                                 max_toml_depth));
+}
+
+}  // namespace
+
+const char* describe(InputKind k) {
+    switch (k) {
+        case InputKind::missing: return "nothing";
+        case InputKind::string: return "a string";
+        case InputKind::integer: return "an integer";
+        case InputKind::floating: return "a float";  // not double
+        case InputKind::boolean: return "a boolean";
+        case InputKind::date: return "a date";
+        case InputKind::time: return "a time";
+        case InputKind::date_time: return "a date-time";
+        case InputKind::array: return "an array";
+        case InputKind::table: return "a table";
+    }
+    return "nothing";
+}
+
+struct InputFile::Impl {
+    toml::table root;
+};
+
+InputFile::InputFile(dsl::SourceManager& sm, dsl::FileId file, std::unique_ptr<Impl> impl)
+    : sm_(&sm), file_(file), impl_(std::move(impl)) {}
+InputFile::InputFile(InputFile&&) noexcept = default;
+InputFile& InputFile::operator=(InputFile&&) noexcept = default;
+InputFile::~InputFile() = default;
+
+const std::string& InputFile::path() const { return sm_->file(file_).path(); }
+const std::string& InputFile::bytes() const { return sm_->file(file_).text(); }
+
+Result<InputFile> InputFile::load(dsl::SourceManager& sm, const std::string& path) {
+    try {
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        if (!f) return one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+        std::string text;
+        char buf[65536];
+        std::size_t n = 0;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+        const bool failed = std::ferror(f) != 0;
+        const int err = errno;
+        std::fclose(f);
+        if (failed) return one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(err)));
+        return parse(sm, path, std::move(text));
+    } catch (const std::exception& e) {
+        return one_error({}, fmt::format("cannot read {}: {}", path, e.what()));
+    }
+}
+
+Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std::string text) {
+    dsl::FileId id = 0;
+    try {
+        id = sm.add(std::move(path), std::move(text));
+        const dsl::SourceFile& f = sm.file(id);
+        std::size_t bad = 0;
+        if (!dsl::valid_utf8(f.text(), &bad)) {
+            auto b = static_cast<std::uint32_t>(bad);
+            return one_error(SourceRange::in(id, b, b + 1),
+                             fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
+                                         static_cast<unsigned>(static_cast<unsigned char>(f.text()[bad]))));
+        }
+        if (auto deep = too_deep(sm, id)) return std::move(*deep);
+        try {
+            auto impl = std::make_unique<Impl>();
+            // Built with exceptions, toml++ returns the table and throws toml::parse_error.
+            impl->root = toml::parse(std::string_view(f.text()));
+            return InputFile(sm, id, std::move(impl));
+        } catch (const toml::parse_error& e) {
+            // toml++ says "Error while parsing key-value pair: expected …"; say it as ours.
+            std::string message(e.description());
+            constexpr std::string_view prefix = "Error while parsing ";
+            if (message.compare(0, prefix.size(), prefix) == 0)
+                message = "invalid TOML in a " + message.substr(prefix.size());
+            auto off = offset_of(f, e.source().begin);
+            if (!off) return one_error({}, fmt::format("{}: {}", f.path(), message));
+            return one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));
+        }
+    } catch (const std::exception& e) {
+        return one_error({}, fmt::format("cannot parse {}: {}", sm.size() > id ? sm.file(id).path() : "input", e.what()));
+    }
+}
+
+InputFile::Node InputFile::root() const { return as_handle(&impl_->root); }
+
+InputFile::Node InputFile::child(Node table, std::string_view key) const {
+    const toml::node* n = as_toml(table);
+    const toml::table* t = n ? n->as_table() : nullptr;
+    return as_handle(t ? t->get(key) : nullptr);
+}
+
+InputFile::Node InputFile::element(Node array, std::size_t i) const {
+    const toml::node* n = as_toml(array);
+    const toml::array* a = n ? n->as_array() : nullptr;
+    return as_handle(a ? a->get(i) : nullptr);
+}
+
+std::size_t InputFile::size(Node array_or_table) const {
+    const toml::node* n = as_toml(array_or_table);
+    if (!n) return 0;
+    if (const toml::array* a = n->as_array()) return a->size();
+    if (const toml::table* t = n->as_table()) return t->size();
+    return 0;
+}
+
+std::vector<std::string> InputFile::keys(Node table) const {
+    const toml::node* n = as_toml(table);
+    const toml::table* t = n ? n->as_table() : nullptr;
+    if (!t) return {};
+    // toml++ keeps a table's keys sorted by name; the file order is the order of the keys'
+    // first appearances in the text. Keys without a position (none, when parsed) go last.
+    struct Entry {
+        std::uint64_t position;
+        std::string key;
+    };
+    std::vector<Entry> entries;
+    entries.reserve(t->size());
+    for (auto&& [k, v] : *t) {
+        const auto& p = k.source().begin;
+        std::uint64_t pos = p.line == 0 ? UINT64_MAX : (std::uint64_t{p.line} << 32) | p.column;
+        entries.push_back({pos, std::string(k.str())});
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.position < b.position; });
+    std::vector<std::string> out;
+    out.reserve(entries.size());
+    for (auto& e : entries) out.push_back(std::move(e.key));
+    return out;
+}
+
+InputKind InputFile::kind(Node n) const { return kind_of(as_toml(n)); }
+
+std::optional<std::string> InputFile::scalar_text(Node n) const {
+    const toml::node* node = as_toml(n);
+    if (!node) return std::nullopt;
+    if (auto s = node->as_string()) return s->get();
+    if (auto d = node->as_date()) {
+        const toml::date& v = d->get();
+        if (auto date = Date::from_ymd(v.year, v.month, v.day)) return date->to_string();
+    }
+    return std::nullopt;
+}
+
+InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
+    // Split into steps: bare text up to '.', a quoted "step", or [n].
+    struct Step {
+        std::string key;
+        std::optional<std::size_t> index;
+    };
+    std::vector<Step> steps;
+    std::size_t i = 0;
+    auto bad = [&](std::string message) {
+        *why = std::move(message);
+        return Node{};
+    };
+    while (i < path.size()) {
+        if (path[i] == '[') {
+            auto close = path.find(']', i);
+            std::size_t n = 0;
+            auto digits = path.substr(i + 1, close == std::string_view::npos ? 0 : close - i - 1);
+            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+            if (close == std::string_view::npos || digits.empty() || ec != std::errc{} ||
+                end != digits.data() + digits.size())
+                return bad(fmt::format("`{}`: expected [n], a position from 0", path));
+            steps.push_back(Step{{}, n});
+            i = close + 1;
+        } else if (path[i] == '"') {
+            auto close = path.find('"', i + 1);
+            if (close == std::string_view::npos) return bad(fmt::format("`{}`: unterminated quoted step", path));
+            steps.push_back(Step{std::string(path.substr(i + 1, close - i - 1)), std::nullopt});
+            i = close + 1;
+        } else {
+            auto end = path.find_first_of(".[", i);
+            if (end == std::string_view::npos) end = path.size();
+            if (end == i) return bad(fmt::format("`{}`: empty step", path));
+            steps.push_back(Step{std::string(path.substr(i, end - i)), std::nullopt});
+            i = end;
+        }
+        if (i < path.size() && path[i] == '.') {
+            ++i;
+            if (i == path.size()) return bad(fmt::format("`{}`: empty step at the end", path));
+        } else if (i < path.size() && path[i] != '[') {
+            return bad(fmt::format("`{}`: expected `.` after a quoted step", path));
+        }
+    }
+    if (steps.empty()) return bad("an empty path");
+    Node node = root();
+    std::string so_far;
+    for (const auto& step : steps) {
+        std::string shown = step.index ? fmt::format("[{}]", *step.index) : step.key;
+        std::string here = so_far.empty() ? "the inputs" : "`" + so_far + "`";
+        Node next;
+        InputKind k = kind(node);
+        if (step.index) {
+            if (k != InputKind::array) return bad(fmt::format("{} is {}, not an array", here, describe(k)));
+            next = element(node, *step.index);
+            if (!next)
+                return bad(fmt::format("{} has {} entries; there is no [{}]", here, size(node), *step.index));
+        } else if (k == InputKind::table) {
+            next = child(node, step.key);
+            if (!next) return bad(fmt::format("{} has no `{}`", here, step.key));
+        } else if (k == InputKind::array) {
+            // The record whose string or date field is this step.
+            std::size_t matches = 0;
+            for (std::size_t e = 0; e < size(node); ++e) {
+                Node rec = element(node, e);
+                if (kind(rec) != InputKind::table) continue;
+                bool hit = false;
+                for (const auto& key : keys(rec)) {
+                    if (scalar_text(child(rec, key)) == step.key) hit = true;
+                }
+                if (hit) {
+                    if (++matches == 1) next = rec;
+                }
+            }
+            if (matches == 0) return bad(fmt::format("no record of {} has a field equal to `{}`", here, step.key));
+            if (matches > 1)
+                return bad(fmt::format("{} records of {} have a field equal to `{}`; name one by position: [n]",
+                                       matches, here, step.key));
+        } else {
+            return bad(fmt::format("{} is {}, which has no `{}`", here, describe(k), step.key));
+        }
+        so_far += (so_far.empty() || step.index ? "" : ".") + shown;
+        node = next;
+    }
+    return node;
+}
+
+dsl::SourceRange InputFile::range(Node n) const {
+    const toml::node* node = as_toml(n);
+    if (!node) return {};
+    const dsl::SourceFile& f = sm_->file(file_);
+    const std::string_view s = f.text();
+    if (node == &impl_->root) {
+        // The root has no header: point at its first key, or at the start of the file.
+        auto ks = keys(n);
+        if (!ks.empty()) return key_range(n, ks.front());
+        return SourceRange::in(file_, 0, 0);
+    }
+    auto begin = offset_of(f, node->source().begin);
+    if (!begin || *begin >= s.size()) return {};
+    std::optional<std::size_t> end;
+    const char c = s[*begin];
+    switch (kind_of(node)) {
+        case InputKind::table:
+        case InputKind::array:
+            // A header [a.b] / [[a]], an inline table or array; a table made by a dotted
+            // key (a.b = 1) starts at that key.
+            if (c == '[' || c == '{') {
+                end = scan_bracketed(s, *begin);
+            } else {
+                end = scan_key(s, *begin);
+            }
+            break;
+        case InputKind::string:
+            if (c == '"' || c == '\'') end = scan_string(s, *begin);
+            break;
+        case InputKind::date_time: end = scan_atom(s, *begin, true); break;
+        default: end = scan_atom(s, *begin, false); break;
+    }
+    if (!end || *end <= *begin) end = next_code_point(s, *begin);
+    return SourceRange::in(file_, *begin, static_cast<std::uint32_t>(*end));
+}
+
+dsl::SourceRange InputFile::key_range(Node table, std::string_view key) const {
+    const toml::node* n = as_toml(table);
+    const toml::table* t = n ? n->as_table() : nullptr;
+    if (!t) return {};
+    auto it = t->find(key);
+    if (it == t->end()) return {};
+    const dsl::SourceFile& f = sm_->file(file_);
+    auto begin = offset_of(f, it->first.source().begin);
+    if (!begin) return {};
+    return SourceRange::in(file_, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
+}
+
+Result<Rational> InputFile::number(Node n) const {
+    const toml::node* node = as_toml(n);
+    const InputKind k = kind_of(node);
+    switch (k) {
+        case InputKind::integer:
+            // TOML integers are 64-bit by definition (toml++ rejects larger ones when parsing).
+            return Rational(node->as_integer()->get());
+        case InputKind::floating: {
+            // A TOML fractional number denotes a binary64 value; hoshu reads it as the shortest decimal
+            // that round-trips to that value (PRODUCT.md §4): `1.05` is 105/100, and an
+            // over-long literal such as 0.18999999999999999999 is 19/100, the value TOML
+            // gives it. std::to_chars prints that shortest decimal exactly; nothing is
+            // computed in binary floating point.
+            SourceRange r = range(n);
+            std::string_view token = std::string_view(bytes()).substr(r.begin, r.end - r.begin);
+            const auto binary = node->as_floating_point()->get();
+            char shortest[64];
+            auto printed = std::to_chars(shortest, shortest + sizeof shortest, binary);
+            std::string digits(shortest, printed.ptr);
+            if (digits.find_first_of("in") != std::string::npos) {   // inf, nan
+                return one_error(r, fmt::format("expected a finite number, found {}", token));
+            }
+            if (auto v = Rational::parse(digits)) return std::move(*v);
+            return one_error(r, fmt::format("cannot read the number {} exactly", token));
+        }
+        case InputKind::string: {
+            const std::string& s = node->as_string()->get();
+            if (auto v = Rational::parse(s)) return std::move(*v);
+            return one_error(range(n), fmt::format("expected an exact number (\"0.9375\", \"15.4%\" or "
+                                                   "\"21353/23800\"), found {}",
+                                                   quoted(s)));
+        }
+        default: return one_error(range(n), fmt::format("expected a number, found {}", describe(k)));
+    }
+}
+
+Result<Date> InputFile::date(Node n) const {
+    const toml::node* node = as_toml(n);
+    const InputKind k = kind_of(node);
+    if (k == InputKind::date) {
+        const toml::date& d = node->as_date()->get();
+        if (auto v = Date::from_ymd(d.year, d.month, d.day)) return *v;
+        return one_error(range(n), "this date does not exist");
+    }
+    if (k == InputKind::string) {
+        const std::string& s = node->as_string()->get();
+        if (auto v = Date::parse(s)) return *v;
+        return one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", quoted(s)));
+    }
+    return one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", describe(k)));
+}
+
+Result<bool> InputFile::boolean(Node n) const {
+    const toml::node* node = as_toml(n);
+    const InputKind k = kind_of(node);
+    if (k == InputKind::boolean) return node->as_boolean()->get();
+    return one_error(range(n), fmt::format("expected a boolean (true or false), found {}", describe(k)));
+}
+
+Result<std::string> InputFile::text(Node n) const {
+    const toml::node* node = as_toml(n);
+    const InputKind k = kind_of(node);
+    if (k == InputKind::string) return node->as_string()->get();
+    return one_error(range(n), fmt::format("expected a string, found {}", describe(k)));
+}
+
+}  // namespace hoshu::eval

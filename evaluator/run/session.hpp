@@ -1,0 +1,144 @@
+// The evaluator: runs a checked plan against one TOML input file, exactly.
+//
+//   auto outcome = eval::evaluate(plan, inputs, {});
+//   if (!outcome) { fputs(render(sm, outcome.error()).c_str(), stderr); return 1; }
+//   for (auto& d : outcome->directors) …
+//
+// Definitions are evaluated on demand and at most once per director, so an input that
+// no formula needs in this year (a final-year figure, say) is never computed with. The
+// inputs file is still checked whole, once per session, before anything is evaluated:
+// every key is one the plan reads, every value a declaration reads has its type and lies
+// in its range (input_keys.hpp).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dsl/base/result.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/ir/plan.hpp"
+
+namespace hoshu::eval {
+
+struct EvalOptions {
+    /// Evaluate with the rules as they stood on this date (dated params). Default: the
+    /// latest value of each param.
+    std::optional<Date> as_of;
+    /// Keys this plan reads are known too: `hoshu diff` evaluates two plans on one inputs
+    /// file, in which a key either plan reads is in its place. Its values are not checked.
+    const Plan* other_plan = nullptr;
+};
+
+enum class LimitStatus { ok, scaled, violated };
+const char* to_string(LimitStatus s);
+
+struct DirectorOutcome {
+    std::string id;
+    std::vector<Value> outputs;   // parallel to Plan::director_outputs
+};
+
+struct LimitOutcome {
+    std::uint32_t limit = 0;      // index in Plan::limits
+    Value value, bound;
+    LimitStatus status = LimitStatus::ok;
+    std::optional<Rational> factor;   // the pro rata factor applied, when scaled
+};
+
+struct Violation {
+    std::string rule;
+    std::string director;         // empty for a plan-wide rule
+    std::string message;
+    std::vector<Citation> sources;
+};
+
+struct Outcome {
+    std::vector<DirectorOutcome> directors;
+    std::vector<std::int32_t> grant_director;   // the director of each ledger grant
+    std::vector<Value> plan_outputs;   // parallel to Plan::plan_outputs
+    std::vector<LimitOutcome> limits;
+    std::vector<Violation> violations;
+    std::vector<std::string> texts;    // texts read from the inputs (ids from Plan::texts.size() on)
+
+    const std::string& text(const Plan& plan, std::int64_t id) const;
+};
+
+Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options);
+
+/// A value put in place of one written in the inputs file, for what-if runs: the exact
+/// text of a CSV cell ("316.8e9", "15.4%", "2025-06-26", "executive"), or an exact number
+/// (then `text` is unused for numbers). `where` locates it in messages.
+struct InputOverride {
+    InputFile::Node node;   // from InputFile::find
+    std::string text;
+    std::optional<Rational> number;
+    dsl::SourceRange where;
+};
+
+/// An evaluation kept open: inputs are read once, definitions are computed on demand and
+/// remembered until reset(). For explaining a value, benchmarks and what-if runs.
+///
+///   Session session(plan, inputs, {});
+///   auto shares = session.value(*plan.find_slot("annual_rs_shares"), 0);   // director 0
+///   session.reset();   // forget computed definitions, keep the inputs read
+class Session {
+public:
+    Session(const Plan& plan, const InputFile& inputs, EvalOptions options = {});
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    ~Session();
+
+    /// Every output, limit and requirement (what `hoshu eval` prints).
+    Result<Outcome> run();
+    /// The same without copying the outcome; it stays valid until the next call.
+    Result<const Outcome*> run_in_place();
+    /// Evaluate with these values in place of the inputs file's; earlier overrides are
+    /// dropped. Only the definitions that depend on a changed value are recomputed.
+    void set_overrides(std::span<const InputOverride> overrides);
+    /// For many evaluations that differ in a few overridden values (simulate): remember how
+    /// each evaluation went — which definitions it computed, in which order, and which way
+    /// each branch went — and replay that straight through on the next one, falling back
+    /// to the usual evaluation where a branch goes the other way. The results are the same
+    /// as without it; only faster.
+    void remember_paths();
+    /// The value of one definition; `director` is ignored for plan-wide definitions, and
+    /// `grant` (a ledger entry) is needed for per-grant ones.
+    Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// Whether an optional input is present (for per-grant inputs, pass the grant).
+    bool present(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// The value of any node of the plan's IR, in the scope of `director` (or plan-wide);
+    /// for per-grant nodes, `grant` is the ledger entry (an index into the ledger).
+    Result<Value> node_value(std::uint32_t node, std::size_t director, int grant = -1);
+    /// The ledger entries of a director (indices into the ledger).
+    std::vector<int> grants_of(std::size_t director);
+    /// The pro rata factor applied to a scaled output by the last run(), if any.
+    std::optional<Rational> scale_factor(std::uint32_t slot) const;
+    /// The entry of a series found by `last … before date`, if any.
+    std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
+    /// The directors listed in the inputs (their ids), and texts read so far.
+    Result<const Outcome*> state();
+    /// The values that identify records — each director's id, each ledger entry's
+    /// director — with what each is ("the id of director D03"). A what-if run cannot
+    /// change them: the records are read once.
+    Result<std::vector<std::pair<InputFile::Node, std::string>>> record_keys();
+    /// The row of table `table` that covers x (for explaining), or nullptr.
+    const TableRow* table_row(std::uint32_t table, const Rational& x) const;
+    /// Forget every computed definition; inputs already read are kept.
+    void reset();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// A value as exact text for its type: "4709", "8712/10385", "2024-04-01", "true", "executive".
+std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// Human display of a value: integers of JPY and shares grouped ("48,000,000"),
+/// percentages as exact percent, other exact values as decimal or fraction.
+std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// Group an integer's digits by three: "1234567" → "1,234,567".
+std::string group_digits(std::string_view integer);
+
+}  // namespace hoshu::eval

@@ -1,0 +1,855 @@
+// Model files and the Monte Carlo sampler.
+//
+// Reading: every table and key is checked against what it may hold, every error is
+// located in the model file, and reading goes on after an error so that one run reports
+// every problem. The correlation matrix is factored per connected group of correlated
+// values, so a model of 1000 inputs with a few correlations costs little per path.
+//
+// Sampling: Boost.Random's mt19937_64 and normal_distribution, whose values are the same
+// on every platform (std::normal_distribution's are not). Binary floating point is used
+// only here, from the random numbers to the sampled double; the double is then turned
+// into the exact Rational it denotes and rounded half-even to its precision.
+#include "evaluator/whatif/model.hpp"
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/seed_seq.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <string_view>
+#include <tuple>
+
+#include "evaluator/run/inputs.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+using dsl::SourceRange;
+using Node = InputFile::Node;
+
+constexpr std::int32_t max_price_days = 18'262;   // 50 years of 365.25 days
+constexpr double not_positive_definite = 1e-12;    // a Cholesky pivot at most this fails
+constexpr double inv_sqrt2 = 0.70710678118654752440;   // Φ(z) = erfc(−z/√2) / 2
+
+// ---- exact <-> double ----
+
+/// 2^k exactly, for any k.
+Rational pow2(int k) {
+    if (k < 0) return Rational(1) / pow2(-k);
+    Rational r = 1;
+    for (; k > 62; k -= 62) r *= Rational(std::int64_t{1} << 62);
+    return r * Rational(std::int64_t{1} << k);
+}
+
+// ---- reading ----
+
+std::string join(const std::vector<std::string_view>& words) {
+    std::string out;
+    for (auto w : words) {
+        if (!out.empty()) out += ", ";
+        out += w;
+    }
+    return out;
+}
+
+/// "`a`, `b` and `c`".
+std::string listed(const std::vector<std::string_view>& words) {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) out += i + 1 == words.size() ? " and " : ", ";
+        out += fmt::format("`{}`", words[i]);
+    }
+    return out;
+}
+
+struct DistributionKeys {
+    Distribution dist;
+    const char* name;
+    std::vector<std::string_view> allowed;    // in the order the message lists them
+    std::vector<std::string_view> required;
+};
+
+const std::vector<DistributionKeys>& distribution_keys() {
+    static const std::vector<DistributionKeys> table = {
+        {Distribution::fixed, "fixed", {"path", "distribution", "value"}, {"value"}},
+        {Distribution::uniform, "uniform", {"path", "distribution", "low", "high", "precision"},
+         {"low", "high", "precision"}},
+        {Distribution::triangular, "triangular", {"path", "distribution", "low", "mode", "high", "precision"},
+         {"low", "mode", "high", "precision"}},
+        {Distribution::normal, "normal", {"path", "distribution", "mean", "sd", "low", "high", "precision"},
+         {"mean", "sd", "precision"}},
+        {Distribution::lognormal, "lognormal",
+         {"path", "distribution", "log_mean", "log_sd", "low", "high", "precision"},
+         {"log_mean", "log_sd", "precision"}},
+    };
+    return table;
+}
+
+const std::vector<std::string_view> any_input_keys = {"path", "distribution", "value", "low", "mode", "high",
+                                                       "mean", "sd", "log_mean", "log_sd", "precision"};
+const std::vector<std::string_view> top_keys = {"input", "price", "correlation", "report"};
+const std::vector<std::string_view> price_keys = {"series", "date_key", "value_key", "start",
+                                                  "dates", "volatility", "risk_free_rate", "dividend_yield",
+                                                  "precision"};
+const std::vector<std::string_view> correlation_keys = {"between", "rho"};
+const std::vector<std::string_view> report_keys = {"events", "grant_price"};
+
+class Reader {
+public:
+    Reader(const InputFile& in, dsl::Diagnostics& diags) : in_(in), diags_(diags) {}
+
+    const InputFile& in() const { return in_; }
+    dsl::Diagnostics& diags() { return diags_; }
+
+    /// The value's text as written in the model file ("35%" with its quotes).
+    std::string written(Node n) const {
+        SourceRange r = in_.range(n);
+        if (!r.valid) return "?";
+        return in_.bytes().substr(r.begin, r.end - r.begin);
+    }
+
+    std::optional<Rational> number(Node n) {
+        auto r = in_.number(n);
+        if (!r) {
+            diags_.append(r.error());
+            return std::nullopt;
+        }
+        return std::move(*r);
+    }
+    std::optional<Date> date(Node n) {
+        auto r = in_.date(n);
+        if (!r) {
+            diags_.append(r.error());
+            return std::nullopt;
+        }
+        return *r;
+    }
+    /// A non-empty string.
+    std::optional<std::string> text(Node n, std::string_view key) {
+        auto r = in_.text(n);
+        if (!r) {
+            diags_.append(r.error());
+            return std::nullopt;
+        }
+        if (r->empty()) {
+            diags_.error(in_.range(n), "`{}` must not be empty", key);
+            return std::nullopt;
+        }
+        return std::move(*r);
+    }
+
+    /// Every key of `table` not in `allowed` is an error.
+    void check_keys(Node table, const std::vector<std::string_view>& allowed, std::string_view where) {
+        for (const auto& key : in_.keys(table)) {
+            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+            diags_.error(in_.key_range(table, key), "unknown key `{}` in {}; expected one of: {}", key, where,
+                         join(allowed));
+        }
+    }
+
+    /// The value under `key`, or an error at the table when it is missing.
+    Node required(Node table, std::string_view key, std::string_view where) {
+        Node n = in_.child(table, key);
+        if (!n) diags_.error(in_.range(table), "missing key `{}` in {}", key, where);
+        return n;
+    }
+
+    /// The number under `key` if present (no error when absent).
+    std::optional<Rational> optional_number(Node table, std::string_view key) {
+        Node n = in_.child(table, key);
+        return n ? number(n) : std::nullopt;
+    }
+
+    /// An error at the value under `key` unless |x| ≤ limit.
+    bool within(Node table, std::string_view key, const Rational& x, const Rational& limit, std::string_view shown) {
+        if (x.abs() <= limit) return true;
+        Node n = in_.child(table, key);
+        diags_.error(in_.range(n), "`{}` is too large for sampling: at most {} in magnitude, found {}", key, shown,
+                     written(n));
+        return false;
+    }
+
+private:
+    const InputFile& in_;
+    dsl::Diagnostics& diags_;
+};
+
+/// Array-of-tables check for `input` and `correlation`.
+bool is_table_array(Reader& rd, Node n, std::string_view key) {
+    const InputFile& in = rd.in();
+    bool ok = in.kind(n) == InputKind::array;
+    for (std::size_t i = 0; ok && i < in.size(n); ++i) ok = in.kind(in.element(n, i)) == InputKind::table;
+    if (!ok) {
+        rd.diags().error(in.range(n), "`{}` must be an array of tables ([[{}]]), found {}", key, key,
+                         in.kind(n) == InputKind::array ? "an array of other values" : describe(in.kind(n)));
+    }
+    return ok;
+}
+
+void read_input(Reader& rd, Node t, Model& m, std::map<std::string, std::size_t, std::less<>>& seen) {
+    const InputFile& in = rd.in();
+    dsl::Diagnostics& diags = rd.diags();
+    ModelInput mi;
+    mi.range = in.range(t);
+    bool ok = true;
+
+    Node path = rd.required(t, "path", "[[input]]");
+    if (path) {
+        auto p = rd.text(path, "path");
+        if (p) {
+            mi.path = std::move(*p);
+            mi.path_range = in.range(path);
+        } else {
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+
+    const DistributionKeys* keys = nullptr;
+    Node dist = rd.required(t, "distribution", "[[input]]");
+    if (dist) {
+        if (auto name = in.text(dist); !name) {
+            diags.append(name.error());
+        } else {
+            for (const auto& k : distribution_keys())
+                if (*name == k.name) keys = &k;
+            if (!keys) {
+                diags.error(in.range(dist), "unknown distribution {}; expected one of: fixed, uniform, triangular, "
+                            "normal, lognormal", rd.written(dist));
+            }
+        }
+    }
+    if (!keys) {
+        rd.check_keys(t, any_input_keys, "[[input]]");
+        return;
+    }
+    mi.dist = keys->dist;
+    const std::string where = fmt::format("a {} [[input]]", keys->name);
+    rd.check_keys(t, keys->allowed, where);
+    for (auto key : keys->required) {
+        if (!in.child(t, key)) {
+            diags.error(in.range(dist), "missing key `{}`: a {} distribution needs {}", key, keys->name,
+                        listed(keys->required));
+            ok = false;
+        }
+    }
+
+    const Rational big = Rational(1'000'000'000'000'000'000);
+    auto read = [&](std::string_view key, Rational& into, const Rational& limit, std::string_view shown) {
+        if (std::find(keys->allowed.begin(), keys->allowed.end(), key) == keys->allowed.end()) return false;
+        auto v = rd.optional_number(t, key);
+        if (!v) {
+            if (in.child(t, key)) ok = false;
+            return false;
+        }
+        into = std::move(*v);
+        if (!rd.within(t, key, into, limit, shown)) ok = false;
+        return true;
+    };
+    read("value", mi.value, big, "1e18");
+    mi.has_low = read("low", mi.low, big, "1e18");
+    mi.has_high = read("high", mi.high, big, "1e18");
+    const bool has_mode = read("mode", mi.mode, big, "1e18");
+    read("mean", mi.mean, big, "1e18");
+    const bool has_sd = read("sd", mi.sd, big, "1e18");
+    read("log_mean", mi.log_mean, Rational(40), "40");
+    const bool has_log_sd = read("log_sd", mi.log_sd, Rational(5), "5");
+    const bool has_precision = read("precision", mi.precision, big, "1e18");
+
+    auto positive = [&](bool has, std::string_view key, const Rational& x) {
+        if (has && x.sign() <= 0) {
+            Node n = in.child(t, key);
+            diags.error(in.range(n), "`{}` must be positive, found {}", key, rd.written(n));
+            ok = false;
+        }
+    };
+    positive(has_sd, "sd", mi.sd);
+    positive(has_log_sd, "log_sd", mi.log_sd);
+    positive(has_precision, "precision", mi.precision);
+    if (mi.has_low && mi.has_high && mi.low >= mi.high) {
+        diags.error(in.range(in.child(t, "high")), "`low` must be less than `high`, found low = {} and high = {}",
+                    rd.written(in.child(t, "low")), rd.written(in.child(t, "high")));
+        ok = false;
+    } else if (has_mode && mi.has_low && mi.has_high && (mi.mode < mi.low || mi.mode > mi.high)) {
+        diags.error(in.range(in.child(t, "mode")), "`mode` must lie between `low` and `high` ({} to {}), found {}",
+                    rd.written(in.child(t, "low")), rd.written(in.child(t, "high")),
+                    rd.written(in.child(t, "mode")));
+        ok = false;
+    }
+    // Bounds that are multiples of the precision keep clamped, rounded samples inside them.
+    if (has_precision && mi.precision.sign() > 0) {
+        for (auto [key, has, x] : {std::tuple{"low", mi.has_low, &mi.low}, std::tuple{"high", mi.has_high, &mi.high}}) {
+            if (has && !(*x / mi.precision).is_integer()) {
+                Node n = in.child(t, key);
+                diags.error(in.range(n), "`{}` must be a multiple of `precision` ({}), found {}", key,
+                            rd.written(in.child(t, "precision")), rd.written(n));
+                ok = false;
+            }
+        }
+    }
+
+    if (!mi.path.empty()) {
+        if (auto it = seen.find(mi.path); it != seen.end()) {
+            diags.error(mi.path_range, "`{}` is modelled twice", mi.path);
+            diags.note(m.inputs[it->second].path_range, "first modelled here");
+            return;
+        }
+    }
+    if (!ok) return;
+    seen.emplace(mi.path, m.inputs.size());
+    m.inputs.push_back(std::move(mi));
+}
+
+void read_price(Reader& rd, Node t, Model& m) {
+    const InputFile& in = rd.in();
+    dsl::Diagnostics& diags = rd.diags();
+    if (in.kind(t) != InputKind::table) {
+        diags.error(in.range(t), "`price` must be a table ([price]), found {}", describe(in.kind(t)));
+        return;
+    }
+    rd.check_keys(t, price_keys, "[price]");
+    PriceModel p;
+    p.range = in.range(t);
+    bool ok = true;
+    for (auto [key, into] : {std::pair{"series", &p.series}, std::pair{"date_key", &p.date_key},
+                             std::pair{"value_key", &p.value_key}}) {
+        if (Node n = in.child(t, key)) {
+            if (auto s = rd.text(n, key)) {
+                *into = std::move(*s);
+            } else {
+                ok = false;
+            }
+        }
+    }
+
+    bool have_start = false;
+    if (Node n = rd.required(t, "start", "[price]")) {
+        if (auto d = rd.date(n)) {
+            p.start = *d;
+            p.start_range = in.range(n);
+            have_start = true;
+        }
+    }
+    ok = ok && have_start;
+    if (Node n = rd.required(t, "dates", "[price]")) {
+        if (in.kind(n) != InputKind::array) {
+            diags.error(in.range(n), "`dates` must be an array of dates, found {}", describe(in.kind(n)));
+            ok = false;
+        } else if (in.size(n) == 0) {
+            diags.error(in.range(n), "`dates` must list at least one date to simulate");
+            ok = false;
+        }
+        for (std::size_t k = 0; in.kind(n) == InputKind::array && k < in.size(n); ++k) {
+            Node e = in.element(n, k);
+            auto d = rd.date(e);
+            if (!d) {
+                ok = false;
+                continue;
+            }
+            if (have_start) {
+                if (p.dates.empty() && *d <= p.start) {
+                    diags.error(in.range(e), "{} is not after `start` ({})", d->to_string(), p.start.to_string());
+                    ok = false;
+                } else if (!p.dates.empty() && *d <= p.dates.back()) {
+                    diags.error(in.range(e), "`dates` must be strictly increasing: {} is not after {}",
+                                d->to_string(), p.dates.back().to_string());
+                    ok = false;
+                } else if (d->days - p.start.days > max_price_days) {
+                    diags.error(in.range(e), "{} is more than 50 years after `start` ({})", d->to_string(),
+                                p.start.to_string());
+                    ok = false;
+                }
+            }
+            p.dates.push_back(*d);
+            p.date_ranges.push_back(in.range(e));
+        }
+    } else {
+        ok = false;
+    }
+
+    auto rate = [&](std::string_view key, Rational& into, const Rational& low, const Rational& high,
+                    std::string_view shown) {
+        Node n = rd.required(t, key, "[price]");
+        if (!n) {
+            ok = false;
+            return;
+        }
+        auto v = rd.number(n);
+        if (!v) {
+            ok = false;
+            return;
+        }
+        if (*v < low || *v > high) {
+            diags.error(in.range(n), "`{}` must be between {}, found {}", key, shown, rd.written(n));
+            ok = false;
+        }
+        into = std::move(*v);
+    };
+    rate("volatility", p.volatility, Rational(0), Rational(5), "0% and 500%");
+    rate("risk_free_rate", p.risk_free, Rational(-1), Rational(1), "-100% and 100%");
+    rate("dividend_yield", p.dividend_yield, Rational(-1), Rational(1), "-100% and 100%");
+    if (Node n = rd.required(t, "precision", "[price]")) {
+        if (auto v = rd.number(n)) {
+            if (v->sign() <= 0) {
+                diags.error(in.range(n), "`precision` must be positive, found {}", rd.written(n));
+                ok = false;
+            }
+            p.precision = std::move(*v);
+        } else {
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (ok) m.price = std::move(p);
+}
+
+/// The index (over inputs, then the price) named in a [[correlation]]'s `between`.
+std::optional<std::size_t> correlated_value(Reader& rd, Node n, const Model& m, bool has_price,
+                                            const std::map<std::string, std::size_t, std::less<>>& seen) {
+    auto name = rd.text(n, "between");
+    if (!name) return std::nullopt;
+    if (*name == "price") {
+        if (m.price) return m.inputs.size();
+        if (!has_price) rd.diags().error(rd.in().range(n), "`price` is not modelled: the model has no [price]");
+        return std::nullopt;   // [price] has errors of its own
+    }
+    if (auto it = seen.find(*name); it != seen.end()) return it->second;
+    rd.diags().error(rd.in().range(n), "`{}` is not the path of an [[input]] of this model, nor `price`", *name);
+    return std::nullopt;
+}
+
+/// Cholesky factor of the correlation matrix restricted to `members` (increasing
+/// indices); nullopt when it is not positive definite. rows[i] gets the entries of
+/// member i's row.
+bool factor_group(const std::vector<std::size_t>& members,
+                  const std::map<std::pair<std::size_t, std::size_t>, double>& rho,
+                  std::vector<std::vector<std::pair<std::uint32_t, double>>>* rows) {
+    const std::size_t n = members.size();
+    std::vector<double> l(n * n, 0.0);
+    auto a = [&](std::size_t i, std::size_t j) {
+        if (i == j) return 1.0;
+        auto it = rho.find({std::min(members[i], members[j]), std::max(members[i], members[j])});
+        return it == rho.end() ? 0.0 : it->second;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j <= i; ++j) {
+            double s = a(i, j);
+            for (std::size_t k = 0; k < j; ++k) s -= l[i * n + k] * l[j * n + k];
+            if (i == j) {
+                if (!(s > not_positive_definite)) return false;
+                l[i * n + i] = std::sqrt(s);
+            } else {
+                l[i * n + j] = s / l[j * n + j];
+            }
+        }
+    }
+    if (rows) {
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& row = (*rows)[members[i]];
+            row.clear();
+            for (std::size_t j = 0; j <= i; ++j)
+                if (l[i * n + j] != 0.0 || j == i) row.emplace_back(static_cast<std::uint32_t>(members[j]), l[i * n + j]);
+        }
+    }
+    return true;
+}
+
+struct Groups {
+    std::vector<std::size_t> parent;
+    explicit Groups(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+    std::size_t find(std::size_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    }
+    void join(std::size_t a, std::size_t b) { parent[find(a)] = find(b); }
+    std::vector<std::size_t> members(std::size_t i) {
+        std::vector<std::size_t> out;
+        const std::size_t g = find(i);
+        for (std::size_t k = 0; k < parent.size(); ++k)
+            if (find(k) == g) out.push_back(k);
+        return out;
+    }
+};
+
+/// Factor the correlation matrix into m.cholesky; when it is not positive definite, the
+/// error is at the first [[correlation]] after which it no longer is.
+void factor(Model& m, dsl::Diagnostics& diags) {
+    const std::size_t n = m.dimension();
+    m.cholesky.assign(n, {});
+    for (std::size_t i = 0; i < n; ++i) m.cholesky[i] = {{static_cast<std::uint32_t>(i), 1.0}};
+    if (m.correlations.empty()) return;
+
+    std::map<std::pair<std::size_t, std::size_t>, double> rho;
+    Groups groups(n);
+    for (const auto& c : m.correlations) {
+        rho[{std::min(c.a, c.b), std::max(c.a, c.b)}] = to_double(c.rho);
+        groups.join(c.a, c.b);
+    }
+    bool all = true;
+    std::vector<bool> done(n, false);
+    for (std::size_t i = 0; i < n && all; ++i) {
+        if (done[groups.find(i)]) continue;
+        done[groups.find(i)] = true;
+        auto members = groups.members(i);
+        if (members.size() > 1) all = factor_group(members, rho, &m.cholesky);
+    }
+    if (all) return;
+
+    // Add the correlations in file order; each one can only break its own group.
+    std::map<std::pair<std::size_t, std::size_t>, double> so_far;
+    Groups prefix(n);
+    for (const auto& c : m.correlations) {
+        so_far[{std::min(c.a, c.b), std::max(c.a, c.b)}] = to_double(c.rho);
+        prefix.join(c.a, c.b);
+        if (factor_group(prefix.members(c.a), so_far, nullptr)) continue;
+        auto& d = diags.error(c.range, "with this correlation the correlation matrix is not positive definite");
+        d.hint = c.rho.abs() == Rational(1)
+                     ? "a correlation of 1 or -1 makes two values one; use a value strictly between -1 and 1"
+                     : "the correlations given up to here contradict one another (a~b 0.9 and a~c 0.9 need b~c above 0.62)";
+        return;
+    }
+    assert(false && "the whole matrix failed but no prefix did");
+}
+
+void read_correlations(Reader& rd, Node arr, Model& m, bool has_price,
+                       const std::map<std::string, std::size_t, std::less<>>& seen) {
+    const InputFile& in = rd.in();
+    dsl::Diagnostics& diags = rd.diags();
+    std::map<std::pair<std::size_t, std::size_t>, SourceRange> pairs;
+    bool ok = true;
+    for (std::size_t i = 0; i < in.size(arr); ++i) {
+        Node t = in.element(arr, i);
+        rd.check_keys(t, correlation_keys, "[[correlation]]");
+        Correlation c;
+        c.range = in.range(t);
+        bool good = true;
+        Node between = rd.required(t, "between", "[[correlation]]");
+        std::optional<std::size_t> a, b;
+        if (between) {
+            if (in.kind(between) != InputKind::array || in.size(between) != 2) {
+                diags.error(in.range(between), "`between` must name two values, as in [\"years.FY2024.revenue\", \"price\"]");
+                good = false;
+            } else {
+                a = correlated_value(rd, in.element(between, 0), m, has_price, seen);
+                b = correlated_value(rd, in.element(between, 1), m, has_price, seen);
+                if (a && b && *a == *b) {
+                    diags.error(in.range(in.element(between, 1)), "a value cannot be correlated with itself");
+                    good = false;
+                }
+            }
+        }
+        good = good && a && b;
+        if (Node r = rd.required(t, "rho", "[[correlation]]")) {
+            if (auto v = rd.number(r)) {
+                if (*v < Rational(-1) || *v > Rational(1)) {
+                    diags.error(in.range(r), "`rho` must be between -1 and 1, found {}", rd.written(r));
+                    good = false;
+                }
+                c.rho = std::move(*v);
+            } else {
+                good = false;
+            }
+        } else {
+            good = false;
+        }
+        if (a && b && *a != *b) {
+            auto key = std::pair{std::min(*a, *b), std::max(*a, *b)};
+            if (auto it = pairs.find(key); it != pairs.end()) {
+                auto name = [&](std::size_t k) { return k == m.inputs.size() ? std::string("price") : m.inputs[k].path; };
+                diags.error(c.range, "the correlation between `{}` and `{}` is given twice", name(key.first),
+                            name(key.second));
+                diags.note(it->second, "first given here");
+                good = false;
+            } else {
+                pairs.emplace(key, c.range);
+            }
+        }
+        if (!good) {
+            ok = false;
+            continue;
+        }
+        c.a = *a;
+        c.b = *b;
+        m.correlations.push_back(std::move(c));
+    }
+    if (!ok) m.correlations.clear();
+}
+
+void read_report(Reader& rd, Node t, Model& m) {
+    const InputFile& in = rd.in();
+    dsl::Diagnostics& diags = rd.diags();
+    if (in.kind(t) != InputKind::table) {
+        diags.error(in.range(t), "`report` must be a table ([report]), found {}", describe(in.kind(t)));
+        return;
+    }
+    rd.check_keys(t, report_keys, "[report]");
+    if (Node events = in.child(t, "events")) {
+        if (in.kind(events) != InputKind::array) {
+            diags.error(in.range(events), "`events` must be an array of definition names, found {}",
+                        describe(in.kind(events)));
+        }
+        for (std::size_t i = 0; in.kind(events) == InputKind::array && i < in.size(events); ++i) {
+            Node e = in.element(events, i);
+            auto name = rd.text(e, "events");
+            if (!name) continue;
+            auto it = std::find(m.events.begin(), m.events.end(), *name);
+            if (it != m.events.end()) {
+                diags.error(in.range(e), "event `{}` is listed twice", *name);
+                diags.note(m.event_ranges[static_cast<std::size_t>(it - m.events.begin())], "first listed here");
+                continue;
+            }
+            m.events.push_back(std::move(*name));
+            m.event_ranges.push_back(in.range(e));
+        }
+    }
+    if (Node g = in.child(t, "grant_price")) {
+        if (auto name = rd.text(g, "grant_price")) {
+            m.grant_price = std::move(*name);
+            m.grant_price_range = in.range(g);
+        }
+    }
+}
+
+Result<Model> read_model(const InputFile& in) {
+    dsl::Diagnostics diags;
+    Reader rd(in, diags);
+    Model m;
+    m.file = in.file();
+    Node root = in.root();
+    rd.check_keys(root, top_keys, "the model");
+
+    std::map<std::string, std::size_t, std::less<>> seen;
+    if (Node arr = in.child(root, "input"); arr && is_table_array(rd, arr, "input")) {
+        for (std::size_t i = 0; i < in.size(arr); ++i) {
+            if (i == max_model_inputs) {
+                diags.error(in.range(in.element(arr, i)), "too many [[input]]s: a model samples at most {} values",
+                            max_model_inputs);
+                break;
+            }
+            read_input(rd, in.element(arr, i), m, seen);
+        }
+    }
+    Node price = in.child(root, "price");
+    if (price) read_price(rd, price, m);
+    if (Node arr = in.child(root, "correlation"); arr && is_table_array(rd, arr, "correlation"))
+        read_correlations(rd, arr, m, static_cast<bool>(price), seen);
+    if (Node report = in.child(root, "report")) read_report(rd, report, m);
+
+    if (!diags.has_errors()) factor(m, diags);
+    if (diags.has_errors()) {
+        diags.sort();
+        return diags;
+    }
+    return m;
+}
+
+}  // namespace
+
+const char* to_string(Distribution d) {
+    for (const auto& k : distribution_keys())
+        if (k.dist == d) return k.name;
+    return "?";
+}
+
+Result<Model> load_model(dsl::SourceManager& sm, const std::string& path) {
+    auto in = InputFile::load(sm, path);
+    if (!in) return std::move(in).error();
+    return read_model(*in);
+}
+
+Result<Model> parse_model(dsl::SourceManager& sm, std::string path, std::string text) {
+    auto in = InputFile::parse(sm, std::move(path), std::move(text));
+    if (!in) return std::move(in).error();
+    return read_model(*in);
+}
+
+Rational rational_from_double(double x) {
+    assert(std::isfinite(x));
+    if (x == 0) return Rational();
+    int e = 0;
+    const double f = std::frexp(x, &e);                                        // x = f·2^e, 0.5 ≤ |f| < 1
+    auto mant = static_cast<std::int64_t>(std::ldexp(f, 53));                  // exact: 53 bits
+    e -= 53;
+    const int zeros = std::countr_zero(static_cast<std::uint64_t>(mant < 0 ? -mant : mant));
+    mant >>= zeros;   // arithmetic shift of a multiple of 2^zeros: exact for negatives too
+    e += zeros;
+    if (e >= 0) return Rational(mant) * pow2(e);
+    if (-e <= 62) return Rational::fraction(mant, std::int64_t{1} << -e);
+    return Rational(mant) * pow2(e);
+}
+
+double to_double(const Rational& x) {
+    if (x.is_zero()) return 0.0;
+    const Rational a = x.abs();
+    // floor(log2 a), estimated from the digit counts (within ±4), then made exact.
+    const auto digits = static_cast<long>(a.numerator_string().size()) -
+                        static_cast<long>(a.denominator_string().size());
+    int e = static_cast<int>(std::floor(static_cast<double>(digits) * 3.321928094887362));
+    while (a < pow2(e)) --e;
+    while (a >= pow2(e + 1)) ++e;
+    if (e > 1023) return x.sign() < 0 ? -HUGE_VAL : HUGE_VAL;
+    const int shift = std::min(52 - e, 1074);   // below 2^-1022 the double has fewer bits
+    const Rational scaled = (a * pow2(shift)).round(RoundingMode::half_even);   // ≤ 2^53
+    const double v = std::ldexp(static_cast<double>(*scaled.to_int64()), -shift);
+    return x.sign() < 0 ? -v : v;
+}
+
+// ---- the sampler ----
+
+struct Sampler::Impl {
+    struct Marginal {
+        Distribution dist = Distribution::fixed;
+        double a = 0, b = 0, c = 0, d = 0, e = 0;   // see draw()
+        const Rational* low = nullptr;   // clamp bounds, when the distribution has them
+        const Rational* high = nullptr;
+    };
+    struct Step {
+        double drift = 0, diffusion = 0;   // (r − q − σ²/2)·Δt and σ·√Δt
+    };
+
+    const Model* model;
+    std::uint64_t seed;
+    boost::random::mt19937_64 engine;
+    boost::random::normal_distribution<double> normal;
+    std::vector<Marginal> marginals;
+    std::vector<Step> steps;
+    std::vector<double> z, correlated;
+    Rational last_s0;
+    double s0 = 0;
+    bool have_s0 = false;
+};
+
+Sampler::Sampler(const Model& m, std::uint64_t seed) : impl_(std::make_unique<Impl>()) {
+    Impl& s = *impl_;
+    s.model = &m;
+    s.seed = seed;
+    for (const auto& in : m.inputs) {
+        Impl::Marginal g;
+        g.dist = in.dist;
+        switch (in.dist) {
+            case Distribution::fixed: break;
+            case Distribution::uniform:
+                g.a = to_double(in.low);
+                g.b = to_double(in.high - in.low);
+                break;
+            case Distribution::triangular:
+                // u < c: low + sqrt(u·d); else high − sqrt((1 − u)·e).
+                g.a = to_double(in.low);
+                g.b = to_double(in.high);
+                g.c = to_double((in.mode - in.low) / (in.high - in.low));
+                g.d = to_double((in.high - in.low) * (in.mode - in.low));
+                g.e = to_double((in.high - in.low) * (in.high - in.mode));
+                break;
+            case Distribution::normal:
+                g.a = to_double(in.mean);
+                g.b = to_double(in.sd);
+                break;
+            case Distribution::lognormal:
+                g.a = to_double(in.log_mean);
+                g.b = to_double(in.log_sd);
+                break;
+        }
+        const bool bounded = in.dist == Distribution::uniform || in.dist == Distribution::triangular;
+        if (bounded || in.has_low) g.low = &in.low;
+        if (bounded || in.has_high) g.high = &in.high;
+        s.marginals.push_back(g);
+    }
+    if (m.price) {
+        const PriceModel& p = *m.price;
+        const double sigma = to_double(p.volatility);
+        const double mu = to_double(p.risk_free) - to_double(p.dividend_yield) - 0.5 * sigma * sigma;
+        Date prev = p.start;
+        for (Date d : p.dates) {
+            const double dt = static_cast<double>(d.days - prev.days) / 365.0;
+            s.steps.push_back({mu * dt, sigma * std::sqrt(dt)});
+            prev = d;
+        }
+    }
+    s.z.resize(m.dimension());
+    s.correlated.resize(m.dimension());
+    start_block(0);
+}
+
+Sampler::Sampler(Sampler&&) noexcept = default;
+Sampler& Sampler::operator=(Sampler&&) noexcept = default;
+Sampler::~Sampler() = default;
+
+void Sampler::start_block(std::uint64_t b) {
+    Impl& s = *impl_;
+    boost::random::seed_seq seq{static_cast<std::uint32_t>(s.seed), static_cast<std::uint32_t>(s.seed >> 32),
+                                static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b >> 32)};
+    s.engine.seed(seq);
+    s.normal.reset();
+}
+
+void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::vector<Rational>& out_prices) {
+    Impl& s = *impl_;
+    const Model& m = *s.model;
+    const std::size_t n = m.dimension();
+
+    // Independent standard normals, then correlated ones: correlated = L·z.
+    for (std::size_t i = 0; i < n; ++i) s.z[i] = s.normal(s.engine);
+    for (std::size_t i = 0; i < n; ++i) {
+        double sum = 0;
+        for (const auto& [j, l] : m.cholesky[i]) sum += l * s.z[j];
+        s.correlated[i] = sum;
+    }
+
+    out_inputs.resize(m.inputs.size());
+    for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+        const ModelInput& in = m.inputs[i];
+        const Impl::Marginal& g = s.marginals[i];
+        if (g.dist == Distribution::fixed) {
+            out_inputs[i] = in.value;
+            continue;
+        }
+        const double z = s.correlated[i];
+        double x = 0;
+        switch (g.dist) {
+            case Distribution::fixed: break;
+            case Distribution::normal: x = g.a + g.b * z; break;
+            case Distribution::lognormal: x = std::exp(g.a + g.b * z); break;
+            case Distribution::uniform: x = g.a + g.b * (0.5 * std::erfc(-z * inv_sqrt2)); break;
+            case Distribution::triangular: {
+                const double u = 0.5 * std::erfc(-z * inv_sqrt2);   // Φ(z)
+                const double v = 0.5 * std::erfc(z * inv_sqrt2);    // 1 − Φ(z), without cancellation
+                x = u < g.c ? g.a + std::sqrt(u * g.d) : g.b - std::sqrt(v * g.e);
+                break;
+            }
+        }
+        Rational r = rational_from_double(x);
+        if (g.low && r < *g.low) r = *g.low;
+        if (g.high && r > *g.high) r = *g.high;
+        out_inputs[i] = r.round_to(RoundingMode::half_even, in.precision);
+    }
+
+    if (!m.price) {
+        out_prices.clear();
+        return;
+    }
+    if (!s.have_s0 || !(s.last_s0 == s0)) {
+        s.last_s0 = s0;
+        s.s0 = to_double(s0);
+        s.have_s0 = true;
+    }
+    out_prices.resize(s.steps.size());
+    double price = s.s0;
+    for (std::size_t k = 0; k < s.steps.size(); ++k) {
+        const double z = k == 0 ? s.correlated[n - 1] : s.normal(s.engine);
+        price *= std::exp(s.steps[k].drift + s.steps[k].diffusion * z);
+        // Within the model's limits only an astronomically large S0 can overflow.
+        const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
+        out_prices[k] = rational_from_double(shown).round_to(RoundingMode::half_even, m.price->precision);
+    }
+}
+
+}  // namespace hoshu::eval

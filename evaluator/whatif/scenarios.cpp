@@ -1,0 +1,583 @@
+// Scenarios for `hoshu batch`: a streaming RFC 4180 reader and the `--grid` product.
+//
+// The CSV reader holds one record at a time. It reads the file through its own buffer
+// (std::fread) rather than std::getline, so that a single enormous line, or a quote left
+// open at the top of a huge file, costs no more than max_row_bytes of memory, and so that a
+// read error (a folder given as the file, an I/O error) is reported instead of looking like
+// the end of the file.
+#include "evaluator/whatif/scenarios.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace hoshu::eval {
+
+namespace {
+
+using dsl::SourceRange;
+
+constexpr std::size_t max_row_bytes = std::size_t{1} << 20;   // text kept of one record
+constexpr std::size_t buffer_bytes = std::size_t{1} << 16;
+constexpr auto npos = std::string_view::npos;
+
+bool is_blank(int c) { return c == ' ' || c == '\t'; }
+
+dsl::Diagnostics one_error(SourceRange r, std::string message, std::string hint = {}) {
+    dsl::Diagnostics ds;
+    ds.add(dsl::Severity::error, r, std::move(message)).hint = std::move(hint);
+    return ds;
+}
+
+dsl::Diagnostics unreadable(const std::string& path, int err) {
+    return one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(err)));
+}
+
+std::uint32_t line32(std::uint64_t line) {
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(line, std::numeric_limits<std::uint32_t>::max()));
+}
+
+std::uint32_t off32(std::size_t offset) { return static_cast<std::uint32_t>(offset); }
+
+// "100000000" -> "100,000,000".
+std::string grouped(std::string digits) {
+    std::size_t first = digits.starts_with('-') ? 1 : 0;
+    for (std::size_t i = digits.size(); i > first + 3; i -= 3) digits.insert(i - 3, 1, ',');
+    return digits;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The byte stream and the record scanner.
+
+struct CsvScenarios::Reader {
+    struct FileCloser {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+
+    struct Cell {
+        std::string value;        // unquoted, unescaped; blanks around an unquoted cell trimmed
+        std::uint32_t begin = 0;  // the cell as written (quotes included, blanks around excluded)
+        std::uint32_t end = 0;
+    };
+    struct Problem {
+        std::uint32_t begin = 0;
+        std::uint32_t end = 0;
+        std::string message;
+        std::string hint;
+    };
+    struct Record {
+        std::string text;             // the record's lines joined by '\n' (CR dropped), capped
+        std::uint64_t first_line = 0;
+        std::vector<Cell> cells;      // all cells, unless the text was cut (too_long)
+        std::size_t cell_count = 0;   // counted even past the cut
+        bool too_long = false;        // longer than max_row_bytes: the text was cut
+        std::optional<Problem> problem;
+    };
+
+    std::unique_ptr<std::FILE, FileCloser> file;
+    std::vector<char> buf = std::vector<char>(buffer_bytes);
+    std::size_t pos = 0;
+    std::size_t len = 0;
+    bool eof = false;
+    int error = 0;               // errno of a failed read
+    std::uint64_t line = 1;      // the line about to be read
+
+    // Makes `need` bytes available from pos, if the file has them.
+    bool fill(std::size_t need) {
+        if (len - pos >= need) return true;
+        if (eof) return false;
+        std::memmove(buf.data(), buf.data() + pos, len - pos);
+        len -= pos;
+        pos = 0;
+        while (len < need && !eof) {
+            std::size_t n = std::fread(buf.data() + len, 1, buf.size() - len, file.get());
+            if (n == 0) {
+                if (std::ferror(file.get())) error = errno != 0 ? errno : EIO;
+                eof = true;
+            }
+            len += n;
+        }
+        return len - pos >= need;
+    }
+    int peek(std::size_t k = 0) {
+        if (pos + k >= len && !fill(k + 1)) return EOF;
+        return static_cast<unsigned char>(buf[pos + k]);
+    }
+    int get() {
+        int c = peek();
+        if (c != EOF) ++pos;
+        return c;
+    }
+    // At "\n", "\r\n", or a '\r' that ends the file.
+    bool at_line_end() {
+        int c = peek();
+        if (c == '\n') return true;
+        if (c != '\r') return false;
+        int d = peek(1);
+        return d == '\n' || d == EOF;
+    }
+    // Consumes the line end at pos (nothing at the end of the file).
+    void end_line() {
+        int c = get();
+        if (c == EOF) return;
+        assert(c == '\n' || c == '\r');
+        if (c == '\r' && peek() == '\n') get();
+        ++line;
+    }
+
+    // The next record, skipping blank and comment lines; false at the end of the file.
+    // A malformed record is read to its end all the same (to the end of the line where the
+    // problem is), with the first problem found.
+    bool read_record(Record& r) {
+        r = Record{};
+        auto keep = [&](char ch) {
+            if (r.text.size() < max_row_bytes) r.text.push_back(ch);
+            else r.too_long = true;
+        };
+        auto here = [&] { return off32(r.text.size()); };
+        auto fail = [&](std::uint32_t b, std::uint32_t e, std::string message, std::string hint = {}) {
+            if (!r.problem && e <= r.text.size()) r.problem = Problem{b, e, std::move(message), std::move(hint)};
+        };
+        auto skip_line = [&] {
+            while (peek() != EOF && !at_line_end()) keep(static_cast<char>(get()));
+            end_line();
+        };
+
+        // Blank lines and comments; the blanks that start the record are part of its text.
+        for (;;) {
+            r.text.clear();
+            r.too_long = false;
+            while (is_blank(peek())) keep(static_cast<char>(get()));
+            if (peek() == EOF) return false;
+            if (at_line_end()) {
+                end_line();
+                continue;
+            }
+            if (peek() == '#') {
+                while (peek() != EOF && !at_line_end()) get();
+                end_line();
+                continue;
+            }
+            break;
+        }
+        r.first_line = line;
+
+        for (;;) {  // one cell per turn
+            const std::uint32_t start = here();   // an empty cell is located here
+            while (is_blank(peek())) keep(static_cast<char>(get()));
+            Cell cell;
+            cell.begin = here();
+            auto value = [&](char ch) {
+                if (!r.too_long) cell.value.push_back(ch);
+            };
+            bool record_ends = false;
+            if (peek() == '"') {
+                std::uint32_t quote = here();
+                keep(static_cast<char>(get()));
+                bool closed = false;
+                while (!closed) {
+                    int c = peek();
+                    if (c == EOF) break;
+                    if (c == '"') {
+                        keep(static_cast<char>(get()));
+                        if (peek() == '"') {
+                            keep(static_cast<char>(get()));
+                            value('"');
+                        } else {
+                            closed = true;
+                        }
+                    } else if (at_line_end()) {
+                        end_line();
+                        keep('\n');
+                        value('\n');
+                    } else {
+                        keep(static_cast<char>(get()));
+                        value(static_cast<char>(c));
+                    }
+                }
+                cell.end = here();
+                if (!closed) {
+                    fail(quote, quote + 1, "unterminated quote: the quoted field starting here is not closed",
+                         "a quote inside a quoted field is written twice: \"a \"\"b\"\" c\"");
+                    record_ends = true;
+                } else {
+                    while (is_blank(peek())) keep(static_cast<char>(get()));
+                    if (peek() != ',' && peek() != EOF && !at_line_end()) {
+                        std::uint32_t at = here();
+                        keep(static_cast<char>(get()));
+                        fail(at, at + 1, "text after the closing quote of a quoted field",
+                             "a quote inside a quoted field is written twice: \"a \"\"b\"\" c\"");
+                        skip_line();
+                        record_ends = true;
+                    }
+                }
+            } else {
+                for (;;) {
+                    int c = peek();
+                    if (c == ',' || c == EOF || at_line_end()) break;
+                    std::uint32_t at = here();
+                    keep(static_cast<char>(get()));
+                    if (c == '"') {
+                        fail(at, at + 1, "quote inside an unquoted field",
+                             "quote the whole field and write the quote twice: \"a \"\"b\"\" c\"");
+                        skip_line();
+                        record_ends = true;
+                        break;
+                    }
+                    value(static_cast<char>(c));
+                }
+                while (!cell.value.empty() && is_blank(cell.value.back())) cell.value.pop_back();
+                if (cell.value.empty()) cell.begin = start;
+                cell.end = cell.begin + off32(cell.value.size());
+            }
+            ++r.cell_count;
+            if (!r.too_long) r.cells.push_back(std::move(cell));
+            if (record_ends) return true;
+            if (peek() == ',') {
+                keep(static_cast<char>(get()));
+                continue;
+            }
+            end_line();
+            return true;
+        }
+    }
+    // The first problem of a record (the scanner's, or invalid UTF-8) as a diagnostic; the
+    // record's text is already `file` of sm.
+    static std::optional<dsl::Diagnostics> problem_of(const dsl::SourceManager& sm, dsl::FileId file,
+                                                      const Record& r) {
+        const std::string& text = sm.file(file).text();
+        if (r.too_long && !r.problem) {
+            return one_error(SourceRange::in(file, 0, 0),
+                             fmt::format("row longer than {} bytes", grouped(std::to_string(max_row_bytes))),
+                             "is a quote left open?");
+        }
+        std::size_t bad = 0;
+        const bool utf8 = dsl::valid_utf8(text, &bad);
+        if (!utf8 && (!r.problem || bad < r.problem->begin)) {
+            auto b = off32(bad);
+            return one_error(SourceRange::in(file, b, b + 1),
+                             fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
+                                         static_cast<unsigned>(static_cast<unsigned char>(text[bad]))));
+        }
+        if (r.problem) {
+            return one_error(SourceRange::in(file, r.problem->begin, r.problem->end), r.problem->message, r.problem->hint);
+        }
+        return std::nullopt;
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// CsvScenarios
+
+CsvScenarios::CsvScenarios(dsl::SourceManager& sm, std::string path, std::unique_ptr<Reader> reader)
+    : sm_(&sm), path_(std::move(path)), reader_(std::move(reader)) {}
+CsvScenarios::CsvScenarios(CsvScenarios&&) noexcept = default;
+CsvScenarios& CsvScenarios::operator=(CsvScenarios&&) noexcept = default;
+CsvScenarios::~CsvScenarios() = default;
+
+Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::string& path) {
+    errno = 0;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return unreadable(path, errno);
+    auto reader = std::make_unique<Reader>();
+    reader->file.reset(f);
+    if (reader->peek(0) == 0xEF && reader->peek(1) == 0xBB && reader->peek(2) == 0xBF) {
+        for (int i = 0; i < 3; ++i) reader->get();
+    }
+
+    Reader::Record header;
+    const bool found = reader->read_record(header);
+    if (reader->error != 0) return unreadable(path, reader->error);
+    if (!found) {
+        dsl::FileId id = sm.add(path, "", line32(reader->line));
+        return one_error(SourceRange::in(id, 0, 0), "empty file: the first row must name the input paths",
+                         "for example: scenario,years.FY2024.revenue,directors.D03.division_score");
+    }
+
+    CsvScenarios csv(sm, path, std::move(reader));
+    dsl::FileId hid = sm.add(path, std::move(header.text), line32(header.first_line));
+    if (auto problem = Reader::problem_of(sm, hid, header)) return std::move(*problem);
+
+    dsl::Diagnostics diags;
+    std::map<std::string, std::size_t, std::less<>> seen;   // name -> cell index
+    csv.column_of_cell_.assign(header.cells.size(), npos);
+    for (std::size_t i = 0; i < header.cells.size(); ++i) {
+        const Reader::Cell& cell = header.cells[i];
+        SourceRange where = SourceRange::in(hid, cell.begin, cell.end);
+        if (cell.value.empty()) {
+            diags.error(where, "empty column name").hint =
+                "each column names an input path (years.FY2024.revenue), or is the `scenario` or `id` column";
+            continue;
+        }
+        auto [it, fresh] = seen.emplace(cell.value, i);
+        if (!fresh) {
+            diags.error(where, "duplicate column `{}`", cell.value);
+            const Reader::Cell& first = header.cells[it->second];
+            diags.note(SourceRange::in(hid, first.begin, first.end), "`{}` is first named here", cell.value);
+            continue;
+        }
+        if (cell.value == "scenario" || cell.value == "id") {
+            if (csv.id_cell_) {
+                const Reader::Cell& first = header.cells[*csv.id_cell_];
+                diags.error(where, "a second id column: `{}` and `{}` both name the scenarios", first.value,
+                            cell.value);
+                diags.note(SourceRange::in(hid, first.begin, first.end), "the id column is `{}`", first.value);
+                continue;
+            }
+            csv.id_cell_ = i;
+            csv.id_range_ = where;
+            continue;
+        }
+        csv.column_of_cell_[i] = csv.columns_.size();
+        csv.columns_.push_back(cell.value);
+        csv.column_ranges_.push_back(where);
+    }
+    if (diags.has_errors()) return diags;
+    csv.cells_ = header.cells.size();
+    csv.row_file_ = sm.add(path, "", line32(header.first_line) + 1);
+    return csv;
+}
+
+Result<std::optional<Scenario>> CsvScenarios::next() {
+    if (done_) return std::optional<Scenario>{};
+    Reader::Record r;
+    const bool found = reader_->read_record(r);
+    if (reader_->error != 0) {
+        done_ = true;
+        return unreadable(path_, reader_->error);
+    }
+    if (!found) {
+        done_ = true;
+        return std::optional<Scenario>{};
+    }
+    ++rows_;
+    sm_->replace(row_file_, std::move(r.text), line32(r.first_line));
+    if (auto problem = Reader::problem_of(*sm_, row_file_, r)) return std::move(*problem);
+
+    if (r.cells.size() != cells_) {
+        dsl::Diagnostics diags;
+        std::string message = fmt::format("row has {} cell{}, the header has {}", r.cells.size(),
+                                          r.cells.size() == 1 ? "" : "s", cells_);
+        if (r.cells.size() > cells_) {
+            diags.error(SourceRange::in(row_file_, r.cells[cells_].begin, r.cells.back().end), "{}", message);
+        } else {
+            std::uint32_t end = r.cells.back().end;
+            diags.error(SourceRange::in(row_file_, end, end), "{}", message);
+            std::size_t missing = r.cells.size();
+            if (column_of_cell_[missing] != npos) {
+                diags.note(column_ranges_[column_of_cell_[missing]], "no value for `{}`",
+                           columns_[column_of_cell_[missing]]);
+            } else {
+                diags.note(id_range_, "no value for the scenario id");
+            }
+        }
+        return diags;
+    }
+
+    Scenario s;
+    s.line = r.first_line;
+    s.id = std::to_string(rows_);
+    for (std::size_t i = 0; i < r.cells.size(); ++i) {
+        Reader::Cell& cell = r.cells[i];
+        SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
+        if (id_cell_ && i == *id_cell_) {
+            if (cell.value.empty()) return one_error(where, "empty scenario id");
+            s.id = std::move(cell.value);
+            continue;
+        }
+        if (cell.value.empty()) continue;   // no override in this row
+        s.set.push_back(Assignment{columns_[column_of_cell_[i]], std::move(cell.value), where});
+    }
+    return std::optional<Scenario>(std::move(s));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grid
+
+namespace {
+
+// [b, e) of s without the blanks around it.
+std::pair<std::size_t, std::size_t> trimmed(std::string_view s, std::size_t b, std::size_t e) {
+    while (b < e && is_blank(s[b])) ++b;
+    while (e > b && is_blank(s[e - 1])) --e;
+    return {b, e};
+}
+
+constexpr const char* grid_hint = "a grid spec is PATH=LOW..HIGH:STEP or PATH=v1,v2,…";
+constexpr const char* number_hint = "numbers as hoshu reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4";
+
+}  // namespace
+
+Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>& specs) {
+    Grid g;
+    dsl::Diagnostics diags;
+    std::map<std::string, SourceRange, std::less<>> seen;
+    std::vector<SourceRange> axis_where;   // the value part of each axis's spec
+    for (const std::string& spec : specs) {
+        const dsl::FileId id = sm.add("--grid", spec);
+        const std::string_view s = sm.file(id).text();
+        auto at = [&](std::size_t b, std::size_t e) { return SourceRange::in(id, off32(b), off32(e)); };
+
+        const std::size_t eq = s.find('=');
+        if (eq == npos) {
+            diags.error(at(0, s.size()), "missing `=` in grid spec").hint = grid_hint;
+            continue;
+        }
+        auto [pb, pe] = trimmed(s, 0, eq);
+        if (pb == pe) {
+            diags.error(at(eq, eq + 1), "empty path before `=`").hint = grid_hint;
+            continue;
+        }
+        std::string path(s.substr(pb, pe - pb));
+        auto [vb, ve] = trimmed(s, eq + 1, s.size());
+        if (vb == ve) {
+            diags.error(at(eq, eq + 1), "no values after `=`").hint = grid_hint;
+            continue;
+        }
+        if (auto [it, fresh] = seen.emplace(path, at(pb, pe)); !fresh) {
+            diags.error(at(pb, pe), "`{}` is given by two grid specs", path);
+            diags.note(it->second, "first given here");
+            continue;
+        }
+
+        Axis axis;
+        bool ok = true;
+        const std::size_t dots = s.substr(0, ve).find("..", vb);
+        if (dots != npos) {
+            // LOW..HIGH:STEP
+            axis.where = at(vb, ve);
+            const std::size_t colon = s.substr(0, ve).find(':', dots + 2);
+            if (colon == npos) {
+                diags.error(at(ve, ve), "missing `:STEP` after the range").hint = grid_hint;
+                continue;
+            }
+            auto number = [&](std::size_t b, std::size_t e, const char* what) -> std::optional<Rational> {
+                auto [nb, ne] = trimmed(s, b, e);
+                if (nb == ne) {
+                    diags.error(at(nb, ne), "missing {}", what).hint = grid_hint;
+                    return std::nullopt;
+                }
+                std::string_view text = s.substr(nb, ne - nb);
+                auto r = Rational::parse(text);
+                if (!r) diags.error(at(nb, ne), "`{}` is not a number", text).hint = number_hint;
+                return r;
+            };
+            auto low = number(vb, dots, "the low end of the range");
+            auto high = number(dots + 2, colon, "the high end of the range");
+            auto step = number(colon + 1, ve, "the step");
+            if (!low || !high || !step) continue;
+            if (step->sign() <= 0) {
+                auto [sb, se] = trimmed(s, colon + 1, ve);
+                diags.error(at(sb, se), "the step must be greater than 0");
+                continue;
+            }
+            if (*low > *high) {
+                // As written: "330e9 is greater than 300e9", not the digits of each.
+                auto [lb, le] = trimmed(s, vb, dots);
+                auto [hb, he] = trimmed(s, dots + 2, colon);
+                diags.error(at(vb, colon), "empty range: {} is greater than {}", s.substr(lb, le - lb),
+                            s.substr(hb, he - hb));
+                continue;
+            }
+            Rational count = ((*high - *low) / *step).floor() + Rational(1);
+            if (count > Rational(static_cast<std::int64_t>(max_axis))) {
+                diags.error(axis.where, "this range has {} values, more than the {} allowed in one axis",
+                            grouped(count.to_string()), grouped(std::to_string(max_axis)));
+                continue;
+            }
+            axis.count = static_cast<std::uint64_t>(*count.to_int64());
+            axis.low = std::move(low);
+            axis.step = std::move(step);
+        } else {
+            // v1,v2,…
+            std::size_t b = vb;
+            for (;;) {
+                std::size_t comma = s.substr(0, ve).find(',', b);
+                std::size_t e = comma == npos ? ve : comma;
+                auto [ib, ie] = trimmed(s, b, e);
+                if (ib == ie) {
+                    diags.error(at(ib, ie), "empty value in the list").hint = grid_hint;
+                    ok = false;
+                    break;
+                }
+                if (axis.values.size() == max_axis) {
+                    diags.error(at(vb, ve), "this list has more than the {} values allowed in one axis",
+                                grouped(std::to_string(max_axis)));
+                    ok = false;
+                    break;
+                }
+                axis.values.emplace_back(s.substr(ib, ie - ib));
+                axis.value_ranges.push_back(at(ib, ie));
+                if (comma == npos) break;
+                b = comma + 1;
+            }
+            if (!ok) continue;
+            axis.count = axis.values.size();
+        }
+        g.columns_.push_back(std::move(path));
+        g.column_ranges_.push_back(at(pb, pe));
+        g.axes_.push_back(std::move(axis));
+        axis_where.push_back(at(vb, ve));
+    }
+    if (diags.has_errors()) return diags;
+
+    // Each axis has at most max_axis values, so the running product is checked before it
+    // can overflow.
+    for (std::size_t k = 0; k < g.axes_.size(); ++k) {
+        g.size_ *= g.axes_[k].count;
+        if (g.size_ > max_size) {
+            std::string counts;
+            for (const Axis& a : g.axes_) counts += (counts.empty() ? "" : " × ") + grouped(std::to_string(a.count));
+            diags.error(axis_where[k], "the grid has more than {} scenarios ({})", grouped(std::to_string(max_size)),
+                        counts);
+            return diags;
+        }
+    }
+    return g;
+}
+
+Scenario Grid::at(std::uint64_t i) const {
+    assert(i < size_);
+    Scenario s;
+    s.id = std::to_string(i + 1);
+    std::vector<std::uint64_t> index(axes_.size());
+    for (std::size_t k = axes_.size(); k-- > 0;) {
+        index[k] = i % axes_[k].count;
+        i /= axes_[k].count;
+    }
+    s.set.reserve(axes_.size());
+    for (std::size_t k = 0; k < axes_.size(); ++k) {
+        const Axis& a = axes_[k];
+        if (a.low) {
+            Rational v = *a.low + *a.step * Rational(static_cast<std::int64_t>(index[k]));
+            s.set.push_back(Assignment{columns_[k], v.to_string(), a.where});
+        } else {
+            s.set.push_back(Assignment{columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
+        }
+    }
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,145 @@
+// Scenarios for `hoshu batch`: rows of input overrides, read from a CSV file as a stream or
+// built as the cartesian product of `--grid` ranges. This layer only reads: each scenario is
+// a list of (input path, value text) assignments with where they were written; resolving the
+// paths and reading the values as numbers, dates or text is the caller's job.
+//
+//   hoshu::dsl::SourceManager sm;
+//   auto csv = CsvScenarios::open(sm, "scenarios.csv");   // header: scenario,years.FY2024.revenue
+//   if (!csv) return fail(csv.error());
+//   for (;;) {
+//       auto row = csv->next();
+//       if (!row) { report(row.error()); continue; }       // a malformed row; the next one follows
+//       if (!*row) break;                                  // the end
+//       evaluate((*row)->id, (*row)->set);
+//   }
+//
+//   auto grid = Grid::parse(sm, {"years.FY2024.revenue=300e9..340e9:5e9"});
+//   for (std::uint64_t i = 0; i < grid->size(); ++i) evaluate(grid->at(i));
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/base/result.hpp"
+#include "dsl/base/source.hpp"
+#include "evaluator/numbers/rational.hpp"
+
+namespace hoshu::eval {
+
+/// One override: the input at `path` takes the value written `value` (the cell's text,
+/// unquoted and trimmed; never empty).
+struct Assignment {
+    std::string path;
+    std::string value;
+    dsl::SourceRange where;   // the cell as written (with its quotes), or the grid value
+};
+
+struct Scenario {
+    std::string id;                // the `scenario`/`id` column, else "1", "2", … (data rows)
+    std::vector<Assignment> set;   // in column order; empty cells are left out
+    std::uint64_t line = 0;        // the line the CSV row starts at (0 for a grid scenario)
+};
+
+/// A CSV file of scenarios (RFC 4180), read one row at a time: memory stays flat whatever
+/// the number of rows. The header names the input paths; a column named `scenario` or `id`
+/// gives the scenario's id. Blank lines and lines starting with `#` are skipped; a UTF-8 byte
+/// order mark at the start is skipped; LF or CRLF line ends; a quoted field may span lines.
+///
+/// The header is added to the SourceManager once (a fragment starting at its line); each row
+/// replaces the text of one other file of the SourceManager (SourceManager::replace), so the
+/// ranges of a row, and of its diagnostics, are valid until the next call to next().
+class CsvScenarios {
+public:
+    /// Opens the file and reads the header. Errors: an unreadable file (no location), an
+    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row).
+    static Result<CsvScenarios> open(dsl::SourceManager& sm, const std::string& path);
+
+    /// The input paths of the header, in order (without the id column).
+    const std::vector<std::string>& columns() const { return columns_; }
+    /// Where the header names column i (valid for as long as the SourceManager lives).
+    dsl::SourceRange column_range(std::size_t i) const { return column_ranges_.at(i); }
+
+    /// The next row; std::nullopt at the end of the file. A malformed row (wrong number of
+    /// cells, a bad quote, invalid UTF-8, an empty id) gives one located error, and the
+    /// reader stays usable: the next call reads the following row.
+    Result<std::optional<Scenario>> next();
+
+    /// The number of data rows read so far, malformed ones included.
+    std::uint64_t rows_read() const { return rows_; }
+
+    CsvScenarios(CsvScenarios&&) noexcept;
+    CsvScenarios& operator=(CsvScenarios&&) noexcept;
+    ~CsvScenarios();
+
+private:
+    struct Reader;   // the byte stream and the RFC 4180 record scanner (scenarios.cpp)
+
+    CsvScenarios(dsl::SourceManager& sm, std::string path, std::unique_ptr<Reader> reader);
+
+    dsl::SourceManager* sm_;
+    std::string path_;
+    std::unique_ptr<Reader> reader_;
+    std::vector<std::string> columns_;
+    std::vector<dsl::SourceRange> column_ranges_;
+    std::vector<std::size_t> column_of_cell_;   // cell index -> column index (npos: the id cell)
+    std::optional<std::size_t> id_cell_;        // the cell index of the id column
+    dsl::SourceRange id_range_;                 // where the header names it
+    std::size_t cells_ = 0;                     // cells in the header
+    dsl::FileId row_file_ = 0;
+    std::uint64_t rows_ = 0;
+    bool done_ = false;
+};
+
+/// Scenarios as the cartesian product of axes, one per spec:
+///
+///   PATH=LOW..HIGH:STEP   LOW, LOW+STEP, … while <= HIGH (exact numbers as Rational::parse
+///                         reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4)
+///   PATH=v1,v2,v3         the values as written (numbers, dates or text; blanks trimmed)
+///
+/// Each spec is added to the SourceManager as a file named "--grid", so errors are located
+/// with a caret under the bad part. Scenario i (ids "1".."N") takes the axes' values in
+/// mixed radix, the last spec varying fastest.
+class Grid {
+public:
+    static constexpr std::uint64_t max_axis = 1'000'000;       // values in one axis
+    static constexpr std::uint64_t max_size = 100'000'000;     // scenarios in all
+
+    /// Errors: a missing `=`, an empty path or value, a bad number, a step <= 0, LOW > HIGH,
+    /// more than max_axis values in one axis, more than max_size scenarios, a path given twice.
+    static Result<Grid> parse(dsl::SourceManager& sm, const std::vector<std::string>& specs);
+
+    const std::vector<std::string>& columns() const { return columns_; }
+    /// Where spec i names its path.
+    dsl::SourceRange column_range(std::size_t i) const { return column_ranges_.at(i); }
+    /// The product of the axes' lengths (1 for no spec at all).
+    std::uint64_t size() const { return size_; }
+    /// Scenario i, 0 <= i < size(): id std::to_string(i + 1), one assignment per axis, range
+    /// values as exact text (Rational::to_string).
+    Scenario at(std::uint64_t i) const;
+
+private:
+    struct Axis {
+        std::uint64_t count = 0;
+        // A range: value k is low + step * k, located at `where`.
+        std::optional<Rational> low, step;
+        dsl::SourceRange where;
+        // A list: the values and where each is written.
+        std::vector<std::string> values;
+        std::vector<dsl::SourceRange> value_ranges;
+    };
+
+    std::vector<std::string> columns_;
+    std::vector<dsl::SourceRange> column_ranges_;
+    std::vector<Axis> axes_;
+    std::uint64_t size_ = 1;
+};
+
+/// A CSV field as RFC 4180 writes it: quoted (quotes doubled) when it contains a comma, a
+/// quote, CR or LF; otherwise as is.  csv_field("a,b") == "\"a,b\"".
+std::string csv_field(std::string_view s);
+
+}  // namespace hoshu::eval
