@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "dsl/base/text.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/whatif/scenarios.hpp"
 
@@ -123,10 +124,10 @@ int run_batch(const BatchArgs& args) {
     OutputFile out;
     if (!out.open(args.out, error)) return output_failed(error);
     std::string header = "scenario";
-    for (const auto& c : columns) header += "," + eval::csv_field(c);
+    for (const auto& c : columns) header += "," + csv_field(c);
     header += "," + plan.directors.noun;
-    for (auto s : plan.director_outputs) header += "," + eval::csv_field(plan.slots[s].name);
-    for (const auto& l : plan.limits) header += "," + eval::csv_field(limit_column(l));
+    for (auto s : plan.director_outputs) header += "," + csv_field(plan.slots[s].name);
+    for (const auto& l : plan.limits) header += "," + csv_field(limit_column(l));
     header += ",violations\n";
     if (!out.write(header, error)) return output_failed(error);
 
@@ -176,12 +177,12 @@ int run_batch(const BatchArgs& args) {
         for (const auto& v : o.violations) plan_wide += v.director.empty();
         text.clear();
         for (std::size_t d = 0; d < o.directors.size(); ++d) {
-            text += eval::csv_field(scenario.id);
-            for (const auto& c : cells) text += "," + eval::csv_field(c);
-            text += "," + eval::csv_field(o.directors[d].id);
+            text += csv_field(scenario.id);
+            for (const auto& c : cells) text += "," + csv_field(c);
+            text += "," + csv_field(o.directors[d].id);
             for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
                 const auto& slot = plan.slots[plan.director_outputs[k]];
-                text += "," + eval::csv_field(eval::value_text(plan, o, slot.type, o.directors[d].outputs[k]));
+                text += "," + csv_field(eval::value_text(plan, o, slot.type, o.directors[d].outputs[k]));
             }
             for (const auto& lo : o.limits) text += std::string(",") + eval::to_string(lo.status);
             std::size_t own = plan_wide;

@@ -1,5 +1,5 @@
-// What the commands share: colour decisions, printing diagnostics, loading a plan,
-// writing output (cli/output.hpp).
+// What the commands share: colour decisions, printing diagnostics, loading a plan, reading
+// files (dsl/base/files.hpp), writing output (cli/output.hpp).
 #pragma once
 
 #include <optional>
@@ -8,6 +8,7 @@
 
 #include "cli/output.hpp"
 #include "dsl/base/diagnostics.hpp"
+#include "dsl/base/files.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/ir/plan.hpp"

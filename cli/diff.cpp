@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "dsl/base/source.hpp"
+#include "dsl/base/text.hpp"
 #include "evaluator/analysis/rules_diff.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
@@ -26,13 +27,6 @@ namespace {
 using nlohmann::ordered_json;
 
 const char* const absent = "—";
-
-
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
 
 struct Side {
     std::string dir;

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     // Rule files and inputs decide how deep the checker and the evaluator recurse (each
     // within its own limit): commands run on a 512 MB stack reservation.
     int result = 0;
-    hoshu::eval::run_on_large_stacks(1, std::size_t{512} << 20, [&](unsigned) { result = run_command(argc, argv); });
+    hoshu::run_on_large_stacks(1, std::size_t{512} << 20, [&](unsigned) { result = run_command(argc, argv); });
     return hoshu::cli::finish_output(result);
 }
 

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "dsl/base/text.hpp"
 #include "evaluator/output/histogram.hpp"
 #include "evaluator/whatif/model.hpp"
 #include "evaluator/output/report.hpp"
@@ -146,7 +147,7 @@ int run_simulate(const SimulateArgs& args) {
                                              : eval::format_simulation_table(plan, *result, header);
     if (!args.histogram.empty()) {
         std::string title = (plan.title.empty() ? "" : plan.title + " — ") +
-                            fmt::format("{} paths, seed {}", eval::group_digits(std::to_string(result->paths)), args.seed);
+                            fmt::format("{} paths, seed {}", group_digits(std::to_string(result->paths)), args.seed);
         std::string svg = eval::histogram_svg(title, result->paths, panels(plan, *result));
         if (!histogram.write(svg, error) || !histogram.finish(error)) return output_failed(error);
     }

@@ -6,15 +6,9 @@
 // value compared exactly (evaluator/output/verify.hpp).
 // Exit 0 when everything agrees; 1 with the differences; 2 when a file cannot be read or
 // is not an eval result.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "cli/commands.hpp"
@@ -33,48 +27,8 @@ namespace fs = std::filesystem;
 /// Larger files are not results, rules or inputs hoshu verifies.
 constexpr std::size_t max_file_bytes = std::size_t{64} << 20;
 
-/// Read a regular file whole (at most max_file_bytes). Anything else — a folder, a device
-/// such as /dev/zero, a pipe, /dev/stdin — is refused before a byte of it is read.
 bool read_regular_file(const fs::path& path, std::string& text, std::string& why) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        why = std::strerror(errno);
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        why = "not a regular file";
-        return false;
-    }
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        why = std::strerror(errno);
-        return false;
-    }
-    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);   // the same file, still regular
-    if (!ok) why = "not a regular file";
-    if (ok && static_cast<std::uint64_t>(st.st_size) > max_file_bytes) {
-        why = fmt::format("larger than {} MiB", max_file_bytes >> 20);
-        ok = false;
-    }
-    text.clear();
-    char buffer[1 << 16];
-    while (ok) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            why = std::strerror(errno);
-            ok = false;
-        } else if (n == 0) {
-            break;
-        } else if (text.size() + static_cast<std::size_t>(n) > max_file_bytes) {
-            why = fmt::format("larger than {} MiB", max_file_bytes >> 20);
-            ok = false;
-        } else {
-            text.append(buffer, static_cast<std::size_t>(n));
-        }
-    }
-    ::close(fd);
-    return ok;
+    return dsl::read_regular_file_at_most(path.string(), max_file_bytes, text, why);
 }
 
 /// `--expect-…-sha256 HEX`: 64 hexadecimal digits, kept in lowercase as sha256sum prints them.

@@ -18,6 +18,12 @@ void Diagnostics::append(Diagnostics&& other) {
     other.items_.clear();
 }
 
+Diagnostics one_error(SourceRange range, std::string message, std::string hint) {
+    Diagnostics ds;
+    ds.add(Severity::error, range, std::move(message)).hint = std::move(hint);
+    return ds;
+}
+
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 std::size_t Diagnostics::error_count() const {

@@ -60,6 +60,10 @@ private:
     std::vector<Diagnostic> items_;
 };
 
+/// A list of one error (with an optional hint): what a function that stops at its first
+/// problem returns.   return one_error(range, "expected a date (YYYY-MM-DD), found a string");
+Diagnostics one_error(SourceRange range, std::string message, std::string hint = {});
+
 struct RenderOptions {
     bool color = false;
 };

@@ -2,13 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 namespace hoshu::dsl {
 
@@ -247,49 +241,6 @@ std::string printable(std::string_view s, bool keep_newlines) {
     }
     out.append(s.substr(done));
     return out;
-}
-
-}  // namespace hoshu::dsl
-
-namespace hoshu::dsl {
-
-bool read_regular_file(const std::string& path, std::string& text, std::string& error) {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        error = std::strerror(errno);
-        return false;
-    }
-    struct ::stat st {};
-    if (::fstat(fd, &st) != 0) {
-        error = std::strerror(errno);
-        ::close(fd);
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        error = S_ISDIR(st.st_mode)    ? "a folder, not a file"
-                : S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
-                : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
-                                       : "not a regular file (a device)";
-        ::close(fd);
-        return false;
-    }
-    text.clear();
-    if (st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[65536];
-    while (true) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n < 0) {
-            error = std::strerror(errno);
-            ::close(fd);
-            return false;
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return true;
 }
 
 }  // namespace hoshu::dsl

@@ -94,14 +94,6 @@ std::size_t display_width(std::string_view s);
 /// True when s is well-formed UTF-8; otherwise sets *bad_offset to the first bad byte.
 bool valid_utf8(std::string_view s, std::size_t* bad_offset);
 
-/// Read a whole file that must be a regular file: a FIFO, a device or a folder is refused
-/// without blocking ("not a regular file (a FIFO)"), and so is a symbolic link that loops
-/// ("Too many levels of symbolic links"). False, with `error` saying why, on any failure.
-///
-///   std::string text, error;
-///   if (!read_regular_file("rules/iij/annual.hoshu", text, error)) report(error);
-bool read_regular_file(const std::string& path, std::string& text, std::string& error);
-
 /// A character that shows nothing, or shows something other than what a program reads: a
 /// control character (C0, DEL, C1), a bidirectional control (U+202A–U+202E, U+2066–U+2069,
 /// U+200E, U+200F, U+061C: the "Trojan Source" reorderings), a zero-width character

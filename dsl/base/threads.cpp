@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace hoshu::eval {
+namespace hoshu {
 
 void run_on_large_stacks(unsigned n, std::size_t stack_bytes, const std::function<void(unsigned)>& work) {
     struct Job {
@@ -36,4 +36,4 @@ void run_on_large_stacks(unsigned n, std::size_t stack_bytes, const std::functio
     for (auto t : threads) pthread_join(t, nullptr);
 }
 
-}  // namespace hoshu::eval
+}  // namespace hoshu

@@ -8,10 +8,10 @@
 #include <cstddef>
 #include <functional>
 
-namespace hoshu::eval {
+namespace hoshu {
 
 /// Run work(i) for each i in [0, n) on its own thread with a stack of `stack_bytes`, and
 /// wait for all. A thread that cannot be created runs its share on the calling thread.
 void run_on_large_stacks(unsigned n, std::size_t stack_bytes, const std::function<void(unsigned)>& work);
 
-}  // namespace hoshu::eval
+}  // namespace hoshu

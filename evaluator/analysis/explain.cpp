@@ -6,24 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "dsl/base/text.hpp"
+#include "evaluator/numbers/number_text.hpp"
+
 namespace hoshu::eval {
 
 namespace {
-
-std::string one_line(std::string_view text) {
-    std::string out;
-    bool space = false;
-    for (char c : text) {
-        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
 
 class Explainer {
 public:
@@ -50,7 +38,7 @@ private:
     std::string text(const dsl::SourceRange& r) const {
         if (!r.valid) return {};
         const std::string& t = sm_.file(r.file).text();
-        return one_line(std::string_view(t).substr(r.begin, r.end - r.begin));
+        return collapse_blanks(std::string_view(t).substr(r.begin, r.end - r.begin));
     }
     std::string location(const dsl::SourceRange& r) const {
         if (!r.valid) return {};
@@ -96,16 +84,6 @@ private:
     std::optional<dsl::Diagnostics> failure_;
 };
 
-const char* mode_name(RoundingMode m) {
-    switch (m) {
-        case RoundingMode::down: return "down";
-        case RoundingMode::up: return "up";
-        case RoundingMode::half_up: return "half up";
-        case RoundingMode::half_even: return "half even";
-    }
-    return "down";
-}
-
 std::string row_bounds(const TableRow& r, const std::string& x) {
     std::string lo, hi;
     if (r.low) lo = fmt::format("{} {} ", r.low->to_string(), r.low_inclusive ? "≤" : "<");
@@ -136,7 +114,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             if (!cond) return;
             step.details.push_back(fmt::format("if {}: {} → {}", text(plan_.nodes[node.a].range),
                                                cond->word ? "true" : "false",
-                                               one_line(text(plan_.nodes[cond->word ? node.b : node.c].range))));
+                                               collapse_blanks(text(plan_.nodes[cond->word ? node.b : node.c].range))));
             walk(node.a, grant, step, uses);
             walk(cond->word ? node.b : node.c, grant, step, uses);
             return;
@@ -156,7 +134,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             if (x && result) {
                 std::string shown_x = show(plan_.nodes[node.a].type, *x);
                 const TableRow* row = session_.table_row(node.aux, x->number);
-                std::string how = row ? fmt::format("row `{}` ({})", one_line(row->text), row_bounds(*row, "x"))
+                std::string how = row ? fmt::format("row `{}` ({})", collapse_blanks(row->text), row_bounds(*row, "x"))
                                       : std::string("no row");
                 step.details.push_back(fmt::format("{}(x = {}): {} → {}", t.name, shown_x, how,
                                                    show(t.result_type, *result)));
@@ -168,7 +146,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             auto before = value_of(node.a, grant);
             auto after = value_of(n, grant);
             if (before && after) {
-                step.details.push_back(fmt::format("round {} to {}: {} → {}", mode_name(node.mode),
+                step.details.push_back(fmt::format("round {} to {}: {} → {}", to_string(node.mode),
                                                    with_unit(node.type, Value{plan_.constants[node.aux].number, 0}),
                                                    show(node.type, *before), show(node.type, *after)));
             }
@@ -271,7 +249,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     if (s.kind == SlotKind::input) {
         step.formula = "from the inputs: " + s.input.path_text;
     } else {
-        step.formula = one_line(s.formula);
+        step.formula = collapse_blanks(s.formula);
         std::uint32_t root = s.root;
         if (s.kind == SlotKind::param) {
             root = s.versions.back().node;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "dsl/base/text.hpp"
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/parse.hpp"
 #include "evaluator/output/report.hpp"
@@ -287,21 +288,6 @@ std::string strip_comments(std::string_view text) {
             while (i < text.size() && text[i] != '\n') ++i;
             out += '\n';
         } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::string collapse_blanks(std::string_view text) {
-    std::string out;
-    bool blank = false;
-    for (char c : text) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            blank = !out.empty();
-        } else {
-            if (blank) out += ' ';
-            blank = false;
             out += c;
         }
     }

@@ -11,6 +11,9 @@
 #include <sstream>
 
 #include "dsl/syntax/ast.hpp"
+#include "dsl/base/files.hpp"
+#include "dsl/base/text.hpp"
+#include "evaluator/numbers/number_text.hpp"
 #include "dsl/syntax/parse.hpp"
 
 namespace hoshu::eval {
@@ -810,9 +813,7 @@ std::uint32_t Checker::compile(const ast::Expression& e, const Ctx& c) {
             auto it = std::find(ct.members.begin(), ct.members.end(), member->text);
             if (it == ct.members.end()) {
                 auto& d = diags_.error(rng(c.file, *member), "`{}` is not a {}", member->text, ct.name);
-                std::string list;
-                for (const auto& m : ct.members) list += (list.empty() ? "" : ", ") + m;
-                d.hint = fmt::format("a {} is one of: {}", ct.name, list);
+                d.hint = fmt::format("a {} is one of: {}", ct.name, join(ct.members));
                 acc = none;
                 continue;
             }
@@ -1217,10 +1218,7 @@ std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
         plan_.constants.push_back(*unit);
         Node n;
         n.kind = NodeKind::round;
-        n.mode = x.mode == "down"      ? RoundingMode::down
-                 : x.mode == "up"      ? RoundingMode::up
-                 : x.mode == "half up" ? RoundingMode::half_up
-                                       : RoundingMode::half_even;
+        n.mode = rounding_mode(x.mode).value_or(RoundingMode::half_even);
         n.a = a;
         n.b = u;   // the unit as written (evaluated once here; kept for lints and explain)
         n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
@@ -1646,10 +1644,7 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
             }
             alloc.outputs.push_back(it->second.index);
         }
-        alloc.mode = al.mode == "down"      ? RoundingMode::down
-                     : al.mode == "up"      ? RoundingMode::up
-                     : al.mode == "half up" ? RoundingMode::half_up
-                                            : RoundingMode::half_even;
+        alloc.mode = rounding_mode(al.mode).value_or(RoundingMode::half_even);
         std::uint32_t u = compile(al.unit, c);
         auto unit = u == none ? std::nullopt : fold(u);
         if (u != none && (!unit || unit->number.sign() <= 0)) {

@@ -7,7 +7,7 @@
 #include <cassert>
 #include <map>
 
-#include "evaluator/run/session.hpp"
+#include "dsl/base/text.hpp"
 #include "evaluator/numbers/rational.hpp"
 
 namespace hoshu::eval {

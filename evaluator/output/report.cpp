@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "dsl/base/text.hpp"
+
 namespace hoshu::eval {
 
 namespace fs = std::filesystem;
@@ -162,16 +164,6 @@ std::string pad_right(const std::string& s, std::size_t width) {
 std::string pad_left(const std::string& s, std::size_t width) {
     std::size_t w = dsl::display_width(s);
     return std::string(width > w ? width - w : 0, ' ') + s;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 }  // namespace

@@ -3,22 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dsl/base/text.hpp"
+#include "evaluator/numbers/number_text.hpp"
 #include "evaluator/output/report.hpp"
 #include "evaluator/whatif/simulate.hpp"
 
 namespace hoshu::eval {
 
 namespace {
-
-/// "7,012.35": rounded half-up to `places`, integer digits grouped.
-std::string grouped(const Rational& r, int places) {
-    std::string s = r.to_decimal(places);
-    bool negative = !s.empty() && s[0] == '-';
-    if (negative) s.erase(0, 1);
-    auto dot = s.find('.');
-    std::string integer = s.substr(0, dot), rest = dot == std::string::npos ? "" : s.substr(dot);
-    return (negative ? "-" : "") + group_digits(integer) + rest;
-}
 
 /// A probability as a percentage to 0.01%; never "0.00%" for something that happened nor
 /// "100.00%" for something that did not always happen.
@@ -65,13 +57,13 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
             continue;
         }
         OutputSummary s = summarize(r, t);
-        std::vector<std::string> row = {r.directors[t.director], plan.slots[t.slot].name, grouped(s.mean, 2),
-                                        grouped(*Rational::parse(s.sd), 2), grouped(s.p5, 0), grouped(s.p25, 0),
-                                        grouped(s.p50, 0), grouped(s.p75, 0), grouped(s.p95, 0), percent(s.p_zero)};
+        std::vector<std::string> row = {r.directors[t.director], plan.slots[t.slot].name, grouped_decimal(s.mean, 2),
+                                        grouped_decimal(*Rational::parse(s.sd), 2), grouped_decimal(s.p5, 0), grouped_decimal(s.p25, 0),
+                                        grouped_decimal(s.p50, 0), grouped_decimal(s.p75, 0), grouped_decimal(s.p95, 0), percent(s.p_zero)};
         if (r.has_price) {
             bool shares = plan.slots[t.slot].type.dim == Dimension{0, 1, 0};
-            row.push_back(shares && s.fair_value_share ? "¥" + grouped(*s.fair_value_share, 2) : "");
-            row.push_back(shares && s.fair_value_grant ? "¥" + grouped(*s.fair_value_grant, 0) : "");
+            row.push_back(shares && s.fair_value_share ? "¥" + grouped_decimal(*s.fair_value_share, 2) : "");
+            row.push_back(shares && s.fair_value_grant ? "¥" + grouped_decimal(*s.fair_value_grant, 0) : "");
         }
         rows.push_back(std::move(row));
     }
@@ -104,7 +96,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     if (r.has_price && r.discount) {
         Rational mean_price = r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths));
         out += fmt::format("\ngrant-time price: mean ¥{}; discounted at the risk-free rate over {} days: factor {}\n",
-                           grouped(mean_price, 2), r.days, r.discount->to_decimal(6));
+                           grouped_decimal(mean_price, 2), r.days, r.discount->to_decimal(6));
         out += "fair value/grant = mean(shares × grant-time price) × factor; fair value/share = that ÷ mean(shares)\n";
     }
     return dsl::printable(out, true);

@@ -182,12 +182,6 @@ private:
     std::string error_;
 };
 
-dsl::Diagnostics one_error(std::string message) {
-    dsl::Diagnostics d;
-    d.add(dsl::Severity::error, dsl::SourceRange{}, std::move(message));
-    return d;
-}
-
 bool is_sha256(std::string_view s) {
     return s.size() == 64 &&
            std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -292,7 +286,7 @@ Result<JsonValue> read_json_exact(std::string_view text, JsonLimits limits) {
     ExactReader reader(text, limits);
     bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &reader);
     if (!ok || !reader.error().empty())
-        return one_error(reader.error().empty() ? std::string("not JSON") : reader.error());
+        return dsl::one_error({}, reader.error().empty() ? std::string("not JSON") : reader.error());
     return std::move(reader.root());
 }
 
@@ -328,19 +322,19 @@ Result<RecordedResult> read_result(std::string_view text) {
     auto json = read_json_exact(text);
     if (!json) return std::move(json).error();
     const JsonValue& root = *json;
-    if (root.kind != JKind::object) return one_error(fmt::format("{}: it is {}, not an object", not_eval, kind_name(root.kind)));
+    if (root.kind != JKind::object) return dsl::one_error({}, fmt::format("{}: it is {}, not an object", not_eval, kind_name(root.kind)));
     if (root.find("seed") && root.find("paths") && root.find("outputs"))
-        return one_error("a result of `hoshu simulate`, not of `hoshu eval --format json`: verify checks evaluations");
+        return dsl::one_error({}, "a result of `hoshu simulate`, not of `hoshu eval --format json`: verify checks evaluations");
     if (root.find("base") && root.find("head"))
-        return one_error("a result of `hoshu diff`, not of `hoshu eval --format json`: verify checks evaluations");
+        return dsl::one_error({}, "a result of `hoshu diff`, not of `hoshu eval --format json`: verify checks evaluations");
     if (root.find("root") && root.find("steps"))
-        return one_error("a result of `hoshu explain`, not of `hoshu eval --format json`: verify checks evaluations");
+        return dsl::one_error({}, "a result of `hoshu explain`, not of `hoshu eval --format json`: verify checks evaluations");
     for (std::string_view key : {"seal", "plan", "totals", "limits", "violations"}) {
-        if (root.find(key) == nullptr) return one_error(fmt::format("{}: it has no \"{}\"", not_eval, key));
+        if (root.find(key) == nullptr) return dsl::one_error({}, fmt::format("{}: it has no \"{}\"", not_eval, key));
     }
     const JsonValue& seal_json = *root.find("seal");
     if (seal_json.kind != JKind::object)
-        return one_error(fmt::format("seal is {}; a result of `hoshu eval --format json` has an object there",
+        return dsl::one_error({}, fmt::format("seal is {}; a result of `hoshu eval --format json` has an object there",
                                      kind_name(seal_json.kind)));
 
     RecordedResult result;
@@ -382,7 +376,7 @@ Result<RecordedResult> read_result(std::string_view text) {
             seal.rule_files.push_back({path->text, hash->text});
         }
     }
-    if (!r.error().empty()) return one_error(r.error());
+    if (!r.error().empty()) return dsl::one_error({}, r.error());
     result.json = std::move(*json);
     return result;
 }

@@ -1,5 +1,6 @@
 #include "evaluator/run/session.hpp"
 
+#include "dsl/base/text.hpp"
 #include "evaluator/run/input_keys.hpp"
 #include "evaluator/ir/program.hpp"
 
@@ -40,22 +41,6 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
     return {};
 }
 
-std::string group_digits(std::string_view s) {
-    std::string sign;
-    if (!s.empty() && s[0] == '-') {
-        sign = "-";
-        s.remove_prefix(1);
-    }
-    std::string out;
-    std::size_t n = s.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        out += s[i];
-        std::size_t left = n - i - 1;
-        if (left > 0 && left % 3 == 0) out += ',';
-    }
-    return sign + out;
-}
-
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
     if (type.kind != Kind::number) return value_text(plan, outcome, type, v);
     const Rational& r = v.number;
@@ -64,12 +49,7 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
         if (pct.terminates()) return pct.to_string() + "%";
         return pct.to_decimal(4) + "%";
     }
-    if (r.is_integer()) return group_digits(r.to_string());
-    if (r.terminates()) {
-        std::string s = r.to_string();
-        auto dot = s.find('.');
-        return group_digits(s.substr(0, dot)) + s.substr(dot);
-    }
+    if (r.terminates()) return group_digits(r.to_string());   // integers too
     return r.to_string();
 }
 
@@ -590,10 +570,8 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
             const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
             auto it = std::find(ct.members.begin(), ct.members.end(), ov.text);
             if (it == ct.members.end()) {
-                std::string list;
-                for (const auto& m : ct.members) list += (list.empty() ? "" : ", ") + m;
                 fail(ov.where, fmt::format("unknown {} \"{}\" for {}", ct.name, ov.text, what),
-                     fmt::format("a {} is one of: {}", ct.name, list));
+                     fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
             }
             v.word = it - ct.members.begin();
             return v;
@@ -903,10 +881,8 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
             const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
             auto it = std::find(ct.members.begin(), ct.members.end(), *r);
             if (it == ct.members.end()) {
-                std::string list;
-                for (const auto& m : ct.members) list += (list.empty() ? "" : ", ") + m;
                 fail(in_.range(node), fmt::format("unknown {} \"{}\" for {}", ct.name, *r, what),
-                     fmt::format("a {} is one of: {}", ct.name, list));
+                     fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
             }
             v.word = it - ct.members.begin();
             return v;

@@ -10,6 +10,7 @@
 // at the start of the file is skipped by toml++ without counting a column.
 #include "evaluator/run/inputs.hpp"
 
+#include "dsl/base/files.hpp"
 #include "evaluator/run/toml_depth.hpp"
 
 // toml++ 3.3 asserts an internal invariant that malformed input can break: `a = [1,}]`
@@ -189,12 +190,6 @@ InputKind kind_of(const toml::node* n) {
     return InputKind::missing;
 }
 
-dsl::Diagnostics one_error(SourceRange r, std::string message) {
-    dsl::Diagnostics ds;
-    ds.add(dsl::Severity::error, r, std::move(message));
-    return ds;
-}
-
 /// A located error when the file nests deeper than toml++ can be trusted with (measured
 /// before it parses: toml++ descends once per level).
 std::optional<dsl::Diagnostics> too_deep(const dsl::SourceManager& sm, dsl::FileId id) {
@@ -202,7 +197,7 @@ std::optional<dsl::Diagnostics> too_deep(const dsl::SourceManager& sm, dsl::File
     auto at = toml_too_deep(text);
     if (!at) return std::nullopt;
     auto b = static_cast<std::uint32_t>(*at);
-    return one_error(SourceRange::in(id, b, next_code_point(text, b)),
+    return dsl::one_error(SourceRange::in(id, b, next_code_point(text, b)),
                      fmt::format("the TOML nests more than {} levels deep here (table headers, the parts of "
                                  "dotted keys, arrays and inline tables)",
                                  max_toml_depth));
@@ -241,19 +236,11 @@ const std::string& InputFile::bytes() const { return sm_->file(file_).text(); }
 
 Result<InputFile> InputFile::load(dsl::SourceManager& sm, const std::string& path) {
     try {
-        std::FILE* f = std::fopen(path.c_str(), "rb");
-        if (!f) return one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-        std::string text;
-        char buf[65536];
-        std::size_t n = 0;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-        const bool failed = std::ferror(f) != 0;
-        const int err = errno;
-        std::fclose(f);
-        if (failed) return one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(err)));
+        std::string text, error;
+        if (!dsl::read_file(path, text, error)) return dsl::one_error({}, fmt::format("cannot read {}: {}", path, error));
         return parse(sm, path, std::move(text));
     } catch (const std::exception& e) {
-        return one_error({}, fmt::format("cannot read {}: {}", path, e.what()));
+        return dsl::one_error({}, fmt::format("cannot read {}: {}", path, e.what()));
     }
 }
 
@@ -265,7 +252,7 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
         std::size_t bad = 0;
         if (!dsl::valid_utf8(f.text(), &bad)) {
             auto b = static_cast<std::uint32_t>(bad);
-            return one_error(SourceRange::in(id, b, b + 1),
+            return dsl::one_error(SourceRange::in(id, b, b + 1),
                              fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
                                          static_cast<unsigned>(static_cast<unsigned char>(f.text()[bad]))));
         }
@@ -282,11 +269,11 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
             if (message.compare(0, prefix.size(), prefix) == 0)
                 message = "invalid TOML in a " + message.substr(prefix.size());
             auto off = offset_of(f, e.source().begin);
-            if (!off) return one_error({}, fmt::format("{}: {}", f.path(), message));
-            return one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));
+            if (!off) return dsl::one_error({}, fmt::format("{}: {}", f.path(), message));
+            return dsl::one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));
         }
     } catch (const std::exception& e) {
-        return one_error({}, fmt::format("cannot parse {}: {}", sm.size() > id ? sm.file(id).path() : "input", e.what()));
+        return dsl::one_error({}, fmt::format("cannot parse {}: {}", sm.size() > id ? sm.file(id).path() : "input", e.what()));
     }
 }
 
@@ -503,19 +490,19 @@ Result<Rational> InputFile::number(Node n) const {
             auto printed = std::to_chars(shortest, shortest + sizeof shortest, binary);
             std::string digits(shortest, printed.ptr);
             if (digits.find_first_of("in") != std::string::npos) {   // inf, nan
-                return one_error(r, fmt::format("expected a finite number, found {}", token));
+                return dsl::one_error(r, fmt::format("expected a finite number, found {}", token));
             }
             if (auto v = Rational::parse(digits)) return std::move(*v);
-            return one_error(r, fmt::format("cannot read the number {} exactly", token));
+            return dsl::one_error(r, fmt::format("cannot read the number {} exactly", token));
         }
         case InputKind::string: {
             const std::string& s = node->as_string()->get();
             if (auto v = Rational::parse(s)) return std::move(*v);
-            return one_error(range(n), fmt::format("expected an exact number (\"0.9375\", \"15.4%\" or "
+            return dsl::one_error(range(n), fmt::format("expected an exact number (\"0.9375\", \"15.4%\" or "
                                                    "\"21353/23800\"), found {}",
                                                    quoted(s)));
         }
-        default: return one_error(range(n), fmt::format("expected a number, found {}", describe(k)));
+        default: return dsl::one_error(range(n), fmt::format("expected a number, found {}", describe(k)));
     }
 }
 
@@ -525,28 +512,28 @@ Result<Date> InputFile::date(Node n) const {
     if (k == InputKind::date) {
         const toml::date& d = node->as_date()->get();
         if (auto v = Date::from_ymd(d.year, d.month, d.day)) return *v;
-        return one_error(range(n), "this date does not exist");
+        return dsl::one_error(range(n), "this date does not exist");
     }
     if (k == InputKind::string) {
         const std::string& s = node->as_string()->get();
         if (auto v = Date::parse(s)) return *v;
-        return one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", quoted(s)));
+        return dsl::one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", quoted(s)));
     }
-    return one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", describe(k)));
+    return dsl::one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", describe(k)));
 }
 
 Result<bool> InputFile::boolean(Node n) const {
     const toml::node* node = as_toml(n);
     const InputKind k = kind_of(node);
     if (k == InputKind::boolean) return node->as_boolean()->get();
-    return one_error(range(n), fmt::format("expected a boolean (true or false), found {}", describe(k)));
+    return dsl::one_error(range(n), fmt::format("expected a boolean (true or false), found {}", describe(k)));
 }
 
 Result<std::string> InputFile::text(Node n) const {
     const toml::node* node = as_toml(n);
     const InputKind k = kind_of(node);
     if (k == InputKind::string) return node->as_string()->get();
-    return one_error(range(n), fmt::format("expected a string, found {}", describe(k)));
+    return dsl::one_error(range(n), fmt::format("expected a string, found {}", describe(k)));
 }
 
 }  // namespace hoshu::eval

@@ -138,7 +138,5 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
 /// Human display of a value: integers of JPY and shares grouped ("48,000,000"),
 /// percentages as exact percent, other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
-/// Group an integer's digits by three: "1234567" → "1,234,567".
-std::string group_digits(std::string_view integer);
 
 }  // namespace hoshu::eval

@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "dsl/base/text.hpp"
+
 namespace hoshu::eval {
 
 namespace {
@@ -30,14 +32,8 @@ constexpr auto npos = std::string_view::npos;
 
 bool is_blank(int c) { return c == ' ' || c == '\t'; }
 
-dsl::Diagnostics one_error(SourceRange r, std::string message, std::string hint = {}) {
-    dsl::Diagnostics ds;
-    ds.add(dsl::Severity::error, r, std::move(message)).hint = std::move(hint);
-    return ds;
-}
-
 dsl::Diagnostics unreadable(const std::string& path, int err) {
-    return one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(err)));
+    return dsl::one_error({}, fmt::format("cannot read {}: {}", path, std::strerror(err)));
 }
 
 std::uint32_t line32(std::uint64_t line) {
@@ -45,13 +41,6 @@ std::uint32_t line32(std::uint64_t line) {
 }
 
 std::uint32_t off32(std::size_t offset) { return static_cast<std::uint32_t>(offset); }
-
-// "100000000" -> "100,000,000".
-std::string grouped(std::string digits) {
-    std::size_t first = digits.starts_with('-') ? 1 : 0;
-    for (std::size_t i = digits.size(); i > first + 3; i -= 3) digits.insert(i - 3, 1, ',');
-    return digits;
-}
 
 }  // namespace
 
@@ -256,20 +245,20 @@ struct CsvScenarios::Reader {
                                                       const Record& r) {
         const std::string& text = sm.file(file).text();
         if (r.too_long && !r.problem) {
-            return one_error(SourceRange::in(file, 0, 0),
-                             fmt::format("row longer than {} bytes", grouped(std::to_string(max_row_bytes))),
+            return dsl::one_error(SourceRange::in(file, 0, 0),
+                             fmt::format("row longer than {} bytes", group_digits(std::to_string(max_row_bytes))),
                              "is a quote left open?");
         }
         std::size_t bad = 0;
         const bool utf8 = dsl::valid_utf8(text, &bad);
         if (!utf8 && (!r.problem || bad < r.problem->begin)) {
             auto b = off32(bad);
-            return one_error(SourceRange::in(file, b, b + 1),
+            return dsl::one_error(SourceRange::in(file, b, b + 1),
                              fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
                                          static_cast<unsigned>(static_cast<unsigned char>(text[bad]))));
         }
         if (r.problem) {
-            return one_error(SourceRange::in(file, r.problem->begin, r.problem->end), r.problem->message, r.problem->hint);
+            return dsl::one_error(SourceRange::in(file, r.problem->begin, r.problem->end), r.problem->message, r.problem->hint);
         }
         return std::nullopt;
     }
@@ -299,7 +288,7 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
     if (reader->error != 0) return unreadable(path, reader->error);
     if (!found) {
         dsl::FileId id = sm.add(path, "", line32(reader->line));
-        return one_error(SourceRange::in(id, 0, 0), "empty file: the first row must name the input paths",
+        return dsl::one_error(SourceRange::in(id, 0, 0), "empty file: the first row must name the input paths",
                          "for example: scenario,years.FY2024.revenue,directors.D03.division_score");
     }
 
@@ -390,7 +379,7 @@ Result<std::optional<Scenario>> CsvScenarios::next() {
         Reader::Cell& cell = r.cells[i];
         SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
         if (id_cell_ && i == *id_cell_) {
-            if (cell.value.empty()) return one_error(where, "empty scenario id");
+            if (cell.value.empty()) return dsl::one_error(where, "empty scenario id");
             s.id = std::move(cell.value);
             continue;
         }
@@ -491,7 +480,7 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
             Rational count = ((*high - *low) / *step).floor() + Rational(1);
             if (count > Rational(static_cast<std::int64_t>(max_axis))) {
                 diags.error(axis.where, "this range has {} values, more than the {} allowed in one axis",
-                            grouped(count.to_string()), grouped(std::to_string(max_axis)));
+                            group_digits(count.to_string()), group_digits(std::to_string(max_axis)));
                 continue;
             }
             axis.count = static_cast<std::uint64_t>(*count.to_int64());
@@ -511,7 +500,7 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                 }
                 if (axis.values.size() == max_axis) {
                     diags.error(at(vb, ve), "this list has more than the {} values allowed in one axis",
-                                grouped(std::to_string(max_axis)));
+                                group_digits(std::to_string(max_axis)));
                     ok = false;
                     break;
                 }
@@ -536,8 +525,8 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
         g.size_ *= g.axes_[k].count;
         if (g.size_ > max_size) {
             std::string counts;
-            for (const Axis& a : g.axes_) counts += (counts.empty() ? "" : " × ") + grouped(std::to_string(a.count));
-            diags.error(axis_where[k], "the grid has more than {} scenarios ({})", grouped(std::to_string(max_size)),
+            for (const Axis& a : g.axes_) counts += (counts.empty() ? "" : " × ") + group_digits(std::to_string(a.count));
+            diags.error(axis_where[k], "the grid has more than {} scenarios ({})", group_digits(std::to_string(max_size)),
                         counts);
             return diags;
         }
@@ -565,19 +554,6 @@ Scenario Grid::at(std::uint64_t i) const {
         }
     }
     return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == npos) return std::string(s);
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    out += '"';
-    return out;
 }
 
 }  // namespace hoshu::eval

@@ -138,8 +138,4 @@ private:
     std::uint64_t size_ = 1;
 };
 
-/// A CSV field as RFC 4180 writes it: quoted (quotes doubled) when it contains a comma, a
-/// quote, CR or LF; otherwise as is.  csv_field("a,b") == "\"a,b\"".
-std::string csv_field(std::string_view s);
-
 }  // namespace hoshu::eval

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dsl/base/diagnostics.hpp"
+#include "dsl/base/text.hpp"
 
 using hoshu::eval::CsvScenarios;
 using hoshu::eval::Grid;
@@ -504,7 +505,7 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
 }
 
 TEST_CASE("csv_field quotes only when it must", "[scenarios]") {
-    using hoshu::eval::csv_field;
+    using hoshu::csv_field;
     CHECK(csv_field("plain text") == "plain text");
     CHECK(csv_field("") == "");
     CHECK(csv_field("1,000") == "\"1,000\"");

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "dsl/base/diagnostics.hpp"
+#include "dsl/base/files.hpp"
 
 namespace dsl = hoshu::dsl;
 

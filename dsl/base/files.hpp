@@ -1,0 +1,31 @@
+// Reading whole files: every reader of rule files, inputs and results is here, each with
+// the words its callers' messages have always used.
+//
+//   std::string text, error;
+//   if (!dsl::read_regular_file("rules/iij/annual.hoshu", text, error)) report(error);
+//
+// (These stay in hoshu::dsl, where rule files have always been read from.)
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace hoshu::dsl {
+
+/// Read a whole file that must be a regular file: a FIFO, a device or a folder is refused
+/// without blocking ("not a regular file (a FIFO)", "a folder, not a file"), and so is a
+/// symbolic link that loops ("Too many levels of symbolic links"). False, with `error`
+/// saying why, on any failure.
+bool read_regular_file(const std::string& path, std::string& text, std::string& error);
+
+/// Read a whole regular file of at most `max_bytes`: anything else — a folder, a device
+/// such as /dev/zero, a pipe, /dev/stdin — is refused before a byte of it is read ("not a
+/// regular file"), and a larger file with "larger than N MiB". For results to verify.
+bool read_regular_file_at_most(const std::string& path, std::size_t max_bytes, std::string& text,
+                               std::string& error);
+
+/// Read a whole file with the C library (whatever it is); `error` is the system's words
+/// ("Is a directory", "No such file or directory"). For TOML inputs.
+bool read_file(const std::string& path, std::string& text, std::string& error);
+
+}  // namespace hoshu::dsl

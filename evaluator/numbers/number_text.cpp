@@ -1,0 +1,26 @@
+#include "evaluator/numbers/number_text.hpp"
+
+#include "dsl/base/text.hpp"
+
+namespace hoshu::eval {
+
+std::string grouped_decimal(const Rational& r, int places) { return group_digits(r.to_decimal(places)); }
+
+const char* to_string(RoundingMode mode) {
+    switch (mode) {
+        case RoundingMode::down: return "down";
+        case RoundingMode::up: return "up";
+        case RoundingMode::half_up: return "half up";
+        case RoundingMode::half_even: return "half even";
+    }
+    return "down";
+}
+
+std::optional<RoundingMode> rounding_mode(std::string_view words) {
+    for (RoundingMode m : {RoundingMode::down, RoundingMode::up, RoundingMode::half_up, RoundingMode::half_even}) {
+        if (words == to_string(m)) return m;
+    }
+    return std::nullopt;
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,25 @@
+// Numbers as people read them, and the words of rounding: written once for every report
+// and message.
+//
+//   grouped_decimal(Rational::fraction(70123456, 10000), 2)   // "7,012.35"
+//   to_string(RoundingMode::half_up)                          // "half up"
+//   rounding_mode("half even")                                // RoundingMode::half_even
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "evaluator/numbers/rational.hpp"
+
+namespace hoshu::eval {
+
+/// `r` rounded half-up to `places` decimals, its integer digits grouped by three.
+std::string grouped_decimal(const Rational& r, int places);
+
+/// The words a rule file writes a rounding mode with: "down", "up", "half up", "half even".
+const char* to_string(RoundingMode mode);
+/// The rounding mode those words name, if they name one.
+std::optional<RoundingMode> rounding_mode(std::string_view words);
+
+}  // namespace hoshu::eval
