@@ -18,7 +18,7 @@
 #include "evaluator/analysis/rules_diff.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 namespace hoshu::cli {
 

@@ -6,7 +6,7 @@
 //   hoshu seal rules/iij | (cd rules/iij && sha256sum -c)  # each file, hashed by sha256sum
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 namespace hoshu::cli {
 

@@ -14,7 +14,7 @@
 #include "dsl/base/text.hpp"
 #include "evaluator/output/histogram.hpp"
 #include "evaluator/whatif/model.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 #include "evaluator/whatif/simulate.hpp"
 
 namespace hoshu::cli {

@@ -15,7 +15,7 @@
 #include "cli/common.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 #include "evaluator/output/verify.hpp"
 
 namespace hoshu::cli {

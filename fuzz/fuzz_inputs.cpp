@@ -10,7 +10,7 @@
 #include "fuzz/shipped_plan.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto& l = hoshu::fuzz::iij_plan();

@@ -14,7 +14,7 @@
 #include "dsl/base/diagnostics.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 #include "evaluator/output/verify.hpp"
 #include "fuzz/shipped_plan.hpp"
 

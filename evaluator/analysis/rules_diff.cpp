@@ -9,7 +9,7 @@
 #include "dsl/base/text.hpp"
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/parse.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 namespace hoshu::eval {
 

@@ -21,7 +21,7 @@
 #include "dsl/base/result.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/run/session.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 namespace hoshu::eval {
 

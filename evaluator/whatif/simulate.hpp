@@ -24,7 +24,7 @@
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/whatif/model.hpp"
 #include "evaluator/ir/plan.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 namespace hoshu::eval {
 

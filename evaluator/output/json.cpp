@@ -1,4 +1,4 @@
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>

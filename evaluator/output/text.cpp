@@ -5,7 +5,7 @@
 
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/number_text.hpp"
-#include "evaluator/output/report.hpp"
+#include "evaluator/output/eval_report.hpp"
 #include "evaluator/whatif/simulate.hpp"
 
 namespace hoshu::eval {
