@@ -12,7 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "dsl/base/text.hpp"
+#include "evaluator/output/batch_report.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/whatif/scenarios.hpp"
 
@@ -35,8 +35,6 @@ public:
         return std::optional<eval::Scenario>(grid->at(next_grid++));
     }
 };
-
-std::string limit_column(const eval::Limit& l) { return "limit." + l.name; }
 
 }  // namespace
 
@@ -123,13 +121,7 @@ int run_batch(const BatchArgs& args) {
     std::string error;
     OutputFile out;
     if (!out.open(args.out, error)) return output_failed(error);
-    std::string header = "scenario";
-    for (const auto& c : columns) header += "," + csv_field(c);
-    header += "," + plan.directors.noun;
-    for (auto s : plan.director_outputs) header += "," + csv_field(plan.slots[s].name);
-    for (const auto& l : plan.limits) header += "," + csv_field(limit_column(l));
-    header += ",violations\n";
-    if (!out.write(header, error)) return output_failed(error);
+    if (!out.write(eval::batch_csv_header(plan, columns), error)) return output_failed(error);
 
     std::vector<eval::InputOverride> overrides;
     std::vector<std::string> cells(columns.size());
@@ -172,23 +164,8 @@ int run_batch(const BatchArgs& args) {
             continue;
         }
         ++evaluated;
-        const eval::Outcome& o = **outcome;
-        std::size_t plan_wide = 0;
-        for (const auto& v : o.violations) plan_wide += v.director.empty();
         text.clear();
-        for (std::size_t d = 0; d < o.directors.size(); ++d) {
-            text += csv_field(scenario.id);
-            for (const auto& c : cells) text += "," + csv_field(c);
-            text += "," + csv_field(o.directors[d].id);
-            for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
-                const auto& slot = plan.slots[plan.director_outputs[k]];
-                text += "," + csv_field(eval::value_text(plan, o, slot.type, o.directors[d].outputs[k]));
-            }
-            for (const auto& lo : o.limits) text += std::string(",") + eval::to_string(lo.status);
-            std::size_t own = plan_wide;
-            for (const auto& v : o.violations) own += v.director == o.directors[d].id;
-            text += "," + std::to_string(own) + "\n";
-        }
+        eval::batch_csv_rows(text, plan, **outcome, scenario.id, cells);
         if (!out.write(text, error)) return output_failed(error);
     }
     if (rejected && args.on_error == "stop") {

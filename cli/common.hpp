@@ -10,6 +10,7 @@
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/files.hpp"
 #include "evaluator/run/session.hpp"
+#include "evaluator/run/values.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/ir/plan.hpp"
 

@@ -3,15 +3,16 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/run/session.hpp"
-#include "evaluator/run/inputs.hpp"
 #include "evaluator/output/eval_report.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/run/session.hpp"
 
 namespace hoshu::cli {
 
 int run_eval(const EvalArgs& args) {
     eval::EvalOptions options;
     if (!parse_as_of(args.as_of, options)) return Exit::usage;
+    const eval::EvalFormat format = eval::eval_format(args.format).value_or(eval::EvalFormat::table);
     dsl::SourceManager sm;
     int exit = Exit::success;
     auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
@@ -25,16 +26,14 @@ int run_eval(const EvalArgs& args) {
     }
     // A JSON result written to a file names its plan and inputs relative to that file's
     // folder, so that `hoshu verify` finds them from wherever it runs.
-    bool to_file = args.format == "json" && !args.out.empty() && args.out != "-";
+    bool to_file = format == eval::EvalFormat::json && !args.out.empty() && args.out != "-";
     auto seal = eval::make_seal(*plan, sm, args.plan, *inputs, options, to_file ? args.out : std::string());
     if (!seal) {
         print_diagnostics(sm, seal.error());
         return Exit::usage;
     }
     std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
-    std::string text = args.format == "json" ? eval::format_json(*plan, *outcome, *seal, year)
-                       : args.format == "csv" ? eval::format_csv(*plan, *outcome)
-                                              : eval::format_table(*plan, *outcome, *seal, year);
+    std::string text = eval::render(format, *plan, *outcome, *seal, year);
     std::string error;
     if (!write_output(args.out, text, error)) return output_failed(error);
     return outcome->violations.empty() ? Exit::success : Exit::failure;

@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "evaluator/analysis/explain.hpp"
+#include "evaluator/output/explain_report.hpp"
 #include "evaluator/run/inputs.hpp"
 
 namespace hoshu::cli {

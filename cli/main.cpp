@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "dsl/base/threads.hpp"
+#include "evaluator/output/eval_report.hpp"
 
 namespace {
 
@@ -64,7 +65,7 @@ int run_command(int argc, char** argv) {
     eval_cmd->add_option("plan", ev.plan, "Folder of .hoshu rule files")->required();
     eval_cmd->add_option("--inputs,-i", ev.inputs, "TOML input file")->required();
     eval_cmd->add_option("--format,-f", ev.format, "table, json or csv")
-        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->check(CLI::IsMember(hoshu::eval::eval_format_names()))
         ->capture_default_str();
     eval_cmd->add_option("--out,-o", ev.out, "Write to this file (whole or not at all) instead of stdout");
     eval_cmd->add_option("--as-of", ev.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");

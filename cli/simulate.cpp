@@ -13,8 +13,9 @@
 #include "cli/common.hpp"
 #include "dsl/base/text.hpp"
 #include "evaluator/output/histogram.hpp"
+#include "evaluator/output/seal.hpp"
+#include "evaluator/output/simulation_report.hpp"
 #include "evaluator/whatif/model.hpp"
-#include "evaluator/output/eval_report.hpp"
 #include "evaluator/whatif/simulate.hpp"
 
 namespace hoshu::cli {
@@ -64,31 +65,6 @@ private:
     std::condition_variable wake_;
     bool finished_ = false;
 };
-
-/// One panel per director and output in shares that is not the same on every path.
-std::vector<eval::HistogramPanel> panels(const eval::Plan& plan, const eval::SimulationResult& r) {
-    std::vector<eval::HistogramPanel> out;
-    for (const auto& t : r.outputs) {
-        const auto& type = plan.slots[t.slot].type;
-        if (!(type.kind == eval::Kind::number && type.dim == eval::Dimension{0, 1, 0})) continue;
-        auto values = t.counts.sorted();
-        if (values.size() < 2) continue;
-        eval::HistogramPanel p;
-        p.director = r.directors[t.director];
-        p.output = plan.slots[t.slot].name;
-        p.unit = plan.type_name(type);
-        for (const auto& [v, n] : values) {
-            if (auto i = v.to_int64()) p.counts.emplace_back(*i, n);
-        }
-        auto s = eval::summarize(r, t);
-        if (auto m = s.p50.to_int64()) {
-            p.marker = *m;
-            p.marker_label = "P50";
-        }
-        out.push_back(std::move(p));
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -148,7 +124,7 @@ int run_simulate(const SimulateArgs& args) {
     if (!args.histogram.empty()) {
         std::string title = (plan.title.empty() ? "" : plan.title + " — ") +
                             fmt::format("{} paths, seed {}", group_digits(std::to_string(result->paths)), args.seed);
-        std::string svg = eval::histogram_svg(title, result->paths, panels(plan, *result));
+        std::string svg = eval::histogram_svg(title, result->paths, eval::histogram_panels(plan, *result));
         if (!histogram.write(svg, error) || !histogram.finish(error)) return output_failed(error);
     }
     // The report first (on standard output, it cannot be taken back), then the histogram.

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/number_text.hpp"
+#include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
 
@@ -274,55 +274,6 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     return id;
 }
 
-/// Steps nest at most this deep in the text. A derivation that goes deeper continues in a
-/// section of its own after the tree, so the text stays linear in the derivation (an
-/// indentation growing with the depth would make a long chain of definitions quadratic).
-constexpr int max_text_depth = 16;
-
-enum class Shown { printed, deferred };
-
-struct TextRenderer {
-    const Explanation& e;
-    std::map<std::string, std::size_t> index;
-    std::map<std::string, Shown> shown;
-    std::vector<std::string> later;   // deferred steps, printed after the tree in this order
-    std::string out;
-
-    void step(const std::string& id, int depth) {
-        const ExplainStep& s = e.steps[index.at(id)];
-        std::string pad(static_cast<std::size_t>(depth) * 4, ' ');
-        if (auto it = shown.find(id); it != shown.end()) {
-            out += fmt::format("{}{} = {}  (see {})\n", pad, s.name, s.display,
-                               it->second == Shown::printed ? "above" : "below");
-            return;
-        }
-        if (depth > max_text_depth) {
-            shown[id] = Shown::deferred;
-            later.push_back(id);
-            out += fmt::format("{}{} = {}  (continued below)\n", pad, s.name, s.display);
-            return;
-        }
-        shown[id] = Shown::printed;
-        out += fmt::format("{}{} = {}    [{}, {}]\n", pad, s.name, s.display, s.kind, s.scope);
-        out += fmt::format("{}  {}   {}\n", pad, s.kind == "input" ? "read" : "rule", s.formula);
-        if (!s.location.empty()) out += fmt::format("{}  at     {}\n", pad, s.location);
-        for (const auto& c : s.sources)
-            out += fmt::format("{}  source {}{}\n", pad, c.clause, c.quote.empty() ? "" : " 「" + c.quote + "」");
-        for (const auto& n : s.notes) out += fmt::format("{}  note   {}\n", pad, n);
-        for (const auto& d : s.details) out += fmt::format("{}  step   {}\n", pad, d);
-        for (const auto& u : s.uses) step(u, depth + 1);
-    }
-    /// The deferred steps, each a tree of its own (which may defer more).
-    void continuations() {
-        for (std::size_t k = 0; k < later.size(); ++k) {
-            std::string id = later[k];
-            shown.erase(id);
-            out += "\n";
-            step(id, 0);
-        }
-    }
-};
-
 }  // namespace
 
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
@@ -382,48 +333,6 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         e.steps.insert(e.steps.begin(), std::move(all));
     }
     return e;
-}
-
-std::string render_explanation(const Explanation& e) {
-    TextRenderer r{e, {}, {}, {}, {}};
-    for (std::size_t i = 0; i < e.steps.size(); ++i) r.index[e.steps[i].id] = i;
-    const ExplainStep& root = e.steps[r.index.at(e.root)];
-    if (root.name == "outputs" && root.kind.empty()) {
-        for (const auto& u : root.uses) {
-            r.step(u, 0);
-            r.out += "\n";
-        }
-    } else {
-        r.step(e.root, 0);
-    }
-    r.continuations();
-    return dsl::printable(r.out, true);
-}
-
-std::string explanation_json(const Explanation& e) {
-    nlohmann::ordered_json j;
-    j["root"] = e.root;
-    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-    for (const auto& s : e.steps) {
-        nlohmann::ordered_json o;
-        o["id"] = s.id;
-        o["name"] = s.name;
-        o["scope"] = s.scope;
-        o["kind"] = s.kind;
-        o["type"] = s.type;
-        o["value"] = s.value;
-        o["formula"] = s.formula;
-        o["location"] = s.location;
-        nlohmann::ordered_json sources = nlohmann::ordered_json::array();
-        for (const auto& c : s.sources) sources.push_back({{"clause", c.clause}, {"quote", c.quote}});
-        o["sources"] = sources;
-        o["notes"] = s.notes;
-        o["steps"] = s.details;
-        o["uses"] = s.uses;
-        steps.push_back(o);
-    }
-    j["steps"] = steps;
-    return j.dump(2) + "\n";
 }
 
 }  // namespace hoshu::eval

@@ -6,7 +6,7 @@
 //
 //   eval::Session session(plan, inputs);
 //   auto trace = eval::explain(plan, sm, session, "D03", "annual_rs_shares");
-//   fputs(eval::render_explanation(*trace).c_str(), stdout);
+//   fputs(eval::render_explanation(*trace).c_str(), stdout);   // output/explain_report.hpp
 #pragma once
 
 #include <optional>
@@ -45,8 +45,5 @@ struct Explanation {
 /// For a plan-wide value `director_id` may be empty.
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value);
-
-std::string render_explanation(const Explanation& e);
-std::string explanation_json(const Explanation& e);
 
 }  // namespace hoshu::eval

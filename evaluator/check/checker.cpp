@@ -23,19 +23,6 @@ namespace ast = dsl::ast;
 namespace x3 = boost::spirit::x3;
 using dsl::SourceRange;
 
-std::optional<std::uint32_t> Plan::find_slot(std::string_view name) const {
-    for (std::uint32_t i = 0; i < slots.size(); ++i) {
-        if (slots[i].name == name) return i;
-    }
-    return std::nullopt;
-}
-
-std::string Plan::type_name(const Type& t) const {
-    if (t.kind == Kind::choice && t.choice >= 0 && static_cast<std::size_t>(t.choice) < choices.size())
-        return choices[static_cast<std::size_t>(t.choice)].name;
-    return eval::type_name(t);
-}
-
 namespace {
 
 // --------------------------------------------------------------------------------------

@@ -153,6 +153,17 @@ struct Table {
     dsl::SourceRange name_range;
 };
 
+/// The row of `t` that covers x (the first, in the order written), or nullptr. Inline: the
+/// evaluator's table instruction calls it on every run.
+inline const TableRow* find_row(const Table& t, const Rational& x) {
+    for (const auto& row : t.rows) {
+        if (row.low && (x < *row.low || (x == *row.low && !row.low_inclusive))) continue;
+        if (row.high && (x > *row.high || (x == *row.high && !row.high_inclusive))) continue;
+        return &row;
+    }
+    return nullptr;
+}
+
 struct Series {
     std::string name;
     Type type;

@@ -1,76 +1,40 @@
 // Reports of an evaluation: a table for people, JSON for systems and auditors (with the
-// SHA-256 seal of the rules and inputs that produced it), CSV for payroll.
+// SHA-256 seal of the rules and inputs that produced it), CSV for payroll. One renderer per
+// format (text.cpp, json.cpp, csv.cpp); `render` is the one switch over the formats, so a
+// new format is named by the compiler wherever it must be handled.
 //
 //   Result<Seal> seal = make_seal(plan, sm, "rules/iij", inputs);
-//   std::string json = format_json(plan, outcome, *seal, fiscal_year(plan, outcome, inputs));
+//   auto format = eval_format("json");   // from --format
+//   std::string text = render(*format, plan, outcome, *seal, fiscal_year(plan, outcome, inputs));
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "dsl/base/result.hpp"
-#include "dsl/base/source.hpp"
-#include "evaluator/run/session.hpp"
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/output/seal.hpp"
+#include "evaluator/run/outcome.hpp"
 
 namespace hoshu::eval {
 
-struct SealedFile {
-    std::string path;     // relative to the plan folder ("../common/x.hoshu" for an import from outside it)
-    std::string sha256;
-};
+enum class EvalFormat { table, json, csv };
 
-/// What the seal's `plan` and `inputs` paths are relative to: the folder `hoshu eval` ran
-/// in (a result written to standard output), or the folder of the result file (`--out`),
-/// so that the result names its rules and inputs from wherever it is read.
-enum class SealPaths { working_directory, result };
-const char* to_string(SealPaths p);   // "working directory", "result"
+/// The format's name on the command line ("table", "json", "csv"); nullptr for a value that
+/// is no format.
+const char* to_string(EvalFormat format);
+/// Every format's name, in the order declared (for --format's help and check).
+std::vector<std::string> eval_format_names();
+/// The format a name stands for, if any.
+std::optional<EvalFormat> eval_format(std::string_view name);
 
-struct Seal {
-    /// SHA-256 of the listing `sha256sum` prints for the rule files, run in the plan
-    /// folder: one line "<hex>  <path>\n" per file the loader read (imports and hidden files
-    /// too), sorted by path bytes; `seal_listing()` writes it and `hoshu seal PLAN` prints it.
-    std::string rules_sha256;
-    std::string inputs_sha256;   // SHA-256 of the input file's bytes
-    std::string inputs_path;     // relative to `relative_to`
-    std::string plan_path;       // the plan folder, relative to `relative_to`
-    SealPaths relative_to = SealPaths::working_directory;
-    std::string as_of;           // --as-of, if given
-    std::string engine;          // "hoshu 0.1.0"
-    std::vector<SealedFile> rule_files;   // sorted by path
-};
-
-std::string sha256_hex(std::string_view bytes);
-
-/// The rule files of `plan`, each with its SHA-256, as the seal lists them: every file the
-/// loader read, by its path relative to the plan folder `plan_dir`, sorted by path bytes.
-/// Errors: a file name with a control character or that is not UTF-8 (the listing could
-/// not be redone with `sha256sum` the same way everywhere, nor be written in JSON).
-Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::SourceManager& sm,
-                                                const std::string& plan_dir);
-
-/// The listing `sha256sum` prints for `files` in the plan folder: "<hex>  <path>\n" each; a
-/// path with a backslash is escaped as sha256sum escapes it (the line starts with `\`, and
-/// each `\` is doubled). rules_sha256 is the SHA-256 of this text.
-std::string seal_listing(const std::vector<SealedFile>& files);
-
-/// The seal of an evaluation of `plan_dir` on `inputs`. With `result_path` (the file the
-/// result is written to), the plan and inputs paths are recorded relative to its folder.
-/// Errors: as seal_rule_files, and a plan or inputs path that is not UTF-8.
-Result<Seal> make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
-                       const InputFile& inputs, const EvalOptions& options = {}, const std::string& result_path = {});
-
-/// The year the outcome is for: the plan's text value `fiscal_year`, if it has one.
-std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs);
+/// The report in `format`.
+std::string render(EvalFormat format, const Plan& plan, const Outcome& outcome, const Seal& seal,
+                   std::string_view year);
 
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 std::string format_csv(const Plan& plan, const Outcome& outcome);
-
-/// Rows as aligned columns (display width, so Japanese text lines up); `right[i]`
-/// right-aligns column i. A cell wider than `max_width` does not widen its column.
-std::string format_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
-                           const std::string& indent, std::size_t max_width = 1000);
-
 
 }  // namespace hoshu::eval

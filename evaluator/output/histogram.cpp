@@ -8,6 +8,7 @@
 #include <map>
 
 #include "dsl/base/text.hpp"
+#include "evaluator/whatif/simulate.hpp"
 #include "evaluator/numbers/rational.hpp"
 
 namespace hoshu::eval {
@@ -357,6 +358,31 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
                 draw_panel(out, *rows[r][c], paths, cell_width * static_cast<int>(c),
                            header_height + cell_height * static_cast<int>(r));
     out += "</svg>\n";
+    return out;
+}
+
+/// One panel per director and output in shares that is not the same on every path.
+std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationResult& r) {
+    std::vector<HistogramPanel> out;
+    for (const auto& t : r.outputs) {
+        const auto& type = plan.slots[t.slot].type;
+        if (!(type.kind == Kind::number && type.dim == Dimension{0, 1, 0})) continue;
+        auto values = t.counts.sorted();
+        if (values.size() < 2) continue;
+        HistogramPanel p;
+        p.director = r.directors[t.director];
+        p.output = plan.slots[t.slot].name;
+        p.unit = plan.type_name(type);
+        for (const auto& [v, n] : values) {
+            if (auto i = v.to_int64()) p.counts.emplace_back(*i, n);
+        }
+        auto s = summarize(r, t);
+        if (auto m = s.p50.to_int64()) {
+            p.marker = *m;
+            p.marker_label = "P50";
+        }
+        out.push_back(std::move(p));
+    }
     return out;
 }
 

@@ -17,6 +17,9 @@
 #include <utility>
 #include <vector>
 
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/whatif/tallies.hpp"
+
 namespace hoshu::eval {
 
 struct HistogramPanel {
@@ -39,5 +42,9 @@ struct HistogramPanel {
 /// the y axis are shares of `paths` (or of the panel's own total, if that is larger).
 /// With no panels the document says "no varying outputs".
 std::string histogram_svg(std::string_view title, std::uint64_t paths, const std::vector<HistogramPanel>& panels);
+
+/// The panels of a simulation: one per director and output in shares that is not the same
+/// on every path, marked at its median (P50).
+std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationResult& r);
 
 }  // namespace hoshu::eval

@@ -1,261 +1,39 @@
 #include "evaluator/output/eval_report.hpp"
 
-#include <fmt/format.h>
-#include <openssl/evp.h>
-
-#include <algorithm>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "dsl/base/text.hpp"
+#include "evaluator/output/diff_report.hpp"
+#include "evaluator/output/explain_report.hpp"
+#include "evaluator/output/seal.hpp"
+#include "evaluator/output/simulation_report.hpp"
+#include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
-
-namespace fs = std::filesystem;
-
-std::string sha256_hex(std::string_view bytes) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-    std::string hex;
-    hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
-
-const char* to_string(SealPaths p) {
-    switch (p) {
-        case SealPaths::working_directory: return "working directory";
-        case SealPaths::result: return "result";
-    }
-    return "";
-}
-
-namespace {
-
-/// A name as it can be shown whatever it holds: control characters and bytes that are not
-/// UTF-8 as \xNN.
-std::string shown(std::string_view name) {
-    std::string out;
-    std::size_t bad = 0;
-    bool utf8 = dsl::valid_utf8(name, &bad);
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        auto c = static_cast<unsigned char>(name[i]);
-        if (c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80)) out += fmt::format("\\x{:02x}", c);
-        else out += name[i];
-    }
-    return out;
-}
-
-bool has_control_character(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](char ch) {
-        auto c = static_cast<unsigned char>(ch);
-        return c < 0x20 || c == 0x7f;
-    });
-}
-
-/// `path` as seen from folder `from`, both taken from the working directory, without
-/// following symbolic links (as the loader reads paths).
-std::string relative_to_folder(const std::string& path, const fs::path& from) {
-    std::error_code ec;
-    fs::path target = fs::absolute(path, ec).lexically_normal();
-    if (ec) return path;
-    fs::path rel = target.lexically_relative(fs::absolute(from, ec).lexically_normal());
-    return ec || rel.empty() ? target.generic_string() : rel.generic_string();
-}
-
-}  // namespace
-
-Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::SourceManager& sm,
-                                                const std::string& plan_dir) {
-    fs::path base(plan_dir);
-    std::error_code ec;
-    if (!fs::is_directory(base, ec)) base = base.parent_path();
-    if (base.empty()) base = ".";
-    std::vector<SealedFile> files;
-    dsl::Diagnostics errors;
-    for (std::size_t i = 0; i < plan.files.size(); ++i) {
-        std::string rel = relative_to_folder(plan.files[i], base);
-        std::size_t bad = 0;
-        if (has_control_character(rel) || !dsl::valid_utf8(rel, &bad)) {
-            errors.error(dsl::SourceRange{},
-                         "cannot seal the rule file `{}`: its name has a control character or is not UTF-8; rename it",
-                         shown(rel));
-            continue;
-        }
-        files.push_back({rel, sha256_hex(sm.file(plan.file_ids[i]).text())});
-    }
-    if (errors.has_errors()) return errors;
-    std::sort(files.begin(), files.end(), [](const SealedFile& a, const SealedFile& b) { return a.path < b.path; });
-    return files;
-}
-
-std::string seal_listing(const std::vector<SealedFile>& files) {
-    std::string listing;
-    for (const auto& f : files) {
-        if (f.path.find('\\') == std::string::npos) {
-            listing += f.sha256 + "  " + f.path + "\n";
-            continue;
-        }
-        listing += "\\" + f.sha256 + "  ";
-        for (char c : f.path) listing += c == '\\' ? std::string("\\\\") : std::string(1, c);
-        listing += "\n";
-    }
-    return listing;
-}
-
-Result<Seal> make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
-                       const InputFile& inputs, const EvalOptions& options, const std::string& result_path) {
-    auto files = seal_rule_files(plan, sm, plan_dir);
-    if (!files) return files.error();
-    Seal seal;
-    seal.rule_files = std::move(*files);
-    seal.rules_sha256 = sha256_hex(seal_listing(seal.rule_files));
-    seal.inputs_sha256 = sha256_hex(inputs.bytes());
-    seal.plan_path = plan_dir;
-    seal.inputs_path = inputs.path();
-    if (!result_path.empty()) {
-        fs::path folder = fs::path(result_path).parent_path();
-        if (folder.empty()) folder = ".";
-        seal.plan_path = relative_to_folder(plan_dir, folder);
-        seal.inputs_path = relative_to_folder(inputs.path(), folder);
-        seal.relative_to = SealPaths::result;
-    }
-    dsl::Diagnostics errors;
-    for (const std::string* p : {&seal.plan_path, &seal.inputs_path}) {
-        std::size_t bad = 0;
-        if (!dsl::valid_utf8(*p, &bad))
-            errors.error(dsl::SourceRange{}, "cannot seal the path `{}`: it is not UTF-8; rename it", shown(*p));
-    }
-    if (errors.has_errors()) return errors;
-    if (options.as_of) seal.as_of = options.as_of->to_string();
-    seal.engine = std::string("hoshu ") + HOSHU_VERSION;
-    return seal;
-}
-
-std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs) {
-    (void)inputs;
-    for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
-        const Slot& s = plan.slots[plan.plan_outputs[i]];
-        if (s.name == "fiscal_year") return value_text(plan, outcome, s.type, outcome.plan_outputs[i]);
-    }
-    return {};
-}
 
 namespace {
 
 using nlohmann::ordered_json;
 
+/// A number as every result writes it: a JSON integer when it is one that fits in 64 bits,
+/// otherwise its exact text ("8712/10385", "0.9375"), never a binary double.
+ordered_json json_number(const Rational& r) {
+    if (auto i = r.to_int64()) return *i;
+    return r.to_string();
+}
+
+/// A value of an evaluation: numbers as json_number, booleans as booleans, the rest as text.
 ordered_json json_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
     switch (type.kind) {
-        case Kind::number:
-            if (auto i = v.number.to_int64()) return *i;
-            return v.number.to_string();
+        case Kind::number: return json_number(v.number);
         case Kind::boolean: return v.word != 0;
-        default: return value_text(plan, outcome, type, v);
+        case Kind::date:
+        case Kind::text:
+        case Kind::choice: return value_text(plan, outcome, type, v);
     }
-}
-
-std::string pad_right(const std::string& s, std::size_t width) {
-    std::size_t w = dsl::display_width(s);
-    return s + std::string(width > w ? width - w : 0, ' ');
-}
-
-std::string pad_left(const std::string& s, std::size_t width) {
-    std::size_t w = dsl::display_width(s);
-    return std::string(width > w ? width - w : 0, ' ') + s;
+    return nullptr;
 }
 
 }  // namespace
-
-std::string format_columns(const std::vector<std::vector<std::string>>& shown_rows, const std::vector<bool>& right,
-                           const std::string& indent, std::size_t max_width) {
-    // Cells hold text from the inputs and the rules: escaped before they are measured.
-    std::vector<std::vector<std::string>> rows = shown_rows;
-    for (auto& row : rows) {
-        for (auto& cell : row) cell = dsl::printable(cell);
-    }
-    std::vector<std::size_t> width;
-    for (const auto& row : rows) {
-        if (width.size() < row.size()) width.resize(row.size(), 0);
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            std::size_t w = dsl::display_width(row[i]);
-            if (w <= max_width) width[i] = std::max(width[i], w);
-        }
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line = indent;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (i > 0) line += "  ";
-            bool r = i < right.size() && right[i];
-            line += r ? pad_left(row[i], width[i]) : pad_right(row[i], width[i]);
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
-
-std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
-    std::string out = plan.title;
-    if (!year.empty()) out += fmt::format(" — {}", year);
-    out += "\n";
-    out += fmt::format("inputs {}  sha256 {}\nrules  sha256 {}\n", seal.inputs_path, seal.inputs_sha256,
-                       seal.rules_sha256);
-    if (!outcome.directors.empty()) {
-        std::vector<std::vector<std::string>> rows;
-        std::vector<bool> right{false};
-        std::vector<std::string> header{plan.directors.noun};
-        for (std::uint32_t s : plan.director_outputs) {
-            header.push_back(plan.slots[s].name);
-            right.push_back(plan.slots[s].type.is_number());
-        }
-        rows.push_back(header);
-        for (const auto& d : outcome.directors) {
-            std::vector<std::string> row{d.id};
-            for (std::size_t i = 0; i < d.outputs.size(); ++i)
-                row.push_back(display_value(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
-            rows.push_back(std::move(row));
-        }
-        out += "\n" + format_columns(rows, right, "");
-    }
-    if (!plan.plan_outputs.empty()) {
-        std::vector<std::vector<std::string>> rows;
-        for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
-            const Slot& s = plan.slots[plan.plan_outputs[i]];
-            if (s.name == "fiscal_year") continue;
-            rows.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
-        }
-        if (!rows.empty()) out += "\ntotals\n" + format_columns(rows, {false, true}, "  ");
-    }
-    if (!outcome.limits.empty()) {
-        std::vector<std::vector<std::string>> rows{{"limit", "value", "bound", "status"}};
-        for (const auto& l : outcome.limits) {
-            const Limit& limit = plan.limits[l.limit];
-            std::string status = to_string(l.status);
-            if (l.factor) {
-                status += fmt::format(" by {}", l.factor->to_string());
-                if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
-            }
-            rows.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
-                            display_value(plan, outcome, limit.type, l.bound), status});
-        }
-        out += "\n" + format_columns(rows, {false, true, true, false}, "");
-    }
-    if (!outcome.violations.empty()) {
-        out += fmt::format("\n{} violation{}\n", outcome.violations.size(), outcome.violations.size() == 1 ? "" : "s");
-        for (const auto& v : outcome.violations) {
-            std::string clauses;
-            for (const auto& c : v.sources) clauses += (clauses.empty() ? "" : ", ") + c.clause;
-            out += fmt::format("  {}{}: {}{}\n", v.rule, v.director.empty() ? "" : " [" + v.director + "]", v.message,
-                               clauses.empty() ? "" : " (" + clauses + ")");
-        }
-    } else {
-        out += "\nno violations\n";
-    }
-    return dsl::printable(out, true);   // titles, messages and texts come from the rules and inputs
-}
 
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
     ordered_json j;
@@ -315,17 +93,267 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     return j.dump(2) + "\n";
 }
 
-std::string format_csv(const Plan& plan, const Outcome& outcome) {
-    std::string out = plan.directors.noun;
-    for (std::uint32_t s : plan.director_outputs) out += "," + csv_field(plan.slots[s].name);
-    out += "\n";
-    for (const auto& d : outcome.directors) {
-        out += csv_field(d.id);
-        for (std::size_t i = 0; i < d.outputs.size(); ++i)
-            out += "," + csv_field(value_text(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
-        out += "\n";
+// --------------------------------------------------------------------------------------
+// A simulation
+
+std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
+    using nlohmann::ordered_json;
+    ordered_json j;
+    j["plan"] = plan.title;
+    ordered_json seal;
+    seal["engine"] = h.seal.engine;
+    seal["plan"] = h.seal.plan_path;
+    seal["rules_sha256"] = h.seal.rules_sha256;
+    seal["inputs"] = h.seal.inputs_path;
+    seal["inputs_sha256"] = h.seal.inputs_sha256;
+    seal["model"] = h.model_path;
+    seal["model_sha256"] = h.model_sha256;
+    if (!h.seal.as_of.empty()) seal["as_of"] = h.seal.as_of;
+    j["seal"] = seal;
+    j["paths"] = r.paths;
+    j["seed"] = h.seed;
+    auto exact = [](const Rational& v) { return v.to_string(); };
+    ordered_json outputs = ordered_json::array();
+    for (const auto& t : r.outputs) {
+        if (t.counts.total() == 0) continue;
+        OutputSummary s = summarize(r, t);
+        ordered_json o;
+        o[plan.directors.noun] = r.directors[t.director];
+        o["output"] = plan.slots[t.slot].name;
+        o["unit"] = plan.type_name(plan.slots[t.slot].type);
+        o["mean"] = exact(s.mean);
+        o["mean_display"] = s.mean.to_decimal(2);
+        o["sd"] = s.sd;
+        o["min"] = exact(s.min);
+        o["p5"] = exact(s.p5);
+        o["p25"] = exact(s.p25);
+        o["p50"] = exact(s.p50);
+        o["p75"] = exact(s.p75);
+        o["p95"] = exact(s.p95);
+        o["max"] = exact(s.max);
+        o["p_zero"] = exact(s.p_zero);
+        if (s.fair_value_grant && plan.slots[t.slot].type.dim == Dimension{0, 1, 0}) {
+            o["fair_value_grant_yen"] = s.fair_value_grant->to_decimal(2);
+            if (s.fair_value_share) o["fair_value_share_yen"] = s.fair_value_share->to_decimal(4);
+        }
+        outputs.push_back(o);
     }
-    return out;
+    j["outputs"] = outputs;
+    ordered_json events = ordered_json::array();
+    for (const auto& e : r.events) {
+        ordered_json o;
+        o["event"] = plan.slots[e.slot].name;
+        if (e.director) o[plan.directors.noun] = r.directors[*e.director];
+        o["paths"] = e.count;
+        o["probability"] =
+            Rational::fraction(static_cast<std::int64_t>(e.count), static_cast<std::int64_t>(std::max<std::uint64_t>(r.paths, 1)))
+                .to_string();
+        events.push_back(o);
+    }
+    j["events"] = events;
+    ordered_json limits = ordered_json::array();
+    for (const auto& l : r.limits) {
+        ordered_json o;
+        o["limit"] = plan.limits[l.limit].name;
+        o["scaled_paths"] = l.scaled;
+        o["violated_paths"] = l.violated;
+        limits.push_back(o);
+    }
+    j["limits"] = limits;
+    if (r.has_price && r.discount) {
+        j["grant_price_mean"] = (r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths))).to_string();
+        j["discount_factor"] = r.discount->to_decimal(30);
+        j["discount_days"] = r.days;
+    }
+    return j.dump(2) + "\n";
+}
+
+// --------------------------------------------------------------------------------------
+// An explanation
+
+std::string explanation_json(const Explanation& e) {
+    nlohmann::ordered_json j;
+    j["root"] = e.root;
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (const auto& s : e.steps) {
+        nlohmann::ordered_json o;
+        o["id"] = s.id;
+        o["name"] = s.name;
+        o["scope"] = s.scope;
+        o["kind"] = s.kind;
+        o["type"] = s.type;
+        o["value"] = s.value;
+        o["formula"] = s.formula;
+        o["location"] = s.location;
+        nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+        for (const auto& c : s.sources) sources.push_back({{"clause", c.clause}, {"quote", c.quote}});
+        o["sources"] = sources;
+        o["notes"] = s.notes;
+        o["steps"] = s.details;
+        o["uses"] = s.uses;
+        steps.push_back(o);
+    }
+    j["steps"] = steps;
+    return j.dump(2) + "\n";
+}
+
+// --------------------------------------------------------------------------------------
+// A diff of two plans
+
+namespace {
+
+ordered_json json_value(const SideValue& v) {
+    if (!v.present) return nullptr;
+    if (v.number) return json_number(*v.number);
+    if (v.kind == Kind::boolean) return v.exact == "true";
+    return v.exact;
+}
+
+ordered_json json_value_diff(const ValueDiff& v, const char* key) {
+    ordered_json o;
+    o[key] = v.name;
+    o["unit"] = v.unit;
+    o["base"] = json_value(v.base);
+    o["head"] = json_value(v.head);
+    if (v.change) {
+        o["change"] = json_number(*v.change);
+    } else {
+        o["change"] = nullptr;
+    }
+    o["changed"] = v.changed;
+    if (v.unit_changed) o["unit_changed"] = true;
+    return o;
+}
+
+ordered_json json_limit_side(const LimitSide& s) {
+    if (!s.present) return nullptr;
+    ordered_json o;
+    o["value"] = json_value(s.value);
+    o["bound"] = json_value(s.bound);
+    o["status"] = s.status;
+    if (!s.factor.empty()) o["factor"] = s.factor;
+    return o;
+}
+
+ordered_json json_run(const SideRun& s, const dsl::SourceManager& sm) {
+    ordered_json o;
+    o["ok"] = s.ok;
+    if (!s.ok) {
+        ordered_json errors = ordered_json::array();
+        for (const auto& d : s.errors.items()) errors.push_back(dsl::render(sm, d, {false}));
+        o["errors"] = errors;
+    }
+    return o;
+}
+
+ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, const dsl::SourceManager& sm) {
+    ordered_json o;
+    o["inputs"] = d.inputs_path;
+    o["inputs_sha256"] = inputs_sha256;
+    o["fiscal_year"] = d.fiscal_year.empty() ? ordered_json(nullptr) : ordered_json(d.fiscal_year);
+    o["base"] = json_run(d.base, sm);
+    o["head"] = json_run(d.head, sm);
+    if (!d.ran()) return o;
+    o["outputs_only_base"] = d.outputs_only_base;
+    o["outputs_only_head"] = d.outputs_only_head;
+    ordered_json directors = ordered_json::array();
+    for (const auto& dd : d.directors) {
+        ordered_json j;
+        j["id"] = dd.id;
+        j["in_base"] = dd.in_base;
+        j["in_head"] = dd.in_head;
+        j["changed"] = dd.changed();
+        ordered_json values = ordered_json::array();
+        for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output"));
+        j["values"] = values;
+        directors.push_back(j);
+    }
+    o["directors"] = directors;
+    ordered_json totals = ordered_json::array();
+    for (const auto& v : d.totals) totals.push_back(json_value_diff(v, "total"));
+    o["totals"] = totals;
+    ordered_json limits = ordered_json::array();
+    for (const auto& l : d.limits) {
+        ordered_json j;
+        j["name"] = l.name;
+        j["base"] = json_limit_side(l.base);
+        j["head"] = json_limit_side(l.head);
+        j["changed"] = l.changed;
+        limits.push_back(j);
+    }
+    o["limits"] = limits;
+    ordered_json violations = ordered_json::array();
+    for (const auto& v : d.violations) {
+        ordered_json j;
+        j["side"] = v.side == ViolationLine::Side::both ? "both"
+                    : v.side == ViolationLine::Side::base ? "base"
+                                                                 : "head";
+        j["rule"] = v.rule;
+        j["director"] = v.director.empty() ? ordered_json(nullptr) : ordered_json(v.director);
+        j["message"] = v.message;
+        violations.push_back(j);
+    }
+    o["violations"] = violations;
+    return o;
+}
+
+ordered_json json_declaration(const std::optional<DeclarationText>& d) {
+    if (!d) return nullptr;
+    ordered_json o;
+    o["kind"] = d->kind;
+    o["scope"] = d->scope == Scope::plan ? "plan" : d->scope == Scope::director ? "director" : "grant";
+    o["file"] = d->file;
+    o["line"] = d->line;
+    return o;
+}
+
+ordered_json json_rules(const RulesDiff& r) {
+    ordered_json o;
+    o["unchanged"] = r.unchanged;
+    ordered_json changes = ordered_json::array();
+    for (const auto& c : r.changes) {
+        ordered_json j;
+        j["change"] = c.change == DeclarationDiff::Kind::added     ? "added"
+                      : c.change == DeclarationDiff::Kind::removed ? "removed"
+                                                                         : "changed";
+        j["kind"] = c.head ? c.head->kind : c.base->kind;
+        j["name"] = c.head ? c.head->name : c.base->name;
+        if (c.change == DeclarationDiff::Kind::changed) j["annotations_only"] = c.annotations_only;
+        j["base"] = json_declaration(c.base);
+        j["head"] = json_declaration(c.head);
+        if (c.change == DeclarationDiff::Kind::changed) j["diff"] = c.lines;
+        changes.push_back(j);
+    }
+    o["changes"] = changes;
+    return o;
+}
+
+ordered_json json_side(const DiffSide& s) {
+    ordered_json o;
+    o["plan"] = s.dir;
+    o["title"] = s.title;
+    o["rules_sha256"] = s.rules_sha256.empty() ? ordered_json(nullptr) : ordered_json(s.rules_sha256);
+    return o;
+}
+
+}  // namespace
+
+std::string format_diff_json(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
+                             const RulesDiff& rules, const dsl::SourceManager& sm) {
+    ordered_json j;
+    j["base"] = json_side(base);
+    j["head"] = json_side(head);
+    j["engine"] = std::string("hoshu ") + HOSHU_VERSION;
+    ordered_json in = ordered_json::array();
+    std::vector<std::string> unreadable;
+    for (const auto& i : inputs) {
+        if (i.run) in.push_back(json_inputs(*i.run, i.sha256, sm));
+        else unreadable.push_back(i.path);
+    }
+    j["inputs"] = in;
+    j["unreadable_inputs"] = unreadable;
+    j["rules"] = json_rules(rules);
+    return j.dump(2) + "\n";
 }
 
 }  // namespace hoshu::eval

@@ -1,14 +1,87 @@
-// Reports of a simulation: a table for the committee, JSON for the accountants.
+// The text renderers, for people: an evaluation's table, a simulation's table, an
+// explanation's tree, a diff. Every text goes through dsl::printable() before it is shown.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <map>
 
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/number_text.hpp"
+#include "evaluator/output/columns.hpp"
+#include "evaluator/output/diff_report.hpp"
 #include "evaluator/output/eval_report.hpp"
-#include "evaluator/whatif/simulate.hpp"
+#include "evaluator/output/explain_report.hpp"
+#include "evaluator/output/seal.hpp"
+#include "evaluator/output/simulation_report.hpp"
+#include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
+
+// --------------------------------------------------------------------------------------
+// An evaluation
+
+std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
+    std::string out = plan.title;
+    if (!year.empty()) out += fmt::format(" — {}", year);
+    out += "\n";
+    out += fmt::format("inputs {}  sha256 {}\nrules  sha256 {}\n", seal.inputs_path, seal.inputs_sha256,
+                       seal.rules_sha256);
+    if (!outcome.directors.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        std::vector<bool> right{false};
+        std::vector<std::string> header{plan.directors.noun};
+        for (std::uint32_t s : plan.director_outputs) {
+            header.push_back(plan.slots[s].name);
+            right.push_back(plan.slots[s].type.is_number());
+        }
+        rows.push_back(header);
+        for (const auto& d : outcome.directors) {
+            std::vector<std::string> row{d.id};
+            for (std::size_t i = 0; i < d.outputs.size(); ++i)
+                row.push_back(display_value(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
+            rows.push_back(std::move(row));
+        }
+        out += "\n" + format_columns(rows, right, "");
+    }
+    if (!plan.plan_outputs.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
+            const Slot& s = plan.slots[plan.plan_outputs[i]];
+            if (s.name == "fiscal_year") continue;
+            rows.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
+        }
+        if (!rows.empty()) out += "\ntotals\n" + format_columns(rows, {false, true}, "  ");
+    }
+    if (!outcome.limits.empty()) {
+        std::vector<std::vector<std::string>> rows{{"limit", "value", "bound", "status"}};
+        for (const auto& l : outcome.limits) {
+            const Limit& limit = plan.limits[l.limit];
+            std::string status = to_string(l.status);
+            if (l.factor) {
+                status += fmt::format(" by {}", l.factor->to_string());
+                if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
+            }
+            rows.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
+                            display_value(plan, outcome, limit.type, l.bound), status});
+        }
+        out += "\n" + format_columns(rows, {false, true, true, false}, "");
+    }
+    if (!outcome.violations.empty()) {
+        out += fmt::format("\n{} violation{}\n", outcome.violations.size(), outcome.violations.size() == 1 ? "" : "s");
+        for (const auto& v : outcome.violations) {
+            std::string clauses;
+            for (const auto& c : v.sources) clauses += (clauses.empty() ? "" : ", ") + c.clause;
+            out += fmt::format("  {}{}: {}{}\n", v.rule, v.director.empty() ? "" : " [" + v.director + "]", v.message,
+                               clauses.empty() ? "" : " (" + clauses + ")");
+        }
+    } else {
+        out += "\nno violations\n";
+    }
+    return dsl::printable(out, true);   // titles, messages and texts come from the rules and inputs
+}
+
+// --------------------------------------------------------------------------------------
+// A simulation
 
 namespace {
 
@@ -102,76 +175,267 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     return dsl::printable(out, true);
 }
 
-std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
-    using nlohmann::ordered_json;
-    ordered_json j;
-    j["plan"] = plan.title;
-    ordered_json seal;
-    seal["engine"] = h.seal.engine;
-    seal["plan"] = h.seal.plan_path;
-    seal["rules_sha256"] = h.seal.rules_sha256;
-    seal["inputs"] = h.seal.inputs_path;
-    seal["inputs_sha256"] = h.seal.inputs_sha256;
-    seal["model"] = h.model_path;
-    seal["model_sha256"] = h.model_sha256;
-    if (!h.seal.as_of.empty()) seal["as_of"] = h.seal.as_of;
-    j["seal"] = seal;
-    j["paths"] = r.paths;
-    j["seed"] = h.seed;
-    auto exact = [](const Rational& v) { return v.to_string(); };
-    ordered_json outputs = ordered_json::array();
-    for (const auto& t : r.outputs) {
-        if (t.counts.total() == 0) continue;
-        OutputSummary s = summarize(r, t);
-        ordered_json o;
-        o[plan.directors.noun] = r.directors[t.director];
-        o["output"] = plan.slots[t.slot].name;
-        o["unit"] = plan.type_name(plan.slots[t.slot].type);
-        o["mean"] = exact(s.mean);
-        o["mean_display"] = s.mean.to_decimal(2);
-        o["sd"] = s.sd;
-        o["min"] = exact(s.min);
-        o["p5"] = exact(s.p5);
-        o["p25"] = exact(s.p25);
-        o["p50"] = exact(s.p50);
-        o["p75"] = exact(s.p75);
-        o["p95"] = exact(s.p95);
-        o["max"] = exact(s.max);
-        o["p_zero"] = exact(s.p_zero);
-        if (s.fair_value_grant && plan.slots[t.slot].type.dim == Dimension{0, 1, 0}) {
-            o["fair_value_grant_yen"] = s.fair_value_grant->to_decimal(2);
-            if (s.fair_value_share) o["fair_value_share_yen"] = s.fair_value_share->to_decimal(4);
+// --------------------------------------------------------------------------------------
+// An explanation
+
+namespace {
+
+/// Steps nest at most this deep in the text. A derivation that goes deeper continues in a
+/// section of its own after the tree, so the text stays linear in the derivation (an
+/// indentation growing with the depth would make a long chain of definitions quadratic).
+constexpr int max_text_depth = 16;
+
+enum class Shown { printed, deferred };
+
+struct TextRenderer {
+    const Explanation& e;
+    std::map<std::string, std::size_t> index;
+    std::map<std::string, Shown> shown;
+    std::vector<std::string> later;   // deferred steps, printed after the tree in this order
+    std::string out;
+
+    void step(const std::string& id, int depth) {
+        const ExplainStep& s = e.steps[index.at(id)];
+        std::string pad(static_cast<std::size_t>(depth) * 4, ' ');
+        if (auto it = shown.find(id); it != shown.end()) {
+            out += fmt::format("{}{} = {}  (see {})\n", pad, s.name, s.display,
+                               it->second == Shown::printed ? "above" : "below");
+            return;
         }
-        outputs.push_back(o);
+        if (depth > max_text_depth) {
+            shown[id] = Shown::deferred;
+            later.push_back(id);
+            out += fmt::format("{}{} = {}  (continued below)\n", pad, s.name, s.display);
+            return;
+        }
+        shown[id] = Shown::printed;
+        out += fmt::format("{}{} = {}    [{}, {}]\n", pad, s.name, s.display, s.kind, s.scope);
+        out += fmt::format("{}  {}   {}\n", pad, s.kind == "input" ? "read" : "rule", s.formula);
+        if (!s.location.empty()) out += fmt::format("{}  at     {}\n", pad, s.location);
+        for (const auto& c : s.sources)
+            out += fmt::format("{}  source {}{}\n", pad, c.clause, c.quote.empty() ? "" : " 「" + c.quote + "」");
+        for (const auto& n : s.notes) out += fmt::format("{}  note   {}\n", pad, n);
+        for (const auto& d : s.details) out += fmt::format("{}  step   {}\n", pad, d);
+        for (const auto& u : s.uses) step(u, depth + 1);
     }
-    j["outputs"] = outputs;
-    ordered_json events = ordered_json::array();
-    for (const auto& e : r.events) {
-        ordered_json o;
-        o["event"] = plan.slots[e.slot].name;
-        if (e.director) o[plan.directors.noun] = r.directors[*e.director];
-        o["paths"] = e.count;
-        o["probability"] =
-            Rational::fraction(static_cast<std::int64_t>(e.count), static_cast<std::int64_t>(std::max<std::uint64_t>(r.paths, 1)))
-                .to_string();
-        events.push_back(o);
+    /// The deferred steps, each a tree of its own (which may defer more).
+    void continuations() {
+        for (std::size_t k = 0; k < later.size(); ++k) {
+            std::string id = later[k];
+            shown.erase(id);
+            out += "\n";
+            step(id, 0);
+        }
     }
-    j["events"] = events;
-    ordered_json limits = ordered_json::array();
-    for (const auto& l : r.limits) {
-        ordered_json o;
-        o["limit"] = plan.limits[l.limit].name;
-        o["scaled_paths"] = l.scaled;
-        o["violated_paths"] = l.violated;
-        limits.push_back(o);
+};
+
+}  // namespace
+
+std::string render_explanation(const Explanation& e) {
+    TextRenderer r{e, {}, {}, {}, {}};
+    for (std::size_t i = 0; i < e.steps.size(); ++i) r.index[e.steps[i].id] = i;
+    const ExplainStep& root = e.steps[r.index.at(e.root)];
+    if (root.name == "outputs" && root.kind.empty()) {
+        for (const auto& u : root.uses) {
+            r.step(u, 0);
+            r.out += "\n";
+        }
+    } else {
+        r.step(e.root, 0);
     }
-    j["limits"] = limits;
-    if (r.has_price && r.discount) {
-        j["grant_price_mean"] = (r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths))).to_string();
-        j["discount_factor"] = r.discount->to_decimal(30);
-        j["discount_days"] = r.days;
+    r.continuations();
+    return dsl::printable(r.out, true);
+}
+
+// --------------------------------------------------------------------------------------
+// A diff of two plans
+
+namespace {
+
+const char* const absent = "—";
+
+std::string shown(const SideValue& v) { return v.present ? v.display : absent; }
+
+std::string change_text(const ValueDiff& v) {
+    if (!v.base.present) return "only in head";
+    if (!v.head.present) return "only in base";
+    if (v.unit_changed) return "unit changed";
+    if (!v.changed) return "";
+    return v.change_display.empty() ? "changed" : v.change_display;
+}
+
+std::string location(const DeclarationDiff& d) {
+    if (!d.base) return fmt::format("{}:{}", d.head->file, d.head->line);
+    if (!d.head) return fmt::format("{}:{}", d.base->file, d.base->line);
+    if (d.base->file == d.head->file && d.base->line == d.head->line) return fmt::format("{}:{}", d.head->file, d.head->line);
+    return fmt::format("{}:{} → {}:{}", d.base->file, d.base->line, d.head->file, d.head->line);
+}
+
+std::string kind_text(const DeclarationDiff& d) {
+    if (d.base && d.head && d.base->kind != d.head->kind) return d.base->kind + " → " + d.head->kind;
+    return d.head ? d.head->kind : d.base->kind;
+}
+
+const char* scope_text(Scope s) {
+    switch (s) {
+        case Scope::plan: return "plan-wide";
+        case Scope::director: return "per director";
+        case Scope::grant: return "per grant";
     }
-    return j.dump(2) + "\n";
+    return "";
+}
+
+std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, const DiffSide& base,
+                        const DiffSide& head) {
+    std::string out = fmt::format("\n== {}{}  sha256 {}\n", d.inputs_path,
+                                  d.fiscal_year.empty() ? "" : " — " + d.fiscal_year, inputs_sha256);
+    for (const auto* s : {&d.base, &d.head}) {
+        if (s->ok) continue;
+        const DiffSide& side = s == &d.base ? base : head;
+        std::string first = s->errors.items().empty() ? "" : s->errors.items().front().message;
+        out += fmt::format("{} {} could not be evaluated: {}\n", s == &d.base ? "base" : "head", side.dir, first);
+    }
+    if (!d.ran()) return out;
+    if (!d.outputs_only_base.empty()) out += "outputs only in base: " + join(d.outputs_only_base) + "\n";
+    if (!d.outputs_only_head.empty()) out += "outputs only in head: " + join(d.outputs_only_head) + "\n";
+
+    std::vector<std::vector<std::string>> rows{{"director", "output", "base", "head", "change"}};
+    std::vector<std::string> unchanged;
+    for (const auto& dd : d.directors) {
+        if (!dd.changed()) {
+            unchanged.push_back(dd.id);
+            continue;
+        }
+        std::string id = dd.id;
+        if (!dd.in_base) id += " (only in head)";
+        if (!dd.in_head) id += " (only in base)";
+        bool first = true;
+        for (const auto& v : dd.values) {
+            if (!v.changed) continue;
+            rows.push_back({first ? id : "", v.name, shown(v.base), shown(v.head), change_text(v)});
+            first = false;
+        }
+        if (first) rows.push_back({id, "", "", "", ""});
+    }
+    out += "\n";
+    if (rows.size() > 1) out += format_columns(rows, {false, false, true, true, true}, "");
+    if (rows.size() == 1) out += "no director's award changed\n";
+    else if (!unchanged.empty()) out += "no change: " + join(unchanged) + "\n";
+
+    if (!d.totals.empty()) {
+        std::vector<std::vector<std::string>> t{{"total", "base", "head", "change"}};
+        for (const auto& v : d.totals) t.push_back({v.name, shown(v.base), shown(v.head), change_text(v)});
+        out += "\n" + format_columns(t, {false, true, true, true}, "");
+    }
+    if (!d.limits.empty()) {
+        // A side without any limit gets no columns, but a line saying so.
+        bool base_has = std::any_of(d.limits.begin(), d.limits.end(), [](const auto& l) { return l.base.present; });
+        bool head_has = std::any_of(d.limits.begin(), d.limits.end(), [](const auto& l) { return l.head.present; });
+        std::vector<std::vector<std::string>> t{{"limit"}};
+        std::vector<bool> right{false};
+        if (base_has) {
+            t[0].insert(t[0].end(), {"base", "bound", "status"});
+            right.insert(right.end(), {true, true, false});
+        }
+        if (head_has) {
+            t[0].insert(t[0].end(), {"head", "bound", "status"});
+            right.insert(right.end(), {true, true, false});
+        }
+        auto cells = [](const LimitSide& s, std::vector<std::string>& row) {
+            if (!s.present) {
+                row.insert(row.end(), {absent, "", ""});
+                return;
+            }
+            row.insert(row.end(), {s.value.display, s.bound.display,
+                                   s.factor.empty() ? s.status : s.status + " by " + s.factor});
+        };
+        for (const auto& l : d.limits) {
+            std::vector<std::string> row{l.name};
+            if (base_has) cells(l.base, row);
+            if (head_has) cells(l.head, row);
+            t.push_back(std::move(row));
+        }
+        out += "\n" + format_columns(t, right, "");
+        if (!base_has) out += "(the base plan has no limits)\n";
+        if (!head_has) out += "(the head plan has no limits)\n";
+    }
+    if (d.violations.empty()) {
+        out += "\nno violations under either plan\n";
+    } else {
+        out += "\nviolations\n";
+        std::vector<std::vector<std::string>> t;
+        for (const auto& v : d.violations) {
+            const char* side = v.side == ViolationLine::Side::both ? "both"
+                               : v.side == ViolationLine::Side::base ? "base only"
+                                                                            : "head only";
+            t.push_back({side, v.rule + (v.director.empty() ? "" : " [" + v.director + "]") + ": " + v.message});
+        }
+        out += format_columns(t, {false, false}, "  ");
+    }
+    return out;
+}
+
+std::string text_rules(const RulesDiff& r, const DiffSide& base, const DiffSide& head) {
+    std::size_t added = 0, removed = 0, changed = 0, annotations = 0;
+    for (const auto& c : r.changes) {
+        if (c.change == DeclarationDiff::Kind::added) ++added;
+        else if (c.change == DeclarationDiff::Kind::removed) ++removed;
+        else if (c.annotations_only) ++annotations;
+        else ++changed;
+    }
+    if (r.changes.empty())
+        return fmt::format("\n== rules {} → {}: no declaration changed ({} unchanged)\n", base.dir, head.dir,
+                           r.unchanged);
+    std::string out = fmt::format("\n== rules {} → {}: {} changed, {} added, {} removed, {} changed in citations, "
+                                  "notes or comments only, {} unchanged\n",
+                                  base.dir, head.dir, changed, added, removed, annotations, r.unchanged);
+    auto changed_block = [&](bool annotations_only) {
+        std::string block;
+        for (const auto& c : r.changes) {
+            if (c.change != DeclarationDiff::Kind::changed || c.annotations_only != annotations_only) continue;
+            block += fmt::format("  {} {}  {}\n", kind_text(c), c.head->name, location(c));
+            if (c.base->scope != c.head->scope)
+                block += fmt::format("    {} → {}\n", scope_text(c.base->scope), scope_text(c.head->scope));
+            for (const auto& line : c.lines) block += "    " + line + "\n";
+        }
+        return block;
+    };
+    auto listed = [&](DeclarationDiff::Kind kind) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& c : r.changes) {
+            if (c.change != kind) continue;
+            const auto& d = c.head ? *c.head : *c.base;
+            rows.push_back({d.kind, d.name, location(c)});
+        }
+        return format_columns(rows, {false, false, false}, "  ", 40);
+    };
+    if (changed > 0) out += "\nchanged\n" + changed_block(false);
+    if (added > 0) out += "\nadded\n" + listed(DeclarationDiff::Kind::added);
+    if (removed > 0) out += "\nremoved\n" + listed(DeclarationDiff::Kind::removed);
+    if (annotations > 0) out += "\nchanged in citations, notes or comments only\n" + changed_block(true);
+    return out;
+}
+
+}  // namespace
+
+std::string format_diff_text(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
+                             const RulesDiff& rules) {
+    std::vector<std::vector<std::string>> header;
+    for (const DiffSide* s : {&base, &head}) {
+        std::vector<std::string> row{s == &base ? "base" : "head", s->dir, s->title};
+        if (!s->rules_sha256.empty()) row.push_back("rules sha256 " + s->rules_sha256);
+        header.push_back(std::move(row));
+    }
+    std::string text = format_columns(header, {}, "");
+    for (const auto& in : inputs) {
+        if (!in.run) {
+            text += fmt::format("\n== {}\ncould not be read (see the error above)\n", in.path);
+            continue;
+        }
+        text += text_inputs(*in.run, in.sha256, base, head);
+    }
+    text += text_rules(rules, base, head);
+    return dsl::printable(text, true);   // texts and declarations come from the rules and inputs
 }
 
 }  // namespace hoshu::eval

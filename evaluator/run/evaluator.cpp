@@ -1,8 +1,9 @@
 #include "evaluator/run/session.hpp"
 
 #include "dsl/base/text.hpp"
-#include "evaluator/run/input_keys.hpp"
 #include "evaluator/ir/program.hpp"
+#include "evaluator/run/input_keys.hpp"
+#include "evaluator/run/values.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -14,44 +15,6 @@
 namespace hoshu::eval {
 
 using dsl::SourceRange;
-
-const char* to_string(LimitStatus s) {
-    switch (s) {
-        case LimitStatus::ok: return "ok";
-        case LimitStatus::scaled: return "scaled";
-        case LimitStatus::violated: return "violated";
-    }
-    return "ok";
-}
-
-const std::string& Outcome::text(const Plan& plan, std::int64_t id) const {
-    auto i = static_cast<std::size_t>(id);
-    return i < plan.texts.size() ? plan.texts[i] : texts[i - plan.texts.size()];
-}
-
-std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
-    switch (type.kind) {
-        case Kind::number: return v.number.to_string();
-        case Kind::date: return Date{static_cast<std::int32_t>(v.word)}.to_string();
-        case Kind::boolean: return v.word ? "true" : "false";
-        case Kind::text: return outcome.text(plan, v.word);
-        case Kind::choice:
-            return plan.choices[static_cast<std::size_t>(type.choice)].members[static_cast<std::size_t>(v.word)];
-    }
-    return {};
-}
-
-std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
-    if (type.kind != Kind::number) return value_text(plan, outcome, type, v);
-    const Rational& r = v.number;
-    if (type.dimensionless() && type.style == RatioStyle::percent) {
-        Rational pct = r * Rational(100);
-        if (pct.terminates()) return pct.to_string() + "%";
-        return pct.to_decimal(4) + "%";
-    }
-    if (r.terminates()) return group_digits(r.to_string());   // integers too
-    return r.to_string();
-}
 
 namespace {
 
@@ -113,7 +76,6 @@ public:
                              fmt::format("the {} of ledger entry {}", plan_.directors.noun, g + 1));
         return out;
     }
-    const TableRow* find_row(const Table& t, const Rational& x) const;
 
 private:
     enum class State : std::uint8_t { pending, running, done, absent };
@@ -1190,15 +1152,6 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
     return series_.emplace(index, std::move(entries)).first->second;
 }
 
-const TableRow* Evaluator::find_row(const Table& t, const Rational& x) const {
-    for (const auto& row : t.rows) {
-        if (row.low && (x < *row.low || (x == *row.low && !row.low_inclusive))) continue;
-        if (row.high && (x > *row.high || (x == *row.high && !row.high_inclusive))) continue;
-        return &row;
-    }
-    return nullptr;
-}
-
 Value Evaluator::eval_hoisted(std::uint32_t n, Where w) {
     std::uint32_t k = hoist_of_node_[n];
     if (hoist_valid_[k]) return hoist_value_[k];
@@ -2070,7 +2023,7 @@ Result<std::vector<std::pair<InputFile::Node, std::string>>> Session::record_key
 }
 
 const TableRow* Session::table_row(std::uint32_t table, const Rational& x) const {
-    return impl_->evaluator.find_row(impl_->plan.tables[table], x);
+    return find_row(impl_->plan.tables[table], x);
 }
 
 void Session::reset() { impl_->evaluator.reset(); }

@@ -18,8 +18,9 @@
 #include <vector>
 
 #include "dsl/base/result.hpp"
-#include "evaluator/run/inputs.hpp"
 #include "evaluator/ir/plan.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/run/outcome.hpp"
 
 namespace hoshu::eval {
 
@@ -30,39 +31,6 @@ struct EvalOptions {
     /// Keys this plan reads are known too: `hoshu diff` evaluates two plans on one inputs
     /// file, in which a key either plan reads is in its place. Its values are not checked.
     const Plan* other_plan = nullptr;
-};
-
-enum class LimitStatus { ok, scaled, violated };
-const char* to_string(LimitStatus s);
-
-struct DirectorOutcome {
-    std::string id;
-    std::vector<Value> outputs;   // parallel to Plan::director_outputs
-};
-
-struct LimitOutcome {
-    std::uint32_t limit = 0;      // index in Plan::limits
-    Value value, bound;
-    LimitStatus status = LimitStatus::ok;
-    std::optional<Rational> factor;   // the pro rata factor applied, when scaled
-};
-
-struct Violation {
-    std::string rule;
-    std::string director;         // empty for a plan-wide rule
-    std::string message;
-    std::vector<Citation> sources;
-};
-
-struct Outcome {
-    std::vector<DirectorOutcome> directors;
-    std::vector<std::int32_t> grant_director;   // the director of each ledger grant
-    std::vector<Value> plan_outputs;   // parallel to Plan::plan_outputs
-    std::vector<LimitOutcome> limits;
-    std::vector<Violation> violations;
-    std::vector<std::string> texts;    // texts read from the inputs (ids from Plan::texts.size() on)
-
-    const std::string& text(const Plan& plan, std::int64_t id) const;
 };
 
 Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options);
@@ -132,11 +100,5 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-/// A value as exact text for its type: "4709", "8712/10385", "2024-04-01", "true", "executive".
-std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
-/// Human display of a value: integers of JPY and shares grouped ("48,000,000"),
-/// percentages as exact percent, other exact values as decimal or fraction.
-std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
 
 }  // namespace hoshu::eval

@@ -7,6 +7,7 @@
 
 #include "evaluator/check/check.hpp"
 #include "evaluator/run/session.hpp"
+#include "evaluator/run/values.hpp"
 #include "evaluator/run/inputs.hpp"
 
 using namespace hoshu;

@@ -1,0 +1,215 @@
+#include "evaluator/analysis/outcome_diff.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "evaluator/run/values.hpp"
+
+namespace hoshu::eval {
+
+bool DirectorDiff::changed() const {
+    if (!in_base || !in_head) return true;
+    return std::any_of(values.begin(), values.end(), [](const ValueDiff& v) { return v.changed; });
+}
+
+namespace {
+
+// --------------------------------------------------------------------------------------
+// Outcomes
+
+SideValue side_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    SideValue s;
+    s.present = true;
+    s.kind = type.kind;
+    s.exact = value_text(plan, outcome, type, v);
+    s.display = display_value(plan, outcome, type, v);
+    if (type.is_number()) s.number = v.number;
+    return s;
+}
+
+/// Names of both lists in one order: the base's, with the head's names placed before the
+/// first shared name that follows them in the head ("a, x, b" and "a, b, y" give "a, x, b, y").
+std::vector<std::string> merge_names(const std::vector<std::string>& base, const std::vector<std::string>& head) {
+    std::vector<std::string> out;
+    std::set<std::string> emitted;
+    std::set<std::string> in_head(head.begin(), head.end());
+    std::size_t h = 0;
+    for (const auto& name : base) {
+        if (in_head.count(name)) {
+            while (h < head.size()) {
+                const std::string& next = head[h++];
+                if (emitted.insert(next).second) out.push_back(next);
+                if (next == name) break;
+            }
+        } else if (emitted.insert(name).second) {
+            out.push_back(name);
+        }
+    }
+    for (; h < head.size(); ++h) {
+        if (emitted.insert(head[h]).second) out.push_back(head[h]);
+    }
+    return out;
+}
+
+std::vector<std::string> slot_names(const Plan& plan, const std::vector<std::uint32_t>& slots) {
+    std::vector<std::string> names;
+    for (std::uint32_t s : slots) names.push_back(plan.slots[s].name);
+    return names;
+}
+
+std::optional<std::size_t> index_of(const Plan& plan, const std::vector<std::uint32_t>& slots,
+                                    std::string_view name) {
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        if (plan.slots[slots[i]].name == name) return i;
+    }
+    return std::nullopt;
+}
+
+std::string signed_display(const Plan& plan, const Outcome& outcome, const Type& type, const Rational& r) {
+    std::string text = display_value(plan, outcome, type, Value{r, 0});
+    return r.sign() > 0 ? "+" + text : text;
+}
+
+/// Compare one output: `b`/`h` are null when that plan does not have it.
+ValueDiff compare_value(std::string name, const Plan& base, const Outcome& bo, const Type* bt, const Value* b,
+                        const Plan& head, const Outcome& ho, const Type* ht, const Value* h) {
+    ValueDiff d;
+    d.name = std::move(name);
+    if (b) d.base = side_value(base, bo, *bt, *b);
+    if (h) d.head = side_value(head, ho, *ht, *h);
+    d.unit = h ? head.type_name(*ht) : b ? base.type_name(*bt) : std::string();
+    if (b && h) {
+        bool same_unit = bt->kind == Kind::choice && ht->kind == Kind::choice
+                             ? base.type_name(*bt) == head.type_name(*ht)   // choice indices are per plan
+                             : bt->same(*ht);
+        if (!same_unit) {
+            d.unit_changed = true;
+            d.changed = true;
+        } else if (bt->is_number()) {
+            Rational change = h->number - b->number;
+            d.changed = !change.is_zero();
+            if (d.changed) d.change_display = signed_display(head, ho, *ht, change);
+            d.change = std::move(change);
+        } else {
+            d.changed = d.base.exact != d.head.exact;
+        }
+    } else if (b || h) {
+        const SideValue& only = b ? d.base : d.head;
+        d.changed = !(only.number && only.number->is_zero());
+    }
+    return d;
+}
+
+LimitSide limit_side(const Plan& plan, const Outcome& outcome, const LimitOutcome& l) {
+    LimitSide s;
+    s.present = true;
+    const Limit& limit = plan.limits[l.limit];
+    s.value = side_value(plan, outcome, limit.type, l.value);
+    s.bound = side_value(plan, outcome, limit.type, l.bound);
+    s.status = to_string(l.status);
+    if (l.factor) s.factor = l.factor->to_string();
+    return s;
+}
+
+}  // namespace
+
+InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options) {
+    InputsDiff r;
+    r.inputs_path = inputs.path();
+    // One inputs file for both plans: a key either plan reads is in its place.
+    EvalOptions base_options = options, head_options = options;
+    base_options.other_plan = &head;
+    head_options.other_plan = &base;
+    auto bo = evaluate(base, inputs, base_options);
+    auto ho = evaluate(head, inputs, head_options);
+    r.base.ok = bo.ok();
+    r.head.ok = ho.ok();
+    if (!bo) r.base.errors = bo.error();
+    if (!ho) r.head.errors = ho.error();
+    if (ho) r.fiscal_year = fiscal_year(head, *ho, inputs);
+    if (r.fiscal_year.empty() && bo) r.fiscal_year = fiscal_year(base, *bo, inputs);
+    if (!r.ran()) return r;
+    const Outcome& b = *bo;
+    const Outcome& h = *ho;
+
+    // Per-director outputs.
+    auto base_names = slot_names(base, base.director_outputs);
+    auto head_names = slot_names(head, head.director_outputs);
+    auto outputs = merge_names(base_names, head_names);
+    for (const auto& n : base_names)
+        if (std::find(head_names.begin(), head_names.end(), n) == head_names.end()) r.outputs_only_base.push_back(n);
+    for (const auto& n : head_names)
+        if (std::find(base_names.begin(), base_names.end(), n) == base_names.end()) r.outputs_only_head.push_back(n);
+
+    std::vector<std::string> ids;
+    for (const auto& d : b.directors) ids.push_back(d.id);
+    for (const auto& d : h.directors)
+        if (std::find(ids.begin(), ids.end(), d.id) == ids.end()) ids.push_back(d.id);
+    auto find_director = [](const Outcome& o, const std::string& id) -> const DirectorOutcome* {
+        for (const auto& d : o.directors)
+            if (d.id == id) return &d;
+        return nullptr;
+    };
+    for (const auto& id : ids) {
+        DirectorDiff dd;
+        dd.id = id;
+        const DirectorOutcome* bd = find_director(b, id);
+        const DirectorOutcome* hd = find_director(h, id);
+        dd.in_base = bd != nullptr;
+        dd.in_head = hd != nullptr;
+        for (const auto& name : outputs) {
+            auto bi = index_of(base, base.director_outputs, name);
+            auto hi = index_of(head, head.director_outputs, name);
+            const Type* bt = bi ? &base.slots[base.director_outputs[*bi]].type : nullptr;
+            const Type* ht = hi ? &head.slots[head.director_outputs[*hi]].type : nullptr;
+            const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
+            const Value* hv = hd && hi ? &hd->outputs[*hi] : nullptr;
+            dd.values.push_back(compare_value(name, base, b, bt, bv, head, h, ht, hv));
+        }
+        r.directors.push_back(std::move(dd));
+    }
+
+    // Plan-wide outputs (the year is the heading, not a total).
+    for (const auto& name : merge_names(slot_names(base, base.plan_outputs), slot_names(head, head.plan_outputs))) {
+        if (name == "fiscal_year") continue;
+        auto bi = index_of(base, base.plan_outputs, name);
+        auto hi = index_of(head, head.plan_outputs, name);
+        const Type* bt = bi ? &base.slots[base.plan_outputs[*bi]].type : nullptr;
+        const Type* ht = hi ? &head.slots[head.plan_outputs[*hi]].type : nullptr;
+        r.totals.push_back(compare_value(name, base, b, bt, bi ? &b.plan_outputs[*bi] : nullptr, head, h, ht,
+                                         hi ? &h.plan_outputs[*hi] : nullptr));
+    }
+
+    // Limits, matched by name.
+    std::vector<std::string> base_limits, head_limits;
+    for (const auto& l : b.limits) base_limits.push_back(base.limits[l.limit].name);
+    for (const auto& l : h.limits) head_limits.push_back(head.limits[l.limit].name);
+    for (const auto& name : merge_names(base_limits, head_limits)) {
+        LimitDiff ld;
+        ld.name = name;
+        for (const auto& l : b.limits)
+            if (base.limits[l.limit].name == name) ld.base = limit_side(base, b, l);
+        for (const auto& l : h.limits)
+            if (head.limits[l.limit].name == name) ld.head = limit_side(head, h, l);
+        ld.changed = ld.base.present != ld.head.present || ld.base.value.exact != ld.head.value.exact ||
+                     ld.base.bound.exact != ld.head.bound.exact || ld.base.status != ld.head.status ||
+                     ld.base.factor != ld.head.factor;
+        r.limits.push_back(std::move(ld));
+    }
+
+    // Violations: the same rule, director and message on both sides is one line.
+    auto key = [](const Violation& v) { return v.rule + "\x1f" + v.director + "\x1f" + v.message; };
+    std::set<std::string> in_head;
+    for (const auto& v : h.violations) in_head.insert(key(v));
+    std::set<std::string> in_base;
+    for (const auto& v : b.violations) {
+        in_base.insert(key(v));
+        auto side = in_head.count(key(v)) ? ViolationLine::Side::both : ViolationLine::Side::base;
+        r.violations.push_back({side, v.rule, v.director, v.message});
+    }
+    for (const auto& v : h.violations)
+        if (!in_base.count(key(v))) r.violations.push_back({ViolationLine::Side::head, v.rule, v.director, v.message});
+    return r;
+}
+
+}  // namespace hoshu::eval

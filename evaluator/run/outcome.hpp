@@ -1,0 +1,57 @@
+// What an evaluation produced: each director's outputs, the plan-wide outputs, each limit
+// with its status (and pro rata factor), the violations with their clauses. Every report,
+// comparison and check reads this.
+//
+//   Result<Outcome> outcome = session.run();
+//   for (const auto& d : outcome->directors) …          // d.id, d.outputs (Plan::director_outputs)
+//   for (const auto& l : outcome->limits) to_string(l.status);   // "ok", "scaled", "violated"
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "evaluator/ir/plan.hpp"
+
+namespace hoshu::eval {
+
+class InputFile;
+
+enum class LimitStatus { ok, scaled, violated };
+const char* to_string(LimitStatus s);
+
+struct DirectorOutcome {
+    std::string id;
+    std::vector<Value> outputs;   // parallel to Plan::director_outputs
+};
+
+struct LimitOutcome {
+    std::uint32_t limit = 0;      // index in Plan::limits
+    Value value, bound;
+    LimitStatus status = LimitStatus::ok;
+    std::optional<Rational> factor;   // the pro rata factor applied, when scaled
+};
+
+struct Violation {
+    std::string rule;
+    std::string director;         // empty for a plan-wide rule
+    std::string message;
+    std::vector<Citation> sources;
+};
+
+struct Outcome {
+    std::vector<DirectorOutcome> directors;
+    std::vector<std::int32_t> grant_director;   // the director of each ledger grant
+    std::vector<Value> plan_outputs;   // parallel to Plan::plan_outputs
+    std::vector<LimitOutcome> limits;
+    std::vector<Violation> violations;
+    std::vector<std::string> texts;    // texts read from the inputs (ids from Plan::texts.size() on)
+
+    const std::string& text(const Plan& plan, std::int64_t id) const;
+};
+
+/// The year the outcome is for: the plan's text value `fiscal_year`, if it has one.
+std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs);
+
+}  // namespace hoshu::eval

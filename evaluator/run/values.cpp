@@ -1,0 +1,31 @@
+#include "evaluator/run/values.hpp"
+
+#include "dsl/base/text.hpp"
+
+namespace hoshu::eval {
+
+std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    switch (type.kind) {
+        case Kind::number: return v.number.to_string();
+        case Kind::date: return Date{static_cast<std::int32_t>(v.word)}.to_string();
+        case Kind::boolean: return v.word ? "true" : "false";
+        case Kind::text: return outcome.text(plan, v.word);
+        case Kind::choice:
+            return plan.choices[static_cast<std::size_t>(type.choice)].members[static_cast<std::size_t>(v.word)];
+    }
+    return {};
+}
+
+std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    if (type.kind != Kind::number) return value_text(plan, outcome, type, v);
+    const Rational& r = v.number;
+    if (type.dimensionless() && type.style == RatioStyle::percent) {
+        Rational pct = r * Rational(100);
+        if (pct.terminates()) return pct.to_string() + "%";
+        return pct.to_decimal(4) + "%";
+    }
+    if (r.terminates()) return group_digits(r.to_string());   // integers too
+    return r.to_string();
+}
+
+}  // namespace hoshu::eval
