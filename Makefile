@@ -1,7 +1,7 @@
 # hoshu: the two commands a new user needs.
 #   make run    installs what is missing, builds hoshu (only it), and evaluates the bundled IIJ example
 #   make test   builds what the tests need (hoshu, the unit tests, the benchmarks' smoke test) and
-#               runs every test (unit, golden CLI, error goldens, rule files) through CTest
+#               runs every test (unit, layering, golden CLI, error goldens, rule files) through CTest
 # And for measuring and shipping:
 #   make release  the profile-guided build of hoshu and the benchmarks, in $(RELEASE)
 #   make bench    the benchmarks of the release build
