@@ -1,0 +1,183 @@
+// The checker's class, private to check/ (check.hpp is its public face). Its members are
+// defined in the file of their concern:
+//
+//   checker.cpp       the phases in their order (run), collecting declarations by scope,
+//                     the output order, cycles, the plan-wide checks at the end
+//   names.cpp         declaring names, types and annotations; the definitions' slots; input paths
+//   lower.cpp         expressions: AST → IR with types and units checked, constants folded
+//   builtins.cpp      calls: the built-in functions and the plan's tables
+//   declarations.cpp  the bodies of params, inputs, infos, values, limits, requirements, tests
+//   tables.cpp        table rows, their overlaps and gaps
+//   ranges.cpp        what is known of a number before anything runs; range checks that cannot fail
+//   lints.cpp         warnings: weights, monotone tables, unused definitions, inputs without a range
+//   load.cpp          a plan folder and its imports; a plan whose inputs this one shares
+//
+//   Checker checker(sm, diags, options);
+//   std::optional<Plan> plan = checker.run(files);   // diagnostics in diags
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dsl/base/diagnostics.hpp"
+#include "dsl/base/source.hpp"
+#include "dsl/syntax/ast.hpp"
+#include "evaluator/check/check.hpp"
+#include "evaluator/ir/plan.hpp"
+
+namespace hoshu::eval {
+
+namespace ast = dsl::ast;
+namespace x3 = boost::spirit::x3;
+using dsl::SourceRange;
+
+inline const char* scope_word(Scope s) {
+    return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : "per-grant";
+}
+
+class Checker {
+public:
+    Checker(dsl::SourceManager& sm, dsl::Diagnostics& diags, CheckOptions options)
+        : sm_(sm), diags_(diags), options_(options) {}
+
+    /// checker.cpp: every phase, in an order that the diagnostics follow.
+    std::optional<Plan> run(const std::vector<dsl::FileId>& files);
+
+private:
+    enum class SymbolKind { slot, table, series, choice, info };
+    struct Symbol {
+        SymbolKind kind;
+        std::uint32_t index;
+        SourceRange range;
+    };
+    struct Ctx {
+        dsl::FileId file = 0;
+        Scope scope = Scope::plan;
+        std::uint32_t slot = none;    // the slot whose formula this is (for dependencies)
+        bool in_aggregate = false;    // inside `sum of … over directors`
+    };
+    // A declaration with the file and scope it was found in.
+    struct Entry {
+        dsl::FileId file;
+        Scope scope;
+        const ast::Declaration* decl;
+    };
+
+    SourceRange rng(dsl::FileId f, const ast::Located& l) const { return SourceRange::in(f, l.begin, l.end); }
+    std::string text_of(dsl::FileId f, const ast::Located& l) const {
+        return sm_.file(f).text().substr(l.begin, l.end - l.begin);
+    }
+    std::uint32_t add_node(Node n) {
+        plan_.nodes.push_back(std::move(n));
+        return static_cast<std::uint32_t>(plan_.nodes.size() - 1);
+    }
+    std::uint32_t constant(Value v, Type t, SourceRange r) {
+        plan_.constants.push_back(std::move(v));
+        Node n;
+        n.kind = NodeKind::constant;
+        n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
+        n.type = t;
+        n.range = r;
+        return add_node(n);
+    }
+    const Type& type_of(std::uint32_t n) const { return plan_.nodes[n].type; }
+    SourceRange range_of(std::uint32_t n) const { return plan_.nodes[n].range; }
+    std::string tname(const Type& t) const { return plan_.type_name(t); }
+
+    // checker.cpp
+    void collect(const std::vector<dsl::FileId>& files);
+    void order_outputs();
+    void check_cycles();
+
+    // names.cpp
+    bool declare(const std::string& name, SymbolKind kind, std::uint32_t index, SourceRange range);
+    std::optional<Type> resolve_type(dsl::FileId f, const ast::TypeRef& t);
+    void annotations(dsl::FileId f, const ast::Annotations& as, std::vector<Citation>* sources,
+                     std::vector<std::string>* notes, std::string* message, const char* what);
+    InputSpec input_path(dsl::FileId f, const ast::InputPath& p, Scope scope, std::uint32_t slot);
+    void define_slots();
+
+    // lower.cpp
+    std::uint32_t compile(const ast::Expression& e, const Ctx& c);
+    std::uint32_t compile(const ast::Operand& o, const Ctx& c);
+    std::uint32_t compile_number(const ast::NumberLit& n, const Ctx& c);
+    std::uint32_t compile_name(const ast::Name& n, const Ctx& c);
+    std::uint32_t compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where);
+    std::uint32_t expect_type(std::uint32_t n, const Type& want, const std::string& what);
+    bool adapt_zero(std::uint32_t& a, std::uint32_t& b);
+    std::optional<Value> fold(std::uint32_t n, int depth = 0) const;
+    std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what);
+
+    // builtins.cpp
+    std::uint32_t compile_call(const ast::Call& call, const Ctx& c);
+
+    // declarations.cpp
+    void compile_slot(const Entry& e);
+    void compile_info(const Entry& e, const ast::InputDecl& d, Info& info);
+    /// A declared range's ends, compiled in `c` as values of type `t`; each end is either a
+    /// constant (folded) or a node evaluated when the range is checked.
+    struct RangeEnds {
+        std::optional<Value> low, high;
+        std::uint32_t low_node = none, high_node = none;
+        bool ok = true;
+    };
+    RangeEnds compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only);
+    void compile_limit(const Entry& e, const ast::LimitDecl& l);
+    void compile_require(const Entry& e, const ast::RequireDecl& r);
+    void compile_test(const Entry& e, const ast::TestDecl& t);
+
+    // tables.cpp
+    void compile_table(const Entry& e, const ast::TableDecl& t);
+    void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted);
+
+    // ranges.cpp
+    /// What is known of a number before anything runs: a closed interval, either end
+    /// possibly unknown.
+    struct Interval {
+        std::optional<Rational> lo, hi;
+    };
+    Interval bounds(std::uint32_t n);
+    Interval slot_bounds(std::uint32_t s);
+    /// Drop the ends of declared definition ranges that hold whatever the inputs are
+    /// (`range from 0 shares` on a rounded product of non-negative numbers, a rate already
+    /// clamped to [0%, 100%]): those checks cannot fail, and cost time on every evaluation.
+    void drop_proven_range_checks();
+
+    // lints.cpp
+    void lint();
+    void lint_weights(std::uint32_t node, std::set<std::uint32_t>& seen);
+    void lint_table(const Table& t);
+    void used_slots(std::uint32_t node, std::vector<bool>& used) const;
+
+    // load.cpp
+    void share_inputs(const ast::StringLit& path);
+
+    dsl::SourceManager& sm_;
+    dsl::Diagnostics& diags_;
+    CheckOptions options_;
+    Plan plan_;
+    std::map<std::string, Symbol> symbols_;   // values, tables, series
+    std::map<std::string, Symbol> types_;     // choice types: a separate namespace
+    std::vector<Entry> entries_;
+    std::vector<Entry> slot_entries_;   // parallel to plan_.slots
+    std::vector<Entry> info_entries_;   // parallel to plan_.infos
+    std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
+    std::vector<std::shared_ptr<ast::File>> asts_;
+    bool plan_declared_ = false;
+    bool grants_declared_ = false;
+    std::vector<std::pair<std::string, SourceRange>> record_words_;   // `per director` / `per item` as written
+    std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)
+    const ast::PlanDecl* plan_decl_ = nullptr;
+    dsl::FileId plan_decl_file_ = 0;
+    std::vector<std::optional<Interval>> slot_bounds_;   // per slot, once known
+    std::vector<std::uint8_t> bounding_;                  // per slot: being bounded (cycle guard)
+    std::vector<std::uint8_t> scaled_;                    // per slot: scaled pro rata by a limit
+};
+
+}  // namespace hoshu::eval

@@ -1,0 +1,334 @@
+// The bodies of declarations: params (dated values), inputs and infos (paths, ranges,
+// defaults), values and outputs (formulas, declared ranges), limits, requirements, tests.
+#include "evaluator/check/checker.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "evaluator/numbers/number_text.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The comparison at the top of an expression, if it is one: `a <= b`.
+const ast::Expression* top_comparison(const ast::Expression& e) {
+    if (e.rest.size() == 1 && !e.rest[0].op.empty()) {
+        const std::string& op = e.rest[0].op;
+        if (op == "<=" || op == "<" || op == ">=" || op == ">" || op == "==" || op == "!=") return &e;
+    }
+    if (e.rest.empty()) {
+        if (auto const* inner = boost::get<x3::forward_ast<ast::Expression>>(&e.first.get()))
+            return top_comparison(inner->get());
+    }
+    return nullptr;
+}
+
+/// Compare two values of a number or date type.
+int compare_values(const Type& t, const Value& a, const Value& b) {
+    if (t.kind == Kind::number) return a.number < b.number ? -1 : b.number < a.number ? 1 : 0;
+    return a.word < b.word ? -1 : a.word > b.word ? 1 : 0;
+}
+
+}  // namespace
+
+void Checker::compile_slot(const Entry& e) {
+    auto index = static_cast<std::uint32_t>(&e - slot_entries_.data());
+    Ctx c{e.file, e.scope, index, false};
+    const auto& d = e.decl->get();
+    Slot& s = plan_.slots[index];
+    const std::string what = fmt::format("`{}`", s.name);
+    if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
+        std::optional<Date> previous;
+        for (std::size_t i = 0; i < p->values.size(); ++i) {
+            const auto& pv = p->values[i];
+            ParamVersion version;
+            if (pv.from) {
+                version.from = Date::parse(pv.from->text);
+                if (!version.from) diags_.error(rng(e.file, *pv.from), "`{}` is not a calendar date", pv.from->text);
+                else if (previous && *version.from <= *previous)
+                    diags_.error(rng(e.file, *pv.from), "dated values must be in order, each later than the last");
+                if (version.from) previous = version.from;
+            } else if (i > 0) {
+                diags_.error(rng(e.file, pv), "every value after the first needs `from DATE`");
+            }
+            std::uint32_t n = compile(pv.value, c);
+            version.node = expect_type(n, plan_.slots[index].type, what);
+            plan_.slots[index].versions.push_back(version);
+        }
+        plan_.slots[index].formula = text_of(e.file, p->values.front().value);
+    } else if (auto const* in = boost::get<ast::InputDecl>(&d)) {
+        Type t = s.type;
+        InputSpec spec = input_path(e.file, in->path, e.scope, index);
+        spec.optional = in->optional;
+        if (in->optional && in->default_value)
+            diags_.error(rng(e.file, *in->default_value),
+                         "an input is either `optional` or has a `default`, not both");
+        if (in->range) {
+            RangeEnds ends = compile_range(*in->range, c, t, false);
+            spec.low = std::move(ends.low);
+            spec.high = std::move(ends.high);
+            spec.low_node = ends.low_node;
+            spec.high_node = ends.high_node;
+            spec.range_text = text_of(e.file, *in->range);
+        }
+        if (in->default_value) {
+            std::uint32_t n = compile(*in->default_value, c);
+            spec.default_node = expect_type(n, t, fmt::format("the default of `{}`", s.name));
+        }
+        plan_.slots[index].input = std::move(spec);
+        plan_.slots[index].formula = text_of(e.file, in->path);
+    } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
+        std::uint32_t n = compile(v->value, c);
+        plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
+        plan_.slots[index].formula = text_of(e.file, v->value);
+        if (v->range) {
+            const Type t = plan_.slots[index].type;
+            RangeEnds ends = compile_range(*v->range, c, t, false);
+            if (ends.ok && plan_.slots[index].root != none) {
+                // The formula, checked: a `within` node whose bounds are constants or
+                // formulas of their own.
+                auto end_node = [&](const std::optional<Value>& value, std::uint32_t node) {
+                    return value ? constant(*value, t, rng(e.file, *v->range)) : node;
+                };
+                Node w;
+                w.kind = NodeKind::within;
+                w.a = plan_.slots[index].root;
+                w.b = end_node(ends.low, ends.low_node);
+                w.c = end_node(ends.high, ends.high_node);
+                w.aux = static_cast<std::uint32_t>(plan_.value_ranges.size());
+                w.type = t;
+                w.range = rng(e.file, *v->range);
+                plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range), w.b, w.c});
+                plan_.slots[index].checked = add_node(w);
+            }
+        }
+        if (v->keyword == "output" && e.scope == Scope::grant) {
+            auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
+                                   plan_.directors.noun, s.name);
+            d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
+                                 "over grants (inside `per {1}`)",
+                                 s.name, plan_.directors.noun);
+        } else if (v->keyword == "output") {
+            (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
+        }
+    }
+}
+
+Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only) {
+    RangeEnds out;
+    const SourceRange where = rng(c.file, r);
+    if (!t.is_number() && t.kind != Kind::date) {
+        diags_.error(where, "only numbers and dates have a range, not {}", tname(t));
+        out.ok = false;
+        return out;
+    }
+    auto end = [&](const ast::Expression& x, const char* what, std::optional<Value>& value, std::uint32_t& node) {
+        if (constant_only) {
+            value = constant_of(x, c, t, what);
+            out.ok = out.ok && value.has_value();
+            return;
+        }
+        std::uint32_t n = expect_type(compile(x, c), t, what);
+        if (n == none) {
+            out.ok = false;
+            return;
+        }
+        constant_nodes_.push_back(n);   // params used in a range count as used
+        if (auto v = fold(n)) value = std::move(*v);
+        else node = n;
+    };
+    if (r.low) end(*r.low, "the range's low end", out.low, out.low_node);
+    if (r.high) end(*r.high, "the range's high end", out.high, out.high_node);
+    if (out.low && out.high && compare_values(t, *out.low, *out.high) > 0) {
+        diags_.error(where, "the range is empty: its low end is above its high end");
+        out.ok = false;
+    }
+    return out;
+}
+
+void Checker::compile_info(const Entry& e, const ast::InputDecl& d, Info& info) {
+    Ctx c{e.file, e.scope, none, false};
+    info.input = input_path(e.file, d.path, e.scope, none);
+    info.input.optional = true;
+    if (d.optional) {
+        diags_.error(rng(e.file, d.name), "an `info` key is always optional; drop `optional`");
+    }
+    if (d.default_value) {
+        diags_.error(rng(e.file, *d.default_value), "an `info` key has no default: nothing computes with it");
+    }
+    if (d.range) {
+        RangeEnds ends = compile_range(*d.range, c, info.type, true);
+        info.input.low = std::move(ends.low);
+        info.input.high = std::move(ends.high);
+        info.input.range_text = text_of(e.file, *d.range);
+    }
+}
+
+void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
+    Limit limit;
+    limit.name = l.name.text;
+    limit.name_range = rng(e.file, l.name);
+    if (e.scope == Scope::director) diags_.error(rng(e.file, l), "a `limit` is plan-wide; declare it outside `per director`");
+    annotations(e.file, l.annotations, &limit.sources, &limit.notes, nullptr, "limit");
+    const ast::Expression* cmp = top_comparison(l.condition);
+    if (!cmp || (cmp->rest[0].op != "<=" && cmp->rest[0].op != "<")) {
+        diags_.error(rng(e.file, l.condition), "a limit reads `total <= bound` (or `<`)");
+        return;
+    }
+    Ctx c{e.file, Scope::plan, none, false};
+    std::uint32_t a = compile(cmp->first, c);
+    std::uint32_t b = compile(cmp->rest[0].operand, c);
+    if (a == none || b == none) return;
+    adapt_zero(a, b);
+    if (!type_of(a).is_number() || !type_of(a).same(type_of(b))) {
+        diags_.error(rng(e.file, *cmp), "cannot compare {} with {}", tname(type_of(a)), tname(type_of(b)));
+        return;
+    }
+    limit.value = a;
+    limit.bound = b;
+    limit.strict = cmp->rest[0].op == "<";
+    limit.type = type_of(a);
+    if (l.allocation) {
+        const ast::Allocation& al = *l.allocation;
+        Allocation alloc;
+        for (const auto& n : al.outputs) {
+            auto it = symbols_.find(n.text);
+            if (it == symbols_.end() || it->second.kind != SymbolKind::slot ||
+                plan_.slots[it->second.index].kind != SlotKind::output ||
+                plan_.slots[it->second.index].scope != Scope::director) {
+                diags_.error(rng(e.file, n), "`{}` is not a per-director output; only those can be scaled", n.text);
+                continue;
+            }
+            const Slot& out = plan_.slots[it->second.index];
+            if (!out.type.is_number()) {
+                diags_.error(rng(e.file, n), "`{}` is {}; only numbers can be scaled", n.text, tname(out.type));
+                continue;
+            }
+            alloc.outputs.push_back(it->second.index);
+        }
+        alloc.mode = rounding_mode(al.mode).value_or(RoundingMode::half_even);
+        std::uint32_t u = compile(al.unit, c);
+        auto unit = u == none ? std::nullopt : fold(u);
+        if (u != none && (!unit || unit->number.sign() <= 0)) {
+            diags_.error(range_of(u), "the rounding unit must be a positive constant, as in `1 share`");
+        } else if (unit) {
+            for (std::uint32_t o : alloc.outputs) {
+                if (!plan_.slots[o].type.same(type_of(u)))
+                    diags_.error(range_of(u), "the rounding unit is {}, but `{}` is {}", tname(type_of(u)),
+                                 plan_.slots[o].name, tname(plan_.slots[o].type));
+            }
+            alloc.unit = unit->number;
+        }
+        std::sort(alloc.outputs.begin(), alloc.outputs.end());
+        limit.allocation = std::move(alloc);
+    }
+    for (const auto& other : plan_.limits) {
+        if (other.name == limit.name) diags_.error(limit.name_range, "limit `{}` is already defined", limit.name);
+    }
+    plan_.limits.push_back(std::move(limit));
+}
+
+void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
+    Requirement req;
+    req.name = r.name.text;
+    req.name_range = rng(e.file, r.name);
+    req.scope = e.scope;
+    annotations(e.file, r.annotations, &req.sources, nullptr, &req.message, "require");
+    Ctx c{e.file, e.scope, none, false};
+    std::uint32_t n = compile(r.condition, c);
+    if (n == none) return;
+    if (type_of(n).kind != Kind::boolean) {
+        diags_.error(range_of(n), "a requirement is a condition (true or false), not {}", tname(type_of(n)));
+        return;
+    }
+    req.condition = n;
+    if (req.message.empty()) req.message = fmt::format("requirement `{}` does not hold", req.name);
+    for (std::size_t at = req.message.find('{'); at != std::string::npos; at = req.message.find('{', at + 1)) {
+        std::size_t close = req.message.find('}', at);
+        if (close == std::string::npos) break;
+        std::string name = req.message.substr(at + 1, close - at - 1);
+        auto it = symbols_.find(name);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+            diags_.error(req.name_range, "the message of `{}` names `{{{}}}`, which is not a definition", req.name, name);
+            continue;
+        }
+        if (plan_.slots[it->second.index].scope > e.scope) {
+            diags_.error(req.name_range, "the message of `{}` names `{}`, a {} value", req.name, name,
+                         scope_word(plan_.slots[it->second.index].scope));
+            continue;
+        }
+        req.message_slots.push_back({name, it->second.index});
+    }
+    plan_.requirements.push_back(std::move(req));
+}
+
+void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
+    PlanTest test;
+    test.title = t.title.value;
+    test.range = rng(e.file, t);
+    if (e.scope != Scope::plan) diags_.error(test.range, "a `test` cannot be inside a `per` block");
+    fs::path base = fs::path(sm_.file(e.file).path()).parent_path();
+    test.inputs = (base / t.inputs.value).lexically_normal().string();
+    test.inputs_range = rng(e.file, t.inputs);
+    annotations(e.file, t.annotations, &test.sources, nullptr, nullptr, "test");
+    Ctx c{e.file, Scope::plan, none, false};
+    for (const auto& x : t.expectations) {
+        Expectation ex;
+        ex.violation = x.violation;
+        ex.name = x.name.text;
+        ex.range = rng(e.file, x);
+        if (x.record) ex.record = *x.record;
+        if (x.violation) {
+            bool known = false;
+            for (const auto& r : plan_.requirements) known = known || r.name == ex.name;
+            for (const auto& l : plan_.limits) known = known || l.name == ex.name;
+            if (!known) diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
+            test.expectations.push_back(std::move(ex));
+            continue;
+        }
+        auto it = symbols_.find(ex.name);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+            diags_.error(rng(e.file, x.name), "unknown name `{}`", ex.name);
+            continue;
+        }
+        const Slot& s = plan_.slots[it->second.index];
+        if (s.scope == Scope::grant) {
+            diags_.error(rng(e.file, x.name), "`{}` is a per-grant value; expect its total per director instead",
+                         ex.name);
+            continue;
+        }
+        if (s.scope == Scope::director && !x.record) {
+            diags_.error(rng(e.file, x.name), "`{}` is a per-{} value: say whose, as in `expect {} for D03 = …`",
+                         ex.name, plan_.directors.noun, ex.name);
+            continue;
+        }
+        if (s.scope == Scope::plan && x.record) {
+            diags_.error(rng(e.file, x.name), "`{}` is plan-wide: it has no `for`", ex.name);
+            continue;
+        }
+        ex.slot = it->second.index;
+        ex.type = s.type;
+        if (s.type.kind == Kind::choice) {
+            diags_.error(rng(e.file, x.name), "expectations on a {} are not supported; expect a test of it instead",
+                         tname(s.type));
+            continue;
+        }
+        std::uint32_t n = compile(*x.expected, c);
+        n = expect_type(n, s.type, fmt::format("`{}`", ex.name));
+        if (n == none) continue;
+        auto v = fold(n);
+        if (!v) {
+            diags_.error(range_of(n), "an expected value must be a constant");
+            continue;
+        }
+        ex.expected = *v;
+        test.expectations.push_back(std::move(ex));
+    }
+    plan_.tests.push_back(std::move(test));
+}
+
+}  // namespace hoshu::eval

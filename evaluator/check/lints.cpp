@@ -1,0 +1,198 @@
+// Lints: warnings with a one-line hint (`hoshu check --strict` makes them errors) — weights
+// that do not add up to 100%, monotone tables that drop or jump, definitions never used,
+// inputs without a declared range, and (strict) declarations that cite no clause.
+#include "evaluator/check/checker.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace hoshu::eval {
+
+void Checker::used_slots(std::uint32_t n, std::vector<bool>& used) const {
+    if (n == none) return;
+    const Node& node = plan_.nodes[n];
+    if (node.kind == NodeKind::slot || node.kind == NodeKind::present) used[node.aux] = true;
+    used_slots(node.a, used);
+    used_slots(node.b, used);
+    used_slots(node.c, used);
+    for (std::uint32_t i = 0; i < node.args_count; ++i) used_slots(plan_.args[node.args_begin + i], used);
+}
+
+/// A weighted sum — `30% * a + 30% * b + 15% * c + 25% * d` — whose weights (percent
+/// constants or percent params) do not add up to 100%.
+void Checker::lint_weights(std::uint32_t n, std::set<std::uint32_t>& seen) {
+    if (n == none || !seen.insert(n).second) return;
+    const Node& node = plan_.nodes[n];
+    if (node.kind == NodeKind::add) {
+        std::vector<std::uint32_t> terms;
+        std::function<void(std::uint32_t)> flatten = [&](std::uint32_t t) {
+            if (plan_.nodes[t].kind == NodeKind::add) {
+                seen.insert(t);
+                flatten(plan_.nodes[t].a);
+                flatten(plan_.nodes[t].b);
+            } else {
+                terms.push_back(t);
+            }
+        };
+        flatten(n);
+        auto weight_of = [&](std::uint32_t t) -> std::optional<Rational> {
+            const Node& m = plan_.nodes[t];
+            if (m.kind != NodeKind::mul) return std::nullopt;
+            for (std::uint32_t f : {m.a, m.b}) {
+                const Node& factor = plan_.nodes[f];
+                if (factor.type.dimensionless() && factor.type.style == RatioStyle::percent) {
+                    if (auto v = fold(f)) return v->number;
+                }
+            }
+            return std::nullopt;
+        };
+        Rational total;
+        bool all = terms.size() >= 2;
+        for (std::uint32_t t : terms) {
+            auto w = weight_of(t);
+            if (!w) {
+                all = false;
+                break;
+            }
+            total += *w;
+        }
+        if (all && total != Rational(1)) {
+            auto& d = diags_.warning(node.range, "the weights of this weighted sum add up to {}%, not 100%",
+                                     (total * Rational(100)).to_string());
+            d.hint = "check each weight against the policy, or write the parts that are not weights without a percent";
+        }
+        for (std::uint32_t t : terms) lint_weights(t, seen);
+        return;
+    }
+    lint_weights(node.a, seen);
+    lint_weights(node.b, seen);
+    lint_weights(node.c, seen);
+    for (std::uint32_t i = 0; i < node.args_count; ++i) lint_weights(plan_.args[node.args_begin + i], seen);
+}
+
+/// A `monotone` table must never decrease, and its linear segments must join without a
+/// jump (a step up from a constant row, such as a threshold, is deliberate).
+void Checker::lint_table(const Table& t) {
+    std::vector<const TableRow*> rows;
+    for (const auto& r : t.rows) rows.push_back(&r);
+    std::sort(rows.begin(), rows.end(), [](const TableRow* a, const TableRow* b) {
+        if (!a->low) return b->low.has_value();
+        if (!b->low) return false;
+        return *a->low < *b->low;
+    });
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const TableRow& r = *rows[i];
+        if (r.linear && r.value_to < r.value) {
+            auto& d = diags_.warning(r.range, "table `{}` is declared monotone, but this row decreases", t.name);
+            d.hint = "a monotone payout curve never goes down as its argument goes up";
+        }
+        if (i == 0) continue;
+        const TableRow& p = *rows[i - 1];
+        Rational end = p.linear ? p.value_to : p.value;
+        if (r.value < end) {
+            auto& d = diags_.warning(r.range, "table `{}` is declared monotone, but it drops from {} to {} here",
+                                     t.name, end.to_string(), r.value.to_string());
+            d.hint = "a monotone payout curve never goes down as its argument goes up";
+        } else if (r.value != end && p.linear) {
+            auto& d = diags_.warning(r.range, "table `{}` jumps from {} to {} here", t.name, end.to_string(),
+                                     r.value.to_string());
+            d.hint = "make the rows meet, or drop `monotone` if the jump is meant";
+        }
+    }
+}
+
+void Checker::lint() {
+    // Weighted sums.
+    std::set<std::uint32_t> seen;
+    for (const auto& s : plan_.slots) lint_weights(s.root, seen);
+    // Tables.
+    for (const auto& t : plan_.tables) {
+        if (t.monotone) lint_table(t);
+    }
+    // Unused params, inputs and definitions: used by an output, a limit, a requirement,
+    // a test, an input path or the `as of` date, directly or through others.
+    std::vector<bool> used(plan_.slots.size(), false);
+    std::vector<std::uint32_t> stack;
+    auto mark = [&](std::uint32_t s) {
+        if (!used[s]) {
+            used[s] = true;
+            stack.push_back(s);
+        }
+    };
+    std::vector<bool> direct(plan_.slots.size(), false);
+    for (const auto& l : plan_.limits) {
+        used_slots(l.value, direct);
+        used_slots(l.bound, direct);
+    }
+    for (const auto& r : plan_.requirements) {
+        used_slots(r.condition, direct);
+        for (const auto& m : r.message_slots) direct[m.second] = true;
+    }
+    for (const auto& t : plan_.tests) {
+        for (const auto& e : t.expectations) {
+            if (e.slot != none) direct[e.slot] = true;
+        }
+    }
+    for (const auto& s : plan_.series) {
+        for (const auto& step : s.input.path) {
+            if (step.slot != none) direct[step.slot] = true;
+        }
+    }
+    if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
+    for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        if (direct[s] || plan_.slots[s].kind == SlotKind::output) mark(s);
+    }
+    // A param's every dated version and an input's default count too: collect their
+    // references once, then follow everything from the roots.
+    std::vector<std::vector<std::uint32_t>> extra(plan_.slots.size());
+    {
+        std::vector<bool> scratch(plan_.slots.size(), false);
+        for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+            const Slot& sl = plan_.slots[s];
+            if (sl.versions.size() <= 1 && sl.input.default_node == none) continue;
+            std::fill(scratch.begin(), scratch.end(), false);
+            for (const auto& v : sl.versions) used_slots(v.node, scratch);
+            used_slots(sl.input.default_node, scratch);
+            for (std::uint32_t t = 0; t < scratch.size(); ++t) {
+                if (scratch[t]) extra[s].push_back(t);
+            }
+        }
+    }
+    while (!stack.empty()) {
+        std::uint32_t s = stack.back();
+        stack.pop_back();
+        for (const auto& [t, where] : deps_[s]) mark(t);
+        for (std::uint32_t t : extra[s]) mark(t);
+    }
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        const Slot& sl = plan_.slots[s];
+        if (!used[s]) {
+            const char* what = sl.kind == SlotKind::param ? "param" : sl.kind == SlotKind::input ? "input" : "value";
+            auto& d = diags_.warning(sl.name_range, "{} `{}` is never used", what, sl.name);
+            d.hint = "no output, limit, requirement or test depends on it: remove it, or use it";
+        }
+        const bool ranged = sl.input.low || sl.input.high || sl.input.low_node != none || sl.input.high_node != none;
+        if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !ranged) {
+            auto& d = diags_.warning(sl.name_range, "input `{}` has no declared range", sl.name);
+            d.hint = "add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read";
+        }
+        if (options_.strict && sl.kind != SlotKind::input && sl.sources.empty()) {
+            auto& d = diags_.warning(sl.name_range, "`{}` cites no clause", sl.name);
+            d.hint = "add a `source CLAUSE \"quoted text\"` line under it";
+        }
+    }
+    if (options_.strict) {
+        for (const auto& t : plan_.tables) {
+            if (t.sources.empty()) diags_.warning(t.name_range, "table `{}` cites no clause", t.name).hint =
+                "add a `source CLAUSE \"quoted text\"` line under it";
+        }
+        for (const auto& l : plan_.limits) {
+            if (l.sources.empty()) diags_.warning(l.name_range, "limit `{}` cites no clause", l.name).hint =
+                "add a `source CLAUSE \"quoted text\"` line under it";
+        }
+    }
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,168 @@
+// Loading a plan: the .hoshu files of a folder and what they import (transitively, each file
+// and folder once), each read as a regular file and checked to be UTF-8; and a plan whose
+// inputs this one shares.
+#include "evaluator/check/checker.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "dsl/base/files.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// How deeply plans are being checked for `inputs shared with`: a shared plan's own
+/// `inputs shared with` is not followed (two plans may name each other).
+thread_local int sharing_depth = 0;
+
+/// A file or folder as the system knows it, whatever the path that names it: (device, inode).
+using FileKey = std::pair<std::uint64_t, std::uint64_t>;
+
+std::optional<FileKey> file_key(const fs::path& p) {
+    struct ::stat st {};
+    if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+    return FileKey{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+/// Why a path cannot be read as a rule file (empty when it can): a symbolic link that
+/// loops or leads nowhere, a FIFO, a device. A folder is "a folder".
+std::string unreadable_reason(const fs::path& p) {
+    std::error_code ec;
+    fs::file_status st = fs::status(p, ec);
+    if (ec) return ec.message();
+    if (fs::is_regular_file(st)) return {};
+    if (fs::is_directory(st)) return "a folder, not a file";
+    return fs::is_fifo(st) ? "not a regular file (a FIFO)" : "not a regular file";
+}
+
+/// The .hoshu files of a folder, in name order, each folder listed once (`visited`: a folder
+/// reached again through a symbolic link or a second import adds nothing). An entry named
+/// *.hoshu that cannot be read — a looping or dangling symbolic link, a FIFO — is an error
+/// naming it (at `where`, the import, if any); a folder named *.hoshu is passed over.
+std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& visited, dsl::Diagnostics& diags,
+                                      SourceRange where) {
+    std::vector<fs::path> out;
+    if (auto key = file_key(dir); key && !visited.insert(*key).second) return out;
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        const fs::path& p = it->path();
+        if (p.extension() != ".hoshu") continue;
+        std::string why = unreadable_reason(p);
+        if (why == "a folder, not a file") continue;
+        if (!why.empty()) {
+            diags.error(where, "cannot read rule file `{}`: {}", p.string(), why);
+            continue;
+        }
+        out.push_back(p);
+    }
+    if (ec) diags.error(where, "cannot read folder `{}`: {}", dir.string(), ec.message());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+/// `plan … inputs shared with "../iij"`: check that plan too (relative to this rule file's
+/// folder), and keep it for the keys it reads.
+void Checker::share_inputs(const ast::StringLit& path) {
+    if (sharing_depth > 0) return;
+    const SourceRange where = rng(plan_decl_file_, path);
+    fs::path dir = fs::path(sm_.file(plan_decl_file_).path()).parent_path() / path.value;
+    dsl::Diagnostics theirs;
+    ++sharing_depth;
+    std::optional<Plan> other;
+    try {
+        other = load_plan(sm_, dir.lexically_normal().string(), theirs, {});
+    } catch (...) {
+        --sharing_depth;
+        throw;
+    }
+    --sharing_depth;
+    if (!other) {
+        diags_.error(where, "cannot read the plan `{}` whose inputs this plan shares", path.value);
+        for (auto& d : theirs.items()) {
+            if (d.severity != dsl::Severity::warning) diags_.add(d.severity == dsl::Severity::error ? dsl::Severity::note : d.severity, d.range, d.message);
+        }
+        return;
+    }
+    plan_.shared_inputs = std::make_shared<const Plan>(std::move(*other));
+}
+
+std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
+                              CheckOptions options) {
+    std::error_code ec;
+    fs::path root(dir);
+    if (!fs::is_directory(root, ec)) {
+        if (fs::is_regular_file(root, ec) && root.extension() == ".hoshu") {
+            root = root.parent_path().empty() ? fs::path(".") : root.parent_path();
+        } else {
+            diags.error(SourceRange{}, "cannot read plan `{}`: not a folder of .hoshu files", dir);
+            return std::nullopt;
+        }
+    }
+    std::set<FileKey> folders;
+    std::vector<fs::path> paths = list_rule_files(root, folders, diags, SourceRange{});
+    if (paths.empty() && !diags.has_errors()) {
+        diags.error(SourceRange{}, "no .hoshu rule files in `{}`", dir);
+        return std::nullopt;
+    }
+    // Imports: `import "../common"` brings in a file or every .hoshu file of a folder,
+    // relative to the importing file. Followed transitively, each file and folder once.
+    std::vector<dsl::FileId> ids;
+    std::set<FileKey> seen;
+    std::vector<fs::path> queue = paths;
+    for (std::size_t qi = 0; qi < queue.size(); ++qi) {
+        fs::path p = queue[qi].lexically_normal();
+        if (auto key = file_key(p); key && !seen.insert(*key).second) continue;
+        std::string text, why;
+        if (!dsl::read_regular_file(p.string(), text, why)) {
+            diags.error(SourceRange{}, "cannot read rule file `{}`: {}", p.string(), why);
+            continue;
+        }
+        std::size_t bad = 0;
+        dsl::FileId id = sm.add(p.string(), std::move(text));
+        if (!dsl::valid_utf8(sm.file(id).text(), &bad)) {
+            diags.error(SourceRange::in(id, static_cast<std::uint32_t>(bad), static_cast<std::uint32_t>(bad + 1)),
+                        "this file is not valid UTF-8");
+            continue;
+        }
+        ids.push_back(id);
+        // Find import declarations cheaply: the checker reports their syntax errors.
+        std::istringstream lines(sm.file(id).text());
+        std::uint32_t offset = 0;
+        for (std::string line; std::getline(lines, line); offset += static_cast<std::uint32_t>(line.size() + 1)) {
+            auto start = line.find_first_not_of(" \t", offset == 0 && line.starts_with("\xEF\xBB\xBF") ? 3 : 0);
+            if (start == std::string::npos || line.compare(start, 7, "import ") != 0) continue;
+            auto q1 = line.find('"', start);
+            auto q2 = q1 == std::string::npos ? q1 : line.find('"', q1 + 1);
+            if (q2 == std::string::npos) continue;
+            fs::path target = p.parent_path() / line.substr(q1 + 1, q2 - q1 - 1);
+            SourceRange where = SourceRange::in(id, offset + static_cast<std::uint32_t>(q1),
+                                                offset + static_cast<std::uint32_t>(q2 + 1));
+            std::string reason = unreadable_reason(target);
+            if (reason == "a folder, not a file") {
+                auto more = list_rule_files(target, folders, diags, where);
+                queue.insert(queue.end(), more.begin(), more.end());
+            } else if (reason.empty()) {
+                queue.push_back(target);
+            } else {
+                diags.error(where, "cannot import `{}`: {}", target.string(), reason);
+            }
+        }
+    }
+    if (diags.has_errors()) {
+        diags.sort();
+        return std::nullopt;
+    }
+    return check_files(sm, ids, diags, options);
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,524 @@
+// Expressions, from the syntax tree to the IR: each operand and operator with its type and
+// unit checked, literal units read, names resolved, constants folded.
+#include "evaluator/check/checker.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <fmt/format.h>
+
+#include "dsl/base/text.hpp"
+#include "evaluator/numbers/number_text.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+std::vector<std::string> unit_words(const std::string& text) {
+    std::string s;
+    for (char c : text) {
+        if (c == '/') s += " per ";
+        else s += c;
+    }
+    std::istringstream in(s);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+}
+
+}  // namespace
+
+std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
+    if (depth > 64) return std::nullopt;   // a param defined through itself: the cycle check reports it
+    const Node& node = plan_.nodes[n];
+    switch (node.kind) {
+        case NodeKind::constant: return plan_.constants[node.aux];
+        case NodeKind::slot: {
+            // An undated param is a constant too.
+            const Slot& s = plan_.slots[node.aux];
+            if (s.kind != SlotKind::param || s.versions.size() != 1 || s.versions[0].from ||
+                s.versions[0].node == none)
+                return std::nullopt;
+            return fold(s.versions[0].node, depth + 1);
+        }
+        case NodeKind::neg: {
+            auto v = fold(node.a, depth + 1);
+            if (!v) return std::nullopt;
+            v->number = -v->number;
+            return v;
+        }
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul:
+        case NodeKind::div: {
+            auto a = fold(node.a, depth + 1);
+            auto b = fold(node.b, depth + 1);
+            if (!a || !b) return std::nullopt;
+            Value out;
+            switch (node.kind) {
+                case NodeKind::add: out.number = a->number + b->number; break;
+                case NodeKind::sub: out.number = a->number - b->number; break;
+                case NodeKind::mul: out.number = a->number * b->number; break;
+                default:
+                    if (b->number.is_zero()) return std::nullopt;
+                    out.number = a->number / b->number;
+            }
+            return out;
+        }
+        default: return std::nullopt;
+    }
+}
+
+std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c, const Type& want,
+                                          const char* what) {
+    std::uint32_t n = compile(e, c);
+    if (n == none) return std::nullopt;
+    n = expect_type(n, want, what);
+    if (n == none) return std::nullopt;
+    constant_nodes_.push_back(n);   // params used in constants count as used
+    auto v = fold(n);
+    if (!v) diags_.error(range_of(n), "{} must be a constant (a number with its unit)", what);
+    return v;
+}
+
+/// A dimensionless literal 0 takes the unit of the other side: `if c then base else 0`.
+bool Checker::adapt_zero(std::uint32_t& a, std::uint32_t& b) {
+    auto is_plain_zero = [&](std::uint32_t n) {
+        const Node& node = plan_.nodes[n];
+        return node.kind == NodeKind::constant && node.type.dimensionless() &&
+               plan_.constants[node.aux].number.is_zero();
+    };
+    if (type_of(a).is_number() && type_of(b).is_number() && !type_of(a).same(type_of(b))) {
+        if (is_plain_zero(a)) {
+            plan_.nodes[a].type = type_of(b);
+            return true;
+        }
+        if (is_plain_zero(b)) {
+            plan_.nodes[b].type = type_of(a);
+            return true;
+        }
+    }
+    return false;
+}
+
+std::uint32_t Checker::expect_type(std::uint32_t n, const Type& want, const std::string& what) {
+    if (n == none) return none;
+    const Node& node = plan_.nodes[n];
+    if (node.type.same(want)) return n;
+    if (want.is_number() && node.kind == NodeKind::constant && node.type.dimensionless() &&
+        plan_.constants[node.aux].number.is_zero()) {
+        plan_.nodes[n].type = want;
+        return n;
+    }
+    diags_.error(node.range, "{} is declared {}, but this gives {}", what, tname(want), tname(node.type));
+    return none;
+}
+
+std::uint32_t Checker::compile(const ast::Expression& e, const Ctx& c) {
+    std::uint32_t acc = compile(e.first, c);
+    for (const auto& op : e.rest) {
+        if (op.op == "is" || op.op == "is not") {
+            if (acc == none) continue;
+            auto const* member = boost::get<ast::Name>(&op.operand.get());
+            const Type& t = type_of(acc);
+            SourceRange where = SourceRange::span(range_of(acc), rng(c.file, op));
+            if (t.kind != Kind::choice) {
+                diags_.error(where, "`is` tests a choice such as a role, but the left side is {}", tname(t));
+                acc = none;
+                continue;
+            }
+            const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(t.choice)];
+            auto it = std::find(ct.members.begin(), ct.members.end(), member->text);
+            if (it == ct.members.end()) {
+                auto& d = diags_.error(rng(c.file, *member), "`{}` is not a {}", member->text, ct.name);
+                d.hint = fmt::format("a {} is one of: {}", ct.name, join(ct.members));
+                acc = none;
+                continue;
+            }
+            Node n;
+            n.kind = NodeKind::is;
+            n.a = acc;
+            n.aux = static_cast<std::uint32_t>(it - ct.members.begin());
+            n.type = Type::boolean();
+            n.range = where;
+            acc = add_node(n);
+            if (op.op == "is not") {
+                Node neg;
+                neg.kind = NodeKind::not_;
+                neg.a = acc;
+                neg.type = Type::boolean();
+                neg.range = where;
+                acc = add_node(neg);
+            }
+            continue;
+        }
+        std::uint32_t rhs = compile(op.operand, c);
+        if (acc == none || rhs == none) {
+            acc = none;
+            continue;
+        }
+        acc = compile_binary(op.op, acc, rhs, SourceRange::span(range_of(acc), range_of(rhs)));
+    }
+    return acc;
+}
+
+std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where) {
+    Node n;
+    n.a = l;
+    n.b = r;
+    n.range = where;
+    const Type& lt = type_of(l);
+    const Type& rt = type_of(r);
+    auto numbers = [&](const char* verb) {
+        if (!lt.is_number() || !rt.is_number()) {
+            diags_.error(where, "cannot {} {} and {}", verb, tname(lt), tname(rt));
+            return false;
+        }
+        return true;
+    };
+    if (op == "+" || op == "-") {
+        if (!numbers(op == "+" ? "add" : "subtract")) return none;
+        adapt_zero(l, r);
+        if (!type_of(l).same(type_of(r))) {
+            diags_.error(where, "cannot {} {} and {}", op == "+" ? "add" : "subtract", tname(type_of(l)),
+                         tname(type_of(r)));
+            return none;
+        }
+        n.kind = op == "+" ? NodeKind::add : NodeKind::sub;
+        n.type = type_of(l);
+        if (type_of(l).dimensionless() && type_of(r).dimensionless() && type_of(l).style != type_of(r).style)
+            n.type.style = RatioStyle::ratio;
+    } else if (op == "*" || op == "/") {
+        if (!numbers(op == "*" ? "multiply" : "divide")) return none;
+        n.kind = op == "*" ? NodeKind::mul : NodeKind::div;
+        n.type = op == "*" ? multiply(lt, rt) : divide(lt, rt);
+        if (op == "/" && lt.dimensionless() && rt.dimensionless()) n.type.style = RatioStyle::ratio;
+    } else if (op == "and" || op == "or") {
+        if (lt.kind != Kind::boolean || rt.kind != Kind::boolean) {
+            diags_.error(where, "`{}` joins conditions (true or false), not {} and {}", op, tname(lt), tname(rt));
+            return none;
+        }
+        n.kind = op == "and" ? NodeKind::and_ : NodeKind::or_;
+        n.type = Type::boolean();
+    } else {
+        adapt_zero(l, r);
+        const Type& a = type_of(l);
+        const Type& b = type_of(r);
+        bool ordered = op == "<" || op == "<=" || op == ">" || op == ">=";
+        if (!a.same(b)) {
+            diags_.error(where, "cannot compare {} with {}", tname(a), tname(b));
+            return none;
+        }
+        if (ordered && a.kind != Kind::number && a.kind != Kind::date) {
+            diags_.error(where, "`{}` orders numbers or dates, not {}", op, tname(a));
+            return none;
+        }
+        n.kind = op == "<"    ? NodeKind::lt
+                 : op == "<=" ? NodeKind::le
+                 : op == ">"  ? NodeKind::gt
+                 : op == ">=" ? NodeKind::ge
+                 : op == "==" ? NodeKind::eq
+                              : NodeKind::ne;
+        n.type = Type::boolean();
+    }
+    n.a = l;
+    n.b = r;
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
+    SourceRange where = rng(c.file, lit);
+    if (lit.prefix.empty() && lit.unit.empty() && lit.digits.find(',') != std::string::npos) {
+        auto& d = diags_.error(where, "`{}`: commas group digits only in a number with a unit", lit.digits);
+        d.hint = "separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`";
+        return none;
+    }
+    auto value = Rational::parse(lit.digits);
+    if (!value) {
+        diags_.error(where, "`{}` is not a number", lit.digits);
+        return none;
+    }
+    Type t = Type::ratio();
+    if (!lit.prefix.empty()) {
+        t = Type::number({1, 0, 0});
+        auto words = unit_words(lit.unit);   // "per share"
+        if (words.size() == 2) {
+            auto per = builtin_type("JPY", words[1]);
+            if (!per) {
+                diags_.error(where, "unknown unit `{}`", lit.unit);
+                return none;
+            }
+            t = *per;
+        }
+    } else if (lit.unit == "%") {
+        *value = *value / Rational(100);
+        t = Type::ratio(RatioStyle::percent);
+    } else if (!lit.unit.empty()) {
+        auto words = unit_words(lit.unit);
+        std::optional<Type> ut = words.size() == 1   ? builtin_type(words[0], "")
+                                 : words.size() == 3 ? builtin_type(words[0], words[2])
+                                                     : std::nullopt;
+        if (!ut) {
+            diags_.error(where, "unknown unit `{}`", lit.unit);
+            return none;
+        }
+        t = *ut;
+    }
+    Value v;
+    v.number = *value;
+    return constant(std::move(v), t, where);
+}
+
+std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
+    SourceRange where = rng(c.file, name);
+    auto it = symbols_.find(name.text);
+    if (it == symbols_.end()) {
+        auto& d = diags_.error(where, "unknown name `{}`", name.text);
+        std::string best;
+        std::size_t best_distance = 3;
+        for (const auto& [candidate, sym] : symbols_) {
+            std::size_t dist = dsl::edit_distance(candidate, name.text);
+            if (dist < best_distance) {
+                best_distance = dist;
+                best = candidate;
+            }
+        }
+        if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+        return none;
+    }
+    const Symbol& sym = it->second;
+    if (sym.kind == SymbolKind::info) {
+        auto& d = diags_.error(where, "`{}` is an `info` key, kept in the inputs for people: formulas cannot use it",
+                               name.text);
+        d.hint = fmt::format("declare it as an `input` to compute with it: input {}: …", name.text);
+        return none;
+    }
+    if (sym.kind != SymbolKind::slot) {
+        const char* what = sym.kind == SymbolKind::table    ? "a table; call it with an argument"
+                           : sym.kind == SymbolKind::series ? "a series; read it with `last … before …`"
+                                                            : "a type";
+        diags_.error(where, "`{}` is {}", name.text, what);
+        return none;
+    }
+    const Slot& target = plan_.slots[sym.index];
+    if (target.scope > c.scope) {
+        auto& d = diags_.error(where, "`{}` is a {} value; a {} formula cannot use it directly", name.text,
+                               scope_word(target.scope), scope_word(c.scope));
+        d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text,
+                             target.scope == Scope::director ? "directors" : "grants");
+        return none;
+    }
+    if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
+    Node n;
+    n.kind = NodeKind::slot;
+    n.aux = sym.index;
+    n.type = target.type;
+    n.range = where;
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
+    const auto& v = op.get();
+    if (auto const* n = boost::get<ast::NumberLit>(&v)) return compile_number(*n, c);
+    if (auto const* d = boost::get<ast::DateLit>(&v)) {
+        auto date = Date::parse(d->text);
+        if (!date) {
+            diags_.error(rng(c.file, *d), "`{}` is not a calendar date", d->text);
+            return none;
+        }
+        Value val;
+        val.word = date->days;
+        return constant(std::move(val), Type::date(), rng(c.file, *d));
+    }
+    if (auto const* s = boost::get<ast::StringLit>(&v)) {
+        plan_.texts.push_back(s->value);
+        Value val;
+        val.word = static_cast<std::int64_t>(plan_.texts.size() - 1);
+        return constant(std::move(val), Type::text(), rng(c.file, *s));
+    }
+    if (auto const* b = boost::get<ast::BoolLit>(&v)) {
+        Value val;
+        val.word = b->value ? 1 : 0;
+        return constant(std::move(val), Type::boolean(), rng(c.file, *b));
+    }
+    if (auto const* name = boost::get<ast::Name>(&v)) return compile_name(*name, c);
+    if (auto const* e = boost::get<x3::forward_ast<ast::Expression>>(&v)) return compile(e->get(), c);
+    if (auto const* u = boost::get<x3::forward_ast<ast::Unary>>(&v)) {
+        const ast::Unary& un = u->get();
+        std::uint32_t a = compile(un.operand, c);
+        if (a == none) return none;
+        Node n;
+        n.a = a;
+        n.range = rng(c.file, un);
+        if (un.op == "not") {
+            if (type_of(a).kind != Kind::boolean) {
+                diags_.error(n.range, "`not` negates a condition, not {}", tname(type_of(a)));
+                return none;
+            }
+            n.kind = NodeKind::not_;
+            n.type = Type::boolean();
+        } else {
+            if (!type_of(a).is_number()) {
+                diags_.error(n.range, "cannot negate {}", tname(type_of(a)));
+                return none;
+            }
+            n.kind = NodeKind::neg;
+            n.type = type_of(a);
+        }
+        return add_node(n);
+    }
+    if (auto const* call = boost::get<x3::forward_ast<ast::Call>>(&v)) return compile_call(call->get(), c);
+    if (auto const* ie = boost::get<x3::forward_ast<ast::IfExpr>>(&v)) {
+        const ast::IfExpr& x = ie->get();
+        std::uint32_t cond = compile(x.condition, c);
+        std::uint32_t a = compile(x.then_branch, c);
+        std::uint32_t b = compile(x.else_branch, c);
+        if (cond == none || a == none || b == none) return none;
+        if (type_of(cond).kind != Kind::boolean) {
+            diags_.error(range_of(cond), "the condition after `if` must be true or false, not {}",
+                         tname(type_of(cond)));
+            return none;
+        }
+        adapt_zero(a, b);
+        if (!type_of(a).same(type_of(b))) {
+            diags_.error(rng(c.file, x), "the branches of `if` differ: {} after `then`, {} after `else`",
+                         tname(type_of(a)), tname(type_of(b)));
+            return none;
+        }
+        Node n;
+        n.kind = NodeKind::if_;
+        n.a = cond;
+        n.b = a;
+        n.c = b;
+        n.type = type_of(a);
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* re = boost::get<x3::forward_ast<ast::RoundExpr>>(&v)) {
+        const ast::RoundExpr& x = re->get();
+        std::uint32_t a = compile(x.value, c);
+        std::uint32_t u = compile(x.unit, c);
+        if (a == none || u == none) return none;
+        if (!type_of(a).is_number()) {
+            diags_.error(range_of(a), "cannot round {}", tname(type_of(a)));
+            return none;
+        }
+        if (!type_of(u).same(type_of(a))) {
+            diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
+                         tname(type_of(a)));
+            return none;
+        }
+        auto unit = fold(u);
+        if (!unit || unit->number.sign() <= 0) {
+            diags_.error(range_of(u), "the rounding unit must be a positive constant, as in `1 share`");
+            return none;
+        }
+        plan_.constants.push_back(*unit);
+        Node n;
+        n.kind = NodeKind::round;
+        n.mode = rounding_mode(x.mode).value_or(RoundingMode::half_even);
+        n.a = a;
+        n.b = u;   // the unit as written (evaluated once here; kept for lints and explain)
+        n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
+        n.type = type_of(a);
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* lb = boost::get<x3::forward_ast<ast::LastBefore>>(&v)) {
+        const ast::LastBefore& x = lb->get();
+        auto it = symbols_.find(x.series.text);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+            diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+            return none;
+        }
+        std::uint32_t d = compile(x.date, c);
+        if (d == none) return none;
+        if (type_of(d).kind != Kind::date) {
+            diags_.error(range_of(d), "`last … before` needs a date, not {}", tname(type_of(d)));
+            return none;
+        }
+        Node n;
+        n.kind = x.want_date ? NodeKind::last_date : NodeKind::last_before;
+        n.a = d;
+        n.aux = it->second.index;
+        n.type = x.want_date ? Type::date() : plan_.series[it->second.index].type;
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* sp = boost::get<x3::forward_ast<ast::SeriesProduct>>(&v)) {
+        const ast::SeriesProduct& x = sp->get();
+        auto it = symbols_.find(x.series.text);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+            diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+            return none;
+        }
+        if (!plan_.series[it->second.index].type.dimensionless()) {
+            diags_.error(rng(c.file, x.series), "`product of` multiplies ratios, but `{}` is {}", x.series.text,
+                         tname(plan_.series[it->second.index].type));
+            return none;
+        }
+        std::uint32_t a = compile(x.after, c);
+        std::uint32_t b = compile(x.up_to, c);
+        if (a == none || b == none) return none;
+        if (type_of(a).kind != Kind::date || type_of(b).kind != Kind::date) {
+            diags_.error(rng(c.file, x), "`product of … after … up to …` needs two dates");
+            return none;
+        }
+        Node n;
+        n.kind = NodeKind::product;
+        n.a = a;
+        n.b = b;
+        n.aux = it->second.index;
+        n.type = Type::ratio();
+        n.range = rng(c.file, x);
+        return add_node(n);
+    }
+    if (auto const* ag = boost::get<x3::forward_ast<ast::Aggregate>>(&v)) {
+        const ast::Aggregate& x = ag->get();
+        SourceRange where = rng(c.file, x);
+        bool over_grants = x.over == "grants";
+        if (!over_grants) record_words_.push_back({x.over.substr(0, x.over.size() - 1), where});
+        if (!over_grants && c.scope != Scope::plan) {
+            diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used {}", x.function,
+                         scope_word(c.scope));
+            return none;
+        }
+        if (over_grants && c.scope == Scope::grant) {
+            diags_.error(where, "`{} of … over grants` cannot be used per grant", x.function);
+            return none;
+        }
+        if (over_grants && !plan_.grants.declared && !grants_declared_) {
+            diags_.error(where, "the plan has no ledger of grants: declare one, as in `grants at ledger(director)`");
+            return none;
+        }
+        Ctx inner = c;
+        inner.scope = over_grants ? Scope::grant : Scope::director;
+        Node n;
+        n.range = where;
+        n.aux = over_grants ? 1 : 0;
+        if (x.where) {
+            n.b = compile(*x.where, inner);
+            if (n.b == none) return none;
+            if (type_of(n.b).kind != Kind::boolean) {
+                diags_.error(range_of(n.b), "`where` needs a condition, not {}", tname(type_of(n.b)));
+                return none;
+            }
+        }
+        if (x.function == "count") {
+            n.kind = NodeKind::count;
+            n.type = Type::ratio(RatioStyle::count);
+            return add_node(n);
+        }
+        n.a = compile(*x.value, inner);
+        if (n.a == none) return none;
+        if (!type_of(n.a).is_number()) {
+            diags_.error(range_of(n.a), "cannot {} {}", x.function, tname(type_of(n.a)));
+            return none;
+        }
+        n.kind = x.function == "sum" ? NodeKind::sum : x.function == "min" ? NodeKind::min_over : NodeKind::max_over;
+        n.type = type_of(n.a);
+        return add_node(n);
+    }
+    return none;
+}
+
+}  // namespace hoshu::eval

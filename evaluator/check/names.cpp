@@ -1,0 +1,233 @@
+// Names: declaring them (one namespace for definitions, tables and series; one for types),
+// resolving types, reading annotations, the definitions' slots, input paths.
+#include "evaluator/check/checker.hpp"
+
+#include <set>
+
+namespace hoshu::eval {
+
+bool Checker::declare(const std::string& name, SymbolKind kind, std::uint32_t index, SourceRange range) {
+    auto& table = kind == SymbolKind::choice ? types_ : symbols_;
+    auto [it, inserted] = table.emplace(name, Symbol{kind, index, range});
+    if (!inserted) {
+        diags_.error(range, "`{}` is already defined", name);
+        diags_.note(it->second.range, "`{}` was first defined here", name);
+        return false;
+    }
+    return true;
+}
+
+std::optional<Type> Checker::resolve_type(dsl::FileId f, const ast::TypeRef& t) {
+    std::string per = t.per ? t.per->text : std::string();
+    if (auto b = builtin_type(t.base.text, per)) return b;
+    if (!t.per) {
+        auto it = types_.find(t.base.text);
+        if (it != types_.end())
+            return Type::of_choice(static_cast<std::int32_t>(it->second.index));
+    }
+    auto& d = diags_.error(rng(f, t), "unknown type `{}`", text_of(f, t));
+    d.hint = "types are JPY, shares, months, JPY per share, JPY per month, ratio, percent, count, date, boolean, "
+             "text, or a `type` declared in the plan";
+    return std::nullopt;
+}
+
+void Checker::annotations(dsl::FileId f, const ast::Annotations& as, std::vector<Citation>* sources,
+                          std::vector<std::string>* notes, std::string* message, const char* what) {
+    for (const auto& a : as) {
+        if (a.keyword == "source") {
+            if (!a.clause) {
+                diags_.error(rng(f, a), "`source` needs a clause id, as in: source C8 \"基準報酬は…\"");
+                continue;
+            }
+            if (sources) sources->push_back({a.clause->text, a.text ? a.text->value : std::string(), rng(f, a)});
+        } else if (a.keyword == "note") {
+            if (!a.text || a.clause) {
+                diags_.error(rng(f, a), "`note` takes a text in quotes, as in: note \"illustrative\"");
+                continue;
+            }
+            if (notes) notes->push_back(a.text->value);
+        } else if (a.keyword == "message") {
+            if (!message) {
+                diags_.error(rng(f, a), "a {} has no `message`; only `require` does", what);
+                continue;
+            }
+            if (!a.text || a.clause) {
+                diags_.error(rng(f, a), "`message` takes a text in quotes");
+                continue;
+            }
+            *message = a.text->value;
+        }
+    }
+}
+
+InputSpec Checker::input_path(dsl::FileId f, const ast::InputPath& p, Scope scope, std::uint32_t slot) {
+    InputSpec spec;
+    spec.path_text = p.text;
+    const std::string& s = p.text;
+    std::size_t i = 0;
+    if (!s.empty() && s[0] == '/') {
+        spec.absolute = true;
+        i = 1;
+    }
+    while (i < s.size()) {
+        if (s[i] == '.') {
+            ++i;
+            continue;
+        }
+        PathStep step;
+        if (s[i] == '[') {
+            std::size_t close = s.find(']', i);
+            std::string name = s.substr(i + 1, close - i - 1);
+            step.range = SourceRange::in(f, p.begin + static_cast<std::uint32_t>(i + 1),
+                                         p.begin + static_cast<std::uint32_t>(close));
+            auto it = symbols_.find(name);
+            if (!name.empty() && (name[0] == '-' || (name[0] >= '0' && name[0] <= '9'))) {
+                step.index = std::stoll(name);
+            } else if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
+                diags_.error(step.range, "unknown name `{}` in an input path", name);
+            } else {
+                const Slot& target = plan_.slots[it->second.index];
+                if (target.type.kind != Kind::text && target.type.kind != Kind::choice) {
+                    diags_.error(step.range, "`{}` is {}, but a key in an input path must be text", name,
+                                 tname(target.type));
+                } else if (target.scope > scope) {
+                    diags_.error(step.range, "`{}` is a {} value and cannot choose a {} input", name,
+                                 scope_word(target.scope), scope_word(scope));
+                } else {
+                    step.slot = it->second.index;
+                    if (slot != none) deps_[slot].push_back({it->second.index, step.range});
+                }
+            }
+            step.key = name;
+            i = close + 1;
+        } else {
+            std::size_t end = s.find_first_of(".[", i);
+            if (end == std::string::npos) end = s.size();
+            step.key = s.substr(i, end - i);
+            step.range = SourceRange::in(f, p.begin + static_cast<std::uint32_t>(i),
+                                         p.begin + static_cast<std::uint32_t>(end));
+            i = end;
+        }
+        spec.path.push_back(std::move(step));
+    }
+    return spec;
+}
+
+void Checker::define_slots() {
+    // Choice types first: any declaration may use them.
+    for (const auto& e : entries_) {
+        if (auto const* t = boost::get<ast::TypeDecl>(&e.decl->get())) {
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `type` cannot be inside a `per` block");
+            ChoiceType c;
+            c.name = t->name.text;
+            c.name_range = rng(e.file, t->name);
+            std::set<std::string> seen;
+            for (const auto& m : t->members) {
+                if (!seen.insert(m.text).second) diags_.error(rng(e.file, m), "`{}` is listed twice", m.text);
+                c.members.push_back(m.text);
+            }
+            if (builtin_type(c.name, "")) {
+                diags_.error(c.name_range, "`{}` is a built-in type", c.name);
+                continue;
+            }
+            if (declare(c.name, SymbolKind::choice, static_cast<std::uint32_t>(plan_.choices.size()), c.name_range))
+                plan_.choices.push_back(std::move(c));
+        }
+    }
+    for (const auto& e : entries_) {
+        const auto& d = e.decl->get();
+        auto add_slot = [&](const ast::Name& name, SlotKind kind, const ast::TypeRef& type, const ast::Located& whole,
+                            const ast::Annotations& as) {
+            Slot s;
+            s.name = name.text;
+            s.kind = kind;
+            s.scope = e.scope;
+            s.name_range = rng(e.file, name);
+            s.decl_range = rng(e.file, whole);
+            auto t = resolve_type(e.file, type);
+            s.type = t ? *t : Type::ratio();
+            annotations(e.file, as, &s.sources, &s.notes, nullptr,
+                        kind == SlotKind::param ? "param" : kind == SlotKind::input ? "input" : "value");
+            auto index = static_cast<std::uint32_t>(plan_.slots.size());
+            if (!declare(s.name, SymbolKind::slot, index, s.name_range)) return;
+            plan_.slots.push_back(std::move(s));
+            slot_entries_.push_back(e);
+            deps_.emplace_back();
+            if (!t) plan_.slots.back().kind = kind;   // keep going; the type error is reported
+        };
+        if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
+            if (e.scope != Scope::plan)
+                diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per` blocks");
+            add_slot(p->name, SlotKind::param, p->type, *p, p->annotations);
+        } else if (auto const* i = boost::get<ast::InputDecl>(&d); i && i->keyword == "info") {
+            Info info;
+            info.name = i->name.text;
+            info.scope = e.scope;
+            info.name_range = rng(e.file, i->name);
+            auto t = resolve_type(e.file, i->type);
+            info.type = t ? *t : Type::text();
+            annotations(e.file, i->annotations, &info.sources, &info.notes, nullptr, "info");
+            if (declare(info.name, SymbolKind::info, static_cast<std::uint32_t>(plan_.infos.size()), info.name_range)) {
+                plan_.infos.push_back(std::move(info));
+                info_entries_.push_back(e);
+            }
+        } else if (auto const* i = boost::get<ast::InputDecl>(&d)) {
+            add_slot(i->name, SlotKind::input, i->type, *i, i->annotations);
+        } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
+            add_slot(v->name, v->keyword == "output" ? SlotKind::output : SlotKind::value, v->type, *v,
+                     v->annotations);
+        } else if (auto const* t = boost::get<ast::TableDecl>(&d)) {
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `table` cannot be inside a `per` block");
+            Table table;
+            table.name = t->name.text;
+            table.monotone = t->monotone;
+            table.parameter = t->parameter.text;
+            table.name_range = rng(e.file, t->name);
+            auto pt = resolve_type(e.file, t->parameter_type);
+            auto rt = resolve_type(e.file, t->result_type);
+            table.parameter_type = pt ? *pt : Type::ratio();
+            table.result_type = rt ? *rt : Type::ratio();
+            if (pt && !pt->is_number())
+                diags_.error(rng(e.file, t->parameter_type), "a table's parameter must be a number, not {}",
+                             tname(*pt));
+            if (rt && !rt->is_number())
+                diags_.error(rng(e.file, t->result_type), "a table's result must be a number, not {}", tname(*rt));
+            annotations(e.file, t->annotations, &table.sources, &table.notes, nullptr, "table");
+            if (declare(table.name, SymbolKind::table, static_cast<std::uint32_t>(plan_.tables.size()),
+                        table.name_range))
+                plan_.tables.push_back(std::move(table));
+        } else if (auto const* s = boost::get<ast::SeriesDecl>(&d)) {
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *s), "a `series` cannot be inside a `per` block");
+            Series series;
+            series.name = s->name.text;
+            series.name_range = rng(e.file, s->name);
+            auto t = resolve_type(e.file, s->type);
+            series.type = t ? *t : Type::ratio();
+            if (t && !t->is_number())
+                diags_.error(rng(e.file, s->type), "a series holds numbers, not {}", tname(*t));
+            series.date_key = s->date_key.text;
+            series.value_key = s->value_key.text;
+            annotations(e.file, s->annotations, &series.sources, nullptr, nullptr, "series");
+            if (declare(series.name, SymbolKind::series, static_cast<std::uint32_t>(plan_.series.size()),
+                        series.name_range))
+                plan_.series.push_back(std::move(series));
+        } else if (auto const* gd = boost::get<ast::DirectorsDecl>(&d)) {
+            if (gd->keyword == "grants") grants_declared_ = true;
+        } else if (auto const* pd = boost::get<ast::PlanDecl>(&d)) {
+            if (plan_declared_) diags_.error(rng(e.file, *pd), "the plan is already declared");
+            if (e.scope != Scope::plan) diags_.error(rng(e.file, *pd), "`plan` cannot be inside a `per` block");
+            plan_declared_ = true;
+            plan_.title = pd->title.value;
+            if (pd->effective) {
+                plan_.effective = Date::parse(pd->effective->text);
+                if (!plan_.effective)
+                    diags_.error(rng(e.file, *pd->effective), "`{}` is not a calendar date", pd->effective->text);
+            }
+            annotations(e.file, pd->annotations, &plan_.sources, nullptr, nullptr, "plan");
+            plan_decl_file_ = e.file;
+            plan_decl_ = pd;
+        }
+    }
+}
+
+}  // namespace hoshu::eval

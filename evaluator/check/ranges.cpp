@@ -1,0 +1,187 @@
+// What is known of a number before anything runs (an interval, either end possibly
+// unknown), and the declared range checks it proves cannot fail, dropped.
+#include "evaluator/check/checker.hpp"
+
+
+
+namespace hoshu::eval {
+
+Checker::Interval Checker::slot_bounds(std::uint32_t s) {
+    if (slot_bounds_[s]) return *slot_bounds_[s];
+    if (bounding_[s]) return {};
+    bounding_[s] = 1;
+    const Slot& sl = plan_.slots[s];
+    Interval out;
+    if (sl.type.kind == Kind::number) {
+        switch (sl.kind) {
+            case SlotKind::param:
+                if (sl.versions.size() == 1 && !sl.versions[0].from) out = bounds(sl.versions[0].node);
+                break;
+            case SlotKind::input:
+                // Checked on every read, overrides included; a default may lie outside.
+                if (sl.input.default_node == none) {
+                    if (sl.input.low) out.lo = sl.input.low->number;
+                    if (sl.input.high) out.hi = sl.input.high->number;
+                }
+                break;
+            case SlotKind::value:
+            case SlotKind::output:
+                // A declared range holds (it is checked, or proven): the formula's bounds, narrowed.
+                out = bounds(sl.checked != none ? sl.checked : sl.root);
+                break;
+        }
+        if (scaled_[s]) {
+            // Scaled pro rata by a factor below 1, then rounded: towards 0 from a value that
+            // is not negative, and no more is known.
+            const bool non_negative = out.lo && out.lo->sign() >= 0;
+            out = {};
+            if (non_negative) out.lo = Rational();
+        }
+    }
+    bounding_[s] = 0;
+    slot_bounds_[s] = out;
+    return out;
+}
+
+Checker::Interval Checker::bounds(std::uint32_t n) {
+    if (n == none) return {};
+    const Node& node = plan_.nodes[n];
+    if (node.type.kind != Kind::number) return {};
+    auto at_least_zero = [](const Interval& i) { return i.lo && i.lo->sign() >= 0; };
+    auto lower = [](const std::optional<Rational>& a, const std::optional<Rational>& b) -> std::optional<Rational> {
+        if (!a || !b) return std::nullopt;
+        return *a < *b ? *a : *b;
+    };
+    auto upper = [](const std::optional<Rational>& a, const std::optional<Rational>& b) -> std::optional<Rational> {
+        if (!a || !b) return std::nullopt;
+        return *a < *b ? *b : *a;
+    };
+    Interval out;
+    switch (node.kind) {
+        case NodeKind::constant:
+            out.lo = out.hi = plan_.constants[node.aux].number;
+            break;
+        case NodeKind::slot: out = slot_bounds(node.aux); break;
+        case NodeKind::last_before:
+        case NodeKind::product:
+        case NodeKind::count: out.lo = Rational(); break;   // series entries are positive
+        case NodeKind::neg: {
+            Interval a = bounds(node.a);
+            if (a.hi) out.lo = -*a.hi;
+            if (a.lo) out.hi = -*a.lo;
+            break;
+        }
+        case NodeKind::add:
+        case NodeKind::sub: {
+            Interval a = bounds(node.a), b = bounds(node.b);
+            const bool add = node.kind == NodeKind::add;
+            const auto& blo = add ? b.lo : b.hi;
+            const auto& bhi = add ? b.hi : b.lo;
+            if (a.lo && blo) out.lo = add ? *a.lo + *blo : *a.lo - *blo;
+            if (a.hi && bhi) out.hi = add ? *a.hi + *bhi : *a.hi - *bhi;
+            break;
+        }
+        case NodeKind::mul: {
+            Interval a = bounds(node.a), b = bounds(node.b);
+            if (at_least_zero(a) && at_least_zero(b)) {
+                out.lo = *a.lo * *b.lo;
+                if (a.hi && b.hi) out.hi = *a.hi * *b.hi;
+            }
+            break;
+        }
+        case NodeKind::div: {
+            // A quotient that does not fail has a divisor other than 0.
+            Interval a = bounds(node.a), b = bounds(node.b);
+            if (at_least_zero(a) && at_least_zero(b)) out.lo = Rational();
+            break;
+        }
+        case NodeKind::if_: {
+            Interval b = bounds(node.b), c = bounds(node.c);
+            out.lo = lower(b.lo, c.lo);
+            out.hi = upper(b.hi, c.hi);
+            break;
+        }
+        case NodeKind::min:
+        case NodeKind::max: {
+            const bool is_min = node.kind == NodeKind::min;
+            for (std::uint32_t i = 0; i < node.args_count; ++i) {
+                Interval a = bounds(plan_.args[node.args_begin + i]);
+                if (i == 0) {
+                    out = a;
+                } else if (is_min) {
+                    out.lo = lower(out.lo, a.lo);
+                    out.hi = !out.hi ? a.hi : !a.hi ? out.hi : lower(out.hi, a.hi);
+                } else {
+                    out.lo = !out.lo ? a.lo : !a.lo ? out.lo : upper(out.lo, a.lo);
+                    out.hi = upper(out.hi, a.hi);
+                }
+            }
+            break;
+        }
+        case NodeKind::clamp: {
+            Interval a = bounds(node.a), lo = bounds(node.b), hi = bounds(node.c);
+            out.lo = lo.lo ? lo.lo : a.lo;
+            out.hi = hi.hi ? hi.hi : a.hi;
+            break;
+        }
+        case NodeKind::round: {
+            Interval a = bounds(node.a);
+            const Rational& unit = plan_.constants[node.aux].number;
+            if (a.lo) out.lo = a.lo->round_to(RoundingMode::down, unit);
+            if (a.hi) out.hi = a.hi->round_to(RoundingMode::up, unit);
+            break;
+        }
+        case NodeKind::table: {
+            const Table& t = plan_.tables[node.aux];
+            for (std::size_t i = 0; i < t.rows.size(); ++i) {
+                const TableRow& r = t.rows[i];
+                Rational lo = r.value, hi = r.value;
+                if (r.linear) {
+                    if (r.value_to < lo) lo = r.value_to;
+                    if (hi < r.value_to) hi = r.value_to;
+                }
+                out.lo = i == 0 ? std::optional<Rational>(lo) : lower(out.lo, lo);
+                out.hi = i == 0 ? std::optional<Rational>(hi) : upper(out.hi, hi);
+            }
+            break;
+        }
+        case NodeKind::sum: {
+            if (at_least_zero(bounds(node.a))) out.lo = Rational();
+            break;
+        }
+        case NodeKind::within: {
+            out = bounds(node.a);
+            Interval lo = bounds(node.b), hi = bounds(node.c);
+            if (node.b != none && lo.lo) out.lo = out.lo ? upper(out.lo, lo.lo) : lo.lo;
+            if (node.c != none && hi.hi) out.hi = out.hi ? lower(out.hi, hi.hi) : hi.hi;
+            break;
+        }
+        default: break;
+    }
+    return out;
+}
+
+void Checker::drop_proven_range_checks() {
+    slot_bounds_.assign(plan_.slots.size(), std::nullopt);
+    bounding_.assign(plan_.slots.size(), 0);
+    scaled_.assign(plan_.slots.size(), 0);
+    for (const Limit& l : plan_.limits) {
+        if (l.allocation)
+            for (std::uint32_t s : l.allocation->outputs) scaled_[s] = 1;
+    }
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        Slot& sl = plan_.slots[s];
+        if (sl.checked == none || sl.type.kind != Kind::number) continue;
+        Node& w = plan_.nodes[sl.checked];
+        const Interval f = bounds(w.a);
+        auto constant = [&](std::uint32_t e) -> std::optional<Rational> {
+            if (e == none || plan_.nodes[e].kind != NodeKind::constant) return std::nullopt;
+            return plan_.constants[plan_.nodes[e].aux].number;
+        };
+        if (auto lo = constant(w.b); lo && f.lo && !(*f.lo < *lo)) w.b = none;
+        if (auto hi = constant(w.c); hi && f.hi && !(*hi < *f.hi)) w.c = none;
+        if (w.b == none && w.c == none) sl.checked = none;
+    }
+}
+
+}  // namespace hoshu::eval

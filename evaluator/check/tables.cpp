@@ -1,0 +1,151 @@
+// Tables: each row's bounds and value (constants), linear rows' slopes, rows that overlap
+// (errors) and values no row covers between two rows (warnings).
+#include "evaluator/check/checker.hpp"
+
+#include <algorithm>
+
+namespace hoshu::eval {
+
+/// Overlaps: any value covered by two rows is an error (the rows are fixed numbers). One
+/// sweep over the rows in order of their lower bounds (`sorted`): a row overlaps an earlier
+/// one exactly when it starts before the furthest end reached so far. The first few are
+/// located errors, the rest a count, so that a table of thousands of overlapping rows
+/// costs n log n and a few lines.
+void Checker::report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted) {
+    constexpr std::size_t shown = 5;
+    auto below = [](const TableRow& a, const TableRow& b) {   // a ends before b starts
+        if (!a.high || !b.low) return false;
+        if (*a.high < *b.low) return true;
+        return *a.high == *b.low && !(a.high_inclusive && b.low_inclusive);
+    };
+    auto reaches_further = [](const TableRow& a, const TableRow& b) {   // a's end is beyond b's
+        if (!b.high) return false;
+        if (!a.high) return true;
+        return *a.high > *b.high || (*a.high == *b.high && a.high_inclusive && !b.high_inclusive);
+    };
+    const TableRow* furthest = nullptr;
+    std::size_t overlaps = 0;
+    for (const TableRow* row : sorted) {
+        if (furthest && !below(*furthest, *row)) {
+            if (++overlaps <= shown) {
+                // The error at the row written later, the note at the other.
+                bool row_later = row > furthest;
+                const TableRow& later = row_later ? *row : *furthest;
+                const TableRow& earlier = row_later ? *furthest : *row;
+                auto& d = diags_.error(later.range, "this row overlaps an earlier row of table `{}`", table.name);
+                d.hint = "make one bound exclusive: `from X to below Y` or `above X to Y`";
+                diags_.note(earlier.range, "the earlier row");
+            }
+        }
+        if (!furthest || reaches_further(*row, *furthest)) furthest = row;
+    }
+    if (overlaps > shown)
+        diags_.error(table.name_range, "table `{}` has {} rows that overlap an earlier row; the first {} follow",
+                     table.name, overlaps, shown);
+}
+
+void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
+    auto it = symbols_.find(t.name.text);
+    if (it == symbols_.end() || it->second.kind != SymbolKind::table) return;
+    Table& table = plan_.tables[it->second.index];
+    Ctx c{e.file, Scope::plan, none, false};
+    for (const auto& row : t.rows) {
+        TableRow r;
+        r.range = rng(e.file, row);
+        r.text = text_of(e.file, row);
+        auto bound_value = [&](const ast::Bound& b) {
+            return constant_of(b.value, c, table.parameter_type, "a row bound");
+        };
+        const auto& bs = row.bounds;
+        bool shape_ok = true;
+        if (bs.size() == 1) {
+            const std::string& k = bs[0].kind;
+            auto v = bound_value(bs[0]);
+            if (k == "from" || k == "above") {
+                r.low = v ? std::optional<Rational>(v->number) : std::nullopt;
+                r.low_inclusive = k == "from";
+            } else if (k == "below" || k == "up to") {
+                r.high = v ? std::optional<Rational>(v->number) : std::nullopt;
+                r.high_inclusive = k == "up to";
+            } else {
+                shape_ok = false;
+            }
+            if (!v) continue;
+        } else if (bs.size() == 2 && (bs[0].kind == "from" || bs[0].kind == "above") &&
+                   (bs[1].kind == "to" || bs[1].kind == "to below")) {
+            auto lo = bound_value(bs[0]);
+            auto hi = bound_value(bs[1]);
+            if (!lo || !hi) continue;
+            r.low = lo->number;
+            r.low_inclusive = bs[0].kind == "from";
+            r.high = hi->number;
+            r.high_inclusive = bs[1].kind == "to";
+            if (*r.low > *r.high || (*r.low == *r.high && !(r.low_inclusive && r.high_inclusive))) {
+                diags_.error(r.range, "this row covers no value: its lower bound is not below its upper bound");
+                continue;
+            }
+        } else {
+            shape_ok = false;
+        }
+        if (!shape_ok) {
+            auto& d = diags_.error(r.range, "a row is `below X`, `up to X`, `from X`, `above X`, or a lower and "
+                                            "an upper bound: `from X to Y`, `from X to below Y`, `above X to Y`");
+            (void)d;
+            continue;
+        }
+        auto v = constant_of(row.value, c, table.result_type, "a row's value");
+        if (!v) continue;
+        r.value = v->number;
+        r.linear = row.linear;
+        if (row.linear) {
+            if (!row.value_to) {
+                diags_.error(r.range, "`linear` needs both ends: `linear 0.50 to 1.00`");
+                continue;
+            }
+            if (!r.low || !r.high) {
+                diags_.error(r.range, "a `linear` row needs a lower and an upper bound");
+                continue;
+            }
+            auto to = constant_of(*row.value_to, c, table.result_type, "a row's value");
+            if (!to) continue;
+            r.value_to = to->number;
+            if (*r.low == *r.high) {
+                // Kept as a plain row, so that the coverage checks below say nothing more.
+                diags_.error(r.range, "a `linear` row needs its lower bound below its upper bound: it runs "
+                                      "from one value to another");
+                r.linear = false;
+            } else {
+                r.slope = (r.value_to - r.value) / (*r.high - *r.low);
+            }
+        } else if (row.value_to) {
+            diags_.error(r.range, "`to` after a row's value is only for `linear` rows");
+            continue;
+        }
+        table.rows.push_back(std::move(r));
+    }
+    // Rows in order of their lower bounds (unbounded first; at the same bound, the one that
+    // includes it first).
+    std::vector<const TableRow*> sorted;
+    for (const auto& r : table.rows) sorted.push_back(&r);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const TableRow* a, const TableRow* b) {
+        if (!a->low) return b->low.has_value();
+        if (!b->low) return false;
+        return *a->low < *b->low || (*a->low == *b->low && a->low_inclusive && !b->low_inclusive);
+    });
+    report_overlaps(table, sorted);
+    // Gaps between consecutive rows (in order of their lower bounds) are a warning.
+    for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
+        const TableRow& a = *sorted[i];
+        const TableRow& b = *sorted[i + 1];
+        if (!a.high || !b.low) continue;
+        bool gap = *a.high < *b.low || (*a.high == *b.low && !a.high_inclusive && !b.low_inclusive);
+        if (gap && *a.high == *b.low)
+            diags_.warning(b.range, "table `{}` has no row for exactly {} (between `{}` and `{}`)", table.name,
+                           a.high->to_string(), a.text, b.text);
+        else if (gap)
+            diags_.warning(b.range, "table `{}` has no row for values between {} and {} (between `{}` and `{}`)",
+                           table.name, a.high->to_string(), b.low->to_string(), a.text, b.text);
+    }
+}
+
+}  // namespace hoshu::eval
