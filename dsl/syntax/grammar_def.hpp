@@ -10,6 +10,7 @@
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/ast_adapted.hpp"
 #include "dsl/syntax/grammar.hpp"
+#include "dsl/syntax/keywords.hpp"
 
 namespace hoshu::dsl::parser {
 
@@ -35,14 +36,11 @@ struct annotate {
 // ---------------------------------------------------------------------------------------
 // Words
 
+// Every reserved word (keywords.hpp): a name cannot be one.
 struct keyword_table : x3::symbols<> {
     keyword_table() {
-        add("plan")("effective")("import")("per")("director")("end")("type")("param")("from")("input")("at")(
-            "range")("to")("default")("series")("directors")("value")("output")("table")("linear")("above")(
-            "below")("up")("limit")("require")("source")("note")("message")("if")("then")("else")("and")("or")(
-            "not")("is")("round")("down")("half")("even")("last")("before")("of")("over")("where")("true")(
-            "false")("optional")("allocate")("after")("grant")("grants")("item")("items")("test")("expect")(
-            "violation")("monotone")("info");
+        for (const auto& w : declaration_words) add(std::string(w.word));
+        for (auto w : other_reserved_words) add(std::string(w));
     }
 } const keywords;
 

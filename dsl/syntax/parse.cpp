@@ -4,15 +4,13 @@
 
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/config.hpp"
+#include "dsl/syntax/keywords.hpp"
 
 namespace hoshu::dsl {
 
 namespace {
 
 using parser::iterator_type;
-
-constexpr std::string_view starters[] = {"plan",  "import", "per",   "end",    "type",  "param",  "input",
-                                         "series", "directors", "items", "grants", "value", "output", "table", "limit", "require", "test"};
 
 bool is_word_char(char c) {
     auto u = static_cast<unsigned char>(c);
@@ -34,12 +32,11 @@ std::size_t skip_blank(std::string_view text, std::size_t i) {
     return i;
 }
 
+/// Whether the word at `i` starts a declaration (keywords.hpp).
 bool starts_declaration(std::string_view text, std::size_t i) {
-    for (auto w : starters) {
-        if (text.substr(i, w.size()) == w && (i + w.size() >= text.size() || !is_word_char(text[i + w.size()])))
-            return true;
-    }
-    return false;
+    std::size_t j = i;
+    while (j < text.size() && is_word_char(text[j])) ++j;
+    return j > i && dsl::starts_declaration(text.substr(i, j - i));
 }
 
 /// The next line (after the one holding `i`) whose first token starts a declaration.
@@ -100,8 +97,12 @@ ErrorPlace place_error(std::string_view text, std::size_t where) {
 }  // namespace
 
 const char* declaration_keywords() {
-    return "plan, import, per director, per item, per grant, end, type, param, input, series, directors, items, grants, value, output, table, "
-           "limit, require, test";
+    static const std::string list = [] {
+        std::string out;
+        for (const auto& w : declaration_words) out += (out.empty() ? "" : ", ") + std::string(w.shown);
+        return out;
+    }();
+    return list.c_str();
 }
 
 std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diagnostics& diags) {

@@ -8,6 +8,7 @@
 
 #include "dsl/base/text.hpp"
 #include "dsl/syntax/ast.hpp"
+#include "dsl/syntax/keywords.hpp"
 #include "dsl/syntax/parse.hpp"
 #include "evaluator/analysis/line_diff.hpp"
 
@@ -49,17 +50,9 @@ struct NameOf : boost::static_visitor<Named> {
     Named operator()(const ast::TestDecl& d) const { return make("test", "\"" + d.title.value + "\"", d); }
 };
 
-/// The order kinds are listed in, and which kinds share a namespace (a value that became
-/// an output, or an input that became a param, is the same definition changed).
-int kind_order(const std::string& kind) {
-    static const char* const order[] = {"plan",  "import", "type",   "directors", "grants", "series", "param",
-                                        "input", "info",   "value",  "output",    "table",  "limit",  "require",
-                                        "test"};
-    for (int i = 0; i < static_cast<int>(std::size(order)); ++i)
-        if (kind == order[i]) return i;
-    return static_cast<int>(std::size(order));
-}
-
+/// Which kinds share a namespace (a value that became an output, or an input that became a
+/// param, is the same definition changed). The order kinds are listed in is
+/// dsl::declaration_rank's (keywords.hpp).
 std::string kind_group(const std::string& kind) {
     if (kind == "param" || kind == "input" || kind == "info" || kind == "value" || kind == "output")
         return "definition";
@@ -225,7 +218,7 @@ RulesDiff diff_rules(const Plan& base, const std::string& base_dir, const Plan& 
     auto by_kind = [](const DeclarationDiff& x, const DeclarationDiff& y) {
         const DeclarationText& a = x.head ? *x.head : *x.base;
         const DeclarationText& b = y.head ? *y.head : *y.base;
-        return kind_order(a.kind) < kind_order(b.kind);
+        return dsl::declaration_rank(a.kind) < dsl::declaration_rank(b.kind);
     };
     for (auto* list : {&added, &removed, &changed}) {
         std::stable_sort(list->begin(), list->end(), by_kind);

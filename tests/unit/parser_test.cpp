@@ -425,6 +425,20 @@ TEST_CASE("parser: every syntax error of a file is reported, parsing resumes at 
               "                      ^\n");
 }
 
+TEST_CASE("parser: after a syntax error, parsing resumes at any declaration word, `info` too", "[parser]") {
+    std::string errors;
+    std::string trees = print_declarations("value a: JPY = b *\ninfo title: text at title\n", errors);
+    CHECK(trees == "(info title text (at title))");
+    CHECK(errors ==
+          "test.hoshu:1:19: error: expected operand, at end of line\n"
+          "  value a: JPY = b *\n"
+          "                    ^\n");
+    // The hint lists every word that starts a declaration, in one order.
+    CHECK(std::string(hoshu::dsl::declaration_keywords()) ==
+          "plan, import, per director, per item, per grant, end, type, param, input, info, series, directors, "
+          "items, grants, value, output, table, limit, require, test");
+}
+
 TEST_CASE("parser: every shipped rule file parses without errors", "[parser]") {
     namespace fs = std::filesystem;
     std::vector<fs::path> paths;
