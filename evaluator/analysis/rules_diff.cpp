@@ -30,14 +30,21 @@ struct Named {
     const ast::Located* whole = nullptr;
 };
 
+/// Every kind of declaration is named (the compiler reports a new one that is not); `per` and
+/// `end` name nothing but set the scope of those that follow.
 struct NameOf : boost::static_visitor<Named> {
+    Scope& scope;
+    explicit NameOf(Scope& s) : scope(s) {}
     template <class D>
     static Named make(std::string kind, std::string name, const D& d) {
         return Named{std::move(kind), std::move(name), &d.annotations, &d};
     }
     Named operator()(const ast::PlanDecl& d) const { return make("plan", "plan", d); }
     Named operator()(const ast::ImportDecl& d) const { return make("import", d.path.value, d); }
-    Named operator()(const ast::ScopeDecl&) const { return {}; }
+    Named operator()(const ast::ScopeDecl& s) const {
+        scope = s.keyword == "end" ? Scope::plan : s.keyword == "per grant" ? Scope::grant : Scope::director;
+        return {};
+    }
     Named operator()(const ast::TypeDecl& d) const { return make("type", d.name.text, d); }
     Named operator()(const ast::ParamDecl& d) const { return make("param", d.name.text, d); }
     Named operator()(const ast::InputDecl& d) const { return make(d.keyword, d.name.text, d); }
@@ -130,11 +137,7 @@ std::vector<DeclarationText> declarations(const Plan& plan, const std::string& p
         auto parsed = dsl::parse_file(sm, f, ignored);
         Scope scope = Scope::plan;
         for (const auto& d : parsed->declarations) {
-            if (auto const* s = boost::get<ast::ScopeDecl>(&d.get())) {
-                scope = s->keyword == "end" ? Scope::plan : s->keyword == "per grant" ? Scope::grant : Scope::director;
-                continue;
-            }
-            NameOf name_of;
+            NameOf name_of(scope);
             Named n = boost::apply_visitor(name_of, d.get());
             if (n.kind.empty() || n.whole == nullptr) continue;
             DeclarationText t;

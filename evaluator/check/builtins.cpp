@@ -4,6 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <string_view>
+
+#include "dsl/base/text.hpp"
+
 namespace hoshu::eval {
 
 namespace {
@@ -14,6 +19,31 @@ const ast::Operand& unwrap(const ast::Operand& op) {
         if (e->get().rest.empty()) return unwrap(e->get().first);
     }
     return op;
+}
+
+/// The built-in functions, each named once: a new one is a row here, an enumerator, and a
+/// case of compile_call's switch (which the compiler names).
+enum class Builtin { min, max, clamp, present, months_inclusive, year_before };
+
+struct BuiltinFunction {
+    std::string_view name;
+    Builtin which;
+};
+
+constexpr BuiltinFunction builtin_functions[] = {
+    {"min", Builtin::min},
+    {"max", Builtin::max},
+    {"clamp", Builtin::clamp},
+    {"present", Builtin::present},
+    {"months_inclusive", Builtin::months_inclusive},
+    {"year_before", Builtin::year_before},
+};
+
+std::optional<Builtin> builtin_function(std::string_view name) {
+    for (const auto& b : builtin_functions) {
+        if (b.name == name) return b.which;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -40,88 +70,101 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     };
     Node n;
     n.range = where;
-    if (f == "min" || f == "max" || f == "clamp") {
-        bool is_clamp = f == "clamp";
-        if (!(is_clamp ? arity(3, 3) : arity(2, 64)) || !ok) return none;
-        for (std::size_t i = 1; i < args.size(); ++i) adapt_zero(args[0], args[i]);
-        for (std::size_t i = 1; i < args.size(); ++i) adapt_zero(args[i], args[0]);
-        const Type& t = type_of(args[0]);
-        if (!t.is_number() && t.kind != Kind::date) {
-            diags_.error(where, "`{}` works on numbers or dates, not {}", f, tname(t));
-            return none;
-        }
-        for (std::size_t i = 1; i < args.size(); ++i) {
-            if (!type_of(args[i]).same(t)) {
-                diags_.error(range_of(args[i]), "`{}` needs arguments of one unit: {} and {}", f, tname(t),
-                             tname(type_of(args[i])));
-                return none;
+    if (auto builtin = builtin_function(f)) {
+        // One case per built-in function: a new one must say how it is compiled.
+        switch (*builtin) {
+            case Builtin::min:
+            case Builtin::max:
+            case Builtin::clamp: {
+                bool is_clamp = f == "clamp";
+                if (!(is_clamp ? arity(3, 3) : arity(2, 64)) || !ok) return none;
+                for (std::size_t i = 1; i < args.size(); ++i) adapt_zero(args[0], args[i]);
+                for (std::size_t i = 1; i < args.size(); ++i) adapt_zero(args[i], args[0]);
+                const Type& t = type_of(args[0]);
+                if (!t.is_number() && t.kind != Kind::date) {
+                    diags_.error(where, "`{}` works on numbers or dates, not {}", f, tname(t));
+                    return none;
+                }
+                for (std::size_t i = 1; i < args.size(); ++i) {
+                    if (!type_of(args[i]).same(t)) {
+                        diags_.error(range_of(args[i]), "`{}` needs arguments of one unit: {} and {}", f, tname(t),
+                                     tname(type_of(args[i])));
+                        return none;
+                    }
+                }
+                n.type = t;
+                if (is_clamp) {
+                    n.kind = NodeKind::clamp;
+                    n.a = args[0];
+                    n.b = args[1];
+                    n.c = args[2];
+                } else {
+                    n.kind = f == "min" ? NodeKind::min : NodeKind::max;
+                    n.args_begin = static_cast<std::uint32_t>(plan_.args.size());
+                    n.args_count = static_cast<std::uint32_t>(args.size());
+                    plan_.args.insert(plan_.args.end(), args.begin(), args.end());
+                }
+                return add_node(n);
+    
+            }
+            case Builtin::present: {
+                auto const* arg = call.args.size() == 1 && call.args[0].rest.empty()
+                                      ? boost::get<ast::Name>(&unwrap(call.args[0].first).get())
+                                      : nullptr;
+                auto it = arg ? symbols_.find(arg->text) : symbols_.end();
+                if (!arg || it == symbols_.end() || it->second.kind != SymbolKind::slot ||
+                    plan_.slots[it->second.index].kind != SlotKind::input) {
+                    diags_.error(where, "`present` takes the name of an `optional` input, as in: present(left_on)");
+                    return none;
+                }
+                const Slot& target = plan_.slots[it->second.index];
+                if (!target.input.optional) {
+                    diags_.error(where, "`{}` is not declared `optional`, so it is always present", arg->text);
+                    return none;
+                }
+                if (target.scope > c.scope) {
+                    diags_.error(where, "`{}` is a {} input", arg->text, scope_word(target.scope));
+                    return none;
+                }
+                n.kind = NodeKind::present;
+                n.aux = it->second.index;
+                n.type = Type::boolean();
+                return add_node(n);
+    
+            }
+            case Builtin::months_inclusive: {
+                if (!arity(2, 2) || !ok) return none;
+                if (type_of(args[0]).kind != Kind::date || type_of(args[1]).kind != Kind::date) {
+                    diags_.error(where, "`months_inclusive` takes two dates, the first month and the last");
+                    return none;
+                }
+                n.kind = NodeKind::months_inclusive;
+                n.a = args[0];
+                n.b = args[1];
+                n.type = Type::number({0, 0, 1});
+                return add_node(n);
+    
+            }
+            case Builtin::year_before: {
+                if (!arity(1, 1) || !ok) return none;
+                if (type_of(args[0]).kind != Kind::text) {
+                    diags_.error(range_of(args[0]), "`year_before` takes a year label (text) such as \"FY2024\"");
+                    return none;
+                }
+                n.kind = NodeKind::year_before;
+                n.a = args[0];
+                n.type = Type::text();
+                return add_node(n);
+    
             }
         }
-        n.type = t;
-        if (is_clamp) {
-            n.kind = NodeKind::clamp;
-            n.a = args[0];
-            n.b = args[1];
-            n.c = args[2];
-        } else {
-            n.kind = f == "min" ? NodeKind::min : NodeKind::max;
-            n.args_begin = static_cast<std::uint32_t>(plan_.args.size());
-            n.args_count = static_cast<std::uint32_t>(args.size());
-            plan_.args.insert(plan_.args.end(), args.begin(), args.end());
-        }
-        return add_node(n);
-    }
-    if (f == "present") {
-        auto const* arg = call.args.size() == 1 && call.args[0].rest.empty()
-                              ? boost::get<ast::Name>(&unwrap(call.args[0].first).get())
-                              : nullptr;
-        auto it = arg ? symbols_.find(arg->text) : symbols_.end();
-        if (!arg || it == symbols_.end() || it->second.kind != SymbolKind::slot ||
-            plan_.slots[it->second.index].kind != SlotKind::input) {
-            diags_.error(where, "`present` takes the name of an `optional` input, as in: present(left_on)");
-            return none;
-        }
-        const Slot& target = plan_.slots[it->second.index];
-        if (!target.input.optional) {
-            diags_.error(where, "`{}` is not declared `optional`, so it is always present", arg->text);
-            return none;
-        }
-        if (target.scope > c.scope) {
-            diags_.error(where, "`{}` is a {} input", arg->text, scope_word(target.scope));
-            return none;
-        }
-        n.kind = NodeKind::present;
-        n.aux = it->second.index;
-        n.type = Type::boolean();
-        return add_node(n);
-    }
-    if (f == "months_inclusive") {
-        if (!arity(2, 2) || !ok) return none;
-        if (type_of(args[0]).kind != Kind::date || type_of(args[1]).kind != Kind::date) {
-            diags_.error(where, "`months_inclusive` takes two dates, the first month and the last");
-            return none;
-        }
-        n.kind = NodeKind::months_inclusive;
-        n.a = args[0];
-        n.b = args[1];
-        n.type = Type::number({0, 0, 1});
-        return add_node(n);
-    }
-    if (f == "year_before") {
-        if (!arity(1, 1) || !ok) return none;
-        if (type_of(args[0]).kind != Kind::text) {
-            diags_.error(range_of(args[0]), "`year_before` takes a year label (text) such as \"FY2024\"");
-            return none;
-        }
-        n.kind = NodeKind::year_before;
-        n.a = args[0];
-        n.type = Type::text();
-        return add_node(n);
     }
     auto it = symbols_.find(f);
     if (it == symbols_.end() || it->second.kind != SymbolKind::table) {
         auto& d = diags_.error(rng(c.file, call.callee), "unknown function `{}`", f);
-        d.hint = "functions are min, max, clamp, present, months_inclusive, year_before, and the plan's tables";
+        std::vector<std::string> names;
+        for (const auto& b : builtin_functions) names.emplace_back(b.name);
+        d.hint = "functions are " + join(names) + ", and the plan's tables";
         return none;
     }
     const Table& table = plan_.tables[it->second.index];

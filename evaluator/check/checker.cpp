@@ -63,30 +63,75 @@ void Checker::order_outputs() {
     reorder(plan_.plan_outputs, std::move(plan_first));
 }
 
+/// Each declaration of a file as an entry with its scope; `per …` and `end` open and close
+/// the scopes. Every kind is named (the compiler reports a new one that is not).
+struct Checker::CollectVisitor {
+    using result_type = void;
+    Checker& c;
+    dsl::FileId f;
+    const ast::Declaration& d;
+    Scope& scope;
+    SourceRange& opened;
+
+    void keep() const { c.entries_.push_back(Entry{f, scope, &d}); }
+    void operator()(const ast::ScopeDecl& s) const {
+        if (s.keyword == "end") {
+            if (scope == Scope::plan) c.diags_.error(c.rng(f, s), "`end` without `per director` or `per grant`");
+            scope = Scope::plan;
+            return;
+        }
+        if (scope != Scope::plan) {
+            c.diags_.error(c.rng(f, s), "`{}` inside another `per` block", s.keyword);
+            c.diags_.note(opened, "the block opened here is not closed with `end`");
+        }
+        scope = s.keyword == "per grant" ? Scope::grant : Scope::director;
+        if (s.keyword != "per grant") c.record_words_.push_back({s.keyword.substr(4), c.rng(f, s)});
+        opened = c.rng(f, s);
+    }
+    void operator()(const ast::PlanDecl&) const { keep(); }
+    void operator()(const ast::ImportDecl&) const { keep(); }
+    void operator()(const ast::TypeDecl&) const { keep(); }
+    void operator()(const ast::ParamDecl&) const { keep(); }
+    void operator()(const ast::InputDecl&) const { keep(); }
+    void operator()(const ast::SeriesDecl&) const { keep(); }
+    void operator()(const ast::DirectorsDecl&) const { keep(); }
+    void operator()(const ast::ValueDecl&) const { keep(); }
+    void operator()(const ast::TableDecl&) const { keep(); }
+    void operator()(const ast::LimitDecl&) const { keep(); }
+    void operator()(const ast::RequireDecl&) const { keep(); }
+    void operator()(const ast::TestDecl&) const { keep(); }
+};
+
+/// The bodies compiled after the definitions' (compile_slot, compile_info), in the order
+/// written; with `tests`, only the tests, which come last. Every kind is named.
+struct Checker::BodiesVisitor {
+    using result_type = void;
+    Checker& c;
+    const Entry& e;
+    bool tests;
+
+    void operator()(const ast::TableDecl& d) const { if (!tests) c.compile_table(e, d); }
+    void operator()(const ast::LimitDecl& d) const { if (!tests) c.compile_limit(e, d); }
+    void operator()(const ast::RequireDecl& d) const { if (!tests) c.compile_require(e, d); }
+    void operator()(const ast::SeriesDecl& d) const { if (!tests) c.compile_series(e, d); }
+    void operator()(const ast::DirectorsDecl& d) const { if (!tests) c.compile_directors(e, d); }
+    void operator()(const ast::TestDecl& d) const { if (tests) c.compile_test(e, d); }
+    void operator()(const ast::PlanDecl&) const {}     // read by define() and at the end of run()
+    void operator()(const ast::ImportDecl&) const {}   // followed by load.cpp
+    void operator()(const ast::ScopeDecl&) const {}    // never an entry
+    void operator()(const ast::TypeDecl&) const {}     // complete once defined
+    void operator()(const ast::ParamDecl&) const {}    // compile_slot
+    void operator()(const ast::InputDecl&) const {}    // compile_slot, compile_info
+    void operator()(const ast::ValueDecl&) const {}    // compile_slot
+};
+
 void Checker::collect(const std::vector<dsl::FileId>& files) {
     for (dsl::FileId f : files) {
         auto file = dsl::parse_file(sm_, f, diags_);
         asts_.push_back(file);
         Scope scope = Scope::plan;
         SourceRange opened;
-        for (const auto& d : file->declarations) {
-            if (auto const* s = boost::get<ast::ScopeDecl>(&d.get())) {
-                if (s->keyword == "end") {
-                    if (scope == Scope::plan) diags_.error(rng(f, *s), "`end` without `per director` or `per grant`");
-                    scope = Scope::plan;
-                } else {
-                    if (scope != Scope::plan) {
-                        diags_.error(rng(f, *s), "`{}` inside another `per` block", s->keyword);
-                        diags_.note(opened, "the block opened here is not closed with `end`");
-                    }
-                    scope = s->keyword == "per grant" ? Scope::grant : Scope::director;
-                    if (s->keyword != "per grant") record_words_.push_back({s->keyword.substr(4), rng(f, *s)});
-                    opened = rng(f, *s);
-                }
-                continue;
-            }
-            entries_.push_back(Entry{f, scope, &d});
-        }
+        for (const auto& d : file->declarations) boost::apply_visitor(CollectVisitor{*this, f, d, scope, opened}, d.get());
         if (scope != Scope::plan) diags_.error(opened, "this `per` block is not closed with `end`");
     }
 }
@@ -124,39 +169,17 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     collect(files);
     define_slots();
     // Params first, so that constant folding (rounding units, table bounds) can see them.
-    for (const auto& e : slot_entries_) {
-        if (boost::get<ast::ParamDecl>(&e.decl->get())) compile_slot(e);
+    for (std::size_t i = 0; i < slot_entries_.size(); ++i) {
+        if (plan_.slots[i].kind == SlotKind::param) compile_slot(slot_entries_[i]);
     }
-    for (const auto& e : slot_entries_) {
-        if (!boost::get<ast::ParamDecl>(&e.decl->get())) compile_slot(e);
+    for (std::size_t i = 0; i < slot_entries_.size(); ++i) {
+        if (plan_.slots[i].kind != SlotKind::param) compile_slot(slot_entries_[i]);
     }
     for (std::size_t i = 0; i < info_entries_.size(); ++i)
         compile_info(info_entries_[i], boost::get<ast::InputDecl>(info_entries_[i].decl->get()), plan_.infos[i]);
-    for (const auto& e : entries_) {
-        const auto& d = e.decl->get();
-        if (auto const* t = boost::get<ast::TableDecl>(&d)) compile_table(e, *t);
-        if (auto const* l = boost::get<ast::LimitDecl>(&d)) compile_limit(e, *l);
-        if (auto const* r = boost::get<ast::RequireDecl>(&d)) compile_require(e, *r);
-        if (auto const* s = boost::get<ast::SeriesDecl>(&d)) {
-            auto it = symbols_.find(s->name.text);
-            if (it != symbols_.end() && it->second.kind == SymbolKind::series)
-                plan_.series[it->second.index].input = input_path(e.file, s->path, Scope::plan, none);
-        }
-        if (auto const* dd = boost::get<ast::DirectorsDecl>(&d)) {
-            DirectorsSpec& spec = dd->keyword == "grants" ? plan_.grants : plan_.directors;
-            spec.noun = dd->keyword == "grants" ? "grant" : dd->keyword == "items" ? "item" : "director";
-            if (spec.declared) diags_.error(rng(e.file, *dd), "`{}` is already declared", dd->keyword);
-            if (e.scope != Scope::plan)
-                diags_.error(rng(e.file, *dd), "`{}` cannot be inside a `per` block", dd->keyword);
-            spec.declared = true;
-            spec.input = input_path(e.file, dd->path, Scope::plan, none);
-            spec.id_key = dd->id_key.text;
-            spec.range = rng(e.file, *dd);
-        }
-    }
-    for (const auto& e : entries_) {
-        if (auto const* t = boost::get<ast::TestDecl>(&e.decl->get())) compile_test(e, *t);
-    }
+    // The other bodies in the order written; tests last, once every definition is known.
+    for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, false}, e.decl->get());
+    for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, true}, e.decl->get());
     check_cycles();
     order_outputs();
     if (!diags_.has_errors()) drop_proven_range_checks();

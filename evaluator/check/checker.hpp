@@ -91,6 +91,8 @@ private:
     std::string tname(const Type& t) const { return plan_.type_name(t); }
 
     // checker.cpp
+    struct CollectVisitor;
+    struct BodiesVisitor;
     void collect(const std::vector<dsl::FileId>& files);
     void order_outputs();
     void check_cycles();
@@ -101,13 +103,34 @@ private:
     void annotations(dsl::FileId f, const ast::Annotations& as, std::vector<Citation>* sources,
                      std::vector<std::string>* notes, std::string* message, const char* what);
     InputSpec input_path(dsl::FileId f, const ast::InputPath& p, Scope scope, std::uint32_t slot);
+    /// Every name the declarations define (types first), with what is known before formulas.
     void define_slots();
+    struct DefineVisitor;
+    void add_slot(const Entry& e, const ast::Name& name, SlotKind kind, const ast::TypeRef& type,
+                  const ast::Located& whole, const ast::Annotations& as);
+    void define(const Entry& e, const ast::PlanDecl& d);
+    void define(const Entry& e, const ast::ParamDecl& d);
+    void define(const Entry& e, const ast::InputDecl& d);   // an input, or an info
+    void define(const Entry& e, const ast::SeriesDecl& d);
+    void define(const Entry& e, const ast::DirectorsDecl& d);
+    void define(const Entry& e, const ast::ValueDecl& d);
+    void define(const Entry& e, const ast::TableDecl& d);
 
     // lower.cpp
     std::uint32_t compile(const ast::Expression& e, const Ctx& c);
     std::uint32_t compile(const ast::Operand& o, const Ctx& c);
+    struct OperandVisitor;
     std::uint32_t compile_number(const ast::NumberLit& n, const Ctx& c);
+    std::uint32_t compile_date(const ast::DateLit& d, const Ctx& c);
+    std::uint32_t compile_text(const ast::StringLit& s, const Ctx& c);
+    std::uint32_t compile_bool(const ast::BoolLit& b, const Ctx& c);
     std::uint32_t compile_name(const ast::Name& n, const Ctx& c);
+    std::uint32_t compile_unary(const ast::Unary& u, const Ctx& c);
+    std::uint32_t compile_if(const ast::IfExpr& x, const Ctx& c);
+    std::uint32_t compile_round(const ast::RoundExpr& x, const Ctx& c);
+    std::uint32_t compile_last(const ast::LastBefore& x, const Ctx& c);
+    std::uint32_t compile_product(const ast::SeriesProduct& x, const Ctx& c);
+    std::uint32_t compile_aggregate(const ast::Aggregate& x, const Ctx& c);
     std::uint32_t compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where);
     std::uint32_t expect_type(std::uint32_t n, const Type& want, const std::string& what);
     bool adapt_zero(std::uint32_t& a, std::uint32_t& b);
@@ -128,6 +151,8 @@ private:
         bool ok = true;
     };
     RangeEnds compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only);
+    void compile_series(const Entry& e, const ast::SeriesDecl& s);
+    void compile_directors(const Entry& e, const ast::DirectorsDecl& d);
     void compile_limit(const Entry& e, const ast::LimitDecl& l);
     void compile_require(const Entry& e, const ast::RequireDecl& r);
     void compile_test(const Entry& e, const ast::TestDecl& t);

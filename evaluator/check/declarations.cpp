@@ -41,79 +41,91 @@ void Checker::compile_slot(const Entry& e) {
     const auto& d = e.decl->get();
     Slot& s = plan_.slots[index];
     const std::string what = fmt::format("`{}`", s.name);
-    if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
-        std::optional<Date> previous;
-        for (std::size_t i = 0; i < p->values.size(); ++i) {
-            const auto& pv = p->values[i];
-            ParamVersion version;
-            if (pv.from) {
-                version.from = Date::parse(pv.from->text);
-                if (!version.from) diags_.error(rng(e.file, *pv.from), "`{}` is not a calendar date", pv.from->text);
-                else if (previous && *version.from <= *previous)
-                    diags_.error(rng(e.file, *pv.from), "dated values must be in order, each later than the last");
-                if (version.from) previous = version.from;
-            } else if (i > 0) {
-                diags_.error(rng(e.file, pv), "every value after the first needs `from DATE`");
+    // One case per kind of definition: a new kind must say how its body is compiled.
+    switch (s.kind) {
+        case SlotKind::param: {
+            auto const* p = &boost::get<ast::ParamDecl>(d);
+            std::optional<Date> previous;
+            for (std::size_t i = 0; i < p->values.size(); ++i) {
+                const auto& pv = p->values[i];
+                ParamVersion version;
+                if (pv.from) {
+                    version.from = Date::parse(pv.from->text);
+                    if (!version.from) diags_.error(rng(e.file, *pv.from), "`{}` is not a calendar date", pv.from->text);
+                    else if (previous && *version.from <= *previous)
+                        diags_.error(rng(e.file, *pv.from), "dated values must be in order, each later than the last");
+                    if (version.from) previous = version.from;
+                } else if (i > 0) {
+                    diags_.error(rng(e.file, pv), "every value after the first needs `from DATE`");
+                }
+                std::uint32_t n = compile(pv.value, c);
+                version.node = expect_type(n, plan_.slots[index].type, what);
+                plan_.slots[index].versions.push_back(version);
             }
-            std::uint32_t n = compile(pv.value, c);
-            version.node = expect_type(n, plan_.slots[index].type, what);
-            plan_.slots[index].versions.push_back(version);
+            plan_.slots[index].formula = text_of(e.file, p->values.front().value);
+            break;
         }
-        plan_.slots[index].formula = text_of(e.file, p->values.front().value);
-    } else if (auto const* in = boost::get<ast::InputDecl>(&d)) {
-        Type t = s.type;
-        InputSpec spec = input_path(e.file, in->path, e.scope, index);
-        spec.optional = in->optional;
-        if (in->optional && in->default_value)
-            diags_.error(rng(e.file, *in->default_value),
-                         "an input is either `optional` or has a `default`, not both");
-        if (in->range) {
-            RangeEnds ends = compile_range(*in->range, c, t, false);
-            spec.low = std::move(ends.low);
-            spec.high = std::move(ends.high);
-            spec.low_node = ends.low_node;
-            spec.high_node = ends.high_node;
-            spec.range_text = text_of(e.file, *in->range);
-        }
-        if (in->default_value) {
-            std::uint32_t n = compile(*in->default_value, c);
-            spec.default_node = expect_type(n, t, fmt::format("the default of `{}`", s.name));
-        }
-        plan_.slots[index].input = std::move(spec);
-        plan_.slots[index].formula = text_of(e.file, in->path);
-    } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
-        std::uint32_t n = compile(v->value, c);
-        plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
-        plan_.slots[index].formula = text_of(e.file, v->value);
-        if (v->range) {
-            const Type t = plan_.slots[index].type;
-            RangeEnds ends = compile_range(*v->range, c, t, false);
-            if (ends.ok && plan_.slots[index].root != none) {
-                // The formula, checked: a `within` node whose bounds are constants or
-                // formulas of their own.
-                auto end_node = [&](const std::optional<Value>& value, std::uint32_t node) {
-                    return value ? constant(*value, t, rng(e.file, *v->range)) : node;
-                };
-                Node w;
-                w.kind = NodeKind::within;
-                w.a = plan_.slots[index].root;
-                w.b = end_node(ends.low, ends.low_node);
-                w.c = end_node(ends.high, ends.high_node);
-                w.aux = static_cast<std::uint32_t>(plan_.value_ranges.size());
-                w.type = t;
-                w.range = rng(e.file, *v->range);
-                plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range), w.b, w.c});
-                plan_.slots[index].checked = add_node(w);
+        case SlotKind::input: {
+            auto const* in = &boost::get<ast::InputDecl>(d);
+            Type t = s.type;
+            InputSpec spec = input_path(e.file, in->path, e.scope, index);
+            spec.optional = in->optional;
+            if (in->optional && in->default_value)
+                diags_.error(rng(e.file, *in->default_value),
+                             "an input is either `optional` or has a `default`, not both");
+            if (in->range) {
+                RangeEnds ends = compile_range(*in->range, c, t, false);
+                spec.low = std::move(ends.low);
+                spec.high = std::move(ends.high);
+                spec.low_node = ends.low_node;
+                spec.high_node = ends.high_node;
+                spec.range_text = text_of(e.file, *in->range);
             }
+            if (in->default_value) {
+                std::uint32_t n = compile(*in->default_value, c);
+                spec.default_node = expect_type(n, t, fmt::format("the default of `{}`", s.name));
+            }
+            plan_.slots[index].input = std::move(spec);
+            plan_.slots[index].formula = text_of(e.file, in->path);
+            break;
         }
-        if (v->keyword == "output" && e.scope == Scope::grant) {
-            auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
-                                   plan_.directors.noun, s.name);
-            d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
-                                 "over grants (inside `per {1}`)",
-                                 s.name, plan_.directors.noun);
-        } else if (v->keyword == "output") {
-            (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
+        case SlotKind::value:
+        case SlotKind::output: {
+            auto const* v = &boost::get<ast::ValueDecl>(d);
+            std::uint32_t n = compile(v->value, c);
+            plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
+            plan_.slots[index].formula = text_of(e.file, v->value);
+            if (v->range) {
+                const Type t = plan_.slots[index].type;
+                RangeEnds ends = compile_range(*v->range, c, t, false);
+                if (ends.ok && plan_.slots[index].root != none) {
+                    // The formula, checked: a `within` node whose bounds are constants or
+                    // formulas of their own.
+                    auto end_node = [&](const std::optional<Value>& value, std::uint32_t node) {
+                        return value ? constant(*value, t, rng(e.file, *v->range)) : node;
+                    };
+                    Node w;
+                    w.kind = NodeKind::within;
+                    w.a = plan_.slots[index].root;
+                    w.b = end_node(ends.low, ends.low_node);
+                    w.c = end_node(ends.high, ends.high_node);
+                    w.aux = static_cast<std::uint32_t>(plan_.value_ranges.size());
+                    w.type = t;
+                    w.range = rng(e.file, *v->range);
+                    plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range), w.b, w.c});
+                    plan_.slots[index].checked = add_node(w);
+                }
+            }
+            if (v->keyword == "output" && e.scope == Scope::grant) {
+                auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
+                                       plan_.directors.noun, s.name);
+                d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
+                                     "over grants (inside `per {1}`)",
+                                     s.name, plan_.directors.noun);
+            } else if (v->keyword == "output") {
+                (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
+            }
+            break;
         }
     }
 }
@@ -166,6 +178,23 @@ void Checker::compile_info(const Entry& e, const ast::InputDecl& d, Info& info) 
         info.input.high = std::move(ends.high);
         info.input.range_text = text_of(e.file, *d.range);
     }
+}
+
+void Checker::compile_series(const Entry& e, const ast::SeriesDecl& s) {
+    auto it = symbols_.find(s.name.text);
+    if (it != symbols_.end() && it->second.kind == SymbolKind::series)
+        plan_.series[it->second.index].input = input_path(e.file, s.path, Scope::plan, none);
+}
+
+void Checker::compile_directors(const Entry& e, const ast::DirectorsDecl& dd) {
+    DirectorsSpec& spec = dd.keyword == "grants" ? plan_.grants : plan_.directors;
+    spec.noun = dd.keyword == "grants" ? "grant" : dd.keyword == "items" ? "item" : "director";
+    if (spec.declared) diags_.error(rng(e.file, dd), "`{}` is already declared", dd.keyword);
+    if (e.scope != Scope::plan) diags_.error(rng(e.file, dd), "`{}` cannot be inside a `per` block", dd.keyword);
+    spec.declared = true;
+    spec.input = input_path(e.file, dd.path, Scope::plan, none);
+    spec.id_key = dd.id_key.text;
+    spec.range = rng(e.file, dd);
 }
 
 void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {

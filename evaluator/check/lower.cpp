@@ -54,18 +54,49 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
             auto b = fold(node.b, depth + 1);
             if (!a || !b) return std::nullopt;
             Value out;
-            switch (node.kind) {
-                case NodeKind::add: out.number = a->number + b->number; break;
-                case NodeKind::sub: out.number = a->number - b->number; break;
-                case NodeKind::mul: out.number = a->number * b->number; break;
-                default:
-                    if (b->number.is_zero()) return std::nullopt;
-                    out.number = a->number / b->number;
+            if (node.kind == NodeKind::add) {
+                out.number = a->number + b->number;
+            } else if (node.kind == NodeKind::sub) {
+                out.number = a->number - b->number;
+            } else if (node.kind == NodeKind::mul) {
+                out.number = a->number * b->number;
+            } else {
+                if (b->number.is_zero()) return std::nullopt;
+                out.number = a->number / b->number;
             }
             return out;
         }
-        default: return std::nullopt;
+        // Not constants: comparisons and conditions, calls, tables, roundings, aggregates,
+        // series, dates.
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+        case NodeKind::and_:
+        case NodeKind::or_:
+        case NodeKind::not_:
+        case NodeKind::if_:
+        case NodeKind::min:
+        case NodeKind::max:
+        case NodeKind::clamp:
+        case NodeKind::round:
+        case NodeKind::table:
+        case NodeKind::last_before:
+        case NodeKind::is:
+        case NodeKind::sum:
+        case NodeKind::count:
+        case NodeKind::min_over:
+        case NodeKind::max_over:
+        case NodeKind::year_before:
+        case NodeKind::last_date:
+        case NodeKind::product:
+        case NodeKind::present:
+        case NodeKind::months_inclusive:
+        case NodeKind::within: return std::nullopt;
     }
+    return std::nullopt;
 }
 
 std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c, const Type& want,
@@ -316,209 +347,232 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
     return add_node(n);
 }
 
+/// One operand: every alternative of ast::Operand is named (the compiler reports a new one
+/// that is not).
+struct Checker::OperandVisitor {
+    using result_type = std::uint32_t;
+    Checker& k;
+    const Ctx& c;
+    std::uint32_t operator()(const ast::Nil&) const { return none; }
+    std::uint32_t operator()(const ast::NumberLit& x) const { return k.compile_number(x, c); }
+    std::uint32_t operator()(const ast::DateLit& x) const { return k.compile_date(x, c); }
+    std::uint32_t operator()(const ast::StringLit& x) const { return k.compile_text(x, c); }
+    std::uint32_t operator()(const ast::BoolLit& x) const { return k.compile_bool(x, c); }
+    std::uint32_t operator()(const ast::Name& x) const { return k.compile_name(x, c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::Unary>& x) const { return k.compile_unary(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::Call>& x) const { return k.compile_call(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::IfExpr>& x) const { return k.compile_if(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::RoundExpr>& x) const { return k.compile_round(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::LastBefore>& x) const { return k.compile_last(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::Aggregate>& x) const { return k.compile_aggregate(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::SeriesProduct>& x) const {
+        return k.compile_product(x.get(), c);
+    }
+    std::uint32_t operator()(const x3::forward_ast<ast::Expression>& x) const { return k.compile(x.get(), c); }
+};
+
 std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
-    const auto& v = op.get();
-    if (auto const* n = boost::get<ast::NumberLit>(&v)) return compile_number(*n, c);
-    if (auto const* d = boost::get<ast::DateLit>(&v)) {
-        auto date = Date::parse(d->text);
-        if (!date) {
-            diags_.error(rng(c.file, *d), "`{}` is not a calendar date", d->text);
-            return none;
-        }
-        Value val;
-        val.word = date->days;
-        return constant(std::move(val), Type::date(), rng(c.file, *d));
-    }
-    if (auto const* s = boost::get<ast::StringLit>(&v)) {
-        plan_.texts.push_back(s->value);
-        Value val;
-        val.word = static_cast<std::int64_t>(plan_.texts.size() - 1);
-        return constant(std::move(val), Type::text(), rng(c.file, *s));
-    }
-    if (auto const* b = boost::get<ast::BoolLit>(&v)) {
-        Value val;
-        val.word = b->value ? 1 : 0;
-        return constant(std::move(val), Type::boolean(), rng(c.file, *b));
-    }
-    if (auto const* name = boost::get<ast::Name>(&v)) return compile_name(*name, c);
-    if (auto const* e = boost::get<x3::forward_ast<ast::Expression>>(&v)) return compile(e->get(), c);
-    if (auto const* u = boost::get<x3::forward_ast<ast::Unary>>(&v)) {
-        const ast::Unary& un = u->get();
-        std::uint32_t a = compile(un.operand, c);
-        if (a == none) return none;
-        Node n;
-        n.a = a;
-        n.range = rng(c.file, un);
-        if (un.op == "not") {
-            if (type_of(a).kind != Kind::boolean) {
-                diags_.error(n.range, "`not` negates a condition, not {}", tname(type_of(a)));
-                return none;
-            }
-            n.kind = NodeKind::not_;
-            n.type = Type::boolean();
-        } else {
-            if (!type_of(a).is_number()) {
-                diags_.error(n.range, "cannot negate {}", tname(type_of(a)));
-                return none;
-            }
-            n.kind = NodeKind::neg;
-            n.type = type_of(a);
-        }
-        return add_node(n);
-    }
-    if (auto const* call = boost::get<x3::forward_ast<ast::Call>>(&v)) return compile_call(call->get(), c);
-    if (auto const* ie = boost::get<x3::forward_ast<ast::IfExpr>>(&v)) {
-        const ast::IfExpr& x = ie->get();
-        std::uint32_t cond = compile(x.condition, c);
-        std::uint32_t a = compile(x.then_branch, c);
-        std::uint32_t b = compile(x.else_branch, c);
-        if (cond == none || a == none || b == none) return none;
-        if (type_of(cond).kind != Kind::boolean) {
-            diags_.error(range_of(cond), "the condition after `if` must be true or false, not {}",
-                         tname(type_of(cond)));
-            return none;
-        }
-        adapt_zero(a, b);
-        if (!type_of(a).same(type_of(b))) {
-            diags_.error(rng(c.file, x), "the branches of `if` differ: {} after `then`, {} after `else`",
-                         tname(type_of(a)), tname(type_of(b)));
-            return none;
-        }
-        Node n;
-        n.kind = NodeKind::if_;
-        n.a = cond;
-        n.b = a;
-        n.c = b;
-        n.type = type_of(a);
-        n.range = rng(c.file, x);
-        return add_node(n);
-    }
-    if (auto const* re = boost::get<x3::forward_ast<ast::RoundExpr>>(&v)) {
-        const ast::RoundExpr& x = re->get();
-        std::uint32_t a = compile(x.value, c);
-        std::uint32_t u = compile(x.unit, c);
-        if (a == none || u == none) return none;
-        if (!type_of(a).is_number()) {
-            diags_.error(range_of(a), "cannot round {}", tname(type_of(a)));
-            return none;
-        }
-        if (!type_of(u).same(type_of(a))) {
-            diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
-                         tname(type_of(a)));
-            return none;
-        }
-        auto unit = fold(u);
-        if (!unit || unit->number.sign() <= 0) {
-            diags_.error(range_of(u), "the rounding unit must be a positive constant, as in `1 share`");
-            return none;
-        }
-        plan_.constants.push_back(*unit);
-        Node n;
-        n.kind = NodeKind::round;
-        n.mode = rounding_mode(x.mode).value_or(RoundingMode::half_even);
-        n.a = a;
-        n.b = u;   // the unit as written (evaluated once here; kept for lints and explain)
-        n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
-        n.type = type_of(a);
-        n.range = rng(c.file, x);
-        return add_node(n);
-    }
-    if (auto const* lb = boost::get<x3::forward_ast<ast::LastBefore>>(&v)) {
-        const ast::LastBefore& x = lb->get();
-        auto it = symbols_.find(x.series.text);
-        if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
-            diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
-            return none;
-        }
-        std::uint32_t d = compile(x.date, c);
-        if (d == none) return none;
-        if (type_of(d).kind != Kind::date) {
-            diags_.error(range_of(d), "`last … before` needs a date, not {}", tname(type_of(d)));
-            return none;
-        }
-        Node n;
-        n.kind = x.want_date ? NodeKind::last_date : NodeKind::last_before;
-        n.a = d;
-        n.aux = it->second.index;
-        n.type = x.want_date ? Type::date() : plan_.series[it->second.index].type;
-        n.range = rng(c.file, x);
-        return add_node(n);
-    }
-    if (auto const* sp = boost::get<x3::forward_ast<ast::SeriesProduct>>(&v)) {
-        const ast::SeriesProduct& x = sp->get();
-        auto it = symbols_.find(x.series.text);
-        if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
-            diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
-            return none;
-        }
-        if (!plan_.series[it->second.index].type.dimensionless()) {
-            diags_.error(rng(c.file, x.series), "`product of` multiplies ratios, but `{}` is {}", x.series.text,
-                         tname(plan_.series[it->second.index].type));
-            return none;
-        }
-        std::uint32_t a = compile(x.after, c);
-        std::uint32_t b = compile(x.up_to, c);
-        if (a == none || b == none) return none;
-        if (type_of(a).kind != Kind::date || type_of(b).kind != Kind::date) {
-            diags_.error(rng(c.file, x), "`product of … after … up to …` needs two dates");
-            return none;
-        }
-        Node n;
-        n.kind = NodeKind::product;
-        n.a = a;
-        n.b = b;
-        n.aux = it->second.index;
-        n.type = Type::ratio();
-        n.range = rng(c.file, x);
-        return add_node(n);
-    }
-    if (auto const* ag = boost::get<x3::forward_ast<ast::Aggregate>>(&v)) {
-        const ast::Aggregate& x = ag->get();
-        SourceRange where = rng(c.file, x);
-        bool over_grants = x.over == "grants";
-        if (!over_grants) record_words_.push_back({x.over.substr(0, x.over.size() - 1), where});
-        if (!over_grants && c.scope != Scope::plan) {
-            diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used {}", x.function,
-                         scope_word(c.scope));
-            return none;
-        }
-        if (over_grants && c.scope == Scope::grant) {
-            diags_.error(where, "`{} of … over grants` cannot be used per grant", x.function);
-            return none;
-        }
-        if (over_grants && !plan_.grants.declared && !grants_declared_) {
-            diags_.error(where, "the plan has no ledger of grants: declare one, as in `grants at ledger(director)`");
-            return none;
-        }
-        Ctx inner = c;
-        inner.scope = over_grants ? Scope::grant : Scope::director;
-        Node n;
-        n.range = where;
-        n.aux = over_grants ? 1 : 0;
-        if (x.where) {
-            n.b = compile(*x.where, inner);
-            if (n.b == none) return none;
-            if (type_of(n.b).kind != Kind::boolean) {
-                diags_.error(range_of(n.b), "`where` needs a condition, not {}", tname(type_of(n.b)));
-                return none;
-            }
-        }
-        if (x.function == "count") {
-            n.kind = NodeKind::count;
-            n.type = Type::ratio(RatioStyle::count);
-            return add_node(n);
-        }
-        n.a = compile(*x.value, inner);
-        if (n.a == none) return none;
-        if (!type_of(n.a).is_number()) {
-            diags_.error(range_of(n.a), "cannot {} {}", x.function, tname(type_of(n.a)));
-            return none;
-        }
-        n.kind = x.function == "sum" ? NodeKind::sum : x.function == "min" ? NodeKind::min_over : NodeKind::max_over;
-        n.type = type_of(n.a);
-        return add_node(n);
-    }
-    return none;
+    return boost::apply_visitor(OperandVisitor{*this, c}, op.get());
 }
+
+std::uint32_t Checker::compile_date(const ast::DateLit& x, const Ctx& c) {
+    auto date = Date::parse(x.text);
+    if (!date) {
+        diags_.error(rng(c.file, x), "`{}` is not a calendar date", x.text);
+        return none;
+    }
+    Value val;
+    val.word = date->days;
+    return constant(std::move(val), Type::date(), rng(c.file, x));
+}
+
+std::uint32_t Checker::compile_text(const ast::StringLit& x, const Ctx& c) {
+    plan_.texts.push_back(x.value);
+    Value val;
+    val.word = static_cast<std::int64_t>(plan_.texts.size() - 1);
+    return constant(std::move(val), Type::text(), rng(c.file, x));
+}
+
+std::uint32_t Checker::compile_bool(const ast::BoolLit& x, const Ctx& c) {
+    Value val;
+    val.word = x.value ? 1 : 0;
+    return constant(std::move(val), Type::boolean(), rng(c.file, x));
+}
+
+std::uint32_t Checker::compile_unary(const ast::Unary& un, const Ctx& c) {
+    std::uint32_t a = compile(un.operand, c);
+    if (a == none) return none;
+    Node n;
+    n.a = a;
+    n.range = rng(c.file, un);
+    if (un.op == "not") {
+        if (type_of(a).kind != Kind::boolean) {
+            diags_.error(n.range, "`not` negates a condition, not {}", tname(type_of(a)));
+            return none;
+        }
+        n.kind = NodeKind::not_;
+        n.type = Type::boolean();
+    } else {
+        if (!type_of(a).is_number()) {
+            diags_.error(n.range, "cannot negate {}", tname(type_of(a)));
+            return none;
+        }
+        n.kind = NodeKind::neg;
+        n.type = type_of(a);
+    }
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_if(const ast::IfExpr& x, const Ctx& c) {
+    std::uint32_t cond = compile(x.condition, c);
+    std::uint32_t a = compile(x.then_branch, c);
+    std::uint32_t b = compile(x.else_branch, c);
+    if (cond == none || a == none || b == none) return none;
+    if (type_of(cond).kind != Kind::boolean) {
+        diags_.error(range_of(cond), "the condition after `if` must be true or false, not {}",
+                     tname(type_of(cond)));
+        return none;
+    }
+    adapt_zero(a, b);
+    if (!type_of(a).same(type_of(b))) {
+        diags_.error(rng(c.file, x), "the branches of `if` differ: {} after `then`, {} after `else`",
+                     tname(type_of(a)), tname(type_of(b)));
+        return none;
+    }
+    Node n;
+    n.kind = NodeKind::if_;
+    n.a = cond;
+    n.b = a;
+    n.c = b;
+    n.type = type_of(a);
+    n.range = rng(c.file, x);
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_round(const ast::RoundExpr& x, const Ctx& c) {
+    std::uint32_t a = compile(x.value, c);
+    std::uint32_t u = compile(x.unit, c);
+    if (a == none || u == none) return none;
+    if (!type_of(a).is_number()) {
+        diags_.error(range_of(a), "cannot round {}", tname(type_of(a)));
+        return none;
+    }
+    if (!type_of(u).same(type_of(a))) {
+        diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
+                     tname(type_of(a)));
+        return none;
+    }
+    auto unit = fold(u);
+    if (!unit || unit->number.sign() <= 0) {
+        diags_.error(range_of(u), "the rounding unit must be a positive constant, as in `1 share`");
+        return none;
+    }
+    plan_.constants.push_back(*unit);
+    Node n;
+    n.kind = NodeKind::round;
+    n.mode = rounding_mode(x.mode).value_or(RoundingMode::half_even);
+    n.a = a;
+    n.b = u;   // the unit as written (evaluated once here; kept for lints and explain)
+    n.aux = static_cast<std::uint32_t>(plan_.constants.size() - 1);
+    n.type = type_of(a);
+    n.range = rng(c.file, x);
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_last(const ast::LastBefore& x, const Ctx& c) {
+    auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+        diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+        return none;
+    }
+    std::uint32_t d = compile(x.date, c);
+    if (d == none) return none;
+    if (type_of(d).kind != Kind::date) {
+        diags_.error(range_of(d), "`last … before` needs a date, not {}", tname(type_of(d)));
+        return none;
+    }
+    Node n;
+    n.kind = x.want_date ? NodeKind::last_date : NodeKind::last_before;
+    n.a = d;
+    n.aux = it->second.index;
+    n.type = x.want_date ? Type::date() : plan_.series[it->second.index].type;
+    n.range = rng(c.file, x);
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_product(const ast::SeriesProduct& x, const Ctx& c) {
+    auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+        diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+        return none;
+    }
+    if (!plan_.series[it->second.index].type.dimensionless()) {
+        diags_.error(rng(c.file, x.series), "`product of` multiplies ratios, but `{}` is {}", x.series.text,
+                     tname(plan_.series[it->second.index].type));
+        return none;
+    }
+    std::uint32_t a = compile(x.after, c);
+    std::uint32_t b = compile(x.up_to, c);
+    if (a == none || b == none) return none;
+    if (type_of(a).kind != Kind::date || type_of(b).kind != Kind::date) {
+        diags_.error(rng(c.file, x), "`product of … after … up to …` needs two dates");
+        return none;
+    }
+    Node n;
+    n.kind = NodeKind::product;
+    n.a = a;
+    n.b = b;
+    n.aux = it->second.index;
+    n.type = Type::ratio();
+    n.range = rng(c.file, x);
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) {
+    SourceRange where = rng(c.file, x);
+    bool over_grants = x.over == "grants";
+    if (!over_grants) record_words_.push_back({x.over.substr(0, x.over.size() - 1), where});
+    if (!over_grants && c.scope != Scope::plan) {
+        diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used {}", x.function,
+                     scope_word(c.scope));
+        return none;
+    }
+    if (over_grants && c.scope == Scope::grant) {
+        diags_.error(where, "`{} of … over grants` cannot be used per grant", x.function);
+        return none;
+    }
+    if (over_grants && !plan_.grants.declared && !grants_declared_) {
+        diags_.error(where, "the plan has no ledger of grants: declare one, as in `grants at ledger(director)`");
+        return none;
+    }
+    Ctx inner = c;
+    inner.scope = over_grants ? Scope::grant : Scope::director;
+    Node n;
+    n.range = where;
+    n.aux = over_grants ? 1 : 0;
+    if (x.where) {
+        n.b = compile(*x.where, inner);
+        if (n.b == none) return none;
+        if (type_of(n.b).kind != Kind::boolean) {
+            diags_.error(range_of(n.b), "`where` needs a condition, not {}", tname(type_of(n.b)));
+            return none;
+        }
+    }
+    if (x.function == "count") {
+        n.kind = NodeKind::count;
+        n.type = Type::ratio(RatioStyle::count);
+        return add_node(n);
+    }
+    n.a = compile(*x.value, inner);
+    if (n.a == none) return none;
+    if (!type_of(n.a).is_number()) {
+        diags_.error(range_of(n.a), "cannot {} {}", x.function, tname(type_of(n.a)));
+        return none;
+    }
+    n.kind = x.function == "sum" ? NodeKind::sum : x.function == "min" ? NodeKind::min_over : NodeKind::max_over;
+    n.type = type_of(n.a);
+    return add_node(n);
+}
+
 
 }  // namespace hoshu::eval

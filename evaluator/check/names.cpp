@@ -113,6 +113,136 @@ InputSpec Checker::input_path(dsl::FileId f, const ast::InputPath& p, Scope scop
     return spec;
 }
 
+/// What each kind of declaration defines before any formula is compiled. Every kind is named
+/// (the compiler reports a new one that is not): those that define nothing say why.
+struct Checker::DefineVisitor {
+    using result_type = void;
+    Checker& c;
+    const Entry& e;
+    void operator()(const ast::PlanDecl& d) const { c.define(e, d); }
+    void operator()(const ast::ImportDecl&) const {}   // followed by load.cpp, before checking
+    void operator()(const ast::ScopeDecl&) const {}    // never an entry: collect() reads it
+    void operator()(const ast::TypeDecl&) const {}     // defined first, in define_slots()
+    void operator()(const ast::ParamDecl& d) const { c.define(e, d); }
+    void operator()(const ast::InputDecl& d) const { c.define(e, d); }
+    void operator()(const ast::SeriesDecl& d) const { c.define(e, d); }
+    void operator()(const ast::DirectorsDecl& d) const { c.define(e, d); }
+    void operator()(const ast::ValueDecl& d) const { c.define(e, d); }
+    void operator()(const ast::TableDecl& d) const { c.define(e, d); }
+    void operator()(const ast::LimitDecl&) const {}    // names nothing others use: compiled with the bodies
+    void operator()(const ast::RequireDecl&) const {}  // likewise
+    void operator()(const ast::TestDecl&) const {}     // compiled last, after every definition
+};
+
+void Checker::add_slot(const Entry& e, const ast::Name& name, SlotKind kind, const ast::TypeRef& type,
+                       const ast::Located& whole, const ast::Annotations& as) {
+    Slot s;
+    s.name = name.text;
+    s.kind = kind;
+    s.scope = e.scope;
+    s.name_range = rng(e.file, name);
+    s.decl_range = rng(e.file, whole);
+    auto t = resolve_type(e.file, type);
+    s.type = t ? *t : Type::ratio();
+    annotations(e.file, as, &s.sources, &s.notes, nullptr,
+                kind == SlotKind::param ? "param" : kind == SlotKind::input ? "input" : "value");
+    auto index = static_cast<std::uint32_t>(plan_.slots.size());
+    if (!declare(s.name, SymbolKind::slot, index, s.name_range)) return;
+    plan_.slots.push_back(std::move(s));
+    slot_entries_.push_back(e);
+    deps_.emplace_back();
+    if (!t) plan_.slots.back().kind = kind;   // keep going; the type error is reported
+}
+
+void Checker::define(const Entry& e, const ast::ParamDecl& d) {
+    if (e.scope != Scope::plan)
+        diags_.error(rng(e.file, d), "a `param` is plan-wide; declare it outside `per` blocks");
+    add_slot(e, d.name, SlotKind::param, d.type, d, d.annotations);
+}
+
+void Checker::define(const Entry& e, const ast::InputDecl& d) {
+    if (d.keyword == "info") {
+        Info info;
+        info.name = d.name.text;
+        info.scope = e.scope;
+        info.name_range = rng(e.file, d.name);
+        auto t = resolve_type(e.file, d.type);
+        info.type = t ? *t : Type::text();
+        annotations(e.file, d.annotations, &info.sources, &info.notes, nullptr, "info");
+        if (declare(info.name, SymbolKind::info, static_cast<std::uint32_t>(plan_.infos.size()), info.name_range)) {
+            plan_.infos.push_back(std::move(info));
+            info_entries_.push_back(e);
+        }
+        return;
+    }
+    add_slot(e, d.name, SlotKind::input, d.type, d, d.annotations);
+}
+
+void Checker::define(const Entry& e, const ast::ValueDecl& d) {
+    add_slot(e, d.name, d.keyword == "output" ? SlotKind::output : SlotKind::value, d.type, d,
+             d.annotations);
+}
+
+void Checker::define(const Entry& e, const ast::TableDecl& d) {
+    if (e.scope != Scope::plan) diags_.error(rng(e.file, d), "a `table` cannot be inside a `per` block");
+    Table table;
+    table.name = d.name.text;
+    table.monotone = d.monotone;
+    table.parameter = d.parameter.text;
+    table.name_range = rng(e.file, d.name);
+    auto pt = resolve_type(e.file, d.parameter_type);
+    auto rt = resolve_type(e.file, d.result_type);
+    table.parameter_type = pt ? *pt : Type::ratio();
+    table.result_type = rt ? *rt : Type::ratio();
+    if (pt && !pt->is_number())
+        diags_.error(rng(e.file, d.parameter_type), "a table's parameter must be a number, not {}",
+                     tname(*pt));
+    if (rt && !rt->is_number())
+        diags_.error(rng(e.file, d.result_type), "a table's result must be a number, not {}", tname(*rt));
+    annotations(e.file, d.annotations, &table.sources, &table.notes, nullptr, "table");
+    if (declare(table.name, SymbolKind::table, static_cast<std::uint32_t>(plan_.tables.size()),
+                table.name_range))
+        plan_.tables.push_back(std::move(table));
+}
+
+void Checker::define(const Entry& e, const ast::SeriesDecl& d) {
+    if (e.scope != Scope::plan) diags_.error(rng(e.file, d), "a `series` cannot be inside a `per` block");
+    Series series;
+    series.name = d.name.text;
+    series.name_range = rng(e.file, d.name);
+    auto t = resolve_type(e.file, d.type);
+    series.type = t ? *t : Type::ratio();
+    if (t && !t->is_number())
+        diags_.error(rng(e.file, d.type), "a series holds numbers, not {}", tname(*t));
+    series.date_key = d.date_key.text;
+    series.value_key = d.value_key.text;
+    annotations(e.file, d.annotations, &series.sources, nullptr, nullptr, "series");
+    if (declare(series.name, SymbolKind::series, static_cast<std::uint32_t>(plan_.series.size()),
+                series.name_range))
+        plan_.series.push_back(std::move(series));
+}
+
+void Checker::define(const Entry&, const ast::DirectorsDecl& d) {
+    // Only whether the plan has a ledger, for `over grants`; the list itself is compiled
+    // with the bodies.
+    if (d.keyword == "grants") grants_declared_ = true;
+}
+
+void Checker::define(const Entry& e, const ast::PlanDecl& d) {
+    if (plan_declared_) diags_.error(rng(e.file, d), "the plan is already declared");
+    if (e.scope != Scope::plan) diags_.error(rng(e.file, d), "`plan` cannot be inside a `per` block");
+    plan_declared_ = true;
+    plan_.title = d.title.value;
+    if (d.effective) {
+        plan_.effective = Date::parse(d.effective->text);
+        if (!plan_.effective)
+            diags_.error(rng(e.file, *d.effective), "`{}` is not a calendar date", d.effective->text);
+    }
+    annotations(e.file, d.annotations, &plan_.sources, nullptr, nullptr, "plan");
+    plan_decl_file_ = e.file;
+    plan_decl_ = &d;
+}
+
 void Checker::define_slots() {
     // Choice types first: any declaration may use them.
     for (const auto& e : entries_) {
@@ -134,100 +264,7 @@ void Checker::define_slots() {
                 plan_.choices.push_back(std::move(c));
         }
     }
-    for (const auto& e : entries_) {
-        const auto& d = e.decl->get();
-        auto add_slot = [&](const ast::Name& name, SlotKind kind, const ast::TypeRef& type, const ast::Located& whole,
-                            const ast::Annotations& as) {
-            Slot s;
-            s.name = name.text;
-            s.kind = kind;
-            s.scope = e.scope;
-            s.name_range = rng(e.file, name);
-            s.decl_range = rng(e.file, whole);
-            auto t = resolve_type(e.file, type);
-            s.type = t ? *t : Type::ratio();
-            annotations(e.file, as, &s.sources, &s.notes, nullptr,
-                        kind == SlotKind::param ? "param" : kind == SlotKind::input ? "input" : "value");
-            auto index = static_cast<std::uint32_t>(plan_.slots.size());
-            if (!declare(s.name, SymbolKind::slot, index, s.name_range)) return;
-            plan_.slots.push_back(std::move(s));
-            slot_entries_.push_back(e);
-            deps_.emplace_back();
-            if (!t) plan_.slots.back().kind = kind;   // keep going; the type error is reported
-        };
-        if (auto const* p = boost::get<ast::ParamDecl>(&d)) {
-            if (e.scope != Scope::plan)
-                diags_.error(rng(e.file, *p), "a `param` is plan-wide; declare it outside `per` blocks");
-            add_slot(p->name, SlotKind::param, p->type, *p, p->annotations);
-        } else if (auto const* i = boost::get<ast::InputDecl>(&d); i && i->keyword == "info") {
-            Info info;
-            info.name = i->name.text;
-            info.scope = e.scope;
-            info.name_range = rng(e.file, i->name);
-            auto t = resolve_type(e.file, i->type);
-            info.type = t ? *t : Type::text();
-            annotations(e.file, i->annotations, &info.sources, &info.notes, nullptr, "info");
-            if (declare(info.name, SymbolKind::info, static_cast<std::uint32_t>(plan_.infos.size()), info.name_range)) {
-                plan_.infos.push_back(std::move(info));
-                info_entries_.push_back(e);
-            }
-        } else if (auto const* i = boost::get<ast::InputDecl>(&d)) {
-            add_slot(i->name, SlotKind::input, i->type, *i, i->annotations);
-        } else if (auto const* v = boost::get<ast::ValueDecl>(&d)) {
-            add_slot(v->name, v->keyword == "output" ? SlotKind::output : SlotKind::value, v->type, *v,
-                     v->annotations);
-        } else if (auto const* t = boost::get<ast::TableDecl>(&d)) {
-            if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `table` cannot be inside a `per` block");
-            Table table;
-            table.name = t->name.text;
-            table.monotone = t->monotone;
-            table.parameter = t->parameter.text;
-            table.name_range = rng(e.file, t->name);
-            auto pt = resolve_type(e.file, t->parameter_type);
-            auto rt = resolve_type(e.file, t->result_type);
-            table.parameter_type = pt ? *pt : Type::ratio();
-            table.result_type = rt ? *rt : Type::ratio();
-            if (pt && !pt->is_number())
-                diags_.error(rng(e.file, t->parameter_type), "a table's parameter must be a number, not {}",
-                             tname(*pt));
-            if (rt && !rt->is_number())
-                diags_.error(rng(e.file, t->result_type), "a table's result must be a number, not {}", tname(*rt));
-            annotations(e.file, t->annotations, &table.sources, &table.notes, nullptr, "table");
-            if (declare(table.name, SymbolKind::table, static_cast<std::uint32_t>(plan_.tables.size()),
-                        table.name_range))
-                plan_.tables.push_back(std::move(table));
-        } else if (auto const* s = boost::get<ast::SeriesDecl>(&d)) {
-            if (e.scope != Scope::plan) diags_.error(rng(e.file, *s), "a `series` cannot be inside a `per` block");
-            Series series;
-            series.name = s->name.text;
-            series.name_range = rng(e.file, s->name);
-            auto t = resolve_type(e.file, s->type);
-            series.type = t ? *t : Type::ratio();
-            if (t && !t->is_number())
-                diags_.error(rng(e.file, s->type), "a series holds numbers, not {}", tname(*t));
-            series.date_key = s->date_key.text;
-            series.value_key = s->value_key.text;
-            annotations(e.file, s->annotations, &series.sources, nullptr, nullptr, "series");
-            if (declare(series.name, SymbolKind::series, static_cast<std::uint32_t>(plan_.series.size()),
-                        series.name_range))
-                plan_.series.push_back(std::move(series));
-        } else if (auto const* gd = boost::get<ast::DirectorsDecl>(&d)) {
-            if (gd->keyword == "grants") grants_declared_ = true;
-        } else if (auto const* pd = boost::get<ast::PlanDecl>(&d)) {
-            if (plan_declared_) diags_.error(rng(e.file, *pd), "the plan is already declared");
-            if (e.scope != Scope::plan) diags_.error(rng(e.file, *pd), "`plan` cannot be inside a `per` block");
-            plan_declared_ = true;
-            plan_.title = pd->title.value;
-            if (pd->effective) {
-                plan_.effective = Date::parse(pd->effective->text);
-                if (!plan_.effective)
-                    diags_.error(rng(e.file, *pd->effective), "`{}` is not a calendar date", pd->effective->text);
-            }
-            annotations(e.file, pd->annotations, &plan_.sources, nullptr, nullptr, "plan");
-            plan_decl_file_ = e.file;
-            plan_decl_ = pd;
-        }
-    }
+    for (const auto& e : entries_) boost::apply_visitor(DefineVisitor{*this, e}, e.decl->get());
 }
 
 }  // namespace hoshu::eval

@@ -156,7 +156,23 @@ Checker::Interval Checker::bounds(std::uint32_t n) {
             if (node.c != none && hi.hi) out.hi = out.hi ? lower(out.hi, hi.hi) : hi.hi;
             break;
         }
-        default: break;
+        // Nothing known: what is not a number (returned above), and the numbers below.
+        case NodeKind::min_over:
+        case NodeKind::max_over:
+        case NodeKind::months_inclusive:
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+        case NodeKind::and_:
+        case NodeKind::or_:
+        case NodeKind::not_:
+        case NodeKind::is:
+        case NodeKind::year_before:
+        case NodeKind::last_date:
+        case NodeKind::present: break;
     }
     return out;
 }
