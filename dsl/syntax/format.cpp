@@ -191,8 +191,12 @@ bool open_ended(const Node& n) {
     case Kind::chain:
     case Kind::last:
     case Kind::product: return open_ended(n.kids.back());
-    default: return false;
+    case Kind::atom:
+    case Kind::paren:
+    case Kind::call:
+    case Kind::round: return false;
     }
+    return false;
 }
 
 Node parenthesised(Node inner) {

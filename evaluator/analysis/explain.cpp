@@ -6,6 +6,7 @@
 #include <set>
 
 #include "dsl/base/text.hpp"
+#include "evaluator/ir/walk.hpp"
 #include "evaluator/numbers/number_text.hpp"
 #include "evaluator/run/values.hpp"
 
@@ -209,12 +210,27 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             }
             return;
         }
-        default: break;
+        // Nothing to say of these but what their operands say.
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul:
+        case NodeKind::div:
+        case NodeKind::neg:
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+        case NodeKind::not_:
+        case NodeKind::min:
+        case NodeKind::max:
+        case NodeKind::is:
+        case NodeKind::year_before:
+        case NodeKind::months_inclusive:
+        case NodeKind::within: break;
     }
-    walk(node.a, grant, step, uses);
-    walk(node.b, grant, step, uses);
-    walk(node.c, grant, step, uses);
-    for (std::uint32_t i = 0; i < node.args_count; ++i) walk(plan_.args[node.args_begin + i], grant, step, uses);
+    for_each_child(plan_, node, [&](std::uint32_t child) { walk(child, grant, step, uses); });
 }
 
 std::string Explainer::visit(std::uint32_t slot, int grant) {

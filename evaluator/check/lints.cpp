@@ -7,16 +7,16 @@
 #include <functional>
 #include <set>
 
+#include "evaluator/ir/node_kinds.hpp"
+#include "evaluator/ir/walk.hpp"
+
 namespace hoshu::eval {
 
 void Checker::used_slots(std::uint32_t n, std::vector<bool>& used) const {
     if (n == none) return;
     const Node& node = plan_.nodes[n];
-    if (node.kind == NodeKind::slot || node.kind == NodeKind::present) used[node.aux] = true;
-    used_slots(node.a, used);
-    used_slots(node.b, used);
-    used_slots(node.c, used);
-    for (std::uint32_t i = 0; i < node.args_count; ++i) used_slots(plan_.args[node.args_begin + i], used);
+    if (traits(node.kind).reads_slot) used[node.aux] = true;
+    for_each_child(plan_, node, [&](std::uint32_t child) { used_slots(child, used); });
 }
 
 /// A weighted sum — `30% * a + 30% * b + 15% * c + 25% * d` — whose weights (percent
@@ -65,10 +65,7 @@ void Checker::lint_weights(std::uint32_t n, std::set<std::uint32_t>& seen) {
         for (std::uint32_t t : terms) lint_weights(t, seen);
         return;
     }
-    lint_weights(node.a, seen);
-    lint_weights(node.b, seen);
-    lint_weights(node.c, seen);
-    for (std::uint32_t i = 0; i < node.args_count; ++i) lint_weights(plan_.args[node.args_begin + i], seen);
+    for_each_child(plan_, node, [&](std::uint32_t child) { lint_weights(child, seen); });
 }
 
 /// A `monotone` table must never decrease, and its linear segments must join without a

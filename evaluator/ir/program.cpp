@@ -1,5 +1,7 @@
 #include "evaluator/ir/program.hpp"
 
+#include "evaluator/ir/node_kinds.hpp"
+
 #include <cassert>
 #include <limits>
 
@@ -199,9 +201,18 @@ private:
                 expression(node.a, d);
                 emit(Op::is, n, d, {}, {}, node.aux);
                 return;
-            default:
-                // Aggregates, series, dates and labels: the evaluator computes them,
-                // running the programs of their parts.
+            // Aggregates, series, dates and labels: the evaluator computes them (eval_rare),
+            // running the programs of their parts.
+            case NodeKind::last_before:
+            case NodeKind::last_date:
+            case NodeKind::product:
+            case NodeKind::sum:
+            case NodeKind::count:
+            case NodeKind::min_over:
+            case NodeKind::max_over:
+            case NodeKind::year_before:
+            case NodeKind::months_inclusive:
+                assert(traits(node.kind).call);
                 emit(Op::call, n, d);
                 return;
         }

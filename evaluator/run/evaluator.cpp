@@ -1,7 +1,9 @@
 #include "evaluator/run/session.hpp"
 
 #include "dsl/base/text.hpp"
+#include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/program.hpp"
+#include "evaluator/ir/walk.hpp"
 #include "evaluator/run/input_keys.hpp"
 #include "evaluator/run/values.hpp"
 
@@ -570,18 +572,10 @@ void Evaluator::build_dependents() {
             stack.pop_back();
             if (n == none) continue;
             const Node& node = plan_.nodes[n];
-            switch (node.kind) {
-                case NodeKind::slot:
-                case NodeKind::present: add(slot_dependents_[node.aux], s); break;
-                case NodeKind::last_before:
-                case NodeKind::last_date:
-                case NodeKind::product: add(series_dependents_[node.aux], s); break;
-                default: break;
-            }
-            stack.push_back(node.a);
-            stack.push_back(node.b);
-            stack.push_back(node.c);
-            for (std::uint32_t i = 0; i < node.args_count; ++i) stack.push_back(plan_.args[node.args_begin + i]);
+            const NodeTraits t = traits(node.kind);
+            if (t.reads_slot) add(slot_dependents_[node.aux], s);
+            if (t.reads_series) add(series_dependents_[node.aux], s);
+            for_each_child(plan_, node, [&](std::uint32_t c) { stack.push_back(c); });
         }
     }
     for (auto& list : slot_dependents_) {
@@ -662,28 +656,16 @@ void Evaluator::build_hoists() {
     hoist_of_node_.assign(n_nodes, none);
     hoists_of_slot_.assign(plan_.slots.size(), {});
     hoists_of_series_.assign(plan_.series.size(), {});
-    auto children = [&](const Node& node, auto&& f) {
-        f(node.a);
-        f(node.b);
-        f(node.c);
-        for (std::uint32_t i = 0; i < node.args_count; ++i) f(plan_.args[node.args_begin + i]);
-    };
+    auto children = [&](const Node& node, auto&& f) { for_each_child(plan_, node, f); };
     // Whether a subexpression reads only plan-wide definitions (memoised per node).
     std::vector<std::int8_t> known(n_nodes, -1);
     auto invariant = [&](auto&& self, std::uint32_t n) -> bool {
         if (n == none) return true;
         if (known[n] >= 0) return known[n] != 0;
         const Node& node = plan_.nodes[n];
-        bool r = true;
-        switch (node.kind) {
-            case NodeKind::sum:
-            case NodeKind::count:
-            case NodeKind::min_over:
-            case NodeKind::max_over: r = false; break;
-            case NodeKind::slot:
-            case NodeKind::present: r = plan_.slots[node.aux].scope == Scope::plan; break;
-            default: break;
-        }
+        const NodeTraits t = traits(node.kind);
+        bool r = !t.aggregate;
+        if (t.reads_slot) r = plan_.slots[node.aux].scope == Scope::plan;
         children(node, [&](std::uint32_t c) { r = self(self, c) && r; });
         known[n] = r ? 1 : 0;
         return r;
@@ -701,9 +683,9 @@ void Evaluator::build_hoists() {
             stack.pop_back();
             if (n == none) continue;
             const Node& node = plan_.nodes[n];
-            if (node.kind == NodeKind::slot || node.kind == NodeKind::present) of_slot[node.aux].push_back(k);
-            if (node.kind == NodeKind::last_before || node.kind == NodeKind::last_date || node.kind == NodeKind::product)
-                of_series[node.aux].push_back(k);
+            const NodeTraits t = traits(node.kind);
+            if (t.reads_slot) of_slot[node.aux].push_back(k);
+            if (t.reads_series) of_series[node.aux].push_back(k);
             children(node, [&](std::uint32_t c) { stack.push_back(c); });
         }
     };
@@ -1381,7 +1363,25 @@ Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int 
                 if (taken) pc = in.aux - 1;
                 break;
             }
-            default: {
+            // The computing instructions, one dispatch through step().
+            case Op::load:
+            case Op::add:
+            case Op::sub:
+            case Op::mul:
+            case Op::div:
+            case Op::neg:
+            case Op::compare:
+            case Op::not_:
+            case Op::is:
+            case Op::min:
+            case Op::max:
+            case Op::clamp:
+            case Op::within:
+            case Op::round:
+            case Op::table:
+            case Op::div_round:
+            case Op::mul_div:
+            case Op::mul_div_round: {
                 std::uint32_t xat = 0, yat = 0;
                 const Value* xp = fetch(in.xm, in.x, xat);
                 const Value* yp = fetch(in.ym, in.y, yat);
@@ -1543,7 +1543,26 @@ bool Evaluator::holds(std::uint32_t i, Where w) {
                 reg(in.d) = std::move(v);
                 break;
             }
-            default: break;   // a jump: never recorded
+            case Op::jump: break;   // never recorded
+            // Computed above, before this switch.
+            case Op::load:
+            case Op::add:
+            case Op::sub:
+            case Op::mul:
+            case Op::div:
+            case Op::neg:
+            case Op::compare:
+            case Op::not_:
+            case Op::is:
+            case Op::min:
+            case Op::max:
+            case Op::clamp:
+            case Op::within:
+            case Op::round:
+            case Op::table:
+            case Op::div_round:
+            case Op::mul_div:
+            case Op::mul_div_round: break;
         }
     }
     switch (c.kind) {
@@ -1708,7 +1727,32 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             v.word = add_text(std::move(prev));
             return v;
         }
-        default: break;
+        // Computed by the programs' own instructions, never called (traits(kind).call is false).
+        case NodeKind::constant:
+        case NodeKind::slot:
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul:
+        case NodeKind::div:
+        case NodeKind::neg:
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+        case NodeKind::and_:
+        case NodeKind::or_:
+        case NodeKind::not_:
+        case NodeKind::if_:
+        case NodeKind::min:
+        case NodeKind::max:
+        case NodeKind::clamp:
+        case NodeKind::round:
+        case NodeKind::table:
+        case NodeKind::is:
+        case NodeKind::present:
+        case NodeKind::within: assert(!traits(node.kind).call); break;
     }
     return Value{};
 }

@@ -452,7 +452,12 @@ dsl::SourceRange InputFile::range(Node n) const {
             if (c == '"' || c == '\'') end = scan_string(s, *begin);
             break;
         case InputKind::date_time: end = scan_atom(s, *begin, true); break;
-        default: end = scan_atom(s, *begin, false); break;
+        case InputKind::missing:
+        case InputKind::integer:
+        case InputKind::floating:
+        case InputKind::boolean:
+        case InputKind::date:
+        case InputKind::time: end = scan_atom(s, *begin, false); break;
     }
     if (!end || *end <= *begin) end = next_code_point(s, *begin);
     return SourceRange::in(file_, *begin, static_cast<std::uint32_t>(*end));
@@ -502,8 +507,15 @@ Result<Rational> InputFile::number(Node n) const {
                                                    "\"21353/23800\"), found {}",
                                                    quoted(s)));
         }
-        default: return dsl::one_error(range(n), fmt::format("expected a number, found {}", describe(k)));
+        case InputKind::missing:
+        case InputKind::boolean:
+        case InputKind::date:
+        case InputKind::time:
+        case InputKind::date_time:
+        case InputKind::array:
+        case InputKind::table: break;
     }
+    return dsl::one_error(range(n), fmt::format("expected a number, found {}", describe(k)));
 }
 
 Result<Date> InputFile::date(Node n) const {
