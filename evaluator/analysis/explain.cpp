@@ -8,6 +8,7 @@
 #include "dsl/base/text.hpp"
 #include "evaluator/ir/walk.hpp"
 #include "evaluator/numbers/number_text.hpp"
+#include "evaluator/run/probe.hpp"
 #include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
@@ -18,7 +19,7 @@ class Explainer {
 public:
     Explainer(const Plan& plan, const dsl::SourceManager& sm, Session& session, std::size_t director,
               const Outcome& state)
-        : plan_(plan), sm_(sm), session_(session), director_(director), state_(state) {}
+        : plan_(plan), sm_(sm), session_(session), probe_(session), director_(director), state_(state) {}
 
     std::string visit(std::uint32_t slot, int grant);
     Explanation take(std::string root) {
@@ -47,7 +48,7 @@ private:
         return fmt::format("{}:{}", f.path(), f.line_col(r.begin).line);
     }
     std::optional<Value> value_of(std::uint32_t node, int grant) {
-        auto v = session_.node_value(node, director_, grant);
+        auto v = probe_.node_value(node, director_, grant);
         if (!v) {
             if (!failure_) failure_ = v.error();
             return std::nullopt;
@@ -78,6 +79,7 @@ private:
     const Plan& plan_;
     const dsl::SourceManager& sm_;
     Session& session_;
+    SessionProbe probe_;   // what only explaining needs: node values, presence, the ledger, scaling
     std::size_t director_;
     const Outcome& state_;
     Explanation out_;
@@ -105,7 +107,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::present: {
             const Slot& target = plan_.slots[node.aux];
             int g = target.scope == Scope::grant ? grant : -1;
-            bool here = session_.present(node.aux, director_, g);
+            bool here = probe_.present(node.aux, director_, g);
             step.details.push_back(fmt::format("{} is {}in the inputs", target.name, here ? "" : "not "));
             if (here) uses.emplace_back(node.aux, g);
             return;
@@ -134,7 +136,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             auto result = value_of(n, grant);
             if (x && result) {
                 std::string shown_x = show(plan_.nodes[node.a].type, *x);
-                const TableRow* row = session_.table_row(node.aux, x->number);
+                const TableRow* row = find_row(t, x->number);
                 std::string how = row ? fmt::format("row `{}` ({})", collapse_blanks(row->text), row_bounds(*row, "x"))
                                       : std::string("no row");
                 step.details.push_back(fmt::format("{}(x = {}): {} → {}", t.name, shown_x, how,
@@ -173,7 +175,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             auto d = value_of(node.a, grant);
             if (d) {
                 Date date{static_cast<std::int32_t>(d->word)};
-                auto entry = session_.last_before(node.aux, date);
+                auto entry = probe_.last_before(node.aux, date);
                 const Series& s = plan_.series[node.aux];
                 if (entry)
                     step.details.push_back(fmt::format("last {} before {}: {} on {}", s.name, date.to_string(),
@@ -196,7 +198,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::max_over: {
             if (node.aux == 1 && grant < 0) {
                 // Over this director's ledger entries: explain each one.
-                auto grants = session_.grants_of(director_);
+                auto grants = probe_.grants_of(director_);
                 step.details.push_back(fmt::format("{} over {} ledger entr{} of {} = {}", text(node.range),
                                                    grants.size(), grants.size() == 1 ? "y" : "ies",
                                                    state_.directors[director_].id, show_node(n, grant)));
@@ -273,7 +275,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
                 step.details.push_back("the value in force on the evaluation date");
         }
         walk(root, grant, step, uses);
-        if (auto f = session_.scale_factor(slot)) {
+        if (auto f = probe_.scale_factor(slot)) {
             auto raw = value_of(root, grant);
             if (raw)
                 step.details.push_back(fmt::format("scaled pro rata by {} (annual limits): {} × {} → {}",

@@ -46,7 +46,8 @@ struct InputOverride {
 };
 
 /// An evaluation kept open: inputs are read once, definitions are computed on demand and
-/// remembered until reset(). For explaining a value, benchmarks and what-if runs.
+/// remembered until reset(). For what-if runs, tests, benchmarks; explaining a value looks
+/// further inside through a SessionProbe (probe.hpp).
 ///
 ///   Session session(plan, inputs, {});
 ///   auto shares = session.value(*plan.find_slot("annual_rs_shares"), 0);   // director 0
@@ -74,29 +75,17 @@ public:
     /// The value of one definition; `director` is ignored for plan-wide definitions, and
     /// `grant` (a ledger entry) is needed for per-grant ones.
     Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);
-    /// Whether an optional input is present (for per-grant inputs, pass the grant).
-    bool present(std::uint32_t slot, std::size_t director, int grant = -1);
-    /// The value of any node of the plan's IR, in the scope of `director` (or plan-wide);
-    /// for per-grant nodes, `grant` is the ledger entry (an index into the ledger).
-    Result<Value> node_value(std::uint32_t node, std::size_t director, int grant = -1);
-    /// The ledger entries of a director (indices into the ledger).
-    std::vector<int> grants_of(std::size_t director);
-    /// The pro rata factor applied to a scaled output by the last run(), if any.
-    std::optional<Rational> scale_factor(std::uint32_t slot) const;
-    /// The entry of a series found by `last … before date`, if any.
-    std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
     /// The directors listed in the inputs (their ids), and texts read so far.
     Result<const Outcome*> state();
     /// The values that identify records — each director's id, each ledger entry's
     /// director — with what each is ("the id of director D03"). A what-if run cannot
     /// change them: the records are read once.
     Result<std::vector<std::pair<InputFile::Node, std::string>>> record_keys();
-    /// The row of table `table` that covers x (for explaining), or nullptr.
-    const TableRow* table_row(std::uint32_t table, const Rational& x) const;
     /// Forget every computed definition; inputs already read are kept.
     void reset();
 
 private:
+    friend class SessionProbe;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

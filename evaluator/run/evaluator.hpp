@@ -1,0 +1,366 @@
+// The evaluator's class, private to run/ (session.hpp is its public face). What it does:
+// reads the inputs (records.cpp), computes definitions on demand, once per record, by
+// running their compiled programs (evaluator.cpp, the hot path), recomputes only what a
+// what-if change reaches (incremental.cpp), replays recorded evaluations (evaluator.cpp),
+// and applies the limits (limits.cpp). Members that every file calls per value (slot(),
+// row(), value_of()) are inline here, so that reading a known value costs no call.
+//
+//   Evaluator e(plan, inputs, options);
+//   const Outcome& outcome = e.run();   // throws EvalFailure; Session catches it
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/ir/program.hpp"
+#include "evaluator/run/input_keys.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/run/outcome.hpp"
+#include "evaluator/run/session.hpp"
+#include "evaluator/run/values.hpp"
+
+namespace hoshu::eval {
+
+using dsl::SourceRange;
+
+/// Thrown inside the evaluator only; the Session turns it into diagnostics.
+struct EvalFailure {
+    dsl::Diagnostics diags;
+};
+
+/// Where a formula is evaluated: plan-wide (-1, -1), for a director (d, -1), or for one
+/// grant of the ledger (its director, g).
+struct Where {
+    int director = -1;
+    int grant = -1;
+};
+
+class Evaluator {
+public:
+    Evaluator(const Plan& plan, const InputFile& in, const EvalOptions& options)
+        : plan_(plan), in_(in), options_(options) {}
+
+    const Outcome& run();
+    /// Read the directors and the ledger and check the inputs, once; what fails is
+    /// reported again on every later call.
+    void start();
+    void reset();
+    void set_overrides(std::span<const InputOverride> overrides);
+    const Value& slot_value(std::uint32_t s, int director, int grant) { return slot(s, Where{director, grant}); }
+    bool slot_present(std::uint32_t s, int director, int grant) {
+        return ensure(s, Where{director, grant}) != State::absent;
+    }
+    Value node_value(std::uint32_t n, int director, int grant) { return eval(n, Where{director, grant}); }
+    std::vector<int> grants_of(int director) const {
+        return director >= 0 && static_cast<std::size_t>(director) < grants_of_.size()
+                   ? grants_of_[static_cast<std::size_t>(director)]
+                   : std::vector<int>{};
+    }
+    std::optional<Rational> scale_factor(std::uint32_t s) const {
+        auto it = scale_.find(s);
+        if (it == scale_.end()) return std::nullopt;
+        return it->second.first;
+    }
+    std::optional<std::pair<Date, Value>> last_entry(std::uint32_t index, Date date) {
+        const auto& entries = series(index);
+        auto it = std::lower_bound(entries.begin(), entries.end(), date,
+                                   [](const auto& e, Date x) { return e.first < x; });
+        if (it == entries.begin()) return std::nullopt;
+        return *std::prev(it);
+    }
+    const Outcome& state() const { return out_; }
+    std::vector<std::pair<InputFile::Node, std::string>> record_keys() const {
+        std::vector<std::pair<InputFile::Node, std::string>> out;
+        for (std::size_t d = 0; d < records_.size(); ++d)
+            out.emplace_back(in_.child(records_[d], plan_.directors.id_key),
+                             fmt::format("the id of {} {}", plan_.directors.noun, out_.directors[d].id));
+        for (std::size_t g = 0; g < grant_records_.size(); ++g)
+            out.emplace_back(in_.child(grant_records_[g], plan_.grants.id_key),
+                             fmt::format("the {} of ledger entry {}", plan_.directors.noun, g + 1));
+        return out;
+    }
+
+private:
+    enum class State : std::uint8_t { pending, running, done, absent };
+    void prepare();
+
+    Where where_of(int director) const { return Where{director, -1}; }
+    [[noreturn]] void fail(SourceRange where, std::string message, std::string hint = {}) {
+        EvalFailure f;
+        auto& d = f.diags.add(dsl::Severity::error, where, std::move(message));
+        d.hint = std::move(hint);
+        throw f;
+    }
+    /// "in `annual_rate` (C5) for director D03": where an error happened.
+    std::string context(Where w) const;
+    [[noreturn]] void fail_in(SourceRange where, const std::string& what, Where w) {
+        fail(where, what + " " + context(w));
+    }
+
+    void load_directors();
+    void load_grants();
+    void check_record_key(InputFile::Node node, const std::string& key, const std::string& what);
+    /// Check the whole inputs file once, before anything is evaluated: every key is one the
+    /// plan reads, and every value a declaration reads — needed this year or not — has
+    /// its type and lies in its declared range; every series entry is read.
+    void check_inputs();
+    /// Whether an input's value lies in its declared range; the failure names the input,
+    /// the record and the clauses. `w` is where the range's computed ends are evaluated
+    /// (nullopt: not known, and only constant ends are checked).
+    void check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at);
+    /// One check of a value of the inputs (or its override) by a declaration that reads it:
+    /// its type and range, for the record it belongs to when known.
+    struct ValueCheck {
+        KeyPatterns::Reader reader;
+        std::optional<Where> w;
+    };
+    void check_value(const ValueCheck& c, InputFile::Node node);
+    /// Check again what overrides changed since the last run: the values overridden (read
+    /// or not), and values whose range has an end computed from a changed definition.
+    void check_changed_values();
+    /// The row of memo_ and state_ that holds a definition's value for `w`.
+    std::size_t row(const Slot& s, Where w) const {
+        switch (s.scope) {
+            case Scope::plan: return 0;
+            case Scope::director:
+                assert(w.director >= 0);
+                return 1 + static_cast<std::size_t>(w.director);
+            case Scope::grant:
+                assert(w.grant >= 0);
+                return 1 + records_.size() + static_cast<std::size_t>(w.grant);
+        }
+        return 0;
+    }
+    State ensure(std::uint32_t s, Where w);
+    /// A definition's value, computed first if it is not known yet.
+    const Value& slot(std::uint32_t s, Where w) {
+        const std::size_t at = row(plan_.slots[s], w) * plan_.slots.size() + s;
+        if (state_[at] != State::done) [[unlikely]] return compute(s, w, at);
+        return memo_[at];
+    }
+    const Value& compute(std::uint32_t s, Where w, std::size_t at);
+    /// The value of node n: its compiled program run (compiled on first use), or the
+    /// remembered value of a plan-wide part.
+    Value eval(std::uint32_t n, Where w, bool computing_hoisted = false);
+    /// The value of node n, read in place when it is a constant or a definition (no program
+    /// run for a formula that only names one), otherwise eval(n, w).
+    Value value_of(std::uint32_t n, Where w) {
+        const Node& node = plan_.nodes[n];
+        if (node.kind == NodeKind::constant) return plan_.constants[node.aux];
+        if (node.kind == NodeKind::slot) return slot(node.aux, w);
+        return eval(n, w);
+    }
+    Value run(const Program& p, std::uint32_t root, Where w);
+    /// run() as recorded (Record) or not; `record` is the open record it writes to.
+    template <bool Record>
+    Value run_program(const Program& p, std::uint32_t root, Where w, int record);
+    /// What one instruction found wrong, reported by run() (replay gives up instead).
+    enum class Fault : std::uint8_t { none, division_by_zero, clamp_crossed, no_row, out_of_range };
+    /// The arithmetic, comparisons and choices of one instruction: `out` is its target
+    /// register, x, y (and z, the divisor of a fused product) its operands in place.
+    /// Shared by run() and replay.
+    inline Fault step(const Instr& in, Value& out, const Value& x, const Value& y, const Value& z) const;
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_step(Fault f, const Instr& in, const Value& out, const Value& x,
+                                                          const Value& y, Where w);
+    bool op_present(const Instr& in, Where w);
+    Value op_hoisted(const Instr& in, Where w);
+    std::optional<Value> read_input(const Slot& s, Where w, std::size_t at);
+    const InputOverride* override_of(InputFile::Node n) const {
+        if (override_index_.empty()) return nullptr;
+        auto it = override_index_.find(n.ptr);
+        return it == override_index_.end() ? nullptr : &overrides_[it->second];
+    }
+    /// The start of the inputs file: where a key missing at its top level is reported.
+    SourceRange top_of_file() const { return SourceRange::in(in_.file(), 0, 0); }
+    SourceRange where_of(InputFile::Node n) const {
+        const InputOverride* ov = override_of(n);
+        return ov ? ov->where : in_.range(n);
+    }
+    /// A value of the inputs (or its override) as `type`.
+    Value read_value(const InputFile::Node& node, const Type& type, const std::string& what);
+    Value convert_override(const InputOverride& ov, const Type& type, const std::string& what);
+    void build_dependents();
+    /// Mark the plan-wide parts of per-director and per-grant formulas (a subexpression
+    /// that reads only plan-wide definitions): each is computed once per evaluation and
+    /// shared by every director, not once per director.
+    void build_hoists();
+    Value eval_hoisted(std::uint32_t n, Where w);
+    /// Whether node n is a plan-wide part (evaluated once, through eval_hoisted()).
+    bool hoisted(std::uint32_t n) const { return !hoist_of_node_.empty() && hoist_of_node_[n] != none; }
+    [[gnu::noinline]] Value eval_rare(std::uint32_t n, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_range(const Node& node, const Value& v, const Value& lo,
+                                                           const Value& hi, Where w);
+    /// Forget the definitions that depend on these (and the given input reads).
+    void invalidate(const std::vector<std::uint32_t>& slots, const std::vector<std::uint32_t>& series, bool seeds_too);
+    InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
+                         InputFile::Node* parent_out, std::string* missing_key);
+    Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
+    const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
+    std::optional<Date> as_of();
+    void evaluate_all();
+    /// A text read or made during evaluation, interned: the same text has the same id, so
+    /// repeated evaluations (what-if runs) do not grow the table.
+    std::int64_t add_text(std::string s) {
+        auto it = text_ids_.find(s);
+        if (it != text_ids_.end()) return it->second;
+        auto id = static_cast<std::int64_t>(plan_.texts.size() + out_.texts.size());
+        text_ids_.emplace(s, id);
+        out_.texts.push_back(std::move(s));
+        return id;
+    }
+    const std::string& text(std::int64_t id) const { return out_.text(plan_, id); }
+    std::string show(const Type& t, const Value& v) const { return value_text(plan_, out_, t, v); }
+    int compare(Kind kind, const Value& a, const Value& b) const;
+    int compare(const Type& t, const Value& a, const Value& b) const { return compare(t.kind, a, b); }
+
+    const Plan& plan_;
+    const InputFile& in_;
+    EvalOptions options_;
+    Outcome out_;
+    bool started_ = false;
+    std::optional<dsl::Diagnostics> start_failure_;   // what start() found wrong, reported on every call
+    // The checks of every value a declaration reads (by the value's node), those whose
+    // range has a computed end, and what overrides changed since they were last run.
+    std::unordered_map<const void*, std::vector<ValueCheck>> value_checks_;
+    std::vector<std::pair<const void*, ValueCheck>> computed_range_checks_;
+    std::vector<const void*> overrides_to_check_;
+    std::vector<std::uint8_t> recheck_range_;   // per slot: an input whose computed range end changed
+    bool any_recheck_ = false;
+    std::vector<InputFile::Node> records_;          // directors
+    std::vector<InputFile::Node> grant_records_;    // ledger
+    std::vector<std::vector<int>> grants_of_;       // per director
+    std::vector<Value> memo_;                       // rows (plan, directors, grants) × slots
+    std::vector<State> state_;
+    std::vector<std::uint32_t> active_;             // definitions being evaluated (for messages)
+    std::map<std::uint32_t, std::vector<std::pair<Date, Value>>> series_;
+    std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
+    std::optional<std::optional<Date>> as_of_;
+    int depth_ = 0;
+    std::map<std::string, std::int64_t> text_ids_;
+    // How messages name each definition ("`revenue`") and series ("series `prices`").
+    std::vector<std::string> slot_what_, series_what_;
+    // Compiled formulas (per node, on first use; a deque keeps them in place) and the
+    // register stack their runs share.
+    std::vector<const Program*> program_of_node_;
+    std::deque<Program> programs_;
+    std::vector<Value> regs_;
+    std::size_t top_ = 0;
+    std::vector<std::uint32_t> recomputed_;   // slots reset() forgets: not inputs, not params
+    // What-if runs: overrides of input values, which memo entries read which input value,
+    // and which definitions depend (directly) on each definition and series.
+    std::vector<InputOverride> overrides_;
+    std::unordered_map<const void*, std::size_t> override_index_;
+    std::unordered_map<const void*, std::vector<std::size_t>> input_reads_;
+    struct SeriesRead {
+        std::uint32_t series = 0, entry = 0;
+        bool date = false;
+    };
+    std::unordered_map<const void*, SeriesRead> series_reads_;
+    std::vector<std::vector<const void*>> series_changed_;   // per series: value nodes to read again
+    // Scratch lists of set_overrides() and invalidate(), kept to run without allocating.
+    std::vector<const void*> changed_;
+    std::vector<std::uint32_t> seed_slots_, seed_series_, work_, dirty_list_;
+    std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
+    std::vector<std::uint8_t> dirty_;
+    bool dependents_built_ = false;
+    std::vector<std::uint32_t> hoist_of_node_;   // per node: its index among the plan-wide parts, or none
+    std::vector<Value> hoist_value_;
+    std::vector<std::uint8_t> hoist_valid_;
+    std::vector<std::vector<std::uint32_t>> hoists_of_slot_, hoists_of_series_;   // what each part reads
+    // Per-director requirements: per requirement × director, 0 unknown, 1 holds, 2 fails;
+    // and the requirements whose condition reads each definition and series.
+    std::vector<std::uint8_t> requirement_held_;
+    std::vector<std::vector<std::uint32_t>> requirements_of_slot_, requirements_of_series_;
+    void forget_requirement(std::uint32_t i) {
+        const std::size_t n = records_.size();
+        std::fill(requirement_held_.begin() + static_cast<std::ptrdiff_t>(i * n),
+                  requirement_held_.begin() + static_cast<std::ptrdiff_t>((i + 1) * n), 0);
+    }
+    static constexpr int max_eval_depth = 50'000;
+
+    // Replay (remember_paths()). An evaluation is recorded as the definitions and
+    // plan-wide parts it computed, in the order they were finished, each with the
+    // instructions its program executed: operands found in place, each branch a check that
+    // it goes the same way. The next evaluation replays a record straight through before
+    // anything else: a definition already known is skipped, one whose branch goes the
+    // other way ends that record (what it computed so far stands), and whatever is still
+    // unknown is then evaluated as usual — and recorded, for the paths that go that way.
+    // Replay computes nothing that is not a definition's value, and gives up rather than
+    // report a failure, which the usual evaluation reports if the outputs need that value.
+public:
+    void remember_paths();
+    void replay();
+
+private:
+    struct TraceOp {
+        Instr in;                          // jumps are left out; a branch keeps which way it went in `aux`
+        std::uint32_t xat = 0, yat = 0;    // where an operand that is a definition is kept in memo_
+        Mode zm = Mode::reg;               // mul_div, mul_div_round: the divisor, as X and Y are given
+        std::uint32_t z = 0, zat = 0;
+    };
+    struct TraceCell {
+        enum class Kind : std::uint8_t { slot, hoist, requirement, other } kind = Kind::slot;
+        std::uint32_t index = 0;           // the slot, the plan-wide part, or the requirement
+        Where w;
+        std::uint32_t at = 0;              // slot: where its value is kept in memo_; requirement: in requirement_held_
+        std::uint32_t first = 0, count = 0;   // its instructions in Trace::ops
+        std::uint16_t registers = 0;
+    };
+    struct Trace {
+        std::vector<TraceCell> cells;
+        std::vector<TraceOp> ops;
+    };
+    struct OpenRecord {
+        TraceCell cell;
+        std::vector<TraceOp> ops;
+    };
+    void open_record(TraceCell cell);
+    void close_record();
+    void record_other(std::uint32_t s, Where w);
+    void stop_recording();
+    void keep_recording();
+    /// Replay trace t; the number of its cells it went through (all, or up to the one
+    /// whose branch went the other way).
+    std::uint32_t replay_trace(std::size_t t);
+    bool replay_cell(const Trace& trace, const TraceCell& c);
+    static constexpr std::size_t max_traces = 8;
+    /// Whether a per-director requirement holds for a director (recorded when recording).
+    bool holds(std::uint32_t requirement, Where w);
+    bool replay_on_ = false;
+    bool recording_on_ = false;
+    bool fresh_ = true;                         // nothing computed yet (start, reset): nothing to record
+    std::vector<Trace> traces_;                 // most recently useful first
+    Trace recorded_;                            // the evaluation being recorded
+    std::vector<OpenRecord> recording_;         // definitions being recorded, innermost last
+    std::size_t open_records_ = 0;
+    int record_into_ = -1;                      // the open record the next run() writes to
+    Value replay_held_;                         // a replayed requirement's result
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> replayed_;   // (trace, cells it went through) this time
+};
+
+/// "C8, P5": the clauses a definition cites, each once, for messages.
+inline std::string clause_list(const std::vector<Citation>& sources) {
+    std::string clauses;
+    for (const auto& c : sources) {
+        if (clauses.find(c.clause) == std::string::npos) clauses += (clauses.empty() ? "" : ", ") + c.clause;
+    }
+    return clauses;
+}
+
+}  // namespace hoshu::eval

@@ -1,0 +1,43 @@
+// What explaining a value needs to look inside an evaluation, beyond a definition's value:
+// the value of any node of the IR, whether an optional input is present, a director's
+// ledger entries, the pro rata factor a limit applied, the series entry `last … before`
+// found. A narrow view of a Session, for analysis/explain.
+//
+//   Session session(plan, inputs);
+//   SessionProbe probe(session);
+//   auto v = probe.node_value(plan.slots[s].root, 0);   // the formula of s, for director 0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "dsl/base/result.hpp"
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/run/session.hpp"
+
+namespace hoshu::eval {
+
+class SessionProbe {
+public:
+    explicit SessionProbe(Session& session) : session_(session) {}
+
+    /// The value of any node of the plan's IR, in the scope of `director` (or plan-wide);
+    /// for per-grant nodes, `grant` is the ledger entry (an index into the ledger).
+    Result<Value> node_value(std::uint32_t node, std::size_t director, int grant = -1);
+    /// Whether an optional input is present (for per-grant inputs, pass the grant).
+    bool present(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// The ledger entries of a director (indices into the ledger).
+    std::vector<int> grants_of(std::size_t director);
+    /// The pro rata factor applied to a scaled output by the last run(), if any.
+    std::optional<Rational> scale_factor(std::uint32_t slot) const;
+    /// The entry of a series found by `last … before date`, if any.
+    std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
+
+private:
+    Session& session_;
+};
+
+}  // namespace hoshu::eval

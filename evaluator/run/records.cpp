@@ -1,0 +1,471 @@
+// Reading the inputs: the records (directors, the ledger), every value a declaration reads
+// checked once against its type and range (an override too), input paths walked, values
+// converted to their types, series read in date order, the `as of` date.
+#include "evaluator/run/evaluator.hpp"
+
+#include "dsl/base/text.hpp"
+
+namespace hoshu::eval {
+
+void Evaluator::load_directors() {
+    if (!plan_.directors.declared) return;
+    std::string missing;
+    InputFile::Node parent;
+    InputFile::Node list = walk(plan_.directors.input, in_.root(), {}, "the list of directors", &parent, &missing);
+    if (!list) {
+        // Located in the inputs file: in the table that lacks the key, or at its top.
+        fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
+             fmt::format("the inputs have no `{}`: the list of {}s ([[{}]] records)", missing,
+                         plan_.directors.noun, plan_.directors.input.path_text));
+    }
+    if (in_.kind(list) != InputKind::array) {
+        fail(in_.range(list), fmt::format("`{}` must list the directors as [[{}]] records, but it is {}",
+                                          plan_.directors.input.path_text, plan_.directors.input.path_text,
+                                          describe(in_.kind(list))));
+    }
+    std::map<std::string, InputFile::Node> seen;
+    for (std::size_t i = 0; i < in_.size(list); ++i) {
+        InputFile::Node rec = in_.element(list, i);
+        if (in_.kind(rec) != InputKind::table)
+            fail(in_.range(rec), fmt::format("a director must be a table, not {}", describe(in_.kind(rec))));
+        InputFile::Node id_node = in_.child(rec, plan_.directors.id_key);
+        if (!id_node)
+            fail(in_.range(rec), fmt::format("director number {} has no `{}`", i + 1, plan_.directors.id_key));
+        auto id = in_.text(id_node);
+        if (!id) throw EvalFailure{id.error()};
+        if (id->empty()) fail(in_.range(id_node), "a director's id must not be empty");
+        check_record_key(id_node, *id, "the " + plan_.directors.noun + " id");
+        auto [it, inserted] = seen.emplace(*id, id_node);
+        if (!inserted) {
+            EvalFailure f;
+            f.diags.error(in_.range(id_node), "director `{}` is listed twice", *id);
+            f.diags.note(in_.range(it->second), "first listed here");
+            throw f;
+        }
+        records_.push_back(rec);
+        out_.directors.push_back(DirectorOutcome{*id, {}});
+    }
+    grants_of_.assign(records_.size(), {});
+}
+
+void Evaluator::load_grants() {
+    if (!plan_.grants.declared) return;
+    std::string missing;
+    InputFile::Node parent;
+    InputFile::Node list = walk(plan_.grants.input, in_.root(), {}, "the ledger", &parent, &missing);
+    if (!list) return;   // no ledger in this year's inputs: no earlier grants
+    if (in_.kind(list) != InputKind::array) {
+        fail(in_.range(list), fmt::format("`{}` must list grants as [[{}]] records, but it is {}",
+                                          plan_.grants.input.path_text, plan_.grants.input.path_text,
+                                          describe(in_.kind(list))));
+    }
+    for (std::size_t i = 0; i < in_.size(list); ++i) {
+        InputFile::Node rec = in_.element(list, i);
+        if (in_.kind(rec) != InputKind::table)
+            fail(in_.range(rec), fmt::format("a ledger entry must be a table, not {}", describe(in_.kind(rec))));
+        InputFile::Node key = in_.child(rec, plan_.grants.id_key);
+        if (!key) fail(in_.range(rec), fmt::format("ledger entry {} has no `{}`", i + 1, plan_.grants.id_key));
+        auto id = in_.text(key);
+        if (!id) throw EvalFailure{id.error()};
+        check_record_key(key, *id, "the director named");
+        int director = -1;
+        for (std::size_t d = 0; d < out_.directors.size(); ++d) {
+            if (out_.directors[d].id == *id) director = static_cast<int>(d);
+        }
+        if (director < 0)
+            fail(in_.range(key), fmt::format("ledger entry {} names director `{}`, who is not listed", i + 1, *id));
+        grants_of_[static_cast<std::size_t>(director)].push_back(static_cast<int>(grant_records_.size()));
+        grant_records_.push_back(rec);
+        out_.grant_director.push_back(director);
+    }
+}
+
+/// A record's key (a director's id, the director a ledger entry names) is printed in every
+/// report and matched exactly: no control, bidirectional or zero-width character may hide
+/// in it.
+void Evaluator::check_record_key(InputFile::Node node, const std::string& key, const std::string& what) {
+    if (auto h = dsl::find_hidden_character(key)) {
+        fail(in_.range(node),
+             fmt::format("{} \"{}\" holds the hidden character {}", what, dsl::printable(key),
+                         dsl::describe_hidden(h->code_point)),
+             "an id is written with visible characters only");
+    }
+}
+
+InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
+                                InputFile::Node* parent_out, std::string* missing_key) {
+    InputFile::Node node = spec.absolute ? in_.root() : base;
+    for (const auto& step : spec.path) {
+        InputFile::Node next;
+        std::string key = step.key;
+        if (step.index) {
+            if (in_.kind(node) != InputKind::array)
+                fail(in_.range(node), fmt::format("{} is read from `{}`, but this is {}, not an array", what,
+                                                  spec.path_text, describe(in_.kind(node))));
+            auto n = static_cast<std::int64_t>(in_.size(node));
+            std::int64_t i = *step.index < 0 ? n + *step.index : *step.index;
+            if (i >= 0 && i < n) next = in_.element(node, static_cast<std::size_t>(i));
+        } else {
+            if (step.slot != none) key = show(plan_.slots[step.slot].type, slot(step.slot, w));
+            if (node && node.ptr != in_.root().ptr && in_.kind(node) != InputKind::table) {
+                fail(in_.range(node), fmt::format("{} is read from `{}`, but this is {}, not a table", what,
+                                                  spec.path_text, describe(in_.kind(node))));
+            }
+            next = in_.child(node, key);
+        }
+        if (!next) {
+            *parent_out = node;
+            *missing_key = key;
+            return {};
+        }
+        node = next;
+    }
+    return node;
+}
+
+Value Evaluator::read_value(const InputFile::Node& node, const Type& type, const std::string& what) {
+    if (const InputOverride* ov = override_of(node)) return convert_override(*ov, type, what);
+    return convert(node, type, what);
+}
+
+Value Evaluator::convert_override(const InputOverride& ov, const Type& type, const std::string& what) {
+    Value v;
+    switch (type.kind) {
+        case Kind::number: {
+            if (ov.number) {
+                v.number = *ov.number;
+            } else if (auto r = Rational::parse(ov.text)) {
+                v.number = *r;
+            } else {
+                fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
+                     "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)");
+            }
+            if ((type.dim == Dimension{1, 0, 0} || type.dim == Dimension{0, 1, 0}) && !v.number.is_integer()) {
+                fail(ov.where, fmt::format("{} is {}: it must be a whole number, not {}", what, plan_.type_name(type),
+                                           v.number.to_string()));
+            }
+            return v;
+        }
+        case Kind::date: {
+            auto d = Date::parse(ov.text);
+            if (!d) fail(ov.where, fmt::format("{} is a date; \"{}\" is not one (YYYY-MM-DD)", what, ov.text));
+            v.word = d->days;
+            return v;
+        }
+        case Kind::boolean: {
+            if (ov.text != "true" && ov.text != "false")
+                fail(ov.where, fmt::format("{} is true or false, not \"{}\"", what, ov.text));
+            v.word = ov.text == "true" ? 1 : 0;
+            return v;
+        }
+        case Kind::text: v.word = add_text(ov.text); return v;
+        case Kind::choice: {
+            const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
+            auto it = std::find(ct.members.begin(), ct.members.end(), ov.text);
+            if (it == ct.members.end()) {
+                fail(ov.where, fmt::format("unknown {} \"{}\" for {}", ct.name, ov.text, what),
+                     fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
+            }
+            v.word = it - ct.members.begin();
+            return v;
+        }
+    }
+    return v;
+}
+
+Value Evaluator::convert(const InputFile::Node& node, const Type& type, const std::string& what) {
+    Value v;
+    switch (type.kind) {
+        case Kind::number: {
+            auto r = in_.number(node);
+            if (!r) throw EvalFailure{r.error()};
+            v.number = *r;
+            if ((type.dim == Dimension{1, 0, 0} || type.dim == Dimension{0, 1, 0}) && !v.number.is_integer()) {
+                fail(in_.range(node), fmt::format("{} is {}: it must be a whole number, not {}", what,
+                                                  plan_.type_name(type), v.number.to_string()));
+            }
+            return v;
+        }
+        case Kind::date: {
+            auto r = in_.date(node);
+            if (!r) throw EvalFailure{r.error()};
+            v.word = r->days;
+            return v;
+        }
+        case Kind::boolean: {
+            auto r = in_.boolean(node);
+            if (!r) throw EvalFailure{r.error()};
+            v.word = *r ? 1 : 0;
+            return v;
+        }
+        case Kind::text: {
+            auto r = in_.text(node);
+            if (!r) throw EvalFailure{r.error()};
+            v.word = add_text(*r);
+            return v;
+        }
+        case Kind::choice: {
+            auto r = in_.text(node);
+            if (!r) throw EvalFailure{r.error()};
+            const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
+            auto it = std::find(ct.members.begin(), ct.members.end(), *r);
+            if (it == ct.members.end()) {
+                fail(in_.range(node), fmt::format("unknown {} \"{}\" for {}", ct.name, *r, what),
+                     fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
+            }
+            v.word = it - ct.members.begin();
+            return v;
+        }
+    }
+    return v;
+}
+
+std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t at) {
+    InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
+                           : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
+                                                      : in_.root();
+    const std::string& what = slot_what_[static_cast<std::size_t>(&s - plan_.slots.data())];
+    InputFile::Node parent;
+    std::string missing;
+    InputFile::Node node = walk(s.input, base, w, what, &parent, &missing);
+    if (!node) {
+        if (s.input.default_node != none) return eval(s.input.default_node, w);
+        if (s.input.optional) return std::nullopt;
+        EvalFailure f;
+        std::string owner;
+        if (s.scope == Scope::director && !s.input.absolute)
+            owner = fmt::format(" for director {}", out_.directors[static_cast<std::size_t>(w.director)].id);
+        if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in ledger entry {}", w.grant + 1);
+        SourceRange where = parent && parent.ptr != in_.root().ptr ? in_.range(parent)
+                            : s.scope != Scope::plan && !s.input.absolute ? in_.range(base)
+                                                                          : top_of_file();
+        f.diags.error(where, "missing input `{}`{}: {} needs `{}`", missing, owner, what, s.input.path_text);
+        f.diags.note(s.decl_range, "`{}` is declared here", s.name);
+        throw f;
+    }
+    auto& reads = input_reads_[node.ptr];
+    if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
+    Value v = read_value(node, s.type, what);
+    check_input_range(s, v, w, where_of(node));
+    return v;
+}
+
+void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at) {
+    if (s.type.kind != Kind::number && s.type.kind != Kind::date) return;
+    const InputSpec& in = s.input;
+    const bool computed = in.low_node != none || in.high_node != none;
+    std::optional<Value> low = in.low, high = in.high;
+    if (computed && w) {
+        if (in.low_node != none) low = value_of(in.low_node, *w);
+        if (in.high_node != none) high = value_of(in.high_node, *w);
+    }
+    bool low_ok = !low || compare(s.type, v, *low) >= 0;
+    bool high_ok = !high || compare(s.type, v, *high) <= 0;
+    if (low_ok && high_ok) return;
+    std::string who;
+    if (w && s.scope == Scope::director)
+        who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w->director)].id);
+    if (w && s.scope == Scope::grant)
+        who = fmt::format(" for {} {}, ledger entry {}", plan_.directors.noun,
+                          out_.directors[static_cast<std::size_t>(w->director)].id, w->grant + 1);
+    std::string here;
+    if (computed && w) {
+        if (low && high) here = fmt::format(" (here {} to {})", show(s.type, *low), show(s.type, *high));
+        else if (low) here = fmt::format(" (here from {})", show(s.type, *low));
+        else here = fmt::format(" (here up to {})", show(s.type, *high));
+    }
+    std::string clauses = clause_list(s.sources);
+    fail(at, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, show(s.type, v),
+                         in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"));
+}
+
+void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
+    if (c.reader.kind == KeyPatterns::Reader::Kind::info) {
+        const Info& info = plan_.infos[c.reader.index];
+        Value v = read_value(node, info.type, fmt::format("`{}`", info.name));
+        const InputSpec& spec = info.input;
+        if ((spec.low && compare(info.type, v, *spec.low) < 0) || (spec.high && compare(info.type, v, *spec.high) > 0))
+            fail(where_of(node), fmt::format("`{}` is {}, outside its declared range {}", info.name, show(info.type, v),
+                                             spec.range_text));
+        return;
+    }
+    const Slot& s = plan_.slots[c.reader.index];
+    Value v = read_value(node, s.type, slot_what_[c.reader.index]);
+    check_input_range(s, v, c.w, where_of(node));
+}
+
+void Evaluator::check_changed_values() {
+    // A value this evaluation read was checked when it was read; the others are checked
+    // here. Kept until they pass: a run that fails here fails again while the values stay.
+    // Whether c's definition read this value (not another one of the same pattern) in
+    // this evaluation; `reads` are the places that read it.
+    auto read = [&](const ValueCheck& c, const std::vector<std::size_t>* reads) {
+        if (!reads || c.reader.kind != KeyPatterns::Reader::Kind::input || !c.w) return false;
+        const std::size_t at = row(plan_.slots[c.reader.index], *c.w) * plan_.slots.size() + c.reader.index;
+        return state_[at] == State::done && std::find(reads->begin(), reads->end(), at) != reads->end();
+    };
+    auto reads_of = [&](const void* p) -> const std::vector<std::size_t>* {
+        auto it = input_reads_.find(p);
+        return it == input_reads_.end() ? nullptr : &it->second;
+    };
+    for (const void* p : overrides_to_check_) {
+        auto it = value_checks_.find(p);
+        if (it == value_checks_.end()) continue;
+        const auto* reads = reads_of(p);
+        for (const ValueCheck& c : it->second) {
+            if (!read(c, reads)) check_value(c, InputFile::Node{p});
+        }
+    }
+    overrides_to_check_.clear();
+    if (!any_recheck_) return;
+    for (const auto& [p, c] : computed_range_checks_) {
+        if (recheck_range_[c.reader.index] && !read(c, reads_of(p))) check_value(c, InputFile::Node{p});
+    }
+    std::fill(recheck_range_.begin(), recheck_range_.end(), 0);
+    any_recheck_ = false;
+}
+
+void Evaluator::check_inputs() {
+    dsl::Diagnostics diags;
+    constexpr std::size_t max_errors = 50;
+    auto keep = [&](EvalFailure& f) {
+        // The evaluation that failed (a computed range end, say) stopped part way.
+        for (auto& st : state_) {
+            if (st == State::running) st = State::pending;
+        }
+        active_.clear();
+        depth_ = 0;
+        top_ = 0;
+        if (diags.error_count() >= max_errors) return;
+        // A value that is wrong is reported once, however many checks read it.
+        for (auto& d : f.diags.items()) {
+            bool seen = false;
+            for (const auto& e : diags.items()) {
+                seen = seen || (e.range.valid == d.range.valid && e.range.file == d.range.file &&
+                                e.range.begin == d.range.begin && e.message == d.message);
+            }
+            if (seen && d.severity == dsl::Severity::error) return;
+        }
+        diags.append(std::move(f.diags));
+    };
+    // Every entry of every series: its date and value, positive, in date order.
+    for (std::uint32_t i = 0; i < plan_.series.size(); ++i) {
+        try {
+            series(i);
+        } catch (EvalFailure& f) {
+            keep(f);
+        }
+    }
+    KeyPatterns keys(plan_);
+    if (plan_.shared_inputs) keys.add_keys_of(*plan_.shared_inputs);
+    if (options_.other_plan) keys.add_keys_of(*options_.other_plan);
+    recheck_range_.assign(plan_.slots.size(), 0);
+    keys.check(in_, diags, [&](const KeyPatterns::Reader& r, InputFile::Node node, KeyPatterns::Record record) {
+        ValueCheck c{r, std::nullopt};
+        if (r.kind == KeyPatterns::Reader::Kind::input) {
+            const Slot& s = plan_.slots[r.index];
+            // The record the value belongs to, when the input is read relative to it.
+            if (s.scope == Scope::plan) c.w = Where{};
+            if (s.scope == Scope::director && record.scope == Scope::director && !s.input.absolute)
+                c.w = Where{static_cast<int>(record.index), -1};
+            if (s.scope == Scope::grant && record.scope == Scope::grant && !s.input.absolute)
+                c.w = Where{out_.grant_director[record.index], static_cast<int>(record.index)};
+            if (c.w && (s.input.low_node != none || s.input.high_node != none))
+                computed_range_checks_.emplace_back(node.ptr, c);
+        }
+        value_checks_[node.ptr].push_back(c);
+        if (diags.error_count() >= max_errors) return;
+        try {
+            check_value(c, node);
+        } catch (EvalFailure& f) {
+            keep(f);
+        }
+    });
+    if (diags.error_count() >= max_errors)
+        diags.note(SourceRange{}, "stopped after {} problems in {}", max_errors, in_.path());
+    if (diags.has_errors()) throw EvalFailure{std::move(diags)};
+}
+
+std::optional<Date> Evaluator::as_of() {
+    if (!as_of_) {
+        if (options_.as_of) {
+            as_of_ = options_.as_of;
+        } else if (plan_.as_of_slot != none) {
+            as_of_ = std::optional<Date>(Date{static_cast<std::int32_t>(slot(plan_.as_of_slot, {}).word)});
+        } else {
+            as_of_ = std::optional<Date>();
+        }
+    }
+    return *as_of_;
+}
+
+const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index) {
+    auto it = series_.find(index);
+    if (it != series_.end()) {
+        if (index >= series_changed_.size() || series_changed_[index].empty()) return it->second;
+        // Only values were overridden: read those entries again, in place.
+        const Series& s = plan_.series[index];
+        for (const void* p : series_changed_[index]) {
+            InputFile::Node vn{p};
+            Value v = read_value(vn, s.type, series_what_[index]);
+            if (v.number.sign() <= 0)
+                fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
+                                               v.number.to_string()));
+            it->second[series_reads_.at(p).entry].second = std::move(v);
+        }
+        series_changed_[index].clear();
+        return it->second;
+    }
+    const Series& s = plan_.series[index];
+    std::string missing;
+    InputFile::Node parent;
+    InputFile::Node list = walk(s.input, in_.root(), {}, series_what_[index], &parent, &missing);
+    std::vector<std::pair<Date, Value>> entries;
+    if (!list) return series_.emplace(index, std::move(entries)).first->second;   // no entries at all
+    if (in_.kind(list) != InputKind::array)
+        fail(in_.range(list), fmt::format("series `{}` must be [[{}]] records, not {}", s.name, s.input.path_text,
+                                          describe(in_.kind(list))));
+    for (std::size_t i = 0; i < in_.size(list); ++i) {
+        InputFile::Node rec = in_.element(list, i);
+        if (in_.kind(rec) != InputKind::table)
+            fail(in_.range(rec), fmt::format("an entry of `{}` must be a table, not {}", s.input.path_text,
+                                             describe(in_.kind(rec))));
+        InputFile::Node dn = in_.child(rec, s.date_key);
+        InputFile::Node vn = in_.child(rec, s.value_key);
+        if (!dn || !vn)
+            fail(in_.range(rec), fmt::format("an entry of `{}` needs `{}` and `{}`", s.input.path_text, s.date_key,
+                                             s.value_key));
+        series_reads_[dn.ptr] = SeriesRead{index, static_cast<std::uint32_t>(entries.size()), true};
+        series_reads_[vn.ptr] = SeriesRead{index, static_cast<std::uint32_t>(entries.size()), false};
+        Date date{static_cast<std::int32_t>(read_value(dn, Type::date(), series_what_[index]).word)};
+        Value v = read_value(vn, s.type, series_what_[index]);
+        if (v.number.sign() <= 0)
+            fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
+                                            v.number.to_string()));
+        if (!entries.empty() && !(entries.back().first < date)) {
+            fail(where_of(dn), fmt::format("entries of `{}` must be in date order without repeats: {} comes after {}",
+                                           s.input.path_text, date.to_string(), entries.back().first.to_string()));
+        }
+        entries.emplace_back(date, std::move(v));
+    }
+    return series_.emplace(index, std::move(entries)).first->second;
+}
+
+void Evaluator::prepare() {
+    load_directors();
+    load_grants();
+    std::size_t rows = 1 + records_.size() + grant_records_.size();
+    memo_.assign(rows * plan_.slots.size(), Value{});
+    state_.assign(rows * plan_.slots.size(), State::pending);
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        if (plan_.slots[s].kind != SlotKind::input && plan_.slots[s].kind != SlotKind::param) recomputed_.push_back(s);
+        slot_what_.push_back(fmt::format("`{}`", plan_.slots[s].name));
+    }
+    for (const Series& s : plan_.series) series_what_.push_back(fmt::format("series `{}`", s.name));
+    build_hoists();
+    // Programs are compiled on first use, after the hoists they refer to are known.
+    program_of_node_.assign(plan_.nodes.size(), nullptr);
+    check_inputs();
+}
+
+}  // namespace hoshu::eval

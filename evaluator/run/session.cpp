@@ -1,0 +1,111 @@
+// The public face of the evaluator: evaluate(), Session and SessionProbe. An EvalFailure
+// thrown inside becomes the diagnostics of a Result here, and the session stays usable.
+#include "evaluator/run/evaluator.hpp"
+#include "evaluator/run/probe.hpp"
+
+namespace hoshu::eval {
+
+Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options) {
+    Session session(plan, inputs, options);
+    return session.run();
+}
+
+struct Session::Impl {
+    Evaluator evaluator;
+    const Plan& plan;
+};
+
+Session::Session(const Plan& plan, const InputFile& inputs, EvalOptions options)
+    : impl_(std::make_unique<Impl>(Impl{Evaluator(plan, inputs, options), plan})) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Result<Outcome> Session::run() {
+    try {
+        return impl_->evaluator.run();
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+Result<const Outcome*> Session::run_in_place() {
+    try {
+        return &impl_->evaluator.run();
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+void Session::set_overrides(std::span<const InputOverride> overrides) { impl_->evaluator.set_overrides(overrides); }
+
+void Session::remember_paths() { impl_->evaluator.remember_paths(); }
+
+Result<Value> Session::value(std::uint32_t slot, std::size_t director, int grant) {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.slot_value(slot, static_cast<int>(director), grant);
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+Result<const Outcome*> Session::state() {
+    try {
+        impl_->evaluator.start();
+        return &impl_->evaluator.state();
+    } catch (EvalFailure& f) {
+        return std::move(f.diags);
+    }
+}
+
+Result<std::vector<std::pair<InputFile::Node, std::string>>> Session::record_keys() {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.record_keys();
+    } catch (EvalFailure& f) {
+        return std::move(f.diags);
+    }
+}
+
+void Session::reset() { impl_->evaluator.reset(); }
+
+Result<Value> SessionProbe::node_value(std::uint32_t node, std::size_t director, int grant) {
+    try {
+        session_.impl_->evaluator.start();
+        return session_.impl_->evaluator.node_value(node, static_cast<int>(director), grant);
+    } catch (EvalFailure& f) {
+        session_.impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
+bool SessionProbe::present(std::uint32_t slot, std::size_t director, int grant) {
+    try {
+        session_.impl_->evaluator.start();
+        return session_.impl_->evaluator.slot_present(slot, static_cast<int>(director), grant);
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return false;
+    }
+}
+
+std::vector<int> SessionProbe::grants_of(std::size_t director) {
+    return session_.impl_->evaluator.grants_of(static_cast<int>(director));
+}
+
+std::optional<Rational> SessionProbe::scale_factor(std::uint32_t slot) const { return session_.impl_->evaluator.scale_factor(slot); }
+
+std::optional<std::pair<Date, Value>> SessionProbe::last_before(std::uint32_t series, Date date) {
+    try {
+        session_.impl_->evaluator.start();
+        return session_.impl_->evaluator.last_entry(series, date);
+    } catch (EvalFailure&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace hoshu::eval
