@@ -13,7 +13,6 @@
 #include <string>
 
 #include "dsl/base/diagnostics.hpp"
-#include "dsl/base/files.hpp"
 
 namespace dsl = hoshu::dsl;
 
@@ -78,28 +77,4 @@ TEST_CASE("the diagnostic renderer escapes the message and the source line, the 
           "p\\x1b.hoshu:1:13: error: bad `\\x1b]0;title\\x07`\n"
           "  a\\x00b\\x1b[2J\\rx = \\u{202e}evil\n"
           "                     ^~~~~~~~~~~~\n");
-}
-
-TEST_CASE("read_regular_file: a file whole; a FIFO, a folder, a loop refused without waiting", "[source]") {
-    namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("hoshu_source_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    std::string text, error;
-    {
-        std::ofstream(dir / "a.hoshu", std::ios::binary) << std::string("x\0y", 3);
-    }
-    CHECK(dsl::read_regular_file((dir / "a.hoshu").string(), text, error));
-    CHECK(text == std::string("x\0y", 3));
-    REQUIRE(::mkfifo((dir / "f.hoshu").c_str(), 0600) == 0);
-    CHECK_FALSE(dsl::read_regular_file((dir / "f.hoshu").string(), text, error));
-    CHECK(error == "not a regular file (a FIFO)");
-    CHECK_FALSE(dsl::read_regular_file(dir.string(), text, error));
-    CHECK(error == "a folder, not a file");
-    fs::create_symlink("l2.hoshu", dir / "l1.hoshu");
-    fs::create_symlink("l1.hoshu", dir / "l2.hoshu");
-    CHECK_FALSE(dsl::read_regular_file((dir / "l1.hoshu").string(), text, error));
-    CHECK(error == "Too many levels of symbolic links");
-    CHECK_FALSE(dsl::read_regular_file((dir / "none.hoshu").string(), text, error));
-    CHECK(error == "No such file or directory");
-    fs::remove_all(dir);
 }

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "dsl/base/diagnostics.hpp"
-#include "dsl/base/text.hpp"
 
 using hoshu::eval::CsvScenarios;
 using hoshu::eval::Grid;
@@ -502,15 +501,4 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
     REQUIRE(ok);
     CHECK(ok->size() == 100'000'000);
     CHECK(show(ok->at(99'999'999)) == "100000000: a=999999 b=100");
-}
-
-TEST_CASE("csv_field quotes only when it must", "[scenarios]") {
-    using hoshu::csv_field;
-    CHECK(csv_field("plain text") == "plain text");
-    CHECK(csv_field("") == "");
-    CHECK(csv_field("1,000") == "\"1,000\"");
-    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-    CHECK(csv_field("a\nb") == "\"a\nb\"");
-    CHECK(csv_field("a\rb") == "\"a\rb\"");
-    CHECK(csv_field("日本") == "日本");
 }

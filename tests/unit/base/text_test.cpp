@@ -1,0 +1,47 @@
+// The small text helpers, each written once.
+#include "dsl/base/text.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <tuple>
+
+TEST_CASE("group_digits groups the integer digits and keeps the sign and the fraction", "[text]") {
+    auto [numeral, grouped] = GENERATE(table<std::string, std::string>({
+        {"0", "0"},
+        {"999", "999"},
+        {"1000", "1,000"},
+        {"-1234567", "-1,234,567"},
+        {"1234.5", "1,234.5"},
+        {"-0.25", "-0.25"},
+        {"100000000", "100,000,000"},
+        {"1234567.125", "1,234,567.125"},
+    }));
+    CAPTURE(numeral);
+    CHECK(hoshu::group_digits(numeral) == grouped);
+}
+
+TEST_CASE("csv_field quotes only when it must", "[text]") {
+    using hoshu::csv_field;
+    CHECK(csv_field("plain text") == "plain text");
+    CHECK(csv_field("") == "");
+    CHECK(csv_field("1,000") == "\"1,000\"");
+    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+    CHECK(csv_field("a\nb") == "\"a\nb\"");
+    CHECK(csv_field("a\rb") == "\"a\rb\"");
+    CHECK(csv_field("日本") == "日本");
+}
+
+TEST_CASE("collapse_blanks makes one line of any layout", "[text]") {
+    CHECK(hoshu::collapse_blanks(" a \n\t b ") == "a b");
+    CHECK(hoshu::collapse_blanks("a\r\n\r\nb") == "a b");
+    CHECK(hoshu::collapse_blanks("  \n ") == "");
+    CHECK(hoshu::collapse_blanks("one") == "one");
+}
+
+TEST_CASE("join puts the separator between items only", "[text]") {
+    CHECK(hoshu::join({}) == "");
+    CHECK(hoshu::join({"a"}) == "a");
+    CHECK(hoshu::join({"a", "b", "c"}) == "a, b, c");
+    CHECK(hoshu::join({"a", "b"}, " × ") == "a × b");
+}

@@ -1,0 +1,25 @@
+// Numbers as people read them, and the words of rounding.
+#include "evaluator/numbers/number_text.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace hoshu::eval;
+
+TEST_CASE("grouped_decimal rounds half up to the places asked and groups the integer digits", "[number_text]") {
+    CHECK(grouped_decimal(Rational::fraction(70123456, 10000), 2) == "7,012.35");
+    CHECK(grouped_decimal(Rational(1234567), 0) == "1,234,567");
+    CHECK(grouped_decimal(Rational(-1234567), 2) == "-1,234,567.00");
+    CHECK(grouped_decimal(Rational::fraction(1, 3), 4) == "0.3333");
+    CHECK(grouped_decimal(Rational::fraction(5, 2), 0) == "3");
+}
+
+TEST_CASE("rounding modes have one set of words, read and written", "[number_text]") {
+    for (RoundingMode m : {RoundingMode::down, RoundingMode::up, RoundingMode::half_up, RoundingMode::half_even}) {
+        CAPTURE(to_string(m));
+        REQUIRE(rounding_mode(to_string(m)));
+        CHECK(*rounding_mode(to_string(m)) == m);
+    }
+    CHECK(std::string(to_string(RoundingMode::half_even)) == "half even");
+    CHECK_FALSE(rounding_mode("sideways"));
+    CHECK_FALSE(rounding_mode("half"));
+}

@@ -1,0 +1,91 @@
+// The words of the language (keywords.hpp): every word is reserved, the parser resumes at
+// every declaration word, the hint lists them, the rules diff orders its kinds by them.
+#include "dsl/syntax/keywords.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+#include "dsl/syntax/parse.hpp"
+#include "dsl/syntax/print.hpp"
+
+namespace dsl = hoshu::dsl;
+
+namespace {
+
+/// One declaration that parses, for each word that starts one.
+const std::map<std::string, std::string> example_of = {
+    {"plan", "plan \"P\""},
+    {"import", "import \"../common\""},
+    {"per", "per director"},
+    {"end", "end"},
+    {"type", "type role = executive | outside"},
+    {"param", "param p: ratio = 1"},
+    {"input", "input i: JPY at i"},
+    {"info", "info t: text at title"},
+    {"series", "series s: JPY per share at prices(date, close)"},
+    {"directors", "directors at directors(id)"},
+    {"items", "items at agenda(id)"},
+    {"grants", "grants at ledger(director)"},
+    {"value", "value v: ratio = 1"},
+    {"output", "output o: ratio = 1"},
+    {"table", "table t(a: ratio) -> ratio\n  below 1 -> 0"},
+    {"limit", "limit l: a <= b"},
+    {"require", "require r: a"},
+    {"test", "test \"t\" inputs \"in.toml\"\n  expect a = 1"},
+};
+
+}  // namespace
+
+TEST_CASE("keywords: every word is reserved: no definition may be named so", "[keywords]") {
+    std::vector<std::string_view> words;
+    for (const auto& w : dsl::declaration_words) words.push_back(w.word);
+    for (auto w : dsl::other_reserved_words) words.push_back(w);
+    for (auto w : words) {
+        CAPTURE(w);
+        std::string errors;
+        dsl::print_declarations("value " + std::string(w) + ": ratio = 1\n", errors);
+        CHECK_FALSE(errors.empty());
+    }
+    // Not a keyword: any other name.
+    std::string errors;
+    dsl::print_declarations("value planned: ratio = 1\n", errors);
+    CHECK(errors.empty());
+}
+
+TEST_CASE("keywords: after a syntax error, the parser resumes at a line starting with any declaration word",
+          "[keywords]") {
+    REQUIRE(example_of.size() == std::size(dsl::declaration_words));
+    for (const auto& w : dsl::declaration_words) {
+        CAPTURE(w.word);
+        REQUIRE(example_of.count(std::string(w.word)));
+        const std::string example = example_of.at(std::string(w.word));
+        std::string alone_errors;
+        const std::string alone = dsl::print_declarations(example + "\n", alone_errors);
+        REQUIRE(alone_errors.empty());
+        std::string errors;
+        const std::string after = dsl::print_declarations("value a: JPY = b *\n" + example + "\n", errors);
+        CHECK(after == alone);   // the declaration after the error is parsed, whole
+        CHECK(errors.find("expected operand") != std::string::npos);
+        CHECK(dsl::starts_declaration(w.word));
+    }
+    CHECK_FALSE(dsl::starts_declaration("source"));
+    CHECK_FALSE(dsl::starts_declaration("director"));
+}
+
+TEST_CASE("keywords: the hint lists the declaration words in one order", "[keywords]") {
+    CHECK(std::string(dsl::declaration_keywords()) ==
+          "plan, import, per director, per item, per grant, end, type, param, input, info, series, directors, "
+          "items, grants, value, output, table, limit, require, test");
+}
+
+TEST_CASE("keywords: the rules diff lists kinds in this order", "[keywords]") {
+    const char* order[] = {"plan",  "import", "type",  "directors", "grants", "series", "param", "input",
+                           "info",  "value",  "output", "table",    "limit",  "require", "test",  "items"};
+    for (std::size_t i = 0; i + 1 < std::size(order); ++i) {
+        CAPTURE(order[i], order[i + 1]);
+        CHECK(dsl::declaration_rank(order[i]) < dsl::declaration_rank(order[i + 1]));
+    }
+    CHECK(dsl::declaration_rank("no such kind") > dsl::declaration_rank("items"));
+}
