@@ -31,6 +31,7 @@ public:
         dsl::Diagnostics diags;
         plan = eval::check_files(sm, {sm.add(name, rules)}, diags);
         diagnostics = dsl::render(sm, diags);
+        if (!plan) UNSCOPED_INFO(diagnostics);   // shown with the REQUIRE(f.ok()) that fails
     }
     PlanFixture(const PlanFixture&) = delete;              // inputs point at sm
     PlanFixture& operator=(const PlanFixture&) = delete;
