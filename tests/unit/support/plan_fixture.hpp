@@ -53,7 +53,8 @@ public:
         return *s;
     }
 
-    /// A value of definition `name` as exact text.
+    /// A value of definition `name` as exact text (a text made by an evaluation, such as
+    /// year_before's, is in that evaluation's outcome: pass it).
     std::string text(const eval::Value& v, const std::string& name, const eval::Outcome& outcome = {}) const {
         return eval::value_text(*plan, outcome, plan->slots[slot(name)].type, v);
     }

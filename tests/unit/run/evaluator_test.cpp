@@ -1,0 +1,321 @@
+// The evaluator through its public face (Session, evaluate): laziness, dated params, the
+// messages of runtime errors, optional inputs, aggregates over directors and grants, pro rata
+// scaling, requirement messages, every kind computed outside the programs (eval_rare), and
+// what-if runs recomputing what an override reaches — plan-wide parts included.
+#include "evaluator/run/session.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "support/plan_fixture.hpp"
+
+using namespace hoshu;
+using eval::InputOverride;
+using eval::Session;
+
+namespace {
+
+/// The first error's message of a failed result.
+template <class T>
+std::string first_error(const Result<T>& r) {
+    REQUIRE_FALSE(r.ok());
+    REQUIRE_FALSE(r.error().items().empty());
+    return r.error().items().front().message;
+}
+
+const std::string people = R"(plan "eval"
+input use_b: boolean at use_b
+input a: JPY at a range ¥0 to ¥100
+input b: JPY at b range ¥0 to ¥100
+directors at directors(id)
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000
+  input left_on: date at left_on range 2000-01-01 to 2100-12-31 optional
+  value share: ratio = pay / a
+    source C5 "share"
+  output kept: JPY = if use_b then b else a
+  output left: boolean = present(left_on)
+  output left_when: date = left_on
+end
+)";
+
+}  // namespace
+
+TEST_CASE("evaluator: an input read only by the branch not taken may be missing", "[evaluator]") {
+    test::PlanFixture f(people);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("use_b = false\na = 5\n[[directors]]\nid = \"D01\"\npay = 10\n");
+    Session s(*f.plan, in);
+    auto kept = s.value(f.slot("kept"), 0);
+    REQUIRE(kept.ok());
+    CHECK(f.text(*kept, "kept") == "5");
+    // The other way, b is needed and missing.
+    const auto& in_b = f.inputs("use_b = true\na = 5\n[[directors]]\nid = \"D01\"\npay = 10\n", "b.toml");
+    Session t(*f.plan, in_b);
+    CHECK(first_error(t.value(f.slot("kept"), 0)) == "missing input `b`: `b` needs `b`");
+}
+
+TEST_CASE("evaluator: a runtime error names the definition, its clauses and the director", "[evaluator]") {
+    test::PlanFixture f(people);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("use_b = false\na = 0\n[[directors]]\nid = \"D01\"\npay = 10\n");
+    Session s(*f.plan, in);
+    CHECK(first_error(s.value(f.slot("share"), 0)) == "division by zero in `share` (C5) for director D01");
+    // The session stays usable: another value still evaluates.
+    auto kept = s.value(f.slot("kept"), 0);
+    REQUIRE(kept.ok());
+    CHECK(f.text(*kept, "kept") == "0");
+}
+
+TEST_CASE("evaluator: a value outside its declared range names value, range and record", "[evaluator]") {
+    test::PlanFixture f(people);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("use_b = false\na = 5\n[[directors]]\nid = \"D01\"\npay = 2000\n");
+    auto outcome = eval::evaluate(*f.plan, in, {});
+    CHECK(first_error(outcome) == "`pay` for director D01 is 2000, outside its declared range ¥0 to ¥1,000");
+}
+
+TEST_CASE("evaluator: an optional input absent: present() is false, reading it is an error", "[evaluator]") {
+    test::PlanFixture f(people);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("use_b = false\na = 5\n[[directors]]\nid = \"D01\"\npay = 10\n"
+                              "[[directors]]\nid = \"D02\"\npay = 20\nleft_on = 2024-03-31\n");
+    Session s(*f.plan, in);
+    CHECK(f.text(*s.value(f.slot("left"), 0), "left") == "false");
+    CHECK(f.text(*s.value(f.slot("left"), 1), "left") == "true");
+    CHECK(f.text(*s.value(f.slot("left_when"), 1), "left_when") == "2024-03-31");
+    std::string absent = first_error(s.value(f.slot("left_when"), 0));
+    CHECK(absent.starts_with("`left_on` is absent from the inputs"));
+    CHECK(absent.ends_with("for director D01"));
+}
+
+TEST_CASE("evaluator: dated params take the value in force on the as-of date", "[evaluator]") {
+    test::PlanFixture f(R"(plan "dated"
+param rate: ratio
+  = 10% from 2024-01-01
+  = 20% from 2025-01-01
+output r: ratio = rate
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("");
+    auto at = [&](const char* date) {
+        eval::EvalOptions o;
+        o.as_of = eval::Date::parse(date);
+        Session s(*f.plan, in, o);
+        return s.value(f.slot("r"), 0);
+    };
+    CHECK(f.text(*at("2024-06-30"), "r") == "0.1");
+    CHECK(f.text(*at("2025-01-01"), "r") == "0.2");
+    CHECK(first_error(at("2023-12-31")) == "`rate` has no value in force on 2023-12-31");
+    Session latest(*f.plan, in);   // no date: the latest value
+    CHECK(f.text(*latest.value(f.slot("r"), 0), "r") == "0.2");
+}
+
+TEST_CASE("evaluator: the plan's `as of` input chooses the params' version", "[evaluator]") {
+    test::PlanFixture f(R"(plan "dated" as of grant_date
+input grant_date: date at grant_date range 2000-01-01 to 2100-12-31
+param rate: ratio
+  = 10% from 2024-01-01
+  = 20% from 2025-01-01
+output r: ratio = rate
+)");
+    REQUIRE(f.ok());
+    Session s(*f.plan, f.inputs("grant_date = 2024-07-01\n"));
+    CHECK(f.text(*s.value(f.slot("r"), 0), "r") == "0.1");
+}
+
+namespace {
+
+const std::string ledger = R"(plan "ledger"
+input label: text at label
+input since: date at since range 2000-01-01 to 2100-12-31
+input until: date at until range 2000-01-01 to 2100-12-31
+series price: JPY per share at prices(date, close)
+series split: ratio at splits(date, ratio)
+directors at directors(id)
+grants at ledger(director)
+per grant
+  input granted: shares at shares range 0 shares to 1,000 shares
+end
+per director
+  output held: shares = sum of granted over grants
+  output biggest: shares = max of granted over grants
+  output smallest: shares = min of granted over grants
+end
+output all_held: shares = sum of granted over grants
+output counted: count = count of grants where granted > 100 shares
+output earlier: text = year_before(label)
+output months: months = months_inclusive(since, until)
+output close: JPY per share = last price before until
+output close_date: date = date of last price before until
+output splits: ratio = product of split after since up to until
+)";
+
+const std::string ledger_inputs = R"(label = "FY2024"
+since = 2024-04-15
+until = 2025-03-01
+[[directors]]
+id = "D01"
+[[directors]]
+id = "D02"
+[[ledger]]
+director = "D01"
+shares = 100
+[[ledger]]
+director = "D01"
+shares = 300
+[[ledger]]
+director = "D02"
+shares = 50
+[[prices]]
+date = 2025-01-10
+close = 2900
+[[prices]]
+date = 2025-02-27
+close = 3020
+[[prices]]
+date = 2025-03-03
+close = 3100
+[[splits]]
+date = 2024-10-01
+ratio = 2
+[[splits]]
+date = 2025-06-01
+ratio = 3
+)";
+
+}  // namespace
+
+TEST_CASE("evaluator: aggregates per director and plan-wide, and the kinds eval_rare computes", "[evaluator]") {
+    test::PlanFixture f(ledger);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(ledger_inputs);
+    Session s(*f.plan, in);
+    auto v = [&](const char* name, std::size_t director = 0) {
+        auto r = s.value(f.slot(name), director);
+        if (!r) FAIL(f.render(r.error()));
+        return f.text(*r, name, **s.state());   // texts made by the evaluation are the session's
+    };
+    CHECK(v("held", 0) == "400");
+    CHECK(v("held", 1) == "50");
+    CHECK(v("biggest", 0) == "300");
+    CHECK(v("smallest", 0) == "100");
+    CHECK(v("all_held") == "450");
+    CHECK(v("counted") == "1");
+    CHECK(v("earlier") == "FY2023");
+    CHECK(v("months") == "12");   // April 2024 to March 2025, both counted
+    CHECK(v("close") == "3020");
+    CHECK(v("close_date") == "2025-02-27");
+    CHECK(v("splits") == "2");    // only the split dated after `since`, up to `until`
+}
+
+TEST_CASE("evaluator: eval_rare's errors: no year before year 0, no entry before a date, nothing to take the max of",
+          "[evaluator]") {
+    test::PlanFixture f(ledger);
+    REQUIRE(f.ok());
+    std::string text = ledger_inputs;
+    text.replace(text.find("\"FY2024\""), 8, "\"FY0\"");
+    text.replace(text.find("until = 2025-03-01"), 18, "until = 2024-12-01");
+    text += "[[directors]]\nid = \"D03\"\n";   // no ledger entry
+    const auto& in = f.inputs(text);
+    Session s(*f.plan, in);
+    CHECK(first_error(s.value(f.slot("earlier"), 0)) ==
+          "no year comes before \"FY0\" (`year_before` of year 0) in `earlier`");
+    CHECK(first_error(s.value(f.slot("close"), 0)) == "series `price` has no entry before 2024-12-01 in `close`");
+    CHECK(first_error(s.value(f.slot("biggest"), 2)) == "nothing to take the min or max of in `biggest` for director D03");
+}
+
+TEST_CASE("evaluator: a limit over two directors scales their outputs pro rata, the bound kept", "[evaluator]") {
+    test::PlanFixture f(R"(plan "scaled"
+directors at directors(id)
+per director
+  input asked: shares at asked range 0 shares to 1,000 shares
+  output granted: shares = asked
+end
+output total: shares = sum of granted over directors
+limit cap: sum of granted over directors <= 100 shares
+  allocate pro rata granted round down to 1 share
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("[[directors]]\nid = \"D01\"\nasked = 100\n[[directors]]\nid = \"D02\"\nasked = 50\n");
+    auto outcome = eval::evaluate(*f.plan, in, {});
+    if (!outcome) FAIL(f.render(outcome.error()));
+    REQUIRE(outcome->limits.size() == 1);
+    const auto& cap = outcome->limits[0];
+    CHECK(cap.status == eval::LimitStatus::scaled);
+    REQUIRE(cap.factor);
+    CHECK(cap.factor->to_string() == "2/3");
+    CHECK(f.text(outcome->directors[0].outputs[0], "granted", *outcome) == "66");   // 100 × 2/3, rounded down
+    CHECK(f.text(outcome->directors[1].outputs[0], "granted", *outcome) == "33");
+    CHECK(outcome->violations.empty());
+}
+
+TEST_CASE("evaluator: a requirement's message names its definitions' values, per director", "[evaluator]") {
+    test::PlanFixture f(R"(plan "required"
+directors at directors(id)
+per director
+  input share: percent at share range 0% to 100%
+  require fourteen: share == 14%
+    message "{share} is not 14%"
+    source C9 "14%"
+end
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("[[directors]]\nid = \"D01\"\nshare = \"14%\"\n[[directors]]\nid = \"D02\"\nshare = \"15%\"\n");
+    auto outcome = eval::evaluate(*f.plan, in, {});
+    if (!outcome) FAIL(f.render(outcome.error()));
+    REQUIRE(outcome->violations.size() == 1);
+    CHECK(outcome->violations[0].rule == "fourteen");
+    CHECK(outcome->violations[0].director == "D02");
+    CHECK(outcome->violations[0].message == "15% is not 14%");
+    REQUIRE(outcome->violations[0].sources.size() == 1);
+    CHECK(outcome->violations[0].sources[0].clause == "C9");
+}
+
+TEST_CASE("evaluator: an override of a plan-wide input recomputes the plan-wide part of a per-director formula",
+          "[evaluator]") {
+    // `rate * 2` reads only plan-wide definitions: it is computed once per evaluation and
+    // shared by every director; an override of `rate` must make it computed again.
+    test::PlanFixture f(R"(plan "hoisted"
+input rate: ratio at rate range 0 to 10
+directors at directors(id)
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000
+  output got: JPY = pay * (rate * 2)
+end
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("rate = 1\n[[directors]]\nid = \"D01\"\npay = 10\n[[directors]]\nid = \"D02\"\npay = 20\n");
+    Session s(*f.plan, in);
+    s.remember_paths();
+    auto first = s.run();
+    REQUIRE(first.ok());
+    CHECK(f.text(first->directors[1].outputs[0], "got", *first) == "40");
+    std::string why;
+    auto node = in.find("rate", &why);
+    REQUIRE(node);
+    for (const char* rate : {"3", "1/2", "3"}) {
+        CAPTURE(rate);
+        std::vector<InputOverride> o{InputOverride{node, rate, std::nullopt, {}}};
+        s.set_overrides(o);
+        auto r = s.run();
+        REQUIRE(r.ok());
+        const auto expected = eval::Rational(20) * *eval::Rational::parse(rate) * eval::Rational(2);
+        CHECK(r->directors[1].outputs[0].number == expected);
+    }
+}
+
+TEST_CASE("evaluator: reset() forgets computed values and keeps the inputs read", "[evaluator]") {
+    test::PlanFixture f(ledger);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(ledger_inputs);
+    Session s(*f.plan, in);
+    auto before = s.run();
+    REQUIRE(before.ok());
+    s.reset();
+    auto after = s.run();
+    REQUIRE(after.ok());
+    CHECK(after->directors[0].outputs[0].number == before->directors[0].outputs[0].number);
+    CHECK(after->plan_outputs.size() == before->plan_outputs.size());
+}

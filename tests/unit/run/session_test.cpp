@@ -1,0 +1,109 @@
+// What explaining needs to look inside an evaluation (SessionProbe), and a session that
+// stays usable after a failure.
+#include "evaluator/run/probe.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "evaluator/run/session.hpp"
+#include "support/plan_fixture.hpp"
+
+using namespace hoshu;
+using eval::Session;
+using eval::SessionProbe;
+
+namespace {
+
+const std::string rules = R"(plan "probe"
+input until: date at until range 2000-01-01 to 2100-12-31
+series price: JPY per share at prices(date, close)
+directors at directors(id)
+grants at ledger(director)
+per grant
+  input granted: shares at shares range 0 shares to 1,000 shares
+end
+per director
+  input left_on: date at left_on range 2000-01-01 to 2100-12-31 optional
+  input asked: shares at asked range 0 shares to 1,000 shares
+  output got: shares = asked + sum of granted over grants
+end
+output close: JPY per share = last price before until
+limit cap: sum of got over directors <= 300 shares
+  allocate pro rata got round down to 1 share
+)";
+
+const std::string inputs = R"(until = 2025-03-01
+[[directors]]
+id = "D01"
+asked = 100
+left_on = 2025-01-31
+[[directors]]
+id = "D02"
+asked = 200
+[[ledger]]
+director = "D02"
+shares = 50
+[[ledger]]
+director = "D02"
+shares = 50
+[[prices]]
+date = 2025-02-27
+close = 3020
+)";
+
+}  // namespace
+
+TEST_CASE("session probe: node values, presence, ledger entries, series entries, scaling", "[session]") {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    Session s(*f.plan, in);
+    auto outcome = s.run();   // 400 shares asked for 300: scaled by 3/4
+    if (!outcome) FAIL(f.render(outcome.error()));
+    SessionProbe probe(s);
+
+    // Any node: the sum inside `got`, for director D02.
+    const auto& got = f.plan->slots[f.slot("got")];
+    const std::uint32_t sum = f.plan->nodes[got.root].b;
+    auto v = probe.node_value(sum, 1);
+    REQUIRE(v.ok());
+    CHECK(v->number == eval::Rational(100));
+
+    CHECK(probe.present(f.slot("left_on"), 0));
+    CHECK_FALSE(probe.present(f.slot("left_on"), 1));
+    CHECK(probe.grants_of(0).empty());
+    CHECK(probe.grants_of(1) == std::vector<int>{0, 1});
+
+    auto factor = probe.scale_factor(f.slot("got"));
+    REQUIRE(factor);
+    CHECK(*factor == eval::Rational::fraction(3, 4));
+    CHECK_FALSE(probe.scale_factor(f.slot("asked")));
+
+    auto entry = probe.last_before(0, *eval::Date::parse("2025-03-01"));
+    REQUIRE(entry);
+    CHECK(entry->first.to_string() == "2025-02-27");
+    CHECK(entry->second.number == eval::Rational(3020));
+    CHECK_FALSE(probe.last_before(0, *eval::Date::parse("2025-01-01")));
+}
+
+TEST_CASE("session: a failed run leaves the session usable for the next one", "[session]") {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    std::string text = inputs;
+    text.replace(text.find("until = 2025-03-01"), 18, "until = 2025-01-01");   // no price before it
+    const auto& in = f.inputs(text);
+    Session s(*f.plan, in);
+    auto failed = s.run();
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().items().front().message == "series `price` has no entry before 2025-01-01 in `close`");
+    // An override that puts the date after the price: the same session evaluates.
+    std::string why;
+    auto node = in.find("until", &why);
+    REQUIRE(node);
+    std::vector<eval::InputOverride> o{eval::InputOverride{node, "2025-03-01", std::nullopt, {}}};
+    s.set_overrides(o);
+    auto ok = s.run();
+    if (!ok) FAIL(f.render(ok.error()));
+    CHECK(ok->plan_outputs[0].number == eval::Rational(3020));
+}
