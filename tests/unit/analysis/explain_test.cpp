@@ -1,0 +1,136 @@
+// Explaining a value: the derivation's steps, root first and each definition once, with
+// what each used, the table row that fired, each rounding, the branch taken, the pro rata
+// factor, and the hints when the director or the value is unknown.
+#include "evaluator/analysis/explain.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "support/plan_fixture.hpp"
+
+using namespace hoshu;
+
+namespace {
+
+const std::string rules = R"(plan "explained"
+table payout(x: ratio) -> ratio
+  below 50% -> 0
+  from 50% to 100% -> linear 0 to 1
+  above 100% -> 1
+input target: JPY at target range ¥1 to ¥1,000
+directors at directors(id)
+per director
+  input sales: JPY at sales range ¥0 to ¥1,000
+  input executive: boolean at executive
+  value achieved: ratio = sales / target
+    source C5 "achievement"
+  output shares: shares = if executive then round down(payout(achieved) * 75 shares, 1 share) else 0 shares
+end
+output total: shares = sum of shares over directors
+limit cap: sum of shares over directors <= 40 shares
+  allocate pro rata shares round down to 1 share
+)";
+
+const std::string inputs = R"(target = 200
+[[directors]]
+id = "D01"
+sales = 150
+executive = true
+[[directors]]
+id = "D02"
+sales = 190
+executive = true
+[[directors]]
+id = "D03"
+sales = 100
+executive = false
+)";
+
+const eval::ExplainStep& step(const eval::Explanation& e, const std::string& id) {
+    auto it = std::find_if(e.steps.begin(), e.steps.end(), [&](const auto& s) { return s.id == id; });
+    INFO("no step " << id);
+    REQUIRE(it != e.steps.end());
+    return *it;
+}
+
+bool has(const std::vector<std::string>& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+}  // namespace
+
+TEST_CASE("explain: root first, each definition once, what each used", "[explain]") {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    eval::Session session(*f.plan, in);
+    auto e = eval::explain(*f.plan, f.sm, session, "D01", "shares");
+    if (!e) FAIL(f.render(e.error()));
+    CHECK(e->root == "shares@D01");
+    REQUIRE_FALSE(e->steps.empty());
+    CHECK(e->steps.front().id == "shares@D01");
+    const auto& shares = step(*e, "shares@D01");
+    CHECK(shares.kind == "output");
+    CHECK(shares.scope == "director D01");
+    CHECK(shares.uses == std::vector<std::string>{"executive@D01", "achieved@D01"});
+    const auto& achieved = step(*e, "achieved@D01");
+    CHECK(achieved.uses == std::vector<std::string>{"sales@D01", "target"});   // target is plan-wide
+    CHECK(achieved.value == "0.75");
+    REQUIRE(achieved.sources.size() == 1);
+    CHECK(achieved.sources[0].clause == "C5");
+    CHECK(step(*e, "target").scope == "plan");
+    CHECK(step(*e, "sales@D01").formula == "from the inputs: sales");
+    // Each definition once, however often it is used.
+    std::vector<std::string> ids;
+    for (const auto& s : e->steps) ids.push_back(s.id);
+    std::sort(ids.begin(), ids.end());
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+}
+
+TEST_CASE("explain: the branch taken, the row that fired, the rounding, the scaling", "[explain]") {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    eval::Session session(*f.plan, in);
+    auto e = eval::explain(*f.plan, f.sm, session, "D01", "shares");
+    if (!e) FAIL(f.render(e.error()));
+    const auto& d = step(*e, "shares@D01").details;
+    INFO(Catch::Detail::stringify(d));
+    CHECK(has(d, "if executive: true → round down(payout(achieved) * 75 shares, 1 share)"));
+    CHECK(has(d, "payout(x = 0.75): row `from 50% to 100% -> linear 0 to 1` (0.5 ≤ x ≤ 1) → 0.5"));
+    CHECK(has(d, "round down to 1 share: 37.5 → 37"));
+    // 37 + 67 = 104 shares for a cap of 40: every director's shares scaled by 40/104 = 5/13.
+    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (annual limits): 37 × 5/13 → 14 shares"));
+    auto not_executive = eval::explain(*f.plan, f.sm, session, "D03", "shares");
+    REQUIRE(not_executive.ok());
+    CHECK(has(step(*not_executive, "shares@D03").details, "if executive: false → 0 shares"));
+}
+
+TEST_CASE("explain: a plan-wide value needs no director", "[explain]") {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    eval::Session session(*f.plan, f.inputs(inputs));
+    auto e = eval::explain(*f.plan, f.sm, session, "", "total");
+    if (!e) FAIL(f.render(e.error()));
+    CHECK(e->root == "total");
+    CHECK(step(*e, "total").scope == "plan");
+}
+
+TEST_CASE("explain: an unknown director or value is an error listing what there is", "[explain]") {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    eval::Session session(*f.plan, f.inputs(inputs));
+    auto who = eval::explain(*f.plan, f.sm, session, "D09", "shares");
+    REQUIRE_FALSE(who.ok());
+    CHECK(who.error().items()[0].message == "no director `D09` in the inputs");
+    CHECK(who.error().items()[0].hint == "the inputs list: D01, D02, D03");
+    auto what = eval::explain(*f.plan, f.sm, session, "D01", "bonus");
+    REQUIRE_FALSE(what.ok());
+    CHECK(what.error().items()[0].message == "no definition `bonus` to explain");
+    CHECK(what.error().items()[0].hint == "the outputs are: shares");
+    auto nobody = eval::explain(*f.plan, f.sm, session, "", "shares");
+    REQUIRE_FALSE(nobody.ok());
+    CHECK(nobody.error().items()[0].message == "say which director with --director (or explain a plan-wide value)");
+}

@@ -1,0 +1,121 @@
+// What two versions of a plan award on the same inputs: each change exact and shown signed,
+// an output in one plan only a change unless it is zero, a unit that changed, violations
+// on one side or both.
+#include "evaluator/analysis/outcome_diff.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/check/check.hpp"
+
+using namespace hoshu;
+using Side = eval::ViolationLine::Side;
+
+namespace {
+
+struct Compared {
+    dsl::SourceManager sm;
+    std::optional<eval::Plan> base, head;
+    std::optional<eval::InputFile> inputs;
+    eval::InputsDiff diff;
+    Compared(const std::string& base_text, const std::string& head_text, const std::string& toml) {
+        dsl::Diagnostics diags;
+        base = eval::check_files(sm, {sm.add("base/a.hoshu", base_text)}, diags);
+        head = eval::check_files(sm, {sm.add("head/a.hoshu", head_text)}, diags);
+        INFO(dsl::render(sm, diags));
+        REQUIRE(base);
+        REQUIRE(head);
+        auto in = eval::InputFile::parse(sm, "in.toml", toml);
+        REQUIRE(in);
+        inputs.emplace(std::move(*in));
+        diff = eval::diff_on_inputs(*base, *head, *inputs, {});
+        INFO(dsl::render(sm, diff.base.errors) + dsl::render(sm, diff.head.errors));
+        REQUIRE(diff.ran());
+    }
+    const eval::ValueDiff& value(std::size_t director, const std::string& name) const {
+        const auto& vs = diff.directors.at(director).values;
+        auto it = std::find_if(vs.begin(), vs.end(), [&](const auto& v) { return v.name == name; });
+        REQUIRE(it != vs.end());
+        return *it;
+    }
+};
+
+const std::string toml = R"(a = 5
+[[directors]]
+id = "D01"
+pay = 1000
+[[directors]]
+id = "D02"
+pay = 3000
+)";
+
+const std::string base_rules = R"(plan "P"
+input a: JPY at a range ¥0 to ¥10
+directors at directors(id)
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000
+  output award: shares = round down(pay / 2 yen * 1 share, 1 share)
+  output zero: shares = 0 shares
+  output cash: JPY = pay
+  require small: pay < ¥2,000
+end
+)";
+
+}  // namespace
+
+TEST_CASE("outcome diff: each change exact, shown signed and grouped", "[outcome_diff]") {
+    std::string head = base_rules;
+    head.replace(head.find("pay / 2 yen"), 11, "pay / 4 yen");
+    Compared c(base_rules, head, toml);
+    const auto& d01 = c.value(0, "award");
+    CHECK(d01.changed);
+    CHECK(d01.base.exact == "500");
+    CHECK(d01.head.exact == "250");
+    REQUIRE(d01.change);
+    CHECK(*d01.change == eval::Rational(-250));
+    CHECK(d01.change_display == "-250");
+    const auto& d02 = c.value(1, "award");
+    CHECK(d02.change_display == "-750");
+    CHECK_FALSE(c.value(0, "cash").changed);
+    CHECK(c.value(0, "cash").change_display.empty());
+}
+
+TEST_CASE("outcome diff: an output in one plan only is a change unless it is zero", "[outcome_diff]") {
+    std::string head = base_rules;
+    head.replace(head.find("  output zero: shares = 0 shares\n"), 33, "  output extra: shares = 1,409 shares\n");
+    Compared c(base_rules, head, toml);
+    CHECK(c.diff.outputs_only_base == std::vector<std::string>{"zero"});
+    CHECK(c.diff.outputs_only_head == std::vector<std::string>{"extra"});
+    CHECK_FALSE(c.value(0, "zero").changed);   // only in the base, and 0
+    CHECK_FALSE(c.value(0, "zero").head.present);
+    const auto& extra = c.value(0, "extra");
+    CHECK(extra.changed);
+    CHECK_FALSE(extra.base.present);
+    CHECK(extra.head.display == "1,409");
+}
+
+TEST_CASE("outcome diff: a unit that changed is named, no change computed", "[outcome_diff]") {
+    std::string head = base_rules;
+    head.replace(head.find("output cash: JPY = pay"), 22, "output cash: shares = pay / 1 yen * 1 share");
+    Compared c(base_rules, head, toml);
+    const auto& cash = c.value(0, "cash");
+    CHECK(cash.unit_changed);
+    CHECK(cash.changed);
+    CHECK_FALSE(cash.change);
+}
+
+TEST_CASE("outcome diff: violations on one side or both", "[outcome_diff]") {
+    std::string head = base_rules;
+    const std::string old_rule = "require small: pay < ¥2,000";
+    head.replace(head.find(old_rule), old_rule.size(), "require small: pay < ¥500");
+    Compared c(base_rules, head, toml);
+    // base: D02 breaks `small`; head: D01 and D02 do (the messages are the same text).
+    REQUIRE(c.diff.violations.size() == 2);
+    CHECK(c.diff.violations[0].director == "D02");
+    CHECK(c.diff.violations[0].side == Side::both);
+    CHECK(c.diff.violations[1].director == "D01");
+    CHECK(c.diff.violations[1].side == Side::head);
+}
