@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
