@@ -43,6 +43,7 @@ namespace hoshu::cli {
 struct TestArgs {
     std::string plan;
     bool verbose = false;
+    bool update = false;   // rewrite the expected values of failing `expect` lines
 };
 int run_test(const TestArgs& args);
 

@@ -84,6 +84,8 @@ int run_command(int argc, char** argv) {
     TestArgs ts;
     auto* test_cmd = app.add_subcommand("test", "Run the tests written in the plan's rule files");
     test_cmd->add_option("plan", ts.plan, "Folder of .hoshu rule files")->required();
+    test_cmd->add_flag("--update", ts.update,
+                       "Rewrite the expected value of each failing `expect NAME = VALUE` with the actual value");
 
     VerifyArgs vf;
     auto* verify_cmd = app.add_subcommand("verify", "Confirm a JSON result's seal and every value by recomputing it");

@@ -1,17 +1,177 @@
-// hoshu test PLAN: run the tests written in the plan's rule files. Each test names a TOML
-// input file and expected values (exact), optionally expected violations; every violation
-// reported must be expected. Ends with `N passed, N failed`; exit 1 on any failure.
+// hoshu test PLAN [--update]: run the tests written in the plan's rule files. Each test
+// names a TOML input file and expected values (exact), optionally expected violations;
+// every violation reported must be expected. Ends with `N passed, N failed`; exit 1 on any
+// failure.
+//
+// --update rewrites the expected value of each failing `expect NAME [for ID] = VALUE` with
+// the actual value, written as a literal of its type (`4,709 shares`, `¥2,800 per share`,
+// `85.5%`, `8712/10385`): only the characters of VALUE change in the rule file. Before
+// anything is written the rewritten rule files are checked again and the tests they touch
+// run again: every rewritten expectation must pass. Each file is then replaced whole (as
+// `--out` writes). Violations, unreadable inputs, evaluation errors and unknown records
+// are left for a hand edit and still fail.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "dsl/base/text.hpp"
+#include "evaluator/check/check.hpp"
 #include "evaluator/output/explain_report.hpp"
 #include "evaluator/run/inputs.hpp"
 
 namespace hoshu::cli {
 
 namespace {
+
+/// A rewrite of one expected value: the bytes [begin, end) of a rule file become `text`.
+struct Edit {
+    dsl::FileId file = 0;
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+    std::string text;
+    std::size_t expectation = 0;   // index in its test's expectations
+    std::string shown;             // "file:line: name for ID: old → new"
+};
+
+/// What running one test found.
+struct TestRun {
+    std::string report;                      // the failures (empty: the test passes)
+    std::vector<std::size_t> failed_values;  // indexes of the `expect NAME = VALUE` that failed
+    std::vector<Edit> edits;                 // with --update: the failed values rewritten
+};
+
+/// The expected value's text in `expect NAME [for ID] = VALUE`, whose whole text is
+/// [begin, end): after the `=` and the blanks and comments that follow it, to the end.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> value_span(std::string_view text, std::uint32_t begin,
+                                                                   std::uint32_t end) {
+    std::uint32_t i = begin;
+    bool found = false;
+    while (i < end && !found) {
+        char c = text[i];
+        if (c == '#') {   // a comment, to the end of its line
+            while (i < end && text[i] != '\n') ++i;
+        } else if (c == '"') {   // a quoted record id, with escapes
+            for (++i; i < end && text[i] != '"'; ++i) {
+                if (text[i] == '\\') ++i;
+            }
+            ++i;
+        } else {
+            found = c == '=';
+            ++i;
+        }
+    }
+    if (!found) return std::nullopt;
+    while (i < end) {
+        if (std::isspace(static_cast<unsigned char>(text[i]))) {
+            ++i;
+        } else if (text[i] == '#') {
+            while (i < end && text[i] != '\n') ++i;
+        } else {
+            break;
+        }
+    }
+    while (end > i && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+    if (i >= end) return std::nullopt;
+    return std::pair{i, end};
+}
+
+/// A number as a rule file writes it in its type: `4,709 shares`, `¥2,800 per share`,
+/// `¥1,000 / 3`, `85.5%` (a percent, or a ratio written as one before: `old`), `8712/10385`.
+/// nullopt for a unit no literal has (shares × months).
+std::optional<std::string> number_literal(const eval::Type& type, const eval::Rational& r, std::string_view old) {
+    if (type.dimensionless()) {
+        if (type.style == eval::RatioStyle::percent || old.ends_with('%')) {
+            eval::Rational percent = r * eval::Rational(100);
+            if (percent.terminates()) return percent.to_string() + "%";
+        }
+        return r.to_string();   // "4709", "0.855", "-3/4", "8712/10385": no commas without a unit
+    }
+    struct Unit {
+        int exponent;
+        const char* plural;
+        const char* singular;
+    };
+    const Unit units[] = {{type.dim.yen, "JPY", "JPY"}, {type.dim.shares, "shares", "share"},
+                          {type.dim.months, "months", "month"}};
+    const Unit* top = nullptr;
+    const Unit* per = nullptr;
+    for (const auto& u : units) {
+        if (u.exponent == 1 && top == nullptr) {
+            top = &u;
+        } else if (u.exponent == -1 && per == nullptr) {
+            per = &u;
+        } else if (u.exponent != 0) {
+            return std::nullopt;
+        }
+    }
+    if (top == nullptr) return std::nullopt;
+    eval::Rational magnitude = r.abs();
+    std::string digits, divisor;
+    if (magnitude.terminates()) {
+        std::string s = magnitude.to_string();
+        auto dot = s.find('.');
+        digits = group_digits(s.substr(0, dot)) + (dot == std::string::npos ? "" : s.substr(dot));
+    } else {
+        digits = group_digits(magnitude.numerator_string());
+        divisor = " / " + magnitude.denominator_string();
+    }
+    std::string suffix = per ? std::string(" per ") + per->singular : std::string();
+    std::string literal = top == &units[0] ? "¥" + digits + suffix
+                          : digits + " " + (magnitude == eval::Rational(1) ? top->singular : top->plural) + suffix;
+    return (r.sign() < 0 ? "-" : "") + literal + divisor;
+}
+
+/// The value as a literal of its type: a number (above), `2024-03-29`, `true`, `"FY2023"`.
+/// nullopt when it has none: a text with a control character other than a tab or a line break.
+std::optional<std::string> literal(const eval::Plan& plan, const eval::Outcome& outcome, const eval::Type& type,
+                                   const eval::Value& v, std::string_view old) {
+    switch (type.kind) {
+        case eval::Kind::number: return number_literal(type, v.number, old);
+        case eval::Kind::date:
+        case eval::Kind::boolean: return eval::value_text(plan, outcome, type, v);
+        case eval::Kind::text: {
+            std::string quoted = "\"";
+            for (char c : outcome.text(plan, v.word)) {
+                auto u = static_cast<unsigned char>(c);
+                if (c == '"' || c == '\\') {
+                    quoted += '\\';
+                    quoted += c;
+                } else if (c == '\n') {
+                    quoted += "\\n";
+                } else if ((u < 0x20 && c != '\t') || u == 0x7f) {
+                    return std::nullopt;
+                } else {
+                    quoted += c;
+                }
+            }
+            return quoted + "\"";
+        }
+        case eval::Kind::choice: return std::nullopt;   // the checker refuses such expectations
+    }
+    return std::nullopt;
+}
+
+/// `text` on one line: each run of blanks and line breaks as one space.
+std::string one_line(std::string_view text) {
+    std::string out;
+    bool blank = false;
+    for (char c : text) {
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            blank = true;
+            continue;
+        }
+        if (blank && !out.empty()) out += ' ';
+        blank = false;
+        out += c;
+    }
+    return out;
+}
 
 std::string indent(const std::string& text, const std::string& pad) {
     std::string out;
@@ -25,22 +185,32 @@ std::string indent(const std::string& text, const std::string& pad) {
     return out;
 }
 
-/// Run one test; returns the failure report (empty when it passes).
-std::string run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::PlanTest& test) {
+/// Run one test. With `update`, a failed expected value that can be written as a literal
+/// becomes an edit instead of a failure.
+TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::PlanTest& test, bool update) {
+    TestRun run;
     std::string text, why;
     if (!dsl::read_regular_file(test.inputs, text, why)) {   // missing, a folder, a FIFO: never waits
         dsl::Diagnostics ds;
         ds.error(test.inputs_range, "cannot read the inputs of this test, `{}`: {}", test.inputs, why);
-        return dsl::render(sm, ds);
+        run.report = dsl::render(sm, ds);
+        return run;
     }
     auto inputs = eval::InputFile::parse(sm, test.inputs, std::move(text));
-    if (!inputs) return dsl::render(sm, inputs.error());
+    if (!inputs) {
+        run.report = dsl::render(sm, inputs.error());
+        return run;
+    }
     eval::Session session(plan, *inputs);
     auto outcome = session.run();
-    if (!outcome) return dsl::render(sm, outcome.error());
-    std::string report;
+    if (!outcome) {
+        run.report = dsl::render(sm, outcome.error());
+        return run;
+    }
+    std::string& report = run.report;
     std::set<std::size_t> expected_violations;
-    for (const auto& ex : test.expectations) {
+    for (std::size_t index = 0; index < test.expectations.size(); ++index) {
+        const auto& ex = test.expectations[index];
         const auto& where = sm.file(ex.range.file);
         std::string at = fmt::format("{}:{}", where.path(), where.line_col(ex.range.begin).line);
         if (ex.violation) {
@@ -82,6 +252,19 @@ std::string run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::
                         ? outcome->text(plan, actual->word) == outcome->text(plan, ex.expected.word)
                         : actual->word == ex.expected.word;
         if (same) continue;
+        run.failed_values.push_back(index);
+        if (update) {   // the value as written is replaced by the actual one, when it has a literal
+            auto span = value_span(where.text(), ex.range.begin, ex.range.end);
+            std::string_view old;
+            if (span) old = std::string_view(where.text()).substr(span->first, span->second - span->first);
+            if (auto written = span ? literal(plan, *outcome, s.type, *actual, old) : std::nullopt) {
+                run.edits.push_back(Edit{ex.range.file, span->first, span->second, *written, index,
+                                         fmt::format("{}:{}: {}{}: {} → {}", where.path(),
+                                                     where.line_col(span->first).line, s.name,
+                                                     ex.record ? " for " + *ex.record : "", one_line(old), *written)});
+                continue;
+            }
+        }
         auto shown = [&](const eval::Value& v) {
             std::string text = eval::display_value(plan, *outcome, s.type, v);
             if (s.type.kind == eval::Kind::number && !s.type.dimensionless()) text += " " + plan.type_name(s.type);
@@ -101,7 +284,48 @@ std::string run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::
         report += fmt::format("unexpected violation `{}`{}: {}\n", v.rule, v.director.empty() ? "" : " for " + v.director,
                               v.message);
     }
-    return report;
+    return run;
+}
+
+/// The rule files with the edits made, by file (edits of one file do not overlap: each is
+/// the value of another expectation).
+std::map<dsl::FileId, std::string> rewrite(const dsl::SourceManager& sm, std::vector<Edit> edits) {
+    std::sort(edits.begin(), edits.end(),
+              [](const Edit& a, const Edit& b) { return std::tie(a.file, a.begin) > std::tie(b.file, b.begin); });
+    std::map<dsl::FileId, std::string> files;
+    for (const auto& e : edits) {   // from the end of each file, so that earlier offsets hold
+        auto it = files.try_emplace(e.file, sm.file(e.file).text()).first;
+        it->second.replace(e.begin, e.end - e.begin, e.text);
+    }
+    return files;
+}
+
+/// Check the rewritten rule files as the plan and run again each test that has edits:
+/// every rewritten expectation must now pass. Empty when they do, else what went wrong.
+std::string recheck(const eval::Plan& plan, const dsl::SourceManager& sm,
+                    const std::map<dsl::FileId, std::string>& rewritten,
+                    const std::map<std::size_t, std::vector<Edit>>& edits_by_test) {
+    dsl::SourceManager fresh;
+    std::vector<dsl::FileId> ids;
+    for (dsl::FileId id : plan.file_ids) {
+        auto it = rewritten.find(id);
+        ids.push_back(fresh.add(sm.file(id).path(), it != rewritten.end() ? it->second : sm.file(id).text()));
+    }
+    dsl::Diagnostics diags;
+    auto again = eval::check_files(fresh, ids, diags);
+    if (!again || diags.has_errors()) return "the rewritten rule files do not check:\n" + dsl::render(fresh, diags);
+    if (again->tests.size() != plan.tests.size()) return "the rewritten rule files do not have the same tests";
+    for (const auto& [t, edits] : edits_by_test) {
+        const auto& test = again->tests[t];
+        if (test.title != plan.tests[t].title || test.expectations.size() != plan.tests[t].expectations.size())
+            return fmt::format("the rewritten test \"{}\" is not the same test", test.title);
+        TestRun run = run_one(*again, fresh, test, false);
+        for (const auto& e : edits) {
+            if (std::find(run.failed_values.begin(), run.failed_values.end(), e.expectation) != run.failed_values.end())
+                return fmt::format("{}: the value written, `{}`, does not pass", e.shown, e.text);
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -111,24 +335,65 @@ int run_test(const TestArgs& args) {
     int exit = Exit::success;
     auto plan = load_plan(sm, args.plan, false, exit);
     if (!plan) return exit;
-    std::size_t passed = 0, failed = 0;
+    std::size_t passed = 0, updated = 0, failed = 0;
+    std::map<std::size_t, std::vector<Edit>> edits_by_test;
     OutputFile out;   // standard output, a line per test as it runs
     std::string error;
     if (!out.open("", error)) return output_failed(error);
-    for (const auto& test : plan->tests) {
-        std::string report = run_one(*plan, sm, test);
+    for (std::size_t t = 0; t < plan->tests.size(); ++t) {
+        const auto& test = plan->tests[t];
+        TestRun run = run_one(*plan, sm, test, args.update);
+        std::string changes;
+        for (const auto& e : run.edits) changes += e.shown + "\n";
+        if (!run.edits.empty()) edits_by_test[t] = std::move(run.edits);
         std::string line;
-        if (report.empty()) {
+        if (run.report.empty() && changes.empty()) {
             ++passed;
             line = fmt::format("PASS  {}\n", dsl::printable(test.title));
+        } else if (run.report.empty()) {
+            ++updated;
+            line = fmt::format("UPDATE  {}\n{}", dsl::printable(test.title),
+                               dsl::printable(indent(changes, "      "), true));
         } else {
             ++failed;
-            line = fmt::format("FAIL  {}\n{}", dsl::printable(test.title), dsl::printable(indent(report, "      "), true));
+            if (args.update)
+                run.report += "--update rewrites expected values only: the other failures need a hand edit\n";
+            line = fmt::format("FAIL  {}\n{}", dsl::printable(test.title),
+                               dsl::printable(indent(changes + run.report, "      "), true));
         }
         if (!out.write(line, error)) return output_failed(error);
     }
-    if (!out.write(fmt::format("{} passed, {} failed\n", passed, failed), error) || !out.commit(error))
-        return output_failed(error);
+    std::string summary = args.update ? fmt::format("{} passed, {} updated, {} failed\n", passed, updated, failed)
+                                      : fmt::format("{} passed, {} failed\n", passed, failed);
+    if (!out.write(summary, error)) return output_failed(error);
+    if (!edits_by_test.empty()) {
+        std::vector<Edit> edits;
+        for (const auto& [t, es] : edits_by_test) edits.insert(edits.end(), es.begin(), es.end());
+        auto rewritten = rewrite(sm, edits);
+        std::string wrong = recheck(*plan, sm, rewritten, edits_by_test);
+        if (!wrong.empty()) {
+            if (!out.commit(error)) return output_failed(error);
+            std::fprintf(stderr, "hoshu: error: --update wrote nothing: %s\n", dsl::printable(wrong, true).c_str());
+            return Exit::failure;
+        }
+        for (const auto& [id, text] : rewritten) {
+            const std::string& path = sm.file(id).path();
+            std::string now, why;   // a file edited while the tests ran is not overwritten
+            if (!dsl::read_regular_file(path, now, why) || now != sm.file(id).text()) {
+                if (!out.commit(error)) return output_failed(error);
+                std::fprintf(stderr, "hoshu: error: cannot update `%s`: %s\n", dsl::printable(path).c_str(),
+                             why.empty() ? "it changed while the tests ran" : why.c_str());
+                return Exit::usage;
+            }
+            if (!write_output(path, text, error)) return output_failed(error);
+            std::size_t n = 0;
+            for (const auto& e : edits) n += e.file == id ? 1 : 0;
+            if (!out.write(fmt::format("updated {}: {} expected value{}\n", dsl::printable(path), n, n == 1 ? "" : "s"),
+                           error))
+                return output_failed(error);
+        }
+    }
+    if (!out.commit(error)) return output_failed(error);
     return failed == 0 ? Exit::success : Exit::failure;
 }
 

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# hoshu test --update: a copy of a plan (its tests read their inputs from inside it) with
+# expected values broken is updated to pass again, and only those values change; a failure
+# that is not an expected value (a violation) is left for a hand edit and writes nothing;
+# a rule file that may not be written is refused (exit 2) and left as it was.
+set -uo pipefail
+hoshu=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+bad() { echo "FAIL $1"; fail=1; }
+ok() { echo "ok   $1"; }
+run() {  # run ARGS…: output (stdout and stderr) in $out, exit code in $rc; never more than 20 s
+  out=$(NO_COLOR=1 timeout 20 "$@" 2>&1); rc=$?
+}
+has() { [[ "$out" == *"$1"* ]]; }
+
+# A copy of the plan runs its tests anywhere: their inputs are inside the plan folder.
+cp -r rules/iij "$work/plan"
+run "$hoshu" test "$work/plan"
+[[ $rc -eq 0 ]] && has "0 failed" && ok "a copied plan runs its own tests" || bad "a copied plan's tests: exit $rc: $out"
+
+# Break three expected values of different types, in place (the first line of each).
+tests="$work/plan/tests.hoshu"
+cp "$tests" "$work/original.hoshu"
+chmod 640 "$tests"
+first() { grep -n -m1 -F -x -- "$1" "$tests" | cut -d: -f1; }
+l1=$(first '  expect annual_rs_shares for D03 = 4,709 shares')
+l2=$(first '  expect annual_rate = 8712/10385')
+l3=$(first '  expect base_price = ¥2,800 per share')
+sed -i -e "${l1}s|= 4,709 shares|= 4,708 shares|" -e "${l2}s|= 8712/10385|= 0.84|" \
+       -e "${l3}s|= ¥2,800 per share|=   ¥2,900 per share   # the close of 2024-03-27|" "$tests"
+[[ $(diff "$work/original.hoshu" "$tests" | grep -c '^>') -eq 3 ]] || bad "the edits to break the expectations did not apply"
+run "$hoshu" test "$work/plan"
+[[ $rc -eq 1 ]] && has "31 passed, 2 failed" || bad "broken expectations: exit $rc (want 1): $out"
+cp "$tests" "$work/broken.hoshu"
+
+run "$hoshu" test "$work/plan" --update
+[[ $rc -eq 0 ]] && has "31 passed, 2 updated, 0 failed" && has "updated $tests: 3 expected values" \
+  && has "tests.hoshu:" && has ": annual_rs_shares for D03: 4,708 shares → 4,709 shares" \
+  && has ": annual_rate: 0.84 → 8712/10385" && has ": base_price: ¥2,900 per share → ¥2,800 per share" \
+  && ok "--update rewrites each failing expected value and says what changed" \
+  || bad "--update: exit $rc: $out"
+# Only the values changed: the value text is exactly the original's, and the comment after
+# a value stays where it was.
+diff <(sed 's|   # the close of 2024-03-27||; s|^  expect base_price =   |  expect base_price = |' "$tests") \
+  "$work/original.hoshu" > /dev/null && ok "only the values changed" || { bad "the file differs beyond the values:"; diff "$work/original.hoshu" "$tests"; }
+grep -q '^  expect base_price =   ¥2,800 per share   # the close of 2024-03-27$' "$tests" \
+  && ok "the spacing and the comment around a value are kept" || bad "the line of a rewritten value: $(grep -n 'base_price = ' "$tests")"
+[[ $(stat -c %a "$tests") == 640 ]] && ok "the rule file keeps its mode" || bad "mode $(stat -c %a "$tests"), want 640"
+[[ $(ls -A "$work/plan" | grep -c '^\.') -eq 0 ]] || bad "a temporary file was left in the plan folder: $(ls -A "$work/plan")"
+run "$hoshu" test "$work/plan"
+[[ $rc -eq 0 ]] && has "33 passed, 0 failed" && ok "the updated tests pass" || bad "after --update: exit $rc: $out"
+
+# Nothing to update: nothing written.
+cp "$tests" "$work/before.hoshu"
+run "$hoshu" test "$work/plan" --update
+[[ $rc -eq 0 ]] && has "33 passed, 0 updated, 0 failed" && ! has "updated $tests" && cmp -s "$tests" "$work/before.hoshu" \
+  && ok "--update with every test passing writes nothing" || bad "--update on passing tests: exit $rc: $out"
+
+# A violation is never written: an `expect violation` line removed is not put back (the
+# violation is reported, exit 1), while the other tests' values are still updated.
+l=$(first '  expect violation committee_consulted')
+sed -i "${l}d" "$tests"
+sed -i "${l1}s|= 4,709 shares|= 1 share|" "$tests"
+cp "$tests" "$work/before.hoshu"
+run "$hoshu" test "$work/plan" --update
+[[ $rc -eq 1 ]] && has "unexpected violation \`committee_consulted\`" && has "the other failures need a hand edit" \
+  && has "31 passed, 1 updated, 1 failed" && has "updated $tests: 1 expected value" \
+  && [[ $(diff "$work/before.hoshu" "$tests" | grep -c '^>') -eq 1 ]] && [[ $(grep -c '^  expect violation committee_consulted$' "$tests") -eq 1 ]] \
+  && ok "violations are left for a hand edit; the values of other tests are updated" \
+  || bad "--update with violations: exit $rc: $out"
+
+# A rule file that may not be written is refused, exit 2, and left as it was (run as
+# another user when root, who may write any file).
+as_other() { if [[ $(id -u) -eq 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; else "$@"; fi; }
+cp "$work/broken.hoshu" "$tests"
+chmod 444 "$tests"; chmod 755 "$work/plan"; chmod 777 "$work"
+if as_other "$hoshu" --version > /dev/null 2>&1 && as_other test -r "$tests"; then
+  out=$(as_other env NO_COLOR=1 timeout 20 "$hoshu" test "$work/plan" --update 2>&1); rc=$?
+  [[ $rc -eq 2 ]] && has "cannot write \`$tests\`: Permission denied" && cmp -s "$tests" "$work/broken.hoshu" \
+    && ok "a rule file it may not write: exit 2, unchanged" || bad "a read-only rule file: exit $rc: $out"
+else
+  echo "skip a rule file it may not write: cannot run as another user here"
+fi
+chmod 644 "$tests"
+
+# A rule file reached through a symbolic link is written through it: the link stays.
+rm "$tests"
+sed "${l1}s|= 4,709 shares|= 4,708 shares|" "$work/original.hoshu" > "$work/tests-elsewhere.hoshu"
+ln -s "$work/tests-elsewhere.hoshu" "$tests"
+run "$hoshu" test "$work/plan" --update
+[[ $rc -eq 0 && -L "$tests" ]] && cmp -s "$work/tests-elsewhere.hoshu" "$work/original.hoshu" \
+  && ok "a symbolic link to a rule file is written through" || bad "a symbolic link: exit $rc: $out"
+
+exit $fail
