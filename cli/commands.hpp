@@ -19,6 +19,8 @@ struct EvalArgs {
     std::string format = "table";
     std::string out;
     std::string as_of;
+    std::string register_db;   // --register: carry the prior year's recorded result (not yet)
+    bool csv_bom = true;       // --csv-bom / --no-csv-bom
 };
 int run_eval(const EvalArgs& args);
 
@@ -121,5 +123,38 @@ struct SimulateArgs {
     std::string as_of;
 };
 int run_simulate(const SimulateArgs& args);
+
+}  // namespace hoshu::cli
+
+#include <vector>
+
+namespace hoshu::cli {
+
+/// hoshu register init|record|event|verify|show|export FILE.db …
+struct RegisterArgs {
+    std::string command;        // init, record, event, verify, show, export
+    std::string db;
+    // record
+    std::string result;
+    std::string rules, inputs;  // the copies to verify the result against (as `hoshu verify`)
+    bool supersede = false;
+    std::string reason;
+    std::string by;
+    std::vector<std::string> grants;   // the outputs that are share grants (default: every output in shares)
+    // event
+    std::string director;
+    std::string kind;
+    std::string date;
+    std::string year;
+    std::string grant;
+    std::string shares;
+    std::string rate;
+    // show, export
+    std::string as_of;
+    std::string format = "csv";
+    std::string out;
+    bool csv_bom = true;
+};
+int run_register(const RegisterArgs& args);
 
 }  // namespace hoshu::cli

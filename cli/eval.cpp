@@ -10,6 +10,14 @@
 namespace hoshu::cli {
 
 int run_eval(const EvalArgs& args) {
+    if (!args.register_db.empty()) {
+        // The design: the latest current record before the inputs' fiscal year
+        // (Register::latest_result_before) is handed to the plan's carried records, as
+        // `--carry` of that result would be. The language has no carried records yet.
+        std::fprintf(stderr, "hoshu: error: --register is not available yet: it needs the plan's carried records (`carry`), "
+                             "which this hoshu does not have; the register's grants are in `hoshu register show` and `export`\n");
+        return Exit::usage;
+    }
     eval::EvalOptions options;
     if (!parse_as_of(args.as_of, options)) return Exit::usage;
     const eval::EvalFormat format = eval::eval_format(args.format).value_or(eval::EvalFormat::table);
@@ -33,7 +41,15 @@ int run_eval(const EvalArgs& args) {
         return Exit::usage;
     }
     std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
-    std::string text = eval::render(format, *plan, *outcome, *seal, year);
+    eval::ReportExtras extras;
+    if (format == eval::EvalFormat::csv || format == eval::EvalFormat::xlsx)
+        extras = eval::report_extras(*plan, *inputs, *outcome, options);
+    extras.csv_bom = args.csv_bom;
+    std::string text = eval::render(format, *plan, *outcome, *seal, year, extras);
+    if (format == eval::EvalFormat::xlsx && text.empty()) {
+        std::fprintf(stderr, "hoshu: error: cannot write the workbook\n");
+        return Exit::usage;
+    }
     std::string error;
     if (!write_output(args.out, text, error)) return output_failed(error);
     return outcome->violations.empty() ? Exit::success : Exit::failure;

@@ -64,11 +64,14 @@ int run_command(int argc, char** argv) {
     auto* eval_cmd = app.add_subcommand("eval", "Evaluate a plan on a TOML input file");
     eval_cmd->add_option("plan", ev.plan, "Folder of .hoshu rule files")->required();
     eval_cmd->add_option("--inputs,-i", ev.inputs, "TOML input file")->required();
-    eval_cmd->add_option("--format,-f", ev.format, "table, json or csv")
+    eval_cmd->add_option("--format,-f", ev.format, "table, json, csv or xlsx")
         ->check(CLI::IsMember(hoshu::eval::eval_format_names()))
         ->capture_default_str();
     eval_cmd->add_option("--out,-o", ev.out, "Write to this file (whole or not at all) instead of stdout");
     eval_cmd->add_option("--as-of", ev.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+    eval_cmd->add_flag("--csv-bom,!--no-csv-bom", ev.csv_bom,
+                       "Start the CSV with a UTF-8 byte-order mark, which Excel needs to read UTF-8 (default: on)");
+    eval_cmd->add_option("--register", ev.register_db, "Carry the prior fiscal year's records from this grant register (not yet available)");
 
     ExplainArgs ex;
     auto* explain_cmd = app.add_subcommand("explain", "Explain how a value was derived, step by step, with citations");
@@ -145,6 +148,48 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("--histogram", si.histogram, "Draw each director's grant distribution into this SVG file");
     simulate_cmd->add_option("--as-of", si.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
 
+    RegisterArgs rg;
+    auto* register_cmd = app.add_subcommand("register", "The grant register: every sealed result, year after year, and what happened to the grants since");
+    register_cmd->require_subcommand(1, 1);
+    auto* rg_init = register_cmd->add_subcommand("init", "Create a new, empty register");
+    rg_init->add_option("db", rg.db, "The register (an SQLite file) to create")->required();
+    auto* rg_record = register_cmd->add_subcommand("record", "Record a sealed result of `hoshu eval --format json`, once it verifies");
+    rg_record->add_option("db", rg.db, "The register")->required();
+    rg_record->add_option("result", rg.result, "A result written by `hoshu eval --format json`")->required();
+    rg_record->add_flag("--supersede", rg.supersede, "Replace the year's current record (which stays, marked superseded)");
+    rg_record->add_option("--reason", rg.reason, "Why the year is recorded again (with --supersede)");
+    rg_record->add_option("--by", rg.by, "Who records it (default: the login name)");
+    rg_record->add_option("--grants", rg.grants, "The outputs that are share grants (default: every output in shares)")
+        ->delimiter(',');
+    rg_record->add_option("--rules", rg.rules, "Your copy of the plan folder (default: the one the result names)");
+    rg_record->add_option("--inputs,-i", rg.inputs, "Your copy of the inputs file (default: the one the result names)");
+    auto* rg_event = register_cmd->add_subcommand("event", "Record what happened to a director's grants: a restriction lifting, leaving, a clawback, an additional grant, a reassessed rate");
+    rg_event->add_option("db", rg.db, "The register")->required();
+    rg_event->add_option("--director,-d", rg.director, "The director (record) id")->required();
+    rg_event->add_option("--kind", rg.kind, "lift, leave, clawback, additional or rate")->required()
+        ->check(CLI::IsMember({"lift", "leave", "clawback", "additional", "rate"}));
+    rg_event->add_option("--date", rg.date, "When it takes effect (YYYY-MM-DD)")->required();
+    rg_event->add_option("--reason", rg.reason, "Why (the board's resolution, the clause, …)")->required();
+    rg_event->add_option("--year", rg.year, "The grants of this fiscal year only (an additional grant: the year it is for)");
+    rg_event->add_option("--grant", rg.grant, "This grant only (the output's name: annual_rs_shares)");
+    rg_event->add_option("--shares", rg.shares, "Whole shares: part of a grant to lift, a clawback, an additional grant");
+    rg_event->add_option("--rate", rg.rate, "The committee's reassessed rate, exactly as decided (--kind rate)");
+    rg_event->add_option("--by", rg.by, "Who records it (default: the login name)");
+    auto* rg_verify = register_cmd->add_subcommand("verify", "Recompute the register's hash chain: name every row edited behind hoshu's back");
+    rg_verify->add_option("db", rg.db, "The register")->required();
+    auto* rg_show = register_cmd->add_subcommand("show", "Each director's grants, balances and events");
+    rg_show->add_option("db", rg.db, "The register")->required();
+    rg_show->add_option("--director,-d", rg.director, "Only this director");
+    rg_show->add_option("--as-of", rg.as_of, "Balances on this date (YYYY-MM-DD; default: after every event)");
+    auto* rg_export = register_cmd->add_subcommand("export", "Every grant with its balances, for payroll and the share registrar");
+    rg_export->add_option("db", rg.db, "The register")->required();
+    rg_export->add_option("--format,-f", rg.format, "csv, json or xlsx")->check(CLI::IsMember({"csv", "json", "xlsx"}))->capture_default_str();
+    rg_export->add_option("--out,-o", rg.out, "Write to this file (whole or not at all) instead of stdout");
+    rg_export->add_option("--as-of", rg.as_of, "Balances on this date (YYYY-MM-DD; default: after every event)");
+    rg_export->add_option("--director,-d", rg.director, "Only this director");
+    rg_export->add_flag("--csv-bom,!--no-csv-bom", rg.csv_bom,
+                        "Start the CSV with a UTF-8 byte-order mark, which Excel needs to read UTF-8 (default: on)");
+
     // --help and --version print through a checked write like every other output.
     auto print = [&](const CLI::ParseError& e) {
         std::ostringstream text;
@@ -174,6 +219,11 @@ int run_command(int argc, char** argv) {
     if (fmt_cmd->parsed()) return run_fmt(fm);
     if (batch_cmd->parsed()) return run_batch(ba);
     if (simulate_cmd->parsed()) return run_simulate(si);
+    if (register_cmd->parsed()) {
+        for (auto* sub : {rg_init, rg_record, rg_event, rg_verify, rg_show, rg_export})
+            if (sub->parsed()) rg.command = sub->get_name();
+        return run_register(rg);
+    }
     return Exit::usage;
 }
 

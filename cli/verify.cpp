@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "cli/verified.hpp"
 #include "cli/common.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
@@ -59,7 +60,7 @@ bool ends_with(std::string_view s, std::string_view tail) {
 
 }  // namespace
 
-int run_verify(const VerifyArgs& args) {
+int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified) {
     std::string expect_rules, expect_inputs;
     if (!read_expected_hash("--expect-rules-sha256", args.expect_rules_sha256, expect_rules) ||
         !read_expected_hash("--expect-inputs-sha256", args.expect_inputs_sha256, expect_inputs))
@@ -172,13 +173,19 @@ int run_verify(const VerifyArgs& args) {
     differences = eval::result_differences(*recorded, *plan, *outcome, *now,
                                            eval::fiscal_year(*plan, *outcome, *inputs));
     if (!differences.empty()) return not_verified(args.result, differences);
-    std::string error;
-    if (!write_output("", fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n",
-                                      shown_result, dsl::printable(plan_dir), now->rules_sha256,
-                                      dsl::printable(inputs_path), now->inputs_sha256),
-                      error))
-        return output_failed(error);
-    return Exit::success;
+    return on_verified(Verified{text, *recorded, *plan, *inputs, *outcome, *now, plan_dir, inputs_path, options});
+}
+
+int run_verify(const VerifyArgs& args) {
+    return verify_result_file(args, [&](const Verified& v) {
+        std::string error;
+        if (!write_output("", fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n",
+                                          dsl::printable(args.result), dsl::printable(v.plan_dir), v.seal_now.rules_sha256,
+                                          dsl::printable(v.inputs_path), v.seal_now.inputs_sha256),
+                          error))
+            return output_failed(error);
+        return static_cast<int>(Exit::success);
+    });
 }
 
 }  // namespace hoshu::cli

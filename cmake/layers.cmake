@@ -11,7 +11,8 @@ set(HOSHU_LAYERS
   "run       evaluator/run       ir"
   "analysis  evaluator/analysis  run syntax"
   "whatif    evaluator/whatif    run"
-  "output    evaluator/output    analysis whatif")
+  "output    evaluator/output    analysis whatif"
+  "register  evaluator/register  output")
 
 # Headers only their own folder may include.
 set(HOSHU_PRIVATE_HEADERS
@@ -29,4 +30,6 @@ set(HOSHU_EXTERNAL_INCLUDES
   "boost/multiprecision/           evaluator/numbers/rational.cpp evaluator/whatif/simulate.cpp"
   "boost/random/                   evaluator/whatif/model.cpp"
   "nlohmann/                       evaluator/output/json.cpp evaluator/output/verify.cpp"
-  "CLI/                            cli/main.cpp")
+  "CLI/                            cli/main.cpp"
+  "sqlite3.h                       evaluator/register/register.cpp"
+  "xlsxwriter                      evaluator/output/xlsx.cpp")

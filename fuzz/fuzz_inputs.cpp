@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)hoshu::dsl::render(sm, outcome.error());
         return 0;
     }
-    (void)hoshu::eval::format_csv(*l.plan, *outcome);
+    auto extras = hoshu::eval::report_extras(*l.plan, *in, *outcome, {});
+    (void)hoshu::eval::format_csv(*l.plan, *outcome, hoshu::eval::Seal{}, "", extras);
     return 0;
 }

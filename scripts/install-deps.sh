@@ -11,6 +11,10 @@ packages=(
   libcli11-dev
   nlohmann-json3-dev
   libssl-dev            # libcrypto: SHA-256 for the seal
+  libsqlite3-dev        # the grant register
+  libxlsxwriter-dev     # --format xlsx
+  sqlite3               # the sqlite3 shell: tests/cli/register.sh edits a register behind hoshu's back
+  unzip                 # tests/cli read the sheets of an xlsx workbook
   catch2                # Catch2 v2
   libbenchmark-dev      # Google Benchmark
   time                  # /usr/bin/time: peak memory in tests/cli/batch.sh

@@ -2,22 +2,145 @@
 #include "evaluator/output/batch_report.hpp"
 #include "evaluator/output/eval_report.hpp"
 
+#include <fmt/format.h>
+
 #include "dsl/base/text.hpp"
+#include "evaluator/numbers/rational.hpp"
+#include "evaluator/output/xlsx.hpp"
 #include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
 
-std::string format_csv(const Plan& plan, const Outcome& outcome) {
-    std::string out = plan.directors.noun;
-    for (std::uint32_t s : plan.director_outputs) out += "," + csv_field(plan.slots[s].name);
-    out += "\n";
+namespace {
+
+/// A plan-wide value by name, as exact text; empty when the plan has none or it cannot be had.
+std::string plan_value(const Plan& plan, Session& session, const Outcome& outcome, std::string_view name) {
+    auto slot = plan.find_slot(name);
+    if (!slot || plan.slots[*slot].scope != Scope::plan) return "";
+    auto value = session.value(*slot, 0);
+    if (!value) return "";
+    return value_text(plan, outcome, plan.slots[*slot].type, *value);
+}
+
+bool is_shares(const Plan& plan, const Type& t) { return plan.type_name(t) == "shares"; }
+
+}  // namespace
+
+ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outcome& outcome, const EvalOptions& options) {
+    ReportExtras x;
+    x.inputs_text = inputs.bytes();
+    for (const auto& info : plan.infos)
+        if (info.scope == Scope::director) x.info_names.push_back(info.name);
     for (const auto& d : outcome.directors) {
-        out += csv_field(d.id);
+        std::vector<std::string> values;
+        for (const auto& info : plan.infos) {
+            if (info.scope != Scope::director) continue;
+            std::string value;
+            if (plan.directors.declared) {
+                std::string path = fmt::format("{}.\"{}\".{}", plan.directors.input.path_text, d.id, info.input.path_text);
+                std::string why;   // an absent `info` field is an empty cell
+                if (auto node = inputs.find(path, &why)) value = inputs.scalar_text(node).value_or("");
+            }
+            values.push_back(std::move(value));
+        }
+        x.info_values.push_back(std::move(values));
+    }
+    Session session(plan, inputs, options);
+    if (session.run()) {
+        x.grant_date = plan_value(plan, session, outcome, "grant_date");
+        x.grant_price = plan_value(plan, session, outcome, "grant_price");
+    }
+    return x;
+}
+
+std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
+                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric) {
+    auto price = Rational::parse(extras.grant_price);
+    std::vector<std::string> header{plan.directors.noun};
+    std::vector<bool> num{false};
+    for (std::uint32_t s : plan.director_outputs) {
+        header.push_back(plan.slots[s].name);
+        const Type& t = plan.slots[s].type;
+        num.push_back(plan.type_name(t) != "text" && plan.type_name(t) != "date" && plan.type_name(t) != "boolean");
+    }
+    header.push_back("fiscal_year");
+    num.push_back(false);
+    for (const auto& n : extras.info_names) {
+        header.push_back(n);
+        num.push_back(false);
+    }
+    header.push_back("grant_date");
+    num.push_back(false);
+    header.push_back("grant_price");
+    num.push_back(true);
+    for (std::uint32_t s : plan.director_outputs)
+        if (price && is_shares(plan, plan.slots[s].type)) {
+            header.push_back(plan.slots[s].name + "_value_yen");
+            num.push_back(true);
+        }
+    header.push_back("rules_sha256");
+    header.push_back("inputs_sha256");
+    num.push_back(false);
+    num.push_back(false);
+    std::vector<std::vector<std::string>> rows{header};
+    for (std::size_t di = 0; di < outcome.directors.size(); ++di) {
+        const auto& d = outcome.directors[di];
+        std::vector<std::string> row{d.id};
         for (std::size_t i = 0; i < d.outputs.size(); ++i)
-            out += "," + csv_field(value_text(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
+            row.push_back(value_text(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
+        row.push_back(std::string(year));
+        for (std::size_t k = 0; k < extras.info_names.size(); ++k)
+            row.push_back(di < extras.info_values.size() && k < extras.info_values[di].size() ? extras.info_values[di][k] : "");
+        row.push_back(extras.grant_date);
+        row.push_back(extras.grant_price);
+        for (std::size_t i = 0; i < d.outputs.size(); ++i) {
+            const Type& t = plan.slots[plan.director_outputs[i]].type;
+            if (!price || !is_shares(plan, t)) continue;
+            auto shares = Rational::parse(value_text(plan, outcome, t, d.outputs[i]));
+            row.push_back(shares ? (*shares * *price).to_string() : "");
+        }
+        row.push_back(seal.rules_sha256);
+        row.push_back(seal.inputs_sha256);
+        rows.push_back(std::move(row));
+    }
+    if (numeric) *numeric = std::move(num);
+    return rows;
+}
+
+std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
+                       const ReportExtras& extras) {
+    std::string out = extras.csv_bom ? "\xEF\xBB\xBF" : "";
+    for (const auto& row : csv_rows(plan, outcome, seal, year, extras)) {
+        for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(row[i]);
         out += "\n";
     }
     return out;
+}
+
+std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
+                        const ReportExtras& extras) {
+    std::vector<bool> numeric;
+    Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric), numeric};
+    Sheet inputs{"inputs", {{"line", "text"}}, {true, false}};
+    std::size_t n = 0, start = 0;
+    const std::string& text = extras.inputs_text;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        inputs.rows.push_back({std::to_string(++n), text.substr(start, end - start)});
+        start = end + 1;
+    }
+    Sheet sealed{"seal", {{"field", "value"}}, {false, false}};
+    sealed.rows.push_back({"fiscal_year", std::string(year)});
+    sealed.rows.push_back({"rules_sha256", seal.rules_sha256});
+    sealed.rows.push_back({"inputs_sha256", seal.inputs_sha256});
+    sealed.rows.push_back({"engine", seal.engine});
+    sealed.rows.push_back({"plan", seal.plan_path});
+    sealed.rows.push_back({"inputs", seal.inputs_path});
+    if (!seal.as_of.empty()) sealed.rows.push_back({"as_of", seal.as_of});
+    for (const auto& f : seal.rule_files) sealed.rows.push_back({"rule file " + f.path, f.sha256});
+    auto bytes = xlsx_workbook({results, inputs, sealed});
+    return bytes ? *bytes : std::string();
 }
 
 std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns) {

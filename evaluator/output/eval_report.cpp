@@ -7,6 +7,7 @@ const char* to_string(EvalFormat format) {
         case EvalFormat::table: return "table";
         case EvalFormat::json: return "json";
         case EvalFormat::csv: return "csv";
+        case EvalFormat::xlsx: return "xlsx";
     }
     return nullptr;
 }
@@ -25,11 +26,12 @@ std::optional<EvalFormat> eval_format(std::string_view name) {
 }
 
 std::string render(EvalFormat format, const Plan& plan, const Outcome& outcome, const Seal& seal,
-                   std::string_view year) {
+                   std::string_view year, const ReportExtras& extras) {
     switch (format) {
         case EvalFormat::table: return format_table(plan, outcome, seal, year);
         case EvalFormat::json: return format_json(plan, outcome, seal, year);
-        case EvalFormat::csv: return format_csv(plan, outcome);
+        case EvalFormat::csv: return format_csv(plan, outcome, seal, year, extras);
+        case EvalFormat::xlsx: return format_xlsx(plan, outcome, seal, year, extras);
     }
     return {};
 }

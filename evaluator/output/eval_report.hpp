@@ -5,7 +5,8 @@
 //
 //   Result<Seal> seal = make_seal(plan, sm, "rules/iij", inputs);
 //   auto format = eval_format("json");   // from --format
-//   std::string text = render(*format, plan, outcome, *seal, fiscal_year(plan, outcome, inputs));
+//   ReportExtras extras = report_extras(plan, inputs, outcome, options);   // titles, grant date and price
+//   std::string text = render(*format, plan, outcome, *seal, fiscal_year(plan, outcome, inputs), extras);
 #pragma once
 
 #include <optional>
@@ -15,11 +16,13 @@
 
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/output/seal.hpp"
+#include "evaluator/run/inputs.hpp"
 #include "evaluator/run/outcome.hpp"
+#include "evaluator/run/session.hpp"
 
 namespace hoshu::eval {
 
-enum class EvalFormat { table, json, csv };
+enum class EvalFormat { table, json, csv, xlsx };
 
 /// The format's name on the command line ("table", "json", "csv"); nullptr for a value that
 /// is no format.
@@ -29,12 +32,37 @@ std::vector<std::string> eval_format_names();
 /// The format a name stands for, if any.
 std::optional<EvalFormat> eval_format(std::string_view name);
 
-/// The report in `format`.
+/// What payroll and the share registrar need beside the outputs (CSV and xlsx): each
+/// record's `info` fields from the inputs (a director's name, title), the plan's grant date
+/// and grant-time price — its plan-wide values named `grant_date` and `grant_price`, when it
+/// has them — and the inputs' text (xlsx's inputs sheet).
+struct ReportExtras {
+    std::vector<std::string> info_names;               // the `info` fields of a record
+    std::vector<std::vector<std::string>> info_values; // per record of the outcome, parallel to info_names ("" when absent)
+    std::string grant_date;                            // YYYY-MM-DD, or empty
+    std::string grant_price;                           // exact, or empty
+    std::string inputs_text;
+    bool csv_bom = true;                               // CSV: start with the UTF-8 byte-order mark (Excel needs it)
+};
+ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outcome& outcome, const EvalOptions& options);
+
+/// The report in `format` (xlsx: the workbook's bytes; empty when it cannot be written).
 std::string render(EvalFormat format, const Plan& plan, const Outcome& outcome, const Seal& seal,
-                   std::string_view year);
+                   std::string_view year, const ReportExtras& extras = {});
 
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
-std::string format_csv(const Plan& plan, const Outcome& outcome);
+/// One row per record: the record's id and outputs, then fiscal_year, its `info` fields,
+/// grant_date, grant_price, the yen value of each share output (shares × grant-time price,
+/// exact), and the seal (rules_sha256, inputs_sha256).
+std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
+                       const ReportExtras& extras);
+/// The CSV's cells: a header row and one row per record; `numeric` marks exact-number columns.
+std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
+                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric = nullptr);
+/// A workbook: a results sheet (the CSV's cells, numbers as numbers), the inputs used (the
+/// file, line by line) and the seal.
+std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
+                        const ReportExtras& extras);
 
 }  // namespace hoshu::eval

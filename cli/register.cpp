@@ -1,0 +1,235 @@
+// hoshu register init FILE.db
+// hoshu register record FILE.db RESULT.json [--supersede --reason TEXT] [--by NAME] [--grants A,B…]
+//                                           [--rules DIR] [--inputs FILE]
+// hoshu register event FILE.db --director ID --kind lift|leave|clawback|additional|rate --date D
+//                              --reason TEXT [--year FY] [--grant NAME] [--shares N] [--rate R] [--by NAME]
+// hoshu register verify FILE.db
+// hoshu register show FILE.db [--director ID] [--as-of DATE]
+// hoshu register export FILE.db [--format csv|json|xlsx] [--out FILE] [--as-of DATE] [--no-csv-bom]
+//
+// The grant register (evaluator/register/): a result is recorded only when it verifies as
+// `hoshu verify` verifies it; each write is one transaction.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/verified.hpp"
+#include "evaluator/numbers/date.hpp"
+#include "evaluator/register/balances.hpp"
+#include "evaluator/register/register.hpp"
+#include "evaluator/register/report.hpp"
+#include "evaluator/output/eval_report.hpp"
+
+namespace hoshu::cli {
+
+namespace {
+
+int fail(const dsl::Diagnostics& d) {
+    for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s\n", item.message.c_str());
+    return Exit::usage;
+}
+
+int usage(const std::string& message) {
+    std::fprintf(stderr, "hoshu: error: %s\n", message.c_str());
+    return Exit::usage;
+}
+
+/// Now, in UTC (SOURCE_DATE_EPOCH when set, for reproducible records).
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+/// --by, else the login name.
+std::string who(const std::string& by) {
+    if (!by.empty()) return by;
+    if (const char* user = std::getenv("USER"); user && *user) return user;
+    if (const passwd* pw = getpwuid(getuid())) return pw->pw_name;
+    return "uid " + std::to_string(getuid());
+}
+
+bool valid_date(const std::string& text) { return eval::Date::parse(text).has_value() && text.size() == 10; }
+
+int write(const std::string& path, const std::string& text) {
+    std::string error;
+    if (!write_output(path, text, error)) return output_failed(error);
+    return Exit::success;
+}
+
+int record(const RegisterArgs& args) {
+    if (args.supersede && args.reason.empty()) return usage("--supersede needs --reason TEXT: why the year is recorded again");
+    if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
+    auto reg = eval::Register::open(args.db);
+    if (!reg) return fail(reg.error());
+    VerifyArgs verify;
+    verify.result = args.result;
+    verify.rules = args.rules;
+    verify.inputs = args.inputs;
+    int exit = verify_result_file(verify, [&](const Verified& v) {
+        eval::ResultEntry entry;
+        const eval::JsonValue* year = v.recorded.json.find("fiscal_year");
+        entry.fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
+        if (entry.fiscal_year.empty()) {
+            std::fprintf(stderr, "hoshu: error: `%s` has no fiscal_year: the register records one result per fiscal year\n",
+                         args.result.c_str());
+            return static_cast<int>(Exit::usage);
+        }
+        entry.result_json = v.text;
+        entry.rules_sha256 = v.recorded.seal.rules_sha256;
+        entry.inputs_sha256 = v.recorded.seal.inputs_sha256;
+        entry.engine = v.recorded.seal.engine;
+        eval::ReportExtras extras = eval::report_extras(v.plan, v.inputs, v.outcome, v.options);
+        entry.grant_date = extras.grant_date;
+        entry.grant_price = extras.grant_price;
+        // The grants: the outputs named by --grants, else every output in shares.
+        std::set<std::string> grants(args.grants.begin(), args.grants.end());
+        std::set<std::string> outputs;
+        for (auto s : v.plan.director_outputs) outputs.insert(v.plan.slots[s].name);
+        for (const auto& g : grants)
+            if (!outputs.count(g)) {
+                std::fprintf(stderr, "hoshu: error: --grants %s: the plan has no output of that name for each %s\n", g.c_str(),
+                             v.plan.directors.noun.c_str());
+                return static_cast<int>(Exit::usage);
+            }
+        const eval::JsonValue* directors = v.recorded.json.find("directors");
+        if (directors && directors->kind == eval::JsonValue::Kind::array) {
+            for (const auto& d : directors->items) {
+                const eval::JsonValue* id = d.find("id");
+                if (!id) continue;
+                for (std::size_t k = 0; k < d.keys.size(); ++k) {
+                    if (d.keys[k] == "id") continue;
+                    eval::ResultLine line{id->text, "output", d.keys[k], "", d.items[k].text};
+                    if (auto slot = v.plan.find_slot(d.keys[k])) line.unit = v.plan.type_name(v.plan.slots[*slot].type);
+                    bool grant = grants.empty() ? line.unit == "shares" : grants.count(line.name) > 0;
+                    if (grant) line.kind = "grant";
+                    entry.lines.push_back(std::move(line));
+                }
+                // The director's `info` fields (title, …), from the inputs.
+                for (std::size_t di = 0; di < v.outcome.directors.size(); ++di) {
+                    if (v.outcome.directors[di].id != id->text || di >= extras.info_values.size()) continue;
+                    for (std::size_t k = 0; k < extras.info_names.size(); ++k)
+                        if (!extras.info_values[di][k].empty())
+                            entry.lines.push_back({id->text, "info", extras.info_names[k], "text", extras.info_values[di][k]});
+                }
+            }
+        }
+        entry.recorded_by = who(args.by);
+        entry.recorded_at = now_utc();
+        entry.reason = args.reason;
+        std::string year_recorded = entry.fiscal_year;
+        auto id = reg->record(std::move(entry), args.supersede);
+        if (!id) return fail(id.error());
+        return write("", fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db));
+    });
+    return exit;
+}
+
+int event(const RegisterArgs& args) {
+    auto kind = eval::event_kind(args.kind);
+    if (!kind) return usage(fmt::format("--kind {}: one of lift, leave, clawback, additional, rate", args.kind));
+    if (!valid_date(args.date)) return usage(fmt::format("--date takes a date as YYYY-MM-DD, not `{}`", args.date));
+    if (args.reason.empty()) return usage("an event needs --reason TEXT: why it happened");
+    auto reg = eval::Register::open(args.db);
+    if (!reg) return fail(reg.error());
+    auto results = reg->results();
+    if (!results) return fail(results.error());
+    auto events = reg->events();
+    if (!events) return fail(events.error());
+    eval::EventEntry e;
+    e.director = args.director;
+    e.kind = *kind;
+    e.date = args.date;
+    e.fiscal_year = args.year;
+    e.grant = args.grant;
+    if (!args.shares.empty()) e.shares = args.shares;
+    if (!args.rate.empty()) e.rate = args.rate;
+    e.reason = args.reason;
+    e.recorded_by = who(args.by);
+    e.recorded_at = now_utc();
+    auto checked = eval::check_event(*results, *events, std::move(e));
+    if (!checked) return fail(checked.error());
+    auto id = reg->add_event(*checked);
+    if (!id) return fail(id.error());
+    std::string what;
+    switch (checked->kind) {
+        case eval::EventKind::lift: what = fmt::format("{} shares lifted", *checked->shares); break;
+        case eval::EventKind::leave: what = fmt::format("{} restricted shares forfeited", *checked->shares); break;
+        case eval::EventKind::clawback: what = fmt::format("{} shares clawed back", *checked->shares); break;
+        case eval::EventKind::additional: what = fmt::format("{} shares granted", *checked->shares); break;
+        case eval::EventKind::rate: what = fmt::format("rate {}", *checked->rate); break;
+    }
+    return write("", fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what));
+}
+
+int verify(const RegisterArgs& args) {
+    auto reg = eval::Register::open(args.db);
+    if (!reg) return fail(reg.error());
+    auto problems = reg->verify_chain();
+    if (!problems) return fail(problems.error());
+    auto results = reg->results();
+    if (!results) return fail(results.error());
+    auto events = reg->events();
+    if (!events) return fail(events.error());
+    if (!problems->empty()) {
+        std::string text = fmt::format("NOT verified: the register {} was changed behind hoshu's back in {} place{}\n", args.db,
+                                       problems->size(), problems->size() == 1 ? "" : "s");
+        for (const auto& p : *problems) text += "  " + p + "\n";
+        int rc = write("", text);
+        return rc ? rc : static_cast<int>(Exit::failure);
+    }
+    auto head = reg->head();
+    if (!head) return fail(head.error());
+    return write("", fmt::format("verified: the register {} is intact: {} record{} and {} event{}, the chain's head {}\n", args.db,
+                                 results->size(), results->size() == 1 ? "" : "s", events->size(), events->size() == 1 ? "" : "s",
+                                 *head));
+}
+
+int show_or_export(const RegisterArgs& args) {
+    if (!args.as_of.empty() && !valid_date(args.as_of))
+        return usage(fmt::format("--as-of takes a date as YYYY-MM-DD, not `{}`", args.as_of));
+    auto reg = eval::Register::open(args.db);
+    if (!reg) return fail(reg.error());
+    auto results = reg->results();
+    if (!results) return fail(results.error());
+    auto events = reg->events();
+    if (!events) return fail(events.error());
+    auto grants = eval::grant_balances(*results, *events, args.as_of);
+    if (!grants) return fail(grants.error());
+    eval::RegisterView view{*results, *events, *grants, args.as_of, args.director};
+    if (args.command == "show") return write("", eval::format_register_text(view));
+    if (args.format == "json") return write(args.out, eval::format_register_json(view));
+    if (args.format == "xlsx") {
+        std::string bytes = eval::format_register_xlsx(view);
+        if (bytes.empty()) return usage("cannot write the workbook");
+        return write(args.out, bytes);
+    }
+    return write(args.out, eval::format_register_csv(view, args.csv_bom));
+}
+
+}  // namespace
+
+int run_register(const RegisterArgs& args) {
+    if (args.command == "init") {
+        auto reg = eval::Register::create(args.db);
+        if (!reg) return fail(reg.error());
+        return write("", fmt::format("created the register {} (schema version {})\n", args.db, eval::register_schema_version));
+    }
+    if (args.command == "record") return record(args);
+    if (args.command == "event") return event(args);
+    if (args.command == "verify") return verify(args);
+    return show_or_export(args);
+}
+
+}  // namespace hoshu::cli

@@ -1,0 +1,206 @@
+#include "evaluator/register/balances.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <tuple>
+
+namespace hoshu::eval {
+
+using dsl::Diagnostics;
+
+namespace {
+
+Diagnostics error_of(std::string message) { return dsl::one_error(dsl::SourceRange{}, std::move(message)); }
+
+bool matches(const GrantBalance& g, const EventEntry& e) {
+    return g.director == e.director && (e.fiscal_year.empty() || g.fiscal_year == e.fiscal_year) &&
+           (e.grant.empty() || g.grant == e.grant);
+}
+
+/// The grants in `grants` that `e` applies to and that were made by its date.
+std::vector<GrantBalance*> targets(std::vector<GrantBalance>& grants, const EventEntry& e) {
+    std::vector<GrantBalance*> out;
+    for (auto& g : grants)
+        if (matches(g, e) && (g.grant_date.empty() || g.grant_date <= e.date)) out.push_back(&g);
+    return out;
+}
+
+/// Apply one event (already checked) to the balances.
+void apply(std::vector<GrantBalance>& grants, const StoredEvent& e) {
+    switch (e.kind) {
+        case EventKind::lift: {
+            auto ts = targets(grants, e);
+            std::optional<std::int64_t> n = e.shares ? share_count(*e.shares) : std::nullopt;
+            for (GrantBalance* g : ts) {
+                std::int64_t amount = ts.size() == 1 && n ? std::min(*n, g->restricted) : g->restricted;
+                g->restricted -= amount;
+                g->lifted += amount;
+            }
+            break;
+        }
+        case EventKind::leave:
+            for (GrantBalance* g : targets(grants, e)) {
+                g->forfeited += g->restricted;
+                g->restricted = 0;
+            }
+            break;
+        case EventKind::clawback: {
+            auto ts = targets(grants, e);
+            std::int64_t n = e.shares ? share_count(*e.shares).value_or(0) : 0;
+            if (ts.size() == 1) {
+                std::int64_t amount = std::min(n, ts[0]->restricted);
+                ts[0]->restricted -= amount;
+                ts[0]->clawed_back += amount;
+            }
+            break;
+        }
+        case EventKind::additional: {
+            GrantBalance g;
+            g.director = e.director;
+            g.fiscal_year = e.fiscal_year;
+            g.grant = "additional";
+            g.grant_date = e.date;
+            g.event_id = e.id;
+            g.granted = g.restricted = e.shares ? share_count(*e.shares).value_or(0) : 0;
+            grants.push_back(std::move(g));
+            break;
+        }
+        case EventKind::rate: break;
+    }
+}
+
+std::vector<const StoredEvent*> in_date_order(const std::vector<StoredEvent>& events) {
+    std::vector<const StoredEvent*> order;
+    for (const auto& e : events) order.push_back(&e);
+    std::stable_sort(order.begin(), order.end(), [](const StoredEvent* a, const StoredEvent* b) {
+        return std::tie(a->date, a->seq) < std::tie(b->date, b->seq);
+    });
+    return order;
+}
+
+Result<std::vector<GrantBalance>> recorded_grants(const std::vector<StoredResult>& results) {
+    std::vector<GrantBalance> grants;
+    for (const auto& r : results) {
+        if (r.superseded_by) continue;
+        for (const auto& l : r.lines) {
+            if (l.kind != "grant") continue;
+            auto n = share_count(l.value);
+            if (!n) return error_of(fmt::format("results row id {} ({}): the grant {} of {} is {}, not a whole number of shares",
+                                                r.id, r.fiscal_year, l.name, l.director, l.value));
+            if (*n == 0) continue;
+            GrantBalance g;
+            g.director = l.director;
+            g.fiscal_year = r.fiscal_year;
+            g.grant = l.name;
+            g.grant_date = r.grant_date;
+            g.grant_price = r.grant_price;
+            g.result_id = r.id;
+            g.granted = g.restricted = *n;
+            grants.push_back(std::move(g));
+        }
+    }
+    return grants;
+}
+
+void sort_grants(std::vector<GrantBalance>& grants) {
+    std::stable_sort(grants.begin(), grants.end(), [](const GrantBalance& a, const GrantBalance& b) {
+        if (a.director != b.director) return a.director < b.director;
+        if (a.fiscal_year != b.fiscal_year) return fiscal_year_before(a.fiscal_year, b.fiscal_year);
+        return a.grant_date < b.grant_date;
+    });
+}
+
+}  // namespace
+
+std::optional<std::int64_t> share_count(const std::string& text) {
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    std::int64_t n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);
+    return n;
+}
+
+Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
+                                                 const std::vector<StoredEvent>& events, const std::string& as_of) {
+    auto grants = recorded_grants(results);
+    if (!grants) return grants;
+    for (const StoredEvent* e : in_date_order(events)) {
+        if (!as_of.empty() && e->date > as_of) break;
+        apply(*grants, *e);
+    }
+    if (!as_of.empty())
+        grants->erase(std::remove_if(grants->begin(), grants->end(),
+                                     [&](const GrantBalance& g) { return !g.grant_date.empty() && g.grant_date > as_of; }),
+                      grants->end());
+    sort_grants(*grants);
+    return grants;
+}
+
+Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
+                               EventEntry event) {
+    for (const auto& e : events)
+        if (e.director == event.director && e.date > event.date)
+            return error_of(fmt::format("{} has an event dated {} already: events of a director are recorded in date order",
+                                        event.director, e.date));
+    auto grants = grant_balances(results, events, event.date);
+    if (!grants) return std::move(grants).error();
+    bool known = std::any_of(grants->begin(), grants->end(), [&](const GrantBalance& g) { return g.director == event.director; });
+    bool in_results = false;
+    for (const auto& r : results)
+        for (const auto& l : r.lines) in_results = in_results || l.director == event.director;
+    if (!in_results) return error_of(fmt::format("no recorded result names {}", event.director));
+    auto ts = targets(*grants, event);
+    std::int64_t restricted = 0;
+    for (GrantBalance* g : ts) restricted += g->restricted;
+    std::string which = event.director;
+    if (!event.fiscal_year.empty()) which += " " + event.fiscal_year;
+    if (!event.grant.empty()) which += " " + event.grant;
+    std::optional<std::int64_t> n;
+    if (event.shares) {
+        n = share_count(*event.shares);
+        if (!n || *n == 0) return error_of(fmt::format("--shares {}: a whole number of shares, more than 0", *event.shares));
+        *event.shares = std::to_string(*n);
+    }
+    switch (event.kind) {
+        case EventKind::lift:
+            if (restricted == 0) return error_of(fmt::format("{} has no restricted shares on {} to lift", which, event.date));
+            if (n && ts.size() != 1)
+                return error_of(fmt::format("--shares lifts part of one grant: {} names {} grants (name one with --year and --grant)",
+                                            which, ts.size()));
+            if (n && *n > restricted)
+                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than --shares {}", which, restricted, event.date, *n));
+            if (!n) event.shares = std::to_string(restricted);
+            break;
+        case EventKind::leave:
+            if (!event.fiscal_year.empty() || !event.grant.empty())
+                return error_of("a director leaves all grants at once: no --year or --grant");
+            if (n) return error_of("a leave forfeits what is restricted on its date: no --shares");
+            event.shares = std::to_string(restricted);   // what is forfeited
+            break;
+        case EventKind::clawback:
+            if (!n) return error_of("a clawback needs --shares N");
+            if (ts.size() != 1)
+                return error_of(fmt::format("a clawback takes shares from one grant: {} names {} grants (name one with --year and --grant)",
+                                            which, ts.size()));
+            if (*n > restricted)
+                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than the clawback's {}", which, restricted,
+                                            event.date, *n));
+            break;
+        case EventKind::additional:
+            if (!n) return error_of("an additional grant needs --shares N");
+            if (event.fiscal_year.empty()) return error_of("an additional grant needs --year: the fiscal year it is granted for");
+            if (!event.grant.empty()) return error_of("an additional grant is a new grant: no --grant");
+            break;
+        case EventKind::rate:
+            if (!event.rate || event.rate->empty()) return error_of("a reassessed rate needs --rate R");
+            if (n) return error_of("a reassessed rate changes no balance: no --shares");
+            break;
+    }
+    if (event.kind != EventKind::rate && event.kind != EventKind::additional && event.rate)
+        return error_of("--rate goes with --kind rate only");
+    (void)known;
+    return event;
+}
+
+}  // namespace hoshu::eval

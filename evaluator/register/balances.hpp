@@ -1,0 +1,54 @@
+// Each grant's balance on a date, from the register's results and events: a grant is a
+// share output a recorded result names as one (`record --grants`), or an `additional`
+// event; it is restricted from its grant date until a `lift` event releases it, a `leave`
+// event forfeits what is still restricted, a `clawback` takes shares back. Events apply in
+// date order (then in the order recorded); only the current (not superseded) record of each
+// fiscal year counts.
+//
+//   auto grants = grant_balances(results, events, "2025-06-30");   // as of that day
+//   for (const auto& g : *grants) use(g.director, g.grant, g.restricted);
+//   auto effect = check_event(results, events, event);   // what it does, or why it cannot be
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/base/result.hpp"
+#include "evaluator/register/register.hpp"
+
+namespace hoshu::eval {
+
+struct GrantBalance {
+    std::string director;
+    std::string fiscal_year;
+    std::string grant;          // the output's name (annual_rs_shares), or "additional"
+    std::string grant_date;     // YYYY-MM-DD (empty when the result has none)
+    std::string grant_price;    // the grant-time price per share, exact (empty when none)
+    std::int64_t result_id = 0; // 0 for an additional grant
+    std::int64_t event_id = 0;  // the additional grant's event
+    std::int64_t granted = 0;
+    std::int64_t restricted = 0;
+    std::int64_t lifted = 0;
+    std::int64_t forfeited = 0;
+    std::int64_t clawed_back = 0;
+};
+
+/// Every grant with its balances as of `as_of` (YYYY-MM-DD; empty: after every event),
+/// ordered by director, fiscal year and grant. Grants made after `as_of` are left out.
+/// Errors: a share count in the register that is not a whole number.
+Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
+                                                 const std::vector<StoredEvent>& events, const std::string& as_of);
+
+/// Whether `event` can be recorded after `events`, and with what: a leave's `shares` set
+/// to what it forfeits, a lift's to what it lifts. Errors name why: no such director or
+/// grant, nothing restricted, more shares than restricted, a date before the director's
+/// last event, a missing --shares or --rate.
+Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
+                               EventEntry event);
+
+/// A whole number of shares written in digits ("4846"); none for anything else.
+std::optional<std::int64_t> share_count(const std::string& text);
+
+}  // namespace hoshu::eval

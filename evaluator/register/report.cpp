@@ -1,0 +1,244 @@
+#include "evaluator/register/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "dsl/base/text.hpp"
+#include "evaluator/numbers/rational.hpp"
+#include "evaluator/output/columns.hpp"
+#include "evaluator/output/xlsx.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+std::string json_quote(std::string_view s) {
+    std::string out = "\"";
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') out += std::string("\\") + ch;
+        else if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+        else out += ch;
+    }
+    return out + "\"";
+}
+
+/// Shares × the grant-time price, exact ("14634580", or a fraction); empty without a price.
+std::string yen_value(std::int64_t shares, const std::string& price) {
+    if (price.empty()) return "";
+    auto p = Rational::parse(price);
+    if (!p) return "";
+    return (Rational(shares) * *p).to_string();
+}
+
+/// The `info` fields of each director, from the latest current record that has them.
+std::map<std::string, std::vector<std::pair<std::string, std::string>>> infos(const std::vector<StoredResult>& results) {
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
+    for (const auto& r : results) {
+        if (r.superseded_by) continue;
+        std::map<std::string, std::vector<std::pair<std::string, std::string>>> here;
+        for (const auto& l : r.lines)
+            if (l.kind == "info") here[l.director].push_back({l.name, l.value});
+        for (auto& [d, fields] : here) out[d] = std::move(fields);
+    }
+    return out;
+}
+
+std::vector<std::string> info_names(const std::vector<StoredResult>& results) {
+    std::vector<std::string> names;
+    for (const auto& r : results)
+        for (const auto& l : r.lines)
+            if (l.kind == "info" && std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
+    return names;
+}
+
+const StoredResult* find_result(const std::vector<StoredResult>& results, std::int64_t id) {
+    for (const auto& r : results)
+        if (r.id == id) return &r;
+    return nullptr;
+}
+
+bool shown(const RegisterView& v, const std::string& director) { return v.director.empty() || v.director == director; }
+
+}  // namespace
+
+RegisterTable register_table(const RegisterView& view) {
+    RegisterTable t;
+    auto names = info_names(view.results);
+    auto by_director = infos(view.results);
+    t.header = {"fiscal_year", "director"};
+    t.numeric = {false, false};
+    for (const auto& n : names) {
+        t.header.push_back(n);
+        t.numeric.push_back(false);
+    }
+    for (const char* h : {"grant", "grant_date", "grant_price", "shares", "value_yen", "restricted", "lifted", "forfeited",
+                          "clawed_back", "record", "rules_sha256", "inputs_sha256"}) {
+        t.header.push_back(h);
+        std::string_view s(h);
+        t.numeric.push_back(s != "grant" && s != "grant_date" && s != "rules_sha256" && s != "inputs_sha256");
+    }
+    for (const auto& g : view.grants) {
+        if (!shown(view, g.director)) continue;
+        std::vector<std::string> row{g.fiscal_year, g.director};
+        const auto& fields = by_director[g.director];
+        for (const auto& n : names) {
+            std::string value;
+            for (const auto& [k, v] : fields)
+                if (k == n) value = v;
+            row.push_back(value);
+        }
+        const StoredResult* r = find_result(view.results, g.result_id);
+        row.push_back(g.grant);
+        row.push_back(g.grant_date);
+        row.push_back(g.grant_price);
+        row.push_back(std::to_string(g.granted));
+        row.push_back(yen_value(g.granted, g.grant_price));
+        row.push_back(std::to_string(g.restricted));
+        row.push_back(std::to_string(g.lifted));
+        row.push_back(std::to_string(g.forfeited));
+        row.push_back(std::to_string(g.clawed_back));
+        row.push_back(r ? std::to_string(r->id) : "");
+        row.push_back(r ? r->rules_sha256 : "");
+        row.push_back(r ? r->inputs_sha256 : "");
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+std::string format_register_csv(const RegisterView& view, bool bom) {
+    RegisterTable t = register_table(view);
+    std::string out = bom ? utf8_bom : "";
+    auto line = [&](const std::vector<std::string>& cells) {
+        for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_field(cells[i]);
+        out += "\n";
+    };
+    line(t.header);
+    for (const auto& r : t.rows) line(r);
+    return out;
+}
+
+std::string format_register_json(const RegisterView& view) {
+    RegisterTable t = register_table(view);
+    std::string out = "{\n  \"as_of\": " + (view.as_of.empty() ? std::string("null") : json_quote(view.as_of)) + ",\n";
+    out += "  \"records\": [";
+    bool first = true;
+    for (const auto& r : view.results) {
+        out += first ? "\n" : ",\n";
+        first = false;
+        out += fmt::format("    {{\"record\": {}, \"fiscal_year\": {}, \"recorded_at\": {}, \"recorded_by\": {}, "
+                           "\"rules_sha256\": {}, \"inputs_sha256\": {}, \"supersedes\": {}, \"superseded_by\": {}, \"reason\": {}, "
+                           "\"hash\": {}}}",
+                           r.id, json_quote(r.fiscal_year), json_quote(r.recorded_at), json_quote(r.recorded_by),
+                           json_quote(r.rules_sha256), json_quote(r.inputs_sha256),
+                           r.supersedes ? std::to_string(*r.supersedes) : "null",
+                           r.superseded_by ? std::to_string(*r.superseded_by) : "null", json_quote(r.reason), json_quote(r.hash));
+    }
+    out += first ? "],\n" : "\n  ],\n";
+    out += "  \"grants\": [";
+    first = true;
+    for (const auto& row : t.rows) {
+        out += first ? "\n    {" : ",\n    {";
+        first = false;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            std::string value = t.numeric[i] && !row[i].empty() && row[i].find('/') == std::string::npos ? row[i]
+                                : row[i].empty() && t.numeric[i]                                        ? "null"
+                                                                                                        : json_quote(row[i]);
+            out += fmt::format("{}{}: {}", i ? ", " : "", json_quote(t.header[i]), value);
+        }
+        out += "}";
+    }
+    out += first ? "],\n" : "\n  ],\n";
+    out += "  \"events\": [";
+    first = true;
+    for (const auto& e : view.events) {
+        if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
+        out += first ? "\n" : ",\n";
+        first = false;
+        out += fmt::format("    {{\"event\": {}, \"director\": {}, \"kind\": {}, \"date\": {}, \"fiscal_year\": {}, \"grant\": {}, "
+                           "\"shares\": {}, \"rate\": {}, \"reason\": {}, \"recorded_by\": {}, \"recorded_at\": {}, \"hash\": {}}}",
+                           e.id, json_quote(e.director), json_quote(to_string(e.kind)), json_quote(e.date),
+                           json_quote(e.fiscal_year), json_quote(e.grant), e.shares ? *e.shares : "null",
+                           e.rate ? json_quote(*e.rate) : "null", json_quote(e.reason), json_quote(e.recorded_by),
+                           json_quote(e.recorded_at), json_quote(e.hash));
+    }
+    out += first ? "]\n}\n" : "\n  ]\n}\n";
+    return out;
+}
+
+std::string format_register_xlsx(const RegisterView& view) {
+    RegisterTable t = register_table(view);
+    Sheet grants{"grants", {t.header}, t.numeric};
+    for (auto& r : t.rows) grants.rows.push_back(r);
+    Sheet records{"records",
+                  {{"record", "fiscal_year", "recorded_at", "recorded_by", "rules_sha256", "inputs_sha256", "engine", "supersedes",
+                    "superseded_by", "reason", "hash"}},
+                  {true, false, false, false, false, false, false, true, true, false, false}};
+    for (const auto& r : view.results)
+        records.rows.push_back({std::to_string(r.id), r.fiscal_year, r.recorded_at, r.recorded_by, r.rules_sha256, r.inputs_sha256,
+                                r.engine, r.supersedes ? std::to_string(*r.supersedes) : "",
+                                r.superseded_by ? std::to_string(*r.superseded_by) : "", r.reason, r.hash});
+    Sheet events{"events",
+                 {{"event", "director", "kind", "date", "fiscal_year", "grant", "shares", "rate", "reason", "recorded_by",
+                   "recorded_at", "hash"}},
+                 {true, false, false, false, false, false, true, false, false, false, false, false}};
+    for (const auto& e : view.events) {
+        if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
+        events.rows.push_back({std::to_string(e.id), e.director, to_string(e.kind), e.date, e.fiscal_year, e.grant,
+                               e.shares.value_or(""), e.rate.value_or(""), e.reason, e.recorded_by, e.recorded_at, e.hash});
+    }
+    auto bytes = xlsx_workbook({grants, records, events});
+    return bytes ? *bytes : std::string();
+}
+
+std::string format_register_text(const RegisterView& view) {
+    std::string out;
+    out += "records\n";
+    std::vector<std::vector<std::string>> rows{{"record", "year", "recorded", "by", "rules sha256", "status"}};
+    for (const auto& r : view.results) {
+        std::string status = r.superseded_by ? fmt::format("superseded by record {}", *r.superseded_by) : "current";
+        if (r.supersedes) status += fmt::format(" (supersedes record {}: {})", *r.supersedes, r.reason);
+        rows.push_back({std::to_string(r.id), r.fiscal_year, r.recorded_at, r.recorded_by, r.rules_sha256.substr(0, 16), status});
+    }
+    out += format_columns(rows, {true, false, false, false, false, false}, "  ");
+    auto by_director = infos(view.results);
+    std::vector<std::string> directors;
+    for (const auto& g : view.grants)
+        if (shown(view, g.director) && std::find(directors.begin(), directors.end(), g.director) == directors.end())
+            directors.push_back(g.director);
+    for (const auto& e : view.events)
+        if (shown(view, e.director) && std::find(directors.begin(), directors.end(), e.director) == directors.end())
+            directors.push_back(e.director);
+    out += fmt::format("\ngrants {}\n", view.as_of.empty() ? std::string("after every event recorded") : "as of " + view.as_of);
+    if (directors.empty()) out += "  (none)\n";
+    for (const auto& d : directors) {
+        std::string title;
+        for (const auto& [k, v] : by_director[d]) title += (title.empty() ? "" : ", ") + v;
+        out += fmt::format("\n{}{}\n", d, title.empty() ? "" : "  " + title);
+        std::vector<std::vector<std::string>> g_rows{
+            {"year", "grant", "granted on", "shares", "restricted", "lifted", "forfeited", "clawed back"}};
+        for (const auto& g : view.grants) {
+            if (g.director != d) continue;
+            g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, std::to_string(g.granted), std::to_string(g.restricted),
+                              std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back)});
+        }
+        if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true}, "  ");
+        bool any = false;
+        for (const auto& e : view.events) {
+            if (e.director != d || (!view.as_of.empty() && e.date > view.as_of)) continue;
+            if (!any) out += "  events\n";
+            any = true;
+            std::string what = to_string(e.kind);
+            if (!e.fiscal_year.empty()) what += " " + e.fiscal_year;
+            if (!e.grant.empty()) what += " " + e.grant;
+            if (e.shares) what += " " + *e.shares + " shares";
+            if (e.rate) what += " rate " + *e.rate;
+            out += fmt::format("    {}  {}: {} (recorded by {}, {})\n", e.date, what, e.reason, e.recorded_by, e.recorded_at);
+        }
+    }
+    return out;
+}
+
+}  // namespace hoshu::eval

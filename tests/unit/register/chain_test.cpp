@@ -1,0 +1,169 @@
+// The register's hash chain and canonical form; fiscal years in order; balances from
+// results and events; the register file itself (a temporary SQLite file): record,
+// supersede, events, the chain verified and an edit behind its back named.
+#include "evaluator/register/chain.hpp"
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "evaluator/register/balances.hpp"
+#include "evaluator/register/register.hpp"
+
+using namespace hoshu::eval;
+
+TEST_CASE("the canonical form tells apart what a separator could confuse", "[register]") {
+    CanonicalRow a, b, c, d;
+    a.field("x", "1\ny:1:2");
+    b.field("x", "1").field("y", "2");
+    CHECK(a.text() != b.text());
+    c.field("x", "");
+    d.null("x");
+    CHECK(c.text() != d.text());
+    CHECK(c.text() == "x:0:\n");
+    CHECK(d.text() == "x!\n");
+}
+
+TEST_CASE("each hash covers the previous hash and the row", "[register]") {
+    CanonicalRow row;
+    row.field("fiscal_year", "FY2024");
+    std::string h1 = chain_hash(chain_origin(), row);
+    CHECK(h1.size() == 64);
+    CHECK(h1 == chain_hash(chain_origin(), row));
+    CHECK(h1 != chain_hash(h1, row));
+    CanonicalRow edited;
+    edited.field("fiscal_year", "FY2025");
+    CHECK(h1 != chain_hash(chain_origin(), edited));
+    CHECK(chain_origin() == std::string(64, '0'));
+}
+
+TEST_CASE("fiscal years compare by their number", "[register]") {
+    CHECK(fiscal_year_before("FY2024", "FY2025"));
+    CHECK_FALSE(fiscal_year_before("FY2025", "FY2024"));
+    CHECK(fiscal_year_before("FY999", "FY2024"));
+    CHECK_FALSE(fiscal_year_before("FY2024", "FY2024"));
+}
+
+namespace {
+
+StoredResult result(std::int64_t id, std::string year, std::string date, std::string director, std::string shares) {
+    StoredResult r;
+    r.id = id;
+    r.fiscal_year = std::move(year);
+    r.grant_date = std::move(date);
+    r.grant_price = "3020";
+    r.lines.push_back({director, "grant", "annual_rs_shares", "shares", std::move(shares)});
+    r.lines.push_back({director, "output", "forfeited_shares", "shares", "0"});
+    return r;
+}
+
+StoredEvent stored(EventEntry e, std::int64_t seq) {
+    StoredEvent s;
+    static_cast<EventEntry&>(s) = std::move(e);
+    s.id = s.seq = seq;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("balances: lift, leave, clawback, additional, on any date", "[register]") {
+    std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "D03", "4846"),
+                                      result(2, "FY2025", "2026-06-26", "D03", "4900")};
+    std::vector<StoredEvent> events;
+    EventEntry lift{"D03", EventKind::lift, "2026-06-26", "FY2024", "", std::nullopt, std::nullopt, "12 months", "hr", "t"};
+    auto checked = check_event(results, events, lift);
+    REQUIRE(checked);
+    CHECK(*checked->shares == "4846");
+    events.push_back(stored(*checked, 1));
+    EventEntry leave{"D03", EventKind::leave, "2026-09-30", "", "", std::nullopt, std::nullopt, "resigned", "hr", "t"};
+    checked = check_event(results, events, leave);
+    REQUIRE(checked);
+    CHECK(*checked->shares == "4900");   // what is still restricted is forfeited
+    events.push_back(stored(*checked, 2));
+
+    auto before = grant_balances(results, events, "2026-06-25");
+    REQUIRE(before);
+    REQUIRE(before->size() == 1);   // FY2025's grant is not made yet
+    CHECK((*before)[0].restricted == 4846);
+    auto after = grant_balances(results, events, "");
+    REQUIRE(after);
+    REQUIRE(after->size() == 2);
+    CHECK((*after)[0].lifted == 4846);
+    CHECK((*after)[0].restricted == 0);
+    CHECK((*after)[1].forfeited == 4900);
+
+    EventEntry late{"D03", EventKind::lift, "2026-01-01", "", "", std::nullopt, std::nullopt, "x", "hr", "t"};
+    CHECK_FALSE(check_event(results, events, late));   // before the director's last event
+    EventEntry claw{"D03", EventKind::clawback, "2026-10-01", "FY2025", "", std::string("1"), std::nullopt, "x", "hr", "t"};
+    CHECK_FALSE(check_event(results, events, claw));   // nothing restricted is left
+    EventEntry nobody{"D99", EventKind::leave, "2026-10-01", "", "", std::nullopt, std::nullopt, "x", "hr", "t"};
+    CHECK_FALSE(check_event(results, events, nobody));
+    EventEntry more{"D03", EventKind::additional, "2026-10-01", "FY2026", "", std::string("120"), std::nullopt, "P7", "hr", "t"};
+    checked = check_event(results, events, more);
+    REQUIRE(checked);
+    events.push_back(stored(*checked, 3));
+    auto last = grant_balances(results, events, "");
+    REQUIRE(last);
+    REQUIRE(last->size() == 3);
+    CHECK((*last)[2].grant == "additional");
+    CHECK((*last)[2].restricted == 120);
+}
+
+TEST_CASE("a register file: record, supersede, verify, an edit named", "[register]") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("hoshu_register_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::string path = (dir / "r.db").string();
+    fs::remove(path);
+    {
+        auto reg = Register::create(path);
+        REQUIRE(reg);
+        CHECK_FALSE(Register::create(path));   // never over an existing file
+        ResultEntry e;
+        e.fiscal_year = "FY2024";
+        e.result_json = R"({"fiscal_year": "FY2024", "directors": [{"id": "D03", "annual_rs_shares": 4846}]})";
+        e.lines.push_back({"D03", "grant", "annual_rs_shares", "shares", "4846"});
+        e.recorded_by = "hr";
+        e.recorded_at = "2025-07-01T00:00:00Z";
+        REQUIRE(reg->record(e, false));
+        CHECK_FALSE(reg->record(e, false));   // the year again needs supersede
+        e.reason = "corrected inputs";
+        auto second = reg->record(e, true);
+        REQUIRE(second);
+        auto all = reg->results();
+        REQUIRE(all);
+        REQUIRE(all->size() == 2);
+        CHECK((*all)[0].superseded_by == *second);
+        auto prior = reg->latest_result_before("FY2025");
+        REQUIRE(prior);
+        REQUIRE(prior->has_value());
+        CHECK((*prior)->id == *second);
+        CHECK((*prior)->result_json == e.result_json);
+        auto none = reg->latest_result_before("FY2024");
+        REQUIRE(none);
+        CHECK_FALSE(none->has_value());
+        auto problems = reg->verify_chain();
+        REQUIRE(problems);
+        CHECK(problems->empty());
+    }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE result_lines SET value = '4847'", nullptr, nullptr, nullptr) != SQLITE_OK);   // append-only
+    REQUIRE(sqlite3_exec(db, "DROP TRIGGER lines_append_only_u; UPDATE result_lines SET value = '4847' WHERE result_id = 1",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    {
+        auto reg = Register::open(path);
+        REQUIRE(reg);
+        auto problems = reg->verify_chain();
+        REQUIRE(problems);
+        REQUIRE(problems->size() == 2);
+        CHECK((*problems)[0] == "results row id 1 (FY2024): result_lines says D03 annual_rs_shares = 4847, its result says 4846");
+        CHECK((*problems)[1] == "results row id 1 (FY2024, seq 1): its content does not match its hash (edited after it was recorded)");
+    }
+    fs::remove_all(dir);
+}
