@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -26,6 +27,7 @@
 #include "evaluator/register/register.hpp"
 #include "evaluator/register/report.hpp"
 #include "evaluator/output/eval_report.hpp"
+#include "evaluator/output/seal.hpp"
 
 namespace hoshu::cli {
 
@@ -125,6 +127,22 @@ int record(const RegisterArgs& args) {
                 }
             }
         }
+        // The rule files and the inputs, byte-exact, so that the result can be verified again
+        // from the register alone (each file read again must still be the one verified).
+        namespace fs = std::filesystem;
+        fs::path base(v.plan_dir);
+        std::error_code ec;
+        if (!fs::is_directory(base, ec)) base = base.parent_path();
+        for (const auto& f : v.recorded.seal.rule_files) {
+            std::string bytes, why;
+            if (!dsl::read_regular_file_at_most((base / f.path).string(), std::size_t{64} << 20, bytes, why) ||
+                eval::sha256_hex(bytes) != f.sha256) {
+                std::fprintf(stderr, "hoshu: error: the rule file %s changed while it was recorded; record again\n", f.path.c_str());
+                return static_cast<int>(Exit::usage);
+            }
+            entry.files.push_back({"rules", f.path, std::move(bytes)});
+        }
+        entry.files.push_back({"inputs", fs::path(v.inputs_path).filename().string(), v.inputs.bytes()});
         entry.recorded_by = who(args.by);
         entry.recorded_at = now_utc();
         entry.reason = args.reason;
@@ -173,6 +191,63 @@ int event(const RegisterArgs& args) {
     return write("", fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what));
 }
 
+/// Verify a stored result again, as `hoshu verify` would, against the rule files and inputs
+/// stored with it (written to a temporary folder). Prints what differs; true when it verifies.
+bool reverify(const eval::StoredResult& r, std::string& note) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::string pattern = (fs::temp_directory_path(ec) / "hoshu-register-XXXXXX").string();
+    if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+        note = "cannot create a temporary folder";
+        return false;
+    }
+    fs::path root(pattern);
+    // Rule files imported from outside the plan folder (`../common/x.hoshu`) need as many
+    // folders above it.
+    std::size_t depth = 0;
+    for (const auto& f : r.files) {
+        std::size_t d = 0;
+        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
+        depth = std::max(depth, d);
+    }
+    fs::path plan = root;
+    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
+    plan /= "plan";
+    std::string inputs, result = (root / fmt::format("record-{}-{}.json", r.id, r.fiscal_year)).string();
+    bool written = false;
+    auto put = [&](const fs::path& path, const std::string& bytes) {
+        fs::path target = path.lexically_normal();
+        auto rel = target.lexically_relative(root);
+        if (rel.empty() || *rel.begin() == "..") return false;
+        fs::create_directories(target.parent_path(), ec);
+        std::string error;
+        return write_output(target.string(), bytes, error);
+    };
+    fs::create_directories(plan, ec);
+    written = !ec;
+    for (const auto& f : r.files) {
+        if (f.role == "inputs") {
+            inputs = (root / ("inputs-" + f.path)).string();
+            written = written && put(inputs, f.bytes);
+        } else {
+            written = written && put(plan / f.path, f.bytes);
+        }
+    }
+    written = written && put(result, r.result_json);
+    int exit = Exit::usage;
+    if (written && !inputs.empty()) {
+        VerifyArgs va;
+        va.result = result;
+        va.rules = plan.string();
+        va.inputs = inputs;
+        exit = verify_result_file(va, [](const Verified&) { return static_cast<int>(Exit::success); });
+    } else {
+        note = "its rule files and inputs could not be written to a temporary folder";
+    }
+    fs::remove_all(root, ec);
+    return exit == Exit::success;
+}
+
 int verify(const RegisterArgs& args) {
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
@@ -182,6 +257,18 @@ int verify(const RegisterArgs& args) {
     if (!results) return fail(results.error());
     auto events = reg->events();
     if (!events) return fail(events.error());
+    // Each stored result, verified again from the files stored with it.
+    std::size_t reverified = 0;
+    for (const auto& r : *results) {
+        if (r.files.empty()) continue;
+        std::string note;
+        if (reverify(r, note)) {
+            ++reverified;
+            continue;
+        }
+        problems->push_back(fmt::format("results row id {} ({}): the stored result does not verify against its stored rules and inputs{}",
+                                        r.id, r.fiscal_year, note.empty() ? "" : ": " + note));
+    }
     if (!problems->empty()) {
         std::string text = fmt::format("NOT verified: the register {} was changed behind hoshu's back in {} place{}\n", args.db,
                                        problems->size(), problems->size() == 1 ? "" : "s");
@@ -191,9 +278,11 @@ int verify(const RegisterArgs& args) {
     }
     auto head = reg->head();
     if (!head) return fail(head.error());
-    return write("", fmt::format("verified: the register {} is intact: {} record{} and {} event{}, the chain's head {}\n", args.db,
-                                 results->size(), results->size() == 1 ? "" : "s", events->size(), events->size() == 1 ? "" : "s",
-                                 *head));
+    return write("", fmt::format("verified: the register {} is intact: {} record{} and {} event{}, the chain's head {}; "
+                                 "{} stored result{} verified again from the rules and inputs stored with {}\n",
+                                 args.db, results->size(), results->size() == 1 ? "" : "s", events->size(),
+                                 events->size() == 1 ? "" : "s", *head, reverified, reverified == 1 ? "" : "s",
+                                 reverified == 1 ? "it" : "them"));
 }
 
 int show_or_export(const RegisterArgs& args) {

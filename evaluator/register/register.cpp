@@ -88,6 +88,13 @@ CREATE TABLE result_lines (
   unit TEXT NOT NULL,
   value TEXT NOT NULL,
   PRIMARY KEY (result_id, position));
+CREATE TABLE record_files (
+  result_id INTEGER NOT NULL REFERENCES results(id),
+  position INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  path TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  PRIMARY KEY (result_id, position));
 CREATE TABLE events (
   id INTEGER PRIMARY KEY,
   seq INTEGER NOT NULL UNIQUE,
@@ -107,6 +114,8 @@ CREATE TRIGGER results_append_only_u BEFORE UPDATE ON results BEGIN SELECT RAISE
 CREATE TRIGGER results_append_only_d BEFORE DELETE ON results BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
 CREATE TRIGGER lines_append_only_u BEFORE UPDATE ON result_lines BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
 CREATE TRIGGER lines_append_only_d BEFORE DELETE ON result_lines BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
+CREATE TRIGGER files_append_only_u BEFORE UPDATE ON record_files BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
+CREATE TRIGGER files_append_only_d BEFORE DELETE ON record_files BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
 CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
 CREATE TRIGGER events_append_only_d BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the register is append-only'); END;
 )sql",
@@ -194,6 +203,8 @@ CanonicalRow canonical(const StoredResult& r) {
     row.field("reason", r.reason).field("lines", std::to_string(r.lines.size()));
     for (const auto& l : r.lines)
         row.field("director", l.director).field("kind", l.kind).field("name", l.name).field("unit", l.unit).field("value", l.value);
+    row.field("files", std::to_string(r.files.size()));
+    for (const auto& f : r.files) row.field("role", f.role).field("path", f.path).field("bytes", f.bytes);
     return row;
 }
 
@@ -437,6 +448,15 @@ Result<std::int64_t> Register::record(ResultEntry entry, bool supersede) {
         if (line.step() != SQLITE_DONE) return abort(db.fail("cannot write the register"));
         line.reset();
     }
+    Statement file(db.db, "INSERT INTO record_files (result_id, position, role, path, bytes) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!file.ok()) return abort(db.fail("cannot write the register"));
+    for (std::size_t i = 0; i < r.files.size(); ++i) {
+        const RecordedFile& f = r.files[i];
+        file.bind(1, r.id).bind(2, static_cast<std::int64_t>(i)).bind(3, std::string_view(f.role));
+        file.bind(4, std::string_view(f.path)).bind_blob(5, f.bytes);
+        if (file.step() != SQLITE_DONE) return abort(db.fail("cannot write the register"));
+        file.reset();
+    }
     test_pause();
     auto committed = db.commit();
     if (!committed) return std::move(committed).error();
@@ -539,6 +559,20 @@ static Result<std::vector<RawResult>> read_results(Register::Impl& db) {
         out[it->second].result.lines.push_back(std::move(l));
     }
     if (rc != SQLITE_DONE) return db.fail("cannot read the register");
+    Statement f(db.db, "SELECT result_id, role, path, bytes FROM record_files ORDER BY result_id, position");
+    if (!f.ok()) return db.fail("cannot read the register");
+    while ((rc = f.step()) == SQLITE_ROW) {
+        auto it = by_id.find(f.integer(0));
+        if (it == by_id.end()) {
+            RawResult orphan;
+            orphan.result.id = -f.integer(0);
+            orphan.result.lines.push_back({f.text(2), "file", "", "", ""});
+            out.push_back(std::move(orphan));
+            continue;
+        }
+        out[it->second].result.files.push_back({f.text(1), f.text(2), f.text(3)});
+    }
+    if (rc != SQLITE_DONE) return db.fail("cannot read the register");
     for (auto& a : out)
         for (const auto& b : out)
             if (b.result.supersedes && *b.result.supersedes == a.result.id) a.result.superseded_by = b.result.id;
@@ -622,8 +656,8 @@ Result<std::vector<std::string>> Register::verify_chain() const {
     for (const auto& raw : *results) {
         const StoredResult& r = raw.result;
         if (r.id <= 0) {
-            problems.push_back(fmt::format("result_lines: a line of director {} names result {}, which is not in the register",
-                                           r.lines.front().director, -r.id));
+            problems.push_back(fmt::format("{}: a row names result {}, which is not in the register",
+                                           r.lines.front().kind == "file" ? "record_files" : "result_lines", -r.id));
             continue;
         }
         rows.push_back({r.seq, fmt::format("results row id {} ({}, seq {})", r.id, r.fiscal_year, r.seq), raw.prev_hash, r.hash, canonical(r)});

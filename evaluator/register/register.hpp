@@ -42,6 +42,15 @@ struct ResultLine {
     std::string value;   // as the JSON result writes it (a number's exact text), or the info's text
 };
 
+/// A file the result was computed from, kept so that the result can be verified again
+/// when the files on disk have moved on: a rule file (its path relative to the plan
+/// folder, as the seal lists it) or the inputs.
+struct RecordedFile {
+    std::string role;    // "rules" or "inputs"
+    std::string path;
+    std::string bytes;
+};
+
 /// What `record` stores.
 struct ResultEntry {
     std::string fiscal_year;       // "FY2024" (the result's fiscal_year)
@@ -50,6 +59,7 @@ struct ResultEntry {
     std::string grant_date;        // the plan's `grant_date`, YYYY-MM-DD, or empty
     std::string grant_price;       // the plan's `grant_price` (exact), or empty
     std::vector<ResultLine> lines;
+    std::vector<RecordedFile> files;        // the rule files and the inputs, byte-exact
     std::string recorded_by, recorded_at;   // recorded_at: UTC, YYYY-MM-DDTHH:MM:SSZ
     std::optional<std::int64_t> supersedes; // the record this one replaces
     std::string reason;                     // why (required to supersede)

@@ -120,6 +120,14 @@ cp "$db" "$work/tampered.db"
 sqlite3 "$work/tampered.db" "DROP TRIGGER results_append_only_u; UPDATE results SET result_json = replace(result_json, '4846', '4847') WHERE id = 2"
 check "an edited stored result is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \
   "$hoshu" register verify "$work/tampered.db"
+check "... and every stored result verified again from its stored rules and inputs" 0 "3 stored results verified again from the rules and inputs stored with them" \
+  "$hoshu" register verify "$db"
+cp "$db" "$work/tampered.db"
+sqlite3 "$work/tampered.db" "DROP TRIGGER files_append_only_u; UPDATE record_files SET bytes = replace(bytes, 'engagement_index = 71.5', 'engagement_index = 72.5') WHERE result_id = 2 AND role = 'inputs'"
+check "stored inputs edited: the result no longer verifies" 1 "results row id 2 (FY2024): the stored result does not verify against its stored rules and inputs" \
+  "$hoshu" register verify "$work/tampered.db"
+check "... and the row is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \
+  "$hoshu" register verify "$work/tampered.db"
 cp "$db" "$work/tampered.db"
 sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_d; DELETE FROM events WHERE id = 1"
 check "a removed row is named" 1 "events row id 2 (leave D07 2026-09-30, seq 5): expected seq 4 (a row removed, added or renumbered)" \
