@@ -107,6 +107,23 @@ check "a grant's row: title, date, price, yen value, balances, seal" 0 "FY2024,D
 check "JSON export" 0 '"grant": "annual_rs_shares", "grant_date": "2025-06-26", "grant_price": 3020, "shares": 4846, "value_yen": 14634920' \
   "$hoshu" register export "$db" --format json
 
+# --- show and export, whole (hashes masked: they change with the rules and the engine).
+mask() { sed -E 's/[0-9a-f]{64}/<sha256>/g; s/  [0-9a-f]{16}  /  <sha256…>      /g'; }
+golden() {  # golden NAME FILE ARGS…: the output of ARGS, masked, is FILE (HOSHU_REGENERATE=1 rewrites it)
+  local name=$1 file=$2; shift 2
+  out=$("$@" 2>&1 | mask)
+  if [[ -n "${HOSHU_REGENERATE:-}" ]]; then printf '%s\n' "$out" > "$file"; fi
+  [[ "$out" == "$(cat "$file")" ]]; report "$name" $((1 - $?))
+  [[ $? -eq 0 ]] || diff <(printf '%s\n' "$out") "$file"
+}
+golden "show --director D03 --as-of 2026-06-30, whole" tests/cli/register/show_d03.expected \
+  "$hoshu" register show "$db" --director D03 --as-of 2026-06-30
+golden "show, whole" tests/cli/register/show.expected "$hoshu" register show "$db"
+golden "export --format csv --director D07, whole" tests/cli/register/export_d07.expected.csv \
+  "$hoshu" register export "$db" --director D07 --no-csv-bom
+golden "export --format json --director D01, whole" tests/cli/register/export_d01.expected.json \
+  "$hoshu" register export "$db" --director D01 --format json
+
 # --- verify: the chain holds; an edit behind hoshu's back is named.
 check "verify an intact register" 0 "verified: the register $db is intact: 3 records and 4 events, the chain's head " \
   "$hoshu" register verify "$db"
