@@ -106,6 +106,7 @@ struct BatchArgs {
     std::string out;
     std::string on_error = "stop";    // stop | skip
     std::string as_of;
+    std::string against;              // a base plan evaluated on the same scenarios, side by side
 };
 int run_batch(const BatchArgs& args);
 

@@ -146,6 +146,8 @@ int run_command(int argc, char** argv) {
         ->check(CLI::IsMember({"stop", "skip"}))
         ->capture_default_str();
     batch_cmd->add_option("--as-of", ba.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+    batch_cmd->add_option("--against", ba.against,
+                          "A base plan folder: evaluate it on the same scenarios; each output as base, head and change");
 
     SimulateArgs si;
     auto* simulate_cmd = app.add_subcommand("simulate", "Monte Carlo: sample inputs and the share price, evaluate every path exactly, report distributions and fair values");
