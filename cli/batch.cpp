@@ -51,6 +51,21 @@ int run_batch(const BatchArgs& args) {
     if (!loaded) return exit;
     const eval::Plan& plan = loaded->plan;
     const eval::InputFile& inputs = loaded->inputs;
+    // --against: the base plan, on the same inputs and scenarios (a key either plan reads
+    // is in its place for both, as in `hoshu diff`).
+    std::optional<eval::Plan> base;
+    if (!args.against.empty()) {
+        base = load_plan(sm, args.against, false, exit);
+        if (!base) {
+            if (exit == Exit::failure)
+                std::fprintf(stderr, "hoshu: error: the base plan `%s` (--against) does not check\n",
+                             args.against.c_str());
+            return exit;
+        }
+        options.other_plan = &*base;
+    }
+    eval::EvalOptions base_options = options;
+    base_options.other_plan = &plan;
 
     Source source;
     if (!args.scenarios.empty()) {
@@ -76,6 +91,17 @@ int run_batch(const BatchArgs& args) {
     if (!record_keys) {
         print_diagnostics(sm, record_keys.error());
         return Exit::failure;
+    }
+    std::optional<eval::Session> base_session;
+    if (base) {
+        base_session.emplace(*base, inputs, base_options);
+        auto base_keys = base_session->record_keys();
+        if (!base_keys) {
+            print_diagnostics(sm, base_keys.error());
+            std::fprintf(stderr, "hoshu: error: the base plan `%s` cannot read these inputs\n", args.against.c_str());
+            return Exit::failure;
+        }
+        record_keys->insert(record_keys->end(), base_keys->begin(), base_keys->end());
     }
 
     // Every column names a value of the base inputs, and not one that identifies a record.
@@ -121,7 +147,8 @@ int run_batch(const BatchArgs& args) {
     std::string error;
     OutputFile out;
     if (!out.open(args.out, error)) return output_failed(error);
-    if (!out.write(eval::batch_csv_header(plan, columns), error)) return output_failed(error);
+    if (!out.write(base ? eval::batch_compare_header(*base, plan, columns) : eval::batch_csv_header(plan, columns), error))
+        return output_failed(error);
 
     std::vector<eval::InputOverride> overrides;
     std::vector<std::string> cells(columns.size());
@@ -149,8 +176,14 @@ int run_batch(const BatchArgs& args) {
         }
         session.set_overrides(overrides);
         auto outcome = session.run_in_place();
-        if (!outcome) {
-            dsl::Diagnostics diags = outcome.error();
+        Result<const eval::Outcome*> base_outcome = static_cast<const eval::Outcome*>(nullptr);
+        if (base_session && outcome) {
+            base_session->set_overrides(overrides);
+            base_outcome = base_session->run_in_place();
+        }
+        if (!outcome || !base_outcome) {
+            dsl::Diagnostics diags = outcome ? base_outcome.error() : outcome.error();
+            if (outcome) diags.note(dsl::SourceRange{}, "under the base plan `{}` (--against)", args.against);
             if (source.csv) {
                 diags.note(dsl::SourceRange{}, "in scenario `{}` ({} line {})", scenario.id, args.scenarios,
                            scenario.line);
@@ -165,7 +198,8 @@ int run_batch(const BatchArgs& args) {
         }
         ++evaluated;
         text.clear();
-        eval::batch_csv_rows(text, plan, **outcome, scenario.id, cells);
+        if (base) eval::batch_compare_rows(text, *base, **base_outcome, plan, **outcome, scenario.id, cells);
+        else eval::batch_csv_rows(text, plan, **outcome, scenario.id, cells);
         if (!out.write(text, error)) return output_failed(error);
     }
     if (rejected && args.on_error == "stop") {

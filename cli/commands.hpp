@@ -79,6 +79,7 @@ struct DiffArgs {
     std::string base;
     std::string head;
     std::vector<std::string> inputs;
+    std::string price;                  // a plan-wide definition in money per share: value shares at it
     std::string format = "text";
 };
 int run_diff(const DiffArgs& args);
@@ -107,6 +108,7 @@ struct BatchArgs {
     std::string out;
     std::string on_error = "stop";    // stop | skip
     std::string as_of;
+    std::string against;              // a base plan evaluated on the same scenarios, side by side
 };
 int run_batch(const BatchArgs& args);
 
@@ -156,5 +158,27 @@ struct RegisterArgs {
     bool csv_bom = true;
 };
 int run_register(const RegisterArgs& args);
+
+}  // namespace hoshu::cli
+
+namespace hoshu::cli {
+
+/// hoshu report: the auditor's working paper, one self-contained HTML file.
+struct ReportArgs {
+    std::string plan;
+    std::string inputs;
+    std::vector<std::string> directors;   // none: every director
+    std::string out;
+    std::string as_of;
+};
+int run_report(const ReportArgs& args);
+
+/// hoshu doc: the literate plan, one self-contained HTML file.
+struct DocArgs {
+    std::string plan;
+    std::string against;                  // a base plan: show what the revision changes
+    std::string out;
+};
+int run_doc(const DocArgs& args);
 
 }  // namespace hoshu::cli

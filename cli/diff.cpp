@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/analysis/outcome_diff.hpp"
 #include "evaluator/analysis/rules_diff.hpp"
 #include "evaluator/output/diff_report.hpp"
@@ -44,6 +45,18 @@ int run_diff(const DiffArgs& args) {
         std::fprintf(stderr, "hoshu: error: the head plan `%s` does not check\n", args.head.c_str());
     if (!base.plan || !head.plan) return std::max(base_exit, head_exit);
 
+    if (!args.price.empty()) {
+        // The price must be one both plans define, plan-wide, in money per share.
+        bool bad = false;
+        for (const auto* side : {&base, &head}) {
+            std::string why = eval::price_problem(*side->plan, args.price);
+            if (why.empty()) continue;
+            std::fprintf(stderr, "hoshu: error: --price %s: %s in the %s plan `%s`\n", args.price.c_str(), why.c_str(),
+                         side == &base ? "base" : "head", side->dir.c_str());
+            bad = true;
+        }
+        if (bad) return Exit::usage;
+    }
     int exit = Exit::success;
     std::vector<eval::InputFile> inputs;
     std::vector<int> order;   // per --inputs argument: its index in `inputs`, or -1 when unreadable
@@ -73,7 +86,7 @@ int run_diff(const DiffArgs& args) {
     std::vector<std::string> inputs_sha256;
     for (const auto& in : inputs) {
         inputs_sha256.push_back(eval::sha256_hex(in.bytes()));
-        runs.push_back(eval::diff_on_inputs(*base.plan, *head.plan, in, {}));
+        runs.push_back(eval::diff_on_inputs(*base.plan, *head.plan, in, {}, args.price));
         const auto& r = runs.back();
         for (const auto* s : {&r.base, &r.head}) {
             if (s->ok) continue;
@@ -98,7 +111,8 @@ int run_diff(const DiffArgs& args) {
     const eval::DiffSide base_side{base.dir, base.plan->title, base.rules_sha256};
     const eval::DiffSide head_side{head.dir, head.plan->title, head.rules_sha256};
     std::string text = args.format == "json" ? eval::format_diff_json(base_side, head_side, listed, rules, sm)
-                                             : eval::format_diff_text(base_side, head_side, listed, rules);
+                                             : eval::format_diff_text(base_side, head_side, listed, rules,
+                                                                      eval::award_causes(*base.plan, *head.plan, rules));
     std::string error;
     if (!write_output("", text, error)) return output_failed(error);
     return exit;

@@ -84,6 +84,23 @@ int run_command(int argc, char** argv) {
         ->capture_default_str();
     explain_cmd->add_option("--as-of", ex.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
 
+    ReportArgs rp;
+    auto* report_cmd = app.add_subcommand(
+        "report", "The auditor's working paper: every director's derivations, the seal and the clauses, as one HTML file");
+    report_cmd->add_option("plan", rp.plan, "Folder of .hoshu rule files")->required();
+    report_cmd->add_option("--inputs,-i", rp.inputs, "TOML input file")->required();
+    report_cmd->add_option("--director,-d", rp.directors, "A director (or record) id; repeat for several (default: every one)")
+        ->take_all();
+    report_cmd->add_option("--out,-o", rp.out, "Write to this HTML file (whole or not at all) instead of stdout");
+    report_cmd->add_option("--as-of", rp.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+
+    DocArgs dc;
+    auto* doc_cmd = app.add_subcommand(
+        "doc", "The literate plan: each declaration beside the clauses it encodes, tables as charts, as one HTML file");
+    doc_cmd->add_option("plan", dc.plan, "Folder of .hoshu rule files")->required();
+    doc_cmd->add_option("--against", dc.against, "A base plan folder: mark what the revision changes, old and new curves in one chart");
+    doc_cmd->add_option("--out,-o", dc.out, "Write to this HTML file (whole or not at all) instead of stdout");
+
     TestArgs ts;
     auto* test_cmd = app.add_subcommand("test", "Run the tests written in the plan's rule files");
     test_cmd->add_option("plan", ts.plan, "Folder of .hoshu rule files")->required();
@@ -109,6 +126,8 @@ int run_command(int argc, char** argv) {
     diff_cmd->add_option("base", df.base, "Folder of the base (earlier) plan's .hoshu rule files")->required();
     diff_cmd->add_option("head", df.head, "Folder of the head (revised) plan's .hoshu rule files")->required();
     diff_cmd->add_option("--inputs,-i", df.inputs, "TOML input files (one or more)")->required()->expected(1, -1);
+    diff_cmd->add_option("--price", df.price,
+                         "A plan-wide definition in money per share (as grant_price): value every award in shares at it, as each plan computes it");
     diff_cmd->add_option("--format,-f", df.format, "text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
@@ -130,6 +149,8 @@ int run_command(int argc, char** argv) {
         ->check(CLI::IsMember({"stop", "skip"}))
         ->capture_default_str();
     batch_cmd->add_option("--as-of", ba.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+    batch_cmd->add_option("--against", ba.against,
+                          "A base plan folder: evaluate it on the same scenarios; each output as base, head and change");
 
     SimulateArgs si;
     auto* simulate_cmd = app.add_subcommand("simulate", "Monte Carlo: sample inputs and the share price, evaluate every path exactly, report distributions and fair values");
@@ -212,6 +233,8 @@ int run_command(int argc, char** argv) {
     if (check_cmd->parsed()) return run_check(check);
     if (eval_cmd->parsed()) return run_eval(ev);
     if (explain_cmd->parsed()) return run_explain(ex);
+    if (report_cmd->parsed()) return run_report(rp);
+    if (doc_cmd->parsed()) return run_doc(dc);
     if (test_cmd->parsed()) return run_test(ts);
     if (verify_cmd->parsed()) return run_verify(vf);
     if (seal_cmd->parsed()) return run_seal(sl);

@@ -18,6 +18,9 @@ packages=(
   catch2                # Catch2 v2
   libbenchmark-dev      # Google Benchmark
   time                  # /usr/bin/time: peak memory in tests/cli/batch.sh
+  chromium              # headless: tests/cli/browser.sh prints the HTML documents to PDF
+  poppler-utils         # pdftotext, pdfinfo: the printed documents' text and page count
+  fonts-noto-cjk        # Japanese in the printed documents and the SVG charts
 )
 # `install-deps.sh fuzz`: also clang and its sanitizer runtimes, for fuzz/.
 if [[ "${1:-}" == fuzz ]]; then

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -75,6 +76,11 @@ private:
         return v ? show(plan_.nodes[node].type, *v) : std::string("?");
     }
     void walk(std::uint32_t node, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses);
+    /// The limits whose pro rata allocation scaled `slot` by `f`, and how f follows from them.
+    void derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const;
+    std::string exact(const Rational& r) const {
+        return r.terminates() ? group_digits(r.to_string()) : r.to_string() + " ≈ " + r.to_decimal(6);
+    }
 
     const Plan& plan_;
     const dsl::SourceManager& sm_;
@@ -235,6 +241,27 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
     for_each_child(plan_, node, [&](std::uint32_t child) { walk(child, grant, step, uses); });
 }
 
+void Explainer::derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const {
+    for (const auto& lo : state_.limits) {
+        const Limit& l = plan_.limits[lo.limit];
+        if (!l.allocation || !lo.factor) continue;
+        const auto& outs = l.allocation->outputs;
+        if (std::find(outs.begin(), outs.end(), slot) == outs.end()) continue;
+        std::string unit = l.type.dimensionless() ? std::string() : " " + plan_.type_name(l.type);
+        // The factor is bound ÷ total before scaling; the total is recovered from both.
+        Rational before = lo.bound.number / *lo.factor;
+        step.factor_derivation.push_back(fmt::format("limit {} ({}): {} {} {}{}", l.name, location(l.name_range),
+                                                     text(plan_.nodes[l.value].range), l.strict ? "<" : "≤",
+                                                     exact(lo.bound.number), unit));
+        step.factor_derivation.push_back(fmt::format("total before scaling: {}{} — over the bound", exact(before), unit));
+        step.factor_derivation.push_back(fmt::format("factor for this limit: {} ÷ {} = {}", exact(lo.bound.number),
+                                                     exact(before), exact(*lo.factor)));
+        for (const auto& c : l.sources) step.factor_sources.push_back(c);
+    }
+    if (!step.factor_derivation.empty())
+        step.factor_derivation.push_back(fmt::format("factor applied (the smallest of the limits' factors): {}", exact(f)));
+}
+
 std::string Explainer::visit(std::uint32_t slot, int grant) {
     std::string id = id_of(slot, grant);
     if (seen_.count(id) || failed()) return id;
@@ -266,6 +293,13 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     std::vector<std::pair<std::uint32_t, int>> uses;
     if (s.kind == SlotKind::input) {
         step.formula = "from the inputs: " + s.input.path_text;
+        dsl::SourceRange at = probe_.input_range(slot, director_, grant);
+        if (at.valid) {
+            const auto& f = sm_.file(at.file);
+            auto line = f.line_col(at.begin).line;
+            step.read_from = fmt::format("{}:{}", f.path(), line);
+            step.read_line = std::string(f.line_text(line));
+        }
     } else {
         step.formula = collapse_blanks(s.formula);
         std::uint32_t root = s.root;
@@ -281,6 +315,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
                 step.details.push_back(fmt::format("scaled pro rata by {} (annual limits): {} × {} → {}",
                                                    f->terminates() ? f->to_string() : f->to_string() + " ≈ " + f->to_decimal(6),
                                                    show(s.type, *raw), f->to_string(), step.display));
+            derive_factor(slot, *f, step);
         }
     }
     std::set<std::string> listed;

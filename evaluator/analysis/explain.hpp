@@ -34,6 +34,14 @@ struct ExplainStep {
     std::vector<std::string> notes;
     std::vector<std::string> details;    // table rows fired, roundings, branches, scaling
     std::vector<std::string> uses;       // ids of the definitions this one used, in order
+    // An input: where its value is written in the inputs file ("examples/iij/fy2024.toml:31")
+    // and that line as written; empty when absent (an optional input, a default taken).
+    std::string read_from;
+    std::string read_line;
+    // A scaled output: how the pro rata factor was derived, step by step, and the
+    // clauses the limit cites.
+    std::vector<std::string> factor_derivation;
+    std::vector<Citation> factor_sources;
 };
 
 struct Explanation {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
@@ -113,7 +115,51 @@ LimitSide limit_side(const Plan& plan, const Outcome& outcome, const LimitOutcom
 
 }  // namespace
 
-InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options) {
+std::string price_problem(const Plan& plan, const std::string& name) {
+    auto s = plan.find_slot(name);
+    if (!s) return fmt::format("no definition `{}`", name);
+    const Slot& slot = plan.slots[*s];
+    if (slot.scope != Scope::plan) return fmt::format("`{}` is not plan-wide", name);
+    if (!(slot.type.kind == Kind::number && slot.type.dim == Dimension{1, -1, 0}))
+        return fmt::format("`{}` is {}, not money per share", name, plan.type_name(slot.type));
+    return {};
+}
+
+namespace {
+
+/// The price a plan computes on these inputs, if it has it.
+std::optional<Rational> price_of(const Plan& plan, const InputFile& inputs, const EvalOptions& options,
+                                 const std::string& name) {
+    if (name.empty() || !price_problem(plan, name).empty()) return std::nullopt;
+    Session session(plan, inputs, options);
+    auto v = session.value(*plan.find_slot(name), 0);
+    if (!v) return std::nullopt;
+    return v->number;
+}
+
+/// Value the shares of `d` on each side at that side's price.
+void value_shares(ValueDiff& d, const Plan& base, const Outcome& bo, const std::optional<Rational>& bp,
+                  const Plan& head, const Outcome& ho, const std::optional<Rational>& hp) {
+    const Type money = Type::number(Dimension{1, 0, 0});
+    std::optional<Rational> bv, hv;
+    if (bp && d.base.present && d.base.number && d.unit == "shares") {
+        bv = *d.base.number * *bp;
+        d.base.value_display = display_value(base, bo, money, Value{*bv, 0});
+    }
+    if (hp && d.head.present && d.head.number && d.unit == "shares") {
+        hv = *d.head.number * *hp;
+        d.head.value_display = display_value(head, ho, money, Value{*hv, 0});
+    }
+    if (d.changed && (bv || hv)) {
+        Rational change = (hv ? *hv : Rational(0)) - (bv ? *bv : Rational(0));
+        d.value_change_display = signed_display(head, ho, money, change);
+    }
+}
+
+}  // namespace
+
+InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options,
+                          const std::string& price) {
     InputsDiff r;
     r.inputs_path = inputs.path();
     // One inputs file for both plans: a key either plan reads is in its place.
@@ -131,6 +177,8 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
     if (!r.ran()) return r;
     const Outcome& b = *bo;
     const Outcome& h = *ho;
+    const auto base_price = price_of(base, inputs, base_options, price);
+    const auto head_price = price_of(head, inputs, head_options, price);
 
     // Per-director outputs.
     auto base_names = slot_names(base, base.director_outputs);
@@ -165,6 +213,7 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
             const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
             const Value* hv = hd && hi ? &hd->outputs[*hi] : nullptr;
             dd.values.push_back(compare_value(name, base, b, bt, bv, head, h, ht, hv));
+            value_shares(dd.values.back(), base, b, base_price, head, h, head_price);
         }
         r.directors.push_back(std::move(dd));
     }

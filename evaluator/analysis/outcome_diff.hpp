@@ -25,6 +25,9 @@ struct SideValue {
     std::string exact;                // value_text: "4709", "8712/10385", "executive"
     std::string display;              // display_value: "4,709", "83.89%"
     std::optional<Rational> number;   // for numbers
+    /// A number of shares valued at the plan's price (diff_on_inputs' `price`): "¥14,634,920"
+    /// style, as the plan shows money; empty when not valued.
+    std::string value_display;
 };
 
 /// An output under both plans.
@@ -35,6 +38,7 @@ struct ValueDiff {
     bool unit_changed = false;        // present in both with different types: no change computed
     std::optional<Rational> change;   // head − base, both numbers of one unit
     std::string change_display;       // "+409", "-1,986", "+2.5%"
+    std::string value_change_display; // the change in money when both sides are valued
     /// The values differ, or the output is in one plan only with a value other than zero
     /// (an award that one plan does not have is a change; a zero one is not).
     bool changed = false;
@@ -86,7 +90,14 @@ struct InputsDiff {
 };
 
 /// Evaluate both plans on `inputs` and compare every output, total, limit and violation.
-/// A plan that fails to evaluate is reported in `base`/`head`, never thrown.
-InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options);
+/// A plan that fails to evaluate is reported in `base`/`head`, never thrown. With `price`
+/// (the name of a plan-wide definition in money per share, e.g. the grant-time price),
+/// every output in shares is also valued at that price as each plan computes it.
+InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options,
+                          const std::string& price = {});
+
+/// Whether `plan` has a plan-wide definition `name` in money per share: an empty string,
+/// or what is wrong ("no plan-wide definition `x`", "`x` is JPY, not money per share").
+std::string price_problem(const Plan& plan, const std::string& name);
 
 }  // namespace hoshu::eval

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsl/base/source.hpp"
+#include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/analysis/outcome_diff.hpp"
 #include "evaluator/analysis/rules_diff.hpp"
 
@@ -30,8 +31,10 @@ struct DiffInputs {
     std::string sha256;
 };
 
+/// `causes` (analysis/dependencies.hpp): for each output, the changed declarations it
+/// depends on; listed under each input file's awards for the outputs that changed there.
 std::string format_diff_text(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
-                             const RulesDiff& rules);
+                             const RulesDiff& rules, const std::vector<AwardCause>& causes = {});
 /// `sm` renders the errors of an evaluation that failed.
 std::string format_diff_json(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
                              const RulesDiff& rules, const dsl::SourceManager& sm);

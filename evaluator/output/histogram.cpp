@@ -8,6 +8,7 @@
 #include <map>
 
 #include "dsl/base/text.hpp"
+#include "evaluator/output/html.hpp"
 #include "evaluator/whatif/simulate.hpp"
 #include "evaluator/numbers/rational.hpp"
 
@@ -342,8 +343,8 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
     int height = header_height + (rows.empty() ? 40 : cell_height * static_cast<int>(rows.size()));
     std::string out = fmt::format(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
-        "font-family=\"sans-serif\">\n",
-        width, height);
+        "font-family='{2}'>\n",
+        width, height, html_font_stack);
     out += fmt::format("<title>{}</title>\n", escape_xml(title));
     out += style;
     out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#fff\"/>\n", width, height);

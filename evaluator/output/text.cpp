@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/number_text.hpp"
@@ -286,7 +287,7 @@ const char* scope_text(Scope s) {
 }
 
 std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, const DiffSide& base,
-                        const DiffSide& head) {
+                        const DiffSide& head, const std::vector<AwardCause>& causes) {
     std::string out = fmt::format("\n== {}{}  sha256 {}\n", d.inputs_path,
                                   d.fiscal_year.empty() ? "" : " — " + d.fiscal_year, inputs_sha256);
     for (const auto* s : {&d.base, &d.head}) {
@@ -299,7 +300,13 @@ std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, c
     if (!d.outputs_only_base.empty()) out += "outputs only in base: " + join(d.outputs_only_base) + "\n";
     if (!d.outputs_only_head.empty()) out += "outputs only in head: " + join(d.outputs_only_head) + "\n";
 
+    // Shares valued at the plan's price (diff --price): three more columns.
+    bool valued = false;
+    for (const auto& dd : d.directors)
+        for (const auto& v : dd.values)
+            if (v.changed && (!v.base.value_display.empty() || !v.head.value_display.empty())) valued = true;
     std::vector<std::vector<std::string>> rows{{"director", "output", "base", "head", "change"}};
+    if (valued) rows[0].insert(rows[0].end(), {"base value", "head value", "value change"});
     std::vector<std::string> unchanged;
     for (const auto& dd : d.directors) {
         if (!dd.changed()) {
@@ -313,14 +320,33 @@ std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, c
         for (const auto& v : dd.values) {
             if (!v.changed) continue;
             rows.push_back({first ? id : "", v.name, shown(v.base), shown(v.head), change_text(v)});
+            if (valued) rows.back().insert(rows.back().end(), {v.base.value_display, v.head.value_display,
+                                                               v.value_change_display});
             first = false;
         }
         if (first) rows.push_back({id, "", "", "", ""});
+        if (first && valued) rows.back().insert(rows.back().end(), {"", "", ""});
     }
     out += "\n";
-    if (rows.size() > 1) out += format_columns(rows, {false, false, true, true, true}, "");
+    std::vector<bool> right{false, false, true, true, true};
+    if (valued) right.insert(right.end(), {true, true, true});
+    if (rows.size() > 1) out += format_columns(rows, right, "");
     if (rows.size() == 1) out += "no director's award changed\n";
     else if (!unchanged.empty()) out += "no change: " + join(unchanged) + "\n";
+    // Which of the revision's changes each changed award depends on.
+    std::set<std::string> moved;
+    for (const auto& dd : d.directors)
+        for (const auto& v : dd.values)
+            if (v.changed && v.base.present && v.head.present) moved.insert(v.name);
+    for (const auto& v : d.totals)
+        if (v.changed && v.base.present && v.head.present) moved.insert(v.name);
+    std::vector<std::vector<std::string>> why;
+    for (const auto& c : causes)
+        if (moved.count(c.output)) why.push_back({c.output, join(c.changed)});
+    if (!why.empty()) {
+        why.insert(why.begin(), {"changed award", "depends on these changed declarations"});
+        out += "\n" + format_columns(why, {false, false}, "");
+    }
 
     if (!d.totals.empty()) {
         std::vector<std::vector<std::string>> t{{"total", "base", "head", "change"}};
@@ -419,7 +445,7 @@ std::string text_rules(const RulesDiff& r, const DiffSide& base, const DiffSide&
 }  // namespace
 
 std::string format_diff_text(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
-                             const RulesDiff& rules) {
+                             const RulesDiff& rules, const std::vector<AwardCause>& causes) {
     std::vector<std::vector<std::string>> header;
     for (const DiffSide* s : {&base, &head}) {
         std::vector<std::string> row{s == &base ? "base" : "head", s->dir, s->title};
@@ -432,7 +458,7 @@ std::string format_diff_text(const DiffSide& base, const DiffSide& head, const s
             text += fmt::format("\n== {}\ncould not be read (see the error above)\n", in.path);
             continue;
         }
-        text += text_inputs(*in.run, in.sha256, base, head);
+        text += text_inputs(*in.run, in.sha256, base, head, causes);
     }
     text += text_rules(rules, base, head);
     return dsl::printable(text, true);   // texts and declarations come from the rules and inputs

@@ -64,6 +64,9 @@ public:
         return ensure(s, Where{director, grant}) != State::absent;
     }
     Value node_value(std::uint32_t n, int director, int grant) { return eval(n, Where{director, grant}); }
+    /// Where input slot `s` is written in the inputs file for this director (or grant);
+    /// invalid when it is absent (an optional input, or its default taken).
+    SourceRange input_range(std::uint32_t s, int director, int grant);
     std::vector<int> grants_of(int director) const {
         return director >= 0 && static_cast<std::size_t>(director) < grants_of_.size()
                    ? grants_of_[static_cast<std::size_t>(director)]

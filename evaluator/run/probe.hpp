@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dsl/base/result.hpp"
+#include "dsl/base/source.hpp"
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/run/session.hpp"
 
@@ -29,6 +30,9 @@ public:
     Result<Value> node_value(std::uint32_t node, std::size_t director, int grant = -1);
     /// Whether an optional input is present (for per-grant inputs, pass the grant).
     bool present(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// Where an input is written in the inputs file for this director (or grant): the
+    /// value's file, line and column; invalid when it is absent or its default was taken.
+    dsl::SourceRange input_range(std::uint32_t slot, std::size_t director, int grant = -1);
     /// The ledger entries of a director (indices into the ledger).
     std::vector<int> grants_of(std::size_t director);
     /// The pro rata factor applied to a scaled output by the last run(), if any.

@@ -250,6 +250,19 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
     return v;
 }
 
+SourceRange Evaluator::input_range(std::uint32_t index, int director, int grant) {
+    const Slot& s = plan_.slots[index];
+    if (s.kind != SlotKind::input) return {};
+    Where w{director, grant};
+    InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
+                           : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
+                                                      : in_.root();
+    InputFile::Node parent;
+    std::string missing;
+    InputFile::Node node = walk(s.input, base, w, slot_what_[index], &parent, &missing);
+    return node ? where_of(node) : SourceRange{};
+}
+
 void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at) {
     if (s.type.kind != Kind::number && s.type.kind != Kind::date) return;
     const InputSpec& in = s.input;

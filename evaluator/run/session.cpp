@@ -93,6 +93,16 @@ bool SessionProbe::present(std::uint32_t slot, std::size_t director, int grant) 
     }
 }
 
+dsl::SourceRange SessionProbe::input_range(std::uint32_t slot, std::size_t director, int grant) {
+    try {
+        session_.impl_->evaluator.start();
+        return session_.impl_->evaluator.input_range(slot, static_cast<int>(director), grant);
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return {};
+    }
+}
+
 std::vector<int> SessionProbe::grants_of(std::size_t director) {
     return session_.impl_->evaluator.grants_of(static_cast<int>(director));
 }

@@ -1,0 +1,80 @@
+// hoshu report PLAN --inputs FILE [--director ID …] [--out FILE.html] [--as-of DATE]
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "evaluator/analysis/explain.hpp"
+#include "evaluator/output/eval_report.hpp"
+#include "evaluator/output/html.hpp"
+#include "evaluator/output/seal.hpp"
+
+namespace hoshu::cli {
+
+namespace {
+
+/// An argument as a POSIX shell reads it back: bare when it is made of safe characters,
+/// else in single quotes.
+std::string shell_word(const std::string& s) {
+    bool safe = !s.empty();
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("_./:=@%+,-").find(c) != std::string_view::npos;
+        if (!ok) safe = false;
+    }
+    if (safe) return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+}  // namespace
+
+int run_report(const ReportArgs& args) {
+    eval::EvalOptions options;
+    if (!parse_as_of(args.as_of, options)) return Exit::usage;
+    dsl::SourceManager sm;
+    int exit = Exit::success;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    if (!loaded) return exit;
+    const eval::Plan& plan = loaded->plan;
+    eval::Session session(plan, loaded->inputs, options);
+    auto outcome = session.run();
+    if (!outcome) {
+        print_diagnostics(sm, outcome.error());
+        return Exit::failure;
+    }
+    auto seal = eval::make_seal(plan, sm, args.plan, loaded->inputs, options);
+    if (!seal) {
+        print_diagnostics(sm, seal.error());
+        return Exit::usage;
+    }
+    eval::WorkingPaper paper;
+    paper.plan_title = plan.title;
+    paper.fiscal_year = eval::fiscal_year(plan, *outcome, loaded->inputs);
+    paper.seal = *seal;
+    paper.command = "hoshu report " + shell_word(args.plan) + " --inputs " + shell_word(args.inputs);
+    for (const auto& d : args.directors) paper.command += " --director " + shell_word(d);
+    if (!args.as_of.empty()) paper.command += " --as-of " + shell_word(args.as_of);
+    paper.command += " --out " + shell_word(args.out.empty() || args.out == "-" ? "report.html" : args.out);
+    std::vector<std::string> ids = args.directors;
+    if (ids.empty())
+        for (const auto& d : outcome->directors) ids.push_back(d.id);
+    dsl::Diagnostics problems;
+    for (const auto& id : ids) {
+        auto e = eval::explain(plan, sm, session, id, "");
+        if (!e) {
+            problems.append(std::move(e.error()));
+            continue;
+        }
+        paper.directors.push_back({id, std::move(*e)});
+    }
+    if (problems.has_errors()) {
+        print_diagnostics(sm, problems);
+        return Exit::failure;
+    }
+    std::string error;
+    if (!write_output(args.out, eval::render_working_paper(paper), error)) return output_failed(error);
+    return Exit::success;
+}
+
+}  // namespace hoshu::cli
