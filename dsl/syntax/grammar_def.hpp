@@ -11,6 +11,7 @@
 #include "dsl/syntax/ast_adapted.hpp"
 #include "dsl/syntax/grammar.hpp"
 #include "dsl/syntax/keywords.hpp"
+#include "dsl/syntax/letters.hpp"
 
 namespace hoshu::dsl::parser {
 
@@ -44,7 +45,34 @@ struct keyword_table : x3::symbols<> {
     }
 } const keywords;
 
-auto const word_char = ascii::alnum | lit('_');
+/// One character of a name (letters.hpp: letters of any script, digits, `_`). With
+/// First, not a digit nor a combining mark. With WithAttribute, the characters of a whole
+/// name are the attribute.
+template <bool First, bool Whole>
+struct name_char_parser : x3::parser<name_char_parser<First, Whole>> {
+    using attribute_type = std::conditional_t<Whole, std::string, x3::unused_type>;
+    static bool const has_attribute = Whole;
+
+    template <typename Iterator, typename Context, typename RContext, typename Attribute>
+    bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+        Iterator i = first;
+        x3::skip_over(i, last, context);
+        const char* s = &*i;
+        auto n = static_cast<std::size_t>(last - i);
+        if (i == last) return false;
+        std::size_t len = name_char_length(s, 0, n, First);
+        if (len == 0) return false;
+        if constexpr (Whole) {
+            std::size_t more;
+            while ((more = name_char_length(s, len, n, false)) != 0) len += more;
+            x3::traits::move_to(std::string(s, len), attr);
+        }
+        first = i + static_cast<std::ptrdiff_t>(len);
+        return true;
+    }
+};
+
+auto const word_char = name_char_parser<false, false>{};
 
 /// A whole keyword: `kw("per")` does not match the start of `period_start`. With
 /// WithAttribute, the keyword itself is the attribute. Named `'per'` in error messages.
@@ -64,10 +92,7 @@ struct keyword_parser : x3::parser<keyword_parser<WithAttribute>> {
         for (char const* p = word; *p; ++p, ++i) {
             if (i == last || *i != *p) return false;
         }
-        if (i != last) {
-            auto c = static_cast<unsigned char>(*i);
-            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') return false;
-        }
+        if (i != last && name_char_length(&*i, 0, static_cast<std::size_t>(last - i), false) != 0) return false;
         first = i;
         if constexpr (WithAttribute) x3::traits::move_to(std::string(word), attr);
         return true;
@@ -111,7 +136,7 @@ inline constexpr nesting_gen nested{};
 inline keyword_parser<false> kw(char const* s) { return keyword_parser<false>(s); }
 inline keyword_parser<true> kw_string(char const* s) { return keyword_parser<true>(s); }
 
-auto const ident_chars = lexeme[(ascii::alpha | x3::char_('_')) >> *(ascii::alnum | x3::char_('_'))];
+auto const ident_chars = lexeme[name_char_parser<true, true>{}];
 
 x3::rule<class identifier_class, std::string> const identifier = "name";
 auto const identifier_def = !lexeme[keywords >> !word_char] >> ident_chars;

@@ -11,6 +11,15 @@ bool starts_declaration(std::string_view word) {
     return false;
 }
 
+bool is_reserved_word(std::string_view word) {
+    if (word.empty()) return false;
+    if (starts_declaration(word)) return true;
+    for (auto w : other_reserved_words) {
+        if (w == word) return true;
+    }
+    return false;
+}
+
 int declaration_rank(std::string_view kind) {
     for (const auto& w : declaration_words) {
         if (w.word == kind && w.diff_rank >= 0) return w.diff_rank;

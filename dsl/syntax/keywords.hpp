@@ -51,6 +51,9 @@ inline constexpr std::string_view other_reserved_words[] = {
     "true",      "false",    "optional", "allocate", "after", "grant", "item",    "expect", "violation", "monotone",
 };
 
+/// Whether `word` is reserved: a declaration word or one of the others.
+bool is_reserved_word(std::string_view word);
+
 /// Whether `word` starts a declaration.
 bool starts_declaration(std::string_view word);
 

@@ -5,6 +5,7 @@
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/config.hpp"
 #include "dsl/syntax/keywords.hpp"
+#include "dsl/syntax/letters.hpp"
 
 namespace hoshu::dsl {
 
@@ -55,8 +56,9 @@ std::size_t resync(std::string_view text, std::size_t i) {
 std::string_view token_at(std::string_view text, std::size_t i) {
     if (i >= text.size()) return {};
     std::size_t j = i;
-    if (is_word_char(text[j])) {
-        while (j < text.size() && is_word_char(text[j])) ++j;
+    if (name_char_length(text.data(), j, text.size(), false) != 0) {
+        std::size_t len;
+        while ((len = name_char_length(text.data(), j, text.size(), false)) != 0) j += len;
     } else {
         ++j;
         while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;  // whole code point
@@ -125,9 +127,15 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
         } catch (boost::spirit::x3::expectation_failure<iterator_type> const& e) {
             auto where = static_cast<std::size_t>(e.where() - file_begin);
             auto place = place_error(view, where);
-            diags.error(SourceRange::in(file, static_cast<std::uint32_t>(place.begin),
-                                        static_cast<std::uint32_t>(place.end)),
-                        "expected {}, {}", e.which(), place.found);
+            auto range = SourceRange::in(file, static_cast<std::uint32_t>(place.begin),
+                                         static_cast<std::uint32_t>(place.end));
+            auto word = view.substr(place.begin, place.end - place.begin);
+            if (e.which().find("name") != std::string::npos && is_reserved_word(word)) {
+                auto& d = diags.error(range, "`{}` is a reserved word; choose another name", word);
+                d.hint = "docs/LANGUAGE.md lists the reserved words";
+            } else {
+                diags.error(range, "expected {}, {}", e.which(), place.found);
+            }
             // Resume at the next declaration: the one the error ran into, if it starts a line.
             std::size_t next = skip_blank(view, where);
             std::size_t line_start = view.rfind('\n', next == 0 ? 0 : next - 1);

@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "dsl/syntax/parse.hpp"
@@ -52,6 +55,64 @@ TEST_CASE("keywords: every word is reserved: no definition may be named so", "[k
     std::string errors;
     dsl::print_declarations("value planned: ratio = 1\n", errors);
     CHECK(errors.empty());
+}
+
+TEST_CASE("keywords: a reserved word used as a name is named in the error", "[keywords]") {
+    auto [text, expected] = GENERATE(table<std::string, std::string>({
+        {"value from: ratio = 1\n", "`from` is a reserved word; choose another name"},
+        {"param director: ratio = 1\n", "`director` is a reserved word; choose another name"},
+        {"type position = end | 会長\n", "`end` is a reserved word; choose another name"},
+        {"input linear: JPY at pay\n", "`linear` is a reserved word; choose another name"},
+    }));
+    CAPTURE(text);
+    std::string errors;
+    dsl::print_declarations(text, errors);
+    CHECK(errors.find(expected) != std::string::npos);
+}
+
+TEST_CASE("keywords: names and members in any script; symbols and operators are not letters", "[keywords]") {
+    std::string errors;
+    std::string tree = dsl::print_declarations(
+        "type position = 会長 | 社長 | 副社長 | Präsident | président | председатель\n"
+        "value 基本ポイント: ratio = 1\n"
+        "value ok: boolean = 基本ポイント > 0 and position is 会長\n",
+        errors);
+    CHECK(errors == "");
+    CHECK(tree.find("会長 社長 副社長 Präsident président председатель") != std::string::npos);
+    CHECK(tree.find("基本ポイント") != std::string::npos);
+    for (const char* bad : {"value a€: ratio = 1\n", "value a≤b: ratio = 1\n", "value a\u200bb: ratio = 1\n",
+                            "value ¥a: ratio = 1\n", "value a・b: ratio = 1\n", "value a→b: ratio = 1\n"}) {
+        CAPTURE(bad);
+        std::string e;
+        dsl::print_declarations(bad, e);
+        CHECK_FALSE(e.empty());
+    }
+}
+
+TEST_CASE("keywords: docs/LANGUAGE.md lists exactly the reserved words", "[keywords]") {
+    std::ifstream in(std::string(HOSHU_SOURCE_DIR) + "/docs/LANGUAGE.md", std::ios::binary);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    const std::string open = "<!-- reserved words: generated from dsl/syntax/keywords.hpp -->";
+    auto begin = doc.find(open);
+    REQUIRE(begin != std::string::npos);
+    begin += open.size();
+    auto end = doc.find("<!-- end of reserved words -->", begin);
+    REQUIRE(end != std::string::npos);
+    std::set<std::string> listed;
+    std::string body = doc.substr(begin, end - begin);
+    for (std::size_t i = body.find('`'); i != std::string::npos; i = body.find('`', i)) {
+        auto close = body.find('`', i + 1);
+        REQUIRE(close != std::string::npos);
+        listed.insert(body.substr(i + 1, close - i - 1));
+        i = close + 1;
+    }
+    std::set<std::string> reserved;
+    for (const auto& w : dsl::declaration_words) reserved.insert(std::string(w.word));
+    for (auto w : dsl::other_reserved_words) reserved.insert(std::string(w));
+    CHECK(listed == reserved);
 }
 
 TEST_CASE("keywords: after a syntax error, the parser resumes at a line starting with any declaration word",
