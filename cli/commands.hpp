@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hoshu::cli {
 
@@ -16,6 +17,7 @@ int run_check(const CheckArgs& args);
 struct EvalArgs {
     std::string plan;
     std::string inputs;
+    std::string carry;    // --carry LAST_YEAR.json: the records the earlier result hands on
     std::string format = "table";
     std::string out;
     std::string as_of;
@@ -29,6 +31,7 @@ namespace hoshu::cli {
 struct ExplainArgs {
     std::string plan;
     std::string inputs;
+    std::string carry;    // --carry LAST_YEAR.json
     std::string director;
     std::string value;
     std::string format = "text";
@@ -59,6 +62,12 @@ struct VerifyArgs {
     std::string expect_inputs_sha256;   // the approved inputs
 };
 int run_verify(const VerifyArgs& args);
+/// Verify the result whose text is `text` (args.result names it, and locates the files its
+/// seal names): its seal against the files as they are, then every value recomputed. Exit
+/// 0 verified (`verified` says so, in a line); 1 with `differences` (or a failure printed);
+/// 2 when a file cannot be read or it is not an eval result (printed to stderr).
+int verify_result(const VerifyArgs& args, const std::string& text, std::vector<std::string>& differences,
+                  std::string& verified);
 
 /// hoshu seal PLAN: the listing `sha256sum` prints for the rule files the plan loads;
 /// its SHA-256 is a JSON result's seal.rules_sha256.
@@ -100,6 +109,7 @@ namespace hoshu::cli {
 struct BatchArgs {
     std::string plan;
     std::string inputs;
+    std::string carry;                // --carry LAST_YEAR.json: the base's carried records
     std::string scenarios;            // a CSV file, or
     std::vector<std::string> grid;    // PATH=LOW..HIGH:STEP or PATH=v1,v2,… (cartesian product)
     std::string out;
