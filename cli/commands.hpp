@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hoshu::cli {
 
@@ -16,6 +17,7 @@ int run_check(const CheckArgs& args);
 struct EvalArgs {
     std::string plan;
     std::string inputs;
+    std::string carry;    // --carry LAST_YEAR.json: the records the earlier result hands on
     std::string format = "table";
     std::string out;
     std::string as_of;
@@ -31,6 +33,7 @@ namespace hoshu::cli {
 struct ExplainArgs {
     std::string plan;
     std::string inputs;
+    std::string carry;    // --carry LAST_YEAR.json
     std::string director;
     std::string value;
     std::string format = "text";
@@ -103,6 +106,7 @@ namespace hoshu::cli {
 struct BatchArgs {
     std::string plan;
     std::string inputs;
+    std::string carry;                // --carry LAST_YEAR.json: the base's carried records
     std::string scenarios;            // a CSV file, or
     std::vector<std::string> grid;    // PATH=LOW..HIGH:STEP or PATH=v1,v2,… (cartesian product)
     std::string out;

@@ -42,4 +42,19 @@ struct PlanAndInputs {
 std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
                                                   const std::string& inputs_path, int& exit);
 
+/// The records an earlier year's result hands on (`--carry LAST_YEAR.json`), for the
+/// plan's `carry` declarations. The result (its text; `path` names it and locates the
+/// files its seal names) is verified first, as `hoshu verify` does; one that does not
+/// verify is refused. Prints what is wrong; on failure `exit` is set: 1 for a result that
+/// does not verify, 2 for one that cannot be read or carries nothing for this plan.
+std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManager& sm, const eval::Plan& plan,
+                                                                 const std::string& path, const std::string& text,
+                                                                 int& exit);
+
+/// load_plan_and_inputs() with the records carried from the result at `carry_path` in place
+/// (when it is not empty); its bytes go to `carry_bytes` (for the seal).
+std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
+                                                  const std::string& inputs_path, const std::string& carry_path,
+                                                  std::string& carry_bytes, int& exit);
+
 }  // namespace hoshu::cli

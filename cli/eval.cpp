@@ -1,9 +1,10 @@
-// hoshu eval PLAN --inputs FILE [--format table|json|csv] [--out FILE] [--as-of DATE]
+// hoshu eval PLAN --inputs FILE [--carry LAST_YEAR.json] [--format table|json|csv] [--out FILE] [--as-of DATE]
 #include <cstdio>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "evaluator/output/eval_report.hpp"
+#include "evaluator/output/seal.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/run/session.hpp"
 
@@ -23,10 +24,12 @@ int run_eval(const EvalArgs& args) {
     const eval::EvalFormat format = eval::eval_format(args.format).value_or(eval::EvalFormat::table);
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    std::string carry_bytes;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, args.carry, carry_bytes, exit);
     if (!loaded) return exit;
     const eval::Plan* plan = &loaded->plan;
     const eval::InputFile* inputs = &loaded->inputs;
+    options.carry = true;
     auto outcome = eval::evaluate(*plan, *inputs, options);
     if (!outcome) {
         print_diagnostics(sm, outcome.error());
@@ -40,6 +43,7 @@ int run_eval(const EvalArgs& args) {
         print_diagnostics(sm, seal.error());
         return Exit::usage;
     }
+    if (!args.carry.empty()) eval::seal_carry(*seal, args.carry, carry_bytes, to_file ? args.out : std::string());
     std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
     eval::ReportExtras extras;
     if (format == eval::EvalFormat::csv || format == eval::EvalFormat::xlsx)

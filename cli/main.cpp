@@ -64,6 +64,8 @@ int run_command(int argc, char** argv) {
     auto* eval_cmd = app.add_subcommand("eval", "Evaluate a plan on a TOML input file");
     eval_cmd->add_option("plan", ev.plan, "Folder of .hoshu rule files")->required();
     eval_cmd->add_option("--inputs,-i", ev.inputs, "TOML input file")->required();
+    eval_cmd->add_option("--carry", ev.carry,
+                         "Last year's JSON result: verified, then its carried records read as these inputs' (the plan's `carry`)");
     eval_cmd->add_option("--format,-f", ev.format, "table, json, csv or xlsx")
         ->check(CLI::IsMember(hoshu::eval::eval_format_names()))
         ->capture_default_str();
@@ -77,6 +79,7 @@ int run_command(int argc, char** argv) {
     auto* explain_cmd = app.add_subcommand("explain", "Explain how a value was derived, step by step, with citations");
     explain_cmd->add_option("plan", ex.plan, "Folder of .hoshu rule files")->required();
     explain_cmd->add_option("--inputs,-i", ex.inputs, "TOML input file")->required();
+    explain_cmd->add_option("--carry", ex.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
     explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id; not needed for a plan-wide value");
     explain_cmd->add_option("--value,-v", ex.value, "One output or definition (default: every output)");
     explain_cmd->add_option("--format,-f", ex.format, "text or json")
@@ -141,6 +144,7 @@ int run_command(int argc, char** argv) {
     auto* batch_cmd = app.add_subcommand("batch", "Evaluate the plan once per scenario (CSV rows or a grid of values); one CSV row per scenario and director");
     batch_cmd->add_option("plan", ba.plan, "Folder of .hoshu rule files")->required();
     batch_cmd->add_option("--inputs,-i", ba.inputs, "TOML input file: the base every scenario changes")->required();
+    batch_cmd->add_option("--carry", ba.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
     batch_cmd->add_option("--scenarios,-s", ba.scenarios, "CSV file: a header of input paths (and an optional `scenario` column), one scenario per row");
     batch_cmd->add_option("--grid,-g", ba.grid, "PATH=LOW..HIGH:STEP or PATH=v1,v2,…; repeat for a cartesian product")
         ->expected(1, -1)->take_all();

@@ -23,6 +23,7 @@
 #include "dsl/base/text.hpp"
 #include "evaluator/check/check.hpp"
 #include "evaluator/output/explain_report.hpp"
+#include "evaluator/output/carried.hpp"
 #include "evaluator/run/inputs.hpp"
 
 namespace hoshu::cli {
@@ -185,6 +186,48 @@ std::string indent(const std::string& text, const std::string& pad) {
     return out;
 }
 
+/// The records carried into a test's inputs by `carry from "earlier.toml"`: the plan
+/// evaluated on the earlier inputs — themselves carried from what a test of the plan on
+/// those inputs names, if one does — and its carried records taken in memory.
+std::optional<std::vector<eval::InputFile::Carried>> carried_from(const eval::Plan& plan, dsl::SourceManager& sm,
+                                                                  const std::string& path, dsl::SourceRange where,
+                                                                  std::string& report, int depth = 0) {
+    dsl::Diagnostics ds;
+    if (depth > 50) {
+        ds.error(where, "`carry from` goes round in a circle through `{}`", path);
+        report = dsl::render(sm, ds);
+        return std::nullopt;
+    }
+    std::string text, why;
+    if (!dsl::read_regular_file(path, text, why)) {
+        ds.error(where, "cannot read the inputs this test carries from, `{}`: {}", path, why);
+        report = dsl::render(sm, ds);
+        return std::nullopt;
+    }
+    std::vector<eval::InputFile::Carried> earlier;
+    for (const auto& t : plan.tests) {
+        if (t.inputs != path || t.carry_from.empty()) continue;
+        auto e = carried_from(plan, sm, t.carry_from, t.carry_from_range, report, depth + 1);
+        if (!e) return std::nullopt;
+        earlier = std::move(*e);
+        break;
+    }
+    auto inputs = eval::InputFile::parse_with_carried(sm, path, std::move(text), earlier);
+    if (!inputs) {
+        report = dsl::render(sm, inputs.error());
+        return std::nullopt;
+    }
+    eval::EvalOptions options;
+    options.carry = true;
+    auto outcome = eval::evaluate(plan, *inputs, options);
+    if (!outcome) {
+        ds.error(where, "the evaluation of `{}`, which this test carries from, fails:", path);
+        report = dsl::render(sm, ds) + dsl::render(sm, outcome.error());
+        return std::nullopt;
+    }
+    return eval::carried_records(*outcome, path);
+}
+
 /// Run one test. With `update`, a failed expected value that can be written as a literal
 /// becomes an edit instead of a failure.
 TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::PlanTest& test, bool update) {
@@ -196,7 +239,13 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
         run.report = dsl::render(sm, ds);
         return run;
     }
-    auto inputs = eval::InputFile::parse(sm, test.inputs, std::move(text));
+    std::vector<eval::InputFile::Carried> carried;
+    if (!test.carry_from.empty()) {
+        auto c = carried_from(plan, sm, test.carry_from, test.carry_from_range, run.report);
+        if (!c) return run;
+        carried = std::move(*c);
+    }
+    auto inputs = eval::InputFile::parse_with_carried(sm, test.inputs, std::move(text), carried);
     if (!inputs) {
         run.report = dsl::render(sm, inputs.error());
         return run;

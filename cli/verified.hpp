@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "evaluator/ir/plan.hpp"
@@ -31,6 +32,15 @@ struct Verified {
 };
 using OnVerified = std::function<int(const Verified&)>;
 
+/// Verify the result named by args.result (read from that file).
 int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified);
+
+/// Verify the result whose text is `text` (args.result names it, and locates the files its
+/// seal names): its seal against the files as they are, then every value recomputed. A
+/// result that verifies goes to `on_verified`, whose return is the exit code; else 1 with
+/// `differences` (or a failure printed), 2 when a file cannot be read or it is not an eval
+/// result (printed to stderr).
+int verify_result(const VerifyArgs& args, const std::string& text, std::vector<std::string>& differences,
+                  const OnVerified& on_verified);
 
 }  // namespace hoshu::cli

@@ -17,6 +17,8 @@
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/output/eval_report.hpp"
+#include "evaluator/output/carried.hpp"
+#include "evaluator/output/seal.hpp"
 #include "evaluator/output/verify.hpp"
 
 namespace hoshu::cli {
@@ -61,17 +63,39 @@ bool ends_with(std::string_view s, std::string_view tail) {
 }  // namespace
 
 int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified) {
-    std::string expect_rules, expect_inputs;
-    if (!read_expected_hash("--expect-rules-sha256", args.expect_rules_sha256, expect_rules) ||
-        !read_expected_hash("--expect-inputs-sha256", args.expect_inputs_sha256, expect_inputs))
-        return Exit::usage;
     const std::string shown_result = dsl::printable(args.result);
-
     std::string text, why;
     if (!read_regular_file(args.result, text, why)) {
         std::fprintf(stderr, "hoshu: error: cannot read `%s`: %s\n", shown_result.c_str(), why.c_str());
         return Exit::usage;
     }
+    std::vector<std::string> differences;
+    int exit = verify_result(args, text, differences, on_verified);
+    if (exit == Exit::usage) return exit;
+    if (!differences.empty()) return not_verified(args.result, differences);
+    return exit;
+}
+
+int run_verify(const VerifyArgs& args) {
+    return verify_result_file(args, [&](const Verified& v) {
+        std::string error;
+        if (!write_output("", fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n",
+                                          dsl::printable(args.result), dsl::printable(v.plan_dir), v.seal_now.rules_sha256,
+                                          dsl::printable(v.inputs_path), v.seal_now.inputs_sha256),
+                          error))
+            return output_failed(error);
+        return static_cast<int>(Exit::success);
+    });
+}
+
+int verify_result(const VerifyArgs& args, const std::string& text, std::vector<std::string>& differences,
+                  const OnVerified& on_verified) {
+    std::string expect_rules, expect_inputs;
+    if (!read_expected_hash("--expect-rules-sha256", args.expect_rules_sha256, expect_rules) ||
+        !read_expected_hash("--expect-inputs-sha256", args.expect_inputs_sha256, expect_inputs))
+        return Exit::usage;
+    const std::string shown_result = dsl::printable(args.result);
+    std::string why;
     auto recorded = eval::read_result(text);
     if (!recorded) {
         for (const auto& d : recorded.error().items())
@@ -121,7 +145,18 @@ int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified) {
     files_now.inputs_sha256 = eval::sha256_hex(inputs_text);
     fs::path base(plan_dir);
     if (!fs::is_directory(base, ec)) base = base.parent_path();
-    std::vector<std::string> differences;
+    // The earlier result the records were carried from: the very file (its hash), read
+    // as it was then (it was verified when this result was made).
+    std::string carry_path, carry_text;
+    if (!seal.carried_from.empty()) {
+        carry_path = locate(std::string(), seal.carried_from);
+        if (!read_regular_file(carry_path, carry_text, why)) {
+            std::fprintf(stderr, "hoshu: error: cannot read the carried result `%s`: %s\n",
+                         dsl::printable(carry_path).c_str(), why.c_str());
+            return Exit::usage;
+        }
+        eval::seal_carry(files_now, carry_path, carry_text);
+    }
     for (const auto& f : seal.rule_files) {
         std::string rule_text;
         if (!ends_with(f.path, ".hoshu")) {
@@ -146,20 +181,36 @@ int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified) {
     if (!expect_inputs.empty() && seal.inputs_sha256 != expect_inputs)
         differences.push_back(fmt::format("the inputs are not the approved ones: sealed sha256 {}, --expect-inputs-sha256 {}",
                                           seal.inputs_sha256, expect_inputs));
-    if (!differences.empty()) return not_verified(args.result, differences);
+    if (!differences.empty()) return Exit::failure;
 
     // The same files: load, evaluate and compare everything.
     dsl::SourceManager sm;
     int exit = Exit::success;
     auto plan = load_plan(sm, plan_dir, false, exit);
     if (!plan) return exit;
-    auto inputs = eval::InputFile::parse(sm, inputs_path, std::move(inputs_text));
+    std::vector<eval::InputFile::Carried> carried;
+    if (!carry_path.empty()) {
+        auto prior = eval::read_result(carry_text);
+        if (!prior) {
+            for (const auto& d : prior.error().items())
+                std::fprintf(stderr, "hoshu: error: `%s`: %s\n", dsl::printable(carry_path).c_str(), d.message.c_str());
+            return Exit::usage;
+        }
+        auto records = eval::carried_records(*prior, *plan, carry_path);
+        if (!records) {
+            print_diagnostics(sm, records.error());
+            return Exit::usage;
+        }
+        carried = std::move(*records);
+    }
+    auto inputs = eval::InputFile::parse_with_carried(sm, inputs_path, std::move(inputs_text), carried);
     if (!inputs) {
         print_diagnostics(sm, inputs.error());
         return Exit::usage;
     }
     eval::EvalOptions options;
     options.as_of = recorded->as_of;
+    options.carry = true;
     auto outcome = eval::evaluate(*plan, *inputs, options);
     if (!outcome) {
         print_diagnostics(sm, outcome.error());
@@ -170,22 +221,11 @@ int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified) {
         print_diagnostics(sm, now.error());
         return Exit::failure;
     }
+    if (!carry_path.empty()) eval::seal_carry(*now, carry_path, carry_text);
     differences = eval::result_differences(*recorded, *plan, *outcome, *now,
                                            eval::fiscal_year(*plan, *outcome, *inputs));
-    if (!differences.empty()) return not_verified(args.result, differences);
+    if (!differences.empty()) return Exit::failure;
     return on_verified(Verified{text, *recorded, *plan, *inputs, *outcome, *now, plan_dir, inputs_path, options});
-}
-
-int run_verify(const VerifyArgs& args) {
-    return verify_result_file(args, [&](const Verified& v) {
-        std::string error;
-        if (!write_output("", fmt::format("verified: {} matches rules {} (sha256 {}) and inputs {} (sha256 {})\n",
-                                          dsl::printable(args.result), dsl::printable(v.plan_dir), v.seal_now.rules_sha256,
-                                          dsl::printable(v.inputs_path), v.seal_now.inputs_sha256),
-                          error))
-            return output_failed(error);
-        return static_cast<int>(Exit::success);
-    });
 }
 
 }  // namespace hoshu::cli

@@ -290,16 +290,42 @@ struct Expectation : Located {
     boost::optional<Expression> expected;
 };
 
-/// `test "worked example" inputs "tests/worked.toml"` and its expectations.
+/// `test "worked example" inputs "tests/worked.toml" [carry from "earlier.toml"]` and its
+/// expectations: with `carry from`, the plan is first evaluated on the earlier inputs and
+/// the records its `carry` declaration writes are read as these inputs' carried records.
 struct TestDecl : Located {
     StringLit title;
     StringLit inputs;
+    boost::optional<StringLit> carry_from;
     std::vector<Expectation> expectations;
     Annotations annotations;
 };
 
+/// One field of a carried record: `restricted = restricted_shares - grant_clawback`. The
+/// field is a key of the records at the carried path (any word, as in the inputs).
+struct CarryField : Located {
+    Name field;
+    Expression value;
+};
+
+/// `for each grant where restricted_shares > 0 shares: year = grant_year, …`: one record
+/// per record of the scope that passes the condition.
+struct CarryClause : Located {
+    std::string record;                   // "director", "item" or "grant"
+    boost::optional<Expression> where;
+    std::vector<CarryField> fields;
+};
+
+/// `carry ledger` and its clauses: what a year's result hands to the next year's evaluation
+/// as the records at that path of its inputs (`hoshu eval … --carry LAST_YEAR.json`).
+struct CarryDecl : Located {
+    InputPath path;
+    std::vector<CarryClause> clauses;
+    Annotations annotations;
+};
+
 struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, TypeDecl, ParamDecl, InputDecl, SeriesDecl,
-                                 DirectorsDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl, TestDecl> {
+                                 DirectorsDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl, TestDecl, CarryDecl> {
     using base_type::base_type;
     using base_type::operator=;
 };

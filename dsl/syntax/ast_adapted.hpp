@@ -32,7 +32,10 @@ BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableRow, bounds, linear, value, valu
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableDecl, name, parameter, parameter_type, result_type, monotone, rows,
                           annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Expectation, violation, name, record, expected)
-BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TestDecl, title, inputs, expectations, annotations)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TestDecl, title, inputs, carry_from, expectations, annotations)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::CarryField, field, value)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::CarryClause, record, where, fields)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::CarryDecl, path, clauses, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Allocation, outputs, mode, unit)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::LimitDecl, name, condition, allocation, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::RequireDecl, name, condition, annotations)

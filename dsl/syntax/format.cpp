@@ -705,6 +705,7 @@ public:
             void operator()(const ast::LimitDecl& x) const { f.limit(x); }
             void operator()(const ast::RequireDecl& x) const { f.require(x); }
             void operator()(const ast::TestDecl& x) const { f.test(x); }
+            void operator()(const ast::CarryDecl& x) const { f.carry(x); }
         };
         boost::apply_visitor(Visitor{*this}, d.get());
     }
@@ -1113,6 +1114,11 @@ private:
         p_.newline(indent() + 2);
         p_.put("inputs ");
         string(d.inputs);
+        if (d.carry_from) {
+            p_.newline(indent() + 2);
+            p_.put("carry from ");
+            string(*d.carry_from);
+        }
         for (const auto& e : d.expectations) {
             p_.newline(indent() + 2);
             p_.anchor(e.begin, e.begin + 1);   // an expectation is one anchor
@@ -1127,6 +1133,47 @@ private:
             if (e.expected) {
                 p_.put(" = ");
                 p_.layout(convert_.expression(*e.expected), 0);
+            }
+        }
+        annotations(d.annotations);
+    }
+
+    /// `carry PATH`, then each clause `for each RECORD [where C]:` on a line of its own and
+    /// its fields `f = e, …` filled to the width on the lines below it.
+    void carry(const ast::CarryDecl& d) {
+        start("carry ");
+        p_.anchor(d.path.begin, d.path.end);
+        p_.put(d.path.text);
+        for (const auto& c : d.clauses) {
+            p_.newline(indent() + 2);
+            p_.anchor(c.begin, c.begin + 1);
+            p_.put("for each " + c.record);
+            if (c.where) {
+                p_.put(" where ");
+                p_.layout(convert_.expression(*c.where), 1);
+            }
+            p_.put(":");
+            p_.newline(indent() + 4);
+            bool broken = false;   // the field before took more than one line: the next starts a line
+            for (std::size_t i = 0; i < c.fields.size(); ++i) {
+                const auto& f = c.fields[i];
+                Node value = convert_.expression(f.value);
+                const bool last = i + 1 == c.fields.size();
+                if (i > 0) {
+                    int w = static_cast<int>(display_width(f.field.text)) + 3 + p_.flat_width(value) + (last ? 0 : 1);
+                    if (!broken && !p_.comment_between(c.fields[i - 1].field.begin, f.field.begin) &&
+                        p_.col() + 1 + w <= p_.width()) {
+                        p_.put(" ");
+                    } else {
+                        p_.newline(indent() + 4);
+                    }
+                }
+                p_.name(f.field);
+                p_.put(" = ");
+                const std::size_t lines = p_.lines().size();
+                p_.layout(value, last ? 0 : 1);
+                broken = p_.lines().size() != lines;
+                if (!last) p_.put(",");
             }
         }
         annotations(d.annotations);

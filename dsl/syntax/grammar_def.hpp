@@ -436,17 +436,37 @@ x3::rule<class expectations_class, std::vector<ast::Expectation>> const expectat
 auto const expectations_def = +expectation;
 struct test_decl_class : annotate {};
 x3::rule<test_decl_class, ast::TestDecl> const test_decl = "test";
-auto const test_decl_def = kw("test") > string_lit > kw("inputs") > string_lit > expectations > annotations;
+auto const test_decl_def = kw("test") > string_lit > kw("inputs") > string_lit >
+                           -(kw("carry") > kw("from") > string_lit) > expectations > annotations;
+
+// `carry ledger` + `for each grant [where C]: field = e, …` clauses.
+struct carry_field_class : annotate {};
+x3::rule<carry_field_class, ast::CarryField> const carry_field = "'field = value'";
+auto const carry_field_def = key_name > '=' > expression;
+x3::rule<class carry_fields_class, std::vector<ast::CarryField>> const carry_fields =
+    "carried fields ('field = value', separated by ',')";
+auto const carry_fields_def = carry_field % ',';
+x3::rule<class carry_record_class, std::string> const carry_record = "'director', 'item' or 'grant'";
+auto const carry_record_def = kw_string("director") | kw_string("item") | kw_string("grant");
+struct carry_clause_class : annotate {};
+x3::rule<carry_clause_class, ast::CarryClause> const carry_clause = "'for each …:'";
+auto const carry_clause_def = kw("for") > kw("each") > carry_record > -(kw("where") > expression) > ':' > carry_fields;
+x3::rule<class carry_clauses_class, std::vector<ast::CarryClause>> const carry_clauses = "'for each …:' clauses";
+auto const carry_clauses_def = +carry_clause;
+struct carry_decl_class : annotate {};
+x3::rule<carry_decl_class, ast::CarryDecl> const carry_decl = "carry";
+auto const carry_decl_def = kw("carry") > input_path > carry_clauses > annotations;
 
 auto const declaration_def = plan_decl | import_decl | scope_decl | type_decl | param_decl | input_decl |
                              series_decl | directors_decl | value_decl | table_decl | limit_decl | require_decl |
-                             test_decl;
+                             test_decl | carry_decl;
 
 BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number, date, string_chars, string_lit,
                     boolean, expression, or_expr, and_expr, not_expr, comparison, additive, multiplicative,
                     negation, primary, not_unary, minus_unary, call, if_expr, round_expr, last_expr, sum_expr,
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
+BOOST_SPIRIT_DEFINE(carry_field, carry_fields, carry_record, carry_clause, carry_clauses, carry_decl)
 BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,

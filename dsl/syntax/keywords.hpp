@@ -41,6 +41,7 @@ inline constexpr DeclarationWord declaration_words[] = {
     {"limit", "limit", 12},
     {"require", "require", 13},
     {"test", "test", 14},
+    {"carry", "carry", 16},
 };
 
 /// Every other reserved word: no definition, table, series or type may be named so.

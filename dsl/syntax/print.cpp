@@ -332,6 +332,11 @@ public:
         out_ += " (inputs ";
         string(t.inputs.value);
         out_ += ')';
+        if (t.carry_from) {
+            out_ += " (carry-from ";
+            string(t.carry_from->value);
+            out_ += ')';
+        }
         for (const auto& e : t.expectations) {
             out_ += e.violation ? " (expect-violation " : " (expect ";
             out_ += e.name.text;
@@ -347,6 +352,26 @@ public:
             out_ += ')';
         }
         annotations(t.annotations);
+        out_ += ')';
+    }
+
+    void carry(const ast::CarryDecl& c) {
+        out_ += "(carry " + c.path.text;
+        for (const auto& clause : c.clauses) {
+            out_ += " (for-each " + clause.record;
+            if (clause.where) {
+                out_ += " (where ";
+                expression(*clause.where);
+                out_ += ')';
+            }
+            for (const auto& f : clause.fields) {
+                out_ += " (= " + f.field.text + " ";
+                expression(f.value);
+                out_ += ')';
+            }
+            out_ += ')';
+        }
+        annotations(c.annotations);
         out_ += ')';
     }
 
@@ -394,6 +419,7 @@ private:
         void operator()(const ast::LimitDecl& d) const { p.limit(d); }
         void operator()(const ast::RequireDecl& d) const { p.require(d); }
         void operator()(const ast::TestDecl& d) const { p.test(d); }
+        void operator()(const ast::CarryDecl& d) const { p.carry(d); }
     };
 
     std::string& out_;

@@ -55,6 +55,7 @@ struct NameOf : boost::static_visitor<Named> {
     Named operator()(const ast::LimitDecl& d) const { return make("limit", d.name.text, d); }
     Named operator()(const ast::RequireDecl& d) const { return make("require", d.name.text, d); }
     Named operator()(const ast::TestDecl& d) const { return make("test", "\"" + d.title.value + "\"", d); }
+    Named operator()(const ast::CarryDecl& d) const { return make("carry", d.path.text, d); }
 };
 
 /// Which kinds share a namespace (a value that became an output, or an input that became a

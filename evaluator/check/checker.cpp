@@ -100,6 +100,7 @@ struct Checker::CollectVisitor {
     void operator()(const ast::LimitDecl&) const { keep(); }
     void operator()(const ast::RequireDecl&) const { keep(); }
     void operator()(const ast::TestDecl&) const { keep(); }
+    void operator()(const ast::CarryDecl&) const { keep(); }
 };
 
 /// The bodies compiled after the definitions' (compile_slot, compile_info), in the order
@@ -116,6 +117,7 @@ struct Checker::BodiesVisitor {
     void operator()(const ast::SeriesDecl& d) const { if (!tests) c.compile_series(e, d); }
     void operator()(const ast::DirectorsDecl& d) const { if (!tests) c.compile_directors(e, d); }
     void operator()(const ast::TestDecl& d) const { if (tests) c.compile_test(e, d); }
+    void operator()(const ast::CarryDecl& d) const { if (tests) c.compile_carry(e, d); }   // once the records are declared
     void operator()(const ast::PlanDecl&) const {}     // read by define() and at the end of run()
     void operator()(const ast::ImportDecl&) const {}   // followed by load.cpp
     void operator()(const ast::ScopeDecl&) const {}    // never an entry

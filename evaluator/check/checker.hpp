@@ -10,6 +10,7 @@
 //   tables.cpp        table rows, their overlaps and gaps
 //   ranges.cpp        what is known of a number before anything runs; range checks that cannot fail
 //   lints.cpp         warnings: weights, monotone tables, unused definitions, inputs without a range
+//   carry.cpp         `carry PATH`: the records a result hands to the next year, checked against their reader
 //   load.cpp          a plan folder and its imports; a plan whose inputs this one shares
 //
 //   Checker checker(sm, diags, options);
@@ -156,6 +157,9 @@ private:
     void compile_limit(const Entry& e, const ast::LimitDecl& l);
     void compile_require(const Entry& e, const ast::RequireDecl& r);
     void compile_test(const Entry& e, const ast::TestDecl& t);
+
+    // carry.cpp
+    void compile_carry(const Entry& e, const ast::CarryDecl& d);
 
     // tables.cpp
     void compile_table(const Entry& e, const ast::TableDecl& t);

@@ -303,6 +303,10 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
     fs::path base = fs::path(sm_.file(e.file).path()).parent_path();
     test.inputs = (base / t.inputs.value).lexically_normal().string();
     test.inputs_range = rng(e.file, t.inputs);
+    if (t.carry_from) {
+        test.carry_from = (base / t.carry_from->value).lexically_normal().string();
+        test.carry_from_range = rng(e.file, *t.carry_from);
+    }
     annotations(e.file, t.annotations, &test.sources, nullptr, nullptr, "test");
     Ctx c{e.file, Scope::plan, none, false};
     for (const auto& x : t.expectations) {

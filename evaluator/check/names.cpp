@@ -132,6 +132,7 @@ struct Checker::DefineVisitor {
     void operator()(const ast::LimitDecl&) const {}    // names nothing others use: compiled with the bodies
     void operator()(const ast::RequireDecl&) const {}  // likewise
     void operator()(const ast::TestDecl&) const {}     // compiled last, after every definition
+    void operator()(const ast::CarryDecl&) const {}    // compiled last, after every definition
 };
 
 void Checker::add_slot(const Entry& e, const ast::Name& name, SlotKind kind, const ast::TypeRef& type,

@@ -223,7 +223,36 @@ struct PlanTest {
     std::string title;
     std::string inputs;   // path of the TOML inputs (resolved against the rule file's folder)
     dsl::SourceRange inputs_range;   // the path as written
+    /// `carry from "earlier.toml"`: evaluate the plan on these inputs first and read the
+    /// records its `carry` declarations write as this test's carried records (empty: none).
+    std::string carry_from;
+    dsl::SourceRange carry_from_range;
     std::vector<Expectation> expectations;
+    std::vector<Citation> sources;
+    dsl::SourceRange range;
+};
+
+/// One field of a carried record: `restricted = restricted_shares - grant_clawback`.
+struct CarryField {
+    std::string name;                 // the key of the record in the inputs
+    std::uint32_t node = none;        // evaluated in the clause's scope; none: the record's director id
+    Type type;
+    dsl::SourceRange range;
+};
+
+/// `for each grant [where C]: field = e, …`: one record per record of the scope passing C.
+struct CarryClause {
+    Scope scope = Scope::director;
+    std::uint32_t where = none;       // a boolean node, or none: every record
+    std::vector<CarryField> fields;
+    dsl::SourceRange range;
+};
+
+/// `carry ledger …`: what a year's result hands to the next year's evaluation, read there
+/// as the records at `path` of its inputs (`hoshu eval … --carry LAST_YEAR.json`).
+struct Carry {
+    std::string path;                 // a record path the plan reads: "ledger"
+    std::vector<CarryClause> clauses;
     std::vector<Citation> sources;
     dsl::SourceRange range;
 };
@@ -263,6 +292,7 @@ struct Plan {
     /// key that plan reads is in its place in this plan's inputs.
     std::shared_ptr<const Plan> shared_inputs;
     std::vector<PlanTest> tests;
+    std::vector<Carry> carries;           // at most one per path
 
     std::vector<std::uint32_t> director_outputs;   // slot indices, in declaration order
     std::vector<std::uint32_t> plan_outputs;

@@ -47,6 +47,10 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     s["inputs"] = seal.inputs_path;
     s["relative_to"] = to_string(seal.relative_to);
     if (!seal.as_of.empty()) s["as_of"] = seal.as_of;
+    if (!seal.carried_from.empty()) {
+        s["carried_from"] = seal.carried_from;
+        s["carried_sha256"] = seal.carried_sha256;
+    }
     ordered_json files = ordered_json::array();
     for (const auto& f : seal.rule_files) files.push_back({{"path", f.path}, {"sha256", f.sha256}});
     s["rule_files"] = files;
@@ -90,6 +94,28 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
         violations.push_back(o);
     }
     j["violations"] = violations;
+    // What the year hands to the next (`carry` declarations): read back by `--carry`.
+    if (!outcome.carried.empty()) {
+        ordered_json carry = ordered_json::object();
+        for (const auto& c : outcome.carried) {
+            ordered_json records = ordered_json::array();
+            for (const auto& record : c.records) {
+                ordered_json o = ordered_json::object();
+                for (const auto& f : record) {
+                    switch (f.type.kind) {
+                        case Kind::number: o[f.name] = json_number(f.value.number); break;
+                        case Kind::boolean: o[f.name] = f.value.word != 0; break;
+                        case Kind::date:
+                        case Kind::text:
+                        case Kind::choice: o[f.name] = f.text; break;
+                    }
+                }
+                records.push_back(o);
+            }
+            carry[c.path] = records;
+        }
+        j["carry"] = carry;
+    }
     return j.dump(2) + "\n";
 }
 

@@ -130,4 +130,14 @@ Result<Seal> make_seal(const Plan& plan, const dsl::SourceManager& sm, const std
     return seal;
 }
 
+void seal_carry(Seal& seal, const std::string& carry_path, std::string_view carry_bytes, const std::string& result_path) {
+    seal.carried_sha256 = sha256_hex(carry_bytes);
+    seal.carried_from = carry_path;
+    if (!result_path.empty()) {
+        fs::path folder = fs::path(result_path).parent_path();
+        if (folder.empty()) folder = ".";
+        seal.carried_from = relative_to_folder(carry_path, folder);
+    }
+}
+
 }  // namespace hoshu::eval

@@ -39,6 +39,10 @@ struct Seal {
     std::string plan_path;       // the plan folder, relative to `relative_to`
     SealPaths relative_to = SealPaths::working_directory;
     std::string as_of;           // --as-of, if given
+    /// --carry: the earlier result the carried records were read from (relative like
+    /// inputs_path) and the SHA-256 of its bytes; empty without --carry.
+    std::string carried_from;
+    std::string carried_sha256;
     std::string engine;          // "hoshu 0.1.0"
     std::vector<SealedFile> rule_files;   // sorted by path
 };
@@ -62,5 +66,11 @@ std::string seal_listing(const std::vector<SealedFile>& files);
 /// Errors: as seal_rule_files, and a plan or inputs path that is not UTF-8.
 Result<Seal> make_seal(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
                        const InputFile& inputs, const EvalOptions& options = {}, const std::string& result_path = {});
+
+/// Record in `seal` that the carried records were read from the result `carry_path`
+/// (whose bytes are `carry_bytes`), relative to the result's folder as make_seal() does
+/// with the inputs when `result_path` is given.
+void seal_carry(Seal& seal, const std::string& carry_path, std::string_view carry_bytes,
+                const std::string& result_path = {});
 
 }  // namespace hoshu::eval

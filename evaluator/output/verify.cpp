@@ -357,6 +357,10 @@ Result<RecordedResult> read_result(std::string_view text) {
         if (!result.as_of || result.as_of->to_string() != *s) r.fail("seal.as_of is not a date written YYYY-MM-DD");
         else seal.as_of = *s;
     }
+    if (seal_json.find("carried_from") || seal_json.find("carried_sha256")) {
+        if (auto s = r.text("carried_from", "the path of the result the carried records were read from")) seal.carried_from = *s;
+        if (auto s = r.hash("carried_sha256")) seal.carried_sha256 = *s;
+    }
     const JsonValue* files = seal_json.find("rule_files");
     if (files == nullptr) r.fail(fmt::format("{}: its seal has no \"rule_files\"", not_eval));
     else if (files->kind != JKind::array)
@@ -414,6 +418,15 @@ std::vector<std::string> seal_differences(const Seal& recorded, const Seal& now)
                                   dsl::printable(now.plan_path), now.rules_sha256));
     out.insert(out.end(), files.begin(), files.end());
 
+    if (recorded.carried_sha256 != now.carried_sha256) {
+        if (now.carried_sha256.empty())
+            out.push_back(fmt::format("the result was evaluated with --carry {} (sha256 {}); no carried result is read now",
+                                      dsl::printable(recorded.carried_from), recorded.carried_sha256));
+        else
+            out.push_back(fmt::format("the carried result {} changed: recorded sha256 {}, now {}",
+                                      dsl::printable(now.carried_from), recorded.carried_sha256.empty() ? "(none)" : recorded.carried_sha256,
+                                      now.carried_sha256));
+    }
     if (recorded.engine != now.engine)
         out.push_back(fmt::format("seal.engine: the result was written by {}, this is {}", json_quoted(recorded.engine),
                                   now.engine));
@@ -430,6 +443,7 @@ std::vector<std::string> result_differences(const RecordedResult& recorded, cons
     as_recorded.inputs_path = recorded.seal.inputs_path;
     as_recorded.relative_to = recorded.seal.relative_to;
     as_recorded.as_of = recorded.seal.as_of;
+    as_recorded.carried_from = recorded.seal.carried_from;
     auto fresh = read_json_exact(format_json(plan, outcome, as_recorded, year));
     assert(fresh.ok());
     if (!fresh) {
@@ -439,7 +453,8 @@ std::vector<std::string> result_differences(const RecordedResult& recorded, cons
     const JsonValue& rec = recorded.json;
     // The seal's hashes, files and engine are compared above, in words; the rest of the
     // seal (unknown keys above all) and every value here.
-    static const std::set<std::string_view> compared_in_words{"rules_sha256", "inputs_sha256", "engine", "rule_files"};
+    static const std::set<std::string_view> compared_in_words{"rules_sha256", "inputs_sha256", "engine", "rule_files",
+                                                                        "carried_sha256"};
     const JsonValue* rec_seal = rec.find("seal");
     const JsonValue* now_seal = fresh->find("seal");
     assert(rec_seal != nullptr && now_seal != nullptr);

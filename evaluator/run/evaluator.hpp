@@ -217,6 +217,8 @@ private:
     const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
     std::optional<Date> as_of();
     void evaluate_all();
+    /// carry.cpp: the records of the plan's `carry` declarations, into out_.carried.
+    void carry_records();
     /// A text read or made during evaluation, interned: the same text has the same id, so
     /// repeated evaluations (what-if runs) do not grow the table.
     std::int64_t add_text(std::string s) {

@@ -223,7 +223,25 @@ const char* describe(InputKind k) {
 
 struct InputFile::Impl {
     toml::table root;
+    /// The files of carried records (parse_with_carried), by the path toml++ gives their nodes.
+    std::vector<std::pair<std::string, dsl::FileId>> carried;
 };
+
+namespace {
+
+/// The file a node was read from: the inputs file, or one of carried records.
+dsl::FileId file_of(const toml::node* node, const std::vector<std::pair<std::string, dsl::FileId>>& carried,
+                    dsl::FileId inputs) {
+    if (carried.empty() || !node) return inputs;
+    const auto& path = node->source().path;
+    if (!path) return inputs;
+    for (const auto& [shown, id] : carried) {
+        if (*path == shown) return id;
+    }
+    return inputs;
+}
+
+}  // namespace
 
 InputFile::InputFile(dsl::SourceManager& sm, dsl::FileId file, std::unique_ptr<Impl> impl)
     : sm_(&sm), file_(file), impl_(std::move(impl)) {}
@@ -275,6 +293,35 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
     } catch (const std::exception& e) {
         return dsl::one_error({}, fmt::format("cannot parse {}: {}", sm.size() > id ? sm.file(id).path() : "input", e.what()));
     }
+}
+
+Result<InputFile> InputFile::parse_with_carried(dsl::SourceManager& sm, std::string path, std::string text,
+                                                const std::vector<Carried>& carried) {
+    auto in = parse(sm, std::move(path), std::move(text));
+    if (!in || carried.empty()) return in;
+    dsl::Diagnostics errors;
+    for (const auto& c : carried) {
+        if (in->impl_->root.contains(c.key)) {
+            auto& d = errors.error(in->key_range(in->root(), c.key),
+                                   "the inputs give `{}`, which is carried from {}", c.key, c.shown);
+            d.hint = fmt::format("remove `{}` from the inputs, or evaluate without --carry to type the records here", c.key);
+            continue;
+        }
+        auto part = parse(sm, c.shown, c.toml);
+        if (!part) {
+            errors.append(part.error());
+            continue;
+        }
+        // The carried nodes keep the source path toml++ gave them: the file they are shown in.
+        toml::table carried_root = toml::parse(std::string_view(sm.file(part->file()).text()), std::string_view(c.shown));
+        in->impl_->carried.emplace_back(c.shown, part->file());
+        if (toml::array* records = carried_root.get_as<toml::array>(c.key))
+            in->impl_->root.insert(c.key, std::move(*records));
+        else
+            in->impl_->root.insert(c.key, toml::array{});
+    }
+    if (errors.has_errors()) return errors;
+    return in;
 }
 
 InputFile::Node InputFile::root() const { return as_handle(&impl_->root); }
@@ -425,7 +472,8 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
 dsl::SourceRange InputFile::range(Node n) const {
     const toml::node* node = as_toml(n);
     if (!node) return {};
-    const dsl::SourceFile& f = sm_->file(file_);
+    const dsl::FileId file = file_of(node, impl_->carried, file_);
+    const dsl::SourceFile& f = sm_->file(file);
     const std::string_view s = f.text();
     if (node == &impl_->root) {
         // The root has no header: point at its first key, or at the start of the file.
@@ -469,10 +517,11 @@ dsl::SourceRange InputFile::key_range(Node table, std::string_view key) const {
     if (!t) return {};
     auto it = t->find(key);
     if (it == t->end()) return {};
-    const dsl::SourceFile& f = sm_->file(file_);
+    const dsl::FileId file = file_of(&it->second, impl_->carried, file_);
+    const dsl::SourceFile& f = sm_->file(file);
     auto begin = offset_of(f, it->first.source().begin);
     if (!begin) return {};
-    return SourceRange::in(file_, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
+    return SourceRange::in(file, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
 }
 
 Result<Rational> InputFile::number(Node n) const {

@@ -43,6 +43,20 @@ public:
     /// Parse `text` as if read from `path` (for tests and for `hoshu test` inline inputs).
     static Result<InputFile> parse(dsl::SourceManager& sm, std::string path, std::string text);
 
+    /// Records read from elsewhere than the inputs file: `hoshu eval … --carry LAST.json`
+    /// gives the records at `key` (say "ledger") written as TOML (`toml`, an array of tables
+    /// under `key`), shown in messages as the file `shown` ("fy2024.json, carry.ledger").
+    struct Carried {
+        std::string key;
+        std::string shown;
+        std::string toml;
+    };
+    /// Parse `text` as the inputs file `path`, with the carried records in place under
+    /// their keys. Errors: as parse(), in either text; the inputs file giving a carried key
+    /// itself (located at that key).
+    static Result<InputFile> parse_with_carried(dsl::SourceManager& sm, std::string path, std::string text,
+                                                const std::vector<Carried>& carried);
+
     InputFile(InputFile&&) noexcept;
     InputFile& operator=(InputFile&&) noexcept;
     ~InputFile();

@@ -122,6 +122,8 @@ const Outcome& Evaluator::run() {
             }
         }
     }
+    out_.carried.clear();
+    if (options_.carry && !plan_.carries.empty()) carry_records();
     fresh_ = false;
     return out_;
 }

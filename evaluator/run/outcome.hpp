@@ -40,6 +40,21 @@ struct Violation {
     std::vector<Citation> sources;
 };
 
+/// One field of a record a `carry` declaration writes: its value, and for a date, a text
+/// or a choice the text the result writes ("2025-06-26", "FY2024", "tenure").
+struct CarriedField {
+    std::string name;
+    Type type;
+    Value value;
+    std::string text;
+};
+
+/// The records one `carry PATH` declaration hands to the next year, in order.
+struct CarriedRecords {
+    std::string path;
+    std::vector<std::vector<CarriedField>> records;
+};
+
 struct Outcome {
     std::vector<DirectorOutcome> directors;
     std::vector<std::int32_t> grant_director;   // the director of each ledger grant
@@ -47,6 +62,8 @@ struct Outcome {
     std::vector<LimitOutcome> limits;
     std::vector<Violation> violations;
     std::vector<std::string> texts;    // texts read from the inputs (ids from Plan::texts.size() on)
+    /// What the plan's `carry` declarations hand to the next year (EvalOptions::carry).
+    std::vector<CarriedRecords> carried;
 
     const std::string& text(const Plan& plan, std::int64_t id) const;
 };

@@ -31,6 +31,10 @@ struct EvalOptions {
     /// Keys this plan reads are known too: `hoshu diff` evaluates two plans on one inputs
     /// file, in which a key either plan reads is in its place. Its values are not checked.
     const Plan* other_plan = nullptr;
+    /// Also compute the records the plan's `carry` declarations hand to the next year
+    /// (Outcome::carried), after the outputs and limits: what `eval`, `verify` and `test`
+    /// need, and what-if runs do not.
+    bool carry = false;
 };
 
 Result<Outcome> evaluate(const Plan& plan, const InputFile& inputs, const EvalOptions& options);

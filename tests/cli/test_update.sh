@@ -32,11 +32,11 @@ sed -i -e "${l1}s|= 4,709 shares|= 4,708 shares|" -e "${l2}s|= 8712/10385|= 0.84
        -e "${l3}s|= ¥2,800 per share|=   ¥2,900 per share   # the close of 2024-03-27|" "$tests"
 [[ $(diff "$work/original.hoshu" "$tests" | grep -c '^>') -eq 3 ]] || bad "the edits to break the expectations did not apply"
 run "$hoshu" test "$work/plan"
-[[ $rc -eq 1 ]] && has "31 passed, 2 failed" || bad "broken expectations: exit $rc (want 1): $out"
+[[ $rc -eq 1 ]] && has "32 passed, 2 failed" || bad "broken expectations: exit $rc (want 1): $out"
 cp "$tests" "$work/broken.hoshu"
 
 run "$hoshu" test "$work/plan" --update
-[[ $rc -eq 0 ]] && has "31 passed, 2 updated, 0 failed" && has "updated $tests: 3 expected values" \
+[[ $rc -eq 0 ]] && has "32 passed, 2 updated, 0 failed" && has "updated $tests: 3 expected values" \
   && has "tests.hoshu:" && has ": annual_rs_shares for D03: 4,708 shares → 4,709 shares" \
   && has ": annual_rate: 0.84 → 8712/10385" && has ": base_price: ¥2,900 per share → ¥2,800 per share" \
   && ok "--update rewrites each failing expected value and says what changed" \
@@ -50,12 +50,12 @@ grep -q '^  expect base_price =   ¥2,800 per share   # the close of 2024-03-27$
 [[ $(stat -c %a "$tests") == 640 ]] && ok "the rule file keeps its mode" || bad "mode $(stat -c %a "$tests"), want 640"
 [[ $(ls -A "$work/plan" | grep -c '^\.') -eq 0 ]] || bad "a temporary file was left in the plan folder: $(ls -A "$work/plan")"
 run "$hoshu" test "$work/plan"
-[[ $rc -eq 0 ]] && has "33 passed, 0 failed" && ok "the updated tests pass" || bad "after --update: exit $rc: $out"
+[[ $rc -eq 0 ]] && has "34 passed, 0 failed" && ok "the updated tests pass" || bad "after --update: exit $rc: $out"
 
 # Nothing to update: nothing written.
 cp "$tests" "$work/before.hoshu"
 run "$hoshu" test "$work/plan" --update
-[[ $rc -eq 0 ]] && has "33 passed, 0 updated, 0 failed" && ! has "updated $tests" && cmp -s "$tests" "$work/before.hoshu" \
+[[ $rc -eq 0 ]] && has "34 passed, 0 updated, 0 failed" && ! has "updated $tests" && cmp -s "$tests" "$work/before.hoshu" \
   && ok "--update with every test passing writes nothing" || bad "--update on passing tests: exit $rc: $out"
 
 # A violation is never written: an `expect violation` line removed is not put back (the
@@ -66,7 +66,7 @@ sed -i "${l1}s|= 4,709 shares|= 1 share|" "$tests"
 cp "$tests" "$work/before.hoshu"
 run "$hoshu" test "$work/plan" --update
 [[ $rc -eq 1 ]] && has "unexpected violation \`committee_consulted\`" && has "the other failures need a hand edit" \
-  && has "31 passed, 1 updated, 1 failed" && has "updated $tests: 1 expected value" \
+  && has "32 passed, 1 updated, 1 failed" && has "updated $tests: 1 expected value" \
   && [[ $(diff "$work/before.hoshu" "$tests" | grep -c '^>') -eq 1 ]] && [[ $(grep -c '^  expect violation committee_consulted$' "$tests") -eq 1 ]] \
   && ok "violations are left for a hand edit; the values of other tests are updated" \
   || bad "--update with violations: exit $rc: $out"

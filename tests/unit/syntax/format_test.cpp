@@ -307,6 +307,20 @@ TEST_CASE("fmt: declarations, blocks and continuation lines", "[fmt]") {
          "  expect c for \"1\" = true\n"
          "  expect violation r for D-01\n"
          "  source C \"c\""},
+        // a test that carries; a carry, its clauses, fields filled to the width
+        {"test \"t\" inputs \"b.toml\" carry from \"a.toml\" expect a = 1",
+         "test \"t\"\n"
+         "  inputs \"b.toml\"\n"
+         "  carry from \"a.toml\"\n"
+         "  expect a = 1"},
+        {"carry ledger for each grant where x>0 shares: year=grant_year,director=id for each director: "
+         "director = id source B5 \"c\"",
+         "carry ledger\n"
+         "  for each grant where x > 0 shares:\n"
+         "    year = grant_year, director = id\n"
+         "  for each director:\n"
+         "    director = id\n"
+         "  source B5 \"c\""},
     }));
     CAPTURE(input);
     CHECK(format(input + "\n") == expected + "\n");

@@ -37,6 +37,7 @@ const std::map<std::string, std::string> example_of = {
     {"limit", "limit l: a <= b"},
     {"require", "require r: a"},
     {"test", "test \"t\" inputs \"in.toml\"\n  expect a = 1"},
+    {"carry", "carry ledger\n  for each grant:\n    shares = granted"},
 };
 
 }  // namespace
@@ -138,7 +139,7 @@ TEST_CASE("keywords: after a syntax error, the parser resumes at a line starting
 TEST_CASE("keywords: the hint lists the declaration words in one order", "[keywords]") {
     CHECK(std::string(dsl::declaration_keywords()) ==
           "plan, import, per director, per item, per grant, end, type, param, input, info, series, directors, "
-          "items, grants, value, output, table, limit, require, test");
+          "items, grants, value, output, table, limit, require, test, carry");
 }
 
 TEST_CASE("keywords: the rules diff lists kinds in this order", "[keywords]") {

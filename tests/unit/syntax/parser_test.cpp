@@ -195,6 +195,12 @@ TEST_CASE("parser: declarations", "[parser]") {
         {"plan \"P\" effective 2024-06-27 outputs a, b, c\n  source IR2024 \"統合報告書\"\n  note \"n\"",
          "(plan \"P\" (effective 2024-06-27) (outputs a b c) (source IR2024 \"統合報告書\") (note \"n\"))"},
         {"plan \"P\" as of grant_date", "(plan \"P\" (as-of grant_date))"},
+        {"carry ledger\n  for each grant where restricted > 0 shares:\n    year = grant_year, shares = a - b\n"
+         "  for each director:\n    director = id\n  source P7 \"c\"",
+         "(carry ledger (for-each grant (where (> restricted 0[shares])) (= year grant_year) (= shares (- a b))) "
+         "(for-each director (= director id)) (source P7 \"c\"))"},
+        {"test \"t\" inputs \"b.toml\" carry from \"a.toml\" expect x = 1",
+         "(test \"t\" (inputs \"b.toml\") (carry-from \"a.toml\") (expect x 1))"},
         {"plan \"P\" as of d inputs shared with \"../iij\" outputs a",
          "(plan \"P\" (as-of d) (inputs-shared-with \"../iij\") (outputs a))"},
         {"import \"../common\"", "(import \"../common\")"},
@@ -436,7 +442,7 @@ TEST_CASE("parser: after a syntax error, parsing resumes at any declaration word
     // The hint lists every word that starts a declaration, in one order.
     CHECK(std::string(hoshu::dsl::declaration_keywords()) ==
           "plan, import, per director, per item, per grant, end, type, param, input, info, series, directors, "
-          "items, grants, value, output, table, limit, require, test");
+          "items, grants, value, output, table, limit, require, test, carry");
 }
 
 /// Plans written ahead of the language they need — record collections declared by the plan,

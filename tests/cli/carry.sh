@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# State carried across years (`carry` in the rules, `hoshu eval --carry LAST_YEAR.json`):
+# the IIJ FY2024 result carries its ledger into FY2025, whose results are exactly those of
+# the hand-written ledger (examples/iij/fy2025.toml); the carried result verifies; a result
+# that does not verify is refused; inputs that also give the carried path are refused; a
+# result that carries nothing for the plan is refused; a forged carried record is named.
+set -uo pipefail
+hoshu=$1
+hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+run() {  # run ARGS…: output (stdout and stderr) in $out, exit code in $rc
+  out=$(NO_COLOR=1 timeout 20 "$@" 2>&1); rc=$?
+}
+report() {  # report NAME OK
+  if [[ $2 == 1 ]]; then echo "ok   $1"; else echo "FAIL $1: exit $rc; output:"; echo "$out"; fail=1; fi
+}
+check() {  # check NAME EXPECTED_RC EXPECTED_TEXT ARGS…
+  local name=$1 want_rc=$2 want_text=$3; shift 3
+  run "$@"
+  [[ $rc -eq $want_rc && "$out" == *"$want_text"* ]] && report "$name" 1 || report "$name (want exit $want_rc, \"$want_text\")" 0
+}
+# The outputs of a JSON result, without its seal and carried records.
+outputs() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [d.pop(k, None) for k in ("seal","carry")]; print(json.dumps(d, sort_keys=True))' "$1"; }
+
+check "FY2024 evaluates and carries its ledger" 0 "" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format json --out "$work/fy2024.json"
+grep -q '"carry"' "$work/fy2024.json" && grep -q '"ledger"' "$work/fy2024.json"
+report "the FY2024 result holds carry.ledger" $([[ $? == 0 ]] && echo 1 || echo 0)
+
+check "FY2025 evaluates with --carry of the FY2024 result" 0 "" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --format json --out "$work/fy2025-carried.json"
+check "FY2025 with the hand-written ledger" 0 "" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025.toml --format json --out "$work/fy2025.json"
+[[ "$(outputs "$work/fy2025-carried.json")" == "$(outputs "$work/fy2025.json")" ]]
+report "FY2025 carried gives exactly the results of the hand-written ledger" $([[ $? == 0 ]] && echo 1 || echo 0)
+grep -q '"carried_sha256": "'"$(sha256sum "$work/fy2024.json" | cut -c1-64)"'"' "$work/fy2025-carried.json"
+report "the seal records the carried result's sha256" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "the carried FY2025 result verifies" 0 "verified: $work/fy2025-carried.json matches" \
+  "$hoshu" verify "$work/fy2025-carried.json"
+
+# A carried result changed after use: the FY2025 result no longer verifies.
+cp "$work/fy2024.json" "$work/fy2024.keep"
+sed 's/"restricted": 7269/"restricted": 7270/' "$work/fy2024.keep" > "$work/fy2024.json"
+check "verify names a changed carried result" 1 "the carried result" \
+  "$hoshu" verify "$work/fy2025-carried.json"
+# A forged record: --carry refuses a result that does not verify.
+check "--carry refuses a forged carried record" 1 "does not verify, so nothing is carried from it" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json"
+run "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json"
+[[ "$out" == *'carry.ledger[1].restricted: recorded 7270, recomputed 7269'* ]]
+report "the forged field is named" $([[ $? == 0 ]] && echo 1 || echo 0)
+cp "$work/fy2024.keep" "$work/fy2024.json"
+
+check "inputs that also give the carried path are refused" 2 "the inputs give \`ledger\`, which is carried from" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025.toml --carry "$work/fy2024.json"
+check "a result that is not JSON is refused" 2 "" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry examples/iij/fy2024.toml
+check "a missing result is refused" 2 "cannot read the carried result" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/none.json"
+check "a plan without carry refuses --carry" 2 "carries nothing from year to year" \
+  "$hoshu" eval rules/iij/governance --inputs examples/iij/agm-2024.toml --carry "$work/fy2024.json"
+exit $fail
