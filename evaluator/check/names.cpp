@@ -262,8 +262,8 @@ void Checker::declare_collections() {
         auto& diag = diags_.error(rng(c.file, d.plural),
                                   "this version evaluates one top-level collection; `{}` is a second one",
                                   d.plural.text);
-        diags_.note(rng(top->file, top->decl->plural), "the first is declared here");
         diag.hint = "make it belong to a record of the first, or declare its figures as inputs";
+        diags_.note(rng(top->file, top->decl->plural), "the first is declared here");   // after: `diag` moves
     }
     const CollectionEntry* child = nullptr;
     for (std::size_t i = 0; i < collections_.size(); ++i) {
