@@ -54,7 +54,7 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     ordered_json directors = ordered_json::array();
     for (const auto& d : outcome.directors) {
         ordered_json o;
-        o["id"] = d.id;
+        o[plan.directors.id_key] = d.id;   // the key field: `id`, `name`
         for (std::size_t i = 0; i < d.outputs.size(); ++i) {
             const Slot& sl = plan.slots[plan.director_outputs[i]];
             o[sl.name] = json_value(plan, outcome, sl.type, d.outputs[i]);
