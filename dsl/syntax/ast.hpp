@@ -129,12 +129,17 @@ struct SeriesProduct : Located {
     Operand up_to;
 };
 
-/// `sum of X over directors [where C]`, `count of grants [where C]`.
+/// `sum of X over directors [where C]`, `count of grants [where C]`: over a collection the
+/// plan declares (its plural). `rank of V among X over C [where F], highest first, ties worst`
+/// and `percentile of V among X over C [where F], ties not lower` place V among the X.
 struct Aggregate : Located {
-    std::string function;               // "sum", "count", "min", "max"
-    boost::optional<Expression> value;  // absent for count
-    std::string over;                   // "directors" or "grants"
+    std::string function;               // "sum", "count", "min", "max", "mean", "rank", "percentile"
+    boost::optional<Expression> value;  // absent for count; V for rank and percentile
+    boost::optional<Expression> among;  // rank and percentile: X, computed per record
+    Name over;                          // the collection's plural: "directors", "grants", "peers"
     boost::optional<Expression> where;
+    std::string order;                  // rank: "highest first" or "lowest first"
+    std::string ties;                   // rank: "best", "worst"; percentile: "lower", "not lower", "half"
 };
 
 /// `source C8 "…"`, `note "…"`, `message "…"` lines under a declaration.
@@ -167,9 +172,11 @@ struct ImportDecl : Located {
     Annotations annotations;
 };
 
-/// `per director` opens a block of per-director declarations; `end` closes it.
+/// `per director` opens a block of declarations evaluated once per record of the collection
+/// whose singular is named; `end` closes it.
 struct ScopeDecl : Located {
-    std::string keyword;
+    std::string keyword;   // "per" or "end"
+    Name record;           // `per director`: the collection's singular; empty for `end`
     Annotations annotations;
 };
 
@@ -220,11 +227,20 @@ struct SeriesDecl : Located {
     Annotations annotations;
 };
 
-/// `directors at directors(id)` and `grants at ledger(director)`.
-struct DirectorsDecl : Located {
-    std::string keyword;
+/// `belongs to director by director`: each record names its parent record by a field.
+struct CollectionParent : Located {
+    Name singular;   // the parent collection's singular
+    Name field;      // the field of this record that holds the parent's key
+};
+
+/// `collection directors: director at directors key id` and
+/// `collection grants: grant at ledger` + `belongs to director by director`.
+struct CollectionDecl : Located {
+    Name plural;
+    Name singular;
     InputPath path;
-    Name id_key;
+    std::vector<Name> keys;                      // the fields that name a record; none: by position
+    boost::optional<CollectionParent> parent;
     Annotations annotations;
 };
 
@@ -325,7 +341,7 @@ struct CarryDecl : Located {
 };
 
 struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, TypeDecl, ParamDecl, InputDecl, SeriesDecl,
-                                 DirectorsDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl, TestDecl, CarryDecl> {
+                                 CollectionDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl, TestDecl, CarryDecl> {
     using base_type::base_type;
     using base_type::operator=;
 };

@@ -163,7 +163,9 @@ struct Node {
     std::string text;      // atom: as printed; unary: "-" or "not"; call: callee; round: mode;
                            // last, product: the series; aggregate: the function
     std::string over;      // aggregate: "directors", "grants", "items"
+    std::string tail;      // rank, percentile: ", highest first, ties worst"
     bool flag = false;     // atom: a plain integer; last: `date of last`; aggregate: has a value
+    bool has_among = false;   // rank, percentile: `among X` (the second kid)
     bool has_where = false;
     int prec = 0;          // chain
     std::uint32_t begin = 0, end = 0;        // atom: its source range
@@ -186,7 +188,7 @@ void span_kids(Node& n) {
 bool open_ended(const Node& n) {
     switch (n.kind) {
     case Kind::if_then: return true;
-    case Kind::aggregate: return n.has_where;
+    case Kind::aggregate: return n.has_where && n.tail.empty();
     case Kind::unary:
     case Kind::chain:
     case Kind::last:
@@ -370,11 +372,17 @@ public:
         Node n;
         n.kind = Kind::aggregate;
         n.text = x.function;
-        n.over = x.over;
+        n.over = x.over.text;
         if (x.value) {
             n.flag = true;
             n.kids.push_back(expression(*x.value));
         }
+        if (x.among) {
+            n.has_among = true;
+            n.kids.push_back(expression(*x.among));
+        }
+        if (!x.order.empty()) n.tail += ", " + x.order;
+        if (!x.ties.empty()) n.tail += ", ties " + x.ties;
         if (x.where) {
             n.has_where = true;
             n.kids.push_back(expression(*x.where));
@@ -511,6 +519,10 @@ public:
             put(n.text + " of ");
             if (n.flag) {
                 flat(n.kids[0]);
+                if (n.has_among) {
+                    put(" among ");
+                    flat(n.kids[1]);
+                }
                 put(" over ");
             }
             put(n.over);
@@ -518,6 +530,7 @@ public:
                 put(" where ");
                 flat(n.kids.back());
             }
+            put(n.tail);
             break;
         }
     }
@@ -604,16 +617,23 @@ public:
         case Kind::aggregate: {
             int base = col();
             put(n.text + " of ");
-            if (n.flag) {
-                layout(n.kids[0], static_cast<int>(n.over.size()) + 6 + (n.has_where ? 0 : trail));
+            int tail = static_cast<int>(display_width(n.tail));
+            if (n.flag && n.has_among) {
+                layout(n.kids[0], 6);
+                put(" among ");
+                layout(n.kids[1], static_cast<int>(n.over.size()) + 6 + (n.has_where ? 0 : tail + trail));
+                put(" over ");
+            } else if (n.flag) {
+                layout(n.kids[0], static_cast<int>(n.over.size()) + 6 + (n.has_where ? 0 : tail + trail));
                 put(" over ");
             }
             put(n.over);
             if (n.has_where) {
                 newline(base + 4);
                 put("where ");
-                layout(n.kids.back(), trail);
+                layout(n.kids.back(), tail + trail);
             }
+            put(n.tail);
             break;
         }
         }
@@ -699,7 +719,7 @@ public:
             void operator()(const ast::ParamDecl& x) const { f.param(x); }
             void operator()(const ast::InputDecl& x) const { f.input(x); }
             void operator()(const ast::SeriesDecl& x) const { f.series(x); }
-            void operator()(const ast::DirectorsDecl& x) const { f.directors(x); }
+            void operator()(const ast::CollectionDecl& x) const { f.collection(x); }
             void operator()(const ast::ValueDecl& x) const { f.value(x); }
             void operator()(const ast::TableDecl& x) const { f.table(x); }
             void operator()(const ast::LimitDecl& x) const { f.limit(x); }
@@ -825,6 +845,11 @@ private:
         p_.begin_declaration(indent());
         p_.anchor(d.begin, d.begin + static_cast<std::uint32_t>(d.keyword.size()));
         p_.put(d.keyword);
+        if (!end) {
+            Printer::Quiet quiet(p_);
+            p_.put(" ");
+            p_.name(d.record);
+        }
         p_.lines().back().is_end = end;
         annotations(d.annotations);
         if (!end) ++depth_;
@@ -986,15 +1011,31 @@ private:
         annotations(d.annotations);
     }
 
-    void directors(const ast::DirectorsDecl& d) {
-        start(d.keyword + " at ");
-        p_.anchor(d.path.begin, d.path.end);
-        p_.put(d.path.text);
+    void collection(const ast::CollectionDecl& d) {
+        start("collection ");
+        p_.name(d.plural);
         {
             Printer::Quiet quiet(p_);
-            p_.put("(");
-            p_.name(d.id_key);
-            p_.put(")");
+            p_.put(": ");
+            p_.name(d.singular);
+            p_.put(" at ");
+            p_.put(d.path.text);
+            if (!d.keys.empty()) {
+                p_.put(" key ");
+                for (std::size_t i = 0; i < d.keys.size(); ++i) {
+                    if (i > 0) p_.put(", ");
+                    p_.name(d.keys[i]);
+                }
+            }
+        }
+        if (d.parent) {
+            p_.newline(indent() + 2);
+            p_.anchor(d.parent->begin, d.parent->end);
+            Printer::Quiet quiet(p_);
+            p_.put("belongs to ");
+            p_.name(d.parent->singular);
+            p_.put(" by ");
+            p_.name(d.parent->field);
         }
         annotations(d.annotations);
     }

@@ -292,16 +292,39 @@ x3::rule<product_expr_class, ast::SeriesProduct> const product_expr = "'product 
 auto const product_expr_def = lexeme[lit("product") >> !word_char] >> kw("of") > name > kw("after") > negation >
                               kw("up") > kw("to") > negation;
 auto const aggregate_function =
-    x3::string("sum") | x3::string("min") | x3::string("max");
-x3::rule<class over_what_class, std::string> const over_what = "'directors', 'items' or 'grants'";
-auto const over_what_def = kw_string("directors") | kw_string("grants") | kw_string("items");
-auto const sum_expr_def = lexeme[aggregate_function >> !word_char] >> kw("of") > expression > kw("over") >
-                          over_what > -(kw("where") > expression);
-auto const count_expr_def = lexeme[x3::string("count") >> !word_char] >> kw("of") >>
-                            attr(boost::optional<ast::Expression>()) >> over_what >
-                            -(kw("where") > expression);
+    x3::string("sum") | x3::string("min") | x3::string("max") | x3::string("mean");
+x3::rule<class over_what_class, ast::Name> const over_what = "a collection (its plural, as in: directors)";
+auto const over_what_def = name;
+auto const no_expression = attr(boost::optional<ast::Expression>());
+auto const no_word = attr(std::string());
+auto const sum_expr_def = lexeme[aggregate_function >> !word_char] >> kw("of") > expression >> no_expression >
+                          kw("over") > over_what > -(kw("where") > expression) >> no_word >> no_word;
+auto const count_expr_def = lexeme[x3::string("count") >> !word_char] >> kw("of") >> no_expression >>
+                            no_expression >> over_what > -(kw("where") > expression) >> no_word >> no_word;
+x3::rule<class rank_order_class, std::string> const rank_order = "the order (', highest first' or ', lowest first')";
+auto const rank_order_def = lit(',') > ((kw("highest") > kw("first") > attr(std::string("highest first"))) |
+                                        (kw("lowest") > kw("first") > attr(std::string("lowest first"))));
+x3::rule<class rank_ties_class, std::string> const rank_ties = "the tie rule (', ties best' or ', ties worst')";
+auto const rank_ties_def = lit(',') > kw("ties") > ((kw("best") >> attr(std::string("best"))) |
+                                                    (kw("worst") >> attr(std::string("worst"))));
+x3::rule<class percentile_ties_class, std::string> const percentile_ties =
+    "the tie rule (', ties lower', ', ties not lower' or ', ties half')";
+auto const percentile_ties_def = lit(',') > kw("ties") > ((kw("lower") >> attr(std::string("lower"))) |
+                                                          (kw("not") > kw("lower") > attr(std::string("not lower"))) |
+                                                          (kw("half") >> attr(std::string("half"))));
+struct rank_expr_class : annotate {};
+x3::rule<rank_expr_class, ast::Aggregate> const rank_expr = "'rank of … among … over …'";
+auto const rank_expr_def = lexeme[x3::string("rank") >> !word_char] >> kw("of") > expression > kw("among") >
+                           expression > kw("over") > over_what > -(kw("where") > expression) > rank_order >
+                           rank_ties;
+struct percentile_expr_class : annotate {};
+x3::rule<percentile_expr_class, ast::Aggregate> const percentile_expr = "'percentile of … among … over …'";
+auto const percentile_expr_def = lexeme[x3::string("percentile") >> !word_char] >> kw("of") > expression >
+                                 kw("among") > expression > kw("over") > over_what >
+                                 -(kw("where") > expression) >> no_word > percentile_ties;
 
-auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | sum_expr | count_expr | date | number | string_lit |
+auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | sum_expr | count_expr | rank_expr |
+                         percentile_expr | date | number | string_lit |
                          boolean | call | name | ('(' > expression > ')')];
 
 // ---------------------------------------------------------------------------------------
@@ -324,7 +347,11 @@ x3::rule<plan_decl_class, ast::PlanDecl> const plan_decl = "plan";
 struct import_decl_class : annotate {};
 x3::rule<import_decl_class, ast::ImportDecl> const import_decl = "import";
 struct scope_decl_class : annotate {};
-x3::rule<scope_decl_class, ast::ScopeDecl> const scope_decl = "'per director' or 'end'";
+x3::rule<scope_decl_class, ast::ScopeDecl> const scope_decl = "'per RECORD' or 'end'";
+struct per_decl_class : annotate {};
+x3::rule<per_decl_class, ast::ScopeDecl> const per_decl = "'per RECORD'";
+struct end_decl_class : annotate {};
+x3::rule<end_decl_class, ast::ScopeDecl> const end_decl = "'end'";
 struct type_decl_class : annotate {};
 x3::rule<type_decl_class, ast::TypeDecl> const type_decl = "type declaration";
 x3::rule<param_value_class, ast::ParamValue> const param_value = "'= value'";
@@ -335,8 +362,10 @@ struct input_decl_class : annotate {};
 x3::rule<input_decl_class, ast::InputDecl> const input_decl = "input";
 struct series_decl_class : annotate {};
 x3::rule<series_decl_class, ast::SeriesDecl> const series_decl = "series";
-struct directors_decl_class : annotate {};
-x3::rule<directors_decl_class, ast::DirectorsDecl> const directors_decl = "directors";
+struct collection_decl_class : annotate {};
+x3::rule<collection_decl_class, ast::CollectionDecl> const collection_decl = "collection";
+struct collection_parent_class : annotate {};
+x3::rule<collection_parent_class, ast::CollectionParent> const collection_parent = "'belongs to RECORD by FIELD'";
 struct value_decl_class : annotate {};
 x3::rule<value_decl_class, ast::ValueDecl> const value_decl = "value";
 x3::rule<bound_class, ast::Bound> const bound = "row bound ('from', 'above', 'to', 'below', 'up to')";
@@ -367,13 +396,12 @@ auto const plan_decl_def = kw("plan") > string_lit > -(kw("effective") > date) >
                            -(kw("inputs") > kw("shared") > kw("with") > string_lit) >
                            -(kw("outputs") > output_names) > annotations;
 auto const import_decl_def = kw("import") > string_lit > annotations;
-x3::rule<class per_what_class, std::string> const per_what = "'director', 'item' or 'grant'";
-auto const per_what_def = (kw("director") >> attr(std::string("per director"))) |
-                          (kw("item") >> attr(std::string("per item"))) |
-                          (kw("grant") >> attr(std::string("per grant")));
-auto const scope_decl_def =
-    ((kw("per") > per_what) | (kw("end") >> attr(std::string("end")))) >
-    annotations;
+x3::rule<class per_what_class, ast::Name> const per_what = "a record (a collection's singular, as in: director)";
+auto const per_what_def = x3::no_skip[x3::omit[*ascii::blank] >> name];
+// The record is named on the line of `per` (`¥1 per` + a new line is a unit cut short, not a block).
+auto const per_decl_def = kw_string("per") > per_what > annotations;
+auto const end_decl_def = kw_string("end") >> attr(ast::Name()) > annotations;
+auto const scope_decl_def = per_decl | end_decl;
 x3::rule<class members_class, std::vector<ast::Name>> const type_members = "names separated by '|'";
 auto const type_members_def = name % '|';
 auto const type_decl_def = kw("type") > name > '=' > type_members > annotations;
@@ -396,9 +424,11 @@ auto const key_text_def = ident_chars;
 auto const key_name_def = key_text;
 auto const series_decl_def = kw("series") > name > ':' > type_ref > kw("at") > input_path > '(' > key_name > ',' >
                              key_name > ')' > annotations;
-auto const directors_decl_def =
-    (kw_string("directors") | kw_string("items") | kw_string("grants")) > kw("at") > input_path > '(' > key_name > ')' >
-    annotations;
+x3::rule<class key_names_class, std::vector<ast::Name>> const key_names = "key fields separated by ','";
+auto const key_names_def = key_name % ',';
+auto const collection_parent_def = kw("belongs") > kw("to") > name > kw("by") > key_name;
+auto const collection_decl_def = kw("collection") > name > ':' > name > kw("at") > input_path >
+                                 -(kw("key") > key_names) > -collection_parent > annotations;
 auto const value_decl_def = (kw_string("value") | kw_string("output")) > name > ':' > type_ref > '=' > expression >
                             -(kw("range") > range_spec) > annotations;
 
@@ -446,8 +476,8 @@ auto const carry_field_def = key_name > '=' > expression;
 x3::rule<class carry_fields_class, std::vector<ast::CarryField>> const carry_fields =
     "carried fields ('field = value', separated by ',')";
 auto const carry_fields_def = carry_field % ',';
-x3::rule<class carry_record_class, std::string> const carry_record = "'director', 'item' or 'grant'";
-auto const carry_record_def = kw_string("director") | kw_string("item") | kw_string("grant");
+x3::rule<class carry_record_class, std::string> const carry_record = "a record (the singular of a collection, as in: grant)";
+auto const carry_record_def = identifier;
 struct carry_clause_class : annotate {};
 x3::rule<carry_clause_class, ast::CarryClause> const carry_clause = "'for each …:'";
 auto const carry_clause_def = kw("for") > kw("each") > carry_record > -(kw("where") > expression) > ':' > carry_fields;
@@ -458,7 +488,7 @@ x3::rule<carry_decl_class, ast::CarryDecl> const carry_decl = "carry";
 auto const carry_decl_def = kw("carry") > input_path > carry_clauses > annotations;
 
 auto const declaration_def = plan_decl | import_decl | scope_decl | type_decl | param_decl | input_decl |
-                             series_decl | directors_decl | value_decl | table_decl | limit_decl | require_decl |
+                             series_decl | collection_decl | value_decl | table_decl | limit_decl | require_decl |
                              test_decl | carry_decl;
 
 BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number, date, string_chars, string_lit,
@@ -467,9 +497,9 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
 BOOST_SPIRIT_DEFINE(carry_field, carry_fields, carry_record, carry_clause, carry_clauses, carry_decl)
-BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
-                    type_decl, param_value, param_decl, range_spec, input_decl, series_decl, directors_decl,
+                    type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)
 
 }  // namespace hoshu::dsl::parser

@@ -17,7 +17,7 @@ namespace hoshu::dsl {
 
 struct DeclarationWord {
     std::string_view word;    // the first word: "param", "per"
-    std::string_view shown;   // as the hint lists it: "param"; "per director, per item, per grant"
+    std::string_view shown;   // as the hint lists it: "param"; "per RECORD (per director, …)"
     int diff_rank;            // where the rules diff lists this kind; -1: no kind of its own (per, end)
 };
 
@@ -25,16 +25,14 @@ struct DeclarationWord {
 inline constexpr DeclarationWord declaration_words[] = {
     {"plan", "plan", 0},
     {"import", "import", 1},
-    {"per", "per director, per item, per grant", -1},
+    {"per", "per RECORD (per director, per peer, …)", -1},
     {"end", "end", -1},
     {"type", "type", 2},
     {"param", "param", 6},
     {"input", "input", 7},
     {"info", "info", 8},
     {"series", "series", 5},
-    {"directors", "directors", 3},
-    {"items", "items", 15},   // listed last by the diff, after tests
-    {"grants", "grants", 4},
+    {"collection", "collection", 3},
     {"value", "value", 9},
     {"output", "output", 10},
     {"table", "table", 11},
@@ -46,10 +44,10 @@ inline constexpr DeclarationWord declaration_words[] = {
 
 /// Every other reserved word: no definition, table, series or type may be named so.
 inline constexpr std::string_view other_reserved_words[] = {
-    "effective", "director", "from",   "at",     "range",    "to",    "default",  "linear", "above", "below",
+    "effective", "from",   "at",     "range",    "to",    "default",  "linear", "above", "below",
     "up",        "source",   "note",   "message", "if",      "then",  "else",     "and",    "or",    "not",
     "is",        "round",    "down",   "half",   "even",     "last",  "before",   "of",     "over",  "where",
-    "true",      "false",    "optional", "allocate", "after", "grant", "item",    "expect", "violation", "monotone",
+    "true",      "false",    "optional", "allocate", "after", "expect", "violation", "monotone",
 };
 
 /// Whether `word` is reserved: a declaration word or one of the others.

@@ -110,16 +110,23 @@ public:
         out_ += '(';
         out_ += x.function;
         out_ += "-of ";
-        out_ += x.over;
+        out_ += x.over.text;
         if (x.value) {
             out_ += ' ';
             expression(*x.value);
+        }
+        if (x.among) {
+            out_ += " (among ";
+            expression(*x.among);
+            out_ += ')';
         }
         if (x.where) {
             out_ += " (where ";
             expression(*x.where);
             out_ += ')';
         }
+        if (!x.order.empty()) out_ += " (" + dashed(x.order) + ")";
+        if (!x.ties.empty()) out_ += " (ties " + dashed(x.ties) + ")";
         out_ += ')';
     }
 
@@ -179,7 +186,7 @@ public:
 
     void scope(const ast::ScopeDecl& s) {
         out_ += '(';
-        out_ += dashed(s.keyword);
+        out_ += s.record.text.empty() ? s.keyword : s.keyword + "-" + s.record.text;
         annotations(s.annotations);
         out_ += ')';
     }
@@ -250,8 +257,14 @@ public:
         out_ += ')';
     }
 
-    void directors(const ast::DirectorsDecl& d) {
-        out_ += "(" + d.keyword + " (at " + d.path.text + " " + d.id_key.text + ")";
+    void collection(const ast::CollectionDecl& d) {
+        out_ += "(collection " + d.plural.text + " " + d.singular.text + " (at " + d.path.text + ")";
+        if (!d.keys.empty()) {
+            out_ += " (key";
+            for (const auto& k : d.keys) out_ += " " + k.text;
+            out_ += ")";
+        }
+        if (d.parent) out_ += " (belongs-to " + d.parent->singular.text + " " + d.parent->field.text + ")";
         annotations(d.annotations);
         out_ += ')';
     }
@@ -413,7 +426,7 @@ private:
         void operator()(const ast::ParamDecl& d) const { p.param(d); }
         void operator()(const ast::InputDecl& d) const { p.input(d); }
         void operator()(const ast::SeriesDecl& d) const { p.series(d); }
-        void operator()(const ast::DirectorsDecl& d) const { p.directors(d); }
+        void operator()(const ast::CollectionDecl& d) const { p.collection(d); }
         void operator()(const ast::ValueDecl& d) const { p.value(d); }
         void operator()(const ast::TableDecl& d) const { p.table(d); }
         void operator()(const ast::LimitDecl& d) const { p.limit(d); }

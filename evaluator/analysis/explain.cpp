@@ -201,7 +201,10 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:
-        case NodeKind::max_over: {
+        case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over: {
             if (node.aux == 1 && grant < 0) {
                 // Over this director's ledger entries: explain each one.
                 auto grants = probe_.grants_of(director_);
@@ -216,6 +219,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
                 step.details.push_back(fmt::format("{} = {} (plan-wide, over every {})", text(node.range),
                                                    show_node(n, grant), node.aux == 0 ? plan_.directors.noun : "grant"));
             }
+            walk(node.c, grant, step, uses);   // rank, percentile: the value placed
             return;
         }
         // Nothing to say of these but what their operands say.

@@ -33,8 +33,8 @@ struct Named {
 /// Every kind of declaration is named (the compiler reports a new one that is not); `per` and
 /// `end` name nothing but set the scope of those that follow.
 struct NameOf : boost::static_visitor<Named> {
-    Scope& scope;
-    explicit NameOf(Scope& s) : scope(s) {}
+    std::string& scope;
+    explicit NameOf(std::string& s) : scope(s) {}
     template <class D>
     static Named make(std::string kind, std::string name, const D& d) {
         return Named{std::move(kind), std::move(name), &d.annotations, &d};
@@ -42,14 +42,14 @@ struct NameOf : boost::static_visitor<Named> {
     Named operator()(const ast::PlanDecl& d) const { return make("plan", "plan", d); }
     Named operator()(const ast::ImportDecl& d) const { return make("import", d.path.value, d); }
     Named operator()(const ast::ScopeDecl& s) const {
-        scope = s.keyword == "end" ? Scope::plan : s.keyword == "per grant" ? Scope::grant : Scope::director;
+        scope = s.keyword == "end" ? std::string() : s.record.text;
         return {};
     }
     Named operator()(const ast::TypeDecl& d) const { return make("type", d.name.text, d); }
     Named operator()(const ast::ParamDecl& d) const { return make("param", d.name.text, d); }
     Named operator()(const ast::InputDecl& d) const { return make(d.keyword, d.name.text, d); }
     Named operator()(const ast::SeriesDecl& d) const { return make("series", d.name.text, d); }
-    Named operator()(const ast::DirectorsDecl& d) const { return make(d.keyword, d.keyword, d); }
+    Named operator()(const ast::CollectionDecl& d) const { return make("collection", d.plural.text, d); }
     Named operator()(const ast::ValueDecl& d) const { return make(d.keyword, d.name.text, d); }
     Named operator()(const ast::TableDecl& d) const { return make("table", d.name.text, d); }
     Named operator()(const ast::LimitDecl& d) const { return make("limit", d.name.text, d); }
@@ -136,7 +136,7 @@ std::vector<DeclarationText> declarations(const Plan& plan, const std::string& p
         if (rel.empty()) rel = plan.files[fi];
         dsl::Diagnostics ignored;   // the plan checked: the files parse
         auto parsed = dsl::parse_file(sm, f, ignored);
-        Scope scope = Scope::plan;
+        std::string scope;
         for (const auto& d : parsed->declarations) {
             NameOf name_of(scope);
             Named n = boost::apply_visitor(name_of, d.get());

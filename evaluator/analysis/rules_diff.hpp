@@ -19,9 +19,9 @@ namespace hoshu::eval {
 /// A named declaration of a plan, as written in its rule file.
 struct DeclarationText {
     std::string kind;                 // param, input, value, output, table, series, limit, require, type,
-                                      // plan, import, directors, grants, test
+                                      // plan, import, collection, test
     std::string name;                 // the declared name; `plan`; a test's title; an import's path
-    Scope scope = Scope::plan;
+    std::string scope;                // the record it is per (`director`); empty: plan-wide
     std::string file;                 // relative to the plan folder
     std::uint32_t line = 0;           // 1-based
     std::string text;                 // the declaration's lines, dedented

@@ -39,7 +39,7 @@ const ast::Name* bare_name(const ast::Expression& e) {
 /// directors (or items) and its ledger of grants. The one place that maps a record word to
 /// a scope.
 static std::optional<Scope> carry_scope(const Plan& plan, const std::string& word) {
-    if (word == "grant") return plan.grants.declared ? std::optional<Scope>(Scope::grant) : std::nullopt;
+    if (plan.grants.declared && word == plan.grants.noun) return Scope::grant;
     if (plan.directors.declared && word == plan.directors.noun) return Scope::director;
     return std::nullopt;
 }
@@ -108,7 +108,7 @@ void Checker::compile_carry(const Entry& e, const ast::CarryDecl& d) {
         auto scope = carry_scope(plan_, cl.record);
         if (!scope) {
             auto& diag = diags_.error(clause.range, "the plan has no records called `{}`", cl.record);
-            diag.hint = plan_.grants.declared ? fmt::format("carry for each {} or for each grant", plan_.directors.noun)
+            diag.hint = plan_.grants.declared ? fmt::format("carry for each {} or for each {}", plan_.directors.noun, plan_.grants.noun)
                                               : fmt::format("carry for each {}", plan_.directors.noun);
             continue;
         }

@@ -76,16 +76,15 @@ struct Checker::CollectVisitor {
     void keep() const { c.entries_.push_back(Entry{f, scope, &d}); }
     void operator()(const ast::ScopeDecl& s) const {
         if (s.keyword == "end") {
-            if (scope == Scope::plan) c.diags_.error(c.rng(f, s), "`end` without `per director` or `per grant`");
+            if (scope == Scope::plan) c.diags_.error(c.rng(f, s), "`end` without `per …`");
             scope = Scope::plan;
             return;
         }
         if (scope != Scope::plan) {
-            c.diags_.error(c.rng(f, s), "`{}` inside another `per` block", s.keyword);
+            c.diags_.error(c.rng(f, s), "`per {}` inside another `per` block", s.record.text);
             c.diags_.note(opened, "the block opened here is not closed with `end`");
         }
-        scope = s.keyword == "per grant" ? Scope::grant : Scope::director;
-        if (s.keyword != "per grant") c.record_words_.push_back({s.keyword.substr(4), c.rng(f, s)});
+        scope = c.collection_scope(s.record, f, false).value_or(Scope::director);
         opened = c.rng(f, s);
     }
     void operator()(const ast::PlanDecl&) const { keep(); }
@@ -94,7 +93,7 @@ struct Checker::CollectVisitor {
     void operator()(const ast::ParamDecl&) const { keep(); }
     void operator()(const ast::InputDecl&) const { keep(); }
     void operator()(const ast::SeriesDecl&) const { keep(); }
-    void operator()(const ast::DirectorsDecl&) const { keep(); }
+    void operator()(const ast::CollectionDecl&) const { keep(); }
     void operator()(const ast::ValueDecl&) const { keep(); }
     void operator()(const ast::TableDecl&) const { keep(); }
     void operator()(const ast::LimitDecl&) const { keep(); }
@@ -115,7 +114,7 @@ struct Checker::BodiesVisitor {
     void operator()(const ast::LimitDecl& d) const { if (!tests) c.compile_limit(e, d); }
     void operator()(const ast::RequireDecl& d) const { if (!tests) c.compile_require(e, d); }
     void operator()(const ast::SeriesDecl& d) const { if (!tests) c.compile_series(e, d); }
-    void operator()(const ast::DirectorsDecl& d) const { if (!tests) c.compile_directors(e, d); }
+    void operator()(const ast::CollectionDecl& d) const { if (!tests) c.compile_collection(e, d); }
     void operator()(const ast::TestDecl& d) const { if (tests) c.compile_test(e, d); }
     void operator()(const ast::CarryDecl& d) const { if (tests) c.compile_carry(e, d); }   // once the records are declared
     void operator()(const ast::PlanDecl&) const {}     // read by define() and at the end of run()
@@ -131,6 +130,14 @@ void Checker::collect(const std::vector<dsl::FileId>& files) {
     for (dsl::FileId f : files) {
         auto file = dsl::parse_file(sm_, f, diags_);
         asts_.push_back(file);
+        for (const auto& d : file->declarations) {
+            if (auto const* c = boost::get<ast::CollectionDecl>(&d.get())) collections_.push_back({c, f, std::nullopt});
+        }
+    }
+    declare_collections();
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        dsl::FileId f = files[i];
+        const auto& file = asts_[i];
         Scope scope = Scope::plan;
         SourceRange opened;
         for (const auto& d : file->declarations) boost::apply_visitor(CollectVisitor{*this, f, d, scope, opened}, d.get());
@@ -198,23 +205,6 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
         }
     }
     if (plan_decl_ && plan_decl_->shared_inputs) share_inputs(*plan_decl_->shared_inputs);
-    for (const auto& [word, where] : record_words_) {
-        if (plan_.directors.declared && word != plan_.directors.noun)
-            diags_.error(where, "the records of this plan are {}s (`{} at …`), not {}s", plan_.directors.noun,
-                         plan_.directors.noun + "s", word);
-    }
-    bool uses_grants = false;
-    for (const auto& s : plan_.slots) uses_grants = uses_grants || s.scope == Scope::grant;
-    if (uses_grants && !plan_.grants.declared) {
-        auto& d = diags_.error(SourceRange{}, "the plan has per-grant declarations but no `grants at …`");
-        d.hint = "say where the ledger of grants is, as in: grants at ledger(director)";
-    }
-    bool uses_directors = false;
-    for (const auto& s : plan_.slots) uses_directors = uses_directors || s.scope == Scope::director;
-    if (uses_directors && !plan_.directors.declared && !files.empty()) {
-        auto& d = diags_.error(SourceRange{}, "the plan has per-director declarations but no `directors at …`");
-        d.hint = "say where the directors are listed, as in: directors at directors(id)";
-    }
     if (!plan_declared_ && !files.empty()) {
         auto& d = diags_.error(SourceRange{}, "no `plan` declaration in the rule files");
         d.hint = "add one, as in: plan \"Director compensation 2024\" effective 2024-06-27";

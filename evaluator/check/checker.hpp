@@ -113,7 +113,7 @@ private:
     void define(const Entry& e, const ast::ParamDecl& d);
     void define(const Entry& e, const ast::InputDecl& d);   // an input, or an info
     void define(const Entry& e, const ast::SeriesDecl& d);
-    void define(const Entry& e, const ast::DirectorsDecl& d);
+    void define(const Entry& e, const ast::CollectionDecl& d);
     void define(const Entry& e, const ast::ValueDecl& d);
     void define(const Entry& e, const ast::TableDecl& d);
 
@@ -153,7 +153,7 @@ private:
     };
     RangeEnds compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only);
     void compile_series(const Entry& e, const ast::SeriesDecl& s);
-    void compile_directors(const Entry& e, const ast::DirectorsDecl& d);
+    void compile_collection(const Entry& e, const ast::CollectionDecl& d);
     void compile_limit(const Entry& e, const ast::LimitDecl& l);
     void compile_require(const Entry& e, const ast::RequireDecl& r);
     void compile_test(const Entry& e, const ast::TestDecl& t);
@@ -199,8 +199,19 @@ private:
     std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
     std::vector<std::shared_ptr<ast::File>> asts_;
     bool plan_declared_ = false;
-    bool grants_declared_ = false;
-    std::vector<std::pair<std::string, SourceRange>> record_words_;   // `per director` / `per item` as written
+    /// The collections the plan declares, found before anything else (a `per` block may
+    /// come before its collection's declaration, in another file). The first top-level one
+    /// is evaluated in the director scope, one belonging to it in the grant scope.
+    struct CollectionEntry {
+        const ast::CollectionDecl* decl = nullptr;
+        dsl::FileId file = 0;
+        std::optional<Scope> scope;   // none: not evaluated (an error has said why)
+    };
+    std::vector<CollectionEntry> collections_;
+    void declare_collections();
+    const CollectionEntry* collection_named(const std::string& word, bool plural) const;
+    /// The scope of `per WORD` / `over WORD`, or none after a located error.
+    std::optional<Scope> collection_scope(const ast::Name& word, dsl::FileId f, bool plural);
     std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)
     const ast::PlanDecl* plan_decl_ = nullptr;
     dsl::FileId plan_decl_file_ = 0;

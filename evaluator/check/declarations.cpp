@@ -186,15 +186,30 @@ void Checker::compile_series(const Entry& e, const ast::SeriesDecl& s) {
         plan_.series[it->second.index].input = input_path(e.file, s.path, Scope::plan, none);
 }
 
-void Checker::compile_directors(const Entry& e, const ast::DirectorsDecl& dd) {
-    DirectorsSpec& spec = dd.keyword == "grants" ? plan_.grants : plan_.directors;
-    spec.noun = dd.keyword == "grants" ? "grant" : dd.keyword == "items" ? "item" : "director";
-    if (spec.declared) diags_.error(rng(e.file, dd), "`{}` is already declared", dd.keyword);
-    if (e.scope != Scope::plan) diags_.error(rng(e.file, dd), "`{}` cannot be inside a `per` block", dd.keyword);
+void Checker::compile_collection(const Entry& e, const ast::CollectionDecl& dd) {
+    if (e.scope != Scope::plan) diags_.error(rng(e.file, dd), "a `collection` cannot be inside a `per` block");
+    const CollectionEntry* c = collection_named(dd.plural.text, true);
+    if (c == nullptr || c->decl != &dd || !c->scope) return;   // a duplicate or not evaluated: reported
+    DirectorsSpec& spec = *c->scope == Scope::grant ? plan_.grants : plan_.directors;
     spec.declared = true;
     spec.input = input_path(e.file, dd.path, Scope::plan, none);
-    spec.id_key = dd.id_key.text;
     spec.range = rng(e.file, dd);
+    if (*c->scope == Scope::grant) {
+        // Named by position within the ledger ("ledger entry 3"); the field names the parent.
+        if (!dd.keys.empty())
+            diags_.error(rng(e.file, dd.keys.front()),
+                         "this version names the records of a collection that belongs to another by position; "
+                         "drop `key`");
+        spec.id_key = dd.parent->field.text;
+        return;
+    }
+    if (dd.keys.size() != 1) {
+        auto& d = diags_.error(dd.keys.empty() ? rng(e.file, dd.path) : rng(e.file, dd.keys[1]),
+                               "the records of `{}` need one key field that names each", dd.plural.text);
+        d.hint = fmt::format("as in: collection {}: {} at {} key id", dd.plural.text, dd.singular.text, dd.path.text);
+        return;
+    }
+    spec.id_key = dd.keys.front().text;
 }
 
 void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {

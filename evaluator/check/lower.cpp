@@ -89,6 +89,9 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
         case NodeKind::count:
         case NodeKind::min_over:
         case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over:
         case NodeKind::year_before:
         case NodeKind::last_date:
         case NodeKind::product:
@@ -335,7 +338,7 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         auto& d = diags_.error(where, "`{}` is a {} value; a {} formula cannot use it directly", name.text,
                                scope_word(target.scope), scope_word(c.scope));
         d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text,
-                             target.scope == Scope::director ? "directors" : "grants");
+                             target.scope == Scope::director ? plan_.directors.plural : plan_.grants.plural);
         return none;
     }
     if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
@@ -530,19 +533,16 @@ std::uint32_t Checker::compile_product(const ast::SeriesProduct& x, const Ctx& c
 
 std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) {
     SourceRange where = rng(c.file, x);
-    bool over_grants = x.over == "grants";
-    if (!over_grants) record_words_.push_back({x.over.substr(0, x.over.size() - 1), where});
+    std::optional<Scope> over = collection_scope(x.over, c.file, true);
+    if (!over) return none;
+    bool over_grants = *over == Scope::grant;
     if (!over_grants && c.scope != Scope::plan) {
-        diags_.error(where, "`{} of … over directors` is a plan-wide total; it cannot be used {}", x.function,
+        diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
                      scope_word(c.scope));
         return none;
     }
     if (over_grants && c.scope == Scope::grant) {
-        diags_.error(where, "`{} of … over grants` cannot be used per grant", x.function);
-        return none;
-    }
-    if (over_grants && !plan_.grants.declared && !grants_declared_) {
-        diags_.error(where, "the plan has no ledger of grants: declare one, as in `grants at ledger(director)`");
+        diags_.error(where, "`{} of … over {}` cannot be used per {}", x.function, x.over.text, plan_.grants.noun);
         return none;
     }
     Ctx inner = c;
@@ -558,6 +558,26 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
             return none;
         }
     }
+    if (x.function == "rank" || x.function == "percentile") {
+        n.c = compile(*x.value, c);
+        n.a = compile(*x.among, inner);
+        if (n.a == none || n.c == none) return none;
+        if (!type_of(n.a).is_number() || !type_of(n.a).same(type_of(n.c))) {
+            diags_.error(where, "`{} of` compares {} among {}; they must be numbers of one type", x.function,
+                         tname(type_of(n.c)), tname(type_of(n.a)));
+            return none;
+        }
+        if (x.function == "rank") {
+            n.kind = NodeKind::rank_over;
+            n.rule = static_cast<std::uint8_t>((x.ties == "worst" ? 1 : 0) | (x.order == "lowest first" ? 2 : 0));
+            n.type = Type::ratio(RatioStyle::count);
+        } else {
+            n.kind = NodeKind::percentile_over;
+            n.rule = x.ties == "lower" ? 0 : x.ties == "not lower" ? 1 : 2;
+            n.type = Type::ratio();
+        }
+        return add_node(n);
+    }
     if (x.function == "count") {
         n.kind = NodeKind::count;
         n.type = Type::ratio(RatioStyle::count);
@@ -569,7 +589,10 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
         diags_.error(range_of(n.a), "cannot {} {}", x.function, tname(type_of(n.a)));
         return none;
     }
-    n.kind = x.function == "sum" ? NodeKind::sum : x.function == "min" ? NodeKind::min_over : NodeKind::max_over;
+    n.kind = x.function == "sum"    ? NodeKind::sum
+             : x.function == "min"  ? NodeKind::min_over
+             : x.function == "mean" ? NodeKind::mean_over
+                                    : NodeKind::max_over;
     n.type = type_of(n.a);
     return add_node(n);
 }

@@ -126,7 +126,7 @@ struct Checker::DefineVisitor {
     void operator()(const ast::ParamDecl& d) const { c.define(e, d); }
     void operator()(const ast::InputDecl& d) const { c.define(e, d); }
     void operator()(const ast::SeriesDecl& d) const { c.define(e, d); }
-    void operator()(const ast::DirectorsDecl& d) const { c.define(e, d); }
+    void operator()(const ast::CollectionDecl& d) const { c.define(e, d); }
     void operator()(const ast::ValueDecl& d) const { c.define(e, d); }
     void operator()(const ast::TableDecl& d) const { c.define(e, d); }
     void operator()(const ast::LimitDecl&) const {}    // names nothing others use: compiled with the bodies
@@ -223,10 +223,127 @@ void Checker::define(const Entry& e, const ast::SeriesDecl& d) {
         plan_.series.push_back(std::move(series));
 }
 
-void Checker::define(const Entry&, const ast::DirectorsDecl& d) {
-    // Only whether the plan has a ledger, for `over grants`; the list itself is compiled
-    // with the bodies.
-    if (d.keyword == "grants") grants_declared_ = true;
+void Checker::define(const Entry&, const ast::CollectionDecl&) {
+    // Known since collect() (declare_collections); the path is compiled with the bodies.
+}
+
+void Checker::declare_collections() {
+    // Names first: duplicates, then the parents, then the scopes.
+    std::vector<bool> duplicate(collections_.size(), false);
+    for (std::size_t i = 0; i < collections_.size(); ++i) {
+        const auto& d = *collections_[i].decl;
+        dsl::FileId f = collections_[i].file;
+        for (std::size_t j = 0; j < i; ++j) {
+            const auto& o = *collections_[j].decl;
+            for (const ast::Name* mine : {&d.plural, &d.singular}) {
+                if (mine->text == o.plural.text || mine->text == o.singular.text) {
+                    diags_.error(rng(f, *mine), "a collection already uses the name `{}`", mine->text);
+                    duplicate[i] = true;
+                    diags_.note(rng(collections_[j].file, o), "declared here");
+                }
+            }
+        }
+        if (d.plural.text == d.singular.text) {
+            diags_.error(rng(f, d.singular), "a collection's records need a name of their own, not `{}` again",
+                         d.plural.text);
+            duplicate[i] = true;
+        }
+    }
+    // The first top-level collection is evaluated per director; one belonging to it per grant.
+    const CollectionEntry* top = nullptr;
+    for (std::size_t i = 0; i < collections_.size(); ++i) {
+        auto& c = collections_[i];
+        const auto& d = *c.decl;
+        if (d.parent || duplicate[i]) continue;
+        if (top == nullptr) {
+            top = &c;
+            c.scope = Scope::director;
+            continue;
+        }
+        auto& diag = diags_.error(rng(c.file, d.plural),
+                                  "this version evaluates one top-level collection; `{}` is a second one",
+                                  d.plural.text);
+        diag.hint = "make it belong to a record of the first, or declare its figures as inputs";
+        diags_.note(rng(top->file, top->decl->plural), "the first is declared here");   // after: `diag` moves
+    }
+    const CollectionEntry* child = nullptr;
+    for (std::size_t i = 0; i < collections_.size(); ++i) {
+        auto& c = collections_[i];
+        const auto& d = *c.decl;
+        if (!d.parent || duplicate[i]) continue;
+        const CollectionEntry* parent = collection_named(d.parent->singular.text, false);
+        if (parent == nullptr) {
+            auto& diag = diags_.error(rng(c.file, d.parent->singular), "no collection has records called `{}`",
+                                      d.parent->singular.text);
+            diag.hint = fmt::format("declare it, as in: collection {}s: {} at {}s key id", d.parent->singular.text,
+                                    d.parent->singular.text, d.parent->singular.text);
+            continue;
+        }
+        if (parent == &c) {
+            diags_.error(rng(c.file, d.parent->singular), "`{}` cannot belong to itself", d.singular.text);
+            continue;
+        }
+        if (parent->decl->parent) {
+            diags_.error(rng(c.file, d.parent->singular),
+                         "`{}` belongs to another collection; this version evaluates one level of `belongs to`",
+                         parent->decl->plural.text);
+            continue;
+        }
+        if (parent->scope != Scope::director) continue;   // already reported
+        if (child != nullptr) {
+            diags_.error(rng(c.file, d.plural),
+                         "this version evaluates one collection belonging to `{}`; `{}` is a second one",
+                         parent->decl->plural.text, d.plural.text);
+            diags_.note(rng(child->file, child->decl->plural), "the first is declared here");
+            continue;
+        }
+        child = &c;
+        c.scope = Scope::grant;
+    }
+    for (const auto& c : collections_) {
+        if (!c.scope) continue;
+        DirectorsSpec& spec = *c.scope == Scope::grant ? plan_.grants : plan_.directors;
+        spec.noun = c.decl->singular.text;
+        spec.plural = c.decl->plural.text;
+    }
+}
+
+const Checker::CollectionEntry* Checker::collection_named(const std::string& word, bool plural) const {
+    for (const auto& c : collections_) {
+        if ((plural ? c.decl->plural.text : c.decl->singular.text) == word) return &c;
+    }
+    return nullptr;
+}
+
+std::optional<Scope> Checker::collection_scope(const ast::Name& word, dsl::FileId f, bool plural) {
+    const CollectionEntry* c = collection_named(word.text, plural);
+    if (c != nullptr) {
+        if (!c->scope) diags_.error(rng(f, word), "`{}` cannot be evaluated (see the error at its declaration)", word.text);
+        return c->scope;
+    }
+    const CollectionEntry* other = collection_named(word.text, !plural);
+    if (other != nullptr) {
+        auto& d = diags_.error(rng(f, word), "`{}` names {} of `{}`; {} here", word.text,
+                               plural ? "one record" : "the collection", other->decl->plural.text,
+                               plural ? "write its plural" : "write its singular");
+        d.hint = plural ? fmt::format("as in: over {}", other->decl->plural.text)
+                        : fmt::format("as in: per {}", other->decl->singular.text);
+        return std::nullopt;
+    }
+    auto& d = diags_.error(rng(f, word), "no collection {} `{}`", plural ? "is called" : "has records called",
+                           word.text);
+    std::string known;
+    for (const auto& k : collections_) {
+        known += known.empty() ? "" : ", ";
+        known += plural ? k.decl->plural.text : k.decl->singular.text;
+    }
+    if (!known.empty())
+        d.hint = plural ? fmt::format("the plan's collections are: {}", known)
+                        : fmt::format("the plan's records are: {} (`per` takes a collection's singular)", known);
+    else
+        d.hint = fmt::format("declare it, as in: collection {}: {} at {} key id", plural ? word.text : word.text + "s",
+                             plural ? word.text : word.text, plural ? word.text : word.text + "s");
+    return std::nullopt;
 }
 
 void Checker::define(const Entry& e, const ast::PlanDecl& d) {

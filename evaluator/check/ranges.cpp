@@ -159,6 +159,9 @@ Checker::Interval Checker::bounds(std::uint32_t n) {
         // Nothing known: what is not a number (returned above), and the numbers below.
         case NodeKind::min_over:
         case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over:
         case NodeKind::months_inclusive:
         case NodeKind::lt:
         case NodeKind::le:

@@ -30,7 +30,10 @@ constexpr NodeTraits traits(NodeKind kind) {
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:
-        case NodeKind::max_over: return {.aggregate = true, .call = true};
+        case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over: return {.aggregate = true, .call = true};
         case NodeKind::year_before:
         case NodeKind::months_inclusive: return {.call = true};
         case NodeKind::constant:

@@ -41,7 +41,8 @@ enum class NodeKind : std::uint8_t {
     table,         // tables[aux](a)
     last_before,   // series[aux]: latest entry strictly before date a
     is,            // a (a choice) is member aux
-    sum, count, min_over, max_over,   // over directors (aux 0) or grants (aux 1): value a, filter b (or none)
+    sum, count, min_over, max_over, mean_over,   // over directors (aux 0) or grants (aux 1): value a, filter b (or none)
+    rank_over, percentile_over,   // c among the values a over aux (as above), filter b; the rule in Node::rule
     year_before,   // the label a with its trailing number decreased by one ("FY2024" → "FY2023")
     last_date,     // series[aux]: the date of the latest entry strictly before date a
     product,       // series[aux]: product of the entries dated after a, up to and including b
@@ -55,6 +56,9 @@ struct Node {
     RoundingMode mode = RoundingMode::down;
     std::uint32_t a = none, b = none, c = none;
     std::uint32_t aux = 0;
+    /// rank_over: bit 0 set for `ties worst`, bit 1 for `lowest first`;
+    /// percentile_over: 0 `ties lower`, 1 `ties not lower`, 2 `ties half`.
+    std::uint8_t rule = 0;
     std::uint32_t args_begin = 0, args_count = 0;   // into Plan::args (min, max)
     Type type;
     dsl::SourceRange range;
@@ -259,7 +263,8 @@ struct Carry {
 
 struct DirectorsSpec {
     bool declared = false;
-    std::string noun = "director";   // what a record is called: "director", "item" (agenda items), "grant"
+    std::string noun = "director";   // what a record is called: its collection's singular
+    std::string plural = "directors";   // the collection's name
     InputSpec input;
     std::string id_key;
     dsl::SourceRange range;
@@ -286,7 +291,7 @@ struct Plan {
     std::vector<Limit> limits;
     std::vector<Requirement> requirements;
     DirectorsSpec directors;
-    DirectorsSpec grants;                  // the ledger: `grants at ledger(director)`
+    DirectorsSpec grants;                  // the collection belonging to it: `collection grants: grant at ledger`
     std::uint32_t as_of_slot = none;       // `plan … as of grant_date`
     /// `plan … inputs shared with "../iij"`: the plan whose inputs this one reads too; a
     /// key that plan reads is in its place in this plan's inputs.

@@ -210,6 +210,9 @@ private:
             case NodeKind::count:
             case NodeKind::min_over:
             case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over:
             case NodeKind::year_before:
             case NodeKind::months_inclusive:
                 assert(traits(node.kind).call);

@@ -58,14 +58,14 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     ordered_json directors = ordered_json::array();
     for (const auto& d : outcome.directors) {
         ordered_json o;
-        o["id"] = d.id;
+        o[plan.directors.id_key] = d.id;   // the key field: `id`, `name`
         for (std::size_t i = 0; i < d.outputs.size(); ++i) {
             const Slot& sl = plan.slots[plan.director_outputs[i]];
             o[sl.name] = json_value(plan, outcome, sl.type, d.outputs[i]);
         }
         directors.push_back(o);
     }
-    j[plan.directors.noun + "s"] = directors;
+    j[plan.directors.plural] = directors;
     ordered_json totals = ordered_json::object();
     for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
         const Slot& sl = plan.slots[plan.plan_outputs[i]];
@@ -327,7 +327,7 @@ ordered_json json_declaration(const std::optional<DeclarationText>& d) {
     if (!d) return nullptr;
     ordered_json o;
     o["kind"] = d->kind;
-    o["scope"] = d->scope == Scope::plan ? "plan" : d->scope == Scope::director ? "director" : "grant";
+    o["scope"] = d->scope.empty() ? std::string("plan") : d->scope;
     o["file"] = d->file;
     o["line"] = d->line;
     return o;

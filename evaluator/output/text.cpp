@@ -277,13 +277,8 @@ std::string kind_text(const DeclarationDiff& d) {
     return d.head ? d.head->kind : d.base->kind;
 }
 
-const char* scope_text(Scope s) {
-    switch (s) {
-        case Scope::plan: return "plan-wide";
-        case Scope::director: return "per director";
-        case Scope::grant: return "per grant";
-    }
-    return "";
+std::string scope_text(const std::string& record) {
+    return record.empty() ? "plan-wide" : "per " + record;
 }
 
 std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, const DiffSide& base,

@@ -603,6 +603,44 @@ void Evaluator::replay() {
     replayed_.clear();
 }
 
+template <class F>
+void Evaluator::for_each_record(const Node& node, Where w, F&& f) {
+    if (node.aux == 0) {
+        for (std::size_t d = 0; d < records_.size(); ++d) f(Where{static_cast<int>(d), -1});
+    } else if (w.director >= 0) {
+        for (int g : grants_of_[static_cast<std::size_t>(w.director)]) f(Where{w.director, g});
+    } else {
+        for (std::size_t g = 0; g < grant_records_.size(); ++g) f(Where{out_.grant_director[g], static_cast<int>(g)});
+    }
+}
+
+Value Evaluator::place_among(const Node& node, Where w) {
+    const Rational v = value_of(node.c, w).number;
+    std::int64_t below = 0, equal = 0, above = 0;
+    for_each_record(node, w, [&](Where each) {
+        if (node.b != none && !value_of(node.b, each).word) return;
+        const Rational x = value_of(node.a, each).number;
+        if (x < v) ++below;
+        else if (v < x) ++above;
+        else ++equal;
+    });
+    Value out;
+    if (node.kind == NodeKind::rank_over) {
+        const bool worst = (node.rule & 1) != 0, lowest_first = (node.rule & 2) != 0;
+        out.number = Rational(1 + (lowest_first ? below : above) + (worst ? equal : 0));
+        return out;
+    }
+    const std::int64_t n = below + equal + above;
+    if (n < 2)
+        fail_in(node.range,
+                fmt::format("a percentile needs at least 2 records to place a value among; there {} {}",
+                            n == 1 ? "is" : "are", n),
+                w);
+    Rational ties = node.rule == 0 ? Rational(equal) : node.rule == 1 ? Rational(0) : Rational(equal) / Rational(2);
+    out.number = (Rational(below) + ties) / Rational(n - 1);
+    return out;
+}
+
 /// The node kinds met less often, apart so that eval()'s frame stays small.
 Value Evaluator::eval_rare(std::uint32_t n, Where w) {
     const Node& node = plan_.nodes[n];
@@ -645,9 +683,11 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:
-        case NodeKind::max_over: {
+        case NodeKind::max_over:
+        case NodeKind::mean_over: {
             Value acc;
             bool any = false;
+            std::int64_t counted = 0;
             // `sum of total_rs_shares over directors`: a definition read in place.
             const bool definition = node.kind == NodeKind::sum && plan_.nodes[node.a].kind == NodeKind::slot;
             const std::uint32_t item = definition ? plan_.nodes[node.a].aux : none;
@@ -663,25 +703,25 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
                     return;
                 }
                 Value v = value_of(node.a, each);
-                if (node.kind == NodeKind::sum) {
+                ++counted;
+                if (node.kind == NodeKind::sum || node.kind == NodeKind::mean_over) {
                     acc.number += v.number;
                 } else if (!any || (node.kind == NodeKind::min_over ? v.number < acc.number : v.number > acc.number)) {
                     acc = std::move(v);
                 }
                 any = true;
             };
-            if (node.aux == 0) {
-                for (std::size_t d = 0; d < records_.size(); ++d) visit(Where{static_cast<int>(d), -1});
-            } else if (w.director >= 0) {
-                for (int g : grants_of_[static_cast<std::size_t>(w.director)]) visit(Where{w.director, g});
-            } else {
-                for (std::size_t g = 0; g < grant_records_.size(); ++g)
-                    visit(Where{out_.grant_director[g], static_cast<int>(g)});
-            }
+            for_each_record(node, w, visit);
             if (!any && (node.kind == NodeKind::min_over || node.kind == NodeKind::max_over))
                 fail_in(node.range, "nothing to take the min or max of", w);
+            if (node.kind == NodeKind::mean_over) {
+                if (counted == 0) fail_in(node.range, "nothing to take the mean of: no record is counted", w);
+                acc.number /= Rational(counted);
+            }
             return acc;
         }
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over: return place_among(node, w);
         case NodeKind::year_before: {
             Value label = value_of(node.a, w);
             std::string s = text(label.word);

@@ -204,6 +204,11 @@ private:
     /// Whether node n is a plan-wide part (evaluated once, through eval_hoisted()).
     bool hoisted(std::uint32_t n) const { return !hoist_of_node_.empty() && hoist_of_node_[n] != none; }
     [[gnu::noinline]] Value eval_rare(std::uint32_t n, Where w);
+    /// Calls f(each) for every record an aggregate node ranges over, seen from `w`.
+    template <class F>
+    void for_each_record(const Node& node, Where w, F&& f);
+    /// `rank of V among X over C` and `percentile of …`: V placed among the X.
+    Value place_among(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w);

@@ -27,10 +27,10 @@ void Evaluator::load_directors() {
     for (std::size_t i = 0; i < in_.size(list); ++i) {
         InputFile::Node rec = in_.element(list, i);
         if (in_.kind(rec) != InputKind::table)
-            fail(in_.range(rec), fmt::format("a director must be a table, not {}", describe(in_.kind(rec))));
+            fail(in_.range(rec), fmt::format("a {} must be a table, not {}", plan_.directors.noun, describe(in_.kind(rec))));
         InputFile::Node id_node = in_.child(rec, plan_.directors.id_key);
         if (!id_node)
-            fail(in_.range(rec), fmt::format("director number {} has no `{}`", i + 1, plan_.directors.id_key));
+            fail(in_.range(rec), fmt::format("{} number {} has no `{}`", plan_.directors.noun, i + 1, plan_.directors.id_key));
         auto id = in_.text(id_node);
         if (!id) throw EvalFailure{id.error()};
         if (id->empty()) fail(in_.range(id_node), "a director's id must not be empty");
@@ -38,7 +38,7 @@ void Evaluator::load_directors() {
         auto [it, inserted] = seen.emplace(*id, id_node);
         if (!inserted) {
             EvalFailure f;
-            f.diags.error(in_.range(id_node), "director `{}` is listed twice", *id);
+            f.diags.error(in_.range(id_node), "{} `{}` is listed twice", plan_.directors.noun, *id);
             f.diags.note(in_.range(it->second), "first listed here");
             throw f;
         }
@@ -73,7 +73,7 @@ void Evaluator::load_grants() {
             if (out_.directors[d].id == *id) director = static_cast<int>(d);
         }
         if (director < 0)
-            fail(in_.range(key), fmt::format("ledger entry {} names director `{}`, who is not listed", i + 1, *id));
+            fail(in_.range(key), fmt::format("ledger entry {} names {} `{}`, who is not listed", i + 1, plan_.directors.noun, *id));
         grants_of_[static_cast<std::size_t>(director)].push_back(static_cast<int>(grant_records_.size()));
         grant_records_.push_back(rec);
         out_.grant_director.push_back(director);

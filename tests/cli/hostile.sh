@@ -95,9 +95,9 @@ if big_case "100,000 definitions deep"; then
 fi
 
 # An output inside `per grant` passed `check` and crashed `eval`.
-p=$(printf 'plan "x"\ndirectors at directors(id)\ngrants at ledger(director)\nper grant\n  input g: shares at shares range 0 shares to 9 shares\n  output o: shares = g\nend\n' | plan per_grant)
+p=$(printf 'plan "x"\ncollection directors: director at directors key id\ncollection grants: grant at ledger\n  belongs to director by director\nper grant\n  input g: shares at shares range 0 shares to 9 shares\n  output o: shares = g\nend\n' | plan per_grant)
 printf '[[directors]]\nid = "D1"\n[[ledger]]\ndirector = "D1"\nshares = 3\n' > "$work/grants.toml"
-expect "an output inside per grant is a check error" 1 "rules.hoshu:6:10: error: an output must be per director or plan-wide" \
+expect "an output inside per grant is a check error" 1 "rules.hoshu:7:10: error: an output must be per director or plan-wide" \
   "$hoshu" eval "$p" --inputs "$work/grants.toml"
 
 # Symbolic links that loop, a FIFO named *.hoshu: errors naming the file, never a crash or

@@ -39,7 +39,7 @@ cat > "$work/plan/p.hoshu" <<'P'
 plan "Ratios"
   source X1 "a test plan"
 
-directors at people(id)
+collection directors: director at people key id
 
 per director
   input n: shares at n range 0 shares to 100 shares

@@ -20,7 +20,7 @@ table payout(x: ratio) -> ratio
   from 50% to 100% -> linear 0 to 1
   above 100% -> 1
 input target: JPY at target range ¥1 to ¥1,000
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input sales: JPY at sales range ¥0 to ¥1,000
   input executive: boolean at executive

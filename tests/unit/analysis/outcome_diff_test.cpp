@@ -54,7 +54,7 @@ pay = 3000
 
 const std::string base_rules = R"(plan "P"
 input a: JPY at a range ¥0 to ¥10
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥1,000,000
   output award: shares = round down(pay / 2 yen * 1 share, 1 share)

@@ -31,7 +31,7 @@ struct TwoPlans {
 };
 
 const std::string base_rules = R"(plan "P"
-directors at directors(id)
+collection directors: director at directors key id
 input a: JPY at a range ¥0 to ¥10
 param rate: ratio = 10%
   note "old"
@@ -94,6 +94,6 @@ TEST_CASE("rules diff: a definition moved out of `per director` is a change of s
     for (const auto& c : t.diff.changes)
         if (c.head && c.head->name == "bonus") bonus = &c;
     REQUIRE(bonus);
-    CHECK(bonus->base->scope == eval::Scope::director);
-    CHECK(bonus->head->scope == eval::Scope::plan);
+    CHECK(bonus->base->scope == "director");
+    CHECK(bonus->head->scope.empty());
 }

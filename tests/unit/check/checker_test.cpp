@@ -54,7 +54,7 @@ Checked check(const std::string& body) {
 /// Directors and a choice type, for cases about per-director values.
 const std::string directors_prelude =
     "type role = executive | outside\n"        // line 2
-    "directors at directors(id)\n"             // line 3
+    "collection directors: director at directors key id\n"   // line 3
     "per director\n"                           // line 4
     "  input role: role at role\n"             // line 5
     "  input pay: JPY at pay\n"                // line 6
@@ -229,7 +229,7 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "  info title: text at title default \"x\"\n"
          "                                    ^~~\n"},
         // a `per director` block without its `end`
-        {"directors at directors(id)\n"
+        {"collection directors: director at directors key id\n"
          "per director\n"
          "  input pay: JPY at pay\n",
          "test.hoshu:3:1: error: this `per` block is not closed with `end`\n"
@@ -360,8 +360,9 @@ TEST_CASE("checker: rows that overlap only a row far before them are found", "[c
 
 TEST_CASE("checker: an output inside `per grant` is an error, not a crash later", "[checker]") {
     Checked c = check(
-        "directors at directors(id)\n"
-        "grants at ledger(director)\n"
+        "collection directors: director at directors key id\n"
+        "collection grants: grant at ledger\n"
+        "  belongs to director by director\n"
         "per director\n"
         "  output total: shares = sum of g over grants\n"
         "end\n"
@@ -372,7 +373,7 @@ TEST_CASE("checker: an output inside `per grant` is an error, not a crash later"
     CHECK_FALSE(c.ok);
     REQUIRE(c.rendered.size() == 1);
     CHECK(c.rendered[0] ==
-          "test.hoshu:9:10: error: an output must be per director or plan-wide; `per_grant` is per grant\n"
+          "test.hoshu:10:10: error: an output must be per director or plan-wide; `per_grant` is per grant\n"
           "    output per_grant: shares = g\n"
           "           ^~~~~~~~~\n"
           "  hint: make it a `value` and report a total, as in: output total_per_grant: … = sum of per_grant over "

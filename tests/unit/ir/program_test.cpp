@@ -23,7 +23,7 @@ input c: boolean at c
 input label: text at label
 input since: date at since range 2000-01-01 to 2100-12-31
 series price: JPY per share at prices(date, close)
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥100
 end

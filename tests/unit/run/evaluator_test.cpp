@@ -28,7 +28,7 @@ const std::string people = R"(plan "eval"
 input use_b: boolean at use_b
 input a: JPY at a range ¥0 to ¥100
 input b: JPY at b range ¥0 to ¥100
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥1,000
   input left_on: date at left_on range 2000-01-01 to 2100-12-31 optional
@@ -133,8 +133,9 @@ input since: date at since range 2000-01-01 to 2100-12-31
 input until: date at until range 2000-01-01 to 2100-12-31
 series price: JPY per share at prices(date, close)
 series split: ratio at splits(date, ratio)
-directors at directors(id)
-grants at ledger(director)
+collection directors: director at directors key id
+collection grants: grant at ledger
+  belongs to director by director
 per grant
   input granted: shares at shares range 0 shares to 1,000 shares
 end
@@ -226,9 +227,73 @@ TEST_CASE("evaluator: eval_rare's errors: no year before year 0, no entry before
     CHECK(first_error(s.value(f.slot("biggest"), 2)) == "nothing to take the min or max of in `biggest` for director D03");
 }
 
+namespace {
+
+const std::string placing = R"(plan "placing"
+input mine: shares at mine
+collection directors: director at directors key id
+collection grants: grant at ledger
+  belongs to director by director
+per grant
+  input granted: shares at shares range 0 shares to 1,000 shares
+end
+per director
+  output average: shares = mean of granted over grants
+  output big_average: shares = mean of granted over grants where granted > 100 shares
+  output place: ratio = percentile of mine among granted over grants, ties lower
+end
+output mean_all: shares = mean of granted over grants
+output lower: ratio = percentile of mine among granted over grants, ties lower
+output not_lower: ratio = percentile of mine among granted over grants, ties not lower
+output halves: ratio = percentile of mine among granted over grants, ties half
+output best: count = rank of mine among granted over grants, highest first, ties best
+output worst: count = rank of mine among granted over grants, highest first, ties worst
+output low_best: count = rank of mine among granted over grants, lowest first, ties best
+output low_worst: count = rank of mine among granted over grants, lowest first, ties worst
+output none_above: count = rank of mine among granted over grants where granted > 500 shares, highest first, ties worst
+)";
+
+}  // namespace
+
+TEST_CASE("evaluator: mean, percentile and rank with every tie rule", "[evaluator]") {
+    test::PlanFixture f(placing);
+    REQUIRE(f.ok());
+    // Grants 100, 300, 300 (D01) and 50, 300 (D02); mine is 300: none above, two below, three equal.
+    const auto& in = f.inputs(
+        "mine = 300\n[[directors]]\nid = \"D01\"\n[[directors]]\nid = \"D02\"\n[[directors]]\nid = \"D03\"\n"
+        "[[ledger]]\ndirector = \"D01\"\nshares = 100\n[[ledger]]\ndirector = \"D01\"\nshares = 300\n"
+        "[[ledger]]\ndirector = \"D01\"\nshares = 300\n[[ledger]]\ndirector = \"D02\"\nshares = 50\n"
+        "[[ledger]]\ndirector = \"D02\"\nshares = 300\n");
+    Session s(*f.plan, in);
+    auto v = [&](const char* name, std::size_t director = 0) {
+        auto r = s.value(f.slot(name), director);
+        if (!r) FAIL(f.render(r.error()));
+        return f.text(*r, name, **s.state());
+    };
+    CHECK(v("average", 0) == "700/3");
+    CHECK(v("average", 1) == "175");
+    CHECK(v("big_average", 0) == "300");
+    CHECK(v("mean_all") == "210");
+    CHECK(v("lower") == "1.25");       // (2 below + 3 equal) / (5 - 1): above 100%
+    CHECK(v("not_lower") == "0.5");    // 2 / 4
+    CHECK(v("halves") == "0.875");       // (2 + 3/2) / 4
+    CHECK(v("best") == "1");           // highest first: nobody above
+    CHECK(v("worst") == "4");          // 1 + 0 above + 3 equal
+    CHECK(v("low_best") == "3");       // lowest first: 1 + 2 below
+    CHECK(v("low_worst") == "6");      // 1 + 2 below + 3 equal
+    CHECK(v("none_above") == "1");     // no grant over 500 shares: first
+    CHECK(v("place", 0) == "1.5");     // D01's own three grants: (1 + 2) / 2
+    // D03 has no grants: no mean, and no percentile among fewer than two.
+    CHECK(first_error(s.value(f.slot("average"), 2)) ==
+          "nothing to take the mean of: no record is counted in `average` for director D03");
+    CHECK(v("big_average", 1) == "300");
+    CHECK(first_error(s.value(f.slot("place"), 2)) ==
+          "a percentile needs at least 2 records to place a value among; there are 0 in `place` for director D03");
+}
+
 TEST_CASE("evaluator: a limit over two directors scales their outputs pro rata, the bound kept", "[evaluator]") {
     test::PlanFixture f(R"(plan "scaled"
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input asked: shares at asked range 0 shares to 1,000 shares
   output granted: shares = asked
@@ -253,7 +318,7 @@ limit cap: sum of granted over directors <= 100 shares
 
 TEST_CASE("evaluator: a requirement's message names its definitions' values, per director", "[evaluator]") {
     test::PlanFixture f(R"(plan "required"
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input share: percent at share range 0% to 100%
   require fourteen: share == 14%
@@ -279,7 +344,7 @@ TEST_CASE("evaluator: an override of a plan-wide input recomputes the plan-wide 
     // shared by every director; an override of `rate` must make it computed again.
     test::PlanFixture f(R"(plan "hoisted"
 input rate: ratio at rate range 0 to 10
-directors at directors(id)
+collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥1,000
   output got: JPY = pay * (rate * 2)

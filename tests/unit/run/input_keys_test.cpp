@@ -31,8 +31,9 @@ input last_year: text at history[-1]
 input start: date at start range 2000-01-01 to 2100-12-31
 
 series price: JPY per share at prices(date, close)
-directors at directors(id)
-grants at ledger(director)
+collection directors: director at directors key id
+collection grants: grant at ledger
+  belongs to director by director
 
 per director
   info title: text at title
@@ -281,7 +282,7 @@ TEST_CASE("ranges: a definition outside its declared range names it, the record 
     Run r;
     // D1 keeps 500 - 600: below ¥0.
     CHECK(r.eval(edited("title = \"CEO\"\npay = 500", "title = \"CEO\"\npay = 500\ncut = 600")) ==
-          "keys.hoshu:18:11: error: `kept` for director D1 is -100 JPY, outside its declared range from ¥0 (P1)\n"
+          "keys.hoshu:19:11: error: `kept` for director D1 is -100 JPY, outside its declared range from ¥0 (P1)\n"
           "      range from ¥0\n"
           "            ^~~~~~~\n");
     // A plan-wide output with a constant range.

@@ -18,8 +18,9 @@ namespace {
 const std::string rules = R"(plan "probe"
 input until: date at until range 2000-01-01 to 2100-12-31
 series price: JPY per share at prices(date, close)
-directors at directors(id)
-grants at ledger(director)
+collection directors: director at directors key id
+collection grants: grant at ledger
+  belongs to director by director
 per grant
   input granted: shares at shares range 0 shares to 1,000 shares
 end

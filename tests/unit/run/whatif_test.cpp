@@ -181,7 +181,7 @@ TEST_CASE("whatif: replaying recorded paths equals evaluating afresh, faults and
 
 type role = executive | outside
 
-directors at directors(id)
+collection directors: director at directors key id
 
 input price: JPY per share at price range ¥1 per share to ¥100,000 per share
 input budget: JPY at budget range ¥0 to ¥100,000,000

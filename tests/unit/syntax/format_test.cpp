@@ -116,17 +116,18 @@ std::string respaced(const std::string& text, Pick pick) {
             ++i;
         } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
             while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
-            // A unit is written on one line (`¥0 per month`, `4 months`): around `per` and
-            // before a unit word only blanks may vary.
+            // A unit is written on one line (`¥0 per month`, `4 months`), and `per director`
+            // names its record on the line of `per`: around `per` and before a unit word
+            // only blanks may vary.
             auto word_at = [&](std::size_t at) {
                 std::size_t end = at;
                 while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
                 return text.substr(at, end - at);
             };
             static const std::set<std::string> units = {"per", "JPY", "yen", "share", "shares", "month", "months"};
-            bool inside_unit = !out.empty() && (std::isdigit(static_cast<unsigned char>(out.back())) ||
-                                                out.size() >= 3 && out.compare(out.size() - 3, 3, "per") == 0) &&
-                               units.count(word_at(i)) > 0;
+            bool after_per = out.size() >= 3 && out.compare(out.size() - 3, 3, "per") == 0;
+            bool inside_unit = !out.empty() && (after_per || (std::isdigit(static_cast<unsigned char>(out.back())) &&
+                                                              units.count(word_at(i)) > 0));
             std::string gap = pick();
             if (inside_unit && gap.find('\n') != std::string::npos) gap = " ";
             out += gap;
@@ -278,9 +279,10 @@ TEST_CASE("fmt: declarations, blocks and continuation lines", "[fmt]") {
          "per grant\n  output f: shares = if c then a else 0 shares\n    range from 0 shares\nend"},
         {"value r: ratio = x range up to 125%", "value r: ratio = x\n  range up to 125%"},
         {"series s: JPY per share at prices( date , close )", "series s: JPY per share at prices(date, close)"},
-        {"directors at directors( id )", "directors at directors(id)"},
-        {"grants at ledger(director)", "grants at ledger(director)"},
-        {"items at items(id)", "items at items(id)"},
+        {"collection directors :director at directors key id", "collection directors: director at directors key id"},
+        {"collection grants: grant at ledger belongs to director by director note \"n\"",
+         "collection grants: grant at ledger\n  belongs to director by director\n  note \"n\""},
+        {"collection items: item at items key id,  part", "collection items: item at items key id, part"},
         // blocks indent by 2, their continuation lines by 2 more
         {"per director\nvalue v: JPY = a\nsource C1 \"c\"\nend",
          "per director\n  value v: JPY = a\n    source C1 \"c\"\nend"},
@@ -615,7 +617,7 @@ TEST_CASE("fmt: a file with syntax errors is not formatted", "[fmt]") {
 
 TEST_CASE("fmt: a unit is written on one line, so a comment inside it is a syntax error", "[fmt]") {
     CHECK(format("param p: JPY per share = ¥1 per # why\n  share\n") ==
-          "ERROR:test.hoshu:1:32: error: expected 'director', 'item' or 'grant', at end of line\n"
+          "ERROR:test.hoshu:1:32: error: expected a record (a collection's singular, as in: director), at end of line\n"
           "  param p: JPY per share = ¥1 per # why\n"
           "                                 ^\n");
 }

@@ -28,9 +28,7 @@ const std::map<std::string, std::string> example_of = {
     {"input", "input i: JPY at i"},
     {"info", "info t: text at title"},
     {"series", "series s: JPY per share at prices(date, close)"},
-    {"directors", "directors at directors(id)"},
-    {"items", "items at agenda(id)"},
-    {"grants", "grants at ledger(director)"},
+    {"collection", "collection directors: director at directors key id"},
     {"value", "value v: ratio = 1"},
     {"output", "output o: ratio = 1"},
     {"table", "table t(a: ratio) -> ratio\n  below 1 -> 0"},
@@ -61,7 +59,7 @@ TEST_CASE("keywords: every word is reserved: no definition may be named so", "[k
 TEST_CASE("keywords: a reserved word used as a name is named in the error", "[keywords]") {
     auto [text, expected] = GENERATE(table<std::string, std::string>({
         {"value from: ratio = 1\n", "`from` is a reserved word; choose another name"},
-        {"param director: ratio = 1\n", "`director` is a reserved word; choose another name"},
+        {"param carry: ratio = 1\n", "`carry` is a reserved word; choose another name"},
         {"type position = end | 会長\n", "`end` is a reserved word; choose another name"},
         {"input linear: JPY at pay\n", "`linear` is a reserved word; choose another name"},
     }));
@@ -138,16 +136,16 @@ TEST_CASE("keywords: after a syntax error, the parser resumes at a line starting
 
 TEST_CASE("keywords: the hint lists the declaration words in one order", "[keywords]") {
     CHECK(std::string(dsl::declaration_keywords()) ==
-          "plan, import, per director, per item, per grant, end, type, param, input, info, series, directors, "
-          "items, grants, value, output, table, limit, require, test, carry");
+          "plan, import, per RECORD (per director, per peer, …), end, type, param, input, info, series, "
+          "collection, value, output, table, limit, require, test, carry");
 }
 
 TEST_CASE("keywords: the rules diff lists kinds in this order", "[keywords]") {
-    const char* order[] = {"plan",  "import", "type",  "directors", "grants", "series", "param", "input",
-                           "info",  "value",  "output", "table",    "limit",  "require", "test",  "items"};
+    const char* order[] = {"plan", "import", "type",  "collection", "series",  "param", "input",
+                           "info", "value",  "output", "table",     "limit", "require", "test"};
     for (std::size_t i = 0; i + 1 < std::size(order); ++i) {
         CAPTURE(order[i], order[i + 1]);
         CHECK(dsl::declaration_rank(order[i]) < dsl::declaration_rank(order[i + 1]));
     }
-    CHECK(dsl::declaration_rank("no such kind") > dsl::declaration_rank("items"));
+    CHECK(dsl::declaration_rank("no such kind") > dsl::declaration_rank("test"));
 }

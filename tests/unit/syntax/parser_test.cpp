@@ -237,8 +237,12 @@ TEST_CASE("parser: declarations", "[parser]") {
          "(info since date (at since) (range 2000-01-01 2100-12-31))"},
         {"series share_price: JPY per share at prices(date, close)",
          "(series share_price JPY/share (at prices date close))"},
-        {"directors at directors(id)", "(directors (at directors id))"},
-        {"grants at ledger(director)", "(grants (at ledger director))"},
+        {"collection directors: director at directors key id", "(collection directors director (at directors) (key id))"},
+        {"collection grants: grant at ledger\n  belongs to director by director\n  note \"earlier years\"",
+         "(collection grants grant (at ledger) (belongs-to director director) (note \"earlier years\"))"},
+        {"collection fiscal_years: fiscal_year at years key company, name",
+         "(collection fiscal_years fiscal_year (at years) (key company name))"},
+        {"per peer\nend", "(per-peer)\n(end)"},
         {"value x: JPY = a + b\n  source C3 \"固定報酬\"", "(value x JPY (+ a b) (source C3 \"固定報酬\"))"},
         {"output fixed_cash_yen: JPY = monthly_fixed * months_in_office",
          "(output fixed_cash_yen JPY (* monthly_fixed months_in_office))"},
@@ -350,10 +354,14 @@ TEST_CASE("parser: syntax errors, exactly as rendered", "[parser]") {
          "test.hoshu:1:39: error: expected ',', found ')'\n"
          "  series s: JPY per share at prices(date)\n"
          "                                        ^\n"},
-        {"directors at directors\n",
-         "test.hoshu:1:23: error: expected '(', at end of file\n"
-         "  directors at directors\n"
-         "                        ^\n"},
+        {"collection directors: director at directors key\n",
+         "test.hoshu:1:48: error: expected key fields separated by ',', at end of file\n"
+         "  collection directors: director at directors key\n"
+         "                                                 ^\n"},
+        {"per\nvalue a: ratio = 1\n",
+         "test.hoshu:1:4: error: expected a record (a collection's singular, as in: director), at end of line\n"
+         "  per\n"
+         "     ^\n"},
         {"value x: JPY = a ** b\n",
          "test.hoshu:1:19: error: expected operand, found '*'\n"
          "  value x: JPY = a ** b\n"
@@ -441,8 +449,8 @@ TEST_CASE("parser: after a syntax error, parsing resumes at any declaration word
           "                    ^\n");
     // The hint lists every word that starts a declaration, in one order.
     CHECK(std::string(hoshu::dsl::declaration_keywords()) ==
-          "plan, import, per director, per item, per grant, end, type, param, input, info, series, directors, "
-          "items, grants, value, output, table, limit, require, test, carry");
+          "plan, import, per RECORD (per director, per peer, …), end, type, param, input, info, series, "
+          "collection, value, output, table, limit, require, test, carry");
 }
 
 /// Plans written ahead of the language they need — record collections declared by the plan,
