@@ -172,18 +172,6 @@ dl.index dd { margin: 0 0 0 6mm; font-size: 8.5pt; }
 dl.index a { color: #1a4b8c; text-decoration: none; }
 )";
 
-bool clause_order(const std::string& a, const std::string& b) {
-    auto split = [](const std::string& s) {
-        std::size_t i = 0;
-        while (i < s.size() && !(s[i] >= '0' && s[i] <= '9')) ++i;
-        std::size_t j = i;
-        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-        std::string digits = s.substr(i, j - i);
-        return std::make_tuple(s.substr(0, i), digits.size(), digits, s.substr(j));
-    };
-    return split(a) < split(b);
-}
-
 /// The citations of a declaration of `plan`, found by kind and name.
 const std::vector<Citation>* citations_of(const Plan& plan, const DeclarationText& d) {
     const std::string& k = d.kind;
@@ -230,9 +218,9 @@ private:
     std::string out_;
     std::map<std::string, const DeclarationDiff*> changes_;   // "kind name" of the head's declarations
     std::map<std::string, std::vector<std::pair<std::string, std::string>>, bool (*)(const std::string&, const std::string&)>
-        index_{clause_order};   // clause → (anchor, label)
+        index_{clause_less};   // clause → (anchor, label)
     std::map<std::string, std::vector<std::string>, bool (*)(const std::string&, const std::string&)> quotes_{
-        clause_order};
+        clause_less};
 };
 
 std::string key_of(const DeclarationText& d) { return d.kind + " " + d.name; }

@@ -82,19 +82,6 @@ dl.index dd { margin: 0 0 0 6mm; font-size: 8.5pt; }
 dl.index a { color: #1a4b8c; text-decoration: none; }
 )";
 
-/// Clause ids in the order people read them: letters, then the number (C2 before C10).
-bool clause_less(const std::string& a, const std::string& b) {
-    auto split = [](const std::string& s) {
-        std::size_t i = 0;
-        while (i < s.size() && !(s[i] >= '0' && s[i] <= '9')) ++i;
-        std::size_t j = i;
-        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-        std::string digits = s.substr(i, j - i);
-        while (digits.size() > 1 && digits[0] == '0') digits.erase(0, 1);
-        return std::make_tuple(s.substr(0, i), digits.size(), digits, s.substr(j));
-    };
-    return split(a) < split(b);
-}
 
 struct IndexEntry {
     std::string anchor;
@@ -306,6 +293,19 @@ void PaperWriter::index() {
 }
 
 }  // namespace
+
+bool clause_less(const std::string& a, const std::string& b) {
+    auto split = [](const std::string& s) {
+        std::size_t i = 0;
+        while (i < s.size() && !(s[i] >= '0' && s[i] <= '9')) ++i;
+        std::size_t j = i;
+        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+        std::string digits = s.substr(i, j - i);
+        while (digits.size() > 1 && digits[0] == '0') digits.erase(0, 1);
+        return std::make_tuple(s.substr(0, i), digits.size(), digits, s.substr(j));
+    };
+    return split(a) < split(b);
+}
 
 std::string render_working_paper(const WorkingPaper& paper) { return PaperWriter(paper).render(); }
 

@@ -24,6 +24,10 @@ namespace hoshu::eval {
 /// characters) shown escaped as `\u{202e}`.
 std::string html_escape(std::string_view text);
 
+/// Clause ids in the order people read them: letters, then the number without leading
+/// zeros (C2 before C10, P02 as P2), then the rest.
+bool clause_less(const std::string& a, const std::string& b);
+
 /// The font families named by every document and picture hoshu draws: ones that show
 /// Japanese first.
 extern const char* const html_font_stack;
