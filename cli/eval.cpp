@@ -12,11 +12,12 @@ namespace hoshu::cli {
 
 int run_eval(const EvalArgs& args) {
     if (!args.register_db.empty()) {
-        // The design: the latest current record before the inputs' fiscal year
+        // The design: the current record of the latest fiscal year before the inputs'
         // (Register::latest_result_before) is handed to the plan's carried records, as
-        // `--carry` of that result would be. The language has no carried records yet.
-        std::fprintf(stderr, "hoshu: error: --register is not available yet: it needs the plan's carried records (`carry`), "
-                             "which this hoshu does not have; the register's grants are in `hoshu register show` and `export`\n");
+        // `--carry` of that result would be. A result that itself carried from an earlier one
+        // re-verifies only with that one beside it, which the register does not store yet.
+        std::fprintf(stderr, "hoshu: error: --register is not available yet: carry from last year's sealed result with "
+                             "--carry RESULT.json; the register's grants are in `hoshu register show` and `export`\n");
         return Exit::usage;
     }
     eval::EvalOptions options;

@@ -193,7 +193,7 @@ out="$(cat "$work/first.out" "$work/second.out")"; rc=$first_rc
 check "... the first holds the lock, the second waits for it" 0 "recorded FY2025 as record 2" cat "$work/second.out"
 check "... both recorded, the chain intact" 0 "intact: 2 records and 0 events" "$hoshu" register verify "$both"
 
-# --- eval --register: the carried state of the prior year (not in this build yet).
+# --- eval --register: the carried state of the prior year from the register (not available yet).
 check "eval --register is named as not yet available" 2 "--register" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025.toml --register "$db"
 
