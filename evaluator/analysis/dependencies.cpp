@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/walk.hpp"
 
 namespace hoshu::eval {
@@ -56,45 +57,10 @@ public:
             std::uint32_t at = stack.back();
             stack.pop_back();
             const Node& x = plan_.nodes[at];
-            switch (x.kind) {
-                case NodeKind::slot:
-                case NodeKind::present: slot(x.aux); break;
-                case NodeKind::table: out.emplace("table", plan_.tables[x.aux].name); break;
-                case NodeKind::last_before:
-                case NodeKind::last_date:
-                case NodeKind::product: out.emplace("series", plan_.series[x.aux].name); break;
-                case NodeKind::constant:
-                case NodeKind::add:
-                case NodeKind::sub:
-                case NodeKind::mul:
-                case NodeKind::div:
-                case NodeKind::neg:
-                case NodeKind::lt:
-                case NodeKind::le:
-                case NodeKind::gt:
-                case NodeKind::ge:
-                case NodeKind::eq:
-                case NodeKind::ne:
-                case NodeKind::and_:
-                case NodeKind::or_:
-                case NodeKind::not_:
-                case NodeKind::if_:
-                case NodeKind::min:
-                case NodeKind::max:
-                case NodeKind::clamp:
-                case NodeKind::round:
-                case NodeKind::is:
-                case NodeKind::sum:
-                case NodeKind::count:
-                case NodeKind::min_over:
-                case NodeKind::max_over:
-                case NodeKind::mean_over:
-                case NodeKind::rank_over:
-                case NodeKind::percentile_over:
-                case NodeKind::year_before:
-                case NodeKind::months_inclusive:
-                case NodeKind::within: break;
-            }
+            const NodeTraits t = traits(x.kind);
+            if (t.reads_slot) slot(x.aux);
+            if (t.reads_series) out.emplace("series", plan_.series[x.aux].name);
+            if (t.reads_table) out.emplace("table", plan_.tables[x.aux].name);
             for_each_child(plan_, x, [&](std::uint32_t c) { stack.push_back(c); });
         }
     }

@@ -1,5 +1,5 @@
-// What each kind of IR node is, in one exhaustive switch: which definition or series it
-// reads (through `aux`), whether it aggregates over records, and whether a compiled program
+// What each kind of IR node is, in one exhaustive switch: which definition, series or table
+// it reads (through `aux`), whether it aggregates over records, and whether a compiled program
 // computes it with an instruction of its own or calls back into the evaluator. The walks
 // that build dependencies, plan-wide parts and lints ask this, not a list of kinds of their
 // own, so that a new kind is described once — and the compiler names this switch.
@@ -16,6 +16,7 @@ namespace hoshu::eval {
 struct NodeTraits {
     bool reads_slot = false;     // slots[aux]: its value (slot) or whether it is present (present)
     bool reads_series = false;   // series[aux]
+    bool reads_table = false;    // tables[aux]
     bool aggregate = false;      // over records: directors (aux 0) or grants (aux 1)
     bool call = false;           // a program computes it by calling the evaluator (Op::call)
 };
@@ -36,6 +37,7 @@ constexpr NodeTraits traits(NodeKind kind) {
         case NodeKind::percentile_over: return {.aggregate = true, .call = true};
         case NodeKind::year_before:
         case NodeKind::months_inclusive: return {.call = true};
+        case NodeKind::table: return {.reads_table = true};
         case NodeKind::constant:
         case NodeKind::add:
         case NodeKind::sub:
@@ -56,7 +58,6 @@ constexpr NodeTraits traits(NodeKind kind) {
         case NodeKind::max:
         case NodeKind::clamp:
         case NodeKind::round:
-        case NodeKind::table:
         case NodeKind::is:
         case NodeKind::within: return {};
     }

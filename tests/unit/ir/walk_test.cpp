@@ -40,6 +40,14 @@ TEST_CASE("node kinds: what each reads", "[walk]") {
         CHECK(eval::traits(k).aggregate);
     CHECK_FALSE(eval::traits(NodeKind::add).reads_slot);
     CHECK_FALSE(eval::traits(NodeKind::constant).reads_series);
+    // Each kind reads at most one thing through `aux`; only a table node reads a table.
+    for (int k = 0; k <= static_cast<int>(NodeKind::within); ++k) {
+        const auto kind = static_cast<NodeKind>(k);
+        const eval::NodeTraits t = eval::traits(kind);
+        CAPTURE(k);
+        CHECK(t.reads_table == (kind == NodeKind::table));
+        CHECK(int(t.reads_slot) + int(t.reads_series) + int(t.reads_table) <= 1);
+    }
 }
 
 TEST_CASE("node kinds: exactly the kinds the traits call are calls in a program", "[walk]") {
