@@ -9,6 +9,8 @@
 #include "dsl/base/text.hpp"
 #include "evaluator/analysis/rules_diff.hpp"
 #include "evaluator/output/html.hpp"
+#include "evaluator/run/outcome.hpp"
+#include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
 
@@ -170,6 +172,12 @@ section.index { break-before: page; }
 dl.index dt { font-weight: 600; margin-top: 1.5mm; }
 dl.index dd { margin: 0 0 0 6mm; font-size: 8.5pt; }
 dl.index a { color: #1a4b8c; text-decoration: none; }
+table.versions, table.expect { border-collapse: collapse; margin: 1.5mm 0 0; font-size: 8.5pt; }
+table.versions th, table.expect th { text-align: left; font-weight: 600; border-bottom: 0.5px solid #888;
+  padding: 0.3mm 3mm 0.3mm 0; }
+table.versions td, table.expect td { padding: 0.3mm 3mm 0.3mm 0; vertical-align: top; }
+table.expect td.num { text-align: right; }
+div.test { font-size: 9.5pt; }
 )";
 
 /// The citations of a declaration of `plan`, found by kind and name.
@@ -204,6 +212,75 @@ const Table* table_named(const Plan& plan, const std::string& name) {
     for (const auto& t : plan.tables)
         if (t.name == name) return &t;
     return nullptr;
+}
+
+const PlanTest* test_named(const Plan& plan, const std::string& quoted) {
+    for (const auto& t : plan.tests)
+        if ("\"" + t.title + "\"" == quoted) return &t;
+    return nullptr;
+}
+
+/// The text a range of the rules covers, as written.
+std::string written(const dsl::SourceManager& sm, const dsl::SourceRange& r) {
+    if (!r.valid) return {};
+    const std::string& text = sm.file(r.file).text();
+    if (r.begin > r.end || r.end > text.size()) return {};
+    return text.substr(r.begin, r.end - r.begin);
+}
+
+std::string clause_links(const std::vector<Citation>& sources) {
+    std::string out;
+    std::set<std::string> seen;
+    for (const auto& c : sources) {
+        if (!seen.insert(c.clause).second) continue;
+        out += fmt::format("{0}<a href=\"#clause-{1}\">{1}</a>", out.empty() ? "" : ", ", html_escape(c.clause));
+    }
+    return out.empty() ? "—" : out;
+}
+
+/// A param's dated versions: each value as written, the day it takes effect and the last
+/// day before the next version does, and the clauses the param cites.
+std::string param_versions(const Plan& plan, const Slot& param, const dsl::SourceManager& sm) {
+    std::string out = "<table class=\"versions\">\n<tr><th>value</th><th>effective from</th><th>to</th>"
+                      "<th>clause</th></tr>\n";
+    const auto& v = param.versions;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string value = v[i].node < plan.nodes.size() ? written(sm, plan.nodes[v[i].node].range) : "";
+        std::string from = v[i].from ? v[i].from->to_string() : "the beginning";
+        std::string to = "—";
+        if (i + 1 < v.size() && v[i + 1].from) to = Date{v[i + 1].from->days - 1}.to_string();
+        out += fmt::format("<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                           html_escape(value), from, to, clause_links(param.sources));
+    }
+    out += "</table>\n";
+    if (v.front().from)
+        out += fmt::format("<div class=\"loc\">no value before {}</div>\n", v.front().from->to_string());
+    return out;
+}
+
+/// A test as what it checks: its inputs and each expectation (output, record, value).
+std::string test_table(const Plan& plan, const PlanTest& t) {
+    std::string out = fmt::format("<div class=\"test\"><b>test</b> {}</div>\n", html_escape(t.title));
+    out += fmt::format("<div class=\"loc\">inputs <span class=\"mono\">{}</span>", html_escape(t.inputs));
+    if (!t.carry_from.empty())
+        out += fmt::format(" · carried from <span class=\"mono\">{}</span>", html_escape(t.carry_from));
+    out += "</div>\n<table class=\"expect\">\n<tr><th>output</th><th>record</th><th>value expected</th></tr>\n";
+    const Outcome none_evaluated;
+    for (const auto& e : t.expectations) {
+        std::string record = e.record ? html_escape(*e.record) : "";
+        if (e.violation) {
+            out += fmt::format("<tr><td class=\"mono\">{}</td><td>{}</td><td>a violation</td></tr>\n",
+                               html_escape(e.name), record);
+            continue;
+        }
+        // A quantity with its unit, as the working paper writes it ("16,000,000 JPY").
+        std::string value = display_value(plan, none_evaluated, e.type, e.expected);
+        if (e.type.kind == Kind::number && !e.type.dimensionless()) value += " " + plan.type_name(e.type);
+        out += fmt::format("<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                           html_escape(e.name), record, html_escape(value));
+    }
+    out += "</table>\n";
+    return out;
 }
 
 class DocWriter {
@@ -259,8 +336,19 @@ void DocWriter::declaration(const DeclarationText& d, std::size_t n) {
             else out_ += fmt::format("<span class=\"{}\">{}</span>\n", cls2, html_escape(l));
         }
         out_ += "</pre>\n";
-    } else {
+    } else if (d.kind != "test" || !test_named(*doc_.plan, d.name)) {
         out_ += "<pre>" + html_escape(d.text) + "</pre>\n";
+    }
+    if (d.kind == "param") {
+        // Dated versions as a table (one undated value is its source text).
+        if (auto s = doc_.plan->find_slot(d.name)) {
+            const auto& v = doc_.plan->slots[*s].versions;
+            if (std::any_of(v.begin(), v.end(), [](const ParamVersion& p) { return p.from.has_value(); }))
+                out_ += param_versions(*doc_.plan, doc_.plan->slots[*s], *doc_.sm);
+        }
+    }
+    if (d.kind == "test") {
+        if (const PlanTest* t = test_named(*doc_.plan, d.name)) out_ += test_table(*doc_.plan, *t);
     }
     if (d.kind == "table") {
         if (const Table* t = table_named(*doc_.plan, d.name)) {
