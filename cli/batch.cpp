@@ -56,13 +56,8 @@ int run_batch(const BatchArgs& args) {
     // is in its place for both, as in `hoshu diff`).
     std::optional<eval::Plan> base;
     if (!args.against.empty()) {
-        base = load_plan(sm, args.against, false, exit);
-        if (!base) {
-            if (exit == Exit::failure)
-                std::fprintf(stderr, "hoshu: error: the base plan `%s` (--against) does not check\n",
-                             args.against.c_str());
-            return exit;
-        }
+        base = load_base_plan(sm, args.against, exit);
+        if (!base) return exit;
         options.other_plan = &*base;
     }
     eval::EvalOptions base_options = options;

@@ -127,6 +127,7 @@ struct SimulateArgs {
     std::string out;
     std::string histogram;            // an SVG file
     std::string as_of;
+    std::string against;              // a base plan evaluated on the same paths, side by side
 };
 int run_simulate(const SimulateArgs& args);
 

@@ -52,6 +52,13 @@ std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& d
     return plan;
 }
 
+std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::string& dir, int& exit) {
+    auto base = load_plan(sm, dir, false, exit);
+    if (!base && exit == Exit::failure)
+        std::fprintf(stderr, "hoshu: error: the base plan `%s` (--against) does not check\n", dir.c_str());
+    return base;
+}
+
 bool parse_as_of(const std::string& text, eval::EvalOptions& options) {
     if (text.empty()) return true;
     options.as_of = eval::Date::parse(text);

@@ -28,6 +28,10 @@ void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& dia
 /// Load and check a plan; prints diagnostics. `exit` is set when it returns nullopt.
 std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit);
 
+/// The base plan of a comparison (`--against DIR`): load_plan(), and when it does not
+/// check, a last line saying it is the base plan that does not.
+std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::string& dir, int& exit);
+
 /// `--as-of DATE` into options (empty: none). On a bad date prints the error and returns false.
 bool parse_as_of(const std::string& text, eval::EvalOptions& options);
 

@@ -110,9 +110,10 @@ int run_diff(const DiffArgs& args) {
     }
     const eval::DiffSide base_side{base.dir, base.plan->title, base.rules_sha256};
     const eval::DiffSide head_side{head.dir, head.plan->title, head.rules_sha256};
-    std::string text = args.format == "json" ? eval::format_diff_json(base_side, head_side, listed, rules, sm)
-                                             : eval::format_diff_text(base_side, head_side, listed, rules,
-                                                                      eval::award_causes(*base.plan, *head.plan, rules));
+    const auto causes = eval::award_causes(*base.plan, *head.plan, rules);
+    std::string text = args.format == "json"
+                           ? eval::format_diff_json(base_side, head_side, listed, rules, sm, causes, args.price)
+                           : eval::format_diff_text(base_side, head_side, listed, rules, causes);
     std::string error;
     if (!write_output("", text, error)) return output_failed(error);
     return exit;

@@ -30,13 +30,8 @@ int run_doc(const DocArgs& args) {
     if (!plan) return exit;
     std::optional<eval::Plan> base;
     if (!args.against.empty()) {
-        base = load_plan(sm, args.against, false, exit);
-        if (!base) {
-            if (exit == Exit::failure)
-                std::fprintf(stderr, "hoshu: error: the base plan `%s` (--against) does not check\n",
-                             args.against.c_str());
-            return exit;
-        }
+        base = load_base_plan(sm, args.against, exit);
+        if (!base) return exit;
     }
     eval::PlanDocument doc;
     doc.plan = &*plan;

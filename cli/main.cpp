@@ -172,6 +172,8 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("--out,-o", si.out, "Write to this file (whole or not at all) instead of stdout");
     simulate_cmd->add_option("--histogram", si.histogram, "Draw each director's grant distribution into this SVG file");
     simulate_cmd->add_option("--as-of", si.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+    simulate_cmd->add_option("--against", si.against,
+                             "A base plan folder: evaluate it on the same paths; each output under both plans and the change");
 
     RegisterArgs rg;
     auto* register_cmd = app.add_subcommand("register", "The grant register: every sealed result, year after year, and what happened to the grants since");

@@ -1,5 +1,8 @@
 // hoshu simulate PLAN --inputs BASE.toml --model MODEL.toml --paths N --seed S [--threads T]
-//                     [--format table|json] [--out FILE] [--histogram FILE.svg]
+//                     [--format table|json] [--out FILE] [--histogram FILE.svg] [--against BASE_PLAN]
+//
+// With --against, the base plan is evaluated on the same paths (each path's sampled values
+// go to both plans) and the report sets them side by side with the change.
 #include <unistd.h>
 
 #include <atomic>
@@ -82,10 +85,31 @@ int run_simulate(const SimulateArgs& args) {
         print_diagnostics(sm, model.error());
         return Exit::usage;
     }
+    // --against: the base plan, on the same inputs and paths (a key either plan reads is in
+    // its place for both, as in `hoshu batch --against`).
+    std::optional<eval::Plan> base;
+    if (!args.against.empty()) {
+        base = load_base_plan(sm, args.against, exit);
+        if (!base) return exit;
+        options.other_plan = &*base;
+    }
+    eval::EvalOptions base_options = options;
+    base_options.other_plan = &plan;
     auto sim = eval::Simulation::prepare(plan, inputs, *model, options);
     if (!sim) {
         print_diagnostics(sm, sim.error());
         return Exit::usage;
+    }
+    std::optional<eval::Simulation> base_sim;
+    if (base) {
+        auto prepared = eval::Simulation::prepare(*base, inputs, *model, base_options, true);
+        if (!prepared) {
+            print_diagnostics(sm, prepared.error());
+            std::fprintf(stderr, "hoshu: error: the model does not fit the base plan `%s` (--against)\n",
+                         args.against.c_str());
+            return Exit::usage;
+        }
+        base_sim.emplace(std::move(*prepared));
     }
     // The outputs are checked before the run (the temporary files it leaves on a signal are
     // removed), and written only when everything succeeded.
@@ -104,13 +128,25 @@ int run_simulate(const SimulateArgs& args) {
     unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> done{0};
     eval::SimulationOptions run{args.paths, args.seed, threads, options, &done};
-    auto result = [&] {
+    std::optional<eval::SimulationResult> result;
+    std::optional<eval::ComparedSimulation> compared;
+    {
         Progress progress(done, args.paths);
-        return sim->run(run);
-    }();
-    if (!result) {
-        print_diagnostics(sm, result.error());
-        return Exit::failure;
+        if (base_sim) {
+            auto r = sim->run_against(*base_sim, base_options, run);
+            if (!r) {
+                print_diagnostics(sm, r.error());
+                return Exit::failure;
+            }
+            compared.emplace(std::move(*r));
+        } else {
+            auto r = sim->run(run);
+            if (!r) {
+                print_diagnostics(sm, r.error());
+                return Exit::failure;
+            }
+            result.emplace(std::move(*r));
+        }
     }
     auto seal = eval::make_seal(plan, sm, args.plan, inputs, options);
     if (!seal) {
@@ -119,12 +155,35 @@ int run_simulate(const SimulateArgs& args) {
     }
     eval::SimulationHeader header{std::move(*seal), args.model,
                                   eval::sha256_hex(sm.file(model->file).text()), args.seed};
-    std::string text = args.format == "json" ? eval::format_simulation_json(plan, *result, header)
-                                             : eval::format_simulation_table(plan, *result, header);
+    std::string text;
+    eval::ComparisonSide base_side;
+    if (compared) {
+        auto base_seal = eval::make_seal(*base, sm, args.against, inputs, base_options);
+        if (!base_seal) {
+            print_diagnostics(sm, base_seal.error());
+            return Exit::usage;
+        }
+        base_side = {args.against, base_seal->rules_sha256};
+        text = args.format == "json" ? eval::format_comparison_json(*base, plan, *compared, header, base_side)
+                                     : eval::format_comparison_table(*base, plan, *compared, header, base_side);
+    } else {
+        text = args.format == "json" ? eval::format_simulation_json(plan, *result, header)
+                                     : eval::format_simulation_table(plan, *result, header);
+    }
     if (!args.histogram.empty()) {
+        const std::uint64_t paths = compared ? compared->head.paths : result->paths;
         std::string title = (plan.title.empty() ? "" : plan.title + " — ") +
-                            fmt::format("{} paths, seed {}", group_digits(std::to_string(result->paths)), args.seed);
-        std::string svg = eval::histogram_svg(title, result->paths, eval::histogram_panels(plan, *result));
+                            fmt::format("{} paths, seed {}", group_digits(std::to_string(paths)), args.seed);
+        std::string svg;
+        if (compared) {
+            auto named = [](const std::string& dir, const std::string& title) {
+                return title.empty() ? dir : dir + " — " + title;
+            };
+            eval::HistogramLegend legend{named(args.against, base->title), named(args.plan, plan.title)};
+            svg = eval::histogram_svg(title, paths, eval::histogram_panels(*base, plan, *compared), legend);
+        } else {
+            svg = eval::histogram_svg(title, paths, eval::histogram_panels(plan, *result));
+        }
         if (!histogram.write(svg, error) || !histogram.finish(error)) return output_failed(error);
     }
     // The report first (on standard output, it cannot be taken back), then the histogram.

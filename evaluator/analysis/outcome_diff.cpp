@@ -145,14 +145,17 @@ void value_shares(ValueDiff& d, const Plan& base, const Outcome& bo, const std::
     if (bp && d.base.present && d.base.number && d.unit == "shares") {
         bv = *d.base.number * *bp;
         d.base.value_display = display_value(base, bo, money, Value{*bv, 0});
+        d.base.value = bv;
     }
     if (hp && d.head.present && d.head.number && d.unit == "shares") {
         hv = *d.head.number * *hp;
         d.head.value_display = display_value(head, ho, money, Value{*hv, 0});
+        d.head.value = hv;
     }
     if (d.changed && (bv || hv)) {
         Rational change = (hv ? *hv : Rational(0)) - (bv ? *bv : Rational(0));
         d.value_change_display = signed_display(head, ho, money, change);
+        d.value_change = change;
     }
 }
 

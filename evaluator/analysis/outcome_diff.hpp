@@ -28,6 +28,7 @@ struct SideValue {
     /// A number of shares valued at the plan's price (diff_on_inputs' `price`): "¥14,634,920"
     /// style, as the plan shows money; empty when not valued.
     std::string value_display;
+    std::optional<Rational> value;    // that value, exact (money)
 };
 
 /// An output under both plans.
@@ -38,7 +39,8 @@ struct ValueDiff {
     bool unit_changed = false;        // present in both with different types: no change computed
     std::optional<Rational> change;   // head − base, both numbers of one unit
     std::string change_display;       // "+409", "-1,986", "+2.5%"
-    std::string value_change_display; // the change in money when both sides are valued
+    std::string value_change_display; // the change in money when either side is valued
+    std::optional<Rational> value_change;   // that change, exact
     /// The values differ, or the output is in one plan only with a value other than zero
     /// (an award that one plan does not have is a change; a zero one is not).
     bool changed = false;

@@ -35,8 +35,12 @@ struct DiffInputs {
 /// depends on; listed under each input file's awards for the outputs that changed there.
 std::string format_diff_text(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
                              const RulesDiff& rules, const std::vector<AwardCause>& causes = {});
-/// `sm` renders the errors of an evaluation that failed.
+/// `sm` renders the errors of an evaluation that failed. As the text: with `price` (the
+/// --price definition's name), every output in shares has `base_value`, `head_value` and
+/// `value_change` in money (exact; null on a side not valued); each changed award of both
+/// plans has `depends_on_changed` (its causes), and `award_causes` lists them all.
 std::string format_diff_json(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
-                             const RulesDiff& rules, const dsl::SourceManager& sm);
+                             const RulesDiff& rules, const dsl::SourceManager& sm,
+                             const std::vector<AwardCause>& causes = {}, const std::string& price = {});
 
 }  // namespace hoshu::eval

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstdint>
 #include <map>
 
 #include "dsl/base/text.hpp"
 #include "evaluator/output/html.hpp"
-#include "evaluator/whatif/simulate.hpp"
 #include "evaluator/numbers/rational.hpp"
+#include "evaluator/output/simulation_report.hpp"
+#include "evaluator/whatif/simulate.hpp"
 
 namespace hoshu::eval {
 
@@ -23,6 +25,7 @@ using R = Rational;   // coordinates are exact too, printed to a tenth of a pixe
 constexpr int cell_width = 360;
 constexpr int cell_height = 232;
 constexpr int header_height = 40;
+constexpr int legend_height = 28;   // an overlay's legend, under the title
 constexpr std::int64_t plot_left = 54;
 constexpr std::int64_t plot_right = 346;
 constexpr std::int64_t plot_top = 60;
@@ -114,9 +117,21 @@ struct Bins {
     i128 slot_of(std::size_t k) const { return first - view_first + static_cast<i128>(k); }
 };
 
-Bins make_bins(const std::vector<std::pair<std::int64_t, std::uint64_t>>& counts) {
-    assert(!counts.empty());
-    i128 lo = counts.front().first, hi = counts.back().first;
+using Counts = std::vector<std::pair<std::int64_t, std::uint64_t>>;
+
+// The counts of a distribution on the bins of `bins` (its values inside their range).
+std::vector<std::uint64_t> binned(const Bins& bins, const Counts& counts) {
+    std::vector<std::uint64_t> out(bins.counts.size(), 0);
+    for (const auto& [value, n] : counts) {
+        i128 k = floor_div(value, bins.width) - bins.first;
+        assert(k >= 0 && k < static_cast<i128>(out.size()) && "a value outside the binned range");
+        out[static_cast<std::size_t>(k)] += n;
+    }
+    return out;
+}
+
+// Bins over [lo, hi]; `counts` (sorted by value, inside the range) fill them.
+Bins make_bins(i128 lo, i128 hi, const Counts& counts) {
     Bins bins;
     for (i128 w : round_steps()) {
         if (floor_div(hi, w) - floor_div(lo, w) + 1 <= max_bins) {
@@ -126,10 +141,7 @@ Bins make_bins(const std::vector<std::pair<std::int64_t, std::uint64_t>>& counts
     }
     bins.first = floor_div(lo, bins.width);
     bins.counts.assign(static_cast<std::size_t>(floor_div(hi, bins.width) - bins.first + 1), 0);
-    for (const auto& [value, n] : counts) {
-        assert(value >= lo && value <= hi && "counts must be sorted by value");
-        bins.counts[static_cast<std::size_t>(floor_div(value, bins.width) - bins.first)] += n;
-    }
+    bins.counts = binned(bins, counts);
     i128 n = static_cast<i128>(bins.counts.size());
     bins.slots = std::max<i128>(n, min_slots);
     bins.view_first = bins.first - (bins.slots - n) / 2;
@@ -220,27 +232,52 @@ std::string bin_text(const Bins& bins, std::size_t k) {
     return bins.width == 1 ? grouped(a) : grouped(a) + "–" + grouped(a + bins.width - 1);
 }
 
-void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, int x, int y) {
+std::uint64_t total_of(const Counts& counts) {
     std::uint64_t total = 0;
-    for (const auto& [value, n] : p.counts) total += n;
+    for (const auto& [value, n] : counts) total += n;
+    return total;
+}
+
+void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, int x, int y, bool overlay) {
+    const std::uint64_t total = total_of(p.counts), base_total = total_of(p.base_counts);
 
     out += fmt::format("<g class=\"panel\" transform=\"translate({},{})\">\n", x, y);
-    out += fmt::format("<text class=\"title\" x=\"12\" y=\"20\">{} · {}</text>\n", escape_xml(p.director),
-                       escape_xml(p.output));
-    if (total == 0) {
+    out += fmt::format("<text class=\"title\" x=\"12\" y=\"20\">{}</text>\n",
+                       (p.director.empty() ? std::string("plan-wide") : escape_xml(p.director)) + " · " +
+                           escape_xml(p.output));
+    if (total == 0 && base_total == 0) {
         out += "<text class=\"note\" x=\"12\" y=\"36\">no paths</text>\n</g>\n";
         return;
     }
 
-    std::int64_t lo = p.counts.front().first, hi = p.counts.back().first;
-    std::string n_text = total == paths ? fmt::format("n = {} paths", grouped(total))
-                                        : fmt::format("n = {} of {} paths", grouped(total), grouped(paths));
-    out += fmt::format("<text class=\"note\" x=\"12\" y=\"36\">{} · min {} · max {}</text>\n", n_text, grouped(lo),
-                       grouped(hi));
+    i128 lo = INT64_MAX, hi = INT64_MIN;
+    for (const Counts* c : {&p.counts, &p.base_counts}) {
+        if (c->empty()) continue;
+        lo = std::min<i128>(lo, c->front().first);
+        hi = std::max<i128>(hi, c->back().first);
+    }
+    std::string range = fmt::format("min {} · max {}", grouped(lo), grouped(hi));
+    if (overlay) {
+        auto side = [&](const Counts& c) {
+            return c.empty() ? std::string("—") : grouped(c.front().first) + "–" + grouped(c.back().first);
+        };
+        range = fmt::format("base {} · head {}", side(p.base_counts), side(p.counts));
+    }
+    std::uint64_t most = std::max(total, base_total);
+    std::string n_text = most == paths ? fmt::format("n = {} paths", grouped(most))
+                                       : fmt::format("n = {} of {} paths", grouped(most), grouped(paths));
+    out += fmt::format("<text class=\"note\" x=\"12\" y=\"36\">{} · {}</text>\n", n_text, range);
+    if (p.limit) {
+        lo = std::min<i128>(lo, *p.limit);
+        hi = std::max<i128>(hi, *p.limit);
+    }
 
-    std::uint64_t denominator = std::max(paths, total);
-    Bins bins = make_bins(p.counts);
-    YAxis yaxis = make_y_axis(*std::max_element(bins.counts.begin(), bins.counts.end()), denominator);
+    std::uint64_t denominator = std::max(paths, most);
+    Bins bins = make_bins(lo, hi, p.counts);
+    std::vector<std::uint64_t> base_bins = binned(bins, p.base_counts);
+    std::uint64_t max_bin = std::max(*std::max_element(bins.counts.begin(), bins.counts.end()),
+                                     *std::max_element(base_bins.begin(), base_bins.end()));
+    YAxis yaxis = make_y_axis(std::max<std::uint64_t>(max_bin, 1), denominator);
     const R top = yaxis.top_percent();
 
     // Y grid and labels.
@@ -254,23 +291,27 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     }
     out += "</g>\n";
 
-    // Bars: only non-empty bins, each carrying its exact count.
+    // Bars: only non-empty bins, each carrying its exact count; the base's behind the head's.
     const R bin_px = R(plot_width) / exact(bins.slots);
     const R gap = bin_px >= R(4) ? R(1) : R(0);
-    out += "<g class=\"bars\">\n";
-    for (std::size_t k = 0; k < bins.counts.size(); ++k) {
-        std::uint64_t n = bins.counts[k];
-        if (n == 0) continue;
-        R percent = R(static_cast<std::int64_t>(n)) * R(100) / R(static_cast<std::int64_t>(denominator));
-        R height = std::max(R::fraction(1, 2), R(plot_height) * percent / top);   // a path is never invisible
-        R bx = R(plot_left) + bin_px * exact(bins.slot_of(k)) + gap / R(2);
-        out += fmt::format(
-            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-count=\"{}\">"
-            "<title>{}: {} paths ({})</title></rect>\n",
-            px(bx), px(R(plot_bottom) - height), px(bin_px - gap), px(height), n, bin_text(bins, k), grouped(n),
-            percent_text(n, denominator));
-    }
-    out += "</g>\n";
+    auto bars = [&](const std::vector<std::uint64_t>& counts, const char* cls, const char* who) {
+        out += fmt::format("<g class=\"{}s\">\n", cls);
+        for (std::size_t k = 0; k < counts.size(); ++k) {
+            std::uint64_t n = counts[k];
+            if (n == 0) continue;
+            R percent = R(static_cast<std::int64_t>(n)) * R(100) / R(static_cast<std::int64_t>(denominator));
+            R height = std::max(R::fraction(1, 2), R(plot_height) * percent / top);   // a path is never invisible
+            R bx = R(plot_left) + bin_px * exact(bins.slot_of(k)) + gap / R(2);
+            out += fmt::format(
+                "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-count=\"{}\">"
+                "<title>{}{}: {} paths ({})</title></rect>\n",
+                cls, px(bx), px(R(plot_bottom) - height), px(bin_px - gap), px(height), n, who, bin_text(bins, k),
+                grouped(n), percent_text(n, denominator));
+        }
+        out += "</g>\n";
+    };
+    if (overlay) bars(base_bins, "bar-base", "base ");
+    bars(bins.counts, "bar", overlay ? "head " : "");
 
     // X axis, ticks and caption.
     out += "<g class=\"x-axis\">\n";
@@ -303,6 +344,18 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
                            px(plot_top - 4), right_half ? "end" : "start", label);
         out += "</g>\n";
     }
+    // The limit: a solid line, labelled where the median's would be (a panel has one or the other).
+    if (p.limit) {
+        R lx = x_of(bins, *p.limit);
+        bool right_half = lx > R(plot_left) + R::fraction(plot_width, 2);
+        out += "<g class=\"limit\">\n";
+        out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(lx), px(plot_top - 12), px(lx),
+                           px(plot_bottom));
+        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{} {}</text>\n",
+                           px(right_half ? lx - R(4) : lx + R(4)), px(plot_top - 4), right_half ? "end" : "start",
+                           escape_xml(p.limit_label), grouped(*p.limit));
+        out += "</g>\n";
+    }
     out += "</g>\n";
 }
 
@@ -314,19 +367,26 @@ constexpr std::string_view style =
     ".grid{stroke:#e4e4e4;stroke-width:1}\n"
     ".axis{stroke:#888;stroke-width:1}\n"
     ".bar{fill:#4e79a7}\n"
+    ".bar-base{fill:url(#base-hatch);stroke:#e8853a;stroke-width:1}\n"
+    ".bars rect{fill-opacity:0.8}\n"
+    ".legend{font-size:11px;fill:#333}\n"
+    ".limit line{stroke:#b22222;stroke-width:2}\n"
+    ".limit text{font-size:10px;font-weight:bold;fill:#b22222}\n"
     ".marker line{stroke:#e15759;stroke-width:1.5}\n"
     ".marker text{font-size:10px;fill:#e15759}\n"
     "</style>\n";
 
 }  // namespace
 
-std::string histogram_svg(std::string_view title, std::uint64_t paths, const std::vector<HistogramPanel>& panels) {
+std::string histogram_svg(std::string_view title, std::uint64_t paths, const std::vector<HistogramPanel>& panels,
+                          const std::optional<HistogramLegend>& legend) {
     // Grid: columns are outputs, rows directors, both in order of first appearance.
     std::vector<std::string> columns;
     std::map<std::string, std::size_t> column_of;
     std::map<std::string, std::size_t> row_of;   // a director's latest row
     std::vector<std::vector<const HistogramPanel*>> rows;
     for (const HistogramPanel& p : panels) {
+        if (p.director.empty()) continue;   // plan-wide: below
         auto [col, new_column] = column_of.try_emplace(p.output, columns.size());
         if (new_column) columns.push_back(p.output);
         auto row = row_of.find(p.director);
@@ -338,49 +398,133 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
         if (cells.size() <= col->second) cells.resize(col->second + 1, nullptr);
         cells[col->second] = &p;
     }
+    // Plan-wide panels (no director) after the directors', row by row from the left.
+    const std::size_t per_row = std::max<std::size_t>(1, columns.size());
+    std::size_t placed = 0;
+    for (const HistogramPanel& p : panels) {
+        if (!p.director.empty()) continue;
+        if (placed++ % per_row == 0) rows.emplace_back();
+        rows.back().push_back(&p);
+        if (columns.empty()) columns.push_back(p.output);
+    }
 
+    const int top = header_height + (legend ? legend_height : 0);
     int width = cell_width * static_cast<int>(std::max<std::size_t>(1, columns.size()));
-    int height = header_height + (rows.empty() ? 40 : cell_height * static_cast<int>(rows.size()));
+    int height = top + (rows.empty() ? 40 : cell_height * static_cast<int>(rows.size()));
     std::string out = fmt::format(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
         "font-family='{2}'>\n",
         width, height, html_font_stack);
     out += fmt::format("<title>{}</title>\n", escape_xml(title));
     out += style;
+    if (legend) {
+        out += "<defs><pattern id=\"base-hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" "
+               "patternTransform=\"rotate(45)\"><rect width=\"5\" height=\"5\" fill=\"#fbe3cf\"/>"
+               "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#e8853a\" stroke-width=\"2\"/></pattern></defs>\n";
+    }
     out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#fff\"/>\n", width, height);
     out += fmt::format("<text x=\"12\" y=\"26\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">{}</text>\n",
                        escape_xml(title));
+    if (legend) {
+        // One line: a swatch and the plan for each side, then what the red line is.
+        const int ly = header_height + 4;
+        out += "<g class=\"legend\">\n";
+        out += fmt::format("<rect class=\"bar-base\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly - 9);
+        out += fmt::format("<text x=\"32\" y=\"{}\">base: {}</text>\n", ly, escape_xml(legend->base));
+        out += fmt::format("<rect class=\"bar\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly + 7);
+        out += fmt::format("<text x=\"32\" y=\"{}\">head: {}</text>\n", ly + 16, escape_xml(legend->head));
+        out += "</g>\n";
+    }
     if (rows.empty()) {
-        out += fmt::format("<text class=\"note\" x=\"12\" y=\"{}\">no varying outputs</text>\n", header_height + 16);
+        out += fmt::format("<text class=\"note\" x=\"12\" y=\"{}\">no varying outputs</text>\n", top + 16);
     }
     for (std::size_t r = 0; r < rows.size(); ++r)
         for (std::size_t c = 0; c < rows[r].size(); ++c)
             if (rows[r][c])
-                draw_panel(out, *rows[r][c], paths, cell_width * static_cast<int>(c),
-                           header_height + cell_height * static_cast<int>(r));
+                draw_panel(out, *rows[r][c], paths, cell_width * static_cast<int>(c), top + cell_height * static_cast<int>(r),
+                           legend.has_value());
     out += "</svg>\n";
     return out;
 }
 
+namespace {
+
+bool in_shares(const Type& type) { return type.kind == Kind::number && type.dim == Dimension{0, 1, 0}; }
+
+Counts integer_counts(const ValueCounts& counts) {
+    Counts out;
+    for (const auto& [v, n] : counts.sorted())
+        if (auto i = v.to_int64()) out.emplace_back(*i, n);
+    return out;
+}
+
+/// The limits of `plan` on the plan-wide output `slot` whose value is that output and
+/// whose bound is in shares: "limit NAME" and the smallest bound of any path.
+std::optional<std::pair<std::string, std::int64_t>> limit_on(const Plan& plan, const SimulationResult& r,
+                                                           std::uint32_t slot) {
+    for (const auto& l : r.limits) {
+        const Limit& limit = plan.limits[l.limit];
+        const Node& value = plan.nodes[limit.value];
+        if (value.kind != NodeKind::slot || value.aux != slot || !in_shares(limit.type)) continue;
+        auto bounds = l.bounds.sorted();
+        if (bounds.empty()) continue;
+        auto low = bounds.front().first.floor().to_int64();
+        if (!low) continue;
+        std::string label = "limit " + limit.name;
+        if (bounds.size() > 1) label += " (lowest)";
+        return std::make_pair(label, *low);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 /// One panel per director and output in shares that is not the same on every path.
 std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationResult& r) {
     std::vector<HistogramPanel> out;
-    for (const auto& t : r.outputs) {
+    auto add = [&](const OutputTally& t, std::string director) {
         const auto& type = plan.slots[t.slot].type;
-        if (!(type.kind == Kind::number && type.dim == Dimension{0, 1, 0})) continue;
-        auto values = t.counts.sorted();
-        if (values.size() < 2) continue;
+        if (!in_shares(type) || t.counts.sorted().size() < 2) return;
         HistogramPanel p;
-        p.director = r.directors[t.director];
+        p.director = std::move(director);
         p.output = plan.slots[t.slot].name;
         p.unit = plan.type_name(type);
-        for (const auto& [v, n] : values) {
-            if (auto i = v.to_int64()) p.counts.emplace_back(*i, n);
-        }
-        auto s = summarize(r, t);
-        if (auto m = s.p50.to_int64()) {
+        p.counts = integer_counts(t.counts);
+        auto l = p.director.empty() ? limit_on(plan, r, t.slot) : std::nullopt;
+        if (l) {
+            p.limit_label = l->first;
+            p.limit = l->second;
+        } else if (auto m = summarize(r, t).p50.to_int64()) {
             p.marker = *m;
             p.marker_label = "P50";
+        }
+        out.push_back(std::move(p));
+    };
+    for (const auto& t : r.outputs) add(t, r.directors[t.director]);
+    for (const auto& t : r.plan_outputs) add(t, "");
+    return out;
+}
+
+std::vector<HistogramPanel> histogram_panels(const Plan& base, const Plan& head, const ComparedSimulation& c) {
+    std::vector<HistogramPanel> out;
+    for (const auto& o : compared_outputs(base, head, c)) {
+        const OutputTally* shown = o.head ? o.head : o.base;
+        const Plan& plan = o.head ? head : base;
+        if (!in_shares(plan.slots[shown->slot].type)) continue;
+        if ((!o.head || o.head->counts.sorted().size() < 2) && (!o.base || o.base->counts.sorted().size() < 2)) continue;
+        HistogramPanel p;
+        p.director = o.director ? o.director_id : "";
+        p.output = o.output;
+        p.unit = o.unit;
+        if (o.head) p.counts = integer_counts(o.head->counts);
+        if (o.base) p.base_counts = integer_counts(o.base->counts);
+        if (!o.director) {
+            auto l = o.head ? limit_on(head, c.head, o.head->slot) : std::nullopt;
+            if (!l && o.base) l = limit_on(base, c.base, o.base->slot);
+            if (l) {
+                p.limit_label = l->first;
+                p.limit = l->second;
+            }
         }
         out.push_back(std::move(p));
     }

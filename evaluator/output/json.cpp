@@ -1,5 +1,7 @@
 #include "evaluator/output/eval_report.hpp"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "evaluator/output/diff_report.hpp"
@@ -122,6 +124,32 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
 // --------------------------------------------------------------------------------------
 // A simulation
 
+namespace {
+
+/// The statistics of one tally (or of a change between two plans: no fair values).
+nlohmann::ordered_json json_summary(const OutputSummary& s, bool in_shares) {
+    auto exact = [](const Rational& v) { return v.to_string(); };
+    nlohmann::ordered_json o;
+    o["mean"] = exact(s.mean);
+    o["mean_display"] = s.mean.to_decimal(2);
+    o["sd"] = s.sd;
+    o["min"] = exact(s.min);
+    o["p5"] = exact(s.p5);
+    o["p25"] = exact(s.p25);
+    o["p50"] = exact(s.p50);
+    o["p75"] = exact(s.p75);
+    o["p95"] = exact(s.p95);
+    o["max"] = exact(s.max);
+    o["p_zero"] = exact(s.p_zero);
+    if (s.fair_value_grant && in_shares) {
+        o["fair_value_grant_yen"] = s.fair_value_grant->to_decimal(2);
+        if (s.fair_value_share) o["fair_value_share_yen"] = s.fair_value_share->to_decimal(4);
+    }
+    return o;
+}
+
+}  // namespace
+
 std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
     using nlohmann::ordered_json;
     ordered_json j;
@@ -138,7 +166,6 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
     j["seal"] = seal;
     j["paths"] = r.paths;
     j["seed"] = h.seed;
-    auto exact = [](const Rational& v) { return v.to_string(); };
     ordered_json outputs = ordered_json::array();
     for (const auto& t : r.outputs) {
         if (t.counts.total() == 0) continue;
@@ -147,21 +174,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         o[plan.directors.noun] = r.directors[t.director];
         o["output"] = plan.slots[t.slot].name;
         o["unit"] = plan.type_name(plan.slots[t.slot].type);
-        o["mean"] = exact(s.mean);
-        o["mean_display"] = s.mean.to_decimal(2);
-        o["sd"] = s.sd;
-        o["min"] = exact(s.min);
-        o["p5"] = exact(s.p5);
-        o["p25"] = exact(s.p25);
-        o["p50"] = exact(s.p50);
-        o["p75"] = exact(s.p75);
-        o["p95"] = exact(s.p95);
-        o["max"] = exact(s.max);
-        o["p_zero"] = exact(s.p_zero);
-        if (s.fair_value_grant && plan.slots[t.slot].type.dim == Dimension{0, 1, 0}) {
-            o["fair_value_grant_yen"] = s.fair_value_grant->to_decimal(2);
-            if (s.fair_value_share) o["fair_value_share_yen"] = s.fair_value_share->to_decimal(4);
-        }
+        o.update(json_summary(s, plan.slots[t.slot].type.dim == Dimension{0, 1, 0}));
         outputs.push_back(o);
     }
     j["outputs"] = outputs;
@@ -190,6 +203,81 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         j["grant_price_mean"] = (r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths))).to_string();
         j["discount_factor"] = r.discount->to_decimal(30);
         j["discount_days"] = r.days;
+    }
+    return j.dump(2) + "\n";
+}
+
+std::string format_comparison_json(const Plan& base, const Plan& head, const ComparedSimulation& c,
+                                   const SimulationHeader& h, const ComparisonSide& b) {
+    using nlohmann::ordered_json;
+    ordered_json j;
+    ordered_json seal;
+    seal["engine"] = h.seal.engine;
+    seal["inputs"] = h.seal.inputs_path;
+    seal["inputs_sha256"] = h.seal.inputs_sha256;
+    seal["model"] = h.model_path;
+    seal["model_sha256"] = h.model_sha256;
+    if (!h.seal.as_of.empty()) seal["as_of"] = h.seal.as_of;
+    j["seal"] = seal;
+    for (const auto* side : {&c.base, &c.head}) {
+        ordered_json p;
+        p["plan"] = side == &c.base ? b.plan_path : h.seal.plan_path;
+        p["title"] = (side == &c.base ? base : head).title;
+        p["rules_sha256"] = side == &c.base ? b.rules_sha256 : h.seal.rules_sha256;
+        j[side == &c.base ? "base" : "head"] = p;
+    }
+    j["paths"] = c.head.paths;
+    j["seed"] = h.seed;
+    const Dimension shares{0, 1, 0};
+    ordered_json outputs = ordered_json::array(), wide = ordered_json::array();
+    for (const auto& o : compared_outputs(base, head, c)) {
+        ordered_json row;
+        if (o.director) row[head.directors.noun] = o.director_id;
+        row["output"] = o.output;
+        row["unit"] = o.unit;
+        for (const auto* side : {&c.base, &c.head}) {
+            const OutputTally* t = side == &c.base ? o.base : o.head;
+            const Plan& plan = side == &c.base ? base : head;
+            row[side == &c.base ? "base" : "head"] =
+                t ? json_summary(summarize(*side, *t), plan.slots[t->slot].type.dim == shares) : ordered_json(nullptr);
+        }
+        row["change"] = o.change ? json_summary(summarize(o.change->counts), false) : ordered_json(nullptr);
+        (o.director ? outputs : wide).push_back(row);
+    }
+    j["outputs"] = outputs;
+    j["plan_outputs"] = wide;
+    auto probability = [](std::uint64_t n, std::uint64_t paths) {
+        return Rational::fraction(static_cast<std::int64_t>(n), static_cast<std::int64_t>(std::max<std::uint64_t>(paths, 1)))
+            .to_string();
+    };
+    for (const auto* side : {&c.base, &c.head}) {
+        const Plan& plan = side == &c.base ? base : head;
+        ordered_json part;
+        ordered_json events = ordered_json::array();
+        for (const auto& e : side->events) {
+            ordered_json o;
+            o["event"] = plan.slots[e.slot].name;
+            if (e.director) o[plan.directors.noun] = side->directors[*e.director];
+            o["paths"] = e.count;
+            o["probability"] = probability(e.count, side->paths);
+            events.push_back(o);
+        }
+        part["events"] = events;
+        ordered_json limits = ordered_json::array();
+        for (const auto& l : side->limits) {
+            ordered_json o;
+            o["limit"] = plan.limits[l.limit].name;
+            o["scaled_paths"] = l.scaled;
+            o["violated_paths"] = l.violated;
+            limits.push_back(o);
+        }
+        part["limits"] = limits;
+        if (side->has_price && side->discount) {
+            part["grant_price_mean"] = (side->price_sum.value() / Rational(static_cast<std::int64_t>(side->paths))).to_string();
+            part["discount_factor"] = side->discount->to_decimal(30);
+            part["discount_days"] = side->days;
+        }
+        j[side == &c.base ? "base_report" : "head_report"] = part;
     }
     return j.dump(2) + "\n";
 }
@@ -235,7 +323,11 @@ ordered_json json_value(const SideValue& v) {
     return v.exact;
 }
 
-ordered_json json_value_diff(const ValueDiff& v, const char* key) {
+/// The changed declarations each output depends on (analysis/dependencies.hpp).
+using Causes = std::map<std::string, const AwardCause*>;
+
+/// `priced`: diff --price was given, so outputs in shares carry their value in money.
+ordered_json json_value_diff(const ValueDiff& v, const char* key, bool priced, const Causes& causes) {
     ordered_json o;
     o[key] = v.name;
     o["unit"] = v.unit;
@@ -248,6 +340,15 @@ ordered_json json_value_diff(const ValueDiff& v, const char* key) {
     }
     o["changed"] = v.changed;
     if (v.unit_changed) o["unit_changed"] = true;
+    if (priced && v.unit == "shares") {
+        o["base_value"] = v.base.value ? json_number(*v.base.value) : ordered_json(nullptr);
+        o["head_value"] = v.head.value ? json_number(*v.head.value) : ordered_json(nullptr);
+        o["value_change"] = v.value_change ? json_number(*v.value_change) : ordered_json(nullptr);
+    }
+    // As the text: the causes of an award that changed and is in both plans.
+    if (v.changed && v.base.present && v.head.present) {
+        if (auto c = causes.find(v.name); c != causes.end()) o["depends_on_changed"] = c->second->changed;
+    }
     return o;
 }
 
@@ -272,7 +373,8 @@ ordered_json json_run(const SideRun& s, const dsl::SourceManager& sm) {
     return o;
 }
 
-ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, const dsl::SourceManager& sm) {
+ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, const dsl::SourceManager& sm,
+                         bool priced, const Causes& causes) {
     ordered_json o;
     o["inputs"] = d.inputs_path;
     o["inputs_sha256"] = inputs_sha256;
@@ -290,13 +392,13 @@ ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, 
         j["in_head"] = dd.in_head;
         j["changed"] = dd.changed();
         ordered_json values = ordered_json::array();
-        for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output"));
+        for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output", priced, causes));
         j["values"] = values;
         directors.push_back(j);
     }
     o["directors"] = directors;
     ordered_json totals = ordered_json::array();
-    for (const auto& v : d.totals) totals.push_back(json_value_diff(v, "total"));
+    for (const auto& v : d.totals) totals.push_back(json_value_diff(v, "total", priced, causes));
     o["totals"] = totals;
     ordered_json limits = ordered_json::array();
     for (const auto& l : d.limits) {
@@ -365,20 +467,32 @@ ordered_json json_side(const DiffSide& s) {
 }  // namespace
 
 std::string format_diff_json(const DiffSide& base, const DiffSide& head, const std::vector<DiffInputs>& inputs,
-                             const RulesDiff& rules, const dsl::SourceManager& sm) {
+                             const RulesDiff& rules, const dsl::SourceManager& sm,
+                             const std::vector<AwardCause>& causes, const std::string& price) {
     ordered_json j;
     j["base"] = json_side(base);
     j["head"] = json_side(head);
     j["engine"] = std::string("hoshu ") + HOSHU_VERSION;
+    j["price"] = price.empty() ? ordered_json(nullptr) : ordered_json(price);
+    Causes by_output;
+    for (const auto& c : causes) by_output.emplace(c.output, &c);
     ordered_json in = ordered_json::array();
     std::vector<std::string> unreadable;
     for (const auto& i : inputs) {
-        if (i.run) in.push_back(json_inputs(*i.run, i.sha256, sm));
+        if (i.run) in.push_back(json_inputs(*i.run, i.sha256, sm, !price.empty(), by_output));
         else unreadable.push_back(i.path);
     }
     j["inputs"] = in;
     j["unreadable_inputs"] = unreadable;
     j["rules"] = json_rules(rules);
+    ordered_json all = ordered_json::array();
+    for (const auto& c : causes) {
+        ordered_json o;
+        o["output"] = c.output;
+        o["depends_on_changed"] = c.changed;
+        all.push_back(o);
+    }
+    j["award_causes"] = all;
     return j.dump(2) + "\n";
 }
 

@@ -3,10 +3,18 @@
 //
 //   SimulationHeader h{*seal, "examples/iij/model.toml", sha256_hex(model_text), 42};
 //   std::string text = format_simulation_table(plan, *result, h);
+//
+// `simulate --against BASE` (Simulation::run_against): both plans side by side, each output
+// as three rows — base, head and the change path by path.
+//
+//   ComparisonSide base{"rules/iij-2023", base_rules_sha256};
+//   std::string text = format_comparison_table(base_plan, plan, *compared, h, base);
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/output/seal.hpp"
@@ -22,5 +30,31 @@ struct SimulationHeader {
 };
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h);
 std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h);
+
+/// The base plan of a comparison (the head's is the header's seal).
+struct ComparisonSide {
+    std::string plan_path;
+    std::string rules_sha256;
+};
+
+/// One output of a comparison: the base's tally, the head's, the change (null where a
+/// plan lacks the output, or they differ in unit).
+struct ComparedOutput {
+    std::optional<std::size_t> director;   // index in the head's (else the base's) directors; none: plan-wide
+    std::string director_id;
+    std::string output, unit;
+    const OutputTally* base = nullptr;
+    const OutputTally* head = nullptr;
+    const OutputChange* change = nullptr;
+    bool always_zero = false;   // 0 on every path in each plan that has it
+};
+/// Every numeric output of either plan, per director (the head's directors and outputs
+/// in order, then what only the base has), then the plan-wide ones.
+std::vector<ComparedOutput> compared_outputs(const Plan& base, const Plan& head, const ComparedSimulation& c);
+
+std::string format_comparison_table(const Plan& base, const Plan& head, const ComparedSimulation& c,
+                                    const SimulationHeader& h, const ComparisonSide& b);
+std::string format_comparison_json(const Plan& base, const Plan& head, const ComparedSimulation& c,
+                                   const SimulationHeader& h, const ComparisonSide& b);
 
 }  // namespace hoshu::eval

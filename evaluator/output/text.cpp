@@ -102,6 +102,16 @@ std::string percent(std::uint64_t count, std::uint64_t total) {
 
 bool always_zero(const OutputTally& t) { return t.counts.only_zero(); }
 
+/// Per director: whether an output in shares is other than 0 on some path.
+std::vector<bool> receives_shares(const Plan& plan, const SimulationResult& r) {
+    std::vector<bool> receives(r.directors.size(), false);
+    for (const auto& t : r.outputs) {
+        if (plan.slots[t.slot].type.dim == Dimension{0, 1, 0} && t.counts.total() && !always_zero(t))
+            receives[t.director] = true;
+    }
+    return receives;
+}
+
 std::string event_name(const Plan& plan, const SimulationResult& r, const EventTally& e) {
     return e.director ? plan.slots[e.slot].name + " (" + r.directors[*e.director] + ")" : plan.slots[e.slot].name;
 }
@@ -149,11 +159,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     if (!r.events.empty()) {
         // Per-director events of records that receive no shares on any path (outside
         // directors, auditors) are left out when never true; the JSON has them all.
-        std::vector<bool> receives(r.directors.size(), false);
-        for (const auto& t : r.outputs) {
-            if (plan.slots[t.slot].type.dim == Dimension{0, 1, 0} && t.counts.total() && !always_zero(t))
-                receives[t.director] = true;
-        }
+        std::vector<bool> receives = receives_shares(plan, r);
         std::vector<std::vector<std::string>> ev = {{"event", "probability"}};
         for (const auto& e : r.events) {
             if (e.director && e.count == 0 && !receives[*e.director]) continue;
@@ -173,6 +179,174 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
                            grouped_decimal(mean_price, 2), r.days, r.discount->to_decimal(6));
         out += "fair value/grant = mean(shares × grant-time price) × factor; fair value/share = that ÷ mean(shares)\n";
     }
+    return dsl::printable(out, true);
+}
+
+// --------------------------------------------------------------------------------------
+// Two plans on the same paths
+
+namespace {
+
+std::string signed_decimal(const Rational& v, int places) {
+    std::string text = grouped_decimal(v, places);
+    bool zero = text.find_first_not_of("0.,-") == std::string::npos;
+    if (zero) return text[0] == '-' ? text.substr(1) : text;
+    return v.sign() > 0 ? "+" + text : text;
+}
+
+}  // namespace
+
+std::string format_comparison_table(const Plan& base, const Plan& head, const ComparedSimulation& c,
+                                    const SimulationHeader& h, const ComparisonSide& b) {
+    std::string out = fmt::format("{} — simulation against {}\n", head.title.empty() ? h.seal.plan_path : head.title,
+                                  base.title.empty() ? b.plan_path : base.title);
+    out += fmt::format("inputs {}  sha256 {}\nmodel  {}  sha256 {}\n", h.seal.inputs_path, h.seal.inputs_sha256,
+                       h.model_path, h.model_sha256);
+    out += fmt::format("base   {}  rules sha256 {}\nhead   {}  rules sha256 {}\n", b.plan_path, b.rules_sha256,
+                       h.seal.plan_path, h.seal.rules_sha256);
+    out += fmt::format("paths {}  seed {}  (each path's sampled values go to both plans; the same numbers for any "
+                       "--threads)\n",
+                       group_digits(std::to_string(c.head.paths)), h.seed);
+
+    const bool priced = c.base.has_price || c.head.has_price;
+    std::vector<std::string> columns = {head.directors.noun, "output", "plan", "mean", "sd", "p5", "p25",
+                                        "p50", "p75", "p95", "P(zero)"};
+    if (priced) {
+        columns.push_back("fair value/share");
+        columns.push_back("fair value/grant");
+    }
+    const Dimension shares{0, 1, 0};
+    auto stats = [&](const OutputSummary& s, bool sign) {
+        auto shown = [&](const Rational& v, int places) { return sign ? signed_decimal(v, places) : grouped_decimal(v, places); };
+        return std::vector<std::string>{shown(s.mean, 2), grouped_decimal(*Rational::parse(s.sd), 2), shown(s.p5, 0),
+                                        shown(s.p25, 0), shown(s.p50, 0), shown(s.p75, 0), shown(s.p95, 0),
+                                        percent(s.p_zero)};
+    };
+    auto table = [&](bool per_director) {
+        std::vector<std::vector<std::string>> rows{columns};
+        std::size_t hidden = 0;
+        for (const auto& o : compared_outputs(base, head, c)) {
+            if (o.director.has_value() != per_director) continue;
+            if (o.always_zero) {
+                ++hidden;
+                continue;
+            }
+            // Fair values: of grants in shares (per director; a plan-wide total has none).
+            const bool valued = per_director && (o.head ? head.slots[o.head->slot].type.dim
+                                                        : base.slots[o.base->slot].type.dim) == shares;
+            // An output the revision leaves the same on every path: one row.
+            const bool same = o.change && o.change->counts.only_zero();
+            bool first = true;
+            std::optional<OutputSummary> bs, hs;
+            for (const auto* side : {&c.base, &c.head}) {
+                const OutputTally* t = side == &c.base ? o.base : o.head;
+                if (!t || (same && side == &c.base)) continue;
+                OutputSummary s = summarize(*side, *t);
+                std::string which = side == &c.base ? "base" : "head";
+                if (!(side == &c.base ? o.head : o.base)) which += " only";
+                if (same) which = "both";
+                std::vector<std::string> row{first ? o.director_id : "", first ? o.output : "", which};
+                auto cells = stats(s, false);
+                row.insert(row.end(), cells.begin(), cells.end());
+                if (priced) {
+                    row.push_back(valued && s.fair_value_share ? "¥" + grouped_decimal(*s.fair_value_share, 2) : "");
+                    row.push_back(valued && s.fair_value_grant ? "¥" + grouped_decimal(*s.fair_value_grant, 0) : "");
+                }
+                (side == &c.base ? bs : hs) = s;
+                rows.push_back(std::move(row));
+                first = false;
+            }
+            if (o.change && !same) {
+                std::vector<std::string> row{"", "", "change"};
+                auto cells = stats(summarize(o.change->counts), true);
+                row.insert(row.end(), cells.begin(), cells.end());
+                if (priced) {
+                    row.push_back("");
+                    std::string fair;
+                    if (valued && bs && hs && bs->fair_value_grant && hs->fair_value_grant) {
+                        Rational d = *hs->fair_value_grant - *bs->fair_value_grant;
+                        fair = signed_decimal(d, 0);
+                        fair.insert(fair.front() == '+' || fair.front() == '-' ? 1 : 0, "¥");
+                    }
+                    row.push_back(fair);
+                }
+                rows.push_back(std::move(row));
+            }
+        }
+        std::vector<bool> right(columns.size(), true);
+        right[0] = right[1] = right[2] = false;
+        if (!per_director) {
+            // No director column, and no fair values of totals.
+            for (auto& row : rows) {
+                row.erase(row.begin());
+                if (priced) row.resize(row.size() - 2);
+            }
+            right.erase(right.begin());
+            if (priced) right.resize(right.size() - 2);
+        }
+        std::string text = rows.size() > 1 ? format_columns(rows, right, "") : "";
+        if (hidden)
+            text += fmt::format("({} output{} 0 on every path under both plans and not shown)\n", hidden,
+                                hidden == 1 ? " is" : "s are");
+        return text;
+    };
+    out += "\n" + table(true);
+    std::string wide = table(false);
+    if (!wide.empty()) out += "\nplan-wide\n" + wide;
+    out += "change: head − base on each path (its P(zero): the paths where the revision changes nothing); "
+           "both: the same on every path\n";
+
+    // Events and limits by name, under each plan.
+    auto event_key = [](const Plan& plan, const SimulationResult& r, const EventTally& e) { return event_name(plan, r, e); };
+    std::vector<std::string> event_order;
+    std::map<std::string, std::pair<std::string, std::string>> events;
+    for (const auto* side : {&c.head, &c.base}) {
+        const Plan& plan = side == &c.base ? base : head;
+        auto receives = receives_shares(plan, *side);
+        for (const auto& e : side->events) {
+            if (e.director && e.count == 0 && !receives[*e.director]) continue;
+            std::string name = event_key(plan, *side, e);
+            auto [it, fresh] = events.try_emplace(name, "—", "—");
+            if (fresh) event_order.push_back(name);
+            (side == &c.base ? it->second.first : it->second.second) = percent(e.count, side->paths);
+        }
+    }
+    if (!event_order.empty()) {
+        std::vector<std::vector<std::string>> ev{{"event", "base", "head"}};
+        for (const auto& name : event_order) ev.push_back({name, events[name].first, events[name].second});
+        out += "\n" + format_columns(ev, {false, true, true}, "");
+    }
+    std::vector<std::string> limit_order;
+    std::map<std::string, std::vector<std::string>> limits;
+    for (const auto* side : {&c.head, &c.base}) {
+        const Plan& plan = side == &c.base ? base : head;
+        for (const auto& l : side->limits) {
+            const std::string& name = plan.limits[l.limit].name;
+            auto [it, fresh] = limits.try_emplace(name, std::vector<std::string>{"—", "", "—", ""});
+            if (fresh) limit_order.push_back(name);
+            std::size_t at = side == &c.base ? 0 : 2;
+            it->second[at] = percent(l.scaled, side->paths);
+            it->second[at + 1] = percent(l.violated, side->paths);
+        }
+    }
+    if (!limit_order.empty()) {
+        std::vector<std::vector<std::string>> lim{{"limit", "base scaled", "violated", "head scaled", "violated"}};
+        for (const auto& name : limit_order) {
+            std::vector<std::string> row{name};
+            row.insert(row.end(), limits[name].begin(), limits[name].end());
+            lim.push_back(std::move(row));
+        }
+        out += "\n" + format_columns(lim, {false, true, true, true, true}, "");
+    }
+    for (const auto* side : {&c.base, &c.head}) {
+        if (!side->has_price || !side->discount) continue;
+        Rational mean_price = side->price_sum.value() / Rational(static_cast<std::int64_t>(side->paths));
+        out += fmt::format("{}{} grant-time price: mean ¥{}; discounted at the risk-free rate over {} days: factor {}\n",
+                           side == &c.base || !c.base.has_price ? "\n" : "", side == &c.base ? "base" : "head",
+                           grouped_decimal(mean_price, 2), side->days, side->discount->to_decimal(6));
+    }
+    if (priced)
+        out += "fair value/grant = mean(shares × grant-time price) × factor; fair value/share = that ÷ mean(shares)\n";
     return dsl::printable(out, true);
 }
 

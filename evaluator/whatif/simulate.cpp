@@ -31,7 +31,7 @@ Rational to_rational(const Decimal& x, int places) {
 // Preparing: the model's names against the plan and the inputs
 
 Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs, const Model& model,
-                                       EvalOptions options) {
+                                       EvalOptions options, bool base) {
     Simulation sim(plan, inputs, model);
     dsl::Diagnostics bad;
     auto resolve = [&](const std::string& path, dsl::SourceRange where) {
@@ -118,6 +118,7 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     }
     for (std::size_t i = 0; i < model.events.size(); ++i) {
         auto slot = plan.find_slot(model.events[i]);
+        if (!slot && base) continue;
         if (!slot) {
             bad.error(model.event_ranges[i], "the plan has no definition `{}`", model.events[i]);
         } else if (plan.slots[*slot].type.kind != Kind::boolean) {
@@ -132,7 +133,9 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     }
     if (!model.grant_price.empty()) {
         auto slot = plan.find_slot(model.grant_price);
-        if (!slot) {
+        if (!slot && base) {
+            // no fair values for the base
+        } else if (!slot) {
             bad.error(model.grant_price_range, "the plan has no definition `{}`", model.grant_price);
         } else if (plan.slots[*slot].type.kind != Kind::number || !(plan.slots[*slot].type.dim == Dimension{1, -1, 0}) ||
                    plan.slots[*slot].scope != Scope::plan) {
@@ -151,64 +154,161 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
 // Running
 
 Result<SimulationResult> Simulation::run(const SimulationOptions& options) const {
-    const Plan& plan = *plan_;
+    auto results = run_plans({this}, {options.eval}, options, nullptr);
+    if (!results) return results.error();
+    return std::move(results->front());
+}
+
+Result<ComparedSimulation> Simulation::run_against(const Simulation& base, const EvalOptions& base_eval,
+                                                   const SimulationOptions& options) const {
+    ComparedSimulation c;
+    auto results = run_plans({&base, this}, {base_eval, options.eval}, options, &c.changes);
+    if (!results) return results.error();
+    c.base = std::move((*results)[0]);
+    c.head = std::move((*results)[1]);
+    return c;
+}
+
+namespace {
+
+/// An output whose change between two plans is tallied: its index in each plan's
+/// director (or plan-wide) outputs.
+struct ChangePair {
+    std::size_t base = 0, head = 0;
+};
+
+/// The outputs both plans have as numbers of one unit, in `head`'s order.
+std::vector<ChangePair> change_pairs(const Plan& base, const std::vector<std::uint32_t>& base_outputs,
+                                     const Plan& head, const std::vector<std::uint32_t>& head_outputs) {
+    std::vector<ChangePair> pairs;
+    for (std::size_t h = 0; h < head_outputs.size(); ++h) {
+        const Slot& hs = head.slots[head_outputs[h]];
+        if (hs.type.kind != Kind::number) continue;
+        for (std::size_t b = 0; b < base_outputs.size(); ++b) {
+            const Slot& bs = base.slots[base_outputs[b]];
+            if (bs.name == hs.name && bs.type.kind == Kind::number && bs.type.dim == hs.type.dim)
+                pairs.push_back({b, h});
+        }
+    }
+    return pairs;
+}
+
+}  // namespace
+
+Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<const Simulation*>& sims,
+                                                            const std::vector<EvalOptions>& evals,
+                                                            const SimulationOptions& options,
+                                                            std::vector<OutputChange>* changes) const {
+    // The sampled values go to every plan: the first one's model and nodes (all were
+    // prepared on the same inputs and model) draw them.
     const Model& model = *model_;
     const std::uint64_t block = Sampler::block_size;
     const std::uint64_t blocks = (options.paths + block - 1) / block;
     const unsigned threads =
         static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(options.threads ? options.threads : 1, blocks)));
+    const std::size_t n_plans = sims.size();
+    const bool compare = changes != nullptr && n_plans == 2;
 
     struct Failure {
         std::uint64_t path = 0;
         dsl::Diagnostics diags;
     };
     struct Partial {
-        SimulationResult result;
+        std::vector<SimulationResult> results;
+        std::vector<OutputChange> changes;
         std::optional<Failure> failure;
     };
     std::vector<Partial> partials(threads);
     std::atomic<std::uint64_t> next_block{0};
     std::atomic<bool> stop{false};
-    std::vector<std::string> directors;
+    std::vector<std::vector<std::string>> directors(n_plans);
     std::optional<dsl::Diagnostics> setup_error;
     std::mutex setup_mutex;
 
+    // One plan as a worker runs it.
+    struct Lane {
+        const Simulation* sim = nullptr;
+        std::optional<Session> session;
+        std::size_t n_directors = 0, n_outputs = 0;
+        std::vector<std::uint8_t> in_shares, numeric, plan_numeric;   // not vector<bool>: read per path
+        std::vector<std::uint8_t> event_true;
+        const Outcome* outcome = nullptr;
+    };
+
     auto worker = [&](unsigned w) {
         Partial& part = partials[w];
-        SimulationResult& r = part.result;
-        Session session(plan, *inputs_, options.eval);
-        session.remember_paths();
-        auto state = session.state();
-        if (!state) {
-            std::lock_guard lock(setup_mutex);
-            if (!setup_error) setup_error = state.error();
-            stop = true;
-            return;
-        }
-        const std::size_t n_directors = (*state)->directors.size();
-        const std::size_t n_outputs = plan.director_outputs.size();
-        if (w == 0) {
-            for (const auto& d : (*state)->directors) directors.push_back(d.id);
-        }
-        for (std::size_t d = 0; d < n_directors; ++d) {
-            for (std::size_t k = 0; k < n_outputs; ++k) r.outputs.push_back(OutputTally{d, plan.director_outputs[k], {}, {}});
-        }
-        for (auto s : event_slots_) {
-            if (plan.slots[s].scope == Scope::plan) {
-                r.events.push_back(EventTally{s, std::nullopt, 0});
-            } else {
-                for (std::size_t d = 0; d < n_directors; ++d) r.events.push_back(EventTally{s, d, 0});
+        part.results.resize(n_plans);
+        std::vector<Lane> lanes(n_plans);
+        for (std::size_t p = 0; p < n_plans; ++p) {
+            Lane& lane = lanes[p];
+            lane.sim = sims[p];
+            const Plan& plan = *lane.sim->plan_;
+            SimulationResult& r = part.results[p];
+            lane.session.emplace(plan, *inputs_, evals[p]);
+            lane.session->remember_paths();
+            auto state = lane.session->state();
+            if (!state) {
+                std::lock_guard lock(setup_mutex);
+                if (!setup_error) {
+                    setup_error = state.error();
+                    if (compare && p == 0) setup_error->note(dsl::SourceRange{}, "under the base plan (--against)");
+                }
+                stop = true;
+                return;
             }
-        }
-        for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back(LimitTally{i, 0, 0});
-        std::vector<std::uint8_t> in_shares(n_outputs), numeric(n_outputs);   // not vector<bool>: read per path
-        for (std::size_t k = 0; k < n_outputs; ++k) {
-            const Type& t = plan.slots[plan.director_outputs[k]].type;
-            numeric[k] = t.kind == Kind::number;
-            in_shares[k] = numeric[k] && t.dim == Dimension{0, 1, 0};
+            lane.n_directors = (*state)->directors.size();
+            lane.n_outputs = plan.director_outputs.size();
+            if (w == 0) {
+                for (const auto& d : (*state)->directors) directors[p].push_back(d.id);
+            }
+            for (std::size_t d = 0; d < lane.n_directors; ++d) {
+                for (std::size_t k = 0; k < lane.n_outputs; ++k)
+                    r.outputs.push_back(OutputTally{d, plan.director_outputs[k], {}, {}});
+            }
+            for (auto slot : plan.plan_outputs) r.plan_outputs.push_back(OutputTally{0, slot, {}, {}});
+            for (auto s : lane.sim->event_slots_) {
+                if (plan.slots[s].scope == Scope::plan) {
+                    r.events.push_back(EventTally{s, std::nullopt, 0});
+                } else {
+                    for (std::size_t d = 0; d < lane.n_directors; ++d) r.events.push_back(EventTally{s, d, 0});
+                }
+            }
+            for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back(LimitTally{i, 0, 0, {}});
+            lane.in_shares.resize(lane.n_outputs);
+            lane.numeric.resize(lane.n_outputs);
+            for (std::size_t k = 0; k < lane.n_outputs; ++k) {
+                const Type& t = plan.slots[plan.director_outputs[k]].type;
+                lane.numeric[k] = t.kind == Kind::number;
+                lane.in_shares[k] = lane.numeric[k] && t.dim == Dimension{0, 1, 0};
+            }
+            for (auto slot : plan.plan_outputs) lane.plan_numeric.push_back(plan.slots[slot].type.kind == Kind::number);
+            lane.event_true.resize(r.events.size());
         }
 
-        std::vector<std::uint8_t> event_true(r.events.size());
+        // What changes from the base plan (lane 0) to the head (lane 1): per director
+        // (matched by id) and output, then plan-wide outputs.
+        struct DirectorPair {
+            std::size_t base = 0, head = 0;
+        };
+        std::vector<DirectorPair> director_pairs;
+        std::vector<ChangePair> output_pairs, plan_pairs;
+        if (compare) {
+            const Plan& bp = *lanes[0].sim->plan_;
+            const Plan& hp = *lanes[1].sim->plan_;
+            const Outcome& bs = **lanes[0].session->state();
+            const Outcome& hs = **lanes[1].session->state();
+            for (std::size_t h = 0; h < hs.directors.size(); ++h)
+                for (std::size_t b = 0; b < bs.directors.size(); ++b)
+                    if (bs.directors[b].id == hs.directors[h].id) director_pairs.push_back({b, h});
+            output_pairs = change_pairs(bp, bp.director_outputs, hp, hp.director_outputs);
+            plan_pairs = change_pairs(bp, bp.plan_outputs, hp, hp.plan_outputs);
+            for (const auto& d : director_pairs)
+                for (const auto& o : output_pairs)
+                    part.changes.push_back(OutputChange{d.head, hp.slots[hp.director_outputs[o.head]].name, {}});
+            for (const auto& o : plan_pairs)
+                part.changes.push_back(OutputChange{std::nullopt, hp.slots[hp.plan_outputs[o.head]].name, {}});
+        }
+
         Sampler sampler(model, options.seed);
         std::vector<Rational> sampled_inputs, sampled_prices;
         std::vector<InputOverride> overrides;
@@ -227,48 +327,73 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
                 for (std::size_t i = 0; i < sampled_inputs.size(); ++i) overrides[i].number = sampled_inputs[i];
                 for (std::size_t i = 0; i < sampled_prices.size(); ++i)
                     overrides[sampled_inputs.size() + i].number = sampled_prices[i];
-                session.set_overrides(overrides);
-                auto outcome = session.run_in_place();
-                std::optional<Rational> price;
-                if (outcome && price_slot_ != none) {
-                    auto v = session.value(price_slot_, 0);
-                    if (v) price = v->number;
-                    else outcome = v.error();
-                }
-                for (std::size_t i = 0; outcome && i < r.events.size(); ++i) {
-                    auto v = session.value(r.events[i].slot, r.events[i].director.value_or(0));
-                    if (v) event_true[i] = v->word != 0;
-                    else outcome = v.error();
-                }
-                if (!outcome) {
-                    dsl::Diagnostics diags = outcome.error();
-                    std::string values;
-                    for (std::size_t i = 0; i < overrides.size(); ++i) {
-                        values += fmt::format("{}{} = {}", values.empty() ? "" : ", ", override_paths_[i],
-                                              overrides[i].number->to_string());
+                for (std::size_t p = 0; p < n_plans; ++p) {
+                    Lane& lane = lanes[p];
+                    Session& session = *lane.session;
+                    SimulationResult& r = part.results[p];
+                    const Plan& plan = *lane.sim->plan_;
+                    session.set_overrides(overrides);
+                    auto outcome = session.run_in_place();
+                    std::optional<Rational> price;
+                    if (outcome && lane.sim->price_slot_ != none) {
+                        auto v = session.value(lane.sim->price_slot_, 0);
+                        if (v) price = v->number;
+                        else outcome = v.error();
                     }
-                    diags.note(dsl::SourceRange{}, "on path {} of {} (seed {}): {}", path + 1, options.paths, options.seed, values);
-                    part.failure = Failure{path, std::move(diags)};
-                    stop = true;
-                    break;
-                }
-                const Outcome& o = **outcome;
-                for (std::size_t d = 0; d < n_directors; ++d) {
-                    for (std::size_t k = 0; k < n_outputs; ++k) {
-                        if (!numeric[k]) continue;
-                        OutputTally& t = r.outputs[d * n_outputs + k];
-                        const Rational& v = o.directors[d].outputs[k].number;
-                        t.counts.add(v);
-                        if (price && in_shares[k]) t.value_times_price.add_product(v, *price);
+                    for (std::size_t i = 0; outcome && i < r.events.size(); ++i) {
+                        auto v = session.value(r.events[i].slot, r.events[i].director.value_or(0));
+                        if (v) lane.event_true[i] = v->word != 0;
+                        else outcome = v.error();
                     }
+                    if (!outcome) {
+                        dsl::Diagnostics diags = outcome.error();
+                        if (compare && p == 0) diags.note(dsl::SourceRange{}, "under the base plan (--against)");
+                        std::string values;
+                        for (std::size_t i = 0; i < overrides.size(); ++i) {
+                            values += fmt::format("{}{} = {}", values.empty() ? "" : ", ", override_paths_[i],
+                                                  overrides[i].number->to_string());
+                        }
+                        diags.note(dsl::SourceRange{}, "on path {} of {} (seed {}): {}", path + 1, options.paths,
+                                   options.seed, values);
+                        part.failure = Failure{path, std::move(diags)};
+                        stop = true;
+                        break;
+                    }
+                    const Outcome& o = **outcome;
+                    lane.outcome = &o;
+                    for (std::size_t d = 0; d < lane.n_directors; ++d) {
+                        for (std::size_t k = 0; k < lane.n_outputs; ++k) {
+                            if (!lane.numeric[k]) continue;
+                            OutputTally& t = r.outputs[d * lane.n_outputs + k];
+                            const Rational& v = o.directors[d].outputs[k].number;
+                            t.counts.add(v);
+                            if (price && lane.in_shares[k]) t.value_times_price.add_product(v, *price);
+                        }
+                    }
+                    for (std::size_t k = 0; k < r.plan_outputs.size(); ++k)
+                        if (lane.plan_numeric[k]) r.plan_outputs[k].counts.add(o.plan_outputs[k].number);
+                    if (price) r.price_sum.add(*price);
+                    for (std::size_t i = 0; i < r.events.size(); ++i) r.events[i].count += lane.event_true[i];
+                    for (std::size_t i = 0; i < o.limits.size(); ++i) {
+                        r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
+                        r.limits[i].violated += o.limits[i].status == LimitStatus::violated;
+                        if (plan.limits[i].type.kind == Kind::number) r.limits[i].bounds.add(o.limits[i].bound.number);
+                    }
+                    ++r.paths;
                 }
-                if (price) r.price_sum.add(*price);
-                for (std::size_t i = 0; i < r.events.size(); ++i) r.events[i].count += event_true[i];
-                for (std::size_t i = 0; i < o.limits.size(); ++i) {
-                    r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
-                    r.limits[i].violated += o.limits[i].status == LimitStatus::violated;
+                if (part.failure) break;
+                if (compare) {
+                    // The outcomes stay valid until the sessions run again.
+                    const Outcome& bo = *lanes[0].outcome;
+                    const Outcome& ho = *lanes[1].outcome;
+                    std::size_t c = 0;
+                    for (const auto& d : director_pairs)
+                        for (const auto& k : output_pairs)
+                            part.changes[c++].counts.add(ho.directors[d.head].outputs[k.head].number -
+                                                         bo.directors[d.base].outputs[k.base].number);
+                    for (const auto& k : plan_pairs)
+                        part.changes[c++].counts.add(ho.plan_outputs[k.head].number - bo.plan_outputs[k.base].number);
                 }
-                ++r.paths;
             }
             if (part.failure) break;
             if (options.progress) options.progress->fetch_add(last - first, std::memory_order_relaxed);
@@ -283,40 +408,67 @@ Result<SimulationResult> Simulation::run(const SimulationOptions& options) const
     }
     if (first_failure) return first_failure->diags;
 
-    SimulationResult total = std::move(partials[0].result);
+    std::vector<SimulationResult> totals = std::move(partials[0].results);
     for (unsigned w = 1; w < threads; ++w) {
-        const SimulationResult& r = partials[w].result;
-        total.paths += r.paths;
-        for (std::size_t i = 0; i < total.outputs.size() && i < r.outputs.size(); ++i) {
-            total.outputs[i].counts.merge(r.outputs[i].counts);
-            total.outputs[i].value_times_price.merge(r.outputs[i].value_times_price);
+        for (std::size_t p = 0; p < n_plans; ++p) {
+            SimulationResult& total = totals[p];
+            const SimulationResult& r = partials[w].results[p];
+            total.paths += r.paths;
+            for (std::size_t i = 0; i < total.outputs.size() && i < r.outputs.size(); ++i) {
+                total.outputs[i].counts.merge(r.outputs[i].counts);
+                total.outputs[i].value_times_price.merge(r.outputs[i].value_times_price);
+            }
+            for (std::size_t i = 0; i < total.plan_outputs.size() && i < r.plan_outputs.size(); ++i)
+                total.plan_outputs[i].counts.merge(r.plan_outputs[i].counts);
+            for (std::size_t i = 0; i < total.events.size() && i < r.events.size(); ++i)
+                total.events[i].count += r.events[i].count;
+            for (std::size_t i = 0; i < total.limits.size() && i < r.limits.size(); ++i) {
+                total.limits[i].scaled += r.limits[i].scaled;
+                total.limits[i].violated += r.limits[i].violated;
+                total.limits[i].bounds.merge(r.limits[i].bounds);
+            }
+            total.price_sum.merge(r.price_sum);
         }
-        for (std::size_t i = 0; i < total.events.size() && i < r.events.size(); ++i) total.events[i].count += r.events[i].count;
-        for (std::size_t i = 0; i < total.limits.size() && i < r.limits.size(); ++i) {
-            total.limits[i].scaled += r.limits[i].scaled;
-            total.limits[i].violated += r.limits[i].violated;
+        if (compare) {
+            for (std::size_t i = 0; i < partials[0].changes.size() && i < partials[w].changes.size(); ++i)
+                partials[0].changes[i].counts.merge(partials[w].changes[i].counts);
         }
-        total.price_sum.merge(r.price_sum);
     }
-    total.directors = std::move(directors);
-    total.has_price = price_slot_ != none;
-    if (model.price && !model.price->dates.empty()) {
-        const PriceModel& p = *model.price;
-        Rational years = Rational::fraction(p.dates.back().days - p.start.days, 365);
-        Decimal df = boost::multiprecision::exp(-to_decimal(p.risk_free) * to_decimal(years));
-        total.discount = to_rational(df, 30);
-        total.days = p.dates.back().days - p.start.days;
+    if (compare) *changes = std::move(partials[0].changes);
+    for (std::size_t p = 0; p < n_plans; ++p) {
+        SimulationResult& total = totals[p];
+        total.directors = std::move(directors[p]);
+        total.has_price = sims[p]->price_slot_ != none;
+        if (model.price && !model.price->dates.empty()) {
+            const PriceModel& pm = *model.price;
+            Rational years = Rational::fraction(pm.dates.back().days - pm.start.days, 365);
+            Decimal df = boost::multiprecision::exp(-to_decimal(pm.risk_free) * to_decimal(years));
+            total.discount = to_rational(df, 30);
+            total.days = pm.dates.back().days - pm.start.days;
+        }
     }
-    return total;
+    return totals;
 }
 
 // ---------------------------------------------------------------------------------------
 // Summaries
 
 OutputSummary summarize(const SimulationResult& r, const OutputTally& t) {
-    OutputSummary s;
-    auto values = t.counts.sorted();
+    OutputSummary s = summarize(t.counts);
     const std::uint64_t n = t.counts.total();
+    if (n == 0) return s;
+    if (r.has_price && r.discount) {
+        Rational mean_value = t.value_times_price.value() / Rational(static_cast<std::int64_t>(n));
+        s.fair_value_grant = mean_value * *r.discount;
+        if (!s.mean.is_zero()) s.fair_value_share = *s.fair_value_grant / s.mean;
+    }
+    return s;
+}
+
+OutputSummary summarize(const ValueCounts& counts) {
+    OutputSummary s;
+    auto values = counts.sorted();
+    const std::uint64_t n = counts.total();
     if (n == 0) return s;
     Rational sum, sum_sq;
     for (const auto& [v, c] : values) {
@@ -351,11 +503,6 @@ OutputSummary summarize(const SimulationResult& r, const OutputTally& t) {
     s.p95 = percentile(95);
     s.min = values.front().first;
     s.max = values.back().first;
-    if (r.has_price && r.discount) {
-        Rational mean_value = t.value_times_price.value() / total;
-        s.fair_value_grant = mean_value * *r.discount;
-        if (!s.mean.is_zero()) s.fair_value_share = *s.fair_value_grant / s.mean;
-    }
     return s;
 }
 

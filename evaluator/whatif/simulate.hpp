@@ -37,17 +37,44 @@ struct SimulationOptions {
     std::atomic<std::uint64_t>* progress = nullptr;
 };
 
+/// The change of one output from the base plan to this one, path by path (head − base).
+struct OutputChange {
+    std::optional<std::size_t> director;   // index in the head's directors; none: plan-wide
+    std::string output;
+    ValueCounts counts;
+};
+
+/// Two plans on the same paths.
+struct ComparedSimulation {
+    SimulationResult base, head;
+    /// Every output of both plans that is a number of one unit in both, for every director
+    /// of both (the head's order; directors matched by id), then the plan-wide outputs.
+    std::vector<OutputChange> changes;
+};
+
 class Simulation {
 public:
     /// Check the model against the plan and the inputs: every path names a value of the
     /// inputs, every price date is a record of the series, events are boolean definitions.
+    /// `base`: the base plan of a comparison (run_against), whose report leaves out the
+    /// model's events and grant-time price it has no definition of (the table shows "—").
     static Result<Simulation> prepare(const Plan& plan, const InputFile& inputs, const Model& model,
-                                      EvalOptions options);
+                                      EvalOptions options, bool base = false);
     /// Run the paths. An evaluation error on a path stops the run and is returned, with
     /// the path's sampled values in a note.
     Result<SimulationResult> run(const SimulationOptions& options) const;
+    /// `simulate --against BASE`: this plan and `base` (prepared on the same inputs and
+    /// model) on the same paths — each path's sampled values are given to both — and the
+    /// change of every output both have, path by path. `base_eval` is the base plan's
+    /// evaluation options (`options.eval` this plan's).
+    Result<ComparedSimulation> run_against(const Simulation& base, const EvalOptions& base_eval,
+                                           const SimulationOptions& options) const;
 
 private:
+    Result<std::vector<SimulationResult>> run_plans(const std::vector<const Simulation*>& sims,
+                                                    const std::vector<EvalOptions>& evals,
+                                                    const SimulationOptions& options,
+                                                    std::vector<OutputChange>* changes) const;
     Simulation(const Plan& plan, const InputFile& inputs, const Model& model) : plan_(&plan), inputs_(&inputs), model_(&model) {}
     const Plan* plan_;
     const InputFile* inputs_;
@@ -70,5 +97,7 @@ struct OutputSummary {
     std::optional<Rational> fair_value_grant, fair_value_share;   // discounted, exact to 30 decimals
 };
 OutputSummary summarize(const SimulationResult& r, const OutputTally& t);
+/// The same without fair values (e.g. of a change between two plans).
+OutputSummary summarize(const ValueCounts& counts);
 
 }  // namespace hoshu::eval

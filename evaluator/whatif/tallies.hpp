@@ -92,12 +92,14 @@ struct EventTally {
 struct LimitTally {
     std::uint32_t limit = 0;
     std::uint64_t scaled = 0, violated = 0;
+    ValueCounts bounds;                // the bound on each path (numeric limits)
 };
 
 struct SimulationResult {
     std::uint64_t paths = 0;
     std::vector<std::string> directors;    // ids, as the plan lists them
     std::vector<OutputTally> outputs;      // every director × every director output
+    std::vector<OutputTally> plan_outputs; // every plan-wide output (director unused)
     std::vector<EventTally> events;
     std::vector<LimitTally> limits;
     ExactSum price_sum;                    // Σ grant-time price (when the model names it)
