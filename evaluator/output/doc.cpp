@@ -315,7 +315,9 @@ void DocWriter::declaration(const DeclarationText& d, std::size_t n) {
             out_ += fmt::format("<div><a href=\"#clause-{0}\">{0}</a>", html_escape(c.clause));
             if (!c.quote.empty()) out_ += fmt::format(" <span class=\"quote\">「{}」</span>", html_escape(c.quote));
             out_ += "</div>\n";
-            index_[c.clause].emplace_back(anchor, d.kind + " " + d.name);
+            auto& entries = index_[c.clause];
+            if (entries.empty() || entries.back().first != anchor)   // two quotes of one clause: one entry
+                entries.emplace_back(anchor, d.kind + " " + d.name);
             auto& q = quotes_[c.clause];
             if (!c.quote.empty() && std::find(q.begin(), q.end(), c.quote) == q.end()) q.push_back(c.quote);
         }

@@ -3,7 +3,8 @@
 # headless Chromium to PDF, the PDF's text read back with pdftotext — the seal, D03's
 # 4,846 RS II shares of FY2024 with the figures they come from, the Japanese source text,
 # the page count — and a screenshot checked loosely (its size, and that it is not blank),
-# so that a broken stylesheet or a missing font is noticed.
+# so that a broken stylesheet or a missing font is noticed. The literate plan's params and
+# tests, and the histogram of `simulate --against`, the same way.
 # Without chromium or pdftotext the test is skipped (exit 77), never passed.
 set -uo pipefail
 hoshu=$1
@@ -90,10 +91,35 @@ if "$hoshu" doc --help > /dev/null 2>&1; then
     contains "doc: the plan's title" "$work/doc.txt" "IIJ 取締役報酬制度"
     contains "doc: Japanese clause text" "$work/doc.txt" "基準報酬は、月額固定報酬の4か月分を目処として"
     contains "doc: a table" "$work/doc.txt" "achievement_coefficient"
+    contains "doc: a param's dated version (value, from, to, clause)" "$work/doc.txt" "140,000 shares 2024-06-01 — C2"
+    contains "doc: a test's inputs" "$work/doc.txt" "inputs rules/iij/tests/board.toml"
+    contains "doc: a test's expectation (output, value)" "$work/doc.txt" "director_cash_yen 600,000,000 JPY"
+    contains "doc: a test's expected violation" "$work/doc.txt" "director_cash a violation"
     doc_pages=$(pdfinfo "$work/doc.pdf" | awk '/^Pages:/ {print $2}')
     [[ -n "$doc_pages" && "$doc_pages" -ge 3 ]] && ok "doc: $doc_pages pages" || bad "doc: $doc_pages pages"
   else
     bad "chromium printed no PDF of the doc"; cat "$work/chromium.log"
   fi
+fi
+
+# The histogram of simulate --against: printed, its text has the legend and the limit's
+# label; a screenshot is not blank.
+"$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model examples/iij/model.toml --paths 300 --seed 7 \
+  --against rules/iij-2023 --out "$work/against.txt" --histogram "$work/against.svg" || bad "simulate --against"
+browse --print-to-pdf="$work/against.pdf" --no-pdf-header-footer "file://$work/against.svg"
+if [[ -s "$work/against.pdf" ]]; then
+  pdftotext -layout "$work/against.pdf" "$work/against-pdf.txt"
+  contains "histogram: the base plan in the legend" "$work/against-pdf.txt" "base: rules/iij-2023"
+  contains "histogram: Japanese text of the legend" "$work/against-pdf.txt" "取締役報酬制度"
+  contains "histogram: the share limit's line label" "$work/against-pdf.txt" "limit rs_share_count 140,000"
+else
+  bad "chromium printed no PDF of the histogram"; cat "$work/chromium.log"
+fi
+browse --screenshot="$work/against.png" --window-size=1000,800 "file://$work/against.svg"
+if [[ -s "$work/against.png" ]]; then
+  size=$(stat -c %s "$work/against.png")
+  [[ "$size" -gt 30000 ]] && ok "histogram screenshot not blank ($size bytes)" || bad "histogram screenshot blank? $size bytes"
+else
+  bad "chromium took no screenshot of the histogram"; cat "$work/chromium.log"
 fi
 exit $fail
