@@ -239,7 +239,9 @@ std::uint64_t total_of(const Counts& counts) {
 }
 
 void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, int x, int y, bool overlay) {
-    const std::uint64_t total = total_of(p.counts), base_total = total_of(p.base_counts);
+    static const Counts none;
+    const Counts& base_counts = overlay ? p.base_counts : none;   // drawn only with a legend
+    const std::uint64_t total = total_of(p.counts), base_total = total_of(base_counts);
 
     out += fmt::format("<g class=\"panel\" transform=\"translate({},{})\">\n", x, y);
     out += fmt::format("<text class=\"title\" x=\"12\" y=\"20\">{}</text>\n",
@@ -251,7 +253,7 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     }
 
     i128 lo = INT64_MAX, hi = INT64_MIN;
-    for (const Counts* c : {&p.counts, &p.base_counts}) {
+    for (const Counts* c : {&p.counts, &base_counts}) {
         if (c->empty()) continue;
         lo = std::min<i128>(lo, c->front().first);
         hi = std::max<i128>(hi, c->back().first);
@@ -261,7 +263,7 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
         auto side = [&](const Counts& c) {
             return c.empty() ? std::string("—") : grouped(c.front().first) + "–" + grouped(c.back().first);
         };
-        range = fmt::format("base {} · head {}", side(p.base_counts), side(p.counts));
+        range = fmt::format("base {} · head {}", side(base_counts), side(p.counts));
     }
     std::uint64_t most = std::max(total, base_total);
     std::string n_text = most == paths ? fmt::format("n = {} paths", grouped(most))
@@ -274,7 +276,7 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
 
     std::uint64_t denominator = std::max(paths, most);
     Bins bins = make_bins(lo, hi, p.counts);
-    std::vector<std::uint64_t> base_bins = binned(bins, p.base_counts);
+    std::vector<std::uint64_t> base_bins = binned(bins, base_counts);
     std::uint64_t max_bin = std::max(*std::max_element(bins.counts.begin(), bins.counts.end()),
                                      *std::max_element(base_bins.begin(), base_bins.end()));
     YAxis yaxis = make_y_axis(std::max<std::uint64_t>(max_bin, 1), denominator);
@@ -426,12 +428,12 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
     out += fmt::format("<text x=\"12\" y=\"26\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">{}</text>\n",
                        escape_xml(title));
     if (legend) {
-        // One line: a swatch and the plan for each side, then what the red line is.
+        // A line for each side: a swatch of its bars and the plan.
         const int ly = header_height + 4;
         out += "<g class=\"legend\">\n";
-        out += fmt::format("<rect class=\"bar-base\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly - 9);
+        out += fmt::format("<rect class=\"swatch bar-base\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly - 9);
         out += fmt::format("<text x=\"32\" y=\"{}\">base: {}</text>\n", ly, escape_xml(legend->base));
-        out += fmt::format("<rect class=\"bar\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly + 7);
+        out += fmt::format("<rect class=\"swatch bar\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly + 7);
         out += fmt::format("<text x=\"32\" y=\"{}\">head: {}</text>\n", ly + 16, escape_xml(legend->head));
         out += "</g>\n";
     }

@@ -166,3 +166,44 @@ TEST_CASE("histogram: no panels", "[histogram]") {
     CHECK(svg.find("no varying outputs") != std::string::npos);
     CHECK(bar_counts(svg).empty());
 }
+
+TEST_CASE("histogram: two plans overlaid, a legend, a limit, plan-wide panels below", "[histogram]") {
+    HistogramPanel d = uniform("D03", "annual_rs_shares", 4000, 5000, 2);
+    for (std::int64_t v = 3000; v <= 9000; v += 10) d.base_counts.emplace_back(v, 3);
+    HistogramPanel total = uniform("", "rs_shares", 60'000, 120'000, 1);
+    total.limit = 140'000;
+    total.limit_label = "limit rs_share_count";
+    std::string svg = histogram_svg("FY2024", 100'000, {d, total},
+                                    hoshu::eval::HistogramLegend{"rules/old — 改定前", "rules/new — 改定"});
+    require_well_formed(svg);
+    // Both distributions, each bar with its exact count: every path of each is drawn.
+    std::uint64_t base_total = 0;
+    const std::string base_bar = "<rect class=\"bar-base\" x=";
+    for (auto at = svg.find(base_bar); at != std::string::npos; at = svg.find(base_bar, at + 1)) {
+        auto a = svg.find("data-count=\"", at);
+        base_total += std::stoull(svg.substr(a + 12));
+    }
+    CHECK(base_total == 601 * 3);
+    CHECK(sum(bar_counts(svg)) == 1001 * 2 + 60'001);
+    CHECK(svg.find("base: rules/old — 改定前") != std::string::npos);
+    CHECK(svg.find("head: rules/new — 改定") != std::string::npos);
+    CHECK(svg.find("id=\"base-hatch\"") != std::string::npos);
+    CHECK(svg.find("base 3,000–9,000 · head 4,000–5,000") != std::string::npos);
+    // The limit is drawn, labelled, inside an axis widened to reach it.
+    CHECK(occurrences(svg, "<g class=\"limit\">") == 1);
+    CHECK(svg.find(">limit rs_share_count 140,000<") != std::string::npos);
+    CHECK(svg.find(">140,000<") != std::string::npos);   // a tick at the limit
+    // The plan-wide panel starts its own row at the left.
+    CHECK(svg.find("plan-wide · rs_shares") != std::string::npos);
+    CHECK(svg.find("translate(0,300)") != std::string::npos);   // 40 title + 28 legend + 232
+}
+
+TEST_CASE("histogram: no legend, no overlay", "[histogram]") {
+    HistogramPanel d = uniform("D03", "annual_rs_shares", 4000, 5000, 2);
+    d.base_counts.emplace_back(4500, 1);   // ignored without a legend
+    std::string svg = histogram_svg("FY2024", 2002, {d});
+    require_well_formed(svg);
+    CHECK(svg.find("class=\"bar-base\"") == std::string::npos);
+    CHECK(svg.find("base-hatch\"") == std::string::npos);
+    CHECK(svg.find("class=\"legend\"") == std::string::npos);
+}
