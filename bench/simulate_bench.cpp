@@ -103,7 +103,7 @@ std::string reference(const Loaded& l, std::uint64_t paths, std::uint64_t seed) 
                 else
                     for (std::size_t d = 0; d < o->directors.size(); ++d) r.events.push_back({s, d, 0});
             }
-            for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back({i, 0, 0});
+            for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back({i, 0, 0, {}});
         }
         for (std::size_t d = 0; d < o->directors.size(); ++d) {
             for (std::size_t k = 0; k < k_outputs; ++k) {
