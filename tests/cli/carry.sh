@@ -39,6 +39,8 @@ check "FY2025 with the hand-written ledger" 0 "" \
 report "FY2025 carried gives exactly the results of the hand-written ledger" $([[ $? == 0 ]] && echo 1 || echo 0)
 grep -q '"carried_sha256": "'"$(sha256sum "$work/fy2024.json" | cut -c1-64)"'"' "$work/fy2025-carried.json"
 report "the seal records the carried result's sha256" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "the table names the result carried from" 0 "carry  $work/fy2024.json  sha256 $(sha256sum "$work/fy2024.json" | cut -c1-64)" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json"
 check "the carried FY2025 result verifies" 0 "verified: $work/fy2025-carried.json matches" \
   "$hoshu" verify "$work/fy2025-carried.json"
 

@@ -100,6 +100,9 @@ run grep -c '"hash"' "$work/fy2026.json"
 "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$work/no-events.db" --format json --out "$work/fy2026-no-events.json" 2> /dev/null
 [[ "$(outputs "$work/fy2026-no-events.json")" != "$(outputs "$work/fy2026-hand.json")" ]]
 report "without the events, FY2026 differs (the events are what reach the plan)" $((1 - $?))
+check "the table names the register, the result carried from and the events since" 0 \
+  "carry  $db  result sha256 $(sha256sum "$work/fy2025.json" | cut -c1-64), 4 events since" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$db"
 check "the FY2026 result verifies" 0 "verified: $work/fy2026.json matches" "$hoshu" verify "$work/fy2026.json"
 check "FY2026 recorded" 0 "recorded FY2026 as record 3" "$hoshu" register record "$db" "$work/fy2026.json" --by hr-sato --grants $grants
 check "register verify verifies the three results again from the register alone" 0 "3 records and 4 events" \
