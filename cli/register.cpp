@@ -111,6 +111,13 @@ int record(const RegisterArgs& args) {
         const eval::Seal& seal = v.recorded.seal;
         if (const eval::StoredResult* from = eval::result_with_sha256(*stored, seal.carried_sha256);
             from != nullptr && !seal.carried_sha256.empty()) {
+            if (from->superseded_by) {
+                std::fprintf(stderr, "hoshu: error: `%s` carries its records from the %s result of record %lld, which record %lld "
+                                     "supersedes: evaluate it again from the current one (--register %s), then record it\n",
+                             dsl::printable(args.result).c_str(), from->fiscal_year.c_str(), static_cast<long long>(from->id),
+                             static_cast<long long>(*from->superseded_by), dsl::printable(args.db).c_str());
+                return static_cast<int>(Exit::usage);
+            }
             std::vector<std::int64_t> applied, since;
             for (const auto& e : seal.carried_events) applied.push_back(e.id);
             for (const auto& e : eval::events_since(*from, *stored_events)) since.push_back(e.id);

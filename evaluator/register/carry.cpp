@@ -60,9 +60,10 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
 }
 
 const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256) {
+    const StoredResult* found = nullptr;
     for (const auto& r : results)
-        if (sha256_hex(r.result_json) == sha256) return &r;
-    return nullptr;
+        if (sha256_hex(r.result_json) == sha256 && (found == nullptr || (found->superseded_by && !r.superseded_by))) found = &r;
+    return found;
 }
 
 Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events) {

@@ -34,7 +34,8 @@ namespace hoshu::eval {
 /// apply: by date, then as recorded.
 std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vector<StoredEvent>& events);
 
-/// The stored result whose bytes have the SHA-256 `sha256`; nullptr when none.
+/// The stored result whose bytes have the SHA-256 `sha256` (the current record when the same
+/// bytes were recorded again); nullptr when none.
 const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256);
 
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns

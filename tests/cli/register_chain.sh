@@ -73,6 +73,13 @@ cp "$db" "$work/late.db"
 check "a result that does not apply an event recorded since is refused" 2 "does not apply the event 1, recorded since the FY2024 result" \
   "$hoshu" register record "$work/late.db" "$work/fy2025.json" --grants $grants
 
+# A result carried from a record since superseded is refused.
+cp "$db" "$work/superseded.db"
+"$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --as-of 2025-06-26 --format json --out "$work/fy2024-again.json"
+"$hoshu" register record "$work/superseded.db" "$work/fy2024-again.json" --supersede --reason "recorded again" --grants $grants > /dev/null
+check "a result carried from a superseded record is refused" 2 "which record 2 supersedes: evaluate it again from the current one" \
+  "$hoshu" register record "$work/superseded.db" "$work/fy2025.json" --grants $grants
+
 check "FY2025 recorded" 0 "recorded FY2025 as record 2" "$hoshu" register record "$db" "$work/fy2025.json" --by hr-sato --grants $grants
 cp "$db" "$work/no-events.db"
 
