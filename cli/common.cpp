@@ -180,6 +180,12 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         return std::nullopt;
     }
     const eval::StoredResult& r = **prior;
+    if (!eval::fiscal_year_follows(r.fiscal_year, year)) {
+        std::fprintf(stderr, "hoshu: error: --register %s: the latest result the register holds before %s is %s's (record %lld), "
+                             "not the year before's: record the year before first\n",
+                     shown_db.c_str(), year.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id));
+        return std::nullopt;
+    }
     const std::string shown = fmt::format("{}, {} record {}", db, r.fiscal_year, r.id);
     std::string note;
     if (!reverify_recorded(r, *results, db, note)) {

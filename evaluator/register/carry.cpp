@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "evaluator/output/seal.hpp"
 #include "evaluator/register/balances.hpp"
@@ -57,6 +58,18 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
         return a.date != b.date ? a.date < b.date : a.seq < b.seq;
     });
     return out;
+}
+
+bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
+    auto split = [](std::string_view s) {
+        std::size_t i = s.size();
+        while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') --i;
+        return std::pair{s.substr(0, i), s.substr(i)};
+    };
+    auto [prefix_a, digits_a] = split(earlier);
+    auto [prefix_b, digits_b] = split(later);
+    if (prefix_a != prefix_b || digits_a.empty() || digits_b.empty() || digits_a.size() > 9 || digits_b.size() > 9) return true;
+    return std::stoll(std::string(digits_b)) == std::stoll(std::string(digits_a)) + 1;
 }
 
 const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256) {

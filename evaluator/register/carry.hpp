@@ -22,6 +22,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -33,6 +34,11 @@ namespace hoshu::eval {
 /// The events recorded after `prior` (later in the register's chain), in the order they
 /// apply: by date, then as recorded.
 std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vector<StoredEvent>& events);
+
+/// Whether the fiscal year `later` is the one right after `earlier`, as far as their names
+/// tell: "FY2025" follows "FY2024", not "FY2023". Names that are not the same text followed
+/// by a number ("2024/25") cannot tell: true.
+bool fiscal_year_follows(std::string_view earlier, std::string_view later);
 
 /// The stored result whose bytes have the SHA-256 `sha256` (the current record when the same
 /// bytes were recorded again); nullptr when none.

@@ -44,6 +44,8 @@ check "the register" 0 "created the register" "$hoshu" register init "$db"
 check "--register with no earlier year recorded is refused" 2 "holds no result of a fiscal year before FY2025: record last year's result first" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --register "$db"
 check "FY2024 recorded" 0 "recorded FY2024 as record 1" "$hoshu" register record "$db" "$work/fy2024.json" --by hr-sato --grants $grants
+check "--register refuses to skip a year" 2 "the latest result the register holds before FY2026 is FY2024's (record 1), not the year before's" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$db"
 
 # FY2025, carried from the register.
 check "FY2025 evaluates with --register" 0 "" \

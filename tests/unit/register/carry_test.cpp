@@ -115,3 +115,12 @@ TEST_CASE("a carried restricted that is not a whole number of shares is an error
     REQUIRE_FALSE(notes.ok());
     CHECK(notes.error().items()[0].message.find("not a whole number of shares") != std::string::npos);
 }
+
+TEST_CASE("a fiscal year follows the one before it, as far as the names tell", "[register]") {
+    CHECK(fiscal_year_follows("FY2024", "FY2025"));
+    CHECK_FALSE(fiscal_year_follows("FY2024", "FY2026"));
+    CHECK_FALSE(fiscal_year_follows("FY2025", "FY2025"));
+    CHECK(fiscal_year_follows("FY2099", "FY2100"));
+    CHECK(fiscal_year_follows("2024/25", "2025/26"));   // cannot tell
+    CHECK(fiscal_year_follows("FY2024", "year 2025"));   // cannot tell
+}
