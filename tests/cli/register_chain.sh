@@ -68,6 +68,18 @@ check "a result carried from an unrecorded result is refused, naming it" 2 "whic
 check "… with --carry too: record that result first" 2 "record that result first (hoshu register record $work/empty.db fy2024.json)" \
   "$hoshu" register record "$work/empty.db" "$work/fy2025-carry.json"
 
+# A --carry result, recorded after the result it carried from: the register alone verifies
+# it again (the carried-from file gone).
+"$hoshu" register init "$work/files.db" > /dev/null
+mkdir "$work/files" && "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format json --out "$work/files/fy2024.json"
+"$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/files/fy2024.json" --format json --out "$work/files/fy2025.json"
+"$hoshu" register record "$work/files.db" "$work/files/fy2024.json" > /dev/null
+check "a --carry result is recorded after the result it carried from" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$work/files.db" "$work/files/fy2025.json"
+rm "$work/files/fy2024.json"
+check "register verify verifies it again from the register alone" 0 "2 stored results verified again" \
+  "$hoshu" register verify "$work/files.db"
+
 # A result that misses an event recorded since the result it carries from is refused.
 cp "$db" "$work/late.db"
 "$hoshu" register event "$work/late.db" --director D01 --kind rate --year FY2024 --grant midterm_rs_shares --rate 0.9 \
