@@ -47,8 +47,8 @@ int run_batch(const BatchArgs& args) {
     }
     dsl::SourceManager sm;
     int exit = Exit::success;
-    std::string carry_bytes;
-    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, args.carry, carry_bytes, exit);
+    CarryUsed carried;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, CarryFrom{args.carry, args.register_db}, carried, exit);
     if (!loaded) return exit;
     const eval::Plan& plan = loaded->plan;
     const eval::InputFile& inputs = loaded->inputs;

@@ -21,7 +21,7 @@ struct EvalArgs {
     std::string format = "table";
     std::string out;
     std::string as_of;
-    std::string register_db;   // --register: carry the prior year's recorded result (not yet)
+    std::string register_db;   // --register FILE.db: carry the prior year's recorded result and the events since
     bool csv_bom = true;       // --csv-bom / --no-csv-bom
 };
 int run_eval(const EvalArgs& args);
@@ -34,6 +34,7 @@ struct ExplainArgs {
     std::string plan;
     std::string inputs;
     std::string carry;    // --carry LAST_YEAR.json
+    std::string register_db;   // --register FILE.db (as eval)
     std::string director;
     std::string value;
     std::string format = "text";
@@ -62,6 +63,8 @@ struct VerifyArgs {
     std::string inputs;                 // the auditor's copy of the inputs (default: as the seal records)
     std::string expect_rules_sha256;    // the approved rules: the seal's rules_sha256 must be this
     std::string expect_inputs_sha256;   // the approved inputs
+    std::string carry;                  // the auditor's copy of the carried result (default: as the seal records)
+    std::string register_db;            // the register the carried records were read from (default: as the seal records)
 };
 int run_verify(const VerifyArgs& args);
 
@@ -107,6 +110,7 @@ struct BatchArgs {
     std::string plan;
     std::string inputs;
     std::string carry;                // --carry LAST_YEAR.json: the base's carried records
+    std::string register_db;          // --register FILE.db (as eval)
     std::string scenarios;            // a CSV file, or
     std::vector<std::string> grid;    // PATH=LOW..HIGH:STEP or PATH=v1,v2,… (cartesian product)
     std::string out;

@@ -6,6 +6,9 @@
 #include "cli/verified.hpp"
 #include "evaluator/output/carried.hpp"
 #include "evaluator/output/verify.hpp"
+#include "evaluator/register/carry.hpp"
+#include "evaluator/register/register.hpp"
+#include "evaluator/run/outcome.hpp"
 
 #include <unistd.h>
 
@@ -16,6 +19,13 @@
 #include "evaluator/check/check.hpp"
 
 namespace hoshu::cli {
+
+bool binary_to_terminal(const std::string& out) {
+    if ((!out.empty() && out != "-") || !::isatty(STDOUT_FILENO)) return false;
+    std::fprintf(stderr, "hoshu: error: --format xlsx writes a workbook, which a terminal cannot show: write it to a file "
+                         "with --out FILE.xlsx\n");
+    return true;
+}
 
 bool color_for(int fd) {
     const char* no_color = std::getenv("NO_COLOR");
@@ -116,33 +126,148 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
     return std::move(*records);
 }
 
+namespace {
+
+void print_unlocated(const std::string& what, const dsl::Diagnostics& d) {
+    for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s%s\n", what.c_str(), item.message.c_str());
+}
+
+/// --register: the records the register's latest result before the inputs' fiscal year
+/// carries, amended by the events since; `used` gets what the seal names.
+std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const eval::Plan& plan, const std::string& db,
+                                                                          const std::string& inputs_path,
+                                                                          const std::string& inputs_text, CarryUsed& used,
+                                                                          int& exit) {
+    const std::string shown_db = dsl::printable(db);
+    exit = Exit::usage;
+    auto reg = eval::Register::open(db);
+    if (!reg) {
+        print_unlocated("--register " + shown_db + ": ", reg.error());
+        return std::nullopt;
+    }
+    auto results = reg->results();
+    auto events = reg->events();
+    auto problems = reg->verify_chain();
+    if (!results || !events || !problems) {
+        print_unlocated(shown_db + ": ", !results ? results.error() : !events ? events.error() : problems.error());
+        return std::nullopt;
+    }
+    if (!problems->empty()) {
+        std::fprintf(stderr, "hoshu: error: --register %s: the register was changed behind hoshu's back in %zu place%s, so nothing is "
+                             "carried from it (`hoshu register verify %s` names them)\n",
+                     shown_db.c_str(), problems->size(), problems->size() == 1 ? "" : "s", shown_db.c_str());
+        exit = Exit::failure;
+        return std::nullopt;
+    }
+    // The inputs' fiscal year: the plan's `fiscal_year`, evaluated on the inputs alone.
+    std::string year;
+    {
+        dsl::SourceManager scratch;
+        auto alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
+        if (alone) {
+            auto outcome = eval::evaluate(plan, *alone, eval::EvalOptions{});
+            if (outcome) year = eval::fiscal_year(plan, *outcome, *alone);
+        }
+    }
+    if (year.empty()) {
+        std::fprintf(stderr, "hoshu: error: --register %s: cannot tell which fiscal year %s is for: the plan's `fiscal_year` "
+                             "cannot be evaluated on these inputs alone (carry with --carry LAST_YEAR.json instead)\n",
+                     shown_db.c_str(), dsl::printable(inputs_path).c_str());
+        return std::nullopt;
+    }
+    auto prior = reg->latest_result_before(year);
+    if (!prior) {
+        print_unlocated(shown_db + ": ", prior.error());
+        return std::nullopt;
+    }
+    if (!*prior) {
+        std::fprintf(stderr, "hoshu: error: --register %s: the register holds no result of a fiscal year before %s: record last "
+                             "year's result first (hoshu register record %s LAST_YEAR.json)\n",
+                     shown_db.c_str(), year.c_str(), shown_db.c_str());
+        return std::nullopt;
+    }
+    const eval::StoredResult& r = **prior;
+    if (!eval::fiscal_year_follows(r.fiscal_year, year)) {
+        std::fprintf(stderr, "hoshu: error: --register %s: the latest result the register holds before %s is %s's (record %lld), "
+                             "not the year before's: record the year before first\n",
+                     shown_db.c_str(), year.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id));
+        return std::nullopt;
+    }
+    const std::string shown = fmt::format("{}, {} record {}", db, r.fiscal_year, r.id);
+    std::string note;
+    if (!reverify_recorded(r, *results, db, note)) {
+        std::fprintf(stderr, "hoshu: error: --register %s: the recorded %s result (record %lld) does not verify from the files "
+                             "stored with it, so nothing is carried from it: %s\n",
+                     shown_db.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id), note.c_str());
+        exit = Exit::failure;
+        return std::nullopt;
+    }
+    auto recorded = eval::read_result(r.result_json);
+    if (!recorded) {
+        print_unlocated(dsl::printable(shown) + ": ", recorded.error());
+        return std::nullopt;
+    }
+    auto since = eval::events_since(r, *events);
+    auto notes = eval::apply_events(*recorded, since);
+    if (!notes) {
+        print_unlocated(shown_db + ": ", notes.error());
+        return std::nullopt;
+    }
+    for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), n.c_str());
+    auto records = eval::carried_records(*recorded, plan, shown);
+    if (!records) {
+        print_unlocated(dsl::printable(shown) + ": ", records.error());
+        return std::nullopt;
+    }
+    used.path = db;
+    used.bytes = r.result_json;
+    used.from_register = true;
+    for (const auto& e : since) used.events.push_back({e.id, e.hash});
+    exit = Exit::success;
+    return std::move(*records);
+}
+
+}  // namespace
+
 std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
-                                                  const std::string& inputs_path, const std::string& carry_path,
-                                                  std::string& carry_bytes, int& exit) {
-    if (carry_path.empty()) return load_plan_and_inputs(sm, plan_dir, inputs_path, exit);
+                                                  const std::string& inputs_path, const CarryFrom& from,
+                                                  CarryUsed& used, int& exit) {
+    if (from.result.empty() && from.register_db.empty()) return load_plan_and_inputs(sm, plan_dir, inputs_path, exit);
+    const char* option = from.result.empty() ? "--register" : "--carry";
+    if (!from.result.empty() && !from.register_db.empty()) {
+        std::fprintf(stderr, "hoshu: error: --carry and --register both say where the carried records come from: give one\n");
+        exit = Exit::usage;
+        return std::nullopt;
+    }
     auto plan = load_plan(sm, plan_dir, false, exit);
     if (!plan) return std::nullopt;
     if (plan->carries.empty()) {
-        std::fprintf(stderr, "hoshu: error: --carry: the plan %s carries nothing from year to year (it has no `carry` declaration)\n",
-                     dsl::printable(plan_dir).c_str());
+        std::fprintf(stderr, "hoshu: error: %s: the plan %s carries nothing from year to year (it has no `carry` declaration)\n",
+                     option, dsl::printable(plan_dir).c_str());
         exit = Exit::usage;
         return std::nullopt;
     }
-    std::string why;
-    if (!dsl::read_regular_file_at_most(carry_path, std::size_t{64} << 20, carry_bytes, why)) {
-        std::fprintf(stderr, "hoshu: error: cannot read the carried result `%s`: %s\n", dsl::printable(carry_path).c_str(),
-                     why.c_str());
-        exit = Exit::usage;
-        return std::nullopt;
-    }
-    auto carried = read_carry(sm, *plan, carry_path, carry_bytes, exit);
-    if (!carried) return std::nullopt;
     std::string text, error;
     if (!dsl::read_file(inputs_path, text, error)) {
         std::fprintf(stderr, "hoshu: error: cannot read %s: %s\n", dsl::printable(inputs_path).c_str(), error.c_str());
         exit = Exit::usage;
         return std::nullopt;
     }
+    std::optional<std::vector<eval::InputFile::Carried>> carried;
+    if (!from.register_db.empty()) {
+        carried = read_register_carry(*plan, from.register_db, inputs_path, text, used, exit);
+    } else {
+        std::string why;
+        if (!dsl::read_regular_file_at_most(from.result, std::size_t{64} << 20, used.bytes, why)) {
+            std::fprintf(stderr, "hoshu: error: cannot read the carried result `%s`: %s\n", dsl::printable(from.result).c_str(),
+                         why.c_str());
+            exit = Exit::usage;
+            return std::nullopt;
+        }
+        used.path = from.result;
+        carried = read_carry(sm, *plan, from.result, used.bytes, exit);
+    }
+    if (!carried) return std::nullopt;
     auto inputs = eval::InputFile::parse_with_carried(sm, inputs_path, std::move(text), *carried);
     if (!inputs) {
         print_diagnostics(sm, inputs.error());
@@ -150,6 +275,13 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
         return std::nullopt;
     }
     return PlanAndInputs{std::move(*plan), std::move(*inputs)};
+}
+
+void seal_carried(eval::Seal& seal, const CarryUsed& used, const std::string& result_path) {
+    if (used.path.empty()) return;
+    eval::seal_carry(seal, used.path, used.bytes, result_path);
+    seal.carried_from_register = used.from_register;
+    seal.carried_events = used.events;
 }
 
 }  // namespace hoshu::cli

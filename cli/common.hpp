@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/output.hpp"
 #include "dsl/base/diagnostics.hpp"
@@ -13,6 +14,7 @@
 #include "evaluator/run/values.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/ir/plan.hpp"
+#include "evaluator/output/seal.hpp"
 
 namespace hoshu::cli {
 
@@ -31,6 +33,10 @@ std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& d
 /// The base plan of a comparison (`--against DIR`): load_plan(), and when it does not
 /// check, a last line saying it is the base plan that does not.
 std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::string& dir, int& exit);
+
+/// A workbook (`--format xlsx`) bound for a terminal: `out` names standard output (empty or
+/// "-") and it is a terminal. Prints the usage error (write it with --out FILE) and returns true.
+bool binary_to_terminal(const std::string& out);
 
 /// `--as-of DATE` into options (empty: none). On a bad date prints the error and returns false.
 bool parse_as_of(const std::string& text, eval::EvalOptions& options);
@@ -55,10 +61,32 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
                                                                  const std::string& path, const std::string& text,
                                                                  int& exit);
 
-/// load_plan_and_inputs() with the records carried from the result at `carry_path` in place
-/// (when it is not empty); its bytes go to `carry_bytes` (for the seal).
+/// Where the records a plan carries come from: the result of `--carry LAST_YEAR.json`, or the
+/// grant register of `--register FILE.db` (at most one of them; neither: the inputs alone).
+struct CarryFrom {
+    std::string result;
+    std::string register_db;
+};
+
+/// What was carried, for the seal: the file read (the result, or the register) and the
+/// bytes of the result carried from; from a register, the events applied to its records.
+struct CarryUsed {
+    std::string path;
+    std::string bytes;
+    bool from_register = false;
+    std::vector<eval::SealedEvent> events;
+};
+
+/// load_plan_and_inputs() with the carried records in place. From a register: its hash
+/// chain is checked, the current recorded result of the latest fiscal year before the
+/// inputs' (the plan's `fiscal_year` output) is verified again from the files stored with
+/// it, and the events recorded since it are applied to what it carries
+/// (evaluator/register/carry.hpp). Prints what is wrong and sets `exit`.
 std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const std::string& plan_dir,
-                                                  const std::string& inputs_path, const std::string& carry_path,
-                                                  std::string& carry_bytes, int& exit);
+                                                  const std::string& inputs_path, const CarryFrom& from,
+                                                  CarryUsed& used, int& exit);
+
+/// Record in `seal` what was carried (`used`), relative to `result_path` as make_seal() does.
+void seal_carried(eval::Seal& seal, const CarryUsed& used, const std::string& result_path);
 
 }  // namespace hoshu::cli

@@ -1,4 +1,4 @@
-// hoshu eval PLAN --inputs FILE [--carry LAST_YEAR.json] [--format table|json|csv] [--out FILE] [--as-of DATE]
+// hoshu eval PLAN --inputs FILE [--carry LAST_YEAR.json | --register FILE.db] [--format table|json|csv] [--out FILE] [--as-of DATE]
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -11,22 +11,14 @@
 namespace hoshu::cli {
 
 int run_eval(const EvalArgs& args) {
-    if (!args.register_db.empty()) {
-        // The design: the current record of the latest fiscal year before the inputs'
-        // (Register::latest_result_before) is handed to the plan's carried records, as
-        // `--carry` of that result would be. A result that itself carried from an earlier one
-        // re-verifies only with that one beside it, which the register does not store yet.
-        std::fprintf(stderr, "hoshu: error: --register is not available yet: carry from last year's sealed result with "
-                             "--carry RESULT.json; the register's grants are in `hoshu register show` and `export`\n");
-        return Exit::usage;
-    }
     eval::EvalOptions options;
     if (!parse_as_of(args.as_of, options)) return Exit::usage;
     const eval::EvalFormat format = eval::eval_format(args.format).value_or(eval::EvalFormat::table);
+    if (format == eval::EvalFormat::xlsx && binary_to_terminal(args.out)) return Exit::usage;
     dsl::SourceManager sm;
     int exit = Exit::success;
-    std::string carry_bytes;
-    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, args.carry, carry_bytes, exit);
+    CarryUsed carried;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, CarryFrom{args.carry, args.register_db}, carried, exit);
     if (!loaded) return exit;
     const eval::Plan* plan = &loaded->plan;
     const eval::InputFile* inputs = &loaded->inputs;
@@ -44,7 +36,7 @@ int run_eval(const EvalArgs& args) {
         print_diagnostics(sm, seal.error());
         return Exit::usage;
     }
-    if (!args.carry.empty()) eval::seal_carry(*seal, args.carry, carry_bytes, to_file ? args.out : std::string());
+    seal_carried(*seal, carried, to_file ? args.out : std::string());
     std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
     eval::ReportExtras extras;
     if (format == eval::EvalFormat::csv || format == eval::EvalFormat::xlsx)

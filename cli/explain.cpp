@@ -1,4 +1,4 @@
-// hoshu explain PLAN --inputs FILE [--carry LAST_YEAR.json] --director ID [--value NAME] [--format text|json]
+// hoshu explain PLAN --inputs FILE [--carry LAST_YEAR.json | --register FILE.db] --director ID [--value NAME] [--format text|json]
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -13,8 +13,8 @@ int run_explain(const ExplainArgs& args) {
     if (!parse_as_of(args.as_of, options)) return Exit::usage;
     dsl::SourceManager sm;
     int exit = Exit::success;
-    std::string carry_bytes;
-    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, args.carry, carry_bytes, exit);
+    CarryUsed carried;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, CarryFrom{args.carry, args.register_db}, carried, exit);
     if (!loaded) return exit;
     eval::Session session(loaded->plan, loaded->inputs, options);
     auto e = eval::explain(loaded->plan, sm, session, args.director, args.value);

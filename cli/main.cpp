@@ -73,13 +73,15 @@ int run_command(int argc, char** argv) {
     eval_cmd->add_option("--as-of", ev.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
     eval_cmd->add_flag("--csv-bom,!--no-csv-bom", ev.csv_bom,
                        "Start the CSV with a UTF-8 byte-order mark, which Excel needs to read UTF-8 (default: on)");
-    eval_cmd->add_option("--register", ev.register_db, "Carry the prior fiscal year's records from this grant register (not yet available)");
+    eval_cmd->add_option("--register", ev.register_db,
+                         "A grant register: carry the records of its latest result before these inputs' fiscal year, with the events recorded since");
 
     ExplainArgs ex;
     auto* explain_cmd = app.add_subcommand("explain", "Explain how a value was derived, step by step, with citations");
     explain_cmd->add_option("plan", ex.plan, "Folder of .hoshu rule files")->required();
     explain_cmd->add_option("--inputs,-i", ex.inputs, "TOML input file")->required();
     explain_cmd->add_option("--carry", ex.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
+    explain_cmd->add_option("--register", ex.register_db, "A grant register whose last year's records are carried (as eval)");
     explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id; not needed for a plan-wide value");
     explain_cmd->add_option("--value,-v", ex.value, "One output or definition (default: every output)");
     explain_cmd->add_option("--format,-f", ex.format, "text or json")
@@ -115,6 +117,8 @@ int run_command(int argc, char** argv) {
     verify_cmd->add_option("result", vf.result, "A result written by `hoshu eval --format json`")->required();
     verify_cmd->add_option("--rules", vf.rules, "Your copy of the plan folder (default: the one the result names)");
     verify_cmd->add_option("--inputs,-i", vf.inputs, "Your copy of the inputs file (default: the one the result names)");
+    verify_cmd->add_option("--carry", vf.carry, "Your copy of the result it carried from (default: the one the result names)");
+    verify_cmd->add_option("--register", vf.register_db, "Your copy of the register it carried from (default: the one the result names)");
     verify_cmd->add_option("--expect-rules-sha256", vf.expect_rules_sha256,
                            "The approved rules' SHA-256 (as `hoshu seal PLAN | sha256sum` prints it): fail on any other");
     verify_cmd->add_option("--expect-inputs-sha256", vf.expect_inputs_sha256,
@@ -145,6 +149,7 @@ int run_command(int argc, char** argv) {
     batch_cmd->add_option("plan", ba.plan, "Folder of .hoshu rule files")->required();
     batch_cmd->add_option("--inputs,-i", ba.inputs, "TOML input file: the base every scenario changes")->required();
     batch_cmd->add_option("--carry", ba.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
+    batch_cmd->add_option("--register", ba.register_db, "A grant register whose last year's records are carried (as eval)");
     batch_cmd->add_option("--scenarios,-s", ba.scenarios, "CSV file: a header of input paths (and an optional `scenario` column), one scenario per row");
     batch_cmd->add_option("--grid,-g", ba.grid, "PATH=LOW..HIGH:STEP or PATH=v1,v2,…; repeat for a cartesian product")
         ->expected(1, -1)->take_all();

@@ -24,6 +24,7 @@
 #include "cli/verified.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
+#include "evaluator/register/carry.hpp"
 #include "evaluator/register/register.hpp"
 #include "evaluator/register/report.hpp"
 #include "evaluator/output/eval_report.hpp"
@@ -79,7 +80,60 @@ int record(const RegisterArgs& args) {
     verify.result = args.result;
     verify.rules = args.rules;
     verify.inputs = args.inputs;
+    verify.register_db = args.db;   // a result carried from a register: this one
+    auto stored = reg->results();
+    if (!stored) return fail(stored.error());
+    auto stored_events = reg->events();
+    if (!stored_events) return fail(stored_events.error());
+    // A result carried from an earlier one: that one must be recorded here first (so that
+    // the register alone can verify this one again).
+    {
+        std::string text, why;
+        auto pre = dsl::read_regular_file_at_most(args.result, std::size_t{64} << 20, text, why) ? eval::read_result(text)
+                                                                                                 : eval::read_result("");
+        if (pre && !pre->seal.carried_sha256.empty() && !eval::result_with_sha256(*stored, pre->seal.carried_sha256)) {
+            const std::string from = dsl::printable(pre->seal.carried_from);
+            if (pre->seal.carried_from_register)
+                std::fprintf(stderr, "hoshu: error: `%s` carries its records from a result recorded in the register %s (sha256 %s), "
+                                     "which this register does not hold: record it in the register it was carried from\n",
+                             dsl::printable(args.result).c_str(), from.c_str(), pre->seal.carried_sha256.c_str());
+            else
+                std::fprintf(stderr, "hoshu: error: `%s` carries its records from %s (sha256 %s), which this register does not hold: "
+                                     "record that result first (hoshu register record %s %s)\n",
+                             dsl::printable(args.result).c_str(), from.c_str(), pre->seal.carried_sha256.c_str(),
+                             dsl::printable(args.db).c_str(), from.c_str());
+            return Exit::usage;
+        }
+    }
     int exit = verify_result_file(verify, [&](const Verified& v) {
+        // The events recorded since the result it carries from must be the ones this
+        // result applied (none, for --carry).
+        const eval::Seal& seal = v.recorded.seal;
+        if (const eval::StoredResult* from = eval::result_with_sha256(*stored, seal.carried_sha256);
+            from != nullptr && !seal.carried_sha256.empty()) {
+            if (from->superseded_by) {
+                std::fprintf(stderr, "hoshu: error: `%s` carries its records from the %s result of record %lld, which record %lld "
+                                     "supersedes: evaluate it again from the current one (--register %s), then record it\n",
+                             dsl::printable(args.result).c_str(), from->fiscal_year.c_str(), static_cast<long long>(from->id),
+                             static_cast<long long>(*from->superseded_by), dsl::printable(args.db).c_str());
+                return static_cast<int>(Exit::usage);
+            }
+            std::vector<std::int64_t> applied, since;
+            for (const auto& e : seal.carried_events) applied.push_back(e.id);
+            for (const auto& e : eval::events_since(*from, *stored_events)) since.push_back(e.id);
+            std::vector<std::int64_t> missed;
+            for (auto id : since)
+                if (std::find(applied.begin(), applied.end(), id) == applied.end()) missed.push_back(id);
+            if (!missed.empty()) {
+                std::string ids;
+                for (auto id : missed) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+                std::fprintf(stderr, "hoshu: error: `%s` does not apply the event%s %s, recorded since the %s result it carries from: "
+                                     "evaluate it again with --register %s, then record it\n",
+                             dsl::printable(args.result).c_str(), missed.size() == 1 ? "" : "s", ids.c_str(), from->fiscal_year.c_str(),
+                             dsl::printable(args.db).c_str());
+                return static_cast<int>(Exit::usage);
+            }
+        }
         eval::ResultEntry entry;
         const eval::JsonValue* year = v.recorded.json.find("fiscal_year");
         entry.fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
@@ -191,10 +245,23 @@ int event(const RegisterArgs& args) {
     return write("", fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what));
 }
 
-/// Verify a stored result again, as `hoshu verify` would, against the rule files and inputs
-/// stored with it (written to a temporary folder). Prints what differs; true when it verifies.
-bool reverify(const eval::StoredResult& r, std::string& note) {
+}  // namespace
+
+bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::StoredResult>& all, const std::string& db,
+                       std::string& note) {
     namespace fs = std::filesystem;
+    // The result it carried from: in the register too (`record` made sure of it).
+    std::string carried_bytes;
+    bool carried_from_register = false;
+    if (auto seal = eval::read_result(r.result_json); seal && !seal->seal.carried_sha256.empty()) {
+        carried_from_register = seal->seal.carried_from_register;
+        const eval::StoredResult* from = eval::result_with_sha256(all, seal->seal.carried_sha256);
+        if (from == nullptr) {
+            note = fmt::format("the result it carried from (sha256 {}) is not in the register", seal->seal.carried_sha256);
+            return false;
+        }
+        carried_bytes = from->result_json;
+    }
     std::error_code ec;
     std::string pattern = (fs::temp_directory_path(ec) / "hoshu-register-XXXXXX").string();
     if (ec || ::mkdtemp(pattern.data()) == nullptr) {
@@ -214,6 +281,7 @@ bool reverify(const eval::StoredResult& r, std::string& note) {
     for (std::size_t i = 0; i < depth; ++i) plan /= "up";
     plan /= "plan";
     std::string inputs, result = (root / fmt::format("record-{}-{}.json", r.id, r.fiscal_year)).string();
+    std::string carried = (root / "carried-from.json").string();
     bool written = false;
     auto put = [&](const fs::path& path, const std::string& bytes) {
         fs::path target = path.lexically_normal();
@@ -234,19 +302,28 @@ bool reverify(const eval::StoredResult& r, std::string& note) {
         }
     }
     written = written && put(result, r.result_json);
-    int exit = Exit::usage;
+    if (!carried_bytes.empty() && !carried_from_register) written = written && put(carried, carried_bytes);
+    bool ok = false;
     if (written && !inputs.empty()) {
         VerifyArgs va;
         va.result = result;
         va.rules = plan.string();
         va.inputs = inputs;
-        exit = verify_result_file(va, [](const Verified&) { return static_cast<int>(Exit::success); });
+        if (!carried_bytes.empty() && carried_from_register) va.register_db = db;
+        if (!carried_bytes.empty() && !carried_from_register) va.carry = carried;
+        std::vector<std::string> differences;
+        int exit = verify_result(va, r.result_json, differences, [](const Verified&) { return static_cast<int>(Exit::success); });
+        ok = exit == Exit::success && differences.empty();
+        for (std::size_t i = 0; i < differences.size() && i < 3; ++i) note += (i ? "; " : "") + differences[i];
+        if (differences.size() > 3) note += fmt::format("; and {} more", differences.size() - 3);
     } else {
         note = "its rule files and inputs could not be written to a temporary folder";
     }
     fs::remove_all(root, ec);
-    return exit == Exit::success;
+    return ok;
 }
+
+namespace {
 
 int verify(const RegisterArgs& args) {
     auto reg = eval::Register::open(args.db);
@@ -262,7 +339,7 @@ int verify(const RegisterArgs& args) {
     for (const auto& r : *results) {
         if (r.files.empty()) continue;
         std::string note;
-        if (reverify(r, note)) {
+        if (reverify_recorded(r, *results, args.db, note)) {
             ++reverified;
             continue;
         }
@@ -286,6 +363,7 @@ int verify(const RegisterArgs& args) {
 }
 
 int show_or_export(const RegisterArgs& args) {
+    if (args.command == "export" && args.format == "xlsx" && binary_to_terminal(args.out)) return Exit::usage;
     if (!args.as_of.empty() && !valid_date(args.as_of))
         return usage(fmt::format("--as-of takes a date as YYYY-MM-DD, not `{}`", args.as_of));
     auto reg = eval::Register::open(args.db);

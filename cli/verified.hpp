@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/output/verify.hpp"
+#include "evaluator/register/register.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/run/outcome.hpp"
 #include "evaluator/run/session.hpp"
@@ -42,5 +43,12 @@ int verify_result_file(const VerifyArgs& args, const OnVerified& on_verified);
 /// result (printed to stderr).
 int verify_result(const VerifyArgs& args, const std::string& text, std::vector<std::string>& differences,
                   const OnVerified& on_verified);
+
+/// Verify a result stored in the register `db` again, as `hoshu verify` would, against the
+/// rule files and inputs stored with it (written to a temporary folder) and, for a result
+/// that carried from an earlier one, that result as the register holds it (`all`). True when
+/// it verifies; else `note` says why (the first differences).
+bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::StoredResult>& all, const std::string& db,
+                       std::string& note);
 
 }  // namespace hoshu::cli

@@ -1,5 +1,5 @@
-// hoshu verify RESULT.json [--rules DIR] [--inputs FILE] [--expect-rules-sha256 HEX]
-//                          [--expect-inputs-sha256 HEX]
+// hoshu verify RESULT.json [--rules DIR] [--inputs FILE] [--carry FILE] [--register FILE.db]
+//                          [--expect-rules-sha256 HEX] [--expect-inputs-sha256 HEX]
 // Confirm that a result written by `hoshu eval --format json` came from the rules and
 // inputs it names (or the auditor's copies of them): the seal is recomputed from the files
 // as they are — before anything is parsed — then the plan is evaluated again and every
@@ -20,6 +20,8 @@
 #include "evaluator/output/carried.hpp"
 #include "evaluator/output/seal.hpp"
 #include "evaluator/output/verify.hpp"
+#include "evaluator/register/carry.hpp"
+#include "evaluator/register/register.hpp"
 
 namespace hoshu::cli {
 
@@ -146,13 +148,62 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     fs::path base(plan_dir);
     if (!fs::is_directory(base, ec)) base = base.parent_path();
     // The earlier result the records were carried from: the very file (its hash), read
-    // as it was then (it was verified when this result was made).
-    std::string carry_path, carry_text;
-    if (!seal.carried_from.empty()) {
-        carry_path = locate(std::string(), seal.carried_from);
+    // as it was then (it was verified when this result was made); or, carried from a
+    // grant register, the recorded result of that hash and the events the seal names,
+    // each as the register's hash chain holds it.
+    std::string carry_path, carry_text, carry_shown;
+    std::vector<eval::StoredEvent> carried_events;
+    if (!seal.carried_from.empty() && seal.carried_from_register) {
+        carry_path = args.register_db.empty() ? locate(std::string(), seal.carried_from) : args.register_db;
+        const std::string shown_db = dsl::printable(carry_path);
+        auto reg = eval::Register::open(carry_path);
+        if (!reg) {
+            for (const auto& d : reg.error().items())
+                std::fprintf(stderr, "hoshu: error: the register the carried records were read from: %s%s\n", d.message.c_str(),
+                             args.register_db.empty() ? " (name your copy with --register FILE.db)" : "");
+            return Exit::usage;
+        }
+        auto results = reg->results();
+        auto events = reg->events();
+        auto problems = reg->verify_chain();
+        auto unreadable = [&](const dsl::Diagnostics& d) {
+            for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s: %s\n", shown_db.c_str(), item.message.c_str());
+            return static_cast<int>(Exit::usage);
+        };
+        if (!results) return unreadable(results.error());
+        if (!events) return unreadable(events.error());
+        if (!problems) return unreadable(problems.error());
+        if (!problems->empty())
+            differences.push_back(fmt::format("the register {} was changed behind hoshu's back ({} place{}: `hoshu register verify {}` names them)",
+                                              shown_db, problems->size(), problems->size() == 1 ? "" : "s", shown_db));
+        const eval::StoredResult* prior = eval::result_with_sha256(*results, seal.carried_sha256);
+        if (prior == nullptr) {
+            differences.push_back(fmt::format("the register {} holds no recorded result of sha256 {}, which the records were carried from",
+                                              shown_db, seal.carried_sha256));
+        } else {
+            carry_text = prior->result_json;
+            carry_shown = fmt::format("{}, {} record {}", carry_path, prior->fiscal_year, prior->id);
+        }
+        for (const auto& sealed : seal.carried_events) {
+            auto e = std::find_if(events->begin(), events->end(), [&](const eval::StoredEvent& x) { return x.id == sealed.id; });
+            if (e == events->end())
+                differences.push_back(fmt::format("the register {} has no event {}, which was applied to the carried records", shown_db, sealed.id));
+            else if (e->hash != sealed.hash)
+                differences.push_back(fmt::format("event {} of the register {} is not the one applied: sealed hash {}, now {}", sealed.id,
+                                                  shown_db, sealed.hash, e->hash));
+            else
+                carried_events.push_back(*e);
+        }
+        if (!differences.empty()) return Exit::failure;
+        eval::seal_carry(files_now, carry_path, carry_text);
+        files_now.carried_from_register = true;
+        files_now.carried_events = seal.carried_events;
+    } else if (!seal.carried_from.empty()) {
+        carry_path = args.carry.empty() ? locate(std::string(), seal.carried_from) : args.carry;
+        carry_shown = carry_path;
         if (!read_regular_file(carry_path, carry_text, why)) {
-            std::fprintf(stderr, "hoshu: error: cannot read the carried result `%s`: %s\n",
-                         dsl::printable(carry_path).c_str(), why.c_str());
+            std::fprintf(stderr, "hoshu: error: cannot read the carried result `%s`: %s%s\n",
+                         dsl::printable(carry_path).c_str(), why.c_str(), hint(args.carry, carry_path, "--carry FILE").c_str());
             return Exit::usage;
         }
         eval::seal_carry(files_now, carry_path, carry_text);
@@ -196,7 +247,15 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
                 std::fprintf(stderr, "hoshu: error: `%s`: %s\n", dsl::printable(carry_path).c_str(), d.message.c_str());
             return Exit::usage;
         }
-        auto records = eval::carried_records(*prior, *plan, carry_path);
+        if (seal.carried_from_register) {
+            auto notes = eval::apply_events(*prior, carried_events);
+            if (!notes) {
+                for (const auto& d : notes.error().items())
+                    std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(carry_path).c_str(), d.message.c_str());
+                return Exit::usage;
+            }
+        }
+        auto records = eval::carried_records(*prior, *plan, carry_shown);
         if (!records) {
             print_diagnostics(sm, records.error());
             return Exit::usage;
@@ -221,7 +280,11 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         print_diagnostics(sm, now.error());
         return Exit::failure;
     }
-    if (!carry_path.empty()) eval::seal_carry(*now, carry_path, carry_text);
+    if (!carry_path.empty()) {
+        eval::seal_carry(*now, carry_path, carry_text);
+        now->carried_from_register = files_now.carried_from_register;
+        now->carried_events = files_now.carried_events;
+    }
     differences = eval::result_differences(*recorded, *plan, *outcome, *now,
                                            eval::fiscal_year(*plan, *outcome, *inputs));
     if (!differences.empty()) return Exit::failure;

@@ -52,6 +52,11 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     if (!seal.carried_from.empty()) {
         s["carried_from"] = seal.carried_from;
         s["carried_sha256"] = seal.carried_sha256;
+        if (seal.carried_from_register) {
+            ordered_json events = ordered_json::array();
+            for (const auto& e : seal.carried_events) events.push_back({{"id", e.id}, {"hash", e.hash}});
+            s["carried_events"] = events;
+        }
     }
     ordered_json files = ordered_json::array();
     for (const auto& f : seal.rule_files) files.push_back({{"path", f.path}, {"sha256", f.sha256}});

@@ -6,6 +6,7 @@
 //   seal->rules_sha256;   // = `hoshu seal rules/iij | sha256sum`
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,13 @@
 #include "evaluator/run/session.hpp"
 
 namespace hoshu::eval {
+
+/// An event of a grant register applied to the carried records (`hoshu eval --register`):
+/// its id in the register and its hash in the register's chain.
+struct SealedEvent {
+    std::int64_t id = 0;
+    std::string hash;
+};
 
 struct SealedFile {
     std::string path;     // relative to the plan folder ("../common/x.hoshu" for an import from outside it)
@@ -43,6 +51,11 @@ struct Seal {
     /// inputs_path) and the SHA-256 of its bytes; empty without --carry.
     std::string carried_from;
     std::string carried_sha256;
+    /// --register: carried_from names the grant register, carried_sha256 the recorded result
+    /// read from it, and carried_events the register's events applied to that result's
+    /// carried records (none, possibly); written as "carried_events" (present only then).
+    bool carried_from_register = false;
+    std::vector<SealedEvent> carried_events;
     std::string engine;          // "hoshu 0.1.0"
     std::vector<SealedFile> rule_files;   // sorted by path
 };

@@ -27,6 +27,13 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
     out += "\n";
     out += fmt::format("inputs {}  sha256 {}\nrules  sha256 {}\n", seal.inputs_path, seal.inputs_sha256,
                        seal.rules_sha256);
+    // Where the carried records came from: a result file, or a register's recorded result
+    // and the events applied to it.
+    if (!seal.carried_from.empty() && seal.carried_from_register)
+        out += fmt::format("carry  {}  result sha256 {}, {} event{} since\n", seal.carried_from, seal.carried_sha256,
+                           seal.carried_events.size(), seal.carried_events.size() == 1 ? "" : "s");
+    else if (!seal.carried_from.empty())
+        out += fmt::format("carry  {}  sha256 {}\n", seal.carried_from, seal.carried_sha256);
     if (!outcome.directors.empty()) {
         std::vector<std::vector<std::string>> rows;
         std::vector<bool> right{false};

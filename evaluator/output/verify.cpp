@@ -361,6 +361,26 @@ Result<RecordedResult> read_result(std::string_view text) {
         if (auto s = r.text("carried_from", "the path of the result the carried records were read from")) seal.carried_from = *s;
         if (auto s = r.hash("carried_sha256")) seal.carried_sha256 = *s;
     }
+    if (const JsonValue* events = seal_json.find("carried_events")) {
+        seal.carried_from_register = true;
+        if (seal.carried_from.empty()) r.fail("seal.carried_events goes with seal.carried_from, the register they are in");
+        if (events->kind != JKind::array) r.fail("seal.carried_events is not an array of {\"id\": a number, \"hash\": a SHA-256}");
+        for (std::size_t i = 0; events->kind == JKind::array && i < events->items.size() && r.error().empty(); ++i) {
+            const JsonValue& e = events->items[i];
+            const JsonValue* id = e.find("id");
+            const JsonValue* hash = e.find("hash");
+            std::int64_t n = 0;
+            bool ok = e.kind == JKind::object && e.keys.size() == 2 && id && hash && id->kind == JKind::number &&
+                      hash->kind == JKind::string && is_sha256(hash->text) && !id->text.empty() && id->text.size() < 18 &&
+                      id->text.find_first_not_of("0123456789") == std::string::npos;
+            if (ok) n = std::stoll(id->text);
+            if (!ok || n <= 0) {
+                r.fail(fmt::format("seal.carried_events[{}] is not {{\"id\": a whole number, \"hash\": 64 hexadecimal digits}}", i));
+                break;
+            }
+            seal.carried_events.push_back({n, hash->text});
+        }
+    }
     const JsonValue* files = seal_json.find("rule_files");
     if (files == nullptr) r.fail(fmt::format("{}: its seal has no \"rule_files\"", not_eval));
     else if (files->kind != JKind::array)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # State carried across years (`carry` in the rules, `hoshu eval --carry LAST_YEAR.json`):
 # the IIJ FY2024 result carries its ledger into FY2025, whose results are exactly those of
-# the hand-written ledger (examples/iij/fy2025.toml); the carried result verifies; a result
-# that does not verify is refused; inputs that also give the carried path are refused; a
-# result that carries nothing for the plan is refused; a forged carried record is named.
+# the hand-written ledger (examples/iij/fy2025.toml), and FY2025's into FY2026 (with the
+# committee's reassessed rates in the inputs) those of examples/iij/fy2026.toml; the
+# carried results verify; a result that does not verify is refused; inputs that also give
+# the carried path are refused; a result that carries nothing for the plan is refused; a
+# forged carried record is named.
 set -uo pipefail
 hoshu=$1
 hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
@@ -37,8 +39,26 @@ check "FY2025 with the hand-written ledger" 0 "" \
 report "FY2025 carried gives exactly the results of the hand-written ledger" $([[ $? == 0 ]] && echo 1 || echo 0)
 grep -q '"carried_sha256": "'"$(sha256sum "$work/fy2024.json" | cut -c1-64)"'"' "$work/fy2025-carried.json"
 report "the seal records the carried result's sha256" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "the table names the result carried from" 0 "carry  $work/fy2024.json  sha256 $(sha256sum "$work/fy2024.json" | cut -c1-64)" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json"
 check "the carried FY2025 result verifies" 0 "verified: $work/fy2025-carried.json matches" \
   "$hoshu" verify "$work/fy2025-carried.json"
+
+# FY2026, the final year, carried from the FY2025 result: the committee's reassessed FY2025
+# rates are in the inputs (`[committee_rates.FY2025]`, read by rules/iij/ledger.hoshu).
+cp examples/iij/fy2026-carried.toml "$work/fy2026-carried.toml"
+printf '\n[committee_rates.FY2025]\nD04 = "0.70"\nD05 = "1"\n' >> "$work/fy2026-carried.toml"
+check "FY2026 evaluates with --carry of the FY2025 result and the committee's rates in the inputs" 0 "" \
+  "$hoshu" eval rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2025-carried.json" --format json --out "$work/fy2026-carried.json"
+check "FY2026 with the hand-written ledger" 0 "" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2026.toml --format json --out "$work/fy2026.json"
+[[ "$(outputs "$work/fy2026-carried.json")" == "$(outputs "$work/fy2026.json")" ]]
+report "FY2026 carried gives exactly the results of the hand-written ledger" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "the carried FY2026 result verifies" 0 "verified: $work/fy2026-carried.json matches" \
+  "$hoshu" verify "$work/fy2026-carried.json"
+"$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --carry "$work/fy2025-carried.json" --format json --out "$work/fy2026-no-rates.json"
+[[ "$(outputs "$work/fy2026-no-rates.json")" != "$(outputs "$work/fy2026.json")" ]]
+report "without the committee's rates, FY2026 differs (the rates reach the plan)" $([[ $? == 0 ]] && echo 1 || echo 0)
 
 # A carried result changed after use: the FY2025 result no longer verifies.
 cp "$work/fy2024.json" "$work/fy2024.keep"

@@ -76,4 +76,17 @@ out=$(unzip -p "$work/g.xlsx" xl/worksheets/sheet1.xml)
 # Row 4 is D03's annual grant: shares (column G) and its yen value (column H) as numbers.
 has "a grant's shares are a number" '<c r="G4"><v>4846</v></c>'
 has "its yen value is a number" '<c r="H4"><v>14634920</v></c>'
+# A workbook to a terminal without --out is refused (a usage error naming --out); to a pipe it
+# is written. `script` gives the command a terminal for its standard output.
+tty_run() {  # tty_run ARGS…: run under a terminal; output in $out, exit code in $rc
+  out=$(script -qec "$(printf '%q ' "$@")" /dev/null 2>&1 < /dev/null); rc=$?
+}
+tty_run "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format xlsx
+[[ $rc -eq 2 && "$out" == *"write it to a file with --out FILE.xlsx"* ]]; report "eval --format xlsx to a terminal is refused" $((1 - $?))
+tty_run "$hoshu" register export "$work/g.db" --format xlsx
+[[ $rc -eq 2 && "$out" == *"write it to a file with --out FILE.xlsx"* ]]; report "register export --format xlsx to a terminal is refused" $((1 - $?))
+tty_run "$hoshu" register export "$work/g.db" --format csv
+[[ $rc -eq 0 && "$out" == *"FY2024,D03"* ]]; report "register export --format csv to a terminal is written" $((1 - $?))
+"$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format xlsx | cmp -s - "$work/fy2024.xlsx"
+out="the piped workbook differs"; report "eval --format xlsx to a pipe is written" $((1 - $?))
 exit $fail

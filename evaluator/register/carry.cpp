@@ -1,0 +1,146 @@
+#include "evaluator/register/carry.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "evaluator/output/seal.hpp"
+#include "evaluator/register/balances.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+using JKind = JsonValue::Kind;
+
+JsonValue* field(JsonValue& record, std::string_view key) {
+    for (std::size_t k = 0; k < record.keys.size(); ++k)
+        if (record.keys[k] == key) return &record.items[k];
+    return nullptr;
+}
+
+bool text_is(const JsonValue& record, std::string_view key, const std::string& want) {
+    const JsonValue* v = record.find(key);
+    return v != nullptr && v->kind == JKind::string && v->text == want;
+}
+
+/// `grant` (an output's name) names the record: one of its text fields is that name, or
+/// the word before the name's first `_`.
+bool names_grant(const JsonValue& record, const std::string& grant) {
+    std::string word = grant.substr(0, grant.find('_'));
+    for (const auto& v : record.items)
+        if (v.kind == JKind::string && (v.text == grant || v.text == word)) return true;
+    return false;
+}
+
+bool matches(const JsonValue& record, const StoredEvent& e) {
+    if (record.kind != JKind::object || !text_is(record, "director", e.director)) return false;
+    if (!e.fiscal_year.empty() && !text_is(record, "year", e.fiscal_year)) return false;
+    if (!e.grant.empty() && !names_grant(record, e.grant)) return false;
+    return true;
+}
+
+std::string describe(const StoredEvent& e) {
+    std::string what = fmt::format("event {} ({} {}", e.id, to_string(e.kind), e.director);
+    if (!e.fiscal_year.empty()) what += " " + e.fiscal_year;
+    if (!e.grant.empty()) what += " " + e.grant;
+    return what + " on " + e.date + ")";
+}
+
+}  // namespace
+
+std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vector<StoredEvent>& events) {
+    std::vector<StoredEvent> out;
+    for (const auto& e : events)
+        if (e.seq > prior.seq) out.push_back(e);
+    std::stable_sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
+        return a.date != b.date ? a.date < b.date : a.seq < b.seq;
+    });
+    return out;
+}
+
+bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
+    auto split = [](std::string_view s) {
+        std::size_t i = s.size();
+        while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') --i;
+        return std::pair{s.substr(0, i), s.substr(i)};
+    };
+    auto [prefix_a, digits_a] = split(earlier);
+    auto [prefix_b, digits_b] = split(later);
+    if (prefix_a != prefix_b || digits_a.empty() || digits_b.empty() || digits_a.size() > 9 || digits_b.size() > 9) return true;
+    return std::stoll(std::string(digits_b)) == std::stoll(std::string(digits_a)) + 1;
+}
+
+const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256) {
+    const StoredResult* found = nullptr;
+    for (const auto& r : results)
+        if (sha256_hex(r.result_json) == sha256 && (found == nullptr || (found->superseded_by && !r.superseded_by))) found = &r;
+    return found;
+}
+
+Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events) {
+    std::vector<std::string> notes;
+    JsonValue* carry = nullptr;
+    for (std::size_t k = 0; k < prior.json.keys.size(); ++k)
+        if (prior.json.keys[k] == "carry") carry = &prior.json.items[k];
+    for (const StoredEvent& e : events) {
+        if (e.kind == EventKind::additional) {
+            notes.push_back(describe(e) + " is not carried: an additional grant outside a result is not a record the plan carries");
+            continue;
+        }
+        std::vector<JsonValue*> records;
+        if (carry != nullptr && carry->kind == JKind::object)
+            for (auto& list : carry->items)
+                if (list.kind == JKind::array)
+                    for (auto& r : list.items)
+                        if (matches(r, e)) records.push_back(&r);
+        if (records.empty()) {
+            notes.push_back(describe(e) + " changes no carried record: none is of that director" +
+                            (e.fiscal_year.empty() ? "" : ", year") + (e.grant.empty() ? "" : " and grant"));
+            continue;
+        }
+        std::optional<std::int64_t> shares;
+        if (e.shares) {
+            shares = share_count(*e.shares);
+            if (!shares) return dsl::one_error({}, fmt::format("{}: its shares `{}` are not a whole number", describe(e), *e.shares));
+        }
+        std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
+        for (JsonValue* r : records) {
+            if (e.kind == EventKind::rate) {
+                if (!e.rate || e.rate->empty()) return dsl::one_error({}, fmt::format("{}: it has no rate", describe(e)));
+                JsonValue rate;
+                rate.kind = JKind::string;
+                rate.text = *e.rate;
+                if (JsonValue* v = field(*r, "reassessed_rate")) *v = rate;
+                else {
+                    r->keys.push_back("reassessed_rate");
+                    r->items.push_back(rate);
+                }
+                continue;
+            }
+            JsonValue* restricted = field(*r, "restricted");
+            if (restricted == nullptr) continue;
+            auto now = restricted->kind == JKind::number ? share_count(restricted->text) : std::nullopt;
+            if (!now) return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, not a whole number of shares",
+                                                            e.director, json_text(*restricted)));
+            std::int64_t left = 0;
+            switch (e.kind) {
+                case EventKind::lift:
+                case EventKind::clawback: {
+                    std::int64_t take = std::min(*now, to_take);
+                    to_take -= take;
+                    left = *now - take;
+                    break;
+                }
+                case EventKind::leave: left = 0; break;
+                case EventKind::rate:
+                case EventKind::additional: left = *now; break;
+            }
+            restricted->text = std::to_string(left);
+        }
+    }
+    return notes;
+}
+
+}  // namespace hoshu::eval

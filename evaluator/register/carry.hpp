@@ -1,0 +1,53 @@
+// What a grant register hands to the next year's evaluation (`hoshu eval PLAN --inputs
+// FY.toml --register FILE.db`): the records the prior year's recorded result carries (its
+// "carry" section, as `--carry` of that result reads them), with the register's events
+// recorded since that result applied to them. The register knows a carried record by three
+// of its fields, whatever the plan: `director`, `year` (the fiscal year of its grant) and
+// `restricted` (its shares still restricted); a `rate` event writes `reassessed_rate`:
+//
+//   lift        restricted less the shares lifted (all of them: restricted 0)
+//   clawback    restricted less the shares clawed back
+//   leave       restricted 0 on every record of the director (what was restricted is forfeited)
+//   rate        reassessed_rate = the committee's rate, on the records of that year (and grant)
+//   additional  nothing: a grant made outside a result is not a carried record
+//
+// An event names its records by director, and by --year and --grant when given: a grant
+// (an output's name, `midterm_rs_shares`) names the records one of whose fields is that
+// name or the word before its first `_` (`component = "midterm"`).
+//
+//   auto since = events_since(*prior, events);         // recorded after the prior result
+//   auto prior_json = read_result(prior->result_json);
+//   auto notes = apply_events(*prior_json, since);     // the carried records, amended
+//   auto carried = carried_records(*prior_json, plan, "grants.db, FY2024 record 1");
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/base/result.hpp"
+#include "evaluator/output/verify.hpp"
+#include "evaluator/register/register.hpp"
+
+namespace hoshu::eval {
+
+/// The events recorded after `prior` (later in the register's chain), in the order they
+/// apply: by date, then as recorded.
+std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vector<StoredEvent>& events);
+
+/// Whether the fiscal year `later` is the one right after `earlier`, as far as their names
+/// tell: "FY2025" follows "FY2024", not "FY2023". Names that are not the same text followed
+/// by a number ("2024/25") cannot tell: true.
+bool fiscal_year_follows(std::string_view earlier, std::string_view later);
+
+/// The stored result whose bytes have the SHA-256 `sha256` (the current record when the same
+/// bytes were recorded again); nullptr when none.
+const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256);
+
+/// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns
+/// a note for each event that changes no carried record (an additional grant; an event whose
+/// director, year or grant no carried record has). Errors: a carried `restricted` that is
+/// not a whole number of shares, an event's share count or rate that is not one.
+Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events);
+
+}  // namespace hoshu::eval

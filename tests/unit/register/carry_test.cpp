@@ -1,0 +1,126 @@
+// What the register hands to the next year: the events recorded after the carried-from
+// result, in date order; each kind applied to the carried records it names (director, year,
+// grant), and a note for what changes no record.
+#include "evaluator/register/carry.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace hoshu::eval;
+
+namespace {
+
+RecordedResult prior_with(const std::string& carry) {
+    auto json = read_json_exact(R"({"carry": {"ledger": )" + carry + "}}");
+    REQUIRE(json.ok());
+    RecordedResult r;
+    r.json = std::move(*json);
+    return r;
+}
+
+const JsonValue& record(const RecordedResult& r, std::size_t i) { return r.json.find("carry")->find("ledger")->items[i]; }
+
+std::string field(const RecordedResult& r, std::size_t i, const char* key) {
+    const JsonValue* v = record(r, i).find(key);
+    return v ? v->text : "(none)";
+}
+
+StoredEvent event(std::int64_t seq, EventKind kind, std::string director, std::string date) {
+    StoredEvent e;
+    e.id = e.seq = seq;
+    e.kind = kind;
+    e.director = std::move(director);
+    e.date = std::move(date);
+    return e;
+}
+
+const char* ledger = R"([
+  {"year": "FY2024", "director": "D04", "component": "annual", "restricted": 5452},
+  {"year": "FY2025", "director": "D04", "component": "midterm", "restricted": 5887},
+  {"year": "FY2025", "director": "D07", "component": "annual", "restricted": 5116},
+  {"year": "FY2025", "director": "D07", "component": "midterm", "restricted": 4331}
+])";
+
+}  // namespace
+
+TEST_CASE("the events recorded after the carried-from result apply, in date order", "[register]") {
+    StoredResult prior;
+    prior.seq = 5;
+    std::vector<StoredEvent> events{event(4, EventKind::lift, "D01", "2026-01-01"), event(6, EventKind::rate, "D01", "2027-05-01"),
+                                    event(7, EventKind::lift, "D02", "2026-09-01")};
+    auto since = events_since(prior, events);
+    REQUIRE(since.size() == 2);
+    CHECK(since[0].seq == 7);   // dated first
+    CHECK(since[1].seq == 6);
+}
+
+TEST_CASE("a rate event writes reassessed_rate on the records of its director, year and grant", "[register]") {
+    auto r = prior_with(ledger);
+    auto e = event(1, EventKind::rate, "D04", "2027-05-18");
+    e.fiscal_year = "FY2025";
+    e.grant = "midterm_rs_shares";
+    e.rate = "0.70";
+    auto notes = apply_events(r, {e});
+    REQUIRE(notes.ok());
+    CHECK(notes->empty());
+    CHECK(field(r, 1, "reassessed_rate") == "0.70");
+    CHECK(record(r, 1).find("reassessed_rate")->kind == JsonValue::Kind::string);
+    CHECK(field(r, 0, "reassessed_rate") == "(none)");   // another year
+    CHECK(field(r, 3, "reassessed_rate") == "(none)");   // another director
+}
+
+TEST_CASE("lift, clawback and leave lower what is restricted", "[register]") {
+    auto r = prior_with(ledger);
+    auto lift = event(1, EventKind::lift, "D07", "2027-01-31");
+    lift.grant = "annual_rs_shares";
+    lift.shares = "5116";
+    auto claw = event(2, EventKind::clawback, "D04", "2027-06-01");
+    claw.fiscal_year = "FY2025";
+    claw.grant = "midterm_rs_shares";
+    claw.shares = "1466";
+    auto notes = apply_events(r, {lift, claw});
+    REQUIRE(notes.ok());
+    CHECK(field(r, 2, "restricted") == "0");
+    CHECK(field(r, 3, "restricted") == "4331");   // the other grant of D07
+    CHECK(field(r, 1, "restricted") == "4421");
+    CHECK(field(r, 0, "restricted") == "5452");
+    auto leave = event(3, EventKind::leave, "D04", "2027-07-01");
+    leave.shares = "9873";
+    REQUIRE(apply_events(r, {leave}).ok());
+    CHECK(field(r, 0, "restricted") == "0");
+    CHECK(field(r, 1, "restricted") == "0");
+    CHECK(field(r, 3, "restricted") == "4331");
+}
+
+TEST_CASE("an event that changes no carried record is noted, not applied", "[register]") {
+    auto r = prior_with(ledger);
+    auto add = event(1, EventKind::additional, "D04", "2027-06-25");
+    add.fiscal_year = "FY2026";
+    add.shares = "100";
+    auto none = event(2, EventKind::rate, "D99", "2027-05-18");
+    none.rate = "0.5";
+    auto notes = apply_events(r, {add, none});
+    REQUIRE(notes.ok());
+    REQUIRE(notes->size() == 2);
+    CHECK((*notes)[0].find("event 1 (additional D04 FY2026 on 2027-06-25) is not carried") == 0);
+    CHECK((*notes)[1].find("event 2 (rate D99 on 2027-05-18) changes no carried record") == 0);
+}
+
+TEST_CASE("a carried restricted that is not a whole number of shares is an error", "[register]") {
+    auto r = prior_with(R"([{"year": "FY2024", "director": "D04", "restricted": "1/2"}])");
+    auto lift = event(1, EventKind::lift, "D04", "2027-01-31");
+    lift.shares = "1";
+    auto notes = apply_events(r, {lift});
+    REQUIRE_FALSE(notes.ok());
+    CHECK(notes.error().items()[0].message.find("not a whole number of shares") != std::string::npos);
+}
+
+TEST_CASE("a fiscal year follows the one before it, as far as the names tell", "[register]") {
+    CHECK(fiscal_year_follows("FY2024", "FY2025"));
+    CHECK_FALSE(fiscal_year_follows("FY2024", "FY2026"));
+    CHECK_FALSE(fiscal_year_follows("FY2025", "FY2025"));
+    CHECK(fiscal_year_follows("FY2099", "FY2100"));
+    CHECK(fiscal_year_follows("2024/25", "2025/26"));   // cannot tell
+    CHECK(fiscal_year_follows("FY2024", "year 2025"));   // cannot tell
+}
