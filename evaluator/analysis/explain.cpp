@@ -190,6 +190,20 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             walk(node.a, grant, step, uses);
             return;
         }
+        case NodeKind::series_window: {
+            auto result = value_of(n, grant);
+            const Series& s = plan_.series[node.aux];
+            if (result) {
+                std::string what = collapse_blanks(text(node.range));
+                step.details.push_back(fmt::format("{} = {}", what,
+                                                   show(node.window == WindowOp::last_date ? Type::date() : s.type,
+                                                        *result)));
+            }
+            walk(node.a, grant, step, uses);
+            walk(node.b, grant, step, uses);
+            walk(node.c, grant, step, uses);
+            return;
+        }
         case NodeKind::product: {
             step.details.push_back(fmt::format("product of {} after {} up to {} = {}", plan_.series[node.aux].name,
                                                show_node(node.a, grant), show_node(node.b, grant),
@@ -240,6 +254,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::is:
         case NodeKind::year_before:
         case NodeKind::months_inclusive:
+        case NodeKind::date_calc:
         case NodeKind::within: break;
     }
     for_each_child(plan_, node, [&](std::uint32_t child) { walk(child, grant, step, uses); });

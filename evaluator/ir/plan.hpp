@@ -49,11 +49,34 @@ enum class NodeKind : std::uint8_t {
     present,       // whether optional input slots[aux] is in the inputs
     months_inclusive,   // months from a's month to b's month, both counted
     within,        // a, checked to lie in [b, c] (either may be none: open); aux: Plan::value_ranges[aux]
+    date_calc,     // date arithmetic on a (and b): aux is a DateOp
+    series_window, // series[aux] in a window ending at date a (from date b; c entries): op is a WindowOp
+};
+
+/// What a series_window node computes; `to_inclusive`: the window ends on date a (`up to`,
+/// `on`) rather than before it; `from_inclusive`: it starts on date b (`from`) rather than after.
+enum class WindowOp : std::uint8_t {
+    last,        // the latest entry in the window
+    last_date,   // its date
+    on,          // the entry dated a
+    mean,        // the mean of the last c entries
+    sum,         // the sum of the entries dated from or after b, before or up to a
+};
+
+/// What a date_calc node computes.
+enum class DateOp : std::uint8_t {
+    plus_days, minus_days,       // date a ± b days
+    plus_months, minus_months,   // date a ± b months, clamped to the month's end
+    days_between,                // whole days from a to b
+    months_between,              // whole months from a to b: the largest n with a + n months ≤ b
+    month_end,                   // the last day of a's month
 };
 
 struct Node {
     NodeKind kind = NodeKind::constant;
     RoundingMode mode = RoundingMode::down;
+    WindowOp window = WindowOp::last;              // series_window
+    bool from_inclusive = false, to_inclusive = false;   // series_window
     std::uint32_t a = none, b = none, c = none;
     std::uint32_t aux = 0;
     /// rank_over: bit 0 set for `ties worst`, bit 1 for `lowest first`;
@@ -288,6 +311,7 @@ struct Plan {
     std::vector<Table> tables;
     std::vector<Series> series;
     std::vector<ChoiceType> choices;
+    std::vector<UnitDef> units = builtin_unit_defs();   // the built-in units, then the plan's
     std::vector<Limit> limits;
     std::vector<Requirement> requirements;
     DirectorsSpec directors;
