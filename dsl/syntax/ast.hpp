@@ -288,8 +288,11 @@ struct Bound : Located {
     Expression value;
 };
 
+/// A row of a table: bounds on a number (`from 80% to 100%`), or the key it stands for
+/// (`会長`, a member of the parameter's choice type; `"Tokyo"`, a text).
 struct TableRow : Located {
     std::vector<Bound> bounds;
+    boost::optional<std::string> key;   // as written: a name, or a text in quotes with its quotes
     bool linear = false;
     Expression value;
     boost::optional<Expression> value_to;

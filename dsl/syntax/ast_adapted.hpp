@@ -31,7 +31,7 @@ BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::CollectionParent, singular, field)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::CollectionDecl, plural, singular, path, keys, parent, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::ValueDecl, keyword, name, type, value, range, annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Bound, kind, value)
-BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableRow, bounds, linear, value, value_to)
+BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableRow, bounds, key, linear, value, value_to)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::TableDecl, name, parameter, parameter_type, result_type, monotone, rows,
                           annotations)
 BOOST_FUSION_ADAPT_STRUCT(hoshu::dsl::ast::Expectation, violation, name, record, expected)

@@ -1133,6 +1133,7 @@ private:
                 bs.push_back(convert_.expression(b.value));
                 w += (w > 0 ? 1 : 0) + static_cast<int>(b.kind.size()) + 1 + p_.flat_width(bs.back());
             }
+            if (row.key) w = static_cast<int>(display_width(*row.key));
             widest = std::max(widest, w);
             bounds.push_back(std::move(bs));
         }
@@ -1148,6 +1149,7 @@ private:
                 p_.put(" ");
                 p_.flat(bounds[r][i]);
             }
+            if (row.key) p_.put(*row.key);
             p_.put(std::string(static_cast<std::size_t>(start_col + widest + 2 - p_.col()), ' '));
             p_.put("-> ");
             if (row.linear) p_.put("linear ");

@@ -475,7 +475,16 @@ x3::rule<class bounds_class, std::vector<ast::Bound>> const bounds = "row bounds
 auto const bounds_def = +bound;
 x3::rule<class rows_class, std::vector<ast::TableRow>> const table_rows = "table rows ('below 80% -> 0', …)";
 auto const table_rows_def = +table_row;
-auto const table_row_def = bounds > arrow > x3::matches[kw("linear")] > additive > -(kw("to") > additive);
+// A row is bounds on a number, or a key: a member of a choice type, or a text in quotes.
+x3::rule<class row_key_class, std::string> const row_key = "a row's key (a member of the parameter's type, or a text in quotes)";
+auto const row_key_def = raw[string_chars] | identifier;
+x3::rule<class bound_row_class, ast::TableRow> const bound_row = "table row";
+auto const bound_row_def = bounds >> attr(boost::optional<std::string>()) > arrow > x3::matches[kw("linear")] >
+                           additive > -(kw("to") > additive);
+x3::rule<class key_row_class, ast::TableRow> const key_row = "table row";
+auto const key_row_def = attr(std::vector<ast::Bound>()) >> row_key > arrow > x3::matches[kw("linear")] > additive >
+                         -(kw("to") > additive);
+auto const table_row_def = bound_row | key_row;
 auto const table_decl_def = kw("table") > name > '(' > name > ':' > type_ref > ')' > arrow > type_ref >
                             x3::matches[kw("monotone")] > table_rows > annotations;
 struct allocation_class : annotate {};
@@ -529,7 +538,7 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
 BOOST_SPIRIT_DEFINE(carry_field, carry_fields, carry_record, carry_clause, carry_clauses, carry_decl)
-BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows, row_key, bound_row, key_row)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     unit_decl, type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)

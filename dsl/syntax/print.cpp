@@ -315,6 +315,7 @@ public:
         if (t.monotone) out_ += " (monotone)";
         for (const auto& row : t.rows) {
             out_ += " (row";
+            if (row.key) out_ += " (key " + *row.key + ")";
             for (const auto& b : row.bounds) {
                 out_ += " (" + dashed(b.kind) + " ";
                 expression(b.value);

@@ -142,9 +142,13 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             auto result = value_of(n, grant);
             if (x && result) {
                 std::string shown_x = show(plan_.nodes[node.a].type, *x);
-                const TableRow* row = find_row(t, x->number);
-                std::string how = row ? fmt::format("row `{}` ({})", collapse_blanks(row->text), row_bounds(*row, "x"))
-                                      : std::string("no row");
+                const TableRow* row =
+                    !t.keyed() ? find_row(t, x->number)
+                               : find_key_row(t, x->word, t.parameter_type.kind == Kind::text ? shown_x : "");
+                std::string how = !row       ? std::string("no row")
+                                  : t.keyed() ? fmt::format("row `{}`", collapse_blanks(row->text))
+                                              : fmt::format("row `{}` ({})", collapse_blanks(row->text),
+                                                            row_bounds(*row, "x"));
                 step.details.push_back(fmt::format("{}(x = {}): {} → {}", t.name, shown_x, how,
                                                    show(t.result_type, *result)));
             }

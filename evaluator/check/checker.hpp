@@ -165,6 +165,7 @@ private:
 
     // tables.cpp
     void compile_table(const Entry& e, const ast::TableDecl& t);
+    void compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table& table);
     void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted);
 
     // ranges.cpp

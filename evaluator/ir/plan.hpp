@@ -160,6 +160,10 @@ struct ValueRange {
 };
 
 struct TableRow {
+    /// A keyed table's row: the member index of the parameter's choice type, or (a text
+    /// parameter) the text in `key_text`; none for a row of bounds on a number.
+    std::optional<std::int64_t> key;
+    std::string key_text;
     std::optional<Rational> low, high;   // absent: unbounded
     bool low_inclusive = false, high_inclusive = false;
     bool linear = false;
@@ -178,6 +182,9 @@ struct Table {
     std::vector<Citation> sources;
     std::vector<std::string> notes;
     dsl::SourceRange name_range;
+    /// Keyed by a choice type or a text (`table base_points(p: position) -> points`), not
+    /// by ranges of a number.
+    bool keyed() const { return parameter_type.kind != Kind::number; }
 };
 
 /// The row of `t` that covers x (the first, in the order written), or nullptr. Inline: the
@@ -187,6 +194,15 @@ inline const TableRow* find_row(const Table& t, const Rational& x) {
         if (row.low && (x < *row.low || (x == *row.low && !row.low_inclusive))) continue;
         if (row.high && (x > *row.high || (x == *row.high && !row.high_inclusive))) continue;
         return &row;
+    }
+    return nullptr;
+}
+
+/// A keyed table's row for key x (a choice member's index, or a text), or nullptr.
+inline const TableRow* find_key_row(const Table& t, std::int64_t member, std::string_view text) {
+    const bool by_text = t.parameter_type.kind == Kind::text;
+    for (const auto& row : t.rows) {
+        if (by_text ? row.key_text == text : row.key == member) return &row;
     }
     return nullptr;
 }
@@ -290,6 +306,9 @@ struct DirectorsSpec {
     std::string plural = "directors";   // the collection's name
     InputSpec input;
     std::string id_key;
+    /// A collection belonging to another whose key is the field naming the parent (`key
+    /// director`): at most one record per parent record.
+    bool one_per_parent = false;
     dsl::SourceRange range;
 };
 

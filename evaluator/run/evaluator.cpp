@@ -208,7 +208,11 @@ const Value one{Rational(1), 0};
             break;
         }
         case Op::table: {
-            const TableRow* row = find_row(plan_.tables[in.aux], out.number);
+            const Table& t = plan_.tables[in.aux];
+            const TableRow* row = !t.keyed() ? find_row(t, out.number)
+                                  : find_key_row(t, out.word, t.parameter_type.kind == Kind::text
+                                                                  ? std::string_view(text(out.word))
+                                                                  : std::string_view());
             if (!row) return Fault::no_row;
             // value + (x - low) × (value_to - value) / (high - low), exactly
             out.number = row->linear ? row->value + (out.number - *row->low) * row->slope : row->value;
@@ -234,8 +238,9 @@ void Evaluator::fail_step(Fault f, const Instr& in, const Value& out, const Valu
         case Fault::no_row:
         case Fault::none: break;
     }
-    fail_in(node.range, fmt::format("no row of table `{}` covers {}", plan_.tables[in.aux].name,
-                                    out.number.to_string()), w);
+    const Table& t = plan_.tables[in.aux];
+    fail_in(node.range, fmt::format("no row of table `{}` covers {}", t.name,
+                                    t.keyed() ? show(t.parameter_type, out) : out.number.to_string()), w);
 }
 
 bool Evaluator::op_present(const Instr& in, Where w) { return ensure(in.aux, w) != State::absent; }

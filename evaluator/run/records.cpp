@@ -74,6 +74,10 @@ void Evaluator::load_grants() {
         }
         if (director < 0)
             fail(in_.range(key), fmt::format("ledger entry {} names {} `{}`, who is not listed", i + 1, plan_.directors.noun, *id));
+        if (plan_.grants.one_per_parent && !grants_of_[static_cast<std::size_t>(director)].empty())
+            fail(in_.range(key), fmt::format("`{}` has a second record for {} `{}`: its key is the {}, one each",
+                                             plan_.grants.input.path_text, plan_.directors.noun, *id,
+                                             plan_.directors.noun));
         grants_of_[static_cast<std::size_t>(director)].push_back(static_cast<int>(grant_records_.size()));
         grant_records_.push_back(rec);
         out_.grant_director.push_back(director);

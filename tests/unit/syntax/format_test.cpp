@@ -49,7 +49,7 @@ std::string trees(const std::string& text) {
 /// this list when its files parse.
 bool ahead_of_the_language(const std::filesystem::path& p) {
     const std::string s = p.generic_string();
-    return s.find("/rules/us-psu/") != std::string::npos || s.find("/rules/jp-bbt/") != std::string::npos;
+    return s.find("/rules/us-psu/") != std::string::npos;
 }
 
 std::vector<std::filesystem::path> shipped_rule_files() {
@@ -124,10 +124,12 @@ std::string respaced(const std::string& text, Pick pick) {
                 while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
                 return text.substr(at, end - at);
             };
-            static const std::set<std::string> units = {"per", "JPY", "yen", "share", "shares", "month", "months"};
+            // (Any word after a number may be its unit: the plan declares its own.)
+            const unsigned char next = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
             bool after_per = out.size() >= 3 && out.compare(out.size() - 3, 3, "per") == 0;
-            bool inside_unit = !out.empty() && (after_per || (std::isdigit(static_cast<unsigned char>(out.back())) &&
-                                                              units.count(word_at(i)) > 0));
+            bool inside_unit = !out.empty() && (after_per || word_at(i) == "per" ||
+                                                (std::isdigit(static_cast<unsigned char>(out.back())) &&
+                                                 (std::isalpha(next) || next >= 0x80)));
             std::string gap = pick();
             if (inside_unit && gap.find('\n') != std::string::npos) gap = " ";
             out += gap;
