@@ -85,7 +85,8 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> value_span(std::string_vi
 /// A number as a rule file writes it in its type: `4,709 shares`, `¥2,800 per share`,
 /// `¥1,000 / 3`, `85.5%` (a percent, or a ratio written as one before: `old`), `8712/10385`.
 /// nullopt for a unit no literal has (shares × months).
-std::optional<std::string> number_literal(const eval::Type& type, const eval::Rational& r, std::string_view old) {
+std::optional<std::string> number_literal(const std::vector<eval::UnitDef>& plan_units, const eval::Type& type,
+                                          const eval::Rational& r, std::string_view old) {
     if (type.dimensionless()) {
         if (type.style == eval::RatioStyle::percent || old.ends_with('%')) {
             eval::Rational percent = r * eval::Rational(100);
@@ -95,11 +96,13 @@ std::optional<std::string> number_literal(const eval::Type& type, const eval::Ra
     }
     struct Unit {
         int exponent;
-        const char* plural;
-        const char* singular;
+        const std::string& plural;
+        const std::string& singular;
+        const std::string& symbol;
     };
-    const Unit units[] = {{type.dim.yen, "JPY", "JPY"}, {type.dim.shares, "shares", "share"},
-                          {type.dim.months, "months", "month"}};
+    std::vector<Unit> units;
+    for (std::size_t i = 0; i < plan_units.size() && i < eval::max_units; ++i)
+        units.push_back({type.dim.e[i], plan_units[i].name, plan_units[i].singular, plan_units[i].symbol});
     const Unit* top = nullptr;
     const Unit* per = nullptr;
     for (const auto& u : units) {
@@ -123,7 +126,7 @@ std::optional<std::string> number_literal(const eval::Type& type, const eval::Ra
         divisor = " / " + magnitude.denominator_string();
     }
     std::string suffix = per ? std::string(" per ") + per->singular : std::string();
-    std::string literal = top == &units[0] ? "¥" + digits + suffix
+    std::string literal = !top->symbol.empty() ? top->symbol + digits + suffix
                           : digits + " " + (magnitude == eval::Rational(1) ? top->singular : top->plural) + suffix;
     return (r.sign() < 0 ? "-" : "") + literal + divisor;
 }
@@ -133,7 +136,7 @@ std::optional<std::string> number_literal(const eval::Type& type, const eval::Ra
 std::optional<std::string> literal(const eval::Plan& plan, const eval::Outcome& outcome, const eval::Type& type,
                                    const eval::Value& v, std::string_view old) {
     switch (type.kind) {
-        case eval::Kind::number: return number_literal(type, v.number, old);
+        case eval::Kind::number: return number_literal(plan.units, type, v.number, old);
         case eval::Kind::date:
         case eval::Kind::boolean: return eval::value_text(plan, outcome, type, v);
         case eval::Kind::text: {

@@ -48,10 +48,12 @@ struct BoolLit : Located {
     BoolLit(bool b) : value(b) {}   // NOLINT
 };
 
-/// A number with its unit as written: `¥16,000,000` is {"16,000,000", "JPY"},
-/// `85%` is {"85", "%"}, `2,850 JPY/share` is {"2,850", "JPY/share"}, `0.5` is {"0.5", ""}.
+/// A number with its unit as written: `¥16,000,000` is {"¥", "16,000,000", ""},
+/// `85%` is {"", "85", "%"}, `2,850 JPY/share` is {"", "2,850", "JPY/share"}, `$0.01 per
+/// share` is {"$", "0.01", " per share"}, `0.5` is {"", "0.5", ""}. A unit word is any name
+/// right after the numeral on the same line; the checker knows which units exist.
 struct NumberLit : Located {
-    std::string prefix;   // "¥" or ""
+    std::string prefix;   // a currency sign ("¥", "$", "€", "£") or ""
     std::string digits;
     std::string unit;
 };
@@ -71,11 +73,12 @@ struct RoundExpr;
 struct LastBefore;
 struct Aggregate;
 struct SeriesProduct;
+struct SeriesWindow;
 
 struct Operand : x3::variant<Nil, NumberLit, DateLit, StringLit, BoolLit, Name, x3::forward_ast<Unary>,
                              x3::forward_ast<Call>, x3::forward_ast<IfExpr>, x3::forward_ast<RoundExpr>,
                              x3::forward_ast<LastBefore>, x3::forward_ast<Aggregate>, x3::forward_ast<SeriesProduct>,
-                             x3::forward_ast<Expression>> {
+                             x3::forward_ast<SeriesWindow>, x3::forward_ast<Expression>> {
     using base_type::base_type;
     using base_type::operator=;
 };
@@ -115,11 +118,25 @@ struct RoundExpr : Located {
     Expression unit;
 };
 
-/// `last share_price before period_start`: the latest entry strictly before a date (C10).
+/// `last share_price before period_start`: the latest entry strictly before a date (C10);
+/// `last close up to d`: on or before it.
 struct LastBefore : Located {
     bool want_date = false;   // `date of last …`: the entry's date rather than its value
     Name series;
+    std::string bound;        // "before" or "up to"
     Operand date;
+};
+
+/// A window of a series: `close on d` (the entry dated d), `mean of last 20 close before d`
+/// (or `up to d`), `sum of dividend from d1 up to d2` (`after`/`from`, `before`/`up to`).
+struct SeriesWindow : Located {
+    std::string function;              // "on", "mean" or "sum"
+    boost::optional<Operand> count;    // mean: how many entries
+    Name series;
+    std::string from_kind;             // sum: "after" or "from"; otherwise empty
+    boost::optional<Operand> from;
+    std::string to_kind;               // "on", "before" or "up to"
+    Operand to;
 };
 
 /// `product of split_ratio after d1 up to d2`: the product of a series' entries dated in (d1, d2].
@@ -177,6 +194,16 @@ struct ImportDecl : Located {
 struct ScopeDecl : Located {
     std::string keyword;   // "per" or "end"
     Name record;           // `per director`: the collection's singular; empty for `end`
+    Annotations annotations;
+};
+
+/// `unit USD currency "$" minor 0.01`, `unit point plural points whole`.
+struct UnitDecl : Located {
+    Name name;
+    boost::optional<StringLit> symbol;    // `currency "$"`
+    boost::optional<std::string> minor;   // `minor 0.01`: the numeral as written
+    boost::optional<Name> plural;         // `plural points`
+    bool whole = false;
     Annotations annotations;
 };
 
@@ -261,8 +288,11 @@ struct Bound : Located {
     Expression value;
 };
 
+/// A row of a table: bounds on a number (`from 80% to 100%`), or the key it stands for
+/// (`会長`, a member of the parameter's choice type; `"Tokyo"`, a text).
 struct TableRow : Located {
     std::vector<Bound> bounds;
+    boost::optional<std::string> key;   // as written: a name, or a text in quotes with its quotes
     bool linear = false;
     Expression value;
     boost::optional<Expression> value_to;
@@ -340,7 +370,7 @@ struct CarryDecl : Located {
     Annotations annotations;
 };
 
-struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, TypeDecl, ParamDecl, InputDecl, SeriesDecl,
+struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, UnitDecl, TypeDecl, ParamDecl, InputDecl, SeriesDecl,
                                  CollectionDecl, ValueDecl, TableDecl, LimitDecl, RequireDecl, TestDecl, CarryDecl> {
     using base_type::base_type;
     using base_type::operator=;

@@ -145,7 +145,7 @@ private:
 // Expressions, as the printer sees them: the grammar's levels folded away, parentheses
 // explicit (those the author wrote, and those the meaning needs).
 
-enum class Kind { atom, paren, chain, unary, call, if_then, round, last, product, aggregate };
+enum class Kind { atom, paren, chain, unary, call, if_then, round, last, product, aggregate, window };
 
 // Precedence, from loosest to tightest.
 enum Prec : int { p_or = 1, p_and = 2, p_not = 3, p_compare = 4, p_add = 5, p_mul = 6 };
@@ -192,6 +192,7 @@ bool open_ended(const Node& n) {
     case Kind::unary:
     case Kind::chain:
     case Kind::last:
+    case Kind::window:
     case Kind::product: return open_ended(n.kids.back());
     case Kind::atom:
     case Kind::paren:
@@ -277,6 +278,7 @@ public:
             Node operator()(const x3::forward_ast<ast::LastBefore>& x) const { return c.last(x.get()); }
             Node operator()(const x3::forward_ast<ast::Aggregate>& x) const { return c.aggregate(x.get()); }
             Node operator()(const x3::forward_ast<ast::SeriesProduct>& x) const { return c.product(x.get()); }
+            Node operator()(const x3::forward_ast<ast::SeriesWindow>& x) const { return c.window(x.get()); }
             Node operator()(const x3::forward_ast<ast::Expression>& e) const {
                 const ast::Expression& x = e.get();
                 bool paren = first_of != nullptr ? x.begin != first_of->begin : c.comments_.code_before(x.begin) == '(';
@@ -352,8 +354,32 @@ public:
         Node n;
         n.kind = Kind::last;
         n.text = x.series.text;
+        n.over = x.bound;   // "before" or "up to"
         n.flag = x.want_date;
         n.kids.push_back(tight_operand(x.date));
+        span_kids(n);
+        return n;
+    }
+
+    /// `close on d`, `mean of last 20 close before d`, `sum of dividend from d1 up to d2`:
+    /// the words before each operand, then the operand.
+    Node window(const ast::SeriesWindow& x) {
+        Node n;
+        n.kind = Kind::window;
+        if (x.function == "on") {
+            n.ops.push_back(x.series.text + " on ");
+            n.kids.push_back(tight_operand(x.to));
+        } else if (x.function == "mean") {
+            n.ops.push_back("mean of last ");
+            n.kids.push_back(tight_operand(*x.count));
+            n.ops.push_back(" " + x.series.text + " " + x.to_kind + " ");
+            n.kids.push_back(tight_operand(x.to));
+        } else {
+            n.ops.push_back(x.function + " of " + x.series.text + " " + x.from_kind + " ");
+            n.kids.push_back(tight_operand(*x.from));
+            n.ops.push_back(" " + x.to_kind + " ");
+            n.kids.push_back(tight_operand(x.to));
+        }
         span_kids(n);
         return n;
     }
@@ -506,8 +532,14 @@ public:
             flat(n.kids[2]);
             break;
         case Kind::last:
-            put((n.flag ? "date of last " : "last ") + n.text + " before ");
+            put((n.flag ? "date of last " : "last ") + n.text + " " + n.over + " ");
             flat(n.kids[0]);
+            break;
+        case Kind::window:
+            for (std::size_t i = 0; i < n.kids.size(); ++i) {
+                put(n.ops[i]);
+                flat(n.kids[i]);
+            }
             break;
         case Kind::product:
             put("product of " + n.text + " after ");
@@ -602,8 +634,14 @@ public:
         }
         case Kind::if_then: if_then(n, trail); break;
         case Kind::last:
-            put((n.flag ? "date of last " : "last ") + n.text + " before ");
+            put((n.flag ? "date of last " : "last ") + n.text + " " + n.over + " ");
             layout(n.kids[0], trail);
+            break;
+        case Kind::window:
+            for (std::size_t i = 0; i < n.kids.size(); ++i) {
+                put(n.ops[i]);
+                layout(n.kids[i], i + 1 == n.kids.size() ? trail : 0);
+            }
             break;
         case Kind::product: {
             int base = col();
@@ -715,6 +753,7 @@ public:
             void operator()(const ast::PlanDecl& x) const { f.plan(x); }
             void operator()(const ast::ImportDecl& x) const { f.import(x); }
             void operator()(const ast::ScopeDecl& x) const { f.scope(x); }
+            void operator()(const ast::UnitDecl& x) const { f.unit(x); }
             void operator()(const ast::TypeDecl& x) const { f.type(x); }
             void operator()(const ast::ParamDecl& x) const { f.param(x); }
             void operator()(const ast::InputDecl& x) const { f.input(x); }
@@ -853,6 +892,22 @@ private:
         p_.lines().back().is_end = end;
         annotations(d.annotations);
         if (!end) ++depth_;
+    }
+
+    void unit(const ast::UnitDecl& d) {
+        start("unit ");
+        p_.name(d.name);
+        if (d.symbol) {
+            p_.put(" currency ");
+            string(*d.symbol);
+        }
+        if (d.minor) p_.put(" minor " + *d.minor);
+        if (d.plural) {
+            p_.put(" plural ");
+            p_.name(*d.plural);
+        }
+        if (d.whole) p_.put(" whole");
+        annotations(d.annotations);
     }
 
     void type(const ast::TypeDecl& d) {
@@ -1078,6 +1133,7 @@ private:
                 bs.push_back(convert_.expression(b.value));
                 w += (w > 0 ? 1 : 0) + static_cast<int>(b.kind.size()) + 1 + p_.flat_width(bs.back());
             }
+            if (row.key) w = static_cast<int>(display_width(*row.key));
             widest = std::max(widest, w);
             bounds.push_back(std::move(bs));
         }
@@ -1093,6 +1149,7 @@ private:
                 p_.put(" ");
                 p_.flat(bounds[r][i]);
             }
+            if (row.key) p_.put(*row.key);
             p_.put(std::string(static_cast<std::size_t>(start_col + widest + 2 - p_.col()), ' '));
             p_.put("-> ");
             if (row.linear) p_.put("linear ");

@@ -157,15 +157,18 @@ x3::rule<class numeral_class, std::string> const numeral = "digits";
 auto const numeral_def = raw[lexeme[digits >> *((',' >> repeat(3)[digit] >> !digit) | ('_' >> digits)) >>
                                     -('.' >> digits >> *('_' >> digits))]];
 
+// A unit word is any name that is not reserved (`shares`, `USD`, `points`, `会長`): the
+// checker knows which units the plan has. Units are contextual: only right after a numeral.
 x3::rule<class unit_word_class, std::string> const unit_word = "unit";
-auto const unit_word_def = lexeme[(x3::string("JPY") | x3::string("yen") | x3::string("shares") |
-                                   x3::string("share") | x3::string("months") | x3::string("month")) >>
-                                  !word_char];
+auto const unit_word_def = lexeme[!(keywords >> !word_char) >> name_char_parser<true, true>{}];
 
 x3::rule<class unit_suffix_class, std::string> const unit_suffix = "unit";
 // A unit is written on one line: `JPY per share`, `JPY/share` (no comment inside it).
 auto const per_word = (+ascii::blank >> lit("per") >> +ascii::blank) | (*ascii::blank >> lit('/') >> *ascii::blank);
 auto const unit_suffix_def = x3::string("%") | raw[lexeme[unit_word >> -(per_word >> unit_word)]];
+// The unit of a numeral is on its line: `10 -> 1,000` then `会長 -> 2,000` on the next
+// line is not the number 10 in units of 会長.
+auto const same_line_unit = x3::no_skip[*ascii::blank >> unit_suffix];
 
 x3::rule<class per_suffix_class, std::string> const per_suffix = "unit";
 auto const per_suffix_def = raw[lexeme[*ascii::blank >> (lit("per") >> +ascii::blank | lit('/') >> *ascii::blank) >>
@@ -173,9 +176,9 @@ auto const per_suffix_def = raw[lexeme[*ascii::blank >> (lit("per") >> +ascii::b
 
 struct number_class : annotate {};
 x3::rule<number_class, ast::NumberLit> const number = "number";
-auto const yen_sign = x3::string("¥") | x3::string("￥");
-auto const number_def = ((yen_sign > numeral) >> (per_suffix | attr(std::string()))) |
-                        (attr(std::string()) >> numeral >> (unit_suffix | attr(std::string())));
+auto const currency_sign = x3::string("¥") | x3::string("￥") | x3::string("$") | x3::string("€") | x3::string("£");
+auto const number_def = ((currency_sign > numeral) >> (per_suffix | attr(std::string()))) |
+                        (attr(std::string()) >> numeral >> (same_line_unit | attr(std::string())));
 
 struct date_class : annotate {};
 x3::rule<date_class, ast::DateLit> const date = "date";
@@ -285,8 +288,32 @@ x3::rule<class round_mode_class, std::string> const round_mode =
 auto const round_mode_def = (kw("down") >> attr(std::string("down"))) | (kw("up") >> attr(std::string("up"))) |
                             (kw("half") > half_mode);
 auto const round_expr_def = kw("round") > round_mode > '(' > expression > ',' > expression > ')';
-auto const last_expr_def = x3::matches[lit("date") >> kw("of") >> &kw("last")] >> kw("last") > name > kw("before") >
+x3::rule<class window_to_class, std::string> const window_to = "'before' or 'up to'";
+auto const window_to_def = (kw("before") >> attr(std::string("before"))) | (kw("up") > kw("to") > attr(std::string("up to")));
+x3::rule<class window_from_class, std::string> const window_from = "'after' or 'from'";
+auto const window_from_def = (kw("after") >> attr(std::string("after"))) | (kw("from") >> attr(std::string("from")));
+auto const last_expr_def = x3::matches[lit("date") >> kw("of") >> &kw("last")] >> kw("last") > name > window_to >
                           negation;
+struct plain_number_class : annotate {};
+x3::rule<plain_number_class, ast::NumberLit> const plain_number = "a whole number";
+auto const plain_number_def = attr(std::string()) >> numeral >> attr(std::string());
+x3::rule<class window_count_class, ast::Operand> const window_count = "how many entries (a number or a name)";
+auto const window_count_def = plain_number | name;
+struct window_class : annotate {};
+x3::rule<window_class, ast::SeriesWindow> const series_on = "'SERIES on DATE'";
+auto const series_on_def = attr(std::string("on")) >> attr(boost::optional<ast::Operand>()) >> name >>
+                           attr(std::string()) >> attr(boost::optional<ast::Operand>()) >>
+                           (kw("on") >> attr(std::string("on"))) > negation;
+struct mean_window_class : annotate {};
+x3::rule<mean_window_class, ast::SeriesWindow> const mean_window = "'mean of last N SERIES before DATE'";
+auto const mean_window_def = lexeme[x3::string("mean") >> !word_char] >> kw("of") >> kw("last") >
+                             window_count > name > attr(std::string()) > attr(boost::optional<ast::Operand>()) >
+                             window_to > negation;
+struct sum_window_class : annotate {};
+x3::rule<sum_window_class, ast::SeriesWindow> const sum_window = "'sum of SERIES from DATE up to DATE'";
+auto const sum_window_def = lexeme[x3::string("sum") >> !word_char] >> kw("of") >>
+                            attr(boost::optional<ast::Operand>()) >> name >> window_from > negation > window_to >
+                            negation;
 struct product_expr_class : annotate {};
 x3::rule<product_expr_class, ast::SeriesProduct> const product_expr = "'product of … after … up to …'";
 auto const product_expr_def = lexeme[lit("product") >> !word_char] >> kw("of") > name > kw("after") > negation >
@@ -323,9 +350,9 @@ auto const percentile_expr_def = lexeme[x3::string("percentile") >> !word_char] 
                                  kw("among") > expression > kw("over") > over_what >
                                  -(kw("where") > expression) >> no_word > percentile_ties;
 
-auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | sum_expr | count_expr | rank_expr |
-                         percentile_expr | date | number | string_lit |
-                         boolean | call | name | ('(' > expression > ')')];
+auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | mean_window | sum_window | sum_expr |
+                                count_expr | rank_expr | percentile_expr | date | number | string_lit | boolean | call |
+                                series_on | name | ('(' > expression > ')')];
 
 // ---------------------------------------------------------------------------------------
 // Declarations
@@ -352,6 +379,8 @@ struct per_decl_class : annotate {};
 x3::rule<per_decl_class, ast::ScopeDecl> const per_decl = "'per RECORD'";
 struct end_decl_class : annotate {};
 x3::rule<end_decl_class, ast::ScopeDecl> const end_decl = "'end'";
+struct unit_decl_class : annotate {};
+x3::rule<unit_decl_class, ast::UnitDecl> const unit_decl = "unit declaration";
 struct type_decl_class : annotate {};
 x3::rule<type_decl_class, ast::TypeDecl> const type_decl = "type declaration";
 x3::rule<param_value_class, ast::ParamValue> const param_value = "'= value'";
@@ -405,6 +434,9 @@ auto const scope_decl_def = per_decl | end_decl;
 x3::rule<class members_class, std::vector<ast::Name>> const type_members = "names separated by '|'";
 auto const type_members_def = name % '|';
 auto const type_decl_def = kw("type") > name > '=' > type_members > annotations;
+// `currency`, `minor`, `plural` and `whole` are words of this declaration only, not reserved.
+auto const unit_decl_def = kw("unit") > name > -(kw("currency") > string_lit) > -(kw("minor") > numeral) >
+                           -(kw("plural") > name) > x3::matches[kw("whole")] > annotations;
 auto const param_value_def = lit('=') > expression > -(kw("from") > date);
 x3::rule<class param_values_class, std::vector<ast::ParamValue>> const param_values = "'= value'";
 auto const param_values_def = +param_value;
@@ -443,7 +475,16 @@ x3::rule<class bounds_class, std::vector<ast::Bound>> const bounds = "row bounds
 auto const bounds_def = +bound;
 x3::rule<class rows_class, std::vector<ast::TableRow>> const table_rows = "table rows ('below 80% -> 0', …)";
 auto const table_rows_def = +table_row;
-auto const table_row_def = bounds > arrow > x3::matches[kw("linear")] > additive > -(kw("to") > additive);
+// A row is bounds on a number, or a key: a member of a choice type, or a text in quotes.
+x3::rule<class row_key_class, std::string> const row_key = "a row's key (a member of the parameter's type, or a text in quotes)";
+auto const row_key_def = raw[string_chars] | identifier;
+x3::rule<class bound_row_class, ast::TableRow> const bound_row = "table row";
+auto const bound_row_def = bounds >> attr(boost::optional<std::string>()) > arrow > x3::matches[kw("linear")] >
+                           additive > -(kw("to") > additive);
+x3::rule<class key_row_class, ast::TableRow> const key_row = "table row";
+auto const key_row_def = attr(std::vector<ast::Bound>()) >> row_key > arrow > x3::matches[kw("linear")] > additive >
+                         -(kw("to") > additive);
+auto const table_row_def = bound_row | key_row;
 auto const table_decl_def = kw("table") > name > '(' > name > ':' > type_ref > ')' > arrow > type_ref >
                             x3::matches[kw("monotone")] > table_rows > annotations;
 struct allocation_class : annotate {};
@@ -487,7 +528,7 @@ struct carry_decl_class : annotate {};
 x3::rule<carry_decl_class, ast::CarryDecl> const carry_decl = "carry";
 auto const carry_decl_def = kw("carry") > input_path > carry_clauses > annotations;
 
-auto const declaration_def = plan_decl | import_decl | scope_decl | type_decl | param_decl | input_decl |
+auto const declaration_def = plan_decl | import_decl | scope_decl | unit_decl | type_decl | param_decl | input_decl |
                              series_decl | collection_decl | value_decl | table_decl | limit_decl | require_decl |
                              test_decl | carry_decl;
 
@@ -497,10 +538,11 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
 BOOST_SPIRIT_DEFINE(carry_field, carry_fields, carry_record, carry_clause, carry_clauses, carry_decl)
-BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows)
+BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows, row_key, bound_row, key_row)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
-                    type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
+                    unit_decl, type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)
+BOOST_SPIRIT_DEFINE(window_to, window_from, plain_number, window_count, series_on, mean_window, sum_window)
 
 }  // namespace hoshu::dsl::parser
 

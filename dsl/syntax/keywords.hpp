@@ -27,6 +27,7 @@ inline constexpr DeclarationWord declaration_words[] = {
     {"import", "import", 1},
     {"per", "per RECORD (per director, per peer, …)", -1},
     {"end", "end", -1},
+    {"unit", "unit", 2},
     {"type", "type", 2},
     {"param", "param", 6},
     {"input", "input", 7},

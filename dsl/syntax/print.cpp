@@ -88,8 +88,26 @@ public:
         out_ += ')';
     }
 
+    void series_window(const ast::SeriesWindow& x) {
+        out_ += "(" + x.function + "-window " + x.series.text;
+        if (x.count) {
+            out_ += " (last ";
+            operand(*x.count);
+            out_ += ')';
+        }
+        if (x.from) {
+            out_ += " (" + x.from_kind + ' ';
+            operand(*x.from);
+            out_ += ')';
+        }
+        out_ += " (" + x.to_kind + ' ';
+        operand(x.to);
+        out_ += "))";
+    }
+
     void last_before(const ast::LastBefore& x) {
-        out_ += x.want_date ? "(date-of-last-before " : "(last-before ";
+        if (x.bound == "up to") out_ += x.want_date ? "(date-of-last-up-to " : "(last-up-to ";
+        else out_ += x.want_date ? "(date-of-last-before " : "(last-before ";
         out_ += x.series.text;
         out_ += ' ';
         operand(x.date);
@@ -191,6 +209,16 @@ public:
         out_ += ')';
     }
 
+    void unit(const ast::UnitDecl& u) {
+        out_ += "(unit " + u.name.text;
+        if (u.symbol) out_ += " (currency \"" + u.symbol->value + "\")";
+        if (u.minor) out_ += " (minor " + *u.minor + ")";
+        if (u.plural) out_ += " (plural " + u.plural->text + ")";
+        if (u.whole) out_ += " whole";
+        annotations(u.annotations);
+        out_ += ')';
+    }
+
     void type(const ast::TypeDecl& t) {
         out_ += "(type " + t.name.text + " (";
         for (std::size_t i = 0; i < t.members.size(); ++i) {
@@ -287,6 +315,7 @@ public:
         if (t.monotone) out_ += " (monotone)";
         for (const auto& row : t.rows) {
             out_ += " (row";
+            if (row.key) out_ += " (key " + *row.key + ")";
             for (const auto& b : row.bounds) {
                 out_ += " (" + dashed(b.kind) + " ";
                 expression(b.value);
@@ -413,6 +442,7 @@ private:
         void operator()(const x3::forward_ast<ast::LastBefore>& x) const { p.last_before(x.get()); }
         void operator()(const x3::forward_ast<ast::Aggregate>& x) const { p.aggregate(x.get()); }
         void operator()(const x3::forward_ast<ast::SeriesProduct>& x) const { p.series_product(x.get()); }
+        void operator()(const x3::forward_ast<ast::SeriesWindow>& x) const { p.series_window(x.get()); }
         void operator()(const x3::forward_ast<ast::Expression>& e) const { p.expression(e.get()); }
     };
 
@@ -422,6 +452,7 @@ private:
         void operator()(const ast::PlanDecl& d) const { p.plan(d); }
         void operator()(const ast::ImportDecl& d) const { p.import(d); }
         void operator()(const ast::ScopeDecl& d) const { p.scope(d); }
+        void operator()(const ast::UnitDecl& d) const { p.unit(d); }
         void operator()(const ast::TypeDecl& d) const { p.type(d); }
         void operator()(const ast::ParamDecl& d) const { p.param(d); }
         void operator()(const ast::InputDecl& d) const { p.input(d); }

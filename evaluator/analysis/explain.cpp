@@ -142,9 +142,13 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             auto result = value_of(n, grant);
             if (x && result) {
                 std::string shown_x = show(plan_.nodes[node.a].type, *x);
-                const TableRow* row = find_row(t, x->number);
-                std::string how = row ? fmt::format("row `{}` ({})", collapse_blanks(row->text), row_bounds(*row, "x"))
-                                      : std::string("no row");
+                const TableRow* row =
+                    !t.keyed() ? find_row(t, x->number)
+                               : find_key_row(t, x->word, t.parameter_type.kind == Kind::text ? shown_x : "");
+                std::string how = !row       ? std::string("no row")
+                                  : t.keyed() ? fmt::format("row `{}`", collapse_blanks(row->text))
+                                              : fmt::format("row `{}` ({})", collapse_blanks(row->text),
+                                                            row_bounds(*row, "x"));
                 step.details.push_back(fmt::format("{}(x = {}): {} → {}", t.name, shown_x, how,
                                                    show(t.result_type, *result)));
             }
@@ -188,6 +192,20 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
                                                        show(s.type, entry->second), entry->first.to_string()));
             }
             walk(node.a, grant, step, uses);
+            return;
+        }
+        case NodeKind::series_window: {
+            auto result = value_of(n, grant);
+            const Series& s = plan_.series[node.aux];
+            if (result) {
+                std::string what = collapse_blanks(text(node.range));
+                step.details.push_back(fmt::format("{} = {}", what,
+                                                   show(node.window == WindowOp::last_date ? Type::date() : s.type,
+                                                        *result)));
+            }
+            walk(node.a, grant, step, uses);
+            walk(node.b, grant, step, uses);
+            walk(node.c, grant, step, uses);
             return;
         }
         case NodeKind::product: {
@@ -240,6 +258,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::is:
         case NodeKind::year_before:
         case NodeKind::months_inclusive:
+        case NodeKind::date_calc:
         case NodeKind::within: break;
     }
     for_each_child(plan_, node, [&](std::uint32_t child) { walk(child, grant, step, uses); });

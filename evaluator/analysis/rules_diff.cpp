@@ -45,6 +45,7 @@ struct NameOf : boost::static_visitor<Named> {
         scope = s.keyword == "end" ? std::string() : s.record.text;
         return {};
     }
+    Named operator()(const ast::UnitDecl& d) const { return make("unit", d.name.text, d); }
     Named operator()(const ast::TypeDecl& d) const { return make("type", d.name.text, d); }
     Named operator()(const ast::ParamDecl& d) const { return make("param", d.name.text, d); }
     Named operator()(const ast::InputDecl& d) const { return make(d.keyword, d.name.text, d); }

@@ -23,7 +23,7 @@ const ast::Operand& unwrap(const ast::Operand& op) {
 
 /// The built-in functions, each named once: a new one is a row here, an enumerator, and a
 /// case of compile_call's switch (which the compiler names).
-enum class Builtin { min, max, clamp, present, months_inclusive, year_before };
+enum class Builtin { min, max, clamp, present, months_inclusive, year_before, days_between, months_between, month_end };
 
 struct BuiltinFunction {
     std::string_view name;
@@ -36,6 +36,9 @@ constexpr BuiltinFunction builtin_functions[] = {
     {"clamp", Builtin::clamp},
     {"present", Builtin::present},
     {"months_inclusive", Builtin::months_inclusive},
+    {"days_between", Builtin::days_between},
+    {"months_between", Builtin::months_between},
+    {"month_end", Builtin::month_end},
     {"year_before", Builtin::year_before},
 };
 
@@ -144,6 +147,33 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
                 n.type = Type::number({0, 0, 1});
                 return add_node(n);
     
+            }
+            case Builtin::days_between:
+            case Builtin::months_between: {
+                if (!arity(2, 2) || !ok) return none;
+                if (type_of(args[0]).kind != Kind::date || type_of(args[1]).kind != Kind::date) {
+                    diags_.error(where, "`{}` takes two dates, from and to", f);
+                    return none;
+                }
+                n.kind = NodeKind::date_calc;
+                bool days = builtin == Builtin::days_between;
+                n.aux = static_cast<std::uint32_t>(days ? DateOp::days_between : DateOp::months_between);
+                n.a = args[0];
+                n.b = args[1];
+                n.type = Type::number(Dimension::of(days ? unit_days : unit_months));
+                return add_node(n);
+            }
+            case Builtin::month_end: {
+                if (!arity(1, 1) || !ok) return none;
+                if (type_of(args[0]).kind != Kind::date) {
+                    diags_.error(where, "`month_end` takes a date");
+                    return none;
+                }
+                n.kind = NodeKind::date_calc;
+                n.aux = static_cast<std::uint32_t>(DateOp::month_end);
+                n.a = args[0];
+                n.type = Type::date();
+                return add_node(n);
             }
             case Builtin::year_before: {
                 if (!arity(1, 1) || !ok) return none;

@@ -89,6 +89,7 @@ struct Checker::CollectVisitor {
     }
     void operator()(const ast::PlanDecl&) const { keep(); }
     void operator()(const ast::ImportDecl&) const { keep(); }
+    void operator()(const ast::UnitDecl&) const { keep(); }
     void operator()(const ast::TypeDecl&) const { keep(); }
     void operator()(const ast::ParamDecl&) const { keep(); }
     void operator()(const ast::InputDecl&) const { keep(); }
@@ -121,6 +122,7 @@ struct Checker::BodiesVisitor {
     void operator()(const ast::ImportDecl&) const {}   // followed by load.cpp
     void operator()(const ast::ScopeDecl&) const {}    // never an entry
     void operator()(const ast::TypeDecl&) const {}     // complete once defined
+    void operator()(const ast::UnitDecl&) const {}     // complete once defined
     void operator()(const ast::ParamDecl&) const {}    // compile_slot
     void operator()(const ast::InputDecl&) const {}    // compile_slot, compile_info
     void operator()(const ast::ValueDecl&) const {}    // compile_slot

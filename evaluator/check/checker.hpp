@@ -106,6 +106,7 @@ private:
     InputSpec input_path(dsl::FileId f, const ast::InputPath& p, Scope scope, std::uint32_t slot);
     /// Every name the declarations define (types first), with what is known before formulas.
     void define_slots();
+    void define_unit(const Entry& e, const ast::UnitDecl& u);
     struct DefineVisitor;
     void add_slot(const Entry& e, const ast::Name& name, SlotKind kind, const ast::TypeRef& type,
                   const ast::Located& whole, const ast::Annotations& as);
@@ -131,6 +132,7 @@ private:
     std::uint32_t compile_round(const ast::RoundExpr& x, const Ctx& c);
     std::uint32_t compile_last(const ast::LastBefore& x, const Ctx& c);
     std::uint32_t compile_product(const ast::SeriesProduct& x, const Ctx& c);
+    std::uint32_t compile_window(const ast::SeriesWindow& x, const Ctx& c);
     std::uint32_t compile_aggregate(const ast::Aggregate& x, const Ctx& c);
     std::uint32_t compile_binary(const std::string& op, std::uint32_t l, std::uint32_t r, SourceRange where);
     std::uint32_t expect_type(std::uint32_t n, const Type& want, const std::string& what);
@@ -163,6 +165,7 @@ private:
 
     // tables.cpp
     void compile_table(const Entry& e, const ast::TableDecl& t);
+    void compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table& table);
     void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted);
 
     // ranges.cpp
@@ -198,6 +201,7 @@ private:
     std::vector<Entry> info_entries_;   // parallel to plan_.infos
     std::vector<std::vector<std::pair<std::uint32_t, SourceRange>>> deps_;
     std::vector<std::shared_ptr<ast::File>> asts_;
+    std::vector<SourceRange> declared_units_;   // parallel to plan_.units past the built-in ones
     bool plan_declared_ = false;
     /// The collections the plan declares, found before anything else (a `per` block may
     /// come before its collection's declaration, in another file). The first top-level one

@@ -196,10 +196,16 @@ void Checker::compile_collection(const Entry& e, const ast::CollectionDecl& dd) 
     spec.range = rng(e.file, dd);
     if (*c->scope == Scope::grant) {
         // Named by position within the ledger ("ledger entry 3"); the field names the parent.
-        if (!dd.keys.empty())
-            diags_.error(rng(e.file, dd.keys.front()),
-                         "this version names the records of a collection that belongs to another by position; "
-                         "drop `key`");
+        // `key` naming that same field: at most one record per parent, named by it.
+        if (dd.keys.size() == 1 && dd.keys.front().text == dd.parent->field.text) {
+            spec.one_per_parent = true;
+        } else if (!dd.keys.empty()) {
+            auto& d = diags_.error(rng(e.file, dd.keys.front()),
+                                   "the records of a collection that belongs to another are named by their position, "
+                                   "or by the field that names their {} (at most one each)",
+                                   dd.parent->singular.text);
+            d.hint = fmt::format("drop `key`, or write `key {}`", dd.parent->field.text);
+        }
         spec.id_key = dd.parent->field.text;
         return;
     }

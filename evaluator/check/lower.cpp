@@ -97,6 +97,8 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
         case NodeKind::product:
         case NodeKind::present:
         case NodeKind::months_inclusive:
+        case NodeKind::date_calc:
+        case NodeKind::series_window:
         case NodeKind::within: return std::nullopt;
     }
     return std::nullopt;
@@ -209,6 +211,36 @@ std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, st
         }
         return true;
     };
+    if ((op == "+" || op == "-") && (lt.kind == Kind::date || rt.kind == Kind::date)) {
+        // Date arithmetic: a date plus or minus days or months (`1 year` is 12 months).
+        bool plus = op == "+";
+        if (lt.kind == Kind::date && rt.kind == Kind::date) {
+            auto& d = diags_.error(where, "cannot subtract a date from a date");
+            d.hint = "days_between(a, b) counts the days from a to b, months_between(a, b) the whole months";
+            return none;
+        }
+        if (lt.kind != Kind::date && !plus) {
+            diags_.error(where, "cannot subtract a date from {}", tname(lt));
+            return none;
+        }
+        std::uint32_t date = lt.kind == Kind::date ? l : r;
+        std::uint32_t amount = lt.kind == Kind::date ? r : l;
+        const Type& at = type_of(amount);
+        bool days = at.is_number() && at.dim == Dimension::of(unit_days);
+        bool months = at.is_number() && at.dim == Dimension::of(unit_months);
+        if (!days && !months) {
+            auto& d = diags_.error(where, "cannot {} a date and {}", plus ? "add" : "subtract", tname(at));
+            d.hint = "a date moves by days, months or years: d + 30 days, d - 1 month, d + 3 years";
+            return none;
+        }
+        n.kind = NodeKind::date_calc;
+        n.aux = static_cast<std::uint32_t>(days ? (plus ? DateOp::plus_days : DateOp::minus_days)
+                                                : (plus ? DateOp::plus_months : DateOp::minus_months));
+        n.a = date;
+        n.b = amount;
+        n.type = Type::date();
+        return add_node(n);
+    }
     if (op == "+" || op == "-") {
         if (!numbers(op == "+" ? "add" : "subtract")) return none;
         adapt_zero(l, r);
@@ -272,28 +304,52 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
         return none;
     }
     Type t = Type::ratio();
+    // The words of the unit: `year(s)` is 12 months (for date arithmetic).
+    auto unit_of = [&](std::string word) -> std::optional<Type> {
+        if (word == "year" || word == "years") {
+            *value = *value * Rational(12);
+            word = "months";
+        }
+        return unit_type(plan_.units, word, "");
+    };
+    auto unknown = [&](const std::string& word) {
+        auto& d = diags_.error(where, "unknown unit `{}`", word);
+        std::string known;
+        for (const auto& u : plan_.units) known += (known.empty() ? "" : ", ") + u.name;
+        d.hint = fmt::format("the units are {}, ratio, percent and count; declare another with `unit`", known);
+        return none;
+    };
     if (!lit.prefix.empty()) {
-        t = Type::number({1, 0, 0});
+        std::string sign = lit.prefix == "￥" ? "¥" : lit.prefix;
+        std::optional<std::size_t> currency;
+        for (std::size_t i = 0; i < plan_.units.size(); ++i) {
+            if (plan_.units[i].currency && plan_.units[i].symbol == sign) currency = i;
+        }
+        if (!currency) {
+            auto& d = diags_.error(where, "no currency with the sign `{}` is declared", sign);
+            d.hint = fmt::format("declare it, as in: unit USD currency \"{}\" minor 0.01", sign);
+            return none;
+        }
+        t = Type::number(Dimension::of(*currency));
         auto words = unit_words(lit.unit);   // "per share"
         if (words.size() == 2) {
-            auto per = builtin_type("JPY", words[1]);
-            if (!per) {
-                diags_.error(where, "unknown unit `{}`", lit.unit);
-                return none;
-            }
-            t = *per;
+            auto per = unit_type(plan_.units, words[1], "");
+            if (!per || !per->is_number() || per->dimensionless()) return unknown(words[1]);
+            t = divide(t, *per);
         }
     } else if (lit.unit == "%") {
         *value = *value / Rational(100);
         t = Type::ratio(RatioStyle::percent);
     } else if (!lit.unit.empty()) {
         auto words = unit_words(lit.unit);
-        std::optional<Type> ut = words.size() == 1   ? builtin_type(words[0], "")
-                                 : words.size() == 3 ? builtin_type(words[0], words[2])
-                                                     : std::nullopt;
-        if (!ut) {
-            diags_.error(where, "unknown unit `{}`", lit.unit);
-            return none;
+        std::optional<Type> ut = unit_of(words[0]);
+        if (!ut || !ut->is_number() || ut->dimensionless()) return unknown(words[0]);
+        if (words.size() == 3) {
+            auto per = unit_type(plan_.units, words[2], "");
+            if (!per || !per->is_number() || per->dimensionless()) return unknown(words[2]);
+            ut = divide(*ut, *per);
+        } else if (words.size() != 1) {
+            return unknown(lit.unit);
         }
         t = *ut;
     }
@@ -368,6 +424,9 @@ struct Checker::OperandVisitor {
     std::uint32_t operator()(const x3::forward_ast<ast::RoundExpr>& x) const { return k.compile_round(x.get(), c); }
     std::uint32_t operator()(const x3::forward_ast<ast::LastBefore>& x) const { return k.compile_last(x.get(), c); }
     std::uint32_t operator()(const x3::forward_ast<ast::Aggregate>& x) const { return k.compile_aggregate(x.get(), c); }
+    std::uint32_t operator()(const x3::forward_ast<ast::SeriesWindow>& x) const {
+        return k.compile_window(x.get(), c);
+    }
     std::uint32_t operator()(const x3::forward_ast<ast::SeriesProduct>& x) const {
         return k.compile_product(x.get(), c);
     }
@@ -496,10 +555,69 @@ std::uint32_t Checker::compile_last(const ast::LastBefore& x, const Ctx& c) {
     }
     Node n;
     n.kind = x.want_date ? NodeKind::last_date : NodeKind::last_before;
+    if (x.bound == "up to") {
+        n.kind = NodeKind::series_window;
+        n.window = x.want_date ? WindowOp::last_date : WindowOp::last;
+        n.to_inclusive = true;
+    }
     n.a = d;
     n.aux = it->second.index;
     n.type = x.want_date ? Type::date() : plan_.series[it->second.index].type;
     n.range = rng(c.file, x);
+    return add_node(n);
+}
+
+std::uint32_t Checker::compile_window(const ast::SeriesWindow& x, const Ctx& c) {
+    auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
+        diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
+        return none;
+    }
+    const Series& s = plan_.series[it->second.index];
+    Node n;
+    n.kind = NodeKind::series_window;
+    n.aux = it->second.index;
+    n.range = rng(c.file, x);
+    n.type = s.type;
+    n.to_inclusive = x.to_kind != "before";
+    n.from_inclusive = x.from_kind == "from";
+    auto date = [&](const ast::Operand& o) {
+        std::uint32_t d = compile(o, c);
+        if (d != none && type_of(d).kind != Kind::date) {
+            diags_.error(range_of(d), "a window of a series is bounded by dates, not {}", tname(type_of(d)));
+            return none;
+        }
+        return d;
+    };
+    n.a = date(x.to);
+    if (n.a == none) return none;
+    if (x.function == "on") {
+        n.window = WindowOp::on;
+        return add_node(n);
+    }
+    if (!s.type.is_number()) {
+        diags_.error(rng(c.file, x.series), "`{} of` needs a series of numbers, but `{}` is {}", x.function,
+                     x.series.text, tname(s.type));
+        return none;
+    }
+    if (x.function == "mean") {
+        n.window = WindowOp::mean;
+        n.c = compile(*x.count, c);
+        if (n.c == none) return none;
+        if (!type_of(n.c).dimensionless()) {
+            diags_.error(range_of(n.c), "how many entries is a count, not {}", tname(type_of(n.c)));
+            return none;
+        }
+        if (auto k = fold(n.c); k && (!k->number.is_integer() || k->number < Rational(1))) {
+            diags_.error(range_of(n.c), "the mean of the last N entries needs a whole N of at least 1, not {}",
+                         k->number.to_string());
+            return none;
+        }
+        return add_node(n);
+    }
+    n.window = WindowOp::sum;
+    n.b = date(*x.from);
+    if (n.b == none) return none;
     return add_node(n);
 }
 

@@ -2,6 +2,8 @@
 // resolving types, reading annotations, the definitions' slots, input paths.
 #include "evaluator/check/checker.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace hoshu::eval {
@@ -19,15 +21,15 @@ bool Checker::declare(const std::string& name, SymbolKind kind, std::uint32_t in
 
 std::optional<Type> Checker::resolve_type(dsl::FileId f, const ast::TypeRef& t) {
     std::string per = t.per ? t.per->text : std::string();
-    if (auto b = builtin_type(t.base.text, per)) return b;
+    if (auto b = unit_type(plan_.units, t.base.text, per)) return b;
     if (!t.per) {
         auto it = types_.find(t.base.text);
         if (it != types_.end())
             return Type::of_choice(static_cast<std::int32_t>(it->second.index));
     }
     auto& d = diags_.error(rng(f, t), "unknown type `{}`", text_of(f, t));
-    d.hint = "types are JPY, shares, months, JPY per share, JPY per month, ratio, percent, count, date, boolean, "
-             "text, or a `type` declared in the plan";
+    d.hint = "types are JPY, shares, months, days, JPY per share, JPY per month, ratio, percent, count, date, "
+             "boolean, text, a unit or a `type` declared in the plan";
     return std::nullopt;
 }
 
@@ -123,6 +125,7 @@ struct Checker::DefineVisitor {
     void operator()(const ast::ImportDecl&) const {}   // followed by load.cpp, before checking
     void operator()(const ast::ScopeDecl&) const {}    // never an entry: collect() reads it
     void operator()(const ast::TypeDecl&) const {}     // defined first, in define_slots()
+    void operator()(const ast::UnitDecl&) const {}     // likewise
     void operator()(const ast::ParamDecl& d) const { c.define(e, d); }
     void operator()(const ast::InputDecl& d) const { c.define(e, d); }
     void operator()(const ast::SeriesDecl& d) const { c.define(e, d); }
@@ -195,8 +198,13 @@ void Checker::define(const Entry& e, const ast::TableDecl& d) {
     auto rt = resolve_type(e.file, d.result_type);
     table.parameter_type = pt ? *pt : Type::ratio();
     table.result_type = rt ? *rt : Type::ratio();
-    if (pt && !pt->is_number())
-        diags_.error(rng(e.file, d.parameter_type), "a table's parameter must be a number, not {}",
+    if (pt && !pt->is_number() && pt->kind != Kind::choice && pt->kind != Kind::text)
+        diags_.error(rng(e.file, d.parameter_type),
+                     "a table's parameter must be a number (rows of ranges), a choice type or a text (rows of "
+                     "keys), not {}",
+                     tname(*pt));
+    if (pt && !pt->is_number() && d.monotone)
+        diags_.error(rng(e.file, d.parameter_type), "a table keyed by {} has no order: drop `monotone`",
                      tname(*pt));
     if (rt && !rt->is_number())
         diags_.error(rng(e.file, d.result_type), "a table's result must be a number, not {}", tname(*rt));
@@ -361,8 +369,64 @@ void Checker::define(const Entry& e, const ast::PlanDecl& d) {
     plan_decl_ = &d;
 }
 
+void Checker::define_unit(const Entry& e, const ast::UnitDecl& u) {
+    if (e.scope != Scope::plan) diags_.error(rng(e.file, u), "a `unit` cannot be inside a `per` block");
+    SourceRange where = rng(e.file, u.name);
+    auto taken = [&](const std::string& word) {
+        if (auto i = find_unit(plan_.units, word)) {
+            if (*i < builtin_units) diags_.error(where, "`{}` is a built-in unit", word);
+            else diags_.error(where, "the unit `{}` is already declared", word);
+            return true;
+        }
+        return false;
+    };
+    if (taken(u.name.text) || (u.plural && taken(u.plural->text))) return;
+    if (plan_.units.size() >= max_units) {
+        diags_.error(where, "a plan declares at most {} units", max_units - builtin_units);
+        return;
+    }
+    UnitDef def;
+    def.name = u.plural ? u.plural->text : u.name.text;
+    def.singular = u.name.text;
+    def.whole = u.whole;
+    if (u.symbol) {
+        def.currency = true;
+        def.symbol = u.symbol->value;
+        static const char* const signs[] = {"$", "€", "£", "¥", "￥"};
+        if (std::find(std::begin(signs), std::end(signs), def.symbol) == std::end(signs)) {
+            auto& d = diags_.error(rng(e.file, *u.symbol), "`{}` is not a currency sign hoshu reads", def.symbol);
+            d.hint = "a currency's sign is one of $ € £ ¥; amounts are then written $6,000,000 or 6,000,000 USD";
+            return;
+        }
+        for (const auto& other : plan_.units) {
+            if (other.currency && other.symbol == def.symbol) {
+                diags_.error(rng(e.file, *u.symbol), "`{}` is already the sign of {}", def.symbol, other.name);
+                return;
+            }
+        }
+        if (u.plural) diags_.error(rng(e.file, *u.plural), "a currency has no plural: `{}` is written as is",
+                                   u.name.text);
+    } else if (u.minor) {
+        diags_.error(where, "`minor` is the smallest amount of a currency: declare `{}` with `currency \"SIGN\"`",
+                     u.name.text);
+    }
+    if (u.minor) {
+        auto m = Rational::parse(*u.minor);
+        if (!m || m->sign() <= 0) {
+            diags_.error(where, "the minor amount of `{}` must be a positive number, as in `minor 0.01`", u.name.text);
+            return;
+        }
+        def.minor = *m;
+    }
+    plan_.units.push_back(std::move(def));
+    declared_units_.push_back(where);
+}
+
 void Checker::define_slots() {
-    // Choice types first: any declaration may use them.
+    // Units first, then choice types: any declaration may use them.
+    for (const auto& e : entries_) {
+        if (auto const* u = boost::get<ast::UnitDecl>(&e.decl->get())) define_unit(e, *u);
+    }
     for (const auto& e : entries_) {
         if (auto const* t = boost::get<ast::TypeDecl>(&e.decl->get())) {
             if (e.scope != Scope::plan) diags_.error(rng(e.file, *t), "a `type` cannot be inside a `per` block");
@@ -373,6 +437,10 @@ void Checker::define_slots() {
             for (const auto& m : t->members) {
                 if (!seen.insert(m.text).second) diags_.error(rng(e.file, m), "`{}` is listed twice", m.text);
                 c.members.push_back(m.text);
+            }
+            if (find_unit(plan_.units, c.name)) {
+                diags_.error(c.name_range, "`{}` is a unit", c.name);
+                continue;
             }
             if (builtin_type(c.name, "")) {
                 diags_.error(c.name_range, "`{}` is a built-in type", c.name);

@@ -163,6 +163,8 @@ Checker::Interval Checker::bounds(std::uint32_t n) {
         case NodeKind::rank_over:
         case NodeKind::percentile_over:
         case NodeKind::months_inclusive:
+        case NodeKind::date_calc:
+        case NodeKind::series_window:
         case NodeKind::lt:
         case NodeKind::le:
         case NodeKind::gt:

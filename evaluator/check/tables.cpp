@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "dsl/base/text.hpp"
+
 namespace hoshu::eval {
 
 /// Overlaps: any value covered by two rows is an error (the rows are fixed numbers). One
@@ -44,10 +46,91 @@ void Checker::report_overlaps(const Table& table, const std::vector<const TableR
                      table.name, overlaps, shown);
 }
 
+namespace {
+
+/// A row key written in quotes, without them: `"Tokyo \"HQ\""` is `Tokyo "HQ"`.
+std::string unquoted(const std::string& written) {
+    std::string out;
+    for (std::size_t i = 1; i + 1 < written.size(); ++i) {
+        char ch = written[i];
+        if (ch == '\\' && i + 2 < written.size()) {
+            ch = written[++i];
+            if (ch == 'n') ch = '\n';
+        }
+        out += ch;
+    }
+    return out;
+}
+
+}  // namespace
+
+/// The rows of a table keyed by a choice type or a text: each a key and a value; a key
+/// written twice is an error, a choice member without a row a warning.
+void Checker::compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table& table) {
+    Ctx c{e.file, Scope::plan, none, false};
+    const bool by_text = table.parameter_type.kind == Kind::text;
+    const ChoiceType* choice =
+        by_text ? nullptr : &plan_.choices[static_cast<std::size_t>(table.parameter_type.choice)];
+    std::vector<std::string> seen;
+    for (const auto& row : t.rows) {
+        TableRow r;
+        r.range = rng(e.file, row);
+        r.text = text_of(e.file, row);
+        if (!row.key) {
+            diags_.error(r.range, "table `{}` is keyed by {}: a row is a key and its value, as in: {} -> …",
+                         table.name, tname(table.parameter_type),
+                         by_text ? std::string("\"Tokyo\"") : choice->members.front());
+            continue;
+        }
+        const std::string& key = *row.key;
+        const bool quoted = !key.empty() && key.front() == '"';
+        std::string name = quoted ? unquoted(key) : key;
+        if (by_text && !quoted) {
+            auto& d = diags_.error(r.range, "table `{}` is keyed by a text: write the key in quotes", table.name);
+            d.hint = fmt::format("\"{}\" -> …", key);
+            continue;
+        }
+        if (!by_text) {
+            auto m = std::find(choice->members.begin(), choice->members.end(), name);
+            if (quoted || m == choice->members.end()) {
+                auto& d = diags_.error(r.range, "`{}` is not a member of `{}`", key, choice->name);
+                auto best = dsl::closest(name, choice->members, 2);
+                d.hint = best ? fmt::format("did you mean `{}`?", *best)
+                              : fmt::format("the members are {}", hoshu::join(choice->members));
+                continue;
+            }
+            r.key = m - choice->members.begin();
+        }
+        r.key_text = name;
+        if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+            diags_.error(r.range, "table `{}` has a row for `{}` already", table.name, name);
+            continue;
+        }
+        seen.push_back(name);
+        if (row.linear || row.value_to) {
+            diags_.error(r.range, "a row of a keyed table is one value: `linear` is for rows of ranges");
+            continue;
+        }
+        auto v = constant_of(row.value, c, table.result_type, "a row's value");
+        if (!v) continue;
+        r.value = v->number;
+        table.rows.push_back(std::move(r));
+    }
+    if (choice) {
+        std::vector<std::string> missing;
+        for (const auto& m : choice->members)
+            if (std::find(seen.begin(), seen.end(), m) == seen.end()) missing.push_back(m);
+        if (!missing.empty())
+            diags_.warning(table.name_range, "table `{}` has no row for {}: using it there is a runtime error",
+                           table.name, hoshu::join(missing));
+    }
+}
+
 void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
     auto it = symbols_.find(t.name.text);
     if (it == symbols_.end() || it->second.kind != SymbolKind::table) return;
     Table& table = plan_.tables[it->second.index];
+    if (table.keyed()) return compile_keyed_table(e, t, table);
     Ctx c{e.file, Scope::plan, none, false};
     for (const auto& row : t.rows) {
         TableRow r;
@@ -57,6 +140,11 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
             return constant_of(b.value, c, table.parameter_type, "a row bound");
         };
         const auto& bs = row.bounds;
+        if (row.key) {
+            diags_.error(r.range, "table `{}` takes {}: a row is bounds on it, as in: from 80% to 100% -> …",
+                         table.name, tname(table.parameter_type));
+            continue;
+        }
         bool shape_ok = true;
         if (bs.size() == 1) {
             const std::string& k = bs[0].kind;

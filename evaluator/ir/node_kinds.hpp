@@ -27,7 +27,8 @@ constexpr NodeTraits traits(NodeKind kind) {
         case NodeKind::present: return {.reads_slot = true};
         case NodeKind::last_before:
         case NodeKind::last_date:
-        case NodeKind::product: return {.reads_series = true, .call = true};
+        case NodeKind::product:
+        case NodeKind::series_window: return {.reads_series = true, .call = true};
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:
@@ -36,7 +37,8 @@ constexpr NodeTraits traits(NodeKind kind) {
         case NodeKind::rank_over:
         case NodeKind::percentile_over: return {.aggregate = true, .call = true};
         case NodeKind::year_before:
-        case NodeKind::months_inclusive: return {.call = true};
+        case NodeKind::months_inclusive:
+        case NodeKind::date_calc: return {.call = true};
         case NodeKind::table: return {.reads_table = true};
         case NodeKind::constant:
         case NodeKind::add:

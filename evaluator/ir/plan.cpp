@@ -12,7 +12,7 @@ std::optional<std::uint32_t> Plan::find_slot(std::string_view name) const {
 std::string Plan::type_name(const Type& t) const {
     if (t.kind == Kind::choice && t.choice >= 0 && static_cast<std::size_t>(t.choice) < choices.size())
         return choices[static_cast<std::size_t>(t.choice)].name;
-    return eval::type_name(t);
+    return eval::type_name(t, units);
 }
 
 }  // namespace hoshu::eval

@@ -49,11 +49,34 @@ enum class NodeKind : std::uint8_t {
     present,       // whether optional input slots[aux] is in the inputs
     months_inclusive,   // months from a's month to b's month, both counted
     within,        // a, checked to lie in [b, c] (either may be none: open); aux: Plan::value_ranges[aux]
+    date_calc,     // date arithmetic on a (and b): aux is a DateOp
+    series_window, // series[aux] in a window ending at date a (from date b; c entries): op is a WindowOp
+};
+
+/// What a series_window node computes; `to_inclusive`: the window ends on date a (`up to`,
+/// `on`) rather than before it; `from_inclusive`: it starts on date b (`from`) rather than after.
+enum class WindowOp : std::uint8_t {
+    last,        // the latest entry in the window
+    last_date,   // its date
+    on,          // the entry dated a
+    mean,        // the mean of the last c entries
+    sum,         // the sum of the entries dated from or after b, before or up to a
+};
+
+/// What a date_calc node computes.
+enum class DateOp : std::uint8_t {
+    plus_days, minus_days,       // date a ± b days
+    plus_months, minus_months,   // date a ± b months, clamped to the month's end
+    days_between,                // whole days from a to b
+    months_between,              // whole months from a to b: the largest n with a + n months ≤ b
+    month_end,                   // the last day of a's month
 };
 
 struct Node {
     NodeKind kind = NodeKind::constant;
     RoundingMode mode = RoundingMode::down;
+    WindowOp window = WindowOp::last;              // series_window
+    bool from_inclusive = false, to_inclusive = false;   // series_window
     std::uint32_t a = none, b = none, c = none;
     std::uint32_t aux = 0;
     /// rank_over: bit 0 set for `ties worst`, bit 1 for `lowest first`;
@@ -137,6 +160,10 @@ struct ValueRange {
 };
 
 struct TableRow {
+    /// A keyed table's row: the member index of the parameter's choice type, or (a text
+    /// parameter) the text in `key_text`; none for a row of bounds on a number.
+    std::optional<std::int64_t> key;
+    std::string key_text;
     std::optional<Rational> low, high;   // absent: unbounded
     bool low_inclusive = false, high_inclusive = false;
     bool linear = false;
@@ -155,6 +182,9 @@ struct Table {
     std::vector<Citation> sources;
     std::vector<std::string> notes;
     dsl::SourceRange name_range;
+    /// Keyed by a choice type or a text (`table base_points(p: position) -> points`), not
+    /// by ranges of a number.
+    bool keyed() const { return parameter_type.kind != Kind::number; }
 };
 
 /// The row of `t` that covers x (the first, in the order written), or nullptr. Inline: the
@@ -164,6 +194,15 @@ inline const TableRow* find_row(const Table& t, const Rational& x) {
         if (row.low && (x < *row.low || (x == *row.low && !row.low_inclusive))) continue;
         if (row.high && (x > *row.high || (x == *row.high && !row.high_inclusive))) continue;
         return &row;
+    }
+    return nullptr;
+}
+
+/// A keyed table's row for key x (a choice member's index, or a text), or nullptr.
+inline const TableRow* find_key_row(const Table& t, std::int64_t member, std::string_view text) {
+    const bool by_text = t.parameter_type.kind == Kind::text;
+    for (const auto& row : t.rows) {
+        if (by_text ? row.key_text == text : row.key == member) return &row;
     }
     return nullptr;
 }
@@ -267,6 +306,9 @@ struct DirectorsSpec {
     std::string plural = "directors";   // the collection's name
     InputSpec input;
     std::string id_key;
+    /// A collection belonging to another whose key is the field naming the parent (`key
+    /// director`): at most one record per parent record.
+    bool one_per_parent = false;
     dsl::SourceRange range;
 };
 
@@ -288,6 +330,7 @@ struct Plan {
     std::vector<Table> tables;
     std::vector<Series> series;
     std::vector<ChoiceType> choices;
+    std::vector<UnitDef> units = builtin_unit_defs();   // the built-in units, then the plan's
     std::vector<Limit> limits;
     std::vector<Requirement> requirements;
     DirectorsSpec directors;

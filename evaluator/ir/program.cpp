@@ -215,6 +215,8 @@ private:
         case NodeKind::percentile_over:
             case NodeKind::year_before:
             case NodeKind::months_inclusive:
+            case NodeKind::date_calc:
+            case NodeKind::series_window:
                 assert(traits(node.kind).call);
                 emit(Op::call, n, d);
                 return;

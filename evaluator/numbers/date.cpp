@@ -64,6 +64,38 @@ std::string Date::to_string() const {
     return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
+std::optional<Date> Date::plus_months(std::int64_t n) const {
+    static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+    to_ymd(y, m, d);
+    std::int64_t total = static_cast<std::int64_t>(y) * 12 + (m - 1) + n;
+    if (total < 12 || total >= 10000 * 12) return std::nullopt;
+    int ny = static_cast<int>(total / 12), nm = static_cast<int>(total % 12) + 1;
+    int max = mdays[nm - 1] + (nm == 2 && leap(ny) ? 1 : 0);
+    return from_ymd(ny, nm, d < max ? d : max);
+}
+
+std::int64_t Date::months_until(Date other) const {
+    // Start from the difference of the months and step to the largest n that fits.
+    int y1, m1, d1, y2, m2, d2;
+    to_ymd(y1, m1, d1);
+    other.to_ymd(y2, m2, d2);
+    std::int64_t n = (static_cast<std::int64_t>(y2) - y1) * 12 + (m2 - m1) + 1;
+    auto fits = [&](std::int64_t k) {
+        auto moved = plus_months(k);
+        return moved && *moved <= other;
+    };
+    while (!fits(n) && n > -120000) --n;
+    return n;
+}
+
+Date Date::month_end() const {
+    int y, m, d;
+    to_ymd(y, m, d);
+    static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return *from_ymd(y, m, mdays[m - 1] + (m == 2 && leap(y) ? 1 : 0));
+}
+
 int Date::months_inclusive(Date other) const {
     return (other.year() - year()) * 12 + (other.month() - month()) + 1;
 }

@@ -2,6 +2,7 @@
 //
 //   auto d = Date::from_ymd(2024, 4, 1);   // std::optional<Date>
 //   d->to_string();                        // "2024-04-01"
+//   Date::parse("2024-01-31")->plus_months(1)->to_string()   // "2024-02-29"
 #pragma once
 
 #include <compare>
@@ -25,6 +26,14 @@ struct Date {
     std::string to_string() const;
     /// Months from this date's month to other's month, both counted: 2024-04 .. 2024-06 is 3.
     int months_inclusive(Date other) const;
+    /// This date `n` months later (earlier when negative), the day clamped to the month's
+    /// end: 2024-01-31 + 1 month is 2024-02-29. nullopt outside years 1–9999.
+    std::optional<Date> plus_months(std::int64_t n) const;
+    /// Whole months from this date to other: the largest n with this + n months ≤ other
+    /// (negative when other is earlier). 2024-01-31 to 2024-02-29 is 1.
+    std::int64_t months_until(Date other) const;
+    /// The last day of this date's month.
+    Date month_end() const;
 
     friend auto operator<=>(Date, Date) = default;
 };

@@ -5,41 +5,65 @@
 namespace hoshu::eval {
 
 Type multiply(const Type& a, const Type& b) {
-    Dimension d{static_cast<std::int8_t>(a.dim.yen + b.dim.yen),
-                static_cast<std::int8_t>(a.dim.shares + b.dim.shares),
-                static_cast<std::int8_t>(a.dim.months + b.dim.months)};
+    Dimension d;
+    for (std::size_t i = 0; i < max_units; ++i) d.e[i] = static_cast<std::int8_t>(a.dim.e[i] + b.dim.e[i]);
     Type t = Type::number(d);
     if (a.dimensionless() && b.dimensionless()) t.style = a.style == b.style ? a.style : RatioStyle::ratio;
     return t;
 }
 
 Type divide(const Type& a, const Type& b) {
-    Dimension d{static_cast<std::int8_t>(a.dim.yen - b.dim.yen),
-                static_cast<std::int8_t>(a.dim.shares - b.dim.shares),
-                static_cast<std::int8_t>(a.dim.months - b.dim.months)};
+    Dimension d;
+    for (std::size_t i = 0; i < max_units; ++i) d.e[i] = static_cast<std::int8_t>(a.dim.e[i] - b.dim.e[i]);
     return Type::number(d);
+}
+
+const std::vector<UnitDef>& builtin_unit_defs() {
+    static const std::vector<UnitDef> units = {
+        {"JPY", "JPY", "¥", true, Rational(1), false},
+        {"shares", "share", "", false, std::nullopt, true},
+        {"months", "month", "", false, std::nullopt, false},
+        {"days", "day", "", false, std::nullopt, false},
+    };
+    return units;
 }
 
 namespace {
 
-std::string power(const char* unit, int e) { return e == 1 ? unit : fmt::format("{}^{}", unit, e); }
+std::string power(const std::string& unit, int e) { return e == 1 ? unit : fmt::format("{}^{}", unit, e); }
 
-std::string product(int yen, int shares, int months) {
+/// The units with a positive exponent (or, with `negative`, the negated negative ones).
+std::string product(const Dimension& d, const std::vector<UnitDef>& units, bool negative) {
     std::string out;
-    auto add = [&](const char* u, int e) {
-        if (e == 0) return;
+    for (std::size_t i = 0; i < max_units && i < units.size(); ++i) {
+        int e = negative ? -d.e[i] : d.e[i];
+        if (e <= 0) continue;
         if (!out.empty()) out += "·";
-        out += power(u, e);
-    };
-    add("JPY", yen);
-    add(shares == 1 || shares == -1 ? "share" : "shares", shares);
-    add(months == 1 || months == -1 ? "month" : "months", months);
+        out += power(e == 1 ? units[i].singular : units[i].name, e);
+    }
     return out;
+}
+
+int count_units(const Dimension& d, bool negative, bool& all_one) {
+    int n = 0;
+    all_one = true;
+    for (auto x : d.e) {
+        int e = negative ? -x : x;
+        if (e > 0) {
+            ++n;
+            if (e != 1) all_one = false;
+        }
+    }
+    return n;
 }
 
 }  // namespace
 
 std::string type_name(const Type& t, std::string_view choice_name) {
+    return type_name(t, builtin_unit_defs(), choice_name);
+}
+
+std::string type_name(const Type& t, const std::vector<UnitDef>& units, std::string_view choice_name) {
     switch (t.kind) {
         case Kind::date: return "date";
         case Kind::boolean: return "boolean";
@@ -47,7 +71,7 @@ std::string type_name(const Type& t, std::string_view choice_name) {
         case Kind::choice: return choice_name.empty() ? std::string("choice") : std::string(choice_name);
         case Kind::number: break;
     }
-    const Dimension d = t.dim;
+    const Dimension& d = t.dim;
     if (d == Dimension{}) {
         switch (t.style) {
             case RatioStyle::percent: return "percent";
@@ -55,24 +79,48 @@ std::string type_name(const Type& t, std::string_view choice_name) {
             case RatioStyle::ratio: return "ratio";
         }
     }
-    if (d == Dimension{1, 0, 0}) return "JPY";
-    if (d == Dimension{0, 1, 0}) return "shares";
-    if (d == Dimension{0, 0, 1}) return "months";
-    int ny = d.yen > 0 ? d.yen : 0, ns = d.shares > 0 ? d.shares : 0, nm = d.months > 0 ? d.months : 0;
-    int dy = d.yen < 0 ? -d.yen : 0, ds = d.shares < 0 ? -d.shares : 0, dm = d.months < 0 ? -d.months : 0;
-    std::string num = product(ny, ns, nm);
-    std::string den = product(dy, ds, dm);
+    if (auto u = single_unit(t); u && *u < units.size()) return units[*u].name;
+    bool num_one = true, den_one = true;
+    int nn = count_units(d, false, num_one);
+    int nd = count_units(d, true, den_one);
+    // A single unit on top reads in the plural or as the currency: "JPY per share", "shares per point".
+    std::string num;
+    if (nn == 1 && num_one) {
+        for (std::size_t i = 0; i < max_units && i < units.size(); ++i)
+            if (d.e[i] == 1) num = units[i].name;
+    } else {
+        num = product(d, units, false);
+    }
+    std::string den = product(d, units, true);
     if (num.empty()) num.push_back('1');   // not `= "1"`: g++ 12 warns wrongly (-Wrestrict) once inlined
     if (den.empty()) return num;
-    bool single = (dy != 0) + (ds != 0) + (dm != 0) == 1 && dy <= 1 && ds <= 1 && dm <= 1;
+    bool single = nd == 1 && den_one;
     return single ? fmt::format("{} per {}", num, den) : fmt::format("{} per ({})", num, den);
 }
 
-std::optional<Type> builtin_type(std::string_view base, std::string_view per) {
-    auto unit = [](std::string_view w) -> std::optional<Dimension> {
-        if (w == "JPY" || w == "yen") return Dimension{1, 0, 0};
-        if (w == "shares" || w == "share") return Dimension{0, 1, 0};
-        if (w == "months" || w == "month") return Dimension{0, 0, 1};
+std::optional<std::size_t> single_unit(const Type& t) {
+    if (t.kind != Kind::number) return std::nullopt;
+    std::optional<std::size_t> found;
+    for (std::size_t i = 0; i < max_units; ++i) {
+        if (t.dim.e[i] == 0) continue;
+        if (t.dim.e[i] != 1 || found) return std::nullopt;
+        found = i;
+    }
+    return found;
+}
+
+std::optional<std::size_t> find_unit(const std::vector<UnitDef>& units, std::string_view word) {
+    if (word == "yen") return unit_jpy;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        const UnitDef& u = units[i];
+        if (u.name == word || u.singular == word) return i;
+    }
+    return std::nullopt;
+}
+
+std::optional<Type> unit_type(const std::vector<UnitDef>& units, std::string_view base, std::string_view per) {
+    auto unit = [&](std::string_view w) -> std::optional<Dimension> {
+        if (auto i = find_unit(units, w)) return Dimension::of(*i);
         return std::nullopt;
     };
     if (per.empty()) {
@@ -89,6 +137,10 @@ std::optional<Type> builtin_type(std::string_view base, std::string_view per) {
     auto p = unit(per);
     if (!b || !p) return std::nullopt;
     return divide(Type::number(*b), Type::number(*p));
+}
+
+std::optional<Type> builtin_type(std::string_view base, std::string_view per) {
+    return unit_type(builtin_unit_defs(), base, per);
 }
 
 }  // namespace hoshu::eval

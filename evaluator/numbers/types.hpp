@@ -1,25 +1,55 @@
-// Types with units. A number's type is a dimension over three base units — yen, shares
-// and months — so `JPY / (JPY per share)` is shares and `JPY per month × months` is JPY.
-// Dimensionless numbers are ratios (shown as `ratio`, `percent` or `count` as declared).
+// Types with units. A number's type is a dimension: exponents over the plan's units — the
+// built-in JPY, shares, months and days, then those the plan declares (`unit USD currency
+// "$" minor 0.01`, `unit point plural points whole`) — so `JPY / (JPY per share)` is shares
+// and `JPY per month × months` is JPY. Dimensionless numbers are ratios (shown as `ratio`,
+// `percent` or `count` as declared).
 //
 //   Type jpy = Type::number({1, 0, 0});
 //   Type price = Type::number({1, -1, 0});        // "JPY per share"
 //   divide(jpy, price) == Type::number({0, 1, 0}) // shares
+//   type_name(Type::number(Dimension::of(4)), units)   // "USD" when units[4] is USD
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "evaluator/numbers/rational.hpp"
 
 namespace hoshu::eval {
 
+/// The built-in units' indices; a plan's own units follow, up to max_units in all.
+inline constexpr std::size_t unit_jpy = 0, unit_shares = 1, unit_months = 2, unit_days = 3;
+inline constexpr std::size_t builtin_units = 4;
+inline constexpr std::size_t max_units = 12;
+
+/// Exponents over the units, by index: `Dimension{1, -1}` is JPY per share.
 struct Dimension {
-    std::int8_t yen = 0;
-    std::int8_t shares = 0;
-    std::int8_t months = 0;
-    friend bool operator==(Dimension, Dimension) = default;
+    std::array<std::int8_t, max_units> e{};
+    static Dimension of(std::size_t unit) {
+        Dimension d;
+        d.e[unit] = 1;
+        return d;
+    }
+    friend bool operator==(const Dimension&, const Dimension&) = default;
 };
+
+/// A unit: built in (JPY, shares, months, days) or declared by the plan.
+struct UnitDef {
+    std::string name;       // as types and reports write it: "JPY", "shares", "USD", "points"
+    std::string singular;   // "share", "point"; a currency's name again
+    std::string symbol;     // a currency's sign written before its amounts: "¥", "$"; else empty
+    bool currency = false;
+    std::optional<Rational> minor;   // a currency's smallest amount: inputs are multiples of it
+    bool whole = false;     // inputs, outputs and allocations of it are whole numbers
+};
+
+/// The built-in units, in index order.
+const std::vector<UnitDef>& builtin_unit_defs();
 
 enum class Kind : std::uint8_t { number, date, boolean, text, choice };
 
@@ -51,10 +81,20 @@ Type divide(const Type& a, const Type& b);
 /// The unit as people write it: "JPY", "shares", "JPY per share", "JPY per month",
 /// "months", "ratio", "percent", "count", "date", "boolean", "text"; otherwise a product
 /// such as "JPY·shares" or "JPY per (share·month)". Choice types need their name: pass it.
+/// `units` names the plan's units (the built-in ones when omitted).
+std::string type_name(const Type& t, const std::vector<UnitDef>& units, std::string_view choice_name = {});
 std::string type_name(const Type& t, std::string_view choice_name = {});
 
+/// The unit a word names among `units` (its name, singular or plural: `shares`, `share`,
+/// `USD`, `point`), if any.
+std::optional<std::size_t> find_unit(const std::vector<UnitDef>& units, std::string_view word);
+
 /// A unit or type word as written in a rule file (`JPY`, `shares`, `months`, `percent`, …),
-/// with an optional `per` word. nullopt when the words are not a built-in type.
+/// with an optional `per` word. nullopt when the words are not a type.
+std::optional<Type> unit_type(const std::vector<UnitDef>& units, std::string_view base, std::string_view per);
 std::optional<Type> builtin_type(std::string_view base, std::string_view per);
+
+/// The unit of a type that is exactly one unit (exponent 1, nothing else), if it is.
+std::optional<std::size_t> single_unit(const Type& t);
 
 }  // namespace hoshu::eval

@@ -353,7 +353,8 @@ void DocWriter::declaration(const DeclarationText& d, std::size_t n) {
         if (const PlanTest* t = test_named(*doc_.plan, d.name)) out_ += test_table(*doc_.plan, *t);
     }
     if (d.kind == "table") {
-        if (const Table* t = table_named(*doc_.plan, d.name)) {
+        // A keyed table has no curve: its rows, as written above, are the table.
+        if (const Table* t = table_named(*doc_.plan, d.name); t && !t->keyed()) {
             std::vector<const Table*> drawn{t};
             std::vector<std::string> captions{doc_.base ? "revision (" + doc_.plan_dir + ")" : doc_.plan_dir};
             if (doc_.base && change && change->change == DeclarationDiff::Kind::changed) {

@@ -208,7 +208,11 @@ const Value one{Rational(1), 0};
             break;
         }
         case Op::table: {
-            const TableRow* row = find_row(plan_.tables[in.aux], out.number);
+            const Table& t = plan_.tables[in.aux];
+            const TableRow* row = !t.keyed() ? find_row(t, out.number)
+                                  : find_key_row(t, out.word, t.parameter_type.kind == Kind::text
+                                                                  ? std::string_view(text(out.word))
+                                                                  : std::string_view());
             if (!row) return Fault::no_row;
             // value + (x - low) × (value_to - value) / (high - low), exactly
             out.number = row->linear ? row->value + (out.number - *row->low) * row->slope : row->value;
@@ -234,8 +238,9 @@ void Evaluator::fail_step(Fault f, const Instr& in, const Value& out, const Valu
         case Fault::no_row:
         case Fault::none: break;
     }
-    fail_in(node.range, fmt::format("no row of table `{}` covers {}", plan_.tables[in.aux].name,
-                                    out.number.to_string()), w);
+    const Table& t = plan_.tables[in.aux];
+    fail_in(node.range, fmt::format("no row of table `{}` covers {}", t.name,
+                                    t.keyed() ? show(t.parameter_type, out) : out.number.to_string()), w);
 }
 
 bool Evaluator::op_present(const Instr& in, Where w) { return ensure(in.aux, w) != State::absent; }
@@ -641,6 +646,107 @@ Value Evaluator::place_among(const Node& node, Where w) {
     return out;
 }
 
+/// A window of a series: the latest entry up to a date, the entry on a date, the mean of
+/// the last N entries, the sum of the entries between two dates.
+Value Evaluator::series_window(const Node& node, Where w) {
+    const auto& entries = series(node.aux);
+    const std::string& name = plan_.series[node.aux].name;
+    Date to{static_cast<std::int32_t>(value_of(node.a, w).word)};
+    auto by_date = [](const auto& e, Date x) { return e.first < x; };
+    auto after_date = [](Date x, const auto& e) { return x < e.first; };
+    // One past the last entry in the window.
+    auto end = node.to_inclusive ? std::upper_bound(entries.begin(), entries.end(), to, after_date)
+                                 : std::lower_bound(entries.begin(), entries.end(), to, by_date);
+    const char* bound = node.to_inclusive ? "up to" : "before";
+    Value v;
+    switch (node.window) {
+        case WindowOp::last:
+        case WindowOp::last_date:
+            if (end == entries.begin())
+                fail_in(node.range, fmt::format("series `{}` has no entry {} {}", name, bound, to.to_string()), w);
+            if (node.window == WindowOp::last_date) {
+                v.word = std::prev(end)->first.days;
+                return v;
+            }
+            return std::prev(end)->second;
+        case WindowOp::on:
+            if (end == entries.begin() || !(std::prev(end)->first == to))
+                fail_in(node.range, fmt::format("series `{}` has no entry dated {}", name, to.to_string()), w);
+            return std::prev(end)->second;
+        case WindowOp::mean: {
+            Rational n = value_of(node.c, w).number;
+            if (!n.is_integer() || n < Rational(1))
+                fail_in(node.range, fmt::format("the mean of the last N entries needs a whole N of at least 1, not {}",
+                                                n.to_string()), w);
+            auto have = static_cast<std::int64_t>(end - entries.begin());
+            if (Rational(have) < n)
+                fail_in(node.range, fmt::format("the mean of the last {} entries of `{}` {} {}: there are only {}",
+                                                n.to_string(), name, bound, to.to_string(), have), w);
+            auto count = static_cast<std::int64_t>(std::stoll(n.to_string()));
+            for (auto i = end - count; i != end; ++i) v.number += i->second.number;
+            v.number = v.number / n;
+            return v;
+        }
+        case WindowOp::sum: {
+            Date from{static_cast<std::int32_t>(value_of(node.b, w).word)};
+            auto begin = node.from_inclusive ? std::lower_bound(entries.begin(), entries.end(), from, by_date)
+                                             : std::upper_bound(entries.begin(), entries.end(), from, after_date);
+            for (auto i = begin; i < end; ++i) v.number += i->second.number;
+            return v;
+        }
+    }
+    return v;
+}
+
+/// Date arithmetic: `d + 30 days`, `d - 1 month`, days_between, months_between, month_end.
+Value Evaluator::date_calc(const Node& node, Where w) {
+    Date a{static_cast<std::int32_t>(value_of(node.a, w).word)};
+    Value v;
+    auto op = static_cast<DateOp>(node.aux);
+    switch (op) {
+        case DateOp::plus_days:
+        case DateOp::minus_days:
+        case DateOp::plus_months:
+        case DateOp::minus_months: {
+            Rational n = value_of(node.b, w).number;
+            bool months = op == DateOp::plus_months || op == DateOp::minus_months;
+            if (!n.is_integer())
+                fail_in(node.range, fmt::format("a date moves by whole {}, not {}", months ? "months" : "days",
+                                                n.to_string()), w);
+            if (op == DateOp::minus_days || op == DateOp::minus_months) n = -n;
+            std::optional<Date> moved;
+            if (n.abs() < Rational(4000000)) {
+                auto k = static_cast<std::int64_t>(std::stoll(n.to_string()));
+                if (months) {
+                    moved = a.plus_months(k);
+                } else {
+                    moved = Date{static_cast<std::int32_t>(a.days + k)};
+                    int y, m, d;
+                    moved->to_ymd(y, m, d);
+                    if (y < 1 || y > 9999) moved.reset();
+                }
+            }
+            if (!moved)
+                fail_in(node.range, fmt::format("{} moved by {} {} is not a date of years 1 to 9999", a.to_string(),
+                                                n.to_string(), months ? "months" : "days"), w);
+            v.word = moved->days;
+            return v;
+        }
+        case DateOp::days_between: {
+            Date b{static_cast<std::int32_t>(value_of(node.b, w).word)};
+            v.number = Rational(static_cast<std::int64_t>(b.days) - a.days);
+            return v;
+        }
+        case DateOp::months_between: {
+            Date b{static_cast<std::int32_t>(value_of(node.b, w).word)};
+            v.number = Rational(a.months_until(b));
+            return v;
+        }
+        case DateOp::month_end: v.word = a.month_end().days; return v;
+    }
+    return v;
+}
+
 /// The node kinds met less often, apart so that eval()'s frame stays small.
 Value Evaluator::eval_rare(std::uint32_t n, Where w) {
     const Node& node = plan_.nodes[n];
@@ -680,6 +786,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             v.number = a.months_inclusive(b);
             return v;
         }
+        case NodeKind::date_calc: return date_calc(node, w);
+        case NodeKind::series_window: return series_window(node, w);
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:

@@ -209,6 +209,8 @@ private:
     void for_each_record(const Node& node, Where w, F&& f);
     /// `rank of V among X over C` and `percentile of …`: V placed among the X.
     Value place_among(const Node& node, Where w);
+    Value date_calc(const Node& node, Where w);
+    Value series_window(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_division(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_clamp(const Node& node, const Value& lo, const Value& hi, Where w);

@@ -74,6 +74,10 @@ void Evaluator::load_grants() {
         }
         if (director < 0)
             fail(in_.range(key), fmt::format("ledger entry {} names {} `{}`, who is not listed", i + 1, plan_.directors.noun, *id));
+        if (plan_.grants.one_per_parent && !grants_of_[static_cast<std::size_t>(director)].empty())
+            fail(in_.range(key), fmt::format("`{}` has a second record for {} `{}`: its key is the {}, one each",
+                                             plan_.grants.input.path_text, plan_.directors.noun, *id,
+                                             plan_.directors.noun));
         grants_of_[static_cast<std::size_t>(director)].push_back(static_cast<int>(grant_records_.size()));
         grant_records_.push_back(rec);
         out_.grant_director.push_back(director);
@@ -123,6 +127,29 @@ InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, Whe
     return node;
 }
 
+namespace {
+
+/// What is wrong with an input's number for its unit, if anything: a whole unit (shares,
+/// a declared `whole` unit) and a count take whole numbers; a currency takes multiples of
+/// its minor amount (JPY: whole yen). Only for a type that is exactly that unit.
+std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x) {
+    if (type.dimensionless() && type.style == RatioStyle::count) {
+        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
+        return std::nullopt;
+    }
+    auto u = single_unit(type);
+    if (!u) return std::nullopt;
+    const UnitDef& unit = plan.units[*u];
+    if (unit.whole || (unit.minor && *unit.minor == Rational(1))) {
+        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
+    } else if (unit.minor && !(x / *unit.minor).is_integer()) {
+        return fmt::format("it must be a multiple of {} {}, not {}", unit.minor->to_string(), unit.name, x.to_string());
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 Value Evaluator::read_value(const InputFile::Node& node, const Type& type, const std::string& what) {
     if (const InputOverride* ov = override_of(node)) return convert_override(*ov, type, what);
     return convert(node, type, what);
@@ -140,10 +167,8 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
                      "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)");
             }
-            if ((type.dim == Dimension{1, 0, 0} || type.dim == Dimension{0, 1, 0}) && !v.number.is_integer()) {
-                fail(ov.where, fmt::format("{} is {}: it must be a whole number, not {}", what, plan_.type_name(type),
-                                           v.number.to_string()));
-            }
+            if (auto wrong = not_in_units(plan_, type, v.number))
+                fail(ov.where, fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));
             return v;
         }
         case Kind::date: {
@@ -180,10 +205,8 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
             auto r = in_.number(node);
             if (!r) throw EvalFailure{r.error()};
             v.number = *r;
-            if ((type.dim == Dimension{1, 0, 0} || type.dim == Dimension{0, 1, 0}) && !v.number.is_integer()) {
-                fail(in_.range(node), fmt::format("{} is {}: it must be a whole number, not {}", what,
-                                                  plan_.type_name(type), v.number.to_string()));
-            }
+            if (auto wrong = not_in_units(plan_, type, v.number))
+                fail(in_.range(node), fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));
             return v;
         }
         case Kind::date: {

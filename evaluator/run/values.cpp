@@ -1,6 +1,7 @@
 #include "evaluator/run/values.hpp"
 
 #include "dsl/base/text.hpp"
+#include "evaluator/numbers/number_text.hpp"
 
 namespace hoshu::eval {
 
@@ -23,6 +24,16 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
         Rational pct = r * Rational(100);
         if (pct.terminates()) return pct.to_string() + "%";
         return pct.to_decimal(4) + "%";
+    }
+    // A currency's amounts show its minor decimals: 135.3 USD as 135.30 (whole amounts as they are).
+    if (auto u = single_unit(type); u && !r.is_integer() && plan.units[*u].minor) {
+        Rational scale(1);
+        int places = 0;
+        while (places < 6 && !(*plan.units[*u].minor * scale).is_integer()) {
+            scale = scale * Rational(10);
+            ++places;
+        }
+        if (places > 0 && (r * scale).is_integer()) return grouped_decimal(r, places);
     }
     if (r.terminates()) return group_digits(r.to_string());   // integers too
     return r.to_string();

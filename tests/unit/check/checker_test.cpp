@@ -77,6 +77,50 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "test.hoshu:4:16: error: cannot subtract JPY and shares\n"
          "  value x: JPY = a - b * 2\n"
          "                 ^~~~~~~~~\n"},
+        // declared units: a currency is not another, points are not shares
+        {"unit USD currency \"$\" minor 0.01\n"
+         "param a: USD = $6,000,000\n"
+         "param b: JPY = ¥1\n"
+         "value x: USD = a + b\n",
+         "test.hoshu:5:16: error: cannot add USD and JPY\n"
+         "  value x: USD = a + b\n"
+         "                 ^~~~~\n"},
+        {"unit point plural points whole\n"
+         "param a: points = 36,450 points\n"
+         "value x: points = a + 1 share\n",
+         "test.hoshu:4:19: error: cannot add points and shares\n"
+         "  value x: points = a + 1 share\n"
+         "                    ^~~~~~~~~~~\n"},
+        {"param a: JPY = $1\n",
+         "test.hoshu:2:16: error: no currency with the sign `$` is declared\n"
+         "  param a: JPY = $1\n"
+         "                 ^~\n"
+         "  hint: declare it, as in: unit USD currency \"$\" minor 0.01\n"},
+        {"param a: shares = 3 pints\n",
+         "test.hoshu:2:19: error: unknown unit `pints`\n"
+         "  param a: shares = 3 pints\n"
+         "                    ^~~~~~~\n"
+         "  hint: the units are JPY, shares, months, days, ratio, percent and count; declare another with `unit`\n"},
+        // date arithmetic takes days, months or years
+        {"param d: date = 2024-04-01\n"
+         "value x: date = d + 3 shares\n",
+         "test.hoshu:3:17: error: cannot add a date and shares\n"
+         "  value x: date = d + 3 shares\n"
+         "                  ^~~~~~~~~~~~\n"
+         "  hint: a date moves by days, months or years: d + 30 days, d - 1 month, d + 3 years\n"},
+        {"param d: date = 2024-04-01\n"
+         "value x: days = d - d\n",
+         "test.hoshu:3:17: error: cannot subtract a date from a date\n"
+         "  value x: days = d - d\n"
+         "                  ^~~~~\n"
+         "  hint: days_between(a, b) counts the days from a to b, months_between(a, b) the whole months\n"},
+        // a window of a series needs dates, and a whole N
+        {"series close: JPY per share at closes(date, close)\n"
+         "param d: date = 2024-04-01\n"
+         "value x: JPY per share = mean of last 2.5 close before d\n",
+         "test.hoshu:4:39: error: the mean of the last N entries needs a whole N of at least 1, not 2.5\n"
+         "  value x: JPY per share = mean of last 2.5 close before d\n"
+         "                                        ^~~\n"},
         // a date compared with money
         {"param d: date = 2024-04-01\n"
          "param m: JPY = ¥1\n"
@@ -483,6 +527,43 @@ TEST_CASE("checker: what the units allow", "[checker]") {
         "param w: percent = 30%\n"
         "output x: ratio = clamp(r * w + 0.1, 0%, 100%)\n"
         "output b: boolean = r >= 85% and not (w > 50%)\n",
+        // declared units: currencies with their sign or name, whole units, prices per unit
+        "unit USD currency \"$\" minor 0.01\n"
+        "unit EUR currency \"€\" minor 0.01\n"
+        "unit PSU plural PSUs whole\n"
+        "param target: USD = $6,000,000\n"
+        "param also: USD = 6,000,000 USD\n"
+        "param price: USD per share = $135.32 per share\n"
+        "param floor: USD per share = -$1,000 per share\n"
+        "param fee: EUR = €12.50\n"
+        "param per_unit: shares per PSU = 1 share per PSU\n"
+        "param units: PSUs = 1 PSU\n"
+        "output value_of: USD = round down(units * per_unit * price, $0.01) + target - also\n"
+        "output more: PSUs = units + 0 PSUs + 2 PSU\n"
+        "output lowest: USD per share = max(floor, price)\n"
+        "output charge: EUR = fee\n",
+        // windows of a series
+        "series close: JPY per share at closes(date, close)\n"
+        "series split: ratio at splits(date, ratio)\n"
+        "param d: date = 2024-04-01\n"
+        "output a: JPY per share = close on d\n"
+        "output b: JPY per share = last close up to (d + 1 day)\n"
+        "output c: date = date of last close up to d\n"
+        "output e: JPY per share = mean of last 20 close before d\n"
+        "output f: JPY per share = mean of last 3 close up to (d - 1 month)\n"
+        "output g: JPY per share = sum of close from d up to (d + 1 year)\n"
+        "output h: JPY per share = sum of close after d before (d + 3 months)\n"
+        "output i: ratio = product of split after d up to (d + 1 year)\n",
+        // dates move by days, months and years; whole days and months between dates
+        "param d: date = 2024-01-31\n"
+        "output a: date = d + 1 month\n"
+        "output b: date = d + 1 year - 1 day\n"
+        "output c: date = 30 days + d - 3 years\n"
+        "output e: days = days_between(d, a)\n"
+        "output f: months = months_between(d, b)\n"
+        "output g: date = month_end(d)\n"
+        "param year: count = 2024\n"
+        "output h: count = year + 1\n",
         // dates compare with dates; a table maps its parameter to its result
         "param d: date = 2024-04-01\n"
         "output b: boolean = d < 2025-06-26\n"
