@@ -281,7 +281,17 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
         }
         const eval::Slot& s = plan.slots[ex.slot];
         std::size_t director = 0;
-        if (ex.record) {
+        std::optional<std::size_t> other_position;
+        if (ex.record && eval::is_other(s.scope)) {
+            const std::size_t k = eval::other_index(s.scope);
+            const auto& records = outcome->others[k].records;
+            for (std::size_t i = 0; i < records.size(); ++i)
+                if (records[i].id == *ex.record) other_position = i;
+            if (!other_position) {
+                report += fmt::format("{}: no {} `{}` in {}\n", at, plan.others[k].noun, *ex.record, test.inputs);
+                continue;
+            }
+        } else if (ex.record) {
             bool found = false;
             for (std::size_t d = 0; d < outcome->directors.size(); ++d) {
                 if (outcome->directors[d].id == *ex.record) {
@@ -294,7 +304,8 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
                 continue;
             }
         }
-        auto actual = session.value(ex.slot, director);
+        auto actual = other_position ? session.record_value(ex.slot, eval::other_index(s.scope), *other_position)
+                                     : session.value(ex.slot, director);
         if (!actual) {
             report += dsl::render(sm, actual.error());
             continue;

@@ -656,7 +656,15 @@ public:
             int base = col();
             put(n.text + " of ");
             int tail = static_cast<int>(display_width(n.tail));
-            if (n.flag && n.has_among) {
+            if (n.flag && n.has_among && comment_inside(n)) {
+                // A comment inside: one part a line, so that it stays where it was written.
+                layout(n.kids[0], 0);
+                newline(base + 4);
+                put("among ");
+                layout(n.kids[1], 0);
+                newline(base + 4);
+                put("over ");
+            } else if (n.flag && n.has_among) {
                 layout(n.kids[0], 6);
                 put(" among ");
                 layout(n.kids[1], static_cast<int>(n.over.size()) + 6 + (n.has_where ? 0 : tail + trail));

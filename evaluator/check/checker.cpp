@@ -38,6 +38,7 @@ void warn_hidden_characters(const dsl::SourceFile& f, dsl::FileId id, dsl::Diagn
 void Checker::order_outputs() {
     if (!plan_decl_ || plan_decl_->outputs.empty()) return;
     std::vector<std::uint32_t> director_first, plan_first;
+    std::vector<std::vector<std::uint32_t>> others_first(plan_.others.size());
     for (const auto& n : plan_decl_->outputs) {
         auto it = symbols_.find(n.text);
         auto is_output = [&](std::uint32_t s) { return plan_.slots[s].kind == SlotKind::output; };
@@ -46,7 +47,10 @@ void Checker::order_outputs() {
             continue;
         }
         std::uint32_t s = it->second.index;
-        auto& first = plan_.slots[s].scope == Scope::director ? director_first : plan_first;
+        const Scope scope = plan_.slots[s].scope;
+        auto& first = is_other(scope)            ? others_first[other_index(scope)]
+                      : scope == Scope::director ? director_first
+                                                 : plan_first;
         if (std::find(first.begin(), first.end(), s) != first.end()) {
             diags_.error(rng(plan_decl_file_, n), "`{}` is listed twice", n.text);
             continue;
@@ -61,6 +65,7 @@ void Checker::order_outputs() {
     };
     reorder(plan_.director_outputs, std::move(director_first));
     reorder(plan_.plan_outputs, std::move(plan_first));
+    for (std::size_t k = 0; k < plan_.others.size(); ++k) reorder(plan_.other_outputs[k], std::move(others_first[k]));
 }
 
 /// Each declaration of a file as an entry with its scope; `per …` and `end` open and close

@@ -39,7 +39,7 @@ namespace x3 = boost::spirit::x3;
 using dsl::SourceRange;
 
 inline const char* scope_word(Scope s) {
-    return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : "per-grant";
+    return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : s == Scope::grant ? "per-grant" : "per-record";
 }
 
 class Checker {
@@ -214,6 +214,14 @@ private:
     std::vector<CollectionEntry> collections_;
     void declare_collections();
     const CollectionEntry* collection_named(const std::string& word, bool plural) const;
+    /// "plan-wide", or "per-officer": a scope named by its collection's records.
+    std::string scope_word(Scope s) const {
+        if (s == Scope::plan) return "plan-wide";
+        const DirectorsSpec& spec = is_other(s)            ? plan_.others[other_index(s)]
+                                    : s == Scope::director ? plan_.directors
+                                                           : plan_.grants;
+        return "per-" + spec.noun;
+    }
     /// The scope of `per WORD` / `over WORD`, or none after a located error.
     std::optional<Scope> collection_scope(const ast::Name& word, dsl::FileId f, bool plural);
     std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)

@@ -122,6 +122,8 @@ void Checker::compile_slot(const Entry& e) {
                 d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
                                      "over grants (inside `per {1}`)",
                                      s.name, plan_.directors.noun);
+            } else if (v->keyword == "output" && is_other(e.scope)) {
+                plan_.other_outputs[other_index(e.scope)].push_back(index);
             } else if (v->keyword == "output") {
                 (e.scope == Scope::director ? plan_.director_outputs : plan_.plan_outputs).push_back(index);
             }
@@ -190,7 +192,9 @@ void Checker::compile_collection(const Entry& e, const ast::CollectionDecl& dd) 
     if (e.scope != Scope::plan) diags_.error(rng(e.file, dd), "a `collection` cannot be inside a `per` block");
     const CollectionEntry* c = collection_named(dd.plural.text, true);
     if (c == nullptr || c->decl != &dd || !c->scope) return;   // a duplicate or not evaluated: reported
-    DirectorsSpec& spec = *c->scope == Scope::grant ? plan_.grants : plan_.directors;
+    DirectorsSpec& spec = is_other(*c->scope)          ? plan_.others[other_index(*c->scope)]
+                          : *c->scope == Scope::grant ? plan_.grants
+                                                      : plan_.directors;
     spec.declared = true;
     spec.input = input_path(e.file, dd.path, Scope::plan, none);
     spec.range = rng(e.file, dd);
@@ -355,9 +359,10 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
                          ex.name);
             continue;
         }
-        if (s.scope == Scope::director && !x.record) {
-            diags_.error(rng(e.file, x.name), "`{}` is a per-{} value: say whose, as in `expect {} for D03 = …`",
-                         ex.name, plan_.directors.noun, ex.name);
+        if ((s.scope == Scope::director || is_other(s.scope)) && !x.record) {
+            const DirectorsSpec& spec = is_other(s.scope) ? plan_.others[other_index(s.scope)] : plan_.directors;
+            diags_.error(rng(e.file, x.name), "`{}` is a per-{} value: say whose, as in `expect {} for {} = …`",
+                         ex.name, spec.noun, ex.name, is_other(s.scope) ? "\"KEY\"" : "D03");
             continue;
         }
         if (s.scope == Scope::plan && x.record) {

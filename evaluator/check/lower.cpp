@@ -390,11 +390,17 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         return none;
     }
     const Slot& target = plan_.slots[sym.index];
-    if (target.scope > c.scope) {
-        auto& d = diags_.error(where, "`{}` is a {} value; a {} formula cannot use it directly", name.text,
-                               scope_word(target.scope), scope_word(c.scope));
-        d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text,
-                             target.scope == Scope::director ? plan_.directors.plural : plan_.grants.plural);
+    // A formula sees the plan-wide definitions, its own record's, and (per grant) its
+    // director's.
+    const bool visible = target.scope == Scope::plan || target.scope == c.scope ||
+                         (target.scope == Scope::director && c.scope == Scope::grant);
+    if (!visible) {
+        const DirectorsSpec& spec = is_other(target.scope)          ? plan_.others[other_index(target.scope)]
+                                    : target.scope == Scope::director ? plan_.directors
+                                                                      : plan_.grants;
+        auto& d = diags_.error(where, "`{}` is a per-{} value; a {} formula cannot use it directly", name.text,
+                               spec.noun, scope_word(c.scope));
+        d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text, spec.plural);
         return none;
     }
     if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
@@ -654,6 +660,11 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
     std::optional<Scope> over = collection_scope(x.over, c.file, true);
     if (!over) return none;
     bool over_grants = *over == Scope::grant;
+    if (is_other(*over) && c.scope != Scope::plan) {
+        diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
+                     scope_word(c.scope));
+        return none;
+    }
     if (!over_grants && c.scope != Scope::plan) {
         diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
                      scope_word(c.scope));
@@ -664,10 +675,10 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
         return none;
     }
     Ctx inner = c;
-    inner.scope = over_grants ? Scope::grant : Scope::director;
+    inner.scope = is_other(*over) ? *over : over_grants ? Scope::grant : Scope::director;
     Node n;
     n.range = where;
-    n.aux = over_grants ? 1 : 0;
+    n.aux = is_other(*over) ? static_cast<std::uint32_t>(2 + other_index(*over)) : over_grants ? 1 : 0;
     if (x.where) {
         n.b = compile(*x.where, inner);
         if (n.b == none) return none;

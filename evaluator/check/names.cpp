@@ -257,7 +257,9 @@ void Checker::declare_collections() {
             duplicate[i] = true;
         }
     }
-    // The first top-level collection is evaluated per director; one belonging to it per grant.
+    // The first top-level collection is the plan's main one (its records are the rows of the
+    // results, in scope `director`); one belonging to it is evaluated per grant; each further
+    // top-level collection in a scope of its own (other_scope).
     const CollectionEntry* top = nullptr;
     for (std::size_t i = 0; i < collections_.size(); ++i) {
         auto& c = collections_[i];
@@ -268,11 +270,9 @@ void Checker::declare_collections() {
             c.scope = Scope::director;
             continue;
         }
-        auto& diag = diags_.error(rng(c.file, d.plural),
-                                  "this version evaluates one top-level collection; `{}` is a second one",
-                                  d.plural.text);
-        diag.hint = "make it belong to a record of the first, or declare its figures as inputs";
-        diags_.note(rng(top->file, top->decl->plural), "the first is declared here");   // after: `diag` moves
+        c.scope = other_scope(plan_.others.size());
+        plan_.others.emplace_back();
+        plan_.other_outputs.emplace_back();
     }
     const CollectionEntry* child = nullptr;
     for (std::size_t i = 0; i < collections_.size(); ++i) {
@@ -289,6 +289,12 @@ void Checker::declare_collections() {
         }
         if (parent == &c) {
             diags_.error(rng(c.file, d.parent->singular), "`{}` cannot belong to itself", d.singular.text);
+            continue;
+        }
+        if (parent->scope && is_other(*parent->scope)) {
+            diags_.error(rng(c.file, d.parent->singular),
+                         "this version evaluates records belonging to the plan's first collection (`{}`) only",
+                         top ? top->decl->plural.text : std::string());
             continue;
         }
         if (parent->decl->parent) {
@@ -310,7 +316,9 @@ void Checker::declare_collections() {
     }
     for (const auto& c : collections_) {
         if (!c.scope) continue;
-        DirectorsSpec& spec = *c.scope == Scope::grant ? plan_.grants : plan_.directors;
+        DirectorsSpec& spec = is_other(*c.scope)          ? plan_.others[other_index(*c.scope)]
+                              : *c.scope == Scope::grant ? plan_.grants
+                                                         : plan_.directors;
         spec.noun = c.decl->singular.text;
         spec.plural = c.decl->plural.text;
     }

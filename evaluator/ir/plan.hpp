@@ -41,7 +41,7 @@ enum class NodeKind : std::uint8_t {
     table,         // tables[aux](a)
     last_before,   // series[aux]: latest entry strictly before date a
     is,            // a (a choice) is member aux
-    sum, count, min_over, max_over, mean_over,   // over directors (aux 0) or grants (aux 1): value a, filter b (or none)
+    sum, count, min_over, max_over, mean_over,   // over directors (aux 0), grants (aux 1) or others[aux - 2]: value a, filter b (or none)
     rank_over, percentile_over,   // c among the values a over aux (as above), filter b; the rule in Node::rule
     year_before,   // the label a with its trailing number decreased by one ("FY2024" → "FY2023")
     last_date,     // series[aux]: the date of the latest entry strictly before date a
@@ -97,7 +97,14 @@ enum class SlotKind : std::uint8_t { param, input, value, output };
 /// Where a definition is evaluated: once for the plan, once per director, or once per
 /// grant of the ledger (a grant belongs to a director). A scope may use its own and the
 /// enclosing scopes' definitions; the inner ones only through aggregates.
+///
+/// Beyond these, each further top-level collection of the plan (`collection peers: peer at
+/// peers key name`, beside the directors) is a scope of its own, `other_scope(k)` for
+/// Plan::others[k]: its records' definitions see the plan-wide ones and their own.
 enum class Scope : std::uint8_t { plan, director, grant };
+inline constexpr Scope other_scope(std::size_t k) { return static_cast<Scope>(3 + k); }
+inline constexpr bool is_other(Scope s) { return static_cast<std::uint8_t>(s) >= 3; }
+inline constexpr std::size_t other_index(Scope s) { return static_cast<std::size_t>(s) - 3; }
 
 /// One step of an input path: a key as written, or a key computed from a text slot.
 struct PathStep {
@@ -335,6 +342,11 @@ struct Plan {
     std::vector<Requirement> requirements;
     DirectorsSpec directors;
     DirectorsSpec grants;                  // the collection belonging to it: `collection grants: grant at ledger`
+    /// The further top-level collections (`collection peers: peer at peers key name`): their
+    /// records are evaluated in scope other_scope(k), read by plan-wide aggregates, and
+    /// their outputs (other_outputs[k]) reported per record.
+    std::vector<DirectorsSpec> others;
+    std::vector<std::vector<std::uint32_t>> other_outputs;
     std::uint32_t as_of_slot = none;       // `plan … as of grant_date`
     /// `plan … inputs shared with "../iij"`: the plan whose inputs this one reads too; a
     /// key that plan reads is in its place in this plan's inputs.

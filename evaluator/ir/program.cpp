@@ -61,8 +61,8 @@ private:
             case Scope::plan: return {Mode::plan_slot, node.aux};
             case Scope::director: return {Mode::director_slot, node.aux};
             case Scope::grant: return {Mode::grant_slot, node.aux};
+            default: return {Mode::other_slot, node.aux};   // a further collection's record
         }
-        return {};
     }
     /// The operand for node n: in place when it is direct, else computed into register r.
     Operand operand(std::uint32_t n, std::uint16_t r) {

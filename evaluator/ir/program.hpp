@@ -21,7 +21,7 @@ namespace hoshu::eval {
 
 /// Where an instruction's operand is: a register of the program, a constant of the plan,
 /// or a definition's value (plan-wide, the director's, the grant's).
-enum class Mode : std::uint8_t { reg, constant, plan_slot, director_slot, grant_slot };
+enum class Mode : std::uint8_t { reg, constant, plan_slot, director_slot, grant_slot, other_slot };
 
 /// `X` and `Y` are an instruction's operands (Mode, index); `r[d]` its target register.
 enum class Op : std::uint8_t {

@@ -73,6 +73,21 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
         directors.push_back(o);
     }
     j[plan.directors.plural] = directors;
+    // The plan's further collections, each under its own name, with their outputs.
+    for (std::size_t k = 0; k < plan.others.size() && k < outcome.others.size(); ++k) {
+        if (plan.other_outputs[k].empty()) continue;   // figures read, nothing reported per record
+        ordered_json records = ordered_json::array();
+        for (const auto& r : outcome.others[k].records) {
+            ordered_json o;
+            o[plan.others[k].id_key] = r.id;
+            for (std::size_t i = 0; i < r.outputs.size(); ++i) {
+                const Slot& sl = plan.slots[plan.other_outputs[k][i]];
+                o[sl.name] = json_value(plan, outcome, sl.type, r.outputs[i]);
+            }
+            records.push_back(o);
+        }
+        j[plan.others[k].plural] = records;
+    }
     ordered_json totals = ordered_json::object();
     for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
         const Slot& sl = plan.slots[plan.plan_outputs[i]];

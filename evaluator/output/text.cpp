@@ -34,23 +34,29 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
                            seal.carried_events.size(), seal.carried_events.size() == 1 ? "" : "s");
     else if (!seal.carried_from.empty())
         out += fmt::format("carry  {}  sha256 {}\n", seal.carried_from, seal.carried_sha256);
-    if (!outcome.directors.empty()) {
+    // One table per collection with outputs: the plan's main one, then the others.
+    auto records_table = [&](const std::string& noun, const std::vector<std::uint32_t>& outputs,
+                             const std::vector<DirectorOutcome>& records) {
+        if (records.empty() || (outputs.empty() && &records != &outcome.directors)) return;
         std::vector<std::vector<std::string>> rows;
         std::vector<bool> right{false};
-        std::vector<std::string> header{plan.directors.noun};
-        for (std::uint32_t s : plan.director_outputs) {
+        std::vector<std::string> header{noun};
+        for (std::uint32_t s : outputs) {
             header.push_back(plan.slots[s].name);
             right.push_back(plan.slots[s].type.is_number());
         }
         rows.push_back(header);
-        for (const auto& d : outcome.directors) {
+        for (const auto& d : records) {
             std::vector<std::string> row{d.id};
             for (std::size_t i = 0; i < d.outputs.size(); ++i)
-                row.push_back(display_value(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
+                row.push_back(display_value(plan, outcome, plan.slots[outputs[i]].type, d.outputs[i]));
             rows.push_back(std::move(row));
         }
         out += "\n" + format_columns(rows, right, "");
-    }
+    };
+    records_table(plan.directors.noun, plan.director_outputs, outcome.directors);
+    for (std::size_t k = 0; k < plan.others.size() && k < outcome.others.size(); ++k)
+        records_table(plan.others[k].noun, plan.other_outputs[k], outcome.others[k].records);
     if (!plan.plan_outputs.empty()) {
         std::vector<std::vector<std::string>> rows;
         for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {

@@ -20,7 +20,12 @@ std::string Evaluator::context(Where w) const {
         out += fmt::format("{}for {} {}", out.empty() ? "" : " ", plan_.directors.noun,
                            out_.directors[static_cast<std::size_t>(w.director)].id);
     }
-    if (w.grant >= 0) out += fmt::format(", ledger entry {}", w.grant + 1);
+    if (w.grant >= 0 && w.director < 0 && static_cast<std::size_t>(w.grant) < other_at_.size()) {
+        auto [k, i] = other_at_[static_cast<std::size_t>(w.grant)];
+        out += fmt::format("{}for {} {}", out.empty() ? "" : " ", plan_.others[k].noun, out_.others[k].records[i].id);
+    } else if (w.grant >= 0) {
+        out += fmt::format(", ledger entry {}", w.grant + 1);
+    }
     return out;
 }
 
@@ -46,6 +51,7 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
     Where inner = w;
     if (sl.scope == Scope::plan) inner = Where{};
     if (sl.scope == Scope::director) inner.grant = -1;
+    if (is_other(sl.scope)) inner.director = -1;
     active_.push_back(s);
     Value v;
     bool absent = false;
@@ -287,6 +293,9 @@ Value Evaluator::run_program(const Program& p, std::uint32_t root, Where w, int 
             case Mode::plan_slot: break;
             case Mode::director_slot: at += (1 + static_cast<std::size_t>(w.director)) * n_slots; break;
             case Mode::grant_slot: at += (1 + records_.size() + static_cast<std::size_t>(w.grant)) * n_slots; break;
+            case Mode::other_slot:
+                at += (1 + records_.size() + grant_records_.size() + static_cast<std::size_t>(w.grant)) * n_slots;
+                break;
         }
         if (state_[at] != State::done) {
             slot(i, w);
@@ -612,6 +621,8 @@ template <class F>
 void Evaluator::for_each_record(const Node& node, Where w, F&& f) {
     if (node.aux == 0) {
         for (std::size_t d = 0; d < records_.size(); ++d) f(Where{static_cast<int>(d), -1});
+    } else if (node.aux >= 2) {
+        for (int r : others_of_[node.aux - 2]) f(Where{-1, r});
     } else if (w.director >= 0) {
         for (int g : grants_of_[static_cast<std::size_t>(w.director)]) f(Where{w.director, g});
     } else {

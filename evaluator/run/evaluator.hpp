@@ -60,6 +60,9 @@ public:
     void reset();
     void set_overrides(std::span<const InputOverride> overrides);
     const Value& slot_value(std::uint32_t s, int director, int grant) { return slot(s, Where{director, grant}); }
+    const Value& record_value(std::uint32_t s, std::size_t collection, std::size_t position) {
+        return slot(s, Where{-1, others_of_.at(collection).at(position)});
+    }
     bool slot_present(std::uint32_t s, int director, int grant) {
         return ensure(s, Where{director, grant}) != State::absent;
     }
@@ -115,6 +118,17 @@ private:
 
     void load_directors();
     void load_grants();
+    /// The records of the plan's further collections (Plan::others), into other_records_.
+    void load_others();
+    /// The inputs table a definition of `scope` reads from, for the record `w`.
+    InputFile::Node record_node(Scope scope, Where w) const {
+        switch (scope) {
+            case Scope::plan: return in_.root();
+            case Scope::director: return records_[static_cast<std::size_t>(w.director)];
+            case Scope::grant: return grant_records_[static_cast<std::size_t>(w.grant)];
+            default: return other_records_[static_cast<std::size_t>(w.grant)];
+        }
+    }
     void check_record_key(InputFile::Node node, const std::string& key, const std::string& what);
     /// Check the whole inputs file once, before anything is evaluated: every key is one the
     /// plan reads, and every value a declaration reads — needed this year or not — has
@@ -144,8 +158,10 @@ private:
             case Scope::grant:
                 assert(w.grant >= 0);
                 return 1 + records_.size() + static_cast<std::size_t>(w.grant);
+            default:   // a further collection's record: w.grant indexes other_records_
+                assert(w.grant >= 0);
+                return 1 + records_.size() + grant_records_.size() + static_cast<std::size_t>(w.grant);
         }
-        return 0;
     }
     State ensure(std::uint32_t s, Where w);
     /// A definition's value, computed first if it is not known yet.
@@ -257,6 +273,9 @@ private:
     std::vector<InputFile::Node> records_;          // directors
     std::vector<InputFile::Node> grant_records_;    // ledger
     std::vector<std::vector<int>> grants_of_;       // per director
+    std::vector<InputFile::Node> other_records_;    // the further collections' records, one after the other
+    std::vector<std::vector<int>> others_of_;       // per further collection: its records' indices there
+    std::vector<std::pair<std::size_t, std::size_t>> other_at_;   // per such record: (collection, position)
     std::vector<Value> memo_;                       // rows (plan, directors, grants) × slots
     std::vector<State> state_;
     std::vector<std::uint32_t> active_;             // definitions being evaluated (for messages)

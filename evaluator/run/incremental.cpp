@@ -107,7 +107,8 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
         }
         std::size_t first = 0, last = 1;
         if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
-        if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = rows;
+        if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = 1 + directors + grant_records_.size();
+        if (is_other(plan_.slots[s].scope)) first = 1 + directors + grant_records_.size(), last = rows;
         for (std::size_t r = first; r < last && r < rows; ++r) {
             auto& st = state_[r * n + s];
             if (st != State::running) st = State::pending;

@@ -113,8 +113,13 @@ void KeyPatterns::add(const Plan& plan, bool with_readers) {
         patterns_[key(r, s.date_key)].leaf = true;
         patterns_[key(r, s.value_key)].leaf = true;
     }
+    std::vector<std::uint32_t> other_records;
+    for (const auto& spec : plan.others) other_records.push_back(list(spec, other_scope(other_records.size()), spec.noun, spec.id_key));
     auto base_of = [&](Scope scope) {
-        return scope == Scope::director ? director_records : scope == Scope::grant ? grant_records : 0;
+        return is_other(scope)            ? other_records[other_index(scope)]
+               : scope == Scope::director ? director_records
+               : scope == Scope::grant    ? grant_records
+                                          : 0;
     };
     auto read = [&](Scope scope, const InputSpec& spec, Reader reader) {
         std::uint32_t base = base_of(scope);

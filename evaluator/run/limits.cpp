@@ -14,6 +14,14 @@ void Evaluator::evaluate_all() {
         outputs.resize(n_outputs);
         for (std::size_t k = 0; k < n_outputs; ++k) outputs[k] = slot(plan_.director_outputs[k], Where{static_cast<int>(d), -1});
     }
+    for (std::size_t k = 0; k < plan_.others.size(); ++k) {
+        const auto& outputs = plan_.other_outputs[k];
+        for (std::size_t i = 0; i < others_of_[k].size(); ++i) {
+            auto& values = out_.others[k].records[i].outputs;
+            values.resize(outputs.size());
+            for (std::size_t o = 0; o < outputs.size(); ++o) values[o] = slot(outputs[o], Where{-1, others_of_[k][i]});
+        }
+    }
     for (std::uint32_t s : plan_.plan_outputs) out_.plan_outputs.push_back(slot(s, {}));
     for (std::uint32_t i = 0; i < plan_.limits.size(); ++i) {
         const Limit& l = plan_.limits[i];
@@ -110,6 +118,14 @@ const Outcome& Evaluator::run() {
                 if (held == 0) held = holds(i, w) ? 1 : 2;
                 if (held == 2)
                     out_.violations.push_back(Violation{r.name, out_.directors[d].id, message(r, w), r.sources});
+            }
+        } else if (is_other(r.scope)) {
+            const std::size_t k = other_index(r.scope);
+            for (std::size_t i = 0; i < others_of_[k].size(); ++i) {
+                Where w{-1, others_of_[k][i]};
+                if (!eval(r.condition, w).word)
+                    out_.violations.push_back(
+                        Violation{r.name, out_.others[k].records[i].id, message(r, w), r.sources});
             }
         } else {
             for (std::size_t g = 0; g < grant_records_.size(); ++g) {

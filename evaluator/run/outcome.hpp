@@ -55,8 +55,15 @@ struct CarriedRecords {
     std::vector<std::vector<CarriedField>> records;
 };
 
+/// The records of one of the plan's further collections (Plan::others[k]): each record's
+/// key and its outputs (parallel to Plan::other_outputs[k]).
+struct RecordsOutcome {
+    std::vector<DirectorOutcome> records;
+};
+
 struct Outcome {
     std::vector<DirectorOutcome> directors;
+    std::vector<RecordsOutcome> others;   // parallel to Plan::others
     std::vector<std::int32_t> grant_director;   // the director of each ledger grant
     std::vector<Value> plan_outputs;   // parallel to Plan::plan_outputs
     std::vector<LimitOutcome> limits;

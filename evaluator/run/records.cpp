@@ -48,6 +48,51 @@ void Evaluator::load_directors() {
     grants_of_.assign(records_.size(), {});
 }
 
+void Evaluator::load_others() {
+    others_of_.assign(plan_.others.size(), {});
+    out_.others.assign(plan_.others.size(), {});
+    for (std::size_t k = 0; k < plan_.others.size(); ++k) {
+        const DirectorsSpec& spec = plan_.others[k];
+        if (!spec.declared) continue;
+        std::string missing;
+        InputFile::Node parent;
+        const std::string what = fmt::format("the list of {}", spec.plural);
+        InputFile::Node list = walk(spec.input, in_.root(), {}, what, &parent, &missing);
+        if (!list) {
+            fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
+                 fmt::format("the inputs have no `{}`: {} ([[{}]] records)", missing, what, spec.input.path_text));
+        }
+        if (in_.kind(list) != InputKind::array) {
+            fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
+                                              spec.input.path_text, spec.plural, spec.input.path_text,
+                                              describe(in_.kind(list))));
+        }
+        std::map<std::string, InputFile::Node> seen;
+        for (std::size_t i = 0; i < in_.size(list); ++i) {
+            InputFile::Node rec = in_.element(list, i);
+            if (in_.kind(rec) != InputKind::table)
+                fail(in_.range(rec), fmt::format("a {} must be a table, not {}", spec.noun, describe(in_.kind(rec))));
+            InputFile::Node id_node = in_.child(rec, spec.id_key);
+            if (!id_node) fail(in_.range(rec), fmt::format("{} number {} has no `{}`", spec.noun, i + 1, spec.id_key));
+            auto id = in_.text(id_node);
+            if (!id) throw EvalFailure{id.error()};
+            if (id->empty()) fail(in_.range(id_node), fmt::format("a {}'s `{}` must not be empty", spec.noun, spec.id_key));
+            check_record_key(id_node, *id, fmt::format("the {} `{}`", spec.noun, spec.id_key));
+            auto [it, inserted] = seen.emplace(*id, id_node);
+            if (!inserted) {
+                EvalFailure f;
+                f.diags.error(in_.range(id_node), "{} `{}` is listed twice", spec.noun, *id);
+                f.diags.note(in_.range(it->second), "first listed here");
+                throw f;
+            }
+            others_of_[k].push_back(static_cast<int>(other_records_.size()));
+            other_at_.emplace_back(k, out_.others[k].records.size());
+            other_records_.push_back(rec);
+            out_.others[k].records.push_back(DirectorOutcome{*id, {}});
+        }
+    }
+}
+
 void Evaluator::load_grants() {
     if (!plan_.grants.declared) return;
     std::string missing;
@@ -244,9 +289,7 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
 }
 
 std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t at) {
-    InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
-                           : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
-                                                      : in_.root();
+    InputFile::Node base = record_node(s.scope, w);
     const std::string& what = slot_what_[static_cast<std::size_t>(&s - plan_.slots.data())];
     InputFile::Node parent;
     std::string missing;
@@ -259,6 +302,10 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
         if (s.scope == Scope::director && !s.input.absolute)
             owner = fmt::format(" for director {}", out_.directors[static_cast<std::size_t>(w.director)].id);
         if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in ledger entry {}", w.grant + 1);
+        if (is_other(s.scope) && !s.input.absolute) {
+            auto [k, i] = other_at_[static_cast<std::size_t>(w.grant)];
+            owner = fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);
+        }
         SourceRange where = parent && parent.ptr != in_.root().ptr ? in_.range(parent)
                             : s.scope != Scope::plan && !s.input.absolute ? in_.range(base)
                                                                           : top_of_file();
@@ -277,9 +324,7 @@ SourceRange Evaluator::input_range(std::uint32_t index, int director, int grant)
     const Slot& s = plan_.slots[index];
     if (s.kind != SlotKind::input) return {};
     Where w{director, grant};
-    InputFile::Node base = s.scope == Scope::director ? records_[static_cast<std::size_t>(w.director)]
-                           : s.scope == Scope::grant  ? grant_records_[static_cast<std::size_t>(w.grant)]
-                                                      : in_.root();
+    InputFile::Node base = record_node(s.scope, w);
     InputFile::Node parent;
     std::string missing;
     InputFile::Node node = walk(s.input, base, w, slot_what_[index], &parent, &missing);
@@ -304,6 +349,10 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
     if (w && s.scope == Scope::grant)
         who = fmt::format(" for {} {}, ledger entry {}", plan_.directors.noun,
                           out_.directors[static_cast<std::size_t>(w->director)].id, w->grant + 1);
+    if (w && is_other(s.scope)) {
+        auto [k, i] = other_at_[static_cast<std::size_t>(w->grant)];
+        who = fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);
+    }
     std::string here;
     if (computed && w) {
         if (low && high) here = fmt::format(" (here {} to {})", show(s.type, *low), show(s.type, *high));
@@ -406,6 +455,8 @@ void Evaluator::check_inputs() {
                 c.w = Where{static_cast<int>(record.index), -1};
             if (s.scope == Scope::grant && record.scope == Scope::grant && !s.input.absolute)
                 c.w = Where{out_.grant_director[record.index], static_cast<int>(record.index)};
+            if (is_other(s.scope) && record.scope == s.scope && !s.input.absolute)
+                c.w = Where{-1, others_of_[other_index(s.scope)][record.index]};
             if (c.w && (s.input.low_node != none || s.input.high_node != none))
                 computed_range_checks_.emplace_back(node.ptr, c);
         }
@@ -490,7 +541,8 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
 void Evaluator::prepare() {
     load_directors();
     load_grants();
-    std::size_t rows = 1 + records_.size() + grant_records_.size();
+    load_others();
+    std::size_t rows = 1 + records_.size() + grant_records_.size() + other_records_.size();
     memo_.assign(rows * plan_.slots.size(), Value{});
     state_.assign(rows * plan_.slots.size(), State::pending);
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {

@@ -53,6 +53,16 @@ Result<Value> Session::value(std::uint32_t slot, std::size_t director, int grant
     }
 }
 
+Result<Value> Session::record_value(std::uint32_t slot, std::size_t collection, std::size_t position) {
+    try {
+        impl_->evaluator.start();
+        return impl_->evaluator.record_value(slot, collection, position);
+    } catch (EvalFailure& f) {
+        impl_->evaluator.reset();
+        return std::move(f.diags);
+    }
+}
+
 Result<const Outcome*> Session::state() {
     try {
         impl_->evaluator.start();

@@ -79,6 +79,9 @@ public:
     /// The value of one definition; `director` is ignored for plan-wide definitions, and
     /// `grant` (a ledger entry) is needed for per-grant ones.
     Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// The value of a definition of a further collection (Plan::others[collection]) for
+    /// its record at `position` (as in Outcome::others).
+    Result<Value> record_value(std::uint32_t slot, std::size_t collection, std::size_t position);
     /// The directors listed in the inputs (their ids), and texts read so far.
     Result<const Outcome*> state();
     /// The values that identify records — each director's id, each ledger entry's

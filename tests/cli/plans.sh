@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 compared=0
-for plan in jp-bbt; do
+for plan in jp-bbt us-psu; do
   [[ -d rules/$plan ]] || { echo "FAIL rules/$plan is missing"; fail=1; continue; }
   if out=$("$hoshu" test "rules/$plan" 2>&1); then echo "ok   hoshu test rules/$plan"; else echo "FAIL hoshu test rules/$plan:"; echo "$out"; fail=1; fi
   for reference in examples/$plan/*.reference.txt; do
@@ -36,5 +36,5 @@ for plan in jp-bbt; do
     fi
   done
 done
-[[ $compared -ge 2 ]] || { echo "FAIL only $compared examples compared"; fail=1; }
+[[ $compared -ge 4 ]] || { echo "FAIL only $compared examples compared"; fail=1; }
 exit $fail

@@ -116,9 +116,10 @@ def main(result_path, reference_path):
             plan_wide.update(values)
     for name, value in (result.get("totals") or {}).items():
         check("totals", name, value, plan_wide)
-    collections = result.get("collections")
-    if collections is None:
-        collections = {"directors": result.get("directors", [])}
+    # Every list of records: a top-level array of objects other than the limits and
+    # violations (the plan's collections, each under its own name).
+    collections = {k: v for k, v in result.items()
+                   if k not in ("limits", "violations") and isinstance(v, list) and all(isinstance(r, dict) for r in v)}
     for plural, records in collections.items():
         for record in records:
             key_field = next(iter(record))

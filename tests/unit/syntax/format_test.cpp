@@ -43,20 +43,11 @@ std::string trees(const std::string& text) {
     return t;
 }
 
-/// Plans written ahead of the language they need — record collections declared by the plan,
-/// aggregates over any collection, series windows, declared units, carried state (issue
-/// #15) — which are that work's acceptance target and do not parse yet. Take a folder off
-/// this list when its files parse.
-bool ahead_of_the_language(const std::filesystem::path& p) {
-    const std::string s = p.generic_string();
-    return s.find("/rules/us-psu/") != std::string::npos;
-}
-
 std::vector<std::filesystem::path> shipped_rule_files() {
     namespace fs = std::filesystem;
     std::vector<fs::path> paths;
     for (const auto& entry : fs::recursive_directory_iterator(fs::path(HOSHU_SOURCE_DIR) / "rules")) {
-        if (entry.is_regular_file() && entry.path().extension() == ".hoshu" && !ahead_of_the_language(entry.path()))
+        if (entry.is_regular_file() && entry.path().extension() == ".hoshu")
             paths.push_back(entry.path());
     }
     std::sort(paths.begin(), paths.end());
