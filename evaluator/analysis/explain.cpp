@@ -19,8 +19,9 @@ namespace {
 class Explainer {
 public:
     Explainer(const Plan& plan, const dsl::SourceManager& sm, Session& session, std::size_t director,
-              const Outcome& state)
-        : plan_(plan), sm_(sm), session_(session), probe_(session), director_(director), state_(state) {}
+              const Outcome& state, std::string record = {})
+        : plan_(plan), sm_(sm), session_(session), probe_(session), director_(director), state_(state),
+          record_(std::move(record)) {}
 
     std::string visit(std::uint32_t slot, int grant);
     Explanation take(std::string root) {
@@ -34,6 +35,7 @@ private:
     std::string id_of(std::uint32_t slot, int grant) const {
         const Slot& s = plan_.slots[slot];
         if (s.scope == Scope::plan) return s.name;
+        if (is_other(s.scope)) return s.name + "@" + record_;
         const std::string& who = state_.directors[director_].id;
         if (s.scope == Scope::director) return s.name + "@" + who;
         return fmt::format("{}@{}#{}", s.name, who, grant + 1);
@@ -88,6 +90,7 @@ private:
     SessionProbe probe_;   // what only explaining needs: node values, presence, the ledger, scaling
     std::size_t director_;
     const Outcome& state_;
+    std::string record_;   // explaining a record of a further collection: its key
     Explanation out_;
     std::map<std::string, std::size_t> seen_;
     std::optional<dsl::Diagnostics> failure_;
@@ -107,12 +110,12 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::constant: return;
         case NodeKind::slot: {
             const Slot& target = plan_.slots[node.aux];
-            uses.emplace_back(node.aux, target.scope == Scope::grant ? grant : -1);
+            uses.emplace_back(node.aux, target.scope == Scope::grant || is_other(target.scope) ? grant : -1);
             return;
         }
         case NodeKind::present: {
             const Slot& target = plan_.slots[node.aux];
-            int g = target.scope == Scope::grant ? grant : -1;
+            int g = target.scope == Scope::grant || is_other(target.scope) ? grant : -1;
             bool here = probe_.present(node.aux, director_, g);
             step.details.push_back(fmt::format("{} is {}in the inputs", target.name, here ? "" : "not "));
             if (here) uses.emplace_back(node.aux, g);
@@ -235,7 +238,10 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
                 }
             } else {
                 step.details.push_back(fmt::format("{} = {} (plan-wide, over every {})", text(node.range),
-                                                   show_node(n, grant), node.aux == 0 ? plan_.directors.noun : "grant"));
+                                                   show_node(n, grant),
+                                                   node.aux == 0   ? plan_.directors.noun
+                                                   : node.aux == 1 ? plan_.grants.noun
+                                                                   : plan_.others[node.aux - 2].noun));
             }
             walk(node.c, grant, step, uses);   // rank, percentile: the value placed
             return;
@@ -295,6 +301,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     step.id = id;
     step.name = s.name;
     step.scope = s.scope == Scope::plan       ? "plan"
+                 : is_other(s.scope)           ? fmt::format("{} {}", plan_.others[other_index(s.scope)].noun, record_)
                  : s.scope == Scope::director ? fmt::format("{} {}", plan_.directors.noun,
                                                             state_.directors[director_].id)
                                               : fmt::format("ledger entry {} of {}", grant + 1,
@@ -362,6 +369,44 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         if (state.directors[d].id == director_id) director = d;
     }
     dsl::Diagnostics diags;
+    // A record of a further collection (a peer company), named by its key.
+    if (!director && !director_id.empty()) {
+        int global = 0;
+        for (std::size_t k = 0; k < state.others.size(); ++k) {
+            const auto& records = state.others[k].records;
+            for (std::size_t i = 0; i < records.size(); ++i) {
+                if (records[i].id != director_id) continue;
+                std::vector<std::uint32_t> roots = plan.other_outputs[k];
+                if (!value.empty()) {
+                    auto slot = plan.find_slot(value);
+                    if (!slot || (plan.slots[*slot].scope != other_scope(k) && plan.slots[*slot].scope != Scope::plan)) {
+                        diags.error(dsl::SourceRange{}, "no definition `{}` of a {} to explain", value, plan.others[k].noun);
+                        return diags;
+                    }
+                    roots = {*slot};
+                }
+                Explainer x(plan, sm, session, 0, state, director_id);
+                std::string first;
+                const int at = global + static_cast<int>(i);
+                for (std::uint32_t r : roots) {
+                    std::string id = x.visit(r, plan.slots[r].scope == Scope::plan ? -1 : at);
+                    if (first.empty()) first = id;
+                }
+                if (x.failed()) return x.failure();
+                Explanation e = x.take(first);
+                if (roots.size() > 1) {
+                    ExplainStep all;
+                    all.id = "outputs@" + director_id;
+                    all.name = "outputs";
+                    for (std::uint32_t r : roots) all.uses.push_back(plan.slots[r].name + "@" + director_id);
+                    e.root = all.id;
+                    e.steps.insert(e.steps.begin(), std::move(all));
+                }
+                return e;
+            }
+            global += static_cast<int>(records.size());
+        }
+    }
     // A plan-wide value needs no director.
     auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
     if (!director && director_id.empty() && wanted && plan.slots[*wanted].scope == Scope::plan) director = 0;
