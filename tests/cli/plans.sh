@@ -36,5 +36,23 @@ for plan in jp-bbt us-psu; do
     fi
   done
 done
+# What-if runs over a further collection: a peer's figure changed by `batch` (evaluated
+# incrementally) gives exactly what a fresh evaluation of the changed inputs gives.
+python3 - "$work/peer100.toml" <<'PY'
+import sys
+s = open("examples/us-psu/fy2026.toml", encoding="utf-8").read()
+i = s.index("[[peers]]"); j = s.index("end_average", i); e = s.index("\n", j)
+open(sys.argv[1], "w", encoding="utf-8").write(s[:j] + "end_average = 100" + s[e:])
+PY
+fresh=$("$hoshu" eval rules/us-psu --inputs "$work/peer100.toml" --format csv --no-csv-bom | python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+print(";".join(r["delivered_units"] for r in rows))')
+batched=$("$hoshu" batch rules/us-psu --inputs examples/us-psu/fy2026.toml --grid 'peers[0].end_average=61.1,100,61.1' | python3 -c '
+import csv, sys
+rows = [r for r in csv.DictReader(sys.stdin) if r["scenario"] == "2"]
+print(";".join(r["delivered_units"] for r in rows))')
+if [[ -n $fresh && $fresh == "$batched" ]]; then echo "ok   batch over a peer's figure equals a fresh evaluation ($fresh)"
+else echo "FAIL batch over a peer's figure: fresh $fresh, batch $batched"; fail=1; fi
 [[ $compared -ge 4 ]] || { echo "FAIL only $compared examples compared"; fail=1; }
 exit $fail
