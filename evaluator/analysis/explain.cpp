@@ -359,6 +359,32 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
 
 }  // namespace
 
+namespace {
+
+/// The derivation of `roots` for the record named `key` (a further collection's record at
+/// `at`, or -1: a director), with a synthetic root listing them when there are several.
+Result<Explanation> derive(Explainer& x, const Plan& plan, const std::vector<std::uint32_t>& roots,
+                           const std::string& key, int at) {
+    std::string first;
+    for (std::uint32_t r : roots) {
+        std::string id = x.visit(r, is_other(plan.slots[r].scope) ? at : -1);
+        if (first.empty()) first = id;
+    }
+    if (x.failed()) return x.failure();
+    Explanation e = x.take(first);
+    if (roots.size() > 1) {
+        ExplainStep all;
+        all.id = "outputs@" + key;
+        all.name = "outputs";
+        for (std::uint32_t r : roots) all.uses.push_back(plan.slots[r].name + "@" + key);
+        e.root = all.id;
+        e.steps.insert(e.steps.begin(), std::move(all));
+    }
+    return e;
+}
+
+}  // namespace
+
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value) {
     auto ran = session.run();
@@ -386,23 +412,7 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
                     roots = {*slot};
                 }
                 Explainer x(plan, sm, session, 0, state, director_id);
-                std::string first;
-                const int at = global + static_cast<int>(i);
-                for (std::uint32_t r : roots) {
-                    std::string id = x.visit(r, plan.slots[r].scope == Scope::plan ? -1 : at);
-                    if (first.empty()) first = id;
-                }
-                if (x.failed()) return x.failure();
-                Explanation e = x.take(first);
-                if (roots.size() > 1) {
-                    ExplainStep all;
-                    all.id = "outputs@" + director_id;
-                    all.name = "outputs";
-                    for (std::uint32_t r : roots) all.uses.push_back(plan.slots[r].name + "@" + director_id);
-                    e.root = all.id;
-                    e.steps.insert(e.steps.begin(), std::move(all));
-                }
-                return e;
+                return derive(x, plan, roots, director_id, global + static_cast<int>(i));
             }
             global += static_cast<int>(records.size());
         }
@@ -427,7 +437,7 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         roots = plan.director_outputs;
     } else {
         auto slot = plan.find_slot(value);
-        if (!slot || plan.slots[*slot].scope == Scope::grant) {
+        if (!slot || plan.slots[*slot].scope == Scope::grant || is_other(plan.slots[*slot].scope)) {
             auto& d = diags.error(dsl::SourceRange{}, "no definition `{}` to explain", value);
             std::string outs;
             for (std::uint32_t s : plan.director_outputs) outs += (outs.empty() ? "" : ", ") + plan.slots[s].name;
@@ -437,23 +447,7 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         roots.push_back(*slot);
     }
     Explainer x(plan, sm, session, *director, state);
-    std::string first;
-    for (std::uint32_t r : roots) {
-        std::string id = x.visit(r, -1);
-        if (first.empty()) first = id;
-    }
-    if (x.failed()) return x.failure();
-    Explanation e = x.take(first);
-    // Several roots: a synthetic root lists them all.
-    if (roots.size() > 1) {
-        ExplainStep all;
-        all.id = "outputs@" + director_id;
-        all.name = "outputs";
-        for (std::uint32_t r : roots) all.uses.push_back(plan.slots[r].name + "@" + director_id);
-        e.root = all.id;
-        e.steps.insert(e.steps.begin(), std::move(all));
-    }
-    return e;
+    return derive(x, plan, roots, director_id, -1);
 }
 
 }  // namespace hoshu::eval
