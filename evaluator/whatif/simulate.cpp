@@ -124,9 +124,11 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         } else if (plan.slots[*slot].type.kind != Kind::boolean) {
             bad.error(model.event_ranges[i], "`{}` is {}, not a boolean: an event is true or false on each path",
                       model.events[i], plan.type_name(plan.slots[*slot].type));
-        } else if (plan.slots[*slot].scope == Scope::grant) {
-            bad.error(model.event_ranges[i], "`{}` is defined per ledger grant; an event is plan-wide or per director",
-                      model.events[i]);
+        } else if (plan.slots[*slot].scope == Scope::grant || is_other(plan.slots[*slot].scope)) {
+            bad.error(model.event_ranges[i], "`{}` is defined per {}; an event is plan-wide or per {}", model.events[i],
+                      is_other(plan.slots[*slot].scope) ? plan.others[other_index(plan.slots[*slot].scope)].noun
+                                                        : plan.grants.noun,
+                      plan.directors.noun);
         } else {
             sim.event_slots_.push_back(*slot);
         }
