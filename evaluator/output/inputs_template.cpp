@@ -442,8 +442,9 @@ std::string render_inputs_template(const Plan& plan) {
                      "",
                      "Every key the plan reads, each after what it is, its type and unit, its range and the",
                      "clauses it serves. Replace each placeholder (0, 1970-01-01, \"\", false, a choice's first",
-                     "member) with the year's value. A key commented out may be left out (it is optional or has",
-                     "a default): remove the `# ` to give it. Then: hoshu eval PLAN --inputs THIS_FILE",
+                     "member, \"<name>\" for a key you name) with the year's value; copy a [[list]] table for each",
+                     "record. A key commented out may be left out (it is optional or has a default): remove the",
+                     "`# ` to give it. Then: hoshu eval PLAN --inputs THIS_FILE",
                  });
     emit_values(out, b.root);
     emit_children(out, "", b.root);
