@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# hoshu inputs PLAN: the inputs template of each plan is valid TOML (as written, and with
-# its commented-out optional keys given); every key the plan's example inputs give is in it
-# at the same path (a computed key "<name>" stands for any key; one record stands for each
-# record of a list); the records a `carry` writes are said to be carried, not asked for;
+# hoshu inputs PLAN: the inputs template of each plan (and of tests/golden/inputs_shapes, every
+# shape of key) is valid TOML (as written, and with its commented-out optional keys given);
+# every key the plan's example inputs give is in it at the same path (a computed key "<name>"
+# stands for any key; one record stands for each record of a list); the records a `carry` writes are said to be carried, not asked for;
 # every key in it is one the plan reads (`hoshu eval` reports no unknown key); --out writes
 # the same text; a plan that does not check is an error (exit 1), a missing one a usage
 # error (exit 2).
@@ -59,6 +59,7 @@ PY
 
 check_plan() {   # PLAN EXAMPLE…
   local plan=$1 name=${1#rules/}
+  name=${name//\//_}
   shift
   NO_COLOR=1 "$hoshu" inputs "$plan" > "$work/$name.toml" 2> "$work/$name.err" \
     && ok "$name: inputs exits 0" || { bad "$name: inputs exits non-zero"; cat "$work/$name.err"; return; }
@@ -73,7 +74,7 @@ check_plan() {   # PLAN EXAMPLE…
       || ok "$name: eval reports no unknown key in $(basename "$t")"
   done
   # The check above can fail: a key the plan does not read is reported.
-  { cat "$work/$name.full.toml"; printf '\nnot_a_key_of_the_plan = 1\n'; } > "$work/$name.bogus.toml"
+  { printf 'not_a_key_of_the_plan = 1\n'; cat "$work/$name.full.toml"; } > "$work/$name.bogus.toml"
   NO_COLOR=1 "$hoshu" eval "$plan" --inputs "$work/$name.bogus.toml" > /dev/null 2> "$work/eval.err"
   grep -q "unknown key \`not_a_key_of_the_plan\`" "$work/eval.err" && ok "$name: a key added to it is reported unknown" \
     || { bad "$name: eval does not reach the check of unknown keys"; head -5 "$work/eval.err"; }
@@ -90,6 +91,9 @@ check_plan rules/us-psu examples/us-psu/fy2026.toml examples/us-psu/fy2026-negat
 check_plan rules/jp-bbt examples/jp-bbt/fy2025.toml examples/jp-bbt/fy2026.toml
 grep -q '^# balances: not typed here\.' "$work/jp-bbt.toml" && ! grep -q 'balances\]\]' "$work/jp-bbt.toml" \
   && ok "jp-bbt: the carried balances are not asked for" || bad "jp-bbt: the carried balances are asked for"
+# Its shapes: a collection under a table, keys TOML quotes, a table in each record, computed
+# keys two deep, array elements.
+check_plan tests/golden/inputs_shapes/rules
 
 # A plan that does not check: its errors, exit 1, nothing on stdout.
 mkdir -p "$work/broken"
