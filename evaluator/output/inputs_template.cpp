@@ -35,6 +35,16 @@ struct Key {
     bool is_list() const { return !leaf && (records || !carried_doc.empty()); }
 };
 
+/// A TOML basic string: `"text"`, with quotes and backslashes escaped.
+std::string toml_string(std::string_view text) {
+    std::string quoted = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') quoted += '\\';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
 /// A key as TOML writes it: bare when it can be, else quoted.
 std::string toml_key(std::string_view key) {
     bool bare = !key.empty();
@@ -42,16 +52,8 @@ std::string toml_key(std::string_view key) {
         bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         bare = bare && ok;
     }
-    if (bare) return std::string(key);
-    std::string quoted = "\"";
-    for (char c : key) {
-        if (c == '"' || c == '\\') quoted += '\\';
-        quoted += c;
-    }
-    return quoted + "\"";
+    return bare ? std::string(key) : toml_string(key);
 }
-
-std::string toml_string(std::string_view text) { return toml_key(text).front() == '"' ? toml_key(text) : fmt::format("\"{}\"", text); }
 
 /// At most `max` code points of one line of `text`, with "…" when shortened.
 std::string shortened(std::string_view text, std::size_t max = 100) {
@@ -150,8 +152,7 @@ private:
         const Slot& slot = plan_.slots[s];
         const std::string of = slot.scope == Scope::plan ? "" : " of each " + scope_noun(slot.scope);
         if (slot.kind == SlotKind::input)
-            return fmt::format("`{}`{}, the {} at `{}`", slot.name, of, slot.input.absolute ? "input" : "input",
-                               slot.input.path_text);
+            return fmt::format("`{}`{}, the input at `{}`", slot.name, of, slot.input.path_text);
         if (!slot.formula.empty()) return fmt::format("`{}`{} = {}", slot.name, of, shortened(slot.formula, 60));
         return fmt::format("`{}`{}", slot.name, of);
     }
