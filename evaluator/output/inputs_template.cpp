@@ -110,7 +110,8 @@ private:
     Key* any(Key* from, std::uint32_t slot) {
         if (!from->any) {
             from->any = std::make_unique<Key>();
-            from->any_key = fmt::format("<{}>", plan_.slots[slot].name);
+            const std::string known = known_text(slot);
+            from->any_key = known.empty() ? fmt::format("<{}>", plan_.slots[slot].name) : known;
         }
         std::string named = naming(slot);
         if (std::find(from->any_names.begin(), from->any_names.end(), named) == from->any_names.end())
@@ -145,6 +146,21 @@ private:
         if (scope == Scope::director) return plan_.directors.noun;
         if (scope == Scope::grant) return plan_.grants.noun;
         return "plan";
+    }
+
+    /// The text a definition always has (a param with one version, a value, that is a text
+    /// constant): the key it names is known. Empty otherwise.
+    std::string known_text(std::uint32_t s) const {
+        const Slot& slot = plan_.slots[s];
+        std::uint32_t n = none;
+        if (slot.kind == SlotKind::param && slot.versions.size() == 1) n = slot.versions.front().node;
+        if (slot.kind == SlotKind::value) n = slot.root;
+        if (n == none || n >= plan_.nodes.size()) return {};
+        const Node& node = plan_.nodes[n];
+        if (node.kind != NodeKind::constant || node.type.kind != Kind::text || node.aux >= plan_.constants.size()) return {};
+        const std::int64_t text = plan_.constants[node.aux].word;
+        return text >= 0 && static_cast<std::size_t>(text) < plan_.texts.size() ? plan_.texts[static_cast<std::size_t>(text)]
+                                                                                 : std::string();
     }
 
     /// "`year`, the input at `fiscal_year`", "`previous_year` = year_before(year)".
@@ -330,7 +346,8 @@ std::string joined(const std::string& path, const std::string& key) {
 }
 
 std::vector<std::string> naming_doc(const Key& k) {
-    std::vector<std::string> doc{fmt::format("\"{}\": a key computed from a definition: one per value the plan looks up, named by", k.any_key)};
+    std::vector<std::string> doc{fmt::format("{}: a key computed from a definition: one per value the plan looks up, named by",
+                                             toml_key(k.any_key))};
     for (const auto& n : k.any_names) doc.push_back("  " + n);
     return doc;
 }
