@@ -9,10 +9,11 @@
 // placeholder whose type is obvious (`0`, `1970-01-01`, `""`, `false`, a choice's first
 // member); an optional key, or one with a default, is commented out (`# left_on = …`). A
 // key computed from another input (`years[fiscal_year].revenue`) is shown as a quoted
-// placeholder (`[years."<year>"]`) with a comment naming the definitions that name it. The
-// records a `carry` declaration writes are not asked for: a comment says they come from
-// last year's result (`--carry`, `--register`). Every key in the template is one the plan
-// reads, so the file is accepted by the inputs reader's check of unknown keys.
+// placeholder (`[years."<year>"]`; the text itself when a text constant names it) with a
+// comment naming the definitions that name it. The records a `carry` declaration writes
+// are not asked for: a comment says they come from last year's result (`--carry`,
+// `--register`). Every key in the template is one the plan reads, so the file passes the
+// inputs reader's check of unknown keys.
 //
 //   std::string toml = render_inputs_template(plan);
 //   // # year (input): text
