@@ -190,4 +190,11 @@ struct DocArgs {
 };
 int run_doc(const DocArgs& args);
 
+/// hoshu inputs: the commented TOML template of every key the plan reads.
+struct InputsArgs {
+    std::string plan;
+    std::string out;
+};
+int run_inputs(const InputsArgs& args);
+
 }  // namespace hoshu::cli

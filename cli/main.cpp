@@ -106,6 +106,12 @@ int run_command(int argc, char** argv) {
     doc_cmd->add_option("--against", dc.against, "A base plan folder: mark what the revision changes, old and new curves in one chart");
     doc_cmd->add_option("--out,-o", dc.out, "Write to this HTML file (whole or not at all) instead of stdout");
 
+    InputsArgs in;
+    auto* inputs_cmd = app.add_subcommand(
+        "inputs", "The inputs template: every key the plan reads, commented with its type, range and clauses, as TOML");
+    inputs_cmd->add_option("plan", in.plan, "Folder of .hoshu rule files")->required();
+    inputs_cmd->add_option("--out,-o", in.out, "Write to this TOML file (whole or not at all) instead of stdout");
+
     TestArgs ts;
     auto* test_cmd = app.add_subcommand("test", "Run the tests written in the plan's rule files");
     test_cmd->add_option("plan", ts.plan, "Folder of .hoshu rule files")->required();
@@ -246,6 +252,7 @@ int run_command(int argc, char** argv) {
     if (explain_cmd->parsed()) return run_explain(ex);
     if (report_cmd->parsed()) return run_report(rp);
     if (doc_cmd->parsed()) return run_doc(dc);
+    if (inputs_cmd->parsed()) return run_inputs(in);
     if (test_cmd->parsed()) return run_test(ts);
     if (verify_cmd->parsed()) return run_verify(vf);
     if (seal_cmd->parsed()) return run_seal(sl);
