@@ -33,7 +33,7 @@ void Evaluator::load_directors() {
             fail(in_.range(rec), fmt::format("{} number {} has no `{}`", plan_.directors.noun, i + 1, plan_.directors.id_key));
         auto id = in_.text(id_node);
         if (!id) throw EvalFailure{id.error()};
-        if (id->empty()) fail(in_.range(id_node), "a director's id must not be empty");
+        if (id->empty()) fail(in_.range(id_node), fmt::format("a {}'s `{}` must not be empty", plan_.directors.noun, plan_.directors.id_key));
         check_record_key(id_node, *id, "the " + plan_.directors.noun + " id");
         auto [it, inserted] = seen.emplace(*id, id_node);
         if (!inserted) {
