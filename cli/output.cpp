@@ -182,6 +182,7 @@ int output_failed(const std::string& error) {
 OutputFile::~OutputFile() { discard(); }
 
 void OutputFile::discard() {
+    buffer_.clear();
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     if (!temp_.empty()) ::unlink(temp_.c_str());
@@ -271,6 +272,10 @@ bool OutputFile::open(const std::string& path, std::string& error) {
     return true;
 }
 
+namespace {
+constexpr std::size_t buffer_size = 64 * 1024;
+}
+
 bool OutputFile::write(std::string_view text, std::string& error) {
     if (to_stdout_) {
         errno = 0;
@@ -280,9 +285,19 @@ bool OutputFile::write(std::string_view text, std::string& error) {
         }
         return true;
     }
+    if (fd_ < 0) {
+        error = fmt::format("cannot write `{}`: it is not open", path_);
+        return false;
+    }
+    if (buffer_.capacity() < buffer_size) buffer_.reserve(buffer_size);
+    buffer_.append(text);
+    return buffer_.size() < buffer_size || flush_buffer(error);
+}
+
+bool OutputFile::flush_buffer(std::string& error) {
     std::size_t written = 0;
-    while (written < text.size()) {
-        ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
+    while (written < buffer_.size()) {
+        ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
         if (n < 0) {
             if (errno == EINTR) continue;
             error = fmt::format("cannot write `{}`: {}", path_, std::strerror(errno));
@@ -291,6 +306,7 @@ bool OutputFile::write(std::string_view text, std::string& error) {
         }
         written += static_cast<std::size_t>(n);
     }
+    buffer_.clear();
     return true;
 }
 
@@ -305,6 +321,7 @@ bool OutputFile::finish(std::string& error) {
         }
         return true;
     }
+    if (!flush_buffer(error)) return false;
     int fd = fd_;
     fd_ = -1;
     int err = 0;

@@ -16,6 +16,11 @@
 // and group where the system allows (when the group cannot be kept, the group permissions
 // are dropped instead).
 //
+// Text for a file is gathered in memory and written 64 KiB at a time (a batch of a million
+// rows makes a few hundred write calls, not a million); each of those writes is checked,
+// and finish() writes the rest, so a failure shows at the write() that fills the buffer or
+// at finish() / commit(), and the output is still whole or absent.
+//
 // main() calls prepare_output() before anything else and finish_output() last.
 #pragma once
 
@@ -55,6 +60,8 @@ public:
     /// Check the target and create the temporary file: false (with `error`) when the target
     /// is not a regular file, may not be written, or its folder cannot take a new file.
     bool open(const std::string& path, std::string& error);
+    /// Append `text`: to a file, through the buffer (written out when it holds 64 KiB);
+    /// to standard output, through stdio's buffer. False (with `error`) when a write fails.
     bool write(std::string_view text, std::string& error);
     /// Everything written reaches the disk (or standard output); the target is still as it
     /// was. commit() does this first when it was not done.
@@ -68,6 +75,8 @@ public:
 
 private:
     void discard();
+    /// Write out the buffered text: false (with `error`, the output discarded) on failure.
+    bool flush_buffer(std::string& error);
 
     std::string path_;      // as the user wrote it
     std::string target_;    // the file replaced: path_ with symbolic links followed
@@ -75,6 +84,7 @@ private:
     bool to_stdout_ = false;
     bool finished_ = false;
     int fd_ = -1;
+    std::string buffer_;    // text for fd_ not yet written
     int slot_ = -1;         // where the signal handlers find temp_
     // Identity of the target: the file's device and inode, or (a new file) its folder's
     // and its name.

@@ -197,6 +197,9 @@ private:
     bool op_present(const Instr& in, Where w);
     Value op_hoisted(const Instr& in, Where w);
     std::optional<Value> read_input(const Slot& s, Where w, std::size_t at);
+    /// Walk an input's path: its node, null when it is absent and optional or defaulted;
+    /// a required input that is absent is an error.
+    InputFile::Node find_input(const Slot& s, Where w, const std::string& what);
     const InputOverride* override_of(InputFile::Node n) const {
         if (override_index_.empty()) return nullptr;
         auto it = override_index_.find(n.ptr);
@@ -298,6 +301,11 @@ private:
     std::vector<InputOverride> overrides_;
     std::unordered_map<const void*, std::size_t> override_index_;
     std::unordered_map<const void*, std::vector<std::size_t>> input_reads_;
+    // Where an input whose path is all written keys (no `[name]` step) was found: per slot,
+    // one entry for a plan-wide or absolute path, one per director for a director's. The
+    // file's shape never changes (an override changes a value, not a key), so reading the
+    // input again — every evaluation of a what-if run — does not walk its path again.
+    std::vector<std::vector<const void*>> input_nodes_;
     struct SeriesRead {
         std::uint32_t series = 0, entry = 0;
         bool date = false;

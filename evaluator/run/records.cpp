@@ -289,14 +289,44 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
 }
 
 std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t at) {
+    const auto index = static_cast<std::size_t>(&s - plan_.slots.data());
+    const std::string& what = slot_what_[index];
+    // A path of written keys leads to the same value every time (per director for a
+    // director's input): found once, kept in input_nodes_.
+    constexpr std::size_t uncached = static_cast<std::size_t>(-1);
+    std::size_t record = uncached;
+    if (std::all_of(s.input.path.begin(), s.input.path.end(), [](const PathStep& p) { return p.slot == none; })) {
+        if (s.input.absolute || s.scope == Scope::plan) record = 0;
+        else if (s.scope == Scope::director && w.director >= 0) record = static_cast<std::size_t>(w.director);
+    }
+    InputFile::Node node;
+    if (record != uncached && index < input_nodes_.size() && record < input_nodes_[index].size())
+        node.ptr = input_nodes_[index][record];
+    if (!node) node = find_input(s, w, what);
+    if (!node) {
+        if (s.input.default_node != none) return eval(s.input.default_node, w);
+        return std::nullopt;   // optional (find_input reports a required one missing)
+    }
+    if (record != uncached) {
+        if (input_nodes_.size() < plan_.slots.size()) input_nodes_.resize(plan_.slots.size());
+        auto& nodes = input_nodes_[index];
+        if (nodes.size() <= record) nodes.resize(record + 1, nullptr);
+        nodes[record] = node.ptr;
+    }
+    auto& reads = input_reads_[node.ptr];
+    if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
+    Value v = read_value(node, s.type, what);
+    check_input_range(s, v, w, where_of(node));
+    return v;
+}
+
+InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string& what) {
     InputFile::Node base = record_node(s.scope, w);
-    const std::string& what = slot_what_[static_cast<std::size_t>(&s - plan_.slots.data())];
     InputFile::Node parent;
     std::string missing;
     InputFile::Node node = walk(s.input, base, w, what, &parent, &missing);
     if (!node) {
-        if (s.input.default_node != none) return eval(s.input.default_node, w);
-        if (s.input.optional) return std::nullopt;
+        if (s.input.default_node != none || s.input.optional) return {};
         EvalFailure f;
         std::string owner;
         if (s.scope == Scope::director && !s.input.absolute)
@@ -313,11 +343,7 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }
-    auto& reads = input_reads_[node.ptr];
-    if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
-    Value v = read_value(node, s.type, what);
-    check_input_range(s, v, w, where_of(node));
-    return v;
+    return node;
 }
 
 SourceRange Evaluator::input_range(std::uint32_t index, int director, int grant) {

@@ -108,3 +108,52 @@ TEST_CASE("session: a failed run leaves the session usable for the next one", "[
     if (!ok) FAIL(f.render(ok.error()));
     CHECK(ok->plan_outputs[0].number == eval::Rational(3020));
 }
+
+TEST_CASE("session: inputs read again under new overrides are each record's own, and a keyed path follows its key",
+          "[session]") {
+    // An input whose path is all written keys is found once and read from there afterwards
+    // (per director for a director's); one with a `[year]` step is walked each time.
+    test::PlanFixture f(R"(plan "positions"
+input year: text at year
+input revenue: JPY at years[year].revenue
+input fixed: JPY at company.fixed
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay
+  output total: JPY = pay + fixed + revenue
+end
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(R"(year = "FY1"
+[company]
+fixed = 1
+[years.FY1]
+revenue = 10
+[years.FY2]
+revenue = 20
+[[directors]]
+id = "D01"
+pay = 100
+[[directors]]
+id = "D02"
+pay = 200
+)");
+    Session s(*f.plan, in);
+    auto totals = [&](std::vector<eval::InputOverride> o) {
+        s.set_overrides(o);
+        auto out = s.run();
+        if (!out) FAIL(f.render(out.error()));
+        return std::vector<eval::Rational>{out->directors[0].outputs[0].number, out->directors[1].outputs[0].number};
+    };
+    auto at = [&](const char* path, const char* text) {
+        std::string why;
+        auto node = in.find(path, &why);
+        REQUIRE(node);
+        return eval::InputOverride{node, text, std::nullopt, {}};
+    };
+    CHECK(totals({}) == std::vector<eval::Rational>{111, 211});
+    CHECK(totals({at("directors.D02.pay", "300")}) == std::vector<eval::Rational>{111, 311});
+    CHECK(totals({at("year", "FY2"), at("directors.D01.pay", "500")}) == std::vector<eval::Rational>{521, 221});
+    CHECK(totals({at("company.fixed", "2")}) == std::vector<eval::Rational>{112, 212});
+    CHECK(totals({}) == std::vector<eval::Rational>{111, 211});
+}
