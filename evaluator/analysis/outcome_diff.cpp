@@ -165,6 +165,7 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
                           const std::string& price) {
     InputsDiff r;
     r.inputs_path = inputs.path();
+    if (head.directors.declared) r.noun = head.directors.noun;
     // One inputs file for both plans: a key either plan reads is in its place.
     EvalOptions base_options = options, head_options = options;
     base_options.other_plan = &head;
@@ -186,39 +187,70 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
     // Per-director outputs.
     auto base_names = slot_names(base, base.director_outputs);
     auto head_names = slot_names(head, head.director_outputs);
-    auto outputs = merge_names(base_names, head_names);
     for (const auto& n : base_names)
         if (std::find(head_names.begin(), head_names.end(), n) == head_names.end()) r.outputs_only_base.push_back(n);
     for (const auto& n : head_names)
         if (std::find(base_names.begin(), base_names.end(), n) == base_names.end()) r.outputs_only_head.push_back(n);
 
-    std::vector<std::string> ids;
-    for (const auto& d : b.directors) ids.push_back(d.id);
-    for (const auto& d : h.directors)
-        if (std::find(ids.begin(), ids.end(), d.id) == ids.end()) ids.push_back(d.id);
-    auto find_director = [](const Outcome& o, const std::string& id) -> const DirectorOutcome* {
-        for (const auto& d : o.directors)
-            if (d.id == id) return &d;
-        return nullptr;
-    };
-    for (const auto& id : ids) {
-        DirectorDiff dd;
-        dd.id = id;
-        const DirectorOutcome* bd = find_director(b, id);
-        const DirectorOutcome* hd = find_director(h, id);
-        dd.in_base = bd != nullptr;
-        dd.in_head = hd != nullptr;
-        for (const auto& name : outputs) {
-            auto bi = index_of(base, base.director_outputs, name);
-            auto hi = index_of(head, head.director_outputs, name);
-            const Type* bt = bi ? &base.slots[base.director_outputs[*bi]].type : nullptr;
-            const Type* ht = hi ? &head.slots[head.director_outputs[*hi]].type : nullptr;
-            const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
-            const Value* hv = hd && hi ? &hd->outputs[*hi] : nullptr;
-            dd.values.push_back(compare_value(name, base, b, bt, bv, head, h, ht, hv));
-            value_shares(dd.values.back(), base, b, base_price, head, h, head_price);
+    // The records of one collection under both plans, matched by key: each output of
+    // either plan compared.
+    auto records = [&](const std::vector<DirectorOutcome>& brs, const std::vector<std::uint32_t>& bouts,
+                       const std::vector<DirectorOutcome>& hrs, const std::vector<std::uint32_t>& houts) {
+        const auto names = merge_names(slot_names(base, bouts), slot_names(head, houts));
+        std::vector<std::string> ids;
+        for (const auto& d : brs) ids.push_back(d.id);
+        for (const auto& d : hrs)
+            if (std::find(ids.begin(), ids.end(), d.id) == ids.end()) ids.push_back(d.id);
+        auto find = [](const std::vector<DirectorOutcome>& rs, const std::string& id) -> const DirectorOutcome* {
+            for (const auto& d : rs)
+                if (d.id == id) return &d;
+            return nullptr;
+        };
+        std::vector<DirectorDiff> out;
+        for (const auto& id : ids) {
+            DirectorDiff dd;
+            dd.id = id;
+            const DirectorOutcome* bd = find(brs, id);
+            const DirectorOutcome* hd = find(hrs, id);
+            dd.in_base = bd != nullptr;
+            dd.in_head = hd != nullptr;
+            for (const auto& name : names) {
+                auto bi = index_of(base, bouts, name);
+                auto hi = index_of(head, houts, name);
+                const Type* bt = bi ? &base.slots[bouts[*bi]].type : nullptr;
+                const Type* ht = hi ? &head.slots[houts[*hi]].type : nullptr;
+                const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
+                const Value* hv = hd && hi ? &hd->outputs[*hi] : nullptr;
+                dd.values.push_back(compare_value(name, base, b, bt, bv, head, h, ht, hv));
+                value_shares(dd.values.back(), base, b, base_price, head, h, head_price);
+            }
+            out.push_back(std::move(dd));
         }
-        r.directors.push_back(std::move(dd));
+        return out;
+    };
+    r.directors = records(b.directors, base.director_outputs, h.directors, head.director_outputs);
+    // The plans' further collections, matched by name.
+    static const std::vector<DirectorOutcome> no_records;
+    static const std::vector<std::uint32_t> no_outputs;
+    auto other_named = [](const Plan& plan, const std::string& plural) -> std::optional<std::size_t> {
+        for (std::size_t k = 0; k < plan.others.size(); ++k)
+            if (plan.others[k].plural == plural) return k;
+        return std::nullopt;
+    };
+    std::vector<std::string> plurals;
+    for (const auto& o : base.others) plurals.push_back(o.plural);
+    for (const auto& o : head.others)
+        if (std::find(plurals.begin(), plurals.end(), o.plural) == plurals.end()) plurals.push_back(o.plural);
+    for (const auto& plural : plurals) {
+        auto bk = other_named(base, plural);
+        auto hk = other_named(head, plural);
+        CollectionDiff c;
+        c.plural = plural;
+        c.noun = hk ? head.others[*hk].noun : base.others[*bk].noun;
+        c.records = records(bk ? b.others[*bk].records : no_records, bk ? base.other_outputs[*bk] : no_outputs,
+                            hk ? h.others[*hk].records : no_records, hk ? head.other_outputs[*hk] : no_outputs);
+        if (!(bk ? base.other_outputs[*bk] : no_outputs).empty() || !(hk ? head.other_outputs[*hk] : no_outputs).empty())
+            r.others.push_back(std::move(c));
     }
 
     // Plan-wide outputs (the year is the heading, not a total).

@@ -72,6 +72,12 @@ struct ViolationLine {
     std::string rule, director, message;
 };
 
+/// The records of one of the plans' further collections (`peers`), matched by key.
+struct CollectionDiff {
+    std::string noun, plural;
+    std::vector<DirectorDiff> records;
+};
+
 /// One plan's evaluation on one input file: whether it ran, and why not.
 struct SideRun {
     bool ok = false;
@@ -84,7 +90,9 @@ struct InputsDiff {
     std::string fiscal_year;          // the head's `fiscal_year` output (else the base's)
     SideRun base, head;               // the rest is filled only when both ran
     std::vector<std::string> outputs_only_base, outputs_only_head;   // per-director outputs
+    std::string noun = "director";         // what the head plan calls its main collection's records
     std::vector<DirectorDiff> directors;   // base's order, then directors only in the head
+    std::vector<CollectionDiff> others;    // the further collections with outputs, each likewise
     std::vector<ValueDiff> totals;         // plan-wide outputs of either plan
     std::vector<LimitDiff> limits;
     std::vector<ViolationLine> violations;

@@ -417,6 +417,26 @@ ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, 
         directors.push_back(j);
     }
     o["directors"] = directors;
+    // The further collections' records (a peer's TSR), under each collection's name.
+    if (!d.others.empty()) {
+        ordered_json collections = ordered_json::object();
+        for (const auto& c : d.others) {
+            ordered_json records = ordered_json::array();
+            for (const auto& dd : c.records) {
+                ordered_json j;
+                j["id"] = dd.id;
+                j["in_base"] = dd.in_base;
+                j["in_head"] = dd.in_head;
+                j["changed"] = dd.changed();
+                ordered_json values = ordered_json::array();
+                for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output", false, causes));
+                j["values"] = values;
+                records.push_back(j);
+            }
+            collections[c.plural] = records;
+        }
+        o["collections"] = collections;
+    }
     ordered_json totals = ordered_json::array();
     for (const auto& v : d.totals) totals.push_back(json_value_diff(v, "total", priced, causes));
     o["totals"] = totals;

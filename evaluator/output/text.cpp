@@ -468,6 +468,41 @@ std::string scope_text(const std::string& record) {
     return record.empty() ? "plan-wide" : "per " + record;
 }
 
+/// The changed outputs of each record of a collection under two plans: one row per changed
+/// output (with its values in money when `valued`), and which records did not change.
+std::string changed_records(const std::string& noun, const std::vector<DirectorDiff>& records, bool valued,
+                            const char* what) {
+    std::string out;
+    std::vector<std::vector<std::string>> rows{{noun, "output", "base", "head", "change"}};
+    if (valued) rows[0].insert(rows[0].end(), {"base value", "head value", "value change"});
+    std::vector<std::string> unchanged;
+    for (const auto& dd : records) {
+        if (!dd.changed()) {
+            unchanged.push_back(dd.id);
+            continue;
+        }
+        std::string id = dd.id;
+        if (!dd.in_base) id += " (only in head)";
+        if (!dd.in_head) id += " (only in base)";
+        bool first = true;
+        for (const auto& v : dd.values) {
+            if (!v.changed) continue;
+            rows.push_back({first ? id : "", v.name, shown(v.base), shown(v.head), change_text(v)});
+            if (valued) rows.back().insert(rows.back().end(), {v.base.value_display, v.head.value_display,
+                                                               v.value_change_display});
+            first = false;
+        }
+        if (first) rows.push_back({id, "", "", "", ""});
+        if (first && valued) rows.back().insert(rows.back().end(), {"", "", ""});
+    }
+    std::vector<bool> right{false, false, true, true, true};
+    if (valued) right.insert(right.end(), {true, true, true});
+    if (rows.size() > 1) out += format_columns(rows, right, "");
+    if (rows.size() == 1) out += fmt::format("no {}'s {} changed\n", noun, what);
+    else if (!unchanged.empty()) out += "no change: " + join(unchanged) + "\n";
+    return out;
+}
+
 std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, const DiffSide& base,
                         const DiffSide& head, const std::vector<AwardCause>& causes) {
     std::string out = fmt::format("\n== {}{}  sha256 {}\n", d.inputs_path,
@@ -487,34 +522,9 @@ std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, c
     for (const auto& dd : d.directors)
         for (const auto& v : dd.values)
             if (v.changed && (!v.base.value_display.empty() || !v.head.value_display.empty())) valued = true;
-    std::vector<std::vector<std::string>> rows{{"director", "output", "base", "head", "change"}};
-    if (valued) rows[0].insert(rows[0].end(), {"base value", "head value", "value change"});
-    std::vector<std::string> unchanged;
-    for (const auto& dd : d.directors) {
-        if (!dd.changed()) {
-            unchanged.push_back(dd.id);
-            continue;
-        }
-        std::string id = dd.id;
-        if (!dd.in_base) id += " (only in head)";
-        if (!dd.in_head) id += " (only in base)";
-        bool first = true;
-        for (const auto& v : dd.values) {
-            if (!v.changed) continue;
-            rows.push_back({first ? id : "", v.name, shown(v.base), shown(v.head), change_text(v)});
-            if (valued) rows.back().insert(rows.back().end(), {v.base.value_display, v.head.value_display,
-                                                               v.value_change_display});
-            first = false;
-        }
-        if (first) rows.push_back({id, "", "", "", ""});
-        if (first && valued) rows.back().insert(rows.back().end(), {"", "", ""});
-    }
-    out += "\n";
-    std::vector<bool> right{false, false, true, true, true};
-    if (valued) right.insert(right.end(), {true, true, true});
-    if (rows.size() > 1) out += format_columns(rows, right, "");
-    if (rows.size() == 1) out += "no director's award changed\n";
-    else if (!unchanged.empty()) out += "no change: " + join(unchanged) + "\n";
+    out += "\n" + changed_records(d.noun, d.directors, valued, "award");
+    // The further collections' records (a peer's TSR), each in a table of its own.
+    for (const auto& c : d.others) out += "\n" + changed_records(c.noun, c.records, false, "output");
     // Which of the revision's changes each changed award depends on.
     std::set<std::string> moved;
     for (const auto& dd : d.directors)
