@@ -404,37 +404,27 @@ ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, 
     if (!d.ran()) return o;
     o["outputs_only_base"] = d.outputs_only_base;
     o["outputs_only_head"] = d.outputs_only_head;
-    ordered_json directors = ordered_json::array();
-    for (const auto& dd : d.directors) {
-        ordered_json j;
-        j["id"] = dd.id;
-        j["in_base"] = dd.in_base;
-        j["in_head"] = dd.in_head;
-        j["changed"] = dd.changed();
-        ordered_json values = ordered_json::array();
-        for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output", priced, causes));
-        j["values"] = values;
-        directors.push_back(j);
-    }
-    o["directors"] = directors;
+    // Each record of a collection under both plans (`valued`: its shares in money too).
+    auto records = [&](const std::vector<DirectorDiff>& list, bool valued) {
+        ordered_json out = ordered_json::array();
+        for (const auto& dd : list) {
+            ordered_json j;
+            j["id"] = dd.id;
+            j["in_base"] = dd.in_base;
+            j["in_head"] = dd.in_head;
+            j["changed"] = dd.changed();
+            ordered_json values = ordered_json::array();
+            for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output", valued, causes));
+            j["values"] = values;
+            out.push_back(j);
+        }
+        return out;
+    };
+    o["directors"] = records(d.directors, priced);
     // The further collections' records (a peer's TSR), under each collection's name.
     if (!d.others.empty()) {
         ordered_json collections = ordered_json::object();
-        for (const auto& c : d.others) {
-            ordered_json records = ordered_json::array();
-            for (const auto& dd : c.records) {
-                ordered_json j;
-                j["id"] = dd.id;
-                j["in_base"] = dd.in_base;
-                j["in_head"] = dd.in_head;
-                j["changed"] = dd.changed();
-                ordered_json values = ordered_json::array();
-                for (const auto& v : dd.values) values.push_back(json_value_diff(v, "output", false, causes));
-                j["values"] = values;
-                records.push_back(j);
-            }
-            collections[c.plural] = records;
-        }
+        for (const auto& c : d.others) collections[c.plural] = records(c.records, false);
         o["collections"] = collections;
     }
     ordered_json totals = ordered_json::array();
