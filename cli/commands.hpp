@@ -117,6 +117,7 @@ struct BatchArgs {
     std::string on_error = "stop";    // stop | skip
     std::string as_of;
     std::string against;              // a base plan evaluated on the same scenarios, side by side
+    std::string engine = "auto";      // auto | compiled | interpreter
 };
 int run_batch(const BatchArgs& args);
 

@@ -166,6 +166,12 @@ int run_command(int argc, char** argv) {
     batch_cmd->add_option("--as-of", ba.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
     batch_cmd->add_option("--against", ba.against,
                           "A base plan folder: evaluate it on the same scenarios; each output as base, head and change");
+    batch_cmd->add_option("--engine", ba.engine,
+                          "compiled: compile the plan's varied path to machine code (cached) and run it, the "
+                          "interpreter taking any scenario it gives up; interpreter: never; auto: compiled when "
+                          "already compiled or the scenarios are many")
+        ->check(CLI::IsMember({"auto", "compiled", "interpreter"}))
+        ->capture_default_str();
 
     SimulateArgs si;
     auto* simulate_cmd = app.add_subcommand("simulate", "Monte Carlo: sample inputs and the share price, evaluate every path exactly, report distributions and fair values");

@@ -10,7 +10,8 @@ set(HOSHU_LAYERS
   "check     evaluator/check     ir syntax"
   "run       evaluator/run       ir"
   "analysis  evaluator/analysis  run syntax"
-  "whatif    evaluator/whatif    run"
+  "native    evaluator/native    run"
+  "whatif    evaluator/whatif    run native"
   "output    evaluator/output    analysis whatif"
   "register  evaluator/register  output")
 

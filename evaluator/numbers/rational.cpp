@@ -600,6 +600,13 @@ Rational Rational::fraction(std::int64_t n, std::int64_t d) {
     return RA::normalise(negative, uabs(n), uabs(d));
 }
 
+Rational Rational::from_parts(__int128 n, __int128 d) {
+    assert(d != 0);
+    if (n == kMin || d == kMin) return RA::normalise(to_big(n), to_big(d));
+    const bool negative = (n < 0) != (d < 0);
+    return RA::normalise(negative, static_cast<u128>(n < 0 ? -n : n), static_cast<u128>(d < 0 ? -d : d));
+}
+
 void Rational::copy_big(const Rational& o) { big_.reset(new Big(*o.big_)); }
 
 Rational& Rational::assign_big(const Rational& o) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace hoshu::eval {
 
@@ -118,6 +119,11 @@ public:
     }
     /// True while the value is held on the __int128 fast path.
     bool is_small() const { return !big_; }
+    /// The fast path's numerator and denominator (in lowest terms, denominator > 0); only
+    /// while is_small(). For code that computes on raw fractions (a compiled plan).
+    std::pair<__int128, __int128> small_parts() const { return {num_, den_}; }
+    /// n/d from raw parts, d != 0 (asserted), in any terms: put in lowest terms here.
+    static Rational from_parts(__int128 n, __int128 d);
     /// Number of decimal digits of max(|numerator|, denominator) (for resource limits).
     std::size_t digits() const;
 

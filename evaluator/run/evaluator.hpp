@@ -29,6 +29,7 @@
 #include "evaluator/run/input_keys.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/run/outcome.hpp"
+#include "evaluator/run/probe.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/values.hpp"
 
@@ -88,6 +89,21 @@ public:
         return *std::prev(it);
     }
     const Outcome& state() const { return out_; }
+    std::vector<SessionProbe::Reader> readers_of(InputFile::Node node) const {
+        std::vector<SessionProbe::Reader> out;
+        auto it = value_checks_.find(node.ptr);
+        if (it == value_checks_.end()) return out;
+        for (const auto& c : it->second) {
+            SessionProbe::Reader r;
+            r.input = c.reader.kind == KeyPatterns::Reader::Kind::input;
+            r.index = c.reader.index;
+            r.known = c.w.has_value() && c.w->grant < 0;
+            r.record = c.w ? c.w->director : -1;
+            out.push_back(r);
+        }
+        return out;
+    }
+    bool read_by_series(InputFile::Node node) const { return series_reads_.count(node.ptr) != 0; }
     std::vector<std::pair<InputFile::Node, std::string>> record_keys() const {
         std::vector<std::pair<InputFile::Node, std::string>> out;
         for (std::size_t d = 0; d < records_.size(); ++d)

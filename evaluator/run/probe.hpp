@@ -37,6 +37,20 @@ public:
     std::vector<int> grants_of(std::size_t director);
     /// The pro rata factor applied to a scaled output by the last run(), if any.
     std::optional<Rational> scale_factor(std::uint32_t slot) const;
+    /// A declaration that reads a value of the inputs: an input (`input` true, Plan::slots)
+    /// or an info (Plan::infos), for the record the value belongs to (`record`: the
+    /// director's position, -1 plan-wide; `known` false when the value's record is not
+    /// the declaration's own, as for an absolute path read per director).
+    struct Reader {
+        bool input = true;
+        std::uint32_t index = 0;
+        int record = -1;
+        bool known = true;
+    };
+    /// Every declaration that reads the value at `node` (what the inputs check found), and
+    /// whether a series reads it (an entry's date or value).
+    std::vector<Reader> readers(InputFile::Node node);
+    bool read_by_series(InputFile::Node node);
     /// The entry of a series found by `last … before date`, if any.
     std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
 

@@ -172,28 +172,6 @@ InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, Whe
     return node;
 }
 
-namespace {
-
-/// What is wrong with an input's number for its unit, if anything: a whole unit (shares,
-/// a declared `whole` unit) and a count take whole numbers; a currency takes multiples of
-/// its minor amount (JPY: whole yen). Only for a type that is exactly that unit.
-std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x) {
-    if (type.dimensionless() && type.style == RatioStyle::count) {
-        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
-        return std::nullopt;
-    }
-    auto u = single_unit(type);
-    if (!u) return std::nullopt;
-    const UnitDef& unit = plan.units[*u];
-    if (unit.whole || (unit.minor && *unit.minor == Rational(1))) {
-        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
-    } else if (unit.minor && !(x / *unit.minor).is_integer()) {
-        return fmt::format("it must be a multiple of {} {}, not {}", unit.minor->to_string(), unit.name, x.to_string());
-    }
-    return std::nullopt;
-}
-
-}  // namespace
 
 Value Evaluator::read_value(const InputFile::Node& node, const Type& type, const std::string& what) {
     if (const InputOverride* ov = override_of(node)) return convert_override(*ov, type, what);

@@ -128,4 +128,16 @@ std::optional<std::pair<Date, Value>> SessionProbe::last_before(std::uint32_t se
     }
 }
 
+std::vector<SessionProbe::Reader> SessionProbe::readers(InputFile::Node node) {
+    try {
+        session_.impl_->evaluator.start();
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return {};
+    }
+    return session_.impl_->evaluator.readers_of(node);
+}
+
+bool SessionProbe::read_by_series(InputFile::Node node) { return session_.impl_->evaluator.read_by_series(node); }
+
 }  // namespace hoshu::eval

@@ -1,5 +1,7 @@
 #include "evaluator/run/values.hpp"
 
+#include <fmt/format.h>
+
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/number_text.hpp"
 
@@ -37,6 +39,25 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
     }
     if (r.terminates()) return group_digits(r.to_string());   // integers too
     return r.to_string();
+}
+
+/// What is wrong with an input's number for its unit, if anything: a whole unit (shares,
+/// a declared `whole` unit) and a count take whole numbers; a currency takes multiples of
+/// its minor amount (JPY: whole yen). Only for a type that is exactly that unit.
+std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x) {
+    if (type.dimensionless() && type.style == RatioStyle::count) {
+        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
+        return std::nullopt;
+    }
+    auto u = single_unit(type);
+    if (!u) return std::nullopt;
+    const UnitDef& unit = plan.units[*u];
+    if (unit.whole || (unit.minor && *unit.minor == Rational(1))) {
+        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
+    } else if (unit.minor && !(x / *unit.minor).is_integer()) {
+        return fmt::format("it must be a multiple of {} {}, not {}", unit.minor->to_string(), unit.name, x.to_string());
+    }
+    return std::nullopt;
 }
 
 }  // namespace hoshu::eval

@@ -5,6 +5,7 @@
 //   display_value(plan, outcome, shares, v)         // "4,709"
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "evaluator/ir/plan.hpp"
@@ -18,5 +19,10 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
 /// percentages as exact percent, a currency's amounts with its minor decimals ("135.30"),
 /// other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+
+/// What is wrong with an input's number for its unit, if anything: a whole unit (shares,
+/// a declared `whole` unit) and a count take whole numbers; a currency takes multiples of
+/// its minor amount (JPY: whole yen). Only for a type that is exactly that unit.
+std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x);
 
 }  // namespace hoshu::eval

@@ -1,0 +1,501 @@
+// A plan's what-if path as C++ (codegen.hpp): the definitions a varied value reaches,
+// checked to be ones the kernel computes exactly as the interpreter does, then written as
+// one function per definition over the kernel's table of raw fractions.
+#include "evaluator/native/codegen.hpp"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+#include "evaluator/ir/walk.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+/// The slots a node's formula names (directly or inside an aggregate), appended to `out`.
+void slots_named(const Plan& plan, std::uint32_t n, std::vector<std::uint32_t>& out) {
+    if (n == none) return;
+    const Node& node = plan.nodes[n];
+    if (node.kind == NodeKind::slot || node.kind == NodeKind::present) out.push_back(node.aux);
+    for_each_child(plan, node, [&](std::uint32_t child) { slots_named(plan, child, out); });
+}
+
+/// Every slot a definition's value depends on.
+std::vector<std::uint32_t> depends_on(const Plan& plan, std::uint32_t s) {
+    const Slot& slot = plan.slots[s];
+    std::vector<std::uint32_t> out;
+    switch (slot.kind) {
+        case SlotKind::value:
+        case SlotKind::output: slots_named(plan, slot.checked != none ? slot.checked : slot.root, out); break;
+        case SlotKind::param:
+            for (const auto& v : slot.versions) slots_named(plan, v.node, out);
+            if (plan.as_of_slot != none) out.push_back(plan.as_of_slot);
+            break;
+        case SlotKind::input:
+            slots_named(plan, slot.input.default_node, out);
+            slots_named(plan, slot.input.low_node, out);
+            slots_named(plan, slot.input.high_node, out);
+            for (const auto& step : slot.input.path)
+                if (step.slot != none) out.push_back(step.slot);
+            break;
+    }
+    return out;
+}
+
+bool small(const Rational& r) { return r.is_small(); }
+
+/// What the kernel cannot compute in the formula at n, or none: the node that stops it.
+std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
+    const Node& node = plan.nodes[n];
+    if (node.type.kind == Kind::text) {
+        why = "a text";
+        return n;
+    }
+    auto children = [&]() -> std::uint32_t {
+        std::uint32_t bad = none;
+        for_each_child(plan, node, [&](std::uint32_t child) {
+            if (bad == none) bad = unsupported(plan, child, why);
+        });
+        return bad;
+    };
+    switch (node.kind) {
+        case NodeKind::constant:
+            if (node.type.kind == Kind::number && !small(plan.constants[node.aux].number)) {
+                why = "a number this large";
+                return n;
+            }
+            return none;
+        case NodeKind::slot: {
+            const Scope sc = plan.slots[node.aux].scope;
+            if (sc != Scope::plan && sc != Scope::director) {
+                why = "a definition of another collection";
+                return n;
+            }
+            return none;
+        }
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+            if (plan.nodes[node.a].type.kind == Kind::text) {
+                why = "a comparison of texts";
+                return n;
+            }
+            return children();
+        case NodeKind::round:
+            if (!small(plan.constants[node.aux].number)) {
+                why = "a rounding unit this large";
+                return n;
+            }
+            return children();
+        case NodeKind::table: {
+            const Table& t = plan.tables[node.aux];
+            if (t.keyed() && t.parameter_type.kind != Kind::choice) {
+                why = "a table keyed by text";
+                return n;
+            }
+            for (const auto& row : t.rows) {
+                const bool fits = small(row.value) && small(row.value_to) && small(row.slope) &&
+                                  (!row.low || small(*row.low)) && (!row.high || small(*row.high));
+                if (!fits) {
+                    why = "a table with numbers this large";
+                    return n;
+                }
+            }
+            return children();
+        }
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul:
+        case NodeKind::div:
+        case NodeKind::neg:
+        case NodeKind::and_:
+        case NodeKind::or_:
+        case NodeKind::not_:
+        case NodeKind::if_:
+        case NodeKind::min:
+        case NodeKind::max:
+        case NodeKind::clamp:
+        case NodeKind::is:
+        case NodeKind::within: return children();
+        case NodeKind::last_before:
+        case NodeKind::sum:
+        case NodeKind::count:
+        case NodeKind::min_over:
+        case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over:
+        case NodeKind::year_before:
+        case NodeKind::last_date:
+        case NodeKind::product:
+        case NodeKind::present:
+        case NodeKind::months_inclusive:
+        case NodeKind::date_calc:
+        case NodeKind::series_window: break;
+    }
+    why = "what only the interpreter computes (an aggregate, a series, a date step or `present`)";
+    return n;
+}
+
+bool any_in(const std::vector<std::uint32_t>& slots, const std::vector<std::uint8_t>& set) {
+    for (auto s : slots)
+        if (set[s]) return true;
+    return false;
+}
+
+// ---- the source ----
+
+/// An __int128 literal.
+std::string lit(__int128 x) {
+    const auto hi = static_cast<long long>(x >> 64);
+    const auto lo = static_cast<unsigned long long>(static_cast<unsigned __int128>(x) & ~0ULL);
+    if (hi == 0 && lo <= 0x7fffffffffffffffULL) return fmt::format("(i128){}LL", lo);
+    if (hi == -1 && lo > 0x7fffffffffffffffULL) return fmt::format("(i128)({}LL)", static_cast<long long>(lo));
+    return fmt::format("((i128){}LL * ((i128)1 << 64) + (i128){}ULL)", hi, lo);
+}
+
+std::string q(const Rational& r) {
+    auto [n, d] = r.small_parts();
+    return fmt::format("Q{{{}, {}}}", lit(n), lit(d));
+}
+
+// The kernel's runtime: raw fractions with overflow-checked __int128 arithmetic. An
+// operation first tries the fraction as it is; when a product would overflow, it puts its
+// operands in lowest terms and tries again; when that overflows too, the run is given up
+// (the interpreter, with numbers of any size, evaluates it). Rounding and comparison are
+// exact on fractions in any terms.
+constexpr std::string_view runtime = R"(#include <cstdint>
+typedef __int128 i128;
+typedef unsigned __int128 u128;
+struct Q { i128 n, d; };
+struct Bail {};
+[[noreturn]] __attribute__((noinline, cold)) static void bail() { throw Bail{}; }
+static inline bool mo(i128 a, i128 b, i128* r) { return __builtin_mul_overflow(a, b, r); }
+static inline i128 mu(i128 a, i128 b) { i128 r; if (__builtin_mul_overflow(a, b, &r)) bail(); return r; }
+static inline i128 ad(i128 a, i128 b) { i128 r; if (__builtin_add_overflow(a, b, &r)) bail(); return r; }
+static inline u128 ua(i128 x) { return x < 0 ? (u128)0 - (u128)x : (u128)x; }
+static u128 gcd(u128 a, u128 b) { while (b) { u128 t = a % b; a = b; b = t; } return a; }
+static Q red(Q x) {
+  if (x.n == 0) return Q{0, 1};
+  u128 g = gcd(ua(x.n), (u128)x.d);
+  if (g == 1) return x;
+  return Q{x.n / (i128)g, x.d / (i128)g};
+}
+static inline Q neg(Q a) { if (a.n == -((i128)(~(u128)0 >> 1)) - 1) bail(); return Q{-a.n, a.d}; }
+__attribute__((noinline)) static Q add_slow(Q a, Q b) {
+  a = red(a); b = red(b);
+  i128 g = (i128)gcd((u128)a.d, (u128)b.d);
+  i128 bg = b.d / g, ag = a.d / g;
+  return red(Q{ad(mu(a.n, bg), mu(b.n, ag)), mu(a.d, bg)});
+}
+static inline Q add(Q a, Q b) {
+  i128 x, y, n, d;
+  if (a.d == b.d) { if (!__builtin_add_overflow(a.n, b.n, &n)) return Q{n, a.d}; }
+  else if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y) && !__builtin_add_overflow(x, y, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
+  return add_slow(a, b);
+}
+static inline Q sub(Q a, Q b) { return add(a, neg(b)); }
+__attribute__((noinline)) static Q mul_slow(Q a, Q b) {
+  if (a.n == 0 || b.n == 0) return Q{0, 1};
+  a = red(a); b = red(b);
+  i128 g1 = (i128)gcd(ua(a.n), (u128)b.d), g2 = (i128)gcd(ua(b.n), (u128)a.d);
+  return Q{mu(a.n / g1, b.n / g2), mu(a.d / g2, b.d / g1)};
+}
+static inline Q mul(Q a, Q b) {
+  i128 n, d;
+  if (!mo(a.n, b.n, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
+  return mul_slow(a, b);
+}
+static inline Q dvd(Q a, Q b) {
+  if (b.n == 0) bail();
+  Q inv = b.n < 0 ? neg(Q{b.d, b.n}) : Q{b.d, b.n};
+  return mul(a, inv);
+}
+__attribute__((noinline)) static int cmp_slow(Q a, Q b) {
+  int sa = (a.n > 0) - (a.n < 0), sb = (b.n > 0) - (b.n < 0);
+  if (sa != sb) return sa < sb ? -1 : 1;
+  a = red(a); b = red(b);
+  i128 x = mu(a.n, b.d), y = mu(b.n, a.d);
+  return (x > y) - (x < y);
+}
+static inline int cmp(Q a, Q b) {
+  if (a.d == b.d) return (a.n > b.n) - (a.n < b.n);
+  i128 x, y;
+  if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y)) return (x > y) - (x < y);
+  return cmp_slow(a, b);
+}
+static inline int cmp(long long a, long long b) { return (a > b) - (a < b); }
+static inline Q pick_min(Q a, Q b) { return cmp(b, a) < 0 ? b : a; }
+static inline Q pick_max(Q a, Q b) { return cmp(b, a) > 0 ? b : a; }
+static inline long long pick_min(long long a, long long b) { return b < a ? b : a; }
+static inline long long pick_max(long long a, long long b) { return b > a ? b : a; }
+template <class T> static inline T clamp(T x, T lo, T hi) {
+  if (cmp(lo, hi) > 0) bail();
+  if (cmp(x, lo) < 0) return lo;
+  if (cmp(x, hi) > 0) return hi;
+  return x;
+}
+template <class T> static inline T within(T x, const T* lo, const T* hi) {
+  if (lo && cmp(x, *lo) < 0) bail();
+  if (hi && cmp(*hi, x) < 0) bail();
+  return x;
+}
+// n/d (d > 0) to an integer: 0 down, 1 up, 2 half up (ties away from zero), 3 half even.
+static i128 rquot(i128 n, i128 d, int mode) {
+  i128 q = n / d, r = n % d;
+  if (r < 0) { q -= 1; r += d; }
+  if (r == 0 || mode == 0) return q;
+  if (mode == 1) return q + 1;
+  u128 twice = (u128)r * 2;
+  bool up = twice > (u128)d;
+  if (twice == (u128)d) up = mode == 2 ? n > 0 : (q & 1) != 0;
+  return up ? q + 1 : q;
+}
+static inline Q round_to(Q x, Q unit, int mode) {
+  if (unit.n == 1 && unit.d == 1) return Q{rquot(x.n, x.d, mode), 1};
+  Q y = dvd(x, unit);
+  return Q{mu(rquot(y.n, y.d, mode), unit.n), unit.d};
+}
+static inline Q num(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return x; }
+static inline long long word(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return (long long)x.n; }
+)";
+
+struct Writer {
+    const Plan& plan;
+    const Layout& layout;
+    std::string out;
+    std::vector<std::string> tables;   // per table: its function, once written
+
+    bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
+    std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
+
+    std::string slot_ref(std::uint32_t s) {
+        const Slot& slot = plan.slots[s];
+        const std::string rec = slot.scope == Scope::plan ? "0" : "r";
+        if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
+        return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
+    }
+
+    std::string table_fn(std::uint32_t k) {
+        const Table& t = plan.tables[k];
+        std::string f = fmt::format("static Q tbl{}({} x) {{\n", k, t.keyed() ? "long long" : "Q");
+        for (const auto& row : t.rows) {
+            if (t.keyed()) {
+                f += fmt::format("  if (x == {}) return {};\n", *row.key, q(row.value));
+                continue;
+            }
+            std::string cond;
+            if (row.low) cond += fmt::format("cmp(x, {}) {} 0", q(*row.low), row.low_inclusive ? ">=" : ">");
+            if (row.high)
+                cond += fmt::format("{}cmp(x, {}) {} 0", cond.empty() ? "" : " && ", q(*row.high),
+                                    row.high_inclusive ? "<=" : "<");
+            if (cond.empty()) cond = "true";
+            if (row.linear)
+                f += fmt::format("  if ({}) return add({}, mul(sub(x, {}), {}));\n", cond, q(row.value), q(*row.low),
+                                 q(row.slope));
+            else
+                f += fmt::format("  if ({}) return {};\n", cond, q(row.value));
+        }
+        f += "  bail();\n}\n";
+        return f;
+    }
+
+    std::string expr(std::uint32_t n) {
+        const Node& node = plan.nodes[n];
+        auto bin = [&](const char* fn) { return fmt::format("{}({}, {})", fn, expr(node.a), expr(node.b)); };
+        auto compare = [&](const char* op) {
+            return fmt::format("(long long)(cmp({}, {}) {} 0)", expr(node.a), expr(node.b), op);
+        };
+        switch (node.kind) {
+            case NodeKind::constant: {
+                const Value& v = plan.constants[node.aux];
+                return node.type.kind == Kind::number ? q(v.number) : fmt::format("(long long){}LL", v.word);
+            }
+            case NodeKind::slot: return slot_ref(node.aux);
+            case NodeKind::add: return bin("add");
+            case NodeKind::sub: return bin("sub");
+            case NodeKind::mul: return bin("mul");
+            case NodeKind::div: return bin("dvd");
+            case NodeKind::neg: return fmt::format("neg({})", expr(node.a));
+            case NodeKind::lt: return compare("<");
+            case NodeKind::le: return compare("<=");
+            case NodeKind::gt: return compare(">");
+            case NodeKind::ge: return compare(">=");
+            case NodeKind::eq: return compare("==");
+            case NodeKind::ne: return compare("!=");
+            case NodeKind::and_: return fmt::format("(long long)({} && {})", expr(node.a), expr(node.b));
+            case NodeKind::or_: return fmt::format("(long long)({} || {})", expr(node.a), expr(node.b));
+            case NodeKind::not_: return fmt::format("(long long)!{}", expr(node.a));
+            case NodeKind::if_: return fmt::format("({} ? {} : {})", expr(node.a), expr(node.b), expr(node.c));
+            case NodeKind::min:
+            case NodeKind::max: {
+                const char* fn = node.kind == NodeKind::min ? "pick_min" : "pick_max";
+                std::string e = expr(plan.args[node.args_begin]);
+                for (std::uint32_t i = 1; i < node.args_count; ++i)
+                    e = fmt::format("{}({}, {})", fn, e, expr(plan.args[node.args_begin + i]));
+                return e;
+            }
+            case NodeKind::clamp:
+                return fmt::format("clamp<{}>({}, {}, {})", type_of(node.type), expr(node.a), expr(node.b), expr(node.c));
+            case NodeKind::round:
+                return fmt::format("round_to({}, {}, {})", expr(node.a), q(plan.constants[node.aux].number),
+                                   static_cast<int>(node.mode));
+            case NodeKind::table:
+                if (tables[node.aux].empty()) tables[node.aux] = table_fn(node.aux);
+                return fmt::format("tbl{}({})", node.aux, expr(node.a));
+            case NodeKind::is: return fmt::format("(long long)({} == {}LL)", expr(node.a), node.aux);
+            case NodeKind::within: {
+                const std::string t = type_of(node.type);
+                std::string lo = node.b == none ? "" : expr(node.b), hi = node.c == none ? "" : expr(node.c);
+                return fmt::format("[&]() {{ {} x = {}; {}{}return within<{}>(x, {}, {}); }}()", t, expr(node.a),
+                                   lo.empty() ? "" : fmt::format("{} lo = {}; ", t, lo),
+                                   hi.empty() ? "" : fmt::format("{} hi = {}; ", t, hi), t, lo.empty() ? "nullptr" : "&lo",
+                                   hi.empty() ? "nullptr" : "&hi");
+            }
+            case NodeKind::last_before:
+            case NodeKind::sum:
+            case NodeKind::count:
+            case NodeKind::min_over:
+            case NodeKind::max_over:
+            case NodeKind::mean_over:
+            case NodeKind::rank_over:
+            case NodeKind::percentile_over:
+            case NodeKind::year_before:
+            case NodeKind::last_date:
+            case NodeKind::product:
+            case NodeKind::present:
+            case NodeKind::months_inclusive:
+            case NodeKind::date_calc:
+            case NodeKind::series_window: break;
+        }
+        return "bail()";   // not reached: plan_layout refused the plan
+    }
+};
+
+}  // namespace
+
+bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, Layout& out,
+                 dsl::Diagnostics& diags) {
+    const std::size_t n = plan.slots.size();
+    out = Layout{};
+    out.records = records;
+    out.varied = varied_slots;
+    std::vector<std::vector<std::uint32_t>> deps(n);
+    for (std::uint32_t s = 0; s < n; ++s) deps[s] = depends_on(plan, s);
+    // The definitions a varied value reaches.
+    std::vector<std::uint8_t> reached = varied_slots;
+    for (bool more = true; more;) {
+        more = false;
+        for (std::uint32_t s = 0; s < n; ++s) {
+            if (!reached[s] && any_in(deps[s], reached)) reached[s] = more = true;
+        }
+    }
+    const std::size_t before = diags.error_count();
+    for (std::uint32_t s = 0; s < n; ++s) {
+        if (!reached[s] || varied_slots[s]) continue;
+        const Slot& slot = plan.slots[s];
+        if (slot.scope != Scope::plan && slot.scope != Scope::director) {
+            diags.error(slot.name_range, "`{}` belongs to another collection and depends on a value the run changes",
+                        slot.name);
+            continue;
+        }
+        if (slot.kind == SlotKind::input || slot.kind == SlotKind::param) {
+            diags.error(slot.name_range, "the {} `{}` depends on a value the run changes",
+                        slot.kind == SlotKind::input ? "input" : "param", slot.name);
+            continue;
+        }
+        std::string why;
+        if (auto bad = unsupported(plan, slot.checked != none ? slot.checked : slot.root, why); bad != none)
+            diags.error(plan.nodes[bad].range, "`{}` depends on a value the run changes and uses {}", slot.name, why);
+    }
+    out.computed.assign(n, 0);
+    for (std::uint32_t s = 0; s < n; ++s) out.computed[s] = reached[s] && !varied_slots[s];
+    for (const auto& limit : plan.limits) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, limit.value, named);
+        slots_named(plan, limit.bound, named);
+        if (any_in(named, reached))
+            diags.error(limit.name_range, "the limit `{}` depends on a value the run changes", limit.name);
+    }
+    for (const auto& req : plan.requirements) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, req.condition, named);
+        for (const auto& m : req.message_slots) named.push_back(m.second);
+        if (any_in(named, reached))
+            diags.error(req.name_range, "the requirement `{}` depends on a value the run changes", req.name);
+    }
+    for (const auto& carry : plan.carries) {
+        std::vector<std::uint32_t> named;
+        for (const auto& clause : carry.clauses) {
+            slots_named(plan, clause.where, named);
+            for (const auto& f : clause.fields) slots_named(plan, f.node, named);
+        }
+        if (any_in(named, reached)) diags.error(carry.range, "what `carry` writes depends on a value the run changes");
+    }
+    if (diags.error_count() != before) return false;
+
+    // The table: what the kernel reads and does not compute, then what it computes.
+    std::vector<std::uint8_t> read(n, 0);
+    for (std::uint32_t s = 0; s < n; ++s) {
+        if (!out.computed[s]) continue;
+        for (auto d : deps[s])
+            if (!out.computed[d]) read[d] = 1;
+    }
+    for (std::uint32_t s = 0; s < n; ++s) read[s] = read[s] || varied_slots[s];
+    out.offset.assign(n, none);
+    auto place = [&](std::uint32_t s) {
+        out.offset[s] = out.size;
+        out.size += static_cast<std::uint32_t>(plan.slots[s].scope == Scope::plan ? 1 : records);
+    };
+    for (std::uint32_t s = 0; s < n; ++s)
+        if (read[s]) place(s);
+    out.computed_begin = out.size;
+    for (std::uint32_t s = 0; s < n; ++s)
+        if (out.computed[s]) place(s);
+    for (auto s : plan.plan_outputs)
+        if (out.computed[s]) out.plan_outputs.push_back(s);
+    for (auto s : plan.director_outputs)
+        if (out.computed[s]) out.director_outputs.push_back(s);
+    return true;
+}
+
+std::string kernel_source(const Plan& plan, const Layout& layout) {
+    Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size())};
+    std::string decls, bodies;
+    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+        if (!layout.computed[s]) continue;
+        const Slot& slot = plan.slots[s];
+        const std::string t = w.type_of(slot.type);
+        const bool number = slot.type.kind == Kind::number;
+        decls += fmt::format("static {} s{}(Q* t, long r);\n", t, s);
+        const std::string e = w.expr(slot.checked != none ? slot.checked : slot.root);
+        bodies += fmt::format(
+            "// {}\nstatic {} s{}(Q* t, long r) {{\n  Q* m = t + {} + r;\n  if (m->d > 0) return {};\n"
+            "  {} x = {};\n  *m = {};\n  return x;\n}}\n",
+            slot.name, t, s, layout.offset[s], number ? "*m" : "(long long)m->n", t, e, number ? "x" : "Q{x, 1}");
+    }
+    std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n  try {\n";
+    for (auto s : layout.plan_outputs) entry += fmt::format("    s{}(t, 0);\n", s);
+    if (!layout.director_outputs.empty()) {
+        entry += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
+        for (auto s : layout.director_outputs) entry += fmt::format("      s{}(t, r);\n", s);
+        entry += "    }\n";
+    }
+    entry += "    return 0;\n  } catch (const Bail&) {\n    return 1;\n  }\n}\n";
+    std::string title;
+    for (char c : plan.title) title += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+    std::string out = fmt::format("// The compiled what-if path of the plan \"{}\" (generated by hoshu {}).\n", title,
+                                  HOSHU_VERSION);
+    out += runtime;
+    for (const auto& f : w.tables) out += f;
+    out += decls;
+    out += bodies;
+    out += entry;
+    return out;
+}
+
+}  // namespace hoshu::eval

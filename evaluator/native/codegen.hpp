@@ -1,0 +1,55 @@
+// The C++ source of a compiled plan (private to native/): which definitions a what-if run
+// recomputes, where each value lives in the kernel's table, and the text of the kernel.
+//
+//   Layout layout = plan_layout(plan, varied_slots, records, diags);   // what is recomputed
+//   std::string source = kernel_source(plan, layout);                   // compiled by toolchain.hpp
+//
+// The kernel works on one table of raw fractions (numerator, denominator, both __int128,
+// the denominator positive and the fraction not necessarily in lowest terms; a word —
+// date, boolean, choice — is its numerator over 1). A definition that no varied value
+// reaches is computed once by the interpreter and put in the table; the others are the
+// kernel's, recomputed on each run, each once per record, on first use, as the
+// interpreter computes them. A denominator 0 in the table means "not computed yet", a
+// negative one "not available" (the interpreter could not compute it): reading it makes
+// the kernel give the run up, and so does any overflow, division by zero, value out of its
+// range or table without a row — the interpreter then evaluates that run and reports.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dsl/base/diagnostics.hpp"
+#include "evaluator/ir/plan.hpp"
+
+namespace hoshu::eval {
+
+/// One raw fraction of the kernel's table (the same layout as the generated code's).
+struct KernelValue {
+    __int128 n = 0;
+    __int128 d = 0;
+};
+
+struct Layout {
+    std::size_t records = 0;   // the directors
+    /// Per slot: where its values start in the table (none: not in it), one entry for a
+    /// plan-wide definition, one per director for a director's.
+    std::vector<std::uint32_t> offset;
+    std::vector<std::uint8_t> computed;    // per slot: recomputed by the kernel
+    std::vector<std::uint8_t> varied;      // per slot: an input a run changes
+    std::uint32_t computed_begin = 0;      // the kernel's own entries: [computed_begin, size)
+    std::uint32_t size = 0;
+    /// The outputs the kernel computes (plan-wide, then per director).
+    std::vector<std::uint32_t> plan_outputs, director_outputs;
+};
+
+/// Which definitions depend on the varied input slots, and the table's layout; errors
+/// (located) when the plan uses, on that path, what the kernel does not compute.
+bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, Layout& out,
+                 dsl::Diagnostics& diags);
+
+/// The kernel's C++ source: `extern "C" int hoshu_kernel_v1(KernelValue* table)`, 0 when
+/// every output was computed into the table, 1 when the run was given up.
+std::string kernel_source(const Plan& plan, const Layout& layout);
+
+}  // namespace hoshu::eval

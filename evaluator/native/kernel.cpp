@@ -1,0 +1,189 @@
+// kernel.hpp: which input slots the varied values are, the base values the kernel reads,
+// the checks an override passes before the kernel takes it, and the outputs it hands back.
+#include "evaluator/native/kernel.hpp"
+
+#include <algorithm>
+
+#include "evaluator/native/codegen.hpp"
+#include "evaluator/native/toolchain.hpp"
+#include "evaluator/run/probe.hpp"
+#include "evaluator/run/values.hpp"
+
+namespace hoshu::eval {
+
+namespace {
+
+/// Where a varied value goes in the table, and the input slot that reads it there.
+struct Position {
+    std::uint32_t at = 0;
+    std::uint32_t slot = 0;
+};
+
+KernelValue to_kernel(const Type& type, const Value& v) {
+    if (type.kind != Kind::number) return KernelValue{v.word, 1};
+    if (!v.number.is_small()) return KernelValue{0, -1};   // not available: a run reading it is given up
+    auto [n, d] = v.number.small_parts();
+    return KernelValue{n, d};
+}
+
+Value from_kernel(const Type& type, const KernelValue& k) {
+    Value v;
+    if (type.kind == Kind::number) v.number = Rational::from_parts(k.n, k.d);
+    else v.word = static_cast<std::int64_t>(k.n);
+    return v;
+}
+
+}  // namespace
+
+struct Kernel::Impl {
+    const Plan& plan;
+    Layout layout;
+    LoadedKernel loaded;
+    std::vector<KernelValue> table, base_table;
+    std::vector<std::vector<Position>> positions;   // per varied value
+    Outcome base, outcome;
+    std::vector<std::size_t> output_index;          // per slot: its index in Plan::director_outputs / plan_outputs
+};
+
+Kernel::Kernel() = default;
+Kernel::Kernel(Kernel&&) noexcept = default;
+Kernel& Kernel::operator=(Kernel&&) noexcept = default;
+Kernel::~Kernel() = default;
+
+Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const InputFile::Node> varied,
+                             const KernelOptions& options) {
+    auto base = session.run();
+    if (!base) return base.error();
+    const std::size_t records = base->directors.size();
+    SessionProbe probe(session);
+    dsl::Diagnostics diags;
+    std::vector<std::uint8_t> varied_slots(plan.slots.size(), 0);
+    std::vector<std::vector<std::pair<std::uint32_t, int>>> readers(varied.size());   // (slot, record)
+    for (std::size_t i = 0; i < varied.size(); ++i) {
+        if (probe.read_by_series(varied[i])) {
+            diags.error(dsl::SourceRange{}, "a value a run changes is an entry of a series, which only the interpreter reads");
+            continue;
+        }
+        for (const auto& r : probe.readers(varied[i])) {
+            const std::string name = r.input ? plan.slots[r.index].name : plan.infos[r.index].name;
+            if (!r.input) {
+                diags.error(plan.infos[r.index].name_range, "a value a run changes is read by the info `{}`", name);
+                continue;
+            }
+            const Slot& s = plan.slots[r.index];
+            if (!r.known || (s.scope != Scope::plan && s.scope != Scope::director)) {
+                diags.error(s.name_range, "a value a run changes is read by `{}`, not as a plan-wide or a {}'s value",
+                            name, plan.directors.noun);
+            } else if (s.type.kind != Kind::number) {
+                diags.error(s.name_range, "a value a run changes is read by `{}`, which is not a number", name);
+            } else if (s.input.low_node != none || s.input.high_node != none) {
+                diags.error(s.name_range, "a value a run changes is read by `{}`, whose range is computed", name);
+            } else {
+                varied_slots[r.index] = 1;
+                readers[i].emplace_back(r.index, s.scope == Scope::plan ? 0 : r.record);
+            }
+        }
+    }
+    if (!diags.empty()) return diags;
+
+    Kernel k;
+    k.impl_ = std::make_unique<Impl>(Impl{plan, {}, {}, {}, {}, {}, {}, {}, {}});
+    Impl& m = *k.impl_;
+    if (!plan_layout(plan, varied_slots, records, m.layout, diags)) return diags;
+
+    // What the kernel reads and does not compute: the base inputs' values.
+    m.table.assign(m.layout.size, KernelValue{});
+    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+        if (m.layout.offset[s] == none || m.layout.computed[s]) continue;
+        const Slot& slot = plan.slots[s];
+        const std::size_t count = slot.scope == Scope::plan ? 1 : records;
+        for (std::size_t r = 0; r < count; ++r) {
+            KernelValue kv{0, -1};
+            const bool there = slot.kind != SlotKind::input || probe.present(s, r);
+            if (there) {
+                if (auto v = session.value(s, r)) kv = to_kernel(slot.type, *v);
+            }
+            m.table[m.layout.offset[s] + r] = kv;
+        }
+    }
+    m.base_table = m.table;
+    m.positions.resize(varied.size());
+    for (std::size_t i = 0; i < varied.size(); ++i) {
+        for (auto [s, r] : readers[i])
+            m.positions[i].push_back(Position{m.layout.offset[s] + static_cast<std::uint32_t>(r), s});
+    }
+    m.base = *base;
+    m.outcome = m.base;
+    m.output_index.assign(plan.slots.size(), 0);
+    for (std::size_t i = 0; i < plan.director_outputs.size(); ++i) m.output_index[plan.director_outputs[i]] = i;
+    for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) m.output_index[plan.plan_outputs[i]] = i;
+
+    ToolchainOptions tools{options.compiler, options.cache_dir, options.cached_only};
+    auto loaded = load_kernel(kernel_source(plan, m.layout), tools);
+    if (!loaded) return loaded.error();
+    m.loaded = std::move(*loaded);
+    // The base inputs through the kernel must give the base outcome: a kernel that does
+    // not agree with the interpreter there is not used.
+    if (!k.run()) return k.impl_->outcome.directors.empty() && records != 0
+                             ? dsl::one_error({}, "the compiled plan cannot evaluate the base inputs")
+                             : dsl::one_error({}, "the compiled plan gave up on the base inputs");
+    for (std::size_t d = 0; d < records; ++d) {
+        for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
+            if (!(m.outcome.directors[d].outputs[o].number == m.base.directors[d].outputs[o].number) ||
+                m.outcome.directors[d].outputs[o].word != m.base.directors[d].outputs[o].word)
+                return dsl::one_error({}, "the compiled plan does not agree with the interpreter on the base inputs");
+        }
+    }
+    return k;
+}
+
+bool Kernel::set(std::size_t i, const Rational& value) {
+    Impl& m = *impl_;
+    if (!value.is_small()) return false;
+    for (const auto& p : m.positions[i]) {
+        const Slot& s = m.plan.slots[p.slot];
+        if (not_in_units(m.plan, s.type, value)) return false;
+        if (s.input.low && value < s.input.low->number) return false;
+        if (s.input.high && s.input.high->number < value) return false;
+    }
+    auto [n, d] = value.small_parts();
+    for (const auto& p : m.positions[i]) m.table[p.at] = KernelValue{n, d};
+    return true;
+}
+
+bool Kernel::set_text(std::size_t i, std::string_view text) {
+    auto r = Rational::parse(text);
+    return r && set(i, *r);
+}
+
+void Kernel::clear() {
+    Impl& m = *impl_;
+    for (const auto& ps : m.positions)
+        for (const auto& p : ps) m.table[p.at] = m.base_table[p.at];
+}
+
+bool Kernel::run() {
+    Impl& m = *impl_;
+    std::fill(m.table.begin() + m.layout.computed_begin, m.table.end(), KernelValue{});
+    const bool ok = m.loaded.entry(m.table.data()) == 0;
+    if (ok) {
+        for (auto s : m.layout.plan_outputs)
+            m.outcome.plan_outputs[m.output_index[s]] = from_kernel(m.plan.slots[s].type, m.table[m.layout.offset[s]]);
+        for (auto s : m.layout.director_outputs) {
+            const Type& type = m.plan.slots[s].type;
+            const std::size_t k = m.output_index[s];
+            for (std::size_t d = 0; d < m.layout.records; ++d)
+                m.outcome.directors[d].outputs[k] = from_kernel(type, m.table[m.layout.offset[s] + d]);
+        }
+    }
+    clear();
+    return ok;
+}
+
+const Outcome& Kernel::outcome() const { return impl_->outcome; }
+
+std::size_t Kernel::computed() const {
+    return static_cast<std::size_t>(std::count(impl_->layout.computed.begin(), impl_->layout.computed.end(), 1));
+}
+
+}  // namespace hoshu::eval

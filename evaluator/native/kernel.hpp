@@ -1,0 +1,76 @@
+// A plan compiled to machine code for what-if runs: the definitions that the varied input
+// values reach, written as C++ over exact __int128 fractions (overflow-checked, not put in
+// lowest terms at every step), built by the system's C++ compiler into a cached shared
+// object and run in place of the interpreter for each scenario.
+//
+//   auto k = Kernel::build(plan, session, {revenue_node, profit_node});
+//   if (!k) { …the interpreter alone: k.error() says why… }
+//   k->set(0, Rational(316'800'000'000));      // false: not a value the kernel takes
+//   if (k->set(1, profit) && k->run()) use(k->outcome());
+//   else { k->clear(); …evaluate this scenario through the session, which reports… }
+//
+// The interpreter stays the reference and both agree on every scenario: what the kernel
+// computes it computes exactly as the interpreter does, and whatever it cannot — an
+// intermediate beyond __int128 even in lowest terms, a division by zero, a value out of
+// its declared range, a table without a row, a value the inputs check would refuse —
+// makes set() or run() return false, and the caller evaluates that scenario through the
+// session (which reports the error, or computes with numbers of any size). build() refuses
+// (with located errors) a plan whose varied path uses what only the interpreter computes:
+// aggregates, series, date steps, texts, limits or requirements that the varied values
+// reach, values of the ledger or of another collection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dsl/base/result.hpp"
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/run/inputs.hpp"
+#include "evaluator/run/outcome.hpp"
+#include "evaluator/run/session.hpp"
+
+namespace hoshu::eval {
+
+struct KernelOptions {
+    std::string compiler;       // empty: $HOSHU_CXX, $CXX, c++
+    std::string cache_dir;      // empty: $HOSHU_CACHE_DIR, $XDG_CACHE_HOME/hoshu, ~/.cache/hoshu
+    bool cached_only = false;   // use a kernel compiled before; never run the compiler
+};
+
+class Kernel {
+public:
+    /// Compile the plan for runs that change the values at `varied` (nodes of the inputs the
+    /// session reads, as InputFile::find gives them). The session's inputs, evaluated
+    /// unchanged, are the base every run starts from; the session is not changed.
+    static Result<Kernel> build(const Plan& plan, Session& session, std::span<const InputFile::Node> varied,
+                                const KernelOptions& options = {});
+
+    /// Put `value` in place of varied value i for the next run: false when it is not one the
+    /// kernel takes (it fails the inputs check — type, unit, range — or is too large).
+    bool set(std::size_t i, const Rational& value);
+    /// The same from a cell's text, read as the interpreter reads an override's.
+    bool set_text(std::size_t i, std::string_view text);
+    /// Evaluate with the values set (the others as in the base inputs); false when the
+    /// kernel gave up. Either way the varied values are back to the base inputs' after.
+    bool run();
+    /// Every varied value back to the base inputs' (after a set() that returned false).
+    void clear();
+    /// The last successful run's outcome: the base outcome with the outputs it recomputed.
+    const Outcome& outcome() const;
+    /// The number of definitions the kernel recomputes on each run.
+    std::size_t computed() const;
+
+    Kernel(Kernel&&) noexcept;
+    Kernel& operator=(Kernel&&) noexcept;
+    ~Kernel();
+
+private:
+    Kernel();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hoshu::eval

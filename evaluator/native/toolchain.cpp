@@ -1,0 +1,230 @@
+// toolchain.hpp: the compiler run with posix_spawn (no shell), its output kept in the cache
+// under temporary names and renamed into place only when whole; the signals that end a
+// command are held while temporary files exist, so that an interrupted compile leaves none.
+#include "evaluator/native/toolchain.hpp"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+extern char** environ;
+
+namespace hoshu::eval {
+
+namespace {
+
+dsl::Diagnostics problem(std::string message) { return dsl::one_error({}, std::move(message)); }
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+/// A folder of this user's that no one else may write, created (0700) if missing.
+bool private_folder(const std::string& path) {
+    std::string prefix;
+    std::size_t from = 0;
+    while (from != std::string::npos) {
+        const std::size_t slash = path.find('/', from + 1);
+        prefix = path.substr(0, slash);
+        from = slash;
+        if (prefix.empty()) continue;
+        if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return false;
+    }
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    return st.st_uid == ::geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/// A regular file of this user's that no one else may write.
+bool own_file(const std::string& path) {
+    struct stat st{};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
+           (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+bool read_file(const std::string& path, std::string& out) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+    return !f.bad();
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t w = ::write(fd, text.data() + done, text.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            ::close(fd);
+            return false;
+        }
+        done += static_cast<std::size_t>(w);
+    }
+    return ::close(fd) == 0;
+}
+
+std::uint64_t fnv1a(std::string_view a, std::string_view b) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (std::string_view part : {a, std::string_view("\0", 1), b}) {
+        for (unsigned char c : part) {
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+    }
+    return h;
+}
+
+Result<LoadedKernel> open_library(const std::string& path) {
+    void* lib = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return problem(fmt::format("cannot load the compiled plan {}: {}", path, ::dlerror()));
+    LoadedKernel k;
+    k.library = std::shared_ptr<void>(lib, [](void* l) { ::dlclose(l); });
+    k.entry = reinterpret_cast<int (*)(KernelValue*)>(::dlsym(lib, "hoshu_kernel_v1"));
+    if (!k.entry) return problem(fmt::format("the compiled plan {} has no entry point", path));
+    return k;
+}
+
+/// The signals that end a command, held while a compile's temporary files exist.
+struct HeldSignals {
+    sigset_t old{};
+    HeldSignals() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        ::pthread_sigmask(SIG_BLOCK, &set, &old);
+    }
+    ~HeldSignals() { ::pthread_sigmask(SIG_SETMASK, &old, nullptr); }
+};
+
+/// Run the compiler on `cpp` into `so`; its messages go to `log`.
+bool run_compiler(const std::string& compiler, const std::string& cpp, const std::string& so, const std::string& log,
+                  const sigset_t& child_mask, std::string& why, std::vector<std::string>& messages) {
+    std::vector<std::string> args = {compiler, "-std=c++17", "-O2", "-fPIC", "-shared", "-w", "-o", so, "-x", "c++", cpp};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawnattr_setsigmask(&attr, &child_mask);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    pid_t pid = 0;
+    const int err = ::posix_spawnp(&pid, compiler.c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (err != 0) {
+        why = fmt::format("cannot run the C++ compiler `{}`: {}", compiler, std::strerror(err));
+        return false;
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            why = fmt::format("cannot wait for the C++ compiler: {}", std::strerror(errno));
+            return false;
+        }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+    std::string text;
+    read_file(log, text);
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line) && messages.size() < 10;) messages.push_back(line);
+    why = fmt::format("the C++ compiler `{}` failed on the compiled plan", compiler);
+    return false;
+}
+
+}  // namespace
+
+Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptions& options) {
+    std::string compiler = options.compiler;
+    if (compiler.empty()) compiler = env("HOSHU_CXX");
+    if (compiler.empty()) compiler = env("CXX");
+    if (compiler.empty()) compiler = "c++";
+
+    std::string dir = options.cache_dir;
+    if (dir.empty()) dir = env("HOSHU_CACHE_DIR");
+    if (dir.empty() && !env("XDG_CACHE_HOME").empty()) dir = env("XDG_CACHE_HOME") + "/hoshu";
+    if (dir.empty() && !env("HOME").empty()) dir = env("HOME") + "/.cache/hoshu";
+    bool cached = !dir.empty() && dir.front() == '/' && private_folder(dir);
+
+    const std::string name = fmt::format("kernel-{:016x}", fnv1a(compiler, source));
+    if (cached) {
+        const std::string cpp = dir + "/" + name + ".cpp", so = dir + "/" + name + ".so";
+        std::string kept;
+        if (own_file(cpp) && own_file(so) && read_file(cpp, kept) && kept == source) return open_library(so);
+    }
+    if (options.cached_only) return problem("the plan has not been compiled for these values yet");
+
+    HeldSignals held;
+    std::string temp_dir;
+    if (!cached) {
+        std::string base = env("TMPDIR");
+        if (base.empty() || base.front() != '/') base = "/tmp";
+        std::string pattern = base + "/hoshu-kernel-XXXXXX";
+        if (!::mkdtemp(pattern.data())) return problem(fmt::format("cannot make a folder in {}: {}", base, std::strerror(errno)));
+        temp_dir = dir = pattern;
+    }
+    const std::string stem = fmt::format("{}/{}.{}", dir, name, ::getpid());
+    const std::string cpp_tmp = stem + ".cpp.tmp", so_tmp = stem + ".so.tmp", log = stem + ".log.tmp";
+    auto clean = [&]() {
+        ::unlink(cpp_tmp.c_str());
+        ::unlink(so_tmp.c_str());
+        ::unlink(log.c_str());
+    };
+    if (!write_file(cpp_tmp, source)) {
+        const int err = errno;
+        clean();
+        if (!temp_dir.empty()) ::rmdir(temp_dir.c_str());
+        return problem(fmt::format("cannot write the compiled plan's source in {}: {}", dir, std::strerror(err)));
+    }
+    std::string why;
+    std::vector<std::string> messages;
+    if (!run_compiler(compiler, cpp_tmp, so_tmp, log, held.old, why, messages)) {
+        clean();
+        if (!temp_dir.empty()) ::rmdir(temp_dir.c_str());
+        auto diags = problem(why);
+        for (const auto& m : messages) diags.note(dsl::SourceRange{}, "{}", m);
+        return diags;
+    }
+    ::unlink(log.c_str());
+    if (!temp_dir.empty()) {
+        auto k = open_library(so_tmp);
+        clean();
+        ::rmdir(temp_dir.c_str());
+        return k;
+    }
+    // The object first, then the source that vouches for it.
+    const std::string cpp = dir + "/" + name + ".cpp", so = dir + "/" + name + ".so";
+    if (::rename(so_tmp.c_str(), so.c_str()) != 0 || ::rename(cpp_tmp.c_str(), cpp.c_str()) != 0) {
+        const int err = errno;
+        clean();
+        return problem(fmt::format("cannot keep the compiled plan in {}: {}", dir, std::strerror(err)));
+    }
+    return open_library(so);
+}
+
+}  // namespace hoshu::eval
