@@ -10,7 +10,10 @@
 // then times REPS reps (each as many full passes as fit in MIN_TIME_S, at least one) after
 // a warm-up pass, writes OUT_DIR/NAME.shares.csv and prints the kit's line
 // `PEER name=hoshu-in-process n=… sps_median=… sps_runs=… checksum=…`. `--replay` uses
-// Session::remember_paths() (as `hoshu simulate` does), named hoshu-in-process-replay.
+// Session::remember_paths() (as `hoshu simulate` does), named hoshu-in-process-replay;
+// `--compiled` evaluates through the plan compiled to machine code (eval::Kernel, as
+// `hoshu batch --engine compiled` does; a scenario it gives up goes through the Session),
+// named hoshu-in-process-compiled.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -24,6 +27,7 @@
 
 #include "dsl/base/diagnostics.hpp"
 #include "evaluator/check/check.hpp"
+#include "evaluator/native/kernel.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/run/session.hpp"
 
@@ -50,15 +54,18 @@ int fail(const std::string& why) {
 int main(int argc, char** argv) {
     std::vector<std::string> args;
     std::string rules = std::string(HOSHU_SOURCE_DIR) + "/bench/peer";
-    bool replay = false;
+    bool replay = false, compiled = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--rules" && i + 1 < argc) rules = argv[++i];
         else if (a == "--replay") replay = true;
+        else if (a == "--compiled") compiled = true;
         else args.push_back(a);
     }
-    if (args.size() != 4) return fail("usage: hoshu_peer SCENARIOS.csv OUT_DIR REPS MIN_TIME_S [--rules DIR] [--replay]");
-    const std::string name = replay ? "hoshu-in-process-replay" : "hoshu-in-process";
+    if (args.size() != 4) return fail("usage: hoshu_peer SCENARIOS.csv OUT_DIR REPS MIN_TIME_S [--rules DIR] [--replay|--compiled]");
+    const std::string name = compiled ? "hoshu-in-process-compiled"
+                             : replay ? "hoshu-in-process-replay"
+                                      : "hoshu-in-process";
     const int reps = std::max(1, std::stoi(args[2]));
     const double min_time = std::stod(args[3]);
 
@@ -112,10 +119,40 @@ int main(int argc, char** argv) {
 
     hoshu::eval::Session session(*plan, *inputs);
     if (replay) session.remember_paths();
+    std::optional<hoshu::eval::Kernel> kernel;
+    std::size_t single_at = 0, midterm_at = 0;
+    if (compiled) {
+        std::vector<hoshu::eval::InputFile::Node> nodes;
+        for (const auto& o : overrides) nodes.push_back(o.node);
+        auto built = hoshu::eval::Kernel::build(*plan, session, nodes);
+        if (!built) {
+            std::fputs(hoshu::dsl::render(sm, built.error()).c_str(), stderr);
+            return fail("the rules could not be compiled");
+        }
+        kernel.emplace(std::move(*built));
+        for (std::size_t k = 0; k < plan->director_outputs.size(); ++k) {
+            if (plan->director_outputs[k] == *single_slot) single_at = k;
+            if (plan->director_outputs[k] == *midterm_slot) midterm_at = k;
+        }
+    }
     std::vector<std::int64_t> shares(2 * scenarios.size());
     // One pass over every scenario; false (with the error shown) when one does not evaluate.
     auto pass = [&]() {
         for (std::size_t s = 0; s < scenarios.size(); ++s) {
+            if (kernel) {
+                bool taken = true;
+                for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, scenarios[s][i]);
+                if (taken && kernel->run()) {
+                    const auto& outputs = kernel->outcome().directors[0].outputs;
+                    auto ai = outputs[single_at].number.to_int64();
+                    auto mi = outputs[midterm_at].number.to_int64();
+                    if (!ai || !mi) return false;
+                    shares[2 * s] = *ai;
+                    shares[2 * s + 1] = *mi;
+                    continue;
+                }
+                kernel->clear();
+            }
             for (std::size_t i = 0; i < overrides.size(); ++i) overrides[i].number = scenarios[s][i];
             session.set_overrides(overrides);
             auto a = session.value(*single_slot, 0);

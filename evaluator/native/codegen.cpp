@@ -178,6 +178,8 @@ static inline bool mo(i128 a, i128 b, i128* r) { return __builtin_mul_overflow(a
 static inline i128 mu(i128 a, i128 b) { i128 r; if (__builtin_mul_overflow(a, b, &r)) bail(); return r; }
 static inline i128 ad(i128 a, i128 b) { i128 r; if (__builtin_add_overflow(a, b, &r)) bail(); return r; }
 static inline u128 ua(i128 x) { return x < 0 ? (u128)0 - (u128)x : (u128)x; }
+static inline bool f64(i128 x) { return x == (long long)x; }
+static inline bool f64(Q a, Q b) { return f64(a.n) & f64(a.d) & f64(b.n) & f64(b.d); }
 static u128 gcd(u128 a, u128 b) { while (b) { u128 t = a % b; a = b; b = t; } return a; }
 static Q red(Q x) {
   if (x.n == 0) return Q{0, 1};
@@ -195,6 +197,7 @@ __attribute__((noinline)) static Q add_slow(Q a, Q b) {
 static inline Q add(Q a, Q b) {
   i128 x, y, n, d;
   if (a.d == b.d) { if (!__builtin_add_overflow(a.n, b.n, &n)) return Q{n, a.d}; }
+  else if (f64(a, b)) { if (!__builtin_add_overflow(a.n * b.d, b.n * a.d, &n)) return Q{n, a.d * b.d}; }
   else if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y) && !__builtin_add_overflow(x, y, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
   return add_slow(a, b);
 }
@@ -207,6 +210,7 @@ __attribute__((noinline)) static Q mul_slow(Q a, Q b) {
 }
 static inline Q mul(Q a, Q b) {
   i128 n, d;
+  if (f64(a, b)) return Q{a.n * b.n, a.d * b.d};
   if (!mo(a.n, b.n, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
   return mul_slow(a, b);
 }
@@ -225,6 +229,7 @@ __attribute__((noinline)) static int cmp_slow(Q a, Q b) {
 static inline int cmp(Q a, Q b) {
   if (a.d == b.d) return (a.n > b.n) - (a.n < b.n);
   i128 x, y;
+  if (f64(a, b)) { x = a.n * b.d; y = b.n * a.d; return (x > y) - (x < y); }
   if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y)) return (x > y) - (x < y);
   return cmp_slow(a, b);
 }

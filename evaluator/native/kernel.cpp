@@ -19,6 +19,48 @@ struct Position {
     std::uint32_t slot = 0;
 };
 
+/// The inputs check of one input slot, on raw parts: what not_in_units() and the declared
+/// range say, decided without a Rational where the numbers fit 64 bits.
+struct Check {
+    std::uint32_t slot = 0;
+    bool whole = false;         // a count, a whole unit, a currency whose minor amount is 1
+    bool by_units = false;      // another unit check: not_in_units() decides
+    bool low = false, high = false;
+    std::int64_t low_n = 0, low_d = 1, high_n = 0, high_d = 1;   // when they fit
+    bool ends_fit = true;
+};
+
+bool fits64(__int128 x) { return x == static_cast<std::int64_t>(x); }
+
+Check check_of(const Plan& plan, std::uint32_t s) {
+    const Slot& slot = plan.slots[s];
+    Check c;
+    c.slot = s;
+    const Type& t = slot.type;
+    if (t.dimensionless() && t.style == RatioStyle::count) {
+        c.whole = true;
+    } else if (auto u = single_unit(t)) {
+        const UnitDef& unit = plan.units[*u];
+        if (unit.whole || (unit.minor && *unit.minor == Rational(1))) c.whole = true;
+        else if (unit.minor) c.by_units = true;
+    }
+    auto end = [&](const std::optional<Value>& v, std::int64_t& n, std::int64_t& d) {
+        if (!v) return false;
+        if (!v->number.is_small()) {
+            c.ends_fit = false;
+            return true;
+        }
+        auto [vn, vd] = v->number.small_parts();
+        if (!fits64(vn) || !fits64(vd)) c.ends_fit = false;
+        n = static_cast<std::int64_t>(vn);
+        d = static_cast<std::int64_t>(vd);
+        return true;
+    };
+    c.low = end(slot.input.low, c.low_n, c.low_d);
+    c.high = end(slot.input.high, c.high_n, c.high_d);
+    return c;
+}
+
 KernelValue to_kernel(const Type& type, const Value& v) {
     if (type.kind != Kind::number) return KernelValue{v.word, 1};
     if (!v.number.is_small()) return KernelValue{0, -1};   // not available: a run reading it is given up
@@ -26,11 +68,10 @@ KernelValue to_kernel(const Type& type, const Value& v) {
     return KernelValue{n, d};
 }
 
-Value from_kernel(const Type& type, const KernelValue& k) {
-    Value v;
-    if (type.kind == Kind::number) v.number = Rational::from_parts(k.n, k.d);
-    else v.word = static_cast<std::int64_t>(k.n);
-    return v;
+void from_kernel(const Type& type, const KernelValue& k, Value& v) {
+    if (type.kind != Kind::number) v.word = static_cast<std::int64_t>(k.n);
+    else if (k.d == 1 && fits64(k.n)) v.number = Rational(static_cast<std::int64_t>(k.n));
+    else v.number = Rational::from_parts(k.n, k.d);
 }
 
 }  // namespace
@@ -41,6 +82,7 @@ struct Kernel::Impl {
     LoadedKernel loaded;
     std::vector<KernelValue> table, base_table;
     std::vector<std::vector<Position>> positions;   // per varied value
+    std::vector<std::vector<Check>> checks;         // per varied value: one per slot reading it
     Outcome base, outcome;
     std::vector<std::size_t> output_index;          // per slot: its index in Plan::director_outputs / plan_outputs
 };
@@ -108,9 +150,14 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     }
     m.base_table = m.table;
     m.positions.resize(varied.size());
+    m.checks.resize(varied.size());
     for (std::size_t i = 0; i < varied.size(); ++i) {
-        for (auto [s, r] : readers[i])
+        for (auto [s, r] : readers[i]) {
             m.positions[i].push_back(Position{m.layout.offset[s] + static_cast<std::uint32_t>(r), s});
+            const std::uint32_t slot = s;
+            if (std::none_of(m.checks[i].begin(), m.checks[i].end(), [&](const Check& c) { return c.slot == slot; }))
+                m.checks[i].push_back(check_of(plan, s));
+        }
     }
     m.base = *base;
     m.outcome = m.base;
@@ -140,13 +187,21 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
 bool Kernel::set(std::size_t i, const Rational& value) {
     Impl& m = *impl_;
     if (!value.is_small()) return false;
-    for (const auto& p : m.positions[i]) {
-        const Slot& s = m.plan.slots[p.slot];
-        if (not_in_units(m.plan, s.type, value)) return false;
-        if (s.input.low && value < s.input.low->number) return false;
-        if (s.input.high && s.input.high->number < value) return false;
-    }
     auto [n, d] = value.small_parts();
+    const bool small = fits64(n) && fits64(d);
+    for (const auto& c : m.checks[i]) {
+        if (c.whole && d != 1) return false;
+        const Slot& s = m.plan.slots[c.slot];
+        if (c.by_units && not_in_units(m.plan, s.type, value)) return false;
+        if (small && c.ends_fit) {
+            // n/d against an end e/f (d, f > 0): n·f against e·d, exact in 128 bits.
+            if (c.low && n * c.low_d < static_cast<__int128>(c.low_n) * d) return false;
+            if (c.high && static_cast<__int128>(c.high_n) * d < n * c.high_d) return false;
+        } else {
+            if (c.low && value < s.input.low->number) return false;
+            if (c.high && s.input.high->number < value) return false;
+        }
+    }
     for (const auto& p : m.positions[i]) m.table[p.at] = KernelValue{n, d};
     return true;
 }
@@ -168,12 +223,12 @@ bool Kernel::run() {
     const bool ok = m.loaded.entry(m.table.data()) == 0;
     if (ok) {
         for (auto s : m.layout.plan_outputs)
-            m.outcome.plan_outputs[m.output_index[s]] = from_kernel(m.plan.slots[s].type, m.table[m.layout.offset[s]]);
+            from_kernel(m.plan.slots[s].type, m.table[m.layout.offset[s]], m.outcome.plan_outputs[m.output_index[s]]);
         for (auto s : m.layout.director_outputs) {
             const Type& type = m.plan.slots[s].type;
             const std::size_t k = m.output_index[s];
             for (std::size_t d = 0; d < m.layout.records; ++d)
-                m.outcome.directors[d].outputs[k] = from_kernel(type, m.table[m.layout.offset[s] + d]);
+                from_kernel(type, m.table[m.layout.offset[s] + d], m.outcome.directors[d].outputs[k]);
         }
     }
     clear();
