@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 #include "evaluator/ir/walk.hpp"
@@ -121,23 +122,37 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
         case NodeKind::clamp:
         case NodeKind::is:
         case NodeKind::within: return children();
-        case NodeKind::last_before:
         case NodeKind::sum:
         case NodeKind::count:
         case NodeKind::min_over:
         case NodeKind::max_over:
         case NodeKind::mean_over:
+            // Over the main collection's records, of numbers.
+            if (node.aux != 0 || node.type.kind != Kind::number ||
+                (node.a != none && plan.nodes[node.a].type.kind != Kind::number)) {
+                why = "an aggregate over the ledger or another collection";
+                return n;
+            }
+            return children();
+        case NodeKind::present: {
+            const Scope sc = plan.slots[node.aux].scope;
+            if (sc != Scope::plan && sc != Scope::director) {
+                why = "`present` of another collection's input";
+                return n;
+            }
+            return none;
+        }
+        case NodeKind::last_before:
         case NodeKind::rank_over:
         case NodeKind::percentile_over:
         case NodeKind::year_before:
         case NodeKind::last_date:
         case NodeKind::product:
-        case NodeKind::present:
         case NodeKind::months_inclusive:
         case NodeKind::date_calc:
         case NodeKind::series_window: break;
     }
-    why = "what only the interpreter computes (an aggregate, a series, a date step or `present`)";
+    why = "what only the interpreter computes (rank, percentile, a series or a date step)";
     return n;
 }
 
@@ -274,6 +289,8 @@ struct Writer {
     const Layout& layout;
     std::string out;
     std::vector<std::string> tables;   // per table: its function, once written
+    std::string aggregates;            // the functions of the aggregates, as written
+    std::vector<std::uint32_t> written;   // their nodes
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
@@ -307,6 +324,31 @@ struct Writer {
         }
         f += "  bail();\n}\n";
         return f;
+    }
+
+    /// An aggregate over the directors as a function of its own: inside, `r` is each
+    /// director in turn (the interpreter evaluates the value and filter for each record).
+    std::string aggregate(std::uint32_t n) {
+        const Node& node = plan.nodes[n];
+        if (std::find(written.begin(), written.end(), n) != written.end()) return fmt::format("agg{}(t)", n);
+        written.push_back(n);
+        std::string body = fmt::format("static Q agg{}(Q* t) {{\n  Q acc{{0, 1}};\n  bool any = false;\n  long long counted = 0;\n", n);
+        body += fmt::format("  for (long r = 0; r < {}; ++r) {{\n", layout.records);
+        if (node.b != none) body += fmt::format("    if (!{}) continue;\n", expr(node.b));
+        if (node.kind == NodeKind::count) {
+            body += "    acc = add(acc, Q{1, 1});\n";
+        } else if (node.kind == NodeKind::min_over || node.kind == NodeKind::max_over) {
+            body += fmt::format("    Q v = {};\n    if (!any || cmp(v, acc) {} 0) acc = v;\n    any = true;\n",
+                                expr(node.a), node.kind == NodeKind::min_over ? "<" : ">");
+        } else {
+            body += fmt::format("    acc = add(acc, {});\n    ++counted;\n", expr(node.a));
+        }
+        body += "  }\n";
+        if (node.kind == NodeKind::min_over || node.kind == NodeKind::max_over) body += "  if (!any) bail();\n";
+        if (node.kind == NodeKind::mean_over) body += "  if (counted == 0) bail();\n  acc = dvd(acc, Q{counted, 1});\n";
+        body += "  return acc;\n}\n";
+        aggregates += body;
+        return fmt::format("agg{}(t)", n);
     }
 
     std::string expr(std::uint32_t n) {
@@ -361,18 +403,20 @@ struct Writer {
                                    hi.empty() ? "" : fmt::format("{} hi = {}; ", t, hi), t, lo.empty() ? "nullptr" : "&lo",
                                    hi.empty() ? "nullptr" : "&hi");
             }
-            case NodeKind::last_before:
             case NodeKind::sum:
             case NodeKind::count:
             case NodeKind::min_over:
             case NodeKind::max_over:
-            case NodeKind::mean_over:
+            case NodeKind::mean_over: return aggregate(n);
+            case NodeKind::present:
+                return fmt::format("word(t, {} + {})", layout.presence[node.aux],
+                                   plan.slots[node.aux].scope == Scope::plan ? "0" : "r");
+            case NodeKind::last_before:
             case NodeKind::rank_over:
             case NodeKind::percentile_over:
             case NodeKind::year_before:
             case NodeKind::last_date:
             case NodeKind::product:
-            case NodeKind::present:
             case NodeKind::months_inclusive:
             case NodeKind::date_calc:
             case NodeKind::series_window: break;
@@ -383,8 +427,8 @@ struct Writer {
 
 }  // namespace
 
-bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, Layout& out,
-                 dsl::Diagnostics& diags) {
+bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
+                 Layout& out, dsl::Diagnostics& diags) {
     const std::size_t n = plan.slots.size();
     out = Layout{};
     out.records = records;
@@ -419,21 +463,38 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     }
     out.computed.assign(n, 0);
     for (std::uint32_t s = 0; s < n; ++s) out.computed[s] = reached[s] && !varied_slots[s];
-    for (const auto& limit : plan.limits) {
+    std::vector<std::uint32_t> checked_nodes;   // of the limits and requirements the kernel checks
+    for (std::uint32_t i = 0; i < plan.limits.size(); ++i) {
+        const Limit& limit = plan.limits[i];
         std::vector<std::uint32_t> named;
         slots_named(plan, limit.value, named);
         slots_named(plan, limit.bound, named);
-        if (any_in(named, reached))
-            diags.error(limit.name_range, "the limit `{}` depends on a value the run changes", limit.name);
+        if (!any_in(named, reached)) continue;
+        out.limits.push_back(i);
+        checked_nodes.push_back(limit.value);
+        checked_nodes.push_back(limit.bound);
     }
-    for (const auto& req : plan.requirements) {
+    for (std::uint32_t i = 0; i < plan.requirements.size(); ++i) {
+        const Requirement& req = plan.requirements[i];
         std::vector<std::uint32_t> named;
         slots_named(plan, req.condition, named);
         for (const auto& m : req.message_slots) named.push_back(m.second);
-        if (any_in(named, reached))
-            diags.error(req.name_range, "the requirement `{}` depends on a value the run changes", req.name);
+        if (!any_in(named, reached)) continue;
+        if (req.scope != Scope::plan && req.scope != Scope::director) {
+            diags.error(req.name_range, "the requirement `{}` of another collection depends on a value the run changes",
+                        req.name);
+            continue;
+        }
+        out.requirements.push_back(i);
+        checked_nodes.push_back(req.condition);
+    }
+    for (auto node : checked_nodes) {
+        std::string why;
+        if (auto bad = unsupported(plan, node, why); bad != none)
+            diags.error(plan.nodes[bad].range, "a limit or requirement depends on a value the run changes and uses {}", why);
     }
     for (const auto& carry : plan.carries) {
+        if (!carried) break;
         std::vector<std::uint32_t> named;
         for (const auto& clause : carry.clauses) {
             slots_named(plan, clause.where, named);
@@ -456,11 +517,38 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
         out.offset[s] = out.size;
         out.size += static_cast<std::uint32_t>(plan.slots[s].scope == Scope::plan ? 1 : records);
     };
+    for (auto node : checked_nodes) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        for (auto d : named)
+            if (!out.computed[d]) read[d] = 1;
+    }
     for (std::uint32_t s = 0; s < n; ++s)
         if (read[s]) place(s);
+    // The answers to `present(x)` in the formulas the kernel computes.
+    out.presence.assign(n, none);
+    std::vector<std::uint32_t> asked;
+    auto find_present = [&](auto&& self, std::uint32_t node) -> void {
+        if (node == none) return;
+        const Node& nd = plan.nodes[node];
+        if (nd.kind == NodeKind::present) asked.push_back(nd.aux);
+        for_each_child(plan, nd, [&](std::uint32_t child) { self(self, child); });
+    };
+    for (std::uint32_t s = 0; s < n; ++s)
+        if (out.computed[s]) find_present(find_present, plan.slots[s].checked != none ? plan.slots[s].checked : plan.slots[s].root);
+    for (auto node : checked_nodes) find_present(find_present, node);
+    for (auto s : asked) {
+        if (out.presence[s] != none) continue;
+        out.presence[s] = out.size;
+        out.size += static_cast<std::uint32_t>(plan.slots[s].scope == Scope::plan ? 1 : records);
+    }
     out.computed_begin = out.size;
     for (std::uint32_t s = 0; s < n; ++s)
         if (out.computed[s]) place(s);
+    for (std::size_t k = 0; k < out.limits.size(); ++k) {
+        out.limit_at.push_back(out.size);
+        out.size += 2;
+    }
     for (auto s : plan.plan_outputs)
         if (out.computed[s]) out.plan_outputs.push_back(s);
     for (auto s : plan.director_outputs)
@@ -469,7 +557,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
 }
 
 std::string kernel_source(const Plan& plan, const Layout& layout) {
-    Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size())};
+    Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size()), {}, {}};
     std::string decls, bodies;
     for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
         if (!layout.computed[s]) continue;
@@ -490,6 +578,22 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
         for (auto s : layout.director_outputs) entry += fmt::format("      s{}(t, r);\n", s);
         entry += "    }\n";
     }
+    std::string checks;
+    for (std::size_t k = 0; k < layout.limits.size(); ++k) {
+        const Limit& l = plan.limits[layout.limits[k]];
+        checks += fmt::format("// limit {}\nstatic void limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
+                              "  t[{}] = v;\n  t[{}] = b;\n  if (cmp(v, b) {} 0) bail();\n}}\n",
+                              l.name, k, w.expr(l.value), w.expr(l.bound), layout.limit_at[k], layout.limit_at[k] + 1,
+                              l.strict ? ">=" : ">");
+        entry += fmt::format("    limit{}(t);\n", k);
+    }
+    for (auto i : layout.requirements) {
+        const Requirement& req = plan.requirements[i];
+        checks += fmt::format("// requirement {}\nstatic void requirement{}(Q* t, long r) {{\n  if (!{}) bail();\n}}\n", req.name,
+                              i, w.expr(req.condition));
+        if (req.scope == Scope::plan) entry += fmt::format("    requirement{}(t, 0);\n", i);
+        else entry += fmt::format("    for (long r = 0; r < {}; ++r) requirement{}(t, r);\n", layout.records, i);
+    }
     entry += "    return 0;\n  } catch (const Bail&) {\n    return 1;\n  }\n}\n";
     std::string title;
     for (char c : plan.title) title += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
@@ -498,7 +602,9 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
     out += runtime;
     for (const auto& f : w.tables) out += f;
     out += decls;
+    out += w.aggregates;
     out += bodies;
+    out += checks;
     out += entry;
     return out;
 }

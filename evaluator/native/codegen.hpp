@@ -37,16 +37,25 @@ struct Layout {
     std::vector<std::uint32_t> offset;
     std::vector<std::uint8_t> computed;    // per slot: recomputed by the kernel
     std::vector<std::uint8_t> varied;      // per slot: an input a run changes
+    /// Per slot whose presence a formula asks (`present(x)`): where the answers are (as
+    /// offset), a word 1 or 0 per record; none when no formula asks.
+    std::vector<std::uint32_t> presence;
     std::uint32_t computed_begin = 0;      // the kernel's own entries: [computed_begin, size)
     std::uint32_t size = 0;
     /// The outputs the kernel computes (plan-wide, then per director).
     std::vector<std::uint32_t> plan_outputs, director_outputs;
+    /// The limits and requirements a varied value reaches: the kernel checks them and
+    /// gives the run up when one does not hold (the interpreter scales or reports). Each
+    /// limit's value and bound are kept at limit_at[k] and limit_at[k] + 1.
+    std::vector<std::uint32_t> limits, limit_at, requirements;
 };
 
 /// Which definitions depend on the varied input slots, and the table's layout; errors
 /// (located) when the plan uses, on that path, what the kernel does not compute.
-bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, Layout& out,
-                 dsl::Diagnostics& diags);
+/// `carried`: the evaluation hands records to the next year (what `carry` writes must
+/// then not depend on a varied value).
+bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
+                 Layout& out, dsl::Diagnostics& diags);
 
 /// The kernel's C++ source: `extern "C" int hoshu_kernel_v1(KernelValue* table)`, 0 when
 /// every output was computed into the table, 1 when the run was given up.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "evaluator/native/codegen.hpp"
 #include "evaluator/native/toolchain.hpp"
 #include "evaluator/run/probe.hpp"
@@ -77,12 +79,17 @@ void from_kernel(const Type& type, const KernelValue& k, Value& v) {
 }  // namespace
 
 struct Kernel::Impl {
+    explicit Impl(const Plan& p) : plan(p) {}
     const Plan& plan;
     Layout layout;
     LoadedKernel loaded;
-    std::vector<KernelValue> table, base_table;
+    std::vector<KernelValue> table;
     std::vector<std::vector<Position>> positions;   // per varied value
     std::vector<std::vector<Check>> checks;         // per varied value: one per slot reading it
+    // The same positions in one list (varied value i's are [first[i], first[i + 1])), with
+    // the base inputs' value at each: what set() writes and clear() puts back.
+    std::vector<std::uint32_t> varied_at, first;
+    std::vector<KernelValue> base_values;
     Outcome base, outcome;
     std::vector<std::size_t> output_index;          // per slot: its index in Plan::director_outputs / plan_outputs
 };
@@ -129,9 +136,15 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     if (!diags.empty()) return diags;
 
     Kernel k;
-    k.impl_ = std::make_unique<Impl>(Impl{plan, {}, {}, {}, {}, {}, {}, {}, {}});
+    k.impl_ = std::make_unique<Impl>(plan);
     Impl& m = *k.impl_;
-    if (!plan_layout(plan, varied_slots, records, m.layout, diags)) return diags;
+    for (const auto& lo : base->limits) {
+        // The frozen values would be the scaled ones: the kernel does not scale.
+        if (lo.factor)
+            return dsl::one_error(plan.limits[lo.limit].name_range,
+                                  fmt::format("the base inputs bind the pro rata limit `{}`", plan.limits[lo.limit].name));
+    }
+    if (!plan_layout(plan, varied_slots, records, !base->carried.empty(), m.layout, diags)) return diags;
 
     // What the kernel reads and does not compute: the base inputs' values.
     m.table.assign(m.layout.size, KernelValue{});
@@ -148,7 +161,12 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             m.table[m.layout.offset[s] + r] = kv;
         }
     }
-    m.base_table = m.table;
+    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+        if (m.layout.presence[s] == none) continue;
+        const std::size_t count = plan.slots[s].scope == Scope::plan ? 1 : records;
+        for (std::size_t r = 0; r < count; ++r)
+            m.table[m.layout.presence[s] + r] = KernelValue{varied_slots[s] || probe.present(s, r) ? 1 : 0, 1};
+    }
     m.positions.resize(varied.size());
     m.checks.resize(varied.size());
     for (std::size_t i = 0; i < varied.size(); ++i) {
@@ -159,7 +177,29 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                 m.checks[i].push_back(check_of(plan, s));
         }
     }
+    for (std::size_t i = 0; i < varied.size(); ++i) {
+        m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
+        for (const auto& p : m.positions[i]) {
+            m.varied_at.push_back(p.at);
+            m.base_values.push_back(m.table[p.at]);
+        }
+    }
+    m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
     m.base = *base;
+    // The limits and requirements the kernel checks hold whenever it finishes a run: their
+    // violations in the base are not the run's.
+    auto checked = [&](const std::string& rule) {
+        for (auto i : m.layout.limits)
+            if (plan.limits[i].name == rule) return true;
+        for (auto i : m.layout.requirements)
+            if (plan.requirements[i].name == rule) return true;
+        return false;
+    };
+    std::erase_if(m.base.violations, [&](const Violation& v) { return checked(v.rule); });
+    for (auto i : m.layout.limits) {
+        m.base.limits[i].status = LimitStatus::ok;
+        m.base.limits[i].factor.reset();
+    }
     m.outcome = m.base;
     m.output_index.assign(plan.slots.size(), 0);
     for (std::size_t i = 0; i < plan.director_outputs.size(); ++i) m.output_index[plan.director_outputs[i]] = i;
@@ -170,15 +210,16 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     if (!loaded) return loaded.error();
     m.loaded = std::move(*loaded);
     // The base inputs through the kernel must give the base outcome: a kernel that does
-    // not agree with the interpreter there is not used.
-    if (!k.run()) return k.impl_->outcome.directors.empty() && records != 0
-                             ? dsl::one_error({}, "the compiled plan cannot evaluate the base inputs")
-                             : dsl::one_error({}, "the compiled plan gave up on the base inputs");
-    for (std::size_t d = 0; d < records; ++d) {
-        for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
-            if (!(m.outcome.directors[d].outputs[o].number == m.base.directors[d].outputs[o].number) ||
-                m.outcome.directors[d].outputs[o].word != m.base.directors[d].outputs[o].word)
-                return dsl::one_error({}, "the compiled plan does not agree with the interpreter on the base inputs");
+    // not agree with the interpreter there is not used. (One that gives them up — a limit
+    // the base exceeds, say — is: the interpreter evaluates such runs.)
+    if (k.run()) {
+        for (std::size_t d = 0; d < records; ++d) {
+            for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
+                const Value& got = m.outcome.directors[d].outputs[o];
+                const Value& want = base->directors[d].outputs[o];
+                if (!(got.number == want.number) || got.word != want.word)
+                    return dsl::one_error({}, "the compiled plan does not agree with the interpreter on the base inputs");
+            }
         }
     }
     return k;
@@ -195,14 +236,15 @@ bool Kernel::set(std::size_t i, const Rational& value) {
         if (c.by_units && not_in_units(m.plan, s.type, value)) return false;
         if (small && c.ends_fit) {
             // n/d against an end e/f (d, f > 0): n·f against e·d, exact in 128 bits.
-            if (c.low && n * c.low_d < static_cast<__int128>(c.low_n) * d) return false;
-            if (c.high && static_cast<__int128>(c.high_n) * d < n * c.high_d) return false;
+            const auto n64 = static_cast<std::int64_t>(n), d64 = static_cast<std::int64_t>(d);
+            if (c.low && static_cast<__int128>(n64) * c.low_d < static_cast<__int128>(c.low_n) * d64) return false;
+            if (c.high && static_cast<__int128>(c.high_n) * d64 < static_cast<__int128>(n64) * c.high_d) return false;
         } else {
             if (c.low && value < s.input.low->number) return false;
             if (c.high && s.input.high->number < value) return false;
         }
     }
-    for (const auto& p : m.positions[i]) m.table[p.at] = KernelValue{n, d};
+    for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = KernelValue{n, d};
     return true;
 }
 
@@ -213,8 +255,7 @@ bool Kernel::set_text(std::size_t i, std::string_view text) {
 
 void Kernel::clear() {
     Impl& m = *impl_;
-    for (const auto& ps : m.positions)
-        for (const auto& p : ps) m.table[p.at] = m.base_table[p.at];
+    for (std::size_t k = 0; k < m.varied_at.size(); ++k) m.table[m.varied_at[k]] = m.base_values[k];
 }
 
 bool Kernel::run() {
@@ -229,6 +270,12 @@ bool Kernel::run() {
             const std::size_t k = m.output_index[s];
             for (std::size_t d = 0; d < m.layout.records; ++d)
                 from_kernel(type, m.table[m.layout.offset[s] + d], m.outcome.directors[d].outputs[k]);
+        }
+        for (std::size_t k = 0; k < m.layout.limits.size(); ++k) {
+            LimitOutcome& lo = m.outcome.limits[m.layout.limits[k]];
+            const Type& type = m.plan.limits[m.layout.limits[k]].type;
+            from_kernel(type, m.table[m.layout.limit_at[k]], lo.value);
+            from_kernel(type, m.table[m.layout.limit_at[k] + 1], lo.bound);
         }
     }
     clear();
