@@ -4,8 +4,10 @@
 #   hoshu-in-process  bench/peer/hoshu_peer: the kit's rule (bench/peer/plan.hoshu) checked
 #                     once, every scenario evaluated through a Session with overrides
 #                     (and hoshu-in-process-replay: the same with remember_paths(), as
-#                     `hoshu simulate` evaluates)
-#   hoshu-batch       bench/peer/batch_peer.sh: `hoshu batch … --out` as a whole process
+#                     `hoshu simulate` evaluates; hoshu-in-process-compiled: through the
+#                     plan compiled to machine code, eval::Kernel)
+#   hoshu-batch       bench/peer/batch_peer.sh: `hoshu batch … --engine compiled --out` as a
+#                     whole process (the compiled plan cached by its warm-up run)
 # Both must agree exactly with the kit's exact reference (the table's mismatches column).
 #
 #   bench/peers.sh [N]                 N scenarios (the kit's default: 100,000)
@@ -19,5 +21,5 @@ build="$repo/${BUILD:-build}"
 for b in "$build/hoshu" "$build/bench/hoshu_peer"; do
   [[ -x $b ]] || { echo "bench/peers.sh: $b is not built (cmake --build $build --target hoshu hoshu_peer)" >&2; exit 2; }
 done
-EXTRA_PEERS="$build/bench/hoshu_peer;$build/bench/hoshu_peer --replay;$repo/bench/peer/batch_peer.sh --hoshu $build/hoshu" \
+EXTRA_PEERS="$build/bench/hoshu_peer;$build/bench/hoshu_peer --replay;$build/bench/hoshu_peer --compiled;$repo/bench/peer/batch_peer.sh --hoshu $build/hoshu" \
   exec "$kit/run.sh" "$@"

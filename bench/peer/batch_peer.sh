@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # hoshu as a peer of the peer benchmark kit (its README, "Adding a peer"), as a user runs it:
-# `hoshu batch` on the kit's rule (bench/peer/plan.hoshu) over the kit's scenarios, a
-# whole process that reads the CSV, evaluates every row and writes the results with --out.
+# `hoshu batch --engine compiled` on the kit's rule (bench/peer/plan.hoshu) over the kit's
+# scenarios, a whole process that reads the CSV, evaluates every row and writes the results
+# with --out. The warm-up run compiles the plan (once, kept in the cache: HOSHU_CACHE_DIR,
+# else ~/.cache/hoshu); the timed runs find it there. HOSHU_ENGINE=interpreter times the
+# interpreter instead.
 #
 #   bench/peer/batch_peer.sh [--hoshu BINARY] SCENARIOS.csv OUT_DIR REPS MIN_TIME_S
 #
@@ -27,7 +30,8 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) {
   "$scenarios" > "$work/scenarios.csv"
 n=$(( $(wc -l < "$work/scenarios.csv") - 1 ))
 
-run() { "$hoshu" batch "$here" --inputs "$here/base.toml" --scenarios "$work/scenarios.csv" --out "$work/result.csv"; }
+run() { "$hoshu" batch "$here" --inputs "$here/base.toml" --scenarios "$work/scenarios.csv" --out "$work/result.csv" \
+        --engine "${HOSHU_ENGINE:-compiled}"; }
 run 2> "$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
 
 now() { date +%s%N; }

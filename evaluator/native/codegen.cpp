@@ -195,6 +195,8 @@ static inline i128 ad(i128 a, i128 b) { i128 r; if (__builtin_add_overflow(a, b,
 static inline u128 ua(i128 x) { return x < 0 ? (u128)0 - (u128)x : (u128)x; }
 static inline bool f64(i128 x) { return x == (long long)x; }
 static inline bool f64(Q a, Q b) { return f64(a.n) & f64(a.d) & f64(b.n) & f64(b.d); }
+// The product of two values known to fit 64 bits: one widening multiplication.
+static inline i128 w64(i128 a, i128 b) { return (i128)(long long)a * (long long)b; }
 static u128 gcd(u128 a, u128 b) { while (b) { u128 t = a % b; a = b; b = t; } return a; }
 static Q red(Q x) {
   if (x.n == 0) return Q{0, 1};
@@ -212,7 +214,7 @@ __attribute__((noinline)) static Q add_slow(Q a, Q b) {
 static inline Q add(Q a, Q b) {
   i128 x, y, n, d;
   if (a.d == b.d) { if (!__builtin_add_overflow(a.n, b.n, &n)) return Q{n, a.d}; }
-  else if (f64(a, b)) { if (!__builtin_add_overflow(a.n * b.d, b.n * a.d, &n)) return Q{n, a.d * b.d}; }
+  else if (f64(a, b)) { if (!__builtin_add_overflow(w64(a.n, b.d), w64(b.n, a.d), &n)) return Q{n, w64(a.d, b.d)}; }
   else if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y) && !__builtin_add_overflow(x, y, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
   return add_slow(a, b);
 }
@@ -225,7 +227,7 @@ __attribute__((noinline)) static Q mul_slow(Q a, Q b) {
 }
 static inline Q mul(Q a, Q b) {
   i128 n, d;
-  if (f64(a, b)) return Q{a.n * b.n, a.d * b.d};
+  if (f64(a, b)) return Q{w64(a.n, b.n), w64(a.d, b.d)};
   if (!mo(a.n, b.n, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
   return mul_slow(a, b);
 }
@@ -244,7 +246,7 @@ __attribute__((noinline)) static int cmp_slow(Q a, Q b) {
 static inline int cmp(Q a, Q b) {
   if (a.d == b.d) return (a.n > b.n) - (a.n < b.n);
   i128 x, y;
-  if (f64(a, b)) { x = a.n * b.d; y = b.n * a.d; return (x > y) - (x < y); }
+  if (f64(a, b)) { x = w64(a.n, b.d); y = w64(b.n, a.d); return (x > y) - (x < y); }
   if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y)) return (x > y) - (x < y);
   return cmp_slow(a, b);
 }
@@ -266,7 +268,9 @@ template <class T> static inline T within(T x, const T* lo, const T* hi) {
 }
 // n/d (d > 0) to an integer: 0 down, 1 up, 2 half up (ties away from zero), 3 half even.
 static i128 rquot(i128 n, i128 d, int mode) {
-  i128 q = n / d, r = n % d;
+  i128 q, r;
+  if (f64(n) && f64(d)) { long long n64 = (long long)n, d64 = (long long)d; q = n64 / d64; r = n64 % d64; }
+  else { q = n / d; r = n % d; }
   if (r < 0) { q -= 1; r += d; }
   if (r == 0 || mode == 0) return q;
   if (mode == 1) return q + 1;

@@ -165,7 +165,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         if (m.layout.presence[s] == none) continue;
         const std::size_t count = plan.slots[s].scope == Scope::plan ? 1 : records;
         for (std::size_t r = 0; r < count; ++r)
-            m.table[m.layout.presence[s] + r] = KernelValue{varied_slots[s] || probe.present(s, r) ? 1 : 0, 1};
+            m.table[m.layout.presence[s] + r] = KernelValue{probe.present(s, r) ? 1 : 0, 1};
     }
     m.positions.resize(varied.size());
     m.checks.resize(varied.size());
