@@ -233,7 +233,8 @@ static inline Q mul(Q a, Q b) {
 }
 static inline Q dvd(Q a, Q b) {
   if (b.n == 0) bail();
-  Q inv = b.n < 0 ? neg(Q{b.d, b.n}) : Q{b.d, b.n};
+  // 1 / (n/d) = d/n, the sign carried by the numerator: -d / -n for a negative n.
+  Q inv = b.n < 0 ? neg(Q{b.d, neg(Q{b.n, 1}).n}) : Q{b.d, b.n};
   return mul(a, inv);
 }
 __attribute__((noinline)) static int cmp_slow(Q a, Q b) {

@@ -76,6 +76,7 @@ per director
   output high_band: boolean = band is high and a >= 0
   output product: ratio = big * big * big * c * a / 3
   output share_of_pay: ratio = pay / total_pay
+  output quotients: ratio = a / b + b / (a - 1/2) - 1 / (b - a)
 end
 )";
 
