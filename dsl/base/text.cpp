@@ -24,14 +24,24 @@ std::string group_digits(std::string_view s) {
 }
 
 std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-    std::string out = "\"";
+    std::string out;
+    append_csv_field(out, s);
+    return out;
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+    bool plain = true;
+    for (char c : s) plain = plain && c != ',' && c != '"' && c != '\r' && c != '\n';
+    if (plain) {
+        out.append(s);
+        return;
+    }
+    out += '"';
     for (char c : s) {
         if (c == '"') out += '"';
         out += c;
     }
     out += '"';
-    return out;
 }
 
 std::string collapse_blanks(std::string_view text) {
