@@ -8,6 +8,7 @@
 #include "evaluator/whatif/scenarios.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <cerrno>
 #include <cstdio>
@@ -70,6 +71,16 @@ struct CsvScenarios::Reader {
         std::size_t cell_count = 0;   // counted even past the cut
         bool too_long = false;        // longer than max_row_bytes: the text was cut
         std::optional<Problem> problem;
+
+        // Empty again, keeping the memory of its text and cells for the next record.
+        void clear() {
+            text.clear();
+            first_line = 0;
+            cells.clear();
+            cell_count = 0;
+            too_long = false;
+            problem.reset();
+        }
     };
 
     std::unique_ptr<std::FILE, FileCloser> file;
@@ -79,6 +90,7 @@ struct CsvScenarios::Reader {
     bool eof = false;
     int error = 0;               // errno of a failed read
     std::uint64_t line = 1;      // the line about to be read
+    Record record;               // the data row being read (its buffers reused row to row)
 
     // Makes `need` bytes available from pos, if the file has them.
     bool fill(std::size_t need) {
@@ -127,7 +139,7 @@ struct CsvScenarios::Reader {
     // A malformed record is read to its end all the same (to the end of the line where the
     // problem is), with the first problem found.
     bool read_record(Record& r) {
-        r = Record{};
+        r.clear();
         auto keep = [&](char ch) {
             if (r.text.size() < max_row_bytes) r.text.push_back(ch);
             else r.too_long = true;
@@ -211,6 +223,19 @@ struct CsvScenarios::Reader {
                 }
             } else {
                 for (;;) {
+                    // A run of plain bytes straight from the buffer, as the loop below would
+                    // take them one by one while the text stays under its cap.
+                    std::size_t j = pos;
+                    while (j < len) {
+                        const char ch = buf[j];
+                        if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') break;
+                        ++j;
+                    }
+                    if (j > pos && !r.too_long && r.text.size() + (j - pos) <= max_row_bytes) {
+                        r.text.append(buf.data() + pos, j - pos);
+                        cell.value.append(buf.data() + pos, j - pos);
+                        pos = j;
+                    }
                     int c = peek();
                     if (c == ',' || c == EOF || at_line_end()) break;
                     std::uint32_t at = here();
@@ -337,8 +362,16 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
 }
 
 Result<std::optional<Scenario>> CsvScenarios::next() {
-    if (done_) return std::optional<Scenario>{};
-    Reader::Record r;
+    Scenario s;
+    auto more = next(s);
+    if (!more) return std::move(more).error();
+    if (!*more) return std::optional<Scenario>{};
+    return std::optional<Scenario>(std::move(s));
+}
+
+Result<bool> CsvScenarios::next(Scenario& s) {
+    if (done_) return false;
+    Reader::Record& r = reader_->record;
     const bool found = reader_->read_record(r);
     if (reader_->error != 0) {
         done_ = true;
@@ -346,10 +379,10 @@ Result<std::optional<Scenario>> CsvScenarios::next() {
     }
     if (!found) {
         done_ = true;
-        return std::optional<Scenario>{};
+        return false;
     }
     ++rows_;
-    sm_->replace(row_file_, std::move(r.text), line32(r.first_line));
+    sm_->replace(row_file_, r.text, line32(r.first_line));
     if (auto problem = Reader::problem_of(*sm_, row_file_, r)) return std::move(*problem);
 
     if (r.cells.size() != cells_) {
@@ -372,21 +405,31 @@ Result<std::optional<Scenario>> CsvScenarios::next() {
         return diags;
     }
 
-    Scenario s;
     s.line = r.first_line;
-    s.id = std::to_string(rows_);
+    if (!id_cell_) {
+        char digits[24];
+        const auto printed = std::to_chars(digits, digits + sizeof digits, rows_);
+        s.id.assign(digits, printed.ptr);
+    }
+    std::size_t n = 0;   // assignments made; those of s.set past n are left from an earlier row
     for (std::size_t i = 0; i < r.cells.size(); ++i) {
-        Reader::Cell& cell = r.cells[i];
+        const Reader::Cell& cell = r.cells[i];
         SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
         if (id_cell_ && i == *id_cell_) {
             if (cell.value.empty()) return dsl::one_error(where, "empty scenario id");
-            s.id = std::move(cell.value);
+            s.id.assign(cell.value);
             continue;
         }
         if (cell.value.empty()) continue;   // no override in this row
-        s.set.push_back(Assignment{columns_[column_of_cell_[i]], std::move(cell.value), where});
+        if (n == s.set.size()) s.set.emplace_back();
+        Assignment& a = s.set[n++];
+        a.column = column_of_cell_[i];
+        a.path = columns_[a.column];
+        a.value.assign(cell.value);
+        a.where = where;
     }
-    return std::optional<Scenario>(std::move(s));
+    s.set.resize(n);
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,9 +591,9 @@ Scenario Grid::at(std::uint64_t i) const {
         const Axis& a = axes_[k];
         if (a.low) {
             Rational v = *a.low + *a.step * Rational(static_cast<std::int64_t>(index[k]));
-            s.set.push_back(Assignment{columns_[k], v.to_string(), a.where});
+            s.set.push_back(Assignment{k, columns_[k], v.to_string(), a.where});
         } else {
-            s.set.push_back(Assignment{columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
+            s.set.push_back(Assignment{k, columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
         }
     }
     return s;
