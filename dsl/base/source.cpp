@@ -22,8 +22,11 @@ SourceFile::SourceFile(std::string path, std::string text, std::uint32_t first_l
 void SourceFile::find_line_starts() {
     line_starts_.clear();
     line_starts_.push_back(0);
-    for (std::uint32_t i = 0; i < text_.size(); ++i) {
-        if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    const char* const data = text_.data();
+    const char* const end = data + text_.size();
+    for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))));) {
+        ++p;
+        line_starts_.push_back(static_cast<std::uint32_t>(p - data));
     }
 }
 

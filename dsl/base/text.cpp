@@ -1,5 +1,7 @@
 #include "dsl/base/text.hpp"
 
+#include <array>
+
 namespace hoshu {
 
 std::string group_digits(std::string_view s) {
@@ -30,8 +32,18 @@ std::string csv_field(std::string_view s) {
 }
 
 void append_csv_field(std::string& out, std::string_view s) {
+    static constexpr auto special = [] {
+        std::array<bool, 256> t{};
+        t[','] = t['"'] = t['\r'] = t['\n'] = true;
+        return t;
+    }();
     bool plain = true;
-    for (char c : s) plain = plain && c != ',' && c != '"' && c != '\r' && c != '\n';
+    for (char c : s) {
+        if (special[static_cast<unsigned char>(c)]) {
+            plain = false;
+            break;
+        }
+    }
     if (plain) {
         out.append(s);
         return;

@@ -135,6 +135,45 @@ struct CsvScenarios::Reader {
         ++line;
     }
 
+    // The common record at once: one line, already in the buffer and ended by "\n" or
+    // "\r\n", with no quote and no other CR, within max_row_bytes. Its text and cells are
+    // what the byte-by-byte scanner below makes of it (the blanks around a cell are kept in
+    // the text and trimmed from the value; an empty cell is located where it starts). False,
+    // having read nothing, for any other line.
+    bool read_plain_line(Record& r) {
+        const char* const b = buf.data() + pos;
+        const auto* nl = static_cast<const char*>(std::memchr(b, '\n', len - pos));
+        if (!nl) return false;
+        std::size_t n = static_cast<std::size_t>(nl - b);
+        if (n > 0 && b[n - 1] == '\r') --n;
+        if (r.text.size() + n > max_row_bytes) return false;
+        if (std::memchr(b, '"', n) || std::memchr(b, '\r', n)) return false;
+
+        const std::size_t base = r.text.size();
+        r.text.append(b, n);
+        const char* const t = r.text.data();
+        std::size_t i = base;
+        const std::size_t end = base + n;
+        for (;;) {  // one cell per turn
+            const std::size_t start = i;
+            while (i < end && is_blank(t[i])) ++i;
+            const std::size_t first = i;
+            while (i < end && t[i] != ',') ++i;
+            std::size_t last = i;
+            while (last > first && is_blank(t[last - 1])) --last;
+            Cell& cell = r.cells.emplace_back();
+            cell.value.assign(t + first, last - first);
+            cell.begin = off32(last == first ? start : first);
+            cell.end = cell.begin + off32(last - first);
+            ++r.cell_count;
+            if (i == end) break;
+            ++i;   // the comma
+        }
+        pos = static_cast<std::size_t>(nl - buf.data()) + 1;
+        ++line;
+        return true;
+    }
+
     // The next record, skipping blank and comment lines; false at the end of the file.
     // A malformed record is read to its end all the same (to the end of the line where the
     // problem is), with the first problem found.
@@ -171,6 +210,7 @@ struct CsvScenarios::Reader {
             break;
         }
         r.first_line = line;
+        if (read_plain_line(r)) return true;
 
         for (;;) {  // one cell per turn
             const std::uint32_t start = here();   // an empty cell is located here

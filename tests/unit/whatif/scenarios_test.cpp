@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dsl/base/diagnostics.hpp"
@@ -225,6 +226,62 @@ TEST_CASE("a reused scenario takes each row whole: fewer cells, longer values, a
         want.push_back(std::to_string(i + 1) + ": a=" + v + (i % 3 == 0 ? "" : " b=x" + v));
     }
     CHECK(read_all(bytes) == want);
+}
+
+namespace {
+
+// Each row as show() gives it with every assignment's range, or its error rendered.
+std::vector<std::string> rows_with_ranges(const std::string& bytes) {
+    TempDir dir;
+    std::string path = dir.write("s.csv", bytes);
+    dsl::SourceManager sm;
+    auto csv = CsvScenarios::open(sm, path);
+    if (!csv) return {relative(dsl::render(sm, csv.error()), path)};
+    std::vector<std::string> out;
+    Scenario s;
+    for (;;) {
+        auto more = csv->next(s);
+        if (!more) {
+            out.push_back(relative(dsl::render(sm, more.error()), path));
+            continue;
+        }
+        if (!*more) break;
+        std::string row = show(s) + " @" + std::to_string(s.line);
+        for (const auto& a : s.set) {
+            const dsl::SourceFile& f = sm.file(a.where.file);
+            row += " [" + std::to_string(a.where.begin) + "," + std::to_string(a.where.end) + ") " +
+                   std::to_string(f.line_col(a.where.begin).line) + ":" + std::to_string(f.line_col(a.where.begin).column);
+        }
+        out.push_back(row);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenarios]") {
+    // A line ended by a line feed is read at once; the last line of a file without one goes
+    // byte by byte. Same values, ranges and errors either way.
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {"a,b,c", {"1,2,3", " 1 , 2 ,3 ", "\t1\t,,", ",,", "1,2", "1,2,3,4", "1,2,3,,,", "  ,x,", "1 2, 3\t4 ,5",
+                   "\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC,x", "1,\xFF,2", "   1,2,3", "1,,  ", ",,,", "x", " \t x"}},
+        {"id,a,b", {",1,2", " s1 ,1,2", "s2 , , 2", "  ,1,2", "s3,1"}},
+        {"scenario", {"only", " spaced id "}},
+    };
+    for (const auto& [header, rows] : cases) {
+        for (const auto& row : rows) {
+            for (const char* eol : {"\n", "\r\n"}) {
+                const std::string lead = header + eol + "# a comment" + eol + "1,1,1" + eol;
+                INFO(header << " / " << dsl::printable(row) << " / " << dsl::printable(eol));
+                const auto at_once = rows_with_ranges(lead + row + eol + "7,8,9" + eol);
+                const auto byte_by_byte = rows_with_ranges(lead + row + eol + "7,8,9");
+                const auto last = rows_with_ranges(lead + row);
+                REQUIRE(at_once.size() == 3);
+                CHECK(at_once == byte_by_byte);
+                CHECK(at_once[1] == last.at(1));
+            }
+        }
+    }
 }
 
 TEST_CASE("a quoted field may span lines; rows keep their own line numbers", "[scenarios]") {
