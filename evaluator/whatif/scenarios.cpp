@@ -57,6 +57,7 @@ struct CsvScenarios::Reader {
         std::string value;        // unquoted, unescaped; blanks around an unquoted cell trimmed
         std::uint32_t begin = 0;  // the cell as written (quotes included, blanks around excluded)
         std::uint32_t end = 0;
+        bool verbatim = false;    // the value is the record's text[begin, end), `value` unused
     };
     struct Problem {
         std::uint32_t begin = 0;
@@ -72,6 +73,18 @@ struct CsvScenarios::Reader {
         bool too_long = false;        // longer than max_row_bytes: the text was cut
         std::optional<Problem> problem;
 
+        // A cell's value (Cell::value, or its text when verbatim).
+        std::string_view value(const Cell& c) const {
+            return c.verbatim ? std::string_view(text).substr(c.begin, c.end - c.begin) : std::string_view(c.value);
+        }
+        // Every value in its cell, for a record whose text is to be moved away.
+        void own_values() {
+            for (Cell& c : cells) {
+                if (!c.verbatim) continue;
+                c.value.assign(value(c));
+                c.verbatim = false;
+            }
+        }
         // Empty again, keeping the memory of its text and cells for the next record.
         void clear() {
             text.clear();
@@ -162,7 +175,7 @@ struct CsvScenarios::Reader {
             std::size_t last = i;
             while (last > first && is_blank(t[last - 1])) --last;
             Cell& cell = r.cells.emplace_back();
-            cell.value.assign(t + first, last - first);
+            cell.verbatim = true;   // the value is t[first, last)
             cell.begin = off32(last == first ? start : first);
             cell.end = cell.begin + off32(last - first);
             ++r.cell_count;
@@ -350,6 +363,7 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
 
     Reader::Record header;
     const bool found = reader->read_record(header);
+    header.own_values();   // the text goes to the SourceManager
     if (reader->error != 0) return unreadable(path, reader->error);
     if (!found) {
         dsl::FileId id = sm.add(path, "", line32(reader->line));
@@ -456,16 +470,18 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         const Reader::Cell& cell = r.cells[i];
         SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
         if (id_cell_ && i == *id_cell_) {
-            if (cell.value.empty()) return dsl::one_error(where, "empty scenario id");
-            s.id.assign(cell.value);
+            const std::string_view id = r.value(cell);
+            if (id.empty()) return dsl::one_error(where, "empty scenario id");
+            s.id.assign(id);
             continue;
         }
-        if (cell.value.empty()) continue;   // no override in this row
+        const std::string_view value = r.value(cell);
+        if (value.empty()) continue;   // no override in this row
         if (n == s.set.size()) s.set.emplace_back();
         Assignment& a = s.set[n++];
         a.column = column_of_cell_[i];
         a.path = columns_[a.column];
-        a.value.assign(cell.value);
+        a.value.assign(value);
         a.where = where;
     }
     s.set.resize(n);
