@@ -86,7 +86,8 @@ void SourceManager::replace(FileId id, std::string_view text, std::uint32_t firs
 }
 
 void SourceFile::assign(std::string_view text, std::uint32_t first_line) {
-    text_.assign(text);
+    text_.clear();
+    text_.append(text);
     first_line_ = std::max<std::uint32_t>(first_line, 1);
     find_line_starts();
 }

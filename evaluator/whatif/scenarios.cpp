@@ -481,7 +481,8 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         Assignment& a = s.set[n++];
         a.column = column_of_cell_[i];
         a.path = columns_[a.column];
-        a.value.assign(value);
+        a.value.clear();   // clear and append: cheaper than assign for a short value
+        a.value.append(value);
         a.where = where;
     }
     s.set.resize(n);
