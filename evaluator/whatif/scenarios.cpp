@@ -278,16 +278,20 @@ struct CsvScenarios::Reader {
                 for (;;) {
                     // A run of plain bytes straight from the buffer, as the loop below would
                     // take them one by one while the text stays under its cap.
-                    std::size_t j = pos;
-                    while (j < len) {
-                        const char ch = buf[j];
-                        if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') break;
-                        ++j;
-                    }
-                    if (j > pos && !r.too_long && r.text.size() + (j - pos) <= max_row_bytes) {
-                        r.text.append(buf.data() + pos, j - pos);
-                        cell.value.append(buf.data() + pos, j - pos);
-                        pos = j;
+                    // (Never past the cap: each byte is looked at once.)
+                    if (!r.too_long) {
+                        const std::size_t stop = pos + std::min(len - pos, max_row_bytes - r.text.size());
+                        std::size_t j = pos;
+                        while (j < stop) {
+                            const char ch = buf[j];
+                            if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') break;
+                            ++j;
+                        }
+                        if (j > pos) {
+                            r.text.append(buf.data() + pos, j - pos);
+                            cell.value.append(buf.data() + pos, j - pos);
+                            pos = j;
+                        }
                     }
                     int c = peek();
                     if (c == ',' || c == EOF || at_line_end()) break;
