@@ -31,10 +31,12 @@ public:
 
     const std::vector<std::string>& columns() const { return csv ? csv->columns() : grid->columns(); }
     dsl::SourceRange column_range(std::size_t i) const { return csv ? csv->column_range(i) : grid->column_range(i); }
-    Result<std::optional<eval::Scenario>> next() {
-        if (csv) return csv->next();
-        if (next_grid == grid->size()) return std::optional<eval::Scenario>();
-        return std::optional<eval::Scenario>(grid->at(next_grid++));
+    /// The next scenario into `s` (a CSV row reuses its buffers); false at the end.
+    Result<bool> next(eval::Scenario& s) {
+        if (csv) return csv->next(s);
+        if (next_grid == grid->size()) return false;
+        s = grid->at(next_grid++);
+        return true;
     }
 };
 
@@ -113,13 +115,11 @@ int run_batch(const BatchArgs& args) {
 
     // Every column names a value of the base inputs, and not one that identifies a record.
     const auto& columns = source.columns();
-    std::unordered_map<std::string, std::size_t> column_of;
     std::vector<eval::InputFile::Node> nodes;
     std::unordered_map<const void*, std::size_t> column_of_node;   // two spellings of one value
     dsl::Diagnostics bad;
     bool not_values = false;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-        column_of.emplace(columns[i], i);
         std::string why;
         eval::InputFile::Node node = inputs.find(columns[i], &why);
         if (!node) {
@@ -178,7 +178,8 @@ int run_batch(const BatchArgs& args) {
         return output_failed(error);
 
     std::vector<eval::InputOverride> overrides;
-    std::vector<std::string> cells(columns.size());
+    eval::Scenario scenario;                                  // each row's, its buffers reused
+    std::vector<std::string_view> cells(columns.size());    // the row's values by column
     std::uint64_t rejected = 0, evaluated = 0;
     std::string text;
     auto reject = [&](const dsl::Diagnostics& diags) {
@@ -187,23 +188,17 @@ int run_batch(const BatchArgs& args) {
         return args.on_error == "stop";
     };
     for (;;) {
-        auto next = source.next();
+        auto next = source.next(scenario);
         if (!next) {
             if (reject(next.error())) break;
             continue;
         }
         if (!*next) break;
-        const eval::Scenario& scenario = **next;
-        overrides.clear();
-        for (auto& c : cells) c.clear();
-        for (const auto& a : scenario.set) {
-            std::size_t i = column_of.at(a.path);
-            overrides.push_back(eval::InputOverride{nodes[i], a.value, std::nullopt, a.where});
-            cells[i] = a.value;
-        }
+        for (auto& c : cells) c = {};
+        for (const auto& a : scenario.set) cells[a.column] = a.value;
         if (kernel) {
             bool taken = true;
-            for (const auto& a : scenario.set) taken = taken && kernel->set_text(column_of.at(a.path), a.value);
+            for (const auto& a : scenario.set) taken = taken && kernel->set_text(a.column, a.value);
             if (taken && kernel->run()) {
                 ++evaluated;
                 text.clear();
@@ -213,6 +208,9 @@ int run_batch(const BatchArgs& args) {
             }
             kernel->clear();
         }
+        overrides.clear();
+        for (const auto& a : scenario.set)
+            overrides.push_back(eval::InputOverride{nodes[a.column], a.value, std::nullopt, a.where});
         session.set_overrides(overrides);
         auto outcome = session.run_in_place();
         Result<const eval::Outcome*> base_outcome = static_cast<const eval::Outcome*>(nullptr);
@@ -229,7 +227,12 @@ int run_batch(const BatchArgs& args) {
             } else {
                 // A grid scenario has no line: name its values instead.
                 std::string values;
-                for (const auto& a : scenario.set) values += (values.empty() ? "" : ", ") + a.path + " = " + a.value;
+                for (const auto& a : scenario.set) {
+                    if (!values.empty()) values += ", ";
+                    values += a.path;
+                    values += " = ";
+                    values += a.value;
+                }
                 diags.note(dsl::SourceRange{}, "in scenario `{}` of the grid: {}", scenario.id, values);
             }
             if (reject(diags)) break;

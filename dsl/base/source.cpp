@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace hoshu::dsl {
 
@@ -14,9 +16,17 @@ SourceRange SourceRange::span(SourceRange a, SourceRange b) {
 
 SourceFile::SourceFile(std::string path, std::string text, std::uint32_t first_line)
     : path_(std::move(path)), text_(std::move(text)), first_line_(std::max<std::uint32_t>(first_line, 1)) {
+    find_line_starts();
+}
+
+void SourceFile::find_line_starts() {
+    line_starts_.clear();
     line_starts_.push_back(0);
-    for (std::uint32_t i = 0; i < text_.size(); ++i) {
-        if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    const char* const data = text_.data();
+    const char* const end = data + text_.size();
+    for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))));) {
+        ++p;
+        line_starts_.push_back(static_cast<std::uint32_t>(p - data));
     }
 }
 
@@ -71,10 +81,15 @@ FileId SourceManager::add(std::string path, std::string text, std::uint32_t firs
     return static_cast<FileId>(files_.size() - 1);
 }
 
-void SourceManager::replace(FileId id, std::string text, std::uint32_t first_line) {
-    SourceFile& f = files_.at(id);
-    std::string path = f.path();
-    f = SourceFile(std::move(path), std::move(text), first_line);
+void SourceManager::replace(FileId id, std::string_view text, std::uint32_t first_line) {
+    files_.at(id).assign(text, first_line);
+}
+
+void SourceFile::assign(std::string_view text, std::uint32_t first_line) {
+    text_.clear();
+    text_.append(text);
+    first_line_ = std::max<std::uint32_t>(first_line, 1);
+    find_line_starts();
 }
 
 std::size_t code_points(std::string_view s) {
@@ -89,7 +104,11 @@ namespace {
 // Decode one code point; returns its length in bytes (1 for an invalid byte, cp = 0xFFFD).
 std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
     auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (c < 0x80) {
+        cp = c;
+        return 1;
+    }
+    std::size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     if (len == 0 || i + len > s.size()) { cp = 0xFFFD; return 1; }
     if (len == 1) { cp = c; return 1; }
     cp = c & (0x7F >> len);
@@ -125,7 +144,17 @@ std::size_t display_width(std::string_view s) {
 }
 
 bool valid_utf8(std::string_view s, std::size_t* bad_offset) {
-    for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n;) {
+        // ASCII, 8 bytes at a time, then byte by byte up to the next non-ASCII byte.
+        while (i + 8 <= n) {
+            std::uint64_t word;
+            std::memcpy(&word, s.data() + i, 8);
+            if (word & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        while (i < n && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+        if (i == n) break;
         char32_t cp = 0;
         std::size_t len = decode(s, i, cp);
         if (cp == 0xFFFD && !(len == 3 && s.substr(i, 3) == "\xEF\xBF\xBD")) {

@@ -64,6 +64,10 @@ public:
     std::string_view line_text(std::uint32_t line) const;
 
 private:
+    friend class SourceManager;
+    /// New text in place (SourceManager::replace): the path is kept, the buffers reused.
+    void assign(std::string_view text, std::uint32_t first_line);
+    void find_line_starts();
     /// 1-based index into line_starts_ of a line of the whole file; 0 when outside.
     std::uint32_t local_line(std::uint32_t line) const;
 
@@ -77,9 +81,10 @@ class SourceManager {
 public:
     /// A file, or a fragment of one starting at line `first_line`.
     FileId add(std::string path, std::string text, std::uint32_t first_line = 1);
-    /// Swaps the text of a file (same path), e.g. the next row of a streamed CSV file.
+    /// Swaps the text of a file (same path), e.g. the next row of a streamed CSV file; the
+    /// text is copied into the file's own buffers, which are reused from row to row.
     /// Ranges into the old text no longer mean anything: render their diagnostics first.
-    void replace(FileId id, std::string text, std::uint32_t first_line);
+    void replace(FileId id, std::string_view text, std::uint32_t first_line);
     const SourceFile& file(FileId id) const { return files_.at(id); }
     std::size_t size() const { return files_.size(); }
 

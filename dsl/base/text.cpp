@@ -1,5 +1,7 @@
 #include "dsl/base/text.hpp"
 
+#include <array>
+
 namespace hoshu {
 
 std::string group_digits(std::string_view s) {
@@ -24,14 +26,34 @@ std::string group_digits(std::string_view s) {
 }
 
 std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-    std::string out = "\"";
+    std::string out;
+    append_csv_field(out, s);
+    return out;
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+    static constexpr auto special = [] {
+        std::array<bool, 256> t{};
+        t[','] = t['"'] = t['\r'] = t['\n'] = true;
+        return t;
+    }();
+    bool plain = true;
+    for (char c : s) {
+        if (special[static_cast<unsigned char>(c)]) {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
+        out.append(s);
+        return;
+    }
+    out += '"';
     for (char c : s) {
         if (c == '"') out += '"';
         out += c;
     }
     out += '"';
-    return out;
 }
 
 std::string collapse_blanks(std::string_view text) {

@@ -3,6 +3,7 @@
 //
 //   group_digits("-1234567.5")            // "-1,234,567.5"
 //   csv_field("say \"hi\"")               // "\"say \"\"hi\"\"\""
+//   append_csv_field(row, "a,b")          // row += "\"a,b\""
 //   collapse_blanks(" a \n\t b ")         // "a b"
 //   join({"a", "b", "c"})                 // "a, b, c"
 #pragma once
@@ -20,6 +21,8 @@ std::string group_digits(std::string_view numeral);
 /// A CSV field: quoted (with quotes doubled) when it holds a comma, a quote, CR or LF;
 /// otherwise as is. csv_field("a,b") == "\"a,b\"".
 std::string csv_field(std::string_view s);
+/// csv_field(s) appended to `out`, with no string of its own (a writer's row buffer).
+void append_csv_field(std::string& out, std::string_view s);
 
 /// Runs of spaces, tabs, CRs and LFs as one space, none at either end.
 std::string collapse_blanks(std::string_view text);

@@ -625,7 +625,10 @@ Rational& Rational::assign_big(const Rational& o) {
 
 // ---- parsing ----
 
-std::optional<Rational> Rational::parse(std::string_view s) {
+namespace {
+
+// Every form parse() accepts, the plain short integer included.
+[[gnu::noinline]] std::optional<Rational> parse_general(std::string_view s) {
     constexpr auto npos = std::string_view::npos;
     std::size_t i = 0;
     const bool negative = !s.empty() && s[0] == '-';
@@ -705,6 +708,31 @@ std::optional<Rational> Rational::parse(std::string_view s) {
     if (negative) bm = -bm;
     if (scale >= 0) return RA::reduced(bm * big_pow10(static_cast<unsigned>(scale)), BigInt(1));
     return RA::normalise(std::move(bm), big_pow10(static_cast<unsigned>(-scale)));
+}
+
+}  // namespace
+
+std::optional<Rational> Rational::parse(std::string_view s) {
+    const bool negative = !s.empty() && s[0] == '-';
+    const std::size_t i = negative ? 1 : 0;
+
+    // The common case first: a plain integer of at most 18 digits ("340000", "-12", "007"),
+    // which fits an int64 whatever its digits: the value parse_general gives it.
+    if (const std::size_t digits = s.size() - i; digits >= 1 && digits <= 18) {
+        std::int64_t v = 0;
+        std::size_t j = i;
+        for (; j < s.size(); ++j) {
+            const auto d = static_cast<unsigned>(static_cast<unsigned char>(s[j])) - unsigned{'0'};
+            if (d > 9) break;
+            v = v * 10 + static_cast<std::int64_t>(d);
+        }
+        if (j == s.size()) {
+            if (v == 0) return Rational();
+            return RA::small(negative ? -v : v, 1);
+        }
+    }
+
+    return parse_general(s);
 }
 
 // ---- arithmetic ----

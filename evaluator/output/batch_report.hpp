@@ -21,7 +21,7 @@ std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& c
 /// empty where it sets none), then per director its id, outputs (exact), each limit's status
 /// and the number of violations that concern it (the plan-wide ones included).
 void batch_csv_rows(std::string& out, const Plan& plan, const Outcome& outcome, std::string_view scenario,
-                    const std::vector<std::string>& cells);
+                    const std::vector<std::string_view>& cells);
 
 /// `hoshu batch --against BASE`: both plans on each scenario, side by side. The header names,
 /// for every per-director output of either plan (the head's order, then the base's own),
@@ -31,6 +31,6 @@ std::string batch_compare_header(const Plan& base, const Plan& head, const std::
 /// One row per director of either outcome (the head's order, then the base's own); a
 /// side that lacks the director or the output leaves its cell empty.
 void batch_compare_rows(std::string& out, const Plan& base, const Outcome& bo, const Plan& head, const Outcome& ho,
-                        std::string_view scenario, const std::vector<std::string>& cells);
+                        std::string_view scenario, const std::vector<std::string_view>& cells);
 
 }  // namespace hoshu::eval

@@ -3,6 +3,7 @@
 #include "evaluator/output/eval_report.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,22 @@ std::string plan_value(const Plan& plan, Session& session, const Outcome& outcom
 }
 
 bool is_shares(const Plan& plan, const Type& t) { return plan.type_name(t) == "shares"; }
+
+template <class Integer>
+void append_integer(std::string& out, Integer i) {
+    char digits[24];
+    const auto printed = std::to_chars(digits, digits + sizeof digits, i);
+    out.append(digits, printed.ptr);
+}
+
+/// csv_field(value_text(…)) appended to `out`: a number that is an integer fitting 64 bits
+/// printed in place (the digits value_text gives it), anything else through value_text.
+void append_value(std::string& out, const Plan& plan, const Outcome& o, const Type& type, const Value& v) {
+    if (type.kind == Kind::number) {
+        if (auto i = v.number.to_int64()) return append_integer(out, *i);
+    }
+    append_csv_field(out, value_text(plan, o, type, v));
+}
 
 }  // namespace
 
@@ -156,21 +173,31 @@ std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& c
 }
 
 void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::string_view scenario,
-                    const std::vector<std::string>& cells) {
+                    const std::vector<std::string_view>& cells) {
     std::size_t plan_wide = 0;
     for (const auto& v : o.violations) plan_wide += v.director.empty();
     for (std::size_t d = 0; d < o.directors.size(); ++d) {
-        text += csv_field(scenario);
-        for (const auto& c : cells) text += "," + csv_field(c);
-        text += "," + csv_field(o.directors[d].id);
+        append_csv_field(text, scenario);
+        for (const auto& c : cells) {
+            text += ',';
+            append_csv_field(text, c);
+        }
+        text += ',';
+        append_csv_field(text, o.directors[d].id);
         for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
             const auto& slot = plan.slots[plan.director_outputs[k]];
-            text += "," + csv_field(value_text(plan, o, slot.type, o.directors[d].outputs[k]));
+            text += ',';
+            append_value(text, plan, o, slot.type, o.directors[d].outputs[k]);
         }
-        for (const auto& lo : o.limits) text += std::string(",") + to_string(lo.status);
+        for (const auto& lo : o.limits) {
+            text += ',';
+            text += to_string(lo.status);
+        }
         std::size_t own = plan_wide;
         for (const auto& v : o.violations) own += v.director == o.directors[d].id;
-        text += "," + std::to_string(own) + "\n";
+        text += ',';
+        append_integer(text, own);
+        text += '\n';
     }
 }
 
@@ -214,7 +241,7 @@ std::string batch_compare_header(const Plan& base, const Plan& head, const std::
 }
 
 void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, const Plan& head, const Outcome& ho,
-                        std::string_view scenario, const std::vector<std::string>& cells) {
+                        std::string_view scenario, const std::vector<std::string_view>& cells) {
     std::vector<std::string> ids;
     for (const auto& d : ho.directors) ids.push_back(d.id);
     for (const auto& d : bo.directors)

@@ -8,6 +8,7 @@
 #include "evaluator/whatif/scenarios.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <cerrno>
 #include <cstdio>
@@ -56,6 +57,7 @@ struct CsvScenarios::Reader {
         std::string value;        // unquoted, unescaped; blanks around an unquoted cell trimmed
         std::uint32_t begin = 0;  // the cell as written (quotes included, blanks around excluded)
         std::uint32_t end = 0;
+        bool verbatim = false;    // the value is the record's text[begin, end), `value` unused
     };
     struct Problem {
         std::uint32_t begin = 0;
@@ -70,6 +72,28 @@ struct CsvScenarios::Reader {
         std::size_t cell_count = 0;   // counted even past the cut
         bool too_long = false;        // longer than max_row_bytes: the text was cut
         std::optional<Problem> problem;
+
+        // A cell's value (Cell::value, or its text when verbatim).
+        std::string_view value(const Cell& c) const {
+            return c.verbatim ? std::string_view(text).substr(c.begin, c.end - c.begin) : std::string_view(c.value);
+        }
+        // Every value in its cell, for a record whose text is to be moved away.
+        void own_values() {
+            for (Cell& c : cells) {
+                if (!c.verbatim) continue;
+                c.value.assign(value(c));
+                c.verbatim = false;
+            }
+        }
+        // Empty again, keeping the memory of its text and cells for the next record.
+        void clear() {
+            text.clear();
+            first_line = 0;
+            cells.clear();
+            cell_count = 0;
+            too_long = false;
+            problem.reset();
+        }
     };
 
     std::unique_ptr<std::FILE, FileCloser> file;
@@ -79,6 +103,7 @@ struct CsvScenarios::Reader {
     bool eof = false;
     int error = 0;               // errno of a failed read
     std::uint64_t line = 1;      // the line about to be read
+    Record record;               // the data row being read (its buffers reused row to row)
 
     // Makes `need` bytes available from pos, if the file has them.
     bool fill(std::size_t need) {
@@ -123,11 +148,50 @@ struct CsvScenarios::Reader {
         ++line;
     }
 
+    // The common record at once: one line, already in the buffer and ended by "\n" or
+    // "\r\n", with no quote and no other CR, within max_row_bytes. Its text and cells are
+    // what the byte-by-byte scanner below makes of it (the blanks around a cell are kept in
+    // the text and trimmed from the value; an empty cell is located where it starts). False,
+    // having read nothing, for any other line.
+    bool read_plain_line(Record& r) {
+        const char* const b = buf.data() + pos;
+        const auto* nl = static_cast<const char*>(std::memchr(b, '\n', len - pos));
+        if (!nl) return false;
+        std::size_t n = static_cast<std::size_t>(nl - b);
+        if (n > 0 && b[n - 1] == '\r') --n;
+        if (r.text.size() + n > max_row_bytes) return false;
+        if (std::memchr(b, '"', n) || std::memchr(b, '\r', n)) return false;
+
+        const std::size_t base = r.text.size();
+        r.text.append(b, n);
+        const char* const t = r.text.data();
+        std::size_t i = base;
+        const std::size_t end = base + n;
+        for (;;) {  // one cell per turn
+            const std::size_t start = i;
+            while (i < end && is_blank(t[i])) ++i;
+            const std::size_t first = i;
+            while (i < end && t[i] != ',') ++i;
+            std::size_t last = i;
+            while (last > first && is_blank(t[last - 1])) --last;
+            Cell& cell = r.cells.emplace_back();
+            cell.verbatim = true;   // the value is t[first, last)
+            cell.begin = off32(last == first ? start : first);
+            cell.end = cell.begin + off32(last - first);
+            ++r.cell_count;
+            if (i == end) break;
+            ++i;   // the comma
+        }
+        pos = static_cast<std::size_t>(nl - buf.data()) + 1;
+        ++line;
+        return true;
+    }
+
     // The next record, skipping blank and comment lines; false at the end of the file.
     // A malformed record is read to its end all the same (to the end of the line where the
     // problem is), with the first problem found.
     bool read_record(Record& r) {
-        r = Record{};
+        r.clear();
         auto keep = [&](char ch) {
             if (r.text.size() < max_row_bytes) r.text.push_back(ch);
             else r.too_long = true;
@@ -159,6 +223,7 @@ struct CsvScenarios::Reader {
             break;
         }
         r.first_line = line;
+        if (read_plain_line(r)) return true;
 
         for (;;) {  // one cell per turn
             const std::uint32_t start = here();   // an empty cell is located here
@@ -211,6 +276,23 @@ struct CsvScenarios::Reader {
                 }
             } else {
                 for (;;) {
+                    // A run of plain bytes straight from the buffer, as the loop below would
+                    // take them one by one while the text stays under its cap.
+                    // (Never past the cap: each byte is looked at once.)
+                    if (!r.too_long) {
+                        const std::size_t stop = pos + std::min(len - pos, max_row_bytes - r.text.size());
+                        std::size_t j = pos;
+                        while (j < stop) {
+                            const char ch = buf[j];
+                            if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') break;
+                            ++j;
+                        }
+                        if (j > pos) {
+                            r.text.append(buf.data() + pos, j - pos);
+                            cell.value.append(buf.data() + pos, j - pos);
+                            pos = j;
+                        }
+                    }
                     int c = peek();
                     if (c == ',' || c == EOF || at_line_end()) break;
                     std::uint32_t at = here();
@@ -285,6 +367,7 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
 
     Reader::Record header;
     const bool found = reader->read_record(header);
+    header.own_values();   // the text goes to the SourceManager
     if (reader->error != 0) return unreadable(path, reader->error);
     if (!found) {
         dsl::FileId id = sm.add(path, "", line32(reader->line));
@@ -337,8 +420,16 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
 }
 
 Result<std::optional<Scenario>> CsvScenarios::next() {
-    if (done_) return std::optional<Scenario>{};
-    Reader::Record r;
+    Scenario s;
+    auto more = next(s);
+    if (!more) return std::move(more).error();
+    if (!*more) return std::optional<Scenario>{};
+    return std::optional<Scenario>(std::move(s));
+}
+
+Result<bool> CsvScenarios::next(Scenario& s) {
+    if (done_) return false;
+    Reader::Record& r = reader_->record;
     const bool found = reader_->read_record(r);
     if (reader_->error != 0) {
         done_ = true;
@@ -346,10 +437,10 @@ Result<std::optional<Scenario>> CsvScenarios::next() {
     }
     if (!found) {
         done_ = true;
-        return std::optional<Scenario>{};
+        return false;
     }
     ++rows_;
-    sm_->replace(row_file_, std::move(r.text), line32(r.first_line));
+    sm_->replace(row_file_, r.text, line32(r.first_line));
     if (auto problem = Reader::problem_of(*sm_, row_file_, r)) return std::move(*problem);
 
     if (r.cells.size() != cells_) {
@@ -372,21 +463,34 @@ Result<std::optional<Scenario>> CsvScenarios::next() {
         return diags;
     }
 
-    Scenario s;
     s.line = r.first_line;
-    s.id = std::to_string(rows_);
+    if (!id_cell_) {
+        char digits[24];
+        const auto printed = std::to_chars(digits, digits + sizeof digits, rows_);
+        s.id.assign(digits, printed.ptr);
+    }
+    std::size_t n = 0;   // assignments made; those of s.set past n are left from an earlier row
     for (std::size_t i = 0; i < r.cells.size(); ++i) {
-        Reader::Cell& cell = r.cells[i];
+        const Reader::Cell& cell = r.cells[i];
         SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
         if (id_cell_ && i == *id_cell_) {
-            if (cell.value.empty()) return dsl::one_error(where, "empty scenario id");
-            s.id = std::move(cell.value);
+            const std::string_view id = r.value(cell);
+            if (id.empty()) return dsl::one_error(where, "empty scenario id");
+            s.id.assign(id);
             continue;
         }
-        if (cell.value.empty()) continue;   // no override in this row
-        s.set.push_back(Assignment{columns_[column_of_cell_[i]], std::move(cell.value), where});
+        const std::string_view value = r.value(cell);
+        if (value.empty()) continue;   // no override in this row
+        if (n == s.set.size()) s.set.emplace_back();
+        Assignment& a = s.set[n++];
+        a.column = column_of_cell_[i];
+        a.path = columns_[a.column];
+        a.value.clear();   // clear and append: cheaper than assign for a short value
+        a.value.append(value);
+        a.where = where;
     }
-    return std::optional<Scenario>(std::move(s));
+    s.set.resize(n);
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,9 +652,9 @@ Scenario Grid::at(std::uint64_t i) const {
         const Axis& a = axes_[k];
         if (a.low) {
             Rational v = *a.low + *a.step * Rational(static_cast<std::int64_t>(index[k]));
-            s.set.push_back(Assignment{columns_[k], v.to_string(), a.where});
+            s.set.push_back(Assignment{k, columns_[k], v.to_string(), a.where});
         } else {
-            s.set.push_back(Assignment{columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
+            s.set.push_back(Assignment{k, columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
         }
     }
     return s;

@@ -6,11 +6,12 @@
 //   hoshu::dsl::SourceManager sm;
 //   auto csv = CsvScenarios::open(sm, "scenarios.csv");   // header: scenario,years.FY2024.revenue
 //   if (!csv) return fail(csv.error());
+//   hoshu::eval::Scenario row;                            // reused: no allocation per row
 //   for (;;) {
-//       auto row = csv->next();
-//       if (!row) { report(row.error()); continue; }       // a malformed row; the next one follows
-//       if (!*row) break;                                  // the end
-//       evaluate((*row)->id, (*row)->set);
+//       auto more = csv->next(row);
+//       if (!more) { report(more.error()); continue; }     // a malformed row; the next one follows
+//       if (!*more) break;                                 // the end
+//       evaluate(row.id, row.set);
 //   }
 //
 //   auto grid = Grid::parse(sm, {"years.FY2024.revenue=300e9..340e9:5e9"});
@@ -33,7 +34,8 @@ namespace hoshu::eval {
 /// One override: the input at `path` takes the value written `value` (the cell's text,
 /// unquoted and trimmed; never empty).
 struct Assignment {
-    std::string path;
+    std::size_t column = 0;   // the index of the path in the reader's or the grid's columns()
+    std::string_view path;    // columns()[column]: valid while the reader or the grid lives
     std::string value;
     dsl::SourceRange where;   // the cell as written (with its quotes), or the grid value
 };
@@ -67,6 +69,9 @@ public:
     /// cells, a bad quote, invalid UTF-8, an empty id) gives one located error, and the
     /// reader stays usable: the next call reads the following row.
     Result<std::optional<Scenario>> next();
+    /// The same, read into `into` (whose buffers are reused from row to row): true for a
+    /// row, false at the end of the file. After an error, `into` holds nothing of use.
+    Result<bool> next(Scenario& into);
 
     /// The number of data rows read so far, malformed ones included.
     std::uint64_t rows_read() const { return rows_; }

@@ -7,10 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "dsl/base/diagnostics.hpp"
 
@@ -77,4 +80,109 @@ TEST_CASE("the diagnostic renderer escapes the message and the source line, the 
           "p\\x1b.hoshu:1:13: error: bad `\\x1b]0;title\\x07`\n"
           "  a\\x00b\\x1b[2J\\rx = \\u{202e}evil\n"
           "                     ^~~~~~~~~~~~\n");
+}
+
+namespace {
+
+// valid_utf8 as it is specified, a code point at a time with no shortcut: the reference
+// its ASCII fast path must agree with.
+bool reference_valid_utf8(std::string_view s, std::size_t* bad) {
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = len != 0 && i + len <= s.size();
+        char32_t cp = c & (0x7F >> len);
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            auto cc = static_cast<unsigned char>(s[i + k]);
+            ok = (cc & 0xC0) == 0x80;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (ok && len > 1) ok = cp >= min_for_len[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+        if (!ok) {
+            *bad = i;
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+void check_like_reference(const std::string& s) {
+    std::size_t bad = 12345, want_bad = 12345;
+    const bool want = reference_valid_utf8(s, &want_bad);
+    INFO("bytes: " << dsl::printable(s) << " (" << s.size() << ")");
+    CHECK(dsl::valid_utf8(s, &bad) == want);
+    if (!want) CHECK(bad == want_bad);
+}
+
+}  // namespace
+
+TEST_CASE("valid_utf8: the ASCII fast path finds the same first bad byte as a plain decoder", "[source][utf8]") {
+    const std::vector<std::string> pieces = {
+        "\xC3\xA9",           // é
+        "\xE2\x82\xAC",       // €
+        "\xF0\x9F\x98\x80",   // an emoji
+        "\xEF\xBF\xBD",       // U+FFFD written out: valid
+        "\x80",               // a lone continuation byte
+        "\xC3",               // a lead byte cut short
+        "\xE2\x82",           // three bytes cut short
+        "\xC0\xAF",           // overlong
+        "\xE0\x80\xAF",       // overlong
+        "\xED\xA0\x80",       // a surrogate
+        "\xF4\x90\x80\x80",   // past U+10FFFF
+        "\xFF",
+        "\xF8\x88\x80\x80\x80",
+        "\x7F",
+        std::string(1, '\0'),
+    };
+    // Each piece after 0..19 ASCII bytes (every place in and across 8-byte words), then
+    // followed by ASCII or by the end of the text.
+    for (const auto& piece : pieces) {
+        for (std::size_t before = 0; before < 20; ++before) {
+            const std::string head(before, 'a');
+            check_like_reference(head + piece);
+            check_like_reference(head + piece + "bcdefghijklmnop");
+            check_like_reference(head + piece + piece);
+            check_like_reference(head + piece.substr(0, piece.size() / 2 + 1) + "12345678");
+        }
+    }
+    for (std::size_t n = 0; n < 40; ++n) check_like_reference(std::string(n, 'x'));
+
+    // Random mixtures of ASCII runs and the pieces, fixed seed.
+    std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+    auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    for (int round = 0; round < 3000; ++round) {
+        std::string s;
+        const int parts = static_cast<int>(next() % 6);
+        for (int p = 0; p < parts; ++p) {
+            s += std::string(next() % 17, static_cast<char>('A' + next() % 26));
+            if (next() % 3 != 0) s += pieces[next() % pieces.size()];
+        }
+        check_like_reference(s);
+    }
+}
+
+TEST_CASE("SourceManager::replace: a row's text, lines and path, buffers reused", "[source]") {
+    dsl::SourceManager sm;
+    const auto id = sm.add("s.csv", "a,b\n", 100);
+    CHECK(sm.file(id).line_col(2).line == 100);
+    CHECK(sm.file(id).line_col(2).column == 3);
+    sm.replace(id, "c,\"d\ne\"\nf", 7);
+    CHECK(sm.file(id).path() == "s.csv");
+    CHECK(sm.file(id).text() == "c,\"d\ne\"\nf");
+    CHECK(sm.file(id).line_count() == 3);
+    CHECK(sm.file(id).first_line() == 7);
+    CHECK(sm.file(id).line_col(5).line == 8);
+    CHECK(sm.file(id).line_text(9) == "f");
+    sm.replace(id, "x", 0);   // first_line is at least 1
+    CHECK(sm.file(id).line_count() == 1);
+    CHECK(sm.file(id).first_line() == 1);
+    CHECK(sm.file(id).line_text(1) == "x");
+    CHECK(sm.file(id).line_text(2).empty());
 }

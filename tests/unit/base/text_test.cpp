@@ -5,6 +5,7 @@
 
 #include <string>
 #include <tuple>
+#include <vector>
 
 TEST_CASE("group_digits groups the integer digits and keeps the sign and the fraction", "[text]") {
     auto [numeral, grouped] = GENERATE(table<std::string, std::string>({
@@ -30,6 +31,17 @@ TEST_CASE("csv_field quotes only when it must", "[text]") {
     CHECK(csv_field("a\nb") == "\"a\nb\"");
     CHECK(csv_field("a\rb") == "\"a\rb\"");
     CHECK(csv_field("日本") == "日本");
+}
+
+TEST_CASE("append_csv_field appends what csv_field gives, after what is there", "[text]") {
+    for (const std::string& field : std::vector<std::string>{"", "plain", "1,000", "say \"hi\"", "\"", "\"\"", ",", "a\nb", "a\rb", "日本",
+                              "tab\there", "-1234/5", std::string("nul\0in", 6)}) {
+        std::string row = "x,";
+        hoshu::append_csv_field(row, field);
+        CAPTURE(field);
+        CHECK(row == "x," + hoshu::csv_field(field));
+    }
+    CHECK(hoshu::csv_field(std::string("nul\0in", 6)) == std::string("nul\0in", 6));
 }
 
 TEST_CASE("collapse_blanks makes one line of any layout", "[text]") {

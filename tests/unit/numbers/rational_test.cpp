@@ -228,6 +228,37 @@ TEST_CASE("parse rejects everything else", "[rational][parse]") {
     CHECK_FALSE(Rational::parse(input).has_value());
 }
 
+TEST_CASE("parse's plain-integer fast path agrees with the general path", "[rational][parse]") {
+    // "e0" sends the same number through the general scan: value, representation and
+    // printing must be the same whatever the length (the fast path takes up to 18 digits).
+    auto input = GENERATE(as<std::string>{}, "0", "-0", "00", "000000000000000000", "-000000000000000000",
+                          "0000000000000000000", "1", "9", "-9", "10", "007", "-007", "340000", "2900000",
+                          "123456789012345678", "-123456789012345678", "999999999999999999",
+                          "-999999999999999999", "1000000000000000000", "9223372036854775807",
+                          "-9223372036854775808", "9999999999999999999", "-99999999999999999999",
+                          "170141183460469231731687303715884105727", "99999999999999999999999999999999999999999");
+    INFO(input);
+    auto fast = Rational::parse(input);
+    auto general = Rational::parse(input + "e0");
+    REQUIRE(fast.has_value());
+    REQUIRE(general.has_value());
+    CHECK(*fast == *general);
+    CHECK(fast->is_small() == general->is_small());
+    if (fast->is_small()) CHECK(fast->small_parts() == general->small_parts());
+    CHECK(fast->to_string() == general->to_string());
+}
+
+TEST_CASE("parse rejects near-integers the fast path must not take", "[rational][parse]") {
+    // The bytes either side of the digits ('/' and ':'), signs, blanks and non-ASCII digits
+    // at every place of a short integer.
+    auto input = GENERATE(as<std::string>{}, "1/", "/1", "12:", ":12", "1:2", "-", "-/", "-:", "--5", "+5",
+                          "5-", "1-2", "12 ", " 12", "1\t", "12\n", "1２", "123456789012345678/",
+                          "12345678901234567:", "-12345678901234567 ", std::string("12\0", 3),
+                          std::string("\xff" "1"), "1\x80");
+    INFO('"' << input << '"');
+    CHECK_FALSE(Rational::parse(input).has_value());
+}
+
 TEST_CASE("parse bounds the exponent and the number of digits", "[rational][parse]") {
     const Rational big = q("1e10000");
     CHECK_FALSE(big.is_small());

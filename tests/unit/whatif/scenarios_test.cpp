@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dsl/base/diagnostics.hpp"
@@ -45,7 +46,7 @@ private:
 // "id: path=value path=value …" for a scenario, ranges aside.
 std::string show(const Scenario& s) {
     std::string out = s.id + ":";
-    for (const auto& a : s.set) out += " " + a.path + "=" + a.value;
+    for (const auto& a : s.set) out += " " + std::string(a.path) + "=" + a.value;
     return out;
 }
 
@@ -58,6 +59,8 @@ std::string relative(std::string text, const std::string& path) {
 }
 
 // Every row of a CSV file: shown scenarios, and errors rendered (relative to the temp folder).
+// Read twice: a fresh Scenario per row, then one Scenario reused for every row (as batch
+// reads), which must give the same rows and errors, each assignment naming its column.
 std::vector<std::string> read_all(const std::string& bytes) {
     TempDir dir;
     std::string path = dir.write("s.csv", bytes);
@@ -74,6 +77,26 @@ std::vector<std::string> read_all(const std::string& bytes) {
         if (!*row) break;
         out.push_back(show(**row));
     }
+
+    dsl::SourceManager sm2;
+    auto again = CsvScenarios::open(sm2, path);
+    REQUIRE(again);
+    std::vector<std::string> reused;
+    Scenario s;
+    for (;;) {
+        auto more = again->next(s);
+        if (!more) {
+            reused.push_back(relative(dsl::render(sm2, more.error()), path));
+            continue;
+        }
+        if (!*more) break;
+        for (const auto& a : s.set) {
+            REQUIRE(a.column < again->columns().size());
+            CHECK(a.path == again->columns()[a.column]);
+        }
+        reused.push_back(show(s));
+    }
+    CHECK(reused == out);
     return out;
 }
 
@@ -182,6 +205,83 @@ TEST_CASE("the id column names the scenarios, wherever it is", "[scenarios]") {
 TEST_CASE("empty cells are no override; data rows are numbered", "[scenarios]") {
     CHECK(read_all("a,b,c\n,,\n1,,\n# comment\n\n,2,\"\"\n") ==
           std::vector<std::string>{"1:", "2: a=1", "3: b=2"});
+}
+
+TEST_CASE("a reused scenario takes each row whole: fewer cells, longer values, a lone CR", "[scenarios]") {
+    const std::string long_value(40, '9');
+    CHECK(read_all("scenario,a,b,c\n"
+                   "one," + long_value + "," + long_value + ",3\n"
+                   "two,,,\n"
+                   "three,1,,\n"
+                   "four,a\rb , \t x y ,\"q,r\"\n"
+                   "five," + long_value + ",2,3") ==
+          std::vector<std::string>{"one: a=" + long_value + " b=" + long_value + " c=3", "two:", "three: a=1",
+                                   "four: a=a\rb b=x y c=q,r", "five: a=" + long_value + " b=2 c=3"});
+    // Rows across the reader's 64 KiB buffer: a value cut by the refill is read whole.
+    std::string bytes = "a,b\n";
+    std::vector<std::string> want;
+    for (int i = 0; bytes.size() < (std::size_t{3} << 16); ++i) {
+        const std::string v = std::to_string(i) + std::string(static_cast<std::size_t>(i % 37), '7');
+        bytes += v + "," + (i % 3 == 0 ? "" : "x" + v) + "\n";
+        want.push_back(std::to_string(i + 1) + ": a=" + v + (i % 3 == 0 ? "" : " b=x" + v));
+    }
+    CHECK(read_all(bytes) == want);
+}
+
+namespace {
+
+// Each row as show() gives it with every assignment's range, or its error rendered.
+std::vector<std::string> rows_with_ranges(const std::string& bytes) {
+    TempDir dir;
+    std::string path = dir.write("s.csv", bytes);
+    dsl::SourceManager sm;
+    auto csv = CsvScenarios::open(sm, path);
+    if (!csv) return {relative(dsl::render(sm, csv.error()), path)};
+    std::vector<std::string> out;
+    Scenario s;
+    for (;;) {
+        auto more = csv->next(s);
+        if (!more) {
+            out.push_back(relative(dsl::render(sm, more.error()), path));
+            continue;
+        }
+        if (!*more) break;
+        std::string row = show(s) + " @" + std::to_string(s.line);
+        for (const auto& a : s.set) {
+            const dsl::SourceFile& f = sm.file(a.where.file);
+            row += " [" + std::to_string(a.where.begin) + "," + std::to_string(a.where.end) + ") " +
+                   std::to_string(f.line_col(a.where.begin).line) + ":" + std::to_string(f.line_col(a.where.begin).column);
+        }
+        out.push_back(row);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenarios]") {
+    // A line ended by a line feed is read at once; the last line of a file without one goes
+    // byte by byte. Same values, ranges and errors either way.
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {"a,b,c", {"1,2,3", " 1 , 2 ,3 ", "\t1\t,,", ",,", "1,2", "1,2,3,4", "1,2,3,,,", "  ,x,", "1 2, 3\t4 ,5",
+                   "\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC,x", "1,\xFF,2", "   1,2,3", "1,,  ", ",,,", "x", " \t x"}},
+        {"id,a,b", {",1,2", " s1 ,1,2", "s2 , , 2", "  ,1,2", "s3,1"}},
+        {"scenario", {"only", " spaced id "}},
+    };
+    for (const auto& [header, rows] : cases) {
+        for (const auto& row : rows) {
+            for (const char* eol : {"\n", "\r\n"}) {
+                const std::string lead = header + eol + "# a comment" + eol + "1,1,1" + eol;
+                INFO(header << " / " << dsl::printable(row) << " / " << dsl::printable(eol));
+                const auto at_once = rows_with_ranges(lead + row + eol + "7,8,9" + eol);
+                const auto byte_by_byte = rows_with_ranges(lead + row + eol + "7,8,9");
+                const auto last = rows_with_ranges(lead + row);
+                REQUIRE(at_once.size() == 3);
+                CHECK(at_once == byte_by_byte);
+                CHECK(at_once[1] == last.at(1));
+            }
+        }
+    }
 }
 
 TEST_CASE("a quoted field may span lines; rows keep their own line numbers", "[scenarios]") {
