@@ -24,15 +24,16 @@ here=tests/cli/compiled
 kernels() { find "$HOSHU_CACHE_DIR" -maxdepth 1 -name 'kernel-*.so' | wc -l; }
 
 # run ENGINE TAG PLAN INPUTS CSV [ARGS…]: one batch run; $work/TAG.{out,stdout,err,rc}.
-# An argument OUT stands for `--out $work/TAG.out`.
+# An argument OUT stands for `--out $work/TAG.out`; CSV "" for none (a --grid).
 run() {
   local engine=$1 tag=$2 plan=$3 inputs=$4 csv=$5 a; shift 5
   local args=()
+  [[ -n $csv ]] && args+=(--scenarios "$csv")
   for a in "$@"; do
     if [[ $a == OUT ]]; then args+=(--out "$work/$tag.out"); else args+=("$a"); fi
   done
   rm -f "$work/$tag.out"
-  "$hoshu" batch "$plan" --inputs "$inputs" --scenarios "$csv" --engine "$engine" "${args[@]}" \
+  "$hoshu" batch "$plan" --inputs "$inputs" --engine "$engine" "${args[@]}" \
     > "$work/$tag.stdout" 2> "$work/$tag.err"
   echo $? > "$work/$tag.rc"
 }
@@ -106,6 +107,8 @@ agree "ops: 4,000 hostile scenarios, --on-error skip" $ops $ops/base.toml "$work
   --on-error skip OUT
 agree "ops: 4,000 hostile scenarios, stdout" $ops $ops/base.toml "$work/ops.csv" --on-error skip
 agree "ops: --on-error stop" $ops $ops/base.toml "$work/ops.csv"
+agree "ops: a grid of 1,625 scenarios" $ops $ops/base.toml "" --on-error skip OUT \
+  --grid 'x=-3..3:1/4' --grid 'y=-2..2:1/3' --grid 'members.B.w=-1..1:0.5'
 # The generator is deterministic.
 python3 $here/scenarios.py ops 4000 | cmp -s - "$work/ops.csv" && ok "scenarios.py: the same file twice" \
   || bad "scenarios.py writes a different file each time"
