@@ -158,6 +158,41 @@ else
   echo "skip the peer kit's scenarios: $kit is not there (the kit lives beside the clone)"
 fi
 
+# ---- The compiled plan does evaluate the scenarios, and --engine auto finds it in the
+# cache: a probe put in place of the cached plan's object counts its runs (the compiled
+# plan's own code, with a line added to its entry point).
+export HOSHU_CACHE_DIR="$work/probe"
+mkdir -m 700 "$HOSHU_CACHE_DIR"
+run compiled probe0 $ops $ops/base.toml $ops/edges.csv --on-error skip
+cpp=$(ls "$HOSHU_CACHE_DIR"/kernel-*.cpp 2> /dev/null)
+if [[ $(echo "$cpp" | wc -w) -ne 1 ]] || ! grep -q '^extern "C" int hoshu_kernel_v1(Q\* t) {$' "$cpp"; then
+  bad "probe: not one compiled plan with its entry point in the cache: $cpp"
+else
+  { sed 's/^extern "C" int hoshu_kernel_v1(Q\* t) {$/static int probed_kernel(Q* t) {/' "$cpp"
+    cat << 'EOF'
+#include <cstdio>
+#include <cstdlib>
+extern "C" int hoshu_kernel_v1(Q* t) {
+  if (const char* path = std::getenv("HOSHU_TEST_KERNEL_RUNS"))
+    if (std::FILE* f = std::fopen(path, "a")) { std::fputs("run\n", f); std::fclose(f); }
+  return probed_kernel(t);
+}
+EOF
+  } > "$work/probe.cpp"
+  if "${HOSHU_CXX:-${CXX:-c++}}" -std=c++17 -O2 -fPIC -shared -w -o "$work/probe.so" -x c++ "$work/probe.cpp" &&
+     chmod 700 "$work/probe.so" && mv "$work/probe.so" "${cpp%.cpp}.so"; then
+    HOSHU_TEST_KERNEL_RUNS="$work/runs" run auto probe $ops $ops/base.toml $ops/edges.csv --on-error skip
+    run interpreter interp $ops $ops/base.toml $ops/edges.csv --on-error skip
+    same "probe: auto with the probe = interpreter" interp probe
+    runs=$(cat "$work/runs" 2> /dev/null | wc -l) scenarios=$(( $(wc -l < $ops/edges.csv) - 1 ))
+    # One run on the base inputs, then one per scenario whose cells the compiled plan takes.
+    (( runs > scenarios / 2 && runs <= scenarios + 1 )) && ok "probe: the compiled plan ran $runs times for $scenarios scenarios" \
+      || bad "probe: the compiled plan ran $runs times for $scenarios scenarios"
+  else
+    bad "probe: it does not compile"
+  fi
+fi
+
 # ---- Plans whose varied path only the interpreter computes: refused, located.
 echo "scenario,eps_target,officers.NEO1.target_value" > "$work/psu.csv"; echo "a,11,5000000" >> "$work/psu.csv"
 refused "us-psu" rules/us-psu examples/us-psu/fy2026.toml "$work/psu.csv" \
