@@ -164,6 +164,21 @@ else
   echo "skip the peer kit's scenarios: $kit is not there (the kit lives beside the clone)"
 fi
 
+# ---- --engine auto compiles the plan when the scenarios are many (a CSV of 8 MiB).
+export HOSHU_CACHE_DIR="$work/many"
+mkdir -m 700 "$HOSHU_CACHE_DIR"
+awk 'BEGIN { print "scenario,revenue_actual,revenue_target,revenue_prev,op_actual,op_target,op_prev,engagement_score,directors.kit.division_score,directors.kit.monthly_fixed_pay,base_price,grant_price"
+  for (i = 0; i < 160000; i++)
+    printf "s%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d\n", i + 1, 2500 + i % 2000, 3000 + (i * 7) % 900, 2800 + (i * 11) % 1000,
+      60 + (i * 3) % 90, 80 + (i * 5) % 50, 70 + (i * 13) % 60, i % 101, (i * 17) % 101, 200000 + (i * 37) % 800000,
+      2000 + (i * 19) % 4000, 1500 + (i * 23) % 9000 }' > "$work/many.csv"
+[[ $(wc -c < "$work/many.csv") -ge $((8 << 20)) ]] || bad "many.csv is under 8 MiB"
+run auto many $peer $peer/base.toml "$work/many.csv" OUT
+[[ $(kernels) -eq 1 ]] && ok "auto on 8 MiB of scenarios: the plan compiled" || bad "auto on 8 MiB of scenarios: no compiled plan"
+run interpreter interp $peer $peer/base.toml "$work/many.csv" OUT
+same "auto on 8 MiB of scenarios = interpreter" interp many
+rm -f "$work/many.csv" "$work/many.out" "$work/interp.out"
+
 # ---- The compiled plan does evaluate the scenarios, and --engine auto finds it in the
 # cache: a probe put in place of the cached plan's object counts its runs (the compiled
 # plan's own code, with a line added to its entry point).
