@@ -19,7 +19,11 @@ out_expected="$case_dir/expected.out"
 
 actual_out=$(mktemp)
 actual_err=$(mktemp)
-trap 'rm -f "$actual_out" "$actual_err"' EXIT
+# A cache folder of the case's own: no case depends on (or fills) the cache of compiled
+# plans of the machine's user (`batch --engine auto` uses a plan compiled before).
+cache=$(mktemp -d)
+trap 'rm -f "$actual_out" "$actual_err"; rm -rf "$cache"' EXIT
+export HOSHU_CACHE_DIR=$cache
 NO_COLOR=1 "$hoshu" "${args[@]}" > "$actual_out" 2> "$actual_err" < /dev/null
 rc=$?
 
