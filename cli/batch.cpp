@@ -162,8 +162,8 @@ int run_batch(const BatchArgs& args) {
             kernel.emplace(std::move(*built));
         } else if (args.engine == "compiled") {
             print_diagnostics(sm, built.error());
-            std::fprintf(stderr, "hoshu: error: --engine compiled: the plan cannot be compiled for these columns "
-                                 "(--engine interpreter evaluates it)\n");
+            std::fprintf(stderr, "hoshu: error: --engine compiled cannot run these scenarios (above); "
+                                 "--engine interpreter evaluates them\n");
             return Exit::usage;
         }
     } else if (args.engine == "compiled") {

@@ -102,15 +102,21 @@ Kernel::~Kernel() = default;
 Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const InputFile::Node> varied,
                              const KernelOptions& options) {
     auto base = session.run();
-    if (!base) return base.error();
+    if (!base) {
+        dsl::Diagnostics diags = base.error();
+        diags.note(dsl::SourceRange{}, "a compiled plan starts from the base inputs' values, and these do not evaluate");
+        return diags;
+    }
     const std::size_t records = base->directors.size();
     SessionProbe probe(session);
     dsl::Diagnostics diags;
     std::vector<std::uint8_t> varied_slots(plan.slots.size(), 0);
     std::vector<std::vector<std::pair<std::uint32_t, int>>> readers(varied.size());   // (slot, record)
     for (std::size_t i = 0; i < varied.size(); ++i) {
-        if (probe.read_by_series(varied[i])) {
-            diags.error(dsl::SourceRange{}, "a value a run changes is an entry of a series, which only the interpreter reads");
+        if (auto series = probe.read_by_series(varied[i])) {
+            diags.error(plan.series[*series].name_range,
+                        "a value a run changes is an entry of the series `{}`, which only the interpreter reads",
+                        plan.series[*series].name);
             continue;
         }
         for (const auto& r : probe.readers(varied[i])) {
@@ -121,8 +127,9 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             }
             const Slot& s = plan.slots[r.index];
             if (!r.known || (s.scope != Scope::plan && s.scope != Scope::director)) {
-                diags.error(s.name_range, "a value a run changes is read by `{}`, not as a plan-wide or a {}'s value",
-                            name, plan.directors.noun);
+                diags.error(s.name_range,
+                            "a value a run changes is read by `{}`, which is neither plan-wide nor one per record of {}",
+                            name, plan.directors.plural);
             } else if (s.type.kind != Kind::number) {
                 diags.error(s.name_range, "a value a run changes is read by `{}`, which is not a number", name);
             } else if (s.input.low_node != none || s.input.high_node != none) {
@@ -217,7 +224,9 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
                 const Value& got = m.outcome.directors[d].outputs[o];
                 const Value& want = base->directors[d].outputs[o];
-                if (!(got.number == want.number) || got.word != want.word)
+                // A number's word and a word's number mean nothing: compare what the type holds.
+                const bool number = plan.slots[plan.director_outputs[o]].type.kind == Kind::number;
+                if (number ? !(got.number == want.number) : got.word != want.word)
                     return dsl::one_error({}, "the compiled plan does not agree with the interpreter on the base inputs");
             }
         }

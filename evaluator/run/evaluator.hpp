@@ -103,7 +103,11 @@ public:
         }
         return out;
     }
-    bool read_by_series(InputFile::Node node) const { return series_reads_.count(node.ptr) != 0; }
+    std::optional<std::uint32_t> read_by_series(InputFile::Node node) const {
+        auto it = series_reads_.find(node.ptr);
+        if (it == series_reads_.end()) return std::nullopt;
+        return it->second.series;
+    }
     std::vector<std::pair<InputFile::Node, std::string>> record_keys() const {
         std::vector<std::pair<InputFile::Node, std::string>> out;
         for (std::size_t d = 0; d < records_.size(); ++d)

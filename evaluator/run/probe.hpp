@@ -48,9 +48,9 @@ public:
         bool known = true;
     };
     /// Every declaration that reads the value at `node` (what the inputs check found), and
-    /// whether a series reads it (an entry's date or value).
+    /// the series that reads it (an entry's date or value), if one does.
     std::vector<Reader> readers(InputFile::Node node);
-    bool read_by_series(InputFile::Node node);
+    std::optional<std::uint32_t> read_by_series(InputFile::Node node);
     /// The entry of a series found by `last … before date`, if any.
     std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
 

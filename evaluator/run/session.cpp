@@ -138,6 +138,6 @@ std::vector<SessionProbe::Reader> SessionProbe::readers(InputFile::Node node) {
     return session_.impl_->evaluator.readers_of(node);
 }
 
-bool SessionProbe::read_by_series(InputFile::Node node) { return session_.impl_->evaluator.read_by_series(node); }
+std::optional<std::uint32_t> SessionProbe::read_by_series(InputFile::Node node) { return session_.impl_->evaluator.read_by_series(node); }
 
 }  // namespace hoshu::eval

@@ -64,7 +64,7 @@ agree() {
   run compiled compiled "$plan" "$inputs" "$csv" "$@"
   # (a plan compiled before for the same values is found there, not compiled again)
   [[ $(kernels) -ge 1 ]] || bad "$name: --engine compiled left no compiled plan in the cache"
-  grep -q 'cannot be compiled' "$work/compiled.err" && bad "$name: refused: $(head -c 400 "$work/compiled.err")"
+  grep -q 'cannot run these scenarios' "$work/compiled.err" && bad "$name: refused: $(head -c 400 "$work/compiled.err")"
   same "$name: compiled = interpreter" interp compiled
   run auto auto "$plan" "$inputs" "$csv" "$@"
   same "$name: auto (cached) = interpreter" interp auto
@@ -82,7 +82,7 @@ refused() {
   run compiled compiled "$plan" "$inputs" "$csv"
   if [[ $(cat "$work/compiled.rc") -eq 2 && ! -s "$work/compiled.stdout" &&
         "$(cat "$work/compiled.err")" == *"$text"* &&
-        "$(tail -1 "$work/compiled.err")" == "hoshu: error: --engine compiled: the plan cannot be compiled for these columns"* &&
+        "$(tail -1 "$work/compiled.err")" == "hoshu: error: --engine compiled cannot run these scenarios"* &&
         $(kernels) -eq $before ]]; then
     ok "$name: refused by --engine compiled"
   else
@@ -94,19 +94,14 @@ refused() {
   same "$name: auto = interpreter" interp auto
 }
 
-# ---- KNOWN DISAGREEMENT (to be fixed in evaluator/native, not here): a quotient by a
-# negative number. plan: tests/cli/compiled/negative_divisor; y = -2 gives 1 / y = 0.5
-# from the compiled plan, -0.5 from the interpreter.
-echo "(a FAIL of the next two lines is the known disagreement: a quotient by a negative number)"
+# ---- A quotient by a negative number (tests/cli/compiled/negative_divisor: y = -2 once
+# gave 1 / y = 0.5 from the compiled plan, -0.5 from the interpreter).
 agree "negative divisor (1 / -2)" $here/negative_divisor $here/negative_divisor/base.toml \
   $here/negative_divisor/scenarios.csv
 
-# ---- KNOWN DISAGREEMENT (to be fixed in evaluator/native, not here): --engine compiled
-# refuses a plan whose base outcome has a true boolean output followed by a number output
-# ("the compiled plan does not agree with the interpreter on the base inputs"): the check
-# on the base inputs compares the word of number outputs too, and the interpreter leaves
-# the boolean's word in the number's value. plan: tests/cli/compiled/boolean_then_number.
-echo "(a FAIL of the next lines is the known refusal: a boolean output, then a number output)"
+# ---- A true boolean output, then a number output (tests/cli/compiled/boolean_then_number):
+# the check of the compiled plan on the base inputs once compared a number output's
+# meaningless word too, and refused the plan.
 agree "boolean then number" $here/boolean_then_number $here/boolean_then_number/base.toml \
   $here/boolean_then_number/scenarios.csv
 
@@ -223,16 +218,37 @@ EOF
   fi
 fi
 
+# ---- The shipped plans, where their varied path compiles: scenarios over a grid, some past
+# the limits and requirements (then the interpreter evaluates them).
+python3 - "$work" << 'EOF'
+import sys
+work = sys.argv[1]
+def grid(name, header, rows):
+    with open(f"{work}/{name}.csv", "w") as f:
+        f.write(",".join(header) + "\n")
+        for i, r in enumerate(rows):
+            f.write(",".join([f"s{i}"] + [str(x) for x in r]) + "\n")
+grid("psu", ["scenario", "eps_target", "officers.NEO1.target_value"],
+     [(e, v) for e in ["0.01", "8", "11", "11.99", "12", "12.5", "15", "30", "2999.99"]
+             for v in [0, 1, 999_999, 5_000_000, 60_000_000]])
+grid("bbt", ["scenario", "results.roe", "results.operating_profit", "directors.D01.months_in_office"],
+     [(r, p, m) for r in ["-0.5", "0", "0.05", "0.092", "0.1", "0.25"]
+                for p in ["-1e9", "0", "30e9", "40_320_000_000", "42e9", "60e9"]
+                for m in [0, 1, 6, 12]])
+grid("iij", ["scenario", "directors.D03.division_score", "directors.D05.monthly_fixed"],
+     [(d, m) for d in ["0", "0.5", "0.8", "0.95", "1", "1.2", "1.25"]
+             for m in [0, 1, 3_800_000, 9_000_000, 90_000_000]])
+EOF
+agree "us-psu: EPS target and an officer's target value" rules/us-psu examples/us-psu/fy2026.toml "$work/psu.csv" --on-error skip OUT
+agree "jp-bbt: ROE, operating profit, months in office" rules/jp-bbt examples/jp-bbt/fy2025.toml "$work/bbt.csv" --on-error skip OUT
+agree "iij: a division score and a monthly fixed pay, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij.csv" --on-error skip OUT
+
 # ---- Plans whose varied path only the interpreter computes: refused, located.
-echo "scenario,eps_target,officers.NEO1.target_value" > "$work/psu.csv"; echo "a,11,5000000" >> "$work/psu.csv"
-refused "us-psu" rules/us-psu examples/us-psu/fy2026.toml "$work/psu.csv" \
-  "rules/us-psu/units.hoshu:133:38: error: \`total_delivered_units\` depends on a value the run changes and uses what only the interpreter computes"
-echo "scenario,results.roe,directors.D01.months_in_office" > "$work/bbt.csv"; echo "a,0.1,10" >> "$work/bbt.csv"
-refused "jp-bbt" rules/jp-bbt examples/jp-bbt/fy2025.toml "$work/bbt.csv" \
-  "rules/jp-bbt/balances.hoshu:38:15: error: \`points_forfeited\` depends on a value the run changes and uses what only the interpreter computes"
-echo "scenario,directors.D03.division_score" > "$work/iij.csv"; echo "a,0.9" >> "$work/iij.csv"
-refused "iij" rules/iij examples/iij/fy2024.toml "$work/iij.csv" \
-  "rules/iij/limits.hoshu:66:7: error: the limit \`rs_value\` depends on a value the run changes"
+refused "iij: revenue, profit and a close" rules/iij examples/iij/fy2024.toml examples/iij/sensitivity.csv \
+  "rules/iij/plan.hoshu:62:8: error: a value a run changes is an entry of the series \`share_price\`, which only the interpreter reads"
+echo "scenario,fiscal_years.FY2026.adjusted_eps" > "$work/psu-eps.csv"; echo "a,4" >> "$work/psu-eps.csv"
+refused "us-psu: a fiscal year's EPS" rules/us-psu examples/us-psu/fy2026.toml "$work/psu-eps.csv" \
+  "rules/us-psu/eps.hoshu:4:9: error: a value a run changes is read by \`adjusted_eps\`, which is neither plan-wide nor one per record of officers"
 
 # ---- The compiler: one that fails is an error under --engine compiled (nothing written,
 # nothing cached); --engine auto never runs it on a small file and interprets.
