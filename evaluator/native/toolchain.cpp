@@ -175,7 +175,11 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     if (cached) {
         const std::string cpp = dir + "/" + name + ".cpp", so = dir + "/" + name + ".so";
         std::string kept;
-        if (own_file(cpp) && own_file(so) && read_file(cpp, kept) && kept == source) return open_library(so);
+        if (own_file(cpp) && own_file(so) && read_file(cpp, kept) && kept == source) {
+            auto k = open_library(so);
+            // An object that does not load (cut short on a full disk, say) is built again.
+            if (k || options.cached_only) return k;
+        }
     }
     if (options.cached_only) return problem("the plan has not been compiled for these values yet");
 

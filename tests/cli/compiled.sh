@@ -113,6 +113,14 @@ agree "ops: 4,000 hostile scenarios, --on-error skip" $ops $ops/base.toml "$work
   --on-error skip OUT
 agree "ops: 4,000 hostile scenarios, stdout" $ops $ops/base.toml "$work/ops.csv" --on-error skip
 agree "ops: --on-error stop" $ops $ops/base.toml "$work/ops.csv"
+
+# A compiled object in the cache that does not load (cut short on a full disk, say) is
+# built again, and the run agrees.
+for so in "$HOSHU_CACHE_DIR"/kernel-*.so; do : > "$so"; done
+run compiled rebuilt $ops $ops/base.toml $ops/edges.csv --on-error skip OUT
+run interpreter interp $ops $ops/base.toml $ops/edges.csv --on-error skip OUT
+same "a compiled plan cut short in the cache is built again" interp rebuilt
+[[ -n $(find "$HOSHU_CACHE_DIR" -maxdepth 1 -name 'kernel-*.so' -size +0) ]] || bad "no compiled plan built again"
 agree "ops: a grid of 1,625 scenarios" $ops $ops/base.toml "" --on-error skip OUT \
   --grid 'x=-3..3:1/4' --grid 'y=-2..2:1/3' --grid 'members.B.w=-1..1:0.5'
 # The generator is deterministic.
