@@ -71,7 +71,12 @@ const Outcome& Evaluator::run() {
             if (it == factors.end()) continue;
             for (std::uint32_t s : l.allocation->outputs) scale_.emplace(s, std::make_pair(it->second, &*l.allocation));
         }
-        reset();
+        // Only the scaled outputs and what depends on them are computed again (the rest
+        // stands); this evaluation's record is of the unscaled outputs, so it is not kept.
+        std::vector<std::uint32_t> scaled;
+        for (const auto& [s, factor] : scale_) scaled.push_back(s);
+        stop_recording();
+        invalidate(scaled, {}, true);
         evaluate_all();
         // The limits that were exceeded before scaling are the ones that bound: they show
         // the factor; the others of the set show their (scaled) value as ok.
