@@ -72,10 +72,12 @@ const Outcome& Evaluator::run() {
             for (std::uint32_t s : l.allocation->outputs) scale_.emplace(s, std::make_pair(it->second, &*l.allocation));
         }
         // Only the scaled outputs and what depends on them are computed again (the rest
-        // stands); this evaluation's record is of the unscaled outputs, so it is not kept.
+        // stands). What was recorded so far is the evaluation before scaling — what the
+        // next path evaluates first too, its scaling undone — so it is kept, and the
+        // scaled outputs are not recorded.
         std::vector<std::uint32_t> scaled;
         for (const auto& [s, factor] : scale_) scaled.push_back(s);
-        stop_recording();
+        keep_recording();
         invalidate(scaled, {}, true);
         evaluate_all();
         // The limits that were exceeded before scaling are the ones that bound: they show
