@@ -15,12 +15,6 @@ namespace hoshu::eval {
 
 namespace {
 
-/// Where a varied value goes in the table, and the input slot that reads it there.
-struct Position {
-    std::uint32_t at = 0;
-    std::uint32_t slot = 0;
-};
-
 /// The inputs check of one input slot, on raw parts: what not_in_units() and the declared
 /// range say, decided without a Rational where the numbers fit 64 bits.
 struct Check {
@@ -38,14 +32,9 @@ Check check_of(const Plan& plan, std::uint32_t s) {
     const Slot& slot = plan.slots[s];
     Check c;
     c.slot = s;
-    const Type& t = slot.type;
-    if (t.dimensionless() && t.style == RatioStyle::count) {
-        c.whole = true;
-    } else if (auto u = single_unit(t)) {
-        const UnitDef& unit = plan.units[*u];
-        if (unit.whole || (unit.minor && *unit.minor == Rational(1))) c.whole = true;
-        else if (unit.minor) c.by_units = true;
-    }
+    const UnitRule rule = unit_rule(plan, slot.type);
+    c.whole = rule.kind == UnitRule::Kind::whole;
+    c.by_units = rule.kind == UnitRule::Kind::multiple;
     auto end = [&](const std::optional<Value>& v, std::int64_t& n, std::int64_t& d) {
         if (!v) return false;
         if (!v->number.is_small()) {
@@ -84,10 +73,10 @@ struct Kernel::Impl {
     Layout layout;
     LoadedKernel loaded;
     std::vector<KernelValue> table;
-    std::vector<std::vector<Position>> positions;   // per varied value
     std::vector<std::vector<Check>> checks;         // per varied value: one per slot reading it
-    // The same positions in one list (varied value i's are [first[i], first[i + 1])), with
-    // the base inputs' value at each: what set() writes and clear() puts back.
+    // Where each varied value goes in the table (one place per slot and record reading it;
+    // varied value i's are [first[i], first[i + 1])), with the base inputs' value at each:
+    // what set() writes and clear() puts back.
     std::vector<std::uint32_t> varied_at, first;
     std::vector<KernelValue> base_values;
     Outcome base, outcome;
@@ -174,21 +163,16 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         for (std::size_t r = 0; r < count; ++r)
             m.table[m.layout.presence[s] + r] = KernelValue{probe.present(s, r) ? 1 : 0, 1};
     }
-    m.positions.resize(varied.size());
     m.checks.resize(varied.size());
     for (std::size_t i = 0; i < varied.size(); ++i) {
+        m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
         for (auto [s, r] : readers[i]) {
-            m.positions[i].push_back(Position{m.layout.offset[s] + static_cast<std::uint32_t>(r), s});
+            const std::uint32_t at = m.layout.offset[s] + static_cast<std::uint32_t>(r);
+            m.varied_at.push_back(at);
+            m.base_values.push_back(m.table[at]);
             const std::uint32_t slot = s;
             if (std::none_of(m.checks[i].begin(), m.checks[i].end(), [&](const Check& c) { return c.slot == slot; }))
                 m.checks[i].push_back(check_of(plan, s));
-        }
-    }
-    for (std::size_t i = 0; i < varied.size(); ++i) {
-        m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
-        for (const auto& p : m.positions[i]) {
-            m.varied_at.push_back(p.at);
-            m.base_values.push_back(m.table[p.at]);
         }
     }
     m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
@@ -292,9 +276,5 @@ bool Kernel::run() {
 }
 
 const Outcome& Kernel::outcome() const { return impl_->outcome; }
-
-std::size_t Kernel::computed() const {
-    return static_cast<std::size_t>(std::count(impl_->layout.computed.begin(), impl_->layout.computed.end(), 1));
-}
 
 }  // namespace hoshu::eval

@@ -60,8 +60,6 @@ public:
     void clear();
     /// The last successful run's outcome: the base outcome with the outputs it recomputed.
     const Outcome& outcome() const;
-    /// The number of definitions the kernel recomputes on each run.
-    std::size_t computed() const;
 
     Kernel(Kernel&&) noexcept;
     Kernel& operator=(Kernel&&) noexcept;

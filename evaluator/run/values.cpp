@@ -41,21 +41,28 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
     return r.to_string();
 }
 
-/// What is wrong with an input's number for its unit, if anything: a whole unit (shares,
-/// a declared `whole` unit) and a count take whole numbers; a currency takes multiples of
-/// its minor amount (JPY: whole yen). Only for a type that is exactly that unit.
-std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x) {
-    if (type.dimensionless() && type.style == RatioStyle::count) {
-        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
-        return std::nullopt;
-    }
+UnitRule unit_rule(const Plan& plan, const Type& type) {
+    if (type.dimensionless() && type.style == RatioStyle::count) return {UnitRule::Kind::whole, nullptr};
     auto u = single_unit(type);
-    if (!u) return std::nullopt;
+    if (!u) return {};
     const UnitDef& unit = plan.units[*u];
-    if (unit.whole || (unit.minor && *unit.minor == Rational(1))) {
-        if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
-    } else if (unit.minor && !(x / *unit.minor).is_integer()) {
-        return fmt::format("it must be a multiple of {} {}, not {}", unit.minor->to_string(), unit.name, x.to_string());
+    if (unit.whole || (unit.minor && *unit.minor == Rational(1))) return {UnitRule::Kind::whole, &unit};
+    if (unit.minor) return {UnitRule::Kind::multiple, &unit};
+    return {};
+}
+
+std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x) {
+    const UnitRule rule = unit_rule(plan, type);
+    switch (rule.kind) {
+        case UnitRule::Kind::any: break;
+        case UnitRule::Kind::whole:
+            if (!x.is_integer()) return fmt::format("it must be a whole number, not {}", x.to_string());
+            break;
+        case UnitRule::Kind::multiple:
+            if (!(x / *rule.unit->minor).is_integer())
+                return fmt::format("it must be a multiple of {} {}, not {}", rule.unit->minor->to_string(),
+                                   rule.unit->name, x.to_string());
+            break;
     }
     return std::nullopt;
 }

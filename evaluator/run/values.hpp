@@ -5,6 +5,7 @@
 //   display_value(plan, outcome, shares, v)         // "4,709"
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -20,9 +21,16 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
 /// other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
 
-/// What is wrong with an input's number for its unit, if anything: a whole unit (shares,
-/// a declared `whole` unit) and a count take whole numbers; a currency takes multiples of
-/// its minor amount (JPY: whole yen). Only for a type that is exactly that unit.
+/// What an input's number must be for its unit: a whole unit (shares, a declared `whole`
+/// unit), a count and a currency whose minor amount is 1 (JPY) take whole numbers; another
+/// currency takes multiples of its minor amount (`minor`); anything else any number. Only
+/// for a type that is exactly that unit.
+struct UnitRule {
+    enum class Kind : std::uint8_t { any, whole, multiple } kind = Kind::any;
+    const UnitDef* unit = nullptr;   // multiple: the unit whose minor amount it is
+};
+UnitRule unit_rule(const Plan& plan, const Type& type);
+/// What is wrong with an input's number for its unit (unit_rule()), if anything.
 std::optional<std::string> not_in_units(const Plan& plan, const Type& type, const Rational& x);
 
 }  // namespace hoshu::eval
