@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 #include "evaluator/ir/walk.hpp"
 
@@ -214,7 +216,7 @@ __attribute__((noinline)) static Q add_slow(Q a, Q b) {
 static inline Q add(Q a, Q b) {
   i128 x, y, n, d;
   if (a.d == b.d) { if (!__builtin_add_overflow(a.n, b.n, &n)) return Q{n, a.d}; }
-  else if (f64(a, b)) { if (!__builtin_add_overflow(w64(a.n, b.d), w64(b.n, a.d), &n)) return Q{n, w64(a.d, b.d)}; }
+  else if (f64(a, b)) return Q{w64(a.n, b.d) + w64(b.n, a.d), w64(a.d, b.d)};   // < 2^127: no overflow
   else if (!mo(a.n, b.d, &x) && !mo(b.n, a.d, &y) && !__builtin_add_overflow(x, y, &n) && !mo(a.d, b.d, &d)) return Q{n, d};
   return add_slow(a, b);
 }
@@ -252,6 +254,24 @@ static inline int cmp(Q a, Q b) {
   return cmp_slow(a, b);
 }
 static inline int cmp(long long a, long long b) { return (a > b) - (a < b); }
+// With a constant n/d (d > 0, both fitting 64 bits, n not the most negative) as the other
+// operand: where x fits 64 bits too, every product fits 128 bits and no sum of two of them
+// overflows, so nothing is checked.
+static inline int cmpk(Q a, long long n, long long d) {
+  if (f64(a.n) & f64(a.d)) { i128 x = w64(a.n, d), y = w64(n, a.d); return (x > y) - (x < y); }
+  return cmp(a, Q{n, d});
+}
+static inline Q mulk(Q a, long long n, long long d) {
+  if (f64(a.n) & f64(a.d)) return Q{w64(a.n, n), w64(a.d, d)};
+  return mul(a, Q{n, d});
+}
+static inline Q addk(Q a, long long n, long long d) {
+  if (f64(a.n) & f64(a.d)) {
+    if (d == 1) return Q{a.n + w64(n, a.d), a.d};
+    return Q{w64(a.n, d) + w64(n, a.d), w64(a.d, d)};
+  }
+  return add(a, Q{n, d});
+}
 static inline Q pick_min(Q a, Q b) { return cmp(b, a) < 0 ? b : a; }
 static inline Q pick_max(Q a, Q b) { return cmp(b, a) > 0 ? b : a; }
 static inline long long pick_min(long long a, long long b) { return b < a ? b : a; }
@@ -289,6 +309,16 @@ static inline Q num(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); retu
 static inline long long word(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return (long long)x.n; }
 )";
 
+/// A constant's parts when both fit 64 bits and the numerator is not the most negative
+/// (so that it can be negated): the operand of cmpk, mulk and addk.
+std::optional<std::pair<long long, long long>> small_constant(const Rational& c) {
+    if (!c.is_small()) return std::nullopt;
+    auto [n, d] = c.small_parts();
+    const __int128 lo = -static_cast<__int128>(0x7fffffffffffffffLL);
+    if (n < lo || n > 0x7fffffffffffffffLL || d > 0x7fffffffffffffffLL) return std::nullopt;
+    return std::pair<long long, long long>{static_cast<long long>(n), static_cast<long long>(d)};
+}
+
 struct Writer {
     const Plan& plan;
     const Layout& layout;
@@ -310,25 +340,66 @@ struct Writer {
     std::string table_fn(std::uint32_t k) {
         const Table& t = plan.tables[k];
         std::string f = fmt::format("static Q tbl{}({} x) {{\n", k, t.keyed() ? "long long" : "Q");
+        // Whether x is known to be above the current row's low end: the rows are tried in
+        // order, so when the row before ends where this one begins (one inclusive, the other
+        // not) and x was above that row's low end, x is above this one's.
+        bool above_low = true;
+        const TableRow* before = nullptr;
         for (const auto& row : t.rows) {
             if (t.keyed()) {
                 f += fmt::format("  if (x == {}) return {};\n", *row.key, q(row.value));
                 continue;
             }
+            if (row.low) {
+                const bool joined = before && before->high && *before->high == *row.low &&
+                                    before->high_inclusive != row.low_inclusive;
+                above_low = above_low && joined;
+            }
             std::string cond;
-            if (row.low) cond += fmt::format("cmp(x, {}) {} 0", q(*row.low), row.low_inclusive ? ">=" : ">");
+            if (row.low && !above_low) cond += fmt::format("{} {} 0", cmp_with(*row.low), row.low_inclusive ? ">=" : ">");
             if (row.high)
-                cond += fmt::format("{}cmp(x, {}) {} 0", cond.empty() ? "" : " && ", q(*row.high),
+                cond += fmt::format("{}{} {} 0", cond.empty() ? "" : " && ", cmp_with(*row.high),
                                     row.high_inclusive ? "<=" : "<");
             if (cond.empty()) cond = "true";
-            if (row.linear)
-                f += fmt::format("  if ({}) return add({}, mul(sub(x, {}), {}));\n", cond, q(row.value), q(*row.low),
-                                 q(row.slope));
-            else
-                f += fmt::format("  if ({}) return {};\n", cond, q(row.value));
+            std::string value = q(row.value);
+            if (row.linear) {
+                // value + (x - low) * slope, as x * slope + (value - low * slope).
+                const Rational c = row.value - *row.low * row.slope;
+                std::string e = row.slope == Rational(1) ? "x" : times("x", row.slope);
+                value = c == Rational(0) ? e : plus(e, c);
+                if (!c.is_small())
+                    value = fmt::format("add({}, mul(sub(x, {}), {}))", q(row.value), q(*row.low), q(row.slope));
+            }
+            f += fmt::format("  if ({}) return {};\n", cond, value);
+            before = &row;
+            if (!row.low) above_low = true;
         }
         f += "  bail();\n}\n";
         return f;
+    }
+
+    /// x against a constant, as cmp() would.
+    static std::string cmp_with(const Rational& c) {
+        if (auto k = small_constant(c)) return fmt::format("cmpk(x, {}LL, {}LL)", k->first, k->second);
+        return fmt::format("cmp(x, {})", q(c));
+    }
+    /// e * c and e + c for a constant c.
+    static std::string times(const std::string& e, const Rational& c) {
+        if (auto k = small_constant(c)) return fmt::format("mulk({}, {}LL, {}LL)", e, k->first, k->second);
+        return fmt::format("mul({}, {})", e, q(c));
+    }
+    static std::string plus(const std::string& e, const Rational& c) {
+        if (auto k = small_constant(c)) return fmt::format("addk({}, {}LL, {}LL)", e, k->first, k->second);
+        return fmt::format("add({}, {})", e, q(c));
+    }
+    /// The constant at node n, when it is a number whose parts fit 64 bits (the numerator
+    /// not the most negative).
+    std::optional<Rational> constant_at(std::uint32_t n) const {
+        const Node& node = plan.nodes[n];
+        if (node.kind != NodeKind::constant || node.type.kind != Kind::number) return std::nullopt;
+        const Rational& c = plan.constants[node.aux].number;
+        if (!small_constant(c)) return std::nullopt;
+        return c;
     }
 
     /// An aggregate over the directors as a function of its own: inside, `r` is each
@@ -360,6 +431,12 @@ struct Writer {
         const Node& node = plan.nodes[n];
         auto bin = [&](const char* fn) { return fmt::format("{}({}, {})", fn, expr(node.a), expr(node.b)); };
         auto compare = [&](const char* op) {
+            if (is_number(node.a)) {
+                if (auto c = constant_at(node.b)) {
+                    auto [cn, cd] = *small_constant(*c);
+                    return fmt::format("(long long)(cmpk({}, {}LL, {}LL) {} 0)", expr(node.a), cn, cd, op);
+                }
+            }
             return fmt::format("(long long)(cmp({}, {}) {} 0)", expr(node.a), expr(node.b), op);
         };
         switch (node.kind) {
@@ -368,10 +445,20 @@ struct Writer {
                 return node.type.kind == Kind::number ? q(v.number) : fmt::format("(long long){}LL", v.word);
             }
             case NodeKind::slot: return slot_ref(node.aux);
-            case NodeKind::add: return bin("add");
-            case NodeKind::sub: return bin("sub");
-            case NodeKind::mul: return bin("mul");
-            case NodeKind::div: return bin("dvd");
+            case NodeKind::add:
+                if (auto c = constant_at(node.b)) return plus(expr(node.a), *c);
+                if (auto c = constant_at(node.a)) return plus(expr(node.b), *c);
+                return bin("add");
+            case NodeKind::sub:
+                if (auto c = constant_at(node.b)) return plus(expr(node.a), -*c);
+                return bin("sub");
+            case NodeKind::mul:
+                if (auto c = constant_at(node.b)) return times(expr(node.a), *c);
+                if (auto c = constant_at(node.a)) return times(expr(node.b), *c);
+                return bin("mul");
+            case NodeKind::div:
+                if (auto c = constant_at(node.b); c && *c != Rational(0)) return times(expr(node.a), Rational(1) / *c);
+                return bin("dvd");
             case NodeKind::neg: return fmt::format("neg({})", expr(node.a));
             case NodeKind::lt: return compare("<");
             case NodeKind::le: return compare("<=");

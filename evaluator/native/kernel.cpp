@@ -3,6 +3,8 @@
 #include "evaluator/native/kernel.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -16,14 +18,33 @@ namespace hoshu::eval {
 namespace {
 
 /// The inputs check of one input slot, on raw parts: what not_in_units() and the declared
-/// range say, decided without a Rational where the numbers fit 64 bits.
+/// range say, decided on 64-bit parts where they fit and on a Rational otherwise.
 struct Check {
     std::uint32_t slot = 0;
     bool whole = false;         // a count, a whole unit, a currency whose minor amount is 1
-    bool by_units = false;      // another unit check: not_in_units() decides
+    bool multiple = false;      // a multiple of a minor amount mn/md: n·md divisible by d·mn
     bool low = false, high = false;
-    std::int64_t low_n = 0, low_d = 1, high_n = 0, high_d = 1;   // when they fit
-    bool ends_fit = true;
+    bool fits = true;           // the minor amount and the ends fit 64 bits
+    std::int64_t mn = 1, md = 1, low_n = 0, low_d = 1, high_n = 0, high_d = 1;
+
+    /// n/d (d > 0, both fitting 64 bits) passes, when `fits`.
+    bool passes(std::int64_t n, std::int64_t d) const {
+        using i128 = __int128;
+        if (whole && d != 1) return false;
+        if (multiple && (static_cast<i128>(n) * md) % (static_cast<i128>(d) * mn) != 0) return false;
+        // n/d against an end e/f (f > 0): n·f against e·d, exact in 128 bits.
+        if (low && static_cast<i128>(n) * low_d < static_cast<i128>(low_n) * d) return false;
+        if (high && static_cast<i128>(high_n) * d < static_cast<i128>(n) * high_d) return false;
+        return true;
+    }
+    /// The same on any value.
+    bool passes(const Plan& plan, const Rational& value) const {
+        const Slot& s = plan.slots[slot];
+        if (not_in_units(plan, s.type, value)) return false;
+        if (low && value < s.input.low->number) return false;
+        if (high && s.input.high->number < value) return false;
+        return true;
+    }
 };
 
 bool fits64(__int128 x) { return x == static_cast<std::int64_t>(x); }
@@ -32,24 +53,63 @@ Check check_of(const Plan& plan, std::uint32_t s) {
     const Slot& slot = plan.slots[s];
     Check c;
     c.slot = s;
-    const UnitRule rule = unit_rule(plan, slot.type);
-    c.whole = rule.kind == UnitRule::Kind::whole;
-    c.by_units = rule.kind == UnitRule::Kind::multiple;
-    auto end = [&](const std::optional<Value>& v, std::int64_t& n, std::int64_t& d) {
-        if (!v) return false;
-        if (!v->number.is_small()) {
-            c.ends_fit = false;
-            return true;
+    auto parts = [&](const Rational& v, std::int64_t& n, std::int64_t& d) {
+        if (!v.is_small()) {
+            c.fits = false;
+            return;
         }
-        auto [vn, vd] = v->number.small_parts();
-        if (!fits64(vn) || !fits64(vd)) c.ends_fit = false;
+        auto [vn, vd] = v.small_parts();
+        if (!fits64(vn) || !fits64(vd)) c.fits = false;
         n = static_cast<std::int64_t>(vn);
         d = static_cast<std::int64_t>(vd);
-        return true;
     };
-    c.low = end(slot.input.low, c.low_n, c.low_d);
-    c.high = end(slot.input.high, c.high_n, c.high_d);
+    const UnitRule rule = unit_rule(plan, slot.type);
+    c.whole = rule.kind == UnitRule::Kind::whole;
+    c.multiple = rule.kind == UnitRule::Kind::multiple;
+    if (c.multiple) parts(*rule.unit->minor, c.mn, c.md);
+    if (c.mn <= 0) c.fits = false;   // (a minor amount is positive: the plan's check says so)
+    c.low = slot.input.low.has_value();
+    c.high = slot.input.high.has_value();
+    if (c.low) parts(slot.input.low->number, c.low_n, c.low_d);
+    if (c.high) parts(slot.input.high->number, c.high_n, c.high_d);
     return c;
+}
+
+/// The checks of a varied value's readers on a whole number x, folded into one: x within
+/// [low, high] and a multiple of `step`. Set when every end and minor amount fits 64 bits.
+struct WholeGate {
+    bool fast = false;
+    std::int64_t low = INT64_MIN, high = INT64_MAX, step = 1;
+};
+
+/// floor(n/d) and ceil(n/d), d > 0.
+__int128 floor_div(__int128 n, __int128 d) { return n / d - (n % d != 0 && n < 0 ? 1 : 0); }
+__int128 ceil_div(__int128 n, __int128 d) { return n / d + (n % d != 0 && n > 0 ? 1 : 0); }
+
+WholeGate whole_gate(const std::vector<Check>& checks) {
+    WholeGate g;
+    for (const auto& c : checks) {
+        if (!c.fits) return g;
+        if (c.multiple) {
+            // x·md divisible by mn: x a multiple of mn / gcd(mn, md).
+            const std::int64_t step = c.mn / std::gcd(c.mn, c.md);
+            const __int128 l = static_cast<__int128>(g.step) / std::gcd(g.step, step) * step;   // lcm
+            if (!fits64(l)) return g;
+            g.step = static_cast<std::int64_t>(l);
+        }
+        if (c.low) {
+            const __int128 e = ceil_div(c.low_n, c.low_d);
+            if (e > INT64_MAX) return g;   // no whole number of 64 bits passes: the Rational path says no
+            if (e > g.low) g.low = static_cast<std::int64_t>(e);
+        }
+        if (c.high) {
+            const __int128 e = floor_div(c.high_n, c.high_d);
+            if (e < INT64_MIN) return g;
+            if (e < g.high) g.high = static_cast<std::int64_t>(e);
+        }
+    }
+    g.fast = true;
+    return g;
 }
 
 KernelValue to_kernel(const Type& type, const Value& v) {
@@ -74,6 +134,11 @@ struct Kernel::Impl {
     LoadedKernel loaded;
     std::vector<KernelValue> table;
     std::vector<std::vector<Check>> checks;         // per varied value: one per slot reading it
+    std::vector<WholeGate> gates;                   // per varied value: its checks on a whole number
+    // The run each varied value was last set for: run() puts back the base value of those
+    // not set since the last run.
+    std::vector<std::uint64_t> set_for;
+    std::uint64_t runs = 1;
     // Where each varied value goes in the table (one place per slot and record reading it;
     // varied value i's are [first[i], first[i + 1])), with the base inputs' value at each:
     // what set() writes and clear() puts back.
@@ -176,6 +241,8 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         }
     }
     m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
+    for (const auto& c : m.checks) m.gates.push_back(whole_gate(c));
+    m.set_for.assign(varied.size(), 0);
     m.base = *base;
     // The limits and requirements the kernel checks hold whenever it finishes a run: their
     // violations in the base are not the run's.
@@ -218,26 +285,29 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     return k;
 }
 
+bool Kernel::set(std::size_t i, std::int64_t whole) {
+    Impl& m = *impl_;
+    const WholeGate& g = m.gates[i];
+    if (!g.fast) return set(i, Rational(whole));
+    if (whole < g.low || whole > g.high || (g.step != 1 && whole % g.step != 0)) return false;
+    for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = KernelValue{whole, 1};
+    m.set_for[i] = m.runs;
+    return true;
+}
+
 bool Kernel::set(std::size_t i, const Rational& value) {
     Impl& m = *impl_;
     if (!value.is_small()) return false;
     auto [n, d] = value.small_parts();
+    if (d == 1 && fits64(n) && m.gates[i].fast) return set(i, static_cast<std::int64_t>(n));
     const bool small = fits64(n) && fits64(d);
     for (const auto& c : m.checks[i]) {
-        if (c.whole && d != 1) return false;
-        const Slot& s = m.plan.slots[c.slot];
-        if (c.by_units && not_in_units(m.plan, s.type, value)) return false;
-        if (small && c.ends_fit) {
-            // n/d against an end e/f (d, f > 0): n·f against e·d, exact in 128 bits.
-            const auto n64 = static_cast<std::int64_t>(n), d64 = static_cast<std::int64_t>(d);
-            if (c.low && static_cast<__int128>(n64) * c.low_d < static_cast<__int128>(c.low_n) * d64) return false;
-            if (c.high && static_cast<__int128>(c.high_n) * d64 < static_cast<__int128>(n64) * c.high_d) return false;
-        } else {
-            if (c.low && value < s.input.low->number) return false;
-            if (c.high && s.input.high->number < value) return false;
-        }
+        const bool ok = small && c.fits ? c.passes(static_cast<std::int64_t>(n), static_cast<std::int64_t>(d))
+                                        : c.passes(m.plan, value);
+        if (!ok) return false;
     }
     for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = KernelValue{n, d};
+    m.set_for[i] = m.runs;
     return true;
 }
 
@@ -249,10 +319,16 @@ bool Kernel::set_text(std::size_t i, std::string_view text) {
 void Kernel::clear() {
     Impl& m = *impl_;
     for (std::size_t k = 0; k < m.varied_at.size(); ++k) m.table[m.varied_at[k]] = m.base_values[k];
+    ++m.runs;
 }
 
 bool Kernel::run() {
     Impl& m = *impl_;
+    for (std::size_t i = 0; i < m.set_for.size(); ++i) {
+        if (m.set_for[i] == m.runs) continue;
+        for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = m.base_values[k];
+    }
+    ++m.runs;
     std::fill(m.table.begin() + m.layout.computed_begin, m.table.end(), KernelValue{});
     const bool ok = m.loaded.entry(m.table.data()) == 0;
     if (ok) {
@@ -271,7 +347,6 @@ bool Kernel::run() {
             from_kernel(type, m.table[m.layout.limit_at[k] + 1], lo.bound);
         }
     }
-    clear();
     return ok;
 }
 

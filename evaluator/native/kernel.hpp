@@ -51,10 +51,12 @@ public:
     /// Put `value` in place of varied value i for the next run: false when it is not one the
     /// kernel takes (it fails the inputs check — type, unit, range — or is too large).
     bool set(std::size_t i, const Rational& value);
+    /// The same for a whole number: the inputs check folded into a range and a step.
+    bool set(std::size_t i, std::int64_t whole);
     /// The same from a cell's text, read as the interpreter reads an override's.
     bool set_text(std::size_t i, std::string_view text);
-    /// Evaluate with the values set (the others as in the base inputs); false when the
-    /// kernel gave up. Either way the varied values are back to the base inputs' after.
+    /// Evaluate with the values set since the last run (the others as in the base inputs);
+    /// false when the kernel gave up. Either way the next run starts from the base inputs.
     bool run();
     /// Every varied value back to the base inputs' (after a set() that returned false).
     void clear();
