@@ -80,17 +80,24 @@ int main(int argc, char** argv) {
     for (std::size_t c = 0; c < header.size(); ++c)
         if (header[c] != "kind") columns.push_back(c);
     std::vector<std::vector<Rational>> scenarios;
+    // The same as 64-bit integers, for the compiled plan's whole-number setter; empty for a
+    // row with a value that is not one.
+    std::vector<std::vector<std::int64_t>> wholes;
     while (std::getline(csv, line)) {
         if (line.empty()) continue;
         std::vector<std::string> cells = split(line);
         if (cells.size() != header.size()) return fail("a row without " + std::to_string(header.size()) + " cells: " + line);
         std::vector<Rational> row;
+        std::vector<std::int64_t> whole;
         for (std::size_t c : columns) {
             auto v = Rational::parse(cells[c]);
             if (!v) return fail("not a number: " + cells[c]);
             row.push_back(*v);
+            if (auto w = v->to_int64(); w && v->is_integer()) whole.push_back(*w);
         }
+        if (whole.size() != row.size()) whole.clear();
         scenarios.push_back(std::move(row));
+        wholes.push_back(std::move(whole));
     }
     if (scenarios.empty()) return fail("no scenarios in " + args[0]);
 
@@ -141,7 +148,11 @@ int main(int argc, char** argv) {
         for (std::size_t s = 0; s < scenarios.size(); ++s) {
             if (kernel) {
                 bool taken = true;
-                for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, scenarios[s][i]);
+                if (wholes[s].empty()) {
+                    for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, scenarios[s][i]);
+                } else {
+                    for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, wholes[s][i]);
+                }
                 if (taken && kernel->run()) {
                     const auto& outputs = kernel->outcome().directors[0].outputs;
                     auto ai = outputs[single_at].number.to_int64();

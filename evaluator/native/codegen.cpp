@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "evaluator/ir/walk.hpp"
+#include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
 
@@ -307,6 +308,29 @@ static inline Q round_to(Q x, Q unit, int mode) {
 }
 static inline Q num(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return x; }
 static inline long long word(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return (long long)x.n; }
+// Whole numbers the plan's types prove whole (a count, an amount rounded to a whole unit)
+// are 64-bit integers: their sums and products are checked for overflow in 64 bits.
+static inline long long iadd(long long a, long long b) { long long r; if (__builtin_add_overflow(a, b, &r)) bail(); return r; }
+static inline long long isub(long long a, long long b) { long long r; if (__builtin_sub_overflow(a, b, &r)) bail(); return r; }
+static inline long long imul(long long a, long long b) { long long r; if (__builtin_mul_overflow(a, b, &r)) bail(); return r; }
+static inline long long ineg(long long a) { if (a == -0x7fffffffffffffffLL - 1) bail(); return -a; }
+static inline long long tol(i128 x) { if (!f64(x)) bail(); return (long long)x; }
+static inline Q qi(long long x) { return Q{x, 1}; }
+static inline long long inum(const Q* t, long k) { Q x = t[k]; if (x.d != 1) bail(); return tol(x.n); }
+static inline Q addi(Q a, long long b) { if (f64(a.n) & f64(a.d)) return Q{a.n + w64(b, a.d), a.d}; return add(a, Q{b, 1}); }
+static inline Q subi(Q a, long long b) { if (f64(a.n) & f64(a.d)) return Q{a.n - w64(b, a.d), a.d}; return sub(a, Q{b, 1}); }
+static inline Q muli(Q a, long long b) { if (f64(a.n)) return Q{w64(a.n, b), a.d}; return mul(a, Q{b, 1}); }
+static inline Q divi(long long a, long long b) { if (b == 0) bail(); if (b < 0) return Q{-(i128)a, -(i128)b}; return Q{a, b}; }
+static inline Q dvdi(Q a, long long b) {
+  if (b > 0 && f64(a.d)) return Q{a.n, w64(a.d, b)};
+  return dvd(a, Q{b, 1});
+}
+// x rounded to a whole multiple of k (k > 0).
+static inline long long iround(Q x, long long k, int mode) {
+  if (k == 1) return tol(rquot(x.n, x.d, mode));
+  Q y = mulk(x, 1, k);
+  return imul(tol(rquot(y.n, y.d, mode)), k);
+}
 )";
 
 /// A constant's parts when both fit 64 bits and the numerator is not the most negative
@@ -326,15 +350,115 @@ struct Writer {
     std::vector<std::string> tables;   // per table: its function, once written
     std::string aggregates;            // the functions of the aggregates, as written
     std::vector<std::uint32_t> written;   // their nodes
+    std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
+    std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
 
+    /// Whether slot s's number is whole whatever the run: an input the inputs check keeps
+    /// whole, a param whose every version is, a definition whose formula is.
+    bool slot_whole(std::uint32_t s) {
+        if (whole_slot[s] >= 0) return whole_slot[s] != 0;
+        const Slot& slot = plan.slots[s];
+        bool w = false;
+        if (slot.type.kind == Kind::number) {
+            switch (slot.kind) {
+                case SlotKind::input: w = unit_rule(plan, slot.type).kind == UnitRule::Kind::whole; break;
+                case SlotKind::param:
+                    w = !slot.versions.empty() &&
+                        std::all_of(slot.versions.begin(), slot.versions.end(),
+                                    [&](const ParamVersion& v) { return v.node != none && whole(v.node); });
+                    break;
+                case SlotKind::value:
+                case SlotKind::output: w = whole(slot.checked != none ? slot.checked : slot.root); break;
+            }
+        }
+        whole_slot[s] = w ? 1 : 0;
+        return w;
+    }
+
+    /// Whether the number at node n is a whole number on every run (computed as a 64-bit
+    /// integer, overflow checked, by iexpr()).
+    bool whole(std::uint32_t n) {
+        if (n == none) return false;
+        if (whole_node[n] >= 0) return whole_node[n] != 0;
+        const Node& node = plan.nodes[n];
+        bool w = false;
+        if (node.type.kind == Kind::number) {
+            const NodeKind k = node.kind;
+            if (k == NodeKind::constant) {
+                auto c = small_constant(plan.constants[node.aux].number);
+                w = c && c->second == 1;
+            } else if (k == NodeKind::slot) {
+                w = slot_whole(node.aux);
+            } else if (k == NodeKind::add || k == NodeKind::sub || k == NodeKind::mul) {
+                w = whole(node.a) && whole(node.b);
+            } else if (k == NodeKind::neg) {
+                w = whole(node.a);
+            } else if (k == NodeKind::if_) {
+                w = whole(node.b) && whole(node.c);
+            } else if (k == NodeKind::clamp) {
+                w = whole(node.a) && whole(node.b) && whole(node.c);
+            } else if (k == NodeKind::min || k == NodeKind::max) {
+                w = true;
+                for (std::uint32_t i = 0; i < node.args_count; ++i) w = w && whole(plan.args[node.args_begin + i]);
+            } else if (k == NodeKind::round) {
+                auto c = small_constant(plan.constants[node.aux].number);
+                w = c && c->second == 1 && c->first > 0;
+            } else if (k == NodeKind::table) {
+                const Table& t = plan.tables[node.aux];
+                w = std::all_of(t.rows.begin(), t.rows.end(), [](const TableRow& row) {
+                    auto c = small_constant(row.value);
+                    return !row.linear && c && c->second == 1;
+                });
+            }
+        }
+        whole_node[n] = w ? 1 : 0;
+        return w;
+    }
+
+    /// The whole number at node n (whole(n)) as a 64-bit integer.
+    std::string iexpr(std::uint32_t n) {
+        const Node& node = plan.nodes[n];
+        const NodeKind k = node.kind;
+        if (k == NodeKind::constant) return fmt::format("{}LL", small_constant(plan.constants[node.aux].number)->first);
+        if (k == NodeKind::slot) {
+            const Slot& slot = plan.slots[node.aux];
+            return iexpr_slot(node.aux, slot.scope == Scope::plan ? "0" : "r");
+        }
+        if (k == NodeKind::add) return fmt::format("iadd({}, {})", iexpr(node.a), iexpr(node.b));
+        if (k == NodeKind::sub) return fmt::format("isub({}, {})", iexpr(node.a), iexpr(node.b));
+        if (k == NodeKind::mul) return fmt::format("imul({}, {})", iexpr(node.a), iexpr(node.b));
+        if (k == NodeKind::neg) return fmt::format("ineg({})", iexpr(node.a));
+        if (k == NodeKind::if_) return fmt::format("({} ? {} : {})", expr(node.a), iexpr(node.b), iexpr(node.c));
+        if (k == NodeKind::clamp)
+            return fmt::format("clamp<long long>({}, {}, {})", iexpr(node.a), iexpr(node.b), iexpr(node.c));
+        if (k == NodeKind::min || k == NodeKind::max) {
+            const char* fn = k == NodeKind::min ? "pick_min" : "pick_max";
+            std::string e = iexpr(plan.args[node.args_begin]);
+            for (std::uint32_t i = 1; i < node.args_count; ++i)
+                e = fmt::format("{}({}, {})", fn, e, iexpr(plan.args[node.args_begin + i]));
+            return e;
+        }
+        if (k == NodeKind::round)
+            return fmt::format("iround({}, {}LL, {})", expr(node.a), small_constant(plan.constants[node.aux].number)->first,
+                               static_cast<int>(node.mode));
+        if (k == NodeKind::table) return fmt::format("(long long){}.n", expr(n, false));
+        return "bail()";   // not reached: whole(n) said which nodes these are
+    }
+
     std::string slot_ref(std::uint32_t s) {
         const Slot& slot = plan.slots[s];
         const std::string rec = slot.scope == Scope::plan ? "0" : "r";
+        if (slot.type.kind == Kind::number && slot_whole(s))
+            return fmt::format("qi({})", iexpr_slot(s, rec));
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
+    }
+    std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
+        if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
+        return fmt::format("inum(t, {} + {})", layout.offset[s], rec);
     }
 
     std::string table_fn(std::uint32_t k) {
@@ -427,10 +551,18 @@ struct Writer {
         return fmt::format("agg{}(t)", n);
     }
 
-    std::string expr(std::uint32_t n) {
+    /// The value at node n: a Q for a number (a whole one computed as a 64-bit integer
+    /// unless `as_whole` is false), a long long for any other type.
+    std::string expr(std::uint32_t n, bool as_whole = true) {
         const Node& node = plan.nodes[n];
+        if (as_whole && is_number(n) && node.kind != NodeKind::constant && node.kind != NodeKind::slot && whole(n))
+            return fmt::format("qi({})", iexpr(n));
         auto bin = [&](const char* fn) { return fmt::format("{}({}, {})", fn, expr(node.a), expr(node.b)); };
         auto compare = [&](const char* op) {
+            if (is_number(node.a) && whole(node.a) && whole(node.b))
+                return fmt::format("(long long)({} {} {})", iexpr(node.a), op, iexpr(node.b));
+            if (is_number(node.a) && whole(node.b) && !constant_at(node.b))
+                return fmt::format("(long long)(cmpk({}, {}, 1LL) {} 0)", expr(node.a), iexpr(node.b), op);
             if (is_number(node.a)) {
                 if (auto c = constant_at(node.b)) {
                     auto [cn, cd] = *small_constant(*c);
@@ -448,16 +580,23 @@ struct Writer {
             case NodeKind::add:
                 if (auto c = constant_at(node.b)) return plus(expr(node.a), *c);
                 if (auto c = constant_at(node.a)) return plus(expr(node.b), *c);
+                if (whole(node.b)) return fmt::format("addi({}, {})", expr(node.a), iexpr(node.b));
+                if (whole(node.a)) return fmt::format("addi({}, {})", expr(node.b), iexpr(node.a));
                 return bin("add");
             case NodeKind::sub:
                 if (auto c = constant_at(node.b)) return plus(expr(node.a), -*c);
+                if (whole(node.b)) return fmt::format("subi({}, {})", expr(node.a), iexpr(node.b));
                 return bin("sub");
             case NodeKind::mul:
                 if (auto c = constant_at(node.b)) return times(expr(node.a), *c);
                 if (auto c = constant_at(node.a)) return times(expr(node.b), *c);
+                if (whole(node.b)) return fmt::format("muli({}, {})", expr(node.a), iexpr(node.b));
+                if (whole(node.a)) return fmt::format("muli({}, {})", expr(node.b), iexpr(node.a));
                 return bin("mul");
             case NodeKind::div:
                 if (auto c = constant_at(node.b); c && *c != Rational(0)) return times(expr(node.a), Rational(1) / *c);
+                if (whole(node.a) && whole(node.b)) return fmt::format("divi({}, {})", iexpr(node.a), iexpr(node.b));
+                if (whole(node.b)) return fmt::format("dvdi({}, {})", expr(node.a), iexpr(node.b));
                 return bin("dvd");
             case NodeKind::neg: return fmt::format("neg({})", expr(node.a));
             case NodeKind::lt: return compare("<");
@@ -654,10 +793,11 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
     for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
         if (!layout.computed[s]) continue;
         const Slot& slot = plan.slots[s];
-        const std::string t = w.type_of(slot.type);
-        const bool number = slot.type.kind == Kind::number;
+        const bool number = slot.type.kind == Kind::number && !w.slot_whole(s);
+        const std::string t = number ? "Q" : "long long";
         decls += fmt::format("static {} s{}(Q* t, long r);\n", t, s);
-        const std::string e = w.expr(slot.checked != none ? slot.checked : slot.root);
+        const std::uint32_t root = slot.checked != none ? slot.checked : slot.root;
+        const std::string e = number || slot.type.kind != Kind::number ? w.expr(root) : w.iexpr(root);
         bodies += fmt::format(
             "// {}\nstatic {} s{}(Q* t, long r) {{\n  Q* m = t + {} + r;\n  if (m->d > 0) return {};\n"
             "  {} x = {};\n  *m = {};\n  return x;\n}}\n",

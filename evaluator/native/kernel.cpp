@@ -134,15 +134,19 @@ struct Kernel::Impl {
     LoadedKernel loaded;
     std::vector<KernelValue> table;
     std::vector<std::vector<Check>> checks;         // per varied value: one per slot reading it
-    std::vector<WholeGate> gates;                   // per varied value: its checks on a whole number
-    // The run each varied value was last set for: run() puts back the base value of those
-    // not set since the last run.
-    std::vector<std::uint64_t> set_for;
+    // Per varied value: its checks on a whole number, its places in the table
+    // (varied_at[first, last)), and the run it was last set for (run() puts back the base
+    // value of those not set since the last run).
+    struct Varied {
+        WholeGate gate;
+        std::uint32_t first = 0, last = 0;
+        std::uint64_t set_for = 0;
+    };
+    std::vector<Varied> varied;
     std::uint64_t runs = 1;
-    // Where each varied value goes in the table (one place per slot and record reading it;
-    // varied value i's are [first[i], first[i + 1])), with the base inputs' value at each:
-    // what set() writes and clear() puts back.
-    std::vector<std::uint32_t> varied_at, first;
+    // Where the varied values go in the table (one place per slot and record reading each),
+    // with the base inputs' value at each: what set() writes and run() and clear() put back.
+    std::vector<std::uint32_t> varied_at;
     std::vector<KernelValue> base_values;
     Outcome base, outcome;
     std::vector<std::size_t> output_index;          // per slot: its index in Plan::director_outputs / plan_outputs
@@ -229,8 +233,9 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             m.table[m.layout.presence[s] + r] = KernelValue{probe.present(s, r) ? 1 : 0, 1};
     }
     m.checks.resize(varied.size());
+    std::vector<std::uint32_t> first;   // varied value i's places: varied_at[first[i], first[i + 1])
     for (std::size_t i = 0; i < varied.size(); ++i) {
-        m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
+        first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
         for (auto [s, r] : readers[i]) {
             const std::uint32_t at = m.layout.offset[s] + static_cast<std::uint32_t>(r);
             m.varied_at.push_back(at);
@@ -240,9 +245,8 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                 m.checks[i].push_back(check_of(plan, s));
         }
     }
-    m.first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
-    for (const auto& c : m.checks) m.gates.push_back(whole_gate(c));
-    m.set_for.assign(varied.size(), 0);
+    first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
+    for (std::size_t i = 0; i < varied.size(); ++i) m.varied.push_back({whole_gate(m.checks[i]), first[i], first[i + 1], 0});
     m.base = *base;
     // The limits and requirements the kernel checks hold whenever it finishes a run: their
     // violations in the base are not the run's.
@@ -287,11 +291,12 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
 
 bool Kernel::set(std::size_t i, std::int64_t whole) {
     Impl& m = *impl_;
-    const WholeGate& g = m.gates[i];
-    if (!g.fast) return set(i, Rational(whole));
-    if (whole < g.low || whole > g.high || (g.step != 1 && whole % g.step != 0)) return false;
-    for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = KernelValue{whole, 1};
-    m.set_for[i] = m.runs;
+    Impl::Varied& v = m.varied[i];
+    if (!v.gate.fast) return set(i, Rational(whole));
+    if (whole < v.gate.low || whole > v.gate.high || (v.gate.step != 1 && whole % v.gate.step != 0)) return false;
+    KernelValue* table = m.table.data();
+    for (std::uint32_t k = v.first; k < v.last; ++k) table[m.varied_at[k]] = KernelValue{whole, 1};
+    v.set_for = m.runs;
     return true;
 }
 
@@ -299,15 +304,16 @@ bool Kernel::set(std::size_t i, const Rational& value) {
     Impl& m = *impl_;
     if (!value.is_small()) return false;
     auto [n, d] = value.small_parts();
-    if (d == 1 && fits64(n) && m.gates[i].fast) return set(i, static_cast<std::int64_t>(n));
+    Impl::Varied& v = m.varied[i];
+    if (d == 1 && fits64(n) && v.gate.fast) return set(i, static_cast<std::int64_t>(n));
     const bool small = fits64(n) && fits64(d);
     for (const auto& c : m.checks[i]) {
         const bool ok = small && c.fits ? c.passes(static_cast<std::int64_t>(n), static_cast<std::int64_t>(d))
                                         : c.passes(m.plan, value);
         if (!ok) return false;
     }
-    for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = KernelValue{n, d};
-    m.set_for[i] = m.runs;
+    for (std::uint32_t k = v.first; k < v.last; ++k) m.table[m.varied_at[k]] = KernelValue{n, d};
+    v.set_for = m.runs;
     return true;
 }
 
@@ -324,9 +330,9 @@ void Kernel::clear() {
 
 bool Kernel::run() {
     Impl& m = *impl_;
-    for (std::size_t i = 0; i < m.set_for.size(); ++i) {
-        if (m.set_for[i] == m.runs) continue;
-        for (std::uint32_t k = m.first[i]; k < m.first[i + 1]; ++k) m.table[m.varied_at[k]] = m.base_values[k];
+    for (const auto& v : m.varied) {
+        if (v.set_for == m.runs) continue;
+        for (std::uint32_t k = v.first; k < v.last; ++k) m.table[m.varied_at[k]] = m.base_values[k];
     }
     ++m.runs;
     std::fill(m.table.begin() + m.layout.computed_begin, m.table.end(), KernelValue{});

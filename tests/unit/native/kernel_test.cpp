@@ -247,3 +247,56 @@ TEST_CASE("a compiled plan takes only values the inputs check takes", "[native]"
     REQUIRE(kernel->run());
     CHECK(f.text(kernel->outcome().directors[0].outputs[2], "half_up") == "1");   // round half up(1/2): a = 1 again
 }
+
+TEST_CASE("a whole number set takes just what the inputs check takes", "[native]") {
+    // Ends that are not whole, a minor amount that is not, a range below zero: set(i, x)
+    // takes x exactly when the interpreter's inputs check does, and computes the same.
+    hoshu::test::PlanFixture f(R"(plan "gates"
+  outputs total
+  source T "a test"
+unit EUR currency "€" minor 2.5
+input n: count at n range 3/2 to 61/2
+input m: EUR at m range -40 EUR to 45 EUR
+input r: ratio at r range -7/3 to 7/3
+output total: ratio = n * 100 + m / 1 EUR + r / 1000
+  source T "every input"
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("n = 2\nm = 5\nr = 0\n");
+    std::vector<hoshu::eval::InputFile::Node> nodes;
+    std::vector<InputOverride> overrides;
+    for (const char* p : {"n", "m", "r"}) {
+        std::string why;
+        nodes.push_back(in.find(p, &why));
+        REQUIRE(nodes.back());
+        overrides.push_back(InputOverride{nodes.back(), {}, Rational(), {}});
+    }
+    Cache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    auto slot = f.plan->find_slot("total");
+    REQUIRE(slot);
+    int taken = 0;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        for (std::int64_t x = -50; x <= 50; ++x) {
+            for (auto& o : overrides) o.number = Rational();
+            std::vector<InputOverride> one = {overrides[i]};
+            one[0].number = Rational(x);
+            session.set_overrides(one);
+            auto want = session.value(*slot, 0);
+            const bool took = kernel->set(i, x);
+            INFO("input " << i << " = " << x);
+            CHECK(took == static_cast<bool>(want));
+            if (!took) {
+                kernel->clear();
+                continue;
+            }
+            ++taken;
+            REQUIRE(kernel->run());
+            CHECK(kernel->outcome().plan_outputs[0].number == want->number);
+        }
+    }
+    // n: 2..30 (29), m: multiples of 5 in -40..45 (18), r: -2..2 (5).
+    CHECK(taken == 29 + 18 + 5);
+}
