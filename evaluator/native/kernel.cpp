@@ -318,6 +318,20 @@ bool Kernel::set(std::size_t i, const Rational& value) {
 }
 
 bool Kernel::set_text(std::size_t i, std::string_view text) {
+    // A plain whole number of at most 18 digits without leading zeros ("0", "-42"): what
+    // Rational::parse() reads it as, without the general scanner.
+    const std::size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+    const std::size_t digits = text.size() - sign;
+    if (digits >= 1 && digits <= 18 && (text[sign] != '0' || (digits == 1 && sign == 0))) {
+        std::int64_t x = 0;
+        bool plain = true;
+        for (std::size_t k = sign; k < text.size() && plain; ++k) {
+            const char c = text[k];
+            plain = c >= '0' && c <= '9';
+            x = x * 10 + (c - '0');
+        }
+        if (plain) return set(i, sign ? -x : x);
+    }
     auto r = Rational::parse(text);
     return r && set(i, *r);
 }

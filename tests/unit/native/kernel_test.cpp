@@ -285,8 +285,10 @@ output total: ratio = n * 100 + m / 1 EUR + r / 1000
             one[0].number = Rational(x);
             session.set_overrides(one);
             auto want = session.value(*slot, 0);
-            const bool took = kernel->set(i, x);
             INFO("input " << i << " = " << x);
+            CHECK(kernel->set_text(i, std::to_string(x)) == static_cast<bool>(want));   // the cell's text
+            kernel->clear();
+            const bool took = kernel->set(i, x);
             CHECK(took == static_cast<bool>(want));
             if (!took) {
                 kernel->clear();
