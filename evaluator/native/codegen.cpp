@@ -325,6 +325,70 @@ static inline Q dvdi(Q a, long long b) {
   if (b > 0 && f64(a.d)) return Q{a.n, w64(a.d, b)};
   return dvd(a, Q{b, 1});
 }
+// The first try of a fraction: 64-bit parts, every product and sum checked, an overflow
+// noted in `o` instead of stopping. A definition computed this way is used when nothing
+// overflowed (every step was then exact); otherwise it is computed again on Q. Once `o` is
+// set the parts mean nothing: what would give the run up (a zero divisor, no table row)
+// does so only while `o` is clear, and nothing divides by a part after it is set.
+struct S { long long n, d; };
+static inline bool o64(i128 x) { return x != (long long)x; }
+static inline S sq(Q x, bool& o) { o |= o64(x.n) | o64(x.d); return S{(long long)x.n, (long long)x.d}; }
+static inline S si(long long x) { return S{x, 1}; }
+static inline S snum(const Q* t, long k, bool& o) { Q x = t[k]; if (x.d <= 0) bail(); return sq(x, o); }
+static inline long long sneg1(long long x, bool& o) { o |= x == -0x7fffffffffffffffLL - 1; return (long long)(0ULL - (unsigned long long)x); }
+static inline S smul(S a, S b, bool& o) {
+  S r;
+  o |= __builtin_mul_overflow(a.n, b.n, &r.n);
+  o |= __builtin_mul_overflow(a.d, b.d, &r.d);
+  return r;
+}
+static inline S sadd(S a, S b, bool& o) {
+  S r;
+  if (a.d == b.d) { o |= __builtin_add_overflow(a.n, b.n, &r.n); r.d = a.d; return r; }
+  long long x, y;
+  o |= __builtin_mul_overflow(a.n, b.d, &x);
+  o |= __builtin_mul_overflow(b.n, a.d, &y);
+  o |= __builtin_add_overflow(x, y, &r.n);
+  o |= __builtin_mul_overflow(a.d, b.d, &r.d);
+  return r;
+}
+static inline S ssub(S a, S b, bool& o) { return sadd(a, S{sneg1(b.n, o), b.d}, o); }
+static inline S sneg(S a, bool& o) { return S{sneg1(a.n, o), a.d}; }
+static inline S sdvd(S a, S b, bool& o) {
+  if (b.n == 0) { if (!o) bail(); o = true; return S{0, 1}; }
+  S inv = b.n < 0 ? S{sneg1(b.d, o), sneg1(b.n, o)} : S{b.d, b.n};
+  return smul(a, inv, o);
+}
+// a against b: a.n·b.d against b.n·a.d, two 64-bit products in 128 bits (d > 0).
+static inline bool s_lt(S a, S b) { return (i128)a.n * b.d < (i128)b.n * a.d; }
+static inline bool s_le(S a, S b) { return (i128)a.n * b.d <= (i128)b.n * a.d; }
+static inline bool s_gt(S a, S b) { return s_lt(b, a); }
+static inline bool s_ge(S a, S b) { return s_le(b, a); }
+static inline bool s_eq(S a, S b) { return (i128)a.n * b.d == (i128)b.n * a.d; }
+static inline bool s_ne(S a, S b) { return !s_eq(a, b); }
+static inline S spick_min(S a, S b) { return s_lt(b, a) ? b : a; }
+static inline S spick_max(S a, S b) { return s_lt(a, b) ? b : a; }
+// x rounded to a multiple of unit (unit > 0).
+static inline S sround(S x, S unit, int mode, bool& o) {
+  S y = sdvd(x, unit, o);
+  if (o || y.d <= 0) { o = true; return S{0, 1}; }
+  long long q, r = 0;
+  q = y.n / y.d; r = y.n % y.d;
+  if (r < 0) { q -= 1; r += y.d; }
+  if (r != 0 && mode != 0) {
+    bool up = mode == 1;
+    if (mode >= 2) {
+      unsigned long long twice = (unsigned long long)r * 2;
+      up = twice > (unsigned long long)y.d;
+      if (twice == (unsigned long long)y.d) up = mode == 2 ? y.n > 0 : (q & 1) != 0;
+    }
+    if (up) q += 1;
+  }
+  S out;
+  o |= __builtin_mul_overflow(q, unit.n, &out.n);
+  out.d = unit.d;
+  return out;
+}
 // x rounded to a whole multiple of k (k > 0).
 static inline long long iround(Q x, long long k, int mode) {
   if (k == 1) return tol(rquot(x.n, x.d, mode));
@@ -348,6 +412,7 @@ struct Writer {
     const Layout& layout;
     std::string out;
     std::vector<std::string> tables;   // per table: its function, once written
+    std::vector<std::string> stables;  // the same on 64-bit parts (sexpr)
     std::string aggregates;            // the functions of the aggregates, as written
     std::vector<std::uint32_t> written;   // their nodes
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
@@ -446,6 +511,89 @@ struct Writer {
                                static_cast<int>(node.mode));
         if (k == NodeKind::table) return fmt::format("(long long){}.n", expr(n, false));
         return "bail()";   // not reached: whole(n) said which nodes these are
+    }
+
+    static const char* s_compare(std::string_view op) {
+        return op == "<" ? "s_lt" : op == "<=" ? "s_le" : op == ">" ? "s_gt" : op == ">=" ? "s_ge" : op == "==" ? "s_eq" : "s_ne";
+    }
+
+    /// The number at node n on 64-bit parts, overflow noted in `o` (the runtime's S).
+    std::string sexpr(std::uint32_t n) {
+        const Node& node = plan.nodes[n];
+        const NodeKind k = node.kind;
+        if (whole(n)) return k == NodeKind::constant ? fmt::format("S{{{}LL, 1}}", small_constant(plan.constants[node.aux].number)->first)
+                                                      : fmt::format("si({})", iexpr(n));
+        if (k == NodeKind::constant) {
+            if (auto c = small_constant(plan.constants[node.aux].number)) return fmt::format("S{{{}LL, {}LL}}", c->first, c->second);
+        } else if (k == NodeKind::slot) {
+            const Slot& slot = plan.slots[node.aux];
+            const std::string rec = slot.scope == Scope::plan ? "0" : "r";
+            if (layout.computed[node.aux]) return fmt::format("sq(s{}(t, {}), o)", node.aux, rec);
+            return fmt::format("snum(t, {} + {}, o)", layout.offset[node.aux], rec);
+        } else if (k == NodeKind::add || k == NodeKind::sub || k == NodeKind::mul || k == NodeKind::div) {
+            const char* fn = k == NodeKind::add ? "sadd" : k == NodeKind::sub ? "ssub" : k == NodeKind::mul ? "smul" : "sdvd";
+            return fmt::format("{}({}, {}, o)", fn, sexpr(node.a), sexpr(node.b));
+        } else if (k == NodeKind::neg) {
+            return fmt::format("sneg({}, o)", sexpr(node.a));
+        } else if (k == NodeKind::if_) {
+            return fmt::format("({} ? {} : {})", expr(node.a), sexpr(node.b), sexpr(node.c));
+        } else if (k == NodeKind::min || k == NodeKind::max) {
+            const char* fn = k == NodeKind::min ? "spick_min" : "spick_max";
+            std::string e = sexpr(plan.args[node.args_begin]);
+            for (std::uint32_t i = 1; i < node.args_count; ++i)
+                e = fmt::format("{}({}, {})", fn, e, sexpr(plan.args[node.args_begin + i]));
+            return e;
+        } else if (k == NodeKind::round) {
+            if (auto c = small_constant(plan.constants[node.aux].number); c && c->first > 0)
+                return fmt::format("sround({}, S{{{}LL, {}LL}}, {}, o)", sexpr(node.a), c->first, c->second,
+                                   static_cast<int>(node.mode));
+        } else if (k == NodeKind::table && !plan.tables[node.aux].keyed()) {
+            if (stables[node.aux].empty()) stables[node.aux] = stable_fn(node.aux);
+            return fmt::format("stbl{}({}, o)", node.aux, sexpr(node.a));
+        }
+        return fmt::format("sq({}, o)", expr(n));   // the rest on Q
+    }
+
+    /// A table over a number on 64-bit parts, its rows tried as table_fn's.
+    std::string stable_fn(std::uint32_t k) {
+        const Table& t = plan.tables[k];
+        std::string f = fmt::format("static S stbl{}(S x, bool& o) {{\n", k);
+        bool above_low = true;
+        const TableRow* before = nullptr;
+        auto sc = [](const Rational& c) -> std::optional<std::string> {
+            auto p = small_constant(c);
+            if (!p) return std::nullopt;
+            return fmt::format("S{{{}LL, {}LL}}", p->first, p->second);
+        };
+        for (const auto& row : t.rows) {
+            if (row.low) {
+                const bool joined = before && before->high && *before->high == *row.low &&
+                                    before->high_inclusive != row.low_inclusive;
+                above_low = above_low && joined;
+            }
+            std::string cond;
+            auto low = row.low ? sc(*row.low) : std::nullopt;
+            auto high = row.high ? sc(*row.high) : std::nullopt;
+            if ((row.low && !low) || (row.high && !high)) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
+            if (row.low && !above_low) cond += fmt::format("{}(x, {})", row.low_inclusive ? "s_ge" : "s_gt", *low);
+            if (row.high)
+                cond += fmt::format("{}{}(x, {})", cond.empty() ? "" : " && ", row.high_inclusive ? "s_le" : "s_lt", *high);
+            if (cond.empty()) cond = "true";
+            std::optional<std::string> value = sc(row.value);
+            if (row.linear) {
+                const Rational c = row.value - *row.low * row.slope;
+                auto slope = sc(row.slope), cc = sc(c);
+                if (!slope || !cc) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
+                std::string e = row.slope == Rational(1) ? "x" : fmt::format("smul(x, {}, o)", *slope);
+                value = c == Rational(0) ? e : fmt::format("sadd({}, {}, o)", e, *cc);
+            }
+            if (!value) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
+            f += fmt::format("  if ({}) return {};\n", cond, *value);
+            before = &row;
+            if (!row.low) above_low = true;
+        }
+        f += "  if (!o) bail();\n  o = true;\n  return x;\n}\n";
+        return f;
     }
 
     std::string slot_ref(std::uint32_t s) {
@@ -561,14 +709,10 @@ struct Writer {
         auto compare = [&](const char* op) {
             if (is_number(node.a) && whole(node.a) && whole(node.b))
                 return fmt::format("(long long)({} {} {})", iexpr(node.a), op, iexpr(node.b));
-            if (is_number(node.a) && whole(node.b) && !constant_at(node.b))
-                return fmt::format("(long long)(cmpk({}, {}, 1LL) {} 0)", expr(node.a), iexpr(node.b), op);
-            if (is_number(node.a)) {
-                if (auto c = constant_at(node.b)) {
-                    auto [cn, cd] = *small_constant(*c);
-                    return fmt::format("(long long)(cmpk({}, {}LL, {}LL) {} 0)", expr(node.a), cn, cd, op);
-                }
-            }
+            if (is_number(node.a))   // on 64-bit parts first, on Q when they overflow
+                return fmt::format("[&]() -> long long {{ bool o = false; S x_ = {}; S y_ = {}; if (!o) return {}(x_, y_); "
+                                   "return cmp({}, {}) {} 0; }}()",
+                                   sexpr(node.a), sexpr(node.b), s_compare(op), expr(node.a), expr(node.b), op);
             return fmt::format("(long long)(cmp({}, {}) {} 0)", expr(node.a), expr(node.b), op);
         };
         switch (node.kind) {
@@ -788,7 +932,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
 }
 
 std::string kernel_source(const Plan& plan, const Layout& layout) {
-    Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size()), {}, {}};
+    Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size()), std::vector<std::string>(plan.tables.size()), {}, {}};
     std::string decls, bodies;
     for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
         if (!layout.computed[s]) continue;
@@ -798,6 +942,13 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
         decls += fmt::format("static {} s{}(Q* t, long r);\n", t, s);
         const std::uint32_t root = slot.checked != none ? slot.checked : slot.root;
         const std::string e = number || slot.type.kind != Kind::number ? w.expr(root) : w.iexpr(root);
+        if (number) {
+            bodies += fmt::format(
+                "// {}\nstatic Q s{}(Q* t, long r) {{\n  Q* m = t + {} + r;\n  if (m->d > 0) return *m;\n"
+                "  bool o = false;\n  S y = {};\n  Q x = !o ? Q{{y.n, y.d}} : {};\n  *m = x;\n  return x;\n}}\n",
+                slot.name, s, layout.offset[s], w.sexpr(root), e);
+            continue;
+        }
         bodies += fmt::format(
             "// {}\nstatic {} s{}(Q* t, long r) {{\n  Q* m = t + {} + r;\n  if (m->d > 0) return {};\n"
             "  {} x = {};\n  *m = {};\n  return x;\n}}\n",
@@ -833,6 +984,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
                                   HOSHU_VERSION);
     out += runtime;
     for (const auto& f : w.tables) out += f;
+    for (const auto& f : w.stables) out += f;
     out += decls;
     out += w.aggregates;
     out += bodies;
