@@ -14,9 +14,11 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -157,6 +159,22 @@ bool run_compiler(const std::string& compiler, const std::string& cpp, const std
     return false;
 }
 
+/// Remove what a compilation killed outright (SIGKILL, a power cut) left in the cache: its
+/// temporary files, an hour old or more. No compilation takes that long, so none of them
+/// belongs to a compilation still running (here or on another machine sharing the folder).
+void remove_leftovers(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto now = fs::file_time_type::clock::now();
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string file = it->path().filename().string();
+        if (file.rfind("kernel-", 0) != 0 || file.size() < 4 || file.compare(file.size() - 4, 4, ".tmp") != 0) continue;
+        std::error_code time_ec;
+        const auto when = fs::last_write_time(it->path(), time_ec);
+        if (!time_ec && now - when >= std::chrono::hours(1)) ::unlink(it->path().c_str());
+    }
+}
+
 }  // namespace
 
 Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptions& options) {
@@ -184,6 +202,7 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     if (options.cached_only) return problem("the plan has not been compiled for these values yet");
 
     HeldSignals held;
+    if (cached) remove_leftovers(dir);
     std::string temp_dir;
     if (!cached) {
         std::string base = env("TMPDIR");

@@ -283,4 +283,18 @@ same "a cache folder others may write: compiled = interpreter" interp open
 [[ -z "$(ls -A "$work/open" "$work/tmp" | grep -v ':$')" ]] && ok "nothing left in that folder or in TMPDIR" \
   || { bad "files left behind:"; ls -AR "$work/open" "$work/tmp"; }
 
+# ---- What a compilation killed outright left in the cache (its temporary files) is removed
+# by the next compilation once an hour old; a younger one may be a compilation running now.
+export HOSHU_CACHE_DIR="$work/killed"
+mkdir -m 700 "$HOSHU_CACHE_DIR"
+for f in kernel-0123456789abcdef.4242.cpp.tmp kernel-0123456789abcdef.4242.so.tmp; do
+  echo cut short > "$HOSHU_CACHE_DIR/$f" && touch -d '2 hours ago' "$HOSHU_CACHE_DIR/$f"
+done
+echo running > "$HOSHU_CACHE_DIR/kernel-fedcba9876543210.4343.cpp.tmp"
+run compiled killed $ops $ops/base.toml $ops/edges.csv --on-error skip
+same "a cache with a killed compilation's files: compiled = interpreter" interp killed
+left=$(cd "$HOSHU_CACHE_DIR" && ls -A | grep '\.tmp$' | tr '\n' ' ')
+[[ $left == "kernel-fedcba9876543210.4343.cpp.tmp " ]] && ok "an hour-old temporary file removed, a younger one kept" \
+  || bad "temporary files in the cache after a compilation: $left"
+
 exit $fail
