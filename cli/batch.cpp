@@ -157,6 +157,7 @@ int run_batch(const BatchArgs& args) {
     if (args.engine != "interpreter" && !base) {
         eval::KernelOptions kernel_options;
         kernel_options.cached_only = args.engine == "auto" && !many_scenarios(args, source);
+        for (std::size_t i = 0; i < nodes.size(); ++i) kernel_options.changed_at.push_back(source.column_range(i));
         auto built = eval::Kernel::build(plan, session, nodes, kernel_options);
         if (built) {
             kernel.emplace(std::move(*built));

@@ -803,7 +803,7 @@ struct Writer {
 }  // namespace
 
 bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
-                 Layout& out, dsl::Diagnostics& diags) {
+                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at) {
     const std::size_t n = plan.slots.size();
     out = Layout{};
     out.records = records;
@@ -812,29 +812,50 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     for (std::uint32_t s = 0; s < n; ++s) deps[s] = depends_on(plan, s);
     // The definitions a varied value reaches.
     std::vector<std::uint8_t> reached = varied_slots;
+    // Per reached slot, where a change it depends on comes from (when the caller says).
+    std::vector<dsl::SourceRange> from(n);
+    for (std::uint32_t s = 0; s < n && s < changed_at.size(); ++s)
+        if (varied_slots[s]) from[s] = changed_at[s];
     for (bool more = true; more;) {
         more = false;
         for (std::uint32_t s = 0; s < n; ++s) {
-            if (!reached[s] && any_in(deps[s], reached)) reached[s] = more = true;
+            if (reached[s] || !any_in(deps[s], reached)) continue;
+            reached[s] = more = true;
+            for (auto d : deps[s])
+                if (reached[d] && from[d].valid) {
+                    from[s] = from[d];
+                    break;
+                }
         }
     }
     const std::size_t before = diags.error_count();
+    auto changed_by = [&](std::uint32_t s) {
+        if (from[s].valid) diags.note(from[s], "the change it depends on comes from here");
+    };
+    auto changed_by_any = [&](const std::vector<std::uint32_t>& named) {
+        for (auto s : named)
+            if (reached[s] && from[s].valid) return changed_by(s);
+    };
     for (std::uint32_t s = 0; s < n; ++s) {
         if (!reached[s] || varied_slots[s]) continue;
         const Slot& slot = plan.slots[s];
         if (slot.scope != Scope::plan && slot.scope != Scope::director) {
             diags.error(slot.name_range, "`{}` belongs to another collection and depends on a value the run changes",
                         slot.name);
+            changed_by(s);
             continue;
         }
         if (slot.kind == SlotKind::input || slot.kind == SlotKind::param) {
             diags.error(slot.name_range, "the {} `{}` depends on a value the run changes",
                         slot.kind == SlotKind::input ? "input" : "param", slot.name);
+            changed_by(s);
             continue;
         }
         std::string why;
-        if (auto bad = unsupported(plan, slot.checked != none ? slot.checked : slot.root, why); bad != none)
+        if (auto bad = unsupported(plan, slot.checked != none ? slot.checked : slot.root, why); bad != none) {
             diags.error(plan.nodes[bad].range, "`{}` depends on a value the run changes and uses {}", slot.name, why);
+            changed_by(s);
+        }
     }
     out.computed.assign(n, 0);
     for (std::uint32_t s = 0; s < n; ++s) out.computed[s] = reached[s] && !varied_slots[s];
@@ -858,6 +879,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
         if (req.scope != Scope::plan && req.scope != Scope::director) {
             diags.error(req.name_range, "the requirement `{}` of another collection depends on a value the run changes",
                         req.name);
+            changed_by_any(named);
             continue;
         }
         out.requirements.push_back(i);
@@ -865,8 +887,12 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     }
     for (auto node : checked_nodes) {
         std::string why;
-        if (auto bad = unsupported(plan, node, why); bad != none)
+        if (auto bad = unsupported(plan, node, why); bad != none) {
             diags.error(plan.nodes[bad].range, "a limit or requirement depends on a value the run changes and uses {}", why);
+            std::vector<std::uint32_t> named;
+            slots_named(plan, node, named);
+            changed_by_any(named);
+        }
     }
     for (const auto& carry : plan.carries) {
         if (!carried) break;
@@ -875,7 +901,10 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
             slots_named(plan, clause.where, named);
             for (const auto& f : clause.fields) slots_named(plan, f.node, named);
         }
-        if (any_in(named, reached)) diags.error(carry.range, "what `carry` writes depends on a value the run changes");
+        if (any_in(named, reached)) {
+            diags.error(carry.range, "what `carry` writes depends on a value the run changes");
+            changed_by_any(named);
+        }
     }
     if (diags.error_count() != before) return false;
 

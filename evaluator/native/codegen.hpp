@@ -53,9 +53,11 @@ struct Layout {
 /// Which definitions depend on the varied input slots, and the table's layout; errors
 /// (located) when the plan uses, on that path, what the kernel does not compute.
 /// `carried`: the evaluation hands records to the next year (what `carry` writes must
-/// then not depend on a varied value).
+/// then not depend on a varied value). `changed_at` (optional, per slot): where a varied
+/// slot's value is changed from (a column of scenarios); an error then notes where the
+/// change it depends on comes from.
 bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
-                 Layout& out, dsl::Diagnostics& diags);
+                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at = {});
 
 /// The kernel's C++ source: `extern "C" int hoshu_kernel_v1(KernelValue* table)`, 0 when
 /// every output was computed into the table, 1 when the run was given up.

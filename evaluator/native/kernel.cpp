@@ -170,17 +170,24 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     dsl::Diagnostics diags;
     std::vector<std::uint8_t> varied_slots(plan.slots.size(), 0);
     std::vector<std::vector<std::pair<std::uint32_t, int>>> readers(varied.size());   // (slot, record)
+    std::vector<dsl::SourceRange> slot_changed_at(plan.slots.size());
     for (std::size_t i = 0; i < varied.size(); ++i) {
+        const dsl::SourceRange at = i < options.changed_at.size() ? options.changed_at[i] : dsl::SourceRange{};
+        auto changed_here = [&]() {
+            if (at.valid) diags.note(at, "the value is changed here");
+        };
         if (auto series = probe.read_by_series(varied[i])) {
             diags.error(plan.series[*series].name_range,
                         "a value a run changes is an entry of the series `{}`, which only the interpreter reads",
                         plan.series[*series].name);
+            changed_here();
             continue;
         }
         for (const auto& r : probe.readers(varied[i])) {
             const std::string name = r.input ? plan.slots[r.index].name : plan.infos[r.index].name;
             if (!r.input) {
                 diags.error(plan.infos[r.index].name_range, "a value a run changes is read by the info `{}`", name);
+                changed_here();
                 continue;
             }
             const Slot& s = plan.slots[r.index];
@@ -188,12 +195,16 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                 diags.error(s.name_range,
                             "a value a run changes is read by `{}`, which is neither plan-wide nor one per record of {}",
                             name, plan.directors.plural);
+                changed_here();
             } else if (s.type.kind != Kind::number) {
                 diags.error(s.name_range, "a value a run changes is read by `{}`, which is not a number", name);
+                changed_here();
             } else if (s.input.low_node != none || s.input.high_node != none) {
                 diags.error(s.name_range, "a value a run changes is read by `{}`, whose range is computed", name);
+                changed_here();
             } else {
                 varied_slots[r.index] = 1;
+                if (!slot_changed_at[r.index].valid) slot_changed_at[r.index] = at;
                 readers[i].emplace_back(r.index, s.scope == Scope::plan ? 0 : r.record);
             }
         }
@@ -209,7 +220,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             return dsl::one_error(plan.limits[lo.limit].name_range,
                                   fmt::format("the base inputs bind the pro rata limit `{}`", plan.limits[lo.limit].name));
     }
-    if (!plan_layout(plan, varied_slots, records, !base->carried.empty(), m.layout, diags)) return diags;
+    if (!plan_layout(plan, varied_slots, records, !base->carried.empty(), m.layout, diags, slot_changed_at)) return diags;
 
     // What the kernel reads and does not compute: the base inputs' values.
     m.table.assign(m.layout.size, KernelValue{});

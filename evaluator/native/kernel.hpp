@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dsl/base/result.hpp"
 #include "evaluator/ir/plan.hpp"
@@ -38,6 +39,8 @@ struct KernelOptions {
     std::string compiler;       // empty: $HOSHU_CXX, $CXX, c++
     std::string cache_dir;      // empty: $HOSHU_CACHE_DIR, $XDG_CACHE_HOME/hoshu, ~/.cache/hoshu
     bool cached_only = false;   // use a kernel compiled before; never run the compiler
+    // Where each varied value is changed from (a column of scenarios), noted in a refusal.
+    std::vector<dsl::SourceRange> changed_at;
 };
 
 class Kernel {
