@@ -334,6 +334,7 @@ struct S { long long n, d; };
 static inline bool o64(i128 x) { return x != (long long)x; }
 static inline S sq(Q x, bool& o) { o |= o64(x.n) | o64(x.d); return S{(long long)x.n, (long long)x.d}; }
 static inline S si(long long x) { return S{x, 1}; }
+static inline S sread(S x, bool big, bool& o) { o |= big; return x; }
 static inline S snum(const Q* t, long k, bool& o) { Q x = t[k]; if (x.d <= 0) bail(); return sq(x, o); }
 static inline long long sneg1(long long x, bool& o) { o |= x == -0x7fffffffffffffffLL - 1; return (long long)(0ULL - (unsigned long long)x); }
 static inline S smul(S a, S b, bool& o) {
@@ -415,6 +416,9 @@ struct Writer {
     std::vector<std::string> stables;  // the same on 64-bit parts (sexpr)
     std::string aggregates;            // the functions of the aggregates, as written
     std::vector<std::uint32_t> written;   // their nodes
+    // Inside the straight-line entry (local_entry()): the computed definitions are local
+    // variables, read as vN / wN / sN, not functions.
+    bool local = false;
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
 
@@ -528,6 +532,7 @@ struct Writer {
         } else if (k == NodeKind::slot) {
             const Slot& slot = plan.slots[node.aux];
             const std::string rec = slot.scope == Scope::plan ? "0" : "r";
+            if (layout.computed[node.aux] && local) return fmt::format("sread(s{0}_, b{0}_, o)", node.aux);
             if (layout.computed[node.aux]) return fmt::format("sq(s{}(t, {}), o)", node.aux, rec);
             return fmt::format("snum(t, {} + {}, o)", layout.offset[node.aux], rec);
         } else if (k == NodeKind::add || k == NodeKind::sub || k == NodeKind::mul || k == NodeKind::div) {
@@ -601,10 +606,12 @@ struct Writer {
         const std::string rec = slot.scope == Scope::plan ? "0" : "r";
         if (slot.type.kind == Kind::number && slot_whole(s))
             return fmt::format("qi({})", iexpr_slot(s, rec));
+        if (layout.computed[s] && local) return fmt::format("{}{}_", slot.type.kind == Kind::number ? "v" : "w", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
     }
     std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
+        if (layout.computed[s] && local) return fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         return fmt::format("inum(t, {} + {})", layout.offset[s], rec);
     }
@@ -960,6 +967,95 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     return true;
 }
 
+namespace {
+
+/// Whether the formula at n uses an aggregate.
+bool aggregates(const Plan& plan, std::uint32_t n) {
+    if (n == none) return false;
+    const Node& node = plan.nodes[n];
+    if (node.kind == NodeKind::sum || node.kind == NodeKind::count || node.kind == NodeKind::min_over ||
+        node.kind == NodeKind::max_over || node.kind == NodeKind::mean_over)
+        return true;
+    bool any = false;
+    for_each_child(plan, node, [&](std::uint32_t child) { any = any || aggregates(plan, child); });
+    return any;
+}
+
+/// The entry's work as straight-line code: the definitions the outputs, limits and
+/// requirements need, each once, in the order they depend on each other, as local
+/// variables (plan-wide ones first, then one record at a time), each written to the table
+/// as computed. None when a formula on that path aggregates over the records (then each
+/// definition is a function computed on first use). Unlike the functions, every needed
+/// definition is computed, also one an `if` would not reach: one that gives the run up
+/// there sends the scenario to the interpreter, which is always right.
+std::optional<std::string> local_entry(Writer& w) {
+    const Plan& plan = w.plan;
+    const Layout& layout = w.layout;
+    const std::size_t n = plan.slots.size();
+    auto root_of = [&](std::uint32_t s) { return plan.slots[s].checked != none ? plan.slots[s].checked : plan.slots[s].root; };
+    std::vector<std::uint32_t> roots(layout.plan_outputs.begin(), layout.plan_outputs.end());
+    roots.insert(roots.end(), layout.director_outputs.begin(), layout.director_outputs.end());
+    auto named_in = [&](std::uint32_t node) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        for (auto s : named)
+            if (layout.computed[s]) roots.push_back(s);
+    };
+    for (auto i : layout.limits) {
+        named_in(plan.limits[i].value);
+        named_in(plan.limits[i].bound);
+    }
+    for (auto i : layout.requirements) named_in(plan.requirements[i].condition);
+    // Depth first from the roots: each definition after those it reads.
+    std::vector<std::uint8_t> state(n, 0);   // 1: on the way, 2: placed
+    std::vector<std::uint32_t> order;
+    bool fits = true;
+    auto visit = [&](auto&& self, std::uint32_t s) -> void {
+        if (state[s] != 0 || !fits) return;
+        state[s] = 1;
+        if (aggregates(plan, root_of(s))) fits = false;
+        for (auto d : depends_on(plan, s)) {
+            if (!layout.computed[d]) continue;
+            // A plan-wide definition reads only plan-wide ones (outside an aggregate).
+            if (plan.slots[s].scope == Scope::plan && plan.slots[d].scope != Scope::plan) fits = false;
+            self(self, d);
+        }
+        state[s] = 2;
+        order.push_back(s);
+    };
+    for (auto s : roots) visit(visit, s);
+    if (!fits) return std::nullopt;
+
+    w.local = true;
+    auto define = [&](std::uint32_t s, const char* indent, const char* rec) {
+        const Slot& slot = plan.slots[s];
+        const std::uint32_t root = root_of(s);
+        std::string c = fmt::format("{}// {}\n", indent, slot.name);
+        if (slot.type.kind != Kind::number || w.slot_whole(s)) {
+            c += fmt::format("{}const long long w{}_ = {};\n", indent, s,
+                             slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
+            c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
+            return c;
+        }
+        c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
+                         "{0}  b{1}_ = o;\n{0}  if (!o) v{1}_ = Q{{s{1}_.n, s{1}_.d}};\n{0}  else v{1}_ = {3};\n{0}}}\n",
+                         indent, s, w.sexpr(root), w.expr(root));
+        c += fmt::format("{}t[{} + {}] = v{}_;\n", indent, layout.offset[s], rec, s);
+        return c;
+    };
+    std::string code;
+    for (auto s : order)
+        if (plan.slots[s].scope == Scope::plan) code += define(s, "    ", "0");
+    std::string each;
+    for (auto s : order)
+        if (plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+    if (!each.empty()) code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}    }}\n", layout.records, each);
+    w.local = false;
+    return code;
+}
+
+}  // namespace
+
 std::string kernel_source(const Plan& plan, const Layout& layout) {
     Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size()), std::vector<std::string>(plan.tables.size()), {}, {}};
     std::string decls, bodies;
@@ -984,11 +1080,15 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
             slot.name, t, s, layout.offset[s], number ? "*m" : "(long long)m->n", t, e, number ? "x" : "Q{x, 1}");
     }
     std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n  try {\n";
-    for (auto s : layout.plan_outputs) entry += fmt::format("    s{}(t, 0);\n", s);
-    if (!layout.director_outputs.empty()) {
-        entry += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
-        for (auto s : layout.director_outputs) entry += fmt::format("      s{}(t, r);\n", s);
-        entry += "    }\n";
+    if (auto straight = local_entry(w)) {
+        entry += *straight;
+    } else {
+        for (auto s : layout.plan_outputs) entry += fmt::format("    s{}(t, 0);\n", s);
+        if (!layout.director_outputs.empty()) {
+            entry += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
+            for (auto s : layout.director_outputs) entry += fmt::format("      s{}(t, r);\n", s);
+            entry += "    }\n";
+        }
     }
     std::string checks;
     for (std::size_t k = 0; k < layout.limits.size(); ++k) {
