@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
                 if (wholes[s].empty()) {
                     for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, scenarios[s][i]);
                 } else {
-                    for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, wholes[s][i]);
+                    taken = kernel->set(std::span<const std::int64_t>(wholes[s]));
                 }
                 if (taken && kernel->run()) {
                     const auto& outputs = kernel->outcome().directors[0].outputs;

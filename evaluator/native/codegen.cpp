@@ -1083,6 +1083,9 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
     if (auto straight = local_entry(w)) {
         entry += *straight;
     } else {
+        // Every definition computed afresh: the table's memo of the last run cleared.
+        const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
+        entry += fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end);
         for (auto s : layout.plan_outputs) entry += fmt::format("    s{}(t, 0);\n", s);
         if (!layout.director_outputs.empty()) {
             entry += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);

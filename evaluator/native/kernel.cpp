@@ -311,6 +311,23 @@ bool Kernel::set(std::size_t i, std::int64_t whole) {
     return true;
 }
 
+bool Kernel::set(std::span<const std::int64_t> wholes) {
+    Impl& m = *impl_;
+    KernelValue* table = m.table.data();
+    for (std::size_t i = 0; i < wholes.size(); ++i) {
+        Impl::Varied& v = m.varied[i];
+        const std::int64_t x = wholes[i];
+        if (!v.gate.fast) {
+            if (!set(i, Rational(x))) return false;
+            continue;
+        }
+        if (x < v.gate.low || x > v.gate.high || (v.gate.step != 1 && x % v.gate.step != 0)) return false;
+        for (std::uint32_t k = v.first; k < v.last; ++k) table[m.varied_at[k]] = KernelValue{x, 1};
+        v.set_for = m.runs;
+    }
+    return true;
+}
+
 bool Kernel::set(std::size_t i, const Rational& value) {
     Impl& m = *impl_;
     if (!value.is_small()) return false;
@@ -360,7 +377,6 @@ bool Kernel::run() {
         for (std::uint32_t k = v.first; k < v.last; ++k) m.table[m.varied_at[k]] = m.base_values[k];
     }
     ++m.runs;
-    std::fill(m.table.begin() + m.layout.computed_begin, m.table.end(), KernelValue{});
     const bool ok = m.loaded.entry(m.table.data()) == 0;
     if (ok) {
         for (auto s : m.layout.plan_outputs)

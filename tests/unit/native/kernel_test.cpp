@@ -301,4 +301,17 @@ output total: ratio = n * 100 + m / 1 EUR + r / 1000
     }
     // n: 2..30 (29), m: multiples of 5 in -40..45 (18), r: -2..2 (5).
     CHECK(taken == 29 + 18 + 5);
+
+    // All at once: the same checks, the same result.
+    const std::vector<std::int64_t> all = {7, -15, 2};
+    REQUIRE(kernel->set(std::span<const std::int64_t>(all)));
+    REQUIRE(kernel->run());
+    CHECK(kernel->outcome().plan_outputs[0].number == Rational(685) + Rational(2) / Rational(1000));
+    for (const auto& bad : {std::vector<std::int64_t>{31, 5, 0}, std::vector<std::int64_t>{7, 6, 0},
+                            std::vector<std::int64_t>{7, 5, 3}}) {
+        CHECK_FALSE(kernel->set(std::span<const std::int64_t>(bad)));
+        kernel->clear();
+    }
+    REQUIRE(kernel->run());   // the base inputs again: n = 2, m = 5, r = 0
+    CHECK(kernel->outcome().plan_outputs[0].number == Rational(205));
 }
