@@ -183,6 +183,16 @@ private:
                 return 1 + records_.size() + grant_records_.size() + static_cast<std::size_t>(w.grant);
         }
     }
+    /// The rows of memo_ that hold a definition of this scope: [first, last).
+    std::pair<std::size_t, std::size_t> rows_of(Scope scope) const {
+        const std::size_t directors = records_.size(), grants = grant_records_.size();
+        const std::size_t rows = plan_.slots.empty() ? 0 : state_.size() / plan_.slots.size();
+        std::size_t first = 0, last = 1;
+        if (scope == Scope::director) first = 1, last = 1 + directors;
+        if (scope == Scope::grant) first = 1 + directors, last = 1 + directors + grants;
+        if (is_other(scope)) first = 1 + directors + grants, last = rows;
+        return {first, std::min(last, rows)};
+    }
     State ensure(std::uint32_t s, Where w);
     /// A definition's value, computed first if it is not known yet.
     const Value& slot(std::uint32_t s, Where w) {
@@ -262,7 +272,11 @@ private:
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
     const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
     std::optional<Date> as_of();
-    void evaluate_all();
+    /// v scaled pro rata: (v × factor) rounded as the allocation says.
+    static void scale(Rational& v, const Rational& factor, const Allocation& a);
+    /// Every output read into out_ (or, changed_only, those flagged in changed_slot_),
+    /// and the limits checked.
+    void evaluate_all(bool changed_only);
     /// carry.cpp: the records of the plan's `carry` declarations, into out_.carried.
     void carry_records();
     /// A text read or made during evaluation, interned: the same text has the same id, so
@@ -337,6 +351,7 @@ private:
     std::vector<std::uint32_t> seed_slots_, seed_series_, work_, dirty_list_;
     std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
     std::vector<std::uint8_t> dirty_;
+    std::vector<std::uint8_t> changed_slot_;   // per slot: changed by the last scaling (run())
     bool dependents_built_ = false;
     std::vector<std::uint32_t> hoist_of_node_;   // per node: its index among the plan-wide parts, or none
     std::vector<Value> hoist_value_;
@@ -362,9 +377,16 @@ private:
     // unknown is then evaluated as usual — and recorded, for the paths that go that way.
     // Replay computes nothing that is not a definition's value, and gives up rather than
     // report a failure, which the usual evaluation reports if the outputs need that value.
+    // An evaluation on which a pro rata limit binds has two records: the one before
+    // scaling (with the free evaluations', in traces_) and the one of what is computed
+    // again after scaling, up to the next evaluation (in scaled_traces_), each replayed
+    // on the next evaluation's matching pass; a scaled output replayed is scaled as
+    // ensure() scales it.
 public:
     void remember_paths();
-    void replay();
+    /// Replay the records of one pass (the evaluation before scaling, or after it), then
+    /// record the rest of that pass if no record went all the way.
+    void replay(bool scaled);
 
 private:
     struct TraceOp {
@@ -396,7 +418,7 @@ private:
     void keep_recording();
     /// Replay trace t; the number of its cells it went through (all, or up to the one
     /// whose branch went the other way).
-    std::uint32_t replay_trace(std::size_t t);
+    std::uint32_t replay_trace(const Trace& trace);
     bool replay_cell(const Trace& trace, const TraceCell& c);
     static constexpr std::size_t max_traces = 8;
     /// Whether a per-director requirement holds for a director (recorded when recording).
@@ -405,6 +427,8 @@ private:
     bool recording_on_ = false;
     bool fresh_ = true;                         // nothing computed yet (start, reset): nothing to record
     std::vector<Trace> traces_;                 // most recently useful first
+    std::vector<Trace> scaled_traces_;          // the same, of the passes after scaling
+    bool recording_scaled_ = false;             // recorded_ is of a pass after scaling
     Trace recorded_;                            // the evaluation being recorded
     std::vector<OpenRecord> recording_;         // definitions being recorded, innermost last
     std::size_t open_records_ = 0;

@@ -96,7 +96,6 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
         }
     }
     const std::size_t n = plan_.slots.size();
-    const std::size_t directors = records_.size(), rows = n ? state_.size() / n : 0;
     for (auto s : dirty) {
         dirty_[s] = 0;
         if (plan_.slots[s].kind == SlotKind::input &&
@@ -105,11 +104,8 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
             recheck_range_[s] = 1;
             any_recheck_ = true;
         }
-        std::size_t first = 0, last = 1;
-        if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
-        if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = 1 + directors + grant_records_.size();
-        if (is_other(plan_.slots[s].scope)) first = 1 + directors + grant_records_.size(), last = rows;
-        for (std::size_t r = first; r < last && r < rows; ++r) {
+        const auto [first, last] = rows_of(plan_.slots[s].scope);
+        for (std::size_t r = first; r < last; ++r) {
             auto& st = state_[r * n + s];
             if (st != State::running) st = State::pending;
         }
