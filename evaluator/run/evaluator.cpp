@@ -93,8 +93,8 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
             break;
         }
     }
-    if (auto it = scale_.find(s); it != scale_.end()) {
-        scale(v.number, it->second.first, *it->second.second);
+    if (const ScaledOutput* o = scaled_output(s)) {
+        scale(v.number, *o);
     }
     active_.pop_back();
     memo_[at] = std::move(v);
@@ -554,8 +554,7 @@ bool Evaluator::holds(std::uint32_t i, Where w) {
         case TraceCell::Kind::slot:
             if (!scale_.empty()) [[unlikely]] {
                 // After scaling: a scaled output is scaled as ensure() scales it.
-                if (auto it = scale_.find(c.index); it != scale_.end())
-                    scale(result->number, it->second.first, *it->second.second);
+                if (const ScaledOutput* o = scaled_output(c.index)) scale(result->number, *o);
             }
             state_[c.at] = State::done;
             break;

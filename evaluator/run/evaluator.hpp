@@ -77,9 +77,9 @@ public:
                    : std::vector<int>{};
     }
     std::optional<Rational> scale_factor(std::uint32_t s) const {
-        auto it = scale_.find(s);
-        if (it == scale_.end()) return std::nullopt;
-        return it->second.first;
+        const ScaledOutput* o = scaled_output(s);
+        if (!o) return std::nullopt;
+        return o->factor;
     }
     std::optional<std::pair<Date, Value>> last_entry(std::uint32_t index, Date date) {
         const auto& entries = series(index);
@@ -272,8 +272,6 @@ private:
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
     const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
     std::optional<Date> as_of();
-    /// v scaled pro rata: (v × factor) rounded as the allocation says.
-    static void scale(Rational& v, const Rational& factor, const Allocation& a);
     /// Every output read into out_ (or, changed_only, those flagged in changed_slot_),
     /// and the limits checked.
     void evaluate_all(bool changed_only);
@@ -317,7 +315,39 @@ private:
     std::vector<State> state_;
     std::vector<std::uint32_t> active_;             // definitions being evaluated (for messages)
     std::map<std::uint32_t, std::vector<std::pair<Date, Value>>> series_;
-    std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
+    // Pro rata factors: the outputs the last run() scaled, by slot (kept, not freed,
+    // from run to run).
+    struct ScaledOutput {
+        std::uint32_t slot = 0;
+        Rational factor;
+        const Allocation* allocation = nullptr;
+        // factor = p/q, unit u: p and q·u on 64 bits, when they fit (small).
+        bool small = false;
+        std::int64_t p = 0, den = 1, unit = 1;
+    };
+    static ScaledOutput scaled_by(std::uint32_t s, const Rational& factor, const Allocation& a);
+    /// v scaled pro rata: (v × factor) rounded as the allocation says.
+    static void scale(Rational& v, const ScaledOutput& o);
+    std::vector<ScaledOutput> scale_;
+    const ScaledOutput* scaled_output(std::uint32_t s) const {
+        for (const auto& o : scale_)
+            if (o.slot == s) return &o;
+        return nullptr;
+    }
+    // Scratch of run(), kept to run without allocating: the factor of each set of scaled
+    // outputs, which limits bound, and the slots scaled.
+    std::vector<std::pair<const std::vector<std::uint32_t>*, Rational>> factors_;
+    std::vector<std::uint8_t> bound_;
+    std::vector<std::uint32_t> scaled_slots_;
+    std::vector<std::size_t> changed_outputs_;   // evaluate_all(): the director outputs scaling changed
+    // The message of each limit violated, kept with the values it shows: the same values
+    // on the next run give the same message, not formatted again.
+    struct LimitMessage {
+        Value value, bound;
+        std::string text;
+        bool known = false;
+    };
+    std::vector<LimitMessage> limit_messages_;
     std::optional<std::optional<Date>> as_of_;
     int depth_ = 0;
     std::map<std::string, std::int64_t> text_ids_;

@@ -4,65 +4,95 @@
 
 namespace hoshu::eval {
 
-void Evaluator::scale(Rational& v, const Rational& factor, const Allocation& a) {
-    // Whole numbers of a whole unit (shares) on 64 bits: v × p/q to a multiple of u is
-    // round((v·p) / (q·u)) · u, rounded as Rational::round_to rounds.
-    if (auto n = v.to_int64(); n && factor.is_small() && a.unit.is_small()) {
-        const auto [p128, q128] = factor.small_parts();
-        const auto [u128, one] = a.unit.small_parts();
-        std::int64_t num = 0, den = 0, k = 0;
-        if (one == 1 && u128 > 0 && p128 >= INT64_MIN && p128 <= INT64_MAX && q128 <= INT64_MAX && u128 <= INT64_MAX &&
-            !__builtin_mul_overflow(*n, static_cast<std::int64_t>(p128), &num) &&
-            !__builtin_mul_overflow(static_cast<std::int64_t>(q128), static_cast<std::int64_t>(u128), &den)) {
-            std::int64_t q = num / den, r = num % den;   // den > 0
+Evaluator::ScaledOutput Evaluator::scaled_by(std::uint32_t s, const Rational& factor, const Allocation& a) {
+    ScaledOutput o{s, factor, &a};
+    // v × p/q to a multiple of u is round((v·p) / (q·u)) · u: on 64 bits when p, q·u and
+    // u fit (and, per value, v·p and the result).
+    if (factor.is_small() && a.unit.is_small()) {
+        const auto [p, q] = factor.small_parts();
+        const auto [u, one] = a.unit.small_parts();
+        std::int64_t den = 0;
+        if (one == 1 && u > 0 && p >= INT64_MIN && p <= INT64_MAX && q <= INT64_MAX && u <= INT64_MAX &&
+            !__builtin_mul_overflow(static_cast<std::int64_t>(q), static_cast<std::int64_t>(u), &den)) {
+            o.small = true;
+            o.p = static_cast<std::int64_t>(p);
+            o.den = den;
+            o.unit = static_cast<std::int64_t>(u);
+        }
+    }
+    return o;
+}
+
+void Evaluator::scale(Rational& v, const ScaledOutput& o) {
+    if (auto n = v.to_int64(); n && o.small) {
+        std::int64_t num = 0, k = 0;
+        if (!__builtin_mul_overflow(*n, o.p, &num)) {
+            // Rounded as Rational::round_to rounds.
+            std::int64_t q = num / o.den, r = num % o.den;   // den > 0
             if (r < 0) {
                 q -= 1;
-                r += den;
+                r += o.den;
             }
-            if (r != 0 && a.mode != RoundingMode::down) {
+            const RoundingMode mode = o.allocation->mode;
+            if (r != 0 && mode != RoundingMode::down) {
                 bool up = true;
-                if (a.mode != RoundingMode::up) {
+                if (mode != RoundingMode::up) {
                     const auto twice = static_cast<std::uint64_t>(r) * 2;   // r < den < 2^63
-                    up = twice > static_cast<std::uint64_t>(den);
-                    if (twice == static_cast<std::uint64_t>(den))
-                        up = a.mode == RoundingMode::half_up ? num > 0 : (q & 1) != 0;
+                    up = twice > static_cast<std::uint64_t>(o.den);
+                    if (twice == static_cast<std::uint64_t>(o.den))
+                        up = mode == RoundingMode::half_up ? num > 0 : (q & 1) != 0;
                 }
                 q += up;
             }
-            if (!__builtin_mul_overflow(q, static_cast<std::int64_t>(u128), &k)) {
+            if (!__builtin_mul_overflow(q, o.unit, &k)) {
                 v = Rational(k);
                 return;
             }
         }
     }
-    v.set_rounded(v, factor, Rational(1), a.mode, a.unit);
+    v.set_rounded(v, o.factor, Rational(1), o.allocation->mode, o.allocation->unit);
 }
 
 void Evaluator::evaluate_all(bool changed_only) {
-    // changed_only (after scaling): only the outputs flagged in changed_ are read again,
-    // in the same order; the others stand as they are.
-    auto read = [&](Value& to, std::uint32_t s, Where w) {
-        if (!changed_only || changed_slot_[s]) to = slot(s, w);
-    };
-    if (!changed_only) out_.plan_outputs.resize(plan_.plan_outputs.size());
     out_.limits.clear();
-    out_.violations.clear();
     const std::size_t n_outputs = plan_.director_outputs.size();
-    for (std::size_t d = 0; d < records_.size(); ++d) {
-        auto& outputs = out_.directors[d].outputs;
-        outputs.resize(n_outputs);
+    if (changed_only) {
+        // After scaling: only the outputs flagged in changed_slot_ are read again, in the
+        // same order; the others stand as they are.
+        changed_outputs_.clear();
         for (std::size_t k = 0; k < n_outputs; ++k)
-            read(outputs[k], plan_.director_outputs[k], Where{static_cast<int>(d), -1});
-    }
-    for (std::size_t k = 0; k < plan_.others.size(); ++k) {
-        const auto& outputs = plan_.other_outputs[k];
-        for (std::size_t i = 0; i < others_of_[k].size(); ++i) {
-            auto& values = out_.others[k].records[i].outputs;
-            values.resize(outputs.size());
-            for (std::size_t o = 0; o < outputs.size(); ++o) read(values[o], outputs[o], Where{-1, others_of_[k][i]});
+            if (changed_slot_[plan_.director_outputs[k]]) changed_outputs_.push_back(k);
+        for (std::size_t d = 0; d < records_.size(); ++d) {
+            auto& outputs = out_.directors[d].outputs;
+            for (std::size_t k : changed_outputs_) outputs[k] = slot(plan_.director_outputs[k], Where{static_cast<int>(d), -1});
         }
+        for (std::size_t k = 0; k < plan_.others.size(); ++k) {
+            const auto& outputs = plan_.other_outputs[k];
+            for (std::size_t i = 0; i < others_of_[k].size(); ++i) {
+                auto& values = out_.others[k].records[i].outputs;
+                for (std::size_t o = 0; o < outputs.size(); ++o)
+                    if (changed_slot_[outputs[o]]) values[o] = slot(outputs[o], Where{-1, others_of_[k][i]});
+            }
+        }
+        for (std::size_t k = 0; k < plan_.plan_outputs.size(); ++k)
+            if (changed_slot_[plan_.plan_outputs[k]]) out_.plan_outputs[k] = slot(plan_.plan_outputs[k], {});
+    } else {
+        for (std::size_t d = 0; d < records_.size(); ++d) {
+            auto& outputs = out_.directors[d].outputs;
+            outputs.resize(n_outputs);
+            for (std::size_t k = 0; k < n_outputs; ++k) outputs[k] = slot(plan_.director_outputs[k], Where{static_cast<int>(d), -1});
+        }
+        for (std::size_t k = 0; k < plan_.others.size(); ++k) {
+            const auto& outputs = plan_.other_outputs[k];
+            for (std::size_t i = 0; i < others_of_[k].size(); ++i) {
+                auto& values = out_.others[k].records[i].outputs;
+                values.resize(outputs.size());
+                for (std::size_t o = 0; o < outputs.size(); ++o) values[o] = slot(outputs[o], Where{-1, others_of_[k][i]});
+            }
+        }
+        out_.plan_outputs.resize(plan_.plan_outputs.size());
+        for (std::size_t k = 0; k < plan_.plan_outputs.size(); ++k) out_.plan_outputs[k] = slot(plan_.plan_outputs[k], {});
     }
-    for (std::size_t k = 0; k < plan_.plan_outputs.size(); ++k) read(out_.plan_outputs[k], plan_.plan_outputs[k], {});
     for (std::uint32_t i = 0; i < plan_.limits.size(); ++i) {
         const Limit& l = plan_.limits[i];
         LimitOutcome lo;
@@ -81,10 +111,10 @@ const Outcome& Evaluator::run() {
         // The last run scaled some outputs: keep the record of what it computed after
         // scaling, and forget them and what depends on them.
         keep_recording();
-        std::vector<std::uint32_t> scaled;
-        for (const auto& [s, factor] : scale_) scaled.push_back(s);
+        scaled_slots_.clear();
+        for (const auto& o : scale_) scaled_slots_.push_back(o.slot);
         scale_.clear();
-        invalidate(scaled, {}, true);
+        invalidate(scaled_slots_, {}, true);
     }
     if (replay_on_) replay(false);
     evaluate_all(false);
@@ -92,7 +122,12 @@ const Outcome& Evaluator::run() {
     // Pro rata allocation (one factor per set of outputs): the largest factor with which
     // every limit of the set holds before rounding; each scaled result is then rounded as
     // the limit says, which keeps the limits holding.
-    std::map<std::vector<std::uint32_t>, Rational> factors;
+    auto factor_of = [&](const std::vector<std::uint32_t>& outputs) -> Rational* {
+        for (auto& [set, f] : factors_)
+            if (*set == outputs) return &f;
+        return nullptr;
+    };
+    factors_.clear();
     for (const auto& lo : out_.limits) {
         const Limit& l = plan_.limits[lo.limit];
         if (!l.allocation || lo.status == LimitStatus::ok) continue;
@@ -100,18 +135,22 @@ const Outcome& Evaluator::run() {
             fail(l.name_range, fmt::format("limit `{}` cannot be met by scaling: its bound is {}", l.name,
                                            lo.bound.number.to_string()));
         Rational f = lo.bound.number / lo.value.number;
-        auto [it, inserted] = factors.emplace(l.allocation->outputs, f);
-        if (!inserted && f < it->second) it->second = f;
+        if (Rational* known = factor_of(l.allocation->outputs)) {
+            if (f < *known) *known = std::move(f);
+        } else {
+            factors_.emplace_back(&l.allocation->outputs, std::move(f));
+        }
     }
-    if (!factors.empty()) {
-        std::vector<bool> bound;
-        for (const auto& lo : out_.limits) bound.push_back(lo.status == LimitStatus::violated);
+    if (!factors_.empty()) {
+        bound_.clear();
+        for (const auto& lo : out_.limits) bound_.push_back(lo.status == LimitStatus::violated);
         for (const auto& lo : out_.limits) {
             const Limit& l = plan_.limits[lo.limit];
             if (!l.allocation) continue;
-            auto it = factors.find(l.allocation->outputs);
-            if (it == factors.end()) continue;
-            for (std::uint32_t s : l.allocation->outputs) scale_.emplace(s, std::make_pair(it->second, &*l.allocation));
+            const Rational* f = factor_of(l.allocation->outputs);
+            if (!f) continue;
+            for (std::uint32_t s : l.allocation->outputs)
+                if (!scaled_output(s)) scale_.push_back(scaled_by(s, *f, *l.allocation));
         }
         // Only what depends on the scaled outputs is computed again (the rest stands);
         // a scaled output is scaled in place, its value before scaling being known —
@@ -120,22 +159,22 @@ const Outcome& Evaluator::run() {
         // scaling — what the next path evaluates first too, its scaling undone — so it
         // is kept; what is computed from here on is replayed, and recorded, as a pass of
         // its own.
-        std::vector<std::uint32_t> scaled;
-        for (const auto& [s, factor] : scale_) scaled.push_back(s);
+        scaled_slots_.clear();
+        for (const auto& o : scale_) scaled_slots_.push_back(o.slot);
         keep_recording();
-        invalidate(scaled, {}, false);
+        invalidate(scaled_slots_, {}, false);
         const std::size_t n = plan_.slots.size();
         changed_slot_.assign(n, 0);
         for (std::uint32_t s : dirty_list_) changed_slot_[s] = 1;
-        for (const auto& [s, factor] : scale_) {
-            const bool again = changed_slot_[s];
-            changed_slot_[s] = 1;
+        for (const auto& o : scale_) {
+            const bool again = changed_slot_[o.slot];
+            changed_slot_[o.slot] = 1;
             if (again) continue;
-            const auto [first, last] = rows_of(plan_.slots[s].scope);
+            const auto [first, last] = rows_of(plan_.slots[o.slot].scope);
             for (std::size_t r = first; r < last; ++r) {
-                const std::size_t at = r * n + s;
+                const std::size_t at = r * n + o.slot;
                 if (state_[at] != State::done) continue;   // computed, and scaled, if needed
-                scale(memo_[at].number, factor.first, *factor.second);
+                scale(memo_[at].number, o);
             }
         }
         if (replay_on_) replay(true);
@@ -147,23 +186,41 @@ const Outcome& Evaluator::run() {
         for (std::size_t i = 0; i < out_.limits.size(); ++i) {
             LimitOutcome& lo = out_.limits[i];
             const Limit& l = plan_.limits[lo.limit];
-            if (!l.allocation || !bound[i]) continue;
-            auto it = factors.find(l.allocation->outputs);
-            if (it == factors.end()) continue;
-            lo.factor = it->second;
+            if (!l.allocation || !bound_[i]) continue;
+            const Rational* f = factor_of(l.allocation->outputs);
+            if (!f) continue;
+            lo.factor = *f;
             if (lo.status == LimitStatus::ok) lo.status = LimitStatus::scaled;
         }
     }
+    // The violations are written over those of the last run (their texts' room reused).
+    std::size_t n_violations = 0;
+    auto violation = [&](const std::string& rule, const std::string& record,
+                         const std::vector<Citation>& sources) -> std::string& {
+        if (n_violations == out_.violations.size()) out_.violations.emplace_back();
+        Violation& v = out_.violations[n_violations++];
+        v.rule = rule;
+        v.director = record;
+        v.sources = sources;
+        return v.message;
+    };
+    limit_messages_.resize(plan_.limits.size());
     for (const auto& lo : out_.limits) {
         if (lo.status != LimitStatus::violated) continue;
         const Limit& l = plan_.limits[lo.limit];
-        auto with_unit = [&](const Value& v) {
-            std::string shown = display_value(plan_, out_, l.type, v);
-            return l.type.dimensionless() ? shown : shown + " " + plan_.type_name(l.type);
-        };
-        out_.violations.push_back(Violation{
-            l.name, "", fmt::format("{} exceeds the limit of {}", with_unit(lo.value), with_unit(lo.bound)),
-            l.sources});
+        LimitMessage& shown = limit_messages_[lo.limit];
+        if (!shown.known || lo.value.number != shown.value.number || lo.value.word != shown.value.word ||
+            lo.bound.number != shown.bound.number || lo.bound.word != shown.bound.word) {
+            auto with_unit = [&](const Value& v) {
+                std::string text = display_value(plan_, out_, l.type, v);
+                return l.type.dimensionless() ? text : text + " " + plan_.type_name(l.type);
+            };
+            shown.text = fmt::format("{} exceeds the limit of {}", with_unit(lo.value), with_unit(lo.bound));
+            shown.value = lo.value;
+            shown.bound = lo.bound;
+            shown.known = true;
+        }
+        violation(l.name, "", l.sources) = shown.text;
     }
     auto message = [&](const Requirement& r, Where w) {
         std::string m = r.message;
@@ -177,7 +234,7 @@ const Outcome& Evaluator::run() {
     };
     for (const auto& r : plan_.requirements) {
         if (r.scope == Scope::plan) {
-            if (!eval(r.condition, {}).word) out_.violations.push_back(Violation{r.name, "", message(r, {}), r.sources});
+            if (!eval(r.condition, {}).word) violation(r.name, "", r.sources) = message(r, {});
         } else if (r.scope == Scope::director) {
             const auto i = static_cast<std::size_t>(&r - plan_.requirements.data());
             for (std::size_t d = 0; d < records_.size(); ++d) {
@@ -185,28 +242,25 @@ const Outcome& Evaluator::run() {
                 // Remembered per director until something the condition reads changes.
                 std::uint8_t& held = requirement_held_[i * records_.size() + d];
                 if (held == 0) held = holds(i, w) ? 1 : 2;
-                if (held == 2)
-                    out_.violations.push_back(Violation{r.name, out_.directors[d].id, message(r, w), r.sources});
+                if (held == 2) violation(r.name, out_.directors[d].id, r.sources) = message(r, w);
             }
         } else if (is_other(r.scope)) {
             const std::size_t k = other_index(r.scope);
             for (std::size_t i = 0; i < others_of_[k].size(); ++i) {
                 Where w{-1, others_of_[k][i]};
-                if (!eval(r.condition, w).word)
-                    out_.violations.push_back(
-                        Violation{r.name, out_.others[k].records[i].id, message(r, w), r.sources});
+                if (!eval(r.condition, w).word) violation(r.name, out_.others[k].records[i].id, r.sources) = message(r, w);
             }
         } else {
             for (std::size_t g = 0; g < grant_records_.size(); ++g) {
                 int d = out_.grant_director[g];
                 Where w{d, static_cast<int>(g)};
                 if (!eval(r.condition, w).word)
-                    out_.violations.push_back(Violation{r.name, out_.directors[static_cast<std::size_t>(d)].id,
-                                                        fmt::format("{} (ledger entry {})", message(r, w), g + 1),
-                                                        r.sources});
+                    violation(r.name, out_.directors[static_cast<std::size_t>(d)].id, r.sources) =
+                        fmt::format("{} (ledger entry {})", message(r, w), g + 1);
             }
         }
     }
+    out_.violations.resize(n_violations);
     out_.carried.clear();
     if (options_.carry && !plan_.carries.empty()) carry_records();
     fresh_ = false;
