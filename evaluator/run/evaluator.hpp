@@ -267,6 +267,13 @@ private:
                                                            const Value& hi, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
     void invalidate(const std::vector<std::uint32_t>& slots, const std::vector<std::uint32_t>& series, bool seeds_too);
+    /// invalidate() record by record: `seeds` changed in the records marked in seed_rows
+    /// (per seed, one mark per director; a seed not of a director changed whole), and
+    /// `whole` in every record; forget, in the records it reads them from, whatever
+    /// depends on them (not the seeds themselves; `whole` too). The slots forgotten are
+    /// left in dirty_list_.
+    void invalidate_rows(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint8_t>& seed_rows,
+                         const std::vector<std::uint32_t>& whole);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
@@ -326,8 +333,15 @@ private:
         std::int64_t p = 0, den = 1, unit = 1;
     };
     static ScaledOutput scaled_by(std::uint32_t s, const Rational& factor, const Allocation& a);
-    /// v scaled pro rata: (v × factor) rounded as the allocation says.
-    static void scale(Rational& v, const ScaledOutput& o);
+    /// v scaled pro rata: (v × factor) rounded as the allocation says; whether it changed.
+    static bool scale(Rational& v, const ScaledOutput& o);
+    /// scaled_again_: per output of scale_, whether it depends on another (then it is
+    /// computed again, and scaled, rather than scaled in place). Found once per set.
+    void find_scaled_again();
+    std::vector<std::uint32_t> scaled_again_key_;
+    std::vector<std::uint8_t> scaled_again_;
+    std::vector<std::uint32_t> in_place_, again_slots_;   // run(): the outputs scaled in place, computed again
+    std::vector<std::uint8_t> in_place_rows_;              // per output scaled in place, per director: changed
     std::vector<ScaledOutput> scale_;
     const ScaledOutput* scaled_output(std::uint32_t s) const {
         for (const auto& o : scale_)
@@ -339,6 +353,11 @@ private:
     std::vector<std::pair<const std::vector<std::uint32_t>*, Rational>> factors_;
     std::vector<std::uint8_t> bound_;
     std::vector<std::uint32_t> scaled_slots_;
+    std::vector<std::uint32_t> output_index_;    // per slot: its index among the director outputs, or none
+    std::vector<std::uint32_t> reread_;          // run(): scaled outputs evaluate_all() reads again
+    // Per violation of out_: the rule name and record id it was written from.
+    std::vector<std::pair<const std::string*, const std::string*>> violation_from_;
+    const std::string empty_;                    // the record of a plan-wide violation
     std::vector<std::size_t> changed_outputs_;   // evaluate_all(): the director outputs scaling changed
     // The message of each limit violated, kept with the values it shows: the same values
     // on the next run give the same message, not formatted again.
@@ -380,6 +399,12 @@ private:
     std::vector<const void*> changed_;
     std::vector<std::uint32_t> seed_slots_, seed_series_, work_, dirty_list_;
     std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
+    // Per slot, per dependent: whether it reads the slot in its own record only; per slot,
+    // the per-director requirements that read it otherwise (sorted). Scratch of
+    // invalidate_rows(): the records marked per slot (× directors), whole slots, reached.
+    std::vector<std::vector<std::uint8_t>> slot_dependent_local_;
+    std::vector<std::vector<std::uint32_t>> requirement_cross_of_slot_;
+    std::vector<std::uint8_t> row_marks_, all_rows_, reached_;
     std::vector<std::uint8_t> dirty_;
     std::vector<std::uint8_t> changed_slot_;   // per slot: changed by the last scaling (run())
     bool dependents_built_ = false;

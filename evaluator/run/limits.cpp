@@ -23,7 +23,7 @@ Evaluator::ScaledOutput Evaluator::scaled_by(std::uint32_t s, const Rational& fa
     return o;
 }
 
-void Evaluator::scale(Rational& v, const ScaledOutput& o) {
+bool Evaluator::scale(Rational& v, const ScaledOutput& o) {
     if (auto n = v.to_int64(); n && o.small) {
         std::int64_t num = 0, k = 0;
         if (!__builtin_mul_overflow(*n, o.p, &num)) {
@@ -45,12 +45,37 @@ void Evaluator::scale(Rational& v, const ScaledOutput& o) {
                 q += up;
             }
             if (!__builtin_mul_overflow(q, o.unit, &k)) {
+                if (k == *n) return false;
                 v = Rational(k);
-                return;
+                return true;
             }
         }
     }
-    v.set_rounded(v, o.factor, Rational(1), o.allocation->mode, o.allocation->unit);
+    Rational scaled;
+    scaled.set_rounded(v, o.factor, Rational(1), o.allocation->mode, o.allocation->unit);
+    if (scaled == v) return false;
+    v = std::move(scaled);
+    return true;
+}
+
+void Evaluator::find_scaled_again() {
+    if (scaled_again_key_ == scaled_slots_ && scaled_again_.size() == scale_.size()) return;
+    // Known for this set of scaled outputs: which of them depend on another.
+    build_dependents();
+    scaled_again_key_ = scaled_slots_;
+    std::vector<std::uint8_t> seen(plan_.slots.size(), 0);
+    std::vector<std::uint32_t> work;
+    for (std::uint32_t s : scaled_slots_)
+        for (std::uint32_t t : slot_dependents_[s]) work.push_back(t);
+    while (!work.empty()) {
+        const std::uint32_t s = work.back();
+        work.pop_back();
+        if (seen[s]) continue;
+        seen[s] = 1;
+        for (std::uint32_t t : slot_dependents_[s]) work.push_back(t);
+    }
+    scaled_again_.clear();
+    for (std::uint32_t s : scaled_slots_) scaled_again_.push_back(seen[s]);
 }
 
 void Evaluator::evaluate_all(bool changed_only) {
@@ -159,24 +184,54 @@ const Outcome& Evaluator::run() {
         // scaling — what the next path evaluates first too, its scaling undone — so it
         // is kept; what is computed from here on is replayed, and recorded, as a pass of
         // its own.
+        // A director's definitions that read a scaled output in its own record only are
+        // computed again only for the directors whose output scaling changed (not those
+        // of no shares, say).
         scaled_slots_.clear();
         for (const auto& o : scale_) scaled_slots_.push_back(o.slot);
         keep_recording();
-        invalidate(scaled_slots_, {}, false);
-        const std::size_t n = plan_.slots.size();
-        changed_slot_.assign(n, 0);
-        for (std::uint32_t s : dirty_list_) changed_slot_[s] = 1;
-        for (const auto& o : scale_) {
-            const bool again = changed_slot_[o.slot];
-            changed_slot_[o.slot] = 1;
-            if (again) continue;
+        find_scaled_again();
+        const std::size_t n = plan_.slots.size(), directors = records_.size();
+        in_place_.clear();
+        again_slots_.clear();
+        in_place_rows_.clear();
+        reread_.clear();
+        if (output_index_.size() != n) {
+            output_index_.assign(n, none);
+            for (std::size_t k = 0; k < plan_.director_outputs.size(); ++k)
+                output_index_[plan_.director_outputs[k]] = static_cast<std::uint32_t>(k);
+        }
+        for (std::size_t i = 0; i < scale_.size(); ++i) {
+            const ScaledOutput& o = scale_[i];
+            if (scaled_again_[i]) {
+                again_slots_.push_back(o.slot);
+                continue;
+            }
+            in_place_.push_back(o.slot);
+            in_place_rows_.resize(in_place_rows_.size() + directors, 0);
+            std::uint8_t* changed = in_place_rows_.data() + in_place_rows_.size() - directors;
+            const bool by_director = plan_.slots[o.slot].scope == Scope::director;
+            // A director's output is written to the outcome here, not read again.
+            const std::size_t k = by_director && !fresh_ ? output_index_[o.slot] : none;
             const auto [first, last] = rows_of(plan_.slots[o.slot].scope);
             for (std::size_t r = first; r < last; ++r) {
                 const std::size_t at = r * n + o.slot;
-                if (state_[at] != State::done) continue;   // computed, and scaled, if needed
-                scale(memo_[at].number, o);
+                if (state_[at] != State::done) {
+                    // Computed, and scaled, when needed; read again, and changed.
+                    if (by_director) changed[r - first] = 1;
+                    reread_.push_back(o.slot);
+                    continue;
+                }
+                if (memo_[at].number.is_zero() || !scale(memo_[at].number, o)) continue;   // 0 stays 0
+                if (by_director) changed[r - first] = 1;
+                if (k != none) out_.directors[r - first].outputs[k] = memo_[at];
+                else reread_.push_back(o.slot);
             }
         }
+        invalidate_rows(in_place_, in_place_rows_, again_slots_);
+        changed_slot_.assign(n, 0);
+        for (std::uint32_t s : dirty_list_) changed_slot_[s] = 1;
+        for (std::uint32_t s : reread_) changed_slot_[s] = 1;
         if (replay_on_) replay(true);
         // After a replay that gave up and started afresh (and on the first evaluation),
         // every output is read again.
@@ -194,14 +249,23 @@ const Outcome& Evaluator::run() {
         }
     }
     // The violations are written over those of the last run (their texts' room reused).
+    // What each was written from is kept beside it (violation_from_): the same rule of the
+    // same record needs no copy of its name and sources.
     std::size_t n_violations = 0;
     auto violation = [&](const std::string& rule, const std::string& record,
                          const std::vector<Citation>& sources) -> std::string& {
-        if (n_violations == out_.violations.size()) out_.violations.emplace_back();
-        Violation& v = out_.violations[n_violations++];
-        v.rule = rule;
-        v.director = record;
-        v.sources = sources;
+        if (n_violations == out_.violations.size()) {
+            out_.violations.emplace_back();
+            violation_from_.emplace_back(nullptr, nullptr);
+        }
+        Violation& v = out_.violations[n_violations];
+        auto& from = violation_from_[n_violations++];
+        if (from.first != &rule || from.second != &record) {
+            v.rule = rule;
+            v.director = record;
+            v.sources = sources;
+            from = {&rule, &record};
+        }
         return v.message;
     };
     limit_messages_.resize(plan_.limits.size());
@@ -220,7 +284,8 @@ const Outcome& Evaluator::run() {
             shown.bound = lo.bound;
             shown.known = true;
         }
-        violation(l.name, "", l.sources) = shown.text;
+        std::string& message = violation(l.name, empty_, l.sources);
+        if (message != shown.text) message = shown.text;
     }
     auto message = [&](const Requirement& r, Where w) {
         std::string m = r.message;
@@ -234,7 +299,7 @@ const Outcome& Evaluator::run() {
     };
     for (const auto& r : plan_.requirements) {
         if (r.scope == Scope::plan) {
-            if (!eval(r.condition, {}).word) violation(r.name, "", r.sources) = message(r, {});
+            if (!eval(r.condition, {}).word) violation(r.name, empty_, r.sources) = message(r, {});
         } else if (r.scope == Scope::director) {
             const auto i = static_cast<std::size_t>(&r - plan_.requirements.data());
             for (std::size_t d = 0; d < records_.size(); ++d) {
@@ -261,6 +326,7 @@ const Outcome& Evaluator::run() {
         }
     }
     out_.violations.resize(n_violations);
+    violation_from_.resize(n_violations);
     out_.carried.clear();
     if (options_.carry && !plan_.carries.empty()) carry_records();
     fresh_ = false;
