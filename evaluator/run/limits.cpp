@@ -79,7 +79,6 @@ void Evaluator::find_scaled_again() {
 }
 
 void Evaluator::evaluate_all(bool changed_only) {
-    out_.limits.clear();
     const std::size_t n_outputs = plan_.director_outputs.size();
     if (changed_only) {
         // After scaling: only the outputs flagged in changed_slot_ are read again, in the
@@ -118,15 +117,17 @@ void Evaluator::evaluate_all(bool changed_only) {
         out_.plan_outputs.resize(plan_.plan_outputs.size());
         for (std::size_t k = 0; k < plan_.plan_outputs.size(); ++k) out_.plan_outputs[k] = slot(plan_.plan_outputs[k], {});
     }
+    // The limits, written over the last run's.
+    out_.limits.resize(plan_.limits.size());
     for (std::uint32_t i = 0; i < plan_.limits.size(); ++i) {
         const Limit& l = plan_.limits[i];
-        LimitOutcome lo;
+        LimitOutcome& lo = out_.limits[i];
         lo.limit = i;
         lo.value = value_of(l.value, {});
         lo.bound = value_of(l.bound, {});
+        lo.factor.reset();
         bool within = l.strict ? lo.value.number < lo.bound.number : lo.value.number <= lo.bound.number;
         lo.status = within ? LimitStatus::ok : LimitStatus::violated;
-        out_.limits.push_back(std::move(lo));
     }
 }
 
