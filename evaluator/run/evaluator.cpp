@@ -826,7 +826,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
                     return;
                 }
                 if (definition) {
-                    acc.number += slot(item, each).number;
+                    const Rational& x = slot(item, each).number;
+                    if (!x.is_zero()) acc.number += x;   // x + 0 is x: nothing to add
                     any = true;
                     return;
                 }
