@@ -2,12 +2,17 @@
 // every director, every output, limits and events, on all cores. Before timing, a
 // simulation of a few thousand paths on one and on two threads must equal, count for
 // count, a reference that evaluates each path afresh (a new Session, nothing reused):
-// a fast wrong answer is a failure.
+// a fast wrong answer is a failure. BM_simulate_iij_over_limits does the same with every
+// director's monthly pay tripled: the RS grants exceed the limits on most paths and are
+// scaled pro rata, and the cash limits are violated.
 //
 // HOSHU_BENCH_PATHS sets the number of timed paths (default 1,000,000).
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,10 +31,26 @@ using eval::Rational;
 struct Loaded {
     dsl::SourceManager sm;
     std::optional<eval::Plan> plan;
-    std::optional<eval::InputFile> inputs;
+    std::optional<eval::InputFile> inputs, over_limits;
     std::optional<eval::Model> model;
     std::string error;
 };
+
+/// fy2024.toml with every `monthly_fixed` tripled.
+std::string tripled_pay(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::string out;
+    for (std::string line; std::getline(f, line);) {
+        if (line.rfind("monthly_fixed", 0) == 0) {
+            std::string digits;
+            for (char c : line.substr(line.find('=') + 1))
+                if (c >= '0' && c <= '9') digits += c;
+            line = "monthly_fixed = " + std::to_string(std::stoll(digits) * 3);
+        }
+        out += line + "\n";
+    }
+    return out;
+}
 
 Loaded& shipped() {
     static Loaded l = [] {
@@ -43,7 +64,13 @@ Loaded& shipped() {
             l.error = "cannot load the shipped plan, inputs or model";
             return l;
         }
+        auto over = eval::InputFile::parse(l.sm, "fy2024-tripled-pay.toml", tripled_pay(root + "/examples/iij/fy2024.toml"));
+        if (!over) {
+            l.error = "cannot read the inputs with the pay tripled";
+            return l;
+        }
         l.inputs.emplace(std::move(*in));
+        l.over_limits.emplace(std::move(*over));
         l.model.emplace(std::move(*m));
         return l;
     }();
@@ -65,16 +92,16 @@ std::string fingerprint(const eval::SimulationResult& r) {
 }
 
 /// The reference: each path drawn by the same sampler and evaluated by a new Session.
-std::string reference(const Loaded& l, std::uint64_t paths, std::uint64_t seed) {
+std::string reference(const Loaded& l, const eval::InputFile& inputs, std::uint64_t paths, std::uint64_t seed) {
     const eval::Plan& plan = *l.plan;
     const eval::Model& model = *l.model;
     std::vector<eval::InputFile::Node> nodes;
     std::string why;
-    for (const auto& in : model.inputs) nodes.push_back(l.inputs->find(in.path, &why));
+    for (const auto& in : model.inputs) nodes.push_back(inputs.find(in.path, &why));
     auto close = [&](eval::Date d) {
-        return l.inputs->find(model.price->series + "." + d.to_string() + "." + model.price->value_key, &why);
+        return inputs.find(model.price->series + "." + d.to_string() + "." + model.price->value_key, &why);
     };
-    Rational s0 = *l.inputs->number(close(model.price->start));
+    Rational s0 = *inputs.number(close(model.price->start));
     for (auto d : model.price->dates) nodes.push_back(close(d));
     auto grant_price = *plan.find_slot(model.grant_price);
 
@@ -89,7 +116,7 @@ std::string reference(const Loaded& l, std::uint64_t paths, std::uint64_t seed) 
         std::vector<eval::InputOverride> overrides;
         for (std::size_t i = 0; i < values.size(); ++i) overrides.push_back({nodes[i], {}, values[i], {}});
         for (std::size_t i = 0; i < prices.size(); ++i) overrides.push_back({nodes[values.size() + i], {}, prices[i], {}});
-        eval::Session session(plan, *l.inputs);
+        eval::Session session(plan, inputs);
         session.set_overrides(overrides);
         auto o = session.run();
         if (!o) return "evaluation error on path " + std::to_string(p);
@@ -123,13 +150,14 @@ std::string reference(const Loaded& l, std::uint64_t paths, std::uint64_t seed) 
     return fingerprint(r);
 }
 
-void BM_simulate_iij(benchmark::State& state) {
+void simulate_iij(benchmark::State& state, bool over_limits) {
     Loaded& l = shipped();
     if (!l.error.empty()) {
         state.SkipWithError(l.error.c_str());
         return;
     }
-    auto sim = eval::Simulation::prepare(*l.plan, *l.inputs, *l.model, {});
+    const eval::InputFile& inputs = over_limits ? *l.over_limits : *l.inputs;
+    auto sim = eval::Simulation::prepare(*l.plan, inputs, *l.model, {});
     if (!sim) {
         state.SkipWithError("the model does not fit the plan");
         return;
@@ -137,7 +165,21 @@ void BM_simulate_iij(benchmark::State& state) {
     // Correctness first: 3,000 paths (three blocks, the last one partial), on one and two
     // threads, against the reference.
     const std::uint64_t check_paths = 3000, seed = 42;
-    std::string expected = reference(l, check_paths, seed);
+    std::string expected = reference(l, inputs, check_paths, seed);
+    if (over_limits) {
+        // The paths must scale: a limit line of the fingerprint with a count of scaled paths.
+        bool scaled = false;
+        std::istringstream lines(expected);
+        for (std::string line; std::getline(lines, line);) {
+            unsigned long limit = 0, n_scaled = 0, n_violated = 0;
+            if (std::sscanf(line.c_str(), "limit %lu %lu %lu", &limit, &n_scaled, &n_violated) == 3 && n_scaled > 0)
+                scaled = true;
+        }
+        if (!scaled) {
+            state.SkipWithError("the inputs over the limits scale nothing");
+            return;
+        }
+    }
     for (unsigned threads : {1u, 2u}) {
         auto r = sim->run({check_paths, seed, threads, {}, nullptr});
         if (!r || fingerprint(*r) != expected) {
@@ -159,6 +201,9 @@ void BM_simulate_iij(benchmark::State& state) {
     state.counters["paths"] = static_cast<double>(paths);
     state.counters["threads"] = threads;
 }
+void BM_simulate_iij(benchmark::State& state) { simulate_iij(state, false); }
+void BM_simulate_iij_over_limits(benchmark::State& state) { simulate_iij(state, true); }
 BENCHMARK(BM_simulate_iij)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_simulate_iij_over_limits)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 }  // namespace

@@ -93,8 +93,8 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
             break;
         }
     }
-    if (auto it = scale_.find(s); it != scale_.end()) {
-        v.number = (v.number * it->second.first).round_to(it->second.second->mode, it->second.second->unit);
+    if (const ScaledOutput* o = scaled_output(s)) {
+        scale(v.number, *o);
     }
     active_.pop_back();
     memo_[at] = std::move(v);
@@ -434,8 +434,9 @@ void Evaluator::stop_recording() {
 
 void Evaluator::keep_recording() {
     if (recording_on_ && open_records_ == 0 && !recorded_.cells.empty()) {
-        if (traces_.size() == max_traces) traces_.pop_back();
-        traces_.insert(traces_.begin(), std::move(recorded_));
+        auto& traces = recording_scaled_ ? scaled_traces_ : traces_;
+        if (traces.size() == max_traces) traces.pop_back();
+        traces.insert(traces.begin(), std::move(recorded_));
         recorded_ = Trace{};
     }
     stop_recording();
@@ -550,7 +551,13 @@ bool Evaluator::holds(std::uint32_t i, Where w) {
         }
     }
     switch (c.kind) {
-        case TraceCell::Kind::slot: state_[c.at] = State::done; break;
+        case TraceCell::Kind::slot:
+            if (!scale_.empty()) [[unlikely]] {
+                // After scaling: a scaled output is scaled as ensure() scales it.
+                if (const ScaledOutput* o = scaled_output(c.index)) scale(result->number, *o);
+            }
+            state_[c.at] = State::done;
+            break;
         case TraceCell::Kind::hoist: hoist_valid_[c.index] = 1; break;
         case TraceCell::Kind::requirement: requirement_held_[c.at] = replay_held_.word ? 1 : 2; break;
         case TraceCell::Kind::other: break;
@@ -558,8 +565,7 @@ bool Evaluator::holds(std::uint32_t i, Where w) {
     return true;
 }
 
-std::uint32_t Evaluator::replay_trace(std::size_t t) {
-    const Trace& trace = traces_[t];
+std::uint32_t Evaluator::replay_trace(const Trace& trace) {
     const auto size = static_cast<std::uint32_t>(trace.cells.size());
     for (std::uint32_t i = 0; i < size; ++i) {
         const TraceCell& c = trace.cells[i];
@@ -579,33 +585,36 @@ std::uint32_t Evaluator::replay_trace(std::size_t t) {
     return size;
 }
 
-void Evaluator::replay() {
+void Evaluator::replay(bool scaled) {
     keep_recording();
     replayed_.clear();
+    auto& traces = scaled ? scaled_traces_ : traces_;
     try {
-        for (std::size_t t = 0; t < traces_.size(); ++t) {
-            const std::uint32_t reached = replay_trace(t);
+        for (std::size_t t = 0; t < traces.size(); ++t) {
+            const std::uint32_t reached = replay_trace(traces[t]);
             replayed_.emplace_back(static_cast<std::uint32_t>(t), reached);
-            if (reached == traces_[t].cells.size()) {
+            if (reached == traces[t].cells.size()) {
                 // The most recently useful trace is tried first.
-                std::rotate(traces_.begin(), traces_.begin() + static_cast<std::ptrdiff_t>(t),
-                            traces_.begin() + static_cast<std::ptrdiff_t>(t) + 1);
+                std::rotate(traces.begin(), traces.begin() + static_cast<std::ptrdiff_t>(t),
+                            traces.begin() + static_cast<std::ptrdiff_t>(t) + 1);
                 return;
             }
         }
     } catch (EvalFailure&) {
         // Something replayed failed: evaluate from scratch, which reports the failure if
-        // the outputs need that value.
+        // the outputs need that value. (After scaling, everything is computed again, the
+        // scaled outputs scaled: the values that do not depend on them come out the same.)
         reset();
     }
     // No trace went all the way: record this evaluation, starting with what was replayed
     // (not a first one, which computes everything, the same on every path or not).
     if (fresh_) return;
     recording_on_ = true;
+    recording_scaled_ = scaled;
     for (const auto& [t, reached] : replayed_) {
         // What each trace replayed up to where it stopped (with what it found known: a
         // known definition is skipped when this record is replayed).
-        const Trace& from = traces_[t];
+        const Trace& from = traces[t];
         for (std::uint32_t i = 0; i < reached; ++i) {
             TraceCell c = from.cells[i];
             const auto first = from.ops.begin() + c.first;
@@ -817,7 +826,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
                     return;
                 }
                 if (definition) {
-                    acc.number += slot(item, each).number;
+                    const Rational& x = slot(item, each).number;
+                    if (!x.is_zero()) acc.number += x;   // x + 0 is x: nothing to add
                     any = true;
                     return;
                 }

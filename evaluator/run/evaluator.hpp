@@ -77,9 +77,9 @@ public:
                    : std::vector<int>{};
     }
     std::optional<Rational> scale_factor(std::uint32_t s) const {
-        auto it = scale_.find(s);
-        if (it == scale_.end()) return std::nullopt;
-        return it->second.first;
+        const ScaledOutput* o = scaled_output(s);
+        if (!o) return std::nullopt;
+        return o->factor;
     }
     std::optional<std::pair<Date, Value>> last_entry(std::uint32_t index, Date date) {
         const auto& entries = series(index);
@@ -183,6 +183,16 @@ private:
                 return 1 + records_.size() + grant_records_.size() + static_cast<std::size_t>(w.grant);
         }
     }
+    /// The rows of memo_ that hold a definition of this scope: [first, last).
+    std::pair<std::size_t, std::size_t> rows_of(Scope scope) const {
+        const std::size_t directors = records_.size(), grants = grant_records_.size();
+        const std::size_t rows = plan_.slots.empty() ? 0 : state_.size() / plan_.slots.size();
+        std::size_t first = 0, last = 1;
+        if (scope == Scope::director) first = 1, last = 1 + directors;
+        if (scope == Scope::grant) first = 1 + directors, last = 1 + directors + grants;
+        if (is_other(scope)) first = 1 + directors + grants, last = rows;
+        return {first, std::min(last, rows)};
+    }
     State ensure(std::uint32_t s, Where w);
     /// A definition's value, computed first if it is not known yet.
     const Value& slot(std::uint32_t s, Where w) {
@@ -257,12 +267,21 @@ private:
                                                            const Value& hi, Where w);
     /// Forget the definitions that depend on these (and the given input reads).
     void invalidate(const std::vector<std::uint32_t>& slots, const std::vector<std::uint32_t>& series, bool seeds_too);
+    /// invalidate() record by record: `seeds` changed in the records marked in seed_rows
+    /// (per seed, one mark per director; a seed not of a director changed whole), and
+    /// `whole` in every record; forget, in the records it reads them from, whatever
+    /// depends on them (not the seeds themselves; `whole` too). The slots forgotten are
+    /// left in dirty_list_.
+    void invalidate_rows(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint8_t>& seed_rows,
+                         const std::vector<std::uint32_t>& whole);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);
     const std::vector<std::pair<Date, Value>>& series(std::uint32_t index);
     std::optional<Date> as_of();
-    void evaluate_all();
+    /// Every output read into out_ (or, changed_only, those flagged in changed_slot_),
+    /// and the limits checked.
+    void evaluate_all(bool changed_only);
     /// carry.cpp: the records of the plan's `carry` declarations, into out_.carried.
     void carry_records();
     /// A text read or made during evaluation, interned: the same text has the same id, so
@@ -303,7 +322,51 @@ private:
     std::vector<State> state_;
     std::vector<std::uint32_t> active_;             // definitions being evaluated (for messages)
     std::map<std::uint32_t, std::vector<std::pair<Date, Value>>> series_;
-    std::map<std::uint32_t, std::pair<Rational, const Allocation*>> scale_;   // pro rata factors
+    // Pro rata factors: the outputs the last run() scaled, by slot (kept, not freed,
+    // from run to run).
+    struct ScaledOutput {
+        std::uint32_t slot = 0;
+        Rational factor;
+        const Allocation* allocation = nullptr;
+        // factor = p/q, unit u: p and q·u on 64 bits, when they fit (small).
+        bool small = false;
+        std::int64_t p = 0, den = 1, unit = 1;
+    };
+    static ScaledOutput scaled_by(std::uint32_t s, const Rational& factor, const Allocation& a);
+    /// v scaled pro rata: (v × factor) rounded as the allocation says; whether it changed.
+    static bool scale(Rational& v, const ScaledOutput& o);
+    /// scaled_again_: per output of scale_, whether it depends on another (then it is
+    /// computed again, and scaled, rather than scaled in place). Found once per set.
+    void find_scaled_again();
+    std::vector<std::uint32_t> scaled_again_key_;
+    std::vector<std::uint8_t> scaled_again_;
+    std::vector<std::uint32_t> in_place_, again_slots_;   // run(): the outputs scaled in place, computed again
+    std::vector<std::uint8_t> in_place_rows_;              // per output scaled in place, per director: changed
+    std::vector<ScaledOutput> scale_;
+    const ScaledOutput* scaled_output(std::uint32_t s) const {
+        for (const auto& o : scale_)
+            if (o.slot == s) return &o;
+        return nullptr;
+    }
+    // Scratch of run(), kept to run without allocating: the factor of each set of scaled
+    // outputs, which limits bound, and the slots scaled.
+    std::vector<std::pair<const std::vector<std::uint32_t>*, Rational>> factors_;
+    std::vector<std::uint8_t> bound_;
+    std::vector<std::uint32_t> scaled_slots_;
+    std::vector<std::uint32_t> output_index_;    // per slot: its index among the director outputs, or none
+    std::vector<std::uint32_t> reread_;          // run(): scaled outputs evaluate_all() reads again
+    // Per violation of out_: the rule name and record id it was written from.
+    std::vector<std::pair<const std::string*, const std::string*>> violation_from_;
+    const std::string empty_;                    // the record of a plan-wide violation
+    std::vector<std::size_t> changed_outputs_;   // evaluate_all(): the director outputs scaling changed
+    // The message of each limit violated, kept with the values it shows: the same values
+    // on the next run give the same message, not formatted again.
+    struct LimitMessage {
+        Value value, bound;
+        std::string text;
+        bool known = false;
+    };
+    std::vector<LimitMessage> limit_messages_;
     std::optional<std::optional<Date>> as_of_;
     int depth_ = 0;
     std::map<std::string, std::int64_t> text_ids_;
@@ -336,7 +399,14 @@ private:
     std::vector<const void*> changed_;
     std::vector<std::uint32_t> seed_slots_, seed_series_, work_, dirty_list_;
     std::vector<std::vector<std::uint32_t>> slot_dependents_, series_dependents_;
+    // Per slot, per dependent: whether it reads the slot in its own record only; per slot,
+    // the per-director requirements that read it otherwise (sorted). Scratch of
+    // invalidate_rows(): the records marked per slot (× directors), whole slots, reached.
+    std::vector<std::vector<std::uint8_t>> slot_dependent_local_;
+    std::vector<std::vector<std::uint32_t>> requirement_cross_of_slot_;
+    std::vector<std::uint8_t> row_marks_, all_rows_, reached_;
     std::vector<std::uint8_t> dirty_;
+    std::vector<std::uint8_t> changed_slot_;   // per slot: changed by the last scaling (run())
     bool dependents_built_ = false;
     std::vector<std::uint32_t> hoist_of_node_;   // per node: its index among the plan-wide parts, or none
     std::vector<Value> hoist_value_;
@@ -362,9 +432,16 @@ private:
     // unknown is then evaluated as usual — and recorded, for the paths that go that way.
     // Replay computes nothing that is not a definition's value, and gives up rather than
     // report a failure, which the usual evaluation reports if the outputs need that value.
+    // An evaluation on which a pro rata limit binds has two records: the one before
+    // scaling (with the free evaluations', in traces_) and the one of what is computed
+    // again after scaling, up to the next evaluation (in scaled_traces_), each replayed
+    // on the next evaluation's matching pass; a scaled output replayed is scaled as
+    // ensure() scales it.
 public:
     void remember_paths();
-    void replay();
+    /// Replay the records of one pass (the evaluation before scaling, or after it), then
+    /// record the rest of that pass if no record went all the way.
+    void replay(bool scaled);
 
 private:
     struct TraceOp {
@@ -396,7 +473,7 @@ private:
     void keep_recording();
     /// Replay trace t; the number of its cells it went through (all, or up to the one
     /// whose branch went the other way).
-    std::uint32_t replay_trace(std::size_t t);
+    std::uint32_t replay_trace(const Trace& trace);
     bool replay_cell(const Trace& trace, const TraceCell& c);
     static constexpr std::size_t max_traces = 8;
     /// Whether a per-director requirement holds for a director (recorded when recording).
@@ -405,6 +482,8 @@ private:
     bool recording_on_ = false;
     bool fresh_ = true;                         // nothing computed yet (start, reset): nothing to record
     std::vector<Trace> traces_;                 // most recently useful first
+    std::vector<Trace> scaled_traces_;          // the same, of the passes after scaling
+    bool recording_scaled_ = false;             // recorded_ is of a pass after scaling
     Trace recorded_;                            // the evaluation being recorded
     std::vector<OpenRecord> recording_;         // definitions being recorded, innermost last
     std::size_t open_records_ = 0;

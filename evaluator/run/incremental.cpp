@@ -13,43 +13,77 @@ void Evaluator::build_dependents() {
     dependents_built_ = true;
     slot_dependents_.assign(plan_.slots.size(), {});
     series_dependents_.assign(plan_.series.size(), {});
-    std::vector<std::uint32_t> stack;
+    // A definition of a director that reads another of a director outside any aggregate
+    // reads it in its own record only (`local`): when that changes for some directors,
+    // only theirs is computed again (invalidate_rows()).
+    std::vector<std::vector<std::uint32_t>> cross(plan_.slots.size());
+    std::vector<std::pair<std::uint32_t, bool>> stack;   // node, under an aggregate
     auto add = [](std::vector<std::uint32_t>& to, std::uint32_t s) {
         if (to.empty() || to.back() != s) to.push_back(s);
     };
+    auto director = [&](std::uint32_t s) { return plan_.slots[s].scope == Scope::director; };
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         const Slot& sl = plan_.slots[s];
         stack.clear();
-        if (sl.root != none) stack.push_back(sl.root);
-        if (sl.checked != none) stack.push_back(sl.checked);
-        for (const auto& v : sl.versions) stack.push_back(v.node);
+        if (sl.root != none) stack.emplace_back(sl.root, false);
+        if (sl.checked != none) stack.emplace_back(sl.checked, false);
+        for (const auto& v : sl.versions) stack.emplace_back(v.node, false);
         if (sl.kind == SlotKind::input) {
-            if (sl.input.default_node != none) stack.push_back(sl.input.default_node);
-            if (sl.input.low_node != none) stack.push_back(sl.input.low_node);
-            if (sl.input.high_node != none) stack.push_back(sl.input.high_node);
+            if (sl.input.default_node != none) stack.emplace_back(sl.input.default_node, false);
+            if (sl.input.low_node != none) stack.emplace_back(sl.input.low_node, false);
+            if (sl.input.high_node != none) stack.emplace_back(sl.input.high_node, false);
             for (const auto& step : sl.input.path) {
-                if (step.slot != none) add(slot_dependents_[step.slot], s);
+                if (step.slot != none) {
+                    add(slot_dependents_[step.slot], s);
+                    add(cross[step.slot], s);
+                }
             }
         }
         while (!stack.empty()) {
-            std::uint32_t n = stack.back();
+            auto [n, under] = stack.back();
             stack.pop_back();
             if (n == none) continue;
             const Node& node = plan_.nodes[n];
             const NodeTraits t = traits(node.kind);
-            if (t.reads_slot) add(slot_dependents_[node.aux], s);
+            if (t.reads_slot) {
+                add(slot_dependents_[node.aux], s);
+                if (under || !director(s) || !director(node.aux)) add(cross[node.aux], s);
+            }
             if (t.reads_series) add(series_dependents_[node.aux], s);
-            for_each_child(plan_, node, [&](std::uint32_t c) { stack.push_back(c); });
+            const bool inner = under || t.aggregate;
+            for_each_child(plan_, node, [&](std::uint32_t c) { stack.emplace_back(c, inner); });
         }
     }
-    for (auto& list : slot_dependents_) {
+    auto sort_unique = [](std::vector<std::uint32_t>& list) {
         std::sort(list.begin(), list.end());
         list.erase(std::unique(list.begin(), list.end()), list.end());
+    };
+    slot_dependent_local_.assign(plan_.slots.size(), {});
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        sort_unique(slot_dependents_[s]);
+        sort_unique(cross[s]);
+        for (std::uint32_t d : slot_dependents_[s])
+            slot_dependent_local_[s].push_back(!std::binary_search(cross[s].begin(), cross[s].end(), d));
     }
-    for (auto& list : series_dependents_) {
-        std::sort(list.begin(), list.end());
-        list.erase(std::unique(list.begin(), list.end()), list.end());
+    for (auto& list : series_dependents_) sort_unique(list);
+    // The same for the per-director requirements: those that read a definition of a
+    // director outside any aggregate (and nothing else across records).
+    requirement_cross_of_slot_.assign(plan_.slots.size(), {});
+    for (std::uint32_t i = 0; i < plan_.requirements.size(); ++i) {
+        if (plan_.requirements[i].scope != Scope::director) continue;
+        stack.assign(1, {plan_.requirements[i].condition, false});
+        while (!stack.empty()) {
+            auto [n, under] = stack.back();
+            stack.pop_back();
+            if (n == none) continue;
+            const Node& node = plan_.nodes[n];
+            const NodeTraits t = traits(node.kind);
+            if (t.reads_slot && (under || !director(node.aux))) add(requirement_cross_of_slot_[node.aux], i);
+            const bool inner = under || t.aggregate;
+            for_each_child(plan_, node, [&](std::uint32_t c) { stack.emplace_back(c, inner); });
+        }
     }
+    for (auto& list : requirement_cross_of_slot_) sort_unique(list);
 }
 
 void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint32_t>& series,
@@ -96,7 +130,6 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
         }
     }
     const std::size_t n = plan_.slots.size();
-    const std::size_t directors = records_.size(), rows = n ? state_.size() / n : 0;
     for (auto s : dirty) {
         dirty_[s] = 0;
         if (plan_.slots[s].kind == SlotKind::input &&
@@ -105,12 +138,120 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
             recheck_range_[s] = 1;
             any_recheck_ = true;
         }
-        std::size_t first = 0, last = 1;
-        if (plan_.slots[s].scope == Scope::director) first = 1, last = 1 + directors;
-        if (plan_.slots[s].scope == Scope::grant) first = 1 + directors, last = 1 + directors + grant_records_.size();
-        if (is_other(plan_.slots[s].scope)) first = 1 + directors + grant_records_.size(), last = rows;
-        for (std::size_t r = first; r < last && r < rows; ++r) {
+        const auto [first, last] = rows_of(plan_.slots[s].scope);
+        for (std::size_t r = first; r < last; ++r) {
             auto& st = state_[r * n + s];
+            if (st != State::running) st = State::pending;
+        }
+    }
+}
+
+void Evaluator::invalidate_rows(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint8_t>& seed_rows,
+                                const std::vector<std::uint32_t>& whole) {
+    build_dependents();
+    const std::size_t n = plan_.slots.size(), directors = records_.size();
+    row_marks_.assign(n * directors, 0);
+    all_rows_.assign(n, 0);
+    if (dirty_.size() != n) dirty_.assign(n, 0);   // all 0 between calls
+    auto& dirty = dirty_list_;
+    auto& work = work_;
+    dirty.clear();
+    work.clear();
+    // listed_ (dirty_): in the worklist now. A definition met again with more records is
+    // worked through again.
+    auto push = [&](std::uint32_t s) {
+        if (!dirty_[s]) {
+            dirty_[s] = 1;
+            work.push_back(s);
+        }
+    };
+    auto reached = [&](std::uint32_t t) {
+        if (!reached_[t]) {
+            reached_[t] = 1;
+            dirty.push_back(t);
+        }
+    };
+    if (reached_.size() != n) reached_.assign(n, 0);   // all 0 between calls
+    auto mark_all = [&](std::uint32_t t) {
+        if (all_rows_[t]) return;
+        all_rows_[t] = 1;
+        reached(t);
+        push(t);
+    };
+    auto rows_of_slot = [&](std::uint32_t s) { return row_marks_.data() + static_cast<std::size_t>(s) * directors; };
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+        const std::uint32_t s = seeds[i];
+        if (plan_.slots[s].scope == Scope::director) {
+            const auto first = seed_rows.begin() + static_cast<std::ptrdiff_t>(i * directors);
+            if (std::find(first, first + static_cast<std::ptrdiff_t>(directors), 1) == first + static_cast<std::ptrdiff_t>(directors))
+                continue;   // changed in no record
+            std::copy(first, first + static_cast<std::ptrdiff_t>(directors), rows_of_slot(s));
+        } else {
+            all_rows_[s] = 1;
+        }
+        push(s);
+    }
+    for (std::uint32_t s : whole) mark_all(s);
+    while (!work.empty()) {
+        const std::uint32_t s = work.back();
+        work.pop_back();
+        dirty_[s] = 0;
+        const std::uint8_t* from = rows_of_slot(s);
+        const auto& dependents = slot_dependents_[s];
+        for (std::size_t i = 0; i < dependents.size(); ++i) {
+            const std::uint32_t t = dependents[i];
+            if (all_rows_[t]) continue;
+            if (all_rows_[s] || !slot_dependent_local_[s][i]) {
+                mark_all(t);
+                continue;
+            }
+            std::uint8_t* to = rows_of_slot(t);
+            bool grew = false;
+            for (std::size_t d = 0; d < directors; ++d) {
+                if (from[d] && !to[d]) {
+                    to[d] = 1;
+                    grew = true;
+                }
+            }
+            if (grew) {
+                reached(t);
+                push(t);
+            }
+        }
+        if (s < hoists_of_slot_.size())
+            for (auto k : hoists_of_slot_[s]) hoist_valid_[k] = 0;
+        if (s < requirements_of_slot_.size()) {
+            const auto& cross = requirement_cross_of_slot_[s];
+            for (auto r : requirements_of_slot_[s]) {
+                if (all_rows_[s] || plan_.requirements[r].scope != Scope::director ||
+                    std::binary_search(cross.begin(), cross.end(), r)) {
+                    forget_requirement(r);
+                } else {
+                    for (std::size_t d = 0; d < directors; ++d)
+                        if (from[d]) requirement_held_[r * directors + d] = 0;
+                }
+            }
+        }
+        if (s == plan_.as_of_slot && as_of_) {
+            as_of_.reset();
+            for (std::uint32_t p = 0; p < n; ++p) {
+                if (plan_.slots[p].kind == SlotKind::param) mark_all(p);
+            }
+        }
+    }
+    for (auto t : dirty) {
+        reached_[t] = 0;
+        if (plan_.slots[t].kind == SlotKind::input &&
+            (plan_.slots[t].input.low_node != none || plan_.slots[t].input.high_node != none) &&
+            t < recheck_range_.size()) {
+            recheck_range_[t] = 1;
+            any_recheck_ = true;
+        }
+        const auto [first, last] = rows_of(plan_.slots[t].scope);
+        const std::uint8_t* marks = rows_of_slot(t);
+        for (std::size_t r = first; r < last; ++r) {
+            if (!all_rows_[t] && !marks[r - 1]) continue;   // only a director's are marked by record
+            auto& st = state_[r * n + t];
             if (st != State::running) st = State::pending;
         }
     }

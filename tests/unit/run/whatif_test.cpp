@@ -291,6 +291,187 @@ pay = 1_000_000
     CHECK(capped > 100);
 }
 
+/// Every output, limit (with its factor) and violation, plan-wide outputs included.
+std::string everything(const eval::Plan& plan, const eval::Outcome& o) {
+    std::string s = summary(plan, o);
+    for (std::size_t k = 0; k < o.plan_outputs.size(); ++k)
+        s += eval::value_text(plan, o, plan.slots[plan.plan_outputs[k]].type, o.plan_outputs[k]) + "\n";
+    for (const auto& l : o.limits) s += "factor " + (l.factor ? l.factor->to_string() : "-") + "\n";
+    return s;
+}
+
+TEST_CASE("whatif: replaying paths on which every limit binds equals evaluating afresh", "[whatif]") {
+    // The IIJ plan with every director's monthly pay tripled: its RS grants exceed the
+    // limits on most paths (they are scaled), and its cash limits are violated. A session
+    // that replays both passes (before and after scaling) must agree with a new session on
+    // every path — the outputs, limits, violations, and the values read after the run
+    // (events, per-director values that depend on the scaled outputs).
+    dsl::SourceManager sm;
+    eval::Plan plan = Fixture::load(sm);
+    std::string text = read(root + "/examples/iij/fy2024.toml"), tripled;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("monthly_fixed", 0) == 0) {
+            const auto eq = line.find('=');
+            std::string digits;
+            for (char c : line.substr(eq + 1))
+                if (c >= '0' && c <= '9') digits += c;
+            line = "monthly_fixed = " + std::to_string(std::stoll(digits) * 3);
+        }
+        tripled += line + "\n";
+    }
+    auto inputs = InputFile::parse(sm, "fy2024-tripled.toml", tripled);
+    REQUIRE(inputs);
+    auto at = [&](const std::string& path) {
+        std::string why;
+        auto n = inputs->find(path, &why);
+        INFO(path << ": " << why);
+        REQUIRE(n);
+        return n;
+    };
+    std::vector<std::string> paths = {"prices.2025-06-25.close", "prices.2024-03-29.close", "prices.2025-06-24.close",
+                                      "directors.D03.division_score", "years.FY2024.revenue",
+                                      "years.FY2024.operating_profit"};
+    std::vector<std::uint32_t> after;   // read after each run, as simulate reads its events
+    for (const char* name : {"annual_at_ceiling", "midterm_at_ceiling", "total_rs_shares", "rs_value_yen", "grant_price"})
+        after.push_back(*plan.find_slot(name));
+
+    eval::Session replaying(plan, *inputs);
+    replaying.remember_paths();
+    std::mt19937_64 rng(5);
+    int scaled_runs = 0, runs = 0;
+    for (int run = 0; run < 80; ++run) {
+        std::vector<eval::InputOverride> overrides;
+        for (const auto& p : paths) {
+            if (rng() % 4 == 0) continue;
+            auto base = *inputs->number(at(p));
+            auto v = base * eval::Rational::fraction(static_cast<std::int64_t>(14 + rng() % 13), 20);
+            if (p.find("division_score") == std::string::npos) v = v.floor();
+            overrides.push_back({at(p), {}, v, {}});
+        }
+        replaying.set_overrides(overrides);
+        auto replayed = replaying.run();
+        eval::Session fresh(plan, *inputs);
+        fresh.set_overrides(overrides);
+        auto expected = fresh.run();
+        INFO("run " << run);
+        REQUIRE(replayed.ok() == expected.ok());
+        if (!expected) continue;
+        ++runs;
+        CHECK(everything(plan, *replayed) == everything(plan, *expected));
+        for (std::uint32_t s : after) {
+            const std::size_t n = plan.slots[s].scope == eval::Scope::director ? expected->directors.size() : 1;
+            for (std::size_t d = 0; d < n; ++d) {
+                auto a = replaying.value(s, d), b = fresh.value(s, d);
+                REQUIRE(a.ok() == b.ok());
+                if (a) CHECK(eval::value_text(plan, *expected, plan.slots[s].type, *a) ==
+                             eval::value_text(plan, *expected, plan.slots[s].type, *b));
+            }
+        }
+        scaled_runs += std::any_of(expected->limits.begin(), expected->limits.end(),
+                                   [](const auto& l) { return l.status == eval::LimitStatus::scaled; });
+    }
+    CHECK(runs == 80);
+    CHECK(scaled_runs >= 60);
+}
+
+TEST_CASE("whatif: after scaling, only the records whose scaled outputs changed are computed again", "[whatif]") {
+    // Outputs scaled pro rata where one depends on another (computed again, then scaled),
+    // directors with nothing to scale (their definitions stand), a per-director value that
+    // reads a plan-wide total of the scaled outputs (computed again for every director), a
+    // requirement on a scaled output, and a violated limit without allocation. Replayed
+    // and fresh evaluations must agree on every run, the cap binding or not.
+    dsl::SourceManager sm;
+    auto rules = sm.add("scaling.hoshu", R"(plan "scaling"
+  outputs a, b, c, part, worth, total, paid
+
+collection directors: director at directors key id
+
+input price: JPY per share at price range ¥1 per share to ¥100,000 per share
+input cap: shares at cap range 0 shares to 1,000,000 shares
+
+per director
+  input pay: JPY at pay range ¥0 to ¥100,000,000
+  output a: shares = round down(pay / price, 1 share)
+  output b: shares = round down(a / 2, 1 share)
+  output c: shares = a + b
+  output part: ratio = if total > 0 shares then c / total else 0
+  output worth: JPY = c * price
+  require small: a < 3,000 shares
+    message "a grant of at most 3,000 shares"
+end
+
+output total: shares = sum of c over directors
+output paid: JPY = sum of pay over directors
+
+limit cap_shares: total <= cap
+  allocate pro rata a, b round down to 1 share
+
+limit pay_cap: paid <= ¥12,000,000
+)");
+    dsl::Diagnostics diags;
+    auto plan = eval::check_files(sm, {rules}, diags);
+    REQUIRE(plan);
+    auto inputs = InputFile::parse(sm, "in.toml", R"(price = 1500
+cap = 3000
+
+[[directors]]
+id = "E1"
+pay = 5_000_000
+
+[[directors]]
+id = "E2"
+pay = 0
+
+[[directors]]
+id = "E3"
+pay = 2_000_000
+
+[[directors]]
+id = "E4"
+pay = 3_000_000
+)");
+    REQUIRE(inputs);
+    auto at = [&](const char* path) {
+        std::string why;
+        auto n = inputs->find(path, &why);
+        INFO(path << ": " << why);
+        REQUIRE(n);
+        return n;
+    };
+    eval::Session replaying(*plan, *inputs);
+    replaying.remember_paths();
+    std::mt19937_64 rng(3);
+    int scaled = 0, violated = 0, failed = 0;
+    for (int run = 0; run < 300; ++run) {
+        auto pay = [&] { return eval::Rational(rng() % 3 == 0 ? 0 : static_cast<std::int64_t>(rng() % 8) * 1'000'000); };
+        std::vector<eval::InputOverride> overrides = {
+            {at("price"), {}, eval::Rational(500 + static_cast<std::int64_t>(rng() % 3500)), {}},
+            {at("cap"), {}, eval::Rational(static_cast<std::int64_t>(rng() % 9000)), {}},
+            {at("directors.E1.pay"), {}, pay(), {}},
+            {at("directors.E3.pay"), {}, pay(), {}},
+        };
+        replaying.set_overrides(overrides);
+        auto replayed = replaying.run();
+        eval::Session fresh(*plan, *inputs);
+        fresh.set_overrides(overrides);
+        auto expected = fresh.run();
+        INFO("run " << run);
+        REQUIRE(replayed.ok() == expected.ok());
+        if (!expected) {
+            ++failed;
+            continue;
+        }
+        CHECK(everything(*plan, *replayed) == everything(*plan, *expected));
+        scaled += expected->limits[0].status == eval::LimitStatus::scaled;
+        violated += !expected->violations.empty();
+    }
+    CHECK(failed == 0);
+    CHECK(scaled > 50);
+    CHECK(scaled < 280);
+    CHECK(violated > 20);
+}
+
 TEST_CASE("whatif: a bad override is an error located where it was written", "[whatif]") {
     Fixture f;
     auto cell = f.sm.add("scenarios.csv", "scenario,years.FY2024.revenue\n1,lots\n");
