@@ -398,6 +398,27 @@ static inline long long iround(Q x, long long k, int mode) {
 }
 )";
 
+/// Per row of a table over a number: whether its low end must be checked. The rows are
+/// tried in order, so when the row before ends where this one begins (one end inclusive,
+/// the other not) and x was known to be above that row's low end, x is above this one's.
+std::vector<std::uint8_t> low_checked(const Table& t) {
+    std::vector<std::uint8_t> out;
+    bool above_low = true;
+    const TableRow* before = nullptr;
+    for (const auto& row : t.rows) {
+        if (row.low) {
+            const bool joined = before && before->high && *before->high == *row.low &&
+                                before->high_inclusive != row.low_inclusive;
+            above_low = above_low && joined;
+        } else {
+            above_low = true;
+        }
+        out.push_back(row.low && !above_low);
+        before = &row;
+    }
+    return out;
+}
+
 /// A constant's parts when both fit 64 bits and the numerator is not the most negative
 /// (so that it can be negated): the operand of cmpk, mulk and addk.
 std::optional<std::pair<long long, long long>> small_constant(const Rational& c) {
@@ -563,24 +584,19 @@ struct Writer {
     std::string stable_fn(std::uint32_t k) {
         const Table& t = plan.tables[k];
         std::string f = fmt::format("static S stbl{}(S x, bool& o) {{\n", k);
-        bool above_low = true;
-        const TableRow* before = nullptr;
+        const std::vector<std::uint8_t> check_low = low_checked(t);
         auto sc = [](const Rational& c) -> std::optional<std::string> {
             auto p = small_constant(c);
             if (!p) return std::nullopt;
             return fmt::format("S{{{}LL, {}LL}}", p->first, p->second);
         };
-        for (const auto& row : t.rows) {
-            if (row.low) {
-                const bool joined = before && before->high && *before->high == *row.low &&
-                                    before->high_inclusive != row.low_inclusive;
-                above_low = above_low && joined;
-            }
+        for (std::size_t i = 0; i < t.rows.size(); ++i) {
+            const TableRow& row = t.rows[i];
             std::string cond;
             auto low = row.low ? sc(*row.low) : std::nullopt;
             auto high = row.high ? sc(*row.high) : std::nullopt;
             if ((row.low && !low) || (row.high && !high)) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
-            if (row.low && !above_low) cond += fmt::format("{}(x, {})", row.low_inclusive ? "s_ge" : "s_gt", *low);
+            if (check_low[i]) cond += fmt::format("{}(x, {})", row.low_inclusive ? "s_ge" : "s_gt", *low);
             if (row.high)
                 cond += fmt::format("{}{}(x, {})", cond.empty() ? "" : " && ", row.high_inclusive ? "s_le" : "s_lt", *high);
             if (cond.empty()) cond = "true";
@@ -594,8 +610,6 @@ struct Writer {
             }
             if (!value) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
             f += fmt::format("  if ({}) return {};\n", cond, *value);
-            before = &row;
-            if (!row.low) above_low = true;
         }
         f += "  if (!o) bail();\n  o = true;\n  return x;\n}\n";
         return f;
@@ -619,23 +633,15 @@ struct Writer {
     std::string table_fn(std::uint32_t k) {
         const Table& t = plan.tables[k];
         std::string f = fmt::format("static Q tbl{}({} x) {{\n", k, t.keyed() ? "long long" : "Q");
-        // Whether x is known to be above the current row's low end: the rows are tried in
-        // order, so when the row before ends where this one begins (one inclusive, the other
-        // not) and x was above that row's low end, x is above this one's.
-        bool above_low = true;
-        const TableRow* before = nullptr;
-        for (const auto& row : t.rows) {
+        const std::vector<std::uint8_t> check_low = low_checked(t);
+        for (std::size_t i = 0; i < t.rows.size(); ++i) {
+            const TableRow& row = t.rows[i];
             if (t.keyed()) {
                 f += fmt::format("  if (x == {}) return {};\n", *row.key, q(row.value));
                 continue;
             }
-            if (row.low) {
-                const bool joined = before && before->high && *before->high == *row.low &&
-                                    before->high_inclusive != row.low_inclusive;
-                above_low = above_low && joined;
-            }
             std::string cond;
-            if (row.low && !above_low) cond += fmt::format("{} {} 0", cmp_with(*row.low), row.low_inclusive ? ">=" : ">");
+            if (check_low[i]) cond += fmt::format("{} {} 0", cmp_with(*row.low), row.low_inclusive ? ">=" : ">");
             if (row.high)
                 cond += fmt::format("{}{} {} 0", cond.empty() ? "" : " && ", cmp_with(*row.high),
                                     row.high_inclusive ? "<=" : "<");
@@ -650,8 +656,6 @@ struct Writer {
                     value = fmt::format("add({}, mul(sub(x, {}), {}))", q(row.value), q(*row.low), q(row.slope));
             }
             f += fmt::format("  if ({}) return {};\n", cond, value);
-            before = &row;
-            if (!row.low) above_low = true;
         }
         f += "  bail();\n}\n";
         return f;
