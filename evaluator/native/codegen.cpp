@@ -990,8 +990,8 @@ bool aggregates(const Plan& plan, std::uint32_t n) {
 /// variables (plan-wide ones first, then one record at a time), each written to the table
 /// as computed. None when a formula on that path aggregates over the records (then each
 /// definition is a function computed on first use). Unlike the functions, every needed
-/// definition is computed, also one an `if` would not reach: one that gives the run up
-/// there sends the scenario to the interpreter, which is always right.
+/// definition is computed, also one an `if` would not reach: when one gives the run up
+/// there, the entry runs the functions instead.
 std::optional<std::string> local_entry(Writer& w) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
@@ -1083,19 +1083,24 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
             "  {} x = {};\n  *m = {};\n  return x;\n}}\n",
             slot.name, t, s, layout.offset[s], number ? "*m" : "(long long)m->n", t, e, number ? "x" : "Q{x, 1}");
     }
+    // The outputs as functions computed on first use, every definition afresh (the table's
+    // memo of the last run cleared).
+    const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
+    std::string lazy = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end);
+    for (auto s : layout.plan_outputs) lazy += fmt::format("    s{}(t, 0);\n", s);
+    if (!layout.director_outputs.empty()) {
+        lazy += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
+        for (auto s : layout.director_outputs) lazy += fmt::format("      s{}(t, r);\n", s);
+        lazy += "    }\n";
+    }
     std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n  try {\n";
     if (auto straight = local_entry(w)) {
-        entry += *straight;
+        // Straight-line code computes a definition an `if` would not reach too: when that
+        // gives the run up, the functions, which compute only what is reached, try again.
+        entry += "    bool done = false;\n    try {\n" + *straight +
+                 "      done = true;\n    } catch (const Bail&) {\n    }\n    if (!done) {\n" + lazy + "    }\n";
     } else {
-        // Every definition computed afresh: the table's memo of the last run cleared.
-        const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
-        entry += fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end);
-        for (auto s : layout.plan_outputs) entry += fmt::format("    s{}(t, 0);\n", s);
-        if (!layout.director_outputs.empty()) {
-            entry += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
-            for (auto s : layout.director_outputs) entry += fmt::format("      s{}(t, r);\n", s);
-            entry += "    }\n";
-        }
+        entry += lazy;
     }
     std::string checks;
     for (std::size_t k = 0; k < layout.limits.size(); ++k) {

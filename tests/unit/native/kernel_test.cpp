@@ -315,3 +315,36 @@ output total: ratio = n * 100 + m / 1 EUR + r / 1000
     REQUIRE(kernel->run());   // the base inputs again: n = 2, m = 5, r = 0
     CHECK(kernel->outcome().plan_outputs[0].number == Rational(205));
 }
+
+TEST_CASE("a definition only an untaken branch needs does not give the run up", "[native]") {
+    // The straight-line code computes q = a / b even when b = 0, where `guarded` does not
+    // need it: the run is then finished by the functions, which compute only what is
+    // reached, and agrees with the interpreter.
+    hoshu::test::PlanFixture f(R"(plan "branches"
+  outputs guarded
+  source T "a test"
+input a: ratio at a range -10 to 10
+input b: ratio at b range -10 to 10
+value q: ratio = a / b
+output guarded: ratio = if b > 0 then q * 2 else a
+  source T "q only where b is positive"
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("a = 3\nb = 2\n");
+    std::vector<hoshu::eval::InputFile::Node> nodes;
+    for (const char* p : {"a", "b"}) {
+        std::string why;
+        nodes.push_back(in.find(p, &why));
+        REQUIRE(nodes.back());
+    }
+    Cache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    for (std::int64_t b : {2, 0, -1, 5}) {
+        REQUIRE(kernel->set(1, b));
+        REQUIRE(kernel->run());
+        const Rational want = b > 0 ? Rational(3) / Rational(b) * Rational(2) : Rational(3);
+        CHECK(kernel->outcome().plan_outputs[0].number == want);
+    }
+}
