@@ -141,6 +141,7 @@ struct Kernel::Impl {
         WholeGate gate;
         std::uint32_t first = 0, last = 0;
         std::uint64_t set_for = 0;
+        std::uint32_t only = none;   // its one place in the table, when it has one
     };
     std::vector<Varied> varied;
     std::uint64_t runs = 1;
@@ -257,7 +258,10 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         }
     }
     first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
-    for (std::size_t i = 0; i < varied.size(); ++i) m.varied.push_back({whole_gate(m.checks[i]), first[i], first[i + 1], 0});
+    for (std::size_t i = 0; i < varied.size(); ++i) {
+        m.varied.push_back({whole_gate(m.checks[i]), first[i], first[i + 1], 0});
+        if (first[i + 1] == first[i] + 1) m.varied.back().only = m.varied_at[first[i]];
+    }
     m.base = *base;
     // The limits and requirements the kernel checks hold whenever it finishes a run: their
     // violations in the base are not the run's.
@@ -322,7 +326,11 @@ bool Kernel::set(std::span<const std::int64_t> wholes) {
             continue;
         }
         if (x < v.gate.low || x > v.gate.high || (v.gate.step != 1 && x % v.gate.step != 0)) return false;
-        for (std::uint32_t k = v.first; k < v.last; ++k) table[m.varied_at[k]] = KernelValue{x, 1};
+        if (v.only != none) {
+            table[v.only] = KernelValue{x, 1};
+        } else {
+            for (std::uint32_t k = v.first; k < v.last; ++k) table[m.varied_at[k]] = KernelValue{x, 1};
+        }
         v.set_for = m.runs;
     }
     return true;
