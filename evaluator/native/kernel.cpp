@@ -317,6 +317,7 @@ bool Kernel::set(std::size_t i, std::int64_t whole) {
 
 bool Kernel::set(std::span<const std::int64_t> wholes) {
     Impl& m = *impl_;
+    if (wholes.size() > m.varied.size()) return false;
     KernelValue* table = m.table.data();
     for (std::size_t i = 0; i < wholes.size(); ++i) {
         Impl::Varied& v = m.varied[i];

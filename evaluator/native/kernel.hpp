@@ -56,7 +56,8 @@ public:
     bool set(std::size_t i, const Rational& value);
     /// The same for a whole number: the inputs check folded into a range and a step.
     bool set(std::size_t i, std::int64_t whole);
-    /// Varied values 0, 1, … all at once, all whole: false at the first one not taken.
+    /// Varied values 0, 1, … all at once, all whole: false at the first one not taken (or
+    /// for more values than the kernel varies).
     bool set(std::span<const std::int64_t> wholes);
     /// The same from a cell's text, read as the interpreter reads an override's.
     bool set_text(std::size_t i, std::string_view text);

@@ -312,6 +312,8 @@ output total: ratio = n * 100 + m / 1 EUR + r / 1000
         CHECK_FALSE(kernel->set(std::span<const std::int64_t>(bad)));
         kernel->clear();
     }
+    const std::vector<std::int64_t> four = {7, 5, 0, 1};   // one more than the kernel varies
+    CHECK_FALSE(kernel->set(std::span<const std::int64_t>(four)));
     REQUIRE(kernel->run());   // the base inputs again: n = 2, m = 5, r = 0
     CHECK(kernel->outcome().plan_outputs[0].number == Rational(205));
 }
