@@ -8,8 +8,10 @@
 // the denominator positive and the fraction not necessarily in lowest terms; a word —
 // date, boolean, choice — is its numerator over 1). A definition that no varied value
 // reaches is computed once by the interpreter and put in the table; the others are the
-// kernel's, recomputed on each run, each once per record, on first use, as the
-// interpreter computes them. A denominator 0 in the table means "not computed yet", a
+// kernel's, recomputed on each run, each once per record: as straight-line code in the
+// order they depend on each other when no aggregate is on the path, else (and when the
+// straight-line code gives up) as functions computed on first use, as the interpreter
+// computes them. A denominator 0 in the table means "not computed yet", a
 // negative one "not available" (the interpreter could not compute it): reading it makes
 // the kernel give the run up, and so does any overflow, division by zero, value out of its
 // range or table without a row — the interpreter then evaluates that run and reports.

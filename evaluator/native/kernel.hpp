@@ -1,6 +1,7 @@
 // A plan compiled to machine code for what-if runs: the definitions that the varied input
-// values reach, written as C++ over exact __int128 fractions (overflow-checked, not put in
-// lowest terms at every step), built by the system's C++ compiler into a cached shared
+// values reach, written as C++ over exact numbers (whole ones as 64-bit integers, fractions
+// on 64-bit parts first and on __int128 when a step overflows, every step checked, not put
+// in lowest terms at every step), built by the system's C++ compiler into a cached shared
 // object and run in place of the interpreter for each scenario.
 //
 //   auto k = Kernel::build(plan, session, {revenue_node, profit_node});
@@ -8,16 +9,17 @@
 //   k->set(0, Rational(316'800'000'000));      // false: not a value the kernel takes
 //   if (k->set(1, profit) && k->run()) use(k->outcome());
 //   else { k->clear(); …evaluate this scenario through the session, which reports… }
+//   k->set(std::span<const std::int64_t>(wholes));   // every varied value at once
 //
 // The interpreter stays the reference and both agree on every scenario: what the kernel
 // computes it computes exactly as the interpreter does, and whatever it cannot — an
 // intermediate beyond __int128 even in lowest terms, a division by zero, a value out of
-// its declared range, a table without a row, a value the inputs check would refuse —
-// makes set() or run() return false, and the caller evaluates that scenario through the
-// session (which reports the error, or computes with numbers of any size). build() refuses
-// (with located errors) a plan whose varied path uses what only the interpreter computes:
-// aggregates, series, date steps, texts, limits or requirements that the varied values
-// reach, values of the ledger or of another collection.
+// its declared range, a table without a row, a limit or requirement that does not hold, a
+// value the inputs check would refuse — makes set() or run() return false, and the caller
+// evaluates that scenario through the session (which reports the error, or computes with
+// numbers of any size). build() refuses (with located errors) a plan whose varied path
+// uses what only the interpreter computes: series, date steps, rank and percentile, texts,
+// values of the ledger or of another collection, a pro rata limit the base inputs bind.
 #pragma once
 
 #include <cstdint>
