@@ -274,6 +274,8 @@ private:
     /// left in dirty_list_.
     void invalidate_rows(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint8_t>& seed_rows,
                          const std::vector<std::uint32_t>& whole);
+    /// An input among the definitions forgotten whose range is computed: checked again.
+    void recheck_range_of(std::uint32_t s);
     InputFile::Node walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
                          InputFile::Node* parent_out, std::string* missing_key);
     Value convert(const InputFile::Node& node, const Type& type, const std::string& what);

@@ -86,6 +86,16 @@ void Evaluator::build_dependents() {
     for (auto& list : requirement_cross_of_slot_) sort_unique(list);
 }
 
+void Evaluator::recheck_range_of(std::uint32_t s) {
+    // A forgotten input whose range is computed: its range is checked again on the next run.
+    if (plan_.slots[s].kind == SlotKind::input &&
+        (plan_.slots[s].input.low_node != none || plan_.slots[s].input.high_node != none) &&
+        s < recheck_range_.size()) {
+        recheck_range_[s] = 1;
+        any_recheck_ = true;
+    }
+}
+
 void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::vector<std::uint32_t>& series,
                            bool seeds_too) {
     build_dependents();
@@ -132,12 +142,7 @@ void Evaluator::invalidate(const std::vector<std::uint32_t>& seeds, const std::v
     const std::size_t n = plan_.slots.size();
     for (auto s : dirty) {
         dirty_[s] = 0;
-        if (plan_.slots[s].kind == SlotKind::input &&
-            (plan_.slots[s].input.low_node != none || plan_.slots[s].input.high_node != none) &&
-            s < recheck_range_.size()) {
-            recheck_range_[s] = 1;
-            any_recheck_ = true;
-        }
+        recheck_range_of(s);
         const auto [first, last] = rows_of(plan_.slots[s].scope);
         for (std::size_t r = first; r < last; ++r) {
             auto& st = state_[r * n + s];
@@ -241,12 +246,7 @@ void Evaluator::invalidate_rows(const std::vector<std::uint32_t>& seeds, const s
     }
     for (auto t : dirty) {
         reached_[t] = 0;
-        if (plan_.slots[t].kind == SlotKind::input &&
-            (plan_.slots[t].input.low_node != none || plan_.slots[t].input.high_node != none) &&
-            t < recheck_range_.size()) {
-            recheck_range_[t] = 1;
-            any_recheck_ = true;
-        }
+        recheck_range_of(t);
         const auto [first, last] = rows_of(plan_.slots[t].scope);
         const std::uint8_t* marks = rows_of_slot(t);
         for (std::size_t r = first; r < last; ++r) {

@@ -42,6 +42,19 @@ struct Cache {
     }
 };
 
+/// The values at `paths` in the inputs (the test fails, saying why, when one is missing).
+std::vector<hoshu::eval::InputFile::Node> nodes_at(const hoshu::eval::InputFile& in,
+                                                   std::initializer_list<const char*> paths) {
+    std::vector<hoshu::eval::InputFile::Node> nodes;
+    for (const char* p : paths) {
+        std::string why;
+        nodes.push_back(in.find(p, &why));
+        INFO(p << ": " << why);
+        REQUIRE(nodes.back());
+    }
+    return nodes;
+}
+
 const char* const rules = R"(plan "kernel"
 type band = low | mid | high
 table curve(x: ratio) -> ratio
@@ -222,12 +235,7 @@ TEST_CASE("a compiled plan takes only values the inputs check takes", "[native]"
     hoshu::test::PlanFixture f(rules);
     REQUIRE(f.ok());
     const auto& in = f.inputs(inputs);
-    std::vector<hoshu::eval::InputFile::Node> nodes;
-    for (const char* p : {"c", "directors.D1.pay", "a"}) {
-        std::string why;
-        nodes.push_back(in.find(p, &why));
-        REQUIRE(nodes.back());
-    }
+    const auto nodes = nodes_at(in, {"c", "directors.D1.pay", "a"});
     Cache cache;
     Session session(*f.plan, in);
     auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
@@ -263,14 +271,9 @@ output total: ratio = n * 100 + m / 1 EUR + r / 1000
 )");
     REQUIRE(f.ok());
     const auto& in = f.inputs("n = 2\nm = 5\nr = 0\n");
-    std::vector<hoshu::eval::InputFile::Node> nodes;
+    const auto nodes = nodes_at(in, {"n", "m", "r"});
     std::vector<InputOverride> overrides;
-    for (const char* p : {"n", "m", "r"}) {
-        std::string why;
-        nodes.push_back(in.find(p, &why));
-        REQUIRE(nodes.back());
-        overrides.push_back(InputOverride{nodes.back(), {}, Rational(), {}});
-    }
+    for (const auto& node : nodes) overrides.push_back(InputOverride{node, {}, Rational(), {}});
     Cache cache;
     Session session(*f.plan, in);
     auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
@@ -333,12 +336,7 @@ output guarded: ratio = if b > 0 then q * 2 else a
 )");
     REQUIRE(f.ok());
     const auto& in = f.inputs("a = 3\nb = 2\n");
-    std::vector<hoshu::eval::InputFile::Node> nodes;
-    for (const char* p : {"a", "b"}) {
-        std::string why;
-        nodes.push_back(in.find(p, &why));
-        REQUIRE(nodes.back());
-    }
+    const auto nodes = nodes_at(in, {"a", "b"});
     Cache cache;
     Session session(*f.plan, in);
     auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());

@@ -15,6 +15,15 @@ using eval::InputFile;
 
 namespace {
 
+/// The value at `path` in the inputs (the test fails, saying why, when there is none).
+auto node_at(const InputFile& in, const std::string& path) {
+    std::string why;
+    auto n = in.find(path, &why);
+    INFO(path << ": " << why);
+    REQUIRE(n);
+    return n;
+}
+
 std::string read(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     std::stringstream ss;
@@ -242,13 +251,7 @@ role = "outside"
 pay = 1_000_000
 )");
     REQUIRE(inputs);
-    auto at = [&](const char* path) {
-        std::string why;
-        auto n = inputs->find(path, &why);
-        INFO(path << ": " << why);
-        REQUIRE(n);
-        return n;
-    };
+    auto at = [&](const char* path) { return node_at(*inputs, path); };
     auto everything = [&](const eval::Outcome& o) {
         std::string s = summary(*plan, o);
         for (std::size_t k = 0; k < o.plan_outputs.size(); ++k)
@@ -322,13 +325,7 @@ TEST_CASE("whatif: replaying paths on which every limit binds equals evaluating 
     }
     auto inputs = InputFile::parse(sm, "fy2024-tripled.toml", tripled);
     REQUIRE(inputs);
-    auto at = [&](const std::string& path) {
-        std::string why;
-        auto n = inputs->find(path, &why);
-        INFO(path << ": " << why);
-        REQUIRE(n);
-        return n;
-    };
+    auto at = [&](const std::string& path) { return node_at(*inputs, path); };
     std::vector<std::string> paths = {"prices.2025-06-25.close", "prices.2024-03-29.close", "prices.2025-06-24.close",
                                       "directors.D03.division_score", "years.FY2024.revenue",
                                       "years.FY2024.operating_profit"};
@@ -432,13 +429,7 @@ id = "E4"
 pay = 3_000_000
 )");
     REQUIRE(inputs);
-    auto at = [&](const char* path) {
-        std::string why;
-        auto n = inputs->find(path, &why);
-        INFO(path << ": " << why);
-        REQUIRE(n);
-        return n;
-    };
+    auto at = [&](const char* path) { return node_at(*inputs, path); };
     eval::Session replaying(*plan, *inputs);
     replaying.remember_paths();
     std::mt19937_64 rng(3);
