@@ -335,6 +335,9 @@ static inline bool o64(i128 x) { return x != (long long)x; }
 static inline S sq(Q x, bool& o) { o |= o64(x.n) | o64(x.d); return S{(long long)x.n, (long long)x.d}; }
 static inline S si(long long x) { return S{x, 1}; }
 static inline S sread(S x, bool big, bool& o) { o |= big; return x; }
+// A definition of the straight-line entry as a Q: its 64-bit parts, or its value on Q when
+// they overflowed (only then is `v` set).
+static inline Q qv(S x, bool big, const Q& v) { return big ? v : Q{x.n, x.d}; }
 static inline S snum(const Q* t, long k, bool& o) { Q x = t[k]; if (x.d <= 0) bail(); return sq(x, o); }
 static inline long long sneg1(long long x, bool& o) { o |= x == -0x7fffffffffffffffLL - 1; return (long long)(0ULL - (unsigned long long)x); }
 static inline S smul(S a, S b, bool& o) {
@@ -396,6 +399,24 @@ static inline long long iround(Q x, long long k, int mode) {
   Q y = mulk(x, 1, k);
   return imul(tol(rquot(y.n, y.d, mode)), k);
 }
+// A product of 64-bit factors on __int128: acc·f, true when it overflowed. While acc fits
+// 64 bits the product is one widening multiplication.
+static inline bool cm(i128& acc, long long f) {
+  if (f64(acc)) { acc = (i128)(long long)acc * f; return false; }
+  return __builtin_mul_overflow(acc, (i128)f, &acc);
+}
+// n/d (d != 0) rounded to a whole multiple of k (k > 0, d already holding the factor k):
+// false when the quotient or its product with k does not fit 64 bits.
+static inline bool rdiv(i128 n, i128 d, long long k, int mode, long long& out) {
+  const i128 lowest = -((i128)(~(u128)0 >> 1)) - 1;
+  if (d < 0) {
+    if (n == lowest || d == lowest) return false;
+    n = -n;
+    d = -d;
+  }
+  const i128 q = rquot(n, d, mode);
+  return f64(q) && !__builtin_mul_overflow((long long)q, k, &out);
+}
 )";
 
 /// Per row of a table over a number: whether its low end must be checked. The rows are
@@ -440,6 +461,10 @@ struct Writer {
     // Inside the straight-line entry (local_entry()): the computed definitions are local
     // variables, read as vN / wN / sN, not functions.
     bool local = false;
+    // There, the inputs and params read, each read once into a local variable: iN (a whole
+    // number), pN with its overflow flag oN (a number on 64-bit parts).
+    std::vector<std::uint8_t> read_whole = std::vector<std::uint8_t>(plan.slots.size(), 0);
+    std::vector<std::uint8_t> read_parts = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
 
@@ -531,11 +556,88 @@ struct Writer {
                 e = fmt::format("{}({}, {})", fn, e, iexpr(plan.args[node.args_begin + i]));
             return e;
         }
-        if (k == NodeKind::round)
-            return fmt::format("iround({}, {}LL, {})", expr(node.a), small_constant(plan.constants[node.aux].number)->first,
-                               static_cast<int>(node.mode));
+        if (k == NodeKind::round) {
+            const long long unit = small_constant(plan.constants[node.aux].number)->first;
+            const std::string general = fmt::format("iround({}, {}LL, {})", expr(node.a), unit, static_cast<int>(node.mode));
+            if (auto chain = round_chain(node.a, unit, static_cast<int>(node.mode), general)) return *chain;
+            return general;
+        }
         if (k == NodeKind::table) return fmt::format("(long long){}.n", expr(n, false));
         return "bail()";   // not reached: whole(n) said which nodes these are
+    }
+
+    /// The factors of a product or quotient, as (node, divides).
+    void factors(std::uint32_t n, bool divides, std::vector<std::pair<std::uint32_t, bool>>& out) const {
+        const Node& node = plan.nodes[n];
+        if (node.kind == NodeKind::mul || node.kind == NodeKind::div) {
+            factors(node.a, divides, out);
+            factors(node.b, node.kind == NodeKind::div ? !divides : divides, out);
+            return;
+        }
+        out.push_back({n, divides});
+    }
+
+    /// A product or quotient at n rounded to a whole multiple of `unit`, as one fraction:
+    /// the numerators of its factors multiplied on __int128, the denominators likewise, one
+    /// division. Constant factors are folded into one; a factor that both multiplies and
+    /// divides (`x / p * (2 * p)`) is left out, its value checked not zero. Each factor is
+    /// computed on 64-bit parts; when one overflows, or a product passes 128 bits, the
+    /// formula is computed as written (`general`). None when n is not such a formula.
+    std::optional<std::string> round_chain(std::uint32_t n, long long unit, int mode, const std::string& general) {
+        const NodeKind kind = plan.nodes[n].kind;
+        if (kind != NodeKind::mul && kind != NodeKind::div) return std::nullopt;
+        std::vector<std::pair<std::uint32_t, bool>> all;
+        factors(n, false, all);
+        Rational c(1);
+        std::vector<std::pair<std::uint32_t, bool>> leaves;
+        for (auto [m, divides] : all) {
+            const Node& leaf = plan.nodes[m];
+            if (leaf.type.kind != Kind::number) return std::nullopt;
+            if (leaf.kind == NodeKind::constant) {
+                const Rational& v = plan.constants[leaf.aux].number;
+                if (divides && v == Rational(0)) return std::nullopt;
+                c = divides ? c / v : c * v;
+                continue;
+            }
+            leaves.emplace_back(m, divides);
+        }
+        auto ck = small_constant(c);
+        if (!ck || ck->first == 0 || leaves.empty()) return std::nullopt;
+        // A divisor the same value multiplies again: both left out, the divisor checked.
+        std::vector<std::uint8_t> out(leaves.size(), 0);
+        std::vector<std::uint8_t> cancelled(leaves.size(), 0);
+        auto same = [&](std::uint32_t a, std::uint32_t b) {
+            const Node& x = plan.nodes[a];
+            const Node& y = plan.nodes[b];
+            return x.kind == NodeKind::slot && y.kind == NodeKind::slot && x.aux == y.aux;
+        };
+        for (std::size_t i = 0; i < leaves.size(); ++i) {
+            if (!leaves[i].second) continue;
+            for (std::size_t j = 0; j < leaves.size(); ++j) {
+                if (leaves[j].second || out[j] || !same(leaves[i].first, leaves[j].first)) continue;
+                out[i] = out[j] = cancelled[i] = 1;
+                break;
+            }
+        }
+        std::string c_code = "[&]() -> long long { bool o = false; ";
+        std::string checks, products = fmt::format("i128 N = {}, D = {}; bool v = false; ", lit(ck->first), lit(ck->second));
+        for (std::size_t i = 0; i < leaves.size(); ++i) {
+            const auto [m, divides] = leaves[i];
+            if (out[i] && !cancelled[i]) continue;
+            const bool w = whole(m);
+            c_code += w ? fmt::format("const long long f{}_ = {}; ", i, iexpr(m)) : fmt::format("const S f{}_ = {}; ", i, sexpr(m));
+            const std::string num = w ? fmt::format("f{}_", i) : fmt::format("f{}_.n", i);
+            if (divides) checks += fmt::format("if ({} == 0) bail(); ", num);
+            if (out[i]) continue;
+            const char* upper = divides ? "D" : "N";
+            const char* lower = divides ? "N" : "D";
+            products += fmt::format("v |= cm({}, {}); ", upper, num);
+            if (!w) products += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
+        }
+        if (unit != 1) products += fmt::format("v |= cm(D, {}LL); ", unit);
+        c_code += fmt::format("if (!o) {{ {}{}long long x; if (!v && rdiv(N, D, {}LL, {}, x)) return x; }} return {}; }}()",
+                              checks, products, unit, mode, general);
+        return c_code;
     }
 
     static const char* s_compare(std::string_view op) {
@@ -555,6 +657,10 @@ struct Writer {
             const std::string rec = slot.scope == Scope::plan ? "0" : "r";
             if (layout.computed[node.aux] && local) return fmt::format("sread(s{0}_, b{0}_, o)", node.aux);
             if (layout.computed[node.aux]) return fmt::format("sq(s{}(t, {}), o)", node.aux, rec);
+            if (local) {
+                read_parts[node.aux] = 1;
+                return fmt::format("sread(p{0}_, o{0}_, o)", node.aux);
+            }
             return fmt::format("snum(t, {} + {}, o)", layout.offset[node.aux], rec);
         } else if (k == NodeKind::add || k == NodeKind::sub || k == NodeKind::mul || k == NodeKind::div) {
             const char* fn = k == NodeKind::add ? "sadd" : k == NodeKind::sub ? "ssub" : k == NodeKind::mul ? "smul" : "sdvd";
@@ -620,13 +726,18 @@ struct Writer {
         const std::string rec = slot.scope == Scope::plan ? "0" : "r";
         if (slot.type.kind == Kind::number && slot_whole(s))
             return fmt::format("qi({})", iexpr_slot(s, rec));
-        if (layout.computed[s] && local) return fmt::format("{}{}_", slot.type.kind == Kind::number ? "v" : "w", s);
+        if (layout.computed[s] && local)
+            return slot.type.kind == Kind::number ? fmt::format("qv(s{0}_, b{0}_, v{0}_)", s) : fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
     }
     std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
         if (layout.computed[s] && local) return fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
+        if (local) {
+            read_whole[s] = 1;
+            return fmt::format("i{}_", s);
+        }
         return fmt::format("inum(t, {} + {})", layout.offset[s], rec);
     }
 
@@ -1030,6 +1141,11 @@ std::optional<std::string> local_entry(Writer& w) {
     for (auto s : roots) visit(visit, s);
     if (!fits) return std::nullopt;
 
+    // What the run reads afterwards: the outputs, and every definition when a limit or
+    // requirement (computed by the functions, from the table's memo) follows.
+    std::vector<std::uint8_t> kept(n, layout.limits.empty() && layout.requirements.empty() ? 0 : 1);
+    for (auto s : layout.plan_outputs) kept[s] = 1;
+    for (auto s : layout.director_outputs) kept[s] = 1;
     w.local = true;
     auto define = [&](std::uint32_t s, const char* indent, const char* rec) {
         const Slot& slot = plan.slots[s];
@@ -1038,13 +1154,27 @@ std::optional<std::string> local_entry(Writer& w) {
         if (slot.type.kind != Kind::number || w.slot_whole(s)) {
             c += fmt::format("{}const long long w{}_ = {};\n", indent, s,
                              slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
-            c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
+            if (kept[s]) c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
             return c;
         }
+        // The value on Q only when its 64-bit parts overflowed.
         c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
-                         "{0}  b{1}_ = o;\n{0}  if (!o) v{1}_ = Q{{s{1}_.n, s{1}_.d}};\n{0}  else v{1}_ = {3};\n{0}}}\n",
+                         "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{0}}}\n",
                          indent, s, w.sexpr(root), w.expr(root));
-        c += fmt::format("{}t[{} + {}] = v{}_;\n", indent, layout.offset[s], rec, s);
+        if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
+        return c;
+    };
+    // The inputs and params the code reads, of one scope, each read once.
+    auto reads = [&](bool plan_wide, const char* indent, const char* rec) {
+        std::string c;
+        for (std::uint32_t s = 0; s < n; ++s) {
+            if ((plan.slots[s].scope == Scope::plan) != plan_wide) continue;
+            if (w.read_whole[s])
+                c += fmt::format("{}const long long i{}_ = inum(t, {} + {});\n", indent, s, layout.offset[s], rec);
+            if (w.read_parts[s])
+                c += fmt::format("{0}bool o{1}_ = false;\n{0}const S p{1}_ = snum(t, {2} + {3}, o{1}_);\n", indent, s,
+                                 layout.offset[s], rec);
+        }
         return c;
     };
     std::string code;
@@ -1053,8 +1183,10 @@ std::optional<std::string> local_entry(Writer& w) {
     std::string each;
     for (auto s : order)
         if (plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
-    if (!each.empty()) code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}    }}\n", layout.records, each);
     w.local = false;
+    code = reads(true, "    ", "0") + code;
+    if (!each.empty())
+        code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", layout.records, reads(false, "      ", "r"), each);
     return code;
 }
 
