@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -354,6 +355,16 @@ static inline S sadd(S a, S b, bool& o) {
   o |= __builtin_mul_overflow(b.n, a.d, &y);
   o |= __builtin_add_overflow(x, y, &r.n);
   o |= __builtin_mul_overflow(a.d, b.d, &r.d);
+  return r;
+}
+// x·a/l + b/l on one denominator: a table's linear row (a, b, l constants, l > 0).
+static inline S slin(S x, long long a, long long b, long long l, bool& o) {
+  long long u, v;
+  S r;
+  o |= __builtin_mul_overflow(x.n, a, &u);
+  o |= __builtin_mul_overflow(x.d, b, &v);
+  o |= __builtin_add_overflow(u, v, &r.n);
+  o |= __builtin_mul_overflow(x.d, l, &r.d);
   return r;
 }
 static inline S ssub(S a, S b, bool& o) { return sadd(a, S{sneg1(b.n, o), b.d}, o); }
@@ -713,6 +724,15 @@ struct Writer {
                 if (!slope || !cc) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
                 std::string e = row.slope == Rational(1) ? "x" : fmt::format("smul(x, {}, o)", *slope);
                 value = c == Rational(0) ? e : fmt::format("sadd({}, {}, o)", e, *cc);
+                // x·slope + c as (x·a + b) / l, l the common denominator of slope and c.
+                const auto ks = small_constant(row.slope), kc = small_constant(c);
+                const long long sd = ks->second, cd = kc->second;
+                const __int128 l = static_cast<__int128>(sd / std::gcd(sd, cd)) * cd;
+                const __int128 a = static_cast<__int128>(ks->first) * (l / sd), b = static_cast<__int128>(kc->first) * (l / cd);
+                auto fits = [](__int128 x) { return x == static_cast<long long>(x); };
+                if (c != Rational(0) && fits(l) && fits(a) && fits(b))
+                    value = fmt::format("slin(x, {}LL, {}LL, {}LL, o)", static_cast<long long>(a), static_cast<long long>(b),
+                                        static_cast<long long>(l));
             }
             if (!value) return fmt::format("static S stbl{}(S x, bool& o) {{ o = true; return x; }}\n", k);
             f += fmt::format("  if ({}) return {};\n", cond, *value);
