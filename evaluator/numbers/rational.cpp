@@ -737,9 +737,8 @@ std::optional<Rational> Rational::parse(std::string_view s) {
 
 // ---- arithmetic ----
 
-void Rational::set_sum(const Rational& a, const Rational& b) { RA::add(*this, a, b, false); }
-void Rational::set_difference(const Rational& a, const Rational& b) { RA::add(*this, a, b, true); }
-void Rational::set_product(const Rational& a, const Rational& b) { RA::mul(*this, a, b); }
+void Rational::add_general(const Rational& a, const Rational& b, bool subtract) { RA::add(*this, a, b, subtract); }
+void Rational::mul_general(const Rational& a, const Rational& b) { RA::mul(*this, a, b); }
 void Rational::set_quotient(const Rational& a, const Rational& b) { RA::div(*this, a, b); }
 
 void Rational::set_rounded(const Rational& a, const Rational& b, const Rational& c, RoundingMode mode,
@@ -794,14 +793,12 @@ Rational Rational::operator-() const {
 
 // ---- comparison ----
 
-bool operator==(const Rational& a, const Rational& b) {
-    // One representation per value: a small and a big value are never equal.
-    if (!a.big_ && !b.big_) return a.num_ == b.num_ && a.den_ == b.den_;
+bool Rational::equal_big(const Rational& a, const Rational& b) {
     if (a.big_ && b.big_) return a.big_->num == b.big_->num && a.big_->den == b.big_->den;
     return false;
 }
 
-std::strong_ordering operator<=>(const Rational& a, const Rational& b) {
+std::strong_ordering Rational::compare_general(const Rational& a, const Rational& b) {
     const int sa = a.sign(), sb = b.sign();
     if (sa != sb) return sa <=> sb;
     if (sa == 0) return std::strong_ordering::equal;

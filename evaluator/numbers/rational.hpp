@@ -60,9 +60,32 @@ public:
     Rational operator-() const;
     /// *this = a + b (a − b, a × b, a ÷ b), written in place rather than through a
     /// temporary; a and b may be *this. For b = 0, set_quotient asserts, as operator/.
-    void set_sum(const Rational& a, const Rational& b);
-    void set_difference(const Rational& a, const Rational& b);
-    void set_product(const Rational& a, const Rational& b);
+    /// Integers of 64 bits are added and multiplied here, inline (the result cannot
+    /// overflow 128 bits, nor be its minimum); anything else out of line.
+    void set_sum(const Rational& a, const Rational& b) {
+        if (both_int64(a, b) && !big_) {
+            num_ = a.num_ + b.num_;
+            den_ = 1;
+            return;
+        }
+        add_general(a, b, false);
+    }
+    void set_difference(const Rational& a, const Rational& b) {
+        if (both_int64(a, b) && !big_) {
+            num_ = a.num_ - b.num_;
+            den_ = 1;
+            return;
+        }
+        add_general(a, b, true);
+    }
+    void set_product(const Rational& a, const Rational& b) {
+        if (both_int64(a, b) && !big_) {
+            num_ = a.num_ * b.num_;
+            den_ = 1;
+            return;
+        }
+        mul_general(a, b);
+    }
     void set_quotient(const Rational& a, const Rational& b);
     /// *this = (a × b / c).round_to(mode, unit), without putting a × b or a × b / c in
     /// lowest terms first (rounding does not need it): one division instead of the gcds of a
@@ -85,8 +108,16 @@ public:
         return *this;
     }
 
-    friend bool operator==(const Rational& a, const Rational& b);
-    friend std::strong_ordering operator<=>(const Rational& a, const Rational& b);
+    friend bool operator==(const Rational& a, const Rational& b) {
+        // One representation per value: a small and a big value are never equal.
+        if (!a.big_ && !b.big_) return a.num_ == b.num_ && a.den_ == b.den_;
+        return equal_big(a, b);
+    }
+    friend std::strong_ordering operator<=>(const Rational& a, const Rational& b) {
+        // On the fast path with one denominator (two integers, say), the numerators decide.
+        if (!a.big_ && !b.big_ && a.den_ == b.den_) return a.num_ <=> b.num_;
+        return compare_general(a, b);
+    }
 
     int sign() const { return big_ ? sign_big() : num_ < 0 ? -1 : num_ > 0 ? 1 : 0; }   // -1, 0, 1
     bool is_zero() const { return sign() == 0; }
@@ -134,6 +165,15 @@ private:
     struct BigDeleter {
         void operator()(Big* p) const noexcept;
     };
+    /// Both integers on the fast path whose value fits 64 bits.
+    static bool both_int64(const Rational& a, const Rational& b) {
+        return !a.big_ && !b.big_ && a.den_ == 1 && b.den_ == 1 && a.num_ == static_cast<std::int64_t>(a.num_) &&
+               b.num_ == static_cast<std::int64_t>(b.num_);
+    }
+    void add_general(const Rational& a, const Rational& b, bool subtract);
+    void mul_general(const Rational& a, const Rational& b);
+    static bool equal_big(const Rational& a, const Rational& b);
+    static std::strong_ordering compare_general(const Rational& a, const Rational& b);
     void copy_big(const Rational& o);
     Rational& assign_big(const Rational& o);
     int sign_big() const;

@@ -29,11 +29,7 @@ std::string Evaluator::context(Where w) const {
     return out;
 }
 
-int Evaluator::compare(Kind kind, const Value& a, const Value& b) const {
-    if (kind == Kind::number) {
-        auto c = a.number <=> b.number;
-        return c < 0 ? -1 : c > 0 ? 1 : 0;
-    }
+int Evaluator::compare_words(Kind kind, const Value& a, const Value& b) const {
     if (kind == Kind::text) {
         int c = text(a.word).compare(text(b.word));
         return c < 0 ? -1 : c > 0 ? 1 : 0;

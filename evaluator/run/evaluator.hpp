@@ -298,7 +298,15 @@ private:
     }
     const std::string& text(std::int64_t id) const { return out_.text(plan_, id); }
     std::string show(const Type& t, const Value& v) const { return value_text(plan_, out_, t, v); }
-    int compare(Kind kind, const Value& a, const Value& b) const;
+    /// -1, 0 or 1 as a is less than, equal to or more than b; numbers inline (the hot case).
+    int compare(Kind kind, const Value& a, const Value& b) const {
+        if (kind == Kind::number) {
+            const auto c = a.number <=> b.number;
+            return c < 0 ? -1 : c > 0 ? 1 : 0;
+        }
+        return compare_words(kind, a, b);
+    }
+    int compare_words(Kind kind, const Value& a, const Value& b) const;
     int compare(const Type& t, const Value& a, const Value& b) const { return compare(t.kind, a, b); }
 
     const Plan& plan_;

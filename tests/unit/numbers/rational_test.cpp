@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <boost/multiprecision/cpp_int.hpp>
 #include <catch2/catch.hpp>
@@ -544,6 +545,54 @@ TEST_CASE("overflow goes to the big path and comes back", "[rational][big]") {
     CHECK((two126 + two126 - two126).is_small());
     CHECK(Rational(1) / two126 + Rational(1) / two126 == Rational(2) / two126);
     CHECK((Rational(1) / two126 * two126).is_small());
+}
+
+TEST_CASE("the inline paths of 64-bit integers and of one denominator agree with cpp_rational", "[rational][inline]") {
+    // set_sum, set_difference and set_product take two integers of 64 bits inline, and
+    // == and <=> two fast-path values of one denominator: their edges, and the values just
+    // past them, which go out of line.
+    const std::vector<std::string> edges = {
+        "0", "1", "-1", "2", "-2", "3037000499", "3037000500", "-3037000500",
+        "9223372036854775807", "-9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "-9223372036854775809", "18446744073709551616",
+        "85070591730234615865843651857942052864",          // 2^126
+        "170141183460469231731687303715884105727",         // 2^127 - 1
+        "-170141183460469231731687303715884105727",
+        "170141183460469231731687303715884105728",         // 2^127: big
+        "-170141183460469231731687303715884105728",        // -2^127: big
+        "1/2", "-1/2", "9223372036854775807/2", "-9223372036854775808/3", "5/9223372036854775807"};
+    for (const auto& ta : edges) {
+        for (const auto& tb : edges) {
+            const Rational a = q(ta), b = q(tb);
+            const cpp_rational ra{ta}, rb{tb};
+            INFO(ta << " and " << tb);
+            Rational r;
+            r.set_sum(a, b);
+            require_same(r, ra + rb);
+            r.set_difference(a, b);
+            require_same(r, ra - rb);
+            r.set_product(a, b);
+            require_same(r, ra * rb);
+            CHECK((a == b) == (ra == rb));
+            CHECK((a < b) == (ra < rb));
+            CHECK((a > b) == (ra > rb));
+            CHECK((a <= b) == (ra <= rb));
+            // In place, the target one of the operands, and a target that was big before.
+            Rational x = a;
+            x.set_sum(x, b);
+            require_same(x, ra + rb);
+            Rational y = b;
+            y.set_product(a, y);
+            require_same(y, ra * rb);
+            Rational big = q("340282366920938463463374607431768211456");   // 2^128
+            REQUIRE_FALSE(big.is_small());
+            big.set_difference(a, b);
+            require_same(big, ra - rb);
+            Rational big2 = q("-340282366920938463463374607431768211456");
+            big2.set_product(a, b);
+            require_same(big2, ra * rb);
+        }
+    }
 }
 
 TEST_CASE("digits counts the larger of numerator and denominator", "[rational][limits]") {
