@@ -127,7 +127,9 @@ int main(int argc, char** argv) {
     hoshu::eval::Session session(*plan, *inputs);
     if (replay) session.remember_paths();
     std::optional<hoshu::eval::Kernel> kernel;
-    std::size_t single_at = 0, midterm_at = 0;
+    // The kernel's outcome is one object for its life: the two outputs are found once.
+    const Rational* single_shares = nullptr;
+    const Rational* midterm_shares = nullptr;
     if (compiled) {
         std::vector<hoshu::eval::InputFile::Node> nodes;
         for (const auto& o : overrides) nodes.push_back(o.node);
@@ -138,9 +140,11 @@ int main(int argc, char** argv) {
         }
         kernel.emplace(std::move(*built));
         for (std::size_t k = 0; k < plan->director_outputs.size(); ++k) {
-            if (plan->director_outputs[k] == *single_slot) single_at = k;
-            if (plan->director_outputs[k] == *midterm_slot) midterm_at = k;
+            const Rational& value = kernel->outcome().directors[0].outputs[k].number;
+            if (plan->director_outputs[k] == *single_slot) single_shares = &value;
+            if (plan->director_outputs[k] == *midterm_slot) midterm_shares = &value;
         }
+        if (!single_shares || !midterm_shares) return fail("single_year_shares or midterm_shares is no output");
     }
     std::vector<std::int64_t> shares(2 * scenarios.size());
     // One pass over every scenario; false (with the error shown) when one does not evaluate.
@@ -154,9 +158,8 @@ int main(int argc, char** argv) {
                     taken = kernel->set(std::span<const std::int64_t>(wholes[s]));
                 }
                 if (taken && kernel->run()) {
-                    const auto& outputs = kernel->outcome().directors[0].outputs;
-                    auto ai = outputs[single_at].number.to_int64();
-                    auto mi = outputs[midterm_at].number.to_int64();
+                    auto ai = single_shares->to_int64();
+                    auto mi = midterm_shares->to_int64();
                     if (!ai || !mi) return false;
                     shares[2 * s] = *ai;
                     shares[2 * s + 1] = *mi;

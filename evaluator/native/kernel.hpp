@@ -69,6 +69,8 @@ public:
     /// Every varied value back to the base inputs' (after a set() that returned false).
     void clear();
     /// The last successful run's outcome: the base outcome with the outputs it recomputed.
+    /// One object for the kernel's life, written in place by each successful run: a
+    /// reference to it (or to a value in it) taken once sees every later run's outputs.
     const Outcome& outcome() const;
 
     Kernel(Kernel&&) noexcept;
