@@ -145,12 +145,18 @@ struct Kernel::Impl {
         }
     };
     std::vector<Gate> gates;
-    // When every gate is fast, of step 1 and with one place (`simple`), set(span) checks
-    // and writes through these: per varied value its low, span and place in the table.
+    std::size_t count = 0;   // the varied values
+    // When every gate is fast, of step 1 and with one place, an input's (`simple`),
+    // set(span) checks and writes through these: per varied value its low, span and place.
     bool simple = false;
     std::vector<std::int64_t> lows;
     std::vector<std::uint64_t> spans;
     std::vector<KernelValue*> places;
+    // (simple) Every varied place holds a denominator of 1: set(span) writes numerators
+    // only. Kept by every write of another denominator, and by put_back() and clear()
+    // unless every base value there is whole (base_whole).
+    bool dens_one = false;
+    bool base_whole = false;
     // Bits per varied value (64 a word): set since the last run; its places hold another
     // value than the base inputs'. run() puts back the base values of those moved and not set.
     std::vector<std::uint64_t> set_bits, moved_bits;
@@ -160,15 +166,44 @@ struct Kernel::Impl {
     std::vector<KernelValue> base_values;
     Outcome base, outcome;
     std::vector<std::size_t> output_index;          // per slot: its index in Plan::director_outputs / plan_outputs
-    // What run() writes into the outcome: a table entry into *value.
+    // The outputs the kernel computes: where each is in the table and in the outcome.
     struct Out {
-        const KernelValue* from = nullptr;
         Value* value = nullptr;
         bool number = false;
     };
     std::vector<Out> outs;
+    std::vector<const KernelValue*> froms;   // parallel to outs
+    // The last successful run's outputs as the kernel left them (parallel to outs; a
+    // denominator of 0 before any), and whether the outcome is yet to be given them:
+    // run() copies, settle() writes the outcome when it is read.
+    std::vector<KernelValue> last;
+    bool stale = false;
+    // Per output_handle(): the output's value in the outcome, and its index in `last` when
+    // the kernel computes it (else -1).
+    struct Handle {
+        const Value* value = nullptr;
+        std::int64_t raw = -1;
+    };
+    std::vector<Handle> handles;
+
+    void settle() {
+        if (stale) write_outcome();
+    }
+    // (Out of line, as put_back_moved(): what is left inline in run() and whole_output()
+    // then needs no registers saved.)
+    [[gnu::noinline]] void write_outcome() {
+        for (std::size_t k = 0; k < outs.size(); ++k) {
+            const KernelValue& kv = last[k];
+            Value& v = *outs[k].value;
+            if (!outs[k].number) v.word = static_cast<std::int64_t>(kv.n);
+            else if (kv.d == 1 && fits64(kv.n)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
+            else v.number = Rational::from_parts(kv.n, kv.d);
+        }
+        stale = false;
+    }
 
     void mark(std::size_t i) { set_bits[i / 64] |= std::uint64_t{1} << (i % 64); }
+    std::uint64_t all_bits = 0;   // the bits of every varied value, when they fit one word
     /// Varied values [0, n) set.
     void mark_first(std::size_t n) {
         std::size_t w = 0;
@@ -176,12 +211,53 @@ struct Kernel::Impl {
         if (n % 64) set_bits[w] |= (std::uint64_t{1} << (n % 64)) - 1;
     }
     void write(const Gate& g, const KernelValue& kv) {
+        if (kv.d != 1) dens_one = false;
         if (g.only != none) table[g.only] = kv;
         else
             for (std::uint32_t k = g.first; k < g.last; ++k) table[varied_at[k]] = kv;
     }
     void put_back(const Gate& g) {
+        if (!base_whole) dens_one = false;
         for (std::uint32_t k = g.first; k < g.last; ++k) table[varied_at[k]] = base_values[k];
+    }
+    /// run() on more than 64 varied values: put back those moved and not set.
+    [[gnu::noinline]] void start_words() {
+        for (std::size_t w = 0; w < set_bits.size(); ++w) {
+            if (const std::uint64_t back = moved_bits[w] & ~set_bits[w]) put_back_moved(w, back);
+            moved_bits[w] = set_bits[w];
+            set_bits[w] = 0;
+        }
+    }
+    /// The base values back for the varied values of bits `back` of word w.
+    [[gnu::noinline]] void put_back_moved(std::size_t w, std::uint64_t back) {
+        for (; back != 0; back &= back - 1) put_back(gates[w * 64 + static_cast<std::size_t>(std::countr_zero(back))]);
+    }
+    /// set(span) refusing varied value i: the values before it set.
+    [[gnu::noinline]] bool refuse_at(std::size_t i) {
+        mark_first(i);
+        return false;
+    }
+    /// set(span) but for every value of a simple kernel whose places hold denominators of 1.
+    [[gnu::noinline]] bool set_each(Kernel& k, std::span<const std::int64_t> wholes) {
+        const std::size_t n = wholes.size();
+        if (n > count) return false;
+        if (!simple) {
+            for (std::size_t i = 0; i < n; ++i)
+                if (!k.set(i, wholes[i])) return false;
+            return true;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t x = wholes[i];
+            if (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(lows[i]) > spans[i]) return refuse_at(i);
+            *places[i] = KernelValue{x, 1};
+        }
+        if (n == count) dens_one = true;
+        mark_first(n);
+        return true;
+    }
+    [[gnu::noinline]] std::optional<std::int64_t> whole_of(const Value& v) {
+        settle();
+        return v.number.to_int64();
     }
 };
 
@@ -307,7 +383,13 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         if (!g.fast || g.step != 1 || g.only == none) m.simple = false;
         m.gates.push_back(g);
     }
+    m.count = varied.size();
+    m.base_whole = std::all_of(m.base_values.begin(), m.base_values.end(), [](const KernelValue& kv) { return kv.d == 1; });
+    // (An input's place, never one the kernel writes: what set(span) leaves there stays.)
+    for (auto at : m.varied_at)
+        if (at >= m.layout.computed_begin) m.simple = false;
     if (m.simple) {
+        m.dens_one = m.base_whole;
         for (const auto& g : m.gates) {
             m.lows.push_back(g.low);
             m.spans.push_back(g.span);
@@ -315,6 +397,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         }
     }
     m.set_bits.assign((varied.size() + 63) / 64, 0);
+    if (m.set_bits.size() == 1) m.all_bits = varied.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << varied.size()) - 1;
     m.moved_bits.assign(m.set_bits.size(), 0);
     m.base = *base;
     // The limits and requirements the kernel checks hold whenever it finishes a run: their
@@ -339,17 +422,31 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     // through pointers into both.)
     auto number = [&](std::uint32_t s) { return plan.slots[s].type.kind == Kind::number; };
     const KernelValue* table = m.table.data();
-    for (auto s : m.layout.plan_outputs)
-        m.outs.push_back({table + m.layout.offset[s], &m.outcome.plan_outputs[m.output_index[s]], number(s)});
+    auto out = [&](std::size_t at, Value* value, bool number) {
+        m.froms.push_back(table + at);
+        m.outs.push_back({value, number});
+    };
+    for (auto s : m.layout.plan_outputs) out(m.layout.offset[s], &m.outcome.plan_outputs[m.output_index[s]], number(s));
     for (auto s : m.layout.director_outputs)
         for (std::size_t d = 0; d < m.layout.records; ++d)
-            m.outs.push_back({table + m.layout.offset[s] + d, &m.outcome.directors[d].outputs[m.output_index[s]], number(s)});
+            out(m.layout.offset[s] + d, &m.outcome.directors[d].outputs[m.output_index[s]], number(s));
     for (std::size_t k = 0; k < m.layout.limits.size(); ++k) {
         LimitOutcome& lo = m.outcome.limits[m.layout.limits[k]];
         const bool n = plan.limits[m.layout.limits[k]].type.kind == Kind::number;
-        m.outs.push_back({table + m.layout.limit_at[k], &lo.value, n});
-        m.outs.push_back({table + m.layout.limit_at[k] + 1, &lo.bound, n});
+        out(m.layout.limit_at[k], &lo.value, n);
+        out(m.layout.limit_at[k] + 1, &lo.bound, n);
     }
+    m.last.assign(m.outs.size(), KernelValue{0, 0});
+    auto handle = [&](std::uint32_t s, const Value* value) {
+        Impl::Handle h{number(s) ? value : nullptr, -1};
+        for (std::size_t k = 0; k < m.outs.size(); ++k)
+            if (m.outs[k].value == value) h.raw = static_cast<std::int64_t>(k);
+        m.handles.push_back(h);
+    };
+    for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k) handle(plan.plan_outputs[k], &m.outcome.plan_outputs[k]);
+    for (std::size_t d = 0; d < records; ++d)
+        for (std::size_t k = 0; k < plan.director_outputs.size(); ++k)
+            handle(plan.director_outputs[k], &m.outcome.directors[d].outputs[k]);
 
     ToolchainOptions tools{options.compiler, options.cache_dir, options.cached_only};
     auto loaded = load_kernel(kernel_source(plan, m.layout), tools);
@@ -359,6 +456,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     // not agree with the interpreter there is not used. (One that gives them up — a limit
     // the base exceeds, say — is: the interpreter evaluates such runs.)
     if (k.run()) {
+        m.settle();
         for (std::size_t d = 0; d < records; ++d) {
             for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
                 const Value& got = m.outcome.directors[d].outputs[o];
@@ -385,26 +483,20 @@ bool Kernel::set(std::size_t i, std::int64_t whole) {
 
 bool Kernel::set(std::span<const std::int64_t> wholes) {
     Impl& m = *impl_;
-    const std::size_t n = wholes.size();
-    if (n > m.gates.size()) return false;
-    if (!m.simple) {
-        for (std::size_t i = 0; i < n; ++i)
-            if (!set(i, wholes[i])) return false;
-        return true;
-    }
-    // Every gate fast, of step 1, with one place: a range check and a write each.
+    if (wholes.size() != m.count || !m.dens_one) return m.set_each(*this, wholes);
+    // Every varied value, each with one place holding a denominator of 1 and a gate of
+    // step 1: a range check and a numerator written each.
     const std::int64_t* lows = m.lows.data();
     const std::uint64_t* spans = m.spans.data();
     KernelValue* const* places = m.places.data();
-    for (std::size_t i = 0; i < n; ++i) {
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < wholes.size(); ++i) {
         const std::int64_t x = wholes[i];
-        if (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(lows[i]) > spans[i]) {
-            m.mark_first(i);
-            return false;
-        }
-        *places[i] = KernelValue{x, 1};
+        if (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(lows[i]) > spans[i]) return m.refuse_at(i);
+        places[i]->n = x;
     }
-    m.mark_first(n);
+    if (m.set_bits.size() == 1) m.set_bits[0] = m.all_bits;
+    else m.mark_first(m.count);
     return true;
 }
 
@@ -447,29 +539,58 @@ bool Kernel::set_text(std::size_t i, std::string_view text) {
 void Kernel::clear() {
     Impl& m = *impl_;
     for (std::size_t k = 0; k < m.varied_at.size(); ++k) m.table[m.varied_at[k]] = m.base_values[k];
+    m.dens_one = m.simple && m.base_whole;
     std::fill(m.set_bits.begin(), m.set_bits.end(), 0);
     std::fill(m.moved_bits.begin(), m.moved_bits.end(), 0);
 }
 
 bool Kernel::run() {
     Impl& m = *impl_;
-    for (std::size_t w = 0; w < m.set_bits.size(); ++w) {
-        for (std::uint64_t back = m.moved_bits[w] & ~m.set_bits[w]; back != 0; back &= back - 1)
-            m.put_back(m.gates[w * 64 + static_cast<std::size_t>(std::countr_zero(back))]);
-        m.moved_bits[w] = m.set_bits[w];
-        m.set_bits[w] = 0;
+    if (m.set_bits.size() == 1) {
+        const std::uint64_t set = m.set_bits[0];
+        if (const std::uint64_t back = m.moved_bits[0] & ~set) m.put_back_moved(0, back);
+        m.moved_bits[0] = set;
+        m.set_bits[0] = 0;
+    } else {
+        m.start_words();
     }
-    KernelValue* table = m.table.data();
-    if (m.loaded.entry(table) != 0) return false;
-    for (const Impl::Out& o : m.outs) {
-        const KernelValue& k = *o.from;
-        if (!o.number) o.value->word = static_cast<std::int64_t>(k.n);
-        else if (k.d == 1 && fits64(k.n)) o.value->number.set_integer(static_cast<std::int64_t>(k.n));
-        else o.value->number = Rational::from_parts(k.n, k.d);
-    }
+    if (m.loaded.entry(m.table.data()) != 0) return false;
+    // The outputs kept as they are (a later run that gives up may overwrite the table's):
+    // the outcome is given them when it is read.
+    KernelValue* last = m.last.data();
+    const KernelValue* const* froms = m.froms.data();
+    for (std::size_t k = 0; k < m.froms.size(); ++k) last[k] = *froms[k];
+    m.stale = true;
     return true;
 }
 
-const Outcome& Kernel::outcome() const { return impl_->outcome; }
+const Outcome& Kernel::outcome() const {
+    impl_->settle();
+    return impl_->outcome;
+}
+
+std::optional<std::size_t> Kernel::output_handle(std::uint32_t slot, std::size_t record) const {
+    const Impl& m = *impl_;
+    const Plan& plan = m.plan;
+    for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k)
+        if (plan.plan_outputs[k] == slot && record == 0 && m.handles[k].value) return k;
+    if (record >= m.outcome.directors.size()) return std::nullopt;
+    for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
+        const std::size_t h = plan.plan_outputs.size() + record * plan.director_outputs.size() + k;
+        if (plan.director_outputs[k] == slot && m.handles[h].value) return h;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> Kernel::whole_output(std::size_t handle) const {
+    Impl& m = *impl_;
+    const Impl::Handle& h = m.handles[handle];
+    if (h.raw >= 0) {
+        const KernelValue& kv = m.last[static_cast<std::size_t>(h.raw)];
+        if (kv.d == 1 && fits64(kv.n)) return static_cast<std::int64_t>(kv.n);
+    }
+    // Not whole as the kernel left it (6/2, say), or not the kernel's: as the outcome has it.
+    return m.whole_of(*h.value);
+}
 
 }  // namespace hoshu::eval
