@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     hoshu::eval::Session session(*plan, *inputs);
     if (replay) session.remember_paths();
     std::optional<hoshu::eval::Kernel> kernel;
-    std::size_t single_at = 0, midterm_at = 0;
+    std::size_t single_at = 0, midterm_at = 0;   // the kernel's handles of the two outputs
     if (compiled) {
         std::vector<hoshu::eval::InputFile::Node> nodes;
         for (const auto& o : overrides) nodes.push_back(o.node);
@@ -137,46 +137,56 @@ int main(int argc, char** argv) {
             return fail("the rules could not be compiled");
         }
         kernel.emplace(std::move(*built));
-        for (std::size_t k = 0; k < plan->director_outputs.size(); ++k) {
-            if (plan->director_outputs[k] == *single_slot) single_at = k;
-            if (plan->director_outputs[k] == *midterm_slot) midterm_at = k;
-        }
+        auto single = kernel->output_handle(*single_slot, 0);
+        auto midterm = kernel->output_handle(*midterm_slot, 0);
+        if (!single || !midterm) return fail("single_year_shares or midterm_shares is not a number output");
+        single_at = *single;
+        midterm_at = *midterm;
     }
     std::vector<std::int64_t> shares(2 * scenarios.size());
-    // One pass over every scenario; false (with the error shown) when one does not evaluate.
+    // Scenario s through the session; false (with the error shown) when it does not evaluate.
+    auto interpret = [&](std::size_t s) {
+        for (std::size_t i = 0; i < overrides.size(); ++i) overrides[i].number = scenarios[s][i];
+        session.set_overrides(overrides);
+        auto a = session.value(*single_slot, 0);
+        auto m = session.value(*midterm_slot, 0);
+        if (!a || !m) {
+            std::fputs(hoshu::dsl::render(sm, !a ? a.error() : m.error()).c_str(), stderr);
+            return false;
+        }
+        auto ai = a->number.to_int64();
+        auto mi = m->number.to_int64();
+        if (!ai || !mi || !a->number.is_integer() || !m->number.is_integer()) return false;
+        shares[2 * s] = *ai;
+        shares[2 * s + 1] = *mi;
+        return true;
+    };
+    // One pass over every scenario; false when one does not evaluate.
     auto pass = [&]() {
-        for (std::size_t s = 0; s < scenarios.size(); ++s) {
-            if (kernel) {
-                bool taken = true;
-                if (wholes[s].empty()) {
-                    for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = kernel->set(i, scenarios[s][i]);
-                } else {
-                    taken = kernel->set(std::span<const std::int64_t>(wholes[s]));
-                }
-                if (taken && kernel->run()) {
-                    const auto& outputs = kernel->outcome().directors[0].outputs;
-                    auto ai = outputs[single_at].number.to_int64();
-                    auto mi = outputs[midterm_at].number.to_int64();
-                    if (!ai || !mi) return false;
-                    shares[2 * s] = *ai;
-                    shares[2 * s + 1] = *mi;
-                    continue;
-                }
-                kernel->clear();
+        const std::size_t n = scenarios.size();
+        if (!kernel) {
+            for (std::size_t s = 0; s < n; ++s)
+                if (!interpret(s)) return false;
+            return true;
+        }
+        hoshu::eval::Kernel& k = *kernel;
+        std::int64_t* out = shares.data();
+        for (std::size_t s = 0; s < n; ++s) {
+            const std::vector<std::int64_t>& row = wholes[s];
+            bool taken = true;
+            if (!row.empty()) taken = k.set(std::span<const std::int64_t>(row));
+            else
+                for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = k.set(i, scenarios[s][i]);
+            if (taken && k.run()) {
+                auto ai = k.whole_output(single_at);
+                auto mi = k.whole_output(midterm_at);
+                if (!ai || !mi) return false;
+                out[2 * s] = *ai;
+                out[2 * s + 1] = *mi;
+                continue;
             }
-            for (std::size_t i = 0; i < overrides.size(); ++i) overrides[i].number = scenarios[s][i];
-            session.set_overrides(overrides);
-            auto a = session.value(*single_slot, 0);
-            auto m = session.value(*midterm_slot, 0);
-            if (!a || !m) {
-                std::fputs(hoshu::dsl::render(sm, !a ? a.error() : m.error()).c_str(), stderr);
-                return false;
-            }
-            auto ai = a->number.to_int64();
-            auto mi = m->number.to_int64();
-            if (!ai || !mi || !a->number.is_integer() || !m->number.is_integer()) return false;
-            shares[2 * s] = *ai;
-            shares[2 * s + 1] = *mi;
+            k.clear();   // the scenario the kernel does not take, through the session
+            if (!interpret(s)) return false;
         }
         return true;
     };

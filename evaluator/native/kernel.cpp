@@ -3,6 +3,7 @@
 #include "evaluator/native/kernel.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <numeric>
 
@@ -119,12 +120,6 @@ KernelValue to_kernel(const Type& type, const Value& v) {
     return KernelValue{n, d};
 }
 
-void from_kernel(const Type& type, const KernelValue& k, Value& v) {
-    if (type.kind != Kind::number) v.word = static_cast<std::int64_t>(k.n);
-    else if (k.d == 1 && fits64(k.n)) v.number = Rational(static_cast<std::int64_t>(k.n));
-    else v.number = Rational::from_parts(k.n, k.d);
-}
-
 }  // namespace
 
 struct Kernel::Impl {
@@ -134,23 +129,136 @@ struct Kernel::Impl {
     LoadedKernel loaded;
     std::vector<KernelValue> table;
     std::vector<std::vector<Check>> checks;         // per varied value: one per slot reading it
-    // Per varied value: its checks on a whole number, its places in the table
-    // (varied_at[first, last)), and the run it was last set for (run() puts back the base
-    // value of those not set since the last run).
-    struct Varied {
-        WholeGate gate;
+    // Per varied value: its checks on a whole number x — x passes when x − low ≤ span (as
+    // 64-bit unsigned numbers: low ≤ x ≤ low + span) and x is a multiple of step, when
+    // `fast` — and its places in the table, varied_at[first, last).
+    struct Gate {
+        std::int64_t low = 0;
+        std::uint64_t span = 0;
+        std::int64_t step = 1;
         std::uint32_t first = 0, last = 0;
-        std::uint64_t set_for = 0;
         std::uint32_t only = none;   // its one place in the table, when it has one
+        bool fast = false;           // the checks fold into low, span and step
+        bool passes(std::int64_t x) const {
+            return static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(low) <= span &&
+                   (step == 1 || x % step == 0);
+        }
     };
-    std::vector<Varied> varied;
-    std::uint64_t runs = 1;
+    std::vector<Gate> gates;
+    std::size_t count = 0;   // the varied values
+    // When every gate is fast, of step 1 and with one place, an input's (`simple`),
+    // set(span) checks and writes through these: per varied value its low, span and place.
+    bool simple = false;
+    std::vector<std::int64_t> lows;
+    std::vector<std::uint64_t> spans;
+    std::vector<KernelValue*> places;
+    // (simple) Every varied place holds a denominator of 1: set(span) writes numerators
+    // only. Kept by every write of another denominator, and by put_back() and clear()
+    // unless every base value there is whole (base_whole).
+    bool dens_one = false;
+    bool base_whole = false;
+    // Bits per varied value (64 a word): set since the last run; its places hold another
+    // value than the base inputs'. run() puts back the base values of those moved and not set.
+    std::vector<std::uint64_t> set_bits, moved_bits;
     // Where the varied values go in the table (one place per slot and record reading each),
     // with the base inputs' value at each: what set() writes and run() and clear() put back.
     std::vector<std::uint32_t> varied_at;
     std::vector<KernelValue> base_values;
     Outcome base, outcome;
     std::vector<std::size_t> output_index;          // per slot: its index in Plan::director_outputs / plan_outputs
+    // The outputs the kernel computes: where each is in the table and in the outcome.
+    struct Out {
+        Value* value = nullptr;
+        bool number = false;
+    };
+    std::vector<Out> outs;
+    std::vector<const KernelValue*> froms;   // parallel to outs
+    // The last successful run's outputs as the kernel left them (parallel to outs; a
+    // denominator of 0 before any), and whether the outcome is yet to be given them:
+    // run() copies, settle() writes the outcome when it is read.
+    std::vector<KernelValue> last;
+    bool stale = false;
+    // Per output_handle(): the output's value in the outcome, and its index in `last` when
+    // the kernel computes it (else -1).
+    struct Handle {
+        const Value* value = nullptr;
+        std::int64_t raw = -1;
+    };
+    std::vector<Handle> handles;
+
+    void settle() {
+        if (stale) write_outcome();
+    }
+    // (Out of line, as put_back_moved(): what is left inline in run() and whole_output()
+    // then needs no registers saved.)
+    [[gnu::noinline]] void write_outcome() {
+        for (std::size_t k = 0; k < outs.size(); ++k) {
+            const KernelValue& kv = last[k];
+            Value& v = *outs[k].value;
+            if (!outs[k].number) v.word = static_cast<std::int64_t>(kv.n);
+            else if (kv.d == 1 && fits64(kv.n)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
+            else v.number = Rational::from_parts(kv.n, kv.d);
+        }
+        stale = false;
+    }
+
+    void mark(std::size_t i) { set_bits[i / 64] |= std::uint64_t{1} << (i % 64); }
+    std::uint64_t all_bits = 0;   // the bits of every varied value, when they fit one word
+    /// Varied values [0, n) set.
+    void mark_first(std::size_t n) {
+        std::size_t w = 0;
+        for (; w < n / 64; ++w) set_bits[w] = ~std::uint64_t{0};
+        if (n % 64) set_bits[w] |= (std::uint64_t{1} << (n % 64)) - 1;
+    }
+    void write(const Gate& g, const KernelValue& kv) {
+        if (kv.d != 1) dens_one = false;
+        if (g.only != none) table[g.only] = kv;
+        else
+            for (std::uint32_t k = g.first; k < g.last; ++k) table[varied_at[k]] = kv;
+    }
+    void put_back(const Gate& g) {
+        if (!base_whole) dens_one = false;
+        for (std::uint32_t k = g.first; k < g.last; ++k) table[varied_at[k]] = base_values[k];
+    }
+    /// run() on more than 64 varied values: put back those moved and not set.
+    [[gnu::noinline]] void start_words() {
+        for (std::size_t w = 0; w < set_bits.size(); ++w) {
+            if (const std::uint64_t back = moved_bits[w] & ~set_bits[w]) put_back_moved(w, back);
+            moved_bits[w] = set_bits[w];
+            set_bits[w] = 0;
+        }
+    }
+    /// The base values back for the varied values of bits `back` of word w.
+    [[gnu::noinline]] void put_back_moved(std::size_t w, std::uint64_t back) {
+        for (; back != 0; back &= back - 1) put_back(gates[w * 64 + static_cast<std::size_t>(std::countr_zero(back))]);
+    }
+    /// set(span) refusing varied value i: the values before it set.
+    [[gnu::noinline]] bool refuse_at(std::size_t i) {
+        mark_first(i);
+        return false;
+    }
+    /// set(span) but for every value of a simple kernel whose places hold denominators of 1.
+    [[gnu::noinline]] bool set_each(Kernel& k, std::span<const std::int64_t> wholes) {
+        const std::size_t n = wholes.size();
+        if (n > count) return false;
+        if (!simple) {
+            for (std::size_t i = 0; i < n; ++i)
+                if (!k.set(i, wholes[i])) return false;
+            return true;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t x = wholes[i];
+            if (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(lows[i]) > spans[i]) return refuse_at(i);
+            *places[i] = KernelValue{x, 1};
+        }
+        if (n == count) dens_one = true;
+        mark_first(n);
+        return true;
+    }
+    [[gnu::noinline]] std::optional<std::int64_t> whole_of(const Value& v) {
+        settle();
+        return v.number.to_int64();
+    }
 };
 
 Kernel::Kernel() = default;
@@ -258,10 +366,39 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         }
     }
     first.push_back(static_cast<std::uint32_t>(m.varied_at.size()));
+    m.simple = true;
     for (std::size_t i = 0; i < varied.size(); ++i) {
-        m.varied.push_back({whole_gate(m.checks[i]), first[i], first[i + 1], 0});
-        if (first[i + 1] == first[i] + 1) m.varied.back().only = m.varied_at[first[i]];
+        const WholeGate w = whole_gate(m.checks[i]);
+        Impl::Gate g;
+        g.first = first[i];
+        g.last = first[i + 1];
+        if (g.last == g.first + 1) g.only = m.varied_at[g.first];
+        // No whole number passes when low > high: the Rational path says no.
+        g.fast = w.fast && w.low <= w.high;
+        if (g.fast) {
+            g.low = w.low;
+            g.span = static_cast<std::uint64_t>(w.high) - static_cast<std::uint64_t>(w.low);
+            g.step = w.step;
+        }
+        if (!g.fast || g.step != 1 || g.only == none) m.simple = false;
+        m.gates.push_back(g);
     }
+    m.count = varied.size();
+    m.base_whole = std::all_of(m.base_values.begin(), m.base_values.end(), [](const KernelValue& kv) { return kv.d == 1; });
+    // (An input's place, never one the kernel writes: what set(span) leaves there stays.)
+    for (auto at : m.varied_at)
+        if (at >= m.layout.computed_begin) m.simple = false;
+    if (m.simple) {
+        m.dens_one = m.base_whole;
+        for (const auto& g : m.gates) {
+            m.lows.push_back(g.low);
+            m.spans.push_back(g.span);
+            m.places.push_back(m.table.data() + g.only);
+        }
+    }
+    m.set_bits.assign((varied.size() + 63) / 64, 0);
+    if (m.set_bits.size() == 1) m.all_bits = varied.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << varied.size()) - 1;
+    m.moved_bits.assign(m.set_bits.size(), 0);
     m.base = *base;
     // The limits and requirements the kernel checks hold whenever it finishes a run: their
     // violations in the base are not the run's.
@@ -281,6 +418,35 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     m.output_index.assign(plan.slots.size(), 0);
     for (std::size_t i = 0; i < plan.director_outputs.size(); ++i) m.output_index[plan.director_outputs[i]] = i;
     for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) m.output_index[plan.plan_outputs[i]] = i;
+    // (The table and the outcome stay where they are for the kernel's life: run() writes
+    // through pointers into both.)
+    auto number = [&](std::uint32_t s) { return plan.slots[s].type.kind == Kind::number; };
+    const KernelValue* table = m.table.data();
+    auto out = [&](std::size_t at, Value* value, bool number) {
+        m.froms.push_back(table + at);
+        m.outs.push_back({value, number});
+    };
+    for (auto s : m.layout.plan_outputs) out(m.layout.offset[s], &m.outcome.plan_outputs[m.output_index[s]], number(s));
+    for (auto s : m.layout.director_outputs)
+        for (std::size_t d = 0; d < m.layout.records; ++d)
+            out(m.layout.offset[s] + d, &m.outcome.directors[d].outputs[m.output_index[s]], number(s));
+    for (std::size_t k = 0; k < m.layout.limits.size(); ++k) {
+        LimitOutcome& lo = m.outcome.limits[m.layout.limits[k]];
+        const bool n = plan.limits[m.layout.limits[k]].type.kind == Kind::number;
+        out(m.layout.limit_at[k], &lo.value, n);
+        out(m.layout.limit_at[k] + 1, &lo.bound, n);
+    }
+    m.last.assign(m.outs.size(), KernelValue{0, 0});
+    auto handle = [&](std::uint32_t s, const Value* value) {
+        Impl::Handle h{number(s) ? value : nullptr, -1};
+        for (std::size_t k = 0; k < m.outs.size(); ++k)
+            if (m.outs[k].value == value) h.raw = static_cast<std::int64_t>(k);
+        m.handles.push_back(h);
+    };
+    for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k) handle(plan.plan_outputs[k], &m.outcome.plan_outputs[k]);
+    for (std::size_t d = 0; d < records; ++d)
+        for (std::size_t k = 0; k < plan.director_outputs.size(); ++k)
+            handle(plan.director_outputs[k], &m.outcome.directors[d].outputs[k]);
 
     ToolchainOptions tools{options.compiler, options.cache_dir, options.cached_only};
     auto loaded = load_kernel(kernel_source(plan, m.layout), tools);
@@ -290,6 +456,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     // not agree with the interpreter there is not used. (One that gives them up — a limit
     // the base exceeds, say — is: the interpreter evaluates such runs.)
     if (k.run()) {
+        m.settle();
         for (std::size_t d = 0; d < records; ++d) {
             for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
                 const Value& got = m.outcome.directors[d].outputs[o];
@@ -306,34 +473,30 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
 
 bool Kernel::set(std::size_t i, std::int64_t whole) {
     Impl& m = *impl_;
-    Impl::Varied& v = m.varied[i];
-    if (!v.gate.fast) return set(i, Rational(whole));
-    if (whole < v.gate.low || whole > v.gate.high || (v.gate.step != 1 && whole % v.gate.step != 0)) return false;
-    KernelValue* table = m.table.data();
-    for (std::uint32_t k = v.first; k < v.last; ++k) table[m.varied_at[k]] = KernelValue{whole, 1};
-    v.set_for = m.runs;
+    const Impl::Gate& g = m.gates[i];
+    if (!g.fast) return set(i, Rational(whole));
+    if (!g.passes(whole)) return false;
+    m.write(g, KernelValue{whole, 1});
+    m.mark(i);
     return true;
 }
 
 bool Kernel::set(std::span<const std::int64_t> wholes) {
     Impl& m = *impl_;
-    if (wholes.size() > m.varied.size()) return false;
-    KernelValue* table = m.table.data();
+    if (wholes.size() != m.count || !m.dens_one) return m.set_each(*this, wholes);
+    // Every varied value, each with one place holding a denominator of 1 and a gate of
+    // step 1: a range check and a numerator written each.
+    const std::int64_t* lows = m.lows.data();
+    const std::uint64_t* spans = m.spans.data();
+    KernelValue* const* places = m.places.data();
+#pragma GCC unroll 4
     for (std::size_t i = 0; i < wholes.size(); ++i) {
-        Impl::Varied& v = m.varied[i];
         const std::int64_t x = wholes[i];
-        if (!v.gate.fast) {
-            if (!set(i, Rational(x))) return false;
-            continue;
-        }
-        if (x < v.gate.low || x > v.gate.high || (v.gate.step != 1 && x % v.gate.step != 0)) return false;
-        if (v.only != none) {
-            table[v.only] = KernelValue{x, 1};
-        } else {
-            for (std::uint32_t k = v.first; k < v.last; ++k) table[m.varied_at[k]] = KernelValue{x, 1};
-        }
-        v.set_for = m.runs;
+        if (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(lows[i]) > spans[i]) return m.refuse_at(i);
+        places[i]->n = x;
     }
+    if (m.set_bits.size() == 1) m.set_bits[0] = m.all_bits;
+    else m.mark_first(m.count);
     return true;
 }
 
@@ -341,16 +504,16 @@ bool Kernel::set(std::size_t i, const Rational& value) {
     Impl& m = *impl_;
     if (!value.is_small()) return false;
     auto [n, d] = value.small_parts();
-    Impl::Varied& v = m.varied[i];
-    if (d == 1 && fits64(n) && v.gate.fast) return set(i, static_cast<std::int64_t>(n));
+    const Impl::Gate& g = m.gates[i];
+    if (d == 1 && fits64(n) && g.fast) return set(i, static_cast<std::int64_t>(n));
     const bool small = fits64(n) && fits64(d);
     for (const auto& c : m.checks[i]) {
         const bool ok = small && c.fits ? c.passes(static_cast<std::int64_t>(n), static_cast<std::int64_t>(d))
                                         : c.passes(m.plan, value);
         if (!ok) return false;
     }
-    for (std::uint32_t k = v.first; k < v.last; ++k) m.table[m.varied_at[k]] = KernelValue{n, d};
-    v.set_for = m.runs;
+    m.write(g, KernelValue{n, d});
+    m.mark(i);
     return true;
 }
 
@@ -376,36 +539,58 @@ bool Kernel::set_text(std::size_t i, std::string_view text) {
 void Kernel::clear() {
     Impl& m = *impl_;
     for (std::size_t k = 0; k < m.varied_at.size(); ++k) m.table[m.varied_at[k]] = m.base_values[k];
-    ++m.runs;
+    m.dens_one = m.simple && m.base_whole;
+    std::fill(m.set_bits.begin(), m.set_bits.end(), 0);
+    std::fill(m.moved_bits.begin(), m.moved_bits.end(), 0);
 }
 
 bool Kernel::run() {
     Impl& m = *impl_;
-    for (const auto& v : m.varied) {
-        if (v.set_for == m.runs) continue;
-        for (std::uint32_t k = v.first; k < v.last; ++k) m.table[m.varied_at[k]] = m.base_values[k];
+    if (m.set_bits.size() == 1) {
+        const std::uint64_t set = m.set_bits[0];
+        if (const std::uint64_t back = m.moved_bits[0] & ~set) m.put_back_moved(0, back);
+        m.moved_bits[0] = set;
+        m.set_bits[0] = 0;
+    } else {
+        m.start_words();
     }
-    ++m.runs;
-    const bool ok = m.loaded.entry(m.table.data()) == 0;
-    if (ok) {
-        for (auto s : m.layout.plan_outputs)
-            from_kernel(m.plan.slots[s].type, m.table[m.layout.offset[s]], m.outcome.plan_outputs[m.output_index[s]]);
-        for (auto s : m.layout.director_outputs) {
-            const Type& type = m.plan.slots[s].type;
-            const std::size_t k = m.output_index[s];
-            for (std::size_t d = 0; d < m.layout.records; ++d)
-                from_kernel(type, m.table[m.layout.offset[s] + d], m.outcome.directors[d].outputs[k]);
-        }
-        for (std::size_t k = 0; k < m.layout.limits.size(); ++k) {
-            LimitOutcome& lo = m.outcome.limits[m.layout.limits[k]];
-            const Type& type = m.plan.limits[m.layout.limits[k]].type;
-            from_kernel(type, m.table[m.layout.limit_at[k]], lo.value);
-            from_kernel(type, m.table[m.layout.limit_at[k] + 1], lo.bound);
-        }
-    }
-    return ok;
+    if (m.loaded.entry(m.table.data()) != 0) return false;
+    // The outputs kept as they are (a later run that gives up may overwrite the table's):
+    // the outcome is given them when it is read.
+    KernelValue* last = m.last.data();
+    const KernelValue* const* froms = m.froms.data();
+    for (std::size_t k = 0; k < m.froms.size(); ++k) last[k] = *froms[k];
+    m.stale = true;
+    return true;
 }
 
-const Outcome& Kernel::outcome() const { return impl_->outcome; }
+const Outcome& Kernel::outcome() const {
+    impl_->settle();
+    return impl_->outcome;
+}
+
+std::optional<std::size_t> Kernel::output_handle(std::uint32_t slot, std::size_t record) const {
+    const Impl& m = *impl_;
+    const Plan& plan = m.plan;
+    for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k)
+        if (plan.plan_outputs[k] == slot && record == 0 && m.handles[k].value) return k;
+    if (record >= m.outcome.directors.size()) return std::nullopt;
+    for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
+        const std::size_t h = plan.plan_outputs.size() + record * plan.director_outputs.size() + k;
+        if (plan.director_outputs[k] == slot && m.handles[h].value) return h;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> Kernel::whole_output(std::size_t handle) const {
+    Impl& m = *impl_;
+    const Impl::Handle& h = m.handles[handle];
+    if (h.raw >= 0) {
+        const KernelValue& kv = m.last[static_cast<std::size_t>(h.raw)];
+        if (kv.d == 1 && fits64(kv.n)) return static_cast<std::int64_t>(kv.n);
+    }
+    // Not whole as the kernel left it (6/2, say), or not the kernel's: as the outcome has it.
+    return m.whole_of(*h.value);
+}
 
 }  // namespace hoshu::eval

@@ -10,6 +10,8 @@
 //   if (k->set(1, profit) && k->run()) use(k->outcome());
 //   else { k->clear(); …evaluate this scenario through the session, which reports… }
 //   k->set(std::span<const std::int64_t>(wholes));   // every varied value at once
+//   auto h = k->output_handle(*plan.find_slot("shares"), 0);   // once; after each run:
+//   if (k->run()) use(k->whole_output(*h));                    // std::optional<std::int64_t>
 //
 // The interpreter stays the reference and both agree on every scenario: what the kernel
 // computes it computes exactly as the interpreter does, and whatever it cannot — an
@@ -24,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,7 +72,17 @@ public:
     /// Every varied value back to the base inputs' (after a set() that returned false).
     void clear();
     /// The last successful run's outcome: the base outcome with the outputs it recomputed.
+    /// (They are written into it when it is asked for: read each run's through outcome()
+    /// or whole_output(), not through a reference kept from an earlier call. Like set()
+    /// and run(), not for two threads at once.)
     const Outcome& outcome() const;
+    /// A number output for whole_output(): `slot` (of Plan::plan_outputs, with record 0, or
+    /// of Plan::director_outputs) of record `record`; nullopt when there is no such output.
+    std::optional<std::size_t> output_handle(std::uint32_t slot, std::size_t record = 0) const;
+    /// That output of the last successful run, as outcome() has it, as a 64-bit integer:
+    /// nullopt when it is not whole or does not fit. Read straight from what the kernel
+    /// left, without writing the outcome. `handle` must be one output_handle() gave.
+    std::optional<std::int64_t> whole_output(std::size_t handle) const;
 
     Kernel(Kernel&&) noexcept;
     Kernel& operator=(Kernel&&) noexcept;

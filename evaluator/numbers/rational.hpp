@@ -50,6 +50,12 @@ public:
         return assign_big(o);
     }
     Rational& operator=(Rational&& o) noexcept = default;
+    /// *this = n, in place: no temporary built and destroyed.
+    void set_integer(std::int64_t n) {
+        if (big_) big_.reset();
+        num_ = n;
+        den_ = 1;
+    }
     ~Rational() = default;
 
     friend Rational operator+(const Rational& a, const Rational& b);

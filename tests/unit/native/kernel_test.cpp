@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -188,7 +189,22 @@ TEST_CASE("a compiled plan agrees with the interpreter on every scenario it take
             continue;
         }
         ++taken;
+        // whole_output() before outcome() is asked (from what the kernel left), then the same
+        // through the outcome.
+        std::vector<std::optional<std::int64_t>> wholes;
+        for (std::size_t d = 0; d < expected->directors.size(); ++d)
+            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k)
+                if (auto h = kernel->output_handle(f.plan->director_outputs[k], d)) wholes.push_back(kernel->whole_output(*h));
         const auto& got = kernel->outcome();
+        std::size_t w = 0;
+        for (std::size_t d = 0; d < got.directors.size(); ++d)
+            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k)
+                if (kernel->output_handle(f.plan->director_outputs[k], d)) {
+                    INFO("scenario " << n << ", output " << k << " of record " << d);
+                    REQUIRE(w < wholes.size());
+                    CHECK(wholes[w++] == got.directors[d].outputs[k].number.to_int64());
+                }
+        CHECK(w == wholes.size());
         REQUIRE(got.directors.size() == expected->directors.size());
         for (std::size_t d = 0; d < got.directors.size(); ++d) {
             for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k) {
@@ -347,4 +363,133 @@ output guarded: ratio = if b > 0 then q * 2 else a
         const Rational want = b > 0 ? Rational(3) / Rational(b) * Rational(2) : Rational(3);
         CHECK(kernel->outcome().plan_outputs[0].number == want);
     }
+}
+
+TEST_CASE("a value not set again is the base inputs' in the next run", "[native]") {
+    // Whole values set all at once (numerators only while every place holds a denominator
+    // of 1), one at a time, as fractions, refused: each run starts from the base inputs
+    // (a = 0.5, a fraction, b = 3) for what was not set for it.
+    hoshu::test::PlanFixture f(R"(plan "resets"
+  outputs total
+  source T "a test"
+input a: ratio at a range -100 to 100
+input b: ratio at b range -100 to 100
+input c: count at c range 0 to 100
+output total: ratio = a * 10000 + b * 100 + c
+  source T "every input"
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("a = 0.5\nb = 3\nc = 4\n");
+    const auto nodes = nodes_at(in, {"a", "b", "c"});
+    Cache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    auto total = [&](Rational a, std::int64_t b, std::int64_t c) { return a * Rational(10000) + Rational(b * 100 + c); };
+    auto all = [&](std::vector<std::int64_t> values) { return kernel->set(std::span<const std::int64_t>(values)); };
+    const Rational half = Rational(1) / Rational(2);
+    auto result = [&]() { return kernel->outcome().plan_outputs[0].number; };
+
+    REQUIRE(all({7, 8, 9}));
+    REQUIRE(kernel->run());
+    CHECK(result() == total(7, 8, 9));
+    REQUIRE(kernel->run());   // nothing set: the base
+    CHECK(result() == total(half, 3, 4));
+    REQUIRE(all({-7, -8, 9}));
+    REQUIRE(kernel->run());
+    CHECK(result() == total(-7, -8, 9));
+    REQUIRE(kernel->set(1, std::int64_t{5}));   // b alone: a = 0.5 put back
+    REQUIRE(kernel->run());
+    CHECK(result() == total(half, 5, 4));
+    REQUIRE(all({2, 6, 1}));   // a whole again over the base's 0.5
+    REQUIRE(kernel->run());
+    CHECK(result() == total(2, 6, 1));
+    REQUIRE(kernel->set(0, Rational(5) / Rational(4)));   // a fraction set, then wholes over it
+    REQUIRE(kernel->set(1, std::int64_t{3}));
+    REQUIRE(kernel->set(2, std::int64_t{4}));
+    REQUIRE(kernel->run());
+    CHECK(result() == total(Rational(5) / Rational(4), 3, 4));
+    REQUIRE(all({3, 2, 1}));
+    REQUIRE(kernel->run());
+    CHECK(result() == total(3, 2, 1));
+    REQUIRE(all({10, 20}));   // fewer values than varied: c = 4 put back
+    REQUIRE(kernel->run());
+    CHECK(result() == total(10, 20, 4));
+    CHECK_FALSE(all({11, 200, 5}));   // b out of range: refused, then cleared
+    kernel->clear();
+    REQUIRE(kernel->run());
+    CHECK(result() == total(half, 3, 4));
+    REQUIRE(all({1, 1, 1}));
+    CHECK_FALSE(all({12, 13, 101}));   // c out of range after a and b were written
+    kernel->clear();
+    REQUIRE(kernel->run());
+    CHECK(result() == total(half, 3, 4));
+}
+
+TEST_CASE("outputs read after a run that gave up are the last finished run's", "[native]") {
+    hoshu::test::PlanFixture f(R"(plan "outs"
+  outputs quot, halved, other
+  source T "a test"
+input a: ratio at a range -100 to 100
+input b: ratio at b range -100 to 100
+input k: ratio at k range -100 to 100
+output quot: ratio = round down(a / b, 1)
+  source T "a over b"
+output halved: ratio = a / 2
+  source T "half of a"
+output other: ratio = k * 3
+  source T "not changed by a run"
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("a = 1\nb = 1\nk = 5\n");
+    const auto nodes = nodes_at(in, {"a", "b"});
+    Cache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    auto slot = [&](const char* name) {
+        auto s = f.plan->find_slot(name);
+        REQUIRE(s);
+        return *s;
+    };
+    const auto quot = kernel->output_handle(slot("quot"));
+    const auto halved = kernel->output_handle(slot("halved"));
+    const auto other = kernel->output_handle(slot("other"));
+    REQUIRE(quot);
+    REQUIRE(halved);
+    REQUIRE(other);
+    CHECK_FALSE(kernel->output_handle(slot("quot"), 1));   // a plan-wide output has one record
+    CHECK_FALSE(kernel->output_handle(slot("a")));      // an input, not an output
+
+    // Before any run: the base outcome.
+    CHECK(kernel->whole_output(*quot) == 1);
+    CHECK(kernel->whole_output(*other) == 15);
+    const std::vector<std::int64_t> seven = {7, 2};
+    REQUIRE(kernel->set(std::span<const std::int64_t>(seven)));
+    REQUIRE(kernel->run());
+    const std::vector<std::int64_t> by_zero = {9, 0};
+    REQUIRE(kernel->set(std::span<const std::int64_t>(by_zero)));
+    CHECK_FALSE(kernel->run());   // a / 0: given up, nothing read in between
+    CHECK(kernel->whole_output(*quot) == 3);
+    CHECK_FALSE(kernel->whole_output(*halved));   // 7/2
+    CHECK(kernel->whole_output(*other) == 15);
+    CHECK(kernel->outcome().plan_outputs[0].number == Rational(3));
+    CHECK(kernel->outcome().plan_outputs[1].number == Rational(7) / Rational(2));
+    // A run that gives up right after one whose outcome was read.
+    REQUIRE(kernel->set(std::span<const std::int64_t>(seven)));
+    REQUIRE(kernel->run());
+    CHECK(kernel->whole_output(*quot) == 3);
+    REQUIRE(kernel->set(std::span<const std::int64_t>(by_zero)));
+    CHECK_FALSE(kernel->run());
+    CHECK(kernel->whole_output(*quot) == 3);
+    CHECK(kernel->outcome().plan_outputs[1].number == Rational(7) / Rational(2));
+    // Whole however the kernel leaves it (6/2, say).
+    const std::vector<std::int64_t> six = {6, 4};
+    REQUIRE(kernel->set(std::span<const std::int64_t>(six)));
+    REQUIRE(kernel->run());
+    CHECK(kernel->whole_output(*halved) == 3);
+    CHECK(kernel->whole_output(*quot) == 1);
+    REQUIRE(kernel->run());   // the base again
+    CHECK(kernel->whole_output(*quot) == 1);
+    CHECK_FALSE(kernel->whole_output(*halved));   // 1/2
 }

@@ -638,6 +638,23 @@ TEST_CASE("copies are deep and moves leave a valid value", "[rational]") {
     CHECK(b == big);
 }
 
+TEST_CASE("set_integer writes a whole number in place, over any value", "[rational]") {
+    Rational r = q("1e50") + q("1/3");   // big
+    r.set_integer(-42);
+    CHECK(r.is_small());
+    CHECK(r == Rational(-42));
+    CHECK(r.to_string() == "-42");
+    r = q("7/3");
+    r.set_integer(INT64_MIN);
+    CHECK(r == Rational(INT64_MIN));
+    CHECK(r.is_integer());
+    r.set_integer(INT64_MAX);
+    CHECK(r + Rational(1) == Rational(INT64_MAX) + Rational(1));
+    r.set_integer(0);
+    CHECK(r.is_zero());
+    CHECK(r == Rational());
+}
+
 TEST_CASE("to_int64 and terminates", "[rational]") {
     CHECK(Rational(4709).to_int64() == 4709);
     CHECK(Rational(INT64_MIN).to_int64() == INT64_MIN);
