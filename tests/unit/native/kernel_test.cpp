@@ -4,9 +4,6 @@
 // up is one the interpreter must answer (an error, or numbers beyond 128 bits).
 #include <catch2/catch.hpp>
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <optional>
 #include <random>
 #include <string>
@@ -14,34 +11,17 @@
 
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/run/session.hpp"
+#include "support/kernel_cache.hpp"
 #include "support/plan_fixture.hpp"
 
 namespace {
 
 using hoshu::eval::InputOverride;
 using hoshu::eval::Kernel;
-using hoshu::eval::KernelOptions;
 using hoshu::eval::Rational;
 using hoshu::eval::Session;
 
-/// A private cache folder for the test's compiled plans.
-struct Cache {
-    std::string dir;
-    Cache() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "hoshu-kernel-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()));
-        dir = pattern;
-    }
-    ~Cache() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-    }
-    KernelOptions options() const {
-        KernelOptions o;
-        o.cache_dir = dir;
-        return o;
-    }
-};
+using Cache = hoshu::test::KernelCache;
 
 /// The values at `paths` in the inputs (the test fails, saying why, when one is missing).
 std::vector<hoshu::eval::InputFile::Node> nodes_at(const hoshu::eval::InputFile& in,
