@@ -1088,6 +1088,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
         out.presence[s] = out.size;
         out.size += static_cast<std::uint32_t>(plan.slots[s].scope == Scope::plan ? 1 : records);
     }
+    out.trusted_at = out.size++;
     out.computed_begin = out.size;
     for (std::uint32_t s = 0; s < n; ++s)
         if (out.computed[s]) place(s);
@@ -1123,7 +1124,7 @@ bool aggregates(const Plan& plan, std::uint32_t n) {
 /// definition is a function computed on first use). Unlike the functions, every needed
 /// definition is computed, also one an `if` would not reach: when one gives the run up
 /// there, the entry runs the functions instead.
-std::optional<std::string> local_entry(Writer& w) {
+std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -1184,13 +1185,17 @@ std::optional<std::string> local_entry(Writer& w) {
         if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
         return c;
     };
-    // The inputs and params the code reads, of one scope, each read once.
+    // The inputs and params the code reads, of one scope, each read once: a whole number
+    // unchecked (the host has checked every one: the word at trusted_at).
     auto reads = [&](bool plan_wide, const char* indent, const char* rec) {
         std::string c;
         for (std::uint32_t s = 0; s < n; ++s) {
             if ((plan.slots[s].scope == Scope::plan) != plan_wide) continue;
-            if (w.read_whole[s])
-                c += fmt::format("{}const long long i{}_ = inum(t, {} + {});\n", indent, s, layout.offset[s], rec);
+            if (w.read_whole[s]) {
+                c += fmt::format("{}const long long i{}_ = (long long)t[{} + {}].n;\n", indent, s, layout.offset[s], rec);
+                const std::size_t count = plan_wide ? 1 : layout.records;
+                for (std::size_t r = 0; r < count; ++r) unchecked.push_back(layout.offset[s] + static_cast<std::uint32_t>(r));
+            }
             if (w.read_parts[s])
                 c += fmt::format("{0}bool o{1}_ = false;\n{0}const S p{1}_ = snum(t, {2} + {3}, o{1}_);\n", indent, s,
                                  layout.offset[s], rec);
@@ -1207,12 +1212,14 @@ std::optional<std::string> local_entry(Writer& w) {
     code = reads(true, "    ", "0") + code;
     if (!each.empty())
         code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", layout.records, reads(false, "      ", "r"), each);
+    if (!unchecked.empty()) code = fmt::format("    if (t[{}].n == 0) bail();\n", layout.trusted_at) + code;
     return code;
 }
 
 }  // namespace
 
-std::string kernel_source(const Plan& plan, const Layout& layout) {
+std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<std::uint32_t>& unchecked) {
+    unchecked.clear();
     Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size()), std::vector<std::string>(plan.tables.size()), {}, {}};
     std::string decls, bodies;
     for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
@@ -1246,7 +1253,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout) {
         lazy += "    }\n";
     }
     std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n  try {\n";
-    if (auto straight = local_entry(w)) {
+    if (auto straight = local_entry(w, unchecked)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
         entry += "    bool done = false;\n    try {\n" + *straight +

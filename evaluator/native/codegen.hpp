@@ -2,7 +2,7 @@
 // recomputes, where each value lives in the kernel's table, and the text of the kernel.
 //
 //   Layout layout = plan_layout(plan, varied_slots, records, diags);   // what is recomputed
-//   std::string source = kernel_source(plan, layout);                   // compiled by toolchain.hpp
+//   std::string source = kernel_source(plan, layout, unchecked);        // compiled by toolchain.hpp
 //
 // The kernel works on one table of raw fractions (numerator, denominator, both __int128,
 // the denominator positive and the fraction not necessarily in lowest terms; a word —
@@ -42,6 +42,10 @@ struct Layout {
     /// Per slot whose presence a formula asks (`present(x)`): where the answers are (as
     /// offset), a word 1 or 0 per record; none when no formula asks.
     std::vector<std::uint32_t> presence;
+    /// A word the host writes before each run: 1 when every value the straight-line code
+    /// reads unchecked as a whole number (kernel_source() says which) is one of 64 bits,
+    /// 0 when one is not (the functions, which check what they read, then compute the run).
+    std::uint32_t trusted_at = 0;
     std::uint32_t computed_begin = 0;      // the kernel's own entries: [computed_begin, size)
     std::uint32_t size = 0;
     /// The outputs the kernel computes (plan-wide, then per director).
@@ -62,7 +66,9 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
                  Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at = {});
 
 /// The kernel's C++ source: `extern "C" int hoshu_kernel_v1(KernelValue* table)`, 0 when
-/// every output was computed into the table, 1 when the run was given up.
-std::string kernel_source(const Plan& plan, const Layout& layout);
+/// every output was computed into the table, 1 when the run was given up. `unchecked`:
+/// the table's places the straight-line code reads as whole numbers without checking
+/// them (a denominator 1, a numerator of 64 bits), trusting the word at trusted_at.
+std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<std::uint32_t>& unchecked);
 
 }  // namespace hoshu::eval

@@ -146,6 +146,28 @@ struct Kernel::Impl {
     };
     std::vector<Gate> gates;
     std::size_t count = 0;   // the varied values
+    // The straight-line code reads some places as whole numbers without checking them
+    // (Layout::trusted_at): per varied value whether one of its places is such a place
+    // (`unchecked`), whether what its places hold is not a whole number of 64 bits there
+    // (`bad`) and whether its base value is not (`base_bad`); `bad_count` counts the bad
+    // ones, and 1 more when a place no run changes holds one. run() writes the word.
+    std::vector<std::uint8_t> unchecked, bad, base_bad;
+    std::size_t bad_count = 0, fixed_bad = 0;
+    static bool whole64(const KernelValue& kv) { return kv.d == 1 && fits64(kv.n); }
+    void set_bad(std::size_t i, bool b) {
+        if (!unchecked[i] || bad[i] == b) return;
+        bad[i] = b;
+        if (b) ++bad_count;
+        else --bad_count;
+    }
+    /// Varied values [0, n) set to whole numbers of 64 bits.
+    [[gnu::noinline]] void good_first(std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) set_bad(i, false);
+    }
+    void bases_back() {
+        bad = base_bad;
+        bad_count = fixed_bad + static_cast<std::size_t>(std::count(bad.begin(), bad.end(), 1));
+    }
     // When every gate is fast, of step 1 and with one place, an input's (`simple`),
     // set(span) checks and writes through these: per varied value its low, span and place.
     bool simple = false;
@@ -212,12 +234,15 @@ struct Kernel::Impl {
     }
     void write(const Gate& g, const KernelValue& kv) {
         if (kv.d != 1) dens_one = false;
+        set_bad(static_cast<std::size_t>(&g - gates.data()), !whole64(kv));
         if (g.only != none) table[g.only] = kv;
         else
             for (std::uint32_t k = g.first; k < g.last; ++k) table[varied_at[k]] = kv;
     }
     void put_back(const Gate& g) {
         if (!base_whole) dens_one = false;
+        const auto i = static_cast<std::size_t>(&g - gates.data());
+        set_bad(i, base_bad[i] != 0);
         for (std::uint32_t k = g.first; k < g.last; ++k) table[varied_at[k]] = base_values[k];
     }
     /// run() on more than 64 varied values: put back those moved and not set.
@@ -235,6 +260,7 @@ struct Kernel::Impl {
     /// set(span) refusing varied value i: the values before it set.
     [[gnu::noinline]] bool refuse_at(std::size_t i) {
         mark_first(i);
+        if (bad_count != fixed_bad) good_first(i);
         return false;
     }
     /// set(span) but for every value of a simple kernel whose places hold denominators of 1.
@@ -253,6 +279,7 @@ struct Kernel::Impl {
         }
         if (n == count) dens_one = true;
         mark_first(n);
+        if (bad_count != fixed_bad) good_first(n);
         return true;
     }
     [[gnu::noinline]] std::optional<std::int64_t> whole_of(const Value& v) {
@@ -449,7 +476,28 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             handle(plan.director_outputs[k], &m.outcome.directors[d].outputs[k]);
 
     ToolchainOptions tools{options.compiler, options.cache_dir, options.cached_only};
-    auto loaded = load_kernel(kernel_source(plan, m.layout), tools);
+    std::vector<std::uint32_t> unchecked;
+    const std::string source = kernel_source(plan, m.layout, unchecked);
+    {
+        std::vector<std::uint8_t> at(m.table.size(), 0);
+        for (auto u : unchecked) at[u] = 1;
+        m.unchecked.assign(m.count, 0);
+        m.base_bad.assign(m.count, 0);
+        std::vector<std::uint8_t> varied_place(m.table.size(), 0);
+        for (std::size_t i = 0; i < m.count; ++i) {
+            for (std::uint32_t k = m.gates[i].first; k < m.gates[i].last; ++k) {
+                varied_place[m.varied_at[k]] = 1;
+                if (!at[m.varied_at[k]]) continue;
+                m.unchecked[i] = 1;
+                if (!Impl::whole64(m.base_values[k])) m.base_bad[i] = 1;
+            }
+        }
+        for (auto u : unchecked)
+            if (!varied_place[u] && !Impl::whole64(m.table[u])) m.fixed_bad = 1;
+        m.bases_back();
+        m.table[m.layout.trusted_at] = KernelValue{0, 1};
+    }
+    auto loaded = load_kernel(source, tools);
     if (!loaded) return loaded.error();
     m.loaded = std::move(*loaded);
     // The base inputs through the kernel must give the base outcome: a kernel that does
@@ -497,6 +545,7 @@ bool Kernel::set(std::span<const std::int64_t> wholes) {
     }
     if (m.set_bits.size() == 1) m.set_bits[0] = m.all_bits;
     else m.mark_first(m.count);
+    if (m.bad_count != m.fixed_bad) m.good_first(m.count);
     return true;
 }
 
@@ -540,6 +589,7 @@ void Kernel::clear() {
     Impl& m = *impl_;
     for (std::size_t k = 0; k < m.varied_at.size(); ++k) m.table[m.varied_at[k]] = m.base_values[k];
     m.dens_one = m.simple && m.base_whole;
+    m.bases_back();
     std::fill(m.set_bits.begin(), m.set_bits.end(), 0);
     std::fill(m.moved_bits.begin(), m.moved_bits.end(), 0);
 }
@@ -554,6 +604,7 @@ bool Kernel::run() {
     } else {
         m.start_words();
     }
+    m.table[m.layout.trusted_at].n = m.bad_count == 0 ? 1 : 0;
     if (m.loaded.entry(m.table.data()) != 0) return false;
     // The outputs kept as they are (a later run that gives up may overwrite the table's):
     // the outcome is given them when it is read.

@@ -161,3 +161,87 @@ TEST_CASE("straight-line code agrees with the interpreter on every scenario it t
     CHECK(taken > 2000);
     CHECK(errors > 300);   // zero divisors, cancelled or not
 }
+
+TEST_CASE("straight-line code reads a whole number unchecked only when every one it reads is whole and of 64 bits",
+          "[native]") {
+    // c is read as a 64-bit integer; k too, though only an untaken branch needs it and the
+    // base inputs do not have it. The host says whether every such value is one: when c is
+    // set beyond 64 bits, or while k is missing, the functions (which check each value they
+    // read) compute the run, or give it to the interpreter.
+    hoshu::test::PlanFixture f(R"(plan "unchecked"
+  outputs twice, picked
+  source T "a test"
+input c: count at c range 0 to 1_000_000_000_000_000_000_000_000_000_000
+input k: count at k range 0 to 100
+output twice: ratio = c * 2
+  source T "c"
+output picked: ratio = if c > 3 then k else c
+  source T "k only where c is above 3"
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("c = 2\n");
+    std::string why;
+    const auto c = in.find("c", &why);
+    REQUIRE(c);
+    hoshu::test::KernelCache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, std::vector<hoshu::eval::InputFile::Node>{c}, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    using hoshu::eval::Rational;
+    auto outputs = [&]() { return kernel->outcome().plan_outputs; };
+
+    REQUIRE(kernel->set(0, std::int64_t{3}));
+    REQUIRE(kernel->run());
+    CHECK(outputs()[0].number == Rational(6));
+    CHECK(outputs()[1].number == Rational(3));
+    REQUIRE(kernel->set(0, std::int64_t{5}));
+    CHECK_FALSE(kernel->run());   // k is missing: the interpreter reports it
+
+    // 2^70: a count the inputs check takes, not a 64-bit integer.
+    const Rational big = Rational(std::int64_t{1} << 35) * Rational(std::int64_t{1} << 35);
+    REQUIRE(kernel->set(0, big));
+    CHECK_FALSE(kernel->run());   // the functions give it up (c > 3 needs k), never a truncated c
+    REQUIRE(kernel->set(0, std::int64_t{1}));
+    REQUIRE(kernel->run());
+    CHECK(outputs()[0].number == Rational(2));
+    REQUIRE(kernel->run());       // the base inputs again: c = 2
+    CHECK(outputs()[0].number == Rational(4));
+}
+
+TEST_CASE("a whole number beyond 64 bits is computed by the functions, not read truncated", "[native]") {
+    hoshu::test::PlanFixture f(R"(plan "wide"
+  outputs twice
+  source T "a test"
+input c: count at c range 0 to 1_000_000_000_000_000_000_000_000_000_000
+input a: ratio at a range 0 to 10
+output twice: ratio = c * 2 + a
+  source T "c"
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("c = 2\na = 1\n");
+    std::string why;
+    const auto c = in.find("c", &why);
+    const auto a = in.find("a", &why);
+    REQUIRE((c && a));
+    hoshu::test::KernelCache cache;
+    Session session(*f.plan, in);
+    auto kernel =
+        Kernel::build(*f.plan, session, std::vector<hoshu::eval::InputFile::Node>{c, a}, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    using hoshu::eval::Rational;
+    const Rational big = Rational(std::int64_t{1} << 35) * Rational(std::int64_t{1} << 35);
+    REQUIRE(kernel->set(0, big));
+    REQUIRE(kernel->set(1, std::int64_t{3}));
+    // c·2 does not fit 64 bits: the run is given up, or computed right.
+    if (kernel->run()) CHECK(kernel->outcome().plan_outputs[0].number == big * Rational(2) + Rational(3));
+    const std::vector<std::int64_t> both = {7, 1};
+    REQUIRE(kernel->set(std::span<const std::int64_t>(both)));
+    REQUIRE(kernel->run());
+    CHECK(kernel->outcome().plan_outputs[0].number == Rational(15));
+    REQUIRE(kernel->set(0, big));
+    const bool ran = kernel->run();
+    if (ran) CHECK(kernel->outcome().plan_outputs[0].number == big * Rational(2) + Rational(1));
+    REQUIRE(kernel->set(std::span<const std::int64_t>(both)));   // whole again: straight-line code
+    REQUIRE(kernel->run());
+    CHECK(kernel->outcome().plan_outputs[0].number == Rational(15));
+}
