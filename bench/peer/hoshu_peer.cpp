@@ -80,9 +80,12 @@ int main(int argc, char** argv) {
     for (std::size_t c = 0; c < header.size(); ++c)
         if (header[c] != "kind") columns.push_back(c);
     std::vector<std::vector<Rational>> scenarios;
-    // The same as 64-bit integers, for the compiled plan's whole-number setter; empty for a
-    // row with a value that is not one.
-    std::vector<std::vector<std::int64_t>> wholes;
+    // The same as 64-bit integers, for the compiled plan's whole-number setter, row after
+    // row in one array as the hand-written peers keep theirs (`width` values a row; a row
+    // with a value that is not one is not `whole` and is set value by value).
+    const std::size_t width = columns.size();
+    std::vector<std::int64_t> wholes;
+    std::vector<std::uint8_t> whole_row;
     while (std::getline(csv, line)) {
         if (line.empty()) continue;
         std::vector<std::string> cells = split(line);
@@ -95,9 +98,11 @@ int main(int argc, char** argv) {
             row.push_back(*v);
             if (auto w = v->to_int64(); w && v->is_integer()) whole.push_back(*w);
         }
-        if (whole.size() != row.size()) whole.clear();
+        const bool all = whole.size() == row.size();
+        whole.resize(width, 0);
         scenarios.push_back(std::move(row));
-        wholes.push_back(std::move(whole));
+        wholes.insert(wholes.end(), whole.begin(), whole.end());
+        whole_row.push_back(all ? 1 : 0);
     }
     if (scenarios.empty()) return fail("no scenarios in " + args[0]);
 
@@ -172,9 +177,8 @@ int main(int argc, char** argv) {
         hoshu::eval::Kernel& k = *kernel;
         std::int64_t* out = shares.data();
         for (std::size_t s = 0; s < n; ++s) {
-            const std::vector<std::int64_t>& row = wholes[s];
             bool taken = true;
-            if (!row.empty()) taken = k.set(std::span<const std::int64_t>(row));
+            if (whole_row[s]) taken = k.set(std::span<const std::int64_t>(wholes.data() + s * width, width));
             else
                 for (std::size_t i = 0; i < overrides.size() && taken; ++i) taken = k.set(i, scenarios[s][i]);
             if (taken && k.run()) {
