@@ -4,13 +4,13 @@
 // up is one the interpreter must answer (an error, or numbers beyond 128 bits).
 #include <catch2/catch.hpp>
 
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/run/session.hpp"
+#include "support/kernel_agreement.hpp"
 #include "support/kernel_cache.hpp"
 #include "support/plan_fixture.hpp"
 
@@ -128,79 +128,13 @@ TEST_CASE("a compiled plan agrees with the interpreter on every scenario it take
     hoshu::test::PlanFixture f(rules);
     REQUIRE(f.ok());
     const auto& in = f.inputs(inputs);
-    std::vector<std::string> paths = {"a", "b", "c", "big", "directors.D2.pay"};
-    std::vector<hoshu::eval::InputFile::Node> nodes;
-    for (const auto& p : paths) {
-        std::string why;
-        auto node = in.find(p, &why);
-        INFO(p << ": " << why);
-        REQUIRE(node);
-        nodes.push_back(node);
-    }
-    Cache cache;
-    Session base(*f.plan, in);
-    auto kernel = Kernel::build(*f.plan, base, nodes, cache.options());
-    if (!kernel) FAIL(f.render(kernel.error()));
-
-    Session session(*f.plan, in);
-    std::mt19937_64 rng(20261205);
-    int taken = 0, given_up = 0, errors = 0;
-    for (int n = 0; n < 3000; ++n) {
-        std::vector<std::string> cells;
-        for (std::size_t i = 0; i < paths.size(); ++i) cells.push_back(random_number(rng, i));
-        std::vector<InputOverride> overrides;
-        for (std::size_t i = 0; i < paths.size(); ++i) overrides.push_back(InputOverride{nodes[i], cells[i], {}, {}});
-        session.set_overrides(overrides);
-        auto expected = session.run();
-
-        bool set = true;
-        for (std::size_t i = 0; i < cells.size() && set; ++i) set = kernel->set_text(i, cells[i]);
-        const bool ran = set && kernel->run();
-        if (!set) kernel->clear();
-        if (!expected) {
-            ++errors;
-            INFO("the interpreter refuses scenario " << n << " (" << f.render(expected.error())
-                                                      << "); the kernel must not answer it");
-            CHECK_FALSE(ran);
-            continue;
-        }
-        if (!ran) {
-            ++given_up;
-            continue;
-        }
-        ++taken;
-        // whole_output() before outcome() is asked (from what the kernel left), then the same
-        // through the outcome.
-        std::vector<std::optional<std::int64_t>> wholes;
-        for (std::size_t d = 0; d < expected->directors.size(); ++d)
-            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k)
-                if (auto h = kernel->output_handle(f.plan->director_outputs[k], d)) wholes.push_back(kernel->whole_output(*h));
-        const auto& got = kernel->outcome();
-        std::size_t w = 0;
-        for (std::size_t d = 0; d < got.directors.size(); ++d)
-            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k)
-                if (kernel->output_handle(f.plan->director_outputs[k], d)) {
-                    INFO("scenario " << n << ", output " << k << " of record " << d);
-                    REQUIRE(w < wholes.size());
-                    CHECK(wholes[w++] == got.directors[d].outputs[k].number.to_int64());
-                }
-        CHECK(w == wholes.size());
-        REQUIRE(got.directors.size() == expected->directors.size());
-        for (std::size_t d = 0; d < got.directors.size(); ++d) {
-            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k) {
-                const std::string name = f.plan->slots[f.plan->director_outputs[k]].name;
-                INFO("scenario " << n << " (a=" << cells[0] << " b=" << cells[1] << " c=" << cells[2]
-                                 << " big=" << cells[3] << " D2 pay=" << cells[4] << "), " << name << " of "
-                                 << got.directors[d].id);
-                CHECK(f.text(got.directors[d].outputs[k], name) == f.text(expected->directors[d].outputs[k], name));
-            }
-        }
-    }
-    INFO(taken << " taken, " << given_up << " given up, " << errors << " refused by the interpreter");
+    const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "c", "big", "directors.D2.pay"}, 3000, 20261205,
+                                                   random_number);
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
     // Each kind happens: most scenarios compiled, some beyond 128 bits, some errors.
-    CHECK(taken > 700);
-    CHECK(given_up > 50);
-    CHECK(errors > 100);
+    CHECK(got.taken > 700);
+    CHECK(got.given_up > 50);
+    CHECK(got.errors > 100);
 }
 
 TEST_CASE("a compiled plan refuses what only the interpreter computes, located", "[native]") {

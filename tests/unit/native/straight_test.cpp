@@ -12,12 +12,12 @@
 
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/run/session.hpp"
+#include "support/kernel_agreement.hpp"
 #include "support/kernel_cache.hpp"
 #include "support/plan_fixture.hpp"
 
 namespace {
 
-using hoshu::eval::InputOverride;
 using hoshu::eval::Kernel;
 using hoshu::eval::Session;
 
@@ -105,61 +105,11 @@ TEST_CASE("straight-line code agrees with the interpreter on every scenario it t
     hoshu::test::PlanFixture f(rules);
     REQUIRE(f.ok());
     const auto& in = f.inputs(inputs);
-    const std::vector<const char*> paths = {"a", "b", "c", "price", "grant", "directors.D2.pay"};
-    std::vector<hoshu::eval::InputFile::Node> nodes;
-    for (const char* p : paths) {
-        std::string why;
-        nodes.push_back(in.find(p, &why));
-        INFO(p << ": " << why);
-        REQUIRE(nodes.back());
-    }
-    hoshu::test::KernelCache cache;
-    Session base(*f.plan, in);
-    auto kernel = Kernel::build(*f.plan, base, nodes, cache.options());
-    if (!kernel) FAIL(f.render(kernel.error()));
-
-    Session session(*f.plan, in);
-    std::mt19937_64 rng(20261205);
-    int taken = 0, given_up = 0, errors = 0;
-    for (int n = 0; n < 4000; ++n) {
-        std::vector<std::string> cells;
-        for (std::size_t i = 0; i < paths.size(); ++i) cells.push_back(random_number(rng, i));
-        std::vector<InputOverride> overrides;
-        for (std::size_t i = 0; i < paths.size(); ++i) overrides.push_back(InputOverride{nodes[i], cells[i], {}, {}});
-        session.set_overrides(overrides);
-        auto expected = session.run();
-
-        bool set = true;
-        for (std::size_t i = 0; i < cells.size() && set; ++i) set = kernel->set_text(i, cells[i]);
-        const bool ran = set && kernel->run();
-        if (!set) kernel->clear();
-        std::string scenario = "scenario " + std::to_string(n) + ":";
-        for (std::size_t i = 0; i < paths.size(); ++i) scenario += std::string(" ") + paths[i] + "=" + cells[i];
-        INFO(scenario);
-        if (!expected) {
-            ++errors;
-            INFO("the interpreter refuses it (" << f.render(expected.error()) << "); the kernel must not answer it");
-            CHECK_FALSE(ran);
-            continue;
-        }
-        if (!ran) {
-            ++given_up;
-            continue;
-        }
-        ++taken;
-        const auto& got = kernel->outcome();
-        REQUIRE(got.directors.size() == expected->directors.size());
-        for (std::size_t d = 0; d < got.directors.size(); ++d) {
-            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k) {
-                const std::string name = f.plan->slots[f.plan->director_outputs[k]].name;
-                INFO(name << " of " << got.directors[d].id);
-                CHECK(f.text(got.directors[d].outputs[k], name) == f.text(expected->directors[d].outputs[k], name));
-            }
-        }
-    }
-    INFO(taken << " taken, " << given_up << " given up, " << errors << " refused by the interpreter");
-    CHECK(taken > 2000);
-    CHECK(errors > 300);   // zero divisors, cancelled or not
+    const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "c", "price", "grant", "directors.D2.pay"}, 4000,
+                                                   20261205, random_number);
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    CHECK(got.taken > 2000);
+    CHECK(got.errors > 300);   // zero divisors, cancelled or not
 }
 
 TEST_CASE("straight-line code reads a whole number unchecked only when every one it reads is whole and of 64 bits",

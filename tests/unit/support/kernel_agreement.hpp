@@ -1,0 +1,104 @@
+// A compiled plan against the interpreter on random scenarios: each scenario's cells (one
+// per varied input path, from `random_cell`) set in a session and in a kernel built on the
+// same inputs; every value the kernel computes must equal the session's (through
+// outcome() and, for a whole output, whole_output()), and every scenario the interpreter
+// refuses must be one the kernel does not answer. Returns how many scenarios went which way.
+//
+//   auto got = hoshu::test::kernel_agreement(f, in, {"a", "b"}, 3000, 20261205, random_cell);
+//   CHECK(got.taken > 700);
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "evaluator/native/kernel.hpp"
+#include "evaluator/run/session.hpp"
+#include "support/kernel_cache.hpp"
+#include "support/plan_fixture.hpp"
+
+namespace hoshu::test {
+
+struct Agreement {
+    int taken = 0, given_up = 0, errors = 0;
+};
+
+inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, const std::vector<std::string>& paths,
+                                  int scenarios, std::uint64_t seed,
+                                  const std::function<std::string(std::mt19937_64&, std::size_t)>& random_cell) {
+    std::vector<eval::InputFile::Node> nodes;
+    for (const auto& p : paths) {
+        std::string why;
+        nodes.push_back(in.find(p, &why));
+        INFO(p << ": " << why);
+        REQUIRE(nodes.back());
+    }
+    KernelCache cache;
+    eval::Session base(*f.plan, in);
+    auto kernel = eval::Kernel::build(*f.plan, base, nodes, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+
+    eval::Session session(*f.plan, in);
+    std::mt19937_64 rng(seed);
+    Agreement a;
+    for (int n = 0; n < scenarios; ++n) {
+        std::vector<std::string> cells;
+        for (std::size_t i = 0; i < paths.size(); ++i) cells.push_back(random_cell(rng, i));
+        std::vector<eval::InputOverride> overrides;
+        for (std::size_t i = 0; i < paths.size(); ++i) overrides.push_back(eval::InputOverride{nodes[i], cells[i], {}, {}});
+        session.set_overrides(overrides);
+        auto expected = session.run();
+
+        bool set = true;
+        for (std::size_t i = 0; i < cells.size() && set; ++i) set = kernel->set_text(i, cells[i]);
+        const bool ran = set && kernel->run();
+        if (!set) kernel->clear();
+        std::string scenario = "scenario " + std::to_string(n) + ":";
+        for (std::size_t i = 0; i < paths.size(); ++i) scenario += " " + paths[i] + "=" + cells[i];
+        INFO(scenario);
+        if (!expected) {
+            ++a.errors;
+            INFO("the interpreter refuses it (" << f.render(expected.error()) << "); the kernel must not answer it");
+            CHECK_FALSE(ran);
+            continue;
+        }
+        if (!ran) {
+            ++a.given_up;
+            continue;
+        }
+        ++a.taken;
+        // whole_output() before outcome() is asked (from what the kernel left), then the same
+        // through the outcome.
+        std::vector<std::optional<std::int64_t>> wholes;
+        for (std::size_t d = 0; d < expected->directors.size(); ++d)
+            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k)
+                if (auto h = kernel->output_handle(f.plan->director_outputs[k], d)) wholes.push_back(kernel->whole_output(*h));
+        const auto& got = kernel->outcome();
+        std::size_t w = 0;
+        for (std::size_t d = 0; d < got.directors.size(); ++d)
+            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k)
+                if (kernel->output_handle(f.plan->director_outputs[k], d)) {
+                    INFO("output " << k << " of record " << d);
+                    REQUIRE(w < wholes.size());
+                    CHECK(wholes[w++] == got.directors[d].outputs[k].number.to_int64());
+                }
+        CHECK(w == wholes.size());
+        REQUIRE(got.directors.size() == expected->directors.size());
+        for (std::size_t d = 0; d < got.directors.size(); ++d) {
+            for (std::size_t k = 0; k < f.plan->director_outputs.size(); ++k) {
+                const std::string name = f.plan->slots[f.plan->director_outputs[k]].name;
+                INFO(name << " of " << got.directors[d].id);
+                CHECK(f.text(got.directors[d].outputs[k], name) == f.text(expected->directors[d].outputs[k], name));
+            }
+        }
+    }
+    INFO(a.taken << " taken, " << a.given_up << " given up, " << a.errors << " refused by the interpreter");
+    return a;
+}
+
+}  // namespace hoshu::test
