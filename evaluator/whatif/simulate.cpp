@@ -283,7 +283,13 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 lane.numeric[k] = t.kind == Kind::number;
                 lane.in_shares[k] = lane.numeric[k] && t.dim == Dimension{0, 1, 0};
             }
-            for (auto slot : plan.plan_outputs) lane.plan_numeric.push_back(plan.slots[slot].type.kind == Kind::number);
+            // A plan-wide output is shown when plans are compared, and in shares as a histogram:
+            // only those are counted (a yen total takes a new value on nearly every path, and
+            // counting it would make memory grow with the paths).
+            for (auto slot : plan.plan_outputs) {
+                const Type& t = plan.slots[slot].type;
+                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || t.dim == Dimension{0, 1, 0}));
+            }
             lane.event_true.resize(r.events.size());
         }
 

@@ -104,4 +104,24 @@ if command -v script > /dev/null; then
 else
   echo "skip the progress bar on a terminal (no \`script\`)"
 fi
+
+# Peak memory does not grow with the paths: the tallies hold distinct values, and a
+# plan-wide yen total (a new value on nearly every path) is counted only when plans are
+# compared. (Not measured under the sanitizers, whose allocator keeps freed memory.)
+if [[ "${HOSHU_SANITIZED:-}" == 1 ]]; then
+  echo "skip peak memory (not measured under the sanitizers)"
+elif [[ ! -x /usr/bin/time ]]; then
+  bad "peak memory: /usr/bin/time is missing (Debian package \`time\`, scripts/install-deps.sh)"
+else
+  rss() {  # rss PATHS: peak resident set size in KiB
+    /usr/bin/time -v "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model $model --paths "$1" \
+      --seed 42 --threads 1 2>&1 > /dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
+  }
+  small=$(rss 20000) large=$(rss 200000)
+  if [[ -n "$small" && -n "$large" && $((large * 100)) -le $((small * 120)) ]]; then
+    ok "peak memory: $small KiB for 20,000 paths, $large KiB for 200,000"
+  else
+    bad "peak memory grows with the paths: ${small:-?} KiB for 20,000, ${large:-?} KiB for 200,000"
+  fi
+fi
 exit $fail
