@@ -16,8 +16,8 @@
 // the kernel give the run up, and so does any overflow, division by zero, value out of its
 // range or table without a row — the interpreter then evaluates that run and reports.
 // The straight-line code reads each input once (a whole one unchecked while the host's
-// word at Layout::trusted_at says every such value is a whole number of 64 bits), and
-// computes a product or quotient rounded to a whole unit as one fraction: its factors'
+// word at Layout::trusted_at says every such value is a whole number of 64 bits). Both
+// compute a product or quotient rounded to a whole unit as one fraction: its factors'
 // numerators multiplied, their denominators multiplied, one division (constant factors
 // folded, a divisor multiplied by again left out after it is checked not zero).
 #pragma once
