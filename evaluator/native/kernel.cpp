@@ -218,7 +218,7 @@ struct Kernel::Impl {
             const KernelValue& kv = last[k];
             Value& v = *outs[k].value;
             if (!outs[k].number) v.word = static_cast<std::int64_t>(kv.n);
-            else if (kv.d == 1 && fits64(kv.n)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
+            else if (whole64(kv)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
             else v.number = Rational::from_parts(kv.n, kv.d);
         }
         stale = false;
@@ -638,7 +638,7 @@ std::optional<std::int64_t> Kernel::whole_output(std::size_t handle) const {
     const Impl::Handle& h = m.handles[handle];
     if (h.raw >= 0) {
         const KernelValue& kv = m.last[static_cast<std::size_t>(h.raw)];
-        if (kv.d == 1 && fits64(kv.n)) return static_cast<std::int64_t>(kv.n);
+        if (Impl::whole64(kv)) return static_cast<std::int64_t>(kv.n);
     }
     // Not whole as the kernel left it (6/2, say), or not the kernel's: as the outcome has it.
     return m.whole_of(*h.value);

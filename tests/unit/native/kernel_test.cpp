@@ -23,18 +23,7 @@ using hoshu::eval::Session;
 
 using Cache = hoshu::test::KernelCache;
 
-/// The values at `paths` in the inputs (the test fails, saying why, when one is missing).
-std::vector<hoshu::eval::InputFile::Node> nodes_at(const hoshu::eval::InputFile& in,
-                                                   std::initializer_list<const char*> paths) {
-    std::vector<hoshu::eval::InputFile::Node> nodes;
-    for (const char* p : paths) {
-        std::string why;
-        nodes.push_back(in.find(p, &why));
-        INFO(p << ": " << why);
-        REQUIRE(nodes.back());
-    }
-    return nodes;
-}
+using hoshu::test::nodes_at;
 
 const char* const rules = R"(plan "kernel"
 type band = low | mid | high

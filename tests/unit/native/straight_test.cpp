@@ -130,12 +130,10 @@ output picked: ratio = if c > 3 then k else c
 )");
     REQUIRE(f.ok());
     const auto& in = f.inputs("c = 2\n");
-    std::string why;
-    const auto c = in.find("c", &why);
-    REQUIRE(c);
+    const auto nodes = hoshu::test::nodes_at(in, {"c"});
     hoshu::test::KernelCache cache;
     Session session(*f.plan, in);
-    auto kernel = Kernel::build(*f.plan, session, std::vector<hoshu::eval::InputFile::Node>{c}, cache.options());
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
     if (!kernel) FAIL(f.render(kernel.error()));
     using hoshu::eval::Rational;
     auto outputs = [&]() { return kernel->outcome().plan_outputs; };
@@ -169,14 +167,10 @@ output twice: ratio = c * 2 + a
 )");
     REQUIRE(f.ok());
     const auto& in = f.inputs("c = 2\na = 1\n");
-    std::string why;
-    const auto c = in.find("c", &why);
-    const auto a = in.find("a", &why);
-    REQUIRE((c && a));
+    const auto nodes = hoshu::test::nodes_at(in, {"c", "a"});
     hoshu::test::KernelCache cache;
     Session session(*f.plan, in);
-    auto kernel =
-        Kernel::build(*f.plan, session, std::vector<hoshu::eval::InputFile::Node>{c, a}, cache.options());
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
     if (!kernel) FAIL(f.render(kernel.error()));
     using hoshu::eval::Rational;
     const Rational big = Rational(std::int64_t{1} << 35) * Rational(std::int64_t{1} << 35);

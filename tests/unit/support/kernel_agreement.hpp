@@ -3,6 +3,7 @@
 // same inputs; every value the kernel computes must equal the session's (through
 // outcome() and, for a whole output, whole_output()), and every scenario the interpreter
 // refuses must be one the kernel does not answer. Returns how many scenarios went which way.
+// (And nodes_at(): the input values at some paths, the test failing when one is missing.)
 //
 //   auto got = hoshu::test::kernel_agreement(f, in, {"a", "b"}, 3000, 20261205, random_cell);
 //   CHECK(got.taken > 700);
@@ -24,13 +25,8 @@
 
 namespace hoshu::test {
 
-struct Agreement {
-    int taken = 0, given_up = 0, errors = 0;
-};
-
-inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, const std::vector<std::string>& paths,
-                                  int scenarios, std::uint64_t seed,
-                                  const std::function<std::string(std::mt19937_64&, std::size_t)>& random_cell) {
+/// The values at `paths` in the inputs (the test fails, saying why, when one is missing).
+inline std::vector<eval::InputFile::Node> nodes_at(const eval::InputFile& in, const std::vector<std::string>& paths) {
     std::vector<eval::InputFile::Node> nodes;
     for (const auto& p : paths) {
         std::string why;
@@ -38,6 +34,17 @@ inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, con
         INFO(p << ": " << why);
         REQUIRE(nodes.back());
     }
+    return nodes;
+}
+
+struct Agreement {
+    int taken = 0, given_up = 0, errors = 0;
+};
+
+inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, const std::vector<std::string>& paths,
+                                  int scenarios, std::uint64_t seed,
+                                  const std::function<std::string(std::mt19937_64&, std::size_t)>& random_cell) {
+    const std::vector<eval::InputFile::Node> nodes = nodes_at(in, paths);
     KernelCache cache;
     eval::Session base(*f.plan, in);
     auto kernel = eval::Kernel::build(*f.plan, base, nodes, cache.options());
