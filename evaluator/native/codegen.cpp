@@ -1131,6 +1131,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     auto root_of = [&](std::uint32_t s) { return plan.slots[s].checked != none ? plan.slots[s].checked : plan.slots[s].root; };
     std::vector<std::uint32_t> roots(layout.plan_outputs.begin(), layout.plan_outputs.end());
     roots.insert(roots.end(), layout.director_outputs.begin(), layout.director_outputs.end());
+    roots.insert(roots.end(), layout.wanted.begin(), layout.wanted.end());
     auto named_in = [&](std::uint32_t node) {
         std::vector<std::uint32_t> named;
         slots_named(plan, node, named);
@@ -1167,6 +1168,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     std::vector<std::uint8_t> kept(n, layout.limits.empty() && layout.requirements.empty() ? 0 : 1);
     for (auto s : layout.plan_outputs) kept[s] = 1;
     for (auto s : layout.director_outputs) kept[s] = 1;
+    for (auto s : layout.wanted) kept[s] = 1;
     w.local = true;
     auto define = [&](std::uint32_t s, const char* indent, const char* rec) {
         const Slot& slot = plan.slots[s];
@@ -1246,10 +1248,15 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     // memo of the last run cleared).
     const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
     std::string lazy = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end);
+    std::vector<std::uint32_t> each(layout.director_outputs.begin(), layout.director_outputs.end());
     for (auto s : layout.plan_outputs) lazy += fmt::format("    s{}(t, 0);\n", s);
-    if (!layout.director_outputs.empty()) {
+    for (auto s : layout.wanted) {
+        if (plan.slots[s].scope == Scope::plan) lazy += fmt::format("    s{}(t, 0);\n", s);
+        else each.push_back(s);
+    }
+    if (!each.empty()) {
         lazy += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
-        for (auto s : layout.director_outputs) lazy += fmt::format("      s{}(t, r);\n", s);
+        for (auto s : each) lazy += fmt::format("      s{}(t, r);\n", s);
         lazy += "    }\n";
     }
     std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n  try {\n";

@@ -55,6 +55,10 @@ struct Layout {
     std::uint32_t size = 0;
     /// The outputs the kernel computes (plan-wide, then per director).
     std::vector<std::uint32_t> plan_outputs, director_outputs;
+    /// Further definitions the kernel computes whose values the host reads after a run
+    /// (set by the host after plan_layout()): every run computes them and leaves them in
+    /// the table, as it does the outputs.
+    std::vector<std::uint32_t> wanted;
     /// The limits and requirements a varied value reaches: the kernel checks them and
     /// gives the run up when one does not hold (the interpreter scales or reports). Each
     /// limit's value and bound are kept at limit_at[k] and limit_at[k] + 1.

@@ -11,6 +11,8 @@
 
 #include "evaluator/native/codegen.hpp"
 #include "evaluator/native/toolchain.hpp"
+#include "evaluator/ir/node_kinds.hpp"
+#include "evaluator/ir/walk.hpp"
 #include "evaluator/run/probe.hpp"
 #include "evaluator/run/values.hpp"
 
@@ -25,6 +27,7 @@ struct Check {
     bool whole = false;         // a count, a whole unit, a currency whose minor amount is 1
     bool multiple = false;      // a multiple of a minor amount mn/md: n·md divisible by d·mn
     bool low = false, high = false;
+    bool positive = false;      // a series entry's value: more than 0
     bool fits = true;           // the minor amount and the ends fit 64 bits
     std::int64_t mn = 1, md = 1, low_n = 0, low_d = 1, high_n = 0, high_d = 1;
 
@@ -32,6 +35,7 @@ struct Check {
     bool passes(std::int64_t n, std::int64_t d) const {
         using i128 = __int128;
         if (whole && d != 1) return false;
+        if (positive && n <= 0) return false;
         if (multiple && (static_cast<i128>(n) * md) % (static_cast<i128>(d) * mn) != 0) return false;
         // n/d against an end e/f (f > 0): n·f against e·d, exact in 128 bits.
         if (low && static_cast<i128>(n) * low_d < static_cast<i128>(low_n) * d) return false;
@@ -42,6 +46,7 @@ struct Check {
     bool passes(const Plan& plan, const Rational& value) const {
         const Slot& s = plan.slots[slot];
         if (not_in_units(plan, s.type, value)) return false;
+        if (positive && value.sign() <= 0) return false;
         if (low && value < s.input.low->number) return false;
         if (high && s.input.high->number < value) return false;
         return true;
@@ -69,6 +74,7 @@ Check check_of(const Plan& plan, std::uint32_t s) {
     c.multiple = rule.kind == UnitRule::Kind::multiple;
     if (c.multiple) parts(*rule.unit->minor, c.mn, c.md);
     if (c.mn <= 0) c.fits = false;   // (a minor amount is positive: the plan's check says so)
+    c.positive = slot.kind != SlotKind::input;   // a definition taking a series entry's value
     c.low = slot.input.low.has_value();
     c.high = slot.input.high.has_value();
     if (c.low) parts(slot.input.low->number, c.low_n, c.low_d);
@@ -98,6 +104,7 @@ WholeGate whole_gate(const std::vector<Check>& checks) {
             if (!fits64(l)) return g;
             g.step = static_cast<std::int64_t>(l);
         }
+        if (c.positive && g.low < 1) g.low = 1;
         if (c.low) {
             const __int128 e = ceil_div(c.low_n, c.low_d);
             if (e > INT64_MAX) return g;   // no whole number of 64 bits passes: the Rational path says no
@@ -111,6 +118,91 @@ WholeGate whole_gate(const std::vector<Check>& checks) {
     }
     g.fast = true;
     return g;
+}
+
+/// A place where the plan reads series `series`'s entry of `date`'s value: `slot` when it
+/// is a definition whose whole formula is the lookup (node), for `record`; none when it is
+/// read otherwise — a window, a product, an aggregate, a default, a limit, another
+/// collection — which only the interpreter computes.
+struct EntryRead {
+    std::uint32_t node = none, slot = none;
+    int record = 0;
+};
+
+std::vector<EntryRead> series_readers(const Plan& plan, SessionProbe& probe, std::size_t records, bool carried,
+                                      std::uint32_t series, Date date) {
+    std::vector<EntryRead> out;
+    // Whether the lookup at n finds the entry for a record: its date evaluated there.
+    auto finds = [&](const Node& node, std::size_t director, int grant) {
+        auto d = probe.node_value(node.a, director, grant);
+        if (!d) return true;   // not known: taken as read
+        auto entry = probe.last_before(series, Date{static_cast<std::int32_t>(d->word)});
+        return entry && entry->first.days == date.days;
+    };
+    auto visit = [&](auto&& self, std::uint32_t n, std::uint32_t owner, Scope scope, bool whole, bool in_aggregate) -> void {
+        if (n == none) return;
+        const Node& node = plan.nodes[n];
+        if (traits(node.kind).reads_series && node.aux == series && node.kind != NodeKind::last_date) {
+            if (node.kind != NodeKind::last_before || in_aggregate || is_other(scope)) {
+                out.push_back({n, none, 0});
+            } else if (scope == Scope::grant) {
+                for (std::size_t d = 0; d < records; ++d)
+                    for (int g : probe.grants_of(d))
+                        if (finds(node, d, g)) out.push_back({n, none, 0});
+            } else {
+                const std::size_t count = scope == Scope::plan ? 1 : records;
+                for (std::size_t d = 0; d < count; ++d) {
+                    if (!finds(node, d, -1)) continue;
+                    out.push_back({n, whole ? owner : none, static_cast<int>(d)});
+                }
+            }
+        }
+        const bool aggregate = traits(node.kind).aggregate;
+        for_each_child(plan, node, [&](std::uint32_t child) { self(self, child, owner, scope, false, in_aggregate || aggregate); });
+    };
+    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+        const Slot& slot = plan.slots[s];
+        switch (slot.kind) {
+            case SlotKind::value:
+            case SlotKind::output:
+                if (slot.checked != none) visit(visit, slot.checked, none, slot.scope, false, false);
+                else visit(visit, slot.root, s, slot.scope, true, false);
+                break;
+            case SlotKind::input:
+                visit(visit, slot.input.default_node, none, slot.scope, false, false);
+                visit(visit, slot.input.low_node, none, slot.scope, false, false);
+                visit(visit, slot.input.high_node, none, slot.scope, false, false);
+                break;
+            case SlotKind::param:
+                for (const auto& v : slot.versions) visit(visit, v.node, none, Scope::plan, false, false);
+                break;
+        }
+    }
+    for (const auto& l : plan.limits) {
+        visit(visit, l.value, none, Scope::plan, false, false);
+        visit(visit, l.bound, none, Scope::plan, false, false);
+    }
+    for (const auto& r : plan.requirements) visit(visit, r.condition, none, r.scope, false, false);
+    for (const auto& c : plan.carries) {
+        if (!carried) break;
+        for (const auto& clause : c.clauses) {
+            visit(visit, clause.where, none, clause.scope, false, false);
+            for (const auto& f : clause.fields) visit(visit, f.node, none, clause.scope, false, false);
+        }
+    }
+    return out;
+}
+
+/// Whether the formula at n reads a definition the kernel computes or a run changes.
+bool reaches(const Plan& plan, const Layout& layout, std::uint32_t n) {
+    if (n == none) return false;
+    const Node& node = plan.nodes[n];
+    if ((node.kind == NodeKind::slot || node.kind == NodeKind::present) &&
+        (layout.computed[node.aux] || layout.varied[node.aux]))
+        return true;
+    bool any = false;
+    for_each_child(plan, node, [&](std::uint32_t child) { any = any || reaches(plan, layout, child); });
+    return any;
 }
 
 KernelValue to_kernel(const Type& type, const Value& v) {
@@ -207,6 +299,16 @@ struct Kernel::Impl {
         std::int64_t raw = -1;
     };
     std::vector<Handle> handles;
+    // Per value_handle(): the slot and record, its place in the table (none: the base's
+    // value, `fixed`) and whether it is a number.
+    struct Read {
+        std::uint32_t slot = none;
+        std::size_t record = 0;
+        std::uint32_t place = none;
+        bool number = false;
+        Value fixed;
+    };
+    std::vector<Read> reads;
 
     void settle() {
         if (stale) write_outcome();
@@ -307,16 +409,39 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     std::vector<std::uint8_t> varied_slots(plan.slots.size(), 0);
     std::vector<std::vector<std::pair<std::uint32_t, int>>> readers(varied.size());   // (slot, record)
     std::vector<dsl::SourceRange> slot_changed_at(plan.slots.size());
+    // The definitions that take a series entry's value whole (`last S before D`, D a date no
+    // run changes), with their lookup's date node: read like inputs.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> lookups;
     for (std::size_t i = 0; i < varied.size(); ++i) {
         const dsl::SourceRange at = i < options.changed_at.size() ? options.changed_at[i] : dsl::SourceRange{};
         auto changed_here = [&]() {
             if (at.valid) diags.note(at, "the value is changed here");
         };
-        if (auto series = probe.read_by_series(varied[i])) {
-            diags.error(plan.series[*series].name_range,
-                        "a value a run changes is an entry of the series `{}`, which only the interpreter reads",
-                        plan.series[*series].name);
-            changed_here();
+        auto take = [&](std::uint32_t s, int record) {
+            varied_slots[s] = 1;
+            if (!slot_changed_at[s].valid) slot_changed_at[s] = at;
+            readers[i].emplace_back(s, record);
+        };
+        if (auto entry = probe.series_entry(varied[i])) {
+            const Series& series = plan.series[entry->series];
+            if (entry->is_date) {
+                diags.error(series.name_range, "a value a run changes is the date of an entry of the series `{}`, which only the interpreter reads",
+                            series.name);
+                changed_here();
+                continue;
+            }
+            for (const auto& read : series_readers(plan, probe, records, !base->carried.empty(), entry->series, entry->date)) {
+                if (read.slot == none) {
+                    diags.error(plan.nodes[read.node].range,
+                                "a value a run changes is an entry of the series `{}`, read here as only the interpreter reads it",
+                                series.name);
+                    changed_here();
+                    continue;
+                }
+                take(read.slot, read.record);
+                if (std::none_of(lookups.begin(), lookups.end(), [&](const auto& l) { return l.first == read.slot; }))
+                    lookups.emplace_back(read.slot, plan.nodes[read.node].a);
+            }
             continue;
         }
         for (const auto& r : probe.readers(varied[i])) {
@@ -327,11 +452,33 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                 continue;
             }
             const Slot& s = plan.slots[r.index];
-            if (!r.known || (s.scope != Scope::plan && s.scope != Scope::director)) {
+            // The records whose input is this value: found by following the input's path for
+            // the record the inputs check found it in (or for each record, when the path is
+            // absolute). One of a ledger entry or another collection's record is not
+            // the kernel's; a path no record's input follows to this value reads nothing.
+            std::vector<int> reading;
+            bool elsewhere = false;
+            if (s.scope == Scope::plan || s.scope == Scope::director) {
+                // (The inputs check matches a path's pattern: `years[previous_year].revenue`
+                // matches every year's revenue. The path followed says which it reads.)
+                std::size_t d = 0, count = s.scope == Scope::plan ? 1 : records;
+                if (r.known && s.scope == Scope::director) d = static_cast<std::size_t>(r.record), count = d + 1;
+                for (; d < count; ++d)
+                    if (probe.input_node(r.index, d).ptr == varied[i].ptr) reading.push_back(static_cast<int>(d));
+            } else if (s.scope == Scope::grant) {
+                for (std::size_t d = 0; d < records && !elsewhere; ++d)
+                    for (int g : probe.grants_of(d))
+                        if (probe.input_node(r.index, d, g).ptr == varied[i].ptr) elsewhere = true;
+            } else {
+                elsewhere = true;
+            }
+            if (elsewhere) {
                 diags.error(s.name_range,
                             "a value a run changes is read by `{}`, which is neither plan-wide nor one per record of {}",
                             name, plan.directors.plural);
                 changed_here();
+            } else if (reading.empty()) {
+                continue;
             } else if (s.type.kind != Kind::number) {
                 diags.error(s.name_range, "a value a run changes is read by `{}`, which is not a number", name);
                 changed_here();
@@ -339,9 +486,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                 diags.error(s.name_range, "a value a run changes is read by `{}`, whose range is computed", name);
                 changed_here();
             } else {
-                varied_slots[r.index] = 1;
-                if (!slot_changed_at[r.index].valid) slot_changed_at[r.index] = at;
-                readers[i].emplace_back(r.index, s.scope == Scope::plan ? 0 : r.record);
+                for (int record : reading) take(r.index, record);
             }
         }
     }
@@ -357,6 +502,16 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                                   fmt::format("the base inputs bind the pro rata limit `{}`", plan.limits[lo.limit].name));
     }
     if (!plan_layout(plan, varied_slots, records, !base->carried.empty(), m.layout, diags, slot_changed_at)) return diags;
+    for (auto s : options.read_slots)
+        if (m.layout.computed[s] && std::find(m.layout.wanted.begin(), m.layout.wanted.end(), s) == m.layout.wanted.end())
+            m.layout.wanted.push_back(s);
+    for (auto [s, date] : lookups) {
+        if (!reaches(plan, m.layout, date)) continue;
+        diags.error(plan.nodes[date].range,
+                    "`{}` looks up a series entry a run changes, on a date that depends on a value the run changes",
+                    plan.slots[s].name);
+    }
+    if (!diags.empty()) return diags;
 
     // What the kernel reads and does not compute: the base inputs' values.
     m.table.assign(m.layout.size, KernelValue{});
@@ -474,6 +629,26 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     for (std::size_t d = 0; d < records; ++d)
         for (std::size_t k = 0; k < plan.director_outputs.size(); ++k)
             handle(plan.director_outputs[k], &m.outcome.directors[d].outputs[k]);
+
+    std::vector<std::uint32_t> readable = options.read_slots;
+    readable.insert(readable.end(), plan.plan_outputs.begin(), plan.plan_outputs.end());
+    readable.insert(readable.end(), plan.director_outputs.begin(), plan.director_outputs.end());
+    for (auto s : readable) {
+        const Slot& slot = plan.slots[s];
+        if (slot.scope != Scope::plan && slot.scope != Scope::director) continue;
+        const std::size_t count = slot.scope == Scope::plan ? 1 : records;
+        for (std::size_t r = 0; r < count; ++r) {
+            Impl::Read read{s, r, none, slot.type.kind == Kind::number, {}};
+            if (m.layout.offset[s] != none) {
+                read.place = m.layout.offset[s] + static_cast<std::uint32_t>(r);
+            } else if (auto v = session.value(s, r)) {
+                read.fixed = *v;
+            } else {
+                continue;   // no value in the base: not readable
+            }
+            m.reads.push_back(std::move(read));
+        }
+    }
 
     ToolchainOptions tools{options.compiler, options.cache_dir, options.cached_only};
     std::vector<std::uint32_t> unchecked;
@@ -642,6 +817,24 @@ std::optional<std::int64_t> Kernel::whole_output(std::size_t handle) const {
     }
     // Not whole as the kernel left it (6/2, say), or not the kernel's: as the outcome has it.
     return m.whole_of(*h.value);
+}
+
+std::optional<std::size_t> Kernel::value_handle(std::uint32_t slot, std::size_t record) const {
+    const Impl& m = *impl_;
+    for (std::size_t k = 0; k < m.reads.size(); ++k)
+        if (m.reads[k].slot == slot && m.reads[k].record == record) return k;
+    return std::nullopt;
+}
+
+Value Kernel::value(std::size_t handle) const {
+    const Impl::Read& read = impl_->reads[handle];
+    if (read.place == none) return read.fixed;
+    const KernelValue& kv = impl_->table[read.place];
+    Value v;
+    if (!read.number) v.word = static_cast<std::int64_t>(kv.n);
+    else if (Impl::whole64(kv)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
+    else v.number = Rational::from_parts(kv.n, kv.d);
+    return v;
 }
 
 }  // namespace hoshu::eval

@@ -22,6 +22,9 @@
 // numbers of any size). build() refuses (with located errors) a plan whose varied path
 // uses what only the interpreter computes: series, date steps, rank and percentile, texts,
 // values of the ledger or of another collection, a pro rata limit the base inputs bind.
+// A varied value may be an entry of a series, when what reads it is a definition whose
+// whole formula is `last SERIES before DATE` on a date no run changes: that definition is
+// then varied as an input is, its value checked as the series' entries are (positive).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +49,9 @@ struct KernelOptions {
     bool cached_only = false;   // use a kernel compiled before; never run the compiler
     // Where each varied value is changed from (a column of scenarios), noted in a refusal.
     std::vector<dsl::SourceRange> changed_at;
+    // Plan-wide or per-director definitions besides the outputs that the caller reads with
+    // value() after each run.
+    std::vector<std::uint32_t> read_slots;
 };
 
 class Kernel {
@@ -83,6 +89,12 @@ public:
     /// nullopt when it is not whole or does not fit. Read straight from what the kernel
     /// left, without writing the outcome. `handle` must be one output_handle() gave.
     std::optional<std::int64_t> whole_output(std::size_t handle) const;
+
+    /// A definition of KernelOptions::read_slots (or an output) for value(): `slot` of
+    /// record `record` (0 for a plan-wide one); nullopt when it is not one of those.
+    std::optional<std::size_t> value_handle(std::uint32_t slot, std::size_t record = 0) const;
+    /// Its value in the last run, which must have returned true (and no set() since).
+    Value value(std::size_t handle) const;
 
     Kernel(Kernel&&) noexcept;
     Kernel& operator=(Kernel&&) noexcept;

@@ -71,6 +71,9 @@ public:
     /// Where input slot `s` is written in the inputs file for this director (or grant);
     /// invalid when it is absent (an optional input, or its default taken).
     SourceRange input_range(std::uint32_t s, int director, int grant);
+    /// The value of the inputs file input slot `s` reads for this director (or grant);
+    /// none when it is absent.
+    InputFile::Node input_node(std::uint32_t s, int director, int grant);
     std::vector<int> grants_of(int director) const {
         return director >= 0 && static_cast<std::size_t>(director) < grants_of_.size()
                    ? grants_of_[static_cast<std::size_t>(director)]
@@ -107,6 +110,12 @@ public:
         auto it = series_reads_.find(node.ptr);
         if (it == series_reads_.end()) return std::nullopt;
         return it->second.series;
+    }
+    std::optional<SessionProbe::SeriesEntry> series_entry(InputFile::Node node) {
+        auto it = series_reads_.find(node.ptr);
+        if (it == series_reads_.end()) return std::nullopt;
+        const SeriesRead read = it->second;
+        return SessionProbe::SeriesEntry{read.series, series(read.series).at(read.entry).first, read.date};
     }
     std::vector<std::pair<InputFile::Node, std::string>> record_keys() const {
         std::vector<std::pair<InputFile::Node, std::string>> out;

@@ -51,6 +51,17 @@ public:
     /// the series that reads it (an entry's date or value), if one does.
     std::vector<Reader> readers(InputFile::Node node);
     std::optional<std::uint32_t> read_by_series(InputFile::Node node);
+    /// The entry of a series the value at `node` is (once the series was read): the
+    /// series, the entry's date, and whether `node` is its date or its value.
+    struct SeriesEntry {
+        std::uint32_t series = 0;
+        Date date;
+        bool is_date = false;
+    };
+    std::optional<SeriesEntry> series_entry(InputFile::Node node);
+    /// The value of the inputs file that input `slot` reads for this director (or grant):
+    /// none when it is absent (or its path cannot be followed).
+    InputFile::Node input_node(std::uint32_t slot, std::size_t director, int grant = -1);
     /// The entry of a series found by `last … before date`, if any.
     std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
 

@@ -335,6 +335,15 @@ SourceRange Evaluator::input_range(std::uint32_t index, int director, int grant)
     return node ? where_of(node) : SourceRange{};
 }
 
+InputFile::Node Evaluator::input_node(std::uint32_t index, int director, int grant) {
+    const Slot& s = plan_.slots[index];
+    if (s.kind != SlotKind::input) return {};
+    Where w{director, grant};
+    InputFile::Node parent;
+    std::string missing;
+    return walk(s.input, record_node(s.scope, w), w, slot_what_[index], &parent, &missing);
+}
+
 void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at) {
     if (s.type.kind != Kind::number && s.type.kind != Kind::date) return;
     const InputSpec& in = s.input;

@@ -113,6 +113,25 @@ dsl::SourceRange SessionProbe::input_range(std::uint32_t slot, std::size_t direc
     }
 }
 
+InputFile::Node SessionProbe::input_node(std::uint32_t slot, std::size_t director, int grant) {
+    try {
+        session_.impl_->evaluator.start();
+        return session_.impl_->evaluator.input_node(slot, static_cast<int>(director), grant);
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return {};
+    }
+}
+
+std::optional<SessionProbe::SeriesEntry> SessionProbe::series_entry(InputFile::Node node) {
+    try {
+        return session_.impl_->evaluator.series_entry(node);
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return std::nullopt;
+    }
+}
+
 std::vector<int> SessionProbe::grants_of(std::size_t director) {
     return session_.impl_->evaluator.grants_of(static_cast<int>(director));
 }
