@@ -133,6 +133,7 @@ struct SimulateArgs {
     std::string histogram;            // an SVG file
     std::string as_of;
     std::string against;              // a base plan evaluated on the same paths, side by side
+    std::string engine = "auto";      // auto, compiled, interpreter
 };
 int run_simulate(const SimulateArgs& args);
 

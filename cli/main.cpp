@@ -189,6 +189,12 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("--out,-o", si.out, "Write to this file (whole or not at all) instead of stdout");
     simulate_cmd->add_option("--histogram", si.histogram, "Draw each director's grant distribution into this SVG file");
     simulate_cmd->add_option("--as-of", si.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
+    simulate_cmd->add_option("--engine", si.engine,
+                             "compiled: compile the plan's sampled path to machine code (cached) and run it, the "
+                             "interpreter taking any path it gives up; interpreter: never; auto: compiled when "
+                             "already compiled or the paths are a million or more")
+        ->check(CLI::IsMember({"auto", "compiled", "interpreter"}))
+        ->capture_default_str();
     simulate_cmd->add_option("--against", si.against,
                              "A base plan folder: evaluate it on the same paths; each output under both plans and the change");
 

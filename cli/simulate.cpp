@@ -128,6 +128,11 @@ int run_simulate(const SimulateArgs& args) {
     unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> done{0};
     eval::SimulationOptions run{args.paths, args.seed, threads, options, &done};
+    run.engine = args.engine == "compiled"      ? eval::SimulationEngine::compiled
+                 : args.engine == "interpreter" ? eval::SimulationEngine::interpreter
+                                                : eval::SimulationEngine::automatic;
+    // (auto: compiling the plan takes seconds, which many paths repay.)
+    run.compile = args.paths >= 1'000'000;
     std::optional<eval::SimulationResult> result;
     std::optional<eval::ComparedSimulation> compared;
     {

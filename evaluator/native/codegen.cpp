@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/walk.hpp"
 #include "evaluator/run/values.hpp"
 
@@ -158,6 +159,42 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
     }
     why = "what only the interpreter computes (rank, percentile, a series or a date step)";
     return n;
+}
+
+/// Whether the value at n can differ from one record to another (it reads a director's
+/// value in the record being computed; an aggregate reads its own records).
+bool by_record(const Plan& plan, std::uint32_t n) {
+    const Node& node = plan.nodes[n];
+    if (node.kind == NodeKind::slot || node.kind == NodeKind::present) return plan.slots[node.aux].scope != Scope::plan;
+    if (traits(node.kind).aggregate) return false;
+    bool any = false;
+    for_each_child(plan, node, [&](std::uint32_t child) { any = any || by_record(plan, child); });
+    return any;
+}
+
+/// Layout::hoisted: in the formulas of the computed definitions, the largest parts computed
+/// once per record (a director's definition, an aggregate's terms and filter) that no
+/// record changes and that compute something (not a constant or a value read).
+std::vector<std::uint32_t> hoistable(const Plan& plan, const std::vector<std::uint8_t>& computed) {
+    std::vector<std::uint32_t> out;
+    auto visit = [&](auto&& self, std::uint32_t n, bool per_record) -> void {
+        if (n == none) return;
+        const Node& node = plan.nodes[n];
+        const NodeKind k = node.kind;
+        const bool aggregate = traits(k).aggregate;
+        if (per_record && k != NodeKind::constant && k != NodeKind::slot && k != NodeKind::present &&
+            node.type.kind != Kind::text && !by_record(plan, n)) {
+            if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+            return;
+        }
+        for_each_child(plan, node, [&](std::uint32_t child) { self(self, child, per_record || aggregate); });
+    };
+    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+        if (!computed[s]) continue;
+        const Slot& slot = plan.slots[s];
+        visit(visit, slot.checked != none ? slot.checked : slot.root, slot.scope != Scope::plan);
+    }
+    return out;
 }
 
 bool any_in(const std::vector<std::uint32_t>& slots, const std::vector<std::uint8_t>& set) {
@@ -382,6 +419,14 @@ static inline bool s_ge(S a, S b) { return s_le(b, a); }
 static inline bool s_eq(S a, S b) { return (i128)a.n * b.d == (i128)b.n * a.d; }
 static inline bool s_ne(S a, S b) { return !s_eq(a, b); }
 static inline S spick_min(S a, S b) { return s_lt(b, a) ? b : a; }
+// clamp() on 64-bit parts (after an overflow, anything: the value is computed again on Q).
+static inline S sclamp(S x, S lo, S hi, bool& o) {
+  if (o) return x;
+  if (s_lt(hi, lo)) bail();
+  if (s_lt(x, lo)) return lo;
+  if (s_lt(hi, x)) return hi;
+  return x;
+}
 static inline S spick_max(S a, S b) { return s_lt(a, b) ? b : a; }
 // x rounded to a multiple of unit (unit > 0).
 static inline S sround(S x, S unit, int mode, bool& o) {
@@ -478,6 +523,11 @@ struct Writer {
     std::vector<std::uint8_t> read_parts = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
+    // The functions of the hoisted parts (Layout::hoisted), as written, and the one whose
+    // body is being written (none).
+    std::string hoisted_fns;
+    std::vector<std::uint8_t> hoist_written = std::vector<std::uint8_t>(layout.hoisted.size(), 0);
+    std::uint32_t hoisting = none;
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
@@ -544,8 +594,48 @@ struct Writer {
         return w;
     }
 
+    /// Node n's hoisted part (Layout::hoisted): its index, or none (also inside the
+    /// straight-line entry, which computes each definition once anyway).
+    std::size_t hoisted(std::uint32_t n) const {
+        if (local || n == hoisting) return none;
+        auto it = std::find(layout.hoisted.begin(), layout.hoisted.end(), n);
+        return it == layout.hoisted.end() ? none : static_cast<std::size_t>(it - layout.hoisted.begin());
+    }
+    /// Its function's type: a whole number or a word as `long long`, else Q.
+    bool hoisted_word(std::uint32_t n) { return !is_number(n) || whole(n); }
+    /// The call of hoisted part k, its function written on first use.
+    std::string hoisted_call(std::size_t k) {
+        const std::uint32_t n = layout.hoisted[k];
+        if (!hoist_written[k]) {
+            hoist_written[k] = 1;
+            const std::uint32_t outer = hoisting;
+            hoisting = n;
+            const std::uint32_t at = layout.hoisted_at[k];
+            if (!hoisted_word(n)) {
+                hoisted_fns += fmt::format(
+                    "static Q h{0}(Q* t) {{\n  Q* m = t + {1};\n  if (m->d > 0) return *m;\n  const long r = 0;\n  (void)r;\n"
+                    "  bool o = false;\n  S y = {2};\n  Q x = !o ? Q{{y.n, y.d}} : red({3});\n  *m = x;\n  return x;\n}}\n",
+                    n, at, sexpr(n), expr(n));
+            } else {
+                hoisted_fns += fmt::format(
+                    "static long long h{0}(Q* t) {{\n  Q* m = t + {1};\n  if (m->d > 0) return (long long)m->n;\n"
+                    "  const long r = 0;\n  (void)r;\n  long long x = {2};\n  *m = Q{{x, 1}};\n  return x;\n}}\n",
+                    n, at, is_number(n) ? iexpr(n) : expr(n));
+            }
+            hoisting = outer;
+        }
+        return fmt::format("h{}(t)", n);
+    }
+    /// The prototypes of every hoisted part's function.
+    std::string hoisted_decls() {
+        std::string d;
+        for (auto n : layout.hoisted) d += fmt::format("static {} h{}(Q* t);\n", hoisted_word(n) ? "long long" : "Q", n);
+        return d;
+    }
+
     /// The whole number at node n (whole(n)) as a 64-bit integer.
     std::string iexpr(std::uint32_t n) {
+        if (auto k = hoisted(n); k != none) return hoisted_call(k);
         const Node& node = plan.nodes[n];
         const NodeKind k = node.kind;
         if (k == NodeKind::constant) return fmt::format("{}LL", small_constant(plan.constants[node.aux].number)->first);
@@ -657,6 +747,8 @@ struct Writer {
 
     /// The number at node n on 64-bit parts, overflow noted in `o` (the runtime's S).
     std::string sexpr(std::uint32_t n) {
+        if (auto k = hoisted(n); k != none)
+            return hoisted_word(n) ? fmt::format("si({})", hoisted_call(k)) : fmt::format("sq({}, o)", hoisted_call(k));
         const Node& node = plan.nodes[n];
         const NodeKind k = node.kind;
         if (whole(n)) return k == NodeKind::constant ? fmt::format("S{{{}LL, 1}}", small_constant(plan.constants[node.aux].number)->first)
@@ -678,6 +770,8 @@ struct Writer {
             return fmt::format("{}({}, {}, o)", fn, sexpr(node.a), sexpr(node.b));
         } else if (k == NodeKind::neg) {
             return fmt::format("sneg({}, o)", sexpr(node.a));
+        } else if (k == NodeKind::clamp) {
+            return fmt::format("sclamp({}, {}, {}, o)", sexpr(node.a), sexpr(node.b), sexpr(node.c));
         } else if (k == NodeKind::if_) {
             return fmt::format("({} ? {} : {})", expr(node.a), sexpr(node.b), sexpr(node.c));
         } else if (k == NodeKind::min || k == NodeKind::max) {
@@ -844,6 +938,8 @@ struct Writer {
     /// The value at node n: a Q for a number (a whole one computed as a 64-bit integer
     /// unless `as_whole` is false), a long long for any other type.
     std::string expr(std::uint32_t n, bool as_whole = true) {
+        if (auto k = hoisted(n); k != none)
+            return is_number(n) && whole(n) ? fmt::format("qi({})", hoisted_call(k)) : hoisted_call(k);
         const Node& node = plan.nodes[n];
         if (as_whole && is_number(n) && node.kind != NodeKind::constant && node.kind != NodeKind::slot && whole(n))
             return fmt::format("qi({})", iexpr(n));
@@ -1092,6 +1188,8 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     out.computed_begin = out.size;
     for (std::uint32_t s = 0; s < n; ++s)
         if (out.computed[s]) place(s);
+    out.hoisted = hoistable(plan, out.computed);
+    for (std::size_t k = 0; k < out.hoisted.size(); ++k) out.hoisted_at.push_back(out.size++);
     for (std::size_t k = 0; k < out.limits.size(); ++k) {
         out.limit_at.push_back(out.size);
         out.size += 2;
@@ -1293,7 +1391,10 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     for (const auto& f : w.tables) out += f;
     for (const auto& f : w.stables) out += f;
     out += decls;
+    for (std::size_t k = 0; k < layout.hoisted.size(); ++k) w.hoisted_call(k);   // (every one, used or not)
+    out += w.hoisted_decls();
     out += w.aggregates;
+    out += w.hoisted_fns;
     out += bodies;
     out += checks;
     out += entry;

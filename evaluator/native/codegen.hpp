@@ -52,6 +52,11 @@ struct Layout {
     /// 0 when one is not (the functions, which check what they read, then compute the run).
     std::uint32_t trusted_at = 0;
     std::uint32_t computed_begin = 0;      // the kernel's own entries: [computed_begin, size)
+    /// The parts of formulas computed once per record (a director's definitions, an
+    /// aggregate's terms) that no record changes — `weight × score(revenue / target)` in a
+    /// director's rate, a sum over the directors read in each one's share — each computed
+    /// once per run, on first use, and kept at hoisted_at[k] (among the kernel's entries).
+    std::vector<std::uint32_t> hoisted, hoisted_at;
     std::uint32_t size = 0;
     /// The outputs the kernel computes (plan-wide, then per director).
     std::vector<std::uint32_t> plan_outputs, director_outputs;

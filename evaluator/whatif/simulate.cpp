@@ -1,6 +1,7 @@
 #include "evaluator/whatif/simulate.hpp"
 
 #include "dsl/base/threads.hpp"
+#include "evaluator/native/kernel.hpp"
 
 #include <fmt/format.h>
 
@@ -235,7 +236,46 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         std::vector<std::uint8_t> in_shares, numeric, plan_numeric;   // not vector<bool>: read per path
         std::vector<std::uint8_t> event_true;
         const Outcome* outcome = nullptr;
+        // The compiled plan, when it evaluates the paths: the handles of the grant-time
+        // price and of the events (parallel to the result's events).
+        std::optional<Kernel> kernel;
+        std::optional<std::size_t> price_handle;
+        std::vector<std::size_t> event_handles;
     };
+
+    // The compiled plans: built (and compiled, when they may be) once here, so that the
+    // workers only load them from the cache.
+    std::vector<std::uint8_t> compiled(n_plans, 0);
+    std::vector<InputFile::Node> varied = input_nodes_;
+    varied.insert(varied.end(), price_nodes_.begin(), price_nodes_.end());
+    std::vector<dsl::SourceRange> varied_at;
+    for (const auto& in : model.inputs) varied_at.push_back(in.path_range);
+    if (model.price) varied_at.insert(varied_at.end(), model.price->date_ranges.begin(), model.price->date_ranges.end());
+    auto kernel_options = [&](const Simulation& sim, bool cached_only) {
+        KernelOptions k;
+        k.compiler = options.compiler;
+        k.cache_dir = options.cache_dir;
+        k.cached_only = cached_only;
+        k.changed_at = varied_at;
+        k.read_slots = sim.event_slots_;
+        if (sim.price_slot_ != none) k.read_slots.push_back(sim.price_slot_);
+        return k;
+    };
+    if (options.engine != SimulationEngine::interpreter) {
+        for (std::size_t p = 0; p < n_plans; ++p) {
+            Session session(*sims[p]->plan_, *inputs_, evals[p]);
+            const bool cached_only = options.engine == SimulationEngine::automatic && !options.compile;
+            auto built = Kernel::build(*sims[p]->plan_, session, varied, kernel_options(*sims[p], cached_only));
+            if (built) {
+                compiled[p] = 1;
+            } else if (options.engine == SimulationEngine::compiled) {
+                dsl::Diagnostics diags = built.error();
+                if (compare && p == 0) diags.note(dsl::SourceRange{}, "under the base plan (--against)");
+                diags.note(dsl::SourceRange{}, "the plan cannot be compiled for the values the model samples");
+                return diags;
+            }
+        }
+    }
 
     auto worker = [&](unsigned w) {
         Partial& part = partials[w];
@@ -291,6 +331,22 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 lane.plan_numeric.push_back(t.kind == Kind::number && (compare || t.dim == Dimension{0, 1, 0}));
             }
             lane.event_true.resize(r.events.size());
+            if (compiled[p]) {
+                auto built = Kernel::build(plan, *lane.session, varied, kernel_options(*lane.sim, true));
+                if (built) {
+                    lane.kernel.emplace(std::move(*built));
+                    if (lane.sim->price_slot_ != none) lane.price_handle = lane.kernel->value_handle(lane.sim->price_slot_);
+                    for (const auto& e : r.events) {
+                        auto h = lane.kernel->value_handle(e.slot, e.director.value_or(0));
+                        if (!h) {
+                            lane.kernel.reset();
+                            break;
+                        }
+                        lane.event_handles.push_back(*h);
+                    }
+                    if (lane.sim->price_slot_ != none && !lane.price_handle) lane.kernel.reset();
+                }
+            }
         }
 
         // What changes from the base plan (lane 0) to the head (lane 1): per director
@@ -317,6 +373,29 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 part.changes.push_back(OutputChange{std::nullopt, hp.slots[hp.plan_outputs[o.head]].name, {}});
         }
 
+        // One path's outcome of one plan, counted.
+        auto tally = [](const Lane& lane, SimulationResult& r, const Outcome& o, const std::optional<Rational>& price) {
+            const Plan& plan = *lane.sim->plan_;
+            for (std::size_t d = 0; d < lane.n_directors; ++d) {
+                for (std::size_t k = 0; k < lane.n_outputs; ++k) {
+                    if (!lane.numeric[k]) continue;
+                    OutputTally& t = r.outputs[d * lane.n_outputs + k];
+                    const Rational& v = o.directors[d].outputs[k].number;
+                    t.counts.add(v);
+                    if (price && lane.in_shares[k]) t.value_times_price.add_product(v, *price);
+                }
+            }
+            for (std::size_t k = 0; k < r.plan_outputs.size(); ++k)
+                if (lane.plan_numeric[k]) r.plan_outputs[k].counts.add(o.plan_outputs[k].number);
+            if (price) r.price_sum.add(*price);
+            for (std::size_t i = 0; i < r.events.size(); ++i) r.events[i].count += lane.event_true[i];
+            for (std::size_t i = 0; i < o.limits.size(); ++i) {
+                r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
+                r.limits[i].violated += o.limits[i].status == LimitStatus::violated;
+                if (plan.limits[i].type.kind == Kind::number) r.limits[i].bounds.add(o.limits[i].bound.number);
+            }
+            ++r.paths;
+        };
         Sampler sampler(model, options.seed);
         std::vector<Rational> sampled_inputs, sampled_prices;
         std::vector<InputOverride> overrides;
@@ -340,6 +419,24 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     Session& session = *lane.session;
                     SimulationResult& r = part.results[p];
                     const Plan& plan = *lane.sim->plan_;
+                    // The compiled plan first; the session evaluates a path it does not take
+                    // or gives up (and reports an error there).
+                    if (lane.kernel) {
+                        Kernel& k = *lane.kernel;
+                        bool taken = true;
+                        for (std::size_t i = 0; taken && i < overrides.size(); ++i) taken = k.set(i, *overrides[i].number);
+                        if (taken && k.run()) {
+                            const Outcome& o = k.outcome();
+                            lane.outcome = &o;
+                            std::optional<Rational> price;
+                            if (lane.price_handle) price = k.value(*lane.price_handle).number;
+                            for (std::size_t i = 0; i < r.events.size(); ++i)
+                                lane.event_true[i] = k.value(lane.event_handles[i]).word != 0;
+                            tally(lane, r, o, price);
+                            continue;
+                        }
+                        if (!taken) k.clear();
+                    }
                     session.set_overrides(overrides);
                     auto outcome = session.run_in_place();
                     std::optional<Rational> price;
@@ -369,25 +466,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     }
                     const Outcome& o = **outcome;
                     lane.outcome = &o;
-                    for (std::size_t d = 0; d < lane.n_directors; ++d) {
-                        for (std::size_t k = 0; k < lane.n_outputs; ++k) {
-                            if (!lane.numeric[k]) continue;
-                            OutputTally& t = r.outputs[d * lane.n_outputs + k];
-                            const Rational& v = o.directors[d].outputs[k].number;
-                            t.counts.add(v);
-                            if (price && lane.in_shares[k]) t.value_times_price.add_product(v, *price);
-                        }
-                    }
-                    for (std::size_t k = 0; k < r.plan_outputs.size(); ++k)
-                        if (lane.plan_numeric[k]) r.plan_outputs[k].counts.add(o.plan_outputs[k].number);
-                    if (price) r.price_sum.add(*price);
-                    for (std::size_t i = 0; i < r.events.size(); ++i) r.events[i].count += lane.event_true[i];
-                    for (std::size_t i = 0; i < o.limits.size(); ++i) {
-                        r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
-                        r.limits[i].violated += o.limits[i].status == LimitStatus::violated;
-                        if (plan.limits[i].type.kind == Kind::number) r.limits[i].bounds.add(o.limits[i].bound.number);
-                    }
-                    ++r.paths;
+                    tally(lane, r, o, price);
                 }
                 if (part.failure) break;
                 if (compare) {

@@ -28,6 +28,13 @@
 
 namespace hoshu::eval {
 
+/// How the paths are evaluated. `compiled`: through the plan compiled to machine code
+/// (native/kernel.hpp), the interpreter evaluating every path the compiled plan gives up —
+/// an error when the plan cannot be compiled for the model's values; `automatic`: the same
+/// when a plan compiled before is in the cache or `compile` says so, else the interpreter;
+/// `interpreter`: never compiled. The numbers are the same whichever evaluates.
+enum class SimulationEngine { interpreter, automatic, compiled };
+
 struct SimulationOptions {
     std::uint64_t paths = 10'000;
     std::uint64_t seed = 1;
@@ -35,6 +42,9 @@ struct SimulationOptions {
     EvalOptions eval;
     /// Paths finished so far, updated as blocks finish (for a progress bar).
     std::atomic<std::uint64_t>* progress = nullptr;
+    SimulationEngine engine = SimulationEngine::interpreter;
+    bool compile = false;        // automatic: run the compiler when no compiled plan is cached
+    std::string compiler, cache_dir;   // empty: as KernelOptions says
 };
 
 /// The change of one output from the base plan to this one, path by path (head − base).
