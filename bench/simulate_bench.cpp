@@ -150,7 +150,7 @@ std::string reference(const Loaded& l, const eval::InputFile& inputs, std::uint6
     return fingerprint(r);
 }
 
-void simulate_iij(benchmark::State& state, bool over_limits) {
+void simulate_iij(benchmark::State& state, bool over_limits, eval::SimulationEngine engine) {
     Loaded& l = shipped();
     if (!l.error.empty()) {
         state.SkipWithError(l.error.c_str());
@@ -180,8 +180,20 @@ void simulate_iij(benchmark::State& state, bool over_limits) {
             return;
         }
     }
+    auto options = [&](std::uint64_t paths, unsigned threads) {
+        eval::SimulationOptions o;
+        o.paths = paths;
+        o.seed = seed;
+        o.threads = threads;
+        o.engine = engine;
+        return o;
+    };
     for (unsigned threads : {1u, 2u}) {
-        auto r = sim->run({check_paths, seed, threads, {}, nullptr});
+        auto r = sim->run(options(check_paths, threads));
+        if (!r && engine == eval::SimulationEngine::compiled) {
+            state.SkipWithError("the plan does not compile for the model (is a C++ compiler installed?)");
+            return;
+        }
         if (!r || fingerprint(*r) != expected) {
             state.SkipWithError("the simulation disagrees with the path-by-path reference");
             return;
@@ -191,7 +203,7 @@ void simulate_iij(benchmark::State& state, bool over_limits) {
     if (const char* env = std::getenv("HOSHU_BENCH_PATHS")) paths = std::strtoull(env, nullptr, 10);
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     for (auto _ : state) {
-        auto r = sim->run({paths, seed, threads, {}, nullptr});
+        auto r = sim->run(options(paths, threads));
         if (!r || r->paths != paths) {
             state.SkipWithError("the timed simulation failed");
             return;
@@ -201,9 +213,17 @@ void simulate_iij(benchmark::State& state, bool over_limits) {
     state.counters["paths"] = static_cast<double>(paths);
     state.counters["threads"] = threads;
 }
-void BM_simulate_iij(benchmark::State& state) { simulate_iij(state, false); }
-void BM_simulate_iij_over_limits(benchmark::State& state) { simulate_iij(state, true); }
+// The interpreter, then the plan compiled to machine code (the interpreter taking the
+// paths it gives up).
+void BM_simulate_iij(benchmark::State& state) { simulate_iij(state, false, eval::SimulationEngine::interpreter); }
+void BM_simulate_iij_over_limits(benchmark::State& state) { simulate_iij(state, true, eval::SimulationEngine::interpreter); }
+void BM_simulate_iij_compiled(benchmark::State& state) { simulate_iij(state, false, eval::SimulationEngine::compiled); }
+void BM_simulate_iij_compiled_over_limits(benchmark::State& state) {
+    simulate_iij(state, true, eval::SimulationEngine::compiled);
+}
 BENCHMARK(BM_simulate_iij)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_simulate_iij_over_limits)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_simulate_iij_compiled)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_simulate_iij_compiled_over_limits)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 }  // namespace

@@ -127,7 +127,12 @@ int run_simulate(const SimulateArgs& args) {
     }
     unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> done{0};
-    eval::SimulationOptions run{args.paths, args.seed, threads, options, &done};
+    eval::SimulationOptions run;
+    run.paths = args.paths;
+    run.seed = args.seed;
+    run.threads = threads;
+    run.eval = options;
+    run.progress = &done;
     run.engine = args.engine == "compiled"      ? eval::SimulationEngine::compiled
                  : args.engine == "interpreter" ? eval::SimulationEngine::interpreter
                                                 : eval::SimulationEngine::automatic;
@@ -137,19 +142,25 @@ int run_simulate(const SimulateArgs& args) {
     std::optional<eval::ComparedSimulation> compared;
     {
         Progress progress(done, args.paths);
+        // An error stops the run: an evaluation error on a path (its values noted), or a
+        // plan --engine compiled cannot compile (a usage error, as in `batch`).
+        auto failed = [&](dsl::Diagnostics diags) {
+            auto& items = diags.items();
+            const bool refused = !items.empty() && items.back().message == eval::Simulation::not_compiled;
+            if (refused) items.pop_back();
+            print_diagnostics(sm, diags);
+            if (!refused) return Exit::failure;
+            std::fprintf(stderr, "hoshu: error: --engine compiled cannot run this model's paths (above); "
+                                 "--engine interpreter evaluates them\n");
+            return Exit::usage;
+        };
         if (base_sim) {
             auto r = sim->run_against(*base_sim, base_options, run);
-            if (!r) {
-                print_diagnostics(sm, r.error());
-                return Exit::failure;
-            }
+            if (!r) return failed(r.error());
             compared.emplace(std::move(*r));
         } else {
             auto r = sim->run(run);
-            if (!r) {
-                print_diagnostics(sm, r.error());
-                return Exit::failure;
-            }
+            if (!r) return failed(r.error());
             result.emplace(std::move(*r));
         }
     }

@@ -419,6 +419,17 @@ static inline bool s_ge(S a, S b) { return s_le(b, a); }
 static inline bool s_eq(S a, S b) { return (i128)a.n * b.d == (i128)b.n * a.d; }
 static inline bool s_ne(S a, S b) { return !s_eq(a, b); }
 static inline S spick_min(S a, S b) { return s_lt(b, a) ? b : a; }
+// within() on whole numbers and on 64-bit parts (after an overflow, anything: the value is
+// computed again on Q).
+static inline long long iwithin(long long x, bool lo_set, long long lo, bool hi_set, long long hi) {
+  if ((lo_set && x < lo) || (hi_set && hi < x)) bail();
+  return x;
+}
+static inline S swithin(S x, bool lo_set, S lo, bool hi_set, S hi, bool& o) {
+  if (o) return x;
+  if ((lo_set && s_lt(x, lo)) || (hi_set && s_lt(hi, x))) bail();
+  return x;
+}
 // clamp() on 64-bit parts (after an overflow, anything: the value is computed again on Q).
 static inline S sclamp(S x, S lo, S hi, bool& o) {
   if (o) return x;
@@ -525,7 +536,7 @@ struct Writer {
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
     // The functions of the hoisted parts (Layout::hoisted), as written, and the one whose
     // body is being written (none).
-    std::string hoisted_fns;
+    std::string hoisted_fns = {};
     std::vector<std::uint8_t> hoist_written = std::vector<std::uint8_t>(layout.hoisted.size(), 0);
     std::uint32_t hoisting = none;
 
@@ -576,6 +587,8 @@ struct Writer {
                 w = whole(node.b) && whole(node.c);
             } else if (k == NodeKind::clamp) {
                 w = whole(node.a) && whole(node.b) && whole(node.c);
+            } else if (k == NodeKind::within) {
+                w = whole(node.a) && (node.b == none || whole(node.b)) && (node.c == none || whole(node.c));
             } else if (k == NodeKind::min || k == NodeKind::max) {
                 w = true;
                 for (std::uint32_t i = 0; i < node.args_count; ++i) w = w && whole(plan.args[node.args_begin + i]);
@@ -650,6 +663,9 @@ struct Writer {
         if (k == NodeKind::if_) return fmt::format("({} ? {} : {})", expr(node.a), iexpr(node.b), iexpr(node.c));
         if (k == NodeKind::clamp)
             return fmt::format("clamp<long long>({}, {}, {})", iexpr(node.a), iexpr(node.b), iexpr(node.c));
+        if (k == NodeKind::within)
+            return fmt::format("iwithin({}, {}, {}, {}, {})", iexpr(node.a), node.b != none, node.b != none ? iexpr(node.b) : "0LL",
+                               node.c != none, node.c != none ? iexpr(node.c) : "0LL");
         if (k == NodeKind::min || k == NodeKind::max) {
             const char* fn = k == NodeKind::min ? "pick_min" : "pick_max";
             std::string e = iexpr(plan.args[node.args_begin]);
@@ -772,6 +788,9 @@ struct Writer {
             return fmt::format("sneg({}, o)", sexpr(node.a));
         } else if (k == NodeKind::clamp) {
             return fmt::format("sclamp({}, {}, {}, o)", sexpr(node.a), sexpr(node.b), sexpr(node.c));
+        } else if (k == NodeKind::within) {
+            return fmt::format("swithin({}, {}, {}, {}, {}, o)", sexpr(node.a), node.b != none, node.b != none ? sexpr(node.b) : "S{0, 1}",
+                               node.c != none, node.c != none ? sexpr(node.c) : "S{0, 1}");
         } else if (k == NodeKind::if_) {
             return fmt::format("({} ? {} : {})", expr(node.a), sexpr(node.b), sexpr(node.c));
         } else if (k == NodeKind::min || k == NodeKind::max) {

@@ -271,7 +271,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
             } else if (options.engine == SimulationEngine::compiled) {
                 dsl::Diagnostics diags = built.error();
                 if (compare && p == 0) diags.note(dsl::SourceRange{}, "under the base plan (--against)");
-                diags.note(dsl::SourceRange{}, "the plan cannot be compiled for the values the model samples");
+                diags.note(dsl::SourceRange{}, "{}", not_compiled);
                 return diags;
             }
         }
@@ -418,7 +418,6 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     Lane& lane = lanes[p];
                     Session& session = *lane.session;
                     SimulationResult& r = part.results[p];
-                    const Plan& plan = *lane.sim->plan_;
                     // The compiled plan first; the session evaluates a path it does not take
                     // or gives up (and reports an error there).
                     if (lane.kernel) {

@@ -64,6 +64,7 @@ struct ComparedSimulation {
 
 class Simulation {
 public:
+    static constexpr const char* not_compiled = "the plan cannot be compiled for the values the model samples";
     /// Check the model against the plan and the inputs: every path names a value of the
     /// inputs, every price date is a record of the series, events are boolean definitions.
     /// `base`: the base plan of a comparison (run_against), whose report leaves out the
@@ -71,7 +72,9 @@ public:
     static Result<Simulation> prepare(const Plan& plan, const InputFile& inputs, const Model& model,
                                       EvalOptions options, bool base = false);
     /// Run the paths. An evaluation error on a path stops the run and is returned, with
-    /// the path's sampled values in a note.
+    /// the path's sampled values in a note. Under SimulationEngine::compiled, a plan that
+    /// cannot be compiled for the model's values is an error whose last note is
+    /// `not_compiled`.
     Result<SimulationResult> run(const SimulationOptions& options) const;
     /// `simulate --against BASE`: this plan and `base` (prepared on the same inputs and
     /// model) on the same paths — each path's sampled values are given to both — and the

@@ -246,14 +246,25 @@ grid("bbt", ["scenario", "results.roe", "results.operating_profit", "directors.D
 grid("iij", ["scenario", "directors.D03.division_score", "directors.D05.monthly_fixed"],
      [(d, m) for d in ["0", "0.5", "0.8", "0.95", "1", "1.2", "1.25"]
              for m in [0, 1, 3_800_000, 9_000_000, 90_000_000]])
+# This year's and last year's results (one pattern, `years[…].revenue`, reads both) and
+# the grant-time close (a series entry): low closes make the share limit bind.
+grid("iij-results", ["scenario", "years.FY2024.revenue", "years.FY2023.revenue",
+                     "years.FY2024.operating_profit", "prices.2025-06-25.close"],
+     [(r, q, p, c) for r in ["250e9", "316_800_000_001", "400e9"]
+                   for q in ["0", "293.7e9", "350e9"]
+                   for p in ["-5e9", "30.1e9", "45e9"]
+                   for c in ["0", "1", "1200", "3_020", "9999.5"]])
 EOF
 agree "us-psu: EPS target and an officer's target value" rules/us-psu examples/us-psu/fy2026.toml "$work/psu.csv" --on-error skip OUT
 agree "jp-bbt: ROE, operating profit, months in office" rules/jp-bbt examples/jp-bbt/fy2025.toml "$work/bbt.csv" --on-error skip OUT
 agree "iij: a division score and a monthly fixed pay, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij.csv" --on-error skip OUT
+agree "iij: revenue, profit and a close" rules/iij examples/iij/fy2024.toml examples/iij/sensitivity.csv
+agree "iij: this and last year's results and a close, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij-results.csv" --on-error skip OUT
 
 # ---- Plans whose varied path only the interpreter computes: refused, located.
-refused "iij: revenue, profit and a close" rules/iij examples/iij/fy2024.toml examples/iij/sensitivity.csv \
-  "rules/iij/plan.hoshu:62:8: error: a value a run changes is an entry of the series \`share_price\`, which only the interpreter reads"
+echo "scenario,prices.2024-03-29.close" > "$work/iij-base-close.csv"; echo "a,3000" >> "$work/iij-base-close.csv"
+refused "iij: the base price's close" rules/iij examples/iij/fy2024.toml "$work/iij-base-close.csv" \
+  "rules/iij/annual.hoshu:78:5: error: a value a run changes is an entry of the series \`share_price\`, read here as only the interpreter reads it"
 echo "scenario,fiscal_years.FY2026.adjusted_eps" > "$work/psu-eps.csv"; echo "a,4" >> "$work/psu-eps.csv"
 refused "us-psu: a fiscal year's EPS" rules/us-psu examples/us-psu/fy2026.toml "$work/psu-eps.csv" \
   "rules/us-psu/eps.hoshu:4:9: error: a value a run changes is read by \`adjusted_eps\`, which is neither plan-wide nor one per record of officers"
