@@ -687,6 +687,69 @@ Rational rational_from_double(double x) {
     return Rational(mant) * pow2(e);
 }
 
+namespace {
+
+/// rounded_sample() on 128-bit integers; nullopt when a number does not fit.
+std::optional<Rational> rounded_sample_small(double x, const Rational* low, const Rational* high, const Rational& unit) {
+    using i128 = __int128;
+    // x = n / d exactly, d a power of two.
+    i128 n = 0, d = 1;
+    if (x != 0) {
+        int e = 0;
+        const double f = std::frexp(x, &e);
+        auto mant = static_cast<std::int64_t>(std::ldexp(f, 53));
+        e -= 53;
+        const int zeros = std::countr_zero(static_cast<std::uint64_t>(mant < 0 ? -mant : mant));
+        mant >>= zeros;
+        e += zeros;
+        if (e > 62 || e < -62) return std::nullopt;
+        if (e >= 0) n = static_cast<i128>(mant) << e;   // |mant| < 2^53: below 2^115
+        else n = mant, d = static_cast<i128>(1) << -e;
+    }
+    // a/b against c/e (b, e > 0): the sign of a·e − c·b; nullopt on overflow.
+    auto order = [](i128 a, i128 b, i128 c, i128 e) -> std::optional<int> {
+        i128 l, r;
+        if (__builtin_mul_overflow(a, e, &l) || __builtin_mul_overflow(c, b, &r)) return std::nullopt;
+        return l < r ? -1 : l > r ? 1 : 0;
+    };
+    for (int side = 0; side < 2; ++side) {
+        const Rational* end = side == 0 ? low : high;
+        if (!end) continue;
+        if (!end->is_small()) return std::nullopt;
+        auto [en, ed] = end->small_parts();
+        auto o = order(n, d, en, ed);
+        if (!o) return std::nullopt;
+        if ((side == 0 && *o < 0) || (side == 1 && *o > 0)) n = en, d = ed;
+    }
+    if (!unit.is_small()) return std::nullopt;
+    auto [un, ud] = unit.small_parts();   // un > 0
+    // q = n·ud / (d·un) rounded half-even; the value is q·un / ud.
+    i128 num, den;
+    if (__builtin_mul_overflow(n, ud, &num) || __builtin_mul_overflow(d, un, &den) || den <= 0) return std::nullopt;
+    i128 q = num / den, r = num % den;
+    if (r < 0) q -= 1, r += den;
+    const auto twice = static_cast<unsigned __int128>(r) * 2;   // r < den < 2^127
+    if (twice > static_cast<unsigned __int128>(den) || (twice == static_cast<unsigned __int128>(den) && (q & 1) != 0)) q += 1;
+    i128 value;
+    if (__builtin_mul_overflow(q, un, &value)) return std::nullopt;
+    if (ud == 1 && value == static_cast<std::int64_t>(value)) {
+        Rational out;
+        out.set_integer(static_cast<std::int64_t>(value));
+        return out;
+    }
+    return Rational::from_parts(value, ud);
+}
+
+}  // namespace
+
+Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit) {
+    if (auto fast = rounded_sample_small(x, low, high, unit)) return std::move(*fast);
+    Rational r = rational_from_double(x);
+    if (low && r < *low) r = *low;
+    if (high && r > *high) r = *high;
+    return r.round_to(RoundingMode::half_even, unit);
+}
+
 double to_double(const Rational& x) {
     if (x.is_zero()) return 0.0;
     const Rational a = x.abs();
@@ -826,10 +889,7 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
                 break;
             }
         }
-        Rational r = rational_from_double(x);
-        if (g.low && r < *g.low) r = *g.low;
-        if (g.high && r > *g.high) r = *g.high;
-        out_inputs[i] = r.round_to(RoundingMode::half_even, in.precision);
+        out_inputs[i] = rounded_sample(x, g.low, g.high, in.precision);
     }
 
     if (!m.price) {
@@ -848,7 +908,7 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         price *= std::exp(s.steps[k].drift + s.steps[k].diffusion * z);
         // Within the model's limits only an astronomically large S0 can overflow.
         const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
-        out_prices[k] = rational_from_double(shown).round_to(RoundingMode::half_even, m.price->precision);
+        out_prices[k] = rounded_sample(shown, nullptr, nullptr, m.price->precision);
     }
 }
 

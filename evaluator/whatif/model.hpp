@@ -126,6 +126,10 @@ Result<Model> parse_model(dsl::SourceManager& sm, std::string path, std::string 
 /// The exact value of a finite double: m·2^e, built without decimal text.
 /// rational_from_double(0.1) == 3602879701896397/36028797018963968.
 Rational rational_from_double(double x);
+/// rational_from_double(x), clamped to [low, high] (either may be null), rounded half-even
+/// to a multiple of `unit` (positive): a sampled value as the plan sees it. Computed on
+/// 128-bit integers where every number fits, else through Rational.
+Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit);
 /// The double nearest to x (ties to even), computed exactly; ±inf beyond the double range.
 double to_double(const Rational& x);
 

@@ -253,6 +253,49 @@ TEST_CASE("doubles convert to the exact rationals they denote", "[model]") {
     }
 }
 
+TEST_CASE("a sample is clamped and rounded half-even to its precision, exactly", "[model]") {
+    // rounded_sample (on 128-bit integers where it can) against the definition: the exact
+    // value of the double, clamped, then Rational::round_to.
+    auto reference = [](double x, const Rational* low, const Rational* high, const Rational& unit) {
+        Rational r = eval::rational_from_double(x);
+        if (low && r < *low) r = *low;
+        if (high && r > *high) r = *high;
+        return r.round_to(eval::RoundingMode::half_even, unit);
+    };
+    const std::vector<Rational> units = {Rational(1), Rational(1'000'000), Rational::fraction(1, 100), Rational::fraction(1, 3),
+                                         Rational::fraction(5, 2), Rational::fraction(1, 4)};
+    const Rational low = Rational(290'000'000'000), high = *Rational::parse("340000000000.5");
+    const Rational low_small = Rational::fraction(8, 10), high_small = Rational::fraction(6, 5);
+    std::uint64_t state = 12345;
+    auto next = [&]() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 11;
+    };
+    std::vector<double> xs = {0.0, 0.5, 1.5, 2.5, -2.5, -0.5, 0.125, 0.375, 0.005, 0.015, 1.0 / 3.0, 0.5 / 3.0,
+                              316.8e9, 290e9, 340e9, 340000000000.5, 340000000000.25, 1e18, 1e19, -1e19, 5e-324,
+                              std::ldexp(1.0, 62), std::ldexp(1.0, 63), std::ldexp(1.0, -62), std::ldexp(1.0, -63),
+                              1.7976931348623157e308, 2849.999999, 0.805, 1.195};
+    for (int i = 0; i < 4000; ++i) {
+        const double mantissa = static_cast<double>(next() % 10'000'000) / 1000.0;   // ties on 0.5, 0.25, 0.01 …
+        const int scale = static_cast<int>(next() % 30) - 12;
+        xs.push_back((next() % 2 ? -1 : 1) * std::ldexp(mantissa, scale));
+        xs.push_back(std::ldexp(static_cast<double>(next() % 4096), static_cast<int>(next() % 8)) / 8.0);
+    }
+    std::size_t compared = 0;
+    for (double x : xs) {
+        for (const auto& unit : units) {
+            for (int bounds = 0; bounds < 3; ++bounds) {
+                const Rational* lo = bounds == 1 ? &low : bounds == 2 ? &low_small : nullptr;
+                const Rational* hi = bounds == 1 ? &high : bounds == 2 ? &high_small : nullptr;
+                CAPTURE(x, unit.to_string(), bounds);
+                REQUIRE(eval::rounded_sample(x, lo, hi, unit) == reference(x, lo, hi, unit));
+                ++compared;
+            }
+        }
+    }
+    CHECK(compared == xs.size() * units.size() * 3);
+}
+
 TEST_CASE("exact values convert to the nearest double", "[model]") {
     CHECK(eval::to_double(Rational::fraction(1, 10)) == 0.1);
     CHECK(eval::to_double(Rational::fraction(-7, 20)) == -0.35);
