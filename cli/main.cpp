@@ -192,7 +192,7 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("--engine", si.engine,
                              "compiled: compile the plan's sampled path to machine code (cached) and run it, the "
                              "interpreter taking any path it gives up; interpreter: never; auto: compiled when "
-                             "already compiled or the paths are a million or more")
+                             "already compiled or the paths are 250,000 or more")
         ->check(CLI::IsMember({"auto", "compiled", "interpreter"}))
         ->capture_default_str();
     simulate_cmd->add_option("--against", si.against,
