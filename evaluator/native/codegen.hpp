@@ -55,10 +55,25 @@ struct Layout {
     std::uint32_t size = 0;
     /// The outputs the kernel computes (plan-wide, then per director).
     std::vector<std::uint32_t> plan_outputs, director_outputs;
-    /// The limits and requirements a varied value reaches: the kernel checks them and
-    /// gives the run up when one does not hold (the interpreter scales or reports). Each
-    /// limit's value and bound are kept at limit_at[k] and limit_at[k] + 1.
+    /// The limits and requirements a varied value reaches (and the pro rata limits whose
+    /// outputs it reaches or the base inputs bind): the kernel checks them and gives the
+    /// run up when a requirement or a limit it does not scale does not hold (the
+    /// interpreter reports). Each limit's value, bound and pro rata factor (a denominator
+    /// 0: none) are kept at limit_at[k], limit_at[k] + 1 and limit_at[k] + 2.
     std::vector<std::uint32_t> limits, limit_at, requirements;
+    /// Per limit of `limits`: the set of outputs (of `sets`) it scales when exceeded, or
+    /// none when it is not pro rata or the kernel does not compute what scaling changes
+    /// (then it gives the run up).
+    std::vector<std::uint32_t> limit_set;
+    /// One set of outputs scaled by one factor: its outputs are those of the plan's first
+    /// limit allocating exactly them (whose rounding mode and unit they are scaled with);
+    /// the factor of the run at `at` (a denominator 0: none).
+    struct ScaleSet {
+        std::uint32_t limit = 0;
+        std::uint32_t at = 0;
+    };
+    std::vector<ScaleSet> sets;
+    std::uint32_t scaling_at = 0;   // a word: 1 while a run computes again after scaling
 };
 
 /// Which definitions depend on the varied input slots, and the table's layout; errors
@@ -66,9 +81,14 @@ struct Layout {
 /// `carried`: the evaluation hands records to the next year (what `carry` writes must
 /// then not depend on a varied value). `changed_at` (optional, per slot): where a varied
 /// slot's value is changed from (a column of scenarios); an error then notes where the
-/// change it depends on comes from.
+/// change it depends on comes from. `bound_in_base` (optional, per limit): the pro rata
+/// limits the base inputs bind — the kernel then computes what their scaling changes
+/// (the base's values of it are scaled ones), or refuses the plan when it cannot.
+/// The outputs a pro rata limit the kernel checks allocates, and what depends on them,
+/// are the kernel's too (a run's factor changes them), when it computes all of them.
 bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
-                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at = {});
+                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at = {},
+                 const std::vector<std::uint8_t>& bound_in_base = {});
 
 /// The kernel's C++ source: `extern "C" int hoshu_kernel_v1(KernelValue* table)`, 0 when
 /// every output was computed into the table, 1 when the run was given up. `unchecked`:
