@@ -328,9 +328,20 @@ static inline Q dvdi(Q a, long long b) {
 }
 // A pro rata factor into t[at]: bound / value in lowest terms, the smallest of a set's (a
 // bound below 0 or a value not above 0 cannot be met by scaling: the interpreter says so).
+static unsigned long long gcd64(unsigned long long a, unsigned long long b) {
+  while (b) { unsigned long long x = a % b; a = b; b = x; }
+  return a;
+}
 __attribute__((noinline)) static void factor(Q* t, long at, Q v, Q b) {
   if (b.n < 0 || v.n <= 0) bail();
-  Q f = red(dvd(b, v));
+  Q f;
+  i128 n, d;
+  if (f64(v, b) && f64(n = w64(b.n, v.d)) && f64(d = w64(b.d, v.n))) {
+    const long long g = (long long)gcd64((unsigned long long)n, (unsigned long long)d);   // n >= 0, d > 0
+    f = Q{(long long)n / g, (long long)d / g};
+  } else {
+    f = red(dvd(b, v));
+  }
   if (t[at].d <= 0 || cmp(f, t[at]) < 0) t[at] = f;
 }
 // The first try of a fraction: 64-bit parts, every product and sum checked, an overflow
@@ -1420,14 +1431,36 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     std::vector<std::uint8_t> affected(n, 0);   // changed by some scaling
     for (std::uint32_t s = 0; s < n; ++s)
         if (layout.computed[s]) affected[s] = !find_ups(find_ups, s).empty() || !w.scaled_by[s].empty();
+    // Whether a run's factors change any of `slots`: one of the sets scaling them (or what
+    // they depend on) has a factor.
+    auto changed = [&](const std::vector<std::uint32_t>& slots) {
+        std::vector<std::uint32_t> sets;
+        for (auto s : slots) {
+            if (s >= n || !layout.computed[s]) continue;
+            std::vector<std::uint32_t> from = ups[s];
+            from.push_back(s);
+            for (auto c : from) sets.insert(sets.end(), w.scaled_by[c].begin(), w.scaled_by[c].end());
+        }
+        std::sort(sets.begin(), sets.end());
+        sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+        std::string c;
+        for (auto k : sets) c += fmt::format("{}t[{}].d > 0", c.empty() ? "" : " || ", layout.sets[k].at);
+        return c;
+    };
     // The outputs as functions computed on first use, every definition afresh (the table's
-    // memo of the last run cleared); `only`: those scaling changed, after scaling.
+    // memo of the last run cleared); `only`: those the run's factors changed, after scaling.
     auto calls = [&](bool only) {
         std::string c, each;
-        for (auto s : layout.plan_outputs)
-            if (!only || affected[s]) c += fmt::format("    s{}(t, 0);\n", s);
-        for (auto s : layout.director_outputs)
-            if (!only || affected[s]) each += fmt::format("      s{}(t, r);\n", s);
+        for (auto s : layout.plan_outputs) {
+            if (!only) c += fmt::format("    s{}(t, 0);\n", s);
+            else if (affected[s]) c += fmt::format("      if ({}) s{}(t, 0);\n", changed({s}), s);
+        }
+        for (auto s : layout.director_outputs) {
+            if (!only) each += fmt::format("      s{}(t, r);\n", s);
+            else if (affected[s])
+                c += fmt::format("      if ({}) {{\n        for (long r = 0; r < {}; ++r) s{}(t, r);\n      }}\n", changed({s}),
+                                 layout.records, s);
+        }
         if (!each.empty()) c += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}    }}\n", layout.records, each);
         return c;
     };
@@ -1473,7 +1506,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         slots_named(plan, l.value, named);
         slots_named(plan, l.bound, named);
         if (std::any_of(named.begin(), named.end(), [&](std::uint32_t s) { return affected[s] != 0; }))
-            again += fmt::format("      if (limit{}(t)) bail();\n", k);
+            again += fmt::format("      if (({}) && limit{}(t)) bail();\n", changed(named), k);
     }
     if (!exceeded.empty()) {
         // Pro rata allocation: each output of a set with a factor scaled in place, unless it
