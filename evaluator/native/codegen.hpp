@@ -7,7 +7,8 @@
 // The kernel works on one table of raw fractions (numerator, denominator, both __int128,
 // the denominator positive and the fraction not necessarily in lowest terms; a word —
 // date, boolean, choice — is its numerator over 1). A definition that no varied value
-// reaches is computed once by the interpreter and put in the table; the others are the
+// reaches (nor a pro rata scaling the kernel computes) is computed once by the
+// interpreter and put in the table; the others are the
 // kernel's, recomputed on each run, each once per record: as straight-line code in the
 // order they depend on each other when no aggregate is on the path, else (and when the
 // straight-line code gives up) as functions computed on first use, as the interpreter
@@ -15,6 +16,13 @@
 // negative one "not available" (the interpreter could not compute it): reading it makes
 // the kernel give the run up, and so does any overflow, division by zero, value out of its
 // range or table without a row — the interpreter then evaluates that run and reports.
+// After the outputs, the limits: one exceeded gives the run up unless it allocates pro
+// rata what the kernel computes (every allocated output and what depends on it are then
+// the kernel's): then its factor (bound / value, the smallest of the limits on one set of
+// outputs) scales each allocated output with the rounding of the set's first limit — in
+// place, or, for one depending on another scaled output, computed again and scaled —
+// what depends on them is computed again by the functions, and the limits they reach are
+// checked again (one still exceeded gives the run up).
 // The straight-line code reads each input once (a whole one unchecked while the host's
 // word at Layout::trusted_at says every such value is a whole number of 64 bits). Both
 // compute a product or quotient rounded to a whole unit as one fraction: its factors'
