@@ -1505,8 +1505,12 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         std::vector<std::uint32_t> named;
         slots_named(plan, l.value, named);
         slots_named(plan, l.bound, named);
-        if (std::any_of(named.begin(), named.end(), [&](std::uint32_t s) { return affected[s] != 0; }))
-            again += fmt::format("      if (({}) && limit{}(t)) bail();\n", changed(named), k);
+        // (One exceeded before whose value and bound scaling does not change still is.)
+        std::string when = std::any_of(named.begin(), named.end(), [&](std::uint32_t s) { return affected[s] != 0; })
+                               ? changed(named)
+                               : "";
+        if (set != none) when = fmt::format("x{}{}{}", k, when.empty() ? "" : " || ", when);
+        if (!when.empty()) again += fmt::format("      if (({}) && limit{}(t)) bail();\n", when, k);
     }
     if (!exceeded.empty()) {
         // Pro rata allocation: each output of a set with a factor scaled in place, unless it

@@ -265,3 +265,36 @@ limit share_pool: sum of shares over directors <= cap
                Catch::Contains("the base inputs bind the pro rata limit `share_pool`, and scaling its outputs changes a "
                                "formula that uses what only the interpreter computes"));
 }
+
+TEST_CASE("a compiled plan gives up a run whose pro rata limit scaling cannot meet", "[native]") {
+    // The pool does not depend on the awards it allocates: scaled, it is still exceeded —
+    // violated, with a factor, which the interpreter reports.
+    hoshu::test::PlanFixture f(R"(plan "pool"
+  source T "a test"
+input pool: JPY at pool range ¥0 to ¥1,000,000,000
+input cap: JPY at cap range ¥0 to ¥1,000,000,000
+input rate: ratio at rate range 0 to 10
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output award: JPY = round down(pay * rate, 1 yen)
+end
+limit pool_cap: pool <= cap
+  allocate pro rata award round down to 1 yen
+limit award_cap: sum of award over directors <= cap
+  allocate pro rata award round down to 1 yen
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("pool = 100\ncap = 1000\nrate = 1\n[[directors]]\nid = \"D1\"\npay = 500\n");
+    const auto got = hoshu::test::kernel_agreement(f, in, {"pool", "cap", "rate"}, 300, 20261209,
+                                                   [](std::mt19937_64& rng, std::size_t column) {
+                                                       const long long top = column == 2 ? 4 : 2000;
+                                                       return std::to_string(
+                                                           std::uniform_int_distribution<long long>(0, top)(rng));
+                                                   });
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
+                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    CHECK(got.bound_taken > 20);       // award_cap alone binds
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.bound_violated > 50);    // pool_cap binds: still violated after scaling
+}
