@@ -363,6 +363,24 @@ static inline Q dvdi(Q a, long long b) {
   if (b > 0 && f64(a.d)) return Q{a.n, w64(a.d, b)};
   return dvd(a, Q{b, 1});
 }
+// A pro rata factor into t[at]: bound / value in lowest terms, the smallest of a set's (a
+// bound below 0 or a value not above 0 cannot be met by scaling: the interpreter says so).
+static unsigned long long gcd64(unsigned long long a, unsigned long long b) {
+  while (b) { unsigned long long x = a % b; a = b; b = x; }
+  return a;
+}
+__attribute__((noinline)) static void factor(Q* t, long at, Q v, Q b) {
+  if (b.n < 0 || v.n <= 0) bail();
+  Q f;
+  i128 n, d;
+  if (f64(v, b) && f64(n = w64(b.n, v.d)) && f64(d = w64(b.d, v.n))) {
+    const long long g = (long long)gcd64((unsigned long long)n, (unsigned long long)d);   // n >= 0, d > 0
+    f = Q{(long long)n / g, (long long)d / g};
+  } else {
+    f = red(dvd(b, v));
+  }
+  if (t[at].d <= 0 || cmp(f, t[at]) < 0) t[at] = f;
+}
 // The first try of a fraction: 64-bit parts, every product and sum checked, an overflow
 // noted in `o` instead of stopping. A definition computed this way is used when nothing
 // overflowed (every step was then exact); otherwise it is computed again on Q. Once `o` is
@@ -539,6 +557,9 @@ struct Writer {
     std::string hoisted_fns = {};
     std::vector<std::uint8_t> hoist_written = std::vector<std::uint8_t>(layout.hoisted.size(), 0);
     std::uint32_t hoisting = none;
+    /// Per slot: the sets of outputs (Layout::sets) whose factor scales it, in the order
+    /// the interpreter tries them (the plan's order of their first limits).
+    std::vector<std::vector<std::uint32_t>> scaled_by = std::vector<std::vector<std::uint32_t>>(plan.slots.size());
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
@@ -558,7 +579,11 @@ struct Writer {
                                     [&](const ParamVersion& v) { return v.node != none && whole(v.node); });
                     break;
                 case SlotKind::value:
-                case SlotKind::output: w = whole(slot.checked != none ? slot.checked : slot.root); break;
+                case SlotKind::output:
+                    w = whole(slot.checked != none ? slot.checked : slot.root);
+                    // Scaled, a multiple of each unit it may be rounded to.
+                    for (auto k : scaled_by[s]) w = w && plan.limits[layout.sets[k].limit].allocation->unit.is_integer();
+                    break;
             }
         }
         whole_slot[s] = w ? 1 : 0;
@@ -1060,7 +1085,8 @@ struct Writer {
 }  // namespace
 
 bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
-                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at) {
+                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at,
+                 const std::vector<std::uint8_t>& bound_in_base) {
     const std::size_t n = plan.slots.size();
     out = Layout{};
     out.records = records;
@@ -1114,18 +1140,130 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
             changed_by(s);
         }
     }
+
+    // Pro rata limits: one the kernel checks (or the base inputs bind, or whose outputs it
+    // computes) scales its outputs when exceeded, which changes them and what depends on
+    // them whatever the varied values reach: all of that is then the kernel's, when it can
+    // compute it — every definition, and every limit and requirement reading one — else
+    // the limit is one it gives the run up on (and a plan whose base inputs bind it is
+    // refused: the base's values of what its scaling changes are scaled ones).
+    std::vector<std::vector<std::uint32_t>> dependents(n);
+    for (std::uint32_t s = 0; s < n; ++s)
+        for (auto d : deps[s]) dependents[d].push_back(s);
+    std::vector<std::uint8_t> considered(plan.limits.size(), 0), scales(plan.limits.size(), 0);
+    auto limit_named = [&](const Limit& l) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, l.value, named);
+        slots_named(plan, l.bound, named);
+        return named;
+    };
+    for (bool more = true; more;) {
+        more = false;
+        for (std::uint32_t i = 0; i < plan.limits.size(); ++i) {
+            const Limit& l = plan.limits[i];
+            if (!l.allocation || considered[i]) continue;
+            const bool base = i < bound_in_base.size() && bound_in_base[i];
+            if (!base && !any_in(limit_named(l), reached) && !any_in(l.allocation->outputs, reached)) continue;
+            considered[i] = 1;
+            more = true;
+            // The outputs and what depends on them; of it, what the kernel does not yet compute.
+            std::vector<std::uint8_t> changes(n, 0);
+            std::vector<std::uint32_t> work(l.allocation->outputs.begin(), l.allocation->outputs.end());
+            while (!work.empty()) {
+                const std::uint32_t s = work.back();
+                work.pop_back();
+                if (changes[s]) continue;
+                changes[s] = 1;
+                for (auto t : dependents[s]) work.push_back(t);
+            }
+            std::vector<std::uint8_t> fresh(n, 0);
+            for (std::uint32_t s = 0; s < n; ++s) fresh[s] = changes[s] && !reached[s];
+            std::string why;
+            bool can = true;
+            dsl::SourceRange bad_at;
+            auto refuse = [&](dsl::SourceRange at, std::string what) {
+                if (!can) return;
+                can = false;
+                bad_at = at;
+                why = std::move(what);
+            };
+            auto check_node = [&](std::uint32_t node) {
+                std::string w;
+                if (auto b = unsupported(plan, node, w); b != none) refuse(plan.nodes[b].range, "changes a formula that uses " + w);
+            };
+            if (!small_constant(l.allocation->unit)) refuse(l.name_range, "rounds to a unit this large");
+            for (std::uint32_t s = 0; s < n; ++s) {
+                if (!fresh[s]) continue;
+                const Slot& slot = plan.slots[s];
+                if ((slot.scope != Scope::plan && slot.scope != Scope::director) ||
+                    (slot.kind != SlotKind::value && slot.kind != SlotKind::output))
+                    refuse(slot.name_range, fmt::format("changes `{}`, which only the interpreter computes", slot.name));
+                else
+                    check_node(slot.checked != none ? slot.checked : slot.root);
+            }
+            check_node(l.value);
+            check_node(l.bound);
+            for (const auto& other : plan.limits)
+                if (any_in(limit_named(other), fresh)) {
+                    check_node(other.value);
+                    check_node(other.bound);
+                }
+            for (const auto& req : plan.requirements) {
+                std::vector<std::uint32_t> named;
+                slots_named(plan, req.condition, named);
+                for (const auto& m : req.message_slots) named.push_back(m.second);
+                if (!any_in(named, fresh)) continue;
+                if (req.scope != Scope::plan && req.scope != Scope::director)
+                    refuse(req.name_range, fmt::format("changes what the requirement `{}` of another collection reads", req.name));
+                else
+                    check_node(req.condition);
+            }
+            for (const auto& carry : plan.carries) {
+                if (!carried) break;
+                std::vector<std::uint32_t> named;
+                for (const auto& clause : carry.clauses) {
+                    slots_named(plan, clause.where, named);
+                    for (const auto& f : clause.fields) slots_named(plan, f.node, named);
+                }
+                if (any_in(named, fresh)) refuse(carry.range, "changes what `carry` writes");
+            }
+            if (can) {
+                scales[i] = 1;
+                for (std::uint32_t s = 0; s < n; ++s) reached[s] = reached[s] || changes[s];
+            } else if (base) {
+                diags.error(l.name_range, "the base inputs bind the pro rata limit `{}`, and scaling its outputs {}", l.name, why);
+                if (bad_at.begin != l.name_range.begin || bad_at.file != l.name_range.file) diags.note(bad_at, "here");
+            }
+        }
+    }
+
     out.computed.assign(n, 0);
     for (std::uint32_t s = 0; s < n; ++s) out.computed[s] = reached[s] && !varied_slots[s];
     std::vector<std::uint32_t> checked_nodes;   // of the limits and requirements the kernel checks
     for (std::uint32_t i = 0; i < plan.limits.size(); ++i) {
         const Limit& limit = plan.limits[i];
-        std::vector<std::uint32_t> named;
-        slots_named(plan, limit.value, named);
-        slots_named(plan, limit.bound, named);
-        if (!any_in(named, reached)) continue;
+        if (!scales[i] && !any_in(limit_named(limit), reached)) continue;
         out.limits.push_back(i);
         checked_nodes.push_back(limit.value);
         checked_nodes.push_back(limit.bound);
+        std::uint32_t set = none;
+        if (scales[i]) {
+            const auto& outputs = limit.allocation->outputs;
+            for (std::uint32_t k = 0; k < out.sets.size(); ++k)
+                if (plan.limits[out.sets[k].limit].allocation->outputs == outputs) set = k;
+            if (set == none) {
+                // Scaled with the rounding of the plan's first limit allocating these outputs.
+                std::uint32_t first = i;
+                for (std::uint32_t j = 0; j < i; ++j)
+                    if (plan.limits[j].allocation && plan.limits[j].allocation->outputs == outputs) {
+                        first = j;
+                        break;
+                    }
+                set = static_cast<std::uint32_t>(out.sets.size());
+                out.sets.push_back({first, 0});
+            }
+        }
+        out.limit_set.push_back(set);
     }
     for (std::uint32_t i = 0; i < plan.requirements.size(); ++i) {
         const Requirement& req = plan.requirements[i];
@@ -1211,8 +1349,10 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     for (std::size_t k = 0; k < out.hoisted.size(); ++k) out.hoisted_at.push_back(out.size++);
     for (std::size_t k = 0; k < out.limits.size(); ++k) {
         out.limit_at.push_back(out.size);
-        out.size += 2;
+        out.size += 3;
     }
+    out.scaling_at = out.size++;
+    for (auto& set : out.sets) set.at = out.size++;
     for (auto s : plan.plan_outputs)
         if (out.computed[s]) out.plan_outputs.push_back(s);
     for (auto s : plan.director_outputs)
@@ -1340,8 +1480,17 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
 std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<std::uint32_t>& unchecked) {
     unchecked.clear();
     Writer w{plan, layout, {}, std::vector<std::string>(plan.tables.size()), std::vector<std::string>(plan.tables.size()), {}, {}};
+    const std::size_t n = plan.slots.size();
+    // The outputs scaled pro rata: each by the sets holding it, their first limits in order.
+    std::vector<std::uint32_t> by_first(layout.sets.size());
+    std::iota(by_first.begin(), by_first.end(), 0u);
+    std::sort(by_first.begin(), by_first.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return layout.sets[a].limit < layout.sets[b].limit; });
+    for (auto k : by_first)
+        for (auto s : plan.limits[layout.sets[k].limit].allocation->outputs) w.scaled_by[s].push_back(k);
+    const std::string scaling = fmt::format("t[{}].n", layout.scaling_at);
     std::string decls, bodies;
-    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+    for (std::uint32_t s = 0; s < n; ++s) {
         if (!layout.computed[s]) continue;
         const Slot& slot = plan.slots[s];
         const bool number = slot.type.kind == Kind::number && !w.slot_whole(s);
@@ -1349,50 +1498,181 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         decls += fmt::format("static {} s{}(Q* t, long r);\n", t, s);
         const std::uint32_t root = slot.checked != none ? slot.checked : slot.root;
         const std::string e = number || slot.type.kind != Kind::number ? w.expr(root) : w.iexpr(root);
+        // A scaled output, computed after scaling, is scaled (as the interpreter's ensure()).
+        std::string scale;
+        if (!w.scaled_by[s].empty()) {
+            scale = fmt::format("  if ({}) x = sc{}(t, x);\n", scaling, s);
+            std::string f = fmt::format("// {} scaled pro rata\nstatic {} sc{}(Q* t, {} x) {{\n", slot.name, t, s, t);
+            for (auto k : w.scaled_by[s]) {
+                const Allocation& a = *plan.limits[layout.sets[k].limit].allocation;
+                const auto unit = *small_constant(a.unit);
+                const int mode = static_cast<int>(a.mode);
+                if (number)
+                    f += fmt::format("  if (t[{0}].d > 0) return round_to(mul(x, t[{0}]), Q{{{1}LL, {2}LL}}, {3});\n",
+                                     layout.sets[k].at, unit.first, unit.second, mode);
+                else
+                    f += fmt::format("  if (t[{0}].d > 0) return iround(mul(Q{{x, 1}}, t[{0}]), {1}LL, {2});\n",
+                                     layout.sets[k].at, unit.first, mode);
+            }
+            f += "  return x;\n}\n";
+            decls += f;
+        }
         if (number) {
             bodies += fmt::format(
                 "// {}\nstatic Q s{}(Q* t, long r) {{\n  Q* m = t + {} + r;\n  if (m->d > 0) return *m;\n"
-                "  bool o = false;\n  S y = {};\n  Q x = !o ? Q{{y.n, y.d}} : {};\n  *m = x;\n  return x;\n}}\n",
-                slot.name, s, layout.offset[s], w.sexpr(root), e);
+                "  bool o = false;\n  S y = {};\n  Q x = !o ? Q{{y.n, y.d}} : {};\n{}  *m = x;\n  return x;\n}}\n",
+                slot.name, s, layout.offset[s], w.sexpr(root), e, scale);
             continue;
         }
         bodies += fmt::format(
             "// {}\nstatic {} s{}(Q* t, long r) {{\n  Q* m = t + {} + r;\n  if (m->d > 0) return {};\n"
-            "  {} x = {};\n  *m = {};\n  return x;\n}}\n",
-            slot.name, t, s, layout.offset[s], number ? "*m" : "(long long)m->n", t, e, number ? "x" : "Q{x, 1}");
+            "  {} x = {};\n{}  *m = {};\n  return x;\n}}\n",
+            slot.name, t, s, layout.offset[s], number ? "*m" : "(long long)m->n", t, e, scale, number ? "x" : "Q{x, 1}");
     }
+    // Per computed slot: the scaled outputs it depends on (through the kernel's definitions).
+    std::vector<std::vector<std::uint32_t>> ups(n);
+    std::vector<std::uint8_t> known(n, 0);
+    auto find_ups = [&](auto&& self, std::uint32_t s) -> const std::vector<std::uint32_t>& {
+        if (known[s]) return ups[s];
+        known[s] = 1;
+        std::vector<std::uint32_t> found;
+        for (auto d : depends_on(plan, s)) {
+            if (!layout.computed[d] || d == s) continue;
+            if (!w.scaled_by[d].empty()) found.push_back(d);
+            const auto& more = self(self, d);
+            found.insert(found.end(), more.begin(), more.end());
+        }
+        std::sort(found.begin(), found.end());
+        found.erase(std::unique(found.begin(), found.end()), found.end());
+        ups[s] = std::move(found);
+        return ups[s];
+    };
+    std::vector<std::uint8_t> affected(n, 0);   // changed by some scaling
+    for (std::uint32_t s = 0; s < n; ++s)
+        if (layout.computed[s]) affected[s] = !find_ups(find_ups, s).empty() || !w.scaled_by[s].empty();
+    // Whether a run's factors change any of `slots`: one of the sets scaling them (or what
+    // they depend on) has a factor.
+    auto changed = [&](const std::vector<std::uint32_t>& slots) {
+        std::vector<std::uint32_t> sets;
+        for (auto s : slots) {
+            if (s >= n || !layout.computed[s]) continue;
+            std::vector<std::uint32_t> from = ups[s];
+            from.push_back(s);
+            for (auto c : from) sets.insert(sets.end(), w.scaled_by[c].begin(), w.scaled_by[c].end());
+        }
+        std::sort(sets.begin(), sets.end());
+        sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+        std::string c;
+        for (auto k : sets) c += fmt::format("{}t[{}].d > 0", c.empty() ? "" : " || ", layout.sets[k].at);
+        return c;
+    };
     // The outputs as functions computed on first use, every definition afresh (the table's
-    // memo of the last run cleared).
+    // memo of the last run cleared); `only`: those the run's factors changed, after scaling.
+    // (With the further definitions the host reads.)
+    std::vector<std::uint32_t> plan_read(layout.plan_outputs.begin(), layout.plan_outputs.end());
+    std::vector<std::uint32_t> director_read(layout.director_outputs.begin(), layout.director_outputs.end());
+    for (auto s : layout.wanted) (plan.slots[s].scope == Scope::plan ? plan_read : director_read).push_back(s);
+    auto calls = [&](bool only) {
+        std::string c, each;
+        for (auto s : plan_read) {
+            if (!only) c += fmt::format("    s{}(t, 0);\n", s);
+            else if (affected[s]) c += fmt::format("      if ({}) s{}(t, 0);\n", changed({s}), s);
+        }
+        for (auto s : director_read) {
+            if (!only) each += fmt::format("      s{}(t, r);\n", s);
+            else if (affected[s])
+                c += fmt::format("      if ({}) {{\n        for (long r = 0; r < {}; ++r) s{}(t, r);\n      }}\n", changed({s}),
+                                 layout.records, s);
+        }
+        if (!each.empty()) c += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}    }}\n", layout.records, each);
+        return c;
+    };
     const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
-    std::string lazy = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end);
-    std::vector<std::uint32_t> each(layout.director_outputs.begin(), layout.director_outputs.end());
-    for (auto s : layout.plan_outputs) lazy += fmt::format("    s{}(t, 0);\n", s);
-    for (auto s : layout.wanted) {
-        if (plan.slots[s].scope == Scope::plan) lazy += fmt::format("    s{}(t, 0);\n", s);
-        else each.push_back(s);
+    std::string lazy = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end) + calls(false);
+    // Each run starts unscaled.
+    std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n";
+    if (!layout.sets.empty()) {
+        entry += fmt::format("  {} = 0;\n", scaling);
+        for (const auto& set : layout.sets) entry += fmt::format("  t[{}].d = 0;\n", set.at);
+        for (std::size_t k = 0; k < layout.limits.size(); ++k)
+            if (layout.limit_set[k] != none) entry += fmt::format("  t[{}].d = 0;\n", layout.limit_at[k] + 2);
     }
-    if (!each.empty()) {
-        lazy += fmt::format("    for (long r = 0; r < {}; ++r) {{\n", layout.records);
-        for (auto s : each) lazy += fmt::format("      s{}(t, r);\n", s);
-        lazy += "    }\n";
-    }
-    std::string entry = "extern \"C\" int hoshu_kernel_v1(Q* t) {\n  try {\n";
+    entry += "  try {\n";
     if (auto straight = local_entry(w, unchecked)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
-        entry += "    bool done = false;\n    try {\n" + *straight +
+        // (The hoisted parts, which the functions compute on first use, afresh.)
+        std::string fresh;
+        for (auto at : layout.hoisted_at) fresh += fmt::format("    t[{}].d = 0;\n", at);
+        entry += fresh + "    bool done = false;\n    try {\n" + *straight +
                  "      done = true;\n    } catch (const Bail&) {\n    }\n    if (!done) {\n" + lazy + "    }\n";
     } else {
         entry += lazy;
     }
     std::string checks;
+    std::string exceeded, again, factors;   // the pro rata limits exceeded; their second check; their factors shown
     for (std::size_t k = 0; k < layout.limits.size(); ++k) {
         const Limit& l = plan.limits[layout.limits[k]];
-        checks += fmt::format("// limit {}\nstatic void limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
-                              "  t[{}] = v;\n  t[{}] = b;\n  if (cmp(v, b) {} 0) bail();\n}}\n",
+        checks += fmt::format("// limit {}\nstatic bool limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
+                              "  t[{}] = v;\n  t[{}] = b;\n  return cmp(v, b) {} 0;\n}}\n",
                               l.name, k, w.expr(l.value), w.expr(l.bound), layout.limit_at[k], layout.limit_at[k] + 1,
                               l.strict ? ">=" : ">");
-        entry += fmt::format("    limit{}(t);\n", k);
+        const std::uint32_t set = layout.limit_set[k];
+        if (set == none) {
+            entry += fmt::format("    if (limit{}(t)) bail();\n", k);
+        } else {
+            entry += fmt::format("    const bool x{0} = limit{0}(t);\n    if (x{0}) factor(t, {1}, t[{2}], t[{3}]);\n", k,
+                                 layout.sets[set].at, layout.limit_at[k], layout.limit_at[k] + 1);
+            exceeded += fmt::format("{}x{}", exceeded.empty() ? "" : " || ", k);
+            factors += fmt::format("      if (x{}) t[{}] = t[{}];\n", k, layout.limit_at[k] + 2, layout.sets[set].at);
+        }
+        // After scaling, a limit reading what scaling changes is checked again: one exceeded
+        // is violated (the interpreter reports it).
+        std::vector<std::uint32_t> named;
+        slots_named(plan, l.value, named);
+        slots_named(plan, l.bound, named);
+        // (One exceeded before whose value and bound scaling does not change still is.)
+        std::string when = std::any_of(named.begin(), named.end(), [&](std::uint32_t s) { return affected[s] != 0; })
+                               ? changed(named)
+                               : "";
+        if (set != none) when = fmt::format("x{}{}{}", k, when.empty() ? "" : " || ", when);
+        if (!when.empty()) again += fmt::format("      if (({}) && limit{}(t)) bail();\n", when, k);
+    }
+    if (!exceeded.empty()) {
+        // Pro rata allocation: each output of a set with a factor scaled in place, unless it
+        // depends on another scaled output (then computed again from the scaled ones, and
+        // scaled); what depends on them computed again.
+        std::string re = "static void rescale(Q* t) {\n";
+        // (The hoisted parts afresh: one may read a scaled output.)
+        for (auto at : layout.hoisted_at) re += fmt::format("  t[{}].d = 0;\n", at);
+        auto on = [&](const std::vector<std::uint32_t>& sets) {
+            std::string c;
+            for (auto k : sets) c += fmt::format("{}t[{}].d > 0", c.empty() ? "" : " || ", layout.sets[k].at);
+            return c;
+        };
+        for (std::uint32_t s = 0; s < n; ++s)
+            if (layout.computed[s] && !w.scaled_by[s].empty()) re += fmt::format("  const bool on{}_ = {};\n", s, on(w.scaled_by[s]));
+        for (std::uint32_t s = 0; s < n; ++s) {
+            if (!layout.computed[s] || !affected[s]) continue;
+            const std::size_t count = plan.slots[s].scope == Scope::plan ? 1 : layout.records;
+            const std::uint32_t at = layout.offset[s];
+            std::string up;
+            for (auto u : ups[s]) up += fmt::format("{}on{}_", up.empty() ? "" : " || ", u);
+            std::string c;
+            if (!up.empty()) c = fmt::format("  if ({}) {{\n    for (long r = 0; r < {}; ++r) t[{} + r].d = 0;\n  }}", up, count, at);
+            if (!w.scaled_by[s].empty()) {
+                const bool number = !w.slot_whole(s);
+                c += fmt::format("{}if (on{}_) {{\n    for (long r = 0; r < {}; ++r) {{\n      Q* m = t + {} + r;\n"
+                                 "      if (m->d > 0) *m = {};\n    }}\n  }}",
+                                 c.empty() ? "  " : " else ", s, count, at,
+                                 number ? fmt::format("sc{}(t, *m)", s) : fmt::format("Q{{sc{}(t, (long long)m->n), 1}}", s));
+            }
+            re += fmt::format("  // {}\n{}\n", plan.slots[s].name, c);
+        }
+        re += "}\n";
+        checks += re;
+        entry += fmt::format("    if ({}) {{\n      {} = 1;\n      rescale(t);\n{}{}{}    }}\n", exceeded, scaling,
+                             calls(true), again, factors);
     }
     for (auto i : layout.requirements) {
         const Requirement& req = plan.requirements[i];

@@ -7,7 +7,8 @@
 // The kernel works on one table of raw fractions (numerator, denominator, both __int128,
 // the denominator positive and the fraction not necessarily in lowest terms; a word —
 // date, boolean, choice — is its numerator over 1). A definition that no varied value
-// reaches is computed once by the interpreter and put in the table; the others are the
+// reaches (nor a pro rata scaling the kernel computes) is computed once by the
+// interpreter and put in the table; the others are the
 // kernel's, recomputed on each run, each once per record: as straight-line code in the
 // order they depend on each other when no aggregate is on the path, else (and when the
 // straight-line code gives up) as functions computed on first use, as the interpreter
@@ -15,6 +16,13 @@
 // negative one "not available" (the interpreter could not compute it): reading it makes
 // the kernel give the run up, and so does any overflow, division by zero, value out of its
 // range or table without a row — the interpreter then evaluates that run and reports.
+// After the outputs, the limits: one exceeded gives the run up unless it allocates pro
+// rata what the kernel computes (every allocated output and what depends on it are then
+// the kernel's): then its factor (bound / value, the smallest of the limits on one set of
+// outputs) scales each allocated output with the rounding of the set's first limit — in
+// place, or, for one depending on another scaled output, computed again and scaled —
+// what depends on them is computed again by the functions, and the limits they reach are
+// checked again (one still exceeded gives the run up).
 // The straight-line code reads each input once (a whole one unchecked while the host's
 // word at Layout::trusted_at says every such value is a whole number of 64 bits). Both
 // compute a product or quotient rounded to a whole unit as one fraction: its factors'
@@ -64,10 +72,25 @@ struct Layout {
     /// (set by the host after plan_layout()): every run computes them and leaves them in
     /// the table, as it does the outputs.
     std::vector<std::uint32_t> wanted;
-    /// The limits and requirements a varied value reaches: the kernel checks them and
-    /// gives the run up when one does not hold (the interpreter scales or reports). Each
-    /// limit's value and bound are kept at limit_at[k] and limit_at[k] + 1.
+    /// The limits and requirements a varied value reaches (and the pro rata limits whose
+    /// outputs it reaches or the base inputs bind): the kernel checks them and gives the
+    /// run up when a requirement or a limit it does not scale does not hold (the
+    /// interpreter reports). Each limit's value, bound and pro rata factor (a denominator
+    /// 0: none) are kept at limit_at[k], limit_at[k] + 1 and limit_at[k] + 2.
     std::vector<std::uint32_t> limits, limit_at, requirements;
+    /// Per limit of `limits`: the set of outputs (of `sets`) it scales when exceeded, or
+    /// none when it is not pro rata or the kernel does not compute what scaling changes
+    /// (then it gives the run up).
+    std::vector<std::uint32_t> limit_set;
+    /// One set of outputs scaled by one factor: its outputs are those of the plan's first
+    /// limit allocating exactly them (whose rounding mode and unit they are scaled with);
+    /// the factor of the run at `at` (a denominator 0: none).
+    struct ScaleSet {
+        std::uint32_t limit = 0;
+        std::uint32_t at = 0;
+    };
+    std::vector<ScaleSet> sets;
+    std::uint32_t scaling_at = 0;   // a word: 1 while a run computes again after scaling
 };
 
 /// Which definitions depend on the varied input slots, and the table's layout; errors
@@ -75,9 +98,14 @@ struct Layout {
 /// `carried`: the evaluation hands records to the next year (what `carry` writes must
 /// then not depend on a varied value). `changed_at` (optional, per slot): where a varied
 /// slot's value is changed from (a column of scenarios); an error then notes where the
-/// change it depends on comes from.
+/// change it depends on comes from. `bound_in_base` (optional, per limit): the pro rata
+/// limits the base inputs bind — the kernel then computes what their scaling changes
+/// (the base's values of it are scaled ones), or refuses the plan when it cannot.
+/// The outputs a pro rata limit the kernel checks allocates, and what depends on them,
+/// are the kernel's too (a run's factor changes them), when it computes all of them.
 bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots, std::size_t records, bool carried,
-                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at = {});
+                 Layout& out, dsl::Diagnostics& diags, const std::vector<dsl::SourceRange>& changed_at = {},
+                 const std::vector<std::uint8_t>& bound_in_base = {});
 
 /// The kernel's C++ source: `extern "C" int hoshu_kernel_v1(KernelValue* table)`, 0 when
 /// every output was computed into the table, 1 when the run was given up. `unchecked`:

@@ -286,8 +286,10 @@ struct Kernel::Impl {
         bool number = false;
     };
     std::vector<Out> outs;
-    std::vector<const KernelValue*> froms;   // parallel to outs
-    // The last successful run's outputs as the kernel left them (parallel to outs; a
+    // Where each out is in the table, then each checked limit's factor (of limit_outs).
+    std::vector<const KernelValue*> froms;
+    std::vector<LimitOutcome*> limit_outs;   // parallel to Layout::limits
+    // The last successful run's outputs as the kernel left them (parallel to froms; a
     // denominator of 0 before any), and whether the outcome is yet to be given them:
     // run() copies, settle() writes the outcome when it is read.
     std::vector<KernelValue> last;
@@ -322,6 +324,17 @@ struct Kernel::Impl {
             if (!outs[k].number) v.word = static_cast<std::int64_t>(kv.n);
             else if (whole64(kv)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
             else v.number = Rational::from_parts(kv.n, kv.d);
+        }
+        for (std::size_t k = 0; k < limit_outs.size(); ++k) {
+            const KernelValue& kv = last[outs.size() + k];
+            LimitOutcome& lo = *limit_outs[k];
+            if (kv.d > 0) {
+                lo.status = LimitStatus::scaled;
+                lo.factor = Rational::from_parts(kv.n, kv.d);
+            } else {
+                lo.status = LimitStatus::ok;
+                lo.factor.reset();
+            }
         }
         stale = false;
     }
@@ -495,13 +508,13 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     Kernel k;
     k.impl_ = std::make_unique<Impl>(plan);
     Impl& m = *k.impl_;
-    for (const auto& lo : base->limits) {
-        // The frozen values would be the scaled ones: the kernel does not scale.
-        if (lo.factor)
-            return dsl::one_error(plan.limits[lo.limit].name_range,
-                                  fmt::format("the base inputs bind the pro rata limit `{}`", plan.limits[lo.limit].name));
-    }
-    if (!plan_layout(plan, varied_slots, records, !base->carried.empty(), m.layout, diags, slot_changed_at)) return diags;
+    // The pro rata limits the base inputs bind: the values the kernel does not compute must
+    // not be scaled ones, so it computes what their scaling changes (or refuses the plan).
+    std::vector<std::uint8_t> bound_in_base(plan.limits.size(), 0);
+    for (const auto& lo : base->limits)
+        if (lo.factor) bound_in_base[lo.limit] = 1;
+    if (!plan_layout(plan, varied_slots, records, !base->carried.empty(), m.layout, diags, slot_changed_at, bound_in_base))
+        return diags;
     for (auto s : options.read_slots)
         if (m.layout.computed[s] && std::find(m.layout.wanted.begin(), m.layout.wanted.end(), s) == m.layout.wanted.end())
             m.layout.wanted.push_back(s);
@@ -618,7 +631,12 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         out(m.layout.limit_at[k], &lo.value, n);
         out(m.layout.limit_at[k] + 1, &lo.bound, n);
     }
-    m.last.assign(m.outs.size(), KernelValue{0, 0});
+    // Then each checked limit's factor (a denominator 0: none, the limit ok; else scaled).
+    for (std::size_t k = 0; k < m.layout.limits.size(); ++k) {
+        m.froms.push_back(table + m.layout.limit_at[k] + 2);
+        m.limit_outs.push_back(&m.outcome.limits[m.layout.limits[k]]);
+    }
+    m.last.assign(m.froms.size(), KernelValue{0, 0});
     auto handle = [&](std::uint32_t s, const Value* value) {
         Impl::Handle h{number(s) ? value : nullptr, -1};
         for (std::size_t k = 0; k < m.outs.size(); ++k)
@@ -677,9 +695,16 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     m.loaded = std::move(*loaded);
     // The base inputs through the kernel must give the base outcome: a kernel that does
     // not agree with the interpreter there is not used. (One that gives them up — a limit
-    // the base exceeds, say — is: the interpreter evaluates such runs.)
+    // the base exceeds and the kernel does not scale, say — is: the interpreter evaluates
+    // such runs.)
     if (k.run()) {
         m.settle();
+        for (auto i : m.layout.limits) {
+            const LimitOutcome& got = m.outcome.limits[i];
+            const LimitOutcome& want = base->limits[i];
+            if (got.status != want.status || got.factor != want.factor)
+                return dsl::one_error({}, "the compiled plan does not agree with the interpreter on the base inputs");
+        }
         for (std::size_t d = 0; d < records; ++d) {
             for (std::size_t o = 0; o < plan.director_outputs.size(); ++o) {
                 const Value& got = m.outcome.directors[d].outputs[o];

@@ -14,14 +14,18 @@
 //   if (k->run()) use(k->whole_output(*h));                    // std::optional<std::int64_t>
 //
 // The interpreter stays the reference and both agree on every scenario: what the kernel
-// computes it computes exactly as the interpreter does, and whatever it cannot — an
-// intermediate beyond __int128 even in lowest terms, a division by zero, a value out of
-// its declared range, a table without a row, a limit or requirement that does not hold, a
-// value the inputs check would refuse — makes set() or run() return false, and the caller
-// evaluates that scenario through the session (which reports the error, or computes with
-// numbers of any size). build() refuses (with located errors) a plan whose varied path
-// uses what only the interpreter computes: series, date steps, rank and percentile, texts,
-// values of the ledger or of another collection, a pro rata limit the base inputs bind.
+// computes it computes exactly as the interpreter does — a pro rata limit that binds
+// included: the factor, the allocated outputs scaled with the limit's rounding, what
+// depends on them computed again, each limit's status and factor in the outcome — and
+// whatever it cannot — an intermediate beyond __int128 even in lowest terms, a division by
+// zero, a value out of its declared range, a table without a row, a requirement or a limit
+// that does not hold (a pro rata one still exceeded after scaling, or whose scaling changes
+// what the kernel does not compute), a value the inputs check would refuse — makes set()
+// or run() return false, and the caller evaluates that scenario through the session (which
+// reports the error, or computes with numbers of any size). build() refuses (with located
+// errors) a plan whose varied path uses what only the interpreter computes: series, date
+// steps, rank and percentile, texts, values of the ledger or of another collection, a pro
+// rata limit the base inputs bind whose scaling changes such a value.
 // A varied value may be an entry of a series, when what reads it is a definition whose
 // whole formula is `last SERIES before DATE` on a date no run changes: that definition is
 // then varied as an input is, its value checked as the series' entries are (positive).

@@ -261,6 +261,58 @@ agree "iij: a division score and a monthly fixed pay, past the limits" rules/iij
 agree "iij: revenue, profit and a close" rules/iij examples/iij/fy2024.toml examples/iij/sensitivity.csv
 agree "iij: this and last year's results and a close, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij-results.csv" --on-error skip OUT
 
+# ---- Pro rata limits that bind on some scenarios (tests/cli/compiled/prorata): the compiled
+# plan scales the allocated outputs itself — a probe counts the runs it finishes: at least
+# one per scenario where a limit is scaled and nothing is violated — and writes what the
+# interpreter writes.
+pr=$here/prorata
+python3 - "$work" << 'EOF'
+import itertools, sys
+with open(f"{sys.argv[1]}/prorata.csv", "w") as f:
+    f.write("scenario,price,cap,cash_cap,points_cap,members.B.pay\n")
+    grid = itertools.product(["1234", "7"], ["-5", "0", "1000", "60000", "67363", "1000000"],
+                             ["-500", "20000000", "26719576", "10000000000"], ["0", "5000", "1000000"],
+                             ["12345679", "999999999"])
+    for i, row in enumerate(grid):
+        f.write(",".join([f"s{i}", *row]) + "\n")
+EOF
+agree "pro rata limits binding on some scenarios" $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
+export HOSHU_CACHE_DIR="$work/prorata-probe"
+mkdir -m 700 "$HOSHU_CACHE_DIR"
+run compiled prorata0 $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
+cpp=$(ls "$HOSHU_CACHE_DIR"/kernel-*.cpp 2> /dev/null)
+if [[ $(echo "$cpp" | wc -w) -ne 1 ]] || ! grep -q '^extern "C" int hoshu_kernel_v1(Q\* t) {$' "$cpp"; then
+  bad "pro rata probe: not one compiled plan with its entry point in the cache: $cpp"
+else
+  { sed 's/^extern "C" int hoshu_kernel_v1(Q\* t) {$/static int probed_kernel(Q* t) {/' "$cpp"
+    cat << 'EOF'
+#include <cstdio>
+#include <cstdlib>
+extern "C" int hoshu_kernel_v1(Q* t) {
+  const int rc = probed_kernel(t);
+  if (const char* path = std::getenv("HOSHU_TEST_KERNEL_RUNS"))
+    if (std::FILE* f = std::fopen(path, "a")) { std::fprintf(f, "%d\n", rc); std::fclose(f); }
+  return rc;
+}
+EOF
+  } > "$work/prorata-probe.cpp"
+  if "${HOSHU_CXX:-${CXX:-c++}}" -std=c++17 -O2 -fPIC -shared -w -o "$work/prorata-probe.so" -x c++ "$work/prorata-probe.cpp" &&
+     chmod 700 "$work/prorata-probe.so" && mv "$work/prorata-probe.so" "${cpp%.cpp}.so"; then
+    HOSHU_TEST_KERNEL_RUNS="$work/prorata-runs" run auto prorata $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
+    run interpreter interp $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
+    same "pro rata probe: auto with the probe = interpreter" interp prorata
+    finished=$(grep -c '^0$' "$work/prorata-runs" 2> /dev/null)
+    # Scenarios where a limit is scaled and none is violated (the last column counts them).
+    scaled=$(awk -F, 'NR > 1 && /,scaled,/ && $NF == 0 { print $1 }' "$work/interp.out" | sort -u | wc -l)
+    (( scaled >= 20 && finished >= scaled + 1 )) \
+      && ok "pro rata probe: the compiled plan finished $finished runs; $scaled scenarios scaled without a violation" \
+      || bad "pro rata probe: the compiled plan finished $finished runs; $scaled scenarios scaled without a violation"
+  else
+    bad "pro rata probe: it does not compile"
+  fi
+fi
+export HOSHU_CACHE_DIR="$work/cache"
+
 # ---- Plans whose varied path only the interpreter computes: refused, located.
 echo "scenario,prices.2024-03-29.close" > "$work/iij-base-close.csv"; echo "a,3000" >> "$work/iij-base-close.csv"
 refused "iij: the base price's close" rules/iij examples/iij/fy2024.toml "$work/iij-base-close.csv" \

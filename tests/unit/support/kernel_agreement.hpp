@@ -1,8 +1,11 @@
 // A compiled plan against the interpreter on random scenarios: each scenario's cells (one
 // per varied input path, from `random_cell`) set in a session and in a kernel built on the
 // same inputs; every value the kernel computes must equal the session's (through
-// outcome() and, for a whole output, whole_output()), and every scenario the interpreter
-// refuses must be one the kernel does not answer. Returns how many scenarios went which way.
+// outcome() and, for a whole output, whole_output()) — the outputs, plan-wide and per
+// record, and each limit's value, bound, status and pro rata factor — and every scenario
+// the interpreter refuses must be one the kernel does not answer. Returns how many
+// scenarios went which way, and of those where a pro rata limit bound (the interpreter
+// scaled), how many the kernel computed and how many it gave up.
 // (And nodes_at(): the input values at some paths, the test failing when one is missing.)
 //
 //   auto got = hoshu::test::kernel_agreement(f, in, {"a", "b"}, 3000, 20261205, random_cell);
@@ -39,7 +42,18 @@ inline std::vector<eval::InputFile::Node> nodes_at(const eval::InputFile& in, co
 
 struct Agreement {
     int taken = 0, given_up = 0, errors = 0;
+    // Scenarios where a pro rata limit bound: computed by the kernel; given up though the
+    // interpreter reports no violation; given up where it reports one (a limit still
+    // exceeded after scaling, say).
+    int bound_taken = 0, bound_given_up = 0, bound_violated = 0;
 };
+
+/// Whether the interpreter scaled outputs pro rata in this outcome.
+inline bool scaled(const eval::Outcome& o) {
+    for (const auto& l : o.limits)
+        if (l.factor) return true;
+    return false;
+}
 
 inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, const std::vector<std::string>& paths,
                                   int scenarios, std::uint64_t seed,
@@ -74,11 +88,15 @@ inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, con
             CHECK_FALSE(ran);
             continue;
         }
+        const bool bound = scaled(*expected);
         if (!ran) {
             ++a.given_up;
+            if (bound && expected->violations.empty()) ++a.bound_given_up;
+            if (bound && !expected->violations.empty()) ++a.bound_violated;
             continue;
         }
         ++a.taken;
+        if (bound) ++a.bound_taken;
         // whole_output() before outcome() is asked (from what the kernel left), then the same
         // through the outcome.
         std::vector<std::optional<std::int64_t>> wholes;
@@ -103,8 +121,28 @@ inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, con
                 CHECK(f.text(got.directors[d].outputs[k], name) == f.text(expected->directors[d].outputs[k], name));
             }
         }
+        REQUIRE(got.plan_outputs.size() == expected->plan_outputs.size());
+        for (std::size_t k = 0; k < got.plan_outputs.size(); ++k) {
+            const std::string name = f.plan->slots[f.plan->plan_outputs[k]].name;
+            INFO(name);
+            CHECK(f.text(got.plan_outputs[k], name) == f.text(expected->plan_outputs[k], name));
+        }
+        REQUIRE(got.limits.size() == expected->limits.size());
+        for (std::size_t i = 0; i < got.limits.size(); ++i) {
+            const auto& g = got.limits[i];
+            const auto& e = expected->limits[i];
+            INFO("limit " << f.plan->limits[i].name);
+            CHECK(eval::to_string(g.status) == std::string(eval::to_string(e.status)));
+            CHECK(g.factor.has_value() == e.factor.has_value());
+            if (g.factor && e.factor) CHECK(g.factor->to_string() == e.factor->to_string());
+            CHECK(g.value.number.to_string() == e.value.number.to_string());
+            CHECK(g.bound.number.to_string() == e.bound.number.to_string());
+        }
+        CHECK(got.violations.size() == expected->violations.size());
     }
     INFO(a.taken << " taken, " << a.given_up << " given up, " << a.errors << " refused by the interpreter");
+    INFO("where a pro rata limit bound: " << a.bound_taken << " taken, " << a.bound_given_up << " given up, "
+                                           << a.bound_violated << " violated");
     return a;
 }
 

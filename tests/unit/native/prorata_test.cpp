@@ -1,0 +1,300 @@
+// Pro rata limits in a compiled plan: where one binds, the kernel computes the run as the
+// interpreter does — the factor (the smallest of the limits on one set of outputs), the
+// allocated outputs scaled with the limit's rounding (down, up, half up, half even; to 1
+// share, 100 yen, 1/3), a scaled output that depends on another computed again from the
+// scaled one, what depends on them computed again, the limits checked again — rather than
+// give the run up; on random scenarios where the limits bind on many and not on others,
+// through the functions (aggregates in definitions) and through straight-line code.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "evaluator/native/kernel.hpp"
+#include "evaluator/run/session.hpp"
+#include "support/kernel_agreement.hpp"
+#include "support/kernel_cache.hpp"
+#include "support/plan_fixture.hpp"
+
+namespace {
+
+using hoshu::eval::Kernel;
+using hoshu::eval::LimitStatus;
+using hoshu::eval::Rational;
+using hoshu::eval::Session;
+
+// Aggregates in definitions (total_shares, total_pay): the kernel's functions.
+const char* const functions_rules = R"(plan "pro rata, functions"
+  source T "a test"
+input price: JPY at price range ¥1 to ¥100,000
+input cap: shares at cap range -10 shares to 100,000,000 shares
+input cash_cap: JPY at cash_cap range -¥1,000 to ¥100,000,000,000
+input points_cap: ratio at points_cap range 0 to 1_000_000_000
+collection directors: director at directors key id
+value total_pay: JPY = sum of pay over directors
+value total_shares: shares = sum of shares over directors
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output shares: shares = round down(pay / price * 1 share, 1 share)
+  output matching: shares = round half up(shares / 3, 1 share)
+  output worth: JPY = (shares + matching) * price / 1 share
+  output portion: ratio = if total_shares > 0 shares then shares / total_shares else 0
+  output cash: JPY = round half even(pay * 3 / 7, 1 yen)
+  output bonus: JPY = if total_pay > ¥0 then round down(¥1,000,000 * pay / total_pay, 1 yen) else ¥0
+  output points: ratio = pay / 1,000 yen / 7
+end
+limit share_pool: total_shares + sum of matching over directors <= cap
+  allocate pro rata shares, matching round down to 1 share
+limit plain_shares: total_shares <= cap * 3 / 4
+  allocate pro rata matching, shares round half even to 1 share
+limit cash_pool: sum of cash over directors + sum of bonus over directors <= cash_cap
+  allocate pro rata cash, bonus round up to 100 yen
+limit points_pool: sum of points over directors < points_cap
+  allocate pro rata points round half up to 1/3
+)";
+
+// No aggregate in a definition (only in the limits): straight-line code.
+const char* const straight_rules = R"(plan "pro rata, straight"
+  source T "a test"
+input price: JPY at price range ¥1 to ¥100,000
+input cap: shares at cap range -10 shares to 100,000,000 shares
+input cash_cap: JPY at cash_cap range -¥1,000 to ¥100,000,000,000
+input points_cap: ratio at points_cap range 0 to 1_000_000_000
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output shares: shares = round down(pay / price * 1 share, 1 share)
+  output matching: shares = round half up(shares / 3, 1 share)
+  output worth: JPY = (shares + matching) * price / 1 share
+  output cash: JPY = round half even(pay * 3 / 7, 1 yen)
+  output points: ratio = pay / 1,000 yen / 7
+end
+limit share_pool: sum of shares over directors + sum of matching over directors <= cap
+  allocate pro rata shares, matching round down to 1 share
+limit plain_shares: sum of shares over directors <= cap * 3 / 4
+  allocate pro rata matching, shares round half even to 1 share
+limit cash_pool: sum of cash over directors <= cash_cap
+  allocate pro rata cash round up to 100 yen
+limit points_pool: sum of points over directors < points_cap
+  allocate pro rata points round half up to 1/3
+)";
+
+const char* const inputs = R"(price = 1_234
+cap = 100_000_000
+cash_cap = 100_000_000_000
+points_cap = 1_000_000_000
+[[directors]]
+id = "D1"
+pay = 50_000_000
+[[directors]]
+id = "D2"
+pay = 12_345_679
+[[directors]]
+id = "D3"
+pay = 0
+[[directors]]
+id = "D4"
+pay = 7_777_777
+)";
+
+const std::vector<std::string> columns = {"price", "cap", "cash_cap", "points_cap", "directors.D2.pay"};
+
+/// A random cell for column `column` (price, cap, cash_cap, points_cap, D2's pay): a cap
+/// below what the outputs add up to about half the time (the limit binds), above it
+/// otherwise; now and then one that cannot be met (below zero) or exactly met.
+std::string random_cell(std::mt19937_64& rng, std::size_t column) {
+    std::uniform_int_distribution<int> kind(0, 19);
+    const int k = kind(rng);
+    auto upto = [&](long long n) { return std::uniform_int_distribution<long long>(0, n)(rng); };
+    switch (column) {
+        case 0:
+            if (k == 0) return "1";
+            if (k == 1) return "7";
+            return std::to_string(100 + upto(5000));
+        case 1:
+            if (k == 0) return "-5";   // cannot be met by scaling: the interpreter refuses
+            if (k == 1) return "0";
+            if (k < 12) return std::to_string(upto(200'000));
+            return "100000000";
+        case 2:
+            if (k == 0) return "-500";
+            if (k < 3) return std::to_string(upto(40'000'000));
+            if (k == 3) return "4000000";
+            return "100000000000";
+        case 3:
+            if (k == 0) return "0";
+            if (k < 3) return std::to_string(upto(12'000)) + "/" + std::to_string(1 + upto(6));
+            return "1000000000";
+        default:
+            if (k == 0) return "0";
+            if (k == 1) return "999999999";
+            return std::to_string(upto(400'000'000));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a compiled plan scales pro rata as the interpreter does (functions)", "[native]") {
+    hoshu::test::PlanFixture f(functions_rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    const auto got = hoshu::test::kernel_agreement(f, in, columns, 2000, 20261206, random_cell);
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
+                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
+                   << " violated");
+    // The limits bind on many scenarios and the kernel computes every one the interpreter
+    // reports no violation on (it gives up those still exceeded after scaling: the strict
+    // points_pool rounded half up, cash_pool rounded up); on others they do not bind.
+    CHECK(got.bound_taken > 500);
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.bound_violated > 100);
+    CHECK(got.taken - got.bound_taken > 300);
+    CHECK(got.errors > 100);   // a bound below zero
+}
+
+TEST_CASE("a compiled plan scales pro rata as the interpreter does (straight-line code)", "[native]") {
+    hoshu::test::PlanFixture f(straight_rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    const auto got = hoshu::test::kernel_agreement(f, in, columns, 2000, 20261207, random_cell);
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
+                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
+                   << " violated");
+    CHECK(got.bound_taken > 500);
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.bound_violated > 100);
+    CHECK(got.taken - got.bound_taken > 300);
+    CHECK(got.errors > 100);
+}
+
+TEST_CASE("a compiled plan scales outputs no varied value reaches, and starts from base inputs that bind", "[native]") {
+    // Only the caps vary: the allocated outputs do not depend on them, yet a binding run
+    // changes them. The base inputs bind two limits: the values the kernel reads are not
+    // scaled ones.
+    hoshu::test::PlanFixture f(functions_rules);
+    REQUIRE(f.ok());
+    std::string base = inputs;
+    base.replace(base.find("cap = 100_000_000\n"), 18, "cap = 50_000\n");
+    base.replace(base.find("points_cap = 1_000_000_000\n"), 27, "points_cap = 5000\n");
+    const auto& in = f.inputs(base);
+    {
+        Session session(*f.plan, in);
+        auto outcome = session.run();
+        REQUIRE(outcome);
+        REQUIRE(outcome->limits[0].status == LimitStatus::scaled);
+        REQUIRE(outcome->limits[3].factor);   // (violated: strict, and rounded half up)
+    }
+    const auto got = hoshu::test::kernel_agreement(f, in, {"cap", "points_cap"}, 600, 20261208,
+                                                   [](std::mt19937_64& rng, std::size_t column) {
+                                                       return random_cell(rng, column + 1 == 1 ? 1 : 3);
+                                                   });
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
+                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
+                   << " violated");
+    CHECK(got.bound_taken > 100);
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.errors > 10);
+}
+
+TEST_CASE("a compiled plan reports a binding run's limits: value, bound, status and factor", "[native]") {
+    hoshu::test::PlanFixture f(functions_rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    const auto nodes = hoshu::test::nodes_at(in, {"cap"});
+    hoshu::test::KernelCache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
+    if (!kernel) FAIL(f.render(kernel.error()));
+    // A cap of 60,000: share_pool (shares and matching, 75,766) binds at 60000/75766 =
+    // 30000/37883, plain_shares (shares, 56,824 against 45,000) at 45000/56824 =
+    // 5625/7103, the larger: both show the smaller.
+    REQUIRE(kernel->set(0, std::int64_t{60'000}));
+    REQUIRE(kernel->run());
+    const auto& o = kernel->outcome();
+    CHECK(o.limits[0].status == LimitStatus::scaled);
+    CHECK(o.limits[1].status == LimitStatus::scaled);
+    REQUIRE(o.limits[0].factor);
+    REQUIRE(o.limits[1].factor);
+    CHECK(o.limits[0].factor->to_string() == "30000/37883");
+    CHECK(o.limits[1].factor->to_string() == "30000/37883");
+    CHECK(o.limits[2].status == LimitStatus::ok);
+    CHECK_FALSE(o.limits[2].factor);
+    // The same through the interpreter.
+    Session check(*f.plan, in);
+    const std::vector<hoshu::eval::InputOverride> overrides = {hoshu::eval::InputOverride{nodes[0], "60000", {}, {}}};
+    check.set_overrides(overrides);
+    auto want = check.run();
+    REQUIRE(want);
+    for (std::size_t i = 0; i < want->limits.size(); ++i) {
+        INFO("limit " << i);
+        CHECK(o.limits[i].status == want->limits[i].status);
+        CHECK(o.limits[i].value.number == want->limits[i].value.number);
+        CHECK(o.limits[i].bound.number == want->limits[i].bound.number);
+        CHECK(o.limits[i].factor == want->limits[i].factor);
+    }
+    // The next run does not bind: the limits show ok, no factor.
+    REQUIRE(kernel->run());
+    CHECK(kernel->outcome().limits[0].status == LimitStatus::ok);
+    CHECK_FALSE(kernel->outcome().limits[0].factor);
+}
+
+TEST_CASE("a compiled plan refuses base inputs that bind a pro rata limit whose scaling it cannot compute", "[native]") {
+    hoshu::test::PlanFixture f(R"(plan "ranked shares"
+  source T "a test"
+input cap: shares at cap range 0 shares to 1,000,000 shares
+input rate: ratio at rate range 0 to 10
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output shares: shares = round down(pay / 1,000 yen * 1 share, 1 share)
+  output bonus: ratio = rate * 2
+end
+output place: count = rank of 5 shares among shares over directors, highest first, ties best
+limit share_pool: sum of shares over directors <= cap
+  allocate pro rata shares round down to 1 share
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("cap = 10\nrate = 1\n[[directors]]\nid = \"D1\"\npay = 50_000\n");
+    const auto nodes = hoshu::test::nodes_at(in, {"rate"});
+    hoshu::test::KernelCache cache;
+    Session session(*f.plan, in);
+    auto kernel = Kernel::build(*f.plan, session, nodes, cache.options());
+    REQUIRE_FALSE(kernel);
+    CHECK_THAT(f.render(kernel.error()),
+               Catch::Contains("the base inputs bind the pro rata limit `share_pool`, and scaling its outputs changes a "
+                               "formula that uses what only the interpreter computes"));
+}
+
+TEST_CASE("a compiled plan gives up a run whose pro rata limit scaling cannot meet", "[native]") {
+    // The pool does not depend on the awards it allocates: scaled, it is still exceeded —
+    // violated, with a factor, which the interpreter reports.
+    hoshu::test::PlanFixture f(R"(plan "pool"
+  source T "a test"
+input pool: JPY at pool range ¥0 to ¥1,000,000,000
+input cap: JPY at cap range ¥0 to ¥1,000,000,000
+input rate: ratio at rate range 0 to 10
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output award: JPY = round down(pay * rate, 1 yen)
+end
+limit pool_cap: pool <= cap
+  allocate pro rata award round down to 1 yen
+limit award_cap: sum of award over directors <= cap
+  allocate pro rata award round down to 1 yen
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("pool = 100\ncap = 1000\nrate = 1\n[[directors]]\nid = \"D1\"\npay = 500\n");
+    const auto got = hoshu::test::kernel_agreement(f, in, {"pool", "cap", "rate"}, 300, 20261209,
+                                                   [](std::mt19937_64& rng, std::size_t column) {
+                                                       const long long top = column == 2 ? 4 : 2000;
+                                                       return std::to_string(
+                                                           std::uniform_int_distribution<long long>(0, top)(rng));
+                                                   });
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
+                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    CHECK(got.bound_taken > 20);       // award_cap alone binds
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.bound_violated > 50);    // pool_cap binds: still violated after scaling
+}
