@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <string_view>
@@ -51,17 +52,27 @@ std::vector<std::uint32_t> depends_on(const Plan& plan, std::uint32_t s) {
 
 bool small(const Rational& r) { return r.is_small(); }
 
+/// A part of a formula the kernel does not compute that may be read as a value computed
+/// once (by the interpreter, on the base inputs), when no run changes it: `freeze(n,
+/// per_record)` says whether node n may (and keeps it), `per_record` whether n is computed
+/// once per record there (in a director's definition, or an aggregate's terms).
+using Freeze = std::function<bool(std::uint32_t, bool)>;
+
 /// What the kernel cannot compute in the formula at n, or none: the node that stops it.
-std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
+std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why, const Freeze* freeze = nullptr,
+                          bool per_record = false) {
     const Node& node = plan.nodes[n];
     if (node.type.kind == Kind::text) {
         why = "a text";
         return n;
     }
+    // A node the kernel does not compute: read as a value computed once, when it can be.
+    auto stop = [&](std::uint32_t at) { return freeze && node.type.kind != Kind::text && (*freeze)(at, per_record) ? none : at; };
+    const bool over_records = traits(node.kind).aggregate && node.aux == 0;
     auto children = [&]() -> std::uint32_t {
         std::uint32_t bad = none;
         for_each_child(plan, node, [&](std::uint32_t child) {
-            if (bad == none) bad = unsupported(plan, child, why);
+            if (bad == none) bad = unsupported(plan, child, why, freeze, per_record || over_records);
         });
         return bad;
     };
@@ -69,14 +80,14 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
         case NodeKind::constant:
             if (node.type.kind == Kind::number && !small(plan.constants[node.aux].number)) {
                 why = "a number this large";
-                return n;
+                return stop(n);
             }
             return none;
         case NodeKind::slot: {
             const Scope sc = plan.slots[node.aux].scope;
             if (sc != Scope::plan && sc != Scope::director) {
                 why = "a definition of another collection";
-                return n;
+                return stop(n);
             }
             return none;
         }
@@ -88,27 +99,27 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
         case NodeKind::ne:
             if (plan.nodes[node.a].type.kind == Kind::text) {
                 why = "a comparison of texts";
-                return n;
+                return stop(n);
             }
             return children();
         case NodeKind::round:
             if (!small(plan.constants[node.aux].number)) {
                 why = "a rounding unit this large";
-                return n;
+                return stop(n);
             }
             return children();
         case NodeKind::table: {
             const Table& t = plan.tables[node.aux];
             if (t.keyed() && t.parameter_type.kind != Kind::choice) {
                 why = "a table keyed by text";
-                return n;
+                return stop(n);
             }
             for (const auto& row : t.rows) {
                 const bool fits = small(row.value) && small(row.value_to) && small(row.slope) &&
                                   (!row.low || small(*row.low)) && (!row.high || small(*row.high));
                 if (!fits) {
                     why = "a table with numbers this large";
-                    return n;
+                    return stop(n);
                 }
             }
             return children();
@@ -136,14 +147,14 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
             if (node.aux != 0 || node.type.kind != Kind::number ||
                 (node.a != none && plan.nodes[node.a].type.kind != Kind::number)) {
                 why = "an aggregate over the ledger or another collection";
-                return n;
+                return stop(n);
             }
             return children();
         case NodeKind::present: {
             const Scope sc = plan.slots[node.aux].scope;
             if (sc != Scope::plan && sc != Scope::director) {
                 why = "`present` of another collection's input";
-                return n;
+                return stop(n);
             }
             return none;
         }
@@ -158,7 +169,7 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
         case NodeKind::series_window: break;
     }
     why = "what only the interpreter computes (rank, percentile, a series or a date step)";
-    return n;
+    return stop(n);
 }
 
 /// Whether the value at n can differ from one record to another (it reads a director's
@@ -166,7 +177,7 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why) {
 bool by_record(const Plan& plan, std::uint32_t n) {
     const Node& node = plan.nodes[n];
     if (node.kind == NodeKind::slot || node.kind == NodeKind::present) return plan.slots[node.aux].scope != Scope::plan;
-    if (traits(node.kind).aggregate) return false;
+    if (traits(node.kind).aggregate) return node.aux != 0;   // over the records: one value; over a record's grants, its own
     bool any = false;
     for_each_child(plan, node, [&](std::uint32_t child) { any = any || by_record(plan, child); });
     return any;
@@ -175,10 +186,11 @@ bool by_record(const Plan& plan, std::uint32_t n) {
 /// Layout::hoisted: in the formulas of the computed definitions, the largest parts computed
 /// once per record (a director's definition, an aggregate's terms and filter) that no
 /// record changes and that compute something (not a constant or a value read).
-std::vector<std::uint32_t> hoistable(const Plan& plan, const std::vector<std::uint8_t>& computed) {
+std::vector<std::uint32_t> hoistable(const Plan& plan, const std::vector<std::uint8_t>& computed,
+                                     const std::vector<std::uint32_t>& frozen) {
     std::vector<std::uint32_t> out;
     auto visit = [&](auto&& self, std::uint32_t n, bool per_record) -> void {
-        if (n == none) return;
+        if (n == none || std::find(frozen.begin(), frozen.end(), n) != frozen.end()) return;   // (read as it is)
         const Node& node = plan.nodes[n];
         const NodeKind k = node.kind;
         const bool aggregate = traits(k).aggregate;
@@ -595,6 +607,10 @@ struct Writer {
     bool whole(std::uint32_t n) {
         if (n == none) return false;
         if (whole_node[n] >= 0) return whole_node[n] != 0;
+        if (!frozen_place(n).empty()) {   // (read as a fraction)
+            whole_node[n] = 0;
+            return false;
+        }
         const Node& node = plan.nodes[n];
         bool w = false;
         if (node.type.kind == Kind::number) {
@@ -630,6 +646,14 @@ struct Writer {
         }
         whole_node[n] = w ? 1 : 0;
         return w;
+    }
+
+    /// Node n's place when it is a part computed once (Layout::frozen): "at + record", else
+    /// empty.
+    std::string frozen_place(std::uint32_t n) const {
+        for (std::size_t k = 0; k < layout.frozen.size(); ++k)
+            if (layout.frozen[k] == n) return fmt::format("{} + {}", layout.frozen_at[k], layout.frozen_per_record[k] ? "r" : "0");
+        return {};
     }
 
     /// Node n's hoisted part (Layout::hoisted): its index, or none (also inside the
@@ -788,6 +812,7 @@ struct Writer {
 
     /// The number at node n on 64-bit parts, overflow noted in `o` (the runtime's S).
     std::string sexpr(std::uint32_t n) {
+        if (auto f = frozen_place(n); !f.empty()) return fmt::format("snum(t, {}, o)", f);
         if (auto k = hoisted(n); k != none)
             return hoisted_word(n) ? fmt::format("si({})", hoisted_call(k)) : fmt::format("sq({}, o)", hoisted_call(k));
         const Node& node = plan.nodes[n];
@@ -982,6 +1007,7 @@ struct Writer {
     /// The value at node n: a Q for a number (a whole one computed as a 64-bit integer
     /// unless `as_whole` is false), a long long for any other type.
     std::string expr(std::uint32_t n, bool as_whole = true) {
+        if (auto f = frozen_place(n); !f.empty()) return fmt::format("{}(t, {})", is_number(n) ? "num" : "word", f);
         if (auto k = hoisted(n); k != none)
             return is_number(n) && whole(n) ? fmt::format("qi({})", hoisted_call(k)) : hoisted_call(k);
         const Node& node = plan.nodes[n];
@@ -1112,6 +1138,18 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
         }
     }
     const std::size_t before = diags.error_count();
+    // What the kernel does not compute but no run changes: read as a value computed once.
+    std::vector<std::pair<std::uint32_t, bool>> frozen;   // node, once per record
+    const std::vector<std::uint8_t>* changing = nullptr;   // (also changed: what pro rata scaling changes)
+    const Freeze freeze = [&](std::uint32_t node, bool per_record) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        if (any_in(named, reached) || (changing && any_in(named, *changing))) return false;
+        auto it = std::find_if(frozen.begin(), frozen.end(), [&](const auto& f) { return f.first == node; });
+        if (it == frozen.end()) frozen.emplace_back(node, per_record);
+        else it->second = it->second || per_record;
+        return true;
+    };
     auto changed_by = [&](std::uint32_t s) {
         if (from[s].valid) diags.note(from[s], "the change it depends on comes from here");
     };
@@ -1135,7 +1173,8 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
             continue;
         }
         std::string why;
-        if (auto bad = unsupported(plan, slot.checked != none ? slot.checked : slot.root, why); bad != none) {
+        if (auto bad = unsupported(plan, slot.checked != none ? slot.checked : slot.root, why, &freeze, slot.scope != Scope::plan);
+            bad != none) {
             diags.error(plan.nodes[bad].range, "`{}` depends on a value the run changes and uses {}", slot.name, why);
             changed_by(s);
         }
@@ -1187,9 +1226,12 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
                 bad_at = at;
                 why = std::move(what);
             };
-            auto check_node = [&](std::uint32_t node) {
+            auto check_node = [&](std::uint32_t node, bool per_record) {
                 std::string w;
-                if (auto b = unsupported(plan, node, w); b != none) refuse(plan.nodes[b].range, "changes a formula that uses " + w);
+                changing = &changes;
+                if (auto b = unsupported(plan, node, w, &freeze, per_record); b != none)
+                    refuse(plan.nodes[b].range, "changes a formula that uses " + w);
+                changing = nullptr;
             };
             if (!small_constant(l.allocation->unit)) refuse(l.name_range, "rounds to a unit this large");
             for (std::uint32_t s = 0; s < n; ++s) {
@@ -1199,14 +1241,14 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
                     (slot.kind != SlotKind::value && slot.kind != SlotKind::output))
                     refuse(slot.name_range, fmt::format("changes `{}`, which only the interpreter computes", slot.name));
                 else
-                    check_node(slot.checked != none ? slot.checked : slot.root);
+                    check_node(slot.checked != none ? slot.checked : slot.root, slot.scope != Scope::plan);
             }
-            check_node(l.value);
-            check_node(l.bound);
+            check_node(l.value, false);
+            check_node(l.bound, false);
             for (const auto& other : plan.limits)
                 if (any_in(limit_named(other), fresh)) {
-                    check_node(other.value);
-                    check_node(other.bound);
+                    check_node(other.value, false);
+                    check_node(other.bound, false);
                 }
             for (const auto& req : plan.requirements) {
                 std::vector<std::uint32_t> named;
@@ -1216,7 +1258,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
                 if (req.scope != Scope::plan && req.scope != Scope::director)
                     refuse(req.name_range, fmt::format("changes what the requirement `{}` of another collection reads", req.name));
                 else
-                    check_node(req.condition);
+                    check_node(req.condition, req.scope != Scope::plan);
             }
             for (const auto& carry : plan.carries) {
                 if (!carried) break;
@@ -1240,12 +1282,14 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     out.computed.assign(n, 0);
     for (std::uint32_t s = 0; s < n; ++s) out.computed[s] = reached[s] && !varied_slots[s];
     std::vector<std::uint32_t> checked_nodes;   // of the limits and requirements the kernel checks
+    std::vector<std::uint8_t> checked_per_record;   // (a director's requirement: once per record)
     for (std::uint32_t i = 0; i < plan.limits.size(); ++i) {
         const Limit& limit = plan.limits[i];
         if (!scales[i] && !any_in(limit_named(limit), reached)) continue;
         out.limits.push_back(i);
         checked_nodes.push_back(limit.value);
         checked_nodes.push_back(limit.bound);
+        checked_per_record.insert(checked_per_record.end(), {0, 0});
         std::uint32_t set = none;
         if (scales[i]) {
             const auto& outputs = limit.allocation->outputs;
@@ -1279,10 +1323,12 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
         }
         out.requirements.push_back(i);
         checked_nodes.push_back(req.condition);
+        checked_per_record.push_back(req.scope != Scope::plan);
     }
-    for (auto node : checked_nodes) {
+    for (std::size_t k = 0; k < checked_nodes.size(); ++k) {
+        const std::uint32_t node = checked_nodes[k];
         std::string why;
-        if (auto bad = unsupported(plan, node, why); bad != none) {
+        if (auto bad = unsupported(plan, node, why, &freeze, checked_per_record[k]); bad != none) {
             diags.error(plan.nodes[bad].range, "a limit or requirement depends on a value the run changes and uses {}", why);
             std::vector<std::uint32_t> named;
             slots_named(plan, node, named);
@@ -1300,6 +1346,14 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
             diags.error(carry.range, "what `carry` writes depends on a value the run changes");
             changed_by_any(named);
         }
+    }
+    // (A part read as computed once that turned out to read what scaling changes.)
+    for (const auto& [node, per_record] : frozen) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        if (!any_in(named, reached)) continue;
+        diags.error(plan.nodes[node].range, "this depends on a value the run changes and uses what only the interpreter computes");
+        changed_by_any(named);
     }
     if (diags.error_count() != before) return false;
 
@@ -1341,11 +1395,18 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
         out.presence[s] = out.size;
         out.size += static_cast<std::uint32_t>(plan.slots[s].scope == Scope::plan ? 1 : records);
     }
+    // The parts computed once, one value per record where they are computed per record.
+    for (const auto& [node, per_record] : frozen) {
+        out.frozen.push_back(node);
+        out.frozen_at.push_back(out.size);
+        out.frozen_per_record.push_back(per_record ? 1 : 0);
+        out.size += static_cast<std::uint32_t>(per_record ? records : 1);
+    }
     out.trusted_at = out.size++;
     out.computed_begin = out.size;
     for (std::uint32_t s = 0; s < n; ++s)
         if (out.computed[s]) place(s);
-    out.hoisted = hoistable(plan, out.computed);
+    out.hoisted = hoistable(plan, out.computed, out.frozen);
     for (std::size_t k = 0; k < out.hoisted.size(); ++k) out.hoisted_at.push_back(out.size++);
     for (std::size_t k = 0; k < out.limits.size(); ++k) {
         out.limit_at.push_back(out.size);

@@ -59,6 +59,13 @@ struct Layout {
     /// reads unchecked as a whole number (kernel_source() says which) is one of 64 bits,
     /// 0 when one is not (the functions, which check what they read, then compute the run).
     std::uint32_t trusted_at = 0;
+    /// Parts of the formulas the kernel computes that it cannot compute itself but no run
+    /// changes — a sum over the ledger, a series entry on a fixed date, a rank — computed
+    /// once by the interpreter on the base inputs: node frozen[k]'s value is at frozen_at[k]
+    /// (+ the record when frozen_per_record[k]: in a director's definition or an aggregate's
+    /// terms).
+    std::vector<std::uint32_t> frozen, frozen_at;
+    std::vector<std::uint8_t> frozen_per_record;
     std::uint32_t computed_begin = 0;      // the kernel's own entries: [computed_begin, size)
     /// The parts of formulas computed once per record (a director's definitions, an
     /// aggregate's terms) that no record changes — `weight × score(revenue / target)` in a

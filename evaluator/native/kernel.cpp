@@ -541,6 +541,18 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
             m.table[m.layout.offset[s] + r] = kv;
         }
     }
+    // The parts computed once: the base inputs' values (for each record where computed per
+    // record; not available where the interpreter cannot compute one — a run reading it is
+    // given up).
+    for (std::size_t k = 0; k < m.layout.frozen.size(); ++k) {
+        const std::uint32_t node = m.layout.frozen[k];
+        const std::size_t count = m.layout.frozen_per_record[k] ? records : 1;
+        for (std::size_t r = 0; r < count; ++r) {
+            KernelValue kv{0, -1};
+            if (auto v = probe.node_value(node, r)) kv = to_kernel(plan.nodes[node].type, *v);
+            m.table[m.layout.frozen_at[k] + r] = kv;
+        }
+    }
     for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
         if (m.layout.presence[s] == none) continue;
         const std::size_t count = plan.slots[s].scope == Scope::plan ? 1 : records;
