@@ -1377,7 +1377,8 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
             if (!out.computed[d]) read[d] = 1;
     }
     for (std::uint32_t s = 0; s < n; ++s)
-        if (read[s]) place(s);
+        // (A ledger entry's value is named only inside a part computed once.)
+        if (read[s] && (plan.slots[s].scope == Scope::plan || plan.slots[s].scope == Scope::director)) place(s);
     // The answers to `present(x)` in the formulas the kernel computes.
     out.presence.assign(n, none);
     std::vector<std::uint32_t> asked;

@@ -248,6 +248,9 @@ grid("iij", ["scenario", "directors.D03.division_score", "directors.D05.monthly_
              for m in [0, 1, 3_800_000, 9_000_000, 90_000_000]])
 # This year's and last year's results (one pattern, `years[…].revenue`, reads both) and
 # the grant-time close (a series entry): low closes make the share limit bind.
+grid("frozen", ["scenario", "rate", "prices[1].close"],
+     [(r, c) for r in ["0", "0.001", "1", "1.5", "2.75", "10"]
+             for c in ["-5", "0", "1", "3", "1_234", "99_999.5"]])
 grid("iij-results", ["scenario", "years.FY2024.revenue", "years.FY2023.revenue",
                      "years.FY2024.operating_profit", "prices.2025-06-25.close"],
      [(r, q, p, c) for r in ["250e9", "316_800_000_001", "400e9"]
@@ -259,6 +262,8 @@ agree "us-psu: EPS target and an officer's target value" rules/us-psu examples/u
 agree "jp-bbt: ROE, operating profit, months in office" rules/jp-bbt examples/jp-bbt/fy2025.toml "$work/bbt.csv" --on-error skip OUT
 agree "iij: a division score and a monthly fixed pay, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij.csv" --on-error skip OUT
 agree "iij: revenue, profit and a close" rules/iij examples/iij/fy2024.toml examples/iij/sensitivity.csv
+agree "parts no run changes (a ledger sum, a fixed date's close, a date step, a rank)" $here/frozen \
+  $here/frozen/base.toml "$work/frozen.csv" --on-error skip OUT
 agree "iij: this and last year's results and a close, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij-results.csv" --on-error skip OUT
 
 # ---- Pro rata limits that bind on some scenarios (tests/cli/compiled/prorata): the compiled
@@ -317,6 +322,9 @@ export HOSHU_CACHE_DIR="$work/cache"
 echo "scenario,prices.2024-03-29.close" > "$work/iij-base-close.csv"; echo "a,3000" >> "$work/iij-base-close.csv"
 refused "iij: the base price's close" rules/iij examples/iij/fy2024.toml "$work/iij-base-close.csv" \
   "rules/iij/annual.hoshu:78:5: error: a value a run changes is an entry of the series \`share_price\`, read here as only the interpreter reads it"
+echo "scenario,members.B.pay" > "$work/frozen-pay.csv"; echo "a,30000000" >> "$work/frozen-pay.csv"
+refused "a rank a run changes" $here/frozen $here/frozen/base.toml "$work/frozen-pay.csv" \
+  "plan.hoshu:46:25: error: \`pay_rank\` depends on a value the run changes and uses what only the interpreter computes"
 echo "scenario,fiscal_years.FY2026.adjusted_eps" > "$work/psu-eps.csv"; echo "a,4" >> "$work/psu-eps.csv"
 refused "us-psu: a fiscal year's EPS" rules/us-psu examples/us-psu/fy2026.toml "$work/psu-eps.csv" \
   "rules/us-psu/eps.hoshu:4:9: error: a value a run changes is read by \`adjusted_eps\`, which is neither plan-wide nor one per record of officers"

@@ -108,8 +108,17 @@ done
 sim --model $model --paths 4100 --seed 42 --engine compiled --against rules/iij --format json > "$work/ac.json" 2>&1
 cmp -s "$work/ai.json" "$work/ac.json" || { bad "--engine compiled --against differs from the interpreter's"; same=0; }
 grep -q '"scaled_paths": [1-9]' "$work/ji.json" || bad "no limit binds on these paths"
+# Every director's pay tripled: the limits bind in the base inputs and on nearly every path.
+awk '/^monthly_fixed/ { v = $3; gsub("_", "", v); print "monthly_fixed = " v * 3; next } { print }' \
+  examples/iij/fy2024.toml > "$work/tripled.toml"
+for e in interpreter compiled; do
+  NO_COLOR=1 "$hoshu" simulate rules/iij --inputs "$work/tripled.toml" --model $model --paths 2100 --seed 42 --threads 2 \
+    --engine $e --format json > "$work/tripled-$e.json" 2>&1 || bad "pay tripled, --engine $e: exit $?"
+done
+grep -q '"scaled_paths": 20[0-9][0-9]' "$work/tripled-interpreter.json" || bad "pay tripled: the limits do not bind on nearly every path"
+cmp -s "$work/tripled-interpreter.json" "$work/tripled-compiled.json" || { bad "pay tripled: --engine compiled differs from the interpreter"; same=0; }
 ls "$HOSHU_CACHE_DIR" | grep -q '\.so$' || { bad "--engine compiled left no compiled plan in the cache"; same=0; }
-[[ $same -eq 1 ]] && ok "--engine compiled: table, JSON, histogram, --against and a failing path as the interpreter's, --threads 1 and 3"
+[[ $same -eq 1 ]] && ok "--engine compiled: table, JSON, histogram, --against, a failing path and limits that bind as the interpreter's, --threads 1 and 3"
 # A model whose values only the interpreter reads: --engine compiled says where and stops;
 # auto evaluates with the interpreter.
 cat > "$work/eps.toml" <<'TOML'
