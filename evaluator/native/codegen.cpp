@@ -569,6 +569,11 @@ struct Writer {
     std::string hoisted_fns = {};
     std::vector<std::uint8_t> hoist_written = std::vector<std::uint8_t>(layout.hoisted.size(), 0);
     std::uint32_t hoisting = none;
+    // In the straight-line entry: the definitions whose local variable is in scope (a
+    // director's, in the loop over the records that defined it), and whether hoisted parts
+    // are read there too (the table's memo is cleared at its start).
+    std::vector<std::uint8_t> local_here = std::vector<std::uint8_t>(plan.slots.size(), 0);
+    bool hoist_local = false;
     /// Per slot: the sets of outputs (Layout::sets) whose factor scales it, in the order
     /// the interpreter tries them (the plan's order of their first limits).
     std::vector<std::vector<std::uint32_t>> scaled_by = std::vector<std::vector<std::uint32_t>>(plan.slots.size());
@@ -659,7 +664,7 @@ struct Writer {
     /// Node n's hoisted part (Layout::hoisted): its index, or none (also inside the
     /// straight-line entry, which computes each definition once anyway).
     std::size_t hoisted(std::uint32_t n) const {
-        if (local || n == hoisting) return none;
+        if ((local && !hoist_local) || n == hoisting) return none;
         auto it = std::find(layout.hoisted.begin(), layout.hoisted.end(), n);
         return it == layout.hoisted.end() ? none : static_cast<std::size_t>(it - layout.hoisted.begin());
     }
@@ -671,6 +676,8 @@ struct Writer {
         if (!hoist_written[k]) {
             hoist_written[k] = 1;
             const std::uint32_t outer = hoisting;
+            const bool was_local = local;   // (a function of its own: no local variables)
+            local = false;
             hoisting = n;
             const std::uint32_t at = layout.hoisted_at[k];
             if (!hoisted_word(n)) {
@@ -685,6 +692,7 @@ struct Writer {
                     n, at, is_number(n) ? iexpr(n) : expr(n));
             }
             hoisting = outer;
+            local = was_local;
         }
         return fmt::format("h{}(t)", n);
     }
@@ -824,7 +832,7 @@ struct Writer {
         } else if (k == NodeKind::slot) {
             const Slot& slot = plan.slots[node.aux];
             const std::string rec = slot.scope == Scope::plan ? "0" : "r";
-            if (layout.computed[node.aux] && local) return fmt::format("sread(s{0}_, b{0}_, o)", node.aux);
+            if (layout.computed[node.aux] && local && local_here[node.aux]) return fmt::format("sread(s{0}_, b{0}_, o)", node.aux);
             if (layout.computed[node.aux]) return fmt::format("sq(s{}(t, {}), o)", node.aux, rec);
             if (local) {
                 read_parts[node.aux] = 1;
@@ -909,13 +917,13 @@ struct Writer {
         const std::string rec = slot.scope == Scope::plan ? "0" : "r";
         if (slot.type.kind == Kind::number && slot_whole(s))
             return fmt::format("qi({})", iexpr_slot(s, rec));
-        if (layout.computed[s] && local)
+        if (layout.computed[s] && local && local_here[s])
             return slot.type.kind == Kind::number ? fmt::format("qv(s{0}_, b{0}_, v{0}_)", s) : fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
     }
     std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
-        if (layout.computed[s] && local) return fmt::format("w{}_", s);
+        if (layout.computed[s] && local && local_here[s]) return fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         if (local) {
             read_whole[s] = 1;
@@ -985,6 +993,8 @@ struct Writer {
         const Node& node = plan.nodes[n];
         if (std::find(written.begin(), written.end(), n) != written.end()) return fmt::format("agg{}(t)", n);
         written.push_back(n);
+        const bool was_local = local;   // (a function of its own: no local variables)
+        local = false;
         std::string body = fmt::format("static Q agg{}(Q* t) {{\n  Q acc{{0, 1}};\n  bool any = false;\n  long long counted = 0;\n", n);
         body += fmt::format("  for (long r = 0; r < {}; ++r) {{\n", layout.records);
         if (node.b != none) body += fmt::format("    if (!{}) continue;\n", expr(node.b));
@@ -1000,6 +1010,7 @@ struct Writer {
         if (node.kind == NodeKind::min_over || node.kind == NodeKind::max_over) body += "  if (!any) bail();\n";
         if (node.kind == NodeKind::mean_over) body += "  if (counted == 0) bail();\n  acc = dvd(acc, Q{counted, 1});\n";
         body += "  return acc;\n}\n";
+        local = was_local;
         aggregates += body;
         return fmt::format("agg{}(t)", n);
     }
@@ -1436,13 +1447,25 @@ bool aggregates(const Plan& plan, std::uint32_t n) {
     return any;
 }
 
+/// The slots a formula names outside aggregates (`direct`) and inside them (`inside`).
+void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vector<std::uint32_t>& direct,
+                 std::vector<std::uint32_t>& inside) {
+    if (n == none) return;
+    const Node& node = plan.nodes[n];
+    if (node.kind == NodeKind::slot || node.kind == NodeKind::present) (in_aggregate ? inside : direct).push_back(node.aux);
+    const bool agg = in_aggregate || traits(node.kind).aggregate;
+    for_each_child(plan, node, [&](std::uint32_t child) { named_split(plan, child, agg, direct, inside); });
+}
+
 /// The entry's work as straight-line code: the definitions the outputs, limits and
 /// requirements need, each once, in the order they depend on each other, as local
-/// variables (plan-wide ones first, then one record at a time), each written to the table
-/// as computed. None when a formula on that path aggregates over the records (then each
-/// definition is a function computed on first use). Unlike the functions, every needed
-/// definition is computed, also one an `if` would not reach: when one gives the run up
-/// there, the entry runs the functions instead.
+/// variables, each written to the table as computed. Without aggregates: the plan-wide
+/// definitions, then one loop over the records. With them: phases — plan-wide definitions,
+/// a loop over the records, plan-wide definitions that total them, another loop reading
+/// those… — the table's memo cleared first and every definition written to it, so that an
+/// aggregate (a function) and a later phase read what an earlier one computed. Unlike the
+/// functions, every needed definition is computed, also one an `if` would not reach: when
+/// one gives the run up there, the entry runs the functions instead.
 std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
@@ -1465,30 +1488,49 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     // Depth first from the roots: each definition after those it reads.
     std::vector<std::uint8_t> state(n, 0);   // 1: on the way, 2: placed
     std::vector<std::uint32_t> order;
-    bool fits = true;
+    bool phased = false;
     auto visit = [&](auto&& self, std::uint32_t s) -> void {
-        if (state[s] != 0 || !fits) return;
+        if (state[s] != 0) return;
         state[s] = 1;
-        if (aggregates(plan, root_of(s))) fits = false;
-        for (auto d : depends_on(plan, s)) {
-            if (!layout.computed[d]) continue;
-            // A plan-wide definition reads only plan-wide ones (outside an aggregate).
-            if (plan.slots[s].scope == Scope::plan && plan.slots[d].scope != Scope::plan) fits = false;
-            self(self, d);
-        }
+        phased = phased || aggregates(plan, root_of(s));
+        for (auto d : depends_on(plan, s))
+            if (layout.computed[d]) self(self, d);
         state[s] = 2;
         order.push_back(s);
     };
     for (auto s : roots) visit(visit, s);
-    if (!fits) return std::nullopt;
+    // Each definition's phase: even for plan-wide ones, odd for a loop over the records;
+    // after what it reads (a record's definition read through an aggregate: after the
+    // loop that computes it).
+    std::vector<int> phase(n, 0);
+    int last = 0;
+    for (auto s : order) {
+        const bool per_record = plan.slots[s].scope != Scope::plan;
+        int p = per_record ? 1 : 0;
+        std::vector<std::uint32_t> direct, inside;
+        named_split(plan, root_of(s), false, direct, inside);
+        for (auto d : direct)
+            if (layout.computed[d]) p = std::max(p, phase[d] + (per_record && plan.slots[d].scope == Scope::plan ? 1 : 0));
+        for (auto d : inside)
+            if (layout.computed[d]) p = std::max(p, phase[d] + (plan.slots[d].scope == Scope::plan && !per_record ? 0 : 1));
+        if ((p % 2 == 1) != per_record) ++p;
+        phase[s] = p;
+        last = std::max(last, p);
+    }
+    if (!phased) {   // (one plan-wide phase and one loop)
+        for (auto s : order) phase[s] = plan.slots[s].scope == Scope::plan ? 0 : 1;
+        last = 1;
+    }
 
     // What the run reads afterwards: the outputs, and every definition when a limit or
-    // requirement (computed by the functions, from the table's memo) follows.
-    std::vector<std::uint8_t> kept(n, layout.limits.empty() && layout.requirements.empty() ? 0 : 1);
+    // requirement (computed by the functions, from the table's memo) follows or phases do.
+    std::vector<std::uint8_t> kept(n, phased || !layout.limits.empty() || !layout.requirements.empty() ? 1 : 0);
     for (auto s : layout.plan_outputs) kept[s] = 1;
     for (auto s : layout.director_outputs) kept[s] = 1;
     for (auto s : layout.wanted) kept[s] = 1;
     w.local = true;
+    w.hoist_local = phased && layout.records > 1;
+    std::fill(w.local_here.begin(), w.local_here.end(), 0);
     auto define = [&](std::uint32_t s, const char* indent, const char* rec) {
         const Slot& slot = plan.slots[s];
         const std::uint32_t root = root_of(s);
@@ -1497,13 +1539,14 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
             c += fmt::format("{}const long long w{}_ = {};\n", indent, s,
                              slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
             if (kept[s]) c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
-            return c;
+        } else {
+            // The value on Q only when its 64-bit parts overflowed.
+            c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
+                             "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{0}}}\n",
+                             indent, s, w.sexpr(root), w.expr(root));
+            if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
         }
-        // The value on Q only when its 64-bit parts overflowed.
-        c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
-                         "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{0}}}\n",
-                         indent, s, w.sexpr(root), w.expr(root));
-        if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
+        w.local_here[s] = 1;
         return c;
     };
     // The inputs and params the code reads, of one scope, each read once: a whole number
@@ -1524,15 +1567,31 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         return c;
     };
     std::string code;
-    for (auto s : order)
-        if (plan.slots[s].scope == Scope::plan) code += define(s, "    ", "0");
-    std::string each;
-    for (auto s : order)
-        if (plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+    for (int p = 0; p <= last; ++p) {
+        if (p % 2 == 0) {
+            for (auto s : order)
+                if (phase[s] == p && plan.slots[s].scope == Scope::plan) code += define(s, "    ", "0");
+            continue;
+        }
+        // A loop over the records, reading its own inputs (a record's definitions of an
+        // earlier loop through their functions, from the memo).
+        for (std::uint32_t s = 0; s < n; ++s)
+            if (plan.slots[s].scope != Scope::plan) w.read_whole[s] = w.read_parts[s] = 0;
+        std::string each;
+        for (auto s : order)
+            if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+        if (!each.empty())
+            code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", layout.records, reads(false, "      ", "r"), each);
+        for (auto s : order)
+            if (plan.slots[s].scope != Scope::plan) w.local_here[s] = 0;
+    }
     w.local = false;
+    w.hoist_local = false;
     code = reads(true, "    ", "0") + code;
-    if (!each.empty())
-        code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", layout.records, reads(false, "      ", "r"), each);
+    if (phased) {
+        const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
+        code = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end) + code;
+    }
     if (!unchecked.empty()) code = fmt::format("    if (t[{}].n == 0) bail();\n", layout.trusted_at) + code;
     return code;
 }
