@@ -1722,10 +1722,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     if (auto straight = local_entry(w, unchecked)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
-        // (The hoisted parts, which the functions compute on first use, afresh.)
-        std::string fresh;
-        for (auto at : layout.hoisted_at) fresh += fmt::format("    t[{}].d = 0;\n", at);
-        entry += fresh + "    bool done = false;\n    try {\n" + *straight +
+        entry += "    bool done = false;\n    try {\n" + *straight +
                  "      done = true;\n    } catch (const Bail&) {\n    }\n    if (!done) {\n" + lazy + "    }\n";
     } else {
         entry += lazy;
