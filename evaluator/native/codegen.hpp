@@ -10,9 +10,12 @@
 // reaches (nor a pro rata scaling the kernel computes) is computed once by the
 // interpreter and put in the table; the others are the
 // kernel's, recomputed on each run, each once per record: as straight-line code in the
-// order they depend on each other when no aggregate is on the path, else (and when the
-// straight-line code gives up) as functions computed on first use, as the interpreter
-// computes them. A denominator 0 in the table means "not computed yet", a
+// order they depend on each other (with aggregates, in phases: plan-wide definitions, a
+// loop over the records, the plan-wide totals of those, another loop…), and when the
+// straight-line code gives up as functions computed on first use, as the interpreter
+// computes them. A part of a record's formula no record changes is computed once per run
+// (Layout::hoisted); a part the kernel cannot compute that no run changes is read as a
+// value the interpreter computed once (Layout::frozen). A denominator 0 in the table means "not computed yet", a
 // negative one "not available" (the interpreter could not compute it): reading it makes
 // the kernel give the run up, and so does any overflow, division by zero, value out of its
 // range or table without a row — the interpreter then evaluates that run and reports.

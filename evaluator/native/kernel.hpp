@@ -23,9 +23,13 @@
 // what the kernel does not compute), a value the inputs check would refuse — makes set()
 // or run() return false, and the caller evaluates that scenario through the session (which
 // reports the error, or computes with numbers of any size). build() refuses (with located
-// errors) a plan whose varied path uses what only the interpreter computes: series, date
-// steps, rank and percentile, texts, values of the ledger or of another collection, a pro
-// rata limit the base inputs bind whose scaling changes such a value.
+// errors) a plan whose varied path uses, in a way the varied values change, what only the
+// interpreter computes: series, date steps, rank and percentile, texts, values of the
+// ledger or of another collection, a pro rata limit the base inputs bind whose scaling
+// changes such a value. (Where no varied value changes such a part, the interpreter
+// computes it once, on the base inputs, and the kernel reads it.) An input read through a
+// path with a named step (`/years[grant_year].revenue`) is varied for the records whose
+// path reaches the varied value, and only for those.
 // A varied value may be an entry of a series, when what reads it is a definition whose
 // whole formula is `last SERIES before DATE` on a date no run changes: that definition is
 // then varied as an input is, its value checked as the series' entries are (positive).
