@@ -250,7 +250,23 @@ static inline bool f64(i128 x) { return x == (long long)x; }
 static inline bool f64(Q a, Q b) { return f64(a.n) & f64(a.d) & f64(b.n) & f64(b.d); }
 // The product of two values known to fit 64 bits: one widening multiplication.
 static inline i128 w64(i128 a, i128 b) { return (i128)(long long)a * (long long)b; }
-static u128 gcd(u128 a, u128 b) { while (b) { u128 t = a % b; a = b; b = t; } return a; }
+// Binary gcd: shifts and subtractions, no 128-bit division.
+static inline int ctz128(u128 x) {
+  const unsigned long long lo = (unsigned long long)x;
+  return lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((unsigned long long)(x >> 64));
+}
+static u128 gcd(u128 a, u128 b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  const int shift = ctz128(a | b);
+  a >>= ctz128(a);
+  do {
+    b >>= ctz128(b);
+    if (a > b) { u128 t = a; a = b; b = t; }
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
 static Q red(Q x) {
   if (x.n == 0) return Q{0, 1};
   u128 g = gcd(ua(x.n), (u128)x.d);
