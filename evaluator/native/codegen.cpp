@@ -209,6 +209,16 @@ std::vector<std::uint32_t> hoistable(const Plan& plan, const std::vector<std::ui
     return out;
 }
 
+/// The slots what a `carry` writes names (its clauses' filters and fields).
+std::vector<std::uint32_t> carry_named(const Plan& plan, const Carry& carry) {
+    std::vector<std::uint32_t> named;
+    for (const auto& clause : carry.clauses) {
+        slots_named(plan, clause.where, named);
+        for (const auto& f : clause.fields) slots_named(plan, f.node, named);
+    }
+    return named;
+}
+
 bool any_in(const std::vector<std::uint32_t>& slots, const std::vector<std::uint8_t>& set) {
     for (auto s : slots)
         if (set[s]) return true;
@@ -1289,12 +1299,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
             }
             for (const auto& carry : plan.carries) {
                 if (!carried) break;
-                std::vector<std::uint32_t> named;
-                for (const auto& clause : carry.clauses) {
-                    slots_named(plan, clause.where, named);
-                    for (const auto& f : clause.fields) slots_named(plan, f.node, named);
-                }
-                if (any_in(named, fresh)) refuse(carry.range, "changes what `carry` writes");
+                if (any_in(carry_named(plan, carry), fresh)) refuse(carry.range, "changes what `carry` writes");
             }
             if (can) {
                 scales[i] = 1;
@@ -1364,11 +1369,7 @@ bool plan_layout(const Plan& plan, const std::vector<std::uint8_t>& varied_slots
     }
     for (const auto& carry : plan.carries) {
         if (!carried) break;
-        std::vector<std::uint32_t> named;
-        for (const auto& clause : carry.clauses) {
-            slots_named(plan, clause.where, named);
-            for (const auto& f : clause.fields) slots_named(plan, f.node, named);
-        }
+        const std::vector<std::uint32_t> named = carry_named(plan, carry);
         if (any_in(named, reached)) {
             diags.error(carry.range, "what `carry` writes depends on a value the run changes");
             changed_by_any(named);
