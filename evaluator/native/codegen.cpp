@@ -573,6 +573,13 @@ std::optional<std::pair<long long, long long>> small_constant(const Rational& c)
     return std::pair<long long, long long>{static_cast<long long>(n), static_cast<long long>(d)};
 }
 
+/// Per node of `count`: its index in `nodes`, or none.
+std::vector<std::uint32_t> index_of(const std::vector<std::uint32_t>& nodes, std::size_t count) {
+    std::vector<std::uint32_t> index(count, none);
+    for (std::size_t k = 0; k < nodes.size(); ++k) index[nodes[k]] = static_cast<std::uint32_t>(k);
+    return index;
+}
+
 struct Writer {
     const Plan& plan;
     const Layout& layout;
@@ -594,6 +601,9 @@ struct Writer {
     // body is being written (none).
     std::string hoisted_fns = {};
     std::vector<std::uint8_t> hoist_written = std::vector<std::uint8_t>(layout.hoisted.size(), 0);
+    // Per node: its index in Layout::hoisted and in Layout::frozen (none: not one).
+    std::vector<std::uint32_t> hoist_index = index_of(layout.hoisted, plan.nodes.size());
+    std::vector<std::uint32_t> frozen_index = index_of(layout.frozen, plan.nodes.size());
     std::uint32_t hoisting = none;
     // In the straight-line entry: the definitions whose local variable is in scope (a
     // director's, in the loop over the records that defined it), and whether hoisted parts
@@ -682,17 +692,16 @@ struct Writer {
     /// Node n's place when it is a part computed once (Layout::frozen): "at + record", else
     /// empty.
     std::string frozen_place(std::uint32_t n) const {
-        for (std::size_t k = 0; k < layout.frozen.size(); ++k)
-            if (layout.frozen[k] == n) return fmt::format("{} + {}", layout.frozen_at[k], layout.frozen_per_record[k] ? "r" : "0");
-        return {};
+        const std::uint32_t k = frozen_index[n];
+        if (k == none) return {};
+        return fmt::format("{} + {}", layout.frozen_at[k], layout.frozen_per_record[k] ? "r" : "0");
     }
 
     /// Node n's hoisted part (Layout::hoisted): its index, or none (also inside the
     /// straight-line entry, which computes each definition once anyway).
     std::size_t hoisted(std::uint32_t n) const {
-        if ((local && !hoist_local) || n == hoisting) return none;
-        auto it = std::find(layout.hoisted.begin(), layout.hoisted.end(), n);
-        return it == layout.hoisted.end() ? none : static_cast<std::size_t>(it - layout.hoisted.begin());
+        if ((local && !hoist_local) || n == hoisting || hoist_index[n] == none) return none;
+        return hoist_index[n];
     }
     /// Its function's type: a whole number or a word as `long long`, else Q.
     bool hoisted_word(std::uint32_t n) { return !is_number(n) || whole(n); }

@@ -672,16 +672,26 @@ Result<Model> parse_model(dsl::SourceManager& sm, std::string path, std::string 
     return read_model(*in);
 }
 
-Rational rational_from_double(double x) {
-    assert(std::isfinite(x));
-    if (x == 0) return Rational();
-    int e = 0;
+namespace {
+
+/// A finite, nonzero x as mant·2^e exactly, mant odd (|mant| < 2^53).
+void double_parts(double x, std::int64_t& mant, int& e) {
     const double f = std::frexp(x, &e);                                        // x = f·2^e, 0.5 ≤ |f| < 1
-    auto mant = static_cast<std::int64_t>(std::ldexp(f, 53));                  // exact: 53 bits
+    mant = static_cast<std::int64_t>(std::ldexp(f, 53));                       // exact: 53 bits
     e -= 53;
     const int zeros = std::countr_zero(static_cast<std::uint64_t>(mant < 0 ? -mant : mant));
     mant >>= zeros;   // arithmetic shift of a multiple of 2^zeros: exact for negatives too
     e += zeros;
+}
+
+}  // namespace
+
+Rational rational_from_double(double x) {
+    assert(std::isfinite(x));
+    if (x == 0) return Rational();
+    std::int64_t mant = 0;
+    int e = 0;
+    double_parts(x, mant, e);
     if (e >= 0) return Rational(mant) * pow2(e);
     if (-e <= 62) return Rational::fraction(mant, std::int64_t{1} << -e);
     return Rational(mant) * pow2(e);
@@ -695,13 +705,9 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
     // x = n / d exactly, d a power of two.
     i128 n = 0, d = 1;
     if (x != 0) {
+        std::int64_t mant = 0;
         int e = 0;
-        const double f = std::frexp(x, &e);
-        auto mant = static_cast<std::int64_t>(std::ldexp(f, 53));
-        e -= 53;
-        const int zeros = std::countr_zero(static_cast<std::uint64_t>(mant < 0 ? -mant : mant));
-        mant >>= zeros;
-        e += zeros;
+        double_parts(x, mant, e);
         if (e > 62 || e < -62) return std::nullopt;
         if (e >= 0) n = static_cast<i128>(mant) << e;   // |mant| < 2^53: below 2^115
         else n = mant, d = static_cast<i128>(1) << -e;

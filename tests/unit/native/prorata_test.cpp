@@ -24,15 +24,18 @@ using hoshu::eval::LimitStatus;
 using hoshu::eval::Rational;
 using hoshu::eval::Session;
 
-// Aggregates in definitions (total_shares, total_pay): the kernel's functions.
-const char* const functions_rules = R"(plan "pro rata, functions"
-  source T "a test"
-input price: JPY at price range ¥1 to ¥100,000
+// The inputs both plans read.
+const std::string caps = R"(input price: JPY at price range ¥1 to ¥100,000
 input cap: shares at cap range -10 shares to 100,000,000 shares
 input cash_cap: JPY at cash_cap range -¥1,000 to ¥100,000,000,000
 input points_cap: ratio at points_cap range 0 to 1_000_000_000
 collection directors: director at directors key id
-value total_pay: JPY = sum of pay over directors
+)";
+
+// Aggregates in definitions (total_shares, total_pay): straight-line code in phases.
+const std::string functions_rules = R"(plan "pro rata, functions"
+  source T "a test"
+)" + caps + R"(value total_pay: JPY = sum of pay over directors
 value total_shares: shares = sum of shares over directors
 per director
   input pay: JPY at pay range ¥0 to ¥1,000,000,000
@@ -54,15 +57,10 @@ limit points_pool: sum of points over directors < points_cap
   allocate pro rata points round half up to 1/3
 )";
 
-// No aggregate in a definition (only in the limits): straight-line code.
-const char* const straight_rules = R"(plan "pro rata, straight"
+// No aggregate in a definition (only in the limits): straight-line code in one loop.
+const std::string straight_rules = R"(plan "pro rata, straight"
   source T "a test"
-input price: JPY at price range ¥1 to ¥100,000
-input cap: shares at cap range -10 shares to 100,000,000 shares
-input cash_cap: JPY at cash_cap range -¥1,000 to ¥100,000,000,000
-input points_cap: ratio at points_cap range 0 to 1_000_000_000
-collection directors: director at directors key id
-per director
+)" + caps + R"(per director
   input pay: JPY at pay range ¥0 to ¥1,000,000,000
   output shares: shares = round down(pay / price * 1 share, 1 share)
   output matching: shares = round half up(shares / 3, 1 share)
