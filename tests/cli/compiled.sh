@@ -191,39 +191,50 @@ run interpreter interp $peer $peer/base.toml "$work/many.csv" OUT
 same "auto on 8 MiB of scenarios = interpreter" interp many
 rm -f "$work/many.csv" "$work/many.out" "$work/interp.out"
 
+# probe_kernel NAME: the one compiled plan in $HOSHU_CACHE_DIR replaced by a probe — its own
+# code, with an entry point that appends each run's result (0: finished, 1: given up) to
+# the file $HOSHU_TEST_KERNEL_RUNS names. False (and a failure reported) when it cannot be.
+probe_kernel() {
+  local name=$1 cpp
+  cpp=$(ls "$HOSHU_CACHE_DIR"/kernel-*.cpp 2> /dev/null)
+  if [[ $(echo "$cpp" | wc -w) -ne 1 ]] || ! grep -q '^extern "C" int hoshu_kernel_v1(Q\* t) {$' "$cpp"; then
+    bad "$name: not one compiled plan with its entry point in the cache: $cpp"
+    return 1
+  fi
+  { sed 's/^extern "C" int hoshu_kernel_v1(Q\* t) {$/static int probed_kernel(Q* t) {/' "$cpp"
+    cat << 'EOF'
+#include <cstdio>
+#include <cstdlib>
+extern "C" int hoshu_kernel_v1(Q* t) {
+  const int rc = probed_kernel(t);
+  if (const char* path = std::getenv("HOSHU_TEST_KERNEL_RUNS"))
+    if (std::FILE* f = std::fopen(path, "a")) { std::fprintf(f, "%d\n", rc); std::fclose(f); }
+  return rc;
+}
+EOF
+  } > "$work/probe.cpp"
+  if "${HOSHU_CXX:-${CXX:-c++}}" -std=c++17 -O2 -fPIC -shared -w -o "$work/probe.so" -x c++ "$work/probe.cpp" &&
+     chmod 700 "$work/probe.so" && mv "$work/probe.so" "${cpp%.cpp}.so"; then
+    return 0
+  fi
+  bad "$name: it does not compile"
+  return 1
+}
+
 # ---- The compiled plan does evaluate the scenarios, and --engine auto finds it in the
 # cache: a probe put in place of the cached plan's object counts its runs (the compiled
 # plan's own code, with a line added to its entry point).
 export HOSHU_CACHE_DIR="$work/probe"
 mkdir -m 700 "$HOSHU_CACHE_DIR"
 run compiled probe0 $ops $ops/base.toml $ops/edges.csv --on-error skip
-cpp=$(ls "$HOSHU_CACHE_DIR"/kernel-*.cpp 2> /dev/null)
-if [[ $(echo "$cpp" | wc -w) -ne 1 ]] || ! grep -q '^extern "C" int hoshu_kernel_v1(Q\* t) {$' "$cpp"; then
-  bad "probe: not one compiled plan with its entry point in the cache: $cpp"
-else
-  { sed 's/^extern "C" int hoshu_kernel_v1(Q\* t) {$/static int probed_kernel(Q* t) {/' "$cpp"
-    cat << 'EOF'
-#include <cstdio>
-#include <cstdlib>
-extern "C" int hoshu_kernel_v1(Q* t) {
-  if (const char* path = std::getenv("HOSHU_TEST_KERNEL_RUNS"))
-    if (std::FILE* f = std::fopen(path, "a")) { std::fputs("run\n", f); std::fclose(f); }
-  return probed_kernel(t);
-}
-EOF
-  } > "$work/probe.cpp"
-  if "${HOSHU_CXX:-${CXX:-c++}}" -std=c++17 -O2 -fPIC -shared -w -o "$work/probe.so" -x c++ "$work/probe.cpp" &&
-     chmod 700 "$work/probe.so" && mv "$work/probe.so" "${cpp%.cpp}.so"; then
-    HOSHU_TEST_KERNEL_RUNS="$work/runs" run auto probe $ops $ops/base.toml $ops/edges.csv --on-error skip
-    run interpreter interp $ops $ops/base.toml $ops/edges.csv --on-error skip
-    same "probe: auto with the probe = interpreter" interp probe
-    runs=$(cat "$work/runs" 2> /dev/null | wc -l) scenarios=$(( $(wc -l < $ops/edges.csv) - 1 ))
-    # One run on the base inputs, then one per scenario whose cells the compiled plan takes.
-    (( runs > scenarios / 2 && runs <= scenarios + 1 )) && ok "probe: the compiled plan ran $runs times for $scenarios scenarios" \
-      || bad "probe: the compiled plan ran $runs times for $scenarios scenarios"
-  else
-    bad "probe: it does not compile"
-  fi
+if probe_kernel probe; then
+  HOSHU_TEST_KERNEL_RUNS="$work/runs" run auto probe $ops $ops/base.toml $ops/edges.csv --on-error skip
+  run interpreter interp $ops $ops/base.toml $ops/edges.csv --on-error skip
+  same "probe: auto with the probe = interpreter" interp probe
+  runs=$(cat "$work/runs" 2> /dev/null | wc -l) scenarios=$(( $(wc -l < $ops/edges.csv) - 1 ))
+  # One run on the base inputs, then one per scenario whose cells the compiled plan takes.
+  (( runs > scenarios / 2 && runs <= scenarios + 1 )) && ok "probe: the compiled plan ran $runs times for $scenarios scenarios" \
+    || bad "probe: the compiled plan ran $runs times for $scenarios scenarios"
 fi
 
 # ---- The shipped plans, where their varied path compiles: scenarios over a grid, some past
@@ -285,36 +296,16 @@ agree "pro rata limits binding on some scenarios" $pr $pr/base.toml "$work/prora
 export HOSHU_CACHE_DIR="$work/prorata-probe"
 mkdir -m 700 "$HOSHU_CACHE_DIR"
 run compiled prorata0 $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
-cpp=$(ls "$HOSHU_CACHE_DIR"/kernel-*.cpp 2> /dev/null)
-if [[ $(echo "$cpp" | wc -w) -ne 1 ]] || ! grep -q '^extern "C" int hoshu_kernel_v1(Q\* t) {$' "$cpp"; then
-  bad "pro rata probe: not one compiled plan with its entry point in the cache: $cpp"
-else
-  { sed 's/^extern "C" int hoshu_kernel_v1(Q\* t) {$/static int probed_kernel(Q* t) {/' "$cpp"
-    cat << 'EOF'
-#include <cstdio>
-#include <cstdlib>
-extern "C" int hoshu_kernel_v1(Q* t) {
-  const int rc = probed_kernel(t);
-  if (const char* path = std::getenv("HOSHU_TEST_KERNEL_RUNS"))
-    if (std::FILE* f = std::fopen(path, "a")) { std::fprintf(f, "%d\n", rc); std::fclose(f); }
-  return rc;
-}
-EOF
-  } > "$work/prorata-probe.cpp"
-  if "${HOSHU_CXX:-${CXX:-c++}}" -std=c++17 -O2 -fPIC -shared -w -o "$work/prorata-probe.so" -x c++ "$work/prorata-probe.cpp" &&
-     chmod 700 "$work/prorata-probe.so" && mv "$work/prorata-probe.so" "${cpp%.cpp}.so"; then
-    HOSHU_TEST_KERNEL_RUNS="$work/prorata-runs" run auto prorata $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
-    run interpreter interp $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
-    same "pro rata probe: auto with the probe = interpreter" interp prorata
-    finished=$(grep -c '^0$' "$work/prorata-runs" 2> /dev/null)
-    # Scenarios where a limit is scaled and none is violated (the last column counts them).
-    scaled=$(awk -F, 'NR > 1 && /,scaled,/ && $NF == 0 { print $1 }' "$work/interp.out" | sort -u | wc -l)
-    (( scaled >= 20 && finished >= scaled + 1 )) \
-      && ok "pro rata probe: the compiled plan finished $finished runs; $scaled scenarios scaled without a violation" \
-      || bad "pro rata probe: the compiled plan finished $finished runs; $scaled scenarios scaled without a violation"
-  else
-    bad "pro rata probe: it does not compile"
-  fi
+if probe_kernel "pro rata probe"; then
+  HOSHU_TEST_KERNEL_RUNS="$work/prorata-runs" run auto prorata $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
+  run interpreter interp $pr $pr/base.toml "$work/prorata.csv" --on-error skip OUT
+  same "pro rata probe: auto with the probe = interpreter" interp prorata
+  finished=$(grep -c '^0$' "$work/prorata-runs" 2> /dev/null)
+  # Scenarios where a limit is scaled and none is violated (the last column counts them).
+  scaled=$(awk -F, 'NR > 1 && /,scaled,/ && $NF == 0 { print $1 }' "$work/interp.out" | sort -u | wc -l)
+  (( scaled >= 20 && finished >= scaled + 1 )) \
+    && ok "pro rata probe: the compiled plan finished $finished runs; $scaled scenarios scaled without a violation" \
+    || bad "pro rata probe: the compiled plan finished $finished runs; $scaled scenarios scaled without a violation"
 fi
 export HOSHU_CACHE_DIR="$work/cache"
 
