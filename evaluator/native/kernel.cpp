@@ -289,6 +289,7 @@ struct Kernel::Impl {
     // Where each out is in the table, then each checked limit's factor (of limit_outs).
     std::vector<const KernelValue*> froms;
     std::vector<LimitOutcome*> limit_outs;   // parallel to Layout::limits
+    std::size_t limits_from = 0;             // the first limit's value in outs (its bound follows)
     // The last successful run's outputs as the kernel left them (parallel to froms; a
     // denominator of 0 before any), and whether the outcome is yet to be given them:
     // run() copies, settle() writes the outcome when it is read.
@@ -396,6 +397,15 @@ struct Kernel::Impl {
         mark_first(n);
         if (bad_count != fixed_bad) good_first(n);
         return true;
+    }
+    /// A number as the kernel left it (n/d, d > 0, not in lowest terms) as a 64-bit integer:
+    /// nullopt when it is not whole (d does not divide n) or does not fit.
+    static std::optional<std::int64_t> whole_kv(const KernelValue& kv) {
+        if (whole64(kv)) return static_cast<std::int64_t>(kv.n);
+        if (kv.d <= 1 || kv.n % kv.d != 0) return std::nullopt;
+        const __int128 q = kv.n / kv.d;
+        if (!fits64(q)) return std::nullopt;
+        return static_cast<std::int64_t>(q);
     }
     [[gnu::noinline]] std::optional<std::int64_t> whole_of(const Value& v) {
         settle();
@@ -637,6 +647,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     for (auto s : m.layout.director_outputs)
         for (std::size_t d = 0; d < m.layout.records; ++d)
             out(m.layout.offset[s] + d, &m.outcome.directors[d].outputs[m.output_index[s]], number(s));
+    m.limits_from = m.outs.size();
     for (std::size_t k = 0; k < m.layout.limits.size(); ++k) {
         LimitOutcome& lo = m.outcome.limits[m.layout.limits[k]];
         const bool n = plan.limits[m.layout.limits[k]].type.kind == Kind::number;
@@ -848,12 +859,53 @@ std::optional<std::size_t> Kernel::output_handle(std::uint32_t slot, std::size_t
 std::optional<std::int64_t> Kernel::whole_output(std::size_t handle) const {
     Impl& m = *impl_;
     const Impl::Handle& h = m.handles[handle];
-    if (h.raw >= 0) {
-        const KernelValue& kv = m.last[static_cast<std::size_t>(h.raw)];
-        if (Impl::whole64(kv)) return static_cast<std::int64_t>(kv.n);
-    }
-    // Not whole as the kernel left it (6/2, say), or not the kernel's: as the outcome has it.
+    // Not the kernel's: as the outcome has it.
+    if (h.raw >= 0) return Impl::whole_kv(m.last[static_cast<std::size_t>(h.raw)]);
     return m.whole_of(*h.value);
+}
+
+bool Kernel::whole_outputs(std::span<const std::size_t> handles, std::int64_t* out) const {
+    const Impl& m = *impl_;
+    const Impl::Handle* hs = m.handles.data();
+    const KernelValue* last = m.last.data();
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+        const Impl::Handle& h = hs[handles[i]];
+        if (h.raw >= 0 && Impl::whole64(last[h.raw])) {
+            out[i] = static_cast<std::int64_t>(last[h.raw].n);
+            continue;
+        }
+        auto w = whole_output(handles[i]);   // 6/2, say, or not the kernel's
+        if (!w) return false;
+        out[i] = *w;
+    }
+    return true;
+}
+
+bool Kernel::changes(std::size_t handle) const { return impl_->handles[handle].raw >= 0; }
+
+std::optional<std::size_t> Kernel::limit_handle(std::uint32_t limit) const {
+    const auto& limits = impl_->layout.limits;
+    for (std::size_t k = 0; k < limits.size(); ++k)
+        if (limits[k] == limit) return k;
+    return std::nullopt;
+}
+
+bool Kernel::limit_scaled(std::size_t handle) const {
+    const Impl& m = *impl_;
+    return m.last[m.outs.size() + handle].d > 0;
+}
+
+std::optional<std::int64_t> Kernel::whole_bound(std::size_t handle) const {
+    Impl& m = *impl_;
+    const std::size_t at = m.limits_from + 2 * handle + 1;
+    if (!m.outs[at].number) return std::nullopt;
+    return Impl::whole_kv(m.last[at]);
+}
+
+Rational Kernel::bound(std::size_t handle) const {
+    const KernelValue& kv = impl_->last[impl_->limits_from + 2 * handle + 1];
+    if (Impl::whole64(kv)) return Rational(static_cast<std::int64_t>(kv.n));
+    return Rational::from_parts(kv.n, kv.d);
 }
 
 std::optional<std::size_t> Kernel::value_handle(std::uint32_t slot, std::size_t record) const {
@@ -872,6 +924,17 @@ Value Kernel::value(std::size_t handle) const {
     else if (Impl::whole64(kv)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
     else v.number = Rational::from_parts(kv.n, kv.d);
     return v;
+}
+
+std::optional<std::int64_t> Kernel::whole_value(std::size_t handle) const {
+    const Impl::Read& read = impl_->reads[handle];
+    if (read.place == none) {
+        if (!read.number) return read.fixed.word;
+        return read.fixed.number.to_int64();
+    }
+    const KernelValue& kv = impl_->table[read.place];
+    if (!read.number) return static_cast<std::int64_t>(kv.n);
+    return Impl::whole_kv(kv);
 }
 
 }  // namespace hoshu::eval

@@ -97,12 +97,32 @@ public:
     /// nullopt when it is not whole or does not fit. Read straight from what the kernel
     /// left, without writing the outcome. `handle` must be one output_handle() gave.
     std::optional<std::int64_t> whole_output(std::size_t handle) const;
+    /// whole_output() of each of `handles` into out[0, handles.size()): false when one is
+    /// nullopt (out then means nothing).
+    bool whole_outputs(std::span<const std::size_t> handles, std::int64_t* out) const;
+
+    /// Whether runs may change output `handle`. When they do not, it is on every successful
+    /// run what the base outcome has: a caller counting runs may count it once for all.
+    bool changes(std::size_t handle) const;
+    /// Limit `limit` (of Plan::limits) for limit_scaled() and whole_bound(); nullopt when runs
+    /// leave it as the base outcome has it (status, value and bound).
+    std::optional<std::size_t> limit_handle(std::uint32_t limit) const;
+    /// Whether that limit was scaled in the last successful run (else it held).
+    bool limit_scaled(std::size_t handle) const;
+    /// Its bound in the last successful run as a 64-bit integer, read as whole_output()
+    /// reads an output: nullopt when it is not whole or does not fit (outcome() has it).
+    std::optional<std::int64_t> whole_bound(std::size_t handle) const;
+    /// Its bound in the last successful run, whole or not (a number limit's).
+    Rational bound(std::size_t handle) const;
 
     /// A definition of KernelOptions::read_slots (or an output) for value(): `slot` of
     /// record `record` (0 for a plan-wide one); nullopt when it is not one of those.
     std::optional<std::size_t> value_handle(std::uint32_t slot, std::size_t record = 0) const;
     /// Its value in the last run, which must have returned true (and no set() since).
     Value value(std::size_t handle) const;
+    /// The same without building a Value: a boolean's word (0 or 1), or a number as a 64-bit
+    /// integer — nullopt when it is not whole or does not fit (value() has it).
+    std::optional<std::int64_t> whole_value(std::size_t handle) const;
 
     Kernel(Kernel&&) noexcept;
     Kernel& operator=(Kernel&&) noexcept;

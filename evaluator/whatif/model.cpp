@@ -676,12 +676,20 @@ namespace {
 
 /// A finite, nonzero x as mant·2^e exactly, mant odd (|mant| < 2^53).
 void double_parts(double x, std::int64_t& mant, int& e) {
-    const double f = std::frexp(x, &e);                                        // x = f·2^e, 0.5 ≤ |f| < 1
-    mant = static_cast<std::int64_t>(std::ldexp(f, 53));                       // exact: 53 bits
-    e -= 53;
-    const int zeros = std::countr_zero(static_cast<std::uint64_t>(mant < 0 ? -mant : mant));
-    mant >>= zeros;   // arithmetic shift of a multiple of 2^zeros: exact for negatives too
+    // IEEE 754 binary64: sign, 11 bits of biased exponent, 52 bits of fraction.
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+    std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+    if (biased == 0) {
+        e = -1074;                            // subnormal: 0.fraction · 2^-1022
+    } else {
+        m |= std::uint64_t{1} << 52;          // normal: 1.fraction · 2^(biased − 1023)
+        e = biased - 1075;
+    }
+    const int zeros = std::countr_zero(m);   // m ≠ 0: x is nonzero
+    m >>= zeros;
     e += zeros;
+    mant = (bits >> 63) ? -static_cast<std::int64_t>(m) : static_cast<std::int64_t>(m);
 }
 
 }  // namespace
@@ -712,11 +720,20 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
         if (e >= 0) n = static_cast<i128>(mant) << e;   // |mant| < 2^53: below 2^115
         else n = mant, d = static_cast<i128>(1) << -e;
     }
+    auto fits64 = [](i128 v) { return v == static_cast<std::int64_t>(v); };
+    // a·b, when both fit 64 bits one widening multiplication (the product fits); nullopt
+    // on overflow.
+    auto product = [&](i128 a, i128 b) -> std::optional<i128> {
+        if (fits64(a) && fits64(b)) return static_cast<i128>(static_cast<std::int64_t>(a)) * static_cast<std::int64_t>(b);
+        i128 p;
+        if (__builtin_mul_overflow(a, b, &p)) return std::nullopt;
+        return p;
+    };
     // a/b against c/e (b, e > 0): the sign of a·e − c·b; nullopt on overflow.
-    auto order = [](i128 a, i128 b, i128 c, i128 e) -> std::optional<int> {
-        i128 l, r;
-        if (__builtin_mul_overflow(a, e, &l) || __builtin_mul_overflow(c, b, &r)) return std::nullopt;
-        return l < r ? -1 : l > r ? 1 : 0;
+    auto order = [&](i128 a, i128 b, i128 c, i128 e) -> std::optional<int> {
+        auto l = product(a, e), r = product(c, b);
+        if (!l || !r) return std::nullopt;
+        return *l < *r ? -1 : *l > *r ? 1 : 0;
     };
     for (int side = 0; side < 2; ++side) {
         const Rational* end = side == 0 ? low : high;
@@ -730,18 +747,33 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
     if (!unit.is_small()) return std::nullopt;
     auto [un, ud] = unit.small_parts();   // un > 0
     // q = n·ud / (d·un) rounded half-even; the value is q·un / ud.
-    i128 num, den;
-    if (__builtin_mul_overflow(n, ud, &num) || __builtin_mul_overflow(d, un, &den) || den <= 0) return std::nullopt;
-    i128 q = num / den, r = num % den;
+    auto num_p = product(n, ud), den_p = product(d, un);
+    if (!num_p || !den_p || *den_p <= 0) return std::nullopt;
+    const i128 num = *num_p, den = *den_p;
+    i128 q, r;
+    if (fits64(num) && fits64(den)) {   // one 64-bit division (den > 0: no overflow)
+        const auto n64 = static_cast<std::int64_t>(num), d64 = static_cast<std::int64_t>(den);
+        q = n64 / d64;
+        r = n64 % d64;
+    } else {
+        q = num / den;
+        r = num % den;
+    }
     if (r < 0) q -= 1, r += den;
     const auto twice = static_cast<unsigned __int128>(r) * 2;   // r < den < 2^127
     if (twice > static_cast<unsigned __int128>(den) || (twice == static_cast<unsigned __int128>(den) && (q & 1) != 0)) q += 1;
-    i128 value;
-    if (__builtin_mul_overflow(q, un, &value)) return std::nullopt;
+    auto value_p = product(q, un);
+    if (!value_p) return std::nullopt;
+    const i128 value = *value_p;
     if (ud == 1 && value == static_cast<std::int64_t>(value)) {
         Rational out;
         out.set_integer(static_cast<std::int64_t>(value));
         return out;
+    }
+    if (fits64(value) && fits64(ud)) {   // in lowest terms on 64 bits first: from_parts() then divides nothing
+        const auto v = static_cast<std::int64_t>(value), u = static_cast<std::int64_t>(ud);
+        const auto g = static_cast<std::int64_t>(std::gcd(static_cast<std::uint64_t>(v < 0 ? -v : v), static_cast<std::uint64_t>(u)));
+        if (g > 1) return Rational::from_parts(v / g, u / g);
     }
     return Rational::from_parts(value, ud);
 }

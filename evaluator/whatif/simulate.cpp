@@ -26,6 +26,129 @@ Rational to_rational(const Decimal& x, int places) {
     return r ? *r : Rational();
 }
 
+/// Counting a compiled plan's runs without writing their outcome: what a run changes (the
+/// outputs it recomputes, the limits it checks, the events and the grant-time price) is read
+/// from the kernel as whole numbers on each path; an output or limit no run changes is the
+/// base outcome's on every path, and is counted once for all those paths (flush()).
+class KernelCounts {
+public:
+    /// `numeric`, `in_shares` (per director output) and `plan_numeric` (per plan-wide output)
+    /// say which outputs are counted, as the interpreter's paths count them.
+    KernelCounts(const Kernel& k, const Plan& plan, SimulationResult& r, std::size_t n_directors,
+                 const std::vector<std::uint8_t>& numeric, const std::vector<std::uint8_t>& in_shares,
+                 const std::vector<std::uint8_t>& plan_numeric, std::optional<std::size_t> price,
+                 std::vector<std::size_t> events)
+        : price_(price), events_(std::move(events)) {
+        const Outcome& base = k.outcome();   // the base inputs' run: what no run changes
+        // (The tallies stay where they are: r is not resized after this.)
+        auto output = [&](std::uint32_t slot, std::size_t record, OutputTally& tally, bool shares, const Value& value) {
+            auto h = k.output_handle(slot, record);
+            if (h && k.changes(*h)) {
+                handles_.push_back(*h);
+                tallies_.push_back(&tally);
+                in_shares_.push_back(shares);
+            } else {
+                fixed_.push_back(Fixed{&tally, shares, value.number});
+            }
+        };
+        const std::size_t n_outputs = plan.director_outputs.size();
+        for (std::size_t d = 0; d < n_directors; ++d)
+            for (std::size_t o = 0; o < n_outputs; ++o)
+                if (numeric[o])
+                    output(plan.director_outputs[o], d, r.outputs[d * n_outputs + o], in_shares[o] != 0,
+                           base.directors[d].outputs[o]);
+        for (std::size_t o = 0; o < plan.plan_outputs.size(); ++o)
+            if (plan_numeric[o]) output(plan.plan_outputs[o], 0, r.plan_outputs[o], false, base.plan_outputs[o]);
+        for (std::uint32_t i = 0; i < r.limits.size(); ++i) {
+            const bool number = plan.limits[i].type.kind == Kind::number;
+            if (auto h = k.limit_handle(i)) limits_.push_back(Limit{i, *h, number});
+            else fixed_limits_.push_back(FixedLimit{i, base.limits[i].status, number, base.limits[i].bound.number});
+        }
+        wholes_.resize(handles_.size());
+    }
+
+    /// Count the last successful run of `k`: false, with nothing counted, when an output or
+    /// the price is not a whole 64-bit number (the caller counts that run from k.outcome()).
+    bool add(const Kernel& k, SimulationResult& r) {
+        if (!k.whole_outputs(handles_, wholes_.data())) return false;
+        std::int64_t price = 0;
+        if (price_) {
+            auto v = k.whole_value(*price_);
+            if (!v) return false;
+            price = *v;
+        }
+        const std::int64_t* w = wholes_.data();
+        const std::size_t n = handles_.size();
+        for (std::size_t i = 0; i < n; ++i) tallies_[i]->counts.add(w[i]);
+        if (price_)
+            for (std::size_t i = 0; i < n; ++i)
+                if (in_shares_[i]) tallies_[i]->value_times_price.add_product(w[i], price);
+        for (const Limit& l : limits_) {
+            LimitTally& t = r.limits[l.limit];
+            t.scaled += k.limit_scaled(l.handle);
+            if (!l.number) continue;
+            if (auto b = k.whole_bound(l.handle)) t.bounds.add(*b);
+            else t.bounds.add(k.bound(l.handle));
+        }
+        if (price_) {
+            r.price_sum.add(price);
+            price_sum_.add(price);
+        }
+        for (std::size_t i = 0; i < events_.size(); ++i) r.events[i].count += k.whole_value(events_[i]).value_or(0) != 0;
+        ++r.paths;
+        ++paths_;
+        return true;
+    }
+
+    /// Count what no run changes for every path add() counted since the last flush().
+    void flush(SimulationResult& r) {
+        if (paths_ == 0) return;
+        const Rational price_sum = price_sum_.value();
+        for (const Fixed& f : fixed_) {
+            f.tally->counts.add(f.value, paths_);
+            if (price_ && f.in_shares && !f.value.is_zero()) f.tally->value_times_price.add(f.value * price_sum);
+        }
+        for (const FixedLimit& l : fixed_limits_) {
+            LimitTally& t = r.limits[l.limit];
+            if (l.status == LimitStatus::scaled) t.scaled += paths_;
+            if (l.status == LimitStatus::violated) t.violated += paths_;
+            if (l.number) t.bounds.add(l.bound, paths_);
+        }
+        paths_ = 0;
+        price_sum_ = ExactSum();
+    }
+
+private:
+    struct Fixed {
+        OutputTally* tally = nullptr;
+        bool in_shares = false;
+        Rational value;
+    };
+    struct Limit {
+        std::uint32_t limit = 0;
+        std::size_t handle = 0;
+        bool number = false;
+    };
+    struct FixedLimit {
+        std::uint32_t limit = 0;
+        LimitStatus status = LimitStatus::ok;
+        bool number = false;
+        Rational bound;
+    };
+    std::optional<std::size_t> price_;
+    std::vector<std::size_t> events_;     // parallel to the result's events
+    // The outputs runs change: their handles, tallies and whether they are in shares.
+    std::vector<std::size_t> handles_;
+    std::vector<OutputTally*> tallies_;
+    std::vector<std::uint8_t> in_shares_;
+    std::vector<Fixed> fixed_;
+    std::vector<Limit> limits_;
+    std::vector<FixedLimit> fixed_limits_;
+    std::vector<std::int64_t> wholes_;    // one run's values, read before any is counted
+    std::uint64_t paths_ = 0;             // counted by add() since the last flush()
+    ExactSum price_sum_;                  // their grant-time prices
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -241,6 +364,9 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         std::optional<Kernel> kernel;
         std::optional<std::size_t> price_handle;
         std::vector<std::size_t> event_handles;
+        // Its runs counted without their outcome (not when plans are compared: the change
+        // from one plan to the other is counted from both outcomes).
+        std::optional<KernelCounts> counts;
     };
 
     // The compiled plans: built (and compiled, when they may be) once here, so that the
@@ -345,6 +471,9 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                         lane.event_handles.push_back(*h);
                     }
                     if (lane.sim->price_slot_ != none && !lane.price_handle) lane.kernel.reset();
+                    if (lane.kernel && !compare)
+                        lane.counts.emplace(*lane.kernel, plan, r, lane.n_directors, lane.numeric, lane.in_shares,
+                                            lane.plan_numeric, lane.price_handle, lane.event_handles);
                 }
             }
         }
@@ -425,6 +554,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                         bool taken = true;
                         for (std::size_t i = 0; taken && i < overrides.size(); ++i) taken = k.set(i, *overrides[i].number);
                         if (taken && k.run()) {
+                            if (lane.counts && lane.counts->add(k, r)) continue;
                             const Outcome& o = k.outcome();
                             lane.outcome = &o;
                             std::optional<Rational> price;
@@ -484,6 +614,8 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
             if (part.failure) break;
             if (options.progress) options.progress->fetch_add(last - first, std::memory_order_relaxed);
         }
+        for (std::size_t p = 0; p < n_plans; ++p)
+            if (lanes[p].counts) lanes[p].counts->flush(part.results[p]);
     };
     run_on_large_stacks(threads, std::size_t{256} << 20, worker);
 

@@ -1,6 +1,7 @@
 #include "evaluator/whatif/tallies.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace hoshu::eval {
 
@@ -21,8 +22,8 @@ void ValueCounts::add_integer(std::int64_t v, std::uint64_t n) {
         dense_.assign(1, n);
         return;
     }
-    if (v >= low_ && v - low_ < static_cast<std::int64_t>(dense_.size())) {
-        dense_[static_cast<std::size_t>(v - low_)] += n;
+    if (offset(v) < dense_.size()) {
+        dense_[offset(v)] += n;
         return;
     }
     std::int64_t high = low_ + static_cast<std::int64_t>(dense_.size()) - 1;
@@ -33,11 +34,20 @@ void ValueCounts::add_integer(std::int64_t v, std::uint64_t n) {
         sparse_[Rational(v)] += n;
         return;
     }
+    // The array grows by at least half its size (within the span) so that values spreading
+    // out one by one cost a copy of it only now and then.
+    const std::int64_t slack = std::min<std::int64_t>(static_cast<std::int64_t>(dense_.size() / 2),
+                                                      dense_span - 1 - static_cast<std::int64_t>(span));
     if (new_low < low_) {
+        const std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+        new_low = new_low < lowest + slack ? lowest : new_low - slack;
         dense_.insert(dense_.begin(), static_cast<std::size_t>(low_ - new_low), 0);
         low_ = new_low;
+    } else if (new_high > high) {
+        const std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+        new_high = new_high > highest - slack ? highest : new_high + slack;
+        dense_.resize(static_cast<std::size_t>(new_high - low_ + 1), 0);
     }
-    if (new_high > high) dense_.resize(static_cast<std::size_t>(new_high - low_ + 1), 0);
     dense_[static_cast<std::size_t>(v - low_)] += n;
 }
 
@@ -48,6 +58,16 @@ void ValueCounts::add_other(const Rational& v) {
     }
     ++total_;
     ++sparse_[v];
+}
+
+void ValueCounts::add(const Rational& v, std::uint64_t n) {
+    if (n == 0) return;
+    if (auto i = v.to_int64()) {
+        add_integer(*i, n);
+        return;
+    }
+    total_ += n;
+    sparse_[v] += n;
 }
 
 void ValueCounts::merge(const ValueCounts& other) {

@@ -26,13 +26,23 @@ class ValueCounts {
 public:
     void add(const Rational& v) {
         // Most values are integers within the range counted so far.
-        if (auto i = v.to_int64(); i && *i >= low_ && *i - low_ < static_cast<std::int64_t>(dense_.size())) {
-            ++dense_[static_cast<std::size_t>(*i - low_)];
+        if (auto i = v.to_int64(); i && offset(*i) < dense_.size()) {
+            ++dense_[offset(*i)];
             ++total_;
             return;
         }
         add_other(v);
     }
+    void add(std::int64_t i) {
+        if (offset(i) < dense_.size()) {
+            ++dense_[offset(i)];
+            ++total_;
+            return;
+        }
+        add_integer(i, 1);
+    }
+    /// v counted n times.
+    void add(const Rational& v, std::uint64_t n);
     void merge(const ValueCounts& other);
     std::uint64_t total() const { return total_; }
     /// Every value with its count, in increasing order.
@@ -41,6 +51,11 @@ public:
     bool only_zero() const;
 
 private:
+    /// i's place in dense_: i − low_, in unsigned arithmetic (no overflow); beyond the array
+    /// when i is below low_.
+    std::size_t offset(std::int64_t i) const {
+        return static_cast<std::size_t>(static_cast<std::uint64_t>(i) - static_cast<std::uint64_t>(low_));
+    }
     void add_other(const Rational& v);
     void add_integer(std::int64_t v, std::uint64_t n);
     std::int64_t low_ = 0;
@@ -53,6 +68,16 @@ private:
 class ExactSum {
 public:
     void add(const Rational& v);
+    void add(std::int64_t v) {
+        __int128 next;
+        if (!__builtin_add_overflow(small_, static_cast<__int128>(v), &next)) small_ = next;
+        else rest_ += Rational(v);
+    }
+    void add_product(std::int64_t a, std::int64_t b) {
+        __int128 next;   // |a·b| ≤ 2^126: the product fits
+        if (!__builtin_add_overflow(small_, static_cast<__int128>(a) * b, &next)) small_ = next;
+        else rest_ += Rational(a) * Rational(b);
+    }
     void add_product(const Rational& a, const Rational& b) {
         if (!a.is_zero()) add_nonzero_product(a, b);   // no shares, nothing to add
     }

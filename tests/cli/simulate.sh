@@ -119,6 +119,27 @@ grep -q '"scaled_paths": 20[0-9][0-9]' "$work/tripled-interpreter.json" || bad "
 cmp -s "$work/tripled-interpreter.json" "$work/tripled-compiled.json" || { bad "pay tripled: --engine compiled differs from the interpreter"; same=0; }
 ls "$HOSHU_CACHE_DIR" | grep -q '\.so$' || { bad "--engine compiled left no compiled plan in the cache"; same=0; }
 [[ $same -eq 1 ]] && ok "--engine compiled: table, JSON, histogram, --against, a failing path and limits that bind as the interpreter's, --threads 1 and 3"
+# A plan whose outputs are whole on some paths and fractions on others, with outputs and a
+# limit no path changes, pro rata limits that bind on some paths and one that breaks:
+# the compiled plan's paths are counted as the interpreter's, whichever way they are read.
+# (A second model varies only the price and the pool: outputs and limits no path changes.)
+pr() { NO_COLOR=1 "$hoshu" simulate tests/cli/compiled/prorata --inputs tests/cli/compiled/prorata/base.toml \
+  --paths 3000 --seed 5 --format json "$@"; }
+same=1
+for m in model price; do
+  pr --model tests/cli/simulate/prorata-$m.toml --engine interpreter --threads 2 --histogram "$work/pr-$m-i.svg" \
+    > "$work/pr-$m-i.json" 2>&1 || bad "pro rata plan, $m, --engine interpreter: exit $?"
+  for t in 1 3; do
+    pr --model tests/cli/simulate/prorata-$m.toml --engine compiled --threads $t --histogram "$work/pr-$m-c$t.svg" \
+      > "$work/pr-$m-c$t.json" 2>&1 || bad "pro rata plan, $m, --engine compiled --threads $t: exit $?"
+    cmp -s "$work/pr-$m-i.json" "$work/pr-$m-c$t.json" && cmp -s "$work/pr-$m-i.svg" "$work/pr-$m-c$t.svg" ||
+      { bad "pro rata plan, $m, --threads $t: --engine compiled differs from the interpreter"; same=0; }
+  done
+done
+cp "$work/pr-model-i.json" "$work/pr-i.json"
+grep -q '"scaled_paths": [1-9]' "$work/pr-i.json" && grep -q '"violated_paths": [1-9]' "$work/pr-i.json" ||
+  { bad "pro rata plan: no path scales a limit, or none breaks one"; same=0; }
+[[ $same -eq 1 ]] && ok "--engine compiled on outputs whole on some paths only, limits scaled and broken: as the interpreter's"
 # A model whose values only the interpreter reads: --engine compiled says where and stops;
 # auto evaluates with the interpreter.
 cat > "$work/eps.toml" <<'TOML'

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -71,4 +72,34 @@ TEST_CASE("value counts tell an output that was always zero", "[value_counts]") 
     fraction.add(Rational(0));
     fraction.add(Rational::fraction(1, 3));
     CHECK_FALSE(fraction.only_zero());
+}
+
+TEST_CASE("value counts grow their range either way, up to the ends of 64 bits", "[value_counts]") {
+    // Negative values climbing, then falling: the array grows past each end it reaches.
+    const std::int64_t lowest = std::numeric_limits<std::int64_t>::min(), highest = std::numeric_limits<std::int64_t>::max();
+    std::map<Rational, std::uint64_t> reference;
+    ValueCounts c;
+    auto add = [&](std::int64_t v, std::uint64_t n) {
+        reference[Rational(v)] += n;
+        if (n == 1 && v % 2) c.add(v);
+        else c.add(Rational(v), n);
+    };
+    for (std::int64_t v = -2416; v <= -2004; v += 3) add(v, 1);
+    for (std::int64_t v = -2004; v >= -9000; v -= 7) add(v, 2);
+    for (std::int64_t k = 0; k < 40; ++k) {
+        add(lowest + k * 5, 1);
+        add(highest - k * 5, 3);
+    }
+    c.add(Rational(0), 0);   // counted no times: not listed
+    auto got = c.sorted();
+    REQUIRE(got.size() == reference.size());
+    std::size_t i = 0;
+    std::uint64_t total = 0;
+    for (const auto& [v, n] : reference) {
+        CHECK(got[i].first == v);
+        CHECK(got[i].second == n);
+        total += n;
+        ++i;
+    }
+    CHECK(c.total() == total);
 }
