@@ -870,9 +870,13 @@ bool Kernel::whole_outputs(std::span<const std::size_t> handles, std::int64_t* o
     const KernelValue* last = m.last.data();
     for (std::size_t i = 0; i < handles.size(); ++i) {
         const Impl::Handle& h = hs[handles[i]];
-        if (h.raw >= 0 && Impl::whole64(last[h.raw])) {
-            out[i] = static_cast<std::int64_t>(last[h.raw].n);
-            continue;
+        if (h.raw >= 0) [[likely]] {
+            const KernelValue& kv = last[h.raw];
+            const auto n = static_cast<std::int64_t>(kv.n);
+            if (kv.d == 1 && kv.n == n) [[likely]] {
+                out[i] = n;
+                continue;
+            }
         }
         auto w = whole_output(handles[i]);   // 6/2, say, or not the kernel's
         if (!w) return false;
@@ -924,6 +928,15 @@ Value Kernel::value(std::size_t handle) const {
     else if (Impl::whole64(kv)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
     else v.number = Rational::from_parts(kv.n, kv.d);
     return v;
+}
+
+void Kernel::words(std::span<const std::size_t> handles, std::int64_t* out) const {
+    const Impl::Read* reads = impl_->reads.data();
+    const KernelValue* table = impl_->table.data();
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+        const Impl::Read& read = reads[handles[i]];
+        out[i] = read.place == none ? read.fixed.word : static_cast<std::int64_t>(table[read.place].n);
+    }
 }
 
 std::optional<std::int64_t> Kernel::whole_value(std::size_t handle) const {

@@ -123,6 +123,8 @@ public:
     /// The same without building a Value: a boolean's word (0 or 1), or a number as a 64-bit
     /// integer — nullopt when it is not whole or does not fit (value() has it).
     std::optional<std::int64_t> whole_value(std::size_t handle) const;
+    /// The words of booleans (value handles) into out[0, handles.size()).
+    void words(std::span<const std::size_t> handles, std::int64_t* out) const;
 
     Kernel(Kernel&&) noexcept;
     Kernel& operator=(Kernel&&) noexcept;

@@ -44,9 +44,9 @@ public:
         auto output = [&](std::uint32_t slot, std::size_t record, OutputTally& tally, bool shares, const Value& value) {
             auto h = k.output_handle(slot, record);
             if (h && k.changes(*h)) {
+                if (shares) in_shares_.push_back(handles_.size());
                 handles_.push_back(*h);
                 tallies_.push_back(&tally);
-                in_shares_.push_back(shares);
             } else {
                 fixed_.push_back(Fixed{&tally, shares, value.number});
             }
@@ -65,6 +65,7 @@ public:
             else fixed_limits_.push_back(FixedLimit{i, base.limits[i].status, number, base.limits[i].bound.number});
         }
         wholes_.resize(handles_.size());
+        words_.resize(events_.size());
     }
 
     /// Count the last successful run of `k`: false, with nothing counted, when an output or
@@ -81,8 +82,7 @@ public:
         const std::size_t n = handles_.size();
         for (std::size_t i = 0; i < n; ++i) tallies_[i]->counts.add(w[i]);
         if (price_)
-            for (std::size_t i = 0; i < n; ++i)
-                if (in_shares_[i]) tallies_[i]->value_times_price.add_product(w[i], price);
+            for (const std::size_t i : in_shares_) tallies_[i]->value_times_price.add_product(w[i], price);
         for (const Limit& l : limits_) {
             LimitTally& t = r.limits[l.limit];
             t.scaled += k.limit_scaled(l.handle);
@@ -94,7 +94,8 @@ public:
             r.price_sum.add(price);
             price_sum_.add(price);
         }
-        for (std::size_t i = 0; i < events_.size(); ++i) r.events[i].count += k.whole_value(events_[i]).value_or(0) != 0;
+        k.words(events_, words_.data());
+        for (std::size_t i = 0; i < events_.size(); ++i) r.events[i].count += words_[i] != 0;
         ++r.paths;
         ++paths_;
         return true;
@@ -137,14 +138,15 @@ private:
     };
     std::optional<std::size_t> price_;
     std::vector<std::size_t> events_;     // parallel to the result's events
-    // The outputs runs change: their handles, tallies and whether they are in shares.
+    // The outputs runs change: their handles and tallies.
     std::vector<std::size_t> handles_;
     std::vector<OutputTally*> tallies_;
-    std::vector<std::uint8_t> in_shares_;
+    std::vector<std::size_t> in_shares_;    // those in shares (indices of handles_)
     std::vector<Fixed> fixed_;
     std::vector<Limit> limits_;
     std::vector<FixedLimit> fixed_limits_;
     std::vector<std::int64_t> wholes_;    // one run's values, read before any is counted
+    std::vector<std::int64_t> words_;     // one run's events
     std::uint64_t paths_ = 0;             // counted by add() since the last flush()
     ExactSum price_sum_;                  // their grant-time prices
 };
