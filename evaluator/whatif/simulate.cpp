@@ -542,9 +542,15 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
             const std::uint64_t first = b * block, last = std::min(options.paths, first + block);
             for (std::uint64_t path = first; path < last; ++path) {
                 sampler.draw(start_price_, sampled_inputs, sampled_prices);
-                for (std::size_t i = 0; i < sampled_inputs.size(); ++i) overrides[i].number = sampled_inputs[i];
-                for (std::size_t i = 0; i < sampled_prices.size(); ++i)
-                    overrides[sampled_inputs.size() + i].number = sampled_prices[i];
+                // The overrides are written only for a session to evaluate the path.
+                bool overridden = false;
+                auto override_all = [&] {
+                    if (overridden) return;
+                    for (std::size_t i = 0; i < sampled_inputs.size(); ++i) overrides[i].number = sampled_inputs[i];
+                    for (std::size_t i = 0; i < sampled_prices.size(); ++i)
+                        overrides[sampled_inputs.size() + i].number = sampled_prices[i];
+                    overridden = true;
+                };
                 for (std::size_t p = 0; p < n_plans; ++p) {
                     Lane& lane = lanes[p];
                     Session& session = *lane.session;
@@ -554,7 +560,10 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     if (lane.kernel) {
                         Kernel& k = *lane.kernel;
                         bool taken = true;
-                        for (std::size_t i = 0; taken && i < overrides.size(); ++i) taken = k.set(i, *overrides[i].number);
+                        const std::size_t n_inputs = sampled_inputs.size();
+                        for (std::size_t i = 0; taken && i < n_inputs; ++i) taken = k.set(i, sampled_inputs[i]);
+                        for (std::size_t i = 0; taken && i < sampled_prices.size(); ++i)
+                            taken = k.set(n_inputs + i, sampled_prices[i]);
                         if (taken && k.run()) {
                             if (lane.counts && lane.counts->add(k, r)) continue;
                             const Outcome& o = k.outcome();
@@ -568,6 +577,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                         }
                         if (!taken) k.clear();
                     }
+                    override_all();
                     session.set_overrides(overrides);
                     auto outcome = session.run_in_place();
                     std::optional<Rational> price;
