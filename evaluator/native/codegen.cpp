@@ -613,6 +613,10 @@ struct Writer {
     /// Per slot: the sets of outputs (Layout::sets) whose factor scales it, in the order
     /// the interpreter tries them (the plan's order of their first limits).
     std::vector<std::vector<std::uint32_t>> scaled_by = std::vector<std::vector<std::uint32_t>>(plan.slots.size());
+    /// In the straight-line entry: per aggregate node, 1 once the loop over the records has
+    /// summed its terms (aN_ on 64-bit parts, aoN_ set when they overflowed, anN_ the
+    /// records counted for a mean); read there in place of its function.
+    std::vector<std::uint8_t> accumulated = std::vector<std::uint8_t>(plan.nodes.size(), 0);
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
@@ -856,6 +860,9 @@ struct Writer {
     /// The number at node n on 64-bit parts, overflow noted in `o` (the runtime's S).
     std::string sexpr(std::uint32_t n) {
         if (auto f = frozen_place(n); !f.empty()) return fmt::format("snum(t, {}, o)", f);
+        if (local && accumulated[n])
+            return plan.nodes[n].kind == NodeKind::mean_over ? fmt::format("sdvd(sread(a{0}_, ao{0}_, o), si(an{0}_), o)", n)
+                                                             : fmt::format("sread(a{0}_, ao{0}_, o)", n);
         if (auto k = hoisted(n); k != none)
             return hoisted_word(n) ? fmt::format("si({})", hoisted_call(k)) : fmt::format("sq({}, o)", hoisted_call(k));
         const Node& node = plan.nodes[n];
@@ -1054,6 +1061,12 @@ struct Writer {
     /// unless `as_whole` is false), a long long for any other type.
     std::string expr(std::uint32_t n, bool as_whole = true) {
         if (auto f = frozen_place(n); !f.empty()) return fmt::format("{}(t, {})", is_number(n) ? "num" : "word", f);
+        if (local && accumulated[n]) {   // (its function when the sum overflowed 64-bit parts)
+            const std::string fn = aggregate(n);
+            return plan.nodes[n].kind == NodeKind::mean_over
+                       ? fmt::format("(ao{0}_ ? {1} : dvd(Q{{a{0}_.n, a{0}_.d}}, Q{{an{0}_, 1}}))", n, fn)
+                       : fmt::format("(ao{0}_ ? {1} : Q{{a{0}_.n, a{0}_.d}})", n, fn);
+        }
         if (auto k = hoisted(n); k != none)
             return is_number(n) && whole(n) ? fmt::format("qi({})", hoisted_call(k)) : hoisted_call(k);
         const Node& node = plan.nodes[n];
@@ -1592,6 +1605,31 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         }
         return c;
     };
+    // The sums, counts and means over the records that a plan-wide definition of phase p
+    // reads (not inside another aggregate): summed in the loop of phase p - 1 when
+    // everything their terms and filter read is computed by then, on 64-bit parts (the
+    // aggregate's function computes one whose parts overflow).
+    std::vector<std::vector<std::uint32_t>> summed(last + 1);
+    auto find_sums = [&](auto&& self, std::uint32_t node, int p) -> void {
+        if (node == none) return;
+        const Node& nd = plan.nodes[node];
+        if (w.frozen_index[node] != none) return;
+        if (traits(nd.kind).aggregate) {
+            const bool kind_ok = nd.kind == NodeKind::sum || nd.kind == NodeKind::count || nd.kind == NodeKind::mean_over;
+            if (!kind_ok || nd.aux != 0 || p < 1 || w.hoist_index[node] != none) return;
+            std::vector<std::uint32_t> named;
+            slots_named(plan, node, named);
+            for (auto d : named)
+                if (layout.computed[d] && phase[d] > p - 1) return;   // (a plan-wide one: phase p - 2 at most)
+            auto& list = summed[p - 1];
+            if (std::find(list.begin(), list.end(), node) == list.end()) list.push_back(node);
+            return;
+        }
+        for_each_child(plan, nd, [&](std::uint32_t child) { self(self, child, p); });
+    };
+    if (phased)
+        for (auto s : order)
+            if (plan.slots[s].scope == Scope::plan) find_sums(find_sums, root_of(s), phase[s]);
     std::string code;
     for (int p = 0; p <= last; ++p) {
         if (p % 2 == 0) {
@@ -1606,11 +1644,22 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         std::string each;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+        std::string before;
+        for (auto a : summed[p]) {
+            const Node& nd = plan.nodes[a];
+            const bool mean = nd.kind == NodeKind::mean_over;
+            before += fmt::format("    S a{0}_{{0, 1}};\n    bool ao{0}_ = false;\n{1}", a, mean ? fmt::format("    long long an{}_ = 0;\n", a) : "");
+            std::string add = fmt::format("{{ bool o = ao{0}_; a{0}_ = sadd(a{0}_, {1}, o); ao{0}_ = o; }}{2}", a,
+                                          nd.kind == NodeKind::count ? "S{1, 1}" : w.sexpr(nd.a), mean ? fmt::format(" ++an{}_;", a) : "");
+            each += nd.b != none ? fmt::format("      if ({}) {}\n", w.expr(nd.b), add) : fmt::format("      {}\n", add);
+        }
         if (!each.empty())
-            code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", layout.records, reads(false, "      ", "r"), each);
+            code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
+        for (auto a : summed[p]) w.accumulated[a] = 1;
         for (auto s : order)
             if (plan.slots[s].scope != Scope::plan) w.local_here[s] = 0;
     }
+    std::fill(w.accumulated.begin(), w.accumulated.end(), 0);
     w.local = false;
     w.hoist_local = false;
     code = reads(true, "    ", "0") + code;
