@@ -364,10 +364,28 @@ template <class T> static inline T within(T x, const T* lo, const T* hi) {
   if (hi && cmp(*hi, x) < 0) bail();
   return x;
 }
+// n / d and n % d (truncated) for d > 0 of 64 bits and n of 128: when the quotient of |n|
+// fits 64 bits (its high word below d), one `divq` on x86-64; else the 128-bit division.
+static inline void qr128(i128 n, long long d, i128& q, i128& r) {
+#if defined(__x86_64__)
+  const u128 u = ua(n);
+  const unsigned long long hi = (unsigned long long)(u >> 64), lo = (unsigned long long)u;
+  if (hi < (unsigned long long)d) {
+    unsigned long long uq, ur;
+    __asm__("divq %4" : "=a"(uq), "=d"(ur) : "a"(lo), "d"(hi), "rm"((unsigned long long)d) : "cc");
+    q = n < 0 ? -(i128)uq : (i128)uq;
+    r = n < 0 ? -(i128)ur : (i128)ur;
+    return;
+  }
+#endif
+  q = n / d;
+  r = n % d;
+}
 // n/d (d > 0) to an integer: 0 down, 1 up, 2 half up (ties away from zero), 3 half even.
 static i128 rquot(i128 n, i128 d, int mode) {
   i128 q, r;
   if (f64(n) && f64(d)) { long long n64 = (long long)n, d64 = (long long)d; q = n64 / d64; r = n64 % d64; }
+  else if (f64(d)) qr128(n, (long long)d, q, r);
   else { q = n / d; r = n % d; }
   if (r < 0) { q -= 1; r += d; }
   if (r == 0 || mode == 0) return q;
