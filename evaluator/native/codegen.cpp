@@ -1523,7 +1523,11 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 /// aggregate (a function) and a later phase read what an earlier one computed. Unlike the
 /// functions, every needed definition is computed, also one an `if` would not reach: when
 /// one gives the run up there, the entry runs the functions instead.
-std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked) {
+/// The requirements are checked there too, once what they read is computed (a director's
+/// in the loop that computes it, a plan-wide one at the end): `required[k]` set for
+/// Layout::requirements[k] when so; the code sets `held` when every one held (a run that
+/// scales outputs pro rata checks again those reading what it changed).
+std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -1648,7 +1652,20 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     if (phased)
         for (auto s : order)
             if (plan.slots[s].scope == Scope::plan) find_sums(find_sums, root_of(s), phase[s]);
-    std::string code;
+    // Each requirement's place: the loop (or, plan-wide, the end) after what it reads.
+    required.assign(layout.requirements.size(), 0);
+    std::vector<int> requirement_phase;
+    for (auto i : layout.requirements) {
+        const Requirement& req = plan.requirements[i];
+        std::vector<std::uint32_t> named;
+        slots_named(plan, req.condition, named);
+        int p = 1;
+        for (auto d : named)
+            if (layout.computed[d]) p = std::max(p, phase[d] + (plan.slots[d].scope == Scope::plan ? 1 : 0));
+        if (p % 2 == 0) ++p;
+        requirement_phase.push_back(req.scope == Scope::plan ? last + 1 : p);
+    }
+    std::string code = "    bool held_ = true;\n";
     for (int p = 0; p <= last; ++p) {
         if (p % 2 == 0) {
             for (auto s : order)
@@ -1662,6 +1679,12 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         std::string each;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+        for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
+            const Requirement& req = plan.requirements[layout.requirements[k]];
+            if (req.scope == Scope::plan || requirement_phase[k] != p) continue;
+            each += fmt::format("      if (!{}) held_ = false;\n", w.expr(req.condition));
+            required[k] = 1;
+        }
         std::string before;
         for (auto a : summed[p]) {
             const Node& nd = plan.nodes[a];
@@ -1677,6 +1700,13 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         for (auto s : order)
             if (plan.slots[s].scope != Scope::plan) w.local_here[s] = 0;
     }
+    for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
+        const Requirement& req = plan.requirements[layout.requirements[k]];
+        if (req.scope != Scope::plan) continue;
+        code += fmt::format("    if (!{}) held_ = false;\n", w.expr(req.condition));
+        required[k] = 1;
+    }
+    code += "    held = held_;\n";
     std::fill(w.accumulated.begin(), w.accumulated.end(), 0);
     w.local = false;
     w.hoist_local = false;
@@ -1812,7 +1842,9 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
             if (layout.limit_set[k] != none) entry += fmt::format("  t[{}].d = 0;\n", layout.limit_at[k] + 2);
     }
     entry += "  try {\n";
-    if (auto straight = local_entry(w, unchecked)) {
+    std::vector<std::uint8_t> required(layout.requirements.size(), 0);   // checked by the straight-line code
+    entry += "    bool held = false;\n";
+    if (auto straight = local_entry(w, unchecked, required)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
         entry += "    bool done = false;\n    try {\n" + *straight +
@@ -1885,12 +1917,24 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         entry += fmt::format("    if ({}) {{\n      {} = 1;\n      rescale(t);\n{}{}{}    }}\n", exceeded, scaling,
                              calls(true), again, factors);
     }
-    for (auto i : layout.requirements) {
+    for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
+        const std::uint32_t i = layout.requirements[k];
         const Requirement& req = plan.requirements[i];
         checks += fmt::format("// requirement {}\nstatic void requirement{}(Q* t, long r) {{\n  if (!{}) bail();\n}}\n", req.name,
                               i, w.expr(req.condition));
-        if (req.scope == Scope::plan) entry += fmt::format("    requirement{}(t, 0);\n", i);
-        else entry += fmt::format("    for (long r = 0; r < {}; ++r) requirement{}(t, r);\n", layout.records, i);
+        // Checked again (as the functions compute it) unless the straight-line code saw every
+        // requirement hold and no scaling changed what this one reads.
+        std::string when;
+        if (required[k]) {
+            std::vector<std::uint32_t> named;
+            slots_named(plan, req.condition, named);
+            const std::string scaled = changed(named);
+            when = scaled.empty() ? "!held" : fmt::format("!held || {}", scaled);
+        }
+        const std::string check = req.scope == Scope::plan
+                                      ? fmt::format("requirement{}(t, 0);", i)
+                                      : fmt::format("for (long r = 0; r < {}; ++r) requirement{}(t, r);", layout.records, i);
+        entry += when.empty() ? fmt::format("    {}\n", check) : fmt::format("    if ({}) {{\n      {}\n    }}\n", when, check);
     }
     entry += "    return 0;\n  } catch (const Bail&) {\n    return 1;\n  }\n}\n";
     std::string title;
