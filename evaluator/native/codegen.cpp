@@ -452,31 +452,76 @@ static inline S sread(S x, bool big, bool& o) { o |= big; return x; }
 static inline Q qv(S x, bool big, const Q& v) { return big ? v : Q{x.n, x.d}; }
 static inline S snum(const Q* t, long k, bool& o) { Q x = t[k]; if (x.d <= 0) bail(); return sq(x, o); }
 static inline long long sneg1(long long x, bool& o) { o |= x == -0x7fffffffffffffffLL - 1; return (long long)(0ULL - (unsigned long long)x); }
+// When a product or sum overflows, its operands are put in lowest terms (a binary gcd on
+// 64 bits) and it is tried again (a sum on the least common denominator); only an
+// overflow then is noted. (An overflow with `o` already set is not tried again.)
+static inline unsigned long long ugcd(unsigned long long a, unsigned long long b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  const int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) { unsigned long long x = a; a = b; b = x; }
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
+static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x; }
+// x in lowest terms (d > 0).
+static inline S sred(S x) {
+  if (x.n == 0) return S{0, 1};
+  const long long g = (long long)ugcd(uabs(x.n), (unsigned long long)x.d);   // (at most d)
+  return g == 1 ? x : S{x.n / g, x.d / g};
+}
+__attribute__((noinline)) static S smul_slow(S a, S b, bool& o) {
+  if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
+  if (a.n == 0 || b.n == 0) return S{0, 1};
+  a = sred(a);
+  b = sred(b);
+  const long long g1 = (long long)ugcd(uabs(a.n), (unsigned long long)b.d), g2 = (long long)ugcd(uabs(b.n), (unsigned long long)a.d);
+  S r;
+  o |= __builtin_mul_overflow(a.n / g1, b.n / g2, &r.n);
+  o |= __builtin_mul_overflow(a.d / g2, b.d / g1, &r.d);
+  return r;
+}
 static inline S smul(S a, S b, bool& o) {
   S r;
-  o |= __builtin_mul_overflow(a.n, b.n, &r.n);
-  o |= __builtin_mul_overflow(a.d, b.d, &r.d);
+  if (!__builtin_mul_overflow(a.n, b.n, &r.n) && !__builtin_mul_overflow(a.d, b.d, &r.d)) return r;
+  return smul_slow(a, b, o);
+}
+__attribute__((noinline)) static S sadd_slow(S a, S b, bool& o) {
+  if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
+  a = sred(a);
+  b = sred(b);
+  const long long g = (long long)ugcd((unsigned long long)a.d, (unsigned long long)b.d);
+  long long x, y;
+  S r;
+  o |= __builtin_mul_overflow(a.n, b.d / g, &x);
+  o |= __builtin_mul_overflow(b.n, a.d / g, &y);
+  o |= __builtin_add_overflow(x, y, &r.n);
+  o |= __builtin_mul_overflow(a.d, b.d / g, &r.d);
   return r;
 }
 static inline S sadd(S a, S b, bool& o) {
   S r;
-  if (a.d == b.d) { o |= __builtin_add_overflow(a.n, b.n, &r.n); r.d = a.d; return r; }
   long long x, y;
-  o |= __builtin_mul_overflow(a.n, b.d, &x);
-  o |= __builtin_mul_overflow(b.n, a.d, &y);
-  o |= __builtin_add_overflow(x, y, &r.n);
-  o |= __builtin_mul_overflow(a.d, b.d, &r.d);
-  return r;
+  if (a.d == b.d) {
+    if (!__builtin_add_overflow(a.n, b.n, &r.n)) { r.d = a.d; return r; }
+  } else if (!__builtin_mul_overflow(a.n, b.d, &x) && !__builtin_mul_overflow(b.n, a.d, &y) &&
+             !__builtin_add_overflow(x, y, &r.n) && !__builtin_mul_overflow(a.d, b.d, &r.d)) {
+    return r;
+  }
+  return sadd_slow(a, b, o);
 }
 // x·a/l + b/l on one denominator: a table's linear row (a, b, l constants, l > 0).
 static inline S slin(S x, long long a, long long b, long long l, bool& o) {
   long long u, v;
   S r;
-  o |= __builtin_mul_overflow(x.n, a, &u);
-  o |= __builtin_mul_overflow(x.d, b, &v);
-  o |= __builtin_add_overflow(u, v, &r.n);
-  o |= __builtin_mul_overflow(x.d, l, &r.d);
-  return r;
+  if (!__builtin_mul_overflow(x.n, a, &u) && !__builtin_mul_overflow(x.d, b, &v) && !__builtin_add_overflow(u, v, &r.n) &&
+      !__builtin_mul_overflow(x.d, l, &r.d))
+    return r;
+  return sadd(smul(x, S{a, l}, o), S{b, l}, o);
 }
 static inline S ssub(S a, S b, bool& o) { return sadd(a, S{sneg1(b.n, o), b.d}, o); }
 static inline S sneg(S a, bool& o) { return S{sneg1(a.n, o), a.d}; }
@@ -740,7 +785,7 @@ struct Writer {
             if (!hoisted_word(n)) {
                 hoisted_fns += fmt::format(
                     "static Q h{0}(Q* t) {{\n  Q* m = t + {1};\n  if (m->d > 0) return *m;\n  const long r = 0;\n  (void)r;\n"
-                    "  bool o = false;\n  S y = {2};\n  Q x = !o ? Q{{y.n, y.d}} : red({3});\n  *m = x;\n  return x;\n}}\n",
+                    "  bool o = false;\n  S y = {2};\n  if (!o) y = sred(y);\n  Q x = !o ? Q{{y.n, y.d}} : red({3});\n  *m = x;\n  return x;\n}}\n",
                     n, at, sexpr(n), expr(n));
             } else {
                 hoisted_fns += fmt::format(
@@ -1601,10 +1646,12 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
                              slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
             if (kept[s]) c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
         } else {
-            // The value on Q only when its 64-bit parts overflowed.
+            // The value on Q only when its 64-bit parts overflowed. (A plan-wide one, computed
+            // once and read by every record, in lowest terms.)
             c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
-                             "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{0}}}\n",
-                             indent, s, w.sexpr(root), w.expr(root));
+                             "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{4}{0}}}\n",
+                             indent, s, w.sexpr(root), w.expr(root),
+                             slot.scope == Scope::plan ? fmt::format("{0}  else s{1}_ = sred(s{1}_);\n", indent, s) : "");
             if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
         }
         w.local_here[s] = 1;
