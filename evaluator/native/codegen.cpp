@@ -1676,21 +1676,25 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     };
     // The sums, counts and means over the records that a plan-wide definition of phase p
     // reads (not inside another aggregate): summed in the loop of phase p - 1 when
-    // everything their terms and filter read is computed by then, on 64-bit parts (the
+    // everything their terms and filter read is computed by then, or, when they read no
+    // computed definition, in a loop before the first phase; on 64-bit parts (the
     // aggregate's function computes one whose parts overflow).
     std::vector<std::vector<std::uint32_t>> summed(last + 1);
+    std::vector<std::uint32_t> early;
     auto find_sums = [&](auto&& self, std::uint32_t node, int p) -> void {
         if (node == none) return;
         const Node& nd = plan.nodes[node];
         if (w.frozen_index[node] != none) return;
         if (traits(nd.kind).aggregate) {
             const bool kind_ok = nd.kind == NodeKind::sum || nd.kind == NodeKind::count || nd.kind == NodeKind::mean_over;
-            if (!kind_ok || nd.aux != 0 || p < 1 || w.hoist_index[node] != none) return;
+            if (!kind_ok || nd.aux != 0 || w.hoist_index[node] != none) return;
             std::vector<std::uint32_t> named;
             slots_named(plan, node, named);
+            const bool reads_computed = any_in(named, layout.computed);
+            if (reads_computed && p < 1) return;
             for (auto d : named)
                 if (layout.computed[d] && phase[d] > p - 1) return;   // (a plan-wide one: phase p - 2 at most)
-            auto& list = summed[p - 1];
+            auto& list = reads_computed ? summed[p - 1] : early;
             if (std::find(list.begin(), list.end(), node) == list.end()) list.push_back(node);
             return;
         }
@@ -1712,7 +1716,24 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         if (p % 2 == 0) ++p;
         requirement_phase.push_back(req.scope == Scope::plan ? last + 1 : p);
     }
+    // The accumulators of `list` (declared in `before`) and their sums in a loop (`each`).
+    auto sums = [&](const std::vector<std::uint32_t>& list, std::string& before, std::string& each) {
+        for (auto a : list) {
+            const Node& nd = plan.nodes[a];
+            const bool mean = nd.kind == NodeKind::mean_over;
+            before += fmt::format("    S a{0}_{{0, 1}};\n    bool ao{0}_ = false;\n{1}", a, mean ? fmt::format("    long long an{}_ = 0;\n", a) : "");
+            std::string add = fmt::format("{{ bool o = ao{0}_; a{0}_ = sadd(a{0}_, {1}, o); ao{0}_ = o;{2} }}", a,
+                                          nd.kind == NodeKind::count ? "S{1, 1}" : w.sexpr(nd.a), mean ? fmt::format(" ++an{}_;", a) : "");
+            each += nd.b != none ? fmt::format("      if ({}) {}\n", w.expr(nd.b), add) : fmt::format("      {}\n", add);
+        }
+    };
     std::string code = "    bool held_ = true;\n";
+    if (!early.empty()) {
+        std::string before, each;
+        sums(early, before, each);
+        code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
+        for (auto a : early) w.accumulated[a] = 1;
+    }
     for (int p = 0; p <= last; ++p) {
         if (p % 2 == 0) {
             for (auto s : order)
@@ -1733,14 +1754,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
             required[k] = 1;
         }
         std::string before;
-        for (auto a : summed[p]) {
-            const Node& nd = plan.nodes[a];
-            const bool mean = nd.kind == NodeKind::mean_over;
-            before += fmt::format("    S a{0}_{{0, 1}};\n    bool ao{0}_ = false;\n{1}", a, mean ? fmt::format("    long long an{}_ = 0;\n", a) : "");
-            std::string add = fmt::format("{{ bool o = ao{0}_; a{0}_ = sadd(a{0}_, {1}, o); ao{0}_ = o; }}{2}", a,
-                                          nd.kind == NodeKind::count ? "S{1, 1}" : w.sexpr(nd.a), mean ? fmt::format(" ++an{}_;", a) : "");
-            each += nd.b != none ? fmt::format("      if ({}) {}\n", w.expr(nd.b), add) : fmt::format("      {}\n", add);
-        }
+        sums(summed[p], before, each);
         if (!each.empty())
             code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
         for (auto a : summed[p]) w.accumulated[a] = 1;
