@@ -1773,8 +1773,27 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     w.hoist_local = false;
     code = reads(true, "    ", "0") + code;
     if (phased) {
-        const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
-        code = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end) + code;
+        // The memo cleared where this code does not write before reading: every definition
+        // it computes is written as computed, so only the hoisted parts (functions computed
+        // on first use) and what it does not compute.
+        std::vector<std::uint8_t> placed(n, 0);
+        for (auto s : order) placed[s] = 1;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> clear;   // [begin, end)
+        auto add = [&](std::uint32_t b, std::uint32_t e) {
+            if (!clear.empty() && clear.back().second == b) clear.back().second = e;
+            else clear.emplace_back(b, e);
+        };
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> all;
+        for (std::uint32_t s = 0; s < n; ++s)
+            if (layout.computed[s] && !placed[s])
+                all.emplace_back(layout.offset[s], layout.offset[s] + (plan.slots[s].scope == Scope::plan ? 1 : layout.records));
+        for (auto at : layout.hoisted_at) all.emplace_back(at, at + 1);
+        std::sort(all.begin(), all.end());
+        for (auto [b, e] : all) add(b, e);
+        std::string c;
+        for (auto [b, e] : clear)
+            c += e == b + 1 ? fmt::format("    t[{}].d = 0;\n", b) : fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", b, e);
+        code = c + code;
     }
     if (!unchecked.empty()) code = fmt::format("    if (t[{}].n == 0) bail();\n", layout.trusted_at) + code;
     return code;
