@@ -1572,7 +1572,12 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 /// in the loop that computes it, a plan-wide one at the end): `required[k]` set for
 /// Layout::requirements[k] when so; the code sets `held` when every one held (a run that
 /// scales outputs pro rata checks again those reading what it changed).
-std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required) {
+/// `again` (per slot: what a run's scaling changes) and `recomputed` (per slot: depends on
+/// an allocated output): the code for the run again after scaling, the memo holding the
+/// unscaled values of the first.
+std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required,
+                                       const std::vector<std::uint8_t>* again = nullptr,
+                                       const std::vector<std::uint8_t>* recomputed = nullptr) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -1641,10 +1646,28 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const Slot& slot = plan.slots[s];
         const std::uint32_t root = root_of(s);
         std::string c = fmt::format("{}// {}\n", indent, slot.name);
-        if (slot.type.kind != Kind::number || w.slot_whole(s)) {
-            c += fmt::format("{}const long long w{}_ = {};\n", indent, s,
+        // After scaling (`again`): what scaling does not change read from the memo; an
+        // allocated output that depends on no other one scaled in place; the others computed
+        // again from the scaled values, an allocated one then scaled (as the functions do).
+        const bool scaled = again && !w.scaled_by[s].empty();
+        const bool whole = slot.type.kind != Kind::number || w.slot_whole(s);
+        const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
+        if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
+            if (whole) {
+                c += scaled ? fmt::format("{0}const long long w{1}_ = sc{1}(t, (long long){2}.n);\n{0}{2} = Q{{w{1}_, 1}};\n", indent, s, at)
+                            : fmt::format("{}const long long w{}_ = (long long){}.n;\n", indent, s, at);
+            } else {
+                c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  const Q x = {2};\n"
+                                 "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
+                                 "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{3}{0}}}\n",
+                                 indent, s, scaled ? fmt::format("sc{}(t, {})", s, at) : at,
+                                 scaled ? fmt::format("{}  {} = x;\n", indent, at) : "");
+            }
+        } else if (whole) {
+            c += fmt::format("{}{}long long w{}_ = {};\n", indent, scaled ? "" : "const ", s,
                              slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
-            if (kept[s]) c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
+            if (scaled) c += fmt::format("{0}w{1}_ = sc{1}(t, w{1}_);\n", indent, s);
+            if (kept[s]) c += fmt::format("{}{} = Q{{w{}_, 1}};\n", indent, at, s);
         } else {
             // The value on Q only when its 64-bit parts overflowed. (A plan-wide one, computed
             // once and read by every record, in lowest terms.)
@@ -1652,7 +1675,12 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
                              "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{4}{0}}}\n",
                              indent, s, w.sexpr(root), w.expr(root),
                              slot.scope == Scope::plan ? fmt::format("{0}  else s{1}_ = sred(s{1}_);\n", indent, s) : "");
-            if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
+            if (scaled)
+                c += fmt::format("{0}{{\n{0}  const Q x = sc{1}(t, qv(s{1}_, b{1}_, v{1}_));\n"
+                                 "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
+                                 "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{0}}}\n",
+                                 indent, s);
+            if (kept[s]) c += fmt::format("{0}{1} = qv(s{2}_, b{2}_, v{2}_);\n", indent, at, s);
         }
         w.local_here[s] = 1;
         return c;
@@ -1924,13 +1952,21 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     entry += "  try {\n";
     std::vector<std::uint8_t> required(layout.requirements.size(), 0);   // checked by the straight-line code
     entry += "    bool held = false;\n";
+    std::string straight_fn;   // the straight-line code as a function of its own (run again after scaling)
     if (auto straight = local_entry(w, unchecked, required)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
-        entry += "    bool done = false;\n    try {\n" + *straight +
-                 "      done = true;\n    } catch (const Bail&) {\n    }\n    if (!done) {\n" + lazy + "    }\n";
+        straight_fn = "static void straight(Q* t, bool& held) {\n" + *straight + "}\n";
+        if (!layout.sets.empty()) {
+            std::vector<std::uint8_t> recomputed(n, 0), again_required;
+            for (std::uint32_t s = 0; s < n; ++s) recomputed[s] = !ups[s].empty();
+            if (auto again = local_entry(w, unchecked, again_required, &affected, &recomputed))
+                straight_fn += "static void straight_again(Q* t, bool& held) {\n" + *again + "}\n";
+        }
+        entry += "    bool done = false;\n    try {\n      straight(t, held);\n      done = true;\n    } catch (const Bail&) {\n    }\n"
+                 "    if (!done) {\n" + lazy + "    }\n";
     } else {
-        entry += lazy;
+        entry += "    const bool done = false;\n" + lazy;
     }
     std::string checks;
     std::string exceeded, again, factors;   // the pro rata limits exceeded; their second check; their factors shown
@@ -1994,8 +2030,24 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         }
         re += "}\n";
         checks += re;
-        entry += fmt::format("    if ({}) {{\n      {} = 1;\n      rescale(t);\n{}{}{}    }}\n", exceeded, scaling,
-                             calls(true), again, factors);
+        // After scaling, the straight-line code runs again (scaling each allocated output as
+        // it computes it, what depends on them from the scaled values); when it cannot (or
+        // did not run), the functions: the allocated outputs in the memo scaled in place or
+        // computed again, what depends on them computed again (from the unscaled values
+        // computed afresh, when the straight-line code left scaled ones).
+        std::string second;
+        if (!straight_fn.empty()) {
+            for (auto at : layout.hoisted_at) second += fmt::format("        t[{}].d = 0;\n", at);
+            second = "      bool again = false;\n      if (done) {\n" + second +
+                     "        held = false;\n        try {\n          straight_again(t, held);\n          again = true;\n"
+                     "        } catch (const Bail&) {\n          held = false;\n        }\n      }\n";
+            second += fmt::format("      if (!again) {{\n        if (done) {{\n          {0} = 0;\n{1}          {0} = 1;\n        }}\n"
+                                  "        rescale(t);\n{2}      }}\n",
+                                  scaling, lazy, calls(true));
+        } else {
+            second = "      rescale(t);\n" + calls(true);
+        }
+        entry += fmt::format("    if ({}) {{\n      {} = 1;\n{}{}{}    }}\n", exceeded, scaling, second, again, factors);
     }
     for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
         const std::uint32_t i = layout.requirements[k];
@@ -2003,14 +2055,11 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         checks += fmt::format("// requirement {}\nstatic void requirement{}(Q* t, long r) {{\n  if (!{}) bail();\n}}\n", req.name,
                               i, w.expr(req.condition));
         // Checked again (as the functions compute it) unless the straight-line code saw every
-        // requirement hold and no scaling changed what this one reads.
+        // requirement hold on the run's final values.
         std::string when;
-        if (required[k]) {
-            std::vector<std::uint32_t> named;
-            slots_named(plan, req.condition, named);
-            const std::string scaled = changed(named);
-            when = scaled.empty() ? "!held" : fmt::format("!held || {}", scaled);
-        }
+        // (held: by the values after scaling when the straight-line code computed them again;
+        // false when the functions did.)
+        if (required[k]) when = "!held";
         const std::string check = req.scope == Scope::plan
                                       ? fmt::format("requirement{}(t, 0);", i)
                                       : fmt::format("for (long r = 0; r < {}; ++r) requirement{}(t, r);", layout.records, i);
@@ -2031,6 +2080,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     out += w.hoisted_fns;
     out += bodies;
     out += checks;
+    out += straight_fn;
     out += entry;
     return out;
 }
