@@ -364,10 +364,28 @@ template <class T> static inline T within(T x, const T* lo, const T* hi) {
   if (hi && cmp(*hi, x) < 0) bail();
   return x;
 }
+// n / d and n % d (truncated) for d > 0 of 64 bits and n of 128: when the quotient of |n|
+// fits 64 bits (its high word below d), one `divq` on x86-64; else the 128-bit division.
+static inline void qr128(i128 n, long long d, i128& q, i128& r) {
+#if defined(__x86_64__)
+  const u128 u = ua(n);
+  const unsigned long long hi = (unsigned long long)(u >> 64), lo = (unsigned long long)u;
+  if (hi < (unsigned long long)d) {
+    unsigned long long uq, ur;
+    __asm__("divq %4" : "=a"(uq), "=d"(ur) : "a"(lo), "d"(hi), "rm"((unsigned long long)d) : "cc");
+    q = n < 0 ? -(i128)uq : (i128)uq;
+    r = n < 0 ? -(i128)ur : (i128)ur;
+    return;
+  }
+#endif
+  q = n / d;
+  r = n % d;
+}
 // n/d (d > 0) to an integer: 0 down, 1 up, 2 half up (ties away from zero), 3 half even.
 static i128 rquot(i128 n, i128 d, int mode) {
   i128 q, r;
   if (f64(n) && f64(d)) { long long n64 = (long long)n, d64 = (long long)d; q = n64 / d64; r = n64 % d64; }
+  else if (f64(d)) qr128(n, (long long)d, q, r);
   else { q = n / d; r = n % d; }
   if (r < 0) { q -= 1; r += d; }
   if (r == 0 || mode == 0) return q;
@@ -434,31 +452,76 @@ static inline S sread(S x, bool big, bool& o) { o |= big; return x; }
 static inline Q qv(S x, bool big, const Q& v) { return big ? v : Q{x.n, x.d}; }
 static inline S snum(const Q* t, long k, bool& o) { Q x = t[k]; if (x.d <= 0) bail(); return sq(x, o); }
 static inline long long sneg1(long long x, bool& o) { o |= x == -0x7fffffffffffffffLL - 1; return (long long)(0ULL - (unsigned long long)x); }
+// When a product or sum overflows, its operands are put in lowest terms (a binary gcd on
+// 64 bits) and it is tried again (a sum on the least common denominator); only an
+// overflow then is noted. (An overflow with `o` already set is not tried again.)
+static inline unsigned long long ugcd(unsigned long long a, unsigned long long b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  const int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) { unsigned long long x = a; a = b; b = x; }
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
+static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x; }
+// x in lowest terms (d > 0).
+static inline S sred(S x) {
+  if (x.n == 0) return S{0, 1};
+  const long long g = (long long)ugcd(uabs(x.n), (unsigned long long)x.d);   // (at most d)
+  return g == 1 ? x : S{x.n / g, x.d / g};
+}
+__attribute__((noinline)) static S smul_slow(S a, S b, bool& o) {
+  if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
+  if (a.n == 0 || b.n == 0) return S{0, 1};
+  a = sred(a);
+  b = sred(b);
+  const long long g1 = (long long)ugcd(uabs(a.n), (unsigned long long)b.d), g2 = (long long)ugcd(uabs(b.n), (unsigned long long)a.d);
+  S r;
+  o |= __builtin_mul_overflow(a.n / g1, b.n / g2, &r.n);
+  o |= __builtin_mul_overflow(a.d / g2, b.d / g1, &r.d);
+  return r;
+}
 static inline S smul(S a, S b, bool& o) {
   S r;
-  o |= __builtin_mul_overflow(a.n, b.n, &r.n);
-  o |= __builtin_mul_overflow(a.d, b.d, &r.d);
+  if (!__builtin_mul_overflow(a.n, b.n, &r.n) && !__builtin_mul_overflow(a.d, b.d, &r.d)) return r;
+  return smul_slow(a, b, o);
+}
+__attribute__((noinline)) static S sadd_slow(S a, S b, bool& o) {
+  if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
+  a = sred(a);
+  b = sred(b);
+  const long long g = (long long)ugcd((unsigned long long)a.d, (unsigned long long)b.d);
+  long long x, y;
+  S r;
+  o |= __builtin_mul_overflow(a.n, b.d / g, &x);
+  o |= __builtin_mul_overflow(b.n, a.d / g, &y);
+  o |= __builtin_add_overflow(x, y, &r.n);
+  o |= __builtin_mul_overflow(a.d, b.d / g, &r.d);
   return r;
 }
 static inline S sadd(S a, S b, bool& o) {
   S r;
-  if (a.d == b.d) { o |= __builtin_add_overflow(a.n, b.n, &r.n); r.d = a.d; return r; }
   long long x, y;
-  o |= __builtin_mul_overflow(a.n, b.d, &x);
-  o |= __builtin_mul_overflow(b.n, a.d, &y);
-  o |= __builtin_add_overflow(x, y, &r.n);
-  o |= __builtin_mul_overflow(a.d, b.d, &r.d);
-  return r;
+  if (a.d == b.d) {
+    if (!__builtin_add_overflow(a.n, b.n, &r.n)) { r.d = a.d; return r; }
+  } else if (!__builtin_mul_overflow(a.n, b.d, &x) && !__builtin_mul_overflow(b.n, a.d, &y) &&
+             !__builtin_add_overflow(x, y, &r.n) && !__builtin_mul_overflow(a.d, b.d, &r.d)) {
+    return r;
+  }
+  return sadd_slow(a, b, o);
 }
 // x·a/l + b/l on one denominator: a table's linear row (a, b, l constants, l > 0).
 static inline S slin(S x, long long a, long long b, long long l, bool& o) {
   long long u, v;
   S r;
-  o |= __builtin_mul_overflow(x.n, a, &u);
-  o |= __builtin_mul_overflow(x.d, b, &v);
-  o |= __builtin_add_overflow(u, v, &r.n);
-  o |= __builtin_mul_overflow(x.d, l, &r.d);
-  return r;
+  if (!__builtin_mul_overflow(x.n, a, &u) && !__builtin_mul_overflow(x.d, b, &v) && !__builtin_add_overflow(u, v, &r.n) &&
+      !__builtin_mul_overflow(x.d, l, &r.d))
+    return r;
+  return sadd(smul(x, S{a, l}, o), S{b, l}, o);
 }
 static inline S ssub(S a, S b, bool& o) { return sadd(a, S{sneg1(b.n, o), b.d}, o); }
 static inline S sneg(S a, bool& o) { return S{sneg1(a.n, o), a.d}; }
@@ -613,6 +676,10 @@ struct Writer {
     /// Per slot: the sets of outputs (Layout::sets) whose factor scales it, in the order
     /// the interpreter tries them (the plan's order of their first limits).
     std::vector<std::vector<std::uint32_t>> scaled_by = std::vector<std::vector<std::uint32_t>>(plan.slots.size());
+    /// In the straight-line entry: per aggregate node, 1 once the loop over the records has
+    /// summed its terms (aN_ on 64-bit parts, aoN_ set when they overflowed, anN_ the
+    /// records counted for a mean); read there in place of its function.
+    std::vector<std::uint8_t> accumulated = std::vector<std::uint8_t>(plan.nodes.size(), 0);
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
@@ -718,7 +785,7 @@ struct Writer {
             if (!hoisted_word(n)) {
                 hoisted_fns += fmt::format(
                     "static Q h{0}(Q* t) {{\n  Q* m = t + {1};\n  if (m->d > 0) return *m;\n  const long r = 0;\n  (void)r;\n"
-                    "  bool o = false;\n  S y = {2};\n  Q x = !o ? Q{{y.n, y.d}} : red({3});\n  *m = x;\n  return x;\n}}\n",
+                    "  bool o = false;\n  S y = {2};\n  if (!o) y = sred(y);\n  Q x = !o ? Q{{y.n, y.d}} : red({3});\n  *m = x;\n  return x;\n}}\n",
                     n, at, sexpr(n), expr(n));
             } else {
                 hoisted_fns += fmt::format(
@@ -856,6 +923,9 @@ struct Writer {
     /// The number at node n on 64-bit parts, overflow noted in `o` (the runtime's S).
     std::string sexpr(std::uint32_t n) {
         if (auto f = frozen_place(n); !f.empty()) return fmt::format("snum(t, {}, o)", f);
+        if (local && accumulated[n])
+            return plan.nodes[n].kind == NodeKind::mean_over ? fmt::format("sdvd(sread(a{0}_, ao{0}_, o), si(an{0}_), o)", n)
+                                                             : fmt::format("sread(a{0}_, ao{0}_, o)", n);
         if (auto k = hoisted(n); k != none)
             return hoisted_word(n) ? fmt::format("si({})", hoisted_call(k)) : fmt::format("sq({}, o)", hoisted_call(k));
         const Node& node = plan.nodes[n];
@@ -1054,6 +1124,12 @@ struct Writer {
     /// unless `as_whole` is false), a long long for any other type.
     std::string expr(std::uint32_t n, bool as_whole = true) {
         if (auto f = frozen_place(n); !f.empty()) return fmt::format("{}(t, {})", is_number(n) ? "num" : "word", f);
+        if (local && accumulated[n]) {   // (its function when the sum overflowed 64-bit parts)
+            const std::string fn = aggregate(n);
+            return plan.nodes[n].kind == NodeKind::mean_over
+                       ? fmt::format("(ao{0}_ ? {1} : dvd(Q{{a{0}_.n, a{0}_.d}}, Q{{an{0}_, 1}}))", n, fn)
+                       : fmt::format("(ao{0}_ ? {1} : Q{{a{0}_.n, a{0}_.d}})", n, fn);
+        }
         if (auto k = hoisted(n); k != none)
             return is_number(n) && whole(n) ? fmt::format("qi({})", hoisted_call(k)) : hoisted_call(k);
         const Node& node = plan.nodes[n];
@@ -1492,7 +1568,16 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 /// aggregate (a function) and a later phase read what an earlier one computed. Unlike the
 /// functions, every needed definition is computed, also one an `if` would not reach: when
 /// one gives the run up there, the entry runs the functions instead.
-std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked) {
+/// The requirements are checked there too, once what they read is computed (a director's
+/// in the loop that computes it, a plan-wide one at the end): `required[k]` set for
+/// Layout::requirements[k] when so; the code sets `held` when every one held (a run that
+/// scales outputs pro rata checks again those reading what it changed).
+/// `again` (per slot: what a run's scaling changes) and `recomputed` (per slot: depends on
+/// an allocated output): the code for the run again after scaling, the memo holding the
+/// unscaled values of the first.
+std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required,
+                                       const std::vector<std::uint8_t>* again = nullptr,
+                                       const std::vector<std::uint8_t>* recomputed = nullptr) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -1561,16 +1646,41 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const Slot& slot = plan.slots[s];
         const std::uint32_t root = root_of(s);
         std::string c = fmt::format("{}// {}\n", indent, slot.name);
-        if (slot.type.kind != Kind::number || w.slot_whole(s)) {
-            c += fmt::format("{}const long long w{}_ = {};\n", indent, s,
+        // After scaling (`again`): what scaling does not change read from the memo; an
+        // allocated output that depends on no other one scaled in place; the others computed
+        // again from the scaled values, an allocated one then scaled (as the functions do).
+        const bool scaled = again && !w.scaled_by[s].empty();
+        const bool whole = slot.type.kind != Kind::number || w.slot_whole(s);
+        const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
+        if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
+            if (whole) {
+                c += scaled ? fmt::format("{0}const long long w{1}_ = sc{1}(t, (long long){2}.n);\n{0}{2} = Q{{w{1}_, 1}};\n", indent, s, at)
+                            : fmt::format("{}const long long w{}_ = (long long){}.n;\n", indent, s, at);
+            } else {
+                c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  const Q x = {2};\n"
+                                 "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
+                                 "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{3}{0}}}\n",
+                                 indent, s, scaled ? fmt::format("sc{}(t, {})", s, at) : at,
+                                 scaled ? fmt::format("{}  {} = x;\n", indent, at) : "");
+            }
+        } else if (whole) {
+            c += fmt::format("{}{}long long w{}_ = {};\n", indent, scaled ? "" : "const ", s,
                              slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
-            if (kept[s]) c += fmt::format("{}t[{} + {}] = Q{{w{}_, 1}};\n", indent, layout.offset[s], rec, s);
+            if (scaled) c += fmt::format("{0}w{1}_ = sc{1}(t, w{1}_);\n", indent, s);
+            if (kept[s]) c += fmt::format("{}{} = Q{{w{}_, 1}};\n", indent, at, s);
         } else {
-            // The value on Q only when its 64-bit parts overflowed.
+            // The value on Q only when its 64-bit parts overflowed. (A plan-wide one, computed
+            // once and read by every record, in lowest terms.)
             c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
-                             "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{0}}}\n",
-                             indent, s, w.sexpr(root), w.expr(root));
-            if (kept[s]) c += fmt::format("{0}t[{1} + {2}] = qv(s{3}_, b{3}_, v{3}_);\n", indent, layout.offset[s], rec, s);
+                             "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{4}{0}}}\n",
+                             indent, s, w.sexpr(root), w.expr(root),
+                             slot.scope == Scope::plan ? fmt::format("{0}  else s{1}_ = sred(s{1}_);\n", indent, s) : "");
+            if (scaled)
+                c += fmt::format("{0}{{\n{0}  const Q x = sc{1}(t, qv(s{1}_, b{1}_, v{1}_));\n"
+                                 "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
+                                 "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{0}}}\n",
+                                 indent, s);
+            if (kept[s]) c += fmt::format("{0}{1} = qv(s{2}_, b{2}_, v{2}_);\n", indent, at, s);
         }
         w.local_here[s] = 1;
         return c;
@@ -1592,7 +1702,66 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         }
         return c;
     };
-    std::string code;
+    // The sums, counts and means over the records that a plan-wide definition of phase p
+    // reads (not inside another aggregate): summed in the loop of phase p - 1 when
+    // everything their terms and filter read is computed by then, or, when they read no
+    // computed definition, in a loop before the first phase; on 64-bit parts (the
+    // aggregate's function computes one whose parts overflow).
+    std::vector<std::vector<std::uint32_t>> summed(last + 1);
+    std::vector<std::uint32_t> early;
+    auto find_sums = [&](auto&& self, std::uint32_t node, int p) -> void {
+        if (node == none) return;
+        const Node& nd = plan.nodes[node];
+        if (w.frozen_index[node] != none) return;
+        if (traits(nd.kind).aggregate) {
+            const bool kind_ok = nd.kind == NodeKind::sum || nd.kind == NodeKind::count || nd.kind == NodeKind::mean_over;
+            if (!kind_ok || nd.aux != 0 || w.hoist_index[node] != none) return;
+            std::vector<std::uint32_t> named;
+            slots_named(plan, node, named);
+            const bool reads_computed = any_in(named, layout.computed);
+            if (reads_computed && p < 1) return;
+            for (auto d : named)
+                if (layout.computed[d] && phase[d] > p - 1) return;   // (a plan-wide one: phase p - 2 at most)
+            auto& list = reads_computed ? summed[p - 1] : early;
+            if (std::find(list.begin(), list.end(), node) == list.end()) list.push_back(node);
+            return;
+        }
+        for_each_child(plan, nd, [&](std::uint32_t child) { self(self, child, p); });
+    };
+    if (phased)
+        for (auto s : order)
+            if (plan.slots[s].scope == Scope::plan) find_sums(find_sums, root_of(s), phase[s]);
+    // Each requirement's place: the loop (or, plan-wide, the end) after what it reads.
+    required.assign(layout.requirements.size(), 0);
+    std::vector<int> requirement_phase;
+    for (auto i : layout.requirements) {
+        const Requirement& req = plan.requirements[i];
+        std::vector<std::uint32_t> named;
+        slots_named(plan, req.condition, named);
+        int p = 1;
+        for (auto d : named)
+            if (layout.computed[d]) p = std::max(p, phase[d] + (plan.slots[d].scope == Scope::plan ? 1 : 0));
+        if (p % 2 == 0) ++p;
+        requirement_phase.push_back(req.scope == Scope::plan ? last + 1 : p);
+    }
+    // The accumulators of `list` (declared in `before`) and their sums in a loop (`each`).
+    auto sums = [&](const std::vector<std::uint32_t>& list, std::string& before, std::string& each) {
+        for (auto a : list) {
+            const Node& nd = plan.nodes[a];
+            const bool mean = nd.kind == NodeKind::mean_over;
+            before += fmt::format("    S a{0}_{{0, 1}};\n    bool ao{0}_ = false;\n{1}", a, mean ? fmt::format("    long long an{}_ = 0;\n", a) : "");
+            std::string add = fmt::format("{{ bool o = ao{0}_; a{0}_ = sadd(a{0}_, {1}, o); ao{0}_ = o;{2} }}", a,
+                                          nd.kind == NodeKind::count ? "S{1, 1}" : w.sexpr(nd.a), mean ? fmt::format(" ++an{}_;", a) : "");
+            each += nd.b != none ? fmt::format("      if ({}) {}\n", w.expr(nd.b), add) : fmt::format("      {}\n", add);
+        }
+    };
+    std::string code = "    bool held_ = true;\n";
+    if (!early.empty()) {
+        std::string before, each;
+        sums(early, before, each);
+        code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
+        for (auto a : early) w.accumulated[a] = 1;
+    }
     for (int p = 0; p <= last; ++p) {
         if (p % 2 == 0) {
             for (auto s : order)
@@ -1606,17 +1775,53 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         std::string each;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+        for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
+            const Requirement& req = plan.requirements[layout.requirements[k]];
+            if (req.scope == Scope::plan || requirement_phase[k] != p) continue;
+            each += fmt::format("      if (!{}) held_ = false;\n", w.expr(req.condition));
+            required[k] = 1;
+        }
+        std::string before;
+        sums(summed[p], before, each);
         if (!each.empty())
-            code += fmt::format("    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", layout.records, reads(false, "      ", "r"), each);
+            code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
+        for (auto a : summed[p]) w.accumulated[a] = 1;
         for (auto s : order)
             if (plan.slots[s].scope != Scope::plan) w.local_here[s] = 0;
     }
+    for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
+        const Requirement& req = plan.requirements[layout.requirements[k]];
+        if (req.scope != Scope::plan) continue;
+        code += fmt::format("    if (!{}) held_ = false;\n", w.expr(req.condition));
+        required[k] = 1;
+    }
+    code += "    held = held_;\n";
+    std::fill(w.accumulated.begin(), w.accumulated.end(), 0);
     w.local = false;
     w.hoist_local = false;
     code = reads(true, "    ", "0") + code;
     if (phased) {
-        const std::uint32_t end = layout.limit_at.empty() ? layout.size : layout.limit_at.front();
-        code = fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", layout.computed_begin, end) + code;
+        // The memo cleared where this code does not write before reading: every definition
+        // it computes is written as computed, so only the hoisted parts (functions computed
+        // on first use) and what it does not compute.
+        std::vector<std::uint8_t> placed(n, 0);
+        for (auto s : order) placed[s] = 1;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> clear;   // [begin, end)
+        auto add = [&](std::uint32_t b, std::uint32_t e) {
+            if (!clear.empty() && clear.back().second == b) clear.back().second = e;
+            else clear.emplace_back(b, e);
+        };
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> all;
+        for (std::uint32_t s = 0; s < n; ++s)
+            if (layout.computed[s] && !placed[s])
+                all.emplace_back(layout.offset[s], layout.offset[s] + (plan.slots[s].scope == Scope::plan ? 1 : layout.records));
+        for (auto at : layout.hoisted_at) all.emplace_back(at, at + 1);
+        std::sort(all.begin(), all.end());
+        for (auto [b, e] : all) add(b, e);
+        std::string c;
+        for (auto [b, e] : clear)
+            c += e == b + 1 ? fmt::format("    t[{}].d = 0;\n", b) : fmt::format("    for (long k = {}; k < {}; ++k) t[k].d = 0;\n", b, e);
+        code = c + code;
     }
     if (!unchecked.empty()) code = fmt::format("    if (t[{}].n == 0) bail();\n", layout.trusted_at) + code;
     return code;
@@ -1745,13 +1950,23 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
             if (layout.limit_set[k] != none) entry += fmt::format("  t[{}].d = 0;\n", layout.limit_at[k] + 2);
     }
     entry += "  try {\n";
-    if (auto straight = local_entry(w, unchecked)) {
+    std::vector<std::uint8_t> required(layout.requirements.size(), 0);   // checked by the straight-line code
+    entry += "    bool held = false;\n";
+    std::string straight_fn;   // the straight-line code as a function of its own (run again after scaling)
+    if (auto straight = local_entry(w, unchecked, required)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
-        entry += "    bool done = false;\n    try {\n" + *straight +
-                 "      done = true;\n    } catch (const Bail&) {\n    }\n    if (!done) {\n" + lazy + "    }\n";
+        straight_fn = "static void straight(Q* t, bool& held) {\n" + *straight + "}\n";
+        if (!layout.sets.empty()) {
+            std::vector<std::uint8_t> recomputed(n, 0), again_required;
+            for (std::uint32_t s = 0; s < n; ++s) recomputed[s] = !ups[s].empty();
+            if (auto again = local_entry(w, unchecked, again_required, &affected, &recomputed))
+                straight_fn += "static void straight_again(Q* t, bool& held) {\n" + *again + "}\n";
+        }
+        entry += "    bool done = false;\n    try {\n      straight(t, held);\n      done = true;\n    } catch (const Bail&) {\n    }\n"
+                 "    if (!done) {\n" + lazy + "    }\n";
     } else {
-        entry += lazy;
+        entry += "    const bool done = false;\n" + lazy;
     }
     std::string checks;
     std::string exceeded, again, factors;   // the pro rata limits exceeded; their second check; their factors shown
@@ -1815,15 +2030,40 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         }
         re += "}\n";
         checks += re;
-        entry += fmt::format("    if ({}) {{\n      {} = 1;\n      rescale(t);\n{}{}{}    }}\n", exceeded, scaling,
-                             calls(true), again, factors);
+        // After scaling, the straight-line code runs again (scaling each allocated output as
+        // it computes it, what depends on them from the scaled values); when it cannot (or
+        // did not run), the functions: the allocated outputs in the memo scaled in place or
+        // computed again, what depends on them computed again (from the unscaled values
+        // computed afresh, when the straight-line code left scaled ones).
+        std::string second;
+        if (!straight_fn.empty()) {
+            for (auto at : layout.hoisted_at) second += fmt::format("        t[{}].d = 0;\n", at);
+            second = "      bool again = false;\n      if (done) {\n" + second +
+                     "        held = false;\n        try {\n          straight_again(t, held);\n          again = true;\n"
+                     "        } catch (const Bail&) {\n          held = false;\n        }\n      }\n";
+            second += fmt::format("      if (!again) {{\n        if (done) {{\n          {0} = 0;\n{1}          {0} = 1;\n        }}\n"
+                                  "        rescale(t);\n{2}      }}\n",
+                                  scaling, lazy, calls(true));
+        } else {
+            second = "      rescale(t);\n" + calls(true);
+        }
+        entry += fmt::format("    if ({}) {{\n      {} = 1;\n{}{}{}    }}\n", exceeded, scaling, second, again, factors);
     }
-    for (auto i : layout.requirements) {
+    for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
+        const std::uint32_t i = layout.requirements[k];
         const Requirement& req = plan.requirements[i];
         checks += fmt::format("// requirement {}\nstatic void requirement{}(Q* t, long r) {{\n  if (!{}) bail();\n}}\n", req.name,
                               i, w.expr(req.condition));
-        if (req.scope == Scope::plan) entry += fmt::format("    requirement{}(t, 0);\n", i);
-        else entry += fmt::format("    for (long r = 0; r < {}; ++r) requirement{}(t, r);\n", layout.records, i);
+        // Checked again (as the functions compute it) unless the straight-line code saw every
+        // requirement hold on the run's final values.
+        std::string when;
+        // (held: by the values after scaling when the straight-line code computed them again;
+        // false when the functions did.)
+        if (required[k]) when = "!held";
+        const std::string check = req.scope == Scope::plan
+                                      ? fmt::format("requirement{}(t, 0);", i)
+                                      : fmt::format("for (long r = 0; r < {}; ++r) requirement{}(t, r);", layout.records, i);
+        entry += when.empty() ? fmt::format("    {}\n", check) : fmt::format("    if ({}) {{\n      {}\n    }}\n", when, check);
     }
     entry += "    return 0;\n  } catch (const Bail&) {\n    return 1;\n  }\n}\n";
     std::string title;
@@ -1840,6 +2080,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     out += w.hoisted_fns;
     out += bodies;
     out += checks;
+    out += straight_fn;
     out += entry;
     return out;
 }

@@ -11,9 +11,11 @@
 // interpreter and put in the table; the others are the
 // kernel's, recomputed on each run, each once per record: as straight-line code in the
 // order they depend on each other (with aggregates, in phases: plan-wide definitions, a
-// loop over the records, the plan-wide totals of those, another loop…), and when the
-// straight-line code gives up as functions computed on first use, as the interpreter
-// computes them. A part of a record's formula no record changes is computed once per run
+// loop over the records, the plan-wide totals of those — a sum, count or mean summed in
+// the loop computing its terms —, another loop…; a requirement checked where what it reads
+// is computed), and when the straight-line code gives up as functions computed on first
+// use, as the interpreter computes them. A fraction is computed on 64-bit parts first (a
+// step that overflows tried again in lowest terms), on __int128 when they overflow. A part of a record's formula no record changes is computed once per run
 // (Layout::hoisted); a part the kernel cannot compute that no run changes is read as a
 // value the interpreter computed once (Layout::frozen). A denominator 0 in the table means "not computed yet", a
 // negative one "not available" (the interpreter could not compute it): reading it makes
@@ -24,8 +26,9 @@
 // the kernel's): then its factor (bound / value, the smallest of the limits on one set of
 // outputs) scales each allocated output with the rounding of the set's first limit — in
 // place, or, for one depending on another scaled output, computed again and scaled —
-// what depends on them is computed again by the functions, and the limits they reach are
-// checked again (one still exceeded gives the run up).
+// what depends on them is computed again (by the straight-line code run again, what
+// scaling does not change read back from the table; by the functions when it gives up),
+// and the limits they reach are checked again (one still exceeded gives the run up).
 // The straight-line code reads each input once (a whole one unchecked while the host's
 // word at Layout::trusted_at says every such value is a whole number of 64 bits). Both
 // compute a product or quotient rounded to a whole unit as one fraction: its factors'

@@ -46,6 +46,9 @@ struct Agreement {
     // interpreter reports no violation; given up where it reports one (a limit still
     // exceeded after scaling, say).
     int bound_taken = 0, bound_given_up = 0, bound_violated = 0;
+    // Scenarios the interpreter reports a violation on (a requirement or a limit that does
+    // not hold), whoever computed them.
+    int violated = 0;
 };
 
 /// Whether the interpreter scaled outputs pro rata in this outcome.
@@ -89,6 +92,7 @@ inline Agreement kernel_agreement(PlanFixture& f, const eval::InputFile& in, con
             continue;
         }
         const bool bound = scaled(*expected);
+        if (!expected->violations.empty()) ++a.violated;
         if (!ran) {
             ++a.given_up;
             if (bound && expected->violations.empty()) ++a.bound_given_up;
