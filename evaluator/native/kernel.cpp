@@ -292,9 +292,11 @@ struct Kernel::Impl {
     std::size_t limits_from = 0;             // the first limit's value in outs (its bound follows)
     // The last successful run's outputs as the kernel left them (parallel to froms; a
     // denominator of 0 before any), and whether the outcome is yet to be given them:
-    // run() copies, settle() writes the outcome when it is read.
+    // run() copies (unless keep_last is false), settle() writes the outcome when it is read.
     std::vector<KernelValue> last;
     bool stale = false;
+    bool keep_last = true;   // KernelOptions::keep_last; false: the outputs are read in the table
+    const KernelValue& kept(std::size_t k) const { return keep_last ? last[k] : *froms[k]; }
     // Per output_handle(): the output's value in the outcome, and its index in `last` when
     // the kernel computes it (else -1).
     struct Handle {
@@ -320,14 +322,14 @@ struct Kernel::Impl {
     // then needs no registers saved.)
     [[gnu::noinline]] void write_outcome() {
         for (std::size_t k = 0; k < outs.size(); ++k) {
-            const KernelValue& kv = last[k];
+            const KernelValue& kv = kept(k);
             Value& v = *outs[k].value;
             if (!outs[k].number) v.word = static_cast<std::int64_t>(kv.n);
             else if (whole64(kv)) v.number.set_integer(static_cast<std::int64_t>(kv.n));
             else v.number = Rational::from_parts(kv.n, kv.d);
         }
         for (std::size_t k = 0; k < limit_outs.size(); ++k) {
-            const KernelValue& kv = last[outs.size() + k];
+            const KernelValue& kv = kept(outs.size() + k);
             LimitOutcome& lo = *limit_outs[k];
             if (kv.d > 0) {
                 lo.status = LimitStatus::scaled;
@@ -660,6 +662,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         m.limit_outs.push_back(&m.outcome.limits[m.layout.limits[k]]);
     }
     m.last.assign(m.froms.size(), KernelValue{0, 0});
+    m.keep_last = options.keep_last;
     auto handle = [&](std::uint32_t s, const Value* value) {
         Impl::Handle h{number(s) ? value : nullptr, -1};
         for (std::size_t k = 0; k < m.outs.size(); ++k)
@@ -828,12 +831,17 @@ bool Kernel::run() {
         m.start_words();
     }
     m.table[m.layout.trusted_at].n = m.bad_count == 0 ? 1 : 0;
-    if (m.loaded.entry(m.table.data()) != 0) return false;
+    if (m.loaded.entry(m.table.data()) != 0) {
+        if (!m.keep_last) m.stale = false;   // the table holds no run's outputs now
+        return false;
+    }
     // The outputs kept as they are (a later run that gives up may overwrite the table's):
     // the outcome is given them when it is read.
-    KernelValue* last = m.last.data();
-    const KernelValue* const* froms = m.froms.data();
-    for (std::size_t k = 0; k < m.froms.size(); ++k) last[k] = *froms[k];
+    if (m.keep_last) {
+        KernelValue* last = m.last.data();
+        const KernelValue* const* froms = m.froms.data();
+        for (std::size_t k = 0; k < m.froms.size(); ++k) last[k] = *froms[k];
+    }
     m.stale = true;
     return true;
 }
@@ -860,18 +868,17 @@ std::optional<std::int64_t> Kernel::whole_output(std::size_t handle) const {
     Impl& m = *impl_;
     const Impl::Handle& h = m.handles[handle];
     // Not the kernel's: as the outcome has it.
-    if (h.raw >= 0) return Impl::whole_kv(m.last[static_cast<std::size_t>(h.raw)]);
+    if (h.raw >= 0) return Impl::whole_kv(m.kept(static_cast<std::size_t>(h.raw)));
     return m.whole_of(*h.value);
 }
 
 bool Kernel::whole_outputs(std::span<const std::size_t> handles, std::int64_t* out) const {
     const Impl& m = *impl_;
     const Impl::Handle* hs = m.handles.data();
-    const KernelValue* last = m.last.data();
     for (std::size_t i = 0; i < handles.size(); ++i) {
         const Impl::Handle& h = hs[handles[i]];
         if (h.raw >= 0) [[likely]] {
-            const KernelValue& kv = last[h.raw];
+            const KernelValue& kv = m.kept(static_cast<std::size_t>(h.raw));
             const auto n = static_cast<std::int64_t>(kv.n);
             if (kv.d == 1 && kv.n == n) [[likely]] {
                 out[i] = n;
@@ -896,18 +903,18 @@ std::optional<std::size_t> Kernel::limit_handle(std::uint32_t limit) const {
 
 bool Kernel::limit_scaled(std::size_t handle) const {
     const Impl& m = *impl_;
-    return m.last[m.outs.size() + handle].d > 0;
+    return m.kept(m.outs.size() + handle).d > 0;
 }
 
 std::optional<std::int64_t> Kernel::whole_bound(std::size_t handle) const {
     Impl& m = *impl_;
     const std::size_t at = m.limits_from + 2 * handle + 1;
     if (!m.outs[at].number) return std::nullopt;
-    return Impl::whole_kv(m.last[at]);
+    return Impl::whole_kv(m.kept(at));
 }
 
 Rational Kernel::bound(std::size_t handle) const {
-    const KernelValue& kv = impl_->last[impl_->limits_from + 2 * handle + 1];
+    const KernelValue& kv = impl_->kept(impl_->limits_from + 2 * handle + 1);
     if (Impl::whole64(kv)) return Rational(static_cast<std::int64_t>(kv.n));
     return Rational::from_parts(kv.n, kv.d);
 }

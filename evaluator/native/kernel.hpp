@@ -60,6 +60,10 @@ struct KernelOptions {
     // Plan-wide or per-director definitions besides the outputs that the caller reads with
     // value() after each run.
     std::vector<std::uint32_t> read_slots;
+    // Whether a successful run's outputs stay readable after a later run that gives up
+    // (outcome() and the whole_…() reads give the last successful run's). False: they are
+    // read in place, valid only until the next run, which saves copying them every run.
+    bool keep_last = true;
 };
 
 class Kernel {

@@ -386,6 +386,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         k.cached_only = cached_only;
         k.changed_at = varied_at;
         k.read_slots = sim.event_slots_;
+        k.keep_last = false;   // each run is counted before the next
         if (sim.price_slot_ != none) k.read_slots.push_back(sim.price_slot_);
         return k;
     };
