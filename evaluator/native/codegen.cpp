@@ -1670,11 +1670,14 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
             if (kept[s]) c += fmt::format("{}{} = Q{{w{}_, 1}};\n", indent, at, s);
         } else {
             // The value on Q only when its 64-bit parts overflowed. (A plan-wide one, computed
-            // once and read by every record, in lowest terms.)
+            // once and read by every record, in lowest terms — when there is more than one
+            // record to read it: a run of a single record reads it once.)
             c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  bool o = false;\n{0}  s{1}_ = {2};\n"
                              "{0}  b{1}_ = o;\n{0}  if (o) v{1}_ = {3};\n{4}{0}}}\n",
                              indent, s, w.sexpr(root), w.expr(root),
-                             slot.scope == Scope::plan ? fmt::format("{0}  else s{1}_ = sred(s{1}_);\n", indent, s) : "");
+                             slot.scope == Scope::plan && layout.records > 1
+                                 ? fmt::format("{0}  else s{1}_ = sred(s{1}_);\n", indent, s)
+                                 : "");
             if (scaled)
                 c += fmt::format("{0}{{\n{0}  const Q x = sc{1}(t, qv(s{1}_, b{1}_, v{1}_));\n"
                                  "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
