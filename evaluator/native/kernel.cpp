@@ -892,6 +892,13 @@ bool Kernel::whole_outputs(std::span<const std::size_t> handles, std::int64_t* o
     return true;
 }
 
+const KernelValue* Kernel::output_place(std::size_t handle) const {
+    const Impl& m = *impl_;
+    const std::int64_t raw = m.handles[handle].raw;
+    if (raw < 0 || m.keep_last) return nullptr;
+    return m.froms[static_cast<std::size_t>(raw)];
+}
+
 bool Kernel::changes(std::size_t handle) const { return impl_->handles[handle].raw >= 0; }
 
 std::optional<std::size_t> Kernel::limit_handle(std::uint32_t limit) const {

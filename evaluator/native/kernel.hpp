@@ -51,6 +51,8 @@
 
 namespace hoshu::eval {
 
+struct KernelValue;   // evaluator/native/codegen.hpp
+
 struct KernelOptions {
     std::string compiler;       // empty: $HOSHU_CXX, $CXX, c++
     std::string cache_dir;      // empty: $HOSHU_CACHE_DIR, $XDG_CACHE_HOME/hoshu, ~/.cache/hoshu
@@ -104,6 +106,11 @@ public:
     /// whole_output() of each of `handles` into out[0, handles.size()): false when one is
     /// nullopt (out then means nothing).
     bool whole_outputs(std::span<const std::size_t> handles, std::int64_t* out) const;
+    /// Where each run leaves output `handle` in the kernel's table, for a caller that reads
+    /// many outputs after every run: n/d (d > 0, not necessarily in lowest terms), valid
+    /// after a successful run until the next run. nullptr unless runs change the output and
+    /// the kernel was built with KernelOptions::keep_last false (read whole_output() then).
+    const KernelValue* output_place(std::size_t handle) const;
 
     /// Whether runs may change output `handle`. When they do not, it is on every successful
     /// run what the base outcome has: a caller counting runs may count it once for all.

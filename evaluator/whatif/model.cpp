@@ -707,6 +707,61 @@ Rational rational_from_double(double x) {
 
 namespace {
 
+/// r as a 64-bit numerator and denominator, when both fit.
+bool small64(const Rational& r, std::int64_t& n, std::int64_t& d) {
+    if (!r.is_small()) return false;
+    auto [rn, rd] = r.small_parts();
+    if (rn != static_cast<std::int64_t>(rn) || rd != static_cast<std::int64_t>(rd)) return false;
+    n = static_cast<std::int64_t>(rn);
+    d = static_cast<std::int64_t>(rd);
+    return true;
+}
+
+/// rounded_sample() into `out` on 64-bit integers (each product of two on 128 bits, which
+/// holds it); false when a number does not fit.
+bool rounded_sample_64(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out) {
+    using i128 = __int128;
+    std::int64_t n = 0, d = 1;   // x = n / d exactly, d a power of two
+    if (x != 0) {
+        std::int64_t mant = 0;
+        int e = 0;
+        double_parts(x, mant, e);
+        if (e < -62 || e > 9) return false;   // |mant| < 2^53: mant·2^9 stays below 2^62
+        if (e >= 0) n = mant * (std::int64_t{1} << e);
+        else n = mant, d = std::int64_t{1} << -e;
+    }
+    std::int64_t en = 0, ed = 1;
+    if (low) {
+        if (!small64(*low, en, ed)) return false;
+        if (static_cast<i128>(n) * ed < static_cast<i128>(en) * d) n = en, d = ed;
+    }
+    if (high) {
+        if (!small64(*high, en, ed)) return false;
+        if (static_cast<i128>(n) * ed > static_cast<i128>(en) * d) n = en, d = ed;
+    }
+    std::int64_t un = 0, ud = 1;   // un > 0
+    if (!small64(unit, un, ud)) return false;
+    // q = n·ud / (d·un) rounded half-even; the value is q·un / ud.
+    const i128 num = static_cast<i128>(n) * ud, den = static_cast<i128>(d) * un;
+    if (num != static_cast<std::int64_t>(num) || den != static_cast<std::int64_t>(den)) return false;
+    const auto num64 = static_cast<std::int64_t>(num), den64 = static_cast<std::int64_t>(den);   // den64 > 0
+    std::int64_t q = num64 / den64, r = num64 % den64;
+    if (r < 0) q -= 1, r += den64;
+    const auto twice = static_cast<std::uint64_t>(r) * 2;   // r < den64 < 2^63
+    if (twice > static_cast<std::uint64_t>(den64) || (twice == static_cast<std::uint64_t>(den64) && (q & 1) != 0)) q += 1;
+    std::int64_t value = 0;
+    if (__builtin_mul_overflow(q, un, &value)) return false;
+    if (ud == 1) {
+        out.set_integer(value);
+        return true;
+    }
+    // In lowest terms on 64 bits: from_parts() then divides nothing.
+    const std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    const auto g = static_cast<std::int64_t>(std::gcd(magnitude, static_cast<std::uint64_t>(ud)));
+    out = g > 1 ? Rational::from_parts(value / g, ud / g) : Rational::from_parts(value, ud);
+    return true;
+}
+
 /// rounded_sample() on 128-bit integers; nullopt when a number does not fit.
 std::optional<Rational> rounded_sample_small(double x, const Rational* low, const Rational* high, const Rational& unit) {
     using i128 = __int128;
@@ -780,12 +835,22 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
 
 }  // namespace
 
-Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit) {
-    if (auto fast = rounded_sample_small(x, low, high, unit)) return std::move(*fast);
+void rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out) {
+    if (rounded_sample_64(x, low, high, unit, out)) return;
+    if (auto fast = rounded_sample_small(x, low, high, unit)) {
+        out = std::move(*fast);
+        return;
+    }
     Rational r = rational_from_double(x);
     if (low && r < *low) r = *low;
     if (high && r > *high) r = *high;
-    return r.round_to(RoundingMode::half_even, unit);
+    out = r.round_to(RoundingMode::half_even, unit);
+}
+
+Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit) {
+    Rational r;
+    rounded_sample(x, low, high, unit, r);
+    return r;
 }
 
 double to_double(const Rational& x) {
@@ -927,7 +992,7 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
                 break;
             }
         }
-        out_inputs[i] = rounded_sample(x, g.low, g.high, in.precision);
+        rounded_sample(x, g.low, g.high, in.precision, out_inputs[i]);
     }
 
     if (!m.price) {
@@ -946,7 +1011,7 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         price *= std::exp(s.steps[k].drift + s.steps[k].diffusion * z);
         // Within the model's limits only an astronomically large S0 can overflow.
         const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
-        out_prices[k] = rounded_sample(shown, nullptr, nullptr, m.price->precision);
+        rounded_sample(shown, nullptr, nullptr, m.price->precision, out_prices[k]);
     }
 }
 

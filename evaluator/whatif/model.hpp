@@ -128,8 +128,10 @@ Result<Model> parse_model(dsl::SourceManager& sm, std::string path, std::string 
 Rational rational_from_double(double x);
 /// rational_from_double(x), clamped to [low, high] (either may be null), rounded half-even
 /// to a multiple of `unit` (positive): a sampled value as the plan sees it. Computed on
-/// 128-bit integers where every number fits, else through Rational.
+/// 64-bit integers where every number fits, else on 128-bit ones, else through Rational.
 Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit);
+/// The same into `out` (a sampler's value, written in place).
+void rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out);
 /// The double nearest to x (ties to even), computed exactly; ±inf beyond the double range.
 double to_double(const Rational& x);
 

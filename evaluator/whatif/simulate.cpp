@@ -1,6 +1,7 @@
 #include "evaluator/whatif/simulate.hpp"
 
 #include "dsl/base/threads.hpp"
+#include "evaluator/native/codegen.hpp"
 #include "evaluator/native/kernel.hpp"
 
 #include <fmt/format.h>
@@ -46,6 +47,8 @@ public:
             if (h && k.changes(*h)) {
                 if (shares) in_shares_.push_back(handles_.size());
                 handles_.push_back(*h);
+                places_.push_back(k.output_place(*h));
+                if (!places_.back()) read_all_ = false;
                 tallies_.push_back(&tally);
             } else {
                 fixed_.push_back(Fixed{&tally, shares, value.number});
@@ -71,7 +74,22 @@ public:
     /// Count the last successful run of `k`: false, with nothing counted, when an output or
     /// the price is not a whole 64-bit number (the caller counts that run from k.outcome()).
     bool add(const Kernel& k, SimulationResult& r) {
-        if (!k.whole_outputs(handles_, wholes_.data())) return false;
+        if (read_all_) {
+            // Straight from the kernel's table: whole values (d = 1) that fit 64 bits.
+            const KernelValue* const* places = places_.data();
+            std::int64_t* out = wholes_.data();
+            for (std::size_t i = 0, n = places_.size(); i < n; ++i) {
+                const KernelValue& kv = *places[i];
+                const auto v = static_cast<std::int64_t>(kv.n);
+                if (kv.d != 1 || kv.n != v) [[unlikely]] {
+                    if (!k.whole_outputs(handles_, wholes_.data())) return false;   // 6/2, say
+                    break;
+                }
+                out[i] = v;
+            }
+        } else if (!k.whole_outputs(handles_, wholes_.data())) {
+            return false;
+        }
         std::int64_t price = 0;
         if (price_) {
             auto v = k.whole_value(*price_);
@@ -141,6 +159,8 @@ private:
     // The outputs runs change: their handles and tallies.
     std::vector<std::size_t> handles_;
     std::vector<OutputTally*> tallies_;
+    std::vector<const KernelValue*> places_;   // where each run leaves them (KernelOptions::keep_last false)
+    bool read_all_ = true;                     // every one has a place
     std::vector<std::size_t> in_shares_;    // those in shares (indices of handles_)
     std::vector<Fixed> fixed_;
     std::vector<Limit> limits_;
