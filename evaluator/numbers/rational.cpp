@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <numeric>
 #include <utility>
 
 #include <boost/multiprecision/cpp_int.hpp>
@@ -598,6 +599,13 @@ Rational Rational::fraction(std::int64_t n, std::int64_t d) {
     assert(d != 0);
     const bool negative = (n < 0) != (d < 0);
     return RA::normalise(negative, uabs(n), uabs(d));
+}
+
+void Rational::set_lowest_terms(std::int64_t n, std::int64_t d) {
+    assert(d > 0 && std::gcd(static_cast<std::uint64_t>(n < 0 ? -static_cast<i128>(n) : n), static_cast<std::uint64_t>(d)) == 1);
+    big_.reset();
+    num_ = n;
+    den_ = d;
 }
 
 Rational Rational::from_parts(__int128 n, __int128 d) {

@@ -161,6 +161,8 @@ public:
     std::pair<__int128, __int128> small_parts() const { return {num_, den_}; }
     /// n/d from raw parts, d != 0 (asserted), in any terms: put in lowest terms here.
     static Rational from_parts(__int128 n, __int128 d);
+    /// *this = n/d, in place, for n/d already in lowest terms with d > 0 (both asserted).
+    void set_lowest_terms(std::int64_t n, std::int64_t d);
     /// Number of decimal digits of max(|numerator|, denominator) (for resource limits).
     std::size_t digits() const;
 

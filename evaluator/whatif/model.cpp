@@ -755,10 +755,11 @@ bool rounded_sample_64(double x, const Rational* low, const Rational* high, cons
         out.set_integer(value);
         return true;
     }
-    // In lowest terms on 64 bits: from_parts() then divides nothing.
+    // In lowest terms on 64 bits.
     const std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
     const auto g = static_cast<std::int64_t>(std::gcd(magnitude, static_cast<std::uint64_t>(ud)));
-    out = g > 1 ? Rational::from_parts(value / g, ud / g) : Rational::from_parts(value, ud);
+    if (value == 0) out.set_integer(0);
+    else out.set_lowest_terms(value / g, ud / g);
     return true;
 }
 

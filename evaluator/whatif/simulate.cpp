@@ -100,7 +100,8 @@ public:
         const std::size_t n = handles_.size();
         for (std::size_t i = 0; i < n; ++i) tallies_[i]->counts.add(w[i]);
         if (price_)
-            for (const std::size_t i : in_shares_) tallies_[i]->value_times_price.add_product(w[i], price);
+            for (const std::size_t i : in_shares_)
+                if (w[i] != 0) tallies_[i]->value_times_price.add_product(w[i], price);   // no shares: nothing to add
         for (const Limit& l : limits_) {
             LimitTally& t = r.limits[l.limit];
             t.scaled += k.limit_scaled(l.handle);
