@@ -806,15 +806,7 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
     auto num_p = product(n, ud), den_p = product(d, un);
     if (!num_p || !den_p || *den_p <= 0) return std::nullopt;
     const i128 num = *num_p, den = *den_p;
-    i128 q, r;
-    if (fits64(num) && fits64(den)) {   // one 64-bit division (den > 0: no overflow)
-        const auto n64 = static_cast<std::int64_t>(num), d64 = static_cast<std::int64_t>(den);
-        q = n64 / d64;
-        r = n64 % d64;
-    } else {
-        q = num / den;
-        r = num % den;
-    }
+    i128 q = num / den, r = num % den;   // (on 64 bits rounded_sample_64() has done it)
     if (r < 0) q -= 1, r += den;
     const auto twice = static_cast<unsigned __int128>(r) * 2;   // r < den < 2^127
     if (twice > static_cast<unsigned __int128>(den) || (twice == static_cast<unsigned __int128>(den) && (q & 1) != 0)) q += 1;
