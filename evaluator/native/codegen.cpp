@@ -402,6 +402,8 @@ static inline Q round_to(Q x, Q unit, int mode) {
 }
 static inline Q num(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return x; }
 static inline long long word(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return (long long)x.n; }
+// A word the straight-line code read once from the table (the same check as word()'s).
+static inline long long uword(const Q& x) { if (x.d <= 0) bail(); return (long long)x.n; }
 // Whole numbers the plan's types prove whole (a count, an amount rounded to a whole unit)
 // are 64-bit integers: their sums and products are checked for overflow in 64 bits.
 static inline long long iadd(long long a, long long b) { long long r; if (__builtin_add_overflow(a, b, &r)) bail(); return r; }
@@ -655,9 +657,11 @@ struct Writer {
     // variables, read as vN / wN / sN, not functions.
     bool local = false;
     // There, the inputs and params read, each read once into a local variable: iN (a whole
-    // number), pN with its overflow flag oN (a number on 64-bit parts).
+    // number), pN with its overflow flag oN (a number on 64-bit parts), uN (a word: its
+    // table entry, checked where it is used).
     std::vector<std::uint8_t> read_whole = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::uint8_t> read_parts = std::vector<std::uint8_t>(plan.slots.size(), 0);
+    std::vector<std::uint8_t> read_word = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
     // The functions of the hoisted parts (Layout::hoisted), as written, and the one whose
@@ -896,7 +900,9 @@ struct Writer {
             }
         }
         std::string c_code = "[&]() -> long long { bool o = false; ";
-        std::string checks, products = fmt::format("i128 N = {}, D = {}; bool v = false; ", lit(ck->first), lit(ck->second));
+        // (The denominators of the factors first — most often 1 — so that N and D pass 64 bits
+        // only at their last factors, the products before on 64 bits.)
+        std::string checks, parts_d, parts_n, products = fmt::format("i128 N = {}, D = {}; bool v = false; ", lit(ck->first), lit(ck->second));
         for (std::size_t i = 0; i < leaves.size(); ++i) {
             const auto [m, divides] = leaves[i];
             if (out[i] && !cancelled[i]) continue;
@@ -907,10 +913,11 @@ struct Writer {
             if (out[i]) continue;
             const char* upper = divides ? "D" : "N";
             const char* lower = divides ? "N" : "D";
-            products += fmt::format("v |= cm({}, {}); ", upper, num);
-            if (!w) products += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
+            parts_n += fmt::format("v |= cm({}, {}); ", upper, num);
+            if (!w) parts_d += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
         }
         if (unit != 1) products += fmt::format("v |= cm(D, {}LL); ", unit);
+        products += parts_d + parts_n;
         c_code += fmt::format("if (!o) {{ {}{}long long x; if (!v && rdiv(N, D, {}LL, {}, x)) return x; }} return {}; }}()",
                               checks, products, unit, mode, general);
         return c_code;
@@ -1025,6 +1032,10 @@ struct Writer {
         if (layout.computed[s] && local && local_here[s])
             return slot.type.kind == Kind::number ? fmt::format("qv(s{0}_, b{0}_, v{0}_)", s) : fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
+        if (local && slot.type.kind != Kind::number) {
+            read_word[s] = 1;
+            return fmt::format("uword(u{}_)", s);
+        }
         return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
     }
     std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
@@ -1699,6 +1710,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
                 const std::size_t count = plan_wide ? 1 : layout.records;
                 for (std::size_t r = 0; r < count; ++r) unchecked.push_back(layout.offset[s] + static_cast<std::uint32_t>(r));
             }
+            if (w.read_word[s]) c += fmt::format("{}const Q u{}_ = t[{} + {}];\n", indent, s, layout.offset[s], rec);
             if (w.read_parts[s])
                 c += fmt::format("{0}bool o{1}_ = false;\n{0}const S p{1}_ = snum(t, {2} + {3}, o{1}_);\n", indent, s,
                                  layout.offset[s], rec);
@@ -1774,7 +1786,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         // A loop over the records, reading its own inputs (a record's definitions of an
         // earlier loop through their functions, from the memo).
         for (std::uint32_t s = 0; s < n; ++s)
-            if (plan.slots[s].scope != Scope::plan) w.read_whole[s] = w.read_parts[s] = 0;
+            if (plan.slots[s].scope != Scope::plan) w.read_whole[s] = w.read_parts[s] = w.read_word[s] = 0;
         std::string each;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
