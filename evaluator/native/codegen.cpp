@@ -1588,7 +1588,8 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 /// unscaled values of the first.
 std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required,
                                        const std::vector<std::uint8_t>* again = nullptr,
-                                       const std::vector<std::uint8_t>* recomputed = nullptr) {
+                                       const std::vector<std::uint8_t>* recomputed = nullptr,
+                                       const std::vector<std::uint8_t>* read_again = nullptr) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -1644,9 +1645,44 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         last = 1;
     }
 
-    // What the run reads afterwards: the outputs, and every definition when a limit or
-    // requirement (computed by the functions, from the table's memo) follows or phases do.
-    std::vector<std::uint8_t> kept(n, phased || !layout.limits.empty() || !layout.requirements.empty() ? 1 : 0);
+    // What is read afterwards through the table, written to it: the outputs; what the
+    // limits and requirements read (their functions run after this code); the terms and
+    // filters of aggregates and what hoisted parts read (functions reading the memo, here
+    // or when a sum overflows); a record's definition a later loop reads (through its
+    // function); what the code run again after scaling reads back (`read_again`). Any
+    // other definition a function reads is one it computes itself: every function that
+    // may run after this code reads only those (or runs after the memo is cleared).
+    std::vector<std::uint8_t> kept(n, 0);
+    auto keep_named = [&](std::uint32_t node) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        for (auto s : named)
+            if (s < n && layout.computed[s]) kept[s] = 1;
+    };
+    for (auto i : layout.limits) {
+        keep_named(plan.limits[i].value);
+        keep_named(plan.limits[i].bound);
+    }
+    for (auto i : layout.requirements) keep_named(plan.requirements[i].condition);
+    auto keep_read_by_functions = [&](auto&& self, std::uint32_t node) -> void {
+        if (node == none) return;
+        const Node& nd = plan.nodes[node];
+        if (traits(nd.kind).aggregate || w.hoist_index[node] != none) {
+            keep_named(node);
+            return;
+        }
+        for_each_child(plan, nd, [&](std::uint32_t child) { self(self, child); });
+    };
+    for (auto s : order) {
+        keep_read_by_functions(keep_read_by_functions, root_of(s));
+        if (plan.slots[s].scope == Scope::plan) continue;
+        std::vector<std::uint32_t> direct, inside;
+        named_split(plan, root_of(s), false, direct, inside);
+        for (auto d : direct)
+            if (d < n && layout.computed[d] && plan.slots[d].scope != Scope::plan && phase[d] != phase[s]) kept[d] = 1;
+    }
+    if (read_again)
+        for (std::uint32_t s = 0; s < n; ++s) kept[s] = kept[s] | (*read_again)[s];
     for (auto s : layout.plan_outputs) kept[s] = 1;
     for (auto s : layout.director_outputs) kept[s] = 1;
     for (auto s : layout.wanted) kept[s] = 1;
@@ -1968,7 +2004,26 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     std::vector<std::uint8_t> required(layout.requirements.size(), 0);   // checked by the straight-line code
     entry += "    bool held = false;\n";
     std::string straight_fn;   // the straight-line code as a function of its own (run again after scaling)
-    if (auto straight = local_entry(w, unchecked, required)) {
+    // What the straight-line code run again after scaling reads back from the table: an
+    // allocated output it scales in place, and what it does not compute again (scaling
+    // changes none of it) that a definition it computes again reads.
+    std::vector<std::uint8_t> read_again(n, 0);
+    if (!layout.sets.empty()) {
+        auto from_memo = [&](std::uint32_t s) { return !affected[s] || (!w.scaled_by[s].empty() && ups[s].empty()); };
+        for (std::uint32_t s = 0; s < n; ++s) {
+            if (!layout.computed[s]) continue;
+            if (from_memo(s)) {
+                if (!w.scaled_by[s].empty()) read_again[s] = 1;
+                continue;
+            }
+            std::vector<std::uint32_t> named;
+            const std::uint32_t root = plan.slots[s].checked != none ? plan.slots[s].checked : plan.slots[s].root;
+            slots_named(plan, root, named);
+            for (auto d : named)
+                if (d < n && layout.computed[d] && from_memo(d)) read_again[d] = 1;
+        }
+    }
+    if (auto straight = local_entry(w, unchecked, required, nullptr, nullptr, layout.sets.empty() ? nullptr : &read_again)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
         straight_fn = "static void straight(Q* t, bool& held) {\n" + *straight + "}\n";
