@@ -1572,10 +1572,10 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 
 /// The entry's work as straight-line code: the definitions the outputs, limits and
 /// requirements need, each once, in the order they depend on each other, as local
-/// variables, each written to the table as computed. Without aggregates: the plan-wide
+/// variables, each written to the table as computed when read there afterwards. Without aggregates: the plan-wide
 /// definitions, then one loop over the records. With them: phases — plan-wide definitions,
 /// a loop over the records, plan-wide definitions that total them, another loop reading
-/// those… — the table's memo cleared first and every definition written to it, so that an
+/// those… — the table's memo cleared first and every definition read there written to it, so that an
 /// aggregate (a function) and a later phase read what an earlier one computed. Unlike the
 /// functions, every needed definition is computed, also one an `if` would not reach: when
 /// one gives the run up there, the entry runs the functions instead.
