@@ -402,6 +402,8 @@ static inline Q round_to(Q x, Q unit, int mode) {
 }
 static inline Q num(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return x; }
 static inline long long word(const Q* t, long k) { Q x = t[k]; if (x.d <= 0) bail(); return (long long)x.n; }
+// A word the straight-line code read once from the table (the same check as word()'s).
+static inline long long uword(const Q& x) { if (x.d <= 0) bail(); return (long long)x.n; }
 // Whole numbers the plan's types prove whole (a count, an amount rounded to a whole unit)
 // are 64-bit integers: their sums and products are checked for overflow in 64 bits.
 static inline long long iadd(long long a, long long b) { long long r; if (__builtin_add_overflow(a, b, &r)) bail(); return r; }
@@ -655,9 +657,11 @@ struct Writer {
     // variables, read as vN / wN / sN, not functions.
     bool local = false;
     // There, the inputs and params read, each read once into a local variable: iN (a whole
-    // number), pN with its overflow flag oN (a number on 64-bit parts).
+    // number), pN with its overflow flag oN (a number on 64-bit parts), uN (a word: its
+    // table entry, checked where it is used).
     std::vector<std::uint8_t> read_whole = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::uint8_t> read_parts = std::vector<std::uint8_t>(plan.slots.size(), 0);
+    std::vector<std::uint8_t> read_word = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
     // The functions of the hoisted parts (Layout::hoisted), as written, and the one whose
@@ -896,7 +900,9 @@ struct Writer {
             }
         }
         std::string c_code = "[&]() -> long long { bool o = false; ";
-        std::string checks, products = fmt::format("i128 N = {}, D = {}; bool v = false; ", lit(ck->first), lit(ck->second));
+        // (The denominators of the factors first — most often 1 — so that N and D pass 64 bits
+        // only at their last factors, the products before on 64 bits.)
+        std::string checks, parts_d, parts_n, products = fmt::format("i128 N = {}, D = {}; bool v = false; ", lit(ck->first), lit(ck->second));
         for (std::size_t i = 0; i < leaves.size(); ++i) {
             const auto [m, divides] = leaves[i];
             if (out[i] && !cancelled[i]) continue;
@@ -907,10 +913,11 @@ struct Writer {
             if (out[i]) continue;
             const char* upper = divides ? "D" : "N";
             const char* lower = divides ? "N" : "D";
-            products += fmt::format("v |= cm({}, {}); ", upper, num);
-            if (!w) products += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
+            parts_n += fmt::format("v |= cm({}, {}); ", upper, num);
+            if (!w) parts_d += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
         }
         if (unit != 1) products += fmt::format("v |= cm(D, {}LL); ", unit);
+        products += parts_d + parts_n;
         c_code += fmt::format("if (!o) {{ {}{}long long x; if (!v && rdiv(N, D, {}LL, {}, x)) return x; }} return {}; }}()",
                               checks, products, unit, mode, general);
         return c_code;
@@ -1025,6 +1032,10 @@ struct Writer {
         if (layout.computed[s] && local && local_here[s])
             return slot.type.kind == Kind::number ? fmt::format("qv(s{0}_, b{0}_, v{0}_)", s) : fmt::format("w{}_", s);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
+        if (local && slot.type.kind != Kind::number) {
+            read_word[s] = 1;
+            return fmt::format("uword(u{}_)", s);
+        }
         return fmt::format("{}(t, {} + {})", slot.type.kind == Kind::number ? "num" : "word", layout.offset[s], rec);
     }
     std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
@@ -1561,10 +1572,10 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 
 /// The entry's work as straight-line code: the definitions the outputs, limits and
 /// requirements need, each once, in the order they depend on each other, as local
-/// variables, each written to the table as computed. Without aggregates: the plan-wide
+/// variables, each written to the table as computed when read there afterwards. Without aggregates: the plan-wide
 /// definitions, then one loop over the records. With them: phases — plan-wide definitions,
 /// a loop over the records, plan-wide definitions that total them, another loop reading
-/// those… — the table's memo cleared first and every definition written to it, so that an
+/// those… — the table's memo cleared first and every definition read there written to it, so that an
 /// aggregate (a function) and a later phase read what an earlier one computed. Unlike the
 /// functions, every needed definition is computed, also one an `if` would not reach: when
 /// one gives the run up there, the entry runs the functions instead.
@@ -1577,7 +1588,8 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 /// unscaled values of the first.
 std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required,
                                        const std::vector<std::uint8_t>* again = nullptr,
-                                       const std::vector<std::uint8_t>* recomputed = nullptr) {
+                                       const std::vector<std::uint8_t>* recomputed = nullptr,
+                                       const std::vector<std::uint8_t>* read_again = nullptr) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -1633,9 +1645,44 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         last = 1;
     }
 
-    // What the run reads afterwards: the outputs, and every definition when a limit or
-    // requirement (computed by the functions, from the table's memo) follows or phases do.
-    std::vector<std::uint8_t> kept(n, phased || !layout.limits.empty() || !layout.requirements.empty() ? 1 : 0);
+    // What is read afterwards through the table, written to it: the outputs; what the
+    // limits and requirements read (their functions run after this code); the terms and
+    // filters of aggregates and what hoisted parts read (functions reading the memo, here
+    // or when a sum overflows); a record's definition a later loop reads (through its
+    // function); what the code run again after scaling reads back (`read_again`). Any
+    // other definition a function reads is one it computes itself: every function that
+    // may run after this code reads only those (or runs after the memo is cleared).
+    std::vector<std::uint8_t> kept(n, 0);
+    auto keep_named = [&](std::uint32_t node) {
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        for (auto s : named)
+            if (s < n && layout.computed[s]) kept[s] = 1;
+    };
+    for (auto i : layout.limits) {
+        keep_named(plan.limits[i].value);
+        keep_named(plan.limits[i].bound);
+    }
+    for (auto i : layout.requirements) keep_named(plan.requirements[i].condition);
+    auto keep_read_by_functions = [&](auto&& self, std::uint32_t node) -> void {
+        if (node == none) return;
+        const Node& nd = plan.nodes[node];
+        if (traits(nd.kind).aggregate || w.hoist_index[node] != none) {
+            keep_named(node);
+            return;
+        }
+        for_each_child(plan, nd, [&](std::uint32_t child) { self(self, child); });
+    };
+    for (auto s : order) {
+        keep_read_by_functions(keep_read_by_functions, root_of(s));
+        if (plan.slots[s].scope == Scope::plan) continue;
+        std::vector<std::uint32_t> direct, inside;
+        named_split(plan, root_of(s), false, direct, inside);
+        for (auto d : direct)
+            if (d < n && layout.computed[d] && plan.slots[d].scope != Scope::plan && phase[d] != phase[s]) kept[d] = 1;
+    }
+    if (read_again)
+        for (std::uint32_t s = 0; s < n; ++s) kept[s] = kept[s] | (*read_again)[s];
     for (auto s : layout.plan_outputs) kept[s] = 1;
     for (auto s : layout.director_outputs) kept[s] = 1;
     for (auto s : layout.wanted) kept[s] = 1;
@@ -1699,6 +1746,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
                 const std::size_t count = plan_wide ? 1 : layout.records;
                 for (std::size_t r = 0; r < count; ++r) unchecked.push_back(layout.offset[s] + static_cast<std::uint32_t>(r));
             }
+            if (w.read_word[s]) c += fmt::format("{}const Q u{}_ = t[{} + {}];\n", indent, s, layout.offset[s], rec);
             if (w.read_parts[s])
                 c += fmt::format("{0}bool o{1}_ = false;\n{0}const S p{1}_ = snum(t, {2} + {3}, o{1}_);\n", indent, s,
                                  layout.offset[s], rec);
@@ -1774,7 +1822,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         // A loop over the records, reading its own inputs (a record's definitions of an
         // earlier loop through their functions, from the memo).
         for (std::uint32_t s = 0; s < n; ++s)
-            if (plan.slots[s].scope != Scope::plan) w.read_whole[s] = w.read_parts[s] = 0;
+            if (plan.slots[s].scope != Scope::plan) w.read_whole[s] = w.read_parts[s] = w.read_word[s] = 0;
         std::string each;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
@@ -1956,7 +2004,26 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     std::vector<std::uint8_t> required(layout.requirements.size(), 0);   // checked by the straight-line code
     entry += "    bool held = false;\n";
     std::string straight_fn;   // the straight-line code as a function of its own (run again after scaling)
-    if (auto straight = local_entry(w, unchecked, required)) {
+    // What the straight-line code run again after scaling reads back from the table: an
+    // allocated output it scales in place, and what it does not compute again (scaling
+    // changes none of it) that a definition it computes again reads.
+    std::vector<std::uint8_t> read_again(n, 0);
+    if (!layout.sets.empty()) {
+        auto from_memo = [&](std::uint32_t s) { return !affected[s] || (!w.scaled_by[s].empty() && ups[s].empty()); };
+        for (std::uint32_t s = 0; s < n; ++s) {
+            if (!layout.computed[s]) continue;
+            if (from_memo(s)) {
+                if (!w.scaled_by[s].empty()) read_again[s] = 1;
+                continue;
+            }
+            std::vector<std::uint32_t> named;
+            const std::uint32_t root = plan.slots[s].checked != none ? plan.slots[s].checked : plan.slots[s].root;
+            slots_named(plan, root, named);
+            for (auto d : named)
+                if (d < n && layout.computed[d] && from_memo(d)) read_again[d] = 1;
+        }
+    }
+    if (auto straight = local_entry(w, unchecked, required, nullptr, nullptr, layout.sets.empty() ? nullptr : &read_again)) {
         // Straight-line code computes a definition an `if` would not reach too: when that
         // gives the run up, the functions, which compute only what is reached, try again.
         straight_fn = "static void straight(Q* t, bool& held) {\n" + *straight + "}\n";

@@ -32,7 +32,9 @@ input points_cap: ratio at points_cap range 0 to 1_000_000_000
 collection directors: director at directors key id
 )";
 
-// Aggregates in definitions (total_shares, total_pay): straight-line code in phases.
+// Aggregates in definitions (total_shares, total_pay): straight-line code in phases. (`fee`,
+// which no scaling changes, is read back from the table by the straight-line code run again
+// after scaling, which computes `worth` again.)
 const std::string functions_rules = R"(plan "pro rata, functions"
   source T "a test"
 )" + caps + R"(value total_pay: JPY = sum of pay over directors
@@ -41,7 +43,8 @@ per director
   input pay: JPY at pay range ¥0 to ¥1,000,000,000
   output shares: shares = round down(pay / price * 1 share, 1 share)
   output matching: shares = round half up(shares / 3, 1 share)
-  output worth: JPY = (shares + matching) * price / 1 share
+  value fee: JPY = round down(pay / 9 + price, 1 yen)
+  output worth: JPY = (shares + matching) * price / 1 share + fee
   output portion: ratio = if total_shares > 0 shares then shares / total_shares else 0
   output cash: JPY = round half even(pay * 3 / 7, 1 yen)
   output bonus: JPY = if total_pay > ¥0 then round down(¥1,000,000 * pay / total_pay, 1 yen) else ¥0

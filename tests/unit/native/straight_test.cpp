@@ -189,3 +189,90 @@ output twice: ratio = c * 2 + a
     REQUIRE(kernel->run());
     CHECK(kernel->outcome().plan_outputs[0].number == Rational(15));
 }
+
+namespace {
+
+// A director's word (an optional boolean, absent for one director) read by several
+// definitions of a record, and quotients rounded to a whole unit in every mode whose
+// factors' denominators are not 1 (a fraction of pay, a price in sevenths) and whose
+// products pass 64 bits.
+const char* const words_rules = R"(plan "words"
+  outputs lower, upper, halved, evened, hundreds
+  source T "a test"
+input a: ratio at a range -1000 to 1000
+input b: ratio at b range -1000 to 1000
+input price: JPY per share at price range ¥0 per share to ¥10,000,000 per share
+collection directors: director at directors key id
+per director
+  input eligible: boolean at eligible optional
+  input pay: JPY at pay range -¥1,000,000,000,000 to ¥1,000,000,000,000
+  value gets: boolean = present(eligible) and eligible
+  output lower: shares = if gets then round down(pay * a / b / price, 1 share) else 0 shares
+    source T "down"
+  output upper: shares = if gets then round up(pay * a / b / price, 1 share) else 0 shares
+    source T "up"
+  output halved: JPY = if present(eligible) and eligible then round half up(pay * a / b, 1 yen) else ¥0
+    source T "half up"
+  output evened: JPY = if gets and a > 0 then round half even(pay * a / b * (b / a), 1 yen) else ¥0
+    source T "half even, a divisor that cancels"
+  output hundreds: shares = if gets then round half even(pay * a / price, 100 shares) else 0 shares
+    source T "to the hundred"
+end
+)";
+
+const char* const words_inputs = R"(a = 1
+b = 2
+price = 1000
+[[directors]]
+id = "D1"
+pay = 1_000_000
+[[directors]]
+id = "D2"
+eligible = false
+pay = 2_500_001
+[[directors]]
+id = "D3"
+eligible = true
+pay = -7_000_001
+)";
+
+/// A random cell for a, b, price, D3's pay.
+std::string random_words_cell(std::mt19937_64& rng, std::size_t column) {
+    std::uniform_int_distribution<int> kind(0, 19);
+    std::uniform_int_distribution<long long> small(-40, 40), big(-1'000'000'000'000LL, 1'000'000'000'000LL), price(0, 20'000);
+    const int k = kind(rng);
+    switch (column) {
+        case 0:
+        case 1:
+            if (k == 0) return "0";
+            if (k < 5) return std::to_string(small(rng)) + "/2";
+            if (k < 8) return std::to_string(small(rng)) + "/3";
+            if (k < 10) return "999999999989/1000000000039";   // numerator and denominator of 40 bits
+            if (k == 10) return "-999/1000";
+            return std::to_string(small(rng));
+        case 2:
+            if (k == 0) return "0";
+            if (k < 4) return std::to_string(price(rng)) + "/7";
+            if (k == 4) return "9999999/9999991";
+            return std::to_string(price(rng) + 1);
+        default:
+            if (k == 0) return "0";
+            if (k < 3) return std::to_string(big(rng)) + "/3";
+            if (k == 3) return "-999999999999";
+            return std::to_string(big(rng));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("straight-line code reads a record's word once and rounds products past 64 bits as the interpreter does",
+          "[native]") {
+    hoshu::test::PlanFixture f(words_rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(words_inputs);
+    const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "price", "directors.D3.pay"},
+                                                   4000, 20261206, random_words_cell);
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    CHECK(got.taken > 2000);
+    CHECK(got.errors > 100);   // zero divisors
+}
