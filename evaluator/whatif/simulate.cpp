@@ -30,7 +30,10 @@ Rational to_rational(const Decimal& x, int places) {
 /// Counting a compiled plan's runs without writing their outcome: what a run changes (the
 /// outputs it recomputes, the limits it checks, the events and the grant-time price) is read
 /// from the kernel as whole numbers on each path; an output or limit no run changes is the
-/// base outcome's on every path, and is counted once for all those paths (flush()).
+/// base outcome's on every path, and is counted once for all those paths (flush()). An
+/// output a run may change but that has kept one value on every path counted so far (a
+/// director's shares under a guard no path changes, say) is only compared on each path,
+/// and counted for all of them when it first changes, or at flush().
 class KernelCounts {
 public:
     /// `numeric`, `in_shares` (per director output) and `plan_numeric` (per plan-wide output)
@@ -45,7 +48,7 @@ public:
         auto output = [&](std::uint32_t slot, std::size_t record, OutputTally& tally, bool shares, const Value& value) {
             auto h = k.output_handle(slot, record);
             if (h && k.changes(*h)) {
-                if (shares) in_shares_.push_back(handles_.size());
+                shares_.push_back(shares);
                 handles_.push_back(*h);
                 places_.push_back(k.output_place(*h));
                 if (!places_.back()) read_all_ = false;
@@ -68,6 +71,7 @@ public:
             else fixed_limits_.push_back(FixedLimit{i, base.limits[i].status, number, base.limits[i].bound.number});
         }
         wholes_.resize(handles_.size());
+        constant_.resize(handles_.size());
         words_.resize(events_.size());
     }
 
@@ -97,11 +101,28 @@ public:
             price = *v;
         }
         const std::int64_t* w = wholes_.data();
-        const std::size_t n = handles_.size();
-        for (std::size_t i = 0; i < n; ++i) tallies_[i]->counts.add(w[i]);
-        if (price_)
-            for (const std::size_t i : in_shares_)
-                if (w[i] != 0) tallies_[i]->value_times_price.add_product(w[i], price);   // no shares: nothing to add
+        if (paths_ == 0) {
+            // The first path since flush(): every output holds its value so far.
+            std::copy(w, w + constant_.size(), constant_.begin());
+            steady_.clear();
+            moving_.clear();
+            for (std::size_t i = 0; i < constant_.size(); ++i) steady_.push_back(i);
+        }
+        for (std::size_t k = 0; k < steady_.size();) {
+            const std::size_t i = steady_[k];
+            if (w[i] == constant_[i]) [[likely]] {
+                ++k;
+                continue;
+            }
+            settle(i);   // its value on the paths before this one
+            moving_.push_back(i);
+            steady_[k] = steady_.back();
+            steady_.pop_back();
+        }
+        for (const std::size_t i : moving_) {
+            tallies_[i]->counts.add(w[i]);
+            if (price_ && shares_[i] && w[i] != 0) tallies_[i]->value_times_price.add_product(w[i], price);
+        }
         for (const Limit& l : limits_) {
             LimitTally& t = r.limits[l.limit];
             t.scaled += k.limit_scaled(l.handle);
@@ -123,6 +144,7 @@ public:
     /// Count what no run changes for every path add() counted since the last flush().
     void flush(SimulationResult& r) {
         if (paths_ == 0) return;
+        for (const std::size_t i : steady_) settle(i);
         const Rational price_sum = price_sum_.value();
         for (const Fixed& f : fixed_) {
             f.tally->counts.add(f.value, paths_);
@@ -139,6 +161,12 @@ public:
     }
 
 private:
+    /// Changing output i's one value on every path counted since flush(), counted for them.
+    void settle(std::size_t i) {
+        const std::int64_t v = constant_[i];
+        tallies_[i]->counts.add(Rational(v), paths_);
+        if (price_ && shares_[i] && v != 0) tallies_[i]->value_times_price.add(Rational(v) * price_sum_.value());
+    }
     struct Fixed {
         OutputTally* tally = nullptr;
         bool in_shares = false;
@@ -162,7 +190,10 @@ private:
     std::vector<OutputTally*> tallies_;
     std::vector<const KernelValue*> places_;   // where each run leaves them (KernelOptions::keep_last false)
     bool read_all_ = true;                     // every one has a place
-    std::vector<std::size_t> in_shares_;    // those in shares (indices of handles_)
+    std::vector<std::uint8_t> shares_;       // whether each is in shares
+    // Since flush(): the outputs that kept one value on every path (constant_), the others.
+    std::vector<std::size_t> steady_, moving_;
+    std::vector<std::int64_t> constant_;
     std::vector<Fixed> fixed_;
     std::vector<Limit> limits_;
     std::vector<FixedLimit> fixed_limits_;
