@@ -614,9 +614,14 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                         Kernel& k = *lane.kernel;
                         bool taken = true;
                         const std::size_t n_inputs = sampled_inputs.size();
-                        for (std::size_t i = 0; taken && i < n_inputs; ++i) taken = k.set(i, sampled_inputs[i]);
+                        // (A whole sample through the whole-number setter: no fraction to look at.)
+                        auto set = [&](std::size_t i, const Rational& v) {
+                            if (auto whole = v.to_int64()) return k.set(i, *whole);
+                            return k.set(i, v);
+                        };
+                        for (std::size_t i = 0; taken && i < n_inputs; ++i) taken = set(i, sampled_inputs[i]);
                         for (std::size_t i = 0; taken && i < sampled_prices.size(); ++i)
-                            taken = k.set(n_inputs + i, sampled_prices[i]);
+                            taken = set(n_inputs + i, sampled_prices[i]);
                         if (taken && k.run()) {
                             if (lane.counts && lane.counts->add(k, r)) continue;
                             const Outcome& o = k.outcome();
