@@ -677,6 +677,10 @@ struct Writer {
     // are read there too (the table's memo is cleared at its start).
     std::vector<std::uint8_t> local_here = std::vector<std::uint8_t>(plan.slots.size(), 0);
     bool hoist_local = false;
+    // There, per hoisted part: 1 when its 64-bit parts are read through a local (hsN_, its
+    // overflow flag hbN_), filled by hlN(o) on first use, so that a loop over the records
+    // reads it from the function's memo once, not once per record.
+    std::vector<std::uint8_t> hoist_read = std::vector<std::uint8_t>(layout.hoisted.size(), 0);
     /// Per slot: the sets of outputs (Layout::sets) whose factor scales it, in the order
     /// the interpreter tries them (the plan's order of their first limits).
     std::vector<std::vector<std::uint32_t>> scaled_by = std::vector<std::vector<std::uint32_t>>(plan.slots.size());
@@ -933,8 +937,15 @@ struct Writer {
         if (local && accumulated[n])
             return plan.nodes[n].kind == NodeKind::mean_over ? fmt::format("sdvd(sread(a{0}_, ao{0}_, o), si(an{0}_), o)", n)
                                                              : fmt::format("sread(a{0}_, ao{0}_, o)", n);
-        if (auto k = hoisted(n); k != none)
-            return hoisted_word(n) ? fmt::format("si({})", hoisted_call(k)) : fmt::format("sq({}, o)", hoisted_call(k));
+        if (auto k = hoisted(n); k != none) {
+            if (hoisted_word(n)) return fmt::format("si({})", hoisted_call(k));
+            if (local) {
+                hoisted_call(k);   // (its function written)
+                hoist_read[k] = 1;
+                return fmt::format("hl{}(o)", n);
+            }
+            return fmt::format("sq({}, o)", hoisted_call(k));
+        }
         const Node& node = plan.nodes[n];
         const NodeKind k = node.kind;
         if (whole(n)) return k == NodeKind::constant ? fmt::format("S{{{}LL, 1}}", small_constant(plan.constants[node.aux].number)->first)
@@ -1689,6 +1700,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     w.local = true;
     w.hoist_local = phased && layout.records > 1;
     std::fill(w.local_here.begin(), w.local_here.end(), 0);
+    std::fill(w.hoist_read.begin(), w.hoist_read.end(), 0);
     auto define = [&](std::uint32_t s, const char* indent, const char* rec) {
         const Slot& slot = plan.slots[s];
         const std::uint32_t root = root_of(s);
@@ -1850,7 +1862,19 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     std::fill(w.accumulated.begin(), w.accumulated.end(), 0);
     w.local = false;
     w.hoist_local = false;
-    code = reads(true, "    ", "0") + code;
+    // The hoisted parts read on 64-bit parts: each from its function once, on first use.
+    std::string hoist_reads;
+    for (std::size_t k = 0; k < layout.hoisted.size(); ++k) {
+        if (!w.hoist_read[k]) continue;
+        w.hoist_read[k] = 0;
+        hoist_reads += fmt::format(
+            "    S hs{0}_{{0, 1}};\n    bool hb{0}_ = false;\n    bool hk{0}_ = false;\n"
+            "    auto hl{0} = [&](bool& o) -> S {{\n      if (!hk{0}_) {{\n        hk{0}_ = true;\n        const Q x = h{0}(t);\n"
+            "        hb{0}_ = !(f64(x.n) & f64(x.d));\n        hs{0}_ = S{{(long long)x.n, (long long)x.d}};\n      }}\n"
+            "      o |= hb{0}_;\n      return hs{0}_;\n    }};\n",
+            layout.hoisted[k]);
+    }
+    code = reads(true, "    ", "0") + hoist_reads + code;
     if (phased) {
         // The memo cleared where this code does not write before reading: every definition
         // it computes is written as computed, so only the hoisted parts (functions computed

@@ -16,7 +16,8 @@
 // is computed), and when the straight-line code gives up as functions computed on first
 // use, as the interpreter computes them. A fraction is computed on 64-bit parts first (a
 // step that overflows tried again in lowest terms), on __int128 when they overflow. A part of a record's formula no record changes is computed once per run
-// (Layout::hoisted); a part the kernel cannot compute that no run changes is read as a
+// (Layout::hoisted; the straight-line code reads its 64-bit parts into a local once, on
+// first use, for every record); a part the kernel cannot compute that no run changes is read as a
 // value the interpreter computed once (Layout::frozen). A denominator 0 in the table means "not computed yet", a
 // negative one "not available" (the interpreter could not compute it): reading it makes
 // the kernel give the run up, and so does any overflow, division by zero, value out of its

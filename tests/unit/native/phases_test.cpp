@@ -3,9 +3,11 @@
 // filter, over a set a run may leave empty, past 64 bits: the aggregate's function then);
 // a director's requirement is checked in that loop (the kernel gives up a run where one
 // does not hold: the interpreter reports it); products and sums whose 64-bit parts overflow
-// are tried again in lowest terms; a whole quotient of a 128-bit numerator is one division
-// where it fits 64 bits, and given to the interpreter where it does not. On random
-// scenarios every value the kernel computes equals the interpreter's.
+// are tried again in lowest terms; a part of a director's formula that no record changes is
+// read once per run, its 64-bit parts or (past them) its value; a whole quotient of a
+// 128-bit numerator is one division where it fits 64 bits, and given to the interpreter
+// where it does not. On random scenarios every value the kernel computes equals the
+// interpreter's.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -62,6 +64,8 @@ per director
     source T "a sum past 64 bits"
   output seventh: ratio = sevenths / (pay + ¥1)
     source T "a sum of fractions"
+  output weighted: ratio = pay / (pay + ¥1) + (2/7 * curve(revenue / target) + 5/7 * curve(profit / profit_target) + curve(profit / target) / 3)
+    source T "a plan-wide part every record reads, its parts past 64 bits on some runs"
   require capped: shares <= cap
     message "too many shares"
     source T "a requirement some runs fail"
