@@ -12,6 +12,9 @@
 //   k->set(std::span<const std::int64_t>(wholes));   // every varied value at once
 //   auto h = k->output_handle(*plan.find_slot("shares"), 0);   // once; after each run:
 //   if (k->run()) use(k->whole_output(*h));                    // std::optional<std::int64_t>
+//   // Built with KernelOptions::keep_last false (each run read before the next), a caller
+//   // reading many outputs after every run finds each where the run leaves it:
+//   const KernelValue* p = k->output_place(*h);                 // n/d after each run
 //
 // The interpreter stays the reference and both agree on every scenario: what the kernel
 // computes it computes exactly as the interpreter does — a pro rata limit that binds
