@@ -265,9 +265,22 @@ static inline int ctz128(u128 x) {
   const unsigned long long lo = (unsigned long long)x;
   return lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((unsigned long long)(x >> 64));
 }
+static inline unsigned long long ugcd(unsigned long long a, unsigned long long b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  const int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) { unsigned long long x = a; a = b; b = x; }
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
 static u128 gcd(u128 a, u128 b) {
   if (a == 0) return b;
   if (b == 0) return a;
+  if (!(a >> 64) && !(b >> 64)) return ugcd((unsigned long long)a, (unsigned long long)b);   // on 64 bits
   const int shift = ctz128(a | b);
   a >>= ctz128(a);
   do {
@@ -423,16 +436,12 @@ static inline Q dvdi(Q a, long long b) {
 }
 // A pro rata factor into t[at]: bound / value in lowest terms, the smallest of a set's (a
 // bound below 0 or a value not above 0 cannot be met by scaling: the interpreter says so).
-static unsigned long long gcd64(unsigned long long a, unsigned long long b) {
-  while (b) { unsigned long long x = a % b; a = b; b = x; }
-  return a;
-}
 __attribute__((noinline)) static void factor(Q* t, long at, Q v, Q b) {
   if (b.n < 0 || v.n <= 0) bail();
   Q f;
   i128 n, d;
   if (f64(v, b) && f64(n = w64(b.n, v.d)) && f64(d = w64(b.d, v.n))) {
-    const long long g = (long long)gcd64((unsigned long long)n, (unsigned long long)d);   // n >= 0, d > 0
+    const long long g = (long long)ugcd((unsigned long long)n, (unsigned long long)d);   // n >= 0, d > 0
     f = Q{(long long)n / g, (long long)d / g};
   } else {
     f = red(dvd(b, v));
@@ -457,18 +466,6 @@ static inline long long sneg1(long long x, bool& o) { o |= x == -0x7ffffffffffff
 // When a product or sum overflows, its operands are put in lowest terms (a binary gcd on
 // 64 bits) and it is tried again (a sum on the least common denominator); only an
 // overflow then is noted. (An overflow with `o` already set is not tried again.)
-static inline unsigned long long ugcd(unsigned long long a, unsigned long long b) {
-  if (a == 0) return b;
-  if (b == 0) return a;
-  const int shift = __builtin_ctzll(a | b);
-  a >>= __builtin_ctzll(a);
-  do {
-    b >>= __builtin_ctzll(b);
-    if (a > b) { unsigned long long x = a; a = b; b = x; }
-    b -= a;
-  } while (b != 0);
-  return a << shift;
-}
 static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x; }
 // x in lowest terms (d > 0).
 static inline S sred(S x) {

@@ -763,7 +763,8 @@ bool rounded_sample_64(double x, const Rational* low, const Rational* high, cons
     return true;
 }
 
-/// rounded_sample() on 128-bit integers; nullopt when a number does not fit.
+/// rounded_sample() on 128-bit integers, where rounded_sample_64() does not fit; nullopt
+/// when a number does not fit these either.
 std::optional<Rational> rounded_sample_small(double x, const Rational* low, const Rational* high, const Rational& unit) {
     using i128 = __int128;
     // x = n / d exactly, d a power of two.
@@ -776,17 +777,14 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
         if (e >= 0) n = static_cast<i128>(mant) << e;   // |mant| < 2^53: below 2^115
         else n = mant, d = static_cast<i128>(1) << -e;
     }
-    auto fits64 = [](i128 v) { return v == static_cast<std::int64_t>(v); };
-    // a·b, when both fit 64 bits one widening multiplication (the product fits); nullopt
-    // on overflow.
-    auto product = [&](i128 a, i128 b) -> std::optional<i128> {
-        if (fits64(a) && fits64(b)) return static_cast<i128>(static_cast<std::int64_t>(a)) * static_cast<std::int64_t>(b);
+    // a·b; nullopt on overflow.
+    auto product = [](i128 a, i128 b) -> std::optional<i128> {
         i128 p;
         if (__builtin_mul_overflow(a, b, &p)) return std::nullopt;
         return p;
     };
     // a/b against c/e (b, e > 0): the sign of a·e − c·b; nullopt on overflow.
-    auto order = [&](i128 a, i128 b, i128 c, i128 e) -> std::optional<int> {
+    auto order = [&product](i128 a, i128 b, i128 c, i128 e) -> std::optional<int> {
         auto l = product(a, e), r = product(c, b);
         if (!l || !r) return std::nullopt;
         return *l < *r ? -1 : *l > *r ? 1 : 0;
@@ -806,7 +804,7 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
     auto num_p = product(n, ud), den_p = product(d, un);
     if (!num_p || !den_p || *den_p <= 0) return std::nullopt;
     const i128 num = *num_p, den = *den_p;
-    i128 q = num / den, r = num % den;   // (on 64 bits rounded_sample_64() has done it)
+    i128 q = num / den, r = num % den;
     if (r < 0) q -= 1, r += den;
     const auto twice = static_cast<unsigned __int128>(r) * 2;   // r < den < 2^127
     if (twice > static_cast<unsigned __int128>(den) || (twice == static_cast<unsigned __int128>(den) && (q & 1) != 0)) q += 1;
@@ -817,11 +815,6 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
         Rational out;
         out.set_integer(static_cast<std::int64_t>(value));
         return out;
-    }
-    if (fits64(value) && fits64(ud)) {   // in lowest terms on 64 bits first: from_parts() then divides nothing
-        const auto v = static_cast<std::int64_t>(value), u = static_cast<std::int64_t>(ud);
-        const auto g = static_cast<std::int64_t>(std::gcd(static_cast<std::uint64_t>(v < 0 ? -v : v), static_cast<std::uint64_t>(u)));
-        if (g > 1) return Rational::from_parts(v / g, u / g);
     }
     return Rational::from_parts(value, ud);
 }
