@@ -753,44 +753,76 @@ OutputSummary summarize(const SimulationResult& r, const OutputTally& t) {
     return s;
 }
 
+namespace {
+
+/// A sum of products a·b on 128-bit integers while they fit, exact beyond.
+class ProductSum {
+public:
+    void add(__int128 a, __int128 b) {
+        __int128 p, next;
+        if (!__builtin_mul_overflow(a, b, &p) && !__builtin_add_overflow(small_, p, &next)) {
+            small_ = next;
+            return;
+        }
+        rest_ += from_int128(a) * from_int128(b);
+    }
+    void add(const Rational& a, const Rational& b) { rest_ += a * b; }
+    Rational value() const { return from_int128(small_) + rest_; }
+
+private:
+    __int128 small_ = 0;
+    Rational rest_;
+};
+
+}  // namespace
+
 OutputSummary summarize(const ValueCounts& counts) {
     OutputSummary s;
-    auto values = counts.sorted();
     const std::uint64_t n = counts.total();
     if (n == 0) return s;
-    Rational sum, sum_sq;
-    for (const auto& [v, c] : values) {
-        Rational count(static_cast<std::int64_t>(c));
-        sum += v * count;
-        sum_sq += v * v * count;
-        if (v.is_zero()) s.p_zero = Rational::fraction(static_cast<std::int64_t>(c), static_cast<std::int64_t>(n));
-    }
+    // One pass over the values in increasing order: the sums of values and of squares,
+    // the share of zeros, the extremes and the percentiles by nearest rank (the smallest
+    // value with at least ceil(p·n) paths at or below it).
+    constexpr int ps[] = {5, 25, 50, 75, 95};
+    Rational* at[] = {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95};
+    std::uint64_t rank[5];
+    for (int k = 0; k < 5; ++k) rank[k] = std::max<std::uint64_t>(1, (static_cast<std::uint64_t>(ps[k]) * n + 99) / 100);
+    ProductSum sum, sum_sq;
+    std::uint64_t seen = 0;
+    int next = 0;
+    bool first = true;
+    auto each = [&](std::uint64_t c, auto&& value) {
+        if (first) {
+            s.min = value();
+            first = false;
+        }
+        seen += c;
+        for (; next < 5 && seen >= rank[next]; ++next) *at[next] = value();
+        if (seen == n) s.max = value();
+    };
+    counts.visit(
+        [&](std::int64_t v, std::uint64_t c) {
+            const auto cc = static_cast<__int128>(c);
+            sum.add(v, cc);
+            sum_sq.add(static_cast<__int128>(v) * v, cc);   // |v²| < 2^126
+            if (v == 0) s.p_zero = Rational::fraction(static_cast<std::int64_t>(c), static_cast<std::int64_t>(n));
+            each(c, [&] { return Rational(v); });
+        },
+        [&](const Rational& v, std::uint64_t c) {
+            Rational count(static_cast<std::int64_t>(c));
+            sum.add(v, count);
+            sum_sq.add(v * v, count);
+            each(c, [&] { return v; });
+        });
     Rational total(static_cast<std::int64_t>(n));
-    s.mean = sum / total;
+    const Rational sum_v = sum.value();
+    s.mean = sum_v / total;
     if (n > 1) {
-        Rational variance = (sum_sq - sum * sum / total) / Rational(static_cast<std::int64_t>(n - 1));
+        Rational variance = (sum_sq.value() - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
         s.sd = boost::multiprecision::sqrt(to_decimal(variance)).str(2, std::ios_base::fixed);
     } else {
         s.sd = "0.00";
     }
-    // Nearest rank: the smallest value with at least ceil(p·n) paths at or below it.
-    auto percentile = [&](int p) {
-        std::uint64_t rank = (static_cast<std::uint64_t>(p) * n + 99) / 100;
-        if (rank == 0) rank = 1;
-        std::uint64_t seen = 0;
-        for (const auto& [v, c] : values) {
-            seen += c;
-            if (seen >= rank) return v;
-        }
-        return values.back().first;
-    };
-    s.p5 = percentile(5);
-    s.p25 = percentile(25);
-    s.p50 = percentile(50);
-    s.p75 = percentile(75);
-    s.p95 = percentile(95);
-    s.min = values.front().first;
-    s.max = values.back().first;
     return s;
 }
 

@@ -47,6 +47,20 @@ public:
     std::uint64_t total() const { return total_; }
     /// Every value with its count, in increasing order.
     std::vector<std::pair<Rational, std::uint64_t>> sorted() const;
+    /// Every value with its count, in increasing order, without making a Rational of the
+    /// integers counted in the array: whole(int64, count) for those, other(Rational, count)
+    /// for the rest.
+    template <class Whole, class Other>
+    void visit(Whole&& whole, Other&& other) const {
+        auto sparse = sparse_.begin();
+        for (std::size_t i = 0; i < dense_.size(); ++i) {
+            if (!dense_[i]) continue;
+            const std::int64_t v = static_cast<std::int64_t>(static_cast<std::uint64_t>(low_) + i);
+            for (; sparse != sparse_.end() && sparse->first < Rational(v); ++sparse) other(sparse->first, sparse->second);
+            whole(v, dense_[i]);
+        }
+        for (; sparse != sparse_.end(); ++sparse) other(sparse->first, sparse->second);
+    }
     /// Every value counted is 0 (and there is at least one).
     bool only_zero() const;
 
