@@ -810,6 +810,7 @@ OutputSummary summarize(const ValueCounts& counts) {
         },
         [&](const Rational& v, std::uint64_t c) {
             Rational count(static_cast<std::int64_t>(c));
+            if (v.is_zero()) s.p_zero = Rational::fraction(static_cast<std::int64_t>(c), static_cast<std::int64_t>(n));
             sum.add(v, count);
             sum_sq.add(v * v, count);
             each(c, [&] { return v; });

@@ -110,12 +110,7 @@ void ExactSum::add(const Rational& v) {
     rest_ += v;
 }
 
-Rational from_int128(__int128 v) {
-    // Two halves, each within int64.
-    const __int128 base = __int128{1} << 62;
-    return Rational(static_cast<std::int64_t>(v / base)) * Rational(std::int64_t{1} << 62) +
-           Rational(static_cast<std::int64_t>(v % base));
-}
+Rational from_int128(__int128 v) { return Rational::from_parts(v, 1); }
 
 void ExactSum::merge(const ExactSum& other) {
     __int128 next;

@@ -2,6 +2,7 @@
 // other, a sorted map for the rest), and its merge of both parts in order.
 #include "evaluator/whatif/simulate.hpp"
 
+#include <boost/multiprecision/cpp_dec_float.hpp>
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -102,4 +103,113 @@ TEST_CASE("value counts grow their range either way, up to the ends of 64 bits",
         ++i;
     }
     CHECK(c.total() == total);
+}
+
+namespace {
+
+// The summary as its definition reads, on the sorted values and exact Rationals.
+hoshu::eval::OutputSummary reference_summary(const ValueCounts& counts) {
+    using Decimal = boost::multiprecision::cpp_dec_float_50;
+    hoshu::eval::OutputSummary s;
+    auto values = counts.sorted();
+    const auto n = static_cast<std::int64_t>(counts.total());
+    Rational sum, sum_sq;
+    for (const auto& [v, c] : values) {
+        sum += v * Rational(static_cast<std::int64_t>(c));
+        sum_sq += v * v * Rational(static_cast<std::int64_t>(c));
+        if (v.is_zero()) s.p_zero = Rational::fraction(static_cast<std::int64_t>(c), n);
+    }
+    s.mean = sum / Rational(n);
+    Rational variance = n > 1 ? (sum_sq - sum * sum / Rational(n)) / Rational(n - 1) : Rational();
+    s.sd = boost::multiprecision::sqrt(Decimal(variance.numerator_string()) / Decimal(variance.denominator_string()))
+               .str(2, std::ios_base::fixed);
+    auto percentile = [&](std::int64_t p) {
+        const std::int64_t rank = std::max<std::int64_t>(1, (p * n + 99) / 100);
+        std::int64_t seen = 0;
+        for (const auto& [v, c] : values)
+            if ((seen += static_cast<std::int64_t>(c)) >= rank) return v;
+        return values.back().first;
+    };
+    s.p5 = percentile(5), s.p25 = percentile(25), s.p50 = percentile(50), s.p75 = percentile(75), s.p95 = percentile(95);
+    s.min = values.front().first;
+    s.max = values.back().first;
+    return s;
+}
+
+void check_summary(const ValueCounts& c) {
+    const auto got = hoshu::eval::summarize(c), want = reference_summary(c);
+    CHECK(got.mean == want.mean);
+    CHECK(got.sd == want.sd);
+    CHECK(got.p_zero == want.p_zero);
+    CHECK(got.min == want.min);
+    CHECK(got.p5 == want.p5);
+    CHECK(got.p25 == want.p25);
+    CHECK(got.p50 == want.p50);
+    CHECK(got.p75 == want.p75);
+    CHECK(got.p95 == want.p95);
+    CHECK(got.max == want.max);
+}
+
+}  // namespace
+
+TEST_CASE("summaries agree with their definition on the sorted values", "[value_counts][summary]") {
+    std::mt19937_64 random(11);
+    SECTION("integers near each other, counted one and n at a time") {
+        ValueCounts c;
+        for (int i = 0; i < 3000; ++i) {
+            auto v = static_cast<std::int64_t>(random() % 700) - 200;
+            if (i % 3) c.add(v);
+            else c.add(Rational(v), random() % 5 + 1);
+        }
+        check_summary(c);
+    }
+    SECTION("fractions, integers far apart and zeros") {
+        ValueCounts c;
+        for (int i = 0; i < 2000; ++i) {
+            auto k = static_cast<std::int64_t>(random() % 4000) - 2000;
+            c.add(random() % 4 == 0 ? Rational::fraction(k, 7) : random() % 7 == 0 ? Rational(k * 10'000'000) : Rational(k % 3));
+        }
+        check_summary(c);
+    }
+    SECTION("values at the ends of 64 bits, whose squares and sums pass 128 bits") {
+        const auto max = std::numeric_limits<std::int64_t>::max(), min = std::numeric_limits<std::int64_t>::min();
+        ValueCounts c;
+        c.add(Rational(max), std::uint64_t{1} << 40);
+        c.add(Rational(min), std::uint64_t{1} << 39);
+        c.add(Rational(max - 1), 3);
+        c.add(Rational(0), 5);
+        c.add(Rational(min + 7));
+        check_summary(c);
+        ValueCounts far;   // only far apart: none in the array
+        far.add(Rational(max), 2);
+        far.add(Rational(-5), 1);
+        far.add(Rational(min), std::uint64_t{1} << 62);
+        check_summary(far);
+    }
+    SECTION("one path; one value on every path") {
+        ValueCounts one;
+        one.add(Rational::fraction(-7, 3));
+        check_summary(one);
+        ValueCounts same;
+        same.add(Rational(4709), 1000);
+        check_summary(same);
+        CHECK(hoshu::eval::summarize(same).sd == "0.00");
+    }
+}
+
+TEST_CASE("exact sums are exact up to and past 128 bits", "[value_counts][summary]") {
+    const auto max = std::numeric_limits<std::int64_t>::max(), min = std::numeric_limits<std::int64_t>::min();
+    hoshu::eval::ExactSum s;
+    s.add_product(max, max);   // about 2^126: on the 128-bit sum
+    CHECK(s.value() == Rational(max) * Rational(max));
+    s.add_product(min, min);   // 2^126 more: past 128 bits
+    s.add_product(min, max);
+    CHECK(s.value() == Rational(max) * Rational(max) + Rational(min) * Rational(min) + Rational(min) * Rational(max));
+    hoshu::eval::ExactSum t;
+    t.add_product(min, max);
+    t.merge(s);
+    CHECK(t.value() == s.value() + Rational(min) * Rational(max));
+    const __int128 lowest = -(__int128{1} << 126) * 2;   // -2^127
+    CHECK(hoshu::eval::from_int128(lowest) == Rational(min) * Rational(min) * Rational(-2));
+    CHECK(hoshu::eval::from_int128(-(lowest + 1)) == Rational(min) * Rational(min) * Rational(2) - Rational(1));
 }
