@@ -953,6 +953,11 @@ void Kernel::words(std::span<const std::size_t> handles, std::int64_t* out) cons
     }
 }
 
+const KernelValue* Kernel::word_place(std::size_t handle) const {
+    const Impl::Read& read = impl_->reads[handle];
+    return read.place == none ? nullptr : &impl_->table[read.place];
+}
+
 std::optional<std::int64_t> Kernel::whole_value(std::size_t handle) const {
     const Impl::Read& read = impl_->reads[handle];
     if (read.place == none) {

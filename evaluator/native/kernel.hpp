@@ -139,6 +139,10 @@ public:
     std::optional<std::int64_t> whole_value(std::size_t handle) const;
     /// The words of booleans (value handles) into out[0, handles.size()).
     void words(std::span<const std::size_t> handles, std::int64_t* out) const;
+    /// Where each run leaves a boolean's word (value handle) in the kernel's table, for a
+    /// caller that reads it after every run: its n, valid after a successful run until the
+    /// next run. nullptr when no run changes it (words() and whole_value() have it then).
+    const KernelValue* word_place(std::size_t handle) const;
 
     Kernel(Kernel&&) noexcept;
     Kernel& operator=(Kernel&&) noexcept;

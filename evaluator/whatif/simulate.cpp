@@ -72,12 +72,92 @@ public:
         }
         wholes_.resize(handles_.size());
         constant_.resize(handles_.size());
-        words_.resize(events_.size());
+        // Events no run changes are counted at flush(); the others straight from the table.
+        for (std::size_t i = 0; i < events_.size(); ++i) {
+            if (const KernelValue* at = k.word_place(events_[i])) {
+                event_places_.push_back(EventPlace{at, &r.events[i].count});
+            } else {
+                std::int64_t word = 0;
+                k.words(std::span(&events_[i], 1), &word);
+                if (word != 0) fixed_events_.push_back(&r.events[i].count);
+            }
+        }
     }
 
     /// Count the last successful run of `k`: false, with nothing counted, when an output or
     /// the price is not a whole 64-bit number (the caller counts that run from k.outcome()).
     bool add(const Kernel& k, SimulationResult& r) {
+        // Once every output has a place and this block of paths has begun: the outputs that
+        // kept one value so far are compared where the kernel left them, the others read.
+        if (!read_all_ || paths_ == 0 || !read_moving()) return add_read_all(k, r);
+        changed_.clear();
+        for (std::size_t j = 0, n = steady_.size(); j < n; ++j) {
+            const KernelValue& kv = *places_[steady_[j]];
+            if (kv.d != 1 || kv.n != constant_[steady_[j]]) [[unlikely]] changed_.push_back(j);
+        }
+        for (const std::size_t j : changed_) {
+            const KernelValue& kv = *places_[steady_[j]];
+            if (kv.d != 1 || kv.n != static_cast<std::int64_t>(kv.n)) return add_read_all(k, r);   // 6/2, say
+        }
+        std::int64_t price = 0;
+        if (price_ && !read_price(k, price)) return false;
+        // Those that changed now move (last first, so that each j still names its output).
+        for (auto j = changed_.rbegin(); j != changed_.rend(); ++j) {
+            const std::size_t i = steady_[*j];
+            settle(i);   // its value on the paths before this one
+            start_moving(i, static_cast<std::int64_t>(places_[i]->n));
+            steady_[*j] = steady_.back();
+            steady_.pop_back();
+        }
+        count(k, r, price);
+        return true;
+    }
+
+    /// Count what no run changes for every path add() counted since the last flush().
+    void flush(SimulationResult& r) {
+        if (paths_ == 0) return;
+        for (const std::size_t i : steady_) settle(i);
+        const Rational price_sum = price_sum_.value();
+        for (const Fixed& f : fixed_) {
+            f.tally->counts.add(f.value, paths_);
+            if (price_ && f.in_shares && !f.value.is_zero()) f.tally->value_times_price.add(f.value * price_sum);
+        }
+        for (std::uint64_t* count : fixed_events_) *count += paths_;
+        for (const FixedLimit& l : fixed_limits_) {
+            LimitTally& t = r.limits[l.limit];
+            if (l.status == LimitStatus::scaled) t.scaled += paths_;
+            if (l.status == LimitStatus::violated) t.violated += paths_;
+            if (l.number) t.bounds.add(l.bound, paths_);
+        }
+        paths_ = 0;
+        price_sum_ = ExactSum();
+    }
+
+private:
+    /// The moving outputs' values where the kernel left them into moving_values_: false when
+    /// one is not a whole 64-bit number.
+    bool read_moving() {
+        std::int64_t* out = moving_values_.data();
+        for (std::size_t j = 0, n = moving_.size(); j < n; ++j) {
+            const KernelValue& kv = *moving_[j].place;
+            const auto v = static_cast<std::int64_t>(kv.n);
+            if (kv.d != 1 || kv.n != v) [[unlikely]] return false;
+            out[j] = v;
+        }
+        return true;
+    }
+    bool read_price(const Kernel& k, std::int64_t& price) const {
+        auto v = k.whole_value(*price_);
+        if (!v) return false;
+        price = *v;
+        return true;
+    }
+    void start_moving(std::size_t i, std::int64_t value) {
+        moving_.push_back(Moving{places_[i], tallies_[i], price_ && shares_[i]});
+        moving_values_.push_back(value);
+    }
+    /// add() reading every output the run changes, whether or not it has a place.
+    bool add_read_all(const Kernel& k, SimulationResult& r) {
         if (read_all_) {
             // Straight from the kernel's table: whole values (d = 1) that fit 64 bits.
             const KernelValue* const* places = places_.data();
@@ -95,33 +175,40 @@ public:
             return false;
         }
         std::int64_t price = 0;
-        if (price_) {
-            auto v = k.whole_value(*price_);
-            if (!v) return false;
-            price = *v;
-        }
+        if (price_ && !read_price(k, price)) return false;
         const std::int64_t* w = wholes_.data();
         if (paths_ == 0) {
             // The first path since flush(): every output holds its value so far.
             std::copy(w, w + constant_.size(), constant_.begin());
             steady_.clear();
             moving_.clear();
+            moving_index_.clear();
+            moving_values_.clear();
             for (std::size_t i = 0; i < constant_.size(); ++i) steady_.push_back(i);
         }
-        for (std::size_t k = 0; k < steady_.size();) {
-            const std::size_t i = steady_[k];
+        for (std::size_t j = 0; j < moving_.size(); ++j) moving_values_[j] = w[moving_index_[j]];
+        for (std::size_t j = 0; j < steady_.size();) {
+            const std::size_t i = steady_[j];
             if (w[i] == constant_[i]) [[likely]] {
-                ++k;
+                ++j;
                 continue;
             }
             settle(i);   // its value on the paths before this one
-            moving_.push_back(i);
-            steady_[k] = steady_.back();
+            start_moving(i, w[i]);
+            moving_index_.push_back(i);
+            steady_[j] = steady_.back();
             steady_.pop_back();
         }
-        for (const std::size_t i : moving_) {
-            tallies_[i]->counts.add(w[i]);
-            if (price_ && shares_[i] && w[i] != 0) tallies_[i]->value_times_price.add_product(w[i], price);
+        count(k, r, price);
+        return true;
+    }
+    /// Count one run whose moving outputs' values are in moving_values_.
+    void count(const Kernel& k, SimulationResult& r, std::int64_t price) {
+        const std::int64_t* v = moving_values_.data();
+        for (std::size_t j = 0, n = moving_.size(); j < n; ++j) {
+            const Moving& m = moving_[j];
+            m.tally->counts.add(v[j]);
+            if (m.priced && v[j] != 0) m.tally->value_times_price.add_product(v[j], price);
         }
         for (const Limit& l : limits_) {
             LimitTally& t = r.limits[l.limit];
@@ -134,39 +221,25 @@ public:
             r.price_sum.add(price);
             price_sum_.add(price);
         }
-        k.words(events_, words_.data());
-        for (std::size_t i = 0; i < events_.size(); ++i) r.events[i].count += words_[i] != 0;
+        for (const EventPlace& e : event_places_) *e.count += e.place->n != 0;
         ++r.paths;
         ++paths_;
-        return true;
     }
-
-    /// Count what no run changes for every path add() counted since the last flush().
-    void flush(SimulationResult& r) {
-        if (paths_ == 0) return;
-        for (const std::size_t i : steady_) settle(i);
-        const Rational price_sum = price_sum_.value();
-        for (const Fixed& f : fixed_) {
-            f.tally->counts.add(f.value, paths_);
-            if (price_ && f.in_shares && !f.value.is_zero()) f.tally->value_times_price.add(f.value * price_sum);
-        }
-        for (const FixedLimit& l : fixed_limits_) {
-            LimitTally& t = r.limits[l.limit];
-            if (l.status == LimitStatus::scaled) t.scaled += paths_;
-            if (l.status == LimitStatus::violated) t.violated += paths_;
-            if (l.number) t.bounds.add(l.bound, paths_);
-        }
-        paths_ = 0;
-        price_sum_ = ExactSum();
-    }
-
-private:
     /// Changing output i's one value on every path counted since flush(), counted for them.
     void settle(std::size_t i) {
         const std::int64_t v = constant_[i];
         tallies_[i]->counts.add(Rational(v), paths_);
         if (price_ && shares_[i] && v != 0) tallies_[i]->value_times_price.add(Rational(v) * price_sum_.value());
     }
+    struct Moving {
+        const KernelValue* place = nullptr;   // null unless read_all_
+        OutputTally* tally = nullptr;
+        bool priced = false;                  // in shares, with a price to multiply
+    };
+    struct EventPlace {
+        const KernelValue* place = nullptr;
+        std::uint64_t* count = nullptr;
+    };
     struct Fixed {
         OutputTally* tally = nullptr;
         bool in_shares = false;
@@ -192,13 +265,17 @@ private:
     bool read_all_ = true;                     // every one has a place
     std::vector<std::uint8_t> shares_;       // whether each is in shares
     // Since flush(): the outputs that kept one value on every path (constant_), the others.
-    std::vector<std::size_t> steady_, moving_;
+    // moving_[j] is output moving_index_[j], its value in the run being counted moving_values_[j].
+    std::vector<std::size_t> steady_, moving_index_, changed_;
+    std::vector<Moving> moving_;
+    std::vector<std::int64_t> moving_values_;
     std::vector<std::int64_t> constant_;
+    std::vector<EventPlace> event_places_;        // events runs change
+    std::vector<std::uint64_t*> fixed_events_;    // events true on every run
     std::vector<Fixed> fixed_;
     std::vector<Limit> limits_;
     std::vector<FixedLimit> fixed_limits_;
     std::vector<std::int64_t> wholes_;    // one run's values, read before any is counted
-    std::vector<std::int64_t> words_;     // one run's events
     std::uint64_t paths_ = 0;             // counted by add() since the last flush()
     ExactSum price_sum_;                  // their grant-time prices
 };
