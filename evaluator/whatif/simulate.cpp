@@ -92,18 +92,18 @@ public:
         if (!read_all_ || paths_ == 0 || !read_moving()) return add_read_all(k, r);
         changed_.clear();
         for (std::size_t j = 0, n = steady_.size(); j < n; ++j) {
-            const KernelValue& kv = *places_[steady_[j]];
-            if (kv.d != 1 || kv.n != constant_[steady_[j]]) [[unlikely]] changed_.push_back(j);
+            const KernelValue& kv = *steady_[j].place;
+            if (kv.d != 1 || kv.n != steady_[j].value) [[unlikely]] changed_.push_back(j);
         }
         for (const std::size_t j : changed_) {
-            const KernelValue& kv = *places_[steady_[j]];
+            const KernelValue& kv = *steady_[j].place;
             if (kv.d != 1 || kv.n != static_cast<std::int64_t>(kv.n)) return add_read_all(k, r);   // 6/2, say
         }
         std::int64_t price = 0;
         if (price_ && !read_price(k, price)) return false;
         // Those that changed now move (last first, so that each j still names its output).
         for (auto j = changed_.rbegin(); j != changed_.rend(); ++j) {
-            const std::size_t i = steady_[*j];
+            const std::size_t i = steady_[*j].index;
             settle(i);   // its value on the paths before this one
             start_moving(i, static_cast<std::int64_t>(places_[i]->n));
             steady_[*j] = steady_.back();
@@ -116,7 +116,7 @@ public:
     /// Count what no run changes for every path add() counted since the last flush().
     void flush(SimulationResult& r) {
         if (paths_ == 0) return;
-        for (const std::size_t i : steady_) settle(i);
+        for (const Steady& o : steady_) settle(o.index);
         const Rational price_sum = price_sum_.value();
         for (const Fixed& f : fixed_) {
             f.tally->counts.add(f.value, paths_);
@@ -184,11 +184,11 @@ private:
             moving_.clear();
             moving_index_.clear();
             moving_values_.clear();
-            for (std::size_t i = 0; i < constant_.size(); ++i) steady_.push_back(i);
+            for (std::size_t i = 0; i < constant_.size(); ++i) steady_.push_back(Steady{places_[i], w[i], i});
         }
         for (std::size_t j = 0; j < moving_.size(); ++j) moving_values_[j] = w[moving_index_[j]];
         for (std::size_t j = 0; j < steady_.size();) {
-            const std::size_t i = steady_[j];
+            const std::size_t i = steady_[j].index;
             if (w[i] == constant_[i]) [[likely]] {
                 ++j;
                 continue;
@@ -236,6 +236,11 @@ private:
         OutputTally* tally = nullptr;
         bool priced = false;                  // in shares, with a price to multiply
     };
+    struct Steady {
+        const KernelValue* place = nullptr;   // null unless read_all_
+        std::int64_t value = 0;               // = constant_[index]
+        std::size_t index = 0;
+    };
     struct EventPlace {
         const KernelValue* place = nullptr;
         std::uint64_t* count = nullptr;
@@ -266,7 +271,8 @@ private:
     std::vector<std::uint8_t> shares_;       // whether each is in shares
     // Since flush(): the outputs that kept one value on every path (constant_), the others.
     // moving_[j] is output moving_index_[j], its value in the run being counted moving_values_[j].
-    std::vector<std::size_t> steady_, moving_index_, changed_;
+    std::vector<Steady> steady_;
+    std::vector<std::size_t> moving_index_, changed_;
     std::vector<Moving> moving_;
     std::vector<std::int64_t> moving_values_;
     std::vector<std::int64_t> constant_;
