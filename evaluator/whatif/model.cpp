@@ -717,9 +717,25 @@ bool small64(const Rational& r, std::int64_t& n, std::int64_t& d) {
     return true;
 }
 
+/// A sample's clamp bounds and unit as 64-bit numerators and denominators, found once for
+/// every draw: `fits` false when one does not fit (rounded_sample() then takes its wider
+/// ways).
+struct Rounding64 {
+    bool fits = false, has_low = false, has_high = false;
+    std::int64_t ln = 0, ld = 1, hn = 0, hd = 1, un = 1, ud = 1;
+};
+
+Rounding64 rounding_64(const Rational* low, const Rational* high, const Rational& unit) {
+    Rounding64 r;
+    r.has_low = low != nullptr;
+    r.has_high = high != nullptr;
+    r.fits = (!low || small64(*low, r.ln, r.ld)) && (!high || small64(*high, r.hn, r.hd)) && small64(unit, r.un, r.ud);
+    return r;
+}
+
 /// rounded_sample() into `out` on 64-bit integers (each product of two on 128 bits, which
-/// holds it); false when a number does not fit.
-bool rounded_sample_64(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out) {
+/// holds it), for `b.fits`; false when a number does not fit.
+bool rounded_sample_64(double x, const Rounding64& b, Rational& out) {
     using i128 = __int128;
     std::int64_t n = 0, d = 1;   // x = n / d exactly, d a power of two
     if (x != 0) {
@@ -730,17 +746,9 @@ bool rounded_sample_64(double x, const Rational* low, const Rational* high, cons
         if (e >= 0) n = mant * (std::int64_t{1} << e);
         else n = mant, d = std::int64_t{1} << -e;
     }
-    std::int64_t en = 0, ed = 1;
-    if (low) {
-        if (!small64(*low, en, ed)) return false;
-        if (static_cast<i128>(n) * ed < static_cast<i128>(en) * d) n = en, d = ed;
-    }
-    if (high) {
-        if (!small64(*high, en, ed)) return false;
-        if (static_cast<i128>(n) * ed > static_cast<i128>(en) * d) n = en, d = ed;
-    }
-    std::int64_t un = 0, ud = 1;   // un > 0
-    if (!small64(unit, un, ud)) return false;
+    if (b.has_low && static_cast<i128>(n) * b.ld < static_cast<i128>(b.ln) * d) n = b.ln, d = b.ld;
+    if (b.has_high && static_cast<i128>(n) * b.hd > static_cast<i128>(b.hn) * d) n = b.hn, d = b.hd;
+    const std::int64_t un = b.un, ud = b.ud;   // un > 0
     // q = n·ud / (d·un) rounded half-even; the value is q·un / ud.
     const i128 num = static_cast<i128>(n) * ud, den = static_cast<i128>(d) * un;
     if (num != static_cast<std::int64_t>(num) || den != static_cast<std::int64_t>(den)) return false;
@@ -819,10 +827,9 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
     return Rational::from_parts(value, ud);
 }
 
-}  // namespace
-
-void rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out) {
-    if (rounded_sample_64(x, low, high, unit, out)) return;
+/// rounded_sample() past 64 bits.
+[[gnu::noinline]] void rounded_sample_wide(double x, const Rational* low, const Rational* high, const Rational& unit,
+                                           Rational& out) {
     if (auto fast = rounded_sample_small(x, low, high, unit)) {
         out = std::move(*fast);
         return;
@@ -831,6 +838,13 @@ void rounded_sample(double x, const Rational* low, const Rational* high, const R
     if (low && r < *low) r = *low;
     if (high && r > *high) r = *high;
     out = r.round_to(RoundingMode::half_even, unit);
+}
+
+}  // namespace
+
+void rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out) {
+    if (const Rounding64 b = rounding_64(low, high, unit); b.fits && rounded_sample_64(x, b, out)) return;
+    rounded_sample_wide(x, low, high, unit, out);
 }
 
 Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit) {
@@ -863,6 +877,7 @@ struct Sampler::Impl {
         double a = 0, b = 0, c = 0, d = 0, e = 0;   // see draw()
         const Rational* low = nullptr;   // clamp bounds, when the distribution has them
         const Rational* high = nullptr;
+        Rounding64 round;                // low, high and the precision on 64 bits
     };
     struct Step {
         double drift = 0, diffusion = 0;   // (r − q − σ²/2)·Δt and σ·√Δt
@@ -873,6 +888,7 @@ struct Sampler::Impl {
     boost::random::mt19937_64 engine;
     boost::random::normal_distribution<double> normal;
     std::vector<Marginal> marginals;
+    Rounding64 price_round;   // the price's precision on 64 bits
     std::vector<Step> steps;
     std::vector<double> z, correlated;
     Rational last_s0;
@@ -913,10 +929,12 @@ Sampler::Sampler(const Model& m, std::uint64_t seed) : impl_(std::make_unique<Im
         const bool bounded = in.dist == Distribution::uniform || in.dist == Distribution::triangular;
         if (bounded || in.has_low) g.low = &in.low;
         if (bounded || in.has_high) g.high = &in.high;
+        g.round = rounding_64(g.low, g.high, in.precision);
         s.marginals.push_back(g);
     }
     if (m.price) {
         const PriceModel& p = *m.price;
+        s.price_round = rounding_64(nullptr, nullptr, p.precision);
         const double sigma = to_double(p.volatility);
         const double mu = to_double(p.risk_free) - to_double(p.dividend_yield) - 0.5 * sigma * sigma;
         Date prev = p.start;
@@ -978,7 +996,8 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
                 break;
             }
         }
-        rounded_sample(x, g.low, g.high, in.precision, out_inputs[i]);
+        if (!g.round.fits || !rounded_sample_64(x, g.round, out_inputs[i]))
+            rounded_sample_wide(x, g.low, g.high, in.precision, out_inputs[i]);
     }
 
     if (!m.price) {
@@ -997,7 +1016,8 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         price *= std::exp(s.steps[k].drift + s.steps[k].diffusion * z);
         // Within the model's limits only an astronomically large S0 can overflow.
         const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
-        rounded_sample(shown, nullptr, nullptr, m.price->precision, out_prices[k]);
+        if (!s.price_round.fits || !rounded_sample_64(shown, s.price_round, out_prices[k]))
+            rounded_sample_wide(shown, nullptr, nullptr, m.price->precision, out_prices[k]);
     }
 }
 
