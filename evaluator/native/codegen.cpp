@@ -438,7 +438,7 @@ static inline Q dvdi(Q a, long long b) {
 // a value not above 0 cannot be met by scaling: the interpreter says so). Left as it comes
 // when both parts fit 64 bits (scaling by it gives the same whatever its terms, and the
 // host puts what it reads in lowest terms); else in lowest terms.
-__attribute__((noinline)) static void factor(Q* t, long at, Q v, Q b) {
+static inline void factor(Q* t, long at, Q v, Q b) {
   if (b.n < 0 || v.n <= 0) bail();
   Q f;
   i128 n, d;
@@ -1781,6 +1781,10 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     for (auto s : layout.director_outputs) kept[s] = 1;
     for (auto s : layout.wanted) kept[s] = 1;
     w.local = true;
+    // (What this code reads, noted as it is written: not what an earlier one read.)
+    std::fill(w.read_whole.begin(), w.read_whole.end(), 0);
+    std::fill(w.read_parts.begin(), w.read_parts.end(), 0);
+    std::fill(w.read_word.begin(), w.read_word.end(), 0);
     w.hoist_local = phased && layout.records > 1;
     std::fill(w.local_here.begin(), w.local_here.end(), 0);
     std::fill(w.hoist_read.begin(), w.hoist_read.end(), 0);
