@@ -2198,7 +2198,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     std::string exceeded, again, factors;   // the pro rata limits exceeded; their second check; their factors shown
     for (std::size_t k = 0; k < layout.limits.size(); ++k) {
         const Limit& l = plan.limits[layout.limits[k]];
-        checks += fmt::format("// limit {}\nstatic bool limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
+        checks += fmt::format("// limit {}\nstatic inline bool limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
                               "  t[{}] = v;\n  t[{}] = b;\n  return cmp(v, b) {} 0;\n}}\n",
                               l.name, k, w.expr(l.value), w.expr(l.bound), layout.limit_at[k], layout.limit_at[k] + 1,
                               l.strict ? ">=" : ">");
