@@ -434,15 +434,16 @@ static inline Q dvdi(Q a, long long b) {
   if (b > 0 && f64(a.d)) return Q{a.n, w64(a.d, b)};
   return dvd(a, Q{b, 1});
 }
-// A pro rata factor into t[at]: bound / value in lowest terms, the smallest of a set's (a
-// bound below 0 or a value not above 0 cannot be met by scaling: the interpreter says so).
-__attribute__((noinline)) static void factor(Q* t, long at, Q v, Q b) {
+// A pro rata factor into t[at]: bound / value, the smallest of a set's (a bound below 0 or
+// a value not above 0 cannot be met by scaling: the interpreter says so). Left as it comes
+// when both parts fit 64 bits (scaling by it gives the same whatever its terms, and the
+// host puts what it reads in lowest terms); else in lowest terms.
+static inline void factor(Q* t, long at, Q v, Q b) {
   if (b.n < 0 || v.n <= 0) bail();
   Q f;
   i128 n, d;
   if (f64(v, b) && f64(n = w64(b.n, v.d)) && f64(d = w64(b.d, v.n))) {
-    const long long g = (long long)ugcd((unsigned long long)n, (unsigned long long)d);   // n >= 0, d > 0
-    f = Q{(long long)n / g, (long long)d / g};
+    f = Q{n, d};
   } else {
     f = red(dvd(b, v));
   }
@@ -469,6 +470,7 @@ static inline long long sneg1(long long x, bool& o) { o |= x == -0x7ffffffffffff
 static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x; }
 // x in lowest terms (d > 0).
 static inline S sred(S x) {
+  if (x.d == 1) return x;   // (a whole number: nothing to divide out)
   if (x.n == 0) return S{0, 1};
   const long long g = (long long)ugcd(uabs(x.n), (unsigned long long)x.d);   // (at most d)
   return g == 1 ? x : S{x.n / g, x.d / g};
@@ -583,6 +585,90 @@ static inline long long iround(Q x, long long k, int mode) {
   if (k == 1) return tol(rquot(x.n, x.d, mode));
   Q y = mulk(x, 1, k);
   return imul(tol(rquot(y.n, y.d, mode)), k);
+}
+// n/d (d > 0 of 64 bits) to a whole number as rquot() rounds it, into q: one division of
+// 128 by 64 bits; false (q unset) when the quotient does not fit 64 bits with room for the
+// rounding's step.
+static inline bool rq64(i128 n, long long d, int mode, long long& q) {
+  const u128 u = ua(n);
+  const unsigned long long hi = (unsigned long long)(u >> 64), lo = (unsigned long long)u, ud = (unsigned long long)d;
+  if (hi >= ud) return false;
+  unsigned long long uq, ur;
+#if defined(__x86_64__)
+  __asm__("divq %4" : "=a"(uq), "=d"(ur) : "a"(lo), "d"(hi), "rm"(ud) : "cc");
+#else
+  uq = (unsigned long long)(u / ud);
+  ur = (unsigned long long)(u % ud);
+#endif
+  if (uq >= 0x7fffffffffffffffULL) return false;
+  // The floor and the remainder in [0, d).
+  long long f = (long long)uq;
+  unsigned long long r = ur;
+  if (n < 0) {
+    f = -f;
+    if (r != 0) { f -= 1; r = ud - r; }
+  }
+  if (r != 0 && mode != 0) {
+    bool up = mode == 1;
+    if (mode >= 2) {
+      const unsigned long long rest = ud - r;   // (2r against d without overflow)
+      up = r > rest;
+      if (r == rest) up = mode == 2 ? n > 0 : (f & 1) != 0;
+    }
+    if (up) f += 1;
+  }
+  q = f;
+  return true;
+}
+// A whole x scaled by a pro rata factor n/d (d > 0, both fitting 64 bits) and rounded to a
+// whole multiple of k (k > 0): iround(mul(Q{x, 1}, Q{n, d}), k, mode), on a 128-bit product
+// (which cannot overflow) and one rq64(); that where the quotient does not fit.
+__attribute__((noinline, cold)) static long long iscale_slow(long long x, long long n, long long d, long long k, int mode) {
+  return iround(mul(Q{x, 1}, Q{n, d}), k, mode);
+}
+static inline long long iscale(long long x, long long n, long long d, long long k, int mode) {
+  long long q, dk, out;
+  if (k == 1) {
+    if (rq64((i128)x * n, d, mode, q)) return q;
+  } else if (!__builtin_mul_overflow(d, k, &dk) && rq64((i128)x * n, dk, mode, q) && !__builtin_mul_overflow(q, k, &out)) {
+    return out;
+  }
+  return iscale_slow(x, n, d, k, mode);
+}
+// iscale() by a factor f read once into n and d (0 and 0 when its parts do not fit 64 bits:
+// then on f as the functions scale).
+__attribute__((noinline, cold)) static long long iscalef_slow(long long x, const Q& f, long long k, int mode) {
+  return iround(mul(Q{x, 1}, f), k, mode);
+}
+static inline long long iscalef(long long x, long long n, long long d, const Q& f, long long k, int mode) {
+  long long q, dk, out;
+  if (k == 1) {   // (d 0: rq64() fails)
+    if (rq64((i128)x * n, d, mode, q)) return q;
+  } else if (!__builtin_mul_overflow(d, k, &dk) && rq64((i128)x * n, dk, mode, q) && !__builtin_mul_overflow(q, k, &out)) {
+    return out;
+  }
+  return iscalef_slow(x, f, k, mode);
+}
+// A number xn/xd (xd > 0) scaled the same way and rounded to a multiple of un/ud (both > 0,
+// fitting 64 bits): round_to(mul(x, Q{n, d}), Q{un, ud}, mode), its parts fitting 64 bits.
+__attribute__((noinline, cold)) static Q qscale_slow(long long xn, long long xd, long long n, long long d, long long un, long long ud, int mode) {
+  return qscale_slow(xn, xd, n, d, un, ud, mode);
+}
+static inline Q qscale(long long xn, long long xd, long long n, long long d, long long un, long long ud, int mode) {
+  long long q, D;
+  if (un == 1 && ud == 1) {
+    if (xd == 1) {
+      if (rq64((i128)xn * n, d, mode, q)) return Q{q, 1};
+    } else if (!__builtin_mul_overflow(xd, d, &D) && rq64((i128)xn * n, D, mode, q)) {
+      return Q{q, 1};
+    }
+  } else {
+    i128 N;
+    if (!__builtin_mul_overflow(xd, d, &D) && !__builtin_mul_overflow(D, un, &D) && !mo((i128)xn * n, ud, &N) &&
+        rq64(N, D, mode, q))
+      return Q{(i128)q * un, ud};
+  }
+  return round_to(mul(Q{xn, xd}, Q{n, d}), Q{un, ud}, mode);
 }
 // A product of 64-bit factors on __int128: acc·f, true when it overflowed. While acc fits
 // 64 bits the product is one widening multiplication.
@@ -1695,9 +1781,41 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     for (auto s : layout.director_outputs) kept[s] = 1;
     for (auto s : layout.wanted) kept[s] = 1;
     w.local = true;
+    // (What this code reads, noted as it is written: not what an earlier one read.)
+    std::fill(w.read_whole.begin(), w.read_whole.end(), 0);
+    std::fill(w.read_parts.begin(), w.read_parts.end(), 0);
+    std::fill(w.read_word.begin(), w.read_word.end(), 0);
     w.hoist_local = phased && layout.records > 1;
     std::fill(w.local_here.begin(), w.local_here.end(), 0);
     std::fill(w.hoist_read.begin(), w.hoist_read.end(), 0);
+    // After scaling: `var` (output s's value, whole or a Q) scaled by the factor of the first
+    // set scaling it that has one — read once into locals (fN_: the factor at N, fNk_: there
+    // is one, fNw_: its parts fit 64 bits, fNn_ and fNd_ those parts, else 0) — on 64-bit
+    // parts (iscalef(), qscale()), else as the function scN does.
+    std::vector<std::uint8_t> factor_read(layout.size, 0);
+    auto scale_code = [&](std::uint32_t s, const std::string& var, bool number, const char* indent) {
+        std::string c;
+        for (auto k : w.scaled_by[s]) {
+            const Allocation& a = *plan.limits[layout.sets[k].limit].allocation;
+            const auto unit = *small_constant(a.unit);
+            const int mode = static_cast<int>(a.mode);
+            const std::uint32_t at = layout.sets[k].at;
+            factor_read[at] = 1;
+            c += fmt::format("{}{}if (f{}k_) ", indent, c.empty() ? "" : "else ", at);
+            // (A number that is whole, rounded to a whole unit: as a whole one.)
+            if (number && unit.second == 1)
+                c += fmt::format("{0} = (({0}.d == 1) & f64({0}.n)) ? Q{{iscalef((long long){0}.n, f{1}n_, f{1}d_, f{1}_, "
+                                 "{2}LL, {3}), 1}} : sc{4}(t, {0});\n",
+                                 var, at, unit.first, mode, s);
+            else if (number)
+                c += fmt::format("{0} = (f{1}w_ & f64({0}.n) & f64({0}.d)) ? qscale((long long){0}.n, (long long){0}.d, "
+                                 "f{1}n_, f{1}d_, {2}LL, {3}LL, {4}) : sc{5}(t, {0});\n",
+                                 var, at, unit.first, unit.second, mode, s);
+            else
+                c += fmt::format("{0} = iscalef({0}, f{1}n_, f{1}d_, f{1}_, {2}LL, {3});\n", var, at, unit.first, mode);
+        }
+        return c;
+    };
     auto define = [&](std::uint32_t s, const char* indent, const char* rec) {
         const Slot& slot = plan.slots[s];
         const std::uint32_t root = root_of(s);
@@ -1710,19 +1828,21 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
         if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
             if (whole) {
-                c += scaled ? fmt::format("{0}const long long w{1}_ = sc{1}(t, (long long){2}.n);\n{0}{2} = Q{{w{1}_, 1}};\n", indent, s, at)
+                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2} = Q{{w{1}_, 1}};\n", indent, s, at,
+                                          scale_code(s, fmt::format("w{}_", s), false, indent))
                             : fmt::format("{}const long long w{}_ = (long long){}.n;\n", indent, s, at);
             } else {
-                c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  const Q x = {2};\n"
+                const std::string in = std::string(indent) + "  ";
+                c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  {5}Q x = {2};\n{4}"
                                  "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
                                  "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{3}{0}}}\n",
-                                 indent, s, scaled ? fmt::format("sc{}(t, {})", s, at) : at,
-                                 scaled ? fmt::format("{}  {} = x;\n", indent, at) : "");
+                                 indent, s, at, scaled ? fmt::format("{}  {} = x;\n", indent, at) : "",
+                                 scaled ? scale_code(s, "x", true, in.c_str()) : "", scaled ? "" : "const ");
             }
         } else if (whole) {
             c += fmt::format("{}{}long long w{}_ = {};\n", indent, scaled ? "" : "const ", s,
                              slot.type.kind == Kind::number ? w.iexpr(root) : w.expr(root));
-            if (scaled) c += fmt::format("{0}w{1}_ = sc{1}(t, w{1}_);\n", indent, s);
+            if (scaled) c += scale_code(s, fmt::format("w{}_", s), false, indent);
             if (kept[s]) c += fmt::format("{}{} = Q{{w{}_, 1}};\n", indent, at, s);
         } else {
             // The value on Q only when its 64-bit parts overflowed. (A plan-wide one, computed
@@ -1734,11 +1854,13 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
                              slot.scope == Scope::plan && layout.records > 1
                                  ? fmt::format("{0}  else s{1}_ = sred(s{1}_);\n", indent, s)
                                  : "");
-            if (scaled)
-                c += fmt::format("{0}{{\n{0}  const Q x = sc{1}(t, qv(s{1}_, b{1}_, v{1}_));\n"
+            if (scaled) {
+                const std::string in = std::string(indent) + "  ";
+                c += fmt::format("{0}{{\n{0}  Q x = qv(s{1}_, b{1}_, v{1}_);\n{2}"
                                  "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
                                  "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{0}}}\n",
-                                 indent, s);
+                                 indent, s, scale_code(s, "x", true, in.c_str()));
+            }
             if (kept[s]) c += fmt::format("{0}{1} = qv(s{2}_, b{2}_, v{2}_);\n", indent, at, s);
         }
         w.local_here[s] = 1;
@@ -1871,7 +1993,13 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
             "      o |= hb{0}_;\n      return hs{0}_;\n    }};\n",
             layout.hoisted[k]);
     }
-    code = reads(true, "    ", "0") + hoist_reads + code;
+    std::string factors;
+    for (std::uint32_t at = 0; at < layout.size; ++at)
+        if (factor_read[at])
+            factors += fmt::format("    const Q f{0}_ = t[{0}];\n    const bool f{0}k_ = f{0}_.d > 0, f{0}w_ = f64(f{0}_.n) & f64(f{0}_.d);\n"
+                                   "    const long long f{0}n_ = f{0}w_ ? (long long)f{0}_.n : 0, f{0}d_ = f{0}w_ ? (long long)f{0}_.d : 0;\n",
+                                   at);
+    code = reads(true, "    ", "0") + factors + hoist_reads + code;
     if (phased) {
         // The memo cleared where this code does not write before reading: every definition
         // it computes is written as computed, so only the hoisted parts (functions computed
@@ -1931,11 +2059,18 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
                 const Allocation& a = *plan.limits[layout.sets[k].limit].allocation;
                 const auto unit = *small_constant(a.unit);
                 const int mode = static_cast<int>(a.mode);
+                // (On 64-bit parts, the factor's and the value's, one 128-bit product and one
+                // division: qscale(), iscale().)
                 if (number)
-                    f += fmt::format("  if (t[{0}].d > 0) return round_to(mul(x, t[{0}]), Q{{{1}LL, {2}LL}}, {3});\n",
+                    f += fmt::format("  if (t[{0}].d > 0) {{\n    const Q f = t[{0}];\n"
+                                     "    if (f64(f.n) & f64(f.d) & f64(x.n) & f64(x.d)) return qscale((long long)x.n, "
+                                     "(long long)x.d, (long long)f.n, (long long)f.d, {1}LL, {2}LL, {3});\n"
+                                     "    return round_to(mul(x, f), Q{{{1}LL, {2}LL}}, {3});\n  }}\n",
                                      layout.sets[k].at, unit.first, unit.second, mode);
                 else
-                    f += fmt::format("  if (t[{0}].d > 0) return iround(mul(Q{{x, 1}}, t[{0}]), {1}LL, {2});\n",
+                    f += fmt::format("  if (t[{0}].d > 0) {{\n    const Q f = t[{0}];\n"
+                                     "    if (f64(f.n) & f64(f.d)) return iscale(x, (long long)f.n, (long long)f.d, {1}LL, {2});\n"
+                                     "    return iround(mul(Q{{x, 1}}, f), {1}LL, {2});\n  }}\n",
                                      layout.sets[k].at, unit.first, mode);
             }
             f += "  return x;\n}\n";
@@ -2063,7 +2198,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     std::string exceeded, again, factors;   // the pro rata limits exceeded; their second check; their factors shown
     for (std::size_t k = 0; k < layout.limits.size(); ++k) {
         const Limit& l = plan.limits[layout.limits[k]];
-        checks += fmt::format("// limit {}\nstatic bool limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
+        checks += fmt::format("// limit {}\nstatic inline bool limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
                               "  t[{}] = v;\n  t[{}] = b;\n  return cmp(v, b) {} 0;\n}}\n",
                               l.name, k, w.expr(l.value), w.expr(l.bound), layout.limit_at[k], layout.limit_at[k] + 1,
                               l.strict ? ">=" : ">");
