@@ -651,9 +651,6 @@ static inline long long iscalef(long long x, long long n, long long d, const Q& 
 }
 // A number xn/xd (xd > 0) scaled the same way and rounded to a multiple of un/ud (both > 0,
 // fitting 64 bits): round_to(mul(x, Q{n, d}), Q{un, ud}, mode), its parts fitting 64 bits.
-__attribute__((noinline, cold)) static Q qscale_slow(long long xn, long long xd, long long n, long long d, long long un, long long ud, int mode) {
-  return qscale_slow(xn, xd, n, d, un, ud, mode);
-}
 static inline Q qscale(long long xn, long long xd, long long n, long long d, long long un, long long ud, int mode) {
   long long q, D;
   if (un == 1 && ud == 1) {
