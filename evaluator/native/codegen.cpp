@@ -470,19 +470,25 @@ static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsi
 // x in lowest terms (d > 0).
 static inline S sred(S x) {
   if (x.n == 0) return S{0, 1};
+  if (x.d == 1) return x;   // (a whole number: no gcd to find)
   const long long g = (long long)ugcd(uabs(x.n), (unsigned long long)x.d);   // (at most d)
   return g == 1 ? x : S{x.n / g, x.d / g};
 }
+// (Each tried first with the factors the operands share — a numerator's with the other's
+// denominator, the two denominators — and only when that overflows with each operand in
+// lowest terms too.)
 __attribute__((noinline)) static S smul_slow(S a, S b, bool& o) {
   if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
   if (a.n == 0 || b.n == 0) return S{0, 1};
-  a = sred(a);
-  b = sred(b);
-  const long long g1 = (long long)ugcd(uabs(a.n), (unsigned long long)b.d), g2 = (long long)ugcd(uabs(b.n), (unsigned long long)a.d);
   S r;
-  o |= __builtin_mul_overflow(a.n / g1, b.n / g2, &r.n);
-  o |= __builtin_mul_overflow(a.d / g2, b.d / g1, &r.d);
-  return r;
+  for (int pass = 0;; ++pass) {
+    const long long g1 = (long long)ugcd(uabs(a.n), (unsigned long long)b.d), g2 = (long long)ugcd(uabs(b.n), (unsigned long long)a.d);
+    const bool over = __builtin_mul_overflow(a.n / g1, b.n / g2, &r.n) | __builtin_mul_overflow(a.d / g2, b.d / g1, &r.d);
+    if (!over) return r;
+    if (pass == 1) { o = true; return r; }
+    a = sred(a);
+    b = sred(b);
+  }
 }
 static inline S smul(S a, S b, bool& o) {
   S r;
@@ -491,16 +497,17 @@ static inline S smul(S a, S b, bool& o) {
 }
 __attribute__((noinline)) static S sadd_slow(S a, S b, bool& o) {
   if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
-  a = sred(a);
-  b = sred(b);
-  const long long g = (long long)ugcd((unsigned long long)a.d, (unsigned long long)b.d);
-  long long x, y;
   S r;
-  o |= __builtin_mul_overflow(a.n, b.d / g, &x);
-  o |= __builtin_mul_overflow(b.n, a.d / g, &y);
-  o |= __builtin_add_overflow(x, y, &r.n);
-  o |= __builtin_mul_overflow(a.d, b.d / g, &r.d);
-  return r;
+  for (int pass = 0;; ++pass) {
+    const long long g = (long long)ugcd((unsigned long long)a.d, (unsigned long long)b.d);
+    long long x, y;
+    const bool over = __builtin_mul_overflow(a.n, b.d / g, &x) | __builtin_mul_overflow(b.n, a.d / g, &y) |
+                      __builtin_add_overflow(x, y, &r.n) | __builtin_mul_overflow(a.d, b.d / g, &r.d);
+    if (!over) return r;
+    if (pass == 1) { o = true; return r; }
+    a = sred(a);
+    b = sred(b);
+  }
 }
 static inline S sadd(S a, S b, bool& o) {
   S r;

@@ -192,3 +192,51 @@ end
     CHECK(got.errors == 2);
     CHECK(got.taken == 3);
 }
+
+namespace {
+
+// Products and sums on 64-bit parts that overflow as they stand: a · b is not in lowest
+// terms when b's numerator is a's denominator (a product that fits, unreduced), and its
+// product with c or sum with c fits only after that is reduced, or after c shares a
+// factor, or not at all (then on Q).
+const char* const parts_rules = R"(plan "parts"
+  outputs product, total, both, quotient
+  source T "a test"
+input a: ratio at a range -10_000_000_000 to 10_000_000_000
+input b: ratio at b range -10_000_000_000 to 10_000_000_000
+input c: ratio at c range -10_000_000_000 to 10_000_000_000
+output product: ratio = a * b * c
+  source T "a product"
+output total: ratio = a * b + c
+  source T "a sum"
+output both: ratio = a * b * c + a / c + b
+  source T "both"
+output quotient: ratio = a * b / c - c / a
+  source T "a quotient"
+)";
+
+/// A random cell for a, b, c: primes near 2^31 over each other, their negatives, small
+/// fractions, zero.
+std::string random_parts_cell(std::mt19937_64& rng, std::size_t) {
+    static const char* const primes[] = {"2147483647", "2147483629", "2147483587", "2147483579", "4294967291", "3", "1"};
+    std::uniform_int_distribution<int> kind(0, 9), pick(0, 6);
+    std::uniform_int_distribution<long long> small(-40, 40);
+    const int k = kind(rng);
+    if (k == 0) return "0";
+    if (k < 3) return std::to_string(small(rng)) + "/" + std::to_string(std::abs(small(rng)) + 1);
+    std::string cell = std::string(k % 2 ? "-" : "") + primes[pick(rng)] + "/" + primes[pick(rng)];
+    return cell;
+}
+
+}  // namespace
+
+TEST_CASE("64-bit parts that overflow are tried again with shared factors, then in lowest terms, then on Q",
+          "[native]") {
+    hoshu::test::PlanFixture f(parts_rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("a = 1\nb = 2\nc = 3\n");
+    const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "c"}, 6000, 20261208, random_parts_cell);
+    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    CHECK(got.taken > 4000);
+    CHECK(got.errors > 100);   // c or a zero
+}
