@@ -472,19 +472,25 @@ static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsi
 static inline S sred(S x) {
   if (x.d == 1) return x;   // (a whole number: nothing to divide out)
   if (x.n == 0) return S{0, 1};
+  if (x.d == 1) return x;   // (a whole number: no gcd to find)
   const long long g = (long long)ugcd(uabs(x.n), (unsigned long long)x.d);   // (at most d)
   return g == 1 ? x : S{x.n / g, x.d / g};
 }
+// (Each tried first with the factors the operands share — a numerator's with the other's
+// denominator, the two denominators — and only when that overflows with each operand in
+// lowest terms too.)
 __attribute__((noinline)) static S smul_slow(S a, S b, bool& o) {
   if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
   if (a.n == 0 || b.n == 0) return S{0, 1};
-  a = sred(a);
-  b = sred(b);
-  const long long g1 = (long long)ugcd(uabs(a.n), (unsigned long long)b.d), g2 = (long long)ugcd(uabs(b.n), (unsigned long long)a.d);
   S r;
-  o |= __builtin_mul_overflow(a.n / g1, b.n / g2, &r.n);
-  o |= __builtin_mul_overflow(a.d / g2, b.d / g1, &r.d);
-  return r;
+  for (int pass = 0;; ++pass) {
+    const long long g1 = (long long)ugcd(uabs(a.n), (unsigned long long)b.d), g2 = (long long)ugcd(uabs(b.n), (unsigned long long)a.d);
+    const bool over = __builtin_mul_overflow(a.n / g1, b.n / g2, &r.n) | __builtin_mul_overflow(a.d / g2, b.d / g1, &r.d);
+    if (!over) return r;
+    if (pass == 1) { o = true; return r; }
+    a = sred(a);
+    b = sred(b);
+  }
 }
 static inline S smul(S a, S b, bool& o) {
   S r;
@@ -493,16 +499,17 @@ static inline S smul(S a, S b, bool& o) {
 }
 __attribute__((noinline)) static S sadd_slow(S a, S b, bool& o) {
   if (o || a.d <= 0 || b.d <= 0) { o = true; return S{0, 1}; }
-  a = sred(a);
-  b = sred(b);
-  const long long g = (long long)ugcd((unsigned long long)a.d, (unsigned long long)b.d);
-  long long x, y;
   S r;
-  o |= __builtin_mul_overflow(a.n, b.d / g, &x);
-  o |= __builtin_mul_overflow(b.n, a.d / g, &y);
-  o |= __builtin_add_overflow(x, y, &r.n);
-  o |= __builtin_mul_overflow(a.d, b.d / g, &r.d);
-  return r;
+  for (int pass = 0;; ++pass) {
+    const long long g = (long long)ugcd((unsigned long long)a.d, (unsigned long long)b.d);
+    long long x, y;
+    const bool over = __builtin_mul_overflow(a.n, b.d / g, &x) | __builtin_mul_overflow(b.n, a.d / g, &y) |
+                      __builtin_add_overflow(x, y, &r.n) | __builtin_mul_overflow(a.d, b.d / g, &r.d);
+    if (!over) return r;
+    if (pass == 1) { o = true; return r; }
+    a = sred(a);
+    b = sred(b);
+  }
 }
 static inline S sadd(S a, S b, bool& o) {
   S r;
@@ -768,6 +775,12 @@ struct Writer {
     /// summed its terms (aN_ on 64-bit parts, aoN_ set when they overflowed, anN_ the
     /// records counted for a mean); read there in place of its function.
     std::vector<std::uint8_t> accumulated = std::vector<std::uint8_t>(plan.nodes.size(), 0);
+    /// There, while a loop over the records is written: what is declared before it
+    /// (`loop_decls`: the memos of the fractions round_chain combines once per run), and the
+    /// count of those memos written so far.
+    bool in_loop = false;
+    std::string loop_decls = {};
+    std::size_t chain_memos = 0;
 
     bool is_number(std::uint32_t n) const { return plan.nodes[n].type.kind == Kind::number; }
     std::string type_of(const Type& t) const { return t.kind == Kind::number ? "Q" : "long long"; }
@@ -983,27 +996,70 @@ struct Writer {
                 break;
             }
         }
-        std::string c_code = "[&]() -> long long { bool o = false; ";
+        // In a loop over the records: the factors no record changes (plan-wide values the
+        // loop reads from local variables, which nothing gives up) combined before the loop,
+        // with the constant, into one fraction in lowest terms on 64 bits (knN_ / kdN_,
+        // kvN_ set when it was formed); each record then multiplies its own factors into it.
+        // When it cannot be formed (an overflow, a zero divisor), each record computes the
+        // chain as written below.
+        std::vector<std::uint8_t> fixed(leaves.size(), 0);
+        std::size_t fixed_count = 0;
+        if (local && in_loop)
+            for (std::size_t i = 0; i < leaves.size(); ++i) {
+                const std::uint32_t m = leaves[i].first;
+                const Node& leaf = plan.nodes[m];
+                fixed[i] = leaf.kind == NodeKind::slot && plan.slots[leaf.aux].scope == Scope::plan && frozen_place(m).empty() &&
+                           (!layout.computed[leaf.aux] || local_here[leaf.aux]);
+                fixed_count += fixed[i];
+            }
+        std::string c_code = "[&]() __attribute__((always_inline)) -> long long { bool o = false; ";
         // (The denominators of the factors first — most often 1 — so that N and D pass 64 bits
         // only at their last factors, the products before on 64 bits.)
         std::string checks, parts_d, parts_n, products = fmt::format("i128 N = {}, D = {}; bool v = false; ", lit(ck->first), lit(ck->second));
+        std::string fixed_code, fixed_parts_d, fixed_parts_n, fixed_checks, memo;
         for (std::size_t i = 0; i < leaves.size(); ++i) {
             const auto [m, divides] = leaves[i];
             if (out[i] && !cancelled[i]) continue;
             const bool w = whole(m);
-            c_code += w ? fmt::format("const long long f{}_ = {}; ", i, iexpr(m)) : fmt::format("const S f{}_ = {}; ", i, sexpr(m));
+            const std::string def = w ? fmt::format("const long long f{}_ = {}; ", i, iexpr(m)) : fmt::format("const S f{}_ = {}; ", i, sexpr(m));
             const std::string num = w ? fmt::format("f{}_", i) : fmt::format("f{}_.n", i);
-            if (divides) checks += fmt::format("if ({} == 0) bail(); ", num);
-            if (out[i]) continue;
             const char* upper = divides ? "D" : "N";
             const char* lower = divides ? "N" : "D";
+            if (fixed_count > 0 && fixed[i]) {
+                fixed_code += def;
+                if (divides) fixed_checks += fmt::format("if ({} == 0) bail(); ", num);
+                const std::string as_s = w ? fmt::format("S{{f{}_, 1}}", i) : fmt::format("f{}_", i);
+                if (divides && out[i]) memo += fmt::format("if ({} == 0) o = true; ", num);   // (cancelled: checked only)
+                else if (divides) memo += fmt::format("if ({} == 0) o = true; else k = sdvd(k, {}, o); ", num, as_s);
+                else memo += fmt::format("k = smul(k, {}, o); ", as_s);
+                if (out[i]) continue;
+                fixed_parts_n += fmt::format("v |= cm({}, {}); ", upper, num);
+                if (!w) fixed_parts_d += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
+                continue;
+            }
+            c_code += def;
+            if (divides) checks += fmt::format("if ({} == 0) bail(); ", num);
+            if (out[i]) continue;
             parts_n += fmt::format("v |= cm({}, {}); ", upper, num);
             if (!w) parts_d += fmt::format("v |= cm({}, f{}_.d); ", lower, i);
         }
-        if (unit != 1) products += fmt::format("v |= cm(D, {}LL); ", unit);
-        products += parts_d + parts_n;
-        c_code += fmt::format("if (!o) {{ {}{}long long x; if (!v && rdiv(N, D, {}LL, {}, x)) return x; }} return {}; }}()",
-                              checks, products, unit, mode, general);
+        const std::string by_unit = unit != 1 ? fmt::format("v |= cm(D, {}LL); ", unit) : "";
+        if (fixed_count == 0) {
+            c_code += fmt::format("if (!o) {{ {}{}{}{}{}long long x; if (!v && rdiv(N, D, {}LL, {}, x)) return x; }} return {}; }}()",
+                                  checks, products, by_unit, parts_d, parts_n, unit, mode, general);
+            return c_code;
+        }
+        const std::size_t id = chain_memos++;
+        loop_decls += fmt::format("    bool kv{0}_ = false;\n    long long kn{0}_ = 0, kd{0}_ = 1;\n"
+                                  "    {{\n      bool o = false;\n      {1}S k = S{{{2}LL, {3}LL}};\n      {4}\n"
+                                  "      if (!o) {{ kn{0}_ = k.n; kd{0}_ = k.d; kv{0}_ = true; }}\n    }}\n",
+                                  id, fixed_code, ck->first, ck->second, memo);
+        c_code += fmt::format(
+            "if (!o) {{ {1}long long x; if (kv{0}_) {{ i128 N = kn{0}_, D = kd{0}_; bool v = false; {2}{3}{4}"
+            "if (!v && rdiv(N, D, {5}LL, {6}, x)) return x; }} else {{ {7}if (!o) {{ {8}{9}{2}{10}{11}"
+            "if (!v && rdiv(N, D, {5}LL, {6}, x)) return x; }} }} }} return {12}; }}()",
+            id, checks, by_unit, parts_d, parts_n, unit, mode, fixed_code, fixed_checks, products, fixed_parts_d + parts_d,
+            fixed_parts_n + parts_n, general);
         return c_code;
     }
 
@@ -1937,7 +1993,10 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     std::string code = "    bool held_ = true;\n";
     if (!early.empty()) {
         std::string before, each;
+        w.in_loop = true;
         sums(early, before, each);
+        w.in_loop = false;
+        before = std::exchange(w.loop_decls, {}) + before;
         code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
         for (auto a : early) w.accumulated[a] = 1;
     }
@@ -1952,6 +2011,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         for (std::uint32_t s = 0; s < n; ++s)
             if (plan.slots[s].scope != Scope::plan) w.read_whole[s] = w.read_parts[s] = w.read_word[s] = 0;
         std::string each;
+        w.in_loop = true;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
         for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
@@ -1962,6 +2022,8 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         }
         std::string before;
         sums(summed[p], before, each);
+        w.in_loop = false;
+        before = std::exchange(w.loop_decls, {}) + before;
         if (!each.empty())
             code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
         for (auto a : summed[p]) w.accumulated[a] = 1;
