@@ -472,7 +472,6 @@ static inline unsigned long long uabs(long long x) { return x < 0 ? 0ULL - (unsi
 static inline S sred(S x) {
   if (x.d == 1) return x;   // (a whole number: nothing to divide out)
   if (x.n == 0) return S{0, 1};
-  if (x.d == 1) return x;   // (a whole number: no gcd to find)
   const long long g = (long long)ugcd(uabs(x.n), (unsigned long long)x.d);   // (at most d)
   return g == 1 ? x : S{x.n / g, x.d / g};
 }
@@ -998,8 +997,9 @@ struct Writer {
         }
         // In a loop over the records: the factors no record changes (plan-wide values the
         // loop reads from local variables, which nothing gives up) combined before the loop,
-        // with the constant, into one fraction in lowest terms on 64 bits (knN_ / kdN_,
-        // kvN_ set when it was formed); each record then multiplies its own factors into it.
+        // with the constant, into one fraction on 64 bits, not necessarily in lowest terms
+        // (knN_ / kdN_, kvN_ set when it was formed); each record then multiplies its own
+        // factors into it.
         // When it cannot be formed (an overflow, a zero divisor), each record computes the
         // chain as written below.
         std::vector<std::uint8_t> fixed(leaves.size(), 0);
