@@ -1004,7 +1004,7 @@ struct Writer {
         // chain as written below.
         std::vector<std::uint8_t> fixed(leaves.size(), 0);
         std::size_t fixed_count = 0;
-        if (local && in_loop)
+        if (local && in_loop && layout.records > 1)   // (one record: nothing to share)
             for (std::size_t i = 0; i < leaves.size(); ++i) {
                 const std::uint32_t m = leaves[i].first;
                 const Node& leaf = plan.nodes[m];
