@@ -1882,7 +1882,9 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
         if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
             if (whole) {
-                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2} = Q{{w{1}_, 1}};\n", indent, s, at,
+                // (Scaled in place: only the numerator written back, the first run having
+                // written the whole number with its denominator, 1.)
+                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2}.n = w{1}_;\n", indent, s, at,
                                           scale_code(s, fmt::format("w{}_", s), false, indent))
                             : fmt::format("{}const long long w{}_ = (long long){}.n;\n", indent, s, at);
             } else {
