@@ -1729,7 +1729,8 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 /// The requirements are checked there too, once what they read is computed (a director's
 /// in the loop that computes it, a plan-wide one at the end): `required[k]` set for
 /// Layout::requirements[k] when so; the code sets `held` when every one held (a run that
-/// scales outputs pro rata checks again those reading what it changed).
+/// scales outputs pro rata checks again those reading what it changed, unless scaling keeps
+/// their truth: then the first run's answer, in `held`, stands).
 /// `again` (per slot: what a run's scaling changes) and `recomputed` (per slot: depends on
 /// an allocated output): the code for the run again after scaling, the memo holding the
 /// unscaled values of the first.
@@ -1881,7 +1882,9 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
         if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
             if (whole) {
-                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2} = Q{{w{1}_, 1}};\n", indent, s, at,
+                // (Scaled in place: only the numerator written back, the first run having
+                // written the whole number with its denominator, 1.)
+                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2}.n = w{1}_;\n", indent, s, at,
                                           scale_code(s, fmt::format("w{}_", s), false, indent))
                             : fmt::format("{}const long long w{}_ = (long long){}.n;\n", indent, s, at);
             } else {
@@ -1990,6 +1993,35 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
             each += nd.b != none ? fmt::format("      if ({}) {}\n", w.expr(nd.b), add) : fmt::format("      {}\n", add);
         }
     };
+    // After scaling, a requirement whose truth scaling keeps is not checked again: the code
+    // starts from `held` as the first run left it (which saw it hold, or else is false). Kept:
+    // a condition reading nothing scaling changes; an `and` or `or` of kept ones; an
+    // allocated output scaled in place (from the memo) equal to zero — zero scaled is zero,
+    // whatever the factor and the rounding.
+    auto keeps_truth = [&](auto&& self, std::uint32_t node) -> bool {
+        if (!again || node == none) return false;
+        std::vector<std::uint32_t> named;
+        slots_named(plan, node, named);
+        if (std::none_of(named.begin(), named.end(), [&](std::uint32_t s) { return s < n && (*again)[s]; })) return true;
+        const Node& nd = plan.nodes[node];
+        if (nd.kind == NodeKind::and_ || nd.kind == NodeKind::or_) return self(self, nd.a) && self(self, nd.b);
+        if (nd.kind != NodeKind::eq || nd.a == none || nd.b == none) return false;
+        auto zero = [&](std::uint32_t x) {
+            const Node& c = plan.nodes[x];
+            if (c.kind != NodeKind::constant || c.type.kind != Kind::number) return false;
+            const auto v = small_constant(plan.constants[c.aux].number);
+            return v && v->first == 0;
+        };
+        auto in_place = [&](std::uint32_t x) {
+            const Node& c = plan.nodes[x];
+            if (c.kind != NodeKind::slot || c.aux >= n) return false;
+            const std::uint32_t s = c.aux;
+            return layout.computed[s] && !w.scaled_by[s].empty() && !(*recomputed)[s] &&
+                   plan.slots[s].type.kind == Kind::number;
+        };
+        return (zero(nd.a) && in_place(nd.b)) || (zero(nd.b) && in_place(nd.a));
+    };
+    bool carried = false;   // a requirement not checked again: held_ from `held`
     std::string code = "    bool held_ = true;\n";
     if (!early.empty()) {
         std::string before, each;
@@ -2017,6 +2049,11 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
             const Requirement& req = plan.requirements[layout.requirements[k]];
             if (req.scope == Scope::plan || requirement_phase[k] != p) continue;
+            if (keeps_truth(keeps_truth, req.condition)) {
+                carried = true;
+                required[k] = 1;
+                continue;
+            }
             each += fmt::format("      if (!{}) held_ = false;\n", w.expr(req.condition));
             required[k] = 1;
         }
@@ -2033,9 +2070,14 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
     for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
         const Requirement& req = plan.requirements[layout.requirements[k]];
         if (req.scope != Scope::plan) continue;
-        code += fmt::format("    if (!{}) held_ = false;\n", w.expr(req.condition));
         required[k] = 1;
+        if (keeps_truth(keeps_truth, req.condition)) {
+            carried = true;
+            continue;
+        }
+        code += fmt::format("    if (!{}) held_ = false;\n", w.expr(req.condition));
     }
+    if (carried) code.replace(0, std::string_view("    bool held_ = true;").size(), "    bool held_ = held;");
     code += "    held = held_;\n";
     std::fill(w.accumulated.begin(), w.accumulated.end(), 0);
     w.local = false;
@@ -2324,7 +2366,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         if (!straight_fn.empty()) {
             for (auto at : layout.hoisted_at) second += fmt::format("        t[{}].d = 0;\n", at);
             second = "      bool again = false;\n      if (done) {\n" + second +
-                     "        held = false;\n        try {\n          straight_again(t, held);\n          again = true;\n"
+                     "        try {\n          straight_again(t, held);\n          again = true;\n"
                      "        } catch (const Bail&) {\n          held = false;\n        }\n      }\n";
             second += fmt::format("      if (!again) {{\n        if (done) {{\n          {0} = 0;\n{1}          {0} = 1;\n        }}\n"
                                   "        rescale(t);\n{2}      }}\n",
@@ -2342,8 +2384,8 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         // Checked again (as the functions compute it) unless the straight-line code saw every
         // requirement hold on the run's final values.
         std::string when;
-        // (held: by the values after scaling when the straight-line code computed them again;
-        // false when the functions did.)
+        // (held: by the values after scaling when the straight-line code computed them again —
+        // the first run's answer for one whose truth scaling keeps; false when the functions did.)
         if (required[k]) when = "!held";
         const std::string check = req.scope == Scope::plan
                                       ? fmt::format("requirement{}(t, 0);", i)

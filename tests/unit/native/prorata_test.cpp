@@ -293,3 +293,47 @@ limit award_cap: sum of award over directors <= cap
     CHECK(got.bound_given_up == 0);
     CHECK(got.bound_violated > 50);    // pool_cap binds: still violated after scaling
 }
+
+// A director's requirement on an allocated output the straight-line code run again after
+// scaling scales in place: `shares == 0 shares` (zero scaled stays zero: not checked again,
+// the first run's answer kept) and `shares > 0 shares` (scaling to zero can break it:
+// checked again). D2's pay and the cap vary: below ¥5,000,000 D2 needs the one or the other;
+// caps so small that scaling takes D2's shares to zero, or not.
+static hoshu::test::Agreement requirement_after_scaling(const std::string& condition, std::uint64_t seed) {
+    std::string rules = straight_rules;
+    rules.replace(rules.find("end\n"), 4,
+                  "  require small_pay: pay > ¥5,000,000 or " + condition + "\n    message \"no\"\n    source T \"a test\"\nend\n");
+    hoshu::test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    return hoshu::test::kernel_agreement(f, in, {"cap", "directors.D2.pay"}, 600, seed,
+                                         [](std::mt19937_64& rng, std::size_t column) -> std::string {
+                                             auto upto = [&](long long n) {
+                                                 return std::uniform_int_distribution<long long>(0, n)(rng);
+                                             };
+                                             const long long k = upto(9);
+                                             if (column == 0) {
+                                                 if (k < 4) return std::to_string(upto(30));   // D2's shares to zero, or not
+                                                 if (k < 8) return std::to_string(upto(100'000));
+                                                 return "100000000";
+                                             }
+                                             if (k == 0) return "0";
+                                             return std::to_string(upto(10'000'000));
+                                         });
+}
+
+TEST_CASE("a compiled plan keeps a requirement's answer that scaling cannot change (an allocated output equal to zero)", "[native]") {
+    const auto got = requirement_after_scaling("shares == 0 shares", 20261209);
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, " << got.bound_violated
+                   << " violated");
+    CHECK(got.bound_taken > 50);
+    CHECK(got.violated > 50);
+}
+
+TEST_CASE("a compiled plan checks again after scaling a requirement scaling can break (an allocated output above zero)", "[native]") {
+    const auto got = requirement_after_scaling("pay == ¥0 or shares > 0 shares", 20261210);
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, " << got.bound_violated
+                   << " violated");
+    CHECK(got.bound_taken > 50);
+    CHECK(got.bound_violated > 20);
+}
