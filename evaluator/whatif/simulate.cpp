@@ -42,7 +42,7 @@ public:
                  const std::vector<std::uint8_t>& numeric, const std::vector<std::uint8_t>& in_shares,
                  const std::vector<std::uint8_t>& plan_numeric, std::optional<std::size_t> price,
                  std::vector<std::size_t> events)
-        : price_(price), events_(std::move(events)) {
+        : price_(price) {
         const Outcome& base = k.outcome();   // the base inputs' run: what no run changes
         // (The tallies stay where they are: r is not resized after this.)
         auto output = [&](std::uint32_t slot, std::size_t record, OutputTally& tally, bool shares, const Value& value) {
@@ -73,12 +73,12 @@ public:
         wholes_.resize(handles_.size());
         constant_.resize(handles_.size());
         // Events no run changes are counted at flush(); the others straight from the table.
-        for (std::size_t i = 0; i < events_.size(); ++i) {
-            if (const KernelValue* at = k.word_place(events_[i])) {
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (const KernelValue* at = k.word_place(events[i])) {
                 event_places_.push_back(EventPlace{at, &r.events[i].count});
             } else {
                 std::int64_t word = 0;
-                k.words(std::span(&events_[i], 1), &word);
+                k.words(std::span(&events[i], 1), &word);
                 if (word != 0) fixed_events_.push_back(&r.events[i].count);
             }
         }
@@ -262,7 +262,6 @@ private:
         Rational bound;
     };
     std::optional<std::size_t> price_;
-    std::vector<std::size_t> events_;     // parallel to the result's events
     // The outputs runs change: their handles and tallies.
     std::vector<std::size_t> handles_;
     std::vector<OutputTally*> tallies_;
