@@ -26,7 +26,7 @@ void ValueCounts::add_integer(std::int64_t v, std::uint64_t n) {
         dense_[offset(v)] += n;
         return;
     }
-    std::int64_t high = low_ + static_cast<std::int64_t>(dense_.size()) - 1;
+    const std::int64_t high = low_ + (static_cast<std::int64_t>(dense_.size()) - 1);   // (the last value held: no overflow)
     std::int64_t new_low = std::min(low_, v), new_high = std::max(high, v);
     // Both ends are in int64, so the span fits in unsigned arithmetic.
     std::uint64_t span = static_cast<std::uint64_t>(new_high) - static_cast<std::uint64_t>(new_low);
