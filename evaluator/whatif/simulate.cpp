@@ -868,7 +868,9 @@ OutputSummary summarize(const ValueCounts& counts) {
     constexpr int ps[] = {5, 25, 50, 75, 95};
     Rational* at[] = {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95};
     std::uint64_t rank[5];
-    for (int k = 0; k < 5; ++k) rank[k] = std::max<std::uint64_t>(1, (static_cast<std::uint64_t>(ps[k]) * n + 99) / 100);
+    for (int k = 0; k < 5; ++k)   // (p·n on 128 bits: past 2^64 / 100 paths it would wrap)
+        rank[k] = std::max<std::uint64_t>(
+            1, static_cast<std::uint64_t>((static_cast<unsigned __int128>(ps[k]) * n + 99) / 100));
     ProductSum sum, sum_sq;
     std::uint64_t seen = 0;
     int next = 0;

@@ -124,7 +124,7 @@ hoshu::eval::OutputSummary reference_summary(const ValueCounts& counts) {
     s.sd = boost::multiprecision::sqrt(Decimal(variance.numerator_string()) / Decimal(variance.denominator_string()))
                .str(2, std::ios_base::fixed);
     auto percentile = [&](std::int64_t p) {
-        const std::int64_t rank = std::max<std::int64_t>(1, (p * n + 99) / 100);
+        const auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>((static_cast<__int128>(p) * n + 99) / 100));
         std::int64_t seen = 0;
         for (const auto& [v, c] : values)
             if ((seen += static_cast<std::int64_t>(c)) >= rank) return v;
