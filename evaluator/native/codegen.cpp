@@ -626,34 +626,25 @@ static inline bool rq64(i128 n, long long d, int mode, long long& q) {
   q = f;
   return true;
 }
-// A whole x scaled by a pro rata factor n/d (d > 0, both fitting 64 bits) and rounded to a
-// whole multiple of k (k > 0): iround(mul(Q{x, 1}, Q{n, d}), k, mode), on a 128-bit product
-// (which cannot overflow) and one rq64(); that where the quotient does not fit.
-__attribute__((noinline, cold)) static long long iscale_slow(long long x, long long n, long long d, long long k, int mode) {
-  return iround(mul(Q{x, 1}, Q{n, d}), k, mode);
+// A whole x scaled by a pro rata factor f and rounded to a whole multiple of k (k > 0):
+// iround(mul(Q{x, 1}, f), k, mode). With f's parts read into n and d (d > 0, both fitting 64
+// bits) on a 128-bit product (which cannot overflow) and one rq64(); on f where they do not
+// (n and d 0: rq64() then fails) or the quotient does not fit.
+__attribute__((noinline, cold)) static long long iscalef_slow(long long x, const Q& f, long long k, int mode) {
+  return iround(mul(Q{x, 1}, f), k, mode);
 }
-static inline long long iscale(long long x, long long n, long long d, long long k, int mode) {
+static inline long long iscalef(long long x, long long n, long long d, const Q& f, long long k, int mode) {
   long long q, dk, out;
   if (k == 1) {
     if (rq64((i128)x * n, d, mode, q)) return q;
   } else if (!__builtin_mul_overflow(d, k, &dk) && rq64((i128)x * n, dk, mode, q) && !__builtin_mul_overflow(q, k, &out)) {
     return out;
   }
-  return iscale_slow(x, n, d, k, mode);
-}
-// iscale() by a factor f read once into n and d (0 and 0 when its parts do not fit 64 bits:
-// then on f as the functions scale).
-__attribute__((noinline, cold)) static long long iscalef_slow(long long x, const Q& f, long long k, int mode) {
-  return iround(mul(Q{x, 1}, f), k, mode);
-}
-static inline long long iscalef(long long x, long long n, long long d, const Q& f, long long k, int mode) {
-  long long q, dk, out;
-  if (k == 1) {   // (d 0: rq64() fails)
-    if (rq64((i128)x * n, d, mode, q)) return q;
-  } else if (!__builtin_mul_overflow(d, k, &dk) && rq64((i128)x * n, dk, mode, q) && !__builtin_mul_overflow(q, k, &out)) {
-    return out;
-  }
   return iscalef_slow(x, f, k, mode);
+}
+// iscalef() by a factor n/d whose parts fit 64 bits.
+static inline long long iscale(long long x, long long n, long long d, long long k, int mode) {
+  return iscalef(x, n, d, Q{n, d}, k, mode);
 }
 // A number xn/xd (xd > 0) scaled the same way and rounded to a multiple of un/ud (both > 0,
 // fitting 64 bits): round_to(mul(x, Q{n, d}), Q{un, ud}, mode), its parts fitting 64 bits.

@@ -840,11 +840,16 @@ std::optional<Rational> rounded_sample_small(double x, const Rational* low, cons
     out = r.round_to(RoundingMode::half_even, unit);
 }
 
+/// rounded_sample() with its bounds and unit also as `b`, their 64-bit parts.
+void rounded_sample(double x, const Rounding64& b, const Rational* low, const Rational* high, const Rational& unit,
+                    Rational& out) {
+    if (!b.fits || !rounded_sample_64(x, b, out)) rounded_sample_wide(x, low, high, unit, out);
+}
+
 }  // namespace
 
 void rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit, Rational& out) {
-    if (const Rounding64 b = rounding_64(low, high, unit); b.fits && rounded_sample_64(x, b, out)) return;
-    rounded_sample_wide(x, low, high, unit, out);
+    rounded_sample(x, rounding_64(low, high, unit), low, high, unit, out);
 }
 
 Rational rounded_sample(double x, const Rational* low, const Rational* high, const Rational& unit) {
@@ -996,8 +1001,7 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
                 break;
             }
         }
-        if (!g.round.fits || !rounded_sample_64(x, g.round, out_inputs[i]))
-            rounded_sample_wide(x, g.low, g.high, in.precision, out_inputs[i]);
+        rounded_sample(x, g.round, g.low, g.high, in.precision, out_inputs[i]);
     }
 
     if (!m.price) {
@@ -1016,8 +1020,7 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         price *= std::exp(s.steps[k].drift + s.steps[k].diffusion * z);
         // Within the model's limits only an astronomically large S0 can overflow.
         const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
-        if (!s.price_round.fits || !rounded_sample_64(shown, s.price_round, out_prices[k]))
-            rounded_sample_wide(shown, nullptr, nullptr, m.price->precision, out_prices[k]);
+        rounded_sample(shown, s.price_round, nullptr, nullptr, m.price->precision, out_prices[k]);
     }
 }
 

@@ -71,7 +71,6 @@ public:
             else fixed_limits_.push_back(FixedLimit{i, base.limits[i].status, number, base.limits[i].bound.number});
         }
         wholes_.resize(handles_.size());
-        constant_.resize(handles_.size());
         // Events no run changes are counted at flush(); the others straight from the table.
         for (std::size_t i = 0; i < events.size(); ++i) {
             if (const KernelValue* at = k.word_place(events[i])) {
@@ -104,7 +103,7 @@ public:
         // Those that changed now move (last first, so that each j still names its output).
         for (auto j = changed_.rbegin(); j != changed_.rend(); ++j) {
             const std::size_t i = steady_[*j].index;
-            settle(i);   // its value on the paths before this one
+            settle(i, steady_[*j].value);   // its value on the paths before this one
             start_moving(i, static_cast<std::int64_t>(places_[i]->n));
             steady_[*j] = steady_.back();
             steady_.pop_back();
@@ -116,7 +115,7 @@ public:
     /// Count what no run changes for every path add() counted since the last flush().
     void flush(SimulationResult& r) {
         if (paths_ == 0) return;
-        for (const Steady& o : steady_) settle(o.index);
+        for (const Steady& o : steady_) settle(o.index, o.value);
         const Rational price_sum = price_sum_.value();
         for (const Fixed& f : fixed_) {
             f.tally->counts.add(f.value, paths_);
@@ -179,21 +178,20 @@ private:
         const std::int64_t* w = wholes_.data();
         if (paths_ == 0) {
             // The first path since flush(): every output holds its value so far.
-            std::copy(w, w + constant_.size(), constant_.begin());
             steady_.clear();
             moving_.clear();
             moving_index_.clear();
             moving_values_.clear();
-            for (std::size_t i = 0; i < constant_.size(); ++i) steady_.push_back(Steady{places_[i], w[i], i});
+            for (std::size_t i = 0; i < handles_.size(); ++i) steady_.push_back(Steady{places_[i], w[i], i});
         }
         for (std::size_t j = 0; j < moving_.size(); ++j) moving_values_[j] = w[moving_index_[j]];
         for (std::size_t j = 0; j < steady_.size();) {
             const std::size_t i = steady_[j].index;
-            if (w[i] == constant_[i]) [[likely]] {
+            if (w[i] == steady_[j].value) [[likely]] {
                 ++j;
                 continue;
             }
-            settle(i);   // its value on the paths before this one
+            settle(i, steady_[j].value);   // its value on the paths before this one
             start_moving(i, w[i]);
             moving_index_.push_back(i);
             steady_[j] = steady_.back();
@@ -225,9 +223,8 @@ private:
         ++r.paths;
         ++paths_;
     }
-    /// Changing output i's one value on every path counted since flush(), counted for them.
-    void settle(std::size_t i) {
-        const std::int64_t v = constant_[i];
+    /// Changing output i's one value v on every path counted since flush(), counted for them.
+    void settle(std::size_t i, std::int64_t v) {
         tallies_[i]->counts.add(Rational(v), paths_);
         if (price_ && shares_[i] && v != 0) tallies_[i]->value_times_price.add(Rational(v) * price_sum_.value());
     }
@@ -238,7 +235,7 @@ private:
     };
     struct Steady {
         const KernelValue* place = nullptr;   // null unless read_all_
-        std::int64_t value = 0;               // = constant_[index]
+        std::int64_t value = 0;               // its one value so far
         std::size_t index = 0;
     };
     struct EventPlace {
@@ -268,13 +265,12 @@ private:
     std::vector<const KernelValue*> places_;   // where each run leaves them (KernelOptions::keep_last false)
     bool read_all_ = true;                     // every one has a place
     std::vector<std::uint8_t> shares_;       // whether each is in shares
-    // Since flush(): the outputs that kept one value on every path (constant_), the others.
+    // Since flush(): the outputs that kept one value on every path (steady_), the others.
     // moving_[j] is output moving_index_[j], its value in the run being counted moving_values_[j].
     std::vector<Steady> steady_;
     std::vector<std::size_t> moving_index_, changed_;
     std::vector<Moving> moving_;
     std::vector<std::int64_t> moving_values_;
-    std::vector<std::int64_t> constant_;
     std::vector<EventPlace> event_places_;        // events runs change
     std::vector<std::uint64_t*> fixed_events_;    // events true on every run
     std::vector<Fixed> fixed_;
