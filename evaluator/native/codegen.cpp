@@ -426,6 +426,7 @@ static inline long long ineg(long long a) { if (a == -0x7fffffffffffffffLL - 1) 
 static inline long long tol(i128 x) { if (!f64(x)) bail(); return (long long)x; }
 static inline Q qi(long long x) { return Q{x, 1}; }
 static inline long long inum(const Q* t, long k) { Q x = t[k]; if (x.d != 1) bail(); return tol(x.n); }
+static inline long long qwhole(const Q& x) { if (x.d != 1) bail(); return tol(x.n); }
 static inline Q addi(Q a, long long b) { if (f64(a.n) & f64(a.d)) return Q{a.n + w64(b, a.d), a.d}; return add(a, Q{b, 1}); }
 static inline Q subi(Q a, long long b) { if (f64(a.n) & f64(a.d)) return Q{a.n - w64(b, a.d), a.d}; return sub(a, Q{b, 1}); }
 static inline Q muli(Q a, long long b) { if (f64(a.n)) return Q{w64(a.n, b), a.d}; return mul(a, Q{b, 1}); }
@@ -741,6 +742,14 @@ struct Writer {
     std::vector<std::uint8_t> read_word = std::vector<std::uint8_t>(plan.slots.size(), 0);
     std::vector<std::int8_t> whole_node = std::vector<std::int8_t>(plan.nodes.size(), -1);   // -1: not yet known
     std::vector<std::int8_t> whole_slot = std::vector<std::int8_t>(plan.slots.size(), -1);
+    // While the code run again after scaling is written: per slot, 1 for an allocated output
+    // whole there though not on every run (every pro rata factor scales it, each rounding
+    // to whole units). Its local variable and what is computed from it there are whole
+    // numbers (whole_node_scaled, whole_slot_scaled: whole_node, whole_slot there); its
+    // function, and every function, stays as it is.
+    const std::vector<std::uint8_t>* whole_scaled = nullptr;
+    std::vector<std::int8_t> whole_node_scaled = std::vector<std::int8_t>(plan.nodes.size(), -1);
+    std::vector<std::int8_t> whole_slot_scaled = std::vector<std::int8_t>(plan.slots.size(), -1);
     // The functions of the hoisted parts (Layout::hoisted), as written, and the one whose
     // body is being written (none).
     std::string hoisted_fns = {};
@@ -778,10 +787,14 @@ struct Writer {
     /// Whether slot s's number is whole whatever the run: an input the inputs check keeps
     /// whole, a param whose every version is, a definition whose formula is.
     bool slot_whole(std::uint32_t s) {
-        if (whole_slot[s] >= 0) return whole_slot[s] != 0;
+        const bool scaled_view = whole_scaled && local;
+        std::vector<std::int8_t>& known = scaled_view ? whole_slot_scaled : whole_slot;
+        if (known[s] >= 0) return known[s] != 0;
         const Slot& slot = plan.slots[s];
         bool w = false;
-        if (slot.type.kind == Kind::number) {
+        if (scaled_view && (*whole_scaled)[s]) {
+            w = true;
+        } else if (slot.type.kind == Kind::number) {
             switch (slot.kind) {
                 case SlotKind::input: w = unit_rule(plan, slot.type).kind == UnitRule::Kind::whole; break;
                 case SlotKind::param:
@@ -797,7 +810,14 @@ struct Writer {
                     break;
             }
         }
-        whole_slot[s] = w ? 1 : 0;
+        known[s] = w ? 1 : 0;
+        return w;
+    }
+    /// slot_whole() as every function sees it (outside the code run again after scaling).
+    bool slot_whole_everywhere(std::uint32_t s) {
+        const auto* kept = std::exchange(whole_scaled, nullptr);
+        const bool w = slot_whole(s);
+        whole_scaled = kept;
         return w;
     }
 
@@ -805,9 +825,18 @@ struct Writer {
     /// integer, overflow checked, by iexpr()).
     bool whole(std::uint32_t n) {
         if (n == none) return false;
-        if (whole_node[n] >= 0) return whole_node[n] != 0;
+        const bool scaled_view = whole_scaled && local;
+        // (A hoisted part is read through its function: as every function sees it.)
+        if (scaled_view && hoist_index[n] != none) {
+            const auto* kept = std::exchange(whole_scaled, nullptr);
+            const bool w = whole(n);
+            whole_scaled = kept;
+            return w;
+        }
+        std::vector<std::int8_t>& known = scaled_view ? whole_node_scaled : whole_node;
+        if (known[n] >= 0) return known[n] != 0;
         if (!frozen_place(n).empty()) {   // (read as a fraction)
-            whole_node[n] = 0;
+            known[n] = 0;
             return false;
         }
         const Node& node = plan.nodes[n];
@@ -843,7 +872,7 @@ struct Writer {
                 });
             }
         }
-        whole_node[n] = w ? 1 : 0;
+        known[n] = w ? 1 : 0;
         return w;
     }
 
@@ -1178,6 +1207,8 @@ struct Writer {
     }
     std::string iexpr_slot(std::uint32_t s, const std::string& rec) {
         if (layout.computed[s] && local && local_here[s]) return fmt::format("w{}_", s);
+        // (Whole only after scaling: its function gives a Q.)
+        if (layout.computed[s] && whole_scaled && local && !slot_whole_everywhere(s)) return fmt::format("qwhole(s{}(t, {}))", s, rec);
         if (layout.computed[s]) return fmt::format("s{}(t, {})", s, rec);
         if (local) {
             read_whole[s] = 1;
@@ -1872,7 +1903,13 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const bool whole = slot.type.kind != Kind::number || w.slot_whole(s);
         const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
         if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
-            if (whole) {
+            if (scaled && whole && slot.type.kind == Kind::number && !w.slot_whole_everywhere(s)) {
+                // (A number whole once scaled: read as the first run left it, scaled, and
+                // written back whole — a value past 64 bits gives this code up.)
+                const std::string in = std::string(indent) + "  ";
+                c += fmt::format("{0}long long w{1}_;\n{0}{{\n{0}  Q x = {2};\n{3}{0}  w{1}_ = qwhole(x);\n{0}  {2} = Q{{w{1}_, 1}};\n{0}}}\n",
+                                 indent, s, at, scale_code(s, "x", true, in.c_str()));
+            } else if (whole) {
                 // (Scaled in place: only the numerator written back, the first run having
                 // written the whole number with its denominator, 1.)
                 c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2}.n = w{1}_;\n", indent, s, at,
@@ -2278,8 +2315,24 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         if (!layout.sets.empty()) {
             std::vector<std::uint8_t> recomputed(n, 0), again_required;
             for (std::uint32_t s = 0; s < n; ++s) recomputed[s] = !ups[s].empty();
-            if (auto again = local_entry(w, unchecked, again_required, &affected, &recomputed))
-                straight_fn += "static void straight_again(Q* t, bool& held) {\n" + *again + "}\n";
+            // Whole there: an allocated output scaled in place that every set with a factor
+            // scales (the code runs only after some limit's factor is found), each rounding
+            // it to a whole unit.
+            std::vector<std::uint8_t> whole_scaled(n, 0);
+            for (std::uint32_t s = 0; s < n; ++s) {
+                if (!layout.computed[s] || w.scaled_by[s].empty() || recomputed[s] || plan.slots[s].type.kind != Kind::number)
+                    continue;
+                bool all = true;
+                for (std::size_t k = 0; k < layout.limits.size(); ++k)
+                    if (layout.limit_set[k] != none)
+                        all = all && std::find(w.scaled_by[s].begin(), w.scaled_by[s].end(), layout.limit_set[k]) != w.scaled_by[s].end();
+                for (auto k : w.scaled_by[s]) all = all && plan.limits[layout.sets[k].limit].allocation->unit.is_integer();
+                whole_scaled[s] = all ? 1 : 0;
+            }
+            w.whole_scaled = &whole_scaled;
+            auto again = local_entry(w, unchecked, again_required, &affected, &recomputed);
+            w.whole_scaled = nullptr;
+            if (again) straight_fn += "static void straight_again(Q* t, bool& held) {\n" + *again + "}\n";
         }
         entry += "    bool done = false;\n    try {\n      straight(t, held);\n      done = true;\n    } catch (const Bail&) {\n    }\n"
                  "    if (!done) {\n" + lazy + "    }\n";

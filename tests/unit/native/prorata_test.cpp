@@ -7,6 +7,7 @@
 // through the functions (aggregates in definitions) and through straight-line code.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -336,4 +337,133 @@ TEST_CASE("a compiled plan checks again after scaling a requirement scaling can 
                    << " violated");
     CHECK(got.bound_taken > 50);
     CHECK(got.bound_violated > 20);
+}
+
+// Allocated outputs that are fractions before scaling and whole numbers after (rounded to
+// whole shares): the straight-line code run again after scaling reads them as whole
+// numbers when every limit with a factor scales them, and computes what depends on them
+// (`total`, `worth`, the sums) from those; `extra_pool`, a limit of its own on `extra` alone, leaves
+// `award` unscaled (a fraction) on runs where only it binds.
+const std::string fractions_rules = R"(plan "pro rata, whole once scaled"
+  source T "a test"
+input price: JPY at price range ¥1 to ¥100,000
+input cap: shares at cap range 0 shares to 1,000,000,000,000,000,000,000,000,000 shares
+input cap_scale: ratio at cap_scale range 0 to 2
+input cash_cap: JPY at cash_cap range ¥0 to ¥1,000,000,000,000,000,000,000,000,000,000
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000,000,000,000,000,000
+  output award: shares = pay / price * 1 share / 3
+  output extra: shares = pay / 7 yen * 1 share
+  value total: shares = award + extra
+  output worth: JPY = total * price / 1 share
+end
+output all_shares: shares = sum of total over directors
+output all_worth: JPY = sum of worth over directors
+limit share_pool: all_shares <= cap * cap_scale
+  allocate pro rata award, extra round down to 1 share
+limit worth_pool: all_worth <= cash_cap
+  allocate pro rata award, extra round down to 1 share
+)";
+
+const std::string fractions_inputs = R"(price = 1_234
+cap = 1_000_000
+cap_scale = 1
+cash_cap = 100_000_000_000
+[[directors]]
+id = "D1"
+pay = 50_000_001
+[[directors]]
+id = "D2"
+pay = 12_345_679
+[[directors]]
+id = "D3"
+pay = 0
+)";
+
+/// Cells for price, cap, cash_cap and D2's pay: caps binding or not, from a little below
+/// the total to far below it.
+static std::string fraction_cell(std::mt19937_64& rng, std::size_t column) {
+    auto upto = [&](long long n) { return std::uniform_int_distribution<long long>(0, n)(rng); };
+    const long long k = upto(9);
+    switch (column) {
+        case 0:
+            return std::to_string(1 + upto(3000));
+        case 1:
+            if (k < 2) return "1000000000000000000";
+            return std::to_string(upto(150'000));
+        case 2:
+            if (k < 3) return "1000000000000000000";
+            return std::to_string(upto(80'000'000'000));
+        default:
+            return std::to_string(upto(400'000'000));
+    }
+}
+
+static hoshu::test::Agreement fractions_agree(const std::string& rules, const std::string& inputs,
+                                              const std::vector<std::string>& columns, std::uint64_t seed,
+                                              const std::function<std::string(std::mt19937_64&, std::size_t)>& cell) {
+    hoshu::test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(inputs);
+    return hoshu::test::kernel_agreement(f, in, columns, 1500, seed, cell);
+}
+
+TEST_CASE("a compiled plan scales fractions to whole shares as the interpreter does", "[native]") {
+    const auto got = fractions_agree(fractions_rules, fractions_inputs, {"price", "cap", "cash_cap", "directors.D2.pay"},
+                                     20261211, fraction_cell);
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
+                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    CHECK(got.bound_taken > 600);
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.taken - got.bound_taken > 100);
+}
+
+TEST_CASE("a compiled plan scales shares past 64 bits as the interpreter does", "[native]") {
+    // D1's extra shares, 2·10^19 (past 64 bits: 2^63 is about 9.2·10^18), scaled to a bound
+    // of 0.9 to 1.8 times a cap of 9·10^18 shares: on many runs still past 64 bits, which
+    // gives the straight-line code run again up (the functions compute the run). D2's pay
+    // a multiple of ¥7,000 (the factor's parts small enough for 128-bit products), or not
+    // (the kernel may then give the run up to the interpreter).
+    const std::string rules = R"(plan "pro rata, past 64 bits"
+  source T "a test"
+input cap: shares at cap range 0 shares to 9,000,000,000,000,000,000 shares
+input cap_scale: ratio at cap_scale range 0 to 2
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output extra: shares = pay / 7 yen * 1,000,000,000,000 shares
+  output worth: JPY = extra * 3 yen / 1 share
+end
+output all_shares: shares = sum of extra over directors
+limit share_pool: all_shares <= cap * cap_scale
+  allocate pro rata extra round down to 1 share
+)";
+    const std::string inputs = "cap = 9_000_000_000_000_000_000\ncap_scale = 1\n[[directors]]\nid = \"D1\"\npay = 140_000_000\n"
+                               "[[directors]]\nid = \"D2\"\npay = 7_000_000\n[[directors]]\nid = \"D3\"\npay = 0\n";
+    const auto got = fractions_agree(rules, inputs, {"cap_scale", "directors.D2.pay"}, 20261212,
+                                     [](std::mt19937_64& rng, std::size_t column) -> std::string {
+                                         auto upto = [&](long long n) { return std::uniform_int_distribution<long long>(0, n)(rng); };
+                                         if (column == 0) return std::to_string(900 + upto(900)) + "/1000";
+                                         return std::to_string(7000 * upto(2000) + (upto(9) == 0 ? upto(6999) : 0));
+                                     });
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
+                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    CHECK(got.bound_taken > 1000);
+}
+
+TEST_CASE("a compiled plan leaves unscaled the fraction a binding limit does not allocate", "[native]") {
+    std::string rules = fractions_rules;
+    rules.replace(rules.find("input cash_cap"), 0, "input extra_cap: shares at extra_cap range 0 shares to 1,000,000 shares\n");
+    rules += "limit extra_pool: sum of extra over directors <= extra_cap\n  allocate pro rata extra round down to 1 share\n";
+    const auto got = fractions_agree(rules, "extra_cap = 1_000_000\n" + fractions_inputs,
+                                     {"price", "cap", "cash_cap", "directors.D2.pay", "extra_cap"}, 20261213,
+                                     [](std::mt19937_64& rng, std::size_t column) -> std::string {
+                                         if (column < 4) return fraction_cell(rng, column);
+                                         return std::to_string(std::uniform_int_distribution<long long>(0, 80'000)(rng));
+                                     });
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
+                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    CHECK(got.bound_taken > 300);
+    CHECK(got.bound_given_up == 0);
 }
