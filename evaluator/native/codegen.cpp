@@ -1903,20 +1903,22 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         const bool whole = slot.type.kind != Kind::number || w.slot_whole(s);
         const std::string at = fmt::format("t[{} + {}]", layout.offset[s], rec);
         if (again && (!(*again)[s] || (scaled && !(*recomputed)[s]))) {
+            // (Zero, scaled by any factor and rounded to any unit, is zero: left as it is.)
+            const std::string in = std::string(indent) + "  ";
             if (scaled && whole && slot.type.kind == Kind::number && !w.slot_whole_everywhere(s)) {
                 // (A number whole once scaled: read as the first run left it, scaled, and
                 // written back whole — a value past 64 bits gives this code up.)
-                const std::string in = std::string(indent) + "  ";
-                c += fmt::format("{0}long long w{1}_;\n{0}{{\n{0}  Q x = {2};\n{3}{0}  w{1}_ = qwhole(x);\n{0}  {2} = Q{{w{1}_, 1}};\n{0}}}\n",
-                                 indent, s, at, scale_code(s, "x", true, in.c_str()));
+                const std::string in2 = in + "  ";
+                c += fmt::format("{0}long long w{1}_ = 0;\n{0}{{\n{0}  Q x = {2};\n{0}  if ((x.n != 0) | (x.d != 1)) {{\n{3}"
+                                 "{0}    w{1}_ = qwhole(x);\n{0}    {2} = Q{{w{1}_, 1}};\n{0}  }}\n{0}}}\n",
+                                 indent, s, at, scale_code(s, "x", true, in2.c_str()));
             } else if (whole) {
                 // (Scaled in place: only the numerator written back, the first run having
                 // written the whole number with its denominator, 1.)
-                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{3}{0}{2}.n = w{1}_;\n", indent, s, at,
-                                          scale_code(s, fmt::format("w{}_", s), false, indent))
+                c += scaled ? fmt::format("{0}long long w{1}_ = (long long){2}.n;\n{0}if (w{1}_ != 0) {{\n{3}{0}  {2}.n = w{1}_;\n{0}}}\n",
+                                          indent, s, at, scale_code(s, fmt::format("w{}_", s), false, in.c_str()))
                             : fmt::format("{}const long long w{}_ = (long long){}.n;\n", indent, s, at);
             } else {
-                const std::string in = std::string(indent) + "  ";
                 c += fmt::format("{0}S s{1}_;\n{0}bool b{1}_;\n{0}Q v{1}_;\n{0}{{\n{0}  {5}Q x = {2};\n{4}"
                                  "{0}  b{1}_ = !(f64(x.n) & f64(x.d));\n{0}  if (b{1}_) v{1}_ = x;\n"
                                  "{0}  else s{1}_ = S{{(long long)x.n, (long long)x.d}};\n{3}{0}}}\n",

@@ -467,3 +467,36 @@ TEST_CASE("a compiled plan leaves unscaled the fraction a binding limit does not
     CHECK(got.bound_taken > 300);
     CHECK(got.bound_given_up == 0);
 }
+
+TEST_CASE("a compiled plan scales negative allocated outputs, whole and fractions, as the interpreter does", "[native]") {
+    // Below ¥20,000,000 of pay a director's shares and part are negative (D3's always); the
+    // pool rounds half even, so ties on either side of zero.
+    const std::string rules = R"(plan "pro rata, signs"
+  source T "a test"
+input price: JPY at price range ¥1 to ¥100,000
+input cap: shares at cap range -10 shares to 100,000,000 shares
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000,000
+  output shares: shares = round down((pay - ¥20,000,000) / price * 1 share, 1 share)
+  output part: shares = (pay - ¥20,000,000) / price * 1 share / 2
+  output worth: JPY = (shares + part) * price / 1 share
+end
+limit pool: sum of shares over directors + sum of part over directors <= cap
+  allocate pro rata shares, part round half even to 1 share
+)";
+    const std::string inputs = "price = 1_234\ncap = 100_000_000\n[[directors]]\nid = \"D1\"\npay = 50_000_000\n"
+                               "[[directors]]\nid = \"D2\"\npay = 12_345_679\n[[directors]]\nid = \"D3\"\npay = 0\n";
+    const auto got = fractions_agree(rules, inputs, {"price", "cap", "directors.D2.pay"}, 20261214,
+                                     [](std::mt19937_64& rng, std::size_t column) -> std::string {
+                                         auto upto = [&](long long n) { return std::uniform_int_distribution<long long>(0, n)(rng); };
+                                         if (column == 0) return std::to_string(1 + upto(2000));
+                                         if (column == 1) return upto(4) == 0 ? "100000000" : std::to_string(upto(30'000));
+                                         return std::to_string(upto(60'000'000));
+                                     });
+    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
+                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    CHECK(got.bound_taken > 500);
+    CHECK(got.bound_given_up == 0);
+    CHECK(got.taken - got.bound_taken > 100);
+}
