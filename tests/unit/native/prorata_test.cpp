@@ -342,7 +342,8 @@ TEST_CASE("a compiled plan checks again after scaling a requirement scaling can 
 // Allocated outputs that are fractions before scaling and whole numbers after (rounded to
 // whole shares): the straight-line code run again after scaling reads them as whole
 // numbers when every limit with a factor scales them, and computes what depends on them
-// (`total`, `worth`, the sums) from those; `extra_pool`, a limit of its own on `extra` alone, leaves
+// (`total`, `worth`, the sums, and `portion` in a loop of its own, after the sums) from
+// those; `extra_pool`, a limit of its own on `extra` alone, leaves
 // `award` unscaled (a fraction) on runs where only it binds.
 const std::string fractions_rules = R"(plan "pro rata, whole once scaled"
   source T "a test"
@@ -360,6 +361,9 @@ per director
 end
 output all_shares: shares = sum of total over directors
 output all_worth: JPY = sum of worth over directors
+per director
+  output portion: ratio = if all_shares > 0 shares then award / all_shares else 0
+end
 limit share_pool: all_shares <= cap * cap_scale
   allocate pro rata award, extra round down to 1 share
 limit worth_pool: all_worth <= cash_cap
