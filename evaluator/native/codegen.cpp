@@ -804,22 +804,28 @@ struct Writer {
                     break;
                 case SlotKind::value:
                 case SlotKind::output:
-                    w = whole(slot.checked != none ? slot.checked : slot.root);
-                    // Scaled, a multiple of each unit it may be rounded to.
-                    for (auto k : scaled_by[s]) w = w && plan.limits[layout.sets[k].limit].allocation->unit.is_integer();
+                    // (Scaled, a multiple of each unit it may be rounded to.)
+                    w = whole(slot.checked != none ? slot.checked : slot.root) && scaled_to_whole_units(s);
                     break;
             }
         }
         known[s] = w ? 1 : 0;
         return w;
     }
-    /// slot_whole() as every function sees it (outside the code run again after scaling).
-    bool slot_whole_everywhere(std::uint32_t s) {
+    /// Whether every unit a pro rata limit may round slot s to is whole (true when none scales it).
+    bool scaled_to_whole_units(std::uint32_t s) const {
+        return std::all_of(scaled_by[s].begin(), scaled_by[s].end(),
+                           [&](std::uint32_t k) { return plan.limits[layout.sets[k].limit].allocation->unit.is_integer(); });
+    }
+    /// f() as every function sees it (outside the code run again after scaling: whole_scaled unset).
+    template <class F>
+    bool everywhere(F&& f) {
         const auto* kept = std::exchange(whole_scaled, nullptr);
-        const bool w = slot_whole(s);
+        const bool w = f();
         whole_scaled = kept;
         return w;
     }
+    bool slot_whole_everywhere(std::uint32_t s) { return everywhere([&] { return slot_whole(s); }); }
 
     /// Whether the number at node n is a whole number on every run (computed as a 64-bit
     /// integer, overflow checked, by iexpr()).
@@ -827,12 +833,7 @@ struct Writer {
         if (n == none) return false;
         const bool scaled_view = whole_scaled && local;
         // (A hoisted part is read through its function: as every function sees it.)
-        if (scaled_view && hoist_index[n] != none) {
-            const auto* kept = std::exchange(whole_scaled, nullptr);
-            const bool w = whole(n);
-            whole_scaled = kept;
-            return w;
-        }
+        if (scaled_view && hoist_index[n] != none) return everywhere([&] { return whole(n); });
         std::vector<std::int8_t>& known = scaled_view ? whole_node_scaled : whole_node;
         if (known[n] >= 0) return known[n] != 0;
         if (!frozen_place(n).empty()) {   // (read as a fraction)
@@ -2324,11 +2325,10 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
             for (std::uint32_t s = 0; s < n; ++s) {
                 if (!layout.computed[s] || w.scaled_by[s].empty() || recomputed[s] || plan.slots[s].type.kind != Kind::number)
                     continue;
-                bool all = true;
+                bool all = w.scaled_to_whole_units(s);
                 for (std::size_t k = 0; k < layout.limits.size(); ++k)
                     if (layout.limit_set[k] != none)
                         all = all && std::find(w.scaled_by[s].begin(), w.scaled_by[s].end(), layout.limit_set[k]) != w.scaled_by[s].end();
-                for (auto k : w.scaled_by[s]) all = all && plan.limits[layout.sets[k].limit].allocation->unit.is_integer();
                 whole_scaled[s] = all ? 1 : 0;
             }
             w.whole_scaled = &whole_scaled;

@@ -125,7 +125,7 @@ TEST_CASE("a rounded product's plan-wide factors combined once per run agree wit
     const auto& in = f.inputs(fixed_inputs);
     const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "price", "grant", "directors.D3.pay", "directors.D4.pay", "directors.D4.part"},
                                                    6000, 20261207, random_fixed_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken > 3000);
     CHECK(got.errors > 300);   // zero divisors
 }
@@ -155,7 +155,7 @@ TEST_CASE("a rounded product's plan-wide factors: ties, signs and zero on fixed 
                                                        if (column == 5) ++i;
                                                        return cell;
                                                    });
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken >= 5);
     CHECK(got.errors >= 2);
 }
@@ -188,7 +188,7 @@ end
                                                        if (column == 2) ++i;
                                                        return cell;
                                                    });
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.errors == 2);
     CHECK(got.taken == 3);
 }
@@ -236,7 +236,7 @@ TEST_CASE("64-bit parts that overflow are tried again with shared factors, then 
     REQUIRE(f.ok());
     const auto& in = f.inputs("a = 1\nb = 2\nc = 3\n");
     const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "c"}, 6000, 20261208, random_parts_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken > 4000);
     CHECK(got.errors > 100);   // c or a zero
 }

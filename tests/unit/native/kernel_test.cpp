@@ -119,7 +119,7 @@ TEST_CASE("a compiled plan agrees with the interpreter on every scenario it take
     const auto& in = f.inputs(inputs);
     const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "c", "big", "directors.D2.pay"}, 3000, 20261205,
                                                    random_number);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     // Each kind happens: most scenarios compiled, some beyond 128 bits, some errors.
     CHECK(got.taken > 700);
     CHECK(got.given_up > 50);

@@ -174,8 +174,7 @@ TEST_CASE("straight-line code in phases sums over the records and checks require
     REQUIRE(f.ok());
     const auto& in = f.inputs(phased_inputs);
     const auto got = hoshu::test::kernel_agreement(f, in, phased_columns, 3000, 20261209, phased_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter, "
-                   << got.violated << " with a violation");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken > 1500);
     CHECK(got.violated > 200);   // `capped` fails: the kernel gives those up
     CHECK(got.errors > 50);      // an empty mean, a zero price
@@ -186,7 +185,7 @@ TEST_CASE("a whole quotient of a 128-bit numerator is rounded as the interpreter
     REQUIRE(f.ok());
     const auto& in = f.inputs("a = 3\nb = 5\nd = 2\nx = 0.5\n");
     const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "d", "x"}, 6000, 20261210, division_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken > 2000);
     CHECK(got.given_up > 300);   // quotients beyond 64 bits: the interpreter's
     CHECK(got.errors > 100);     // d = 0

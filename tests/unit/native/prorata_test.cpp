@@ -146,9 +146,7 @@ static void agrees_where_limits_bind(const std::string& rules, std::uint64_t see
     REQUIRE(f.ok());
     const auto& in = f.inputs(inputs);
     const auto got = hoshu::test::kernel_agreement(f, in, columns, 2000, seed, random_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
-                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
-                   << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 500);
     CHECK(got.bound_given_up == 0);
     CHECK(got.bound_violated > 100);
@@ -185,9 +183,7 @@ TEST_CASE("a compiled plan scales outputs no varied value reaches, and starts fr
                                                    [](std::mt19937_64& rng, std::size_t column) {
                                                        return random_cell(rng, column + 1 == 1 ? 1 : 3);
                                                    });
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
-                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
-                   << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 100);
     CHECK(got.bound_given_up == 0);
     CHECK(got.errors > 10);
@@ -288,8 +284,7 @@ limit award_cap: sum of award over directors <= cap
                                                        return std::to_string(
                                                            std::uniform_int_distribution<long long>(0, top)(rng));
                                                    });
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
-                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 20);       // award_cap alone binds
     CHECK(got.bound_given_up == 0);
     CHECK(got.bound_violated > 50);    // pool_cap binds: still violated after scaling
@@ -325,16 +320,14 @@ static hoshu::test::Agreement requirement_after_scaling(const std::string& condi
 
 TEST_CASE("a compiled plan keeps a requirement's answer that scaling cannot change (an allocated output equal to zero)", "[native]") {
     const auto got = requirement_after_scaling("shares == 0 shares", 20261209);
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, " << got.bound_violated
-                   << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 50);
     CHECK(got.violated > 50);
 }
 
 TEST_CASE("a compiled plan checks again after scaling a requirement scaling can break (an allocated output above zero)", "[native]") {
     const auto got = requirement_after_scaling("pay == ¥0 or shares > 0 shares", 20261210);
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, " << got.bound_violated
-                   << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 50);
     CHECK(got.bound_violated > 20);
 }
@@ -416,8 +409,7 @@ static hoshu::test::Agreement fractions_agree(const std::string& rules, const st
 TEST_CASE("a compiled plan scales fractions to whole shares as the interpreter does", "[native]") {
     const auto got = fractions_agree(fractions_rules, fractions_inputs, {"price", "cap", "cash_cap", "directors.D2.pay"},
                                      20261211, fraction_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
-                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 600);
     CHECK(got.bound_given_up == 0);
     CHECK(got.taken - got.bound_taken > 100);
@@ -451,8 +443,7 @@ limit share_pool: all_shares <= cap * cap_scale
                                          if (column == 0) return std::to_string(900 + upto(900)) + "/1000";
                                          return std::to_string(7000 * upto(2000) + (upto(9) == 0 ? upto(6999) : 0));
                                      });
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
-                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 1000);
 }
 
@@ -466,8 +457,7 @@ TEST_CASE("a compiled plan leaves unscaled the fraction a binding limit does not
                                          if (column < 4) return fraction_cell(rng, column);
                                          return std::to_string(std::uniform_int_distribution<long long>(0, 80'000)(rng));
                                      });
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
-                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 300);
     CHECK(got.bound_given_up == 0);
 }
@@ -498,8 +488,7 @@ limit pool: sum of shares over directors + sum of part over directors <= cap
                                          if (column == 1) return upto(4) == 0 ? "100000000" : std::to_string(upto(30'000));
                                          return std::to_string(upto(60'000'000));
                                      });
-    INFO(got.taken << " taken, " << got.given_up << " given up; bound: " << got.bound_taken << " taken, "
-                   << got.bound_given_up << " given up, " << got.bound_violated << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 500);
     CHECK(got.bound_given_up == 0);
     CHECK(got.taken - got.bound_taken > 100);

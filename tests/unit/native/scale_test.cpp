@@ -129,9 +129,7 @@ TEST_CASE("a compiled plan scales pro rata on 64-bit parts as the interpreter do
         {big, big, big, big, "3", "5", "1000", "2000"},
     };
     const auto got = hoshu::test::kernel_agreement(f, in, columns, static_cast<int>(table.size()), 1, rows(table));
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
-                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
-                   << " violated");
+    INFO(hoshu::test::describe(got));
     // (Those rounded up past their cap — cash, twice — or half up past it: violated, as the
     // interpreter reports.)
     CHECK(got.bound_taken == 16);
@@ -160,9 +158,7 @@ TEST_CASE("a compiled plan scales pro rata as the interpreter does on random edg
         return std::to_string(upto(40));
     };
     const auto got = hoshu::test::kernel_agreement(f, in, columns, 3000, 20261205, cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter; bound: "
-                   << got.bound_taken << " taken, " << got.bound_given_up << " given up, " << got.bound_violated
-                   << " violated");
+    INFO(hoshu::test::describe(got));
     CHECK(got.bound_taken > 900);
     CHECK(got.bound_given_up == 0);
 }

@@ -107,7 +107,7 @@ TEST_CASE("straight-line code agrees with the interpreter on every scenario it t
     const auto& in = f.inputs(inputs);
     const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "c", "price", "grant", "directors.D2.pay"}, 4000,
                                                    20261205, random_number);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken > 2000);
     CHECK(got.errors > 300);   // zero divisors, cancelled or not
 }
@@ -272,7 +272,7 @@ TEST_CASE("straight-line code reads a record's word once and rounds products pas
     const auto& in = f.inputs(words_inputs);
     const auto got = hoshu::test::kernel_agreement(f, in, {"a", "b", "price", "directors.D3.pay"},
                                                    4000, 20261206, random_words_cell);
-    INFO(got.taken << " taken, " << got.given_up << " given up, " << got.errors << " refused by the interpreter");
+    INFO(hoshu::test::describe(got));
     CHECK(got.taken > 2000);
     CHECK(got.errors > 100);   // zero divisors
 }

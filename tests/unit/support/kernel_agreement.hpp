@@ -51,6 +51,14 @@ struct Agreement {
     int violated = 0;
 };
 
+/// The counts as one line, for a test's INFO.
+inline std::string describe(const Agreement& a) {
+    return std::to_string(a.taken) + " taken, " + std::to_string(a.given_up) + " given up, " + std::to_string(a.errors) +
+           " refused by the interpreter, " + std::to_string(a.violated) + " with a violation; bound: " +
+           std::to_string(a.bound_taken) + " taken, " + std::to_string(a.bound_given_up) + " given up, " +
+           std::to_string(a.bound_violated) + " violated";
+}
+
 /// Whether the interpreter scaled outputs pro rata in this outcome.
 inline bool scaled(const eval::Outcome& o) {
     for (const auto& l : o.limits)
