@@ -140,7 +140,7 @@ int run_command(int argc, char** argv) {
     diff_cmd->add_option("head", df.head, "Folder of the head (revised) plan's .hoshu rule files")->required();
     diff_cmd->add_option("--inputs,-i", df.inputs, "TOML input files (one or more)")->required()->expected(1, -1);
     diff_cmd->add_option("--price", df.price,
-                         "A plan-wide definition in money per share (as grant_price): value every award in shares at it, as each plan computes it");
+                         "A plan-wide price, in a currency per share or other counted unit (as grant_price): value every award in that unit at it, as each plan computes it");
     diff_cmd->add_option("--format,-f", df.format, "text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();

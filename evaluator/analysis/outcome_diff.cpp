@@ -120,41 +120,46 @@ std::string price_problem(const Plan& plan, const std::string& name) {
     if (!s) return fmt::format("no definition `{}`", name);
     const Slot& slot = plan.slots[*s];
     if (slot.scope != Scope::plan) return fmt::format("`{}` is not plan-wide", name);
-    if (!(slot.type.kind == Kind::number && slot.type.dim == Dimension{1, -1, 0}))
-        return fmt::format("`{}` is {}, not money per share", name, plan.type_name(slot.type));
+    if (!price_units(slot.type, plan.units))
+        return fmt::format("`{}` is {}, not a currency per share or other counted unit", name, plan.type_name(slot.type));
     return {};
 }
 
 namespace {
 
-/// The price a plan computes on these inputs, if it has it.
-std::optional<Rational> price_of(const Plan& plan, const InputFile& inputs, const EvalOptions& options,
-                                 const std::string& name) {
+/// A plan's price: its units, and its value on some inputs if the plan computes it.
+struct Price {
+    std::optional<Rational> value;
+    PriceUnits units;
+};
+
+/// The price a plan defines, computed on these inputs.
+std::optional<Price> price_of(const Plan& plan, const InputFile& inputs, const EvalOptions& options, const std::string& name) {
     if (name.empty() || !price_problem(plan, name).empty()) return std::nullopt;
+    const std::uint32_t slot = *plan.find_slot(name);
+    Price p{std::nullopt, *price_units(plan.slots[slot].type, plan.units)};
     Session session(plan, inputs, options);
-    auto v = session.value(*plan.find_slot(name), 0);
-    if (!v) return std::nullopt;
-    return v->number;
+    if (auto v = session.value(slot, 0)) p.value = v->number;
+    return p;
 }
 
-/// Value the shares of `d` on each side at that side's price.
-void value_shares(ValueDiff& d, const Plan& base, const Outcome& bo, const std::optional<Rational>& bp,
-                  const Plan& head, const Outcome& ho, const std::optional<Rational>& hp) {
-    const Type money = Type::number(Dimension{1, 0, 0});
-    std::optional<Rational> bv, hv;
-    if (bp && d.base.present && d.base.number && d.unit == "shares") {
-        bv = *d.base.number * *bp;
-        d.base.value_display = display_value(base, bo, money, Value{*bv, 0});
-        d.base.value = bv;
-    }
-    if (hp && d.head.present && d.head.number && d.unit == "shares") {
-        hv = *d.head.number * *hp;
-        d.head.value_display = display_value(head, ho, money, Value{*hv, 0});
-        d.head.value = hv;
-    }
-    if (d.changed && (bv || hv)) {
-        Rational change = (hv ? *hv : Rational(0)) - (bv ? *bv : Rational(0));
-        d.value_change_display = signed_display(head, ho, money, change);
+/// Value `d` on each side at that side's price, when it is in the unit that price is per.
+void value_awards(ValueDiff& d, const Plan& base, const Outcome& bo, const std::optional<Price>& bp, const Plan& head,
+                  const Outcome& ho, const std::optional<Price>& hp) {
+    auto value = [&](SideValue& side, const Plan& plan, const Outcome& o, const std::optional<Price>& p) {
+        if (!p || !p->value || !side.present || !side.number || d.unit != plan.type_name(p->units.valued())) return false;
+        side.value = *side.number * *p->value;
+        side.value_display = display_value(plan, o, p->units.money(), Value{*side.value, 0});
+        return true;
+    };
+    const bool bv = value(d.base, base, bo, bp);
+    const bool hv = value(d.head, head, ho, hp);
+    d.valued = (bp && d.unit == base.type_name(bp->units.valued())) || (hp && d.unit == head.type_name(hp->units.valued()));
+    // (A change in one currency: both prices in it, or the one side valued.)
+    const bool one_currency = !bp || !hp || base.type_name(bp->units.money()) == head.type_name(hp->units.money());
+    if (d.changed && (bv || hv) && one_currency) {
+        Rational change = (hv ? *d.head.value : Rational(0)) - (bv ? *d.base.value : Rational(0));
+        d.value_change_display = signed_display(hv ? head : base, hv ? ho : bo, (hv ? hp : bp)->units.money(), change);
         d.value_change = change;
     }
 }
@@ -222,7 +227,7 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
                 const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
                 const Value* hv = hd && hi ? &hd->outputs[*hi] : nullptr;
                 dd.values.push_back(compare_value(name, base, b, bt, bv, head, h, ht, hv));
-                value_shares(dd.values.back(), base, b, base_price, head, h, head_price);
+                value_awards(dd.values.back(), base, b, base_price, head, h, head_price);
             }
             out.push_back(std::move(dd));
         }

@@ -25,8 +25,9 @@ struct SideValue {
     std::string exact;                // value_text: "4709", "8712/10385", "executive"
     std::string display;              // display_value: "4,709", "83.89%"
     std::optional<Rational> number;   // for numbers
-    /// A number of shares valued at the plan's price (diff_on_inputs' `price`): "¥14,634,920"
-    /// style, as the plan shows money; empty when not valued.
+    /// A number of shares (or of the counted unit the price is per) valued at the plan's
+    /// price (diff_on_inputs' `price`): "14,634,920" style, as the plan shows its currency;
+    /// empty when not valued.
     std::string value_display;
     std::optional<Rational> value;    // that value, exact (money)
 };
@@ -39,6 +40,7 @@ struct ValueDiff {
     bool unit_changed = false;        // present in both with different types: no change computed
     std::optional<Rational> change;   // head − base, both numbers of one unit
     std::string change_display;       // "+409", "-1,986", "+2.5%"
+    bool valued = false;              // in the unit a side's price is per: valued in money
     std::string value_change_display; // the change in money when either side is valued
     std::optional<Rational> value_change;   // that change, exact
     /// The values differ, or the output is in one plan only with a value other than zero
@@ -101,8 +103,9 @@ struct InputsDiff {
 
 /// Evaluate both plans on `inputs` and compare every output, total, limit and violation.
 /// A plan that fails to evaluate is reported in `base`/`head`, never thrown. With `price`
-/// (the name of a plan-wide definition in money per share, e.g. the grant-time price),
-/// every output in shares is also valued at that price as each plan computes it.
+/// (the name of a plan-wide definition in a currency per share or other counted unit, e.g.
+/// the grant-time price), every output in that unit is also valued at that price as each
+/// plan computes it.
 InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& inputs, const EvalOptions& options,
                           const std::string& price = {});
 

@@ -109,6 +109,38 @@ std::optional<std::size_t> single_unit(const Type& t) {
     return found;
 }
 
+bool counted_unit(std::size_t unit, const std::vector<UnitDef>& units) {
+    return unit < units.size() && !units[unit].currency && unit != unit_months && unit != unit_days;
+}
+
+bool counted(const Type& t, const std::vector<UnitDef>& units) {
+    auto u = single_unit(t);
+    return u && counted_unit(*u, units);
+}
+
+std::optional<PriceUnits> price_units(const Type& t, const std::vector<UnitDef>& units) {
+    if (t.kind != Kind::number) return std::nullopt;
+    std::optional<std::size_t> up, down;
+    for (std::size_t i = 0; i < max_units; ++i) {
+        const int e = t.dim.e[i];
+        if (e == 0) continue;
+        if (i >= units.size() || (e != 1 && e != -1)) return std::nullopt;
+        auto& found = e == 1 ? up : down;
+        if (found) return std::nullopt;
+        found = i;
+    }
+    if (!up || !down || !units[*up].currency || !counted_unit(*down, units)) return std::nullopt;
+    return PriceUnits{*up, *down};
+}
+
+std::string currency_word(const UnitDef& currency) {
+    if (currency.name == "JPY") return "yen";
+    std::string w = currency.name;
+    for (auto& c : w)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return w;
+}
+
 std::optional<std::size_t> find_unit(const std::vector<UnitDef>& units, std::string_view word) {
     if (word == "yen") return unit_jpy;
     for (std::size_t i = 0; i < units.size(); ++i) {

@@ -97,4 +97,24 @@ std::optional<Type> builtin_type(std::string_view base, std::string_view per);
 /// The unit of a type that is exactly one unit (exponent 1, nothing else), if it is.
 std::optional<std::size_t> single_unit(const Type& t);
 
+/// Whether `unit` counts things: neither a currency nor months or days (shares, PSUs, points).
+bool counted_unit(std::size_t unit, const std::vector<UnitDef>& units);
+/// Whether `t` is a number of one counted unit: shares, PSUs, points.
+bool counted(const Type& t, const std::vector<UnitDef>& units);
+
+/// A price's units: a currency per a counted unit (`JPY per share`, `USD per PSU`): what
+/// one of the counted unit is worth. `valued` is the counted unit's
+/// type, that of the awards the price values; `money` the currency's.
+struct PriceUnits {
+    std::size_t currency = unit_jpy, counted = unit_shares;
+    Type money() const { return Type::number(Dimension::of(currency)); }
+    Type valued() const { return Type::number(Dimension::of(counted)); }
+};
+/// The units of `t` when it is a price, else nullopt.
+std::optional<PriceUnits> price_units(const Type& t, const std::vector<UnitDef>& units);
+
+/// The word naming a currency where a report's keys and columns name it: `yen` for JPY,
+/// else its name in lower case (`usd`, `eur`).
+std::string currency_word(const UnitDef& currency);
+
 }  // namespace hoshu::eval

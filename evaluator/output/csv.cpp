@@ -25,7 +25,13 @@ std::string plan_value(const Plan& plan, Session& session, const Outcome& outcom
     return value_text(plan, outcome, plan.slots[*slot].type, *value);
 }
 
-bool is_shares(const Plan& plan, const Type& t) { return plan.type_name(t) == "shares"; }
+/// The units of the plan's `grant_price` when it is a price (a currency per share or other
+/// counted unit): the outputs in that unit are valued at it.
+std::optional<PriceUnits> grant_price_units(const Plan& plan) {
+    auto slot = plan.find_slot("grant_price");
+    if (!slot || plan.slots[*slot].scope != Scope::plan) return std::nullopt;
+    return price_units(plan.slots[*slot].type, plan.units);
+}
 
 template <class Integer>
 void append_integer(std::string& out, Integer i) {
@@ -74,7 +80,9 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
 
 std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
                                                std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric) {
-    auto price = Rational::parse(extras.grant_price);
+    const auto units = grant_price_units(plan);
+    const auto price = units ? Rational::parse(extras.grant_price) : std::nullopt;
+    auto valued = [&](const Type& t) { return price && t.kind == Kind::number && t.dim == units->valued().dim; };
     std::vector<std::string> header{plan.directors.noun};
     std::vector<bool> num{false};
     for (std::uint32_t s : plan.director_outputs) {
@@ -93,8 +101,8 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
     header.push_back("grant_price");
     num.push_back(true);
     for (std::uint32_t s : plan.director_outputs)
-        if (price && is_shares(plan, plan.slots[s].type)) {
-            header.push_back(plan.slots[s].name + "_value_yen");
+        if (valued(plan.slots[s].type)) {
+            header.push_back(plan.slots[s].name + "_value_" + currency_word(plan.units[units->currency]));
             num.push_back(true);
         }
     header.push_back("rules_sha256");
@@ -114,7 +122,7 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
         row.push_back(extras.grant_price);
         for (std::size_t i = 0; i < d.outputs.size(); ++i) {
             const Type& t = plan.slots[plan.director_outputs[i]].type;
-            if (!price || !is_shares(plan, t)) continue;
+            if (!valued(t)) continue;
             auto shares = Rational::parse(value_text(plan, outcome, t, d.outputs[i]));
             row.push_back(shares ? (*shares * *price).to_string() : "");
         }

@@ -53,8 +53,9 @@ std::string render(EvalFormat format, const Plan& plan, const Outcome& outcome, 
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 /// One row per record: the record's id and outputs, then fiscal_year, its `info` fields,
-/// grant_date, grant_price, the yen value of each share output (shares × grant-time price,
-/// exact), and the seal (rules_sha256, inputs_sha256).
+/// grant_date, grant_price, the value of each output in the unit the grant-time price is per
+/// (shares × grant-time price, exact; `<output>_value_yen`, `_value_usd` …), and the seal
+/// (rules_sha256, inputs_sha256).
 std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
                        const ReportExtras& extras);
 /// The CSV's cells: a header row and one row per record; `numeric` marks exact-number columns.

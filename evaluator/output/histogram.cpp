@@ -451,8 +451,6 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
 
 namespace {
 
-bool in_shares(const Type& type) { return type.kind == Kind::number && type.dim == Dimension{0, 1, 0}; }
-
 Counts integer_counts(const ValueCounts& counts) {
     Counts out;
     for (const auto& [v, n] : counts.sorted())
@@ -461,13 +459,14 @@ Counts integer_counts(const ValueCounts& counts) {
 }
 
 /// The limits of `plan` on the plan-wide output `slot` whose value is that output and
-/// whose bound is in shares: "limit NAME" and the smallest bound of any path.
+/// whose bound is in shares (or another counted unit): "limit NAME" and the smallest bound
+/// of any path.
 std::optional<std::pair<std::string, std::int64_t>> limit_on(const Plan& plan, const SimulationResult& r,
                                                            std::uint32_t slot) {
     for (const auto& l : r.limits) {
         const Limit& limit = plan.limits[l.limit];
         const Node& value = plan.nodes[limit.value];
-        if (value.kind != NodeKind::slot || value.aux != slot || !in_shares(limit.type)) continue;
+        if (value.kind != NodeKind::slot || value.aux != slot || !counted(limit.type, plan.units)) continue;
         auto bounds = l.bounds.sorted();
         if (bounds.empty()) continue;
         auto low = bounds.front().first.floor().to_int64();
@@ -481,12 +480,13 @@ std::optional<std::pair<std::string, std::int64_t>> limit_on(const Plan& plan, c
 
 }  // namespace
 
-/// One panel per director and output in shares that is not the same on every path.
+/// One panel per director and output in shares (or another counted unit) that is not the
+/// same on every path.
 std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationResult& r) {
     std::vector<HistogramPanel> out;
     auto add = [&](const OutputTally& t, std::string director) {
         const auto& type = plan.slots[t.slot].type;
-        if (!in_shares(type) || t.counts.sorted().size() < 2) return;
+        if (!counted(type, plan.units) || t.counts.sorted().size() < 2) return;
         HistogramPanel p;
         p.director = std::move(director);
         p.output = plan.slots[t.slot].name;
@@ -512,7 +512,7 @@ std::vector<HistogramPanel> histogram_panels(const Plan& base, const Plan& head,
     for (const auto& o : compared_outputs(base, head, c)) {
         const OutputTally* shown = o.head ? o.head : o.base;
         const Plan& plan = o.head ? head : base;
-        if (!in_shares(plan.slots[shown->slot].type)) continue;
+        if (!counted(plan.slots[shown->slot].type, plan.units)) continue;
         if ((!o.head || o.head->counts.sorted().size() < 2) && (!o.base || o.base->counts.sorted().size() < 2)) continue;
         HistogramPanel p;
         p.director = o.director ? o.director_id : "";

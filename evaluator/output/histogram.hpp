@@ -61,15 +61,15 @@ struct HistogramLegend {
 std::string histogram_svg(std::string_view title, std::uint64_t paths, const std::vector<HistogramPanel>& panels,
                           const std::optional<HistogramLegend>& legend = std::nullopt);
 
-/// The panels of a simulation: one per director and output in shares that is not the same
-/// on every path, marked at its median (P50); then one per plan-wide output in shares that
-/// varies, marked at the bound of the plan's limit whose value is that output (the smallest
-/// bound of any path), else at its median.
+/// The panels of a simulation: one per director and output in shares (or another counted
+/// unit: PSUs, points) that is not the same on every path, marked at its median (P50); then
+/// one per plan-wide output in such a unit that varies, marked at the bound of the plan's
+/// limit whose value is that output (the smallest bound of any path), else at its median.
 std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationResult& r);
 
-/// The panels of a comparison (Simulation::run_against): each output in shares of either
-/// plan that varies under one of them, the head's distribution over the base's, marked at
-/// the head's limits (else the base's).
+/// The panels of a comparison (Simulation::run_against): each output in shares (or another
+/// counted unit) of either plan that varies under one of them, the head's distribution over
+/// the base's, marked at the head's limits (else the base's).
 std::vector<HistogramPanel> histogram_panels(const Plan& base, const Plan& head, const ComparedSimulation& c);
 
 }  // namespace hoshu::eval

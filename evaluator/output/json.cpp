@@ -147,7 +147,9 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
 namespace {
 
 /// The statistics of one tally (or of a change between two plans: no fair values).
-nlohmann::ordered_json json_summary(const OutputSummary& s, bool in_shares) {
+/// `currency`: the word naming the currency its fair values are in (currency_word()), when
+/// the output is valued at the grant-time price.
+nlohmann::ordered_json json_summary(const OutputSummary& s, const std::string& currency = {}) {
     auto exact = [](const Rational& v) { return v.to_string(); };
     nlohmann::ordered_json o;
     o["mean"] = exact(s.mean);
@@ -161,11 +163,18 @@ nlohmann::ordered_json json_summary(const OutputSummary& s, bool in_shares) {
     o["p95"] = exact(s.p95);
     o["max"] = exact(s.max);
     o["p_zero"] = exact(s.p_zero);
-    if (s.fair_value_grant && in_shares) {
-        o["fair_value_grant_yen"] = s.fair_value_grant->to_decimal(2);
-        if (s.fair_value_share) o["fair_value_share_yen"] = s.fair_value_share->to_decimal(4);
+    if (s.fair_value_grant && !currency.empty()) {
+        o["fair_value_grant_" + currency] = s.fair_value_grant->to_decimal(2);
+        if (s.fair_value_share) o["fair_value_share_" + currency] = s.fair_value_share->to_decimal(4);
     }
     return o;
+}
+
+/// The currency word of `slot`'s fair values in `r`, or empty when it is not valued.
+std::string valued_in(const Plan& plan, const SimulationResult& r, std::uint32_t slot) {
+    const Type& t = plan.slots[slot].type;
+    if (!r.has_price || t.kind != Kind::number || !(t.dim == r.price_units.valued().dim)) return {};
+    return currency_word(plan.units[r.price_units.currency]);
 }
 
 }  // namespace
@@ -194,7 +203,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         o[plan.directors.noun] = r.directors[t.director];
         o["output"] = plan.slots[t.slot].name;
         o["unit"] = plan.type_name(plan.slots[t.slot].type);
-        o.update(json_summary(s, plan.slots[t.slot].type.dim == Dimension{0, 1, 0}));
+        o.update(json_summary(s, valued_in(plan, r, t.slot)));
         outputs.push_back(o);
     }
     j["outputs"] = outputs;
@@ -248,7 +257,6 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
     }
     j["paths"] = c.head.paths;
     j["seed"] = h.seed;
-    const Dimension shares{0, 1, 0};
     ordered_json outputs = ordered_json::array(), wide = ordered_json::array();
     for (const auto& o : compared_outputs(base, head, c)) {
         ordered_json row;
@@ -259,9 +267,9 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
             const OutputTally* t = side == &c.base ? o.base : o.head;
             const Plan& plan = side == &c.base ? base : head;
             row[side == &c.base ? "base" : "head"] =
-                t ? json_summary(summarize(*side, *t), plan.slots[t->slot].type.dim == shares) : ordered_json(nullptr);
+                t ? json_summary(summarize(*side, *t), valued_in(plan, *side, t->slot)) : ordered_json(nullptr);
         }
-        row["change"] = o.change ? json_summary(summarize(o.change->counts), false) : ordered_json(nullptr);
+        row["change"] = o.change ? json_summary(summarize(o.change->counts)) : ordered_json(nullptr);
         (o.director ? outputs : wide).push_back(row);
     }
     j["outputs"] = outputs;
@@ -346,7 +354,8 @@ ordered_json json_value(const SideValue& v) {
 /// The changed declarations each output depends on (analysis/dependencies.hpp).
 using Causes = std::map<std::string, const AwardCause*>;
 
-/// `priced`: diff --price was given, so outputs in shares carry their value in money.
+/// `priced`: diff --price was given, so outputs in the unit the price is per (shares) carry
+/// their value in money.
 ordered_json json_value_diff(const ValueDiff& v, const char* key, bool priced, const Causes& causes) {
     ordered_json o;
     o[key] = v.name;
@@ -360,7 +369,7 @@ ordered_json json_value_diff(const ValueDiff& v, const char* key, bool priced, c
     }
     o["changed"] = v.changed;
     if (v.unit_changed) o["unit_changed"] = true;
-    if (priced && v.unit == "shares") {
+    if (priced && v.valued) {
         o["base_value"] = v.base.value ? json_number(*v.base.value) : ordered_json(nullptr);
         o["head_value"] = v.head.value ? json_number(*v.head.value) : ordered_json(nullptr);
         o["value_change"] = v.value_change ? json_number(*v.value_change) : ordered_json(nullptr);

@@ -115,14 +115,36 @@ std::string percent(std::uint64_t count, std::uint64_t total) {
 
 bool always_zero(const OutputTally& t) { return t.counts.only_zero(); }
 
-/// Per director: whether an output in shares is other than 0 on some path.
+/// Per director: whether an output in shares (or another counted unit) is other than 0 on
+/// some path.
 std::vector<bool> receives_shares(const Plan& plan, const SimulationResult& r) {
     std::vector<bool> receives(r.directors.size(), false);
     for (const auto& t : r.outputs) {
-        if (plan.slots[t.slot].type.dim == Dimension{0, 1, 0} && t.counts.total() && !always_zero(t))
+        if (counted(plan.slots[t.slot].type, plan.units) && t.counts.total() && !always_zero(t))
             receives[t.director] = true;
     }
     return receives;
+}
+
+/// An amount of a price's currency as the simulation tables show it, its sign (if any)
+/// first: "¥1,234", "-$5.50", "1,234 CHF".
+std::string money(const Plan& plan, const PriceUnits& u, std::string amount) {
+    const UnitDef& c = plan.units[u.currency];
+    if (c.symbol.empty()) return amount + " " + c.name;
+    amount.insert(!amount.empty() && (amount.front() == '+' || amount.front() == '-') ? 1 : 0, c.symbol);
+    return amount;
+}
+
+/// Whether a simulation values `slot`'s tallies at its grant-time price.
+bool valued(const Plan& plan, const SimulationResult& r, std::uint32_t slot) {
+    return r.has_price && plan.slots[slot].type.kind == Kind::number && plan.slots[slot].type.dim == r.price_units.valued().dim;
+}
+
+/// The note under a table of fair values.
+std::string fair_value_note(const Plan& plan, const SimulationResult& r) {
+    const UnitDef& counted = plan.units[r.price_units.counted];
+    return fmt::format("fair value/grant = mean({0} × grant-time price) × factor; fair value/{1} = that ÷ mean({0})\n",
+                       counted.name, counted.singular);
 }
 
 std::string event_name(const Plan& plan, const SimulationResult& r, const EventTally& e) {
@@ -142,7 +164,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> head = {plan.directors.noun, "output", "mean", "sd", "p5", "p25", "p50", "p75", "p95", "P(zero)"};
     if (r.has_price) {
-        head.push_back("fair value/share");
+        head.push_back("fair value/" + plan.units[r.price_units.counted].singular);
         head.push_back("fair value/grant");
     }
     rows.push_back(head);
@@ -158,9 +180,9 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
                                         grouped_decimal(*Rational::parse(s.sd), 2), grouped_decimal(s.p5, 0), grouped_decimal(s.p25, 0),
                                         grouped_decimal(s.p50, 0), grouped_decimal(s.p75, 0), grouped_decimal(s.p95, 0), percent(s.p_zero)};
         if (r.has_price) {
-            bool shares = plan.slots[t.slot].type.dim == Dimension{0, 1, 0};
-            row.push_back(shares && s.fair_value_share ? "¥" + grouped_decimal(*s.fair_value_share, 2) : "");
-            row.push_back(shares && s.fair_value_grant ? "¥" + grouped_decimal(*s.fair_value_grant, 0) : "");
+            const bool v = valued(plan, r, t.slot);
+            row.push_back(v && s.fair_value_share ? money(plan, r.price_units, grouped_decimal(*s.fair_value_share, 2)) : "");
+            row.push_back(v && s.fair_value_grant ? money(plan, r.price_units, grouped_decimal(*s.fair_value_grant, 0)) : "");
         }
         rows.push_back(std::move(row));
     }
@@ -188,9 +210,9 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     }
     if (r.has_price && r.discount) {
         Rational mean_price = r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths));
-        out += fmt::format("\ngrant-time price: mean ¥{}; discounted at the risk-free rate over {} days: factor {}\n",
-                           grouped_decimal(mean_price, 2), r.days, r.discount->to_decimal(6));
-        out += "fair value/grant = mean(shares × grant-time price) × factor; fair value/share = that ÷ mean(shares)\n";
+        out += fmt::format("\ngrant-time price: mean {}; discounted at the risk-free rate over {} days: factor {}\n",
+                           money(plan, r.price_units, grouped_decimal(mean_price, 2)), r.days, r.discount->to_decimal(6));
+        out += fair_value_note(plan, r);
     }
     return dsl::printable(out, true);
 }
@@ -225,10 +247,10 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
     std::vector<std::string> columns = {head.directors.noun, "output", "plan", "mean", "sd", "p5", "p25",
                                         "p50", "p75", "p95", "P(zero)"};
     if (priced) {
-        columns.push_back("fair value/share");
+        const Plan& plan = c.head.has_price ? head : base;
+        columns.push_back("fair value/" + plan.units[(c.head.has_price ? c.head : c.base).price_units.counted].singular);
         columns.push_back("fair value/grant");
     }
-    const Dimension shares{0, 1, 0};
     auto stats = [&](const OutputSummary& s, bool sign) {
         auto shown = [&](const Rational& v, int places) { return sign ? signed_decimal(v, places) : grouped_decimal(v, places); };
         return std::vector<std::string>{shown(s.mean, 2), grouped_decimal(*Rational::parse(s.sd), 2), shown(s.p5, 0),
@@ -244,9 +266,10 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                 ++hidden;
                 continue;
             }
-            // Fair values: of grants in shares (per director; a plan-wide total has none).
-            const bool valued = per_director && (o.head ? head.slots[o.head->slot].type.dim
-                                                        : base.slots[o.base->slot].type.dim) == shares;
+            // Fair values: of grants in the unit each side's price values (per director; a
+            // plan-wide total has none).
+            const bool base_valued = per_director && o.base && valued(base, c.base, o.base->slot);
+            const bool head_valued = per_director && o.head && valued(head, c.head, o.head->slot);
             // An output the revision leaves the same on every path: one row.
             const bool same = o.change && o.change->counts.only_zero();
             bool first = true;
@@ -262,8 +285,10 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                 auto cells = stats(s, false);
                 row.insert(row.end(), cells.begin(), cells.end());
                 if (priced) {
-                    row.push_back(valued && s.fair_value_share ? "¥" + grouped_decimal(*s.fair_value_share, 2) : "");
-                    row.push_back(valued && s.fair_value_grant ? "¥" + grouped_decimal(*s.fair_value_grant, 0) : "");
+                    const Plan& plan = side == &c.base ? base : head;
+                    const bool v = side == &c.base ? base_valued : head_valued;
+                    row.push_back(v && s.fair_value_share ? money(plan, side->price_units, grouped_decimal(*s.fair_value_share, 2)) : "");
+                    row.push_back(v && s.fair_value_grant ? money(plan, side->price_units, grouped_decimal(*s.fair_value_grant, 0)) : "");
                 }
                 (side == &c.base ? bs : hs) = s;
                 rows.push_back(std::move(row));
@@ -276,10 +301,13 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                 if (priced) {
                     row.push_back("");
                     std::string fair;
-                    if (valued && bs && hs && bs->fair_value_grant && hs->fair_value_grant) {
+                    // (A change in one currency: both sides valued in it.)
+                    const bool one_currency = base_valued && head_valued &&
+                                              base.units[c.base.price_units.currency].name ==
+                                                  head.units[c.head.price_units.currency].name;
+                    if (one_currency && bs && hs && bs->fair_value_grant && hs->fair_value_grant) {
                         Rational d = *hs->fair_value_grant - *bs->fair_value_grant;
-                        fair = signed_decimal(d, 0);
-                        fair.insert(fair.front() == '+' || fair.front() == '-' ? 1 : 0, "¥");
+                        fair = money(head, c.head.price_units, signed_decimal(d, 0));
                     }
                     row.push_back(fair);
                 }
@@ -354,12 +382,12 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
     for (const auto* side : {&c.base, &c.head}) {
         if (!side->has_price || !side->discount) continue;
         Rational mean_price = side->price_sum.value() / Rational(static_cast<std::int64_t>(side->paths));
-        out += fmt::format("{}{} grant-time price: mean ¥{}; discounted at the risk-free rate over {} days: factor {}\n",
+        out += fmt::format("{}{} grant-time price: mean {}; discounted at the risk-free rate over {} days: factor {}\n",
                            side == &c.base || !c.base.has_price ? "\n" : "", side == &c.base ? "base" : "head",
-                           grouped_decimal(mean_price, 2), side->days, side->discount->to_decimal(6));
+                           money(side == &c.base ? base : head, side->price_units, grouped_decimal(mean_price, 2)),
+                           side->days, side->discount->to_decimal(6));
     }
-    if (priced)
-        out += "fair value/grant = mean(shares × grant-time price) × factor; fair value/share = that ÷ mean(shares)\n";
+    if (priced) out += c.head.has_price ? fair_value_note(head, c.head) : fair_value_note(base, c.base);
     return dsl::printable(out, true);
 }
 

@@ -36,32 +36,32 @@ Rational to_rational(const Decimal& x, int places) {
 /// and counted for all of them when it first changes, or at flush().
 class KernelCounts {
 public:
-    /// `numeric`, `in_shares` (per director output) and `plan_numeric` (per plan-wide output)
+    /// `numeric`, `valued` (per director output) and `plan_numeric` (per plan-wide output)
     /// say which outputs are counted, as the interpreter's paths count them.
     KernelCounts(const Kernel& k, const Plan& plan, SimulationResult& r, std::size_t n_directors,
-                 const std::vector<std::uint8_t>& numeric, const std::vector<std::uint8_t>& in_shares,
+                 const std::vector<std::uint8_t>& numeric, const std::vector<std::uint8_t>& valued,
                  const std::vector<std::uint8_t>& plan_numeric, std::optional<std::size_t> price,
                  std::vector<std::size_t> events)
         : price_(price) {
         const Outcome& base = k.outcome();   // the base inputs' run: what no run changes
         // (The tallies stay where they are: r is not resized after this.)
-        auto output = [&](std::uint32_t slot, std::size_t record, OutputTally& tally, bool shares, const Value& value) {
+        auto output = [&](std::uint32_t slot, std::size_t record, OutputTally& tally, bool valued, const Value& value) {
             auto h = k.output_handle(slot, record);
             if (h && k.changes(*h)) {
-                shares_.push_back(shares);
+                valued_.push_back(valued);
                 handles_.push_back(*h);
                 places_.push_back(k.output_place(*h));
                 if (!places_.back()) read_all_ = false;
                 tallies_.push_back(&tally);
             } else {
-                fixed_.push_back(Fixed{&tally, shares, value.number});
+                fixed_.push_back(Fixed{&tally, valued, value.number});
             }
         };
         const std::size_t n_outputs = plan.director_outputs.size();
         for (std::size_t d = 0; d < n_directors; ++d)
             for (std::size_t o = 0; o < n_outputs; ++o)
                 if (numeric[o])
-                    output(plan.director_outputs[o], d, r.outputs[d * n_outputs + o], in_shares[o] != 0,
+                    output(plan.director_outputs[o], d, r.outputs[d * n_outputs + o], valued[o] != 0,
                            base.directors[d].outputs[o]);
         for (std::size_t o = 0; o < plan.plan_outputs.size(); ++o)
             if (plan_numeric[o]) output(plan.plan_outputs[o], 0, r.plan_outputs[o], false, base.plan_outputs[o]);
@@ -119,7 +119,7 @@ public:
         const Rational price_sum = price_sum_.value();
         for (const Fixed& f : fixed_) {
             f.tally->counts.add(f.value, paths_);
-            if (price_ && f.in_shares && !f.value.is_zero()) f.tally->value_times_price.add(f.value * price_sum);
+            if (price_ && f.valued && !f.value.is_zero()) f.tally->value_times_price.add(f.value * price_sum);
         }
         for (std::uint64_t* count : fixed_events_) *count += paths_;
         for (const FixedLimit& l : fixed_limits_) {
@@ -152,7 +152,7 @@ private:
         return true;
     }
     void start_moving(std::size_t i, std::int64_t value) {
-        moving_.push_back(Moving{places_[i], tallies_[i], price_ && shares_[i]});
+        moving_.push_back(Moving{places_[i], tallies_[i], price_ && valued_[i]});
         moving_values_.push_back(value);
     }
     /// add() reading every output the run changes, whether or not it has a place.
@@ -226,7 +226,7 @@ private:
     /// Changing output i's one value v on every path counted since flush(), counted for them.
     void settle(std::size_t i, std::int64_t v) {
         tallies_[i]->counts.add(Rational(v), paths_);
-        if (price_ && shares_[i] && v != 0) tallies_[i]->value_times_price.add(Rational(v) * price_sum_.value());
+        if (price_ && valued_[i] && v != 0) tallies_[i]->value_times_price.add(Rational(v) * price_sum_.value());
     }
     struct Moving {
         const KernelValue* place = nullptr;   // null unless read_all_
@@ -244,7 +244,7 @@ private:
     };
     struct Fixed {
         OutputTally* tally = nullptr;
-        bool in_shares = false;
+        bool valued = false;
         Rational value;
     };
     struct Limit {
@@ -264,7 +264,7 @@ private:
     std::vector<OutputTally*> tallies_;
     std::vector<const KernelValue*> places_;   // where each run leaves them (KernelOptions::keep_last false)
     bool read_all_ = true;                     // every one has a place
-    std::vector<std::uint8_t> shares_;       // whether each is in shares
+    std::vector<std::uint8_t> valued_;       // whether each is valued at the grant-time price
     // Since flush(): the outputs that kept one value on every path (steady_), the others.
     // moving_[j] is output moving_index_[j], its value in the run being counted moving_values_[j].
     std::vector<Steady> steady_;
@@ -395,12 +395,18 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
             // no fair values for the base
         } else if (!slot) {
             bad.error(model.grant_price_range, "the plan has no definition `{}`", model.grant_price);
-        } else if (plan.slots[*slot].type.kind != Kind::number || !(plan.slots[*slot].type.dim == Dimension{1, -1, 0}) ||
-                   plan.slots[*slot].scope != Scope::plan) {
-            bad.error(model.grant_price_range, "`{}` is {}; the grant-time price is a plan-wide JPY per share",
-                      model.grant_price, plan.type_name(plan.slots[*slot].type));
+        } else if (auto units = price_units(plan.slots[*slot].type, plan.units); !units) {
+            auto& d = bad.error(model.grant_price_range,
+                                "`{}` is {}; the grant-time price is a currency per share or other counted unit",
+                                model.grant_price, plan.type_name(plan.slots[*slot].type));
+            d.hint = "as `JPY per share` or `USD per PSU`: every output in that unit is then valued at it";
+        } else if (const Scope scope = plan.slots[*slot].scope; scope != Scope::plan) {
+            bad.error(model.grant_price_range, "`{}` is defined per {}; the grant-time price is plan-wide", model.grant_price,
+                      is_other(scope) ? plan.others[other_index(scope)].noun
+                                      : scope == Scope::grant ? plan.grants.noun : plan.directors.noun);
         } else {
             sim.price_slot_ = *slot;
+            sim.price_units_ = *units;
         }
     }
     if (!bad.empty()) return bad;
@@ -488,7 +494,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         const Simulation* sim = nullptr;
         std::optional<Session> session;
         std::size_t n_directors = 0, n_outputs = 0;
-        std::vector<std::uint8_t> in_shares, numeric, plan_numeric;   // not vector<bool>: read per path
+        std::vector<std::uint8_t> valued, numeric, plan_numeric;   // not vector<bool>: read per path
         std::vector<std::uint8_t> event_true;
         const Outcome* outcome = nullptr;
         // The compiled plan, when it evaluates the paths: the handles of the grant-time
@@ -575,19 +581,19 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 }
             }
             for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back(LimitTally{i, 0, 0, {}});
-            lane.in_shares.resize(lane.n_outputs);
+            lane.valued.resize(lane.n_outputs);
             lane.numeric.resize(lane.n_outputs);
             for (std::size_t k = 0; k < lane.n_outputs; ++k) {
                 const Type& t = plan.slots[plan.director_outputs[k]].type;
                 lane.numeric[k] = t.kind == Kind::number;
-                lane.in_shares[k] = lane.numeric[k] && t.dim == Dimension{0, 1, 0};
+                lane.valued[k] = lane.numeric[k] && lane.sim->price_slot_ != none && t.dim == lane.sim->price_units_.valued().dim;
             }
-            // A plan-wide output is shown when plans are compared, and in shares as a histogram:
-            // only those are counted (a yen total takes a new value on nearly every path, and
-            // counting it would make memory grow with the paths).
+            // A plan-wide output is shown when plans are compared, and in shares (or another
+            // counted unit) as a histogram: only those are counted (a yen total takes a new
+            // value on nearly every path, and counting it would make memory grow with the paths).
             for (auto slot : plan.plan_outputs) {
                 const Type& t = plan.slots[slot].type;
-                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || t.dim == Dimension{0, 1, 0}));
+                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || counted(t, plan.units)));
             }
             lane.event_true.resize(r.events.size());
             if (compiled[p]) {
@@ -605,7 +611,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     }
                     if (lane.sim->price_slot_ != none && !lane.price_handle) lane.kernel.reset();
                     if (lane.kernel && !compare)
-                        lane.counts.emplace(*lane.kernel, plan, r, lane.n_directors, lane.numeric, lane.in_shares,
+                        lane.counts.emplace(*lane.kernel, plan, r, lane.n_directors, lane.numeric, lane.valued,
                                             lane.plan_numeric, lane.price_handle, lane.event_handles);
                 }
             }
@@ -644,7 +650,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     OutputTally& t = r.outputs[d * lane.n_outputs + k];
                     const Rational& v = o.directors[d].outputs[k].number;
                     t.counts.add(v);
-                    if (price && lane.in_shares[k]) t.value_times_price.add_product(v, *price);
+                    if (price && lane.valued[k]) t.value_times_price.add_product(v, *price);
                 }
             }
             for (std::size_t k = 0; k < r.plan_outputs.size(); ++k)
@@ -805,6 +811,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         SimulationResult& total = totals[p];
         total.directors = std::move(directors[p]);
         total.has_price = sims[p]->price_slot_ != none;
+        total.price_units = sims[p]->price_units_;
         if (model.price && !model.price->dates.empty()) {
             const PriceModel& pm = *model.price;
             Rational years = Rational::fraction(pm.dates.back().days - pm.start.days, 365);

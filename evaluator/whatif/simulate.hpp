@@ -98,6 +98,7 @@ private:
     Rational start_price_;
     std::vector<std::uint32_t> event_slots_;
     std::uint32_t price_slot_ = none;
+    PriceUnits price_units_;                     // the price's: what it values, in what
 };
 
 /// Summary numbers of a tally, exact or (for the standard deviation and discounted values)

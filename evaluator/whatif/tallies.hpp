@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "evaluator/numbers/rational.hpp"
+#include "evaluator/numbers/types.hpp"
 
 namespace hoshu::eval {
 
@@ -143,6 +144,7 @@ struct SimulationResult {
     std::vector<LimitTally> limits;
     ExactSum price_sum;                    // Σ grant-time price (when the model names it)
     bool has_price = false;
+    PriceUnits price_units;                // its units: outputs in price_units.counted are valued
     /// exp(-r·T) for the model's risk-free rate and the time from the price's start to its
     /// last simulated date, as an exact decimal of 30 places (empty when there is no price).
     std::optional<Rational> discount;

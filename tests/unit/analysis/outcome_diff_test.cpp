@@ -21,7 +21,8 @@ struct Compared {
     std::optional<eval::Plan> base, head;
     std::optional<eval::InputFile> inputs;
     eval::InputsDiff diff;
-    Compared(const std::string& base_text, const std::string& head_text, const std::string& toml) {
+    Compared(const std::string& base_text, const std::string& head_text, const std::string& toml,
+             const std::string& price = {}) {
         dsl::Diagnostics diags;
         base = eval::check_files(sm, {sm.add("base/a.hoshu", base_text)}, diags);
         head = eval::check_files(sm, {sm.add("head/a.hoshu", head_text)}, diags);
@@ -31,7 +32,7 @@ struct Compared {
         auto in = eval::InputFile::parse(sm, "in.toml", toml);
         REQUIRE(in);
         inputs.emplace(std::move(*in));
-        diff = eval::diff_on_inputs(*base, *head, *inputs, {});
+        diff = eval::diff_on_inputs(*base, *head, *inputs, {}, price);
         INFO(dsl::render(sm, diff.base.errors) + dsl::render(sm, diff.head.errors));
         REQUIRE(diff.ran());
     }
@@ -105,6 +106,55 @@ TEST_CASE("outcome diff: a unit that changed is named, no change computed", "[ou
     CHECK(cash.unit_changed);
     CHECK(cash.changed);
     CHECK_FALSE(cash.change);
+}
+
+TEST_CASE("outcome diff: awards valued at a price in any currency per any counted unit", "[outcome_diff]") {
+    // A US plan: units in PSUs valued at a price in USD per PSU; its shares and its cash
+    // are not in the unit the price is per, so they are not valued.
+    const std::string rules = R"(plan "P"
+unit USD currency "$" minor 0.01
+unit PSU plural PSUs whole
+collection directors: director at directors key id
+input unit_price: USD per PSU at unit_price range $0.01 per PSU to $1,000 per PSU
+per director
+  input pay: USD at pay range $0 to $1,000,000
+  output units: PSUs = round down(pay / unit_price, 1 PSU)
+  output shares_too: shares = 3 shares
+  output cash: USD = pay
+end
+)";
+    const std::string in = R"(unit_price = 12.50
+[[directors]]
+id = "D01"
+pay = 1000.10
+[[directors]]
+id = "D02"
+pay = 3000
+)";
+    std::string head = rules;
+    head.replace(head.find("pay / unit_price"), 16, "2 * pay / unit_price");
+    Compared c(rules, head, in, "unit_price");
+    const auto& units = c.value(0, "units");
+    CHECK(units.valued);
+    CHECK(units.base.exact == "80");    // 1000.10 / 12.50 = 80.008
+    CHECK(units.head.exact == "160");
+    REQUIRE(units.base.value);
+    REQUIRE(units.head.value);
+    CHECK(*units.base.value == eval::Rational(1000));
+    CHECK(*units.head.value == eval::Rational(2000));
+    REQUIRE(units.value_change);
+    CHECK(*units.value_change == eval::Rational(1000));
+    CHECK(units.base.value_display.find("1,000") != std::string::npos);
+    CHECK(c.value(1, "units").head.value == eval::Rational(6000));
+    for (const char* other : {"shares_too", "cash"}) {
+        INFO(other);
+        CHECK_FALSE(c.value(0, other).valued);
+        CHECK_FALSE(c.value(0, other).base.value);
+        CHECK(c.value(0, other).base.value_display.empty());
+    }
+    // A definition per director, or in money alone, is no price.
+    CHECK(eval::price_problem(*c.base, "unit_price").empty());
+    CHECK_FALSE(eval::price_problem(*c.base, "pay").empty());
 }
 
 TEST_CASE("outcome diff: violations on one side or both", "[outcome_diff]") {

@@ -1,0 +1,86 @@
+// The CSV for payroll and the share registrar: each output in the unit the plan's
+// `grant_price` is per is valued at it, in its currency, named after it.
+#include "evaluator/output/eval_report.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "evaluator/run/session.hpp"
+#include "support/plan_fixture.hpp"
+
+using namespace hoshu;
+
+namespace {
+
+/// The CSV's cells for `rules` on `toml`.
+std::vector<std::vector<std::string>> rows_of(const std::string& rules, const std::string& toml) {
+    test::PlanFixture f(rules);
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(toml);
+    auto outcome = eval::evaluate(*f.plan, in, {});
+    REQUIRE(outcome);
+    const auto extras = eval::report_extras(*f.plan, in, *outcome, {});
+    return eval::csv_rows(*f.plan, *outcome, eval::Seal{}, "FY2026", extras);
+}
+
+std::string cell(const std::vector<std::vector<std::string>>& rows, std::size_t row, const std::string& column) {
+    const auto& header = rows.front();
+    auto at = std::find(header.begin(), header.end(), column);
+    INFO("no column " << column);
+    REQUIRE(at != header.end());
+    return rows.at(row).at(static_cast<std::size_t>(at - header.begin()));
+}
+
+const std::string toml = R"(price = 12.50
+[[directors]]
+id = "D01"
+pay = 1000.10
+)";
+
+}  // namespace
+
+TEST_CASE("csv: awards valued at the grant-time price, in its currency, per its counted unit", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+unit USD currency "$" minor 0.01
+unit PSU plural PSUs whole
+collection directors: director at directors key id
+input price: USD per PSU at price range $0.01 per PSU to $1,000 per PSU
+value grant_price: USD per PSU = price
+per director
+  input pay: USD at pay range $0 to $1,000,000
+  output units: PSUs = round down(pay / grant_price, 1 PSU)
+  output shares_too: shares = 3 shares
+  output cash: USD = pay
+end
+)",
+                              toml);
+    const auto& header = rows.front();
+    CHECK(cell(rows, 1, "units") == "80");
+    CHECK(cell(rows, 1, "grant_price") == "12.5");
+    CHECK(cell(rows, 1, "units_value_usd") == "1000");
+    // Only the PSUs are valued: no column for the shares or the cash, none in yen.
+    for (const char* absent : {"shares_too_value_usd", "cash_value_usd", "units_value_yen", "shares_too_value_yen"})
+        CHECK(std::find(header.begin(), header.end(), absent) == header.end());
+}
+
+TEST_CASE("csv: a grant_price that is no price values nothing", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+unit USD currency "$" minor 0.01
+collection directors: director at directors key id
+input price: USD at price range $0 to $1,000
+value grant_price: USD = price
+per director
+  input pay: USD at pay range $0 to $1,000,000
+  output award: shares = round down(pay / grant_price * 1 share, 1 share)
+end
+)",
+                              toml);
+    const auto& header = rows.front();
+    CHECK(cell(rows, 1, "award") == "80");
+    CHECK(cell(rows, 1, "grant_price") == "12.5");
+    CHECK(std::none_of(header.begin(), header.end(),
+                       [](const std::string& h) { return h.find("_value_") != std::string::npos; }));
+}
