@@ -437,10 +437,25 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
     // The definitions that take a series entry's value whole (`last S before D`, D a date no
     // run changes), with their lookup's date node: read like inputs.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> lookups;
+    // What the kernel cannot read: one error per place and reason, noting where the first
+    // value it reads is changed (and how many more there are).
+    struct Refusal {
+        dsl::SourceRange range;
+        std::string message;
+        dsl::SourceRange changed_at;
+        std::size_t more = 0;
+    };
+    std::vector<Refusal> refusals;
     for (std::size_t i = 0; i < varied.size(); ++i) {
         const dsl::SourceRange at = i < options.changed_at.size() ? options.changed_at[i] : dsl::SourceRange{};
-        auto changed_here = [&]() {
-            if (at.valid) diags.note(at, "the value is changed here");
+        auto refuse = [&](dsl::SourceRange range, std::string message) {
+            for (auto& r : refusals)
+                if (r.range.file == range.file && r.range.begin == range.begin && r.range.valid == range.valid &&
+                    r.message == message) {
+                    ++r.more;
+                    return;
+                }
+            refusals.push_back(Refusal{range, std::move(message), at, 0});
         };
         auto take = [&](std::uint32_t s, int record) {
             varied_slots[s] = 1;
@@ -450,17 +465,16 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         if (auto entry = probe.series_entry(varied[i])) {
             const Series& series = plan.series[entry->series];
             if (entry->is_date) {
-                diags.error(series.name_range, "a value a run changes is the date of an entry of the series `{}`, which only the interpreter reads",
-                            series.name);
-                changed_here();
+                refuse(series.name_range,
+                       fmt::format("a value a run changes is the date of an entry of the series `{}`, which only the interpreter reads",
+                                   series.name));
                 continue;
             }
             for (const auto& read : series_readers(plan, probe, records, !base->carried.empty(), entry->series, entry->date)) {
                 if (read.slot == none) {
-                    diags.error(plan.nodes[read.node].range,
-                                "a value a run changes is an entry of the series `{}`, read here as only the interpreter reads it",
-                                series.name);
-                    changed_here();
+                    refuse(plan.nodes[read.node].range,
+                           fmt::format("a value a run changes is an entry of the series `{}`, read here as only the interpreter reads it",
+                                       series.name));
                     continue;
                 }
                 take(read.slot, read.record);
@@ -472,8 +486,7 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
         for (const auto& r : probe.readers(varied[i])) {
             const std::string name = r.input ? plan.slots[r.index].name : plan.infos[r.index].name;
             if (!r.input) {
-                diags.error(plan.infos[r.index].name_range, "a value a run changes is read by the info `{}`", name);
-                changed_here();
+                refuse(plan.infos[r.index].name_range, fmt::format("a value a run changes is read by the info `{}`", name));
                 continue;
             }
             const Slot& s = plan.slots[r.index];
@@ -498,22 +511,24 @@ Result<Kernel> Kernel::build(const Plan& plan, Session& session, std::span<const
                 elsewhere = true;
             }
             if (elsewhere) {
-                diags.error(s.name_range,
-                            "a value a run changes is read by `{}`, which is neither plan-wide nor one per record of {}",
-                            name, plan.directors.plural);
-                changed_here();
+                refuse(s.name_range,
+                       fmt::format("a value a run changes is read by `{}`, which is neither plan-wide nor one per record of {}",
+                                   name, plan.directors.plural));
             } else if (reading.empty()) {
                 continue;
             } else if (s.type.kind != Kind::number) {
-                diags.error(s.name_range, "a value a run changes is read by `{}`, which is not a number", name);
-                changed_here();
+                refuse(s.name_range, fmt::format("a value a run changes is read by `{}`, which is not a number", name));
             } else if (s.input.low_node != none || s.input.high_node != none) {
-                diags.error(s.name_range, "a value a run changes is read by `{}`, whose range is computed", name);
-                changed_here();
+                refuse(s.name_range, fmt::format("a value a run changes is read by `{}`, whose range is computed", name));
             } else {
                 for (int record : reading) take(r.index, record);
             }
         }
+    }
+    for (const auto& r : refusals) {
+        diags.error(r.range, "{}", r.message);
+        if (r.changed_at.valid) diags.note(r.changed_at, "the value is changed here");
+        if (r.more) diags.note(dsl::SourceRange{}, "and {} more value{} the run changes, read there too", r.more, r.more == 1 ? "" : "s");
     }
     if (!diags.empty()) return diags;
 
