@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -56,18 +57,44 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
     x.inputs_text = inputs.bytes();
     for (const auto& info : plan.infos)
         if (info.scope == Scope::director) x.info_names.push_back(info.name);
+    // Each record found once in the inputs' list, by its key (the evaluation has checked
+    // that no two share one); its `info` fields read from it.
+    std::map<std::string, InputFile::Node, std::less<>> record_of;
+    if (plan.directors.declared) {
+        std::string why;
+        auto list = inputs.find(plan.directors.input.path_text, &why);
+        if (list && inputs.kind(list) == InputKind::array) {
+            for (std::size_t i = 0; i < inputs.size(list); ++i) {
+                auto record = inputs.element(list, i);
+                if (inputs.kind(record) != InputKind::table) continue;
+                if (auto id = inputs.child(record, plan.directors.id_key))
+                    if (auto text = inputs.scalar_text(id)) record_of.emplace(*text, record);
+            }
+        }
+    }
+    // An `info` field of a record: its path's keys walked from the record (a path with an
+    // index or a key computed from a value, from the top of the inputs); absent, empty.
+    auto info_of = [&](const std::string& id, const InputSpec& spec) -> std::string {
+        const bool keys = !spec.absolute && std::all_of(spec.path.begin(), spec.path.end(), [](const PathStep& step) {
+            return !step.index && step.slot == none;
+        });
+        InputFile::Node node;
+        if (keys) {
+            auto it = record_of.find(id);
+            if (it == record_of.end()) return "";
+            node = it->second;
+            for (const auto& step : spec.path)
+                if (node) node = inputs.kind(node) == InputKind::table ? inputs.child(node, step.key) : InputFile::Node{};
+        } else {
+            std::string why;
+            node = inputs.find(fmt::format("{}.\"{}\".{}", plan.directors.input.path_text, id, spec.path_text), &why);
+        }
+        return node ? inputs.scalar_text(node).value_or("") : "";
+    };
     for (const auto& d : outcome.directors) {
         std::vector<std::string> values;
-        for (const auto& info : plan.infos) {
-            if (info.scope != Scope::director) continue;
-            std::string value;
-            if (plan.directors.declared) {
-                std::string path = fmt::format("{}.\"{}\".{}", plan.directors.input.path_text, d.id, info.input.path_text);
-                std::string why;   // an absent `info` field is an empty cell
-                if (auto node = inputs.find(path, &why)) value = inputs.scalar_text(node).value_or("");
-            }
-            values.push_back(std::move(value));
-        }
+        for (const auto& info : plan.infos)
+            if (info.scope == Scope::director) values.push_back(plan.directors.declared ? info_of(d.id, info.input) : "");
         x.info_values.push_back(std::move(values));
     }
     Session session(plan, inputs, options);

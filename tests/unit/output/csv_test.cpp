@@ -21,7 +21,7 @@ std::vector<std::vector<std::string>> rows_of(const std::string& rules, const st
     REQUIRE(f.ok());
     const auto& in = f.inputs(toml);
     auto outcome = eval::evaluate(*f.plan, in, {});
-    REQUIRE(outcome);
+    if (!outcome) FAIL(dsl::render(f.sm, outcome.error()));
     const auto extras = eval::report_extras(*f.plan, in, *outcome, {});
     return eval::csv_rows(*f.plan, *outcome, eval::Seal{}, "FY2026", extras);
 }
@@ -83,4 +83,39 @@ end
     CHECK(cell(rows, 1, "grant_price") == "12.5");
     CHECK(std::none_of(header.begin(), header.end(),
                        [](const std::string& h) { return h.find("_value_") != std::string::npos; }));
+}
+
+TEST_CASE("csv: each record's info fields, read from its record by its key", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+collection directors: director at directors key id
+per director
+  info title: text at title
+  info team: text at org.team
+  input pay: JPY at pay range ¥0 to ¥1,000,000
+  output award: shares = round down(pay / 100 yen * 1 share, 1 share)
+end
+)",
+                              R"([[directors]]
+id = "D02"
+title = "Director"
+pay = 900
+org = { team = "Audit" }
+[[directors]]
+id = "D01"
+pay = 1000
+title = "Chair, \"founder\""
+[[directors]]
+id = "D03"
+pay = 300
+org = {}
+)");
+    REQUIRE(rows.size() == 4);
+    CHECK(cell(rows, 1, "director") == "D02");
+    CHECK(cell(rows, 1, "title") == "Director");
+    CHECK(cell(rows, 1, "team") == "Audit");
+    CHECK(cell(rows, 2, "title") == "Chair, \"founder\"");
+    CHECK(cell(rows, 2, "team").empty());   // no `org`
+    CHECK(cell(rows, 3, "title").empty());  // no `title`
+    CHECK(cell(rows, 3, "team").empty());   // `org` without `team`
+    CHECK(cell(rows, 3, "award") == "3");
 }
