@@ -120,9 +120,22 @@ if mkfifo "$work/links_fifo.hoshu" 2> /dev/null; then
   mkfifo "$p/in.toml"
   expect "a test whose inputs file is a FIFO" 1 "rules.hoshu:4:10: error: cannot read the inputs of this test" \
     timeout 10 "$hoshu" test "$p"
+  # Inputs and models are read through a pipe too (`<(…)`), but never wait for a writer.
+  mkfifo "$work/in_fifo.toml"
+  expect "inputs that are a FIFO nobody writes to" 2 "cannot read $work/in_fifo.toml: nothing was written to it" \
+    timeout 10 "$hoshu" eval rules/iij --inputs "$work/in_fifo.toml"
+  expect "a simulation model that is a FIFO nobody writes to" 2 "cannot read $work/in_fifo.toml: nothing was written" \
+    timeout 10 "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model "$work/in_fifo.toml" --paths 10 --seed 1
+  expect "inputs through a pipe" 0 "fixed_cash_yen" "$hoshu" eval rules/iij --inputs <(cat examples/iij/fy2024.toml)
 else
   echo "skip the FIFO cases (no mkfifo here)"
 fi
+
+# A device never ends (/dev/zero filled the memory) or waits for typing (a terminal).
+expect "/dev/zero as inputs" 2 "cannot read /dev/zero: not a regular file (a device)" \
+  timeout 10 "$hoshu" eval rules/iij --inputs /dev/zero
+expect "/dev/urandom as a simulation model" 2 "cannot read /dev/urandom: not a regular file (a device)" \
+  timeout 10 "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model /dev/urandom --paths 10 --seed 1
 
 # A dotted key of 2,000,000 parts crashed inside toml++: measured before it parses.
 awk 'BEGIN { printf "a"; for (i = 0; i < 2000000; i++) printf ".a"; print " = 1" }' > "$work/deep.toml"
