@@ -174,7 +174,7 @@ int run_batch(const BatchArgs& args) {
 
     std::string error;
     OutputFile out;
-    if (!out.open(args.out, error)) return output_failed(error);
+    if (!out.open(args.out, error, files_read(sm, {args.scenarios, args.carry, args.register_db}))) return output_failed(error);
     if (!out.write(base ? eval::batch_compare_header(*base, plan, columns) : eval::batch_csv_header(plan, columns), error))
         return output_failed(error);
 

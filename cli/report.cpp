@@ -73,7 +73,7 @@ int run_report(const ReportArgs& args) {
         return Exit::failure;
     }
     std::string error;
-    if (!write_output(args.out, eval::render_working_paper(paper), error)) return output_failed(error);
+    if (!write_output(args.out, eval::render_working_paper(paper), error, files_read(sm))) return output_failed(error);
     return Exit::success;
 }
 
