@@ -443,17 +443,21 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
             next = child(node, step.key);
             if (!next) return bad(fmt::format("{} has no `{}`", here, step.key));
         } else if (k == InputKind::array) {
-            // The record whose string or date field is this step.
+            // The record whose string or date field is this step. Every record is looked at
+            // (two that match are an error), each field in place: no copy of its keys in
+            // file order, no copy of a text, so that a lookup in every record of a long list
+            // (a report's column per director) stays cheap.
             std::size_t matches = 0;
             for (std::size_t e = 0; e < size(node); ++e) {
-                Node rec = element(node, e);
-                if (kind(rec) != InputKind::table) continue;
+                const toml::table* rec = as_toml(element(node, e))->as_table();
+                if (rec == nullptr) continue;
                 bool hit = false;
-                for (const auto& key : keys(rec)) {
-                    if (scalar_text(child(rec, key)) == step.key) hit = true;
+                for (auto&& [k, v] : *rec) {
+                    if (const auto* text = v.as_string()) hit = hit || text->get() == step.key;
+                    else if (v.is_date()) hit = hit || scalar_text(as_handle(&v)) == step.key;
                 }
                 if (hit) {
-                    if (++matches == 1) next = rec;
+                    if (++matches == 1) next = as_handle(rec);
                 }
             }
             if (matches == 0) return bad(fmt::format("no record of {} has a field equal to `{}`", here, step.key));

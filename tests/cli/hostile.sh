@@ -163,10 +163,15 @@ if big_case "a working paper of 6,000 directors"; then
   # Each director's derivation ran the whole evaluation again and copied its outcome:
   # quadratic (31 s for 6,000 directors, 365 s for 20,000).
   awk '/^\[\[directors\]\]/ { exit } { print }' examples/iij/fy2024.toml > "$work/many.toml"
-  awk 'BEGIN { for (i = 0; i < 6000; i++) printf "[[directors]]\nid = \"X%d\"\nrole = \"outside\"\nmonthly_fixed = 800_000\nmonths_in_office = 12\n", i }' \
+  awk 'BEGIN { for (i = 0; i < 6000; i++) printf "[[directors]]\nid = \"X%d\"\ntitle = \"社外取締役\"\nrole = \"outside\"\nmonthly_fixed = 800_000\nmonths_in_office = 12\n", i }' \
     >> "$work/many.toml"
   within "a working paper of 6,000 directors" 20 800 0 "written" \
     bash -c '"$1" report rules/iij --inputs "$2/many.toml" --out "$2/many.html" && echo written' _ "$hoshu" "$work"
+  # Each director's `info` field (the title) was looked up through a copy, sorted, of every
+  # record's keys: 25 s for 6,000 directors.
+  # (Exit 1: 6,000 outside directors' pay breaks the plan's limits.)
+  within "the CSV of 6,000 directors" 10 200 1 "X5999,9600000" \
+    "$hoshu" eval rules/iij --inputs "$work/many.toml" --format csv
 fi
 
 exit $fail
