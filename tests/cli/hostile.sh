@@ -136,6 +136,8 @@ expect "/dev/zero as inputs" 2 "cannot read /dev/zero: not a regular file (a dev
   timeout 10 "$hoshu" eval rules/iij --inputs /dev/zero
 expect "/dev/urandom as a simulation model" 2 "cannot read /dev/urandom: not a regular file (a device)" \
   timeout 10 "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model /dev/urandom --paths 10 --seed 1
+expect "/dev/zero as a CSV of scenarios" 2 "cannot read /dev/zero: not a regular file (a device)" \
+  timeout 10 "$hoshu" batch rules/iij --inputs examples/iij/fy2024.toml --scenarios /dev/zero
 
 # A dotted key of 2,000,000 parts crashed inside toml++: measured before it parses.
 awk 'BEGIN { printf "a"; for (i = 0; i < 2000000; i++) printf ".a"; print " = 1" }' > "$work/deep.toml"
