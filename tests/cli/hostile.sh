@@ -161,6 +161,14 @@ if big_case "explain a chain of 20,000 definitions"; then
     "$hoshu" explain "$work/chain" --inputs "$work/in.toml" --value tail_value
 fi
 
+if big_case "the literate plan of 150,000 definitions"; then
+  # Each declaration's definition was found by a scan of every slot: quadratic (26 s for
+  # 100,000 definitions, about a minute for these).
+  p=$(awk 'BEGIN { print "plan \"x\""; for (i = 0; i < 150000; i++) print "output v" i ": ratio = " i " * 2" }' | plan doc_big)
+  within "the literate plan of 150,000 definitions" 20 1000 0 "written" \
+    bash -c '"$1" doc "$2" --out "$2/plan.html" && echo written' _ "$hoshu" "$p"
+fi
+
 if big_case "a working paper of 6,000 directors"; then
   # Each director's derivation ran the whole evaluation again and copied its outcome:
   # quadratic (31 s for 6,000 directors, 365 s for 20,000).
