@@ -27,6 +27,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace hoshu::eval {
@@ -225,6 +228,16 @@ struct InputFile::Impl {
     toml::table root;
     /// The files of carried records (parse_with_carried), by the path toml++ gives their nodes.
     std::vector<std::pair<std::string, dsl::FileId>> carried;
+    /// find()'s index of a list of records by the text of their string and date fields: the
+    /// first record with that text and how many have it. Built on a list's first lookup (a
+    /// report looks up every director's fields: a scan of the list each time was quadratic);
+    /// the document never changes after it is read. Lookups may come from several threads.
+    struct Match {
+        std::size_t first = 0;
+        std::size_t count = 0;
+    };
+    std::mutex index_mutex;
+    std::unordered_map<const toml::array*, std::unordered_map<std::string, Match>> record_index;
 };
 
 namespace {
@@ -443,21 +456,33 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
             next = child(node, step.key);
             if (!next) return bad(fmt::format("{} has no `{}`", here, step.key));
         } else if (k == InputKind::array) {
-            // The record whose string or date field is this step. Every record is looked at
-            // (two that match are an error), each field in place: no copy of its keys in
-            // file order, no copy of a text, so that a lookup in every record of a long list
-            // (a report's column per director) stays cheap.
+            // The record whose string or date field is this step (two that match are an
+            // error), through the list's index of its records by their fields' texts.
+            const toml::array* list = as_toml(node)->as_array();
             std::size_t matches = 0;
-            for (std::size_t e = 0; e < size(node); ++e) {
-                const toml::table* rec = as_toml(element(node, e))->as_table();
-                if (rec == nullptr) continue;
-                bool hit = false;
-                for (auto&& [k, v] : *rec) {
-                    if (const auto* text = v.as_string()) hit = hit || text->get() == step.key;
-                    else if (v.is_date()) hit = hit || scalar_text(as_handle(&v)) == step.key;
+            {
+                std::lock_guard<std::mutex> lock(impl_->index_mutex);
+                auto [at, fresh] = impl_->record_index.try_emplace(list);
+                auto& index = at->second;
+                if (fresh) {
+                    for (std::size_t e = 0; e < list->size(); ++e) {
+                        const toml::table* rec = list->get(e)->as_table();
+                        if (rec == nullptr) continue;
+                        std::vector<std::string> texts;   // each text once per record
+                        for (auto&& [key, v] : *rec) {
+                            std::optional<std::string> text;
+                            if (const auto* str = v.as_string()) text = str->get();
+                            else if (v.is_date()) text = scalar_text(as_handle(&v));
+                            if (!text || std::find(texts.begin(), texts.end(), *text) != texts.end()) continue;
+                            texts.push_back(*text);
+                            auto [m, added] = index.try_emplace(std::move(*text), Impl::Match{e, 0});
+                            ++m->second.count;
+                        }
+                    }
                 }
-                if (hit) {
-                    if (++matches == 1) next = as_handle(rec);
+                if (auto m = index.find(step.key); m != index.end()) {
+                    matches = m->second.count;
+                    next = as_handle(list->get(m->second.first));
                 }
             }
             if (matches == 0) return bad(fmt::format("no record of {} has a field equal to `{}`", here, step.key));

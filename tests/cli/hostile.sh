@@ -177,11 +177,18 @@ if big_case "a working paper of 6,000 directors"; then
     >> "$work/many.toml"
   within "a working paper of 6,000 directors" 20 800 0 "written" \
     bash -c '"$1" report rules/iij --inputs "$2/many.toml" --out "$2/many.html" && echo written' _ "$hoshu" "$work"
-  # Each director's `info` field (the title) was looked up through a copy, sorted, of every
-  # record's keys: 25 s for 6,000 directors.
-  # (Exit 1: 6,000 outside directors' pay breaks the plan's limits.)
-  within "the CSV of 6,000 directors" 10 200 1 "X5999,9600000" \
-    "$hoshu" eval rules/iij --inputs "$work/many.toml" --format csv
+fi
+
+if big_case "the CSV of 20,000 directors"; then
+  # Each director's `info` field (the title) was found by a scan of every record, through a
+  # copy, sorted, of its keys: quadratic (25 s for 6,000 directors; 52 s for these once the
+  # copies were gone). A list's records are now indexed by their fields' texts.
+  awk '/^\[\[directors\]\]/ { exit } { print }' examples/iij/fy2024.toml > "$work/more.toml"
+  awk 'BEGIN { for (i = 0; i < 20000; i++) printf "[[directors]]\nid = \"X%d\"\ntitle = \"社外取締役\"\nrole = \"outside\"\nmonthly_fixed = 800_000\nmonths_in_office = 12\n", i }' \
+    >> "$work/more.toml"
+  # (Exit 1: 20,000 outside directors' pay breaks the plan's limits.)
+  within "the CSV of 20,000 directors" 15 500 1 "X19999,9600000" \
+    "$hoshu" eval rules/iij --inputs "$work/more.toml" --format csv
 fi
 
 exit $fail
