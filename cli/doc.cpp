@@ -51,7 +51,7 @@ int run_doc(const DocArgs& args) {
     }
     doc.command += " --out " + (args.out.empty() || args.out == "-" ? std::string("plan.html") : args.out);
     std::string error;
-    if (!write_output(args.out, eval::render_plan_document(doc), error)) return output_failed(error);
+    if (!write_output(args.out, eval::render_plan_document(doc), error, files_read(sm))) return output_failed(error);
     return Exit::success;
 }
 

@@ -48,7 +48,7 @@ int run_eval(const EvalArgs& args) {
         return Exit::usage;
     }
     std::string error;
-    if (!write_output(args.out, text, error)) return output_failed(error);
+    if (!write_output(args.out, text, error, files_read(sm, {args.carry, args.register_db}))) return output_failed(error);
     return outcome->violations.empty() ? Exit::success : Exit::failure;
 }
 

@@ -13,7 +13,7 @@ int run_inputs(const InputsArgs& args) {
     auto plan = load_plan(sm, args.plan, false, exit);
     if (!plan) return exit;
     std::string error;
-    if (!write_output(args.out, eval::render_inputs_template(*plan), error)) return output_failed(error);
+    if (!write_output(args.out, eval::render_inputs_template(*plan), error, files_read(sm))) return output_failed(error);
     return Exit::success;
 }
 

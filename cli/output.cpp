@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "dsl/base/source.hpp"
 
 namespace hoshu::cli {
 
@@ -191,7 +192,7 @@ void OutputFile::discard() {
     slot_ = -1;
 }
 
-bool OutputFile::open(const std::string& path, std::string& error) {
+bool OutputFile::open(const std::string& path, std::string& error, const std::vector<std::string>& read) {
     discard();
     path_ = path;
     finished_ = false;
@@ -222,6 +223,11 @@ bool OutputFile::open(const std::string& path, std::string& error) {
         if (::faccessat(AT_FDCWD, target_.c_str(), W_OK, AT_EACCESS) != 0) return fail(std::strerror(errno));
         dev_ = st.st_dev;
         ino_ = st.st_ino;
+        for (const auto& r : read) {
+            struct stat rs {};
+            if (!r.empty() && r != "-" && ::stat(r.c_str(), &rs) == 0 && rs.st_dev == dev_ && rs.st_ino == ino_)
+                return fail(fmt::format("it is `{}`, which this command reads; write to another file", r));
+        }
     } else {
         struct stat folder {};
         if (::stat(dir.empty() ? "." : dir.c_str(), &folder) != 0) return fail(std::strerror(errno));
@@ -362,9 +368,15 @@ bool OutputFile::same_target(const OutputFile& other) const {
     return exists_ || (!to_stdout_ && !other.to_stdout_ && name_ == other.name_);
 }
 
-bool write_output(const std::string& path, std::string_view text, std::string& error) {
+bool write_output(const std::string& path, std::string_view text, std::string& error,
+                  const std::vector<std::string>& read) {
     OutputFile out;
-    return out.open(path, error) && out.write(text, error) && out.commit(error);
+    return out.open(path, error, read) && out.write(text, error) && out.commit(error);
+}
+
+std::vector<std::string> files_read(const dsl::SourceManager& sm, std::vector<std::string> more) {
+    for (std::size_t i = 0; i < sm.size(); ++i) more.push_back(sm.file(static_cast<dsl::FileId>(i)).path());
+    return more;
 }
 
 }  // namespace hoshu::cli

@@ -28,6 +28,11 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+namespace hoshu::dsl {
+class SourceManager;
+}
 
 namespace hoshu::cli {
 
@@ -58,8 +63,9 @@ public:
     ~OutputFile();
 
     /// Check the target and create the temporary file: false (with `error`) when the target
-    /// is not a regular file, may not be written, or its folder cannot take a new file.
-    bool open(const std::string& path, std::string& error);
+    /// is not a regular file, may not be written, its folder cannot take a new file, or it
+    /// is one of the files `read` names (however spelled: links, `..`, hard links).
+    bool open(const std::string& path, std::string& error, const std::vector<std::string>& read = {});
     /// Append `text`: to a file, through the buffer (written out when it holds 64 KiB);
     /// to standard output, through stdio's buffer. False (with `error`) when a write fails.
     bool write(std::string_view text, std::string& error);
@@ -94,7 +100,15 @@ private:
     std::string name_;
 };
 
-/// Write `text` to `path` (stdout when empty or "-") through an OutputFile.
-bool write_output(const std::string& path, std::string_view text, std::string& error);
+/// Write `text` to `path` (stdout when empty or "-") through an OutputFile; never over one
+/// of the files `read` names.
+bool write_output(const std::string& path, std::string_view text, std::string& error,
+                  const std::vector<std::string>& read = {});
+
+/// The files a command read, which its output must not replace (`--out fy2024.toml` would
+/// lose the inputs the result was computed from; `register export --out grants.db`, the
+/// register): every file `sm` holds (rule files, inputs, a model, a CSV) and `more` (a
+/// carried result, a register).
+std::vector<std::string> files_read(const dsl::SourceManager& sm, std::vector<std::string> more = {});
 
 }  // namespace hoshu::cli

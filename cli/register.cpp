@@ -65,9 +65,9 @@ std::string who(const std::string& by) {
 
 bool valid_date(const std::string& text) { return eval::Date::parse(text).has_value() && text.size() == 10; }
 
-int write(const std::string& path, const std::string& text) {
+int write(const std::string& path, const std::string& text, const std::vector<std::string>& read = {}) {
     std::string error;
-    if (!write_output(path, text, error)) return output_failed(error);
+    if (!write_output(path, text, error, read)) return output_failed(error);
     return Exit::success;
 }
 
@@ -376,13 +376,14 @@ int show_or_export(const RegisterArgs& args) {
     if (!grants) return fail(grants.error());
     eval::RegisterView view{*results, *events, *grants, args.as_of, args.director};
     if (args.command == "show") return write("", eval::format_register_text(view));
-    if (args.format == "json") return write(args.out, eval::format_register_json(view));
+    // Never over the register itself (`--out grants.db` would replace the system of record).
+    if (args.format == "json") return write(args.out, eval::format_register_json(view), {args.db});
     if (args.format == "xlsx") {
         std::string bytes = eval::format_register_xlsx(view);
         if (bytes.empty()) return usage("cannot write the workbook");
-        return write(args.out, bytes);
+        return write(args.out, bytes, {args.db});
     }
-    return write(args.out, eval::format_register_csv(view, args.csv_bom));
+    return write(args.out, eval::format_register_csv(view, args.csv_bom), {args.db});
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ int run_report(const ReportArgs& args) {
         for (const auto& d : outcome->directors) ids.push_back(d.id);
     dsl::Diagnostics problems;
     for (const auto& id : ids) {
-        auto e = eval::explain(plan, sm, session, id, "");
+        auto e = eval::explain(plan, sm, session, *outcome, id, "");
         if (!e) {
             problems.append(std::move(e.error()));
             continue;
@@ -73,7 +73,7 @@ int run_report(const ReportArgs& args) {
         return Exit::failure;
     }
     std::string error;
-    if (!write_output(args.out, eval::render_working_paper(paper), error)) return output_failed(error);
+    if (!write_output(args.out, eval::render_working_paper(paper), error, files_read(sm))) return output_failed(error);
     return Exit::success;
 }
 

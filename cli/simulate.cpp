@@ -115,9 +115,10 @@ int run_simulate(const SimulateArgs& args) {
     // removed), and written only when everything succeeded.
     std::string error;
     OutputFile out, histogram;
-    if (!out.open(args.out, error)) return output_failed(error);
+    const std::vector<std::string> read = files_read(sm);
+    if (!out.open(args.out, error, read)) return output_failed(error);
     if (!args.histogram.empty()) {
-        if (!histogram.open(args.histogram, error)) return output_failed(error);
+        if (!histogram.open(args.histogram, error, read)) return output_failed(error);
         if (histogram.same_target(out)) {
             auto shown = [](const std::string& p) { return p.empty() || p == "-" ? "standard output" : "`" + p + "`"; };
             std::fprintf(stderr, "hoshu: error: --histogram and --out name the same file (%s, %s)\n",

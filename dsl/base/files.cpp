@@ -96,20 +96,46 @@ bool read_regular_file_at_most(const std::string& path, std::size_t max_file_byt
 }
 
 bool read_file(const std::string& path, std::string& text, std::string& error) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. Once open,
+    // a pipe (standard input, `<(…)`, a FIFO) is read to its end as a file is; one nobody
+    // writes to ends at once. A device is refused before a byte is read: /dev/zero and
+    // /dev/urandom never end, a terminal waits for typing.
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         error = std::strerror(errno);
         return false;
     }
+    struct ::stat st {};
+    if (::fstat(fd, &st) != 0) {
+        error = std::strerror(errno);
+        ::close(fd);
+        return false;
+    }
+    const bool pipe = S_ISFIFO(st.st_mode);
+    if (!S_ISREG(st.st_mode) && !pipe) {
+        error = S_ISDIR(st.st_mode)    ? std::strerror(EISDIR)
+                : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
+                                       : "not a regular file (a device)";
+        ::close(fd);
+        return false;
+    }
+    if (pipe) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);   // wait for what is written
     text.clear();
     char buf[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    const bool failed = std::ferror(f) != 0;
-    const int err = errno;
-    std::fclose(f);
-    if (failed) {
-        error = std::strerror(err);
+    while (true) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            error = std::strerror(errno);
+            ::close(fd);
+            return false;
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (pipe && text.empty()) {
+        error = "nothing was written to it (a FIFO or pipe with no writer)";
         return false;
     }
     return true;

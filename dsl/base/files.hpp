@@ -24,8 +24,10 @@ bool read_regular_file(const std::string& path, std::string& text, std::string& 
 bool read_regular_file_at_most(const std::string& path, std::size_t max_bytes, std::string& text,
                                std::string& error);
 
-/// Read a whole file with the C library (whatever it is); `error` is the system's words
-/// ("Is a directory", "No such file or directory"). For TOML inputs.
+/// Read a whole file or pipe (standard input, `<(…)`, a FIFO: never waiting for a writer to
+/// open it; one that ends without a byte is refused); a device (/dev/zero, a terminal) is
+/// refused before a byte is read ("not a regular file (a device)"); otherwise `error` is the
+/// system's words ("Is a directory", "No such file or directory"). For TOML inputs.
 bool read_file(const std::string& path, std::string& text, std::string& error);
 
 }  // namespace hoshu::dsl

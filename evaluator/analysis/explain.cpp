@@ -387,9 +387,13 @@ Result<Explanation> derive(Explainer& x, const Plan& plan, const std::vector<std
 
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value) {
-    auto ran = session.run();
+    auto ran = session.run();   // a copy: what explaining evaluates cannot change it
     if (!ran) return ran.error();
-    const Outcome& state = *ran;
+    return explain(plan, sm, session, *ran, director_id, value);
+}
+
+Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session, const Outcome& state,
+                            const std::string& director_id, const std::string& value) {
     std::optional<std::size_t> director;
     for (std::size_t d = 0; d < state.directors.size(); ++d) {
         if (state.directors[d].id == director_id) director = d;

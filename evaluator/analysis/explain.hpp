@@ -53,5 +53,9 @@ struct Explanation {
 /// For a plan-wide value `director_id` may be empty.
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value);
+/// The same with `ran`, what `session.run()` gave: a report explains every director from
+/// one run (running again, and copying the outcome, for each one made it quadratic).
+Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session, const Outcome& ran,
+                            const std::string& director_id, const std::string& value);
 
 }  // namespace hoshu::eval

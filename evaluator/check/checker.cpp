@@ -222,6 +222,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
         plan_.file_ids.push_back(f);
     }
     if (diags_.has_errors()) return std::nullopt;
+    plan_.index_slots();
     return std::move(plan_);
 }
 

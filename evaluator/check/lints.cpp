@@ -7,6 +7,8 @@
 #include <functional>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/walk.hpp"
 
@@ -99,6 +101,16 @@ void Checker::lint_table(const Table& t) {
     }
 }
 
+std::string Checker::range_example(const Type& t) const {
+    // In the input's own unit: a yen range suggested for a count of shares is a unit error.
+    if (t.kind == Kind::date) return "range 2000-01-01 to 2100-12-31";
+    const std::string unit = plan_.type_name(t);
+    if (unit == "JPY") return "range ¥0 to ¥100,000,000";
+    if (unit == "percent") return "range 0% to 100%";
+    if (unit == "ratio" || unit == "count") return "range 0 to 100";
+    return fmt::format("range 0 {0} to 100 {0}", unit);
+}
+
 void Checker::lint() {
     // Weighted sums.
     std::set<std::uint32_t> seen;
@@ -173,7 +185,8 @@ void Checker::lint() {
         const bool ranged = sl.input.low || sl.input.high || sl.input.low_node != none || sl.input.high_node != none;
         if (sl.kind == SlotKind::input && (sl.type.is_number() || sl.type.kind == Kind::date) && !ranged) {
             auto& d = diags_.warning(sl.name_range, "input `{}` has no declared range", sl.name);
-            d.hint = "add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read";
+            d.hint = fmt::format("add one, as in: {}, so that a wrong figure is caught when it is read",
+                                 range_example(sl.type));
         }
         if (options_.strict && sl.kind != SlotKind::input && sl.sources.empty()) {
             auto& d = diags_.warning(sl.name_range, "`{}` cites no clause", sl.name);

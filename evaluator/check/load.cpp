@@ -8,9 +8,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
-#include <sstream>
 
 #include "dsl/base/files.hpp"
+#include "dsl/syntax/ast.hpp"
+#include "dsl/syntax/parse.hpp"
 
 namespace hoshu::eval {
 
@@ -135,18 +136,18 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
             continue;
         }
         ids.push_back(id);
-        // Find import declarations cheaply: the checker reports their syntax errors.
-        std::istringstream lines(sm.file(id).text());
-        std::uint32_t offset = 0;
-        for (std::string line; std::getline(lines, line); offset += static_cast<std::uint32_t>(line.size() + 1)) {
-            auto start = line.find_first_not_of(" \t", offset == 0 && line.starts_with("\xEF\xBB\xBF") ? 3 : 0);
-            if (start == std::string::npos || line.compare(start, 7, "import ") != 0) continue;
-            auto q1 = line.find('"', start);
-            auto q2 = q1 == std::string::npos ? q1 : line.find('"', q1 + 1);
-            if (q2 == std::string::npos) continue;
-            fs::path target = p.parent_path() / line.substr(q1 + 1, q2 - q1 - 1);
-            SourceRange where = SourceRange::in(id, offset + static_cast<std::uint32_t>(q1),
-                                                offset + static_cast<std::uint32_t>(q2 + 1));
+        // The imports, as the parser reads them: a line scan missed `import` followed by a
+        // tab or a line break, or after another declaration on its line, and the file it
+        // named was left out of the plan. Only a file that holds the word is parsed here;
+        // the checker parses every file again and reports its syntax errors.
+        if (sm.file(id).text().find("import") == std::string::npos) continue;
+        dsl::Diagnostics syntax;   // reported by the checker
+        auto parsed = dsl::parse_file(sm, id, syntax);
+        for (const auto& d : parsed->declarations) {
+            auto const* import = boost::get<dsl::ast::ImportDecl>(&d.get());
+            if (import == nullptr) continue;
+            fs::path target = p.parent_path() / import->path.value;
+            SourceRange where = SourceRange::in(id, import->path.begin, import->path.end);
             std::string reason = unreadable_reason(target);
             if (reason == "a folder, not a file") {
                 auto more = list_rule_files(target, folders, diags, where);

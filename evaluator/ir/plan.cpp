@@ -1,12 +1,28 @@
 #include "evaluator/ir/plan.hpp"
 
+#include <algorithm>
+
 namespace hoshu::eval {
 
 std::optional<std::uint32_t> Plan::find_slot(std::string_view name) const {
+    if (!slots_by_name.empty() && slots_by_name.size() == slots.size()) {
+        auto it = std::lower_bound(slots_by_name.begin(), slots_by_name.end(), name,
+                                   [&](std::uint32_t s, std::string_view n) { return slots[s].name < n; });
+        if (it != slots_by_name.end() && slots[*it].name == name) return *it;
+        return std::nullopt;
+    }
     for (std::uint32_t i = 0; i < slots.size(); ++i) {
         if (slots[i].name == name) return i;
     }
     return std::nullopt;
+}
+
+void Plan::index_slots() {
+    slots_by_name.resize(slots.size());
+    for (std::uint32_t i = 0; i < slots.size(); ++i) slots_by_name[i] = i;
+    // Stable: were two slots ever to share a name, the first is found, as by the scan.
+    std::stable_sort(slots_by_name.begin(), slots_by_name.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return slots[a].name < slots[b].name; });
 }
 
 std::string Plan::type_name(const Type& t) const {

@@ -6,6 +6,9 @@
 #include <charconv>
 #include <tuple>
 
+#include "dsl/base/source.hpp"
+#include "evaluator/numbers/rational.hpp"
+
 namespace hoshu::eval {
 
 using dsl::Diagnostics;
@@ -139,6 +142,29 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
 
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event) {
+    // What an event records is kept for good and shown by `register show` and `export`:
+    // each text must read as it is (no control, bidirectional or zero-width character, no
+    // line break), and a rate must be a number the inputs can read.
+    const std::pair<const char*, const std::string*> texts[] = {{"--director", &event.director},
+                                                                {"--year", &event.fiscal_year},
+                                                                {"--grant", &event.grant},
+                                                                {"--reason", &event.reason},
+                                                                {"--by", &event.recorded_by}};
+    for (const auto& [option, text] : texts) {
+        std::size_t bad = 0;
+        if (!dsl::valid_utf8(*text, &bad))
+            return error_of(fmt::format("{} {}: not valid UTF-8", option, dsl::printable(*text)));
+        if (auto h = dsl::find_hidden_character(*text))
+            return error_of(fmt::format("{} {}: holds the hidden character {}; write it on one line with visible characters",
+                                        option, dsl::printable(*text), dsl::describe_hidden(h->code_point)));
+    }
+    if (event.rate) {
+        auto rate = Rational::parse(*event.rate);
+        if (!rate || rate->sign() < 0)
+            return error_of(fmt::format("--rate {}: a rate is an exact number, not negative, as the inputs write one "
+                                        "(0.70, 70% or 7/10)",
+                                        dsl::printable(*event.rate)));
+    }
     for (const auto& e : events)
         if (e.director == event.director && e.date > event.date)
             return error_of(fmt::format("{} has an event dated {} already: events of a director are recorded in date order",

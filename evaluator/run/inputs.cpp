@@ -27,6 +27,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace hoshu::eval {
@@ -225,6 +228,16 @@ struct InputFile::Impl {
     toml::table root;
     /// The files of carried records (parse_with_carried), by the path toml++ gives their nodes.
     std::vector<std::pair<std::string, dsl::FileId>> carried;
+    /// find()'s index of a list of records by the text of their string and date fields: the
+    /// first record with that text and how many have it. Built on a list's first lookup (a
+    /// report looks up every director's fields: a scan of the list each time was quadratic);
+    /// the document never changes after it is read. Lookups may come from several threads.
+    struct Match {
+        std::size_t first = 0;
+        std::size_t count = 0;
+    };
+    std::mutex index_mutex;
+    std::unordered_map<const toml::array*, std::unordered_map<std::string, Match>> record_index;
 };
 
 namespace {
@@ -443,17 +456,33 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
             next = child(node, step.key);
             if (!next) return bad(fmt::format("{} has no `{}`", here, step.key));
         } else if (k == InputKind::array) {
-            // The record whose string or date field is this step.
+            // The record whose string or date field is this step (two that match are an
+            // error), through the list's index of its records by their fields' texts.
+            const toml::array* list = as_toml(node)->as_array();
             std::size_t matches = 0;
-            for (std::size_t e = 0; e < size(node); ++e) {
-                Node rec = element(node, e);
-                if (kind(rec) != InputKind::table) continue;
-                bool hit = false;
-                for (const auto& key : keys(rec)) {
-                    if (scalar_text(child(rec, key)) == step.key) hit = true;
+            {
+                std::lock_guard<std::mutex> lock(impl_->index_mutex);
+                auto [at, fresh] = impl_->record_index.try_emplace(list);
+                auto& index = at->second;
+                if (fresh) {
+                    for (std::size_t e = 0; e < list->size(); ++e) {
+                        const toml::table* rec = list->get(e)->as_table();
+                        if (rec == nullptr) continue;
+                        std::vector<std::string> texts;   // each text once per record
+                        for (auto&& [key, v] : *rec) {
+                            std::optional<std::string> text;
+                            if (const auto* str = v.as_string()) text = str->get();
+                            else if (v.is_date()) text = scalar_text(as_handle(&v));
+                            if (!text || std::find(texts.begin(), texts.end(), *text) != texts.end()) continue;
+                            texts.push_back(*text);
+                            auto [m, added] = index.try_emplace(std::move(*text), Impl::Match{e, 0});
+                            ++m->second.count;
+                        }
+                    }
                 }
-                if (hit) {
-                    if (++matches == 1) next = rec;
+                if (auto m = index.find(step.key); m != index.end()) {
+                    matches = m->second.count;
+                    next = as_handle(list->get(m->second.first));
                 }
             }
             if (matches == 0) return bad(fmt::format("no record of {} has a field equal to `{}`", here, step.key));

@@ -120,9 +120,24 @@ if mkfifo "$work/links_fifo.hoshu" 2> /dev/null; then
   mkfifo "$p/in.toml"
   expect "a test whose inputs file is a FIFO" 1 "rules.hoshu:4:10: error: cannot read the inputs of this test" \
     timeout 10 "$hoshu" test "$p"
+  # Inputs and models are read through a pipe too (`<(…)`), but never wait for a writer.
+  mkfifo "$work/in_fifo.toml"
+  expect "inputs that are a FIFO nobody writes to" 2 "cannot read $work/in_fifo.toml: nothing was written to it" \
+    timeout 10 "$hoshu" eval rules/iij --inputs "$work/in_fifo.toml"
+  expect "a simulation model that is a FIFO nobody writes to" 2 "cannot read $work/in_fifo.toml: nothing was written" \
+    timeout 10 "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model "$work/in_fifo.toml" --paths 10 --seed 1
+  expect "inputs through a pipe" 0 "fixed_cash_yen" "$hoshu" eval rules/iij --inputs <(cat examples/iij/fy2024.toml)
 else
   echo "skip the FIFO cases (no mkfifo here)"
 fi
+
+# A device never ends (/dev/zero filled the memory) or waits for typing (a terminal).
+expect "/dev/zero as inputs" 2 "cannot read /dev/zero: not a regular file (a device)" \
+  timeout 10 "$hoshu" eval rules/iij --inputs /dev/zero
+expect "/dev/urandom as a simulation model" 2 "cannot read /dev/urandom: not a regular file (a device)" \
+  timeout 10 "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model /dev/urandom --paths 10 --seed 1
+expect "/dev/zero as a CSV of scenarios" 2 "cannot read /dev/zero: not a regular file (a device)" \
+  timeout 10 "$hoshu" batch rules/iij --inputs examples/iij/fy2024.toml --scenarios /dev/zero
 
 # A dotted key of 2,000,000 parts crashed inside toml++: measured before it parses.
 awk 'BEGIN { printf "a"; for (i = 0; i < 2000000; i++) printf ".a"; print " = 1" }' > "$work/deep.toml"
@@ -144,6 +159,36 @@ if big_case "explain a chain of 20,000 definitions"; then
   # The text indented each level further: quadratic (86 s and 2.4 GB).
   within "explain a chain of 20,000 definitions" 20 500 0 "tail_value = 20,000    [output, plan]" \
     "$hoshu" explain "$work/chain" --inputs "$work/in.toml" --value tail_value
+fi
+
+if big_case "the literate plan of 150,000 definitions"; then
+  # Each declaration's definition was found by a scan of every slot: quadratic (26 s for
+  # 100,000 definitions, about a minute for these).
+  p=$(awk 'BEGIN { print "plan \"x\""; for (i = 0; i < 150000; i++) print "output v" i ": ratio = " i " * 2" }' | plan doc_big)
+  within "the literate plan of 150,000 definitions" 20 1000 0 "written" \
+    bash -c '"$1" doc "$2" --out "$2/plan.html" && echo written' _ "$hoshu" "$p"
+fi
+
+if big_case "a working paper of 6,000 directors"; then
+  # Each director's derivation ran the whole evaluation again and copied its outcome:
+  # quadratic (31 s for 6,000 directors, 365 s for 20,000).
+  awk '/^\[\[directors\]\]/ { exit } { print }' examples/iij/fy2024.toml > "$work/many.toml"
+  awk 'BEGIN { for (i = 0; i < 6000; i++) printf "[[directors]]\nid = \"X%d\"\ntitle = \"社外取締役\"\nrole = \"outside\"\nmonthly_fixed = 800_000\nmonths_in_office = 12\n", i }' \
+    >> "$work/many.toml"
+  within "a working paper of 6,000 directors" 20 800 0 "written" \
+    bash -c '"$1" report rules/iij --inputs "$2/many.toml" --out "$2/many.html" && echo written' _ "$hoshu" "$work"
+fi
+
+if big_case "the CSV of 20,000 directors"; then
+  # Each director's `info` field (the title) was found by a scan of every record, through a
+  # copy, sorted, of its keys: quadratic (25 s for 6,000 directors; 52 s for these once the
+  # copies were gone). A list's records are now indexed by their fields' texts.
+  awk '/^\[\[directors\]\]/ { exit } { print }' examples/iij/fy2024.toml > "$work/more.toml"
+  awk 'BEGIN { for (i = 0; i < 20000; i++) printf "[[directors]]\nid = \"X%d\"\ntitle = \"社外取締役\"\nrole = \"outside\"\nmonthly_fixed = 800_000\nmonths_in_office = 12\n", i }' \
+    >> "$work/more.toml"
+  # (Exit 1: 20,000 outside directors' pay breaks the plan's limits.)
+  within "the CSV of 20,000 directors" 15 500 1 "X19999,9600000" \
+    "$hoshu" eval rules/iij --inputs "$work/more.toml" --format csv
 fi
 
 exit $fail

@@ -38,5 +38,46 @@ rc=$?
 [[ $rc -eq 2 ]] || { echo "FAIL: a write stopped by the file-size limit: exit $rc, want 2"; fail=1; }
 [[ "$(cat "$work/out.json")" == "previous result" ]] || { echo "FAIL: an interrupted write changed the output"; fail=1; }
 [[ $(ls -A "$work" | wc -l) -eq 3 ]] || { echo "FAIL: files left behind by a stopped write:"; ls -A "$work"; fail=1; }
+
+# --out never replaces a file the command reads (it replaced the inputs, a rule file, last
+# year's result, the model, the CSV of scenarios, the register, silently, exit 0).
+mkdir -p "$work/read"
+cp -r rules/iij "$work/read/plan"
+cp examples/iij/fy2024.toml examples/iij/model.toml examples/iij/sensitivity.csv "$work/read/"
+"$hoshu" eval "$work/read/plan" --inputs "$work/read/fy2024.toml" --format json --out "$work/read/fy2024.json" ||
+  { echo "FAIL: eval to fy2024.json"; fail=1; }
+snapshot() { (cd "$work/read" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+before=$(snapshot)
+ln -s fy2024.toml "$work/read/link.toml"
+refused() {   # refused WHAT ARGS…: exit 2, "which this command reads", nothing changed or left
+  local what=$1 out rc; shift
+  out=$(NO_COLOR=1 "$hoshu" "$@" 2>&1 > /dev/null); rc=$?
+  if [[ $rc -ne 2 || "$out" != *"which this command reads; write to another file"* ]]; then
+    echo "FAIL: --out over $what: exit $rc, output: ${out:0:300}"; fail=1
+  elif [[ "$(snapshot)" != "$before" ]]; then
+    echo "FAIL: --out over $what changed a file"; fail=1
+  fi
+}
+r=$work/read
+refused "the inputs" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/fy2024.toml"
+refused "the inputs, by a symbolic link" eval "$r/plan" --inputs "$r/fy2024.toml" --format csv --out "$r/link.toml"
+refused "the inputs, by another path" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/../fy2024.toml"
+refused "a rule file" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/annual.hoshu"
+refused "the carried result" eval "$r/plan" --inputs "$r/fy2024.toml" --carry "$r/fy2024.json" --format json --out "$r/fy2024.json"
+refused "the inputs (report)" report "$r/plan" --inputs "$r/fy2024.toml" --director D03 --out "$r/fy2024.toml"
+refused "a rule file (doc)" doc "$r/plan" --out "$r/plan/limits.hoshu"
+refused "a rule file (inputs)" inputs "$r/plan" --out "$r/plan/annual.hoshu"
+refused "the scenarios" batch "$r/plan" --inputs "$r/fy2024.toml" --scenarios "$r/sensitivity.csv" --out "$r/sensitivity.csv"
+refused "the inputs (batch)" batch "$r/plan" --inputs "$r/fy2024.toml" --grid 'directors.D03.division_score=0.9,1' --out "$r/fy2024.toml"
+refused "the model" simulate "$r/plan" --inputs "$r/fy2024.toml" --model "$r/model.toml" --paths 10 --seed 1 --out "$r/model.toml"
+refused "the inputs (histogram)" simulate "$r/plan" --inputs "$r/fy2024.toml" --model "$r/model.toml" --paths 10 --seed 1 \
+  --histogram "$r/fy2024.toml"
+if command -v sqlite3 > /dev/null; then
+  "$hoshu" register init "$r/grants.db" > /dev/null && "$hoshu" register record "$r/grants.db" "$r/fy2024.json" > /dev/null ||
+    { echo "FAIL: register"; fail=1; }
+  before=$(snapshot)
+  refused "the register" register export "$r/grants.db" --format csv --out "$r/grants.db"
+  "$hoshu" register verify "$r/grants.db" > /dev/null || { echo "FAIL: the register was damaged"; fail=1; }
+fi
 [[ $fail -eq 0 ]] && echo "ok   --out is whole or nothing; output is deterministic; the seal follows the inputs"
 exit $fail

@@ -6,9 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 namespace dsl = hoshu::dsl;
 
@@ -63,6 +66,38 @@ TEST_CASE("read_file: whatever the file is, with the system's words for a failur
     CHECK(error == "Is a directory");   // what `cannot read /: Is a directory` quotes
     CHECK_FALSE(dsl::read_file((dir.path / "none.toml").string(), text, error));
     CHECK(error == "No such file or directory");
+}
+
+TEST_CASE("read_file: a pipe is read to its end; a FIFO nobody writes to and a device never wait", "[files]") {
+    TempFolder dir("hoshu_files_test_pipe");
+    std::string text, error;
+    const std::string fifo = (dir.path / "in.toml").string();
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // No writer: ends at once (it waited for one, forever), an error rather than an empty file.
+    CHECK_FALSE(dsl::read_file(fifo, text, error));
+    CHECK(error == "nothing was written to it (a FIFO or pipe with no writer)");
+    // A writer: what it writes, however slowly, is read whole. (Should the reader close just
+    // as the writer opens, a write fails rather than kill the test.)
+    std::signal(SIGPIPE, SIG_IGN);
+    std::thread writer([&] {
+        std::ofstream out(fifo, std::ios::binary);   // waits for the reader
+        out << "a = 1\n" << std::flush;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        out << "b = 2\n";
+    });
+    bool read = false;
+    for (int i = 0; i < 200 && !read; ++i) {   // until the writer has opened it
+        read = dsl::read_file(fifo, text, error);
+        if (!read) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    writer.join();
+    CHECK(read);
+    CHECK(text == "a = 1\nb = 2\n");
+    // /dev/zero never ends (it filled the memory): refused before a byte is read.
+    CHECK_FALSE(dsl::read_file("/dev/zero", text, error));
+    CHECK(error == "not a regular file (a device)");
+    CHECK_FALSE(dsl::read_file("/dev/null", text, error));
+    CHECK(error == "not a regular file (a device)");
 }
 
 TEST_CASE("read_regular_file_at_most: only a regular file, and only up to the bound", "[files]") {

@@ -661,6 +661,19 @@ TEST_CASE("lints: weights, monotone tables, unused definitions, inputs without a
          "  input n: JPY at n\n"
          "        ^\n"
          "  hint: add one, as in: range ¥0 to ¥100,000,000, so that a wrong figure is caught when it is read\n"},
+        // the range suggested is in the input's unit (a yen range for shares is a unit error)
+        {"input s: shares at s\n"
+         "input d: date at d\n"
+         "output x: shares = s\n"
+         "output y: date = d\n",
+         "test.hoshu:2:7: warning: input `s` has no declared range\n"
+         "  input s: shares at s\n"
+         "        ^\n"
+         "  hint: add one, as in: range 0 shares to 100 shares, so that a wrong figure is caught when it is read\n"
+         "test.hoshu:3:7: warning: input `d` has no declared range\n"
+         "  input d: date at d\n"
+         "        ^\n"
+         "  hint: add one, as in: range 2000-01-01 to 2100-12-31, so that a wrong figure is caught when it is read\n"},
     }));
     CAPTURE(body);
     Checked c = check(body);

@@ -78,6 +78,21 @@ TEST_CASE("load: an import that names nothing is an error at the string", "[load
                             "`: No such file or directory\n  import \"../nope\"\n         ^~~~~~~~~\n");
 }
 
+TEST_CASE("load: an import is what the parser reads, however it is laid out", "[load]") {
+    TempFolder t("hoshu_load_test_layout");
+    // A tab, a line break, another declaration before it on the line: each an import (a
+    // line scan missed them, and a file of limits or tests imported so was left out).
+    t.write("plan/a.hoshu", "plan \"P\" import\t\"../one\"\nimport\n  \"../two\"\n"
+                            "output total: JPY = one + two + three\nparam p: ratio = 1 import \"../three\"\n");
+    t.write("one/x.hoshu", "param one: JPY = ¥1\n");
+    t.write("two/x.hoshu", "param two: JPY = ¥2\n");
+    t.write("three/x.hoshu", "param three: JPY = ¥3\n");
+    Loaded l(t.at("plan"));
+    INFO(l.rendered);
+    REQUIRE(l.plan);
+    CHECK(l.plan->files.size() == 4);   // a and the three it imports
+}
+
 TEST_CASE("load: a FIFO or a looping link named *.hoshu is an error, never a wait", "[load]") {
     TempFolder t("hoshu_load_test_special");
     t.write("plan/a.hoshu", "plan \"P\"\n");

@@ -113,6 +113,38 @@ TEST_CASE("balances: lift, leave, clawback, additional, on any date", "[register
     CHECK((*last)[2].restricted == 120);
 }
 
+TEST_CASE("an event's rate is a number and its texts read as they are", "[register]") {
+    std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "D03", "4846")};
+    std::vector<StoredEvent> events;
+    auto rate = [&](std::string r) {
+        EventEntry e{"D03", EventKind::rate, "2026-05-18", "FY2024", "", std::nullopt, std::move(r), "P7", "hr", "t"};
+        return check_event(results, events, e);
+    };
+    CHECK(rate("0.70"));
+    CHECK(rate("70%"));
+    CHECK(rate("7/10"));
+    CHECK(rate("0"));
+    CHECK_FALSE(rate("abc"));   // was recorded, for good, and broke every later --register
+    CHECK_FALSE(rate("-5"));
+    CHECK_FALSE(rate("1/0"));
+    CHECK_FALSE(rate(" 0.7"));
+    auto lift = [&](std::string director, std::string reason, std::string by) {
+        EventEntry e{std::move(director), EventKind::lift, "2026-06-26", "", "", std::nullopt, std::nullopt,
+                     std::move(reason), std::move(by), "t"};
+        return check_event(results, events, e);
+    };
+    CHECK(lift("D03", "12 months (C12) 任期満了", "hr-sato"));
+    auto hidden = lift("D03", "ok\x1b[2Jcleared", "hr");   // an escape sequence `register show` printed as is
+    REQUIRE_FALSE(hidden);
+    CHECK(hidden.error().items().front().message ==
+          "--reason ok\\x1b[2Jcleared: holds the hidden character U+001B (a control character); write it on one line "
+          "with visible characters");
+    CHECK_FALSE(lift("D03", "two\nlines", "hr"));
+    CHECK_FALSE(lift("D03", "x", "hr\u202e"));
+    CHECK_FALSE(lift("D03\x1b[31m", "x", "hr"));
+    CHECK_FALSE(lift("D03", "caf\xe9", "hr"));
+}
+
 TEST_CASE("a register file: record, supersede, verify, an edit named", "[register]") {
     namespace fs = std::filesystem;
     fs::path dir = fs::temp_directory_path() / ("hoshu_register_" + std::to_string(::getpid()));
