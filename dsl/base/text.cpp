@@ -31,7 +31,42 @@ std::string csv_field(std::string_view s) {
     return out;
 }
 
+namespace {
+
+/// Whether `s` is a number as hoshu writes and reads them: a sign, digits (with `_`), a
+/// decimal part, an exponent, `%`, a denominator ("-12", "-1.5", "-8712/10385", "-1e3").
+bool numeral(std::string_view s) {
+    std::size_t i = 0;
+    auto digits = [&]() {
+        const std::size_t from = i;
+        auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+        while (digit(i) || (i > from && i < s.size() && s[i] == '_' && digit(i + 1))) ++i;
+        return i > from;
+    };
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (!digits()) return false;
+    if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+        if (!digits()) return false;
+    }
+    if (i < s.size() && s[i] == '%') ++i;
+    if (i < s.size() && s[i] == '/' && (++i, !digits())) return false;
+    return i == s.size();
+}
+
+}  // namespace
+
 void append_csv_field(std::string& out, std::string_view s) {
+    // A text a spreadsheet would take for a formula (`=HYPERLINK(…)`, `+1+1`, `@SUM(…)`,
+    // or after a tab or CR) starts with a `'`, which shows it as text; a number stays a number.
+    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') &&
+        !numeral(s)) {
+        std::string guarded = "'";
+        guarded.append(s);
+        return append_csv_field(out, guarded);
+    }
     static constexpr auto special = [] {
         std::array<bool, 256> t{};
         t[','] = t['"'] = t['\r'] = t['\n'] = true;

@@ -19,7 +19,9 @@ namespace hoshu {
 std::string group_digits(std::string_view numeral);
 
 /// A CSV field: quoted (with quotes doubled) when it holds a comma, a quote, CR or LF;
-/// otherwise as is. csv_field("a,b") == "\"a,b\"".
+/// otherwise as is. csv_field("a,b") == "\"a,b\"". A text a spreadsheet would run as a
+/// formula (starting with = + - @, a tab or CR, and not a number) is written after a `'`:
+/// csv_field("=1+1") == "'=1+1", csv_field("-12.5") == "-12.5".
 std::string csv_field(std::string_view s);
 /// csv_field(s) appended to `out`, with no string of its own (a writer's row buffer).
 void append_csv_field(std::string& out, std::string_view s);

@@ -33,6 +33,28 @@ TEST_CASE("csv_field quotes only when it must", "[text]") {
     CHECK(csv_field("日本") == "日本");
 }
 
+TEST_CASE("csv_field keeps a spreadsheet from running a text as a formula", "[text]") {
+    using hoshu::csv_field;
+    CHECK(csv_field("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    CHECK(csv_field("+1+1") == "'+1+1");
+    CHECK(csv_field("-1+1") == "'-1+1");
+    CHECK(csv_field("@SUM(A1)") == "'@SUM(A1)");
+    CHECK(csv_field("\tx") == "'\tx");
+    CHECK(csv_field("\rx") == "\"'\rx\"");
+    CHECK(csv_field("-") == "'-");
+    CHECK(csv_field("- 5") == "'- 5");
+    // Numbers as hoshu writes and reads them stay numbers.
+    for (const char* n : {"-12", "+12", "-1.5", "-8712/10385", "-1e3", "-2.5E-3", "-35%", "-1_000", "0", "12"})
+        CHECK(csv_field(n) == n);
+    for (const char* t : {"-1.", "-.5", "-1e", "-1/", "-1_", "-_1", "--1", "-1x"}) {
+        INFO(t);
+        CHECK(csv_field(t) == std::string("'") + t);
+    }
+    // Only the first character counts.
+    CHECK(csv_field("a=b") == "a=b");
+    CHECK(csv_field("代表取締役") == "代表取締役");
+}
+
 TEST_CASE("append_csv_field appends what csv_field gives, after what is there", "[text]") {
     for (const std::string& field : std::vector<std::string>{"", "plain", "1,000", "say \"hi\"", "\"", "\"\"", ",", "a\nb", "a\rb", "日本",
                               "tab\there", "-1234/5", std::string("nul\0in", 6)}) {
