@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/columns.hpp"
@@ -238,7 +239,9 @@ std::string format_register_text(const RegisterView& view) {
             out += fmt::format("    {}  {}: {} (recorded by {}, {})\n", e.date, what, e.reason, e.recorded_by, e.recorded_at);
         }
     }
-    return out;
+    // (A text recorded before events' texts were checked may hold an escape sequence: shown
+    // escaped, never sent to the terminal.)
+    return dsl::printable(out, true);
 }
 
 }  // namespace hoshu::eval

@@ -13,6 +13,7 @@
 
 #include "evaluator/register/balances.hpp"
 #include "evaluator/register/register.hpp"
+#include "evaluator/register/report.hpp"
 
 using namespace hoshu::eval;
 
@@ -198,4 +199,22 @@ TEST_CASE("a register file: record, supersede, verify, an edit named", "[registe
         CHECK((*problems)[1] == "results row id 1 (FY2024, seq 1): its content does not match its hash (edited after it was recorded)");
     }
     fs::remove_all(dir);
+}
+
+TEST_CASE("register show: a text recorded with an escape sequence is shown escaped", "[register]") {
+    // (A register written before events' texts were checked may hold one.)
+    std::vector<StoredResult> results;
+    std::vector<StoredEvent> events(1);
+    events[0].director = "D03";
+    events[0].kind = EventKind::lift;
+    events[0].date = "2025-07-01";
+    events[0].reason = "board\x1b]0;owned\x07 resolution \x1b[31mred";
+    events[0].recorded_by = "hr\x1b[2J";
+    events[0].recorded_at = "2025-07-01T00:00:00Z";
+    std::vector<GrantBalance> grants;
+    const std::string text = format_register_text(RegisterView{results, events, grants, "", ""});
+    CHECK(text.find('\x1b') == std::string::npos);
+    CHECK(text.find('\x07') == std::string::npos);
+    CHECK(text.find("resolution") != std::string::npos);
+    CHECK(text.find("D03") != std::string::npos);
 }
