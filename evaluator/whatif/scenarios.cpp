@@ -7,6 +7,9 @@
 // the end of the file.
 #include "evaluator/whatif/scenarios.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cassert>
@@ -356,9 +359,18 @@ CsvScenarios& CsvScenarios::operator=(CsvScenarios&&) noexcept = default;
 CsvScenarios::~CsvScenarios() = default;
 
 Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::string& path) {
+    // Opened without waiting (a FIFO nobody writes to would block the open), then read
+    // waiting for what a pipe's writer writes; one with no writer reads as empty.
     errno = 0;
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return unreadable(path, errno);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return unreadable(path, errno);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    std::FILE* f = ::fdopen(fd, "rb");
+    if (!f) {
+        const int err = errno;
+        ::close(fd);
+        return unreadable(path, err);
+    }
     auto reader = std::make_unique<Reader>();
     reader->file.reset(f);
     if (reader->peek(0) == 0xEF && reader->peek(1) == 0xBB && reader->peek(2) == 0xBF) {

@@ -138,6 +138,16 @@ expect "/dev/urandom as a simulation model" 2 "cannot read /dev/urandom: not a r
   timeout 10 "$hoshu" simulate rules/iij --inputs examples/iij/fy2024.toml --model /dev/urandom --paths 10 --seed 1
 expect "/dev/zero as a CSV of scenarios" 2 "cannot read /dev/zero: not a regular file (a device)" \
   timeout 10 "$hoshu" batch rules/iij --inputs examples/iij/fy2024.toml --scenarios /dev/zero
+# A FIFO of scenarios nobody writes to is an empty file, at once; one written to is read.
+if mkfifo "$work/scenarios.fifo" 2> /dev/null; then
+  expect "a FIFO of scenarios with no writer" 2 "scenarios.fifo:1:1: error: empty file" \
+    timeout 10 "$hoshu" batch rules/iij --inputs examples/iij/fy2024.toml --scenarios "$work/scenarios.fifo"
+  # (The writer first: blocked in its open, it is the FIFO's writer before hoshu reads.)
+  (printf 'scenario,years.FY2024.revenue\ns1,300000000000\n' > "$work/scenarios.fifo" &)
+  sleep 0.5
+  expect "a FIFO of scenarios written to" 0 "s1,300000000000,D01," \
+    timeout 10 "$hoshu" batch rules/iij --inputs examples/iij/fy2024.toml --scenarios "$work/scenarios.fifo"
+fi
 
 # A dotted key of 2,000,000 parts crashed inside toml++: measured before it parses.
 awk 'BEGIN { printf "a"; for (i = 0; i < 2000000; i++) printf ".a"; print " = 1" }' > "$work/deep.toml"
