@@ -643,6 +643,11 @@ Result<Model> read_model(const InputFile& in) {
     if (Node arr = in.child(root, "correlation"); arr && is_table_array(rd, arr, "correlation"))
         read_correlations(rd, arr, m, static_cast<bool>(price), seen);
     if (Node report = in.child(root, "report")) read_report(rd, report, m);
+    if (!diags.has_errors() && m.inputs.empty() && !m.price) {
+        // (Every path would be the base inputs' evaluation: a model left empty or unfinished.)
+        diags.error(dsl::SourceRange::in(in.file(), 0, 0), "the model samples nothing: it has no [[input]] and no [price]")
+            .hint = "sample a value of the inputs ([[input]] with path, distribution, …) or the share price ([price])";
+    }
 
     if (!diags.has_errors()) factor(m, diags);
     if (diags.has_errors()) {
