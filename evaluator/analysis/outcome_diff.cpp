@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -59,13 +60,22 @@ std::vector<std::string> slot_names(const Plan& plan, const std::vector<std::uin
     return names;
 }
 
-std::optional<std::size_t> index_of(const Plan& plan, const std::vector<std::uint32_t>& slots,
-                                    std::string_view name) {
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-        if (plan.slots[slots[i]].name == name) return i;
+/// Where each name is in a list of slots (the first, were one listed twice): looked up
+/// once per record and output, so found without a scan.
+class Positions {
+public:
+    Positions(const Plan& plan, const std::vector<std::uint32_t>& slots) {
+        for (std::size_t i = 0; i < slots.size(); ++i) at_.emplace(plan.slots[slots[i]].name, i);
     }
-    return std::nullopt;
-}
+    std::optional<std::size_t> of(std::string_view name) const {
+        auto it = at_.find(name);
+        if (it == at_.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::unordered_map<std::string_view, std::size_t> at_;
+};
 
 std::string signed_display(const Plan& plan, const Outcome& outcome, const Type& type, const Rational& r) {
     std::string text = display_value(plan, outcome, type, Value{r, 0});
@@ -192,36 +202,43 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
     // Per-director outputs.
     auto base_names = slot_names(base, base.director_outputs);
     auto head_names = slot_names(head, head.director_outputs);
-    for (const auto& n : base_names)
-        if (std::find(head_names.begin(), head_names.end(), n) == head_names.end()) r.outputs_only_base.push_back(n);
-    for (const auto& n : head_names)
-        if (std::find(base_names.begin(), base_names.end(), n) == base_names.end()) r.outputs_only_head.push_back(n);
+    {
+        const std::set<std::string_view> in_base(base_names.begin(), base_names.end());
+        const std::set<std::string_view> in_head(head_names.begin(), head_names.end());
+        for (const auto& n : base_names)
+            if (!in_head.count(n)) r.outputs_only_base.push_back(n);
+        for (const auto& n : head_names)
+            if (!in_base.count(n)) r.outputs_only_head.push_back(n);
+    }
 
     // The records of one collection under both plans, matched by key: each output of
     // either plan compared.
     auto records = [&](const std::vector<DirectorOutcome>& brs, const std::vector<std::uint32_t>& bouts,
                        const std::vector<DirectorOutcome>& hrs, const std::vector<std::uint32_t>& houts) {
         const auto names = merge_names(slot_names(base, bouts), slot_names(head, houts));
+        // The base's records in order, then the head's new ones; each side's by its key.
+        std::unordered_map<std::string_view, const DirectorOutcome*> base_of, head_of;
         std::vector<std::string> ids;
-        for (const auto& d : brs) ids.push_back(d.id);
+        for (const auto& d : brs)
+            if (base_of.emplace(d.id, &d).second) ids.push_back(d.id);
         for (const auto& d : hrs)
-            if (std::find(ids.begin(), ids.end(), d.id) == ids.end()) ids.push_back(d.id);
-        auto find = [](const std::vector<DirectorOutcome>& rs, const std::string& id) -> const DirectorOutcome* {
-            for (const auto& d : rs)
-                if (d.id == id) return &d;
-            return nullptr;
+            if (head_of.emplace(d.id, &d).second && !base_of.count(d.id)) ids.push_back(d.id);
+        auto find = [](const auto& of, const std::string& id) -> const DirectorOutcome* {
+            auto it = of.find(id);
+            return it == of.end() ? nullptr : it->second;
         };
+        const Positions base_at(base, bouts), head_at(head, houts);
         std::vector<DirectorDiff> out;
         for (const auto& id : ids) {
             DirectorDiff dd;
             dd.id = id;
-            const DirectorOutcome* bd = find(brs, id);
-            const DirectorOutcome* hd = find(hrs, id);
+            const DirectorOutcome* bd = find(base_of, id);
+            const DirectorOutcome* hd = find(head_of, id);
             dd.in_base = bd != nullptr;
             dd.in_head = hd != nullptr;
             for (const auto& name : names) {
-                auto bi = index_of(base, bouts, name);
-                auto hi = index_of(head, houts, name);
+                auto bi = base_at.of(name);
+                auto hi = head_at.of(name);
                 const Type* bt = bi ? &base.slots[bouts[*bi]].type : nullptr;
                 const Type* ht = hi ? &head.slots[houts[*hi]].type : nullptr;
                 const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
@@ -259,10 +276,11 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
     }
 
     // Plan-wide outputs (the year is the heading, not a total).
+    const Positions base_total_at(base, base.plan_outputs), head_total_at(head, head.plan_outputs);
     for (const auto& name : merge_names(slot_names(base, base.plan_outputs), slot_names(head, head.plan_outputs))) {
         if (name == "fiscal_year") continue;
-        auto bi = index_of(base, base.plan_outputs, name);
-        auto hi = index_of(head, head.plan_outputs, name);
+        auto bi = base_total_at.of(name);
+        auto hi = head_total_at.of(name);
         const Type* bt = bi ? &base.slots[base.plan_outputs[*bi]].type : nullptr;
         const Type* ht = hi ? &head.slots[head.plan_outputs[*hi]].type : nullptr;
         r.totals.push_back(compare_value(name, base, b, bt, bi ? &b.plan_outputs[*bi] : nullptr, head, h, ht,
