@@ -926,7 +926,7 @@ void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, co
         who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
     if (w.grant >= 0) who += fmt::format(", ledger entry {}", w.grant + 1);
     std::string clauses = clause_list(s.sources);
-    fail(node.range, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, shown(v),
+    fail(node.range, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(shown(v)),
                                  range.text, here, clauses.empty() ? "" : " (" + clauses + ")"));
 }
 

@@ -307,6 +307,12 @@ private:
     }
     const std::string& text(std::int64_t id) const { return out_.text(plan_, id); }
     std::string show(const Type& t, const Value& v) const { return value_text(plan_, out_, t, v); }
+    /// A value's text in a message: whole when it is short, else its first and last digits
+    /// and its length ("10000000000000000000…0000 (10001 characters)").
+    static std::string brief(std::string text) {
+        if (text.size() <= 64) return text;
+        return fmt::format("{}…{} ({} characters)", text.substr(0, 20), text.substr(text.size() - 4), text.size());
+    }
     /// -1, 0 or 1 as a is less than, equal to or more than b; numbers inline (the hot case).
     int compare(Kind kind, const Value& a, const Value& b) const {
         if (kind == Kind::number) {

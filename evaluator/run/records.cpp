@@ -373,7 +373,7 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
         else here = fmt::format(" (here up to {})", show(s.type, *high));
     }
     std::string clauses = clause_list(s.sources);
-    fail(at, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, show(s.type, v),
+    fail(at, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(show(s.type, v)),
                          in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"));
 }
 
@@ -383,7 +383,7 @@ void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
         Value v = read_value(node, info.type, fmt::format("`{}`", info.name));
         const InputSpec& spec = info.input;
         if ((spec.low && compare(info.type, v, *spec.low) < 0) || (spec.high && compare(info.type, v, *spec.high) > 0))
-            fail(where_of(node), fmt::format("`{}` is {}, outside its declared range {}", info.name, show(info.type, v),
+            fail(where_of(node), fmt::format("`{}` is {}, outside its declared range {}", info.name, brief(show(info.type, v)),
                                              spec.range_text));
         return;
     }

@@ -131,6 +131,12 @@ else
   echo "skip the FIFO cases (no mkfifo here)"
 fi
 
+# A number of 10,000 digits out of range: named in the error by its ends and length, not
+# printed whole.
+sed 's/^revenue *= 316_800_000_000/revenue = "1e9999"/' examples/iij/fy2024.toml > "$work/huge.toml"
+expect "an input of 10,000 digits" 1 '`revenue` is 10000000000000000000…0000 (10000 characters), outside its declared range' \
+  "$hoshu" eval rules/iij --inputs "$work/huge.toml"
+
 # A device never ends (/dev/zero filled the memory) or waits for typing (a terminal).
 expect "/dev/zero as inputs" 2 "cannot read /dev/zero: not a regular file (a device)" \
   timeout 10 "$hoshu" eval rules/iij --inputs /dev/zero
