@@ -1,4 +1,5 @@
 // hoshu report PLAN --inputs FILE [--director ID …] [--out FILE.html] [--as-of DATE]
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -56,7 +57,10 @@ int run_report(const ReportArgs& args) {
     for (const auto& d : args.directors) paper.command += " --director " + shell_word(d);
     if (!args.as_of.empty()) paper.command += " --as-of " + shell_word(args.as_of);
     paper.command += " --out " + shell_word(args.out.empty() || args.out == "-" ? "report.html" : args.out);
-    std::vector<std::string> ids = args.directors;
+    // (A director named twice is shown once, where first named.)
+    std::vector<std::string> ids;
+    for (const auto& d : args.directors)
+        if (std::find(ids.begin(), ids.end(), d) == ids.end()) ids.push_back(d);
     if (ids.empty())
         for (const auto& d : outcome->directors) ids.push_back(d.id);
     dsl::Diagnostics problems;

@@ -131,6 +131,15 @@ else
   echo "skip the FIFO cases (no mkfifo here)"
 fi
 
+# A director named twice in a working paper: one section, where first named.
+"$hoshu" report rules/iij --inputs examples/iij/fy2024.toml --director D03 --director D03 --director D01 \
+  --out "$work/twice.html" > /dev/null 2>&1
+if [[ "$(grep -o '<h2>D0[0-9]' "$work/twice.html" | tr '\n' ' ')" == "<h2>D03 <h2>D01 " ]]; then
+  echo "ok   a director named twice in a working paper"
+else
+  echo "FAIL a director named twice in a working paper: $(grep -o '<h2>[^<]*' "$work/twice.html" | tr '\n' ' ')"; fail=1
+fi
+
 # A number of 10,000 digits out of range: named in the error by its ends and length, not
 # printed whole.
 sed 's/^revenue *= 316_800_000_000/revenue = "1e9999"/' examples/iij/fy2024.toml > "$work/huge.toml"
