@@ -13,6 +13,28 @@
 
 namespace hoshu::dsl {
 
+namespace {
+
+/// Everything left to read from `fd`, appended to `text`; `fd` closed either way.
+bool read_to_end(int fd, std::string& text, std::string& error) {
+    char buf[65536];
+    while (true) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n < 0) {
+            error = std::strerror(errno);
+            ::close(fd);
+            return false;
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return true;
+}
+
+}  // namespace
+
 bool read_regular_file(const std::string& path, std::string& text, std::string& error) {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
     int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -36,20 +58,7 @@ bool read_regular_file(const std::string& path, std::string& text, std::string& 
     }
     text.clear();
     if (st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[65536];
-    while (true) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n < 0) {
-            error = std::strerror(errno);
-            ::close(fd);
-            return false;
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return true;
+    return read_to_end(fd, text, error);
 }
 
 bool read_regular_file_at_most(const std::string& path, std::size_t max_file_bytes, std::string& text,
@@ -121,19 +130,7 @@ bool read_file(const std::string& path, std::string& text, std::string& error) {
     }
     if (pipe) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);   // wait for what is written
     text.clear();
-    char buf[65536];
-    while (true) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            error = std::strerror(errno);
-            ::close(fd);
-            return false;
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
+    if (!read_to_end(fd, text, error)) return false;
     if (pipe && text.empty()) {
         error = "nothing was written to it (a FIFO or pipe with no writer)";
         return false;
