@@ -172,8 +172,7 @@ nlohmann::ordered_json json_summary(const OutputSummary& s, const std::string& c
 
 /// The currency word of `slot`'s fair values in `r`, or empty when it is not valued.
 std::string valued_in(const Plan& plan, const SimulationResult& r, std::uint32_t slot) {
-    const Type& t = plan.slots[slot].type;
-    if (!r.has_price || t.kind != Kind::number || !(t.dim == r.price_units.valued().dim)) return {};
+    if (!r.valued(plan.slots[slot].type)) return {};
     return currency_word(plan.units[r.price_units.currency]);
 }
 

@@ -136,9 +136,7 @@ std::string money(const Plan& plan, const PriceUnits& u, std::string amount) {
 }
 
 /// Whether a simulation values `slot`'s tallies at its grant-time price.
-bool valued(const Plan& plan, const SimulationResult& r, std::uint32_t slot) {
-    return r.has_price && plan.slots[slot].type.kind == Kind::number && plan.slots[slot].type.dim == r.price_units.valued().dim;
-}
+bool valued(const Plan& plan, const SimulationResult& r, std::uint32_t slot) { return r.valued(plan.slots[slot].type); }
 
 /// The note under a table of fair values.
 std::string fair_value_note(const Plan& plan, const SimulationResult& r) {

@@ -145,6 +145,10 @@ struct SimulationResult {
     ExactSum price_sum;                    // Σ grant-time price (when the model names it)
     bool has_price = false;
     PriceUnits price_units;                // its units: outputs in price_units.counted are valued
+    /// Whether an output of type `t` is valued at the grant-time price (in its counted unit).
+    bool valued(const Type& t) const {
+        return has_price && t.kind == Kind::number && t.dim == price_units.valued().dim;
+    }
     /// exp(-r·T) for the model's risk-free rate and the time from the price's start to its
     /// last simulated date, as an exact decimal of 30 places (empty when there is no price).
     std::optional<Rational> discount;
