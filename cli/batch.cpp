@@ -4,8 +4,6 @@
 // One evaluation of the whole plan per scenario: the scenario's values replace the base
 // inputs' at the paths its columns name. One output row per scenario and director, written
 // as it is computed: memory does not grow with the number of scenarios.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -15,7 +13,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "dsl/base/source.hpp"
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/output/batch_report.hpp"
 #include "evaluator/run/session.hpp"
@@ -81,15 +78,6 @@ int run_batch(const BatchArgs& args) {
 
     Source source;
     if (!args.scenarios.empty()) {
-        // A device never ends (/dev/zero: read until the memory ran out) or waits for typing
-        // (a terminal): refused before it is opened, as the inputs are.
-        struct ::stat st {};
-        if (::stat(args.scenarios.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) &&
-            !S_ISDIR(st.st_mode)) {
-            std::fprintf(stderr, "hoshu: error: cannot read %s: not a regular file (%s)\n",
-                         dsl::printable(args.scenarios).c_str(), S_ISSOCK(st.st_mode) ? "a socket" : "a device");
-            return Exit::usage;
-        }
         auto csv = eval::CsvScenarios::open(sm, args.scenarios);
         if (!csv) {
             print_diagnostics(sm, csv.error());

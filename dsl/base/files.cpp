@@ -104,31 +104,38 @@ bool read_regular_file_at_most(const std::string& path, std::size_t max_file_byt
     return ok;
 }
 
-bool read_file(const std::string& path, std::string& text, std::string& error) {
+int open_to_read(const std::string& path, bool pipes, bool& is_pipe, std::string& error) {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. Once open,
     // a pipe (standard input, `<(…)`, a FIFO) is read to its end as a file is; one nobody
-    // writes to ends at once. A device is refused before a byte is read: /dev/zero and
-    // /dev/urandom never end, a terminal waits for typing.
+    // writes to ends at once.
     int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         error = std::strerror(errno);
-        return false;
+        return -1;
     }
     struct ::stat st {};
     if (::fstat(fd, &st) != 0) {
         error = std::strerror(errno);
         ::close(fd);
-        return false;
+        return -1;
     }
-    const bool pipe = S_ISFIFO(st.st_mode);
-    if (!S_ISREG(st.st_mode) && !pipe) {
+    is_pipe = S_ISFIFO(st.st_mode);
+    if (!S_ISREG(st.st_mode) && !(pipes && is_pipe)) {
         error = S_ISDIR(st.st_mode)    ? std::strerror(EISDIR)
+                : is_pipe              ? "not a regular file (a FIFO)"
                 : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
                                        : "not a regular file (a device)";
         ::close(fd);
-        return false;
+        return -1;
     }
-    if (pipe) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);   // wait for what is written
+    if (is_pipe) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);   // wait for what is written
+    return fd;
+}
+
+bool read_file(const std::string& path, std::string& text, std::string& error) {
+    bool pipe = false;
+    const int fd = open_to_read(path, true, pipe, error);
+    if (fd < 0) return false;
     text.clear();
     if (!read_to_end(fd, text, error)) return false;
     if (pipe && text.empty()) {

@@ -24,6 +24,13 @@ bool read_regular_file(const std::string& path, std::string& text, std::string& 
 bool read_regular_file_at_most(const std::string& path, std::size_t max_bytes, std::string& text,
                                std::string& error);
 
+/// Open `path` to read it whole without ever blocking in the open: a regular file, or (with
+/// `pipes`) a pipe or FIFO, then read waiting for what its writer writes. A device (/dev/zero
+/// never ends, a terminal waits for typing), a socket or a folder is refused before a byte
+/// is read ("not a regular file (a device)", "Is a directory"). The open descriptor, or -1
+/// with `error` saying why; `is_pipe` set when it is a pipe.
+int open_to_read(const std::string& path, bool pipes, bool& is_pipe, std::string& error);
+
 /// Read a whole file or pipe (standard input, `<(…)`, a FIFO: never waiting for a writer to
 /// open it; one that ends without a byte is refused); a device (/dev/zero, a terminal) is
 /// refused before a byte is read ("not a regular file (a device)"); otherwise `error` is the

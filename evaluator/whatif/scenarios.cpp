@@ -7,7 +7,6 @@
 // the end of the file.
 #include "evaluator/whatif/scenarios.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include "dsl/base/files.hpp"
+#include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
 
 namespace hoshu::eval {
@@ -359,12 +360,12 @@ CsvScenarios& CsvScenarios::operator=(CsvScenarios&&) noexcept = default;
 CsvScenarios::~CsvScenarios() = default;
 
 Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::string& path) {
-    // Opened without waiting (a FIFO nobody writes to would block the open), then read
-    // waiting for what a pipe's writer writes; one with no writer reads as empty.
-    errno = 0;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) return unreadable(path, errno);
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    // Never waiting in the open (a FIFO nobody writes to reads as empty) nor reading a
+    // device that never ends (/dev/zero) or waits for typing (a terminal).
+    bool pipe = false;
+    std::string why;
+    const int fd = dsl::open_to_read(path, true, pipe, why);
+    if (fd < 0) return dsl::one_error({}, fmt::format("cannot read {}: {}", dsl::printable(path), why));
     std::FILE* f = ::fdopen(fd, "rb");
     if (!f) {
         const int err = errno;
