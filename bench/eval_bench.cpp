@@ -24,6 +24,7 @@ fiscal_year  = "FY2024"
 period_start = 2024-04-01
 grant_date   = 2025-06-26
 committee_consulted_on = 2025-05-20
+ledger = []
 [midterm]
 years = ["FY2024", "FY2025", "FY2026"]
 start = 2024-04-01

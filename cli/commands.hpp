@@ -179,6 +179,8 @@ struct ReportArgs {
     std::string plan;
     std::string inputs;
     std::vector<std::string> directors;   // none: every director
+    std::string carry;                    // last year's result (--carry)
+    std::string register_db;              // or a grant register (--register)
     std::string out;
     std::string as_of;
 };

@@ -159,11 +159,15 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         exit = Exit::failure;
         return std::nullopt;
     }
-    // The inputs' fiscal year: the plan's `fiscal_year`, evaluated on the inputs alone.
+    // The inputs' fiscal year: the plan's `fiscal_year`, evaluated on the inputs alone, the
+    // records still to be carried taken as none.
     std::string year;
     {
         dsl::SourceManager scratch;
-        auto alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
+        std::vector<eval::InputFile::Carried> none;
+        for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
+        auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
+        if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
         if (alone) {
             auto outcome = eval::evaluate(plan, *alone, eval::EvalOptions{});
             if (outcome) year = eval::fiscal_year(plan, *outcome, *alone);

@@ -96,6 +96,8 @@ int run_command(int argc, char** argv) {
     report_cmd->add_option("--inputs,-i", rp.inputs, "TOML input file")->required();
     report_cmd->add_option("--director,-d", rp.directors, "A director (or record) id; repeat for several (default: every one)")
         ->take_all();
+    report_cmd->add_option("--carry", rp.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
+    report_cmd->add_option("--register", rp.register_db, "A grant register whose last year's records are carried (as eval)");
     report_cmd->add_option("--out,-o", rp.out, "Write to this HTML file (whole or not at all) instead of stdout");
     report_cmd->add_option("--as-of", rp.as_of, "Evaluate with the rules as they stood on this date (YYYY-MM-DD)");
 

@@ -35,7 +35,8 @@ int run_report(const ReportArgs& args) {
     if (!parse_as_of(args.as_of, options)) return Exit::usage;
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    CarryUsed carried;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, CarryFrom{args.carry, args.register_db}, carried, exit);
     if (!loaded) return exit;
     const eval::Plan& plan = loaded->plan;
     eval::Session session(plan, loaded->inputs, options);
@@ -49,11 +50,14 @@ int run_report(const ReportArgs& args) {
         print_diagnostics(sm, seal.error());
         return Exit::usage;
     }
+    seal_carried(*seal, carried, std::string());
     eval::WorkingPaper paper;
     paper.plan_title = plan.title;
     paper.fiscal_year = eval::fiscal_year(plan, *outcome, loaded->inputs);
     paper.seal = *seal;
     paper.command = "hoshu report " + shell_word(args.plan) + " --inputs " + shell_word(args.inputs);
+    if (!args.carry.empty()) paper.command += " --carry " + shell_word(args.carry);
+    if (!args.register_db.empty()) paper.command += " --register " + shell_word(args.register_db);
     for (const auto& d : args.directors) paper.command += " --director " + shell_word(d);
     if (!args.as_of.empty()) paper.command += " --as-of " + shell_word(args.as_of);
     paper.command += " --out " + shell_word(args.out.empty() || args.out == "-" ? "report.html" : args.out);
@@ -77,7 +81,8 @@ int run_report(const ReportArgs& args) {
         return Exit::failure;
     }
     std::string error;
-    if (!write_output(args.out, eval::render_working_paper(paper), error, files_read(sm))) return output_failed(error);
+    if (!write_output(args.out, eval::render_working_paper(paper), error, files_read(sm, {args.carry, args.register_db})))
+        return output_failed(error);
     return Exit::success;
 }
 

@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Bytes b{data, size};
     std::string toml = fmt::format(
         "fiscal_year = \"FY2024\"\nperiod_start = 2024-04-01\ngrant_date = 2025-06-26\n"
-        "committee_consulted_on = 2025-05-20\n"
+        "committee_consulted_on = 2025-05-20\nledger = []\n"
         "[midterm]\nyears = [\"FY2024\", \"FY2025\", \"FY2026\"]\nstart = 2024-04-01\n"
         "[years.FY2023]\nrevenue = {}\noperating_profit = {}\n"
         "[years.FY2024]\nrevenue = {}\noperating_profit = {}\nengagement_index = {}\n"

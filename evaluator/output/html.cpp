@@ -162,6 +162,15 @@ void PaperWriter::seal_block() {
     row("rules sha256", s.rules_sha256, true);
     row("inputs", s.inputs_path, true);
     row("inputs sha256", s.inputs_sha256, true);
+    if (!s.carried_from.empty()) {
+        row(s.carried_from_register ? "carried from the register" : "carried from", s.carried_from, true);
+        row(s.carried_from_register ? "recorded result sha256" : "carried sha256", s.carried_sha256, true);
+        if (s.carried_from_register) {
+            std::string events;
+            for (const auto& e : s.carried_events) events += (events.empty() ? "" : ", ") + std::to_string(e.id);
+            row("events applied", events.empty() ? "none" : events, false);
+        }
+    }
     row("engine", s.engine, false);
     row("as of", s.as_of.empty() ? "the plan's own date (no --as-of)" : s.as_of, false);
     row("reproduce", paper_.command, true);

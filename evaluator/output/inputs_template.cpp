@@ -284,7 +284,8 @@ private:
             fmt::format("{}: not typed here. The plan's `carry {}` writes these records into each year's result;",
                         carry.path, carry.path),
             "`hoshu eval PLAN --inputs FILE --carry LAST_YEAR.json` (or `--register FILE.db`) reads them",
-            "from last year's sealed result, verified first.",
+            "from last year's sealed result, verified first. The plan's first year has none: give the",
+            fmt::format("key as an empty list (`{} = []`, below), which says so.", carry.path.substr(carry.path.rfind('.') + 1)),
         };
         if (!list.empty()) k->carried_doc.push_back("Each record: " + list + ".");
         cite(k->carried_doc, {}, carry.sources);
@@ -408,12 +409,9 @@ void emit_children(std::string& out, const std::string& path, const Key& k) {
     }
     for (const auto& [name, child] : k.keys) {
         if (!child->is_list()) continue;
+        if (!child->carried_doc.empty()) continue;   // with the values: emit_values
         const std::string at = joined(path, toml_key(name));
         out += "\n";
-        if (!child->carried_doc.empty()) {
-            comment(out, child->carried_doc);
-            continue;
-        }
         comment(out, child->records_doc);
         out += fmt::format("[[{}]]\n", at);
         const Key& rec = *child->records;
@@ -432,11 +430,20 @@ void emit_values(std::string& out, const Key& k) {
         else if (child->is_array()) emit_array(out, toml_key(name), *child);
     }
     if (k.any && k.any->leaf) emit_leaf(out, toml_key(k.any_key), *k.any, naming_doc(k));
+    // A list a `carry` writes is not typed, except as empty in the plan's first year: among
+    // the values, so that the line, uncommented, gives the list and not a key of a table.
+    for (const auto& [name, child] : k.keys) {
+        if (child->carried_doc.empty()) continue;
+        out += "\n";
+        comment(out, child->carried_doc);
+        out += fmt::format("# {} = []\n", toml_key(name));
+    }
 }
 
 void emit_table(std::string& out, const std::string& path, const Key& k, const std::vector<std::string>& doc) {
     bool has_values = (k.any && k.any->leaf);
-    for (const auto& [name, child] : k.keys) has_values = has_values || child->leaf || child->is_array();
+    for (const auto& [name, child] : k.keys)
+        has_values = has_values || child->leaf || child->is_array() || !child->carried_doc.empty();
     if (has_values) {
         out += "\n";
         comment(out, doc);

@@ -317,7 +317,13 @@ Result<InputFile> InputFile::parse_with_carried(dsl::SourceManager& sm, std::str
         if (in->impl_->root.contains(c.key)) {
             auto& d = errors.error(in->key_range(in->root(), c.key),
                                    "the inputs give `{}`, which is carried from {}", c.key, c.shown);
-            d.hint = fmt::format("remove `{}` from the inputs, or evaluate without --carry to type the records here", c.key);
+            const toml::array* given = in->impl_->root.get_as<toml::array>(c.key);
+            d.hint = given && given->empty()
+                         ? fmt::format("`{} = []` says the year has none, as in the plan's first year: remove it to carry "
+                                       "them",
+                                       c.key)
+                         : fmt::format("remove `{}` from the inputs, or evaluate without --carry to type the records here",
+                                       c.key);
             continue;
         }
         auto part = parse(sm, c.shown, c.toml);

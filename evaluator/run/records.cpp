@@ -98,7 +98,24 @@ void Evaluator::load_grants() {
     std::string missing;
     InputFile::Node parent;
     InputFile::Node list = walk(plan_.grants.input, in_.root(), {}, "the ledger", &parent, &missing);
-    if (!list) return;   // no ledger in this year's inputs: no earlier grants
+    if (!list) {
+        // Records the plan carries from the year before are never absent by default: an
+        // evaluation that forgot the year before (`--carry`) would open every balance at
+        // zero. The plan's first year says it has none (`ledger = []`).
+        const auto& path = plan_.grants.input.path_text;
+        auto carry = std::find_if(plan_.carries.begin(), plan_.carries.end(),
+                                  [&](const Carry& c) { return c.path == path; });
+        if (carry == plan_.carries.end()) return;   // typed each year: absent is none
+        EvalFailure f;
+        auto& d = f.diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
+                                "the inputs have no `{}`, the records the year before hands on to this one", missing);
+        d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register FILE.db`: "
+                             "eval, explain, report and batch take them) or type them as [[{}]] records; in the "
+                             "plan's first year, write `{} = []`",
+                             path, path);
+        f.diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
+        throw f;
+    }
     if (in_.kind(list) != InputKind::array) {
         fail(in_.range(list), fmt::format("`{}` must list grants as [[{}]] records, but it is {}",
                                           plan_.grants.input.path_text, plan_.grants.input.path_text,

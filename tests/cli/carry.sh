@@ -75,6 +75,28 @@ cp "$work/fy2024.keep" "$work/fy2024.json"
 
 check "inputs that also give the carried path are refused" 2 "the inputs give \`ledger\`, which is carried from" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025.toml --carry "$work/fy2024.json"
+# Forgetting the year before is never silent: a year whose carried records are absent from
+# its inputs, with no --carry, is refused (it opened every balance at zero, exit 0); the
+# plan's first year says it has none.
+check "a later year without --carry is refused" 1 "the inputs have no \`ledger\`, the records the year before hands on" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml
+check "... naming the plan's carry and what to do" 1 "in the plan's first year, write \`ledger = []\`" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml
+check "the BBT's FY2026 without --carry is refused" 1 "the inputs have no \`balances\`" \
+  "$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml
+check "the first year's \`ledger = []\` with --carry is refused, saying what it means" 2 "says the year has none" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --carry "$work/fy2024.json"
+# The working paper of a carried year: the same figures as the result, the seal names what
+# it was carried from, and its command reproduces it.
+check "report takes --carry" 0 "" \
+  "$hoshu" report rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --director D03 --out "$work/r.html"
+grep -q "<tr><th>carried sha256</th><td class=\"mono\">$(sha256sum "$work/fy2024.json" | cut -c1-64)</td></tr>" "$work/r.html" &&
+  grep -q -- "--carry $work/fy2024.json --director D03" "$work/r.html"
+report "the working paper's seal names the carried result, its command the --carry" $([[ $? == 0 ]] && echo 1 || echo 0)
+midterm=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("{:,}".format(next(r for r in d["directors"] if r["id"]=="D03")["midterm_rs_shares"]))' "$work/fy2025-carried.json")
+grep -q "midterm_rs_shares <span class=\"kind\">output</span> = <span class=\"value\">$midterm shares" "$work/r.html"
+report "the working paper shows the carried year's figures ($midterm mid-term shares for D03)" $([[ $? == 0 ]] && echo 1 || echo 0)
+
 check "a result that is not JSON is refused" 2 "" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry examples/iij/fy2024.toml
 check "a missing result is refused" 2 "cannot read the carried result" \

@@ -43,7 +43,7 @@ rc=$?
 # year's result, the model, the CSV of scenarios, the register, silently, exit 0).
 mkdir -p "$work/read"
 cp -r rules/iij "$work/read/plan"
-cp examples/iij/fy2024.toml examples/iij/model.toml examples/iij/sensitivity.csv "$work/read/"
+cp examples/iij/fy2024.toml examples/iij/fy2025-carried.toml examples/iij/model.toml examples/iij/sensitivity.csv "$work/read/"
 "$hoshu" eval "$work/read/plan" --inputs "$work/read/fy2024.toml" --format json --out "$work/read/fy2024.json" ||
   { echo "FAIL: eval to fy2024.json"; fail=1; }
 snapshot() { (cd "$work/read" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
@@ -63,7 +63,7 @@ refused "the inputs" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/fy2024.t
 refused "the inputs, by a symbolic link" eval "$r/plan" --inputs "$r/fy2024.toml" --format csv --out "$r/link.toml"
 refused "the inputs, by another path" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/../fy2024.toml"
 refused "a rule file" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/annual.hoshu"
-refused "the carried result" eval "$r/plan" --inputs "$r/fy2024.toml" --carry "$r/fy2024.json" --format json --out "$r/fy2024.json"
+refused "the carried result" eval "$r/plan" --inputs "$r/fy2025-carried.toml" --carry "$r/fy2024.json" --format json --out "$r/fy2024.json"
 refused "the inputs (report)" report "$r/plan" --inputs "$r/fy2024.toml" --director D03 --out "$r/fy2024.toml"
 refused "a rule file (doc)" doc "$r/plan" --out "$r/plan/limits.hoshu"
 refused "a rule file (inputs)" inputs "$r/plan" --out "$r/plan/annual.hoshu"
