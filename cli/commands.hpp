@@ -125,6 +125,8 @@ struct SimulateArgs {
     std::string plan;
     std::string inputs;
     std::string model;
+    std::string carry;                // last year's result (--carry)
+    std::string register_db;          // or a grant register (--register)
     std::uint64_t paths = 10'000;
     std::uint64_t seed = 1;
     unsigned threads = 0;             // 0: one per core

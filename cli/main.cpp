@@ -180,6 +180,8 @@ int run_command(int argc, char** argv) {
     simulate_cmd->add_option("plan", si.plan, "Folder of .hoshu rule files")->required();
     simulate_cmd->add_option("--inputs,-i", si.inputs, "TOML input file: the base every path changes")->required();
     simulate_cmd->add_option("--model,-m", si.model, "TOML model file: distributions, share price process, events")->required();
+    simulate_cmd->add_option("--carry", si.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
+    simulate_cmd->add_option("--register", si.register_db, "A grant register whose last year's records are carried (as eval)");
     simulate_cmd->add_option("--paths,-n", si.paths, "Number of paths")->capture_default_str()->transform(whole_number(1, 1'000'000'000));
     simulate_cmd->add_option("--seed", si.seed, "Random seed: the same seed gives the same numbers, whatever --threads")
         ->capture_default_str()

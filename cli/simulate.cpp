@@ -76,7 +76,8 @@ int run_simulate(const SimulateArgs& args) {
     if (!parse_as_of(args.as_of, options)) return Exit::usage;
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, exit);
+    CarryUsed carried;
+    auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, CarryFrom{args.carry, args.register_db}, carried, exit);
     if (!loaded) return exit;
     const eval::Plan& plan = loaded->plan;
     const eval::InputFile& inputs = loaded->inputs;
@@ -115,7 +116,7 @@ int run_simulate(const SimulateArgs& args) {
     // removed), and written only when everything succeeded.
     std::string error;
     OutputFile out, histogram;
-    const std::vector<std::string> read = files_read(sm);
+    const std::vector<std::string> read = files_read(sm, {args.carry, args.register_db});
     if (!out.open(args.out, error, read)) return output_failed(error);
     if (!args.histogram.empty()) {
         if (!histogram.open(args.histogram, error, read)) return output_failed(error);
@@ -170,6 +171,7 @@ int run_simulate(const SimulateArgs& args) {
         print_diagnostics(sm, seal.error());
         return Exit::usage;
     }
+    seal_carried(*seal, carried, std::string());
     eval::SimulationHeader header{std::move(*seal), args.model,
                                   eval::sha256_hex(sm.file(model->file).text()), args.seed};
     std::string text;

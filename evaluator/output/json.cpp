@@ -37,6 +37,23 @@ ordered_json json_value(const Plan& plan, const Outcome& outcome, const Type& ty
 
 }  // namespace
 
+namespace {
+
+/// The seal's record of where the carried records came from (nothing without --carry or
+/// --register).
+void seal_carried_json(nlohmann::ordered_json& s, const Seal& seal) {
+    if (seal.carried_from.empty()) return;
+    s["carried_from"] = seal.carried_from;
+    s["carried_sha256"] = seal.carried_sha256;
+    if (seal.carried_from_register) {
+        nlohmann::ordered_json events = nlohmann::ordered_json::array();
+        for (const auto& e : seal.carried_events) events.push_back({{"id", e.id}, {"hash", e.hash}});
+        s["carried_events"] = events;
+    }
+}
+
+}  // namespace
+
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
     ordered_json j;
     j["plan"] = plan.title;
@@ -49,15 +66,7 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
     s["inputs"] = seal.inputs_path;
     s["relative_to"] = to_string(seal.relative_to);
     if (!seal.as_of.empty()) s["as_of"] = seal.as_of;
-    if (!seal.carried_from.empty()) {
-        s["carried_from"] = seal.carried_from;
-        s["carried_sha256"] = seal.carried_sha256;
-        if (seal.carried_from_register) {
-            ordered_json events = ordered_json::array();
-            for (const auto& e : seal.carried_events) events.push_back({{"id", e.id}, {"hash", e.hash}});
-            s["carried_events"] = events;
-        }
-    }
+    seal_carried_json(s, seal);
     ordered_json files = ordered_json::array();
     for (const auto& f : seal.rule_files) files.push_back({{"path", f.path}, {"sha256", f.sha256}});
     s["rule_files"] = files;
@@ -188,6 +197,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
     seal["rules_sha256"] = h.seal.rules_sha256;
     seal["inputs"] = h.seal.inputs_path;
     seal["inputs_sha256"] = h.seal.inputs_sha256;
+    seal_carried_json(seal, h.seal);
     seal["model"] = h.model_path;
     seal["model_sha256"] = h.model_sha256;
     if (!h.seal.as_of.empty()) seal["as_of"] = h.seal.as_of;
@@ -243,6 +253,7 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
     seal["engine"] = h.seal.engine;
     seal["inputs"] = h.seal.inputs_path;
     seal["inputs_sha256"] = h.seal.inputs_sha256;
+    seal_carried_json(seal, h.seal);
     seal["model"] = h.model_path;
     seal["model_sha256"] = h.model_sha256;
     if (!h.seal.as_of.empty()) seal["as_of"] = h.seal.as_of;

@@ -21,19 +21,27 @@ namespace hoshu::eval {
 // --------------------------------------------------------------------------------------
 // An evaluation
 
+namespace {
+
+/// Where the carried records came from, a line under the hashes (none without --carry or
+/// --register): a result file, or a register's recorded result and the events applied to it.
+std::string carry_line(const Seal& seal) {
+    if (seal.carried_from.empty()) return "";
+    if (seal.carried_from_register)
+        return fmt::format("carry  {}  result sha256 {}, {} event{} since\n", seal.carried_from, seal.carried_sha256,
+                           seal.carried_events.size(), seal.carried_events.size() == 1 ? "" : "s");
+    return fmt::format("carry  {}  sha256 {}\n", seal.carried_from, seal.carried_sha256);
+}
+
+}  // namespace
+
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
     std::string out = plan.title;
     if (!year.empty()) out += fmt::format(" — {}", year);
     out += "\n";
     out += fmt::format("inputs {}  sha256 {}\nrules  sha256 {}\n", seal.inputs_path, seal.inputs_sha256,
                        seal.rules_sha256);
-    // Where the carried records came from: a result file, or a register's recorded result
-    // and the events applied to it.
-    if (!seal.carried_from.empty() && seal.carried_from_register)
-        out += fmt::format("carry  {}  result sha256 {}, {} event{} since\n", seal.carried_from, seal.carried_sha256,
-                           seal.carried_events.size(), seal.carried_events.size() == 1 ? "" : "s");
-    else if (!seal.carried_from.empty())
-        out += fmt::format("carry  {}  sha256 {}\n", seal.carried_from, seal.carried_sha256);
+    out += carry_line(seal);
     // One table per collection with outputs: the plan's main one, then the others.
     auto records_table = [&](const std::string& noun, const std::vector<std::uint32_t>& outputs,
                              const std::vector<DirectorOutcome>& records) {
@@ -153,9 +161,8 @@ std::string event_name(const Plan& plan, const SimulationResult& r, const EventT
 
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
     std::string out = plan.title.empty() ? "" : plan.title + " — simulation\n";
-    out += fmt::format("inputs {}  sha256 {}\nmodel  {}  sha256 {}\nrules  sha256 {}\n", h.seal.inputs_path,
-                       h.seal.inputs_sha256, h.model_path, h.model_sha256,
-                       h.seal.rules_sha256);
+    out += fmt::format("inputs {}  sha256 {}\n", h.seal.inputs_path, h.seal.inputs_sha256) + carry_line(h.seal);
+    out += fmt::format("model  {}  sha256 {}\nrules  sha256 {}\n", h.model_path, h.model_sha256, h.seal.rules_sha256);
     out += fmt::format("paths {}  seed {}  (the same numbers for any --threads)\n", group_digits(std::to_string(r.paths)),
                        h.seed);
 
@@ -233,8 +240,8 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                                     const SimulationHeader& h, const ComparisonSide& b) {
     std::string out = fmt::format("{} — simulation against {}\n", head.title.empty() ? h.seal.plan_path : head.title,
                                   base.title.empty() ? b.plan_path : base.title);
-    out += fmt::format("inputs {}  sha256 {}\nmodel  {}  sha256 {}\n", h.seal.inputs_path, h.seal.inputs_sha256,
-                       h.model_path, h.model_sha256);
+    out += fmt::format("inputs {}  sha256 {}\n", h.seal.inputs_path, h.seal.inputs_sha256) + carry_line(h.seal);
+    out += fmt::format("model  {}  sha256 {}\n", h.model_path, h.model_sha256);
     out += fmt::format("base   {}  rules sha256 {}\nhead   {}  rules sha256 {}\n", b.plan_path, b.rules_sha256,
                        h.seal.plan_path, h.seal.rules_sha256);
     out += fmt::format("paths {}  seed {}  (each path's sampled values go to both plans; the same numbers for any "

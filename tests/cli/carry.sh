@@ -60,6 +60,28 @@ check "the carried FY2026 result verifies" 0 "verified: $work/fy2026-carried.jso
 [[ "$(outputs "$work/fy2026-no-rates.json")" != "$(outputs "$work/fy2026.json")" ]]
 report "without the committee's rates, FY2026 differs (the rates reach the plan)" $([[ $? == 0 ]] && echo 1 || echo 0)
 
+# simulate carries as eval does: FY2026's paths from the carried ledger are exactly those
+# from the hand-written one, through the interpreter and the compiled plan alike, and the
+# header names the result carried from.
+sim_outputs() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seal"); print(json.dumps(d, sort_keys=True))'; }
+typed=$("$hoshu" simulate rules/iij --inputs examples/iij/fy2026.toml --model examples/iij/model-fy2026.toml \
+  --paths 300 --seed 7 --format json | sim_outputs)
+for engine in interpreter compiled; do
+  carried=$("$hoshu" simulate rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2025-carried.json" \
+    --model examples/iij/model-fy2026.toml --paths 300 --seed 7 --engine $engine --format json | sim_outputs)
+  [[ -n "$typed" && "$carried" == "$typed" ]]
+  report "simulate --carry ($engine) gives exactly the paths of the hand-written ledger" $([[ $? == 0 ]] && echo 1 || echo 0)
+done
+check "simulate's header names the result carried from" 0 "carry  $work/fy2025-carried.json  sha256 $(sha256sum "$work/fy2025-carried.json" | cut -c1-64)" \
+  "$hoshu" simulate rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2025-carried.json" \
+    --model examples/iij/model-fy2026.toml --paths 50
+check "simulate without --carry is refused" 1 "the inputs have no \`ledger\`" \
+  "$hoshu" simulate rules/iij --inputs "$work/fy2026-carried.toml" --model examples/iij/model-fy2026.toml --paths 50
+run "$hoshu" simulate rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2025-carried.json" \
+  --model examples/iij/model-fy2026.toml --paths 50 --format json
+[[ "$out" == *'"carried_from": "'"$work"'/fy2025-carried.json"'* ]]
+report "simulate's JSON seal names the result carried from" $([[ $? == 0 ]] && echo 1 || echo 0)
+
 # A carried result changed after use: the FY2025 result no longer verifies.
 cp "$work/fy2024.json" "$work/fy2024.keep"
 sed 's/"restricted": 7269/"restricted": 7270/' "$work/fy2024.keep" > "$work/fy2024.json"
