@@ -22,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 #include <string_view>
 #include <tuple>
 
@@ -193,7 +194,12 @@ bool is_table_array(Reader& rd, Node n, std::string_view key) {
     return ok;
 }
 
-void read_input(Reader& rd, Node t, Model& m, std::map<std::string, std::size_t, std::less<>>& seen) {
+using Names = std::map<std::string, std::size_t, std::less<>>;
+
+/// One [[input]] into m.inputs and `seen` (path -> index); an [[input]] in error goes into
+/// `failed` instead (by its path, when it has one), so that a correlation naming it adds no
+/// error of its own.
+void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string, std::less<>>& failed) {
     const InputFile& in = rd.in();
     dsl::Diagnostics& diags = rd.diags();
     ModelInput mi;
@@ -229,6 +235,7 @@ void read_input(Reader& rd, Node t, Model& m, std::map<std::string, std::size_t,
     }
     if (!keys) {
         rd.check_keys(t, any_input_keys, "[[input]]");
+        if (!mi.path.empty()) failed.insert(mi.path);
         return;
     }
     mi.dist = keys->dist;
@@ -303,7 +310,10 @@ void read_input(Reader& rd, Node t, Model& m, std::map<std::string, std::size_t,
             return;
         }
     }
-    if (!ok) return;
+    if (!ok) {
+        if (!mi.path.empty()) failed.insert(mi.path);
+        return;
+    }
     seen.emplace(mi.path, m.inputs.size());
     m.inputs.push_back(std::move(mi));
 }
@@ -412,9 +422,10 @@ void read_price(Reader& rd, Node t, Model& m) {
     if (ok) m.price = std::move(p);
 }
 
-/// The index (over inputs, then the price) named in a [[correlation]]'s `between`.
-std::optional<std::size_t> correlated_value(Reader& rd, Node n, const Model& m, bool has_price,
-                                            const std::map<std::string, std::size_t, std::less<>>& seen) {
+/// The index (over inputs, then the price) named in a [[correlation]]'s `between`; nothing,
+/// without an error of its own, for an [[input]] in error (`failed`).
+std::optional<std::size_t> correlated_value(Reader& rd, Node n, const Model& m, bool has_price, const Names& seen,
+                                            const std::set<std::string, std::less<>>& failed) {
     auto name = rd.text(n, "between");
     if (!name) return std::nullopt;
     if (*name == "price") {
@@ -423,6 +434,7 @@ std::optional<std::size_t> correlated_value(Reader& rd, Node n, const Model& m, 
         return std::nullopt;   // [price] has errors of its own
     }
     if (auto it = seen.find(*name); it != seen.end()) return it->second;
+    if (failed.contains(*name)) return std::nullopt;   // the [[input]] has errors of its own
     rd.diags().error(rd.in().range(n), "`{}` is not the path of an [[input]] of this model, nor `price`", *name);
     return std::nullopt;
 }
@@ -520,8 +532,8 @@ void factor(Model& m, dsl::Diagnostics& diags) {
     assert(false && "the whole matrix failed but no prefix did");
 }
 
-void read_correlations(Reader& rd, Node arr, Model& m, bool has_price,
-                       const std::map<std::string, std::size_t, std::less<>>& seen) {
+void read_correlations(Reader& rd, Node arr, Model& m, bool has_price, const Names& seen,
+                       const std::set<std::string, std::less<>>& failed) {
     const InputFile& in = rd.in();
     dsl::Diagnostics& diags = rd.diags();
     std::map<std::pair<std::size_t, std::size_t>, SourceRange> pairs;
@@ -539,8 +551,8 @@ void read_correlations(Reader& rd, Node arr, Model& m, bool has_price,
                 diags.error(in.range(between), "`between` must name two values, as in [\"years.FY2024.revenue\", \"price\"]");
                 good = false;
             } else {
-                a = correlated_value(rd, in.element(between, 0), m, has_price, seen);
-                b = correlated_value(rd, in.element(between, 1), m, has_price, seen);
+                a = correlated_value(rd, in.element(between, 0), m, has_price, seen, failed);
+                b = correlated_value(rd, in.element(between, 1), m, has_price, seen, failed);
                 if (a && b && *a == *b) {
                     diags.error(in.range(in.element(between, 1)), "a value cannot be correlated with itself");
                     good = false;
@@ -627,7 +639,8 @@ Result<Model> read_model(const InputFile& in) {
     Node root = in.root();
     rd.check_keys(root, top_keys, "the model");
 
-    std::map<std::string, std::size_t, std::less<>> seen;
+    Names seen;
+    std::set<std::string, std::less<>> failed;   // the paths of [[input]]s in error
     if (Node arr = in.child(root, "input"); arr && is_table_array(rd, arr, "input")) {
         for (std::size_t i = 0; i < in.size(arr); ++i) {
             if (i == max_model_inputs) {
@@ -635,13 +648,13 @@ Result<Model> read_model(const InputFile& in) {
                             max_model_inputs);
                 break;
             }
-            read_input(rd, in.element(arr, i), m, seen);
+            read_input(rd, in.element(arr, i), m, seen, failed);
         }
     }
     Node price = in.child(root, "price");
     if (price) read_price(rd, price, m);
     if (Node arr = in.child(root, "correlation"); arr && is_table_array(rd, arr, "correlation"))
-        read_correlations(rd, arr, m, static_cast<bool>(price), seen);
+        read_correlations(rd, arr, m, static_cast<bool>(price), seen, failed);
     if (Node report = in.child(root, "report")) read_report(rd, report, m);
     if (!diags.has_errors() && m.inputs.empty() && !m.price) {
         // (Every path would be the base inputs' evaluation: a model left empty or unfinished.)

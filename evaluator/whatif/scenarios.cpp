@@ -429,7 +429,20 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
     if (diags.has_errors()) return diags;
     csv.cells_ = header.cells.size();
     csv.row_file_ = sm.add(path, "", line32(header.first_line) + 1);
-    return csv;
+
+    // The first row is read now (next() takes it from here): a file of scenarios without
+    // one is an error before anything is written. A read error is next()'s to report.
+    const bool row = csv.reader_->read_record(csv.reader_->record);
+    if (row || csv.reader_->error != 0) {
+        csv.first_read_ = true;
+        return csv;
+    }
+    const auto end = off32(sm.file(hid).text().size());
+    const std::size_t n = header.cells.size();
+    return dsl::one_error(SourceRange::in(hid, end, end), "no scenarios: the header is followed by no row",
+                          fmt::format("each line after the header is one scenario, a cell for each of its {} "
+                                      "column{} (an empty cell keeps the inputs' value)",
+                                      n, n == 1 ? "" : "s"));
 }
 
 Result<std::optional<Scenario>> CsvScenarios::next() {
@@ -443,7 +456,8 @@ Result<std::optional<Scenario>> CsvScenarios::next() {
 Result<bool> CsvScenarios::next(Scenario& s) {
     if (done_) return false;
     Reader::Record& r = reader_->record;
-    const bool found = reader_->read_record(r);
+    const bool found = first_read_ || reader_->read_record(r);
+    first_read_ = false;
     if (reader_->error != 0) {
         done_ = true;
         return unreadable(path_, reader_->error);

@@ -57,7 +57,8 @@ struct Scenario {
 class CsvScenarios {
 public:
     /// Opens the file and reads the header. Errors: an unreadable file (no location), an
-    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row).
+    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row),
+    /// a header followed by no row (blank and comment lines aside).
     static Result<CsvScenarios> open(dsl::SourceManager& sm, const std::string& path);
 
     /// The input paths of the header, in order (without the id column).
@@ -97,6 +98,7 @@ private:
     dsl::FileId row_file_ = 0;
     std::uint64_t rows_ = 0;
     bool done_ = false;
+    bool first_read_ = false;                   // open() has read the first row into reader_
 };
 
 /// Scenarios as the cartesian product of axes, one per spec:

@@ -164,6 +164,29 @@ if mkfifo "$work/scenarios.fifo" 2> /dev/null; then
     timeout 10 "$hoshu" batch rules/iij --inputs examples/iij/fy2024.toml --scenarios "$work/scenarios.fifo"
 fi
 
+# An impossible date (30 February) is one error wherever a rule file writes a date: at the
+# date, the error count right after it (nothing else reported about what uses it).
+one_date() {  # one_date NAME BODY: the plan `plan "x"` + BODY (printf escapes)
+  local p
+  p=$(printf "plan \"x\"\n$2" | plan "date_$1")
+  expect "30 February $1" 1 $'^~~~~~~~~~\n1 error' "$hoshu" check "$p"
+}
+series_decl='series close: JPY per share at prices(date, close)\n'
+one_date "as a dated param's only date" 'param g: shares = 1 share from 2024-02-30\noutput o: shares = g\n'
+one_date "as a dated param's first date" 'param g: shares\n  = 1 share from 2024-02-30\n  = 2 shares from 2024-03-01\noutput o: shares = g\n'
+one_date "as a dated param's later date" 'param g: shares\n  = 1 share from 2024-01-01\n  = 2 shares from 2024-02-30\n  = 3 shares from 2024-02-01\noutput o: shares = g\n'
+one_date "as an undated param's value" 'param d: date = 2024-02-30\noutput o: shares = if d < 2024-01-01 then 1 share else 0\n'
+one_date "as a dated param's value" 'param d: date\n  = 2024-01-01\n  = 2024-02-30 from 2024-02-01\noutput o: shares = if d < 2024-01-01 then 1 share else 0\n'
+date_plan=$(printf 'plan "x" effective 2024-02-30 as of s\ninput s: date at s range 2000-01-01 to 2100-01-01\nparam g: shares\n  = 1 share from 2024-01-01\n  = 2 shares from 2024-03-01\noutput o: shares = g\n' | plan date_effective)
+expect "30 February as the plan's effective date" 1 $'^~~~~~~~~~\n1 error' "$hoshu" check "$date_plan"
+one_date "as an input range's low end" 'input s: date at s range 2024-02-30 to 2100-01-01\noutput o: shares = if s < 2024-01-01 then 1 share else 0\n'
+one_date "as an input range's high end" 'input s: date at s range 2000-01-01 to 2024-02-30\noutput o: shares = if s < 2024-01-01 then 1 share else 0\n'
+one_date "as an input's default" 'input s: date at s range 2000-01-01 to 2100-01-01 default 2024-02-30\noutput o: shares = if s < 2024-01-01 then 1 share else 0\n'
+one_date "as a value's range" 'input s: date at s range 2000-01-01 to 2100-01-01\nvalue v: date = s range 2000-01-01 to 2024-02-30\noutput o: shares = if v < 2024-01-01 then 1 share else 0\n'
+one_date "in a formula" 'input s: date at s range 2000-01-01 to 2100-01-01\noutput o: months = months_inclusive(s, 2024-02-30 + 1 day)\n'
+one_date "in a series window" "${series_decl}"'output o: JPY per share = mean of last 20 close before 2024-02-30\n'
+one_date "as a series date" "${series_decl}"'output o: JPY per share = close on 2024-02-30\n'
+
 # A dotted key of 2,000,000 parts crashed inside toml++: measured before it parses.
 awk 'BEGIN { printf "a"; for (i = 0; i < 2000000; i++) printf ".a"; print " = 1" }' > "$work/deep.toml"
 expect "a TOML key of 2,000,000 dotted parts" 2 "deep.toml:1:129: error: the TOML nests more than 64 levels deep here" \

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -212,6 +213,35 @@ TEST_CASE("model errors are located in the model file", "[model]") {
     }));
     CAPTURE(text);
     CHECK(model_error(text) == expected);
+}
+
+TEST_CASE("a correlation naming an [[input]] in error adds no error of its own", "[model]") {
+    const std::string good = "[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n";   // lines 1-4
+    auto [bad, error] = GENERATE(table<std::string, std::string>({
+        {"[[input]]\npath = \"a\"\ndistribution = \"normall\"\nmean = 1\nsd = 1\nprecision = 1\n",
+         "model.toml:7:16: error: unknown distribution \"normall\"; expected one of: fixed, uniform, triangular, normal, lognormal\n"
+         "  distribution = \"normall\"\n                 ^~~~~~~~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nsd = -1\nprecision = 1\n",
+         "model.toml:9:6: error: `sd` must be positive, found -1\n  sd = -1\n       ^~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nprecision = 1\n",
+         "model.toml:7:16: error: missing key `sd`: a normal distribution needs `mean`, `sd` and `precision`\n"
+         "  distribution = \"normal\"\n                 ^~~~~~~~\n"},
+    }));
+    CAPTURE(bad);
+    // Then the bad [[input]] `a`: two correlations name it, one of them with a
+    // coefficient out of range, and one names `z`, which no [[input]] has.
+    const std::string correlations =
+        "[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 0.5\n"
+        "[[correlation]]\nbetween = [\"b\", \"a\"]\nrho = 2\n"
+        "[[correlation]]\nbetween = [\"z\", \"b\"]\nrho = 0.5\n";
+    std::string text = good + bad;
+    const int lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    auto at = [&](int line) { return "model.toml:" + std::to_string(lines + line) + ":"; };
+    CHECK(model_error(text + correlations) ==
+          error + at(6) + "7: error: `rho` must be between -1 and 1, found 2\n  rho = 2\n        ^\n" + at(8) +
+              "12: error: `z` is not the path of an [[input]] of this model, nor `price`\n"
+              "  between = [\"z\", \"b\"]\n             ^~~\n");
+    CHECK(model_error(text + correlations.substr(0, correlations.find("[[correlation]]", 1))) == error);
 }
 
 TEST_CASE("a model samples at most 1000 inputs", "[model]") {

@@ -446,6 +446,24 @@ TEST_CASE("header errors", "[scenarios]") {
     CHECK(open_error("# only\n# comments\n").starts_with("s.csv:3:1: error: empty file"));
 }
 
+TEST_CASE("a header with no row after it is an error", "[scenarios]") {
+    const std::string no_rows =
+        "s.csv:2:13: error: no scenarios: the header is followed by no row\n"
+        "  scenario,a,b\n"
+        "              ^\n"
+        "  hint: each line after the header is one scenario, a cell for each of its 3 columns (an empty cell "
+        "keeps the inputs' value)\n";
+    CHECK(open_error("# scenarios\nscenario,a,b\n") == no_rows);
+    CHECK(open_error("# scenarios\nscenario,a,b") == no_rows);
+    CHECK(open_error("# scenarios\nscenario,a,b\r\n\r\n  \n# none yet\n\n") == no_rows);
+    CHECK(open_error("a\n").starts_with("s.csv:1:2: error: no scenarios"));
+    CHECK(open_error("a\n").find("each of its 1 column (") != std::string::npos);
+    // A header error comes first; a row, even a bad one, is a scenario (its error is next()'s).
+    CHECK(open_error("a,a\n").starts_with("s.csv:1:3: error: duplicate column `a`"));
+    CHECK(open_error("a,b\n1\n") == "opened");
+    CHECK(read_all("a\n\n# one\n7\n") == std::vector<std::string>{"1: a=7"});
+}
+
 TEST_CASE("an unreadable file has no location", "[scenarios]") {
     dsl::SourceManager sm;
     auto missing = CsvScenarios::open(sm, "/nonexistent/hoshu/s.csv");
