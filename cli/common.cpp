@@ -175,7 +175,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
     }
     if (year.empty()) {
         std::fprintf(stderr, "hoshu: error: --register %s: cannot tell which fiscal year %s is for: the plan's `fiscal_year` "
-                             "cannot be evaluated on these inputs alone (carry with --carry LAST_YEAR.json instead)\n",
+                             "(a plan-wide output or text input) cannot be evaluated on these inputs alone (carry with "
+                             "--carry LAST_YEAR.json instead)\n",
                      shown_db.c_str(), dsl::printable(inputs_path).c_str());
         return std::nullopt;
     }

@@ -138,7 +138,8 @@ int record(const RegisterArgs& args) {
         const eval::JsonValue* year = v.recorded.json.find("fiscal_year");
         entry.fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
         if (entry.fiscal_year.empty()) {
-            std::fprintf(stderr, "hoshu: error: `%s` has no fiscal_year: the register records one result per fiscal year\n",
+            std::fprintf(stderr, "hoshu: error: `%s` has no fiscal_year: the register records one result per fiscal year, "
+                                 "named by the plan's plan-wide output or text input `fiscal_year`\n",
                          args.result.c_str());
             return static_cast<int>(Exit::usage);
         }

@@ -119,6 +119,17 @@ midterm=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("{:
 grep -q "midterm_rs_shares <span class=\"kind\">output</span> = <span class=\"value\">$midterm shares" "$work/r.html"
 report "the working paper shows the carried year's figures ($midterm mid-term shares for D03)" $([[ $? == 0 ]] && echo 1 || echo 0)
 
+# A plan whose year is a plan-wide input `fiscal_year` (the points plan) is recorded in a
+# grant register, and its next year carries from the register exactly as from the result.
+"$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt2025.json"
+"$hoshu" register init "$work/bbt.db" > /dev/null
+check "the points plan's FY2025 result is recorded (its year an input)" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/bbt.db" "$work/bbt2025.json"
+from_register=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt.db" --format json | outputs /dev/stdin)
+from_result=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --format json | outputs /dev/stdin)
+[[ -n "$from_result" && "$from_register" == "$from_result" ]]
+report "the points plan's FY2026 from the register is exactly FY2026 from the result" $([[ $? == 0 ]] && echo 1 || echo 0)
+
 check "a result that is not JSON is refused" 2 "" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry examples/iij/fy2024.toml
 check "a missing result is refused" 2 "cannot read the carried result" \
