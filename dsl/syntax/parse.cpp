@@ -153,9 +153,16 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             continue;
         }
         auto tok = token_at(view, pos);
-        auto& d = diags.error(SourceRange::in(file, static_cast<std::uint32_t>(pos),
-                                              static_cast<std::uint32_t>(pos + tok.size())),
-                              "expected a declaration, found '{}'", tok);
+        const SourceRange at = SourceRange::in(file, static_cast<std::uint32_t>(pos),
+                                               static_cast<std::uint32_t>(pos + tok.size()));
+        if (tok == "=") {
+            // After a condition (`require r: a = b`): a comparison meant.
+            auto& d = diags.error(at, "a single `=` does not compare: to compare, write `==`");
+            d.hint = "`=` only starts a definition's formula, as in: value x: shares = …";
+            pos = resync(view, pos);
+            continue;
+        }
+        auto& d = diags.error(at, "expected a declaration, found '{}'", tok);
         d.hint = std::string("a declaration starts with one of: ") + declaration_keywords();
         pos = resync(view, pos);
     }

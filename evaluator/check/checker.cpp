@@ -43,7 +43,11 @@ void Checker::order_outputs() {
         auto it = symbols_.find(n.text);
         auto is_output = [&](std::uint32_t s) { return plan_.slots[s].kind == SlotKind::output; };
         if (it == symbols_.end() || it->second.kind != SymbolKind::slot || !is_output(it->second.index)) {
-            diags_.error(rng(plan_decl_file_, n), "`{}` is not an output", n.text);
+            auto& d = diags_.error(rng(plan_decl_file_, n), "`{}` is not an output", n.text);
+            std::vector<std::string> outputs;
+            for (const auto& sl : plan_.slots)
+                if (sl.kind == SlotKind::output) outputs.push_back(sl.name);
+            if (auto best = dsl::closest(n.text, outputs, 2)) d.hint = fmt::format("did you mean `{}`?", *best);
             continue;
         }
         std::uint32_t s = it->second.index;
@@ -197,8 +201,10 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, false}, e.decl->get());
     for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, true}, e.decl->get());
     check_cycles();
+    if (!diags_.has_errors()) check_allocations();
     order_outputs();
     if (!diags_.has_errors()) drop_proven_range_checks();
+    if (!diags_.has_errors()) check_whole_outputs();
     if (plan_decl_ && plan_decl_->as_of) {
         const ast::Name& n = *plan_decl_->as_of;
         auto it = symbols_.find(n.text);

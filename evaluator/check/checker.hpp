@@ -180,6 +180,24 @@ private:
     /// (`range from 0 shares` on a rounded product of non-negative numbers, a rate already
     /// clamped to [0%, 100%]): those checks cannot fail, and cost time on every evaluation.
     void drop_proven_range_checks();
+    /// Whether node `n` is a whole number whatever the inputs are: whole constants, inputs of
+    /// a whole unit, sums, products and roundings to whole units of them.
+    bool whole(std::uint32_t n);
+    bool whole_slot(std::uint32_t s);
+    /// An output in a unit counted whole (`shares`, `unit PSU … whole`, a count) whose
+    /// formula can give a part of one: an error, with the rounding to write.
+    void check_whole_outputs();
+    /// A warning for a bare number past 1 given where a percent is meant (`below 50`).
+    void warn_bare_percent(std::uint32_t n, const Type& want, const char* what);
+    /// An output a limit allocates pro rata that no total of a limit allocating it depends
+    /// on: an error at its name.
+    void check_allocations();
+    struct Allocated {
+        std::size_t limit;
+        std::uint32_t slot;
+        SourceRange where;
+    };
+    std::vector<Allocated> allocated_;   // each output named by an `allocate`, in order
 
     // lints.cpp
     void lint();
@@ -232,6 +250,7 @@ private:
     std::vector<std::optional<Interval>> slot_bounds_;   // per slot, once known
     std::vector<std::uint8_t> bounding_;                  // per slot: being bounded (cycle guard)
     std::vector<std::uint8_t> scaled_;                    // per slot: scaled pro rata by a limit
+    std::vector<std::int8_t> whole_slots_;                // per slot: -1 unknown, 0 no, 1 yes, 2 being proven
 };
 
 }  // namespace hoshu::eval

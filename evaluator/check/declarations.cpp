@@ -146,7 +146,9 @@ Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c,
             out.ok = out.ok && value.has_value();
             return;
         }
-        std::uint32_t n = expect_type(compile(x, c), t, what);
+        std::uint32_t n = compile(x, c);
+        warn_bare_percent(n, t, what);
+        n = expect_type(n, t, what);
         if (n == none) {
             out.ok = false;
             return;
@@ -249,6 +251,7 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
     if (l.allocation) {
         const ast::Allocation& al = *l.allocation;
         Allocation alloc;
+        std::vector<const ast::Name*> named;   // parallel to alloc.outputs
         for (const auto& n : al.outputs) {
             auto it = symbols_.find(n.text);
             if (it == symbols_.end() || it->second.kind != SymbolKind::slot ||
@@ -263,7 +266,10 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
                 continue;
             }
             alloc.outputs.push_back(it->second.index);
+            named.push_back(&n);
         }
+        for (std::size_t i = 0; i < alloc.outputs.size(); ++i)
+            allocated_.push_back({plan_.limits.size(), alloc.outputs[i], rng(e.file, *named[i])});
         alloc.mode = rounding_mode(al.mode).value_or(RoundingMode::half_even);
         std::uint32_t u = compile(al.unit, c);
         auto unit = u == none ? std::nullopt : fold(u);
@@ -286,6 +292,48 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
     plan_.limits.push_back(std::move(limit));
 }
 
+void Checker::check_allocations() {
+    // The slots each limit's total depends on (the definitions are all compiled).
+    std::vector<std::vector<bool>> reach(plan_.limits.size());
+    for (std::size_t l = 0; l < plan_.limits.size(); ++l) {
+        if (!plan_.limits[l].allocation) continue;
+        auto& r = reach[l];
+        r.assign(plan_.slots.size(), false);
+        used_slots(plan_.limits[l].value, r);
+        std::vector<std::uint32_t> stack;
+        for (std::uint32_t s = 0; s < r.size(); ++s)
+            if (r[s]) stack.push_back(s);
+        while (!stack.empty()) {
+            std::uint32_t s = stack.back();
+            stack.pop_back();
+            for (const auto& [t, where] : deps_[s])
+                if (!r[t]) r[t] = true, stack.push_back(t);
+        }
+    }
+    // An allocated output no limit that allocates it adds up: scaling it cannot bring any
+    // total within its bound. (Limits naming the same outputs share one factor, so one
+    // whose total leaves an output out may still scale it: the smaller factor wins.)
+    for (const auto& a : allocated_) {
+        bool counted = false;
+        for (const auto& b : allocated_)
+            if (b.slot == a.slot && reach[b.limit][a.slot]) counted = true;
+        if (counted) continue;
+        const Limit& limit = plan_.limits[a.limit];
+        std::string summed;
+        for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+            const Slot& sl = plan_.slots[s];
+            if (reach[a.limit][s] && sl.kind == SlotKind::output && sl.scope == Scope::director && sl.type.is_number())
+                summed += (summed.empty() ? "`" : ", `") + sl.name + "`";
+        }
+        auto& d = diags_.error(a.where,
+                               "`{}` is allocated pro rata by `{}`, whose total does not depend on it: scaling it "
+                               "cannot bring the total within the bound",
+                               plan_.slots[a.slot].name, limit.name);
+        d.hint = summed.empty() ? "allocate the outputs the total adds up"
+                                : fmt::format("allocate the outputs the total adds up: {}", summed);
+    }
+}
+
 void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
     Requirement req;
     req.name = r.name.text;
@@ -296,7 +344,14 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
     std::uint32_t n = compile(r.condition, c);
     if (n == none) return;
     if (type_of(n).kind != Kind::boolean) {
-        diags_.error(range_of(n), "a requirement is a condition (true or false), not {}", tname(type_of(n)));
+        // `a = b` meant as a comparison: the parser has said so at the `=`.
+        const std::string_view text = sm_.file(e.file).text();
+        std::size_t after = range_of(n).end;
+        while (after < text.size() && (text[after] == ' ' || text[after] == '\t')) ++after;
+        const bool single_eq = after < text.size() && text[after] == '=' &&
+                               (after + 1 >= text.size() || text[after + 1] != '=');
+        if (!single_eq)
+            diags_.error(range_of(n), "a requirement is a condition (true or false), not {}", tname(type_of(n)));
         return;
     }
     req.condition = n;

@@ -2,6 +2,8 @@
 // unknown), and the declared range checks it proves cannot fail, dropped.
 #include "evaluator/check/checker.hpp"
 
+#include <algorithm>
+
 
 
 namespace hoshu::eval {
@@ -202,6 +204,143 @@ void Checker::drop_proven_range_checks() {
         if (auto lo = constant(w.b); lo && f.lo && !(*f.lo < *lo)) w.b = none;
         if (auto hi = constant(w.c); hi && f.hi && !(*hi < *f.hi)) w.c = none;
         if (w.b == none && w.c == none) sl.checked = none;
+    }
+}
+
+namespace {
+
+bool is_integer(const Rational& r) { return r.is_integer(); }
+
+/// The unit of `t` when `t` is exactly one unit counted whole (`shares`, `unit PSU … whole`);
+/// with `read`, a currency whose minor amount is 1 too (an input of it is read whole).
+const UnitDef* whole_unit(const Plan& plan, const Type& t, bool read) {
+    auto u = single_unit(t);
+    if (!u) return nullptr;
+    const UnitDef& unit = plan.units[*u];
+    if (unit.whole || (read && unit.minor && *unit.minor == Rational(1))) return &unit;
+    return nullptr;
+}
+
+bool is_count(const Type& t) { return t.dimensionless() && t.style == RatioStyle::count; }
+
+}  // namespace
+
+bool Checker::whole_slot(std::uint32_t s) {
+    std::int8_t& known = whole_slots_[s];
+    if (known == 0 || known == 1) return known == 1;
+    if (known == 2) return false;   // a cycle: reported elsewhere
+    known = 2;
+    const Slot& sl = plan_.slots[s];
+    bool out = false;
+    if (sl.type.kind == Kind::number) {
+        switch (sl.kind) {
+            case SlotKind::param:
+                out = !sl.versions.empty();
+                for (const auto& v : sl.versions) out = out && whole(v.node);
+                break;
+            case SlotKind::input:
+                // Read and checked whole when its type is exactly a whole unit (or a count);
+                // a default is the default's formula.
+                out = (is_count(sl.type) || whole_unit(plan_, sl.type, true)) &&
+                      (sl.input.default_node == none || whole(sl.input.default_node));
+                break;
+            case SlotKind::value:
+            case SlotKind::output: out = whole(sl.root); break;
+        }
+        // Scaled pro rata, then rounded to the allocation's unit.
+        if (out && scaled_[s]) {
+            for (const Limit& l : plan_.limits)
+                if (l.allocation && std::find(l.allocation->outputs.begin(), l.allocation->outputs.end(), s) !=
+                                        l.allocation->outputs.end())
+                    out = out && is_integer(l.allocation->unit);
+        }
+    }
+    known = out ? 1 : 0;
+    return out;
+}
+
+bool Checker::whole(std::uint32_t n) {
+    if (n == none) return false;
+    const Node& node = plan_.nodes[n];
+    if (node.type.kind != Kind::number) return false;
+    auto all_args = [&] {
+        for (std::uint32_t i = 0; i < node.args_count; ++i)
+            if (!whole(plan_.args[node.args_begin + i])) return false;
+        return node.args_count > 0;
+    };
+    switch (node.kind) {
+        case NodeKind::constant: return is_integer(plan_.constants[node.aux].number);
+        case NodeKind::slot: return whole_slot(node.aux);
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul: return whole(node.a) && whole(node.b);
+        case NodeKind::div: {
+            // A change of unit (`pay / 1 yen * 1 share`): a quotient by a constant 1 or -1.
+            if (node.b == none || plan_.nodes[node.b].kind != NodeKind::constant) return false;
+            const Node& d = plan_.nodes[node.b];
+            const Rational& q = plan_.constants[d.aux].number;
+            return (q == Rational(1) || q == Rational(-1)) && whole(node.a);
+        }
+        case NodeKind::neg:
+        case NodeKind::within:
+        case NodeKind::sum:
+        case NodeKind::min_over:
+        case NodeKind::max_over: return whole(node.a);
+        case NodeKind::if_: return whole(node.b) && whole(node.c);
+        case NodeKind::min:
+        case NodeKind::max: return all_args();
+        case NodeKind::clamp: return whole(node.a) && whole(node.b) && whole(node.c);
+        case NodeKind::round: return is_integer(plan_.constants[node.aux].number);
+        case NodeKind::table: {
+            const Table& t = plan_.tables[node.aux];
+            for (const auto& r : t.rows)
+                if (!is_integer(r.value) || (r.linear && !(r.value == r.value_to))) return false;
+            return !t.rows.empty();
+        }
+        case NodeKind::count:
+        case NodeKind::rank_over:
+        case NodeKind::months_inclusive: return true;
+        case NodeKind::date_calc:
+            return static_cast<DateOp>(node.aux) == DateOp::days_between ||
+                   static_cast<DateOp>(node.aux) == DateOp::months_between;
+        // Not known to be whole: a mean or percentile, a series' entries, and what is not a
+        // number (returned above).
+        case NodeKind::mean_over:
+        case NodeKind::percentile_over:
+        case NodeKind::last_before:
+        case NodeKind::product:
+        case NodeKind::series_window:
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+        case NodeKind::and_:
+        case NodeKind::or_:
+        case NodeKind::not_:
+        case NodeKind::is:
+        case NodeKind::year_before:
+        case NodeKind::last_date:
+        case NodeKind::present: return false;
+    }
+    return false;
+}
+
+void Checker::check_whole_outputs() {
+    whole_slots_.assign(plan_.slots.size(), -1);
+    for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+        const Slot& sl = plan_.slots[s];
+        if (sl.kind != SlotKind::output || sl.type.kind != Kind::number || sl.root == none) continue;
+        const UnitDef* counted = whole_unit(plan_, sl.type, false);
+        if (!counted && !is_count(sl.type)) continue;
+        if (whole_slot(s)) continue;
+        const std::string unit = counted ? counted->singular : "count";
+        const std::string units = counted ? counted->name : "counts";
+        auto& d = diags_.error(plan_.nodes[sl.root].range,
+                               "`{}` is in {}, counted whole, but its formula can give a part of a {}", sl.name,
+                               units, unit);
+        d.hint = fmt::format("say how the plan rounds it, as in: round down(…, 1 {})", unit);
     }
 }
 

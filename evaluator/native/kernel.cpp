@@ -822,6 +822,12 @@ bool Kernel::set_text(std::size_t i, std::string_view text) {
         }
         if (plain) return set(i, sign ? -x : x);
     }
+    // A percentage is no amount of a unit: the interpreter names the cell ("85%" for USD).
+    if (!text.empty() && text.back() == '%') {
+        const Impl& m = *impl_;
+        for (const auto& c : m.checks[i])
+            if (!m.plan.slots[c.slot].type.dimensionless()) return false;
+    }
     auto r = Rational::parse(text);
     return r && set(i, *r);
 }

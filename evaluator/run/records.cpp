@@ -202,6 +202,10 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
             if (ov.number) {
                 v.number = *ov.number;
             } else if (auto r = Rational::parse(ov.text)) {
+                if (!type.dimensionless() && !ov.text.empty() && ov.text.back() == '%')
+                    fail(ov.where, fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what,
+                                               plan_.type_name(type), ov.text),
+                         "write the amount itself, in the unit");
                 v.number = *r;
             } else {
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
@@ -244,6 +248,15 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
         case Kind::number: {
             auto r = in_.number(node);
             if (!r) throw EvalFailure{r.error()};
+            // A percentage is a ratio: "85%" is no amount of money or shares.
+            if (!type.dimensionless() && in_.kind(node) == InputKind::string) {
+                auto text = in_.text(node);
+                if (text && !text->empty() && text->back() == '%')
+                    fail(in_.range(node),
+                         fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what,
+                                     plan_.type_name(type), *text),
+                         "write the amount itself, in the unit");
+            }
             v.number = *r;
             if (auto wrong = not_in_units(plan_, type, v.number))
                 fail(in_.range(node), fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));

@@ -327,6 +327,66 @@ TEST_CASE("checker: a range that holds whatever the inputs are is not checked at
     CHECK(what == checked);
 }
 
+TEST_CASE("checker: an output in a unit counted whole must be whole whatever the inputs are", "[checker]") {
+    const std::string prelude = directors_prelude + "unit PSU plural PSUs whole\nunit lot plural lots\n"
+                                "table steps(r: ratio) -> shares\n  below 1 -> 0 shares\n  from 1 -> 100 shares\n"
+                                "table slope(r: ratio) -> shares\n  from 0 to 1 -> linear 0 shares to 100 shares\n";
+    auto [body, whole] = GENERATE(table<std::string, bool>({
+        // rounded, to a share or to a trading unit of 100
+        {"  output s: shares = round down(a * r, 1 share)\n", true},
+        {"  output s: shares = round half even(a * r, 100 shares)\n", true},
+        // inputs of whole units, whole constants, counts, and what adds, subtracts or
+        // multiplies them, their min, max, clamp, branches and sums
+        {"  output s: shares = a * 3 - min(a, 2 shares) + max(a, b) + clamp(a, 0 shares, b)\n", true},
+        {"  output s: shares = if r > 1 then a else b + 1 share\n", true},
+        {"  output s: shares = n * 1 share + steps(r)\n", true},
+        {"  output s: shares = pay / 1 yen * 1 share\n", true},
+        {"  output s: count = n + 1\n", true},
+        {"  output s: PSUs = round down(a * r / 1 share * 1 PSU, 1 PSU)\n", true},
+        // a unit not counted whole may hold parts of it
+        {"  output s: lots = a * r / 1 share * 1 lot\n", true},
+        // parts of a share
+        {"  output s: shares = a * r\n", false},
+        {"  output s: shares = a / 3\n", false},
+        {"  output s: shares = slope(r)\n", false},
+        {"  output s: shares = round down(a * r, 0.5 shares)\n", false},
+        {"  output s: shares = if r > 1 then a * r else b\n", false},
+        {"  output s: PSUs = a * r / 1 share * 1 PSU\n", false},
+        {"  output s: count = n * r\n", false},
+        // a value may hold parts; an output reading it may not, unless it rounds
+        {"  value v: shares = a * r\n  output s: shares = v + a\n", false},
+        {"  value v: shares = a * r\n  output s: shares = round up(v, 1 share)\n", true},
+    }));
+    CAPTURE(body);
+    auto c = check(prelude +
+                   "per director\n  input a: shares at a range 0 shares to 1,000 shares\n"
+                   "  input b: shares at b range 0 shares to 1,000 shares\n  input n: count at n range 0 to 9\n"
+                   "  input r: ratio at r range 0 to 2\n" +
+                   body + "end\n");
+    CHECK(c.ok == whole);
+    if (!whole) {
+        CHECK(c.all().find("error: `s` is in ") != std::string::npos);
+        CHECK(c.all().find("counted whole, but its formula can give a part of a") != std::string::npos);
+        CHECK(c.all().find("hint: say how the plan rounds it, as in: round down(…, 1 ") != std::string::npos);
+    } else {
+        CHECK(c.all().find("counted whole") == std::string::npos);
+    }
+}
+
+TEST_CASE("checker: an output allocated pro rata is whole when its formula and the allocation's rounding are", "[checker]") {
+    auto [body, whole] = GENERATE(table<std::string, bool>({
+        {"allocate pro rata s round down to 1 share\n", true},
+        {"allocate pro rata s round down to 100 shares\n", true},
+        {"allocate pro rata s round down to 0.5 shares\n", false},
+    }));
+    CAPTURE(body);
+    auto c = check(directors_prelude + "per director\n  input a: shares at a range 5 shares to 10 shares\n"
+                                       "  output s: shares = a\nend\n"
+                                       "output total: shares = sum of s over directors\n"
+                                       "limit l: total <= 100 shares\n  " + body);
+    CHECK(c.ok == whole);
+}
+
 TEST_CASE("checker: a gap between table rows is a warning, and the plan still checks", "[checker]") {
     Checked c = check(
         "table t(a: ratio) -> ratio\n"
@@ -506,7 +566,7 @@ TEST_CASE("checker: what the units allow", "[checker]") {
         // JPY / (JPY per share) is shares
         "param base_comp: JPY = ¥16,000,000\n"
         "param base_price: JPY per share = ¥2,850 per share\n"
-        "output x: shares = base_comp / base_price\n"
+        "output x: shares = round down(base_comp / base_price, 1 share)\n"
         "output y: shares = round down(base_comp * 85% / base_price, 1 share)\n",
         // JPY per month × months is JPY
         "param monthly_fixed: JPY per month = ¥4,000,000 per month\n"

@@ -338,29 +338,32 @@ TEST_CASE("a compiled plan checks again after scaling a requirement scaling can 
 // (`total`, `worth`, the sums, and `portion` in a loop of its own, after the sums) from
 // those; `extra_pool`, a limit of its own on `extra` alone, leaves
 // `award` unscaled (a fraction) on runs where only it binds.
+// Fractions allocated pro rata are in lots, a unit not counted whole (an output in shares
+// must be whole when the plan is checked, so fractions of a share never reach a kernel).
 const std::string fractions_rules = R"(plan "pro rata, whole once scaled"
   source T "a test"
+unit lot plural lots
 input price: JPY at price range ¥1 to ¥100,000
-input cap: shares at cap range 0 shares to 1,000,000,000,000,000,000,000,000,000 shares
+input cap: lots at cap range 0 lots to 1,000,000,000,000,000,000,000,000,000 lots
 input cap_scale: ratio at cap_scale range 0 to 2
 input cash_cap: JPY at cash_cap range ¥0 to ¥1,000,000,000,000,000,000,000,000,000,000
 collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥1,000,000,000,000,000,000,000,000
-  output award: shares = pay / price * 1 share / 3
-  output extra: shares = pay / 7 yen * 1 share
-  value total: shares = award + extra
-  output worth: JPY = total * price / 1 share
+  output award: lots = pay / price * 1 lot / 3
+  output extra: lots = pay / 7 yen * 1 lot
+  value total: lots = award + extra
+  output worth: JPY = total * price / 1 lot
 end
-output all_shares: shares = sum of total over directors
+output all_shares: lots = sum of total over directors
 output all_worth: JPY = sum of worth over directors
 per director
-  output portion: ratio = if all_shares > 0 shares then award / all_shares else 0
+  output portion: ratio = if all_shares > 0 lots then award / all_shares else 0
 end
 limit share_pool: all_shares <= cap * cap_scale
-  allocate pro rata award, extra round down to 1 share
+  allocate pro rata award, extra round down to 1 lot
 limit worth_pool: all_worth <= cash_cap
-  allocate pro rata award, extra round down to 1 share
+  allocate pro rata award, extra round down to 1 lot
 )";
 
 const std::string fractions_inputs = R"(price = 1_234
@@ -423,17 +426,18 @@ TEST_CASE("a compiled plan scales shares past 64 bits as the interpreter does", 
     // (the kernel may then give the run up to the interpreter).
     const std::string rules = R"(plan "pro rata, past 64 bits"
   source T "a test"
-input cap: shares at cap range 0 shares to 9,000,000,000,000,000,000 shares
+unit lot plural lots
+input cap: lots at cap range 0 lots to 9,000,000,000,000,000,000 lots
 input cap_scale: ratio at cap_scale range 0 to 2
 collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥1,000,000,000
-  output extra: shares = pay / 7 yen * 1,000,000,000,000 shares
-  output worth: JPY = extra * 3 yen / 1 share
+  output extra: lots = pay / 7 yen * 1,000,000,000,000 lots
+  output worth: JPY = extra * 3 yen / 1 lot
 end
-output all_shares: shares = sum of extra over directors
+output all_shares: lots = sum of extra over directors
 limit share_pool: all_shares <= cap * cap_scale
-  allocate pro rata extra round down to 1 share
+  allocate pro rata extra round down to 1 lot
 )";
     const std::string inputs = "cap = 9_000_000_000_000_000_000\ncap_scale = 1\n[[directors]]\nid = \"D1\"\npay = 140_000_000\n"
                                "[[directors]]\nid = \"D2\"\npay = 7_000_000\n[[directors]]\nid = \"D3\"\npay = 0\n";
@@ -449,8 +453,8 @@ limit share_pool: all_shares <= cap * cap_scale
 
 TEST_CASE("a compiled plan leaves unscaled the fraction a binding limit does not allocate", "[native]") {
     std::string rules = fractions_rules;
-    rules.replace(rules.find("input cash_cap"), 0, "input extra_cap: shares at extra_cap range 0 shares to 1,000,000 shares\n");
-    rules += "limit extra_pool: sum of extra over directors <= extra_cap\n  allocate pro rata extra round down to 1 share\n";
+    rules.replace(rules.find("input cash_cap"), 0, "input extra_cap: lots at extra_cap range 0 lots to 1,000,000 lots\n");
+    rules += "limit extra_pool: sum of extra over directors <= extra_cap\n  allocate pro rata extra round down to 1 lot\n";
     const auto got = fractions_agree(rules, "extra_cap = 1_000_000\n" + fractions_inputs,
                                      {"price", "cap", "cash_cap", "directors.D2.pay", "extra_cap"}, 20261213,
                                      [](std::mt19937_64& rng, std::size_t column) -> std::string {
@@ -467,17 +471,18 @@ TEST_CASE("a compiled plan scales negative allocated outputs, whole and fraction
     // pool rounds half even, so ties on either side of zero.
     const std::string rules = R"(plan "pro rata, signs"
   source T "a test"
+unit lot plural lots
 input price: JPY at price range ¥1 to ¥100,000
-input cap: shares at cap range -10 shares to 100,000,000 shares
+input cap: lots at cap range -10 lots to 100,000,000 lots
 collection directors: director at directors key id
 per director
   input pay: JPY at pay range ¥0 to ¥1,000,000,000
-  output shares: shares = round down((pay - ¥20,000,000) / price * 1 share, 1 share)
-  output part: shares = (pay - ¥20,000,000) / price * 1 share / 2
-  output worth: JPY = (shares + part) * price / 1 share
+  output shares: lots = round down((pay - ¥20,000,000) / price * 1 lot, 1 lot)
+  output part: lots = (pay - ¥20,000,000) / price * 1 lot / 2
+  output worth: JPY = (shares + part) * price / 1 lot
 end
 limit pool: sum of shares over directors + sum of part over directors <= cap
-  allocate pro rata shares, part round half even to 1 share
+  allocate pro rata shares, part round half even to 1 lot
 )";
     const std::string inputs = "price = 1_234\ncap = 100_000_000\n[[directors]]\nid = \"D1\"\npay = 50_000_000\n"
                                "[[directors]]\nid = \"D2\"\npay = 12_345_679\n[[directors]]\nid = \"D3\"\npay = 0\n";

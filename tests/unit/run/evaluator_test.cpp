@@ -229,6 +229,8 @@ TEST_CASE("evaluator: eval_rare's errors: no year before year 0, no entry before
 
 namespace {
 
+// The means are values: a mean of shares is no count of shares, and an output in shares
+// must be whole.
 const std::string placing = R"(plan "placing"
 input mine: shares at mine
 collection directors: director at directors key id
@@ -238,11 +240,11 @@ per grant
   input granted: shares at shares range 0 shares to 1,000 shares
 end
 per director
-  output average: shares = mean of granted over grants
-  output big_average: shares = mean of granted over grants where granted > 100 shares
+  value average: shares = mean of granted over grants
+  value big_average: shares = mean of granted over grants where granted > 100 shares
   output place: ratio = percentile of mine among granted over grants, ties lower
 end
-output mean_all: shares = mean of granted over grants
+value mean_all: shares = mean of granted over grants
 output lower: ratio = percentile of mine among granted over grants, ties lower
 output not_lower: ratio = percentile of mine among granted over grants, ties not lower
 output halves: ratio = percentile of mine among granted over grants, ties half
