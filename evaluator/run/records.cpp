@@ -23,6 +23,13 @@ void Evaluator::load_directors() {
                                           plan_.directors.input.path_text, plan_.directors.input.path_text,
                                           describe(in_.kind(list))));
     }
+    // The records the plan computes for: none is a year's inputs not filled in, not a year
+    // with nothing to compute.
+    if (in_.size(list) == 0) {
+        fail(in_.range(list), fmt::format("`{}` lists no {}: there is nothing to compute", plan_.directors.input.path_text,
+                                          plan_.directors.noun),
+             fmt::format("give each {} as a [[{}]] record", plan_.directors.noun, plan_.directors.input.path_text));
+    }
     std::map<std::string, InputFile::Node> seen;
     for (std::size_t i = 0; i < in_.size(list); ++i) {
         InputFile::Node rec = in_.element(list, i);
