@@ -54,10 +54,22 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
             right.push_back(plan.slots[s].type.is_number());
         }
         rows.push_back(header);
+        // A column of amounts with cents shows every amount with them (0.00, not 0), so that
+        // the decimal points line up.
+        std::vector<int> cents(outputs.size(), 0);
+        for (std::size_t i = 0; i < outputs.size(); ++i) {
+            const int places = minor_places(plan, plan.slots[outputs[i]].type);
+            for (const auto& d : records)
+                if (places > 0 && i < d.outputs.size() && !d.outputs[i].number.is_integer()) cents[i] = places;
+        }
         for (const auto& d : records) {
             std::vector<std::string> row{d.id};
-            for (std::size_t i = 0; i < d.outputs.size(); ++i)
-                row.push_back(display_value(plan, outcome, plan.slots[outputs[i]].type, d.outputs[i]));
+            for (std::size_t i = 0; i < d.outputs.size(); ++i) {
+                const Value& v = d.outputs[i];
+                row.push_back(cents[i] && v.number.is_integer()
+                                  ? grouped_decimal(v.number, cents[i])
+                                  : display_value(plan, outcome, plan.slots[outputs[i]].type, v));
+            }
             rows.push_back(std::move(row));
         }
         out += "\n" + format_columns(rows, right, "");

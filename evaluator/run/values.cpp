@@ -28,17 +28,26 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
         return pct.to_decimal(4) + "%";
     }
     // A currency's amounts show its minor decimals: 135.3 USD as 135.30 (whole amounts as they are).
-    if (auto u = single_unit(type); u && !r.is_integer() && plan.units[*u].minor) {
+    if (!r.is_integer()) {
+        const int places = minor_places(plan, type);
         Rational scale(1);
-        int places = 0;
-        while (places < 6 && !(*plan.units[*u].minor * scale).is_integer()) {
-            scale = scale * Rational(10);
-            ++places;
-        }
+        for (int i = 0; i < places; ++i) scale = scale * Rational(10);
         if (places > 0 && (r * scale).is_integer()) return grouped_decimal(r, places);
     }
     if (r.terminates()) return group_digits(r.to_string());   // integers too
     return r.to_string();
+}
+
+int minor_places(const Plan& plan, const Type& type) {
+    auto u = single_unit(type);
+    if (!u || !plan.units[*u].minor) return 0;
+    Rational scale(1);
+    int places = 0;
+    while (places < 6 && !(*plan.units[*u].minor * scale).is_integer()) {
+        scale = scale * Rational(10);
+        ++places;
+    }
+    return (*plan.units[*u].minor * scale).is_integer() ? places : 0;
 }
 
 UnitRule unit_rule(const Plan& plan, const Type& type) {

@@ -20,6 +20,9 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
 /// percentages as exact percent, a currency's amounts with its minor decimals ("135.30"),
 /// other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// The decimals of a currency's minor amount (USD with `minor 0.01`: 2); 0 for a type that
+/// is not exactly such a currency, or whose minor amount is whole.
+int minor_places(const Plan& plan, const Type& type);
 
 /// What an input's number must be for its unit: a whole unit (shares, a declared `whole`
 /// unit), a count and a currency whose minor amount is 1 (JPY) take whole numbers; another
