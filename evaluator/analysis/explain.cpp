@@ -365,6 +365,11 @@ namespace {
 /// `at`, or -1: a director), with a synthetic root listing them when there are several.
 Result<Explanation> derive(Explainer& x, const Plan& plan, const std::vector<std::uint32_t>& roots,
                            const std::string& key, int at) {
+    if (roots.empty()) {
+        dsl::Diagnostics diags;
+        diags.error(dsl::SourceRange{}, "`{}` has nothing to explain: the plan gives it no outputs", key);
+        return diags;
+    }
     std::string first;
     for (std::uint32_t r : roots) {
         std::string id = x.visit(r, is_other(plan.slots[r].scope) ? at : -1);
@@ -399,30 +404,71 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         if (state.directors[d].id == director_id) director = d;
     }
     dsl::Diagnostics diags;
-    // A record of a further collection (a peer company), named by its key.
-    if (!director && !director_id.empty()) {
+    auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
+    // Records of the further collections (a peer company, a fiscal year) named by the key:
+    // (collection, global record index).
+    std::vector<std::pair<std::size_t, int>> others;
+    if (!director_id.empty()) {
         int global = 0;
         for (std::size_t k = 0; k < state.others.size(); ++k) {
             const auto& records = state.others[k].records;
-            for (std::size_t i = 0; i < records.size(); ++i) {
-                if (records[i].id != director_id) continue;
-                std::vector<std::uint32_t> roots = plan.other_outputs[k];
-                if (!value.empty()) {
-                    auto slot = plan.find_slot(value);
-                    if (!slot || (plan.slots[*slot].scope != other_scope(k) && plan.slots[*slot].scope != Scope::plan)) {
-                        diags.error(dsl::SourceRange{}, "no definition `{}` of a {} to explain", value, plan.others[k].noun);
-                        return diags;
-                    }
-                    roots = {*slot};
-                }
-                Explainer x(plan, sm, session, 0, state, director_id);
-                return derive(x, plan, roots, director_id, global + static_cast<int>(i));
-            }
+            for (std::size_t i = 0; i < records.size(); ++i)
+                if (records[i].id == director_id) others.emplace_back(k, global + static_cast<int>(i));
             global += static_cast<int>(records.size());
         }
     }
+    // A key naming records of several collections: the value asked for says which; without
+    // one, the director (the record `--director` names first), else it is unclear.
+    if (!others.empty() && (director || others.size() > 1)) {
+        if (wanted && plan.slots[*wanted].scope != Scope::plan) {
+            Scope sc = plan.slots[*wanted].scope;
+            if (is_other(sc)) {
+                director.reset();
+                std::erase_if(others, [&](const auto& o) { return other_scope(o.first) != sc; });
+            } else {
+                others.clear();
+            }
+        } else if (director) {
+            others.clear();
+        } else {
+            std::string which;
+            for (const auto& [k, at] : others)
+                which += (which.empty() ? "a " : " and a ") + plan.others[k].noun;
+            auto& d = diags.error(dsl::SourceRange{}, "`{}` names {}: which one to explain is unclear", director_id, which);
+            d.hint = "say which with --value NAME, one of that record's definitions";
+            return diags;
+        }
+    }
+    if (!director && !others.empty()) {
+        auto [k, at] = others.front();
+        const DirectorsSpec& c = plan.others[k];
+        std::vector<std::uint32_t> roots = plan.other_outputs[k];
+        if (!value.empty()) {
+            if (!wanted || (plan.slots[*wanted].scope != other_scope(k) && plan.slots[*wanted].scope != Scope::plan)) {
+                diags.error(dsl::SourceRange{}, "no definition `{}` of a {} to explain", value, c.noun);
+                return diags;
+            }
+            roots = {*wanted};
+        }
+        if (roots.empty()) {
+            // No outputs: explain what the plan derives for the record, its values.
+            for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
+                if (plan.slots[s].scope == other_scope(k) && plan.slots[s].kind == SlotKind::value) roots.push_back(s);
+        }
+        if (roots.empty()) {
+            std::string inputs;
+            for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
+                if (plan.slots[s].scope == other_scope(k)) inputs += (inputs.empty() ? "" : ", ") + plan.slots[s].name;
+            auto& d = diags.error(dsl::SourceRange{}, "the {} `{}` has no outputs or values to explain, only what the inputs give it",
+                                  c.noun, director_id);
+            d.hint = inputs.empty() ? fmt::format("explain a {} with --director ID", plan.directors.noun)
+                                    : fmt::format("explain one of its inputs with --value NAME: {}", inputs);
+            return diags;
+        }
+        Explainer x(plan, sm, session, 0, state, director_id);
+        return derive(x, plan, roots, director_id, at);
+    }
     // A plan-wide value needs no director.
-    auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
     if (!director && director_id.empty() && wanted && plan.slots[*wanted].scope == Scope::plan) director = 0;
     if (!director && director_id.empty()) {
         diags.error(dsl::SourceRange{}, "say which {} with --director (or explain a plan-wide value)",
