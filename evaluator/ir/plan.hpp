@@ -191,7 +191,7 @@ struct Table {
     dsl::SourceRange name_range;
     /// Keyed by a choice type or a text (`table base_points(p: position) -> points`), not
     /// by ranges of a number.
-    bool keyed() const { return parameter_type.kind != Kind::number; }
+    bool keyed() const { return parameter_type.kind == Kind::choice || parameter_type.kind == Kind::text; }
 };
 
 /// The row of `t` that covers x (the first, in the order written), or nullptr. Inline: the
