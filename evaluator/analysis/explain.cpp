@@ -78,6 +78,9 @@ private:
         return v ? show(plan_.nodes[node].type, *v) : std::string("?");
     }
     void walk(std::uint32_t node, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses);
+    /// " (limit NAME)", " (limits A, B)": the plan's limits whose factor is `f`, the one
+    /// applied to `slot` (the smallest of those allocating it).
+    std::string scaled_by(std::uint32_t slot, const Rational& f) const;
     /// The limits whose pro rata allocation scaled `slot` by `f`, and how f follows from them.
     void derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const;
     std::string exact(const Rational& r) const {
@@ -270,6 +273,21 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
     for_each_child(plan_, node, [&](std::uint32_t child) { walk(child, grant, step, uses); });
 }
 
+std::string Explainer::scaled_by(std::uint32_t slot, const Rational& f) const {
+    std::vector<std::string> names;
+    for (const auto& lo : state_.limits) {
+        const Limit& l = plan_.limits[lo.limit];
+        if (!l.allocation || !lo.factor || !(*lo.factor == f)) continue;
+        const auto& outs = l.allocation->outputs;
+        if (std::find(outs.begin(), outs.end(), slot) == outs.end()) continue;
+        if (std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
+    }
+    if (names.empty()) return {};
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return fmt::format(" (limit{} {})", names.size() == 1 ? "" : "s", list);
+}
+
 void Explainer::derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const {
     for (const auto& lo : state_.limits) {
         const Limit& l = plan_.limits[lo.limit];
@@ -342,9 +360,10 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
         if (auto f = probe_.scale_factor(slot)) {
             auto raw = value_of(root, grant);
             if (raw)
-                step.details.push_back(fmt::format("scaled pro rata by {} (annual limits): {} × {} → {}",
+                step.details.push_back(fmt::format("scaled pro rata by {}{}: {} × {} → {}",
                                                    f->terminates() ? f->to_string() : f->to_string() + " ≈ " + f->to_decimal(6),
-                                                   show(s.type, *raw), f->to_string(), step.display));
+                                                   scaled_by(slot, *f), show(s.type, *raw), f->to_string(),
+                                                   step.display));
             derive_factor(slot, *f, step);
         }
     }
