@@ -108,12 +108,14 @@ TEST_CASE("explain: the branch taken, the row that fired, the rounding, the scal
     CHECK(has(step(*not_executive, "shares@D03").details, "if executive: false → 0 shares"));
 }
 
-TEST_CASE("explain: the scaling names the plan's limits whose factor was applied", "[explain]") {
-    // Two limits bind at the same factor 5/13; a third is over its bound too, but its
-    // factor 52/104 = 1/2 is not the one applied.
+TEST_CASE("explain: the scaling names the plan's limits that scaled the value", "[explain]") {
+    // 104 shares before scaling: three limits over their bound scale them by one factor,
+    // the smallest (40/104 = 5/13, of cap and also_cap); a fourth, not exceeded, is not named.
     std::string two = rules + R"(limit also_cap: sum of shares over directors <= 40 shares
   allocate pro rata shares round down to 1 share
 limit softer: sum of shares over directors <= 52 shares
+  allocate pro rata shares round down to 1 share
+limit loose: sum of shares over directors <= 200 shares
   allocate pro rata shares round down to 1 share
 )";
     test::PlanFixture f(two);
@@ -123,7 +125,7 @@ limit softer: sum of shares over directors <= 52 shares
     if (!e) FAIL(f.render(e.error()));
     const auto& d = step(*e, "shares@D01").details;
     INFO(Catch::Detail::stringify(d));
-    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limits cap, also_cap): 37 × 5/13 → 14 shares"));
+    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limits cap, also_cap, softer): 37 × 5/13 → 14 shares"));
 }
 
 TEST_CASE("explain: a plan-wide value needs no director", "[explain]") {
