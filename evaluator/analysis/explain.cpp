@@ -66,20 +66,14 @@ private:
         return shown;
     }
     /// "1 share", "100 shares", "¥1" style: the value with its unit.
-    std::string with_unit(const Type& t, const Value& v) const {
-        std::string shown = display_value(plan_, state_, t, v);
-        if (t.kind != Kind::number || t.dimensionless()) return shown;
-        std::string unit = plan_.type_name(t);
-        if (unit == "shares" && v.number == Rational(1)) unit = "share";
-        return shown + " " + unit;
-    }
+    std::string with_unit(const Type& t, const Value& v) const { return display_with_unit(plan_, state_, t, v); }
     std::string show_node(std::uint32_t node, int grant) {
         auto v = value_of(node, grant);
         return v ? show(plan_.nodes[node].type, *v) : std::string("?");
     }
     void walk(std::uint32_t node, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses);
-    /// " (limit NAME)", " (limits A, B)": the plan's limits whose factor is `f`, the one
-    /// applied to `slot` (the smallest of those allocating it).
+    /// " (limit NAME)", " (limits A, B)": the plan's limits that scaled `slot` by `f`, those
+    /// allocating it that were exceeded before scaling (one factor for them all, the smallest).
     std::string scaled_by(std::uint32_t slot, const Rational& f) const;
     /// The limits whose pro rata allocation scaled `slot` by `f`, and how f follows from them.
     void derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const;
@@ -294,13 +288,16 @@ void Explainer::derive_factor(std::uint32_t slot, const Rational& f, ExplainStep
         if (!l.allocation || !lo.factor) continue;
         const auto& outs = l.allocation->outputs;
         if (std::find(outs.begin(), outs.end(), slot) == outs.end()) continue;
-        std::string unit = l.type.dimensionless() ? std::string() : " " + plan_.type_name(l.type);
+        auto unit = [&](const Rational& x) {
+            return l.type.dimensionless() ? std::string() : " " + plan_.amount_unit(l.type, x);
+        };
         // The factor is bound ÷ total before scaling; the total is recovered from both.
         Rational before = lo.bound.number / *lo.factor;
         step.factor_derivation.push_back(fmt::format("limit {} ({}): {} {} {}{}", l.name, location(l.name_range),
                                                      text(plan_.nodes[l.value].range), l.strict ? "<" : "≤",
-                                                     exact(lo.bound.number), unit));
-        step.factor_derivation.push_back(fmt::format("total before scaling: {}{} — over the bound", exact(before), unit));
+                                                     exact(lo.bound.number), unit(lo.bound.number)));
+        step.factor_derivation.push_back(fmt::format("total before scaling: {}{} — over the bound", exact(before),
+                                                     unit(before)));
         step.factor_derivation.push_back(fmt::format("factor for this limit: {} ÷ {} = {}", exact(lo.bound.number),
                                                      exact(before), exact(*lo.factor)));
         for (const auto& c : l.sources) step.factor_sources.push_back(c);
@@ -337,7 +334,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     }
     step.value = value_text(plan_, state_, s.type, *v);
     step.display = show(s.type, *v);
-    if (s.type.kind == Kind::number && !s.type.dimensionless()) step.display += " " + plan_.type_name(s.type);
+    if (s.type.kind == Kind::number && !s.type.dimensionless()) step.display += " " + plan_.amount_unit(s.type, v->number);
     std::vector<std::pair<std::uint32_t, int>> uses;
     if (s.kind == SlotKind::input) {
         step.formula = "from the inputs: " + s.input.path_text;

@@ -41,6 +41,12 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
     return r.to_string();
 }
 
+std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    std::string shown = display_value(plan, outcome, type, v);
+    if (type.kind != Kind::number || type.dimensionless()) return shown;
+    return shown + " " + plan.amount_unit(type, v.number);
+}
+
 UnitRule unit_rule(const Plan& plan, const Type& type) {
     if (type.dimensionless() && type.style == RatioStyle::count) return {UnitRule::Kind::whole, nullptr};
     auto u = single_unit(type);

@@ -20,6 +20,9 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
 /// percentages as exact percent, a currency's amounts with its minor decimals ("135.30"),
 /// other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+/// display_value() followed by the unit of a number that has one, singular for exactly one:
+/// "4,709 shares", "1 share", "1 share per PSU", "0.5" (a ratio), "12.5%".
+std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
 
 /// What an input's number must be for its unit: a whole unit (shares, a declared `whole`
 /// unit), a count and a currency whose minor amount is 1 (JPY) take whole numbers; another
