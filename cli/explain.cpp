@@ -16,6 +16,16 @@ int run_explain(const ExplainArgs& args) {
     CarryUsed carried;
     auto loaded = load_plan_and_inputs(sm, args.plan, args.inputs, CarryFrom{args.carry, args.register_db}, carried, exit);
     if (!loaded) return exit;
+    // Without --director only a plan-wide value can be explained: anything else is a usage
+    // error, as a missing required option is.
+    if (args.director.empty()) {
+        auto slot = args.value.empty() ? std::nullopt : loaded->plan.find_slot(args.value);
+        if (!slot || loaded->plan.slots[*slot].scope != eval::Scope::plan) {
+            std::fprintf(stderr, "hoshu: error: say which %s with --director (or explain a plan-wide value with --value)\n",
+                         loaded->plan.directors.noun.c_str());
+            return Exit::usage;
+        }
+    }
     eval::Session session(loaded->plan, loaded->inputs, options);
     auto e = eval::explain(loaded->plan, sm, session, args.director, args.value);
     if (!e) {

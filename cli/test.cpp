@@ -328,11 +328,7 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
                 continue;
             }
         }
-        auto shown = [&](const eval::Value& v) {
-            std::string text = eval::display_value(plan, *outcome, s.type, v);
-            if (s.type.kind == eval::Kind::number && !s.type.dimensionless()) text += " " + plan.type_name(s.type);
-            return text;
-        };
+        auto shown = [&](const eval::Value& v) { return eval::display_with_unit(plan, *outcome, s.type, v); };
         report += fmt::format("{}: {}{}: expected {}, got {}\n", at, s.name, ex.record ? " for " + *ex.record : "",
                               shown(ex.expected), shown(*actual));
         std::string who = s.scope == eval::Scope::plan || outcome->directors.empty()

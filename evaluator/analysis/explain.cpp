@@ -66,18 +66,15 @@ private:
         return shown;
     }
     /// "1 share", "100 shares", "¥1" style: the value with its unit.
-    std::string with_unit(const Type& t, const Value& v) const {
-        std::string shown = display_value(plan_, state_, t, v);
-        if (t.kind != Kind::number || t.dimensionless()) return shown;
-        std::string unit = plan_.type_name(t);
-        if (unit == "shares" && v.number == Rational(1)) unit = "share";
-        return shown + " " + unit;
-    }
+    std::string with_unit(const Type& t, const Value& v) const { return display_with_unit(plan_, state_, t, v); }
     std::string show_node(std::uint32_t node, int grant) {
         auto v = value_of(node, grant);
         return v ? show(plan_.nodes[node].type, *v) : std::string("?");
     }
     void walk(std::uint32_t node, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses);
+    /// " (limit NAME)", " (limits A, B)": the plan's limits that scaled `slot` by `f`, those
+    /// allocating it that were exceeded before scaling (one factor for them all, the smallest).
+    std::string scaled_by(std::uint32_t slot, const Rational& f) const;
     /// The limits whose pro rata allocation scaled `slot` by `f`, and how f follows from them.
     void derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const;
     std::string exact(const Rational& r) const {
@@ -270,19 +267,37 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
     for_each_child(plan_, node, [&](std::uint32_t child) { walk(child, grant, step, uses); });
 }
 
+std::string Explainer::scaled_by(std::uint32_t slot, const Rational& f) const {
+    std::vector<std::string> names;
+    for (const auto& lo : state_.limits) {
+        const Limit& l = plan_.limits[lo.limit];
+        if (!l.allocation || !lo.factor || !(*lo.factor == f)) continue;
+        const auto& outs = l.allocation->outputs;
+        if (std::find(outs.begin(), outs.end(), slot) == outs.end()) continue;
+        if (std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
+    }
+    if (names.empty()) return {};
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return fmt::format(" (limit{} {})", names.size() == 1 ? "" : "s", list);
+}
+
 void Explainer::derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const {
     for (const auto& lo : state_.limits) {
         const Limit& l = plan_.limits[lo.limit];
         if (!l.allocation || !lo.factor) continue;
         const auto& outs = l.allocation->outputs;
         if (std::find(outs.begin(), outs.end(), slot) == outs.end()) continue;
-        std::string unit = l.type.dimensionless() ? std::string() : " " + plan_.type_name(l.type);
+        auto unit = [&](const Rational& x) {
+            return l.type.dimensionless() ? std::string() : " " + plan_.amount_unit(l.type, x);
+        };
         // The factor is bound ÷ total before scaling; the total is recovered from both.
         Rational before = lo.bound.number / *lo.factor;
         step.factor_derivation.push_back(fmt::format("limit {} ({}): {} {} {}{}", l.name, location(l.name_range),
                                                      text(plan_.nodes[l.value].range), l.strict ? "<" : "≤",
-                                                     exact(lo.bound.number), unit));
-        step.factor_derivation.push_back(fmt::format("total before scaling: {}{} — over the bound", exact(before), unit));
+                                                     exact(lo.bound.number), unit(lo.bound.number)));
+        step.factor_derivation.push_back(fmt::format("total before scaling: {}{} — over the bound", exact(before),
+                                                     unit(before)));
         step.factor_derivation.push_back(fmt::format("factor for this limit: {} ÷ {} = {}", exact(lo.bound.number),
                                                      exact(before), exact(*lo.factor)));
         for (const auto& c : l.sources) step.factor_sources.push_back(c);
@@ -319,7 +334,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
     }
     step.value = value_text(plan_, state_, s.type, *v);
     step.display = show(s.type, *v);
-    if (s.type.kind == Kind::number && !s.type.dimensionless()) step.display += " " + plan_.type_name(s.type);
+    if (s.type.kind == Kind::number && !s.type.dimensionless()) step.display += " " + plan_.amount_unit(s.type, v->number);
     std::vector<std::pair<std::uint32_t, int>> uses;
     if (s.kind == SlotKind::input) {
         step.formula = "from the inputs: " + s.input.path_text;
@@ -342,9 +357,10 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
         if (auto f = probe_.scale_factor(slot)) {
             auto raw = value_of(root, grant);
             if (raw)
-                step.details.push_back(fmt::format("scaled pro rata by {} (annual limits): {} × {} → {}",
+                step.details.push_back(fmt::format("scaled pro rata by {}{}: {} × {} → {}",
                                                    f->terminates() ? f->to_string() : f->to_string() + " ≈ " + f->to_decimal(6),
-                                                   show(s.type, *raw), f->to_string(), step.display));
+                                                   scaled_by(slot, *f), show(s.type, *raw), f->to_string(),
+                                                   step.display));
             derive_factor(slot, *f, step);
         }
     }
@@ -365,6 +381,11 @@ namespace {
 /// `at`, or -1: a director), with a synthetic root listing them when there are several.
 Result<Explanation> derive(Explainer& x, const Plan& plan, const std::vector<std::uint32_t>& roots,
                            const std::string& key, int at) {
+    if (roots.empty()) {
+        dsl::Diagnostics diags;
+        diags.error(dsl::SourceRange{}, "`{}` has nothing to explain: the plan gives it no outputs", key);
+        return diags;
+    }
     std::string first;
     for (std::uint32_t r : roots) {
         std::string id = x.visit(r, is_other(plan.slots[r].scope) ? at : -1);
@@ -399,30 +420,71 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         if (state.directors[d].id == director_id) director = d;
     }
     dsl::Diagnostics diags;
-    // A record of a further collection (a peer company), named by its key.
-    if (!director && !director_id.empty()) {
+    auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
+    // Records of the further collections (a peer company, a fiscal year) named by the key:
+    // (collection, global record index).
+    std::vector<std::pair<std::size_t, int>> others;
+    if (!director_id.empty()) {
         int global = 0;
         for (std::size_t k = 0; k < state.others.size(); ++k) {
             const auto& records = state.others[k].records;
-            for (std::size_t i = 0; i < records.size(); ++i) {
-                if (records[i].id != director_id) continue;
-                std::vector<std::uint32_t> roots = plan.other_outputs[k];
-                if (!value.empty()) {
-                    auto slot = plan.find_slot(value);
-                    if (!slot || (plan.slots[*slot].scope != other_scope(k) && plan.slots[*slot].scope != Scope::plan)) {
-                        diags.error(dsl::SourceRange{}, "no definition `{}` of a {} to explain", value, plan.others[k].noun);
-                        return diags;
-                    }
-                    roots = {*slot};
-                }
-                Explainer x(plan, sm, session, 0, state, director_id);
-                return derive(x, plan, roots, director_id, global + static_cast<int>(i));
-            }
+            for (std::size_t i = 0; i < records.size(); ++i)
+                if (records[i].id == director_id) others.emplace_back(k, global + static_cast<int>(i));
             global += static_cast<int>(records.size());
         }
     }
+    // A key naming records of several collections: the value asked for says which; without
+    // one, the director (the record `--director` names first), else it is unclear.
+    if (!others.empty() && (director || others.size() > 1)) {
+        if (wanted && plan.slots[*wanted].scope != Scope::plan) {
+            Scope sc = plan.slots[*wanted].scope;
+            if (is_other(sc)) {
+                director.reset();
+                std::erase_if(others, [&](const auto& o) { return other_scope(o.first) != sc; });
+            } else {
+                others.clear();
+            }
+        } else if (director) {
+            others.clear();
+        } else {
+            std::string which;
+            for (const auto& [k, at] : others)
+                which += (which.empty() ? "a " : " and a ") + plan.others[k].noun;
+            auto& d = diags.error(dsl::SourceRange{}, "`{}` names {}: which one to explain is unclear", director_id, which);
+            d.hint = "say which with --value NAME, one of that record's definitions";
+            return diags;
+        }
+    }
+    if (!director && !others.empty()) {
+        auto [k, at] = others.front();
+        const DirectorsSpec& c = plan.others[k];
+        std::vector<std::uint32_t> roots = plan.other_outputs[k];
+        if (!value.empty()) {
+            if (!wanted || (plan.slots[*wanted].scope != other_scope(k) && plan.slots[*wanted].scope != Scope::plan)) {
+                diags.error(dsl::SourceRange{}, "no definition `{}` of a {} to explain", value, c.noun);
+                return diags;
+            }
+            roots = {*wanted};
+        }
+        if (roots.empty()) {
+            // No outputs: explain what the plan derives for the record, its values.
+            for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
+                if (plan.slots[s].scope == other_scope(k) && plan.slots[s].kind == SlotKind::value) roots.push_back(s);
+        }
+        if (roots.empty()) {
+            std::string inputs;
+            for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
+                if (plan.slots[s].scope == other_scope(k)) inputs += (inputs.empty() ? "" : ", ") + plan.slots[s].name;
+            auto& d = diags.error(dsl::SourceRange{}, "the {} `{}` has no outputs or values to explain, only what the inputs give it",
+                                  c.noun, director_id);
+            d.hint = inputs.empty() ? fmt::format("explain a {} with --director ID", plan.directors.noun)
+                                    : fmt::format("explain one of its inputs with --value NAME: {}", inputs);
+            return diags;
+        }
+        Explainer x(plan, sm, session, 0, state, director_id);
+        return derive(x, plan, roots, director_id, at);
+    }
     // A plan-wide value needs no director.
-    auto wanted = value.empty() ? std::nullopt : plan.find_slot(value);
     if (!director && director_id.empty() && wanted && plan.slots[*wanted].scope == Scope::plan) director = 0;
     if (!director && director_id.empty()) {
         diags.error(dsl::SourceRange{}, "say which {} with --director (or explain a plan-wide value)",

@@ -244,6 +244,9 @@ private:
     }
     /// The scope of `per WORD` / `over WORD`, or none after a located error.
     std::optional<Scope> collection_scope(const ast::Name& word, dsl::FileId f, bool plural);
+    /// Tables whose parameter type is in error (reported where declared): their rows are not
+    /// compiled, each would only repeat it.
+    std::set<std::string> tables_in_error_;
     std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)
     const ast::PlanDecl* plan_decl_ = nullptr;
     dsl::FileId plan_decl_file_ = 0;

@@ -198,12 +198,15 @@ void Checker::define(const Entry& e, const ast::TableDecl& d) {
     auto rt = resolve_type(e.file, d.result_type);
     table.parameter_type = pt ? *pt : Type::ratio();
     table.result_type = rt ? *rt : Type::ratio();
-    if (pt && !pt->is_number() && pt->kind != Kind::choice && pt->kind != Kind::text)
+    if (!pt) tables_in_error_.insert(table.name);
+    if (pt && !pt->is_number() && pt->kind != Kind::choice && pt->kind != Kind::text) {
+        tables_in_error_.insert(table.name);
         diags_.error(rng(e.file, d.parameter_type),
                      "a table's parameter must be a number (rows of ranges), a choice type or a text (rows of "
                      "keys), not {}",
                      tname(*pt));
-    if (pt && !pt->is_number() && d.monotone)
+    }
+    else if (pt && !pt->is_number() && d.monotone)
         diags_.error(rng(e.file, d.parameter_type), "a table keyed by {} has no order: drop `monotone`",
                      tname(*pt));
     if (rt && !rt->is_number())

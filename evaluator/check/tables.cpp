@@ -130,6 +130,7 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
     auto it = symbols_.find(t.name.text);
     if (it == symbols_.end() || it->second.kind != SymbolKind::table) return;
     Table& table = plan_.tables[it->second.index];
+    if (tables_in_error_.count(table.name)) return;
     if (table.keyed()) return compile_keyed_table(e, t, table);
     Ctx c{e.file, Scope::plan, none, false};
     for (const auto& row : t.rows) {

@@ -191,7 +191,7 @@ struct Table {
     dsl::SourceRange name_range;
     /// Keyed by a choice type or a text (`table base_points(p: position) -> points`), not
     /// by ranges of a number.
-    bool keyed() const { return parameter_type.kind != Kind::number; }
+    bool keyed() const { return parameter_type.kind == Kind::choice || parameter_type.kind == Kind::text; }
 };
 
 /// The row of `t` that covers x (the first, in the order written), or nullptr. Inline: the
@@ -364,6 +364,8 @@ struct Plan {
     void index_slots();
     std::vector<std::uint32_t> slots_by_name;   // index_slots(): slot indices, by name
     std::string type_name(const Type& t) const;
+    /// The unit written after `amount` of type `t` (the plan's units; singular for one).
+    std::string amount_unit(const Type& t, const Rational& amount) const { return eval::amount_unit(t, units, amount); }
 };
 
 }  // namespace hoshu::eval

@@ -98,6 +98,22 @@ std::string type_name(const Type& t, const std::vector<UnitDef>& units, std::str
     return single ? fmt::format("{} per {}", num, den) : fmt::format("{} per ({})", num, den);
 }
 
+std::string amount_unit(const Type& t, const std::vector<UnitDef>& units, const Rational& amount) {
+    std::string name = type_name(t, units);
+    if (t.kind != Kind::number || !(amount.abs() == Rational(1))) return name;
+    bool num_one = true;
+    if (count_units(t.dim, false, num_one) != 1 || !num_one) return name;
+    for (std::size_t i = 0; i < max_units && i < units.size(); ++i) {
+        if (t.dim.e[i] != 1) continue;
+        // type_name() writes a single unit on top by its name, first: "shares", "shares per PSU".
+        const std::string& plural = units[i].name;
+        if (name.compare(0, plural.size(), plural) == 0 &&
+            (name.size() == plural.size() || name.compare(plural.size(), 5, " per ") == 0))
+            return units[i].singular + name.substr(plural.size());
+    }
+    return name;
+}
+
 std::optional<std::size_t> single_unit(const Type& t) {
     if (t.kind != Kind::number) return std::nullopt;
     std::optional<std::size_t> found;

@@ -85,6 +85,11 @@ Type divide(const Type& a, const Type& b);
 std::string type_name(const Type& t, const std::vector<UnitDef>& units, std::string_view choice_name = {});
 std::string type_name(const Type& t, std::string_view choice_name = {});
 
+/// The unit written after an amount of type `t`: type_name(), with the unit on top in its
+/// singular when the amount is exactly one (or minus one): "1 share", "1 share per PSU",
+/// "1 point", but "0 shares", "2 PSUs", "1.5 shares".
+std::string amount_unit(const Type& t, const std::vector<UnitDef>& units, const Rational& amount);
+
 /// The unit a word names among `units` (its name, singular or plural: `shares`, `share`,
 /// `USD`, `point`), if any.
 std::optional<std::size_t> find_unit(const std::vector<UnitDef>& units, std::string_view word);

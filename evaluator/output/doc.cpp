@@ -274,8 +274,7 @@ std::string test_table(const Plan& plan, const PlanTest& t) {
             continue;
         }
         // A quantity with its unit, as the working paper writes it ("16,000,000 JPY").
-        std::string value = display_value(plan, none_evaluated, e.type, e.expected);
-        if (e.type.kind == Kind::number && !e.type.dimensionless()) value += " " + plan.type_name(e.type);
+        std::string value = display_with_unit(plan, none_evaluated, e.type, e.expected);
         out += fmt::format("<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
                            html_escape(e.name), record, html_escape(value));
     }

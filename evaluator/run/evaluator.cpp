@@ -903,11 +903,7 @@ void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, co
     // declared range 0 shares to restricted_shares (here 0 to 2,285 shares) (P9)
     const ValueRange& range = plan_.value_ranges[node.aux];
     const Slot& s = plan_.slots[range.slot];
-    auto shown = [&](const Value& x) {
-        std::string text = display_value(plan_, out_, node.type, x);
-        if (node.type.kind == Kind::number && !node.type.dimensionless()) text += " " + plan_.type_name(node.type);
-        return text;
-    };
+    auto shown = [&](const Value& x) { return display_with_unit(plan_, out_, node.type, x); };
     // The declared ends' values: computed ones as the check found them, constant ones
     // (the check may leave out an end that cannot fail) as written.
     auto constant = [&](std::uint32_t e) { return e == none || plan_.nodes[e].kind == NodeKind::constant; };

@@ -543,7 +543,7 @@ dsl::SourceRange InputFile::range(Node n) const {
         case InputKind::time: end = scan_atom(s, *begin, false); break;
     }
     if (!end || *end <= *begin) end = next_code_point(s, *begin);
-    return SourceRange::in(file_, *begin, static_cast<std::uint32_t>(*end));
+    return SourceRange::in(file, *begin, static_cast<std::uint32_t>(*end));
 }
 
 dsl::SourceRange InputFile::key_range(Node table, std::string_view key) const {

@@ -276,10 +276,7 @@ const Outcome& Evaluator::run() {
         LimitMessage& shown = limit_messages_[lo.limit];
         if (!shown.known || lo.value.number != shown.value.number || lo.value.word != shown.value.word ||
             lo.bound.number != shown.bound.number || lo.bound.word != shown.bound.word) {
-            auto with_unit = [&](const Value& v) {
-                std::string text = display_value(plan_, out_, l.type, v);
-                return l.type.dimensionless() ? text : text + " " + plan_.type_name(l.type);
-            };
+            auto with_unit = [&](const Value& v) { return display_with_unit(plan_, out_, l.type, v); };
             shown.text = fmt::format("{} exceeds the limit of {}", with_unit(lo.value), with_unit(lo.bound));
             shown.value = lo.value;
             shown.bound = lo.bound;

@@ -104,7 +104,8 @@ void Evaluator::load_grants() {
     if (!plan_.grants.declared) return;
     std::string missing;
     InputFile::Node parent;
-    InputFile::Node list = walk(plan_.grants.input, in_.root(), {}, "the ledger", &parent, &missing);
+    const DirectorsSpec& spec = plan_.grants;
+    InputFile::Node list = walk(spec.input, in_.root(), {}, fmt::format("the list of {}", spec.plural), &parent, &missing);
     if (!list) {
         // Records the plan carries from the year before are never absent by default: an
         // evaluation that forgot the year before (`--carry`) would open every balance at
@@ -124,16 +125,17 @@ void Evaluator::load_grants() {
         throw f;
     }
     if (in_.kind(list) != InputKind::array) {
-        fail(in_.range(list), fmt::format("`{}` must list grants as [[{}]] records, but it is {}",
-                                          plan_.grants.input.path_text, plan_.grants.input.path_text,
+        fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
+                                          spec.input.path_text, spec.plural, spec.input.path_text,
                                           describe(in_.kind(list))));
     }
     for (std::size_t i = 0; i < in_.size(list); ++i) {
         InputFile::Node rec = in_.element(list, i);
         if (in_.kind(rec) != InputKind::table)
-            fail(in_.range(rec), fmt::format("a ledger entry must be a table, not {}", describe(in_.kind(rec))));
-        InputFile::Node key = in_.child(rec, plan_.grants.id_key);
-        if (!key) fail(in_.range(rec), fmt::format("ledger entry {} has no `{}`", i + 1, plan_.grants.id_key));
+            fail(in_.range(rec), fmt::format("a {} must be a table, not {}", spec.noun, describe(in_.kind(rec))));
+        InputFile::Node key = in_.child(rec, spec.id_key);
+        if (!key)
+            fail(in_.range(rec), fmt::format("{} {} of `{}` has no `{}`", spec.noun, i + 1, spec.input.path_text, spec.id_key));
         auto id = in_.text(key);
         if (!id) throw EvalFailure{id.error()};
         check_record_key(key, *id, "the director named");
@@ -141,8 +143,28 @@ void Evaluator::load_grants() {
         for (std::size_t d = 0; d < out_.directors.size(); ++d) {
             if (out_.directors[d].id == *id) director = static_cast<int>(d);
         }
-        if (director < 0)
-            fail(in_.range(key), fmt::format("ledger entry {} names {} `{}`, who is not listed", i + 1, plan_.directors.noun, *id));
+        if (director < 0) {
+            // The record is typed in the inputs, or carried from the year before (then
+            // located in the carried records, not in the inputs file).
+            EvalFailure f;
+            SourceRange at = in_.range(key);
+            auto& d = f.diags.error(at, "{} {} of `{}` names {} `{}`, who is not listed", spec.noun, i + 1,
+                                    spec.input.path_text, plan_.directors.noun, *id);
+            const auto& path = spec.input.path_text;
+            auto carry = std::find_if(plan_.carries.begin(), plan_.carries.end(),
+                                      [&](const Carry& c) { return c.path == path; });
+            const bool carried = at.valid && at.file != in_.file();
+            if (carried && carry != plan_.carries.end()) {
+                d.hint = fmt::format("list {} `{}` in the inputs as a [[{}]] record, or have the plan's `carry` leave "
+                                     "the {} out",
+                                     plan_.directors.noun, *id, plan_.directors.input.path_text, plan_.directors.noun);
+                f.diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
+            } else {
+                d.hint = fmt::format("list {} `{}` as a [[{}]] record, or remove this {}", plan_.directors.noun, *id,
+                                     plan_.directors.input.path_text, spec.noun);
+            }
+            throw f;
+        }
         if (plan_.grants.one_per_parent && !grants_of_[static_cast<std::size_t>(director)].empty())
             fail(in_.range(key), fmt::format("`{}` has a second record for {} `{}`: its key is the {}, one each",
                                              plan_.grants.input.path_text, plan_.directors.noun, *id,

@@ -50,6 +50,12 @@ int minor_places(const Plan& plan, const Type& type) {
     return (*plan.units[*u].minor * scale).is_integer() ? places : 0;
 }
 
+std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {
+    std::string shown = display_value(plan, outcome, type, v);
+    if (type.kind != Kind::number || type.dimensionless()) return shown;
+    return shown + " " + plan.amount_unit(type, v.number);
+}
+
 UnitRule unit_rule(const Plan& plan, const Type& type) {
     if (type.dimensionless() && type.style == RatioStyle::count) return {UnitRule::Kind::whole, nullptr};
     auto u = single_unit(type);

@@ -23,6 +23,9 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
 /// The decimals of a currency's minor amount (USD with `minor 0.01`: 2); 0 for a type that
 /// is not exactly such a currency, or whose minor amount is whole.
 int minor_places(const Plan& plan, const Type& type);
+/// display_value() followed by the unit of a number that has one, singular for exactly one:
+/// "4,709 shares", "1 share", "1 share per PSU", "0.5" (a ratio), "12.5%".
+std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
 
 /// What an input's number must be for its unit: a whole unit (shares, a declared `whole`
 /// unit), a count and a currency whose minor amount is 1 (JPY) take whole numbers; another

@@ -106,6 +106,24 @@ check "... naming the plan's carry and what to do" 1 "in the plan's first year, 
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml
 check "the BBT's FY2026 without --carry is refused" 1 "the inputs have no \`balances\`" \
   "$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml
+# A carried record naming a director the inputs do not list: located in the carried records
+# (shown as `…fy2025.json, carry.balances`; it pointed at a line of the inputs file), in the
+# plan's own words (it said "ledger entry" of a plan that has none).
+check "the BBT's FY2025 evaluates and carries its balances" 0 "" \
+  "$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt2025.json"
+python3 - examples/jp-bbt/fy2026.toml > "$work/bbt2026-noD01.toml" <<'PY'
+import sys
+parts = open(sys.argv[1]).read().split("\n[[directors]]\n")
+print("\n[[directors]]\n".join(p for p in parts if '"D01"' not in p.split("\n", 1)[0]), end="")
+PY
+! grep -q '"D01"' <(grep -A1 '^\[\[directors\]\]' "$work/bbt2026-noD01.toml")
+report "FY2026's inputs without D01's [[directors]] record" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "a carried balance naming a director not listed is located in the carried records" 1 \
+  "bbt2025.json, carry.balances:4:12: error: carried_balance 1 of \`balances\` names director \`D01\`, who is not listed" \
+  "$hoshu" eval rules/jp-bbt --inputs "$work/bbt2026-noD01.toml" --carry "$work/bbt2025.json"
+check "... saying to list him or have the plan's carry leave him out" 1 \
+  "hint: list director \`D01\` in the inputs as a [[directors]] record, or have the plan's \`carry\` leave the director out" \
+  "$hoshu" eval rules/jp-bbt --inputs "$work/bbt2026-noD01.toml" --carry "$work/bbt2025.json"
 check "the first year's \`ledger = []\` with --carry is refused, saying what it means" 2 "says the year has none" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --carry "$work/fy2024.json"
 # The working paper of a carried year: the same figures as the result, the seal names what

@@ -102,10 +102,30 @@ TEST_CASE("explain: the branch taken, the row that fired, the rounding, the scal
     CHECK(has(d, "payout(x = 0.75): row `from 50% to 100% -> linear 0 to 1` (0.5 ≤ x ≤ 1) → 0.5"));
     CHECK(has(d, "round down to 1 share: 37.5 → 37"));
     // 37 + 67 = 104 shares for a cap of 40: every director's shares scaled by 40/104 = 5/13.
-    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (annual limits): 37 × 5/13 → 14 shares"));
+    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limit cap): 37 × 5/13 → 14 shares"));
     auto not_executive = eval::explain(*f.plan, f.sm, session, "D03", "shares");
     REQUIRE(not_executive.ok());
     CHECK(has(step(*not_executive, "shares@D03").details, "if executive: false → 0 shares"));
+}
+
+TEST_CASE("explain: the scaling names the plan's limits that scaled the value", "[explain]") {
+    // 104 shares before scaling: three limits over their bound scale them by one factor,
+    // the smallest (40/104 = 5/13, of cap and also_cap); a fourth, not exceeded, is not named.
+    std::string two = rules + R"(limit also_cap: sum of shares over directors <= 40 shares
+  allocate pro rata shares round down to 1 share
+limit softer: sum of shares over directors <= 52 shares
+  allocate pro rata shares round down to 1 share
+limit loose: sum of shares over directors <= 200 shares
+  allocate pro rata shares round down to 1 share
+)";
+    test::PlanFixture f(two);
+    REQUIRE(f.ok());
+    eval::Session session(*f.plan, f.inputs(inputs));
+    auto e = eval::explain(*f.plan, f.sm, session, "D01", "shares");
+    if (!e) FAIL(f.render(e.error()));
+    const auto& d = step(*e, "shares@D01").details;
+    INFO(Catch::Detail::stringify(d));
+    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limits cap, also_cap, softer): 37 × 5/13 → 14 shares"));
 }
 
 TEST_CASE("explain: a plan-wide value needs no director", "[explain]") {

@@ -83,3 +83,25 @@ TEST_CASE("types: counted units and the words of currencies", "[types]") {
     CHECK(currency_word(units()[usd]) == "usd");
     CHECK(currency_word(units()[eur]) == "eur");
 }
+
+TEST_CASE("types: the unit after an amount is singular for exactly one", "[types]") {
+    Type shares = Type::number(Dimension::of(unit_shares));
+    Type psus = Type::number(Dimension::of(psu));
+    CHECK(amount_unit(shares, units(), Rational(1)) == "share");
+    CHECK(amount_unit(shares, units(), Rational(-1)) == "share");
+    CHECK(amount_unit(shares, units(), Rational(0)) == "shares");
+    CHECK(amount_unit(shares, units(), Rational(2)) == "shares");
+    CHECK(amount_unit(shares, units(), Rational::fraction(3, 2)) == "shares");
+    CHECK(amount_unit(psus, units(), Rational(1)) == "PSU");
+    CHECK(amount_unit(psus, units(), Rational(7)) == "PSUs");
+    CHECK(amount_unit(Type::number(Dimension::of(unit_months)), units(), Rational(1)) == "month");
+    // A rate: the unit on top in the singular, the one below as it always is.
+    CHECK(amount_unit(per(unit_shares, psu), units(), Rational(1)) == "share per PSU");
+    CHECK(amount_unit(per(unit_shares, psu), units(), Rational(2)) == "shares per PSU");
+    CHECK(amount_unit(per(unit_jpy, unit_shares), units(), Rational(1)) == "JPY per share");
+    // No single unit on top: unchanged.
+    Dimension squared;
+    squared.e[unit_shares] = 2;
+    CHECK(amount_unit(Type::number(squared), units(), Rational(1)) == type_name(Type::number(squared), units()));
+    CHECK(amount_unit(Type::ratio(), units(), Rational(1)) == "ratio");
+}
