@@ -226,8 +226,8 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
             if (node.aux == 1 && grant < 0) {
                 // Over this director's ledger entries: explain each one.
                 auto grants = probe_.grants_of(director_);
-                step.details.push_back(fmt::format("{} over {} ledger entr{} of {} = {}", text(node.range),
-                                                   grants.size(), grants.size() == 1 ? "y" : "ies",
+                step.details.push_back(fmt::format("{} over {} {} of {} = {}", text(node.range), grants.size(),
+                                                   grants.size() == 1 ? plan_.grants.noun : plan_.grants.plural,
                                                    state_.directors[director_].id, show_node(n, grant)));
                 for (int g : grants) {
                     walk(node.b, g, step, uses);
@@ -319,7 +319,8 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
                  : is_other(s.scope)           ? fmt::format("{} {}", plan_.others[other_index(s.scope)].noun, record_)
                  : s.scope == Scope::director ? fmt::format("{} {}", plan_.directors.noun,
                                                             state_.directors[director_].id)
-                                              : fmt::format("ledger entry {} of {}", grant + 1,
+                                              : fmt::format("{} {} of `{}` ({})", plan_.grants.noun, grant + 1,
+                                                            plan_.grants.input.path_text,
                                                             state_.directors[director_].id);
     step.kind = s.kind == SlotKind::param ? "param" : s.kind == SlotKind::input ? "input"
                 : s.kind == SlotKind::output ? "output" : "value";

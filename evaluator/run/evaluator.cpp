@@ -24,7 +24,7 @@ std::string Evaluator::context(Where w) const {
         auto [k, i] = other_at_[static_cast<std::size_t>(w.grant)];
         out += fmt::format("{}for {} {}", out.empty() ? "" : " ", plan_.others[k].noun, out_.others[k].records[i].id);
     } else if (w.grant >= 0) {
-        out += fmt::format(", ledger entry {}", w.grant + 1);
+        out += fmt::format(", {} {} of `{}`", plan_.grants.noun, w.grant + 1, plan_.grants.input.path_text);
     }
     return out;
 }
@@ -920,7 +920,7 @@ void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, co
     std::string who;
     if (w.director >= 0)
         who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
-    if (w.grant >= 0) who += fmt::format(", ledger entry {}", w.grant + 1);
+    if (w.grant >= 0) who += fmt::format(", {} {} of `{}`", plan_.grants.noun, w.grant + 1, plan_.grants.input.path_text);
     std::string clauses = clause_list(s.sources);
     fail(node.range, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(shown(v)),
                                  range.text, here, clauses.empty() ? "" : " (" + clauses + ")"));

@@ -106,7 +106,7 @@ void KeyPatterns::add(const Plan& plan, bool with_readers) {
     };
     const std::uint32_t director_records =
         list(plan.directors, Scope::director, plan.directors.noun, plan.directors.id_key);
-    const std::uint32_t grant_records = list(plan.grants, Scope::grant, "ledger entry", "");
+    const std::uint32_t grant_records = list(plan.grants, Scope::grant, plan.grants.noun, "");
     for (const Series& s : plan.series) {
         std::uint32_t r = records(follow(0, s.input));
         if (patterns_[r].noun.empty()) patterns_[r].noun = "entry";
@@ -211,12 +211,10 @@ void KeyPatterns::walk(const InputFile& in, InputFile::Node node, const std::vec
                 inner.record = Record{rec.record_scope, e};
                 std::optional<std::string> id;
                 if (!rec.id_key.empty()) id = in.scalar_text(in.child(item, rec.id_key));
-                if (rec.record_scope == Scope::plan)
+                if (rec.record_scope == Scope::plan || !id)
                     inner.record_name = fmt::format("{} {} of `{}`", rec.noun, e + 1, ctx.path);
-                else if (id)
-                    inner.record_name = fmt::format("{} {}", rec.noun, *id);
                 else
-                    inner.record_name = fmt::format("{} {}", rec.noun, e + 1);
+                    inner.record_name = fmt::format("{} {}", rec.noun, *id);
             }
             if (!next.empty()) walk(in, in.element(node, e), next, inner, diags, on_value);
         }

@@ -319,7 +319,8 @@ const Outcome& Evaluator::run() {
                 Where w{d, static_cast<int>(g)};
                 if (!eval(r.condition, w).word)
                     violation(r.name, out_.directors[static_cast<std::size_t>(d)].id, r.sources) =
-                        fmt::format("{} (ledger entry {})", message(r, w), g + 1);
+                        fmt::format("{} ({} {} of `{}`)", message(r, w), plan_.grants.noun, g + 1,
+                                    plan_.grants.input.path_text);
             }
         }
     }

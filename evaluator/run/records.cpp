@@ -368,7 +368,7 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
         std::string owner;
         if (s.scope == Scope::director && !s.input.absolute)
             owner = fmt::format(" for director {}", out_.directors[static_cast<std::size_t>(w.director)].id);
-        if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in ledger entry {}", w.grant + 1);
+        if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in {} {} of `{}`", plan_.grants.noun, w.grant + 1, plan_.grants.input.path_text);
         if (is_other(s.scope) && !s.input.absolute) {
             auto [k, i] = other_at_[static_cast<std::size_t>(w.grant)];
             owner = fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);
@@ -419,8 +419,9 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
     if (w && s.scope == Scope::director)
         who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w->director)].id);
     if (w && s.scope == Scope::grant)
-        who = fmt::format(" for {} {}, ledger entry {}", plan_.directors.noun,
-                          out_.directors[static_cast<std::size_t>(w->director)].id, w->grant + 1);
+        who = fmt::format(" for {} {}, {} {} of `{}`", plan_.directors.noun,
+                          out_.directors[static_cast<std::size_t>(w->director)].id, plan_.grants.noun, w->grant + 1,
+                          plan_.grants.input.path_text);
     if (w && is_other(s.scope)) {
         auto [k, i] = other_at_[static_cast<std::size_t>(w->grant)];
         who = fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);

@@ -151,7 +151,7 @@ TEST_CASE("inputs: every key the plan does not read is an error, located, with a
          "the plan with `info NAME: text at KEY`\n"},
         // in a ledger entry, and in a series entry
         {"restricted = 5", "restricted = 5\nrestrictd = 5",
-         "in.toml:30:1: error: unknown key `restrictd` in ledger entry 1: no declaration of the plan reads it\n"
+         "in.toml:30:1: error: unknown key `restrictd` in grant 1 of `ledger`: no declaration of the plan reads it\n"
          "  restrictd = 5\n"
          "  ^~~~~~~~~\n"
          "  hint: did you mean `restricted`?\n"},
@@ -223,7 +223,7 @@ TEST_CASE("inputs: every value a declaration reads is checked, whether read this
          "  shares = 10.5\n"
          "           ^~~~\n"},
         {"restricted = 5", "restricted = 11",
-         "in.toml:29:14: error: `restricted` for director D1, ledger entry 1 is 11, outside its declared range 0 "
+         "in.toml:29:14: error: `restricted` for director D1, grant 1 of `ledger` is 11, outside its declared range 0 "
          "shares to granted (here 0 to 10)\n"
          "  restricted = 11\n"
          "               ^~\n"},
@@ -231,7 +231,7 @@ TEST_CASE("inputs: every value a declaration reads is checked, whether read this
         {"director = \"D1\"", "director = \"D2\"",
          "ok"},
         {"director = \"D1\"\nmade_on = 2024-06-01", "director = \"D2\"\nmade_on = 2024-07-01",
-         "in.toml:27:11: error: `made_on` for director D2, ledger entry 1 is 2024-07-01, outside its declared range "
+         "in.toml:27:11: error: `made_on` for director D2, grant 1 of `ledger` is 2024-07-01, outside its declared range "
          "2000-01-01 to until (here 2000-01-01 to 2024-06-30)\n"
          "  made_on = 2024-07-01\n"
          "            ^~~~~~~~~~\n"},
@@ -261,8 +261,8 @@ TEST_CASE("inputs: the problems of a file are reported together, each once", "[i
     CHECK(out.find("`revenue` is -1") != std::string::npos);
     CHECK(out.find("unknown key `titel` in director D1") != std::string::npos);
     // restricted (5) above granted (-10) is the same wrong value: granted is reported, once
-    CHECK(out.find("`granted` for director D1, ledger entry 1 is -10") != std::string::npos);
-    CHECK(out.find("`granted` for director D1, ledger entry 1 is -10", out.find("is -10") + 1) == std::string::npos);
+    CHECK(out.find("`granted` for director D1, grant 1 of `ledger` is -10") != std::string::npos);
+    CHECK(out.find("`granted` for director D1, grant 1 of `ledger` is -10", out.find("is -10") + 1) == std::string::npos);
     CHECK(out.find("`restricted`") == std::string::npos);
 }
 
@@ -367,7 +367,7 @@ TEST_CASE("inputs: an override is checked like the file's value, read or not", "
     REQUIRE(s2.run());
     std::vector<eval::InputOverride> left = {{left_on2, "2024-05-01", std::nullopt, dsl::SourceRange::in(cell, 5, 15)}};
     s2.set_overrides(left);
-    CHECK(shown(s2.run()) == "in2.toml:27:11: error: `made_on` for director D2, ledger entry 1 is 2024-06-01, outside its "
+    CHECK(shown(s2.run()) == "in2.toml:27:11: error: `made_on` for director D2, grant 1 of `ledger` is 2024-06-01, outside its "
                              "declared range 2000-01-01 to until (here 2000-01-01 to 2024-05-01)\n"
                              "  made_on = 2024-06-01\n"
                              "            ^~~~~~~~~~\n");
