@@ -504,7 +504,19 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
         roots = plan.director_outputs;
     } else {
         auto slot = plan.find_slot(value);
-        if (!slot || plan.slots[*slot].scope == Scope::grant || is_other(plan.slots[*slot].scope)) {
+        if (slot && is_other(plan.slots[*slot].scope)) {
+            // A definition of each record of another collection: explained for one of them.
+            const std::size_t k = other_index(plan.slots[*slot].scope);
+            const DirectorsSpec& spec = plan.others[k];
+            auto& d = diags.error(dsl::SourceRange{}, "`{}` is a per-{} definition, not one of {} `{}`", value, spec.noun,
+                                  plan.directors.noun, director_id);
+            const bool any = k < state.others.size() && !state.others[k].records.empty();
+            std::string id = any ? dsl::printable(state.others[k].records.front().id) : std::string("ID");
+            if (id.find_first_of(" '\"") != std::string::npos) id = "'" + id + "'";
+            d.hint = fmt::format("explain it for a {}: --director {} --value {}", spec.noun, id, value);
+            return diags;
+        }
+        if (!slot || plan.slots[*slot].scope == Scope::grant) {
             auto& d = diags.error(dsl::SourceRange{}, "no definition `{}` to explain", value);
             std::string outs;
             for (std::uint32_t s : plan.director_outputs) outs += (outs.empty() ? "" : ", ") + plan.slots[s].name;
