@@ -355,6 +355,19 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
         return;
     }
     req.condition = n;
+    // Where `{name}` is written, when the message's text in quotes is its value as is (no
+    // escape before it); else the requirement's name.
+    const ast::StringLit* written = nullptr;
+    for (const auto& a : r.annotations)
+        if (a.keyword == "message" && a.text) written = &*a.text;
+    auto where = [&](std::size_t at, std::size_t close) {
+        if (!written) return req.name_range;
+        const std::string_view source = sm_.file(e.file).text();
+        const std::size_t begin = written->begin + 1;
+        if (begin + close + 1 > source.size() || source.substr(begin, close + 1) != std::string_view(req.message).substr(0, close + 1))
+            return req.name_range;
+        return SourceRange::in(e.file, static_cast<std::uint32_t>(begin + at), static_cast<std::uint32_t>(begin + close + 1));
+    };
     if (req.message.empty()) req.message = fmt::format("requirement `{}` does not hold", req.name);
     for (std::size_t at = req.message.find('{'); at != std::string::npos; at = req.message.find('{', at + 1)) {
         std::size_t close = req.message.find('}', at);
@@ -362,11 +375,18 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
         std::string name = req.message.substr(at + 1, close - at - 1);
         auto it = symbols_.find(name);
         if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
-            diags_.error(req.name_range, "the message of `{}` names `{{{}}}`, which is not a definition", req.name, name);
+            auto& d = diags_.error(where(at, close), "the message of `{}` names `{{{}}}`, which is not a definition",
+                                   req.name, name);
+            std::vector<std::string> names;
+            for (const auto& sl : plan_.slots) names.push_back(sl.name);
+            const bool info = std::any_of(plan_.infos.begin(), plan_.infos.end(),
+                                          [&](const Info& i) { return i.name == name; });
+            if (info) d.hint = fmt::format("`{}` is an `info` key, which nothing computes with or shows in a message", name);
+            else if (auto best = dsl::closest(name, names, 2)) d.hint = fmt::format("did you mean `{{{}}}`?", *best);
             continue;
         }
         if (plan_.slots[it->second.index].scope > e.scope) {
-            diags_.error(req.name_range, "the message of `{}` names `{}`, a {} value", req.name, name,
+            diags_.error(where(at, close), "the message of `{}` names `{}`, a {} value", req.name, name,
                          scope_word(plan_.slots[it->second.index].scope));
             continue;
         }
