@@ -162,6 +162,13 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             pos = resync(view, pos);
             continue;
         }
+        if (tok == "minor") {
+            // After `unit penny plural pence`: a minor amount belongs to a currency.
+            auto& d = diags.error(at, "`minor` is a currency's smallest amount: a unit that is no currency has none");
+            d.hint = "as in: unit GBP currency \"£\" minor 0.01 (a counted unit may be `whole`)";
+            pos = resync(view, pos);
+            continue;
+        }
         auto& d = diags.error(at, "expected a declaration, found '{}'", tok);
         d.hint = std::string("a declaration starts with one of: ") + declaration_keywords();
         pos = resync(view, pos);
