@@ -388,6 +388,20 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
             }
         }
         if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+        // Full-width digits (０–９, U+FF10–U+FF19: EF BC 90–99 in UTF-8) are letters here.
+        std::string ascii;
+        bool wide = false;
+        for (std::size_t i = 0; i < name.text.size(); ++i) {
+            const auto b = [&](std::size_t k) { return static_cast<unsigned char>(name.text[k]); };
+            if (i + 2 < name.text.size() && b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x90 && b(i + 2) <= 0x99) {
+                ascii += static_cast<char>('0' + (b(i + 2) - 0x90));
+                wide = true;
+                i += 2;
+            } else {
+                ascii += name.text[i];
+            }
+        }
+        if (wide) d.hint = fmt::format("full-width digits are not a number: write `{}`", ascii);
         return none;
     }
     const Symbol& sym = it->second;
