@@ -291,15 +291,16 @@ void Explainer::derive_factor(std::uint32_t slot, const Rational& f, ExplainStep
         auto unit = [&](const Rational& x) {
             return l.type.dimensionless() ? std::string() : " " + plan_.amount_unit(l.type, x);
         };
-        // The factor is bound ÷ total before scaling; the total is recovered from both.
-        Rational before = lo.bound.number / *lo.factor;
+        // The total before scaling as it was (bound ÷ factor only where it was not kept).
+        Rational before = lo.before ? *lo.before : lo.bound.number / *lo.factor;
         step.factor_derivation.push_back(fmt::format("limit {} ({}): {} {} {}{}", l.name, location(l.name_range),
                                                      text(plan_.nodes[l.value].range), l.strict ? "<" : "≤",
                                                      exact(lo.bound.number), unit(lo.bound.number)));
         step.factor_derivation.push_back(fmt::format("total before scaling: {}{} — over the bound", exact(before),
                                                      unit(before)));
+        const Rational own = lo.bound.number / before;
         step.factor_derivation.push_back(fmt::format("factor for this limit: {} ÷ {} = {}", exact(lo.bound.number),
-                                                     exact(before), exact(*lo.factor)));
+                                                     exact(before), exact(own)));
         for (const auto& c : l.sources) step.factor_sources.push_back(c);
     }
     if (!step.factor_derivation.empty())

@@ -377,6 +377,7 @@ private:
     // outputs, which limits bound, and the slots scaled.
     std::vector<std::pair<const std::vector<std::uint32_t>*, Rational>> factors_;
     std::vector<std::uint8_t> bound_;
+    std::vector<Rational> before_;                // each limit's total before scaling
     std::vector<std::uint32_t> scaled_slots_;
     std::vector<std::uint32_t> output_index_;    // per slot: its index among the director outputs, or none
     std::vector<std::uint32_t> reread_;          // run(): scaled outputs evaluate_all() reads again

@@ -126,6 +126,7 @@ void Evaluator::evaluate_all(bool changed_only) {
         lo.value = value_of(l.value, {});
         lo.bound = value_of(l.bound, {});
         lo.factor.reset();
+        lo.before.reset();
         bool within = l.strict ? lo.value.number < lo.bound.number : lo.value.number <= lo.bound.number;
         lo.status = within ? LimitStatus::ok : LimitStatus::violated;
     }
@@ -169,7 +170,11 @@ const Outcome& Evaluator::run() {
     }
     if (!factors_.empty()) {
         bound_.clear();
-        for (const auto& lo : out_.limits) bound_.push_back(lo.status == LimitStatus::violated);
+        before_.clear();
+        for (const auto& lo : out_.limits) {
+            bound_.push_back(lo.status == LimitStatus::violated);
+            before_.push_back(lo.value.number);
+        }
         for (const auto& lo : out_.limits) {
             const Limit& l = plan_.limits[lo.limit];
             if (!l.allocation) continue;
@@ -246,6 +251,7 @@ const Outcome& Evaluator::run() {
             const Rational* f = factor_of(l.allocation->outputs);
             if (!f) continue;
             lo.factor = *f;
+            lo.before = before_[i];
             if (lo.status == LimitStatus::ok) lo.status = LimitStatus::scaled;
         }
     }

@@ -31,6 +31,9 @@ struct LimitOutcome {
     Value value, bound;
     LimitStatus status = LimitStatus::ok;
     std::optional<Rational> factor;   // the pro rata factor applied, when scaled
+    /// The total before scaling, when scaled (not bound ÷ factor: a limit exceeded but not
+    /// the tightest of its set is scaled by the set's smaller factor).
+    std::optional<Rational> before;
 };
 
 struct Violation {

@@ -126,6 +126,14 @@ limit loose: sum of shares over directors <= 200 shares
     const auto& d = step(*e, "shares@D01").details;
     INFO(Catch::Detail::stringify(d));
     CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limits cap, also_cap, softer): 37 × 5/13 → 14 shares"));
+    // Each limit's own total and factor, as computed before scaling; the softer one's factor
+    // is not the one applied, and the derivation says which is.
+    const auto& f2 = step(*e, "shares@D01").factor_derivation;
+    INFO(Catch::Detail::stringify(f2));
+    CHECK(std::count(f2.begin(), f2.end(), std::string("total before scaling: 104 shares — over the bound")) == 3);
+    CHECK(has(f2, "factor for this limit: 52 ÷ 104 = 0.5"));
+    CHECK(has(f2, "factor for this limit: 40 ÷ 104 = 5/13 ≈ 0.384615"));
+    CHECK(has(f2, "factor applied (the smallest of the limits' factors): 5/13 ≈ 0.384615"));
 }
 
 TEST_CASE("explain: a plan-wide value needs no director", "[explain]") {
