@@ -187,7 +187,7 @@ private:
     /// An output in a unit counted whole (`shares`, `unit PSU … whole`, a count) whose
     /// formula can give a part of one: an error, with the rounding to write.
     void check_whole_outputs();
-    /// A warning for a bare number past 1 given where a percent is meant (`below 50`).
+    /// A warning for a bare number past 10 given where a percent is meant (`below 50`).
     void warn_bare_percent(std::uint32_t n, const Type& want, const char* what);
     /// An output a limit allocates pro rata that no total of a limit allocating it depends
     /// on: an error at its name.

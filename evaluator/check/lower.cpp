@@ -105,14 +105,14 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
 }
 
 /// A bare number where a percent is meant (`below 50`, `range 0 to 300` on a percent) is
-/// read as itself, 5,000%: past 100% as a bare number, it is most likely a percent written
-/// without its sign.
+/// read as itself, 5000%: past 10 (1000%) as a bare number, it is most likely a percent
+/// written without its sign.
 void Checker::warn_bare_percent(std::uint32_t n, const Type& want, const char* what) {
     if (n == none || !want.dimensionless() || want.style != RatioStyle::percent) return;
     const Node& node = plan_.nodes[n];
     if (node.kind != NodeKind::constant || !node.type.dimensionless() || node.type.style != RatioStyle::ratio) return;
     const Rational& x = plan_.constants[node.aux].number;
-    if (!(Rational(1) < x.abs())) return;
+    if (!(Rational(10) < x.abs())) return;   // 2 may well mean 200%; 50 hardly 5,000%
     auto& d = diags_.warning(range_of(n), "`{}`, {} of a percent, is {}%", x.to_string(), what,
                              (x * Rational(100)).to_string());
     d.hint = fmt::format("write `{}%` if {} percent is meant", x.to_string(), x.to_string());

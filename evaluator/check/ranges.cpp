@@ -247,13 +247,8 @@ bool Checker::whole_slot(std::uint32_t s) {
             case SlotKind::value:
             case SlotKind::output: out = whole(sl.root); break;
         }
-        // Scaled pro rata, then rounded to the allocation's unit.
-        if (out && scaled_[s]) {
-            for (const Limit& l : plan_.limits)
-                if (l.allocation && std::find(l.allocation->outputs.begin(), l.allocation->outputs.end(), s) !=
-                                        l.allocation->outputs.end())
-                    out = out && is_integer(l.allocation->unit);
-        }
+        // Scaled pro rata, it is rounded to the allocation's unit: check_whole_outputs() holds
+        // that unit to whole units, at the limit.
     }
     known = out ? 1 : 0;
     return out;
@@ -300,6 +295,16 @@ bool Checker::whole(std::uint32_t n) {
         case NodeKind::count:
         case NodeKind::rank_over:
         case NodeKind::months_inclusive: return true;
+        // An entry of a series of a whole unit (checked whole when read), or a sum of them.
+        case NodeKind::last_before: {
+            const Series& sr = plan_.series[node.aux];
+            return is_count(sr.type) || whole_unit(plan_, sr.type, true);
+        }
+        case NodeKind::series_window: {
+            const Series& sr = plan_.series[node.aux];
+            return node.window != WindowOp::mean && node.window != WindowOp::last_date &&
+                   (is_count(sr.type) || whole_unit(plan_, sr.type, true));
+        }
         case NodeKind::date_calc:
             return static_cast<DateOp>(node.aux) == DateOp::days_between ||
                    static_cast<DateOp>(node.aux) == DateOp::months_between;
@@ -307,9 +312,7 @@ bool Checker::whole(std::uint32_t n) {
         // number (returned above).
         case NodeKind::mean_over:
         case NodeKind::percentile_over:
-        case NodeKind::last_before:
         case NodeKind::product:
-        case NodeKind::series_window:
         case NodeKind::lt:
         case NodeKind::le:
         case NodeKind::gt:
@@ -329,18 +332,40 @@ bool Checker::whole(std::uint32_t n) {
 
 void Checker::check_whole_outputs() {
     whole_slots_.assign(plan_.slots.size(), -1);
+    for (const Limit& l : plan_.limits) {
+        if (!l.allocation || is_integer(l.allocation->unit)) continue;
+        for (std::uint32_t s : l.allocation->outputs) {
+            const Slot& sl = plan_.slots[s];
+            const UnitDef* counted = whole_unit(plan_, sl.type, false);
+            if (!counted && !is_count(sl.type)) continue;
+            auto& d = counted ? diags_.error(l.name_range,
+                                             "`{}` rounds `{}` to {} {} when it scales it, but {} are counted whole",
+                                             l.name, sl.name, l.allocation->unit.to_string(), counted->name,
+                                             counted->name)
+                              : diags_.error(l.name_range,
+                                             "`{}` rounds `{}` to {} when it scales it, but a count is a whole number",
+                                             l.name, sl.name, l.allocation->unit.to_string());
+            d.hint = counted ? fmt::format("round to whole units, as in: round down to 1 {}", counted->singular)
+                             : std::string("round to whole numbers, as in: round down to 1");
+            break;
+        }
+    }
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         const Slot& sl = plan_.slots[s];
         if (sl.kind != SlotKind::output || sl.type.kind != Kind::number || sl.root == none) continue;
         const UnitDef* counted = whole_unit(plan_, sl.type, false);
         if (!counted && !is_count(sl.type)) continue;
         if (whole_slot(s)) continue;
-        const std::string unit = counted ? counted->singular : "count";
-        const std::string units = counted ? counted->name : "counts";
+        if (!counted) {
+            auto& d = diags_.error(plan_.nodes[sl.root].range,
+                                   "`{}` is a count, a whole number, but its formula can give a fraction", sl.name);
+            d.hint = "say how the plan rounds it, as in: round down(…, 1)";
+            continue;
+        }
         auto& d = diags_.error(plan_.nodes[sl.root].range,
                                "`{}` is in {}, counted whole, but its formula can give a part of a {}", sl.name,
-                               units, unit);
-        d.hint = fmt::format("say how the plan rounds it, as in: round down(…, 1 {})", unit);
+                               counted->name, counted->singular);
+        d.hint = fmt::format("say how the plan rounds it, as in: round down(…, 1 {})", counted->singular);
     }
 }
 

@@ -117,9 +117,8 @@ void Evaluator::load_grants() {
         EvalFailure f;
         auto& d = f.diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
                                 "the inputs have no `{}`, the records the year before hands on to this one", missing);
-        d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register FILE.db`: "
-                             "eval, explain, report and batch take them) or type them as [[{}]] records; in the "
-                             "plan's first year, write `{} = []`",
+        d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register "
+                             "FILE.db`) or type them as [[{}]] records; in the plan's first year, write `{} = []`",
                              path, path);
         f.diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
         throw f;

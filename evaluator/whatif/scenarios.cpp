@@ -615,6 +615,10 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                 continue;
             }
             axis.count = static_cast<std::uint64_t>(*count.to_int64());
+            {
+                auto [lb, le] = trimmed(s, vb, dots);
+                axis.percent = le > lb && s[le - 1] == '%';
+            }
             axis.low = std::move(low);
             axis.step = std::move(step);
         } else {
@@ -679,7 +683,11 @@ Scenario Grid::at(std::uint64_t i) const {
         const Axis& a = axes_[k];
         if (a.low) {
             Rational v = *a.low + *a.step * Rational(static_cast<std::int64_t>(index[k]));
-            s.set.push_back(Assignment{k, columns_[k], v.to_string(), a.where});
+            // A range written in percent gives percentages, read as the cells of a CSV are
+            // (a percentage is no amount of money or shares).
+            const Rational pct = v * Rational(100);
+            std::string text = a.percent && pct.terminates() ? pct.to_string() + "%" : v.to_string();
+            s.set.push_back(Assignment{k, columns_[k], std::move(text), a.where});
         } else {
             s.set.push_back(Assignment{k, columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
         }

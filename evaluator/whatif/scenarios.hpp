@@ -133,6 +133,7 @@ private:
         std::uint64_t count = 0;
         // A range: value k is low + step * k, located at `where`.
         std::optional<Rational> low, step;
+        bool percent = false;   // written in percent (`10%..20%:5%`): its values are written so too
         dsl::SourceRange where;
         // A list: the values and where each is written.
         std::vector<std::string> values;

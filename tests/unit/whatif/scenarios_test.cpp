@@ -541,9 +541,10 @@ TEST_CASE("grid ranges are exact", "[scenarios]") {
     auto g = Grid::parse(sm, {"x=0..1:1/3", "y=15.4%..15.6%:0.1%", "z=316_800_000_000..316,800,000,001:1"});
     if (!g) FAIL(dsl::render(sm, g.error()));
     CHECK(g->size() == 4 * 3 * 2);
-    CHECK(show(g->at(0)) == "1: x=0 y=0.154 z=316800000000");
-    CHECK(show(g->at(6 + 2 * 2 + 1)) == "12: x=1/3 y=0.156 z=316800000001");
-    CHECK(show(g->at(23)) == "24: x=1 y=0.156 z=316800000001");
+    // A range written in percent gives percentages (exact: 15.4% is 0.154).
+    CHECK(show(g->at(0)) == "1: x=0 y=15.4% z=316800000000");
+    CHECK(show(g->at(6 + 2 * 2 + 1)) == "12: x=1/3 y=15.6% z=316800000001");
+    CHECK(show(g->at(23)) == "24: x=1 y=15.6% z=316800000001");
     // HIGH need not be reached by a whole step.
     auto h = Grid::parse(sm, {"x=1..2:0.3"});
     REQUIRE(h);
