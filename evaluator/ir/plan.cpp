@@ -4,6 +4,12 @@
 
 namespace hoshu::eval {
 
+const Carry* Plan::carry_of(std::string_view path) const {
+    for (const Carry& c : carries)
+        if (c.path == path) return &c;
+    return nullptr;
+}
+
 std::optional<std::uint32_t> Plan::find_slot(std::string_view name) const {
     if (!slots_by_name.empty() && slots_by_name.size() == slots.size()) {
         auto it = std::lower_bound(slots_by_name.begin(), slots_by_name.end(), name,

@@ -358,6 +358,8 @@ struct Plan {
     std::vector<std::uint32_t> plan_outputs;
 
     std::optional<std::uint32_t> find_slot(std::string_view name) const;
+    /// The `carry` declaration that writes the records at `path`, if one does.
+    const Carry* carry_of(std::string_view path) const;
     /// Once every slot is added (the checker's last step): find_slot() searches the slots
     /// sorted by name instead of scanning them (a plan of 100,000 definitions looked up
     /// one by one in `hoshu doc` was quadratic). Slots added later are found by the scan.

@@ -145,6 +145,7 @@ private:
         fail(where, what + " " + context(w));
     }
 
+    void refuse_percent_for_amount(SourceRange where, const Type& type, std::string_view text, const std::string& what);
     void load_directors();
     void load_grants();
     /// The records of the plan's further collections (Plan::others), into other_records_.

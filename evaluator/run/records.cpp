@@ -111,9 +111,8 @@ void Evaluator::load_grants() {
         // evaluation that forgot the year before (`--carry`) would open every balance at
         // zero. The plan's first year says it has none (`ledger = []`).
         const auto& path = plan_.grants.input.path_text;
-        auto carry = std::find_if(plan_.carries.begin(), plan_.carries.end(),
-                                  [&](const Carry& c) { return c.path == path; });
-        if (carry == plan_.carries.end()) return;   // typed each year: absent is none
+        const Carry* carry = plan_.carry_of(path);
+        if (!carry) return;   // typed each year: absent is none
         EvalFailure f;
         auto& d = f.diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
                                 "the inputs have no `{}`, the records the year before hands on to this one", missing);
@@ -150,10 +149,9 @@ void Evaluator::load_grants() {
             auto& d = f.diags.error(at, "{} {} of `{}` names {} `{}`, who is not listed", spec.noun, i + 1,
                                     spec.input.path_text, plan_.directors.noun, *id);
             const auto& path = spec.input.path_text;
-            auto carry = std::find_if(plan_.carries.begin(), plan_.carries.end(),
-                                      [&](const Carry& c) { return c.path == path; });
+            const Carry* carry = plan_.carry_of(path);
             const bool carried = at.valid && at.file != in_.file();
-            if (carried && carry != plan_.carries.end()) {
+            if (carried && carry) {
                 d.hint = fmt::format("list {} `{}` in the inputs as a [[{}]] record, or have the plan's `carry` leave "
                                      "the {} out",
                                      plan_.directors.noun, *id, plan_.directors.input.path_text, plan_.directors.noun);
@@ -223,6 +221,14 @@ Value Evaluator::read_value(const InputFile::Node& node, const Type& type, const
     return convert(node, type, what);
 }
 
+/// A percentage is a ratio: "85%" written for an amount of money or shares is an error.
+void Evaluator::refuse_percent_for_amount(SourceRange where, const Type& type, std::string_view text,
+                                          const std::string& what) {
+    if (type.dimensionless() || text.empty() || text.back() != '%') return;
+    fail(where, fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what, plan_.type_name(type), text),
+         "write the amount itself, in the unit");
+}
+
 Value Evaluator::convert_override(const InputOverride& ov, const Type& type, const std::string& what) {
     Value v;
     switch (type.kind) {
@@ -230,10 +236,7 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
             if (ov.number) {
                 v.number = *ov.number;
             } else if (auto r = Rational::parse(ov.text)) {
-                if (!type.dimensionless() && !ov.text.empty() && ov.text.back() == '%')
-                    fail(ov.where, fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what,
-                                               plan_.type_name(type), ov.text),
-                         "write the amount itself, in the unit");
+                refuse_percent_for_amount(ov.where, type, ov.text, what);
                 v.number = *r;
             } else {
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
@@ -276,14 +279,8 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
         case Kind::number: {
             auto r = in_.number(node);
             if (!r) throw EvalFailure{r.error()};
-            // A percentage is a ratio: "85%" is no amount of money or shares.
-            if (!type.dimensionless() && in_.kind(node) == InputKind::string) {
-                auto text = in_.text(node);
-                if (text && !text->empty() && text->back() == '%')
-                    fail(in_.range(node),
-                         fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what,
-                                     plan_.type_name(type), *text),
-                         "write the amount itself, in the unit");
+            if (in_.kind(node) == InputKind::string) {
+                if (auto text = in_.text(node)) refuse_percent_for_amount(in_.range(node), type, *text, what);
             }
             v.number = *r;
             if (auto wrong = not_in_units(plan_, type, v.number))
