@@ -10,6 +10,7 @@
 #include "evaluator/register/register.hpp"
 #include "evaluator/run/outcome.hpp"
 
+#include <algorithm>
 #include <unistd.h>
 
 #include <cstdio>
@@ -105,6 +106,18 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
             std::string report = fmt::format("hoshu: error: --carry {}: the result does not verify, so nothing is carried from it ({} difference{}):\n",
                                              shown, differences.size(), differences.size() == 1 ? "" : "s");
             for (const auto& d : differences) report += "  " + d + "\n";
+            // Rules revised since (a new year's parameter, a test added) are the usual cause:
+            // say how to carry from the result as it was computed.
+            const bool rules_changed = std::any_of(differences.begin(), differences.end(), [](const std::string& d) {
+                return d.rfind("the rules in ", 0) == 0 || d.rfind("seal.rule_files", 0) == 0;
+            });
+            if (rules_changed)
+                report += fmt::format(
+                    "hint: the result is verified with the rules it names, as they are now; to carry from it after "
+                    "the rules changed, record it in a grant register with a copy of the rules it was computed with "
+                    "(`hoshu register record FILE.db {} --rules THOSE_RULES`, e.g. a checkout of them from version "
+                    "control) and carry with `--register FILE.db`\n",
+                    shown);
             std::fputs(report.c_str(), stderr);
         } else {
             std::fprintf(stderr, "hoshu: error: --carry %s: the result could not be verified\n", shown.c_str());

@@ -148,6 +148,21 @@ from_result=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --
 [[ -n "$from_result" && "$from_register" == "$from_result" ]]
 report "the points plan's FY2026 from the register is exactly FY2026 from the result" $([[ $? == 0 ]] && echo 1 || echo 0)
 
+# The rules revised after a year was sealed (here a comment added): --carry refuses the
+# result and says how to carry from it; recorded with a copy of the rules it was computed
+# with, the register carries it as the result did.
+cp -r rules/jp-bbt "$work/bbt-rules" && cp -r rules/jp-bbt "$work/bbt-rules-then"
+"$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt2025r.json"
+echo "# revised" >> "$work/bbt-rules/plan.hoshu"
+check "--carry after the rules changed says how to carry" 1 "hint: the result is verified with the rules it names" \
+  "$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025r.json"
+"$hoshu" register init "$work/bbt-r.db" > /dev/null
+check "the result is recorded with the rules it was computed with" 0 "recorded FY2025" \
+  "$hoshu" register record "$work/bbt-r.db" "$work/bbt2025r.json" --rules "$work/bbt-rules-then"
+revised=$("$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt-r.db" --format json | outputs /dev/stdin)
+[[ -n "$revised" && "$revised" == "$from_result" ]]
+report "the revised rules carry from that record exactly as from the result" $([[ $? == 0 ]] && echo 1 || echo 0)
+
 check "a result that is not JSON is refused" 2 "" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry examples/iij/fy2024.toml
 check "a missing result is refused" 2 "cannot read the carried result" \
