@@ -92,7 +92,12 @@ int record(const RegisterArgs& args) {
         auto pre = dsl::read_regular_file_at_most(args.result, std::size_t{64} << 20, text, why) ? eval::read_result(text)
                                                                                                  : eval::read_result("");
         if (pre && !pre->seal.carried_sha256.empty() && !eval::result_with_sha256(*stored, pre->seal.carried_sha256)) {
-            const std::string from = dsl::printable(pre->seal.carried_from);
+            // (Named from the result's folder when the seal's paths are relative to it, as
+            // `verify` reads them: the command below then runs from here.)
+            std::string from_path = pre->seal.carried_from;
+            if (pre->seal.relative_to == eval::SealPaths::result && std::filesystem::path(from_path).is_relative())
+                from_path = (std::filesystem::path(args.result).parent_path() / from_path).lexically_normal().string();
+            const std::string from = dsl::printable(from_path);
             if (pre->seal.carried_from_register)
                 std::fprintf(stderr, "hoshu: error: `%s` carries its records from a result recorded in the register %s (sha256 %s), "
                                      "which this register does not hold: record it in the register it was carried from\n",
@@ -160,13 +165,13 @@ int record(const RegisterArgs& args) {
                              v.plan.directors.noun.c_str());
                 return static_cast<int>(Exit::usage);
             }
-        const eval::JsonValue* directors = v.recorded.json.find("directors");
+        const eval::JsonValue* directors = v.recorded.json.find(v.plan.directors.plural);
         if (directors && directors->kind == eval::JsonValue::Kind::array) {
             for (const auto& d : directors->items) {
-                const eval::JsonValue* id = d.find("id");
+                const eval::JsonValue* id = d.find(v.plan.directors.id_key);
                 if (!id) continue;
                 for (std::size_t k = 0; k < d.keys.size(); ++k) {
-                    if (d.keys[k] == "id") continue;
+                    if (d.keys[k] == v.plan.directors.id_key) continue;
                     eval::ResultLine line{id->text, "output", d.keys[k], "", d.items[k].text};
                     if (auto slot = v.plan.find_slot(d.keys[k])) line.unit = v.plan.type_name(v.plan.slots[*slot].type);
                     bool grant = grants.empty() ? line.unit == "shares" : grants.count(line.name) > 0;
@@ -202,6 +207,12 @@ int record(const RegisterArgs& args) {
         entry.recorded_at = now_utc();
         entry.reason = args.reason;
         std::string year_recorded = entry.fiscal_year;
+        const bool any_grant =
+            std::any_of(entry.lines.begin(), entry.lines.end(), [](const eval::ResultLine& l) { return l.kind == "grant"; });
+        if (!any_grant)
+            std::fprintf(stderr, "hoshu: note: no output of `%s` is recorded as a grant (none is in shares): name the outputs "
+                                 "that are grants with --grants NAME …\n",
+                         dsl::printable(args.result).c_str());
         auto id = reg->record(std::move(entry), args.supersede);
         if (!id) return fail(id.error());
         return write("", fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db));
@@ -236,11 +247,12 @@ int event(const RegisterArgs& args) {
     auto id = reg->add_event(*checked);
     if (!id) return fail(id.error());
     std::string what;
+    const std::string unit = eval::grant_unit(*results, checked->director, checked->grant);
     switch (checked->kind) {
-        case eval::EventKind::lift: what = fmt::format("{} shares lifted", *checked->shares); break;
-        case eval::EventKind::leave: what = fmt::format("{} restricted shares forfeited", *checked->shares); break;
-        case eval::EventKind::clawback: what = fmt::format("{} shares clawed back", *checked->shares); break;
-        case eval::EventKind::additional: what = fmt::format("{} shares granted", *checked->shares); break;
+        case eval::EventKind::lift: what = fmt::format("{} {} lifted", *checked->shares, unit); break;
+        case eval::EventKind::leave: what = fmt::format("{} restricted {} forfeited", *checked->shares, unit); break;
+        case eval::EventKind::clawback: what = fmt::format("{} {} clawed back", *checked->shares, unit); break;
+        case eval::EventKind::additional: what = fmt::format("{} {} granted", *checked->shares, unit); break;
         case eval::EventKind::rate: what = fmt::format("rate {}", *checked->rate); break;
     }
     return write("", fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what));

@@ -229,4 +229,15 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     return event;
 }
 
+std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant) {
+    std::string unit;
+    for (const auto& r : results)
+        for (const auto& l : r.lines) {
+            if (l.kind != "grant" || l.director != director || (!grant.empty() && l.name != grant) || l.unit.empty()) continue;
+            if (!unit.empty() && unit != l.unit) return "shares";
+            unit = l.unit;
+        }
+    return unit.empty() ? "shares" : unit;
+}
+
 }  // namespace hoshu::eval

@@ -48,6 +48,10 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event);
 
+/// What an event's count is counted in: the unit of the director's grants it names (the
+/// grant `grant`, else every grant of the director) when they are all in one, else "shares".
+std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant);
+
 /// A whole number of shares written in digits ("4846"); none for anything else.
 std::optional<std::int64_t> share_count(const std::string& text);
 

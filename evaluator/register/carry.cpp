@@ -106,6 +106,7 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             if (!shares) return dsl::one_error({}, fmt::format("{}: its shares `{}` are not a whole number", describe(e), *e.shares));
         }
         std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
+        bool lowered = false;                        // a record's `restricted` was there to change
         for (JsonValue* r : records) {
             if (e.kind == EventKind::rate) {
                 if (!e.rate || e.rate->empty()) return dsl::one_error({}, fmt::format("{}: it has no rate", describe(e)));
@@ -138,7 +139,16 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
                 case EventKind::additional: left = *now; break;
             }
             restricted->text = std::to_string(left);
+            lowered = true;
         }
+        // The director's records are carried but hold no `restricted` to lower: the event
+        // would be lost without a word (a forfeiture carried on as a balance).
+        if (e.kind != EventKind::rate && !lowered)
+            return dsl::one_error(
+                {}, fmt::format("{} cannot be applied to the carried records of {}: none has a field `restricted`, the "
+                                "restricted shares a register event lowers (name the plan's carried field `restricted`, "
+                                "or type the carried records in the inputs instead of carrying them)",
+                                describe(e), e.director));
     }
     return notes;
 }

@@ -508,6 +508,14 @@ struct RawEvent {
     std::string kind_text;
 };
 
+/// A stored result's main collection, whatever the plan calls it: hoshu writes it as the
+/// first list of the result, each record's key field first (json.cpp).
+const JsonValue* main_collection(const JsonValue& result) {
+    for (const JsonValue& v : result.items)
+        if (v.kind == JsonValue::Kind::array) return &v;
+    return nullptr;
+}
+
 }  // namespace
 
 // Reading: every row as stored (with the hash it claims to follow).
@@ -668,12 +676,10 @@ Result<std::vector<std::string>> Register::verify_chain() const {
             continue;
         }
         std::map<std::pair<std::string, std::string>, std::string> recorded;
-        if (const JsonValue* directors = json->find("directors"); directors && directors->kind == JsonValue::Kind::array) {
-            for (const JsonValue& d : directors->items) {
-                const JsonValue* id = d.find("id");
-                if (id == nullptr) continue;
-                for (std::size_t k = 0; k < d.keys.size(); ++k)
-                    if (d.keys[k] != "id") recorded[{id->text, d.keys[k]}] = d.items[k].text;
+        if (const JsonValue* records = main_collection(*json)) {
+            for (const JsonValue& d : records->items) {
+                if (d.kind != JsonValue::Kind::object || d.keys.empty()) continue;
+                for (std::size_t k = 1; k < d.keys.size(); ++k) recorded[{d.items[0].text, d.keys[k]}] = d.items[k].text;
             }
         }
         std::size_t outputs = 0;

@@ -234,7 +234,7 @@ std::string format_register_text(const RegisterView& view) {
             std::string what = to_string(e.kind);
             if (!e.fiscal_year.empty()) what += " " + e.fiscal_year;
             if (!e.grant.empty()) what += " " + e.grant;
-            if (e.shares) what += " " + *e.shares + " shares";
+            if (e.shares) what += " " + *e.shares + " " + grant_unit(view.results, e.director, e.grant);
             if (e.rate) what += " rate " + *e.rate;
             out += fmt::format("    {}  {}: {} (recorded by {}, {})\n", e.date, what, e.reason, e.recorded_by, e.recorded_at);
         }

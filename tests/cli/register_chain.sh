@@ -65,7 +65,7 @@ check "explain takes --register" 0 "midterm_rs_shares" \
 check "a result carried from an unrecorded result is refused, naming it" 2 "which this register does not hold" \
   "$hoshu" register record "$work/empty.db" "$work/fy2025.json"
 "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --format json --out "$work/fy2025-carry.json"
-check "… with --carry too: record that result first" 2 "record that result first (hoshu register record $work/empty.db fy2024.json)" \
+check "… with --carry too: record that result first" 2 "record that result first (hoshu register record $work/empty.db $work/fy2024.json)" \
   "$hoshu" register record "$work/empty.db" "$work/fy2025-carry.json"
 
 # A --carry result, recorded after the result it carried from: the register alone verifies

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The grant register with plans other than the IIJ one: a main collection with another
+# name (`participants`) has its grants recorded, shown, exported and its events accepted;
+# a points plan's events speak of points; an event the carried records cannot take (no
+# `restricted` field to lower) is refused when carried, never dropped; the hint to record
+# a result carried from names it from the working directory; a result with no grant says so.
+set -uo pipefail
+hoshu=$1
+hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+export SOURCE_DATE_EPOCH=1751328000
+export HOSHU_CACHE_DIR="$work/cache"
+run() { out=$(NO_COLOR=1 timeout 60 "$@" 2>&1); rc=$?; }
+report() { if [[ $2 == 1 ]]; then echo "ok   $1"; else echo "FAIL $1: exit $rc; output:"; echo "$out"; fail=1; fi; }
+check() {  # check NAME EXPECTED_RC EXPECTED_TEXT ARGS…
+  local name=$1 want_rc=$2 want_text=$3; shift 3
+  run "$@"
+  [[ $rc -eq $want_rc && "$out" == *"$want_text"* ]] && report "$name" 1 || report "$name (want exit $want_rc, \"$want_text\")" 0
+}
+p=tests/cli/register_plans
+
+# A main collection named `participants`, keyed by `id`.
+"$hoshu" eval $p/participants --inputs $p/participants/y2026.toml --format json --out "$work/msp.json" > /dev/null
+"$hoshu" register init "$work/msp.db" > /dev/null
+check "a result of participants is recorded" 0 "recorded FY2026 as record 1" \
+  "$hoshu" register record "$work/msp.db" "$work/msp.json" --grants matched_shares --by t
+check "its grants are shown" 0 "FY2026  matched_shares  2026-03-16     513" "$hoshu" register show "$work/msp.db"
+run "$hoshu" register export "$work/msp.db" --no-csv-bom
+[[ $rc == 0 && $(grep -c '^FY2026,P0[12],' <<< "$out") == 2 ]]
+report "its grants are exported, one row per participant" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "an event names a participant" 0 "100 shares clawed back" \
+  "$hoshu" register event "$work/msp.db" --director P01 --kind clawback --shares 100 --year FY2026 \
+  --grant matched_shares --date 2026-04-01 --reason malus --by t
+check "the register still verifies" 0 "" "$hoshu" register verify "$work/msp.db"
+
+# A points plan carrying `tranches` with `points`, not `restricted`.
+"$hoshu" eval $p/points --inputs $p/points/fy2024.toml --format json --out "$work/p2024.json" > /dev/null
+"$hoshu" register init "$work/p.db" > /dev/null
+"$hoshu" eval $p/cash --inputs $p/cash/fy2026.toml --format json --out "$work/cash.json" > /dev/null
+"$hoshu" register init "$work/cash.db" > /dev/null
+check "a result with no output in shares is recorded with a note saying how to name its grants" 0 \
+  "no output of \`$work/cash.json\` is recorded as a grant (none is in shares): name the outputs that are grants with --grants" \
+  "$hoshu" register record "$work/cash.db" "$work/cash.json" --by t
+"$hoshu" register record "$work/p.db" "$work/p2024.json" --grants earned_points --by t > /dev/null
+check "a leave speaks of points" 0 "restricted points forfeited" \
+  "$hoshu" register event "$work/p.db" --director D02 --kind leave --date 2025-09-30 --reason resigned --by t
+check "show speaks of points" 0 "leave 5551 points: resigned" "$hoshu" register show "$work/p.db" --director D02
+check "an event the carried records cannot take is refused, not dropped" 2 \
+  "event 1 (leave D02 on 2025-09-30) cannot be applied to the carried records of D02: none has a field \`restricted\`" \
+  "$hoshu" eval $p/points --inputs $p/points/fy2025.toml --register "$work/p.db"
+
+# A result carried from one in another folder: the hint names it from here.
+mkdir -p "$work/out"
+"$hoshu" eval $p/points --inputs $p/points/fy2024.toml --format json --out "$work/out/a.json" > /dev/null
+"$hoshu" eval $p/points --inputs $p/points/fy2025.toml --carry "$work/out/a.json" --format json --out "$work/out/b.json" > /dev/null
+"$hoshu" register init "$work/q.db" > /dev/null
+check "the hint to record the earlier result names it from the working directory" 2 \
+  "record that result first (hoshu register record $work/q.db $work/out/a.json)" \
+  "$hoshu" register record "$work/q.db" "$work/out/b.json" --by t
+(cd "$work" && "$hoshu" register record q.db out/b.json --by t) > "$work/rel.out" 2>&1
+grep -q "(hoshu register record q.db out/a.json)" "$work/rel.out"
+report "a relative result: the hint's path is relative to the working directory" $([[ $? == 0 ]] && echo 1 || echo 0)
+exit $fail
