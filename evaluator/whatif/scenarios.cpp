@@ -616,8 +616,13 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
             }
             axis.count = static_cast<std::uint64_t>(*count.to_int64());
             {
-                auto [lb, le] = trimmed(s, vb, dots);
-                axis.percent = le > lb && s[le - 1] == '%';
+                // (Any part in percent makes the range one of percentages: a step of 50% for
+                // an amount is refused as a bound of 60% is.)
+                auto in_percent = [&](std::size_t b, std::size_t e) {
+                    auto [tb, te] = trimmed(s, b, e);
+                    return te > tb && s[te - 1] == '%';
+                };
+                axis.percent = in_percent(vb, dots) || in_percent(dots + 2, colon) || in_percent(colon + 1, ve);
             }
             axis.low = std::move(low);
             axis.step = std::move(step);

@@ -545,6 +545,14 @@ TEST_CASE("grid ranges are exact", "[scenarios]") {
     CHECK(show(g->at(0)) == "1: x=0 y=15.4% z=316800000000");
     CHECK(show(g->at(6 + 2 * 2 + 1)) == "12: x=1/3 y=15.6% z=316800000001");
     CHECK(show(g->at(23)) == "24: x=1 y=15.6% z=316800000001");
+    // Any part in percent (here only the step) makes the range one of percentages, so that
+    // a step in percent for an amount is refused as a bound in percent is.
+    auto p = Grid::parse(sm, {"w=0.1..0.2:5%"});
+    REQUIRE(p);
+    CHECK(show(p->at(1)) == "2: w=15%");
+    auto q = Grid::parse(sm, {"v=60..62:50%"});
+    REQUIRE(q);
+    CHECK(show(q->at(1)) == "2: v=6050%");
     // HIGH need not be reached by a whole step.
     auto h = Grid::parse(sm, {"x=1..2:0.3"});
     REQUIRE(h);
