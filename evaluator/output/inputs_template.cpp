@@ -186,19 +186,24 @@ private:
         return name;
     }
 
+    /// A value to replace: what it is, in angle brackets ("<JPY>", "<YYYY-MM-DD>"), which an
+    /// evaluation refuses, so that a template evaluated before it is filled in is no result.
     std::string placeholder(const Type& t) const {
         switch (t.kind) {
-        case Kind::number: return "0";
-        case Kind::date: return "1970-01-01";
-        case Kind::boolean: return "false";
-        case Kind::text: return "\"\"";
+        case Kind::number: return toml_string(fmt::format("<{}>", plan_.type_name(t)));
+        case Kind::date: return toml_string("<YYYY-MM-DD>");
+        case Kind::boolean: return toml_string("<true or false>");
+        case Kind::text: return toml_string("<text>");
         case Kind::choice:
-            if (t.choice >= 0 && static_cast<std::size_t>(t.choice) < plan_.choices.size() &&
-                !plan_.choices[static_cast<std::size_t>(t.choice)].members.empty())
-                return toml_string(plan_.choices[static_cast<std::size_t>(t.choice)].members.front());
-            return "\"\"";
+            if (t.choice >= 0 && static_cast<std::size_t>(t.choice) < plan_.choices.size()) {
+                std::string members;
+                for (const auto& m : plan_.choices[static_cast<std::size_t>(t.choice)].members)
+                    members += (members.empty() ? "" : " | ") + m;
+                return toml_string(fmt::format("<{}>", members));
+            }
+            return toml_string("<text>");
         }
-        return "\"\"";
+        return toml_string("<text>");
     }
 
     /// The default of an input, as the TOML would give it; empty when it is computed.
@@ -466,10 +471,11 @@ std::string render_inputs_template(const Plan& plan) {
                      fmt::format("Inputs of the plan \"{}\".", plan.title),
                      "",
                      "Every key the plan reads, each after what it is, its type and unit, its range and the",
-                     "clauses it serves. Replace each placeholder (0, 1970-01-01, \"\", false, a choice's first",
-                     "member, \"<name>\" for a key you name) with the year's value; copy a [[list]] table for each",
-                     "record. A key commented out may be left out (it is optional or has a default): remove the",
-                     "`# ` to give it. Then: hoshu eval PLAN --inputs THIS_FILE",
+                     "clauses it serves. Replace each placeholder (\"<…>\": what the value is, as \"<JPY>\",",
+                     "\"<YYYY-MM-DD>\", \"<true or false>\"; a key \"<name>\" for a key you name) with the year's",
+                     "value: an evaluation refuses one left in. Copy a [[list]] table for each record. A key",
+                     "commented out may be left out (it is optional or has a default): remove the `# ` to give",
+                     "it. Then: hoshu eval PLAN --inputs THIS_FILE",
                  });
     emit_values(out, b.root);
     emit_children(out, "", b.root);

@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -145,6 +146,7 @@ private:
         fail(where, what + " " + context(w));
     }
 
+    void refuse_placeholders(dsl::Diagnostics& diags, std::set<const void*>& at);
     void refuse_percent_for_amount(SourceRange where, const Type& type, std::string_view text, const std::string& what);
     void load_directors();
     void load_grants();

@@ -175,6 +175,41 @@ void Evaluator::load_grants() {
 /// A record's key (a director's id, the director a ledger entry names) is printed in every
 /// report and matched exactly: no control, bidirectional or zero-width character may hide
 /// in it.
+constexpr const char* placeholder_hint = "replace it with the value";
+
+/// Every value still the placeholder `hoshu inputs` writes ("<JPY>", "<id>"), each an error
+/// in `diags` (its place in `at`): a template evaluated before it is filled in gives no result.
+void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void*>& at) {
+    auto visit = [&](auto&& self, InputFile::Node node, const std::string& path) -> void {
+        switch (in_.kind(node)) {
+            case InputKind::table:
+                for (const auto& k : in_.keys(node)) self(self, in_.child(node, k), path.empty() ? k : path + "." + k);
+                return;
+            case InputKind::array:
+                for (std::size_t i = 0; i < in_.size(node); ++i)
+                    self(self, in_.element(node, i), fmt::format("{}[{}]", path, i + 1));
+                return;
+            case InputKind::string: {
+                auto text = in_.text(node);
+                if (!text || text->size() < 2 || text->front() != '<' || text->back() != '>') return;
+                diags.error(in_.range(node), "`{}` is still the inputs template's placeholder \"{}\"", dsl::printable(path),
+                            dsl::printable(*text))
+                    .hint = placeholder_hint;
+                at.insert(node.ptr);
+                return;
+            }
+            case InputKind::missing:
+            case InputKind::integer:
+            case InputKind::floating:
+            case InputKind::boolean:
+            case InputKind::date:
+            case InputKind::time:
+            case InputKind::date_time: return;
+        }
+    };
+    visit(visit, in_.root(), "");
+}
+
 void Evaluator::check_record_key(InputFile::Node node, const std::string& key, const std::string& what) {
     if (auto h = dsl::find_hidden_character(key)) {
         fail(in_.range(node),
@@ -491,8 +526,13 @@ void Evaluator::check_inputs() {
         depth_ = 0;
         top_ = 0;
         if (diags.error_count() >= max_errors) return;
-        // A value that is wrong is reported once, however many checks read it.
+        // A value that is wrong is reported once, however many checks read it (a placeholder
+        // left in: as one).
         for (auto& d : f.diags.items()) {
+            for (const auto& p : diags.items())
+                if (d.severity == dsl::Severity::error && p.hint == placeholder_hint && p.range.valid && d.range.valid &&
+                    p.range.file == d.range.file && p.range.begin == d.range.begin)
+                    return;
             bool seen = false;
             for (const auto& e : diags.items()) {
                 seen = seen || (e.range.valid == d.range.valid && e.range.file == d.range.file &&
@@ -502,6 +542,9 @@ void Evaluator::check_inputs() {
         }
         diags.append(std::move(f.diags));
     };
+    // A placeholder left in is named as one, not as the value its reader wants.
+    std::set<const void*> placeholders;
+    refuse_placeholders(diags, placeholders);
     // Every entry of every series: its date and value, positive, in date order.
     for (std::uint32_t i = 0; i < plan_.series.size(); ++i) {
         try {
@@ -530,7 +573,7 @@ void Evaluator::check_inputs() {
                 computed_range_checks_.emplace_back(node.ptr, c);
         }
         value_checks_[node.ptr].push_back(c);
-        if (diags.error_count() >= max_errors) return;
+        if (diags.error_count() >= max_errors || placeholders.count(node.ptr)) return;
         try {
             check_value(c, node);
         } catch (EvalFailure& f) {
