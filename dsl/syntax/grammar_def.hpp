@@ -316,10 +316,11 @@ auto const sum_window_def = lexeme[x3::string("sum") >> !word_char] >> kw("of") 
                             negation;
 struct product_expr_class : annotate {};
 x3::rule<product_expr_class, ast::SeriesProduct> const product_expr = "'product of … after … up to …'";
-auto const product_expr_def = lexeme[lit("product") >> !word_char] >> kw("of") > name > kw("after") > negation >
+// (`product of NAME after`: a series' entries; otherwise `product of … over` a collection.)
+auto const product_expr_def = lexeme[lit("product") >> !word_char] >> kw("of") >> name >> kw("after") > negation >
                               kw("up") > kw("to") > negation;
 auto const aggregate_function =
-    x3::string("sum") | x3::string("min") | x3::string("max") | x3::string("mean");
+    x3::string("sum") | x3::string("min") | x3::string("max") | x3::string("mean") | x3::string("product");
 x3::rule<class over_what_class, ast::Name> const over_what = "a collection (its plural, as in: directors)";
 auto const over_what_def = name;
 auto const no_expression = attr(boost::optional<ast::Expression>());

@@ -221,6 +221,7 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
         case NodeKind::min_over:
         case NodeKind::max_over:
         case NodeKind::mean_over:
+        case NodeKind::product_over:
         case NodeKind::rank_over:
         case NodeKind::percentile_over: {
             if (node.aux == 1 && grant < 0) {

@@ -90,6 +90,7 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
         case NodeKind::min_over:
         case NodeKind::max_over:
         case NodeKind::mean_over:
+        case NodeKind::product_over:
         case NodeKind::rank_over:
         case NodeKind::percentile_over:
         case NodeKind::year_before:
@@ -746,6 +747,18 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
     if (!type_of(n.a).is_number()) {
         diags_.error(range_of(n.a), "cannot {} {}", x.function, tname(type_of(n.a)));
         return none;
+    }
+    if (x.function == "product") {
+        // (A product of amounts would be in a power of their unit: only ratios multiply.)
+        if (!type_of(n.a).dimensionless()) {
+            diags_.error(range_of(n.a), "`product of … over {}` multiplies ratios, but this is {}", x.over.text,
+                         tname(type_of(n.a)))
+                .hint = "divide it by what it grows from, as in: (1 + dividend / close)";
+            return none;
+        }
+        n.kind = NodeKind::product_over;
+        n.type = Type::ratio();
+        return add_node(n);
     }
     n.kind = x.function == "sum"    ? NodeKind::sum
              : x.function == "min"  ? NodeKind::min_over

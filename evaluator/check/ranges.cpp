@@ -162,6 +162,7 @@ Checker::Interval Checker::bounds(std::uint32_t n) {
         case NodeKind::min_over:
         case NodeKind::max_over:
         case NodeKind::mean_over:
+        case NodeKind::product_over:
         case NodeKind::rank_over:
         case NodeKind::percentile_over:
         case NodeKind::months_inclusive:
@@ -313,6 +314,7 @@ bool Checker::whole(std::uint32_t n) {
         case NodeKind::mean_over:
         case NodeKind::percentile_over:
         case NodeKind::product:
+        case NodeKind::product_over:
         case NodeKind::lt:
         case NodeKind::le:
         case NodeKind::gt:

@@ -34,6 +34,7 @@ constexpr NodeTraits traits(NodeKind kind) {
         case NodeKind::min_over:
         case NodeKind::max_over:
         case NodeKind::mean_over:
+        case NodeKind::product_over:
         case NodeKind::rank_over:
         case NodeKind::percentile_over: return {.aggregate = true, .call = true};
         case NodeKind::year_before:

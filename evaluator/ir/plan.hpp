@@ -42,6 +42,7 @@ enum class NodeKind : std::uint8_t {
     last_before,   // series[aux]: latest entry strictly before date a
     is,            // a (a choice) is member aux
     sum, count, min_over, max_over, mean_over,   // over directors (aux 0), grants (aux 1) or others[aux - 2]: value a, filter b (or none)
+    product_over,   // as sum: the product of the ratios a (1 over no record)
     rank_over, percentile_over,   // c among the values a over aux (as above), filter b; the rule in Node::rule
     year_before,   // the label a with its trailing number decreased by one ("FY2024" → "FY2023")
     last_date,     // series[aux]: the date of the latest entry strictly before date a

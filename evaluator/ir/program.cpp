@@ -211,6 +211,7 @@ private:
             case NodeKind::min_over:
             case NodeKind::max_over:
         case NodeKind::mean_over:
+        case NodeKind::product_over:
         case NodeKind::rank_over:
         case NodeKind::percentile_over:
             case NodeKind::year_before:

@@ -161,6 +161,7 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why, c
         case NodeKind::last_before:
         case NodeKind::rank_over:
         case NodeKind::percentile_over:
+        case NodeKind::product_over:
         case NodeKind::year_before:
         case NodeKind::last_date:
         case NodeKind::product:
@@ -168,7 +169,7 @@ std::uint32_t unsupported(const Plan& plan, std::uint32_t n, std::string& why, c
         case NodeKind::date_calc:
         case NodeKind::series_window: break;
     }
-    why = "what only the interpreter computes (rank, percentile, a series or a date step)";
+    why = "what only the interpreter computes (rank, percentile, a product, a series or a date step)";
     return stop(n);
 }
 
@@ -1400,6 +1401,7 @@ struct Writer {
             case NodeKind::last_before:
             case NodeKind::rank_over:
             case NodeKind::percentile_over:
+            case NodeKind::product_over:
             case NodeKind::year_before:
             case NodeKind::last_date:
             case NodeKind::product:

@@ -808,8 +808,10 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
         case NodeKind::count:
         case NodeKind::min_over:
         case NodeKind::max_over:
-        case NodeKind::mean_over: {
+        case NodeKind::mean_over:
+        case NodeKind::product_over: {
             Value acc;
+            if (node.kind == NodeKind::product_over) acc.number = Rational(1);   // (over no record: 1)
             bool any = false;
             std::int64_t counted = 0;
             // `sum of total_rs_shares over directors`: a definition read in place.
@@ -831,6 +833,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
                 ++counted;
                 if (node.kind == NodeKind::sum || node.kind == NodeKind::mean_over) {
                     acc.number += v.number;
+                } else if (node.kind == NodeKind::product_over) {
+                    acc.number *= v.number;
                 } else if (!any || (node.kind == NodeKind::min_over ? v.number < acc.number : v.number > acc.number)) {
                     acc = std::move(v);
                 }
