@@ -171,6 +171,19 @@ check "report's working paper names the default year" 0 "" \
 grep -q "Working paper — fiscal year FY2026" "$work/bbt-default.html"
 report "... in its header" $([[ $? == 0 ]] && echo 1 || echo 0)
 
+# batch with carried records: the records are handed on to the inputs' year, so a column
+# that sets the plan's year (its input, or the input its output is evaluated from) is
+# refused; other columns are not, nor the year without carried records.
+check "batch --carry refuses a column that sets the year (an input fiscal_year)" 2 \
+  "\`fiscal_year\` sets the plan's fiscal year (FY2026), the year the records carried from $work/bbt2025.json are handed on to" \
+  "$hoshu" batch rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --grid 'fiscal_year=FY2026,FY2027'
+check "batch --register refuses it too" 2 "a scenario cannot change it" \
+  "$hoshu" batch rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt.db" --grid 'fiscal_year=FY2027'
+check "batch --carry refuses a column the year output is evaluated from" 2 "sets the plan's fiscal year (FY2025)" \
+  "$hoshu" batch rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --grid 'fiscal_year=FY2026'
+check "batch --carry takes other columns" 0 "1,300e9,D01," \
+  "$hoshu" batch rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --grid 'years.FY2025.revenue=300e9'
+
 check "a result that is not JSON is refused" 2 "" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry examples/iij/fy2024.toml
 check "a missing result is refused" 2 "cannot read the carried result" \
