@@ -113,6 +113,26 @@ int run_batch(const BatchArgs& args) {
         record_keys->insert(record_keys->end(), base_keys->begin(), base_keys->end());
     }
 
+    // With records carried from the year before (--carry, --register), the plan's fiscal
+    // year is the one they are handed on to: a column that sets it (a text the year is
+    // evaluated from) would evaluate another year with them. Found by evaluating the year
+    // with the column's value put in place of the inputs'.
+    std::string year;
+    std::optional<eval::Session> year_probe;
+    if (!carried.path.empty()) {
+        year_probe.emplace(plan, inputs, options);
+        year = eval::fiscal_year(plan, *year_probe);
+        if (year.empty()) year_probe.reset();
+    }
+    auto sets_year = [&](eval::InputFile::Node node) {
+        if (!year_probe || inputs.kind(node) != eval::InputKind::string) return false;
+        const std::string probe = year + " (another year)";
+        std::vector<eval::InputOverride> o{eval::InputOverride{node, probe, std::nullopt, {}}};
+        year_probe->set_overrides(o);
+        const std::string changed = eval::fiscal_year(plan, *year_probe);
+        return !changed.empty() && changed != year;
+    };
+
     // Every column names a value of the base inputs, and not one that identifies a record.
     const auto& columns = source.columns();
     std::vector<eval::InputFile::Node> nodes;
@@ -135,6 +155,12 @@ int run_batch(const BatchArgs& args) {
                    key != record_keys->end()) {
             bad.error(source.column_range(i), "`{}` is {}: a scenario cannot change which record is which",
                       columns[i], key->second);
+            bad.note(inputs.range(node), "written here");
+        } else if (sets_year(node)) {
+            bad.error(source.column_range(i),
+                      "`{}` sets the plan's fiscal year ({}), the year the records carried from {} are handed on to: "
+                      "a scenario cannot change it",
+                      columns[i], year, dsl::printable(carried.path));
             bad.note(inputs.range(node), "written here");
         } else if (auto [first, fresh] = column_of_node.emplace(node.ptr, i); !fresh) {
             bad.error(source.column_range(i),

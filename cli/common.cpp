@@ -172,8 +172,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         exit = Exit::failure;
         return std::nullopt;
     }
-    // The inputs' fiscal year: the plan's `fiscal_year`, evaluated on the inputs alone, the
-    // records still to be carried taken as none.
+    // The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
+    // records still to be carried taken as none (an input the inputs omit: its default).
     std::string year;
     {
         dsl::SourceManager scratch;
@@ -182,8 +182,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
         if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
         if (alone) {
-            auto outcome = eval::evaluate(plan, *alone, eval::EvalOptions{});
-            if (outcome) year = eval::fiscal_year(plan, *outcome, *alone);
+            eval::Session session(plan, *alone, eval::EvalOptions{});
+            year = eval::fiscal_year(plan, session);
         }
     }
     if (year.empty()) {

@@ -37,7 +37,7 @@ int run_eval(const EvalArgs& args) {
         return Exit::usage;
     }
     seal_carried(*seal, carried, to_file ? args.out : std::string());
-    std::string year = eval::fiscal_year(*plan, *outcome, *inputs);
+    std::string year = eval::fiscal_year(*plan, *outcome, *inputs, options);
     eval::ReportExtras extras;
     if (format == eval::EvalFormat::csv || format == eval::EvalFormat::xlsx)
         extras = eval::report_extras(*plan, *inputs, *outcome, options);

@@ -53,7 +53,7 @@ int run_report(const ReportArgs& args) {
     seal_carried(*seal, carried, std::string());
     eval::WorkingPaper paper;
     paper.plan_title = plan.title;
-    paper.fiscal_year = eval::fiscal_year(plan, *outcome, loaded->inputs);
+    paper.fiscal_year = eval::fiscal_year(plan, session);
     paper.seal = *seal;
     paper.command = "hoshu report " + shell_word(args.plan) + " --inputs " + shell_word(args.inputs);
     if (!args.carry.empty()) paper.command += " --carry " + shell_word(args.carry);

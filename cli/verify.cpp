@@ -286,7 +286,7 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         now->carried_events = files_now.carried_events;
     }
     differences = eval::result_differences(*recorded, *plan, *outcome, *now,
-                                           eval::fiscal_year(*plan, *outcome, *inputs));
+                                           eval::fiscal_year(*plan, *outcome, *inputs, options));
     if (!differences.empty()) return Exit::failure;
     return on_verified(Verified{text, *recorded, *plan, *inputs, *outcome, *now, plan_dir, inputs_path, options});
 }

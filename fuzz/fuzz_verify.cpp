@@ -59,7 +59,7 @@ Examples& examples() {
             // them from the repository's root: then the shipped *.expected.json are these.
             seal->plan_path = "rules/iij";
             seal->inputs_path = "examples/iij/" + path.filename().string();
-            std::string year = eval::fiscal_year(*shipped.plan, *outcome, *in);
+            std::string year = eval::fiscal_year(*shipped.plan, *outcome, *in, {});
             std::string json = eval::format_json(*shipped.plan, *outcome, *seal, year);
             e.list.push_back({std::move(*in), std::move(*outcome), std::move(*seal), std::move(year), std::move(json)});
         }

@@ -114,6 +114,7 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
     iterator_type const file_begin = text.begin();
     // A UTF-8 byte order mark that opens the file is not part of the text.
     std::size_t pos = view.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    std::size_t parsed_to = std::string_view::npos;   // where the last declaration parsed ended
     while (true) {
         pos = skip_blank(view, pos);
         if (pos >= view.size()) break;
@@ -149,16 +150,26 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
         }
         if (ok) {
             result->declarations.push_back(std::move(decl));
-            pos = static_cast<std::size_t>(it - file_begin);
+            pos = parsed_to = static_cast<std::size_t>(it - file_begin);
             continue;
         }
         auto tok = token_at(view, pos);
         const SourceRange at = SourceRange::in(file, static_cast<std::uint32_t>(pos),
                                                static_cast<std::uint32_t>(pos + tok.size()));
         if (tok == "=") {
-            // After a condition (`require r: a = b`): a comparison meant.
-            auto& d = diags.error(at, "a single `=` does not compare: to compare, write `==`");
-            d.hint = "`=` only starts a definition's formula, as in: value x: shares = …";
+            // Right after a limit's total (`limit cap: total = 300 shares`): its bound meant;
+            // after a condition (`require r: a = b`): a comparison. The checker says nothing
+            // more of the declaration cut short here.
+            const bool after_limit = parsed_to != std::string_view::npos && skip_blank(view, parsed_to) == pos &&
+                                     !result->declarations.empty() &&
+                                     boost::get<ast::LimitDecl>(&result->declarations.back().get()) != nullptr;
+            if (after_limit) {
+                auto& d = diags.error(at, "a single `=` does not bound a limit: write `<=` (or `<`)");
+                d.hint = "a limit reads `total <= bound`, as in: limit cap: sum of granted over directors <= 300 shares";
+            } else {
+                auto& d = diags.error(at, "a single `=` does not compare: to compare, write `==`");
+                d.hint = "`=` only starts a definition's formula, as in: value x: shares = …";
+            }
             pos = resync(view, pos);
             continue;
         }

@@ -191,8 +191,8 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
     r.head.ok = ho.ok();
     if (!bo) r.base.errors = bo.error();
     if (!ho) r.head.errors = ho.error();
-    if (ho) r.fiscal_year = fiscal_year(head, *ho, inputs);
-    if (r.fiscal_year.empty() && bo) r.fiscal_year = fiscal_year(base, *bo, inputs);
+    if (ho) r.fiscal_year = fiscal_year(head, *ho, inputs, head_options);
+    if (r.fiscal_year.empty() && bo) r.fiscal_year = fiscal_year(base, *bo, inputs, base_options);
     if (!r.ran()) return r;
     const Outcome& b = *bo;
     const Outcome& h = *ho;

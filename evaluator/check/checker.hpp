@@ -74,6 +74,14 @@ private:
     std::string text_of(dsl::FileId f, const ast::Located& l) const {
         return sm_.file(f).text().substr(l.begin, l.end - l.begin);
     }
+    /// Whether a single `=` follows `r` on its line: a declaration the parser cut short
+    /// there, having said what was meant (`==`, `<=`).
+    bool cut_at_single_eq(SourceRange r) const {
+        const std::string_view text = sm_.file(r.file).text();
+        std::size_t after = r.end;
+        while (after < text.size() && (text[after] == ' ' || text[after] == '\t')) ++after;
+        return after < text.size() && text[after] == '=' && (after + 1 >= text.size() || text[after + 1] != '=');
+    }
     std::uint32_t add_node(Node n) {
         plan_.nodes.push_back(std::move(n));
         return static_cast<std::uint32_t>(plan_.nodes.size() - 1);

@@ -232,6 +232,8 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
     annotations(e.file, l.annotations, &limit.sources, &limit.notes, nullptr, "limit");
     const ast::Expression* cmp = top_comparison(l.condition);
     if (!cmp || (cmp->rest[0].op != "<=" && cmp->rest[0].op != "<")) {
+        // `total = bound`: the parser has said so at the `=`.
+        if (!cmp && cut_at_single_eq(rng(e.file, l.condition))) return;
         diags_.error(rng(e.file, l.condition), "a limit reads `total <= bound` (or `<`)");
         return;
     }
@@ -344,13 +346,9 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
     std::uint32_t n = compile(r.condition, c);
     if (n == none) return;
     if (type_of(n).kind != Kind::boolean) {
-        // `a = b` meant as a comparison: the parser has said so at the `=`.
-        const std::string_view text = sm_.file(e.file).text();
-        std::size_t after = range_of(n).end;
-        while (after < text.size() && (text[after] == ' ' || text[after] == '\t')) ++after;
-        const bool single_eq = after < text.size() && text[after] == '=' &&
-                               (after + 1 >= text.size() || text[after + 1] != '=');
-        if (!single_eq)
+        // `a = b` meant as a comparison: the parser has said so at the `=`. (The condition
+        // as written: `(a) = b` ends at its parenthesis, not at `a`.)
+        if (!cut_at_single_eq(rng(e.file, r.condition)))
             diags_.error(range_of(n), "a requirement is a condition (true or false), not {}", tname(type_of(n)));
         return;
     }

@@ -151,7 +151,11 @@ void Checker::lint() {
     if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
     for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
-        if (direct[s] || plan_.slots[s].kind == SlotKind::output) mark(s);
+        const Slot& sl = plan_.slots[s];
+        // A plan-wide text input `fiscal_year` names the year of every result (as an output would).
+        const bool year = sl.name == "fiscal_year" && sl.kind == SlotKind::input && sl.scope == Scope::plan &&
+                          sl.type.kind == Kind::text;
+        if (direct[s] || sl.kind == SlotKind::output || year) mark(s);
     }
     // A param's every dated version and an input's default count too: collect their
     // references once, then follow everything from the roots.

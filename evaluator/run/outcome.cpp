@@ -1,6 +1,7 @@
 #include "evaluator/run/outcome.hpp"
 
 #include "evaluator/run/inputs.hpp"
+#include "evaluator/run/session.hpp"
 #include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
@@ -19,27 +20,43 @@ const std::string& Outcome::text(const Plan& plan, std::int64_t id) const {
     return i < plan.texts.size() ? plan.texts[i] : texts[i - plan.texts.size()];
 }
 
-std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs) {
+namespace {
+
+/// The plan's slot that names the year: a plan-wide output, or a plan-wide text input,
+/// called `fiscal_year`.
+std::optional<std::uint32_t> year_slot(const Plan& plan) {
+    for (std::uint32_t s : plan.plan_outputs)
+        if (plan.slots[s].name == "fiscal_year") return s;
+    for (std::size_t i = 0; i < plan.slots.size(); ++i) {
+        const Slot& s = plan.slots[i];
+        if (s.name == "fiscal_year" && s.kind == SlotKind::input && s.scope == Scope::plan && s.type.kind == Kind::text)
+            return static_cast<std::uint32_t>(i);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string fiscal_year(const Plan& plan, Session& session) {
+    auto slot = year_slot(plan);
+    if (!slot) return {};
+    // Evaluated as any definition is: an input the inputs omit takes its default, an
+    // overridden one its override, one at a computed path the key it is read under.
+    auto value = session.value(*slot, 0);
+    if (!value) return {};
+    auto state = session.state();
+    if (!state) return {};
+    return value_text(plan, **state, plan.slots[*slot].type, *value);
+}
+
+std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs, const EvalOptions& options) {
     for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
         const Slot& s = plan.slots[plan.plan_outputs[i]];
         if (s.name == "fiscal_year") return value_text(plan, outcome, s.type, outcome.plan_outputs[i]);
     }
-    // Or a plan-wide text input of that name (`input fiscal_year: text at fiscal_year`), read
-    // where the evaluation read it: a path of plain keys.
-    for (const Slot& s : plan.slots) {
-        if (s.name != "fiscal_year" || s.kind != SlotKind::input || s.scope != Scope::plan ||
-            s.type.kind != Kind::text)
-            continue;
-        InputFile::Node node = inputs.root();
-        for (const auto& step : s.input.path) {
-            if (step.slot != none || step.index) return {};
-            node = inputs.child(node, step.key);
-        }
-        if (!node) return {};
-        auto text = inputs.text(node);
-        return text ? *text : std::string();
-    }
-    return {};
+    if (!year_slot(plan)) return {};
+    Session session(plan, inputs, options);
+    return fiscal_year(plan, session);
 }
 
 }  // namespace hoshu::eval

@@ -17,6 +17,8 @@
 namespace hoshu::eval {
 
 class InputFile;
+class Session;
+struct EvalOptions;
 
 enum class LimitStatus { ok, scaled, violated };
 const char* to_string(LimitStatus s);
@@ -78,7 +80,11 @@ struct Outcome {
     const std::string& text(const Plan& plan, std::int64_t id) const;
 };
 
-/// The year the outcome is for: the plan's text value `fiscal_year`, if it has one.
-std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs);
+/// The year an evaluation is for: the plan's `fiscal_year` — a plan-wide output, or a
+/// plan-wide text input — as the evaluation had it (an input the inputs omit: its default;
+/// an overridden one: the override). Empty when the plan has none or it cannot be had.
+std::string fiscal_year(const Plan& plan, Session& session);
+/// The same for an outcome of evaluate(plan, inputs, options).
+std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs, const EvalOptions& options);
 
 }  // namespace hoshu::eval

@@ -259,9 +259,7 @@ Value Evaluator::read_value(const InputFile::Node& node, const Type& type, const
 /// A percentage is a ratio: "85%" written for an amount of money or shares is an error.
 void Evaluator::refuse_percent_for_amount(SourceRange where, const Type& type, std::string_view text,
                                           const std::string& what) {
-    if (type.dimensionless() || text.empty() || text.back() != '%') return;
-    fail(where, fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what, plan_.type_name(type), text),
-         "write the amount itself, in the unit");
+    if (auto refused = percent_for_amount(plan_, type, text, what)) fail(where, refused->message, refused->hint);
 }
 
 Value Evaluator::convert_override(const InputOverride& ov, const Type& type, const std::string& what) {

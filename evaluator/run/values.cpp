@@ -83,3 +83,13 @@ std::optional<std::string> not_in_units(const Plan& plan, const Type& type, cons
 }
 
 }  // namespace hoshu::eval
+
+namespace hoshu::eval {
+
+std::optional<Refusal> percent_for_amount(const Plan& plan, const Type& type, std::string_view text, std::string_view what) {
+    if (type.dimensionless() || text.empty() || text.back() != '%') return std::nullopt;
+    return Refusal{fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what, plan.type_name(type), text),
+                   "write the amount itself, in the unit"};
+}
+
+}  // namespace hoshu::eval

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/run/outcome.hpp"
@@ -26,6 +27,15 @@ int minor_places(const Plan& plan, const Type& type);
 /// display_value() followed by the unit of a number that has one, singular for exactly one:
 /// "4,709 shares", "1 share", "1 share per PSU", "0.5" (a ratio), "12.5%".
 std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
+
+/// A percentage ("85%") written for an input whose type is an amount (money, shares, any
+/// unit): a percentage is a ratio, no amount of it. The message refusing it and its hint
+/// (`what` names the input, as "`salary`"); none when the text is no percentage or the
+/// type is a ratio. Inputs files, scenarios and models refuse it alike.
+struct Refusal {
+    std::string message, hint;
+};
+std::optional<Refusal> percent_for_amount(const Plan& plan, const Type& type, std::string_view text, std::string_view what);
 
 /// What an input's number must be for its unit: a whole unit (shares, a declared `whole`
 /// unit), a count and a currency whose minor amount is 1 (JPY) take whole numbers; another

@@ -271,6 +271,13 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
     const bool has_log_sd = read("log_sd", mi.log_sd, Rational(5), "5");
     const bool has_precision = read("precision", mi.precision, big, "1e18");
 
+    for (std::string_view key : {"value", "low", "mode", "high", "mean", "sd", "precision"}) {
+        Node n = in.child(t, key);
+        if (!n || in.kind(n) != InputKind::string) continue;
+        auto text = in.text(n);
+        if (text && !text->empty() && text->back() == '%') mi.percents.push_back({*text, in.range(n)});
+    }
+
     auto positive = [&](bool has, std::string_view key, const Rational& x) {
         if (has && x.sign() <= 0) {
             Node n = in.child(t, key);

@@ -79,6 +79,14 @@ struct ModelInput {
     Rational mean, sd;                 // normal
     Rational log_mean, log_sd;         // lognormal: mean and standard deviation of log X
     Rational precision = 1;            // every sample is a multiple of this (not used by fixed)
+    /// The values in the unit of the samples written as percentages ("10%": `value`, `low`,
+    /// `mode`, `high`, `mean`, `sd`, `precision`), and where: a percentage is no amount of
+    /// money or shares, so the value sampled must be a ratio (checked against the plan).
+    struct Percent {
+        std::string text;              // as written, without quotes: "10%"
+        dsl::SourceRange range;
+    };
+    std::vector<Percent> percents;
 };
 
 struct PriceModel {

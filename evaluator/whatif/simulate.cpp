@@ -3,6 +3,8 @@
 #include "dsl/base/threads.hpp"
 #include "evaluator/native/codegen.hpp"
 #include "evaluator/native/kernel.hpp"
+#include "evaluator/run/probe.hpp"
+#include "evaluator/run/values.hpp"
 
 #include <fmt/format.h>
 
@@ -409,8 +411,32 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
             sim.price_units_ = *units;
         }
     }
+    // A value the model writes in percent: the declarations that read the value it samples
+    // must take a ratio, as for a value of the inputs file or a scenario's (a percentage is
+    // no amount of money or shares). Refused here, whichever engine runs the paths.
+    if (!bad.has_errors() && std::any_of(model.inputs.begin(), model.inputs.end(),
+                                         [](const ModelInput& in) { return !in.percents.empty(); })) {
+        Session session(plan, inputs, options);
+        SessionProbe probe(session);
+        for (std::size_t i = 0; i < model.inputs.size(); ++i) {
+            const ModelInput& in = model.inputs[i];
+            if (in.percents.empty() || !sim.input_nodes_[i]) continue;
+            std::optional<std::pair<Type, std::string>> amount;   // the first reader of an amount
+            for (const auto& r : probe.readers(sim.input_nodes_[i])) {
+                if (!r.input || plan.slots[r.index].type.dimensionless()) continue;
+                amount.emplace(plan.slots[r.index].type, fmt::format("`{}`", plan.slots[r.index].name));
+                break;
+            }
+            if (auto series = probe.read_by_series(sim.input_nodes_[i]); !amount && series)
+                amount.emplace(plan.series[*series].type, fmt::format("series `{}`", plan.series[*series].name));
+            if (!amount) continue;
+            for (const auto& p : in.percents) {
+                if (auto refused = percent_for_amount(plan, amount->first, p.text, amount->second))
+                    bad.error(p.range, "{}", refused->message).hint = refused->hint;
+            }
+        }
+    }
     if (!bad.empty()) return bad;
-    (void)options;
     return sim;
 }
 

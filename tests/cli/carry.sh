@@ -163,6 +163,42 @@ revised=$("$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml -
 [[ -n "$revised" && "$revised" == "$from_result" ]]
 report "the revised rules carry from that record exactly as from the result" $([[ $? == 0 ]] && echo 1 || echo 0)
 
+# The year an input with a default, which the inputs omit: the result names the default year,
+# the register records it, and --register finds the next year's inputs' year by it (it
+# read the inputs file: no year, or the key's text whatever the default).
+for y in 2025 2026; do
+  cp -r rules/jp-bbt "$work/bbt-default$y"
+  sed -i "s|^input fiscal_year: text at fiscal_year\$|input fiscal_year: text at fiscal_year default \"FY$y\"|" "$work/bbt-default$y/plan.hoshu"
+  grep -v '^fiscal_year = ' "examples/jp-bbt/fy$y.toml" > "$work/bbt-default$y.toml"
+done
+grep -q 'default "FY2026"' "$work/bbt-default2026/plan.hoshu" && ! grep -q '^fiscal_year' "$work/bbt-default2026.toml"
+report "plans whose fiscal_year has a default, inputs without it" $([[ $? == 0 ]] && echo 1 || echo 0)
+"$hoshu" eval "$work/bbt-default2025" --inputs "$work/bbt-default2025.toml" --format json --out "$work/bbt-default2025.json"
+grep -q '^  "fiscal_year": "FY2025",' "$work/bbt-default2025.json"
+report "a result whose year is the input's default names it" $([[ $? == 0 ]] && echo 1 || echo 0)
+"$hoshu" register init "$work/bbt-default.db" > /dev/null
+check "... and is recorded as that year" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/bbt-default.db" "$work/bbt-default2025.json"
+check "--register finds the inputs' year by the input's default" 0 "— FY2026" \
+  "$hoshu" eval "$work/bbt-default2026" --inputs "$work/bbt-default2026.toml" --register "$work/bbt-default.db"
+check "report's working paper names the default year" 0 "" \
+  "$hoshu" report "$work/bbt-default2026" --inputs "$work/bbt-default2026.toml" --register "$work/bbt-default.db" --out "$work/bbt-default.html"
+grep -q "Working paper — fiscal year FY2026" "$work/bbt-default.html"
+report "... in its header" $([[ $? == 0 ]] && echo 1 || echo 0)
+
+# batch with carried records: the records are handed on to the inputs' year, so a column
+# that sets the plan's year (its input, or the input its output is evaluated from) is
+# refused; other columns are not, nor the year without carried records.
+check "batch --carry refuses a column that sets the year (an input fiscal_year)" 2 \
+  "\`fiscal_year\` sets the plan's fiscal year (FY2026), the year the records carried from $work/bbt2025.json are handed on to" \
+  "$hoshu" batch rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --grid 'fiscal_year=FY2026,FY2027'
+check "batch --register refuses it too" 2 "a scenario cannot change it" \
+  "$hoshu" batch rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt.db" --grid 'fiscal_year=FY2027'
+check "batch --carry refuses a column the year output is evaluated from" 2 "sets the plan's fiscal year (FY2025)" \
+  "$hoshu" batch rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --grid 'fiscal_year=FY2026'
+check "batch --carry takes other columns" 0 "1,300e9,D01," \
+  "$hoshu" batch rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2024.json" --grid 'years.FY2025.revenue=300e9'
+
 check "a result that is not JSON is refused" 2 "" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry examples/iij/fy2024.toml
 check "a missing result is refused" 2 "cannot read the carried result" \

@@ -52,7 +52,7 @@ Evaluated& fy2024() {
         x.outcome.emplace(std::move(*outcome));
         auto seal = eval::make_seal(*x.plan, x.sm, dir, *x.inputs, {});
         x.seal.emplace(std::move(*seal));
-        x.year = eval::fiscal_year(*x.plan, *x.outcome, *x.inputs);
+        x.year = eval::fiscal_year(*x.plan, *x.outcome, *x.inputs, {});
         x.json = eval::format_json(*x.plan, *x.outcome, *x.seal, x.year);
         return x;
     }();

@@ -157,3 +157,66 @@ pay = 200
     CHECK(totals({at("company.fixed", "2")}) == std::vector<eval::Rational>{112, 212});
     CHECK(totals({}) == std::vector<eval::Rational>{111, 211});
 }
+
+TEST_CASE("fiscal_year: the year as the evaluation had it (a default, an override, a computed path)", "[session]") {
+    // An input the inputs omit takes its default; an overridden one its override (batch);
+    // one read through a computed key the value at that key.
+    test::PlanFixture f(R"(plan "year"
+input fiscal_year: text at fiscal_year default "FY2030"
+collection directors: director at directors key id
+per director
+  input asked: shares at asked range 0 shares to 1,000 shares
+  output got: shares = asked
+end
+)");
+    REQUIRE(f.ok());
+    const std::string directors = "[[directors]]\nid = \"D01\"\nasked = 1\n";
+    {
+        const auto& in = f.inputs(directors);
+        auto outcome = eval::evaluate(*f.plan, in, {});
+        REQUIRE(outcome.ok());
+        CHECK(eval::fiscal_year(*f.plan, *outcome, in, {}) == "FY2030");
+        Session s(*f.plan, in);
+        CHECK(eval::fiscal_year(*f.plan, s) == "FY2030");
+    }
+    {
+        const auto& in = f.inputs("fiscal_year = \"FY2024\"\n" + directors);
+        auto outcome = eval::evaluate(*f.plan, in, {});
+        REQUIRE(outcome.ok());
+        CHECK(eval::fiscal_year(*f.plan, *outcome, in, {}) == "FY2024");
+        Session s(*f.plan, in);
+        std::string why;
+        auto node = in.find("fiscal_year", &why);
+        REQUIRE(node);
+        std::vector<eval::InputOverride> o{eval::InputOverride{node, "FY2027", std::nullopt, {}}};
+        s.set_overrides(o);
+        REQUIRE(s.run().ok());
+        CHECK(eval::fiscal_year(*f.plan, s) == "FY2027");
+    }
+
+    test::PlanFixture keyed(R"(plan "keyed year"
+input which: text at which
+input fiscal_year: text at years[which].name
+collection directors: director at directors key id
+per director
+  input asked: shares at asked range 0 shares to 1,000 shares
+  output got: shares = asked
+end
+)");
+    REQUIRE(keyed.ok());
+    const auto& in = keyed.inputs("which = \"b\"\n[years.a]\nname = \"FY2024\"\n[years.b]\nname = \"FY2025\"\n" + directors);
+    auto outcome = eval::evaluate(*keyed.plan, in, {});
+    REQUIRE(outcome.ok());
+    CHECK(eval::fiscal_year(*keyed.plan, *outcome, in, {}) == "FY2025");
+
+    test::PlanFixture none(R"(plan "no year"
+collection directors: director at directors key id
+per director
+  input asked: shares at asked range 0 shares to 1,000 shares
+  output got: shares = asked
+end
+)");
+    REQUIRE(none.ok());
+    Session s(*none.plan, none.inputs(directors));
+    CHECK(eval::fiscal_year(*none.plan, s).empty());
+}
