@@ -330,6 +330,7 @@ private:
     EvalOptions options_;
     Outcome out_;
     bool started_ = false;
+    dsl::Diagnostics missing_carried_;   // load_grants(): carried records absent, reported by check_inputs()
     std::optional<dsl::Diagnostics> start_failure_;   // what start() found wrong, reported on every call
     // The checks of every value a declaration reads (by the value's node), those whose
     // range has a computed end, and what overrides changed since they were last run.

@@ -113,14 +113,16 @@ void Evaluator::load_grants() {
         const auto& path = plan_.grants.input.path_text;
         const Carry* carry = plan_.carry_of(path);
         if (!carry) return;   // typed each year: absent is none
-        EvalFailure f;
-        auto& d = f.diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
-                                "the inputs have no `{}`, the records the year before hands on to this one", missing);
+        // Reported with every other problem of the inputs (check_inputs()), first: the
+        // rest of the file is checked as if there were none.
+        dsl::Diagnostics& diags = missing_carried_;
+        auto& d = diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
+                              "the inputs have no `{}`, the records the year before hands on to this one", missing);
         d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register "
                              "FILE.db`) or type them as [[{}]] records; in the plan's first year, write `{} = []`",
                              path, path);
-        f.diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
-        throw f;
+        diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
+        return;
     }
     if (in_.kind(list) != InputKind::array) {
         fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
@@ -480,7 +482,7 @@ void Evaluator::check_changed_values() {
 }
 
 void Evaluator::check_inputs() {
-    dsl::Diagnostics diags;
+    dsl::Diagnostics diags = std::move(missing_carried_);
     constexpr std::size_t max_errors = 50;
     auto keep = [&](EvalFailure& f) {
         // The evaluation that failed (a computed range end, say) stopped part way.
