@@ -150,8 +150,13 @@ void Checker::lint() {
     }
     if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
     for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
+    // The exports read a plan-wide grant date and grant-time price by name: used whenever
+    // they are there.
+    auto read_by_name = [](const Slot& sl) {
+        return sl.scope == Scope::plan && (sl.name == grant_date_name || sl.name == grant_price_name);
+    };
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
-        if (direct[s] || plan_.slots[s].kind == SlotKind::output) mark(s);
+        if (direct[s] || plan_.slots[s].kind == SlotKind::output || read_by_name(plan_.slots[s])) mark(s);
     }
     // A param's every dated version and an input's default count too: collect their
     // references once, then follow everything from the roots.
