@@ -441,17 +441,19 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
         else here = fmt::format(" (here up to {})", show(s.type, *high));
     }
     std::string clauses = clause_list(s.sources);
+    // A percent as the range is written: 800%, not the ratio 8.
+    const bool percent = s.type.kind == Kind::number && s.type.dimensionless() && s.type.style == RatioStyle::percent;
+    const std::string shown = percent ? display_value(plan_, out_, s.type, v) : show(s.type, v);
     // A percent written as a bare number is read as a ratio: `10` is 1000%. Past 1 (100%)
     // and out of range, it is most likely a percent written without its sign.
     std::string hint;
-    if (s.type.kind == Kind::number && s.type.dimensionless() && s.type.style == RatioStyle::percent &&
-        Rational(1) < v.number.abs() && written_without_percent(node)) {
+    if (percent && Rational(1) < v.number.abs() && written_without_percent(node)) {
         const std::string x = v.number.to_string();
         hint = fmt::format("{} written without `%` is {}%: write `{}%` if {} percent is meant", x,
                            (v.number * Rational(100)).to_string(), x, x);
     }
     fail(at,
-         fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(show(s.type, v)),
+         fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(shown),
                      in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"),
          hint);
 }
