@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/verified.hpp"
 #include "cli/common.hpp"
+#include "evaluator/check/check.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/output/eval_report.hpp"
@@ -137,16 +138,14 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         return Exit::usage;
     }
 
-    // The seal first, from the files as they are, before anything is parsed: inputs that
+    // The seal first, from the files as they are, before anything is checked: inputs that
     // are not the recorded ones are never read as TOML (nor shown), rule files that changed
-    // are named rather than checked.
+    // are named rather than checked (they are parsed only for their imports).
     eval::Seal files_now;
     files_now.plan_path = plan_dir;
     files_now.inputs_path = inputs_path;
     files_now.engine = std::string("hoshu ") + HOSHU_VERSION;
     files_now.inputs_sha256 = eval::sha256_hex(inputs_text);
-    fs::path base(plan_dir);
-    if (!fs::is_directory(base, ec)) base = base.parent_path();
     // The earlier result the records were carried from: the very file (its hash), read
     // as it was then (it was verified when this result was made); or, carried from a
     // grant register, the recorded result of that hash and the events the seal names,
@@ -209,19 +208,26 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         eval::seal_carry(files_now, carry_path, carry_text);
     }
     for (const auto& f : seal.rule_files) {
-        std::string rule_text;
-        if (!ends_with(f.path, ".hoshu")) {
+        if (!ends_with(f.path, ".hoshu"))
             differences.push_back(fmt::format("seal.rule_files names {}, which is not a rule file (.hoshu)",
                                               dsl::printable(f.path)));
-        } else if (read_regular_file(base / f.path, rule_text, why)) {
-            files_now.rule_files.push_back({f.path, eval::sha256_hex(rule_text)});
-        }
     }
-    std::sort(files_now.rule_files.begin(), files_now.rule_files.end(),
-              [](const eval::SealedFile& a, const eval::SealedFile& b) { return a.path < b.path; });
-    files_now.rule_files.erase(std::unique(files_now.rule_files.begin(), files_now.rule_files.end(),
-                                           [](const eval::SealedFile& a, const eval::SealedFile& b) { return a.path == b.path; }),
-                               files_now.rule_files.end());
+    // The rule files as the plan reads them now — its folder's and what they import — read
+    // but not checked: a file added since is named, and the hash is the one `hoshu seal`
+    // prints for the plan as it is.
+    dsl::SourceManager rules_now;
+    dsl::Diagnostics unreadable_rules;
+    auto rule_ids = eval::read_rule_files(rules_now, plan_dir, unreadable_rules);
+    for (const auto& d : unreadable_rules.items()) {
+        if (d.severity != dsl::Severity::error) continue;
+        std::string where = d.range.valid ? dsl::printable(rules_now.file(d.range.file).path()) + ": " : std::string();
+        differences.push_back(fmt::format("the rules cannot be read as they are now: {}{}", where, d.message));
+    }
+    if (auto sealed = eval::seal_rule_files(rule_ids, rules_now, plan_dir)) {
+        files_now.rule_files = std::move(*sealed);
+    } else {
+        for (const auto& d : sealed.error().items()) differences.push_back(d.message);
+    }
     files_now.rules_sha256 = eval::sha256_hex(eval::seal_listing(files_now.rule_files));
     auto seal_now = eval::seal_differences(seal, files_now);
     differences.insert(differences.begin(), seal_now.begin(), seal_now.end());

@@ -27,6 +27,13 @@ struct CheckOptions {
 std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
                               CheckOptions options = {});
 
+/// The rule files a plan in folder `dir` reads, as load_plan() finds them (every `*.hoshu`
+/// file in it, plus what they import, transitively), each added to `sm`, without checking
+/// them: what the seal of the plan as it is now hashes, even when the rules no longer
+/// check. Every file read is returned, one not UTF-8 too; what cannot be read (a file, an
+/// import, the folder) is an error in `diags`.
+std::vector<dsl::FileId> read_rule_files(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags);
+
 /// Check rule files already added to `sm` (for tests): the files form one plan.
 std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
                                 dsl::Diagnostics& diags, CheckOptions options = {});

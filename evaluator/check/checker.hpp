@@ -146,7 +146,15 @@ private:
     std::uint32_t expect_type(std::uint32_t n, const Type& want, const std::string& what);
     bool adapt_zero(std::uint32_t& a, std::uint32_t& b);
     std::optional<Value> fold(std::uint32_t n, int depth = 0) const;
-    std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what);
+    /// The constant `e` as a value of type `want`. A bare number where a percent is wanted
+    /// is warned of past 10 (warn_bare_percent); with `bare`, it is set there instead (and
+    /// the caller decides).
+    struct BareNumber {
+        Rational value;
+        SourceRange where;
+    };
+    std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what,
+                                     std::optional<BareNumber>* bare = nullptr);
 
     // builtins.cpp
     std::uint32_t compile_call(const ast::Call& call, const Ctx& c);
@@ -174,7 +182,11 @@ private:
     // tables.cpp
     void compile_table(const Entry& e, const ast::TableDecl& t);
     void compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table& table);
-    void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted);
+    /// `bare_hint`, per row of `table`: when a bound of it is a bare number past 1 on a
+    /// percent key among bounds written in percent, the hint to write it in percent, given
+    /// for an overlap or a gap it makes instead of the usual one.
+    void report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted,
+                         const std::vector<std::string>& bare_hint);
 
     // ranges.cpp
     /// What is known of a number before anything runs: a closed interval, either end
@@ -195,8 +207,12 @@ private:
     /// An output in a unit counted whole (`shares`, `unit PSU … whole`, a count) whose
     /// formula can give a part of one: an error, with the rounding to write.
     void check_whole_outputs();
-    /// A warning for a bare number past 10 given where a percent is meant (`below 50`).
-    void warn_bare_percent(std::uint32_t n, const Type& want, const char* what);
+    /// A warning for a bare number past `past` (10) given where a percent is meant (`below 50`).
+    void warn_bare_percent(std::uint32_t n, const Type& want, const char* what, const Rational& past = Rational(10));
+    /// The number at node `n` when it is a bare number (a ratio constant) and `want` a percent.
+    std::optional<Rational> bare_number_for_percent(std::uint32_t n, const Type& want) const;
+    /// "write `5%` if 5 percent is meant".
+    static std::string bare_percent_hint(const Rational& x);
     /// An output a limit allocates pro rata that no total of a limit allocating it depends
     /// on: an error at its name.
     void check_allocations();

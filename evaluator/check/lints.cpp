@@ -150,12 +150,17 @@ void Checker::lint() {
     }
     if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
     for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
+    // The exports read a plan-wide grant date and grant-time price by name: used whenever
+    // they are there.
+    auto read_by_name = [](const Slot& sl) {
+        return sl.scope == Scope::plan && (sl.name == grant_date_name || sl.name == grant_price_name);
+    };
     for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
         const Slot& sl = plan_.slots[s];
         // A plan-wide text input `fiscal_year` names the year of every result (as an output would).
         const bool year = sl.name == "fiscal_year" && sl.kind == SlotKind::input && sl.scope == Scope::plan &&
                           sl.type.kind == Kind::text;
-        if (direct[s] || sl.kind == SlotKind::output || year) mark(s);
+        if (direct[s] || sl.kind == SlotKind::output || year || read_by_name(sl)) mark(s);
     }
     // A param's every dated version and an input's default count too: collect their
     // references once, then follow everything from the roots.

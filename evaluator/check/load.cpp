@@ -97,8 +97,7 @@ void Checker::share_inputs(const ast::StringLit& path) {
     plan_.shared_inputs = std::make_shared<const Plan>(std::move(*other));
 }
 
-std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
-                              CheckOptions options) {
+std::vector<dsl::FileId> read_rule_files(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags) {
     std::error_code ec;
     fs::path root(dir);
     if (!fs::is_directory(root, ec)) {
@@ -106,18 +105,18 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
             root = root.parent_path().empty() ? fs::path(".") : root.parent_path();
         } else {
             diags.error(SourceRange{}, "cannot read plan `{}`: not a folder of .hoshu files", dir);
-            return std::nullopt;
+            return {};
         }
     }
     std::set<FileKey> folders;
     std::vector<fs::path> paths = list_rule_files(root, folders, diags, SourceRange{});
     if (paths.empty() && !diags.has_errors()) {
         diags.error(SourceRange{}, "no .hoshu rule files in `{}`", dir);
-        return std::nullopt;
+        return {};
     }
     // Imports: `import "../common"` brings in a file or every .hoshu file of a folder,
     // relative to the importing file. Followed transitively, each file and folder once.
-    std::vector<dsl::FileId> ids;
+    std::vector<dsl::FileId> read;
     std::set<FileKey> seen;
     std::vector<fs::path> queue = paths;
     for (std::size_t qi = 0; qi < queue.size(); ++qi) {
@@ -130,12 +129,12 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
         }
         std::size_t bad = 0;
         dsl::FileId id = sm.add(p.string(), std::move(text));
+        read.push_back(id);
         if (!dsl::valid_utf8(sm.file(id).text(), &bad)) {
             diags.error(SourceRange::in(id, static_cast<std::uint32_t>(bad), static_cast<std::uint32_t>(bad + 1)),
                         "this file is not valid UTF-8");
             continue;
         }
-        ids.push_back(id);
         // The imports, as the parser reads them: a line scan missed `import` followed by a
         // tab or a line break, or after another declaration on its line, and the file it
         // named was left out of the plan. Only a file that holds the word is parsed here;
@@ -159,6 +158,12 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
             }
         }
     }
+    return read;
+}
+
+std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags,
+                              CheckOptions options) {
+    std::vector<dsl::FileId> ids = read_rule_files(sm, dir, diags);
     if (diags.has_errors()) {
         diags.sort();
         return std::nullopt;

@@ -108,22 +108,33 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
 /// A bare number where a percent is meant (`below 50`, `range 0 to 300` on a percent) is
 /// read as itself, 5000%: past 10 (1000%) as a bare number, it is most likely a percent
 /// written without its sign.
-void Checker::warn_bare_percent(std::uint32_t n, const Type& want, const char* what) {
-    if (n == none || !want.dimensionless() || want.style != RatioStyle::percent) return;
+std::optional<Rational> Checker::bare_number_for_percent(std::uint32_t n, const Type& want) const {
+    if (n == none || !want.dimensionless() || want.style != RatioStyle::percent) return std::nullopt;
     const Node& node = plan_.nodes[n];
-    if (node.kind != NodeKind::constant || !node.type.dimensionless() || node.type.style != RatioStyle::ratio) return;
-    const Rational& x = plan_.constants[node.aux].number;
-    if (!(Rational(10) < x.abs())) return;   // 2 may well mean 200%; 50 hardly 5,000%
-    auto& d = diags_.warning(range_of(n), "`{}`, {} of a percent, is {}%", x.to_string(), what,
-                             (x * Rational(100)).to_string());
-    d.hint = fmt::format("write `{}%` if {} percent is meant", x.to_string(), x.to_string());
+    if (node.kind != NodeKind::constant || !node.type.dimensionless() || node.type.style != RatioStyle::ratio)
+        return std::nullopt;
+    return plan_.constants[node.aux].number;
+}
+
+std::string Checker::bare_percent_hint(const Rational& x) {
+    return fmt::format("write `{}%` if {} percent is meant", x.to_string(), x.to_string());
+}
+
+void Checker::warn_bare_percent(std::uint32_t n, const Type& want, const char* what, const Rational& past) {
+    auto x = bare_number_for_percent(n, want);
+    if (!x || !(past < x->abs())) return;   // 2 may well mean 200%; 50 hardly 5,000%
+    auto& d = diags_.warning(range_of(n), "`{}`, {} of a percent, is {}%", x->to_string(), what,
+                             (*x * Rational(100)).to_string());
+    d.hint = bare_percent_hint(*x);
 }
 
 std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c, const Type& want,
-                                          const char* what) {
+                                          const char* what, std::optional<BareNumber>* bare) {
     std::uint32_t n = compile(e, c);
     if (n == none) return std::nullopt;
-    warn_bare_percent(n, want, what);
+    if (!bare) warn_bare_percent(n, want, what);
+    else if (auto x = bare_number_for_percent(n, want)) *bare = BareNumber{*x, range_of(n)};
+    else bare->reset();
     n = expect_type(n, want, what);
     if (n == none) return std::nullopt;
     constant_nodes_.push_back(n);   // params used in constants count as used

@@ -13,7 +13,8 @@ namespace hoshu::eval {
 /// one exactly when it starts before the furthest end reached so far. The first few are
 /// located errors, the rest a count, so that a table of thousands of overlapping rows
 /// costs n log n and a few lines.
-void Checker::report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted) {
+void Checker::report_overlaps(const Table& table, const std::vector<const TableRow*>& sorted,
+                              const std::vector<std::string>& bare_hint) {
     constexpr std::size_t shown = 5;
     auto below = [](const TableRow& a, const TableRow& b) {   // a ends before b starts
         if (!a.high || !b.low) return false;
@@ -35,7 +36,13 @@ void Checker::report_overlaps(const Table& table, const std::vector<const TableR
                 const TableRow& later = row_later ? *row : *furthest;
                 const TableRow& earlier = row_later ? *furthest : *row;
                 auto& d = diags_.error(later.range, "this row overlaps an earlier row of table `{}`", table.name);
-                d.hint = "make one bound exclusive: `from X to below Y` or `above X to Y`";
+                // A bound that is a percent written without its sign overlaps for that, and
+                // no exclusive bound mends it.
+                const std::string& hint_later = bare_hint[static_cast<std::size_t>(&later - table.rows.data())];
+                const std::string& hint_earlier = bare_hint[static_cast<std::size_t>(&earlier - table.rows.data())];
+                d.hint = !hint_later.empty()     ? hint_later
+                         : !hint_earlier.empty() ? hint_earlier
+                                                 : "make one bound exclusive: `from X to below Y` or `above X to Y`";
                 diags_.note(earlier.range, "the earlier row");
             }
         }
@@ -133,12 +140,20 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
     if (tables_in_error_.count(table.name)) return;
     if (table.keyed()) return compile_keyed_table(e, t, table);
     Ctx c{e.file, Scope::plan, none, false};
+    // Bounds on a percent written as bare numbers (`below 5`: 500%), with their rows, and
+    // whether any bound is written as a percent.
+    std::vector<std::pair<SourceRange, BareNumber>> bare_bounds;
+    bool percent_bounds = false;
     for (const auto& row : t.rows) {
         TableRow r;
         r.range = rng(e.file, row);
         r.text = text_of(e.file, row);
         auto bound_value = [&](const ast::Bound& b) {
-            return constant_of(b.value, c, table.parameter_type, "a row bound");
+            std::optional<BareNumber> bare;
+            auto v = constant_of(b.value, c, table.parameter_type, "a row bound", &bare);
+            if (bare) bare_bounds.emplace_back(r.range, std::move(*bare));
+            else if (v) percent_bounds = true;
+            return v;
         };
         const auto& bs = row.bounds;
         if (row.key) {
@@ -212,6 +227,21 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         }
         table.rows.push_back(std::move(r));
     }
+    // A bare bound is a ratio: past 10 it is surely a percent without its sign; past 1
+    // (100%) too among bounds written in percent (`below 5` beside `from 5% to 10%`). An
+    // overlap or a gap of its row is hinted the same way.
+    std::vector<std::string> bare_hint(table.rows.size());
+    for (const auto& [row_range, b] : bare_bounds) {
+        const Rational past = percent_bounds ? Rational(1) : Rational(10);
+        if (!(past < b.value.abs())) continue;
+        const std::string x = b.value.to_string(), as_percent = (b.value * Rational(100)).to_string();
+        diags_.warning(b.where, "`{}`, a row bound of a percent, is {}%", x, as_percent).hint = bare_percent_hint(b.value);
+        for (std::size_t i = 0; i < table.rows.size(); ++i) {
+            const SourceRange& at = table.rows[i].range;
+            if (bare_hint[i].empty() && at.file == row_range.file && at.begin == row_range.begin)
+                bare_hint[i] = fmt::format("`{}` is {}: {}", x, as_percent + "%", bare_percent_hint(b.value));
+        }
+    }
     // Rows in order of their lower bounds (unbounded first; at the same bound, the one that
     // includes it first).
     std::vector<const TableRow*> sorted;
@@ -221,19 +251,22 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         if (!b->low) return false;
         return *a->low < *b->low || (*a->low == *b->low && a->low_inclusive && !b->low_inclusive);
     });
-    report_overlaps(table, sorted);
+    report_overlaps(table, sorted, bare_hint);
     // Gaps between consecutive rows (in order of their lower bounds) are a warning.
     for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
         const TableRow& a = *sorted[i];
         const TableRow& b = *sorted[i + 1];
         if (!a.high || !b.low) continue;
         bool gap = *a.high < *b.low || (*a.high == *b.low && !a.high_inclusive && !b.low_inclusive);
-        if (gap && *a.high == *b.low)
-            diags_.warning(b.range, "table `{}` has no row for exactly {} (between `{}` and `{}`)", table.name,
-                           a.high->to_string(), a.text, b.text);
-        else if (gap)
-            diags_.warning(b.range, "table `{}` has no row for values between {} and {} (between `{}` and `{}`)",
-                           table.name, a.high->to_string(), b.low->to_string(), a.text, b.text);
+        if (!gap) continue;
+        dsl::Diagnostic& d =
+            *a.high == *b.low
+                ? diags_.warning(b.range, "table `{}` has no row for exactly {} (between `{}` and `{}`)", table.name,
+                                 a.high->to_string(), a.text, b.text)
+                : diags_.warning(b.range, "table `{}` has no row for values between {} and {} (between `{}` and `{}`)",
+                                 table.name, a.high->to_string(), b.low->to_string(), a.text, b.text);
+        const std::string& hint_a = bare_hint[static_cast<std::size_t>(&a - table.rows.data())];
+        d.hint = hint_a.empty() ? bare_hint[static_cast<std::size_t>(&b - table.rows.data())] : hint_a;
     }
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/base/source.hpp"
@@ -307,6 +308,11 @@ struct Carry {
     std::vector<Citation> sources;
     dsl::SourceRange range;
 };
+
+/// The plan-wide definitions the exports (`hoshu eval --format csv|xlsx`, the grant
+/// register) read by name, when the plan has them: the grant date and the grant-time price.
+inline constexpr std::string_view grant_date_name = "grant_date";
+inline constexpr std::string_view grant_price_name = "grant_price";
 
 struct DirectorsSpec {
     bool declared = false;

@@ -29,7 +29,7 @@ std::string plan_value(const Plan& plan, Session& session, const Outcome& outcom
 /// The units of the plan's `grant_price` when it is a price (a currency per share or other
 /// counted unit): the outputs in that unit are valued at it.
 std::optional<PriceUnits> grant_price_units(const Plan& plan) {
-    auto slot = plan.find_slot("grant_price");
+    auto slot = plan.find_slot(grant_price_name);
     if (!slot || plan.slots[*slot].scope != Scope::plan) return std::nullopt;
     return price_units(plan.slots[*slot].type, plan.units);
 }
@@ -99,8 +99,8 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
     }
     Session session(plan, inputs, options);
     if (session.run()) {
-        x.grant_date = plan_value(plan, session, outcome, "grant_date");
-        x.grant_price = plan_value(plan, session, outcome, "grant_price");
+        x.grant_date = plan_value(plan, session, outcome, grant_date_name);
+        x.grant_price = plan_value(plan, session, outcome, grant_price_name);
     }
     return x;
 }

@@ -65,14 +65,19 @@ std::string relative_to_folder(const std::string& path, const fs::path& from) {
 
 Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::SourceManager& sm,
                                                 const std::string& plan_dir) {
+    return seal_rule_files(plan.file_ids, sm, plan_dir);
+}
+
+Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& ids, const dsl::SourceManager& sm,
+                                                const std::string& plan_dir) {
     fs::path base(plan_dir);
     std::error_code ec;
     if (!fs::is_directory(base, ec)) base = base.parent_path();
     if (base.empty()) base = ".";
     std::vector<SealedFile> files;
     dsl::Diagnostics errors;
-    for (std::size_t i = 0; i < plan.files.size(); ++i) {
-        std::string rel = relative_to_folder(plan.files[i], base);
+    for (dsl::FileId id : ids) {
+        std::string rel = relative_to_folder(sm.file(id).path(), base);
         std::size_t bad = 0;
         if (has_control_character(rel) || !dsl::valid_utf8(rel, &bad)) {
             errors.error(dsl::SourceRange{},
@@ -80,7 +85,7 @@ Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::Sou
                          shown(rel));
             continue;
         }
-        files.push_back({rel, sha256_hex(sm.file(plan.file_ids[i]).text())});
+        files.push_back({rel, sha256_hex(sm.file(id).text())});
     }
     if (errors.has_errors()) return errors;
     std::sort(files.begin(), files.end(), [](const SealedFile& a, const SealedFile& b) { return a.path < b.path; });

@@ -69,6 +69,11 @@ std::string sha256_hex(std::string_view bytes);
 Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::SourceManager& sm,
                                                 const std::string& plan_dir);
 
+/// The same for rule files read into `sm` but not (or not yet) checked: those
+/// eval::read_rule_files() finds for the plan as it is now.
+Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& ids, const dsl::SourceManager& sm,
+                                                const std::string& plan_dir);
+
 /// The listing `sha256sum` prints for `files` in the plan folder: "<hex>  <path>\n" each; a
 /// path with a backslash is escaped as sha256sum escapes it (the line starts with `\`, and
 /// each `\` is doubled). rules_sha256 is the SHA-256 of this text.

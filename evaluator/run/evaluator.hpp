@@ -168,8 +168,12 @@ private:
     void check_inputs();
     /// Whether an input's value lies in its declared range; the failure names the input,
     /// the record and the clauses. `w` is where the range's computed ends are evaluated
-    /// (nullopt: not known, and only constant ends are checked).
-    void check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at);
+    /// (nullopt: not known, and only constant ends are checked). A percent written as a
+    /// bare number past 1 (`10`, 1000%) is told to be written with its sign (`10%`).
+    void check_input_range(const Slot& s, const Value& v, std::optional<Where> w, InputFile::Node node);
+    /// Whether the value at `node`, or the CSV cell overriding it, is a number written
+    /// without `%`.
+    bool written_without_percent(InputFile::Node node) const;
     /// One check of a value of the inputs (or its override) by a declaration that reads it:
     /// its type and range, for the record it belongs to when known.
     struct ValueCheck {
@@ -332,6 +336,7 @@ private:
     EvalOptions options_;
     Outcome out_;
     bool started_ = false;
+    dsl::Diagnostics missing_carried_;   // load_grants(): carried records absent, reported by check_inputs()
     std::optional<dsl::Diagnostics> start_failure_;   // what start() found wrong, reported on every call
     // The checks of every value a declaration reads (by the value's node), those whose
     // range has a computed end, and what overrides changed since they were last run.

@@ -113,14 +113,16 @@ void Evaluator::load_grants() {
         const auto& path = plan_.grants.input.path_text;
         const Carry* carry = plan_.carry_of(path);
         if (!carry) return;   // typed each year: absent is none
-        EvalFailure f;
-        auto& d = f.diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
-                                "the inputs have no `{}`, the records the year before hands on to this one", missing);
+        // Reported with every other problem of the inputs (check_inputs()), first: the
+        // rest of the file is checked as if there were none.
+        dsl::Diagnostics& diags = missing_carried_;
+        auto& d = diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
+                              "the inputs have no `{}`, the records the year before hands on to this one", missing);
         d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register "
                              "FILE.db`) or type them as [[{}]] records; in the plan's first year, write `{} = []`",
                              path, path);
-        f.diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
-        throw f;
+        diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
+        return;
     }
     if (in_.kind(list) != InputKind::array) {
         fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
@@ -382,7 +384,7 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
     auto& reads = input_reads_[node.ptr];
     if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
     Value v = read_value(node, s.type, what);
-    check_input_range(s, v, w, where_of(node));
+    check_input_range(s, v, w, node);
     return v;
 }
 
@@ -432,8 +434,18 @@ InputFile::Node Evaluator::input_node(std::uint32_t index, int director, int gra
     return walk(s.input, record_node(s.scope, w), w, slot_what_[index], &parent, &missing);
 }
 
-void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, SourceRange at) {
+bool Evaluator::written_without_percent(InputFile::Node node) const {
+    if (const InputOverride* ov = override_of(node)) return !ov->number && !ov->text.empty() && ov->text.back() != '%';
+    const InputKind kind = in_.kind(node);
+    if (kind == InputKind::integer || kind == InputKind::floating) return true;
+    if (kind != InputKind::string) return false;
+    auto text = in_.scalar_text(node);
+    return text && !text->empty() && text->back() != '%';
+}
+
+void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, InputFile::Node node) {
     if (s.type.kind != Kind::number && s.type.kind != Kind::date) return;
+    const SourceRange at = where_of(node);
     const InputSpec& in = s.input;
     const bool computed = in.low_node != none || in.high_node != none;
     std::optional<Value> low = in.low, high = in.high;
@@ -462,8 +474,21 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
         else here = fmt::format(" (here up to {})", show(s.type, *high));
     }
     std::string clauses = clause_list(s.sources);
-    fail(at, fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(show(s.type, v)),
-                         in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"));
+    // A percent as the range is written: 800%, not the ratio 8.
+    const bool percent = s.type.kind == Kind::number && s.type.dimensionless() && s.type.style == RatioStyle::percent;
+    const std::string shown = percent ? display_value(plan_, out_, s.type, v) : show(s.type, v);
+    // A percent written as a bare number is read as a ratio: `10` is 1000%. Past 1 (100%)
+    // and out of range, it is most likely a percent written without its sign.
+    std::string hint;
+    if (percent && Rational(1) < v.number.abs() && written_without_percent(node)) {
+        const std::string x = v.number.to_string();
+        hint = fmt::format("{} written without `%` is {}%: write `{}%` if {} percent is meant", x,
+                           (v.number * Rational(100)).to_string(), x, x);
+    }
+    fail(at,
+         fmt::format("`{}`{} is {}, outside its declared range {}{}{}", s.name, who, brief(shown),
+                     in.range_text, here, clauses.empty() ? "" : " (" + clauses + ")"),
+         hint);
 }
 
 void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
@@ -478,7 +503,7 @@ void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
     }
     const Slot& s = plan_.slots[c.reader.index];
     Value v = read_value(node, s.type, slot_what_[c.reader.index]);
-    check_input_range(s, v, c.w, where_of(node));
+    check_input_range(s, v, c.w, node);
 }
 
 void Evaluator::check_changed_values() {
@@ -513,7 +538,7 @@ void Evaluator::check_changed_values() {
 }
 
 void Evaluator::check_inputs() {
-    dsl::Diagnostics diags;
+    dsl::Diagnostics diags = std::move(missing_carried_);
     constexpr std::size_t max_errors = 50;
     auto keep = [&](EvalFailure& f) {
         // The evaluation that failed (a computed range end, say) stopped part way.

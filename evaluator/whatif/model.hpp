@@ -39,7 +39,7 @@
 //
 //   [report]
 //   events = ["annual_at_ceiling"]         # boolean definitions whose probability is reported
-//   grant_price = "grant_price"            # the definition that is the grant-time price
+//   grant_price = "grant_price"            # the definition that is the grant-time price (needs [price])
 #pragma once
 
 #include <cstdint>

@@ -406,6 +406,14 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
             bad.error(model.grant_price_range, "`{}` is defined per {}; the grant-time price is plan-wide", model.grant_price,
                       is_other(scope) ? plan.others[other_index(scope)].noun
                                       : scope == Scope::grant ? plan.grants.noun : plan.directors.noun);
+        } else if (!model.price) {
+            // A fair value is discounted at [price]'s risk-free rate over the time to its
+            // last date: without them the outputs would be shown unvalued, and no one told why.
+            auto& d = bad.error(model.grant_price_range,
+                                "`grant_price` values the outputs at grant, discounted at the risk-free rate of "
+                                "[price] to its last date; the model has no [price]");
+            d.hint = "add a [price] section (start, dates, volatility, risk_free_rate, dividend_yield), "
+                     "or remove `grant_price` from [report]";
         } else {
             sim.price_slot_ = *slot;
             sim.price_units_ = *units;

@@ -136,6 +136,14 @@ check "a changed rule file is named" 1 "tenure.hoshu was changed" "$hoshu" verif
 cp rules/iij/tenure.hoshu "$work/plan/tenure.hoshu"
 printf 'param added_months: months = 1 months\n  source X1 "a file added after the seal"\n' > "$work/plan/added.hoshu"
 check "a rule file added to the plan is named" 1 "added.hoshu was added" "$hoshu" verify "$work/result.json"
+# Added while another one changed: both named, and the rules' hash now is the plan's as it
+# is (what `hoshu seal | sha256sum` gives), not one of the recorded files only.
+sed -i 's/param tenure_months: months = 2 months/param tenure_months: months = 3 months/' "$work/plan/tenure.hoshu"
+now=$("$hoshu" seal "$work/plan" 2>/dev/null | sha256sum | cut -d' ' -f1)
+check "a rule file added while another changed is named" 1 "added.hoshu was added" "$hoshu" verify "$work/result.json"
+check "... and the changed one" 1 "tenure.hoshu was changed" "$hoshu" verify "$work/result.json"
+check "... and the rules' hash now is hoshu seal's" 1 ", now $now" "$hoshu" verify "$work/result.json"
+cp rules/iij/tenure.hoshu "$work/plan/tenure.hoshu"
 rm "$work/plan/added.hoshu"
 
 # --- An auditor verifies from her own folder, or against her own copies.

@@ -68,6 +68,22 @@ TEST_CASE("load: imports are followed transitively, each file once, a cycle too"
     CHECK(l.plan->files.size() == l.plan->file_ids.size());
 }
 
+TEST_CASE("load: the rule files of a plan that no longer checks are read, imports and all", "[load]") {
+    // What the seal of a plan as it is now hashes (`hoshu verify`): every file the loader
+    // reads, a file with a type error or a byte that is not UTF-8 too.
+    TempFolder t("hoshu_load_test_read_files");
+    t.write("plan/a.hoshu", "plan \"P\"\nimport \"../common/c.hoshu\"\noutput total: JPY = nope\n");
+    t.write("plan/b.hoshu", "param x: JPY = \xff\n");
+    t.write("common/c.hoshu", "param base: JPY = ¥1\n");
+    dsl::SourceManager sm;
+    dsl::Diagnostics diags;
+    auto ids = eval::read_rule_files(sm, t.at("plan"), diags);
+    std::vector<std::string> paths;
+    for (auto id : ids) paths.push_back(sm.file(id).path());
+    CHECK(names(paths) == std::vector<std::string>{"a.hoshu", "b.hoshu", "c.hoshu"});
+    CHECK(diags.error_count() == 1);   // b.hoshu is not UTF-8; the unknown name is not checked
+}
+
 TEST_CASE("load: an import that names nothing is an error at the string", "[load]") {
     TempFolder t("hoshu_load_test_missing");
     t.write("plan/a.hoshu", "plan \"P\"\nimport \"../nope\"\n");
