@@ -344,6 +344,9 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
         dsl::SourceRange at = probe_.input_range(slot, director_, grant);
         if (at.valid) {
             const auto& f = sm_.file(at.file);
+            // A record carried from an earlier result (--carry, --register) is not in the
+            // inputs file: say where it is, as the file it is shown as.
+            if (at.file != probe_.inputs_file()) step.formula = "carried from " + f.path() + ": " + s.input.path_text;
             auto line = f.line_col(at.begin).line;
             step.read_from = fmt::format("{}:{}", f.path(), line);
             step.read_line = std::string(f.line_text(line));

@@ -167,7 +167,11 @@ void value_awards(ValueDiff& d, const Plan& base, const Outcome& bo, const std::
     d.valued = (bp && d.unit == base.type_name(bp->units.valued())) || (hp && d.unit == head.type_name(hp->units.valued()));
     // (A change in one currency: both prices in it, or the one side valued.)
     const bool one_currency = !bp || !hp || base.type_name(bp->units.money()) == head.type_name(hp->units.money());
-    if (d.changed && (bv || hv) && one_currency) {
+    // The change in value: a side without the award counts zero; a side with it but no
+    // value (its price not computed) leaves the change unknown. An award the same in both
+    // plans has a change too (zero, or the prices' difference).
+    const bool known = (bv || !d.base.present) && (hv || !d.head.present);
+    if ((bv || hv) && known && one_currency) {
         Rational change = (hv ? *d.head.value : Rational(0)) - (bv ? *d.base.value : Rational(0));
         d.value_change_display = signed_display(hv ? head : base, hv ? ho : bo, (hv ? hp : bp)->units.money(), change);
         d.value_change = change;
@@ -180,7 +184,10 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
                           const std::string& price) {
     InputsDiff r;
     r.inputs_path = inputs.path();
-    if (head.directors.declared) r.noun = head.directors.noun;
+    if (head.directors.declared) {
+        r.noun = head.directors.noun;
+        r.plural = head.directors.plural;
+    }
     // One inputs file for both plans: a key either plan reads is in its place.
     EvalOptions base_options = options, head_options = options;
     base_options.other_plan = &head;

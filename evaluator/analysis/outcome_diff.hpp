@@ -93,6 +93,7 @@ struct InputsDiff {
     SideRun base, head;               // the rest is filled only when both ran
     std::vector<std::string> outputs_only_base, outputs_only_head;   // per-director outputs
     std::string noun = "director";         // what the head plan calls its main collection's records
+    std::string plural = "directors";      // and that collection's name (JSON's key for them)
     std::vector<DirectorDiff> directors;   // base's order, then directors only in the head
     std::vector<CollectionDiff> others;    // the further collections with outputs, each likewise
     std::vector<ValueDiff> totals;         // plan-wide outputs of either plan

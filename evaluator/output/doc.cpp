@@ -7,6 +7,8 @@
 #include <tuple>
 
 #include "dsl/base/text.hpp"
+#include "evaluator/numbers/date.hpp"
+#include "evaluator/numbers/number_text.hpp"
 #include "evaluator/analysis/rules_diff.hpp"
 #include "evaluator/output/html.hpp"
 #include "evaluator/run/outcome.hpp"
@@ -20,13 +22,20 @@ using R = Rational;   // chart coordinates are exact too, printed to a tenth of 
 
 std::string px(const R& v) { return v.to_decimal(1); }
 
-/// A number on an axis: a percentage for a ratio, else the number (four places at most).
-std::string axis_number(const Type& t, const R& v) {
-    if (t.dimensionless()) {
+/// A number on an axis, in its own type and unit as the rows write it: a percentage for a
+/// ratio or a percent (two places at most when it does not end), a date for a date, an
+/// amount of a currency with minor amounts to its minor decimals, else the number (a count,
+/// shares, JPY: four places at most).
+std::string axis_number(const Plan& plan, const Type& t, const R& v) {
+    if (t.kind == Kind::date) {
+        if (auto day = v.to_int64()) return Date{static_cast<std::int32_t>(*day)}.to_string();
+    }
+    if (t.dimensionless() && t.style != RatioStyle::count) {
         R p = v * R(100);
         std::string s = p.terminates() && p.to_string().size() <= 8 ? p.to_string() : p.to_decimal(2);
         return group_digits(s) + "%";
     }
+    if (const int places = minor_places(plan, t); places > 0 && !v.is_integer()) return grouped_decimal(v, places);
     std::string s = v.terminates() && v.to_string().size() <= 12 ? v.to_string() : v.to_decimal(4);
     return group_digits(s);
 }
@@ -82,7 +91,7 @@ std::string table_chart_svg(const Plan& plan, const std::vector<const Table*>& t
         if (X(x) - X(last_label) < R(34)) continue;
         last_label = x;
         out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{}</text>\n", px(X(x)),
-                           px(top + height + R(13)), html_escape(axis_number(xt, x)));
+                           px(top + height + R(13)), html_escape(axis_number(plan, xt, x)));
     }
     R last_y = y0 - yspan;
     for (const R& y : ys) {
@@ -91,7 +100,7 @@ std::string table_chart_svg(const Plan& plan, const std::vector<const Table*>& t
         out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#eee\"/>\n", px(left), px(Y(y)),
                            px(left + width));
         out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>\n", px(left - R(4)),
-                           px(Y(y) + R(3)), html_escape(axis_number(yt, y)));
+                           px(Y(y) + R(3)), html_escape(axis_number(plan, yt, y)));
     }
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{} ({})</text>\n",
                        px(left + width / R(2)), px(top + height + R(28)), html_escape(tables.front()->parameter),

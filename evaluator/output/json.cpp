@@ -439,7 +439,7 @@ ordered_json json_inputs(const InputsDiff& d, const std::string& inputs_sha256, 
         }
         return out;
     };
-    o["directors"] = records(d.directors, priced);
+    o[d.plural] = records(d.directors, priced);
     // The further collections' records (a peer's TSR), under each collection's name.
     if (!d.others.empty()) {
         ordered_json collections = ordered_json::object();

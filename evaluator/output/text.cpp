@@ -171,6 +171,21 @@ std::string event_name(const Plan& plan, const SimulationResult& r, const EventT
 
 }  // namespace
 
+namespace {
+
+/// The statistics of an output as text: its mean to two decimals, its percentiles whole;
+/// an output in a currency with minor amounts shows every one of them to its minor
+/// decimals at least (990.09 USD, not 990).
+std::vector<std::string> statistic_cells(const OutputSummary& s, int places,
+                                         std::string (*shown)(const Rational&, int)) {
+    const int whole = places;
+    const int mean = std::max(2, places);
+    return {shown(s.mean, mean), grouped_decimal(*Rational::parse(s.sd), 2), shown(s.p5, whole), shown(s.p25, whole),
+            shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), percent(s.p_zero)};
+}
+
+}  // namespace
+
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
     std::string out = plan.title.empty() ? "" : plan.title + " — simulation\n";
     out += fmt::format("inputs {}  sha256 {}\n", h.seal.inputs_path, h.seal.inputs_sha256) + carry_line(h.seal);
@@ -193,9 +208,9 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
             continue;
         }
         OutputSummary s = summarize(r, t);
-        std::vector<std::string> row = {r.directors[t.director], plan.slots[t.slot].name, grouped_decimal(s.mean, 2),
-                                        grouped_decimal(*Rational::parse(s.sd), 2), grouped_decimal(s.p5, 0), grouped_decimal(s.p25, 0),
-                                        grouped_decimal(s.p50, 0), grouped_decimal(s.p75, 0), grouped_decimal(s.p95, 0), percent(s.p_zero)};
+        std::vector<std::string> row = {r.directors[t.director], plan.slots[t.slot].name};
+        for (auto& cell : statistic_cells(s, minor_places(plan, plan.slots[t.slot].type), grouped_decimal))
+            row.push_back(std::move(cell));
         if (r.has_price) {
             const bool v = valued(plan, r, t.slot);
             row.push_back(v && s.fair_value_share ? money(plan, r.price_units, grouped_decimal(*s.fair_value_share, 2)) : "");
@@ -268,11 +283,13 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
         columns.push_back("fair value/" + plan.units[(c.head.has_price ? c.head : c.base).price_units.counted].singular);
         columns.push_back("fair value/grant");
     }
-    auto stats = [&](const OutputSummary& s, bool sign) {
-        auto shown = [&](const Rational& v, int places) { return sign ? signed_decimal(v, places) : grouped_decimal(v, places); };
-        return std::vector<std::string>{shown(s.mean, 2), grouped_decimal(*Rational::parse(s.sd), 2), shown(s.p5, 0),
-                                        shown(s.p25, 0), shown(s.p50, 0), shown(s.p75, 0), shown(s.p95, 0),
-                                        percent(s.p_zero)};
+    auto stats = [&](const OutputSummary& s, bool sign, int places) {
+        return statistic_cells(s, places, sign ? signed_decimal : grouped_decimal);
+    };
+    // An output's minor decimals: as the head plan declares its type (else the base).
+    auto places_of = [&](const ComparedOutput& o) {
+        if (o.head) return minor_places(head, head.slots[o.head->slot].type);
+        return o.base ? minor_places(base, base.slots[o.base->slot].type) : 0;
     };
     auto table = [&](bool per_director) {
         std::vector<std::vector<std::string>> rows{columns};
@@ -299,7 +316,7 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                 if (!(side == &c.base ? o.head : o.base)) which += " only";
                 if (same) which = "both";
                 std::vector<std::string> row{first ? o.director_id : "", first ? o.output : "", which};
-                auto cells = stats(s, false);
+                auto cells = stats(s, false, places_of(o));
                 row.insert(row.end(), cells.begin(), cells.end());
                 if (priced) {
                     const Plan& plan = side == &c.base ? base : head;
@@ -313,7 +330,7 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
             }
             if (o.change && !same) {
                 std::vector<std::string> row{"", "", "change"};
-                auto cells = stats(summarize(o.change->counts), true);
+                auto cells = stats(summarize(o.change->counts), true, places_of(o));
                 row.insert(row.end(), cells.begin(), cells.end());
                 if (priced) {
                     row.push_back("");

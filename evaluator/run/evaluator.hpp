@@ -55,6 +55,8 @@ public:
     Evaluator(const Plan& plan, const InputFile& in, const EvalOptions& options)
         : plan_(plan), in_(in), options_(options) {}
 
+    const InputFile& inputs() const { return in_; }
+
     const Outcome& run();
     /// Read the directors and the ledger and check the inputs, once; what fails is
     /// reported again on every later call.

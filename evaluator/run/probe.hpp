@@ -33,6 +33,9 @@ public:
     /// Where an input is written in the inputs file for this director (or grant): the
     /// value's file, line and column; invalid when it is absent or its default was taken.
     dsl::SourceRange input_range(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// The inputs file's own file: a range in another file is in records carried into it
+    /// (`--carry`, `--register`), shown as that file ("fy2024.json, carry.ledger").
+    dsl::FileId inputs_file() const;
     /// The ledger entries of a director (indices into the ledger).
     std::vector<int> grants_of(std::size_t director);
     /// The pro rata factor applied to a scaled output by the last run(), if any.

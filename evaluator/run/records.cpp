@@ -398,7 +398,7 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
         EvalFailure f;
         std::string owner;
         if (s.scope == Scope::director && !s.input.absolute)
-            owner = fmt::format(" for director {}", out_.directors[static_cast<std::size_t>(w.director)].id);
+            owner = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
         if (s.scope == Scope::grant && !s.input.absolute) owner = fmt::format(" in {} {} of `{}`", plan_.grants.noun, w.grant + 1, plan_.grants.input.path_text);
         if (is_other(s.scope) && !s.input.absolute) {
             auto [k, i] = other_at_[static_cast<std::size_t>(w.grant)];
@@ -407,7 +407,9 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
         SourceRange where = parent && parent.ptr != in_.root().ptr ? in_.range(parent)
                             : s.scope != Scope::plan && !s.input.absolute ? in_.range(base)
                                                                           : top_of_file();
-        f.diags.error(where, "missing input `{}`{}: {} needs `{}`", missing, owner, what, s.input.path_text);
+        // An input read at its own name needs nothing but itself: saying so again is noise.
+        if (s.name == s.input.path_text) f.diags.error(where, "missing input `{}`{}", missing, owner);
+        else f.diags.error(where, "missing input `{}`{}: {} needs `{}`", missing, owner, what, s.input.path_text);
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }

@@ -103,6 +103,8 @@ bool SessionProbe::present(std::uint32_t slot, std::size_t director, int grant) 
     }
 }
 
+dsl::FileId SessionProbe::inputs_file() const { return session_.impl_->evaluator.inputs().file(); }
+
 dsl::SourceRange SessionProbe::input_range(std::uint32_t slot, std::size_t director, int grant) {
     try {
         session_.impl_->evaluator.start();

@@ -162,3 +162,34 @@ TEST_CASE("explain: an unknown director or value is an error listing what there 
     REQUIRE_FALSE(nobody.ok());
     CHECK(nobody.error().items()[0].message == "say which director with --director (or explain a plan-wide value)");
 }
+
+TEST_CASE("explain: a value of a record carried from an earlier result says where it was carried from", "[explain]") {
+    test::PlanFixture f(R"(plan "carried"
+collection directors: director at directors key id
+collection tranches: tranche at tranches
+  belongs to director by director
+per tranche
+  input tranche_points: shares at points range 0 shares to 1,000 shares
+end
+per director
+  input bonus: shares at bonus range 0 shares to 1,000 shares
+  output unvested: shares = bonus + sum of tranche_points over tranches
+end
+)");
+    REQUIRE(f.ok());
+    const std::vector<eval::InputFile::Carried> carried{
+        {"tranches", "fy2024.json, carry.tranches", "[[tranches]]\ndirector = \"D01\"\npoints = 7\n"}};
+    auto in = eval::InputFile::parse_with_carried(f.sm, "fy2025.toml", "[[directors]]\nid = \"D01\"\nbonus = 3\n",
+                                                  carried);
+    if (!in) FAIL(f.render(in.error()));
+    eval::Session session(*f.plan, *in);
+    auto e = eval::explain(*f.plan, f.sm, session, "D01", "unvested");
+    if (!e) FAIL(f.render(e.error()));
+    CHECK(step(*e, "unvested@D01").value == "10");
+    // Read from the inputs file: said so.
+    CHECK(step(*e, "bonus@D01").formula == "from the inputs: bonus");
+    // Carried: not in the inputs file, but in the result it was carried from.
+    const auto& points = step(*e, "tranche_points@D01#1");
+    CHECK(points.formula == "carried from fy2024.json, carry.tranches: points");
+    CHECK(points.read_from.rfind("fy2024.json, carry.tranches:", 0) == 0);
+}

@@ -157,6 +157,41 @@ pay = 3000
     CHECK_FALSE(eval::price_problem(*c.base, "pay").empty());
 }
 
+TEST_CASE("outcome diff: an award the same under both plans has a change in value too", "[outcome_diff]") {
+    // The units do not change; the price does in the head, so their value changes: the
+    // change is known (zero at the same price), never left out because the units are equal.
+    // The records are named as the plan's collection is.
+    const std::string rules = R"(plan "P"
+unit USD currency "$" minor 0.01
+unit PSU plural PSUs whole
+collection officers: officer at officers key id
+input listed: USD per PSU at unit_price range $0.01 per PSU to $1,000 per PSU
+value price: USD per PSU = listed
+per officer
+  output units: PSUs = 10 PSUs
+end
+)";
+    const std::string in = R"(unit_price = 12.50
+[[officers]]
+id = "CEO"
+)";
+    Compared same(rules, rules, in, "price");
+    CHECK(same.diff.noun == "officer");
+    CHECK(same.diff.plural == "officers");
+    const auto& kept = same.value(0, "units");
+    CHECK_FALSE(kept.changed);
+    REQUIRE(kept.value_change);
+    CHECK(*kept.value_change == eval::Rational(0));
+    std::string head = rules;
+    head.replace(head.find("= listed"), 8, "= listed * 2");
+    Compared repriced(rules, head, in, "price");
+    const auto& units = repriced.value(0, "units");
+    CHECK_FALSE(units.changed);
+    REQUIRE(units.value_change);
+    CHECK(*units.value_change == eval::Rational(125));   // 10 × ($25 − $12.50)
+    CHECK(units.value_change_display.find("125") != std::string::npos);
+}
+
 TEST_CASE("outcome diff: violations on one side or both", "[outcome_diff]") {
     std::string head = base_rules;
     const std::string old_rule = "require small: pay < ¥2,000";

@@ -42,6 +42,21 @@ end
 
 }  // namespace
 
+TEST_CASE("evaluator: a missing record input names the record by its collection's singular", "[evaluator]") {
+    test::PlanFixture f(R"(plan "officers"
+collection officers: officer at officers key id
+per officer
+  input target: shares at target_psus range 0 shares to 1,000,000 shares
+  output granted: shares = target
+end
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("[[officers]]\nid = \"CEO\"\n", "officers.toml");
+    Session s(*f.plan, in);
+    CHECK(first_error(s.value(f.slot("granted"), 0)) ==
+          "missing input `target_psus` for officer CEO: `target` needs `target_psus`");
+}
+
 TEST_CASE("evaluator: an input read only by the branch not taken may be missing", "[evaluator]") {
     test::PlanFixture f(people);
     REQUIRE(f.ok());
@@ -53,7 +68,7 @@ TEST_CASE("evaluator: an input read only by the branch not taken may be missing"
     // The other way, b is needed and missing.
     const auto& in_b = f.inputs("use_b = true\na = 5\n[[directors]]\nid = \"D01\"\npay = 10\n", "b.toml");
     Session t(*f.plan, in_b);
-    CHECK(first_error(t.value(f.slot("kept"), 0)) == "missing input `b`: `b` needs `b`");
+    CHECK(first_error(t.value(f.slot("kept"), 0)) == "missing input `b`");
 }
 
 TEST_CASE("evaluator: a runtime error names the definition, its clauses and the director", "[evaluator]") {
