@@ -20,6 +20,12 @@ int run_explain(const ExplainArgs& args) {
     // error, as a missing required option is.
     if (args.director.empty()) {
         auto slot = args.value.empty() ? std::nullopt : loaded->plan.find_slot(args.value);
+        if (!slot && !args.value.empty()) {
+            if (auto what = eval::limit_or_requirement(loaded->plan, args.value)) {
+                std::fprintf(stderr, "hoshu: error: %s\n", what->c_str());
+                return Exit::usage;
+            }
+        }
         if (!slot || loaded->plan.slots[*slot].scope != eval::Scope::plan) {
             std::fprintf(stderr, "hoshu: error: say which %s with --director (or explain a plan-wide value with --value)\n",
                          loaded->plan.directors.noun.c_str());

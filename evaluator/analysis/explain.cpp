@@ -350,14 +350,28 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
             auto line = f.line_col(at.begin).line;
             step.read_from = fmt::format("{}:{}", f.path(), line);
             step.read_line = std::string(f.line_text(line));
+        } else if (!probe_.input_node(slot, director_, grant)) {
+            // (Absent from the inputs: the value is the declaration's default.)
+            step.formula = "the declared default (not in the inputs: " + s.input.path_text + ")";
         }
     } else {
         step.formula = collapse_blanks(s.formula);
         std::uint32_t root = s.root;
         if (s.kind == SlotKind::param) {
             root = s.versions.back().node;
-            if (s.versions.size() > 1 || s.versions.front().from)
-                step.details.push_back("the value in force on the evaluation date");
+            // A dated param: the version the evaluation took, its own line, and the date
+            // that chose it (its value above was computed the same way).
+            if (auto in_force = probe_.param_in_force(slot); in_force && in_force->on) {
+                const ParamVersion& version = s.versions[in_force->version];
+                root = version.node;
+                step.formula = collapse_blanks(text(plan_.nodes[root].range));
+                step.location = location(plan_.nodes[root].range);
+                step.details.push_back(version.from ? fmt::format("the value in force on {} (from {})", in_force->on->to_string(),
+                                                                  version.from->to_string())
+                                                    : fmt::format("the value in force on {} (the first, in force before any "
+                                                                  "dated one)",
+                                                                  in_force->on->to_string()));
+            }
         }
         walk(root, grant, step, uses);
         if (auto f = probe_.scale_factor(slot)) {
@@ -411,6 +425,40 @@ Result<Explanation> derive(Explainer& x, const Plan& plan, const std::vector<std
 }
 
 }  // namespace
+
+std::optional<std::string> limit_or_requirement(const Plan& plan, std::string_view name) {
+    auto named = [&](std::uint32_t node) {
+        std::vector<std::string> names;
+        auto visit = [&](auto&& self, std::uint32_t n) -> void {
+            if (n == none) return;
+            const Node& nd = plan.nodes[n];
+            if (nd.kind == NodeKind::slot && nd.aux < plan.slots.size() &&
+                std::find(names.begin(), names.end(), plan.slots[nd.aux].name) == names.end())
+                names.push_back(plan.slots[nd.aux].name);
+            for_each_child(plan, nd, [&](std::uint32_t child) { self(self, child); });
+        };
+        visit(visit, node);
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("--value " + n);
+        return out;
+    };
+    for (const auto& l : plan.limits)
+        if (l.name == name) {
+            std::string what = named(l.value), bound = named(l.bound);
+            return fmt::format("`{}` is a limit, not a definition: explain what it compares, its total ({}){}", name,
+                               what.empty() ? "a constant" : what,
+                               bound.empty() ? " against a constant bound" : fmt::format(" and its bound ({})", bound));
+        }
+    for (const auto& r : plan.requirements)
+        if (r.name == name) {
+            std::string reads = named(r.condition);
+            return fmt::format("`{}` is a requirement, not a definition: explain what its condition reads ({}){}", name,
+                               reads.empty() ? "constants only" : reads,
+                               r.scope == Scope::plan ? "" : fmt::format(", with --director ID for the {} it fails for",
+                                                                          plan.directors.noun));
+        }
+    return std::nullopt;
+}
 
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value) {
@@ -522,10 +570,16 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
             return diags;
         }
         if (!slot || plan.slots[*slot].scope == Scope::grant) {
+            if (auto what = limit_or_requirement(plan, value)) {
+                diags.error(dsl::SourceRange{}, "{}", *what);
+                return diags;
+            }
             auto& d = diags.error(dsl::SourceRange{}, "no definition `{}` to explain", value);
             std::string outs;
             for (std::uint32_t s : plan.director_outputs) outs += (outs.empty() ? "" : ", ") + plan.slots[s].name;
-            d.hint = "the outputs are: " + outs;
+            std::string plan_wide;
+            for (std::uint32_t s : plan.plan_outputs) plan_wide += (plan_wide.empty() ? "" : ", ") + plan.slots[s].name;
+            d.hint = "the outputs are: " + outs + (plan_wide.empty() ? "" : "; plan-wide: " + plan_wide);
             return diags;
         }
         roots.push_back(*slot);

@@ -51,6 +51,10 @@ struct Explanation {
 
 /// Explain `value` (an output or any definition; empty: every output of the director).
 /// For a plan-wide value `director_id` may be empty.
+/// When `name` is a limit or a requirement (no definition to explain): what to say, naming
+/// the definitions it compares or reads, each of which explain can derive.
+std::optional<std::string> limit_or_requirement(const Plan& plan, std::string_view name);
+
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                             const std::string& director_id, const std::string& value);
 /// The same with `ran`, what `session.run()` gave: a report explains every director from

@@ -31,6 +31,23 @@ void Plan::index_slots() {
                      [&](std::uint32_t a, std::uint32_t b) { return slots[a].name < slots[b].name; });
 }
 
+std::string Plan::placeholder(const Type& t) const {
+    switch (t.kind) {
+        case Kind::number: return "<" + type_name(t) + ">";
+        case Kind::date: return "<YYYY-MM-DD>";
+        case Kind::boolean: return "<true or false>";
+        case Kind::text: return "<text>";
+        case Kind::choice: {
+            if (t.choice < 0 || static_cast<std::size_t>(t.choice) >= choices.size()) return "<text>";
+            std::string members;
+            for (const auto& m : choices[static_cast<std::size_t>(t.choice)].members)
+                members += (members.empty() ? "" : " | ") + m;
+            return "<" + members + ">";
+        }
+    }
+    return "<text>";
+}
+
 std::string Plan::type_name(const Type& t) const {
     if (t.kind == Kind::choice && t.choice >= 0 && static_cast<std::size_t>(t.choice) < choices.size())
         return choices[static_cast<std::size_t>(t.choice)].name;

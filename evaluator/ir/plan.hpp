@@ -373,6 +373,10 @@ struct Plan {
     void index_slots();
     std::vector<std::uint32_t> slots_by_name;   // index_slots(): slot indices, by name
     std::string type_name(const Type& t) const;
+    /// What `hoshu inputs` writes for a value of type `t` to be filled in: "<JPY>",
+    /// "<YYYY-MM-DD>", "<true or false>", "<text>", a choice's members "<a | b>". An
+    /// evaluation refuses an input value that is still one (or a record's key "<id>").
+    std::string placeholder(const Type& t) const;
     /// The unit written after `amount` of type `t` (the plan's units; singular for one).
     std::string amount_unit(const Type& t, const Rational& amount) const { return eval::amount_unit(t, units, amount); }
 };

@@ -188,23 +188,7 @@ private:
 
     /// A value to replace: what it is, in angle brackets ("<JPY>", "<YYYY-MM-DD>"), which an
     /// evaluation refuses, so that a template evaluated before it is filled in is no result.
-    std::string placeholder(const Type& t) const {
-        switch (t.kind) {
-        case Kind::number: return toml_string(fmt::format("<{}>", plan_.type_name(t)));
-        case Kind::date: return toml_string("<YYYY-MM-DD>");
-        case Kind::boolean: return toml_string("<true or false>");
-        case Kind::text: return toml_string("<text>");
-        case Kind::choice:
-            if (t.choice >= 0 && static_cast<std::size_t>(t.choice) < plan_.choices.size()) {
-                std::string members;
-                for (const auto& m : plan_.choices[static_cast<std::size_t>(t.choice)].members)
-                    members += (members.empty() ? "" : " | ") + m;
-                return toml_string(fmt::format("<{}>", members));
-            }
-            return toml_string("<text>");
-        }
-        return toml_string("<text>");
-    }
+    std::string placeholder(const Type& t) const { return toml_string(plan_.placeholder(t)); }
 
     /// The default of an input, as the TOML would give it; empty when it is computed.
     std::string default_text(std::uint32_t n) const {

@@ -37,6 +37,20 @@ int Evaluator::compare_words(Kind kind, const Value& a, const Value& b) const {
     return a.word < b.word ? -1 : a.word > b.word ? 1 : 0;
 }
 
+std::size_t Evaluator::param_version(const Slot& sl) {
+    if (sl.versions.size() == 1 && !sl.versions.front().from) return 0;
+    auto date = as_of();
+    if (!date)
+        fail(sl.name_range,
+             fmt::format("`{}` has values in force from different dates, and nothing says which date to take", sl.name),
+             "give the plan the date it is evaluated on (`as of grant_date` under `plan`), or evaluate with --as-of DATE");
+    std::optional<std::size_t> found;
+    for (std::size_t i = 0; i < sl.versions.size(); ++i)
+        if (!sl.versions[i].from || *sl.versions[i].from <= *date) found = i;
+    if (!found) fail(sl.name_range, fmt::format("`{}` has no value in force on {}", sl.name, date->to_string()));
+    return *found;
+}
+
 Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
     const Slot& sl = plan_.slots[s];
     std::size_t at = row(sl, w) * plan_.slots.size() + s;
@@ -53,18 +67,7 @@ Evaluator::State Evaluator::ensure(std::uint32_t s, Where w) {
     bool absent = false;
     switch (sl.kind) {
         case SlotKind::param: {
-            std::uint32_t node = sl.versions.back().node;
-            if (sl.versions.size() > 1 || sl.versions.front().from) {
-                if (auto date = as_of()) {
-                    node = none;
-                    for (const auto& version : sl.versions) {
-                        if (!version.from || *version.from <= *date) node = version.node;
-                    }
-                    if (node == none)
-                        fail(sl.name_range, fmt::format("`{}` has no value in force on {}", sl.name, date->to_string()));
-                }
-            }
-            v = eval(node, inner);
+            v = eval(sl.versions[param_version(sl)].node, inner);
             if (recording_on_) record_other(s, w);
             break;
         }

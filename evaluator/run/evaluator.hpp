@@ -82,6 +82,11 @@ public:
                    ? grants_of_[static_cast<std::size_t>(director)]
                    : std::vector<int>{};
     }
+    /// The version of param `sl` in force on the evaluation date (the plan's `as of`, or
+    /// --as-of): its index in sl.versions. A param of one undated value needs no date; one
+    /// dated, with no date to choose by or none in force on it, is an error at the param.
+    std::size_t param_version(const Slot& sl);
+    std::optional<Date> evaluation_date() { return as_of(); }
     std::optional<Rational> scale_factor(std::uint32_t s) const {
         const ScaledOutput* o = scaled_output(s);
         if (!o) return std::nullopt;

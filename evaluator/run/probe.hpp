@@ -38,6 +38,13 @@ public:
     dsl::FileId inputs_file() const;
     /// The ledger entries of a director (indices into the ledger).
     std::vector<int> grants_of(std::size_t director);
+    /// The version of a param in force (its index in Slot::versions) and the date it was
+    /// chosen by (none for a param of one undated value); none when no version can be chosen.
+    struct ParamInForce {
+        std::size_t version = 0;
+        std::optional<Date> on;
+    };
+    std::optional<ParamInForce> param_in_force(std::uint32_t slot);
     /// The pro rata factor applied to a scaled output by the last run(), if any.
     std::optional<Rational> scale_factor(std::uint32_t slot) const;
     /// A declaration that reads a value of the inputs: an input (`input` true, Plan::slots)

@@ -179,9 +179,16 @@ void Evaluator::load_grants() {
 /// in it.
 constexpr const char* placeholder_hint = "replace it with the value";
 
-/// Every value still the placeholder `hoshu inputs` writes ("<JPY>", "<id>"), each an error
-/// in `diags` (its place in `at`): a template evaluated before it is filled in gives no result.
+/// Every value still a placeholder `hoshu inputs` writes for this plan ("<JPY>", "<id>"),
+/// each an error in `diags` (its place in `at`): a template evaluated before it is filled in
+/// gives no result. Other text in angle brackets ("<none>") is a value like any other.
 void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void*>& at) {
+    std::set<std::string> written{plan_.placeholder(Type::date()), plan_.placeholder(Type::boolean()),
+                                  plan_.placeholder(Type::text())};
+    for (const Slot& s : plan_.slots) written.insert(plan_.placeholder(s.type));
+    for (const Series& s : plan_.series) written.insert(plan_.placeholder(s.type));
+    for (const DirectorsSpec* spec : {&plan_.directors, &plan_.grants}) written.insert("<" + spec->id_key + ">");
+    for (const DirectorsSpec& spec : plan_.others) written.insert("<" + spec.id_key + ">");
     auto visit = [&](auto&& self, InputFile::Node node, const std::string& path) -> void {
         switch (in_.kind(node)) {
             case InputKind::table:
@@ -193,7 +200,7 @@ void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void
                 return;
             case InputKind::string: {
                 auto text = in_.text(node);
-                if (!text || text->size() < 2 || text->front() != '<' || text->back() != '>') return;
+                if (!text || !written.count(*text)) return;
                 diags.error(in_.range(node), "`{}` is still the inputs template's placeholder \"{}\"", dsl::printable(path),
                             dsl::printable(*text))
                     .hint = placeholder_hint;

@@ -138,6 +138,20 @@ std::vector<int> SessionProbe::grants_of(std::size_t director) {
     return session_.impl_->evaluator.grants_of(static_cast<int>(director));
 }
 
+std::optional<SessionProbe::ParamInForce> SessionProbe::param_in_force(std::uint32_t slot) {
+    try {
+        Evaluator& e = session_.impl_->evaluator;
+        e.start();
+        const Slot& sl = session_.impl_->plan.slots[slot];
+        ParamInForce p;
+        p.version = e.param_version(sl);
+        if (sl.versions.size() > 1 || sl.versions.front().from) p.on = e.evaluation_date();
+        return p;
+    } catch (EvalFailure&) {
+        return std::nullopt;
+    }
+}
+
 std::optional<Rational> SessionProbe::scale_factor(std::uint32_t slot) const { return session_.impl_->evaluator.scale_factor(slot); }
 
 std::optional<std::pair<Date, Value>> SessionProbe::last_before(std::uint32_t series, Date date) {

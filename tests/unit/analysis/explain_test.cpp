@@ -157,7 +157,7 @@ TEST_CASE("explain: an unknown director or value is an error listing what there 
     auto what = eval::explain(*f.plan, f.sm, session, "D01", "bonus");
     REQUIRE_FALSE(what.ok());
     CHECK(what.error().items()[0].message == "no definition `bonus` to explain");
-    CHECK(what.error().items()[0].hint == "the outputs are: shares");
+    CHECK(what.error().items()[0].hint == "the outputs are: shares; plan-wide: total");
     auto nobody = eval::explain(*f.plan, f.sm, session, "", "shares");
     REQUIRE_FALSE(nobody.ok());
     CHECK(nobody.error().items()[0].message == "say which director with --director (or explain a plan-wide value)");

@@ -123,8 +123,10 @@ output r: ratio = rate
     CHECK(f.text(*at("2024-06-30"), "r") == "0.1");
     CHECK(f.text(*at("2025-01-01"), "r") == "0.2");
     CHECK(first_error(at("2023-12-31")) == "`rate` has no value in force on 2023-12-31");
-    Session latest(*f.plan, in);   // no date: the latest value
-    CHECK(f.text(*latest.value(f.slot("r"), 0), "r") == "0.2");
+    // No date to choose by: an error at the param (the latest value was taken silently).
+    Session undated(*f.plan, in);
+    CHECK(first_error(undated.value(f.slot("r"), 0)) ==
+          "`rate` has values in force from different dates, and nothing says which date to take");
 }
 
 TEST_CASE("evaluator: the plan's `as of` input chooses the params' version", "[evaluator]") {
