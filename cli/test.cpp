@@ -38,6 +38,7 @@ struct Edit {
     std::string text;
     std::size_t expectation = 0;   // index in its test's expectations
     std::string shown;             // "file:line: name for ID: old → new"
+    std::size_t report_at = 0;     // where in its run's report it is listed (expectation order)
 };
 
 /// What running one test found.
@@ -324,7 +325,8 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
                 run.edits.push_back(Edit{ex.range.file, span->first, span->second, *written, index,
                                          fmt::format("{}:{}: {}{}: {} → {}", where.path(),
                                                      where.line_col(span->first).line, s.name,
-                                                     ex.record ? " for " + *ex.record : "", one_line(old), *written)});
+                                                     ex.record ? " for " + *ex.record : "", one_line(old), *written),
+                                         report.size()});
                 continue;
             }
         }
@@ -394,7 +396,7 @@ int run_test(const TestArgs& args) {
     int exit = Exit::success;
     auto plan = load_plan(sm, args.plan, false, exit);
     if (!plan) return exit;
-    std::size_t passed = 0, updated = 0, failed = 0;
+    std::size_t passed = 0, updated = 0, failed = 0, failed_in_part = 0;
     std::map<std::size_t, std::vector<Edit>> edits_by_test;
     OutputFile out;   // standard output, a line per test as it runs
     std::string error;
@@ -402,39 +404,52 @@ int run_test(const TestArgs& args) {
     for (std::size_t t = 0; t < plan->tests.size(); ++t) {
         const auto& test = plan->tests[t];
         TestRun run = run_one(*plan, sm, test, args.update);
-        std::string changes;
-        for (const auto& e : run.edits) changes += e.shown + "\n";
-        if (!run.edits.empty()) edits_by_test[t] = std::move(run.edits);
+        // The changes and the failures in the order of the test's expectations: each change
+        // goes in the report where its expectation was checked (from the last, so that the
+        // positions of the earlier ones hold).
+        std::string listing = run.report;
+        for (auto e = run.edits.rbegin(); e != run.edits.rend(); ++e) listing.insert(e->report_at, e->shown + "\n");
+        const bool changes = !run.edits.empty();
+        if (changes) edits_by_test[t] = std::move(run.edits);
         std::string line;
-        if (run.report.empty() && changes.empty()) {
+        if (run.report.empty() && !changes) {
             ++passed;
             line = fmt::format("PASS  {}\n", dsl::printable(test.title));
         } else if (run.report.empty()) {
             ++updated;
             line = fmt::format("UPDATE  {}\n{}", dsl::printable(test.title),
-                               dsl::printable(indent(changes, "      "), true));
+                               dsl::printable(indent(listing, "      "), true));
         } else {
             ++failed;
+            if (changes) ++failed_in_part;
             if (args.update)
-                run.report += "--update rewrites expected values only: the other failures need a hand edit\n";
+                listing += "--update rewrites expected values only: the other failures need a hand edit\n";
             line = fmt::format("FAIL  {}\n{}", dsl::printable(test.title),
-                               dsl::printable(indent(changes + run.report, "      "), true));
+                               dsl::printable(indent(listing, "      "), true));
         }
         if (!out.write(line, error)) return output_failed(error);
     }
-    std::string summary = args.update ? fmt::format("{} passed, {} updated, {} failed\n", passed, updated, failed)
-                                      : fmt::format("{} passed, {} failed\n", passed, failed);
-    if (!out.write(summary, error)) return output_failed(error);
+    // The summary counts what is written: a test updated only when its values are; a
+    // failing test whose expected values are rewritten all the same is said to be.
+    auto summary = [&](bool written) {
+        if (!args.update) return fmt::format("{} passed, {} failed\n", passed, failed);
+        if (!written) return fmt::format("{} passed, 0 updated, {} failed\n", passed, failed + updated);
+        return fmt::format("{} passed, {} updated, {} failed{}\n", passed, updated, failed,
+                           failed_in_part == 0 ? std::string()
+                                               : fmt::format(" ({} of them updated in part)", failed_in_part));
+    };
+    if (edits_by_test.empty() && !out.write(summary(true), error)) return output_failed(error);
     if (!edits_by_test.empty()) {
         std::vector<Edit> edits;
         for (const auto& [t, es] : edits_by_test) edits.insert(edits.end(), es.begin(), es.end());
         auto rewritten = rewrite(sm, edits);
         std::string wrong = recheck(*plan, sm, rewritten, edits_by_test);
         if (!wrong.empty()) {
-            if (!out.commit(error)) return output_failed(error);
+            if (!out.write(summary(false), error) || !out.commit(error)) return output_failed(error);
             std::fprintf(stderr, "hoshu: error: --update wrote nothing: %s\n", dsl::printable(wrong, true).c_str());
             return Exit::failure;
         }
+        if (!out.write(summary(true), error)) return output_failed(error);
         for (const auto& [id, text] : rewritten) {
             const std::string& path = sm.file(id).path();
             std::string now, why;   // a file edited while the tests ran is not overwritten

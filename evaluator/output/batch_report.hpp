@@ -1,5 +1,5 @@
 // `hoshu batch`'s CSV (csv.cpp): a header naming the scenario, its columns, the director,
-// every director output, every limit and the violations; then one row per scenario and
+// every director output, every plan-wide output, every limit and the violations; then one row per scenario and
 // director, written as each scenario is evaluated.
 //
 //   std::string header = batch_csv_header(plan, {"years.FY2024.revenue"});
@@ -18,7 +18,8 @@ namespace hoshu::eval {
 std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns);
 
 /// Append to `out` the rows of one scenario: its id, the values of its columns (`cells`,
-/// empty where it sets none), then per director its id, outputs (exact), each limit's status
+/// empty where it sets none), then per director its id, outputs (exact), the plan-wide
+/// outputs (exact, the same on each of the scenario's rows), each limit's status
 /// and the number of violations that concern it (the plan-wide ones included).
 void batch_csv_rows(std::string& out, const Plan& plan, const Outcome& outcome, std::string_view scenario,
                     const std::vector<std::string_view>& cells);

@@ -202,6 +202,7 @@ std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& c
     for (const auto& c : columns) header += "," + csv_field(c);
     header += "," + plan.directors.noun;
     for (auto s : plan.director_outputs) header += "," + csv_field(plan.slots[s].name);
+    for (auto s : plan.plan_outputs) header += "," + csv_field(plan.slots[s].name);
     for (const auto& l : plan.limits) header += "," + csv_field("limit." + l.name);
     header += ",violations\n";
     return header;
@@ -223,6 +224,10 @@ void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::
             const auto& slot = plan.slots[plan.director_outputs[k]];
             text += ',';
             append_value(text, plan, o, slot.type, o.directors[d].outputs[k]);
+        }
+        for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k) {   // the same on each row of the scenario
+            text += ',';
+            append_value(text, plan, o, plan.slots[plan.plan_outputs[k]].type, o.plan_outputs[k]);
         }
         for (const auto& lo : o.limits) {
             text += ',';

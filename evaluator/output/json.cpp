@@ -216,6 +216,24 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         outputs.push_back(o);
     }
     j["outputs"] = outputs;
+    ordered_json wide = ordered_json::array();   // the plan-wide outputs, as the per-record ones
+    for (const auto& t : r.plan_outputs) {
+        if (t.counts.total() == 0) continue;
+        ordered_json o;
+        o["output"] = plan.slots[t.slot].name;
+        o["unit"] = plan.type_name(plan.slots[t.slot].type);
+        o.update(json_summary(summarize(t.counts)));   // not valued: no fair value
+        wide.push_back(o);
+    }
+    j["plan_outputs"] = wide;
+    // A numeric plan-wide output not in a counted unit (a total in money, a count) is not
+    // counted (a total in money can take a new value on nearly every path): named, so that
+    // none is left out silently.
+    ordered_json unsummarised = ordered_json::array();
+    for (const auto& t : r.plan_outputs)
+        if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)
+            unsummarised.push_back(plan.slots[t.slot].name);
+    j["plan_outputs_not_summarised"] = unsummarised;
     ordered_json events = ordered_json::array();
     for (const auto& e : r.events) {
         ordered_json o;
@@ -237,6 +255,18 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         limits.push_back(o);
     }
     j["limits"] = limits;
+    ordered_json requirements = ordered_json::array();
+    for (const auto& q : r.requirements) {
+        ordered_json o;
+        o["requirement"] = plan.requirements[q.requirement].name;
+        if (q.director) o[plan.directors.noun] = r.directors[*q.director];
+        o["failed_paths"] = q.failed;
+        o["share"] = Rational::fraction(static_cast<std::int64_t>(q.failed),
+                                        static_cast<std::int64_t>(std::max<std::uint64_t>(r.paths, 1)))
+                         .to_string();
+        requirements.push_back(o);
+    }
+    j["requirements"] = requirements;
     if (r.has_price && r.discount) {
         j["grant_price_mean"] = (r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths))).to_string();
         j["discount_factor"] = r.discount->to_decimal(30);

@@ -30,6 +30,10 @@ struct SimulationHeader {
 };
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h);
 std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h);
+/// What the table shows after format_simulation_table(): the plan-wide outputs counted,
+/// summarised as the per-record ones are (the numeric ones not counted named), and each requirement (per record: each record's) with the
+/// share of paths on which it failed. Empty when the plan has neither.
+std::string format_simulation_sections(const Plan& plan, const SimulationResult& r);
 
 /// The base plan of a comparison (the head's is the header's seal).
 struct ComparisonSide {

@@ -440,7 +440,16 @@ std::optional<std::size_t> correlated_value(Reader& rd, Node n, const Model& m, 
         if (!has_price) rd.diags().error(rd.in().range(n), "`price` is not modelled: the model has no [price]");
         return std::nullopt;   // [price] has errors of its own
     }
-    if (auto it = seen.find(*name); it != seen.end()) return it->second;
+    if (auto it = seen.find(*name); it != seen.end()) {
+        // A fixed value is not sampled: a correlation with it would have no effect.
+        if (it->second < m.inputs.size() && m.inputs[it->second].dist == Distribution::fixed) {
+            auto& d = rd.diags().error(rd.in().range(n), "`{}` is `fixed`: a fixed value cannot be correlated", *name);
+            d.hint = "a correlation has an effect only between two sampled values; remove this [[correlation]] "
+                     "or give the value a distribution";
+            return std::nullopt;
+        }
+        return it->second;
+    }
     if (failed.contains(*name)) return std::nullopt;   // the [[input]] has errors of its own
     rd.diags().error(rd.in().range(n), "`{}` is not the path of an [[input]] of this model, nor `price`", *name);
     return std::nullopt;

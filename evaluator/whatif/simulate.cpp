@@ -377,7 +377,14 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     for (std::size_t i = 0; i < model.events.size(); ++i) {
         auto slot = plan.find_slot(model.events[i]);
         if (!slot && base) continue;
-        if (!slot) {
+        const bool requirement = std::any_of(plan.requirements.begin(), plan.requirements.end(),
+                                             [&](const Requirement& q) { return q.name == model.events[i]; });
+        if (!slot && requirement) {
+            auto& d = bad.error(model.event_ranges[i], "`{}` is a requirement, not a definition: it is no event",
+                                model.events[i]);
+            d.hint = "every requirement is reported without being named, with the share of paths on which it "
+                     "failed (`requirement` in the table, `requirements` in the JSON); remove it from `events`";
+        } else if (!slot) {
             bad.error(model.event_ranges[i], "the plan has no definition `{}`", model.events[i]);
         } else if (plan.slots[*slot].type.kind != Kind::boolean) {
             bad.error(model.event_ranges[i], "`{}` is {}, not a boolean: an event is true or false on each path",
@@ -530,6 +537,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         std::size_t n_directors = 0, n_outputs = 0;
         std::vector<std::uint8_t> valued, numeric, plan_numeric;   // not vector<bool>: read per path
         std::vector<std::uint8_t> event_true;
+        std::vector<std::size_t> requirement_at;   // per requirement: its first tally in the result
         const Outcome* outcome = nullptr;
         // The compiled plan, when it evaluates the paths: the handles of the grant-time
         // price and of the events (parallel to the result's events).
@@ -615,6 +623,14 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 }
             }
             for (std::uint32_t i = 0; i < plan.limits.size(); ++i) r.limits.push_back(LimitTally{i, 0, 0, {}});
+            for (std::uint32_t i = 0; i < plan.requirements.size(); ++i) {
+                lane.requirement_at.push_back(r.requirements.size());
+                if (plan.requirements[i].scope == Scope::plan) {
+                    r.requirements.push_back(RequirementTally{i, std::nullopt, 0});
+                } else {
+                    for (std::size_t d = 0; d < lane.n_directors; ++d) r.requirements.push_back(RequirementTally{i, d, 0});
+                }
+            }
             lane.valued.resize(lane.n_outputs);
             lane.numeric.resize(lane.n_outputs);
             for (std::size_t k = 0; k < lane.n_outputs; ++k) {
@@ -625,6 +641,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
             // A plan-wide output is shown when plans are compared, and in shares (or another
             // counted unit) as a histogram: only those are counted (a yen total takes a new
             // value on nearly every path, and counting it would make memory grow with the paths).
+            // The reports name the others as not summarised.
             for (auto slot : plan.plan_outputs) {
                 const Type& t = plan.slots[slot].type;
                 lane.plan_numeric.push_back(t.kind == Kind::number && (compare || counted(t, plan.units)));
@@ -695,6 +712,22 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
                 r.limits[i].violated += o.limits[i].status == LimitStatus::violated;
                 if (plan.limits[i].type.kind == Kind::number) r.limits[i].bounds.add(o.limits[i].bound.number);
+            }
+            // A requirement that fails is a violation of its name (the compiled plan gives up
+            // on such a path: the session's outcome has it). Only a path with violations looks.
+            for (const Violation& v : o.violations) {
+                for (std::size_t q = 0; q < plan.requirements.size(); ++q) {
+                    if (plan.requirements[q].name != v.rule) continue;
+                    std::size_t at = lane.requirement_at[q];
+                    if (plan.requirements[q].scope != Scope::plan) {
+                        std::size_t d = 0;
+                        while (d < o.directors.size() && o.directors[d].id != v.director) ++d;
+                        if (d == o.directors.size()) break;
+                        at += d;
+                    }
+                    ++r.requirements[at].failed;
+                    break;
+                }
             }
             ++r.paths;
         };
@@ -833,6 +866,8 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 total.limits[i].violated += r.limits[i].violated;
                 total.limits[i].bounds.merge(r.limits[i].bounds);
             }
+            for (std::size_t i = 0; i < total.requirements.size() && i < r.requirements.size(); ++i)
+                total.requirements[i].failed += r.requirements[i].failed;
             total.price_sum.merge(r.price_sum);
         }
         if (compare) {

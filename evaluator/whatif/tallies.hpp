@@ -135,6 +135,13 @@ struct LimitTally {
     ValueCounts bounds;                // the bound on each path (numeric limits)
 };
 
+/// A `require` of the plan: on how many paths it failed, per record when it is per record.
+struct RequirementTally {
+    std::uint32_t requirement = 0;     // index in Plan::requirements
+    std::optional<std::size_t> director;   // per record: the record (index in directors)
+    std::uint64_t failed = 0;
+};
+
 struct SimulationResult {
     std::uint64_t paths = 0;
     std::vector<std::string> directors;    // ids, as the plan lists them
@@ -142,6 +149,8 @@ struct SimulationResult {
     std::vector<OutputTally> plan_outputs; // every plan-wide output (director unused)
     std::vector<EventTally> events;
     std::vector<LimitTally> limits;
+    /// Every requirement (per record: one per record), in the plan's order.
+    std::vector<RequirementTally> requirements;
     ExactSum price_sum;                    // Σ grant-time price (when the model names it)
     bool has_price = false;
     PriceUnits price_units;                // its units: outputs in price_units.counted are valued

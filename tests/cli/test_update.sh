@@ -93,4 +93,30 @@ run "$hoshu" test "$work/plan" --update
 [[ $rc -eq 0 && -L "$tests" ]] && cmp -s "$work/tests-elsewhere.hoshu" "$work/original.hoshu" \
   && ok "a symbolic link to a rule file is written through" || bad "a symbolic link: exit $rc: $out"
 
+# A test with a value to rewrite and a failure that is not one (an unknown record): the
+# value is written, the summary counts that test as failed and updated in part, and its
+# changes and failures are listed in the order of its lines.
+mkdir -p "$work/partly"
+printf '[[people]]\nid = "A"\npay = 1000\n' > "$work/partly/in.toml"
+cat > "$work/partly/plan.hoshu" <<'PLAN'
+plan "update count"
+collection people: person at people key id
+per person
+  input pay: JPY at pay range ¥0 to ¥1,000,000
+  output doubled: JPY = pay * 2
+end
+test "two failures"
+  inputs "in.toml"
+  expect doubled for ZZ = ¥1
+  expect doubled for A = ¥1
+  expect doubled for YY = ¥1
+PLAN
+run "$hoshu" test "$work/partly" --update
+[[ $rc -eq 1 ]] && has "0 passed, 0 updated, 1 failed (1 of them updated in part)" && has "updated $work/partly/plan.hoshu: 1 expected value" \
+  && grep -q '^  expect doubled for A = ¥2,000$' "$work/partly/plan.hoshu" \
+  && [[ $(printf '%s\n' "$out" | grep -n 'no person `ZZ`' | cut -d: -f1) -lt $(printf '%s\n' "$out" | grep -n 'doubled for A: ¥1 → ¥2,000' | cut -d: -f1) ]] \
+  && [[ $(printf '%s\n' "$out" | grep -n 'doubled for A: ¥1 → ¥2,000' | cut -d: -f1) -lt $(printf '%s\n' "$out" | grep -n 'no person `YY`' | cut -d: -f1) ]] \
+  && ok "a failing test with a value rewritten: counted as updated in part, listed in line order" \
+  || bad "--update of a test failing otherwise too: exit $rc: $out"
+
 exit $fail

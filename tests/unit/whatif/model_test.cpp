@@ -192,22 +192,22 @@ TEST_CASE("model errors are located in the model file", "[model]") {
          "model.toml:3:10: error: 2080-01-01 is more than 50 years after `start` (2024-03-29)\n  dates = [2080-01-01]\n           ^~~~~~~~~~\n"},
         {"[price]\nstart = 2024-03-29\ndates = [2025-06-25]\nvolatility = 0\nrisk_free_rate = \"150%\"\ndividend_yield = 0\nprecision = 1\n",
          "model.toml:5:18: error: `risk_free_rate` must be between -100% and 100%, found \"150%\"\n  risk_free_rate = \"150%\"\n                   ^~~~~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"d\"]\nrho = 0.5\n",
-         "model.toml:14:17: error: `d` is not the path of an [[input]] of this model, nor `price`\n  between = [\"a\", \"d\"]\n                  ^~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"a\"]\nrho = 0.5\n",
-         "model.toml:14:17: error: a value cannot be correlated with itself\n  between = [\"a\", \"a\"]\n                  ^~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 1.5\n",
-         "model.toml:15:7: error: `rho` must be between -1 and 1, found 1.5\n  rho = 1.5\n        ^~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 0.5\n[[correlation]]\nbetween = [\"b\", \"a\"]\nrho = 0.5\n",
-         "model.toml:16:1: error: the correlation between `a` and `b` is given twice\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\nmodel.toml:13:1: note: first given here\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"b\", \"c\"]\nrho = 0.5\n",
-         "model.toml:14:11: error: `between` must name two values, as in [\"years.FY2024.revenue\", \"price\"]\n  between = [\"a\", \"b\", \"c\"]\n            ^~~~~~~~~~~~~~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"price\"]\nrho = 0.5\n",
-         "model.toml:14:17: error: `price` is not modelled: the model has no [price]\n  between = [\"a\", \"price\"]\n                  ^~~~~~~\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 0.5\n[[correlation]]\nbetween = [\"b\", \"c\"]\nrho = 0.5\n[[correlation]]\nbetween = [\"a\", \"c\"]\nrho = -0.9\n",
-         "model.toml:19:1: error: with this correlation the correlation matrix is not positive definite\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\n  hint: the correlations given up to here contradict one another (a~b 0.9 and a~c 0.9 need b~c above 0.62)\n"},
-        {"[[input]]\npath = \"a\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n[[input]]\npath = \"c\"\ndistribution = \"fixed\"\nvalue = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 1\n",
-         "model.toml:13:1: error: with this correlation the correlation matrix is not positive definite\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\n  hint: a correlation of 1 or -1 makes two values one; use a value strictly between -1 and 1\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"d\"]\nrho = 0.5\n",
+         "model.toml:20:17: error: `d` is not the path of an [[input]] of this model, nor `price`\n  between = [\"a\", \"d\"]\n                  ^~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"a\"]\nrho = 0.5\n",
+         "model.toml:20:17: error: a value cannot be correlated with itself\n  between = [\"a\", \"a\"]\n                  ^~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 1.5\n",
+         "model.toml:21:7: error: `rho` must be between -1 and 1, found 1.5\n  rho = 1.5\n        ^~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 0.5\n[[correlation]]\nbetween = [\"b\", \"a\"]\nrho = 0.5\n",
+         "model.toml:22:1: error: the correlation between `a` and `b` is given twice\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\nmodel.toml:19:1: note: first given here\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"b\", \"c\"]\nrho = 0.5\n",
+         "model.toml:20:11: error: `between` must name two values, as in [\"years.FY2024.revenue\", \"price\"]\n  between = [\"a\", \"b\", \"c\"]\n            ^~~~~~~~~~~~~~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"price\"]\nrho = 0.5\n",
+         "model.toml:20:17: error: `price` is not modelled: the model has no [price]\n  between = [\"a\", \"price\"]\n                  ^~~~~~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 0.5\n[[correlation]]\nbetween = [\"b\", \"c\"]\nrho = 0.5\n[[correlation]]\nbetween = [\"a\", \"c\"]\nrho = -0.9\n",
+         "model.toml:25:1: error: with this correlation the correlation matrix is not positive definite\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\n  hint: the correlations given up to here contradict one another (a~b 0.9 and a~c 0.9 need b~c above 0.62)\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 1\n",
+         "model.toml:19:1: error: with this correlation the correlation matrix is not positive definite\n  [[correlation]]\n  ^~~~~~~~~~~~~~~\n  hint: a correlation of 1 or -1 makes two values one; use a value strictly between -1 and 1\n"},
         {"[report]\nevents = [\"x\", \"y\", \"x\"]\ngrant = \"p\"\n",
          "model.toml:2:21: error: event `x` is listed twice\n  events = [\"x\", \"y\", \"x\"]\n                      ^~~\nmodel.toml:2:11: note: first listed here\n  events = [\"x\", \"y\", \"x\"]\n            ^~~\nmodel.toml:3:1: error: unknown key `grant` in [report]; expected one of: events, grant_price\n  grant = \"p\"\n  ^~~~~\n"},
     }));
@@ -216,15 +216,15 @@ TEST_CASE("model errors are located in the model file", "[model]") {
 }
 
 TEST_CASE("a correlation naming an [[input]] in error adds no error of its own", "[model]") {
-    const std::string good = "[[input]]\npath = \"b\"\ndistribution = \"fixed\"\nvalue = 1\n";   // lines 1-4
+    const std::string good = "[[input]]\npath = \"b\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n";   // lines 1-6
     auto [bad, error] = GENERATE(table<std::string, std::string>({
         {"[[input]]\npath = \"a\"\ndistribution = \"normall\"\nmean = 1\nsd = 1\nprecision = 1\n",
-         "model.toml:7:16: error: unknown distribution \"normall\"; expected one of: fixed, uniform, triangular, normal, lognormal\n"
+         "model.toml:9:16: error: unknown distribution \"normall\"; expected one of: fixed, uniform, triangular, normal, lognormal\n"
          "  distribution = \"normall\"\n                 ^~~~~~~~~\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nsd = -1\nprecision = 1\n",
-         "model.toml:9:6: error: `sd` must be positive, found -1\n  sd = -1\n       ^~\n"},
+         "model.toml:11:6: error: `sd` must be positive, found -1\n  sd = -1\n       ^~\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nprecision = 1\n",
-         "model.toml:7:16: error: missing key `sd`: a normal distribution needs `mean`, `sd` and `precision`\n"
+         "model.toml:9:16: error: missing key `sd`: a normal distribution needs `mean`, `sd` and `precision`\n"
          "  distribution = \"normal\"\n                 ^~~~~~~~\n"},
     }));
     CAPTURE(bad);
@@ -256,16 +256,17 @@ TEST_CASE("a model samples at most 1000 inputs", "[model]") {
 }
 
 TEST_CASE("the correlation matrix is checked whole; the error is where it first broke", "[model]") {
+    // (Sampled inputs: a correlation with a fixed one is refused.)
     // a~b 0.9 and a~c 0.9 with b~c still 0 is not positive definite; b~c 0.9 mends it.
     std::string text;
-    for (auto p : {"a", "b", "c"}) text += fmt::format("[[input]]\npath = \"{}\"\ndistribution = \"fixed\"\nvalue = 1\n", p);
+    for (auto p : {"a", "b", "c"}) text += fmt::format("[[input]]\npath = \"{}\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n", p);
     for (auto [x, y] : {std::pair{"a", "b"}, std::pair{"a", "c"}, std::pair{"b", "c"}})
         text += fmt::format("[[correlation]]\nbetween = [\"{}\", \"{}\"]\nrho = 0.9\n", x, y);
     CHECK(model_error(text) == "ok");
     // With b~c 0 the whole fails: the error is at a~c, the second [[correlation]].
     std::string bad = text;
     bad.replace(bad.rfind("rho = 0.9"), 9, "rho = 0");
-    CHECK_THAT(model_error(bad), Catch::StartsWith("model.toml:16:1: error: with this correlation the correlation "
+    CHECK_THAT(model_error(bad), Catch::StartsWith("model.toml:22:1: error: with this correlation the correlation "
                                                    "matrix is not positive definite"));
 }
 
