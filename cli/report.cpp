@@ -55,6 +55,7 @@ int run_report(const ReportArgs& args) {
     paper.plan_title = plan.title;
     paper.fiscal_year = eval::fiscal_year(plan, session);
     paper.seal = *seal;
+    paper.findings = eval::outcome_findings(plan, *outcome);
     paper.command = "hoshu report " + shell_word(args.plan) + " --inputs " + shell_word(args.inputs);
     if (!args.carry.empty()) paper.command += " --carry " + shell_word(args.carry);
     if (!args.register_db.empty()) paper.command += " --register " + shell_word(args.register_db);
@@ -83,7 +84,8 @@ int run_report(const ReportArgs& args) {
     std::string error;
     if (!write_output(args.out, eval::render_working_paper(paper), error, files_read(sm, {args.carry, args.register_db})))
         return output_failed(error);
-    return Exit::success;
+    // As eval: a violation fails the command (the paper, which lists it, is written).
+    return outcome->violations.empty() ? Exit::success : Exit::failure;
 }
 
 }  // namespace hoshu::cli

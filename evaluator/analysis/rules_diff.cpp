@@ -153,6 +153,9 @@ std::vector<DeclarationText> declarations(const Plan& plan, const std::string& p
             std::string body;
             std::uint32_t at = n.whole->begin;
             for (const auto& a : *n.annotations) {
+                if (a.keyword == "source" && a.clause)
+                    t.sources.push_back({a.clause->text, a.text ? a.text->value : std::string(),
+                                         dsl::SourceRange{f, a.begin, a.end, true}});
                 if (a.keyword != "source" && a.keyword != "note") continue;
                 if (a.begin < at || a.end > n.whole->end) continue;
                 body.append(src, at, a.begin - at);

@@ -26,6 +26,7 @@ struct DeclarationText {
     std::uint32_t line = 0;           // 1-based
     std::string text;                 // the declaration's lines, dedented
     std::string body;                 // without `source`/`note` lines and comments, blanks collapsed
+    std::vector<Citation> sources;    // its `source` lines, as written: every kind of declaration
 };
 
 struct DeclarationDiff {

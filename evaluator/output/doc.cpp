@@ -316,7 +316,12 @@ void DocWriter::declaration(const DeclarationText& d, std::size_t n) {
     if (auto it = changes_.find(key_of(d)); it != changes_.end()) change = it->second;
     std::string cls = !change ? "" : change->change == DeclarationDiff::Kind::added ? " added" : " changed";
     out_ += fmt::format("<div class=\"decl{}\" id=\"{}\">\n<div class=\"clauses\">\n", cls, anchor);
+    // The plan's citations where it keeps them (a definition's, a table's …); a declaration
+    // it keeps none for (a unit, a carry, a type) cites what its `source` lines say.
     const auto* cites = citations_of(*doc_.plan, d);
+    if (!cites) cites = &d.sources;
+    // The plan declaration is labelled by its title, as written: plan "Directors' shares".
+    const std::string label = d.kind == "plan" ? "plan \"" + doc_.plan->title + "\"" : d.kind + " " + d.name;
     if (!cites || cites->empty()) out_ += "<div class=\"nocite\">no clause cited</div>\n";
     if (cites) {
         for (const auto& c : *cites) {
@@ -325,7 +330,7 @@ void DocWriter::declaration(const DeclarationText& d, std::size_t n) {
             out_ += "</div>\n";
             auto& entries = index_[c.clause];
             if (entries.empty() || entries.back().first != anchor)   // two quotes of one clause: one entry
-                entries.emplace_back(anchor, d.kind + " " + d.name);
+                entries.emplace_back(anchor, label);
             auto& q = quotes_[c.clause];
             if (!c.quote.empty() && std::find(q.begin(), q.end(), c.quote) == q.end()) q.push_back(c.quote);
         }

@@ -50,6 +50,22 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
 std::string render(EvalFormat format, const Plan& plan, const Outcome& outcome, const Seal& seal,
                    std::string_view year, const ReportExtras& extras = {});
 
+/// What an evaluation found beside its records' outputs, as every report for people shows
+/// it (eval's table, the working paper): the plan-wide outputs, each limit (value, bound,
+/// status and the factor it scaled by), each violation as one line ("rule [D01]: message (C4)").
+struct OutcomeFindings {
+    struct Total {
+        std::string name, value;
+    };
+    struct LimitRow {
+        std::string name, value, bound, status;
+    };
+    std::vector<Total> totals;
+    std::vector<LimitRow> limits;
+    std::vector<std::string> violations;
+};
+OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome);
+
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year);
 /// One row per record: the record's id and outputs, then fiscal_year, its `info` fields,

@@ -80,6 +80,8 @@ section.index { break-before: page; }
 dl.index dt { font-weight: 600; margin-top: 1.5mm; }
 dl.index dd { margin: 0 0 0 6mm; font-size: 8.5pt; }
 dl.index a { color: #1a4b8c; text-decoration: none; }
+h3.violated { color: #a01010; }
+ul.violations { margin: 0.5mm 0 2mm; padding-left: 5mm; }
 )";
 
 
@@ -96,6 +98,7 @@ public:
 
 private:
     void seal_block();
+    void findings();
     void director(std::size_t d);
     void step(std::size_t d, const Explanation& e, const std::map<std::string, std::size_t>& at, std::size_t i,
               std::set<std::size_t>& shown);
@@ -146,6 +149,7 @@ std::string PaperWriter::render() {
                         html_escape(paper_.fiscal_year));
     seal_block();
     out_ += "</header>\n";
+    findings();
     for (std::size_t d = 0; d < paper_.directors.size(); ++d) director(d);
     index();
     out_ += "</body>\n</html>\n";
@@ -180,6 +184,36 @@ void PaperWriter::seal_block() {
     for (const auto& f : s.rule_files)
         out_ += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", html_escape(f.sha256), html_escape(f.path));
     out_ += "</table>\n";
+}
+
+/// What the evaluation found, as `hoshu eval` shows it: every violation, the limits (value,
+/// bound, status and the factor a scaled limit applied), the plan-wide outputs.
+void PaperWriter::findings() {
+    const OutcomeFindings& f = paper_.findings;
+    out_ += "<section class=\"findings\" id=\"findings\">\n";
+    if (f.violations.empty()) {
+        out_ += "<h3>Violations</h3>\n<p>no violations</p>\n";
+    } else {
+        out_ += fmt::format("<h3 class=\"violated\">{} violation{}</h3>\n<ul class=\"violations\">\n",
+                            f.violations.size(), f.violations.size() == 1 ? "" : "s");
+        for (const auto& v : f.violations) out_ += fmt::format("<li>{}</li>\n", html_escape(v));
+        out_ += "</ul>\n";
+    }
+    if (!f.limits.empty()) {
+        out_ += "<h3>Limits</h3>\n<table class=\"outputs\">\n<tr><th>limit</th><th>value</th><th>bound</th>"
+                "<th>status</th></tr>\n";
+        for (const auto& l : f.limits)
+            out_ += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                                html_escape(l.name), html_escape(l.value), html_escape(l.bound), html_escape(l.status));
+        out_ += "</table>\n";
+    }
+    if (!f.totals.empty()) {
+        out_ += "<h3>Plan-wide outputs</h3>\n<table class=\"outputs\">\n<tr><th>output</th><th>value</th></tr>\n";
+        for (const auto& t : f.totals)
+            out_ += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td></tr>\n", html_escape(t.name), html_escape(t.value));
+        out_ += "</table>\n";
+    }
+    out_ += "</section>\n";
 }
 
 void PaperWriter::cite(const std::vector<Citation>& sources, const std::string& anch, const std::string& label) {

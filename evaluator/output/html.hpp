@@ -1,4 +1,5 @@
 // HTML documents people file and read: the auditor's working paper (`hoshu report`) —
+// what the evaluation found (every violation, the limits, the plan-wide outputs), then
 // one self-contained page per director (inline CSS, no script, no network, made to print
 // on A4) with the seal, each output's derivation as a tree back to its clauses and to the
 // lines of the inputs file, and an index from clause to every step that cites it.
@@ -15,6 +16,7 @@
 
 #include "evaluator/analysis/explain.hpp"
 #include "evaluator/ir/plan.hpp"
+#include "evaluator/output/eval_report.hpp"
 #include "evaluator/output/seal.hpp"
 
 namespace hoshu::eval {
@@ -37,6 +39,7 @@ struct WorkingPaper {
     std::string fiscal_year;
     std::string command;                   // the command that reproduces the document
     Seal seal;
+    OutcomeFindings findings;              // the plan-wide outputs, limits and violations, as eval shows them
     struct Director {
         std::string id;
         Explanation derivation;            // every output of the director (explain with no value)

@@ -9,6 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "dsl/base/text.hpp"
+#include "evaluator/numbers/number_text.hpp"
+#include "evaluator/run/values.hpp"
+
 namespace hoshu::eval {
 
 namespace {
@@ -190,13 +194,37 @@ private:
     /// evaluation refuses, so that a template evaluated before it is filled in is no result.
     std::string placeholder(const Type& t) const { return toml_string(plan_.placeholder(t)); }
 
-    /// The default of an input, as the TOML would give it; empty when it is computed.
+    /// A number as the plan writes values of its type: a percent as a percentage (`12.5%`),
+    /// an amount of a currency with a sign after it, to its minor decimals (`£10.50`,
+    /// `¥1,000`), another amount of one unit with that unit (`1,500 shares`, `10.50 CHF`),
+    /// else the exact number (a ratio, a count).
+    std::string number_as_written(const Type& t, const Rational& r) const {
+        if (t.dimensionless()) {
+            if (t.style == RatioStyle::percent && (r * Rational(100)).terminates())
+                return (r * Rational(100)).to_string() + "%";
+            return r.to_string();
+        }
+        auto u = single_unit(t);
+        if (!u || *u >= plan_.units.size() || !r.terminates()) return r.to_string();
+        const UnitDef& unit = plan_.units[*u];
+        const Rational magnitude = r.abs();
+        const int places = minor_places(plan_, t);
+        Rational scale(1);
+        for (int i = 0; i < places; ++i) scale = scale * Rational(10);
+        std::string digits = places > 0 && (magnitude * scale).is_integer() ? grouped_decimal(magnitude, places)
+                                                                             : group_digits(magnitude.to_string());
+        std::string sign = r.sign() < 0 ? "-" : "";
+        if (!unit.symbol.empty()) return sign + unit.symbol + digits;
+        return sign + digits + " " + plan_.amount_unit(t, r);
+    }
+
+    /// The default of an input, as the plan writes it; empty when it is computed.
     std::string default_text(std::uint32_t n) const {
         const Node& node = plan_.nodes[n];
         if (node.kind != NodeKind::constant || node.aux >= plan_.constants.size()) return {};
         const Value& v = plan_.constants[node.aux];
         switch (node.type.kind) {
-        case Kind::number: return v.number.to_string();
+        case Kind::number: return number_as_written(node.type, v.number);
         case Kind::date: return Date{static_cast<std::int32_t>(v.word)}.to_string();
         case Kind::boolean: return v.word ? "true" : "false";
         case Kind::text:

@@ -35,6 +35,32 @@ std::string carry_line(const Seal& seal) {
 
 }  // namespace
 
+OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome) {
+    OutcomeFindings found;
+    for (std::size_t i = 0; i < plan.plan_outputs.size() && i < outcome.plan_outputs.size(); ++i) {
+        const Slot& s = plan.slots[plan.plan_outputs[i]];
+        if (s.name == "fiscal_year") continue;
+        found.totals.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
+    }
+    for (const auto& l : outcome.limits) {
+        const Limit& limit = plan.limits[l.limit];
+        std::string status = to_string(l.status);
+        if (l.factor) {
+            status += fmt::format(" by {}", l.factor->to_string());
+            if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
+        }
+        found.limits.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
+                                display_value(plan, outcome, limit.type, l.bound), std::move(status)});
+    }
+    for (const auto& v : outcome.violations) {
+        std::string clauses;
+        for (const auto& c : v.sources) clauses += (clauses.empty() ? "" : ", ") + c.clause;
+        found.violations.push_back(fmt::format("{}{}: {}{}", v.rule, v.director.empty() ? "" : " [" + v.director + "]",
+                                               v.message, clauses.empty() ? "" : " (" + clauses + ")"));
+    }
+    return found;
+}
+
 std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year) {
     std::string out = plan.title;
     if (!year.empty()) out += fmt::format(" — {}", year);
@@ -77,37 +103,20 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
     records_table(plan.directors.noun, plan.director_outputs, outcome.directors);
     for (std::size_t k = 0; k < plan.others.size() && k < outcome.others.size(); ++k)
         records_table(plan.others[k].noun, plan.other_outputs[k], outcome.others[k].records);
-    if (!plan.plan_outputs.empty()) {
+    const OutcomeFindings found = outcome_findings(plan, outcome);
+    if (!found.totals.empty()) {
         std::vector<std::vector<std::string>> rows;
-        for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
-            const Slot& s = plan.slots[plan.plan_outputs[i]];
-            if (s.name == "fiscal_year") continue;
-            rows.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
-        }
-        if (!rows.empty()) out += "\ntotals\n" + format_columns(rows, {false, true}, "  ");
+        for (const auto& [name, value] : found.totals) rows.push_back({name, value});
+        out += "\ntotals\n" + format_columns(rows, {false, true}, "  ");
     }
-    if (!outcome.limits.empty()) {
+    if (!found.limits.empty()) {
         std::vector<std::vector<std::string>> rows{{"limit", "value", "bound", "status"}};
-        for (const auto& l : outcome.limits) {
-            const Limit& limit = plan.limits[l.limit];
-            std::string status = to_string(l.status);
-            if (l.factor) {
-                status += fmt::format(" by {}", l.factor->to_string());
-                if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
-            }
-            rows.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
-                            display_value(plan, outcome, limit.type, l.bound), status});
-        }
+        for (const auto& l : found.limits) rows.push_back({l.name, l.value, l.bound, l.status});
         out += "\n" + format_columns(rows, {false, true, true, false}, "");
     }
-    if (!outcome.violations.empty()) {
-        out += fmt::format("\n{} violation{}\n", outcome.violations.size(), outcome.violations.size() == 1 ? "" : "s");
-        for (const auto& v : outcome.violations) {
-            std::string clauses;
-            for (const auto& c : v.sources) clauses += (clauses.empty() ? "" : ", ") + c.clause;
-            out += fmt::format("  {}{}: {}{}\n", v.rule, v.director.empty() ? "" : " [" + v.director + "]", v.message,
-                               clauses.empty() ? "" : " (" + clauses + ")");
-        }
+    if (!found.violations.empty()) {
+        out += fmt::format("\n{} violation{}\n", found.violations.size(), found.violations.size() == 1 ? "" : "s");
+        for (const auto& v : found.violations) out += "  " + v + "\n";
     } else {
         out += "\nno violations\n";
     }

@@ -27,12 +27,12 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
         if (pct.terminates()) return pct.to_string() + "%";
         return pct.to_decimal(4) + "%";
     }
-    // A currency's amounts show its minor decimals: 135.3 USD as 135.30 (whole amounts as they are).
-    if (!r.is_integer()) {
-        const int places = minor_places(plan, type);
+    // A currency's amounts show its minor decimals, whole ones too: 135.3 USD as 135.30,
+    // 11,250 GBP as 11,250.00 (an amount finer than the minor one as it is).
+    if (const int places = minor_places(plan, type); places > 0) {
         Rational scale(1);
         for (int i = 0; i < places; ++i) scale = scale * Rational(10);
-        if (places > 0 && (r * scale).is_integer()) return grouped_decimal(r, places);
+        if ((r * scale).is_integer()) return grouped_decimal(r, places);
     }
     if (r.terminates()) return group_digits(r.to_string());   // integers too
     return r.to_string();
