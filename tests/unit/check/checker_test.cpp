@@ -520,7 +520,7 @@ TEST_CASE("checker: hidden characters in a rule file are warnings; a leading byt
     // Sorted by position: the count (at the start of the file) comes first.
     CHECK(shown ==
           "t.hoshu:1:1: warning: 2 more hidden characters in this file\n"
-          "  \\u{feff}plan \"t\"\n"
+          "  plan \"t\"\n"
           "  ^\n"
           "t.hoshu:2:3: warning: hidden character U+202E (right-to-left override) in a rule file\n"
           "  # \\u{202e} } \\u{2066} if admin \\u{2069} \\u{2066} begin\n"
