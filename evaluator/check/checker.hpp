@@ -227,6 +227,7 @@ private:
     void lint();
     /// A `range …` to suggest for an input of type `t`, written in its unit.
     std::string range_example(const Type& t) const;
+    bool reads_carried(const Slot& sl, const std::string& path, const std::string& key) const;
     void lint_weights(std::uint32_t node, std::set<std::uint32_t>& seen);
     void lint_table(const Table& t);
     void used_slots(std::uint32_t node, std::vector<bool>& used) const;

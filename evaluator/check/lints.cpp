@@ -111,6 +111,19 @@ std::string Checker::range_example(const Type& t) const {
     return fmt::format("range 0 {0} to 100 {0}", unit);
 }
 
+/// Whether the input `sl` is one its plan's reader of the records at `path` reads from
+/// their key `key` (what a `carry` of those records writes).
+bool Checker::reads_carried(const Slot& sl, const std::string& path, const std::string& key) const {
+    for (auto [spec, scope] : {std::pair{&plan_.grants, Scope::grant}, std::pair{&plan_.directors, Scope::director}}) {
+        if (!spec->declared || spec->input.absolute || spec->input.path_text != path || sl.scope != scope) continue;
+        const InputSpec& in = sl.input;
+        if (!in.absolute && in.path.size() == 1 && in.path[0].slot == none && !in.path[0].index &&
+            in.path[0].key == key)
+            return true;
+    }
+    return false;
+}
+
 void Checker::lint() {
     // Weighted sums.
     std::set<std::uint32_t> seen;
@@ -149,6 +162,20 @@ void Checker::lint() {
         }
     }
     if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
+    // A `carry` reads its conditions and fields, and each field it writes is read back by
+    // an input or info of the records' reader: removing either breaks the carry.
+    for (const auto& carry : plan_.carries) {
+        for (const auto& cl : carry.clauses) {
+            used_slots(cl.where, direct);
+            for (const auto& f : cl.fields) {
+                used_slots(f.node, direct);
+                for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+                    const Slot& sl = plan_.slots[s];
+                    if (sl.kind == SlotKind::input && reads_carried(sl, carry.path, f.name)) direct[s] = true;
+                }
+            }
+        }
+    }
     for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
     // The exports read a plan-wide grant date and grant-time price by name: used whenever
     // they are there.
