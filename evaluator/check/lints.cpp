@@ -71,8 +71,11 @@ void Checker::lint_weights(std::uint32_t n, std::set<std::uint32_t>& seen) {
 }
 
 /// A `monotone` table must never decrease, and its linear segments must join without a
-/// jump (a step up from a constant row, such as a threshold, is deliberate).
+/// jump (a step up from a constant row, such as a threshold, is deliberate). Values are
+/// shown in the table's unit: 150%, not 1.5.
 void Checker::lint_table(const Table& t) {
+    const bool percent = t.result_type.dimensionless() && t.result_type.style == RatioStyle::percent;
+    auto shown = [&](const Rational& x) { return percent ? (x * Rational(100)).to_string() + "%" : x.to_string(); };
     std::vector<const TableRow*> rows;
     for (const auto& r : t.rows) rows.push_back(&r);
     std::sort(rows.begin(), rows.end(), [](const TableRow* a, const TableRow* b) {
@@ -91,11 +94,11 @@ void Checker::lint_table(const Table& t) {
         Rational end = p.linear ? p.value_to : p.value;
         if (r.value < end) {
             auto& d = diags_.warning(r.range, "table `{}` is declared monotone, but it drops from {} to {} here",
-                                     t.name, end.to_string(), r.value.to_string());
+                                     t.name, shown(end), shown(r.value));
             d.hint = "a monotone payout curve never goes down as its argument goes up";
         } else if (r.value != end && p.linear) {
-            auto& d = diags_.warning(r.range, "table `{}` jumps from {} to {} here", t.name, end.to_string(),
-                                     r.value.to_string());
+            auto& d = diags_.warning(r.range, "table `{}` jumps from {} to {} here", t.name, shown(end),
+                                     shown(r.value));
             d.hint = "make the rows meet, or drop `monotone` if the jump is meant";
         }
     }
