@@ -117,11 +117,12 @@ void Checker::compile_slot(const Entry& e) {
                 }
             }
             if (v->keyword == "output" && e.scope == Scope::grant) {
-                auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
-                                       plan_.directors.noun, s.name);
+                // In the plan's own words: its collections are named by the plan.
+                auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per {}",
+                                       plan_.directors.noun, s.name, plan_.grants.noun);
                 d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
-                                     "over grants (inside `per {1}`)",
-                                     s.name, plan_.directors.noun);
+                                     "over {2} (inside `per {1}`)",
+                                     s.name, plan_.directors.noun, plan_.grants.plural);
             } else if (v->keyword == "output" && is_other(e.scope)) {
                 plan_.other_outputs[other_index(e.scope)].push_back(index);
             } else if (v->keyword == "output") {
