@@ -432,6 +432,7 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
             continue;
         }
         auto it = symbols_.find(ex.name);
+        if (it == symbols_.end() && cut_short_.count(ex.name)) continue;   // its declaration failed to parse
         if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
             diags_.error(rng(e.file, x.name), "unknown name `{}`", ex.name);
             continue;
