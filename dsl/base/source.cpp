@@ -21,7 +21,10 @@ SourceFile::SourceFile(std::string path, std::string text, std::uint32_t first_l
 
 void SourceFile::find_line_starts() {
     line_starts_.clear();
-    line_starts_.push_back(0);
+    // A UTF-8 byte order mark at the start of a file is no part of its first line: columns
+    // count from after it and the line's text leaves it out (the text keeps its bytes).
+    const bool bom = first_line_ == 1 && text_.starts_with("\xEF\xBB\xBF");
+    line_starts_.push_back(bom ? 3 : 0);
     const char* const data = text_.data();
     const char* const end = data + text_.size();
     for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))));) {
@@ -36,6 +39,7 @@ bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 LineCol SourceFile::line_col(std::uint32_t offset) const {
     offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
+    offset = std::max(offset, line_starts_[0]);   // within a byte order mark: column 1
     auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
     auto line = static_cast<std::uint32_t>(it - line_starts_.begin());  // 1-based, in the text
     std::uint32_t start = line_starts_[line - 1];

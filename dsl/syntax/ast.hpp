@@ -379,6 +379,9 @@ struct Declaration : x3::variant<PlanDecl, ImportDecl, ScopeDecl, UnitDecl, Type
 /// A parsed rule file: its declarations in order, with their byte ranges.
 struct File {
     std::vector<Declaration> declarations;
+    /// The names of declarations the parser cut short at a syntax error (`value divs: …`
+    /// that failed to parse): already reported, so their uses are no error of their own.
+    std::vector<std::string> cut_short;
 };
 
 }  // namespace hoshu::dsl::ast

@@ -135,7 +135,21 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
                 auto& d = diags.error(range, "`{}` is a reserved word; choose another name", word);
                 d.hint = "docs/LANGUAGE.md lists the reserved words";
             } else {
-                diags.error(range, "expected {}, {}", e.which(), place.found);
+                auto& d = diags.error(range, "expected {}, {}", e.which(), place.found);
+                // `from grant_date - 1 year up to …`: the window's start ended at its first
+                // operand; a formula there goes in parentheses.
+                if (e.which() == "'before' or 'up to'" && (word == "-" || word == "+" || word == "*" || word == "/"))
+                    d.hint = "a window's start that is a formula goes in parentheses, as in: sum of dividend from "
+                             "(grant_date - 1 year) up to grant_date";
+            }
+            // The name the declaration cut short declares (`value divs: …`): its uses are no
+            // second error.
+            {
+                auto keyword = token_at(view, pos);
+                std::size_t n = skip_blank(view, pos + keyword.size());
+                if (dsl::starts_declaration(keyword) && n < view.size() &&
+                    name_char_length(view.data(), n, view.size(), true) != 0)
+                    result->cut_short.emplace_back(token_at(view, n));
             }
             // Resume at the next declaration: the one the error ran into, if it starts a line.
             std::size_t next = skip_blank(view, where);

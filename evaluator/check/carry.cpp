@@ -44,6 +44,23 @@ static std::optional<Scope> carry_scope(const Plan& plan, const std::string& wor
     return std::nullopt;
 }
 
+std::optional<std::uint32_t> Checker::choice_member(const ast::Expression& e, dsl::FileId file, const Type& want) {
+    if (want.kind != Kind::choice) return std::nullopt;
+    const ast::Name* n = bare_name(e);
+    if (!n || symbols_.count(n->text) > 0) return std::nullopt;
+    const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(want.choice)];
+    auto m = std::find(ct.members.begin(), ct.members.end(), n->text);
+    if (m == ct.members.end()) {
+        std::string members;
+        for (const auto& name : ct.members) members += (members.empty() ? "" : ", ") + name;
+        diags_.error(rng(file, *n), "`{}` is not a {}: one of {}", n->text, ct.name, members);
+        return none;
+    }
+    Value v;
+    v.word = m - ct.members.begin();
+    return constant(v, want, rng(file, *n));
+}
+
 void Checker::compile_carry(const Entry& e, const ast::CarryDecl& d) {
     Carry carry;
     carry.path = d.path.text;
@@ -148,18 +165,9 @@ void Checker::compile_carry(const Entry& e, const ast::CarryDecl& d) {
             const bool declared = n && symbols_.count(n->text) > 0;
             if (n && !declared && n->text == plan_.directors.id_key && it->type.kind == Kind::text) {
                 field.node = none;   // the director's id
-            } else if (n && !declared && it->type.kind == Kind::choice) {
-                const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(it->type.choice)];
-                auto m = std::find(ct.members.begin(), ct.members.end(), n->text);
-                if (m == ct.members.end()) {
-                    std::string members;
-                    for (const auto& name : ct.members) members += (members.empty() ? "" : ", ") + name;
-                    diags_.error(rng(e.file, *n), "`{}` is not a {}: one of {}", n->text, ct.name, members);
-                    continue;
-                }
-                Value v;
-                v.word = m - ct.members.begin();
-                field.node = constant(v, it->type, rng(e.file, *n));
+            } else if (auto member = choice_member(f.value, e.file, it->type)) {
+                if (*member == none) continue;
+                field.node = *member;
             } else {
                 field.node = expect_type(compile(f.value, c), it->type,
                                          fmt::format("`{}` ({} reads it)", field.name, it->declared_by));

@@ -42,6 +42,7 @@ void Checker::order_outputs() {
     for (const auto& n : plan_decl_->outputs) {
         auto it = symbols_.find(n.text);
         auto is_output = [&](std::uint32_t s) { return plan_.slots[s].kind == SlotKind::output; };
+        if (it == symbols_.end() && cut_short_.count(n.text)) continue;   // its declaration failed to parse
         if (it == symbols_.end() || it->second.kind != SymbolKind::slot || !is_output(it->second.index)) {
             auto& d = diags_.error(rng(plan_decl_file_, n), "`{}` is not an output", n.text);
             std::vector<std::string> outputs;
@@ -141,6 +142,7 @@ void Checker::collect(const std::vector<dsl::FileId>& files) {
     for (dsl::FileId f : files) {
         auto file = dsl::parse_file(sm_, f, diags_);
         asts_.push_back(file);
+        cut_short_.insert(file->cut_short.begin(), file->cut_short.end());
         for (const auto& d : file->declarations) {
             if (auto const* c = boost::get<ast::CollectionDecl>(&d.get())) collections_.push_back({c, f, std::nullopt});
         }

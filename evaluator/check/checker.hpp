@@ -178,6 +178,15 @@ private:
 
     // carry.cpp
     void compile_carry(const Entry& e, const ast::CarryDecl& d);
+    /// A choice member written bare where a value of that choice is expected (`default
+    /// good`): its constant; `none` (an error given) for a word that is no member; nullopt
+    /// when `want` is no choice or `e` is not a bare word the plan leaves undeclared.
+    std::optional<std::uint32_t> choice_member(const ast::Expression& e, dsl::FileId file, const Type& want);
+    /// `e` compiled where a value of type `want` is expected (a param's value, an input's
+    /// default, a formula): a bare choice member is that member, and a bare number where a
+    /// percent is meant is warned of past 10 (`role`: "the value", "the default").
+    std::uint32_t compile_expected(const ast::Expression& e, const Ctx& c, const Type& want, const std::string& what,
+                                   const char* role);
 
     // tables.cpp
     void compile_table(const Entry& e, const ast::TableDecl& t);
@@ -227,6 +236,7 @@ private:
     void lint();
     /// A `range …` to suggest for an input of type `t`, written in its unit.
     std::string range_example(const Type& t) const;
+    bool reads_carried(const Slot& sl, const std::string& path, const std::string& key) const;
     void lint_weights(std::uint32_t node, std::set<std::uint32_t>& seen);
     void lint_table(const Table& t);
     void used_slots(std::uint32_t node, std::vector<bool>& used) const;
@@ -271,6 +281,8 @@ private:
     /// Tables whose parameter type is in error (reported where declared): their rows are not
     /// compiled, each would only repeat it.
     std::set<std::string> tables_in_error_;
+    /// Names of declarations the parser cut short (reported there): a use of one is no error.
+    std::set<std::string> cut_short_;
     std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)
     const ast::PlanDecl* plan_decl_ = nullptr;
     dsl::FileId plan_decl_file_ = 0;

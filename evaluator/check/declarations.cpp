@@ -35,6 +35,14 @@ int compare_values(const Type& t, const Value& a, const Value& b) {
 
 }  // namespace
 
+std::uint32_t Checker::compile_expected(const ast::Expression& e, const Ctx& c, const Type& want,
+                                        const std::string& what, const char* role) {
+    if (auto member = choice_member(e, c.file, want)) return *member;
+    std::uint32_t n = compile(e, c);
+    warn_bare_percent(n, want, role);
+    return expect_type(n, want, what);
+}
+
 void Checker::compile_slot(const Entry& e) {
     auto index = static_cast<std::uint32_t>(&e - slot_entries_.data());
     Ctx c{e.file, e.scope, index, false};
@@ -58,8 +66,7 @@ void Checker::compile_slot(const Entry& e) {
                 } else if (i > 0) {
                     diags_.error(rng(e.file, pv), "every value after the first needs `from DATE`");
                 }
-                std::uint32_t n = compile(pv.value, c);
-                version.node = expect_type(n, plan_.slots[index].type, what);
+                version.node = compile_expected(pv.value, c, plan_.slots[index].type, what, "the value");
                 plan_.slots[index].versions.push_back(version);
             }
             plan_.slots[index].formula = text_of(e.file, p->values.front().value);
@@ -82,8 +89,8 @@ void Checker::compile_slot(const Entry& e) {
                 spec.range_text = text_of(e.file, *in->range);
             }
             if (in->default_value) {
-                std::uint32_t n = compile(*in->default_value, c);
-                spec.default_node = expect_type(n, t, fmt::format("the default of `{}`", s.name));
+                spec.default_node = compile_expected(*in->default_value, c, t, fmt::format("the default of `{}`", s.name),
+                                                     "the default");
             }
             plan_.slots[index].input = std::move(spec);
             plan_.slots[index].formula = text_of(e.file, in->path);
@@ -92,7 +99,9 @@ void Checker::compile_slot(const Entry& e) {
         case SlotKind::value:
         case SlotKind::output: {
             auto const* v = &boost::get<ast::ValueDecl>(d);
-            std::uint32_t n = compile(v->value, c);
+            std::uint32_t n = none;
+            if (auto member = choice_member(v->value, e.file, plan_.slots[index].type)) n = *member;
+            else n = compile(v->value, c);
             plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
             plan_.slots[index].formula = text_of(e.file, v->value);
             if (v->range) {
@@ -117,11 +126,12 @@ void Checker::compile_slot(const Entry& e) {
                 }
             }
             if (v->keyword == "output" && e.scope == Scope::grant) {
-                auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per grant",
-                                       plan_.directors.noun, s.name);
+                // In the plan's own words: its collections are named by the plan.
+                auto& d = diags_.error(s.name_range, "an output must be per {} or plan-wide; `{}` is per {}",
+                                       plan_.directors.noun, s.name, plan_.grants.noun);
                 d.hint = fmt::format("make it a `value` and report a total, as in: output total_{0}: … = sum of {0} "
-                                     "over grants (inside `per {1}`)",
-                                     s.name, plan_.directors.noun);
+                                     "over {2} (inside `per {1}`)",
+                                     s.name, plan_.directors.noun, plan_.grants.plural);
             } else if (v->keyword == "output" && is_other(e.scope)) {
                 plan_.other_outputs[other_index(e.scope)].push_back(index);
             } else if (v->keyword == "output") {
@@ -422,6 +432,7 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
             continue;
         }
         auto it = symbols_.find(ex.name);
+        if (it == symbols_.end() && cut_short_.count(ex.name)) continue;   // its declaration failed to parse
         if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
             diags_.error(rng(e.file, x.name), "unknown name `{}`", ex.name);
             continue;

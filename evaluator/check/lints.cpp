@@ -71,8 +71,11 @@ void Checker::lint_weights(std::uint32_t n, std::set<std::uint32_t>& seen) {
 }
 
 /// A `monotone` table must never decrease, and its linear segments must join without a
-/// jump (a step up from a constant row, such as a threshold, is deliberate).
+/// jump (a step up from a constant row, such as a threshold, is deliberate). Values are
+/// shown in the table's unit: 150%, not 1.5.
 void Checker::lint_table(const Table& t) {
+    const bool percent = t.result_type.dimensionless() && t.result_type.style == RatioStyle::percent;
+    auto shown = [&](const Rational& x) { return percent ? (x * Rational(100)).to_string() + "%" : x.to_string(); };
     std::vector<const TableRow*> rows;
     for (const auto& r : t.rows) rows.push_back(&r);
     std::sort(rows.begin(), rows.end(), [](const TableRow* a, const TableRow* b) {
@@ -91,11 +94,11 @@ void Checker::lint_table(const Table& t) {
         Rational end = p.linear ? p.value_to : p.value;
         if (r.value < end) {
             auto& d = diags_.warning(r.range, "table `{}` is declared monotone, but it drops from {} to {} here",
-                                     t.name, end.to_string(), r.value.to_string());
+                                     t.name, shown(end), shown(r.value));
             d.hint = "a monotone payout curve never goes down as its argument goes up";
         } else if (r.value != end && p.linear) {
-            auto& d = diags_.warning(r.range, "table `{}` jumps from {} to {} here", t.name, end.to_string(),
-                                     r.value.to_string());
+            auto& d = diags_.warning(r.range, "table `{}` jumps from {} to {} here", t.name, shown(end),
+                                     shown(r.value));
             d.hint = "make the rows meet, or drop `monotone` if the jump is meant";
         }
     }
@@ -109,6 +112,19 @@ std::string Checker::range_example(const Type& t) const {
     if (unit == "percent") return "range 0% to 100%";
     if (unit == "ratio" || unit == "count") return "range 0 to 100";
     return fmt::format("range 0 {0} to 100 {0}", unit);
+}
+
+/// Whether the input `sl` is one its plan's reader of the records at `path` reads from
+/// their key `key` (what a `carry` of those records writes).
+bool Checker::reads_carried(const Slot& sl, const std::string& path, const std::string& key) const {
+    for (auto [spec, scope] : {std::pair{&plan_.grants, Scope::grant}, std::pair{&plan_.directors, Scope::director}}) {
+        if (!spec->declared || spec->input.absolute || spec->input.path_text != path || sl.scope != scope) continue;
+        const InputSpec& in = sl.input;
+        if (!in.absolute && in.path.size() == 1 && in.path[0].slot == none && !in.path[0].index &&
+            in.path[0].key == key)
+            return true;
+    }
+    return false;
 }
 
 void Checker::lint() {
@@ -149,6 +165,20 @@ void Checker::lint() {
         }
     }
     if (plan_.as_of_slot != none) direct[plan_.as_of_slot] = true;
+    // A `carry` reads its conditions and fields, and each field it writes is read back by
+    // an input or info of the records' reader: removing either breaks the carry.
+    for (const auto& carry : plan_.carries) {
+        for (const auto& cl : carry.clauses) {
+            used_slots(cl.where, direct);
+            for (const auto& f : cl.fields) {
+                used_slots(f.node, direct);
+                for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
+                    const Slot& sl = plan_.slots[s];
+                    if (sl.kind == SlotKind::input && reads_carried(sl, carry.path, f.name)) direct[s] = true;
+                }
+            }
+        }
+    }
     for (std::uint32_t n : constant_nodes_) used_slots(n, direct);
     // The exports read a plan-wide grant date and grant-time price by name: used whenever
     // they are there.

@@ -388,6 +388,7 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
 std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
     SourceRange where = rng(c.file, name);
     auto it = symbols_.find(name.text);
+    if (it == symbols_.end() && cut_short_.count(name.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end()) {
         auto& d = diags_.error(where, "unknown name `{}`", name.text);
         std::string best;

@@ -6,8 +6,8 @@
 // in the text.
 //
 // toml++ positions: 1-based lines and columns, columns counted in code points (a tab
-// counts one), like dsl::SourceFile::offset_of. One exception: a UTF-8 byte order mark
-// at the start of the file is skipped by toml++ without counting a column.
+// counts one), like dsl::SourceFile::offset_of (neither counts a leading UTF-8 byte order
+// mark as a column).
 #include "evaluator/run/inputs.hpp"
 
 #include "dsl/base/files.hpp"
@@ -38,8 +38,6 @@ namespace {
 
 using dsl::SourceRange;
 
-constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
-
 const toml::node* as_toml(InputFile::Node n) { return static_cast<const toml::node*>(n.ptr); }
 InputFile::Node as_handle(const toml::node* n) { return InputFile::Node{n}; }
 
@@ -47,8 +45,6 @@ InputFile::Node as_handle(const toml::node* n) { return InputFile::Node{n}; }
 std::optional<std::uint32_t> offset_of(const dsl::SourceFile& f, const toml::source_position& p) {
     if (p.line == 0) return std::nullopt;
     dsl::LineCol lc{p.line, p.column == 0 ? 1u : p.column};
-    // toml++ does not count a leading byte order mark as a column; our SourceFile does.
-    if (lc.line == 1 && f.text().starts_with(utf8_bom)) ++lc.column;
     return f.offset_of(lc);
 }
 

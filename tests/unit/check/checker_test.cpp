@@ -520,7 +520,7 @@ TEST_CASE("checker: hidden characters in a rule file are warnings; a leading byt
     // Sorted by position: the count (at the start of the file) comes first.
     CHECK(shown ==
           "t.hoshu:1:1: warning: 2 more hidden characters in this file\n"
-          "  \\u{feff}plan \"t\"\n"
+          "  plan \"t\"\n"
           "  ^\n"
           "t.hoshu:2:3: warning: hidden character U+202E (right-to-left override) in a rule file\n"
           "  # \\u{202e} } \\u{2066} if admin \\u{2069} \\u{2066} begin\n"
@@ -727,6 +727,18 @@ TEST_CASE("lints: weights, monotone tables, unused definitions, inputs without a
          "test.hoshu:4:3: warning: table `t` jumps from 1 to 1.1 here\n"
          "    above 100% to 120% -> linear 1.1 to 1.2\n"
          "    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+         "  hint: make the rows meet, or drop `monotone` if the jump is meant\n"},
+        // a percent table: the jump out of a linear row in percent; a step up from a
+        // constant row (a threshold) is deliberate
+        {"table t(a: percent) -> percent monotone\n"
+         "  below 20% -> 0%\n"
+         "  from 20% to below 60% -> 10%\n"
+         "  from 60% to 100% -> linear 40% to 100%\n"
+         "  above 100% -> 150%\n"
+         "output x: percent = t(1)\n",
+         "test.hoshu:6:3: warning: table `t` jumps from 100% to 150% here\n"
+         "    above 100% -> 150%\n"
+         "    ^~~~~~~~~~~~~~~~~~\n"
          "  hint: make the rows meet, or drop `monotone` if the jump is meant\n"},
         // unused definitions and an input without a range
         {"param p: JPY = ¥1\n"
