@@ -235,8 +235,10 @@ if big_case "a working paper of 6,000 directors"; then
   awk '/^\[\[directors\]\]/ { exit } { print }' examples/iij/fy2024.toml > "$work/many.toml"
   awk 'BEGIN { for (i = 0; i < 6000; i++) printf "[[directors]]\nid = \"X%d\"\ntitle = \"社外取締役\"\nrole = \"outside\"\nmonthly_fixed = 800_000\nmonths_in_office = 12\n", i }' \
     >> "$work/many.toml"
-  within "a working paper of 6,000 directors" 20 800 0 "written" \
-    bash -c '"$1" report rules/iij --inputs "$2/many.toml" --out "$2/many.html" && echo written' _ "$hoshu" "$work"
+  # (6,000 outside directors' cash passes the outside directors' limit: a violation, exit 1,
+  # the paper written all the same.)
+  within "a working paper of 6,000 directors" 20 800 1 "written" \
+    bash -c '"$1" report rules/iij --inputs "$2/many.toml" --out "$2/many.html"; rc=$?; [[ -s "$2/many.html" ]] && echo written; exit $rc' _ "$hoshu" "$work"
 fi
 
 if big_case "the CSV of 20,000 directors"; then
