@@ -34,6 +34,10 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
 /// summarised as the per-record ones are (the numeric ones not counted named), and each requirement (per record: each record's) with the
 /// share of paths on which it failed. Empty when the plan has neither.
 std::string format_simulation_sections(const Plan& plan, const SimulationResult& r);
+/// A probability as a percentage to 0.01%: never "0.00%" for something that happened nor
+/// "100.00%" for something that did not always happen; of a count of paths, "-" of none.
+std::string path_percent(const Rational& fraction);
+std::string path_percent(std::uint64_t count, std::uint64_t total);
 
 /// The base plan of a comparison (the head's is the header's seal).
 struct ComparisonSide {

@@ -14,24 +14,6 @@
 
 namespace hoshu::eval {
 
-namespace {
-
-/// A share of paths as a percentage to 0.01%: never "0.00%" for what happened on a path,
-/// nor "100.00%" for what did not happen on every one (as the events and limits show it).
-std::string percent(const Rational& fraction) {
-    std::string shown = (fraction * Rational(100)).to_decimal(2);
-    if (shown == "0.00" && !fraction.is_zero()) return "<0.01%";
-    if (shown == "100.00" && fraction != Rational(1)) return ">99.99%";
-    return shown + "%";
-}
-
-std::string share_of_paths(std::uint64_t count, std::uint64_t total) {
-    if (total == 0) return "-";
-    return percent(Rational::fraction(static_cast<std::int64_t>(count), static_cast<std::int64_t>(total)));
-}
-
-}  // namespace
-
 std::string format_simulation_sections(const Plan& plan, const SimulationResult& r) {
     std::string out;
     std::vector<std::vector<std::string>> rows = {
@@ -49,7 +31,7 @@ std::string format_simulation_sections(const Plan& plan, const SimulationResult&
         rows.push_back({plan.slots[t.slot].name, grouped_decimal(s.mean, mean), grouped_decimal(*Rational::parse(s.sd), 2),
                         grouped_decimal(s.p5, places), grouped_decimal(s.p25, places), grouped_decimal(s.p50, places),
                         grouped_decimal(s.p75, places), grouped_decimal(s.p95, places),
-                        percent(s.p_zero)});
+                        path_percent(s.p_zero)});
     }
     if (rows.size() > 1) {
         std::vector<bool> right(rows[0].size(), true);
@@ -81,12 +63,12 @@ std::string format_simulation_sections(const Plan& plan, const SimulationResult&
                                            r.requirements.begin() + static_cast<std::ptrdiff_t>(end),
                                            [](const RequirementTally& t) { return t.failed == 0; });
             if (q.director && never) {
-                req.push_back({name + " (every " + plan.directors.noun + ")", share_of_paths(0, r.paths)});
+                req.push_back({name + " (every " + plan.directors.noun + ")", path_percent(0, r.paths)});
             } else {
                 for (std::size_t k = i; k < end; ++k) {
                     const auto& t = r.requirements[k];
                     req.push_back({t.director ? name + " (" + r.directors[*t.director] + ")" : name,
-                                   share_of_paths(t.failed, r.paths)});
+                                   path_percent(t.failed, r.paths)});
                 }
             }
             i = end;

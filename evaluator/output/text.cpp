@@ -126,21 +126,20 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
 // --------------------------------------------------------------------------------------
 // A simulation
 
-namespace {
-
-/// A probability as a percentage to 0.01%; never "0.00%" for something that happened nor
-/// "100.00%" for something that did not always happen.
-std::string percent(const Rational& fraction) {
+std::string path_percent(const Rational& fraction) {
     std::string shown = (fraction * Rational(100)).to_decimal(2);
     if (shown == "0.00" && !fraction.is_zero()) return "<0.01%";
     if (shown == "100.00" && fraction != Rational(1)) return ">99.99%";
     return shown + "%";
 }
 
-std::string percent(std::uint64_t count, std::uint64_t total) {
+std::string path_percent(std::uint64_t count, std::uint64_t total) {
     if (total == 0) return "-";
-    return percent(Rational::fraction(static_cast<std::int64_t>(count), static_cast<std::int64_t>(total)));
+    return path_percent(Rational::fraction(static_cast<std::int64_t>(count), static_cast<std::int64_t>(total)));
 }
+
+namespace {
+
 
 bool always_zero(const OutputTally& t) { return t.counts.only_zero(); }
 
@@ -190,7 +189,7 @@ std::vector<std::string> statistic_cells(const OutputSummary& s, int places,
     const int whole = places;
     const int mean = std::max(2, places);
     return {shown(s.mean, mean), grouped_decimal(*Rational::parse(s.sd), 2), shown(s.p5, whole), shown(s.p25, whole),
-            shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), percent(s.p_zero)};
+            shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
 }
 
 }  // namespace
@@ -239,14 +238,14 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
         std::vector<std::vector<std::string>> ev = {{"event", "probability"}};
         for (const auto& e : r.events) {
             if (e.director && e.count == 0 && !receives[*e.director]) continue;
-            ev.push_back({event_name(plan, r, e), percent(e.count, r.paths)});
+            ev.push_back({event_name(plan, r, e), path_percent(e.count, r.paths)});
         }
         out += "\n" + format_columns(ev, {false, true}, "");
     }
     if (!r.limits.empty()) {
         std::vector<std::vector<std::string>> lim = {{"limit", "scaled", "violated"}};
         for (const auto& l : r.limits)
-            lim.push_back({plan.limits[l.limit].name, percent(l.scaled, r.paths), percent(l.violated, r.paths)});
+            lim.push_back({plan.limits[l.limit].name, path_percent(l.scaled, r.paths), path_percent(l.violated, r.paths)});
         out += "\n" + format_columns(lim, {false, true, true}, "");
     }
     if (r.has_price && r.discount) {
@@ -392,7 +391,7 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
             std::string name = event_key(plan, *side, e);
             auto [it, fresh] = events.try_emplace(name, "—", "—");
             if (fresh) event_order.push_back(name);
-            (side == &c.base ? it->second.first : it->second.second) = percent(e.count, side->paths);
+            (side == &c.base ? it->second.first : it->second.second) = path_percent(e.count, side->paths);
         }
     }
     if (!event_order.empty()) {
@@ -409,8 +408,8 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
             auto [it, fresh] = limits.try_emplace(name, std::vector<std::string>{"—", "", "—", ""});
             if (fresh) limit_order.push_back(name);
             std::size_t at = side == &c.base ? 0 : 2;
-            it->second[at] = percent(l.scaled, side->paths);
-            it->second[at + 1] = percent(l.violated, side->paths);
+            it->second[at] = path_percent(l.scaled, side->paths);
+            it->second[at + 1] = path_percent(l.violated, side->paths);
         }
     }
     if (!limit_order.empty()) {
