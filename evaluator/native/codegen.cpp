@@ -1762,7 +1762,8 @@ void named_split(const Plan& plan, std::uint32_t n, bool in_aggregate, std::vect
 std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& unchecked, std::vector<std::uint8_t>& required,
                                        const std::vector<std::uint8_t>* again = nullptr,
                                        const std::vector<std::uint8_t>* recomputed = nullptr,
-                                       const std::vector<std::uint8_t>* read_again = nullptr) {
+                                       const std::vector<std::uint8_t>* read_again = nullptr,
+                                       const std::vector<std::vector<std::uint32_t>>* ups = nullptr) {
     const Plan& plan = w.plan;
     const Layout& layout = w.layout;
     const std::size_t n = plan.slots.size();
@@ -2054,6 +2055,40 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         };
         return (zero(nd.a) && in_place(nd.b)) || (zero(nd.b) && in_place(nd.a));
     };
+    // After scaling, a record whose scaled outputs of loop p are all zero — zero scaled is zero,
+    // whatever the factor and the rounding — has every definition of that loop as the first
+    // run left it in the memo, when each one computed again reads only those outputs of its
+    // own record (no plan-wide value and nothing of an earlier loop that scaling changes).
+    // When its terms of the loop's sums are zero too (a sum of a definition the memo keeps,
+    // with no filter), the record adds nothing to them: it is passed over. Empty when the
+    // loop cannot pass records over.
+    auto unchanged_record = [&](int p) -> std::string {
+        if (!ups) return {};
+        std::vector<std::uint32_t> zeros;   // the loop's scaled outputs, then the sums' terms
+        for (auto s : order)
+            if (phase[s] == p && plan.slots[s].scope != Scope::plan && !w.scaled_by[s].empty()) {
+                if (!kept[s]) return {};
+                zeros.push_back(s);
+            }
+        if (zeros.empty()) return {};
+        for (auto s : order) {
+            if (phase[s] != p || plan.slots[s].scope == Scope::plan || !(*again)[s]) continue;
+            for (auto u : (*ups)[s])
+                if (std::find(zeros.begin(), zeros.end(), u) == zeros.end()) return {};
+        }
+        for (auto a : summed[p]) {
+            const Node& nd = plan.nodes[a];
+            if (nd.kind != NodeKind::sum || nd.b != none) return {};
+            const Node& x = plan.nodes[nd.a];
+            if (x.kind != NodeKind::slot || x.aux >= n || !layout.computed[x.aux] || !kept[x.aux] ||
+                plan.slots[x.aux].scope == Scope::plan)
+                return {};
+            if (std::find(zeros.begin(), zeros.end(), x.aux) == zeros.end()) zeros.push_back(x.aux);
+        }
+        std::string zero;
+        for (auto s : zeros) zero += fmt::format("{}t[{} + r].n == 0", zero.empty() ? "" : " && ", layout.offset[s]);
+        return fmt::format("      if ({}) continue;\n", zero);
+    };
     bool carried = false;   // a requirement not checked again: held_ from `held`
     std::string code = "    bool held_ = true;\n";
     if (!early.empty()) {
@@ -2079,6 +2114,7 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
         w.in_loop = true;
         for (auto s : order)
             if (phase[s] == p && plan.slots[s].scope != Scope::plan) each += define(s, "      ", "r");
+        bool checked_here = false;
         for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
             const Requirement& req = plan.requirements[layout.requirements[k]];
             if (req.scope == Scope::plan || requirement_phase[k] != p) continue;
@@ -2088,14 +2124,17 @@ std::optional<std::string> local_entry(Writer& w, std::vector<std::uint32_t>& un
                 continue;
             }
             each += fmt::format("      if (!{}) held_ = false;\n", w.expr(req.condition));
+            checked_here = true;
             required[k] = 1;
         }
         std::string before;
         sums(summed[p], before, each);
         w.in_loop = false;
         before = std::exchange(w.loop_decls, {}) + before;
+        const std::string skip = again && !checked_here ? unchanged_record(p) : std::string();
         if (!each.empty())
-            code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}    }}\n", before, layout.records, reads(false, "      ", "r"), each);
+            code += fmt::format("{}    for (long r = 0; r < {}; ++r) {{\n{}{}{}    }}\n", before, layout.records, skip,
+                                reads(false, "      ", "r"), each);
         for (auto a : summed[p]) w.accumulated[a] = 1;
         for (auto s : order)
             if (plan.slots[s].scope != Scope::plan) w.local_here[s] = 0;
@@ -2334,7 +2373,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
                 whole_scaled[s] = all ? 1 : 0;
             }
             w.whole_scaled = &whole_scaled;
-            auto again = local_entry(w, unchecked, again_required, &affected, &recomputed);
+            auto again = local_entry(w, unchecked, again_required, &affected, &recomputed, nullptr, &ups);
             w.whole_scaled = nullptr;
             if (again) straight_fn += "static void straight_again(Q* t, bool& held) {\n" + *again + "}\n";
         }
@@ -2345,6 +2384,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
     }
     std::string checks;
     std::string exceeded, again, factors;   // the pro rata limits exceeded; their second check; their factors shown
+    std::string after;                      // the limits that only report checked after scaling
     for (std::size_t k = 0; k < layout.limits.size(); ++k) {
         const Limit& l = plan.limits[layout.limits[k]];
         checks += fmt::format("// limit {}\nstatic inline bool limit{}(Q* t) {{\n  const long r = 0;\n  Q v = {};\n  Q b = {};\n"
@@ -2352,14 +2392,6 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
                               l.name, k, w.expr(l.value), w.expr(l.bound), layout.limit_at[k], layout.limit_at[k] + 1,
                               l.strict ? ">=" : ">");
         const std::uint32_t set = layout.limit_set[k];
-        if (set == none) {
-            entry += fmt::format("    if (limit{}(t)) bail();\n", k);
-        } else {
-            entry += fmt::format("    const bool x{0} = limit{0}(t);\n    if (x{0}) factor(t, {1}, t[{2}], t[{3}]);\n", k,
-                                 layout.sets[set].at, layout.limit_at[k], layout.limit_at[k] + 1);
-            exceeded += fmt::format("{}x{}", exceeded.empty() ? "" : " || ", k);
-            factors += fmt::format("      if (x{}) t[{}] = t[{}];\n", k, layout.limit_at[k] + 2, layout.sets[set].at);
-        }
         // After scaling, a limit reading what scaling changes is checked again: one exceeded
         // is violated (the interpreter reports it).
         std::vector<std::uint32_t> named;
@@ -2369,6 +2401,17 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         std::string when = std::any_of(named.begin(), named.end(), [&](std::uint32_t s) { return affected[s] != 0; })
                                ? changed(named)
                                : "";
+        if (set == none) {
+            // (A limit that only reports, on what scaling changes: checked once the factors are
+            // known — on the scaled values when one of them changes what it reads, else now.)
+            if (when.empty()) entry += fmt::format("    if (limit{}(t)) bail();\n", k);
+            else after += fmt::format("    if (!({}) && limit{}(t)) bail();\n", when, k);
+        } else {
+            entry += fmt::format("    const bool x{0} = limit{0}(t);\n    if (x{0}) factor(t, {1}, t[{2}], t[{3}]);\n", k,
+                                 layout.sets[set].at, layout.limit_at[k], layout.limit_at[k] + 1);
+            exceeded += fmt::format("{}x{}", exceeded.empty() ? "" : " || ", k);
+            factors += fmt::format("      if (x{}) t[{}] = t[{}];\n", k, layout.limit_at[k] + 2, layout.sets[set].at);
+        }
         if (set != none) when = fmt::format("x{}{}{}", k, when.empty() ? "" : " || ", when);
         if (!when.empty()) again += fmt::format("      if (({}) && limit{}(t)) bail();\n", when, k);
     }
@@ -2424,6 +2467,7 @@ std::string kernel_source(const Plan& plan, const Layout& layout, std::vector<st
         }
         entry += fmt::format("    if ({}) {{\n      {} = 1;\n{}{}{}    }}\n", exceeded, scaling, second, again, factors);
     }
+    entry += after;
     for (std::size_t k = 0; k < layout.requirements.size(); ++k) {
         const std::uint32_t i = layout.requirements[k];
         const Requirement& req = plan.requirements[i];
