@@ -177,6 +177,7 @@ private:
     /// the record and the clauses. `w` is where the range's computed ends are evaluated
     /// (nullopt: not known, and only constant ends are checked). A percent written as a
     /// bare number past 1 (`10`, 1000%) is told to be written with its sign (`10%`).
+    std::string whose(const Slot& s, std::optional<Where> w) const;
     void check_input_range(const Slot& s, const Value& v, std::optional<Where> w, InputFile::Node node);
     /// Whether the value at `node`, or the CSV cell overriding it, is a number written
     /// without `%`.

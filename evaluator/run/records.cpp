@@ -305,7 +305,7 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
             const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
             auto it = std::find(ct.members.begin(), ct.members.end(), ov.text);
             if (it == ct.members.end()) {
-                fail(ov.where, fmt::format("unknown {} \"{}\" for {}", ct.name, ov.text, what),
+                fail(ov.where, fmt::format("{}: unknown {} \"{}\"", what, ct.name, ov.text),
                      fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
             }
             v.word = it - ct.members.begin();
@@ -353,7 +353,7 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
             const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
             auto it = std::find(ct.members.begin(), ct.members.end(), *r);
             if (it == ct.members.end()) {
-                fail(in_.range(node), fmt::format("unknown {} \"{}\" for {}", ct.name, *r, what),
+                fail(in_.range(node), fmt::format("{}: unknown {} \"{}\"", what, ct.name, *r),
                      fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
             }
             v.word = it - ct.members.begin();
@@ -390,7 +390,7 @@ std::optional<Value> Evaluator::read_input(const Slot& s, Where w, std::size_t a
     }
     auto& reads = input_reads_[node.ptr];
     if (std::find(reads.begin(), reads.end(), at) == reads.end()) reads.push_back(at);
-    Value v = read_value(node, s.type, what);
+    Value v = read_value(node, s.type, what + whose(s, w));
     check_input_range(s, v, w, node);
     return v;
 }
@@ -452,6 +452,22 @@ bool Evaluator::written_without_percent(InputFile::Node node) const {
     return text && !text->empty() && text->back() != '%';
 }
 
+/// Whose value of `s` a message speaks of: " for director D01", " for director D01, grant 2
+/// of `grants`", or nothing (a plan-wide one).
+std::string Evaluator::whose(const Slot& s, std::optional<Where> w) const {
+    if (w && s.scope == Scope::director)
+        return fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w->director)].id);
+    if (w && s.scope == Scope::grant)
+        return fmt::format(" for {} {}, {} {} of `{}`", plan_.directors.noun,
+                           out_.directors[static_cast<std::size_t>(w->director)].id, plan_.grants.noun, w->grant + 1,
+                           plan_.grants.input.path_text);
+    if (w && is_other(s.scope)) {
+        auto [k, i] = other_at_[static_cast<std::size_t>(w->grant)];
+        return fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);
+    }
+    return {};
+}
+
 void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<Where> w, InputFile::Node node) {
     if (s.type.kind != Kind::number && s.type.kind != Kind::date) return;
     const SourceRange at = where_of(node);
@@ -465,17 +481,7 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
     bool low_ok = !low || compare(s.type, v, *low) >= 0;
     bool high_ok = !high || compare(s.type, v, *high) <= 0;
     if (low_ok && high_ok) return;
-    std::string who;
-    if (w && s.scope == Scope::director)
-        who = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w->director)].id);
-    if (w && s.scope == Scope::grant)
-        who = fmt::format(" for {} {}, {} {} of `{}`", plan_.directors.noun,
-                          out_.directors[static_cast<std::size_t>(w->director)].id, plan_.grants.noun, w->grant + 1,
-                          plan_.grants.input.path_text);
-    if (w && is_other(s.scope)) {
-        auto [k, i] = other_at_[static_cast<std::size_t>(w->grant)];
-        who = fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);
-    }
+    const std::string who = whose(s, w);
     std::string here;
     if (computed && w) {
         if (low && high) here = fmt::format(" (here {} to {})", show(s.type, *low), show(s.type, *high));
@@ -511,7 +517,7 @@ void Evaluator::check_value(const ValueCheck& c, InputFile::Node node) {
         return;
     }
     const Slot& s = plan_.slots[c.reader.index];
-    Value v = read_value(node, s.type, slot_what_[c.reader.index]);
+    Value v = read_value(node, s.type, slot_what_[c.reader.index] + whose(s, c.w));
     check_input_range(s, v, c.w, node);
 }
 

@@ -219,7 +219,7 @@ TEST_CASE("inputs: every value a declaration reads is checked, whether read this
          "          ^\n"},
         // a ledger entry: a fraction of a share, and more shares restricted than granted
         {"shares = 10", "shares = 10.5",
-         "in.toml:28:10: error: `granted` is shares: it must be a whole number, not 10.5\n"
+         "in.toml:28:10: error: `granted` for director D1, grant 1 of `ledger` is shares: it must be a whole number, not 10.5\n"
          "  shares = 10.5\n"
          "           ^~~~\n"},
         {"restricted = 5", "restricted = 11",
