@@ -190,19 +190,26 @@ void Checker::lint() {
         // A plan-wide text input `fiscal_year` names the year of every result (as an output would).
         const bool year = sl.name == "fiscal_year" && sl.kind == SlotKind::input && sl.scope == Scope::plan &&
                           sl.type.kind == Kind::text;
-        if (direct[s] || sl.kind == SlotKind::output || year || read_by_name(sl)) mark(s);
+        // An input whose declared range reads other definitions is a check of the inputs (a
+        // deduction's month within the offering): used, as what its range reads is.
+        const bool check = sl.kind == SlotKind::input && (sl.input.low_node != none || sl.input.high_node != none);
+        if (direct[s] || sl.kind == SlotKind::output || year || read_by_name(sl) || check) mark(s);
     }
-    // A param's every dated version and an input's default count too: collect their
+    // A param's every dated version and an input's default and range count too: collect their
     // references once, then follow everything from the roots.
     std::vector<std::vector<std::uint32_t>> extra(plan_.slots.size());
     {
         std::vector<bool> scratch(plan_.slots.size(), false);
         for (std::uint32_t s = 0; s < plan_.slots.size(); ++s) {
             const Slot& sl = plan_.slots[s];
-            if (sl.versions.size() <= 1 && sl.input.default_node == none) continue;
+            if (sl.versions.size() <= 1 && sl.input.default_node == none && sl.input.low_node == none &&
+                sl.input.high_node == none)
+                continue;
             std::fill(scratch.begin(), scratch.end(), false);
             for (const auto& v : sl.versions) used_slots(v.node, scratch);
             used_slots(sl.input.default_node, scratch);
+            used_slots(sl.input.low_node, scratch);
+            used_slots(sl.input.high_node, scratch);
             for (std::uint32_t t = 0; t < scratch.size(); ++t) {
                 if (scratch[t]) extra[s].push_back(t);
             }
