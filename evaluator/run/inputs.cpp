@@ -20,6 +20,7 @@
 #ifndef TOML_ASSERT
 #define TOML_ASSERT(expr) static_cast<void>(0)
 #endif
+#include <cctype>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -297,6 +298,22 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                 message = "invalid TOML in a " + message.substr(prefix.size());
             auto off = offset_of(f, e.source().begin);
             if (!off) return dsl::one_error({}, fmt::format("{}: {}", f.path(), message));
+            // An integer past 64 bits (toml++ places the error just after its digits): the
+            // whole number underlined, and the way to give it exactly.
+            if (message.find("not representable in 64 bits") != std::string::npos) {
+                const std::string_view text = f.text();
+                std::size_t begin = std::min<std::size_t>(*off, text.size());
+                while (begin > 0 && (std::isdigit(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '_'))
+                    --begin;
+                if (begin > 0 && (text[begin - 1] == '-' || text[begin - 1] == '+')) --begin;
+                if (begin < *off) {
+                    const std::string number(text.substr(begin, *off - begin));
+                    return dsl::one_error(SourceRange::in(id, static_cast<std::uint32_t>(begin), *off),
+                                          fmt::format("{} is past the 64 bits a TOML integer holds", number),
+                                          fmt::format("write it in quotes, \"{}\": hoshu reads a number in quotes exactly",
+                                                      number));
+                }
+            }
             return dsl::one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));
         }
     } catch (const std::exception& e) {

@@ -258,12 +258,18 @@ TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]")
          "x.toml:1:8: error: invalid TOML in a value: could not determine value type\n"
          "  a = [1,}]\n"
          "         ^\n"},
-        // TOML integers are 64-bit; toml++ places the error just after the digits.
+        // TOML integers are 64-bit; toml++ places the error just after the digits: the
+        // number underlined as written, and how to give it exactly.
         {"big = 9_223_372_036_854_775_808\n",
-         "x.toml:1:32: error: invalid TOML in a decimal integer: '9223372036854775808' is not "
-         "representable in 64 bits\n"
+         "x.toml:1:7: error: 9_223_372_036_854_775_808 is past the 64 bits a TOML integer holds\n"
          "  big = 9_223_372_036_854_775_808\n"
-         "                                 ^\n"},
+         "        ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+         "  hint: write it in quotes, \"9_223_372_036_854_775_808\": hoshu reads a number in quotes exactly\n"},
+        {"small = -92233720368547758090\n",
+         "x.toml:1:9: error: -92233720368547758090 is past the 64 bits a TOML integer holds\n"
+         "  small = -92233720368547758090\n"
+         "          ^~~~~~~~~~~~~~~~~~~~~\n"
+         "  hint: write it in quotes, \"-92233720368547758090\": hoshu reads a number in quotes exactly\n"},
     }));
     CAPTURE(toml);
     CHECK(parse_error(toml) == expected);
