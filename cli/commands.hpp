@@ -87,6 +87,8 @@ struct DiffArgs {
     std::vector<std::string> inputs;
     std::string price;                  // a plan-wide definition in money per share: value shares at it
     std::string format = "text";
+    std::string carry;                  // --carry LAST_YEAR.json: the records both plans read (as eval)
+    std::string register_db;            // --register FILE.db (as eval)
 };
 int run_diff(const DiffArgs& args);
 

@@ -251,15 +251,23 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
                                                   const std::string& inputs_path, const CarryFrom& from,
                                                   CarryUsed& used, int& exit) {
     if (from.result.empty() && from.register_db.empty()) return load_plan_and_inputs(sm, plan_dir, inputs_path, exit);
+    auto plan = load_plan(sm, plan_dir, false, exit);
+    if (!plan) return std::nullopt;
+    auto inputs = load_carried_inputs(sm, *plan, plan_dir, inputs_path, from, used, exit);
+    if (!inputs) return std::nullopt;
+    return PlanAndInputs{std::move(*plan), std::move(*inputs)};
+}
+
+std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const eval::Plan& plan,
+                                                   const std::string& plan_dir, const std::string& inputs_path,
+                                                   const CarryFrom& from, CarryUsed& used, int& exit) {
     const char* option = from.result.empty() ? "--register" : "--carry";
     if (!from.result.empty() && !from.register_db.empty()) {
         std::fprintf(stderr, "hoshu: error: --carry and --register both say where the carried records come from: give one\n");
         exit = Exit::usage;
         return std::nullopt;
     }
-    auto plan = load_plan(sm, plan_dir, false, exit);
-    if (!plan) return std::nullopt;
-    if (plan->carries.empty()) {
+    if (plan.carries.empty()) {
         std::fprintf(stderr, "hoshu: error: %s: the plan %s carries nothing from year to year (it has no `carry` declaration)\n",
                      option, dsl::printable(plan_dir).c_str());
         exit = Exit::usage;
@@ -273,7 +281,7 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
     }
     std::optional<std::vector<eval::InputFile::Carried>> carried;
     if (!from.register_db.empty()) {
-        carried = read_register_carry(*plan, from.register_db, inputs_path, text, used, exit);
+        carried = read_register_carry(plan, from.register_db, inputs_path, text, used, exit);
     } else {
         std::string why;
         if (!dsl::read_regular_file_at_most(from.result, std::size_t{64} << 20, used.bytes, why)) {
@@ -283,7 +291,7 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
             return std::nullopt;
         }
         used.path = from.result;
-        carried = read_carry(sm, *plan, from.result, used.bytes, exit);
+        carried = read_carry(sm, plan, from.result, used.bytes, exit);
     }
     if (!carried) return std::nullopt;
     auto inputs = eval::InputFile::parse_with_carried(sm, inputs_path, std::move(text), *carried);
@@ -292,7 +300,7 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
         exit = Exit::usage;
         return std::nullopt;
     }
-    return PlanAndInputs{std::move(*plan), std::move(*inputs)};
+    return std::move(*inputs);
 }
 
 void seal_carried(eval::Seal& seal, const CarryUsed& used, const std::string& result_path) {

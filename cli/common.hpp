@@ -86,6 +86,13 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
                                                   const std::string& inputs_path, const CarryFrom& from,
                                                   CarryUsed& used, int& exit);
 
+/// The inputs of `inputs_path` with the records `plan` (of `plan_dir`) carries in place, from
+/// `from` (a result or a register, as load_plan_and_inputs()). Prints what is wrong and sets
+/// `exit`.
+std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const eval::Plan& plan,
+                                                   const std::string& plan_dir, const std::string& inputs_path,
+                                                   const CarryFrom& from, CarryUsed& used, int& exit);
+
 /// Record in `seal` what was carried (`used`), relative to `result_path` as make_seal() does.
 void seal_carried(eval::Seal& seal, const CarryUsed& used, const std::string& result_path);
 

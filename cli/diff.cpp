@@ -1,4 +1,4 @@
-// hoshu diff BASE_PLAN HEAD_PLAN --inputs FILE… [--format text|json]
+// hoshu diff BASE_PLAN HEAD_PLAN --inputs FILE… [--carry LAST_YEAR.json | --register FILE.db] [--format text|json]
 //
 // For the compensation committee's what-if and for reviewers of a rule change: on each
 // input file, every director's awards under both plans and what changed; then, once, the
@@ -60,7 +60,39 @@ int run_diff(const DiffArgs& args) {
     int exit = Exit::success;
     std::vector<eval::InputFile> inputs;
     std::vector<int> order;   // per --inputs argument: its index in `inputs`, or -1 when unreadable
+    const CarryFrom from{args.carry, args.register_db};
+    const bool carrying = !from.result.empty() || !from.register_db.empty();
+    if (carrying) {
+        // Both plans read one set of inputs: the records the head plan carries, which the base
+        // plan must carry too (the same `carry` declarations, by path).
+        auto paths = [](const eval::Plan& plan) {
+            std::vector<std::string> out;
+            for (const auto& c : plan.carries) out.push_back(c.path);
+            std::sort(out.begin(), out.end());
+            return out;
+        };
+        if (paths(*base.plan) != paths(*head.plan)) {
+            std::fprintf(stderr,
+                         "hoshu: error: the base plan `%s` and the head plan `%s` carry different records from year to "
+                         "year: they cannot be compared on one set of carried inputs (evaluate each with eval)\n",
+                         dsl::printable(base.dir).c_str(), dsl::printable(head.dir).c_str());
+            return Exit::usage;
+        }
+    }
     for (const auto& path : args.inputs) {
+        if (carrying) {
+            CarryUsed used;
+            int carry_exit = Exit::success;
+            auto in = load_carried_inputs(sm, *head.plan, head.dir, path, from, used, carry_exit);
+            if (!in) {
+                order.push_back(-1);
+                exit = std::max(exit, carry_exit);
+                continue;
+            }
+            order.push_back(static_cast<int>(inputs.size()));
+            inputs.push_back(std::move(*in));
+            continue;
+        }
         auto in = eval::InputFile::load(sm, path);
         if (!in) {
             print_diagnostics(sm, in.error());

@@ -141,6 +141,8 @@ int run_command(int argc, char** argv) {
     diff_cmd->add_option("base", df.base, "Folder of the base (earlier) plan's .hoshu rule files")->required();
     diff_cmd->add_option("head", df.head, "Folder of the head (revised) plan's .hoshu rule files")->required();
     diff_cmd->add_option("--inputs,-i", df.inputs, "TOML input files (one or more)")->required()->expected(1, -1);
+    diff_cmd->add_option("--carry", df.carry, "Last year's JSON result, verified, whose carried records both plans read (as eval)");
+    diff_cmd->add_option("--register", df.register_db, "A grant register whose last year's records both plans read (as eval)");
     diff_cmd->add_option("--price", df.price,
                          "A plan-wide price, in a currency per share or other counted unit (as grant_price): value every award in that unit at it, as each plan computes it");
     diff_cmd->add_option("--format,-f", df.format, "text or json")

@@ -205,4 +205,34 @@ check "a missing result is refused" 2 "cannot read the carried result" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/none.json"
 check "a plan without carry refuses --carry" 2 "carries nothing from year to year" \
   "$hoshu" eval rules/iij/governance --inputs examples/iij/agm-2024.toml --carry "$work/fy2024.json"
+# diff of a revision in a later year of a carrying plan: both plans read the records
+# carried from the earlier result (or register); the head's side is what eval gives.
+cp -r rules/jp-bbt "$work/bbt-limit"
+sed -i 's|^param trust_limit: points = 50,000 points|param trust_limit: points = 40,000 points|' "$work/bbt-limit/points.hoshu"
+grep -q "trust_limit: points = 40,000 points" "$work/bbt-limit/points.hoshu"
+report "a revision of the points plan (a lower trust limit)" $([[ $? == 0 ]] && echo 1 || echo 0)
+run "$hoshu" diff rules/jp-bbt "$work/bbt-limit" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --format json
+diffed=$out
+head_eval=$("$hoshu" eval "$work/bbt-limit" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --format json | outputs /dev/stdin)
+python3 - "$diffed" "$head_eval" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1]); e = json.loads(sys.argv[2])
+run = d["inputs"][0]
+# every award's head value is eval's under the head plan (on the carried records), and some changed
+by = {(r["id"], k): v for r in e["directors"] for k, v in r.items()}
+values = [(r["id"], v) for r in run["directors"] for v in r["values"]]
+assert any(v["changed"] for _, v in values), "no award changed"
+assert any(v["output"] == "opening_balance" and v["head"] != 0 for _, v in values), "nothing carried"
+for who, v in values:
+    assert str(by[(who, v["output"])]) == str(v["head"]), (who, v, by[(who, v["output"])])
+PY
+[[ $? == 0 && $rc == 0 ]]
+report "diff --carry compares the revision on the carried records (head = eval --carry)" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "diff --register carries as --carry does" 0 "trust_limit" \
+  "$hoshu" diff rules/jp-bbt "$work/bbt-limit" --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt.db"
+check "diff refuses plans that carry different records" 2 "carry different records from year to year" \
+  "$hoshu" diff rules/jp-bbt rules/iij --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json"
+check "diff refuses --carry with --register" 2 "give one" \
+  "$hoshu" diff rules/jp-bbt "$work/bbt-limit" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --register "$work/bbt.db"
+
 exit $fail
