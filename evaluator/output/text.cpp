@@ -534,6 +534,14 @@ std::string kind_text(const DeclarationDiff& d) {
     return d.head ? d.head->kind : d.base->kind;
 }
 
+/// A changed declaration as the rules diff names it: `table payout`, `input → param cut`;
+/// the plan declaration, which has no name of its own, as `plan`.
+std::string declaration_text(const DeclarationDiff& d) {
+    const DeclarationText& named = d.head ? *d.head : *d.base;
+    if (named.kind == "plan") return kind_text(d);
+    return kind_text(d) + " " + named.name;
+}
+
 std::string scope_text(const std::string& record) {
     return record.empty() ? "plan-wide" : "per " + record;
 }
@@ -681,7 +689,7 @@ std::string text_rules(const RulesDiff& r, const DiffSide& base, const DiffSide&
         std::string block;
         for (const auto& c : r.changes) {
             if (c.change != DeclarationDiff::Kind::changed || c.annotations_only != annotations_only) continue;
-            block += fmt::format("  {} {}  {}\n", kind_text(c), c.head->name, location(c));
+            block += fmt::format("  {}  {}\n", declaration_text(c), location(c));
             if (c.base->scope != c.head->scope)
                 block += fmt::format("    {} → {}\n", scope_text(c.base->scope), scope_text(c.head->scope));
             for (const auto& line : c.lines) block += "    " + line + "\n";
@@ -693,7 +701,7 @@ std::string text_rules(const RulesDiff& r, const DiffSide& base, const DiffSide&
         for (const auto& c : r.changes) {
             if (c.change != kind) continue;
             const auto& d = c.head ? *c.head : *c.base;
-            rows.push_back({d.kind, d.name, location(c)});
+            rows.push_back({d.kind, d.kind == "plan" ? std::string() : d.name, location(c)});
         }
         return format_columns(rows, {false, false, false}, "  ", 40);
     };
