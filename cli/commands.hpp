@@ -65,6 +65,7 @@ struct VerifyArgs {
     std::string expect_inputs_sha256;   // the approved inputs
     std::string carry;                  // the auditor's copy of the carried result (default: as the seal records)
     std::string register_db;            // the register the carried records were read from (default: as the seal records)
+    bool plan_warnings = true;          // print the warnings of the plan the seal names (false: its caller printed them)
 };
 int run_verify(const VerifyArgs& args);
 

@@ -39,7 +39,8 @@ void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& dia
     std::fputs(text.c_str(), stderr);
 }
 
-std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit) {
+std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit,
+                                    bool warnings) {
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) {
         std::fprintf(stderr, "hoshu: error: no plan at `%s` (name a folder of .hoshu rule files)\n", dir.c_str());
@@ -52,6 +53,14 @@ std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& d
         for (auto& d : diags.items()) {
             if (d.severity == dsl::Severity::warning) d.severity = dsl::Severity::error;
         }
+    }
+    if (!warnings) {   // the errors only, each with the notes that follow it
+        auto& items = diags.items();
+        bool after_error = false;
+        std::erase_if(items, [&](const dsl::Diagnostic& d) {
+            if (d.severity != dsl::Severity::note) after_error = d.severity == dsl::Severity::error;
+            return !after_error;
+        });
     }
     print_diagnostics(sm, diags);
     if (!plan || diags.has_errors()) {
@@ -99,6 +108,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
     const std::string shown = dsl::printable(path);
     VerifyArgs args;
     args.result = path;
+    args.plan_warnings = false;   // the plan's warnings are printed once, as the caller loaded it
     std::vector<std::string> differences;
     int verify_exit = verify_result(args, text, differences, [](const Verified&) { return static_cast<int>(Exit::success); });
     if (verify_exit != Exit::success || !differences.empty()) {

@@ -27,8 +27,11 @@ bool color_for(int fd);
 
 void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& diags);
 
-/// Load and check a plan; prints diagnostics. `exit` is set when it returns nullopt.
-std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit);
+/// Load and check a plan; prints diagnostics (its warnings only when `warnings`: a plan
+/// loaded again for a check of the caller's, whose warnings the caller has printed). `exit`
+/// is set when it returns nullopt.
+std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit,
+                                    bool warnings = true);
 
 /// The base plan of a comparison (`--against DIR`): load_plan(), and when it does not
 /// check, a last line saying it is the base plan that does not.

@@ -155,6 +155,9 @@ int record(const RegisterArgs& args) {
         eval::ReportExtras extras = eval::report_extras(v.plan, v.inputs, v.outcome, v.options);
         entry.grant_date = extras.grant_date;
         entry.grant_price = extras.grant_price;
+        // The grant-time price's currency, which the export names the grants' value column by.
+        if (!extras.grant_price.empty() && !extras.grant_price_currency.empty())
+            entry.lines.push_back({"", "price", "grant_price", extras.grant_price_currency, extras.grant_price});
         // The grants: the outputs named by --grants, else every output in shares.
         std::set<std::string> grants(args.grants.begin(), args.grants.end());
         std::set<std::string> outputs;

@@ -187,8 +187,7 @@ int run_simulate(const SimulateArgs& args) {
                                      : eval::format_comparison_table(*base, plan, *compared, header, base_side);
     } else {
         text = args.format == "json" ? eval::format_simulation_json(plan, *result, header)
-                                     : eval::format_simulation_table(plan, *result, header) +
-                                           eval::format_simulation_sections(plan, *result);
+                                     : eval::format_simulation_table(plan, *result, header);
     }
     if (!args.histogram.empty()) {
         const std::uint64_t paths = compared ? compared->head.paths : result->paths;

@@ -24,6 +24,7 @@
 #include "evaluator/check/check.hpp"
 #include "evaluator/output/explain_report.hpp"
 #include "evaluator/output/carried.hpp"
+#include "evaluator/numbers/number_text.hpp"
 #include "evaluator/run/inputs.hpp"
 
 namespace hoshu::cli {
@@ -85,9 +86,12 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> value_span(std::string_vi
 
 /// A number as a rule file writes it in its type: `4,709 shares`, `¥2,800 per share`,
 /// `¥1,000 / 3`, `85.5%` (a percent, or a ratio written as one before: `old`), `8712/10385`.
+/// An amount of a currency with minor amounts shows its minor decimals, as the plan's values
+/// are shown elsewhere: `£41,152.50`, `£11,250.00` (an amount finer than the minor one as it is).
 /// nullopt for a unit no literal has (shares × months).
-std::optional<std::string> number_literal(const std::vector<eval::UnitDef>& plan_units, const eval::Type& type,
-                                          const eval::Rational& r, std::string_view old) {
+std::optional<std::string> number_literal(const eval::Plan& plan, const eval::Type& type, const eval::Rational& r,
+                                          std::string_view old) {
+    const std::vector<eval::UnitDef>& plan_units = plan.units;
     if (type.dimensionless()) {
         if (type.style == eval::RatioStyle::percent || old.ends_with('%')) {
             eval::Rational percent = r * eval::Rational(100);
@@ -118,7 +122,12 @@ std::optional<std::string> number_literal(const std::vector<eval::UnitDef>& plan
     if (top == nullptr) return std::nullopt;
     eval::Rational magnitude = r.abs();
     std::string digits, divisor;
-    if (magnitude.terminates()) {
+    const int places = eval::minor_places(plan, type);
+    eval::Rational scale(1);
+    for (int i = 0; i < places; ++i) scale = scale * eval::Rational(10);
+    if (places > 0 && (magnitude * scale).is_integer()) {
+        digits = eval::grouped_decimal(magnitude, places);
+    } else if (magnitude.terminates()) {
         std::string s = magnitude.to_string();
         auto dot = s.find('.');
         digits = group_digits(s.substr(0, dot)) + (dot == std::string::npos ? "" : s.substr(dot));
@@ -137,7 +146,7 @@ std::optional<std::string> number_literal(const std::vector<eval::UnitDef>& plan
 std::optional<std::string> literal(const eval::Plan& plan, const eval::Outcome& outcome, const eval::Type& type,
                                    const eval::Value& v, std::string_view old) {
     switch (type.kind) {
-        case eval::Kind::number: return number_literal(plan.units, type, v.number, old);
+        case eval::Kind::number: return number_literal(plan, type, v.number, old);
         case eval::Kind::date:
         case eval::Kind::boolean: return eval::value_text(plan, outcome, type, v);
         case eval::Kind::text: {

@@ -243,7 +243,7 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     // The same files: load, evaluate and compare everything.
     dsl::SourceManager sm;
     int exit = Exit::success;
-    auto plan = load_plan(sm, plan_dir, false, exit);
+    auto plan = load_plan(sm, plan_dir, false, exit, args.plan_warnings);
     if (!plan) return exit;
     std::vector<eval::InputFile::Carried> carried;
     if (!carry_path.empty()) {

@@ -234,6 +234,8 @@ x3::rule<round_class, ast::RoundExpr> const round_expr = "rounding";
 x3::rule<last_class, ast::LastBefore> const last_expr = "'last … before …'";
 struct sum_expr_class : annotate {};
 x3::rule<sum_expr_class, ast::Aggregate> const sum_expr = "sum";
+struct product_aggregate_class : annotate {};
+x3::rule<product_aggregate_class, ast::Aggregate> const product_aggregate = "product";
 struct count_expr_class : annotate {};
 x3::rule<count_expr_class, ast::Aggregate> const count_expr = "count";
 
@@ -319,14 +321,20 @@ x3::rule<product_expr_class, ast::SeriesProduct> const product_expr = "'product 
 // (`product of NAME after`: a series' entries; otherwise `product of … over` a collection.)
 auto const product_expr_def = lexeme[lit("product") >> !word_char] >> kw("of") >> name >> kw("after") > negation >
                               kw("up") > kw("to") > negation;
-auto const aggregate_function =
-    x3::string("sum") | x3::string("min") | x3::string("max") | x3::string("mean") | x3::string("product");
+auto const aggregate_function = x3::string("sum") | x3::string("min") | x3::string("max") | x3::string("mean");
 x3::rule<class over_what_class, ast::Name> const over_what = "a collection (its plural, as in: directors)";
 auto const over_what_def = name;
 auto const no_expression = attr(boost::optional<ast::Expression>());
 auto const no_word = attr(std::string());
 auto const sum_expr_def = lexeme[aggregate_function >> !word_char] >> kw("of") > expression >> no_expression >
                           kw("over") > over_what > -(kw("where") > expression) >> no_word >> no_word;
+// `product of … over` a collection; what follows `product of NAME` where neither `over` nor
+// `after` does is named as both (product_expr takes `after`: a series' entries).
+x3::rule<class over_or_after_class> const over_or_after = "'over' or 'after'";
+auto const over_or_after_def = kw("over");
+auto const product_aggregate_def = lexeme[x3::string("product") >> !word_char] >> kw("of") > expression >>
+                                   no_expression > over_or_after > over_what > -(kw("where") > expression) >>
+                                   no_word >> no_word;
 auto const count_expr_def = lexeme[x3::string("count") >> !word_char] >> kw("of") >> no_expression >>
                             no_expression >> over_what > -(kw("where") > expression) >> no_word >> no_word;
 x3::rule<class rank_order_class, std::string> const rank_order = "the order (', highest first' or ', lowest first')";
@@ -351,7 +359,7 @@ auto const percentile_expr_def = lexeme[x3::string("percentile") >> !word_char] 
                                  kw("among") > expression > kw("over") > over_what >
                                  -(kw("where") > expression) >> no_word > percentile_ties;
 
-auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | mean_window | sum_window | sum_expr |
+auto const primary_def = nested[if_expr | round_expr | last_expr | product_expr | mean_window | sum_window | sum_expr | product_aggregate |
                                 count_expr | rank_expr | percentile_expr | date | number | string_lit | boolean | call |
                                 series_on | name | ('(' > expression > ')')];
 
@@ -539,7 +547,7 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
 BOOST_SPIRIT_DEFINE(carry_field, carry_fields, carry_record, carry_clause, carry_clauses, carry_decl)
-BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows, row_key, bound_row, key_row)
+BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, product_aggregate, over_or_after, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows, row_key, bound_row, key_row)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     unit_decl, type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)

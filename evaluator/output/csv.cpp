@@ -102,6 +102,7 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
         x.grant_date = plan_value(plan, session, outcome, grant_date_name);
         x.grant_price = plan_value(plan, session, outcome, grant_price_name);
     }
+    if (auto units = grant_price_units(plan)) x.grant_price_currency = currency_word(plan.units[units->currency]);
     return x;
 }
 

@@ -41,6 +41,7 @@ struct ReportExtras {
     std::vector<std::vector<std::string>> info_values; // per record of the outcome, parallel to info_names ("" when absent)
     std::string grant_date;                            // YYYY-MM-DD, or empty
     std::string grant_price;                           // exact, or empty
+    std::string grant_price_currency;                  // the word of its currency, as columns name it ("yen", "eur"), or empty
     std::string inputs_text;
     bool csv_bom = true;                               // CSV: start with the UTF-8 byte-order mark (Excel needs it)
 };

@@ -185,6 +185,22 @@ std::string valued_in(const Plan& plan, const SimulationResult& r, std::uint32_t
     return currency_word(plan.units[r.price_units.currency]);
 }
 
+/// Each requirement of a simulation (per record: each record's) and the paths it failed on.
+nlohmann::ordered_json requirements_json(const Plan& plan, const SimulationResult& r) {
+    nlohmann::ordered_json requirements = nlohmann::ordered_json::array();
+    for (const auto& q : r.requirements) {
+        nlohmann::ordered_json o;
+        o["requirement"] = plan.requirements[q.requirement].name;
+        if (q.director) o[plan.directors.noun] = r.directors[*q.director];
+        o["failed_paths"] = q.failed;
+        o["share"] = Rational::fraction(static_cast<std::int64_t>(q.failed),
+                                        static_cast<std::int64_t>(std::max<std::uint64_t>(r.paths, 1)))
+                         .to_string();
+        requirements.push_back(o);
+    }
+    return requirements;
+}
+
 }  // namespace
 
 std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
@@ -226,9 +242,9 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         wide.push_back(o);
     }
     j["plan_outputs"] = wide;
-    // A numeric plan-wide output not in a counted unit (a total in money, a count) is not
-    // counted (a total in money can take a new value on nearly every path): named, so that
-    // none is left out silently.
+    // A numeric plan-wide output in no counted unit and not a count (a total in money) is
+    // not counted (it can take a new value on nearly every path): named, so that none is
+    // left out silently.
     ordered_json unsummarised = ordered_json::array();
     for (const auto& t : r.plan_outputs)
         if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)
@@ -255,18 +271,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         limits.push_back(o);
     }
     j["limits"] = limits;
-    ordered_json requirements = ordered_json::array();
-    for (const auto& q : r.requirements) {
-        ordered_json o;
-        o["requirement"] = plan.requirements[q.requirement].name;
-        if (q.director) o[plan.directors.noun] = r.directors[*q.director];
-        o["failed_paths"] = q.failed;
-        o["share"] = Rational::fraction(static_cast<std::int64_t>(q.failed),
-                                        static_cast<std::int64_t>(std::max<std::uint64_t>(r.paths, 1)))
-                         .to_string();
-        requirements.push_back(o);
-    }
-    j["requirements"] = requirements;
+    j["requirements"] = requirements_json(plan, r);
     if (r.has_price && r.discount) {
         j["grant_price_mean"] = (r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths))).to_string();
         j["discount_factor"] = r.discount->to_decimal(30);
@@ -340,6 +345,7 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
             limits.push_back(o);
         }
         part["limits"] = limits;
+        part["requirements"] = requirements_json(plan, *side);
         if (side->has_price && side->discount) {
             part["grant_price_mean"] = (side->price_sum.value() / Rational(static_cast<std::int64_t>(side->paths))).to_string();
             part["discount_factor"] = side->discount->to_decimal(30);

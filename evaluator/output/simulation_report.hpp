@@ -28,12 +28,12 @@ struct SimulationHeader {
     std::string model_path, model_sha256;
     std::uint64_t seed = 0;
 };
+/// The table: the per-record outputs, events, limits, the grant-time price; then the
+/// plan-wide outputs counted (in shares or another counted unit, or counts), summarised as
+/// the per-record ones are (the numeric ones not counted named), and each requirement (per
+/// record: each record's) with the share of paths on which it failed.
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h);
 std::string format_simulation_json(const Plan& plan, const SimulationResult& r, const SimulationHeader& h);
-/// What the table shows after format_simulation_table(): the plan-wide outputs counted,
-/// summarised as the per-record ones are (the numeric ones not counted named), and each requirement (per record: each record's) with the
-/// share of paths on which it failed. Empty when the plan has neither.
-std::string format_simulation_sections(const Plan& plan, const SimulationResult& r);
 /// A probability as a percentage to 0.01%: never "0.00%" for something that happened nor
 /// "100.00%" for something that did not always happen; of a count of paths, "-" of none.
 std::string path_percent(const Rational& fraction);

@@ -192,6 +192,84 @@ std::vector<std::string> statistic_cells(const OutputSummary& s, int places,
             shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
 }
 
+/// The plan-wide outputs a simulation counted (in shares or another counted unit, or
+/// counts), summarised as the per-record ones are; those 0 on every path counted; the
+/// numeric ones not counted named.
+std::string plan_wide_sections(const Plan& plan, const SimulationResult& r) {
+    std::string out;
+    std::vector<std::vector<std::string>> rows = {
+        {"plan-wide output", "mean", "sd", "p5", "p25", "p50", "p75", "p95", "P(zero)"}};
+    std::size_t hidden = 0;
+    for (const auto& t : r.plan_outputs) {
+        if (t.counts.total() == 0) continue;
+        if (always_zero(t)) {
+            ++hidden;
+            continue;
+        }
+        std::vector<std::string> row{plan.slots[t.slot].name};
+        for (auto& cell : statistic_cells(summarize(t.counts), minor_places(plan, plan.slots[t.slot].type), grouped_decimal))
+            row.push_back(std::move(cell));
+        rows.push_back(std::move(row));
+    }
+    if (rows.size() > 1) {
+        std::vector<bool> right(rows[0].size(), true);
+        right[0] = false;
+        out += "\n" + format_columns(rows, right, "");
+    }
+    if (hidden) out += fmt::format("({} plan-wide output{} 0 on every path and not shown)\n", hidden, hidden == 1 ? " is" : "s are");
+    // A numeric plan-wide output in no counted unit and not a count (a total in money) is not
+    // counted: it can take a new value on nearly every path, and memory would grow with the paths.
+    std::string unsummarised;
+    for (const auto& t : r.plan_outputs)
+        if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)
+            unsummarised += (unsummarised.empty() ? "" : ", ") + plan.slots[t.slot].name;
+    if (!unsummarised.empty())
+        out += fmt::format("{}(plan-wide outputs not summarised, as only counts and those in shares or another counted "
+                           "unit are (a total in money can take a new value on nearly every path): {}; `batch` gives "
+                           "their values scenario by scenario)\n",
+                           rows.size() > 1 || hidden ? "" : "\n", unsummarised);
+    return out;
+}
+
+/// One row of the requirements of a simulation: its name (per record: and the record's
+/// id, or "every NOUN" for a requirement that failed for no record) and on how many paths
+/// it failed.
+struct RequirementRow {
+    std::string label;
+    std::uint64_t failed = 0;
+};
+
+/// The names of the per-record requirements of `r` that failed for some record on some path.
+std::set<std::string> failing_per_record(const Plan& plan, const SimulationResult& r) {
+    std::set<std::string> names;
+    for (const auto& t : r.requirements)
+        if (t.director && t.failed) names.insert(plan.requirements[t.requirement].name);
+    return names;
+}
+
+/// The requirements of `r` in the plan's order, each per-record one in `failing` with a row
+/// per record, the others in one row (the JSON has each record).
+std::vector<RequirementRow> requirement_rows(const Plan& plan, const SimulationResult& r,
+                                             const std::set<std::string>& failing) {
+    std::vector<RequirementRow> rows;
+    for (std::size_t i = 0; i < r.requirements.size();) {
+        const auto& q = r.requirements[i];
+        std::size_t end = i + 1;
+        while (end < r.requirements.size() && r.requirements[end].requirement == q.requirement) ++end;
+        const std::string& name = plan.requirements[q.requirement].name;
+        if (q.director && !failing.count(name)) {
+            rows.push_back({name + " (every " + plan.directors.noun + ")", 0});
+        } else {
+            for (std::size_t k = i; k < end; ++k) {
+                const auto& t = r.requirements[k];
+                rows.push_back({t.director ? name + " (" + r.directors[*t.director] + ")" : name, t.failed});
+            }
+        }
+        i = end;
+    }
+    return rows;
+}
+
 }  // namespace
 
 std::string format_simulation_table(const Plan& plan, const SimulationResult& r, const SimulationHeader& h) {
@@ -253,6 +331,13 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
         out += fmt::format("\ngrant-time price: mean {}; discounted at the risk-free rate over {} days: factor {}\n",
                            money(plan, r.price_units, grouped_decimal(mean_price, 2)), r.days, r.discount->to_decimal(6));
         out += fair_value_note(plan, r);
+    }
+    out += plan_wide_sections(plan, r);
+    if (!r.requirements.empty()) {
+        std::vector<std::vector<std::string>> req = {{"requirement", "failed"}};
+        for (const auto& row : requirement_rows(plan, r, failing_per_record(plan, r)))
+            req.push_back({row.label, path_percent(row.failed, r.paths)});
+        out += "\n" + format_columns(req, {false, true}, "");
     }
     return dsl::printable(out, true);
 }
@@ -421,6 +506,25 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
         }
         out += "\n" + format_columns(lim, {false, true, true, true, true}, "");
     }
+    // Requirements by name (per record: and record) under each plan: a per-record one
+    // that failed for no record under either plan is one row.
+    std::set<std::string> failing = failing_per_record(base, c.base);
+    failing.merge(failing_per_record(head, c.head));
+    std::vector<std::string> requirement_order;
+    std::map<std::string, std::pair<std::string, std::string>> requirements;
+    for (const auto* side : {&c.head, &c.base}) {
+        for (const auto& row : requirement_rows(side == &c.base ? base : head, *side, failing)) {
+            auto [it, fresh] = requirements.try_emplace(row.label, "—", "—");
+            if (fresh) requirement_order.push_back(row.label);
+            (side == &c.base ? it->second.first : it->second.second) = path_percent(row.failed, side->paths);
+        }
+    }
+    if (!requirement_order.empty()) {
+        std::vector<std::vector<std::string>> req{{"requirement", "base failed", "head failed"}};
+        for (const auto& label : requirement_order)
+            req.push_back({label, requirements[label].first, requirements[label].second});
+        out += "\n" + format_columns(req, {false, true, true}, "");
+    }
     for (const auto* side : {&c.base, &c.head}) {
         if (!side->has_price || !side->discount) continue;
         Rational mean_price = side->price_sum.value() / Rational(static_cast<std::int64_t>(side->paths));
@@ -532,6 +636,14 @@ std::string location(const DeclarationDiff& d) {
 std::string kind_text(const DeclarationDiff& d) {
     if (d.base && d.head && d.base->kind != d.head->kind) return d.base->kind + " → " + d.head->kind;
     return d.head ? d.head->kind : d.base->kind;
+}
+
+/// A changed declaration as the rules diff names it: `table payout`, `input → param cut`;
+/// the plan declaration, which has no name of its own, as `plan`.
+std::string declaration_text(const DeclarationDiff& d) {
+    const DeclarationText& named = d.head ? *d.head : *d.base;
+    if (named.kind == "plan") return kind_text(d);
+    return kind_text(d) + " " + named.name;
 }
 
 std::string scope_text(const std::string& record) {
@@ -681,7 +793,7 @@ std::string text_rules(const RulesDiff& r, const DiffSide& base, const DiffSide&
         std::string block;
         for (const auto& c : r.changes) {
             if (c.change != DeclarationDiff::Kind::changed || c.annotations_only != annotations_only) continue;
-            block += fmt::format("  {} {}  {}\n", kind_text(c), c.head->name, location(c));
+            block += fmt::format("  {}  {}\n", declaration_text(c), location(c));
             if (c.base->scope != c.head->scope)
                 block += fmt::format("    {} → {}\n", scope_text(c.base->scope), scope_text(c.head->scope));
             for (const auto& line : c.lines) block += "    " + line + "\n";
@@ -693,7 +805,7 @@ std::string text_rules(const RulesDiff& r, const DiffSide& base, const DiffSide&
         for (const auto& c : r.changes) {
             if (c.change != kind) continue;
             const auto& d = c.head ? *c.head : *c.base;
-            rows.push_back({d.kind, d.name, location(c)});
+            rows.push_back({d.kind, d.kind == "plan" ? std::string() : d.name, location(c)});
         }
         return format_columns(rows, {false, false, false}, "  ", 40);
     };

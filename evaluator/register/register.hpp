@@ -33,12 +33,14 @@ namespace hoshu::eval {
 /// The schema this build writes and reads (PRAGMA user_version).
 constexpr int register_schema_version = 1;
 
-/// One normalized line of a recorded result: a record's (director's) output or `info` field.
+/// One normalized line of a recorded result: a record's (director's) output or `info`
+/// field; or (kind "price", no director) the plan's `grant_price`, its unit the word of its
+/// currency as column names write it ("yen", "eur").
 struct ResultLine {
     std::string director;
-    std::string kind;    // "output" or "info"
-    std::string name;    // annual_rs_shares, title
-    std::string unit;    // the type's name: "shares", "JPY", "text", …
+    std::string kind;    // "output", "grant", "info" or "price"
+    std::string name;    // annual_rs_shares, title, grant_price
+    std::string unit;    // the type's name: "shares", "JPY", "text", …; of a price: its currency's word
     std::string value;   // as the JSON result writes it (a number's exact text), or the info's text
 };
 

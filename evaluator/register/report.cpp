@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
@@ -27,7 +28,7 @@ std::string json_quote(std::string_view s) {
 }
 
 /// Shares × the grant-time price, exact ("14634580", or a fraction); empty without a price.
-std::string yen_value(std::int64_t shares, const std::string& price) {
+std::string grant_value(std::int64_t shares, const std::string& price) {
     if (price.empty()) return "";
     auto p = Rational::parse(price);
     if (!p) return "";
@@ -63,10 +64,45 @@ const StoredResult* find_result(const std::vector<StoredResult>& results, std::i
 
 bool shown(const RegisterView& v, const std::string& director) { return v.director.empty() || v.director == director; }
 
+/// The word of the currency of the grant-time price a result was recorded with ("yen",
+/// "eur"), or empty (recorded without it: an earlier version of hoshu).
+std::string price_currency(const StoredResult& r) {
+    for (const auto& l : r.lines)
+        if (l.kind == "price" && l.name == "grant_price") return l.unit;
+    return "";
+}
+
+/// How the grants' value (shares × grant-time price) is labelled: one column named by the
+/// currency of every price shown (`value_yen`, `value_eur`, as eval's CSV names values); or,
+/// when the prices are in more than one currency or one is not known, `value` and a
+/// `currency` column beside it; `value` alone when no grant shown has a price.
+struct ValueColumns {
+    std::string name = "value";
+    bool currency_column = false;
+};
+
 }  // namespace
 
 RegisterTable register_table(const RegisterView& view) {
     RegisterTable t;
+    std::map<std::int64_t, std::string> currencies;   // per result id
+    for (const auto& r : view.results) currencies[r.id] = price_currency(r);
+    auto currency_of = [&](const GrantBalance& g) {
+        auto it = currencies.find(g.result_id);
+        return it == currencies.end() ? std::string() : it->second;
+    };
+    ValueColumns value;
+    {
+        std::set<std::string> seen;
+        bool priced = false;
+        for (const auto& g : view.grants)
+            if (shown(view, g.director) && !g.grant_price.empty()) {
+                priced = true;
+                seen.insert(currency_of(g));
+            }
+        if (seen.size() == 1 && !seen.begin()->empty()) value.name = "value_" + *seen.begin();
+        else value.currency_column = priced;
+    }
     auto names = info_names(view.results);
     auto by_director = infos(view.results);
     t.header = {"fiscal_year", "director"};
@@ -75,11 +111,13 @@ RegisterTable register_table(const RegisterView& view) {
         t.header.push_back(n);
         t.numeric.push_back(false);
     }
-    for (const char* h : {"grant", "grant_date", "grant_price", "shares", "value_yen", "restricted", "lifted", "forfeited",
-                          "clawed_back", "record", "rules_sha256", "inputs_sha256"}) {
+    std::vector<std::string> columns{"grant", "grant_date", "grant_price", "shares", value.name};
+    if (value.currency_column) columns.push_back("currency");
+    for (const char* h : {"restricted", "lifted", "forfeited", "clawed_back", "record", "rules_sha256", "inputs_sha256"})
+        columns.push_back(h);
+    for (const auto& h : columns) {
         t.header.push_back(h);
-        std::string_view s(h);
-        t.numeric.push_back(s != "grant" && s != "grant_date" && s != "rules_sha256" && s != "inputs_sha256");
+        t.numeric.push_back(h != "grant" && h != "grant_date" && h != "currency" && h != "rules_sha256" && h != "inputs_sha256");
     }
     for (const auto& g : view.grants) {
         if (!shown(view, g.director)) continue;
@@ -96,7 +134,8 @@ RegisterTable register_table(const RegisterView& view) {
         row.push_back(g.grant_date);
         row.push_back(g.grant_price);
         row.push_back(std::to_string(g.granted));
-        row.push_back(yen_value(g.granted, g.grant_price));
+        row.push_back(grant_value(g.granted, g.grant_price));
+        if (value.currency_column) row.push_back(g.grant_price.empty() ? "" : currency_of(g));
         row.push_back(std::to_string(g.restricted));
         row.push_back(std::to_string(g.lifted));
         row.push_back(std::to_string(g.forfeited));

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <boost/multiprecision/cpp_dec_float.hpp>
 #include <mutex>
+#include <unordered_map>
 
 namespace hoshu::eval {
 
@@ -538,6 +539,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         std::vector<std::uint8_t> valued, numeric, plan_numeric;   // not vector<bool>: read per path
         std::vector<std::uint8_t> event_true;
         std::vector<std::size_t> requirement_at;   // per requirement: its first tally in the result
+        std::unordered_map<std::string, std::size_t> director_at;   // a record's id: its index (the first of that id)
         const Outcome* outcome = nullptr;
         // The compiled plan, when it evaluates the paths: the handles of the grant-time
         // price and of the events (parallel to the result's events).
@@ -606,6 +608,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 return;
             }
             lane.n_directors = (*state)->directors.size();
+            for (std::size_t d = 0; d < lane.n_directors; ++d) lane.director_at.emplace((*state)->directors[d].id, d);
             lane.n_outputs = plan.director_outputs.size();
             if (w == 0) {
                 for (const auto& d : (*state)->directors) directors[p].push_back(d.id);
@@ -639,12 +642,14 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                 lane.valued[k] = lane.numeric[k] && lane.sim->price_slot_ != none && t.dim == lane.sim->price_units_.valued().dim;
             }
             // A plan-wide output is shown when plans are compared, and in shares (or another
-            // counted unit) as a histogram: only those are counted (a yen total takes a new
-            // value on nearly every path, and counting it would make memory grow with the paths).
-            // The reports name the others as not summarised.
+            // counted unit) or a count (of records) on its own: only those are counted (they
+            // take few values; a yen total takes a new value on nearly every path, and
+            // counting it would make memory grow with the paths). The reports name the others
+            // as not summarised.
             for (auto slot : plan.plan_outputs) {
                 const Type& t = plan.slots[slot].type;
-                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || counted(t, plan.units)));
+                const bool count = t.dimensionless() && t.style == RatioStyle::count;
+                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || counted(t, plan.units) || count));
             }
             lane.event_true.resize(r.events.size());
             if (compiled[p]) {
@@ -720,10 +725,9 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                     if (plan.requirements[q].name != v.rule) continue;
                     std::size_t at = lane.requirement_at[q];
                     if (plan.requirements[q].scope != Scope::plan) {
-                        std::size_t d = 0;
-                        while (d < o.directors.size() && o.directors[d].id != v.director) ++d;
-                        if (d == o.directors.size()) break;
-                        at += d;
+                        auto d = lane.director_at.find(v.director);
+                        if (d == lane.director_at.end()) break;
+                        at += d->second;
                     }
                     ++r.requirements[at].failed;
                     break;

@@ -235,4 +235,13 @@ check "diff refuses plans that carry different records" 2 "carry different recor
 check "diff refuses --carry with --register" 2 "give one" \
   "$hoshu" diff rules/jp-bbt "$work/bbt-limit" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --register "$work/bbt.db"
 
+# A plan with a lint warning: `eval --carry` prints it once, with the plan's path as given
+# (the carried result is verified with the plan loaded again, which says nothing more).
+mkdir -p "$work/warned"
+cp -r tests/golden/test_carry_from/rules "$work/warned/plan"
+printf '\nparam spare: shares = 1 share\n' >> "$work/warned/plan/plan.hoshu"
+(cd "$work/warned" && "$hoshu" eval plan --inputs plan/tests/year1.toml --format json --out y1.json > /dev/null 2>&1)
+out=$(cd "$work/warned" && NO_COLOR=1 "$hoshu" eval plan --inputs plan/tests/year2.toml --carry y1.json 2>&1 >/dev/null); rc=$?
+[[ $rc -eq 0 && $(grep -c 'warning:' <<< "$out") -eq 1 && "$out" == "plan/plan.hoshu:"*"warning: param \`spare\` is never used"* ]]
+report "eval --carry prints the plan's warning once, with the path as given" $([[ $? == 0 ]] && echo 1 || echo 0)
 exit $fail

@@ -30,6 +30,12 @@ check "its grants are shown" 0 "FY2026  matched_shares  2026-03-16     513" "$ho
 run "$hoshu" register export "$work/msp.db" --no-csv-bom
 [[ $rc == 0 && $(grep -c '^FY2026,P0[12],' <<< "$out") == 2 ]]
 report "its grants are exported, one row per participant" $([[ $? == 0 ]] && echo 1 || echo 0)
+# The grant-time price is in euros: the value column says so (as eval's CSV names values).
+[[ $(head -1 <<< "$out") == *",shares,value_eur,restricted,"* && "$out" != *value_yen* ]]
+report "the grants' value column is named by the price's currency (value_eur)" $([[ $? == 0 ]] && echo 1 || echo 0)
+run "$hoshu" register export "$work/msp.db" --format json
+[[ $rc == 0 && "$out" == *'"value_eur": '* && "$out" != *value_yen* ]]
+report "the JSON export names the value by the currency too" $([[ $? == 0 ]] && echo 1 || echo 0)
 check "an event names a participant" 0 "100 shares clawed back" \
   "$hoshu" register event "$work/msp.db" --director P01 --kind clawback --shares 100 --year FY2026 \
   --grant matched_shares --date 2026-04-01 --reason malus --by t

@@ -119,4 +119,29 @@ run "$hoshu" test "$work/partly" --update
   && ok "a failing test with a value rewritten: counted as updated in part, listed in line order" \
   || bad "--update of a test failing otherwise too: exit $rc: $out"
 
+# An amount of a currency with minor amounts is written to its minor decimals, as the plan
+# shows it elsewhere: `£41,152.50`, not `£41,152.5`; a whole amount as `£11,250.00`.
+mkdir -p "$work/pence"
+printf '[[people]]\nid = "A"\npay = 82305\n' > "$work/pence/in.toml"
+cat > "$work/pence/plan.hoshu" <<'PLAN'
+plan "pence written"
+unit GBP currency "£" minor 0.01
+collection people: person at people key id
+per person
+  input pay: GBP at pay range £0 to £1,000,000
+  output halved: GBP = round down(pay / 2, £0.01)
+  output floored: GBP = round down(pay / 7, £1)
+end
+test "pence"
+  inputs "in.toml"
+  expect halved for A = £1
+  expect floored for A = £1
+PLAN
+run "$hoshu" test "$work/pence" --update
+[[ $rc -eq 0 ]] && has "halved for A: £1 → £41,152.50" && has "floored for A: £1 → £11,757.00" \
+  && grep -q '^  expect halved for A = £41,152.50$' "$work/pence/plan.hoshu" \
+  && grep -q '^  expect floored for A = £11,757.00$' "$work/pence/plan.hoshu" \
+  && ok "a currency's amount is written to its minor decimals" \
+  || bad "--update of a currency with minor amounts: exit $rc: $out; $(grep expect "$work/pence/plan.hoshu")"
+
 exit $fail
