@@ -239,6 +239,17 @@ void Checker::lint() {
             d.hint = "add a `source CLAUSE \"quoted text\"` line under it";
         }
     }
+    // A strict limit allocated pro rata: scaling brings the total down to the bound, which
+    // `<` does not allow — still violated whenever it lands on the bound exactly.
+    for (const auto& l : plan_.limits) {
+        if (!l.strict || !l.allocation) continue;
+        auto& d = diags_.warning(l.name_range,
+                                 "limit `{}` is strict (`<`) and allocated pro rata: scaling brings the total down to "
+                                 "the bound, which `<` does not allow, so the limit stays violated whenever the "
+                                 "scaled total lands on the bound exactly",
+                                 l.name);
+        d.hint = "write `<=` if the bound itself is allowed";
+    }
     if (options_.strict) {
         for (const auto& t : plan_.tables) {
             if (t.sources.empty()) diags_.warning(t.name_range, "table `{}` cites no clause", t.name).hint =

@@ -46,7 +46,8 @@ OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome) {
         const Limit& limit = plan.limits[l.limit];
         std::string status = to_string(l.status);
         if (l.factor) {
-            status += fmt::format(" by {}", l.factor->to_string());
+            // (Scaled, and still violated: the factor it was scaled by.)
+            status += (l.status == LimitStatus::violated ? " after scaling by " : " by ") + l.factor->to_string();
             if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
         }
         found.limits.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
@@ -747,7 +748,9 @@ std::string text_inputs(const InputsDiff& d, const std::string& inputs_sha256, c
                 return;
             }
             row.insert(row.end(), {s.value.display, s.bound.display,
-                                   s.factor.empty() ? s.status : s.status + " by " + s.factor});
+                                   s.factor.empty()           ? s.status
+                                   : s.status == "violated" ? s.status + " after scaling by " + s.factor
+                                                            : s.status + " by " + s.factor});
         };
         for (const auto& l : d.limits) {
             std::vector<std::string> row{l.name};

@@ -283,7 +283,11 @@ const Outcome& Evaluator::run() {
         if (!shown.known || lo.value.number != shown.value.number || lo.value.word != shown.value.word ||
             lo.bound.number != shown.bound.number || lo.bound.word != shown.bound.word) {
             auto with_unit = [&](const Value& v) { return display_with_unit(plan_, out_, l.type, v); };
-            shown.text = fmt::format("{} exceeds the limit of {}", with_unit(lo.value), with_unit(lo.bound));
+            // (A strict limit's value on the bound itself does not exceed it: it fails to stay below.)
+            const bool on_bound = l.strict && lo.value.number == lo.bound.number && lo.value.word == lo.bound.word;
+            shown.text = on_bound ? fmt::format("{} is not below the limit of {} (`<`: the bound itself is not allowed)",
+                                                with_unit(lo.value), with_unit(lo.bound))
+                                  : fmt::format("{} exceeds the limit of {}", with_unit(lo.value), with_unit(lo.bound));
             shown.value = lo.value;
             shown.bound = lo.bound;
             shown.known = true;
