@@ -401,6 +401,14 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
             }
         }
         if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+        // A member of a choice is no value of its own: a value of the choice is tested with `is`.
+        for (const auto& ct : plan_.choices)
+            if (std::find(ct.members.begin(), ct.members.end(), name.text) != ct.members.end()) {
+                d.hint = fmt::format("`{}` is a member of the choice `{}`, not a value: test a {} value with `is` "
+                                     "(`NAME is {}`, `NAME is {} or NAME is …`)",
+                                     name.text, ct.name, ct.name, name.text, name.text);
+                break;
+            }
         // Full-width digits (０–９, U+FF10–U+FF19: EF BC 90–99 in UTF-8) are letters here.
         std::string ascii;
         bool wide = false;
@@ -702,14 +710,12 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
     std::optional<Scope> over = collection_scope(x.over, c.file, true);
     if (!over) return none;
     bool over_grants = *over == Scope::grant;
-    if (is_other(*over) && c.scope != Scope::plan) {
-        diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
-                     scope_word(c.scope));
-        return none;
-    }
-    if (!over_grants && c.scope != Scope::plan) {
-        diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
-                     scope_word(c.scope));
+    if ((is_other(*over) || !over_grants) && c.scope != Scope::plan) {
+        auto& d = diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function,
+                               x.over.text, scope_word(c.scope));
+        d.hint = fmt::format("declare it plan-wide, outside the `per` block (`value NAME: TYPE = {} of … "
+                             "over {}`), and read that name here",
+                             x.function, x.over.text);
         return none;
     }
     if (over_grants && c.scope == Scope::grant) {
