@@ -31,6 +31,12 @@ namespace hoshu::cli {
 
 namespace {
 
+/// " (did you mean `X`?)" for an id one or two edits from one of `ids`, else nothing.
+std::string did_you_mean(const std::string& id, const std::vector<std::string>& ids) {
+    auto best = dsl::closest(id, ids, 2);
+    return best ? fmt::format(" (did you mean `{}`?)", *best) : std::string();
+}
+
 /// A rewrite of one expected value: the bytes [begin, end) of a rule file become `text`.
 struct Edit {
     dsl::FileId file = 0;
@@ -298,7 +304,10 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
             for (std::size_t i = 0; i < records.size(); ++i)
                 if (records[i].id == *ex.record) other_position = i;
             if (!other_position) {
-                report += fmt::format("{}: no {} `{}` in {}\n", at, plan.others[k].noun, *ex.record, test.inputs);
+                std::vector<std::string> ids;
+                for (const auto& r : records) ids.push_back(r.id);
+                report += fmt::format("{}: no {} `{}` in {}{}\n", at, plan.others[k].noun, *ex.record, test.inputs,
+                                      did_you_mean(*ex.record, ids));
                 continue;
             }
         } else if (ex.record) {
@@ -310,7 +319,10 @@ TestRun run_one(const eval::Plan& plan, dsl::SourceManager& sm, const eval::Plan
                 }
             }
             if (!found) {
-                report += fmt::format("{}: no {} `{}` in {}\n", at, plan.directors.noun, *ex.record, test.inputs);
+                std::vector<std::string> ids;
+                for (const auto& r : outcome->directors) ids.push_back(r.id);
+                report += fmt::format("{}: no {} `{}` in {}{}\n", at, plan.directors.noun, *ex.record, test.inputs,
+                                      did_you_mean(*ex.record, ids));
                 continue;
             }
         }

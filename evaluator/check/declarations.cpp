@@ -434,7 +434,10 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
         auto it = symbols_.find(ex.name);
         if (it == symbols_.end() && cut_short_.count(ex.name)) continue;   // its declaration failed to parse
         if (it == symbols_.end() || it->second.kind != SymbolKind::slot) {
-            diags_.error(rng(e.file, x.name), "unknown name `{}`", ex.name);
+            auto& d = diags_.error(rng(e.file, x.name), "unknown name `{}`", ex.name);
+            std::vector<std::string> names;
+            for (const auto& sl : plan_.slots) names.push_back(sl.name);
+            if (auto best = dsl::closest(ex.name, names, 2)) d.hint = fmt::format("did you mean `{}`?", *best);
             continue;
         }
         const Slot& s = plan_.slots[it->second.index];

@@ -239,6 +239,14 @@ void Checker::lint() {
             d.hint = "add a `source CLAUSE \"quoted text\"` line under it";
         }
     }
+    // Two tests of one title: their results cannot be told apart but by line.
+    for (std::size_t i = 0; i < plan_.tests.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (plan_.tests[j].title == plan_.tests[i].title) {
+                auto& d = diags_.warning(plan_.tests[i].range, "two tests are titled \"{}\"", plan_.tests[i].title);
+                d.hint = "give each test a title of its own: `hoshu test` reports them by title";
+                break;
+            }
     // A strict limit allocated pro rata: scaling brings the total down to the bound, which
     // `<` does not allow — still violated whenever it lands on the bound exactly.
     for (const auto& l : plan_.limits) {
