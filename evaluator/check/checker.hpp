@@ -98,6 +98,7 @@ private:
     const Type& type_of(std::uint32_t n) const { return plan_.nodes[n].type; }
     SourceRange range_of(std::uint32_t n) const { return plan_.nodes[n].range; }
     std::string tname(const Type& t) const { return plan_.type_name(t); }
+    std::string unit_mismatch_hint(const Type& a, const Type& b) const;
 
     // checker.cpp
     struct CollectVisitor;

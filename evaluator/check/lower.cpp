@@ -172,8 +172,41 @@ std::uint32_t Checker::expect_type(std::uint32_t n, const Type& want, const std:
         plan_.nodes[n].type = want;
         return n;
     }
-    diags_.error(node.range, "{} is declared {}, but this gives {}", what, tname(want), tname(node.type));
+    auto& d = diags_.error(node.range, "{} is declared {}, but this gives {}", what, tname(want), tname(node.type));
+    d.hint = unit_mismatch_hint(want, node.type);
     return none;
+}
+
+/// How to bring values of types `a` and `b` together: a date written as one, a number given
+/// its unit, an amount converted with a rate; empty when there is nothing to say.
+std::string Checker::unit_mismatch_hint(const Type& a, const Type& b) const {
+    if (a.kind == Kind::date || b.kind == Kind::date) {
+        const Type& other = a.kind == Kind::date ? b : a;
+        return other.is_number() ? "a date is written YYYY-MM-DD, as in 2025-01-01" : std::string();
+    }
+    if (!a.is_number() || !b.is_number()) return {};
+    if (a.dimensionless() != b.dimensionless()) {
+        const Type& unit = a.dimensionless() ? b : a;
+        return fmt::format("a plain number has no unit: write it with its unit (as in `1,000 {}`)", tname(unit));
+    }
+    if (a.dimensionless()) return {};
+    // Money and a counted unit: a price in the one per the other converts them.
+    auto currency = [&](const Type& t) {
+        auto u = single_unit(t);
+        return u && plan_.units[*u].currency;
+    };
+    auto counted_unit = [&](const Type& t) {
+        auto u = single_unit(t);
+        return u && !plan_.units[*u].currency;
+    };
+    if ((currency(a) && counted_unit(b)) || (currency(b) && counted_unit(a))) {
+        const Type& money = currency(a) ? a : b;
+        const Type& count = currency(a) ? b : a;
+        return fmt::format("values of different units do not mix: multiply {} by a rate in {}, a price, (or divide {} by it) "
+                           "to bring them to one unit",
+                           tname(count), tname(divide(money, count)), tname(money));
+    }
+    return "values of different units do not mix: bring them to one unit first, by a rate of the one per the other";
 }
 
 std::uint32_t Checker::compile(const ast::Expression& e, const Ctx& c) {
@@ -272,8 +305,9 @@ std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, st
         if (!numbers(op == "+" ? "add" : "subtract")) return none;
         adapt_zero(l, r);
         if (!type_of(l).same(type_of(r))) {
-            diags_.error(where, "cannot {} {} and {}", op == "+" ? "add" : "subtract", tname(type_of(l)),
-                         tname(type_of(r)));
+            auto& d = diags_.error(where, "cannot {} {} and {}", op == "+" ? "add" : "subtract", tname(type_of(l)),
+                                   tname(type_of(r)));
+            d.hint = unit_mismatch_hint(type_of(l), type_of(r));
             return none;
         }
         n.kind = op == "+" ? NodeKind::add : NodeKind::sub;
@@ -298,7 +332,8 @@ std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, st
         const Type& b = type_of(r);
         bool ordered = op == "<" || op == "<=" || op == ">" || op == ">=";
         if (!a.same(b)) {
-            diags_.error(where, "cannot compare {} with {}", tname(a), tname(b));
+            auto& d = diags_.error(where, "cannot compare {} with {}", tname(a), tname(b));
+            d.hint = unit_mismatch_hint(a, b);
             return none;
         }
         if (ordered && a.kind != Kind::number && a.kind != Kind::date) {
@@ -576,8 +611,13 @@ std::uint32_t Checker::compile_round(const ast::RoundExpr& x, const Ctx& c) {
         return none;
     }
     if (!type_of(u).same(type_of(a))) {
-        diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
-                     tname(type_of(a)));
+        auto& d = diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
+                               tname(type_of(a)));
+        d.hint = type_of(a).dimensionless()
+                     ? fmt::format("round to a unit of the value's own kind, or give the value its unit first (it is a "
+                                   "plain number here)")
+                     : fmt::format("round to a unit in {}, or turn the value into {} first with a rate in {}",
+                                   tname(type_of(a)), tname(type_of(u)), tname(divide(type_of(a), type_of(u))));
         return none;
     }
     auto unit = fold(u);

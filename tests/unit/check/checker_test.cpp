@@ -70,13 +70,15 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "value x: JPY = a + b\n",
          "test.hoshu:4:16: error: cannot add JPY and shares\n"
          "  value x: JPY = a + b\n"
-         "                 ^~~~~\n"},
+         "                 ^~~~~\n"
+         "  hint: values of different units do not mix: multiply shares by a rate in JPY per share, a price, (or divide JPY by it) to bring them to one unit\n"},
         {"param a: JPY = ¥1\n"
          "param b: shares = 1 share\n"
          "value x: JPY = a - b * 2\n",
          "test.hoshu:4:16: error: cannot subtract JPY and shares\n"
          "  value x: JPY = a - b * 2\n"
-         "                 ^~~~~~~~~\n"},
+         "                 ^~~~~~~~~\n"
+         "  hint: values of different units do not mix: multiply shares by a rate in JPY per share, a price, (or divide JPY by it) to bring them to one unit\n"},
         // declared units: a currency is not another, points are not shares
         {"unit USD currency \"$\" minor 0.01\n"
          "param a: USD = $6,000,000\n"
@@ -84,13 +86,15 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "value x: USD = a + b\n",
          "test.hoshu:5:16: error: cannot add USD and JPY\n"
          "  value x: USD = a + b\n"
-         "                 ^~~~~\n"},
+         "                 ^~~~~\n"
+         "  hint: values of different units do not mix: bring them to one unit first, by a rate of the one per the other\n"},
         {"unit point plural points whole\n"
          "param a: points = 36,450 points\n"
          "value x: points = a + 1 share\n",
          "test.hoshu:4:19: error: cannot add points and shares\n"
          "  value x: points = a + 1 share\n"
-         "                    ^~~~~~~~~~~\n"},
+         "                    ^~~~~~~~~~~\n"
+         "  hint: values of different units do not mix: bring them to one unit first, by a rate of the one per the other\n"},
         {"param a: JPY = $1\n",
          "test.hoshu:2:16: error: no currency with the sign `$` is declared\n"
          "  param a: JPY = $1\n"
@@ -127,19 +131,22 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "value x: boolean = d < m\n",
          "test.hoshu:4:20: error: cannot compare date with JPY\n"
          "  value x: boolean = d < m\n"
-         "                     ^~~~~\n"},
+         "                     ^~~~~\n"
+         "  hint: a date is written YYYY-MM-DD, as in 2025-01-01\n"},
         // the declared type differs from the formula's unit
         {"param a_jpy_value: JPY = ¥1\n"
          "value x: shares = a_jpy_value\n",
          "test.hoshu:3:19: error: `x` is declared shares, but this gives JPY\n"
          "  value x: shares = a_jpy_value\n"
-         "                    ^~~~~~~~~~~\n"},
+         "                    ^~~~~~~~~~~\n"
+         "  hint: values of different units do not mix: multiply shares by a rate in JPY per share, a price, (or divide JPY by it) to bring them to one unit\n"},
         {"param base_comp: JPY = ¥16,000,000\n"
          "param base_price: JPY per share = ¥2,850 per share\n"
          "value x: JPY = base_comp / base_price\n",
          "test.hoshu:4:16: error: `x` is declared JPY, but this gives shares\n"
          "  value x: JPY = base_comp / base_price\n"
-         "                 ^~~~~~~~~~~~~~~~~~~~~~\n"},
+         "                 ^~~~~~~~~~~~~~~~~~~~~~\n"
+         "  hint: values of different units do not mix: multiply shares by a rate in JPY per share, a price, (or divide JPY by it) to bring them to one unit\n"},
         {"param a: JPY = ¥1\n"
          "value x: JPY = if a > ¥0 then a else 1 share\n",
          "test.hoshu:3:16: error: the branches of `if` differ: JPY after `then`, shares after `else`\n"
@@ -148,7 +155,8 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
         {"value x: JPY = round down(¥10, 1 share)\n",
          "test.hoshu:2:32: error: the rounding unit is shares, but the value rounded is JPY\n"
          "  value x: JPY = round down(¥10, 1 share)\n"
-         "                                 ^~~~~~~\n"},
+         "                                 ^~~~~~~\n"
+         "  hint: round to a unit in JPY, or turn the value into shares first with a rate in JPY per share\n"},
         // an unknown name, with the nearest declared one
         {"param revenue: JPY = ¥1\n"
          "value x: JPY = revenu * 2\n",
@@ -214,16 +222,20 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "test.hoshu:2:43: error: the range's low end is declared months, but this gives JPY\n"
          "  input m: months at months_in_office range ¥0 to ¥12\n"
          "                                            ^~\n"
+         "  hint: values of different units do not mix: multiply months by a rate in JPY per month, a price, (or divide JPY by it) to bring them to one unit\n"
          "test.hoshu:2:49: error: the range's high end is declared months, but this gives JPY\n"
          "  input m: months at months_in_office range ¥0 to ¥12\n"
-         "                                                  ^~~\n"},
+         "                                                  ^~~\n"
+         "  hint: values of different units do not mix: multiply months by a rate in JPY per month, a price, (or divide JPY by it) to bring them to one unit\n"},
         {"input m: JPY per month at monthly_fixed range ¥0 to ¥100,000,000\n",
          "test.hoshu:2:47: error: the range's low end is declared JPY per month, but this gives JPY\n"
          "  input m: JPY per month at monthly_fixed range ¥0 to ¥100,000,000\n"
          "                                                ^~\n"
+         "  hint: values of different units do not mix: bring them to one unit first, by a rate of the one per the other\n"
          "test.hoshu:2:53: error: the range's high end is declared JPY per month, but this gives JPY\n"
          "  input m: JPY per month at monthly_fixed range ¥0 to ¥100,000,000\n"
-         "                                                      ^~~~~~~~~~~~\n"},
+         "                                                      ^~~~~~~~~~~~\n"
+         "  hint: values of different units do not mix: bring them to one unit first, by a rate of the one per the other\n"},
         // a table called with the wrong unit
         {"table t(a: ratio) -> ratio\n"
          "  below 80% -> 0\n"
@@ -244,7 +256,8 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
         {"value s: shares = 1 share range ¥0 to 2 shares\n",
          "test.hoshu:2:33: error: the range's low end is declared shares, but this gives JPY\n"
          "  value s: shares = 1 share range ¥0 to 2 shares\n"
-         "                                  ^~\n"},
+         "                                  ^~\n"
+         "  hint: values of different units do not mix: multiply shares by a rate in JPY per share, a price, (or divide JPY by it) to bring them to one unit\n"},
         {"value s: shares = 1 share range from s\n",
          "test.hoshu:2:38: error: `s` refers to itself\n"
          "  value s: shares = 1 share range from s\n"
