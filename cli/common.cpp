@@ -225,7 +225,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         print_unlocated(dsl::printable(shown) + ": ", recorded.error());
         return std::nullopt;
     }
-    auto since = eval::events_since(r, *events);
+    auto since = eval::events_to_carry(r, *results, *events);
     auto notes = eval::apply_events(*recorded, since);
     if (!notes) {
         print_unlocated(shown_db + ": ", notes.error());

@@ -60,6 +60,62 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
     return out;
 }
 
+namespace {
+
+/// The first record of `r`'s fiscal year: `r` followed back by `supersedes`.
+const StoredResult& first_record(const StoredResult& r, const std::vector<StoredResult>& results) {
+    const StoredResult* at = &r;
+    for (std::size_t guard = 0; at->supersedes && guard <= results.size(); ++guard) {
+        auto it = std::find_if(results.begin(), results.end(), [&](const StoredResult& x) { return x.id == *at->supersedes; });
+        if (it == results.end()) break;
+        at = &*it;
+    }
+    return *at;
+}
+
+/// The result `r` carried its records from (in the register), or nullptr.
+const StoredResult* carried_from(const StoredResult& r, const std::vector<StoredResult>& results,
+                                 std::vector<std::int64_t>* applied) {
+    auto seal = read_result(r.result_json);
+    if (!seal || seal->seal.carried_sha256.empty()) return nullptr;
+    if (applied)
+        for (const auto& e : seal->seal.carried_events) applied->push_back(e.id);
+    return result_with_sha256(results, seal->seal.carried_sha256);
+}
+
+bool waits_for_later_year(const StoredEvent& e, const StoredResult& prior) {
+    return !e.fiscal_year.empty() && fiscal_year_before(prior.fiscal_year, e.fiscal_year);
+}
+
+}  // namespace
+
+std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::vector<StoredResult>& results,
+                                         const std::vector<StoredEvent>& events) {
+    // The events the chain applied, and the sequence before which the chain's start took
+    // every event in.
+    std::vector<std::int64_t> applied;
+    const StoredResult* at = &prior;
+    std::int64_t taken_before = 0;
+    for (std::size_t guard = 0; at != nullptr && guard <= results.size(); ++guard) {
+        const StoredResult* from = carried_from(*at, results, &applied);
+        if (from == nullptr || from == at) {
+            taken_before = first_record(*at, results).seq;
+            break;
+        }
+        at = from;
+    }
+    std::vector<StoredEvent> out;
+    for (const auto& e : events) {
+        if (e.seq < taken_before || waits_for_later_year(e, prior)) continue;
+        if (std::find(applied.begin(), applied.end(), e.id) != applied.end()) continue;
+        out.push_back(e);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
+        return a.date != b.date ? a.date < b.date : a.seq < b.seq;
+    });
+    return out;
+}
+
 bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
     auto split = [](std::string_view s) {
         std::size_t i = s.size();

@@ -194,7 +194,7 @@ check "... the first holds the lock, the second waits for it" 0 "recorded FY2025
 check "... both recorded, the chain intact" 0 "intact: 2 records and 0 events" "$hoshu" register verify "$both"
 
 # --- eval --register: the carried state of the prior year from the register (not available yet).
-check "eval --register is named as not yet available" 2 "--register" \
+check "eval --register with inputs that type the carried ledger is refused, naming the register's record" 2 "grants.db, FY2024 record 2, carry.ledger" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025.toml --register "$db"
 
 exit $fail
