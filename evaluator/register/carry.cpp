@@ -34,6 +34,12 @@ bool names_grant(const JsonValue& record, const std::string& grant) {
     return false;
 }
 
+}  // namespace
+
+bool record_names_grant(const JsonValue& record, const std::string& grant) { return names_grant(record, grant); }
+
+namespace {
+
 bool matches(const JsonValue& record, const StoredEvent& e) {
     if (record.kind != JKind::object || !text_is(record, "director", e.director)) return false;
     if (!e.fiscal_year.empty() && !text_is(record, "year", e.fiscal_year)) return false;

@@ -46,6 +46,10 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
 std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::vector<StoredResult>& results,
                                          const std::vector<StoredEvent>& events);
 
+/// Whether `record` (a carried record) names the grant `grant` (an output's name): one of
+/// its text fields is that name, or the word before the name's first `_`.
+bool record_names_grant(const JsonValue& record, const std::string& grant);
+
 /// Whether the fiscal year `later` is the one right after `earlier`, as far as their names
 /// tell: "FY2025" follows "FY2024", not "FY2023". Names that are not the same text followed
 /// by a number ("2024/25") cannot tell: true.

@@ -76,7 +76,7 @@ RegisterTable register_table(const RegisterView& view) {
         t.numeric.push_back(false);
     }
     for (const char* h : {"grant", "grant_date", "grant_price", "shares", "value_yen", "restricted", "lifted", "forfeited",
-                          "clawed_back", "record", "rules_sha256", "inputs_sha256"}) {
+                          "clawed_back", "by_plan", "record", "balance_record", "rules_sha256", "inputs_sha256"}) {
         t.header.push_back(h);
         std::string_view s(h);
         t.numeric.push_back(s != "grant" && s != "grant_date" && s != "rules_sha256" && s != "inputs_sha256");
@@ -101,7 +101,9 @@ RegisterTable register_table(const RegisterView& view) {
         row.push_back(std::to_string(g.lifted));
         row.push_back(std::to_string(g.forfeited));
         row.push_back(std::to_string(g.clawed_back));
+        row.push_back(std::to_string(g.by_plan));
         row.push_back(r ? std::to_string(r->id) : "");
+        row.push_back(g.balance_record ? std::to_string(g.balance_record) : "");
         row.push_back(r ? r->rules_sha256 : "");
         row.push_back(r ? r->inputs_sha256 : "");
         t.rows.push_back(std::move(row));
@@ -219,13 +221,14 @@ std::string format_register_text(const RegisterView& view) {
         for (const auto& [k, v] : by_director[d]) title += (title.empty() ? "" : ", ") + v;
         out += fmt::format("\n{}{}\n", d, title.empty() ? "" : "  " + title);
         std::vector<std::vector<std::string>> g_rows{
-            {"year", "grant", "granted on", "shares", "restricted", "lifted", "forfeited", "clawed back"}};
+            {"year", "grant", "granted on", "shares", "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
         for (const auto& g : view.grants) {
             if (g.director != d) continue;
             g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, std::to_string(g.granted), std::to_string(g.restricted),
-                              std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back)});
+                              std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back),
+                              g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record) : ""});
         }
-        if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true}, "  ");
+        if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true, false}, "  ");
         bool any = false;
         for (const auto& e : view.events) {
             if (e.director != d || (!view.as_of.empty() && e.date > view.as_of)) continue;

@@ -30,7 +30,9 @@ inline constexpr const char* utf8_bom = "\xEF\xBB\xBF";
 std::string format_register_text(const RegisterView& view);
 /// One row per grant: fiscal_year, director, the director's `info` fields (title, …),
 /// grant, grant_date, grant_price, shares, value_yen (shares × grant-time price, exact),
-/// restricted, lifted, forfeited, clawed_back, record, rules_sha256, inputs_sha256.
+/// restricted, lifted, forfeited, clawed_back, by_plan (released or forfeited by the plan's
+/// own computation in a later year), record, balance_record (the record whose carried records
+/// give the balance, when one does), rules_sha256, inputs_sha256.
 std::string format_register_csv(const RegisterView& view, bool bom);
 std::string format_register_json(const RegisterView& view);
 /// A workbook: a grants sheet (the CSV's cells, numbers as numbers: output/xlsx.hpp), the

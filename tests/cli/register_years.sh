@@ -79,4 +79,39 @@ out=$(award "$work/t2026b.json" D2); rc=$?
 check "FY2027 applies no event twice" 0 "0 events since" \
   "$hoshu" eval $p --inputs $t/fy2027.toml --register "$db"
 
+# --- 2. The balances are the plan's carried records plus the events since.
+db=$work/b.db
+q register init "$db"
+q register record "$db" "$work/fy2025.json" --grants award_units
+q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/b2026.json"
+q register record "$db" "$work/b2026.json" --grants award_units
+check "show: D1's FY2025 grant as FY2026's result carries it" 0 "FY2025  award_units  2025-03-15   26809       11171       0          0            0  15638 (record 2)" \
+  "$hoshu" register show "$db" --director D1
+check "show: D3 (a bad leaver in FY2026) has nothing restricted" 0 "FY2025  award_units  2025-03-15    8936           0       0          0            0  8936 (record 2)" \
+  "$hoshu" register show "$db" --director D3
+check "export: the registrar's file says the same" 0 ",26809," \
+  "$hoshu" register export "$db" --no-csv-bom
+[[ "$out" == *"FY2025,D1,CEO,award_units,2025-03-15,"*",26809,"*",11171,0,0,0,15638,1,2,"* ]]
+report "... restricted 11171, by_plan 15638, record 1, balance_record 2" $((1 - $?))
+check "a lift of more than the plan left restricted is refused" 2 \
+  "D1 FY2025 has 11171 restricted shares on 2027-01-10, fewer than --shares 20000 (record 2 (FY2026) carries the FY2025 grant with 11171 restricted: its plan released or forfeited 15638" \
+  "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --shares 20000 --date 2027-01-10 --reason x
+check "the plan's own vesting recorded again as a lift is refused" 2 "fewer than --shares 15638" \
+  "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --shares 15638 --date 2027-01-05 --reason "FY2026 vesting"
+check "a leave after the plan forfeited everything is refused" 2 \
+  "D3 has nothing restricted on 2027-01-11 to forfeit: record 2 (FY2026) carries none of the FY2025 award_units grant" \
+  "$hoshu" register event "$db" --director D3 --kind leave --date 2027-01-11 --reason x
+check "a lift of part of what is left is taken" 0 "recorded event 1: lift D1 on 2027-01-12: 1000 RSUs lifted" \
+  "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --shares 1000 --date 2027-01-12 --reason x
+check "show: the lift on top of the carried balance" 0 "FY2025  award_units  2025-03-15   26809       10171    1000          0            0  15638 (record 2)" \
+  "$hoshu" register show "$db" --director D1
+q eval $p --inputs $t/fy2027.toml --register "$db" --format json --out "$work/b2027.json"
+out=$(award "$work/b2027.json" D1); rc=$?
+[[ "$out" == "1235 24574" ]]; report "FY2027 agrees: 10171 restricted less 8936 vested = 1235" $((1 - $?))
+q register init "$work/second.db"
+q register record "$work/second.db" "$work/fy2025.json" --grants award_units
+q register event "$work/second.db" --director D3 --kind leave --date 2025-06-01 --reason x
+check "a second leave is refused" 2 "D3 left already (event 1 on 2025-06-01)" \
+  "$hoshu" register event "$work/second.db" --director D3 --kind leave --date 2025-07-01 --reason x
+
 exit $fail
