@@ -141,6 +141,14 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
         std::fputs(text.c_str(), stderr);
         return Exit::usage;
     }
+    for (const auto& r : after) {
+        if (r.superseded_by || r.id == replacing.id) continue;
+        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, after); stale && stale->id == current->id)
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld, which the new record supersedes: "
+                                 "evaluate %s again (--register) and record it with --supersede\n",
+                         static_cast<long long>(r.id), r.fiscal_year.c_str(), static_cast<long long>(current->id),
+                         r.fiscal_year.c_str());
+    }
     if (!carried.empty()) {
         std::string ids;
         for (const auto& c : carried) ids += (ids.empty() ? "" : ", ") + c;
@@ -452,6 +460,17 @@ int verify(const RegisterArgs& args) {
         for (const auto& p : *problems) text += "  " + p + "\n";
         int rc = write("", text);
         return rc ? rc : static_cast<int>(Exit::failure);
+    }
+    // Intact, but a current record computed from a record since superseded carries the
+    // superseded figures on: said, so that the year is evaluated again.
+    for (const auto& r : *results) {
+        if (r.superseded_by) continue;
+        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld (%s), which record %lld supersedes: "
+                                 "evaluate %s again (--register %s) and record it with --supersede\n",
+                         static_cast<long long>(r.id), r.fiscal_year.c_str(), static_cast<long long>(stale->id),
+                         stale->fiscal_year.c_str(), static_cast<long long>(*stale->superseded_by), r.fiscal_year.c_str(),
+                         dsl::printable(args.db).c_str());
     }
     auto head = reg->head();
     if (!head) return fail(head.error());

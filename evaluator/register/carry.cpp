@@ -122,6 +122,17 @@ std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::v
     return out;
 }
 
+const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results) {
+    const StoredResult* at = &r;
+    for (std::size_t guard = 0; guard <= results.size(); ++guard) {
+        const StoredResult* from = carried_from(*at, results, nullptr);
+        if (from == nullptr || from == at) return nullptr;
+        if (from->superseded_by) return from;
+        at = from;
+    }
+    return nullptr;
+}
+
 bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
     auto split = [](std::string_view s) {
         std::size_t i = s.size();

@@ -46,6 +46,11 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
 std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::vector<StoredResult>& results,
                                          const std::vector<StoredEvent>& events);
 
+/// The record `r` rests on that a later record supersedes: following the chain of results
+/// it carried from (by `carried_sha256`), the first one that is superseded; nullptr when
+/// none is (or `r` carried from nothing).
+const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results);
+
 /// Whether `record` (a carried record) names the grant `grant` (an output's name): one of
 /// its text fields is that name, or the word before the name's first `_`.
 bool record_names_grant(const JsonValue& record, const std::string& grant);
