@@ -163,11 +163,24 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             continue;
         }
         std::vector<JsonValue*> records;
+        std::vector<std::pair<std::string, std::size_t>> where;   // each record's list and index
         if (carry != nullptr && carry->kind == JKind::object)
-            for (auto& list : carry->items)
+            for (std::size_t l = 0; l < carry->items.size(); ++l) {
+                auto& list = carry->items[l];
                 if (list.kind == JKind::array)
-                    for (auto& r : list.items)
-                        if (matches(r, e)) records.push_back(&r);
+                    for (std::size_t i = 0; i < list.items.size(); ++i)
+                        if (matches(list.items[i], e)) {
+                            records.push_back(&list.items[i]);
+                            where.emplace_back(carry->keys[l], i);
+                        }
+            }
+        // What the event made of a carried value, beside the value as recorded (explain and
+        // report show it with the value read).
+        auto note = [&](std::size_t k, std::string_view key, const std::string& was, const std::string& now) {
+            std::string& text = prior.carry_notes[carry_note_key(where[k].first, where[k].second, key)];
+            if (text.empty()) text = was.empty() ? "not in the recorded result" : "recorded " + was;
+            text += fmt::format("; {} made it {}", describe(e), now);
+        };
         if (records.empty()) {
             notes.push_back(describe(e) + " changes no carried record: none is of that director" +
                             (e.fiscal_year.empty() ? "" : ", year") + (e.grant.empty() ? "" : " and grant"));
@@ -180,14 +193,18 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
         }
         std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
         bool lowered = false;                        // a record's `restricted` was there to change
-        for (JsonValue* r : records) {
+        for (std::size_t k = 0; k < records.size(); ++k) {
+            JsonValue* r = records[k];
             if (e.kind == EventKind::rate) {
                 if (!e.rate || e.rate->empty()) return dsl::one_error({}, fmt::format("{}: it has no rate", describe(e)));
                 JsonValue rate;
                 rate.kind = JKind::string;
                 rate.text = *e.rate;
-                if (JsonValue* v = field(*r, "reassessed_rate")) *v = rate;
-                else {
+                if (JsonValue* v = field(*r, "reassessed_rate")) {
+                    note(k, "reassessed_rate", json_text(*v), *e.rate);
+                    *v = rate;
+                } else {
+                    note(k, "reassessed_rate", "", *e.rate);
                     r->keys.push_back("reassessed_rate");
                     r->items.push_back(rate);
                 }
@@ -211,6 +228,7 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
                 case EventKind::rate:
                 case EventKind::additional: left = *now; break;
             }
+            if (left != *now) note(k, "restricted", restricted->text, std::to_string(left));
             restricted->text = std::to_string(left);
             lowered = true;
         }

@@ -129,4 +129,16 @@ check "verify warns" 0 "warning: record 2 (FY2026) was computed from record 1 (F
 check "eval --register warns" 0 "the FY2026 result carried from (record 2) was computed from record 1 (FY2025), which record 3 supersedes" \
   "$hoshu" eval $p --inputs $t/fy2027.toml --register "$db"
 
+# --- 4. explain and report name the event beside the value it changed.
+db=$work/e.db
+q register init "$db"
+q register record "$db" "$work/fy2025.json" --grants award_units
+q register event "$db" --director D2 --kind clawback --shares 100 --date 2026-02-01 --reason misconduct
+check "explain names the event that changed a carried value" 0 \
+  "changed after it was recorded: recorded 13404; event 1 (clawback D2 on 2026-02-01) made it 13304" \
+  "$hoshu" explain $p --inputs $t/fy2026.toml --register "$db" --director D2 --value vested_units
+q report $p --inputs $t/fy2026.toml --register "$db" --director D2 --out "$work/r.html"
+run grep -c "restricted = 13304   # recorded 13404; event 1 (clawback D2 on 2026-02-01) made it 13304" "$work/r.html"
+[[ $rc == 0 ]]; report "the report's inputs read show it as written, with the event" $((1 - $?))
+
 exit $fail
