@@ -235,7 +235,13 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         print_unlocated(dsl::printable(shown) + ": ", recorded.error());
         return std::nullopt;
     }
-    auto since = eval::events_since(r, *events);
+    if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
+        std::fprintf(stderr, "hoshu: warning: --register %s: the %s result carried from (record %lld) was computed from record %lld "
+                             "(%s), which record %lld supersedes: it carries the superseded figures on; evaluate %s again "
+                             "(--register) and record it with --supersede first\n",
+                     shown_db.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
+                     stale->fiscal_year.c_str(), static_cast<long long>(*stale->superseded_by), r.fiscal_year.c_str());
+    auto since = eval::events_to_carry(r, *results, *events);
     auto notes = eval::apply_events(*recorded, since);
     if (!notes) {
         print_unlocated(shown_db + ": ", notes.error());

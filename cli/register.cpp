@@ -71,6 +71,95 @@ int write(const std::string& path, const std::string& text, const std::vector<st
     return Exit::success;
 }
 
+std::string describe_event(const eval::StoredEvent& e) {
+    std::string what = fmt::format("event {} ({} {}", e.id, eval::to_string(e.kind), e.director);
+    if (!e.fiscal_year.empty()) what += " " + e.fiscal_year;
+    if (!e.grant.empty()) what += " " + e.grant;
+    if (e.shares && e.kind != eval::EventKind::leave) what += " " + *e.shares;
+    if (e.rate) what += " rate " + *e.rate;
+    return what + " on " + e.date + ")";
+}
+
+/// `entry` is to supersede its fiscal year's current record: the events recorded since the
+/// year was first recorded (that concern its grants) apply to it as they did to the record it
+/// replaces. Named in a note; refused (exit 2, naming them) when one no longer fits the new
+/// record's balances (a clawback of more than it grants).
+int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::StoredResult>& stored,
+                      const std::vector<eval::StoredEvent>& events) {
+    const eval::StoredResult* current = nullptr;
+    for (const auto& r : stored)
+        if (r.fiscal_year == entry.fiscal_year && !r.superseded_by) current = &r;
+    if (current == nullptr) return Exit::success;   // (the register refuses it)
+    std::int64_t first_seq = current->seq;
+    for (const eval::StoredResult* at = current; at->supersedes;) {
+        auto it = std::find_if(stored.begin(), stored.end(), [&](const eval::StoredResult& x) { return x.id == *at->supersedes; });
+        if (it == stored.end()) break;
+        at = &*it;
+        first_seq = at->seq;
+    }
+    // The register as it will be: the new record in place of the current one.
+    std::vector<eval::StoredResult> after = stored;
+    std::int64_t next_id = 1, next_seq = 1;
+    for (const auto& r : stored) next_id = std::max(next_id, r.id + 1), next_seq = std::max(next_seq, r.seq + 1);
+    for (const auto& e : events) next_seq = std::max(next_seq, e.seq + 1);
+    eval::StoredResult replacing;
+    static_cast<eval::ResultEntry&>(replacing) = entry;
+    replacing.id = next_id;
+    replacing.seq = next_seq;
+    replacing.supersedes = current->id;
+    for (auto& r : after)
+        if (r.id == current->id) r.superseded_by = replacing.id;
+    after.push_back(replacing);
+    std::vector<std::string> carried, misfits;
+    std::vector<eval::StoredEvent> before;
+    for (const auto& e : events) {
+        const bool of_year = e.seq > first_seq && (e.fiscal_year.empty() || e.fiscal_year == entry.fiscal_year) &&
+                             e.kind != eval::EventKind::additional;
+        bool has_grant = false;
+        for (const auto& l : entry.lines) has_grant = has_grant || (l.kind == "grant" && l.director == e.director);
+        if (of_year && has_grant) {
+            carried.push_back(describe_event(e));
+            eval::EventEntry again = e;
+            if (again.kind == eval::EventKind::leave) again.shares.reset();   // (what it forfeits: computed again)
+            auto fits = eval::check_event(after, before, again);
+            if (!fits) {
+                std::string why;
+                for (const auto& d : fits.error().items()) why += (why.empty() ? "" : "; ") + d.message;
+                misfits.push_back(describe_event(e) + ": " + why);
+            }
+        }
+        before.push_back(e);
+    }
+    if (!misfits.empty()) {
+        std::string text = fmt::format("hoshu: error: --supersede: the events recorded against {}'s grants since it was first "
+                                       "recorded apply to the new record too, and {} no longer fit{} it:\n",
+                                       entry.fiscal_year, misfits.size() == 1 ? "one" : std::to_string(misfits.size()),
+                                       misfits.size() == 1 ? "s" : "");
+        for (const auto& m : misfits) text += "  " + m + "\n";
+        text += "hint: a restatement of the year's inputs does not undo what happened to its grants; record the year's "
+                "result with grants these events fit, or correct the events first\n";
+        std::fputs(text.c_str(), stderr);
+        return Exit::usage;
+    }
+    for (const auto& r : after) {
+        if (r.superseded_by || r.id == replacing.id) continue;
+        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, after); stale && stale->id == current->id)
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld, which the new record supersedes: "
+                                 "evaluate %s again (--register) and record it with --supersede\n",
+                         static_cast<long long>(r.id), r.fiscal_year.c_str(), static_cast<long long>(current->id),
+                         r.fiscal_year.c_str());
+    }
+    if (!carried.empty()) {
+        std::string ids;
+        for (const auto& c : carried) ids += (ids.empty() ? "" : ", ") + c;
+        std::fprintf(stderr, "hoshu: note: the event%s recorded against %s's grants since it was first recorded appl%s to the new "
+                             "record as to record %lld: %s\n",
+                     carried.size() == 1 ? "" : "s", entry.fiscal_year.c_str(), carried.size() == 1 ? "ies" : "y",
+                     static_cast<long long>(current->id), ids.c_str());
+    }
+    return Exit::success;
+}
+
 int record(const RegisterArgs& args) {
     if (args.supersede && args.reason.empty()) return usage("--supersede needs --reason TEXT: why the year is recorded again");
     if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
@@ -125,7 +214,7 @@ int record(const RegisterArgs& args) {
             }
             std::vector<std::int64_t> applied, since;
             for (const auto& e : seal.carried_events) applied.push_back(e.id);
-            for (const auto& e : eval::events_since(*from, *stored_events)) since.push_back(e.id);
+            for (const auto& e : eval::events_to_carry(*from, *stored, *stored_events)) since.push_back(e.id);
             std::vector<std::int64_t> missed;
             for (auto id : since)
                 if (std::find(applied.begin(), applied.end(), id) == applied.end()) missed.push_back(id);
@@ -216,6 +305,12 @@ int record(const RegisterArgs& args) {
             std::fprintf(stderr, "hoshu: note: no output of `%s` is recorded as a grant (none is in shares): name the outputs "
                                  "that are grants with --grants NAME …\n",
                          dsl::printable(args.result).c_str());
+        // A year recorded again: the events recorded since the year was first recorded
+        // stay facts (a restatement of the inputs does not undo a clawback) and apply to
+        // the new record as they did to the one it supersedes; each must still fit it.
+        if (args.supersede) {
+            if (int rc = check_superseding(entry, *stored, *stored_events); rc != Exit::success) return rc;
+        }
         auto id = reg->record(std::move(entry), args.supersede);
         if (!id) return fail(id.error());
         return write("", fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db));
@@ -368,6 +463,17 @@ int verify(const RegisterArgs& args) {
         for (const auto& p : *problems) text += "  " + p + "\n";
         int rc = write("", text);
         return rc ? rc : static_cast<int>(Exit::failure);
+    }
+    // Intact, but a current record computed from a record since superseded carries the
+    // superseded figures on: said, so that the year is evaluated again.
+    for (const auto& r : *results) {
+        if (r.superseded_by) continue;
+        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld (%s), which record %lld supersedes: "
+                                 "evaluate %s again (--register %s) and record it with --supersede\n",
+                         static_cast<long long>(r.id), r.fiscal_year.c_str(), static_cast<long long>(stale->id),
+                         stale->fiscal_year.c_str(), static_cast<long long>(*stale->superseded_by), r.fiscal_year.c_str(),
+                         dsl::printable(args.db).c_str());
     }
     auto head = reg->head();
     if (!head) return fail(head.error());

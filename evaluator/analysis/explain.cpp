@@ -350,6 +350,16 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
             auto line = f.line_col(at.begin).line;
             step.read_from = fmt::format("{}:{}", f.path(), line);
             step.read_line = std::string(f.line_text(line));
+            // A carried value a register's event changed: the carried line says which, beside
+            // the value as recorded (output/carried.cpp writes it as a comment).
+            if (at.file != probe_.inputs_file()) {
+                auto hash = step.read_line.rfind("   # ");
+                if (hash != std::string::npos) {
+                    std::string note = step.read_line.substr(hash + 5);
+                    if (note.rfind("recorded ", 0) == 0 || note.rfind("not in the recorded result", 0) == 0)
+                        step.notes.push_back("changed after it was recorded: " + note);
+                }
+            }
         } else if (!probe_.input_node(slot, director_, grant)) {
             // (Absent from the inputs: the value is the declaration's default.)
             step.formula = "the declared default (not in the inputs: " + s.input.path_text + ")";

@@ -89,7 +89,11 @@ Result<std::vector<InputFile::Carried>> carried_records(const RecordedResult& pr
                                      name, c.path, i, dsl::printable(r.keys[k]));
                         continue;
                 }
-                carried.toml += toml_key(r.keys[k]) + " = " + value + "\n";
+                std::string line = toml_key(r.keys[k]) + " = " + value;
+                // A value an event changed after the result was recorded: the line says so.
+                if (auto it = prior.carry_notes.find(carry_note_key(c.path, i, r.keys[k])); it != prior.carry_notes.end())
+                    line += "   # " + dsl::printable(it->second);
+                carried.toml += line + "\n";
             }
         }
         out.push_back(std::move(carried));

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,7 +60,14 @@ struct RecordedResult {
     JsonValue json;
     Seal seal;                   // every field read and type-checked
     std::optional<Date> as_of;   // seal.as_of, when recorded
+    /// What changed a carried value after the result was recorded (a grant register's
+    /// events, register/carry.hpp), by carry_note_key(list, record index, field).
+    std::map<std::string, std::string> carry_notes;
 };
+
+inline std::string carry_note_key(std::string_view list, std::size_t index, std::string_view field) {
+    return std::string(list) + '\x1f' + std::to_string(index) + '\x1f' + std::string(field);
+}
 
 /// Read a result. Errors: not JSON or a key twice (as read_json_exact); JSON that is not a
 /// result of `hoshu eval --format json` (a simulate, diff or explain result is named as

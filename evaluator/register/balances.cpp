@@ -8,6 +8,8 @@
 
 #include "dsl/base/source.hpp"
 #include "evaluator/numbers/rational.hpp"
+#include "evaluator/output/verify.hpp"
+#include "evaluator/register/carry.hpp"
 
 namespace hoshu::eval {
 
@@ -74,6 +76,12 @@ void apply(std::vector<GrantBalance>& grants, const StoredEvent& e) {
     }
 }
 
+std::string find_year(const std::vector<StoredResult>& results, std::int64_t id) {
+    for (const auto& r : results)
+        if (r.id == id) return r.fiscal_year;
+    return "";
+}
+
 std::vector<const StoredEvent*> in_date_order(const std::vector<StoredEvent>& events) {
     std::vector<const StoredEvent*> order;
     for (const auto& e : events) order.push_back(&e);
@@ -124,13 +132,94 @@ std::optional<std::int64_t> share_count(const std::string& text) {
     return n;
 }
 
+namespace {
+
+/// The carried records of a result (every list of its "carry") that the register reads as
+/// grants: with a text `director`, a text `year` and a whole-number `restricted`.
+std::vector<JsonValue> carried_grant_records(const StoredResult& r) {
+    std::vector<JsonValue> out;
+    auto read = read_result(r.result_json);
+    if (!read) return out;
+    const JsonValue* carry = read->json.find("carry");
+    if (carry == nullptr || carry->kind != JsonValue::Kind::object) return out;
+    for (const auto& list : carry->items) {
+        if (list.kind != JsonValue::Kind::array) continue;
+        for (const auto& rec : list.items) {
+            const JsonValue* d = rec.find("director");
+            const JsonValue* y = rec.find("year");
+            const JsonValue* n = rec.find("restricted");
+            if (d && y && n && d->kind == JsonValue::Kind::string && y->kind == JsonValue::Kind::string &&
+                n->kind == JsonValue::Kind::number && share_count(n->text))
+                out.push_back(rec);
+        }
+    }
+    return out;
+}
+
+/// The latest current record (by fiscal year) whose grant date is by `as_of` and that
+/// carries grant records; nullptr when none.
+const StoredResult* latest_carrying(const std::vector<StoredResult>& results, const std::string& as_of,
+                                    std::vector<JsonValue>& records) {
+    const StoredResult* best = nullptr;
+    for (const auto& r : results) {
+        if (r.superseded_by || (!as_of.empty() && !r.grant_date.empty() && r.grant_date > as_of)) continue;
+        if (best != nullptr && !fiscal_year_before(best->fiscal_year, r.fiscal_year)) continue;
+        auto recs = carried_grant_records(r);
+        if (recs.empty()) continue;
+        best = &r;
+        records = std::move(recs);
+    }
+    return best;
+}
+
+}  // namespace
+
 Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
                                                  const std::vector<StoredEvent>& events, const std::string& as_of) {
     auto grants = recorded_grants(results);
     if (!grants) return grants;
+    std::vector<JsonValue> carried;
+    const StoredResult* latest = latest_carrying(results, as_of, carried);
+    // The events the latest carrying record's chain applied (its carried records hold
+    // them), then its carried balances, then the events since, each in date order.
+    std::vector<std::int64_t> after;
+    if (latest != nullptr)
+        for (const auto& e : events_to_carry(*latest, results, events)) after.push_back(e.id);
+    auto is_after = [&](const StoredEvent* e) { return std::find(after.begin(), after.end(), e->id) != after.end(); };
     for (const StoredEvent* e : in_date_order(events)) {
         if (!as_of.empty() && e->date > as_of) break;
-        apply(*grants, *e);
+        if (!is_after(e)) apply(*grants, *e);
+    }
+    if (latest != nullptr) {
+        bool names_any = false;
+        for (const auto& g : *grants)
+            for (const auto& rec : carried) names_any = names_any || (g.result_id != 0 && record_names_grant(rec, g.grant));
+        for (auto& g : *grants) {
+            if (g.result_id == 0 || !fiscal_year_before(g.fiscal_year, latest->fiscal_year)) continue;
+            bool kind_named = false;
+            for (const auto& rec : carried) kind_named = kind_named || record_names_grant(rec, g.grant);
+            std::size_t grants_that_year = 0;
+            for (const auto& other : *grants)
+                if (other.result_id != 0 && other.director == g.director && other.fiscal_year == g.fiscal_year) ++grants_that_year;
+            // Which record is whose cannot be told (several grants, records naming none), or
+            // the plan's records name grants but never this one (a grant it does not carry).
+            if (!kind_named && grants_that_year != 1) continue;
+            if (!kind_named && names_any) continue;
+            std::int64_t restricted = 0;
+            for (const auto& rec : carried) {
+                if (rec.find("director")->text != g.director || rec.find("year")->text != g.fiscal_year) continue;
+                if (kind_named && !record_names_grant(rec, g.grant)) continue;
+                restricted += *share_count(rec.find("restricted")->text);
+            }
+            if (restricted > g.restricted) continue;   // (more than the register holds: the register's own count stands)
+            g.by_plan = g.restricted - restricted;
+            g.restricted = restricted;
+            g.balance_record = latest->id;
+        }
+        for (const StoredEvent* e : in_date_order(events)) {
+            if (!as_of.empty() && e->date > as_of) break;
+            if (is_after(e)) apply(*grants, *e);
+        }
     }
     if (!as_of.empty())
         grants->erase(std::remove_if(grants->begin(), grants->end(),
@@ -139,6 +228,21 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
     sort_grants(*grants);
     return grants;
 }
+
+namespace {
+
+/// Where a balance the plan computed comes from, said after a refusal: the vesting a
+/// plan computes is in its next recorded result, never recorded again as an event.
+std::string plan_note(const std::vector<StoredResult>& results, const std::vector<GrantBalance*>& ts) {
+    for (const GrantBalance* g : ts)
+        if (g->balance_record != 0 && g->by_plan > 0)
+            return fmt::format(" (record {} ({}) carries the {} grant with {} restricted: its plan released or forfeited {}; "
+                               "what the plan computes is not recorded again as an event)",
+                               g->balance_record, find_year(results, g->balance_record), g->fiscal_year, g->restricted, g->by_plan);
+    return "";
+}
+
+}  // namespace
 
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event) {
@@ -190,18 +294,36 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     }
     switch (event.kind) {
         case EventKind::lift:
-            if (restricted == 0) return error_of(fmt::format("{} has no restricted shares on {} to lift", which, event.date));
+            if (restricted == 0)
+                return error_of(fmt::format("{} has no restricted shares on {} to lift{}", which, event.date, plan_note(results, ts)));
             if (n && ts.size() != 1)
                 return error_of(fmt::format("--shares lifts part of one grant: {} names {} grants (name one with --year and --grant)",
                                             which, ts.size()));
             if (n && *n > restricted)
-                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than --shares {}", which, restricted, event.date, *n));
+                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than --shares {}{}", which, restricted, event.date,
+                                            *n, plan_note(results, ts)));
             if (!n) event.shares = std::to_string(restricted);
             break;
         case EventKind::leave:
             if (!event.fiscal_year.empty() || !event.grant.empty())
                 return error_of("a director leaves all grants at once: no --year or --grant");
             if (n) return error_of("a leave forfeits what is restricted on its date: no --shares");
+            if (restricted == 0) {
+                // Nothing left to forfeit: a second leave, or the plan's own computation in a
+                // later recorded year already took it (a leaver rule): the register would
+                // record a forfeiture that did not happen here.
+                for (const auto& e : events)
+                    if (e.director == event.director && e.kind == EventKind::leave)
+                        return error_of(fmt::format("{} left already (event {} on {}): nothing is restricted on {} to forfeit",
+                                                    event.director, e.id, e.date, event.date));
+                for (GrantBalance* g : ts)
+                    if (g->balance_record != 0 && g->by_plan > 0)
+                        return error_of(fmt::format(
+                            "{} has nothing restricted on {} to forfeit: record {} ({}) carries none of the {} {} grant, its "
+                            "plan released or forfeited them (a leaver the plan computes is in that year's inputs, not an event)",
+                            event.director, event.date, g->balance_record, find_year(results, g->balance_record), g->fiscal_year,
+                            g->grant));
+            }
             event.shares = std::to_string(restricted);   // what is forfeited
             break;
         case EventKind::clawback:
@@ -210,8 +332,8 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
                 return error_of(fmt::format("a clawback takes shares from one grant: {} names {} grants (name one with --year and --grant)",
                                             which, ts.size()));
             if (*n > restricted)
-                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than the clawback's {}", which, restricted,
-                                            event.date, *n));
+                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than the clawback's {}{}", which, restricted,
+                                            event.date, *n, plan_note(results, ts)));
             break;
         case EventKind::additional:
             if (!n) return error_of("an additional grant needs --shares N");

@@ -34,6 +34,12 @@ bool names_grant(const JsonValue& record, const std::string& grant) {
     return false;
 }
 
+}  // namespace
+
+bool record_names_grant(const JsonValue& record, const std::string& grant) { return names_grant(record, grant); }
+
+namespace {
+
 bool matches(const JsonValue& record, const StoredEvent& e) {
     if (record.kind != JKind::object || !text_is(record, "director", e.director)) return false;
     if (!e.fiscal_year.empty() && !text_is(record, "year", e.fiscal_year)) return false;
@@ -58,6 +64,73 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
         return a.date != b.date ? a.date < b.date : a.seq < b.seq;
     });
     return out;
+}
+
+namespace {
+
+/// The first record of `r`'s fiscal year: `r` followed back by `supersedes`.
+const StoredResult& first_record(const StoredResult& r, const std::vector<StoredResult>& results) {
+    const StoredResult* at = &r;
+    for (std::size_t guard = 0; at->supersedes && guard <= results.size(); ++guard) {
+        auto it = std::find_if(results.begin(), results.end(), [&](const StoredResult& x) { return x.id == *at->supersedes; });
+        if (it == results.end()) break;
+        at = &*it;
+    }
+    return *at;
+}
+
+/// The result `r` carried its records from (in the register), or nullptr.
+const StoredResult* carried_from(const StoredResult& r, const std::vector<StoredResult>& results,
+                                 std::vector<std::int64_t>* applied) {
+    auto seal = read_result(r.result_json);
+    if (!seal || seal->seal.carried_sha256.empty()) return nullptr;
+    if (applied)
+        for (const auto& e : seal->seal.carried_events) applied->push_back(e.id);
+    return result_with_sha256(results, seal->seal.carried_sha256);
+}
+
+bool waits_for_later_year(const StoredEvent& e, const StoredResult& prior) {
+    return !e.fiscal_year.empty() && fiscal_year_before(prior.fiscal_year, e.fiscal_year);
+}
+
+}  // namespace
+
+std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::vector<StoredResult>& results,
+                                         const std::vector<StoredEvent>& events) {
+    // The events the chain applied, and the sequence before which the chain's start took
+    // every event in.
+    std::vector<std::int64_t> applied;
+    const StoredResult* at = &prior;
+    std::int64_t taken_before = 0;
+    for (std::size_t guard = 0; at != nullptr && guard <= results.size(); ++guard) {
+        const StoredResult* from = carried_from(*at, results, &applied);
+        if (from == nullptr || from == at) {
+            taken_before = first_record(*at, results).seq;
+            break;
+        }
+        at = from;
+    }
+    std::vector<StoredEvent> out;
+    for (const auto& e : events) {
+        if (e.seq < taken_before || waits_for_later_year(e, prior)) continue;
+        if (std::find(applied.begin(), applied.end(), e.id) != applied.end()) continue;
+        out.push_back(e);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
+        return a.date != b.date ? a.date < b.date : a.seq < b.seq;
+    });
+    return out;
+}
+
+const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results) {
+    const StoredResult* at = &r;
+    for (std::size_t guard = 0; guard <= results.size(); ++guard) {
+        const StoredResult* from = carried_from(*at, results, nullptr);
+        if (from == nullptr || from == at) return nullptr;
+        if (from->superseded_by) return from;
+        at = from;
+    }
+    return nullptr;
 }
 
 bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
@@ -90,11 +163,24 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             continue;
         }
         std::vector<JsonValue*> records;
+        std::vector<std::pair<std::string, std::size_t>> where;   // each record's list and index
         if (carry != nullptr && carry->kind == JKind::object)
-            for (auto& list : carry->items)
+            for (std::size_t l = 0; l < carry->items.size(); ++l) {
+                auto& list = carry->items[l];
                 if (list.kind == JKind::array)
-                    for (auto& r : list.items)
-                        if (matches(r, e)) records.push_back(&r);
+                    for (std::size_t i = 0; i < list.items.size(); ++i)
+                        if (matches(list.items[i], e)) {
+                            records.push_back(&list.items[i]);
+                            where.emplace_back(carry->keys[l], i);
+                        }
+            }
+        // What the event made of a carried value, beside the value as recorded (explain and
+        // report show it with the value read).
+        auto note = [&](std::size_t k, std::string_view key, const std::string& was, const std::string& now) {
+            std::string& text = prior.carry_notes[carry_note_key(where[k].first, where[k].second, key)];
+            if (text.empty()) text = was.empty() ? "not in the recorded result" : "recorded " + was;
+            text += fmt::format("; {} made it {}", describe(e), now);
+        };
         if (records.empty()) {
             notes.push_back(describe(e) + " changes no carried record: none is of that director" +
                             (e.fiscal_year.empty() ? "" : ", year") + (e.grant.empty() ? "" : " and grant"));
@@ -107,14 +193,18 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
         }
         std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
         bool lowered = false;                        // a record's `restricted` was there to change
-        for (JsonValue* r : records) {
+        for (std::size_t k = 0; k < records.size(); ++k) {
+            JsonValue* r = records[k];
             if (e.kind == EventKind::rate) {
                 if (!e.rate || e.rate->empty()) return dsl::one_error({}, fmt::format("{}: it has no rate", describe(e)));
                 JsonValue rate;
                 rate.kind = JKind::string;
                 rate.text = *e.rate;
-                if (JsonValue* v = field(*r, "reassessed_rate")) *v = rate;
-                else {
+                if (JsonValue* v = field(*r, "reassessed_rate")) {
+                    note(k, "reassessed_rate", json_text(*v), *e.rate);
+                    *v = rate;
+                } else {
+                    note(k, "reassessed_rate", "", *e.rate);
                     r->keys.push_back("reassessed_rate");
                     r->items.push_back(rate);
                 }
@@ -138,6 +228,7 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
                 case EventKind::rate:
                 case EventKind::additional: left = *now; break;
             }
+            if (left != *now) note(k, "restricted", restricted->text, std::to_string(left));
             restricted->text = std::to_string(left);
             lowered = true;
         }

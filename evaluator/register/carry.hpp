@@ -35,6 +35,26 @@ namespace hoshu::eval {
 /// apply: by date, then as recorded.
 std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vector<StoredEvent>& events);
 
+/// The events the next year's evaluation applies to the records `prior` carries: every
+/// event that no result of the chain `prior` rests on applied — the chain followed by the
+/// seal's `carried_sha256` back to a result computed without carrying, whose inputs gave
+/// the records as they stood when its fiscal year was first recorded (the events recorded
+/// before that first record are its). A record that supersedes another thus takes on the
+/// events recorded since the year was first recorded: a restatement of a year's inputs does
+/// not undo what happened to its grants. An event of a later fiscal year (`--year`) than
+/// `prior`'s waits for that year's records. In the order they apply: by date, then as recorded.
+std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::vector<StoredResult>& results,
+                                         const std::vector<StoredEvent>& events);
+
+/// The record `r` rests on that a later record supersedes: following the chain of results
+/// it carried from (by `carried_sha256`), the first one that is superseded; nullptr when
+/// none is (or `r` carried from nothing).
+const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results);
+
+/// Whether `record` (a carried record) names the grant `grant` (an output's name): one of
+/// its text fields is that name, or the word before the name's first `_`.
+bool record_names_grant(const JsonValue& record, const std::string& grant);
+
 /// Whether the fiscal year `later` is the one right after `earlier`, as far as their names
 /// tell: "FY2025" follows "FY2024", not "FY2023". Names that are not the same text followed
 /// by a number ("2024/25") cannot tell: true.

@@ -11,6 +11,7 @@
 #include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/columns.hpp"
 #include "evaluator/output/xlsx.hpp"
+#include "evaluator/register/carry.hpp"
 
 namespace hoshu::eval {
 
@@ -113,7 +114,8 @@ RegisterTable register_table(const RegisterView& view) {
     }
     std::vector<std::string> columns{"grant", "grant_date", "grant_price", "shares", value.name};
     if (value.currency_column) columns.push_back("currency");
-    for (const char* h : {"restricted", "lifted", "forfeited", "clawed_back", "record", "rules_sha256", "inputs_sha256"})
+    for (const char* h : {"restricted", "lifted", "forfeited", "clawed_back", "by_plan", "record", "balance_record",
+                          "rules_sha256", "inputs_sha256"})
         columns.push_back(h);
     for (const auto& h : columns) {
         t.header.push_back(h);
@@ -140,7 +142,9 @@ RegisterTable register_table(const RegisterView& view) {
         row.push_back(std::to_string(g.lifted));
         row.push_back(std::to_string(g.forfeited));
         row.push_back(std::to_string(g.clawed_back));
+        row.push_back(std::to_string(g.by_plan));
         row.push_back(r ? std::to_string(r->id) : "");
+        row.push_back(g.balance_record ? std::to_string(g.balance_record) : "");
         row.push_back(r ? r->rules_sha256 : "");
         row.push_back(r ? r->inputs_sha256 : "");
         t.rows.push_back(std::move(row));
@@ -240,6 +244,10 @@ std::string format_register_text(const RegisterView& view) {
     for (const auto& r : view.results) {
         std::string status = r.superseded_by ? fmt::format("superseded by record {}", *r.superseded_by) : "current";
         if (r.supersedes) status += fmt::format(" (supersedes record {}: {})", *r.supersedes, r.reason);
+        if (const StoredResult* stale = r.superseded_by ? nullptr : superseded_ancestor(r, view.results))
+            status += fmt::format(" -- STALE: computed from record {} ({}), which record {} supersedes: evaluate {} again "
+                                  "(--register) and record it with --supersede",
+                                  stale->id, stale->fiscal_year, *stale->superseded_by, r.fiscal_year);
         rows.push_back({std::to_string(r.id), r.fiscal_year, r.recorded_at, r.recorded_by, r.rules_sha256.substr(0, 16), status});
     }
     out += format_columns(rows, {true, false, false, false, false, false}, "  ");
@@ -258,13 +266,14 @@ std::string format_register_text(const RegisterView& view) {
         for (const auto& [k, v] : by_director[d]) title += (title.empty() ? "" : ", ") + v;
         out += fmt::format("\n{}{}\n", d, title.empty() ? "" : "  " + title);
         std::vector<std::vector<std::string>> g_rows{
-            {"year", "grant", "granted on", "shares", "restricted", "lifted", "forfeited", "clawed back"}};
+            {"year", "grant", "granted on", "shares", "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
         for (const auto& g : view.grants) {
             if (g.director != d) continue;
             g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, std::to_string(g.granted), std::to_string(g.restricted),
-                              std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back)});
+                              std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back),
+                              g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record) : ""});
         }
-        if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true}, "  ");
+        if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true, false}, "  ");
         bool any = false;
         for (const auto& e : view.events) {
             if (e.director != d || (!view.as_of.empty() && e.date > view.as_of)) continue;
