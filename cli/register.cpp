@@ -71,11 +71,27 @@ int write(const std::string& path, const std::string& text, const std::vector<st
     return Exit::success;
 }
 
+/// A register whose hash chain does not verify is neither shown, exported nor appended to:
+/// `doing` says what is refused. Prints the places `register verify` names and returns
+/// Exit::failure; Exit::success when the chain holds (an unreadable register: Exit::usage).
+int refuse_broken_chain(const eval::Register& reg, const std::string& db, const char* doing) {
+    auto problems = reg.verify_chain();
+    if (!problems) return fail(problems.error());
+    if (problems->empty()) return Exit::success;
+    const std::string shown = dsl::printable(db);
+    std::fprintf(stderr, "hoshu: error: the register %s was changed behind hoshu's back in %zu place%s, so %s:\n", shown.c_str(),
+                 problems->size(), problems->size() == 1 ? "" : "s", doing);
+    for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", dsl::printable(p).c_str());
+    std::fprintf(stderr, "hoshu: note: restore the register from a backup that `hoshu register verify` finds intact\n");
+    return Exit::failure;
+}
+
 int record(const RegisterArgs& args) {
     if (args.supersede && args.reason.empty()) return usage("--supersede needs --reason TEXT: why the year is recorded again");
     if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    if (int broken = refuse_broken_chain(*reg, args.db, "nothing is recorded in it")) return broken;
     VerifyArgs verify;
     verify.result = args.result;
     verify.rules = args.rules;
@@ -227,6 +243,7 @@ int event(const RegisterArgs& args) {
     if (args.reason.empty()) return usage("an event needs --reason TEXT: why it happened");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    if (int broken = refuse_broken_chain(*reg, args.db, "no event is recorded in it")) return broken;
     auto results = reg->results();
     if (!results) return fail(results.error());
     auto events = reg->events();
@@ -381,6 +398,8 @@ int show_or_export(const RegisterArgs& args) {
         return usage(fmt::format("--as-of takes a date as YYYY-MM-DD, not `{}`", args.as_of));
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    if (int broken = refuse_broken_chain(*reg, args.db, args.command == "show" ? "nothing is shown from it" : "nothing is exported from it"))
+        return broken;
     auto results = reg->results();
     if (!results) return fail(results.error());
     auto events = reg->events();

@@ -133,6 +133,21 @@ run sqlite3 "$work/tampered.db" "UPDATE events SET shares = '9999' WHERE id = 2"
 sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_u; UPDATE events SET shares = '9999' WHERE id = 2"
 check "an edited event is named" 1 "events row id 2 (leave D07 2026-09-30, seq 5): its content does not match its hash (edited after it was recorded)" \
   "$hoshu" register verify "$work/tampered.db"
+# ... and nothing is shown, exported or appended to it: the places named as verify names them.
+forged="events row id 2 (leave D07 2026-09-30, seq 5): its content does not match its hash (edited after it was recorded)"
+check "show refuses a register changed behind hoshu's back" 1 "was changed behind hoshu's back in 1 place, so nothing is shown from it" \
+  "$hoshu" register show "$work/tampered.db" --director D07
+[[ "$out" == *"$forged"* && "$out" != *9999* ]]; report "... naming the place, showing nothing of it" $((1 - $?))
+check "export refuses it" 1 "$forged" "$hoshu" register export "$work/tampered.db" --no-csv-bom --out "$work/forged.csv"
+[[ ! -e "$work/forged.csv" ]]; report "... and writes nothing" $((1 - $?))
+check "export to stdout refuses it too" 1 "so nothing is exported from it" "$hoshu" register export "$work/tampered.db" --format json
+[[ "$out" != *'"grants"'* ]]; report "... printing nothing of it" $((1 - $?))
+check "an event is not appended to it" 1 "so no event is recorded in it" \
+  "$hoshu" register event "$work/tampered.db" --director D01 --kind clawback --year FY2024 --grant annual_rs_shares --shares 5 --date 2027-07-01 --reason x
+check "a record is not appended to it" 1 "so nothing is recorded in it" \
+  "$hoshu" register record "$work/tampered.db" "$work/fy2025.json" --supersede --reason x --grants $grants
+[[ $(count "$work/tampered.db" events) == 4 && $(count "$work/tampered.db" results) == 3 ]]; out="rows appended"
+report "... the tampered register keeps its rows, none chained to it" $((1 - $?))
 cp "$db" "$work/tampered.db"
 sqlite3 "$work/tampered.db" "DROP TRIGGER results_append_only_u; UPDATE results SET result_json = replace(result_json, '4846', '4847') WHERE id = 2"
 check "an edited stored result is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \
