@@ -404,6 +404,11 @@ int show_or_export(const RegisterArgs& args) {
     if (!results) return fail(results.error());
     auto events = reg->events();
     if (!events) return fail(events.error());
+    // A director the register does not name is a typo, not a director with no grants.
+    if (std::string unknown; !args.director.empty() && !eval::director_recorded(*results, args.director, unknown)) {
+        std::fprintf(stderr, "hoshu: error: --director: %s\n", unknown.c_str());
+        return Exit::failure;
+    }
     auto grants = eval::grant_balances(*results, *events, args.as_of);
     if (!grants) return fail(grants.error());
     eval::RegisterView view{*results, *events, *grants, args.as_of, args.director};

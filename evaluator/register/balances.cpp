@@ -6,6 +6,7 @@
 #include <charconv>
 #include <tuple>
 
+#include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
 #include "evaluator/numbers/rational.hpp"
 
@@ -172,10 +173,7 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     auto grants = grant_balances(results, events, event.date);
     if (!grants) return std::move(grants).error();
     bool known = std::any_of(grants->begin(), grants->end(), [&](const GrantBalance& g) { return g.director == event.director; });
-    bool in_results = false;
-    for (const auto& r : results)
-        for (const auto& l : r.lines) in_results = in_results || l.director == event.director;
-    if (!in_results) return error_of(fmt::format("no recorded result names {}", event.director));
+    if (std::string unknown; !director_recorded(results, event.director, unknown)) return error_of(unknown);
     auto ts = targets(*grants, event);
     std::int64_t restricted = 0;
     for (GrantBalance* g : ts) restricted += g->restricted;
@@ -227,6 +225,28 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
         return error_of("--rate goes with --kind rate only");
     (void)known;
     return event;
+}
+
+bool director_recorded(const std::vector<StoredResult>& results, const std::string& director, std::string& message) {
+    std::vector<std::string> ids;
+    for (const auto& r : results)
+        for (const auto& l : r.lines) {
+            if (l.director == director) return true;
+            if (std::find(ids.begin(), ids.end(), l.director) == ids.end()) ids.push_back(l.director);
+        }
+    message = fmt::format("no recorded result names `{}`", dsl::printable(director));
+    if (ids.empty()) {
+        message += ": the register holds no result yet";
+    } else if (auto best = dsl::closest(director, ids)) {
+        message += fmt::format("; did you mean `{}`?", dsl::printable(*best));
+    } else {
+        std::sort(ids.begin(), ids.end());
+        std::string listed;
+        for (std::size_t i = 0; i < ids.size() && i < 20; ++i) listed += (i ? ", " : "") + dsl::printable(ids[i]);
+        if (ids.size() > 20) listed += fmt::format(" and {} more", ids.size() - 20);
+        message += "; the register names " + listed;
+    }
+    return false;
 }
 
 std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant) {

@@ -76,8 +76,16 @@ check "nothing left to lift" 2 "D03 FY2024 annual_rs_shares has no restricted sh
   "$hoshu" register event "$db" --director D03 --kind lift --year FY2024 --grant annual_rs_shares --date 2026-07-01 --reason x
 check "a clawback needs --shares" 2 "a clawback needs --shares N" \
   "$hoshu" register event "$db" --director D01 --kind clawback --date 2026-07-01 --reason x
-check "an unknown director" 2 "no recorded result names D99" \
+check "an unknown director" 2 "no recorded result names \`D99\`" \
   "$hoshu" register event "$db" --director D99 --kind leave --date 2026-07-01 --reason x
+check "an id with a trailing space is quoted, the id meant offered" 2 "no recorded result names \`D03 \`; did you mean \`D03\`?" \
+  "$hoshu" register event "$db" --director "D03 " --kind leave --date 2026-07-01 --reason x
+check "show --director of an id the register does not name fails" 1 "--director: no recorded result names \`D3\`; did you mean \`D03\`?" \
+  "$hoshu" register show "$db" --director D3
+[[ "$out" != *"(none)"* ]]; report "... and does not print \"(none)\" as if there were no grants" $((1 - $?))
+check "export --director of such an id fails too, writing nothing" 1 "no recorded result names \`Z\`; the register names A01, A02, A03, A04, D01, D02" \
+  "$hoshu" register export "$db" --director Z --out "$work/none.csv"
+[[ ! -e "$work/none.csv" ]]; report "... no file" $((1 - $?))
 check "a reassessed rate" 0 "recorded event 3: rate D01 on 2027-05-20: rate 0.9" \
   "$hoshu" register event "$db" --director D01 --kind rate --year FY2024 --rate 0.9 --date 2027-05-20 --reason "committee reassessment (P7)" --by hr-sato
 check "an additional grant" 0 "recorded event 4: additional D01 on 2027-06-26: 120 shares granted" \
