@@ -225,12 +225,27 @@ int record(const RegisterArgs& args) {
         std::string year_recorded = entry.fiscal_year;
         const bool any_grant =
             std::any_of(entry.lines.begin(), entry.lines.end(), [](const eval::ResultLine& l) { return l.kind == "grant"; });
-        if (!any_grant)
-            std::fprintf(stderr, "hoshu: note: no output of `%s` is recorded as a grant (none is in shares): name the outputs "
-                                 "that are grants with --grants NAME …\n",
-                         dsl::printable(args.result).c_str());
         auto id = reg->record(std::move(entry), args.supersede);
         if (!id) return fail(id.error());
+        if (!any_grant) {
+            // The year is recorded now: naming its grants takes a superseding record, and the
+            // note gives that command whole (the outputs that count a unit offered).
+            std::vector<std::string> counted;
+            for (auto s : v.plan.director_outputs)
+                if (eval::counted(v.plan.slots[s].type, v.plan.units)) counted.push_back(v.plan.slots[s].name);
+            std::string names, listed;
+            for (const auto& c : counted) {
+                names += (names.empty() ? "" : ",") + c;
+                listed += (listed.empty() ? "" : ", ") + c;
+            }
+            std::fprintf(stderr,
+                         "hoshu: note: no output of `%s` is recorded as a grant (none is in shares), so %s is recorded with no "
+                         "grants; to record them, record it again naming the outputs that are grants: hoshu register record %s %s "
+                         "--supersede --reason \"name its grants\" --grants %s%s\n",
+                         dsl::printable(args.result).c_str(), year_recorded.c_str(), dsl::printable(args.db).c_str(),
+                         dsl::printable(args.result).c_str(), counted.size() == 1 ? names.c_str() : "NAME,…",
+                         counted.size() > 1 ? fmt::format(" (its outputs that count a unit: {})", listed).c_str() : "");
+        }
         return write("", fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db));
     });
     return exit;

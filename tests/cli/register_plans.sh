@@ -41,7 +41,7 @@ check "the register still verifies" 0 "" "$hoshu" register verify "$work/msp.db"
 "$hoshu" eval $p/cash --inputs $p/cash/fy2026.toml --format json --out "$work/cash.json" > /dev/null
 "$hoshu" register init "$work/cash.db" > /dev/null
 check "a result with no output in shares is recorded with a note saying how to name its grants" 0 \
-  "no output of \`$work/cash.json\` is recorded as a grant (none is in shares): name the outputs that are grants with --grants" \
+  "no output of \`$work/cash.json\` is recorded as a grant (none is in shares), so FY2026 is recorded with no grants; to record them, record it again naming the outputs that are grants: hoshu register record $work/cash.db $work/cash.json --supersede --reason \"name its grants\" --grants NAME,…" \
   "$hoshu" register record "$work/cash.db" "$work/cash.json" --by t
 "$hoshu" register record "$work/p.db" "$work/p2024.json" --grants earned_points --by t > /dev/null
 check "a leave speaks of points" 0 "restricted points forfeited" \
@@ -62,4 +62,18 @@ check "the hint to record the earlier result names it from the working directory
 (cd "$work" && "$hoshu" register record q.db out/b.json --by t) > "$work/rel.out" 2>&1
 grep -q "(hoshu register record q.db out/a.json)" "$work/rel.out"
 report "a relative result: the hint's path is relative to the working directory" $([[ $? == 0 ]] && echo 1 || echo 0)
+# A retention plan in its own whole unit (RSUs), whose carried records name no grant and read a
+# `rate` event's `reassessed_rate` as a percent, 0% to 100%.
+r=$p/ret
+"$hoshu" eval $r --inputs $r/fy2025.toml --format json --out "$work/r2025.json" > /dev/null
+"$hoshu" register init "$work/r.db" > /dev/null
+check "a year recorded with no grant: the note gives the command that records them" 0 \
+  "no output of \`$work/r2025.json\` is recorded as a grant (none is in shares), so FY2025 is recorded with no grants; to record them, record it again naming the outputs that are grants: hoshu register record $work/r.db $work/r2025.json --supersede --reason \"name its grants\" --grants NAME,… (its outputs that count a unit: award_units, vested_units, forfeited_units, clawed_units)" \
+  "$hoshu" register record "$work/r.db" "$work/r2025.json" --by t
+cmd=$(sed -n 's/.*record it again naming the outputs that are grants: hoshu register record \(.*\) --grants NAME,… .*/\1/p' <<< "$out")
+check "... and that command, the grant named, records them" 0 "recorded FY2025 as record 2" \
+  bash -c "\"$hoshu\" register record $cmd --grants award_units --by t"
+check "... the year's grants then shown" 0 "FY2025  award_units  2025-03-15   26809       26809" "$hoshu" register show "$work/r.db" --director D1
+run "$hoshu" register export "$work/r.db" --no-csv-bom
+[[ $rc == 0 && "$out" == "fiscal_year,director,title,grant,"* ]]; report "the export's key column is the plan's noun (director)" $((1 - $?))
 exit $fail
