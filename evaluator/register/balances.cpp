@@ -174,6 +174,21 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     if (!grants) return std::move(grants).error();
     bool known = std::any_of(grants->begin(), grants->end(), [&](const GrantBalance& g) { return g.director == event.director; });
     if (std::string unknown; !director_recorded(results, event.director, unknown)) return error_of(unknown);
+    // An event dated before a grant it applies to: the register would leave that grant as it
+    // is (an event applies to the grants made by its date), while the next year's evaluation
+    // applies it to every carried record it names — the two would differ. Refused.
+    if (event.kind != EventKind::additional) {
+        auto all = recorded_grants(results);
+        if (!all) return std::move(all).error();
+        for (const auto& g : *all)
+            if (matches(g, event) && !g.grant_date.empty() && g.grant_date > event.date)
+                return error_of(fmt::format(
+                    "--date {} is before the grant date {} of `{}`'s {} {}, which the {} applies to: an event takes effect on "
+                    "grants already made (is the date mistyped?{})",
+                    event.date, g.grant_date, dsl::printable(event.director), g.fiscal_year, g.grant, to_string(event.kind),
+                    event.kind == EventKind::leave || !event.fiscal_year.empty() ? ""
+                                                                                  : " else name the earlier grants with --year and --grant"));
+    }
     auto ts = targets(*grants, event);
     std::int64_t restricted = 0;
     for (GrantBalance* g : ts) restricted += g->restricted;

@@ -86,6 +86,10 @@ check "show --director of an id the register does not name fails" 1 "--director:
 check "export --director of such an id fails too, writing nothing" 1 "no recorded result names \`Z\`; the register names A01, A02, A03, A04, D01, D02" \
   "$hoshu" register export "$db" --director Z --out "$work/none.csv"
 [[ ! -e "$work/none.csv" ]]; report "... no file" $((1 - $?))
+check "an event dated before the grant it applies to is refused" 2 "--date 2025-06-25 is before the grant date 2025-06-26 of \`D02\`'s FY2024" \
+  "$hoshu" register event "$db" --director D02 --kind leave --date 2025-06-25 --reason "a typo in the date"
+check "... a lift too, told to name the earlier grants" 2 "which the lift applies to: an event takes effect on grants already made (is the date mistyped? else name the earlier grants with --year and --grant)" \
+  "$hoshu" register event "$db" --director D02 --kind lift --date 2026-01-10 --reason x
 check "a reassessed rate" 0 "recorded event 3: rate D01 on 2027-05-20: rate 0.9" \
   "$hoshu" register event "$db" --director D01 --kind rate --year FY2024 --rate 0.9 --date 2027-05-20 --reason "committee reassessment (P7)" --by hr-sato
 check "an additional grant" 0 "recorded event 4: additional D01 on 2027-06-26: 120 shares granted" \

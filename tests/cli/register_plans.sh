@@ -76,4 +76,7 @@ check "... and that command, the grant named, records them" 0 "recorded FY2025 a
 check "... the year's grants then shown" 0 "FY2025  award_units  2025-03-15   26809       26809" "$hoshu" register show "$work/r.db" --director D1
 run "$hoshu" register export "$work/r.db" --no-csv-bom
 [[ $rc == 0 && "$out" == "fiscal_year,director,title,grant,"* ]]; report "the export's key column is the plan's noun (director)" $((1 - $?))
+check "a leave dated before the grant is refused (the plan would zero what the register keeps)" 2 \
+  "--date 2020-01-01 is before the grant date 2025-03-15 of \`D3\`'s FY2025 award_units, which the leave applies to" \
+  "$hoshu" register event "$work/r.db" --director D3 --kind leave --date 2020-01-01 --reason "a typo in the year" --by t
 exit $fail
