@@ -9,6 +9,7 @@
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
 #include "evaluator/numbers/rational.hpp"
+#include "evaluator/register/carry.hpp"
 
 namespace hoshu::eval {
 
@@ -174,6 +175,10 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     if (!grants) return std::move(grants).error();
     bool known = std::any_of(grants->begin(), grants->end(), [&](const GrantBalance& g) { return g.director == event.director; });
     if (std::string unknown; !director_recorded(results, event.director, unknown)) return error_of(unknown);
+    // A grant the plan's carried records cannot name: the register would apply the event to
+    // it, the next year's evaluation could not.
+    if (event.kind != EventKind::additional)
+        if (std::string why = grant_not_carried(results, event); !why.empty()) return error_of(why);
     // An event dated before a grant it applies to: the register would leave that grant as it
     // is (an event applies to the grants made by its date), while the next year's evaluation
     // applies it to every carried record it names — the two would differ. Refused.

@@ -44,6 +44,12 @@ bool fiscal_year_follows(std::string_view earlier, std::string_view later);
 /// bytes were recorded again); nullptr when none.
 const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256);
 
+/// Why `event`, which names a grant (--grant), could not be applied to that grant by the
+/// next year's evaluation: the latest current result carries records of its director (and
+/// year), but none of them names the grant (a text field that is the grant's name or the word
+/// before its first `_`). Empty when it can be, or when nothing of the director is carried.
+std::string grant_not_carried(const std::vector<StoredResult>& results, const EventEntry& event);
+
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns
 /// a note for each event that changes no carried record (an additional grant; an event whose
 /// director, year or grant no carried record has). Errors: a carried `restricted` that is

@@ -79,4 +79,13 @@ run "$hoshu" register export "$work/r.db" --no-csv-bom
 check "a leave dated before the grant is refused (the plan would zero what the register keeps)" 2 \
   "--date 2020-01-01 is before the grant date 2025-03-15 of \`D3\`'s FY2025 award_units, which the leave applies to" \
   "$hoshu" register event "$work/r.db" --director D3 --kind leave --date 2020-01-01 --reason "a typo in the year" --by t
+check "--grant that the carried records cannot name is refused" 2 \
+  "--grant award_units: the records of \`D1\` FY2025 that the FY2025 result carries (\`ledger\`) have no text field naming a grant (\`award_units\` or \`award\`)" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --grant award_units --shares 20000 --date 2026-01-10 --reason x --by t
+check "... without --grant, the same lift is recorded" 0 "20000 RSUs lifted" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --shares 20000 --date 2026-01-10 --reason x --by t
+check "the next year applies the lift as the register did" 0 "" \
+  "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/r.db" --format json --out "$work/r2026.json"
+run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(x["director"], x["year"], x["restricted"], x.get("released")) for x in d["carry"]["ledger"] if x["director"] == "D1"], [x["vested_units"] for x in d["directors"] if x["id"] == "D1"])' "$work/r2026.json"
+[[ "$out" == "[('D1', 'FY2026', 24348, 0)] [6809]" ]]; report "... D1 vests the 6809 left restricted, not 15638 of the 26809 granted" $((1 - $?))
 exit $fail
