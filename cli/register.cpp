@@ -22,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/verified.hpp"
+#include "evaluator/check/check.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
 #include "evaluator/register/carry.hpp"
@@ -84,6 +85,49 @@ int refuse_broken_chain(const eval::Register& reg, const std::string& db, const 
     for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", dsl::printable(p).c_str());
     std::fprintf(stderr, "hoshu: note: restore the register from a backup that `hoshu register verify` finds intact\n");
     return Exit::failure;
+}
+
+/// The plan of the latest current record, loaded from the rule files stored with it (so
+/// that what an event writes is checked against what the plan reads); none when the register
+/// has no record with its files, or they do not load.
+std::optional<eval::Plan> recorded_plan(const std::vector<eval::StoredResult>& results, dsl::SourceManager& sm) {
+    namespace fs = std::filesystem;
+    const eval::StoredResult* latest = nullptr;
+    for (const auto& r : results)
+        if (!r.superseded_by && !r.files.empty() && (latest == nullptr || !eval::fiscal_year_before(r.fiscal_year, latest->fiscal_year)))
+            latest = &r;
+    if (latest == nullptr) return std::nullopt;
+    std::error_code ec;
+    std::string pattern = (fs::temp_directory_path(ec) / "hoshu-plan-XXXXXX").string();
+    if (ec || ::mkdtemp(pattern.data()) == nullptr) return std::nullopt;
+    const fs::path root(pattern);
+    // Rule files imported from outside the plan folder (`../common/x.hoshu`): as many folders above it.
+    std::size_t depth = 0;
+    for (const auto& f : latest->files) {
+        std::size_t d = 0;
+        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
+        depth = std::max(depth, d);
+    }
+    fs::path plan = root;
+    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
+    plan /= "plan";
+    bool written = true;
+    for (const auto& f : latest->files) {
+        if (f.role != "rules") continue;
+        fs::path target = (plan / f.path).lexically_normal();
+        auto rel = target.lexically_relative(root);
+        std::string error;
+        fs::create_directories(target.parent_path(), ec);
+        written = written && !rel.empty() && *rel.begin() != ".." && write_output(target.string(), f.bytes, error);
+    }
+    std::optional<eval::Plan> loaded;
+    if (written) {
+        dsl::Diagnostics diags;
+        loaded = eval::load_plan(sm, plan.string(), diags, eval::CheckOptions{false});
+        if (diags.has_errors()) loaded.reset();
+    }
+    fs::remove_all(root, ec);
+    return loaded;
 }
 
 int record(const RegisterArgs& args) {
@@ -276,6 +320,13 @@ int event(const RegisterArgs& args) {
     e.recorded_at = now_utc();
     auto checked = eval::check_event(*results, *events, std::move(e));
     if (!checked) return fail(checked.error());
+    // A rate the plan cannot read would stop every later evaluation from the register.
+    if (checked->kind == eval::EventKind::rate && checked->rate) {
+        dsl::SourceManager sm;
+        auto plan = recorded_plan(*results, sm);
+        if (std::string why = eval::rate_outside(plan ? &*plan : nullptr, *checked->rate); !why.empty())
+            return usage(fmt::format("--rate {}: {}", dsl::printable(*checked->rate), why));
+    }
     auto id = reg->add_event(*checked);
     if (!id) return fail(id.error());
     std::string what;

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "dsl/base/source.hpp"
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/seal.hpp"
 #include "evaluator/register/balances.hpp"
 
@@ -135,6 +137,29 @@ std::string grant_not_carried(const std::vector<StoredResult>& results, const Ev
                        event.grant, dsl::printable(event.director), which, latest->fiscal_year, list, event.grant,
                        word == event.grant ? "" : fmt::format(" or `{}`", word), to_string(event.kind), n, n == 1 ? "" : "s",
                        dsl::printable(event.director), which);
+}
+
+std::string rate_outside(const Plan* plan, const std::string& rate_text) {
+    auto rate = Rational::parse(rate_text);
+    if (!rate) return {};   // not a number: check_event says so
+    std::string why;
+    bool declared = false;
+    if (plan != nullptr)
+        for (const Slot& s : plan->slots) {
+            const std::string& path = s.input.path_text;
+            if (s.kind != SlotKind::input || (path != "reassessed_rate" && !path.ends_with(".reassessed_rate"))) continue;
+            if (!s.input.low && !s.input.high) continue;
+            declared = true;
+            if ((s.input.low && *rate < s.input.low->number) || (s.input.high && s.input.high->number < *rate)) {
+                why = fmt::format("outside the range {} the plan declares for `{}`, which reads it", s.input.range_text, s.name);
+                break;
+            }
+        }
+    if (!declared && (rate->sign() < 0 || Rational(1) < *rate)) why = "outside 0 to 1, the range of a rate";
+    if (!why.empty() && Rational(1) < *rate && !(Rational(100) < *rate) && rate_text.find('%') == std::string::npos &&
+        rate_text.find('/') == std::string::npos)
+        why += fmt::format(" (write `{}%` if {} percent is meant)", rate_text, rate_text);
+    return why;
 }
 
 Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events) {

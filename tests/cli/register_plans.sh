@@ -84,8 +84,43 @@ check "--grant that the carried records cannot name is refused" 2 \
   "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --grant award_units --shares 20000 --date 2026-01-10 --reason x --by t
 check "... without --grant, the same lift is recorded" 0 "20000 RSUs lifted" \
   "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --shares 20000 --date 2026-01-10 --reason x --by t
+check "a rate past 100% is refused, naming the range the plan reads it in" 2 \
+  "--rate 70: outside the range 0% to 100% the plan declares for \`claw_pct\`, which reads it (write \`70%\` if 70 percent is meant)" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 70 --date 2026-03-01 --reason "clawback 70%" --by t
+check "... 10^40 too" 2 "outside the range 0% to 100%" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 10000000000000000000000000000000000000000 --date 2026-03-01 --reason x --by t
+check "... 70% is recorded" 0 "rate 70%" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 70% --date 2026-03-01 --reason "clawback 70%" --by t
 check "the next year applies the lift as the register did" 0 "" \
   "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/r.db" --format json --out "$work/r2026.json"
 run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(x["director"], x["year"], x["restricted"], x.get("released")) for x in d["carry"]["ledger"] if x["director"] == "D1"], [x["vested_units"] for x in d["directors"] if x["id"] == "D1"])' "$work/r2026.json"
 [[ "$out" == "[('D1', 'FY2026', 24348, 0)] [6809]" ]]; report "... D1 vests the 6809 left restricted, not 15638 of the 26809 granted" $((1 - $?))
+
+# A register holding a rate the plan cannot read (recorded before rates were checked: the
+# last event's rate rewritten to 70, its hash recomputed as hoshu computes it, so the chain
+# holds): the next year names the event and the command that corrects it.
+cp "$work/r.db" "$work/bad.db"
+python3 - "$work/bad.db" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cols = "id, seq, director, kind, date, fiscal_year, grant_name, shares, rate, reason, recorded_by, recorded_at, prev_hash"
+row = db.execute(f"SELECT {cols} FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+e = dict(zip([c.strip() for c in cols.split(",")], row)); e["rate"] = "70"
+def field(n, v): v = str(v).encode(); return n.encode() + b":" + str(len(v)).encode() + b":" + v + b"\n"
+text = b"".join([field("row", "event"), field("id", e["id"]), field("seq", e["seq"]), field("director", e["director"]),
+                 field("kind", e["kind"]), field("date", e["date"]), field("fiscal_year", e["fiscal_year"]), field("grant", e["grant_name"]),
+                 field("shares", e["shares"]) if e["shares"] is not None else b"shares!\n", field("rate", e["rate"]),
+                 field("reason", e["reason"]), field("recorded_by", e["recorded_by"]), field("recorded_at", e["recorded_at"])])
+h = hashlib.sha256(e["prev_hash"].encode() + b"\n" + text).hexdigest()
+db.executescript("DROP TRIGGER events_append_only_u")
+db.execute("UPDATE events SET rate = ?, hash = ? WHERE id = ?", (e["rate"], h, e["id"])); db.commit()
+PY
+check "... (the forged register still verifies)" 0 "intact" "$hoshu" register verify "$work/bad.db"
+check "a carried rate the plan cannot read names the event and the one that corrects it" 1 \
+  "--register $work/bad.db: event 2 (rate D2 on 2026-03-01) gives the rate 70, outside the range 0% to 100% the plan declares for \`claw_pct\`, which reads it (write \`70%\` if 70 percent is meant), so nothing is carried from the register: record a rate event that corrects it (a later one of the same records overrides it): hoshu register event $work/bad.db --director D2 --kind rate --rate R --date 2026-03-01 --reason \"corrects event 2\"" \
+  "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/bad.db"
+cmd=$(sed -n 's/.*overrides it): hoshu register event \(.*\) --rate R \(.*\)$/\1 --rate 70% \2/p' <<< "$out")
+check "... that command records the correction" 0 "recorded event 3: rate D2 on 2026-03-01: rate 70%" \
+  bash -c "\"$hoshu\" register event $cmd --by t"
+check "... and the next year evaluates again" 0 "" "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/bad.db"
 exit $fail

@@ -155,3 +155,12 @@ TEST_CASE("an event naming a grant the carried records cannot name is an error, 
     CHECK((*noted)[0].find("changes no carried record") != std::string::npos);
 }
 
+TEST_CASE("a rate the plan cannot read is named, with the percent meant", "[register]") {
+    CHECK(rate_outside(nullptr, "0.7").empty());
+    CHECK(rate_outside(nullptr, "1").empty());
+    CHECK(rate_outside(nullptr, "0").empty());
+    CHECK(rate_outside(nullptr, "70%").empty());
+    CHECK(rate_outside(nullptr, "70") == "outside 0 to 1, the range of a rate (write `70%` if 70 percent is meant)");
+    CHECK(rate_outside(nullptr, "7/5") == "outside 0 to 1, the range of a rate");
+    CHECK_FALSE(rate_outside(nullptr, "1.0000000000000000000000000000001").empty());   // exact: past 1 by 10^-31
+}
