@@ -479,6 +479,9 @@ int show_or_export(const RegisterArgs& args) {
     if (!grants) return fail(grants.error());
     eval::RegisterView view{*results, *events, *grants, args.as_of, args.director};
     if (args.command == "show") return write("", eval::format_register_text(view));
+    // The key column is named as the plan names a record (`employee`), not `director`.
+    dsl::SourceManager sm;
+    if (auto plan = recorded_plan(*results, sm)) view.key = plan->directors.noun;
     // Never over the register itself (`--out grants.db` would replace the system of record).
     if (args.format == "json") return write(args.out, eval::format_register_json(view), {args.db});
     if (args.format == "xlsx") {

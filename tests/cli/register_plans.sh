@@ -3,7 +3,12 @@
 # name (`participants`) has its grants recorded, shown, exported and its events accepted;
 # a points plan's events speak of points; an event the carried records cannot take (no
 # `restricted` field to lower) is refused when carried, never dropped; the hint to record
-# a result carried from names it from the working directory; a result with no grant says so.
+# a result carried from names it from the working directory; a result with no grant says so,
+# with the command that records its grants. The tester's retention plan (RSUs, carried records
+# that name no grant, `reassessed_rate` read as 0% to 100%): a leave dated before the grant, a
+# --grant the carried records cannot name and a rate the plan cannot read are refused; a
+# register already holding such a rate names the event that corrects it. The export's key
+# column is the plan's noun for a record (`participant`).
 set -uo pipefail
 hoshu=$1
 hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
@@ -123,4 +128,11 @@ cmd=$(sed -n 's/.*overrides it): hoshu register event \(.*\) --rate R \(.*\)$/\1
 check "... that command records the correction" 0 "recorded event 3: rate D2 on 2026-03-01: rate 70%" \
   bash -c "\"$hoshu\" register event $cmd --by t"
 check "... and the next year evaluates again" 0 "" "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/bad.db"
+
+# A main collection named `participants`: the export's key column says `participant`.
+run "$hoshu" register export "$work/msp.db" --no-csv-bom
+[[ $rc == 0 && "$out" == "fiscal_year,participant,"* ]]; report "the export's key column is the plan's noun (participant), not director" $((1 - $?))
+run "$hoshu" register export "$work/msp.db" --format json
+[[ $rc == 0 && "$out" == *'"participant": "P01", "kind": "clawback"'* && "$out" != *'"director"'* ]]
+report "... in the JSON export's grants and events too" $((1 - $?))
 exit $fail
