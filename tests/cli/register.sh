@@ -158,8 +158,8 @@ check "an event is not appended to it" 1 "so no event is recorded in it" \
   "$hoshu" register event "$work/tampered.db" --director D01 --kind clawback --year FY2024 --grant annual_rs_shares --shares 5 --date 2027-07-01 --reason x
 check "a record is not appended to it" 1 "so nothing is recorded in it" \
   "$hoshu" register record "$work/tampered.db" "$work/fy2025.json" --supersede --reason x --grants $grants
-[[ $(count "$work/tampered.db" events) == 4 && $(count "$work/tampered.db" results) == 3 ]]; out="rows appended"
-report "... the tampered register keeps its rows, none chained to it" $((1 - $?))
+out="events $(count "$work/tampered.db" events), results $(count "$work/tampered.db" results)"
+[[ $out == "events 4, results 3" ]]; report "... the tampered register keeps its rows, none chained to it" $((1 - $?))
 cp "$db" "$work/tampered.db"
 sqlite3 "$work/tampered.db" "DROP TRIGGER results_append_only_u; UPDATE results SET result_json = replace(result_json, '4846', '4847') WHERE id = 2"
 check "an edited stored result is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \
