@@ -248,6 +248,31 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         return std::nullopt;
     }
     for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), n.c_str());
+    // A rate the plan cannot read (recorded before rates were checked) is named with the event
+    // that corrects it: a later rate event of the same records overrides it.
+    for (std::size_t i = 0; i < since.size(); ++i) {
+        const eval::StoredEvent& e = since[i];
+        if (e.kind != eval::EventKind::rate || !e.rate) continue;
+        bool overridden = false;
+        for (std::size_t j = i + 1; j < since.size(); ++j)
+            overridden = overridden || (since[j].kind == eval::EventKind::rate && since[j].director == e.director &&
+                                        since[j].fiscal_year == e.fiscal_year && since[j].grant == e.grant);
+        std::string why = overridden ? std::string() : eval::rate_outside(&plan, *e.rate);
+        if (why.empty()) continue;
+        std::string last = e.date;
+        for (const auto& other : *events)
+            if (other.director == e.director && other.date > last) last = other.date;
+        const std::string who = dsl::printable(e.director);
+        std::fprintf(stderr,
+                     "hoshu: error: --register %s: event %lld (rate %s on %s) gives the rate %s, %s, so nothing is carried from "
+                     "the register: record a rate event that corrects it (a later one of the same records overrides it): "
+                     "hoshu register event %s --director %s --kind rate%s%s%s%s --rate R --date %s --reason \"corrects event %lld\"\n",
+                     shown_db.c_str(), static_cast<long long>(e.id), who.c_str(), e.date.c_str(), dsl::printable(*e.rate).c_str(),
+                     why.c_str(), shown_db.c_str(), who.c_str(), e.fiscal_year.empty() ? "" : " --year ", e.fiscal_year.c_str(),
+                     e.grant.empty() ? "" : " --grant ", e.grant.c_str(), last.c_str(), static_cast<long long>(e.id));
+        exit = Exit::failure;
+        return std::nullopt;
+    }
     auto records = eval::carried_records(*recorded, plan, shown);
     if (!records) {
         print_unlocated(dsl::printable(shown) + ": ", records.error());

@@ -22,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/verified.hpp"
+#include "evaluator/check/check.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
 #include "evaluator/register/carry.hpp"
@@ -160,11 +161,70 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
     return Exit::success;
 }
 
+/// A register whose hash chain does not verify is neither shown, exported nor appended to:
+/// `doing` says what is refused. Prints the places `register verify` names and returns
+/// Exit::failure; Exit::success when the chain holds (an unreadable register: Exit::usage).
+int refuse_broken_chain(const eval::Register& reg, const std::string& db, const char* doing) {
+    auto problems = reg.verify_chain();
+    if (!problems) return fail(problems.error());
+    if (problems->empty()) return Exit::success;
+    const std::string shown = dsl::printable(db);
+    std::fprintf(stderr, "hoshu: error: the register %s was changed behind hoshu's back in %zu place%s, so %s:\n", shown.c_str(),
+                 problems->size(), problems->size() == 1 ? "" : "s", doing);
+    for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", dsl::printable(p).c_str());
+    std::fprintf(stderr, "hoshu: note: restore the register from a backup that `hoshu register verify` finds intact\n");
+    return Exit::failure;
+}
+
+/// The plan of the latest current record, loaded from the rule files stored with it (so
+/// that what an event writes is checked against what the plan reads); none when the register
+/// has no record with its files, or they do not load.
+std::optional<eval::Plan> recorded_plan(const std::vector<eval::StoredResult>& results, dsl::SourceManager& sm) {
+    namespace fs = std::filesystem;
+    const eval::StoredResult* latest = nullptr;
+    for (const auto& r : results)
+        if (!r.superseded_by && !r.files.empty() && (latest == nullptr || !eval::fiscal_year_before(r.fiscal_year, latest->fiscal_year)))
+            latest = &r;
+    if (latest == nullptr) return std::nullopt;
+    std::error_code ec;
+    std::string pattern = (fs::temp_directory_path(ec) / "hoshu-plan-XXXXXX").string();
+    if (ec || ::mkdtemp(pattern.data()) == nullptr) return std::nullopt;
+    const fs::path root(pattern);
+    // Rule files imported from outside the plan folder (`../common/x.hoshu`): as many folders above it.
+    std::size_t depth = 0;
+    for (const auto& f : latest->files) {
+        std::size_t d = 0;
+        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
+        depth = std::max(depth, d);
+    }
+    fs::path plan = root;
+    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
+    plan /= "plan";
+    bool written = true;
+    for (const auto& f : latest->files) {
+        if (f.role != "rules") continue;
+        fs::path target = (plan / f.path).lexically_normal();
+        auto rel = target.lexically_relative(root);
+        std::string error;
+        fs::create_directories(target.parent_path(), ec);
+        written = written && !rel.empty() && *rel.begin() != ".." && write_output(target.string(), f.bytes, error);
+    }
+    std::optional<eval::Plan> loaded;
+    if (written) {
+        dsl::Diagnostics diags;
+        loaded = eval::load_plan(sm, plan.string(), diags, eval::CheckOptions{false});
+        if (diags.has_errors()) loaded.reset();
+    }
+    fs::remove_all(root, ec);
+    return loaded;
+}
+
 int record(const RegisterArgs& args) {
     if (args.supersede && args.reason.empty()) return usage("--supersede needs --reason TEXT: why the year is recorded again");
     if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    if (int broken = refuse_broken_chain(*reg, args.db, "nothing is recorded in it")) return broken;
     VerifyArgs verify;
     verify.result = args.result;
     verify.rules = args.rules;
@@ -301,10 +361,6 @@ int record(const RegisterArgs& args) {
         std::string year_recorded = entry.fiscal_year;
         const bool any_grant =
             std::any_of(entry.lines.begin(), entry.lines.end(), [](const eval::ResultLine& l) { return l.kind == "grant"; });
-        if (!any_grant)
-            std::fprintf(stderr, "hoshu: note: no output of `%s` is recorded as a grant (none is in shares): name the outputs "
-                                 "that are grants with --grants NAME …\n",
-                         dsl::printable(args.result).c_str());
         // A year recorded again: the events recorded since the year was first recorded
         // stay facts (a restatement of the inputs does not undo a clawback) and apply to
         // the new record as they did to the one it supersedes; each must still fit it.
@@ -313,6 +369,25 @@ int record(const RegisterArgs& args) {
         }
         auto id = reg->record(std::move(entry), args.supersede);
         if (!id) return fail(id.error());
+        if (!any_grant) {
+            // The year is recorded now: naming its grants takes a superseding record, and the
+            // note gives that command whole (the outputs that count a unit offered).
+            std::vector<std::string> counted;
+            for (auto s : v.plan.director_outputs)
+                if (eval::counted(v.plan.slots[s].type, v.plan.units)) counted.push_back(v.plan.slots[s].name);
+            std::string names, listed;
+            for (const auto& c : counted) {
+                names += (names.empty() ? "" : ",") + c;
+                listed += (listed.empty() ? "" : ", ") + c;
+            }
+            std::fprintf(stderr,
+                         "hoshu: note: no output of `%s` is recorded as a grant (none is in shares), so %s is recorded with no "
+                         "grants; to record them, record it again naming the outputs that are grants: hoshu register record %s %s "
+                         "--supersede --reason \"name its grants\" --grants %s%s\n",
+                         dsl::printable(args.result).c_str(), year_recorded.c_str(), dsl::printable(args.db).c_str(),
+                         dsl::printable(args.result).c_str(), counted.size() == 1 ? names.c_str() : "NAME,…",
+                         counted.size() > 1 ? fmt::format(" (its outputs that count a unit: {})", listed).c_str() : "");
+        }
         return write("", fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db));
     });
     return exit;
@@ -325,6 +400,7 @@ int event(const RegisterArgs& args) {
     if (args.reason.empty()) return usage("an event needs --reason TEXT: why it happened");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    if (int broken = refuse_broken_chain(*reg, args.db, "no event is recorded in it")) return broken;
     auto results = reg->results();
     if (!results) return fail(results.error());
     auto events = reg->events();
@@ -342,6 +418,13 @@ int event(const RegisterArgs& args) {
     e.recorded_at = now_utc();
     auto checked = eval::check_event(*results, *events, std::move(e));
     if (!checked) return fail(checked.error());
+    // A rate the plan cannot read would stop every later evaluation from the register.
+    if (checked->kind == eval::EventKind::rate && checked->rate) {
+        dsl::SourceManager sm;
+        auto plan = recorded_plan(*results, sm);
+        if (std::string why = eval::rate_outside(plan ? &*plan : nullptr, *checked->rate); !why.empty())
+            return usage(fmt::format("--rate {}: {}", dsl::printable(*checked->rate), why));
+    }
     auto id = reg->add_event(*checked);
     if (!id) return fail(id.error());
     std::string what;
@@ -490,14 +573,24 @@ int show_or_export(const RegisterArgs& args) {
         return usage(fmt::format("--as-of takes a date as YYYY-MM-DD, not `{}`", args.as_of));
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    if (int broken = refuse_broken_chain(*reg, args.db, args.command == "show" ? "nothing is shown from it" : "nothing is exported from it"))
+        return broken;
     auto results = reg->results();
     if (!results) return fail(results.error());
     auto events = reg->events();
     if (!events) return fail(events.error());
+    // A director the register does not name is a typo, not a director with no grants.
+    if (std::string unknown; !args.director.empty() && !eval::director_recorded(*results, args.director, unknown)) {
+        std::fprintf(stderr, "hoshu: error: --director: %s\n", unknown.c_str());
+        return Exit::failure;
+    }
     auto grants = eval::grant_balances(*results, *events, args.as_of);
     if (!grants) return fail(grants.error());
     eval::RegisterView view{*results, *events, *grants, args.as_of, args.director};
     if (args.command == "show") return write("", eval::format_register_text(view));
+    // The key column is named as the plan names a record (`employee`), not `director`.
+    dsl::SourceManager sm;
+    if (auto plan = recorded_plan(*results, sm)) view.key = plan->directors.noun;
     // Never over the register itself (`--out grants.db` would replace the system of record).
     if (args.format == "json") return write(args.out, eval::format_register_json(view), {args.db});
     if (args.format == "xlsx") {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <tuple>
 
+#include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
 #include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/verify.hpp"
@@ -276,10 +277,26 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     auto grants = grant_balances(results, events, event.date);
     if (!grants) return std::move(grants).error();
     bool known = std::any_of(grants->begin(), grants->end(), [&](const GrantBalance& g) { return g.director == event.director; });
-    bool in_results = false;
-    for (const auto& r : results)
-        for (const auto& l : r.lines) in_results = in_results || l.director == event.director;
-    if (!in_results) return error_of(fmt::format("no recorded result names {}", event.director));
+    if (std::string unknown; !director_recorded(results, event.director, unknown)) return error_of(unknown);
+    // A grant the plan's carried records cannot name: the register would apply the event to
+    // it, the next year's evaluation could not.
+    if (event.kind != EventKind::additional)
+        if (std::string why = grant_not_carried(results, event); !why.empty()) return error_of(why);
+    // An event dated before a grant it applies to: the register would leave that grant as it
+    // is (an event applies to the grants made by its date), while the next year's evaluation
+    // applies it to every carried record it names — the two would differ. Refused.
+    if (event.kind != EventKind::additional) {
+        auto all = recorded_grants(results);
+        if (!all) return std::move(all).error();
+        for (const auto& g : *all)
+            if (matches(g, event) && !g.grant_date.empty() && g.grant_date > event.date)
+                return error_of(fmt::format(
+                    "--date {} is before the grant date {} of `{}`'s {} {}, which the {} applies to: an event takes effect on "
+                    "grants already made (is the date mistyped?{})",
+                    event.date, g.grant_date, dsl::printable(event.director), g.fiscal_year, g.grant, to_string(event.kind),
+                    event.kind == EventKind::leave || !event.fiscal_year.empty() ? ""
+                                                                                  : " else name the earlier grants with --year and --grant"));
+    }
     auto ts = targets(*grants, event);
     std::int64_t restricted = 0;
     for (GrantBalance* g : ts) restricted += g->restricted;
@@ -349,6 +366,29 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
         return error_of("--rate goes with --kind rate only");
     (void)known;
     return event;
+}
+
+bool director_recorded(const std::vector<StoredResult>& results, const std::string& director, std::string& message) {
+    std::vector<std::string> ids;
+    for (const auto& r : results)
+        for (const auto& l : r.lines) {
+            if (l.director.empty()) continue;   // (a line of the result as a whole: its currency)
+            if (l.director == director) return true;
+            if (std::find(ids.begin(), ids.end(), l.director) == ids.end()) ids.push_back(l.director);
+        }
+    message = fmt::format("no recorded result names `{}`", dsl::printable(director));
+    if (ids.empty()) {
+        message += ": the register holds no result yet";
+    } else if (auto best = dsl::closest(director, ids)) {
+        message += fmt::format("; did you mean `{}`?", dsl::printable(*best));
+    } else {
+        std::sort(ids.begin(), ids.end());
+        std::string listed;
+        for (std::size_t i = 0; i < ids.size() && i < 20; ++i) listed += (i ? ", " : "") + dsl::printable(ids[i]);
+        if (ids.size() > 20) listed += fmt::format(" and {} more", ids.size() - 20);
+        message += "; the register names " + listed;
+    }
+    return false;
 }
 
 std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant) {

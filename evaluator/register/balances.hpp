@@ -59,6 +59,10 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event);
 
+/// Whether a recorded result names `director`. When none does, `message` says so, the id
+/// quoted (a trailing space shows), with the closest id the register names ("did you mean").
+bool director_recorded(const std::vector<StoredResult>& results, const std::string& director, std::string& message);
+
 /// What an event's count is counted in: the unit of the director's grants it names (the
 /// grant `grant`, else every grant of the director) when they are all in one, else "shares".
 std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant);

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "dsl/base/source.hpp"
+#include "evaluator/ir/plan.hpp"
+#include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/seal.hpp"
 #include "evaluator/register/balances.hpp"
 
@@ -39,6 +42,39 @@ bool names_grant(const JsonValue& record, const std::string& grant) {
 bool record_names_grant(const JsonValue& record, const std::string& grant) { return names_grant(record, grant); }
 
 namespace {
+/// The outputs of a result's records (its main collection, the first list; the key aside):
+/// the names a grant can have.
+std::vector<std::string> output_names(const JsonValue& result) {
+    std::vector<std::string> out;
+    for (const JsonValue& list : result.items) {
+        if (list.kind != JKind::array) continue;
+        for (const JsonValue& r : list.items)
+            for (std::size_t k = 1; k < r.keys.size(); ++k)
+                if (std::find(out.begin(), out.end(), r.keys[k]) == out.end()) out.push_back(r.keys[k]);
+        break;
+    }
+    return out;
+}
+
+/// The records of `director` (of `year`, when given) in a result's carry; `named` counts
+/// those that name some output, i.e. that can say which grant they are.
+std::size_t carried_of(const JsonValue* carry, const std::string& director, const std::string& year,
+                       const std::vector<std::string>& outputs, std::size_t& named, std::string& list_name) {
+    std::size_t n = 0;
+    named = 0;
+    if (carry == nullptr || carry->kind != JKind::object) return 0;
+    for (std::size_t k = 0; k < carry->items.size(); ++k) {
+        const JsonValue& list = carry->items[k];
+        if (list.kind != JKind::array) continue;
+        for (const auto& r : list.items) {
+            if (r.kind != JKind::object || !text_is(r, "director", director)) continue;
+            if (!year.empty() && !text_is(r, "year", year)) continue;
+            if (n++ == 0) list_name = carry->keys[k];
+            if (std::any_of(outputs.begin(), outputs.end(), [&](const std::string& o) { return names_grant(r, o); })) ++named;
+        }
+    }
+    return n;
+}
 
 bool matches(const JsonValue& record, const StoredEvent& e) {
     if (record.kind != JKind::object || !text_is(record, "director", e.director)) return false;
@@ -152,6 +188,52 @@ const StoredResult* result_with_sha256(const std::vector<StoredResult>& results,
     return found;
 }
 
+std::string grant_not_carried(const std::vector<StoredResult>& results, const EventEntry& event) {
+    if (event.grant.empty()) return {};
+    const StoredResult* latest = nullptr;
+    for (const auto& r : results)
+        if (!r.superseded_by && (latest == nullptr || !fiscal_year_before(r.fiscal_year, latest->fiscal_year))) latest = &r;
+    if (latest == nullptr) return {};
+    auto recorded = read_result(latest->result_json);
+    if (!recorded) return {};
+    std::size_t named = 0;
+    std::string list;
+    const std::size_t n =
+        carried_of(recorded->json.find("carry"), event.director, event.fiscal_year, output_names(recorded->json), named, list);
+    if (n == 0 || named > 0) return {};
+    const std::string word = event.grant.substr(0, event.grant.find('_'));
+    const std::string which = event.fiscal_year.empty() ? "" : " " + event.fiscal_year;
+    return fmt::format("--grant {}: the records of `{}`{} that the {} result carries (`{}`) have no text field naming a grant "
+                       "(`{}`{}), so the next year's evaluation could not apply the {} to that grant alone: leave out --grant "
+                       "(the event then applies to the {} carried record{} of `{}`{}), or carry a field naming the grant",
+                       event.grant, dsl::printable(event.director), which, latest->fiscal_year, list, event.grant,
+                       word == event.grant ? "" : fmt::format(" or `{}`", word), to_string(event.kind), n, n == 1 ? "" : "s",
+                       dsl::printable(event.director), which);
+}
+
+std::string rate_outside(const Plan* plan, const std::string& rate_text) {
+    auto rate = Rational::parse(rate_text);
+    if (!rate) return {};   // not a number: check_event says so
+    std::string why;
+    bool declared = false;
+    if (plan != nullptr)
+        for (const Slot& s : plan->slots) {
+            const std::string& path = s.input.path_text;
+            if (s.kind != SlotKind::input || (path != "reassessed_rate" && !path.ends_with(".reassessed_rate"))) continue;
+            if (!s.input.low && !s.input.high) continue;
+            declared = true;
+            if ((s.input.low && *rate < s.input.low->number) || (s.input.high && s.input.high->number < *rate)) {
+                why = fmt::format("outside the range {} the plan declares for `{}`, which reads it", s.input.range_text, s.name);
+                break;
+            }
+        }
+    if (!declared && (rate->sign() < 0 || Rational(1) < *rate)) why = "outside 0 to 1, the range of a rate";
+    if (!why.empty() && Rational(1) < *rate && !(Rational(100) < *rate) && rate_text.find('%') == std::string::npos &&
+        rate_text.find('/') == std::string::npos)
+        why += fmt::format(" (write `{}%` if {} percent is meant)", rate_text, rate_text);
+    return why;
+}
+
 Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events) {
     std::vector<std::string> notes;
     JsonValue* carry = nullptr;
@@ -181,6 +263,19 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             if (text.empty()) text = was.empty() ? "not in the recorded result" : "recorded " + was;
             text += fmt::format("; {} made it {}", describe(e), now);
         };
+        if (records.empty() && !e.grant.empty()) {
+            // The register applied it to that grant alone; carried records that cannot say
+            // which grant they are cannot take it: an error, never a silent difference.
+            std::size_t named = 0;
+            std::string list;
+            const std::size_t n = carried_of(carry, e.director, e.fiscal_year, output_names(prior.json), named, list);
+            if (n > 0 && named == 0)
+                return dsl::one_error(
+                    {}, fmt::format("{} cannot be applied to the carried records of {}: none of its {} record{} in `{}` names a "
+                                    "grant (a text field `{}` or `{}`), and the register applied it to the grant {} alone",
+                                    describe(e), e.director, n, n == 1 ? "" : "s", list, e.grant,
+                                    e.grant.substr(0, e.grant.find('_')), e.grant));
+        }
         if (records.empty()) {
             notes.push_back(describe(e) + " changes no carried record: none is of that director" +
                             (e.fiscal_year.empty() ? "" : ", year") + (e.grant.empty() ? "" : " and grant"));

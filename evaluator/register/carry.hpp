@@ -31,6 +31,8 @@
 
 namespace hoshu::eval {
 
+struct Plan;
+
 /// The events recorded after `prior` (later in the register's chain), in the order they
 /// apply: by date, then as recorded.
 std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vector<StoredEvent>& events);
@@ -63,6 +65,18 @@ bool fiscal_year_follows(std::string_view earlier, std::string_view later);
 /// The stored result whose bytes have the SHA-256 `sha256` (the current record when the same
 /// bytes were recorded again); nullptr when none.
 const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256);
+
+/// Why `event`, which names a grant (--grant), could not be applied to that grant by the
+/// next year's evaluation: the latest current result carries records of its director (and
+/// year), but none of them names the grant (a text field that is the grant's name or the word
+/// before its first `_`). Empty when it can be, or when nothing of the director is carried.
+std::string grant_not_carried(const std::vector<StoredResult>& results, const EventEntry& event);
+
+/// Whether `rate` (a `rate` event's, as recorded) is a value the plan can read: within the
+/// declared range of each input reading a carried record's `reassessed_rate`, or, when the
+/// plan declares none, 0 to 1. Empty when it is; else what it is outside (the input and its
+/// range), with "write `70%`" for a number past 1 written without `%`.
+std::string rate_outside(const Plan* plan, const std::string& rate);
 
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns
 /// a note for each event that changes no carried record (an additional grant; an event whose

@@ -106,7 +106,7 @@ RegisterTable register_table(const RegisterView& view) {
     }
     auto names = info_names(view.results);
     auto by_director = infos(view.results);
-    t.header = {"fiscal_year", "director"};
+    t.header = {"fiscal_year", view.key};
     t.numeric = {false, false};
     for (const auto& n : names) {
         t.header.push_back(n);
@@ -201,9 +201,9 @@ std::string format_register_json(const RegisterView& view) {
         if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
         out += first ? "\n" : ",\n";
         first = false;
-        out += fmt::format("    {{\"event\": {}, \"director\": {}, \"kind\": {}, \"date\": {}, \"fiscal_year\": {}, \"grant\": {}, "
+        out += fmt::format("    {{\"event\": {}, {}: {}, \"kind\": {}, \"date\": {}, \"fiscal_year\": {}, \"grant\": {}, "
                            "\"shares\": {}, \"rate\": {}, \"reason\": {}, \"recorded_by\": {}, \"recorded_at\": {}, \"hash\": {}}}",
-                           e.id, json_quote(e.director), json_quote(to_string(e.kind)), json_quote(e.date),
+                           e.id, json_quote(view.key), json_quote(e.director), json_quote(to_string(e.kind)), json_quote(e.date),
                            json_quote(e.fiscal_year), json_quote(e.grant), e.shares ? *e.shares : "null",
                            e.rate ? json_quote(*e.rate) : "null", json_quote(e.reason), json_quote(e.recorded_by),
                            json_quote(e.recorded_at), json_quote(e.hash));
@@ -225,7 +225,7 @@ std::string format_register_xlsx(const RegisterView& view) {
                                 r.engine, r.supersedes ? std::to_string(*r.supersedes) : "",
                                 r.superseded_by ? std::to_string(*r.superseded_by) : "", r.reason, r.hash});
     Sheet events{"events",
-                 {{"event", "director", "kind", "date", "fiscal_year", "grant", "shares", "rate", "reason", "recorded_by",
+                 {{"event", view.key, "kind", "date", "fiscal_year", "grant", "shares", "rate", "reason", "recorded_by",
                    "recorded_at", "hash"}},
                  {true, false, false, false, false, false, true, false, false, false, false, false}};
     for (const auto& e : view.events) {

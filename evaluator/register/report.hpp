@@ -22,19 +22,20 @@ struct RegisterView {
     const std::vector<GrantBalance>& grants;   // as of `as_of`
     std::string as_of;                          // YYYY-MM-DD, or empty: after every event
     std::string director;                       // only this director (empty: every one)
+    std::string key = "director";               // the key column's name: the plan's noun for a record (`employee`)
 };
 
 /// The UTF-8 byte-order mark.
 inline constexpr const char* utf8_bom = "\xEF\xBB\xBF";
 
 std::string format_register_text(const RegisterView& view);
-/// One row per grant: fiscal_year, director, the director's `info` fields (title, …),
-/// grant, grant_date, grant_price, shares, value_yen (shares × grant-time price, exact, the
-/// column named by the price's currency: value_eur, …; `value` and `currency` when the prices
-/// shown are in more than one currency or one recorded without it), restricted, lifted,
-/// forfeited, clawed_back, by_plan (released or forfeited by the plan's own computation in a
-/// later year), record, balance_record (the record whose carried records give the balance,
-/// when one does), rules_sha256, inputs_sha256.
+/// One row per grant: fiscal_year, director (the view's `key`), the director's `info` fields
+/// (title, …), grant, grant_date, grant_price, shares, value_yen (shares × grant-time price,
+/// exact, the column named by the price's currency: value_eur, …; `value` and `currency` when
+/// the prices shown are in more than one currency or one recorded without it), restricted,
+/// lifted, forfeited, clawed_back, by_plan (released or forfeited by the plan's own
+/// computation in a later year), record, balance_record (the record whose carried records
+/// give the balance, when one does), rules_sha256, inputs_sha256.
 std::string format_register_csv(const RegisterView& view, bool bom);
 std::string format_register_json(const RegisterView& view);
 /// A workbook: a grants sheet (the CSV's cells, numbers as numbers: output/xlsx.hpp), the

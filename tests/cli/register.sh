@@ -76,8 +76,20 @@ check "nothing left to lift" 2 "D03 FY2024 annual_rs_shares has no restricted sh
   "$hoshu" register event "$db" --director D03 --kind lift --year FY2024 --grant annual_rs_shares --date 2026-07-01 --reason x
 check "a clawback needs --shares" 2 "a clawback needs --shares N" \
   "$hoshu" register event "$db" --director D01 --kind clawback --date 2026-07-01 --reason x
-check "an unknown director" 2 "no recorded result names D99" \
+check "an unknown director" 2 "no recorded result names \`D99\`" \
   "$hoshu" register event "$db" --director D99 --kind leave --date 2026-07-01 --reason x
+check "an id with a trailing space is quoted, the id meant offered" 2 "no recorded result names \`D03 \`; did you mean \`D03\`?" \
+  "$hoshu" register event "$db" --director "D03 " --kind leave --date 2026-07-01 --reason x
+check "show --director of an id the register does not name fails" 1 "--director: no recorded result names \`D3\`; did you mean \`D03\`?" \
+  "$hoshu" register show "$db" --director D3
+[[ "$out" != *"(none)"* ]]; report "... and does not print \"(none)\" as if there were no grants" $((1 - $?))
+check "export --director of such an id fails too, writing nothing" 1 "no recorded result names \`Z\`; the register names A01, A02, A03, A04, D01, D02" \
+  "$hoshu" register export "$db" --director Z --out "$work/none.csv"
+[[ ! -e "$work/none.csv" ]]; report "... no file" $((1 - $?))
+check "an event dated before the grant it applies to is refused" 2 "--date 2025-06-25 is before the grant date 2025-06-26 of \`D02\`'s FY2024" \
+  "$hoshu" register event "$db" --director D02 --kind leave --date 2025-06-25 --reason "a typo in the date"
+check "... a lift too, told to name the earlier grants" 2 "which the lift applies to: an event takes effect on grants already made (is the date mistyped? else name the earlier grants with --year and --grant)" \
+  "$hoshu" register event "$db" --director D02 --kind lift --date 2026-01-10 --reason x
 check "a reassessed rate" 0 "recorded event 3: rate D01 on 2027-05-20: rate 0.9" \
   "$hoshu" register event "$db" --director D01 --kind rate --year FY2024 --rate 0.9 --date 2027-05-20 --reason "committee reassessment (P7)" --by hr-sato
 check "an additional grant" 0 "recorded event 4: additional D01 on 2027-06-26: 120 shares granted" \
@@ -133,6 +145,21 @@ run sqlite3 "$work/tampered.db" "UPDATE events SET shares = '9999' WHERE id = 2"
 sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_u; UPDATE events SET shares = '9999' WHERE id = 2"
 check "an edited event is named" 1 "events row id 2 (leave D07 2026-09-30, seq 5): its content does not match its hash (edited after it was recorded)" \
   "$hoshu" register verify "$work/tampered.db"
+# ... and nothing is shown, exported or appended to it: the places named as verify names them.
+forged="events row id 2 (leave D07 2026-09-30, seq 5): its content does not match its hash (edited after it was recorded)"
+check "show refuses a register changed behind hoshu's back" 1 "was changed behind hoshu's back in 1 place, so nothing is shown from it" \
+  "$hoshu" register show "$work/tampered.db" --director D07
+[[ "$out" == *"$forged"* && "$out" != *9999* ]]; report "... naming the place, showing nothing of it" $((1 - $?))
+check "export refuses it" 1 "$forged" "$hoshu" register export "$work/tampered.db" --no-csv-bom --out "$work/forged.csv"
+[[ ! -e "$work/forged.csv" ]]; report "... and writes nothing" $((1 - $?))
+check "export to stdout refuses it too" 1 "so nothing is exported from it" "$hoshu" register export "$work/tampered.db" --format json
+[[ "$out" != *'"grants"'* ]]; report "... printing nothing of it" $((1 - $?))
+check "an event is not appended to it" 1 "so no event is recorded in it" \
+  "$hoshu" register event "$work/tampered.db" --director D01 --kind clawback --year FY2024 --grant annual_rs_shares --shares 5 --date 2027-07-01 --reason x
+check "a record is not appended to it" 1 "so nothing is recorded in it" \
+  "$hoshu" register record "$work/tampered.db" "$work/fy2025.json" --supersede --reason x --grants $grants
+out="events $(count "$work/tampered.db" events), results $(count "$work/tampered.db" results)"
+[[ $out == "events 4, results 3" ]]; report "... the tampered register keeps its rows, none chained to it" $((1 - $?))
 cp "$db" "$work/tampered.db"
 sqlite3 "$work/tampered.db" "DROP TRIGGER results_append_only_u; UPDATE results SET result_json = replace(result_json, '4846', '4847') WHERE id = 2"
 check "an edited stored result is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \

@@ -3,7 +3,12 @@
 # name (`participants`) has its grants recorded, shown, exported and its events accepted;
 # a points plan's events speak of points; an event the carried records cannot take (no
 # `restricted` field to lower) is refused when carried, never dropped; the hint to record
-# a result carried from names it from the working directory; a result with no grant says so.
+# a result carried from names it from the working directory; a result with no grant says so,
+# with the command that records its grants. The tester's retention plan (RSUs, carried records
+# that name no grant, `reassessed_rate` read as 0% to 100%): a leave dated before the grant, a
+# --grant the carried records cannot name and a rate the plan cannot read are refused; a
+# register already holding such a rate names the event that corrects it. The export's key
+# column is the plan's noun for a record (`participant`).
 set -uo pipefail
 hoshu=$1
 hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
@@ -47,7 +52,7 @@ check "the register still verifies" 0 "" "$hoshu" register verify "$work/msp.db"
 "$hoshu" eval $p/cash --inputs $p/cash/fy2026.toml --format json --out "$work/cash.json" > /dev/null
 "$hoshu" register init "$work/cash.db" > /dev/null
 check "a result with no output in shares is recorded with a note saying how to name its grants" 0 \
-  "no output of \`$work/cash.json\` is recorded as a grant (none is in shares): name the outputs that are grants with --grants" \
+  "no output of \`$work/cash.json\` is recorded as a grant (none is in shares), so FY2026 is recorded with no grants; to record them, record it again naming the outputs that are grants: hoshu register record $work/cash.db $work/cash.json --supersede --reason \"name its grants\" --grants NAME,…" \
   "$hoshu" register record "$work/cash.db" "$work/cash.json" --by t
 "$hoshu" register record "$work/p.db" "$work/p2024.json" --grants earned_points --by t > /dev/null
 check "a leave speaks of points" 0 "restricted points forfeited" \
@@ -68,4 +73,72 @@ check "the hint to record the earlier result names it from the working directory
 (cd "$work" && "$hoshu" register record q.db out/b.json --by t) > "$work/rel.out" 2>&1
 grep -q "(hoshu register record q.db out/a.json)" "$work/rel.out"
 report "a relative result: the hint's path is relative to the working directory" $([[ $? == 0 ]] && echo 1 || echo 0)
+# A retention plan in its own whole unit (RSUs), whose carried records name no grant and read a
+# `rate` event's `reassessed_rate` as a percent, 0% to 100%.
+r=$p/ret
+"$hoshu" eval $r --inputs $r/fy2025.toml --format json --out "$work/r2025.json" > /dev/null
+"$hoshu" register init "$work/r.db" > /dev/null
+check "a year recorded with no grant: the note gives the command that records them" 0 \
+  "no output of \`$work/r2025.json\` is recorded as a grant (none is in shares), so FY2025 is recorded with no grants; to record them, record it again naming the outputs that are grants: hoshu register record $work/r.db $work/r2025.json --supersede --reason \"name its grants\" --grants NAME,… (its outputs that count a unit: award_units, vested_units, forfeited_units, clawed_units)" \
+  "$hoshu" register record "$work/r.db" "$work/r2025.json" --by t
+cmd=$(sed -n 's/.*record it again naming the outputs that are grants: hoshu register record \(.*\) --grants NAME,… .*/\1/p' <<< "$out")
+check "... and that command, the grant named, records them" 0 "recorded FY2025 as record 2" \
+  bash -c "\"$hoshu\" register record $cmd --grants award_units --by t"
+check "... the year's grants then shown" 0 "FY2025  award_units  2025-03-15   26809       26809" "$hoshu" register show "$work/r.db" --director D1
+run "$hoshu" register export "$work/r.db" --no-csv-bom
+[[ $rc == 0 && "$out" == "fiscal_year,director,title,grant,"* ]]; report "the export's key column is the plan's noun (director)" $((1 - $?))
+check "a leave dated before the grant is refused (the plan would zero what the register keeps)" 2 \
+  "--date 2020-01-01 is before the grant date 2025-03-15 of \`D3\`'s FY2025 award_units, which the leave applies to" \
+  "$hoshu" register event "$work/r.db" --director D3 --kind leave --date 2020-01-01 --reason "a typo in the year" --by t
+check "--grant that the carried records cannot name is refused" 2 \
+  "--grant award_units: the records of \`D1\` FY2025 that the FY2025 result carries (\`ledger\`) have no text field naming a grant (\`award_units\` or \`award\`)" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --grant award_units --shares 20000 --date 2026-01-10 --reason x --by t
+check "... without --grant, the same lift is recorded" 0 "20000 RSUs lifted" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --shares 20000 --date 2026-01-10 --reason x --by t
+check "a rate past 100% is refused, naming the range the plan reads it in" 2 \
+  "--rate 70: outside the range 0% to 100% the plan declares for \`claw_pct\`, which reads it (write \`70%\` if 70 percent is meant)" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 70 --date 2026-03-01 --reason "clawback 70%" --by t
+check "... 10^40 too" 2 "outside the range 0% to 100%" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 10000000000000000000000000000000000000000 --date 2026-03-01 --reason x --by t
+check "... 70% is recorded" 0 "rate 70%" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 70% --date 2026-03-01 --reason "clawback 70%" --by t
+check "the next year applies the lift as the register did" 0 "" \
+  "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/r.db" --format json --out "$work/r2026.json"
+run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(x["director"], x["year"], x["restricted"], x.get("released")) for x in d["carry"]["ledger"] if x["director"] == "D1"], [x["vested_units"] for x in d["directors"] if x["id"] == "D1"])' "$work/r2026.json"
+[[ "$out" == "[('D1', 'FY2026', 24348, 0)] [6809]" ]]; report "... D1 vests the 6809 left restricted, not 15638 of the 26809 granted" $((1 - $?))
+
+# A register holding a rate the plan cannot read (recorded before rates were checked: the
+# last event's rate rewritten to 70, its hash recomputed as hoshu computes it, so the chain
+# holds): the next year names the event and the command that corrects it.
+cp "$work/r.db" "$work/bad.db"
+python3 - "$work/bad.db" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cols = "id, seq, director, kind, date, fiscal_year, grant_name, shares, rate, reason, recorded_by, recorded_at, prev_hash"
+row = db.execute(f"SELECT {cols} FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+e = dict(zip([c.strip() for c in cols.split(",")], row)); e["rate"] = "70"
+def field(n, v): v = str(v).encode(); return n.encode() + b":" + str(len(v)).encode() + b":" + v + b"\n"
+text = b"".join([field("row", "event"), field("id", e["id"]), field("seq", e["seq"]), field("director", e["director"]),
+                 field("kind", e["kind"]), field("date", e["date"]), field("fiscal_year", e["fiscal_year"]), field("grant", e["grant_name"]),
+                 field("shares", e["shares"]) if e["shares"] is not None else b"shares!\n", field("rate", e["rate"]),
+                 field("reason", e["reason"]), field("recorded_by", e["recorded_by"]), field("recorded_at", e["recorded_at"])])
+h = hashlib.sha256(e["prev_hash"].encode() + b"\n" + text).hexdigest()
+db.executescript("DROP TRIGGER events_append_only_u")
+db.execute("UPDATE events SET rate = ?, hash = ? WHERE id = ?", (e["rate"], h, e["id"])); db.commit()
+PY
+check "... (the forged register still verifies)" 0 "intact" "$hoshu" register verify "$work/bad.db"
+check "a carried rate the plan cannot read names the event and the one that corrects it" 1 \
+  "--register $work/bad.db: event 2 (rate D2 on 2026-03-01) gives the rate 70, outside the range 0% to 100% the plan declares for \`claw_pct\`, which reads it (write \`70%\` if 70 percent is meant), so nothing is carried from the register: record a rate event that corrects it (a later one of the same records overrides it): hoshu register event $work/bad.db --director D2 --kind rate --rate R --date 2026-03-01 --reason \"corrects event 2\"" \
+  "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/bad.db"
+cmd=$(sed -n 's/.*overrides it): hoshu register event \(.*\) --rate R \(.*\)$/\1 --rate 70% \2/p' <<< "$out")
+check "... that command records the correction" 0 "recorded event 3: rate D2 on 2026-03-01: rate 70%" \
+  bash -c "\"$hoshu\" register event $cmd --by t"
+check "... and the next year evaluates again" 0 "" "$hoshu" eval $r --inputs $r/fy2026.toml --register "$work/bad.db"
+
+# A main collection named `participants`: the export's key column says `participant`.
+run "$hoshu" register export "$work/msp.db" --no-csv-bom
+[[ $rc == 0 && "$out" == "fiscal_year,participant,"* ]]; report "the export's key column is the plan's noun (participant), not director" $((1 - $?))
+run "$hoshu" register export "$work/msp.db" --format json
+[[ $rc == 0 && "$out" == *'"participant": "P01", "kind": "clawback"'* && "$out" != *'"director"'* ]]
+report "... in the JSON export's grants and events too" $((1 - $?))
 exit $fail

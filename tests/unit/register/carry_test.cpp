@@ -124,3 +124,43 @@ TEST_CASE("a fiscal year follows the one before it, as far as the names tell", "
     CHECK(fiscal_year_follows("2024/25", "2025/26"));   // cannot tell
     CHECK(fiscal_year_follows("FY2024", "year 2025"));   // cannot tell
 }
+
+TEST_CASE("an event naming a grant the carried records cannot name is an error, not a silent difference", "[register]") {
+    // A plan whose carried records say no grant (no text field is an output's name or its
+    // first word): the register applied the event to that grant alone, the plan could not.
+    auto json = read_json_exact(R"({"directors": [{"id": "D1", "award_units": 26809, "vested_units": 0}],
+        "carry": {"ledger": [{"director": "D1", "year": "FY2025", "grant_date": "2025-03-15", "restricted": 26809}]}})");
+    REQUIRE(json.ok());
+    RecordedResult r;
+    r.json = std::move(*json);
+    auto lift = event(1, EventKind::lift, "D1", "2026-01-10");
+    lift.fiscal_year = "FY2025";
+    lift.grant = "award_units";
+    lift.shares = "20000";
+    auto notes = apply_events(r, {lift});
+    REQUIRE_FALSE(notes.ok());
+    CHECK(notes.error().items()[0].message.find("event 1 (lift D1 FY2025 award_units on 2026-01-10) cannot be applied to the "
+                                                "carried records of D1: none of its 1 record in `ledger` names a grant") == 0);
+    CHECK(field(r, 0, "restricted") == "26809");
+    // Records that do name grants, only not this one: the grant is not carried (a note).
+    auto named = read_json_exact(R"({"directors": [{"id": "D1", "annual_rs_shares": 10, "midterm_rs_shares": 5}],
+        "carry": {"ledger": [{"director": "D1", "year": "FY2025", "component": "annual", "restricted": 10}]}})");
+    REQUIRE(named.ok());
+    RecordedResult n;
+    n.json = std::move(*named);
+    lift.grant = "midterm_rs_shares";
+    auto noted = apply_events(n, {lift});
+    REQUIRE(noted.ok());
+    REQUIRE(noted->size() == 1);
+    CHECK((*noted)[0].find("changes no carried record") != std::string::npos);
+}
+
+TEST_CASE("a rate the plan cannot read is named, with the percent meant", "[register]") {
+    CHECK(rate_outside(nullptr, "0.7").empty());
+    CHECK(rate_outside(nullptr, "1").empty());
+    CHECK(rate_outside(nullptr, "0").empty());
+    CHECK(rate_outside(nullptr, "70%").empty());
+    CHECK(rate_outside(nullptr, "70") == "outside 0 to 1, the range of a rate (write `70%` if 70 percent is meant)");
+    CHECK(rate_outside(nullptr, "7/5") == "outside 0 to 1, the range of a rate");
+    CHECK_FALSE(rate_outside(nullptr, "1.0000000000000000000000000000001").empty());   // exact: past 1 by 10^-31
+}
