@@ -81,21 +81,15 @@ struct Checker::CollectVisitor {
     dsl::FileId f;
     const ast::Declaration& d;
     Scope& scope;
-    SourceRange& opened;
 
     void keep() const { c.entries_.push_back(Entry{f, scope, &d}); }
+    // (A stray `end`, a nested `per` or a missing `end` is a syntax error: parse_file.)
     void operator()(const ast::ScopeDecl& s) const {
         if (s.keyword == "end") {
-            if (scope == Scope::plan) c.diags_.error(c.rng(f, s), "`end` without `per …`");
             scope = Scope::plan;
             return;
         }
-        if (scope != Scope::plan) {
-            c.diags_.error(c.rng(f, s), "`per {}` inside another `per` block", s.record.text);
-            c.diags_.note(opened, "the block opened here is not closed with `end`");
-        }
         scope = c.collection_scope(s.record, f, false).value_or(Scope::director);
-        opened = c.rng(f, s);
     }
     void operator()(const ast::PlanDecl&) const { keep(); }
     void operator()(const ast::ImportDecl&) const { keep(); }
@@ -152,9 +146,7 @@ void Checker::collect(const std::vector<dsl::FileId>& files) {
         dsl::FileId f = files[i];
         const auto& file = asts_[i];
         Scope scope = Scope::plan;
-        SourceRange opened;
-        for (const auto& d : file->declarations) boost::apply_visitor(CollectVisitor{*this, f, d, scope, opened}, d.get());
-        if (scope != Scope::plan) diags_.error(opened, "this `per` block is not closed with `end`");
+        for (const auto& d : file->declarations) boost::apply_visitor(CollectVisitor{*this, f, d, scope}, d.get());
     }
 }
 
