@@ -442,7 +442,14 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
                                                                       : plan_.grants;
         auto& d = diags_.error(where, "`{}` is a per-{} value; a {} formula cannot use it directly", name.text,
                                spec.noun, scope_word(c.scope));
-        d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text, spec.plural);
+        // An aggregate is plan-wide, but over grants per director: the hint must be one that
+        // checks where this formula is.
+        if (c.scope == Scope::plan || (target.scope == Scope::grant && c.scope == Scope::director))
+            d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text, spec.plural);
+        else
+            d.hint = fmt::format("declare a plan-wide total outside `per {}`, as in: value total_{}: {} = sum of {} "
+                                 "over {}, and use `total_{}` here",
+                                 scope_noun(c.scope), name.text, tname(target.type), name.text, spec.plural, name.text);
         return none;
     }
     if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
@@ -702,14 +709,11 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
     std::optional<Scope> over = collection_scope(x.over, c.file, true);
     if (!over) return none;
     bool over_grants = *over == Scope::grant;
-    if (is_other(*over) && c.scope != Scope::plan) {
-        diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
-                     scope_word(c.scope));
-        return none;
-    }
     if (!over_grants && c.scope != Scope::plan) {
-        diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function, x.over.text,
-                     scope_word(c.scope));
+        auto& d = diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function,
+                               x.over.text, scope_word(c.scope));
+        d.hint = fmt::format("declare it as a plan-wide `value` (outside `per {}`) and use that value's name here",
+                             scope_noun(c.scope));
         return none;
     }
     if (over_grants && c.scope == Scope::grant) {
