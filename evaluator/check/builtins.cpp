@@ -51,6 +51,14 @@ std::optional<Builtin> builtin_function(std::string_view name) {
 
 }  // namespace
 
+bool is_builtin_function(std::string_view name) { return builtin_function(name).has_value(); }
+
+std::string builtin_function_names() {
+    std::string out;
+    for (const auto& b : builtin_functions) out += (out.empty() ? "" : ", ") + std::string(b.name);
+    return out;
+}
+
 std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     SourceRange where = rng(c.file, call);
     const std::string& f = call.callee.text;

@@ -42,6 +42,11 @@ inline const char* scope_word(Scope s) {
     return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : s == Scope::grant ? "per-grant" : "per-record";
 }
 
+/// builtins.cpp: whether `name` is a built-in function (`max`, `present`, …), and their
+/// names ("min, max, …").
+bool is_builtin_function(std::string_view name);
+std::string builtin_function_names();
+
 class Checker {
 public:
     Checker(dsl::SourceManager& sm, dsl::Diagnostics& diags, CheckOptions options)
