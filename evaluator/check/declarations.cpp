@@ -425,9 +425,25 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
         if (x.record) ex.record = *x.record;
         if (x.violation) {
             bool known = false;
-            for (const auto& r : plan_.requirements) known = known || r.name == ex.name;
-            for (const auto& l : plan_.limits) known = known || l.name == ex.name;
-            if (!known) diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
+            bool plan_wide = false;   // a limit, or a requirement on plan-wide values: no record's
+            for (const auto& r : plan_.requirements) {
+                if (r.name != ex.name) continue;
+                known = true;
+                plan_wide = r.scope == Scope::plan;
+            }
+            for (const auto& l : plan_.limits) {
+                if (l.name != ex.name) continue;
+                known = true;
+                plan_wide = true;
+            }
+            if (!known) {
+                diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
+            } else if (plan_wide && x.record) {
+                // It is reported for the plan, never for a record: the expectation could not hold.
+                auto& d = diags_.error(rng(e.file, x), "`{}` is plan-wide: its violation has no `for`", ex.name);
+                d.hint = fmt::format("expect violation {}", ex.name);
+                continue;
+            }
             test.expectations.push_back(std::move(ex));
             continue;
         }
