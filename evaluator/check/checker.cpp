@@ -206,7 +206,25 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
             plan_.slots[it->second.index].kind != SlotKind::input ||
             plan_.slots[it->second.index].scope != Scope::plan ||
             plan_.slots[it->second.index].type.kind != Kind::date) {
-            diags_.error(rng(plan_decl_file_, n), "`as of` names a plan-wide date input, as in: as of grant_date");
+            // The plan's own plan-wide date inputs: the nearest to the name written, else the first.
+            std::string best, first;
+            std::size_t best_distance = 3;
+            for (const auto& slot : plan_.slots) {
+                if (slot.kind != SlotKind::input || slot.scope != Scope::plan || slot.type.kind != Kind::date) continue;
+                if (first.empty()) first = slot.name;
+                std::size_t dist = dsl::edit_distance(slot.name, n.text);
+                if (dist < best_distance) {
+                    best_distance = dist;
+                    best = slot.name;
+                }
+            }
+            auto& d = diags_.error(rng(plan_decl_file_, n), "`as of` names a plan-wide date input");
+            if (!best.empty())
+                d.hint = fmt::format("did you mean `{}`?", best);
+            else if (!first.empty())
+                d.hint = fmt::format("as in: as of {}", first);
+            else
+                d.hint = "declare one, as in: input grant_date: date at grant_date";
         } else {
             plan_.as_of_slot = it->second.index;
         }

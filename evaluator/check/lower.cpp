@@ -322,7 +322,19 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
     SourceRange where = rng(c.file, lit);
     if (lit.prefix.empty() && lit.unit.empty() && lit.digits.find(',') != std::string::npos) {
         auto& d = diags_.error(where, "`{}`: commas group digits only in a number with a unit", lit.digits);
-        d.hint = "separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`";
+        // The plan's own units (those it declares first), with the digits as written.
+        std::vector<std::string> examples;
+        for (std::size_t i = builtin_units; i < plan_.units.size() && examples.size() < 2; ++i) {
+            const UnitDef& u = plan_.units[i];
+            if (u.currency && !u.symbol.empty()) examples.push_back(fmt::format("`{}{}`", u.symbol, lit.digits));
+            else if (!u.currency) examples.push_back(fmt::format("`{} {}`", lit.digits, u.name));
+        }
+        if (examples.empty()) {
+            examples.push_back(fmt::format("`¥{}`", lit.digits));
+            examples.push_back(fmt::format("`{} shares`", lit.digits));
+        }
+        d.hint = "separate arguments with a comma and a space, or write the unit: " + examples[0] +
+                 (examples.size() > 1 ? ", " + examples[1] : std::string());
         return none;
     }
     auto value = Rational::parse(lit.digits);
