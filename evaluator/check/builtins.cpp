@@ -105,6 +105,14 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
                 }
                 n.type = t;
                 if (is_clamp) {
+                    // Constant ends the wrong way round fail on every evaluation.
+                    auto low = fold(args[1]);
+                    auto high = fold(args[2]);
+                    if (t.kind == Kind::number && low && high && high->number < low->number) {
+                        auto& d = diags_.error(where, "clamp's lower end is above its upper end: it fails whenever it is evaluated");
+                        d.hint = "the lower end comes first, as in: clamp(x, LOW, HIGH)";
+                        return none;
+                    }
                     n.kind = NodeKind::clamp;
                     n.a = args[0];
                     n.b = args[1];

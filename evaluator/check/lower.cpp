@@ -282,6 +282,13 @@ std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, st
             n.type.style = RatioStyle::ratio;
     } else if (op == "*" || op == "/") {
         if (!numbers(op == "*" ? "multiply" : "divide")) return none;
+        if (op == "/") {
+            // A divisor that is a constant 0 fails on every evaluation.
+            if (auto v = fold(r); v && v->number.is_zero()) {
+                diags_.error(range_of(r), "division by zero: this divisor is always 0");
+                return none;
+            }
+        }
         n.kind = op == "*" ? NodeKind::mul : NodeKind::div;
         n.type = op == "*" ? multiply(lt, rt) : divide(lt, rt);
         if (op == "/" && lt.dimensionless() && rt.dimensionless()) n.type.style = RatioStyle::ratio;
