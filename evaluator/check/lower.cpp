@@ -110,10 +110,17 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
 /// written without its sign.
 std::optional<Rational> Checker::bare_number_for_percent(std::uint32_t n, const Type& want) const {
     if (n == none || !want.dimensionless() || want.style != RatioStyle::percent) return std::nullopt;
+    // `-100` is the negation of the number 100: as bare as 100.
+    bool negated = false;
+    while (plan_.nodes[n].kind == NodeKind::neg && plan_.nodes[n].a != none) {
+        negated = !negated;
+        n = plan_.nodes[n].a;
+    }
     const Node& node = plan_.nodes[n];
     if (node.kind != NodeKind::constant || !node.type.dimensionless() || node.type.style != RatioStyle::ratio)
         return std::nullopt;
-    return plan_.constants[node.aux].number;
+    const Rational& x = plan_.constants[node.aux].number;
+    return negated ? -x : x;
 }
 
 std::string Checker::bare_percent_hint(const Rational& x) {
