@@ -168,7 +168,12 @@ auto const per_word = (+ascii::blank >> lit("per") >> +ascii::blank) | (*ascii::
 auto const unit_suffix_def = x3::string("%") | raw[lexeme[unit_word >> -(per_word >> unit_word)]];
 // The unit of a numeral is on its line: `10 -> 1,000` then `会長 -> 2,000` on the next
 // line is not the number 10 in units of 会長.
-auto const same_line_unit = x3::no_skip[*ascii::blank >> unit_suffix];
+// `50 %` is refused (as a syntax error, so that `hoshu fmt` refuses it too): the sign
+// follows its number, `50%`.
+x3::rule<class percent_after_blank_class> const percent_after_blank = "no blank before '%' (write 50%, not 50 %)";
+auto const percent_after_blank_def = !x3::eps;
+auto const same_line_unit = !(x3::no_skip[+ascii::blank >> &lit('%')] > percent_after_blank) >>
+                            x3::no_skip[*ascii::blank >> unit_suffix];
 
 x3::rule<class per_suffix_class, std::string> const per_suffix = "unit";
 auto const per_suffix_def = raw[lexeme[*ascii::blank >> (lit("per") >> +ascii::blank | lit('/') >> *ascii::blank) >>
@@ -326,28 +331,36 @@ x3::rule<class over_what_class, ast::Name> const over_what = "a collection (its 
 auto const over_what_def = name;
 auto const no_expression = attr(boost::optional<ast::Expression>());
 auto const no_word = attr(std::string());
-auto const sum_expr_def = lexeme[aggregate_function >> !word_char] >> kw("of") > expression >> no_expression >
+auto const sum_expr_def = lexeme[aggregate_function >> !word_char] >> kw("of") > expression > no_expression >
                           kw("over") > over_what > -(kw("where") > expression) >> no_word >> no_word;
 // `product of … over` a collection; what follows `product of NAME` where neither `over` nor
 // `after` does is named as both (product_expr takes `after`: a series' entries).
 x3::rule<class over_or_after_class> const over_or_after = "'over' or 'after'";
 auto const over_or_after_def = kw("over");
-auto const product_aggregate_def = lexeme[x3::string("product") >> !word_char] >> kw("of") > expression >>
+auto const product_aggregate_def = lexeme[x3::string("product") >> !word_char] >> kw("of") > expression >
                                    no_expression > over_or_after > over_what > -(kw("where") > expression) >>
                                    no_word >> no_word;
 auto const count_expr_def = lexeme[x3::string("count") >> !word_char] >> kw("of") >> no_expression >>
                             no_expression >> over_what > -(kw("where") > expression) >> no_word >> no_word;
+// The words after `,` and `ties` are rules of their own: an expectation names what it
+// expects by its rule's name (an unnamed alternative would be named by its C++ type).
 x3::rule<class rank_order_class, std::string> const rank_order = "the order (', highest first' or ', lowest first')";
-auto const rank_order_def = lit(',') > ((kw("highest") > kw("first") > attr(std::string("highest first"))) |
-                                        (kw("lowest") > kw("first") > attr(std::string("lowest first"))));
+x3::rule<class rank_order_word_class, std::string> const rank_order_word = "'highest first' or 'lowest first'";
+auto const rank_order_word_def = (kw("highest") > kw("first") > attr(std::string("highest first"))) |
+                                 (kw("lowest") > kw("first") > attr(std::string("lowest first")));
+auto const rank_order_def = lit(',') > rank_order_word;
 x3::rule<class rank_ties_class, std::string> const rank_ties = "the tie rule (', ties best' or ', ties worst')";
-auto const rank_ties_def = lit(',') > kw("ties") > ((kw("best") >> attr(std::string("best"))) |
-                                                    (kw("worst") >> attr(std::string("worst"))));
+x3::rule<class rank_ties_word_class, std::string> const rank_ties_word = "'best' or 'worst' (after 'ties')";
+auto const rank_ties_word_def = (kw("best") >> attr(std::string("best"))) | (kw("worst") >> attr(std::string("worst")));
+auto const rank_ties_def = lit(',') > kw("ties") > rank_ties_word;
 x3::rule<class percentile_ties_class, std::string> const percentile_ties =
     "the tie rule (', ties lower', ', ties not lower' or ', ties half')";
-auto const percentile_ties_def = lit(',') > kw("ties") > ((kw("lower") >> attr(std::string("lower"))) |
-                                                          (kw("not") > kw("lower") > attr(std::string("not lower"))) |
-                                                          (kw("half") >> attr(std::string("half"))));
+x3::rule<class percentile_ties_word_class, std::string> const percentile_ties_word =
+    "'lower', 'not lower' or 'half' (after 'ties')";
+auto const percentile_ties_word_def = (kw("lower") >> attr(std::string("lower"))) |
+                                      (kw("not") > kw("lower") > attr(std::string("not lower"))) |
+                                      (kw("half") >> attr(std::string("half")));
+auto const percentile_ties_def = lit(',') > kw("ties") > percentile_ties_word;
 struct rank_expr_class : annotate {};
 x3::rule<rank_expr_class, ast::Aggregate> const rank_expr = "'rank of … among … over …'";
 auto const rank_expr_def = lexeme[x3::string("rank") >> !word_char] >> kw("of") > expression > kw("among") >
@@ -452,7 +465,7 @@ auto const param_values_def = +param_value;
 auto const param_decl_def = kw("param") > name > ':' > type_ref > param_values > annotations;
 // `range LOW to HIGH`, `range from LOW`, `range up to HIGH`: both ends included.
 auto const no_bound = attr(boost::optional<ast::Expression>());
-auto const range_spec_def = (kw("from") > additive >> no_bound) | (kw("up") > kw("to") > no_bound >> additive) |
+auto const range_spec_def = (kw("from") > additive > no_bound) | (no_bound >> kw("up") > kw("to") > additive) |
                             (additive > kw("to") > additive);
 auto const input_decl_def = (kw_string("input") | kw_string("info")) > name > ':' > type_ref > kw("at") >
                             input_path > -(kw("range") > range_spec) > x3::matches[kw("optional")] >
@@ -547,10 +560,11 @@ BOOST_SPIRIT_DEFINE(identifier, name, unit_word, unit_suffix, per_suffix, number
                     count_expr, or_operation, and_operation, comparison_operation, additive_operation,
                     multiplicative_operation)
 BOOST_SPIRIT_DEFINE(carry_field, carry_fields, carry_record, carry_clause, carry_clauses, carry_decl)
-BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, product_aggregate, over_or_after, over_what, per_what, rank_order, rank_ties, percentile_ties, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows, row_key, bound_row, key_row)
+BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expectations, test_decl, key_text, key_name, product_expr, product_aggregate, over_or_after, over_what, per_what, rank_order, rank_order_word, rank_ties, rank_ties_word, percentile_ties, percentile_ties_word, rank_expr, percentile_expr, allocation, output_names, path_text, date_text, arguments, half_mode, round_mode, type_members, param_values, arrow, bounds, table_rows, row_key, bound_row, key_row)
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     unit_decl, type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)
+BOOST_SPIRIT_DEFINE(percent_after_blank)
 BOOST_SPIRIT_DEFINE(window_to, window_from, plain_number, window_count, series_on, mean_window, sum_window)
 
 }  // namespace hoshu::dsl::parser

@@ -198,6 +198,69 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
         d.hint = std::string("a declaration starts with one of: ") + declaration_keywords();
         pos = resync(view, pos);
     }
+    // The blocks: `per …` … `end`, not nested. An error here is a syntax error (the checker
+    // and `hoshu fmt` both refuse the file: fmt would indent what follows a missing `end`
+    // into the block, and the mistake would look intended).
+    {
+        bool open = false;
+        SourceRange opened;
+        for (const auto& d : result->declarations) {
+            auto const* s = boost::get<ast::ScopeDecl>(&d.get());
+            if (s == nullptr) continue;
+            auto at = SourceRange::in(file, s->begin, s->end);
+            if (s->keyword == "end") {
+                if (!open) diags.error(at, "`end` without `per …`");
+                open = false;
+                continue;
+            }
+            if (open) {
+                diags.error(at, "`per {}` inside another `per` block", s->record.text);
+                diags.note(opened, "the block opened here is not closed with `end`");
+            }
+            open = true;
+            opened = at;
+        }
+        if (open) {
+            auto& d = diags.error(opened, "this `per` block is not closed with `end`");
+            // Where it probably ends: before the first declaration written no further in than
+            // `per`, after one written further in. The block is taken to end there, so that
+            // what follows is not also reported as inside it.
+            auto begin_of = [](const ast::Declaration& decl) {
+                return boost::apply_visitor([](const auto& x) -> std::uint32_t { return x.begin; }, decl.get());
+            };
+            auto column_of = [&](std::size_t at) {
+                std::size_t line_start = at == 0 ? std::string_view::npos : view.rfind('\n', at - 1);
+                return at - (line_start == std::string_view::npos ? 0 : line_start + 1);
+            };
+            auto& decls = result->declarations;
+            std::size_t per_index = decls.size();
+            for (std::size_t i = decls.size(); i-- > 0;) {
+                if (auto const* s = boost::get<ast::ScopeDecl>(&decls[i].get()); s && s->keyword == "per") {
+                    per_index = i;
+                    break;
+                }
+            }
+            const std::size_t per_column = column_of(opened.begin);
+            bool indented = false;
+            for (std::size_t i = per_index + 1; i < decls.size(); ++i) {
+                std::size_t column = column_of(begin_of(decls[i]));
+                if (column > per_column) {
+                    indented = true;
+                    continue;
+                }
+                if (!indented) break;
+                auto line = sm.file(file).line_col(begin_of(decls[i])).line;
+                d.hint = fmt::format("it probably ends before line {}, the first declaration after it that is not "
+                                     "indented: write `end` there",
+                                     line);
+                ast::ScopeDecl end;
+                end.keyword = "end";
+                end.begin = end.end = begin_of(decls[i]);
+                decls.insert(decls.begin() + static_cast<std::ptrdiff_t>(i), ast::Declaration(end));
+                break;
+            }
+        }
+    }
     return result;
 }
 

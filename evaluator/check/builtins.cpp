@@ -51,6 +51,14 @@ std::optional<Builtin> builtin_function(std::string_view name) {
 
 }  // namespace
 
+bool is_builtin_function(std::string_view name) { return builtin_function(name).has_value(); }
+
+std::string builtin_function_names() {
+    std::string out;
+    for (const auto& b : builtin_functions) out += (out.empty() ? "" : ", ") + std::string(b.name);
+    return out;
+}
+
 std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     SourceRange where = rng(c.file, call);
     const std::string& f = call.callee.text;
@@ -97,6 +105,14 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
                 }
                 n.type = t;
                 if (is_clamp) {
+                    // Constant ends the wrong way round fail on every evaluation.
+                    auto low = fold(args[1]);
+                    auto high = fold(args[2]);
+                    if (t.kind == Kind::number && low && high && high->number < low->number) {
+                        auto& d = diags_.error(where, "clamp's lower end is above its upper end: it fails whenever it is evaluated");
+                        d.hint = "the lower end comes first, as in: clamp(x, LOW, HIGH)";
+                        return none;
+                    }
                     n.kind = NodeKind::clamp;
                     n.a = args[0];
                     n.b = args[1];

@@ -124,6 +124,20 @@ void Checker::compile_carry(const Entry& e, const ast::CarryDecl& d) {
         clause.range = rng(e.file, cl);
         auto scope = carry_scope(plan_, cl.record);
         if (!scope) {
+            const std::string carried = plan_.grants.declared
+                                            ? fmt::format("for each {} or for each {}", plan_.directors.noun, plan_.grants.noun)
+                                            : fmt::format("for each {}", plan_.directors.noun);
+            auto other = std::find_if(plan_.others.begin(), plan_.others.end(),
+                                      [&](const DirectorsSpec& o) { return o.noun == cl.record; });
+            if (other != plan_.others.end()) {
+                // A collection of the plan, but not one a carry writes: say which it writes.
+                auto& diag = diags_.error(clause.range, "`carry` writes the records of {}{}, not of {}: it has no `for each {}`",
+                                          plan_.directors.plural,
+                                          plan_.grants.declared ? fmt::format(" and {}", plan_.grants.plural) : "",
+                                          other->plural, cl.record);
+                diag.hint = fmt::format("carry {}", carried);
+                continue;
+            }
             auto& diag = diags_.error(clause.range, "the plan has no records called `{}`", cl.record);
             diag.hint = plan_.grants.declared ? fmt::format("carry for each {} or for each {}", plan_.directors.noun, plan_.grants.noun)
                                               : fmt::format("carry for each {}", plan_.directors.noun);

@@ -81,21 +81,15 @@ struct Checker::CollectVisitor {
     dsl::FileId f;
     const ast::Declaration& d;
     Scope& scope;
-    SourceRange& opened;
 
     void keep() const { c.entries_.push_back(Entry{f, scope, &d}); }
+    // (A stray `end`, a nested `per` or a missing `end` is a syntax error: parse_file.)
     void operator()(const ast::ScopeDecl& s) const {
         if (s.keyword == "end") {
-            if (scope == Scope::plan) c.diags_.error(c.rng(f, s), "`end` without `per …`");
             scope = Scope::plan;
             return;
         }
-        if (scope != Scope::plan) {
-            c.diags_.error(c.rng(f, s), "`per {}` inside another `per` block", s.record.text);
-            c.diags_.note(opened, "the block opened here is not closed with `end`");
-        }
         scope = c.collection_scope(s.record, f, false).value_or(Scope::director);
-        opened = c.rng(f, s);
     }
     void operator()(const ast::PlanDecl&) const { keep(); }
     void operator()(const ast::ImportDecl&) const { keep(); }
@@ -152,9 +146,7 @@ void Checker::collect(const std::vector<dsl::FileId>& files) {
         dsl::FileId f = files[i];
         const auto& file = asts_[i];
         Scope scope = Scope::plan;
-        SourceRange opened;
-        for (const auto& d : file->declarations) boost::apply_visitor(CollectVisitor{*this, f, d, scope, opened}, d.get());
-        if (scope != Scope::plan) diags_.error(opened, "this `per` block is not closed with `end`");
+        for (const auto& d : file->declarations) boost::apply_visitor(CollectVisitor{*this, f, d, scope}, d.get());
     }
 }
 
@@ -214,7 +206,25 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
             plan_.slots[it->second.index].kind != SlotKind::input ||
             plan_.slots[it->second.index].scope != Scope::plan ||
             plan_.slots[it->second.index].type.kind != Kind::date) {
-            diags_.error(rng(plan_decl_file_, n), "`as of` names a plan-wide date input, as in: as of grant_date");
+            // The plan's own plan-wide date inputs: the nearest to the name written, else the first.
+            std::string best, first;
+            std::size_t best_distance = 3;
+            for (const auto& slot : plan_.slots) {
+                if (slot.kind != SlotKind::input || slot.scope != Scope::plan || slot.type.kind != Kind::date) continue;
+                if (first.empty()) first = slot.name;
+                std::size_t dist = dsl::edit_distance(slot.name, n.text);
+                if (dist < best_distance) {
+                    best_distance = dist;
+                    best = slot.name;
+                }
+            }
+            auto& d = diags_.error(rng(plan_decl_file_, n), "`as of` names a plan-wide date input");
+            if (!best.empty())
+                d.hint = fmt::format("did you mean `{}`?", best);
+            else if (!first.empty())
+                d.hint = fmt::format("as in: as of {}", first);
+            else
+                d.hint = "declare one, as in: input grant_date: date at grant_date";
         } else {
             plan_.as_of_slot = it->second.index;
         }

@@ -42,6 +42,11 @@ inline const char* scope_word(Scope s) {
     return s == Scope::plan ? "plan-wide" : s == Scope::director ? "per-director" : s == Scope::grant ? "per-grant" : "per-record";
 }
 
+/// builtins.cpp: whether `name` is a built-in function (`max`, `present`, …), and their
+/// names ("min, max, …").
+bool is_builtin_function(std::string_view name);
+std::string builtin_function_names();
+
 class Checker {
 public:
     Checker(dsl::SourceManager& sm, dsl::Diagnostics& diags, CheckOptions options)
@@ -270,12 +275,13 @@ private:
     void declare_collections();
     const CollectionEntry* collection_named(const std::string& word, bool plural) const;
     /// "plan-wide", or "per-officer": a scope named by its collection's records.
-    std::string scope_word(Scope s) const {
-        if (s == Scope::plan) return "plan-wide";
+    std::string scope_word(Scope s) const { return s == Scope::plan ? "plan-wide" : "per-" + scope_noun(s); }
+    /// What a record of a per-record scope is called ("officer").
+    const std::string& scope_noun(Scope s) const {
         const DirectorsSpec& spec = is_other(s)            ? plan_.others[other_index(s)]
                                     : s == Scope::director ? plan_.directors
                                                            : plan_.grants;
-        return "per-" + spec.noun;
+        return spec.noun;
     }
     /// The scope of `per WORD` / `over WORD`, or none after a located error.
     std::optional<Scope> collection_scope(const ast::Name& word, dsl::FileId f, bool plural);

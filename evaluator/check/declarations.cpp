@@ -238,7 +238,8 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
     Limit limit;
     limit.name = l.name.text;
     limit.name_range = rng(e.file, l.name);
-    if (e.scope == Scope::director) diags_.error(rng(e.file, l), "a `limit` is plan-wide; declare it outside `per director`");
+    if (e.scope == Scope::director) diags_.error(rng(e.file, l), "a `limit` is plan-wide; declare it outside `per {}`",
+                                                     plan_.directors.noun);
     annotations(e.file, l.annotations, &limit.sources, &limit.notes, nullptr, "limit");
     const ast::Expression* cmp = top_comparison(l.condition);
     if (!cmp || (cmp->rest[0].op != "<=" && cmp->rest[0].op != "<")) {
@@ -269,7 +270,19 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
             if (it == symbols_.end() || it->second.kind != SymbolKind::slot ||
                 plan_.slots[it->second.index].kind != SlotKind::output ||
                 plan_.slots[it->second.index].scope != Scope::director) {
-                diags_.error(rng(e.file, n), "`{}` is not a per-director output; only those can be scaled", n.text);
+                auto& d = diags_.error(rng(e.file, n), "`{}` is not a {} output; only those can be scaled", n.text,
+                                       scope_word(Scope::director));
+                std::string best;
+                std::size_t best_distance = 3;
+                for (const auto& slot : plan_.slots) {
+                    if (slot.kind != SlotKind::output || slot.scope != Scope::director) continue;
+                    std::size_t dist = dsl::edit_distance(slot.name, n.text);
+                    if (dist < best_distance) {
+                        best_distance = dist;
+                        best = slot.name;
+                    }
+                }
+                if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
                 continue;
             }
             const Slot& out = plan_.slots[it->second.index];
@@ -425,9 +438,25 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
         if (x.record) ex.record = *x.record;
         if (x.violation) {
             bool known = false;
-            for (const auto& r : plan_.requirements) known = known || r.name == ex.name;
-            for (const auto& l : plan_.limits) known = known || l.name == ex.name;
-            if (!known) diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
+            bool plan_wide = false;   // a limit, or a requirement on plan-wide values: no record's
+            for (const auto& r : plan_.requirements) {
+                if (r.name != ex.name) continue;
+                known = true;
+                plan_wide = r.scope == Scope::plan;
+            }
+            for (const auto& l : plan_.limits) {
+                if (l.name != ex.name) continue;
+                known = true;
+                plan_wide = true;
+            }
+            if (!known) {
+                diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
+            } else if (plan_wide && x.record) {
+                // It is reported for the plan, never for a record: the expectation could not hold.
+                auto& d = diags_.error(rng(e.file, x), "`{}` is plan-wide: its violation has no `for`", ex.name);
+                d.hint = fmt::format("expect violation {}", ex.name);
+                continue;
+            }
             test.expectations.push_back(std::move(ex));
             continue;
         }
@@ -442,14 +471,22 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
         }
         const Slot& s = plan_.slots[it->second.index];
         if (s.scope == Scope::grant) {
-            diags_.error(rng(e.file, x.name), "`{}` is a per-grant value; expect its total per director instead",
-                         ex.name);
+            diags_.error(rng(e.file, x.name), "`{}` is a {} value; expect its total per {} instead", ex.name,
+                         scope_word(Scope::grant), plan_.directors.noun);
             continue;
         }
         if ((s.scope == Scope::director || is_other(s.scope)) && !x.record) {
-            const DirectorsSpec& spec = is_other(s.scope) ? plan_.others[other_index(s.scope)] : plan_.directors;
-            diags_.error(rng(e.file, x.name), "`{}` is a per-{} value: say whose, as in `expect {} for {} = …`",
-                         ex.name, spec.noun, ex.name, is_other(s.scope) ? "\"KEY\"" : "D03");
+            // An id of these records that the tests already name, else a stand-in.
+            std::optional<std::string> id;
+            auto look = [&](const std::vector<Expectation>& xs) {
+                for (const auto& y : xs) {
+                    if (!id && y.record && y.slot != none && plan_.slots[y.slot].scope == s.scope) id = *y.record;
+                }
+            };
+            look(test.expectations);
+            for (const auto& pt : plan_.tests) look(pt.expectations);
+            diags_.error(rng(e.file, x.name), "`{}` is a {} value: say whose, as in `expect {} for {} = …`",
+                         ex.name, scope_word(s.scope), ex.name, id ? *id : std::string("ID"));
             continue;
         }
         if (s.scope == Scope::plan && x.record) {

@@ -110,7 +110,9 @@ std::string Checker::range_example(const Type& t) const {
     const std::string unit = plan_.type_name(t);
     if (unit == "JPY") return "range ¥0 to ¥100,000,000";
     if (unit == "percent") return "range 0% to 100%";
-    if (unit == "ratio" || unit == "count") return "range 0 to 100";
+    // A ratio is a fraction (0.5 is 50%): `range 0 to 100` would allow 10000%.
+    if (unit == "ratio") return "range 0 to 1";
+    if (unit == "count") return "range 0 to 100";
     return fmt::format("range 0 {0} to 100 {0}", unit);
 }
 

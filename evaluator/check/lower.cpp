@@ -110,10 +110,17 @@ std::optional<Value> Checker::fold(std::uint32_t n, int depth) const {
 /// written without its sign.
 std::optional<Rational> Checker::bare_number_for_percent(std::uint32_t n, const Type& want) const {
     if (n == none || !want.dimensionless() || want.style != RatioStyle::percent) return std::nullopt;
+    // `-100` is the negation of the number 100: as bare as 100.
+    bool negated = false;
+    while (plan_.nodes[n].kind == NodeKind::neg && plan_.nodes[n].a != none) {
+        negated = !negated;
+        n = plan_.nodes[n].a;
+    }
     const Node& node = plan_.nodes[n];
     if (node.kind != NodeKind::constant || !node.type.dimensionless() || node.type.style != RatioStyle::ratio)
         return std::nullopt;
-    return plan_.constants[node.aux].number;
+    const Rational& x = plan_.constants[node.aux].number;
+    return negated ? -x : x;
 }
 
 std::string Checker::bare_percent_hint(const Rational& x) {
@@ -316,6 +323,13 @@ std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, st
             n.type.style = RatioStyle::ratio;
     } else if (op == "*" || op == "/") {
         if (!numbers(op == "*" ? "multiply" : "divide")) return none;
+        if (op == "/") {
+            // A divisor that is a constant 0 fails on every evaluation.
+            if (auto v = fold(r); v && v->number.is_zero()) {
+                diags_.error(range_of(r), "division by zero: this divisor is always 0");
+                return none;
+            }
+        }
         n.kind = op == "*" ? NodeKind::mul : NodeKind::div;
         n.type = op == "*" ? multiply(lt, rt) : divide(lt, rt);
         if (op == "/" && lt.dimensionless() && rt.dimensionless()) n.type.style = RatioStyle::ratio;
@@ -357,7 +371,19 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
     SourceRange where = rng(c.file, lit);
     if (lit.prefix.empty() && lit.unit.empty() && lit.digits.find(',') != std::string::npos) {
         auto& d = diags_.error(where, "`{}`: commas group digits only in a number with a unit", lit.digits);
-        d.hint = "separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`";
+        // The plan's own units (those it declares first), with the digits as written.
+        std::vector<std::string> examples;
+        for (std::size_t i = builtin_units; i < plan_.units.size() && examples.size() < 2; ++i) {
+            const UnitDef& u = plan_.units[i];
+            if (u.currency && !u.symbol.empty()) examples.push_back(fmt::format("`{}{}`", u.symbol, lit.digits));
+            else if (!u.currency) examples.push_back(fmt::format("`{} {}`", lit.digits, u.name));
+        }
+        if (examples.empty()) {
+            examples.push_back(fmt::format("`¥{}`", lit.digits));
+            examples.push_back(fmt::format("`{} shares`", lit.digits));
+        }
+        d.hint = "separate arguments with a comma and a space, or write the unit: " + examples[0] +
+                 (examples.size() > 1 ? ", " + examples[1] : std::string());
         return none;
     }
     auto value = Rational::parse(lit.digits);
@@ -485,7 +511,14 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
                                                                       : plan_.grants;
         auto& d = diags_.error(where, "`{}` is a per-{} value; a {} formula cannot use it directly", name.text,
                                spec.noun, scope_word(c.scope));
-        d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text, spec.plural);
+        // An aggregate is plan-wide, but over grants per director: the hint must be one that
+        // checks where this formula is.
+        if (c.scope == Scope::plan || (target.scope == Scope::grant && c.scope == Scope::director))
+            d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text, spec.plural);
+        else
+            d.hint = fmt::format("declare a plan-wide total outside `per {}`, as in: value total_{}: {} = sum of {} "
+                                 "over {}, and use `total_{}` here",
+                                 scope_noun(c.scope), name.text, tname(target.type), name.text, spec.plural, name.text);
         return none;
     }
     if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
@@ -750,12 +783,12 @@ std::uint32_t Checker::compile_aggregate(const ast::Aggregate& x, const Ctx& c) 
     std::optional<Scope> over = collection_scope(x.over, c.file, true);
     if (!over) return none;
     bool over_grants = *over == Scope::grant;
-    if ((is_other(*over) || !over_grants) && c.scope != Scope::plan) {
+    if (!over_grants && c.scope != Scope::plan) {
         auto& d = diags_.error(where, "`{} of … over {}` is a plan-wide total; it cannot be used {}", x.function,
                                x.over.text, scope_word(c.scope));
-        d.hint = fmt::format("declare it plan-wide, outside the `per` block (`value NAME: TYPE = {} of … "
-                             "over {}`), and read that name here",
-                             x.function, x.over.text);
+        d.hint = fmt::format("declare it as a plan-wide `value` outside `per {}` (`value NAME: TYPE = {} of … over {}`) "
+                             "and use that value's name here",
+                             scope_noun(c.scope), x.function, x.over.text);
         return none;
     }
     if (over_grants && c.scope == Scope::grant) {

@@ -10,6 +10,14 @@ namespace hoshu::eval {
 
 bool Checker::declare(const std::string& name, SymbolKind kind, std::uint32_t index, SourceRange range) {
     auto& table = kind == SymbolKind::choice ? types_ : symbols_;
+    // A call `max(x)` is always the built-in's: a table (or a value) of that name could
+    // never be called, or would be read beside a function of the same name.
+    if (kind != SymbolKind::choice && is_builtin_function(name)) {
+        auto& d = diags_.error(range, "`{}` is a built-in function; choose another name", name);
+        d.hint = "the built-in functions are " + builtin_function_names();
+        cut_short_.insert(name);   // its uses are no second error
+        return false;
+    }
     auto [it, inserted] = table.emplace(name, Symbol{kind, index, range});
     if (!inserted) {
         diags_.error(range, "`{}` is already defined", name);

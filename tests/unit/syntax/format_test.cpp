@@ -233,7 +233,6 @@ TEST_CASE("fmt: numbers, units, types and text exactly as written", "[fmt]") {
         {"param p: JPY/share = 2,850 JPY/share", "param p: JPY/share = 2,850 JPY/share"},
         {"param p: JPY / share = 2,850 JPY   per  share", "param p: JPY/share = 2,850 JPY per share"},
         {"param p: shares = 140,000shares", "param p: shares = 140,000 shares"},
-        {"param p: percent = 85.5 %", "param p: percent = 85.5%"},
         {"param p: ratio = -0.5", "param p: ratio = -0.5"},
         {"param p: date = 2024-06-27", "param p: date = 2024-06-27"},
         {"param p: text = \"a \\\"b\\\" \\\\ c\\nd\"", "param p: text = \"a \\\"b\\\" \\\\ c\\nd\""},
@@ -621,6 +620,24 @@ TEST_CASE("fmt: a file with syntax errors is not formatted", "[fmt]") {
           "test.hoshu:2:20: error: expected ')', at end of file\n"
           "  value b: ratio = (2\n"
           "                     ^\n");
+}
+
+TEST_CASE("fmt: a file the checker refuses for its blocks or a spaced percent sign is not formatted", "[fmt]") {
+    // fmt parsed these, and rewrote them into files that looked intended (a missing `end`
+    // indented the plan-wide declarations after it into the block) or that the checker then
+    // accepted (`50 %` became `50%`).
+    auto [input, message] = GENERATE(table<std::string, std::string>({
+        {"per officer\n  value a: ratio = 1\n\nvalue b: ratio = 2\n",
+         "test.hoshu:1:1: error: this `per` block is not closed with `end`\n"},
+        {"per officer\nper officer\nend\nend\n", "test.hoshu:2:1: error: `per officer` inside another `per` block\n"},
+        {"value a: ratio = 1\nend\n", "test.hoshu:2:1: error: `end` without `per …`\n"},
+        {"value f: percent = g * 50 %\n",
+         "test.hoshu:1:27: error: expected no blank before '%' (write 50%, not 50 %), found '%'\n"},
+    }));
+    CAPTURE(input);
+    std::string out = format(input);
+    REQUIRE(out.rfind("ERROR:", 0) == 0);
+    CHECK(out.substr(6, message.size()) == message);
 }
 
 TEST_CASE("fmt: a unit is written on one line, so a comment inside it is a syntax error", "[fmt]") {

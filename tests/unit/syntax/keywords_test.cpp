@@ -21,8 +21,8 @@ namespace {
 const std::map<std::string, std::string> example_of = {
     {"plan", "plan \"P\""},
     {"import", "import \"../common\""},
-    {"per", "per director"},
-    {"end", "end"},
+    {"per", "per director\nend"},   // a block is closed (an unclosed one is a syntax error)
+    {"end", "end"},                  // inside a block (a stray `end` is a syntax error)
     {"unit", "unit USD currency \"$\" minor 0.01"},
     {"type", "type role = executive | outside"},
     {"param", "param p: ratio = 1"},
@@ -122,11 +122,13 @@ TEST_CASE("keywords: after a syntax error, the parser resumes at a line starting
         CAPTURE(w.word);
         REQUIRE(example_of.count(std::string(w.word)));
         const std::string example = example_of.at(std::string(w.word));
+        const std::string opening = w.word == std::string_view("end") ? "per director\n" : "";
         std::string alone_errors;
-        const std::string alone = dsl::print_declarations(example + "\n", alone_errors);
+        const std::string alone = dsl::print_declarations(opening + example + "\n", alone_errors);
         REQUIRE(alone_errors.empty());
         std::string errors;
-        const std::string after = dsl::print_declarations("value a: JPY = b *\n" + example + "\n", errors);
+        const std::string after =
+            dsl::print_declarations(opening + "value a: JPY = b *\n" + example + "\n", errors);
         CHECK(after == alone);   // the declaration after the error is parsed, whole
         CHECK(errors.find("expected operand") != std::string::npos);
         CHECK(dsl::starts_declaration(w.word));
