@@ -176,6 +176,20 @@ int refuse_broken_chain(const eval::Register& reg, const std::string& db, const 
     return Exit::failure;
 }
 
+/// Where a record's stored plan folder goes under `root`, so that its rule files imported from
+/// outside it (`../common/x.hoshu`) have as many folders above it: root/up/…/plan.
+std::filesystem::path stored_plan_folder(const std::filesystem::path& root, const std::vector<eval::RecordedFile>& files) {
+    std::size_t depth = 0;
+    for (const auto& f : files) {
+        std::size_t d = 0;
+        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
+        depth = std::max(depth, d);
+    }
+    std::filesystem::path plan = root;
+    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
+    return plan / "plan";
+}
+
 /// The plan of the latest current record, loaded from the rule files stored with it (so
 /// that what an event writes is checked against what the plan reads); none when the register
 /// has no record with its files, or they do not load.
@@ -190,16 +204,7 @@ std::optional<eval::Plan> recorded_plan(const std::vector<eval::StoredResult>& r
     std::string pattern = (fs::temp_directory_path(ec) / "hoshu-plan-XXXXXX").string();
     if (ec || ::mkdtemp(pattern.data()) == nullptr) return std::nullopt;
     const fs::path root(pattern);
-    // Rule files imported from outside the plan folder (`../common/x.hoshu`): as many folders above it.
-    std::size_t depth = 0;
-    for (const auto& f : latest->files) {
-        std::size_t d = 0;
-        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
-        depth = std::max(depth, d);
-    }
-    fs::path plan = root;
-    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
-    plan /= "plan";
+    const fs::path plan = stored_plan_folder(root, latest->files);
     bool written = true;
     for (const auto& f : latest->files) {
         if (f.role != "rules") continue;
@@ -463,17 +468,7 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
         return false;
     }
     fs::path root(pattern);
-    // Rule files imported from outside the plan folder (`../common/x.hoshu`) need as many
-    // folders above it.
-    std::size_t depth = 0;
-    for (const auto& f : r.files) {
-        std::size_t d = 0;
-        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
-        depth = std::max(depth, d);
-    }
-    fs::path plan = root;
-    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
-    plan /= "plan";
+    const fs::path plan = stored_plan_folder(root, r.files);
     std::string inputs, result = (root / fmt::format("record-{}-{}.json", r.id, r.fiscal_year)).string();
     std::string carried = (root / "carried-from.json").string();
     bool written = false;
