@@ -139,6 +139,7 @@ struct SimulateArgs {
     std::string as_of;
     std::string against;              // a base plan evaluated on the same paths, side by side
     std::string engine = "auto";      // auto, compiled, interpreter
+    std::uint64_t distinct_values = 65'536;   // held per output before further passes find the percentiles
 };
 int run_simulate(const SimulateArgs& args);
 

@@ -201,6 +201,11 @@ int run_command(int argc, char** argv) {
                              "already compiled or the paths are 250,000 or more")
         ->check(CLI::IsMember({"auto", "compiled", "interpreter"}))
         ->capture_default_str();
+    simulate_cmd->add_option("--distinct-values", si.distinct_values,
+                             "Distinct values each output keeps in memory; past it, the percentiles are found by "
+                             "further passes over the same paths (the same numbers, more time, less memory)")
+        ->capture_default_str()
+        ->transform(whole_number(4, 1'000'000'000));
     simulate_cmd->add_option("--against", si.against,
                              "A base plan folder: evaluate it on the same paths; each output under both plans and the change");
 

@@ -133,6 +133,7 @@ int run_simulate(const SimulateArgs& args) {
     run.paths = args.paths;
     run.seed = args.seed;
     run.threads = threads;
+    run.distinct_cap = static_cast<std::size_t>(args.distinct_values);
     run.eval = options;
     run.progress = &done;
     run.engine = args.engine == "compiled"      ? eval::SimulationEngine::compiled

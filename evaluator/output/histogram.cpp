@@ -130,13 +130,21 @@ std::vector<std::uint64_t> binned(const Bins& bins, const Counts& counts) {
     return out;
 }
 
-// Bins over [lo, hi]; `counts` (sorted by value, inside the range) fill them.
-Bins make_bins(i128 lo, i128 hi, const Counts& counts) {
+// Bins over [lo, hi]; `counts` (sorted by value, inside the range) fill them. Counts per
+// granule (granule > 1, a power of two) get bins of a power of two granules, so that no
+// granule straddles two bins.
+Bins make_bins(i128 lo, i128 hi, const Counts& counts, i128 granule) {
     Bins bins;
-    for (i128 w : round_steps()) {
-        if (floor_div(hi, w) - floor_div(lo, w) + 1 <= max_bins) {
-            bins.width = w;
-            break;
+    auto fits = [&](i128 w) { return floor_div(hi, w) - floor_div(lo, w) + 1 <= max_bins; };
+    if (granule > 1) {
+        bins.width = granule;
+        while (!fits(bins.width)) bins.width *= 2;
+    } else {
+        for (i128 w : round_steps()) {
+            if (fits(w)) {
+                bins.width = w;
+                break;
+            }
         }
     }
     bins.first = floor_div(lo, bins.width);
@@ -252,18 +260,25 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
         return;
     }
 
+    // The least and greatest value of a distribution (given when it is counted per granule).
+    auto extremes = [](const Counts& c, const std::optional<std::pair<std::int64_t, std::int64_t>>& given) {
+        return given ? *given : std::make_pair(c.front().first, c.back().first);
+    };
     i128 lo = INT64_MAX, hi = INT64_MIN;
-    for (const Counts* c : {&p.counts, &base_counts}) {
+    for (const auto& [c, given] : {std::make_pair(&p.counts, &p.range), std::make_pair(&base_counts, &p.base_range)}) {
         if (c->empty()) continue;
-        lo = std::min<i128>(lo, c->front().first);
-        hi = std::max<i128>(hi, c->back().first);
+        const auto [least, greatest] = extremes(*c, *given);
+        lo = std::min<i128>(lo, least);
+        hi = std::max<i128>(hi, greatest);
     }
     std::string range = fmt::format("min {} · max {}", grouped(lo), grouped(hi));
     if (overlay) {
-        auto side = [&](const Counts& c) {
-            return c.empty() ? std::string("—") : grouped(c.front().first) + "–" + grouped(c.back().first);
+        auto side = [&](const Counts& c, const std::optional<std::pair<std::int64_t, std::int64_t>>& given) {
+            if (c.empty()) return std::string("—");
+            const auto [least, greatest] = extremes(c, given);
+            return grouped(least) + "–" + grouped(greatest);
         };
-        range = fmt::format("base {} · head {}", side(base_counts), side(p.counts));
+        range = fmt::format("base {} · head {}", side(base_counts, p.base_range), side(p.counts, p.range));
     }
     std::uint64_t most = std::max(total, base_total);
     std::string n_text = most == paths ? fmt::format("n = {} paths", grouped(most))
@@ -275,7 +290,7 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     }
 
     std::uint64_t denominator = std::max(paths, most);
-    Bins bins = make_bins(lo, hi, p.counts);
+    Bins bins = make_bins(lo, hi, p.counts, p.granule);
     std::vector<std::uint64_t> base_bins = binned(bins, base_counts);
     std::uint64_t max_bin = std::max(*std::max_element(bins.counts.begin(), bins.counts.end()),
                                      *std::max_element(base_bins.begin(), base_bins.end()));
@@ -451,10 +466,25 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
 
 namespace {
 
-Counts integer_counts(const ValueCounts& counts) {
+/// The counts of a distribution in shares (or another counted unit): per value, or per
+/// granule past the cap of distinct values (then `granule` and `range` say so; an earlier
+/// granule, of the other side of an overlay, is a power of two that divides or is divided by
+/// this one: the panel takes the wider).
+Counts integer_counts(const ValueCounts& counts, std::int64_t& granule,
+                      std::optional<std::pair<std::int64_t, std::int64_t>>& range) {
     Counts out;
-    for (const auto& [v, n] : counts.sorted())
-        if (auto i = v.to_int64()) out.emplace_back(*i, n);
+    if (counts.exact()) {
+        for (const auto& [v, n] : counts.sorted())
+            if (auto i = v.to_int64()) out.emplace_back(*i, n);
+        return out;
+    }
+    std::int64_t width = 1;
+    auto least = counts.least().to_int64(), greatest = counts.greatest().to_int64();
+    if (!least || !greatest ||
+        !counts.visit_bins([&](std::int64_t v, std::uint64_t n) { out.emplace_back(v, n); }, width))
+        return {};
+    granule = std::max(granule, width);
+    range = std::make_pair(*least, *greatest);
     return out;
 }
 
@@ -467,12 +497,11 @@ std::optional<std::pair<std::string, std::int64_t>> limit_on(const Plan& plan, c
         const Limit& limit = plan.limits[l.limit];
         const Node& value = plan.nodes[limit.value];
         if (value.kind != NodeKind::slot || value.aux != slot || !counted(limit.type, plan.units)) continue;
-        auto bounds = l.bounds.sorted();
-        if (bounds.empty()) continue;
-        auto low = bounds.front().first.floor().to_int64();
+        if (l.bounds.total() == 0) continue;
+        auto low = l.bounds.least().floor().to_int64();
         if (!low) continue;
         std::string label = "limit " + limit.name;
-        if (bounds.size() > 1) label += " (lowest)";
+        if (l.bounds.varies()) label += " (lowest)";
         return std::make_pair(label, *low);
     }
     return std::nullopt;
@@ -486,12 +515,12 @@ std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationR
     std::vector<HistogramPanel> out;
     auto add = [&](const OutputTally& t, std::string director) {
         const auto& type = plan.slots[t.slot].type;
-        if (!counted(type, plan.units) || t.counts.sorted().size() < 2) return;
+        if (!counted(type, plan.units) || !t.counts.varies()) return;
         HistogramPanel p;
         p.director = std::move(director);
         p.output = plan.slots[t.slot].name;
         p.unit = plan.type_name(type);
-        p.counts = integer_counts(t.counts);
+        p.counts = integer_counts(t.counts, p.granule, p.range);
         auto l = p.director.empty() ? limit_on(plan, r, t.slot) : std::nullopt;
         if (l) {
             p.limit_label = l->first;
@@ -513,13 +542,13 @@ std::vector<HistogramPanel> histogram_panels(const Plan& base, const Plan& head,
         const OutputTally* shown = o.head ? o.head : o.base;
         const Plan& plan = o.head ? head : base;
         if (!counted(plan.slots[shown->slot].type, plan.units)) continue;
-        if ((!o.head || o.head->counts.sorted().size() < 2) && (!o.base || o.base->counts.sorted().size() < 2)) continue;
+        if ((!o.head || !o.head->counts.varies()) && (!o.base || !o.base->counts.varies())) continue;
         HistogramPanel p;
         p.director = o.director ? o.director_id : "";
         p.output = o.output;
         p.unit = o.unit;
-        if (o.head) p.counts = integer_counts(o.head->counts);
-        if (o.base) p.base_counts = integer_counts(o.base->counts);
+        if (o.head) p.counts = integer_counts(o.head->counts, p.granule, p.range);
+        if (o.base) p.base_counts = integer_counts(o.base->counts, p.granule, p.base_range);
         if (!o.director) {
             auto l = o.head ? limit_on(head, c.head, o.head->slot) : std::nullopt;
             if (!l && o.base) l = limit_on(base, c.base, o.base->slot);

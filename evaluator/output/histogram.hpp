@@ -41,6 +41,12 @@ struct HistogramPanel {
     /// rs_share_count 140,000"); the x axis is widened to show it.
     std::optional<std::int64_t> limit{};
     std::string limit_label{};
+    /// Counts per granule rather than per value (an output that took more distinct values
+    /// than a simulation holds): each pair (v, n) counts the n values in [v, v + granule),
+    /// and every bar is a whole number of granules wide. `range` and `base_range` are then
+    /// the least and the greatest value of each.
+    std::int64_t granule = 1;
+    std::optional<std::pair<std::int64_t, std::int64_t>> range{}, base_range{};
 };
 
 /// The two plans of an overlay, for the legend: "base  rules/iij-2023 — title".

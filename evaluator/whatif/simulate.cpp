@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <boost/multiprecision/cpp_dec_float.hpp>
 #include <mutex>
 #include <unordered_map>
@@ -459,6 +460,22 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
 // ---------------------------------------------------------------------------------------
 // Running
 
+namespace {
+
+/// Every ValueCounts of the results (then of the changes), in one order for any run.
+template <class F>
+void each_counts(std::vector<SimulationResult>& results, std::vector<OutputChange>* changes, F&& f) {
+    for (SimulationResult& r : results) {
+        for (OutputTally& t : r.outputs) f(t.counts);
+        for (OutputTally& t : r.plan_outputs) f(t.counts);
+        for (LimitTally& l : r.limits) f(l.bounds);
+    }
+    if (changes)
+        for (OutputChange& c : *changes) f(c.counts);
+}
+
+}  // namespace
+
 Result<SimulationResult> Simulation::run(const SimulationOptions& options) const {
     auto results = run_plans({this}, {options.eval}, options, nullptr);
     if (!results) return results.error();
@@ -505,6 +522,36 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
                                                             const std::vector<EvalOptions>& evals,
                                                             const SimulationOptions& options,
                                                             std::vector<OutputChange>* changes) const {
+    auto totals = run_paths(sims, evals, options, changes, nullptr);
+    if (!totals) return totals;
+    // Counts past their cap know their moments but not their percentiles: look at the same
+    // paths again, counting only the values near each rank sought, until all are found.
+    SimulationOptions again = options;
+    again.progress = nullptr;
+    for (;;) {
+        std::vector<std::vector<std::pair<Rational, Rational>>> focus;
+        bool any = false;
+        each_counts(*totals, changes, [&](ValueCounts& c) {
+            focus.push_back(c.pending_ranges(percentile_ranks(c.total())));
+            any = any || !focus.back().empty();
+        });
+        if (!any) return totals;
+        std::vector<OutputChange> focused_changes;
+        auto pass = run_paths(sims, evals, again, changes ? &focused_changes : nullptr, &focus);
+        if (!pass) return pass.error();
+        std::vector<ValueCounts*> sought;
+        each_counts(*totals, changes, [&](ValueCounts& c) { sought.push_back(&c); });
+        std::size_t i = 0;
+        each_counts(*pass, changes ? &focused_changes : nullptr, [&](ValueCounts& c) {
+            if (!focus[i].empty()) sought[i]->refine(c);
+            ++i;
+        });
+    }
+}
+
+Result<std::vector<SimulationResult>> Simulation::run_paths(
+    const std::vector<const Simulation*>& sims, const std::vector<EvalOptions>& evals, const SimulationOptions& options,
+    std::vector<OutputChange>* changes, const std::vector<std::vector<std::pair<Rational, Rational>>>* focus) const {
     // The sampled values go to every plan: the first one's model and nodes (all were
     // prepared on the same inputs and model) draw them.
     const Model& model = *model_;
@@ -696,6 +743,14 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
             for (const auto& o : plan_pairs)
                 part.changes.push_back(OutputChange{std::nullopt, hp.slots[hp.plan_outputs[o.head]].name, {}});
         }
+
+        // Every count holds its values up to the cap; on a later pass, only those in the
+        // ranges it looks into.
+        std::size_t at = 0;
+        each_counts(part.results, compare ? &part.changes : nullptr, [&](ValueCounts& c) {
+            if (focus) c = ValueCounts::focused((*focus)[at++], options.distinct_cap);
+            else c.set_cap(options.distinct_cap);
+        });
 
         // One path's outcome of one plan, counted.
         auto tally = [](const Lane& lane, SimulationResult& r, const Outcome& o, const std::optional<Rational>& price) {
@@ -934,22 +989,48 @@ private:
 
 }  // namespace
 
+namespace {
+
+/// The mean and the sample standard deviation from n, Σv and Σv².
+void moments(OutputSummary& s, std::uint64_t n, const Rational& sum_v, const Rational& sum_sq) {
+    Rational total(static_cast<std::int64_t>(n));
+    s.mean = sum_v / total;
+    if (n > 1) {
+        Rational variance = (sum_sq - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
+        s.sd = boost::multiprecision::sqrt(to_decimal(variance)).str(2, std::ios_base::fixed);
+    } else {
+        s.sd = "0.00";
+    }
+}
+
+}  // namespace
+
 OutputSummary summarize(const ValueCounts& counts) {
     OutputSummary s;
     const std::uint64_t n = counts.total();
     if (n == 0) return s;
+    Rational* at[] = {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95};
+    const std::vector<std::uint64_t> rank = percentile_ranks(n);
+    if (!counts.exact()) {
+        // Past the cap: exact moments, and the percentiles the later passes found.
+        s.min = counts.least();
+        s.max = counts.greatest();
+        if (counts.zeros() != 0)
+            s.p_zero = Rational::fraction(static_cast<std::int64_t>(counts.zeros()), static_cast<std::int64_t>(n));
+        for (std::size_t k = 0; k < rank.size(); ++k) {
+            auto v = counts.at_rank(rank[k]);
+            assert(v && "a percentile not found by the passes over the paths");
+            if (v) *at[k] = *v;
+        }
+        moments(s, n, counts.sum().value(), counts.sum_of_squares().value());
+        return s;
+    }
     // One pass over the values in increasing order: the sums of values and of squares,
     // the share of zeros, the extremes and the percentiles by nearest rank (the smallest
     // value with at least ceil(p·n) paths at or below it).
-    constexpr int ps[] = {5, 25, 50, 75, 95};
-    Rational* at[] = {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95};
-    std::uint64_t rank[5];
-    for (int k = 0; k < 5; ++k)   // (p·n on 128 bits: past 2^64 / 100 paths it would wrap)
-        rank[k] = std::max<std::uint64_t>(
-            1, static_cast<std::uint64_t>((static_cast<unsigned __int128>(ps[k]) * n + 99) / 100));
     ProductSum sum, sum_sq;
     std::uint64_t seen = 0;
-    int next = 0;
+    std::size_t next = 0;
     bool first = true;
     auto each = [&](std::uint64_t c, auto&& value) {
         if (first) {
@@ -957,7 +1038,7 @@ OutputSummary summarize(const ValueCounts& counts) {
             first = false;
         }
         seen += c;
-        for (; next < 5 && seen >= rank[next]; ++next) *at[next] = value();
+        for (; next < rank.size() && seen >= rank[next]; ++next) *at[next] = value();
         if (seen == n) s.max = value();
     };
     counts.visit(
@@ -975,15 +1056,7 @@ OutputSummary summarize(const ValueCounts& counts) {
             sum_sq.add(v * v, count);
             each(c, [&] { return v; });
         });
-    Rational total(static_cast<std::int64_t>(n));
-    const Rational sum_v = sum.value();
-    s.mean = sum_v / total;
-    if (n > 1) {
-        Rational variance = (sum_sq.value() - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
-        s.sd = boost::multiprecision::sqrt(to_decimal(variance)).str(2, std::ios_base::fixed);
-    } else {
-        s.sd = "0.00";
-    }
+    moments(s, n, sum.value(), sum_sq.value());
     return s;
 }
 

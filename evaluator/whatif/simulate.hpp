@@ -45,6 +45,9 @@ struct SimulationOptions {
     SimulationEngine engine = SimulationEngine::interpreter;
     bool compile = false;        // automatic: run the compiler when no compiled plan is cached
     std::string compiler, cache_dir;   // empty: as KernelOptions says
+    /// Distinct values an output's counts hold before giving way to moments and bins (the
+    /// percentiles are then found by further passes over the same paths).
+    std::size_t distinct_cap = ValueCounts::default_cap;
 };
 
 /// The change of one output from the base plan to this one, path by path (head − base).
@@ -88,6 +91,12 @@ private:
                                                     const std::vector<EvalOptions>& evals,
                                                     const SimulationOptions& options,
                                                     std::vector<OutputChange>* changes) const;
+    /// One pass over the paths; `focus`: a later pass, which counts (in the order of
+    /// each_counts) only the values in these ranges.
+    Result<std::vector<SimulationResult>> run_paths(
+        const std::vector<const Simulation*>& sims, const std::vector<EvalOptions>& evals,
+        const SimulationOptions& options, std::vector<OutputChange>* changes,
+        const std::vector<std::vector<std::pair<Rational, Rational>>>* focus) const;
     Simulation(const Plan& plan, const InputFile& inputs, const Model& model) : plan_(&plan), inputs_(&inputs), model_(&model) {}
     const Plan* plan_;
     const InputFile* inputs_;

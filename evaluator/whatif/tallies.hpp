@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,65 +20,6 @@
 #include "evaluator/numbers/types.hpp"
 
 namespace hoshu::eval {
-
-/// Exact counts of the values one output took over the paths. Integers of a moderate
-/// range are counted in an array; anything else in an ordered map. Memory depends on the
-/// number of distinct values, not on the number of paths.
-class ValueCounts {
-public:
-    void add(const Rational& v) {
-        // Most values are integers within the range counted so far.
-        if (auto i = v.to_int64(); i && offset(*i) < dense_.size()) {
-            ++dense_[offset(*i)];
-            ++total_;
-            return;
-        }
-        add_other(v);
-    }
-    void add(std::int64_t i) {
-        if (offset(i) < dense_.size()) {
-            ++dense_[offset(i)];
-            ++total_;
-            return;
-        }
-        add_integer(i, 1);
-    }
-    /// v counted n times.
-    void add(const Rational& v, std::uint64_t n);
-    void merge(const ValueCounts& other);
-    std::uint64_t total() const { return total_; }
-    /// Every value with its count, in increasing order.
-    std::vector<std::pair<Rational, std::uint64_t>> sorted() const;
-    /// Every value with its count, in increasing order, without making a Rational of the
-    /// integers counted in the array: whole(int64, count) for those, other(Rational, count)
-    /// for the rest.
-    template <class Whole, class Other>
-    void visit(Whole&& whole, Other&& other) const {
-        auto sparse = sparse_.begin();
-        for (std::size_t i = 0; i < dense_.size(); ++i) {
-            if (!dense_[i]) continue;
-            const std::int64_t v = static_cast<std::int64_t>(static_cast<std::uint64_t>(low_) + i);
-            for (; sparse != sparse_.end() && sparse->first < Rational(v); ++sparse) other(sparse->first, sparse->second);
-            whole(v, dense_[i]);
-        }
-        for (; sparse != sparse_.end(); ++sparse) other(sparse->first, sparse->second);
-    }
-    /// Every value counted is 0 (and there is at least one).
-    bool only_zero() const;
-
-private:
-    /// i's place in dense_: i − low_, in unsigned arithmetic (no overflow); beyond the array
-    /// when i is below low_.
-    std::size_t offset(std::int64_t i) const {
-        return static_cast<std::size_t>(static_cast<std::uint64_t>(i) - static_cast<std::uint64_t>(low_));
-    }
-    void add_other(const Rational& v);
-    void add_integer(std::int64_t v, std::uint64_t n);
-    std::int64_t low_ = 0;
-    std::vector<std::uint64_t> dense_;
-    std::map<Rational, std::uint64_t> sparse_;
-    std::uint64_t total_ = 0;
-};
 
 /// A sum of exact values, on 128-bit integers while they are integers that fit.
 class ExactSum {
@@ -115,6 +57,156 @@ private:
     __int128 small_ = 0;
     Rational rest_;
 };
+
+/// Exact counts of the values one output took over the paths. Integers of a moderate
+/// range are counted in an array; anything else in an ordered map.
+///
+/// Memory stays flat in the paths: past `cap` distinct values (unless all are integers within
+/// the array's span, whose memory is bounded) the counts give way to exact
+/// moments (count, sum, sum of squares, zeros, least and greatest) and to counts per bin of
+/// width 2^k. The percentiles are then found exactly by looking at the same paths again:
+/// each pass counts only the values inside the bins that hold the ranks sought
+/// (pending_ranges(), focused(), refine()), until every rank's value is known. Every number
+/// a summary shows is the same whichever way the paths were split between threads.
+class ValueCounts {
+public:
+    /// Distinct values held exactly before the counts give way to bins.
+    static constexpr std::size_t default_cap = std::size_t{1} << 16;
+
+    ValueCounts();
+    ValueCounts(const ValueCounts& o);
+    ValueCounts(ValueCounts&&) noexcept;
+    ValueCounts& operator=(const ValueCounts& o);
+    ValueCounts& operator=(ValueCounts&&) noexcept;
+    ~ValueCounts();
+
+    void add(const Rational& v) {
+        // Most values are integers within the range counted so far.
+        if (auto i = v.to_int64(); i && offset(*i) < dense_.size()) {
+            ++total_;
+            if (dense_[offset(*i)]++ == 0) one_more_distinct();
+            return;
+        }
+        add_other(v);
+    }
+    void add(std::int64_t i) {
+        if (offset(i) < dense_.size()) {
+            ++total_;
+            if (dense_[offset(i)]++ == 0) one_more_distinct();
+            return;
+        }
+        add_integer(i, 1);
+    }
+    /// v counted n times.
+    void add(const Rational& v, std::uint64_t n);
+    void merge(const ValueCounts& other);
+    std::uint64_t total() const { return total_; }
+    /// The distinct values held exactly before bins take over (at least 2; for tests).
+    void set_cap(std::size_t cap);
+    /// Every value is held with its count (fewer than `cap` distinct values so far).
+    bool exact() const { return mode_ == Mode::exact; }
+    /// Every value with its count, in increasing order (only while exact()).
+    std::vector<std::pair<Rational, std::uint64_t>> sorted() const;
+    /// Every value with its count, in increasing order, without making a Rational of the
+    /// integers counted in the array: whole(int64, count) for those, other(Rational, count)
+    /// for the rest (only while exact()).
+    template <class Whole, class Other>
+    void visit(Whole&& whole, Other&& other) const {
+        auto sparse = sparse_.begin();
+        for (std::size_t i = 0; i < dense_.size(); ++i) {
+            if (!dense_[i]) continue;
+            const std::int64_t v = static_cast<std::int64_t>(static_cast<std::uint64_t>(low_) + i);
+            for (; sparse != sparse_.end() && sparse->first < Rational(v); ++sparse) other(sparse->first, sparse->second);
+            whole(v, dense_[i]);
+        }
+        for (; sparse != sparse_.end(); ++sparse) other(sparse->first, sparse->second);
+    }
+    /// Every value counted is 0 (and there is at least one).
+    bool only_zero() const;
+    /// More than one distinct value was counted.
+    bool varies() const;
+    /// The least value counted (there is at least one).
+    Rational least() const;
+
+    // Past the cap (!exact()): exact moments, counts per bin, and the percentiles found.
+    const ExactSum& sum() const { return sum_; }
+    const ExactSum& sum_of_squares() const { return sum_sq_; }
+    std::uint64_t zeros() const { return zeros_; }
+    const Rational& greatest() const { return max_; }
+    /// The counts per bin: bin b holds the values in [b·width, (b+1)·width), width = 2^scale.
+    /// For a chart: whole(first value of the bin, count) in increasing order, and the width,
+    /// when the bins are whole numbers of at least 1 and fit 64 bits.
+    bool visit_bins(const std::function<void(std::int64_t, std::uint64_t)>& whole, std::int64_t& width) const;
+    /// The value of rank r (1 = the least) once a pass has found it.
+    std::optional<Rational> at_rank(std::uint64_t r) const;
+
+    /// The ranges [low, high) still to be looked into for `ranks` (past the cap; empty when
+    /// every rank's value is known). The first call works them out from the bins.
+    std::vector<std::pair<Rational, Rational>> pending_ranges(const std::vector<std::uint64_t>& ranks);
+    /// Counts that keep only the values inside `ranges` (each exactly, up to `cap`);
+    /// no ranges: counts that keep nothing.
+    static ValueCounts focused(const std::vector<std::pair<Rational, Rational>>& ranges, std::size_t cap);
+    /// What a pass over the same paths counted in pending_ranges(): the values of the ranks
+    /// inside the ranges that held them exactly, narrower ranges for the others.
+    void refine(const ValueCounts& focused);
+
+private:
+    enum class Mode : std::uint8_t { exact, binned, focus };
+    struct Window {
+        Rational low, high;              // the values in [low, high)
+        std::uint64_t below = 0;         // how many values are less than low
+        std::vector<std::uint64_t> ranks;
+    };
+    struct Range;                        // a focused range and the values counted in it
+    /// i's place in dense_: i − low_, in unsigned arithmetic (no overflow); beyond the array
+    /// when i is below low_.
+    std::size_t offset(std::int64_t i) const {
+        return static_cast<std::size_t>(static_cast<std::uint64_t>(i) - static_cast<std::uint64_t>(low_));
+    }
+    /// Past the cap, the values give way to moments and bins, unless they are integers that
+    /// the array holds (all within its span: its memory is bounded however many there are).
+    /// Whether they do depends only on the values counted, not on the order they came in.
+    void one_more_distinct() {
+        if (++distinct_ > cap_ && !sparse_.empty()) spill_unless_dense();
+    }
+    void spill_unless_dense();
+    void add_other(const Rational& v);
+    void add_integer(std::int64_t v, std::uint64_t n);
+    void add_past_cap(const Rational& v, std::uint64_t n);
+    /// Exact counts past the cap: to moments and bins.
+    void spill();
+    Rational bin_of(const Rational& v) const;
+    void coarsen();
+    /// The bins holding `ranks` (ranks among all the values; `below` of them are less than
+    /// every value counted here), each as a window within [low, high).
+    std::vector<Window> windows(const std::vector<std::uint64_t>& ranks, const Rational& low, const Rational& high,
+                                std::uint64_t below) const;
+
+    Mode mode_ = Mode::exact;
+    std::size_t cap_ = default_cap;
+    std::uint64_t total_ = 0;
+    // Exact: every distinct value and its count.
+    std::int64_t low_ = 0;
+    std::vector<std::uint64_t> dense_;
+    std::map<Rational, std::uint64_t> sparse_;
+    std::size_t distinct_ = 0;
+    std::size_t fractions_ = 0;          // distinct values that are not integers
+    // Past the cap: exact moments; counts per bin of width 2^scale_.
+    ExactSum sum_, sum_sq_;
+    Rational min_, max_;
+    std::uint64_t zeros_ = 0;
+    int scale_ = 0;
+    std::map<Rational, std::uint64_t> bins_;
+    bool windowed_ = false;
+    std::vector<Window> windows_;
+    std::vector<std::pair<std::uint64_t, Rational>> found_;
+    // Focused: the ranges kept.
+    std::vector<Range> ranges_;
+};
+
+/// The ranks of the percentiles a summary shows (5, 25, 50, 75, 95) among n values, by
+/// nearest rank: ceil(p·n / 100), at least 1.
+std::vector<std::uint64_t> percentile_ranks(std::uint64_t n);
 
 struct OutputTally {
     std::size_t director = 0;

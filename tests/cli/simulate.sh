@@ -202,5 +202,43 @@ else
   else
     bad "peak memory grows with the paths: ${small:-?} KiB for 20,000, ${large:-?} KiB for 200,000"
   fi
+  # Outputs in dollars and cents take a new value on nearly every path: past
+  # --distinct-values their counts give way to moments and bins, and memory stays flat.
+  psu_rss() {  # psu_rss PATHS: peak resident set size in KiB
+    /usr/bin/time -v "$hoshu" simulate rules/us-psu --inputs examples/us-psu/fy2026.toml \
+      --model examples/us-psu/model.toml --paths "$1" --seed 42 --threads 1 --distinct-values 1000 2>&1 > /dev/null |
+      awk -F': ' '/Maximum resident set size/ { print $2 }'
+  }
+  small=$(psu_rss 5000) large=$(psu_rss 50000)
+  if [[ -n "$small" && -n "$large" && $((large * 100)) -le $((small * 105)) ]]; then
+    ok "peak memory on outputs in dollars: $small KiB for 5,000 paths, $large KiB for 50,000"
+  else
+    bad "peak memory on outputs in dollars grows with the paths: ${small:-?} KiB for 5,000, ${large:-?} KiB for 50,000"
+  fi
 fi
+
+# Past --distinct-values, the percentiles are found by further passes over the same paths:
+# the same report, JSON and histogram as when every value is held, for any --threads.
+# (4: the least it takes, so that windows are narrowed over several passes.)
+psu_json() { NO_COLOR=1 "$hoshu" simulate rules/us-psu --inputs examples/us-psu/fy2026.toml \
+               --model examples/us-psu/model.toml --paths 6000 --seed 9 "$@"; }
+psu_json --format json > "$work/held.json" 2>&1 || bad "every value held: exit $?"
+same=1
+for args in "--distinct-values 4 --threads 1" "--distinct-values 4 --threads 2" "--distinct-values 77 --threads 3"; do
+  # shellcheck disable=SC2086
+  psu_json --format json $args > "$work/capped.json" 2>&1 || bad "$args: exit $?"
+  cmp -s "$work/held.json" "$work/capped.json" || { bad "$args: the JSON differs from every value held"; same=0; }
+done
+sim --model $model --paths 4100 --seed 42 --threads 2 --distinct-values 4 --histogram "$work/hcap.svg" \
+  > "$work/tablecap.txt" 2>&1 || bad "IIJ --distinct-values 4: exit $?"
+cmp -s "$work/tablecap.txt" "$work/table1.txt" || { bad "IIJ --distinct-values 4: the table differs"; same=0; }
+cmp -s "$work/hcap.svg" "$work/h1.svg" || { bad "IIJ --distinct-values 4: the histogram differs"; same=0; }
+cmpargs=(rules/iij --inputs examples/iij/fy2026.toml --model examples/iij/model-fy2026.toml --against rules/iij-2023
+         --paths 3000 --seed 5 --format json)
+NO_COLOR=1 "$hoshu" simulate "${cmpargs[@]}" > "$work/against-held.json" 2>&1 || bad "--against: exit $?"
+NO_COLOR=1 "$hoshu" simulate "${cmpargs[@]}" --distinct-values 4 --threads 2 > "$work/against-capped.json" 2>&1 ||
+  bad "--against --distinct-values 4: exit $?"
+cmp -s "$work/against-held.json" "$work/against-capped.json" || { bad "--against --distinct-values 4: the JSON differs"; same=0; }
+grep -q '"p95": "' "$work/held.json" || { bad "the JSON has no percentiles"; same=0; }
+[[ $same -eq 1 ]] && ok "--distinct-values 4 and 77: the same JSON, table and histogram, --against too, for --threads 1, 2, 3"
 exit $fail

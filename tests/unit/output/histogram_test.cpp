@@ -207,3 +207,24 @@ TEST_CASE("histogram: no legend, no overlay", "[histogram]") {
     CHECK(svg.find("base-hatch\"") == std::string::npos);
     CHECK(svg.find("class=\"legend\"") == std::string::npos);
 }
+
+TEST_CASE("histogram: counts per granule fill whole bars, captioned with the values' own extremes", "[histogram]") {
+    // Past a simulation's cap of distinct values an output is counted per 2^k-wide granule:
+    // (v, n) counts the values in [v, v + 4096). A bar is a whole number of granules wide,
+    // so no granule's count is split between bars.
+    HistogramPanel p{.director = "D01", .output = "total", .unit = "shares", .granule = 4096,
+                     .range = std::make_pair<std::int64_t, std::int64_t>(1'000'123, 1'418'000)};
+    std::uint64_t total = 0;
+    for (std::int64_t g = 1'000'123 / 4096; g <= 1'418'000 / 4096; ++g) {
+        p.counts.emplace_back(g * 4096, static_cast<std::uint64_t>(g % 7 + 1));
+        total += static_cast<std::uint64_t>(g % 7 + 1);
+    }
+    std::string svg = histogram_svg("t", total, {p});
+    require_well_formed(svg);
+    auto counts = bar_counts(svg);
+    CHECK(counts.size() <= 60);
+    CHECK(counts.size() >= 20);
+    CHECK(sum(counts) == total);
+    CHECK(svg.find("min 1,000,123 · max 1,418,000") != std::string::npos);
+    CHECK(svg.find("(bins of 8,192)") != std::string::npos);   // 2 granules: the least that gives 60 bars or fewer
+}

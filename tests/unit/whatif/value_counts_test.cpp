@@ -213,3 +213,129 @@ TEST_CASE("exact sums are exact up to and past 128 bits", "[value_counts][summar
     CHECK(hoshu::eval::from_int128(lowest) == Rational(min) * Rational(min) * Rational(-2));
     CHECK(hoshu::eval::from_int128(-(lowest + 1)) == Rational(min) * Rational(min) * Rational(2) - Rational(1));
 }
+
+namespace {
+
+/// `values` counted as a simulation does past `cap`: split into `parts` (as threads would
+/// take blocks of paths), each part's counts merged in turn, then further passes over the
+/// same values, each focused on the ranges still sought, until every percentile is found.
+ValueCounts capped_passes(const std::vector<Rational>& values, std::size_t cap, std::size_t parts, int& passes) {
+    auto count = [&](auto&& make) {
+        std::vector<ValueCounts> part(parts);
+        for (auto& p : part) make(p);
+        for (std::size_t i = 0; i < values.size(); ++i) part[i * parts / values.size()].add(values[i]);
+        for (std::size_t p = 1; p < parts; ++p) part[0].merge(part[p]);
+        return part[0];
+    };
+    ValueCounts counts = count([&](ValueCounts& c) { c.set_cap(cap); });
+    passes = 1;
+    for (;;) {
+        auto ranges = counts.pending_ranges(hoshu::eval::percentile_ranks(counts.total()));
+        if (ranges.empty()) return counts;
+        counts.refine(count([&](ValueCounts& c) { c = ValueCounts::focused(ranges, cap); }));
+        ++passes;
+        REQUIRE(passes < 200);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("past the cap, summaries are those of every value held, however the paths were split",
+          "[value_counts][summary]") {
+    std::mt19937_64 random(29);
+    std::vector<Rational> cents, wide, clustered;
+    for (int i = 0; i < 4000; ++i) {
+        // Dollars and cents (a new value on nearly every path), some zeros and negatives.
+        const auto c = static_cast<std::int64_t>(random() % 2'000'000'000) - 300'000'000;
+        cents.push_back(i % 17 == 0 ? Rational(0) : Rational::fraction(c, 100));
+        // Integers too far apart for the array (yen totals), with a few outliers past 64 bits.
+        const auto w = static_cast<std::int64_t>(random() >> 2);
+        wide.push_back(i % 500 == 0 ? Rational(w) * Rational(w) : Rational(w));
+        // Values close together beside one far away: most land in one bin, narrowed pass after pass.
+        clustered.push_back(i == 0 ? Rational(1'000'000'000) : Rational::fraction(static_cast<std::int64_t>(random() % 100'000), 7919));
+    }
+    for (const auto* values : {&cents, &wide, &clustered}) {
+        ValueCounts all;
+        for (const auto& v : *values) all.add(v);
+        REQUIRE(all.exact());
+        const auto want = hoshu::eval::summarize(all);
+        for (std::size_t cap : {4, 5, 64, 1000}) {
+            for (std::size_t parts : {1, 2, 3}) {
+                INFO("cap " << cap << ", " << parts << " parts");
+                int passes = 0;
+                const ValueCounts counts = capped_passes(*values, cap, parts, passes);
+                CHECK_FALSE(counts.exact());
+                CHECK(counts.total() == values->size());
+                CHECK(passes >= 2);
+                const auto got = hoshu::eval::summarize(counts);
+                CHECK(got.mean == want.mean);
+                CHECK(got.sd == want.sd);
+                CHECK(got.p_zero == want.p_zero);
+                CHECK(got.min == want.min);
+                CHECK(got.p5 == want.p5);
+                CHECK(got.p25 == want.p25);
+                CHECK(got.p50 == want.p50);
+                CHECK(got.p75 == want.p75);
+                CHECK(got.p95 == want.p95);
+                CHECK(got.max == want.max);
+                CHECK_FALSE(counts.only_zero());
+                CHECK(counts.varies());
+            }
+        }
+    }
+}
+
+TEST_CASE("integers within the array's span stay held exactly past the cap", "[value_counts]") {
+    ValueCounts c;
+    c.set_cap(4);
+    for (std::int64_t v = 0; v < 20'000; v += 2) c.add(v);
+    c.add(Rational(1'000'000), 3);   // still within the array's span
+    CHECK(c.exact());
+    CHECK(c.sorted().size() == 10'001);
+    CHECK(c.least() == Rational(0));
+    c.add(Rational::fraction(1, 2));   // not an integer: the counts give way to bins
+    CHECK_FALSE(c.exact());
+    CHECK(c.total() == 10'004);
+    CHECK(c.least() == Rational(0));
+    CHECK(c.greatest() == Rational(1'000'000));
+
+    // The array grew past the values (room to spread into), so a value below them is held
+    // apart from it; the values still span less than the array may, and stay held.
+    ValueCounts apart;
+    apart.set_cap(4);
+    for (std::int64_t v = 0; v <= 300'000; ++v) apart.add(v);
+    apart.add(std::int64_t{-740'000});
+    CHECK(apart.exact());
+    CHECK(apart.least() == Rational(-740'000));
+    apart.add(std::int64_t{-800'000});   // now past the span: bins
+    CHECK_FALSE(apart.exact());
+}
+
+TEST_CASE("the bins of counts past the cap hold every value, a power of two wide", "[value_counts]") {
+    ValueCounts c;
+    c.set_cap(64);
+    std::mt19937_64 random(5);
+    std::uint64_t total = 0;
+    for (int i = 0; i < 5000; ++i) {
+        c.add(static_cast<std::int64_t>(random() % 4'000'000'000));
+        ++total;
+    }
+    REQUIRE_FALSE(c.exact());
+    std::int64_t width = 0, previous = -1;
+    std::uint64_t counted = 0;
+    std::size_t bins = 0;
+    REQUIRE(c.visit_bins(
+        [&](std::int64_t low, std::uint64_t n) {
+            CHECK(low > previous);
+            CHECK(low % width == 0);
+            previous = low;
+            counted += n;
+            ++bins;
+        },
+        width));
+    CHECK((width & (width - 1)) == 0);
+    CHECK(width > 1);
+    CHECK(bins <= 64);
+    CHECK(counted == total);
+    CHECK(c.least() <= Rational(previous + width - 1));
+}
