@@ -28,7 +28,8 @@ namespace {
 /// A progress bar on stderr while `done` counts up to `total`; only on a terminal.
 class Progress {
 public:
-    Progress(std::atomic<std::uint64_t>& done, std::uint64_t total) : done_(done), total_(total) {
+    Progress(std::atomic<std::uint64_t>& done, std::atomic<unsigned>& pass, std::uint64_t total)
+        : done_(done), pass_(pass), total_(total) {
         if (!isatty(STDERR_FILENO)) return;
         thread_ = std::thread([this] {
             std::unique_lock lock(mutex_);
@@ -56,12 +57,17 @@ private:
         int filled = static_cast<int>(done * width / std::max<std::uint64_t>(total_, 1));
         std::string bar(static_cast<std::size_t>(filled), '#');
         bar.append(static_cast<std::size_t>(width - filled), '.');
-        std::fprintf(stderr, "\r[%s] %3d%%  %llu / %llu paths", bar.c_str(),
+        // Later passes look at the same paths again for the percentiles of outputs that took
+        // more than --distinct-values values.
+        const unsigned pass = pass_.load();
+        std::string what = pass > 1 ? fmt::format("  (pass {}: percentiles past --distinct-values)", pass) : "";
+        std::fprintf(stderr, "\r[%s] %3d%%  %llu / %llu paths%s\033[K", bar.c_str(),
                      static_cast<int>(done * 100 / std::max<std::uint64_t>(total_, 1)),
-                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_));
+                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), what.c_str());
         std::fflush(stderr);
     }
     std::atomic<std::uint64_t>& done_;
+    std::atomic<unsigned>& pass_;
     std::uint64_t total_;
     std::thread thread_;
     std::mutex mutex_;
@@ -129,6 +135,7 @@ int run_simulate(const SimulateArgs& args) {
     }
     unsigned threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::uint64_t> done{0};
+    std::atomic<unsigned> pass{1};
     eval::SimulationOptions run;
     run.paths = args.paths;
     run.seed = args.seed;
@@ -136,6 +143,7 @@ int run_simulate(const SimulateArgs& args) {
     run.distinct_cap = static_cast<std::size_t>(args.distinct_values);
     run.eval = options;
     run.progress = &done;
+    run.pass = &pass;
     run.engine = args.engine == "compiled"      ? eval::SimulationEngine::compiled
                  : args.engine == "interpreter" ? eval::SimulationEngine::interpreter
                                                 : eval::SimulationEngine::automatic;
@@ -144,7 +152,7 @@ int run_simulate(const SimulateArgs& args) {
     std::optional<eval::SimulationResult> result;
     std::optional<eval::ComparedSimulation> compared;
     {
-        Progress progress(done, args.paths);
+        Progress progress(done, pass, args.paths);
         // An error stops the run: an evaluation error on a path (its values noted), or a
         // plan --engine compiled cannot compile (a usage error, as in `batch`).
         auto failed = [&](dsl::Diagnostics diags) {

@@ -526,9 +526,7 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
     if (!totals) return totals;
     // Counts past their cap know their moments but not their percentiles: look at the same
     // paths again, counting only the values near each rank sought, until all are found.
-    SimulationOptions again = options;
-    again.progress = nullptr;
-    for (;;) {
+    for (unsigned n = 2;; ++n) {
         std::vector<std::vector<std::pair<Rational, Rational>>> focus;
         bool any = false;
         each_counts(*totals, changes, [&](ValueCounts& c) {
@@ -537,7 +535,9 @@ Result<std::vector<SimulationResult>> Simulation::run_plans(const std::vector<co
         });
         if (!any) return totals;
         std::vector<OutputChange> focused_changes;
-        auto pass = run_paths(sims, evals, again, changes ? &focused_changes : nullptr, &focus);
+        if (options.progress) options.progress->store(0);
+        if (options.pass) options.pass->store(n);
+        auto pass = run_paths(sims, evals, options, changes ? &focused_changes : nullptr, &focus);
         if (!pass) return pass.error();
         std::vector<ValueCounts*> sought;
         each_counts(*totals, changes, [&](ValueCounts& c) { sought.push_back(&c); });

@@ -40,8 +40,11 @@ struct SimulationOptions {
     std::uint64_t seed = 1;
     unsigned threads = 1;
     EvalOptions eval;
-    /// Paths finished so far, updated as blocks finish (for a progress bar).
+    /// Paths finished so far, updated as blocks finish (for a progress bar), and the pass
+    /// over them (1, then 2, 3… while the percentiles of counts past distinct_cap are
+    /// sought; `progress` starts again from 0 with each).
     std::atomic<std::uint64_t>* progress = nullptr;
+    std::atomic<unsigned>* pass = nullptr;
     SimulationEngine engine = SimulationEngine::interpreter;
     bool compile = false;        // automatic: run the compiler when no compiled plan is cached
     std::string compiler, cache_dir;   // empty: as KernelOptions says
