@@ -174,6 +174,7 @@ private:
         std::optional<Value> low, high;
         std::uint32_t low_node = none, high_node = none;
         bool ok = true;
+        bool named = false;   // an end written as a name (a param) whose value is constant
     };
     RangeEnds compile_range(const ast::RangeSpec& r, const Ctx& c, const Type& t, bool constant_only);
     void compile_series(const Entry& e, const ast::SeriesDecl& s);

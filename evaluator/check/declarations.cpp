@@ -87,6 +87,7 @@ void Checker::compile_slot(const Entry& e) {
                 spec.low_node = ends.low_node;
                 spec.high_node = ends.high_node;
                 spec.range_text = text_of(e.file, *in->range);
+                spec.range_named = ends.named;
             }
             if (in->default_value) {
                 spec.default_node = compile_expected(*in->default_value, c, t, fmt::format("the default of `{}`", s.name),
@@ -121,7 +122,7 @@ void Checker::compile_slot(const Entry& e) {
                     w.aux = static_cast<std::uint32_t>(plan_.value_ranges.size());
                     w.type = t;
                     w.range = rng(e.file, *v->range);
-                    plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range), w.b, w.c});
+                    plan_.value_ranges.push_back(ValueRange{index, text_of(e.file, *v->range), w.b, w.c, ends.named});
                     plan_.slots[index].checked = add_node(w);
                 }
             }
@@ -164,8 +165,12 @@ Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c,
             return;
         }
         constant_nodes_.push_back(n);   // params used in a range count as used
-        if (auto v = fold(n)) value = std::move(*v);
-        else node = n;
+        if (auto v = fold(n)) {
+            out.named = out.named || plan_.nodes[n].kind != NodeKind::constant;
+            value = std::move(*v);
+        } else {
+            node = n;
+        }
     };
     if (r.low) end(*r.low, "the range's low end", out.low, out.low_node);
     if (r.high) end(*r.high, "the range's high end", out.high, out.high_node);

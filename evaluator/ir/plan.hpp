@@ -124,6 +124,7 @@ struct InputSpec {
     std::optional<Value> low, high;    // declared valid range, both ends included (constant ends)
     std::uint32_t low_node = none, high_node = none;   // ends that are not constants: computed per record
     std::string range_text;            // as written, for messages
+    bool range_named = false;          // a constant end written as a name (a param): messages give its value
     std::uint32_t default_node = none;
 };
 
@@ -166,6 +167,7 @@ struct ValueRange {
     std::uint32_t slot = none;
     std::string text;                      // as written, for messages
     std::uint32_t low = none, high = none; // its ends as declared (the `within` node drops those proven)
+    bool named = false;                    // a constant end written as a name (a param)
 };
 
 struct TableRow {

@@ -918,7 +918,7 @@ void Evaluator::fail_range(const Node& node, const Value& v, const Value& lo, co
         return checked != none ? shown(found) : shown(plan_.constants[plan_.nodes[declared].aux]);
     };
     std::string here;
-    if (!constant(range.low) || !constant(range.high)) {
+    if (!constant(range.low) || !constant(range.high) || range.named) {   // (a param's name: its value too)
         if (range.low != none && range.high != none)
             here = fmt::format(" (here {} to {})", end(range.low, node.b, lo), end(range.high, node.c, hi));
         else if (range.low != none) here = fmt::format(" (here from {})", end(range.low, node.b, lo));

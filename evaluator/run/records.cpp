@@ -482,16 +482,19 @@ void Evaluator::check_input_range(const Slot& s, const Value& v, std::optional<W
     bool high_ok = !high || compare(s.type, v, *high) <= 0;
     if (low_ok && high_ok) return;
     const std::string who = whose(s, w);
-    std::string here;
-    if (computed && w) {
-        if (low && high) here = fmt::format(" (here {} to {})", show(s.type, *low), show(s.type, *high));
-        else if (low) here = fmt::format(" (here from {})", show(s.type, *low));
-        else here = fmt::format(" (here up to {})", show(s.type, *high));
-    }
-    std::string clauses = clause_list(s.sources);
     // A percent as the range is written: 800%, not the ratio 8.
     const bool percent = s.type.kind == Kind::number && s.type.dimensionless() && s.type.style == RatioStyle::percent;
-    const std::string shown = percent ? display_value(plan_, out_, s.type, v) : show(s.type, v);
+    auto shown_of = [&](const Value& x) { return percent ? display_value(plan_, out_, s.type, x) : show(s.type, x); };
+    // The ends with their unit, as the range is written: 0 shares to 5,000 shares.
+    auto end_of = [&](const Value& x) { return percent ? shown_of(x) : display_with_unit(plan_, out_, s.type, x); };
+    std::string here;
+    if ((computed && w) || in.range_named) {   // (a param's name: its value too)
+        if (low && high) here = fmt::format(" (here {} to {})", end_of(*low), end_of(*high));
+        else if (low) here = fmt::format(" (here from {})", end_of(*low));
+        else here = fmt::format(" (here up to {})", end_of(*high));
+    }
+    std::string clauses = clause_list(s.sources);
+    const std::string shown = shown_of(v);
     // A percent written as a bare number is read as a ratio: `10` is 1000%. Past 1 (100%)
     // and out of range, it is most likely a percent written without its sign.
     std::string hint;

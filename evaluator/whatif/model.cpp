@@ -11,6 +11,7 @@
 // into the exact Rational it denotes and rounded half-even to its precision.
 #include "evaluator/whatif/model.hpp"
 
+#include <boost/math/special_functions/erf.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/seed_seq.hpp>
@@ -38,6 +39,20 @@ using Node = InputFile::Node;
 constexpr std::int32_t max_price_days = 18'262;   // 50 years of 365.25 days
 constexpr double not_positive_definite = 1e-12;    // a Cholesky pivot at most this fails
 constexpr double inv_sqrt2 = 0.70710678118654752440;   // Φ(z) = erfc(−z/√2) / 2
+
+/// Φ(x) and 1 − Φ(x) of the standard normal, each without cancellation.
+double normal_below(double x) { return 0.5 * std::erfc(-x * inv_sqrt2); }
+double normal_above(double x) { return 0.5 * std::erfc(x * inv_sqrt2); }
+
+/// A normal or lognormal input's `low` and `high` in standard units ((low − mean) / sd, or
+/// of log low for a lognormal); −∞ and +∞ where it has none (a lognormal's low of 0 or less
+/// bounds nothing).
+std::pair<double, double> standard_bounds(const ModelInput& in);
+
+/// The share of a standard normal's draws in [lo, hi] (from the nearer tail).
+double share_between(double lo, double hi) {
+    return lo > 0 ? normal_above(lo) - normal_above(hi) : normal_below(hi) - normal_below(lo);
+}
 
 // ---- exact <-> double ----
 
@@ -297,6 +312,48 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
                     rd.written(in.child(t, "low")), rd.written(in.child(t, "high")),
                     rd.written(in.child(t, "mode")));
         ok = false;
+    }
+    // A normal or lognormal is truncated to its bounds: they must hold some of its draws.
+    const bool bell = mi.dist == Distribution::normal || mi.dist == Distribution::lognormal;
+    if (ok && bell && (mi.has_low || mi.has_high)) {
+        const auto [lo, hi] = standard_bounds(mi);
+        if (!(share_between(lo, hi) >= 1e-6)) {
+            Node n = in.child(t, mi.has_low ? "low" : "high");
+            auto& d = diags.error(in.range(n),
+                                  "`low` and `high` hold less than one in a million of this {}'s draws (which are "
+                                  "drawn within them)",
+                                  mi.dist == Distribution::normal ? "normal" : "lognormal");
+            d.hint = mi.dist == Distribution::normal ? "check `mean` and `sd`, or the bounds"
+                                                     : "check `log_mean` and `log_sd` (of the logarithm), or the bounds";
+            ok = false;
+        }
+    }
+    // A precision coarser than the spread of the draws rounds them all to one or two values.
+    if (ok && has_precision && mi.dist != Distribution::fixed) {
+        std::optional<Rational> spread;
+        std::string what;
+        if (mi.dist == Distribution::normal) {
+            spread = mi.sd;
+            what = fmt::format("`sd` {}", rd.written(in.child(t, "sd")));
+        } else if (mi.dist == Distribution::lognormal) {
+            // The standard deviation of X: e^(μ + σ²/2) · √(e^(σ²) − 1), to 6 significant digits.
+            const double s = to_double(mi.log_sd), sd = std::exp(to_double(mi.log_mean) + s * s / 2) * std::sqrt(std::expm1(s * s));
+            if (std::isfinite(sd) && sd > 0) {
+                spread = Rational::parse(fmt::format("{:.6e}", sd));
+                what = fmt::format("the draws' standard deviation, about {}", fmt::format("{:.6g}", sd));
+            }
+        } else if (mi.has_low && mi.has_high) {
+            spread = mi.high - mi.low;
+            what = fmt::format("`high` − `low`, {}", spread->to_string());
+        }
+        if (spread && mi.precision > *spread) {
+            auto& d = diags.error(in.range(in.child(t, "precision")),
+                                  "`precision` {} is coarser than the spread of the draws ({}): every sample would "
+                                  "round to one of a few multiples of it",
+                                  rd.written(in.child(t, "precision")), what);
+            d.hint = "the precision is the step the samples are rounded to (0.01 for cents, 1_000_000 for millions)";
+            ok = false;
+        }
     }
     // Bounds that are multiples of the precision keep clamped, rounded samples inside them.
     if (has_precision && mi.precision.sign() > 0) {
@@ -916,6 +973,22 @@ struct Sampler::Impl {
         double a = 0, b = 0, c = 0, d = 0, e = 0;   // see draw()
         const Rational* low = nullptr;   // clamp bounds, when the distribution has them
         const Rational* high = nullptr;
+        // A normal or lognormal truncated to its bounds: their standard units, Φ and 1 − Φ there.
+        bool truncated = false;
+        double lo = 0, hi = 0, lo_below = 0, hi_below = 0, lo_above = 0, hi_above = 0;
+        /// z's rank among the standard normal's draws, moved to the same rank among those
+        /// between the bounds: a draw of the normal truncated to [lo, hi], on the copula's z.
+        double truncate(double z) const {
+            double t = 0;
+            if (lo > 0) {   // both bounds above the mean: by 1 − Φ, without cancellation
+                const double q = hi_above + normal_above(z) * (lo_above - hi_above);
+                t = q > 0 ? std::sqrt(2.0) * boost::math::erfc_inv(2 * q) : hi;
+            } else {
+                const double p = lo_below + normal_below(z) * (hi_below - lo_below);
+                t = p <= 0 ? lo : p >= 1 ? hi : -std::sqrt(2.0) * boost::math::erfc_inv(2 * p);
+            }
+            return std::clamp(t, lo, hi);
+        }
         Rounding64 round;                // low, high and the precision on 64 bits
     };
     struct Step {
@@ -934,6 +1007,24 @@ struct Sampler::Impl {
     double s0 = 0;
     bool have_s0 = false;
 };
+
+namespace {
+
+std::pair<double, double> standard_bounds(const ModelInput& in) {
+    const double inf = std::numeric_limits<double>::infinity();
+    double lo = -inf, hi = inf;
+    if (in.dist == Distribution::normal) {
+        if (in.has_low) lo = to_double((in.low - in.mean) / in.sd);
+        if (in.has_high) hi = to_double((in.high - in.mean) / in.sd);
+    } else {
+        const double mu = to_double(in.log_mean), sigma = to_double(in.log_sd);
+        if (in.has_low && in.low.sign() > 0) lo = (std::log(to_double(in.low)) - mu) / sigma;
+        if (in.has_high) hi = in.high.sign() > 0 ? (std::log(to_double(in.high)) - mu) / sigma : -inf;
+    }
+    return {lo, hi};
+}
+
+}  // namespace
 
 Sampler::Sampler(const Model& m, std::uint64_t seed) : impl_(std::make_unique<Impl>()) {
     Impl& s = *impl_;
@@ -964,6 +1055,12 @@ Sampler::Sampler(const Model& m, std::uint64_t seed) : impl_(std::make_unique<Im
                 g.a = to_double(in.log_mean);
                 g.b = to_double(in.log_sd);
                 break;
+        }
+        if ((in.dist == Distribution::normal || in.dist == Distribution::lognormal) && (in.has_low || in.has_high)) {
+            g.truncated = true;
+            std::tie(g.lo, g.hi) = standard_bounds(in);
+            g.lo_below = normal_below(g.lo), g.hi_below = normal_below(g.hi);
+            g.lo_above = normal_above(g.lo), g.hi_above = normal_above(g.hi);
         }
         const bool bounded = in.dist == Distribution::uniform || in.dist == Distribution::triangular;
         if (bounded || in.has_low) g.low = &in.low;
@@ -1025,8 +1122,8 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         double x = 0;
         switch (g.dist) {
             case Distribution::fixed: break;
-            case Distribution::normal: x = g.a + g.b * z; break;
-            case Distribution::lognormal: x = std::exp(g.a + g.b * z); break;
+            case Distribution::normal: x = g.a + g.b * (g.truncated ? g.truncate(z) : z); break;
+            case Distribution::lognormal: x = std::exp(g.a + g.b * (g.truncated ? g.truncate(z) : z)); break;
             case Distribution::uniform: x = g.a + g.b * (0.5 * std::erfc(-z * inv_sqrt2)); break;
             case Distribution::triangular: {
                 const double u = 0.5 * std::erfc(-z * inv_sqrt2);   // Φ(z)

@@ -241,4 +241,29 @@ NO_COLOR=1 "$hoshu" simulate "${cmpargs[@]}" --distinct-values 4 --threads 2 > "
 cmp -s "$work/against-held.json" "$work/against-capped.json" || { bad "--against --distinct-values 4: the JSON differs"; same=0; }
 grep -q '"p95": "' "$work/held.json" || { bad "the JSON has no percentiles"; same=0; }
 [[ $same -eq 1 ]] && ok "--distinct-values 4 and 77: the same JSON, table and histogram, --against too, for --threads 1, 2, 3"
+# `low` and `high` truncate a normal (draws within them), not clamp it: a normal(0, 1) from 0
+# up has about 0.4% of its draws below half a cent, not the half of them a clamp piles on 0.
+mkdir -p "$work/trunc"
+cat > "$work/trunc/plan.hoshu" <<'PLAN'
+plan "Truncated"
+unit USD currency "$" minor 0.01
+input perf: ratio at perf range 0 to 10
+collection members: member at members key id
+per member
+  input base: USD at base range $0 to $1,000,000
+  output bonus: USD = base * perf
+end
+PLAN
+printf 'perf = 1\n[[members]]\nid = "A"\nbase = 1000\n' > "$work/trunc/in.toml"
+printf '[[input]]\npath = "perf"\ndistribution = "normal"\nmean = 0\nsd = 1\nlow = 0\nhigh = 10\nprecision = 0.01\n' \
+  > "$work/trunc/model.toml"
+NO_COLOR=1 "$hoshu" simulate "$work/trunc" --inputs "$work/trunc/in.toml" --model "$work/trunc/model.toml" --paths 4000 \
+  --seed 3 --format json > "$work/trunc/out.json" 2>&1 || bad "a truncated normal: exit $?"
+pz=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(o["p_zero"] for o in d["outputs"] if o["output"]=="bonus"))' \
+  "$work/trunc/out.json" 2>/dev/null)
+if python3 -c 'import sys; from fractions import Fraction as F; sys.exit(0 if F(sys.argv[1]) < F(2, 100) else 1)' "${pz:-1}"; then
+  ok "a normal with low and high is truncated to them (P(zero) $pz)"
+else
+  bad "a normal with low and high is not truncated: P(zero) ${pz:-?}"
+fi
 exit $fail
