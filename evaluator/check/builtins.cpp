@@ -206,6 +206,7 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
         }
     }
     auto it = symbols_.find(f);
+    if (it == symbols_.end() && cut_short_.count(f)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::table) {
         auto& d = diags_.error(rng(c.file, call.callee), "unknown function `{}`", f);
         std::vector<std::string> names;

@@ -672,6 +672,7 @@ std::uint32_t Checker::compile_round(const ast::RoundExpr& x, const Ctx& c) {
 
 std::uint32_t Checker::compile_last(const ast::LastBefore& x, const Ctx& c) {
     auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() && cut_short_.count(x.series.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
         diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
         return none;
@@ -698,6 +699,7 @@ std::uint32_t Checker::compile_last(const ast::LastBefore& x, const Ctx& c) {
 
 std::uint32_t Checker::compile_window(const ast::SeriesWindow& x, const Ctx& c) {
     auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() && cut_short_.count(x.series.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
         diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
         return none;
@@ -752,6 +754,7 @@ std::uint32_t Checker::compile_window(const ast::SeriesWindow& x, const Ctx& c) 
 
 std::uint32_t Checker::compile_product(const ast::SeriesProduct& x, const Ctx& c) {
     auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() && cut_short_.count(x.series.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
         diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
         return none;

@@ -49,7 +49,13 @@ void Checker::annotations(dsl::FileId f, const ast::Annotations& as, std::vector
                 diags_.error(rng(f, a), "`source` needs a clause id, as in: source C8 \"基準報酬は…\"");
                 continue;
             }
-            if (sources) sources->push_back({a.clause->text, a.text ? a.text->value : std::string(), rng(f, a)});
+            if (!a.text) {
+                // The docs define `source CLAUSE "quoted text"`: a citation quotes the clause.
+                auto& d = diags_.error(rng(f, a), "`source` needs the clause's text in quotes after `{}`", a.clause->text);
+                d.hint = fmt::format("as in: source {} \"…the words of the clause…\"", a.clause->text);
+                continue;
+            }
+            if (sources) sources->push_back({a.clause->text, a.text->value, rng(f, a)});
         } else if (a.keyword == "note") {
             if (!a.text || a.clause) {
                 diags_.error(rng(f, a), "`note` takes a text in quotes, as in: note \"illustrative\"");
