@@ -71,6 +71,9 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     if (!ok) return none;   // the arguments' own errors are reported
     auto arity = [&](std::size_t lo, std::size_t hi) {
         if (args.size() < lo || args.size() > hi) {
+            // A table refused for its built-in name (`table max(…)`): a call meant for it is
+            // no second error.
+            if (cut_short_.count(f)) return false;
             if (lo == hi)
                 diags_.error(where, "`{}` takes {} argument{}, not {}", f, lo, lo == 1 ? "" : "s", args.size());
             else
