@@ -219,9 +219,14 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     }
     const Table& table = plan_.tables[it->second.index];
     if (!arity(1, 1) || !ok) return none;
+    if (tables_in_error_.count(f)) return none;   // its parameter's type is reported
     if (!type_of(args[0]).same(table.parameter_type)) {
-        diags_.error(range_of(args[0]), "table `{}` takes {}, but this gives {}", f, tname(table.parameter_type),
-                     tname(type_of(args[0])));
+        if (table.keyed()) {
+            diags_.error(range_of(args[0]), "table `{}` takes {}, but this gives {}", f, tname(table.parameter_type),
+                         tname(type_of(args[0])));
+        } else {
+            table_arguments_.push_back({it->second.index, range_of(args[0]), type_of(args[0])});   // compile_table
+        }
         return none;
     }
     n.kind = NodeKind::table;
