@@ -401,10 +401,12 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
         return unit_type(plan_.units, word, "");
     };
     auto unknown = [&](const std::string& word) {
+        if (refused_units_.count(word)) return none;   // a unit past the most a plan declares: reported there
         auto& d = diags_.error(where, "unknown unit `{}`", word);
         std::string known;
         for (const auto& u : plan_.units) known += (known.empty() ? "" : ", ") + u.name;
-        d.hint = fmt::format("the units are {}, ratio, percent and count; declare another with `unit`", known);
+        d.hint = fmt::format("the units are {}, ratio, percent and count{}", known,
+                             plan_.units.size() >= max_units ? "" : "; declare another with `unit`");
         return none;
     };
     if (!lit.prefix.empty()) {
