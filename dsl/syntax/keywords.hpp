@@ -25,7 +25,7 @@ struct DeclarationWord {
 inline constexpr DeclarationWord declaration_words[] = {
     {"plan", "plan", 0},
     {"import", "import", 1},
-    {"per", "per RECORD (per director, per peer, …)", -1},
+    {"per", "per RECORD", -1},   // the hint adds the plan's own record words (parse.cpp)
     {"end", "end", -1},
     {"unit", "unit", 2},
     {"type", "type", 2},

@@ -1,6 +1,10 @@
 #include "dsl/syntax/parse.hpp"
 
+#include <algorithm>
 #include <string_view>
+#include <vector>
+
+#include "dsl/base/diagnostics.hpp"
 
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/config.hpp"
@@ -96,20 +100,266 @@ ErrorPlace place_error(std::string_view text, std::size_t where) {
     return {next, next + tok.size(), "found '" + std::string(tok) + "'"};
 }
 
+/// The record words this file declares (`collection officers: officer …`), for hints.
+std::vector<std::string> records_of(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while ((i = text.find("collection", i)) != std::string_view::npos) {
+        bool at_start = i == 0 || text[i - 1] == '\n' || text[i - 1] == ' ' || text[i - 1] == '\t';
+        i += 10;
+        if (!at_start || i >= text.size() || text[i] != ' ') continue;
+        std::size_t n = skip_blank(text, i);
+        auto plural = token_at(text, n);
+        std::size_t colon = skip_blank(text, n + plural.size());
+        if (plural.empty() || colon >= text.size() || text[colon] != ':') continue;
+        std::size_t s = skip_blank(text, colon + 1);
+        if (s < text.size() && name_char_length(text.data(), s, text.size(), true) != 0) {
+            std::string word(token_at(text, s));
+            if (std::find(out.begin(), out.end(), word) == out.end()) out.push_back(word);
+        }
+    }
+    return out;
+}
+
+/// The name a declaration declares, if it has one.
+std::string declared_name(const ast::Declaration& d) {
+    return boost::apply_visitor(
+        [](const auto& x) -> std::string {
+            if constexpr (requires { x.name.text; }) return x.name.text;
+            else return {};
+        },
+        d.get());
+}
+
+/// The rest of the line from `i`, without trailing blanks.
+std::string_view rest_of_line(std::string_view text, std::size_t i) {
+    std::size_t eol = text.find('\n', i);
+    if (eol == std::string_view::npos) eol = text.size();
+    auto r = text.substr(i, eol - i);
+    while (!r.empty() && (r.back() == ' ' || r.back() == '\t' || r.back() == '\r')) r.remove_suffix(1);
+    return r;
+}
+
+/// A token that is no declaration, found where the last declaration ended (`source P4 good
+/// leaver …`, `message too many units`, `linear 0.50, to 1.00`, `unit PSU plurl PSUs`, a
+/// unit on the line after its number, carry fields without their comma): one error that
+/// says what the declaration before it is missing. The declaration is mended where the
+/// intent is plain, or dropped with its name counted as declared, so that the checker says
+/// nothing more of it. False when the token is no such case.
+bool stray_after_declaration(std::string_view view, FileId file, std::size_t pos, std::size_t parsed_to,
+                             ast::File& result, Diagnostics& diags) {
+    if (parsed_to == std::string_view::npos || result.declarations.empty() || skip_blank(view, parsed_to) != pos)
+        return false;
+    auto tok = token_at(view, pos);
+    SourceRange at =
+        SourceRange::in(file, static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(pos + tok.size()));
+    // Where the last declaration's text ends (the parser has skipped the blanks after it).
+    const std::size_t last_end = std::min<std::size_t>(
+        pos, boost::apply_visitor([](const auto& x) -> std::size_t { return x.end; }, result.declarations.back().get()));
+    parsed_to = last_end;
+    const bool same_line = view.substr(parsed_to, pos - parsed_to).find('\n') == std::string_view::npos;
+    const bool is_word = name_char_length(view.data(), pos, view.size(), true) != 0;
+    ast::Declaration& last = result.declarations.back();
+    auto drop_last = [&] {
+        auto name = declared_name(last);
+        if (!name.empty()) result.cut_short.push_back(name);
+        result.declarations.pop_back();
+    };
+    auto annotations_of = [](ast::Declaration& d) -> ast::Annotations* {
+        return boost::apply_visitor(
+            [](auto& x) -> ast::Annotations* {
+                if constexpr (requires { x.annotations; }) return &x.annotations;
+                else return nullptr;
+            },
+            d.get());
+    };
+    // `source P4 good leaver …`, `message too many units`: the text is not quoted.
+    if (same_line && is_word) {
+        if (auto* as = annotations_of(last); as && !as->empty() && !as->back().text) {
+            auto& a = as->back();
+            auto& d = diags.error(at, "the text of `{}` goes in quotes", a.keyword);
+            std::string words = a.clause ? a.clause->text + " " : std::string();
+            words += std::string(rest_of_line(view, pos));
+            if (a.keyword == "source") {
+                d.hint = fmt::format("as in: source {} \"{}\"", a.clause ? a.clause->text : std::string("C8"),
+                                     rest_of_line(view, pos));
+                a.text = ast::StringLit();
+                a.text->value = std::string(rest_of_line(view, pos));
+            } else {
+                if (a.clause) d.range = SourceRange::in(file, a.clause->begin, static_cast<std::uint32_t>(pos + tok.size()));
+                d.hint = fmt::format("as in: {} \"{}\"", a.keyword, words);
+                a.text = ast::StringLit();
+                a.text->value = words;
+                a.clause.reset();
+            }
+            return true;
+        }
+    }
+    // `linear 0.50, to 1.00`: the two ends are written without a comma.
+    if (same_line && tok == ",") {
+        if (auto* t = boost::get<ast::TableDecl>(&last.get());
+            t && !t->rows.empty() && t->rows.back().linear && !t->rows.back().value_to) {
+            auto& d = diags.error(at, "`linear` needs both ends, with no comma between them");
+            d.hint = "as in: from 5% to 15% -> linear 0.50 to 1.50";
+            drop_last();
+            return true;
+        }
+    }
+    // `unit PSU plurl PSUs whole`: a misspelt word of the unit's declaration.
+    if (same_line && is_word) {
+        if (auto* u = boost::get<ast::UnitDecl>(&last.get())) {
+            std::vector<std::string> words{"currency", "minor", "plural", "whole"};
+            if (auto best = closest(tok, words, 2)) {
+                auto& d = diags.error(at, "expected 'currency', 'minor', 'plural' or 'whole', found '{}'", tok);
+                d.hint = fmt::format("did you mean `{}`? A unit reads: unit NAME [currency \"$\" minor 0.01] "
+                                     "[plural NAME] [whole]",
+                                     *best);
+                // Mend it as meant, so that its uses are no second error.
+                std::size_t n = skip_blank(view, pos + tok.size());
+                if (*best == "plural" && !u->plural && n < view.size() &&
+                    name_char_length(view.data(), n, view.size(), true) != 0) {
+                    u->plural = ast::Name(std::string(token_at(view, n)));
+                    u->plural->begin = static_cast<std::uint32_t>(n);
+                    u->plural->end = static_cast<std::uint32_t>(n + u->plural->text.size());
+                    n = skip_blank(view, n + u->plural->text.size());
+                    if (token_at(view, n) == "whole") u->whole = true;
+                } else if (*best == "whole") {
+                    u->whole = true;
+                }
+                return true;
+            }
+        }
+    }
+    // A number's unit on the next line (`= 30000` / `PSUs`).
+    if (!same_line && is_word) {
+        std::size_t before = parsed_to;
+        while (before > 0 && (view[before - 1] == ' ' || view[before - 1] == '\t')) --before;
+        std::size_t after = skip_blank(view, pos + tok.size());
+        bool ends_in_number = before > 0 && view[before - 1] >= '0' && view[before - 1] <= '9';
+        bool word_alone = after >= view.size() || view.substr(pos + tok.size(), after - pos - tok.size()).find('\n') !=
+                                                      std::string_view::npos;
+        bool a_unit = false;
+        static const char* const builtin[] = {"JPY", "shares", "share", "months", "month", "days", "day",
+                                              "years", "year", "percent"};
+        for (const char* b : builtin) a_unit = a_unit || tok == b;
+        for (const auto& decl : result.declarations)
+            if (auto* u = boost::get<ast::UnitDecl>(&decl.get()))
+                a_unit = a_unit || tok == u->name.text || (u->plural && tok == u->plural->text);
+        if (ends_in_number && word_alone && a_unit && !declared_name(last).empty()) {
+            auto& d = diags.error(at, "a number's unit goes on the number's line");
+            d.hint = fmt::format("write it right after the number: `{} {}`",
+                                 token_at(view, [&] {
+                                     std::size_t b = before;
+                                     while (b > 0 && ((view[b - 1] >= '0' && view[b - 1] <= '9') ||
+                                                      view[b - 1] == ',' || view[b - 1] == '.'))
+                                         --b;
+                                     return b;
+                                 }()),
+                                 tok);
+            drop_last();
+            return true;
+        }
+    }
+    // Carry fields continued on the next line without their comma.
+    if (!same_line && is_word) {
+        if (boost::get<ast::CarryDecl>(&last.get()) != nullptr) {
+            std::size_t after = skip_blank(view, pos + tok.size());
+            if (after < view.size() && view[after] == '=' && (after + 1 >= view.size() || view[after + 1] != '=')) {
+                auto& d = diags.error(at, "the fields of a carry are separated by commas: a `,` is missing before `{}`",
+                                      tok);
+                d.hint = "end the line before with a comma, as in: id = id, level = level,";
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/// Full-width lookalikes of ASCII punctuation that an input method slips in (`payout（g）`):
+/// each is one error, at the first on its line, and is read as its ASCII character (the
+/// same number of bytes: the character and blanks), so that nothing else is reported of it.
+std::string ascii_lookalikes(std::string_view text, FileId file, Diagnostics& diags) {
+    static const std::pair<std::string_view, char> lookalikes[] = {
+        {"\xEF\xBC\x88", '('}, {"\xEF\xBC\x89", ')'}, {"\xEF\xBC\x8C", ','}, {"\xEF\xBC\x9A", ':'},
+        {"\xEF\xBC\x9D", '='}, {"\xEF\xBC\x85", '%'}, {"\xEF\xBC\x9C", '<'}, {"\xEF\xBC\x9E", '>'},
+        {"\xEF\xBC\x8B", '+'}, {"\xEF\xBC\x8D", '-'}, {"\xEF\xBC\x8A", '*'}, {"\xEF\xBC\x8F", '/'},
+    };
+    std::string out;
+    Diagnostic* on_line = nullptr;
+    std::string others;   // the other lookalikes of the line, for its hint
+    auto close_line = [&] {
+        if (on_line && !others.empty()) on_line->hint += "; likewise " + others + " on this line";
+        on_line = nullptr;
+        others.clear();
+    };
+    bool quoted = false, comment = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char ch = text[i];
+        if (ch == '\n') {
+            comment = quoted = false;
+            close_line();
+            continue;
+        }
+        if (comment) continue;
+        if (ch == '"') quoted = !quoted;
+        if (quoted) continue;
+        if (ch == '#') {
+            comment = true;
+            continue;
+        }
+        if (static_cast<unsigned char>(ch) != 0xEF) continue;
+        for (const auto& [wide, ascii] : lookalikes) {
+            if (text.substr(i, wide.size()) != wide) continue;
+            if (out.empty()) out = std::string(text);
+            out[i] = ascii;
+            out[i + 1] = out[i + 2] = ' ';
+            if (on_line == nullptr) {
+                on_line = &diags.error(SourceRange::in(file, static_cast<std::uint32_t>(i),
+                                                       static_cast<std::uint32_t>(i + wide.size())),
+                                       "`{}` is a full-width character: write the ASCII `{}`", wide, ascii);
+                on_line->hint = fmt::format("`{}` and `{}` look alike; the rules are written in ASCII outside quotes and "
+                                            "comments",
+                                            wide, ascii);
+            } else if (others.find(wide) == std::string::npos) {
+                others += (others.empty() ? "" : ", ") + fmt::format("`{}` for `{}`", wide, ascii);
+            }
+            i += wide.size() - 1;
+            break;
+        }
+    }
+    close_line();
+    return out;
+}
+
 }  // namespace
 
 const char* declaration_keywords() {
-    static const std::string list = [] {
-        std::string out;
-        for (const auto& w : declaration_words) out += (out.empty() ? "" : ", ") + std::string(w.shown);
-        return out;
-    }();
+    static const std::string list = declaration_keywords(std::vector<std::string>());
     return list.c_str();
+}
+
+std::string declaration_keywords(const std::vector<std::string>& records) {
+    std::string out;
+    for (const auto& w : declaration_words) {
+        std::string shown(w.shown);
+        if (w.word == "per") {
+            // The plan's own record words when this file names them (`per officer`).
+            shown = "per RECORD";
+            if (!records.empty()) {
+                shown += " (";
+                for (std::size_t i = 0; i < records.size() && i < 2; ++i) shown += "per " + records[i] + ", ";
+                shown += "…)";
+            }
+        }
+        out += (out.empty() ? "" : ", ") + shown;
+    }
+    return out;
 }
 
 std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diagnostics& diags) {
     auto result = std::make_shared<ast::File>();
-    const std::string& text = sm.file(file).text();
+    const std::string mended = ascii_lookalikes(sm.file(file).text(), file, diags);
+    const std::string& text = mended.empty() ? sm.file(file).text() : mended;
     std::string_view view(text);
     iterator_type const file_begin = text.begin();
     // A UTF-8 byte order mark that opens the file is not part of the text.
@@ -134,10 +384,28 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             if (e.which().find("name") != std::string::npos && is_reserved_word(word)) {
                 auto& d = diags.error(range, "`{}` is a reserved word; choose another name", word);
                 d.hint = "docs/LANGUAGE.md lists the reserved words";
+            } else if (word == "=" && (e.which() == "'then'" || e.which() == "'else'")) {
+                // `if a = b then …`
+                auto& d = diags.error(range, "a single `=` does not compare: to compare, write `==`");
+                d.hint = "`=` only starts a definition's formula, as in: value x: shares = …";
             } else {
                 auto& d = diags.error(range, "expected {}, {}", e.which(), place.found);
                 // `from grant_date - 1 year up to …`: the window's start ended at its first
                 // operand; a formula there goes in parentheses.
+                // A table row whose first word is misspelt (`abov 15% -> 1.50`), or `=>` for `->`.
+                if (e.which() == "'->'") {
+                    std::size_t b = place.begin;
+                    while (b > 0 && (view[b - 1] == ' ' || view[b - 1] == '\t')) --b;
+                    std::size_t a = b;
+                    while (a > 0 && is_word_char(view[a - 1])) --a;
+                    std::vector<std::string> row_words{"above", "below", "from", "up"};
+                    auto best = a < b ? closest(view.substr(a, b - a), row_words, 2) : std::nullopt;
+                    if (word == "=")
+                        d.hint = "a row's value follows `->`, as in: below 5% -> 0";
+                    else if (best && view.substr(a, b - a) != *best)
+                        d.hint = fmt::format("did you mean `{}`? A row starts with `below`, `up to`, `from` or `above`",
+                                             *best);
+                }
                 if (e.which() == "'before' or 'up to'" && (word == "-" || word == "+" || word == "*" || word == "/"))
                     d.hint = "a window's start that is a formula goes in parentheses, as in: sum of dividend from "
                              "(grant_date - 1 year) up to grant_date";
@@ -183,6 +451,16 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             } else {
                 auto& d = diags.error(at, "a single `=` does not compare: to compare, write `==`");
                 d.hint = "`=` only starts a definition's formula, as in: value x: shares = …";
+                // The declaration before it ended at its left operand (`… where a = b`): the
+                // checker says nothing more of it.
+                if (parsed_to != std::string_view::npos && skip_blank(view, parsed_to) == pos &&
+                    !result->declarations.empty()) {
+                    auto name = declared_name(result->declarations.back());
+                    if (!name.empty()) {
+                        result->cut_short.push_back(name);
+                        result->declarations.pop_back();
+                    }
+                }
             }
             pos = resync(view, pos);
             continue;
@@ -194,8 +472,27 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             pos = resync(view, pos);
             continue;
         }
+        if (stray_after_declaration(view, file, pos, parsed_to, *result, diags)) {
+            pos = resync(view, pos);
+            continue;
+        }
         auto& d = diags.error(at, "expected a declaration, found '{}'", tok);
-        d.hint = std::string("a declaration starts with one of: ") + declaration_keywords();
+        d.hint = std::string("a declaration starts with one of: ") + declaration_keywords(records_of(view));
+        // A misspelt declaration word (`ouput target_units: …`): say which, and the name it
+        // would declare counts as declared, so that its uses are no second error.
+        if (name_char_length(view.data(), pos, view.size(), true) != 0 && !starts_declaration(view, pos)) {
+            std::vector<std::string> words;
+            for (const auto& w : declaration_words) words.emplace_back(w.word);
+            if (auto best = closest(tok, words, tok.size() > 4 ? 2 : 1))
+                d.hint = fmt::format("did you mean `{}`? A declaration starts with one of: {}", *best,
+                                     declaration_keywords(records_of(view)));
+            std::size_t n = skip_blank(view, pos + tok.size());
+            if (n < view.size() && name_char_length(view.data(), n, view.size(), true) != 0) {
+                auto name = token_at(view, n);
+                std::size_t after = skip_blank(view, n + name.size());
+                if (after < view.size() && (view[after] == ':' || view[after] == '(')) result->cut_short.emplace_back(name);
+            }
+        }
         pos = resync(view, pos);
     }
     // The blocks: `per …` … `end`, not nested. An error here is a syntax error (the checker

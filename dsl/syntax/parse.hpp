@@ -10,6 +10,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
@@ -25,5 +27,7 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
 
 /// The words that begin a declaration (`param`, `input`, …), for messages and recovery.
 const char* declaration_keywords();
+/// The same, showing `per RECORD` with the plan's record words (`per officer, …`).
+std::string declaration_keywords(const std::vector<std::string>& records);
 
 }  // namespace hoshu::dsl

@@ -71,6 +71,9 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     if (!ok) return none;   // the arguments' own errors are reported
     auto arity = [&](std::size_t lo, std::size_t hi) {
         if (args.size() < lo || args.size() > hi) {
+            // A table refused for its built-in name (`table max(…)`): a call meant for it is
+            // no second error.
+            if (cut_short_.count(f)) return false;
             if (lo == hi)
                 diags_.error(where, "`{}` takes {} argument{}, not {}", f, lo, lo == 1 ? "" : "s", args.size());
             else
@@ -206,6 +209,7 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
         }
     }
     auto it = symbols_.find(f);
+    if (it == symbols_.end() && cut_short_.count(f)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::table) {
         auto& d = diags_.error(rng(c.file, call.callee), "unknown function `{}`", f);
         std::vector<std::string> names;
@@ -215,9 +219,14 @@ std::uint32_t Checker::compile_call(const ast::Call& call, const Ctx& c) {
     }
     const Table& table = plan_.tables[it->second.index];
     if (!arity(1, 1) || !ok) return none;
+    if (tables_in_error_.count(f)) return none;   // its parameter's type is reported
     if (!type_of(args[0]).same(table.parameter_type)) {
-        diags_.error(range_of(args[0]), "table `{}` takes {}, but this gives {}", f, tname(table.parameter_type),
-                     tname(type_of(args[0])));
+        if (table.keyed()) {
+            diags_.error(range_of(args[0]), "table `{}` takes {}, but this gives {}", f, tname(table.parameter_type),
+                         tname(type_of(args[0])));
+        } else {
+            table_arguments_.push_back({it->second.index, range_of(args[0]), type_of(args[0])});   // compile_table
+        }
         return none;
     }
     n.kind = NodeKind::table;

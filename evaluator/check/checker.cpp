@@ -194,6 +194,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     // The other bodies in the order written; tests last, once every definition is known.
     for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, false}, e.decl->get());
     for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, true}, e.decl->get());
+    report_table_arguments();
     check_cycles();
     if (!diags_.has_errors()) check_allocations();
     order_outputs();

@@ -223,6 +223,8 @@ private:
     /// An output in a unit counted whole (`shares`, `unit PSU … whole`, a count) whose
     /// formula can give a part of one: an error, with the rounding to write.
     void check_whole_outputs();
+    /// A warning where a formula reads an optional input (no default) without present(…).
+    void lint_optional_reads(std::uint32_t root);
     /// A warning for a bare number past `past` (10) given where a percent is meant (`below 50`).
     void warn_bare_percent(std::uint32_t n, const Type& want, const char* what, const Rational& past = Rational(10));
     /// The number at node `n` when it is a bare number (a ratio constant) and `want` a percent.
@@ -289,6 +291,17 @@ private:
     /// Tables whose parameter type is in error (reported where declared): their rows are not
     /// compiled, each would only repeat it.
     std::set<std::string> tables_in_error_;
+    std::set<std::string> refused_units_;   // units past the most a plan declares: reported once
+    /// Calls whose argument is not the type the table declares, reported once every table is
+    /// compiled: a table whose rows are all in another type (`(g: USD)` over rows in percent)
+    /// is one error at its parameter, and is taken as keyed by its rows' type.
+    struct TableArgument {
+        std::uint32_t table;
+        SourceRange range;
+        Type given;
+    };
+    std::vector<TableArgument> table_arguments_;
+    void report_table_arguments();
     /// Names of declarations the parser cut short (reported there): a use of one is no error.
     std::set<std::string> cut_short_;
     std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)

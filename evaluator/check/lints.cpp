@@ -129,7 +129,67 @@ bool Checker::reads_carried(const Slot& sl, const std::string& path, const std::
     return false;
 }
 
+void Checker::lint_optional_reads(std::uint32_t root) {
+    if (root == none) return;
+    // The optional inputs the formula tests with present(…), and its reads of them.
+    std::set<std::uint32_t> tested;
+    std::vector<std::uint32_t> reads, stack{root};
+    std::set<std::uint32_t> visited;
+    while (!stack.empty()) {
+        std::uint32_t n = stack.back();
+        stack.pop_back();
+        if (n == none || !visited.insert(n).second) continue;
+        const Node& node = plan_.nodes[n];
+        if (node.kind == NodeKind::present) {
+            tested.insert(node.aux);
+            continue;
+        }
+        if (node.kind == NodeKind::slot) {
+            const Slot& sl = plan_.slots[node.aux];
+            if (sl.kind == SlotKind::input && sl.input.optional && sl.input.default_node == none) reads.push_back(n);
+            continue;
+        }
+        for_each_child(plan_, node, [&](std::uint32_t child) { stack.push_back(child); });
+    }
+    // A test in a definition it reads counts too (`if left_early then … left_on …`, where
+    // `left_early` tests present(left_on)).
+    std::set<std::uint32_t> seen_nodes;
+    std::vector<std::uint32_t> more{root};
+    while (!more.empty()) {
+        std::uint32_t n = more.back();
+        more.pop_back();
+        if (n == none || !seen_nodes.insert(n).second) continue;
+        const Node& node = plan_.nodes[n];
+        if (node.kind == NodeKind::present) tested.insert(node.aux);
+        if (node.kind == NodeKind::slot) {
+            const Slot& sl = plan_.slots[node.aux];
+            if (sl.kind == SlotKind::value) more.push_back(sl.root);
+            continue;
+        }
+        for_each_child(plan_, node, [&](std::uint32_t child) { more.push_back(child); });
+    }
+    std::set<std::uint32_t> warned;
+    std::sort(reads.begin(), reads.end());
+    for (std::uint32_t n : reads) {
+        const std::uint32_t s = plan_.nodes[n].aux;
+        if (tested.count(s) || !warned.insert(s).second) continue;
+        const std::string& name = plan_.slots[s].name;
+        auto& d = diags_.warning(plan_.nodes[n].range,
+                                 "`{}` is optional, and this reads it without testing `present({})`: a record that "
+                                 "lacks it fails here",
+                                 name, name);
+        d.hint = fmt::format("as in: if present({}) then … else …; or give the input a `default`", name);
+    }
+}
+
 void Checker::lint() {
+    // Optional inputs read where nothing tests that they are there.
+    // Outputs, limits and requirements are evaluated for every record; a value only when read
+    // (often under a test of its own), so a value is not held to this.
+    for (const auto& s : plan_.slots)
+        if (s.kind == SlotKind::output) lint_optional_reads(s.root);
+    for (const auto& l : plan_.limits) lint_optional_reads(l.value);
+    for (const auto& r : plan_.requirements) lint_optional_reads(r.condition);
     // Weighted sums.
     std::set<std::uint32_t> seen;
     for (const auto& s : plan_.slots) lint_weights(s.root, seen);

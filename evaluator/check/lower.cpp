@@ -401,10 +401,12 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
         return unit_type(plan_.units, word, "");
     };
     auto unknown = [&](const std::string& word) {
+        if (refused_units_.count(word)) return none;   // a unit past the most a plan declares: reported there
         auto& d = diags_.error(where, "unknown unit `{}`", word);
         std::string known;
         for (const auto& u : plan_.units) known += (known.empty() ? "" : ", ") + u.name;
-        d.hint = fmt::format("the units are {}, ratio, percent and count; declare another with `unit`", known);
+        d.hint = fmt::format("the units are {}, ratio, percent and count{}", known,
+                             plan_.units.size() >= max_units ? "" : "; declare another with `unit`");
         return none;
     };
     if (!lit.prefix.empty()) {
@@ -672,6 +674,7 @@ std::uint32_t Checker::compile_round(const ast::RoundExpr& x, const Ctx& c) {
 
 std::uint32_t Checker::compile_last(const ast::LastBefore& x, const Ctx& c) {
     auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() && cut_short_.count(x.series.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
         diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
         return none;
@@ -698,6 +701,7 @@ std::uint32_t Checker::compile_last(const ast::LastBefore& x, const Ctx& c) {
 
 std::uint32_t Checker::compile_window(const ast::SeriesWindow& x, const Ctx& c) {
     auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() && cut_short_.count(x.series.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
         diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
         return none;
@@ -752,6 +756,7 @@ std::uint32_t Checker::compile_window(const ast::SeriesWindow& x, const Ctx& c) 
 
 std::uint32_t Checker::compile_product(const ast::SeriesProduct& x, const Ctx& c) {
     auto it = symbols_.find(x.series.text);
+    if (it == symbols_.end() && cut_short_.count(x.series.text)) return none;   // its declaration failed to parse
     if (it == symbols_.end() || it->second.kind != SymbolKind::series) {
         diags_.error(rng(c.file, x.series), "`{}` is not a series (declare it with `series`)", x.series.text);
         return none;

@@ -35,6 +35,7 @@ std::optional<Type> Checker::resolve_type(dsl::FileId f, const ast::TypeRef& t) 
         if (it != types_.end())
             return Type::of_choice(static_cast<std::int32_t>(it->second.index));
     }
+    if (refused_units_.count(t.base.text) || refused_units_.count(per)) return std::nullopt;   // reported there
     auto& d = diags_.error(rng(f, t), "unknown type `{}`", text_of(f, t));
     d.hint = "types are JPY, shares, months, days, JPY per share, JPY per month, ratio, percent, count, date, "
              "boolean, text, a unit or a `type` declared in the plan";
@@ -49,7 +50,13 @@ void Checker::annotations(dsl::FileId f, const ast::Annotations& as, std::vector
                 diags_.error(rng(f, a), "`source` needs a clause id, as in: source C8 \"基準報酬は…\"");
                 continue;
             }
-            if (sources) sources->push_back({a.clause->text, a.text ? a.text->value : std::string(), rng(f, a)});
+            if (!a.text) {
+                // The docs define `source CLAUSE "quoted text"`: a citation quotes the clause.
+                auto& d = diags_.error(rng(f, a), "`source` needs the clause's text in quotes after `{}`", a.clause->text);
+                d.hint = fmt::format("as in: source {} \"…the words of the clause…\"", a.clause->text);
+                continue;
+            }
+            if (sources) sources->push_back({a.clause->text, a.text->value, rng(f, a)});
         } else if (a.keyword == "note") {
             if (!a.text || a.clause) {
                 diags_.error(rng(f, a), "`note` takes a text in quotes, as in: note \"illustrative\"");
@@ -155,7 +162,13 @@ void Checker::add_slot(const Entry& e, const ast::Name& name, SlotKind kind, con
     s.name_range = rng(e.file, name);
     s.decl_range = rng(e.file, whole);
     auto t = resolve_type(e.file, type);
-    s.type = t ? *t : Type::ratio();
+    if (!t) {
+        // Its type is reported: the definition is left out, and its uses are no second error
+        // (they would read it as a plain number).
+        cut_short_.insert(s.name);
+        return;
+    }
+    s.type = *t;
     annotations(e.file, as, &s.sources, &s.notes, nullptr,
                 kind == SlotKind::param ? "param" : kind == SlotKind::input ? "input" : "value");
     auto index = static_cast<std::uint32_t>(plan_.slots.size());
@@ -163,7 +176,6 @@ void Checker::add_slot(const Entry& e, const ast::Name& name, SlotKind kind, con
     plan_.slots.push_back(std::move(s));
     slot_entries_.push_back(e);
     deps_.emplace_back();
-    if (!t) plan_.slots.back().kind = kind;   // keep going; the type error is reported
 }
 
 void Checker::define(const Entry& e, const ast::ParamDecl& d) {
@@ -401,7 +413,11 @@ void Checker::define_unit(const Entry& e, const ast::UnitDecl& u) {
     };
     if (taken(u.name.text) || (u.plural && taken(u.plural->text))) return;
     if (plan_.units.size() >= max_units) {
-        diags_.error(where, "a plan declares at most {} units", max_units - builtin_units);
+        auto& d = diags_.error(where, "a plan declares at most {} units", max_units - builtin_units);
+        d.hint = "use one of the units already declared, or a plain count";
+        // Its uses are no second error (unknown type, unknown unit).
+        refused_units_.insert(u.name.text);
+        if (u.plural) refused_units_.insert(u.plural->text);
         return;
     }
     UnitDef def;

@@ -245,8 +245,13 @@ bool Checker::whole_slot(std::uint32_t s) {
                 out = (is_count(sl.type) || whole_unit(plan_, sl.type, true)) &&
                       (sl.input.default_node == none || whole(sl.input.default_node));
                 break;
-            case SlotKind::value:
-            case SlotKind::output: out = whole(sl.root); break;
+            case SlotKind::value: out = whole(sl.root); break;
+            // An output declared in a unit counted whole (or a count) is whole where it is
+            // read: check_whole_outputs() holds its own formula to that, so an unrounded one
+            // is one error, not one more at every output that reads it.
+            case SlotKind::output:
+                out = is_count(sl.type) || whole_unit(plan_, sl.type, false) ? true : whole(sl.root);
+                break;
         }
         // Scaled pro rata, it is rounded to the allocation's unit: check_whole_outputs() holds
         // that unit to whole units, at the limit.
@@ -357,7 +362,7 @@ void Checker::check_whole_outputs() {
         if (sl.kind != SlotKind::output || sl.type.kind != Kind::number || sl.root == none) continue;
         const UnitDef* counted = whole_unit(plan_, sl.type, false);
         if (!counted && !is_count(sl.type)) continue;
-        if (whole_slot(s)) continue;
+        if (whole(sl.root)) continue;
         if (!counted) {
             auto& d = diags_.error(plan_.nodes[sl.root].range,
                                    "`{}` is a count, a whole number, but its formula can give a fraction", sl.name);

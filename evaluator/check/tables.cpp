@@ -79,6 +79,7 @@ void Checker::compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table
     const ChoiceType* choice =
         by_text ? nullptr : &plan_.choices[static_cast<std::size_t>(table.parameter_type.choice)];
     std::vector<std::string> seen;
+    bool member_refused = false;
     for (const auto& row : t.rows) {
         TableRow r;
         r.range = rng(e.file, row);
@@ -100,6 +101,7 @@ void Checker::compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table
         if (!by_text) {
             auto m = std::find(choice->members.begin(), choice->members.end(), name);
             if (quoted || m == choice->members.end()) {
+                member_refused = true;
                 auto& d = diags_.error(r.range, "`{}` is not a member of `{}`", key, choice->name);
                 auto best = dsl::closest(name, choice->members, 2);
                 d.hint = best ? fmt::format("did you mean `{}`?", *best)
@@ -127,7 +129,8 @@ void Checker::compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table
         std::vector<std::string> missing;
         for (const auto& m : choice->members)
             if (std::find(seen.begin(), seen.end(), m) == seen.end()) missing.push_back(m);
-        if (!missing.empty())
+        // A row refused as no member (`nonee`) was meant for one of the missing: no second word.
+        if (!missing.empty() && !member_refused)
             diags_.warning(table.name_range, "table `{}` has no row for {}: using it there is a runtime error",
                            table.name, hoshu::join(missing));
     }
@@ -140,10 +143,43 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
     if (tables_in_error_.count(table.name)) return;
     if (table.keyed()) return compile_keyed_table(e, t, table);
     Ctx c{e.file, Scope::plan, none, false};
+    // The rows' own type: when every bound is in one type that is not the parameter's (and
+    // is no bare number), the parameter's type is the mistake: one error there, not one at
+    // every bound, and the table is taken as keyed by the rows' type.
+    {
+        const auto nodes = plan_.nodes.size(), constants = plan_.constants.size(), args = plan_.args.size();
+        const auto texts = plan_.texts.size();
+        const auto reported = diags_.items().size();
+        std::optional<Type> rows;
+        bool agree = true;
+        for (const auto& row : t.rows) {
+            if (row.key) agree = false;
+            for (const auto& b : row.bounds) {
+                std::uint32_t n = compile(b.value, c);
+                if (n == none) agree = false;
+                else if (!rows) rows = type_of(n);
+                else if (!rows->same(type_of(n))) agree = false;
+            }
+        }
+        diags_.items().resize(reported);
+        plan_.nodes.resize(nodes);
+        plan_.constants.resize(constants);
+        plan_.args.resize(args);
+        plan_.texts.resize(texts);
+        const bool bare = rows && rows->kind == Kind::number && rows->dimensionless() && rows->style == RatioStyle::ratio;
+        if (agree && rows && !bare && rows->kind == Kind::number && !rows->same(table.parameter_type)) {
+            auto& d = diags_.error(rng(e.file, t.parameter_type), "table `{}` takes {}, but its rows are in {}",
+                                   table.name, tname(table.parameter_type), tname(*rows));
+            d.hint = fmt::format("declare the parameter as {}, as in: table {}({}: {})", tname(*rows), table.name,
+                                 table.parameter, tname(*rows));
+            table.parameter_type = *rows;
+        }
+    }
     // Bounds on a percent written as bare numbers (`below 5`: 500%), with their rows, and
     // whether any bound is written as a percent.
     std::vector<std::pair<SourceRange, BareNumber>> bare_bounds;
     bool percent_bounds = false;
+    const std::size_t errors_before = diags_.error_count();
     for (const auto& row : t.rows) {
         TableRow r;
         r.range = rng(e.file, row);
@@ -252,8 +288,14 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         return *a->low < *b->low || (*a->low == *b->low && a->low_inclusive && !b->low_inclusive);
     });
     report_overlaps(table, sorted, bare_hint);
-    // Gaps between consecutive rows (in order of their lower bounds) are a warning.
-    for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
+    // Gaps between consecutive rows (in order of their lower bounds) are a warning; not
+    // when a row was refused above (the gap is where it was meant to be), and in the
+    // parameter's own terms (`between 50% and 75%` in a table of a percent).
+    const bool rows_refused = diags_.error_count() != errors_before;
+    const Type& pt = table.parameter_type;
+    const bool in_percent = pt.kind == Kind::number && pt.dimensionless() && pt.style == RatioStyle::percent;
+    auto shown = [&](const Rational& x) { return in_percent ? (x * Rational(100)).to_string() + "%" : x.to_string(); };
+    for (std::size_t i = 0; i + 1 < sorted.size() && !rows_refused; ++i) {
         const TableRow& a = *sorted[i];
         const TableRow& b = *sorted[i + 1];
         if (!a.high || !b.low) continue;
@@ -262,11 +304,24 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         dsl::Diagnostic& d =
             *a.high == *b.low
                 ? diags_.warning(b.range, "table `{}` has no row for exactly {} (between `{}` and `{}`)", table.name,
-                                 a.high->to_string(), a.text, b.text)
+                                 shown(*a.high), a.text, b.text)
                 : diags_.warning(b.range, "table `{}` has no row for values between {} and {} (between `{}` and `{}`)",
-                                 table.name, a.high->to_string(), b.low->to_string(), a.text, b.text);
+                                 table.name, shown(*a.high), shown(*b.low), a.text, b.text);
         const std::string& hint_a = bare_hint[static_cast<std::size_t>(&a - table.rows.data())];
         d.hint = hint_a.empty() ? bare_hint[static_cast<std::size_t>(&b - table.rows.data())] : hint_a;
+    }
+}
+
+}  // namespace hoshu::eval
+
+namespace hoshu::eval {
+
+void Checker::report_table_arguments() {
+    for (const auto& a : table_arguments_) {
+        const Table& table = plan_.tables[a.table];
+        if (a.given.same(table.parameter_type)) continue;   // the parameter was the mistake: reported there
+        diags_.error(a.range, "table `{}` takes {}, but this gives {}", table.name, tname(table.parameter_type),
+                     tname(a.given));
     }
 }
 

@@ -139,7 +139,7 @@ TEST_CASE("keywords: after a syntax error, the parser resumes at a line starting
 
 TEST_CASE("keywords: the hint lists the declaration words in one order", "[keywords]") {
     CHECK(std::string(dsl::declaration_keywords()) ==
-          "plan, import, per RECORD (per director, per peer, …), end, unit, type, param, input, info, series, "
+          "plan, import, per RECORD, end, unit, type, param, input, info, series, "
           "collection, value, output, table, limit, require, test, carry");
 }
 
