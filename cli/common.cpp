@@ -102,9 +102,27 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
     return PlanAndInputs{std::move(*plan), std::move(*inputs)};
 }
 
+namespace {
+
+/// The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
+/// records still to be carried taken as none (an input the inputs omit: its default).
+/// Empty when the plan has none or it cannot be evaluated on the inputs alone.
+std::string inputs_fiscal_year(const eval::Plan& plan, const std::string& inputs_path, const std::string& inputs_text) {
+    dsl::SourceManager scratch;
+    std::vector<eval::InputFile::Carried> none;
+    for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
+    auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
+    if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
+    if (!alone) return {};
+    eval::Session session(plan, *alone, eval::EvalOptions{});
+    return eval::fiscal_year(plan, session);
+}
+
+}  // namespace
+
 std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManager& sm, const eval::Plan& plan,
                                                                  const std::string& path, const std::string& text,
-                                                                 int& exit) {
+                                                                 int& exit, std::string* fiscal_year) {
     const std::string shown = dsl::printable(path);
     VerifyArgs args;
     args.result = path;
@@ -139,6 +157,10 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
     if (!prior) {   // verified above, so read before
         exit = Exit::usage;
         return std::nullopt;
+    }
+    if (fiscal_year != nullptr) {
+        const eval::JsonValue* year = prior->json.find("fiscal_year");
+        *fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
     }
     auto records = eval::carried_records(*prior, plan, path);
     if (!records) {
@@ -182,20 +204,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         exit = Exit::failure;
         return std::nullopt;
     }
-    // The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
-    // records still to be carried taken as none (an input the inputs omit: its default).
-    std::string year;
-    {
-        dsl::SourceManager scratch;
-        std::vector<eval::InputFile::Carried> none;
-        for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
-        auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
-        if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
-        if (alone) {
-            eval::Session session(plan, *alone, eval::EvalOptions{});
-            year = eval::fiscal_year(plan, session);
-        }
-    }
+    const std::string year = inputs_fiscal_year(plan, inputs_path, inputs_text);
     if (year.empty()) {
         std::fprintf(stderr, "hoshu: error: --register %s: cannot tell which fiscal year %s is for: the plan's `fiscal_year` "
                              "(a plan-wide output or text input) cannot be evaluated on these inputs alone (carry with "
@@ -321,6 +330,7 @@ std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const
         return std::nullopt;
     }
     std::optional<std::vector<eval::InputFile::Carried>> carried;
+    std::string carried_year;   // --carry: the fiscal year of the result carried from
     if (!from.register_db.empty()) {
         carried = read_register_carry(plan, from.register_db, inputs_path, text, used, exit);
     } else {
@@ -332,12 +342,28 @@ std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const
             return std::nullopt;
         }
         used.path = from.result;
-        carried = read_carry(sm, plan, from.result, used.bytes, exit);
+        carried = read_carry(sm, plan, from.result, used.bytes, exit, &carried_year);
     }
     if (!carried) return std::nullopt;
+    // --carry: last year's result, as --register takes. One of the inputs' own fiscal year
+    // would carry its grants twice, one of an earlier year would lose the years between.
     auto inputs = eval::InputFile::parse_with_carried(sm, inputs_path, std::move(text), *carried);
     if (!inputs) {
         print_diagnostics(sm, inputs.error());
+        exit = Exit::usage;
+        return std::nullopt;
+    }
+    std::string year;   // the inputs' fiscal year, with the records carried in place
+    if (!carried_year.empty()) {
+        eval::Session session(plan, *inputs, eval::EvalOptions{});
+        year = eval::fiscal_year(plan, session);
+    }
+    if (!year.empty() && (carried_year == year || !eval::fiscal_year_follows(carried_year, year))) {
+        const std::string was = dsl::printable(carried_year), now = dsl::printable(year);
+        std::fprintf(stderr, "hoshu: error: --carry %s: the result carried from is %s's, not the year before %s's (the fiscal year of "
+                             "%s)%s: carry the result of the year before %s\n",
+                     dsl::printable(from.result).c_str(), was.c_str(), now.c_str(), dsl::printable(inputs_path).c_str(),
+                     carried_year == year ? ", so its grants would be carried twice" : "", now.c_str());
         exit = Exit::usage;
         return std::nullopt;
     }

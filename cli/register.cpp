@@ -302,6 +302,21 @@ int record(const RegisterArgs& args) {
                          args.result.c_str());
             return static_cast<int>(Exit::usage);
         }
+        // What it carries must be the year before's: its own year's would count that year's
+        // grants twice, an earlier year's would lose the year between (as --carry refuses).
+        if (const eval::StoredResult* from =
+                seal.carried_sha256.empty() ? nullptr : eval::result_with_sha256(*stored, seal.carried_sha256);
+            from != nullptr &&
+            (from->fiscal_year == entry.fiscal_year || !eval::fiscal_year_follows(from->fiscal_year, entry.fiscal_year))) {
+            const std::string year = dsl::printable(entry.fiscal_year);
+            std::fprintf(stderr, "hoshu: error: `%s` (%s) carries its records from the %s result of record %lld, not from the year "
+                                 "before %s's%s: evaluate %s again carrying the year before's result (--register %s), then record it\n",
+                         dsl::printable(args.result).c_str(), year.c_str(), dsl::printable(from->fiscal_year).c_str(),
+                         static_cast<long long>(from->id), year.c_str(),
+                         from->fiscal_year == entry.fiscal_year ? ", so its grants would be counted twice" : "", year.c_str(),
+                         dsl::printable(args.db).c_str());
+            return static_cast<int>(Exit::usage);
+        }
         entry.result_json = v.text;
         entry.rules_sha256 = v.recorded.seal.rules_sha256;
         entry.inputs_sha256 = v.recorded.seal.inputs_sha256;

@@ -141,4 +141,18 @@ run "$hoshu" register export "$work/msp.db" --no-csv-bom
 run "$hoshu" register export "$work/msp.db" --format json
 [[ $rc == 0 && "$out" == *'"participant": "P01", "kind": "clawback"'* && "$out" != *'"director"'* ]]
 report "... in the JSON export's grants and events too" $((1 - $?))
+# A result that carries from its own fiscal year, as a hoshu that did not check it made
+# (the fixture's fy2025-again.json carries fy2025.json, both FY2025): record refuses it —
+# that year's grants would be counted twice — and eval no longer makes one.
+cp -r $p/selfcarry "$work/selfcarry"
+"$hoshu" register init "$work/sc.db" > /dev/null
+check "the first FY2025 result is recorded" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/sc.db" "$work/selfcarry/fy2025.json" --grants award_shares --by t
+check "a result carried from its own fiscal year is not recorded" 2 \
+  "hoshu: error: \`$work/selfcarry/fy2025-again.json\` (FY2025) carries its records from the FY2025 result of record 1, not from the year before FY2025's, so its grants would be counted twice" \
+  "$hoshu" register record "$work/sc.db" "$work/selfcarry/fy2025-again.json" --grants award_shares --supersede --reason corrected --by t
+check "... and the register still holds one record" 0 "1 record" "$hoshu" register verify "$work/sc.db"
+check "eval refuses to make such a result" 2 \
+  "--carry $work/selfcarry/fy2025.json: the result carried from is FY2025's, not the year before FY2025's" \
+  "$hoshu" eval "$work/selfcarry/plan" --inputs "$work/selfcarry/fy2025c.toml" --carry "$work/selfcarry/fy2025.json"
 exit $fail
