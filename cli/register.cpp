@@ -25,6 +25,7 @@
 #include "evaluator/check/check.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
+#include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/register/carry.hpp"
 #include "evaluator/register/register.hpp"
 #include "evaluator/register/report.hpp"
@@ -337,6 +338,33 @@ int record(const RegisterArgs& args) {
                              v.plan.directors.noun.c_str());
                 return static_cast<int>(Exit::usage);
             }
+        // The default (every output in shares) takes each as a grant of its own: one computed
+        // from another (the vested part of an award) would count the same shares twice, and
+        // an event (a `leave`) would forfeit both.
+        if (grants.empty()) {
+            std::vector<std::uint32_t> in_shares;
+            for (auto s : v.plan.director_outputs)
+                if (v.plan.type_name(v.plan.slots[s].type) == "shares") in_shares.push_back(s);
+            std::vector<std::pair<std::string, std::string>> derived;   // (output, the output it is computed from)
+            for (auto s : in_shares) {
+                auto reads = eval::dependency_closure(v.plan, s, false);
+                for (auto t : in_shares)
+                    if (t != s && reads.count({"output", v.plan.slots[t].name}))
+                        derived.emplace_back(v.plan.slots[s].name, v.plan.slots[t].name);
+            }
+            if (!derived.empty()) {
+                std::string pairs, listed;
+                for (const auto& [d, from] : derived) pairs += fmt::format("{}`{}` is computed from `{}`", pairs.empty() ? "" : ", ", d, from);
+                for (auto s : in_shares) listed += (listed.empty() ? "" : ", ") + v.plan.slots[s].name;
+                std::fprintf(stderr,
+                             "hoshu: error: `%s`: without --grants every output in shares is recorded as a grant of its own, but "
+                             "%s: the same shares would be recorded twice; name the outputs that are grants: hoshu register "
+                             "record %s %s --grants NAME,… (its outputs in shares: %s)\n",
+                             dsl::printable(args.result).c_str(), pairs.c_str(), dsl::printable(args.db).c_str(),
+                             dsl::printable(args.result).c_str(), listed.c_str());
+                return static_cast<int>(Exit::usage);
+            }
+        }
         const eval::JsonValue* directors = v.recorded.json.find(v.plan.directors.plural);
         if (directors && directors->kind == eval::JsonValue::Kind::array) {
             for (const auto& d : directors->items) {

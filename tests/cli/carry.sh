@@ -168,7 +168,7 @@ report "the working paper shows the carried year's figures ($midterm mid-term sh
 "$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt2025.json"
 "$hoshu" register init "$work/bbt.db" > /dev/null
 check "the points plan's FY2025 result is recorded (its year an input)" 0 "recorded FY2025 as record 1" \
-  "$hoshu" register record "$work/bbt.db" "$work/bbt2025.json"
+  "$hoshu" register record "$work/bbt.db" "$work/bbt2025.json" --grants delivered_shares
 from_register=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt.db" --format json | outputs /dev/stdin)
 from_result=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --format json | outputs /dev/stdin)
 [[ -n "$from_result" && "$from_register" == "$from_result" ]]
@@ -184,7 +184,7 @@ check "--carry after the rules changed says how to carry" 1 "hint: the result is
   "$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025r.json"
 "$hoshu" register init "$work/bbt-r.db" > /dev/null
 check "the result is recorded with the rules it was computed with" 0 "recorded FY2025" \
-  "$hoshu" register record "$work/bbt-r.db" "$work/bbt2025r.json" --rules "$work/bbt-rules-then"
+  "$hoshu" register record "$work/bbt-r.db" "$work/bbt2025r.json" --rules "$work/bbt-rules-then" --grants delivered_shares
 revised=$("$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt-r.db" --format json | outputs /dev/stdin)
 [[ -n "$revised" && "$revised" == "$from_result" ]]
 report "the revised rules carry from that record exactly as from the result" $([[ $? == 0 ]] && echo 1 || echo 0)
@@ -204,7 +204,7 @@ grep -q '^  "fiscal_year": "FY2025",' "$work/bbt-default2025.json"
 report "a result whose year is the input's default names it" $([[ $? == 0 ]] && echo 1 || echo 0)
 "$hoshu" register init "$work/bbt-default.db" > /dev/null
 check "... and is recorded as that year" 0 "recorded FY2025 as record 1" \
-  "$hoshu" register record "$work/bbt-default.db" "$work/bbt-default2025.json"
+  "$hoshu" register record "$work/bbt-default.db" "$work/bbt-default2025.json" --grants delivered_shares
 check "--register finds the inputs' year by the input's default" 0 "— FY2026" \
   "$hoshu" eval "$work/bbt-default2026" --inputs "$work/bbt-default2026.toml" --register "$work/bbt-default.db"
 check "report's working paper names the default year" 0 "" \
