@@ -174,7 +174,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
 namespace {
 
 void print_unlocated(const std::string& what, const dsl::Diagnostics& d) {
-    for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s%s\n", what.c_str(), item.message.c_str());
+    for (const auto& item : d.items())
+        std::fprintf(stderr, "hoshu: error: %s%s\n", what.c_str(), dsl::printable(item.message, true).c_str());
 }
 
 /// --register: the records the register's latest result before the inputs' fiscal year
@@ -227,7 +228,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
     if (!eval::fiscal_year_follows(r.fiscal_year, year)) {
         std::fprintf(stderr, "hoshu: error: --register %s: the latest result the register holds before %s is %s's (record %lld), "
                              "not the year before's: record the year before first\n",
-                     shown_db.c_str(), year.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id));
+                     shown_db.c_str(), dsl::printable(year).c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id));
         return std::nullopt;
     }
     const std::string shown = fmt::format("{}, {} record {}", db, r.fiscal_year, r.id);
@@ -235,7 +236,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
     if (!reverify_recorded(r, *results, db, note)) {
         std::fprintf(stderr, "hoshu: error: --register %s: the recorded %s result (record %lld) does not verify from the files "
                              "stored with it, so nothing is carried from it: %s\n",
-                     shown_db.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id), note.c_str());
+                     shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), dsl::printable(note).c_str());
         exit = Exit::failure;
         return std::nullopt;
     }
@@ -248,15 +249,15 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         std::fprintf(stderr, "hoshu: warning: --register %s: the %s result carried from (record %lld) was computed from record %lld "
                              "(%s), which record %lld supersedes: it carries the superseded figures on; evaluate %s again "
                              "(--register) and record it with --supersede first\n",
-                     shown_db.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
-                     stale->fiscal_year.c_str(), static_cast<long long>(*stale->superseded_by), r.fiscal_year.c_str());
+                     shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
+                     dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str());
     auto since = eval::events_to_carry(r, *results, *events);
     auto notes = eval::apply_events(*recorded, since);
     if (!notes) {
         print_unlocated(shown_db + ": ", notes.error());
         return std::nullopt;
     }
-    for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), n.c_str());
+    for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());
     // A rate the plan cannot read (recorded before rates were checked) is named with the event
     // that corrects it: a later rate event of the same records overrides it.
     for (std::size_t i = 0; i < since.size(); ++i) {
@@ -277,7 +278,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
                      "the register: record a rate event that corrects it (a later one of the same records overrides it): "
                      "hoshu register event %s --director %s --kind rate%s%s%s%s --rate R --date %s --reason \"corrects event %lld\"\n",
                      shown_db.c_str(), static_cast<long long>(e.id), who.c_str(), e.date.c_str(), dsl::printable(*e.rate).c_str(),
-                     why.c_str(), shown_db.c_str(), who.c_str(), e.fiscal_year.empty() ? "" : " --year ", e.fiscal_year.c_str(),
+                     why.c_str(), shown_db.c_str(), who.c_str(), e.fiscal_year.empty() ? "" : " --year ", dsl::printable(e.fiscal_year).c_str(),
                      e.grant.empty() ? "" : " --grant ", e.grant.c_str(), last.c_str(), static_cast<long long>(e.id));
         exit = Exit::failure;
         return std::nullopt;
