@@ -102,9 +102,27 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
     return PlanAndInputs{std::move(*plan), std::move(*inputs)};
 }
 
+namespace {
+
+/// The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
+/// records still to be carried taken as none (an input the inputs omit: its default).
+/// Empty when the plan has none or it cannot be evaluated on the inputs alone.
+std::string inputs_fiscal_year(const eval::Plan& plan, const std::string& inputs_path, const std::string& inputs_text) {
+    dsl::SourceManager scratch;
+    std::vector<eval::InputFile::Carried> none;
+    for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
+    auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
+    if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
+    if (!alone) return {};
+    eval::Session session(plan, *alone, eval::EvalOptions{});
+    return eval::fiscal_year(plan, session);
+}
+
+}  // namespace
+
 std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManager& sm, const eval::Plan& plan,
                                                                  const std::string& path, const std::string& text,
-                                                                 int& exit) {
+                                                                 int& exit, std::string* fiscal_year) {
     const std::string shown = dsl::printable(path);
     VerifyArgs args;
     args.result = path;
@@ -140,6 +158,10 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
         exit = Exit::usage;
         return std::nullopt;
     }
+    if (fiscal_year != nullptr) {
+        const eval::JsonValue* year = prior->json.find("fiscal_year");
+        *fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
+    }
     auto records = eval::carried_records(*prior, plan, path);
     if (!records) {
         print_diagnostics(sm, records.error());
@@ -152,7 +174,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManag
 namespace {
 
 void print_unlocated(const std::string& what, const dsl::Diagnostics& d) {
-    for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s%s\n", what.c_str(), item.message.c_str());
+    for (const auto& item : d.items())
+        std::fprintf(stderr, "hoshu: error: %s%s\n", what.c_str(), dsl::printable(item.message, true).c_str());
 }
 
 /// --register: the records the register's latest result before the inputs' fiscal year
@@ -182,20 +205,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         exit = Exit::failure;
         return std::nullopt;
     }
-    // The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
-    // records still to be carried taken as none (an input the inputs omit: its default).
-    std::string year;
-    {
-        dsl::SourceManager scratch;
-        std::vector<eval::InputFile::Carried> none;
-        for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
-        auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
-        if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
-        if (alone) {
-            eval::Session session(plan, *alone, eval::EvalOptions{});
-            year = eval::fiscal_year(plan, session);
-        }
-    }
+    const std::string year = inputs_fiscal_year(plan, inputs_path, inputs_text);
     if (year.empty()) {
         std::fprintf(stderr, "hoshu: error: --register %s: cannot tell which fiscal year %s is for: the plan's `fiscal_year` "
                              "(a plan-wide output or text input) cannot be evaluated on these inputs alone (carry with "
@@ -218,7 +228,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
     if (!eval::fiscal_year_follows(r.fiscal_year, year)) {
         std::fprintf(stderr, "hoshu: error: --register %s: the latest result the register holds before %s is %s's (record %lld), "
                              "not the year before's: record the year before first\n",
-                     shown_db.c_str(), year.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id));
+                     shown_db.c_str(), dsl::printable(year).c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id));
         return std::nullopt;
     }
     const std::string shown = fmt::format("{}, {} record {}", db, r.fiscal_year, r.id);
@@ -226,7 +236,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
     if (!reverify_recorded(r, *results, db, note)) {
         std::fprintf(stderr, "hoshu: error: --register %s: the recorded %s result (record %lld) does not verify from the files "
                              "stored with it, so nothing is carried from it: %s\n",
-                     shown_db.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id), note.c_str());
+                     shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), dsl::printable(note).c_str());
         exit = Exit::failure;
         return std::nullopt;
     }
@@ -239,15 +249,15 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         std::fprintf(stderr, "hoshu: warning: --register %s: the %s result carried from (record %lld) was computed from record %lld "
                              "(%s), which record %lld supersedes: it carries the superseded figures on; evaluate %s again "
                              "(--register) and record it with --supersede first\n",
-                     shown_db.c_str(), r.fiscal_year.c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
-                     stale->fiscal_year.c_str(), static_cast<long long>(*stale->superseded_by), r.fiscal_year.c_str());
+                     shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
+                     dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str());
     auto since = eval::events_to_carry(r, *results, *events);
     auto notes = eval::apply_events(*recorded, since);
     if (!notes) {
         print_unlocated(shown_db + ": ", notes.error());
         return std::nullopt;
     }
-    for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), n.c_str());
+    for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());
     // A rate the plan cannot read (recorded before rates were checked) is named with the event
     // that corrects it: a later rate event of the same records overrides it.
     for (std::size_t i = 0; i < since.size(); ++i) {
@@ -268,7 +278,7 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
                      "the register: record a rate event that corrects it (a later one of the same records overrides it): "
                      "hoshu register event %s --director %s --kind rate%s%s%s%s --rate R --date %s --reason \"corrects event %lld\"\n",
                      shown_db.c_str(), static_cast<long long>(e.id), who.c_str(), e.date.c_str(), dsl::printable(*e.rate).c_str(),
-                     why.c_str(), shown_db.c_str(), who.c_str(), e.fiscal_year.empty() ? "" : " --year ", e.fiscal_year.c_str(),
+                     why.c_str(), shown_db.c_str(), who.c_str(), e.fiscal_year.empty() ? "" : " --year ", dsl::printable(e.fiscal_year).c_str(),
                      e.grant.empty() ? "" : " --grant ", e.grant.c_str(), last.c_str(), static_cast<long long>(e.id));
         exit = Exit::failure;
         return std::nullopt;
@@ -321,6 +331,7 @@ std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const
         return std::nullopt;
     }
     std::optional<std::vector<eval::InputFile::Carried>> carried;
+    std::string carried_year;   // --carry: the fiscal year of the result carried from
     if (!from.register_db.empty()) {
         carried = read_register_carry(plan, from.register_db, inputs_path, text, used, exit);
     } else {
@@ -332,12 +343,28 @@ std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const
             return std::nullopt;
         }
         used.path = from.result;
-        carried = read_carry(sm, plan, from.result, used.bytes, exit);
+        carried = read_carry(sm, plan, from.result, used.bytes, exit, &carried_year);
     }
     if (!carried) return std::nullopt;
+    // --carry: last year's result, as --register takes. One of the inputs' own fiscal year
+    // would carry its grants twice, one of an earlier year would lose the years between.
     auto inputs = eval::InputFile::parse_with_carried(sm, inputs_path, std::move(text), *carried);
     if (!inputs) {
         print_diagnostics(sm, inputs.error());
+        exit = Exit::usage;
+        return std::nullopt;
+    }
+    std::string year;   // the inputs' fiscal year, with the records carried in place
+    if (!carried_year.empty()) {
+        eval::Session session(plan, *inputs, eval::EvalOptions{});
+        year = eval::fiscal_year(plan, session);
+    }
+    if (!year.empty() && (carried_year == year || !eval::fiscal_year_follows(carried_year, year))) {
+        const std::string was = dsl::printable(carried_year), now = dsl::printable(year);
+        std::fprintf(stderr, "hoshu: error: --carry %s: the result carried from is %s's, not the year before %s's (the fiscal year of "
+                             "%s)%s: carry the result of the year before %s\n",
+                     dsl::printable(from.result).c_str(), was.c_str(), now.c_str(), dsl::printable(inputs_path).c_str(),
+                     carried_year == year ? ", so its grants would be carried twice" : "", now.c_str());
         exit = Exit::usage;
         return std::nullopt;
     }

@@ -60,9 +60,10 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
 /// files its seal names) is verified first, as `hoshu verify` does; one that does not
 /// verify is refused. Prints what is wrong; on failure `exit` is set: 1 for a result that
 /// does not verify, 2 for one that cannot be read or carries nothing for this plan.
+/// `fiscal_year`, when given, gets the result's `fiscal_year` (empty: it has none).
 std::optional<std::vector<eval::InputFile::Carried>> read_carry(dsl::SourceManager& sm, const eval::Plan& plan,
                                                                  const std::string& path, const std::string& text,
-                                                                 int& exit);
+                                                                 int& exit, std::string* fiscal_year = nullptr);
 
 /// Where the records a plan carries come from: the result of `--carry LAST_YEAR.json`, or the
 /// grant register of `--register FILE.db` (at most one of them; neither: the inputs alone).
@@ -90,8 +91,9 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
                                                   CarryUsed& used, int& exit);
 
 /// The inputs of `inputs_path` with the records `plan` (of `plan_dir`) carries in place, from
-/// `from` (a result or a register, as load_plan_and_inputs()). Prints what is wrong and sets
-/// `exit`.
+/// `from` (a result or a register, as load_plan_and_inputs()). A result of `--carry` must be
+/// of the year before the inputs' fiscal year (as the register's is), when both are known and
+/// their names tell. Prints what is wrong and sets `exit`.
 std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const eval::Plan& plan,
                                                    const std::string& plan_dir, const std::string& inputs_path,
                                                    const CarryFrom& from, CarryUsed& used, int& exit);

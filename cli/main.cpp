@@ -12,6 +12,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "dsl/base/diagnostics.hpp"
+#include "dsl/base/source.hpp"
 #include "dsl/base/threads.hpp"
 #include "evaluator/output/eval_report.hpp"
 
@@ -267,6 +269,26 @@ int run_command(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return print(e);
     } catch (const CLI::ParseError& e) {
+        // An option the command does not know (`--fromat`): named alone (not the value after
+        // it), with the closest option the command has.
+        if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+            CLI::App* command = &app;
+            while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+            std::vector<std::string> known;
+            for (const CLI::Option* o : command->get_options())
+                for (const auto& name : o->get_lnames()) known.push_back("--" + name);
+            for (const std::string& arg : app.remaining(true)) {
+                if (arg.rfind("--", 0) != 0 || arg.size() < 3) continue;
+                const std::string word = arg.substr(0, arg.find('='));
+                auto best = hoshu::dsl::closest(word, known, 2);
+                std::string path;
+                for (const CLI::App* c = command; c != nullptr && c != &app; c = c->get_parent()) path = " " + c->get_name() + path;
+                std::fprintf(stderr, "hoshu: error: hoshu%s has no option `%s`%s\nRun `hoshu%s --help` for its options.\n",
+                             path.c_str(), hoshu::dsl::printable(word).c_str(),
+                             best ? fmt::format(" (did you mean `{}`?)", *best).c_str() : "", path.c_str());
+                return Exit::usage;
+            }
+        }
         app.exit(e);
         return Exit::usage;
     }

@@ -25,6 +25,7 @@
 #include "evaluator/check/check.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
+#include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/register/carry.hpp"
 #include "evaluator/register/register.hpp"
 #include "evaluator/register/report.hpp"
@@ -36,12 +37,12 @@ namespace hoshu::cli {
 namespace {
 
 int fail(const dsl::Diagnostics& d) {
-    for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s\n", item.message.c_str());
+    for (const auto& item : d.items()) std::fprintf(stderr, "hoshu: error: %s\n", dsl::printable(item.message, true).c_str());
     return Exit::usage;
 }
 
 int usage(const std::string& message) {
-    std::fprintf(stderr, "hoshu: error: %s\n", message.c_str());
+    std::fprintf(stderr, "hoshu: error: %s\n", dsl::printable(message, true).c_str());
     return Exit::usage;
 }
 
@@ -139,7 +140,7 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
         for (const auto& m : misfits) text += "  " + m + "\n";
         text += "hint: a restatement of the year's inputs does not undo what happened to its grants; record the year's "
                 "result with grants these events fit, or correct the events first\n";
-        std::fputs(text.c_str(), stderr);
+        std::fputs(dsl::printable(text, true).c_str(), stderr);
         return Exit::usage;
     }
     for (const auto& r : after) {
@@ -147,16 +148,16 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
         if (const eval::StoredResult* stale = eval::superseded_ancestor(r, after); stale && stale->id == current->id)
             std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld, which the new record supersedes: "
                                  "evaluate %s again (--register) and record it with --supersede\n",
-                         static_cast<long long>(r.id), r.fiscal_year.c_str(), static_cast<long long>(current->id),
-                         r.fiscal_year.c_str());
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(current->id),
+                         dsl::printable(r.fiscal_year).c_str());
     }
     if (!carried.empty()) {
         std::string ids;
         for (const auto& c : carried) ids += (ids.empty() ? "" : ", ") + c;
         std::fprintf(stderr, "hoshu: note: the event%s recorded against %s's grants since it was first recorded appl%s to the new "
                              "record as to record %lld: %s\n",
-                     carried.size() == 1 ? "" : "s", entry.fiscal_year.c_str(), carried.size() == 1 ? "ies" : "y",
-                     static_cast<long long>(current->id), ids.c_str());
+                     carried.size() == 1 ? "" : "s", dsl::printable(entry.fiscal_year).c_str(), carried.size() == 1 ? "ies" : "y",
+                     static_cast<long long>(current->id), dsl::printable(ids).c_str());
     }
     return Exit::success;
 }
@@ -273,7 +274,7 @@ int record(const RegisterArgs& args) {
             if (from->superseded_by) {
                 std::fprintf(stderr, "hoshu: error: `%s` carries its records from the %s result of record %lld, which record %lld "
                                      "supersedes: evaluate it again from the current one (--register %s), then record it\n",
-                             dsl::printable(args.result).c_str(), from->fiscal_year.c_str(), static_cast<long long>(from->id),
+                             dsl::printable(args.result).c_str(), dsl::printable(from->fiscal_year).c_str(), static_cast<long long>(from->id),
                              static_cast<long long>(*from->superseded_by), dsl::printable(args.db).c_str());
                 return static_cast<int>(Exit::usage);
             }
@@ -288,7 +289,7 @@ int record(const RegisterArgs& args) {
                 for (auto id : missed) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
                 std::fprintf(stderr, "hoshu: error: `%s` does not apply the event%s %s, recorded since the %s result it carries from: "
                                      "evaluate it again with --register %s, then record it\n",
-                             dsl::printable(args.result).c_str(), missed.size() == 1 ? "" : "s", ids.c_str(), from->fiscal_year.c_str(),
+                             dsl::printable(args.result).c_str(), missed.size() == 1 ? "" : "s", ids.c_str(), dsl::printable(from->fiscal_year).c_str(),
                              dsl::printable(args.db).c_str());
                 return static_cast<int>(Exit::usage);
             }
@@ -299,7 +300,22 @@ int record(const RegisterArgs& args) {
         if (entry.fiscal_year.empty()) {
             std::fprintf(stderr, "hoshu: error: `%s` has no fiscal_year: the register records one result per fiscal year, "
                                  "named by the plan's plan-wide output or text input `fiscal_year`\n",
-                         args.result.c_str());
+                         dsl::printable(args.result).c_str());
+            return static_cast<int>(Exit::usage);
+        }
+        // What it carries must be the year before's: its own year's would count that year's
+        // grants twice, an earlier year's would lose the year between (as --carry refuses).
+        if (const eval::StoredResult* from =
+                seal.carried_sha256.empty() ? nullptr : eval::result_with_sha256(*stored, seal.carried_sha256);
+            from != nullptr &&
+            (from->fiscal_year == entry.fiscal_year || !eval::fiscal_year_follows(from->fiscal_year, entry.fiscal_year))) {
+            const std::string year = dsl::printable(entry.fiscal_year);
+            std::fprintf(stderr, "hoshu: error: `%s` (%s) carries its records from the %s result of record %lld, not from the year "
+                                 "before %s's%s: evaluate %s again carrying the year before's result (--register %s), then record it\n",
+                         dsl::printable(args.result).c_str(), year.c_str(), dsl::printable(from->fiscal_year).c_str(),
+                         static_cast<long long>(from->id), year.c_str(),
+                         from->fiscal_year == entry.fiscal_year ? ", so its grants would be counted twice" : "", year.c_str(),
+                         dsl::printable(args.db).c_str());
             return static_cast<int>(Exit::usage);
         }
         entry.result_json = v.text;
@@ -322,6 +338,33 @@ int record(const RegisterArgs& args) {
                              v.plan.directors.noun.c_str());
                 return static_cast<int>(Exit::usage);
             }
+        // The default (every output in shares) takes each as a grant of its own: one computed
+        // from another (the vested part of an award) would count the same shares twice, and
+        // an event (a `leave`) would forfeit both.
+        if (grants.empty()) {
+            std::vector<std::uint32_t> in_shares;
+            for (auto s : v.plan.director_outputs)
+                if (v.plan.type_name(v.plan.slots[s].type) == "shares") in_shares.push_back(s);
+            std::vector<std::pair<std::string, std::string>> derived;   // (output, the output it is computed from)
+            for (auto s : in_shares) {
+                auto reads = eval::dependency_closure(v.plan, s, false);
+                for (auto t : in_shares)
+                    if (t != s && reads.count({"output", v.plan.slots[t].name}))
+                        derived.emplace_back(v.plan.slots[s].name, v.plan.slots[t].name);
+            }
+            if (!derived.empty()) {
+                std::string pairs, listed;
+                for (const auto& [d, from] : derived) pairs += fmt::format("{}`{}` is computed from `{}`", pairs.empty() ? "" : ", ", d, from);
+                for (auto s : in_shares) listed += (listed.empty() ? "" : ", ") + v.plan.slots[s].name;
+                std::fprintf(stderr,
+                             "hoshu: error: `%s`: without --grants every output in shares is recorded as a grant of its own, but "
+                             "%s: the same shares would be recorded twice; name the outputs that are grants: hoshu register "
+                             "record %s %s --grants NAME,… (its outputs in shares: %s)\n",
+                             dsl::printable(args.result).c_str(), pairs.c_str(), dsl::printable(args.db).c_str(),
+                             dsl::printable(args.result).c_str(), listed.c_str());
+                return static_cast<int>(Exit::usage);
+            }
+        }
         const eval::JsonValue* directors = v.recorded.json.find(v.plan.directors.plural);
         if (directors && directors->kind == eval::JsonValue::Kind::array) {
             for (const auto& d : directors->items) {
@@ -389,11 +432,11 @@ int record(const RegisterArgs& args) {
                          "hoshu: note: no output of `%s` is recorded as a grant (none is in shares), so %s is recorded with no "
                          "grants; to record them, record it again naming the outputs that are grants: hoshu register record %s %s "
                          "--supersede --reason \"name its grants\" --grants %s%s\n",
-                         dsl::printable(args.result).c_str(), year_recorded.c_str(), dsl::printable(args.db).c_str(),
+                         dsl::printable(args.result).c_str(), dsl::printable(year_recorded).c_str(), dsl::printable(args.db).c_str(),
                          dsl::printable(args.result).c_str(), counted.size() == 1 ? names.c_str() : "NAME,…",
                          counted.size() > 1 ? fmt::format(" (its outputs that count a unit: {})", listed).c_str() : "");
         }
-        return write("", fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db));
+        return write("", dsl::printable(fmt::format("recorded {} as record {} in {}\n", year_recorded, *id, args.db), true));
     });
     return exit;
 }
@@ -441,7 +484,7 @@ int event(const RegisterArgs& args) {
         case eval::EventKind::additional: what = fmt::format("{} {} granted", *checked->shares, unit); break;
         case eval::EventKind::rate: what = fmt::format("rate {}", *checked->rate); break;
     }
-    return write("", fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what));
+    return write("", dsl::printable(fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what), true));
 }
 
 }  // namespace
@@ -536,9 +579,11 @@ int verify(const RegisterArgs& args) {
                                         r.id, r.fiscal_year, note.empty() ? "" : ": " + note));
     }
     if (!problems->empty()) {
-        std::string text = fmt::format("NOT verified: the register {} was changed behind hoshu's back in {} place{}\n", args.db,
-                                       problems->size(), problems->size() == 1 ? "" : "s");
-        for (const auto& p : *problems) text += "  " + p + "\n";
+        // Texts read from the register (a director, a year) shown escaped, as `show` shows
+        // them: an edit cannot repaint the verdict on a terminal.
+        std::string text = fmt::format("NOT verified: the register {} was changed behind hoshu's back in {} place{}\n",
+                                       dsl::printable(args.db), problems->size(), problems->size() == 1 ? "" : "s");
+        for (const auto& p : *problems) text += "  " + dsl::printable(p) + "\n";
         int rc = write("", text);
         return rc ? rc : static_cast<int>(Exit::failure);
     }
@@ -549,15 +594,15 @@ int verify(const RegisterArgs& args) {
         if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
             std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld (%s), which record %lld supersedes: "
                                  "evaluate %s again (--register %s) and record it with --supersede\n",
-                         static_cast<long long>(r.id), r.fiscal_year.c_str(), static_cast<long long>(stale->id),
-                         stale->fiscal_year.c_str(), static_cast<long long>(*stale->superseded_by), r.fiscal_year.c_str(),
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(stale->id),
+                         dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str(),
                          dsl::printable(args.db).c_str());
     }
     auto head = reg->head();
     if (!head) return fail(head.error());
     return write("", fmt::format("verified: the register {} is intact: {} record{} and {} event{}, the chain's head {}; "
                                  "{} stored result{} verified again from the rules and inputs stored with {}\n",
-                                 args.db, results->size(), results->size() == 1 ? "" : "s", events->size(),
+                                 dsl::printable(args.db), results->size(), results->size() == 1 ? "" : "s", events->size(),
                                  events->size() == 1 ? "" : "s", *head, reverified, reverified == 1 ? "" : "s",
                                  reverified == 1 ? "it" : "them"));
 }
@@ -576,7 +621,7 @@ int show_or_export(const RegisterArgs& args) {
     if (!events) return fail(events.error());
     // A director the register does not name is a typo, not a director with no grants.
     if (std::string unknown; !args.director.empty() && !eval::director_recorded(*results, args.director, unknown)) {
-        std::fprintf(stderr, "hoshu: error: --director: %s\n", unknown.c_str());
+        std::fprintf(stderr, "hoshu: error: --director: %s\n", dsl::printable(unknown).c_str());
         return Exit::failure;
     }
     auto grants = eval::grant_balances(*results, *events, args.as_of);

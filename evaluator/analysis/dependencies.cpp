@@ -24,7 +24,8 @@ const char* kind_name(SlotKind k) {
 
 class Closure {
 public:
-    explicit Closure(const Plan& plan) : plan_(plan), seen_slots_(plan.slots.size(), false) {}
+    Closure(const Plan& plan, bool through_limits)
+        : plan_(plan), through_limits_(through_limits), seen_slots_(plan.slots.size(), false) {}
 
     void slot(std::uint32_t s) {
         if (s == none || seen_slots_[s]) return;
@@ -41,7 +42,7 @@ public:
         }
         // The limits that scale it, and what they read.
         for (const auto& l : plan_.limits) {
-            if (!l.allocation) continue;
+            if (!through_limits_ || !l.allocation) continue;
             const auto& outs = l.allocation->outputs;
             if (std::find(outs.begin(), outs.end(), s) == outs.end()) continue;
             if (!out.emplace("limit", l.name).second) continue;
@@ -69,13 +70,14 @@ public:
 
 private:
     const Plan& plan_;
+    bool through_limits_;
     std::vector<bool> seen_slots_;
 };
 
 }  // namespace
 
-std::set<std::pair<std::string, std::string>> dependency_closure(const Plan& plan, std::uint32_t slot) {
-    Closure c(plan);
+std::set<std::pair<std::string, std::string>> dependency_closure(const Plan& plan, std::uint32_t slot, bool through_limits) {
+    Closure c(plan, through_limits);
     c.slot(slot);
     return std::move(c.out);
 }

@@ -20,8 +20,11 @@
 namespace hoshu::eval {
 
 /// (kind, name) of every declaration `slot` depends on, itself included; kinds as the
-/// rules diff names them: param, input, value, output, table, series, limit.
-std::set<std::pair<std::string, std::string>> dependency_closure(const Plan& plan, std::uint32_t slot);
+/// rules diff names them: param, input, value, output, table, series, limit. Without
+/// `through_limits`, only what its formulas read: not the limits whose allocation scales
+/// a definition (which read every output they scale).
+std::set<std::pair<std::string, std::string>> dependency_closure(const Plan& plan, std::uint32_t slot,
+                                                                 bool through_limits = true);
 
 /// An output of both plans and the declarations the revision changed that it depends on —
 /// in either plan: each changed one named ("table achievement_coefficient", in the rules

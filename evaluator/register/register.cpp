@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "evaluator/output/verify.hpp"
@@ -649,12 +650,76 @@ Result<std::string> Register::head() const {
     return impl_->last_hash();
 }
 
+namespace {
+
+/// What SQLite's own check of the file finds (PRAGMA integrity_check: a damaged page, a row
+/// its index does not hold — a reader through the index and one through the table then see
+/// different registers), and how the schema differs from the one hoshu's create statements
+/// produce: each of its tables, indexes and triggers (the append-only ones) present with the
+/// same statement, and no trigger or index of another's on its tables. Another
+/// application's tables and views beside them are left alone.
+std::vector<std::string> file_problems(sqlite3* db) {
+    std::vector<std::string> problems;
+    {
+        Statement s(db, "PRAGMA integrity_check(100)");
+        int rc = s.ok() ? s.step() : SQLITE_ERROR;
+        for (; rc == SQLITE_ROW; rc = s.step())
+            if (std::string line = s.text(0); line != "ok") problems.push_back("the file fails SQLite's integrity check: " + line);
+        if (rc != SQLITE_DONE)
+            problems.push_back(fmt::format("the file fails SQLite's integrity check: {}", sqlite3_errmsg(db)));
+    }
+    struct Object {
+        std::string type, table;
+        std::optional<std::string> sql;
+    };
+    auto schema = [](sqlite3* d, std::map<std::string, Object>& out) {
+        Statement s(d, "SELECT type, name, tbl_name, sql FROM sqlite_master");
+        if (!s.ok()) return false;
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) out[s.text(1)] = Object{s.text(0), s.text(2), s.optional_text(3)};
+        return rc == SQLITE_DONE;
+    };
+    // What the create statements produce, in a database of their own.
+    std::map<std::string, Object> expected, present;
+    sqlite3* fresh = nullptr;
+    bool made = sqlite3_open_v2(":memory:", &fresh, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK;
+    for (int v = 0; made && v < migration_count; ++v) made = sqlite3_exec(fresh, migrations[v], nullptr, nullptr, nullptr) == SQLITE_OK;
+    made = made && schema(fresh, expected);
+    sqlite3_close(fresh);
+    if (!made) {
+        problems.push_back("the schema hoshu creates could not be made to compare the register's with");
+        return problems;
+    }
+    if (!schema(db, present)) {
+        problems.push_back(fmt::format("the schema cannot be read: {}", sqlite3_errmsg(db)));
+        return problems;
+    }
+    std::set<std::string> tables;
+    for (const auto& [name, o] : expected)
+        if (o.type == "table") tables.insert(name);
+    for (const auto& [name, o] : expected) {
+        auto it = present.find(name);
+        if (it == present.end())
+            problems.push_back(fmt::format("the schema has no {} {}, which hoshu creates{}", o.type, name,
+                                           o.type == "trigger" ? " (the register is append-only through it)" : ""));
+        else if (it->second.type != o.type || it->second.table != o.table || it->second.sql != o.sql)
+            problems.push_back(fmt::format("the schema's {} {} is not the one hoshu creates (its statement was changed)", o.type, name));
+    }
+    for (const auto& [name, o] : present)
+        if (!expected.count(name) && (o.type == "trigger" || o.type == "index") && tables.count(o.table))
+            problems.push_back(fmt::format("the schema has a {} {} on {}, which hoshu does not create", o.type, name, o.table));
+    return problems;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> Register::verify_chain() const {
+    // The file itself first: its rows read below are read through its indexes.
+    std::vector<std::string> problems = file_problems(impl_->db);
     auto results = read_results(*impl_);
     if (!results) return std::move(results).error();
     auto events = read_events(*impl_);
     if (!events) return std::move(events).error();
-    std::vector<std::string> problems;
     struct Row {
         std::int64_t seq;
         std::string name, prev_hash, hash;

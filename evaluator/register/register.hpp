@@ -124,9 +124,11 @@ public:
     /// from. None when there is none.
     Result<std::optional<StoredResult>> latest_result_before(std::string_view fiscal_year) const;
 
-    /// Recompute the chain: every row's hash over its content and the previous row's hash,
-    /// the sequence without gaps, each result's lines against its JSON. Each problem names
-    /// the row. Empty when the register is intact.
+    /// The file checked by SQLite (PRAGMA integrity_check) and its schema against the one
+    /// hoshu creates (tables, indexes, the append-only triggers); then the chain recomputed:
+    /// every row's hash over its content and the previous row's hash, the sequence without
+    /// gaps, each result's lines against its JSON. Each problem names the row, or what of the
+    /// file or schema failed. Empty when the register is intact.
     Result<std::vector<std::string>> verify_chain() const;
     /// The last row's hash (to note down: a truncated register shows a different head).
     Result<std::string> head() const;

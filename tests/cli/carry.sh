@@ -126,6 +126,32 @@ check "... saying to list him or have the plan's carry leave him out" 1 \
   "$hoshu" eval rules/jp-bbt --inputs "$work/bbt2026-noD01.toml" --carry "$work/bbt2025.json"
 check "the first year's \`ledger = []\` with --carry is refused, saying what it means" 2 "says the year has none" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --carry "$work/fy2024.json"
+# --carry takes last year's result only, as --register does: a result of the inputs' own
+# fiscal year (its grants carried twice: D07's tenure grant forfeited twice in FY2026), of
+# two years back (FY2025's grants lost) or of a later year is refused, naming both years —
+# by every command that carries (one loader).
+check "--carry refuses a result of the inputs' own fiscal year" 2 \
+  "hoshu: error: --carry $work/fy2025-carried.json: the result carried from is FY2025's, not the year before FY2025's (the fiscal year of examples/iij/fy2025-carried.toml), so its grants would be carried twice: carry the result of the year before FY2025" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2025-carried.json" --format json --out "$work/again.json"
+[[ ! -e "$work/again.json" ]]
+report "... and writes no result" $([[ $? == 0 ]] && echo 1 || echo 0)
+check "--carry refuses a result two years back" 2 \
+  "--carry $work/fy2024.json: the result carried from is FY2024's, not the year before FY2026's (the fiscal year of $work/fy2026-carried.toml): carry the result of the year before FY2026" \
+  "$hoshu" eval rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2024.json"
+check "--carry refuses a later year's result" 2 "the result carried from is FY2026's, not the year before FY2025's" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2026-carried.json"
+own="the result carried from is FY2025's, not the year before FY2025's"
+check "simulate --carry refuses a result two years back too" 2 "the result carried from is FY2024's, not the year before FY2026's" \
+  "$hoshu" simulate rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2024.json" \
+    --model examples/iij/model-fy2026.toml --paths 10 --seed 1
+check "batch --carry refuses it too" 2 "$own" \
+  "$hoshu" batch rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2025-carried.json" --grid 'years.FY2024.revenue=300e9'
+check "diff --carry refuses it too" 2 "$own" \
+  "$hoshu" diff rules/iij rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2025-carried.json"
+check "report --carry refuses it too" 2 "$own" \
+  "$hoshu" report rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2025-carried.json" --director D03 --out "$work/r-own.html"
+check "explain --carry refuses it too" 2 "$own" \
+  "$hoshu" explain rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2025-carried.json" --director D03
 # The working paper of a carried year: the same figures as the result, the seal names what
 # it was carried from, and its command reproduces it.
 check "report takes --carry" 0 "" \
@@ -142,7 +168,7 @@ report "the working paper shows the carried year's figures ($midterm mid-term sh
 "$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt2025.json"
 "$hoshu" register init "$work/bbt.db" > /dev/null
 check "the points plan's FY2025 result is recorded (its year an input)" 0 "recorded FY2025 as record 1" \
-  "$hoshu" register record "$work/bbt.db" "$work/bbt2025.json"
+  "$hoshu" register record "$work/bbt.db" "$work/bbt2025.json" --grants delivered_shares
 from_register=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt.db" --format json | outputs /dev/stdin)
 from_result=$("$hoshu" eval rules/jp-bbt --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025.json" --format json | outputs /dev/stdin)
 [[ -n "$from_result" && "$from_register" == "$from_result" ]]
@@ -158,7 +184,7 @@ check "--carry after the rules changed says how to carry" 1 "hint: the result is
   "$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml --carry "$work/bbt2025r.json"
 "$hoshu" register init "$work/bbt-r.db" > /dev/null
 check "the result is recorded with the rules it was computed with" 0 "recorded FY2025" \
-  "$hoshu" register record "$work/bbt-r.db" "$work/bbt2025r.json" --rules "$work/bbt-rules-then"
+  "$hoshu" register record "$work/bbt-r.db" "$work/bbt2025r.json" --rules "$work/bbt-rules-then" --grants delivered_shares
 revised=$("$hoshu" eval "$work/bbt-rules" --inputs examples/jp-bbt/fy2026.toml --register "$work/bbt-r.db" --format json | outputs /dev/stdin)
 [[ -n "$revised" && "$revised" == "$from_result" ]]
 report "the revised rules carry from that record exactly as from the result" $([[ $? == 0 ]] && echo 1 || echo 0)
@@ -178,7 +204,7 @@ grep -q '^  "fiscal_year": "FY2025",' "$work/bbt-default2025.json"
 report "a result whose year is the input's default names it" $([[ $? == 0 ]] && echo 1 || echo 0)
 "$hoshu" register init "$work/bbt-default.db" > /dev/null
 check "... and is recorded as that year" 0 "recorded FY2025 as record 1" \
-  "$hoshu" register record "$work/bbt-default.db" "$work/bbt-default2025.json"
+  "$hoshu" register record "$work/bbt-default.db" "$work/bbt-default2025.json" --grants delivered_shares
 check "--register finds the inputs' year by the input's default" 0 "— FY2026" \
   "$hoshu" eval "$work/bbt-default2026" --inputs "$work/bbt-default2026.toml" --register "$work/bbt-default.db"
 check "report's working paper names the default year" 0 "" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hoshu register: init (a new file only, created as the umask says); record (only a result
 # that verifies; a year twice only with --supersede and a reason, the earlier record kept);
-# verify (an edit made with the sqlite3 shell is named); a process killed inside `record`
+# verify (an edit made with the sqlite3 shell is named; a trigger dropped, changed or added
+# and a file SQLite's integrity check fails are named); a process killed inside `record`
 # leaves the register as it was; two writers at once are serialized, neither lost; a file of
 # a newer schema, of another application or no database at all is refused; events and
 # balances on a date; show and export (CSV with or without the byte-order mark, JSON).
@@ -24,6 +25,10 @@ check() {  # check NAME EXPECTED_RC EXPECTED_TEXT ARGS…
   local name=$1 want_rc=$2 want_text=$3; shift 3
   run "$@"
   [[ $rc -eq $want_rc && "$out" == *"$want_text"* ]] && report "$name" 1 || report "$name (want exit $want_rc, \"$want_text\")" 0
+}
+tamper() {  # tamper DB TRIGGER SQL: run SQL past the append-only TRIGGER, then put the trigger back as it was
+  local create; create=$(sqlite3 "$1" "SELECT sql FROM sqlite_master WHERE name = '$2'")
+  sqlite3 "$1" "DROP TRIGGER $2; $3; $create;"
 }
 count() {  # count DB TABLE: its rows, read with the sqlite3 shell
   sqlite3 "$1" "SELECT count(*) FROM $2"
@@ -142,7 +147,7 @@ check "verify an intact register" 0 "verified: the register $db is intact: 3 rec
 cp "$db" "$work/tampered.db"
 run sqlite3 "$work/tampered.db" "UPDATE events SET shares = '9999' WHERE id = 2"
 [[ $rc -ne 0 && "$out" == *"the register is append-only"* ]]; report "the register refuses an UPDATE from the sqlite3 shell" $((1 - $?))
-sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_u; UPDATE events SET shares = '9999' WHERE id = 2"
+tamper "$work/tampered.db" events_append_only_u "UPDATE events SET shares = '9999' WHERE id = 2"
 check "an edited event is named" 1 "events row id 2 (leave D07 2026-09-30, seq 5): its content does not match its hash (edited after it was recorded)" \
   "$hoshu" register verify "$work/tampered.db"
 # ... and nothing is shown, exported or appended to it: the places named as verify names them.
@@ -161,21 +166,67 @@ check "a record is not appended to it" 1 "so nothing is recorded in it" \
 out="events $(count "$work/tampered.db" events), results $(count "$work/tampered.db" results)"
 [[ $out == "events 4, results 3" ]]; report "... the tampered register keeps its rows, none chained to it" $((1 - $?))
 cp "$db" "$work/tampered.db"
-sqlite3 "$work/tampered.db" "DROP TRIGGER results_append_only_u; UPDATE results SET result_json = replace(result_json, '4846', '4847') WHERE id = 2"
+tamper "$work/tampered.db" results_append_only_u "UPDATE results SET result_json = replace(result_json, '4846', '4847') WHERE id = 2"
 check "an edited stored result is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \
   "$hoshu" register verify "$work/tampered.db"
 check "... and every stored result verified again from its stored rules and inputs" 0 "3 stored results verified again from the rules and inputs stored with them" \
   "$hoshu" register verify "$db"
 cp "$db" "$work/tampered.db"
-sqlite3 "$work/tampered.db" "DROP TRIGGER files_append_only_u; UPDATE record_files SET bytes = replace(bytes, 'engagement_index = 71.5', 'engagement_index = 72.5') WHERE result_id = 2 AND role = 'inputs'"
+tamper "$work/tampered.db" files_append_only_u "UPDATE record_files SET bytes = replace(bytes, 'engagement_index = 71.5', 'engagement_index = 72.5') WHERE result_id = 2 AND role = 'inputs'"
 check "stored inputs edited: the result no longer verifies" 1 "results row id 2 (FY2024): the stored result does not verify against its stored rules and inputs" \
   "$hoshu" register verify "$work/tampered.db"
 check "... and the row is named" 1 "results row id 2 (FY2024, seq 2): its content does not match its hash" \
   "$hoshu" register verify "$work/tampered.db"
 cp "$db" "$work/tampered.db"
-sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_d; DELETE FROM events WHERE id = 1"
+tamper "$work/tampered.db" events_append_only_d "DELETE FROM events WHERE id = 1"
 check "a removed row is named" 1 "events row id 2 (leave D07 2026-09-30, seq 5): expected seq 4 (a row removed, added or renumbered)" \
   "$hoshu" register verify "$work/tampered.db"
+
+# The file and its schema (SQLite's PRAGMA integrity_check; the tables, indexes and
+# append-only triggers hoshu's create statements make): a register whose rows all hash
+# right is still NOT verified when SQLite finds the file damaged, or a trigger dropped,
+# changed or added on its tables. Another application's table beside them is left alone.
+cp "$db" "$work/tampered.db"
+sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_u"
+check "a dropped append-only trigger is named" 1 \
+  "NOT verified: the register $work/tampered.db was changed behind hoshu's back in 1 place
+  the schema has no trigger events_append_only_u, which hoshu creates (the register is append-only through it)" \
+  "$hoshu" register verify "$work/tampered.db"
+check "... and nothing is appended to it" 1 "so no event is recorded in it" \
+  "$hoshu" register event "$work/tampered.db" --director D01 --kind clawback --year FY2024 --grant annual_rs_shares --shares 5 --date 2027-07-01 --reason x
+cp "$db" "$work/tampered.db"
+sqlite3 "$work/tampered.db" "DROP TRIGGER events_append_only_d; CREATE TRIGGER events_append_only_d BEFORE DELETE ON events BEGIN SELECT 1; END"
+check "a changed trigger is named" 1 "the schema's trigger events_append_only_d is not the one hoshu creates (its statement was changed)" \
+  "$hoshu" register verify "$work/tampered.db"
+cp "$db" "$work/tampered.db"
+sqlite3 "$work/tampered.db" "CREATE TRIGGER sneak AFTER INSERT ON events BEGIN SELECT 1; END"
+check "a trigger added on a register's table is named" 1 "the schema has a trigger sneak on events, which hoshu does not create" \
+  "$hoshu" register verify "$work/tampered.db"
+check "... and nothing is recorded in it" 1 "so nothing is recorded in it" \
+  "$hoshu" register record "$work/tampered.db" "$work/fy2025.json" --supersede --reason x --grants $grants
+cp "$db" "$work/tampered.db"
+sqlite3 "$work/tampered.db" "CREATE TABLE notes (x); CREATE VIEW recent AS SELECT 1"
+check "another application's table and view beside hoshu's are left alone" 0 "verified: the register $work/tampered.db is intact" \
+  "$hoshu" register verify "$work/tampered.db"
+# One byte of a result_lines row changed (its result 2 becomes 9): the table and its index
+# disagree. hoshu reads through the index, so its own rows and hashes are unchanged; an SQL
+# reader of the table sees the line under a record that does not exist.
+cp "$db" "$work/tampered.db"
+python3 - "$work/tampered.db" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+pat = b'A01grantannual_rs_sharesshares'
+i = b.find(pat)
+while i >= 0 and b[i - 2] != 2: i = b.find(pat, i + 1)
+assert i >= 0, "no row of result 2 found"
+b[i - 2] = 9
+open(sys.argv[1], 'wb').write(b)
+PY
+run sqlite3 "$work/tampered.db" "PRAGMA integrity_check"
+[[ "$out" == *"missing from index sqlite_autoindex_result_lines_1"* ]]; report "(a byte changed: SQLite finds a row its index does not hold)" $((1 - $?))
+check "a register that fails SQLite's integrity check is NOT verified, naming what failed" 1 \
+  "the file fails SQLite's integrity check: row " "$hoshu" register verify "$work/tampered.db"
+[[ "$out" == "NOT verified: "* ]]; report "... as NOT verified" $((1 - $?))
 
 # --- the schema: a newer one, another application's database, no database at all.
 cp "$db" "$work/newer.db"; sqlite3 "$work/newer.db" "PRAGMA user_version = 99"

@@ -143,4 +143,19 @@ check "verify names a register changed behind hoshu's back" 1 "was changed behin
   "$hoshu" verify "$work/fy2026.json" --register "$work/tampered.db"
 check "--register refuses a register changed behind hoshu's back" 1 "so nothing is carried from it" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$work/tampered.db"
+# Texts read from the register are printed escaped, as `register show` prints them: an
+# event's director edited behind hoshu's back into terminal escapes (back to the start of
+# the line, erase it, up one line, a verdict of its own, then hide the rest) cannot repaint
+# `NOT verified` — neither in verify's list nor in what record refuses with.
+cp "$work/moved/grants.db" "$work/escaped.db"
+create=$(sqlite3 "$work/escaped.db" "SELECT sql FROM sqlite_master WHERE name = 'events_append_only_u'")
+sqlite3 "$work/escaped.db" "DROP TRIGGER events_append_only_u;
+UPDATE events SET director = char(13)||char(27)||'[2K'||char(27)||'[1A'||'verified: intact'||char(27)||'[8m' WHERE id = 1; $create;"
+run "$hoshu" register verify "$work/escaped.db"
+[[ $rc == 1 && "$out" == "NOT verified: the register $work/escaped.db was changed behind hoshu's back in "* &&
+   "$out" == *'\r\x1b[2K\x1b[1Averified: intact\x1b[8m'* && "$out" != *$'\e'* && "$out" != *$'\r'* ]]
+report "verify prints a tampered text escaped" $((1 - $?))
+run "$hoshu" register event "$work/escaped.db" --director D01 --kind lift --date 2027-07-01 --reason x
+[[ $rc == 1 && "$out" == *'\x1b[2K'* && "$out" != *$'\e'* && "$out" != *$'\r'* ]]
+report "... and so does event, refusing it" $((1 - $?))
 exit $fail

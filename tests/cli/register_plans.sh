@@ -8,7 +8,9 @@
 # that name no grant, `reassessed_rate` read as 0% to 100%): a leave dated before the grant, a
 # --grant the carried records cannot name and a rate the plan cannot read are refused; a
 # register already holding such a rate names the event that corrects it. The export's key
-# column is the plan's noun for a record (`participant`).
+# column is the plan's noun for a record (`participant`). A result carried from its own
+# fiscal year is not recorded; nor, without --grants, one whose output in shares is computed
+# from another (the vested part of an award: the same shares twice).
 set -uo pipefail
 hoshu=$1
 hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
@@ -123,8 +125,10 @@ text = b"".join([field("row", "event"), field("id", e["id"]), field("seq", e["se
                  field("shares", e["shares"]) if e["shares"] is not None else b"shares!\n", field("rate", e["rate"]),
                  field("reason", e["reason"]), field("recorded_by", e["recorded_by"]), field("recorded_at", e["recorded_at"])])
 h = hashlib.sha256(e["prev_hash"].encode() + b"\n" + text).hexdigest()
+create = db.execute("SELECT sql FROM sqlite_master WHERE name = 'events_append_only_u'").fetchone()[0]
 db.executescript("DROP TRIGGER events_append_only_u")
 db.execute("UPDATE events SET rate = ?, hash = ? WHERE id = ?", (e["rate"], h, e["id"])); db.commit()
+db.executescript(create + ";")   # the trigger put back as it was: only the row differs
 PY
 check "... (the forged register still verifies)" 0 "intact" "$hoshu" register verify "$work/bad.db"
 check "a carried rate the plan cannot read names the event and the one that corrects it" 1 \
@@ -141,4 +145,32 @@ run "$hoshu" register export "$work/msp.db" --no-csv-bom
 run "$hoshu" register export "$work/msp.db" --format json
 [[ $rc == 0 && "$out" == *'"participant": "P01", "kind": "clawback"'* && "$out" != *'"director"'* ]]
 report "... in the JSON export's grants and events too" $((1 - $?))
+# A result that carries from its own fiscal year, as a hoshu that did not check it made
+# (the fixture's fy2025-again.json carries fy2025.json, both FY2025): record refuses it —
+# that year's grants would be counted twice — and eval no longer makes one.
+cp -r $p/selfcarry "$work/selfcarry"
+"$hoshu" register init "$work/sc.db" > /dev/null
+check "the first FY2025 result is recorded" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/sc.db" "$work/selfcarry/fy2025.json" --grants award_shares --by t
+check "a result carried from its own fiscal year is not recorded" 2 \
+  "hoshu: error: \`$work/selfcarry/fy2025-again.json\` (FY2025) carries its records from the FY2025 result of record 1, not from the year before FY2025's, so its grants would be counted twice" \
+  "$hoshu" register record "$work/sc.db" "$work/selfcarry/fy2025-again.json" --grants award_shares --supersede --reason corrected --by t
+check "... and the register still holds one record" 0 "1 record" "$hoshu" register verify "$work/sc.db"
+check "eval refuses to make such a result" 2 \
+  "--carry $work/selfcarry/fy2025.json: the result carried from is FY2025's, not the year before FY2025's" \
+  "$hoshu" eval "$work/selfcarry/plan" --inputs "$work/selfcarry/fy2025c.toml" --carry "$work/selfcarry/fy2025.json"
+# One output in shares computed from another (the vested part of the award): without
+# --grants both would be recorded as grants, 190,000 shares of a 100,000-share award, and
+# a leave would forfeit both. Refused, naming the two outputs and --grants.
+v=$p/vesting
+"$hoshu" eval $v --inputs $v/fy2025.toml --format json --out "$work/vest.json" > /dev/null
+"$hoshu" register init "$work/vest.db" > /dev/null
+check "an output in shares computed from another is not taken as a second grant" 2 \
+  "hoshu: error: \`$work/vest.json\`: without --grants every output in shares is recorded as a grant of its own, but \`vested_shares\` is computed from \`award_shares\`: the same shares would be recorded twice; name the outputs that are grants: hoshu register record $work/vest.db $work/vest.json --grants NAME,… (its outputs in shares: award_shares, vested_shares)" \
+  "$hoshu" register record "$work/vest.db" "$work/vest.json" --by t
+check "... and nothing is recorded" 0 "0 records" "$hoshu" register verify "$work/vest.db"
+check "with --grants the award is recorded" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/vest.db" "$work/vest.json" --grants award_shares --by t
+check "... and a leave forfeits the award once" 0 "100000 restricted shares forfeited" \
+  "$hoshu" register event "$work/vest.db" --director CEO --kind leave --date 2026-01-01 --reason left --by t
 exit $fail
