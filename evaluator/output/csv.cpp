@@ -107,16 +107,19 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
 }
 
 std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
-                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric) {
+                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric,
+                                               std::vector<int>* places) {
     const auto units = grant_price_units(plan);
     const auto price = units ? Rational::parse(extras.grant_price) : std::nullopt;
     auto valued = [&](const Type& t) { return price && t.kind == Kind::number && t.dim == units->valued().dim; };
     std::vector<std::string> header{plan.directors.noun};
     std::vector<bool> num{false};
+    std::vector<int> decimals{0};
     for (std::uint32_t s : plan.director_outputs) {
         header.push_back(plan.slots[s].name);
         const Type& t = plan.slots[s].type;
         num.push_back(plan.type_name(t) != "text" && plan.type_name(t) != "date" && plan.type_name(t) != "boolean");
+        decimals.push_back(minor_places(plan, t));
     }
     header.push_back("fiscal_year");
     num.push_back(false);
@@ -128,10 +131,14 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
     num.push_back(false);
     header.push_back("grant_price");
     num.push_back(true);
+    decimals.resize(header.size() - 1, 0);
+    if (auto slot = plan.find_slot(grant_price_name)) decimals.push_back(minor_places(plan, plan.slots[*slot].type));
+    else decimals.push_back(0);
     for (std::uint32_t s : plan.director_outputs)
         if (valued(plan.slots[s].type)) {
             header.push_back(plan.slots[s].name + "_value_" + currency_word(plan.units[units->currency]));
             num.push_back(true);
+            decimals.push_back(minor_places(plan, units->money()));
         }
     header.push_back("rules_sha256");
     header.push_back("inputs_sha256");
@@ -159,6 +166,7 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
         rows.push_back(std::move(row));
     }
     if (numeric) *numeric = std::move(num);
+    if (places) *places = std::move(decimals);
     return rows;
 }
 
@@ -175,7 +183,8 @@ std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& sea
 std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
                         const ReportExtras& extras) {
     std::vector<bool> numeric;
-    Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric), numeric};
+    std::vector<int> places;
+    Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric, &places), numeric, places};
     Sheet inputs{"inputs", {{"line", "text"}}, {true, false}};
     std::size_t n = 0, start = 0;
     const std::string& text = extras.inputs_text;
