@@ -276,7 +276,8 @@ void PaperWriter::director(std::size_t d) {
     const Explanation& e = dir.derivation;
     std::map<std::string, std::size_t> at;
     for (std::size_t i = 0; i < e.steps.size(); ++i) at.emplace(e.steps[i].id, i);
-    out_ += fmt::format("<section class=\"director\" id=\"d{}\">\n<h2>{}</h2>\n", d + 1, html_escape(dir.id));
+    out_ += fmt::format("<section class=\"director\" id=\"d{}\">\n<h2>{}</h2>\n", d + 1,
+                        html_escape(dir.noun.empty() ? dir.id : dir.noun + " " + dir.id));
     // The root: every output (a synthetic step listing them), or one value.
     std::vector<std::size_t> roots;
     auto root = at.find(e.root);

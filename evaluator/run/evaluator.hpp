@@ -71,6 +71,15 @@ public:
         return ensure(s, Where{director, grant}) != State::absent;
     }
     Value node_value(std::uint32_t n, int director, int grant) { return eval(n, Where{director, grant}); }
+    /// The entries a series window (`mean of last 3 close before d`, `sum of … after … up
+    /// to …`, `last …`, `… on …`) at node `n` reads: each one's date, value and where its
+    /// value is written (invalid when it is not in a file).
+    struct WindowEntry {
+        Date date;
+        Value value;
+        SourceRange at;
+    };
+    std::vector<WindowEntry> window_entries(std::uint32_t n, int director, int grant);
     /// Where input slot `s` is written in the inputs file for this director (or grant);
     /// invalid when it is absent (an optional input, or its default taken).
     SourceRange input_range(std::uint32_t s, int director, int grant);
