@@ -75,8 +75,16 @@ int run_report(const ReportArgs& args) {
             problems.append(std::move(e.error()));
             continue;
         }
-        paper.directors.push_back({id, std::move(*e)});
+        paper.directors.push_back({id, "", std::move(*e)});
     }
+    // Without --director: the records of the further collections too (each peer company with
+    // what the plan derives for it and the inputs it read, each traced to its line), so that
+    // a value computed over them (a percentile among the peers) can be re-derived from the paper.
+    if (args.directors.empty())
+        for (std::size_t k = 0; k < plan.others.size() && k < outcome->others.size(); ++k)
+            for (std::size_t i = 0; i < outcome->others[k].records.size(); ++i)
+                if (auto e = eval::explain_record(plan, sm, session, *outcome, k, i))
+                    paper.directors.push_back({outcome->others[k].records[i].id, plan.others[k].noun, std::move(*e)});
     if (problems.has_errors()) {
         print_diagnostics(sm, problems);
         return Exit::failure;

@@ -202,6 +202,24 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
                 step.details.push_back(fmt::format("{} = {}", what,
                                                    show(node.window == WindowOp::last_date ? Type::date() : s.type,
                                                         *result)));
+                // The entries it read, each with the line it is written on (a long window:
+                // its first and last three and how many there are).
+                auto entries = probe_.window_entries(n, director_, grant);
+                auto entry = [&](const SessionProbe::WindowEntry& e) {
+                    std::string at = location(e.at);
+                    return fmt::format("{} {}{}", e.date.to_string(), show(s.type, e.value), at.empty() ? "" : " (" + at + ")");
+                };
+                std::string read;
+                for (std::size_t i = 0; i < entries.size(); ++i) {
+                    if (entries.size() > 8 && i >= 3 && i + 3 < entries.size()) {
+                        if (i == 3) read += ", …";
+                        continue;
+                    }
+                    read += (read.empty() ? "" : ", ") + entry(entries[i]);
+                }
+                if (!entries.empty())
+                    step.details.push_back(fmt::format("{} {} of {} read: {}", entries.size(),
+                                                       entries.size() == 1 ? "entry" : "entries", s.name, read));
             }
             walk(node.a, grant, step, uses);
             walk(node.b, grant, step, uses);
@@ -475,6 +493,24 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
     auto ran = session.run();   // a copy: what explaining evaluates cannot change it
     if (!ran) return ran.error();
     return explain(plan, sm, session, *ran, director_id, value);
+}
+
+std::optional<Explanation> explain_record(const Plan& plan, const dsl::SourceManager& sm, Session& session,
+                                          const Outcome& state, std::size_t k, std::size_t index) {
+    if (k >= state.others.size() || index >= state.others[k].records.size()) return std::nullopt;
+    int at = 0;
+    for (std::size_t j = 0; j < k; ++j) at += static_cast<int>(state.others[j].records.size());
+    at += static_cast<int>(index);
+    std::vector<std::uint32_t> roots = plan.other_outputs[k];
+    if (roots.empty())
+        for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
+            if (plan.slots[s].scope == other_scope(k) && plan.slots[s].kind == SlotKind::value) roots.push_back(s);
+    if (roots.empty()) return std::nullopt;
+    const std::string& id = state.others[k].records[index].id;
+    Explainer x(plan, sm, session, 0, state, id);
+    auto e = derive(x, plan, roots, id, at);
+    if (!e) return std::nullopt;
+    return std::move(*e);
 }
 
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session, const Outcome& state,

@@ -164,6 +164,8 @@ void value_awards(ValueDiff& d, const Plan& base, const Outcome& bo, const std::
     };
     const bool bv = value(d.base, base, bo, bp);
     const bool hv = value(d.head, head, ho, hp);
+    if (hv) d.value_currency = head.units[hp->units.currency].name;
+    else if (bv) d.value_currency = base.units[bp->units.currency].name;
     d.valued = (bp && d.unit == base.type_name(bp->units.valued())) || (hp && d.unit == head.type_name(hp->units.valued()));
     // (A change in one currency: both prices in it, or the one side valued.)
     const bool one_currency = !bp || !hp || base.type_name(bp->units.money()) == head.type_name(hp->units.money());
@@ -251,6 +253,7 @@ InputsDiff diff_on_inputs(const Plan& base, const Plan& head, const InputFile& i
                 const Value* bv = bd && bi ? &bd->outputs[*bi] : nullptr;
                 const Value* hv = hd && hi ? &hd->outputs[*hi] : nullptr;
                 dd.values.push_back(compare_value(name, base, b, bt, bv, head, h, ht, hv));
+                dd.values.back().currency = ht ? unnamed_currency(head, *ht, name) : unnamed_currency(base, *bt, name);
                 value_awards(dd.values.back(), base, b, base_price, head, h, head_price);
             }
             out.push_back(std::move(dd));

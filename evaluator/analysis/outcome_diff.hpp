@@ -36,6 +36,11 @@ struct SideValue {
 struct ValueDiff {
     std::string name;
     std::string unit;                 // the type's name (head's when present)
+    /// The currency a report names beside the output (unnamed_currency(): "GBP" for
+    /// `award_value`; empty for shares or a name that says it).
+    std::string currency;
+    /// The currency the values at the price are in (diff --price), when valued.
+    std::string value_currency;
     SideValue base, head;
     bool unit_changed = false;        // present in both with different types: no change computed
     std::optional<Rational> change;   // head − base, both numbers of one unit

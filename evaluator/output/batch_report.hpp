@@ -27,10 +27,13 @@ void batch_csv_rows(std::string& out, const Plan& plan, const Outcome& outcome, 
 /// `hoshu batch --against BASE`: both plans on each scenario, side by side. The header names,
 /// for every per-director output of either plan (the head's order, then the base's own),
 /// `base.NAME`, `NAME` (the head's) and `change.NAME` (head − base, exact, when both are
-/// numbers of one unit), then `base.violations` and `violations`.
+/// numbers of one unit); the same for every plan-wide output of either plan; then for every
+/// limit of either plan `base.limit.NAME` and `limit.NAME` (its status: ok, scaled …; empty
+/// under a plan without it); then `base.violations` and `violations`.
 std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns);
 /// One row per director of either outcome (the head's order, then the base's own); a
-/// side that lacks the director or the output leaves its cell empty.
+/// side that lacks the director or the output leaves its cell empty. The plan-wide outputs
+/// and limits are the same on each of the scenario's rows.
 void batch_compare_rows(std::string& out, const Plan& base, const Outcome& bo, const Plan& head, const Outcome& ho,
                         std::string_view scenario, const std::vector<std::string_view>& cells);
 

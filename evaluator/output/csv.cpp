@@ -107,16 +107,19 @@ ReportExtras report_extras(const Plan& plan, const InputFile& inputs, const Outc
 }
 
 std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
-                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric) {
+                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric,
+                                               std::vector<int>* places) {
     const auto units = grant_price_units(plan);
     const auto price = units ? Rational::parse(extras.grant_price) : std::nullopt;
     auto valued = [&](const Type& t) { return price && t.kind == Kind::number && t.dim == units->valued().dim; };
     std::vector<std::string> header{plan.directors.noun};
     std::vector<bool> num{false};
+    std::vector<int> decimals{0};
     for (std::uint32_t s : plan.director_outputs) {
         header.push_back(plan.slots[s].name);
         const Type& t = plan.slots[s].type;
         num.push_back(plan.type_name(t) != "text" && plan.type_name(t) != "date" && plan.type_name(t) != "boolean");
+        decimals.push_back(minor_places(plan, t));
     }
     header.push_back("fiscal_year");
     num.push_back(false);
@@ -128,10 +131,14 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
     num.push_back(false);
     header.push_back("grant_price");
     num.push_back(true);
+    decimals.resize(header.size() - 1, 0);
+    if (auto slot = plan.find_slot(grant_price_name)) decimals.push_back(minor_places(plan, plan.slots[*slot].type));
+    else decimals.push_back(0);
     for (std::uint32_t s : plan.director_outputs)
         if (valued(plan.slots[s].type)) {
             header.push_back(plan.slots[s].name + "_value_" + currency_word(plan.units[units->currency]));
             num.push_back(true);
+            decimals.push_back(minor_places(plan, units->money()));
         }
     header.push_back("rules_sha256");
     header.push_back("inputs_sha256");
@@ -159,6 +166,7 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
         rows.push_back(std::move(row));
     }
     if (numeric) *numeric = std::move(num);
+    if (places) *places = std::move(decimals);
     return rows;
 }
 
@@ -175,7 +183,8 @@ std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& sea
 std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
                         const ReportExtras& extras) {
     std::vector<bool> numeric;
-    Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric), numeric};
+    std::vector<int> places;
+    Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric, &places), numeric, places};
     Sheet inputs{"inputs", {{"line", "text"}}, {true, false}};
     std::size_t n = 0, start = 0;
     const std::string& text = extras.inputs_text;
@@ -263,6 +272,50 @@ const Value* output_of(const Plan& plan, const DirectorOutcome* d, const std::st
     return nullptr;
 }
 
+/// Plan-wide output names of either plan: the head's, then the base's own.
+std::vector<std::string> compared_plan_outputs(const Plan& base, const Plan& head) {
+    std::vector<std::string> names;
+    for (auto s : head.plan_outputs) names.push_back(head.slots[s].name);
+    for (auto s : base.plan_outputs)
+        if (std::find(names.begin(), names.end(), base.slots[s].name) == names.end()) names.push_back(base.slots[s].name);
+    return names;
+}
+
+const Value* plan_output_of(const Plan& plan, const Outcome& o, const std::string& name, const Type** type) {
+    for (std::size_t k = 0; k < plan.plan_outputs.size() && k < o.plan_outputs.size(); ++k) {
+        if (plan.slots[plan.plan_outputs[k]].name != name) continue;
+        *type = &plan.slots[plan.plan_outputs[k]].type;
+        return &o.plan_outputs[k];
+    }
+    return nullptr;
+}
+
+/// Limit names of either plan: the head's, then the base's own.
+std::vector<std::string> compared_limits(const Plan& base, const Plan& head) {
+    std::vector<std::string> names;
+    for (const auto& l : head.limits) names.push_back(l.name);
+    for (const auto& l : base.limits)
+        if (std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
+    return names;
+}
+
+/// A limit's status by name ("ok", "scaled" …); empty when the plan has no such limit.
+std::string limit_status(const Plan& plan, const Outcome& o, const std::string& name) {
+    for (const auto& lo : o.limits)
+        if (lo.limit < plan.limits.size() && plan.limits[lo.limit].name == name) return std::string(to_string(lo.status));
+    return "";
+}
+
+/// `base.X,X,change.X` cells of one value under both plans (change: head − base, exact, when
+/// both are numbers of one unit).
+void append_compared(std::string& text, const Plan& base, const Outcome& bo, const Type* bt, const Value* bv,
+                     const Plan& head, const Outcome& ho, const Type* ht, const Value* hv) {
+    text += "," + (bv ? csv_field(value_text(base, bo, *bt, *bv)) : std::string());
+    text += "," + (hv ? csv_field(value_text(head, ho, *ht, *hv)) : std::string());
+    text += ",";
+    if (bv && hv && bt->is_number() && bt->same(*ht)) text += csv_field(value_text(head, ho, *ht, Value{hv->number - bv->number, 0}));
+}
+
 std::size_t violations_of(const Outcome& o, const std::string& id) {
     std::size_t n = 0;
     for (const auto& v : o.violations) n += v.director.empty() || v.director == id;
@@ -277,6 +330,10 @@ std::string batch_compare_header(const Plan& base, const Plan& head, const std::
     header += "," + head.directors.noun;
     for (const auto& name : compared_outputs(base, head))
         header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
+    for (const auto& name : compared_plan_outputs(base, head))
+        header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
+    for (const auto& name : compared_limits(base, head))
+        header += "," + csv_field("base.limit." + name) + "," + csv_field("limit." + name);
     header += ",base.violations,violations\n";
     return header;
 }
@@ -293,6 +350,17 @@ void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, 
         return nullptr;
     };
     const auto names = compared_outputs(base, head);
+    // The plan-wide outputs and the limits' statuses: the same on each of the scenario's rows.
+    std::string plan_wide;
+    for (const auto& name : compared_plan_outputs(base, head)) {
+        const Type* bt = nullptr;
+        const Type* ht = nullptr;
+        const Value* bv = plan_output_of(base, bo, name, &bt);
+        const Value* hv = plan_output_of(head, ho, name, &ht);
+        append_compared(plan_wide, base, bo, bt, bv, head, ho, ht, hv);
+    }
+    for (const auto& name : compared_limits(base, head))
+        plan_wide += "," + limit_status(base, bo, name) + "," + limit_status(head, ho, name);
     for (const auto& id : ids) {
         const DirectorOutcome* bd = find(bo, id);
         const DirectorOutcome* hd = find(ho, id);
@@ -304,12 +372,9 @@ void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, 
             const Type* ht = nullptr;
             const Value* bv = output_of(base, bd, name, &bt);
             const Value* hv = output_of(head, hd, name, &ht);
-            text += "," + (bv ? csv_field(value_text(base, bo, *bt, *bv)) : std::string());
-            text += "," + (hv ? csv_field(value_text(head, ho, *ht, *hv)) : std::string());
-            text += ",";
-            if (bv && hv && bt->is_number() && bt->same(*ht))
-                text += csv_field(value_text(head, ho, *ht, Value{hv->number - bv->number, 0}));
+            append_compared(text, base, bo, bt, bv, head, ho, ht, hv);
         }
+        text += plan_wide;
         text += "," + (bd ? std::to_string(violations_of(bo, id)) : std::string());
         text += "," + (hd ? std::to_string(violations_of(ho, id)) : std::string()) + "\n";
     }

@@ -75,11 +75,13 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
 /// (rules_sha256, inputs_sha256).
 std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
                        const ReportExtras& extras);
-/// The CSV's cells: a header row and one row per record; `numeric` marks exact-number columns.
+/// The CSV's cells: a header row and one row per record; `numeric` marks exact-number columns,
+/// `places` the decimals each column shows at least (a currency's or a price's minor ones).
 std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
-                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric = nullptr);
-/// A workbook: a results sheet (the CSV's cells, numbers as numbers), the inputs used (the
-/// file, line by line) and the seal.
+                                               std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric = nullptr,
+                                               std::vector<int>* places = nullptr);
+/// A workbook: a results sheet (the CSV's cells; a column of numbers as numbers when every
+/// value in it can be, see xlsx.hpp), the inputs used (the file, line by line) and the seal.
 std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
                         const ReportExtras& extras);
 

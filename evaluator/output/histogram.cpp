@@ -7,7 +7,10 @@
 #include <cassert>
 #include <cstdint>
 #include <map>
+#include <string>
+#include <vector>
 
+#include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
 #include "evaluator/output/html.hpp"
 #include "evaluator/numbers/rational.hpp"
@@ -36,6 +39,34 @@ constexpr int max_bins = 60;
 constexpr int min_slots = 9;   // fewer bins are centred among empty slots, so no bar is too wide
 constexpr int max_x_ticks = 5;
 constexpr int max_y_steps = 4;
+
+constexpr int title_left = 12;
+constexpr int title_line_height = 20;
+constexpr int title_column_px = 9;   // a column of the title (15 px bold; a wide character is two)
+
+/// The title in lines that fit `px` (at title_column_px a display column), broken at spaces:
+/// a picture one panel wide keeps the whole title (the paths and the seed at its end make the
+/// picture reproducible). A word longer than a line is a line of its own.
+std::vector<std::string> wrap_title(std::string_view title, int px) {
+    const std::size_t columns = static_cast<std::size_t>(std::max(1, px / title_column_px));
+    std::vector<std::string> lines;
+    std::string line;
+    std::size_t at = 0;
+    while (at <= title.size()) {
+        std::size_t space = title.find(' ', at);
+        if (space == std::string_view::npos) space = title.size();
+        std::string_view word = title.substr(at, space - at);
+        if (!line.empty() && dsl::display_width(line) + 1 + dsl::display_width(word) > columns) {
+            lines.push_back(std::move(line));
+            line.clear();
+        }
+        if (!line.empty()) line += ' ';
+        line += word;
+        at = space + 1;
+    }
+    lines.push_back(std::move(line));
+    return lines;
+}
 
 std::string escape_xml(std::string_view text) {
     std::string out;
@@ -425,8 +456,9 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
         if (columns.empty()) columns.push_back(p.output);
     }
 
-    const int top = header_height + (legend ? legend_height : 0);
     int width = cell_width * static_cast<int>(std::max<std::size_t>(1, columns.size()));
+    const std::vector<std::string> title_lines = wrap_title(title, width - 2 * title_left);
+    const int top = header_height + title_line_height * static_cast<int>(title_lines.size() - 1) + (legend ? legend_height : 0);
     int height = top + (rows.empty() ? 40 : cell_height * static_cast<int>(rows.size()));
     std::string out = fmt::format(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
@@ -440,11 +472,12 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
                "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#e8853a\" stroke-width=\"2\"/></pattern></defs>\n";
     }
     out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#fff\"/>\n", width, height);
-    out += fmt::format("<text x=\"12\" y=\"26\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">{}</text>\n",
-                       escape_xml(title));
+    for (std::size_t i = 0; i < title_lines.size(); ++i)
+        out += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">{}</text>\n",
+                           title_left, 26 + title_line_height * static_cast<int>(i), escape_xml(title_lines[i]));
     if (legend) {
         // A line for each side: a swatch of its bars and the plan.
-        const int ly = header_height + 4;
+        const int ly = top - legend_height + 4;
         out += "<g class=\"legend\">\n";
         out += fmt::format("<rect class=\"swatch bar-base\" x=\"12\" y=\"{}\" width=\"14\" height=\"10\"/>\n", ly - 9);
         out += fmt::format("<text x=\"32\" y=\"{}\">base: {}</text>\n", ly, escape_xml(legend->base));

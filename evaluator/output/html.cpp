@@ -134,19 +134,20 @@ std::string PaperWriter::render() {
             css.replace(at, key.size(), value);
     };
     put("FONTS", html_font_stack);
-    put("RUNNING_LEFT", css_string(paper_.plan_title + " — " + paper_.fiscal_year));
+    // A plan without a fiscal year (none is required) leaves its part out of the titles.
+    const std::string& year = paper_.fiscal_year;
+    const std::string titled = year.empty() ? paper_.plan_title : paper_.plan_title + " — " + year;
+    put("RUNNING_LEFT", css_string(titled));
     put("RUNNING_RIGHT", css_string("seal: rules " + short_hash(paper_.seal.rules_sha256) + " · inputs " +
                                     short_hash(paper_.seal.inputs_sha256)));
     out_ += "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n";
-    out_ += fmt::format("<title>{} — {} — working paper</title>\n", html_escape(paper_.plan_title),
-                        html_escape(paper_.fiscal_year));
+    out_ += fmt::format("<title>{} — working paper</title>\n", html_escape(titled));
     out_ += "<style>\n" + css + "</style>\n</head>\n<body>\n";
-    out_ += fmt::format(
-        "<div class=\"running\"><span>{} — {}</span><span class=\"mono\">seal: rules {} · inputs {}</span></div>\n",
-        html_escape(paper_.plan_title), html_escape(paper_.fiscal_year), html_escape(short_hash(paper_.seal.rules_sha256)),
-        html_escape(short_hash(paper_.seal.inputs_sha256)));
-    out_ += fmt::format("<header>\n<h1>{}</h1>\n<p>Working paper — fiscal year {}</p>\n", html_escape(paper_.plan_title),
-                        html_escape(paper_.fiscal_year));
+    out_ += fmt::format("<div class=\"running\"><span>{}</span><span class=\"mono\">seal: rules {} · inputs {}</span></div>\n",
+                        html_escape(titled), html_escape(short_hash(paper_.seal.rules_sha256)),
+                        html_escape(short_hash(paper_.seal.inputs_sha256)));
+    out_ += fmt::format("<header>\n<h1>{}</h1>\n<p>{}</p>\n", html_escape(paper_.plan_title),
+                        year.empty() ? std::string("Working paper") : "Working paper — fiscal year " + html_escape(year));
     seal_block();
     out_ += "</header>\n";
     findings();
@@ -275,7 +276,8 @@ void PaperWriter::director(std::size_t d) {
     const Explanation& e = dir.derivation;
     std::map<std::string, std::size_t> at;
     for (std::size_t i = 0; i < e.steps.size(); ++i) at.emplace(e.steps[i].id, i);
-    out_ += fmt::format("<section class=\"director\" id=\"d{}\">\n<h2>{}</h2>\n", d + 1, html_escape(dir.id));
+    out_ += fmt::format("<section class=\"director\" id=\"d{}\">\n<h2>{}</h2>\n", d + 1,
+                        html_escape(dir.noun.empty() ? dir.id : dir.noun + " " + dir.id));
     // The root: every output (a synthetic step listing them), or one value.
     std::vector<std::size_t> roots;
     auto root = at.find(e.root);

@@ -42,6 +42,7 @@ struct WorkingPaper {
     OutcomeFindings findings;              // the plan-wide outputs, limits and violations, as eval shows them
     struct Director {
         std::string id;
+        std::string noun;                  // a record of a further collection: its noun ("peer"); else empty
         Explanation derivation;            // every output of the director (explain with no value)
     };
     std::vector<Director> directors;

@@ -40,7 +40,10 @@ OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome) {
     for (std::size_t i = 0; i < plan.plan_outputs.size() && i < outcome.plan_outputs.size(); ++i) {
         const Slot& s = plan.slots[plan.plan_outputs[i]];
         if (s.name == "fiscal_year") continue;
-        found.totals.push_back({s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i])});
+        // An amount of money whose name does not say its currency is shown with it.
+        const std::string currency = unnamed_currency(plan, s.type, s.name);
+        found.totals.push_back(
+            {s.name, display_value(plan, outcome, s.type, outcome.plan_outputs[i]) + (currency.empty() ? "" : " " + currency)});
     }
     for (const auto& l : outcome.limits) {
         const Limit& limit = plan.limits[l.limit];
@@ -77,7 +80,9 @@ std::string format_table(const Plan& plan, const Outcome& outcome, const Seal& s
         std::vector<bool> right{false};
         std::vector<std::string> header{noun};
         for (std::uint32_t s : outputs) {
-            header.push_back(plan.slots[s].name);
+            // An amount of money says its currency: `award_value (GBP)`.
+            const std::string currency = unnamed_currency(plan, plan.slots[s].type, plan.slots[s].name);
+            header.push_back(currency.empty() ? plan.slots[s].name : plan.slots[s].name + " (" + currency + ")");
             right.push_back(plan.slots[s].type.is_number());
         }
         rows.push_back(header);
@@ -657,7 +662,17 @@ std::string changed_records(const std::string& noun, const std::vector<DirectorD
                             const char* what) {
     std::string out;
     std::vector<std::vector<std::string>> rows{{noun, "output", "base", "head", "change"}};
-    if (valued) rows[0].insert(rows[0].end(), {"base value", "head value", "value change"});
+    // The values at the price say their currency (one for the table when every value is in
+    // it; else each value does).
+    std::set<std::string> currencies;
+    for (const auto& dd : records)
+        for (const auto& v : dd.values)
+            if (v.changed && !v.value_currency.empty()) currencies.insert(v.value_currency);
+    const std::string in_one = currencies.size() == 1 ? " (" + *currencies.begin() + ")" : "";
+    if (valued) rows[0].insert(rows[0].end(), {"base value" + in_one, "head value" + in_one, "value change" + in_one});
+    auto valued_text = [&](const ValueDiff& v, const std::string& text) {
+        return in_one.empty() && !text.empty() && !v.value_currency.empty() ? text + " " + v.value_currency : text;
+    };
     std::vector<std::string> unchanged;
     for (const auto& dd : records) {
         if (!dd.changed()) {
@@ -670,9 +685,12 @@ std::string changed_records(const std::string& noun, const std::vector<DirectorD
         bool first = true;
         for (const auto& v : dd.values) {
             if (!v.changed) continue;
-            rows.push_back({first ? id : "", v.name, shown(v.base), shown(v.head), change_text(v)});
-            if (valued) rows.back().insert(rows.back().end(), {v.base.value_display, v.head.value_display,
-                                                               v.value_change_display});
+            // An amount of money says its currency: `award_value (GBP)`.
+            rows.push_back({first ? id : "", v.currency.empty() ? v.name : v.name + " (" + v.currency + ")", shown(v.base),
+                            shown(v.head), change_text(v)});
+            if (valued)
+                rows.back().insert(rows.back().end(), {valued_text(v, v.base.value_display), valued_text(v, v.head.value_display),
+                                                       valued_text(v, v.value_change_display)});
             first = false;
         }
         if (first) rows.push_back({id, "", "", "", ""});

@@ -1,14 +1,19 @@
-// Workbooks for Excel (`--format xlsx`): sheets of rows, each cell text or an exact number.
+// Workbooks for Excel (`--format xlsx`): sheets of rows, each cell text or a number.
 // The only user of libxlsxwriter.
 //
-// A cell marked numeric is written as an Excel number only when the number is exactly a
-// binary double — an integer of at most 2^53 in magnitude (every share count, every yen
-// amount a plan produces), or a fraction whose denominator is a power of two (0.5, 0.9375)
-// — and as text otherwise ("8712/10385", 0.1, an integer past 2^53), so that no value is
-// ever rounded on its way into the sheet. No arithmetic on binary doubles happens: the
-// double is built from the exact integer numerator by a power-of-two scaling.
+// A column marked numeric is decided whole — every value in it a number, or every value
+// text, never a mix (a spreadsheet's SUM skips text cells without a word). It is written
+// as numbers when every value is a terminating decimal which, at the column's decimals
+// (the most any value needs, at least the column's min_places: a currency's minor
+// decimals), has at most 15 digits — what Excel shows of a number — and whose double,
+// printed back at those decimals, gives the value's exact digits. The numbers then carry
+// the number format `#,##0.00` (as many 0s after the point as the column's decimals; a
+// column of integers has none). Otherwise the whole column is the exact text ("8712/10385",
+// "15000.07"). The double is the one nearest the exact value: the integer value × 10^d
+// (below 10^15, exact) divided by 10^d (exact), one correctly rounded division; it differs
+// from the exact value by less than half a unit in its 16th digit, never in a digit shown.
 //
-//   Sheet s{"results", {{"director", "annual_rs_shares"}, {"D03", "4846"}}, {false, true}};
+//   Sheet s{"results", {{"director", "bonus"}, {"A", "15000.07"}}, {false, true}, {0, 2}};
 //   Result<std::string> bytes = xlsx_workbook({s});   // the .xlsx file's bytes
 #pragma once
 
@@ -23,12 +28,17 @@ namespace hoshu::eval {
 struct Sheet {
     std::string name;                               // at most 31 characters
     std::vector<std::vector<std::string>> rows;     // the first row is the header (bold)
-    std::vector<bool> numeric;                      // per column: write exact numbers as numbers
+    std::vector<bool> numeric;                      // per column: numbers when the whole column can be
+    std::vector<int> min_places = {};               // per column: decimals shown at least (absent: 0)
 };
 
-/// The double equal to the exact number `text` (an integer, a decimal, a fraction), when
-/// there is one; none otherwise.
-std::optional<double> exact_double(const std::string& text);
+/// A numeric column as Excel numbers: its decimals and each cell's double (none for an
+/// empty cell). None when the column is to be text (see the top of this file).
+struct ColumnNumbers {
+    int places = 0;
+    std::vector<std::optional<double>> numbers;
+};
+std::optional<ColumnNumbers> column_numbers(const std::vector<std::string>& cells, int min_places);
 
 /// The workbook's bytes. Errors: the library cannot write its temporary file.
 Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets);

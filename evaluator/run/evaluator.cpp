@@ -717,6 +717,47 @@ Value Evaluator::series_window(const Node& node, Where w) {
     return v;
 }
 
+std::vector<Evaluator::WindowEntry> Evaluator::window_entries(std::uint32_t n, int director, int grant) {
+    const Node& node = plan_.nodes[n];
+    const Where w{director, grant};
+    const auto& entries = series(node.aux);
+    Date to{static_cast<std::int32_t>(value_of(node.a, w).word)};
+    auto by_date = [](const auto& e, Date x) { return e.first < x; };
+    auto after_date = [](Date x, const auto& e) { return x < e.first; };
+    // The same window series_window() computes over.
+    auto end = node.to_inclusive ? std::upper_bound(entries.begin(), entries.end(), to, after_date)
+                                 : std::lower_bound(entries.begin(), entries.end(), to, by_date);
+    auto begin = end;
+    switch (node.window) {
+        case WindowOp::last:
+        case WindowOp::last_date:
+        case WindowOp::on:
+            if (end != entries.begin()) begin = std::prev(end);
+            break;
+        case WindowOp::mean: {
+            auto count = value_of(node.c, w).number.to_int64();
+            if (count && *count >= 1 && *count <= end - entries.begin()) begin = end - *count;
+            break;
+        }
+        case WindowOp::sum: {
+            Date from{static_cast<std::int32_t>(value_of(node.b, w).word)};
+            begin = node.from_inclusive ? std::lower_bound(entries.begin(), entries.end(), from, by_date)
+                                        : std::upper_bound(entries.begin(), entries.end(), from, after_date);
+            if (begin > end) begin = end;
+            break;
+        }
+    }
+    const auto first = static_cast<std::uint32_t>(begin - entries.begin());
+    const auto last = static_cast<std::uint32_t>(end - entries.begin());
+    std::vector<WindowEntry> out;
+    for (auto i = begin; i != end; ++i) out.push_back({i->first, i->second, {}});
+    // Each entry's value where the inputs (or an override) wrote it.
+    for (const auto& [ptr, read] : series_reads_)
+        if (read.series == node.aux && !read.date && read.entry >= first && read.entry < last)
+            out[read.entry - first].at = where_of(InputFile::Node{ptr});
+    return out;
+}
+
 /// Date arithmetic: `d + 30 days`, `d - 1 month`, days_between, months_between, month_end.
 Value Evaluator::date_calc(const Node& node, Where w) {
     Date a{static_cast<std::int32_t>(value_of(node.a, w).word)};

@@ -71,6 +71,15 @@ public:
         return ensure(s, Where{director, grant}) != State::absent;
     }
     Value node_value(std::uint32_t n, int director, int grant) { return eval(n, Where{director, grant}); }
+    /// The entries a series window (`mean of last 3 close before d`, `sum of … after … up
+    /// to …`, `last …`, `… on …`) at node `n` reads: each one's date, value and where its
+    /// value is written (invalid when it is not in a file).
+    struct WindowEntry {
+        Date date;
+        Value value;
+        SourceRange at;
+    };
+    std::vector<WindowEntry> window_entries(std::uint32_t n, int director, int grant);
     /// Where input slot `s` is written in the inputs file for this director (or grant);
     /// invalid when it is absent (an optional input, or its default taken).
     SourceRange input_range(std::uint32_t s, int director, int grant);
@@ -259,8 +268,14 @@ private:
         auto it = override_index_.find(n.ptr);
         return it == override_index_.end() ? nullptr : &overrides_[it->second];
     }
-    /// The start of the inputs file: where a key missing at its top level is reported.
-    SourceRange top_of_file() const { return SourceRange::in(in_.file(), 0, 0); }
+    /// Where a key missing from the inputs is reported: the table that lacks it (`parent`,
+    /// located); at the top level no place in the file — its first line is as likely a
+    /// comment as a key — and `*top` is " at the top level of FILE", for the message.
+    SourceRange missing_at(InputFile::Node parent, std::string* top) const {
+        if (parent && parent.ptr != in_.root().ptr) return in_.range(parent);
+        *top = " at the top level of " + in_.path();
+        return {};
+    }
     SourceRange where_of(InputFile::Node n) const {
         const InputOverride* ov = override_of(n);
         return ov ? ov->where : in_.range(n);

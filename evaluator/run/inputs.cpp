@@ -314,6 +314,29 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                                                       number));
                 }
             }
+            // A date or time that is no date (June 31, month 13): toml++ places the error
+            // where it stopped reading, after the digits; the whole value underlined.
+            if (message.rfind("invalid TOML in a date", 0) == 0 || message.rfind("invalid TOML in a time", 0) == 0) {
+                const std::string_view text = f.text();
+                auto in_value = [](char c) {
+                    return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == ':' || c == '.' || c == '+' ||
+                           c == 'T' || c == 't' || c == 'Z' || c == 'z';
+                };
+                std::size_t begin = std::min<std::size_t>(*off, text.size()), end = begin;
+                while (begin > 0 && in_value(text[begin - 1])) --begin;
+                // A date and a time apart by one space (`2025-06-31 10:00:00`): both.
+                if (begin > 1 && text[begin - 1] == ' ' && std::isdigit(static_cast<unsigned char>(text[begin - 2])) &&
+                    text.substr(begin, end - begin).find('-') == std::string_view::npos)
+                    for (--begin; begin > 0 && in_value(text[begin - 1]);) --begin;
+                while (end < text.size() && in_value(text[end])) ++end;
+                if (end + 1 < text.size() && text[end] == ' ' &&
+                    std::isdigit(static_cast<unsigned char>(text[end + 1])) && text.substr(begin, end - begin).find(':') == std::string_view::npos &&
+                    text.substr(end + 1, 3).find(':') != std::string_view::npos)
+                    for (++end; end < text.size() && in_value(text[end]);) ++end;
+                if (begin < end)
+                    return dsl::one_error(SourceRange::in(id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)),
+                                          std::move(message));
+            }
             return dsl::one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));
         }
     } catch (const std::exception& e) {

@@ -72,6 +72,14 @@ public:
     /// The value of the inputs file that input `slot` reads for this director (or grant):
     /// none when it is absent (or its path cannot be followed).
     InputFile::Node input_node(std::uint32_t slot, std::size_t director, int grant = -1);
+    /// The entries of a series a window node reads (Evaluator::window_entries); none when
+    /// the window cannot be evaluated.
+    struct WindowEntry {
+        Date date;
+        Value value;
+        dsl::SourceRange at;   // where its value is written; invalid when in no file
+    };
+    std::vector<WindowEntry> window_entries(std::uint32_t node, std::size_t director, int grant = -1);
     /// The entry of a series found by `last … before date`, if any.
     std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
 

@@ -13,10 +13,11 @@ void Evaluator::load_directors() {
     InputFile::Node parent;
     InputFile::Node list = walk(plan_.directors.input, in_.root(), {}, "the list of directors", &parent, &missing);
     if (!list) {
-        // Located in the inputs file: in the table that lacks the key, or at its top.
-        fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
-             fmt::format("the inputs have no `{}`: the list of {}s ([[{}]] records)", missing,
-                         plan_.directors.noun, plan_.directors.input.path_text));
+        // Located in the inputs file: in the table that lacks the key, or said to be at its top.
+        std::string top;
+        const SourceRange where = missing_at(parent, &top);
+        fail(where, fmt::format("the inputs have no `{}`{}: the list of {}s ([[{}]] records)", missing, top,
+                                plan_.directors.noun, plan_.directors.input.path_text));
     }
     if (in_.kind(list) != InputKind::array) {
         fail(in_.range(list), fmt::format("`{}` must list the directors as [[{}]] records, but it is {}",
@@ -66,8 +67,9 @@ void Evaluator::load_others() {
         const std::string what = fmt::format("the list of {}", spec.plural);
         InputFile::Node list = walk(spec.input, in_.root(), {}, what, &parent, &missing);
         if (!list) {
-            fail(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
-                 fmt::format("the inputs have no `{}`: {} ([[{}]] records)", missing, what, spec.input.path_text));
+            std::string top;
+            const SourceRange where = missing_at(parent, &top);
+            fail(where, fmt::format("the inputs have no `{}`{}: {} ([[{}]] records)", missing, top, what, spec.input.path_text));
         }
         if (in_.kind(list) != InputKind::array) {
             fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
@@ -116,8 +118,10 @@ void Evaluator::load_grants() {
         // Reported with every other problem of the inputs (check_inputs()), first: the
         // rest of the file is checked as if there were none.
         dsl::Diagnostics& diags = missing_carried_;
-        auto& d = diags.error(parent && parent.ptr != in_.root().ptr ? in_.range(parent) : top_of_file(),
-                              "the inputs have no `{}`, the records the year before hands on to this one", missing);
+        std::string top;
+        const SourceRange where = missing_at(parent, &top);
+        auto& d = diags.error(where, "the inputs have no `{}`, the records the year before hands on to this one{}", missing,
+                              top.empty() ? "" : "," + top);
         d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register "
                              "FILE.db`) or type them as [[{}]] records; in the plan's first year, write `{} = []`",
                              path, path);
@@ -411,12 +415,18 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
             auto [k, i] = other_at_[static_cast<std::size_t>(w.grant)];
             owner = fmt::format(" for {} {}", plan_.others[k].noun, out_.others[k].records[i].id);
         }
-        SourceRange where = parent && parent.ptr != in_.root().ptr ? in_.range(parent)
-                            : s.scope != Scope::plan && !s.input.absolute ? in_.range(base)
-                                                                          : top_of_file();
+        std::string top;
+        SourceRange where = s.scope != Scope::plan && !s.input.absolute && !(parent && parent.ptr != in_.root().ptr)
+                                ? in_.range(base)
+                                : missing_at(parent, &top);
         // An input read at its own name needs nothing but itself: saying so again is noise.
-        if (s.name == s.input.path_text) f.diags.error(where, "missing input `{}`{}", missing, owner);
-        else f.diags.error(where, "missing input `{}`{}: {} needs `{}`", missing, owner, what, s.input.path_text);
+        auto& d = s.name == s.input.path_text
+                      ? f.diags.error(where, "missing input `{}`{}{}", missing, owner, top)
+                      : f.diags.error(where, "missing input `{}`{}{}: {} needs `{}`", missing, owner, top, what, s.input.path_text);
+        // Where a top-level key belongs: TOML puts every key after a [table] header in it.
+        if (!top.empty() && missing == s.input.path_text)
+            d.hint = fmt::format("write `{} = …` near the top of {}, before its first [table] or [[records]] header",
+                                 missing, in_.path());
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }

@@ -154,6 +154,19 @@ std::optional<SessionProbe::ParamInForce> SessionProbe::param_in_force(std::uint
 
 std::optional<Rational> SessionProbe::scale_factor(std::uint32_t slot) const { return session_.impl_->evaluator.scale_factor(slot); }
 
+std::vector<SessionProbe::WindowEntry> SessionProbe::window_entries(std::uint32_t node, std::size_t director, int grant) {
+    try {
+        session_.impl_->evaluator.start();
+        std::vector<WindowEntry> out;
+        for (auto& e : session_.impl_->evaluator.window_entries(node, static_cast<int>(director), grant))
+            out.push_back({e.date, std::move(e.value), e.at});
+        return out;
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return {};
+    }
+}
+
 std::optional<std::pair<Date, Value>> SessionProbe::last_before(std::uint32_t series, Date date) {
     try {
         session_.impl_->evaluator.start();

@@ -39,7 +39,11 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
 }
 
 int minor_places(const Plan& plan, const Type& type) {
+    // A currency, or a price in it (a currency per share or other counted unit): 11.1 GBP
+    // per share is shown as 11.10 GBP per share.
     auto u = single_unit(type);
+    if (!u)
+        if (auto price = price_units(type, plan.units)) u = price->currency;
     if (!u || !plan.units[*u].minor) return 0;
     Rational scale(1);
     int places = 0;
@@ -48,6 +52,22 @@ int minor_places(const Plan& plan, const Type& type) {
         ++places;
     }
     return (*plan.units[*u].minor * scale).is_integer() ? places : 0;
+}
+
+std::string unnamed_currency(const Plan& plan, const Type& type, std::string_view name) {
+    auto u = single_unit(type);
+    if (!u || !plan.units[*u].currency) return "";
+    const UnitDef& unit = plan.units[*u];
+    std::string lower(name);
+    for (auto& c : lower)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    std::string code = unit.name;
+    for (auto& c : code)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    const std::string padded = "_" + lower + "_";
+    for (const std::string& word : {currency_word(unit), code})
+        if (padded.find("_" + word + "_") != std::string::npos) return "";
+    return unit.name;
 }
 
 std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {

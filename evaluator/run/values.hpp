@@ -22,9 +22,15 @@ std::string value_text(const Plan& plan, const Outcome& outcome, const Type& typ
 /// "11,250.00"; JPY, whose minor amount is whole, as "11,250"),
 /// other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
-/// The decimals of a currency's minor amount (USD with `minor 0.01`: 2); 0 for a type that
-/// is not exactly such a currency, or whose minor amount is whole.
+/// The decimals of a currency's minor amount (USD with `minor 0.01`: 2), for the currency
+/// and for a price in it (USD per share); 0 for a type that is neither, or whose minor
+/// amount is whole.
 int minor_places(const Plan& plan, const Type& type);
+/// The currency a report names beside a column or a total of `type` called `name`: the
+/// currency's name ("GBP") for an amount of money whose name does not already say it as one
+/// of its `_` words (`fixed_cash_yen` says JPY's word, `total_gbp` GBP's); empty otherwise
+/// (shares, ratios, texts).
+std::string unnamed_currency(const Plan& plan, const Type& type, std::string_view name);
 /// display_value() followed by the unit of a number that has one, singular for exactly one:
 /// "4,709 shares", "1 share", "1 share per PSU", "0.5" (a ratio), "12.5%".
 std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);

@@ -55,9 +55,85 @@ P
 printf '[[people]]\nid = "A"\nn = 1\n' > "$work/in.toml"
 "$hoshu" eval "$work/plan" --inputs "$work/in.toml" --format xlsx --out "$work/ratio.xlsx" || { echo "FAIL eval of the ratio plan"; fail=1; }
 out=$(unzip -p "$work/ratio.xlsx" xl/worksheets/sheet1.xml)
-has "1/2 is the number 0.5" '<c r="C2"><v>0.5</v></c>'
+has "1/2 is the number 0.5 (at one decimal)" '<c r="C2" s="2"><v>0.5</v></c>'
 has "1/3 is text" '<c r="B2" t="s">'
 out=$(unzip -p "$work/ratio.xlsx" xl/sharedStrings.xml); has "... written exactly" '<t>1/3</t>'
+
+# Pence: one type per column. Every cell of a money column in a currency with a minor unit is
+# a number with a 2-decimal format whose double shows the exact amount — a SUM over it is
+# the exact total; a column one of whose values no 15-digit decimal holds is text throughout.
+mkdir -p "$work/pence"
+cat > "$work/pence/p.hoshu" <<'P'
+plan "Pence"
+unit GBP currency "£" minor 0.01
+collection executives: executive at executives key id
+input grant_price: GBP per share at grant_price range £0.01 per share to £1,000 per share
+input year: text at fiscal_year
+output fiscal_year: text = year
+per executive
+  input salary: GBP at salary range £0 to £10,000,000
+  output bonus: GBP = round down(salary * 15%, £0.01)
+  output third: ratio = salary / (salary * 3)
+  output halved: ratio = salary / (salary * 2)
+  output award: shares = round down(bonus / grant_price, 1 share)
+end
+output total_bonus: GBP = sum of bonus over executives
+P
+printf 'fiscal_year = "FY2025"\ngrant_price = 11.10\n[[executives]]\nid = "A"\nsalary = 100_000.00\n[[executives]]\nid = "B"\nsalary = 100_000.10\n[[executives]]\nid = "C"\nsalary = 100_001.00\n[[executives]]\nid = "D"\nsalary = 100_000.50\n' > "$work/pence/in.toml"
+"$hoshu" eval "$work/pence" --inputs "$work/pence/in.toml" --format xlsx --out "$work/pence.xlsx" || { echo "FAIL eval of the pence plan"; fail=1; }
+"$hoshu" eval "$work/pence" --inputs "$work/pence/in.toml" --format json --out "$work/pence.json"
+"$hoshu" register init "$work/pence.db" > /dev/null
+"$hoshu" register record "$work/pence.db" "$work/pence.json" --by hr --grants award > /dev/null
+"$hoshu" register export "$work/pence.db" --format xlsx --out "$work/pence-register.xlsx"
+out=$(python3 - "$work/pence.xlsx" <<'PY'
+import re, sys, zipfile
+from decimal import Decimal
+z = zipfile.ZipFile(sys.argv[1])
+styles = z.read('xl/styles.xml').decode()
+numfmts = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
+xfs = re.findall(r'<xf [^>]*?numFmtId="(\d+)"', re.search(r'<cellXfs[^>]*>(.*?)</cellXfs>', styles, re.S).group(1))
+ss = [re.sub('<[^>]+>', '', x) for x in re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode(), re.S)]
+sheet = z.read('xl/worksheets/sheet1.xml').decode()
+cols = {}
+header = {}
+for r, row in enumerate(re.findall(r'<row [^>]*>(.*?)</row>', sheet, re.S)):
+    for col, attrs, body in re.findall(r'<c r="([A-Z]+)\d+"([^>]*)>(.*?)</c>', row):
+        v = re.sub('<[^>]+>', '', body)
+        if r == 0: header[col] = ss[int(v)]; continue
+        s = re.search(r's="(\d+)"', attrs)
+        fmt = numfmts.get(xfs[int(s.group(1))], 'builtin') if s else 'General'
+        cols.setdefault(header[col], []).append(('text', ss[int(v)], None) if 't="s"' in attrs else ('number', v, fmt))
+for name in ('bonus', 'third', 'halved', 'award_value_gbp'):
+    kinds = sorted({k for k, _, _ in cols[name]})
+    print(name, 'kinds', ','.join(kinds), 'formats', ','.join(sorted({str(f) for _, _, f in cols[name]})))
+# What Excel shows at the cell's decimals is the exact amount; SUM is the exact total.
+shown = ['%.2f' % float(v) for _, v, _ in cols['bonus']]
+print('bonus shown', ' '.join(shown))
+print('bonus sum', '%.2f' % sum(Decimal(s) for s in shown))
+PY
+)
+has "a pence column is numbers only" 'bonus kinds number formats #,##0.00'
+has "every amount shows its exact pence" 'bonus shown 15000.00 15000.01 15000.15 15000.07'
+has "a SUM over it is the exact total" 'bonus sum 60000.23'
+has "a column with 1/3 is text only" 'third kinds text formats None'
+has "a column of halves is numbers at one decimal" 'halved kinds number formats #,##0.0'
+has "the awards' value at the price (pence) is numbers" 'award_value_gbp kinds number formats #,##0.00'
+out=$(python3 - "$work/pence-register.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+ss = [re.sub('<[^>]+>', '', x) for x in re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode(), re.S)]
+sheet = z.read('xl/worksheets/sheet1.xml').decode()
+header = {}; kinds = {}
+for r, row in enumerate(re.findall(r'<row [^>]*>(.*?)</row>', sheet, re.S)):
+    for col, attrs, body in re.findall(r'<c r="([A-Z]+)\d+"([^>]*)>(.*?)</c>', row):
+        v = re.sub('<[^>]+>', '', body)
+        if r == 0: header[col] = ss[int(v)]; continue
+        kinds.setdefault(header[col], set()).add('text' if 't="s"' in attrs else 'number')
+for name in sorted(kinds): print('register', name, ','.join(sorted(kinds[name])))
+PY
+)
+has "register export: the grant's shares column is numbers only" 'register shares number'
+has "register export: the grant's value in pence is numbers only" 'register value_gbp number'
 
 # eval's CSV: the byte-order mark by default, not with --no-csv-bom.
 out=$("$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format csv | head -c 3 | od -An -tx1 | tr -d ' \n')

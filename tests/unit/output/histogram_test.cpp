@@ -1,6 +1,8 @@
 // histogram_svg: binning, escaping, layout and determinism of the simulation histograms.
 #include "evaluator/output/histogram.hpp"
 
+#include "dsl/base/source.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -227,4 +229,29 @@ TEST_CASE("histogram: counts per granule fill whole bars, captioned with the val
     CHECK(sum(counts) == total);
     CHECK(svg.find("min 1,000,123 · max 1,418,000") != std::string::npos);
     CHECK(svg.find("(bins of 8,192)") != std::string::npos);   // 2 granules: the least that gives 60 bars or fewer
+}
+
+TEST_CASE("histogram: a title longer than a one-panel picture is wrapped, whole", "[histogram]") {
+    // One panel: 360 px. The title's end (the paths and the seed) makes the picture
+    // reproducible: no part of it may fall outside the picture.
+    const std::string title = "Example plc Long Term Incentive Plan 2025 — 2,000 paths, seed 3";
+    std::string svg = histogram_svg(title, 2'000, {uniform("CEO", "vested_shares", 25'000, 100'000, 1)});
+    require_well_formed(svg);
+    CHECK(svg.find("width=\"360\"") != std::string::npos);
+    // Every line of the title within the picture (at 9 px a column, from x = 12 to 348).
+    std::string joined;
+    for (auto at = svg.find("font-weight=\"bold\""); at != std::string::npos; at = svg.find("font-weight=\"bold\"", at + 1)) {
+        auto begin = svg.find('>', at) + 1;
+        std::string line = svg.substr(begin, svg.find("</text>", begin) - begin);
+        CHECK(hoshu::dsl::display_width(line) * 9 <= 336);
+        joined += (joined.empty() ? "" : " ") + line;
+    }
+    CHECK(joined == title);
+    CHECK(occurrences(svg, "font-weight=\"bold\"") == 2);
+    // The panels move down by the extra line: the picture is one line taller.
+    CHECK(svg.find("height=\"292\"") != std::string::npos);
+    // A title that fits stays one line, and the picture its height.
+    std::string short_svg = histogram_svg("LTIP — 2,000 paths, seed 3", 2'000, {uniform("CEO", "vested_shares", 1, 9, 1)});
+    CHECK(occurrences(short_svg, "font-weight=\"bold\"") == 1);
+    CHECK(short_svg.find("height=\"272\"") != std::string::npos);
 }

@@ -68,7 +68,7 @@ TEST_CASE("evaluator: an input read only by the branch not taken may be missing"
     // The other way, b is needed and missing.
     const auto& in_b = f.inputs("use_b = true\na = 5\n[[directors]]\nid = \"D01\"\npay = 10\n", "b.toml");
     Session t(*f.plan, in_b);
-    CHECK(first_error(t.value(f.slot("kept"), 0)) == "missing input `b`");
+    CHECK(first_error(t.value(f.slot("kept"), 0)) == "missing input `b` at the top level of b.toml");
 }
 
 TEST_CASE("evaluator: a runtime error names the definition, its clauses and the director", "[evaluator]") {

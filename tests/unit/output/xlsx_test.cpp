@@ -1,0 +1,60 @@
+// column_numbers: a workbook's column of numbers is numbers throughout, or text throughout.
+#include "evaluator/output/xlsx.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using hoshu::eval::column_numbers;
+
+namespace {
+
+std::string shown(double v, int places) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", places, v);
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("xlsx: a column of pence is numbers at two decimals, each showing its exact amount", "[xlsx]") {
+    auto c = column_numbers({"15000", "15000.01", "15000.15", "15000.07", "", "-0.05"}, 2);
+    REQUIRE(c);
+    CHECK(c->places == 2);
+    REQUIRE(c->numbers.size() == 6);
+    CHECK(shown(*c->numbers[0], 2) == "15000.00");
+    CHECK(shown(*c->numbers[1], 2) == "15000.01");
+    CHECK(shown(*c->numbers[2], 2) == "15000.15");
+    CHECK(shown(*c->numbers[3], 2) == "15000.07");
+    CHECK_FALSE(c->numbers[4]);   // an empty cell stays empty
+    CHECK(shown(*c->numbers[5], 2) == "-0.05");
+    // The double nearest the exact amount: 15000.07 is not a double, the nearest one is.
+    CHECK(*c->numbers[3] == 15000.07);
+}
+
+TEST_CASE("xlsx: the column's decimals are the most any value needs, at least the minimum", "[xlsx]") {
+    auto whole = column_numbers({"4846", "48000000"}, 0);
+    REQUIRE(whole);
+    CHECK(whole->places == 0);
+    CHECK(*whole->numbers[1] == 48000000.0);
+    auto halves = column_numbers({"0.5", "1", "0.9375"}, 0);
+    REQUIRE(halves);
+    CHECK(halves->places == 4);
+    auto pounds = column_numbers({"15000", "16000"}, 2);   // whole pounds of a pence currency
+    REQUIRE(pounds);
+    CHECK(pounds->places == 2);
+}
+
+TEST_CASE("xlsx: one value that cannot be a number makes the whole column text", "[xlsx]") {
+    CHECK_FALSE(column_numbers({"0.5", "1/3"}, 0));             // no terminating decimal
+    CHECK_FALSE(column_numbers({"1", "x"}, 0));                 // no number
+    CHECK_FALSE(column_numbers({"1", "1234567890123456"}, 0));  // 16 digits: Excel shows 15
+    CHECK(column_numbers({"999999999999999"}, 0));              // 15 digits
+    // 15 digits at the column's decimals: 9,999,999,999,999.99 has 15; one more does not fit.
+    CHECK(column_numbers({"9999999999999.99"}, 2));
+    CHECK_FALSE(column_numbers({"99999999999999.99"}, 2));
+    CHECK_FALSE(column_numbers({"12345678901234", "0.01"}, 0));   // 0.01 asks 2 decimals of all
+    CHECK_FALSE(column_numbers({"0.0000000000000001"}, 0));       // 16 decimals
+}
