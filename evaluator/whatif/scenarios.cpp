@@ -533,6 +533,35 @@ std::pair<std::size_t, std::size_t> trimmed(std::string_view s, std::size_t b, s
 }
 
 constexpr const char* grid_hint = "a grid spec is PATH=LOW..HIGH:STEP or PATH=v1,v2,…";
+// A value of a range written as the range's HIGH is: in percent (`125%`), with its
+// exponent (`335e9`), grouped by `_`, or as exact text.
+std::string range_value_text(const Rational& v, std::string_view high_text, bool percent) {
+    if (percent) {
+        const Rational pct = v * Rational(100);
+        if (pct.terminates()) return pct.to_string() + "%";
+    }
+    const std::size_t e = high_text.find_first_of("eE");
+    if (e != npos && !percent) {
+        int exponent = 0;
+        const std::string_view digits = high_text.substr(e + 1);
+        const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
+        if (parsed.ec == std::errc{} && parsed.ptr == digits.data() + digits.size() && exponent > 0 &&
+            exponent <= 30) {
+            Rational scale(1);
+            for (int i = 0; i < exponent; ++i) scale = scale * Rational(10);
+            const Rational mantissa = v / scale;
+            if (mantissa.terminates()) return mantissa.to_string() + "e" + std::to_string(exponent);
+        }
+    }
+    std::string text = v.to_string();
+    if (high_text.find('_') != npos && v.is_integer()) {
+        // Grouped as HIGH is: 31_200_000_000.
+        const std::size_t sign = text[0] == '-' ? 1 : 0;
+        for (std::size_t i = text.size(); i > sign + 3; i -= 3) text.insert(i - 3, "_");
+    }
+    return text;
+}
+
 constexpr const char* number_hint = "numbers as hoshu reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4";
 
 }  // namespace
@@ -608,7 +637,26 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                             s.substr(hb, he - hb));
                 continue;
             }
-            Rational count = ((*high - *low) / *step).floor() + Rational(1);
+            const Rational steps = (*high - *low) / *step;
+            if (!steps.is_integer()) {
+                // HIGH is what the analyst asked to see: a range that would stop short of it
+                // (or pass it) is refused, with the two nearest ranges that end on a step.
+                auto [lb, le] = trimmed(s, vb, dots);
+                auto [hb, he] = trimmed(s, dots + 2, colon);
+                auto [sb, se] = trimmed(s, colon + 1, ve);
+                const std::string_view low_text = s.substr(lb, le - lb), high_text = s.substr(hb, he - hb),
+                                       step_text = s.substr(sb, se - sb);
+                const bool pct = low_text.ends_with('%') || high_text.ends_with('%') || step_text.ends_with('%');
+                const Rational below = *low + *step * steps.floor();
+                const Rational above = below + *step;
+                auto show = [&](const Rational& v) { return range_value_text(v, high_text, pct); };
+                diags.error(at(hb, he), "{} is not {} plus a whole number of steps of {}: the range would stop at {}",
+                            high_text, low_text, step_text, show(below))
+                    .hint = fmt::format("the nearest ranges that end on a step: {}..{}:{} or {}..{}:{}", low_text,
+                                        show(below), step_text, low_text, show(above), step_text);
+                continue;
+            }
+            Rational count = steps + Rational(1);
             if (count > Rational(static_cast<std::int64_t>(max_axis))) {
                 diags.error(axis.where, "this range has {} values, more than the {} allowed in one axis",
                             group_digits(count.to_string()), group_digits(std::to_string(max_axis)));

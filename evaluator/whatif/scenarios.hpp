@@ -103,7 +103,7 @@ private:
 
 /// Scenarios as the cartesian product of axes, one per spec:
 ///
-///   PATH=LOW..HIGH:STEP   LOW, LOW+STEP, … while <= HIGH (exact numbers as Rational::parse
+///   PATH=LOW..HIGH:STEP   LOW, LOW+STEP, …, HIGH: HIGH − LOW a whole number of steps (exact numbers as Rational::parse
 ///                         reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4)
 ///   PATH=v1,v2,v3         the values as written (numbers, dates or text; blanks trimmed)
 ///
@@ -116,6 +116,7 @@ public:
     static constexpr std::uint64_t max_size = 100'000'000;     // scenarios in all
 
     /// Errors: a missing `=`, an empty path or value, a bad number, a step <= 0, LOW > HIGH,
+    /// a STEP that does not divide HIGH − LOW (the hint gives the nearest ranges that work),
     /// more than max_axis values in one axis, more than max_size scenarios, a path given twice.
     static Result<Grid> parse(dsl::SourceManager& sm, const std::vector<std::string>& specs);
 

@@ -553,11 +553,11 @@ TEST_CASE("grid ranges are exact", "[scenarios]") {
     auto q = Grid::parse(sm, {"v=60..62:50%"});
     REQUIRE(q);
     CHECK(show(q->at(1)) == "2: v=6050%");
-    // HIGH need not be reached by a whole step.
-    auto h = Grid::parse(sm, {"x=1..2:0.3"});
+    // HIGH is reached by a whole number of steps, exactly.
+    auto h = Grid::parse(sm, {"x=1..2:0.25"});
     REQUIRE(h);
-    CHECK(h->size() == 4);
-    CHECK(show(h->at(3)) == "4: x=1.9");
+    CHECK(h->size() == 5);
+    CHECK(show(h->at(4)) == "5: x=2");
     // No spec: one scenario that overrides nothing.
     auto none = Grid::parse(sm, {});
     REQUIRE(none);
@@ -593,6 +593,19 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
           "--grid:1:3: error: empty range: 5 is greater than 2\n"
           "  a=5..2:1\n"
           "    ^~~~\n");
+    // A step that does not reach HIGH: refused, with the nearest ranges that do, written as
+    // HIGH is (in percent, with its exponent, grouped by `_`).
+    CHECK(grid_error({"a=1..2:0.3"}) ==
+          "--grid:1:6: error: 2 is not 1 plus a whole number of steps of 0.3: the range would stop at 1.9\n"
+          "  a=1..2:0.3\n"
+          "       ^\n"
+          "  hint: the nearest ranges that end on a step: 1..1.9:0.3 or 1..2.2:0.3\n");
+    CHECK(grid_error({"a=80%..125%:10%"}).find("hint: the nearest ranges that end on a step: 80%..120%:10% or "
+                                               "80%..130%:10%\n") != std::string::npos);
+    CHECK(grid_error({"a=300e9..330e9:7e9"}).find("300e9..328e9:7e9 or 300e9..335e9:7e9\n") != std::string::npos);
+    CHECK(grid_error({"a=0..1_000_000:300_000"}).find("0..900_000:300_000 or 0..1_200_000:300_000\n") !=
+          std::string::npos);
+    CHECK(grid_error({"a=-1..1:3/4"}).find("the range would stop at 0.5\n") != std::string::npos);
     CHECK(grid_error({"a=330e9..300e9:15e9"}) ==   // the ends as written, not 330000000000
           "--grid:1:3: error: empty range: 330e9 is greater than 300e9\n"
           "  a=330e9..300e9:15e9\n"
