@@ -427,6 +427,15 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
         csv.column_ranges_.push_back(where);
     }
     if (diags.has_errors()) return diags;
+    if (csv.columns_.empty()) {
+        // Only an id column: every scenario would be the base inputs under another name.
+        const auto end = off32(sm.file(hid).text().size());
+        return dsl::one_error(SourceRange::in(hid, end, end),
+                              "the header names no input: every scenario would evaluate the base inputs unchanged",
+                              fmt::format("after the `{}` column, name the input paths the scenarios change, for "
+                                          "example: {},years.FY2024.revenue",
+                                          header.cells.front().value, header.cells.front().value));
+    }
     csv.cells_ = header.cells.size();
     csv.row_file_ = sm.add(path, "", line32(header.first_line) + 1);
 
@@ -503,6 +512,13 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         if (id_cell_ && i == *id_cell_) {
             const std::string_view id = r.value(cell);
             if (id.empty()) return dsl::one_error(where, "empty scenario id");
+            // Two rows of one id cannot be told apart in the output (one id a line is kept:
+            // a few bytes a scenario).
+            if (auto [it, fresh] = ids_.try_emplace(std::string(id), r.first_line); !fresh) {
+                return dsl::one_error(where,
+                                      fmt::format("scenario id `{}` is repeated: line {} has it too", id, it->second),
+                                      "each scenario needs an id of its own: its output rows are told apart by it");
+            }
             s.id.assign(id);
             continue;
         }

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -57,7 +58,8 @@ struct Scenario {
 class CsvScenarios {
 public:
     /// Opens the file and reads the header. Errors: an unreadable file (no location), an
-    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row),
+    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row,
+    /// no input column),
     /// a header followed by no row (blank and comment lines aside).
     static Result<CsvScenarios> open(dsl::SourceManager& sm, const std::string& path);
 
@@ -67,7 +69,7 @@ public:
     dsl::SourceRange column_range(std::size_t i) const { return column_ranges_.at(i); }
 
     /// The next row; std::nullopt at the end of the file. A malformed row (wrong number of
-    /// cells, a bad quote, invalid UTF-8, an empty id) gives one located error, and the
+    /// cells, a bad quote, invalid UTF-8, an empty or repeated id) gives one located error, and the
     /// reader stays usable: the next call reads the following row.
     Result<std::optional<Scenario>> next();
     /// The same, read into `into` (whose buffers are reused from row to row): true for a
@@ -97,6 +99,7 @@ private:
     std::size_t cells_ = 0;                     // cells in the header
     dsl::FileId row_file_ = 0;
     std::uint64_t rows_ = 0;
+    std::unordered_map<std::string, std::uint64_t> ids_;   // the ids read so far -> their line
     bool done_ = false;
     bool first_read_ = false;                   // open() has read the first row into reader_
 };

@@ -198,8 +198,13 @@ TEST_CASE("the id column names the scenarios, wherever it is", "[scenarios]") {
           std::vector<std::string>{"base: a=1 b=2", "up: a=3"});
     // Case-sensitive: `ID` is an input path like any other.
     CHECK(read_all("ID,a\nx,1\n") == std::vector<std::string>{"1: ID=x a=1"});
-    // An id column of its own overrides nothing.
-    CHECK(read_all("scenario\nbase\n") == std::vector<std::string>{"base:"});
+    // An id column of its own would evaluate the base inputs under other names: an error.
+    CHECK(open_error("scenario\nbase\n") ==
+          "s.csv:1:9: error: the header names no input: every scenario would evaluate the base inputs unchanged\n"
+          "  scenario\n"
+          "          ^\n"
+          "  hint: after the `scenario` column, name the input paths the scenarios change, for example: "
+          "scenario,years.FY2024.revenue\n");
 }
 
 TEST_CASE("empty cells are no override; data rows are numbered", "[scenarios]") {
