@@ -228,8 +228,12 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
             for (const auto& k : distribution_keys())
                 if (*name == k.name) keys = &k;
             if (!keys) {
-                diags.error(in.range(dist), "unknown distribution {}; expected one of: fixed, uniform, triangular, "
-                            "normal, lognormal", rd.written(dist));
+                auto& d = diags.error(in.range(dist), "unknown distribution {}; expected one of: fixed, uniform, "
+                                      "triangular, normal, lognormal", rd.written(dist));
+                std::vector<std::string> names;
+                for (const auto& k : distribution_keys()) names.emplace_back(k.name);
+                // (Three edits: "triangle" for triangular; the five names are far apart.)
+                if (auto best = dsl::closest(*name, names, 3)) d.hint = fmt::format("did you mean \"{}\"?", *best);
             }
         }
     }

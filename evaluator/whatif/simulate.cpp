@@ -296,9 +296,11 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     dsl::Diagnostics bad;
     auto resolve = [&](const std::string& path, dsl::SourceRange where) {
         std::string why;
-        InputFile::Node node = inputs.find(path, &why);
+        InputFile::Miss miss;
+        InputFile::Node node = inputs.find(path, &why, &miss);
         if (!node) {
-            bad.error(where, "`{}` is not a value of the inputs: {}", path, why);
+            auto& d = bad.error(miss.narrow(where, path), "`{}` is not a value of the inputs: {}", path, why);
+            if (std::string fix = miss.corrected(path); !fix.empty()) d.hint = fmt::format("did you mean `{}`?", fix);
         } else if (auto k = inputs.kind(node); k == InputKind::table || k == InputKind::array) {
             bad.error(where, "`{}` is {} in the inputs; name one value in it", path, describe(k));
         }
