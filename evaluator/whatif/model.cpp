@@ -657,6 +657,25 @@ Result<Model> read_model(const InputFile& in) {
     Model m;
     m.file = in.file();
     Node root = in.root();
+    {
+        // A file with keys and none of a model's is another kind of file (an inputs file
+        // given for the model): one error, not one per key.
+        const std::vector<std::string> keys = in.keys(root);
+        const bool model_key = std::any_of(keys.begin(), keys.end(), [](const std::string& k) {
+            // (A misspelt model key, `[[inputs]]`, is one too: its own error names the right one.)
+            return std::any_of(top_keys.begin(), top_keys.end(),
+                               [&](std::string_view t) { return dsl::edit_distance(k, t) <= 2; });
+        });
+        if (!keys.empty() && !model_key) {
+            std::string has;
+            for (std::size_t i = 0; i < keys.size() && i < 4; ++i) has += (i ? ", " : "") + keys[i];
+            if (keys.size() > 4) has += ", …";
+            diags.error(in.key_range(root, keys.front()),
+                        "this is not a model: it has none of a model's keys ({}), but {}", join(top_keys), has)
+                .hint = "a model has [[input]]s and a [price] to sample; is this an inputs file?";
+            return diags;
+        }
+    }
     rd.check_keys(root, top_keys, "the model");
 
     Names seen;
