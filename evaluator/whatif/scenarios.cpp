@@ -47,6 +47,25 @@ std::uint32_t line32(std::uint64_t line) {
 
 std::uint32_t off32(std::size_t offset) { return static_cast<std::uint32_t>(offset); }
 
+// A file that is not UTF-8 is one error (not one per row), saying how to save it as UTF-8.
+// Bytes from `bad` that read as a Shift-JIS character (a lead byte and a trail byte) are
+// most likely a Japanese spreadsheet's "CSV (comma delimited)".
+std::string not_utf8_message(std::string_view text, std::size_t bad) {
+    return fmt::format("the file is not UTF-8: unexpected byte 0x{:02X}",
+                       static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
+}
+std::string not_utf8_hint(std::string_view text, std::size_t bad) {
+    const auto lead = static_cast<unsigned char>(text[bad]);
+    const int trail = bad + 1 < text.size() ? static_cast<unsigned char>(text[bad + 1]) : -1;
+    const bool sjis = ((lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC)) &&
+                      ((trail >= 0x40 && trail <= 0x7E) || (trail >= 0x80 && trail <= 0xFC));
+    if (sjis) {
+        return "it looks like Shift-JIS, as a Japanese spreadsheet saves \"CSV (comma delimited)\": save it as "
+               "\"CSV UTF-8 (comma delimited)\" (Excel: ファイルの種類 → CSV UTF-8)";
+    }
+    return "save it as UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -325,6 +344,27 @@ struct CsvScenarios::Reader {
             return true;
         }
     }
+    // A byte that is not UTF-8 in what the buffer holds ahead (the first 64 KiB of the file
+    // after the header): the file's encoding is wrong, an error before any row is run. Its
+    // line is added to sm for the caret.
+    std::optional<dsl::Diagnostics> not_utf8_ahead(dsl::SourceManager& sm, const std::string& path) {
+        fill(buf.size());
+        const std::string_view ahead(buf.data() + pos, len - pos);
+        std::size_t bad = 0;
+        if (dsl::valid_utf8(ahead, &bad)) return std::nullopt;
+        if (!eof && bad + 4 > ahead.size()) return std::nullopt;   // a character cut by the buffer's end
+        const std::size_t start = ahead.rfind('\n', bad) == npos ? 0 : ahead.rfind('\n', bad) + 1;
+        std::size_t end = ahead.find('\n', bad);
+        if (end == npos) end = ahead.size();
+        if (end > start && ahead[end - 1] == '\r') --end;
+        const auto lines = static_cast<std::uint64_t>(std::count(ahead.begin(), ahead.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+        const std::string_view text = ahead.substr(start, end - start);
+        const dsl::FileId id = sm.add(path, std::string(text), line32(line + lines));
+        const auto b = off32(bad - start);
+        return dsl::one_error(SourceRange::in(id, b, b + 1), not_utf8_message(text, bad - start),
+                              not_utf8_hint(text, bad - start));
+    }
+
     // The first problem of a record (the scanner's, or invalid UTF-8) as a diagnostic; the
     // record's text is already `file` of sm.
     static std::optional<dsl::Diagnostics> problem_of(const dsl::SourceManager& sm, dsl::FileId file,
@@ -339,9 +379,8 @@ struct CsvScenarios::Reader {
         const bool utf8 = dsl::valid_utf8(text, &bad);
         if (!utf8 && (!r.problem || bad < r.problem->begin)) {
             auto b = off32(bad);
-            return dsl::one_error(SourceRange::in(file, b, b + 1),
-                             fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
-                                         static_cast<unsigned>(static_cast<unsigned char>(text[bad]))));
+            return dsl::one_error(SourceRange::in(file, b, b + 1), not_utf8_message(text, bad),
+                                  not_utf8_hint(text, bad));
         }
         if (r.problem) {
             return dsl::one_error(SourceRange::in(file, r.problem->begin, r.problem->end), r.problem->message, r.problem->hint);
@@ -391,6 +430,7 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
     CsvScenarios csv(sm, path, std::move(reader));
     dsl::FileId hid = sm.add(path, std::move(header.text), line32(header.first_line));
     if (auto problem = Reader::problem_of(sm, hid, header)) return std::move(*problem);
+    if (auto problem = csv.reader_->not_utf8_ahead(sm, path)) return std::move(*problem);
 
     dsl::Diagnostics diags;
     std::map<std::string, std::size_t, std::less<>> seen;   // name -> cell index
@@ -477,7 +517,12 @@ Result<bool> CsvScenarios::next(Scenario& s) {
     }
     ++rows_;
     sm_->replace(row_file_, r.text, line32(r.first_line));
-    if (auto problem = Reader::problem_of(*sm_, row_file_, r)) return std::move(*problem);
+    if (auto problem = Reader::problem_of(*sm_, row_file_, r)) {
+        // A file not in UTF-8 is so throughout: one error, and no row after it is read.
+        std::size_t bad = 0;
+        if (!dsl::valid_utf8(r.text, &bad) && (!r.problem || bad < r.problem->begin)) done_ = true;
+        return std::move(*problem);
+    }
 
     if (r.cells.size() != cells_) {
         dsl::Diagnostics diags;

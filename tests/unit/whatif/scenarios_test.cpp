@@ -266,12 +266,13 @@ std::vector<std::string> rows_with_ranges(const std::string& bytes) {
 
 TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenarios]") {
     // A line ended by a line feed is read at once; the last line of a file without one goes
-    // byte by byte. Same values, ranges and errors either way.
+    // byte by byte. Same values, ranges and errors either way. (Bytes that are not UTF-8 are
+    // an error of the whole file: "a file not in UTF-8 is one error".)
     const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
         {"a,b,c", {"1,2,3", " 1 , 2 ,3 ", "\t1\t,,", ",,", "1,2", "1,2,3,4", "1,2,3,,,", "  ,x,", "1 2, 3\t4 ,5",
-                   "\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC,x", "1,\xFF,2", "   1,2,3", "1,,  ", ",,,", "x", " \t x"}},
+                   "\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC,x", "   1,2,3", "1,,  ", ",,,", "x", " \t x"}},
         {"id,a,b", {",1,2", " s1 ,1,2", "s2 , , 2", "  ,1,2", "s3,1"}},
-        {"scenario", {"only", " spaced id "}},
+        {"scenario,a", {"only,1", " spaced id ,"}},
     };
     for (const auto& [header, rows] : cases) {
         for (const auto& row : rows) {
@@ -398,14 +399,35 @@ TEST_CASE("an unterminated quote runs to the end of the file", "[scenarios]") {
           "  hint: a quote inside a quoted field is written twice: \"a \"\"b\"\" c\"\n");
 }
 
-TEST_CASE("invalid UTF-8 in a row is located at the bad byte", "[scenarios]") {
-    auto rows = read_all("a,b\n日本,x\xFFy\n1,2\n");
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0] ==
-          "s.csv:2:5: error: invalid UTF-8: unexpected byte 0xFF\n"
+TEST_CASE("a file not in UTF-8 is one error, located at the bad byte", "[scenarios]") {
+    // Within the first 64 KiB: an error of the file, before any row is read.
+    CHECK(open_error("a,b\n日本,x\xFFy\n1,2\n") ==
+          "s.csv:2:5: error: the file is not UTF-8: unexpected byte 0xFF\n"
           "  日本,x\\xffy\n"   // the bad byte escaped, the caret under it
-          "        ^~~~\n");
-    CHECK(rows[1] == "2: a=1 b=2");
+          "        ^~~~\n"
+          "  hint: save it as UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")\n");
+    // Bytes that read as Shift-JIS (a Japanese spreadsheet's "CSV (comma delimited)").
+    CHECK(open_error("id,a\nx,1\n\x94\x84\x8f\xe3,2\n").find("it looks like Shift-JIS") != std::string::npos);
+    // In the header.
+    CHECK(open_error("\x94\x84,a\nx,1\n").find("s.csv:1:1: error: the file is not UTF-8") == 0);
+    // Past the first 64 KiB: an error at its row, after which nothing more is read.
+    std::string big = "a\n";
+    for (int i = 0; i < 10'000; ++i) big += "1234567\n";
+    auto rows = read_all(big + "x\xFFy\n7\n");
+    REQUIRE(rows.size() == 10'001);
+    CHECK(rows[9'999] == "10000: a=1234567");
+    CHECK(rows.back().find("s.csv:10002:2: error: the file is not UTF-8: unexpected byte 0xFF\n") == 0);
+}
+
+TEST_CASE("a repeated scenario id is an error at its row, and reading goes on", "[scenarios]") {
+    auto rows = read_all("id,a\nx,1\ny,2\nx,3\nz,4\n");
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[2] ==
+          "s.csv:4:1: error: scenario id `x` is repeated: line 2 has it too\n"
+          "  x,3\n"
+          "  ^\n"
+          "  hint: each scenario needs an id of its own: its output rows are told apart by it\n");
+    CHECK(rows[3] == "z: a=4");
 }
 
 TEST_CASE("an empty scenario id is an error", "[scenarios]") {
