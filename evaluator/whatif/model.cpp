@@ -274,6 +274,7 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
     read("log_mean", mi.log_mean, Rational(40), "40");
     const bool has_log_sd = read("log_sd", mi.log_sd, Rational(5), "5");
     const bool has_precision = read("precision", mi.precision, big, "1e18");
+    if (Node n = in.child(t, "precision")) mi.precision_range = in.range(n);
 
     for (std::string_view key : {"value", "low", "mode", "high", "mean", "sd", "precision"}) {
         Node n = in.child(t, key);
@@ -418,6 +419,7 @@ void read_price(Reader& rd, Node t, Model& m) {
     rate("risk_free_rate", p.risk_free, Rational(-1), Rational(1), "-100% and 100%");
     rate("dividend_yield", p.dividend_yield, Rational(-1), Rational(1), "-100% and 100%");
     if (Node n = rd.required(t, "precision", "[price]")) {
+        p.precision_range = in.range(n);
         if (auto v = rd.number(n)) {
             if (v->sign() <= 0) {
                 diags.error(in.range(n), "`precision` must be positive, found {}", rd.written(n));

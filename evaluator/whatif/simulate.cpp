@@ -455,6 +455,45 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
             }
         }
     }
+    // A precision finer than the unit of the value sampled (0.001 for an amount in cents)
+    // would give samples that are no amount of it: refused with the model, not on a path.
+    if (!bad.has_errors()) {
+        Session session(plan, inputs, options);
+        SessionProbe probe(session);
+        auto check = [&](InputFile::Node node, std::optional<Type> type, const Rational& precision,
+                         dsl::SourceRange where) {
+            if (!node || !where.valid) return;
+            for (const auto& r : probe.readers(node)) {   // as the first declaration that reads it takes it
+                if (type || !r.input) continue;
+                type = plan.slots[r.index].type;
+            }
+            if (auto series = probe.read_by_series(node); !type && series) type = plan.series[*series].type;
+            if (!type) return;
+            const UnitRule rule = unit_rule(plan, *type);
+            if (rule.kind == UnitRule::Kind::whole && !precision.is_integer()) {
+                bad.error(where, "`precision` {} is finer than the value sampled takes: it is {}, a whole number",
+                          precision.to_string(), plan.type_name(*type))
+                    .hint = "use a whole number (1, or a multiple of it)";
+            } else if (rule.kind == UnitRule::Kind::multiple && !(precision / *rule.unit->minor).is_integer()) {
+                bad.error(where, "`precision` {} is finer than the value sampled takes: it is {}, a multiple of {} {}",
+                          precision.to_string(), plan.type_name(*type), rule.unit->minor->to_string(),
+                          rule.unit->name)
+                    .hint = fmt::format("use a multiple of {} ({}'s minor unit)", rule.unit->minor->to_string(),
+                                        rule.unit->name);
+            }
+        };
+        for (std::size_t i = 0; i < model.inputs.size(); ++i) {
+            if (model.inputs[i].dist == Distribution::fixed) continue;
+            check(sim.input_nodes_[i], std::nullopt, model.inputs[i].precision, model.inputs[i].precision_range);
+        }
+        if (model.price && !sim.price_nodes_.empty()) {
+            std::optional<Type> type;   // the series the closes are the entries of
+            for (const Series& s : plan.series) {
+                if (s.input.path_text == model.price->series && s.value_key == model.price->value_key) type = s.type;
+            }
+            check(sim.price_nodes_.front(), type, model.price->precision, model.price->precision_range);
+        }
+    }
     if (!bad.empty()) return bad;
     return sim;
 }
