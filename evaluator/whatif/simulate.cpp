@@ -306,11 +306,22 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         }
         return node;
     };
-    std::map<const void*, std::string> modelled;   // one value, one distribution
-    auto once = [&](InputFile::Node node, const std::string& path, dsl::SourceRange where) {
+    std::map<const void*, std::pair<std::string, dsl::SourceRange>> modelled;   // one value, one distribution
+    auto once = [&](InputFile::Node node, const std::string& path, dsl::SourceRange where, bool price_date = false) {
         if (!node) return;
-        auto [it, fresh] = modelled.emplace(node.ptr, path);
-        if (!fresh) bad.error(where, "`{}` is the same value of the inputs as `{}`, which the model already samples", path, it->second);
+        auto [it, fresh] = modelled.emplace(node.ptr, std::pair{path, where});
+        if (fresh) return;
+        if (price_date) {   // (the [[input]]s are read first)
+            // An [[input]] that names a close the [price] simulates: the error is at the
+            // [[input]] just written, the date of [price] a note.
+            auto& d = bad.error(it->second.second, "`{}` is a close the [price] simulates: one value, one distribution",
+                                it->second.first);
+            d.hint = "remove this [[input]], or remove the date from the [price]'s `dates`";
+            bad.note(where, "[price] simulates the close of this date");
+            return;
+        }
+        bad.error(where, "`{}` is the same value of the inputs as `{}`, which the model already samples", path,
+                  it->second.first);
     };
     for (const auto& in : model.inputs) {
         InputFile::Node node = resolve(in.path, in.path_range);
@@ -373,7 +384,7 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         for (std::size_t k = 0; k < p.dates.size(); ++k) {
             std::string path = price_path(p.dates[k]);
             InputFile::Node node = close_of(p.dates[k], p.date_ranges[k]);
-            once(node, path, p.date_ranges[k]);
+            once(node, path, p.date_ranges[k], true);
             sim.price_nodes_.push_back(node);
             sim.override_paths_.push_back(std::move(path));
         }
