@@ -141,9 +141,12 @@ int run_batch(const BatchArgs& args) {
     bool not_values = false;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         std::string why;
-        eval::InputFile::Node node = inputs.find(columns[i], &why);
+        eval::InputFile::Miss miss;
+        eval::InputFile::Node node = inputs.find(columns[i], &why, &miss);
         if (!node) {
-            bad.error(source.column_range(i), "`{}` is not a value of the inputs: {}", columns[i], why);
+            auto& d = bad.error(miss.narrow(source.column_range(i), columns[i]), "`{}` is not a value of the inputs: {}",
+                                columns[i], why);
+            if (std::string fix = miss.corrected(columns[i]); !fix.empty()) d.hint = fmt::format("did you mean `{}`?", fix);
             not_values = true;
         } else if (auto k = inputs.kind(node); k == eval::InputKind::table || k == eval::InputKind::array) {
             bad.error(source.column_range(i), "`{}` is {} in the inputs; name one value in it", columns[i],

@@ -90,6 +90,12 @@ int run_simulate(const SimulateArgs& args) {
     auto model = eval::load_model(sm, args.model);
     if (!model) {
         print_diagnostics(sm, model.error());
+        const auto root = inputs.root();
+        if (inputs.child(root, "input") || inputs.child(root, "price")) {
+            std::fprintf(stderr, "hoshu: note: the --inputs file %s has %s, as a model does: did you swap --inputs and "
+                                 "--model?\n",
+                         dsl::printable(args.inputs).c_str(), inputs.child(root, "input") ? "[[input]]" : "[price]");
+        }
         return Exit::usage;
     }
     // --against: the base plan, on the same inputs and paths (a key either plan reads is in

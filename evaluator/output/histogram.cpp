@@ -315,9 +315,18 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     std::string n_text = most == paths ? fmt::format("n = {} paths", grouped(most))
                                        : fmt::format("n = {} of {} paths", grouped(most), grouped(paths));
     out += fmt::format("<text class=\"note\" x=\"12\" y=\"36\">{} · {}</text>\n", n_text, range);
+    // The axis reaches the limit when the distribution keeps at least half of it; a limit
+    // farther off would squeeze the distribution into a bar or two: it is named at the edge
+    // of the panel instead, its value with an arrow.
+    bool limit_on_axis = false;
     if (p.limit) {
-        lo = std::min<i128>(lo, *p.limit);
-        hi = std::max<i128>(hi, *p.limit);
+        const i128 limit = *p.limit;
+        const i128 distance = limit > hi ? limit - hi : limit < lo ? lo - limit : 0;
+        limit_on_axis = distance <= hi - lo;
+        if (limit_on_axis) {
+            lo = std::min<i128>(lo, limit);
+            hi = std::max<i128>(hi, limit);
+        }
     }
 
     std::uint64_t denominator = std::max(paths, most);
@@ -379,8 +388,8 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
                            px(R(plot_left) + R::fraction(plot_width, 2)), px(plot_bottom + 32), caption);
     out += "</g>\n";
 
-    // Marker.
-    if (p.marker && *p.marker >= bins.start() && *p.marker <= bins.end()) {
+    // Marker (not with a limit on the axis: its label would take the marker's place).
+    if (p.marker && !limit_on_axis && *p.marker >= bins.start() && *p.marker <= bins.end()) {
         R mx = x_of(bins, *p.marker);
         bool right_half = mx > R(plot_left) + R::fraction(plot_width, 2);
         std::string label = p.marker_label.empty() ? grouped(*p.marker)
@@ -393,7 +402,15 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
         out += "</g>\n";
     }
     // The limit: a solid line, labelled where the median's would be (a panel has one or the other).
-    if (p.limit) {
+    if (p.limit && !limit_on_axis) {
+        const bool above = *p.limit > bins.end();
+        out += "<g class=\"limit\">\n";
+        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" data-off-axis=\"{}\">{}{} {}{}</text>\n",
+                           px(R(above ? plot_right : plot_left)), px(plot_top - 12), above ? "end" : "start",
+                           above ? "right" : "left", above ? "" : "← ", escape_xml(p.limit_label), grouped(*p.limit),
+                           above ? " →" : "");
+        out += "</g>\n";
+    } else if (p.limit) {
         R lx = x_of(bins, *p.limit);
         bool right_half = lx > R(plot_left) + R::fraction(plot_width, 2);
         out += "<g class=\"limit\">\n";
@@ -558,7 +575,8 @@ std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationR
         if (l) {
             p.limit_label = l->first;
             p.limit = l->second;
-        } else if (auto m = summarize(r, t).p50.to_int64()) {
+        }
+        if (auto m = summarize(r, t).p50.to_int64()) {   // drawn unless the limit is on the axis
             p.marker = *m;
             p.marker_label = "P50";
         }

@@ -31,14 +31,18 @@ struct HistogramPanel {
     /// Value → number of paths, sorted by value, no zero counts.
     std::vector<std::pair<std::int64_t, std::uint64_t>> counts{};
     /// A vertical dashed line (e.g. the median), labelled `marker_label` and the value:
-    /// marker_label "P50", marker 4709 → "P50 4,709". Not drawn outside the binned range.
+    /// marker_label "P50", marker 4709 → "P50 4,709". Not drawn outside the binned range,
+    /// nor when a limit is drawn on the axis (its label takes the marker's place).
     std::optional<std::int64_t> marker{};
     std::string marker_label{};
     /// A second distribution overlaid on the first (the base plan of a comparison), drawn as
     /// hatched outlines, each `<rect class="bar-base" data-count="N">`, on the same bins.
     std::vector<std::pair<std::int64_t, std::uint64_t>> base_counts{};
     /// A limit: a solid vertical line, labelled `limit_label` and the value ("limit
-    /// rs_share_count 140,000"); the x axis is widened to show it.
+    /// rs_share_count 140,000"); the x axis is widened to show it when the distribution
+    /// keeps at least half of the axis. A limit farther off is named at the panel's edge,
+    /// "limit rs_share_count 1,000,000 →" (`data-off-axis="right"`), the axis the
+    /// distribution's own.
     std::optional<std::int64_t> limit{};
     std::string limit_label{};
     /// Counts per granule rather than per value (an output that took more distinct values

@@ -134,8 +134,28 @@ public:
         const SeriesRead read = it->second;
         return SessionProbe::SeriesEntry{read.series, series(read.series).at(read.entry).first, read.date};
     }
-    std::vector<std::pair<InputFile::Node, std::string>> record_keys() const {
+    std::vector<std::pair<InputFile::Node, std::string>> record_keys() {
         std::vector<std::pair<InputFile::Node, std::string>> out;
+        // A series entry is named by its date (`prices.2025-06-25.close`): its date says which
+        // entry is which, as an id does.
+        for (std::uint32_t i = 0; i < plan_.series.size(); ++i) {
+            const Series& s = plan_.series[i];
+            InputFile::Node list;
+            try {
+                InputFile::Node parent;
+                std::string missing;
+                list = walk(s.input, in_.root(), {}, series_what_[i], &parent, &missing);
+            } catch (EvalFailure&) {
+                continue;   // reported where the series is read
+            }
+            if (!list || in_.kind(list) != InputKind::array) continue;
+            for (std::size_t k = 0; k < in_.size(list); ++k) {
+                InputFile::Node rec = in_.element(list, k);
+                if (in_.kind(rec) != InputKind::table) continue;
+                if (InputFile::Node dn = in_.child(rec, s.date_key))
+                    out.emplace_back(dn, fmt::format("the date of an entry of series `{}`", s.name));
+            }
+        }
         for (std::size_t d = 0; d < records_.size(); ++d)
             out.emplace_back(in_.child(records_[d], plan_.directors.id_key),
                              fmt::format("the id of {} {}", plan_.directors.noun, out_.directors[d].id));

@@ -439,11 +439,48 @@ std::optional<std::string> InputFile::scalar_text(Node n) const {
     return std::nullopt;
 }
 
-InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
+namespace {
+
+// Two names that differ only in their digits (FY2025 and FY2023, D99 and D09) name other
+// things, not a misspelling of one another.
+bool another_number(std::string_view a, std::string_view b) {
+    auto letters = [](std::string_view s) {
+        std::string out;
+        for (char c : s)
+            if (!std::isdigit(static_cast<unsigned char>(c))) out += c;
+        return out;
+    };
+    return a != b && letters(a) == letters(b);
+}
+
+}  // namespace
+
+std::string InputFile::Miss::corrected(std::string_view path) const {
+    if (suggestion.empty() || end == 0 || end > path.size()) return {};
+    std::string out(path.substr(0, begin));
+    const bool quoted = path[begin] == '"';
+    const bool bare = !quoted && suggestion.find_first_of(".[]\" ") == std::string::npos;
+    out += bare ? suggestion : "\"" + suggestion + "\"";
+    out += path.substr(end);
+    return out;
+}
+
+dsl::SourceRange InputFile::Miss::narrow(dsl::SourceRange where, std::string_view path) const {
+    if (!where.valid || end == 0 || end > path.size()) return where;
+    const std::size_t written = where.end - where.begin;
+    std::size_t offset = 0;
+    if (written == path.size() + 2) offset = 1;   // in quotes
+    else if (written != path.size()) return where;
+    return dsl::SourceRange::in(where.file, where.begin + static_cast<std::uint32_t>(offset + begin),
+                                where.begin + static_cast<std::uint32_t>(offset + end));
+}
+
+InputFile::Node InputFile::find(std::string_view path, std::string* why, Miss* miss) const {
     // Split into steps: bare text up to '.', a quoted "step", or [n].
     struct Step {
         std::string key;
         std::optional<std::size_t> index;
+        std::size_t begin = 0, end = 0;   // in `path`
     };
     std::vector<Step> steps;
     std::size_t i = 0;
@@ -460,18 +497,18 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
             if (close == std::string_view::npos || digits.empty() || ec != std::errc{} ||
                 end != digits.data() + digits.size())
                 return bad(fmt::format("`{}`: expected [n], a position from 0", path));
-            steps.push_back(Step{{}, n});
+            steps.push_back(Step{{}, n, i, close + 1});
             i = close + 1;
         } else if (path[i] == '"') {
             auto close = path.find('"', i + 1);
             if (close == std::string_view::npos) return bad(fmt::format("`{}`: unterminated quoted step", path));
-            steps.push_back(Step{std::string(path.substr(i + 1, close - i - 1)), std::nullopt});
+            steps.push_back(Step{std::string(path.substr(i + 1, close - i - 1)), std::nullopt, i, close + 1});
             i = close + 1;
         } else {
             auto end = path.find_first_of(".[", i);
             if (end == std::string_view::npos) end = path.size();
             if (end == i) return bad(fmt::format("`{}`: empty step", path));
-            steps.push_back(Step{std::string(path.substr(i, end - i)), std::nullopt});
+            steps.push_back(Step{std::string(path.substr(i, end - i)), std::nullopt, i, end});
             i = end;
         }
         if (i < path.size() && path[i] == '.') {
@@ -489,6 +526,7 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
         std::string here = so_far.empty() ? "the inputs" : "`" + so_far + "`";
         Node next;
         InputKind k = kind(node);
+        if (miss) *miss = Miss{step.begin, step.end, {}};
         if (step.index) {
             if (k != InputKind::array) return bad(fmt::format("{} is {}, not an array", here, describe(k)));
             next = element(node, *step.index);
@@ -496,7 +534,14 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
                 return bad(fmt::format("{} has {} entries; there is no [{}]", here, size(node), *step.index));
         } else if (k == InputKind::table) {
             next = child(node, step.key);
-            if (!next) return bad(fmt::format("{} has no `{}`", here, step.key));
+            if (!next) {
+                if (miss) {
+                    std::vector<std::string> candidates = keys(node);
+                    std::erase_if(candidates, [&](const std::string& c) { return another_number(step.key, c); });
+                    if (auto best = dsl::closest(step.key, candidates)) miss->suggestion = *best;
+                }
+                return bad(fmt::format("{} has no `{}`", here, step.key));
+            }
         } else if (k == InputKind::array) {
             // The record whose string or date field is this step (two that match are an
             // error), through the list's index of its records by their fields' texts.
@@ -525,6 +570,21 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
                 if (auto m = index.find(step.key); m != index.end()) {
                     matches = m->second.count;
                     next = as_handle(list->get(m->second.first));
+                } else if (miss && step.key.size() >= 3 &&
+                           std::any_of(step.key.begin(), step.key.end(),
+                                       [](unsigned char c) { return std::isalpha(c) != 0; })) {
+                    // The nearest field text of one record (a misspelt id): one edit, two in a
+                    // long name; not for numbers and dates (another date is no misspelling).
+                    const std::size_t most = step.key.size() >= 8 ? 2 : 1;
+                    std::size_t best = most + 1;   // the first in byte order of equally near ones
+                    for (const auto& [text, match] : index) {
+                        if (match.count != 1 || another_number(step.key, text)) continue;
+                        const std::size_t d = dsl::edit_distance(step.key, text);
+                        if (d < best || (d == best && d <= most && text < miss->suggestion)) {
+                            best = d;
+                            miss->suggestion = text;
+                        }
+                    }
                 }
             }
             if (matches == 0) return bad(fmt::format("no record of {} has a field equal to `{}`", here, step.key));
@@ -537,6 +597,7 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why) const {
         so_far += (so_far.empty() || step.index ? "" : ".") + shown;
         node = next;
     }
+    if (miss) *miss = Miss{};
     return node;
 }
 

@@ -83,7 +83,17 @@ public:
     /// string or date field equal to it (`directors.D03.division_score`,
     /// `prices.2025-06-25.close`) or its position (`prices[0].close`); a step may be quoted
     /// (`"a.b"`). Null, with *why saying which step failed, when there is no such value.
-    Node find(std::string_view path, std::string* why) const;
+    /// With `miss`, a failed step is located (its bytes in `path`) and, when a key or a
+    /// record's field is one or two edits from the step, named in `suggestion` ("did you mean").
+    struct Miss {
+        std::size_t begin = 0, end = 0;   // the failed step in `path` (end 0: not located)
+        std::string suggestion;
+        /// `path` with the failed step replaced by the suggestion (empty without one).
+        std::string corrected(std::string_view path) const;
+        /// `where` (where `path` is written, bare or in quotes) narrowed to the failed step.
+        dsl::SourceRange narrow(dsl::SourceRange where, std::string_view path) const;
+    };
+    Node find(std::string_view path, std::string* why, Miss* miss = nullptr) const;
     /// The text of a date or a string value (for matching a record by one of its fields).
     std::optional<std::string> scalar_text(Node n) const;
     /// Where the key of `key` in `table` is written (for "duplicate id" or "unknown key" notes).

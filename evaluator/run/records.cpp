@@ -692,6 +692,10 @@ const std::vector<std::pair<Date, Value>>& Evaluator::series(std::uint32_t index
         if (v.number.sign() <= 0)
             fail(where_of(vn), fmt::format("an entry of series `{}` must be positive, not {}", s.name,
                                             v.number.to_string()));
+        if (!entries.empty() && entries.back().first == date) {
+            fail(where_of(dn), fmt::format("entries of `{}` must be in date order without repeats: {} is listed twice",
+                                           s.input.path_text, date.to_string()));
+        }
         if (!entries.empty() && !(entries.back().first < date)) {
             fail(where_of(dn), fmt::format("entries of `{}` must be in date order without repeats: {} comes after {}",
                                            s.input.path_text, date.to_string(), entries.back().first.to_string()));

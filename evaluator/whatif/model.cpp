@@ -243,8 +243,12 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
             for (const auto& k : distribution_keys())
                 if (*name == k.name) keys = &k;
             if (!keys) {
-                diags.error(in.range(dist), "unknown distribution {}; expected one of: fixed, uniform, triangular, "
-                            "normal, lognormal", rd.written(dist));
+                auto& d = diags.error(in.range(dist), "unknown distribution {}; expected one of: fixed, uniform, "
+                                      "triangular, normal, lognormal", rd.written(dist));
+                std::vector<std::string> names;
+                for (const auto& k : distribution_keys()) names.emplace_back(k.name);
+                // (Three edits: "triangle" for triangular; the five names are far apart.)
+                if (auto best = dsl::closest(*name, names, 3)) d.hint = fmt::format("did you mean \"{}\"?", *best);
             }
         }
     }
@@ -285,6 +289,7 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
     read("log_mean", mi.log_mean, Rational(40), "40");
     const bool has_log_sd = read("log_sd", mi.log_sd, Rational(5), "5");
     const bool has_precision = read("precision", mi.precision, big, "1e18");
+    if (Node n = in.child(t, "precision")) mi.precision_range = in.range(n);
 
     for (std::string_view key : {"value", "low", "mode", "high", "mean", "sd", "precision"}) {
         Node n = in.child(t, key);
@@ -471,6 +476,7 @@ void read_price(Reader& rd, Node t, Model& m) {
     rate("risk_free_rate", p.risk_free, Rational(-1), Rational(1), "-100% and 100%");
     rate("dividend_yield", p.dividend_yield, Rational(-1), Rational(1), "-100% and 100%");
     if (Node n = rd.required(t, "precision", "[price]")) {
+        p.precision_range = in.range(n);
         if (auto v = rd.number(n)) {
             if (v->sign() <= 0) {
                 diags.error(in.range(n), "`precision` must be positive, found {}", rd.written(n));
@@ -710,6 +716,25 @@ Result<Model> read_model(const InputFile& in) {
     Model m;
     m.file = in.file();
     Node root = in.root();
+    {
+        // A file with keys and none of a model's is another kind of file (an inputs file
+        // given for the model): one error, not one per key.
+        const std::vector<std::string> keys = in.keys(root);
+        const bool model_key = std::any_of(keys.begin(), keys.end(), [](const std::string& k) {
+            // (A misspelt model key, `[[inputs]]`, is one too: its own error names the right one.)
+            return std::any_of(top_keys.begin(), top_keys.end(),
+                               [&](std::string_view t) { return dsl::edit_distance(k, t) <= 2; });
+        });
+        if (!keys.empty() && !model_key) {
+            std::string has;
+            for (std::size_t i = 0; i < keys.size() && i < 4; ++i) has += (i ? ", " : "") + keys[i];
+            if (keys.size() > 4) has += ", …";
+            diags.error(in.key_range(root, keys.front()),
+                        "this is not a model: it has none of a model's keys ({}), but {}", join(top_keys), has)
+                .hint = "a model has [[input]]s and a [price] to sample; is this an inputs file?";
+            return diags;
+        }
+    }
     rd.check_keys(root, top_keys, "the model");
 
     Names seen;

@@ -79,6 +79,7 @@ struct ModelInput {
     Rational mean, sd;                 // normal
     Rational log_mean, log_sd;         // lognormal: mean and standard deviation of log X
     Rational precision = 1;            // every sample is a multiple of this (not used by fixed)
+    dsl::SourceRange precision_range;  // where `precision` is written
     /// The values in the unit of the samples written as percentages ("10%": `value`, `low`,
     /// `mode`, `high`, `mean`, `sd`, `precision`), and where: a percentage is no amount of
     /// money or shares, so the value sampled must be a ratio (checked against the plan).
@@ -100,6 +101,7 @@ struct PriceModel {
     std::vector<dsl::SourceRange> date_ranges;
     Rational volatility, risk_free, dividend_yield;   // annual; Δt = days / 365
     Rational precision = 1;
+    dsl::SourceRange precision_range;
 };
 
 struct Correlation {

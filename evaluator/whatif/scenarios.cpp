@@ -47,6 +47,25 @@ std::uint32_t line32(std::uint64_t line) {
 
 std::uint32_t off32(std::size_t offset) { return static_cast<std::uint32_t>(offset); }
 
+// A file that is not UTF-8 is one error (not one per row), saying how to save it as UTF-8.
+// Bytes from `bad` that read as a Shift-JIS character (a lead byte and a trail byte) are
+// most likely a Japanese spreadsheet's "CSV (comma delimited)".
+std::string not_utf8_message(std::string_view text, std::size_t bad) {
+    return fmt::format("the file is not UTF-8: unexpected byte 0x{:02X}",
+                       static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
+}
+std::string not_utf8_hint(std::string_view text, std::size_t bad) {
+    const auto lead = static_cast<unsigned char>(text[bad]);
+    const int trail = bad + 1 < text.size() ? static_cast<unsigned char>(text[bad + 1]) : -1;
+    const bool sjis = ((lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC)) &&
+                      ((trail >= 0x40 && trail <= 0x7E) || (trail >= 0x80 && trail <= 0xFC));
+    if (sjis) {
+        return "it looks like Shift-JIS, as a Japanese spreadsheet saves \"CSV (comma delimited)\": save it as "
+               "\"CSV UTF-8 (comma delimited)\" (Excel: ファイルの種類 → CSV UTF-8)";
+    }
+    return "save it as UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -325,6 +344,27 @@ struct CsvScenarios::Reader {
             return true;
         }
     }
+    // A byte that is not UTF-8 in what the buffer holds ahead (the first 64 KiB of the file
+    // after the header): the file's encoding is wrong, an error before any row is run. Its
+    // line is added to sm for the caret.
+    std::optional<dsl::Diagnostics> not_utf8_ahead(dsl::SourceManager& sm, const std::string& path) {
+        fill(buf.size());
+        const std::string_view ahead(buf.data() + pos, len - pos);
+        std::size_t bad = 0;
+        if (dsl::valid_utf8(ahead, &bad)) return std::nullopt;
+        if (!eof && bad + 4 > ahead.size()) return std::nullopt;   // a character cut by the buffer's end
+        const std::size_t start = ahead.rfind('\n', bad) == npos ? 0 : ahead.rfind('\n', bad) + 1;
+        std::size_t end = ahead.find('\n', bad);
+        if (end == npos) end = ahead.size();
+        if (end > start && ahead[end - 1] == '\r') --end;
+        const auto lines = static_cast<std::uint64_t>(std::count(ahead.begin(), ahead.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+        const std::string_view text = ahead.substr(start, end - start);
+        const dsl::FileId id = sm.add(path, std::string(text), line32(line + lines));
+        const auto b = off32(bad - start);
+        return dsl::one_error(SourceRange::in(id, b, b + 1), not_utf8_message(text, bad - start),
+                              not_utf8_hint(text, bad - start));
+    }
+
     // The first problem of a record (the scanner's, or invalid UTF-8) as a diagnostic; the
     // record's text is already `file` of sm.
     static std::optional<dsl::Diagnostics> problem_of(const dsl::SourceManager& sm, dsl::FileId file,
@@ -339,9 +379,8 @@ struct CsvScenarios::Reader {
         const bool utf8 = dsl::valid_utf8(text, &bad);
         if (!utf8 && (!r.problem || bad < r.problem->begin)) {
             auto b = off32(bad);
-            return dsl::one_error(SourceRange::in(file, b, b + 1),
-                             fmt::format("invalid UTF-8: unexpected byte 0x{:02X}",
-                                         static_cast<unsigned>(static_cast<unsigned char>(text[bad]))));
+            return dsl::one_error(SourceRange::in(file, b, b + 1), not_utf8_message(text, bad),
+                                  not_utf8_hint(text, bad));
         }
         if (r.problem) {
             return dsl::one_error(SourceRange::in(file, r.problem->begin, r.problem->end), r.problem->message, r.problem->hint);
@@ -391,6 +430,7 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
     CsvScenarios csv(sm, path, std::move(reader));
     dsl::FileId hid = sm.add(path, std::move(header.text), line32(header.first_line));
     if (auto problem = Reader::problem_of(sm, hid, header)) return std::move(*problem);
+    if (auto problem = csv.reader_->not_utf8_ahead(sm, path)) return std::move(*problem);
 
     dsl::Diagnostics diags;
     std::map<std::string, std::size_t, std::less<>> seen;   // name -> cell index
@@ -427,6 +467,15 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
         csv.column_ranges_.push_back(where);
     }
     if (diags.has_errors()) return diags;
+    if (csv.columns_.empty()) {
+        // Only an id column: every scenario would be the base inputs under another name.
+        const auto end = off32(sm.file(hid).text().size());
+        return dsl::one_error(SourceRange::in(hid, end, end),
+                              "the header names no input: every scenario would evaluate the base inputs unchanged",
+                              fmt::format("after the `{}` column, name the input paths the scenarios change, for "
+                                          "example: {},years.FY2024.revenue",
+                                          header.cells.front().value, header.cells.front().value));
+    }
     csv.cells_ = header.cells.size();
     csv.row_file_ = sm.add(path, "", line32(header.first_line) + 1);
 
@@ -468,7 +517,12 @@ Result<bool> CsvScenarios::next(Scenario& s) {
     }
     ++rows_;
     sm_->replace(row_file_, r.text, line32(r.first_line));
-    if (auto problem = Reader::problem_of(*sm_, row_file_, r)) return std::move(*problem);
+    if (auto problem = Reader::problem_of(*sm_, row_file_, r)) {
+        // A file not in UTF-8 is so throughout: one error, and no row after it is read.
+        std::size_t bad = 0;
+        if (!dsl::valid_utf8(r.text, &bad) && (!r.problem || bad < r.problem->begin)) done_ = true;
+        return std::move(*problem);
+    }
 
     if (r.cells.size() != cells_) {
         dsl::Diagnostics diags;
@@ -503,6 +557,13 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         if (id_cell_ && i == *id_cell_) {
             const std::string_view id = r.value(cell);
             if (id.empty()) return dsl::one_error(where, "empty scenario id");
+            // Two rows of one id cannot be told apart in the output (one id a line is kept:
+            // a few bytes a scenario).
+            if (auto [it, fresh] = ids_.try_emplace(std::string(id), r.first_line); !fresh) {
+                return dsl::one_error(where,
+                                      fmt::format("scenario id `{}` is repeated: line {} has it too", id, it->second),
+                                      "each scenario needs an id of its own: its output rows are told apart by it");
+            }
             s.id.assign(id);
             continue;
         }
@@ -533,6 +594,35 @@ std::pair<std::size_t, std::size_t> trimmed(std::string_view s, std::size_t b, s
 }
 
 constexpr const char* grid_hint = "a grid spec is PATH=LOW..HIGH:STEP or PATH=v1,v2,…";
+// A value of a range written as the range's HIGH is: in percent (`125%`), with its
+// exponent (`335e9`), grouped by `_`, or as exact text.
+std::string range_value_text(const Rational& v, std::string_view high_text, bool percent) {
+    if (percent) {
+        const Rational pct = v * Rational(100);
+        if (pct.terminates()) return pct.to_string() + "%";
+    }
+    const std::size_t e = high_text.find_first_of("eE");
+    if (e != npos && !percent) {
+        int exponent = 0;
+        const std::string_view digits = high_text.substr(e + 1);
+        const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
+        if (parsed.ec == std::errc{} && parsed.ptr == digits.data() + digits.size() && exponent > 0 &&
+            exponent <= 30) {
+            Rational scale(1);
+            for (int i = 0; i < exponent; ++i) scale = scale * Rational(10);
+            const Rational mantissa = v / scale;
+            if (mantissa.terminates()) return mantissa.to_string() + "e" + std::to_string(exponent);
+        }
+    }
+    std::string text = v.to_string();
+    if (high_text.find('_') != npos && v.is_integer()) {
+        // Grouped as HIGH is: 31_200_000_000.
+        const std::size_t sign = text[0] == '-' ? 1 : 0;
+        for (std::size_t i = text.size(); i > sign + 3; i -= 3) text.insert(i - 3, "_");
+    }
+    return text;
+}
+
 constexpr const char* number_hint = "numbers as hoshu reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4";
 
 }  // namespace
@@ -608,7 +698,26 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                             s.substr(hb, he - hb));
                 continue;
             }
-            Rational count = ((*high - *low) / *step).floor() + Rational(1);
+            const Rational steps = (*high - *low) / *step;
+            if (!steps.is_integer()) {
+                // HIGH is what the analyst asked to see: a range that would stop short of it
+                // (or pass it) is refused, with the two nearest ranges that end on a step.
+                auto [lb, le] = trimmed(s, vb, dots);
+                auto [hb, he] = trimmed(s, dots + 2, colon);
+                auto [sb, se] = trimmed(s, colon + 1, ve);
+                const std::string_view low_text = s.substr(lb, le - lb), high_text = s.substr(hb, he - hb),
+                                       step_text = s.substr(sb, se - sb);
+                const bool pct = low_text.ends_with('%') || high_text.ends_with('%') || step_text.ends_with('%');
+                const Rational below = *low + *step * steps.floor();
+                const Rational above = below + *step;
+                auto show = [&](const Rational& v) { return range_value_text(v, high_text, pct); };
+                diags.error(at(hb, he), "{} is not {} plus a whole number of steps of {}: the range would stop at {}",
+                            high_text, low_text, step_text, show(below))
+                    .hint = fmt::format("the nearest ranges that end on a step: {}..{}:{} or {}..{}:{}", low_text,
+                                        show(below), step_text, low_text, show(above), step_text);
+                continue;
+            }
+            Rational count = steps + Rational(1);
             if (count > Rational(static_cast<std::int64_t>(max_axis))) {
                 diags.error(axis.where, "this range has {} values, more than the {} allowed in one axis",
                             group_digits(count.to_string()), group_digits(std::to_string(max_axis)));

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -57,7 +58,8 @@ struct Scenario {
 class CsvScenarios {
 public:
     /// Opens the file and reads the header. Errors: an unreadable file (no location), an
-    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row),
+    /// empty file, a bad header (an empty or duplicate name, two id columns, a malformed row,
+    /// no input column),
     /// a header followed by no row (blank and comment lines aside).
     static Result<CsvScenarios> open(dsl::SourceManager& sm, const std::string& path);
 
@@ -67,7 +69,7 @@ public:
     dsl::SourceRange column_range(std::size_t i) const { return column_ranges_.at(i); }
 
     /// The next row; std::nullopt at the end of the file. A malformed row (wrong number of
-    /// cells, a bad quote, invalid UTF-8, an empty id) gives one located error, and the
+    /// cells, a bad quote, invalid UTF-8, an empty or repeated id) gives one located error, and the
     /// reader stays usable: the next call reads the following row.
     Result<std::optional<Scenario>> next();
     /// The same, read into `into` (whose buffers are reused from row to row): true for a
@@ -97,13 +99,14 @@ private:
     std::size_t cells_ = 0;                     // cells in the header
     dsl::FileId row_file_ = 0;
     std::uint64_t rows_ = 0;
+    std::unordered_map<std::string, std::uint64_t> ids_;   // the ids read so far -> their line
     bool done_ = false;
     bool first_read_ = false;                   // open() has read the first row into reader_
 };
 
 /// Scenarios as the cartesian product of axes, one per spec:
 ///
-///   PATH=LOW..HIGH:STEP   LOW, LOW+STEP, … while <= HIGH (exact numbers as Rational::parse
+///   PATH=LOW..HIGH:STEP   LOW, LOW+STEP, …, HIGH: HIGH − LOW a whole number of steps (exact numbers as Rational::parse
 ///                         reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4)
 ///   PATH=v1,v2,v3         the values as written (numbers, dates or text; blanks trimmed)
 ///
@@ -116,6 +119,7 @@ public:
     static constexpr std::uint64_t max_size = 100'000'000;     // scenarios in all
 
     /// Errors: a missing `=`, an empty path or value, a bad number, a step <= 0, LOW > HIGH,
+    /// a STEP that does not divide HIGH − LOW (the hint gives the nearest ranges that work),
     /// more than max_axis values in one axis, more than max_size scenarios, a path given twice.
     static Result<Grid> parse(dsl::SourceManager& sm, const std::vector<std::string>& specs);
 

@@ -296,19 +296,32 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     dsl::Diagnostics bad;
     auto resolve = [&](const std::string& path, dsl::SourceRange where) {
         std::string why;
-        InputFile::Node node = inputs.find(path, &why);
+        InputFile::Miss miss;
+        InputFile::Node node = inputs.find(path, &why, &miss);
         if (!node) {
-            bad.error(where, "`{}` is not a value of the inputs: {}", path, why);
+            auto& d = bad.error(miss.narrow(where, path), "`{}` is not a value of the inputs: {}", path, why);
+            if (std::string fix = miss.corrected(path); !fix.empty()) d.hint = fmt::format("did you mean `{}`?", fix);
         } else if (auto k = inputs.kind(node); k == InputKind::table || k == InputKind::array) {
             bad.error(where, "`{}` is {} in the inputs; name one value in it", path, describe(k));
         }
         return node;
     };
-    std::map<const void*, std::string> modelled;   // one value, one distribution
-    auto once = [&](InputFile::Node node, const std::string& path, dsl::SourceRange where) {
+    std::map<const void*, std::pair<std::string, dsl::SourceRange>> modelled;   // one value, one distribution
+    auto once = [&](InputFile::Node node, const std::string& path, dsl::SourceRange where, bool price_date = false) {
         if (!node) return;
-        auto [it, fresh] = modelled.emplace(node.ptr, path);
-        if (!fresh) bad.error(where, "`{}` is the same value of the inputs as `{}`, which the model already samples", path, it->second);
+        auto [it, fresh] = modelled.emplace(node.ptr, std::pair{path, where});
+        if (fresh) return;
+        if (price_date) {   // (the [[input]]s are read first)
+            // An [[input]] that names a close the [price] simulates: the error is at the
+            // [[input]] just written, the date of [price] a note.
+            auto& d = bad.error(it->second.second, "`{}` is a close the [price] simulates: one value, one distribution",
+                                it->second.first);
+            d.hint = "remove this [[input]], or remove the date from the [price]'s `dates`";
+            bad.note(where, "[price] simulates the close of this date");
+            return;
+        }
+        bad.error(where, "`{}` is the same value of the inputs as `{}`, which the model already samples", path,
+                  it->second.first);
     };
     for (const auto& in : model.inputs) {
         InputFile::Node node = resolve(in.path, in.path_range);
@@ -371,7 +384,7 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
         for (std::size_t k = 0; k < p.dates.size(); ++k) {
             std::string path = price_path(p.dates[k]);
             InputFile::Node node = close_of(p.dates[k], p.date_ranges[k]);
-            once(node, path, p.date_ranges[k]);
+            once(node, path, p.date_ranges[k], true);
             sim.price_nodes_.push_back(node);
             sim.override_paths_.push_back(std::move(path));
         }
@@ -451,6 +464,45 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
                 if (auto refused = percent_for_amount(plan, amount->first, p.text, amount->second))
                     bad.error(p.range, "{}", refused->message).hint = refused->hint;
             }
+        }
+    }
+    // A precision finer than the unit of the value sampled (0.001 for an amount in cents)
+    // would give samples that are no amount of it: refused with the model, not on a path.
+    if (!bad.has_errors()) {
+        Session session(plan, inputs, options);
+        SessionProbe probe(session);
+        auto check = [&](InputFile::Node node, std::optional<Type> type, const Rational& precision,
+                         dsl::SourceRange where) {
+            if (!node || !where.valid) return;
+            for (const auto& r : probe.readers(node)) {   // as the first declaration that reads it takes it
+                if (type || !r.input) continue;
+                type = plan.slots[r.index].type;
+            }
+            if (auto series = probe.read_by_series(node); !type && series) type = plan.series[*series].type;
+            if (!type) return;
+            const UnitRule rule = unit_rule(plan, *type);
+            if (rule.kind == UnitRule::Kind::whole && !precision.is_integer()) {
+                bad.error(where, "`precision` {} is finer than the value sampled takes: it is {}, a whole number",
+                          precision.to_string(), plan.type_name(*type))
+                    .hint = "use a whole number (1, or a multiple of it)";
+            } else if (rule.kind == UnitRule::Kind::multiple && !(precision / *rule.unit->minor).is_integer()) {
+                bad.error(where, "`precision` {} is finer than the value sampled takes: it is {}, a multiple of {} {}",
+                          precision.to_string(), plan.type_name(*type), rule.unit->minor->to_string(),
+                          rule.unit->name)
+                    .hint = fmt::format("use a multiple of {} ({}'s minor unit)", rule.unit->minor->to_string(),
+                                        rule.unit->name);
+            }
+        };
+        for (std::size_t i = 0; i < model.inputs.size(); ++i) {
+            if (model.inputs[i].dist == Distribution::fixed) continue;
+            check(sim.input_nodes_[i], std::nullopt, model.inputs[i].precision, model.inputs[i].precision_range);
+        }
+        if (model.price && !sim.price_nodes_.empty()) {
+            std::optional<Type> type;   // the series the closes are the entries of
+            for (const Series& s : plan.series) {
+                if (s.input.path_text == model.price->series && s.value_key == model.price->value_key) type = s.type;
+            }
+            check(sim.price_nodes_.front(), type, model.price->precision, model.price->precision_range);
         }
     }
     if (!bad.empty()) return bad;

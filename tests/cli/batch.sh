@@ -81,4 +81,29 @@ batch --scenarios "$work/three.csv" | cut -d, -f1,3- > "$work/csv_rows"
 batch --grid 'years.FY2024.revenue=300e9..330e9:15e9' | cut -d, -f1,3- > "$work/grid_rows"
 cmp -s "$work/csv_rows" "$work/grid_rows" && ok "a CSV and the equivalent --grid give the same rows" \
   || { bad "a CSV and the equivalent --grid differ:"; diff "$work/csv_rows" "$work/grid_rows" | head; }
+# A file not in UTF-8 (Shift-JIS, from a Japanese spreadsheet) is one error with a hint, not
+# one per row: in the first 64 KiB before any row runs (exit 2, nothing on standard output but
+# the header); past them, at the first such row, after which nothing more is read.
+sjis=$'\x94\x84\x8f\xe3'   # 売上 in Shift-JIS
+{ echo "scenario,years.FY2024.revenue"; echo "base,315e9"; echo "${sjis} 90%,283.5e9"; echo "${sjis} 110%,346.5e9"; } > "$work/sjis.csv"
+batch --scenarios "$work/sjis.csv" --on-error skip > "$work/sjis.out" 2> "$work/sjis.err"
+rc=$?
+if [[ $rc -eq 2 && ! -s "$work/sjis.out" && $(grep -c "error:" "$work/sjis.err") -eq 1 ]] &&
+   grep -q "sjis.csv:3:1: error: the file is not UTF-8: unexpected byte 0x94" "$work/sjis.err" &&
+   grep -q "looks like Shift-JIS" "$work/sjis.err"; then
+  ok "a Shift-JIS CSV: one error before any scenario runs, exit 2"
+else
+  bad "a Shift-JIS CSV: exit $rc, $(wc -l < "$work/sjis.out") lines out; stderr:"; cat "$work/sjis.err"
+fi
+{ revenue_grid 5000; echo "${sjis} 90%,283.5e9"; echo "${sjis} 110%,346.5e9"; echo "last,300e9"; } > "$work/sjis_late.csv"
+[[ $(wc -c < "$work/sjis_late.csv") -gt 65536 ]] || bad "sjis_late.csv is not past the first 64 KiB"
+batch --scenarios "$work/sjis_late.csv" --on-error skip > "$work/sjis.out" 2> "$work/sjis.err"
+rc=$?
+if [[ $rc -eq 1 && $(grep -c "error:" "$work/sjis.err") -eq 1 && $(wc -l < "$work/sjis.out") -eq $((5000 * directors + 1)) ]] &&
+   grep -q "sjis_late.csv:5002:1: error: the file is not UTF-8" "$work/sjis.err" && grep -q "1 rejected" "$work/sjis.err"; then
+  ok "a Shift-JIS row past the first 64 KiB: one error, the rows after it not read, exit 1"
+else
+  bad "a Shift-JIS row past the first 64 KiB: exit $rc, $(wc -l < "$work/sjis.out") lines out; stderr:"; head -20 "$work/sjis.err"
+fi
+
 exit $fail

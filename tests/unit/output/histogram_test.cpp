@@ -200,6 +200,39 @@ TEST_CASE("histogram: two plans overlaid, a legend, a limit, plan-wide panels be
     CHECK(svg.find("translate(0,300)") != std::string::npos);   // 40 title + 28 legend + 232
 }
 
+TEST_CASE("histogram: a limit far from the distribution is named at the edge, the axis the distribution's", "[histogram]") {
+    // A plan-wide total of 0, 130 or 260 shares under a limit of 1,000,000: an axis widened
+    // to the limit would draw every path as one bar.
+    HistogramPanel total{.director = "", .output = "total_units", .unit = "shares"};
+    total.counts = {{0, 268}, {130, 501}, {260, 231}};
+    total.limit = 1'000'000;
+    total.limit_label = "limit unit_cap";
+    total.marker = 130;
+    total.marker_label = "P50";
+    std::string svg = histogram_svg("Echo", 1000, {total});
+    require_well_formed(svg);
+    CHECK(bar_counts(svg) == std::vector<std::uint64_t>{268, 501, 231});
+    CHECK(svg.find("data-off-axis=\"right\">limit unit_cap 1,000,000 →<") != std::string::npos);
+    CHECK(svg.find("<g class=\"limit\">\n<line") == std::string::npos);   // no line for the limit
+    CHECK(svg.find(">P50 130<") != std::string::npos);
+    CHECK(svg.find(">1,000,000<") == std::string::npos);   // no tick out there
+
+    // A limit below the distribution, as far: named at the left edge.
+    total.limit = -1'000'000;
+    svg = histogram_svg("Echo", 1000, {total});
+    CHECK(svg.find("data-off-axis=\"left\">← limit unit_cap -1,000,000<") != std::string::npos);
+
+    // A limit as far from the distribution as it is wide: on the axis, a line, no median.
+    total.limit = 520;
+    svg = histogram_svg("Echo", 1000, {total});
+    CHECK(svg.find("data-off-axis") == std::string::npos);
+    CHECK(svg.find(">limit unit_cap 520<") != std::string::npos);
+    CHECK(svg.find("<g class=\"marker\">") == std::string::npos);
+    total.limit = 521;
+    svg = histogram_svg("Echo", 1000, {total});
+    CHECK(svg.find("data-off-axis=\"right\"") != std::string::npos);
+}
+
 TEST_CASE("histogram: no legend, no overlay", "[histogram]") {
     HistogramPanel d = uniform("D03", "annual_rs_shares", 4000, 5000, 2);
     d.base_counts.emplace_back(4500, 1);   // ignored without a legend

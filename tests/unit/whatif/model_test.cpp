@@ -220,7 +220,7 @@ TEST_CASE("a correlation naming an [[input]] in error adds no error of its own",
     auto [bad, error] = GENERATE(table<std::string, std::string>({
         {"[[input]]\npath = \"a\"\ndistribution = \"normall\"\nmean = 1\nsd = 1\nprecision = 1\n",
          "model.toml:9:16: error: unknown distribution \"normall\"; expected one of: fixed, uniform, triangular, normal, lognormal\n"
-         "  distribution = \"normall\"\n                 ^~~~~~~~~\n"},
+         "  distribution = \"normall\"\n                 ^~~~~~~~~\n  hint: did you mean \"normal\"?\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nsd = -1\nprecision = 1\n",
          "model.toml:11:6: error: `sd` must be positive, found -1\n  sd = -1\n       ^~\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nprecision = 1\n",

@@ -198,8 +198,13 @@ TEST_CASE("the id column names the scenarios, wherever it is", "[scenarios]") {
           std::vector<std::string>{"base: a=1 b=2", "up: a=3"});
     // Case-sensitive: `ID` is an input path like any other.
     CHECK(read_all("ID,a\nx,1\n") == std::vector<std::string>{"1: ID=x a=1"});
-    // An id column of its own overrides nothing.
-    CHECK(read_all("scenario\nbase\n") == std::vector<std::string>{"base:"});
+    // An id column of its own would evaluate the base inputs under other names: an error.
+    CHECK(open_error("scenario\nbase\n") ==
+          "s.csv:1:9: error: the header names no input: every scenario would evaluate the base inputs unchanged\n"
+          "  scenario\n"
+          "          ^\n"
+          "  hint: after the `scenario` column, name the input paths the scenarios change, for example: "
+          "scenario,years.FY2024.revenue\n");
 }
 
 TEST_CASE("empty cells are no override; data rows are numbered", "[scenarios]") {
@@ -261,12 +266,13 @@ std::vector<std::string> rows_with_ranges(const std::string& bytes) {
 
 TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenarios]") {
     // A line ended by a line feed is read at once; the last line of a file without one goes
-    // byte by byte. Same values, ranges and errors either way.
+    // byte by byte. Same values, ranges and errors either way. (Bytes that are not UTF-8 are
+    // an error of the whole file: "a file not in UTF-8 is one error".)
     const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
         {"a,b,c", {"1,2,3", " 1 , 2 ,3 ", "\t1\t,,", ",,", "1,2", "1,2,3,4", "1,2,3,,,", "  ,x,", "1 2, 3\t4 ,5",
-                   "\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC,x", "1,\xFF,2", "   1,2,3", "1,,  ", ",,,", "x", " \t x"}},
+                   "\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC,x", "   1,2,3", "1,,  ", ",,,", "x", " \t x"}},
         {"id,a,b", {",1,2", " s1 ,1,2", "s2 , , 2", "  ,1,2", "s3,1"}},
-        {"scenario", {"only", " spaced id "}},
+        {"scenario,a", {"only,1", " spaced id ,"}},
     };
     for (const auto& [header, rows] : cases) {
         for (const auto& row : rows) {
@@ -393,14 +399,35 @@ TEST_CASE("an unterminated quote runs to the end of the file", "[scenarios]") {
           "  hint: a quote inside a quoted field is written twice: \"a \"\"b\"\" c\"\n");
 }
 
-TEST_CASE("invalid UTF-8 in a row is located at the bad byte", "[scenarios]") {
-    auto rows = read_all("a,b\n日本,x\xFFy\n1,2\n");
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0] ==
-          "s.csv:2:5: error: invalid UTF-8: unexpected byte 0xFF\n"
+TEST_CASE("a file not in UTF-8 is one error, located at the bad byte", "[scenarios]") {
+    // Within the first 64 KiB: an error of the file, before any row is read.
+    CHECK(open_error("a,b\n日本,x\xFFy\n1,2\n") ==
+          "s.csv:2:5: error: the file is not UTF-8: unexpected byte 0xFF\n"
           "  日本,x\\xffy\n"   // the bad byte escaped, the caret under it
-          "        ^~~~\n");
-    CHECK(rows[1] == "2: a=1 b=2");
+          "        ^~~~\n"
+          "  hint: save it as UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")\n");
+    // Bytes that read as Shift-JIS (a Japanese spreadsheet's "CSV (comma delimited)").
+    CHECK(open_error("id,a\nx,1\n\x94\x84\x8f\xe3,2\n").find("it looks like Shift-JIS") != std::string::npos);
+    // In the header.
+    CHECK(open_error("\x94\x84,a\nx,1\n").find("s.csv:1:1: error: the file is not UTF-8") == 0);
+    // Past the first 64 KiB: an error at its row, after which nothing more is read.
+    std::string big = "a\n";
+    for (int i = 0; i < 10'000; ++i) big += "1234567\n";
+    auto rows = read_all(big + "x\xFFy\n7\n");
+    REQUIRE(rows.size() == 10'001);
+    CHECK(rows[9'999] == "10000: a=1234567");
+    CHECK(rows.back().find("s.csv:10002:2: error: the file is not UTF-8: unexpected byte 0xFF\n") == 0);
+}
+
+TEST_CASE("a repeated scenario id is an error at its row, and reading goes on", "[scenarios]") {
+    auto rows = read_all("id,a\nx,1\ny,2\nx,3\nz,4\n");
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[2] ==
+          "s.csv:4:1: error: scenario id `x` is repeated: line 2 has it too\n"
+          "  x,3\n"
+          "  ^\n"
+          "  hint: each scenario needs an id of its own: its output rows are told apart by it\n");
+    CHECK(rows[3] == "z: a=4");
 }
 
 TEST_CASE("an empty scenario id is an error", "[scenarios]") {
@@ -553,11 +580,11 @@ TEST_CASE("grid ranges are exact", "[scenarios]") {
     auto q = Grid::parse(sm, {"v=60..62:50%"});
     REQUIRE(q);
     CHECK(show(q->at(1)) == "2: v=6050%");
-    // HIGH need not be reached by a whole step.
-    auto h = Grid::parse(sm, {"x=1..2:0.3"});
+    // HIGH is reached by a whole number of steps, exactly.
+    auto h = Grid::parse(sm, {"x=1..2:0.25"});
     REQUIRE(h);
-    CHECK(h->size() == 4);
-    CHECK(show(h->at(3)) == "4: x=1.9");
+    CHECK(h->size() == 5);
+    CHECK(show(h->at(4)) == "5: x=2");
     // No spec: one scenario that overrides nothing.
     auto none = Grid::parse(sm, {});
     REQUIRE(none);
@@ -593,6 +620,19 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
           "--grid:1:3: error: empty range: 5 is greater than 2\n"
           "  a=5..2:1\n"
           "    ^~~~\n");
+    // A step that does not reach HIGH: refused, with the nearest ranges that do, written as
+    // HIGH is (in percent, with its exponent, grouped by `_`).
+    CHECK(grid_error({"a=1..2:0.3"}) ==
+          "--grid:1:6: error: 2 is not 1 plus a whole number of steps of 0.3: the range would stop at 1.9\n"
+          "  a=1..2:0.3\n"
+          "       ^\n"
+          "  hint: the nearest ranges that end on a step: 1..1.9:0.3 or 1..2.2:0.3\n");
+    CHECK(grid_error({"a=80%..125%:10%"}).find("hint: the nearest ranges that end on a step: 80%..120%:10% or "
+                                               "80%..130%:10%\n") != std::string::npos);
+    CHECK(grid_error({"a=300e9..330e9:7e9"}).find("300e9..328e9:7e9 or 300e9..335e9:7e9\n") != std::string::npos);
+    CHECK(grid_error({"a=0..1_000_000:300_000"}).find("0..900_000:300_000 or 0..1_200_000:300_000\n") !=
+          std::string::npos);
+    CHECK(grid_error({"a=-1..1:3/4"}).find("the range would stop at 0.5\n") != std::string::npos);
     CHECK(grid_error({"a=330e9..300e9:15e9"}) ==   // the ends as written, not 330000000000
           "--grid:1:3: error: empty range: 330e9 is greater than 300e9\n"
           "  a=330e9..300e9:15e9\n"
