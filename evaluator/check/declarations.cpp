@@ -166,7 +166,13 @@ Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c,
         }
         constant_nodes_.push_back(n);   // params used in a range count as used
         if (auto v = fold(n)) {
-            out.named = out.named || plan_.nodes[n].kind != NodeKind::constant;
+            // (a name among what it reads: `-10%` folds too, but says its value already)
+            auto names = [&](auto&& self, std::uint32_t k) -> bool {
+                if (k == none) return false;
+                const Node& x = plan_.nodes[k];
+                return x.kind == NodeKind::slot || self(self, x.a) || self(self, x.b) || self(self, x.c);
+            };
+            out.named = out.named || names(names, n);
             value = std::move(*v);
         } else {
             node = n;

@@ -224,7 +224,7 @@ TEST_CASE("inputs: every value a declaration reads is checked, whether read this
          "           ^~~~\n"},
         {"restricted = 5", "restricted = 11",
          "in.toml:29:14: error: `restricted` for director D1, grant 1 of `ledger` is 11, outside its declared range 0 "
-         "shares to granted (here 0 to 10)\n"
+         "shares to granted (here 0 shares to 10 shares)\n"
          "  restricted = 11\n"
          "               ^~\n"},
         // a computed end: a grant made after its director left
