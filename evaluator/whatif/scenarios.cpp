@@ -557,13 +557,6 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         if (id_cell_ && i == *id_cell_) {
             const std::string_view id = r.value(cell);
             if (id.empty()) return dsl::one_error(where, "empty scenario id");
-            // Two rows of one id cannot be told apart in the output (one id a line is kept:
-            // a few bytes a scenario).
-            if (auto [it, fresh] = ids_.try_emplace(std::string(id), r.first_line); !fresh) {
-                return dsl::one_error(where,
-                                      fmt::format("scenario id `{}` is repeated: line {} has it too", id, it->second),
-                                      "each scenario needs an id of its own: its output rows are told apart by it");
-            }
             s.id.assign(id);
             continue;
         }

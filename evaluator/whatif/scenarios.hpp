@@ -99,7 +99,6 @@ private:
     std::size_t cells_ = 0;                     // cells in the header
     dsl::FileId row_file_ = 0;
     std::uint64_t rows_ = 0;
-    std::unordered_map<std::string, std::uint64_t> ids_;   // the ids read so far -> their line
     bool done_ = false;
     bool first_read_ = false;                   // open() has read the first row into reader_
 };
