@@ -253,13 +253,20 @@ void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::
 
 namespace {
 
-/// Per-director output names of either plan: the head's, then the base's own.
-std::vector<std::string> compared_outputs(const Plan& base, const Plan& head) {
+/// The names of the slots `head_slots` of the head, then those of `base_slots` the head has
+/// not (the outputs of either plan).
+std::vector<std::string> either_names(const Plan& base, const std::vector<std::uint32_t>& base_slots, const Plan& head,
+                                      const std::vector<std::uint32_t>& head_slots) {
     std::vector<std::string> names;
-    for (auto s : head.director_outputs) names.push_back(head.slots[s].name);
-    for (auto s : base.director_outputs)
+    for (auto s : head_slots) names.push_back(head.slots[s].name);
+    for (auto s : base_slots)
         if (std::find(names.begin(), names.end(), base.slots[s].name) == names.end()) names.push_back(base.slots[s].name);
     return names;
+}
+
+/// Per-director output names of either plan: the head's, then the base's own.
+std::vector<std::string> compared_outputs(const Plan& base, const Plan& head) {
+    return either_names(base, base.director_outputs, head, head.director_outputs);
 }
 
 const Value* output_of(const Plan& plan, const DirectorOutcome* d, const std::string& name, const Type** type) {
@@ -274,11 +281,7 @@ const Value* output_of(const Plan& plan, const DirectorOutcome* d, const std::st
 
 /// Plan-wide output names of either plan: the head's, then the base's own.
 std::vector<std::string> compared_plan_outputs(const Plan& base, const Plan& head) {
-    std::vector<std::string> names;
-    for (auto s : head.plan_outputs) names.push_back(head.slots[s].name);
-    for (auto s : base.plan_outputs)
-        if (std::find(names.begin(), names.end(), base.slots[s].name) == names.end()) names.push_back(base.slots[s].name);
-    return names;
+    return either_names(base, base.plan_outputs, head, head.plan_outputs);
 }
 
 const Value* plan_output_of(const Plan& plan, const Outcome& o, const std::string& name, const Type** type) {

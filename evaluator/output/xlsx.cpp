@@ -78,6 +78,12 @@ std::optional<ColumnNumbers> column_numbers(const std::vector<std::string>& cell
         char shown[64];
         std::snprintf(shown, sizeof shown, "%.*f", places, v);
         if (scaled_text(*n, places) != shown) return std::nullopt;
+        // The file holds the text libxlsxwriter prints, 16 significant digits ("%.16G"),
+        // which may end in a stray digit (15000.070000000001): it must read back as this
+        // same double, so that Excel holds what typing the exact value would give it.
+        char written[64];
+        std::snprintf(written, sizeof written, "%.16G", v);
+        if (std::strtod(written, nullptr) != v) return std::nullopt;
         out.numbers.emplace_back(v);
     }
     return out;

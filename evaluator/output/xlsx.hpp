@@ -12,6 +12,9 @@
 // "15000.07"). The double is the one nearest the exact value: the integer value × 10^d
 // (below 10^15, exact) divided by 10^d (exact), one correctly rounded division; it differs
 // from the exact value by less than half a unit in its 16th digit, never in a digit shown.
+// libxlsxwriter writes it at 16 significant digits, which may end in a stray digit
+// (15000.070000000001); that text is checked to read back as the same double — the one
+// Excel holds when the exact value is typed in.
 //
 //   Sheet s{"results", {{"director", "bonus"}, {"A", "15000.07"}}, {false, true}, {0, 2}};
 //   Result<std::string> bytes = xlsx_workbook({s});   // the .xlsx file's bytes
