@@ -361,10 +361,20 @@ std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const
     }
     if (!year.empty() && (carried_year == year || !eval::fiscal_year_follows(carried_year, year))) {
         const std::string was = dsl::printable(carried_year), now = dsl::printable(year);
-        std::fprintf(stderr, "hoshu: error: --carry %s: the result carried from is %s's, not the year before %s's (the fiscal year of "
-                             "%s)%s: carry the result of the year before %s\n",
-                     dsl::printable(from.result).c_str(), was.c_str(), now.c_str(), dsl::printable(inputs_path).c_str(),
-                     carried_year == year ? ", so its grants would be carried twice" : "", now.c_str());
+        const std::string twice = carried_year == year ? ", so its grants would be carried twice" : "";
+        // Located at the year the inputs write, when they write it.
+        if (const auto at = eval::fiscal_year_range(plan, *inputs); at.valid) {
+            dsl::Diagnostics diags;
+            diags.error(at, "the inputs are for {}, and the result carried from (--carry {}) is {}'s, not the year before's{}",
+                        now, dsl::printable(from.result), was, twice)
+                .hint = fmt::format("carry the result of the year before {}", now);
+            print_diagnostics(sm, diags);
+        } else {
+            std::fprintf(stderr, "hoshu: error: --carry %s: the result carried from is %s's, not the year before %s's (the fiscal year of "
+                                 "%s)%s: carry the result of the year before %s\n",
+                         dsl::printable(from.result).c_str(), was.c_str(), now.c_str(), dsl::printable(inputs_path).c_str(),
+                         twice.c_str(), now.c_str());
+        }
         exit = Exit::usage;
         return std::nullopt;
     }

@@ -49,6 +49,24 @@ std::string fiscal_year(const Plan& plan, Session& session) {
     return value_text(plan, **state, plan.slots[*slot].type, *value);
 }
 
+dsl::SourceRange fiscal_year_range(const Plan& plan, const InputFile& inputs) {
+    auto slot = year_slot(plan);
+    // (Through definitions that are another slot as they stand, to the input.)
+    for (std::size_t step = 0; slot && step < plan.slots.size(); ++step) {
+        const Slot& s = plan.slots[*slot];
+        if (s.kind == SlotKind::input) {
+            if (s.scope != Scope::plan || s.input.path_text.empty()) break;
+            std::string_view path = s.input.path_text;
+            if (path.front() == '/') path.remove_prefix(1);
+            auto node = inputs.find(path, nullptr);
+            return node ? inputs.range(node) : dsl::SourceRange{};
+        }
+        if (s.root == none || s.checked != none || plan.nodes[s.root].kind != NodeKind::slot) break;
+        slot = plan.nodes[s.root].aux;
+    }
+    return {};
+}
+
 std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs, const EvalOptions& options) {
     for (std::size_t i = 0; i < plan.plan_outputs.size(); ++i) {
         const Slot& s = plan.slots[plan.plan_outputs[i]];

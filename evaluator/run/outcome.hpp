@@ -86,5 +86,9 @@ struct Outcome {
 std::string fiscal_year(const Plan& plan, Session& session);
 /// The same for an outcome of evaluate(plan, inputs, options).
 std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs, const EvalOptions& options);
+/// Where the inputs write the year: the plan-wide text input `fiscal_year` is, or is a copy
+/// of (an output defined as an input, as `output fiscal_year: text = year`). Invalid when
+/// the year is computed otherwise or the inputs do not write it.
+dsl::SourceRange fiscal_year_range(const Plan& plan, const InputFile& inputs);
 
 }  // namespace hoshu::eval

@@ -131,17 +131,20 @@ check "the first year's \`ledger = []\` with --carry is refused, saying what it 
 # two years back (FY2025's grants lost) or of a later year is refused, naming both years —
 # by every command that carries (one loader).
 check "--carry refuses a result of the inputs' own fiscal year" 2 \
-  "hoshu: error: --carry $work/fy2025-carried.json: the result carried from is FY2025's, not the year before FY2025's (the fiscal year of examples/iij/fy2025-carried.toml), so its grants would be carried twice: carry the result of the year before FY2025" \
+  "examples/iij/fy2025-carried.toml:16:16: error: the inputs are for FY2025, and the result carried from (--carry $work/fy2025-carried.json) is FY2025's, not the year before's, so its grants would be carried twice" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2025-carried.json" --format json --out "$work/again.json"
 [[ ! -e "$work/again.json" ]]
 report "... and writes no result" $([[ $? == 0 ]] && echo 1 || echo 0)
 check "--carry refuses a result two years back" 2 \
-  "--carry $work/fy2024.json: the result carried from is FY2024's, not the year before FY2026's (the fiscal year of $work/fy2026-carried.toml): carry the result of the year before FY2026" \
+  "the inputs are for FY2026, and the result carried from (--carry $work/fy2024.json) is FY2024's, not the year before's
+  fiscal_year  = \"FY2026\"
+                 ^~~~~~~~
+  hint: carry the result of the year before FY2026" \
   "$hoshu" eval rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2024.json"
-check "--carry refuses a later year's result" 2 "the result carried from is FY2026's, not the year before FY2025's" \
+check "--carry refuses a later year's result" 2 "the inputs are for FY2025, and the result carried from (--carry $work/fy2026-carried.json) is FY2026's, not the year before's" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --carry "$work/fy2026-carried.json"
-own="the result carried from is FY2025's, not the year before FY2025's"
-check "simulate --carry refuses a result two years back too" 2 "the result carried from is FY2024's, not the year before FY2026's" \
+own="examples/iij/fy2025-carried.toml:16:16: error: the inputs are for FY2025, and the result carried from (--carry $work/fy2025-carried.json) is FY2025's, not the year before's, so its grants would be carried twice"
+check "simulate --carry refuses a result two years back too" 2 "the inputs are for FY2026, and the result carried from (--carry $work/fy2024.json) is FY2024's, not the year before's" \
   "$hoshu" simulate rules/iij --inputs "$work/fy2026-carried.toml" --carry "$work/fy2024.json" \
     --model examples/iij/model-fy2026.toml --paths 10 --seed 1
 check "batch --carry refuses it too" 2 "$own" \

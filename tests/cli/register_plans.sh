@@ -157,7 +157,7 @@ check "a result carried from its own fiscal year is not recorded" 2 \
   "$hoshu" register record "$work/sc.db" "$work/selfcarry/fy2025-again.json" --grants award_shares --supersede --reason corrected --by t
 check "... and the register still holds one record" 0 "1 record" "$hoshu" register verify "$work/sc.db"
 check "eval refuses to make such a result" 2 \
-  "--carry $work/selfcarry/fy2025.json: the result carried from is FY2025's, not the year before FY2025's" \
+  "the inputs are for FY2025, and the result carried from (--carry $work/selfcarry/fy2025.json) is FY2025's, not the year before's" \
   "$hoshu" eval "$work/selfcarry/plan" --inputs "$work/selfcarry/fy2025c.toml" --carry "$work/selfcarry/fy2025.json"
 # One output in shares computed from another (the vested part of the award): without
 # --grants both would be recorded as grants, 190,000 shares of a 100,000-share award, and
