@@ -123,7 +123,9 @@ WholeGate whole_gate(const std::vector<Check>& checks) {
 /// A place where the plan reads series `series`'s entry of `date`'s value: `slot` when it
 /// is a definition whose whole formula is the lookup (node), for `record`; none when it is
 /// read otherwise — a window, a product, an aggregate, a default, a limit, another
-/// collection — which only the interpreter computes.
+/// collection — which only the interpreter computes. A lookup of one entry is `last … before
+/// d`, `last … up to d` or `… on d`; one that finds another entry than the changed one does
+/// not read it.
 struct EntryRead {
     std::uint32_t node = none, slot = none;
     int record = 0;
@@ -132,18 +134,28 @@ struct EntryRead {
 std::vector<EntryRead> series_readers(const Plan& plan, SessionProbe& probe, std::size_t records, bool carried,
                                       std::uint32_t series, Date date) {
     std::vector<EntryRead> out;
+    auto one_entry = [](const Node& node) {
+        if (node.kind == NodeKind::last_before) return true;
+        return node.kind == NodeKind::series_window && node.b == none && node.c == none &&
+               (node.window == WindowOp::on || (node.window == WindowOp::last && node.to_inclusive));
+    };
     // Whether the lookup at n finds the entry for a record: its date evaluated there.
     auto finds = [&](const Node& node, std::size_t director, int grant) {
         auto d = probe.node_value(node.a, director, grant);
         if (!d) return true;   // not known: taken as read
-        auto entry = probe.last_before(series, Date{static_cast<std::int32_t>(d->word)});
+        Date at{static_cast<std::int32_t>(d->word)};
+        if (node.kind == NodeKind::series_window) {
+            if (node.window == WindowOp::on) return at.days == date.days;
+            at.days += 1;   // up to: the latest entry before the next day
+        }
+        auto entry = probe.last_before(series, at);
         return entry && entry->first.days == date.days;
     };
     auto visit = [&](auto&& self, std::uint32_t n, std::uint32_t owner, Scope scope, bool whole, bool in_aggregate) -> void {
         if (n == none) return;
         const Node& node = plan.nodes[n];
         if (traits(node.kind).reads_series && node.aux == series && node.kind != NodeKind::last_date) {
-            if (node.kind != NodeKind::last_before || in_aggregate || is_other(scope)) {
+            if (!one_entry(node) || in_aggregate || is_other(scope)) {
                 out.push_back({n, none, 0});
             } else if (scope == Scope::grant) {
                 for (std::size_t d = 0; d < records; ++d)

@@ -273,6 +273,8 @@ agree "us-psu: EPS target and an officer's target value" rules/us-psu examples/u
 agree "jp-bbt: ROE, operating profit, months in office" rules/jp-bbt examples/jp-bbt/fy2025.toml "$work/bbt.csv" --on-error skip OUT
 agree "iij: a division score and a monthly fixed pay, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij.csv" --on-error skip OUT
 agree "iij: revenue, profit and a close" rules/iij examples/iij/fy2024.toml examples/iij/sensitivity.csv
+agree "series entries looked up on, up to and before a date, each changed" $here/lookups $here/lookups/base.toml \
+  $here/lookups/scenarios.csv --on-error skip OUT
 agree "parts no run changes (a ledger sum, a fixed date's close, a date step, a rank)" $here/frozen \
   $here/frozen/base.toml "$work/frozen.csv" --on-error skip OUT
 agree "iij: this and last year's results and a close, past the limits" rules/iij examples/iij/fy2024.toml "$work/iij-results.csv" --on-error skip OUT
