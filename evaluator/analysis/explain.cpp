@@ -253,11 +253,30 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
                     walk(node.a, g, step, uses);
                 }
             } else {
+                const auto& c = node.aux == 0 ? plan_.directors : node.aux == 1 ? plan_.grants : plan_.others[node.aux - 2];
                 step.details.push_back(fmt::format("{} = {} (plan-wide, over every {})", text(node.range),
-                                                   show_node(n, grant),
-                                                   node.aux == 0   ? plan_.directors.noun
-                                                   : node.aux == 1 ? plan_.grants.noun
-                                                                   : plan_.others[node.aux - 2].noun));
+                                                   show_node(n, grant), c.noun));
+                // A rank or percentile: how many records it places the value below, beside
+                // and above, so that the number can be counted again by hand.
+                if (node.kind == NodeKind::rank_over || node.kind == NodeKind::percentile_over)
+                    if (auto p = probe_.place_counts(n, director_, grant)) {
+                        const std::int64_t all = p->below + p->equal + p->above;
+                        auto of = [&](std::int64_t k) { return fmt::format("{} {}", k, k == 1 ? c.noun : c.plural); };
+                        std::string how;
+                        if (node.kind == NodeKind::percentile_over) {
+                            const std::string above_them = node.rule == 0   ? fmt::format("({} + {})", p->below, p->equal)
+                                                           : node.rule == 1 ? fmt::format("{}", p->below)
+                                                                            : fmt::format("({} + {}/2)", p->below, p->equal);
+                            how = fmt::format("{} / ({} − 1)", above_them, all);
+                        } else {
+                            const bool worst = (node.rule & 1) != 0, lowest_first = (node.rule & 2) != 0;
+                            how = fmt::format("1 + {}{}", lowest_first ? p->below : p->above,
+                                              worst ? fmt::format(" + {}", p->equal) : "");
+                        }
+                        step.details.push_back(fmt::format("{} among {}: {} below, {} equal, {} above; {} = {}",
+                                                           show_node(node.c, grant), of(all), p->below, p->equal, p->above,
+                                                           how, show_node(n, grant)));
+                    }
             }
             walk(node.c, grant, step, uses);   // rank, percentile: the value placed
             return;

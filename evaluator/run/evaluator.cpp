@@ -638,30 +638,38 @@ void Evaluator::for_each_record(const Node& node, Where w, F&& f) {
     }
 }
 
-Value Evaluator::place_among(const Node& node, Where w) {
+Evaluator::Placing Evaluator::place_counts(std::uint32_t n, int director, int grant) {
+    const Node& node = plan_.nodes[n];
+    const Where w{director, grant};
     const Rational v = value_of(node.c, w).number;
-    std::int64_t below = 0, equal = 0, above = 0;
+    Placing p;
     for_each_record(node, w, [&](Where each) {
         if (node.b != none && !value_of(node.b, each).word) return;
         const Rational x = value_of(node.a, each).number;
-        if (x < v) ++below;
-        else if (v < x) ++above;
-        else ++equal;
+        if (x < v) ++p.below;
+        else if (v < x) ++p.above;
+        else ++p.equal;
     });
+    return p;
+}
+
+Value Evaluator::place_among(std::uint32_t n, Where w) {
+    const Node& node = plan_.nodes[n];
+    const auto [below, equal, above] = place_counts(n, w.director, w.grant);
     Value out;
     if (node.kind == NodeKind::rank_over) {
         const bool worst = (node.rule & 1) != 0, lowest_first = (node.rule & 2) != 0;
         out.number = Rational(1 + (lowest_first ? below : above) + (worst ? equal : 0));
         return out;
     }
-    const std::int64_t n = below + equal + above;
-    if (n < 2)
+    const std::int64_t count = below + equal + above;
+    if (count < 2)
         fail_in(node.range,
                 fmt::format("a percentile needs at least 2 records to place a value among; there {} {}",
-                            n == 1 ? "is" : "are", n),
+                            count == 1 ? "is" : "are", count),
                 w);
     Rational ties = node.rule == 0 ? Rational(equal) : node.rule == 1 ? Rational(0) : Rational(equal) / Rational(2);
-    out.number = (Rational(below) + ties) / Rational(n - 1);
+    out.number = (Rational(below) + ties) / Rational(count - 1);
     return out;
 }
 
@@ -894,7 +902,7 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             return acc;
         }
         case NodeKind::rank_over:
-        case NodeKind::percentile_over: return place_among(node, w);
+        case NodeKind::percentile_over: return place_among(n, w);
         case NodeKind::year_before: {
             Value label = value_of(node.a, w);
             std::string s = text(label.word);

@@ -80,6 +80,12 @@ public:
         SourceRange at;
     };
     std::vector<WindowEntry> window_entries(std::uint32_t n, int director, int grant);
+    /// How a rank or percentile at node `n` places its value: the records (those its filter
+    /// keeps) whose value is below it, equal to it and above it.
+    struct Placing {
+        std::int64_t below = 0, equal = 0, above = 0;
+    };
+    Placing place_counts(std::uint32_t n, int director, int grant);
     /// Where input slot `s` is written in the inputs file for this director (or grant);
     /// invalid when it is absent (an optional input, or its default taken).
     SourceRange input_range(std::uint32_t s, int director, int grant);
@@ -316,7 +322,7 @@ private:
     template <class F>
     void for_each_record(const Node& node, Where w, F&& f);
     /// `rank of V among X over C` and `percentile of …`: V placed among the X.
-    Value place_among(const Node& node, Where w);
+    Value place_among(std::uint32_t n, Where w);
     Value date_calc(const Node& node, Where w);
     Value series_window(const Node& node, Where w);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_too_deep(const Node& node, Where w);

@@ -80,6 +80,12 @@ public:
         dsl::SourceRange at;   // where its value is written; invalid when in no file
     };
     std::vector<WindowEntry> window_entries(std::uint32_t node, std::size_t director, int grant = -1);
+    /// How a rank or percentile node places its value among the records: below, equal,
+    /// above (Evaluator::place_counts); none when it cannot be evaluated.
+    struct Placing {
+        std::int64_t below = 0, equal = 0, above = 0;
+    };
+    std::optional<Placing> place_counts(std::uint32_t node, std::size_t director, int grant = -1);
     /// The entry of a series found by `last … before date`, if any.
     std::optional<std::pair<Date, Value>> last_before(std::uint32_t series, Date date);
 

@@ -167,6 +167,17 @@ std::vector<SessionProbe::WindowEntry> SessionProbe::window_entries(std::uint32_
     }
 }
 
+std::optional<SessionProbe::Placing> SessionProbe::place_counts(std::uint32_t node, std::size_t director, int grant) {
+    try {
+        session_.impl_->evaluator.start();
+        auto p = session_.impl_->evaluator.place_counts(node, static_cast<int>(director), grant);
+        return Placing{p.below, p.equal, p.above};
+    } catch (EvalFailure&) {
+        session_.impl_->evaluator.reset();
+        return std::nullopt;
+    }
+}
+
 std::optional<std::pair<Date, Value>> SessionProbe::last_before(std::uint32_t series, Date date) {
     try {
         session_.impl_->evaluator.start();
