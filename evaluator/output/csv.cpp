@@ -185,7 +185,7 @@ std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& se
     std::vector<bool> numeric;
     std::vector<int> places;
     Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric, &places), numeric, places};
-    Sheet inputs{"inputs", {{"line", "text"}}, {true, false}};
+    Sheet inputs{"inputs", {{"line", "text"}}, {true, false}, {}, {true, false}};
     std::size_t n = 0, start = 0;
     const std::string& text = extras.inputs_text;
     while (start < text.size()) {

@@ -112,14 +112,14 @@ Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
     workbook_set_properties(wb, &props);
     lxw_format* bold = workbook_add_format(wb);
     format_set_bold(bold);
-    // One number format per count of decimals: "#,##0.00" for 2.
+    // One number format per count of decimals: "#,##0.00" for 2, "#,##0" for none.
     std::map<int, lxw_format*> fixed;
     auto format_for = [&](int places) -> lxw_format* {
-        if (places == 0) return nullptr;
         auto& f = fixed[places];
         if (f == nullptr) {
             f = workbook_add_format(wb);
-            format_set_num_format(f, ("#,##0." + std::string(static_cast<std::size_t>(places), '0')).c_str());
+            format_set_num_format(
+                f, places == 0 ? "#,##0" : ("#,##0." + std::string(static_cast<std::size_t>(places), '0')).c_str());
         }
         return f;
     };
@@ -142,7 +142,8 @@ Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
                 auto col = static_cast<lxw_col_t>(c);
                 std::optional<double> number;
                 if (r > 0 && columns[c]) number = columns[c]->numbers[r - 1];
-                if (number) worksheet_write_number(ws, row, col, *number, format_for(columns[c]->places));
+                const bool label = c < s.labels.size() && s.labels[c];
+                if (number) worksheet_write_number(ws, row, col, *number, label ? nullptr : format_for(columns[c]->places));
                 else if (!cell.empty()) worksheet_write_string(ws, row, col, cell.c_str(), r == 0 ? bold : nullptr);
             }
         }

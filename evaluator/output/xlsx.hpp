@@ -8,7 +8,8 @@
 // decimals), has at most 15 digits — what Excel shows of a number — and whose double,
 // printed back at those decimals, gives the value's exact digits. The numbers then carry
 // the number format `#,##0.00` (as many 0s after the point as the column's decimals; a
-// column of integers has none). Otherwise the whole column is the exact text ("8712/10385",
+// column of integers `#,##0`, and a column of record numbers — `labels`: a record's,
+// an event's or a line's number — none). Otherwise the whole column is the exact text ("8712/10385",
 // "15000.07"). The double is the one nearest the exact value: the integer value × 10^d
 // (below 10^15, exact) divided by 10^d (exact), one correctly rounded division; it differs
 // from the exact value by less than half a unit in its 16th digit, never in a digit shown.
@@ -33,6 +34,7 @@ struct Sheet {
     std::vector<std::vector<std::string>> rows;     // the first row is the header (bold)
     std::vector<bool> numeric;                      // per column: numbers when the whole column can be
     std::vector<int> min_places = {};               // per column: decimals shown at least (absent: 0)
+    std::vector<bool> labels = {};                  // per column: numbers that name (no thousands separator)
 };
 
 /// A numeric column as Excel numbers: its decimals and each cell's double (none for an

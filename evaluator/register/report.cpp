@@ -215,10 +215,13 @@ std::string format_register_json(const RegisterView& view) {
 std::string format_register_xlsx(const RegisterView& view) {
     RegisterTable t = register_table(view);
     Sheet grants{"grants", {t.header}, t.numeric};
+    for (const auto& h : t.header) grants.labels.push_back(h == "record" || h == "balance_record");
     for (auto& r : t.rows) grants.rows.push_back(r);
     Sheet records{"records",
                   {{"record", "fiscal_year", "recorded_at", "recorded_by", "rules_sha256", "inputs_sha256", "engine", "supersedes",
                     "superseded_by", "reason", "hash"}},
+                  {true, false, false, false, false, false, false, true, true, false, false},
+                  {},
                   {true, false, false, false, false, false, false, true, true, false, false}};
     for (const auto& r : view.results)
         records.rows.push_back({std::to_string(r.id), r.fiscal_year, r.recorded_at, r.recorded_by, r.rules_sha256, r.inputs_sha256,
@@ -227,7 +230,9 @@ std::string format_register_xlsx(const RegisterView& view) {
     Sheet events{"events",
                  {{"event", view.key, "kind", "date", "fiscal_year", "grant", "shares", "rate", "reason", "recorded_by",
                    "recorded_at", "hash"}},
-                 {true, false, false, false, false, false, true, false, false, false, false, false}};
+                 {true, false, false, false, false, false, true, false, false, false, false, false},
+                 {},
+                 {true}};
     for (const auto& e : view.events) {
         if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
         events.rows.push_back({std::to_string(e.id), e.director, to_string(e.kind), e.date, e.fiscal_year, e.grant,

@@ -22,9 +22,9 @@ out=$(unzip -p "$work/fy2024.xlsx" xl/workbook.xml)
 has "three sheets: results, inputs, seal" '<sheet name="results" sheetId="1" r:id="rId1"/><sheet name="inputs" sheetId="2" r:id="rId2"/><sheet name="seal" sheetId="3" r:id="rId3"/>'
 out=$(unzip -p "$work/fy2024.xlsx" xl/worksheets/sheet1.xml)
 # Row 4 is D03: its annual_rs_shares (column D) is the number 4846, not a string.
-has "a share count is a number" '<c r="D4"><v>4846</v></c>'
-has "a yen amount is a number" '<c r="B4"><v>48000000</v></c>'
-has "the grant-time price is a number" '<c r="L4"><v>3020</v></c>'
+has "a share count is a number" '<c r="D4" s="2"><v>4846</v></c>'
+has "a yen amount is a number" '<c r="B4" s="2"><v>48000000</v></c>'
+has "the grant-time price is a number" '<c r="L4" s="2"><v>3020</v></c>'
 has "the title is text (a shared string)" '<c r="J4" t="s">'
 strings=$(unzip -p "$work/fy2024.xlsx" xl/sharedStrings.xml)
 out=$strings; has "the titles are in the workbook" '取締役 副社長執行役員'
@@ -103,7 +103,7 @@ for r, row in enumerate(re.findall(r'<row [^>]*>(.*?)</row>', sheet, re.S)):
         s = re.search(r's="(\d+)"', attrs)
         fmt = numfmts.get(xfs[int(s.group(1))], 'builtin') if s else 'General'
         cols.setdefault(header[col], []).append(('text', ss[int(v)], None) if 't="s"' in attrs else ('number', v, fmt))
-for name in ('bonus', 'third', 'halved', 'award_value_gbp'):
+for name in ('bonus', 'third', 'halved', 'award', 'award_value_gbp'):
     kinds = sorted({k for k, _, _ in cols[name]})
     print(name, 'kinds', ','.join(kinds), 'formats', ','.join(sorted({str(f) for _, _, f in cols[name]})))
 # What Excel shows at the cell's decimals is the exact amount; SUM is the exact total.
@@ -117,6 +117,7 @@ has "every amount shows its exact pence" 'bonus shown 15000.00 15000.01 15000.15
 has "a SUM over it is the exact total" 'bonus sum 60000.23'
 has "a column with 1/3 is text only" 'third kinds text formats None'
 has "a column of halves is numbers at one decimal" 'halved kinds number formats #,##0.0'
+has "a column of whole shares is numbers with thousands separators" 'award kinds number formats #,##0'
 has "the awards' value at the price (pence) is numbers" 'award_value_gbp kinds number formats #,##0.00'
 out=$(python3 - "$work/pence-register.xlsx" <<'PY'
 import re, sys, zipfile
@@ -150,8 +151,9 @@ out=$(unzip -p "$work/g.xlsx" xl/workbook.xml)
 has "register export --format xlsx: grants, records, events" '<sheet name="grants" sheetId="1" r:id="rId1"/><sheet name="records" sheetId="2" r:id="rId2"/><sheet name="events" sheetId="3" r:id="rId3"/>'
 out=$(unzip -p "$work/g.xlsx" xl/worksheets/sheet1.xml)
 # Row 4 is D03's annual grant: shares (column G) and its yen value (column H) as numbers.
-has "a grant's shares are a number" '<c r="G4"><v>4846</v></c>'
-has "its yen value is a number" '<c r="H4"><v>14634920</v></c>'
+has "a grant's shares are a number" '<c r="G4" s="2"><v>4846</v></c>'
+has "its yen value is a number" '<c r="H4" s="2"><v>14634920</v></c>'
+has "its record number is a number with no thousands separator" '<c r="N4"><v>1</v></c>'
 # A workbook to a terminal without --out is refused (a usage error naming --out); to a pipe it
 # is written. `script` gives the command a terminal for its standard output.
 tty_run() {  # tty_run ARGS…: run under a terminal; output in $out, exit code in $rc
