@@ -1043,7 +1043,8 @@ private:
 
 namespace {
 
-/// The mean and the sample standard deviation from n, Σv and Σv².
+/// The mean and the sample standard deviation from n, Σv and Σv² (none for one path: the
+/// sample standard deviation divides by n − 1).
 void moments(OutputSummary& s, std::uint64_t n, const Rational& sum_v, const Rational& sum_sq) {
     Rational total(static_cast<std::int64_t>(n));
     s.mean = sum_v / total;
@@ -1051,7 +1052,7 @@ void moments(OutputSummary& s, std::uint64_t n, const Rational& sum_v, const Rat
         Rational variance = (sum_sq - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
         s.sd = boost::multiprecision::sqrt(to_decimal(variance)).str(2, std::ios_base::fixed);
     } else {
-        s.sd = "0.00";
+        s.sd.reset();
     }
 }
 

@@ -117,7 +117,9 @@ private:
 /// computed in 50-digit decimal arithmetic and rounded for display.
 struct OutputSummary {
     Rational mean;
-    std::string sd;                         // sample standard deviation, 2 decimals
+    /// The sample standard deviation, 2 decimals; none for a single path, whose sample
+    /// standard deviation is undefined (shown as absent values are: "—", JSON null).
+    std::optional<std::string> sd;
     Rational p5, p25, p50, p75, p95, min, max;
     Rational p_zero;                        // fraction of paths
     std::optional<Rational> fair_value_grant, fair_value_share;   // discounted, exact to 30 decimals
