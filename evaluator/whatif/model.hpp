@@ -73,7 +73,8 @@ struct ModelInput {
     dsl::SourceRange range;            // the [[input]] header
     Distribution dist = Distribution::fixed;
     Rational value;                    // fixed
-    Rational low, high;                // uniform, triangular; normal and lognormal: optional clamp
+    Rational low, high;                // uniform (each multiple of precision from low to high as likely),
+                                       // triangular; normal and lognormal: optional bounds
     bool has_low = false, has_high = false;
     Rational mode;                     // triangular
     Rational mean, sd;                 // normal
@@ -151,8 +152,10 @@ double to_double(const Rational& x);
 ///
 /// Per path: one independent standard normal per dimension, multiplied by the Cholesky
 /// factor (Gaussian copula), then each value's marginal: normal mean + sd·z; lognormal
-/// exp(log_mean + log_sd·z); uniform and triangular their inverse CDF at Φ(z); fixed its
-/// value. The price follows S_k = S_{k-1}·exp((r − q − σ²/2)·Δt + σ·√Δt·z_k), the first
+/// exp(log_mean + log_sd·z); triangular its inverse CDF at Φ(z); fixed its value. A uniform
+/// takes each multiple of its precision from low to high with the same probability: a
+/// whole number of steps drawn from the random stream in its normal's place (exactly
+/// uniform), or, when correlated, the step at Φ(z)'s rank among them. The price follows S_k = S_{k-1}·exp((r − q − σ²/2)·Δt + σ·√Δt·z_k), the first
 /// step with the price's correlated normal, later steps with fresh independent ones.
 class Sampler {
 public:
