@@ -434,6 +434,7 @@ void read_price(Reader& rd, Node t, Model& m) {
     }
     ok = ok && have_start;
     if (Node n = rd.required(t, "dates", "[price]")) {
+        p.dates_range = in.key_range(t, "dates");
         if (in.kind(n) != InputKind::array) {
             diags.error(in.range(n), "`dates` must be an array of dates, found {}", describe(in.kind(n)));
             ok = false;
@@ -1258,6 +1259,9 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         // Within the model's limits only an astronomically large S0 can overflow.
         const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
         rounded_sample(shown, s.price_round, nullptr, nullptr, m.price->precision, out_prices[k]);
+        // A close is positive: one below half a step is the least close there is, one step
+        // (rounded to 0 it would be no share price).
+        if (out_prices[k].sign() <= 0) [[unlikely]] out_prices[k] = m.price->precision;
     }
 }
 

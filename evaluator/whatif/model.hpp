@@ -100,6 +100,7 @@ struct PriceModel {
     dsl::SourceRange start_range;
     std::vector<Date> dates;           // closes to simulate, increasing, after start
     std::vector<dsl::SourceRange> date_ranges;
+    dsl::SourceRange dates_range;      // the `dates` key
     Rational volatility, risk_free, dividend_yield;   // annual; Δt = days / 365
     Rational precision = 1;
     dsl::SourceRange precision_range;
@@ -168,7 +169,8 @@ public:
     void start_block(std::uint64_t b);
     /// Draw one path: out_inputs[i] is model.inputs[i]'s sample (clamped to its bounds,
     /// rounded half-even to its precision); out_prices[k] is the close on price.dates[k]
-    /// given S0 = s0, rounded half-even to price.precision. Both are resized.
+    /// given S0 = s0, rounded half-even to price.precision and at least one precision (a
+    /// close is positive). Both are resized.
     void draw(const Rational& s0, std::vector<Rational>& out_inputs, std::vector<Rational>& out_prices);
 
     Sampler(Sampler&&) noexcept;

@@ -603,3 +603,30 @@ precision = {}
         CHECK(closes == std::vector<Rational>{*Rational::parse("2850.5"), *Rational::parse("2850.5")});
     }
 }
+
+TEST_CASE("a close is at least one step of its precision, never 0", "[model]") {
+    // From 10 at a volatility of 500% over a year most closes fall below half a step of 5:
+    // each such close is 5, the least positive close in steps of 5.
+    dsl::SourceManager sm;
+    Model m = model_of(sm, R"(
+[price]
+start = 2025-01-02
+dates = [2025-07-01, 2026-01-02]
+volatility = "500%"
+risk_free_rate = 0
+dividend_yield = 0
+precision = 5
+)");
+    Sampler s(m, 4);
+    std::vector<Rational> values, closes;
+    std::size_t least = 0;
+    for (int i = 0; i < 2000; ++i) {
+        s.draw(Rational(10), values, closes);
+        for (const auto& c : closes) {
+            REQUIRE(c >= Rational(5));
+            REQUIRE((c / Rational(5)).is_integer());
+            least += c == Rational(5);
+        }
+    }
+    CHECK(least > 2000);   // of 4,000 closes: the median first close is 10·e^−6.2, 0.02
+}
