@@ -194,8 +194,8 @@ std::vector<std::string> statistic_cells(const OutputSummary& s, int places,
                                          std::string (*shown)(const Rational&, int)) {
     const int whole = places;
     const int mean = std::max(2, places);
-    return {shown(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", shown(s.p5, whole), shown(s.p25, whole),
-            shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
+    return {shown(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", shown(s.p5, whole),
+            shown(s.p25, whole), shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
 }
 
 /// The plan-wide outputs a simulation counted (in shares or another counted unit, or

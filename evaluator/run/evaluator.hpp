@@ -492,7 +492,8 @@ private:
         if (entry_reads_.size() <= index) entry_reads_.resize(index + 1);
         auto& read = entry_reads_[index];
         if (read.size() < last) read.resize(last, 0);
-        std::fill(read.begin() + static_cast<std::ptrdiff_t>(first), read.begin() + static_cast<std::ptrdiff_t>(last), 1);
+        std::fill(read.begin() + static_cast<std::ptrdiff_t>(first), read.begin() + static_cast<std::ptrdiff_t>(last),
+                  std::uint8_t{1});
     }
     std::vector<std::vector<const void*>> series_changed_;   // per series: value nodes to read again
     // Scratch lists of set_overrides() and invalidate(), kept to run without allocating.

@@ -1023,7 +1023,8 @@ void multiple_of(const Rational& first, std::uint64_t k, const Rational& unit, R
                     out.set_integer(v64);
                     return;
                 }
-                const std::uint64_t magnitude = v64 < 0 ? 0 - static_cast<std::uint64_t>(v64) : static_cast<std::uint64_t>(v64);
+                const std::uint64_t magnitude =
+                    v64 < 0 ? 0 - static_cast<std::uint64_t>(v64) : static_cast<std::uint64_t>(v64);
                 const auto g = static_cast<std::int64_t>(std::gcd(magnitude, static_cast<std::uint64_t>(d64)));
                 out.set_lowest_terms(v64 / g, d64 / g);
                 return;

@@ -156,8 +156,9 @@ double to_double(const Rational& x);
 /// exp(log_mean + log_sd·z); triangular its inverse CDF at Φ(z); fixed its value. A uniform
 /// takes each multiple of its precision from low to high with the same probability: a
 /// whole number of steps drawn from the random stream in its normal's place (exactly
-/// uniform), or, when correlated, the step at Φ(z)'s rank among them. The price follows S_k = S_{k-1}·exp((r − q − σ²/2)·Δt + σ·√Δt·z_k), the first
-/// step with the price's correlated normal, later steps with fresh independent ones.
+/// uniform), or, when correlated, the step at Φ(z)'s rank among them. The price follows
+/// S_k = S_{k-1}·exp((r − q − σ²/2)·Δt + σ·√Δt·z_k), the first step with the price's
+/// correlated normal, later steps with fresh independent ones.
 class Sampler {
 public:
     static constexpr std::uint64_t block_size = 1024;
