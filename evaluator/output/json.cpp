@@ -163,7 +163,7 @@ nlohmann::ordered_json json_summary(const OutputSummary& s, const std::string& c
     nlohmann::ordered_json o;
     o["mean"] = exact(s.mean);
     o["mean_display"] = s.mean.to_decimal(2);
-    o["sd"] = s.sd;
+    o["sd"] = s.sd ? nlohmann::ordered_json(*s.sd) : nlohmann::ordered_json(nullptr);   // none for one path
     o["min"] = exact(s.min);
     o["p5"] = exact(s.p5);
     o["p25"] = exact(s.p25);

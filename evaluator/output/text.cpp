@@ -189,13 +189,13 @@ namespace {
 
 /// The statistics of an output as text: its mean to two decimals, its percentiles whole;
 /// an output in a currency with minor amounts shows every one of them to its minor
-/// decimals at least (990.09 USD, not 990).
+/// decimals at least (990.09 USD, not 990). The standard deviation of one path is "—".
 std::vector<std::string> statistic_cells(const OutputSummary& s, int places,
                                          std::string (*shown)(const Rational&, int)) {
     const int whole = places;
     const int mean = std::max(2, places);
-    return {shown(s.mean, mean), grouped_decimal(*Rational::parse(s.sd), 2), shown(s.p5, whole), shown(s.p25, whole),
-            shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
+    return {shown(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", shown(s.p5, whole),
+            shown(s.p25, whole), shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
 }
 
 /// The plan-wide outputs a simulation counted (in shares or another counted unit, or

@@ -695,10 +695,14 @@ Value Evaluator::series_window(const Node& node, Where w) {
                 v.word = std::prev(end)->first.days;
                 return v;
             }
+            entries_read(node.aux, static_cast<std::size_t>(end - entries.begin()) - 1,
+                         static_cast<std::size_t>(end - entries.begin()));
             return std::prev(end)->second;
         case WindowOp::on:
             if (end == entries.begin() || !(std::prev(end)->first == to))
                 fail_in(node.range, fmt::format("series `{}` has no entry dated {}", name, to.to_string()), w);
+            entries_read(node.aux, static_cast<std::size_t>(end - entries.begin()) - 1,
+                         static_cast<std::size_t>(end - entries.begin()));
             return std::prev(end)->second;
         case WindowOp::mean: {
             Rational n = value_of(node.c, w).number;
@@ -710,6 +714,8 @@ Value Evaluator::series_window(const Node& node, Where w) {
                 fail_in(node.range, fmt::format("the mean of the last {} entries of `{}` {} {}: there are only {}",
                                                 n.to_string(), name, bound, to.to_string(), have), w);
             auto count = static_cast<std::int64_t>(std::stoll(n.to_string()));
+            entries_read(node.aux, static_cast<std::size_t>(end - count - entries.begin()),
+                         static_cast<std::size_t>(end - entries.begin()));
             for (auto i = end - count; i != end; ++i) v.number += i->second.number;
             v.number = v.number / n;
             return v;
@@ -718,6 +724,9 @@ Value Evaluator::series_window(const Node& node, Where w) {
             Date from{static_cast<std::int32_t>(value_of(node.b, w).word)};
             auto begin = node.from_inclusive ? std::lower_bound(entries.begin(), entries.end(), from, by_date)
                                              : std::upper_bound(entries.begin(), entries.end(), from, after_date);
+            if (begin < end)
+                entries_read(node.aux, static_cast<std::size_t>(begin - entries.begin()),
+                             static_cast<std::size_t>(end - entries.begin()));
             for (auto i = begin; i < end; ++i) v.number += i->second.number;
             return v;
         }
@@ -835,6 +844,8 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
                 v.word = std::prev(it)->first.days;
                 return v;
             }
+            entries_read(node.aux, static_cast<std::size_t>(it - entries.begin()) - 1,
+                         static_cast<std::size_t>(it - entries.begin()));
             return std::prev(it)->second;
         }
         case NodeKind::product: {
@@ -842,8 +853,11 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
             Date up_to{static_cast<std::int32_t>(value_of(node.b, w).word)};
             Value v;
             v.number = 1;
-            for (const auto& [date, value] : series(node.aux)) {
-                if (after < date && date <= up_to) v.number *= value.number;
+            const auto& entries = series(node.aux);
+            for (std::size_t i = 0; i < entries.size(); ++i) {
+                if (!(after < entries[i].first && entries[i].first <= up_to)) continue;
+                entries_read(node.aux, i, i + 1);
+                v.number *= entries[i].second.number;
             }
             return v;
         }

@@ -134,6 +134,18 @@ public:
         if (it == series_reads_.end()) return std::nullopt;
         return it->second.series;
     }
+    /// From now on, keep which series entries' values the evaluations read (a lookup, a
+    /// window, a product over dates): entry_value_read() says.
+    void record_entry_reads() { entry_reads_on_ = true; }
+    /// Whether an evaluation since record_entry_reads() read the value of the series entry
+    /// whose value is written at `node`.
+    bool entry_value_read(InputFile::Node node) const {
+        auto it = series_reads_.find(node.ptr);
+        if (it == series_reads_.end() || it->second.date) return false;
+        const SeriesRead read = it->second;
+        return read.series < entry_reads_.size() && read.entry < entry_reads_[read.series].size() &&
+               entry_reads_[read.series][read.entry] != 0;
+    }
     std::optional<SessionProbe::SeriesEntry> series_entry(InputFile::Node node) {
         auto it = series_reads_.find(node.ptr);
         if (it == series_reads_.end()) return std::nullopt;
@@ -477,6 +489,18 @@ private:
         bool date = false;
     };
     std::unordered_map<const void*, SeriesRead> series_reads_;
+    // record_entry_reads(): per series, per entry, whether its value was read.
+    bool entry_reads_on_ = false;
+    std::vector<std::vector<std::uint8_t>> entry_reads_;
+    /// Entries [first, last) of series `index` had their values read (when recording).
+    void entries_read(std::uint32_t index, std::size_t first, std::size_t last) {
+        if (!entry_reads_on_ || first >= last) return;
+        if (entry_reads_.size() <= index) entry_reads_.resize(index + 1);
+        auto& read = entry_reads_[index];
+        if (read.size() < last) read.resize(last, 0);
+        std::fill(read.begin() + static_cast<std::ptrdiff_t>(first), read.begin() + static_cast<std::ptrdiff_t>(last),
+                  std::uint8_t{1});
+    }
     std::vector<std::vector<const void*>> series_changed_;   // per series: value nodes to read again
     // Scratch lists of set_overrides() and invalidate(), kept to run without allocating.
     std::vector<const void*> changed_;

@@ -69,6 +69,9 @@ public:
         bool is_date = false;
     };
     std::optional<SeriesEntry> series_entry(InputFile::Node node);
+    /// Whether an evaluation since Session::record_entry_reads() read the value of the
+    /// series entry whose value is at `node` (a lookup, a window, a product over dates).
+    bool entry_read(InputFile::Node node) const;
     /// The value of the inputs file that input `slot` reads for this director (or grant):
     /// none when it is absent (or its path cannot be followed).
     InputFile::Node input_node(std::uint32_t slot, std::size_t director, int grant = -1);

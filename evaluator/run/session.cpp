@@ -42,6 +42,7 @@ Result<const Outcome*> Session::run_in_place() {
 void Session::set_overrides(std::span<const InputOverride> overrides) { impl_->evaluator.set_overrides(overrides); }
 
 void Session::remember_paths() { impl_->evaluator.remember_paths(); }
+void Session::record_entry_reads() { impl_->evaluator.record_entry_reads(); }
 
 Result<Value> Session::value(std::uint32_t slot, std::size_t director, int grant) {
     try {
@@ -198,5 +199,7 @@ std::vector<SessionProbe::Reader> SessionProbe::readers(InputFile::Node node) {
 }
 
 std::optional<std::uint32_t> SessionProbe::read_by_series(InputFile::Node node) { return session_.impl_->evaluator.read_by_series(node); }
+
+bool SessionProbe::entry_read(InputFile::Node node) const { return session_.impl_->evaluator.entry_value_read(node); }
 
 }  // namespace hoshu::eval

@@ -76,6 +76,10 @@ public:
     /// to the usual evaluation where a branch goes the other way. The results are the same
     /// as without it; only faster.
     void remember_paths();
+    /// From now on, keep which series entries' values the evaluations read
+    /// (SessionProbe::entry_read says): simulate refuses a close the plan reads whose value
+    /// the model leaves as the inputs have it.
+    void record_entry_reads();
     /// The value of one definition; `director` is ignored for plan-wide definitions, and
     /// `grant` (a ledger entry) is needed for per-grant ones.
     Result<Value> value(std::uint32_t slot, std::size_t director, int grant = -1);

@@ -15,6 +15,7 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/seed_seq.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -372,6 +373,20 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
         }
     }
 
+    // A uniform draws one of the multiples of its precision from `low` to `high` (both
+    // multiples, low < high: at least two), each as likely, by a whole number of steps
+    // drawn on 64 bits.
+    if (ok && mi.dist == Distribution::uniform &&
+        (mi.high - mi.low) / mi.precision > Rational::from_parts(std::numeric_limits<std::uint64_t>::max(), 1)) {
+        auto& d = diags.error(in.range(in.child(t, "precision")),
+                              "`precision` {} is too fine for this uniform: `low` to `high` holds {} multiples of it, "
+                              "more than the 2^64 a uniform draws among",
+                              rd.written(in.child(t, "precision")),
+                              ((mi.high - mi.low) / mi.precision + Rational(1)).to_string());
+        d.hint = "a uniform draws each multiple of `precision` from `low` to `high` with the same probability";
+        ok = false;
+    }
+
     if (!mi.path.empty()) {
         if (auto it = seen.find(mi.path); it != seen.end()) {
             diags.error(mi.path_range, "`{}` is modelled twice", mi.path);
@@ -419,6 +434,7 @@ void read_price(Reader& rd, Node t, Model& m) {
     }
     ok = ok && have_start;
     if (Node n = rd.required(t, "dates", "[price]")) {
+        p.dates_range = in.key_range(t, "dates");
         if (in.kind(n) != InputKind::array) {
             diags.error(in.range(n), "`dates` must be an array of dates, found {}", describe(in.kind(n)));
             ok = false;
@@ -990,6 +1006,38 @@ double to_double(const Rational& x) {
     return x.sign() < 0 ? -v : v;
 }
 
+namespace {
+
+/// (first + k)·unit into `out`, `first` a whole number: a uniform's k-th multiple of its
+/// precision from its low end. On 128-bit integers where they hold it, else exactly.
+void multiple_of(const Rational& first, std::uint64_t k, const Rational& unit, Rational& out) {
+    using i128 = __int128;
+    if (first.is_small() && unit.is_small()) {
+        const i128 f = first.small_parts().first;   // (its denominator is 1)
+        const auto [un, ud] = unit.small_parts();    // un > 0
+        i128 t = 0, v = 0;
+        if (!__builtin_add_overflow(f, static_cast<i128>(k), &t) && !__builtin_mul_overflow(t, un, &v)) {
+            if (v == static_cast<std::int64_t>(v) && ud == static_cast<std::int64_t>(ud)) {
+                const auto v64 = static_cast<std::int64_t>(v), d64 = static_cast<std::int64_t>(ud);
+                if (d64 == 1 || v64 == 0) {
+                    out.set_integer(v64);
+                    return;
+                }
+                const std::uint64_t magnitude =
+                    v64 < 0 ? 0 - static_cast<std::uint64_t>(v64) : static_cast<std::uint64_t>(v64);
+                const auto g = static_cast<std::int64_t>(std::gcd(magnitude, static_cast<std::uint64_t>(d64)));
+                out.set_lowest_terms(v64 / g, d64 / g);
+                return;
+            }
+            out = Rational::from_parts(v, ud);
+            return;
+        }
+    }
+    out = (first + Rational::from_parts(static_cast<i128>(k), 1)) * unit;
+}
+
+}  // namespace
+
 // ---- the sampler ----
 
 struct Sampler::Impl {
@@ -1015,6 +1063,17 @@ struct Sampler::Impl {
             return std::clamp(t, lo, hi);
         }
         Rounding64 round;                // low, high and the precision on 64 bits
+        // A uniform: its values are (first + k)·precision for k from 0 to `last`, each as
+        // likely. `whole`: k is drawn from the engine as a whole number (no correlation
+        // involves the value); else it is the one at Φ(z)'s rank among them (the copula's).
+        Rational first;
+        std::uint64_t last = 0;
+        bool whole = false;
+        std::uint64_t step_at(double z) const {
+            const double u = 0.5 * std::erfc(-z * inv_sqrt2);   // Φ(z), in [0, 1]
+            const double k = std::floor(u * (static_cast<double>(last) + 1.0));
+            return k >= static_cast<double>(last) ? last : static_cast<std::uint64_t>(k);
+        }
     };
     struct Step {
         double drift = 0, diffusion = 0;   // (r − q − σ²/2)·Δt and σ·√Δt
@@ -1028,6 +1087,7 @@ struct Sampler::Impl {
     Rounding64 price_round;   // the price's precision on 64 bits
     std::vector<Step> steps;
     std::vector<double> z, correlated;
+    std::vector<std::uint64_t> steps_drawn;   // per dimension: a whole uniform's k
     Rational last_s0;
     double s0 = 0;
     bool have_s0 = false;
@@ -1055,15 +1115,25 @@ Sampler::Sampler(const Model& m, std::uint64_t seed) : impl_(std::make_unique<Im
     Impl& s = *impl_;
     s.model = &m;
     s.seed = seed;
-    for (const auto& in : m.inputs) {
+    std::vector<bool> correlated(m.dimension(), false);
+    for (const auto& c : m.correlations) correlated[c.a] = correlated[c.b] = true;
+    for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+        const ModelInput& in = m.inputs[i];
         Impl::Marginal g;
         g.dist = in.dist;
         switch (in.dist) {
             case Distribution::fixed: break;
-            case Distribution::uniform:
-                g.a = to_double(in.low);
-                g.b = to_double(in.high - in.low);
+            case Distribution::uniform: {
+                // low and high are multiples of the precision (load_model): high − low is a
+                // whole number of steps, at most 2^64 − 1.
+                g.first = in.low / in.precision;
+                const Rational steps = (in.high - in.low) / in.precision;
+                const auto [n, d] = steps.small_parts();
+                assert(steps.is_small() && d == 1 && n > 0 && n <= std::numeric_limits<std::uint64_t>::max());
+                g.last = static_cast<std::uint64_t>(n);
+                g.whole = !correlated[i];
                 break;
+            }
             case Distribution::triangular:
                 // u < c: low + sqrt(u·d); else high − sqrt((1 − u)·e).
                 g.a = to_double(in.low);
@@ -1107,6 +1177,7 @@ Sampler::Sampler(const Model& m, std::uint64_t seed) : impl_(std::make_unique<Im
     }
     s.z.resize(m.dimension());
     s.correlated.resize(m.dimension());
+    s.steps_drawn.resize(m.dimension());
     start_block(0);
 }
 
@@ -1127,8 +1198,16 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
     const Model& m = *s.model;
     const std::size_t n = m.dimension();
 
-    // Independent standard normals, then correlated ones: correlated = L·z.
-    for (std::size_t i = 0; i < n; ++i) s.z[i] = s.normal(s.engine);
+    // Independent standard normals (a whole number of steps for an uncorrelated uniform, in
+    // its place in the stream), then correlated ones: correlated = L·z.
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i < s.marginals.size() && s.marginals[i].whole) {
+            s.steps_drawn[i] = boost::random::uniform_int_distribution<std::uint64_t>(0, s.marginals[i].last)(s.engine);
+            s.z[i] = 0;   // (no other row of the factor reads it)
+        } else {
+            s.z[i] = s.normal(s.engine);
+        }
+    }
     for (std::size_t i = 0; i < n; ++i) {
         double sum = 0;
         for (const auto& [j, l] : m.cholesky[i]) sum += l * s.z[j];
@@ -1143,13 +1222,17 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
             out_inputs[i] = in.value;
             continue;
         }
+        if (g.dist == Distribution::uniform) {
+            multiple_of(g.first, g.whole ? s.steps_drawn[i] : g.step_at(s.correlated[i]), in.precision, out_inputs[i]);
+            continue;
+        }
         const double z = s.correlated[i];
         double x = 0;
         switch (g.dist) {
             case Distribution::fixed: break;
             case Distribution::normal: x = g.a + g.b * (g.truncated ? g.truncate(z) : z); break;
             case Distribution::lognormal: x = std::exp(g.a + g.b * (g.truncated ? g.truncate(z) : z)); break;
-            case Distribution::uniform: x = g.a + g.b * (0.5 * std::erfc(-z * inv_sqrt2)); break;
+            case Distribution::uniform: break;   // (above)
             case Distribution::triangular: {
                 const double u = 0.5 * std::erfc(-z * inv_sqrt2);   // Φ(z)
                 const double v = 0.5 * std::erfc(z * inv_sqrt2);    // 1 − Φ(z), without cancellation
@@ -1177,6 +1260,9 @@ void Sampler::draw(const Rational& s0, std::vector<Rational>& out_inputs, std::v
         // Within the model's limits only an astronomically large S0 can overflow.
         const double shown = std::isfinite(price) ? price : std::numeric_limits<double>::max();
         rounded_sample(shown, s.price_round, nullptr, nullptr, m.price->precision, out_prices[k]);
+        // A close is positive: one below half a step is the least close there is, one step
+        // (rounded to 0 it would be no share price).
+        if (out_prices[k].sign() <= 0) [[unlikely]] out_prices[k] = m.price->precision;
     }
 }
 

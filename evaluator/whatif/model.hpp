@@ -73,7 +73,8 @@ struct ModelInput {
     dsl::SourceRange range;            // the [[input]] header
     Distribution dist = Distribution::fixed;
     Rational value;                    // fixed
-    Rational low, high;                // uniform, triangular; normal and lognormal: optional clamp
+    Rational low, high;                // uniform (each multiple of precision from low to high as likely),
+                                       // triangular; normal and lognormal: optional bounds
     bool has_low = false, has_high = false;
     Rational mode;                     // triangular
     Rational mean, sd;                 // normal
@@ -99,6 +100,7 @@ struct PriceModel {
     dsl::SourceRange start_range;
     std::vector<Date> dates;           // closes to simulate, increasing, after start
     std::vector<dsl::SourceRange> date_ranges;
+    dsl::SourceRange dates_range;      // the `dates` key
     Rational volatility, risk_free, dividend_yield;   // annual; Δt = days / 365
     Rational precision = 1;
     dsl::SourceRange precision_range;
@@ -151,9 +153,12 @@ double to_double(const Rational& x);
 ///
 /// Per path: one independent standard normal per dimension, multiplied by the Cholesky
 /// factor (Gaussian copula), then each value's marginal: normal mean + sd·z; lognormal
-/// exp(log_mean + log_sd·z); uniform and triangular their inverse CDF at Φ(z); fixed its
-/// value. The price follows S_k = S_{k-1}·exp((r − q − σ²/2)·Δt + σ·√Δt·z_k), the first
-/// step with the price's correlated normal, later steps with fresh independent ones.
+/// exp(log_mean + log_sd·z); triangular its inverse CDF at Φ(z); fixed its value. A uniform
+/// takes each multiple of its precision from low to high with the same probability: a
+/// whole number of steps drawn from the random stream in its normal's place (exactly
+/// uniform), or, when correlated, the step at Φ(z)'s rank among them. The price follows
+/// S_k = S_{k-1}·exp((r − q − σ²/2)·Δt + σ·√Δt·z_k), the first step with the price's
+/// correlated normal, later steps with fresh independent ones.
 class Sampler {
 public:
     static constexpr std::uint64_t block_size = 1024;
@@ -165,7 +170,8 @@ public:
     void start_block(std::uint64_t b);
     /// Draw one path: out_inputs[i] is model.inputs[i]'s sample (clamped to its bounds,
     /// rounded half-even to its precision); out_prices[k] is the close on price.dates[k]
-    /// given S0 = s0, rounded half-even to price.precision. Both are resized.
+    /// given S0 = s0, rounded half-even to price.precision and at least one precision (a
+    /// close is positive). Both are resized.
     void draw(const Rational& s0, std::vector<Rational>& out_inputs, std::vector<Rational>& out_prices);
 
     Sampler(Sampler&&) noexcept;

@@ -728,6 +728,12 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
             }
             axis.low = std::move(low);
             axis.step = std::move(step);
+            {
+                auto [lb, le] = trimmed(s, vb, dots);
+                auto [hb, he] = trimmed(s, dots + 2, colon);
+                axis.low_where = at(lb, le);
+                axis.high_where = at(hb, he);
+            }
         } else {
             // v1,v2,…
             std::size_t b = vb;
@@ -794,7 +800,10 @@ Scenario Grid::at(std::uint64_t i) const {
             // (a percentage is no amount of money or shares).
             const Rational pct = v * Rational(100);
             std::string text = a.percent && pct.terminates() ? pct.to_string() + "%" : v.to_string();
-            s.set.push_back(Assignment{k, columns_[k], std::move(text), a.where});
+            const dsl::SourceRange where = index[k] == 0               ? a.low_where
+                                           : index[k] + 1 == a.count ? a.high_where
+                                                                       : a.where;
+            s.set.push_back(Assignment{k, columns_[k], std::move(text), where});
         } else {
             s.set.push_back(Assignment{k, columns_[k], a.values[index[k]], a.value_ranges[index[k]]});
         }

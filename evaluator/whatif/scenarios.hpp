@@ -128,16 +128,18 @@ public:
     /// The product of the axes' lengths (1 for no spec at all).
     std::uint64_t size() const { return size_; }
     /// Scenario i, 0 <= i < size(): id std::to_string(i + 1), one assignment per axis, range
-    /// values as exact text (Rational::to_string).
+    /// values as exact text (Rational::to_string), each located at its text: LOW, HIGH, or
+    /// the whole range for a value in between.
     Scenario at(std::uint64_t i) const;
 
 private:
     struct Axis {
         std::uint64_t count = 0;
-        // A range: value k is low + step * k, located at `where`.
+        // A range: value k is low + step * k, located at `where` (the first at LOW as
+        // written, the last at HIGH: the values in between are written nowhere).
         std::optional<Rational> low, step;
         bool percent = false;   // written in percent (`10%..20%:5%`): its values are written so too
-        dsl::SourceRange where;
+        dsl::SourceRange where, low_where, high_where;
         // A list: the values and where each is written.
         std::vector<std::string> values;
         std::vector<dsl::SourceRange> value_ranges;

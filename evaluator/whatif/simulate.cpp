@@ -285,6 +285,33 @@ private:
     ExactSum price_sum_;                  // their grant-time prices
 };
 
+/// The closes an evaluation of `session` (recording entry reads) read that are dated
+/// after the price's start and not simulated: each would keep the inputs' value on every
+/// path while the simulated closes vary around it. One error each, at the model's `dates`.
+void check_closes_read(const InputFile& inputs, const PriceModel& p, Session& session, dsl::Diagnostics& bad) {
+    InputFile::Node series = inputs.find(p.series, nullptr);
+    if (!series || inputs.kind(series) != InputKind::array) return;
+    SessionProbe probe(session);
+    for (std::size_t k = 0; k < inputs.size(series); ++k) {
+        InputFile::Node record = inputs.element(series, k);
+        InputFile::Node date_node = inputs.child(record, p.date_key), value = inputs.child(record, p.value_key);
+        if (!date_node || !value) continue;
+        auto date = inputs.date(date_node);
+        if (!date || *date <= p.start) continue;   // history: the closes up to the start are known
+        if (std::find(p.dates.begin(), p.dates.end(), *date) != p.dates.end()) continue;
+        if (!probe.entry_read(value)) continue;
+        const dsl::SourceRange at = inputs.range(value);
+        auto& d = bad.error(p.dates_range,
+                            "the plan reads the close of {} (`{}.{}.{}`, record {} of `{}`), which `dates` does not "
+                            "list: it would keep the inputs' value, {}, on every path while the simulated closes vary",
+                            date->to_string(), p.series, date->to_string(), p.value_key, k + 1, p.series,
+                            inputs.bytes().substr(at.begin, at.end - at.begin));
+        d.hint = fmt::format("add {} to `dates`: every close after `start` ({}) that the plan reads is simulated",
+                             date->to_string(), p.start.to_string());
+        bad.note(at, "the close of {} in the inputs", date->to_string());
+    }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -377,6 +404,19 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
                 bad.append(s0.error());
             } else if (s0->sign() <= 0) {
                 bad.error(inputs.range(start), "the starting price must be positive, not {}", s0->to_string());
+            } else if (!(*s0 / p.precision).is_integer()) {
+                // The closes are simulated in steps of the precision: steps the inputs' own
+                // close does not take are coarser than the closes are (and a close below half
+                // a step would be 0, which no share price is).
+                auto& d = bad.error(p.precision_range,
+                                    "`precision` {} is coarser than the closes: the close on `start` ({}) is {}, not "
+                                    "a multiple of it",
+                                    p.precision.to_string(), p.start.to_string(),
+                                    inputs.bytes().substr(inputs.range(start).begin,
+                                                          inputs.range(start).end - inputs.range(start).begin));
+                d.hint = "the closes are simulated in steps of `precision` (1 for whole yen, 0.01 for cents); use a "
+                         "step the close on `start` is a multiple of";
+                bad.note(inputs.range(start), "the close on `start`");
             } else {
                 sim.start_price_ = *s0;
             }
@@ -504,6 +544,16 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
             }
             check(sim.price_nodes_.front(), type, model.price->precision, model.price->precision_range);
         }
+    }
+    // A close the plan reads after the start that the model does not simulate: found on the
+    // base inputs' evaluation (which closes a plan reads can depend on its values: when
+    // they do not evaluate, on the first path's, before any path is counted).
+    if (!bad.has_errors() && model.price) {
+        Session session(plan, inputs, options);
+        session.record_entry_reads();
+        const bool evaluated = static_cast<bool>(session.run_in_place());
+        check_closes_read(inputs, *model.price, session, bad);
+        sim.closes_unchecked_ = !evaluated && !bad.has_errors();
     }
     if (!bad.empty()) return bad;
     return sim;
@@ -649,6 +699,31 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
         // from one plan to the other is counted from both outcomes).
         std::optional<KernelCounts> counts;
     };
+
+    // The closes each plan reads, on the first path's values, where its base inputs did not
+    // evaluate (prepare()): a close read but not simulated is refused before any path counts.
+    if (!focus) {
+        dsl::Diagnostics bad;
+        for (std::size_t p = 0; p < n_plans; ++p) {
+            const Simulation& sim = *sims[p];
+            if (!sim.closes_unchecked_ || !model.price) continue;
+            Sampler sampler(model, options.seed);   // (block 0: path 1)
+            std::vector<Rational> values, closes;
+            sampler.draw(start_price_, values, closes);
+            std::vector<InputOverride> overrides;
+            for (std::size_t i = 0; i < input_nodes_.size(); ++i)
+                overrides.push_back(InputOverride{input_nodes_[i], {}, values[i], model.inputs[i].path_range});
+            for (std::size_t i = 0; i < price_nodes_.size(); ++i)
+                overrides.push_back(InputOverride{price_nodes_[i], {}, closes[i], model.price->date_ranges[i]});
+            Session session(*sim.plan_, *inputs_, evals[p]);
+            session.record_entry_reads();
+            session.set_overrides(overrides);
+            (void)session.run_in_place();   // (a failure is the first path's: the workers report it)
+            check_closes_read(*inputs_, *model.price, session, bad);
+            if (bad.has_errors() && compare && p == 0) bad.note(dsl::SourceRange{}, "under the base plan (--against)");
+            if (bad.has_errors()) return bad;
+        }
+    }
 
     // The compiled plans: built (and compiled, when they may be) once here, so that the
     // workers only load them from the cache.
@@ -1043,7 +1118,8 @@ private:
 
 namespace {
 
-/// The mean and the sample standard deviation from n, Σv and Σv².
+/// The mean and the sample standard deviation from n, Σv and Σv² (none for one path: the
+/// sample standard deviation divides by n − 1).
 void moments(OutputSummary& s, std::uint64_t n, const Rational& sum_v, const Rational& sum_sq) {
     Rational total(static_cast<std::int64_t>(n));
     s.mean = sum_v / total;
@@ -1051,7 +1127,7 @@ void moments(OutputSummary& s, std::uint64_t n, const Rational& sum_v, const Rat
         Rational variance = (sum_sq - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
         s.sd = boost::multiprecision::sqrt(to_decimal(variance)).str(2, std::ios_base::fixed);
     } else {
-        s.sd = "0.00";
+        s.sd.reset();
     }
 }
 

@@ -72,7 +72,10 @@ class Simulation {
 public:
     static constexpr const char* not_compiled = "the plan cannot be compiled for the values the model samples";
     /// Check the model against the plan and the inputs: every path names a value of the
-    /// inputs, every price date is a record of the series, events are boolean definitions.
+    /// inputs, every price date is a record of the series, events are boolean definitions,
+    /// and every close after the price's start the plan reads is one the model simulates
+    /// (found by evaluating the base inputs; when these do not evaluate, run() checks it on
+    /// the first path's values before any path is counted).
     /// `base`: the base plan of a comparison (run_against), whose report leaves out the
     /// model's events and grant-time price it has no definition of (the table shows "—").
     static Result<Simulation> prepare(const Plan& plan, const InputFile& inputs, const Model& model,
@@ -109,6 +112,9 @@ private:
     std::vector<std::string> override_paths_;    // the inputs' paths, then the closes', for messages
     Rational start_price_;
     std::vector<std::uint32_t> event_slots_;
+    /// Whether the closes the plan reads are still to be checked against the model's
+    /// dates (on the first path's values): the base inputs did not evaluate.
+    bool closes_unchecked_ = false;
     std::uint32_t price_slot_ = none;
     PriceUnits price_units_;                     // the price's: what it values, in what
 };
@@ -117,7 +123,9 @@ private:
 /// computed in 50-digit decimal arithmetic and rounded for display.
 struct OutputSummary {
     Rational mean;
-    std::string sd;                         // sample standard deviation, 2 decimals
+    /// The sample standard deviation, 2 decimals; none for a single path, whose sample
+    /// standard deviation is undefined (shown as absent values are: "—", JSON null).
+    std::optional<std::string> sd;
     Rational p5, p25, p50, p75, p95, min, max;
     Rational p_zero;                        // fraction of paths
     std::optional<Rational> fair_value_grant, fair_value_share;   // discounted, exact to 30 decimals

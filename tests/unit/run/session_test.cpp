@@ -220,3 +220,54 @@ end
     Session s(*none.plan, none.inputs(directors));
     CHECK(eval::fiscal_year(*none.plan, s).empty());
 }
+
+TEST_CASE("session: the series entries whose values an evaluation reads, when recorded", "[session]") {
+    // Each way of reading a series: a lookup, an entry on a date, a mean of the last N, a sum
+    // between dates, a product; an entry's date alone (`date of last`) is no read of its value.
+    test::PlanFixture f(
+        "plan \"t\"\n"
+        "input d: date at d range 2000-01-01 to 2100-12-31\n"
+        "series close: JPY per share at closes(date, close)\n"
+        "series split: ratio at splits(date, ratio)\n"
+        "value looked: JPY per share = last close before d\n"
+        "value first_date: date = date of last close before 2025-01-03\n"
+        "value on: JPY per share = close on 2025-01-08\n"
+        "value averaged: JPY per share = mean of last 2 close up to 2025-01-07\n"
+        "value summed: JPY per share = sum of close after 2025-01-08 up to 2025-01-10\n"
+        "value splits: ratio = product of split after 2025-01-01 up to 2025-01-09\n"
+        "output total: JPY per share = looked + on + averaged + summed + splits * looked\n"
+        "output shown: date = first_date\n");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs(
+        "d = 2025-01-05\n"
+        "closes = [\n"
+        "  { date = 2025-01-02, close = 100 },\n"   // its date only (first_date)
+        "  { date = 2025-01-03, close = 101 },\n"   // looked (last before 01-05)
+        "  { date = 2025-01-06, close = 102 },\n"   // averaged
+        "  { date = 2025-01-07, close = 103 },\n"   // averaged
+        "  { date = 2025-01-08, close = 104 },\n"   // on
+        "  { date = 2025-01-09, close = 105 },\n"   // summed
+        "  { date = 2025-01-10, close = 106 },\n"   // summed
+        "  { date = 2025-01-13, close = 107 },\n"   // not read
+        "]\n"
+        "splits = [ { date = 2025-01-01, ratio = 2 }, { date = 2025-01-09, ratio = 3 }, { date = 2025-01-10, ratio = 5 } ]\n");
+    auto read = [&](Session& s, const char* list) {
+        SessionProbe probe(s);
+        std::string out;
+        auto series = in.find(list, nullptr);
+        for (std::size_t k = 0; k < in.size(series); ++k)
+            out += probe.entry_read(in.child(in.element(series, k), std::string(list) == "closes" ? "close" : "ratio"))
+                       ? '1' : '0';
+        return out;
+    };
+    Session s(*f.plan, in);
+    s.record_entry_reads();
+    auto outcome = s.run();
+    if (!outcome) FAIL(f.render(outcome.error()));
+    CHECK(read(s, "closes") == "01111110");
+    CHECK(read(s, "splits") == "010");
+    // Not recorded: nothing is known read.
+    Session quiet(*f.plan, in);
+    REQUIRE(quiet.run());
+    CHECK(read(quiet, "closes") == "00000000");
+}

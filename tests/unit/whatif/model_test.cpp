@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -168,6 +169,8 @@ TEST_CASE("model errors are located in the model file", "[model]") {
          "model.toml:6:13: error: `precision` must be positive, found \"0%\"\n  precision = \"0%\"\n              ^~~~\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = 0.805\nhigh = 1.2\nprecision = 0.01\n",
          "model.toml:4:7: error: `low` must be a multiple of `precision` (0.01), found 0.805\n  low = 0.805\n        ^~~~~\n"},
+        {"[[input]]\npath = \"a\"\ndistribution = \"uniform\"\nlow = -1e18\nhigh = 1e18\nprecision = \"1/16\"\n",
+         "model.toml:6:13: error: `precision` \"1/16\" is too fine for this uniform: `low` to `high` holds 32000000000000000001 multiples of it, more than the 2^64 a uniform draws among\n  precision = \"1/16\"\n              ^~~~~~\n  hint: a uniform draws each multiple of `precision` from `low` to `high` with the same probability\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1e19\nsd = 1\nprecision = 1\n",
          "model.toml:4:8: error: `mean` is too large for sampling: at most 1e18 in magnitude, found 1e19\n  mean = 1e19\n         ^~~~\n"},
         {"[[input]]\npath = \"a\"\ndistribution = \"normal\"\nmean = 1\nsd = \"abc\"\nprecision = 1\n",
@@ -467,6 +470,54 @@ precision = "0.000001"
     CHECK(*std::max_element(cols[0].begin(), cols[0].end()) > 1.199);
 }
 
+TEST_CASE("a uniform draws each multiple of its precision as often, its ends too", "[model]") {
+    // Three multiples, 1, 2 and 3: each a third of the draws. (Rounding a continuous
+    // uniform on [1, 3] to the nearest whole number would give the ends a quarter each.)
+    // Over 300,000 draws a count's standard deviation is about 258: ±3,000 is over 11 of them.
+    auto check_thirds = [](const std::vector<double>& xs) {
+        std::size_t count[3] = {0, 0, 0};
+        for (double x : xs) {
+            REQUIRE((x == 1 || x == 2 || x == 3));
+            ++count[static_cast<int>(x) - 1];
+        }
+        for (std::size_t c : count) {
+            CAPTURE(count[0], count[1], count[2]);
+            CHECK(c > 97'000);
+            CHECK(c < 103'000);
+        }
+    };
+    const std::string three = "[[input]]\npath = \"u\"\ndistribution = \"uniform\"\nlow = 1\nhigh = 3\nprecision = 1\n";
+    SECTION("drawn as a whole number of steps") {
+        dsl::SourceManager sm;
+        check_thirds(sample(model_of(sm, three), 3, 300'000)[0]);
+    }
+    SECTION("correlated: the step at the copula's rank") {
+        dsl::SourceManager sm;
+        Model correlated = model_of(sm, three + two_normals + "[[correlation]]\nbetween = [\"u\", \"b\"]\nrho = 0.5\n");
+        REQUIRE(correlated.inputs.size() == 3);
+        auto cols = sample(correlated, 3, 300'000);
+        check_thirds(cols[0]);
+        CHECK(correlation_of(cols[0], cols[2]) > 0.35);   // about 0.5 × 0.89: of three steps with z
+    }
+    SECTION("multiples past 64 bits are exact") {
+        // 10^18 − (3 − k)·10^-21 = (10^39 − 3 + k)·10^-21: steps from past 128 bits.
+        dsl::SourceManager sm;
+        Model m = model_of(sm, "[[input]]\npath = \"u\"\ndistribution = \"uniform\"\n"
+                               "low = \"999999999999999999.999999999999999999997\"\nhigh = 1e18\nprecision = \"1e-21\"\n");
+        Sampler s(m, 9);
+        std::vector<Rational> values, closes;
+        std::set<std::string> seen;
+        for (int i = 0; i < 400; ++i) {
+            s.draw(Rational(1), values, closes);
+            REQUIRE((values[0] / m.inputs[0].precision).is_integer());
+            REQUIRE(values[0] >= m.inputs[0].low);
+            REQUIRE(values[0] <= m.inputs[0].high);
+            seen.insert(values[0].to_string());
+        }
+        CHECK(seen.size() == 4);
+    }
+}
+
 TEST_CASE("correlated inputs have the declared correlation", "[model]") {
     dsl::SourceManager sm;
     Model m = model_of(sm, two_normals);
@@ -551,4 +602,31 @@ precision = {}
         s.draw(*Rational::parse("2850.5"), values, closes);
         CHECK(closes == std::vector<Rational>{*Rational::parse("2850.5"), *Rational::parse("2850.5")});
     }
+}
+
+TEST_CASE("a close is at least one step of its precision, never 0", "[model]") {
+    // From 10 at a volatility of 500% over a year most closes fall below half a step of 5:
+    // each such close is 5, the least positive close in steps of 5.
+    dsl::SourceManager sm;
+    Model m = model_of(sm, R"(
+[price]
+start = 2025-01-02
+dates = [2025-07-01, 2026-01-02]
+volatility = "500%"
+risk_free_rate = 0
+dividend_yield = 0
+precision = 5
+)");
+    Sampler s(m, 4);
+    std::vector<Rational> values, closes;
+    std::size_t least = 0;
+    for (int i = 0; i < 2000; ++i) {
+        s.draw(Rational(10), values, closes);
+        for (const auto& c : closes) {
+            REQUIRE(c >= Rational(5));
+            REQUIRE((c / Rational(5)).is_integer());
+            least += c == Rational(5);
+        }
+    }
+    CHECK(least > 2000);   // of 4,000 closes: the median first close is 10·e^−6.2, 0.02
 }

@@ -544,7 +544,7 @@ TEST_CASE("grid ranges and lists make the cartesian product, last spec fastest",
     CHECK(all[11] == "12: years.FY2024.revenue=310000000000 prices.2025-06-25.close=2100.5 directors.D03.note=b c");
 
     // Each value is located in its own --grid spec.
-    Scenario s = g->at(3);
+    Scenario s = g->at(6);   // (305e9: within the range, written nowhere)
     dsl::Diagnostics ds;
     ds.error(s.set[1].where, "not a price");
     ds.error(s.set[0].where, "out of range");
@@ -556,6 +556,19 @@ TEST_CASE("grid ranges and lists make the cartesian product, last spec fastest",
           "  years.FY2024.revenue=300e9..310e9:5e9\n"
           "                       ^~~~~~~~~~~~~~~~\n");
     CHECK(sm.file(g->column_range(2).file).text() == "directors.D03.note=a,b c");
+
+    // A range's first value is located at LOW as written, its last at HIGH; one in between
+    // is written nowhere: the whole range (above).
+    dsl::Diagnostics ends;
+    ends.error(g->at(0).set[0].where, "too low");
+    ends.error(g->at(11).set[0].where, "too high");
+    CHECK(dsl::render(sm, ends) ==
+          "--grid:1:22: error: too low\n"
+          "  years.FY2024.revenue=300e9..310e9:5e9\n"
+          "                       ^~~~~\n"
+          "--grid:1:29: error: too high\n"
+          "  years.FY2024.revenue=300e9..310e9:5e9\n"
+          "                              ^~~~~\n");
 }
 
 TEST_CASE("grid ranges are exact", "[scenarios]") {

@@ -120,9 +120,11 @@ hoshu::eval::OutputSummary reference_summary(const ValueCounts& counts) {
         if (v.is_zero()) s.p_zero = Rational::fraction(static_cast<std::int64_t>(c), n);
     }
     s.mean = sum / Rational(n);
-    Rational variance = n > 1 ? (sum_sq - sum * sum / Rational(n)) / Rational(n - 1) : Rational();
-    s.sd = boost::multiprecision::sqrt(Decimal(variance.numerator_string()) / Decimal(variance.denominator_string()))
-               .str(2, std::ios_base::fixed);
+    if (n > 1) {   // (the sample standard deviation of one path is undefined)
+        Rational variance = (sum_sq - sum * sum / Rational(n)) / Rational(n - 1);
+        s.sd = boost::multiprecision::sqrt(Decimal(variance.numerator_string()) / Decimal(variance.denominator_string()))
+                   .str(2, std::ios_base::fixed);
+    }
     auto percentile = [&](std::int64_t p) {
         const auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>((static_cast<__int128>(p) * n + 99) / 100));
         std::int64_t seen = 0;
@@ -191,6 +193,7 @@ TEST_CASE("summaries agree with their definition on the sorted values", "[value_
         ValueCounts one;
         one.add(Rational::fraction(-7, 3));
         check_summary(one);
+        CHECK_FALSE(hoshu::eval::summarize(one).sd.has_value());
         ValueCounts same;
         same.add(Rational(4709), 1000);
         check_summary(same);
