@@ -465,6 +465,13 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             pos = resync(view, pos);
             continue;
         }
+        if (tok == "≈") {
+            // `expect vesting = 4/7 ≈ 57.1429%`: a value copied whole as a report shows it.
+            auto& d = diags.error(at, "`≈` marks a figure rounded for display: a rule file holds exact values");
+            d.hint = "write the exact value shown before `≈`, as in: expect vesting = 4/7";
+            pos = resync(view, pos);
+            continue;
+        }
         if (tok == "minor") {
             // After `unit penny plural pence`: a minor amount belongs to a currency.
             auto& d = diags.error(at, "`minor` is a currency's smallest amount: a unit that is no currency has none");

@@ -524,6 +524,11 @@ std::optional<Explanation> explain_record(const Plan& plan, const dsl::SourceMan
     if (roots.empty())
         for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
             if (plan.slots[s].scope == other_scope(k) && plan.slots[s].kind == SlotKind::value) roots.push_back(s);
+    // Neither (a peer given its TSR): its inputs, each traced to its line, so that what is
+    // computed over the records can be re-derived from them.
+    if (roots.empty())
+        for (std::uint32_t s = 0; s < plan.slots.size(); ++s)
+            if (plan.slots[s].scope == other_scope(k) && plan.slots[s].kind == SlotKind::input) roots.push_back(s);
     if (roots.empty()) return std::nullopt;
     const std::string& id = state.others[k].records[index].id;
     Explainer x(plan, sm, session, 0, state, id);

@@ -61,9 +61,9 @@ Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Sess
 /// one run (running again, and copying the outcome, for each one made it quadratic).
 Result<Explanation> explain(const Plan& plan, const dsl::SourceManager& sm, Session& session, const Outcome& ran,
                             const std::string& director_id, const std::string& value);
-/// Every output (else every value) of record `index` of the further collection `k` (a peer
-/// company): what the working paper shows for it. None when the record has neither (its
-/// inputs are then read by the definitions that use them, shown where they are).
+/// Every output (else every value, else every input) of record `index` of the further
+/// collection `k` (a peer company): what the working paper shows for it. None when the
+/// record has none of them.
 std::optional<Explanation> explain_record(const Plan& plan, const dsl::SourceManager& sm, Session& session,
                                           const Outcome& ran, std::size_t k, std::size_t index);
 

@@ -79,7 +79,11 @@ private:
 
 std::string signed_display(const Plan& plan, const Outcome& outcome, const Type& type, const Rational& r) {
     std::string text = display_value(plan, outcome, type, Value{r, 0});
-    return r.sign() > 0 ? "+" + text : text;
+    if (r.sign() <= 0) return text;
+    // Both forms of a percent that does not end carry the sign: "+1/35 ≈ +2.8571%".
+    const std::string approx = " ≈ ";
+    if (auto at = text.find(approx); at != std::string::npos) text.insert(at + approx.size(), "+");
+    return "+" + text;
 }
 
 /// Compare one output: `b`/`h` are null when that plan does not have it.

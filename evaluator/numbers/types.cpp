@@ -134,6 +134,13 @@ bool counted(const Type& t, const std::vector<UnitDef>& units) {
     return u && counted_unit(*u, units);
 }
 
+bool in_money(const Type& t, const std::vector<UnitDef>& units) {
+    if (t.kind != Kind::number) return false;
+    for (std::size_t i = 0; i < max_units && i < units.size(); ++i)
+        if (t.dim.e[i] != 0 && units[i].currency) return true;
+    return false;
+}
+
 std::optional<PriceUnits> price_units(const Type& t, const std::vector<UnitDef>& units) {
     if (t.kind != Kind::number) return std::nullopt;
     std::optional<std::size_t> up, down;

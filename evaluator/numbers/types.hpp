@@ -107,6 +107,10 @@ bool counted_unit(std::size_t unit, const std::vector<UnitDef>& units);
 /// Whether `t` is a number of one counted unit: shares, PSUs, points.
 bool counted(const Type& t, const std::vector<UnitDef>& units);
 
+/// Whether `t` is a number in money: its unit holds a currency (an amount, `JPY`, `USD`;
+/// a price, `USD per share`).
+bool in_money(const Type& t, const std::vector<UnitDef>& units);
+
 /// A price's units: a currency per a counted unit (`JPY per share`, `USD per PSU`): what
 /// one of the counted unit is worth. `valued` is the counted unit's
 /// type, that of the awards the price values; `money` the currency's.

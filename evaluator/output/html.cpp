@@ -287,13 +287,24 @@ void PaperWriter::director(std::size_t d) {
     } else if (root != at.end()) {
         roots.push_back(root->second);
     }
-    out_ += "<table class=\"outputs\">\n<tr><th>output</th><th>value</th><th>rule</th></tr>\n";
-    for (std::size_t r : roots) {
-        const ExplainStep& s = e.steps[r];
-        out_ += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td class=\"n\">{}</td><td class=\"loc\">{}</td></tr>\n",
-                            anchor(d, r), html_escape(s.name), html_escape(s.display), html_escape(s.location));
+    // A record the plan derives nothing for (a peer given its TSR): its inputs, which the
+    // plan reads where it computes over every record of the collection.
+    const bool inputs_only = !roots.empty() && std::all_of(roots.begin(), roots.end(), [&](std::size_t r) {
+        return e.steps[r].kind == "input";
+    });
+    if (inputs_only) {
+        out_ += fmt::format("<p>The plan derives nothing for this {0}: it reads the inputs below where it computes "
+                            "over every {0}.</p>\n",
+                            html_escape(dir.noun.empty() ? std::string("record") : dir.noun));
+    } else {
+        out_ += "<table class=\"outputs\">\n<tr><th>output</th><th>value</th><th>rule</th></tr>\n";
+        for (std::size_t r : roots) {
+            const ExplainStep& s = e.steps[r];
+            out_ += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td class=\"n\">{}</td><td class=\"loc\">{}</td></tr>\n",
+                                anchor(d, r), html_escape(s.name), html_escape(s.display), html_escape(s.location));
+        }
+        out_ += "</table>\n";
     }
-    out_ += "</table>\n";
     // The inputs read for this director, each traced to its line of the inputs file.
     std::vector<std::size_t> inputs;
     for (std::size_t i = 0; i < e.steps.size(); ++i)
@@ -310,7 +321,8 @@ void PaperWriter::director(std::size_t d) {
         }
         out_ += "</table>\n";
     }
-    out_ += "<h3>Derivations</h3>\n<ul class=\"tree\">\n";
+    out_ += inputs_only ? "<h3>The inputs as declared</h3>\n" : "<h3>Derivations</h3>\n";
+    out_ += "<ul class=\"tree\">\n";
     std::set<std::size_t> shown;
     for (std::size_t r : roots) step(d, e, at, r, shown);
     out_ += "</ul>\n</section>\n";

@@ -242,9 +242,9 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         wide.push_back(o);
     }
     j["plan_outputs"] = wide;
-    // A numeric plan-wide output in no counted unit and not a count (a total in money) is
-    // not counted (it can take a new value on nearly every path): named, so that none is
-    // left out silently.
+    // A plan-wide output in money (a total in yen, a price) is not counted (it can take a new
+    // value on nearly every path, and its percentiles would take further passes over them):
+    // named, so that none is left out silently.
     ordered_json unsummarised = ordered_json::array();
     for (const auto& t : r.plan_outputs)
         if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)

@@ -187,20 +187,47 @@ std::string event_name(const Plan& plan, const SimulationResult& r, const EventT
 
 namespace {
 
-/// The statistics of an output as text: its mean to two decimals, its percentiles whole;
-/// an output in a currency with minor amounts shows every one of them to its minor
-/// decimals at least (990.09 USD, not 990). The standard deviation of one path is "—".
-std::vector<std::string> statistic_cells(const OutputSummary& s, int places,
-                                         std::string (*shown)(const Rational&, int)) {
-    const int whole = places;
-    const int mean = std::max(2, places);
-    return {shown(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", shown(s.p5, whole),
-            shown(s.p25, whole), shown(s.p50, whole), shown(s.p75, whole), shown(s.p95, whole), path_percent(s.p_zero)};
+std::string signed_decimal(const Rational& v, int places) {
+    std::string text = grouped_decimal(v, places);
+    bool zero = text.find_first_not_of("0.,-") == std::string::npos;
+    if (zero) return text[0] == '-' ? text.substr(1) : text;
+    return v.sign() > 0 ? "+" + text : text;
 }
 
-/// The plan-wide outputs a simulation counted (in shares or another counted unit, or
-/// counts), summarised as the per-record ones are; those 0 on every path counted; the
-/// numeric ones not counted named.
+/// The statistics of an output of `type` as text: its mean to two decimals, its
+/// percentiles whole (shares, counts); an output in a currency with minor amounts shows
+/// every one of them to its minor decimals at least (990.09 USD, not 990); a percent's in
+/// percent to two decimals ("53.57%") and a ratio's to four, a percentile that is not
+/// exactly that marked as rounded ("≈53.57%"; the JSON has it exactly). `sign`: a change
+/// between two plans, a rise with its `+`. The standard deviation of one path is "—".
+std::vector<std::string> statistic_cells(const Plan& plan, const Type& type, const OutputSummary& s, bool sign) {
+    auto decimal = [&](const Rational& v, int places) {
+        return sign ? signed_decimal(v, places) : grouped_decimal(v, places);
+    };
+    if (type.kind == Kind::number && type.dimensionless() && type.style != RatioStyle::count) {
+        const bool percent = type.style == RatioStyle::percent;
+        const Rational scale(percent ? 100 : 1);
+        const int places = percent ? 2 : 4;
+        const Rational digits(percent ? 100 : 10000);
+        const std::string suffix = percent ? "%" : "";
+        auto value = [&](const Rational& v) {
+            const Rational x = v * scale;
+            return ((x * digits).is_integer() ? "" : "≈") + decimal(x, places) + suffix;
+        };
+        return {decimal(s.mean * scale, places) + suffix,
+                s.sd ? group_digits(standard_deviation(s.variance * scale * scale, places)) + suffix : "—",
+                value(s.p5), value(s.p25), value(s.p50), value(s.p75), value(s.p95), path_percent(s.p_zero)};
+    }
+    const int whole = minor_places(plan, type);
+    const int mean = std::max(2, whole);
+    return {decimal(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", decimal(s.p5, whole),
+            decimal(s.p25, whole), decimal(s.p50, whole), decimal(s.p75, whole), decimal(s.p95, whole),
+            path_percent(s.p_zero)};
+}
+
+/// The plan-wide outputs a simulation counted (every number but those in money),
+/// summarised as the per-record ones are; those 0 on every path counted; the numeric ones
+/// not counted named.
 std::string plan_wide_sections(const Plan& plan, const SimulationResult& r) {
     std::string out;
     std::vector<std::vector<std::string>> rows = {
@@ -213,7 +240,7 @@ std::string plan_wide_sections(const Plan& plan, const SimulationResult& r) {
             continue;
         }
         std::vector<std::string> row{plan.slots[t.slot].name};
-        for (auto& cell : statistic_cells(summarize(t.counts), minor_places(plan, plan.slots[t.slot].type), grouped_decimal))
+        for (auto& cell : statistic_cells(plan, plan.slots[t.slot].type, summarize(t.counts), false))
             row.push_back(std::move(cell));
         rows.push_back(std::move(row));
     }
@@ -223,16 +250,16 @@ std::string plan_wide_sections(const Plan& plan, const SimulationResult& r) {
         out += "\n" + format_columns(rows, right, "");
     }
     if (hidden) out += fmt::format("({} plan-wide output{} 0 on every path and not shown)\n", hidden, hidden == 1 ? " is" : "s are");
-    // A numeric plan-wide output in no counted unit and not a count (a total in money) is not
-    // counted: it can take a new value on nearly every path, and memory would grow with the paths.
+    // A plan-wide output in money (a total in yen, a price) is not counted: it can take a new
+    // value on nearly every path, and its percentiles would take further passes over them.
     std::string unsummarised;
     for (const auto& t : r.plan_outputs)
         if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)
             unsummarised += (unsummarised.empty() ? "" : ", ") + plan.slots[t.slot].name;
     if (!unsummarised.empty())
-        out += fmt::format("{}(plan-wide outputs not summarised, as only counts and those in shares or another counted "
-                           "unit are (a total in money can take a new value on nearly every path): {}; `batch` gives "
-                           "their values scenario by scenario)\n",
+        out += fmt::format("{}(plan-wide outputs in money not summarised: {} — an amount in money can take a new value "
+                           "on nearly every path, and past --distinct-values its percentiles take further passes over "
+                           "all the paths; `batch` gives their values scenario by scenario)\n",
                            rows.size() > 1 || hidden ? "" : "\n", unsummarised);
     return out;
 }
@@ -301,7 +328,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
         }
         OutputSummary s = summarize(r, t);
         std::vector<std::string> row = {r.directors[t.director], plan.slots[t.slot].name};
-        for (auto& cell : statistic_cells(s, minor_places(plan, plan.slots[t.slot].type), grouped_decimal))
+        for (auto& cell : statistic_cells(plan, plan.slots[t.slot].type, s, false))
             row.push_back(std::move(cell));
         if (r.has_price) {
             const bool v = valued(plan, r, t.slot);
@@ -351,17 +378,6 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
 // --------------------------------------------------------------------------------------
 // Two plans on the same paths
 
-namespace {
-
-std::string signed_decimal(const Rational& v, int places) {
-    std::string text = grouped_decimal(v, places);
-    bool zero = text.find_first_not_of("0.,-") == std::string::npos;
-    if (zero) return text[0] == '-' ? text.substr(1) : text;
-    return v.sign() > 0 ? "+" + text : text;
-}
-
-}  // namespace
-
 std::string format_comparison_table(const Plan& base, const Plan& head, const ComparedSimulation& c,
                                     const SimulationHeader& h, const ComparisonSide& b) {
     std::string out = fmt::format("{} — simulation against {}\n", head.title.empty() ? h.seal.plan_path : head.title,
@@ -382,13 +398,10 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
         columns.push_back("fair value/" + plan.units[(c.head.has_price ? c.head : c.base).price_units.counted].singular);
         columns.push_back("fair value/grant");
     }
-    auto stats = [&](const OutputSummary& s, bool sign, int places) {
-        return statistic_cells(s, places, sign ? signed_decimal : grouped_decimal);
-    };
-    // An output's minor decimals: as the head plan declares its type (else the base).
-    auto places_of = [&](const ComparedOutput& o) {
-        if (o.head) return minor_places(head, head.slots[o.head->slot].type);
-        return o.base ? minor_places(base, base.slots[o.base->slot].type) : 0;
+    // An output's statistics as the head plan declares its type (else the base).
+    auto stats = [&](const ComparedOutput& o, const OutputSummary& s, bool sign) {
+        if (o.head) return statistic_cells(head, head.slots[o.head->slot].type, s, sign);
+        return statistic_cells(base, base.slots[o.base->slot].type, s, sign);
     };
     auto table = [&](bool per_director) {
         std::vector<std::vector<std::string>> rows{columns};
@@ -415,7 +428,7 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                 if (!(side == &c.base ? o.head : o.base)) which += " only";
                 if (same) which = "both";
                 std::vector<std::string> row{first ? o.director_id : "", first ? o.output : "", which};
-                auto cells = stats(s, false, places_of(o));
+                auto cells = stats(o, s, false);
                 row.insert(row.end(), cells.begin(), cells.end());
                 if (priced) {
                     const Plan& plan = side == &c.base ? base : head;
@@ -429,7 +442,7 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
             }
             if (o.change && !same) {
                 std::vector<std::string> row{"", "", "change"};
-                auto cells = stats(summarize(o.change->counts), true, places_of(o));
+                auto cells = stats(o, summarize(o.change->counts), true);
                 row.insert(row.end(), cells.begin(), cells.end());
                 if (priced) {
                     row.push_back("");

@@ -18,7 +18,9 @@ namespace hoshu::eval {
 /// A value as exact text for its type: "4709", "8712/10385", "2024-04-01", "true", "executive".
 std::string value_text(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);
 /// Human display of a value: integers of JPY and shares grouped ("48,000,000"),
-/// percentages as exact percent, a currency's amounts with its minor decimals ("135.30",
+/// percentages as exact percent ("12.5%"; one whose decimal does not end as its exact
+/// fraction, as a rule file or the inputs write it, and the percent it rounds to:
+/// "4/7 ≈ 57.1429%"), a currency's amounts with its minor decimals ("135.30",
 /// "11,250.00"; JPY, whose minor amount is whole, as "11,250"),
 /// other exact values as decimal or fraction.
 std::string display_value(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v);

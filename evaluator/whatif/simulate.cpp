@@ -815,15 +815,15 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
                 lane.numeric[k] = t.kind == Kind::number;
                 lane.valued[k] = lane.numeric[k] && lane.sim->price_slot_ != none && t.dim == lane.sim->price_units_.valued().dim;
             }
-            // A plan-wide output is shown when plans are compared, and in shares (or another
-            // counted unit) or a count (of records) on its own: only those are counted (they
-            // take few values; a yen total takes a new value on nearly every path, and
-            // counting it would make memory grow with the paths). The reports name the others
-            // as not summarised.
+            // A plan-wide number is counted as a director's output is (its values up to the
+            // cap, then bins: memory stays flat) — a percentile, a payout percent, a total in
+            // shares — but for one in money (a total in yen or dollars, a price) on its own:
+            // it can take a new value on nearly every path, and past the cap its percentiles
+            // take further passes over all the paths. Under --against, where plans are
+            // compared, it is counted too. The reports name those left out.
             for (auto slot : plan.plan_outputs) {
                 const Type& t = plan.slots[slot].type;
-                const bool count = t.dimensionless() && t.style == RatioStyle::count;
-                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || counted(t, plan.units) || count));
+                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || !in_money(t, plan.units)));
             }
             lane.event_true.resize(r.events.size());
             if (compiled[p]) {
@@ -1124,14 +1124,18 @@ void moments(OutputSummary& s, std::uint64_t n, const Rational& sum_v, const Rat
     Rational total(static_cast<std::int64_t>(n));
     s.mean = sum_v / total;
     if (n > 1) {
-        Rational variance = (sum_sq - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
-        s.sd = boost::multiprecision::sqrt(to_decimal(variance)).str(2, std::ios_base::fixed);
+        s.variance = (sum_sq - sum_v * sum_v / total) / Rational(static_cast<std::int64_t>(n - 1));
+        s.sd = standard_deviation(s.variance, 2);
     } else {
         s.sd.reset();
     }
 }
 
 }  // namespace
+
+std::string standard_deviation(const Rational& variance, int places) {
+    return boost::multiprecision::sqrt(to_decimal(variance)).str(places, std::ios_base::fixed);
+}
 
 OutputSummary summarize(const ValueCounts& counts) {
     OutputSummary s;

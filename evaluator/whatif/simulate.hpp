@@ -126,6 +126,7 @@ struct OutputSummary {
     /// The sample standard deviation, 2 decimals; none for a single path, whose sample
     /// standard deviation is undefined (shown as absent values are: "—", JSON null).
     std::optional<std::string> sd;
+    Rational variance;                      // sample variance, exact (sd = its square root; 0 for one path)
     Rational p5, p25, p50, p75, p95, min, max;
     Rational p_zero;                        // fraction of paths
     std::optional<Rational> fair_value_grant, fair_value_share;   // discounted, exact to 30 decimals
@@ -133,5 +134,8 @@ struct OutputSummary {
 OutputSummary summarize(const SimulationResult& r, const OutputTally& t);
 /// The same without fair values (e.g. of a change between two plans).
 OutputSummary summarize(const ValueCounts& counts);
+/// The square root of `variance` to `places` decimals ("0.41"), computed as the summaries'
+/// `sd` is: a percent's spread in percent is `standard_deviation(variance * 10000, 2)`.
+std::string standard_deviation(const Rational& variance, int places);
 
 }  // namespace hoshu::eval

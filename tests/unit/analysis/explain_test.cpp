@@ -193,3 +193,34 @@ end
     CHECK(points.formula == "carried from fy2024.json, carry.tranches: points");
     CHECK(points.read_from.rfind("fy2024.json, carry.tranches:", 0) == 0);
 }
+
+TEST_CASE("explain: a record of a further collection with inputs alone is explained by its inputs", "[explain]") {
+    // A peer given its TSR: the working paper's page for it shows the input and its line.
+    test::PlanFixture f(R"(plan "peers"
+collection directors: director at directors key id
+collection peers: peer at peers key name
+input company_tsr: ratio at company_tsr range -1 to 10
+per peer
+  input peer_tsr: ratio at tsr range -1 to 10
+end
+output tsr_percentile: percent = percentile of company_tsr among peer_tsr over peers, ties half
+per director
+  input award: shares at award range 0 shares to 1,000 shares
+  output vested: shares = round down(award * min(tsr_percentile, 100%), 1 share)
+end
+)");
+    REQUIRE(f.ok());
+    eval::Session session(*f.plan, f.inputs("company_tsr = \"18%\"\n[[directors]]\nid = \"CEO\"\naward = 100\n"
+                                            "[[peers]]\nname = \"Alpha\"\ntsr = \"10%\"\n"
+                                            "[[peers]]\nname = \"Beta\"\ntsr = \"20%\"\n"));
+    auto ran = session.run();
+    if (!ran) FAIL(f.render(ran.error()));
+    auto e = eval::explain_record(*f.plan, f.sm, session, *ran, 0, 1);
+    REQUIRE(e);
+    CHECK(e->root == "peer_tsr@Beta");
+    const auto& tsr = step(*e, "peer_tsr@Beta");
+    CHECK(tsr.kind == "input");
+    CHECK(tsr.value == "0.2");
+    CHECK(tsr.read_from == "in.toml:10");
+    CHECK(tsr.read_line == "tsr = \"20%\"");
+}

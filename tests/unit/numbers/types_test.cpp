@@ -84,6 +84,18 @@ TEST_CASE("types: counted units and the words of currencies", "[types]") {
     CHECK(currency_word(units()[eur]) == "eur");
 }
 
+TEST_CASE("types: a number in money is an amount or a price of a currency", "[types]") {
+    CHECK(in_money(Type::number(Dimension::of(unit_jpy)), units()));
+    CHECK(in_money(Type::number(Dimension::of(eur)), units()));
+    CHECK(in_money(per(usd, psu), units()));
+    CHECK_FALSE(in_money(Type::number(Dimension::of(unit_shares)), units()));
+    CHECK_FALSE(in_money(Type::number(Dimension::of(unit_months)), units()));
+    CHECK_FALSE(in_money(Type::ratio(RatioStyle::percent), units()));
+    CHECK_FALSE(in_money(Type::ratio(RatioStyle::ratio), units()));
+    CHECK_FALSE(in_money(Type::ratio(RatioStyle::count), units()));
+    CHECK_FALSE(in_money(Type::date(), units()));
+}
+
 TEST_CASE("types: the unit after an amount is singular for exactly one", "[types]") {
     Type shares = Type::number(Dimension::of(unit_shares));
     Type psus = Type::number(Dimension::of(psu));

@@ -357,6 +357,43 @@ end
     CHECK(outcome->violations[0].sources[0].clause == "C9");
 }
 
+TEST_CASE("evaluator: a percent whose decimal does not end is shown as its exact fraction, then rounded and marked",
+          "[evaluator]") {
+    test::PlanFixture f(R"(plan "shown"
+collection directors: director at directors key id
+per director
+  input share: percent at share range 0% to 100%
+  require fourteen: share == 14%
+    message "{share} is not 14%"
+end
+output vesting: percent = 4 / 7
+output fall: percent = -1 / 35
+output eighth: percent = 1 / 8
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("[[directors]]\nid = \"D01\"\nshare = \"1/7\"\n");
+    auto outcome = eval::evaluate(*f.plan, in, {});
+    if (!outcome) FAIL(f.render(outcome.error()));
+    auto shown = [&](const std::string& name) {
+        const auto s = f.slot(name);
+        for (std::size_t i = 0; i < f.plan->plan_outputs.size(); ++i)
+            if (f.plan->plan_outputs[i] == s)
+                return eval::display_value(*f.plan, *outcome, f.plan->slots[s].type, outcome->plan_outputs[i]);
+        FAIL("no plan-wide output " << name);
+        return std::string();
+    };
+    // Never the rounded figure alone: 4/7 and 571429/1000000 both round to 57.1429%.
+    CHECK(shown("vesting") == "4/7 ≈ 57.1429%");
+    CHECK(shown("fall") == "-1/35 ≈ -2.8571%");
+    CHECK(shown("eighth") == "12.5%");
+    CHECK(eval::display_value(*f.plan, *outcome, eval::Type::ratio(eval::RatioStyle::percent),
+                              eval::Value{*eval::Rational::parse("0.571429"), 0}) == "57.1429%");
+    // The exact text stays exact.
+    CHECK(f.text(outcome->plan_outputs[0], "vesting") == "4/7");
+    REQUIRE(outcome->violations.size() == 1);
+    CHECK(outcome->violations[0].message == "1/7 ≈ 14.2857% is not 14%");
+}
+
 TEST_CASE("evaluator: an override of a plan-wide input recomputes the plan-wide part of a per-director formula",
           "[evaluator]") {
     // `rate * 2` reads only plan-wide definitions: it is computed once per evaluation and

@@ -456,6 +456,16 @@ TEST_CASE("parser: an unknown declaration keyword", "[parser]") {
     CHECK(syntax_errors(input) == expected + hint);
 }
 
+TEST_CASE("parser: a figure copied with its rounding mark", "[parser]") {
+    // A report shows a percent whose decimal does not end as `4/7 ≈ 57.1429%`: the part
+    // after `≈` is no value, and the error says which part is.
+    CHECK(syntax_errors("value v: percent = 4/7 ≈ 57.1429%\nvalue w: ratio = 1\n") ==
+          "test.hoshu:1:24: error: `≈` marks a figure rounded for display: a rule file holds exact values\n"
+          "  value v: percent = 4/7 ≈ 57.1429%\n"
+          "                         ^\n"
+          "  hint: write the exact value shown before `≈`, as in: expect vesting = 4/7\n");
+}
+
 TEST_CASE("parser: every syntax error of a file is reported, parsing resumes at the next declaration",
           "[parser]") {
     const std::string text =
