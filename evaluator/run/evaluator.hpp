@@ -41,6 +41,7 @@ using dsl::SourceRange;
 /// Thrown inside the evaluator only; the Session turns it into diagnostics.
 struct EvalFailure {
     dsl::Diagnostics diags;
+    bool missing_input = false;   // a required input the inputs lack (find_input())
 };
 
 /// Where a formula is evaluated: plan-wide (-1, -1), for a director (d, -1), or for one
@@ -168,6 +169,8 @@ public:
 private:
     enum class State : std::uint8_t { pending, running, done, absent };
     void prepare();
+    /// run()'s evaluation, once started.
+    const Outcome& evaluate_started();
 
     Where where_of(int director) const { return Where{director, -1}; }
     [[noreturn]] void fail(SourceRange where, std::string message, std::string hint = {}) {
@@ -202,6 +205,15 @@ private:
     /// plan reads, and every value a declaration reads — needed this year or not — has
     /// its type and lies in its declared range; every series entry is read.
     void check_inputs();
+    /// Every required input the evaluation reads and the inputs lack, each an error added
+    /// to `diags` (once, up to `max_errors` errors in all): each output, limit and
+    /// requirement of each record is evaluated on its own, so that a missing input stops
+    /// only what reads it. The failure path only: a run that met one missing input, or
+    /// check_inputs() with other problems, reports them all together.
+    void add_missing_inputs(dsl::Diagnostics& diags, std::size_t max_errors);
+    /// After a failure part way: nothing is left running.
+    void recover_from_failure();
+    static constexpr std::size_t max_input_errors = 50;
     /// Whether an input's value lies in its declared range; the failure names the input,
     /// the record and the clauses. `w` is where the range's computed ends are evaluated
     /// (nullopt: not known, and only constant ends are checked). A percent written as a
