@@ -163,6 +163,14 @@ public:
         for (std::size_t g = 0; g < grant_records_.size(); ++g)
             out.emplace_back(in_.child(grant_records_[g], plan_.grants.id_key),
                              fmt::format("the {} of ledger entry {}", plan_.directors.noun, g + 1));
+        // Each further collection's key (a peer's `name`): two peers of one name are one
+        // peer listed twice, as the inputs file may not say either.
+        for (std::size_t k = 0; k < plan_.others.size(); ++k) {
+            const DirectorsSpec& spec = plan_.others[k];
+            for (std::size_t i = 0; i < others_of_[k].size(); ++i)
+                out.emplace_back(in_.child(other_records_[static_cast<std::size_t>(others_of_[k][i])], spec.id_key),
+                                 fmt::format("the `{}` of {} {}", spec.id_key, spec.noun, out_.others[k].records[i].id));
+        }
         return out;
     }
 
