@@ -65,7 +65,8 @@ struct VerifyArgs {
     std::string expect_inputs_sha256;   // the approved inputs
     std::string carry;                  // the auditor's copy of the carried result (default: as the seal records)
     std::string register_db;            // the register the carried records were read from (default: as the seal records)
-    bool plan_warnings = true;          // print the warnings of the plan the seal names (false: its caller printed them)
+    bool plan_warnings = true;          // print the warnings of the plan the seal names (false: its caller printed them,
+                                        // or the plan is a register's stored copy, checked again)
 };
 int run_verify(const VerifyArgs& args);
 

@@ -541,6 +541,10 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
         va.result = result;
         va.rules = plan.string();
         va.inputs = inputs;
+        // The stored rules' lint warnings are not repeated: they were shown when the
+        // result was recorded, the stored rules cannot be edited, and this copy of them is
+        // deleted before anyone could open the file a warning would name.
+        va.plan_warnings = false;
         if (!carried_bytes.empty() && carried_from_register) va.register_db = db;
         if (!carried_bytes.empty() && !carried_from_register) va.carry = carried;
         std::vector<std::string> differences;

@@ -183,7 +183,7 @@ void Checker::compile_carry(const Entry& e, const ast::CarryDecl& d) {
                 if (*member == none) continue;
                 field.node = *member;
             } else {
-                field.node = expect_type(compile(f.value, c), it->type,
+                field.node = expect_type(compile(f.value, wanting(c, f.value, it->type)), it->type,
                                          fmt::format("`{}` ({} reads it)", field.name, it->declared_by));
                 if (field.node == none) continue;
             }

@@ -67,6 +67,9 @@ private:
         Scope scope = Scope::plan;
         std::uint32_t slot = none;    // the slot whose formula this is (for dependencies)
         bool in_aggregate = false;    // inside `sum of … over directors`
+        /// The declared type of the whole expression when it is one number (`expect
+        /// granted = 348,181`, set by wanting()): the unit a grouped number is written with.
+        const Type* want = nullptr;
     };
     // A declaration with the file and scope it was found in.
     struct Entry {
@@ -137,6 +140,13 @@ private:
     std::uint32_t compile(const ast::Operand& o, const Ctx& c);
     struct OperandVisitor;
     std::uint32_t compile_number(const ast::NumberLit& n, const Ctx& c);
+    /// `c` for compiling `e` where a value of type `want` is expected: `want` when `e` is a
+    /// number alone, so that a mistake in it is told in that type's unit.
+    static Ctx wanting(const Ctx& c, const ast::Expression& e, const Type& want);
+    /// `digits` as a number of type `t` is written in a rule file — `£348,181`, `348,181
+    /// shares`, `£12.50 per share`, `15%`, or with `_` grouping the digits of a ratio or a
+    /// count (`348_181`); empty when `t` is not written with a number.
+    std::string written_as(const std::string& digits, const Type& t) const;
     std::uint32_t compile_date(const ast::DateLit& d, const Ctx& c);
     std::uint32_t compile_text(const ast::StringLit& s, const Ctx& c);
     std::uint32_t compile_bool(const ast::BoolLit& b, const Ctx& c);

@@ -38,7 +38,7 @@ int compare_values(const Type& t, const Value& a, const Value& b) {
 std::uint32_t Checker::compile_expected(const ast::Expression& e, const Ctx& c, const Type& want,
                                         const std::string& what, const char* role) {
     if (auto member = choice_member(e, c.file, want)) return *member;
-    std::uint32_t n = compile(e, c);
+    std::uint32_t n = compile(e, wanting(c, e, want));
     warn_bare_percent(n, want, role);
     return expect_type(n, want, what);
 }
@@ -102,7 +102,7 @@ void Checker::compile_slot(const Entry& e) {
             auto const* v = &boost::get<ast::ValueDecl>(d);
             std::uint32_t n = none;
             if (auto member = choice_member(v->value, e.file, plan_.slots[index].type)) n = *member;
-            else n = compile(v->value, c);
+            else n = compile(v->value, wanting(c, v->value, plan_.slots[index].type));
             plan_.slots[index].root = expect_type(n, plan_.slots[index].type, what);
             plan_.slots[index].formula = text_of(e.file, v->value);
             if (v->range) {
@@ -157,7 +157,7 @@ Checker::RangeEnds Checker::compile_range(const ast::RangeSpec& r, const Ctx& c,
             out.ok = out.ok && value.has_value();
             return;
         }
-        std::uint32_t n = compile(x, c);
+        std::uint32_t n = compile(x, wanting(c, x, t));
         warn_bare_percent(n, t, what);
         n = expect_type(n, t, what);
         if (n == none) {
@@ -511,7 +511,7 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
                          tname(s.type));
             continue;
         }
-        std::uint32_t n = compile(*x.expected, c);
+        std::uint32_t n = compile(*x.expected, wanting(c, *x.expected, s.type));
         n = expect_type(n, s.type, fmt::format("`{}`", ex.name));
         if (n == none) continue;
         auto v = fold(n);

@@ -137,7 +137,7 @@ void Checker::warn_bare_percent(std::uint32_t n, const Type& want, const char* w
 
 std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c, const Type& want,
                                           const char* what, std::optional<BareNumber>* bare) {
-    std::uint32_t n = compile(e, c);
+    std::uint32_t n = compile(e, wanting(c, e, want));
     if (n == none) return std::nullopt;
     if (!bare) warn_bare_percent(n, want, what);
     else if (auto x = bare_number_for_percent(n, want)) *bare = BareNumber{*x, range_of(n)};
@@ -367,10 +367,60 @@ std::uint32_t Checker::compile_binary(const std::string& op, std::uint32_t l, st
     return add_node(n);
 }
 
+namespace {
+
+/// Whether `e` is a number alone (in parentheses or not).
+bool bare_number(const ast::Expression& e) {
+    if (!e.rest.empty()) return false;
+    if (boost::get<ast::NumberLit>(&e.first.get())) return true;
+    if (auto const* inner = boost::get<x3::forward_ast<ast::Expression>>(&e.first.get())) return bare_number(inner->get());
+    return false;
+}
+
+}  // namespace
+
+Checker::Ctx Checker::wanting(const Ctx& c, const ast::Expression& e, const Type& want) {
+    Ctx out = c;
+    out.want = bare_number(e) ? &want : nullptr;
+    return out;
+}
+
+std::string Checker::written_as(const std::string& digits, const Type& t) const {
+    if (t.kind != Kind::number) return {};
+    if (t.dimensionless()) {
+        if (t.style == RatioStyle::percent) return digits + "%";
+        std::string grouped = digits;
+        std::replace(grouped.begin(), grouped.end(), ',', '_');
+        return grouped;
+    }
+    // One unit on top and at most one below, as a number's unit is written: `£348,181`,
+    // `348,181 shares`, `£12.50 per share`, `2 shares per PSU`.
+    std::optional<std::size_t> up, down;
+    for (std::size_t i = 0; i < max_units; ++i) {
+        const int e = t.dim.e[i];
+        if (e == 0) continue;
+        if (e == 1 && !up && i < plan_.units.size()) up = i;
+        else if (e == -1 && !down) down = i;
+        else return {};
+    }
+    if (!up) return {};
+    const std::string name = tname(t);
+    const UnitDef& u = plan_.units[*up];
+    if (u.currency && !u.symbol.empty() && name.starts_with(u.name)) return u.symbol + digits + name.substr(u.name.size());
+    return digits + " " + name;
+}
+
 std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
     SourceRange where = rng(c.file, lit);
     if (lit.prefix.empty() && lit.unit.empty() && lit.digits.find(',') != std::string::npos) {
         auto& d = diags_.error(where, "`{}`: commas group digits only in a number with a unit", lit.digits);
+        // The number is the whole of a value of a declared type: written in its unit.
+        if (const std::string written = c.want ? written_as(lit.digits, *c.want) : std::string(); !written.empty()) {
+            d.hint = c.want->dimensionless() && c.want->style != RatioStyle::percent
+                         ? fmt::format("a {} has no unit: group its digits with `_`: `{}`", tname(*c.want), written)
+                         : fmt::format("write it with its unit, {}: `{}`", tname(*c.want), written);
+            return none;
+        }
         // The plan's own units (those it declares first), with the digits as written.
         std::vector<std::string> examples;
         for (std::size_t i = builtin_units; i < plan_.units.size() && examples.size() < 2; ++i) {

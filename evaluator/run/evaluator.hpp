@@ -41,6 +41,7 @@ using dsl::SourceRange;
 /// Thrown inside the evaluator only; the Session turns it into diagnostics.
 struct EvalFailure {
     dsl::Diagnostics diags;
+    bool missing_input = false;   // a required input the inputs lack (find_input())
 };
 
 /// Where a formula is evaluated: plan-wide (-1, -1), for a director (d, -1), or for one
@@ -180,12 +181,22 @@ public:
         for (std::size_t g = 0; g < grant_records_.size(); ++g)
             out.emplace_back(in_.child(grant_records_[g], plan_.grants.id_key),
                              fmt::format("the {} of ledger entry {}", plan_.directors.noun, g + 1));
+        // Each further collection's key (a peer's `name`): two peers of one name are one
+        // peer listed twice, as the inputs file may not say either.
+        for (std::size_t k = 0; k < plan_.others.size(); ++k) {
+            const DirectorsSpec& spec = plan_.others[k];
+            for (std::size_t i = 0; i < others_of_[k].size(); ++i)
+                out.emplace_back(in_.child(other_records_[static_cast<std::size_t>(others_of_[k][i])], spec.id_key),
+                                 fmt::format("the `{}` of {} {}", spec.id_key, spec.noun, out_.others[k].records[i].id));
+        }
         return out;
     }
 
 private:
     enum class State : std::uint8_t { pending, running, done, absent };
     void prepare();
+    /// run()'s evaluation, once started.
+    const Outcome& evaluate_started();
 
     Where where_of(int director) const { return Where{director, -1}; }
     [[noreturn]] void fail(SourceRange where, std::string message, std::string hint = {}) {
@@ -220,6 +231,15 @@ private:
     /// plan reads, and every value a declaration reads — needed this year or not — has
     /// its type and lies in its declared range; every series entry is read.
     void check_inputs();
+    /// Every required input the evaluation reads and the inputs lack, each an error added
+    /// to `diags` (once, up to `max_errors` errors in all): each output, limit and
+    /// requirement of each record is evaluated on its own, so that a missing input stops
+    /// only what reads it. The failure path only: a run that met one missing input, or
+    /// check_inputs() with other problems, reports them all together.
+    void add_missing_inputs(dsl::Diagnostics& diags, std::size_t max_errors);
+    /// After a failure part way: nothing is left running.
+    void recover_from_failure();
+    static constexpr std::size_t max_input_errors = 50;
     /// Whether an input's value lies in its declared range; the failure names the input,
     /// the record and the clauses. `w` is where the range's computed ends are evaluated
     /// (nullopt: not known, and only constant ends are checked). A percent written as a

@@ -134,6 +134,21 @@ void Evaluator::evaluate_all(bool changed_only) {
 
 const Outcome& Evaluator::run() {
     start();
+    try {
+        return evaluate_started();
+    } catch (EvalFailure& f) {
+        if (!f.missing_input) throw;
+        // One input missing: every other one the evaluation reads is named with it, so that
+        // the inputs are filled in at one go.
+        reset();
+        add_missing_inputs(f.diags, max_input_errors);
+        if (f.diags.error_count() >= max_input_errors)
+            f.diags.note(SourceRange{}, "stopped after {} problems in {}", max_input_errors, in_.path());
+        throw;
+    }
+}
+
+const Outcome& Evaluator::evaluate_started() {
     if (!scale_.empty()) {
         // The last run scaled some outputs: keep the record of what it computed after
         // scaling, and forget them and what depends on them.

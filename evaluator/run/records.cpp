@@ -4,6 +4,7 @@
 #include "evaluator/run/evaluator.hpp"
 
 #include "dsl/base/text.hpp"
+#include "evaluator/ir/walk.hpp"
 
 namespace hoshu::eval {
 
@@ -407,6 +408,7 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
     if (!node) {
         if (s.input.default_node != none || s.input.optional) return {};
         EvalFailure f;
+        f.missing_input = true;
         std::string owner;
         if (s.scope == Scope::director && !s.input.absolute)
             owner = fmt::format(" for {} {}", plan_.directors.noun, out_.directors[static_cast<std::size_t>(w.director)].id);
@@ -565,17 +567,152 @@ void Evaluator::check_changed_values() {
     any_recheck_ = false;
 }
 
+void Evaluator::recover_from_failure() {
+    for (auto& st : state_) {
+        if (st == State::running) st = State::pending;
+    }
+    active_.clear();
+    depth_ = 0;
+    top_ = 0;
+}
+
+namespace {
+
+/// The definitions node `n` reads whatever the values it reads, into `slots`: every operand
+/// but the branches of an `if` and the right side of `and` and `or`; nothing of what an
+/// aggregate, a series or a date calculation reads (the evaluator computes those, each in a
+/// way of its own); and no value for `present`.
+void surely_read(const Plan& plan, std::uint32_t n, std::vector<std::uint32_t>& slots) {
+    if (n == none) return;
+    const Node& x = plan.nodes[n];
+    switch (x.kind) {
+        case NodeKind::slot: slots.push_back(x.aux); return;
+        case NodeKind::if_:
+        case NodeKind::and_:
+        case NodeKind::or_: surely_read(plan, x.a, slots); return;
+        case NodeKind::constant:
+        case NodeKind::present:
+        case NodeKind::last_before:
+        case NodeKind::last_date:
+        case NodeKind::product:
+        case NodeKind::series_window:
+        case NodeKind::sum:
+        case NodeKind::count:
+        case NodeKind::min_over:
+        case NodeKind::max_over:
+        case NodeKind::mean_over:
+        case NodeKind::product_over:
+        case NodeKind::rank_over:
+        case NodeKind::percentile_over:
+        case NodeKind::year_before:
+        case NodeKind::months_inclusive:
+        case NodeKind::date_calc: return;
+        case NodeKind::add:
+        case NodeKind::sub:
+        case NodeKind::mul:
+        case NodeKind::div:
+        case NodeKind::neg:
+        case NodeKind::lt:
+        case NodeKind::le:
+        case NodeKind::gt:
+        case NodeKind::ge:
+        case NodeKind::eq:
+        case NodeKind::ne:
+        case NodeKind::not_:
+        case NodeKind::min:
+        case NodeKind::max:
+        case NodeKind::clamp:
+        case NodeKind::round:
+        case NodeKind::table:
+        case NodeKind::is:
+        case NodeKind::within: for_each_child(plan, x, [&](std::uint32_t c) { surely_read(plan, c, slots); }); return;
+    }
+}
+
+}  // namespace
+
+void Evaluator::add_missing_inputs(dsl::Diagnostics& diags, std::size_t max_errors) {
+    auto attempt = [&](auto&& evaluate) {
+        if (diags.error_count() >= max_errors) return false;
+        try {
+            evaluate();
+            return true;
+        } catch (EvalFailure& f) {
+            recover_from_failure();
+            if (!f.missing_input) return false;   // another problem: reported already, or by the run
+            // Once: the input another output (another record's total) needs too.
+            for (const auto& d : f.diags.items()) {
+                if (d.severity != dsl::Severity::error) continue;
+                for (const auto& e : diags.items())
+                    if (e.range.valid == d.range.valid && e.range.file == d.range.file && e.range.begin == d.range.begin &&
+                        e.message == d.message)
+                        return false;
+            }
+            diags.append(std::move(f.diags));
+            return false;
+        }
+    };
+    // A definition that fails stops at the first value it lacks: what it reads whatever
+    // the values (the other side of a sum, the key of a table) is tried on its own, so
+    // that a plan-wide input every record lacks is named with the records' own.
+    std::vector<std::uint8_t> tried(state_.size(), 0);
+    auto attempt_slot = [&](auto&& self, std::uint32_t s, Where w) -> void {
+        const Slot& sl = plan_.slots[s];
+        if (sl.scope == Scope::plan) w = Where{};
+        if (sl.scope == Scope::director) w.grant = -1;
+        if (is_other(sl.scope)) w.director = -1;
+        const std::size_t at = row(sl, w) * plan_.slots.size() + s;
+        if (tried[at]) return;
+        tried[at] = 1;
+        if (attempt([&] { ensure(s, w); })) return;
+        std::vector<std::uint32_t> reads;
+        if (sl.kind == SlotKind::input) {
+            for (const auto& step : sl.input.path)
+                if (step.slot != none) reads.push_back(step.slot);
+            surely_read(plan_, sl.input.low_node, reads);
+            surely_read(plan_, sl.input.high_node, reads);
+        } else if (sl.kind != SlotKind::param) {
+            surely_read(plan_, sl.checked != none ? sl.checked : sl.root, reads);
+        }
+        for (std::uint32_t t : reads) self(self, t, w);
+    };
+    auto attempt_node = [&](std::uint32_t n, Where w) {
+        if (attempt([&] { eval(n, w); })) return;
+        std::vector<std::uint32_t> reads;
+        surely_read(plan_, n, reads);
+        for (std::uint32_t t : reads) attempt_slot(attempt_slot, t, w);
+    };
+    // What an evaluation computes (evaluate_all() and the requirements of run()), in its order.
+    for (std::size_t d = 0; d < records_.size(); ++d)
+        for (std::uint32_t s : plan_.director_outputs) attempt_slot(attempt_slot, s, Where{static_cast<int>(d), -1});
+    for (std::size_t k = 0; k < plan_.others.size(); ++k)
+        for (int i : others_of_[k])
+            for (std::uint32_t s : plan_.other_outputs[k]) attempt_slot(attempt_slot, s, Where{-1, i});
+    for (std::uint32_t s : plan_.plan_outputs) attempt_slot(attempt_slot, s, Where{});
+    for (const Limit& l : plan_.limits) {
+        attempt_node(l.value, {});
+        attempt_node(l.bound, {});
+    }
+    for (const Requirement& r : plan_.requirements) {
+        if (r.scope == Scope::plan) {
+            attempt_node(r.condition, {});
+        } else if (r.scope == Scope::director) {
+            for (std::size_t d = 0; d < records_.size(); ++d) attempt_node(r.condition, Where{static_cast<int>(d), -1});
+        } else if (is_other(r.scope)) {
+            for (int i : others_of_[other_index(r.scope)]) attempt_node(r.condition, Where{-1, i});
+        } else {
+            for (std::size_t g = 0; g < grant_records_.size(); ++g)
+                attempt_node(r.condition, Where{out_.grant_director[g], static_cast<int>(g)});
+        }
+    }
+}
+
 void Evaluator::check_inputs() {
     dsl::Diagnostics diags = std::move(missing_carried_);
-    constexpr std::size_t max_errors = 50;
+    constexpr std::size_t max_errors = max_input_errors;
     auto keep = [&](EvalFailure& f) {
         // The evaluation that failed (a computed range end, say) stopped part way.
-        for (auto& st : state_) {
-            if (st == State::running) st = State::pending;
-        }
-        active_.clear();
-        depth_ = 0;
-        top_ = 0;
+        recover_from_failure();
         if (diags.error_count() >= max_errors) return;
         // A value that is wrong is reported once, however many checks read it (a placeholder
         // left in: as one).
@@ -631,6 +768,8 @@ void Evaluator::check_inputs() {
             keep(f);
         }
     });
+    // The required inputs the file lacks, with the other problems: not one per run.
+    if (diags.has_errors()) add_missing_inputs(diags, max_errors);
     if (diags.error_count() >= max_errors)
         diags.note(SourceRange{}, "stopped after {} problems in {}", max_errors, in_.path());
     if (diags.has_errors()) throw EvalFailure{std::move(diags)};

@@ -89,8 +89,9 @@ public:
     /// The directors listed in the inputs (their ids), and texts read so far.
     Result<const Outcome*> state();
     /// The values that identify records — each director's id, each ledger entry's
-    /// director, each series entry's date — with what each is ("the id of director D03",
-    /// "the date of an entry of series `close`"). A what-if run cannot
+    /// director, the key of each record of a further collection (a peer's name), each
+    /// series entry's date — with what each is ("the id of director D03", "the `name` of
+    /// peer Beta", "the date of an entry of series `close`"). A what-if run cannot
     /// change them: the records are read once.
     Result<std::vector<std::pair<InputFile::Node, std::string>>> record_keys();
     /// Forget every computed definition; inputs already read are kept.

@@ -173,4 +173,23 @@ check "with --grants the award is recorded" 0 "recorded FY2025 as record 1" \
   "$hoshu" register record "$work/vest.db" "$work/vest.json" --grants award_shares --by t
 check "... and a leave forfeits the award once" 0 "100000 restricted shares forfeited" \
   "$hoshu" register event "$work/vest.db" --director CEO --kind leave --date 2026-01-01 --reason left --by t
+
+# A plan with a lint warning: `record` shows it in the plan's own file; `verify`, which
+# checks the stored rules again from a temporary copy deleted when it ends, says nothing of
+# it (not `/tmp/hoshu-register-…/plan/plan.hoshu:6:7: warning: …`). Whole outputs, with the
+# work folder, the repository's and hashes masked (HOSHU_REGENERATE=1 rewrites the expected files).
+whole() {  # whole NAME FILE ARGS…: stdout and stderr of ARGS, masked, are FILE
+  local name=$1 file=$2; shift 2
+  out=$(NO_COLOR=1 "$@" 2>&1 | sed -E "s|$work|<work>|g; s|$PWD/|<repo>/|g; s/[0-9a-f]{64}/<sha256>/g")
+  if [[ -n "${HOSHU_REGENERATE:-}" ]]; then printf '%s\n' "$out" > "$file"; fi
+  [[ "$out" == "$(cat "$file")" ]]; report "$name" $((1 - $?))
+  [[ "$out" == "$(cat "$file")" ]] || diff <(printf '%s\n' "$out") "$file"
+}
+"$hoshu" eval $p/lint --inputs $p/lint/fy2025.toml --format json --out "$work/lint.json" 2> /dev/null
+"$hoshu" register init "$work/lint.db" > /dev/null
+whole "record shows the plan's lint warning in its own file" $p/lint/record.expected \
+  "$hoshu" register record "$work/lint.db" "$work/lint.json" --by t
+whole "verify does not repeat it from the register's temporary copy" $p/lint/verify.expected \
+  "$hoshu" register verify "$work/lint.db"
+
 exit $fail

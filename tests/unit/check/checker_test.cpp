@@ -211,6 +211,27 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "  value x: ratio = max(1,000, 2)\n"
          "                       ^~~~~\n"
          "  hint: separate arguments with a comma and a space, or write the unit: `¥1,000`, `1,000 shares`\n"},
+        // a number alone where a type is declared: the hint writes that type's unit
+        {"param n: shares = 348,181\n",
+         "test.hoshu:2:19: error: `348,181`: commas group digits only in a number with a unit\n"
+         "  param n: shares = 348,181\n"
+         "                    ^~~~~~~\n"
+         "  hint: write it with its unit, shares: `348,181 shares`\n"},
+        {"param p: JPY per share = (1,000)\n",
+         "test.hoshu:2:27: error: `1,000`: commas group digits only in a number with a unit\n"
+         "  param p: JPY per share = (1,000)\n"
+         "                            ^~~~~\n"
+         "  hint: write it with its unit, JPY per share: `¥1,000 per share`\n"},
+        {"value c: count = 1,000\n",
+         "test.hoshu:2:18: error: `1,000`: commas group digits only in a number with a unit\n"
+         "  value c: count = 1,000\n"
+         "                   ^~~~~\n"
+         "  hint: a count has no unit: group its digits with `_`: `1_000`\n"},
+        {"input m: months at m range 0 months to 1,200\n",
+         "test.hoshu:2:40: error: `1,200`: commas group digits only in a number with a unit\n"
+         "  input m: months at m range 0 months to 1,200\n"
+         "                                         ^~~~~\n"
+         "  hint: write it with its unit, months: `1,200 months`\n"},
         // min(1,000) is one argument, and not a thousand: the comma is the one problem reported
         {"value x: ratio = min(1,000)\n",
          "test.hoshu:2:22: error: `1,000`: commas group digits only in a number with a unit\n"

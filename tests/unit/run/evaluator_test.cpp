@@ -71,6 +71,50 @@ TEST_CASE("evaluator: an input read only by the branch not taken may be missing"
     CHECK(first_error(t.value(f.slot("kept"), 0)) == "missing input `b` at the top level of b.toml");
 }
 
+/// The messages of a failed result's errors, in order.
+template <class T>
+std::vector<std::string> errors(const Result<T>& r) {
+    REQUIRE_FALSE(r.ok());
+    std::vector<std::string> out;
+    for (const auto& d : r.error().items())
+        if (d.severity == dsl::Severity::error) out.push_back(d.message);
+    return out;
+}
+
+const std::string fees = R"(plan "fees"
+input use_b: boolean at use_b
+input a: JPY at a range ¥0 to ¥100
+input b: JPY at b range ¥0 to ¥100
+input c: JPY at c range ¥0 to ¥100
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000
+  output paid: JPY = pay + c + (if use_b then b else a)
+end
+)";
+
+TEST_CASE("evaluator: every missing input the evaluation reads is reported in one run", "[evaluator]") {
+    test::PlanFixture f(fees);
+    REQUIRE(f.ok());
+    // D01 and D03 lack `pay`, the top level `a`; `b` is missing too, but no branch taken reads it.
+    const auto& in = f.inputs("use_b = false\nc = 1\n[[directors]]\nid = \"D01\"\n[[directors]]\nid = \"D02\"\npay = 10\n"
+                              "[[directors]]\nid = \"D03\"\n");
+    CHECK(errors(eval::evaluate(*f.plan, in, {})) ==
+          std::vector<std::string>{"missing input `pay` for director D01", "missing input `a` at the top level of in.toml",
+                                   "missing input `pay` for director D03"});
+}
+
+TEST_CASE("evaluator: missing inputs are reported with the other problems of the inputs", "[evaluator]") {
+    test::PlanFixture f(fees);
+    REQUIRE(f.ok());
+    // A value out of range, two directors without `pay`, and `c`, which every director's
+    // `paid` reads after `pay`: one run names all four.
+    const auto& in = f.inputs("use_b = false\na = 500\n[[directors]]\nid = \"D01\"\n[[directors]]\nid = \"D02\"\n");
+    CHECK(errors(eval::evaluate(*f.plan, in, {})) ==
+          std::vector<std::string>{"`a` is 500, outside its declared range ¥0 to ¥100", "missing input `pay` for director D01",
+                                   "missing input `c` at the top level of in.toml", "missing input `pay` for director D02"});
+}
+
 TEST_CASE("evaluator: a runtime error names the definition, its clauses and the director", "[evaluator]") {
     test::PlanFixture f(people);
     REQUIRE(f.ok());

@@ -271,3 +271,33 @@ TEST_CASE("session: the series entries whose values an evaluation reads, when re
     REQUIRE(quiet.run());
     CHECK(read(quiet, "closes") == "00000000");
 }
+
+TEST_CASE("session: record keys name every collection's key, a further collection's too", "[session]") {
+    // A what-if run (batch) may change none of them: a peer renamed to another peer's name
+    // would be one peer listed twice.
+    test::PlanFixture f(R"(plan "keys"
+collection participants: participant at participants key id
+collection peers: peer at peers key name
+input company_tsr: ratio at company_tsr range -1 to 10
+per peer
+  input peer_tsr: ratio at tsr range -1 to 10
+end
+output tsr_percentile: percent = percentile of company_tsr among peer_tsr over peers, ties half
+per participant
+  input award: shares at award range 0 shares to 1,000 shares
+  output vested: shares = round down(award * min(tsr_percentile, 100%), 1 share)
+end
+)");
+    REQUIRE(f.ok());
+    const auto& in = f.inputs("company_tsr = 0.18\n[[participants]]\nid = \"CEO\"\naward = 10\n"
+                              "[[peers]]\nname = \"Alpha\"\ntsr = 0.1\n[[peers]]\nname = \"Beta\"\ntsr = 0.2\n");
+    Session s(*f.plan, in);
+    auto keys = s.record_keys();
+    REQUIRE(keys.ok());
+    std::vector<std::string> what;
+    for (const auto& [node, description] : *keys) {
+        CHECK(node);
+        what.push_back(description);
+    }
+    CHECK(what == std::vector<std::string>{"the id of participant CEO", "the `name` of peer Alpha", "the `name` of peer Beta"});
+}
