@@ -4,6 +4,7 @@
 #include "evaluator/run/evaluator.hpp"
 
 #include "dsl/base/text.hpp"
+#include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/walk.hpp"
 
 namespace hoshu::eval {
@@ -585,48 +586,16 @@ namespace {
 void surely_read(const Plan& plan, std::uint32_t n, std::vector<std::uint32_t>& slots) {
     if (n == none) return;
     const Node& x = plan.nodes[n];
-    switch (x.kind) {
-        case NodeKind::slot: slots.push_back(x.aux); return;
-        case NodeKind::if_:
-        case NodeKind::and_:
-        case NodeKind::or_: surely_read(plan, x.a, slots); return;
-        case NodeKind::constant:
-        case NodeKind::present:
-        case NodeKind::last_before:
-        case NodeKind::last_date:
-        case NodeKind::product:
-        case NodeKind::series_window:
-        case NodeKind::sum:
-        case NodeKind::count:
-        case NodeKind::min_over:
-        case NodeKind::max_over:
-        case NodeKind::mean_over:
-        case NodeKind::product_over:
-        case NodeKind::rank_over:
-        case NodeKind::percentile_over:
-        case NodeKind::year_before:
-        case NodeKind::months_inclusive:
-        case NodeKind::date_calc: return;
-        case NodeKind::add:
-        case NodeKind::sub:
-        case NodeKind::mul:
-        case NodeKind::div:
-        case NodeKind::neg:
-        case NodeKind::lt:
-        case NodeKind::le:
-        case NodeKind::gt:
-        case NodeKind::ge:
-        case NodeKind::eq:
-        case NodeKind::ne:
-        case NodeKind::not_:
-        case NodeKind::min:
-        case NodeKind::max:
-        case NodeKind::clamp:
-        case NodeKind::round:
-        case NodeKind::table:
-        case NodeKind::is:
-        case NodeKind::within: for_each_child(plan, x, [&](std::uint32_t c) { surely_read(plan, c, slots); }); return;
+    if (x.kind == NodeKind::slot) {
+        slots.push_back(x.aux);
+        return;
     }
+    if (x.kind == NodeKind::present || traits(x.kind).call) return;
+    if (x.kind == NodeKind::if_ || x.kind == NodeKind::and_ || x.kind == NodeKind::or_) {
+        surely_read(plan, x.a, slots);
+        return;
+    }
+    for_each_child(plan, x, [&](std::uint32_t c) { surely_read(plan, c, slots); });
 }
 
 }  // namespace
