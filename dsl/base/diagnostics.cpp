@@ -130,9 +130,12 @@ std::string render(const SourceManager& sm, const Diagnostic& d, RenderOptions o
                       severity_name(d.severity), reset, bold, message, reset);
     std::string_view line = f.line_text(lc.line);
     std::uint32_t line_begin = f.offset_of({lc.line, 1});
-    std::size_t col_byte = std::min<std::size_t>(d.range.begin - line_begin, line.size());
+    // (A range that starts within a byte order mark, before the first line's text: from its
+    // first column.)
+    const std::uint32_t begin = std::max(d.range.begin, line_begin);
+    std::size_t col_byte = std::min<std::size_t>(begin - line_begin, line.size());
     // The caret covers the range, cut at the end of the first line (at least one column).
-    std::size_t end_byte = d.range.end > d.range.begin ? d.range.end - line_begin : col_byte;
+    std::size_t end_byte = d.range.end > begin ? d.range.end - line_begin : col_byte;
     end_byte = std::min(end_byte, line.size());
     // A very long line (generated or hostile input) is shown as a window around the caret.
     constexpr std::size_t window = 60;

@@ -69,7 +69,7 @@ TEST_CASE("rules diff: a note or a comment alone changes no meaning", "[rules_di
     CHECK(t.diff.changes[0].annotations_only);
 }
 
-TEST_CASE("rules diff: added and removed declarations, in kind order; the unchanged counted", "[rules_diff]") {
+TEST_CASE("rules diff: added and removed declarations, in kind order, the unchanged counted", "[rules_diff]") {
     std::string head = base_rules;
     head.replace(head.find("output gone: JPY = a\n"), 21, "output new: JPY = a\nparam extra: ratio = 1\n");
     TwoPlans t(base_rules, head);

@@ -30,7 +30,7 @@ struct TempFolder {
 
 }  // namespace
 
-TEST_CASE("read_regular_file: a file whole; a FIFO, a folder, a loop refused without waiting", "[files]") {
+TEST_CASE("read_regular_file: a file whole, a FIFO, a folder, a loop refused without waiting", "[files]") {
     namespace fs = std::filesystem;
     fs::path dir = fs::temp_directory_path() / ("hoshu_source_test_" + std::to_string(::getpid()));
     fs::create_directories(dir);
@@ -68,7 +68,7 @@ TEST_CASE("read_file: whatever the file is, with the system's words for a failur
     CHECK(error == "No such file or directory");
 }
 
-TEST_CASE("read_file: a pipe is read to its end; a FIFO nobody writes to and a device never wait", "[files]") {
+TEST_CASE("read_file: a pipe is read to its end, a FIFO nobody writes to and a device never wait", "[files]") {
     TempFolder dir("hoshu_files_test_pipe");
     std::string text, error;
     const std::string fifo = (dir.path / "in.toml").string();

@@ -42,7 +42,7 @@ TEST_CASE("hidden characters: controls, bidirectional controls, zero-width chara
     CHECK(h->code_point == cp);
 }
 
-TEST_CASE("hidden characters: ordinary text has none; layout only when asked", "[source]") {
+TEST_CASE("hidden characters: ordinary text has none, layout only when asked", "[source]") {
     CHECK_FALSE(dsl::find_hidden_character("IIJ 取締役報酬制度 — ¥2,850 « » € ‐ ’"));
     CHECK_FALSE(dsl::find_hidden_character("a\tb\r\nc", 0, false));
     CHECK(dsl::find_hidden_character("a\tb", 0, true)->offset == 1);

@@ -537,7 +537,7 @@ TEST_CASE("checker: an output inside `per grant` is an error, not a crash later"
           "grants (inside `per director`)\n");
 }
 
-TEST_CASE("checker: hidden characters in a rule file are warnings; a leading byte order mark is not", "[checker]") {
+TEST_CASE("checker: hidden characters in a rule file are warnings, a leading byte order mark is not", "[checker]") {
     dsl::SourceManager sm;
     dsl::FileId id = sm.add("t.hoshu",
                             "\xEF\xBB\xBFplan \"t\"\n"

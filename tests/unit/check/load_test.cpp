@@ -123,7 +123,7 @@ TEST_CASE("load: a FIFO or a looping link named *.hoshu is an error, never a wai
           std::string::npos);
 }
 
-TEST_CASE("load: a rule file names its folder; anything else is not a plan", "[load]") {
+TEST_CASE("load: a rule file names its folder, anything else is not a plan", "[load]") {
     TempFolder t("hoshu_load_test_folder");
     t.write("plan/a.hoshu", "plan \"P\"\n");
     t.write("plan/b.hoshu", "param p: ratio = 1\n");

@@ -70,7 +70,7 @@ TEST_CASE("program: operands are read in place, in the order written", "[program
     CHECK(more.code[0].ym == Mode::constant);
 }
 
-TEST_CASE("program: a product into a temporary, then the sum; two registers", "[program]") {
+TEST_CASE("program: a product into a temporary, then the sum, two registers", "[program]") {
     test::PlanFixture f(rules);
     REQUIRE(f.ok());
     auto p = program(f, "mixed");

@@ -12,7 +12,7 @@
 using namespace hoshu;
 using eval::NodeKind;
 
-TEST_CASE("walk: a, b, c, then the arguments, in order; absent operands left out", "[walk]") {
+TEST_CASE("walk: a, b, c, then the arguments, in order, absent operands left out", "[walk]") {
     eval::Plan plan;
     plan.args = {40, 41, 42};
     eval::Node n;

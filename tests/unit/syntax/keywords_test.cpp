@@ -70,7 +70,7 @@ TEST_CASE("keywords: a reserved word used as a name is named in the error", "[ke
     CHECK(errors.find(expected) != std::string::npos);
 }
 
-TEST_CASE("keywords: names and members in any script; symbols and operators are not letters", "[keywords]") {
+TEST_CASE("keywords: names and members in any script, symbols and operators are not letters", "[keywords]") {
     std::string errors;
     std::string tree = dsl::print_declarations(
         "type position = 会長 | 社長 | 副社長 | Präsident | président | председатель\n"

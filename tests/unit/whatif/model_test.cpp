@@ -258,7 +258,7 @@ TEST_CASE("a model samples at most 1000 inputs", "[model]") {
     CHECK(model_error(text) == "ok");
 }
 
-TEST_CASE("the correlation matrix is checked whole; the error is where it first broke", "[model]") {
+TEST_CASE("the correlation matrix is checked whole, the error is where it first broke", "[model]") {
     // (Sampled inputs: a correlation with a fixed one is refused.)
     // a~b 0.9 and a~c 0.9 with b~c still 0 is not positive definite; b~c 0.9 mends it.
     std::string text;
@@ -342,7 +342,7 @@ TEST_CASE("exact values convert to the nearest double", "[model]") {
     CHECK(eval::to_double(*Rational::parse("123456789012345678901234567890/7")) == 123456789012345678901234567890.0 / 7);
 }
 
-TEST_CASE("the same seed and block give the same draws; other blocks and seeds differ", "[model]") {
+TEST_CASE("the same seed and block give the same draws, other blocks and seeds differ", "[model]") {
     dsl::SourceManager sm;
     auto m = eval::load_model(sm, HOSHU_SOURCE_DIR "/examples/iij/model.toml");
     if (!m) FAIL(dsl::render(sm, m.error()));

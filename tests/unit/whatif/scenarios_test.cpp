@@ -207,7 +207,7 @@ TEST_CASE("the id column names the scenarios, wherever it is", "[scenarios]") {
           "scenario,years.FY2024.revenue\n");
 }
 
-TEST_CASE("empty cells are no override; data rows are numbered", "[scenarios]") {
+TEST_CASE("empty cells are no override, data rows are numbered", "[scenarios]") {
     CHECK(read_all("a,b,c\n,,\n1,,\n# comment\n\n,2,\"\"\n") ==
           std::vector<std::string>{"1:", "2: a=1", "3: b=2"});
 }
@@ -290,7 +290,7 @@ TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenari
     }
 }
 
-TEST_CASE("a quoted field may span lines; rows keep their own line numbers", "[scenarios]") {
+TEST_CASE("a quoted field may span lines, rows keep their own line numbers", "[scenarios]") {
     TempDir dir;
     std::string path = dir.write("s.csv",
                                  "scenario,note,a\n"         // 1
