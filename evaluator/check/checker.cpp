@@ -186,8 +186,13 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     for (std::size_t i = 0; i < slot_entries_.size(); ++i) {
         if (plan_.slots[i].kind == SlotKind::param) compile_slot(slot_entries_[i]);
     }
+    // Inputs next, so that a formula sees what an input declared later says of itself
+    // (`optional`, its range): names are global to the plan, whatever the order written.
     for (std::size_t i = 0; i < slot_entries_.size(); ++i) {
-        if (plan_.slots[i].kind != SlotKind::param) compile_slot(slot_entries_[i]);
+        if (plan_.slots[i].kind == SlotKind::input) compile_slot(slot_entries_[i]);
+    }
+    for (std::size_t i = 0; i < slot_entries_.size(); ++i) {
+        if (plan_.slots[i].kind != SlotKind::param && plan_.slots[i].kind != SlotKind::input) compile_slot(slot_entries_[i]);
     }
     for (std::size_t i = 0; i < info_entries_.size(); ++i)
         compile_info(info_entries_[i], boost::get<ast::InputDecl>(info_entries_[i].decl->get()), plan_.infos[i]);

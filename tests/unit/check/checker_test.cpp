@@ -827,3 +827,28 @@ TEST_CASE("lints: --strict asks every definition, table and limit for a citation
           "        ^\n"
           "  hint: add a `source CLAUSE \"quoted text\"` line under it\n");
 }
+
+TEST_CASE("checker: an input declared after the formula that reads it, in the same file or a later one", "[checker]") {
+    // Names are global to the plan: what an input says of itself (`optional`, its range)
+    // holds for a formula written before it.
+    const std::string uses = "output has_coc: boolean = present(coc)\n"
+                             "output paid: JPY = if present(coc) then ¥1 else ¥0\n";
+    const std::string declares = "input coc: date at coc range 2000-01-01 to 2100-12-31 optional\n";
+    Checked before = check(uses + declares);
+    CHECK(before.ok);
+    CHECK(before.all() == "");
+    Checked after = check(declares + uses);
+    CHECK(after.ok);
+    CHECK(after.all() == "");
+    // In two files, the one using it first in name order.
+    dsl::SourceManager sm;
+    auto a = sm.add("a.hoshu", plan_line + uses);
+    auto b = sm.add("b.hoshu", declares);
+    dsl::Diagnostics diags;
+    CHECK(eval::check_files(sm, {a, b}, diags).has_value());
+    CHECK(dsl::render(sm, diags) == "");
+    // Still refused for an input that is not optional, wherever it is declared.
+    Checked required = check(uses + "input coc: date at coc\n");
+    CHECK_FALSE(required.ok);
+    CHECK(required.all().find("`coc` is not declared `optional`, so it is always present") != std::string::npos);
+}
