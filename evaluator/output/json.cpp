@@ -155,15 +155,23 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
 
 namespace {
 
-/// The statistics of one tally (or of a change between two plans: no fair values).
-/// `currency`: the word naming the currency its fair values are in (currency_word()), when
-/// the output is valued at the grant-time price.
-nlohmann::ordered_json json_summary(const OutputSummary& s, const std::string& currency = {}) {
+/// The statistics of one tally of an output of `type` (or of a change between two plans:
+/// no fair values). `currency`: the word naming the currency its fair values are in
+/// (currency_word()), when the output is valued at the grant-time price. A percent's or a
+/// ratio's figures are ratios, as its exact ones are: its standard deviation to 4 decimals
+/// (a percent's to 2 decimals of a percent), its mean shown as the table shows it
+/// ("38.73%", a ratio to 4 decimals).
+nlohmann::ordered_json json_summary(const OutputSummary& s, const Type& type, const std::string& currency = {}) {
     auto exact = [](const Rational& v) { return v.to_string(); };
+    const bool proportion = type.kind == Kind::number && type.dimensionless() && type.style != RatioStyle::count;
+    const bool percent = proportion && type.style == RatioStyle::percent;
     nlohmann::ordered_json o;
     o["mean"] = exact(s.mean);
-    o["mean_display"] = s.mean.to_decimal(2);
-    o["sd"] = s.sd ? nlohmann::ordered_json(*s.sd) : nlohmann::ordered_json(nullptr);   // none for one path
+    o["mean_display"] = percent ? (s.mean * Rational(100)).to_decimal(2) + "%" : s.mean.to_decimal(proportion ? 4 : 2);
+    if (!s.sd)
+        o["sd"] = nullptr;   // none for one path
+    else
+        o["sd"] = proportion ? standard_deviation(s.variance, 4) : *s.sd;
     o["min"] = exact(s.min);
     o["p5"] = exact(s.p5);
     o["p25"] = exact(s.p25);
@@ -228,7 +236,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         o[plan.directors.noun] = r.directors[t.director];
         o["output"] = plan.slots[t.slot].name;
         o["unit"] = plan.type_name(plan.slots[t.slot].type);
-        o.update(json_summary(s, valued_in(plan, r, t.slot)));
+        o.update(json_summary(s, plan.slots[t.slot].type, valued_in(plan, r, t.slot)));
         outputs.push_back(o);
     }
     j["outputs"] = outputs;
@@ -238,7 +246,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         ordered_json o;
         o["output"] = plan.slots[t.slot].name;
         o["unit"] = plan.type_name(plan.slots[t.slot].type);
-        o.update(json_summary(summarize(t.counts)));   // not valued: no fair value
+        o.update(json_summary(summarize(t.counts), plan.slots[t.slot].type));   // not valued: no fair value
         wide.push_back(o);
     }
     j["plan_outputs"] = wide;
@@ -312,9 +320,11 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
             const OutputTally* t = side == &c.base ? o.base : o.head;
             const Plan& plan = side == &c.base ? base : head;
             row[side == &c.base ? "base" : "head"] =
-                t ? json_summary(summarize(*side, *t), valued_in(plan, *side, t->slot)) : ordered_json(nullptr);
+                t ? json_summary(summarize(*side, *t), plan.slots[t->slot].type, valued_in(plan, *side, t->slot))
+                  : ordered_json(nullptr);
         }
-        row["change"] = o.change ? json_summary(summarize(o.change->counts)) : ordered_json(nullptr);
+        const Type& type = o.head ? head.slots[o.head->slot].type : base.slots[o.base->slot].type;
+        row["change"] = o.change ? json_summary(summarize(o.change->counts), type) : ordered_json(nullptr);
         (o.director ? outputs : wide).push_back(row);
     }
     j["outputs"] = outputs;
