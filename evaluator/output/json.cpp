@@ -323,8 +323,12 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
                 t ? json_summary(summarize(*side, *t), plan.slots[t->slot].type, valued_in(plan, *side, t->slot))
                   : ordered_json(nullptr);
         }
-        const Type& type = o.head ? head.slots[o.head->slot].type : base.slots[o.base->slot].type;
-        row["change"] = o.change ? json_summary(summarize(o.change->counts), type) : ordered_json(nullptr);
+        if (o.change) {
+            const Type& type = o.head ? head.slots[o.head->slot].type : base.slots[o.base->slot].type;
+            row["change"] = json_summary(summarize(o.change->counts), type);
+        } else {
+            row["change"] = nullptr;
+        }
         (o.director ? outputs : wide).push_back(row);
     }
     j["outputs"] = outputs;
