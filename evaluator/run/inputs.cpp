@@ -656,6 +656,33 @@ dsl::SourceRange InputFile::key_range(Node table, std::string_view key) const {
     return SourceRange::in(file, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
 }
 
+std::string number_text_hint(std::string_view text) {
+    auto space = [](char c) { return c == ' ' || c == '\t'; };
+    auto trim = [&](std::string_view s) {
+        while (!s.empty() && space(s.front())) s.remove_prefix(1);
+        while (!s.empty() && space(s.back())) s.remove_suffix(1);
+        return s;
+    };
+    std::string_view s = trim(text);
+    // A space before the percent sign.
+    if (s.size() > 1 && s.back() == '%') {
+        std::string_view figure = trim(s.substr(0, s.size() - 1));
+        if (figure.size() + 1 < s.size() && Rational::parse(figure))
+            return fmt::format("no space before the `%`: write \"{}%\"", figure);
+        return {};
+    }
+    // A currency sign or code before or after the figure: the input's unit is the rule
+    // file's to say.
+    auto figure_char = [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.'; };
+    std::size_t begin = 0, end = s.size();
+    while (begin < end && !figure_char(s[begin])) ++begin;
+    while (end > begin && !(s[end - 1] >= '0' && s[end - 1] <= '9')) --end;
+    if (begin == 0 && end == s.size()) return {};
+    const std::string_view figure = s.substr(begin, end - begin);
+    if (figure.empty() || !Rational::parse(figure)) return {};
+    return fmt::format("write the figure alone, \"{}\": the rule file declares the input's unit", figure);
+}
+
 Result<Rational> InputFile::number(Node n) const {
     const toml::node* node = as_toml(n);
     const InputKind k = kind_of(node);
@@ -684,9 +711,10 @@ Result<Rational> InputFile::number(Node n) const {
         case InputKind::string: {
             const std::string& s = node->as_string()->get();
             if (auto v = Rational::parse(s)) return std::move(*v);
-            return dsl::one_error(range(n), fmt::format("expected an exact number (\"0.9375\", \"15.4%\" or "
-                                                   "\"21353/23800\"), found {}",
-                                                   quoted(s)));
+            return dsl::one_error(range(n),
+                                  fmt::format("expected an exact number (\"0.9375\", \"15.4%\" or \"21353/23800\"), found {}",
+                                              quoted(s)),
+                                  number_text_hint(s));
         }
         case InputKind::missing:
         case InputKind::boolean:

@@ -29,6 +29,11 @@ enum class InputKind { missing, string, integer, floating, boolean, date, time, 
 /// "a string", "an integer", "a table", … for messages.
 const char* describe(InputKind k);
 
+/// For a number written as text that does not read as one, how to write it when it is one
+/// with decoration a spreadsheet adds: a space before `%` ("12.5 %"), a currency sign or
+/// code around it ("£1,234.50", "12500 EUR", "USD 40"). Empty when it is not that.
+std::string number_text_hint(std::string_view text);
+
 class InputFile {
 public:
     /// An opaque handle to a value in the file; null when absent.

@@ -287,8 +287,9 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 refuse_percent_for_amount(ov.where, type, ov.text, what);
                 v.number = *r;
             } else {
+                std::string hint = number_text_hint(ov.text);
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
-                     "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)");
+                     hint.empty() ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)" : hint);
             }
             if (auto wrong = not_in_units(plan_, type, v.number))
                 fail(ov.where, fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));
