@@ -457,6 +457,13 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
         for (const auto& u : plan_.units) known += (known.empty() ? "" : ", ") + u.name;
         d.hint = fmt::format("the units are {}, ratio, percent and count{}", known,
                              plan_.units.size() >= max_units ? "" : "; declare another with `unit`");
+        // `1 month / price`: a number's unit runs on through `/ WORD`, so a definition
+        // divided by there is read as part of the unit.
+        const auto words = unit_words(lit.unit);
+        if (symbols_.count(word) && !words.empty() && words.back() == word && words.size() >= 2)
+            d.hint = fmt::format("`{0}` is a definition, but after a number `/ {0}` is read as part of its unit: "
+                                 "write ({1}{2}{3}) / {0}",
+                                 word, lit.prefix, lit.digits, lit.prefix.empty() ? " " + words.front() : std::string());
         return none;
     };
     if (!lit.prefix.empty()) {
