@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -260,6 +261,16 @@ int run_command(int argc, char** argv) {
         std::string error;
         return write_output("", text.str(), error) ? exit : output_failed(error);
     };
+    // An option or argument given an empty value (`--expect-rules-sha256 "$UNSET"` in a
+    // script) is a usage error: taken as not given, it would check or choose nothing.
+    const CLI::Validator given_value(
+        [](std::string& v) { return v.empty() ? std::string("takes a value, not an empty one") : std::string(); }, "", "VALUE");
+    std::function<void(CLI::App*)> refuse_empty = [&](CLI::App* a) {
+        for (CLI::Option* o : a->get_options())
+            if (o->get_type_size() != 0) o->check(given_value);
+        for (CLI::App* sub : a->get_subcommands({})) refuse_empty(sub);
+    };
+    refuse_empty(&app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -283,6 +283,21 @@ void compare(const JsonValue& rec, const JsonValue& now, const std::string& path
 }  // namespace
 
 Result<JsonValue> read_json_exact(std::string_view text, JsonLimits limits) {
+    // (The parser takes a NUL byte for the end of its input: what followed one would be
+    // read as nothing. JSON has no NUL outside a string's `\u0000`.)
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+        return dsl::one_error({}, fmt::format("not JSON: a NUL byte at byte {}", nul + 1));
+    // (A whole number reaches the reader as its value, not its text: `-0` would read as the
+    // `0` hoshu writes. Refused here, outside strings.)
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '"') {
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\') ++i;
+        } else if (text[i] == '-' && i + 1 < text.size() && text[i + 1] == '0' &&
+                   (i + 2 == text.size() || std::string_view(".eE0123456789").find(text[i + 2]) == std::string_view::npos)) {
+            return dsl::one_error({}, fmt::format("`-0` at byte {}: hoshu writes zero as 0", i + 1));
+        }
+    }
     ExactReader reader(text, limits);
     bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &reader);
     if (!ok || !reader.error().empty())

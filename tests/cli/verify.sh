@@ -37,6 +37,14 @@ edit 's/"annual_rs_shares": 4846/"annual_rs_shares": 4847/'
 check "an edited value is named" 1 'directors["D03"].annual_rs_shares: recorded 4847, recomputed 4846' \
   "$hoshu" verify "$work/edited.json"
 
+# Bytes after a NUL are not "nothing": the parser would stop at the NUL.
+{ cat "$work/result.json"; printf '\0{"directors":"FORGED"}\n'; } > "$work/nul.json"
+check "a NUL byte and what follows it are refused" 2 "not JSON: a NUL byte at byte" "$hoshu" verify "$work/nul.json"
+# -0 is not how hoshu writes zero (it reaches the reader as the value 0).
+sed '0,/"additional_shares": 0,/s//"additional_shares": -0,/' "$work/result.json" > "$work/neg0.json"
+cmp -s "$work/result.json" "$work/neg0.json" && { echo "FAIL the -0 edit changed nothing"; fail=1; }
+check "-0 written for 0 is refused" 2 "hoshu writes zero as 0" "$hoshu" verify "$work/neg0.json"
+
 # --- Values compare exactly, from the JSON text, never through a double.
 edit 's/"annual_rs_shares": 4846/"annual_rs_shares": 4846.0000000000001/'
 check "4846.0000000000001 is not 4846" 1 'annual_rs_shares: recorded 4846.0000000000001, recomputed 4846' \
@@ -180,6 +188,11 @@ check "... nor against approved inputs that differ" 1 "the inputs are not the ap
   "$hoshu" verify "$work/fy2024.json" --expect-inputs-sha256 "$rules_sha"
 check "an approved hash must be 64 hexadecimal digits" 2 "--expect-rules-sha256 takes a SHA-256: 64 hexadecimal digits" \
   "$hoshu" verify "$work/fy2024.json" --expect-rules-sha256 "${rules_sha:0:16}"
+# An empty approved hash (an unset variable in the auditor's script) is not "none given".
+check "an empty approved hash is refused, not taken as none" 2 "--expect-rules-sha256: takes a value, not an empty one" \
+  "$hoshu" verify "$work/fy2024.json" --expect-rules-sha256 ""
+check "an empty value of any option is refused" 2 "--inputs: takes a value, not an empty one" \
+  "$hoshu" eval rules/iij --inputs ""
 check "eval's table prints hashes in full" 0 "inputs examples/iij/fy2024.toml  sha256 $inputs_sha
 rules  sha256 $rules_sha" "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml
 
