@@ -106,8 +106,10 @@ namespace {
 
 /// The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
 /// records still to be carried taken as none (an input the inputs omit: its default).
-/// Empty when the plan has none or it cannot be evaluated on the inputs alone.
-std::string inputs_fiscal_year(const eval::Plan& plan, const std::string& inputs_path, const std::string& inputs_text) {
+/// Empty when the plan has none or it cannot be evaluated on the inputs alone. `last_day`:
+/// the year's last day as the register takes events into it (eval::year_last_day), or empty.
+std::string inputs_fiscal_year(const eval::Plan& plan, const std::string& inputs_path, const std::string& inputs_text,
+                               std::string& last_day) {
     dsl::SourceManager scratch;
     std::vector<eval::InputFile::Carried> none;
     for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
@@ -115,6 +117,7 @@ std::string inputs_fiscal_year(const eval::Plan& plan, const std::string& inputs
     if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
     if (!alone) return {};
     eval::Session session(plan, *alone, eval::EvalOptions{});
+    last_day = eval::year_last_day(plan, session);
     return eval::fiscal_year(plan, session);
 }
 
@@ -205,7 +208,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         exit = Exit::failure;
         return std::nullopt;
     }
-    const std::string year = inputs_fiscal_year(plan, inputs_path, inputs_text);
+    std::string last_day;
+    const std::string year = inputs_fiscal_year(plan, inputs_path, inputs_text, last_day);
     if (year.empty()) {
         std::fprintf(stderr, "hoshu: error: --register %s: cannot tell which fiscal year %s is for: the plan's `fiscal_year` "
                              "(a plan-wide output or text input) cannot be evaluated on these inputs alone (carry with "
@@ -251,7 +255,10 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
                              "(--register) and record it with --supersede first\n",
                      shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
                      dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str());
-    auto since = eval::events_to_carry(r, *results, *events);
+    // The events since, save those dated after the year (they are the next year's).
+    auto for_year = eval::events_for_year(r, *results, *events, year, last_day);
+    for (const auto& n : for_year.left) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());
+    const auto& since = for_year.apply;
     auto notes = eval::apply_events(*recorded, since);
     if (!notes) {
         print_unlocated(shown_db + ": ", notes.error());

@@ -31,6 +31,8 @@
 #include "evaluator/register/report.hpp"
 #include "evaluator/output/eval_report.hpp"
 #include "evaluator/output/seal.hpp"
+#include "evaluator/run/outcome.hpp"
+#include "evaluator/run/session.hpp"
 
 namespace hoshu::cli {
 
@@ -280,7 +282,15 @@ int record(const RegisterArgs& args) {
             }
             std::vector<std::int64_t> applied, since;
             for (const auto& e : seal.carried_events) applied.push_back(e.id);
-            for (const auto& e : eval::events_to_carry(*from, *stored, *stored_events)) since.push_back(e.id);
+            // (Those dated after the result's year are the next year's, as `eval --register`
+            // leaves them.)
+            const eval::JsonValue* result_year = v.recorded.json.find("fiscal_year");
+            eval::Session session(v.plan, v.inputs, v.options);
+            const std::string last_day = eval::year_last_day(v.plan, session);
+            const auto for_year = eval::events_for_year(
+                *from, *stored, *stored_events,
+                result_year && result_year->kind == eval::JsonValue::Kind::string ? result_year->text : "", last_day);
+            for (const auto& e : for_year.apply) since.push_back(e.id);
             std::vector<std::int64_t> missed;
             for (auto id : since)
                 if (std::find(applied.begin(), applied.end(), id) == applied.end()) missed.push_back(id);

@@ -157,20 +157,55 @@ std::vector<JsonValue> carried_grant_records(const StoredResult& r) {
     return out;
 }
 
-/// The latest current record (by fiscal year) whose grant date is by `as_of` and that
-/// carries grant records; nullptr when none.
-const StoredResult* latest_carrying(const std::vector<StoredResult>& results, const std::string& as_of,
-                                    std::vector<JsonValue>& records) {
-    const StoredResult* best = nullptr;
+/// The current records whose grant date is by `as_of` and that carry grant records, each
+/// with those records, in fiscal-year order.
+std::vector<std::pair<const StoredResult*, std::vector<JsonValue>>> carrying_records(const std::vector<StoredResult>& results,
+                                                                                   const std::string& as_of) {
+    std::vector<std::pair<const StoredResult*, std::vector<JsonValue>>> out;
     for (const auto& r : results) {
         if (r.superseded_by || (!as_of.empty() && !r.grant_date.empty() && r.grant_date > as_of)) continue;
-        if (best != nullptr && !fiscal_year_before(best->fiscal_year, r.fiscal_year)) continue;
         auto recs = carried_grant_records(r);
-        if (recs.empty()) continue;
-        best = &r;
-        records = std::move(recs);
+        if (!recs.empty()) out.emplace_back(&r, std::move(recs));
     }
-    return best;
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return fiscal_year_before(a.first->fiscal_year, b.first->fiscal_year); });
+    return out;
+}
+
+/// What `record` carries for the grants of years before its own: each grant's `restricted`
+/// becomes the carried one (its records naming the grant, or the director's records of that
+/// year when the director has one grant that year; none: 0), the difference counted as
+/// released or forfeited by the plan, in that record. A grant with nothing restricted left
+/// (an earlier record or the events brought it to 0) is left as it is: the record has
+/// nothing to say of it, and what brought it to 0 stays as it was counted.
+void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record, const std::vector<JsonValue>& carried) {
+    bool names_any = false;
+    for (const auto& g : grants)
+        for (const auto& rec : carried) names_any = names_any || (g.result_id != 0 && record_names_grant(rec, g.grant));
+    for (auto& g : grants) {
+        if (g.result_id == 0 || !fiscal_year_before(g.fiscal_year, record.fiscal_year)) continue;
+        bool kind_named = false;
+        for (const auto& rec : carried) kind_named = kind_named || record_names_grant(rec, g.grant);
+        std::size_t grants_that_year = 0;
+        for (const auto& other : grants)
+            if (other.result_id != 0 && other.director == g.director && other.fiscal_year == g.fiscal_year) ++grants_that_year;
+        // Which record is whose cannot be told (several grants, records naming none), or
+        // the plan's records name grants but never this one (a grant it does not carry).
+        if (!kind_named && grants_that_year != 1) continue;
+        if (!kind_named && names_any) continue;
+        std::int64_t restricted = 0;
+        for (const auto& rec : carried) {
+            if (rec.find("director")->text != g.director || rec.find("year")->text != g.fiscal_year) continue;
+            if (kind_named && !record_names_grant(rec, g.grant)) continue;
+            restricted += *share_count(rec.find("restricted")->text);
+        }
+        if (g.restricted == 0) continue;            // (nothing left for the plan to release or forfeit)
+        if (restricted > g.restricted) continue;    // (more than the register holds: the register's own count stands)
+        g.by_plan += g.restricted - restricted;
+        g.restricted = restricted;
+        g.balance_record = record.id;
+        g.balance_carried = restricted;
+    }
 }
 
 }  // namespace
@@ -179,49 +214,31 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
                                                  const std::vector<StoredEvent>& events, const std::string& as_of) {
     auto grants = recorded_grants(results);
     if (!grants) return grants;
-    std::vector<JsonValue> carried;
-    const StoredResult* latest = latest_carrying(results, as_of, carried);
-    // The events the latest carrying record's chain applied (its carried records hold
-    // them), then its carried balances, then the events since, each in date order.
-    std::vector<std::int64_t> after;
-    if (latest != nullptr)
-        for (const auto& e : events_to_carry(*latest, results, events)) after.push_back(e.id);
-    auto is_after = [&](const StoredEvent* e) { return std::find(after.begin(), after.end(), e->id) != after.end(); };
-    for (const StoredEvent* e : in_date_order(events)) {
-        if (!as_of.empty() && e->date > as_of) break;
-        if (!is_after(e)) apply(*grants, *e);
-    }
-    if (latest != nullptr) {
-        bool names_any = false;
-        for (const auto& g : *grants)
-            for (const auto& rec : carried) names_any = names_any || (g.result_id != 0 && record_names_grant(rec, g.grant));
-        for (auto& g : *grants) {
-            if (g.result_id == 0 || !fiscal_year_before(g.fiscal_year, latest->fiscal_year)) continue;
-            bool kind_named = false;
-            for (const auto& rec : carried) kind_named = kind_named || record_names_grant(rec, g.grant);
-            std::size_t grants_that_year = 0;
-            for (const auto& other : *grants)
-                if (other.result_id != 0 && other.director == g.director && other.fiscal_year == g.fiscal_year) ++grants_that_year;
-            // Which record is whose cannot be told (several grants, records naming none), or
-            // the plan's records name grants but never this one (a grant it does not carry).
-            if (!kind_named && grants_that_year != 1) continue;
-            if (!kind_named && names_any) continue;
-            std::int64_t restricted = 0;
-            for (const auto& rec : carried) {
-                if (rec.find("director")->text != g.director || rec.find("year")->text != g.fiscal_year) continue;
-                if (kind_named && !record_names_grant(rec, g.grant)) continue;
-                restricted += *share_count(rec.find("restricted")->text);
-            }
-            if (restricted > g.restricted) continue;   // (more than the register holds: the register's own count stands)
-            g.by_plan = g.restricted - restricted;
-            g.restricted = restricted;
-            g.balance_record = latest->id;
-        }
+    // Year after year, as the plan saw them: before each carrying record, the events its
+    // chain applied (its carried records hold them) and that are not applied yet, then its
+    // carried balances; last, the events no record applied. Each event applies once, to the
+    // balances as they stood when it happened: a leave forfeits what the plan had not
+    // released by then, whatever a later record no longer carries.
+    std::vector<std::int64_t> applied;
+    auto apply_events_where = [&](auto&& belongs) {
         for (const StoredEvent* e : in_date_order(events)) {
             if (!as_of.empty() && e->date > as_of) break;
-            if (is_after(e)) apply(*grants, *e);
+            if (std::find(applied.begin(), applied.end(), e->id) != applied.end() || !belongs(*e)) continue;
+            apply(*grants, *e);
+            applied.push_back(e->id);
         }
+    };
+    for (const auto& [record, carried] : carrying_records(results, as_of)) {
+        std::vector<std::int64_t> pending;   // the events its chain had not applied
+        for (const auto& e : events_to_carry(*record, results, events)) pending.push_back(e.id);
+        apply_events_where([&](const StoredEvent& e) {
+            // (An event of a later year than the record's waits for that year's records.)
+            const bool later_year = !e.fiscal_year.empty() && fiscal_year_before(record->fiscal_year, e.fiscal_year);
+            return !later_year && std::find(pending.begin(), pending.end(), e.id) == pending.end();
+        });
+        take_carried(*grants, *record, carried);
     }
+    apply_events_where([](const StoredEvent&) { return true; });
     if (!as_of.empty())
         grants->erase(std::remove_if(grants->begin(), grants->end(),
                                      [&](const GrantBalance& g) { return !g.grant_date.empty() && g.grant_date > as_of; }),
@@ -239,7 +256,8 @@ std::string plan_note(const std::vector<StoredResult>& results, const std::vecto
         if (g->balance_record != 0 && g->by_plan > 0)
             return fmt::format(" (record {} ({}) carries the {} grant with {} restricted: its plan released or forfeited {}; "
                                "what the plan computes is not recorded again as an event)",
-                               g->balance_record, find_year(results, g->balance_record), g->fiscal_year, g->restricted, g->by_plan);
+                               g->balance_record, find_year(results, g->balance_record), g->fiscal_year, g->balance_carried,
+                               g->by_plan);
     return "";
 }
 

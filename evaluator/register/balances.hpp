@@ -34,20 +34,26 @@ struct GrantBalance {
     std::int64_t forfeited = 0;
     std::int64_t clawed_back = 0;
     /// No longer restricted by the plan's own computation in a later year: the shares the
-    /// latest recorded result's carried record for the grant no longer holds as restricted
-    /// (vested or forfeited by the plan), and the record whose carry says so (0: none).
+    /// later recorded results' carried records for the grant no longer hold as restricted
+    /// (vested or forfeited by the plan), and the latest record whose carry gives the
+    /// balance (0: none), with what it carries for the grant.
     std::int64_t by_plan = 0;
     std::int64_t balance_record = 0;
+    std::int64_t balance_carried = 0;
 };
 
 /// Every grant with its balances as of `as_of` (YYYY-MM-DD; empty: after every event),
 /// ordered by director, fiscal year and grant. Grants made after `as_of` are left out.
-/// A grant of a year before the latest current record that carries records (`director`,
-/// `year`, `restricted`) and whose grant date is by `as_of` has the balance the plan
-/// computed: that record's carried `restricted` for it (the records naming the grant, as an
-/// event's --grant names them, or all the director's records of that year when the director
-/// has one grant that year; none: 0), with the events that record's chain had not applied
-/// on top — as the next year's `eval --register` sees it.
+/// The current records that carry records (`director`, `year`, `restricted`) and whose
+/// grant date is by `as_of` are taken year after year: before each, the events its chain
+/// applied; then, for a grant of an earlier year with shares still restricted, the balance
+/// the plan computed: the record's carried `restricted` for it (the records naming the
+/// grant, as an event's --grant names them, or all the director's records of that year when
+/// the director has one grant that year; none: 0), the rest counted `by_plan`. The events the
+/// latest record's chain had not applied go on top — as the next year's `eval --register`
+/// sees it. Each event applies once, to the balances as they stood when it happened: a
+/// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
+/// whatever a later record carries.
 /// Errors: a share count in the register that is not a whole number.
 Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
                                                  const std::vector<StoredEvent>& events, const std::string& as_of);

@@ -158,6 +158,41 @@ std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::v
     return out;
 }
 
+YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredResult>& results,
+                           const std::vector<StoredEvent>& events, const std::string& year, const std::string& last_day) {
+    YearEvents out;
+    // The year evaluated again (a restatement): its current record, the first of its year,
+    // and the events that record applied.
+    const StoredResult* current = nullptr;
+    for (const auto& r : results)
+        if (!r.superseded_by && r.fiscal_year == year) current = &r;
+    std::int64_t first_seq = 0;
+    std::vector<std::int64_t> applied;
+    if (current != nullptr) {
+        first_seq = first_record(*current, results).seq;
+        carried_from(*current, results, &applied);
+    }
+    for (const auto& e : events_to_carry(prior, results, events)) {
+        if (!last_day.empty()) {
+            if (e.date <= last_day) {
+                out.apply.push_back(e);
+                continue;
+            }
+            out.left.push_back(describe(e) + fmt::format(" is dated after {}'s last day, {}: it is left to the next year", year, last_day));
+        } else {
+            if (current == nullptr || e.seq < first_seq || std::find(applied.begin(), applied.end(), e.id) != applied.end()) {
+                out.apply.push_back(e);
+                continue;
+            }
+            out.left.push_back(describe(e) + fmt::format(
+                                                 " was recorded after {} was first recorded (record {}), and the plan names no "
+                                                 "`year_end` to tell whether it falls within {}: it is left to the next year",
+                                                 year, first_record(*current, results).id, year));
+        }
+    }
+    return out;
+}
+
 const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results) {
     const StoredResult* at = &r;
     for (std::size_t guard = 0; guard <= results.size(); ++guard) {

@@ -48,6 +48,26 @@ std::vector<StoredEvent> events_since(const StoredResult& prior, const std::vect
 std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::vector<StoredResult>& results,
                                          const std::vector<StoredEvent>& events);
 
+/// The events an evaluation of the fiscal year `year` from the register applies to the
+/// records `prior` (the year before's record) carries, out of events_to_carry(prior, …): those
+/// dated by `last_day`, the year's last day (eval::year_last_day: the plan's `year_end`, or
+/// its grant date when later). An event dated after it happened after the year: the year's
+/// opening balances do not take it (a restatement of the year does not lose what vested
+/// before it), and the next year's evaluation applies it, as the year's record has not. When
+/// `last_day` is empty (the plan names no `year_end`) and `year` is already recorded (it is
+/// evaluated again), the events recorded after the year was first recorded are left to the
+/// next year too, save those its current record applied: what the year saw stays what it
+/// saw; a year not yet recorded applies them all. `left` says, per event left, why.
+///
+///   auto year = events_for_year(*prior, results, events, "FY2025", "2025-12-31");
+///   apply_events(prior_json, year.apply);
+struct YearEvents {
+    std::vector<StoredEvent> apply;   // in the order they apply
+    std::vector<std::string> left;
+};
+YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredResult>& results,
+                           const std::vector<StoredEvent>& events, const std::string& year, const std::string& last_day);
+
 /// The record `r` rests on that a later record supersedes: following the chain of results
 /// it carried from (by `carried_sha256`), the first one that is superseded; nullptr when
 /// none is (or `r` carried from nothing).

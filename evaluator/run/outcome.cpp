@@ -49,6 +49,29 @@ std::string fiscal_year(const Plan& plan, Session& session) {
     return value_text(plan, **state, plan.slots[*slot].type, *value);
 }
 
+namespace {
+
+/// A plan-wide date of the plan named `name` (an input, value or output), as the evaluation
+/// has it ("2025-12-31"); empty when the plan has none or it cannot be had.
+std::string plan_date(const Plan& plan, Session& session, std::string_view name) {
+    auto slot = plan.find_slot(name);
+    if (!slot || plan.slots[*slot].scope != Scope::plan || plan.slots[*slot].type.kind != Kind::date) return {};
+    auto value = session.value(*slot, 0);
+    if (!value) return {};
+    auto state = session.state();
+    if (!state) return {};
+    return value_text(plan, **state, plan.slots[*slot].type, *value);
+}
+
+}  // namespace
+
+std::string year_last_day(const Plan& plan, Session& session) {
+    std::string end = plan_date(plan, session, "year_end");
+    if (end.empty()) return {};
+    std::string grant = plan_date(plan, session, "grant_date");
+    return grant > end ? grant : end;   // (dates as YYYY-MM-DD compare as text)
+}
+
 dsl::SourceRange fiscal_year_range(const Plan& plan, const InputFile& inputs) {
     auto slot = year_slot(plan);
     // (Through definitions that are another slot as they stand, to the input.)

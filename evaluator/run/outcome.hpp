@@ -86,6 +86,14 @@ struct Outcome {
 std::string fiscal_year(const Plan& plan, Session& session);
 /// The same for an outcome of evaluate(plan, inputs, options).
 std::string fiscal_year(const Plan& plan, const Outcome& outcome, const InputFile& inputs, const EvalOptions& options);
+/// The last day whose events belong to the year an evaluation is for, as the grant register
+/// applies them (`eval --register`): the plan's plan-wide date `year_end` (an input, value or
+/// output), or its plan-wide date `grant_date` when that is later (a year whose grants are
+/// made after it closes is evaluated as of its grant date). Empty when the plan has no
+/// `year_end` or it cannot be had: the year's dates cannot be told.
+///
+///   year_last_day(plan, session)   // "2025-12-31" (year_end = year_start + 1 year - 1 day)
+std::string year_last_day(const Plan& plan, Session& session);
 /// Where the inputs write the year: the plan-wide text input `fiscal_year` is, or is a copy
 /// of (an output defined as an input, as `output fiscal_year: text = year`). Invalid when
 /// the year is computed otherwise or the inputs do not write it.

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The register's balances year after year, and the events a year evaluated from the
+# register takes in, with a plan that vests and forfeits itself (register_plans/ret, whose
+# `year_end` is the year's last day):
+#   - each event applies once, to the balances as they stood on its date: what a leave, a
+#     lift of everything or a clawback left stays as it was counted when a later record no
+#     longer carries the grant (the plan's vesting of the year before stays "by plan", in the
+#     record that released it); every grant's shares are restricted + lifted + forfeited +
+#     clawed back + by plan;
+#   - a year evaluated again from the register (a restatement) does not take in the events
+#     dated after its last day: they are the next year's, and the next year applies them;
+#     those dated within it apply; a plan with no `year_end` leaves the events recorded after
+#     the year was first recorded to the next year.
+set -uo pipefail
+hoshu=$1
+hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+export SOURCE_DATE_EPOCH=1751328000
+export HOSHU_CACHE_DIR="$work/cache"
+run() { out=$(NO_COLOR=1 timeout 60 "$@" 2>&1); rc=$?; }
+report() { if [[ $2 == 1 ]]; then echo "ok   $1"; else echo "FAIL $1: exit $rc; output:"; echo "$out"; fail=1; fi; }
+check() {  # check NAME EXPECTED_RC EXPECTED_TEXT ARGS…
+  local name=$1 want_rc=$2 want_text=$3; shift 3
+  run "$@"
+  [[ $rc -eq $want_rc && "$out" == *"$want_text"* ]] && report "$name" 1 || report "$name (want exit $want_rc, \"$want_text\")" 0
+}
+q() { "$hoshu" "$@" > /dev/null 2>&1; }
+# The export's balances of a grant: "restricted lifted forfeited clawed_back by_plan balance_record".
+row() {
+  "$hoshu" register export "$1" --format json | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["grants"]:
+    if g["director"] == sys.argv[1] and g["fiscal_year"] == sys.argv[2]:
+        print(g["restricted"], g["lifted"], g["forfeited"], g["clawed_back"], g["by_plan"], g["balance_record"] or "-")' "$2" "$3"
+}
+# Every grant's shares are accounted for once: the grants that are not are printed.
+unbalanced() {
+  "$hoshu" register export "$1" --format json | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["grants"]:
+    if g["shares"] != g["restricted"] + g["lifted"] + g["forfeited"] + g["clawed_back"] + g["by_plan"]:
+        print(g["fiscal_year"], g["director"], g["grant"], g)'
+}
+# A result's outputs, without its seal.
+outputs() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['directors'])" "$1"; }
+p=tests/cli/register_plans/ret
+t=$p/tests
+
+q eval $p --inputs $t/fy2025.toml --format json --out "$work/fy2025.json"
+# A register with FY2025 and FY2026 recorded (FY2026 vests 15638 of D1's 26809 FY2025 units).
+two_years() {
+  q register init "$1"
+  q register record "$1" "$work/fy2025.json" --grants award_units
+  q eval $p --inputs $t/fy2026.toml --register "$1" --format json --out "$1.fy2026.json"
+  q register record "$1" "$1.fy2026.json" --grants award_units
+}
+# FY2027 evaluated from the register and recorded.
+third_year() {
+  q eval $p --inputs $t/fy2027.toml --register "$1" --format json --out "$1.fy2027.json"
+  check "$2: FY2027 is recorded" 0 "recorded FY2027 as record 3" "$hoshu" register record "$1" "$1.fy2027.json" --grants award_units
+}
+
+# --- 1. A leave: what the plan vested before it stays vested.
+db=$work/leave.db
+two_years "$db"
+check "D1 leaves: the FY2025 grant's 11171 still restricted are forfeited" 0 "recorded event 1: leave D1 on 2027-01-11" \
+  "$hoshu" register event "$db" --director D1 --kind leave --date 2027-01-11 --reason resigned
+out=$(row "$db" D1 FY2025); rc=$?
+[[ "$out" == "0 0 11171 0 15638 2" ]]; report "before FY2027 is recorded: forfeited 11171, by plan 15638 (record 2)" $((1 - $?))
+third_year "$db" "leave"
+out=$(row "$db" D1 FY2025); rc=$?
+[[ "$out" == "0 0 11171 0 15638 2" ]]; report "after FY2027 (which no longer carries D1) is recorded: the same" $((1 - $?))
+check "show says so" 0 "FY2025  award_units  2025-03-15   26809           0       0      11171            0  15638 (record 2)" \
+  "$hoshu" register show "$db" --director D1
+out=$(row "$db" D1 FY2026); rc=$?
+[[ "$out" == *" 0 -" ]]; report "D1's FY2026 grant, forfeited before the plan released any: nothing by plan, no record" $((1 - $?))
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
+
+# --- 2. A lift of everything still restricted: what the plan vested before is not lifted.
+db=$work/lift.db
+two_years "$db"
+check "D1's FY2025 grant lifted" 0 "11171 RSUs lifted" \
+  "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --date 2027-01-12 --reason "board decision"
+third_year "$db" "lift"
+out=$(row "$db" D1 FY2025); rc=$?
+[[ "$out" == "0 11171 0 0 15638 2" ]]; report "lifted 11171, by plan 15638 (record 2)" $((1 - $?))
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
+
+# --- 3. A clawback, the grant carried on by the later record.
+db=$work/claw.db
+two_years "$db"
+q register event "$db" --director D2 --kind clawback --year FY2025 --shares 100 --date 2027-02-01 --reason misconduct
+third_year "$db" "clawback"
+out=$(row "$db" D2 FY2025); rc=$?
+[[ "$out" == *" 0 0 100 "*" 3" ]]; report "clawed back 100, the rest as FY2027 carries it (record 3)" $((1 - $?))
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
+
+# --- 4. A year evaluated again takes in the events dated within it, not those after it.
+db=$work/restate.db
+two_years "$db"
+q register event "$db" --director D2 --kind lift --year FY2025 --shares 10 --date 2026-11-01 --reason "within FY2026"
+q register event "$db" --director D2 --kind clawback --year FY2025 --shares 100 --date 2027-02-01 --reason misconduct
+q register event "$db" --director D1 --kind leave --date 2027-03-01 --reason resigned
+check "FY2026 again: the events dated after 2026-12-31 are left to FY2027" 0 \
+  "event 3 (leave D1 on 2027-03-01) is dated after FY2026's last day, 2026-12-31: it is left to the next year" \
+  "$hoshu" eval $p --inputs $t/fy2026.toml --register "$db"
+[[ "$out" == *"event 2 (clawback D2 FY2025 on 2027-02-01) is dated after FY2026's last day"* && "$out" == *"1 event since"* ]]
+report "... the clawback too; the lift dated within FY2026 applies" $((1 - $?))
+q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/restated.json"
+[[ "$(outputs "$work/restated.json")" == "$(outputs "$db.fy2026.json")" ]]
+report "FY2026's outputs are those first recorded (D1 vests 15638 as before; a lift changes no vesting)" $((1 - $?))
+check "the restatement is recorded" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/restated.json" --grants award_units --supersede --reason "restated"
+check "register verify" 0 "verified" "$hoshu" register verify "$db"
+check "FY2027 applies the events FY2026 left to it" 0 "2 events since" "$hoshu" eval $p --inputs $t/fy2027.toml --register "$db"
+out=$(row "$db" D1 FY2025); rc=$?
+[[ "$out" == "0 0 11171 0 15638 3" ]]; report "D1's FY2025 grant: forfeited 11171, by plan 15638 (record 3)" $((1 - $?))
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
+
+# --- 5. A plan that names no year_end: a year evaluated again leaves the events recorded
+# after it was first recorded to the next year; a year evaluated the first time takes them.
+cp -r $p "$work/noend"
+sed -i 's/year_end/vest_day/g' "$work/noend/plan.hoshu" "$work/noend"/tests/*.toml
+db=$work/noend.db
+q register init "$db"
+q eval "$work/noend" --inputs "$work/noend/tests/fy2025.toml" --format json --out "$work/n2025.json"
+q register record "$db" "$work/n2025.json" --grants award_units
+q eval "$work/noend" --inputs "$work/noend/tests/fy2026.toml" --register "$db" --format json --out "$work/n2026.json"
+q register record "$db" "$work/n2026.json" --grants award_units
+q register event "$db" --director D2 --kind clawback --year FY2025 --shares 100 --date 2026-11-01 --reason misconduct
+check "no year_end: FY2026 again leaves the event recorded since to FY2027, saying why" 0 \
+  "event 1 (clawback D2 FY2025 on 2026-11-01) was recorded after FY2026 was first recorded (record 2), and the plan names no \`year_end\`" \
+  "$hoshu" eval "$work/noend" --inputs "$work/noend/tests/fy2026.toml" --register "$db"
+q eval "$work/noend" --inputs "$work/noend/tests/fy2026.toml" --register "$db" --format json --out "$work/n2026b.json"
+check "... the restatement is recorded" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/n2026b.json" --grants award_units --supersede --reason "restated"
+check "... and FY2027 applies it" 0 "1 event since" \
+  "$hoshu" eval "$work/noend" --inputs "$work/noend/tests/fy2027.toml" --register "$db"
+
+exit $fail
