@@ -692,10 +692,10 @@ Result<Rational> InputFile::number(Node n) const {
             return Rational(node->as_integer()->get());
         case InputKind::floating: {
             // A TOML fractional number denotes a binary64 value; hoshu reads it as the shortest decimal
-            // that round-trips to that value (PRODUCT.md §4): `1.05` is 105/100, and an
-            // over-long literal such as 0.18999999999999999999 is 19/100, the value TOML
-            // gives it. std::to_chars prints that shortest decimal exactly; nothing is
-            // computed in binary floating point.
+            // that round-trips to that value (PRODUCT.md §4): `1.05` is 105/100. An
+            // over-long literal such as 0.18999999999999999999, which TOML gives as 0.19, is
+            // refused: its digits say another number. std::to_chars prints that shortest
+            // decimal exactly; nothing is computed in binary floating point.
             SourceRange r = range(n);
             std::string_view token = std::string_view(bytes()).substr(r.begin, r.end - r.begin);
             const auto binary = node->as_floating_point()->get();
@@ -705,8 +705,19 @@ Result<Rational> InputFile::number(Node n) const {
             if (digits.find_first_of("in") != std::string::npos) {   // inf, nan
                 return dsl::one_error(r, fmt::format("expected a finite number, found {}", token));
             }
-            if (auto v = Rational::parse(digits)) return std::move(*v);
-            return dsl::one_error(r, fmt::format("cannot read the number {} exactly", token));
+            auto v = Rational::parse(digits);
+            if (!v) return dsl::one_error(r, fmt::format("cannot read the number {} exactly", token));
+            // A literal with more digits than a TOML float keeps (5_999_999.9999999999 is
+            // 5999999.999999999 to TOML) is refused rather than read as another number.
+            std::string written;
+            for (char c : token)
+                if (c != '_' && c != '+') written += c;
+            auto exact = Rational::parse(written);
+            if (exact && *exact != *v)
+                return dsl::one_error(r,
+                                      fmt::format("{} has more digits than a TOML number keeps: it would read as {}", token, v->to_string()),
+                                      fmt::format("write it as a string to keep every digit: \"{}\"", written));
+            return std::move(*v);
         }
         case InputKind::string: {
             const std::string& s = node->as_string()->get();
