@@ -52,17 +52,30 @@ void Diagnostics::sort() {
     }
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap) {
+    // Only the cells within `cap` of the diagonal can hold a distance up to cap: a band, so
+    // that a long name costs its length times the cap, not its length squared.
+    const std::size_t far = cap + 1;
+    if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > cap) return far;
+    // (Rows kept from call to call: a file of thousands of misspelt names asks for millions.)
+    thread_local std::vector<std::size_t> prev, cur;
+    prev.assign(b.size() + 1, far);
+    cur.assign(b.size() + 1, far);
+    for (std::size_t j = 0; j <= std::min(b.size(), cap); ++j) prev[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        const std::size_t lo = i > cap ? i - cap : 0, hi = std::min(b.size(), i + cap);
+        std::size_t best = far;
+        if (lo == 0) cur[0] = best = std::min(i, far);
+        else cur[lo - 1] = far;
+        for (std::size_t j = std::max<std::size_t>(lo, 1); j <= hi; ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), far});
+            best = std::min(best, cur[j]);
         }
+        if (hi < b.size()) cur[hi + 1] = far;
+        if (best >= far) return far;
         std::swap(prev, cur);
     }
-    return prev[b.size()];
+    return std::min(prev[b.size()], far);
 }
 
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates,
@@ -70,7 +83,7 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
     std::optional<std::string> best;
     std::size_t best_distance = max_distance + 1;
     for (const auto& c : candidates) {
-        std::size_t d = edit_distance(c, word);
+        std::size_t d = edit_distance(c, word, max_distance);
         if (d < best_distance) {
             best_distance = d;
             best = c;

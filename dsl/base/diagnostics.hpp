@@ -68,8 +68,9 @@ struct RenderOptions {
     bool color = false;
 };
 
-/// The Levenshtein distance between two words (bytes), for "did you mean …?" hints.
-std::size_t edit_distance(std::string_view a, std::string_view b);
+/// The Levenshtein distance between two words (bytes), for "did you mean …?" hints, up to
+/// `cap`: a greater one is given as cap + 1 (in time the words' length times the cap).
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap = 3);
 /// The candidate closest to `word`, if one is within `max_distance` edits (the first of
 /// equally close ones): `closest("divison_score", keys, 2)` is "division_score".
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates,

@@ -181,7 +181,17 @@ bool is_hidden_code_point(char32_t cp) {
            (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||   // bidi embeddings, isolates
            cp == 0x200E || cp == 0x200F || cp == 0x061C ||      // bidi marks
            (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||   // zero width
-           cp == 0x2028 || cp == 0x2029;                        // line and paragraph separators
+           cp == 0x2028 || cp == 0x2029 ||                      // line and paragraph separators
+           // Characters that draw nothing (default-ignorable), some of them letters a name
+           // may hold: `rate` and `rate` + a Hangul filler would look alike.
+           cp == 0x00AD || cp == 0x034F ||                      // soft hyphen, combining grapheme joiner
+           cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||   // Hangul fillers
+           cp == 0x17B4 || cp == 0x17B5 ||                      // Khmer inherent vowels
+           (cp >= 0x180B && cp <= 0x180F) ||                    // Mongolian variation selectors, vowel separator
+           (cp >= 0x2061 && cp <= 0x2064) || (cp >= 0x206A && cp <= 0x206F) ||   // invisible operators, deprecated formats
+           (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFFF9 && cp <= 0xFFFB) ||   // variation selectors, annotations
+           (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
+           (cp >= 0xE0000 && cp <= 0xE0FFF);                    // tags, variation selectors supplement
 }
 
 bool is_layout(char c) { return c == '\t' || c == '\n' || c == '\r'; }
@@ -192,12 +202,15 @@ std::optional<HiddenCharacter> find_hidden_character(std::string_view s, std::si
     for (std::size_t i = from; i < s.size();) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x20 || c == 0x7F) {
-            if (layout_too || !is_layout(static_cast<char>(c))) return HiddenCharacter{i, 1, c};
+            // (A carriage return that ends no line — not before a line feed — shows the text
+            // after it over the line's start on a terminal.)
+            const bool lone_cr = c == '\r' && (i + 1 == s.size() || s[i + 1] != '\n');
+            if (layout_too || lone_cr || !is_layout(static_cast<char>(c))) return HiddenCharacter{i, 1, c};
             ++i;
             continue;
         }
         // Every hidden character past ASCII starts with one of these bytes.
-        if (c != 0xC2 && c != 0xD8 && c != 0xE2 && c != 0xEF) {
+        if (c != 0xC2 && c != 0xCD && c != 0xD8 && c != 0xE1 && c != 0xE2 && c != 0xE3 && c != 0xEF && c != 0xF0 && c != 0xF3) {
             ++i;
             continue;
         }
@@ -231,6 +244,14 @@ std::string describe_hidden(char32_t cp) {
         case 0xFEFF: name = "zero width no-break space"; break;
         case 0x2028: name = "line separator"; break;
         case 0x2029: name = "paragraph separator"; break;
+        case 0x000D: name = "carriage return"; break;
+        case 0x00AD: name = "soft hyphen"; break;
+        case 0x034F: name = "combining grapheme joiner"; break;
+        case 0x115F: name = "Hangul choseong filler"; break;
+        case 0x1160: name = "Hangul jungseong filler"; break;
+        case 0x3164: name = "Hangul filler"; break;
+        case 0xFFA0: name = "halfwidth Hangul filler"; break;
+        case 0x180E: name = "Mongolian vowel separator"; break;
         default: name = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ? "a control character" : nullptr;
     }
     if (!name) return fmt::format("U+{:04X}", static_cast<std::uint32_t>(cp));

@@ -314,6 +314,9 @@ private:
     void report_table_arguments();
     /// Names of declarations the parser cut short (reported there): a use of one is no error.
     std::set<std::string> cut_short_;
+    /// Unknown names given a "did you mean" so far: past a hundred, none is looked for (a
+    /// file of thousands would compare each with every name of the plan).
+    std::size_t names_suggested_ = 0;
     std::vector<std::uint32_t> constant_nodes_;   // table bounds, ranges, rounding units (for the unused lint)
     const ast::PlanDecl* plan_decl_ = nullptr;
     dsl::FileId plan_decl_file_ = 0;

@@ -256,4 +256,18 @@ if big_case "the CSV of 20,000 directors"; then
     "$hoshu" eval rules/iij --inputs "$work/more.toml" --format csv
 fi
 
+if big_case "misspelt names"; then
+  # "Did you mean" compared each unknown name with every name of the plan, each comparison
+  # a whole table of the two names' lengths: a name of 80,000 letters took seconds, 5,000
+  # misspelt uses of 5,000 definitions 70 s. Now a band of the table, and hints for the
+  # first hundred unknown names.
+  p=$(awk -v n="$(printf 'a%.0s' {1..80000})" 'BEGIN { print "plan \"l\""; print "input s: ratio at s range 0 to 1";
+        print "value " n ": ratio = s"; print "output o: ratio = " n " + " substr(n, 2) }' | plan long_name)
+  within "an unknown name of 80,000 letters" 5 300 1 "unknown name" "$hoshu" check "$p"
+  p=$(awk 'BEGIN { print "plan \"m\""; print "input s: ratio at s range 0 to 1";
+        for (i = 0; i < 5000; i++) print "value v" i ": ratio = s";
+        for (i = 0; i < 5000; i++) print "output o" i ": ratio = w" i }' | plan misspelt)
+  within "5,000 misspelt names among 5,000" 5 500 1 "hint: did you mean \`o0\`?" "$hoshu" check "$p"
+fi
+
 exit $fail

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -34,6 +35,11 @@ TEST_CASE("hidden characters: controls, bidirectional controls, zero-width chara
         Row{"a\xE2\x81\xA0", 1, 3, 0x2060},               // word joiner
         Row{"日本\xEF\xBB\xBF", 6, 3, 0xFEFF},            // zero width no-break space
         Row{"a\xE2\x80\xA8", 1, 3, 0x2028},               // line separator
+        Row{"rate\xE3\x85\xA4", 4, 3, 0x3164},            // Hangul filler (a letter: it may end a name)
+        Row{"a\xE1\xA0\x8E" "b", 1, 3, 0x180E},           // Mongolian vowel separator
+        Row{"a\xCD\x8F" "b", 1, 2, 0x034F},               // combining grapheme joiner
+        Row{"a\xC2\xAD" "b", 1, 2, 0x00AD},               // soft hyphen
+        Row{"\xE8\x91\x9B\xF3\xA0\x84\x80", 3, 4, 0xE0100},   // an ideographic variation selector
     }));
     auto h = dsl::find_hidden_character(text);
     REQUIRE(h);
@@ -44,7 +50,11 @@ TEST_CASE("hidden characters: controls, bidirectional controls, zero-width chara
 
 TEST_CASE("hidden characters: ordinary text has none, layout only when asked", "[source]") {
     CHECK_FALSE(dsl::find_hidden_character("IIJ 取締役報酬制度 — ¥2,850 « » € ‐ ’"));
+    CHECK_FALSE(dsl::find_hidden_character("ひらがな カタカナ 한국어 \xE1\x84\x80 ᠠ 🙂"));   // kana, Hangul, a jamo, Mongolian, an emoji
     CHECK_FALSE(dsl::find_hidden_character("a\tb\r\nc", 0, false));
+    CHECK(dsl::find_hidden_character("a\rb\r\n", 0, false)->offset == 1);   // a carriage return ending no line
+    CHECK(dsl::find_hidden_character("ab\r", 0, false)->offset == 2);
+    CHECK(dsl::describe_hidden(0x0D) == "U+000D (carriage return)");
     CHECK(dsl::find_hidden_character("a\tb", 0, true)->offset == 1);
     CHECK_FALSE(dsl::find_hidden_character("bad \xFF byte \xE2\x80"));   // invalid UTF-8 is not this function's business
     CHECK(dsl::find_hidden_character("\x1b" "a\x1b", 1)->offset == 2);
@@ -206,4 +216,40 @@ TEST_CASE("a leading byte order mark is no part of line 1: columns count after i
     const auto frag = sm.add("s.csv", "\xEF\xBB\xBF" "a\n", 2);
     CHECK(sm.file(frag).line_text(2) == "\xEF\xBB\xBF" "a");
     CHECK(sm.file(frag).line_col(3).column == 2);
+}
+
+TEST_CASE("edit_distance: the Levenshtein distance up to its cap, any greater one as cap + 1", "[diagnostics]") {
+    // Against the whole table, on random words of a small alphabet (so that they are near).
+    auto full = [](std::string_view a, std::string_view b) {
+        std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+        for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+        for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i)
+            for (std::size_t j = 1; j <= b.size(); ++j)
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        return d[a.size()][b.size()];
+    };
+    std::uint64_t state = 20261207;
+    auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::size_t>(state >> 33);
+    };
+    for (int round = 0; round < 3000; ++round) {
+        std::string a, b;
+        const std::size_t na = next() % 9, nb = next() % 9;
+        for (std::size_t i = 0; i < na; ++i) a += static_cast<char>('a' + next() % 3);
+        for (std::size_t i = 0; i < nb; ++i) b += static_cast<char>('a' + next() % 3);
+        const std::size_t cap = next() % 5;
+        const std::size_t want = std::min(full(a, b), cap + 1);
+        INFO(a << " / " << b << " cap " << cap);
+        CHECK(dsl::edit_distance(a, b, cap) == want);
+    }
+    CHECK(dsl::edit_distance("divison_score", "division_score") == 1);
+    CHECK(dsl::edit_distance("", "abc") == 3);
+    CHECK(dsl::edit_distance("", "abcd") == 4);   // (the cap, 3, plus one)
+    // A long name against another: the band, not the whole table (80,000² cells would not end
+    // in the time the suite allows).
+    const std::string long_name(80000, 'a');
+    CHECK(dsl::edit_distance(long_name, long_name.substr(1)) == 1);
+    CHECK(dsl::edit_distance(long_name, std::string(80000, 'b')) == 4);
 }
