@@ -305,4 +305,30 @@ for t in 1 2; do
 done
 grep -q '^E2 *bonus' "$work/sc-i1.txt" || { bad "scorecard: no bonus of E2 in the report"; same=0; }
 [[ $same -eq 1 ]] && ok "paths through many branches: the interpreter's report is the compiled plan's, --threads 1 and 2"
+# Memory that runs out (here: address space capped at one size after another, from too
+# little to read the plan to enough) ends the command with a message and exit 2, never an
+# abort, and leaves no --out and no temporary file behind. (Not under the sanitizers, whose
+# shadow memory no cap leaves room for.)
+if [[ "${HOSHU_SANITIZED:-}" != 1 ]]; then
+  mkdir "$work/oom"
+  ran_out=0 others=""
+  for kib in 20000 30000 50000 100000 200000 300000 400000 600000 800000 1200000; do
+    ( ulimit -v $kib; timeout 20 "$hoshu" simulate tests/cli/simulate/scorecard --inputs tests/cli/simulate/scorecard/inputs.toml \
+        --model tests/cli/simulate/scorecard/model.toml --seed 3 --paths 3000 --threads 2 --engine interpreter --out "$work/oom/report.txt" \
+        > /dev/null 2> "$work/oom.err" )
+    code=$?
+    if [[ $code == 2 ]] && grep -q '^hoshu: error: out of memory: ' "$work/oom.err"; then
+      ran_out=$((ran_out + 1))
+      [[ -z "$(ls -A "$work/oom")" ]] || others+=" ${kib} KiB: left $(ls -A "$work/oom" | tr '\n' ' ');"
+    elif [[ $code != 0 ]]; then
+      others+=" ${kib} KiB: exit $code, $(head -c 120 "$work/oom.err");"
+    fi
+    rm -f "$work/oom/"* "$work/oom/".??*
+  done
+  if [[ $ran_out -gt 0 && -z "$others" ]]; then
+    ok "out of memory: a message and exit 2 ($ran_out of 10 caps), no file left; the other caps run through"
+  else
+    bad "out of memory: $ran_out caps ran out with the message;$others"
+  fi
+fi
 exit $fail
