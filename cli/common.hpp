@@ -19,7 +19,8 @@
 namespace hoshu::cli {
 
 /// Exit codes: 0 success; 1 evaluated and something failed (a violation, a failing test,
-/// a check error); 2 usage, unreadable input, or output that could not be written.
+/// a check error); 2 usage, unreadable input, output that could not be written, or memory
+/// that ran out.
 enum Exit : int { success = 0, failure = 1, usage = 2 };
 
 /// Colour on a terminal only, and never when NO_COLOR is set.

@@ -9,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include <limits>
+#include <new>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -29,7 +30,16 @@ int main(int argc, char** argv) {
     // Rule files and inputs decide how deep the checker and the evaluator recurse (each
     // within its own limit): commands run on a 512 MB stack reservation.
     int result = 0;
-    hoshu::run_on_large_stacks(1, std::size_t{512} << 20, [&](unsigned) { result = run_command(argc, argv); });
+    try {
+        hoshu::run_on_large_stacks(1, std::size_t{512} << 20, [&](unsigned) { result = run_command(argc, argv); });
+    } catch (const std::bad_alloc&) {
+        // Whatever the command held is freed by now (its files left unwritten, temporary
+        // files removed); the message allocates nothing.
+        std::fputs("hoshu: error: out of memory: the command needed more memory than it may use (`ulimit -v`, "
+                   "a container's limit, the machine's)\n",
+                   stderr);
+        result = hoshu::cli::Exit::usage;
+    }
     return hoshu::cli::finish_output(result);
 }
 

@@ -12,6 +12,8 @@ namespace hoshu {
 
 /// Run work(i) for each i in [0, n) on its own thread with a stack of `stack_bytes`, and
 /// wait for all. A thread that cannot be created runs its share on the calling thread.
+/// What a share throws (std::bad_alloc, say) is thrown again here once all have ended:
+/// the first share's that threw.
 void run_on_large_stacks(unsigned n, std::size_t stack_bytes, const std::function<void(unsigned)>& work);
 
 }  // namespace hoshu

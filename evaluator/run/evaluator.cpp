@@ -610,12 +610,29 @@ void Evaluator::replay(bool scaled) {
     if (fresh_) return;
     recording_on_ = true;
     recording_scaled_ = scaled;
+    // What each trace replayed up to where it stopped (with what it found known: a known
+    // definition is skipped when this record is replayed), each cell once. The traces tried
+    // share their beginnings: copying each whole made every record longer than the last,
+    // path after path, when the paths go more ways than there are records (1.9 GB for 800
+    // paths of two four-branch payouts); each cell once keeps a record within one evaluation.
+    copied_.clear();
+    auto first_time = [&](const TraceCell& c) {
+        std::uint64_t key = 0;
+        switch (c.kind) {
+            case TraceCell::Kind::slot: key = c.at; break;
+            case TraceCell::Kind::other:   // (the place of the definition's value, as a slot's)
+                key = row(plan_.slots[c.index], c.w) * plan_.slots.size() + c.index;
+                break;
+            case TraceCell::Kind::hoist: key = std::uint64_t{1} << 62 | c.index; break;
+            case TraceCell::Kind::requirement: key = std::uint64_t{2} << 62 | c.at; break;
+        }
+        return copied_.insert(key).second;
+    };
     for (const auto& [t, reached] : replayed_) {
-        // What each trace replayed up to where it stopped (with what it found known: a
-        // known definition is skipped when this record is replayed).
         const Trace& from = traces[t];
         for (std::uint32_t i = 0; i < reached; ++i) {
             TraceCell c = from.cells[i];
+            if (!first_time(c)) continue;
             const auto first = from.ops.begin() + c.first;
             c.first = static_cast<std::uint32_t>(recorded_.ops.size());
             recorded_.ops.insert(recorded_.ops.end(), first, first + c.count);

@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -566,6 +567,13 @@ private:
     // ensure() scales it.
 public:
     void remember_paths();
+    /// The cells (definitions, plan-wide parts, requirements) all records hold together.
+    std::size_t recorded_cells() const {
+        std::size_t n = 0;
+        for (const auto* traces : {&traces_, &scaled_traces_})
+            for (const Trace& t : *traces) n += t.cells.size();
+        return n;
+    }
     /// Replay the records of one pass (the evaluation before scaling, or after it), then
     /// record the rest of that pass if no record went all the way.
     void replay(bool scaled);
@@ -617,6 +625,7 @@ private:
     int record_into_ = -1;                      // the open record the next run() writes to
     Value replay_held_;                         // a replayed requirement's result
     std::vector<std::pair<std::uint32_t, std::uint32_t>> replayed_;   // (trace, cells it went through) this time
+    std::unordered_set<std::uint64_t> copied_;  // replay(): the cells copied into the new record
 };
 
 /// "C8, P5": the clauses a definition cites, each once, for messages.

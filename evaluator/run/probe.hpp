@@ -45,6 +45,9 @@ public:
         std::optional<Date> on;
     };
     std::optional<ParamInForce> param_in_force(std::uint32_t slot);
+    /// What the records of Session::remember_paths() hold, all together: the definitions,
+    /// plan-wide parts and requirements recorded (each record at most one evaluation's).
+    std::size_t recorded_cells() const;
     /// The pro rata factor applied to a scaled output by the last run(), if any.
     std::optional<Rational> scale_factor(std::uint32_t slot) const;
     /// A declaration that reads a value of the inputs: an input (`input` true, Plan::slots)

@@ -153,6 +153,8 @@ std::optional<SessionProbe::ParamInForce> SessionProbe::param_in_force(std::uint
     }
 }
 
+std::size_t SessionProbe::recorded_cells() const { return session_.impl_->evaluator.recorded_cells(); }
+
 std::optional<Rational> SessionProbe::scale_factor(std::uint32_t slot) const { return session_.impl_->evaluator.scale_factor(slot); }
 
 std::vector<SessionProbe::WindowEntry> SessionProbe::window_entries(std::uint32_t node, std::size_t director, int grant) {

@@ -1024,7 +1024,14 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
         for (std::size_t p = 0; p < n_plans; ++p)
             if (lanes[p].counts) lanes[p].counts->flush(part.results[p]);
     };
-    run_on_large_stacks(threads, std::size_t{256} << 20, worker);
+    run_on_large_stacks(threads, std::size_t{256} << 20, [&](unsigned w) {
+        try {
+            worker(w);
+        } catch (...) {   // (out of memory, say: the other workers stop too, and it is thrown again)
+            stop = true;
+            throw;
+        }
+    });
 
     if (setup_error) return *setup_error;
     const Failure* first_failure = nullptr;

@@ -266,4 +266,69 @@ if python3 -c 'import sys; from fractions import Fraction as F; sys.exit(0 if F(
 else
   bad "a normal with low and high is not truncated: P(zero) ${pz:-?}"
 fi
+# Paths that go many ways through a plan's branches (sixteen here, more than the records
+# the interpreter keeps) each record what they computed, and each record stays the size
+# of one evaluation: 300 and 3,000 paths in about the same memory, within seconds (the
+# bonuses' counts give way to bins at once, with --distinct-values 4, so that what is
+# compared is the evaluation's memory). The records once copied one another's beginnings,
+# growing with every path recorded: 1.9 GB and 30 s for 800 paths, so the runs are capped
+# in memory and time here. The report is the compiled plan's, for any --threads.
+sc() { ( ulimit -v 3000000; NO_COLOR=1 timeout 20 "$hoshu" simulate tests/cli/simulate/scorecard \
+  --inputs tests/cli/simulate/scorecard/inputs.toml --model tests/cli/simulate/scorecard/model.toml --seed 3 "$@" ); }
+sc_run() {  # sc_run PATHS: "exit peak-KiB" of the interpreter on PATHS paths, one thread
+  ( ulimit -v 3000000
+    /usr/bin/time -f '%x %M' timeout 20 "$hoshu" simulate tests/cli/simulate/scorecard \
+      --inputs tests/cli/simulate/scorecard/inputs.toml --model tests/cli/simulate/scorecard/model.toml --seed 3 \
+      --paths "$1" --threads 1 --engine interpreter --distinct-values 4 2>&1 > /dev/null | tail -1 )
+}
+if [[ -x /usr/bin/time ]]; then
+  read -r small_exit small <<< "$(sc_run 300)"
+  read -r large_exit large <<< "$(sc_run 3000)"
+  if [[ "$small_exit" != 0 || "$large_exit" != 0 ]]; then
+    bad "paths through many branches: exit ${small_exit:-?} for 300 paths, ${large_exit:-?} for 3,000 (out of time or memory)"
+  elif [[ "${HOSHU_SANITIZED:-}" == 1 ]]; then
+    ok "paths through many branches: 300 and 3,000 paths within 20 s and 3 GB (memory not compared under the sanitizers)"
+  elif [[ $((large * 100)) -le $((small * 120)) ]]; then
+    ok "paths through many branches: $small KiB for 300 paths, $large KiB for 3,000"
+  else
+    bad "paths through many branches: memory grows with the paths: $small KiB for 300, $large KiB for 3,000"
+  fi
+fi
+sc --paths 3000 --engine interpreter --threads 1 --format json > "$work/sc-i.json" 2>&1 || bad "scorecard, --engine interpreter: exit $?"
+same=1
+for t in 1 2; do
+  sc --paths 3000 --engine interpreter --threads $t > "$work/sc-i$t.txt" 2>&1 || bad "scorecard, --engine interpreter --threads $t: exit $?"
+  sc --paths 3000 --engine compiled --threads $t > "$work/sc-c$t.txt" 2>&1 || bad "scorecard, --engine compiled --threads $t: exit $?"
+  sc --paths 3000 --engine compiled --threads $t --format json > "$work/sc-c$t.json" 2>&1
+  cmp -s "$work/sc-i1.txt" "$work/sc-i$t.txt" && cmp -s "$work/sc-i1.txt" "$work/sc-c$t.txt" &&
+    cmp -s "$work/sc-i.json" "$work/sc-c$t.json" || { bad "scorecard, --threads $t: the engines' reports differ"; same=0; }
+done
+grep -q '^E2 *bonus' "$work/sc-i1.txt" || { bad "scorecard: no bonus of E2 in the report"; same=0; }
+[[ $same -eq 1 ]] && ok "paths through many branches: the interpreter's report is the compiled plan's, --threads 1 and 2"
+# Memory that runs out (here: address space capped at one size after another, from too
+# little to read the plan to enough) ends the command with a message and exit 2, never an
+# abort, and leaves no --out and no temporary file behind. (Not under the sanitizers, whose
+# shadow memory no cap leaves room for.)
+if [[ "${HOSHU_SANITIZED:-}" != 1 ]]; then
+  mkdir "$work/oom"
+  ran_out=0 others=""
+  for kib in 20000 30000 50000 100000 200000 300000 400000 600000 800000 1200000; do
+    ( ulimit -v $kib; timeout 20 "$hoshu" simulate tests/cli/simulate/scorecard --inputs tests/cli/simulate/scorecard/inputs.toml \
+        --model tests/cli/simulate/scorecard/model.toml --seed 3 --paths 3000 --threads 2 --engine interpreter --out "$work/oom/report.txt" \
+        > /dev/null 2> "$work/oom.err" )
+    code=$?
+    if [[ $code == 2 ]] && grep -q '^hoshu: error: out of memory: ' "$work/oom.err"; then
+      ran_out=$((ran_out + 1))
+      [[ -z "$(ls -A "$work/oom")" ]] || others+=" ${kib} KiB: left $(ls -A "$work/oom" | tr '\n' ' ');"
+    elif [[ $code != 0 ]]; then
+      others+=" ${kib} KiB: exit $code, $(head -c 120 "$work/oom.err");"
+    fi
+    rm -f "$work/oom/"* "$work/oom/".??*
+  done
+  if [[ $ran_out -gt 0 && -z "$others" ]]; then
+    ok "out of memory: a message and exit 2 ($ran_out of 10 caps), no file left; the other caps run through"
+  else
+    bad "out of memory: $ran_out caps ran out with the message;$others"
+  fi
+fi
 exit $fail
