@@ -37,7 +37,8 @@ struct ValueDiff {
     std::string name;
     std::string unit;                 // the type's name (head's when present)
     /// The currency a report names beside the output (unnamed_currency(): "GBP" for
-    /// `award_value`; empty for shares or a name that says it).
+    /// `award_value`, "GBP per share" for `option_price`; empty for shares or a name that
+    /// says it).
     std::string currency;
     /// The currency the values at the price are in (diff --price), when valued.
     std::string value_currency;

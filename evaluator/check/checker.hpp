@@ -233,8 +233,10 @@ private:
     /// An output in a unit counted whole (`shares`, `unit PSU … whole`, a count) whose
     /// formula can give a part of one: an error, with the rounding to write.
     void check_whole_outputs();
-    /// A warning where a formula reads an optional input (no default) without present(…).
-    void lint_optional_reads(std::uint32_t root);
+    /// A warning where a formula, or a value it always evaluates (in any scope), reads an
+    /// optional input (no default) that nothing it reads tests with present(…); `warned`:
+    /// the reads already warned about.
+    void lint_optional_reads(std::uint32_t root, std::set<std::uint32_t>& warned);
     /// A warning for a bare number past `past` (10) given where a percent is meant (`below 50`).
     void warn_bare_percent(std::uint32_t n, const Type& want, const char* what, const Rational& past = Rational(10));
     /// The number at node `n` when it is a bare number (a ratio constant) and `want` a percent.

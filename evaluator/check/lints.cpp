@@ -129,30 +129,40 @@ bool Checker::reads_carried(const Slot& sl, const std::string& path, const std::
     return false;
 }
 
-void Checker::lint_optional_reads(std::uint32_t root) {
+void Checker::lint_optional_reads(std::uint32_t root, std::set<std::uint32_t>& warned) {
     if (root == none) return;
-    // The optional inputs the formula tests with present(…), and its reads of them.
-    std::set<std::uint32_t> tested;
-    std::vector<std::uint32_t> reads, stack{root};
-    std::set<std::uint32_t> visited;
+    // The reads of optional inputs in the formula, and in every value it always evaluates, in
+    // its scope or another (`sum of g over grants` evaluates the `per grant` value g for every
+    // grant, and g may read its person's inputs). A value read only under a condition — a
+    // branch of an `if`, the right of `and`/`or`, the values of a `where` — is not entered:
+    // that condition may be the guard (`if is_retired then … months_worked …`, where a
+    // requirement ties the departure to its date), as for a value nothing reads.
+    std::vector<std::uint32_t> reads;
+    std::vector<std::pair<std::uint32_t, bool>> stack{{root, false}};   // (node, under a condition)
+    std::set<std::pair<std::uint32_t, bool>> visited;
     while (!stack.empty()) {
-        std::uint32_t n = stack.back();
+        auto [n, conditional] = stack.back();
         stack.pop_back();
-        if (n == none || !visited.insert(n).second) continue;
+        if (n == none || !visited.insert({n, conditional}).second) continue;
         const Node& node = plan_.nodes[n];
-        if (node.kind == NodeKind::present) {
-            tested.insert(node.aux);
-            continue;
-        }
+        if (node.kind == NodeKind::present) continue;
         if (node.kind == NodeKind::slot) {
             const Slot& sl = plan_.slots[node.aux];
             if (sl.kind == SlotKind::input && sl.input.optional && sl.input.default_node == none) reads.push_back(n);
+            if (sl.kind == SlotKind::value && !conditional) stack.emplace_back(sl.root, false);
             continue;
         }
-        for_each_child(plan_, node, [&](std::uint32_t child) { stack.push_back(child); });
+        const bool lazy_b = node.kind == NodeKind::if_ || node.kind == NodeKind::and_ || node.kind == NodeKind::or_;
+        const bool filtered = traits(node.kind).aggregate && node.b != none;
+        if (node.a != none) stack.emplace_back(node.a, conditional || filtered);
+        if (node.b != none) stack.emplace_back(node.b, conditional || lazy_b);
+        if (node.c != none) stack.emplace_back(node.c, conditional || node.kind == NodeKind::if_);
+        for (std::uint32_t i = 0; i < node.args_count; ++i)
+            stack.emplace_back(plan_.args[node.args_begin + i], conditional);
     }
-    // A test in a definition it reads counts too (`if left_early then … left_on …`, where
-    // `left_early` tests present(left_on)).
+    // The optional inputs tested with present(…) there, or in any value it reads (`if
+    // left_early then … left_on …`, where `left_early` tests present(left_on)).
+    std::set<std::uint32_t> tested;
     std::set<std::uint32_t> seen_nodes;
     std::vector<std::uint32_t> more{root};
     while (!more.empty()) {
@@ -168,11 +178,14 @@ void Checker::lint_optional_reads(std::uint32_t root) {
         }
         for_each_child(plan_, node, [&](std::uint32_t child) { more.push_back(child); });
     }
-    std::set<std::uint32_t> warned;
+    // One warning per input for each formula, and one per place that reads it for the plan
+    // (a value read by several outputs is warned about once).
+    std::set<std::uint32_t> named;
     std::sort(reads.begin(), reads.end());
     for (std::uint32_t n : reads) {
         const std::uint32_t s = plan_.nodes[n].aux;
-        if (tested.count(s) || !warned.insert(s).second) continue;
+        if (tested.count(s) || named.count(s) || !warned.insert(n).second) continue;
+        named.insert(s);
         const std::string& name = plan_.slots[s].name;
         auto& d = diags_.warning(plan_.nodes[n].range,
                                  "`{}` is optional, and this reads it without testing `present({})`: a record that "
@@ -183,13 +196,13 @@ void Checker::lint_optional_reads(std::uint32_t root) {
 }
 
 void Checker::lint() {
-    // Optional inputs read where nothing tests that they are there.
-    // Outputs, limits and requirements are evaluated for every record; a value only when read
-    // (often under a test of its own), so a value is not held to this.
+    // Optional inputs read where nothing tests that they are there. Outputs, limits and
+    // requirements are evaluated for every record, with the values they always read.
+    std::set<std::uint32_t> warned_reads;
     for (const auto& s : plan_.slots)
-        if (s.kind == SlotKind::output) lint_optional_reads(s.root);
-    for (const auto& l : plan_.limits) lint_optional_reads(l.value);
-    for (const auto& r : plan_.requirements) lint_optional_reads(r.condition);
+        if (s.kind == SlotKind::output) lint_optional_reads(s.root, warned_reads);
+    for (const auto& l : plan_.limits) lint_optional_reads(l.value, warned_reads);
+    for (const auto& r : plan_.requirements) lint_optional_reads(r.condition, warned_reads);
     // Weighted sums.
     std::set<std::uint32_t> seen;
     for (const auto& s : plan_.slots) lint_weights(s.root, seen);

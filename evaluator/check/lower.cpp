@@ -218,12 +218,19 @@ std::string Checker::unit_mismatch_hint(const Type& a, const Type& b) const {
 
 std::uint32_t Checker::compile(const ast::Expression& e, const Ctx& c) {
     std::uint32_t acc = compile(e.first, c);
+    // An operation's node spans the chain from its start to the end of its right operand, as
+    // written: with the parentheses of an operand at either end (`(a or b) and c`, `a and
+    // (b or c)`), which the operand's own node, the inside of the parentheses, leaves out.
+    auto so_far = [&](const ast::Operation& op) {
+        return e.end > e.begin ? SourceRange::in(c.file, e.begin, op.end)
+                               : SourceRange::span(range_of(acc), rng(c.file, op));
+    };
     for (const auto& op : e.rest) {
         if (op.op == "is" || op.op == "is not") {
             if (acc == none) continue;
             auto const* member = boost::get<ast::Name>(&op.operand.get());
             const Type& t = type_of(acc);
-            SourceRange where = SourceRange::span(range_of(acc), rng(c.file, op));
+            SourceRange where = so_far(op);
             if (t.kind != Kind::choice) {
                 diags_.error(where, "`is` tests a choice such as a role, but the left side is {}", tname(t));
                 acc = none;
@@ -259,7 +266,7 @@ std::uint32_t Checker::compile(const ast::Expression& e, const Ctx& c) {
             acc = none;
             continue;
         }
-        acc = compile_binary(op.op, acc, rhs, SourceRange::span(range_of(acc), range_of(rhs)));
+        acc = compile_binary(op.op, acc, rhs, so_far(op));
     }
     return acc;
 }

@@ -73,6 +73,15 @@ std::string price_currency(const StoredResult& r) {
     return "";
 }
 
+/// What a grant's counts are counted in: the unit its grant output was recorded with
+/// (`shares`, `RSUs`); an additional grant's, that of the director's grants (grant_unit).
+std::string unit_of(const RegisterView& view, const GrantBalance& g) {
+    if (const StoredResult* r = find_result(view.results, g.result_id))
+        for (const auto& l : r->lines)
+            if (l.kind == "grant" && l.director == g.director && l.name == g.grant && !l.unit.empty()) return l.unit;
+    return grant_unit(view.results, g.director, "");
+}
+
 /// How the grants' value (shares × grant-time price) is labelled: one column named by the
 /// currency of every price shown (`value_yen`, `value_eur`, as eval's CSV names values); or,
 /// when the prices are in more than one currency or one is not known, `value` and a
@@ -270,11 +279,20 @@ std::string format_register_text(const RegisterView& view) {
         std::string title;
         for (const auto& [k, v] : by_director[d]) title += (title.empty() ? "" : ", ") + v;
         out += fmt::format("\n{}{}\n", d, title.empty() ? "" : "  " + title);
-        std::vector<std::vector<std::string>> g_rows{
-            {"year", "grant", "granted on", "shares", "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
+        // The counts are in the unit of the grant output (`shares`, a plan's own `RSUs`): the
+        // column is named by it when the director's grants share one, else each count says its own.
+        std::set<std::string> units;
+        for (const auto& g : view.grants)
+            if (g.director == d) units.insert(unit_of(view, g));
+        const bool one_unit = units.size() <= 1;
+        std::vector<std::vector<std::string>> g_rows{{"year", "grant", "granted on",
+                                                      one_unit && !units.empty() ? *units.begin() : "granted",
+                                                      "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
         for (const auto& g : view.grants) {
             if (g.director != d) continue;
-            g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, std::to_string(g.granted), std::to_string(g.restricted),
+            std::string granted = std::to_string(g.granted);
+            if (!one_unit) granted += " " + unit_of(view, g);
+            g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, granted, std::to_string(g.restricted),
                               std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back),
                               g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record) : ""});
         }

@@ -59,7 +59,16 @@ int minor_places(const Plan& plan, const Type& type) {
 
 std::string unnamed_currency(const Plan& plan, const Type& type, std::string_view name) {
     auto u = single_unit(type);
-    if (!u || !plan.units[*u].currency) return "";
+    std::string shown;
+    if (u && plan.units[*u].currency) {
+        shown = plan.units[*u].name;
+    } else if (auto price = price_units(type, plan.units); price && plan.units[price->currency].currency) {
+        // A price says its unit, as its amounts would say their currency: `GBP per share`.
+        u = price->currency;
+        shown = plan.type_name(type);
+    } else {
+        return "";
+    }
     const UnitDef& unit = plan.units[*u];
     std::string lower(name);
     for (auto& c : lower)
@@ -70,7 +79,7 @@ std::string unnamed_currency(const Plan& plan, const Type& type, std::string_vie
     const std::string padded = "_" + lower + "_";
     for (const std::string& word : {currency_word(unit), code})
         if (padded.find("_" + word + "_") != std::string::npos) return "";
-    return unit.name;
+    return shown;
 }
 
 std::string display_with_unit(const Plan& plan, const Outcome& outcome, const Type& type, const Value& v) {

@@ -29,8 +29,9 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
 /// amount is whole.
 int minor_places(const Plan& plan, const Type& type);
 /// The currency a report names beside a column or a total of `type` called `name`: the
-/// currency's name ("GBP") for an amount of money whose name does not already say it as one
-/// of its `_` words (`fixed_cash_yen` says JPY's word, `total_gbp` GBP's); empty otherwise
+/// currency's name ("GBP") for an amount of money, the price's unit ("GBP per share") for a
+/// price in one, whose name does not already say the currency as one of its `_` words
+/// (`fixed_cash_yen` says JPY's word, `total_gbp` GBP's, `price_usd` USD's); empty otherwise
 /// (shares, ratios, texts).
 std::string unnamed_currency(const Plan& plan, const Type& type, std::string_view name);
 /// display_value() followed by the unit of a number that has one, singular for exactly one:

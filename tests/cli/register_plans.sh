@@ -86,7 +86,9 @@ check "a year recorded with no grant: the note gives the command that records th
 cmd=$(sed -n 's/.*record it again naming the outputs that are grants: hoshu register record \(.*\) --grants NAME,… .*/\1/p' <<< "$out")
 check "... and that command, the grant named, records them" 0 "recorded FY2025 as record 2" \
   bash -c "\"$hoshu\" register record $cmd --grants award_units --by t"
-check "... the year's grants then shown" 0 "FY2025  award_units  2025-03-15   26809       26809" "$hoshu" register show "$work/r.db" --director D1
+check "... the year's grants then shown" 0 "FY2025  award_units  2025-03-15  26809       26809" "$hoshu" register show "$work/r.db" --director D1
+check "... their counts labelled in the plan's unit (RSUs), not shares" 0 "granted on   RSUs  restricted" \
+  "$hoshu" register show "$work/r.db" --director D1
 run "$hoshu" register export "$work/r.db" --no-csv-bom
 [[ $rc == 0 && "$out" == "fiscal_year,director,title,grant,"* ]]; report "the export's key column is the plan's noun (director)" $((1 - $?))
 check "a leave dated before the grant is refused (the plan would zero what the register keeps)" 2 \

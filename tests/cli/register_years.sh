@@ -86,9 +86,9 @@ q register init "$db"
 q register record "$db" "$work/fy2025.json" --grants award_units
 q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/b2026.json"
 q register record "$db" "$work/b2026.json" --grants award_units
-check "show: D1's FY2025 grant as FY2026's result carries it" 0 "FY2025  award_units  2025-03-15   26809       11171       0          0            0  15638 (record 2)" \
+check "show: D1's FY2025 grant as FY2026's result carries it" 0 "FY2025  award_units  2025-03-15  26809       11171       0          0            0  15638 (record 2)" \
   "$hoshu" register show "$db" --director D1
-check "show: D3 (a bad leaver in FY2026) has nothing restricted" 0 "FY2025  award_units  2025-03-15    8936           0       0          0            0  8936 (record 2)" \
+check "show: D3 (a bad leaver in FY2026) has nothing restricted" 0 "FY2025  award_units  2025-03-15  8936           0       0          0            0  8936 (record 2)" \
   "$hoshu" register show "$db" --director D3
 check "export: the registrar's file says the same" 0 ",26809," \
   "$hoshu" register export "$db" --no-csv-bom
@@ -104,7 +104,7 @@ check "a leave after the plan forfeited everything is refused" 2 \
   "$hoshu" register event "$db" --director D3 --kind leave --date 2027-01-11 --reason x
 check "a lift of part of what is left is taken" 0 "recorded event 1: lift D1 on 2027-01-12: 1000 RSUs lifted" \
   "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --shares 1000 --date 2027-01-12 --reason x
-check "show: the lift on top of the carried balance" 0 "FY2025  award_units  2025-03-15   26809       10171    1000          0            0  15638 (record 2)" \
+check "show: the lift on top of the carried balance" 0 "FY2025  award_units  2025-03-15  26809       10171    1000          0            0  15638 (record 2)" \
   "$hoshu" register show "$db" --director D1
 q eval $p --inputs $t/fy2027.toml --register "$db" --format json --out "$work/b2027.json"
 out=$(award "$work/b2027.json" D1); rc=$?

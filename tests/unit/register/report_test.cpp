@@ -1,6 +1,7 @@
 // The register's export: the grants' value column is named by the currency of the
 // grant-time prices (as eval's CSV names values), or is `value` with a `currency` column
 // when the prices shown are in more than one currency or one was recorded without it.
+// `register show`: a director's granted counts are labelled with the grant output's unit.
 #include "evaluator/register/report.hpp"
 
 #include <catch2/catch.hpp>
@@ -78,5 +79,44 @@ TEST_CASE("register export: the value column is named by the price's currency", 
         CHECK(has(t, "value"));
         CHECK_FALSE(has(t, "currency"));
         CHECK(t.rows[0][column(t, "value")].empty());
+    }
+}
+
+namespace {
+
+StoredResult granted_in(std::int64_t id, std::string year, std::vector<std::pair<std::string, std::string>> grants) {
+    StoredResult r;
+    r.id = id;
+    r.fiscal_year = std::move(year);
+    r.grant_date = "2025-03-15";
+    for (auto& [name, unit] : grants) r.lines.push_back({"E1", "grant", name, unit, "100"});
+    return r;
+}
+
+std::string shown_text(const std::vector<StoredResult>& results) {
+    std::vector<StoredEvent> events;
+    auto grants = grant_balances(results, events, "");
+    REQUIRE(grants);
+    return format_register_text(RegisterView{results, events, *grants, "", ""});
+}
+
+}  // namespace
+
+TEST_CASE("register show: the granted column is labelled with the grant output's unit", "[register]") {
+    SECTION("shares") {
+        auto text = shown_text({granted_in(1, "FY2025", {{"annual_rs_shares", "shares"}})});
+        CHECK(text.find("granted on  shares  restricted") != std::string::npos);
+    }
+    SECTION("a plan's own unit: RSUs, not shares") {
+        auto text = shown_text({granted_in(1, "FY2025", {{"award_units", "RSUs"}}),
+                                granted_in(2, "FY2026", {{"award_units", "RSUs"}})});
+        CHECK(text.find("granted on  RSUs  restricted") != std::string::npos);
+        CHECK(text.find("shares") == std::string::npos);
+    }
+    SECTION("grants in two units: each count says its own") {
+        auto text = shown_text({granted_in(1, "FY2025", {{"award_units", "RSUs"}, {"matched_shares", "shares"}})});
+        CHECK(text.find("granted on     granted  restricted") != std::string::npos);
+        CHECK(text.find("100 RSUs") != std::string::npos);
+        CHECK(text.find("100 shares") != std::string::npos);
     }
 }
