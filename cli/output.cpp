@@ -24,46 +24,6 @@ namespace hoshu::cli {
 
 namespace {
 
-// --- Temporary files the signal handlers remove ----------------------------------------
-
-/// A temporary file being written. The handlers read only `armed` and `path`: an atomic
-/// flag (lock-free, so safe in a handler) set once `path` is complete.
-struct TempSlot {
-    std::atomic<bool> taken{false};
-    std::atomic<bool> armed{false};
-    char path[PATH_MAX];
-};
-static_assert(std::atomic<bool>::is_always_lock_free);
-TempSlot temp_slots[8];
-
-int arm(const std::string& path) {
-    if (path.size() >= PATH_MAX) return -1;
-    for (int i = 0; i < static_cast<int>(std::size(temp_slots)); ++i) {
-        bool free = false;
-        if (!temp_slots[i].taken.compare_exchange_strong(free, true)) continue;
-        std::memcpy(temp_slots[i].path, path.c_str(), path.size() + 1);
-        temp_slots[i].armed.store(true);
-        return i;
-    }
-    return -1;   // more outputs at once than slots: not removed on a signal (none does this)
-}
-
-void disarm(int slot) {
-    if (slot < 0) return;
-    temp_slots[slot].armed.store(false);
-    temp_slots[slot].taken.store(false);
-}
-
-extern "C" void remove_temps_and_end(int sig) {
-    for (auto& slot : temp_slots) {
-        if (slot.armed.load()) ::unlink(slot.path);
-    }
-    // End as the signal would have ended hoshu (the shell sees 128 + sig): the signal is
-    // blocked while this handler runs, and delivered with its default action on return.
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-}
-
 // --- Standard output ---------------------------------------------------------------------
 
 bool stdout_failed = false;   // a failure already reported through an OutputFile
@@ -144,17 +104,7 @@ void prepare_output() {
         }
     }
     ::signal(SIGXFSZ, SIG_IGN);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-        struct sigaction old {};
-        if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;   // nohup, `&`
-        struct sigaction sa {};
-        sa.sa_handler = remove_temps_and_end;
-        sigemptyset(&sa.sa_mask);
-        sigaddset(&sa.sa_mask, SIGINT);
-        sigaddset(&sa.sa_mask, SIGTERM);
-        sigaddset(&sa.sa_mask, SIGHUP);
-        ::sigaction(sig, &sa, nullptr);
-    }
+    clean_up_on_signals();
 }
 
 int finish_output(int exit) {
@@ -188,8 +138,7 @@ void OutputFile::discard() {
     fd_ = -1;
     if (!temp_.empty()) ::unlink(temp_.c_str());
     temp_.clear();
-    disarm(slot_);
-    slot_ = -1;
+    temp_cleanup_.release();
 }
 
 bool OutputFile::open(const std::string& path, std::string& error, const std::vector<std::string>& read) {
@@ -247,7 +196,7 @@ bool OutputFile::open(const std::string& path, std::string& error, const std::ve
         temp_.clear();
         return fail(fmt::format("cannot create a file in `{}`: {}", dir.empty() ? "." : dir, std::strerror(err)));
     }
-    slot_ = arm(temp_);
+    temp_cleanup_ = SignalCleanup::file(temp_);
     if (exists_) {
         mode_t mode = st.st_mode & 07777;
         bool owner_kept = ::fchown(fd_, st.st_uid, st.st_gid) == 0;
@@ -357,8 +306,7 @@ bool OutputFile::commit(std::string& error) {
         return false;
     }
     temp_.clear();
-    disarm(slot_);
-    slot_ = -1;
+    temp_cleanup_.release();
     return true;
 }
 

@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dsl/base/interrupt.hpp"
+
 namespace hoshu::dsl {
 class SourceManager;
 }
@@ -39,8 +41,9 @@ namespace hoshu::cli {
 /// Before the command runs: file descriptors 0, 1 and 2 open (a closed standard output makes
 /// writes to it fail instead of landing in a file opened later), SIGXFSZ ignored (a
 /// file-size limit becomes a write error, reported), and SIGINT, SIGTERM and SIGHUP (unless
-/// ignored when hoshu started) remove the temporary files of unfinished outputs before
-/// ending the process as the signal would.
+/// ignored when hoshu started) stop the compilers hoshu started and remove the temporary
+/// files and folders of unfinished work (unfinished outputs among them; see
+/// dsl/base/interrupt.hpp) before ending the process as the signal would.
 void prepare_output();
 
 /// After the command: flush and close standard output. A failure not yet reported is
@@ -91,7 +94,7 @@ private:
     bool finished_ = false;
     int fd_ = -1;
     std::string buffer_;    // text for fd_ not yet written
-    int slot_ = -1;         // where the signal handlers find temp_
+    SignalCleanup temp_cleanup_;   // temp_, removed by the signal handlers
     // Identity of the target: the file's device and inode, or (a new file) its folder's
     // and its name.
     bool exists_ = false;

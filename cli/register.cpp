@@ -22,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/verified.hpp"
+#include "dsl/base/interrupt.hpp"
 #include "evaluator/check/check.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
@@ -179,16 +180,16 @@ int refuse_broken_chain(const eval::Register& reg, const std::string& db, const 
     return Exit::failure;
 }
 
-/// Where a record's stored plan folder goes under `root`, so that its rule files imported from
-/// outside it (`../common/x.hoshu`) have as many folders above it: root/up/…/plan.
-std::filesystem::path stored_plan_folder(const std::filesystem::path& root, const std::vector<eval::RecordedFile>& files) {
+/// Where a record's stored plan folder goes in a temporary folder, so that its rule files
+/// imported from outside it (`../common/x.hoshu`) have as many folders above it: up/…/plan.
+std::filesystem::path stored_plan_folder(const std::vector<eval::RecordedFile>& files) {
     std::size_t depth = 0;
     for (const auto& f : files) {
         std::size_t d = 0;
         for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
         depth = std::max(depth, d);
     }
-    std::filesystem::path plan = root;
+    std::filesystem::path plan;
     for (std::size_t i = 0; i < depth; ++i) plan /= "up";
     return plan / "plan";
 }
@@ -203,27 +204,22 @@ std::optional<eval::Plan> recorded_plan(const std::vector<eval::StoredResult>& r
         if (!r.superseded_by && !r.files.empty() && (latest == nullptr || !eval::fiscal_year_before(r.fiscal_year, latest->fiscal_year)))
             latest = &r;
     if (latest == nullptr) return std::nullopt;
-    std::error_code ec;
-    std::string pattern = (fs::temp_directory_path(ec) / "hoshu-plan-XXXXXX").string();
-    if (ec || ::mkdtemp(pattern.data()) == nullptr) return std::nullopt;
-    const fs::path root(pattern);
-    const fs::path plan = stored_plan_folder(root, latest->files);
+    // A private folder (0700, its files 0600), removed on return and by a signal that ends
+    // the command: the rules hold the plan's figures.
+    TempFolder root;
+    std::string error;
+    if (!root.make("hoshu-plan", error)) return std::nullopt;
+    const fs::path plan = stored_plan_folder(latest->files);
     bool written = true;
-    for (const auto& f : latest->files) {
-        if (f.role != "rules") continue;
-        fs::path target = (plan / f.path).lexically_normal();
-        auto rel = target.lexically_relative(root);
-        std::string error;
-        fs::create_directories(target.parent_path(), ec);
-        written = written && !rel.empty() && *rel.begin() != ".." && write_output(target.string(), f.bytes, error);
-    }
+    for (const auto& f : latest->files)
+        if (f.role == "rules") written = written && root.write((plan / f.path).string(), f.bytes, error);
+    pause_for_test("HOSHU_TEST_PAUSE_WITH_TEMP_FILES");
     std::optional<eval::Plan> loaded;
     if (written) {
         dsl::Diagnostics diags;
-        loaded = eval::load_plan(sm, plan.string(), diags, eval::CheckOptions{false});
+        loaded = eval::load_plan(sm, (fs::path(root.path()) / plan).string(), diags, eval::CheckOptions{false});
         if (diags.has_errors()) loaded.reset();
     }
-    fs::remove_all(root, ec);
     return loaded;
 }
 
@@ -232,6 +228,10 @@ int record(const RegisterArgs& args) {
     if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    // The write lock before anything is read: the records this result is checked against
+    // (the year's current one, the one it carries from, the events since) are still the
+    // register's when it is written. Another writer waits; its checks then see this record.
+    if (auto locked = reg->lock_for_write(); !locked) return fail(locked.error());
     if (int broken = refuse_broken_chain(*reg, args.db, "nothing is recorded in it")) return broken;
     VerifyArgs verify;
     verify.result = args.result;
@@ -458,6 +458,9 @@ int event(const RegisterArgs& args) {
     if (args.reason.empty()) return usage("an event needs --reason TEXT: why it happened");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
+    // The write lock before the balances are read: the event is checked against the balances
+    // it is written after (another `event` at the same moment waits, then sees this one).
+    if (auto locked = reg->lock_for_write(); !locked) return fail(locked.error());
     if (int broken = refuse_broken_chain(*reg, args.db, "no event is recorded in it")) return broken;
     auto results = reg->results();
     if (!results) return fail(results.error());
@@ -514,42 +517,35 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
         }
         carried_bytes = from->result_json;
     }
-    std::error_code ec;
-    std::string pattern = (fs::temp_directory_path(ec) / "hoshu-register-XXXXXX").string();
-    if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+    // A private folder (0700, its files 0600: the inputs hold every director's pay), removed
+    // on return and by a signal that ends the command.
+    TempFolder root;
+    std::string error;
+    if (!root.make("hoshu-register", error)) {
         note = "cannot create a temporary folder";
         return false;
     }
-    fs::path root(pattern);
-    const fs::path plan = stored_plan_folder(root, r.files);
-    std::string inputs, result = (root / fmt::format("record-{}-{}.json", r.id, r.fiscal_year)).string();
-    std::string carried = (root / "carried-from.json").string();
-    bool written = false;
-    auto put = [&](const fs::path& path, const std::string& bytes) {
-        fs::path target = path.lexically_normal();
-        auto rel = target.lexically_relative(root);
-        if (rel.empty() || *rel.begin() == "..") return false;
-        fs::create_directories(target.parent_path(), ec);
-        std::string error;
-        return write_output(target.string(), bytes, error);
-    };
-    fs::create_directories(plan, ec);
-    written = !ec;
+    const fs::path top(root.path());
+    const fs::path plan = stored_plan_folder(r.files);
+    const std::string result_name = fmt::format("record-{}-{}.json", r.id, r.fiscal_year);
+    std::string inputs, result = (top / result_name).string(), carried = (top / "carried-from.json").string();
+    bool written = true;
     for (const auto& f : r.files) {
         if (f.role == "inputs") {
-            inputs = (root / ("inputs-" + f.path)).string();
-            written = written && put(inputs, f.bytes);
+            inputs = (top / ("inputs-" + f.path)).string();
+            written = written && root.write("inputs-" + f.path, f.bytes, error);
         } else {
-            written = written && put(plan / f.path, f.bytes);
+            written = written && root.write((plan / f.path).string(), f.bytes, error);
         }
     }
-    written = written && put(result, r.result_json);
-    if (!carried_bytes.empty() && !carried_from_register) written = written && put(carried, carried_bytes);
+    written = written && root.write(result_name, r.result_json, error);
+    if (!carried_bytes.empty() && !carried_from_register) written = written && root.write("carried-from.json", carried_bytes, error);
+    pause_for_test("HOSHU_TEST_PAUSE_WITH_TEMP_FILES");
     bool ok = false;
     if (written && !inputs.empty()) {
         VerifyArgs va;
         va.result = result;
-        va.rules = plan.string();
+        va.rules = (top / plan).string();
         va.inputs = inputs;
         // The stored rules' lint warnings are not repeated: they were shown when the
         // result was recorded, the stored rules cannot be edited, and this copy of them is
@@ -565,7 +561,6 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
     } else {
         note = "its rule files and inputs could not be written to a temporary folder";
     }
-    fs::remove_all(root, ec);
     return ok;
 }
 

@@ -1,11 +1,11 @@
 // toolchain.hpp: the compiler run with posix_spawn (no shell), its output kept in the cache
-// under temporary names and renamed into place only when whole; the signals that end a
-// command are held while temporary files exist, so that an interrupted compile leaves none.
+// under temporary names and renamed into place only when whole. A signal that ends the
+// command stops the compiler (its process group) and removes the temporary files
+// (dsl/base/interrupt.hpp), so that an interrupted compile leaves none and nothing running.
 #include "evaluator/native/toolchain.hpp"
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +22,8 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
+
+#include "dsl/base/interrupt.hpp"
 
 extern char** environ;
 
@@ -105,23 +107,11 @@ Result<LoadedKernel> open_library(const std::string& path) {
     return k;
 }
 
-/// The signals that end a command, held while a compile's temporary files exist.
-struct HeldSignals {
-    sigset_t old{};
-    HeldSignals() {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        ::pthread_sigmask(SIG_BLOCK, &set, &old);
-    }
-    ~HeldSignals() { ::pthread_sigmask(SIG_SETMASK, &old, nullptr); }
-};
-
-/// Run the compiler on `cpp` into `so`; its messages go to `log`.
+/// Run the compiler on `cpp` into `so`; its messages go to `log`. The compiler leads a
+/// process group of its own, which a signal ending the command stops (interrupt.hpp): its
+/// own children (cc1plus, the assembler, the linker) go with it.
 bool run_compiler(const std::string& compiler, const std::string& cpp, const std::string& so, const std::string& log,
-                  const sigset_t& child_mask, std::string& why, std::vector<std::string>& messages) {
+                  std::string& why, std::vector<std::string>& messages) {
     std::vector<std::string> args = {compiler, "-std=c++17", "-O2", "-fPIC", "-shared", "-w", "-o", so, "-x", "c++", cpp};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -133,8 +123,8 @@ bool run_compiler(const std::string& compiler, const std::string& cpp, const std
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawnattr_setsigmask(&attr, &child_mask);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     const int err = ::posix_spawnp(&pid, compiler.c_str(), &actions, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -143,13 +133,17 @@ bool run_compiler(const std::string& compiler, const std::string& cpp, const std
         why = fmt::format("cannot run the C++ compiler `{}`: {}", compiler, std::strerror(err));
         return false;
     }
+    SignalCleanup running = SignalCleanup::process_group(pid);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
+            stop_if_interrupted();   // the signal handler stopped it and reaped it
             why = fmt::format("cannot wait for the C++ compiler: {}", std::strerror(errno));
             return false;
         }
     }
+    running.release();
+    stop_if_interrupted();   // stopped by the signal handler: not the compiler's failure
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
     std::string text;
     read_file(log, text);
@@ -201,18 +195,18 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     }
     if (options.cached_only) return problem("the plan has not been compiled for these values yet");
 
-    HeldSignals held;
     if (cached) remove_leftovers(dir);
-    std::string temp_dir;
+    // The temporary files (and without a cache the folder they are in) are removed on every
+    // way out, and by a signal that ends the command (dsl/base/interrupt.hpp).
+    TempFolder temp_dir;
     if (!cached) {
-        std::string base = env("TMPDIR");
-        if (base.empty() || base.front() != '/') base = "/tmp";
-        std::string pattern = base + "/hoshu-kernel-XXXXXX";
-        if (!::mkdtemp(pattern.data())) return problem(fmt::format("cannot make a folder in {}: {}", base, std::strerror(errno)));
-        temp_dir = dir = pattern;
+        std::string error;
+        if (!temp_dir.make("hoshu-kernel", error)) return problem(error);
+        dir = temp_dir.path();
     }
     const std::string stem = fmt::format("{}/{}.{}", dir, name, ::getpid());
     const std::string cpp_tmp = stem + ".cpp.tmp", so_tmp = stem + ".so.tmp", log = stem + ".log.tmp";
+    const SignalCleanup on_signal[] = {SignalCleanup::file(cpp_tmp), SignalCleanup::file(so_tmp), SignalCleanup::file(log)};
     auto clean = [&]() {
         ::unlink(cpp_tmp.c_str());
         ::unlink(so_tmp.c_str());
@@ -221,23 +215,20 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     if (!write_file(cpp_tmp, source)) {
         const int err = errno;
         clean();
-        if (!temp_dir.empty()) ::rmdir(temp_dir.c_str());
         return problem(fmt::format("cannot write the compiled plan's source in {}: {}", dir, std::strerror(err)));
     }
     std::string why;
     std::vector<std::string> messages;
-    if (!run_compiler(compiler, cpp_tmp, so_tmp, log, held.old, why, messages)) {
+    if (!run_compiler(compiler, cpp_tmp, so_tmp, log, why, messages)) {
         clean();
-        if (!temp_dir.empty()) ::rmdir(temp_dir.c_str());
         auto diags = problem(why);
         for (const auto& m : messages) diags.note(dsl::SourceRange{}, "{}", m);
         return diags;
     }
     ::unlink(log.c_str());
-    if (!temp_dir.empty()) {
+    if (!cached) {
         auto k = open_library(so_tmp);
         clean();
-        ::rmdir(temp_dir.c_str());
         return k;
     }
     // The object first, then the source that vouches for it.

@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "dsl/base/interrupt.hpp"
 #include "evaluator/numbers/rational.hpp"
 
 namespace hoshu::eval {
@@ -98,6 +99,7 @@ Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
     int fd = ::mkstemp(path.data());
     if (fd < 0) return dsl::one_error({}, fmt::format("cannot create a temporary file for the workbook in {}", dir.string()));
     ::close(fd);
+    const SignalCleanup on_signal = SignalCleanup::file(path);   // the workbook holds the figures
     lxw_workbook_options options{};
     options.tmpdir = const_cast<char*>(dir.c_str());
     lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);

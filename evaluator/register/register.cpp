@@ -8,14 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-#include <thread>
 
+#include "dsl/base/interrupt.hpp"
 #include "evaluator/output/verify.hpp"
 #include "evaluator/register/chain.hpp"
 
@@ -230,15 +228,7 @@ CanonicalRow canonical(const StoredEvent& e) {
 /// A test hook: HOSHU_TEST_PAUSE_IN_WRITE=MARKER:SECONDS makes a write, inside its
 /// transaction, create the file MARKER and wait SECONDS, so that a test can kill the
 /// process there or start a second writer.
-void test_pause() {
-    const char* hook = std::getenv("HOSHU_TEST_PAUSE_IN_WRITE");
-    if (hook == nullptr) return;
-    std::string spec(hook);
-    auto colon = spec.rfind(':');
-    if (colon == std::string::npos) return;
-    { std::ofstream(spec.substr(0, colon)) << "paused\n"; }
-    std::this_thread::sleep_for(std::chrono::seconds(std::atoi(spec.c_str() + colon + 1)));
-}
+void test_pause() { pause_for_test("HOSHU_TEST_PAUSE_IN_WRITE"); }
 
 }  // namespace
 
@@ -267,8 +257,10 @@ struct Register::Impl {
         return s.integer(0);
     }
 
-    /// BEGIN IMMEDIATE: the write lock now, waiting for another writer up to the busy timeout.
+    /// BEGIN IMMEDIATE: the write lock now, waiting for another writer up to the busy timeout;
+    /// nothing when lock_for_write() began the transaction already.
     Result<bool> begin() {
+        if (sqlite3_get_autocommit(db) == 0) return true;
         if (!exec("BEGIN IMMEDIATE")) return fail("cannot start a transaction");
         return true;
     }
@@ -381,6 +373,13 @@ Result<Register> Register::open(const std::string& path) {
     if (*version < register_schema_version) {
         auto begun = db.begin();
         if (!begun) return std::move(begun).error();
+        // Read again under the lock: another process may have migrated it meanwhile.
+        version = db.pragma("user_version");
+        if (!version) {
+            Diagnostics d = db.fail("cannot read the schema version");
+            db.rollback();
+            return d;
+        }
         auto migrated = db.migrate(static_cast<int>(*version));
         if (!migrated) {
             db.rollback();
@@ -391,6 +390,8 @@ Result<Register> Register::open(const std::string& path) {
     }
     return Register(std::move(*impl));
 }
+
+Result<bool> Register::lock_for_write() { return impl_->begin(); }
 
 Result<std::int64_t> Register::record(ResultEntry entry, bool supersede) {
     Impl& db = *impl_;
@@ -419,6 +420,10 @@ Result<std::int64_t> Register::record(ResultEntry entry, bool supersede) {
         return abort(error_of(fmt::format("--supersede: {} is not recorded yet, there is nothing to supersede", entry.fiscal_year)));
     entry.supersedes = current;
 
+    // From the first row written to the commit, a signal that ends the command waits: the
+    // transaction is rolled back instead of committed, and SQLite removes its journal, which a
+    // process ended in the middle would leave beside the register.
+    SignalsHeld held;
     StoredResult r;
     static_cast<ResultEntry&>(r) = std::move(entry);
     r.id = db.next("SELECT max(id) FROM results");
@@ -459,6 +464,7 @@ Result<std::int64_t> Register::record(ResultEntry entry, bool supersede) {
         file.reset();
     }
     test_pause();
+    if (held.arrived()) return abort(error_of("interrupted"));   // (the process ends as `held` goes)
     auto committed = db.commit();
     if (!committed) return std::move(committed).error();
     return r.id;
@@ -468,6 +474,7 @@ Result<std::int64_t> Register::add_event(const EventEntry& event) {
     Impl& db = *impl_;
     auto begun = db.begin();
     if (!begun) return std::move(begun).error();
+    SignalsHeld held;   // as in record()
     StoredEvent e;
     static_cast<EventEntry&>(e) = event;
     e.id = db.next("SELECT max(id) FROM events");
@@ -492,6 +499,10 @@ Result<std::int64_t> Register::add_event(const EventEntry& event) {
         return d;
     }
     test_pause();
+    if (held.arrived()) {
+        db.rollback();
+        return error_of("interrupted");   // (the process ends as `held` goes)
+    }
     auto committed = db.commit();
     if (!committed) return std::move(committed).error();
     return e.id;

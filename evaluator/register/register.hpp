@@ -8,12 +8,14 @@
 // the result's normalized lines included; verify_chain() recomputes every hash. A year
 // recorded again supersedes the earlier record, which stays. Each write is one transaction
 // (BEGIN IMMEDIATE, with a busy timeout: writers queue, none is lost; a process killed in
-// the middle leaves the file as it was). The schema is versioned (PRAGMA user_version) and
+// the middle leaves the file as it was), begun by lock_for_write() before the caller reads
+// what the write is checked against, so that the check and the write are one. The schema is versioned (PRAGMA user_version) and
 // the file marked as a hoshu register (PRAGMA application_id): a file that is not one, or of
 // a newer schema, is refused.
 //
 //   auto reg = Register::create("grants.db");              // a new file; refuses an existing one
 //   auto reg = Register::open("grants.db");                // an existing register
+//   reg->lock_for_write();                                 // what is read now is what is written after
 //   auto id = reg->record(entry, /*supersede=*/false);     // FY recorded twice: an error
 //   auto problems = reg->verify_chain();                   // empty: every hash holds
 //   auto prior = reg->latest_result_before("FY2025");      // the FY2024 result, byte-exact
@@ -109,10 +111,19 @@ public:
     Register& operator=(Register&&) noexcept;
     ~Register();
 
+    /// Take the write lock now (BEGIN IMMEDIATE, waiting up to the busy timeout for another
+    /// writer to finish), before reading what a write is checked against: the balances an
+    /// event must fit, the records a result carries from or supersedes. What is read from
+    /// here on is then what the next record() or add_event() writes after — two processes
+    /// checking and writing at once are serialized, the second reading what the first
+    /// wrote. That write's commit (or its failure) releases the lock; so does closing the
+    /// register without writing, which leaves it unchanged.
+    Result<bool> lock_for_write();
     /// Record a result. A fiscal year already recorded needs `supersede` (and a reason); the
     /// entry then supersedes the year's current record. Returns the new record's id.
     Result<std::int64_t> record(ResultEntry entry, bool supersede);
-    /// Record an event (checked against the balances by the caller, see balances.hpp).
+    /// Record an event (checked against the balances by the caller, see balances.hpp, after
+    /// lock_for_write()).
     Result<std::int64_t> add_event(const EventEntry& event);
 
     /// Every result, oldest first; every event, oldest first.

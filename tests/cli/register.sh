@@ -3,7 +3,8 @@
 # that verifies; a year twice only with --supersede and a reason, the earlier record kept);
 # verify (an edit made with the sqlite3 shell is named; a trigger dropped, changed or added
 # and a file SQLite's integrity check fails are named); a process killed inside `record`
-# leaves the register as it was; two writers at once are serialized, neither lost; a file of
+# leaves the register as it was; two writers at once are serialized, neither lost, and two
+# events at once are each checked against the balances the other left; a file of
 # a newer schema, of another application or no database at all is refused; events and
 # balances on a date; show and export (CSV with or without the byte-order mark, JSON).
 set -uo pipefail
@@ -270,6 +271,40 @@ out="$(cat "$work/first.out" "$work/second.out")"; rc=$first_rc
 [[ $first_rc -eq 0 && $second_rc -eq 0 ]]; report "two writers at once both succeed" $((1 - $?))
 check "... the first holds the lock, the second waits for it" 0 "recorded FY2025 as record 2" cat "$work/second.out"
 check "... both recorded, the chain intact" 0 "intact: 2 records and 0 events" "$hoshu" register verify "$both"
+
+# --- two events at once: the second is checked against the balances after the first (its
+# checks and its write are one transaction). The first pauses inside its transaction; the
+# second starts then, so that a check made outside the transaction would read the balances
+# before the first event.
+racing() {  # racing DB FIRST_ARGS… -- SECOND_ARGS…: the first paused in its write, the second started meanwhile
+  local racedb=$1; shift
+  local first=() second=()
+  while [[ $1 != -- ]]; do first+=("$1"); shift; done; shift; second=("$@")
+  rm -f "$work/paused"
+  cp "$work/race-base.db" "$racedb"
+  HOSHU_TEST_PAUSE_IN_WRITE="$work/paused:2" "$hoshu" register event "$racedb" "${first[@]}" > "$work/first.out" 2>&1 &
+  local writer=$!; pids+=("$writer")
+  for _ in $(seq 1 400); do [[ -f "$work/paused" ]] && break; sleep 0.05; done
+  run "$hoshu" register event "$racedb" "${second[@]}"
+  wait "$writer"; first_rc=$?
+}
+seen() {  # seen NAME EXPECTED_RC EXPECTED_TEXT: of the command run last
+  [[ $rc -eq $2 && "$out" == *"$3"* ]] && report "$1" 1 || report "$1 (want exit $2, \"$3\")" 0
+}
+"$hoshu" register init "$work/race-base.db" > /dev/null
+"$hoshu" register record "$work/race-base.db" "$work/fy2024.json" --grants $grants > /dev/null
+claw=(--director D01 --kind clawback --shares 3973 --year FY2024 --grant tenure_rs_shares --date 2025-08-01)
+racing "$work/race.db" "${claw[@]}" --reason first -- "${claw[@]}" --reason second
+seen "two clawbacks of a whole grant at once: the second, checked after the first, is refused" 2 \
+  "D01 FY2024 tenure_rs_shares has 0 restricted shares on 2025-08-01, fewer than the clawback's 3973"
+[[ $first_rc -eq 0 ]] && grep -q "^recorded event 1: clawback D01" "$work/first.out"; report "... the first recorded" $((1 - $?))
+check "... one event recorded, the register intact" 0 "intact: 1 record and 1 event" "$hoshu" register verify "$work/race.db"
+racing "$work/race.db" --director D01 --kind clawback --shares 100 --year FY2024 --grant annual_rs_shares --date 2025-07-05 --reason cb \
+  -- --director D01 --kind leave --date 2025-07-10 --reason bye
+seen "a leave recorded while a clawback is written forfeits what the clawback left" 0 "18802 restricted shares forfeited"
+racing "$work/race.db" --director D01 --kind leave --date 2025-07-10 --reason bye \
+  -- --director D01 --kind clawback --shares 100 --year FY2024 --grant annual_rs_shares --date 2025-07-05 --reason cb
+seen "an earlier-dated event started while a leave is written is refused (date order)" 2 "D01 has an event dated 2025-07-10 already"
 
 # --- eval --register: the carried state of the prior year from the register (not available yet).
 check "eval --register with inputs that type the carried ledger is refused, naming the register's record" 2 "grants.db, FY2024 record 2, carry.ledger" \
