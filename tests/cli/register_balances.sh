@@ -72,7 +72,7 @@ out=$(row "$db" D1 FY2025); rc=$?
 third_year "$db" "leave"
 out=$(row "$db" D1 FY2025); rc=$?
 [[ "$out" == "0 0 11171 0 15638 2" ]]; report "after FY2027 (which no longer carries D1) is recorded: the same" $((1 - $?))
-check "show says so" 0 "FY2025  award_units  2025-03-15   26809           0       0      11171            0  15638 (record 2)" \
+check "show says so" 0 "FY2025  award_units  2025-03-15  26809           0       0      11171            0  15638 (record 2)" \
   "$hoshu" register show "$db" --director D1
 out=$(row "$db" D1 FY2026); rc=$?
 [[ "$out" == *" 0 -" ]]; report "D1's FY2026 grant, forfeited before the plan released any: nothing by plan, no record" $((1 - $?))
