@@ -231,9 +231,10 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
     for (const auto& [record, carried] : carrying_records(results, as_of)) {
         std::vector<std::int64_t> pending;   // the events its chain had not applied
         for (const auto& e : events_to_carry(*record, results, events)) pending.push_back(e.id);
+        const std::string& year = record->fiscal_year;   // (a structured binding is not captured by every compiler)
         apply_events_where([&](const StoredEvent& e) {
             // (An event of a later year than the record's waits for that year's records.)
-            const bool later_year = !e.fiscal_year.empty() && fiscal_year_before(record->fiscal_year, e.fiscal_year);
+            const bool later_year = !e.fiscal_year.empty() && fiscal_year_before(year, e.fiscal_year);
             return !later_year && std::find(pending.begin(), pending.end(), e.id) == pending.end();
         });
         take_carried(*grants, *record, carried);
