@@ -520,15 +520,15 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
         auto& d = diags_.error(where, "unknown name `{}`", name.text);
         std::string best;
         std::size_t best_distance = 3;
-        for (const auto& [candidate, sym] : symbols_) {
-            if (names_suggested_ >= 100) break;
-            std::size_t dist = dsl::edit_distance(candidate, name.text);
-            if (dist < best_distance) {
-                best_distance = dist;
-                best = candidate;
+        if (names_suggested_++ < 100) {
+            for (const auto& [candidate, sym] : symbols_) {
+                std::size_t dist = dsl::edit_distance(candidate, name.text);
+                if (dist < best_distance) {
+                    best_distance = dist;
+                    best = candidate;
+                }
             }
         }
-        ++names_suggested_;
         if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
         // A member of a choice is no value of its own: a value of the choice is tested with `is`.
         for (const auto& ct : plan_.choices)

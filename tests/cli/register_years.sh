@@ -11,26 +11,12 @@
 #     supersede itself, eval --register);
 #   - explain and report name the event beside a carried value it changed.
 set -uo pipefail
-hoshu=$1
-hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-export SOURCE_DATE_EPOCH=1751328000
-export HOSHU_CACHE_DIR="$work/cache"
-run() { out=$(NO_COLOR=1 timeout 60 "$@" 2>&1); rc=$?; }
-report() { if [[ $2 == 1 ]]; then echo "ok   $1"; else echo "FAIL $1: exit $rc; output:"; echo "$out"; fail=1; fi; }
-check() {  # check NAME EXPECTED_RC EXPECTED_TEXT ARGS…
-  local name=$1 want_rc=$2 want_text=$3; shift 3
-  run "$@"
-  [[ $rc -eq $want_rc && "$out" == *"$want_text"* ]] && report "$name" 1 || report "$name (want exit $want_rc, \"$want_text\")" 0
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 # The carried FY2025 award of a director in a result: "restricted released".
 award() { python3 -c "import json,sys; print(*[f\"{r['restricted']} {r['released']}\" for r in json.load(open(sys.argv[1]))['carry']['ledger'] if r['director']==sys.argv[2] and r['year']=='FY2025'])" "$@"; }
 output() { python3 -c "import json,sys; print([d[sys.argv[3]] for d in json.load(open(sys.argv[1]))['directors'] if d['id']==sys.argv[2]][0])" "$@"; }
 p=tests/cli/register_plans/ret
 t=$p/tests
-q() { "$hoshu" "$@" > /dev/null 2>&1; }
 
 q eval $p --inputs $t/fy2025.toml --format json --out "$work/fy2025.json"
 q eval $p --inputs $t/fy2025b.toml --format json --out "$work/fy2025b.json"
