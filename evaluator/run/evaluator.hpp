@@ -237,7 +237,11 @@ private:
     /// requirement of each record is evaluated on its own, so that a missing input stops
     /// only what reads it. The failure path only: a run that met one missing input, or
     /// check_inputs() with other problems, reports them all together.
-    void add_missing_inputs(dsl::Diagnostics& diags, std::size_t max_errors);
+    /// What else fails, after a failure in diags: each output, limit and requirement is
+    /// evaluated on its own, and what fails that diags does not hold yet is added (at most
+    /// max_errors): the required inputs missing only, or every failure.
+    enum class Failures : std::uint8_t { missing_inputs, all };
+    void add_failures(dsl::Diagnostics& diags, std::size_t max_errors, Failures which);
     /// After a failure part way: nothing is left running.
     void recover_from_failure();
     static constexpr std::size_t max_input_errors = 50;

@@ -137,11 +137,11 @@ const Outcome& Evaluator::run() {
     try {
         return evaluate_started();
     } catch (EvalFailure& f) {
-        if (!f.missing_input) throw;
-        // One input missing: every other one the evaluation reads is named with it, so that
-        // the inputs are filled in at one go.
+        // One input missing, or one value that cannot be computed (a division by zero for a
+        // director): every other one the evaluation meets is named with it, so that the
+        // inputs are put right at one go.
         reset();
-        add_missing_inputs(f.diags, max_input_errors);
+        add_failures(f.diags, max_input_errors, Failures::all);
         if (f.diags.error_count() >= max_input_errors)
             f.diags.note(SourceRange{}, "stopped after {} problems in {}", max_input_errors, in_.path());
         throw;

@@ -601,7 +601,7 @@ void surely_read(const Plan& plan, std::uint32_t n, std::vector<std::uint32_t>& 
 
 }  // namespace
 
-void Evaluator::add_missing_inputs(dsl::Diagnostics& diags, std::size_t max_errors) {
+void Evaluator::add_failures(dsl::Diagnostics& diags, std::size_t max_errors, Failures which) {
     auto attempt = [&](auto&& evaluate) {
         if (diags.error_count() >= max_errors) return false;
         try {
@@ -609,8 +609,11 @@ void Evaluator::add_missing_inputs(dsl::Diagnostics& diags, std::size_t max_erro
             return true;
         } catch (EvalFailure& f) {
             recover_from_failure();
-            if (!f.missing_input) return false;   // another problem: reported already, or by the run
-            // Once: the input another output (another record's total) needs too.
+            // (While the inputs are checked, only the inputs missing: what fails to compute
+            // is reported by the run, once the inputs read.)
+            if (!f.missing_input && which == Failures::missing_inputs) return false;
+            // Once: the input another output (another record's total) needs too, and the
+            // failure every definition that reads a failed one meets again.
             for (const auto& d : f.diags.items()) {
                 if (d.severity != dsl::Severity::error) continue;
                 for (const auto& e : diags.items())
@@ -739,7 +742,7 @@ void Evaluator::check_inputs() {
         }
     });
     // The required inputs the file lacks, with the other problems: not one per run.
-    if (diags.has_errors()) add_missing_inputs(diags, max_errors);
+    if (diags.has_errors()) add_failures(diags, max_errors, Failures::missing_inputs);
     if (diags.error_count() >= max_errors)
         diags.note(SourceRange{}, "stopped after {} problems in {}", max_errors, in_.path());
     if (diags.has_errors()) throw EvalFailure{std::move(diags)};
