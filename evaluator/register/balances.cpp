@@ -172,18 +172,24 @@ std::vector<std::pair<const StoredResult*, std::vector<JsonValue>>> carrying_rec
     return out;
 }
 
-/// What `record` carries for the grants of years before its own: each grant's `restricted`
-/// becomes the carried one (its records naming the grant, or the director's records of that
-/// year when the director has one grant that year; none: 0), the difference counted as
-/// released or forfeited by the plan, in that record. A grant with nothing restricted left
-/// (an earlier record or the events brought it to 0) is left as it is: the record has
-/// nothing to say of it, and what brought it to 0 stays as it was counted.
+/// What `record` carries for the grants of years before its own, and of its own year when
+/// it carries records of that year (a plan that hands on this year's grants with what is
+/// still restricted of them: a grant the year itself forfeited, or released on retirement,
+/// is not carried): each grant's `restricted` becomes the carried one (its records naming
+/// the grant, or the director's records of that year when the director has one grant that
+/// year; none: 0), the difference counted as released or forfeited by the plan, in that
+/// record. A grant with nothing restricted left (an earlier record or the events brought it
+/// to 0) is left as it is: the record has nothing to say of it, and what brought it to 0
+/// stays as it was counted.
 void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record, const std::vector<JsonValue>& carried) {
     bool names_any = false;
     for (const auto& g : grants)
         for (const auto& rec : carried) names_any = names_any || (g.result_id != 0 && record_names_grant(rec, g.grant));
+    bool carries_own_year = false;
+    for (const auto& rec : carried) carries_own_year = carries_own_year || rec.find("year")->text == record.fiscal_year;
     for (auto& g : grants) {
-        if (g.result_id == 0 || !fiscal_year_before(g.fiscal_year, record.fiscal_year)) continue;
+        if (g.result_id == 0 || fiscal_year_before(record.fiscal_year, g.fiscal_year)) continue;
+        if (g.fiscal_year == record.fiscal_year && !carries_own_year) continue;
         bool kind_named = false;
         for (const auto& rec : carried) kind_named = kind_named || record_names_grant(rec, g.grant);
         std::size_t grants_that_year = 0;

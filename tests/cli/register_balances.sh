@@ -61,7 +61,7 @@ out=$(row "$db" D1 FY2025); rc=$?
 check "show says so" 0 "FY2025  award_units  2025-03-15  26809           0       0      11171            0  15638 (record 2)" \
   "$hoshu" register show "$db" --director D1
 out=$(row "$db" D1 FY2026); rc=$?
-[[ "$out" == *" 0 -" ]]; report "D1's FY2026 grant, forfeited before the plan released any: nothing by plan, no record" $((1 - $?))
+[[ "$out" == "0 0 24348 0 0 2" ]]; report "D1's FY2026 grant, forfeited before the plan released any: nothing by plan (its own record, 2, carries it whole)" $((1 - $?))
 out=$(unbalanced "$db"); rc=$?
 [[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
 
@@ -128,5 +128,26 @@ check "... the restatement is recorded" 0 "recorded FY2026 as record 3" \
   "$hoshu" register record "$db" "$work/n2026b.json" --grants award_units --supersede --reason "restated"
 check "... and FY2027 applies it" 0 "1 event since" \
   "$hoshu" eval "$work/noend" --inputs "$work/noend/tests/fy2027.toml" --register "$db"
+
+# --- 6. The latest record's own year: a grant its own year forfeited (misconduct) is not
+# carried, so nothing of it is restricted from the moment it is recorded — not only once a
+# later year is — and a lift of it is refused, as for an earlier year's grant.
+p6=tests/cli/register_plans/inyear
+db=$work/inyear.db
+q register init "$db"
+q eval $p6 --inputs $p6/fy2025.toml --format json --out "$work/i2025.json"
+q register record "$db" "$work/i2025.json" --grants granted_shares
+out=$(row "$db" K2 FY2025); rc=$?
+[[ "$out" == "0 0 0 0 3000 1" ]]; report "K2's grant, forfeited by its own year: restricted 0, by plan 3000 (record 1)" $((1 - $?))
+out=$(row "$db" K1 FY2025); rc=$?
+[[ "$out" == "4000 0 0 0 0 1" ]]; report "K1's grant, carried whole: restricted 4000, by plan 0 (record 1)" $((1 - $?))
+check "show says so" 0 "FY2025  granted_shares  2025-07-15    3000           0       0          0            0  3000 (record 1)" \
+  "$hoshu" register show "$db" --director K2
+check "a lift of the forfeited shares is refused" 2 "K2 has no restricted shares on 2025-09-01 to lift (record 1 (FY2025) carries the FY2025 grant with 0 restricted: its plan released or forfeited 3000" \
+  "$hoshu" register event "$db" --director K2 --kind lift --date 2025-09-01 --reason "lift after forfeiture"
+check "K1's grant is still lifted" 0 "recorded event 1: lift K1" \
+  "$hoshu" register event "$db" --director K1 --kind lift --date 2025-09-01 --reason "board resolution"
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
 
 exit $fail
