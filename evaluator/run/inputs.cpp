@@ -656,7 +656,7 @@ dsl::SourceRange InputFile::key_range(Node table, std::string_view key) const {
     return SourceRange::in(file, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
 }
 
-std::string number_text_hint(std::string_view text) {
+std::string number_text_hint(std::string_view text, std::string_view currency, std::string_view sign) {
     auto space = [](char c) { return c == ' ' || c == '\t'; };
     auto trim = [&](std::string_view s) {
         while (!s.empty() && space(s.front())) s.remove_prefix(1);
@@ -680,6 +680,23 @@ std::string number_text_hint(std::string_view text) {
     if (begin == 0 && end == s.size()) return {};
     const std::string_view figure = s.substr(begin, end - begin);
     if (figure.empty() || !Rational::parse(figure)) return {};
+    // What decorates it, when it names another currency than the value's: a sign, or a
+    // code of three capitals.
+    std::string_view written = trim(s.substr(0, begin)), after = trim(s.substr(end));
+    if (written.empty()) written = after;
+    else if (!after.empty()) written = {};
+    auto is_sign = [](std::string_view w) {
+        return w == "$" || w == "£" || w == "€" || w == "¥" || w == "￥" || w == "US$";
+    };
+    auto is_code = [](std::string_view w) {
+        return w.size() == 3 && std::all_of(w.begin(), w.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    };
+    const bool own = written == currency || written == sign || (currency == "JPY" && (written == "¥" || written == "￥")) ||
+                     (currency == "USD" && written == "US$");
+    if (!currency.empty() && !written.empty() && !own && (is_sign(written) || is_code(written)))
+        return fmt::format("`{}` is not {}, the currency this value is in: convert the amount to {}, then write the "
+                           "figure alone",
+                           written, currency, currency);
     return fmt::format("write the figure alone, \"{}\": the rule file declares the input's unit", figure);
 }
 

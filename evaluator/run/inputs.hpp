@@ -31,8 +31,10 @@ const char* describe(InputKind k);
 
 /// For a number written as text that does not read as one, how to write it when it is one
 /// with decoration a spreadsheet adds: a space before `%` ("12.5 %"), a currency sign or
-/// code around it ("£1,234.50", "12500 EUR", "USD 40"). Empty when it is not that.
-std::string number_text_hint(std::string_view text);
+/// code around it ("£1,234.50", "12500 EUR", "USD 40"). Empty when it is not that. With
+/// the currency the value is in (its name and sign: "USD", "$"), a sign or code of another
+/// currency is said to be one: the amount is converted, not copied without its sign.
+std::string number_text_hint(std::string_view text, std::string_view currency = {}, std::string_view sign = {});
 
 class InputFile {
 public:

@@ -277,6 +277,19 @@ void Evaluator::refuse_percent_for_amount(SourceRange where, const Type& type, s
     if (auto refused = percent_for_amount(plan_, type, text, what)) fail(where, refused->message, refused->hint);
 }
 
+namespace {
+
+/// The currency an amount or a price of `type` is in, its name and sign; empty when none.
+std::pair<std::string_view, std::string_view> currency_of(const Plan& plan, const Type& type) {
+    std::optional<std::size_t> u;
+    if (auto p = price_units(type, plan.units)) u = p->currency;
+    else if (auto one = single_unit(type); one && plan.units[*one].currency) u = one;
+    if (!u) return {};
+    return {plan.units[*u].name, plan.units[*u].symbol};
+}
+
+}  // namespace
+
 Value Evaluator::convert_override(const InputOverride& ov, const Type& type, const std::string& what) {
     Value v;
     switch (type.kind) {
@@ -287,7 +300,8 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 refuse_percent_for_amount(ov.where, type, ov.text, what);
                 v.number = *r;
             } else {
-                std::string hint = number_text_hint(ov.text);
+                auto [currency, sign] = currency_of(plan_, type);
+                std::string hint = number_text_hint(ov.text, currency, sign);
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
                      hint.empty() ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)" : hint);
             }
@@ -327,7 +341,17 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
     switch (type.kind) {
         case Kind::number: {
             auto r = in_.number(node);
-            if (!r) throw EvalFailure{r.error()};
+            if (!r) {
+                EvalFailure f{r.error()};
+                // A currency sign around the figure: said to be another currency's when it is.
+                if (in_.kind(node) == InputKind::string && !f.diags.items().empty()) {
+                    auto text = in_.text(node);
+                    auto [currency, sign] = currency_of(plan_, type);
+                    if (std::string hint = text ? number_text_hint(*text, currency, sign) : std::string(); !hint.empty())
+                        f.diags.items().back().hint = std::move(hint);
+                }
+                throw f;
+            }
             if (in_.kind(node) == InputKind::string) {
                 if (auto text = in_.text(node)) refuse_percent_for_amount(in_.range(node), type, *text, what);
             }

@@ -537,3 +537,24 @@ rate          = "21353/23800"  # the payout rate granted (exact)
           "  engagement_index = 71.5\n"
           "                     ^~~~\n");
 }
+
+TEST_CASE("a number with a currency sign or code gets a hint, another currency's a conversion", "[inputs]") {
+    using hoshu::eval::number_text_hint;
+    CHECK(number_text_hint("12.5 %") == "no space before the `%`: write \"12.5%\"");
+    CHECK(number_text_hint("£1,234.50") == "write the figure alone, \"1,234.50\": the rule file declares the input's unit");
+    // The value's own currency, by sign or code: the figure alone.
+    CHECK(number_text_hint("$12,000", "USD", "$") == "write the figure alone, \"12,000\": the rule file declares the input's unit");
+    CHECK(number_text_hint("12000 USD", "USD", "$") == "write the figure alone, \"12000\": the rule file declares the input's unit");
+    CHECK(number_text_hint("US$ 40", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
+    CHECK(number_text_hint("￥1,500", "JPY", "¥") == "write the figure alone, \"1,500\": the rule file declares the input's unit");
+    // Another currency's: converted, not copied.
+    CHECK(number_text_hint("£2,400,000.00", "USD", "$") ==
+          "`£` is not USD, the currency this value is in: convert the amount to USD, then write the figure alone");
+    CHECK(number_text_hint("12500 EUR", "GBP", "£") ==
+          "`EUR` is not GBP, the currency this value is in: convert the amount to GBP, then write the figure alone");
+    CHECK(number_text_hint("¥1,500,000", "USD", "$").starts_with("`¥` is not USD"));
+    // A word that is no currency, or a sign on both sides: the figure alone.
+    CHECK(number_text_hint("about 40", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
+    CHECK(number_text_hint("£40 EUR", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
+    CHECK(number_text_hint("forty", "USD", "$").empty());
+}
