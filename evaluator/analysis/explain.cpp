@@ -75,6 +75,8 @@ private:
     /// " (limit NAME)", " (limits A, B)": the plan's limits that scaled `slot` by `f`, those
     /// allocating it that were exceeded before scaling (one factor for them all, the smallest).
     std::string scaled_by(std::uint32_t slot, const Rational& f) const;
+    /// The allocation (rounding) of the first limit whose factor f scaled `slot`.
+    const Allocation* allocation_of(std::uint32_t slot, const Rational& f) const;
     /// The limits whose pro rata allocation scaled `slot` by `f`, and how f follows from them.
     void derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const;
     std::string exact(const Rational& r) const {
@@ -320,6 +322,16 @@ std::string Explainer::scaled_by(std::uint32_t slot, const Rational& f) const {
     return fmt::format(" (limit{} {})", names.size() == 1 ? "" : "s", list);
 }
 
+const Allocation* Explainer::allocation_of(std::uint32_t slot, const Rational& f) const {
+    for (const auto& lo : state_.limits) {
+        const Limit& l = plan_.limits[lo.limit];
+        if (!l.allocation || !lo.factor || !(*lo.factor == f)) continue;
+        const auto& outs = l.allocation->outputs;
+        if (std::find(outs.begin(), outs.end(), slot) != outs.end()) return &*l.allocation;
+    }
+    return nullptr;
+}
+
 void Explainer::derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const {
     for (const auto& lo : state_.limits) {
         const Limit& l = plan_.limits[lo.limit];
@@ -423,11 +435,17 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
         walk(root, grant, step, uses);
         if (auto f = probe_.scale_factor(slot)) {
             auto raw = value_of(root, grant);
-            if (raw)
-                step.details.push_back(fmt::format("scaled pro rata by {}{}: {} × {} → {}",
+            if (raw) {
+                // The exact product, then the limit's rounding, as every other rounding is shown.
+                std::string rounding;
+                if (const Allocation* a = allocation_of(slot, *f))
+                    rounding = fmt::format(" = {}, round {} to {}", show(s.type, Value{raw->number * *f, 0}), to_string(a->mode),
+                                           with_unit(s.type, Value{a->unit, 0}));
+                step.details.push_back(fmt::format("scaled pro rata by {}{}: {} × {}{} → {}",
                                                    f->terminates() ? f->to_string() : f->to_string() + " ≈ " + f->to_decimal(6),
-                                                   scaled_by(slot, *f), show(s.type, *raw), f->to_string(),
+                                                   scaled_by(slot, *f), show(s.type, *raw), f->to_string(), rounding,
                                                    step.display));
+            }
             derive_factor(slot, *f, step);
         }
     }
