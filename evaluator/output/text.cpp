@@ -52,6 +52,18 @@ OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome) {
             // (Scaled, and still violated: the factor it was scaled by.)
             status += (l.status == LimitStatus::violated ? " after scaling by " : " by ") + l.factor->to_string();
             if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
+            // A limit exceeded but not the tightest of its set is scaled by another's factor:
+            // named, so that the factor is not read as this limit's own bound ÷ total.
+            auto own = [&](const LimitOutcome& o) {
+                return o.factor && o.before && !o.before->is_zero() && *o.factor == o.bound.number / *o.before;
+            };
+            if (!own(l)) {
+                for (const auto& other : outcome.limits)
+                    if (&other != &l && own(other) && *other.factor == *l.factor) {
+                        status += fmt::format(" (set by {})", plan.limits[other.limit].name);
+                        break;
+                    }
+            }
         }
         found.limits.push_back({limit.name, display_value(plan, outcome, limit.type, l.value),
                                 display_value(plan, outcome, limit.type, l.bound), std::move(status)});
