@@ -294,7 +294,9 @@ std::string format_register_text(const RegisterView& view) {
             if (!one_unit) granted += " " + unit_of(view, g);
             g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, granted, std::to_string(g.restricted),
                               std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back),
-                              g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record) : ""});
+                              // (The record only where the plan released or forfeited some.)
+                              g.by_plan > 0 && g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record)
+                                                                : std::to_string(g.by_plan)});
         }
         if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true, false}, "  ");
         bool any = false;
