@@ -49,6 +49,26 @@ bool many_scenarios(const BatchArgs& args, const Source& source) {
     return !ec && size >= (std::uintmax_t{8} << 20);
 }
 
+/// A header cell that, split at `;`, names the id column or values of the inputs: a file
+/// whose columns are separated by `;`, not commas. `scenario;years.FY2024.revenue`.
+bool semicolon_separated(std::string_view cell, const eval::InputFile& inputs) {
+    if (cell.find(';') == std::string_view::npos) return false;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t end = std::min(cell.find(';', start), cell.size());
+        std::string_view part = cell.substr(start, end - start);
+        while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
+        while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
+        if (part == "scenario" || part == "id") return true;
+        if (!part.empty()) {
+            std::string why;
+            if (inputs.find(part, &why)) return true;
+        }
+        if (end == cell.size()) return false;
+        start = end + 1;
+    }
+}
+
 }  // namespace
 
 int run_batch(const BatchArgs& args) {
@@ -147,7 +167,14 @@ int run_batch(const BatchArgs& args) {
             auto& d = bad.error(miss.narrow(source.column_range(i), columns[i]), "`{}` is not a value of the inputs: {}",
                                 columns[i], why);
             if (std::string fix = miss.corrected(columns[i]); !fix.empty()) d.hint = fmt::format("did you mean `{}`?", fix);
-            not_values = true;
+            if (source.csv && semicolon_separated(columns[i], inputs)) {
+                // A spreadsheet whose list separator is `;` (much of Europe) writes its
+                // "CSV" so: the header is read as one column.
+                d.hint = "the columns are separated by `;`: a CSV file's separator is a comma (in Excel, save as "
+                         "\"CSV UTF-8 (comma delimited)\")";
+            } else {
+                not_values = true;
+            }
         } else if (auto k = inputs.kind(node); k == eval::InputKind::table || k == eval::InputKind::array) {
             bad.error(source.column_range(i), "`{}` is {} in the inputs; name one value in it", columns[i],
                       eval::describe(k));

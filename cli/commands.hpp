@@ -67,6 +67,10 @@ struct VerifyArgs {
     std::string register_db;            // the register the carried records were read from (default: as the seal records)
     bool plan_warnings = true;          // print the warnings of the plan the seal names (false: its caller printed them,
                                         // or the plan is a register's stored copy, checked again)
+    // What messages call the result and the carried result, when they are temporary copies
+    // (a register's stored result, verified again: "g.db: record 1 (FY2024)"); empty: their paths.
+    std::string result_shown;
+    std::string carry_shown;
 };
 int run_verify(const VerifyArgs& args);
 

@@ -506,7 +506,7 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
                        std::string& note) {
     namespace fs = std::filesystem;
     // The result it carried from: in the register too (`record` made sure of it).
-    std::string carried_bytes;
+    std::string carried_bytes, carried_shown;
     bool carried_from_register = false;
     if (auto seal = eval::read_result(r.result_json); seal && !seal->seal.carried_sha256.empty()) {
         carried_from_register = seal->seal.carried_from_register;
@@ -516,6 +516,7 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
             return false;
         }
         carried_bytes = from->result_json;
+        carried_shown = fmt::format("{}: record {} ({})", db, from->id, from->fiscal_year);
     }
     // A private folder (0700, its files 0600: the inputs hold every director's pay), removed
     // on return and by a signal that ends the command.
@@ -545,6 +546,9 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
     if (written && !inputs.empty()) {
         VerifyArgs va;
         va.result = result;
+        // Messages name the register's record, not the temporary copy (gone when read).
+        va.result_shown = fmt::format("{}: record {} ({})", db, r.id, r.fiscal_year);
+        va.carry_shown = carried_shown;
         va.rules = (top / plan).string();
         va.inputs = inputs;
         // The stored rules' lint warnings are not repeated: they were shown when the

@@ -97,12 +97,15 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     if (!read_expected_hash("--expect-rules-sha256", args.expect_rules_sha256, expect_rules) ||
         !read_expected_hash("--expect-inputs-sha256", args.expect_inputs_sha256, expect_inputs))
         return Exit::usage;
-    const std::string shown_result = dsl::printable(args.result);
+    // (A register's stored result is named by its register and record, not by the
+    // temporary copy verified, which is gone when the message is read.)
+    const std::string shown_result =
+        args.result_shown.empty() ? "`" + dsl::printable(args.result) + "`" : dsl::printable(args.result_shown);
     std::string why;
     auto recorded = eval::read_result(text);
     if (!recorded) {
         for (const auto& d : recorded.error().items())
-            std::fprintf(stderr, "hoshu: error: `%s`: %s\n", shown_result.c_str(), d.message.c_str());
+            std::fprintf(stderr, "hoshu: error: %s: %s\n", shown_result.c_str(), d.message.c_str());
         return Exit::usage;
     }
     const eval::Seal& seal = recorded->seal;
@@ -199,7 +202,7 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         files_now.carried_events = seal.carried_events;
     } else if (!seal.carried_from.empty()) {
         carry_path = args.carry.empty() ? locate(std::string(), seal.carried_from) : args.carry;
-        carry_shown = carry_path;
+        carry_shown = args.carry_shown.empty() ? carry_path : args.carry_shown;
         if (!read_regular_file(carry_path, carry_text, why)) {
             std::fprintf(stderr, "hoshu: error: cannot read the carried result `%s`: %s%s\n",
                          dsl::printable(carry_path).c_str(), why.c_str(), hint(args.carry, carry_path, "--carry FILE").c_str());
@@ -250,14 +253,14 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         auto prior = eval::read_result(carry_text);
         if (!prior) {
             for (const auto& d : prior.error().items())
-                std::fprintf(stderr, "hoshu: error: `%s`: %s\n", dsl::printable(carry_path).c_str(), d.message.c_str());
+                std::fprintf(stderr, "hoshu: error: `%s`: %s\n", dsl::printable(carry_shown).c_str(), d.message.c_str());
             return Exit::usage;
         }
         if (seal.carried_from_register) {
             auto notes = eval::apply_events(*prior, carried_events);
             if (!notes) {
                 for (const auto& d : notes.error().items())
-                    std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(carry_path).c_str(), d.message.c_str());
+                    std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(carry_shown).c_str(), d.message.c_str());
                 return Exit::usage;
             }
         }

@@ -45,8 +45,9 @@ std::string unreadable_reason(const fs::path& p) {
 
 /// The .hoshu files of a folder, in name order, each folder listed once (`visited`: a folder
 /// reached again through a symbolic link or a second import adds nothing). An entry named
-/// *.hoshu that cannot be read — a looping or dangling symbolic link, a FIFO — is an error
-/// naming it (at `where`, the import, if any); a folder named *.hoshu is passed over.
+/// *.hoshu that cannot be read — a looping or dangling symbolic link, a FIFO, a folder — is
+/// an error naming it (at `where`, the import, if any): a rule file left out unseen would
+/// leave its definitions out of the plan.
 std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& visited, dsl::Diagnostics& diags,
                                       SourceRange where) {
     std::vector<fs::path> out;
@@ -57,9 +58,10 @@ std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& vi
         const fs::path& p = it->path();
         if (p.extension() != ".hoshu") continue;
         std::string why = unreadable_reason(p);
-        if (why == "a folder, not a file") continue;
         if (!why.empty()) {
-            diags.error(where, "cannot read rule file `{}`: {}", p.string(), why);
+            auto& d = diags.error(where, "cannot read rule file `{}`: {}", p.string(), why);
+            if (why == "a folder, not a file")
+                d.hint = "a name ending in .hoshu names a rule file: rename the folder";
             continue;
         }
         out.push_back(p);
@@ -151,6 +153,11 @@ std::vector<dsl::FileId> read_rule_files(dsl::SourceManager& sm, const std::stri
             if (reason == "a folder, not a file") {
                 auto more = list_rule_files(target, folders, diags, where);
                 queue.insert(queue.end(), more.begin(), more.end());
+            } else if (reason.empty() && target.extension() != ".hoshu") {
+                // Only .hoshu files are rules: `hoshu verify` reads no other file as one,
+                // and a result sealing it could never be verified.
+                diags.error(where, "cannot import `{}`: not a .hoshu file", target.string()).hint =
+                    "an import names a .hoshu file or a folder of them: rename the file to end in .hoshu";
             } else if (reason.empty()) {
                 queue.push_back(target);
             } else {

@@ -285,6 +285,10 @@ void compare(const JsonValue& rec, const JsonValue& now, const std::string& path
 Result<JsonValue> read_json_exact(std::string_view text, JsonLimits limits) {
     // (The parser takes a NUL byte for the end of its input: what followed one would be
     // read as nothing. JSON has no NUL outside a string's `\u0000`.)
+    // (The parser passes over a UTF-8 byte order mark, which JSON does not allow and hoshu
+    // never writes: a result with one is bytes hoshu did not write.)
+    if (text.substr(0, 3) == "\xef\xbb\xbf")
+        return dsl::one_error({}, "not JSON: a byte order mark at line 1, column 1; hoshu writes none");
     if (const auto nul = text.find('\0'); nul != std::string_view::npos)
         return dsl::one_error({}, fmt::format("not JSON: a NUL byte at byte {}", nul + 1));
     // (A whole number reaches the reader as its value, not its text: `-0` would read as the

@@ -292,12 +292,30 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
     const bool has_precision = read("precision", mi.precision, big, "1e18");
     if (Node n = in.child(t, "precision")) mi.precision_range = in.range(n);
 
+    std::set<std::string_view> in_percent;   // the keys written as percentages
     for (std::string_view key : {"value", "low", "mode", "high", "mean", "sd", "precision"}) {
         Node n = in.child(t, key);
         if (!n || in.kind(n) != InputKind::string) continue;
         auto text = in.text(n);
-        if (text && !text->empty() && text->back() == '%') mi.percents.push_back({*text, in.range(n)});
+        if (text && !text->empty() && text->back() == '%') {
+            mi.percents.push_back({*text, in.range(n)});
+            in_percent.insert(key);
+        }
     }
+    // An error of values of which one is a percentage: held back until the plan says
+    // whether a percentage is an amount of the value sampled (simulate checks it).
+    auto percent_error = [&](const std::vector<std::string_view>& keys, SourceRange where,
+                             std::string message) -> dsl::Diagnostic& {
+        for (auto key : keys) {
+            if (!in_percent.contains(key)) continue;
+            auto& d = mi.unless_percent_refused.emplace_back();
+            d.range = where;
+            d.message = std::move(message);
+            return d;
+        }
+        ok = false;
+        return diags.error(where, "{}", message);
+    };
 
     auto positive = [&](bool has, std::string_view key, const Rational& x) {
         if (has && x.sign() <= 0) {
@@ -338,8 +356,10 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
     if (ok && has_precision && mi.dist != Distribution::fixed) {
         std::optional<Rational> spread;
         std::string what;
+        std::vector<std::string_view> keys = {"precision"};
         if (mi.dist == Distribution::normal) {
             spread = mi.sd;
+            keys = {"precision", "sd"};
             what = fmt::format("`sd` {}", rd.written(in.child(t, "sd")));
         } else if (mi.dist == Distribution::lognormal) {
             // The standard deviation of X: e^(μ + σ²/2) · √(e^(σ²) − 1), to 6 significant digits.
@@ -350,15 +370,15 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
             }
         } else if (mi.has_low && mi.has_high) {
             spread = mi.high - mi.low;
+            keys = {"precision", "low", "high"};
             what = fmt::format("`high` − `low`, {}", spread->to_string());
         }
         if (spread && mi.precision > *spread) {
-            auto& d = diags.error(in.range(in.child(t, "precision")),
-                                  "`precision` {} is coarser than the spread of the draws ({}): every sample would "
-                                  "round to one of a few multiples of it",
-                                  rd.written(in.child(t, "precision")), what);
+            auto& d = percent_error(keys, in.range(in.child(t, "precision")),
+                                    fmt::format("`precision` {} is coarser than the spread of the draws ({}): every "
+                                                "sample would round to one of a few multiples of it",
+                                                rd.written(in.child(t, "precision")), what));
             d.hint = "the precision is the step the samples are rounded to (0.01 for cents, 1_000_000 for millions)";
-            ok = false;
         }
     }
     // Bounds that are multiples of the precision keep clamped, rounded samples inside them.
@@ -366,9 +386,9 @@ void read_input(Reader& rd, Node t, Model& m, Names& seen, std::set<std::string,
         for (auto [key, has, x] : {std::tuple{"low", mi.has_low, &mi.low}, std::tuple{"high", mi.has_high, &mi.high}}) {
             if (has && !(*x / mi.precision).is_integer()) {
                 Node n = in.child(t, key);
-                diags.error(in.range(n), "`{}` must be a multiple of `precision` ({}), found {}", key,
-                            rd.written(in.child(t, "precision")), rd.written(n));
-                ok = false;
+                percent_error({key, "precision"}, in.range(n),
+                              fmt::format("`{}` must be a multiple of `precision` ({}), found {}", key,
+                                          rd.written(in.child(t, "precision")), rd.written(n)));
             }
         }
     }
@@ -535,11 +555,12 @@ std::optional<std::size_t> correlated_value(Reader& rd, Node n, const Model& m, 
 }
 
 /// Cholesky factor of the correlation matrix restricted to `members` (increasing
-/// indices); nullopt when it is not positive definite. rows[i] gets the entries of
+/// indices); false when it is not positive definite, or so nearly singular that a pivot is
+/// at most not_positive_definite (then *pivot is that pivot). rows[i] gets the entries of
 /// member i's row.
 bool factor_group(const std::vector<std::size_t>& members,
                   const std::map<std::pair<std::size_t, std::size_t>, double>& rho,
-                  std::vector<std::vector<std::pair<std::uint32_t, double>>>* rows) {
+                  std::vector<std::vector<std::pair<std::uint32_t, double>>>* rows, double* pivot = nullptr) {
     const std::size_t n = members.size();
     std::vector<double> l(n * n, 0.0);
     auto a = [&](std::size_t i, std::size_t j) {
@@ -552,7 +573,10 @@ bool factor_group(const std::vector<std::size_t>& members,
             double s = a(i, j);
             for (std::size_t k = 0; k < j; ++k) s -= l[i * n + k] * l[j * n + k];
             if (i == j) {
-                if (!(s > not_positive_definite)) return false;
+                if (!(s > not_positive_definite)) {
+                    if (pivot) *pivot = s;
+                    return false;
+                }
                 l[i * n + i] = std::sqrt(s);
             } else {
                 l[i * n + j] = s / l[j * n + j];
@@ -617,7 +641,26 @@ void factor(Model& m, dsl::Diagnostics& diags) {
     for (const auto& c : m.correlations) {
         so_far[{std::min(c.a, c.b), std::max(c.a, c.b)}] = to_double(c.rho);
         prefix.join(c.a, c.b);
-        if (factor_group(prefix.members(c.a), so_far, nullptr)) continue;
+        double pivot = 0;
+        if (factor_group(prefix.members(c.a), so_far, nullptr, &pivot)) continue;
+        // Positive definite while |rho| < 1, but the draws are computed in doubles: a pivot
+        // this close to 0 is refused, as past their precision. Alone with its pair, or
+        // that close to ±1 in any company, the correlation is the cause.
+        const bool pair_only = prefix.members(c.a).size() == 2;
+        if (c.rho.abs() != Rational(1) &&
+            (pair_only || Rational(1) - c.rho * c.rho <= Rational(1) / Rational(1'000'000'000'000))) {
+            auto& d = diags.error(c.range, "this correlation, {}, is too close to {} for the sampler's precision",
+                                  c.rho.to_string(), c.rho < Rational(0) ? "-1" : "1");
+            d.hint = "a correlation must lie between -0.9999999999995 and 0.9999999999995 (1 - rho^2 above 10^-12)";
+            return;
+        }
+        if (pivot > 0) {
+            auto& d = diags.error(c.range, "with this correlation the correlation matrix is too nearly singular for the "
+                                           "sampler's precision");
+            d.hint = "the correlations given up to here all but make one value a combination of the others "
+                     "(a pivot of the matrix's Cholesky factor is at most 10^-12): move one away from the others";
+            return;
+        }
         auto& d = diags.error(c.range, "with this correlation the correlation matrix is not positive definite");
         d.hint = c.rho.abs() == Rational(1)
                      ? "a correlation of 1 or -1 makes two values one; use a value strictly between -1 and 1"

@@ -89,6 +89,11 @@ struct ModelInput {
         dsl::SourceRange range;
     };
     std::vector<Percent> percents;
+    /// Errors of values written in percent that hold only if the percentages are read as
+    /// ratios (a precision coarser than the spread, a bound not a multiple of the
+    /// precision): reported with the model unless a percentage is refused for this input
+    /// (simulate: "a percentage is no amount of it", the cause to name).
+    std::vector<dsl::Diagnostic> unless_percent_refused;
 };
 
 struct PriceModel {

@@ -66,6 +66,15 @@ std::string not_utf8_hint(std::string_view text, std::size_t bad) {
     return "save it as UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")";
 }
 
+// The first control character of a scenario id (C0, DEL, C1), which would be copied raw
+// into the rows written for it.
+std::optional<dsl::HiddenCharacter> control_character(std::string_view s) {
+    for (auto h = dsl::find_hidden_character(s, 0, true); h; h = dsl::find_hidden_character(s, h->offset + h->length, true)) {
+        if (h->code_point < 0x20 || (h->code_point >= 0x7f && h->code_point <= 0x9f)) return h;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -126,6 +135,7 @@ struct CsvScenarios::Reader {
     bool eof = false;
     int error = 0;               // errno of a failed read
     std::uint64_t line = 1;      // the line about to be read
+    bool cr_lines = false;       // a line was ended by a lone CR (an old Mac spreadsheet's CSV)
     Record record;               // the data row being read (its buffers reused row to row)
 
     // Makes `need` bytes available from pos, if the file has them.
@@ -154,36 +164,48 @@ struct CsvScenarios::Reader {
         if (c != EOF) ++pos;
         return c;
     }
-    // At "\n", "\r\n", or a '\r' that ends the file.
+    // At "\n", "\r\n" or a lone '\r' (the line end of "CSV (Macintosh)", which Excel for
+    // Mac writes; RFC 4180 has no CR outside a quoted field but in CRLF).
     bool at_line_end() {
         int c = peek();
-        if (c == '\n') return true;
-        if (c != '\r') return false;
-        int d = peek(1);
-        return d == '\n' || d == EOF;
+        return c == '\n' || c == '\r';
     }
     // Consumes the line end at pos (nothing at the end of the file).
     void end_line() {
         int c = get();
         if (c == EOF) return;
         assert(c == '\n' || c == '\r');
-        if (c == '\r' && peek() == '\n') get();
+        if (c == '\r') {
+            if (peek() == '\n') get();
+            else cr_lines = true;
+        }
         ++line;
     }
 
     // The common record at once: one line, already in the buffer and ended by "\n" or
-    // "\r\n", with no quote and no other CR, within max_row_bytes. Its text and cells are
+    // "\r\n" (by a lone '\r' followed by more in the buffer, in a file whose lines end so),
+    // with no quote and no other line end, within max_row_bytes. Its text and cells are
     // what the byte-by-byte scanner below makes of it (the blanks around a cell are kept in
     // the text and trimmed from the value; an empty cell is located where it starts). False,
     // having read nothing, for any other line.
     bool read_plain_line(Record& r) {
         const char* const b = buf.data() + pos;
-        const auto* nl = static_cast<const char*>(std::memchr(b, '\n', len - pos));
-        if (!nl) return false;
-        std::size_t n = static_cast<std::size_t>(nl - b);
-        if (n > 0 && b[n - 1] == '\r') --n;
+        const char* nl = nullptr;   // the line end's last byte
+        std::size_t n = 0;          // the line's length
+        if (cr_lines) {
+            nl = static_cast<const char*>(std::memchr(b, '\r', len - pos));
+            if (!nl || nl + 1 == buf.data() + len || nl[1] == '\n') return false;
+            n = static_cast<std::size_t>(nl - b);
+            if (std::memchr(b, '\n', n)) return false;
+        } else {
+            nl = static_cast<const char*>(std::memchr(b, '\n', len - pos));
+            if (!nl) return false;
+            n = static_cast<std::size_t>(nl - b);
+            if (n > 0 && b[n - 1] == '\r') --n;
+            if (std::memchr(b, '\r', n)) return false;
+        }
         if (r.text.size() + n > max_row_bytes) return false;
-        if (std::memchr(b, '"', n) || std::memchr(b, '\r', n)) return false;
+        if (std::memchr(b, '"', n)) return false;
 
         const std::size_t base = r.text.size();
         r.text.append(b, n);
@@ -346,18 +368,24 @@ struct CsvScenarios::Reader {
     }
     // A byte that is not UTF-8 in what the buffer holds ahead (the first 64 KiB of the file
     // after the header): the file's encoding is wrong, an error before any row is run. Its
-    // line is added to sm for the caret.
+    // line (lines end as the reader ends them: LF, CRLF or a lone CR) is added to sm for the
+    // caret.
     std::optional<dsl::Diagnostics> not_utf8_ahead(dsl::SourceManager& sm, const std::string& path) {
         fill(buf.size());
         const std::string_view ahead(buf.data() + pos, len - pos);
         std::size_t bad = 0;
         if (dsl::valid_utf8(ahead, &bad)) return std::nullopt;
         if (!eof && bad + 4 > ahead.size()) return std::nullopt;   // a character cut by the buffer's end
-        const std::size_t start = ahead.rfind('\n', bad) == npos ? 0 : ahead.rfind('\n', bad) + 1;
-        std::size_t end = ahead.find('\n', bad);
+        std::size_t start = 0;
+        std::uint64_t lines = 0;
+        for (std::size_t i = 0; i < bad; ++i) {
+            if (ahead[i] != '\n' && ahead[i] != '\r') continue;
+            if (ahead[i] == '\r' && i + 1 < ahead.size() && ahead[i + 1] == '\n') ++i;
+            ++lines;
+            start = i + 1;
+        }
+        std::size_t end = ahead.find_first_of("\r\n", bad);
         if (end == npos) end = ahead.size();
-        if (end > start && ahead[end - 1] == '\r') --end;
-        const auto lines = static_cast<std::uint64_t>(std::count(ahead.begin(), ahead.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
         const std::string_view text = ahead.substr(start, end - start);
         const dsl::FileId id = sm.add(path, std::string(text), line32(line + lines));
         const auto b = off32(bad - start);
@@ -557,6 +585,13 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         if (id_cell_ && i == *id_cell_) {
             const std::string_view id = r.value(cell);
             if (id.empty()) return dsl::one_error(where, "empty scenario id");
+            if (auto control = control_character(id)) {
+                return dsl::one_error(where,
+                                      fmt::format("the scenario id `{}` holds a control character, `{}`",
+                                                  dsl::printable(id), dsl::printable(id.substr(control->offset, control->length))),
+                                      "the id is copied into every row written for the scenario: write it without "
+                                      "control characters (a line break, a tab, a NUL)");
+            }
             s.id.assign(id);
             continue;
         }

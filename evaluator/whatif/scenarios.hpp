@@ -50,7 +50,9 @@ struct Scenario {
 /// A CSV file of scenarios (RFC 4180), read one row at a time: memory stays flat whatever
 /// the number of rows. The header names the input paths; a column named `scenario` or `id`
 /// gives the scenario's id. Blank lines and lines starting with `#` are skipped; a UTF-8 byte
-/// order mark at the start is skipped; LF or CRLF line ends; a quoted field may span lines.
+/// order mark at the start is skipped; LF, CRLF or lone-CR line ends (Excel for Mac's
+/// "CSV (Macintosh)"); a quoted field may span lines (holding \n for each line end).
+/// A scenario id may hold no control character (it is copied into the output).
 ///
 /// The header is added to the SourceManager once (a fragment starting at its line); each row
 /// replaces the text of one other file of the SourceManager (SourceManager::replace), so the

@@ -484,26 +484,36 @@ Result<Simulation> Simulation::prepare(const Plan& plan, const InputFile& inputs
     // A value the model writes in percent: the declarations that read the value it samples
     // must take a ratio, as for a value of the inputs file or a scenario's (a percentage is
     // no amount of money or shares). Refused here, whichever engine runs the paths.
+    // The model's errors that hold only if its percentages are ratios (a `precision` coarser
+    // than an `sd` of "10%") are reported where no percentage is refused: for an amount, the
+    // percentage is the error to name.
     if (!bad.has_errors() && std::any_of(model.inputs.begin(), model.inputs.end(),
                                          [](const ModelInput& in) { return !in.percents.empty(); })) {
         Session session(plan, inputs, options);
         SessionProbe probe(session);
         for (std::size_t i = 0; i < model.inputs.size(); ++i) {
             const ModelInput& in = model.inputs[i];
-            if (in.percents.empty() || !sim.input_nodes_[i]) continue;
+            if (in.percents.empty()) continue;
             std::optional<std::pair<Type, std::string>> amount;   // the first reader of an amount
-            for (const auto& r : probe.readers(sim.input_nodes_[i])) {
-                if (!r.input || plan.slots[r.index].type.dimensionless()) continue;
-                amount.emplace(plan.slots[r.index].type, fmt::format("`{}`", plan.slots[r.index].name));
-                break;
+            if (sim.input_nodes_[i]) {
+                for (const auto& r : probe.readers(sim.input_nodes_[i])) {
+                    if (!r.input || plan.slots[r.index].type.dimensionless()) continue;
+                    amount.emplace(plan.slots[r.index].type, fmt::format("`{}`", plan.slots[r.index].name));
+                    break;
+                }
+                if (auto series = probe.read_by_series(sim.input_nodes_[i]); !amount && series)
+                    amount.emplace(plan.series[*series].type, fmt::format("series `{}`", plan.series[*series].name));
             }
-            if (auto series = probe.read_by_series(sim.input_nodes_[i]); !amount && series)
-                amount.emplace(plan.series[*series].type, fmt::format("series `{}`", plan.series[*series].name));
-            if (!amount) continue;
+            bool refused_here = false;
             for (const auto& p : in.percents) {
-                if (auto refused = percent_for_amount(plan, amount->first, p.text, amount->second))
+                if (!amount) break;
+                if (auto refused = percent_for_amount(plan, amount->first, p.text, amount->second)) {
                     bad.error(p.range, "{}", refused->message).hint = refused->hint;
+                    refused_here = true;
+                }
             }
+            if (!refused_here)
+                for (const auto& d : in.unless_percent_refused) bad.add(d.severity, d.range, d.message).hint = d.hint;
         }
     }
     // A precision finer than the unit of the value sampled (0.001 for an amount in cents)

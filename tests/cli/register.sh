@@ -172,6 +172,14 @@ check "an edited stored result is named" 1 "results row id 2 (FY2024, seq 2): it
   "$hoshu" register verify "$work/tampered.db"
 check "... and every stored result verified again from its stored rules and inputs" 0 "3 stored results verified again from the rules and inputs stored with them" \
   "$hoshu" register verify "$db"
+# A stored result that is no longer JSON: named by the register and record, not by the
+# temporary copy verified (gone when the message is read).
+cp "$db" "$work/tampered.db"
+tamper "$work/tampered.db" results_append_only_u "UPDATE results SET result_json = replace(result_json, '\"directors\"', '\"directors\" x') WHERE id = 2"
+check "a stored result that is not JSON is named by its register and record" 1 \
+  "hoshu: error: $work/tampered.db: record 2 (FY2024): not JSON: a syntax error at line" "$hoshu" register verify "$work/tampered.db"
+[[ "$out" != *hoshu-register* && "$out" == *"results row id 2 (FY2024): the stored result does not verify"* ]]
+report "... never by a temporary file, before the verdict" $((1 - $?))
 cp "$db" "$work/tampered.db"
 tamper "$work/tampered.db" files_append_only_u "UPDATE record_files SET bytes = replace(bytes, 'engagement_index = 71.5', 'engagement_index = 72.5') WHERE result_id = 2 AND role = 'inputs'"
 check "stored inputs edited: the result no longer verifies" 1 "results row id 2 (FY2024): the stored result does not verify against its stored rules and inputs" \

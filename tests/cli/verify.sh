@@ -40,6 +40,10 @@ check "an edited value is named" 1 'directors["D03"].annual_rs_shares: recorded 
 # Bytes after a NUL are not "nothing": the parser would stop at the NUL.
 { cat "$work/result.json"; printf '\0{"directors":"FORGED"}\n'; } > "$work/nul.json"
 check "a NUL byte and what follows it are refused" 2 "not JSON: a NUL byte at byte" "$hoshu" verify "$work/nul.json"
+# A byte order mark: the JSON parser passes over it, but hoshu never writes one.
+{ printf '\xef\xbb\xbf'; cat "$work/result.json"; } > "$work/bom.json"
+check "a byte order mark before the result is refused" 2 \
+  "\`$work/bom.json\`: not JSON: a byte order mark at line 1, column 1; hoshu writes none" "$hoshu" verify "$work/bom.json"
 # -0 is not how hoshu writes zero (it reaches the reader as the value 0).
 sed '0,/"additional_shares": 0,/s//"additional_shares": -0,/' "$work/result.json" > "$work/neg0.json"
 cmp -s "$work/result.json" "$work/neg0.json" && { echo "FAIL the -0 edit changed nothing"; fail=1; }

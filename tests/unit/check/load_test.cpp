@@ -140,3 +140,35 @@ TEST_CASE("load: a rule file names its folder, anything else is not a plan", "[l
     CHECK_FALSE(none.plan);
     CHECK(none.rendered == "hoshu: error: no .hoshu rule files in `" + empty.path.string() + "`\n");
 }
+
+TEST_CASE("load: an import of a file not named *.hoshu is an error at the string", "[load]") {
+    // The seal would name it and `hoshu verify`, which reads only .hoshu files as rules,
+    // would refuse every result: the import is refused where it is written.
+    TempFolder t("hoshu_load_test_not_hoshu");
+    t.write("plan/a.hoshu", "plan \"P\"\nimport \"../extra.txt\"\noutput o: ratio = k\n");
+    t.write("extra.txt", "param k: ratio = 2\n");
+    Loaded l(t.at("plan"));
+    CHECK_FALSE(l.plan);
+    const std::string target = (t.path / "plan" / "../extra.txt").string();
+    CHECK(l.rendered == t.at("plan/a.hoshu") + ":2:8: error: cannot import `" + target +
+                            "`: not a .hoshu file\n  import \"../extra.txt\"\n         ^~~~~~~~~~~~~~\n"
+                            "  hint: an import names a .hoshu file or a folder of them: rename the file to end in "
+                            ".hoshu\n");
+}
+
+TEST_CASE("load: a folder named *.hoshu is an error naming it, in the plan and in an import", "[load]") {
+    TempFolder t("hoshu_load_test_folder_named_hoshu");
+    t.write("plan/a.hoshu", "plan \"P\"\nimport \"../common\"\n");
+    t.write("plan/d.hoshu/inner.hoshu", "param k: ratio = 2\n");
+    t.write("common/c.hoshu", "param c: ratio = 1\n");
+    t.write("common/e.hoshu/x.txt", "\n");
+    Loaded l(t.at("plan"));
+    CHECK_FALSE(l.plan);
+    CHECK(l.rendered.find("hoshu: error: cannot read rule file `" + t.at("plan/d.hoshu") +
+                          "`: a folder, not a file\n  hint: a name ending in .hoshu names a rule file: rename the "
+                          "folder\n") != std::string::npos);
+    INFO(l.rendered);
+    CHECK(l.rendered.find(t.at("plan/a.hoshu") + ":2:8: error: cannot read rule file `" +
+                          (t.path / "plan" / "../common" / "e.hoshu").string() +
+                          "`: a folder, not a file\n") != std::string::npos);
+}

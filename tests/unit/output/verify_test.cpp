@@ -106,6 +106,13 @@ TEST_CASE("a syntax error is located but quotes nothing of the text", "[verify]"
     CHECK(error_of(eval::read_json_exact("root:x:0:0:root:/root:/bin/bash")).find("root") == std::string::npos);
 }
 
+TEST_CASE("a byte order mark before the JSON is refused, as hoshu never writes one", "[verify]") {
+    // The parser passes over it; JSON has none, and a result with one was not written by hoshu.
+    CHECK(error_of(eval::read_json_exact("\xef\xbb\xbf{\"a\": 1}")) ==
+          "not JSON: a byte order mark at line 1, column 1; hoshu writes none");
+    CHECK(eval::read_json_exact("{\"a\": \"\xef\xbb\xbf\"}"));   // inside a string: text
+}
+
 TEST_CASE("nesting and size are bounded", "[verify]") {
     std::string deep(100000, '[');
     CHECK(error_of(eval::read_json_exact(deep)).find("nested deeper than 64 levels") == 0);

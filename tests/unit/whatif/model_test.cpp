@@ -273,6 +273,45 @@ TEST_CASE("the correlation matrix is checked whole, the error is where it first 
                                                    "matrix is not positive definite"));
 }
 
+TEST_CASE("a correlation closer to 1 or -1 than the sampler resolves is named as such, with the limit", "[model]") {
+    // |rho| < 1 is positive definite, but a Cholesky pivot of 1 - rho^2 at most 10^-12 is
+    // past the doubles the draws are made of: not a contradiction between correlations.
+    std::string two;
+    for (auto p : {"a", "b"}) two += fmt::format("[[input]]\npath = \"{}\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n", p);
+    auto with = [&](const char* rho) { return two + fmt::format("[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = {}\n", rho); };
+    CHECK(model_error(with("0.999999999999")) == "ok");
+    CHECK(model_error(with("-0.999999999999")) == "ok");
+    CHECK(model_error(with("0.9999999999999")) ==
+          "model.toml:13:1: error: this correlation, 0.9999999999999, is too close to 1 for the sampler's precision\n"
+          "  [[correlation]]\n  ^~~~~~~~~~~~~~~\n"
+          "  hint: a correlation must lie between -0.9999999999995 and 0.9999999999995 (1 - rho^2 above 10^-12)\n");
+    CHECK_THAT(model_error(with("-0.9999999999999")),
+               Catch::StartsWith("model.toml:13:1: error: this correlation, -0.9999999999999, is too close to -1"));
+    // In a group, a correlation that close is the cause too.
+    std::string three = two + "[[input]]\npath = \"c\"\ndistribution = \"uniform\"\nlow = 0\nhigh = 1\nprecision = 1\n" +
+                        "[[correlation]]\nbetween = [\"a\", \"c\"]\nrho = 0.5\n" +
+                        "[[correlation]]\nbetween = [\"a\", \"b\"]\nrho = 0.99999999999999\n";
+    CHECK_THAT(model_error(three), Catch::StartsWith("model.toml:22:1: error: this correlation, 0.99999999999999, is too close to 1"));
+}
+
+TEST_CASE("an error that holds only if a percentage is a ratio waits for the plan's word", "[model]") {
+    // `sd = "10%"` is 0.1: coarser than that is `precision` 1_000_000 only if the value
+    // sampled is a ratio. For yen the percentage is the error (simulate names it), so the
+    // model reads, the error held back with the input.
+    dsl::SourceManager sm;
+    Model m = model_of(sm, "[[input]]\npath = \"r\"\ndistribution = \"normal\"\nmean = 316.8e9\nsd = \"10%\"\n"
+                           "precision = 1_000_000\n"
+                           "[[input]]\npath = \"s\"\ndistribution = \"uniform\"\nlow = \"90.5%\"\nhigh = 2\nprecision = 1\n");
+    REQUIRE(m.inputs.size() == 2);
+    REQUIRE(m.inputs[0].unless_percent_refused.size() == 1);
+    CHECK(m.inputs[0].unless_percent_refused[0].message.starts_with("`precision` 1_000_000 is coarser than the spread"));
+    REQUIRE(m.inputs[1].unless_percent_refused.size() == 1);
+    CHECK(m.inputs[1].unless_percent_refused[0].message == "`low` must be a multiple of `precision` (1), found \"90.5%\"");
+    // Written without a percentage, the same errors are the model's own.
+    CHECK_THAT(model_error("[[input]]\npath = \"r\"\ndistribution = \"normal\"\nmean = 316.8e9\nsd = 0.1\nprecision = 1_000_000\n"),
+               Catch::StartsWith("model.toml:6:13: error: `precision` 1_000_000 is coarser than the spread of the draws"));
+}
+
 TEST_CASE("doubles convert to the exact rationals they denote", "[model]") {
     CHECK(eval::rational_from_double(0.1) == *Rational::parse("3602879701896397/36028797018963968"));
     CHECK(eval::rational_from_double(-0.1) == *Rational::parse("-3602879701896397/36028797018963968"));

@@ -212,16 +212,16 @@ TEST_CASE("empty cells are no override, data rows are numbered", "[scenarios]") 
           std::vector<std::string>{"1:", "2: a=1", "3: b=2"});
 }
 
-TEST_CASE("a reused scenario takes each row whole: fewer cells, longer values, a lone CR", "[scenarios]") {
+TEST_CASE("a reused scenario takes each row whole: fewer cells, longer values, a tab inside", "[scenarios]") {
     const std::string long_value(40, '9');
     CHECK(read_all("scenario,a,b,c\n"
                    "one," + long_value + "," + long_value + ",3\n"
                    "two,,,\n"
                    "three,1,,\n"
-                   "four,a\rb , \t x y ,\"q,r\"\n"
+                   "four,a\tb , \t x y ,\"q,r\"\n"
                    "five," + long_value + ",2,3") ==
           std::vector<std::string>{"one: a=" + long_value + " b=" + long_value + " c=3", "two:", "three: a=1",
-                                   "four: a=a\rb b=x y c=q,r", "five: a=" + long_value + " b=2 c=3"});
+                                   "four: a=a\tb b=x y c=q,r", "five: a=" + long_value + " b=2 c=3"});
     // Rows across the reader's 64 KiB buffer: a value cut by the refill is read whole.
     std::string bytes = "a,b\n";
     std::vector<std::string> want;
@@ -276,7 +276,7 @@ TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenari
     };
     for (const auto& [header, rows] : cases) {
         for (const auto& row : rows) {
-            for (const char* eol : {"\n", "\r\n"}) {
+            for (const char* eol : {"\n", "\r\n", "\r"}) {
                 const std::string lead = header + eol + "# a comment" + eol + "1,1,1" + eol;
                 INFO(header << " / " << dsl::printable(row) << " / " << dsl::printable(eol));
                 const auto at_once = rows_with_ranges(lead + row + eol + "7,8,9" + eol);
@@ -288,6 +288,34 @@ TEST_CASE("a plain line is read as the byte-by-byte scanner reads it", "[scenari
             }
         }
     }
+}
+
+TEST_CASE("lone CRs end lines, as Excel for Mac's \"CSV (Macintosh)\" writes them", "[scenarios]") {
+    // Read as the same file with LF line ends: the header was once read as one line
+    // holding every row ("no scenarios: the header is followed by no row").
+    CHECK(read_all("scenario,a,b\r# a comment\rlow,1,2\r\rhigh,3,\r") ==
+          std::vector<std::string>{"low: a=1 b=2", "high: a=3"});
+    CHECK(read_all("scenario,a\rlow,1\r\nmid,2\nhigh,3") ==   // mixed: each a line end
+          std::vector<std::string>{"low: a=1", "mid: a=2", "high: a=3"});
+    // A quoted field spanning CR line ends holds line feeds, as one spanning CRLF does.
+    CHECK(read_all("scenario,note,a\rone,\"x\ry\",1\r") == std::vector<std::string>{"one: note=x\ny a=1"});
+    // Errors are located on their own line.
+    CHECK(rows_with_ranges("scenario,a,b\r\rone,1,2\rtwo,3\rthree, 4 ,5\r") ==
+          std::vector<std::string>{
+              "one: a=1 b=2 @3 [4,5) 3:5 [6,7) 3:7",
+              "s.csv:4:6: error: row has 2 cells, the header has 3\n"
+              "  two,3\n"
+              "       ^\n"
+              "s.csv:1:12: note: no value for `b`\n"
+              "  scenario,a,b\n"
+              "             ^\n",
+              "three: a=4 b=5 @5 [7,8) 5:8 [10,11) 5:11"});
+    // Bytes that are not UTF-8 ahead: the line they are on.
+    CHECK(open_error("a,b\r1,2\r3,\xff\r") ==
+          "s.csv:3:3: error: the file is not UTF-8: unexpected byte 0xFF\n"
+          "  3,\\xff\n"
+          "    ^~~~\n"
+          "  hint: save it as UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")\n");
 }
 
 TEST_CASE("a quoted field may span lines, rows keep their own line numbers", "[scenarios]") {
