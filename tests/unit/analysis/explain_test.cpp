@@ -102,7 +102,7 @@ TEST_CASE("explain: the branch taken, the row that fired, the rounding, the scal
     CHECK(has(d, "payout(x = 0.75): row `from 50% to 100% -> linear 0 to 1` (0.5 ≤ x ≤ 1) → 0.5"));
     CHECK(has(d, "round down to 1 share: 37.5 → 37"));
     // 37 + 67 = 104 shares for a cap of 40: every director's shares scaled by 40/104 = 5/13.
-    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limit cap): 37 × 5/13 → 14 shares"));
+    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limit cap): 37 × 5/13 = 185/13 ≈ 14.230769, round down to 1 share → 14 shares"));
     auto not_executive = eval::explain(*f.plan, f.sm, session, "D03", "shares");
     REQUIRE(not_executive.ok());
     CHECK(has(step(*not_executive, "shares@D03").details, "if executive: false → 0 shares"));
@@ -125,7 +125,7 @@ limit loose: sum of shares over directors <= 200 shares
     if (!e) FAIL(f.render(e.error()));
     const auto& d = step(*e, "shares@D01").details;
     INFO(Catch::Detail::stringify(d));
-    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limits cap, also_cap, softer): 37 × 5/13 → 14 shares"));
+    CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limits cap, also_cap, softer): 37 × 5/13 = 185/13 ≈ 14.230769, round down to 1 share → 14 shares"));
     // Each limit's own total and factor, as computed before scaling; the softer one's factor
     // is not the one applied, and the derivation says which is.
     const auto& f2 = step(*e, "shares@D01").factor_derivation;
