@@ -652,8 +652,13 @@ int show_or_export(const RegisterArgs& args) {
     // Never over the register itself (`--out grants.db` would replace the system of record).
     if (args.format == "json") return write(args.out, eval::format_register_json(view), {args.db});
     if (args.format == "xlsx") {
-        std::string bytes = eval::format_register_xlsx(view);
-        if (bytes.empty()) return usage("cannot write the workbook");
+        std::string why;
+        std::string bytes = eval::format_register_xlsx(view, &why);
+        if (bytes.empty()) {
+            std::fprintf(stderr, "hoshu: error: --format xlsx: %s: nothing is written (--format csv or json holds it whole)\n",
+                         dsl::printable(why.empty() ? std::string("cannot write the workbook") : why).c_str());
+            return Exit::usage;
+        }
         return write(args.out, bytes, {args.db});
     }
     return write(args.out, eval::format_register_csv(view, args.csv_bom), {args.db});
