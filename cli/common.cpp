@@ -236,8 +236,17 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         return std::nullopt;
     }
     const std::string shown = fmt::format("{}, {} record {}", db, r.fiscal_year, r.id);
-    std::string note;
-    if (!reverify_recorded(r, *results, db, note)) {
+    std::string note, io_error;
+    if (!reverify_recorded(r, *results, db, note, io_error)) {
+        if (!io_error.empty()) {
+            std::fprintf(stderr, "hoshu: error: --register %s: cannot verify the recorded %s result (record %lld) again, so nothing "
+                                 "is carried from it: %s (its rule files and inputs are written to a temporary folder in "
+                                 "$TMPDIR, or /tmp when TMPDIR is unset)\n",
+                         shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id),
+                         dsl::printable(io_error).c_str());
+            exit = Exit::usage;
+            return std::nullopt;
+        }
         std::fprintf(stderr, "hoshu: error: --register %s: the recorded %s result (record %lld) does not verify from the files "
                              "stored with it, so nothing is carried from it: %s\n",
                      shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), dsl::printable(note).c_str());

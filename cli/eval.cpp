@@ -42,9 +42,12 @@ int run_eval(const EvalArgs& args) {
     if (format == eval::EvalFormat::csv || format == eval::EvalFormat::xlsx)
         extras = eval::report_extras(*plan, *inputs, *outcome, options);
     extras.csv_bom = args.csv_bom;
-    std::string text = eval::render(format, *plan, *outcome, *seal, year, extras);
+    std::string text, why;
+    if (format == eval::EvalFormat::xlsx) text = eval::format_xlsx(*plan, *outcome, *seal, year, extras, &why);
+    else text = eval::render(format, *plan, *outcome, *seal, year, extras);
     if (format == eval::EvalFormat::xlsx && text.empty()) {
-        std::fprintf(stderr, "hoshu: error: cannot write the workbook\n");
+        std::fprintf(stderr, "hoshu: error: --format xlsx: %s: nothing is written (--format csv holds it whole)\n",
+                     dsl::printable(why.empty() ? std::string("cannot write the workbook") : why).c_str());
         return Exit::usage;
     }
     std::string error;

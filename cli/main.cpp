@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -281,6 +282,24 @@ int run_command(int argc, char** argv) {
         for (CLI::App* sub : a->get_subcommands({})) refuse_empty(sub);
     };
     refuse_empty(&app);
+    // An output never takes a rule file's name: a plan reads every .hoshu file of its folder,
+    // so an HTML page written as `rules/zz.hoshu` would break the plan's next check.
+    const CLI::Validator not_rule_file(
+        [](std::string& v) {
+            std::string tail = v.size() >= 6 ? v.substr(v.size() - 6) : std::string();
+            for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return tail == ".hoshu" ? fmt::format("`{}` is a rule file's name (.hoshu), which hoshu never writes an output "
+                                                  "as: a plan reads every .hoshu file of its folder; name the output otherwise",
+                                                  hoshu::dsl::printable(v))
+                                    : std::string();
+        },
+        "", "FILE");
+    std::function<void(CLI::App*)> refuse_rule_names = [&](CLI::App* a) {
+        for (CLI::Option* o : a->get_options())
+            if (o->check_lname("out") || o->check_lname("histogram")) o->check(not_rule_file);
+        for (CLI::App* sub : a->get_subcommands({})) refuse_rule_names(sub);
+    };
+    refuse_rule_names(&app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

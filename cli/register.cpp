@@ -503,7 +503,7 @@ int event(const RegisterArgs& args) {
 }  // namespace
 
 bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::StoredResult>& all, const std::string& db,
-                       std::string& note) {
+                       std::string& note, std::string& io_error) {
     namespace fs = std::filesystem;
     // The result it carried from: in the register too (`record` made sure of it).
     std::string carried_bytes, carried_shown;
@@ -523,7 +523,7 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
     TempFolder root;
     std::string error;
     if (!root.make("hoshu-register", error)) {
-        note = "cannot create a temporary folder";
+        io_error = error;
         return false;
     }
     const fs::path top(root.path());
@@ -562,8 +562,10 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
         ok = exit == Exit::success && differences.empty();
         for (std::size_t i = 0; i < differences.size() && i < 3; ++i) note += (i ? "; " : "") + differences[i];
         if (differences.size() > 3) note += fmt::format("; and {} more", differences.size() - 3);
+    } else if (!written) {
+        io_error = error;
     } else {
-        note = "its rule files and inputs could not be written to a temporary folder";
+        note = "it has no inputs stored with it";
     }
     return ok;
 }
@@ -583,10 +585,17 @@ int verify(const RegisterArgs& args) {
     std::size_t reverified = 0;
     for (const auto& r : *results) {
         if (r.files.empty()) continue;
-        std::string note;
-        if (reverify_recorded(r, *results, args.db, note)) {
+        std::string note, io_error;
+        if (reverify_recorded(r, *results, args.db, note, io_error)) {
             ++reverified;
             continue;
+        }
+        if (!io_error.empty()) {
+            // No verdict: the register may well be intact.
+            std::fprintf(stderr, "hoshu: error: cannot verify the stored result of record %lld (%s) again: %s (its rule files and "
+                                 "inputs are written to a temporary folder in $TMPDIR, or /tmp when TMPDIR is unset)\n",
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), dsl::printable(io_error).c_str());
+            return Exit::usage;
         }
         problems->push_back(fmt::format("results row id {} ({}): the stored result does not verify against its stored rules and inputs{}",
                                         r.id, r.fiscal_year, note.empty() ? "" : ": " + note));
@@ -647,8 +656,13 @@ int show_or_export(const RegisterArgs& args) {
     // Never over the register itself (`--out grants.db` would replace the system of record).
     if (args.format == "json") return write(args.out, eval::format_register_json(view), {args.db});
     if (args.format == "xlsx") {
-        std::string bytes = eval::format_register_xlsx(view);
-        if (bytes.empty()) return usage("cannot write the workbook");
+        std::string why;
+        std::string bytes = eval::format_register_xlsx(view, &why);
+        if (bytes.empty()) {
+            std::fprintf(stderr, "hoshu: error: --format xlsx: %s: nothing is written (--format csv or json holds it whole)\n",
+                         dsl::printable(why.empty() ? std::string("cannot write the workbook") : why).c_str());
+            return Exit::usage;
+        }
         return write(args.out, bytes, {args.db});
     }
     return write(args.out, eval::format_register_csv(view, args.csv_bom), {args.db});

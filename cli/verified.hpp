@@ -47,8 +47,10 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
 /// Verify a result stored in the register `db` again, as `hoshu verify` would, against the
 /// rule files and inputs stored with it (written to a temporary folder) and, for a result
 /// that carried from an earlier one, that result as the register holds it (`all`). True when
-/// it verifies; else `note` says why (the first differences).
+/// it verifies; else `note` says why (the first differences) — or, when the copies could not
+/// be written (no temporary folder: $TMPDIR missing or full), `io_error` says so, naming the
+/// path and the reason: that is no verdict on the stored result.
 bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::StoredResult>& all, const std::string& db,
-                       std::string& note);
+                       std::string& note, std::string& io_error);
 
 }  // namespace hoshu::cli

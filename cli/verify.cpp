@@ -7,6 +7,7 @@
 // Exit 0 when everything agrees; 1 with the differences; 2 when a file cannot be read or
 // is not an eval result.
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -61,6 +62,70 @@ int not_verified(const std::string& result, const std::vector<std::string>& diff
 
 bool ends_with(std::string_view s, std::string_view tail) {
     return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+std::string describe_event(const eval::StoredEvent& e) { return fmt::format("event {} ({})", e.id, e.date); }
+
+/// How `sealed` (a result's seal.carried_events) differs from what `hoshu eval --register`
+/// writes for `year` carried from `prior`: the events it applies, each once, in the order
+/// they apply (by date, then as recorded). An event recorded after the last one listed may
+/// have come after the evaluation: it is not asked for.
+std::vector<std::string> carried_events_differences(const std::vector<eval::SealedEvent>& sealed,
+                                                    const eval::StoredResult& prior,
+                                                    const std::vector<eval::StoredResult>& results,
+                                                    const std::vector<eval::StoredEvent>& events, const std::string& year,
+                                                    const std::string& last_day) {
+    std::vector<std::string> out;
+    auto stored = [&](std::int64_t id) -> const eval::StoredEvent* {
+        auto e = std::find_if(events.begin(), events.end(), [&](const eval::StoredEvent& x) { return x.id == id; });
+        return e == events.end() ? nullptr : &*e;
+    };
+    auto listed = [&](std::int64_t id) {
+        return std::any_of(sealed.begin(), sealed.end(), [&](const eval::SealedEvent& x) { return x.id == id; });
+    };
+    // Each once, in the order they apply.
+    std::vector<const eval::StoredEvent*> in_order;
+    std::int64_t last_seq = 0;
+    for (std::size_t i = 0; i < sealed.size(); ++i) {
+        const eval::StoredEvent* e = stored(sealed[i].id);
+        if (e == nullptr) continue;   // named above
+        if (std::any_of(sealed.begin(), sealed.begin() + static_cast<std::ptrdiff_t>(i),
+                        [&](const eval::SealedEvent& x) { return x.id == sealed[i].id; })) {
+            out.push_back(fmt::format("seal.carried_events lists event {} twice: hoshu applies each event once, and lists it once",
+                                      e->id));
+            continue;
+        }
+        if (!in_order.empty()) {
+            const eval::StoredEvent& before = *in_order.back();
+            bool after = before.date != e->date ? before.date < e->date : before.seq < e->seq;
+            if (!after)
+                out.push_back(fmt::format("seal.carried_events lists {} after {}: hoshu lists the events in the order it applies "
+                                          "them, by date, then as recorded",
+                                          describe_event(*e), describe_event(before)));
+        }
+        in_order.push_back(e);
+        last_seq = std::max(last_seq, e->seq);
+    }
+    // The events the year takes from the register, and those it may have taken when the
+    // year was evaluated (before a later record of the year left some to the next year).
+    const auto for_year = eval::events_for_year(prior, results, events, year, last_day);
+    const auto carried = eval::events_to_carry(prior, results, events);
+    for (const eval::StoredEvent* e : in_order) {
+        bool may_apply = std::any_of(carried.begin(), carried.end(), [&](const eval::StoredEvent& x) {
+            return x.id == e->id && (last_day.empty() || x.date <= last_day);
+        });
+        if (!may_apply)
+            out.push_back(fmt::format("seal.carried_events lists {}, which an evaluation of {} carried from the {} record {} does "
+                                      "not apply",
+                                      describe_event(*e), dsl::printable(year), dsl::printable(prior.fiscal_year), prior.id));
+    }
+    for (const auto& e : for_year.apply) {
+        if (e.seq < last_seq && !listed(e.id))
+            out.push_back(fmt::format("seal.carried_events leaves out {}, which hoshu applies with the events it lists (it "
+                                      "applies every event recorded before them that falls within {})",
+                                      describe_event(e), dsl::printable(year)));
+    }
+    return out;
 }
 
 }  // namespace
@@ -155,6 +220,9 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     // each as the register's hash chain holds it.
     std::string carry_path, carry_text, carry_shown;
     std::vector<eval::StoredEvent> carried_events;
+    std::vector<eval::StoredResult> register_results;   // the register carried from, as it is now
+    std::vector<eval::StoredEvent> register_events;
+    std::int64_t carried_prior_id = 0;                  // the record carried from
     if (!seal.carried_from.empty() && seal.carried_from_register) {
         carry_path = args.register_db.empty() ? locate(std::string(), seal.carried_from) : args.register_db;
         const std::string shown_db = dsl::printable(carry_path);
@@ -185,6 +253,7 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         } else {
             carry_text = prior->result_json;
             carry_shown = fmt::format("{}, {} record {}", carry_path, prior->fiscal_year, prior->id);
+            carried_prior_id = prior->id;
         }
         for (const auto& sealed : seal.carried_events) {
             auto e = std::find_if(events->begin(), events->end(), [&](const eval::StoredEvent& x) { return x.id == sealed.id; });
@@ -197,6 +266,8 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
                 carried_events.push_back(*e);
         }
         if (!differences.empty()) return Exit::failure;
+        register_results = std::move(*results);
+        register_events = std::move(*events);
         eval::seal_carry(files_now, carry_path, carry_text);
         files_now.carried_from_register = true;
         files_now.carried_events = seal.carried_events;
@@ -294,8 +365,17 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         now->carried_from_register = files_now.carried_from_register;
         now->carried_events = files_now.carried_events;
     }
-    differences = eval::result_differences(*recorded, *plan, *outcome, *now,
-                                           eval::fiscal_year(*plan, *outcome, *inputs, options));
+    const std::string year = eval::fiscal_year(*plan, *outcome, *inputs, options);
+    differences = eval::result_differences(*recorded, *plan, *outcome, *now, year);
+    if (carried_prior_id != 0) {
+        auto prior = std::find_if(register_results.begin(), register_results.end(),
+                                  [&](const eval::StoredResult& r) { return r.id == carried_prior_id; });
+        assert(prior != register_results.end());
+        eval::Session session(*plan, *inputs, options);
+        auto wrong = carried_events_differences(seal.carried_events, *prior, register_results, register_events, year,
+                                                eval::year_last_day(*plan, session));
+        differences.insert(differences.end(), wrong.begin(), wrong.end());
+    }
     if (!differences.empty()) return Exit::failure;
     return on_verified(Verified{text, *recorded, *plan, *inputs, *outcome, *now, plan_dir, inputs_path, options});
 }

@@ -217,6 +217,9 @@ bool TempFolder::make(std::string_view prefix, std::string& error) {
     std::string base = tmpdir != nullptr && tmpdir[0] == '/' ? tmpdir : "/tmp";
     while (base.size() > 1 && base.back() == '/') base.pop_back();
     std::string pattern = base + "/" + std::string(prefix) + "-XXXXXX";
+    // Made and registered as one step: a signal arriving between the two waits until the
+    // folder is registered, and then removes it.
+    const SignalsHeld held;
     if (::mkdtemp(pattern.data()) == nullptr) {   // 0700
         error = "cannot make a temporary folder in " + base + ": " + std::strerror(errno);
         return false;

@@ -181,7 +181,7 @@ std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& sea
 }
 
 std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
-                        const ReportExtras& extras) {
+                        const ReportExtras& extras, std::string* error) {
     std::vector<bool> numeric;
     std::vector<int> places;
     Sheet results{"results", csv_rows(plan, outcome, seal, year, extras, &numeric, &places), numeric, places};
@@ -204,6 +204,7 @@ std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& se
     if (!seal.as_of.empty()) sealed.rows.push_back({"as_of", seal.as_of});
     for (const auto& f : seal.rule_files) sealed.rows.push_back({"rule file " + f.path, f.sha256});
     auto bytes = xlsx_workbook({results, inputs, sealed});
+    if (!bytes && error != nullptr && !bytes.error().items().empty()) *error = bytes.error().items().front().message;
     return bytes ? *bytes : std::string();
 }
 

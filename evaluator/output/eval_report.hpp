@@ -82,7 +82,8 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
                                                std::vector<int>* places = nullptr);
 /// A workbook: a results sheet (the CSV's cells; a column of numbers as numbers when every
 /// value in it can be, see xlsx.hpp), the inputs used (the file, line by line) and the seal.
+/// Empty when it cannot be written (a text longer than a cell holds…), with `error` saying why.
 std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
-                        const ReportExtras& extras);
+                        const ReportExtras& extras, std::string* error = nullptr);
 
 }  // namespace hoshu::eval

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
 #include "evaluator/numbers/number_text.hpp"
 #include "evaluator/run/values.hpp"
@@ -355,8 +356,11 @@ private:
     }
 };
 
+/// Comment lines; a hidden character of a note or quote (U+2028, which an editor takes for a
+/// line break; a bidirectional control) written escaped, `\u{2028}`, as the rule file's
+/// warning names it: the template shows what the plan says, not something else.
 void comment(std::string& out, const std::vector<std::string>& lines) {
-    for (const auto& line : lines) out += line.empty() ? "#\n" : "# " + line + "\n";
+    for (const auto& line : lines) out += line.empty() ? "#\n" : "# " + dsl::printable(line) + "\n";
 }
 
 std::string joined(const std::string& path, const std::string& key) {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "dsl/base/interrupt.hpp"
+#include "dsl/base/source.hpp"
 #include "evaluator/numbers/rational.hpp"
 
 namespace hoshu::eval {
@@ -90,43 +91,124 @@ std::optional<ColumnNumbers> column_numbers(const std::vector<std::string>& cell
     return out;
 }
 
-Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path dir = fs::temp_directory_path(ec);
-    if (ec) dir = "/tmp";
-    std::string path = (dir / fmt::format("hoshu-{}-XXXXXX", ::getpid())).string();
-    int fd = ::mkstemp(path.data());
-    if (fd < 0) return dsl::one_error({}, fmt::format("cannot create a temporary file for the workbook in {}", dir.string()));
-    ::close(fd);
-    const SignalCleanup on_signal = SignalCleanup::file(path);   // the workbook holds the figures
-    lxw_workbook_options options{};
-    options.tmpdir = const_cast<char*>(dir.c_str());
-    lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);
-    if (wb == nullptr) {
-        ::unlink(path.c_str());
-        return dsl::one_error({}, "cannot start a workbook");
+namespace {
+
+/// What a worksheet holds (Excel's limits; libxlsxwriter refuses more, and a refused cell
+/// would be left empty): characters per cell, rows and columns per sheet.
+constexpr std::size_t max_cell_chars = 32'767;
+constexpr std::size_t max_rows = 1'048'576;
+constexpr std::size_t max_columns = 16'384;
+
+/// A column's letters: 0 → A, 26 → AA.
+std::string column_letters(std::size_t c) {
+    std::string out;
+    for (++c; c > 0; c = (c - 1) / 26) out.insert(out.begin(), static_cast<char>('A' + (c - 1) % 26));
+    return out;
+}
+
+std::string thousands(std::size_t n) {
+    std::string digits = std::to_string(n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+    return digits;
+}
+
+/// The cell `r`, `c` of `s` named for a message: `results!D4 (title of D03)` — the column's
+/// header and the row's first cell, when they are not the cell itself.
+std::string cell_name(const Sheet& s, std::size_t r, std::size_t c) {
+    std::string out = fmt::format("{}!{}{}", s.name, column_letters(c), r + 1);
+    auto short_text = [](const std::string& t) { return t.size() <= 64 ? dsl::printable(t) : std::string(); };
+    const std::string header = r > 0 && !s.rows.empty() && c < s.rows[0].size() ? short_text(s.rows[0][c]) : "";
+    const std::string key_name = r > 0 && c > 0 && !s.rows[0].empty() ? short_text(s.rows[0][0]) : "";
+    const std::string key = r > 0 && c > 0 && !s.rows[r].empty() ? short_text(s.rows[r][0]) : "";
+    if (!header.empty() && !key.empty()) out += fmt::format(" ({}, {} {})", header, key_name, key);
+    else if (!header.empty()) out += fmt::format(" ({})", header);
+    return out;
+}
+
+/// Why the sheets cannot be written whole, or empty: a sheet past Excel's rows or columns,
+/// a text past its characters per cell. The workbook is then not written at all: a cell
+/// left empty would be lost without a word.
+std::string too_large(const std::vector<Sheet>& sheets) {
+    for (const Sheet& s : sheets) {
+        if (s.rows.size() > max_rows)
+            return fmt::format("the {} sheet would have {} rows, more than the {} a worksheet holds (Excel's limit)", s.name,
+                               thousands(s.rows.size()), thousands(max_rows));
+        for (std::size_t r = 0; r < s.rows.size(); ++r) {
+            if (s.rows[r].size() > max_columns)
+                return fmt::format("row {} of the {} sheet would have {} columns, more than the {} a worksheet holds (Excel's "
+                                   "limit)",
+                                   r + 1, s.name, thousands(s.rows[r].size()), thousands(max_columns));
+            for (std::size_t c = 0; c < s.rows[r].size(); ++c) {
+                const std::string& cell = s.rows[r][c];
+                if (cell.size() <= max_cell_chars) continue;   // (a character is at least a byte)
+                if (const std::size_t n = dsl::code_points(cell); n > max_cell_chars)
+                    return fmt::format("the cell {} holds {} characters, more than the {} a cell of a workbook holds (Excel's "
+                                       "limit)",
+                                       cell_name(s, r, c), thousands(n), thousands(max_cell_chars));
+            }
+        }
     }
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
+    if (std::string why = too_large(sheets); !why.empty()) return dsl::one_error({}, why);
+    // Built in a private folder (0700) with the library's own temporary files: removed on
+    // return, and by a signal that ends the command — the workbook holds the figures.
+    TempFolder folder;
+    std::string error;
+    if (!folder.make("hoshu-xlsx", error)) return dsl::one_error({}, error);
+    const std::string path = folder.path() + "/workbook.xlsx";
+    std::string tmpdir = folder.path();
+    lxw_workbook_options options{};
+    options.tmpdir = tmpdir.data();
+    lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);
+    if (wb == nullptr) return dsl::one_error({}, "cannot start a workbook (out of memory)");
+    // Every call checked: a cell the library refuses is never left out silently.
+    lxw_error failed = LXW_NO_ERROR;
+    std::string where;
+    auto check = [&](lxw_error e, const std::string& what) {
+        if (e != LXW_NO_ERROR && failed == LXW_NO_ERROR) {
+            failed = e;
+            where = what;
+        }
+    };
+    auto give_up = [&]() -> Result<std::string> {
+        workbook_close(wb);   // frees it; the folder, and what it wrote there, goes with `folder`
+        return dsl::one_error({}, fmt::format("cannot write {}: {}", where, lxw_strerror(failed)));
+    };
     // A fixed creation time: the same result gives the same workbook.
     lxw_doc_properties props{};
     props.created = 0;
     if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) props.created = static_cast<time_t>(std::strtoll(epoch, nullptr, 10));
-    workbook_set_properties(wb, &props);
+    check(workbook_set_properties(wb, &props), "the workbook's properties");
     lxw_format* bold = workbook_add_format(wb);
-    format_set_bold(bold);
+    if (bold == nullptr) check(LXW_ERROR_MEMORY_MALLOC_FAILED, "a cell format");
+    else format_set_bold(bold);
     // One number format per count of decimals: "#,##0.00" for 2, "#,##0" for none.
     std::map<int, lxw_format*> fixed;
     auto format_for = [&](int places) -> lxw_format* {
         auto& f = fixed[places];
         if (f == nullptr) {
             f = workbook_add_format(wb);
+            if (f == nullptr) {
+                check(LXW_ERROR_MEMORY_MALLOC_FAILED, "a number format");
+                return nullptr;
+            }
             format_set_num_format(
                 f, places == 0 ? "#,##0" : ("#,##0." + std::string(static_cast<std::size_t>(places), '0')).c_str());
         }
         return f;
     };
+    if (failed != LXW_NO_ERROR) return give_up();
     for (const Sheet& s : sheets) {
         lxw_worksheet* ws = workbook_add_worksheet(wb, s.name.c_str());
+        if (ws == nullptr) {
+            check(LXW_ERROR_MEMORY_MALLOC_FAILED, "the " + s.name + " sheet");
+            return give_up();
+        }
         // Each numeric column is decided whole: all its values numbers, or all text.
         std::size_t width = 0;
         for (const auto& row : s.rows) width = std::max(width, row.size());
@@ -145,22 +227,22 @@ Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
                 std::optional<double> number;
                 if (r > 0 && columns[c]) number = columns[c]->numbers[r - 1];
                 const bool label = c < s.labels.size() && s.labels[c];
-                if (number) worksheet_write_number(ws, row, col, *number, label ? nullptr : format_for(columns[c]->places));
-                else if (!cell.empty()) worksheet_write_string(ws, row, col, cell.c_str(), r == 0 ? bold : nullptr);
+                lxw_error e = LXW_NO_ERROR;
+                if (number) e = worksheet_write_number(ws, row, col, *number, label ? nullptr : format_for(columns[c]->places));
+                else if (!cell.empty()) e = worksheet_write_string(ws, row, col, cell.c_str(), r == 0 ? bold : nullptr);
+                if (e != LXW_NO_ERROR) check(e, "the cell " + cell_name(s, r, c));
+                if (failed != LXW_NO_ERROR) return give_up();
             }
         }
     }
-    lxw_error err = workbook_close(wb);
-    std::string bytes;
-    if (err == LXW_NO_ERROR) {
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        bytes = ss.str();
-    }
-    ::unlink(path.c_str());
-    if (err != LXW_NO_ERROR || bytes.empty())
-        return dsl::one_error({}, fmt::format("cannot write the workbook: {}", lxw_strerror(err)));
+    if (lxw_error err = workbook_close(wb); err != LXW_NO_ERROR)
+        return dsl::one_error({}, fmt::format("cannot write the workbook in {}: {}", folder.path(), lxw_strerror(err)));
+    pause_for_test("HOSHU_TEST_PAUSE_IN_WORKBOOK");
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string bytes = ss.str();
+    if (!in || bytes.empty()) return dsl::one_error({}, fmt::format("cannot read back the workbook written in {}", folder.path()));
     return bytes;
 }
 

@@ -45,7 +45,12 @@ struct ColumnNumbers {
 };
 std::optional<ColumnNumbers> column_numbers(const std::vector<std::string>& cells, int min_places);
 
-/// The workbook's bytes. Errors: the library cannot write its temporary file.
+/// The workbook's bytes, built in a private temporary folder ($TMPDIR/hoshu-xlsx-XXXXXX,
+/// with the library's own temporary files) removed on return and by a signal that ends
+/// the command. Errors (nothing written): a sheet of more rows (1,048,576) or columns
+/// (16,384) than a worksheet holds, a text of more characters than a cell holds (32,767) —
+/// named by its cell, `results!F4 (title, director D03)`; the temporary folder or the
+/// library failing.
 Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets);
 
 }  // namespace hoshu::eval

@@ -221,7 +221,7 @@ std::string format_register_json(const RegisterView& view) {
     return out;
 }
 
-std::string format_register_xlsx(const RegisterView& view) {
+std::string format_register_xlsx(const RegisterView& view, std::string* error) {
     RegisterTable t = register_table(view);
     Sheet grants{"grants", {t.header}, t.numeric};
     for (const auto& h : t.header) grants.labels.push_back(h == "record" || h == "balance_record");
@@ -248,6 +248,7 @@ std::string format_register_xlsx(const RegisterView& view) {
                                e.shares.value_or(""), e.rate.value_or(""), e.reason, e.recorded_by, e.recorded_at, e.hash});
     }
     auto bytes = xlsx_workbook({grants, records, events});
+    if (!bytes && error != nullptr && !bytes.error().items().empty()) *error = bytes.error().items().front().message;
     return bytes ? *bytes : std::string();
 }
 

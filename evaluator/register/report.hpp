@@ -39,8 +39,9 @@ std::string format_register_text(const RegisterView& view);
 std::string format_register_csv(const RegisterView& view, bool bom);
 std::string format_register_json(const RegisterView& view);
 /// A workbook: a grants sheet (the CSV's cells, numbers as numbers: output/xlsx.hpp), the
-/// records with their seals, the events. Empty when it cannot be written.
-std::string format_register_xlsx(const RegisterView& view);
+/// records with their seals, the events. Empty when it cannot be written (a text longer than
+/// a cell holds…), with `error` saying why.
+std::string format_register_xlsx(const RegisterView& view, std::string* error = nullptr);
 
 /// The columns and rows of the CSV (for other writers: xlsx).
 struct RegisterTable {

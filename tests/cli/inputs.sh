@@ -111,4 +111,12 @@ rc=$?
 [[ $rc -eq 2 && ! -e "$work/no/such/dir/t.toml" ]] && ok "--out to a missing folder: exit 2" || bad "--out to a missing folder: exit $rc"
 NO_COLOR=1 "$hoshu" inputs 2> /dev/null
 [[ $? -eq 2 ]] && ok "no plan given: exit 2" || bad "no plan given: not exit 2"
+# A hidden character in a note (U+2028, a line separator an editor shows as a line break; a
+# right-to-left override) is written escaped in the template, as the rule file's warning
+# names it — not copied raw.
+mkdir -p "$work/hidden"
+printf 'plan "Hidden"\n  source X1 "a test plan"\n\ncollection directors: director at people key id\n\nper director\n  input n: shares at n range 0 shares to 100 shares\n    source X1 "an input"\n    note "first\xe2\x80\xa8second \xe2\x80\xaeevil"\n\n  output halved: ratio = n / (2 shares)\n    source X1 "halved"\nend\n' > "$work/hidden/p.hoshu"
+out=$(NO_COLOR=1 "$hoshu" inputs "$work/hidden" 2> /dev/null); rc=$?
+[[ $rc -eq 0 && "$out" == *'first\u{2028}second \u{202e}evil'* && "$out" != *$'\u2028'* && "$out" != *$'\u202e'* ]] &&
+  ok "a note's hidden characters are escaped in the template" || bad "a note's hidden characters: exit $rc: $(printf '%s' "$out" | grep -a first | od -c | head -5)"
 exit $fail

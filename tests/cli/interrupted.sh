@@ -64,6 +64,33 @@ for command in "${commands[@]}"; do
 done
 [[ $fail -eq 0 ]] && ok "register verify, eval --register, register export killed by SIGINT, SIGTERM, SIGHUP with the register's files in a temporary folder (0700, files 0600): nothing left behind"
 
+# --- a workbook being built (--format xlsx) --------------------------------------------------
+# Built in a private temporary folder, with the library's own temporary files: removed when a
+# signal ends the command there.
+before=$fail
+commands=("eval rules/iij --inputs examples/iij/fy2024.toml --format xlsx --out $work/out.xlsx"
+          "register export $work/bbt.db --format xlsx --out $work/out.xlsx")
+for command in "${commands[@]}"; do
+  for sig in INT TERM HUP; do
+    rm -f "$work/paused"
+    # shellcheck disable=SC2086
+    HOSHU_TEST_PAUSE_IN_WORKBOOK="$work/paused:30" "$hoshu" $command > /dev/null &
+    pid=$!; pids+=("$pid")
+    what="hoshu ${command%% --out*} killed by SIG$sig"
+    if ! wait_for "$work/paused"; then bad "$what: the workbook was never built"; kill -9 "$pid"; continue; fi
+    folder=$(find "$TMPDIR" -mindepth 1 -maxdepth 1 -name 'hoshu-xlsx-*' | head -1)
+    [[ -n "$folder" && $(stat -c %a "$folder") == 700 && -s "$folder/workbook.xlsx" ]] ||
+      bad "$what: the workbook is not in a private folder of \$TMPDIR: $(ls -laR "$TMPDIR")"
+    kill -$sig "$pid"
+    wait "$pid"; rc=$?
+    [[ $rc -eq $((128 + $(kill -l $sig))) ]] || bad "$what: exit $rc"
+    left=$(find "$TMPDIR" -mindepth 1)
+    [[ -z "$left" ]] || { bad "$what: left behind: $left"; rm -rf "${TMPDIR:?}"/*; }
+    [[ ! -e "$work/out.xlsx" ]] || bad "$what: --out written"
+  done
+done
+[[ $fail -eq $before ]] && ok "eval and register export --format xlsx killed by SIGINT, SIGTERM, SIGHUP while the workbook is built: nothing left behind"
+
 # --- a compiled batch interrupted while the compiler runs ----------------------------------
 # A compiler that writes part of its object, then takes its time in a child of its own (as
 # g++ runs cc1plus).

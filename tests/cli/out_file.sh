@@ -52,7 +52,7 @@ ln -s fy2024.toml "$work/read/link.toml"
 refused() {   # refused WHAT ARGS…: exit 2, "which this command reads", nothing changed or left
   local what=$1 out rc; shift
   out=$(NO_COLOR=1 "$hoshu" "$@" 2>&1 > /dev/null); rc=$?
-  if [[ $rc -ne 2 || "$out" != *"which this command reads; write to another file"* ]]; then
+  if [[ $rc -ne 2 || "$out" != *"${want:-which this command reads; write to another file}"* ]]; then
     echo "FAIL: --out over $what: exit $rc, output: ${out:0:300}"; fail=1
   elif [[ "$(snapshot)" != "$before" ]]; then
     echo "FAIL: --out over $what changed a file"; fail=1
@@ -62,11 +62,11 @@ r=$work/read
 refused "the inputs" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/fy2024.toml"
 refused "the inputs, by a symbolic link" eval "$r/plan" --inputs "$r/fy2024.toml" --format csv --out "$r/link.toml"
 refused "the inputs, by another path" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/../fy2024.toml"
-refused "a rule file" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/annual.hoshu"
+want="is a rule file's name (.hoshu)" refused "a rule file" eval "$r/plan" --inputs "$r/fy2024.toml" --out "$r/plan/annual.hoshu"
 refused "the carried result" eval "$r/plan" --inputs "$r/fy2025-carried.toml" --carry "$r/fy2024.json" --format json --out "$r/fy2024.json"
 refused "the inputs (report)" report "$r/plan" --inputs "$r/fy2024.toml" --director D03 --out "$r/fy2024.toml"
-refused "a rule file (doc)" doc "$r/plan" --out "$r/plan/limits.hoshu"
-refused "a rule file (inputs)" inputs "$r/plan" --out "$r/plan/annual.hoshu"
+want="is a rule file's name (.hoshu)" refused "a rule file (doc)" doc "$r/plan" --out "$r/plan/limits.hoshu"
+want="is a rule file's name (.hoshu)" refused "a rule file (inputs)" inputs "$r/plan" --out "$r/plan/annual.hoshu"
 refused "the scenarios" batch "$r/plan" --inputs "$r/fy2024.toml" --scenarios "$r/sensitivity.csv" --out "$r/sensitivity.csv"
 refused "the inputs (batch)" batch "$r/plan" --inputs "$r/fy2024.toml" --grid 'directors.D03.division_score=0.9,1' --out "$r/fy2024.toml"
 refused "the model" simulate "$r/plan" --inputs "$r/fy2024.toml" --model "$r/model.toml" --paths 10 --seed 1 --out "$r/model.toml"
@@ -79,5 +79,18 @@ if command -v sqlite3 > /dev/null; then
   refused "the register" register export "$r/grants.db" --format csv --out "$r/grants.db"
   "$hoshu" register verify "$r/grants.db" > /dev/null || { echo "FAIL: the register was damaged"; fail=1; }
 fi
+# An output never takes a rule file's name (.hoshu): written into the plan's folder it would
+# be read as a rule file. Refused, exit 2, for every command's --out (and --histogram).
+before=$(snapshot)
+for cmd in "doc $r/plan --out $r/plan/zz.hoshu" "eval $r/plan --inputs $r/fy2024.toml --out $r/plan/new.hoshu" \
+           "report $r/plan --inputs $r/fy2024.toml --out $r/NEW.HOSHU" "inputs $r/plan --out $r/plan/t.hoshu" \
+           "simulate $r/plan --inputs $r/fy2024.toml --model $r/model.toml --paths 10 --histogram $r/plan/h.hoshu"; do
+  # shellcheck disable=SC2086
+  out=$(NO_COLOR=1 "$hoshu" $cmd 2>&1 > /dev/null); rc=$?
+  if [[ $rc -ne 2 || "$out" != *"is a rule file's name (.hoshu), which hoshu never writes an output as"* ]]; then
+    echo "FAIL: hoshu ${cmd%% *} with an output named .hoshu: exit $rc, output: ${out:0:300}"; fail=1
+  fi
+done
+[[ "$(snapshot)" == "$before" && ! -e "$r/plan/zz.hoshu" && ! -e "$r/NEW.HOSHU" ]] || { echo "FAIL: an output named .hoshu was written"; fail=1; }
 [[ $fail -eq 0 ]] && echo "ok   --out is whole or nothing; output is deterministic; the seal follows the inputs"
 exit $fail

@@ -125,10 +125,51 @@ check "the table names the register, the result carried from and the events sinc
   "carry  $db  result sha256 $(sha256sum "$work/fy2025.json" | cut -c1-64), 4 events since" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$db"
 check "the FY2026 result verifies" 0 "verified: $work/fy2026.json matches" "$hoshu" verify "$work/fy2026.json"
+
+# What verify accepts is exactly what was sealed: seal.carried_events edited — reordered, an
+# event listed twice, one left out (a rate decision a later one confirms: the values stay
+# the same) — is refused, naming the field; so is recording such a result.
+cp "$db" "$work/edits.db"
+"$hoshu" register event "$work/edits.db" --director D04 --kind rate --year FY2025 --grant midterm_rs_shares --rate 0.70 \
+  --date 2027-05-19 --reason "the committee confirms its decision" --by hr-sato > /dev/null
+"$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$work/edits.db" --format json --out "$work/edits.json"
+check "the result with five events verifies" 0 "verified:" "$hoshu" verify "$work/edits.json"
+edit_events() {  # edit_events NAME IDS…: edits.json with carried_events listing IDS, in $work/NAME.json
+  python3 - "$work/edits.json" "$work/$1.json" "${@:2}" <<'EOF'
+import re, sys
+src = open(sys.argv[1], encoding='utf-8').read()
+m = re.search(r'("carried_events": \[)(.*?)(\n\s*\])', src, re.S)
+items = {int(re.search(r'"id": (\d+)', i).group(1)): i for i in re.findall(r'\{[^{}]*\}', m.group(2))}
+assert sorted(items) == [1, 2, 3, 4, 5], items
+new = ','.join(items[int(i)] for i in sys.argv[3:])
+open(sys.argv[2], 'w', encoding='utf-8').write(src[:m.start(2)] + new + src[m.end(2):])
+EOF
+}
+edit_events reordered 2 1 3 4 5
+check "carried_events reordered is refused" 1 "seal.carried_events lists event 1 (2027-01-31) after event 2 (2027-01-31)" \
+  "$hoshu" verify "$work/reordered.json"
+edit_events twice 1 2 3 4 5 5
+check "an event listed twice is refused" 1 "seal.carried_events lists event 5 twice" "$hoshu" verify "$work/twice.json"
+edit_events dropped 1 2 4 5
+check "an event left out is refused, even when the values stay the same" 1 "seal.carried_events leaves out event 3 (2027-05-18)" \
+  "$hoshu" verify "$work/dropped.json"
+cp "$work/edits.db" "$work/edits-record.db"
+check "register record refuses an event listed twice" 1 "seal.carried_events lists event 5 twice" \
+  "$hoshu" register record "$work/edits-record.db" "$work/twice.json" --grants $grants
+run sqlite3 "$work/edits-record.db" "SELECT count(*) FROM results WHERE fiscal_year = 'FY2026'"
+[[ "$out" == 0 ]]; report "… and records nothing" $((1 - $?))
 check "FY2026 recorded" 0 "recorded FY2026 as record 3" "$hoshu" register record "$db" "$work/fy2026.json" --by hr-sato --grants $grants
 check "register verify verifies the three results again from the register alone" 0 "3 records and 4 events" \
   "$hoshu" register verify "$db"
 [[ "$out" == *"3 stored results verified again"* ]]; report "… all three" $((1 - $?))
+# No temporary folder for the stored files ($TMPDIR missing): an I/O failure, exit 2, never
+# "changed behind hoshu's back".
+TMPDIR="$work/no-such-dir" run "$hoshu" register verify "$db"
+[[ $rc == 2 && "$out" == *"cannot verify the stored result of record 1 (FY2024) again: cannot make a temporary folder in $work/no-such-dir: No such file or directory"* && "$out" != *"behind hoshu's back"* ]]
+report "register verify without a temporary folder says so, exit 2 (no false alarm)" $((1 - $?))
+TMPDIR="$work/no-such-dir" run "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$db"
+[[ $rc == 2 && "$out" == *"cannot verify the recorded FY2025 result (record 2) again, so nothing is carried from it: cannot make a temporary folder in $work/no-such-dir"* && "$out" != *"does not verify"* ]]
+report "eval --register without a temporary folder says so, exit 2" $((1 - $?))
 
 # The register moved: verify takes a copy with --register; without it, it says so.
 mkdir "$work/moved" && mv "$db" "$work/moved/grants.db"

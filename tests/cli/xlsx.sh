@@ -167,4 +167,36 @@ tty_run "$hoshu" register export "$work/g.db" --format csv
 [[ $rc -eq 0 && "$out" == *"FY2024,D03"* ]]; report "register export --format csv to a terminal is written" $((1 - $?))
 "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format xlsx | cmp -s - "$work/fy2024.xlsx"
 out="the piped workbook differs"; report "eval --format xlsx to a pipe is written" $((1 - $?))
+# Excel's limits: a text longer than a cell holds (32,767 characters), more rows than a sheet
+# holds (1,048,576). Refused, exit 2, naming the cell, and nothing written — never a cell
+# left empty without a word.
+python3 - "$work" <<'EOF'
+import sys
+work = sys.argv[1]
+s = open('examples/iij/fy2024.toml', encoding='utf-8').read()
+i = s.index('"D03"'); j = s.index('title', i); k = s.index('\n', j)
+open(work + '/long-title.toml', 'w', encoding='utf-8').write(s[:j] + 'title = "' + 'A' * 32768 + '"' + s[k:])
+open(work + '/long-comment.toml', 'w', encoding='utf-8').write(s + '# ' + 'y' * 40000 + '\n')
+open(work + '/at-limit.toml', 'w', encoding='utf-8').write(s[:j] + 'title = "' + 'é' * 32757 + '"' + s[k:])
+EOF
+out=$("$hoshu" eval rules/iij --inputs "$work/long-title.toml" --format xlsx --out "$work/long.xlsx" 2>&1); rc=$?
+[[ $rc -eq 2 && ! -e "$work/long.xlsx" && "$out" == *"the cell results!J4 (title, director D03) holds 32,768 characters, more than the 32,767 a cell of a workbook holds"* ]]
+report "a title longer than a cell holds is refused, naming its cell; nothing written" $((1 - $?))
+out=$("$hoshu" eval rules/iij --inputs "$work/long-comment.toml" --format xlsx --out "$work/long.xlsx" 2>&1); rc=$?
+[[ $rc -eq 2 && ! -e "$work/long.xlsx" && "$out" == *"the cell inputs!B"*"(text, line "*") holds 40,002 characters"* ]]
+report "an inputs line longer than a cell holds is refused, naming its line" $((1 - $?))
+out=$("$hoshu" eval rules/iij --inputs "$work/at-limit.toml" --format xlsx --out "$work/at-limit.xlsx" 2>&1); rc=$?
+[[ $rc -eq 0 ]] && out=$(unzip -p "$work/at-limit.xlsx" xl/sharedStrings.xml | python3 -c 'import re, sys; print(max(map(len, re.findall("é+", sys.stdin.read()))))')
+[[ "$out" == 32757 ]]; report "a title whose inputs line is 32,767 characters (two bytes each) is written whole" $((1 - $?))
+cp "$work/g.db" "$work/long-reason.db"
+"$hoshu" register event "$work/long-reason.db" --director D01 --kind clawback --shares 1 --year FY2024 --grant annual_rs_shares \
+  --date 2025-08-01 --reason "$(printf 'r%.0s' $(seq 32768))" --by hr > /dev/null
+out=$("$hoshu" register export "$work/long-reason.db" --format xlsx --out "$work/long-reason.xlsx" 2>&1); rc=$?
+[[ $rc -eq 2 && ! -e "$work/long-reason.xlsx" && "$out" == *"the cell events!I2 (reason, event 1) holds 32,768 characters"* ]]
+report "register export: an event's reason longer than a cell holds is refused, naming its cell" $((1 - $?))
+python3 -c "
+import sys; s = open('examples/iij/fy2024.toml').read(); open(sys.argv[1], 'w').write(s + '#\n' * (1048576 - s.count(chr(10))))" "$work/many.toml"
+out=$("$hoshu" eval rules/iij --inputs "$work/many.toml" --format xlsx --out "$work/many.xlsx" 2>&1); rc=$?
+[[ $rc -eq 2 && ! -e "$work/many.xlsx" && "$out" == *"the inputs sheet would have 1,048,577 rows, more than the 1,048,576 a worksheet holds"* ]]
+report "an inputs file of more lines than a sheet holds (with its header) is refused" $((1 - $?))
 exit $fail

@@ -58,3 +58,27 @@ TEST_CASE("xlsx: one value that cannot be a number makes the whole column text",
     CHECK_FALSE(column_numbers({"12345678901234", "0.01"}, 0));   // 0.01 asks 2 decimals of all
     CHECK_FALSE(column_numbers({"0.0000000000000001"}, 0));       // 16 decimals
 }
+
+TEST_CASE("xlsx: a text longer than a cell holds, or more rows than a sheet, is refused by its cell", "[xlsx]") {
+    using hoshu::eval::Sheet;
+    using hoshu::eval::xlsx_workbook;
+    Sheet fits{"results", {{"director", "title"}, {"D01", std::string(32'767, 'a')}}, {false, false}};
+    CHECK(xlsx_workbook({fits}));
+    // 32,767 characters of two bytes each: characters are counted, not bytes.
+    std::string accents;
+    for (int i = 0; i < 32'767; ++i) accents += "\xc3\xa9";
+    Sheet wide{"results", {{"director", "title"}, {"D01", accents}}, {false, false}};
+    CHECK(xlsx_workbook({wide}));
+    Sheet too_long{"results", {{"director", "title"}, {"D01", "x"}, {"D03", std::string(32'768, 'a')}}, {false, false}};
+    auto refused = xlsx_workbook({too_long});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().items().front().message ==
+          "the cell results!B3 (title, director D03) holds 32,768 characters, more than the 32,767 a cell of a workbook holds "
+          "(Excel's limit)");
+    Sheet rows{"inputs", {{"line", "text"}}, {true, false}};
+    rows.rows.resize(1'048'577, {"1", ""});
+    auto many = xlsx_workbook({rows});
+    REQUIRE_FALSE(many);
+    CHECK(many.error().items().front().message ==
+          "the inputs sheet would have 1,048,577 rows, more than the 1,048,576 a worksheet holds (Excel's limit)");
+}
