@@ -13,8 +13,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/output/batch_report.hpp"
+#include "evaluator/run/outcome.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/whatif/scenarios.hpp"
 
@@ -153,6 +155,42 @@ int run_batch(const BatchArgs& args) {
         return !changed.empty() && changed != year;
     };
 
+    // With --register, the events the register applies are those dated by the year's last
+    // day (the plan's `year_end`, or its `grant_date` when later), chosen once from the base
+    // inputs: a column the last day is computed from would evaluate a year whose events are
+    // others. Found by putting a value no date reads in the column's place: the last day then
+    // changes or cannot be had.
+    std::string last_day;
+    std::optional<eval::Session> day_probe;
+    if (carried.from_register) {
+        day_probe.emplace(plan, inputs, options);
+        last_day = eval::year_last_day(plan, *day_probe);
+        if (last_day.empty()) day_probe.reset();
+    }
+    // (And each plan-wide input `year_end` or `grant_date` is computed from, by its place in
+    // the inputs: a value the poison above does not reach — a `grant_date` that fails leaves
+    // the last day at `year_end`.)
+    std::vector<const void*> day_nodes;
+    if (day_probe)
+        for (const char* name : {"year_end", "grant_date"}) {
+            auto slot = plan.find_slot(name);
+            if (!slot) continue;
+            for (const auto& [kind, read] : eval::dependency_closure(plan, *slot, false)) {
+                auto s = kind == "input" ? plan.find_slot(read) : std::nullopt;
+                if (!s || plan.slots[*s].scope != eval::Scope::plan || plan.slots[*s].input.path_text.empty()) continue;
+                std::string_view path = plan.slots[*s].input.path_text;
+                if (path.front() == '/') path.remove_prefix(1);
+                if (auto n = inputs.find(path, nullptr)) day_nodes.push_back(n.ptr);
+            }
+        }
+    auto moves_last_day = [&](eval::InputFile::Node node) {
+        if (!day_probe) return false;
+        if (std::find(day_nodes.begin(), day_nodes.end(), node.ptr) != day_nodes.end()) return true;
+        std::vector<eval::InputOverride> o{eval::InputOverride{node, "(a scenario's value)", std::nullopt, {}}};
+        day_probe->set_overrides(o);
+        return eval::year_last_day(plan, *day_probe) != last_day;
+    };
+
     // Every column names a value of the base inputs, and not one that identifies a record.
     const auto& columns = source.columns();
     std::vector<eval::InputFile::Node> nodes;
@@ -191,6 +229,14 @@ int run_batch(const BatchArgs& args) {
                       "`{}` sets the plan's fiscal year ({}), the year the records carried from {} are handed on to: "
                       "a scenario cannot change it",
                       columns[i], year, dsl::printable(carried.path));
+            bad.note(inputs.range(node), "written here");
+        } else if (moves_last_day(node)) {
+            bad.error(source.column_range(i),
+                      "`{}` changes the year's last day ({}: the plan's `year_end`, or its `grant_date` when later), which "
+                      "decides the events of the register {} the year takes in (those dated after it are the next year's): "
+                      "with --register a scenario cannot change it; evaluate that year with `hoshu eval --register` on inputs "
+                      "that give the value",
+                      columns[i], last_day, dsl::printable(carried.path));
             bad.note(inputs.range(node), "written here");
         } else if (auto [first, fresh] = column_of_node.emplace(node.ptr, i); !fresh) {
             bad.error(source.column_range(i),

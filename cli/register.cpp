@@ -115,6 +115,34 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
     for (auto& r : after)
         if (r.id == current->id) r.superseded_by = replacing.id;
     after.push_back(replacing);
+    // Another plan's result (another title) would put that plan's grants in place of this
+    // one's, its events left against grants no record holds.
+    {
+        auto was = eval::read_result(current->result_json);
+        auto now = eval::read_result(entry.result_json);
+        const eval::JsonValue* a = was ? was->json.find("plan") : nullptr;
+        const eval::JsonValue* b = now ? now->json.find("plan") : nullptr;
+        if (a && b && a->kind == eval::JsonValue::Kind::string && b->kind == eval::JsonValue::Kind::string && a->text != b->text) {
+            std::fputs(dsl::printable(fmt::format("hoshu: error: --supersede: the {} record {} is a result of the plan \"{}\", and "
+                                                  "the new result is of the plan \"{}\": a restatement of a year is a result of "
+                                                  "the same plan (its grants and the events recorded against them stay the "
+                                                  "year's); record another plan's results in a register of their own\n",
+                                                  entry.fiscal_year, current->id, a->text, b->text),
+                                      true)
+                           .c_str(),
+                       stderr);
+            return Exit::usage;
+        }
+    }
+    // Whether a record's lines grant `e`'s director (the grant `e` names, when it names one)
+    // a whole number of shares above 0.
+    auto grants_to = [](const std::vector<eval::ResultLine>& lines, const eval::StoredEvent& e) {
+        for (const auto& l : lines) {
+            if (l.kind != "grant" || l.director != e.director || (!e.grant.empty() && l.name != e.grant)) continue;
+            if (auto n = eval::share_count(l.value); n && *n > 0) return true;
+        }
+        return false;
+    };
     std::vector<std::string> carried, misfits;
     std::vector<eval::StoredEvent> before;
     for (const auto& e : events) {
@@ -122,7 +150,14 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
                              e.kind != eval::EventKind::additional;
         bool has_grant = false;
         for (const auto& l : entry.lines) has_grant = has_grant || (l.kind == "grant" && l.director == e.director);
-        if (of_year && has_grant) {
+        // An event the register applied to a grant of the year (granted by the record
+        // replaced, made by the event's date) that the new record does not grant at all: it
+        // would stand against shares no record holds.
+        const bool reached = of_year && grants_to(current->lines, e) && (current->grant_date.empty() || current->grant_date <= e.date);
+        if (reached && !grants_to(entry.lines, e)) {
+            misfits.push_back(describe_event(e) + fmt::format(": the new record grants {} no {} {}", e.director, entry.fiscal_year,
+                                                              e.grant.empty() ? "shares" : e.grant));
+        } else if (of_year && has_grant) {
             carried.push_back(describe_event(e));
             eval::EventEntry again = e;
             if (again.kind == eval::EventKind::leave) again.shares.reset();   // (what it forfeits: computed again)
@@ -302,6 +337,48 @@ int record(const RegisterArgs& args) {
                              dsl::printable(args.result).c_str(), missed.size() == 1 ? "" : "s", ids.c_str(), dsl::printable(from->fiscal_year).c_str(),
                              dsl::printable(args.db).c_str());
                 return static_cast<int>(Exit::usage);
+            }
+        }
+        // A result that carries nothing (its inputs give the records themselves, a typed
+        // `[[ledger]]`) of a year after a recorded one: the events the register holds against
+        // that record's grants and has not applied yet would be lost — the next year carries
+        // from this record, which took none of them, while `show` keeps them. Refused while
+        // one is pending (an additional grant is no carried record: not one of them).
+        if (seal.carried_sha256.empty() && !v.plan.carries.empty()) {
+            const eval::JsonValue* result_year = v.recorded.json.find("fiscal_year");
+            const std::string fy =
+                result_year && result_year->kind == eval::JsonValue::Kind::string ? result_year->text : std::string();
+            auto prior = reg->latest_result_before(fy);
+            if (!prior) return fail(prior.error());
+            if (!fy.empty() && *prior) {
+                eval::Session session(v.plan, v.inputs, v.options);
+                const std::string last_day = eval::year_last_day(v.plan, session);
+                const auto for_year = eval::events_for_year(**prior, *stored, *stored_events, fy, last_day);
+                std::string missed;
+                std::size_t n = 0;
+                for (const auto& e : for_year.apply) {
+                    if (e.kind == eval::EventKind::additional) continue;
+                    missed += fmt::format("  {}\n", describe_event(e));
+                    ++n;
+                }
+                if (n > 0) {
+                    const std::string db = dsl::printable(args.db), year = dsl::printable(fy);
+                    std::fputs(
+                        dsl::printable(
+                            fmt::format("hoshu: error: `{}` ({}) carries nothing from the register: its inputs give the carried "
+                                        "records themselves, and they do not apply the {} event{} the register holds against "
+                                        "the {} record (record {}) and has not applied yet:\n{}hint: the register is the "
+                                        "system of record: evaluate {} from it, with inputs that give no carried records "
+                                        "(hoshu eval PLAN --inputs {} --register {} --format json --out RESULT.json), then "
+                                        "record that result\n",
+                                        dsl::printable(args.result), year, n, n == 1 ? "" : "s",
+                                        dsl::printable((*prior)->fiscal_year), (*prior)->id, missed, year,
+                                        dsl::printable(v.inputs_path), db),
+                            true)
+                            .c_str(),
+                        stderr);
+                    return static_cast<int>(Exit::usage);
+                }
             }
         }
         eval::ResultEntry entry;

@@ -174,11 +174,27 @@ YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredRe
     }
     for (const auto& e : events_to_carry(prior, results, events)) {
         if (!last_day.empty()) {
-            if (e.date <= last_day) {
+            // An event recorded after the year was first recorded, dated on or after the
+            // year's grant date, was taken by the register on the balances the year's record
+            // left (what the year vested, the register's balances no longer held restricted:
+            // a leave forfeited the rest): the year evaluated again does as its record did,
+            // and the next year applies it on top of the year's carried records.
+            const bool after_record = current != nullptr && e.seq > first_seq &&
+                                      std::find(applied.begin(), applied.end(), e.id) == applied.end() &&
+                                      (current->grant_date.empty() || e.date >= current->grant_date);
+            if (e.date <= last_day && !after_record) {
                 out.apply.push_back(e);
                 continue;
             }
-            out.left.push_back(describe(e) + fmt::format(" is dated after {}'s last day, {}: it is left to the next year", year, last_day));
+            if (e.date > last_day)
+                out.left.push_back(describe(e) + fmt::format(" is dated after {}'s last day, {}: it is left to the next year", year, last_day));
+            else
+                out.left.push_back(describe(e) + fmt::format(
+                                                     " was recorded after {} was first recorded (record {}) and is dated on or after "
+                                                     "its grant date{}: the register took it on the balances that record left (what "
+                                                     "{} vested before it stays vested), so it is left to the next year",
+                                                     year, first_record(*current, results).id,
+                                                     current->grant_date.empty() ? "" : ", " + current->grant_date, year));
         } else {
             if (current == nullptr || e.seq < first_seq || std::find(applied.begin(), applied.end(), e.id) != applied.end()) {
                 out.apply.push_back(e);

@@ -53,7 +53,11 @@ std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::v
 /// dated by `last_day`, the year's last day (eval::year_last_day: the plan's `year_end`, or
 /// its grant date when later). An event dated after it happened after the year: the year's
 /// opening balances do not take it (a restatement of the year does not lose what vested
-/// before it), and the next year's evaluation applies it, as the year's record has not. When
+/// before it), and the next year's evaluation applies it, as the year's record has not. So is,
+/// when `year` is already recorded (it is evaluated again), an event recorded after the year
+/// was first recorded, dated on or after the year's grant date and not applied by its current
+/// record: the register took it on the balances that record left (a leave forfeited what the
+/// year had not vested), and the year evaluated again does as its record did. When
 /// `last_day` is empty (the plan names no `year_end`) and `year` is already recorded (it is
 /// evaluated again), the events recorded after the year was first recorded are left to the
 /// next year too, save those its current record applied: what the year saw stays what it

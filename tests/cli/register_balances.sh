@@ -89,7 +89,7 @@ out=$(unbalanced "$db"); rc=$?
 # --- 4. A year evaluated again takes in the events dated within it, not those after it.
 db=$work/restate.db
 two_years "$db"
-q register event "$db" --director D2 --kind lift --year FY2025 --shares 10 --date 2026-11-01 --reason "within FY2026"
+q register event "$db" --director D2 --kind lift --year FY2025 --shares 10 --date 2026-02-01 --reason "within FY2026, before its grant date"
 q register event "$db" --director D2 --kind clawback --year FY2025 --shares 100 --date 2027-02-01 --reason misconduct
 q register event "$db" --director D1 --kind leave --date 2027-03-01 --reason resigned
 check "FY2026 again: the events dated after 2026-12-31 are left to FY2027" 0 \

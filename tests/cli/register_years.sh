@@ -51,13 +51,14 @@ run "$hoshu" register show "$db"
 [[ "$out" != *"superseded by"* ]]; report "... and nothing is recorded" $((1 - $?))
 
 # An event a superseding later year applied is not applied again the year after (dated
-# within FY2026: one dated after it is FY2027's, register_balances.sh).
+# within FY2026, before its grant date: one dated after it is FY2027's, register_balances.sh,
+# and so is one dated after its grant date and recorded after it, register_restate.sh).
 db=$work/twice.db
 q register init "$db"
 q register record "$db" "$work/fy2025.json" --grants award_units
 q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/t2026.json"
 q register record "$db" "$work/t2026.json" --grants award_units
-q register event "$db" --director D2 --kind clawback --year FY2025 --shares 100 --date 2026-11-01 --reason misconduct
+q register event "$db" --director D2 --kind clawback --year FY2025 --shares 100 --date 2026-02-01 --reason misconduct
 q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/t2026b.json"
 check "FY2026 evaluated again applies the clawback, and supersedes" 0 "recorded FY2026 as record 3" \
   "$hoshu" register record "$db" "$work/t2026b.json" --grants award_units --supersede --reason "clawback"

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# What a register keeps when a year is recorded from elsewhere than the register, restated,
+# or evaluated under scenarios:
+#   1. a later year's result that carries nothing from the register (its inputs type the
+#      ledger) is refused while the register holds events its record has not applied — the
+#      next year would carry from it without them, while `show` keeps them;
+#   2. a year restated and the next year evaluated again: an event recorded after that next
+#      year was first recorded, dated after its grant date (a leave after a vesting), is left
+#      to the year after, as the register counted it — what vested before the leave stays
+#      vested, and the leave's count and `show` agree;
+#   3. `record --supersede` refuses a restatement that no longer grants a director the
+#      shares an event recorded against the year took (a clawback, a leave), and another
+#      plan's result in place of the year's;
+#   4. `batch --register` refuses a column the year's last day is computed from (it decides
+#      which events the year takes in), as it refuses one that sets the fiscal year.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
+G=tenure_rs_shares,annual_rs_shares,midterm_rs_shares,additional_shares
+E=examples/iij
+p=tests/cli/register_plans/vest2
+# The value of an output of a director in a result.
+value() { python3 -c "import json,sys; print([d[sys.argv[3]] for d in json.load(open(sys.argv[1]))['directors'] if d['id']==sys.argv[2]][0])" "$@"; }
+
+q eval rules/iij --inputs $E/fy2024.toml --format json --out "$work/fy2024.json"
+
+# --- 1. A typed ledger after a recorded year, with an event pending.
+db=$work/typed.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $G
+q register event "$db" --director D01 --kind clawback --shares 100 --year FY2024 --grant annual_rs_shares \
+  --date 2025-08-01 --reason "committee: clawback"
+q eval rules/iij --inputs $E/fy2025.toml --format json --out "$work/fy2025-typed.json"
+check "a FY2025 result from a typed ledger is refused: it does not apply event 1" 2 \
+  "carries nothing from the register: its inputs give the carried records themselves, and they do not apply the 1 event the register holds against the FY2024 record (record 1) and has not applied yet:
+  event 1 (clawback D01 FY2024 annual_rs_shares 100 on 2025-08-01)" \
+  "$hoshu" register record "$db" "$work/fy2025-typed.json" --grants $G
+[[ "$out" == *"--register $db --format json --out RESULT.json"* ]]; report "... saying to evaluate it with --register" $((1 - $?))
+check "... nothing is recorded" 0 "1 record and 1 event" "$hoshu" register verify "$db"
+q eval rules/iij --inputs $E/fy2025-carried.toml --register "$db" --format json --out "$work/fy2025-reg.json"
+check "FY2025 from the register is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/fy2025-reg.json" --grants $G
+db=$work/typed-none.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $G
+check "with no event pending, a typed ledger is still recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/fy2025-typed.json" --grants $G
+
+# --- 2. A restatement, then the next year again: a leave after the vesting.
+db=$work/restate.db
+q register init "$db"
+q eval $p --inputs $p/fy2024.toml --format json --out "$work/r24.json"
+q register record "$db" "$work/r24.json" --grants award_shares
+q eval $p --inputs $p/fy2025.toml --register "$db" --format json --out "$work/r25.json"
+q register record "$db" "$work/r25.json" --grants award_shares
+q register event "$db" --director A --kind clawback --shares 300 --year FY2024 --date 2025-12-01 --reason clawback
+q eval $p --inputs $p/fy2026.toml --register "$db" --format json --out "$work/r26.json"
+q register record "$db" "$work/r26.json" --grants award_shares
+[[ "$(value "$work/r26.json" A vested_shares)" == 700 ]]
+report "FY2026 first recorded: A's FY2024 grant (1000, 300 clawed back) vests 700 on 2026-06-30" $((1 - $?))
+check "A leaves on 2026-09-01: the FY2025 and FY2026 grants are forfeited" 0 "2000 restricted shares forfeited" \
+  "$hoshu" register event "$db" --director A --kind leave --date 2026-09-01 --reason resigned
+q eval $p --inputs $p/fy2025-restated.toml --register "$db" --format json --out "$work/r25b.json"
+q register record "$db" "$work/r25b.json" --grants award_shares --supersede --reason "B's pay corrected"
+check "FY2026 again: the leave, recorded after FY2026 was, dated after its grant date, is left to FY2027" 0 \
+  "event 2 (leave A on 2026-09-01) was recorded after FY2026 was first recorded (record 3) and is dated on or after its grant date, 2026-06-30" \
+  "$hoshu" eval $p --inputs $p/fy2026.toml --register "$db" --format json --out "$work/r26b.json"
+[[ "$(value "$work/r26b.json" A vested_shares)" == 700 ]]
+report "... A still vests the 700 shares of 2026-06-30" $((1 - $?))
+check "the re-evaluated FY2026 is recorded" 0 "recorded FY2026 as record 5" \
+  "$hoshu" register record "$db" "$work/r26b.json" --grants award_shares --supersede --reason "re-evaluated"
+run "$hoshu" register export "$db" --format json
+forfeited=$(python3 -c "import json,sys; print(sum(g['forfeited'] for g in json.load(sys.stdin)['grants'] if g['director']=='A'))" <<<"$out")
+[[ "$forfeited" == 2000 ]]; report "show counts 2000 forfeited for A, as the leave says (not 2700)" $((1 - $?))
+check "show: the FY2024 grant vested by plan in the new FY2026 record" 0 "FY2024  award_shares  2024-06-30    1000           0       0          0          300  700 (record 5)" \
+  "$hoshu" register show "$db" --director A
+
+# --- 3. A supersede that no longer grants what an event took.
+db=$work/sup.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $G
+q register event "$db" --director D01 --kind clawback --shares 100 --year FY2024 --grant annual_rs_shares --date 2025-08-01 --reason clawback
+q register event "$db" --director D02 --kind leave --date 2025-08-01 --reason left
+python3 - "$E/fy2024.toml" "$work/without.toml" <<'PY'
+import sys
+s = open(sys.argv[1], encoding='utf-8').read()
+for d in ('D01', 'D02'):
+    i = s.index('[[directors]]\nid               = "%s"' % d); j = s.index('[[directors]]', i + 5)
+    s = s[:i] + s[j:]
+open(sys.argv[2], 'w', encoding='utf-8').write(s)
+PY
+q eval rules/iij --inputs "$work/without.toml" --format json --out "$work/without.json"
+check "a restatement granting D01 and D02 nothing is refused, naming both events" 2 \
+  "event 1 (clawback D01 FY2024 annual_rs_shares 100 on 2025-08-01): the new record grants D01 no FY2024 annual_rs_shares" \
+  "$hoshu" register record "$db" "$work/without.json" --grants $G --supersede --reason restated
+[[ "$out" == *"event 2 (leave D02 on 2025-08-01): the new record grants D02 no FY2024 shares"* ]]
+report "... and the leave" $((1 - $?))
+q eval $p --inputs $p/fy2024.toml --format json --out "$work/other.json"
+check "another plan's result in place of the year's is refused" 2 \
+  "is a result of the plan \"IIJ 取締役報酬制度 (2024年6月改定)\", and the new result is of the plan \"Vest two years\"" \
+  "$hoshu" register record "$db" "$work/other.json" --grants award_shares --supersede --reason "other plan"
+check "... nothing is recorded" 0 "1 record and 2 events" "$hoshu" register verify "$db"
+
+# --- 4. batch --register: a column the year's last day is computed from.
+db=$work/batch.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+q register record "$db" "$work/r25.json" --grants award_shares
+printf 'scenario,year_start\nbase,\nyear from July,2025-07-01\n' > "$work/start.csv"
+check "a year_start column (year_end is computed from it) is refused with --register" 2 \
+  "\`year_start\` changes the year's last day (2026-03-31: the plan's \`year_end\`, or its \`grant_date\` when later)" \
+  "$hoshu" batch $p --inputs $p/fy2025.toml --register "$db" --scenarios "$work/start.csv"
+printf 'scenario,grant_date\nlate,2026-06-30\n' > "$work/grant.csv"
+check "so is a grant_date column" 2 "\`grant_date\` changes the year's last day" \
+  "$hoshu" batch $p --inputs $p/fy2025.toml --register "$db" --scenarios "$work/grant.csv"
+printf 'scenario,directors.B.pay\nmore,3000000\n' > "$work/pay.csv"
+check "a pay column is evaluated" 0 "more" \
+  "$hoshu" batch $p --inputs $p/fy2025.toml --register "$db" --scenarios "$work/pay.csv"
+check "without --register a year_start column is evaluated" 0 "year from July" \
+  "$hoshu" batch $p --inputs $p/fy2024.toml --scenarios "$work/start.csv"
+
+exit $fail
