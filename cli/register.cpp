@@ -17,12 +17,15 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <unordered_map>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/verified.hpp"
 #include "dsl/base/interrupt.hpp"
+#include "dsl/base/source.hpp"
 #include "evaluator/check/check.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
@@ -60,13 +63,21 @@ std::string now_utc() {
     return buf;
 }
 
-/// --by, else the login name.
-std::string who(const std::string& by) {
+/// --by, else the login name; `from` says where the name came from when --by is not given.
+std::string who(const std::string& by, std::string* from = nullptr) {
     if (!by.empty()) return by;
-    if (const char* user = std::getenv("USER"); user && *user) return user;
+    if (const char* user = std::getenv("USER"); user && *user) {
+        if (from) *from = "$USER";
+        return user;
+    }
+    if (from) *from = "the login name of the user id";
     if (const passwd* pw = getpwuid(getuid())) return pw->pw_name;
     return "uid " + std::to_string(getuid());
 }
+
+/// The unit of a count of `n`: `shares` in the singular for one ("1 share", "2 shares").
+std::string unit_for(const std::string& n, const std::string& unit) { return n == "1" && unit == "shares" ? "share" : unit; }
+std::string count_of(const std::string& n, const std::string& unit) { return n + " " + unit_for(n, unit); }
 
 bool valid_date(const std::string& text) { return eval::Date::parse(text).has_value() && text.size() == 10; }
 
@@ -145,11 +156,13 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
     };
     std::vector<std::string> carried, misfits;
     std::vector<eval::StoredEvent> before;
+    std::set<std::string> granted;   // the directors the new record grants to
+    for (const auto& l : entry.lines)
+        if (l.kind == "grant") granted.insert(l.director);
     for (const auto& e : events) {
         const bool of_year = e.seq > first_seq && (e.fiscal_year.empty() || e.fiscal_year == entry.fiscal_year) &&
                              e.kind != eval::EventKind::additional;
-        bool has_grant = false;
-        for (const auto& l : entry.lines) has_grant = has_grant || (l.kind == "grant" && l.director == e.director);
+        const bool has_grant = granted.count(e.director) > 0;
         // An event the register applied to a grant of the year (granted by the record
         // replaced, made by the event's date) that the new record does not grant at all: it
         // would stand against shares no record holds.
@@ -415,6 +428,12 @@ int record(const RegisterArgs& args) {
         // The grant-time price's currency, which the export names the grants' value column by.
         if (!extras.grant_price.empty() && !extras.grant_price_currency.empty())
             entry.lines.push_back({"", "price", "grant_price", extras.grant_price_currency, extras.grant_price});
+        // And what it is a price of (`shares` for JPY per share): the export values the grants
+        // counted in that unit only.
+        if (!extras.grant_price.empty())
+            if (auto slot = v.plan.find_slot("grant_price"); slot && v.plan.slots[*slot].scope == eval::Scope::plan)
+                if (auto units = eval::price_units(v.plan.slots[*slot].type, v.plan.units))
+                    entry.lines.push_back({"", "price", "grant_price_per", v.plan.type_name(units->valued()), ""});
         // The grants: the outputs named by --grants, else every output in shares.
         std::set<std::string> grants(args.grants.begin(), args.grants.end());
         std::set<std::string> outputs;
@@ -425,6 +444,23 @@ int record(const RegisterArgs& args) {
                              v.plan.directors.noun.c_str());
                 return static_cast<int>(Exit::usage);
             }
+        // A grant is a count of what is granted (shares, the plan's RSUs or points): an
+        // amount of money is not one, and the export would value it at the price per share.
+        for (const auto& g : grants) {
+            const eval::Slot& slot = v.plan.slots[*v.plan.find_slot(g)];
+            if (eval::counted(slot.type, v.plan.units)) continue;
+            std::string counting;
+            for (auto s : v.plan.director_outputs)
+                if (eval::counted(v.plan.slots[s].type, v.plan.units))
+                    counting += (counting.empty() ? "" : ", ") + v.plan.slots[s].name;
+            std::fprintf(stderr,
+                         "hoshu: error: --grants %s: `%s` is in %s, not a count of a unit granted: a grant is a number of shares "
+                         "or of the plan's own whole unit (RSUs, points); %s\n",
+                         dsl::printable(g).c_str(), dsl::printable(g).c_str(), v.plan.type_name(slot.type).c_str(),
+                         counting.empty() ? "the plan has no output that counts one"
+                                          : fmt::format("its outputs that count one: {}", counting).c_str());
+            return static_cast<int>(Exit::usage);
+        }
         // The default (every output in shares) takes each as a grant of its own: one computed
         // from another (the vested part of an award) would count the same shares twice, and
         // an event (a `leave`) would forfeit both.
@@ -453,6 +489,8 @@ int record(const RegisterArgs& args) {
             }
         }
         const eval::JsonValue* directors = v.recorded.json.find(v.plan.directors.plural);
+        std::unordered_map<std::string, std::size_t> outcome_index;   // (each director's info found at once)
+        for (std::size_t di = 0; di < v.outcome.directors.size(); ++di) outcome_index.emplace(v.outcome.directors[di].id, di);
         if (directors && directors->kind == eval::JsonValue::Kind::array) {
             for (const auto& d : directors->items) {
                 const eval::JsonValue* id = d.find(v.plan.directors.id_key);
@@ -466,11 +504,12 @@ int record(const RegisterArgs& args) {
                     entry.lines.push_back(std::move(line));
                 }
                 // The director's `info` fields (title, …), from the inputs.
-                for (std::size_t di = 0; di < v.outcome.directors.size(); ++di) {
-                    if (v.outcome.directors[di].id != id->text || di >= extras.info_values.size()) continue;
-                    for (std::size_t k = 0; k < extras.info_names.size(); ++k)
-                        if (!extras.info_values[di][k].empty())
-                            entry.lines.push_back({id->text, "info", extras.info_names[k], "text", extras.info_values[di][k]});
+                if (auto found = outcome_index.find(id->text); found != outcome_index.end()) {
+                    const std::size_t di = found->second;
+                    if (di < extras.info_values.size())
+                        for (std::size_t k = 0; k < extras.info_names.size(); ++k)
+                            if (!extras.info_values[di][k].empty())
+                                entry.lines.push_back({id->text, "info", extras.info_names[k], "text", extras.info_values[di][k]});
                 }
             }
         }
@@ -502,8 +541,39 @@ int record(const RegisterArgs& args) {
         if (args.supersede) {
             if (int rc = check_superseding(entry, *stored, *stored_events); rc != Exit::success) return rc;
         }
+        // A director whose leave is recorded and whom this year grants shares made after it:
+        // said (a leaver left in the year's inputs?), not refused — the plan decides.
+        std::vector<std::string> granted_leavers;
+        {
+            std::map<std::string, const eval::StoredEvent*> left;   // each director's latest leave
+            for (const auto& e : *stored_events)
+                if (e.kind == eval::EventKind::leave) left[e.director] = &e;
+            std::set<std::string> named;
+            for (const auto& l : entry.lines) {
+                if (l.kind != "grant" || eval::share_count(l.value).value_or(1) == 0) continue;
+                auto it = left.find(l.director);
+                if (it == left.end() || (!entry.grant_date.empty() && entry.grant_date <= it->second->date) ||
+                    !named.insert(l.director).second)
+                    continue;
+                granted_leavers.push_back(fmt::format("`{}` left on {} (event {}) and is granted {} ({})", l.director, it->second->date,
+                                                      it->second->id, count_of(l.value, l.unit.empty() ? "shares" : l.unit), l.name));
+            }
+        }
+        const std::string grant_date = entry.grant_date;
         auto id = reg->record(std::move(entry), args.supersede);
         if (!id) return fail(id.error());
+        if (!granted_leavers.empty()) {
+            std::string listed;
+            for (std::size_t i = 0; i < granted_leavers.size() && i < 10; ++i) listed += (i ? "; " : "") + granted_leavers[i];
+            if (granted_leavers.size() > 10) listed += fmt::format("; and {} more", granted_leavers.size() - 10);
+            std::fprintf(stderr,
+                         "hoshu: note: %s%s makes a grant to %s whose leave the register records: %s — if a leaver is in the "
+                         "year's inputs by mistake, correct them and record the year again with --supersede --reason TEXT\n",
+                         dsl::printable(year_recorded).c_str(),
+                         grant_date.empty() ? "" : fmt::format(" (grant date {})", grant_date).c_str(),
+                         granted_leavers.size() == 1 ? "a director" : fmt::format("{} directors", granted_leavers.size()).c_str(),
+                         dsl::printable(listed).c_str());
+        }
         if (!any_grant) {
             // The year is recorded now: naming its grants takes a superseding record, and the
             // note gives that command whole (the outputs that count a unit offered).
@@ -552,8 +622,45 @@ int event(const RegisterArgs& args) {
     if (!args.shares.empty()) e.shares = args.shares;
     if (!args.rate.empty()) e.rate = args.rate;
     e.reason = args.reason;
-    e.recorded_by = who(args.by);
+    std::string by_from;
+    e.recorded_by = who(args.by, &by_from);
     e.recorded_at = now_utc();
+    // Without --by the login name is recorded: a name that is not one line of visible
+    // characters is said to come from where it came from, with the option that replaces it.
+    if (args.by.empty()) {
+        std::size_t bad = 0;
+        if (!dsl::valid_utf8(e.recorded_by, &bad))
+            return usage(fmt::format("{} `{}`, recorded as who recorded the event when --by is not given, is not valid UTF-8: "
+                                     "pass --by NAME",
+                                     by_from, dsl::printable(e.recorded_by)));
+        if (auto h = dsl::find_hidden_character(e.recorded_by))
+            return usage(fmt::format("{} `{}`, recorded as who recorded the event when --by is not given, holds the hidden "
+                                     "character {}: pass --by NAME",
+                                     by_from, dsl::printable(e.recorded_by), dsl::describe_hidden(h->code_point)));
+    }
+    // A date far ahead is a mistyped year (2205 for 2025): recorded, it could never be
+    // removed, and as a director's events go in date order it would hold back every later one.
+    {
+        const std::string today = e.recorded_at.substr(0, 10);
+        std::string latest_grant, latest_year;
+        for (const auto& r : *results)
+            if (!r.superseded_by && valid_date(r.grant_date) && r.grant_date > latest_grant) {
+                latest_grant = r.grant_date;
+                latest_year = r.fiscal_year;
+            }
+        const std::string from = std::max(today, latest_grant);
+        const std::string reach = fmt::format("{}-12-31", std::stoi(from.substr(0, 4)) + 1);
+        if (args.date > reach)
+            return usage(fmt::format(
+                "--date {} is too far ahead: an event is dated by the end of the year after today ({}){}, so by {} (is the "
+                "year mistyped?). An event cannot be changed or removed once recorded, and a director's events go in date "
+                "order: record an event planned further ahead once its date is within that reach",
+                args.date, today,
+                latest_grant.empty() ? ""
+                                     : fmt::format(" or after the latest grant date recorded ({}'s {}), whichever is later",
+                                                   dsl::printable(latest_year), latest_grant),
+                reach));
+    }
     auto checked = eval::check_event(*results, *events, std::move(e));
     if (!checked) return fail(checked.error());
     // A rate the plan cannot read would stop every later evaluation from the register.
@@ -568,10 +675,10 @@ int event(const RegisterArgs& args) {
     std::string what;
     const std::string unit = eval::grant_unit(*results, checked->director, checked->grant);
     switch (checked->kind) {
-        case eval::EventKind::lift: what = fmt::format("{} {} lifted", *checked->shares, unit); break;
-        case eval::EventKind::leave: what = fmt::format("{} restricted {} forfeited", *checked->shares, unit); break;
-        case eval::EventKind::clawback: what = fmt::format("{} {} clawed back", *checked->shares, unit); break;
-        case eval::EventKind::additional: what = fmt::format("{} {} granted", *checked->shares, unit); break;
+        case eval::EventKind::lift: what = count_of(*checked->shares, unit) + " lifted"; break;
+        case eval::EventKind::leave: what = fmt::format("{} restricted {} forfeited", *checked->shares, unit_for(*checked->shares, unit)); break;
+        case eval::EventKind::clawback: what = count_of(*checked->shares, unit) + " clawed back"; break;
+        case eval::EventKind::additional: what = count_of(*checked->shares, unit) + " granted"; break;
         case eval::EventKind::rate: what = fmt::format("rate {}", *checked->rate); break;
     }
     return write("", dsl::printable(fmt::format("recorded event {}: {} {} on {}: {}\n", *id, args.kind, args.director, args.date, what), true));

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <set>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
@@ -33,11 +37,33 @@ std::vector<GrantBalance*> targets(std::vector<GrantBalance>& grants, const Even
     return out;
 }
 
-/// Apply one event (already checked) to the balances.
-void apply(std::vector<GrantBalance>& grants, const StoredEvent& e) {
+/// The grants with each director's, by their place in the list (in list order): an event
+/// looks at its director's grants only, not at every grant of the register.
+using DirectorIndex = std::unordered_map<std::string, std::vector<std::size_t>>;
+
+DirectorIndex index_by_director(const std::vector<GrantBalance>& grants) {
+    DirectorIndex index;
+    for (std::size_t i = 0; i < grants.size(); ++i) index[grants[i].director].push_back(i);
+    return index;
+}
+
+/// targets(grants, e), found through the index (the same grants, in the same order).
+std::vector<GrantBalance*> targets(std::vector<GrantBalance>& grants, const DirectorIndex& index, const EventEntry& e) {
+    std::vector<GrantBalance*> out;
+    auto it = index.find(e.director);
+    if (it == index.end()) return out;
+    for (std::size_t i : it->second) {
+        GrantBalance& g = grants[i];
+        if (matches(g, e) && (g.grant_date.empty() || g.grant_date <= e.date)) out.push_back(&g);
+    }
+    return out;
+}
+
+/// Apply one event (already checked) to the balances; `index` (of `grants`) kept up to date.
+void apply(std::vector<GrantBalance>& grants, DirectorIndex& index, const StoredEvent& e) {
     switch (e.kind) {
         case EventKind::lift: {
-            auto ts = targets(grants, e);
+            auto ts = targets(grants, index, e);
             std::optional<std::int64_t> n = e.shares ? share_count(*e.shares) : std::nullopt;
             for (GrantBalance* g : ts) {
                 std::int64_t amount = ts.size() == 1 && n ? std::min(*n, g->restricted) : g->restricted;
@@ -47,13 +73,13 @@ void apply(std::vector<GrantBalance>& grants, const StoredEvent& e) {
             break;
         }
         case EventKind::leave:
-            for (GrantBalance* g : targets(grants, e)) {
+            for (GrantBalance* g : targets(grants, index, e)) {
                 g->forfeited += g->restricted;
                 g->restricted = 0;
             }
             break;
         case EventKind::clawback: {
-            auto ts = targets(grants, e);
+            auto ts = targets(grants, index, e);
             std::int64_t n = e.shares ? share_count(*e.shares).value_or(0) : 0;
             if (ts.size() == 1) {
                 std::int64_t amount = std::min(n, ts[0]->restricted);
@@ -70,6 +96,7 @@ void apply(std::vector<GrantBalance>& grants, const StoredEvent& e) {
             g.grant_date = e.date;
             g.event_id = e.id;
             g.granted = g.restricted = e.shares ? share_count(*e.shares).value_or(0) : 0;
+            index[g.director].push_back(grants.size());
             grants.push_back(std::move(g));
             break;
         }
@@ -182,28 +209,45 @@ std::vector<std::pair<const StoredResult*, std::vector<JsonValue>>> carrying_rec
 /// to 0) is left as it is: the record has nothing to say of it, and what brought it to 0
 /// stays as it was counted.
 void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record, const std::vector<JsonValue>& carried) {
-    bool names_any = false;
-    for (const auto& g : grants)
-        for (const auto& rec : carried) names_any = names_any || (g.result_id != 0 && record_names_grant(rec, g.grant));
+    // (Each carried record looked at once per grant name, and each grant at its director's
+    // records of its year only: linear in the grants and records, not their product.)
+    std::set<std::string> grant_names;
+    std::map<std::pair<std::string, std::string>, std::size_t> grants_that_year;   // (director, year): grants of results
+    for (const auto& g : grants) {
+        if (g.result_id == 0) continue;
+        grant_names.insert(g.grant);
+        ++grants_that_year[{g.director, g.fiscal_year}];
+    }
+    std::set<std::string> named;   // the grant names some carried record names
+    for (const auto& name : grant_names)
+        for (const auto& rec : carried)
+            if (record_names_grant(rec, name)) {
+                named.insert(name);
+                break;
+            }
+    const bool names_any = !named.empty();
     bool carries_own_year = false;
-    for (const auto& rec : carried) carries_own_year = carries_own_year || rec.find("year")->text == record.fiscal_year;
+    std::map<std::pair<std::string, std::string>, std::vector<const JsonValue*>> by_director_year;
+    for (const auto& rec : carried) {
+        carries_own_year = carries_own_year || rec.find("year")->text == record.fiscal_year;
+        by_director_year[{rec.find("director")->text, rec.find("year")->text}].push_back(&rec);
+    }
+    static const std::vector<const JsonValue*> none;
     for (auto& g : grants) {
         if (g.result_id == 0 || fiscal_year_before(record.fiscal_year, g.fiscal_year)) continue;
         if (g.fiscal_year == record.fiscal_year && !carries_own_year) continue;
-        bool kind_named = false;
-        for (const auto& rec : carried) kind_named = kind_named || record_names_grant(rec, g.grant);
-        std::size_t grants_that_year = 0;
-        for (const auto& other : grants)
-            if (other.result_id != 0 && other.director == g.director && other.fiscal_year == g.fiscal_year) ++grants_that_year;
+        const bool kind_named = named.count(g.grant) > 0;
+        const std::size_t that_year = grants_that_year[{g.director, g.fiscal_year}];
         // Which record is whose cannot be told (several grants, records naming none), or
         // the plan's records name grants but never this one (a grant it does not carry).
-        if (!kind_named && grants_that_year != 1) continue;
+        if (!kind_named && that_year != 1) continue;
         if (!kind_named && names_any) continue;
+        auto found = by_director_year.find({g.director, g.fiscal_year});
+        const auto& recs = found == by_director_year.end() ? none : found->second;
         std::int64_t restricted = 0;
-        for (const auto& rec : carried) {
-            if (rec.find("director")->text != g.director || rec.find("year")->text != g.fiscal_year) continue;
-            if (kind_named && !record_names_grant(rec, g.grant)) continue;
-            restricted += *share_count(rec.find("restricted")->text);
+        for (const JsonValue* rec : recs) {
+            if (kind_named && !record_names_grant(*rec, g.grant)) continue;
+            restricted += *share_count(rec->find("restricted")->text);
         }
         if (g.restricted == 0) continue;            // (nothing left for the plan to release or forfeit)
         if (restricted > g.restricted) continue;    // (more than the register holds: the register's own count stands)
@@ -225,23 +269,25 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
     // carried balances; last, the events no record applied. Each event applies once, to the
     // balances as they stood when it happened: a leave forfeits what the plan had not
     // released by then, whatever a later record no longer carries.
-    std::vector<std::int64_t> applied;
+    std::unordered_set<std::int64_t> applied;
+    DirectorIndex index = index_by_director(*grants);
+    const std::vector<const StoredEvent*> ordered = in_date_order(events);
     auto apply_events_where = [&](auto&& belongs) {
-        for (const StoredEvent* e : in_date_order(events)) {
+        for (const StoredEvent* e : ordered) {
             if (!as_of.empty() && e->date > as_of) break;
-            if (std::find(applied.begin(), applied.end(), e->id) != applied.end() || !belongs(*e)) continue;
-            apply(*grants, *e);
-            applied.push_back(e->id);
+            if (applied.count(e->id) || !belongs(*e)) continue;
+            apply(*grants, index, *e);
+            applied.insert(e->id);
         }
     };
     for (const auto& [record, carried] : carrying_records(results, as_of)) {
-        std::vector<std::int64_t> pending;   // the events its chain had not applied
-        for (const auto& e : events_to_carry(*record, results, events)) pending.push_back(e.id);
+        std::unordered_set<std::int64_t> pending;   // the events its chain had not applied
+        for (const auto& e : events_to_carry(*record, results, events)) pending.insert(e.id);
         const std::string& year = record->fiscal_year;   // (a structured binding is not captured by every compiler)
         apply_events_where([&](const StoredEvent& e) {
             // (An event of a later year than the record's waits for that year's records.)
             const bool later_year = !e.fiscal_year.empty() && fiscal_year_before(year, e.fiscal_year);
-            return !later_year && std::find(pending.begin(), pending.end(), e.id) == pending.end();
+            return !later_year && !pending.count(e.id);
         });
         take_carried(*grants, *record, carried);
     }
@@ -266,6 +312,54 @@ std::string plan_note(const std::vector<StoredResult>& results, const std::vecto
                                g->balance_record, find_year(results, g->balance_record), g->fiscal_year, g->balance_carried,
                                g->by_plan);
     return "";
+}
+
+/// The fiscal year after `year` written as it is ("FY2025" after "FY2024", "FY10" after
+/// "FY9"), when its name ends in digits; else none.
+std::optional<std::string> next_fiscal_year(const std::string& year) {
+    std::size_t i = year.size();
+    while (i > 0 && year[i - 1] >= '0' && year[i - 1] <= '9') --i;
+    const std::string digits = year.substr(i);
+    if (digits.empty() || digits.size() > 9) return std::nullopt;
+    std::string next = std::to_string(std::stoll(digits) + 1);
+    if (next.size() < digits.size()) next.insert(0, digits.size() - next.size(), '0');
+    return year.substr(0, i) + next;
+}
+
+/// Why the event's --year names no fiscal year the register knows: one recorded, or one an
+/// additional grant is recorded for; an additional grant may also be for the year after the
+/// latest recorded (the final year's reassessment, before that year is recorded). Empty
+/// when it does; else what the register's years are, with the closest ("did you mean").
+std::string unknown_year(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
+                         const EventEntry& event) {
+    if (event.fiscal_year.empty()) return {};
+    std::vector<std::string> years;
+    auto add = [&](const std::string& y) {
+        if (!y.empty() && std::find(years.begin(), years.end(), y) == years.end()) years.push_back(y);
+    };
+    for (const auto& r : results) add(r.fiscal_year);
+    for (const auto& e : events)
+        if (e.kind == EventKind::additional) add(e.fiscal_year);
+    if (years.empty()) return {};   // (no result yet: the director is unknown, said so)
+    std::string latest;
+    for (const auto& r : results)
+        if (latest.empty() || fiscal_year_before(latest, r.fiscal_year)) latest = r.fiscal_year;
+    std::optional<std::string> next = event.kind == EventKind::additional ? next_fiscal_year(latest) : std::nullopt;
+    if (next) add(*next);
+    if (std::find(years.begin(), years.end(), event.fiscal_year) != years.end()) return {};
+    std::sort(years.begin(), years.end(), [](const std::string& a, const std::string& b) { return fiscal_year_before(a, b); });
+    std::string listed;
+    for (std::size_t i = 0; i < years.size() && i < 20; ++i) listed += (i ? ", " : "") + dsl::printable(years[i]);
+    if (years.size() > 20) listed += fmt::format(" and {} more", years.size() - 20);
+    std::string message =
+        event.kind == EventKind::additional
+            ? fmt::format("--year {}: an additional grant is for a fiscal year the register holds{} ({})",
+                          dsl::printable(event.fiscal_year),
+                          next ? fmt::format(", or the one after the latest recorded, {}", dsl::printable(*next)) : "", listed)
+            : fmt::format("--year {}: the register holds no fiscal year of that name ({})", dsl::printable(event.fiscal_year),
+                          listed);
+    if (auto best = dsl::closest(event.fiscal_year, years)) message += fmt::format("; did you mean {}?", dsl::printable(*best));
+    return message;
 }
 
 }  // namespace
@@ -295,6 +389,7 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
                                         "(0.70, 70% or 7/10)",
                                         dsl::printable(*event.rate)));
     }
+    if (std::string why = unknown_year(results, events, event); !why.empty()) return error_of(why);
     for (const auto& e : events)
         if (e.director == event.director && e.date > event.date)
             return error_of(fmt::format("{} has an event dated {} already: events of a director are recorded in date order",
@@ -394,12 +489,13 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
 }
 
 bool director_recorded(const std::vector<StoredResult>& results, const std::string& director, std::string& message) {
-    std::vector<std::string> ids;
+    std::vector<std::string> ids;          // in the order first named
+    std::unordered_set<std::string> seen;  // (a director has many lines: each id looked up, not searched for)
     for (const auto& r : results)
         for (const auto& l : r.lines) {
             if (l.director.empty()) continue;   // (a line of the result as a whole: its currency)
             if (l.director == director) return true;
-            if (std::find(ids.begin(), ids.end(), l.director) == ids.end()) ids.push_back(l.director);
+            if (seen.insert(l.director).second) ids.push_back(l.director);
         }
     message = fmt::format("no recorded result names `{}`", dsl::printable(director));
     if (ids.empty()) {

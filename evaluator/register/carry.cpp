@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 #include "dsl/base/source.hpp"
@@ -146,10 +147,11 @@ std::vector<StoredEvent> events_to_carry(const StoredResult& prior, const std::v
         }
         at = from;
     }
+    const std::unordered_set<std::int64_t> applied_ids(applied.begin(), applied.end());
     std::vector<StoredEvent> out;
     for (const auto& e : events) {
         if (e.seq < taken_before || waits_for_later_year(e, prior)) continue;
-        if (std::find(applied.begin(), applied.end(), e.id) != applied.end()) continue;
+        if (applied_ids.count(e.id)) continue;
         out.push_back(e);
     }
     std::stable_sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
@@ -172,6 +174,7 @@ YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredRe
         first_seq = first_record(*current, results).seq;
         carried_from(*current, results, &applied);
     }
+    const std::unordered_set<std::int64_t> applied_ids(applied.begin(), applied.end());
     for (const auto& e : events_to_carry(prior, results, events)) {
         if (!last_day.empty()) {
             // An event recorded after the year was first recorded, dated on or after the
@@ -196,7 +199,7 @@ YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredRe
                                                      year, first_record(*current, results).id,
                                                      current->grant_date.empty() ? "" : ", " + current->grant_date, year));
         } else {
-            if (current == nullptr || e.seq < first_seq || std::find(applied.begin(), applied.end(), e.id) != applied.end()) {
+            if (current == nullptr || e.seq < first_seq || applied_ids.count(e.id)) {
                 out.apply.push_back(e);
                 continue;
             }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
@@ -57,12 +59,6 @@ std::vector<std::string> info_names(const std::vector<StoredResult>& results) {
     return names;
 }
 
-const StoredResult* find_result(const std::vector<StoredResult>& results, std::int64_t id) {
-    for (const auto& r : results)
-        if (r.id == id) return &r;
-    return nullptr;
-}
-
 bool shown(const RegisterView& v, const std::string& director) { return v.director.empty() || v.director == director; }
 
 /// The word of the currency of the grant-time price a result was recorded with ("yen",
@@ -73,14 +69,54 @@ std::string price_currency(const StoredResult& r) {
     return "";
 }
 
-/// What a grant's counts are counted in: the unit its grant output was recorded with
-/// (`shares`, `RSUs`); an additional grant's, that of the director's grants (grant_unit).
-std::string unit_of(const RegisterView& view, const GrantBalance& g) {
-    if (const StoredResult* r = find_result(view.results, g.result_id))
-        for (const auto& l : r->lines)
-            if (l.kind == "grant" && l.director == g.director && l.name == g.grant && !l.unit.empty()) return l.unit;
-    return grant_unit(view.results, g.director, "");
+/// Whether the grant-time price of `r` values a grant counted in `unit`: the price is per
+/// that unit (`JPY per share` values shares, not RSUs, and never an amount of yen). A record
+/// made before the register kept what its price is per: any unit but the price's currency.
+bool price_values(const StoredResult& r, const std::string& unit) {
+    for (const auto& l : r.lines)
+        if (l.kind == "price" && l.name == "grant_price_per") return l.unit == unit;
+    const std::string currency = price_currency(r);
+    std::string lower;
+    for (char c : unit) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return lower != currency && !(currency == "yen" && lower == "jpy") && unit.find(" per ") == std::string::npos;
 }
+
+/// What grants' counts are counted in, looked up rather than searched for (a register of
+/// many directors: each grant and event finds its unit at once).
+class Units {
+public:
+    explicit Units(const std::vector<StoredResult>& results) {
+        for (const auto& r : results)
+            for (const auto& l : r.lines) {
+                if (l.kind != "grant" || l.unit.empty()) continue;
+                of_line_.emplace(std::make_tuple(r.id, l.director, l.name), l.unit);   // (the first such line)
+                auto& seen = by_director_[l.director];
+                if (std::find(seen.begin(), seen.end(), std::make_pair(l.name, l.unit)) == seen.end()) seen.emplace_back(l.name, l.unit);
+            }
+    }
+    /// grant_unit(results, director, grant): the unit of the director's grants named (all of
+    /// them when `grant` is empty) when they are all in one, else "shares".
+    std::string of_director(const std::string& director, const std::string& grant) const {
+        std::string unit;
+        if (auto it = by_director_.find(director); it != by_director_.end())
+            for (const auto& [name, u] : it->second) {
+                if (!grant.empty() && name != grant) continue;
+                if (!unit.empty() && unit != u) return "shares";
+                unit = u;
+            }
+        return unit.empty() ? "shares" : unit;
+    }
+    /// What a grant's counts are counted in: the unit its grant output was recorded with
+    /// (`shares`, `RSUs`); an additional grant's, that of the director's grants.
+    std::string of(const GrantBalance& g) const {
+        if (auto it = of_line_.find(std::make_tuple(g.result_id, g.director, g.grant)); it != of_line_.end()) return it->second;
+        return of_director(g.director, "");
+    }
+
+private:
+    std::map<std::tuple<std::int64_t, std::string, std::string>, std::string> of_line_;   // (record, director, grant)
+    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_director_;   // (grant, unit) pairs
+};
 
 /// How the grants' value (shares × grant-time price) is labelled: one column named by the
 /// currency of every price shown (`value_yen`, `value_eur`, as eval's CSV names values); or,
@@ -96,20 +132,37 @@ struct ValueColumns {
 RegisterTable register_table(const RegisterView& view) {
     RegisterTable t;
     std::map<std::int64_t, std::string> currencies;   // per result id
-    for (const auto& r : view.results) currencies[r.id] = price_currency(r);
+    std::map<std::int64_t, const StoredResult*> by_id;
+    for (const auto& r : view.results) {
+        currencies[r.id] = price_currency(r);
+        by_id[r.id] = &r;
+    }
     auto currency_of = [&](const GrantBalance& g) {
         auto it = currencies.find(g.result_id);
         return it == currencies.end() ? std::string() : it->second;
     };
+    const Units units_of(view.results);
+    // A grant's value at the grant-time price: only in the unit the price is per.
+    auto valued = [&](const GrantBalance& g) {
+        auto it = by_id.find(g.result_id);
+        return !g.grant_price.empty() && it != by_id.end() && price_values(*it->second, units_of.of(g));
+    };
+    // The value column is named by the currencies of the register's priced grants (of the
+    // director shown), whatever the date: an export as of a day before every grant has the
+    // header of any other.
     ValueColumns value;
     {
         std::set<std::string> seen;
         bool priced = false;
-        for (const auto& g : view.grants)
-            if (shown(view, g.director) && !g.grant_price.empty()) {
-                priced = true;
-                seen.insert(currency_of(g));
-            }
+        for (const auto& r : view.results) {
+            if (r.superseded_by || r.grant_price.empty()) continue;
+            for (const auto& l : r.lines)
+                if (l.kind == "grant" && shown(view, l.director) && share_count(l.value).value_or(0) > 0 && price_values(r, l.unit)) {
+                    priced = true;
+                    seen.insert(price_currency(r));
+                    break;
+                }
+        }
         if (seen.size() == 1 && !seen.begin()->empty()) value.name = "value_" + *seen.begin();
         else value.currency_column = priced;
     }
@@ -140,13 +193,15 @@ RegisterTable register_table(const RegisterView& view) {
                 if (k == n) value = v;
             row.push_back(value);
         }
-        const StoredResult* r = find_result(view.results, g.result_id);
+        auto found = by_id.find(g.result_id);
+        const StoredResult* r = found == by_id.end() ? nullptr : found->second;
+        const bool has_value = valued(g);
         row.push_back(g.grant);
         row.push_back(g.grant_date);
         row.push_back(g.grant_price);
         row.push_back(std::to_string(g.granted));
-        row.push_back(grant_value(g.granted, g.grant_price));
-        if (value.currency_column) row.push_back(g.grant_price.empty() ? "" : currency_of(g));
+        row.push_back(has_value ? grant_value(g.granted, g.grant_price) : "");
+        if (value.currency_column) row.push_back(has_value ? currency_of(g) : "");
         row.push_back(std::to_string(g.restricted));
         row.push_back(std::to_string(g.lifted));
         row.push_back(std::to_string(g.forfeited));
@@ -267,13 +322,24 @@ std::string format_register_text(const RegisterView& view) {
     }
     out += format_columns(rows, {true, false, false, false, false, false}, "  ");
     auto by_director = infos(view.results);
+    const Units units_of(view.results);
+    // Each director shown once, in the order first met (the grants', then the events'), with
+    // its grants and events in their order.
     std::vector<std::string> directors;
-    for (const auto& g : view.grants)
-        if (shown(view, g.director) && std::find(directors.begin(), directors.end(), g.director) == directors.end())
-            directors.push_back(g.director);
-    for (const auto& e : view.events)
-        if (shown(view, e.director) && std::find(directors.begin(), directors.end(), e.director) == directors.end())
-            directors.push_back(e.director);
+    std::unordered_map<std::string, std::vector<const GrantBalance*>> grants_of;
+    std::unordered_map<std::string, std::vector<const StoredEvent*>> events_of;
+    for (const auto& g : view.grants) {
+        if (!shown(view, g.director)) continue;
+        if (!grants_of.count(g.director) && !events_of.count(g.director)) directors.push_back(g.director);
+        grants_of[g.director].push_back(&g);
+    }
+    for (const auto& e : view.events) {
+        if (!shown(view, e.director)) continue;
+        if (!grants_of.count(e.director) && !events_of.count(e.director)) directors.push_back(e.director);
+        events_of[e.director].push_back(&e);
+    }
+    static const std::vector<const GrantBalance*> no_grants;
+    static const std::vector<const StoredEvent*> no_events;
     out += fmt::format("\ngrants {}\n", view.as_of.empty() ? std::string("after every event recorded") : "as of " + view.as_of);
     if (directors.empty()) out += "  (none)\n";
     for (const auto& d : directors) {
@@ -282,17 +348,20 @@ std::string format_register_text(const RegisterView& view) {
         out += fmt::format("\n{}{}\n", d, title.empty() ? "" : "  " + title);
         // The counts are in the unit of the grant output (`shares`, a plan's own `RSUs`): the
         // column is named by it when the director's grants share one, else each count says its own.
+        auto gi = grants_of.find(d);
+        auto ei = events_of.find(d);
+        const auto& its_grants = gi == grants_of.end() ? no_grants : gi->second;
+        const auto& its_events = ei == events_of.end() ? no_events : ei->second;
         std::set<std::string> units;
-        for (const auto& g : view.grants)
-            if (g.director == d) units.insert(unit_of(view, g));
+        for (const GrantBalance* g : its_grants) units.insert(units_of.of(*g));
         const bool one_unit = units.size() <= 1;
         std::vector<std::vector<std::string>> g_rows{{"year", "grant", "granted on",
                                                       one_unit && !units.empty() ? *units.begin() : "granted",
                                                       "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
-        for (const auto& g : view.grants) {
-            if (g.director != d) continue;
+        for (const GrantBalance* gp : its_grants) {
+            const GrantBalance& g = *gp;
             std::string granted = std::to_string(g.granted);
-            if (!one_unit) granted += " " + unit_of(view, g);
+            if (!one_unit) granted += " " + units_of.of(g);
             g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, granted, std::to_string(g.restricted),
                               std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back),
                               // (The record only where the plan released or forfeited some.)
@@ -301,14 +370,15 @@ std::string format_register_text(const RegisterView& view) {
         }
         if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true, false}, "  ");
         bool any = false;
-        for (const auto& e : view.events) {
-            if (e.director != d || (!view.as_of.empty() && e.date > view.as_of)) continue;
+        for (const StoredEvent* ep : its_events) {
+            const StoredEvent& e = *ep;
+            if (!view.as_of.empty() && e.date > view.as_of) continue;
             if (!any) out += "  events\n";
             any = true;
             std::string what = to_string(e.kind);
             if (!e.fiscal_year.empty()) what += " " + e.fiscal_year;
             if (!e.grant.empty()) what += " " + e.grant;
-            if (e.shares) what += " " + *e.shares + " " + grant_unit(view.results, e.director, e.grant);
+            if (e.shares) what += " " + *e.shares + " " + units_of.of_director(e.director, e.grant);
             if (e.rate) what += " rate " + *e.rate;
             out += fmt::format("    {}  {}: {} (recorded by {}, {})\n", e.date, what, e.reason, e.recorded_by, e.recorded_at);
         }

@@ -114,6 +114,33 @@ TEST_CASE("balances: lift, leave, clawback, additional, on any date", "[register
     CHECK((*last)[2].restricted == 120);
 }
 
+TEST_CASE("an event's --year is a fiscal year the register holds", "[register]") {
+    std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "D03", "4846")};
+    std::vector<StoredEvent> events;
+    auto event = [&](EventKind kind, std::string year) {
+        EventEntry e{"D03", kind, "2026-06-26", std::move(year), "", std::string("100"), std::nullopt, "x", "hr", "t"};
+        return check_event(results, events, e);
+    };
+    auto message = [](const hoshu::Result<EventEntry>& r) { return r ? std::string() : r.error().items().front().message; };
+    CHECK(event(EventKind::clawback, "FY2024"));
+    CHECK(event(EventKind::additional, "FY2024"));
+    CHECK(event(EventKind::additional, "FY2025"));   // the year after the latest recorded: the final year's reassessment
+    CHECK(message(event(EventKind::additional, "banana")) ==
+          "--year banana: an additional grant is for a fiscal year the register holds, or the one after the latest recorded, "
+          "FY2025 (FY2024, FY2025)");
+    CHECK(message(event(EventKind::additional, "fy2024")).ends_with("; did you mean FY2024?"));
+    CHECK(message(event(EventKind::additional, "FY2205")).ends_with("; did you mean FY2025?"));
+    CHECK_FALSE(event(EventKind::additional, "FY2019"));   // before the register's first year
+    CHECK_FALSE(event(EventKind::additional, "FY2026"));   // two years past the latest
+    CHECK(message(event(EventKind::clawback, "FY2025")) ==
+          "--year FY2025: the register holds no fiscal year of that name (FY2024); did you mean FY2024?");
+    // An additional grant's year is one the register holds from then on.
+    auto more = event(EventKind::additional, "FY2025");
+    REQUIRE(more);
+    events.push_back(stored(*more, 1));
+    CHECK(event(EventKind::clawback, "FY2025"));
+}
+
 TEST_CASE("an event's rate is a number and its texts read as they are", "[register]") {
     std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "D03", "4846")};
     std::vector<StoredEvent> events;
