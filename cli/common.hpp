@@ -15,6 +15,8 @@
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/output/seal.hpp"
+#include "evaluator/output/verify.hpp"
+#include "evaluator/register/register.hpp"
 
 namespace hoshu::cli {
 
@@ -98,6 +100,17 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
 std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const eval::Plan& plan,
                                                    const std::string& plan_dir, const std::string& inputs_path,
                                                    const CarryFrom& from, CarryUsed& used, int& exit);
+
+/// The records of the directors who left by a register `leave` event with nothing still
+/// restricted (eval::register_leavers, eval::drop_leavers), taken out of `prior` — what the
+/// register's result `from` carries, the events `applied` applied — when the inputs
+/// (`inputs_text`, read alone) do not list them: `eval --register` and `verify` both do it,
+/// and the same way. Returns a note per director taken out.
+std::vector<std::string> drop_register_leavers(const eval::Plan& plan, eval::RecordedResult& prior,
+                                               const eval::StoredResult& from, const std::vector<eval::StoredResult>& results,
+                                               const std::vector<eval::StoredEvent>& events,
+                                               const std::vector<eval::StoredEvent>& applied, const std::string& inputs_path,
+                                               const std::string& inputs_text);
 
 /// Record in `seal` what was carried (`used`), relative to `result_path` as make_seal() does.
 void seal_carried(eval::Seal& seal, const CarryUsed& used, const std::string& result_path);
