@@ -80,11 +80,16 @@ std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::stri
     return base;
 }
 
+std::string date_option_error(std::string_view option, const std::string& text) {
+    if (std::string why = eval::Date::why_no_such_day(text); !why.empty()) return fmt::format("{}: {}", option, why);
+    return fmt::format("{} takes a date as YYYY-MM-DD, not `{}`", option, text);
+}
+
 bool parse_as_of(const std::string& text, eval::EvalOptions& options) {
     if (text.empty()) return true;
     options.as_of = eval::Date::parse(text);
     if (!options.as_of) {
-        std::fprintf(stderr, "hoshu: error: --as-of takes a date as YYYY-MM-DD, not `%s`\n", text.c_str());
+        std::fprintf(stderr, "hoshu: error: %s\n", dsl::printable(date_option_error("--as-of", text), true).c_str());
         return false;
     }
     return true;

@@ -44,6 +44,11 @@ std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::stri
 /// "-") and it is a terminal. Prints the usage error (write it with --out FILE) and returns true.
 bool binary_to_terminal(const std::string& out);
 
+/// What is wrong with `text` given to a date option (`--as-of`, `--date`): a day that does
+/// not exist named as such ("--date: 2025-02-29 does not exist: 2025 is not a leap year
+/// (February has 28 days)"), anything else as not written YYYY-MM-DD. Every date option says it so.
+std::string date_option_error(std::string_view option, const std::string& text);
+
 /// `--as-of DATE` into options (empty: none). On a bad date prints the error and returns false.
 bool parse_as_of(const std::string& text, eval::EvalOptions& options);
 
