@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "dsl/base/files.hpp"
 #include "dsl/base/interrupt.hpp"
 #include "evaluator/output/verify.hpp"
 #include "evaluator/register/chain.hpp"
@@ -355,6 +356,11 @@ Result<Register> Register::create(const std::string& path) {
 }
 
 Result<Register> Register::open(const std::string& path) {
+    // Every command that opens a register (show, export, verify, event, record, eval and
+    // verify --register) refuses what is not a regular file here, in the words every reader
+    // of files uses: SQLite would call a FIFO a "disk I/O error".
+    if (std::string why = dsl::not_a_regular_file(path); !why.empty())
+        return error_of(fmt::format("cannot open the register `{}`: {}", path, why));
     auto impl = connect(path, SQLITE_OPEN_READWRITE);
     if (!impl) return std::move(impl).error();
     Impl& db = **impl;

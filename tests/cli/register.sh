@@ -249,7 +249,22 @@ check "another application's database is refused" 2 "is not a hoshu register (an
   "$hoshu" register show "$work/other.db"
 check "a file that is no database is refused" 2 "is not a hoshu register (not an SQLite database)" \
   "$hoshu" register show "$work/fy2024.json"
-check "a missing register" 2 "cannot open the register" "$hoshu" register show "$work/missing.db"
+check "a missing register" 2 "cannot open the register \`$work/missing.db\`: No such file or directory" \
+  "$hoshu" register show "$work/missing.db"
+# A FIFO (or a folder) in the register's place: every command that opens a register says what
+# it is, in the same words, and none waits on it.
+mkfifo "$work/ff.db"
+for cmd in "register show $work/ff.db" "register export $work/ff.db" "register verify $work/ff.db" \
+           "register event $work/ff.db --director D01 --kind leave --date 2026-01-01 --reason x" \
+           "register record $work/ff.db $work/fy2024.json"; do
+  check "$cmd: a FIFO is not a regular file" 2 "cannot open the register \`$work/ff.db\`: not a regular file (a FIFO)" \
+    "$hoshu" $cmd
+done
+check "eval --register: the same" 2 "--register $work/ff.db: cannot open the register \`$work/ff.db\`: not a regular file (a FIFO)" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --register "$work/ff.db"
+check "register init does not touch it" 2 "already exists" "$hoshu" register init "$work/ff.db"
+check "a folder: the same words as every reader" 2 "cannot open the register \`$work\`: a folder, not a file" \
+  "$hoshu" register show "$work"
 
 # --- a process killed in the middle of `record` leaves the register as it was.
 killed="$work/killed.db"
