@@ -323,6 +323,10 @@ Result<std::unique_ptr<Register::Impl>> connect(const std::string& path, int fla
 }  // namespace
 
 Result<Register> Register::create(const std::string& path) {
+    // From the file's creation to the commit, a signal that ends the command waits: a
+    // register half made (an empty file, its schema's transaction in a journal beside it) is
+    // removed, file and journal, before the process ends, as on any failure here.
+    SignalsHeld held;
     // The file first, as any Unix tool creates one (0666 less the umask), and only if it
     // does not exist: `init` never touches an existing file.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -340,6 +344,8 @@ Result<Register> Register::create(const std::string& path) {
     auto begun = db.begin();
     if (begun) {
         auto migrated = db.migrate(0);
+        test_pause();
+        if (migrated && held.arrived()) migrated = error_of("interrupted");   // (the process ends as `held` goes)
         if (migrated) {
             auto committed = db.commit();
             if (committed) return Register(std::move(*impl));
@@ -352,6 +358,7 @@ Result<Register> Register::create(const std::string& path) {
     Diagnostics d = std::move(begun).error();
     impl->reset();
     ::unlink(path.c_str());
+    ::unlink((path + "-journal").c_str());   // (none after a rollback; one a failed commit may leave)
     return d;
 }
 
@@ -379,6 +386,7 @@ Result<Register> Register::open(const std::string& path) {
     if (*version < register_schema_version) {
         auto begun = db.begin();
         if (!begun) return std::move(begun).error();
+        SignalsHeld held;   // as in record(): the migration is committed or rolled back, no journal left
         // Read again under the lock: another process may have migrated it meanwhile.
         version = db.pragma("user_version");
         if (!version) {
@@ -387,6 +395,7 @@ Result<Register> Register::open(const std::string& path) {
             return d;
         }
         auto migrated = db.migrate(static_cast<int>(*version));
+        if (migrated && held.arrived()) migrated = error_of("interrupted");   // (the process ends as `held` goes)
         if (!migrated) {
             db.rollback();
             return std::move(migrated).error();
