@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "evaluator/check/check.hpp"
 
@@ -79,11 +80,16 @@ std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::stri
     return base;
 }
 
+std::string date_option_error(std::string_view option, const std::string& text) {
+    if (std::string why = eval::Date::why_no_such_day(text); !why.empty()) return fmt::format("{}: {}", option, why);
+    return fmt::format("{} takes a date as YYYY-MM-DD, not `{}`", option, text);
+}
+
 bool parse_as_of(const std::string& text, eval::EvalOptions& options) {
     if (text.empty()) return true;
     options.as_of = eval::Date::parse(text);
     if (!options.as_of) {
-        std::fprintf(stderr, "hoshu: error: --as-of takes a date as YYYY-MM-DD, not `%s`\n", text.c_str());
+        std::fprintf(stderr, "hoshu: error: %s\n", dsl::printable(date_option_error("--as-of", text), true).c_str());
         return false;
     }
     return true;
@@ -104,6 +110,18 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
 
 namespace {
 
+/// The inputs read alone, the records still to be carried taken as none; nullopt when they
+/// cannot be read.
+std::optional<eval::InputFile> inputs_alone(dsl::SourceManager& scratch, const eval::Plan& plan,
+                                            const std::string& inputs_path, const std::string& inputs_text) {
+    std::vector<eval::InputFile::Carried> none;
+    for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
+    auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
+    if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
+    if (!alone) return std::nullopt;
+    return std::move(*alone);
+}
+
 /// The inputs' fiscal year: the plan's `fiscal_year` alone, evaluated on the inputs, the
 /// records still to be carried taken as none (an input the inputs omit: its default).
 /// Empty when the plan has none or it cannot be evaluated on the inputs alone. `last_day`:
@@ -111,15 +129,37 @@ namespace {
 std::string inputs_fiscal_year(const eval::Plan& plan, const std::string& inputs_path, const std::string& inputs_text,
                                std::string& last_day) {
     dsl::SourceManager scratch;
-    std::vector<eval::InputFile::Carried> none;
-    for (const auto& c : plan.carries) none.push_back({c.path, "(the records still to be carried)", ""});
-    auto alone = eval::InputFile::parse_with_carried(scratch, inputs_path, inputs_text, none);
-    if (!alone) alone = eval::InputFile::parse(scratch, inputs_path, inputs_text);
+    auto alone = inputs_alone(scratch, plan, inputs_path, inputs_text);
     if (!alone) return {};
     eval::Session session(plan, *alone, eval::EvalOptions{});
     last_day = eval::year_last_day(plan, session);
     return eval::fiscal_year(plan, session);
 }
+
+}  // namespace
+
+std::vector<std::string> drop_register_leavers(const eval::Plan& plan, eval::RecordedResult& prior,
+                                               const eval::StoredResult& from, const std::vector<eval::StoredResult>& results,
+                                               const std::vector<eval::StoredEvent>& events,
+                                               const std::vector<eval::StoredEvent>& applied, const std::string& inputs_path,
+                                               const std::string& inputs_text) {
+    if (!plan.grants.declared || !plan.carry_of(plan.grants.input.path_text)) return {};
+    const auto leavers = eval::register_leavers(from, results, events, applied);
+    if (leavers.empty()) return {};
+    // The directors the inputs list (unreadable inputs: none is taken out; the evaluation
+    // says what is wrong with them).
+    dsl::SourceManager scratch;
+    auto alone = inputs_alone(scratch, plan, inputs_path, inputs_text);
+    if (!alone) return {};
+    eval::Session session(plan, *alone, eval::EvalOptions{});
+    auto state = session.state();
+    if (!state) return {};
+    std::set<std::string> listed;
+    for (const auto& d : (*state)->directors) listed.insert(d.id);
+    return eval::drop_leavers(prior, plan.grants.input.path_text, leavers, listed);
+}
+
+namespace {
 
 }  // namespace
 
@@ -274,6 +314,8 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         return std::nullopt;
     }
     for (const auto& n : *notes) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());
+    for (const auto& n : drop_register_leavers(plan, *recorded, r, *results, *events, since, inputs_path, inputs_text))
+        std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());
     // A rate the plan cannot read (recorded before rates were checked) is named with the event
     // that corrects it: a later rate event of the same records overrides it.
     for (std::size_t i = 0; i < since.size(); ++i) {

@@ -15,6 +15,8 @@
 #include "evaluator/run/inputs.hpp"
 #include "evaluator/ir/plan.hpp"
 #include "evaluator/output/seal.hpp"
+#include "evaluator/output/verify.hpp"
+#include "evaluator/register/register.hpp"
 
 namespace hoshu::cli {
 
@@ -41,6 +43,11 @@ std::optional<eval::Plan> load_base_plan(dsl::SourceManager& sm, const std::stri
 /// A workbook (`--format xlsx`) bound for a terminal: `out` names standard output (empty or
 /// "-") and it is a terminal. Prints the usage error (write it with --out FILE) and returns true.
 bool binary_to_terminal(const std::string& out);
+
+/// What is wrong with `text` given to a date option (`--as-of`, `--date`): a day that does
+/// not exist named as such ("--date: 2025-02-29 does not exist: 2025 is not a leap year
+/// (February has 28 days)"), anything else as not written YYYY-MM-DD. Every date option says it so.
+std::string date_option_error(std::string_view option, const std::string& text);
 
 /// `--as-of DATE` into options (empty: none). On a bad date prints the error and returns false.
 bool parse_as_of(const std::string& text, eval::EvalOptions& options);
@@ -98,6 +105,17 @@ std::optional<PlanAndInputs> load_plan_and_inputs(dsl::SourceManager& sm, const 
 std::optional<eval::InputFile> load_carried_inputs(dsl::SourceManager& sm, const eval::Plan& plan,
                                                    const std::string& plan_dir, const std::string& inputs_path,
                                                    const CarryFrom& from, CarryUsed& used, int& exit);
+
+/// The records of the directors who left by a register `leave` event with nothing still
+/// restricted (eval::register_leavers, eval::drop_leavers), taken out of `prior` — what the
+/// register's result `from` carries, the events `applied` applied — when the inputs
+/// (`inputs_text`, read alone) do not list them: `eval --register` and `verify` both do it,
+/// and the same way. Returns a note per director taken out.
+std::vector<std::string> drop_register_leavers(const eval::Plan& plan, eval::RecordedResult& prior,
+                                               const eval::StoredResult& from, const std::vector<eval::StoredResult>& results,
+                                               const std::vector<eval::StoredEvent>& events,
+                                               const std::vector<eval::StoredEvent>& applied, const std::string& inputs_path,
+                                               const std::string& inputs_text);
 
 /// Record in `seal` what was carried (`used`), relative to `result_path` as make_seal() does.
 void seal_carried(eval::Seal& seal, const CarryUsed& used, const std::string& result_path);

@@ -601,7 +601,7 @@ int record(const RegisterArgs& args) {
 int event(const RegisterArgs& args) {
     auto kind = eval::event_kind(args.kind);
     if (!kind) return usage(fmt::format("--kind {}: one of lift, leave, clawback, additional, rate", args.kind));
-    if (!valid_date(args.date)) return usage(fmt::format("--date takes a date as YYYY-MM-DD, not `{}`", args.date));
+    if (!valid_date(args.date)) return usage(date_option_error("--date", args.date));
     if (args.reason.empty()) return usage("an event needs --reason TEXT: why it happened");
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
@@ -816,7 +816,7 @@ int verify(const RegisterArgs& args) {
 int show_or_export(const RegisterArgs& args) {
     if (args.command == "export" && args.format == "xlsx" && binary_to_terminal(args.out)) return Exit::usage;
     if (!args.as_of.empty() && !valid_date(args.as_of))
-        return usage(fmt::format("--as-of takes a date as YYYY-MM-DD, not `{}`", args.as_of));
+        return usage(date_option_error("--as-of", args.as_of));
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
     if (int broken = refuse_broken_chain(*reg, args.db, args.command == "show" ? "nothing is shown from it" : "nothing is exported from it"))

@@ -220,8 +220,11 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     // each as the register's hash chain holds it.
     std::string carry_path, carry_text, carry_shown;
     std::vector<eval::StoredEvent> carried_events;
-    std::vector<eval::StoredResult> register_results;   // the register carried from, as it is now
+    // From a register: its results and events, and the result carried from (which leavers
+    // the carried records leave out depends on them).
+    std::vector<eval::StoredResult> register_results;
     std::vector<eval::StoredEvent> register_events;
+    std::optional<eval::StoredResult> carried_result;
     std::int64_t carried_prior_id = 0;                  // the record carried from
     if (!seal.carried_from.empty() && seal.carried_from_register) {
         carry_path = args.register_db.empty() ? locate(std::string(), seal.carried_from) : args.register_db;
@@ -254,6 +257,7 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
             carry_text = prior->result_json;
             carry_shown = fmt::format("{}, {} record {}", carry_path, prior->fiscal_year, prior->id);
             carried_prior_id = prior->id;
+            carried_result = *prior;
         }
         for (const auto& sealed : seal.carried_events) {
             auto e = std::find_if(events->begin(), events->end(), [&](const eval::StoredEvent& x) { return x.id == sealed.id; });
@@ -334,6 +338,9 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
                     std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(carry_shown).c_str(), d.message.c_str());
                 return Exit::usage;
             }
+            if (carried_result)
+                drop_register_leavers(*plan, *prior, *carried_result, register_results, register_events, carried_events,
+                                      inputs_path, inputs_text);
         }
         auto records = eval::carried_records(*prior, *plan, carry_shown);
         if (!records) {

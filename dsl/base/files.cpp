@@ -33,7 +33,21 @@ bool read_to_end(int fd, std::string& text, std::string& error) {
     return true;
 }
 
+/// What a file that is not a regular one is, in the words every reader uses.
+const char* not_regular_words(mode_t mode) {
+    return S_ISDIR(mode)    ? "a folder, not a file"
+           : S_ISFIFO(mode) ? "not a regular file (a FIFO)"
+           : S_ISSOCK(mode) ? "not a regular file (a socket)"
+                            : "not a regular file (a device)";
+}
+
 }  // namespace
+
+std::string not_a_regular_file(const std::string& path) {
+    struct ::stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::strerror(errno);
+    return S_ISREG(st.st_mode) ? std::string() : not_regular_words(st.st_mode);
+}
 
 bool read_regular_file(const std::string& path, std::string& text, std::string& error) {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
@@ -49,10 +63,7 @@ bool read_regular_file(const std::string& path, std::string& text, std::string& 
         return false;
     }
     if (!S_ISREG(st.st_mode)) {
-        error = S_ISDIR(st.st_mode)    ? "a folder, not a file"
-                : S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
-                : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)"
-                                       : "not a regular file (a device)";
+        error = not_regular_words(st.st_mode);
         ::close(fd);
         return false;
     }

@@ -12,6 +12,13 @@
 
 namespace hoshu::dsl {
 
+/// Why `path` cannot be opened as a regular file, without opening it: "not a regular file (a
+/// FIFO)" (a device, a socket), "a folder, not a file", or the system's words ("No such file
+/// or directory"). Empty when it is a regular file (a symbolic link to one too). For files
+/// another library opens (the grant register, SQLite's), which would block on a FIFO or
+/// name it a "disk I/O error".
+std::string not_a_regular_file(const std::string& path);
+
 /// Read a whole file that must be a regular file: a FIFO, a device or a folder is refused
 /// without blocking ("not a regular file (a FIFO)", "a folder, not a file"), and so is a
 /// symbolic link that loops ("Too many levels of symbolic links"). False, with `error`

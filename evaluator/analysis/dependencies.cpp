@@ -5,8 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "evaluator/ir/node_kinds.hpp"
-#include "evaluator/ir/walk.hpp"
+#include "evaluator/ir/reads.hpp"
 
 namespace hoshu::eval {
 
@@ -22,64 +21,20 @@ const char* kind_name(SlotKind k) {
     return "value";
 }
 
-class Closure {
-public:
-    Closure(const Plan& plan, bool through_limits)
-        : plan_(plan), through_limits_(through_limits), seen_slots_(plan.slots.size(), false) {}
-
-    void slot(std::uint32_t s) {
-        if (s == none || seen_slots_[s]) return;
-        seen_slots_[s] = true;
-        const Slot& d = plan_.slots[s];
-        out.emplace(kind_name(d.kind), d.name);
-        node(d.root);
-        for (const auto& v : d.versions) node(v.node);
-        if (d.kind == SlotKind::input) {
-            node(d.input.default_node);
-            node(d.input.low_node);
-            node(d.input.high_node);
-            for (const auto& step : d.input.path) slot(step.slot);
-        }
-        // The limits that scale it, and what they read.
-        for (const auto& l : plan_.limits) {
-            if (!through_limits_ || !l.allocation) continue;
-            const auto& outs = l.allocation->outputs;
-            if (std::find(outs.begin(), outs.end(), s) == outs.end()) continue;
-            if (!out.emplace("limit", l.name).second) continue;
-            node(l.value);
-            node(l.bound);
-        }
-    }
-
-    void node(std::uint32_t n) {
-        if (n == none) return;
-        std::vector<std::uint32_t> stack{n};
-        while (!stack.empty()) {
-            std::uint32_t at = stack.back();
-            stack.pop_back();
-            const Node& x = plan_.nodes[at];
-            const NodeTraits t = traits(x.kind);
-            if (t.reads_slot) slot(x.aux);
-            if (t.reads_series) out.emplace("series", plan_.series[x.aux].name);
-            if (t.reads_table) out.emplace("table", plan_.tables[x.aux].name);
-            for_each_child(plan_, x, [&](std::uint32_t c) { stack.push_back(c); });
-        }
-    }
-
-    std::set<std::pair<std::string, std::string>> out;
-
-private:
-    const Plan& plan_;
-    bool through_limits_;
-    std::vector<bool> seen_slots_;
-};
-
 }  // namespace
 
 std::set<std::pair<std::string, std::string>> dependency_closure(const Plan& plan, std::uint32_t slot, bool through_limits) {
-    Closure c(plan, through_limits);
-    c.slot(slot);
-    return std::move(c.out);
+    const ReadsClosure r = reads_closure(plan, slot, through_limits);
+    std::set<std::pair<std::string, std::string>> out;
+    for (std::size_t i = 0; i < r.slots.size(); ++i)
+        if (r.slots[i]) out.emplace(kind_name(plan.slots[i].kind), plan.slots[i].name);
+    for (std::size_t i = 0; i < r.series.size(); ++i)
+        if (r.series[i]) out.emplace("series", plan.series[i].name);
+    for (std::size_t i = 0; i < r.tables.size(); ++i)
+        if (r.tables[i]) out.emplace("table", plan.tables[i].name);
+    for (std::size_t i = 0; i < r.limits.size(); ++i)
+        if (r.limits[i]) out.emplace("limit", plan.limits[i].name);
+    return out;
 }
 
 std::vector<AwardCause> award_causes(const Plan& base, const Plan& head, const RulesDiff& rules) {

@@ -2,7 +2,8 @@
 // definitions its formula reads (and theirs, transitively), the tables and series it looks
 // up, every dated version of a param, an input's default and computed keys, and the limits
 // whose pro rata allocation scales it (with what they read). `hoshu diff` intersects this
-// with the declarations a revision changed, to say which changes moved an award.
+// with the declarations a revision changed, to say which changes moved an award. The walk
+// itself is the IR's (ir/reads.hpp, which simulate uses too); this names what it finds.
 //
 //   auto deps = eval::dependency_closure(plan, *plan.find_slot("annual_rs_shares"));
 //   deps.count({"table", "achievement_coefficient"});   // 1

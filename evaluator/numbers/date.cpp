@@ -53,6 +53,27 @@ std::optional<Date> Date::parse(std::string_view s) {
     return from_ymd(y, m, d);
 }
 
+std::string Date::why_no_such_day(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-' || parse(s)) return {};
+    int y = 0, m = 0, d = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        if (i == 4 || i == 7) continue;
+        if (s[i] < '0' || s[i] > '9') return {};
+        int& part = i < 4 ? y : i < 7 ? m : d;
+        part = part * 10 + (s[i] - '0');
+    }
+    static constexpr const char* names[] = {"January", "February", "March",     "April",   "May",      "June",
+                                            "July",    "August",   "September", "October", "November", "December"};
+    static constexpr int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    std::string why;
+    if (y < 1) why = "the years run from 0001 to 9999";
+    else if (m < 1 || m > 12) why = fmt::format("there is no month {}", m);
+    else if (d < 1) why = "the days of a month start at 01";
+    else if (m == 2 && d == 29) why = fmt::format("{} is not a leap year (February has 28 days)", y);
+    else why = fmt::format("{} has {} days", names[m - 1], mdays[m - 1] + (m == 2 && leap(y) ? 1 : 0));
+    return fmt::format("{} does not exist: {}", s, why);
+}
+
 void Date::to_ymd(int& year, int& month, int& day) const { civil_from_days(days, year, month, day); }
 
 int Date::year() const { int y, m, d; to_ymd(y, m, d); return y; }

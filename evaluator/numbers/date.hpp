@@ -20,6 +20,11 @@ struct Date {
     static std::optional<Date> from_ymd(int year, int month, int day);
     /// "YYYY-MM-DD" exactly; nullopt otherwise.
     static std::optional<Date> parse(std::string_view text);
+    /// For text written YYYY-MM-DD that parse() refuses, why no such day exists:
+    /// "2025-02-29 does not exist: 2025 is not a leap year (February has 28 days)",
+    /// "2025-04-31 does not exist: April has 30 days", "2025-13-01 does not exist: there is no
+    /// month 13". Empty for a date parse() reads, and for text not written YYYY-MM-DD.
+    static std::string why_no_such_day(std::string_view text);
     void to_ymd(int& year, int& month, int& day) const;
     int year() const;
     int month() const;

@@ -250,9 +250,9 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         wide.push_back(o);
     }
     j["plan_outputs"] = wide;
-    // A plan-wide output in money (a total in yen, a price) is not counted (it can take a new
-    // value on nearly every path, and its percentiles would take further passes over them):
-    // named, so that none is left out silently.
+    // A plan-wide output in money (a total in yen, a price) that a modelled value reaches is
+    // not counted (it can take a new value on nearly every path, and its percentiles would take
+    // further passes over them): named, so that none is left out silently.
     ordered_json unsummarised = ordered_json::array();
     for (const auto& t : r.plan_outputs)
         if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)

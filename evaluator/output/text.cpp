@@ -262,15 +262,17 @@ std::string plan_wide_sections(const Plan& plan, const SimulationResult& r) {
         out += "\n" + format_columns(rows, right, "");
     }
     if (hidden) out += fmt::format("({} plan-wide output{} 0 on every path and not shown)\n", hidden, hidden == 1 ? " is" : "s are");
-    // A plan-wide output in money (a total in yen, a price) is not counted: it can take a new
-    // value on nearly every path, and its percentiles would take further passes over them.
+    // A plan-wide output in money (a total in yen, a price) that a modelled value reaches is
+    // not counted: it can take a new value on nearly every path, and its percentiles would
+    // take further passes over them (one that none reaches is the same on every path, and
+    // counted: simulate.cpp).
     std::string unsummarised;
     for (const auto& t : r.plan_outputs)
         if (t.counts.total() == 0 && plan.slots[t.slot].type.kind == Kind::number)
             unsummarised += (unsummarised.empty() ? "" : ", ") + plan.slots[t.slot].name;
     if (!unsummarised.empty())
-        out += fmt::format("{}(plan-wide outputs in money not summarised: {} — an amount in money can take a new value "
-                           "on nearly every path, and past --distinct-values its percentiles take further passes over "
+        out += fmt::format("{}(plan-wide outputs in money not summarised: {} — an amount in money that a modelled value "
+                           "reaches can take a new value on nearly every path, and past --distinct-values its percentiles take further passes over "
                            "all the paths; `batch` gives their values scenario by scenario)\n",
                            rows.size() > 1 || hidden ? "" : "\n", unsummarised);
     return out;

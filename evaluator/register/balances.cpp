@@ -154,7 +154,7 @@ void sort_grants(std::vector<GrantBalance>& grants) {
 }  // namespace
 
 std::optional<std::int64_t> share_count(const std::string& text) {
-    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    if (text.empty() || text.size() > max_share_digits || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
     std::int64_t n = 0;
     std::from_chars(text.data(), text.data() + text.size(), n);
     return n;
@@ -423,22 +423,27 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     std::string which = event.director;
     if (!event.fiscal_year.empty()) which += " " + event.fiscal_year;
     if (!event.grant.empty()) which += " " + event.grant;
+    // Counted in the unit of the grants the event names (RSUs, for a plan in its own unit), as
+    // `show` counts them.
+    const std::string unit = grant_unit(results, event.director, event.grant);
     std::optional<std::int64_t> n;
     if (event.shares) {
         n = share_count(*event.shares);
-        if (!n || *n == 0) return error_of(fmt::format("--shares {}: a whole number of shares, more than 0", *event.shares));
+        if (!n || *n == 0)
+            return error_of(fmt::format("--shares {}: a whole number of {} from 1 to {} (at most {} digits)",
+                                        dsl::printable(*event.shares), unit, std::string(max_share_digits, '9'), max_share_digits));
         *event.shares = std::to_string(*n);
     }
     switch (event.kind) {
         case EventKind::lift:
             if (restricted == 0)
-                return error_of(fmt::format("{} has no restricted shares on {} to lift{}", which, event.date, plan_note(results, ts)));
+                return error_of(fmt::format("{} has no restricted {} on {} to lift{}", which, unit, event.date, plan_note(results, ts)));
             if (n && ts.size() != 1)
                 return error_of(fmt::format("--shares lifts part of one grant: {} names {} grants (name one with --year and --grant)",
                                             which, ts.size()));
             if (n && *n > restricted)
-                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than --shares {}{}", which, restricted, event.date,
-                                            *n, plan_note(results, ts)));
+                return error_of(fmt::format("{} has {} restricted {} on {}, fewer than --shares {}{}", which, restricted, unit,
+                                            event.date, *n, plan_note(results, ts)));
             if (!n) event.shares = std::to_string(restricted);
             break;
         case EventKind::leave:
@@ -466,10 +471,10 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
         case EventKind::clawback:
             if (!n) return error_of("a clawback needs --shares N");
             if (ts.size() != 1)
-                return error_of(fmt::format("a clawback takes shares from one grant: {} names {} grants (name one with --year and --grant)",
-                                            which, ts.size()));
+                return error_of(fmt::format("a clawback takes {} from one grant: {} names {} grants (name one with --year and --grant)",
+                                            unit, which, ts.size()));
             if (*n > restricted)
-                return error_of(fmt::format("{} has {} restricted shares on {}, fewer than the clawback's {}{}", which, restricted,
+                return error_of(fmt::format("{} has {} restricted {} on {}, fewer than the clawback's {}{}", which, restricted, unit,
                                             event.date, *n, plan_note(results, ts)));
             break;
         case EventKind::additional:

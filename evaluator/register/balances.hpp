@@ -73,7 +73,11 @@ bool director_recorded(const std::vector<StoredResult>& results, const std::stri
 /// grant `grant`, else every grant of the director) when they are all in one, else "shares".
 std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant);
 
-/// A whole number of shares written in digits ("4846"); none for anything else.
+/// The most digits a count of shares the register reads has (a count fits in 64 bits).
+inline constexpr std::size_t max_share_digits = 18;
+
+/// A whole number of shares written in digits ("4846"), at most max_share_digits of them;
+/// none for anything else.
 std::optional<std::int64_t> share_count(const std::string& text);
 
 }  // namespace hoshu::eval

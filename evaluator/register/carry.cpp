@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_set>
 #include <utility>
 
@@ -265,6 +266,23 @@ std::string grant_not_carried(const std::vector<StoredResult>& results, const Ev
                        dsl::printable(event.director), which);
 }
 
+namespace {
+
+/// Whether a rate written `text` (the number `rate`) reads as a percent written without its
+/// `%`: past 1 and at most 100, in digits with at most two decimals ("70", "12.5"). Not
+/// "7/5", nor "1.0000000000000000000001" (a rate just past 1, mistyped or not, is no percent).
+bool looks_like_percent(const std::string& text, const Rational& rate) {
+    if (!(Rational(1) < rate) || Rational(100) < rate) return false;
+    const std::size_t point = text.find('.');
+    const std::string whole = text.substr(0, point);
+    const std::string decimals = point == std::string::npos ? "" : text.substr(point + 1);
+    auto digits = [](const std::string& t) { return t.find_first_not_of("0123456789") == std::string::npos; };
+    return !whole.empty() && digits(whole) && digits(decimals) && decimals.size() <= 2 &&
+           (point == std::string::npos || !decimals.empty());
+}
+
+}  // namespace
+
 std::string rate_outside(const Plan* plan, const std::string& rate_text) {
     auto rate = Rational::parse(rate_text);
     if (!rate) return {};   // not a number: check_event says so
@@ -282,8 +300,7 @@ std::string rate_outside(const Plan* plan, const std::string& rate_text) {
             }
         }
     if (!declared && (rate->sign() < 0 || Rational(1) < *rate)) why = "outside 0 to 1, the range of a rate";
-    if (!why.empty() && Rational(1) < *rate && !(Rational(100) < *rate) && rate_text.find('%') == std::string::npos &&
-        rate_text.find('/') == std::string::npos)
+    if (!why.empty() && looks_like_percent(rate_text, *rate))
         why += fmt::format(" (write `{}%` if {} percent is meant)", rate_text, rate_text);
     return why;
 }
@@ -390,6 +407,76 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
                                 "or type the carried records in the inputs instead of carrying them)",
                                 describe(e), e.director));
     }
+    return notes;
+}
+
+std::map<std::string, std::string> register_leavers(const StoredResult& prior, const std::vector<StoredResult>& results,
+                                       const std::vector<StoredEvent>& events, const std::vector<StoredEvent>& applied) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : applied)
+        if (e.kind == EventKind::leave) out.emplace(e.director, describe(e));
+    std::vector<std::int64_t> chain;   // the events the chain `prior` rests on applied
+    const StoredResult* at = &prior;
+    for (std::size_t guard = 0; at != nullptr && guard <= results.size(); ++guard) {
+        const StoredResult* from = carried_from(*at, results, &chain);
+        if (from == at) break;
+        at = from;
+    }
+    for (const auto& e : events)
+        if (e.kind == EventKind::leave && std::find(chain.begin(), chain.end(), e.id) != chain.end())
+            out.emplace(e.director, describe(e));
+    return out;
+}
+
+std::vector<std::string> drop_leavers(RecordedResult& prior, const std::string& list, const std::map<std::string, std::string>& leavers,
+                                      const std::set<std::string>& listed) {
+    std::vector<std::string> notes;
+    JsonValue* carry = field(prior.json, "carry");
+    if (carry == nullptr || carry->kind != JKind::object) return notes;
+    JsonValue* records = field(*carry, list);
+    if (records == nullptr || records->kind != JKind::array) return notes;
+    // Whether `director`'s carried records are all closed: each has `restricted` 0.
+    auto closed = [&](const std::string& director) {
+        std::size_t n = 0;
+        for (const JsonValue& l : carry->items) {
+            if (l.kind != JKind::array) continue;
+            for (const JsonValue& r : l.items) {
+                if (r.kind != JKind::object || !text_is(r, "director", director)) continue;
+                const JsonValue* restricted = r.find("restricted");
+                if (restricted == nullptr || restricted->kind != JKind::number || share_count(restricted->text) != 0) return false;
+                ++n;
+            }
+        }
+        return n > 0;
+    };
+    std::map<std::string, std::size_t> dropped;   // director → records taken out
+    for (const auto& [d, left] : leavers)
+        if (!listed.count(d) && closed(d)) dropped[d] = 0;
+    if (dropped.empty()) return notes;
+    // The records that stay, and the notes of their values under their new places.
+    std::vector<JsonValue> kept;
+    std::map<std::string, std::string> moved;
+    const std::string prefix = list + '\x1f';
+    for (const auto& [key, text] : prior.carry_notes)
+        if (key.compare(0, prefix.size(), prefix) != 0) moved.emplace(key, text);
+    for (std::size_t i = 0; i < records->items.size(); ++i) {
+        JsonValue& r = records->items[i];
+        const JsonValue* d = r.kind == JKind::object ? r.find("director") : nullptr;
+        if (d != nullptr && d->kind == JKind::string && dropped.count(d->text)) {
+            ++dropped[d->text];
+            continue;
+        }
+        for (std::size_t k = 0; k < r.keys.size(); ++k)
+            if (auto it = prior.carry_notes.find(carry_note_key(list, i, r.keys[k])); it != prior.carry_notes.end())
+                moved.emplace(carry_note_key(list, kept.size(), r.keys[k]), it->second);
+        kept.push_back(std::move(r));
+    }
+    records->items = std::move(kept);
+    prior.carry_notes = std::move(moved);
+    for (const auto& [d, n] : dropped)
+        notes.push_back(fmt::format("{}: nothing of `{}`'s is still restricted and the inputs do not list `{}`, so {} carried "
+                                    "record{} in `{}` {} left out (a leaver need not be listed in the years after)",
+                                    leavers.at(d), d, d, n, n == 1 ? "" : "s", list, n == 1 ? "is" : "are"));
     return notes;
 }
 

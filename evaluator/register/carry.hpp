@@ -21,6 +21,8 @@
 //   auto carried = carried_records(*prior_json, plan, "grants.db, FY2024 record 1");
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,7 +101,8 @@ std::string grant_not_carried(const std::vector<StoredResult>& results, const Ev
 /// Whether `rate` (a `rate` event's, as recorded) is a value the plan can read: within the
 /// declared range of each input reading a carried record's `reassessed_rate`, or, when the
 /// plan declares none, 0 to 1. Empty when it is; else what it is outside (the input and its
-/// range), with "write `70%`" for a number past 1 written without `%`.
+/// range), with "write `70%`" for a number that reads as a percent written without `%` (past
+/// 1 and at most 100, with at most two decimals: `70`, `12.5`; not `1.0000000000000000000001`).
 std::string rate_outside(const Plan* plan, const std::string& rate);
 
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns
@@ -107,5 +110,26 @@ std::string rate_outside(const Plan* plan, const std::string& rate);
 /// director, year or grant no carried record has). Errors: a carried `restricted` that is
 /// not a whole number of shares, an event's share count or rate that is not one.
 Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events);
+
+/// The directors who left by a register event, each with that event ("event 3 (leave D2 on
+/// 2026-02-15)"): a `leave` among `applied` (the events an evaluation applies to the records
+/// `prior` carries) or among those the chain of results `prior` rests on applied (each
+/// result's seal names them).
+std::map<std::string, std::string> register_leavers(const StoredResult& prior, const std::vector<StoredResult>& results,
+                                       const std::vector<StoredEvent>& events, const std::vector<StoredEvent>& applied);
+
+/// Take out of the records `prior` carries at `list` (its "carry") those of each director in
+/// `leavers` whom `listed` (the directors the year's inputs list) does not name and none of
+/// whose carried records (in any list) has anything still restricted: every one has a
+/// `restricted` of 0. What the leave forfeited is gone and nothing is left for the plan to
+/// compute, so a leaver recorded by a register event need not be listed in the years after.
+/// A director with a record still restricted, or one without `restricted`, keeps them all
+/// (the inputs must list the director); a director listed keeps them too (the plan computes
+/// on them as before). The notes of the carried values (carry_notes) follow the records that
+/// stay. Returns a note per director taken out.
+///
+///   auto notes = drop_leavers(prior_json, "ledger", register_leavers(…), {"D1", "D3"});
+std::vector<std::string> drop_leavers(RecordedResult& prior, const std::string& list, const std::map<std::string, std::string>& leavers,
+                                      const std::set<std::string>& listed);
 
 }  // namespace hoshu::eval

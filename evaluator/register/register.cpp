@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "dsl/base/files.hpp"
 #include "dsl/base/interrupt.hpp"
 #include "evaluator/output/verify.hpp"
 #include "evaluator/register/chain.hpp"
@@ -322,6 +323,10 @@ Result<std::unique_ptr<Register::Impl>> connect(const std::string& path, int fla
 }  // namespace
 
 Result<Register> Register::create(const std::string& path) {
+    // From the file's creation to the commit, a signal that ends the command waits: a
+    // register half made (an empty file, its schema's transaction in a journal beside it) is
+    // removed, file and journal, before the process ends, as on any failure here.
+    SignalsHeld held;
     // The file first, as any Unix tool creates one (0666 less the umask), and only if it
     // does not exist: `init` never touches an existing file.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -339,6 +344,8 @@ Result<Register> Register::create(const std::string& path) {
     auto begun = db.begin();
     if (begun) {
         auto migrated = db.migrate(0);
+        test_pause();
+        if (migrated && held.arrived()) migrated = error_of("interrupted");   // (the process ends as `held` goes)
         if (migrated) {
             auto committed = db.commit();
             if (committed) return Register(std::move(*impl));
@@ -351,10 +358,16 @@ Result<Register> Register::create(const std::string& path) {
     Diagnostics d = std::move(begun).error();
     impl->reset();
     ::unlink(path.c_str());
+    ::unlink((path + "-journal").c_str());   // (none after a rollback; one a failed commit may leave)
     return d;
 }
 
 Result<Register> Register::open(const std::string& path) {
+    // Every command that opens a register (show, export, verify, event, record, eval and
+    // verify --register) refuses what is not a regular file here, in the words every reader
+    // of files uses: SQLite would call a FIFO a "disk I/O error".
+    if (std::string why = dsl::not_a_regular_file(path); !why.empty())
+        return error_of(fmt::format("cannot open the register `{}`: {}", path, why));
     auto impl = connect(path, SQLITE_OPEN_READWRITE);
     if (!impl) return std::move(impl).error();
     Impl& db = **impl;
@@ -373,6 +386,7 @@ Result<Register> Register::open(const std::string& path) {
     if (*version < register_schema_version) {
         auto begun = db.begin();
         if (!begun) return std::move(begun).error();
+        SignalsHeld held;   // as in record(): the migration is committed or rolled back, no journal left
         // Read again under the lock: another process may have migrated it meanwhile.
         version = db.pragma("user_version");
         if (!version) {
@@ -381,6 +395,7 @@ Result<Register> Register::open(const std::string& path) {
             return d;
         }
         auto migrated = db.migrate(static_cast<int>(*version));
+        if (migrated && held.arrived()) migrated = error_of("interrupted");   // (the process ends as `held` goes)
         if (!migrated) {
             db.rollback();
             return std::move(migrated).error();

@@ -2,6 +2,7 @@
 
 #include "dsl/base/threads.hpp"
 #include "evaluator/native/codegen.hpp"
+#include "evaluator/ir/reads.hpp"
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/run/probe.hpp"
 #include "evaluator/run/values.hpp"
@@ -586,6 +587,35 @@ void each_counts(std::vector<SimulationResult>& results, std::vector<OutputChang
         for (OutputChange& c : *changes) f(c.counts);
 }
 
+/// Per plan-wide output of `plan` (Plan::plan_outputs): 1 when no value at `varied` can
+/// reach it — none of the inputs reading one, nor the series one is an entry of, is among
+/// what it depends on (ir/reads.hpp) — so that it is the same on every path (a price from
+/// closes the model does not simulate). All 0 when what reads them cannot be told.
+std::vector<std::uint8_t> plan_outputs_unreached(const Plan& plan, Session& session, std::span<const InputFile::Node> varied) {
+    std::vector<std::uint8_t> unreached(plan.plan_outputs.size(), 0);
+    SessionProbe probe(session);
+    std::vector<std::uint8_t> read_slot(plan.slots.size(), 0), read_series(plan.series.size(), 0);
+    for (InputFile::Node node : varied) {
+        if (!node) continue;
+        const auto readers = probe.readers(node);
+        const auto series = probe.read_by_series(node);
+        if (readers.empty() && !series) return unreached;   // (read by nothing the check found)
+        for (const auto& r : readers)
+            if (r.input) read_slot[r.index] = 1;
+        if (series) read_series[*series] = 1;
+    }
+    // A varied date the plan is evaluated as of chooses every dated param's version.
+    if (plan.as_of_slot != none && read_slot[plan.as_of_slot]) return unreached;
+    for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k) {
+        const ReadsClosure reads = reads_closure(plan, plan.plan_outputs[k]);
+        bool reached = false;
+        for (std::size_t i = 0; i < reads.slots.size() && !reached; ++i) reached = reads.slots[i] && read_slot[i];
+        for (std::size_t i = 0; i < reads.series.size() && !reached; ++i) reached = reads.series[i] && read_series[i];
+        unreached[k] = !reached;
+    }
+    return unreached;
+}
+
 }  // namespace
 
 Result<SimulationResult> Simulation::run(const SimulationOptions& options) const {
@@ -770,6 +800,14 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
         }
     }
 
+    // A plan-wide amount in money that no modelled value reaches is the same on every path:
+    // counted as any other plan-wide number (one value: no further passes), not left out.
+    std::vector<std::vector<std::uint8_t>> unreached(n_plans);
+    for (std::size_t p = 0; p < n_plans; ++p) {
+        Session session(*sims[p]->plan_, *inputs_, evals[p]);
+        unreached[p] = plan_outputs_unreached(*sims[p]->plan_, session, varied);
+    }
+
     auto worker = [&](unsigned w) {
         Partial& part = partials[w];
         part.results.resize(n_plans);
@@ -827,13 +865,14 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
             }
             // A plan-wide number is counted as a director's output is (its values up to the
             // cap, then bins: memory stays flat) — a percentile, a payout percent, a total in
-            // shares — but for one in money (a total in yen or dollars, a price) on its own:
-            // it can take a new value on nearly every path, and past the cap its percentiles
-            // take further passes over all the paths. Under --against, where plans are
-            // compared, it is counted too. The reports name those left out.
-            for (auto slot : plan.plan_outputs) {
-                const Type& t = plan.slots[slot].type;
-                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || !in_money(t, plan.units)));
+            // shares — but for one in money (a total in yen or dollars, a price) that a
+            // modelled value reaches on its own: it can take a new value on nearly every path,
+            // and past the cap its percentiles take further passes over all the paths. One
+            // that none reaches is the same on every path, and counted. Under --against,
+            // where plans are compared, every one is counted. The reports name those left out.
+            for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k) {
+                const Type& t = plan.slots[plan.plan_outputs[k]].type;
+                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || !in_money(t, plan.units) || unreached[p][k]));
             }
             lane.event_true.resize(r.events.size());
             if (compiled[p]) {

@@ -8,7 +8,9 @@
 #     children (its process group) are stopped, and its temporary files in the cache removed;
 #   - `register record` interrupted inside its transaction (rows written, not committed):
 #     the transaction is rolled back before the process ends, so the register is as it was
-#     and SQLite's journal is not left beside it.
+#     and SQLite's journal is not left beside it;
+#   - `register init` interrupted inside its transaction: the half-made register and its
+#     journal are removed before the process ends, and init can make it again.
 set -uo pipefail
 hoshu=$1
 hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
@@ -167,6 +169,27 @@ else
   bad "register record: the writer never reached its transaction"; kill -9 "$pid"
 fi
 [[ $fail -eq $before ]] && ok "register record killed by SIGTERM inside its transaction: rolled back, the register as it was, no journal left"
+
+# --- register init interrupted inside its transaction --------------------------------------
+before=$fail
+for sig in INT TERM; do
+  db="$work/new-$sig.db"
+  rm -f "$work/paused"
+  HOSHU_TEST_PAUSE_IN_WRITE="$work/paused:2" "$hoshu" register init "$db" > /dev/null &
+  pid=$!; pids+=("$pid")
+  if wait_for "$work/paused"; then
+    [[ -e "$db" && -e "$db-journal" ]] || bad "(register init: no file and journal inside the transaction)"
+    kill -$sig "$pid"; wait "$pid"; rc=$?
+    want=$((128 + $(kill -l $sig)))
+    [[ $rc -eq $want ]] || bad "register init killed by SIG$sig: exit $rc, not $want"
+    [[ ! -e "$db" && ! -e "$db-journal" ]] || bad "register init killed by SIG$sig: left behind: $(ls "$work" | grep "new-$sig")"
+    out=$("$hoshu" register init "$db" 2>&1)
+    [[ $out == "created the register $db"* ]] || bad "register init after SIG$sig: $out"
+  else
+    bad "register init: it never reached its transaction"; kill -9 "$pid"
+  fi
+done
+[[ $fail -eq $before ]] && ok "register init killed by SIGINT, SIGTERM inside its transaction: neither the half-made register nor its journal left; init then makes it"
 
 set +m
 exec 2>&3 3>&-

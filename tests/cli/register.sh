@@ -100,8 +100,19 @@ check "a reassessed rate" 0 "recorded event 3: rate D01 on 2027-05-20: rate 0.9"
   "$hoshu" register event "$db" --director D01 --kind rate --year FY2024 --rate 0.9 --date 2027-05-20 --reason "committee reassessment (P7)" --by hr-sato
 check "an additional grant" 0 "recorded event 4: additional D01 on 2027-06-26: 120 shares granted" \
   "$hoshu" register event "$db" --director D01 --kind additional --year FY2026 --shares 120 --date 2027-06-26 --reason "final-year reassessment (P7)" --by hr-sato
-check "a bad date" 2 "--date takes a date as YYYY-MM-DD" \
+check "a bad date" 2 "--date takes a date as YYYY-MM-DD, not \`2026-7-1\`" \
+  "$hoshu" register event "$db" --director D01 --kind lift --date 2026-7-1 --reason x
+check "a day that does not exist is named so" 2 "--date: 2026-13-01 does not exist: there is no month 13" \
   "$hoshu" register event "$db" --director D01 --kind lift --date 2026-13-01 --reason x
+check "... February 29th of a year that is not a leap year" 2 \
+  "--date: 2025-02-29 does not exist: 2025 is not a leap year (February has 28 days)" \
+  "$hoshu" register event "$db" --director D01 --kind lift --date 2025-02-29 --reason x
+check "... show --as-of says the same" 2 "--as-of: 2025-02-29 does not exist: 2025 is not a leap year" \
+  "$hoshu" register show "$db" --as-of 2025-02-29
+check "... export --as-of too" 2 "--as-of: 2025-04-31 does not exist: April has 30 days" \
+  "$hoshu" register export "$db" --as-of 2025-04-31
+check "... and eval --as-of" 2 "--as-of: 2025-02-29 does not exist: 2025 is not a leap year" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --as-of 2025-02-29
 check "show: balances before the lift" 0 "FY2024  annual_rs_shares   2025-06-26    4846        4846       0" \
   "$hoshu" register show "$db" --director D03 --as-of 2026-06-25
 check "show: balances after it" 0 "FY2024  annual_rs_shares   2025-06-26    4846           0    4846" \
@@ -246,7 +257,22 @@ check "another application's database is refused" 2 "is not a hoshu register (an
   "$hoshu" register show "$work/other.db"
 check "a file that is no database is refused" 2 "is not a hoshu register (not an SQLite database)" \
   "$hoshu" register show "$work/fy2024.json"
-check "a missing register" 2 "cannot open the register" "$hoshu" register show "$work/missing.db"
+check "a missing register" 2 "cannot open the register \`$work/missing.db\`: No such file or directory" \
+  "$hoshu" register show "$work/missing.db"
+# A FIFO (or a folder) in the register's place: every command that opens a register says what
+# it is, in the same words, and none waits on it.
+mkfifo "$work/ff.db"
+for cmd in "register show $work/ff.db" "register export $work/ff.db" "register verify $work/ff.db" \
+           "register event $work/ff.db --director D01 --kind leave --date 2026-01-01 --reason x" \
+           "register record $work/ff.db $work/fy2024.json"; do
+  check "$cmd: a FIFO is not a regular file" 2 "cannot open the register \`$work/ff.db\`: not a regular file (a FIFO)" \
+    "$hoshu" $cmd
+done
+check "eval --register: the same" 2 "--register $work/ff.db: cannot open the register \`$work/ff.db\`: not a regular file (a FIFO)" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2025-carried.toml --register "$work/ff.db"
+check "register init does not touch it" 2 "already exists" "$hoshu" register init "$work/ff.db"
+check "a folder: the same words as every reader" 2 "cannot open the register \`$work\`: a folder, not a file" \
+  "$hoshu" register show "$work"
 
 # --- a process killed in the middle of `record` leaves the register as it was.
 killed="$work/killed.db"

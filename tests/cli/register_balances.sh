@@ -150,4 +150,68 @@ check "K1's grant is still lifted" 0 "recorded event 1: lift K1" \
 out=$(unbalanced "$db"); rc=$?
 [[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
 
+# --- 7. A leaver recorded only by a `leave` event need not be listed in the years after:
+# the records the leave closed (nothing restricted) are left out when the inputs do not list
+# the leaver; a leaver listed keeps them, one with a grant still restricted must be listed.
+# inputs without D2: without_d2 IN OUT
+without_d2() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+blocks = open(sys.argv[1]).read().split("[[directors]]")
+open(sys.argv[2], "w").write("[[directors]]".join(b for b in blocks if 'id = "D2"' not in b))
+PY
+}
+without_d2 $t/fy2026.toml "$work/no-d2-2026.toml"
+without_d2 $t/fy2027.toml "$work/no-d2-2027.toml"
+# D2's carried FY2025 records in a result: their `restricted`.
+d2_restricted() { python3 -c "import json,sys; print([r['restricted'] for r in json.load(open(sys.argv[1]))['carry']['ledger'] if r['director']=='D2' and r['year']=='FY2025'])" "$1"; }
+db=$work/leaver.db
+q register init "$db"
+q register record "$db" "$work/fy2025.json" --grants award_units
+q register event "$db" --director D2 --kind leave --date 2026-02-01 --reason resigned
+check "FY2026 without D2, who left by an event: D2's closed record is left out, with a note" 0 \
+  "event 1 (leave D2 on 2026-02-01): nothing of \`D2\`'s is still restricted and the inputs do not list \`D2\`, so 1 carried record in \`ledger\` is left out" \
+  "$hoshu" eval $p --inputs "$work/no-d2-2026.toml" --register "$db" --format json --out "$work/no-d2-2026.json"
+check "... the result verifies (verify leaves out the same record)" 0 "verified" "$hoshu" verify "$work/no-d2-2026.json"
+check "... and is recorded" 0 "recorded FY2026 as record 2" "$hoshu" register record "$db" "$work/no-d2-2026.json" --grants award_units
+out=$(row "$db" D2 FY2025); rc=$?
+[[ "$out" == "0 0 13404 0 0 -" ]]; report "D2's FY2025 grant: forfeited 13404 by the leave, no record carries it" $((1 - $?))
+check "register verify" 0 "verified" "$hoshu" register verify "$db"
+check "FY2027 without D2" 0 "0 events since" "$hoshu" eval $p --inputs "$work/no-d2-2027.toml" --register "$db"
+q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/with-d2-2026.json"
+others() { python3 -c "import json,sys; print(*[d for d in json.load(open(sys.argv[1]))['directors'] if d['id'] != 'D2'])" "$1"; }
+[[ "$(others "$work/with-d2-2026.json")" == "$(others "$work/no-d2-2026.json")" ]]
+report "the other directors' FY2026 outputs are the same with D2 listed or not" $((1 - $?))
+# A plan that carries every award on, closed or not (as the IIJ plan does): the leaver listed
+# in FY2026 keeps the closed record, carried on with nothing restricted; FY2027, which does not
+# list D2, leaves it out (the leave was applied by FY2026's evaluation). D3, a leaver the plan
+# computed (FY2026's inputs), has no leave event: the plan carries D3's record on, so D3 stays.
+printf '\n[[directors]]\nid = "D3"\ntitle = "left in FY2026"\n' | cat "$work/no-d2-2027.toml" - > "$work/no-d2-with-d3-2027.toml"
+cp -r $p "$work/all"
+sed -i 's/for each award where left_after > 0 RSUs:/for each award:/' "$work/all/plan.hoshu"
+db=$work/all.db
+q register init "$db"
+q eval "$work/all" --inputs $t/fy2025.toml --format json --out "$work/all2025.json"
+q register record "$db" "$work/all2025.json" --grants award_units
+q register event "$db" --director D2 --kind leave --date 2026-02-01 --reason resigned
+run "$hoshu" eval "$work/all" --inputs $t/fy2026.toml --register "$db" --format json --out "$work/all2026.json"
+[[ $rc == 0 && "$out" != *"left out"* && "$(d2_restricted "$work/all2026.json")" == "[0]" ]]
+report "a leaver listed keeps the record the leave closed: FY2026 carries D2's FY2025 award on, nothing restricted" $((1 - $?))
+q register record "$db" "$work/all2026.json" --grants award_units
+check "FY2027 without D2: the record closed by the leave FY2026 applied is left out" 0 \
+  "event 1 (leave D2 on 2026-02-01): nothing of \`D2\`'s is still restricted and the inputs do not list \`D2\`, so 1 carried record" \
+  "$hoshu" eval "$work/all" --inputs "$work/no-d2-with-d3-2027.toml" --register "$db" --format json --out "$work/all2027.json"
+check "... which verifies" 0 "verified" "$hoshu" verify "$work/all2027.json"
+# A leaver granted again after the leave (back in March) has a grant still restricted: must be listed.
+db=$work/back.db
+q register init "$db"
+q register record "$db" "$work/fy2025.json" --grants award_units
+q register event "$db" --director D2 --kind leave --date 2026-02-01 --reason resigned
+sed 's/^title = "CFO"$/title = "CFO"\naward_value = 100_000/' $t/fy2026.toml > "$work/back2026.toml"
+q eval $p --inputs "$work/back2026.toml" --register "$db" --format json --out "$work/back2026.json"
+q register record "$db" "$work/back2026.json" --grants award_units
+check "a leaver with a grant still restricted must still be listed" 1 \
+  "award 3 of \`ledger\` names director \`D2\`, who is not listed" \
+  "$hoshu" eval $p --inputs "$work/no-d2-2027.toml" --register "$db"
+
 exit $fail

@@ -91,6 +91,22 @@ check "a rate past 100% is refused, naming the range the plan reads it in" 2 \
   "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 70 --date 2026-03-01 --reason "clawback 70%" --by t
 check "... 10^40 too" 2 "outside the range 0% to 100%" \
   "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 10000000000000000000000000000000000000000 --date 2026-03-01 --reason x --by t
+run "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 1.0000000000000000000001 --date 2026-03-01 --reason x --by t
+[[ $rc == 2 && "$out" == *"--rate 1.0000000000000000000001: outside the range 0% to 100%"* && "$out" != *"percent is meant"* ]]
+report "... a rate just past 1 is no percent written without %: no hint" $((1 - $?))
+check "... 12.5 gets the hint" 2 "(write \`12.5%\` if 12.5 percent is meant)" \
+  "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 12.5 --date 2026-03-01 --reason x --by t
+# The messages of an event count in the grants' unit (RSUs), as `show` does, and name the
+# upper limit of --shares.
+check "an over-lift counts RSUs" 2 "D1 FY2025 has 6809 restricted RSUs on 2026-01-11, fewer than --shares 7000" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --shares 7000 --date 2026-01-11 --reason x --by t
+check "so does a clawback of more than is restricted" 2 "D1 FY2025 has 6809 restricted RSUs on 2026-01-11, fewer than the clawback's 7000" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind clawback --year FY2025 --shares 7000 --date 2026-01-11 --reason x --by t
+check "--shares past the register's limit names it" 2 \
+  "--shares 9223372036854775807: a whole number of RSUs from 1 to 999999999999999999 (at most 18 digits)" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --shares 9223372036854775807 --date 2026-01-11 --reason x --by t
+check "... and --shares 0 the same" 2 "--shares 0: a whole number of RSUs from 1 to" \
+  "$hoshu" register event "$work/r.db" --director D1 --kind lift --year FY2025 --shares 0 --date 2026-01-11 --reason x --by t
 check "... 70% is recorded" 0 "rate 70%" \
   "$hoshu" register event "$work/r.db" --director D2 --kind rate --rate 70% --date 2026-03-01 --reason "clawback 70%" --by t
 check "the next year applies the lift as the register did" 0 "" \

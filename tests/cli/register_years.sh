@@ -45,7 +45,7 @@ q register init "$db"
 q register record "$db" "$work/fy2025.json" --grants award_units
 q register event "$db" --director D2 --kind clawback --shares 100 --date 2026-02-01 --reason misconduct
 check "a supersede whose grants an event no longer fits is refused, naming it" 2 \
-  "event 1 (clawback D2 100 on 2026-02-01): D2 has 80 restricted shares on 2026-02-01, fewer than the clawback's 100" \
+  "event 1 (clawback D2 100 on 2026-02-01): D2 has 80 restricted RSUs on 2026-02-01, fewer than the clawback's 100" \
   "$hoshu" register record "$db" "$work/fy2025-small.json" --grants award_units --supersede --reason "smaller"
 run "$hoshu" register show "$db"
 [[ "$out" != *"superseded by"* ]]; report "... and nothing is recorded" $((1 - $?))
@@ -82,7 +82,7 @@ check "export: the registrar's file says the same" 0 ",26809," \
 [[ "$out" == *"FY2025,D1,CEO,award_units,2025-03-15,"*",26809,"*",11171,0,0,0,15638,1,2,"* ]]
 report "... restricted 11171, by_plan 15638, record 1, balance_record 2" $((1 - $?))
 check "a lift of more than the plan left restricted is refused" 2 \
-  "D1 FY2025 has 11171 restricted shares on 2027-01-10, fewer than --shares 20000 (record 2 (FY2026) carries the FY2025 grant with 11171 restricted: its plan released or forfeited 15638" \
+  "D1 FY2025 has 11171 restricted RSUs on 2027-01-10, fewer than --shares 20000 (record 2 (FY2026) carries the FY2025 grant with 11171 restricted: its plan released or forfeited 15638" \
   "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --shares 20000 --date 2027-01-10 --reason x
 check "the plan's own vesting recorded again as a lift is refused" 2 "fewer than --shares 15638" \
   "$hoshu" register event "$db" --director D1 --kind lift --year FY2025 --shares 15638 --date 2027-01-05 --reason "FY2026 vesting"

@@ -44,3 +44,17 @@ TEST_CASE("date: the end of the month", "[date]") {
     CHECK(day("2000-02-01").month_end().to_string() == "2000-02-29");
     CHECK(day("2024-12-31").month_end().to_string() == "2024-12-31");
 }
+
+TEST_CASE("date: why a day written YYYY-MM-DD does not exist", "[date]") {
+    CHECK(eval::Date::why_no_such_day("2025-02-29") == "2025-02-29 does not exist: 2025 is not a leap year (February has 28 days)");
+    CHECK(eval::Date::why_no_such_day("2024-02-30") == "2024-02-30 does not exist: February has 29 days");
+    CHECK(eval::Date::why_no_such_day("2025-04-31") == "2025-04-31 does not exist: April has 30 days");
+    CHECK(eval::Date::why_no_such_day("2025-13-01") == "2025-13-01 does not exist: there is no month 13");
+    CHECK(eval::Date::why_no_such_day("2025-00-10") == "2025-00-10 does not exist: there is no month 0");
+    CHECK(eval::Date::why_no_such_day("2025-01-00") == "2025-01-00 does not exist: the days of a month start at 01");
+    CHECK(eval::Date::why_no_such_day("0000-01-01") == "0000-01-01 does not exist: the years run from 0001 to 9999");
+    CHECK(eval::Date::why_no_such_day("1900-02-29") == "1900-02-29 does not exist: 1900 is not a leap year (February has 28 days)");
+    CHECK(eval::Date::why_no_such_day("2024-02-29").empty());   // a date
+    CHECK(eval::Date::why_no_such_day("2025-2-28").empty());    // not written YYYY-MM-DD
+    CHECK(eval::Date::why_no_such_day("2025-02-2x").empty());
+}

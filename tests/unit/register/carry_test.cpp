@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 
 using namespace hoshu::eval;
@@ -163,4 +164,59 @@ TEST_CASE("a rate the plan cannot read is named, with the percent meant", "[regi
     CHECK(rate_outside(nullptr, "70") == "outside 0 to 1, the range of a rate (write `70%` if 70 percent is meant)");
     CHECK(rate_outside(nullptr, "7/5") == "outside 0 to 1, the range of a rate");
     CHECK_FALSE(rate_outside(nullptr, "1.0000000000000000000000000000001").empty());   // exact: past 1 by 10^-31
+    // The percent hint only for what reads as a percent written without `%`: past 1, at most
+    // 100, at most two decimals.
+    CHECK(rate_outside(nullptr, "1.0000000000000000000001") == "outside 0 to 1, the range of a rate");
+    CHECK(rate_outside(nullptr, "12.5") == "outside 0 to 1, the range of a rate (write `12.5%` if 12.5 percent is meant)");
+    CHECK(rate_outside(nullptr, "99.99") == "outside 0 to 1, the range of a rate (write `99.99%` if 99.99 percent is meant)");
+    CHECK(rate_outside(nullptr, "100") == "outside 0 to 1, the range of a rate (write `100%` if 100 percent is meant)");
+    CHECK(rate_outside(nullptr, "12.345") == "outside 0 to 1, the range of a rate");
+    CHECK(rate_outside(nullptr, "101") == "outside 0 to 1, the range of a rate");
+    CHECK(rate_outside(nullptr, "150%") == "outside 0 to 1, the range of a rate");
+}
+
+TEST_CASE("a leaver's records a leave closed are left out when the inputs do not list the leaver", "[register]") {
+    const char* closed = R"([
+      {"year": "FY2024", "director": "D04", "restricted": 0},
+      {"year": "FY2025", "director": "D07", "restricted": 4331},
+      {"year": "FY2025", "director": "D04", "restricted": 0}
+    ])";
+    auto leave = event(3, EventKind::leave, "D04", "2026-02-15");
+    std::map<std::string, std::string> leavers{{"D04", "event 3 (leave D04 on 2026-02-15)"}};
+    SECTION("not listed: left out, the notes of the records that stay moved with them") {
+        auto r = prior_with(closed);
+        r.carry_notes[carry_note_key("ledger", 1, "restricted")] = "recorded 4400";
+        auto notes = drop_leavers(r, "ledger", leavers, {"D07"});
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0] == "event 3 (leave D04 on 2026-02-15): nothing of `D04`'s is still restricted and the inputs do not list "
+                          "`D04`, so 2 carried records in `ledger` are left out (a leaver need not be listed in the years after)");
+        REQUIRE(r.json.find("carry")->find("ledger")->items.size() == 1);
+        CHECK(field(r, 0, "director") == "D07");
+        CHECK(r.carry_notes.size() == 1);
+        CHECK(r.carry_notes.count(carry_note_key("ledger", 0, "restricted")) == 1);
+    }
+    SECTION("listed: kept, the plan computes on them as before") {
+        auto r = prior_with(closed);
+        CHECK(drop_leavers(r, "ledger", leavers, {"D04", "D07"}).empty());
+        CHECK(r.json.find("carry")->find("ledger")->items.size() == 3);
+    }
+    SECTION("something still restricted, or a record without `restricted`: kept, the inputs must list the director") {
+        for (const char* open : {R"([{"year": "FY2024", "director": "D04", "restricted": 0},
+                                     {"year": "FY2026", "director": "D04", "restricted": 10}])",
+                                 R"([{"year": "FY2024", "director": "D04", "restricted": 0},
+                                     {"year": "FY2026", "director": "D04"}])"}) {
+            auto r = prior_with(open);
+            CHECK(drop_leavers(r, "ledger", leavers, {"D07"}).empty());
+            CHECK(r.json.find("carry")->find("ledger")->items.size() == 2);
+        }
+    }
+    SECTION("only a director who left by a register event") {
+        auto r = prior_with(closed);
+        CHECK(drop_leavers(r, "ledger", {}, {"D07"}).empty());
+        StoredResult prior;
+        auto lift = event(2, EventKind::lift, "D07", "2026-01-10");
+        auto found = register_leavers(prior, {}, {}, {lift, leave});
+        REQUIRE(found.size() == 1);
+        CHECK(found.at("D04") == "event 3 (leave D04 on 2026-02-15)");
+    }
 }
