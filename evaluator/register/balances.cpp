@@ -419,7 +419,9 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     }
     auto ts = targets(*grants, event);
     std::int64_t restricted = 0;
-    for (GrantBalance* g : ts) restricted += g->restricted;
+    for (GrantBalance* g : ts)
+        if (__builtin_add_overflow(restricted, g->restricted, &restricted))
+            return error_of(fmt::format("{}'s restricted shares add up to more than the register counts (a 64-bit count)", event.director));
     std::string which = event.director;
     if (!event.fiscal_year.empty()) which += " " + event.fiscal_year;
     if (!event.grant.empty()) which += " " + event.grant;
@@ -481,6 +483,18 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
             if (!n) return error_of("an additional grant needs --shares N");
             if (event.fiscal_year.empty()) return error_of("an additional grant needs --year: the fiscal year it is granted for");
             if (!event.grant.empty()) return error_of("an additional grant is a new grant: no --grant");
+            {
+                // Every sum of a director's shares stays a count the register holds: the
+                // director's grants with this one at most what one --shares may be.
+                std::int64_t total = *n;
+                bool over = false;
+                for (const auto& g : *grants)
+                    if (g.director == event.director) over = over || __builtin_add_overflow(total, g.granted, &total);
+                if (over || total > 999'999'999'999'999'999)
+                    return error_of(fmt::format("{}'s grants with this one would come to more than 999999999999999999 {} (at "
+                                                "most 18 digits), the most the register counts for one director",
+                                                event.director, unit));
+            }
             break;
         case EventKind::rate:
             if (!event.rate || event.rate->empty()) return error_of("a reassessed rate needs --rate R");

@@ -100,6 +100,9 @@ check "a reassessed rate" 0 "recorded event 3: rate D01 on 2027-05-20: rate 0.9"
   "$hoshu" register event "$db" --director D01 --kind rate --year FY2024 --rate 0.9 --date 2027-05-20 --reason "committee reassessment (P7)" --by hr-sato
 check "an additional grant" 0 "recorded event 4: additional D01 on 2027-06-26: 120 shares granted" \
   "$hoshu" register event "$db" --director D01 --kind additional --year FY2026 --shares 120 --date 2027-06-26 --reason "final-year reassessment (P7)" --by hr-sato
+check "an additional grant that takes a director's shares past what the register counts is refused" 2 \
+  "D01's grants with this one would come to more than 999999999999999999 shares" \
+  "$hoshu" register event "$db" --director D01 --kind additional --year FY2026 --shares 999999999999999999 --date 2027-06-26 --reason x --by hr-sato
 check "a bad date" 2 "--date takes a date as YYYY-MM-DD, not \`2026-7-1\`" \
   "$hoshu" register event "$db" --director D01 --kind lift --date 2026-7-1 --reason x
 check "a day that does not exist is named so" 2 "--date: 2026-13-01 does not exist: there is no month 13" \
