@@ -175,7 +175,7 @@ check "FY2026 without D2, who left by an event: D2's closed record is left out, 
 check "... the result verifies (verify leaves out the same record)" 0 "verified" "$hoshu" verify "$work/no-d2-2026.json"
 check "... and is recorded" 0 "recorded FY2026 as record 2" "$hoshu" register record "$db" "$work/no-d2-2026.json" --grants award_units
 out=$(row "$db" D2 FY2025); rc=$?
-[[ "$out" == "0 0 13404 0 0 -" ]]; report "D2's FY2025 grant: forfeited 13404 by the leave, no record carries it" $((1 - $?))
+[[ "$out" == "0 0 13404 0 0 1" ]]; report "D2's FY2025 grant: forfeited 13404 by the leave, nothing by plan (its own record, 1, carried it whole)" $((1 - $?))
 check "register verify" 0 "verified" "$hoshu" register verify "$db"
 check "FY2027 without D2" 0 "0 events since" "$hoshu" eval $p --inputs "$work/no-d2-2027.toml" --register "$db"
 q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/with-d2-2026.json"
