@@ -24,6 +24,7 @@
 #include "dsl/base/files.hpp"
 #include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
+#include "dsl/base/unicode.hpp"
 
 namespace hoshu::eval {
 
@@ -436,8 +437,9 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
     std::map<std::string, std::size_t, std::less<>> seen;   // name -> cell index
     csv.column_of_cell_.assign(header.cells.size(), npos);
     for (std::size_t i = 0; i < header.cells.size(); ++i) {
-        const Reader::Cell& cell = header.cells[i];
+        Reader::Cell& cell = header.cells[i];
         SourceRange where = SourceRange::in(hid, cell.begin, cell.end);
+        dsl::to_nfc(cell.value);   // a path names keys and ids, which are compared in NFC
         if (cell.value.empty()) {
             diags.error(where, "empty column name").hint =
                 "each column names an input path (years.FY2024.revenue), or is the `scenario` or `id` column";
@@ -557,7 +559,10 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         if (id_cell_ && i == *id_cell_) {
             const std::string_view id = r.value(cell);
             if (id.empty()) return dsl::one_error(where, "empty scenario id");
+            if (auto problem = dsl::id_problem("the scenario id", id))
+                return dsl::one_error(where, std::move(problem->message), std::move(problem->hint));
             s.id.assign(id);
+            dsl::to_nfc(s.id);
             continue;
         }
         const std::string_view value = r.value(cell);
@@ -568,6 +573,7 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         a.path = columns_[a.column];
         a.value.clear();   // clear and append: cheaper than assign for a short value
         a.value.append(value);
+        dsl::to_nfc(a.value);   // (ASCII, the common case, is not given to ICU)
         a.where = where;
     }
     s.set.resize(n);
