@@ -758,7 +758,7 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                     ok = false;
                     break;
                 }
-                axis.values.emplace_back(s.substr(ib, ie - ib));
+                axis.values.push_back(dsl::nfc(s.substr(ib, ie - ib)));   // (a text in NFC, as a CSV cell)
                 axis.value_ranges.push_back(at(ib, ie));
                 if (comma == npos) break;
                 b = comma + 1;
