@@ -539,7 +539,7 @@ rate          = "21353/23800"  # the payout rate granted (exact)
           "                     ^~~~\n");
 }
 
-TEST_CASE("texts and keys are read in Unicode NFC; the bytes and the positions stay as written", "[inputs][unicode]") {
+TEST_CASE("texts and keys are read in Unicode NFC, the bytes and the positions as written", "[inputs][unicode]") {
     // "Zürich" and "café" written with combining marks (NFD), a key in NFD, one in NFC.
     const std::string toml = "office = \"Zu\xcc\x88rich\"\n"
                              "[years.\"Anne\xcc\x81" "e\"]\n"
