@@ -553,6 +553,9 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         s.id.assign(digits, printed.ptr);
     }
     std::size_t n = 0;   // assignments made; those of s.set past n are left from an earlier row
+    // Texts in NFC, as every text is compared; a row all in ASCII (the common case: numbers)
+    // is so as it is, checked once for the row rather than cell by cell.
+    const bool ascii = dsl::is_ascii(r.text);
     for (std::size_t i = 0; i < r.cells.size(); ++i) {
         const Reader::Cell& cell = r.cells[i];
         SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
@@ -562,7 +565,7 @@ Result<bool> CsvScenarios::next(Scenario& s) {
             if (auto problem = dsl::id_problem("the scenario id", id))
                 return dsl::one_error(where, std::move(problem->message), std::move(problem->hint));
             s.id.assign(id);
-            dsl::to_nfc(s.id);
+            if (!ascii) dsl::to_nfc(s.id);
             continue;
         }
         const std::string_view value = r.value(cell);
@@ -573,7 +576,7 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         a.path = columns_[a.column];
         a.value.clear();   // clear and append: cheaper than assign for a short value
         a.value.append(value);
-        dsl::to_nfc(a.value);   // (ASCII, the common case, is not given to ICU)
+        if (!ascii) dsl::to_nfc(a.value);
         a.where = where;
     }
     s.set.resize(n);
