@@ -18,6 +18,7 @@
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
 #include "dsl/base/threads.hpp"
+#include "dsl/base/unicode.hpp"
 #include "evaluator/output/eval_report.hpp"
 
 namespace {
@@ -63,6 +64,17 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
         fmt::format("UINT in [{} - {}]", min, max));
 }
 
+/// An id or a name given on the command line, in Unicode NFC as hoshu compares every text:
+/// `--director Ré` finds the director whatever form the terminal typed é in.
+CLI::Validator in_nfc() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            hoshu::dsl::to_nfc(text);
+            return std::string();
+        },
+        "");
+}
+
 int run_command(int argc, char** argv) {
     using namespace hoshu::cli;
     CLI::App app{"hoshu: director compensation rules, checked and evaluated exactly"};
@@ -96,8 +108,8 @@ int run_command(int argc, char** argv) {
     explain_cmd->add_option("--inputs,-i", ex.inputs, "TOML input file")->required();
     explain_cmd->add_option("--carry", ex.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
     explain_cmd->add_option("--register", ex.register_db, "A grant register whose last year's records are carried (as eval)");
-    explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id; not needed for a plan-wide value");
-    explain_cmd->add_option("--value,-v", ex.value, "One output or definition (default: every output)");
+    explain_cmd->add_option("--director,-d", ex.director, "The director (or record) id; not needed for a plan-wide value")->transform(in_nfc());
+    explain_cmd->add_option("--value,-v", ex.value, "One output or definition (default: every output)")->transform(in_nfc());
     explain_cmd->add_option("--format,-f", ex.format, "text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
@@ -109,6 +121,7 @@ int run_command(int argc, char** argv) {
     report_cmd->add_option("plan", rp.plan, "Folder of .hoshu rule files")->required();
     report_cmd->add_option("--inputs,-i", rp.inputs, "TOML input file")->required();
     report_cmd->add_option("--director,-d", rp.directors, "A director (or record) id; repeat for several (default: every one)")
+        ->transform(in_nfc())
         ->take_all();
     report_cmd->add_option("--carry", rp.carry, "Last year's JSON result, verified, whose carried records are read (as eval)");
     report_cmd->add_option("--register", rp.register_db, "A grant register whose last year's records are carried (as eval)");
@@ -240,13 +253,13 @@ int run_command(int argc, char** argv) {
     rg_record->add_option("--inputs,-i", rg.inputs, "Your copy of the inputs file (default: the one the result names)");
     auto* rg_event = register_cmd->add_subcommand("event", "Record what happened to a director's grants: a restriction lifting, leaving, a clawback, an additional grant, a reassessed rate");
     rg_event->add_option("db", rg.db, "The register")->required();
-    rg_event->add_option("--director,-d", rg.director, "The director (record) id")->required();
+    rg_event->add_option("--director,-d", rg.director, "The director (record) id")->transform(in_nfc())->required();
     rg_event->add_option("--kind", rg.kind, "lift, leave, clawback, additional or rate")->required()
         ->check(CLI::IsMember({"lift", "leave", "clawback", "additional", "rate"}));
     rg_event->add_option("--date", rg.date, "When it takes effect (YYYY-MM-DD)")->required();
     rg_event->add_option("--reason", rg.reason, "Why (the board's resolution, the clause, …)")->required();
-    rg_event->add_option("--year", rg.year, "The grants of this fiscal year only (an additional grant: the year it is for)");
-    rg_event->add_option("--grant", rg.grant, "This grant only (the output's name: annual_rs_shares)");
+    rg_event->add_option("--year", rg.year, "The grants of this fiscal year only (an additional grant: the year it is for)")->transform(in_nfc());
+    rg_event->add_option("--grant", rg.grant, "This grant only (the output's name: annual_rs_shares)")->transform(in_nfc());
     rg_event->add_option("--shares", rg.shares, "Whole shares: part of a grant to lift, a clawback, an additional grant");
     rg_event->add_option("--rate", rg.rate, "The committee's reassessed rate, exactly as decided (--kind rate)");
     rg_event->add_option("--by", rg.by, "Who records it (default: the login name)");
@@ -254,14 +267,14 @@ int run_command(int argc, char** argv) {
     rg_verify->add_option("db", rg.db, "The register")->required();
     auto* rg_show = register_cmd->add_subcommand("show", "Each director's grants, balances and events");
     rg_show->add_option("db", rg.db, "The register")->required();
-    rg_show->add_option("--director,-d", rg.director, "Only this director");
+    rg_show->add_option("--director,-d", rg.director, "Only this director")->transform(in_nfc());
     rg_show->add_option("--as-of", rg.as_of, "Balances on this date (YYYY-MM-DD; default: after every event)");
     auto* rg_export = register_cmd->add_subcommand("export", "Every grant with its balances, for payroll and the share registrar");
     rg_export->add_option("db", rg.db, "The register")->required();
     rg_export->add_option("--format,-f", rg.format, "csv, json or xlsx")->check(CLI::IsMember({"csv", "json", "xlsx"}))->capture_default_str();
     rg_export->add_option("--out,-o", rg.out, "Write to this file (whole or not at all) instead of stdout");
     rg_export->add_option("--as-of", rg.as_of, "Balances on this date (YYYY-MM-DD; default: after every event)");
-    rg_export->add_option("--director,-d", rg.director, "Only this director");
+    rg_export->add_option("--director,-d", rg.director, "Only this director")->transform(in_nfc());
     rg_export->add_flag("--csv-bom,!--no-csv-bom", rg.csv_bom,
                         "Start the CSV with a UTF-8 byte-order mark, which Excel needs to read UTF-8 (default: on)");
 

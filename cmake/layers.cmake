@@ -33,4 +33,5 @@ set(HOSHU_EXTERNAL_INCLUDES
   "nlohmann/                       evaluator/output/json.cpp evaluator/output/verify.cpp"
   "CLI/                            cli/main.cpp"
   "sqlite3.h                       evaluator/register/register.cpp"
-  "xlsxwriter                      evaluator/output/xlsx.cpp")
+  "xlsxwriter                      evaluator/output/xlsx.cpp"
+  "unicode/                        dsl/base/unicode.cpp")

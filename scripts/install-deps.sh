@@ -13,6 +13,7 @@ packages=(
   libssl-dev            # libcrypto: SHA-256 for the seal
   libsqlite3-dev        # the grant register
   libxlsxwriter-dev     # --format xlsx
+  libicu-dev            # ICU: texts compared in Unicode NFC (dsl/base/unicode.cpp)
   sqlite3               # the sqlite3 shell: tests/cli/register.sh edits a register behind hoshu's back
   unzip                 # tests/cli read the sheets of an xlsx workbook
   catch2                # Catch2 v2

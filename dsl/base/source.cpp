@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dsl/base/unicode.hpp"
+
 namespace hoshu::dsl {
 
 SourceRange SourceRange::span(SourceRange a, SourceRange b) {
@@ -142,7 +144,7 @@ std::size_t display_width(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         char32_t cp = 0;
         i += decode(s, i, cp);
-        w += is_wide(cp) ? 2 : 1;
+        w += is_wide(cp) ? 2 : cp >= 0x300 && zero_width_mark(cp) ? 0 : 1;
     }
     return w;
 }

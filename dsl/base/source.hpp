@@ -94,7 +94,8 @@ private:
 
 /// Number of code points in a UTF-8 string (invalid bytes count one each).
 std::size_t code_points(std::string_view s);
-/// Terminal display width of a UTF-8 string (East Asian wide characters count two).
+/// Terminal display width of a UTF-8 string (East Asian wide characters count two, combining
+/// marks none: unicode.hpp zero_width_mark).
 std::size_t display_width(std::string_view s);
 /// True when s is well-formed UTF-8; otherwise sets *bad_offset to the first bad byte.
 bool valid_utf8(std::string_view s, std::size_t* bad_offset);

@@ -7,6 +7,7 @@
 
 #include <type_traits>
 
+#include "dsl/base/unicode.hpp"
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/ast_adapted.hpp"
 #include "dsl/syntax/grammar.hpp"
@@ -46,8 +47,9 @@ struct keyword_table : x3::symbols<> {
 } const keywords;
 
 /// One character of a name (letters.hpp: letters of any script, digits, `_`). With
-/// First, not a digit nor a combining mark. With WithAttribute, the characters of a whole
-/// name are the attribute.
+/// First, not a digit nor a combining mark. With Whole, the characters of a whole name are
+/// the attribute, in Unicode NFC (unicode.hpp): `rate_é` written with a precomposed é and
+/// written e + U+0301 is one name.
 template <bool First, bool Whole>
 struct name_char_parser : x3::parser<name_char_parser<First, Whole>> {
     using attribute_type = std::conditional_t<Whole, std::string, x3::unused_type>;
@@ -65,7 +67,7 @@ struct name_char_parser : x3::parser<name_char_parser<First, Whole>> {
         if constexpr (Whole) {
             std::size_t more;
             while ((more = name_char_length(s, len, n, false)) != 0) len += more;
-            x3::traits::move_to(std::string(s, len), attr);
+            x3::traits::move_to(nfc(std::string_view(s, len)), attr);
         }
         first = i + static_cast<std::ptrdiff_t>(len);
         return true;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "dsl/base/unicode.hpp"
 #include "evaluator/numbers/number_text.hpp"
 
 namespace hoshu::eval {
@@ -446,7 +447,7 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
         ex.violation = x.violation;
         ex.name = x.name.text;
         ex.range = rng(e.file, x);
-        if (x.record) ex.record = *x.record;
+        if (x.record) ex.record = dsl::nfc(*x.record);   // (ids are compared in NFC)
         if (x.violation) {
             bool known = false;
             bool plan_wide = false;   // a limit, or a requirement on plan-wide values: no record's

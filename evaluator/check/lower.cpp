@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "dsl/base/text.hpp"
+#include "dsl/base/unicode.hpp"
 #include "evaluator/numbers/number_text.hpp"
 
 namespace hoshu::eval {
@@ -681,7 +682,9 @@ std::uint32_t Checker::compile_date(const ast::DateLit& x, const Ctx& c) {
 }
 
 std::uint32_t Checker::compile_text(const ast::StringLit& x, const Ctx& c) {
-    plan_.texts.push_back(x.value);
+    // In NFC, as the inputs' texts are read: `"Zürich"` equals an input written in another
+    // normal form.
+    plan_.texts.push_back(dsl::nfc(x.value));
     Value val;
     val.word = static_cast<std::int64_t>(plan_.texts.size() - 1);
     return constant(std::move(val), Type::text(), rng(c.file, x));

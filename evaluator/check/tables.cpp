@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dsl/base/text.hpp"
+#include "dsl/base/unicode.hpp"
 
 namespace hoshu::eval {
 
@@ -92,7 +93,8 @@ void Checker::compile_keyed_table(const Entry& e, const ast::TableDecl& t, Table
         }
         const std::string& key = *row.key;
         const bool quoted = !key.empty() && key.front() == '"';
-        std::string name = quoted ? unquoted(key) : key;
+        // (In NFC, as every text is compared: a key written in another normal form is the same key.)
+        std::string name = quoted ? dsl::nfc(unquoted(key)) : key;
         if (by_text && !quoted) {
             auto& d = diags_.error(r.range, "table `{}` is keyed by a text: write the key in quotes", table.name);
             d.hint = fmt::format("\"{}\" -> …", key);

@@ -11,6 +11,7 @@
 #include "evaluator/run/inputs.hpp"
 
 #include "dsl/base/files.hpp"
+#include "dsl/base/unicode.hpp"
 #include "evaluator/run/toml_depth.hpp"
 
 // toml++ 3.3 asserts an internal invariant that malformed input can break: `a = [1,}]`
@@ -203,6 +204,61 @@ std::optional<dsl::Diagnostics> too_deep(const dsl::SourceManager& sm, dsl::File
                                  max_toml_depth));
 }
 
+/// Every text of the document, string values and keys, in Unicode NFC (dsl/base/unicode.hpp),
+/// so that whatever reads the inputs compares texts as the rules' texts are compared: an
+/// id, a text value or a key written with a combining mark (e + U+0301) is the same as one
+/// written precomposed (é). Only the parsed values change: the file's bytes, which a seal
+/// hashes, stay as written, and so do the positions of keys and values. Two keys of one
+/// table that are one text in NFC are an error, located at the later one.
+std::optional<dsl::Diagnostics> texts_in_nfc(toml::table& root, const dsl::SourceFile& f, dsl::FileId id) {
+    dsl::Diagnostics diags;
+    auto key_at = [&](const toml::key& k) {
+        auto begin = offset_of(f, k.source().begin);
+        if (!begin) return SourceRange{};
+        return SourceRange::in(id, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
+    };
+    auto visit = [&](auto&& self, toml::node& node) -> void {
+        if (auto* s = node.as_string()) {
+            dsl::to_nfc(s->get());
+            return;
+        }
+        if (auto* a = node.as_array()) {
+            for (auto& e : *a) self(self, e);
+            return;
+        }
+        auto* t = node.as_table();
+        if (!t) return;
+        std::vector<std::string> renamed;   // keys not in NFC (rare: the loop below is their cost)
+        for (auto&& [k, v] : *t) {
+            self(self, v);
+            if (!dsl::is_nfc(k.str())) renamed.emplace_back(k.str());
+        }
+        for (const auto& written : renamed) {
+            auto it = t->find(written);
+            toml::key key(dsl::nfc(written), it->first.source());
+            if (auto other = t->find(key.str()); other != t->end()) {
+                // The later of the two in the file is the one given again.
+                const auto& a = it->first.source().begin;
+                const auto& b = other->first.source().begin;
+                const bool this_later = std::pair(a.line, a.column) > std::pair(b.line, b.column);
+                const toml::key& later = this_later ? it->first : other->first;
+                const toml::key& first = this_later ? other->first : it->first;
+                auto& d = diags.error(key_at(later), "the key `{}` is given twice in this table", dsl::printable(key.str()));
+                d.hint = "the two are the same text written in two Unicode forms (a letter and a combining mark, or "
+                         "the letter precomposed): hoshu compares keys and texts in NFC; keep one";
+                diags.note(key_at(first), "first given here");
+                continue;
+            }
+            toml::node& value = it->second;
+            t->insert(std::move(key), std::move(value));
+            t->erase(written);
+        }
+    };
+    visit(visit, root);
+    if (diags.has_errors()) return diags;
+    return std::nullopt;
+}
+
 }  // namespace
 
 const char* describe(InputKind k) {
@@ -289,6 +345,7 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
             auto impl = std::make_unique<Impl>();
             // Built with exceptions, toml++ returns the table and throws toml::parse_error.
             impl->root = toml::parse(std::string_view(f.text()));
+            if (auto twice = texts_in_nfc(impl->root, f, id)) return std::move(*twice);
             return InputFile(sm, id, std::move(impl));
         } catch (const toml::parse_error& e) {
             // toml++ says "Error while parsing key-value pair: expected …"; say it as ours.
@@ -369,6 +426,7 @@ Result<InputFile> InputFile::parse_with_carried(dsl::SourceManager& sm, std::str
         }
         // The carried nodes keep the source path toml++ gave them: the file they are shown in.
         toml::table carried_root = toml::parse(std::string_view(sm.file(part->file()).text()), std::string_view(c.shown));
+        texts_in_nfc(carried_root, sm.file(part->file()), part->file());   // (parse() found no error in it)
         in->impl_->carried.emplace_back(c.shown, part->file());
         if (toml::array* records = carried_root.get_as<toml::array>(c.key))
             in->impl_->root.insert(c.key, std::move(*records));
@@ -476,7 +534,8 @@ dsl::SourceRange InputFile::Miss::narrow(dsl::SourceRange where, std::string_vie
 }
 
 InputFile::Node InputFile::find(std::string_view path, std::string* why, Miss* miss) const {
-    // Split into steps: bare text up to '.', a quoted "step", or [n].
+    // Split into steps: bare text up to '.', a quoted "step", or [n]; each in NFC, as the
+    // document's keys and texts are.
     struct Step {
         std::string key;
         std::optional<std::size_t> index;
@@ -502,13 +561,13 @@ InputFile::Node InputFile::find(std::string_view path, std::string* why, Miss* m
         } else if (path[i] == '"') {
             auto close = path.find('"', i + 1);
             if (close == std::string_view::npos) return bad(fmt::format("`{}`: unterminated quoted step", path));
-            steps.push_back(Step{std::string(path.substr(i + 1, close - i - 1)), std::nullopt, i, close + 1});
+            steps.push_back(Step{dsl::nfc(path.substr(i + 1, close - i - 1)), std::nullopt, i, close + 1});
             i = close + 1;
         } else {
             auto end = path.find_first_of(".[", i);
             if (end == std::string_view::npos) end = path.size();
             if (end == i) return bad(fmt::format("`{}`: empty step", path));
-            steps.push_back(Step{std::string(path.substr(i, end - i)), std::nullopt, i, end});
+            steps.push_back(Step{dsl::nfc(path.substr(i, end - i)), std::nullopt, i, end});
             i = end;
         }
         if (i < path.size() && path[i] == '.') {

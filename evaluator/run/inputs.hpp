@@ -3,7 +3,9 @@
 // Numbers are exact: an integer `16_000_000`; a TOML fractional number `1.05` or `3.168e11`
 // as the shortest decimal that round-trips to it (`1.05` is 105/100); or a string holding
 // an exact value: "0.9375", "15.4%", "21353/23800". Nothing is computed in binary.
-// Every conversion error is located in the TOML file (file:line:col, caret).
+// Every conversion error is located in the TOML file (file:line:col, caret). Texts — string
+// values and keys — are read in Unicode NFC (dsl/base/unicode.hpp), as hoshu compares every
+// text; bytes() stays the file as written.
 //
 //   dsl::SourceManager sm;
 //   auto in = InputFile::load(sm, "examples/iij/fy2024.toml");
@@ -45,7 +47,8 @@ public:
     };
 
     /// Read and parse `path`. Its text is added to `sm` (so diagnostics can show it).
-    /// Errors: unreadable file (unlocated), invalid UTF-8, TOML syntax errors (located).
+    /// Errors: unreadable file (unlocated), invalid UTF-8, TOML syntax errors, two keys of
+    /// a table that are one text in NFC (located).
     static Result<InputFile> load(dsl::SourceManager& sm, const std::string& path);
     /// Parse `text` as if read from `path` (for tests and for `hoshu test` inline inputs).
     static Result<InputFile> parse(dsl::SourceManager& sm, std::string path, std::string text);

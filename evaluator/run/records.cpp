@@ -4,10 +4,25 @@
 #include "evaluator/run/evaluator.hpp"
 
 #include "dsl/base/text.hpp"
+#include "dsl/base/unicode.hpp"
 #include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/walk.hpp"
 
 namespace hoshu::eval {
+
+namespace {
+
+/// The hint of an id listed twice whose two are written differently in the file (the one
+/// precomposed, the other with a combining mark; or an escape): empty when they are not.
+std::string written_otherwise(const InputFile& in, SourceRange a, SourceRange b) {
+    if (!a.valid || !b.valid || a.file != in.file() || b.file != in.file()) return {};
+    const std::string_view bytes = in.bytes();
+    if (bytes.substr(a.begin, a.end - a.begin) == bytes.substr(b.begin, b.end - b.begin)) return {};
+    return "the two are written differently but are the same text: hoshu compares texts in Unicode NFC, where a "
+           "letter with a combining mark (e + U+0301) is the precomposed letter (é)";
+}
+
+}  // namespace
 
 void Evaluator::load_directors() {
     if (!plan_.directors.declared) return;
@@ -48,7 +63,8 @@ void Evaluator::load_directors() {
         auto [it, inserted] = seen.emplace(*id, id_node);
         if (!inserted) {
             EvalFailure f;
-            f.diags.error(in_.range(id_node), "{} `{}` is listed twice", plan_.directors.noun, *id);
+            f.diags.error(in_.range(id_node), "{} `{}` is listed twice", plan_.directors.noun, *id).hint =
+                written_otherwise(in_, in_.range(id_node), in_.range(it->second));
             f.diags.note(in_.range(it->second), "first listed here");
             throw f;
         }
@@ -92,7 +108,8 @@ void Evaluator::load_others() {
             auto [it, inserted] = seen.emplace(*id, id_node);
             if (!inserted) {
                 EvalFailure f;
-                f.diags.error(in_.range(id_node), "{} `{}` is listed twice", spec.noun, *id);
+                f.diags.error(in_.range(id_node), "{} `{}` is listed twice", spec.noun, *id).hint =
+                    written_otherwise(in_, in_.range(id_node), in_.range(it->second));
                 f.diags.note(in_.range(it->second), "first listed here");
                 throw f;
             }
@@ -226,12 +243,9 @@ void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void
 }
 
 void Evaluator::check_record_key(InputFile::Node node, const std::string& key, const std::string& what) {
-    if (auto h = dsl::find_hidden_character(key)) {
-        fail(in_.range(node),
-             fmt::format("{} \"{}\" holds the hidden character {}", what, dsl::printable(key),
-                         dsl::describe_hidden(h->code_point)),
-             "an id is written with visible characters only");
-    }
+    // A hidden character, or blanks around it (`D03 ` is another id than `D03`, which
+    // `explain --director D03` looks for).
+    if (auto problem = dsl::id_problem(what, key)) fail(in_.range(node), problem->message, problem->hint);
 }
 
 InputFile::Node Evaluator::walk(const InputSpec& spec, InputFile::Node base, Where w, const std::string& what,
@@ -321,12 +335,14 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
             v.word = ov.text == "true" ? 1 : 0;
             return v;
         }
-        case Kind::text: v.word = add_text(ov.text); return v;
+        // Texts in NFC, as the inputs file's and the rules' are (no ICU call for ASCII text).
+        case Kind::text: v.word = add_text(dsl::nfc(ov.text)); return v;
         case Kind::choice: {
             const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(type.choice)];
-            auto it = std::find(ct.members.begin(), ct.members.end(), ov.text);
+            const std::string member = dsl::nfc(ov.text);
+            auto it = std::find(ct.members.begin(), ct.members.end(), member);
             if (it == ct.members.end()) {
-                fail(ov.where, fmt::format("{}: unknown {} \"{}\"", what, ct.name, ov.text),
+                fail(ov.where, fmt::format("{}: unknown {} \"{}\"", what, ct.name, member),
                      fmt::format("a {} is one of: {}", ct.name, join(ct.members)));
             }
             v.word = it - ct.members.begin();

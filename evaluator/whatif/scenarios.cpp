@@ -24,6 +24,7 @@
 #include "dsl/base/files.hpp"
 #include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
+#include "dsl/base/unicode.hpp"
 
 namespace hoshu::eval {
 
@@ -464,8 +465,9 @@ Result<CsvScenarios> CsvScenarios::open(dsl::SourceManager& sm, const std::strin
     std::map<std::string, std::size_t, std::less<>> seen;   // name -> cell index
     csv.column_of_cell_.assign(header.cells.size(), npos);
     for (std::size_t i = 0; i < header.cells.size(); ++i) {
-        const Reader::Cell& cell = header.cells[i];
+        Reader::Cell& cell = header.cells[i];
         SourceRange where = SourceRange::in(hid, cell.begin, cell.end);
+        dsl::to_nfc(cell.value);   // a path names keys and ids, which are compared in NFC
         if (cell.value.empty()) {
             diags.error(where, "empty column name").hint =
                 "each column names an input path (years.FY2024.revenue), or is the `scenario` or `id` column";
@@ -579,6 +581,9 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         s.id.assign(digits, printed.ptr);
     }
     std::size_t n = 0;   // assignments made; those of s.set past n are left from an earlier row
+    // Texts in NFC, as every text is compared; a row all in ASCII (the common case: numbers)
+    // is so as it is, checked once for the row rather than cell by cell.
+    const bool ascii = dsl::is_ascii(r.text);
     for (std::size_t i = 0; i < r.cells.size(); ++i) {
         const Reader::Cell& cell = r.cells[i];
         SourceRange where = SourceRange::in(row_file_, cell.begin, cell.end);
@@ -592,7 +597,10 @@ Result<bool> CsvScenarios::next(Scenario& s) {
                                       "the id is copied into every row written for the scenario: write it without "
                                       "control characters (a line break, a tab, a NUL)");
             }
+            if (auto problem = dsl::id_problem("the scenario id", id))
+                return dsl::one_error(where, std::move(problem->message), std::move(problem->hint));
             s.id.assign(id);
+            if (!ascii) dsl::to_nfc(s.id);
             continue;
         }
         const std::string_view value = r.value(cell);
@@ -603,6 +611,7 @@ Result<bool> CsvScenarios::next(Scenario& s) {
         a.path = columns_[a.column];
         a.value.clear();   // clear and append: cheaper than assign for a short value
         a.value.append(value);
+        if (!ascii) dsl::to_nfc(a.value);
         a.where = where;
     }
     s.set.resize(n);
@@ -787,7 +796,7 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                     ok = false;
                     break;
                 }
-                axis.values.emplace_back(s.substr(ib, ie - ib));
+                axis.values.push_back(dsl::nfc(s.substr(ib, ie - ib)));   // (a text in NFC, as a CSV cell)
                 axis.value_ranges.push_back(at(ib, ie));
                 if (comma == npos) break;
                 b = comma + 1;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "dsl/base/diagnostics.hpp"
 
@@ -557,4 +558,52 @@ TEST_CASE("a number with a currency sign or code gets a hint, another currency's
     CHECK(number_text_hint("about 40", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
     CHECK(number_text_hint("£40 EUR", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
     CHECK(number_text_hint("forty", "USD", "$").empty());
+}
+
+TEST_CASE("texts and keys are read in Unicode NFC, the bytes and the positions as written", "[inputs][unicode]") {
+    // "Zürich" and "café" written with combining marks (NFD), a key in NFD, one in NFC.
+    const std::string toml = "office = \"Zu\xcc\x88rich\"\n"
+                             "[years.\"Anne\xcc\x81" "e\"]\n"
+                             "revenue = 100\n"
+                             "[[directors]]\n"
+                             "id = \"R\xc3\xa9\"\n"
+                             "[[directors]]\n"
+                             "id = \"Ze\xcc\x81\"\n";
+    dsl::SourceManager sm;
+    auto in = InputFile::parse(sm, "x.toml", toml);
+    if (!in) FAIL(dsl::render(sm, in.error()));
+    CHECK(in->bytes() == toml);   // what a seal hashes
+    auto office = in->text(in->child(in->root(), "office"));
+    REQUIRE(office);
+    CHECK(*office == "Z\xc3\xbcrich");
+    // The key is found by its NFC spelling, listed so, and located where it is written.
+    InputFile::Node years = in->child(in->root(), "years");
+    CHECK(in->keys(years) == std::vector<std::string>{"Ann\xc3\xa9" "e"});
+    InputFile::Node year = in->child(years, "Ann\xc3\xa9" "e");
+    REQUIRE(year);
+    auto revenue = in->number(in->child(year, "revenue"));
+    REQUIRE(revenue);
+    CHECK(*revenue == Rational(100));
+    CHECK(covered(*in, in->key_range(years, "Ann\xc3\xa9" "e")) == "\"Anne\xcc\x81" "e\"");
+    CHECK(covered(*in, in->range(in->child(year, "revenue"))) == "100");
+    // find() reads its steps in NFC too: a record named in either form.
+    std::string why;
+    CHECK(in->find("directors.Re\xcc\x81.id", &why));
+    CHECK(in->find("directors.Z\xc3\xa9.id", &why));
+    CHECK(in->find("years.\"Anne\xcc\x81" "e\".revenue", &why));
+    CHECK(in->scalar_text(in->find("directors[1].id", &why)) == "Z\xc3\xa9");
+}
+
+TEST_CASE("two keys of a table that are one text in NFC are an error at the later one", "[inputs][unicode]") {
+    CHECK(parse_error("[rates]\n\"caf\xc3\xa9\" = 1\n\"cafe\xcc\x81\" = 2\n") ==
+          "x.toml:3:1: error: the key `caf\xc3\xa9` is given twice in this table\n"
+          "  \"cafe\xcc\x81\" = 2\n"
+          "  ^~~~~~\n"
+          "  hint: the two are the same text written in two Unicode forms (a letter and a combining mark, or the "
+          "letter precomposed): hoshu compares keys and texts in NFC; keep one\n"
+          "x.toml:2:1: note: first given here\n"
+          "  \"caf\xc3\xa9\" = 1\n"
+          "  ^~~~~~\n");
+    // The NFD one first: still the later in the file is the one given again.
+    CHECK(parse_error("\"cafe\xcc\x81\" = 2\n\"caf\xc3\xa9\" = 1\n").find("x.toml:2:1: error: the key") == 0);
 }

@@ -244,6 +244,8 @@ TEST_CASE("fmt: numbers, units, types and text exactly as written", "[fmt]") {
         {"unit USD  currency \"$\"   minor 0.01", "unit USD currency \"$\" minor 0.01"},
         {"unit point plural  points whole", "unit point plural points whole"},
         {"type position = 会長|社長", "type position = 会長 | 社長"},
+        // A name in NFC, the form it is compared in (e + U+0301 is é); a quoted text as written.
+        {"param rat_e\u0301: text = \"Zu\u0308rich\"", "param rat_\u00e9: text = \"Zu\u0308rich\""},
     }));
     CAPTURE(input);
     CHECK(format(input + "\n") == expected + "\n");
