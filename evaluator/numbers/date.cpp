@@ -121,4 +121,29 @@ int Date::months_inclusive(Date other) const {
     return (other.year() - year()) * 12 + (other.month() - month()) + 1;
 }
 
+namespace {
+
+/// Where the year's digits begin in `label`: as many as end it.
+std::size_t year_start(std::string_view label) {
+    std::size_t start = label.size();
+    while (start > 0 && label[start - 1] >= '0' && label[start - 1] <= '9') --start;
+    return start;
+}
+
+}  // namespace
+
+bool ends_in_year(std::string_view label) {
+    const std::size_t digits = label.size() - year_start(label);
+    return digits > 0 && digits <= 9;
+}
+
+std::optional<std::string> year_label_moved(std::string_view label, long by) {
+    if (!ends_in_year(label)) return std::nullopt;
+    const std::size_t start = year_start(label);
+    const std::string_view digits = label.substr(start);
+    const long year = std::stol(std::string(digits)) + by;
+    if (year < 0) return std::nullopt;
+    return std::string(label.substr(0, start)) + fmt::format("{:0{}}", year, digits.size());
+}
+
 }  // namespace hoshu::eval

@@ -43,4 +43,11 @@ struct Date {
     friend auto operator<=>(Date, Date) = default;
 };
 
+/// A label ending in a year ("FY2025", "2024") with that year moved by `by`, its digits as
+/// wide as written ("FY2024" for "FY2025" and -1, "FY10" for "FY9" and +1); nullopt when the
+/// label does not end in 1 to 9 digits, or the year would fall below 0.
+std::optional<std::string> year_label_moved(std::string_view label, long by);
+/// Whether `label` ends in a year as year_label_moved() reads one (1 to 9 digits).
+bool ends_in_year(std::string_view label);
+
 }  // namespace hoshu::eval

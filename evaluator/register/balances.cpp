@@ -12,6 +12,7 @@
 
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
+#include "evaluator/numbers/date.hpp"
 #include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/verify.hpp"
 #include "evaluator/register/carry.hpp"
@@ -29,11 +30,16 @@ bool matches(const GrantBalance& g, const EventEntry& e) {
            (e.grant.empty() || g.grant == e.grant);
 }
 
+/// Whether `e` applies to `g`: it names the grant, made by the event's date.
+bool reaches(const GrantBalance& g, const EventEntry& e) {
+    return matches(g, e) && (g.grant_date.empty() || g.grant_date <= e.date);
+}
+
 /// The grants in `grants` that `e` applies to and that were made by its date.
 std::vector<GrantBalance*> targets(std::vector<GrantBalance>& grants, const EventEntry& e) {
     std::vector<GrantBalance*> out;
     for (auto& g : grants)
-        if (matches(g, e) && (g.grant_date.empty() || g.grant_date <= e.date)) out.push_back(&g);
+        if (reaches(g, e)) out.push_back(&g);
     return out;
 }
 
@@ -54,7 +60,7 @@ std::vector<GrantBalance*> targets(std::vector<GrantBalance>& grants, const Dire
     if (it == index.end()) return out;
     for (std::size_t i : it->second) {
         GrantBalance& g = grants[i];
-        if (matches(g, e) && (g.grant_date.empty() || g.grant_date <= e.date)) out.push_back(&g);
+        if (reaches(g, e)) out.push_back(&g);
     }
     return out;
 }
@@ -314,18 +320,6 @@ std::string plan_note(const std::vector<StoredResult>& results, const std::vecto
     return "";
 }
 
-/// The fiscal year after `year` written as it is ("FY2025" after "FY2024", "FY10" after
-/// "FY9"), when its name ends in digits; else none.
-std::optional<std::string> next_fiscal_year(const std::string& year) {
-    std::size_t i = year.size();
-    while (i > 0 && year[i - 1] >= '0' && year[i - 1] <= '9') --i;
-    const std::string digits = year.substr(i);
-    if (digits.empty() || digits.size() > 9) return std::nullopt;
-    std::string next = std::to_string(std::stoll(digits) + 1);
-    if (next.size() < digits.size()) next.insert(0, digits.size() - next.size(), '0');
-    return year.substr(0, i) + next;
-}
-
 /// Why the event's --year names no fiscal year the register knows: one recorded, or one an
 /// additional grant is recorded for; an additional grant may also be for the year after the
 /// latest recorded (the final year's reassessment, before that year is recorded). Empty
@@ -344,7 +338,7 @@ std::string unknown_year(const std::vector<StoredResult>& results, const std::ve
     std::string latest;
     for (const auto& r : results)
         if (latest.empty() || fiscal_year_before(latest, r.fiscal_year)) latest = r.fiscal_year;
-    std::optional<std::string> next = event.kind == EventKind::additional ? next_fiscal_year(latest) : std::nullopt;
+    std::optional<std::string> next = event.kind == EventKind::additional ? year_label_moved(latest, 1) : std::nullopt;
     if (next) add(*next);
     if (std::find(years.begin(), years.end(), event.fiscal_year) != years.end()) return {};
     std::sort(years.begin(), years.end(), [](const std::string& a, const std::string& b) { return fiscal_year_before(a, b); });
@@ -532,14 +526,33 @@ bool director_recorded(const std::vector<StoredResult>& results, const std::stri
 }
 
 std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant) {
-    std::string unit;
+    return GrantUnits(results).of_director(director, grant);
+}
+
+GrantUnits::GrantUnits(const std::vector<StoredResult>& results) {
     for (const auto& r : results)
         for (const auto& l : r.lines) {
-            if (l.kind != "grant" || l.director != director || (!grant.empty() && l.name != grant) || l.unit.empty()) continue;
-            if (!unit.empty() && unit != l.unit) return "shares";
-            unit = l.unit;
+            if (l.kind != "grant" || l.unit.empty()) continue;
+            of_line_.emplace(std::make_tuple(r.id, l.director, l.name), l.unit);   // (the first such line)
+            auto& seen = by_director_[l.director];
+            if (std::find(seen.begin(), seen.end(), std::make_pair(l.name, l.unit)) == seen.end()) seen.emplace_back(l.name, l.unit);
+        }
+}
+
+std::string GrantUnits::of_director(const std::string& director, const std::string& grant) const {
+    std::string unit;
+    if (auto it = by_director_.find(director); it != by_director_.end())
+        for (const auto& [name, u] : it->second) {
+            if (!grant.empty() && name != grant) continue;
+            if (!unit.empty() && unit != u) return "shares";
+            unit = u;
         }
     return unit.empty() ? "shares" : unit;
+}
+
+std::string GrantUnits::of(const GrantBalance& g) const {
+    if (auto it = of_line_.find(std::make_tuple(g.result_id, g.director, g.grant)); it != of_line_.end()) return it->second;
+    return of_director(g.director, "");
 }
 
 }  // namespace hoshu::eval

@@ -11,8 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -72,6 +76,22 @@ bool director_recorded(const std::vector<StoredResult>& results, const std::stri
 /// What an event's count is counted in: the unit of the director's grants it names (the
 /// grant `grant`, else every grant of the director) when they are all in one, else "shares".
 std::string grant_unit(const std::vector<StoredResult>& results, const std::string& director, const std::string& grant);
+
+/// What grants' counts are counted in, looked up rather than searched for (a register of
+/// many directors: each grant and event finds its unit at once).
+class GrantUnits {
+public:
+    explicit GrantUnits(const std::vector<StoredResult>& results);
+    /// grant_unit(results, director, grant).
+    std::string of_director(const std::string& director, const std::string& grant) const;
+    /// What a grant's counts are counted in: the unit its grant output was recorded with
+    /// (`shares`, `RSUs`); an additional grant's, that of the director's grants.
+    std::string of(const GrantBalance& g) const;
+
+private:
+    std::map<std::tuple<std::int64_t, std::string, std::string>, std::string> of_line_;   // (record, director, grant)
+    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_director_;   // (grant, unit) pairs
+};
 
 /// The most digits a count of shares the register reads has (a count fits in 64 bits).
 inline constexpr std::size_t max_share_digits = 18;

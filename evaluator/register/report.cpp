@@ -81,43 +81,6 @@ bool price_values(const StoredResult& r, const std::string& unit) {
     return lower != currency && !(currency == "yen" && lower == "jpy") && unit.find(" per ") == std::string::npos;
 }
 
-/// What grants' counts are counted in, looked up rather than searched for (a register of
-/// many directors: each grant and event finds its unit at once).
-class Units {
-public:
-    explicit Units(const std::vector<StoredResult>& results) {
-        for (const auto& r : results)
-            for (const auto& l : r.lines) {
-                if (l.kind != "grant" || l.unit.empty()) continue;
-                of_line_.emplace(std::make_tuple(r.id, l.director, l.name), l.unit);   // (the first such line)
-                auto& seen = by_director_[l.director];
-                if (std::find(seen.begin(), seen.end(), std::make_pair(l.name, l.unit)) == seen.end()) seen.emplace_back(l.name, l.unit);
-            }
-    }
-    /// grant_unit(results, director, grant): the unit of the director's grants named (all of
-    /// them when `grant` is empty) when they are all in one, else "shares".
-    std::string of_director(const std::string& director, const std::string& grant) const {
-        std::string unit;
-        if (auto it = by_director_.find(director); it != by_director_.end())
-            for (const auto& [name, u] : it->second) {
-                if (!grant.empty() && name != grant) continue;
-                if (!unit.empty() && unit != u) return "shares";
-                unit = u;
-            }
-        return unit.empty() ? "shares" : unit;
-    }
-    /// What a grant's counts are counted in: the unit its grant output was recorded with
-    /// (`shares`, `RSUs`); an additional grant's, that of the director's grants.
-    std::string of(const GrantBalance& g) const {
-        if (auto it = of_line_.find(std::make_tuple(g.result_id, g.director, g.grant)); it != of_line_.end()) return it->second;
-        return of_director(g.director, "");
-    }
-
-private:
-    std::map<std::tuple<std::int64_t, std::string, std::string>, std::string> of_line_;   // (record, director, grant)
-    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_director_;   // (grant, unit) pairs
-};
-
 /// How the grants' value (shares × grant-time price) is labelled: one column named by the
 /// currency of every price shown (`value_yen`, `value_eur`, as eval's CSV names values); or,
 /// when the prices are in more than one currency or one is not known, `value` and a
@@ -141,7 +104,7 @@ RegisterTable register_table(const RegisterView& view) {
         auto it = currencies.find(g.result_id);
         return it == currencies.end() ? std::string() : it->second;
     };
-    const Units units_of(view.results);
+    const GrantUnits units_of(view.results);
     // A grant's value at the grant-time price: only in the unit the price is per.
     auto valued = [&](const GrantBalance& g) {
         auto it = by_id.find(g.result_id);
@@ -322,7 +285,7 @@ std::string format_register_text(const RegisterView& view) {
     }
     out += format_columns(rows, {true, false, false, false, false, false}, "  ");
     auto by_director = infos(view.results);
-    const Units units_of(view.results);
+    const GrantUnits units_of(view.results);
     // Each director shown once, in the order first met (the grants', then the events'), with
     // its grants and events in their order.
     std::vector<std::string> directors;

@@ -5,6 +5,7 @@
 #include "evaluator/run/evaluator.hpp"
 
 #include "evaluator/ir/node_kinds.hpp"
+#include "evaluator/numbers/date.hpp"
 
 namespace hoshu::eval {
 
@@ -937,16 +938,12 @@ Value Evaluator::eval_rare(std::uint32_t n, Where w) {
         case NodeKind::year_before: {
             Value label = value_of(node.a, w);
             std::string s = text(label.word);
-            std::size_t end = s.size(), start = end;
-            while (start > 0 && s[start - 1] >= '0' && s[start - 1] <= '9') --start;
-            if (start == end || end - start > 9)
+            auto prev = year_label_moved(s, -1);
+            if (!prev && !ends_in_year(s))
                 fail_in(node.range, fmt::format("`year_before` needs a label ending in a year, not \"{}\"", s), w);
-            long year = std::stol(s.substr(start));
-            if (year == 0)
-                fail_in(node.range, fmt::format("no year comes before \"{}\" (`year_before` of year 0)", s), w);
-            std::string prev = s.substr(0, start) + fmt::format("{:0{}}", year - 1, end - start);
+            if (!prev) fail_in(node.range, fmt::format("no year comes before \"{}\" (`year_before` of year 0)", s), w);
             Value v;
-            v.word = add_text(std::move(prev));
+            v.word = add_text(std::move(*prev));
             return v;
         }
         // Computed by the programs' own instructions, never called (traits(kind).call is false).

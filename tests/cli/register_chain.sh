@@ -9,23 +9,7 @@
 # earlier year, a result whose carried-from result is not recorded, a result that misses an
 # event recorded since, a register edited behind hoshu's back, --carry with --register.
 set -uo pipefail
-hoshu=$1
-hoshu=$(cd "$(dirname "$hoshu")" && pwd)/$(basename "$hoshu")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-export SOURCE_DATE_EPOCH=1751328000
-run() {  # run ARGS…: output (stdout and stderr) in $out, exit code in $rc
-  out=$(NO_COLOR=1 timeout 60 "$@" 2>&1); rc=$?
-}
-report() {  # report NAME OK
-  if [[ $2 == 1 ]]; then echo "ok   $1"; else echo "FAIL $1: exit $rc; output:"; echo "$out"; fail=1; fi
-}
-check() {  # check NAME EXPECTED_RC EXPECTED_TEXT ARGS…
-  local name=$1 want_rc=$2 want_text=$3; shift 3
-  run "$@"
-  [[ $rc -eq $want_rc && "$out" == *"$want_text"* ]] && report "$name" 1 || report "$name (want exit $want_rc, \"$want_text\")" 0
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 # The outputs of a JSON result, without its seal and carried records.
 outputs() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [d.pop(k, None) for k in ("seal","carry")]; print(json.dumps(d, sort_keys=True))' "$1"; }
 same() {  # same NAME A.json B.json: the same outputs

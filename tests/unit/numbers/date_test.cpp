@@ -58,3 +58,20 @@ TEST_CASE("date: why a day written YYYY-MM-DD does not exist", "[date]") {
     CHECK(eval::Date::why_no_such_day("2025-2-28").empty());    // not written YYYY-MM-DD
     CHECK(eval::Date::why_no_such_day("2025-02-2x").empty());
 }
+
+TEST_CASE("a label ending in a year, moved by years, its digits as wide as written", "[date]") {
+    using hoshu::eval::ends_in_year;
+    using hoshu::eval::year_label_moved;
+    CHECK(year_label_moved("FY2025", -1) == "FY2024");
+    CHECK(year_label_moved("FY2024", 1) == "FY2025");
+    CHECK(year_label_moved("2024", 1) == "2025");
+    CHECK(year_label_moved("FY9", 1) == "FY10");
+    CHECK(year_label_moved("FY09", 1) == "FY10");
+    CHECK(year_label_moved("FY10", -1) == "FY09");
+    CHECK(year_label_moved("FY0", -1) == std::nullopt);   // no year before year 0
+    CHECK(year_label_moved("banana", 1) == std::nullopt);
+    CHECK(year_label_moved("FY1234567890", 1) == std::nullopt);   // more than 9 digits
+    CHECK(ends_in_year("FY0"));
+    CHECK_FALSE(ends_in_year("FY"));
+    CHECK_FALSE(ends_in_year("FY1234567890"));
+}
