@@ -132,11 +132,18 @@ q eval "$big/plan" --inputs "$big/in.toml" --format json --out "$big/r.json"
 q register init "$big/g.db"
 # (A debug build under the sanitizers runs several times slower: its bounds are scaled.)
 scale=1; [[ "${HOSHU_SANITIZED:-}" == 1 ]] && scale=6
-timed() {  # timed NAME SECONDS ARGS…: the command succeeds within SECONDS
+timed() {  # timed NAME SECONDS ARGS…: the command succeeds within SECONDS of processor time
+  # (user and system, by /usr/bin/time where there is one: other work on the machine does not
+  # stretch it as it does the wall time; else the wall time)
   local name=$1 limit=$(($2 * scale)); shift 2
-  local t0=$SECONDS
-  NO_COLOR=1 timeout $((limit + 60)) "$@" > "$big/out" 2>&1; rc=$?
-  local took=$((SECONDS - t0))
+  local t0=$SECONDS took
+  if [[ -x /usr/bin/time ]]; then
+    NO_COLOR=1 timeout $((limit + 60)) /usr/bin/time -f '%U %S' -o "$big/took" "$@" > "$big/out" 2>&1; rc=$?
+    took=$(tail -n 1 "$big/took" | awk '{ printf "%d", $1 + $2 + 0.999 }')
+  else
+    NO_COLOR=1 timeout $((limit + 60)) "$@" > "$big/out" 2>&1; rc=$?
+    took=$((SECONDS - t0))
+  fi
   [[ $rc -eq 0 && $took -le $limit ]] && report "$name ($took s)" 1 || { out=$(head -c 2000 "$big/out"); report "$name (took $took s, bound $limit s)" 0; }
 }
 timed "record of 20,000 grants takes seconds" 20 "$hoshu" register record "$big/g.db" "$big/r.json" --by hr
