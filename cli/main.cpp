@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <limits>
@@ -297,14 +298,33 @@ int run_command(int argc, char** argv) {
     refuse_empty(&app);
     // An output never takes a rule file's name: a plan reads every .hoshu file of its folder,
     // so an HTML page written as `rules/zz.hoshu` would break the plan's next check.
+    // Nor through a symbolic link (`page.html → rules/zz.hoshu`): the output is written where
+    // the link leads, so each link on the way is followed and its target's name checked.
     const CLI::Validator not_rule_file(
         [](std::string& v) {
-            std::string tail = v.size() >= 6 ? v.substr(v.size() - 6) : std::string();
-            for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            return tail == ".hoshu" ? fmt::format("`{}` is a rule file's name (.hoshu), which hoshu never writes an output "
-                                                  "as: a plan reads every .hoshu file of its folder; name the output otherwise",
-                                                  hoshu::dsl::printable(v))
-                                    : std::string();
+            auto rule_name = [](const std::string& path) {
+                std::string tail = path.size() >= 6 ? path.substr(path.size() - 6) : std::string();
+                for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                return tail == ".hoshu";
+            };
+            auto refused = [&](const std::string& via) {
+                return fmt::format("`{}` {} a rule file's name (.hoshu), which hoshu never writes an output as: a plan reads "
+                                   "every .hoshu file of its folder; name the output otherwise",
+                                   hoshu::dsl::printable(v),
+                                   via.empty() ? "is" : fmt::format("leads to `{}`, whose name is", hoshu::dsl::printable(via)));
+            };
+            if (rule_name(v)) return refused("");
+            namespace fs = std::filesystem;
+            fs::path at(v);
+            for (int links = 0; links < 40; ++links) {
+                std::error_code ec;
+                if (!fs::is_symlink(fs::symlink_status(at, ec)) || ec) break;
+                fs::path target = fs::read_symlink(at, ec);
+                if (ec) break;
+                at = target.is_absolute() ? target : at.parent_path() / target;
+                if (rule_name(at.string())) return refused(at.lexically_normal().string());
+            }
+            return std::string();
         },
         "", "FILE");
     std::function<void(CLI::App*)> refuse_rule_names = [&](CLI::App* a) {

@@ -328,6 +328,19 @@ int record(const RegisterArgs& args) {
                              static_cast<long long>(*from->superseded_by), dsl::printable(args.db).c_str());
                 return static_cast<int>(Exit::usage);
             }
+            // Nor from one that carries superseded figures on (stale): the year would rest on
+            // figures the register no longer holds, and the export would take its balances
+            // from it.
+            if (const eval::StoredResult* stale = eval::superseded_ancestor(*from, *stored)) {
+                std::fprintf(stderr, "hoshu: error: `%s` carries its records from the %s result of record %lld, which was computed from "
+                                     "record %lld (%s), which record %lld supersedes: evaluate %s again (--register %s) and record it "
+                                     "with --supersede, then evaluate this year again from it\n",
+                             dsl::printable(args.result).c_str(), dsl::printable(from->fiscal_year).c_str(), static_cast<long long>(from->id),
+                             static_cast<long long>(stale->id), dsl::printable(stale->fiscal_year).c_str(),
+                             static_cast<long long>(*stale->superseded_by), dsl::printable(from->fiscal_year).c_str(),
+                             dsl::printable(args.db).c_str());
+                return static_cast<int>(Exit::usage);
+            }
             std::vector<std::int64_t> applied, since;
             for (const auto& e : seal.carried_events) applied.push_back(e.id);
             // (Those dated after the result's year are the next year's, as `eval --register`
@@ -434,7 +447,8 @@ int record(const RegisterArgs& args) {
             if (auto slot = v.plan.find_slot("grant_price"); slot && v.plan.slots[*slot].scope == eval::Scope::plan)
                 if (auto units = eval::price_units(v.plan.slots[*slot].type, v.plan.units))
                     entry.lines.push_back({"", "price", "grant_price_per", v.plan.type_name(units->valued()), ""});
-        // The grants: the outputs named by --grants, else every output in shares.
+        // The grants: those the plan declares (`plan … grants a, b`), else the outputs named
+        // by --grants, else every output in shares.
         std::set<std::string> grants(args.grants.begin(), args.grants.end());
         std::set<std::string> outputs;
         for (auto s : v.plan.director_outputs) outputs.insert(v.plan.slots[s].name);
@@ -461,23 +475,45 @@ int record(const RegisterArgs& args) {
                                           : fmt::format("its outputs that count one: {}", counting).c_str());
             return static_cast<int>(Exit::usage);
         }
+        if (!v.plan.grant_outputs.empty()) {
+            std::set<std::string> declared;
+            std::string listed;
+            for (auto s : v.plan.grant_outputs) {
+                declared.insert(v.plan.slots[s].name);
+                listed += (listed.empty() ? "" : ", ") + v.plan.slots[s].name;
+            }
+            if (!grants.empty() && grants != declared) {
+                std::string named;
+                for (const auto& g : args.grants) named += (named.empty() ? "" : ",") + dsl::printable(g);
+                std::fprintf(stderr, "hoshu: error: --grants %s: the plan declares its grants (`grants %s`): record without --grants, "
+                                     "or change the plan's declaration\n",
+                             named.c_str(), listed.c_str());
+                return static_cast<int>(Exit::usage);
+            }
+            grants = std::move(declared);
+        }
         // The default (every output in shares) takes each as a grant of its own: one computed
         // from another (the vested part of an award) would count the same shares twice, and
-        // an event (a `leave`) would forfeit both.
+        // an event (a `leave`) would forfeit both. So would --grants naming both; a plan whose
+        // grants are computed one from another (matching shares) declares them.
+        auto derived_of = [&](const std::vector<std::uint32_t>& slots) {
+            std::vector<std::pair<std::string, std::string>> derived;   // (output, the output it is computed from)
+            for (auto s : slots) {
+                auto reads = eval::dependency_closure(v.plan, s, false);
+                for (auto t : slots)
+                    if (t != s && reads.count({"output", v.plan.slots[t].name}))
+                        derived.emplace_back(v.plan.slots[s].name, v.plan.slots[t].name);
+            }
+            std::string pairs;
+            for (const auto& [d, from] : derived) pairs += fmt::format("{}`{}` is computed from `{}`", pairs.empty() ? "" : ", ", d, from);
+            return pairs;
+        };
         if (grants.empty()) {
             std::vector<std::uint32_t> in_shares;
             for (auto s : v.plan.director_outputs)
                 if (v.plan.type_name(v.plan.slots[s].type) == "shares") in_shares.push_back(s);
-            std::vector<std::pair<std::string, std::string>> derived;   // (output, the output it is computed from)
-            for (auto s : in_shares) {
-                auto reads = eval::dependency_closure(v.plan, s, false);
-                for (auto t : in_shares)
-                    if (t != s && reads.count({"output", v.plan.slots[t].name}))
-                        derived.emplace_back(v.plan.slots[s].name, v.plan.slots[t].name);
-            }
-            if (!derived.empty()) {
-                std::string pairs, listed;
-                for (const auto& [d, from] : derived) pairs += fmt::format("{}`{}` is computed from `{}`", pairs.empty() ? "" : ", ", d, from);
+            if (const std::string pairs = derived_of(in_shares); !pairs.empty()) {
+                std::string listed;
                 for (auto s : in_shares) listed += (listed.empty() ? "" : ", ") + v.plan.slots[s].name;
                 std::fprintf(stderr,
                              "hoshu: error: `%s`: without --grants every output in shares is recorded as a grant of its own, but "
@@ -485,6 +521,20 @@ int record(const RegisterArgs& args) {
                              "record %s %s --grants NAME,… (its outputs in shares: %s)\n",
                              dsl::printable(args.result).c_str(), pairs.c_str(), dsl::printable(args.db).c_str(),
                              dsl::printable(args.result).c_str(), listed.c_str());
+                return static_cast<int>(Exit::usage);
+            }
+        } else if (v.plan.grant_outputs.empty()) {
+            std::vector<std::uint32_t> named;
+            for (const auto& g : args.grants)
+                if (auto slot = v.plan.find_slot(g); slot && std::find(named.begin(), named.end(), *slot) == named.end()) named.push_back(*slot);
+            if (const std::string pairs = derived_of(named); !pairs.empty()) {
+                std::string listed;
+                for (const auto& g : args.grants) listed += (listed.empty() ? "" : ",") + dsl::printable(g);
+                std::fprintf(stderr,
+                             "hoshu: error: --grants %s: %s: the same shares would be recorded twice; name only the outputs "
+                             "granted, or, when each is a grant of its own (matching shares), declare them in the plan (`grants "
+                             "NAME, …` in its `plan` declaration)\n",
+                             listed.c_str(), pairs.c_str());
                 return static_cast<int>(Exit::usage);
             }
         }
@@ -574,7 +624,7 @@ int record(const RegisterArgs& args) {
                          granted_leavers.size() == 1 ? "a director" : fmt::format("{} directors", granted_leavers.size()).c_str(),
                          dsl::printable(listed).c_str());
         }
-        if (!any_grant) {
+        if (!any_grant && v.plan.grant_outputs.empty()) {
             // The year is recorded now: naming its grants takes a superseding record, and the
             // note gives that command whole (the outputs that count a unit offered).
             std::vector<std::string> counted;
@@ -588,7 +638,8 @@ int record(const RegisterArgs& args) {
             std::fprintf(stderr,
                          "hoshu: note: no output of `%s` is recorded as a grant (none is in shares), so %s is recorded with no "
                          "grants; to record them, record it again naming the outputs that are grants: hoshu register record %s %s "
-                         "--supersede --reason \"name its grants\" --grants %s%s\n",
+                         "--supersede --reason \"name its grants\" --grants %s%s; or declare them in the plan (`grants NAME, …` in its `plan` "
+                         "declaration)\n",
                          dsl::printable(args.result).c_str(), dsl::printable(year_recorded).c_str(), dsl::printable(args.db).c_str(),
                          dsl::printable(args.result).c_str(), counted.size() == 1 ? names.c_str() : "NAME,…",
                          counted.size() > 1 ? fmt::format(" (its outputs that count a unit: {})", listed).c_str() : "");

@@ -173,14 +173,16 @@ struct TypeRef : Located {
     boost::optional<Name> per;
 };
 
-/// `plan "title" [effective DATE] [as of NAME] [inputs shared with "PLAN"] [outputs a, b, c]`:
-/// the outputs list orders the report.
+/// `plan "title" [effective DATE] [as of NAME] [inputs shared with "PLAN"] [outputs a, b, c]
+/// [grants d, e]`: the outputs list orders the report; the grants list names the outputs the
+/// register records as grants.
 struct PlanDecl : Located {
     StringLit title;
     boost::optional<DateLit> effective;
     boost::optional<Name> as_of;      // `as of grant_date`: the date that picks dated params
     boost::optional<StringLit> shared_inputs;   // `inputs shared with "../iij"`: that plan's keys are known
     std::vector<Name> outputs;
+    std::vector<Name> grants;
     Annotations annotations;
 };
 

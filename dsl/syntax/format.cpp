@@ -637,12 +637,22 @@ public:
             put((n.flag ? "date of last " : "last ") + n.text + " " + n.over + " ");
             layout(n.kids[0], trail);
             break;
-        case Kind::window:
+        case Kind::window: {
+            // (A comment between two bounds ends its line: the next bound's words start the
+            // next one, so that the comment stays where it was.)
+            const int base = col();
             for (std::size_t i = 0; i < n.kids.size(); ++i) {
-                put(n.ops[i]);
+                if (i > 0 && comment_between(n.kids[i - 1].last, n.kids[i].first)) {
+                    newline(base + 2);
+                    const std::string& op = n.ops[i];
+                    put(op.substr(std::min(op.find_first_not_of(' '), op.size())));
+                } else {
+                    put(n.ops[i]);
+                }
                 layout(n.kids[i], i + 1 == n.kids.size() ? trail : 0);
             }
             break;
+        }
         case Kind::product: {
             int base = col();
             put("product of " + n.text + " after ");
@@ -876,6 +886,11 @@ private:
             p_.newline(indent() + 2);
             p_.put("outputs ");
             names(d.outputs, indent() + 4);
+        }
+        if (!d.grants.empty()) {
+            p_.newline(indent() + 2);
+            p_.put("grants ");
+            names(d.grants, indent() + 4);
         }
         annotations(d.annotations);
     }

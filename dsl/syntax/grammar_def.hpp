@@ -447,7 +447,7 @@ x3::rule<class output_names_class, std::vector<ast::Name>> const output_names = 
 auto const output_names_def = name % ',';
 auto const plan_decl_def = kw("plan") > string_lit > -(kw("effective") > date) > -(kw("as") > kw("of") > name) >
                            -(kw("inputs") > kw("shared") > kw("with") > string_lit) >
-                           -(kw("outputs") > output_names) > annotations;
+                           -(kw("outputs") > output_names) > -(kw("grants") > output_names) > annotations;
 auto const import_decl_def = kw("import") > string_lit > annotations;
 x3::rule<class per_what_class, ast::Name> const per_what = "a record (a collection's singular, as in: director)";
 auto const per_what_def = x3::no_skip[x3::omit[*ascii::blank] >> name];

@@ -191,6 +191,11 @@ public:
             for (const auto& n : p.outputs) out_ += " " + n.text;
             out_ += ')';
         }
+        if (!p.grants.empty()) {
+            out_ += " (grants";
+            for (const auto& n : p.grants) out_ += " " + n.text;
+            out_ += ')';
+        }
         annotations(p.annotations);
         out_ += ')';
     }

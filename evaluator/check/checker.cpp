@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "dsl/base/text.hpp"
 #include "dsl/syntax/parse.hpp"
 
 namespace hoshu::eval {
@@ -71,6 +72,51 @@ void Checker::order_outputs() {
     reorder(plan_.director_outputs, std::move(director_first));
     reorder(plan_.plan_outputs, std::move(plan_first));
     for (std::size_t k = 0; k < plan_.others.size(); ++k) reorder(plan_.other_outputs[k], std::move(others_first[k]));
+}
+
+/// `plan … grants a, b`: each a director's output that counts a unit granted (shares, or
+/// the plan's own whole unit: RSUs, points), listed once.
+void Checker::declare_grants() {
+    if (!plan_decl_) return;
+    auto counting = [&] {
+        std::vector<std::string> names;
+        for (auto s : plan_.director_outputs)
+            if (counted(plan_.slots[s].type, plan_.units)) names.push_back(plan_.slots[s].name);
+        return names;
+    };
+    for (const auto& n : plan_decl_->grants) {
+        auto it = symbols_.find(n.text);
+        if (it == symbols_.end() && cut_short_.count(n.text)) continue;   // its declaration failed to parse
+        const SourceRange where = rng(plan_decl_file_, n);
+        if (it == symbols_.end() || it->second.kind != SymbolKind::slot || plan_.slots[it->second.index].kind != SlotKind::output) {
+            auto& d = diags_.error(where, "`{}` is not an output", n.text);
+            if (auto best = dsl::closest(n.text, counting(), 2)) d.hint = fmt::format("did you mean `{}`?", *best);
+            continue;
+        }
+        const std::uint32_t s = it->second.index;
+        const Slot& slot = plan_.slots[s];
+        if (slot.scope != Scope::director) {
+            auto& d = diags_.error(where, "`{}` is not an output for each {}: a grant is counted for each {}", n.text,
+                                   plan_.directors.noun, plan_.directors.noun);
+            const auto names = counting();
+            if (!names.empty()) d.hint = fmt::format("the outputs for each {} that count a unit: {}", plan_.directors.noun, join(names, ", "));
+            continue;
+        }
+        if (!counted(slot.type, plan_.units)) {
+            auto& d = diags_.error(where, "`{}` is in {}, not a count of a unit granted: a grant is a number of shares or of the plan's "
+                                          "own whole unit (RSUs, points)",
+                                   n.text, plan_.type_name(slot.type));
+            const auto names = counting();
+            d.hint = names.empty() ? std::string("the plan has no output that counts one")
+                                   : fmt::format("the outputs that count one: {}", join(names, ", "));
+            continue;
+        }
+        if (std::find(plan_.grant_outputs.begin(), plan_.grant_outputs.end(), s) != plan_.grant_outputs.end()) {
+            diags_.error(where, "`{}` is listed twice", n.text);
+            continue;
+        }
+        plan_.grant_outputs.push_back(s);
+    }
 }
 
 /// Each declaration of a file as an entry with its scope; `per …` and `end` open and close
@@ -203,6 +249,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     check_cycles();
     if (!diags_.has_errors()) check_allocations();
     order_outputs();
+    declare_grants();
     if (!diags_.has_errors()) drop_proven_range_checks();
     if (!diags_.has_errors()) check_whole_outputs();
     if (plan_decl_ && plan_decl_->as_of) {

@@ -113,6 +113,7 @@ private:
     struct BodiesVisitor;
     void collect(const std::vector<dsl::FileId>& files);
     void order_outputs();
+    void declare_grants();
     void check_cycles();
 
     // names.cpp

@@ -365,6 +365,9 @@ struct Plan {
 
     std::vector<std::uint32_t> director_outputs;   // slot indices, in declaration order
     std::vector<std::uint32_t> plan_outputs;
+    /// `plan … grants a, b`: the outputs the register records as grants, as listed (each a
+    /// director's output counting a unit granted); empty when the plan does not say.
+    std::vector<std::uint32_t> grant_outputs;
 
     std::optional<std::uint32_t> find_slot(std::string_view name) const;
     /// The `carry` declaration that writes the records at `path`, if one does.

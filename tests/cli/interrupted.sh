@@ -153,7 +153,7 @@ fi
 before=$fail
 db="$work/iij.db"
 "$hoshu" register init "$db" > /dev/null
-"$hoshu" register record "$db" "$work/fy2024.json" --grants tenure_rs_shares,annual_rs_shares,midterm_rs_shares > /dev/null
+"$hoshu" register record "$db" "$work/fy2024.json" > /dev/null
 rm -f "$work/paused"
 HOSHU_TEST_PAUSE_IN_WRITE="$work/paused:2" "$hoshu" register record "$db" "$work/fy2025.json" > /dev/null &
 pid=$!; pids+=("$pid")

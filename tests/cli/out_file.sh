@@ -92,5 +92,19 @@ for cmd in "doc $r/plan --out $r/plan/zz.hoshu" "eval $r/plan --inputs $r/fy2024
   fi
 done
 [[ "$(snapshot)" == "$before" && ! -e "$r/plan/zz.hoshu" && ! -e "$r/NEW.HOSHU" ]] || { echo "FAIL: an output named .hoshu was written"; fail=1; }
+# Nor through a symbolic link, or a chain of them, that leads to such a name (the link itself
+# named otherwise): the output would be written where the link leads.
+ln -s plan/zz.hoshu "$r/page.html"
+ln -s page.html "$r/page2.html"
+for cmd in "doc $r/plan --out $r/page.html" "eval $r/plan --inputs $r/fy2024.toml --format json --out $r/page2.html" \
+           "simulate $r/plan --inputs $r/fy2024.toml --model $r/model.toml --paths 10 --histogram $r/page.html"; do
+  # shellcheck disable=SC2086
+  out=$(NO_COLOR=1 "$hoshu" $cmd 2>&1 > /dev/null); rc=$?
+  if [[ $rc -ne 2 || "$out" != *"leads to \`$r/plan/zz.hoshu\`, whose name is a rule file's name (.hoshu)"* ]]; then
+    echo "FAIL: hoshu ${cmd%% *} with an output linked to a .hoshu name: exit $rc, output: ${out:0:300}"; fail=1
+  fi
+done
+[[ ! -e "$r/plan/zz.hoshu" ]] || { echo "FAIL: an output was written through a link as a rule file"; fail=1; }
+rm -f "$r/page.html" "$r/page2.html"
 [[ $fail -eq 0 ]] && echo "ok   --out is whole or nothing; output is deterministic; the seal follows the inputs"
 exit $fail

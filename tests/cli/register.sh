@@ -38,7 +38,7 @@ for fy in fy2024 fy2025 fy2026; do
   "$hoshu" eval rules/iij --inputs examples/iij/$fy.toml --format json --out "$work/$fy.json" > /dev/null
   [[ -f "$work/$fy.json" ]] || { echo "FAIL eval $fy"; exit 1; }
 done
-grants=tenure_rs_shares,annual_rs_shares,midterm_rs_shares
+grants=tenure_rs_shares,annual_rs_shares,midterm_rs_shares,additional_shares
 db="$work/grants.db"
 
 # --- init: a new file, as the umask says; never over an existing one.

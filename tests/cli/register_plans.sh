@@ -10,7 +10,8 @@
 # register already holding such a rate names the event that corrects it. The export's key
 # column is the plan's noun for a record (`participant`). A result carried from its own
 # fiscal year is not recorded; nor, without --grants, one whose output in shares is computed
-# from another (the vested part of an award: the same shares twice).
+# from another (the vested part of an award: the same shares twice). A plan that declares
+# its grants (`plan … grants a, b`) is recorded without --grants, and other --grants refused.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 p=tests/cli/register_plans
@@ -174,10 +175,30 @@ check "an output in shares computed from another is not taken as a second grant"
   "hoshu: error: \`$work/vest.json\`: without --grants every output in shares is recorded as a grant of its own, but \`vested_shares\` is computed from \`award_shares\`: the same shares would be recorded twice; name the outputs that are grants: hoshu register record $work/vest.db $work/vest.json --grants NAME,… (its outputs in shares: award_shares, vested_shares)" \
   "$hoshu" register record "$work/vest.db" "$work/vest.json" --by t
 check "... and nothing is recorded" 0 "0 records" "$hoshu" register verify "$work/vest.db"
+check "--grants naming an output and one computed from it is refused" 2 \
+  "hoshu: error: --grants award_shares,vested_shares: \`vested_shares\` is computed from \`award_shares\`: the same shares would be recorded twice; name only the outputs granted, or, when each is a grant of its own (matching shares), declare them in the plan" \
+  "$hoshu" register record "$work/vest.db" "$work/vest.json" --grants award_shares,vested_shares --by t
 check "with --grants the award is recorded" 0 "recorded FY2025 as record 1" \
   "$hoshu" register record "$work/vest.db" "$work/vest.json" --grants award_shares --by t
 check "... and a leave forfeits the award once" 0 "100000 restricted shares forfeited" \
   "$hoshu" register event "$work/vest.db" --director CEO --kind leave --date 2026-01-01 --reason left --by t
+# The same plan declaring its grants (`grants award_shares` in its `plan` declaration): recorded
+# without --grants, the award alone a grant; --grants naming other outputs is refused.
+mkdir -p "$work/declared"
+sed 's/^plan "\(.*\)"$/plan "\1"\n  grants award_shares/' $v/plan.hoshu > "$work/declared/plan.hoshu"
+"$hoshu" eval "$work/declared" --inputs $v/fy2025.toml --format json --out "$work/declared.json" > /dev/null
+"$hoshu" register init "$work/declared.db" > /dev/null
+check "a plan declaring its grants is recorded without --grants" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/declared.db" "$work/declared.json" --by t
+check "... its declared grant alone recorded as one" 0 "100000 restricted shares forfeited" \
+  "$hoshu" register event "$work/declared.db" --director CEO --kind leave --date 2026-01-01 --reason left --by t
+"$hoshu" register init "$work/declared2.db" > /dev/null
+check "--grants other than the plan declares is refused" 2 \
+  "hoshu: error: --grants vested_shares: the plan declares its grants (\`grants award_shares\`): record without --grants, or change the plan's declaration" \
+  "$hoshu" register record "$work/declared2.db" "$work/declared.json" --grants vested_shares --by t
+check "... and nothing is recorded" 0 "0 records" "$hoshu" register verify "$work/declared2.db"
+check "--grants naming what the plan declares is accepted" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$work/declared2.db" "$work/declared.json" --grants award_shares --by t
 
 # A plan with a lint warning: `record` shows it in the plan's own file; `verify`, which
 # checks the stored rules again from a temporary copy deleted when it ends, says nothing of

@@ -8,7 +8,7 @@
 #     events since: show and export say so, and `event` refuses an over-lift and a leave with
 #     nothing left (exit 2) instead of the plan clamping them later;
 #   - a year computed from a record since superseded is called stale (show, verify, the
-#     supersede itself, eval --register);
+#     supersede itself, eval --register), and a year carried from a stale one is not recorded;
 #   - explain and report name the event beside a carried value it changed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"

@@ -272,6 +272,7 @@ TEST_CASE("fmt: declarations, blocks and continuation lines", "[fmt]") {
         {"input i: ratio at x default 0", "input i: ratio at x default 0"},
         {"input i: text at midterm.years[-1]", "input i: text at midterm.years[-1]"},
         {"plan \"P\" inputs  shared  with \"../iij\" outputs a", "plan \"P\"\n  inputs shared with \"../iij\"\n  outputs a"},
+        {"plan \"P\" outputs a,b grants  a,b note \"y\"", "plan \"P\"\n  outputs a, b\n  grants a, b\n  note \"y\""},
         // one-sided and computed ranges; `info` keys
         {"input k: shares at shares range from  0 shares", "input k: shares at shares range from 0 shares"},
         {"input k: shares at restricted range up to granted optional",
@@ -445,6 +446,9 @@ TEST_CASE("fmt: comments stay where they were written", "[fmt]") {
         // a comment inside a formula keeps the formula broken there
         {"value a: ratio = b # after b\n + c\n", "value a: ratio =\n    b  # after b\n    + c\n"},
         {"value a: ratio = f(b, # after b\n c)\n", "value a: ratio =\n    f(b,  # after b\n      c)\n"},
+        // between the bounds of a window: the next bound's words start the next line
+        {"value a: ratio = sum of d from s up # after s\n to e\n",
+         "value a: ratio =\n    sum of d from s  # after s\n      up to e\n"},
         // two comments that end up on one line: the second goes below it
         {"value a: ratio = b # one\n  # two\n", "value a: ratio = b  # one\n# two\n"},
         {"param p: ratio\n  = 1 # one\n  from 2024-01-01 # two\n",

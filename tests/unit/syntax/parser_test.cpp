@@ -231,6 +231,8 @@ TEST_CASE("parser: declarations", "[parser]") {
          "(test \"t\" (inputs \"b.toml\") (carry-from \"a.toml\") (expect x 1))"},
         {"plan \"P\" as of d inputs shared with \"../iij\" outputs a",
          "(plan \"P\" (as-of d) (inputs-shared-with \"../iij\") (outputs a))"},
+        {"plan \"P\" outputs a, b grants a note \"n\"", "(plan \"P\" (outputs a b) (grants a) (note \"n\"))"},
+        {"plan \"P\" grants a,\n    b", "(plan \"P\" (grants a b))"},
         {"import \"../common\"", "(import \"../common\")"},
         {"type role = executive | non_executive | outside",
          "(type role (executive non_executive outside))"},
