@@ -1,6 +1,7 @@
 // hoshu fmt [--check] FILES…: rewrite rule files in the canonical layout (dsl/syntax/format.hpp).
 // A file is rewritten whole or not at all, and only when its layout changes; a file with
-// a syntax error is reported and left as it is.
+// a syntax error is reported and left as it is. A folder named *.hoshu inside a folder
+// named is refused, as the plan loader refuses it, and then no file is rewritten.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "dsl/syntax/format.hpp"
+#include "evaluator/check/check.hpp"
 
 namespace hoshu::cli {
 
@@ -19,8 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 
 /// The files named, in order: a folder stands for its .hoshu files, its subfolders'
-/// included, in name order. False when a name is neither a file nor a folder.
-bool expand(const std::vector<std::string>& args, std::vector<std::string>& files) {
+/// included, in name order. False when a name is neither a file nor a folder, or a folder
+/// holds a folder named *.hoshu (then `refused` is set too).
+bool expand(const std::vector<std::string>& args, std::vector<std::string>& files, bool& refused) {
     bool ok = true;
     std::set<std::string> seen;
     auto add = [&](const std::string& f) {
@@ -33,12 +36,22 @@ bool expand(const std::vector<std::string>& args, std::vector<std::string>& file
             std::vector<std::string> found;
             fs::recursive_directory_iterator it(path, ec), end;
             for (; !ec && it != end; it.increment(ec)) {
-                // Every entry named *.hoshu but a folder: reading says why one is not a
-                // rule file (a symbolic link that loops, a FIFO). Symbolic links to folders
+                // Every entry named *.hoshu: reading says why one is not a rule file (a
+                // symbolic link that loops, a FIFO). A folder so named is refused as the
+                // plan loader refuses it (and not walked into). Symbolic links to folders
                 // are not followed, so the walk cannot loop.
+                if (it->path().extension() != ".hoshu") continue;
                 std::error_code type_ec;
-                if (it->path().extension() == ".hoshu" && !it->is_directory(type_ec))
-                    found.push_back(it->path().lexically_normal().string());
+                if (it->is_directory(type_ec)) {
+                    it.disable_recursion_pending();
+                    dsl::Diagnostics diags;
+                    eval::refuse_unreadable_rule_file(it->path().lexically_normal().string(), diags);
+                    print_diagnostics(dsl::SourceManager(), diags);
+                    ok = false;
+                    refused = true;
+                    continue;
+                }
+                found.push_back(it->path().lexically_normal().string());
             }
             if (ec) {
                 std::fprintf(stderr, "hoshu: error: cannot read folder `%s`: %s\n", arg.c_str(), ec.message().c_str());
@@ -66,7 +79,11 @@ bool expand(const std::vector<std::string>& args, std::vector<std::string>& file
 
 int run_fmt(const FmtArgs& args) {
     std::vector<std::string> files;
-    bool unreadable = !expand(args.paths, files);
+    bool folder_named_hoshu = false;
+    bool unreadable = !expand(args.paths, files, folder_named_hoshu);
+    // A folder named *.hoshu, which `check` refuses a plan for: nothing is rewritten (or
+    // listed), as nothing is checked.
+    if (folder_named_hoshu) return Exit::usage;
     bool failed = false;   // a syntax error, or (--check) a file that would change
     std::size_t errors = 0;
     OutputFile listing;    // --check: the files that would change, on standard output

@@ -389,17 +389,36 @@ int record(const RegisterArgs& args) {
                 }
                 if (n > 0) {
                     const std::string db = dsl::printable(args.db), year = dsl::printable(fy);
+                    // The carried records these inputs type (`[[ledger]]`, `ledger = []`):
+                    // `eval --register` refuses the inputs while they do, as it carries them
+                    // itself, so the command is to be run on a copy without them.
+                    std::string typed;
+                    for (const auto& c : v.plan.carries) {
+                        const eval::InputFile::Node given = v.inputs.child(v.inputs.root(), c.path);
+                        if (!given) continue;
+                        typed += (typed.empty() ? "" : ", ") +
+                                 (v.inputs.kind(given) == eval::InputKind::array && v.inputs.size(given) == 0
+                                      ? fmt::format("`{} = []`", c.path)
+                                      : fmt::format("[[{}]]", c.path));
+                    }
+                    const std::string inputs = dsl::printable(v.inputs_path);
+                    const std::string run =
+                        typed.empty()
+                            ? fmt::format("with inputs that give no carried records (hoshu eval {} --inputs {} --register {} "
+                                          "--format json --out RESULT.json)",
+                                          dsl::printable(v.plan_dir), inputs, db)
+                            : fmt::format("on a copy of `{}` without its {} — `eval --register` carries those "
+                                          "records itself and refuses inputs that give them (hoshu eval {} --inputs "
+                                          "COPY.toml --register {} --format json --out RESULT.json)",
+                                          inputs, typed, dsl::printable(v.plan_dir), db);
                     std::fputs(
                         dsl::printable(
                             fmt::format("hoshu: error: `{}` ({}) carries nothing from the register: its inputs give the carried "
                                         "records themselves, and they do not apply the {} event{} the register holds against "
                                         "the {} record (record {}) and has not applied yet:\n{}hint: the register is the "
-                                        "system of record: evaluate {} from it, with inputs that give no carried records "
-                                        "(hoshu eval PLAN --inputs {} --register {} --format json --out RESULT.json), then "
-                                        "record that result\n",
+                                        "system of record: evaluate {} from it, {}, then record that result\n",
                                         dsl::printable(args.result), year, n, n == 1 ? "" : "s",
-                                        dsl::printable((*prior)->fiscal_year), (*prior)->id, missed, year,
-                                        dsl::printable(v.inputs_path), db),
+                                        dsl::printable((*prior)->fiscal_year), (*prior)->id, missed, year, run),
                             true)
                             .c_str(),
                         stderr);

@@ -156,8 +156,14 @@ auto const name_def = identifier;
 auto const digit = ascii::digit;
 auto const digits = +digit;
 x3::rule<class numeral_class, std::string> const numeral = "digits";
+// Scientific notation (`1e-30`, `3e11`, `¥1e6`), which the inputs take, is no rule-file
+// number: refused at the exponent right after the digits, wherever a number is read (a
+// table row's bound, an amount, a param), as a syntax error that parse.cpp words.
+x3::rule<class scientific_notation_class> const scientific_notation = "no scientific notation";
+auto const scientific_notation_def = !x3::eps;
+auto const exponent = &((lit('e') | lit('E')) >> -(lit('+') | lit('-')) >> +digit >> !word_char);
 auto const numeral_def = raw[lexeme[digits >> *((',' >> repeat(3)[digit] >> !digit) | ('_' >> digits)) >>
-                                    -('.' >> digits >> *('_' >> digits))]];
+                                    -('.' >> digits >> *('_' >> digits)) >> !(exponent > scientific_notation)]];
 
 // A unit word is any name that is not reserved (`shares`, `USD`, `points`, `会長`): the
 // checker knows which units the plan has. Units are contextual: only right after a numeral.
@@ -566,7 +572,7 @@ BOOST_SPIRIT_DEFINE(numeral, escaped, record_id, expectation, expect_body, expec
 BOOST_SPIRIT_DEFINE(annotation, annotations, type_ref, input_path, plan_decl, import_decl, scope_decl,
                     unit_decl, type_decl, param_value, param_decl, range_spec, input_decl, series_decl, collection_decl, collection_parent, key_names, per_decl, end_decl,
                     value_decl, bound, table_row, table_decl, limit_decl, require_decl, declaration)
-BOOST_SPIRIT_DEFINE(percent_after_blank)
+BOOST_SPIRIT_DEFINE(percent_after_blank, scientific_notation)
 BOOST_SPIRIT_DEFINE(window_to, window_from, plain_number, window_count, series_on, mean_window, sum_window)
 
 }  // namespace hoshu::dsl::parser

@@ -1,6 +1,7 @@
 #include "dsl/syntax/parse.hpp"
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -275,6 +276,75 @@ bool stray_after_declaration(std::string_view view, FileId file, std::size_t pos
     return false;
 }
 
+/// `digits` (a numeral without its `_` and `,`, perhaps with a point) times ten to the
+/// `exponent`, written in full: ("1.5", 3) is "1500", ("1", -3) is "0.001". Exact: the
+/// point moves, nothing is computed.
+std::string shift_point(std::string_view digits, int exponent) {
+    const std::size_t dot = std::min(digits.find('.'), digits.size());
+    std::string all(digits.substr(0, dot));
+    if (dot < digits.size()) all += digits.substr(dot + 1);
+    const long point = static_cast<long>(dot) + exponent;   // where the point goes in `all`
+    std::string whole, fraction;
+    if (point <= 0) {
+        whole = "0";
+        fraction = std::string(static_cast<std::size_t>(-point), '0') + all;
+    } else if (static_cast<std::size_t>(point) >= all.size()) {
+        whole = all + std::string(static_cast<std::size_t>(point) - all.size(), '0');
+    } else {
+        whole = all.substr(0, static_cast<std::size_t>(point));
+        fraction = all.substr(static_cast<std::size_t>(point));
+    }
+    whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+    fraction.erase(std::min(fraction.find_last_not_of('0') + 1, fraction.size()));
+    return fraction.empty() ? whole : whole + "." + fraction;
+}
+
+/// The currency signs a number may open with (grammar_def.hpp's `currency_sign`).
+constexpr std::string_view currency_signs[] = {"¥", "￥", "$", "€", "£"};
+
+/// `1e-30`, `3e11`, `¥1e6`: the grammar refused an exponent at `e_at`, right after a
+/// number's digits. One error at the whole number, whose hint writes it in full — digits
+/// grouped by `_` in threes (`300_000_000_000`), or by commas after a currency sign
+/// (`¥1,000,000`), as each is written in a rule file.
+void scientific_notation(std::string_view text, FileId file, std::size_t e_at, Diagnostics& diags) {
+    auto is_digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+    // The digits before the `e`: `1_000.5`, `1,000` (a comma only between digits, three after it).
+    std::size_t begin = e_at;
+    while (begin > 0 && (is_digit(begin - 1) || text[begin - 1] == '_' || text[begin - 1] == '.' ||
+                         (text[begin - 1] == ',' && begin >= 2 && is_digit(begin - 2) && is_digit(begin))))
+        --begin;
+    while (begin < e_at && !is_digit(begin)) ++begin;
+    std::string_view sign;
+    for (auto s : currency_signs)
+        if (text.substr(0, begin).ends_with(s)) sign = s;
+    std::size_t end = e_at + 1;
+    if (end < text.size() && (text[end] == '+' || text[end] == '-')) ++end;
+    const std::size_t exponent_digits = end;
+    while (is_digit(end)) ++end;
+    const std::string_view written = text.substr(begin - sign.size(), end - (begin - sign.size()));
+    auto& d = diags.error(SourceRange::in(file, static_cast<std::uint32_t>(begin - sign.size()),
+                                          static_cast<std::uint32_t>(end)),
+                          "`{}` is scientific notation, which a rule file does not read", written);
+    std::string digits(text.substr(begin, e_at - begin));
+    digits.erase(std::remove_if(digits.begin(), digits.end(), [](char ch) { return ch == '_' || ch == ','; }),
+                 digits.end());
+    // Past 10^±40 the number in full helps no one: say how, not what.
+    std::string_view exponent = text.substr(exponent_digits, end - exponent_digits);
+    exponent.remove_prefix(std::min(exponent.find_first_not_of('0'), exponent.size()));
+    if (exponent.size() > 2 || (!exponent.empty() && std::stoi(std::string(exponent)) > 40)) {
+        d.hint = sign.empty() ? "write the number in full (digits may be grouped with `_`)"
+                              : "write the number in full (digits may be grouped with `,`)";
+        return;
+    }
+    const int power = exponent.empty() ? 0 : std::stoi(std::string(exponent));
+    std::string full = shift_point(digits, text[e_at + 1] == '-' ? -power : power);
+    // Integer digits grouped in threes: `300_000_000_000`, `¥1,000,000`.
+    const std::size_t point = std::min(full.find('.'), full.size());
+    if (point > (sign.empty() ? 4 : 3))
+        for (std::size_t i = point; i > 3; i -= 3) full.insert(i - 3, sign.empty() ? "_" : ",");
+    d.hint = fmt::format("write the number in full: `{}{}`", sign, full);
+}
+
 /// Full-width lookalikes of ASCII punctuation that an input method slips in (`payout（g）`):
 /// each is one error, at the first on its line, and is read as its ASCII character (the
 /// same number of bytes: the character and blanks), so that nothing else is reported of it.
@@ -381,7 +451,9 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             auto range = SourceRange::in(file, static_cast<std::uint32_t>(place.begin),
                                          static_cast<std::uint32_t>(place.end));
             auto word = view.substr(place.begin, place.end - place.begin);
-            if (e.which().find("name") != std::string::npos && is_reserved_word(word)) {
+            if (e.which() == "no scientific notation") {
+                scientific_notation(view, file, where, diags);
+            } else if (e.which().find("name") != std::string::npos && is_reserved_word(word)) {
                 auto& d = diags.error(range, "`{}` is a reserved word; choose another name", word);
                 d.hint = "docs/LANGUAGE.md lists the reserved words";
             } else if (word == "=" && (e.which() == "'then'" || e.which() == "'else'")) {

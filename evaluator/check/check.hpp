@@ -34,6 +34,14 @@ std::optional<Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, ds
 /// import, the folder) is an error in `diags`.
 std::vector<dsl::FileId> read_rule_files(dsl::SourceManager& sm, const std::string& dir, dsl::Diagnostics& diags);
 
+/// An entry named `*.hoshu` that cannot be read as a rule file — a folder, a FIFO, a
+/// symbolic link that loops or leads nowhere: an error naming it (at `where`, an import, if
+/// any), as load_plan() refuses it in a plan folder, and true. `hoshu fmt` refuses a folder
+/// so named in the same words.
+///
+///   if (!refuse_unreadable_rule_file("plan/notes.hoshu", diags)) files.push_back(…);
+bool refuse_unreadable_rule_file(const std::string& path, dsl::Diagnostics& diags, dsl::SourceRange where = {});
+
 /// Check rule files already added to `sm` (for tests): the files form one plan.
 std::optional<Plan> check_files(dsl::SourceManager& sm, const std::vector<dsl::FileId>& files,
                                 dsl::Diagnostics& diags, CheckOptions options = {});

@@ -141,7 +141,6 @@ private:
     std::uint32_t compile(const ast::Operand& o, const Ctx& c);
     struct OperandVisitor;
     std::uint32_t compile_number(const ast::NumberLit& n, const Ctx& c);
-    bool scientific_notation(const ast::NumberLit& lit, dsl::FileId file);
     /// `c` for compiling `e` where a value of type `want` is expected: `want` when `e` is a
     /// number alone, so that a mistake in it is told in that type's unit.
     static Ctx wanting(const Ctx& c, const ast::Expression& e, const Type& want);

@@ -57,14 +57,7 @@ std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& vi
     for (; !ec && it != end; it.increment(ec)) {
         const fs::path& p = it->path();
         if (p.extension() != ".hoshu") continue;
-        std::string why = unreadable_reason(p);
-        if (!why.empty()) {
-            auto& d = diags.error(where, "cannot read rule file `{}`: {}", p.string(), why);
-            if (why == "a folder, not a file")
-                d.hint = "a name ending in .hoshu names a rule file: rename the folder";
-            continue;
-        }
-        out.push_back(p);
+        if (!refuse_unreadable_rule_file(p.string(), diags, where)) out.push_back(p);
     }
     if (ec) diags.error(where, "cannot read folder `{}`: {}", dir.string(), ec.message());
     std::sort(out.begin(), out.end());
@@ -72,6 +65,14 @@ std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& vi
 }
 
 }  // namespace
+
+bool refuse_unreadable_rule_file(const std::string& path, dsl::Diagnostics& diags, SourceRange where) {
+    const std::string why = unreadable_reason(path);
+    if (why.empty()) return false;
+    auto& d = diags.error(where, "cannot read rule file `{}`: {}", path, why);
+    if (why == "a folder, not a file") d.hint = "a name ending in .hoshu names a rule file: rename the folder";
+    return true;
+}
 
 /// `plan … inputs shared with "../iij"`: check that plan too (relative to this rule file's
 /// folder), and keep it for the keys it reads.

@@ -3,8 +3,6 @@
 #include "evaluator/check/checker.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <cstdlib>
 #include <sstream>
 #include <fmt/format.h>
 
@@ -420,43 +418,6 @@ std::string Checker::written_as(const std::string& digits, const Type& t) const 
     return digits + " " + name;
 }
 
-/// `1e-30`, `3e11`, `1.5E+3`: a number the inputs may write but a rule file does not — the
-/// parser reads the `e` as a unit (and `-30` as a subtraction). True, having reported it at
-/// the whole number with its decimal form, when the literal is written so.
-bool Checker::scientific_notation(const ast::NumberLit& lit, dsl::FileId file) {
-    if (!lit.prefix.empty() || lit.unit.empty() || (lit.unit[0] != 'e' && lit.unit[0] != 'E')) return false;
-    const std::string_view text = sm_.file(file).text();
-    const std::size_t e_at = lit.begin + lit.digits.size();   // the `e` right after the digits
-    if (e_at >= text.size() || text[e_at] != lit.unit[0]) return false;
-    std::size_t end = e_at + 1;
-    if (lit.unit.size() == 1 && end < text.size() && (text[end] == '-' || text[end] == '+')) ++end;
-    const std::size_t first_digit = end;
-    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-    // All of the unit is the exponent's digits (`e30`), or the exponent follows it (`e-30`).
-    if (end == first_digit || (lit.unit.size() > 1 && end != e_at + lit.unit.size())) return false;
-    if (end < text.size() && (std::isalpha(static_cast<unsigned char>(text[end])) || text[end] == '_')) return false;
-    const std::string written(text.substr(lit.begin, end - lit.begin));
-    auto& d = diags_.error(SourceRange::in(file, lit.begin, static_cast<std::uint32_t>(end)),
-                           "`{}` is scientific notation, which a rule file does not read", written);
-    std::string digits = lit.digits;
-    digits.erase(std::remove_if(digits.begin(), digits.end(), [](char ch) { return ch == '_' || ch == ','; }),
-                 digits.end());
-    const std::string exponent(text.substr(e_at + 1, end - e_at - 1));
-    std::optional<Rational> value;
-    if (exponent.size() <= 3) value = Rational::parse(digits + "e" + exponent);
-    if (!value || std::abs(std::stoi(exponent)) > 40) {
-        d.hint = "write the number in full (digits may be grouped with `_`)";
-        return true;
-    }
-    std::string full = value->to_string();
-    // Integer digits grouped with `_` in threes: `300_000_000_000`.
-    const std::size_t point = std::min(full.find('.'), full.size());
-    if (point > 4)
-        for (std::size_t i = point; i > 3; i -= 3) full.insert(i - 3, "_");
-    d.hint = fmt::format("write the number in full: `{}`", full);
-    return true;
-}
-
 std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
     SourceRange where = rng(c.file, lit);
     if (lit.prefix.empty() && lit.unit.empty() && lit.digits.find(',') != std::string::npos) {
@@ -499,7 +460,6 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
     };
     auto unknown = [&](const std::string& word) {
         if (refused_units_.count(word)) return none;   // a unit past the most a plan declares: reported there
-        if (scientific_notation(lit, c.file)) return none;
         auto& d = diags_.error(where, "unknown unit `{}`", word);
         std::string known;
         for (const auto& u : plan_.units) known += (known.empty() ? "" : ", ") + u.name;

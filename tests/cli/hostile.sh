@@ -113,6 +113,21 @@ p=$(printf 'plan "x"\nimport "sub"\noutput y: ratio = 1\n' | plan folder_loop)
 ln -s . "$p/sub"; ln -s .. "$p/up"
 expect "a folder that links to itself, imported" 0 "" "$hoshu" check "$p"
 expect "a folder that links to itself, hoshu fmt" 0 "" "$hoshu" fmt --check "$p"
+# A folder named *.hoshu (or a link to one) in a folder given to fmt: refused in the words
+# `check` refuses it in, exit 2, and no file rewritten — neither its own nor the others.
+p=$(printf 'plan   "x"\noutput y : ratio=1\n' | plan fmt_folder)
+mkdir "$p/notes.hoshu"; printf 'output z : ratio=2\n' > "$p/notes.hoshu/draft.hoshu"
+cp -r "$p" "$work/fmt_folder_before"
+expect "a folder named *.hoshu, hoshu fmt" 2 "cannot read rule file \`$p/notes.hoshu\`: a folder, not a file" \
+  "$hoshu" fmt "$p"
+diff -r "$work/fmt_folder_before" "$p" > /dev/null && echo "ok   ... nothing rewritten" ||
+  { echo "FAIL a folder named *.hoshu, hoshu fmt: files were rewritten"; fail=1; }
+expect "... as check refuses it" 1 "cannot read rule file \`$p/notes.hoshu\`: a folder, not a file" "$hoshu" check "$p"
+p=$(printf 'plan "x"\noutput y: ratio = 1\n' | plan fmt_folder_link)
+mkdir "$work/elsewhere"; printf 'output z : ratio=2\n' > "$work/elsewhere/draft.hoshu"
+ln -s "$work/elsewhere" "$p/linked.hoshu"
+expect "a link named *.hoshu to a folder, hoshu fmt" 2 "cannot read rule file \`$p/linked.hoshu\`: a folder, not a file" \
+  "$hoshu" fmt --check "$p"
 if mkfifo "$work/links_fifo.hoshu" 2> /dev/null; then
   p=$(printf 'plan "x"\noutput y: ratio = 1\n' | plan fifo)
   mkfifo "$p/waiting.hoshu"

@@ -35,10 +35,29 @@ check "a FY2025 result from a typed ledger is refused: it does not apply event 1
   event 1 (clawback D01 FY2024 annual_rs_shares 100 on 2025-08-01)" \
   "$hoshu" register record "$db" "$work/fy2025-typed.json" --grants $G
 [[ "$out" == *"--register $db --format json --out RESULT.json"* ]]; report "... saying to evaluate it with --register" $((1 - $?))
+# The inputs type the ledger, which `eval --register` refuses: the hint names a copy without
+# it (as fy2025-carried.toml is), not these inputs, and the plan the result was evaluated on.
+[[ "$out" == *"evaluate FY2025 from it, on a copy of \`"*"fy2025.toml\` without its [[ledger]]"* &&
+   "$out" == *"rules/iij --inputs COPY.toml --register $db --format json --out RESULT.json), then record that result"* &&
+   "$out" != *"--inputs $E/fy2025.toml --register"* ]]
+report "... on a copy of the inputs without their [[ledger]], which eval --register refuses" $((1 - $?))
+check "... (these inputs, as they are, eval --register refuses)" 2 "the inputs give \`ledger\`, which is carried from" \
+  "$hoshu" eval rules/iij --inputs $E/fy2025.toml --register "$db"
 check "... nothing is recorded" 0 "1 record and 1 event" "$hoshu" register verify "$db"
 q eval rules/iij --inputs $E/fy2025-carried.toml --register "$db" --format json --out "$work/fy2025-reg.json"
 check "FY2025 from the register is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/fy2025-reg.json" --grants $G
+# Inputs that say the year carries nothing (`ledger = []`): the hint names that key.
+db=$work/typed-empty.db
+q register init "$db"
+q eval $p --inputs $p/fy2024.toml --format json --out "$work/e24.json"
+q register record "$db" "$work/e24.json" --grants award_shares
+q register event "$db" --director A --kind clawback --shares 300 --year FY2024 --date 2025-12-01 --reason clawback
+{ echo 'ledger = []'; cat $p/fy2025.toml; } > "$work/fy2025-empty.toml"
+q eval $p --inputs "$work/fy2025-empty.toml" --format json --out "$work/e25.json"
+check "a FY2025 result from \`ledger = []\` is refused: it does not apply event 1" 2 \
+  "on a copy of \`$work/fy2025-empty.toml\` without its \`ledger = []\`" \
+  "$hoshu" register record "$db" "$work/e25.json" --grants award_shares
 db=$work/typed-none.db
 q register init "$db"
 q register record "$db" "$work/fy2024.json" --grants $G
