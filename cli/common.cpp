@@ -308,6 +308,12 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
     auto for_year = eval::events_for_year(r, *results, *events, year, last_day);
     for (const auto& n : for_year.left) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());
     const auto& since = for_year.apply;
+    // First the leaves the year before's own evaluation took, on that year's own grants made
+    // by then (the register forfeited them on the leave's date; its carried records hold them).
+    if (auto own = eval::apply_events(*recorded, eval::own_year_leaves(r, *events)); !own) {
+        print_unlocated(shown_db + ": ", own.error());
+        return std::nullopt;
+    }
     auto notes = eval::apply_events(*recorded, since);
     if (!notes) {
         print_unlocated(shown_db + ": ", notes.error());

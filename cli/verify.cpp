@@ -332,7 +332,11 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
             return Exit::usage;
         }
         if (seal.carried_from_register) {
-            auto notes = eval::apply_events(*prior, carried_events);
+            // As `eval --register` does: the leaves the carried-from year's own evaluation took,
+            // on that year's own grants, then the events the seal lists.
+            auto own = carried_result ? eval::apply_events(*prior, eval::own_year_leaves(*carried_result, register_events))
+                                      : Result<std::vector<std::string>>(std::vector<std::string>{});
+            auto notes = own ? eval::apply_events(*prior, carried_events) : std::move(own);
             if (!notes) {
                 for (const auto& d : notes.error().items())
                     std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(carry_shown).c_str(), d.message.c_str());

@@ -68,13 +68,26 @@ std::vector<GrantBalance*> targets(std::vector<GrantBalance>& grants, const Dire
 /// Apply one event (already checked) to the balances; `index` (of `grants`) kept up to date.
 void apply(std::vector<GrantBalance>& grants, DirectorIndex& index, const StoredEvent& e) {
     switch (e.kind) {
-        case EventKind::lift: {
+        case EventKind::lift:
+        case EventKind::clawback: {
+            // The event's shares, taken from its grants in turn, the earliest first (as the
+            // next year's evaluation takes them from the carried records): a grant of a year
+            // recorded after the event, made before its date, is not one it was checked
+            // against, and takes only what the earlier grants do not (a lift of everything
+            // records their shares). A lift recorded without shares lifts all.
             auto ts = targets(grants, index, e);
+            std::stable_sort(ts.begin(), ts.end(), [](const GrantBalance* a, const GrantBalance* b) {
+                if (a->fiscal_year != b->fiscal_year) return fiscal_year_before(a->fiscal_year, b->fiscal_year);
+                return a->grant_date < b->grant_date;
+            });
             std::optional<std::int64_t> n = e.shares ? share_count(*e.shares) : std::nullopt;
+            if (!n && e.kind == EventKind::clawback) n = 0;
+            std::int64_t to_take = n.value_or(0);
             for (GrantBalance* g : ts) {
-                std::int64_t amount = ts.size() == 1 && n ? std::min(*n, g->restricted) : g->restricted;
+                std::int64_t amount = n ? std::min(to_take, g->restricted) : g->restricted;
+                to_take -= amount;
                 g->restricted -= amount;
-                g->lifted += amount;
+                (e.kind == EventKind::lift ? g->lifted : g->clawed_back) += amount;
             }
             break;
         }
@@ -84,16 +97,6 @@ void apply(std::vector<GrantBalance>& grants, DirectorIndex& index, const Stored
                 g->restricted = 0;
             }
             break;
-        case EventKind::clawback: {
-            auto ts = targets(grants, index, e);
-            std::int64_t n = e.shares ? share_count(*e.shares).value_or(0) : 0;
-            if (ts.size() == 1) {
-                std::int64_t amount = std::min(n, ts[0]->restricted);
-                ts[0]->restricted -= amount;
-                ts[0]->clawed_back += amount;
-            }
-            break;
-        }
         case EventKind::additional: {
             GrantBalance g;
             g.director = e.director;

@@ -213,6 +213,31 @@ YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredRe
     return out;
 }
 
+std::vector<StoredEvent> own_year_leaves(const StoredResult& prior, const std::vector<StoredEvent>& events) {
+    std::vector<StoredEvent> out;
+    std::vector<std::int64_t> applied;
+    auto seal = read_result(prior.result_json);
+    if (!seal) return out;
+    for (const auto& e : seal->seal.carried_events) applied.push_back(e.id);
+    const std::unordered_set<std::int64_t> applied_ids(applied.begin(), applied.end());
+    // The directors the year grants, as the register counts its grants (a grant line of more
+    // than 0 shares).
+    std::unordered_set<std::string> granted;
+    for (const auto& l : prior.lines)
+        if (l.kind == "grant" && share_count(l.value).value_or(0) > 0) granted.insert(l.director);
+    for (const auto& e : events) {
+        if (e.kind != EventKind::leave || !applied_ids.count(e.id) || !granted.count(e.director)) continue;
+        if (!prior.grant_date.empty() && e.date < prior.grant_date) continue;   // (before the year's grants: none to forfeit)
+        StoredEvent own = e;
+        own.fiscal_year = prior.fiscal_year;
+        out.push_back(std::move(own));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
+        return a.date != b.date ? a.date < b.date : a.seq < b.seq;
+    });
+    return out;
+}
+
 const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results) {
     const StoredResult* at = &r;
     for (std::size_t guard = 0; guard <= results.size(); ++guard) {

@@ -8,6 +8,8 @@
 //   lift        restricted less the shares lifted (all of them: restricted 0)
 //   clawback    restricted less the shares clawed back
 //   leave       restricted 0 on every record of the director (what was restricted is forfeited)
+//               (and, first, on the carried-from year's own records of a director it
+//               left after that year's grant date: own_year_leaves)
 //   rate        reassessed_rate = the committee's rate, on the records of that year (and grant)
 //   additional  nothing: a grant made outside a result is not a carried record
 //
@@ -104,6 +106,19 @@ std::string grant_not_carried(const std::vector<StoredResult>& results, const Ev
 /// range), with "write `70%`" for a number that reads as a percent written without `%` (past
 /// 1 and at most 100, with at most two decimals: `70`, `12.5`; not `1.0000000000000000000001`).
 std::string rate_outside(const Plan* plan, const std::string& rate);
+
+/// The leaves that `prior`'s own evaluation applied to the records it carried in (its seal's
+/// `carried_events`) and that are dated on or after its grant date, each narrowed to
+/// `prior`'s fiscal year (`fiscal_year` set to it), for the directors `prior` grants: a
+/// `leave` forfeits everything restricted on its date, and the year's own grants were made
+/// by then, but the plan made them after the leave had been applied to its inputs, so its
+/// carried records still hold them restricted. The next year's evaluation applies these to
+/// the records it carries from `prior` before the events since (`register show` forfeits
+/// those grants on the leave's date: one balance). In date order.
+///
+///   auto own = own_year_leaves(*prior, events);   // leave D1 FY2026 on 2026-06-01
+///   apply_events(prior_json, own);                // D1's FY2026 records: restricted 0
+std::vector<StoredEvent> own_year_leaves(const StoredResult& prior, const std::vector<StoredEvent>& events);
 
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns
 /// a note for each event that changes no carried record (an additional grant; an event whose

@@ -214,4 +214,78 @@ check "a leaver with a grant still restricted must still be listed" 1 \
   "award 3 of \`ledger\` names director \`D2\`, who is not listed" \
   "$hoshu" eval $p --inputs "$work/no-d2-2027.toml" --register "$db"
 
+# --- 8. Events recorded before the year they fall in is recorded, dated on or after that
+# year's grant date (FY2026's, 2026-03-16): FY2026's evaluation applies them to the records it
+# carries in, and FY2026's own grants were made by their dates.
+#   - a leave forfeits everything restricted on its date, the year's own grant too: `show` and
+#     `export` count D1's FY2026 grant (24348) forfeited, and FY2027 carries it with nothing
+#     restricted and vests none of it (it vested 14203 while `show` called them forfeited);
+#   - a lift or clawback of N shares takes them from the grant it was recorded against (as the
+#     carried records do): D1's FY2026 grant stays whole (`show` lifted both grants whole and
+#     clawed back nothing).
+d1_carried() { python3 -c "import json,sys; print([(r['year'], r['restricted']) for r in json.load(open(sys.argv[1]))['carry']['ledger'] if r['director']=='D1'])" "$1"; }
+d1_vested() { python3 -c "import json,sys; print([d['vested_units'] for d in json.load(open(sys.argv[1]))['directors'] if d['id']=='D1'])" "$1"; }
+p=tests/cli/register_plans/ret
+t=$p/tests
+q eval $p --inputs $t/fy2025.toml --format json --out "$work/ret2025.json"
+db=$work/own-year-leave.db
+q register init "$db"
+q register record "$db" "$work/ret2025.json" --grants award_units
+check "D1 leaves on 2026-06-01, after FY2026's grant date, before FY2026 is recorded" 0 \
+  "recorded event 1: leave D1 on 2026-06-01: 26809 restricted RSUs forfeited" \
+  "$hoshu" register event "$db" --director D1 --kind leave --date 2026-06-01 --reason resigned
+q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/inyear2026.json"
+check "... FY2026 (which grants D1 24348 on 2026-03-16) is recorded" 0 "recorded FY2026 as record 2" \
+  "$hoshu" register record "$db" "$work/inyear2026.json" --grants award_units
+out=$(row "$db" D1 FY2026); rc=$?
+[[ "$out" == "0 0 24348 0 0 -" ]]; report "show/export: D1's FY2026 grant forfeited by the leave (24348)" $((1 - $?))
+check "FY2027 evaluates from the register" 0 "" \
+  "$hoshu" eval $p --inputs $t/fy2027.toml --register "$db" --format json --out "$work/inyear2027.json"
+[[ "$(d1_vested "$work/inyear2027.json")" == "[0]" && "$(d1_carried "$work/inyear2027.json")" == "[]" ]]
+report "... and vests none of D1's FY2026 grant, carrying nothing of D1's on" $((1 - $?))
+run "$hoshu" explain $p --inputs $t/fy2027.toml --register "$db" --director D1 --value vested_units
+[[ $rc == 0 && "$out" == *"event 1 (leave D1 FY2026 on 2026-06-01) made it 0"* ]]
+report "explain names the leave beside D1's FY2026 record it closed" $((1 - $?))
+check "... the FY2027 result verifies" 0 "verified" "$hoshu" verify "$work/inyear2027.json"
+check "... and is recorded" 0 "recorded FY2027 as record 3" "$hoshu" register record "$db" "$work/inyear2027.json" --grants award_units
+out=$(row "$db" D1 FY2026); rc=$?
+[[ "$out" == "0 0 24348 0 0 -" ]]; report "after FY2027 is recorded: the same" $((1 - $?))
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
+check "register verify" 0 "verified" "$hoshu" register verify "$db"
+without_d1() { python3 - "$1" "$2" <<'PY'
+import sys
+blocks = open(sys.argv[1]).read().split("[[directors]]")
+open(sys.argv[2], "w").write("[[directors]]".join(b for b in blocks if 'id = "D1"' not in b))
+PY
+}
+db=$work/inyear-out.db
+q register init "$db"
+q register record "$db" "$work/ret2025.json" --grants award_units
+q register event "$db" --director D1 --kind leave --date 2026-06-01 --reason resigned
+q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/inyear-out2026.json"
+q register record "$db" "$work/inyear-out2026.json" --grants award_units
+without_d1 $t/fy2027.toml "$work/no-d1-2027.toml"
+check "FY2027 need not list D1: the FY2026 grant the leave forfeited is closed too" 0 \
+  "nothing of \`D1\`'s is still restricted and the inputs do not list \`D1\`, so 1 carried record" \
+  "$hoshu" eval $p --inputs "$work/no-d1-2027.toml" --register "$db" --format json --out "$work/no-d1-2027.json"
+check "... which verifies" 0 "verified" "$hoshu" verify "$work/no-d1-2027.json"
+
+db=$work/inyear-lift.db
+q register init "$db"
+q register record "$db" "$work/ret2025.json" --grants award_units
+q register event "$db" --director D1 --kind lift --shares 100 --date 2026-06-01 --reason "part lifted"
+q register event "$db" --director D1 --kind clawback --shares 50 --date 2026-06-02 --reason "clawed back"
+q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/inyear-lift2026.json"
+check "a lift and a clawback of D1 before FY2026 is recorded: FY2026 is recorded" 0 "recorded FY2026 as record 2" \
+  "$hoshu" register record "$db" "$work/inyear-lift2026.json" --grants award_units
+[[ "$(d1_carried "$work/inyear-lift2026.json")" == "[('FY2025', 11021), ('FY2026', 24348)]" ]]
+report "... FY2026 carries D1's FY2025 grant less 100 + 50 less its vesting (11021), the FY2026 grant whole" $((1 - $?))
+out=$(row "$db" D1 FY2025); rc=$?
+[[ "$out" == "11021 100 0 50 15638 2" ]]; report "show/export: the FY2025 grant lifted 100, clawed back 50, 11021 restricted" $((1 - $?))
+out=$(row "$db" D1 FY2026); rc=$?
+[[ "$out" == "24348 0 0 0 0 2" ]]; report "... the FY2026 grant untouched: 24348 restricted" $((1 - $?))
+out=$(unbalanced "$db"); rc=$?
+[[ -z "$out" ]]; report "every grant's shares are accounted for once" $((1 - $?))
+
 exit $fail

@@ -183,4 +183,30 @@ report "verify prints a tampered text escaped" $((1 - $?))
 run "$hoshu" register event "$work/escaped.db" --director D01 --kind lift --date 2027-07-01 --reason x
 [[ $rc == 1 && "$out" == *'\x1b[2K'* && "$out" != *$'\e'* && "$out" != *$'\r'* ]]
 report "... and so does event, refusing it" $((1 - $?))
+# D01 leaves on FY2025's grant date (2026-06-25, FY2025's last day), recorded before FY2025
+# is: FY2025's evaluation applies the leave to D01's FY2024 records, then grants D01 its
+# FY2025 shares (3809 + 8528 + 7639), made by the leave's date. `show` forfeits them, and
+# FY2026 carries them with nothing restricted (it carried 8528 and 7639 restricted on).
+db=$work/own-year-leave.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $grants
+check "D01 leaves on FY2025's grant date, before FY2025 is recorded" 0 "recorded event 1: leave D01 on 2026-06-25: 18902 restricted shares forfeited" \
+  "$hoshu" register event "$db" --director D01 --kind leave --date 2026-06-25 --reason resigned
+q eval rules/iij --inputs examples/iij/fy2025-carried.toml --register "$db" --format json --out "$work/own2025.json"
+q register record "$db" "$work/own2025.json" --grants $grants
+fy2025_of_d01() {
+  "$hoshu" register export "$db" --format json | python3 -c '
+import json, sys
+print(*[(g["grant"], g["restricted"], g["forfeited"]) for g in json.load(sys.stdin)["grants"] if g["director"] == "D01" and g["fiscal_year"] == "FY2025"])'
+}
+[[ "$(fy2025_of_d01)" == "('tenure_rs_shares', 0, 3809) ('annual_rs_shares', 0, 8528) ('midterm_rs_shares', 0, 7639)" ]]
+report "export: D01's FY2025 grants forfeited by the leave (3809, 8528, 7639)" $((1 - $?))
+check "FY2026 evaluates from the register" 0 "" \
+  "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$db" --format json --out "$work/own2026.json"
+run python3 -c 'import json,sys; print([r["restricted"] for r in json.load(open(sys.argv[1]))["carry"]["ledger"] if r["director"] == "D01" and r["year"] == "FY2025"])' "$work/own2026.json"
+[[ "$out" == "[0, 0, 0]" ]]; report "... carrying D01's FY2025 grants with nothing restricted, as show counts them" $((1 - $?))
+check "... the FY2026 result verifies" 0 "verified" "$hoshu" verify "$work/own2026.json"
+check "... and is recorded" 0 "recorded FY2026 as record 3" "$hoshu" register record "$db" "$work/own2026.json" --grants $grants
+[[ "$(fy2025_of_d01)" == "('tenure_rs_shares', 0, 3809) ('annual_rs_shares', 0, 8528) ('midterm_rs_shares', 0, 7639)" ]]
+report "... after which export says the same" $((1 - $?))
 exit $fail

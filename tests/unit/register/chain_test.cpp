@@ -114,6 +114,34 @@ TEST_CASE("balances: lift, leave, clawback, additional, on any date", "[register
     CHECK((*last)[2].restricted == 120);
 }
 
+TEST_CASE("balances: a lift or clawback of N shares takes them from the grant it was checked against, not a later year's",
+          "[register]") {
+    // Both recorded while only FY2024 was, dated after FY2025's grant date: FY2025's grant,
+    // recorded later, reaches their dates; the next year's evaluation takes the shares from
+    // the FY2024 records it carries in, and so does the register (it lifted both grants whole
+    // and clawed back nothing).
+    std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "D03", "4846")};
+    std::vector<StoredEvent> events;
+    EventEntry lift{"D03", EventKind::lift, "2026-07-01", "", "", std::string("100"), std::nullopt, "part", "hr", "t"};
+    auto checked = check_event(results, events, lift);
+    REQUIRE(checked);
+    events.push_back(stored(*checked, 2));
+    EventEntry claw{"D03", EventKind::clawback, "2026-07-02", "", "", std::string("50"), std::nullopt, "x", "hr", "t"};
+    checked = check_event(results, events, claw);
+    REQUIRE(checked);
+    events.push_back(stored(*checked, 3));
+    results.push_back(result(4, "FY2025", "2026-06-26", "D03", "4900"));
+    auto after = grant_balances(results, events, "");
+    REQUIRE(after);
+    REQUIRE(after->size() == 2);
+    CHECK((*after)[0].lifted == 100);
+    CHECK((*after)[0].clawed_back == 50);
+    CHECK((*after)[0].restricted == 4696);
+    CHECK((*after)[1].lifted == 0);
+    CHECK((*after)[1].clawed_back == 0);
+    CHECK((*after)[1].restricted == 4900);
+}
+
 TEST_CASE("an event's --year is a fiscal year the register holds", "[register]") {
     std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "D03", "4846")};
     std::vector<StoredEvent> events;
