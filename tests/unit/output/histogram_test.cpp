@@ -289,7 +289,7 @@ TEST_CASE("histogram: a title longer than a one-panel picture is wrapped, whole"
     CHECK(short_svg.find("height=\"272\"") != std::string::npos);
 }
 
-TEST_CASE("histogram: a unit that is not whole, in tenths; values between the units of the grid", "[histogram]") {
+TEST_CASE("histogram: a unit that is not whole, in tenths, and values between the units of its grid", "[histogram]") {
     // 0.5, 1.5 and 2.5 DSUs, counted in tenths: every path in a bar labelled with its value.
     HistogramPanel tenths{.director = "B01", .output = "credited", .unit = "DSUs"};
     tenths.counts = {{5, 100}, {15, 500}, {25, 400}};
