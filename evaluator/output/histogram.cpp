@@ -13,6 +13,7 @@
 #include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
 #include "evaluator/output/html.hpp"
+#include "evaluator/numbers/number_text.hpp"
 #include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/simulation_report.hpp"
 #include "evaluator/whatif/simulate.hpp"
@@ -105,6 +106,29 @@ std::string grouped(i128 v) { return group_digits(decimal(v)); }
 
 R exact(i128 v) { return *R::parse(decimal(v)); }
 
+i128 pow10(int e);
+
+/// "2.50" → "2.5", "4,709.00" → "4,709".
+std::string without_trailing_zeros(std::string text) {
+    if (text.find('.') == std::string::npos) return text;
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+    return text;
+}
+
+// v units of 10^-decimals, grouped, without trailing zeros: (25, 1) → "2.5"; (4709, 0) → "4,709".
+std::string scaled_text(i128 v, int decimals) {
+    if (decimals == 0) return grouped(v);
+    return without_trailing_zeros(grouped_decimal(exact(v) / exact(pow10(decimals)), decimals));
+}
+
+// An exact value to `decimals`: as it is where they end it, else rounded and marked
+// "≈" (never a rounded figure shown as the value): "2.5", "≈324,857.1429".
+std::string exact_text(const R& v, int decimals) {
+    const std::string text = without_trailing_zeros(grouped_decimal(v, decimals));
+    return (v * exact(pow10(decimals))).is_integer() ? text : "≈" + text;
+}
+
 std::string px(const R& v) { return v.to_decimal(1); }
 std::string px(std::int64_t v) { return px(R(v)); }
 
@@ -194,10 +218,10 @@ R x_of(const Bins& bins, i128 v) {
 
 // Round tick values inside the binned range: the smallest round step giving 3 to 5 ticks
 // whose labels fit side by side; failing that, the smallest giving at most 5 that fit.
-std::vector<i128> x_ticks(const Bins& bins) {
+std::vector<i128> x_ticks(const Bins& bins, int decimals) {
     if (bins.counts.size() == 1 && bins.width == 1) return {bins.start() + (bins.slots - 1) / 2};   // the one value
     i128 lo = bins.start(), hi = bins.end();
-    std::size_t widest = std::max(grouped(lo).size(), grouped(hi).size());
+    std::size_t widest = std::max(scaled_text(lo, decimals).size(), scaled_text(hi, decimals).size());
     const i128 label_width = 6 * static_cast<i128>(widest) + 10;
     i128 fallback = 0;
     for (i128 s : round_steps()) {
@@ -266,9 +290,13 @@ std::string percent_text(std::uint64_t n, std::uint64_t denominator) {
     return text + "%";
 }
 
-std::string bin_text(const Bins& bins, std::size_t k) {
+// A bar's values: "4,709", "4,700–4,709"; values between the units of 10^-decimals as
+// "2.5 to under 3".
+std::string bin_text(const Bins& bins, std::size_t k, int decimals, bool between) {
     i128 a = (bins.first + static_cast<i128>(k)) * bins.width;
-    return bins.width == 1 ? grouped(a) : grouped(a) + "–" + grouped(a + bins.width - 1);
+    if (between) return scaled_text(a, decimals) + " to under " + scaled_text(a + bins.width, decimals);
+    return bins.width == 1 ? scaled_text(a, decimals)
+                           : scaled_text(a, decimals) + "–" + scaled_text(a + bins.width - 1, decimals);
 }
 
 std::uint64_t total_of(const Counts& counts) {
@@ -302,14 +330,26 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
         lo = std::min<i128>(lo, least);
         hi = std::max<i128>(hi, greatest);
     }
-    std::string range = fmt::format("min {} · max {}", grouped(lo), grouped(hi));
+    // A value of the axis as text (in units of 10^-decimals).
+    auto at = [&](i128 v) { return scaled_text(v, p.decimals); };
+    // An exact value between the units of the grid: to four decimals at least, as the table
+    // shows such a percentile.
+    const int places = p.between ? std::max(p.decimals, 4) : p.decimals;
+    auto exact_or = [&](const std::optional<R>& given, i128 v) { return given ? exact_text(*given, places) : at(v); };
+    std::string range = fmt::format("min {} · max {}", at(lo), at(hi));
+    if (!overlay && p.exact_range)
+        range = fmt::format("min {} · max {}", exact_text(p.exact_range->first, places),
+                            exact_text(p.exact_range->second, places));
     if (overlay) {
-        auto side = [&](const Counts& c, const std::optional<std::pair<std::int64_t, std::int64_t>>& given) {
+        auto side = [&](const Counts& c, const std::optional<std::pair<std::int64_t, std::int64_t>>& given,
+                        const std::optional<std::pair<R, R>>& given_exact) {
             if (c.empty()) return std::string("—");
+            if (given_exact) return exact_text(given_exact->first, places) + "–" + exact_text(given_exact->second, places);
             const auto [least, greatest] = extremes(c, given);
-            return grouped(least) + "–" + grouped(greatest);
+            return at(least) + "–" + at(greatest);
         };
-        range = fmt::format("base {} · head {}", side(base_counts, p.base_range), side(p.counts, p.range));
+        range = fmt::format("base {} · head {}", side(base_counts, p.base_range, p.exact_base_range),
+                            side(p.counts, p.range, p.exact_range));
     }
     std::uint64_t most = std::max(total, base_total);
     std::string n_text = most == paths ? fmt::format("n = {} paths", grouped(most))
@@ -362,7 +402,8 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
             out += fmt::format(
                 "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-count=\"{}\">"
                 "<title>{}{}: {} paths ({})</title></rect>\n",
-                cls, px(bx), px(R(plot_bottom) - height), px(bin_px - gap), px(height), n, who, bin_text(bins, k),
+                cls, px(bx), px(R(plot_bottom) - height), px(bin_px - gap), px(height), n, who,
+                bin_text(bins, k, p.decimals, p.between),
                 grouped(n), percent_text(n, denominator));
         }
         out += "</g>\n";
@@ -374,15 +415,16 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     out += "<g class=\"x-axis\">\n";
     out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(plot_left),
                        px(plot_bottom), px(plot_right), px(plot_bottom));
-    for (i128 t : x_ticks(bins)) {
+    for (i128 t : x_ticks(bins, p.decimals)) {
         std::string tx = px(x_of(bins, t));
         out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", tx, px(plot_bottom), tx,
                            px(plot_bottom + 4));
         out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", tx,
-                           px(plot_bottom + 15), grouped(t));
+                           px(plot_bottom + 15), at(t));
     }
     std::string caption = escape_xml(p.unit);
-    if (bins.width > 1) caption += (caption.empty() ? "" : " ") + fmt::format("(bins of {})", grouped(bins.width));
+    if (bins.width > 1 || p.between)
+        caption += (caption.empty() ? "" : " ") + fmt::format("(bins of {})", at(bins.width));
     if (!caption.empty())
         out += fmt::format("<text class=\"note\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
                            px(R(plot_left) + R::fraction(plot_width, 2)), px(plot_bottom + 32), caption);
@@ -392,8 +434,8 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
     if (p.marker && !limit_on_axis && *p.marker >= bins.start() && *p.marker <= bins.end()) {
         R mx = x_of(bins, *p.marker);
         bool right_half = mx > R(plot_left) + R::fraction(plot_width, 2);
-        std::string label = p.marker_label.empty() ? grouped(*p.marker)
-                                                   : escape_xml(p.marker_label) + " " + grouped(*p.marker);
+        const std::string value = exact_or(p.exact_marker, *p.marker);
+        std::string label = p.marker_label.empty() ? value : escape_xml(p.marker_label) + " " + value;
         out += "<g class=\"marker\">\n";
         out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke-dasharray=\"4 3\"/>\n", px(mx),
                            px(plot_top - 12), px(mx), px(plot_bottom));
@@ -407,7 +449,8 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
         out += "<g class=\"limit\">\n";
         out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" data-off-axis=\"{}\">{}{} {}{}</text>\n",
                            px(R(above ? plot_right : plot_left)), px(plot_top - 12), above ? "end" : "start",
-                           above ? "right" : "left", above ? "" : "← ", escape_xml(p.limit_label), grouped(*p.limit),
+                           above ? "right" : "left", above ? "" : "← ", escape_xml(p.limit_label),
+                           exact_or(p.exact_limit, *p.limit),
                            above ? " →" : "");
         out += "</g>\n";
     } else if (p.limit) {
@@ -418,7 +461,7 @@ void draw_panel(std::string& out, const HistogramPanel& p, std::uint64_t paths, 
                            px(plot_bottom));
         out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{} {}</text>\n",
                            px(right_half ? lx - R(4) : lx + R(4)), px(plot_top - 4), right_half ? "end" : "start",
-                           escape_xml(p.limit_label), grouped(*p.limit));
+                           escape_xml(p.limit_label), exact_or(p.exact_limit, *p.limit));
         out += "</g>\n";
     }
     out += "</g>\n";
@@ -516,43 +559,130 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
 
 namespace {
 
-/// The counts of a distribution in shares (or another counted unit): per value, or per
-/// granule past the cap of distinct values (then `granule` and `range` say so; an earlier
-/// granule, of the other side of an overlay, is a power of two that divides or is divided by
-/// this one: the panel takes the wider).
-Counts integer_counts(const ValueCounts& counts, std::int64_t& granule,
+/// The grid a panel's values are drawn on: units of 10^-decimals, and whether some values
+/// lie between two of them.
+struct Grid {
+    int decimals = 0;
+    bool between = false;
+};
+
+constexpr int most_decimals = 6;
+
+R ten_to(int d) { return exact(pow10(d)); }
+
+/// Whether the type's values are whole numbers (shares, a `whole` unit).
+bool whole_unit(const Plan& plan, const Type& type) {
+    auto u = single_unit(type);
+    return u && plan.units[*u].whole;
+}
+
+/// The grid of the distributions `sides` (null: a plan without the output) of an output of
+/// `type`: whole numbers as they are; decimals that end within six places on the fewest
+/// places that hold them all (0.5, 1.5: tenths); any other values (sevenths, counts per
+/// bin of a fraction's width) between the units of enough places to give the panel its
+/// bars (about as many units as bars, at most six places; a bin's width whole in them).
+Grid grid_of(const Plan& plan, const Type& type, std::initializer_list<const ValueCounts*> sides) {
+    if (whole_unit(plan, type)) return {};
+    Grid g;
+    std::optional<R> lo, hi;
+    bool ends = true;
+    int places = 0, binned_places = 0;
+    for (const ValueCounts* c : sides) {
+        if (!c || c->total() == 0) continue;
+        if (c->exact()) {
+            for (const auto& [v, n] : c->sorted()) {
+                if (!lo || v < *lo) lo = v;
+                if (!hi || *hi < v) hi = v;
+                while (ends && !(v * ten_to(places)).is_integer()) {
+                    if (places == most_decimals) ends = false;
+                    else ++places;
+                }
+            }
+        } else {
+            ends = false;
+            R width;
+            c->visit_bins([](const R&, std::uint64_t) {}, width);
+            while (binned_places < most_decimals && !(width * ten_to(binned_places)).is_integer()) ++binned_places;
+            if (!lo || c->least() < *lo) lo = c->least();
+            if (!hi || *hi < c->greatest()) hi = c->greatest();
+        }
+    }
+    if (ends) return {places, false};
+    g.between = true;
+    g.decimals = binned_places;
+    if (lo && hi)
+        while (g.decimals < most_decimals &&
+               ((*hi * ten_to(g.decimals)).floor() - (*lo * ten_to(g.decimals)).floor()) < R(max_bins))
+            ++g.decimals;
+    return g;
+}
+
+/// The counts of a distribution in shares (or another counted unit) on the grid `g`: per
+/// value, per unit of the grid, or per granule past the cap of distinct values (then
+/// `granule` and `range` say so; an earlier granule, of the other side of an overlay,
+/// divides or is divided by this one: the panel takes the wider). Every path is counted.
+Counts integer_counts(const ValueCounts& counts, const Grid& g, std::int64_t& granule,
                       std::optional<std::pair<std::int64_t, std::int64_t>>& range) {
     Counts out;
+    const R scale = ten_to(g.decimals);
+    auto scaled = [&](const R& v) { return (v * scale).floor().to_int64(); };
     if (counts.exact()) {
-        for (const auto& [v, n] : counts.sorted())
-            if (auto i = v.to_int64()) out.emplace_back(*i, n);
+        for (const auto& [v, n] : counts.sorted()) {
+            auto i = scaled(v);
+            if (!i) return {};
+            if (!out.empty() && out.back().first == *i) out.back().second += n;   // one unit of the grid
+            else out.emplace_back(*i, n);
+        }
         return out;
     }
-    std::int64_t width = 1;
-    auto least = counts.least().to_int64(), greatest = counts.greatest().to_int64();
-    if (!least || !greatest ||
-        !counts.visit_bins([&](std::int64_t v, std::uint64_t n) { out.emplace_back(v, n); }, width))
+    R width;
+    auto least = scaled(counts.least()), greatest = scaled(counts.greatest());
+    bool fits = least && greatest;
+    if (!fits || !counts.visit_bins(
+                     [&](const R& first, std::uint64_t n) {
+                         auto i = scaled(first);
+                         if (!i) fits = false;
+                         else out.emplace_back(*i, n);
+                     },
+                     width))
         return {};
-    granule = std::max(granule, width);
+    auto w = (width * scale).to_int64();
+    if (!fits || !w || !(width * scale).is_integer()) return {};
+    granule = std::max(granule, *w);
     range = std::make_pair(*least, *greatest);
     return out;
+}
+
+/// The least and the greatest value counted, exactly (for a panel whose values lie between
+/// the units of its grid).
+std::pair<R, R> exact_range(const ValueCounts& counts) {
+    if (counts.exact()) {
+        auto sorted = counts.sorted();
+        return {sorted.front().first, sorted.back().first};
+    }
+    return {counts.least(), counts.greatest()};
+}
+
+/// A value (a median, a bound) on the panel's grid: its unit of the grid, and the value
+/// itself where it is not one (to be shown as it is, or marked as rounded).
+void place(const R& v, const Grid& g, std::optional<std::int64_t>& at, std::optional<R>& exact_value) {
+    const R scaled = v * ten_to(g.decimals);
+    at = scaled.floor().to_int64();
+    if (at && !scaled.is_integer()) exact_value = v;
 }
 
 /// The limits of `plan` on the plan-wide output `slot` whose value is that output and
 /// whose bound is in shares (or another counted unit): "limit NAME" and the smallest bound
 /// of any path.
-std::optional<std::pair<std::string, std::int64_t>> limit_on(const Plan& plan, const SimulationResult& r,
-                                                           std::uint32_t slot) {
+std::optional<std::pair<std::string, R>> limit_on(const Plan& plan, const SimulationResult& r, std::uint32_t slot) {
     for (const auto& l : r.limits) {
         const Limit& limit = plan.limits[l.limit];
         const Node& value = plan.nodes[limit.value];
         if (value.kind != NodeKind::slot || value.aux != slot || !counted(limit.type, plan.units)) continue;
         if (l.bounds.total() == 0) continue;
-        auto low = l.bounds.least().floor().to_int64();
-        if (!low) continue;
         std::string label = "limit " + limit.name;
         if (l.bounds.varies()) label += " (lowest)";
-        return std::make_pair(label, *low);
+        return std::make_pair(label, l.bounds.least());
     }
     return std::nullopt;
 }
@@ -570,16 +700,19 @@ std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationR
         p.director = std::move(director);
         p.output = plan.slots[t.slot].name;
         p.unit = plan.type_name(type);
-        p.counts = integer_counts(t.counts, p.granule, p.range);
+        const Grid g = grid_of(plan, type, {&t.counts});
+        p.decimals = g.decimals;
+        p.between = g.between;
+        p.counts = integer_counts(t.counts, g, p.granule, p.range);
+        if (g.between) p.exact_range = exact_range(t.counts);
         auto l = p.director.empty() ? limit_on(plan, r, t.slot) : std::nullopt;
         if (l) {
             p.limit_label = l->first;
-            p.limit = l->second;
+            place(l->second, g, p.limit, p.exact_limit);
         }
-        if (auto m = summarize(r, t).p50.to_int64()) {   // drawn unless the limit is on the axis
-            p.marker = *m;
-            p.marker_label = "P50";
-        }
+        // Drawn unless the limit is on the axis.
+        place(summarize(r, t).p50, g, p.marker, p.exact_marker);
+        if (p.marker) p.marker_label = "P50";
         out.push_back(std::move(p));
     };
     for (const auto& t : r.outputs) add(t, r.directors[t.director]);
@@ -598,14 +731,20 @@ std::vector<HistogramPanel> histogram_panels(const Plan& base, const Plan& head,
         p.director = o.director ? o.director_id : "";
         p.output = o.output;
         p.unit = o.unit;
-        if (o.head) p.counts = integer_counts(o.head->counts, p.granule, p.range);
-        if (o.base) p.base_counts = integer_counts(o.base->counts, p.granule, p.base_range);
+        const Grid g = grid_of(plan, plan.slots[shown->slot].type,
+                               {o.head ? &o.head->counts : nullptr, o.base ? &o.base->counts : nullptr});
+        p.decimals = g.decimals;
+        p.between = g.between;
+        if (o.head) p.counts = integer_counts(o.head->counts, g, p.granule, p.range);
+        if (o.base) p.base_counts = integer_counts(o.base->counts, g, p.granule, p.base_range);
+        if (g.between && o.head && o.head->counts.total()) p.exact_range = exact_range(o.head->counts);
+        if (g.between && o.base && o.base->counts.total()) p.exact_base_range = exact_range(o.base->counts);
         if (!o.director) {
             auto l = o.head ? limit_on(head, c.head, o.head->slot) : std::nullopt;
             if (!l && o.base) l = limit_on(base, c.base, o.base->slot);
             if (l) {
                 p.limit_label = l->first;
-                p.limit = l->second;
+                place(l->second, g, p.limit, p.exact_limit);
             }
         }
         out.push_back(std::move(p));

@@ -51,6 +51,17 @@ struct HistogramPanel {
     /// the least and the greatest value of each.
     std::int64_t granule = 1;
     std::optional<std::pair<std::int64_t, std::int64_t>> range{}, base_range{};
+    /// Values in tenths, hundredths, … of the unit (one that is not whole: DSUs): the counts'
+    /// values, the marker, the limit and the ranges count units of 10^-decimals (0.5 DSU with
+    /// decimals 1: 5), and the labels show them as decimals ("0.5").
+    int decimals = 0;
+    /// Some values lie between two such units (a seventh of a DSU): each (v, n) counts the
+    /// values from v to under v + granule, and each bar is labelled as from one value to
+    /// under the next. The exact values below are then shown for the range, the marker and
+    /// the limit, marked as rounded where the decimals do not end them ("≈324,857.1429").
+    bool between = false;
+    std::optional<std::pair<Rational, Rational>> exact_range{}, exact_base_range{};
+    std::optional<Rational> exact_marker{}, exact_limit{};
 };
 
 /// The two plans of an overlay, for the legend: "base  rules/iij-2023 — title".
@@ -72,7 +83,8 @@ std::string histogram_svg(std::string_view title, std::uint64_t paths, const std
                           const std::optional<HistogramLegend>& legend = std::nullopt);
 
 /// The panels of a simulation: one per director and output in shares (or another counted
-/// unit: PSUs, points) that is not the same on every path, marked at its median (P50); then
+/// unit: PSUs, points, DSUs that are not whole) that is not the same on every path, every
+/// path counted, marked at its median (P50); then
 /// one per plan-wide output in such a unit that varies, marked at the bound of the plan's
 /// limit whose value is that output (the smallest bound of any path), else at its median.
 std::vector<HistogramPanel> histogram_panels(const Plan& plan, const SimulationResult& r);

@@ -210,8 +210,12 @@ std::string signed_decimal(const Rational& v, int places) {
 /// percentiles whole (shares, counts); an output in a currency with minor amounts shows
 /// every one of them to its minor decimals at least (990.09 USD, not 990); a percent's in
 /// percent to two decimals ("53.57%") and a ratio's to four, a percentile that is not
-/// exactly that marked as rounded ("≈53.57%"; the JSON has it exactly). `sign`: a change
-/// between two plans, a rise with its `+`. The standard deviation of one path is "—".
+/// exactly that marked as rounded ("≈53.57%"; the JSON has it exactly). The percentiles of
+/// another number (a unit that is not whole: DSUs) take the fewest decimals, up to four,
+/// that show all five exactly ("0.5", "3,378.3432"); a percentile that no such decimal
+/// ends — an amount finer than its currency's minor one, a third of a DSU — is marked as
+/// rounded too ("≈768,518.51", "≈324,857.8571"). `sign`: a change between two plans, a
+/// rise with its `+`. The standard deviation of one path is "—".
 std::vector<std::string> statistic_cells(const Plan& plan, const Type& type, const OutputSummary& s, bool sign) {
     auto decimal = [&](const Rational& v, int places) {
         return sign ? signed_decimal(v, places) : grouped_decimal(v, places);
@@ -230,11 +234,27 @@ std::vector<std::string> statistic_cells(const Plan& plan, const Type& type, con
                 s.sd ? group_digits(standard_deviation(s.variance * scale * scale, places)) + suffix : "—",
                 value(s.p5), value(s.p25), value(s.p50), value(s.p75), value(s.p95), path_percent(s.p_zero)};
     }
-    const int whole = minor_places(plan, type);
-    const int mean = std::max(2, whole);
-    return {decimal(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", decimal(s.p5, whole),
-            decimal(s.p25, whole), decimal(s.p50, whole), decimal(s.p75, whole), decimal(s.p95, whole),
-            path_percent(s.p_zero)};
+    const int minor = minor_places(plan, type);
+    const int mean = std::max(2, minor);
+    auto exact_at = [](const Rational& v, int places) {
+        Rational x = v;
+        for (int i = 0; i < places; ++i) x = x * Rational(10);
+        return x.is_integer();
+    };
+    // Money shows its minor decimals; any other number as few as show every percentile.
+    int places = minor;
+    if (!in_money(type, plan.units)) {
+        constexpr int most = 4;
+        auto all_exact = [&](int p) {
+            for (const Rational* v : {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95})
+                if (!exact_at(*v, p)) return false;
+            return true;
+        };
+        while (places < most && !all_exact(places)) ++places;
+    }
+    auto value = [&](const Rational& v) { return (exact_at(v, places) ? "" : "≈") + decimal(v, places); };
+    return {decimal(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", value(s.p5),
+            value(s.p25), value(s.p50), value(s.p75), value(s.p95), path_percent(s.p_zero)};
 }
 
 /// The plan-wide outputs a simulation counted (every number but those in money),

@@ -311,6 +311,13 @@ bool ValueCounts::visit_bins(const std::function<void(std::int64_t, std::uint64_
     return true;
 }
 
+bool ValueCounts::visit_bins(const std::function<void(const Rational&, std::uint64_t)>& each, Rational& width) const {
+    if (mode_ != Mode::binned) return false;
+    width = scale_ >= 0 ? power_of_two(scale_) : Rational(1) / power_of_two(-scale_);
+    for (const auto& [b, n] : bins_) each(b * width, n);
+    return true;
+}
+
 std::optional<Rational> ValueCounts::at_rank(std::uint64_t r) const {
     for (const auto& [rank, v] : found_)
         if (rank == r) return v;

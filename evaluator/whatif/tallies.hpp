@@ -137,6 +137,9 @@ public:
     /// For a chart: whole(first value of the bin, count) in increasing order, and the width,
     /// when the bins are whole numbers of at least 1 and fit 64 bits.
     bool visit_bins(const std::function<void(std::int64_t, std::uint64_t)>& whole, std::int64_t& width) const;
+    /// The same for any width (2^scale, 1/8 too): each bin's first value and count, in
+    /// increasing order, and the width.
+    bool visit_bins(const std::function<void(const Rational&, std::uint64_t)>& each, Rational& width) const;
     /// The value of rank r (1 = the least) once a pass has found it.
     std::optional<Rational> at_rank(std::uint64_t r) const;
 

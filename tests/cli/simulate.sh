@@ -140,6 +140,31 @@ cp "$work/pr-model-i.json" "$work/pr-i.json"
 grep -q '"scaled_paths": [1-9]' "$work/pr-i.json" && grep -q '"violated_paths": [1-9]' "$work/pr-i.json" ||
   { bad "pro rata plan: no path scales a limit, or none breaks one"; same=0; }
 [[ $same -eq 1 ]] && ok "--engine compiled on outputs whole on some paths only, limits scaled and broken: as the interpreter's"
+# Outputs in a unit that is not whole (tenths, sevenths of a DSU): every path is in a bar of
+# its panel, and the table and the histogram are the same for either engine and any --threads.
+nw=tests/golden/simulate_not_whole
+nws() { NO_COLOR=1 "$hoshu" simulate $nw/rules --inputs $nw/in.toml --model $nw/model.toml --paths 4100 --seed 3 "$@"; }
+same=1
+nws --engine interpreter --threads 2 --histogram "$work/nw-i.svg" > "$work/nw-i.txt" 2>&1 || bad "not whole, --engine interpreter: exit $?"
+for engine in interpreter compiled; do
+  for t in 1 3; do
+    nws --engine $engine --threads $t --histogram "$work/nw-$engine$t.svg" > "$work/nw-$engine$t.txt" 2>&1 ||
+      bad "not whole, --engine $engine --threads $t: exit $?"
+    cmp -s "$work/nw-i.txt" "$work/nw-$engine$t.txt" && cmp -s "$work/nw-i.svg" "$work/nw-$engine$t.svg" ||
+      { bad "not whole, --engine $engine --threads $t: not the same table and histogram"; same=0; }
+  done
+done
+# Each panel's bars add up to the paths, and its note says every path.
+panels=$(grep -c 'class="panel"' "$work/nw-i.svg")
+notes=$(grep -c '>n = 4,100 paths · ' "$work/nw-i.svg")
+sums=$(awk '/class="panel"/ { if (n) print n; n = 0 } /<rect class="bar"/ { match($0, /data-count="[0-9]+"/);
+  n += substr($0, RSTART + 12, RLENGTH - 13) } END { if (n) print n }' "$work/nw-i.svg" | sort -u)
+[[ $panels -eq 4 && $notes -eq 4 && $sums == 4100 ]] ||
+  { bad "not whole: $panels panels, $notes say every path, bars adding up to: $sums"; same=0; }
+# The histogram as it should be (read it before replacing it: cp "$work/nw-i.svg" to it).
+cmp -s "$work/nw-i.svg" tests/cli/simulate/not-whole.svg ||
+  { bad "not whole: the histogram differs from tests/cli/simulate/not-whole.svg"; diff "$work/nw-i.svg" tests/cli/simulate/not-whole.svg | head -20; same=0; }
+[[ $same -eq 1 ]] && ok "a unit that is not whole: every path in the histogram, the same for either engine and --threads 1, 2, 3"
 # A model whose values only the interpreter reads: --engine compiled says where and stops;
 # auto evaluates with the interpreter.
 cat > "$work/eps.toml" <<'TOML'

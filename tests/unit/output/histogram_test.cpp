@@ -288,3 +288,37 @@ TEST_CASE("histogram: a title longer than a one-panel picture is wrapped, whole"
     CHECK(occurrences(short_svg, "font-weight=\"bold\"") == 1);
     CHECK(short_svg.find("height=\"272\"") != std::string::npos);
 }
+
+TEST_CASE("histogram: a unit that is not whole, in tenths, and values between the units of its grid", "[histogram]") {
+    // 0.5, 1.5 and 2.5 DSUs, counted in tenths: every path in a bar labelled with its value.
+    HistogramPanel tenths{.director = "B01", .output = "credited", .unit = "DSUs"};
+    tenths.counts = {{5, 100}, {15, 500}, {25, 400}};
+    tenths.decimals = 1;
+    tenths.marker = 15;
+    tenths.marker_label = "P50";
+    std::string svg = histogram_svg("tenths", 1'000, {tenths});
+    require_well_formed(svg);
+    CHECK(sum(bar_counts(svg)) == 1'000);
+    CHECK(svg.find("n = 1,000 paths · min 0.5 · max 2.5") != std::string::npos);
+    CHECK(svg.find("<title>0.5: 100 paths (10.0%)</title>") != std::string::npos);
+    CHECK(svg.find(">P50 1.5<") != std::string::npos);
+    CHECK(svg.find("(bins of") == std::string::npos);   // a bar per value
+
+    // Sevenths of a DSU, counted per whole DSU: the bars say "from … to under …", the range and
+    // the median are the exact values, marked where four decimals do not end them.
+    HistogramPanel sevenths{.director = "B01", .output = "u", .unit = "DSUs"};
+    sevenths.counts = {{2420, 3}, {2421, 5}, {2423, 2}};
+    sevenths.between = true;
+    sevenths.exact_range = std::make_pair(hoshu::eval::Rational::fraction(16941, 7),
+                                          hoshu::eval::Rational::fraction(16964, 7));
+    sevenths.marker = 2421;
+    sevenths.exact_marker = hoshu::eval::Rational::fraction(4843, 2);
+    sevenths.marker_label = "P50";
+    svg = histogram_svg("sevenths", 10, {sevenths});
+    require_well_formed(svg);
+    CHECK(sum(bar_counts(svg)) == 10);
+    CHECK(svg.find("n = 10 paths · min ≈2,420.1429 · max ≈2,423.4286") != std::string::npos);
+    CHECK(svg.find("<title>2,420 to under 2,421: 3 paths (30.0%)</title>") != std::string::npos);
+    CHECK(svg.find(">P50 2,421.5<") != std::string::npos);
+    CHECK(svg.find("DSUs (bins of 1)") != std::string::npos);
+}

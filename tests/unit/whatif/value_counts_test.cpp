@@ -333,3 +333,30 @@ TEST_CASE("the bins of counts past the cap hold every value, a power of two wide
     CHECK(counted == total);
     CHECK(c.least() <= Rational(previous + width - 1));
 }
+
+TEST_CASE("the bins of fractions past the cap hold every value, a fraction of a power of two wide", "[value_counts]") {
+    // Values a thousandth apart within 3 (a unit that is not whole): past the cap the bins are
+    // narrower than 1, which the whole-number visit cannot give; the exact one counts them all.
+    ValueCounts c;
+    c.set_cap(16);
+    std::uint64_t total = 0;
+    for (std::int64_t i = 0; i < 3000; ++i) {
+        c.add(Rational::fraction(i, 1000));
+        ++total;
+    }
+    REQUIRE_FALSE(c.exact());
+    std::int64_t whole_width = 0;
+    CHECK_FALSE(c.visit_bins([](std::int64_t, std::uint64_t) {}, whole_width));
+    Rational width, previous(-1);
+    std::uint64_t counted = 0;
+    REQUIRE(c.visit_bins(
+        [&](const Rational& low, std::uint64_t n) {
+            CHECK(previous < low);
+            CHECK((low / width).is_integer());
+            previous = low;
+            counted += n;
+        },
+        width));
+    CHECK(width < Rational(1));
+    CHECK(counted == total);
+}
