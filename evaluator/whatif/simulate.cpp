@@ -156,8 +156,11 @@ private:
         price = *v;
         return true;
     }
+    /// Output i moves from this run on, its value there `value`: the three moving vectors
+    /// grow together, whichever of add() and add_read_all() found it changed.
     void start_moving(std::size_t i, std::int64_t value) {
         moving_.push_back(Moving{places_[i], tallies_[i], price_ && valued_[i]});
+        moving_index_.push_back(i);
         moving_values_.push_back(value);
     }
     /// add() reading every output the run changes, whether or not it has a place.
@@ -198,7 +201,6 @@ private:
             }
             settle(i, steady_[j].value);   // its value on the paths before this one
             start_moving(i, w[i]);
-            moving_index_.push_back(i);
             steady_[j] = steady_.back();
             steady_.pop_back();
         }
