@@ -96,6 +96,49 @@ std::string describe_event(const eval::StoredEvent& e) {
     return what + " on " + e.date + ")";
 }
 
+/// Refuses (exit 2, nothing written) a result whose grants the register cannot hold, each
+/// named (the director, the output, the value and why) with what a grant must be
+/// (eval::grant_count_rule()). A grant of 0 is a grant of nothing, and held.
+int refuse_uncountable_grants(const eval::ResultEntry& entry, const eval::Plan& plan, const RegisterArgs& args) {
+    std::string listed;
+    std::size_t n = 0;
+    std::string fraction_of;   // the unit of the first grant in fractions ("DSU"), for the hint
+    bool negative = false;
+    for (const auto& l : entry.lines) {
+        if (l.kind != "grant") continue;
+        const std::string why = eval::grant_count_problem(l.value);
+        if (why.empty()) continue;
+        if (why == "not a whole number" && fraction_of.empty()) {
+            auto slot = plan.find_slot(l.name);
+            fraction_of = slot ? plan.amount_unit(plan.slots[*slot].type, 1) : "share";
+        }
+        negative = negative || why == "below 0";
+        if (++n <= 10)
+            listed += fmt::format("  {} `{}`, {}: {}, {}\n", plan.directors.noun, l.director, l.name,
+                                  count_of(l.value, l.unit.empty() ? "shares" : l.unit), why);
+    }
+    if (n == 0) return Exit::success;
+    if (n > 10) listed += fmt::format("  and {} more\n", n - 10);
+    std::string hint;
+    if (!fraction_of.empty())
+        hint += fmt::format("round the grant to a whole {} in the rules (`round down(…, 1 {})`), or name with --grants only "
+                            "outputs that count whole units",
+                            fraction_of, fraction_of);
+    if (negative)
+        hint += std::string(hint.empty() ? "" : "; ") +
+                "a grant gives: shares taken back are an event (hoshu register event … --kind clawback --shares N)";
+    if (hint.empty()) hint = "a count of more than that is not a grant: check the output's unit and the inputs it is computed from";
+    std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) grants what the register cannot hold, so nothing is recorded: "
+                                          "a grant is {}, which {} not:\n{}hint: {}\n",
+                                          dsl::printable(args.result), dsl::printable(entry.fiscal_year),
+                                          eval::grant_count_rule(), n == 1 ? "1 grant is" : fmt::format("{} grants are", n),
+                                          listed, hint),
+                              true)
+                   .c_str(),
+               stderr);
+    return Exit::usage;
+}
+
 /// `entry` is to supersede its fiscal year's current record: the events recorded since the
 /// year was first recorded (that concern its grants) apply to it as they did to the record it
 /// replaces. Named in a note; refused (exit 2, naming them) when one no longer fits the new
@@ -513,6 +556,10 @@ int record(const RegisterArgs& args) {
                 }
             }
         }
+        // Each grant a count the register holds: a fraction of a unit (DSUs credited to four
+        // decimals), a negative grant or one past 64 bits would be recorded, and every later
+        // `show`, `export` and `event` refused.
+        if (int rc = refuse_uncountable_grants(entry, v.plan, args); rc != Exit::success) return rc;
         // The rule files and the inputs, byte-exact, so that the result can be verified again
         // from the register alone (each file read again must still be the one verified).
         namespace fs = std::filesystem;
