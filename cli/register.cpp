@@ -239,11 +239,11 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
     }
     for (const auto& r : after) {
         if (r.superseded_by || r.id == replacing.id) continue;
-        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, after); stale && stale->id == current->id)
-            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld, which the new record supersedes: "
-                                 "evaluate %s again (--register) and record it with --supersede\n",
-                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(current->id),
-                         dsl::printable(r.fiscal_year).c_str());
+        if (const eval::Staleness stale = eval::superseded_ancestor(r, after); stale && stale.superseded->id == current->id)
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was %s: evaluate %s again (--register) and record it with "
+                                 "--supersede\n",
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(),
+                         dsl::printable(eval::stale_reason(stale, "the new record")).c_str(), dsl::printable(r.fiscal_year).c_str());
     }
     if (!carried.empty()) {
         std::string ids;
@@ -741,7 +741,7 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
     bool carried_from_register = false;
     if (auto seal = eval::read_result(r.result_json); seal && !seal->seal.carried_sha256.empty()) {
         carried_from_register = seal->seal.carried_from_register;
-        const eval::StoredResult* from = eval::result_with_sha256(all, seal->seal.carried_sha256);
+        const eval::StoredResult* from = eval::result_with_sha256(all, seal->seal.carried_sha256, r.seq);
         if (from == nullptr) {
             note = fmt::format("the result it carried from (sha256 {}) is not in the register", seal->seal.carried_sha256);
             return false;
@@ -844,11 +844,11 @@ int verify(const RegisterArgs& args) {
     // superseded figures on: said, so that the year is evaluated again.
     for (const auto& r : *results) {
         if (r.superseded_by) continue;
-        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
-            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld (%s), which record %lld supersedes: "
-                                 "evaluate %s again (--register %s) and record it with --supersede\n",
-                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(stale->id),
-                         dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str(),
+        if (const eval::Staleness stale = eval::superseded_ancestor(r, *results))
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was %s: evaluate %s again (--register %s) and record it with "
+                                 "--supersede\n",
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(),
+                         dsl::printable(eval::stale_reason(stale)).c_str(), dsl::printable(r.fiscal_year).c_str(),
                          dsl::printable(args.db).c_str());
     }
     auto head = reg->head();
