@@ -298,12 +298,11 @@ std::optional<std::vector<eval::InputFile::Carried>> read_register_carry(const e
         print_unlocated(dsl::printable(shown) + ": ", recorded.error());
         return std::nullopt;
     }
-    if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
-        std::fprintf(stderr, "hoshu: warning: --register %s: the %s result carried from (record %lld) was computed from record %lld "
-                             "(%s), which record %lld supersedes: it carries the superseded figures on; evaluate %s again "
-                             "(--register) and record it with --supersede first\n",
-                     shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id), static_cast<long long>(stale->id),
-                     dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str());
+    if (const eval::Staleness stale = eval::superseded_ancestor(r, *results))
+        std::fprintf(stderr, "hoshu: warning: --register %s: the %s result carried from (record %lld) was %s: it carries the "
+                             "superseded figures on; evaluate %s again (--register) and record it with --supersede first\n",
+                     shown_db.c_str(), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(r.id),
+                     dsl::printable(eval::stale_reason(stale)).c_str(), dsl::printable(r.fiscal_year).c_str());
     // The events since, save those dated after the year (they are the next year's).
     auto for_year = eval::events_for_year(r, *results, *events, year, last_day);
     for (const auto& n : for_year.left) std::fprintf(stderr, "hoshu: note: --register %s: %s\n", shown_db.c_str(), dsl::printable(n).c_str());

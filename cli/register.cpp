@@ -96,6 +96,49 @@ std::string describe_event(const eval::StoredEvent& e) {
     return what + " on " + e.date + ")";
 }
 
+/// Refuses (exit 2, nothing written) a result whose grants the register cannot hold, each
+/// named (the director, the output, the value and why) with what a grant must be
+/// (eval::grant_count_rule()). A grant of 0 is a grant of nothing, and held.
+int refuse_uncountable_grants(const eval::ResultEntry& entry, const eval::Plan& plan, const RegisterArgs& args) {
+    std::string listed;
+    std::size_t n = 0;
+    std::string fraction_of;   // the unit of the first grant in fractions ("DSU"), for the hint
+    bool negative = false;
+    for (const auto& l : entry.lines) {
+        if (l.kind != "grant") continue;
+        const std::string why = eval::grant_count_problem(l.value);
+        if (why.empty()) continue;
+        if (why == "not a whole number" && fraction_of.empty()) {
+            auto slot = plan.find_slot(l.name);
+            fraction_of = slot ? plan.amount_unit(plan.slots[*slot].type, 1) : "share";
+        }
+        negative = negative || why == "below 0";
+        if (++n <= 10)
+            listed += fmt::format("  {} `{}`, {}: {}, {}\n", plan.directors.noun, l.director, l.name,
+                                  count_of(l.value, l.unit.empty() ? "shares" : l.unit), why);
+    }
+    if (n == 0) return Exit::success;
+    if (n > 10) listed += fmt::format("  and {} more\n", n - 10);
+    std::string hint;
+    if (!fraction_of.empty())
+        hint += fmt::format("round the grant to a whole {} in the rules (`round down(…, 1 {})`), or name with --grants only "
+                            "outputs that count whole units",
+                            fraction_of, fraction_of);
+    if (negative)
+        hint += std::string(hint.empty() ? "" : "; ") +
+                "a grant gives: shares taken back are an event (hoshu register event … --kind clawback --shares N)";
+    if (hint.empty()) hint = "a count of more than that is not a grant: check the output's unit and the inputs it is computed from";
+    std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) grants what the register cannot hold, so nothing is recorded: "
+                                          "a grant is {}, which {} not:\n{}hint: {}\n",
+                                          dsl::printable(args.result), dsl::printable(entry.fiscal_year),
+                                          eval::grant_count_rule(), n == 1 ? "1 grant is" : fmt::format("{} grants are", n),
+                                          listed, hint),
+                              true)
+                   .c_str(),
+               stderr);
+    return Exit::usage;
+}
+
 /// `entry` is to supersede its fiscal year's current record: the events recorded since the
 /// year was first recorded (that concern its grants) apply to it as they did to the record it
 /// replaces. Named in a note; refused (exit 2, naming them) when one no longer fits the new
@@ -196,11 +239,11 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
     }
     for (const auto& r : after) {
         if (r.superseded_by || r.id == replacing.id) continue;
-        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, after); stale && stale->id == current->id)
-            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld, which the new record supersedes: "
-                                 "evaluate %s again (--register) and record it with --supersede\n",
-                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(current->id),
-                         dsl::printable(r.fiscal_year).c_str());
+        if (const eval::Staleness stale = eval::superseded_ancestor(r, after); stale && stale.superseded->id == current->id)
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was %s: evaluate %s again (--register) and record it with "
+                                 "--supersede\n",
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(),
+                         dsl::printable(eval::stale_reason(stale, "the new record")).c_str(), dsl::printable(r.fiscal_year).c_str());
     }
     if (!carried.empty()) {
         std::string ids;
@@ -331,13 +374,11 @@ int record(const RegisterArgs& args) {
             // Nor from one that carries superseded figures on (stale): the year would rest on
             // figures the register no longer holds, and the export would take its balances
             // from it.
-            if (const eval::StoredResult* stale = eval::superseded_ancestor(*from, *stored)) {
-                std::fprintf(stderr, "hoshu: error: `%s` carries its records from the %s result of record %lld, which was computed from "
-                                     "record %lld (%s), which record %lld supersedes: evaluate %s again (--register %s) and record it "
-                                     "with --supersede, then evaluate this year again from it\n",
+            if (const eval::Staleness stale = eval::superseded_ancestor(*from, *stored)) {
+                std::fprintf(stderr, "hoshu: error: `%s` carries its records from the %s result of record %lld, which was %s: evaluate "
+                                     "%s again (--register %s) and record it with --supersede, then evaluate this year again from it\n",
                              dsl::printable(args.result).c_str(), dsl::printable(from->fiscal_year).c_str(), static_cast<long long>(from->id),
-                             static_cast<long long>(stale->id), dsl::printable(stale->fiscal_year).c_str(),
-                             static_cast<long long>(*stale->superseded_by), dsl::printable(from->fiscal_year).c_str(),
+                             dsl::printable(eval::stale_reason(stale)).c_str(), dsl::printable(from->fiscal_year).c_str(),
                              dsl::printable(args.db).c_str());
                 return static_cast<int>(Exit::usage);
             }
@@ -582,6 +623,10 @@ int record(const RegisterArgs& args) {
                 }
             }
         }
+        // Each grant a count the register holds: a fraction of a unit (DSUs credited to four
+        // decimals), a negative grant or one past 64 bits would be recorded, and every later
+        // `show`, `export` and `event` refused.
+        if (int rc = refuse_uncountable_grants(entry, v.plan, args); rc != Exit::success) return rc;
         // The rule files and the inputs, byte-exact, so that the result can be verified again
         // from the register alone (each file read again must still be the one verified).
         namespace fs = std::filesystem;
@@ -764,7 +809,7 @@ bool reverify_recorded(const eval::StoredResult& r, const std::vector<eval::Stor
     bool carried_from_register = false;
     if (auto seal = eval::read_result(r.result_json); seal && !seal->seal.carried_sha256.empty()) {
         carried_from_register = seal->seal.carried_from_register;
-        const eval::StoredResult* from = eval::result_with_sha256(all, seal->seal.carried_sha256);
+        const eval::StoredResult* from = eval::result_with_sha256(all, seal->seal.carried_sha256, r.seq);
         if (from == nullptr) {
             note = fmt::format("the result it carried from (sha256 {}) is not in the register", seal->seal.carried_sha256);
             return false;
@@ -867,11 +912,11 @@ int verify(const RegisterArgs& args) {
     // superseded figures on: said, so that the year is evaluated again.
     for (const auto& r : *results) {
         if (r.superseded_by) continue;
-        if (const eval::StoredResult* stale = eval::superseded_ancestor(r, *results))
-            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was computed from record %lld (%s), which record %lld supersedes: "
-                                 "evaluate %s again (--register %s) and record it with --supersede\n",
-                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(), static_cast<long long>(stale->id),
-                         dsl::printable(stale->fiscal_year).c_str(), static_cast<long long>(*stale->superseded_by), dsl::printable(r.fiscal_year).c_str(),
+        if (const eval::Staleness stale = eval::superseded_ancestor(r, *results))
+            std::fprintf(stderr, "hoshu: warning: record %lld (%s) was %s: evaluate %s again (--register %s) and record it with "
+                                 "--supersede\n",
+                         static_cast<long long>(r.id), dsl::printable(r.fiscal_year).c_str(),
+                         dsl::printable(eval::stale_reason(stale)).c_str(), dsl::printable(r.fiscal_year).c_str(),
                          dsl::printable(args.db).c_str());
     }
     auto head = reg->head();

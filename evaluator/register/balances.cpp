@@ -135,8 +135,10 @@ Result<std::vector<GrantBalance>> recorded_grants(const std::vector<StoredResult
         for (const auto& l : r.lines) {
             if (l.kind != "grant") continue;
             auto n = share_count(l.value);
-            if (!n) return error_of(fmt::format("results row id {} ({}): the grant {} of {} is {}, not a whole number of shares",
-                                                r.id, r.fiscal_year, l.name, l.director, l.value));
+            if (!n)
+                return error_of(fmt::format("results row id {} ({}): the grant {} of {} is {} {}, {}: a grant is {}", r.id,
+                                            r.fiscal_year, l.name, l.director, l.value, l.unit.empty() ? "shares" : l.unit,
+                                            grant_count_problem(l.value), grant_count_rule()));
             if (*n == 0) continue;
             GrantBalance g;
             g.director = l.director;
@@ -167,6 +169,19 @@ std::optional<std::int64_t> share_count(const std::string& text) {
     std::int64_t n = 0;
     std::from_chars(text.data(), text.data() + text.size(), n);
     return n;
+}
+
+std::string grant_count_rule() {
+    return fmt::format("a whole number from 0 to {} (at most {} digits)", std::string(max_share_digits, '9'), max_share_digits);
+}
+
+std::string grant_count_problem(const std::string& value) {
+    if (share_count(value)) return {};
+    const bool minus = !value.empty() && value[0] == '-';
+    const std::string digits = value.substr(minus ? 1 : 0);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return "not a whole number";
+    if (minus) return "below 0";
+    return fmt::format("more than {}", std::string(max_share_digits, '9'));
 }
 
 namespace {

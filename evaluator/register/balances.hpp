@@ -58,7 +58,7 @@ struct GrantBalance {
 /// sees it. Each event applies once, to the balances as they stood when it happened: a
 /// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
 /// whatever a later record carries.
-/// Errors: a share count in the register that is not a whole number.
+/// Errors: a grant's count in the register that is not one it holds (grant_count_problem()).
 Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
                                                  const std::vector<StoredEvent>& events, const std::string& as_of);
 
@@ -99,5 +99,16 @@ inline constexpr std::size_t max_share_digits = 18;
 /// A whole number of shares written in digits ("4846"), at most max_share_digits of them;
 /// none for anything else.
 std::optional<std::int64_t> share_count(const std::string& text);
+
+/// What a grant's count must be for the register to hold it: "a whole number from 0 to
+/// 999999999999999999 (at most 18 digits)".
+std::string grant_count_rule();
+
+/// Why a grant's count, as a result writes it, is not one the register holds (share_count()
+/// reads none from it): "not a whole number" (`4028.846`), "below 0" (`-5`), "more than
+/// 999999999999999999" (`12345678901234567890123`); empty when it is one (`0`, `4846`).
+///
+///   if (auto why = grant_count_problem(line.value); !why.empty()) refuse(line, why);
+std::string grant_count_problem(const std::string& value);
 
 }  // namespace hoshu::eval

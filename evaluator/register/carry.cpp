@@ -124,7 +124,7 @@ const StoredResult* carried_from(const StoredResult& r, const std::vector<Stored
     if (!seal || seal->seal.carried_sha256.empty()) return nullptr;
     if (applied)
         for (const auto& e : seal->seal.carried_events) applied->push_back(e.id);
-    return result_with_sha256(results, seal->seal.carried_sha256);
+    return result_with_sha256(results, seal->seal.carried_sha256, r.seq);
 }
 
 bool waits_for_later_year(const StoredEvent& e, const StoredResult& prior) {
@@ -238,15 +238,26 @@ std::vector<StoredEvent> own_year_leaves(const StoredResult& prior, const std::v
     return out;
 }
 
-const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results) {
+Staleness superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results) {
     const StoredResult* at = &r;
+    const StoredResult* first = nullptr;
     for (std::size_t guard = 0; guard <= results.size(); ++guard) {
         const StoredResult* from = carried_from(*at, results, nullptr);
-        if (from == nullptr || from == at) return nullptr;
-        if (from->superseded_by) return from;
+        if (from == nullptr || from == at) return {};
+        if (first == nullptr) first = from;
+        if (from->superseded_by) return {first, from};
         at = from;
     }
-    return nullptr;
+    return {};
+}
+
+std::string stale_reason(const Staleness& stale, const std::string& superseded_by) {
+    if (!stale) return {};
+    const StoredResult& s = *stale.superseded;
+    const std::string by = superseded_by.empty() ? fmt::format("record {}", *s.superseded_by) : superseded_by;
+    std::string text = fmt::format("computed from record {} ({})", stale.from->id, stale.from->fiscal_year);
+    if (stale.from != stale.superseded) text += fmt::format(", which rests on record {} ({})", s.id, s.fiscal_year);
+    return text + fmt::format(", which {} supersedes", by);
 }
 
 bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
@@ -261,11 +272,16 @@ bool fiscal_year_follows(std::string_view earlier, std::string_view later) {
     return std::stoll(std::string(digits_b)) == std::stoll(std::string(digits_a)) + 1;
 }
 
-const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256) {
-    const StoredResult* found = nullptr;
-    for (const auto& r : results)
-        if (sha256_hex(r.result_json) == sha256 && (found == nullptr || (found->superseded_by && !r.superseded_by))) found = &r;
-    return found;
+const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256,
+                                       std::int64_t recorded_before) {
+    const StoredResult *current = nullptr, *before = nullptr, *latest = nullptr;
+    for (const auto& r : results) {
+        if (sha256_hex(r.result_json) != sha256) continue;
+        if (!r.superseded_by) current = &r;
+        if (r.seq < recorded_before && (before == nullptr || r.seq > before->seq)) before = &r;
+        if (latest == nullptr || r.seq > latest->seq) latest = &r;
+    }
+    return current ? current : before ? before : latest;
 }
 
 std::string grant_not_carried(const std::vector<StoredResult>& results, const EventEntry& event) {

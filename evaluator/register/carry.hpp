@@ -23,6 +23,7 @@
 //   auto carried = carried_records(*prior_json, plan, "grants.db, FY2024 record 1");
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -76,10 +77,27 @@ struct YearEvents {
 YearEvents events_for_year(const StoredResult& prior, const std::vector<StoredResult>& results,
                            const std::vector<StoredEvent>& events, const std::string& year, const std::string& last_day);
 
+/// Why a record is stale: it was computed from `from` (the record it carried from), which
+/// is `superseded` or rests on it — the first record of the chain of results it carried
+/// from that a later record supersedes.
+struct Staleness {
+    const StoredResult* from = nullptr;
+    const StoredResult* superseded = nullptr;
+    explicit operator bool() const { return superseded != nullptr; }
+};
+
 /// The record `r` rests on that a later record supersedes: following the chain of results
-/// it carried from (by `carried_sha256`), the first one that is superseded; nullptr when
-/// none is (or `r` carried from nothing).
-const StoredResult* superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results);
+/// it carried from (by `carried_sha256`), the first one that is superseded, with the record
+/// `r` carried from; empty when none is (or `r` carried from nothing).
+///
+///   if (auto stale = superseded_ancestor(r, results)) say(stale_reason(stale));
+Staleness superseded_ancestor(const StoredResult& r, const std::vector<StoredResult>& results);
+
+/// What a stale record was computed from, in words: "computed from record 2 (FY2024), which
+/// record 5 supersedes", or, further back, "computed from record 3 (FY2025), which rests on
+/// record 2 (FY2024), which record 5 supersedes". `superseded_by` names what supersedes it
+/// instead of "record 5" ("the new record").
+std::string stale_reason(const Staleness& stale, const std::string& superseded_by = "");
 
 /// Whether `record` (a carried record) names the grant `grant` (an output's name): one of
 /// its text fields is that name, or the word before the name's first `_`.
@@ -90,9 +108,13 @@ bool record_names_grant(const JsonValue& record, const std::string& grant);
 /// by a number ("2024/25") cannot tell: true.
 bool fiscal_year_follows(std::string_view earlier, std::string_view later);
 
-/// The stored result whose bytes have the SHA-256 `sha256` (the current record when the same
-/// bytes were recorded again); nullptr when none.
-const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256);
+/// The stored result whose bytes have the SHA-256 `sha256`; nullptr when none. When the same
+/// bytes were recorded more than once (a year recorded again to name its grants): the current
+/// record (its figures are still the year's), else the latest recorded before the sequence
+/// `recorded_before` — the one current when a result recorded there carried from them — else
+/// the latest.
+const StoredResult* result_with_sha256(const std::vector<StoredResult>& results, const std::string& sha256,
+                                       std::int64_t recorded_before = INT64_MAX);
 
 /// Why `event`, which names a grant (--grant), could not be applied to that grant by the
 /// next year's evaluation: the latest current result carries records of its director (and

@@ -277,10 +277,9 @@ std::string format_register_text(const RegisterView& view) {
     for (const auto& r : view.results) {
         std::string status = r.superseded_by ? fmt::format("superseded by record {}", *r.superseded_by) : "current";
         if (r.supersedes) status += fmt::format(" (supersedes record {}: {})", *r.supersedes, r.reason);
-        if (const StoredResult* stale = r.superseded_by ? nullptr : superseded_ancestor(r, view.results))
-            status += fmt::format(" -- STALE: computed from record {} ({}), which record {} supersedes: evaluate {} again "
-                                  "(--register) and record it with --supersede",
-                                  stale->id, stale->fiscal_year, *stale->superseded_by, r.fiscal_year);
+        if (const Staleness stale = r.superseded_by ? Staleness{} : superseded_ancestor(r, view.results))
+            status += fmt::format(" -- STALE: {}: evaluate {} again (--register) and record it with --supersede",
+                                  stale_reason(stale), r.fiscal_year);
         rows.push_back({std::to_string(r.id), r.fiscal_year, r.recorded_at, r.recorded_by, r.rules_sha256.substr(0, 16), status});
     }
     out += format_columns(rows, {true, false, false, false, false, false}, "  ");

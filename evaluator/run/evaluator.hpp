@@ -212,6 +212,8 @@ private:
         fail(where, what + " " + context(w));
     }
 
+    /// Every placeholder `hoshu inputs` writes for this plan: "<JPY>", "<YYYY-MM-DD>", "<id>".
+    std::set<std::string> template_placeholders() const;
     void refuse_placeholders(dsl::Diagnostics& diags, std::set<const void*>& at);
     void refuse_percent_for_amount(SourceRange where, const Type& type, std::string_view text, const std::string& what);
     void load_directors();
@@ -423,6 +425,9 @@ private:
     Outcome out_;
     bool started_ = false;
     dsl::Diagnostics missing_carried_;   // load_grants(): carried records absent, reported by check_inputs()
+    /// load_grants(): a record names its director by the template's placeholder ("<director>"),
+    /// which check_inputs() reports with the others; no record is linked meanwhile.
+    bool grants_unlinked_ = false;
     std::optional<dsl::Diagnostics> start_failure_;   // what start() found wrong, reported on every call
     // The checks of every value a declaration reads (by the value's node), those whose
     // range has a computed end, and what overrides changed since they were last run.

@@ -169,8 +169,18 @@ void Evaluator::load_grants() {
         if (director < 0) {
             // The record is typed in the inputs, or carried from the year before (then
             // located in the carried records, not in the inputs file).
-            EvalFailure f;
             SourceRange at = in_.range(key);
+            // The template's placeholder left in (`director = "<director>"`): reported by
+            // check_inputs() with every other placeholder, not as a director not listed; the
+            // records are linked once it is filled in.
+            if (at.valid && at.file == in_.file() && template_placeholders().count(*id)) {
+                grants_unlinked_ = true;
+                for (auto& of : grants_of_) of.clear();
+                grant_records_.clear();
+                out_.grant_director.clear();
+                return;
+            }
+            EvalFailure f;
             auto& d = f.diags.error(at, "{} {} of `{}` names {} `{}`, who is not listed", spec.noun, i + 1,
                                     spec.input.path_text, plan_.directors.noun, *id);
             const auto& path = spec.input.path_text;
@@ -205,13 +215,18 @@ constexpr const char* placeholder_hint = "replace it with the value";
 /// Every value still a placeholder `hoshu inputs` writes for this plan ("<JPY>", "<id>"),
 /// each an error in `diags` (its place in `at`): a template evaluated before it is filled in
 /// gives no result. Other text in angle brackets ("<none>") is a value like any other.
-void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void*>& at) {
+std::set<std::string> Evaluator::template_placeholders() const {
     std::set<std::string> written{plan_.placeholder(Type::date()), plan_.placeholder(Type::boolean()),
                                   plan_.placeholder(Type::text())};
     for (const Slot& s : plan_.slots) written.insert(plan_.placeholder(s.type));
     for (const Series& s : plan_.series) written.insert(plan_.placeholder(s.type));
     for (const DirectorsSpec* spec : {&plan_.directors, &plan_.grants}) written.insert("<" + spec->id_key + ">");
     for (const DirectorsSpec& spec : plan_.others) written.insert("<" + spec.id_key + ">");
+    return written;
+}
+
+void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void*>& at) {
+    const std::set<std::string> written = template_placeholders();
     auto visit = [&](auto&& self, InputFile::Node node, const std::string& path) -> void {
         switch (in_.kind(node)) {
             case InputKind::table:
@@ -766,7 +781,7 @@ void Evaluator::check_inputs() {
             if (s.scope == Scope::plan) c.w = Where{};
             if (s.scope == Scope::director && record.scope == Scope::director && !s.input.absolute)
                 c.w = Where{static_cast<int>(record.index), -1};
-            if (s.scope == Scope::grant && record.scope == Scope::grant && !s.input.absolute)
+            if (s.scope == Scope::grant && record.scope == Scope::grant && !s.input.absolute && !grants_unlinked_)
                 c.w = Where{out_.grant_director[record.index], static_cast<int>(record.index)};
             if (is_other(s.scope) && record.scope == s.scope && !s.input.absolute)
                 c.w = Where{-1, others_of_[other_index(s.scope)][record.index]};

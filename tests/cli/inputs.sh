@@ -5,7 +5,8 @@
 # stands for any key; one record stands for each record of a list); the records a `carry` writes are said to be carried, not asked for;
 # every key in it is one the plan reads (`hoshu eval` reports no unknown key); --out writes
 # the same text; a plan that does not check is an error (exit 1), a missing one a usage
-# error (exit 2).
+# error (exit 2); a `belongs to` record's link left as the template's placeholder is reported
+# as a placeholder, with the others, not as a record not listed.
 set -uo pipefail
 hoshu=$1
 work=$(mktemp -d)
@@ -94,6 +95,54 @@ grep -q '^# balances: not typed here\.' "$work/jp-bbt.toml" && ! grep -q 'balanc
 # Its shapes: a collection under a table, keys TOML quotes, a table in each record, computed
 # keys two deep, array elements.
 check_plan tests/golden/inputs_shapes/rules
+
+# A `belongs to` record's link: the template's placeholder (`participant = "<participant>"`)
+# is reported as one, with every other placeholder, in one run — not as a participant not
+# listed, which stopped eval and hid the others. Once the others are filled in, it is the one
+# reported; a name not listed is still reported as such.
+mkdir -p "$work/link"
+cat > "$work/link/plan.hoshu" <<'HOSHU'
+plan "belongs-to template"
+unit GBP currency "£" minor 0.01
+input grant_date: date at grant_date range 2000-01-01 to 2100-12-31
+collection participants: participant at participants key id
+collection awards: award at deferred_awards
+  belongs to participant by participant
+per participant
+  input salary: GBP at salary range £0 to £1,000,000
+  output total: shares = sum of award_shares over awards
+  output pay: GBP = salary
+end
+per award
+  input award_shares: shares at shares range 0 shares to 1,000,000 shares
+end
+HOSHU
+NO_COLOR=1 "$hoshu" inputs "$work/link" > "$work/link.toml"
+grep -q '^participant = "<participant>"$' "$work/link.toml" && ok "link: the template writes participant = \"<participant>\"" \
+  || bad "link: the template has no participant = \"<participant>\""
+NO_COLOR=1 "$hoshu" eval "$work/link" --inputs "$work/link.toml" > /dev/null 2> "$work/link.err"
+rc=$?
+n=$(grep -c "is still the inputs template's placeholder" "$work/link.err")
+[[ $rc -eq 1 && $n -eq 5 ]] && grep -q "\`deferred_awards\[1\].participant\` is still the inputs template's placeholder \"<participant>\"" "$work/link.err" \
+  && ! grep -q "not listed" "$work/link.err" && ok "link: eval of the template reports its 5 placeholders, the link among them" \
+  || { bad "link: eval of the template: exit $rc, $n placeholders reported"; cat "$work/link.err"; }
+sed -e 's/^grant_date = .*/grant_date = 2025-06-30/' -e 's/^id = "<id>"/id = "P1"/' -e 's/^salary = .*/salary = 1000/' \
+  -e 's/^shares = .*/shares = 10/' "$work/link.toml" > "$work/link-filled.toml"
+NO_COLOR=1 "$hoshu" eval "$work/link" --inputs "$work/link-filled.toml" > /dev/null 2> "$work/link.err"
+rc=$?
+[[ $rc -eq 1 && $(grep -c "error:" "$work/link.err") -eq 1 ]] \
+  && grep -q "\`deferred_awards\[1\].participant\` is still the inputs template's placeholder" "$work/link.err" \
+  && ok "link: the others filled in, the link is the one placeholder reported" \
+  || { bad "link: the others filled in: exit $rc"; cat "$work/link.err"; }
+sed 's/^participant = .*/participant = "P2"/' "$work/link-filled.toml" > "$work/link-typo.toml"
+NO_COLOR=1 "$hoshu" eval "$work/link" --inputs "$work/link-typo.toml" > /dev/null 2> "$work/link.err"
+rc=$?
+[[ $rc -eq 1 ]] && grep -q "award 1 of \`deferred_awards\` names participant \`P2\`, who is not listed" "$work/link.err" \
+  && ok "link: a participant not listed is still reported as such" || { bad "link: P2 not listed: exit $rc"; cat "$work/link.err"; }
+sed 's/^participant = .*/participant = "P1"/' "$work/link-filled.toml" > "$work/link-done.toml"
+NO_COLOR=1 "$hoshu" eval "$work/link" --inputs "$work/link-done.toml" > "$work/link.out" 2> "$work/link.err"
+rc=$?
+[[ $rc -eq 0 ]] && grep -q "P1" "$work/link.out" && ok "link: filled in, it evaluates" || { bad "link: filled in: exit $rc"; cat "$work/link.err"; }
 
 # A plan that does not check: its errors, exit 1, nothing on stdout.
 mkdir -p "$work/broken"

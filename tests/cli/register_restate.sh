@@ -12,7 +12,11 @@
 #      shares an event recorded against the year took (a clawback, a leave), and another
 #      plan's result in place of the year's;
 #   4. `batch --register` refuses a column the year's last day is computed from (it decides
-#      which events the year takes in), as it refuses one that sets the fiscal year.
+#      which events the year takes in), as it refuses one that sets the fiscal year;
+#   5. a year recorded twice with the same bytes (first with no grants, then naming them),
+#      the next years carried from it, then restated: the STALE notes of `show`, `verify`,
+#      `record` and `eval --register` name the record each year was computed from and the
+#      record that supersedes what it rests on (they named the first record of those bytes).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 G=tenure_rs_shares,annual_rs_shares,midterm_rs_shares,additional_shares
@@ -136,5 +140,42 @@ check "a pay column is evaluated" 0 "more" \
   "$hoshu" batch $p --inputs $p/fy2025.toml --register "$db" --scenarios "$work/pay.csv"
 check "without --register a year_start column is evaluated" 0 "year from July" \
   "$hoshu" batch $p --inputs $p/fy2024.toml --scenarios "$work/start.csv"
+
+# --- 5. The same bytes recorded twice, then restated: which records the STALE notes name.
+r=tests/cli/register_plans/regrant
+db=$work/regrant.db
+q register init "$db"
+q eval $r --inputs $r/fy2024.toml --format json --out "$work/g24.json"
+q register record "$db" "$work/g24.json"
+q register record "$db" "$work/g24.json" --supersede --reason "name its grants" --grants granted
+q eval $r --inputs $r/fy2025.toml --register "$db" --format json --out "$work/g25.json"
+q register record "$db" "$work/g25.json" --grants granted
+q eval $r --inputs $r/fy2026.toml --register "$db" --format json --out "$work/g26.json"
+q register record "$db" "$work/g26.json" --grants granted
+run "$hoshu" register show "$db"
+[[ $rc -eq 0 && "$out" == *"       4  FY2026"* && "$out" != *STALE* ]]; report "records 1 to 4: nothing is stale" $((1 - $?))
+q eval $r --inputs $r/fy2024-restated.toml --format json --out "$work/g24b.json"
+check "FY2024 restated: FY2025 was computed from record 2, which the new record supersedes" 0 \
+  "warning: record 3 (FY2025) was computed from record 2 (FY2024), which the new record supersedes" \
+  "$hoshu" register record "$db" "$work/g24b.json" --supersede --reason restated --grants granted
+[[ "$out" == *"warning: record 4 (FY2026) was computed from record 3 (FY2025), which rests on record 2 (FY2024), which the new record supersedes"* ]]
+report "... FY2026 from record 3, which rests on record 2" $((1 - $?))
+[[ "$out" == *"recorded FY2024 as record 5"* ]]; report "... recorded as record 5" $((1 - $?))
+run "$hoshu" register show "$db"
+line() { grep -E "^ +$1  " <<< "$out"; }
+[[ "$(line 3)" == *"current -- STALE: computed from record 2 (FY2024), which record 5 supersedes: evaluate FY2025 again"* ]]
+report "show: record 3 (FY2025) is stale, computed from record 2, which record 5 supersedes" $((1 - $?))
+[[ "$(line 4)" == *"current -- STALE: computed from record 3 (FY2025), which rests on record 2 (FY2024), which record 5 supersedes: evaluate FY2026 again"* ]]
+report "show: record 4 (FY2026) is stale, computed from record 3, which rests on record 2" $((1 - $?))
+[[ "$(line 1)" != *STALE* && "$(line 5)" != *STALE* && "$(line 2)" == *"superseded by record 5"* ]]
+report "... records 1, 2 and 5 are not" $((1 - $?))
+check "verify names the same records" 0 \
+  "warning: record 3 (FY2025) was computed from record 2 (FY2024), which record 5 supersedes: evaluate FY2025 again" \
+  "$hoshu" register verify "$db"
+[[ "$out" == *"warning: record 4 (FY2026) was computed from record 3 (FY2025), which rests on record 2 (FY2024), which record 5 supersedes"* ]]
+report "... and record 4's" $((1 - $?))
+check "eval --register of FY2026 again: the FY2025 result it carries was computed from record 2" 0 \
+  "warning: --register $db: the FY2025 result carried from (record 3) was computed from record 2 (FY2024), which record 5 supersedes" \
+  "$hoshu" eval $r --inputs $r/fy2026.toml --register "$db"
 
 exit $fail

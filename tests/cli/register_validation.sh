@@ -10,6 +10,11 @@
 #   - the login name recorded without --by is checked as $USER's, not as a --by never given;
 #     one share is "1 share"; a later year granting a director whose leave is recorded is
 #     named in a note;
+#   - a grant the register cannot hold — DSUs credited in fractions, a negative grant, one of
+#     more than 18 digits — is refused at `record` (and at `record --supersede`), exit 2,
+#     each named with its director, output and value; nothing is written, so show, export
+#     and event work on (they failed on every later read while such a grant was recorded);
+#     the largest count and a grant of 0 are recorded;
 #   - show, export and record of 20,000 grants take seconds, not minutes.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"   # (the clock: 2025-07-01)
@@ -91,6 +96,54 @@ check "a later year granting the leaver is recorded, with a note naming the leav
 [[ "$out" == *"recorded FY2025 as record 2"* ]]; report "... recorded" $((1 - $?))
 check "an event on the last day of the reach is recorded" 0 "recorded event 7: lift D03 on 2026-12-31: 10 PSUs lifted" \
   "$hoshu" register event "$db" --director D03 --kind lift --year FY2025 --grant award_psus --date 2026-12-31 --reason x --by hr
+
+# --- a grant the register cannot hold is refused at record, nothing written.
+c=tests/cli/register_plans/counts
+for f in fy2025 fy2025-fraction fy2025-negative fy2025-huge fy2025-most fy2025-all; do
+  q eval $c --inputs $c/$f.toml --format json --out "$work/c-$f.json"
+done
+cdb=$work/counts.db
+q register init "$cdb"
+rule="a grant is a whole number from 0 to 999999999999999999 (at most 18 digits)"
+check "DSUs credited in fractions are refused at record, exit 2, naming the director, output and value" 2 \
+  "\`$work/c-fy2025-fraction.json\` (FY2025) grants what the register cannot hold, so nothing is recorded: $rule, which 1 grant is not:
+  director \`B01\`, dsus_credited: 4028.846 DSUs, not a whole number
+hint: round the grant to a whole DSU in the rules (\`round down(…, 1 DSU)\`)" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-fraction.json" --grants dsus_credited,award_shares --by hr
+check "... nothing is recorded" 0 "0 records and 0 events" "$hoshu" register verify "$cdb"
+check "a negative grant in shares is refused: below 0, not \"not a whole number\"" 2 \
+  "$rule, which 1 grant is not:
+  director \`B01\`, award_shares: -5 shares, below 0
+hint: a grant gives: shares taken back are an event (hoshu register event … --kind clawback --shares N)" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-negative.json" --by hr
+check "a grant of more than 18 digits is refused; one of 18 nines is not named" 2 \
+  "$rule, which 1 grant is not:
+  director \`B01\`, award_shares: 12345678901234567890123 shares, more than 999999999999999999
+hint: " \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-huge.json" --by hr
+[[ "$out" != *B02* ]]; report "... B02's 999999999999999999 shares are not named" $((1 - $?))
+check "every grant the register cannot hold is named at once" 2 \
+  "$rule, which 3 grants are not:
+  director \`B01\`, dsus_credited: 4028.846 DSUs, not a whole number
+  director \`B01\`, award_shares: -5 shares, below 0
+  director \`B02\`, award_shares: 12345678901234567890123 shares, more than 999999999999999999
+hint: round the grant to a whole DSU" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-all.json" --grants dsus_credited,award_shares --by hr
+check "... nothing is recorded by any of them" 0 "0 records and 0 events" "$hoshu" register verify "$cdb"
+check "the largest count and a grant of 0 are recorded" 0 "recorded FY2025 as record 1" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-most.json" --grants dsus_credited,award_shares --by hr
+check "... and shown" 0 "999999999999999999" "$hoshu" register show "$cdb"
+check "whole DSUs are recorded again with --supersede" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025.json" --supersede --reason "restated" --grants dsus_credited,award_shares --by hr
+check "--supersede with DSUs in fractions is refused alike" 2 \
+  "(FY2025) grants what the register cannot hold, so nothing is recorded: $rule, which 1 grant is not:
+  director \`B01\`, dsus_credited: 4028.846 DSUs, not a whole number" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-fraction.json" --supersede --reason "restated" --grants dsus_credited,award_shares --by hr
+check "... the register still holds 2 records" 0 "2 records and 0 events" "$hoshu" register verify "$cdb"
+check "... show works on" 0 "4028 DSUs" "$hoshu" register show "$cdb"
+check "... export works on" 0 $'\nFY2025,B01,dsus_credited,2025-06-30,,4028,' "$hoshu" register export "$cdb" --format csv --no-csv-bom
+check "... and an event is recorded" 0 "recorded event 1: lift B01 on 2025-08-01: 4028 DSUs lifted" \
+  "$hoshu" register event "$cdb" --director B01 --kind lift --grant dsus_credited --date 2025-08-01 --reason vested --by hr
 
 # --- 20,000 grants: record, export and show in seconds (they took minutes while each grant
 # was looked up by a scan of every other: 36 s to show, 14 s to export on the machine that

@@ -109,7 +109,7 @@ q register record "$db" "$work/fy2025.json" --grants award_units
 q eval $p --inputs $t/fy2026.toml --register "$db" --format json --out "$work/st2026.json"
 q register record "$db" "$work/st2026.json" --grants award_units
 check "the supersede says which later year rests on the record it replaces" 0 \
-  "record 2 (FY2026) was computed from record 1, which the new record supersedes: evaluate FY2026 again" \
+  "record 2 (FY2026) was computed from record 1 (FY2025), which the new record supersedes: evaluate FY2026 again" \
   "$hoshu" register record "$db" "$work/fy2025b.json" --grants award_units --supersede --reason "D1 award corrected"
 check "show calls it stale" 0 "current -- STALE: computed from record 1 (FY2025), which record 3 supersedes" "$hoshu" register show "$db"
 check "verify warns" 0 "warning: record 2 (FY2026) was computed from record 1 (FY2025), which record 3 supersedes" \

@@ -6,7 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "evaluator/output/seal.hpp"
 
 using namespace hoshu::eval;
 
@@ -219,4 +223,49 @@ TEST_CASE("a leaver's records a leave closed are left out when the inputs do not
         REQUIRE(found.size() == 1);
         CHECK(found.at("D04") == "event 3 (leave D04 on 2026-02-15)");
     }
+}
+
+namespace {
+
+StoredResult stored_result(std::int64_t id, std::string year, std::string json, std::optional<std::int64_t> superseded_by = {}) {
+    StoredResult r;
+    r.id = r.seq = id;
+    r.fiscal_year = std::move(year);
+    r.result_json = std::move(json);
+    r.superseded_by = superseded_by;
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("the same bytes recorded twice: a result carried from them is of the record current when it was recorded",
+          "[register]") {
+    // FY2024 recorded (1), recorded again with the same bytes to name its grants (2), carried
+    // from by FY2025 (3), then restated (5 supersedes 2).
+    const std::string fy2024 = R"({"fiscal_year": "FY2024"})";
+    std::vector<StoredResult> results{stored_result(1, "FY2024", fy2024, 2), stored_result(2, "FY2024", fy2024, 5),
+                                      stored_result(3, "FY2025", R"({"fiscal_year": "FY2025"})"),
+                                      stored_result(5, "FY2024", R"({"fiscal_year": "FY2024", "restated": true})")};
+    const std::string sha = sha256_hex(fy2024);
+    CHECK(result_with_sha256(results, sha, 3)->id == 2);    // current when record 3 was recorded
+    CHECK(result_with_sha256(results, sha, 2)->id == 1);    // record 2 itself carried from record 1's
+    CHECK(result_with_sha256(results, sha)->id == 2);       // none current: the latest
+    CHECK(result_with_sha256(results, sha256_hex("{}")) == nullptr);
+    // While one of them is current, its figures are the year's: that one.
+    results[1].superseded_by.reset();
+    CHECK(result_with_sha256(results, sha, 3)->id == 2);
+    results[1].superseded_by = 5;
+    results[0].superseded_by.reset();
+    CHECK(result_with_sha256(results, sha, 3)->id == 1);
+}
+
+TEST_CASE("a stale record names the record it was computed from and the one that supersedes what it rests on",
+          "[register]") {
+    StoredResult r2 = stored_result(2, "FY2024", "{}", 5), r3 = stored_result(3, "FY2025", "{}");
+    CHECK(stale_reason(Staleness{&r2, &r2}) == "computed from record 2 (FY2024), which record 5 supersedes");
+    CHECK(stale_reason(Staleness{&r3, &r2}) ==
+          "computed from record 3 (FY2025), which rests on record 2 (FY2024), which record 5 supersedes");
+    CHECK(stale_reason(Staleness{&r2, &r2}, "the new record") ==
+          "computed from record 2 (FY2024), which the new record supersedes");
+    CHECK(stale_reason(Staleness{}).empty());
 }

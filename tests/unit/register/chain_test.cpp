@@ -275,3 +275,21 @@ TEST_CASE("register show: a text recorded with an escape sequence is shown escap
     CHECK(text.find("resolution") != std::string::npos);
     CHECK(text.find("D03") != std::string::npos);
 }
+
+TEST_CASE("a grant's count is one the register holds: a whole number from 0 to 18 nines", "[register]") {
+    auto [value, problem] = GENERATE(table<std::string, std::string>({
+        {"0", ""},
+        {"4846", ""},
+        {"999999999999999999", ""},
+        {"4028.846", "not a whole number"},
+        {"1/3", "not a whole number"},
+        {"-4.5", "not a whole number"},
+        {"", "not a whole number"},
+        {"-5", "below 0"},
+        {"1000000000000000000", "more than 999999999999999999"},
+        {"12345678901234567890123", "more than 999999999999999999"},
+    }));
+    CAPTURE(value);
+    CHECK(grant_count_problem(value) == problem);
+    CHECK(share_count(value).has_value() == problem.empty());
+}
