@@ -530,6 +530,17 @@ std::string event_not_applied(const std::vector<StoredResult>& results, const st
             event.date, to_string(event.kind), g.balance_carried, g.by_plan, effect);
     };
     if (event.kind == EventKind::rate) {
+        // A year granted after the rate's date, of grants later than those it reassesses, is
+        // recorded without it: that year read the rates as they stood (the final year's
+        // reassessment), and evaluated again it leaves an event recorded since to the next.
+        for (const auto& r : results)
+            if (!r.superseded_by && !r.grant_date.empty() && r.grant_date > event.date &&
+                (event.fiscal_year.empty() || fiscal_year_before(event.fiscal_year, r.fiscal_year)))
+                return fmt::format("rate: record {} ({}, granted {}) is recorded without this rate, dated {} before it: {} read "
+                                   "the rates as they stood, and the register would hand this one only to the year after it "
+                                   "(a rate is recorded before the year granted after its date is; a year recorded without it "
+                                   "is restated with --supersede from inputs that give it)",
+                                   r.id, r.fiscal_year, r.grant_date, event.date, r.fiscal_year);
         bool restricted = false;
         for (const auto& g : *before) restricted = restricted || (reaches(g, event) && g.restricted > 0);
         if (restricted) return {};

@@ -197,6 +197,11 @@ q register init "$db"
 q register record "$db" "$work/fy2024.json" --grants $G
 q eval rules/iij --inputs $E/fy2025-carried.toml --register "$db" --format json --out "$work/fy2025-c.json"
 q register record "$db" "$work/fy2025-c.json" --grants $G
+q eval rules/iij --inputs $E/fy2026-carried.toml --register "$db" --format json --out "$work/fy2026-c.json"
+q register record "$db" "$work/fy2026-c.json" --grants $G
+check "IIJ: a committee rate dated 2027-05-20, after FY2026 (granted 2027-06-24, the final year) is recorded, is refused" 2 \
+  "rate: record 3 (FY2026, granted 2027-06-24) is recorded without this rate, dated 2027-05-20 before it" \
+  "$hoshu" register event "$db" --director D05 --kind rate --year FY2025 --grant midterm_rs_shares --rate 0.5 --date 2027-05-20 --reason late
 check "IIJ: a clawback of D02's FY2024 tenure grant dated 2025-08-01, which FY2025 released, is refused" 2 \
   "clawback: record 2 (FY2025, granted 2026-06-25) released \`D02\`'s FY2024 tenure_rs_shares after 2025-08-01 without this clawback" \
   "$hoshu" register event "$db" --director D02 --kind clawback --shares 500 --year FY2024 --grant tenure_rs_shares --date 2025-08-01 --reason late
