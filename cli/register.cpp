@@ -314,6 +314,164 @@ std::optional<eval::Plan> recorded_plan(const std::vector<eval::StoredResult>& r
     return loaded;
 }
 
+/// The result's fiscal year (its `fiscal_year`), or empty.
+std::string result_year(const Verified& v) {
+    const eval::JsonValue* year = v.recorded.json.find("fiscal_year");
+    return year && year->kind == eval::JsonValue::Kind::string ? year->text : std::string();
+}
+
+/// A fiscal year not yet recorded, before one that is: refused (exit 2). The later year was
+/// not carried from it, so the two could say different things of the same grants — `show`
+/// giving one balance, the next year's evaluation reading another.
+int check_year_order(const RegisterArgs& args, const Verified& v, const std::vector<eval::StoredResult>& stored) {
+    const std::string fy = result_year(v);
+    if (fy.empty() || args.supersede) return Exit::success;
+    const eval::StoredResult* later = nullptr;
+    for (const auto& r : stored) {
+        if (r.superseded_by) continue;
+        if (r.fiscal_year == fy) return Exit::success;   // (recorded already: the register says so)
+        if (eval::fiscal_year_before(fy, r.fiscal_year) && (later == nullptr || eval::fiscal_year_before(r.fiscal_year, later->fiscal_year)))
+            later = &r;
+    }
+    if (later == nullptr) return Exit::success;
+    const std::string year = dsl::printable(fy), then = dsl::printable(later->fiscal_year);
+    std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` is of {}, before {}, which the register records already (record {}): "
+                                          "a register records its years in order, each carried into the next, and {}'s records "
+                                          "were not carried from {}'s, so the two could differ on the same grants (the "
+                                          "balances `show` gives against those the next year carries)\n"
+                                          "hint: record {} first in a new register, then {} evaluated from it (--register)\n",
+                                          dsl::printable(args.result), year, then, later->id, then, year, year, then),
+                              true)
+                   .c_str(),
+               stderr);
+    return Exit::usage;
+}
+
+/// The fields the plan's `carry` sets from a director's output itself (`shares =
+/// annual_rs_shares`), by output: a grant's count as its carried records give it. Not
+/// `restricted`, which is the shares still restricted.
+std::map<std::string, std::vector<std::string>> count_fields(const eval::Plan& plan) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& c : plan.carries)
+        for (const auto& clause : c.clauses) {
+            if (clause.scope != eval::Scope::director) continue;
+            for (const auto& f : clause.fields) {
+                if (f.name == "restricted" || f.node == eval::none || f.node >= plan.nodes.size()) continue;
+                const eval::Node& n = plan.nodes[f.node];
+                if (n.kind != eval::NodeKind::slot || n.aux >= plan.slots.size()) continue;
+                // (A director's output counting a unit: a grant; not `year = year`.)
+                if (std::find(plan.director_outputs.begin(), plan.director_outputs.end(), n.aux) == plan.director_outputs.end() ||
+                    !eval::counted(plan.slots[n.aux].type, plan.units))
+                    continue;
+                auto& fields = out[plan.slots[n.aux].name];
+                if (std::find(fields.begin(), fields.end(), f.name) == fields.end()) fields.push_back(f.name);
+            }
+        }
+    return out;
+}
+
+/// A result computed from carried records its inputs type (`[[ledger]]`), of a year after a
+/// recorded one: each grant the register holds must be what the register says of it — the
+/// count granted, and the shares the register would hand the year as restricted (the
+/// record before, with the events an evaluation from the register applies). Else the result
+/// is refused, exit 2, each contradiction located at the ledger's value: recorded, the next
+/// year would carry the ledger's figures while `show` gives the register's.
+int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::Register& reg,
+                       const std::vector<eval::StoredResult>& stored, const std::vector<eval::StoredEvent>& events) {
+    const std::string fy = result_year(v);
+    if (fy.empty()) return Exit::success;
+    auto prior = reg.latest_result_before(fy);
+    if (!prior) return fail(prior.error());
+    if (!*prior) return Exit::success;
+    const auto counts = count_fields(v.plan);
+    // What an evaluation of the year from the register would be handed.
+    auto expected = eval::read_result((*prior)->result_json);
+    if (!expected) return fail(expected.error());
+    {
+        eval::Session session(v.plan, v.inputs, v.options);
+        const auto for_year = eval::events_for_year(**prior, stored, events, fy, eval::year_last_day(v.plan, session));
+        if (auto applied = eval::apply_events(*expected, for_year.apply); !applied) return fail(applied.error());
+    }
+    // The typed records, each with where each of its fields is written.
+    std::vector<eval::JsonValue> typed;
+    std::vector<std::map<std::string, dsl::SourceRange>> where;
+    for (const auto& c : v.plan.carries) {
+        std::string why;
+        auto list = v.inputs.find(c.path, &why);
+        if (!list || v.inputs.kind(list) != eval::InputKind::array) continue;
+        for (std::size_t i = 0; i < v.inputs.size(list); ++i) {
+            auto rec = v.inputs.element(list, i);
+            if (v.inputs.kind(rec) != eval::InputKind::table) continue;
+            eval::JsonValue obj;
+            obj.kind = eval::JsonValue::Kind::object;
+            std::map<std::string, dsl::SourceRange> ranges;
+            for (const auto& key : v.inputs.keys(rec)) {
+                auto node = v.inputs.child(rec, key);
+                eval::JsonValue value;
+                bool counted = key == "restricted";
+                for (const auto& [output, fields] : counts)
+                    counted = counted || std::find(fields.begin(), fields.end(), key) != fields.end();
+                if (counted) {
+                    auto n = v.inputs.number(node);
+                    if (!n) continue;
+                    value.kind = eval::JsonValue::Kind::number;
+                    value.text = n->to_string();
+                } else if (auto text = v.inputs.scalar_text(node)) {
+                    value.kind = eval::JsonValue::Kind::string;
+                    value.text = *text;
+                } else {
+                    continue;
+                }
+                obj.keys.push_back(key);
+                obj.items.push_back(std::move(value));
+                ranges.emplace(key, v.inputs.range(node));
+            }
+            typed.push_back(std::move(obj));
+            where.push_back(std::move(ranges));
+        }
+    }
+    const auto found = eval::ledger_contradictions(stored, **prior, expected->json.find("carry"), typed, counts, fy);
+    if (found.empty()) return Exit::success;
+    // Located at the ledger's values, in the inputs as they are written.
+    dsl::SourceManager sm;
+    const dsl::FileId file = sm.add(v.inputs_path, v.inputs.bytes());
+    dsl::Diagnostics diags;
+    const std::string from = fmt::format("record {}, {}", (*prior)->id, (*prior)->fiscal_year);
+    for (const auto& c : found) {
+        const bool count = c.field != "restricted";
+        std::string message =
+            count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
+                                dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered)
+                  : fmt::format("`{}`'s {} {}: the inputs' carried records give it `restricted` {}, more than the register holds "
+                                "restricted of it as {} opens, {} ({}, with the events since)",
+                                dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+        dsl::SourceRange at;
+        if (c.record && *c.record < where.size()) {
+            const auto& ranges = where[*c.record];
+            auto it = ranges.find(c.field);
+            if (it == ranges.end()) it = ranges.find("director");
+            if (it != ranges.end() && it->second.valid) at = dsl::SourceRange::in(file, it->second.begin, it->second.end);
+        }
+        if (at.valid)
+            diags.add(dsl::Severity::error, at, message);
+        else
+            std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(v.inputs_path).c_str(), dsl::printable(message, true).c_str());
+    }
+    if (diags.has_errors()) print_diagnostics(sm, diags);
+    std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) is computed from carried records its inputs give, and they "
+                                          "contradict the grants the register holds ({} place{} above): recorded, the next "
+                                          "year would carry them while `show` gives the register's\n"
+                                          "hint: the register is the system of record: evaluate {} from it, with inputs that "
+                                          "give no carried records (hoshu eval PLAN --inputs FY.toml --register {} --format "
+                                          "json --out RESULT.json), then record that result; or correct the inputs' records\n",
+                                          dsl::printable(args.result), dsl::printable(fy), found.size(),
+                                          found.size() == 1 ? "" : "s", dsl::printable(fy), dsl::printable(args.db)),
+                              true)
+                   .c_str(),
+               stderr);
+    return Exit::usage;
+}
+
 int record(const RegisterArgs& args) {
     if (args.supersede && args.reason.empty()) return usage("--supersede needs --reason TEXT: why the year is recorded again");
     if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
@@ -467,6 +625,9 @@ int record(const RegisterArgs& args) {
                 }
             }
         }
+        if (int rc = check_year_order(args, v, *stored); rc != Exit::success) return rc;
+        if (seal.carried_sha256.empty() && !v.plan.carries.empty())
+            if (int rc = check_typed_ledger(args, v, *reg, *stored, *stored_events); rc != Exit::success) return rc;
         eval::ResultEntry entry;
         const eval::JsonValue* year = v.recorded.json.find("fiscal_year");
         entry.fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
@@ -785,6 +946,10 @@ int event(const RegisterArgs& args) {
         if (std::string why = eval::rate_outside(plan ? &*plan : nullptr, *checked->rate); !why.empty())
             return usage(fmt::format("--rate {}: {}", dsl::printable(*checked->rate), why));
     }
+    // Fitting the balances of its date is not enough: a year recorded since, granted after
+    // that date, may have released the grant without it — the register would record shares
+    // it never counts.
+    if (std::string why = eval::event_not_applied(*results, *events, *checked); !why.empty()) return usage(why);
     auto id = reg->add_event(*checked);
     if (!id) return fail(id.error());
     std::string what;

@@ -519,6 +519,85 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     return event;
 }
 
+std::string event_not_applied(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
+                              const EventEntry& event) {
+    if (event.kind == EventKind::additional) return {};
+    auto before = grant_balances(results, events, "");
+    if (!before) return {};   // (check_event said what is wrong)
+    // The grant a later record released without the event: one it names, made by its date,
+    // whose balance a record granted after the event's date gives with shares the plan
+    // released or forfeited.
+    auto released = [&]() -> const GrantBalance* {
+        for (const auto& g : *before) {
+            if (!reaches(g, event) || g.balance_record == 0 || g.by_plan == 0) continue;
+            for (const auto& r : results)
+                if (r.id == g.balance_record && !r.grant_date.empty() && r.grant_date > event.date) return &g;
+        }
+        return nullptr;
+    };
+    auto why = [&](const GrantBalance& g, const std::string& effect) {
+        const StoredResult* r = nullptr;
+        for (const auto& x : results)
+            if (x.id == g.balance_record) r = &x;
+        return fmt::format(
+            "{}: record {} ({}, granted {}) released `{}`'s {} {} after {} without this {}: it carries {} of it still restricted, "
+            "its plan released or forfeited {}; the register applies an event recorded since to the balances that record "
+            "left, so {} (an event is recorded before the year granted after its date is; a year recorded without it is "
+            "restated with --supersede from inputs that give it)",
+            to_string(event.kind), r->id, r->fiscal_year, r->grant_date, dsl::printable(g.director), g.fiscal_year, g.grant,
+            event.date, to_string(event.kind), g.balance_carried, g.by_plan, effect);
+    };
+    if (event.kind == EventKind::rate) {
+        // A year granted after the rate's date, of grants later than those it reassesses, is
+        // recorded without it: that year read the rates as they stood (the final year's
+        // reassessment), and evaluated again it leaves an event recorded since to the next.
+        for (const auto& r : results)
+            if (!r.superseded_by && !r.grant_date.empty() && r.grant_date > event.date &&
+                (event.fiscal_year.empty() || fiscal_year_before(event.fiscal_year, r.fiscal_year)))
+                return fmt::format("rate: record {} ({}, granted {}) is recorded without this rate, dated {} before it: {} read "
+                                   "the rates as they stood, and the register would hand this one only to the year after it "
+                                   "(a rate is recorded before the year granted after its date is; a year recorded without it "
+                                   "is restated with --supersede from inputs that give it)",
+                                   r.id, r.fiscal_year, r.grant_date, event.date, r.fiscal_year);
+        bool restricted = false;
+        for (const auto& g : *before) restricted = restricted || (reaches(g, event) && g.restricted > 0);
+        if (restricted) return {};
+        if (const GrantBalance* g = released())
+            return why(*g, "nothing is left restricted for the reassessed rate to apply to, and no later year reads it");
+        return {};
+    }
+    std::optional<std::int64_t> claimed = event.shares ? share_count(*event.shares) : std::nullopt;
+    if (!claimed) return {};
+    std::vector<StoredEvent> with = events;
+    StoredEvent added;
+    static_cast<EventEntry&>(added) = event;
+    for (const auto& e : events) added.id = std::max(added.id, e.id), added.seq = std::max(added.seq, e.seq);
+    for (const auto& r : results) added.seq = std::max(added.seq, r.seq);
+    ++added.id;
+    ++added.seq;
+    with.push_back(added);
+    auto after = grant_balances(results, with, "");
+    if (!after || after->size() != before->size()) return {};
+    std::int64_t counted = 0;
+    for (std::size_t i = 0; i < after->size(); ++i) {
+        const GrantBalance &a = (*after)[i], &b = (*before)[i];
+        switch (event.kind) {
+            case EventKind::lift: counted += a.lifted - b.lifted; break;
+            case EventKind::leave: counted += a.forfeited - b.forfeited; break;
+            case EventKind::clawback: counted += a.clawed_back - b.clawed_back; break;
+            case EventKind::additional:
+            case EventKind::rate: break;
+        }
+    }
+    if (counted == *claimed) return {};
+    const std::string unit = grant_unit(results, event.director, event.grant);
+    const std::string effect = fmt::format("the {} would count {} {} where it says {}", to_string(event.kind), counted, unit, *claimed);
+    if (const GrantBalance* g = released()) return why(*g, effect);
+    return fmt::format("{}: the register would count {} {} {} where the event says {}", to_string(event.kind), counted, unit,
+                       event.kind == EventKind::leave ? "forfeited" : event.kind == EventKind::lift ? "lifted" : "clawed back",
+                       *claimed);
+}
+
 bool director_recorded(const std::vector<StoredResult>& results, const std::string& director, std::string& message) {
     std::vector<std::string> ids;          // in the order first named
     std::unordered_set<std::string> seen;  // (a director has many lines: each id looked up, not searched for)

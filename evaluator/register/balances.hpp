@@ -69,6 +69,16 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event);
 
+/// Why `event` (as check_event() returns it: a lift's or leave's `shares` set) would not take
+/// effect in the register as recorded, though it fits the balances of its date: the balances
+/// after every record and event (what `show` counts, what the next `eval --register` reads)
+/// with it would count fewer shares lifted, forfeited or clawed back than it says — a record
+/// of a year granted after its date, which did not see it, released or forfeited the grant —
+/// or, for a `rate`, every grant it names is left with nothing restricted by such a record.
+/// Empty when it takes effect as recorded (an additional grant always does).
+std::string event_not_applied(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
+                              const EventEntry& event);
+
 /// Whether a recorded result names `director`. When none does, `message` says so, the id
 /// quoted (a trailing space shows), with the closest id the register names ("did you mean").
 bool director_recorded(const std::vector<StoredResult>& results, const std::string& director, std::string& message);

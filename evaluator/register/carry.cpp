@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_set>
 #include <utility>
 
@@ -344,6 +345,117 @@ std::string rate_outside(const Plan* plan, const std::string& rate_text) {
     if (!why.empty() && looks_like_percent(rate_text, *rate))
         why += fmt::format(" (write `{}%` if {} percent is meant)", rate_text, rate_text);
     return why;
+}
+
+std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredResult>& results, const StoredResult& prior,
+                                                       const JsonValue* expected, const std::vector<JsonValue>& typed,
+                                                       const std::map<std::string, std::vector<std::string>>& count_fields,
+                                                       const std::string& year) {
+    // The register's grants of the years before `year`: its current records' grant lines.
+    struct Grant {
+        std::string director, fiscal_year, grant;
+        std::int64_t granted = 0;
+    };
+    std::vector<Grant> grants;
+    std::set<std::string> names;
+    std::map<std::pair<std::string, std::string>, std::size_t> that_year;   // (director, year) → grants
+    for (const auto& r : results) {
+        if (r.superseded_by || !fiscal_year_before(r.fiscal_year, year)) continue;
+        for (const auto& l : r.lines) {
+            if (l.kind != "grant") continue;
+            auto n = share_count(l.value);
+            if (!n || *n == 0) continue;
+            grants.push_back({l.director, r.fiscal_year, l.name, *n});
+            names.insert(l.name);
+            ++that_year[{l.director, r.fiscal_year}];
+        }
+    }
+    // The records each side gives, by director and year; whether they name grants at all.
+    using Index = std::map<std::pair<std::string, std::string>, std::vector<std::size_t>>;
+    auto index_of = [](const std::vector<const JsonValue*>& recs) {
+        Index index;
+        for (std::size_t i = 0; i < recs.size(); ++i) {
+            const JsonValue* d = recs[i]->find("director");
+            const JsonValue* y = recs[i]->find("year");
+            if (d && y && d->kind == JKind::string && y->kind == JKind::string) index[{d->text, y->text}].push_back(i);
+        }
+        return index;
+    };
+    auto names_any = [&](const std::vector<const JsonValue*>& recs) {
+        for (const JsonValue* rec : recs)
+            for (const auto& name : names)
+                if (names_grant(*rec, name)) return true;
+        return false;
+    };
+    std::vector<const JsonValue*> exp, typ;
+    if (expected != nullptr && expected->kind == JKind::object)
+        for (const auto& list : expected->items)
+            if (list.kind == JKind::array)
+                for (const auto& rec : list.items)
+                    if (rec.kind == JKind::object) exp.push_back(&rec);
+    for (const auto& rec : typed)
+        if (rec.kind == JKind::object) typ.push_back(&rec);
+    const Index exp_index = index_of(exp), typ_index = index_of(typ);
+    const bool exp_names = names_any(exp), typ_names = names_any(typ);
+    const bool exp_own_year = std::any_of(exp.begin(), exp.end(), [&](const JsonValue* r) { return text_is(*r, "year", prior.fiscal_year); });
+    static const std::vector<std::size_t> none;
+    // The records of `g` among `recs` (by `index`); false when they cannot be told apart.
+    auto records_of = [&](const Grant& g, const std::vector<const JsonValue*>& recs, const Index& index, bool named,
+                          std::vector<std::size_t>& out) {
+        out.clear();
+        if (!named && that_year[{g.director, g.fiscal_year}] != 1) return false;
+        auto found = index.find({g.director, g.fiscal_year});
+        for (std::size_t i : found == index.end() ? none : found->second)
+            if (!named || names_grant(*recs[i], g.grant)) out.push_back(i);
+        return true;
+    };
+    // The sum of a whole-number field over records; none when no record has it, "" text when
+    // one is not a whole number (its text is given instead).
+    auto sum_of = [](const std::vector<const JsonValue*>& recs, const std::vector<std::size_t>& which, const std::string& key,
+                     bool& any) -> std::string {
+        any = false;
+        std::int64_t total = 0;
+        for (std::size_t i : which) {
+            const JsonValue* v = recs[i]->find(key);
+            if (v == nullptr) continue;
+            any = true;
+            auto n = v->kind == JKind::number ? share_count(v->text) : std::nullopt;
+            if (!n || __builtin_add_overflow(total, *n, &total)) return json_text(*v);
+        }
+        return std::to_string(total);
+    };
+    std::vector<LedgerContradiction> out;
+    std::vector<std::size_t> mine, theirs;
+    for (const Grant& g : grants) {
+        if (!records_of(g, typ, typ_index, typ_names, mine)) continue;
+        auto first = [&]() -> std::optional<std::size_t> {
+            if (mine.empty()) return std::nullopt;
+            return static_cast<std::size_t>(typ[mine.front()] - &typed.front());
+        };
+        // The count granted.
+        if (auto fields = count_fields.find(g.grant); fields != count_fields.end())
+            for (const auto& field : fields->second) {
+                bool any = false;
+                const std::string sum = sum_of(typ, mine, field, any);
+                if (any && sum != std::to_string(g.granted))
+                    out.push_back({g.director, g.fiscal_year, g.grant, field, sum, std::to_string(g.granted), first()});
+            }
+        // What is still restricted of it as the year opens.
+        if (g.fiscal_year == prior.fiscal_year && !exp_own_year) continue;
+        if (!records_of(g, exp, exp_index, exp_names, theirs)) continue;
+        bool any_exp = false, any_typ = false;
+        const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
+        const std::string given = sum_of(typ, mine, "restricted", any_typ);
+        if (!any_typ && !mine.empty()) continue;   // (the ledger's records of it hold no `restricted`)
+        auto reg = share_count(registered), typ_n = share_count(given);
+        if (!reg || !typ_n) {
+            if (registered != given) out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
+            continue;
+        }
+        if (*typ_n > *reg)
+            out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
+    }
+    return out;
 }
 
 Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::vector<StoredEvent>& events) {

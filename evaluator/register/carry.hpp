@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -141,6 +142,40 @@ std::string rate_outside(const Plan* plan, const std::string& rate);
 ///   auto own = own_year_leaves(*prior, events);   // leave D1 FY2026 on 2026-06-01
 ///   apply_events(prior_json, own);                // D1's FY2026 records: restricted 0
 std::vector<StoredEvent> own_year_leaves(const StoredResult& prior, const std::vector<StoredEvent>& events);
+
+/// A grant the register holds that a year's typed carried records (a `[[ledger]]` in its
+/// inputs, not carried from the register) say otherwise of: its count (`field`: a field the
+/// plan's `carry` sets from the grant output itself, `shares = annual_rs_shares`) or its
+/// `restricted` shares. `record` indexes the typed records (the first of the grant's; none:
+/// the ledger has no record of it).
+struct LedgerContradiction {
+    std::string director, fiscal_year, grant;
+    std::string field;        // "restricted", or the count's field ("shares")
+    std::string typed;        // what the ledger gives (its sum over the grant's records)
+    std::string registered;   // what the register holds
+    std::optional<std::size_t> record;
+};
+
+/// Where `typed` (the carried records a result of the fiscal year `year` read from its inputs,
+/// each an object of its fields: texts as strings, the counts and `restricted` as whole
+/// numbers) contradicts the register: for each grant of a year before `year` that a current
+/// record grants, the typed records of it (found as the register finds a carried record's
+/// grant: a text field naming it, or the director's records of that year when the director
+/// has one grant that year) must give
+///   - in each field of `count_fields[grant]` (the fields the plan's carry sets from the grant
+///     output), the count the register records granted;
+///   - in `restricted`, at most what `expected` (the carry of `prior`, the register's latest
+///     record before `year`, with the events an evaluation of `year` from the register
+///     applies) holds restricted of it: shares restricted that the register does not hold
+///     would enter the chain unseen. Fewer are taken as released (`show` counts them `by
+///     plan` in the year's record, as the next year carries them). A grant of `prior`'s own
+///     year when `expected` carries no record of that year is not compared.
+/// A grant whose records cannot be told apart (several that year, none naming one) is not
+/// compared. Empty: no contradiction.
+std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredResult>& results, const StoredResult& prior,
+                                                       const JsonValue* expected, const std::vector<JsonValue>& typed,
+                                                       const std::map<std::string, std::vector<std::string>>& count_fields,
+                                                       const std::string& year);
 
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns
 /// a note for each event that changes no carried record (an additional grant; an event whose

@@ -17,6 +17,12 @@
 #      the next years carried from it, then restated: the STALE notes of `show`, `verify`,
 #      `record` and `eval --register` name the record each year was computed from and the
 #      record that supersedes what it rests on (they named the first record of those bytes).
+#   6. a year's typed ledger that contradicts the grants the register holds (a count granted,
+#      more restricted than the register holds) is refused with no event pending too, located
+#      at the ledger's value; a year before one already recorded is refused;
+#   7. an event dated before a recorded year's grant date that the year released the grant
+#      without (a backdated clawback, lift or leave) is refused, never recorded and then
+#      counted nowhere; one whose grant the year still holds restricted is recorded and counted.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 G=tenure_rs_shares,annual_rs_shares,midterm_rs_shares,additional_shares
@@ -177,5 +183,86 @@ report "... and record 4's" $((1 - $?))
 check "eval --register of FY2026 again: the FY2025 result it carries was computed from record 2" 0 \
   "warning: --register $db: the FY2025 result carried from (record 3) was computed from record 2 (FY2024), which record 5 supersedes" \
   "$hoshu" eval $r --inputs $r/fy2026.toml --register "$db"
+# --- 6. A typed ledger that contradicts the register, with no event pending; years out of order.
+python3 - "$E/fy2025.toml" "$work/fy2025-9999.toml" <<'PY2'
+import sys
+s = open(sys.argv[1], encoding='utf-8').read()
+i = s.index('component   = "annual"', s.index('director    = "D01"'))
+for k in ('shares      = 7_269', 'restricted  = 7_269'):
+    j = s.index(k, i); s = s[:j] + k.replace('7_269', '9_999') + s[j + len(k):]
+open(sys.argv[2], 'w', encoding='utf-8').write(s)
+PY2
+q eval rules/iij --inputs "$work/fy2025-9999.toml" --format json --out "$work/fy2025-9999.json"
+db=$work/typed-9999.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $G
+check "a typed ledger giving D01's FY2024 annual grant as 9999 shares is refused (the register: 7269)" 2 \
+  "fy2025-9999.toml:213:15: error: \`D01\`'s FY2024 annual_rs_shares: the inputs' carried records give it \`shares\` 9999, the register records 7269 granted" \
+  "$hoshu" register record "$db" "$work/fy2025-9999.json" --grants $G
+[[ "$out" == *"fy2025-9999.toml:214:15: error: \`D01\`'s FY2024 annual_rs_shares: the inputs' carried records give it \`restricted\` 9999, more than the register holds restricted of it as FY2025 opens, 7269 (record 1, FY2024, with the events since)"* ]]
+report "... and its 9999 restricted, more than the register's 7269" $((1 - $?))
+[[ "$out" == *"--register $db --format json --out RESULT.json"* ]]; report "... saying to evaluate it with --register" $((1 - $?))
+check "... nothing is recorded" 0 "1 record and 0 events" "$hoshu" register verify "$db"
+db=$work/order.db
+q register init "$db"
+q register record "$db" "$work/fy2025-typed.json" --grants $G
+check "FY2024 after FY2025 is refused: the years are recorded in order" 2 \
+  "is of FY2024, before FY2025, which the register records already (record 1): a register records its years in order" \
+  "$hoshu" register record "$db" "$work/fy2024.json" --grants $G
+check "... nothing is recorded" 0 "1 record and 0 events" "$hoshu" register verify "$db"
+# The vesting plan's records name no grant (one grant a director a year): more restricted than
+# the register holds refused, the count too; the ledger as the register has it recorded.
+ledger() {  # ledger FILE A_SHARES A_RESTRICTED: FY2025's inputs with a typed FY2024 ledger
+  { sed '/^\[\[directors\]\]/,$d' $p/fy2025.toml
+    printf 'ledger = [\n  { year = "FY2024", director = "A", grant_date = 2024-06-30, shares = %s, restricted = %s },\n' "$2" "$3"
+    printf '  { year = "FY2024", director = "B", grant_date = 2024-06-30, shares = 2000, restricted = 2000 },\n]\n\n'
+    sed -n '/^\[\[directors\]\]/,$p' $p/fy2025.toml; } > "$1"
+}
+db=$work/vest-typed.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+ledger "$work/v25-count.toml" 1200 1000
+ledger "$work/v25-same.toml" 1000 1000
+q eval $p --inputs "$work/v25-count.toml" --format json --out "$work/v25-count.json"
+check "vesting plan: a ledger giving A's FY2024 grant 1200 shares is refused" 2 \
+  "\`A\`'s FY2024 award_shares: the inputs' carried records give it \`shares\` 1200, the register records 1000 granted" \
+  "$hoshu" register record "$db" "$work/v25-count.json" --grants award_shares
+q eval $p --inputs "$work/v25-same.toml" --format json --out "$work/v25-same.json"
+check "... the ledger as the register holds it is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
+
+# --- 7. Events dated before a recorded year's grant date.
+db=$work/back.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+q register record "$db" "$work/r25.json" --grants award_shares
+q eval $p --inputs $p/fy2026.toml --register "$db" --format json --out "$work/back26.json"
+q register record "$db" "$work/back26.json" --grants award_shares
+check "a clawback of A's FY2024 grant dated 2026-05-01, which FY2026 (granted 2026-06-30) vested without it, is refused" 2 \
+  "clawback: record 3 (FY2026, granted 2026-06-30) released \`A\`'s FY2024 award_shares after 2026-05-01 without this clawback: it carries 0 of it still restricted, its plan released or forfeited 1000" \
+  "$hoshu" register event "$db" --director A --kind clawback --shares 300 --year FY2024 --date 2026-05-01 --reason late
+[[ "$out" == *"the clawback would count 0 shares where it says 300"* ]]; report "... saying the register would count 0 of its 300" $((1 - $?))
+check "so is a lift of it" 2 "lift: record 3 (FY2026, granted 2026-06-30) released" \
+  "$hoshu" register event "$db" --director A --kind lift --year FY2024 --date 2026-05-01 --reason late
+check "and a leave on that date (before FY2026's own grant to A, refused as such)" 2 "is before the grant date 2026-06-30 of \`A\`'s FY2026 award_shares" \
+  "$hoshu" register event "$db" --director A --kind leave --date 2026-05-01 --reason late
+check "... nothing is recorded" 0 "3 records and 0 events" "$hoshu" register verify "$db"
+check "a clawback of A's FY2025 grant on that date (FY2026 still holds it restricted) is recorded" 0 "300 shares clawed back" \
+  "$hoshu" register event "$db" --director A --kind clawback --shares 300 --year FY2025 --date 2026-05-01 --reason late
+check "... and counted by show" 0 "FY2025  award_shares  2025-06-30    1000         700       0          0          300" \
+  "$hoshu" register show "$db" --director A
+db=$work/iij-back.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $G
+q eval rules/iij --inputs $E/fy2025-carried.toml --register "$db" --format json --out "$work/fy2025-c.json"
+q register record "$db" "$work/fy2025-c.json" --grants $G
+q eval rules/iij --inputs $E/fy2026-carried.toml --register "$db" --format json --out "$work/fy2026-c.json"
+q register record "$db" "$work/fy2026-c.json" --grants $G
+check "IIJ: a committee rate dated 2027-05-20, after FY2026 (granted 2027-06-24, the final year) is recorded, is refused" 2 \
+  "rate: record 3 (FY2026, granted 2027-06-24) is recorded without this rate, dated 2027-05-20 before it" \
+  "$hoshu" register event "$db" --director D05 --kind rate --year FY2025 --grant midterm_rs_shares --rate 0.5 --date 2027-05-20 --reason late
+check "IIJ: a clawback of D02's FY2024 tenure grant dated 2025-08-01, which FY2025 released, is refused" 2 \
+  "clawback: record 2 (FY2025, granted 2026-06-25) released \`D02\`'s FY2024 tenure_rs_shares after 2025-08-01 without this clawback" \
+  "$hoshu" register event "$db" --director D02 --kind clawback --shares 500 --year FY2024 --grant tenure_rs_shares --date 2025-08-01 --reason late
 
 exit $fail
