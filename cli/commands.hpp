@@ -164,7 +164,7 @@ struct RegisterArgs {
     bool supersede = false;
     std::string reason;
     std::string by;
-    std::vector<std::string> grants;   // the outputs that are share grants (default: every output in shares)
+    std::vector<std::string> grants;   // the outputs that are share grants (default: those the plan declares, else every output in shares)
     // event
     std::string director;
     std::string kind;

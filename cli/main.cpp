@@ -248,7 +248,7 @@ int run_command(int argc, char** argv) {
     rg_record->add_flag("--supersede", rg.supersede, "Replace the year's current record (which stays, marked superseded)");
     rg_record->add_option("--reason", rg.reason, "Why the year is recorded again (with --supersede)");
     rg_record->add_option("--by", rg.by, "Who records it (default: the login name)");
-    rg_record->add_option("--grants", rg.grants, "The outputs that are share grants (default: every output in shares)")
+    rg_record->add_option("--grants", rg.grants, "The outputs that are share grants (default: those the plan declares, `plan … grants a, b`, else every output in shares)")
         ->delimiter(',');
     rg_record->add_option("--rules", rg.rules, "Your copy of the plan folder (default: the one the result names)");
     rg_record->add_option("--inputs,-i", rg.inputs, "Your copy of the inputs file (default: the one the result names)");
