@@ -544,12 +544,9 @@ int record(const RegisterArgs& args) {
             for (const auto& e : seal.carried_events) applied.push_back(e.id);
             // (Those dated after the result's year are the next year's, as `eval --register`
             // leaves them.)
-            const eval::JsonValue* result_year = v.recorded.json.find("fiscal_year");
             eval::Session session(v.plan, v.inputs, v.options);
             const std::string last_day = eval::year_last_day(v.plan, session);
-            const auto for_year = eval::events_for_year(
-                *from, *stored, *stored_events,
-                result_year && result_year->kind == eval::JsonValue::Kind::string ? result_year->text : "", last_day);
+            const auto for_year = eval::events_for_year(*from, *stored, *stored_events, result_year(v), last_day);
             for (const auto& e : for_year.apply) since.push_back(e.id);
             std::vector<std::int64_t> missed;
             for (auto id : since)
@@ -570,9 +567,7 @@ int record(const RegisterArgs& args) {
         // from this record, which took none of them, while `show` keeps them. Refused while
         // one is pending (an additional grant is no carried record: not one of them).
         if (seal.carried_sha256.empty() && !v.plan.carries.empty()) {
-            const eval::JsonValue* result_year = v.recorded.json.find("fiscal_year");
-            const std::string fy =
-                result_year && result_year->kind == eval::JsonValue::Kind::string ? result_year->text : std::string();
+            const std::string fy = result_year(v);
             auto prior = reg->latest_result_before(fy);
             if (!prior) return fail(prior.error());
             if (!fy.empty() && *prior) {
@@ -629,8 +624,7 @@ int record(const RegisterArgs& args) {
         if (seal.carried_sha256.empty() && !v.plan.carries.empty())
             if (int rc = check_typed_ledger(args, v, *reg, *stored, *stored_events); rc != Exit::success) return rc;
         eval::ResultEntry entry;
-        const eval::JsonValue* year = v.recorded.json.find("fiscal_year");
-        entry.fiscal_year = year && year->kind == eval::JsonValue::Kind::string ? year->text : "";
+        entry.fiscal_year = result_year(v);
         if (entry.fiscal_year.empty()) {
             std::fprintf(stderr, "hoshu: error: `%s` has no fiscal_year: the register records one result per fiscal year, "
                                  "named by the plan's plan-wide output or text input `fiscal_year`\n",

@@ -6,6 +6,15 @@ namespace hoshu::eval {
 
 std::string grouped_decimal(const Rational& r, int places) { return group_digits(r.to_decimal(places)); }
 
+std::optional<int> decimal_places(const Rational& r, int most) {
+    Rational x = r;
+    for (int places = 0; places <= most; ++places) {
+        if (x.is_integer()) return places;
+        if (places < most) x = x * Rational(10);
+    }
+    return std::nullopt;
+}
+
 const char* to_string(RoundingMode mode) {
     switch (mode) {
         case RoundingMode::down: return "down";

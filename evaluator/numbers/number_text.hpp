@@ -17,6 +17,10 @@ namespace hoshu::eval {
 /// `r` rounded half-up to `places` decimals, its integer digits grouped by three.
 std::string grouped_decimal(const Rational& r, int places);
 
+/// The fewest decimals, at most `most`, that write `r` exactly: decimal_places(5/2, 4) is
+/// 1, decimal_places(1/7, 4) none.
+std::optional<int> decimal_places(const Rational& r, int most);
+
 /// The words a rule file writes a rounding mode with: "down", "up", "half up", "half even".
 const char* to_string(RoundingMode mode);
 /// The rounding mode those words name, if they name one.

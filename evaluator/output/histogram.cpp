@@ -126,7 +126,7 @@ std::string scaled_text(i128 v, int decimals) {
 // "≈" (never a rounded figure shown as the value): "2.5", "≈324,857.1429".
 std::string exact_text(const R& v, int decimals) {
     const std::string text = without_trailing_zeros(grouped_decimal(v, decimals));
-    return (v * exact(pow10(decimals))).is_integer() ? text : "≈" + text;
+    return decimal_places(v, decimals) ? text : "≈" + text;
 }
 
 std::string px(const R& v) { return v.to_decimal(1); }
@@ -593,16 +593,15 @@ Grid grid_of(const Plan& plan, const Type& type, std::initializer_list<const Val
             for (const auto& [v, n] : c->sorted()) {
                 if (!lo || v < *lo) lo = v;
                 if (!hi || *hi < v) hi = v;
-                while (ends && !(v * ten_to(places)).is_integer()) {
-                    if (places == most_decimals) ends = false;
-                    else ++places;
-                }
+                if (!ends) continue;
+                if (auto needed = decimal_places(v, most_decimals)) places = std::max(places, *needed);
+                else ends = false;
             }
         } else {
             ends = false;
             R width;
             c->visit_bins([](const R&, std::uint64_t) {}, width);
-            while (binned_places < most_decimals && !(width * ten_to(binned_places)).is_integer()) ++binned_places;
+            binned_places = std::max(binned_places, decimal_places(width, most_decimals).value_or(most_decimals));
             if (!lo || c->least() < *lo) lo = c->least();
             if (!hi || *hi < c->greatest()) hi = c->greatest();
         }

@@ -236,23 +236,14 @@ std::vector<std::string> statistic_cells(const Plan& plan, const Type& type, con
     }
     const int minor = minor_places(plan, type);
     const int mean = std::max(2, minor);
-    auto exact_at = [](const Rational& v, int places) {
-        Rational x = v;
-        for (int i = 0; i < places; ++i) x = x * Rational(10);
-        return x.is_integer();
-    };
     // Money shows its minor decimals; any other number as few as show every percentile.
     int places = minor;
     if (!in_money(type, plan.units)) {
         constexpr int most = 4;
-        auto all_exact = [&](int p) {
-            for (const Rational* v : {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95})
-                if (!exact_at(*v, p)) return false;
-            return true;
-        };
-        while (places < most && !all_exact(places)) ++places;
+        for (const Rational* v : {&s.p5, &s.p25, &s.p50, &s.p75, &s.p95})
+            places = std::max(places, decimal_places(*v, most).value_or(most));
     }
-    auto value = [&](const Rational& v) { return (exact_at(v, places) ? "" : "≈") + decimal(v, places); };
+    auto value = [&](const Rational& v) { return (decimal_places(v, places) ? "" : "≈") + decimal(v, places); };
     return {decimal(s.mean, mean), s.sd ? grouped_decimal(*Rational::parse(*s.sd), 2) : "—", value(s.p5),
             value(s.p25), value(s.p50), value(s.p75), value(s.p95), path_percent(s.p_zero)};
 }

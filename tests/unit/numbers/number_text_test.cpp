@@ -23,3 +23,13 @@ TEST_CASE("rounding modes have one set of words, read and written", "[number_tex
     CHECK_FALSE(rounding_mode("sideways"));
     CHECK_FALSE(rounding_mode("half"));
 }
+
+TEST_CASE("decimal_places: the fewest decimals that write a value exactly, up to a most", "[number_text]") {
+    CHECK(decimal_places(Rational(4709), 4) == 0);
+    CHECK(decimal_places(Rational::fraction(5, 2), 4) == 1);
+    CHECK(decimal_places(Rational::fraction(-1, 8), 4) == 3);
+    CHECK(decimal_places(Rational::fraction(1, 16), 4) == 4);
+    CHECK_FALSE(decimal_places(Rational::fraction(1, 32), 4));
+    CHECK_FALSE(decimal_places(Rational::fraction(1, 7), 6));
+    CHECK(decimal_places(Rational::fraction(1, 4), 0) == std::nullopt);
+}
