@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,6 +36,32 @@ std::string stdout_error(int err) {
 }
 
 // --- Files -------------------------------------------------------------------------------
+
+/// What SQLite keeps as `<db>-journal`, `-wal` or `-shm` beside the SQLite file `db`, when the
+/// file `name` in folder `dir` (`""` for the working one) is one of them; otherwise empty.
+std::string sqlite_sidecar(const std::string& db, const std::string& dir, const std::string& name) {
+    static constexpr std::pair<std::string_view, std::string_view> sidecars[] = {
+        {"-journal", "journal"}, {"-wal", "write-ahead log"}, {"-shm", "shared-memory index"}};
+    if (db.empty() || db == "-") return {};
+    const std::size_t slash = db.rfind('/');
+    const std::string db_name = db.substr(slash == std::string::npos ? 0 : slash + 1);
+    const std::string db_dir = slash == std::string::npos ? "" : db.substr(0, slash + 1);
+    std::string_view what;
+    for (const auto& [suffix, kind] : sidecars)
+        if (name == db_name + std::string(suffix)) what = kind;
+    if (what.empty()) return {};
+    struct stat a {}, b {};
+    if (::stat(dir.empty() ? "." : dir.c_str(), &a) != 0 || ::stat(db_dir.empty() ? "." : db_dir.c_str(), &b) != 0 ||
+        a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        return {};
+    char header[16] = {};
+    int fd = ::open(db.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    const bool sqlite = ::read(fd, header, sizeof header) == static_cast<ssize_t>(sizeof header) &&
+                        std::memcmp(header, "SQLite format 3", sizeof header) == 0;
+    ::close(fd);
+    return sqlite ? std::string(what) : std::string();
+}
 
 std::string not_regular(mode_t mode) {
     const char* what = S_ISDIR(mode)                     ? "a folder"
@@ -183,6 +211,12 @@ bool OutputFile::open(const std::string& path, std::string& error, const std::ve
         dev_ = folder.st_dev;
         ino_ = folder.st_ino;
     }
+    // Nor a name SQLite keeps beside a register it reads (`g.db-journal`): the next register
+    // command would take the output for the register's journal and delete it.
+    for (const auto& r : read)
+        if (std::string sidecar = sqlite_sidecar(r, dir, name_); !sidecar.empty())
+            return fail(fmt::format("it is the name SQLite gives the {} of `{}`, a register this command reads; "
+                                    "name the output otherwise", sidecar, r));
 
     // The temporary file: a new target's mode is 0666 less the umask (the kernel applies
     // it); for an existing one, private until it has the old file's owner and mode.

@@ -77,6 +77,12 @@ if command -v sqlite3 > /dev/null; then
     { echo "FAIL: register"; fail=1; }
   before=$(snapshot)
   refused "the register" register export "$r/grants.db" --format csv --out "$r/grants.db"
+  # Nor the names SQLite keeps beside it, which the next register command would delete.
+  want="is the name SQLite gives the journal of \`$r/grants.db\`, a register this command reads" \
+    refused "the register's journal" register export "$r/grants.db" --format csv --out "$r/grants.db-journal"
+  want="is the name SQLite gives the write-ahead log of" \
+    refused "the register's log" register export "$r/grants.db" --format json --out "$r/plan/../grants.db-wal"
+  [[ ! -e "$r/grants.db-journal" && ! -e "$r/grants.db-wal" ]] || { echo "FAIL: an output named as the journal was written"; fail=1; }
   "$hoshu" register verify "$r/grants.db" > /dev/null || { echo "FAIL: the register was damaged"; fail=1; }
 fi
 # An output never takes a rule file's name (.hoshu): written into the plan's folder it would
