@@ -591,9 +591,14 @@ Result<bool> CsvScenarios::next(Scenario& s) {
             const std::string_view id = r.value(cell);
             if (id.empty()) return dsl::one_error(where, "empty scenario id");
             if (auto control = control_character(id)) {
+                // A line break in a quoted cell is read as "\n" whichever the file wrote
+                // (LF, CRLF or a lone CR), so it is named as a line break, not by its bytes.
+                const std::string_view which = id.substr(control->offset, control->length);
                 return dsl::one_error(where,
-                                      fmt::format("the scenario id `{}` holds a control character, `{}`",
-                                                  dsl::printable(id), dsl::printable(id.substr(control->offset, control->length))),
+                                      which == "\n"
+                                          ? fmt::format("the scenario id `{}` holds a line break", dsl::printable(id))
+                                          : fmt::format("the scenario id `{}` holds a control character, `{}`",
+                                                        dsl::printable(id), dsl::printable(which)),
                                       "the id is copied into every row written for the scenario: write it without "
                                       "control characters (a line break, a tab, a NUL)");
             }
