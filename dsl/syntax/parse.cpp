@@ -453,6 +453,16 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
             auto word = view.substr(place.begin, place.end - place.begin);
             if (e.which() == "no scientific notation") {
                 scientific_notation(view, file, where, diags);
+            } else if (e.which().rfind("an escape", 0) == 0 && where > 0 && view[where - 1] == '\\' &&
+                       where < view.size() && view[where] != '\n' && view[where] != '\r') {
+                // `"a\there"`: the backslash and the one character after it, by name.
+                std::size_t len = 1;   // the whole code point after the backslash
+                while (where + len < view.size() && (static_cast<unsigned char>(view[where + len]) & 0xC0) == 0x80) ++len;
+                const auto bad = SourceRange::in(file, static_cast<std::uint32_t>(where - 1),
+                                                 static_cast<std::uint32_t>(where + len));
+                auto& d = diags.error(bad, "`{}` is not an escape in text in quotes", printable(view.substr(where - 1, len + 1)));
+                d.hint = view[where] == 't' ? "a tab is written as it is, or as spaces; the escapes are \\\" \\\\ and \\n"
+                                            : "the escapes are \\\" \\\\ and \\n; a backslash itself is written \\\\";
             } else if (e.which().find("name") != std::string::npos && is_reserved_word(word)) {
                 auto& d = diags.error(range, "`{}` is a reserved word; choose another name", word);
                 d.hint = "docs/LANGUAGE.md lists the reserved words";
@@ -490,6 +500,9 @@ std::shared_ptr<ast::File> parse_file(const SourceManager& sm, FileId file, Diag
                 if (dsl::starts_declaration(keyword) && n < view.size() &&
                     name_char_length(view.data(), n, view.size(), true) != 0)
                     result->cut_short.emplace_back(token_at(view, n));
+                // A `plan` declaration cut short is no missing one (the word is reserved: no
+                // name declared elsewhere is `plan`).
+                if (keyword == "plan") result->cut_short.emplace_back("plan");
             }
             // Resume at the next declaration: the one the error ran into, if it starts a line.
             std::size_t next = skip_blank(view, where);

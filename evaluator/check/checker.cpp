@@ -283,7 +283,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
         }
     }
     if (plan_decl_ && plan_decl_->shared_inputs) share_inputs(*plan_decl_->shared_inputs);
-    if (!plan_declared_ && !files.empty()) {
+    if (!plan_declared_ && !files.empty() && !cut_short_.count("plan")) {   // not when its declaration failed to parse
         auto& d = diags_.error(SourceRange{}, "no `plan` declaration in the rule files");
         d.hint = "add one, as in: plan \"Director compensation 2024\" effective 2024-06-27";
     }
