@@ -100,6 +100,7 @@ ValueDiff compare_value(std::string name, const Plan& base, const Outcome& bo, c
                              : bt->same(*ht);
         if (!same_unit) {
             d.unit_changed = true;
+            d.base_unit = base.type_name(*bt);
             d.changed = true;
         } else if (bt->is_number()) {
             Rational change = h->number - b->number;

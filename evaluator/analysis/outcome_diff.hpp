@@ -44,6 +44,7 @@ struct ValueDiff {
     std::string value_currency;
     SideValue base, head;
     bool unit_changed = false;        // present in both with different types: no change computed
+    std::string base_unit;            // then the base's type's name (`unit` is the head's)
     std::optional<Rational> change;   // head − base, both numbers of one unit
     std::string change_display;       // "+409", "-1,986", "+2.5%"
     bool valued = false;              // in the unit a side's price is per: valued in money

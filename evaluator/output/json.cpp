@@ -428,7 +428,10 @@ ordered_json json_value_diff(const ValueDiff& v, const char* key, bool priced, c
         o["change"] = nullptr;
     }
     o["changed"] = v.changed;
-    if (v.unit_changed) o["unit_changed"] = true;
+    if (v.unit_changed) {
+        o["unit_changed"] = true;
+        o["base_unit"] = v.base_unit;
+    }
     if (priced && v.valued) {
         o["base_value"] = v.base.value ? json_number(*v.base.value) : ordered_json(nullptr);
         o["head_value"] = v.head.value ? json_number(*v.head.value) : ordered_json(nullptr);

@@ -665,7 +665,7 @@ std::string shown(const SideValue& v) { return v.present ? v.display : absent; }
 std::string change_text(const ValueDiff& v) {
     if (!v.base.present) return "only in head";
     if (!v.head.present) return "only in base";
-    if (v.unit_changed) return "unit changed";
+    if (v.unit_changed) return fmt::format("unit changed: {} → {}", v.base_unit, v.unit);
     if (!v.changed) return "";
     return v.change_display.empty() ? "changed" : v.change_display;
 }

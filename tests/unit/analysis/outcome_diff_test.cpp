@@ -106,6 +106,8 @@ TEST_CASE("outcome diff: a unit that changed is named, no change computed", "[ou
     CHECK(cash.unit_changed);
     CHECK(cash.changed);
     CHECK_FALSE(cash.change);
+    CHECK(cash.unit == "shares");
+    CHECK(cash.base_unit == "JPY");
 }
 
 TEST_CASE("outcome diff: awards valued at a price in any currency per any counted unit", "[outcome_diff]") {
