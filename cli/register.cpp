@@ -475,6 +475,8 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
 int record(const RegisterArgs& args) {
     if (args.supersede && args.reason.empty()) return usage("--supersede needs --reason TEXT: why the year is recorded again");
     if (!args.supersede && !args.reason.empty()) return usage("--reason goes with --supersede");
+    for (const auto& [option, text] : {std::pair{"--reason", &args.reason}, std::pair{"--by", &args.by}})
+        if (std::string why = eval::recorded_text_problem(option, *text); !why.empty()) return usage(why);
     auto reg = eval::Register::open(args.db);
     if (!reg) return fail(reg.error());
     // The write lock before anything is read: the records this result is checked against

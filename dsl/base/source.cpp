@@ -106,6 +106,15 @@ std::size_t code_points(std::string_view s) {
     return n;
 }
 
+std::size_t utf16_units(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) {
+        if (!is_continuation(c)) ++n;
+        if (c >= 0xF0) ++n;   // a code point past U+FFFF: a surrogate pair
+    }
+    return n;
+}
+
 namespace {
 // Decode one code point; returns its length in bytes (1 for an invalid byte, cp = 0xFFFD).
 std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
@@ -193,7 +202,9 @@ bool is_hidden_code_point(char32_t cp) {
            (cp >= 0x2061 && cp <= 0x2064) || (cp >= 0x206A && cp <= 0x206F) ||   // invisible operators, deprecated formats
            (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFFF9 && cp <= 0xFFFB) ||   // variation selectors, annotations
            (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
-           (cp >= 0xE0000 && cp <= 0xE0FFF);                    // tags, variation selectors supplement
+           (cp >= 0xE0000 && cp <= 0xE0FFF) ||                  // tags, variation selectors supplement
+           // Noncharacters, which no text is to hold (U+FDD0–U+FDEF, U+FFFE and U+FFFF of every plane).
+           (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
 bool is_layout(char c) { return c == '\t' || c == '\n' || c == '\r'; }
@@ -254,7 +265,10 @@ std::string describe_hidden(char32_t cp) {
         case 0x3164: name = "Hangul filler"; break;
         case 0xFFA0: name = "halfwidth Hangul filler"; break;
         case 0x180E: name = "Mongolian vowel separator"; break;
-        default: name = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ? "a control character" : nullptr;
+        default:
+            name = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)      ? "a control character"
+                   : (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE ? "a noncharacter"
+                                                                                : nullptr;
     }
     if (!name) return fmt::format("U+{:04X}", static_cast<std::uint32_t>(cp));
     return fmt::format("U+{:04X} ({})", static_cast<std::uint32_t>(cp), name);

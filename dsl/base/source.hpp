@@ -94,6 +94,9 @@ private:
 
 /// Number of code points in a UTF-8 string (invalid bytes count one each).
 std::size_t code_points(std::string_view s);
+/// Its length in UTF-16 code units, as Excel counts a cell's characters (a code point past
+/// U+FFFF counts two).
+std::size_t utf16_units(std::string_view s);
 /// Terminal display width of a UTF-8 string (East Asian wide characters count two, combining
 /// marks none: unicode.hpp zero_width_mark).
 std::size_t display_width(std::string_view s);
@@ -103,7 +106,8 @@ bool valid_utf8(std::string_view s, std::size_t* bad_offset);
 /// A character that shows nothing, or shows something other than what a program reads: a
 /// control character (C0, DEL, C1), a bidirectional control (U+202A–U+202E, U+2066–U+2069,
 /// U+200E, U+200F, U+061C: the "Trojan Source" reorderings), a zero-width character
-/// (U+200B–U+200D, U+2060, U+FEFF) or a line or paragraph separator (U+2028, U+2029).
+/// (U+200B–U+200D, U+2060, U+FEFF), a line or paragraph separator (U+2028, U+2029), another
+/// character that draws nothing, or a noncharacter (U+FFFE).
 struct HiddenCharacter {
     std::size_t offset = 0;   // byte offset of its first byte
     std::size_t length = 0;   // its length in bytes

@@ -141,9 +141,9 @@ std::string too_large(const std::vector<Sheet>& sheets) {
             for (std::size_t c = 0; c < s.rows[r].size(); ++c) {
                 const std::string& cell = s.rows[r][c];
                 if (cell.size() <= max_cell_chars) continue;   // (a character is at least a byte)
-                if (const std::size_t n = dsl::code_points(cell); n > max_cell_chars)
+                if (const std::size_t n = dsl::utf16_units(cell); n > max_cell_chars)
                     return fmt::format("the cell {} holds {} characters, more than the {} a cell of a workbook holds (Excel's "
-                                       "limit)",
+                                       "limit, which counts a character past U+FFFF as two)",
                                        cell_name(s, r, c), thousands(n), thousands(max_cell_chars));
             }
         }

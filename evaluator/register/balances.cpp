@@ -12,6 +12,7 @@
 
 #include "dsl/base/diagnostics.hpp"
 #include "dsl/base/source.hpp"
+#include "dsl/base/text.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/numbers/rational.hpp"
 #include "evaluator/output/verify.hpp"
@@ -376,6 +377,20 @@ std::string unknown_year(const std::vector<StoredResult>& results, const std::ve
 
 }  // namespace
 
+std::string recorded_text_problem(const char* option, const std::string& text) {
+    constexpr std::size_t cell = 32'767;
+    std::size_t bad = 0;
+    if (!dsl::valid_utf8(text, &bad)) return fmt::format("{} {}: not valid UTF-8", option, dsl::printable(text));
+    if (auto h = dsl::find_hidden_character(text))
+        return fmt::format("{} {}: holds the hidden character {}; write it on one line with visible characters", option,
+                           dsl::printable(text), dsl::describe_hidden(h->code_point));
+    if (const std::size_t n = dsl::utf16_units(text); n > cell)
+        return fmt::format("{} holds {} characters, more than the {} a workbook cell holds, where `register export "
+                           "--format xlsx` writes it; the register keeps it for good: shorten it",
+                           option, group_digits(std::to_string(n)), group_digits(std::to_string(cell)));
+    return {};
+}
+
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event) {
     // What an event records is kept for good and shown by `register show` and `export`:
@@ -386,14 +401,8 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
                                                                 {"--grant", &event.grant},
                                                                 {"--reason", &event.reason},
                                                                 {"--by", &event.recorded_by}};
-    for (const auto& [option, text] : texts) {
-        std::size_t bad = 0;
-        if (!dsl::valid_utf8(*text, &bad))
-            return error_of(fmt::format("{} {}: not valid UTF-8", option, dsl::printable(*text)));
-        if (auto h = dsl::find_hidden_character(*text))
-            return error_of(fmt::format("{} {}: holds the hidden character {}; write it on one line with visible characters",
-                                        option, dsl::printable(*text), dsl::describe_hidden(h->code_point)));
-    }
+    for (const auto& [option, text] : texts)
+        if (std::string why = recorded_text_problem(option, *text); !why.empty()) return error_of(why);
     if (event.rate) {
         auto rate = Rational::parse(*event.rate);
         if (!rate || rate->sign() < 0)

@@ -66,6 +66,12 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
 /// to what it forfeits, a lift's to what it lifts. Errors name why: no such director or
 /// grant, nothing restricted, more shares than restricted, a date before the director's
 /// last event, a missing --shares or --rate.
+/// Why a text the register keeps for good (an event's or a restatement's reason, a name)
+/// cannot be recorded as `option` gives it, or empty: not UTF-8, a hidden character or a line
+/// break, or longer than a workbook cell holds (32,767 UTF-16 units: `register export
+/// --format xlsx` writes every one into a cell).
+std::string recorded_text_problem(const char* option, const std::string& text);
+
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
                                EventEntry event);
 

@@ -87,6 +87,17 @@ check "... a right-to-left override too" 2 "\$USER \`" \
 check "... and --by replaces it" 0 "recorded event 5: lift D01 on 2025-08-03: 1 share lifted" \
   env "USER=hr"$'\n'"ceo" "$hoshu" register event "$db" --director D01 --kind lift --year FY2024 --grant award_shares --shares 1 --date 2025-08-03 --reason x --by hr
 
+# --- texts the register keeps for good: each fits a workbook cell (export --format xlsx) and
+# holds no noncharacter; a restatement's --reason is held to the same.
+long=$(python3 -c 'print("\U0001F600" * 16384, end="")')   # 32,768 UTF-16 units, as Excel counts
+check "a reason longer than a workbook cell holds is refused" 2 \
+  "--reason holds 32,768 characters, more than the 32,767 a workbook cell holds, where \`register export --format xlsx\` writes it" \
+  "$hoshu" register event "$db" --director D01 --kind lift --year FY2024 --grant award_shares --shares 1 --date 2025-08-03 --reason "$long" --by hr
+check "... a noncharacter in a reason" 2 "--reason ok\u{fffe}: holds the hidden character U+FFFE (a noncharacter)" \
+  "$hoshu" register event "$db" --director D01 --kind lift --year FY2024 --grant award_shares --shares 1 --date 2025-08-03 --reason $'ok\uFFFE' --by hr
+check "... an escape in a restatement's reason" 2 "--reason a\x1bb: holds the hidden character U+001B (a control character)" \
+  "$hoshu" register record "$db" "$work/fy2024.json" --supersede --reason $'a\x1bb' --by hr
+
 # --- a later year granting a director whose leave is recorded: a note.
 check "D03 leaves" 0 "recorded event 6: leave D03 on 2025-05-01" \
   "$hoshu" register event "$db" --director D03 --kind leave --date 2025-05-01 --reason resigned --by hr

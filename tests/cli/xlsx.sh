@@ -189,11 +189,13 @@ out=$("$hoshu" eval rules/iij --inputs "$work/at-limit.toml" --format xlsx --out
 [[ $rc -eq 0 ]] && out=$(unzip -p "$work/at-limit.xlsx" xl/sharedStrings.xml | python3 -c 'import re, sys; print(max(map(len, re.findall("é+", sys.stdin.read()))))')
 [[ "$out" == 32757 ]]; report "a title whose inputs line is 32,767 characters (two bytes each) is written whole" $((1 - $?))
 cp "$work/g.db" "$work/long-reason.db"
-"$hoshu" register event "$work/long-reason.db" --director D01 --kind clawback --shares 1 --year FY2024 --grant annual_rs_shares \
-  --date 2025-08-01 --reason "$(printf 'r%.0s' $(seq 32768))" --by hr > /dev/null
-out=$("$hoshu" register export "$work/long-reason.db" --format xlsx --out "$work/long-reason.xlsx" 2>&1); rc=$?
-[[ $rc -eq 2 && ! -e "$work/long-reason.xlsx" && "$out" == *"the cell events!I2 (reason, event 1) holds 32,768 characters"* ]]
-report "register export: an event's reason longer than a cell holds is refused, naming its cell" $((1 - $?))
+# A reason the register keeps for good that a cell could not hold is refused when it is
+# recorded, not when the register is exported (which then could never be).
+out=$("$hoshu" register event "$work/long-reason.db" --director D01 --kind clawback --shares 1 --year FY2024 \
+  --grant annual_rs_shares --date 2025-08-01 --reason "$(printf 'r%.0s' $(seq 32768))" --by hr 2>&1); rc=$?
+[[ $rc -eq 2 && "$out" == *"--reason holds 32,768 characters, more than the 32,767 a workbook cell holds"* ]] &&
+  "$hoshu" register export "$work/long-reason.db" --format xlsx --out "$work/long-reason.xlsx" > /dev/null 2>&1
+report "register event: a reason longer than a cell holds is refused; the register still exports" $((1 - $?))
 python3 -c "
 import sys; s = open('examples/iij/fy2024.toml').read(); open(sys.argv[1], 'w').write(s + '#\n' * (1048576 - s.count(chr(10))))" "$work/many.toml"
 out=$("$hoshu" eval rules/iij --inputs "$work/many.toml" --format xlsx --out "$work/many.xlsx" 2>&1); rc=$?

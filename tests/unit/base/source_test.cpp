@@ -40,7 +40,11 @@ TEST_CASE("hidden characters: controls, bidirectional controls, zero-width chara
         Row{"a\xCD\x8F" "b", 1, 2, 0x034F},               // combining grapheme joiner
         Row{"a\xC2\xAD" "b", 1, 2, 0x00AD},               // soft hyphen
         Row{"\xE8\x91\x9B\xF3\xA0\x84\x80", 3, 4, 0xE0100},   // an ideographic variation selector
+        Row{"ok\xEF\xBF\xBE", 2, 3, 0xFFFE},           // noncharacters
+        Row{"\xEF\xB7\x90", 0, 3, 0xFDD0},
+        Row{"a\xF0\x9F\xBF\xBF", 1, 4, 0x1FFFF},
     }));
+    CHECK(dsl::describe_hidden(0xFFFE) == "U+FFFE (a noncharacter)");
     auto h = dsl::find_hidden_character(text);
     REQUIRE(h);
     CHECK(h->offset == offset);

@@ -74,7 +74,19 @@ TEST_CASE("xlsx: a text longer than a cell holds, or more rows than a sheet, is 
     REQUIRE_FALSE(refused);
     CHECK(refused.error().items().front().message ==
           "the cell results!B3 (title, director D03) holds 32,768 characters, more than the 32,767 a cell of a workbook holds "
-          "(Excel's limit)");
+          "(Excel's limit, which counts a character past U+FFFF as two)");
+    // Excel counts UTF-16 units: a character past U+FFFF (an emoji, a rare kanji) counts two.
+    std::string emoji;
+    for (int i = 0; i < 16'383; ++i) emoji += "\xf0\x9f\x98\x80";
+    Sheet half{"results", {{"director", "title"}, {"D01", emoji}}, {false, false}};
+    CHECK(xlsx_workbook({half}));
+    emoji += "\xf0\x9f\x98\x80";
+    Sheet over{"results", {{"director", "title"}, {"D01", emoji}}, {false, false}};
+    auto surrogates = xlsx_workbook({over});
+    REQUIRE_FALSE(surrogates);
+    CHECK(surrogates.error().items().front().message ==
+          "the cell results!B2 (title, director D01) holds 32,768 characters, more than the 32,767 a cell of a workbook "
+          "holds (Excel's limit, which counts a character past U+FFFF as two)");
     Sheet rows{"inputs", {{"line", "text"}}, {true, false}};
     rows.rows.resize(1'048'577, {"1", ""});
     auto many = xlsx_workbook({rows});
