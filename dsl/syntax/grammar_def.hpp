@@ -190,7 +190,9 @@ auto const per_suffix_def = raw[lexeme[*ascii::blank >> (lit("per") >> +ascii::b
 struct number_class : annotate {};
 x3::rule<number_class, ast::NumberLit> const number = "number";
 auto const currency_sign = x3::string("¥") | x3::string("￥") | x3::string("$") | x3::string("€") | x3::string("£");
-auto const number_def = ((currency_sign > numeral) >> (per_suffix | attr(std::string()))) |
+// An amount's `per …` is on its line too: `$10` then `per officer` on the next line is the
+// amount $10 and a `per` block.
+auto const number_def = ((currency_sign > numeral) >> (x3::no_skip[per_suffix] | attr(std::string()))) |
                         (attr(std::string()) >> numeral >> (same_line_unit | attr(std::string())));
 
 struct date_class : annotate {};
