@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -219,7 +220,10 @@ bool OutputFile::open(const std::string& path, std::string& error, const std::ve
                                     "name the output otherwise", sidecar, r));
 
     // The temporary file: a new target's mode is 0666 less the umask (the kernel applies
-    // it); for an existing one, private until it has the old file's owner and mode.
+    // it); for an existing one, private until it has the old file's owner and mode. Made and
+    // registered as one step: a signal arriving between the two waits until it is registered,
+    // and then removes it.
+    std::optional<SignalsHeld> held(std::in_place);
     for (int attempt = 0; attempt < 100; ++attempt) {
         temp_ = dir + "." + name_.substr(0, 200) + "." + random_suffix();
         fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists_ ? 0600 : 0666);
@@ -231,6 +235,7 @@ bool OutputFile::open(const std::string& path, std::string& error, const std::ve
         return fail(fmt::format("cannot create a file in `{}`: {}", dir.empty() ? "." : dir, std::strerror(err)));
     }
     temp_cleanup_ = SignalCleanup::file(temp_);
+    held.reset();
     if (exists_) {
         mode_t mode = st.st_mode & 07777;
         bool owner_kept = ::fchown(fd_, st.st_uid, st.st_gid) == 0;

@@ -121,9 +121,26 @@ void remove_tree(const char* path) { remove_tree_at(AT_FDCWD, path, 32); }
 
 // --- SignalCleanup -----------------------------------------------------------------------
 
-SignalCleanup SignalCleanup::file(const std::string& path) { return SignalCleanup(take(Kind::file, path, 0)); }
-SignalCleanup SignalCleanup::folder(const std::string& path) { return SignalCleanup(take(Kind::folder, path, 0)); }
-SignalCleanup SignalCleanup::process_group(pid_t leader) { return SignalCleanup(take(Kind::group, "", leader)); }
+// A signal's handler may run on another thread than the one registering: one that has already
+// passed over the slots would leave what is registered after it. So a registration made once
+// the handler has started removes what it registers itself, and waits for the end (the
+// handler's thread ends the process). The slot's kind is stored before `signalled` is read,
+// and the handler stores `signalled` before it reads the slots: one of the two sees the other.
+SignalCleanup SignalCleanup::file(const std::string& path) {
+    SignalCleanup c(take(Kind::file, path, 0));
+    stop_if_interrupted();
+    return c;
+}
+SignalCleanup SignalCleanup::folder(const std::string& path) {
+    SignalCleanup c(take(Kind::folder, path, 0));
+    stop_if_interrupted();
+    return c;
+}
+SignalCleanup SignalCleanup::process_group(pid_t leader) {
+    SignalCleanup c(take(Kind::group, "", leader));
+    stop_if_interrupted();
+    return c;
+}
 
 SignalCleanup::SignalCleanup(SignalCleanup&& other) noexcept : slot_(other.slot_) { other.slot_ = -1; }
 
@@ -171,7 +188,9 @@ void end_by(int sig) {
 extern "C" void on_ending_signal(int sig) {
     if (holding.load() > 0) {
         held_signal.store(sig);
-        return;
+        // The holder (on another thread) may have let go meanwhile, before the signal was
+        // noted: then whichever of the two takes the noted signal back ends the process.
+        if (holding.load() > 0 || held_signal.exchange(0) == 0) return;
     }
     end_by(sig);
 }
@@ -206,6 +225,7 @@ bool interrupted() { return signalled.load(); }
 
 void stop_if_interrupted() {
     if (!interrupted()) return;
+    clean_up_after_signal();   // again: what this thread made after the handler's pass
     for (;;) ::pause();
 }
 
@@ -236,6 +256,8 @@ bool TempFolder::write(const std::string& relative, std::string_view bytes, std:
         error = "`" + relative + "` is not a file inside the temporary folder";
         return false;
     }
+    // A signal's handler on another thread may be removing the folder meanwhile: what is made
+    // here once it has started is removed here (stop_if_interrupted()).
     std::string at = path_;
     for (auto part = rel.begin(); std::next(part) != rel.end(); ++part) {
         at += "/" + part->string();
@@ -243,6 +265,7 @@ bool TempFolder::write(const std::string& relative, std::string_view bytes, std:
             error = "cannot make the folder " + at + ": " + std::strerror(errno);
             return false;
         }
+        stop_if_interrupted();
     }
     at = path_ + "/" + rel.string();
     const int fd = ::open(at.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -250,6 +273,7 @@ bool TempFolder::write(const std::string& relative, std::string_view bytes, std:
         error = "cannot write " + at + ": " + std::strerror(errno);
         return false;
     }
+    stop_if_interrupted();
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -78,8 +78,11 @@ public:
 /// as soon as it is done.
 bool interrupted();
 
-/// When interrupted(): wait for the end of the process instead of going on (a thread whose
-/// compiler the handler just stopped must not report that as the compiler's failure).
+/// When interrupted(): clean up again (what this thread registered or made after the
+/// handler's pass, when the handler runs on another thread), then wait for the end of the
+/// process instead of going on (a thread whose compiler the handler just stopped must not
+/// report that as the compiler's failure). Called by every registration (SignalCleanup)
+/// and after each file a TempFolder makes.
 void stop_if_interrupted();
 
 /// A private temporary folder of files written for a moment (the rules and inputs stored in

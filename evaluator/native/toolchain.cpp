@@ -73,6 +73,7 @@ bool read_file(const std::string& path, std::string& out) {
 bool write_file(const std::string& path, const std::string& text) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return false;
+    stop_if_interrupted();   // (made after a signal's handler passed over the registered names)
     std::size_t done = 0;
     while (done < text.size()) {
         const ssize_t w = ::write(fd, text.data() + done, text.size() - done);
