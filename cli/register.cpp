@@ -838,11 +838,13 @@ int record(const RegisterArgs& args) {
             for (std::size_t i = 0; i < granted_leavers.size() && i < 10; ++i) listed += (i ? "; " : "") + granted_leavers[i];
             if (granted_leavers.size() > 10) listed += fmt::format("; and {} more", granted_leavers.size() - 10);
             std::fprintf(stderr,
-                         "hoshu: note: %s%s makes a grant to %s whose leave the register records: %s — if a leaver is in the "
+                         "hoshu: note: %s%s grants to %s whose leave the register records: %s — if a leaver is in the "
                          "year's inputs by mistake, correct them and record the year again with --supersede --reason TEXT\n",
                          dsl::printable(year_recorded).c_str(),
                          grant_date.empty() ? "" : fmt::format(" (grant date {})", grant_date).c_str(),
-                         granted_leavers.size() == 1 ? "a director" : fmt::format("{} directors", granted_leavers.size()).c_str(),
+                         // (The plan's own words for a record and its collection: `1 beneficiary`.)
+                         fmt::format("{} {}", granted_leavers.size(),
+                                     granted_leavers.size() == 1 ? v.plan.directors.noun : v.plan.directors.plural).c_str(),
                          dsl::printable(listed).c_str());
         }
         if (!any_grant && v.plan.grant_outputs.empty()) {
@@ -1041,10 +1043,22 @@ int verify(const RegisterArgs& args) {
     if (!results) return fail(results.error());
     auto events = reg->events();
     if (!events) return fail(events.error());
-    // Each stored result, verified again from the files stored with it.
+    // Each stored result, verified again from the files stored with it. One that carries
+    // from this register is not, when the chain is broken: what it carried cannot be read
+    // back from the register as it was recorded (the places above say why).
+    const bool chain_broken = !problems->empty();
     std::size_t reverified = 0;
     for (const auto& r : *results) {
         if (r.files.empty()) continue;
+        if (chain_broken) {
+            auto seal = eval::read_result(r.result_json);
+            if (seal && !seal->seal.carried_sha256.empty() && seal->seal.carried_from_register) {
+                problems->push_back(fmt::format("results row id {} ({}): its stored result is not verified again: it carries "
+                                                "from this register, whose chain is broken (above)",
+                                                r.id, r.fiscal_year));
+                continue;
+            }
+        }
         std::string note, io_error;
         if (reverify_recorded(r, *results, args.db, note, io_error)) {
             ++reverified;
@@ -1106,7 +1120,9 @@ int show_or_export(const RegisterArgs& args) {
         std::fprintf(stderr, "hoshu: error: --director: %s\n", dsl::printable(unknown).c_str());
         return Exit::failure;
     }
-    auto grants = eval::grant_balances(*results, *events, args.as_of);
+    // Every grant recorded, those of 0 too: the registrar reconciles against the list of
+    // directors, and a director granted nothing is one the year decided on.
+    auto grants = eval::grant_balances(*results, *events, args.as_of, eval::ZeroGrants::listed);
     if (!grants) return fail(grants.error());
     eval::RegisterView view{*results, *events, *grants, args.as_of, args.director};
     if (args.command == "show") return write("", eval::format_register_text(view));

@@ -129,7 +129,9 @@ std::vector<const StoredEvent*> in_date_order(const std::vector<StoredEvent>& ev
     return order;
 }
 
-Result<std::vector<GrantBalance>> recorded_grants(const std::vector<StoredResult>& results) {
+/// The grants the current records make, in their order: those of 0 only when `zeros` is
+/// true (and then only those: a grant of 0 has no balance for the others to share).
+Result<std::vector<GrantBalance>> recorded_grants(const std::vector<StoredResult>& results, bool zeros = false) {
     std::vector<GrantBalance> grants;
     for (const auto& r : results) {
         if (r.superseded_by) continue;
@@ -140,7 +142,7 @@ Result<std::vector<GrantBalance>> recorded_grants(const std::vector<StoredResult
                 return error_of(fmt::format("results row id {} ({}): the grant {} of {} is {} {}, {}: a grant is {}", r.id,
                                             r.fiscal_year, l.name, l.director, l.value, l.unit.empty() ? "shares" : l.unit,
                                             grant_count_problem(l.value), grant_count_rule()));
-            if (*n == 0) continue;
+            if ((*n == 0) != zeros) continue;
             GrantBalance g;
             g.director = l.director;
             g.fiscal_year = r.fiscal_year;
@@ -155,11 +157,25 @@ Result<std::vector<GrantBalance>> recorded_grants(const std::vector<StoredResult
     return grants;
 }
 
-void sort_grants(std::vector<GrantBalance>& grants) {
-    std::stable_sort(grants.begin(), grants.end(), [](const GrantBalance& a, const GrantBalance& b) {
+/// By director, fiscal year and grant date; then a record's grants in its order, before the
+/// additional grants of that date (the order they are made in).
+void sort_grants(std::vector<GrantBalance>& grants, const std::vector<StoredResult>& results) {
+    std::map<std::tuple<std::int64_t, std::string, std::string>, std::size_t> line_of;   // (record, director, grant)
+    for (const auto& r : results) {
+        if (r.superseded_by) continue;
+        for (std::size_t i = 0; i < r.lines.size(); ++i)
+            if (r.lines[i].kind == "grant") line_of.emplace(std::make_tuple(r.id, r.lines[i].director, r.lines[i].name), i);
+    }
+    auto place = [&](const GrantBalance& g) -> std::pair<bool, std::size_t> {
+        if (g.result_id == 0) return {true, 0};
+        auto it = line_of.find(std::make_tuple(g.result_id, g.director, g.grant));
+        return {false, it == line_of.end() ? 0 : it->second};
+    };
+    std::stable_sort(grants.begin(), grants.end(), [&](const GrantBalance& a, const GrantBalance& b) {
         if (a.director != b.director) return a.director < b.director;
         if (a.fiscal_year != b.fiscal_year) return fiscal_year_before(a.fiscal_year, b.fiscal_year);
-        return a.grant_date < b.grant_date;
+        if (a.grant_date != b.grant_date) return a.grant_date < b.grant_date;
+        return place(a) < place(b);
     });
 }
 
@@ -286,7 +302,8 @@ void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record,
 }  // namespace
 
 Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
-                                                 const std::vector<StoredEvent>& events, const std::string& as_of) {
+                                                 const std::vector<StoredEvent>& events, const std::string& as_of,
+                                                 ZeroGrants zeros) {
     auto grants = recorded_grants(results);
     if (!grants) return grants;
     // Year after year, as the plan saw them: before each carrying record, the events its
@@ -317,11 +334,17 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
         take_carried(*grants, *record, carried);
     }
     apply_events_where([](const StoredEvent&) { return true; });
+    if (zeros == ZeroGrants::listed) {
+        // (Added after the balances are taken: no event or carried record reaches them.)
+        auto zero = recorded_grants(results, true);
+        if (!zero) return zero;
+        for (auto& g : *zero) grants->push_back(std::move(g));
+    }
     if (!as_of.empty())
         grants->erase(std::remove_if(grants->begin(), grants->end(),
                                      [&](const GrantBalance& g) { return !g.grant_date.empty() && g.grant_date > as_of; }),
                       grants->end());
-    sort_grants(*grants);
+    sort_grants(*grants, results);
     return grants;
 }
 

@@ -58,9 +58,14 @@ struct GrantBalance {
 /// sees it. Each event applies once, to the balances as they stood when it happened: a
 /// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
 /// whatever a later record carries.
+/// Grants of 0 (a result recorded with nothing granted to a director) hold no balance and
+/// no event applies to them: left out, unless `zeros` lists them (what `show` and `export`
+/// list: one row per grant recorded, each at 0), in their record's order.
 /// Errors: a grant's count in the register that is not one it holds (grant_count_problem()).
+enum class ZeroGrants { left_out, listed };
 Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
-                                                 const std::vector<StoredEvent>& events, const std::string& as_of);
+                                                 const std::vector<StoredEvent>& events, const std::string& as_of,
+                                                 ZeroGrants zeros = ZeroGrants::left_out);
 
 /// Whether `event` can be recorded after `events`, and with what: a leave's `shares` set
 /// to what it forfeits, a lift's to what it lifts. Errors name why: no such director or

@@ -120,7 +120,7 @@ RegisterTable register_table(const RegisterView& view) {
         for (const auto& r : view.results) {
             if (r.superseded_by || r.grant_price.empty()) continue;
             for (const auto& l : r.lines)
-                if (l.kind == "grant" && shown(view, l.director) && share_count(l.value).value_or(0) > 0 && price_values(r, l.unit)) {
+                if (l.kind == "grant" && shown(view, l.director) && share_count(l.value) && price_values(r, l.unit)) {
                     priced = true;
                     seen.insert(price_currency(r));
                     break;
@@ -285,8 +285,9 @@ std::string format_register_text(const RegisterView& view) {
     out += format_columns(rows, {true, false, false, false, false, false}, "  ");
     auto by_director = infos(view.results);
     const GrantUnits units_of(view.results);
-    // Each director shown once, in the order first met (the grants', then the events'), with
-    // its grants and events in their order.
+    // Each director shown once, in the order first met (the grants', then the events' by the
+    // date shown: a director with only a later event has nothing to show), with its grants
+    // and events in their order.
     std::vector<std::string> directors;
     std::unordered_map<std::string, std::vector<const GrantBalance*>> grants_of;
     std::unordered_map<std::string, std::vector<const StoredEvent*>> events_of;
@@ -296,7 +297,7 @@ std::string format_register_text(const RegisterView& view) {
         grants_of[g.director].push_back(&g);
     }
     for (const auto& e : view.events) {
-        if (!shown(view, e.director)) continue;
+        if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
         if (!grants_of.count(e.director) && !events_of.count(e.director)) directors.push_back(e.director);
         events_of[e.director].push_back(&e);
     }
@@ -314,14 +315,27 @@ std::string format_register_text(const RegisterView& view) {
         auto ei = events_of.find(d);
         const auto& its_grants = gi == grants_of.end() ? no_grants : gi->second;
         const auto& its_events = ei == events_of.end() ? no_events : ei->second;
+        // A grant of 0 holds no balance: named on one line under the table (a director whose
+        // every grant is 0 has that line alone), not given a row of zeros.
+        std::string zeros;   // "FY2024 additional_shares; FY2025 matching_shares, bonus_shares"
+        std::string zeros_year;
         std::set<std::string> units;
-        for (const GrantBalance* g : its_grants) units.insert(units_of.of(*g));
+        for (const GrantBalance* g : its_grants) {
+            if (g->granted == 0) {
+                zeros += g->fiscal_year == zeros_year ? ", " + g->grant
+                                                      : (zeros.empty() ? "" : "; ") + g->fiscal_year + " " + g->grant;
+                zeros_year = g->fiscal_year;
+                continue;
+            }
+            units.insert(units_of.of(*g));
+        }
         const bool one_unit = units.size() <= 1;
         std::vector<std::vector<std::string>> g_rows{{"year", "grant", "granted on",
                                                       one_unit && !units.empty() ? *units.begin() : "granted",
                                                       "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
         for (const GrantBalance* gp : its_grants) {
             const GrantBalance& g = *gp;
+            if (g.granted == 0) continue;
             std::string granted = std::to_string(g.granted);
             if (!one_unit) granted += " " + units_of.of(g);
             g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, granted, std::to_string(g.restricted),
@@ -331,10 +345,10 @@ std::string format_register_text(const RegisterView& view) {
                                                                 : std::to_string(g.by_plan)});
         }
         if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true, false}, "  ");
+        if (!zeros.empty()) out += "  granted 0: " + zeros + "\n";
         bool any = false;
         for (const StoredEvent* ep : its_events) {
             const StoredEvent& e = *ep;
-            if (!view.as_of.empty() && e.date > view.as_of) continue;
             if (!any) out += "  events\n";
             any = true;
             std::string what = to_string(e.kind);

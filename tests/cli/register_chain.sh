@@ -7,7 +7,8 @@
 # verifies (with the register it names, or a copy named with --register), is recorded, and
 # `register verify` verifies it again from the register alone. Refused: a register with no
 # earlier year, a result whose carried-from result is not recorded, a result that misses an
-# event recorded since, a register edited behind hoshu's back, --carry with --register.
+# event recorded since, a register edited behind hoshu's back (whose results carried from it
+# `register verify` does not verify again), --carry with --register.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 # The outputs of a JSON result, without its seal and carried records.
@@ -168,6 +169,16 @@ check "verify names a register changed behind hoshu's back" 1 "was changed behin
   "$hoshu" verify "$work/fy2026.json" --register "$work/tampered.db"
 check "--register refuses a register changed behind hoshu's back" 1 "so nothing is carried from it" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$work/tampered.db"
+# `register verify` names the edited event; a stored result that carries from the register
+# is not verified again from a broken chain, said so (not that it does not verify, nor to run
+# `register verify`, the command saying it); one that carries from none is verified again.
+run "$hoshu" register verify "$work/tampered.db"
+[[ $rc == 1 && "$out" == "NOT verified: the register $work/tampered.db was changed behind hoshu's back in 4 places"* &&
+   "$out" == *"events row id 3 ("*"): its content does not match its hash"* &&
+   "$out" == *"results row id 2 (FY2025): its stored result is not verified again: it carries from this register, whose chain is broken (above)"* &&
+   "$out" == *"results row id 3 (FY2026): its stored result is not verified again: it carries from this register, whose chain is broken (above)"* &&
+   "$out" != *"results row id 1"* && "$out" != *"hoshu register verify"* && "$out" != *"does not verify"* ]]
+report "register verify of an edited event: the results carried from the register not verified again, said so" $((1 - $?))
 # Texts read from the register are printed escaped, as `register show` prints them: an
 # event's director edited behind hoshu's back into terminal escapes (back to the start of
 # the line, erase it, up one line, a verdict of its own, then hide the rest) cannot repaint
@@ -199,14 +210,14 @@ fy2025_of_d01() {
 import json, sys
 print(*[(g["grant"], g["restricted"], g["forfeited"]) for g in json.load(sys.stdin)["grants"] if g["director"] == "D01" and g["fiscal_year"] == "FY2025"])'
 }
-[[ "$(fy2025_of_d01)" == "('tenure_rs_shares', 0, 3809) ('annual_rs_shares', 0, 8528) ('midterm_rs_shares', 0, 7639)" ]]
-report "export: D01's FY2025 grants forfeited by the leave (3809, 8528, 7639)" $((1 - $?))
+[[ "$(fy2025_of_d01)" == "('tenure_rs_shares', 0, 3809) ('annual_rs_shares', 0, 8528) ('midterm_rs_shares', 0, 7639) ('additional_shares', 0, 0)" ]]
+report "export: D01's FY2025 grants forfeited by the leave (3809, 8528, 7639), its additional grant of 0 listed at 0" $((1 - $?))
 check "FY2026 evaluates from the register" 0 "" \
   "$hoshu" eval rules/iij --inputs examples/iij/fy2026-carried.toml --register "$db" --format json --out "$work/own2026.json"
 run python3 -c 'import json,sys; print([r["restricted"] for r in json.load(open(sys.argv[1]))["carry"]["ledger"] if r["director"] == "D01" and r["year"] == "FY2025"])' "$work/own2026.json"
 [[ "$out" == "[0, 0, 0]" ]]; report "... carrying D01's FY2025 grants with nothing restricted, as show counts them" $((1 - $?))
 check "... the FY2026 result verifies" 0 "verified" "$hoshu" verify "$work/own2026.json"
 check "... and is recorded" 0 "recorded FY2026 as record 3" "$hoshu" register record "$db" "$work/own2026.json" --grants $grants
-[[ "$(fy2025_of_d01)" == "('tenure_rs_shares', 0, 3809) ('annual_rs_shares', 0, 8528) ('midterm_rs_shares', 0, 7639)" ]]
+[[ "$(fy2025_of_d01)" == "('tenure_rs_shares', 0, 3809) ('annual_rs_shares', 0, 8528) ('midterm_rs_shares', 0, 7639) ('additional_shares', 0, 0)" ]]
 report "... after which export says the same" $((1 - $?))
 exit $fail

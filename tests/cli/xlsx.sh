@@ -150,9 +150,11 @@ out=$("$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format csv --n
 out=$(unzip -p "$work/g.xlsx" xl/workbook.xml)
 has "register export --format xlsx: grants, records, events" '<sheet name="grants" sheetId="1" r:id="rId1"/><sheet name="records" sheetId="2" r:id="rId2"/><sheet name="events" sheetId="3" r:id="rId3"/>'
 out=$(unzip -p "$work/g.xlsx" xl/worksheets/sheet1.xml)
-# Row 9 is D03's annual grant (after D01's and D02's three grants and D03's tenure grant): shares (column G) and its yen value (column H) as numbers.
-has "a grant's shares are a number" '<c r="G9" s="2"><v>4846</v></c>'
-has "its yen value is a number" '<c r="H9" s="2"><v>14634920</v></c>'
+# Row 27 is D03's annual grant (after the four grants of 0 of each of A01 to A04, D01's and
+# D02's four grants — additional_shares 0 — and D03's tenure grant): shares (column G) and its
+# yen value (column H) as numbers.
+has "a grant's shares are a number" '<c r="G27" s="2"><v>4846</v></c>'
+has "its yen value is a number" '<c r="H27" s="2"><v>14634920</v></c>'
 has "its record number is a number with no thousands separator" '<c r="N9"><v>1</v></c>'
 # A workbook to a terminal without --out is refused (a usage error naming --out); to a pipe it
 # is written. `script` gives the command a terminal for its standard output.

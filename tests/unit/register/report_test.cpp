@@ -2,6 +2,9 @@
 // grant-time prices (as eval's CSV names values), or is `value` with a `currency` column
 // when the prices shown are in more than one currency or one was recorded without it.
 // `register show`: a director's granted counts are labelled with the grant output's unit.
+// Grants of 0: listed by export (one row per grant recorded, in the record's order) and named
+// by show on a line of their own, never reached by an event. `show --as-of` before every grant shows no one, a director with
+// only a later event included.
 #include "evaluator/register/report.hpp"
 
 #include <catch2/catch.hpp>
@@ -119,4 +122,103 @@ TEST_CASE("register show: the granted column is labelled with the grant output's
         CHECK(text.find("100 RSUs") != std::string::npos);
         CHECK(text.find("100 shares") != std::string::npos);
     }
+}
+
+namespace {
+
+/// A year granting E1 `matching` and `bonus` shares (a grant of 0 when "0"), E2 nothing.
+StoredResult zeros_year(std::int64_t id, std::string year, std::string date, std::string matching, std::string bonus) {
+    StoredResult r;
+    r.id = id;
+    r.seq = id;
+    r.fiscal_year = std::move(year);
+    r.grant_date = std::move(date);
+    r.lines.push_back({"E1", "grant", "matching_shares", "shares", std::move(matching)});
+    r.lines.push_back({"E1", "grant", "bonus_shares", "shares", std::move(bonus)});
+    r.lines.push_back({"E2", "grant", "matching_shares", "shares", "0"});
+    r.lines.push_back({"E2", "grant", "bonus_shares", "shares", "0"});
+    return r;
+}
+
+StoredEvent stored_event(EventEntry e, std::int64_t id) {
+    StoredEvent s;
+    static_cast<EventEntry&>(s) = std::move(e);
+    s.id = s.seq = 10 + id;
+    return s;
+}
+
+std::vector<std::string> listed(const std::vector<GrantBalance>& grants) {
+    std::vector<std::string> out;
+    for (const auto& g : grants) out.push_back(g.director + " " + g.fiscal_year + " " + g.grant + " " + std::to_string(g.granted));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("register show and export: every grant recorded, those of 0 too", "[register]") {
+    const std::vector<StoredResult> results{zeros_year(1, "FY2026", "2026-03-31", "0", "3")};
+    std::vector<StoredEvent> events;
+    SECTION("listed at 0, in the record's order; left out of the balances' own reckoning") {
+        auto all = grant_balances(results, events, "", ZeroGrants::listed);
+        REQUIRE(all);
+        CHECK(listed(*all) == std::vector<std::string>{"E1 FY2026 matching_shares 0", "E1 FY2026 bonus_shares 3",
+                                                       "E2 FY2026 matching_shares 0", "E2 FY2026 bonus_shares 0"});
+        for (const auto& g : *all) CHECK(g.restricted == g.granted);
+        auto holding = grant_balances(results, events, "");
+        REQUIRE(holding);
+        CHECK(listed(*holding) == std::vector<std::string>{"E1 FY2026 bonus_shares 3"});
+        auto before = grant_balances(results, events, "2026-03-30", ZeroGrants::listed);
+        REQUIRE(before);
+        CHECK(before->empty());
+    }
+    SECTION("an event reaches the grant holding shares only") {
+        // One grant of FY2026 holds shares: a clawback of the year need not name it.
+        EventEntry clawback{"E1", EventKind::clawback, "2026-06-30", "FY2026", "", std::string("2"), std::nullopt, "malus", "hr", "t"};
+        auto checked = check_event(results, events, clawback);
+        REQUIRE(checked);
+        events.push_back(stored_event(*checked, 1));
+        EventEntry leave{"E1", EventKind::leave, "2026-09-30", "", "", std::nullopt, std::nullopt, "resigned", "hr", "t"};
+        checked = check_event(results, events, leave);
+        REQUIRE(checked);
+        CHECK(*checked->shares == "1");
+        events.push_back(stored_event(*checked, 2));
+        EventEntry lift{"E2", EventKind::lift, "2026-09-30", "", "", std::nullopt, std::nullopt, "x", "hr", "t"};
+        CHECK_FALSE(check_event(results, events, lift));   // nothing restricted to lift
+        auto all = grant_balances(results, events, "", ZeroGrants::listed);
+        REQUIRE(all);
+        REQUIRE(all->size() == 4);
+        const GrantBalance& bonus = (*all)[1];
+        CHECK((bonus.granted == 3 && bonus.clawed_back == 2 && bonus.forfeited == 1 && bonus.restricted == 0));
+        for (std::size_t i : {0, 2, 3})
+            CHECK(((*all)[i].restricted == 0 && (*all)[i].forfeited == 0 && (*all)[i].clawed_back == 0 && (*all)[i].lifted == 0));
+        auto t = register_table(RegisterView{results, events, *all, "", ""});
+        REQUIRE(t.rows.size() == 4);
+        CHECK(t.rows[2][column(t, "director")] == "E2");
+        CHECK(t.rows[2][column(t, "shares")] == "0");
+        CHECK(t.rows[3][column(t, "restricted")] == "0");
+        auto text = format_register_text(RegisterView{results, events, *all, "", ""});
+        CHECK(text.find("\nE2\n  granted 0: FY2026 matching_shares, bonus_shares\n") != std::string::npos);
+        CHECK(text.find("       1            2  0\n  granted 0: FY2026 matching_shares\n  events\n") != std::string::npos);
+    }
+}
+
+TEST_CASE("register show --as-of: no one with nothing by then", "[register]") {
+    const std::vector<StoredResult> results{zeros_year(1, "FY2026", "2026-03-31", "4", "3")};
+    std::vector<StoredEvent> events{stored_event({"E1", EventKind::leave, "2026-09-30", "", "", std::string("7"), std::nullopt,
+                                                  "resigned", "hr", "t"},
+                                                 1)};
+    auto text_as_of = [&](const std::string& as_of, const std::string& director) {
+        auto grants = grant_balances(results, events, as_of, ZeroGrants::listed);
+        REQUIRE(grants);
+        return format_register_text(RegisterView{results, events, *grants, as_of, director});
+    };
+    for (const std::string director : {"", "E1"}) {
+        auto before = text_as_of("2026-01-01", director);
+        CHECK(before.find("grants as of 2026-01-01\n  (none)\n") != std::string::npos);
+        CHECK(before.find("E1") == std::string::npos);
+    }
+    auto between = text_as_of("2026-06-30", "");
+    CHECK(between.find("\nE1\n") != std::string::npos);
+    CHECK(between.find("events") == std::string::npos);
+    CHECK(text_as_of("", "E1").find("leave 7 shares: resigned") != std::string::npos);
 }
