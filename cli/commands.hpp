@@ -78,6 +78,7 @@ int run_verify(const VerifyArgs& args);
 /// its SHA-256 is a JSON result's seal.rules_sha256.
 struct SealArgs {
     std::string plan;
+    std::string text;   // --text FILE: the file's text as the seal hashes it (without its tests)
 };
 int run_seal(const SealArgs& args);
 

@@ -163,6 +163,8 @@ int run_command(int argc, char** argv) {
     SealArgs sl;
     auto* seal_cmd = app.add_subcommand("seal", "Print the sha256sum listing of the rule files a plan loads (its SHA-256 is the seal's rules_sha256)");
     seal_cmd->add_option("plan", sl.plan, "Folder of .hoshu rule files")->required();
+    seal_cmd->add_option("--text", sl.text,
+                         "Print this rule file (a path as the listing names it) as the seal hashes it: without its tests");
 
     DiffArgs df;
     auto* diff_cmd = app.add_subcommand("diff", "Compare two versions of a plan: awards on the same inputs, and changed rules");

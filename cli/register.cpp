@@ -793,7 +793,7 @@ int record(const RegisterArgs& args) {
         for (const auto& f : v.recorded.seal.rule_files) {
             std::string bytes, why;
             if (!dsl::read_regular_file_at_most((base / f.path).string(), std::size_t{64} << 20, bytes, why) ||
-                eval::sha256_hex(bytes) != f.sha256) {
+                (eval::sealed_rule_file_sha256(f.path, bytes) != f.sha256 && eval::sha256_hex(bytes) != f.sha256)) {
                 std::fprintf(stderr, "hoshu: error: the rule file %s changed while it was recorded; record again\n", f.path.c_str());
                 return static_cast<int>(Exit::usage);
             }

@@ -4,6 +4,9 @@
 // standard tools:
 //   hoshu seal rules/iij | sha256sum                       # = seal.rules_sha256
 //   hoshu seal rules/iij | (cd rules/iij && sha256sum -c)  # each file, hashed by sha256sum
+// A file holding tests is hashed without them (tests compute nothing; eval::sealed_rule_text):
+//   hoshu seal rules/x --text plan.hoshu | sha256sum       # = its line of the listing
+//   hoshu seal rules/x --text plan.hoshu | diff rules/x/plan.hoshu -   # only test lines
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "evaluator/output/eval_report.hpp"
@@ -15,12 +18,21 @@ int run_seal(const SealArgs& args) {
     int exit = Exit::success;
     auto plan = load_plan(sm, args.plan, false, exit);
     if (!plan) return exit;
+    std::string error;
+    if (!args.text.empty()) {
+        auto text = eval::sealed_text_of(*plan, sm, args.plan, args.text);
+        if (!text) {
+            print_diagnostics(sm, text.error());
+            return Exit::usage;
+        }
+        if (!write_output("", *text, error)) return output_failed(error);
+        return Exit::success;
+    }
     auto files = eval::seal_rule_files(*plan, sm, args.plan);
     if (!files) {
         print_diagnostics(sm, files.error());
         return Exit::usage;
     }
-    std::string error;
     if (!write_output("", eval::seal_listing(*files), error)) return output_failed(error);
     return Exit::success;
 }

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "cli/commands.hpp"
 #include "cli/verified.hpp"
@@ -307,8 +308,37 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         for (const auto& d : sealed.error().items()) differences.push_back(d.message);
     }
     files_now.rules_sha256 = eval::sha256_hex(eval::seal_listing(files_now.rule_files));
+    // A result sealed before tests were left out of the seal hashed each file whole, tests
+    // too: its rules are these when every file is the same byte for byte. Its differences
+    // are named against the files whole (a file of tests only is not "removed"), and that
+    // it must be evaluated again to leave its tests out.
+    bool sealed_whole = false, read_whole = false;
+    if (seal.rules_sha256 != files_now.rules_sha256) {
+        if (auto whole = eval::seal_rule_files(rule_ids, rules_now, plan_dir, eval::SealTests::whole_files)) {
+            std::map<std::string, std::string> whole_now, sealed_now;
+            for (const auto& f : *whole) whole_now[f.path] = f.sha256;
+            for (const auto& f : files_now.rule_files) sealed_now[f.path] = f.sha256;
+            for (const auto& f : seal.rule_files) {
+                auto w = whole_now.find(f.path);
+                auto t = sealed_now.find(f.path);
+                if (w != whole_now.end() && w->second == f.sha256 && (t == sealed_now.end() || t->second != f.sha256))
+                    sealed_whole = true;
+                if (w != whole_now.end() && t == sealed_now.end()) sealed_whole = true;   // a file of tests only
+            }
+            const auto sha = eval::sha256_hex(eval::seal_listing(*whole));
+            if (sha == seal.rules_sha256 || sealed_whole) {
+                files_now.rule_files = std::move(*whole);
+                files_now.rules_sha256 = sha;
+                sealed_whole = sha != seal.rules_sha256;
+                read_whole = true;
+            }
+        }
+    }
     auto seal_now = eval::seal_differences(seal, files_now);
     differences.insert(differences.begin(), seal_now.begin(), seal_now.end());
+    if (sealed_whole)
+        differences.push_back("the result was sealed by an earlier hoshu, whose seal covered the tests too (hoshu leaves "
+                              "them out now): evaluate it again to seal it without them");
     // The approved rules and inputs: the seal must be theirs (and the files, above, the seal's).
     if (!expect_rules.empty() && seal.rules_sha256 != expect_rules)
         differences.push_back(fmt::format("the rules are not the approved ones: sealed sha256 {}, --expect-rules-sha256 {}",
@@ -370,6 +400,12 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     if (!now) {
         print_diagnostics(sm, now.error());
         return Exit::failure;
+    }
+    if (read_whole) {   // the result was sealed whole, as the files are compared with it
+        if (auto whole = eval::seal_rule_files(plan->file_ids, sm, plan_dir, eval::SealTests::whole_files)) {
+            now->rule_files = std::move(*whole);
+            now->rules_sha256 = eval::sha256_hex(eval::seal_listing(now->rule_files));
+        }
     }
     if (!carry_path.empty()) {
         eval::seal_carry(*now, carry_path, carry_text);

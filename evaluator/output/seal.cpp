@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "dsl/syntax/ast.hpp"
+#include "dsl/syntax/parse.hpp"
+#include "dsl/syntax/print.hpp"
+
 namespace hoshu::eval {
 
 namespace fs = std::filesystem;
@@ -61,7 +65,106 @@ std::string relative_to_folder(const std::string& path, const fs::path& from) {
     return ec || rel.empty() ? target.generic_string() : rel.generic_string();
 }
 
+/// The lines of `text`, each with its line end ("a\n", "b"): joined, they are the text.
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t nl = text.find('\n', start);
+        std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+        lines.push_back(text.substr(start, end - start));
+        start = end;
+    }
+    return lines;
+}
+
+/// A line of blanks only (spaces, tabs, a CR before its LF).
+bool blank_line(std::string_view line) {
+    return line.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
+/// A line holding a comment only, and how far it is indented.
+bool comment_line(std::string_view line, std::size_t* indent = nullptr) {
+    std::size_t i = line.find_first_not_of(" \t");
+    if (indent) *indent = i;
+    return i != std::string_view::npos && line[i] == '#';
+}
+
+/// The declarations of a parse other than tests, as the syntax printer writes them (their
+/// notes and sources too): what the plan reads of the file.
+std::vector<std::string> printed_definitions(const dsl::ast::File& file) {
+    std::vector<std::string> out;
+    for (const auto& d : file.declarations)
+        if (boost::get<dsl::ast::TestDecl>(&d.get()) == nullptr) out.push_back(dsl::print(d));
+    return out;
+}
+
 }  // namespace
+
+std::optional<std::string> sealed_rule_text(std::string_view path, std::string_view text) {
+    dsl::SourceManager sm;
+    const dsl::FileId id = sm.add(std::string(path), std::string(text));
+    dsl::Diagnostics diags;
+    auto file = dsl::parse_file(sm, id, diags);
+    // A file that does not parse is sealed whole: no plan is evaluated from it.
+    if (diags.has_errors()) return std::string(text);
+    std::vector<const dsl::ast::TestDecl*> tests;
+    std::size_t others = 0;
+    for (const auto& d : file->declarations) {
+        if (auto* t = boost::get<dsl::ast::TestDecl>(&d.get())) tests.push_back(t);
+        else ++others;
+    }
+    if (tests.empty()) return std::string(text);
+    if (others == 0) return std::nullopt;   // tests only: nothing that computes
+
+    const auto lines = lines_of(text);
+    std::vector<std::size_t> starts;   // the offset of each line
+    for (std::size_t i = 0, at = 0; i < lines.size(); at += lines[i].size(), ++i) starts.push_back(at);
+    auto line_of = [&](std::size_t offset) {
+        return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), offset) - starts.begin()) - 1;
+    };
+    std::vector<bool> left_out(lines.size(), false);
+    for (const auto* t : tests) {
+        if (t->end <= t->begin) return std::string(text);
+        std::size_t first = line_of(t->begin), last = line_of(t->end - 1);
+        // The test has its lines to itself: nothing before `test` on its first line, nothing
+        // but a comment after its last token. Else the file is sealed whole.
+        const std::string_view before = text.substr(starts[first], t->begin - starts[first]);
+        const std::string_view after = text.substr(t->end, starts[last] + lines[last].size() - t->end);
+        if (!blank_line(before) || !(blank_line(after) || comment_line(after))) return std::string(text);
+        const std::size_t column = t->begin - starts[first];
+        // Comment lines indented into the test after its last line are the test's.
+        std::size_t indent = 0;
+        while (last + 1 < lines.size() && comment_line(lines[last + 1], &indent) && indent > column) ++last;
+        // So are the comment lines right above it, and the blank lines above those (the
+        // blank line that set the test apart from what comes before it).
+        while (first > 0 && comment_line(lines[first - 1])) --first;
+        while (first > 0 && blank_line(lines[first - 1])) --first;
+        // A test that opens the file: the blank lines after it instead.
+        if (first == 0)
+            while (last + 1 < lines.size() && blank_line(lines[last + 1])) ++last;
+        for (std::size_t i = first; i <= last; ++i) left_out[i] = true;
+    }
+    std::string sealed;
+    if (left_out[0] && text.starts_with("\xEF\xBB\xBF")) sealed = "\xEF\xBB\xBF";
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        if (!left_out[i]) sealed += lines[i];
+    // Whatever the tests were, the rest must read as it does with them: every other
+    // declaration the same, and nothing more. Else the file is sealed whole.
+    dsl::SourceManager again;
+    dsl::Diagnostics again_diags;
+    auto reread = dsl::parse_file(again, again.add(std::string(path), sealed), again_diags);
+    if (again_diags.has_errors() || printed_definitions(*reread) != printed_definitions(*file) ||
+        reread->declarations.size() != others)
+        return std::string(text);
+    return sealed;
+}
+
+std::optional<std::string> sealed_rule_file_sha256(std::string_view path, std::string_view text) {
+    auto sealed = sealed_rule_text(path, text);
+    if (!sealed) return std::nullopt;
+    return sha256_hex(*sealed);
+}
 
 Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::SourceManager& sm,
                                                 const std::string& plan_dir) {
@@ -69,7 +172,7 @@ Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::Sou
 }
 
 Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& ids, const dsl::SourceManager& sm,
-                                                const std::string& plan_dir) {
+                                                const std::string& plan_dir, SealTests tests) {
     fs::path base(plan_dir);
     std::error_code ec;
     if (!fs::is_directory(base, ec)) base = base.parent_path();
@@ -85,11 +188,39 @@ Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& 
                          shown(rel));
             continue;
         }
-        files.push_back({rel, sha256_hex(sm.file(id).text())});
+        if (tests == SealTests::whole_files) {
+            files.push_back({rel, sha256_hex(sm.file(id).text())});
+        } else if (auto sha = sealed_rule_file_sha256(rel, sm.file(id).text())) {
+            files.push_back({rel, std::move(*sha)});
+        }
     }
     if (errors.has_errors()) return errors;
     std::sort(files.begin(), files.end(), [](const SealedFile& a, const SealedFile& b) { return a.path < b.path; });
     return files;
+}
+
+Result<std::string> sealed_text_of(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
+                                   const std::string& path) {
+    fs::path base(plan_dir);
+    std::error_code ec;
+    if (!fs::is_directory(base, ec)) base = base.parent_path();
+    if (base.empty()) base = ".";
+    const std::string wanted = fs::path(path).lexically_normal().generic_string();
+    for (dsl::FileId id : plan.file_ids) {
+        std::string rel = relative_to_folder(sm.file(id).path(), base);
+        if (rel != wanted) continue;
+        auto text = sealed_rule_text(rel, sm.file(id).text());
+        if (!text)
+            return dsl::one_error({}, fmt::format("{} declares nothing but tests: it is not sealed, and `hoshu seal` "
+                                                  "does not list it",
+                                                  shown(rel)));
+        return std::move(*text);
+    }
+    std::string listed;
+    if (auto files = seal_rule_files(plan, sm, plan_dir))
+        for (const auto& f : *files) listed += (listed.empty() ? "" : ", ") + shown(f.path);
+    return dsl::one_error({}, fmt::format("the plan {} seals no rule file {}", shown(plan_dir), shown(path)),
+                          fmt::format("name a file as `hoshu seal {}` lists it: {}", shown(plan_dir), listed));
 }
 
 std::string seal_listing(const std::vector<SealedFile>& files) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,8 @@ struct Seal {
     /// SHA-256 of the listing `sha256sum` prints for the rule files, run in the plan
     /// folder: one line "<hex>  <path>\n" per file the loader read (imports and hidden files
     /// too), sorted by path bytes; `seal_listing()` writes it and `hoshu seal PLAN` prints it.
+    /// Tests compute nothing and are not sealed (sealed_rule_text()): a file's hex is that of
+    /// its text without its `test` declarations, and a file of tests only is not listed.
     std::string rules_sha256;
     std::string inputs_sha256;   // SHA-256 of the input file's bytes
     std::string inputs_path;     // relative to `relative_to`
@@ -62,8 +65,29 @@ struct Seal {
 
 std::string sha256_hex(std::string_view bytes);
 
+/// The text of a rule file as the seal hashes it: the file without its `test`
+/// declarations, which compute nothing. A test leaves out its lines (a comment after its
+/// last token included), the comment lines indented into it after them, the comment lines
+/// right above it and the blank lines above those (after it, for a test that opens the
+/// file) — so that adding, editing or removing a test, with its comments, leaves the text
+/// as it was. Everything else stays byte for byte: every other declaration, its notes and
+/// sources, the other comments and blank lines. The file is sealed whole (its bytes) when
+/// it does not parse, when a test shares a line with another declaration, or when the text
+/// without its tests would not read as the same other declarations. nullopt: the file
+/// declares tests and nothing else, and is not sealed (a file that declares nothing at
+/// all, comments only, is sealed whole as any other).
+std::optional<std::string> sealed_rule_text(std::string_view path, std::string_view text);
+/// The SHA-256 of sealed_rule_text(); nullopt when the file is not sealed.
+std::optional<std::string> sealed_rule_file_sha256(std::string_view path, std::string_view text);
+
+/// How seal_rule_files() hashes each file: without its tests (the seal's definition), or
+/// whole, as hoshu sealed results before tests were left out (a result sealed so, whose
+/// files are byte for byte the same, still verifies).
+enum class SealTests { left_out, whole_files };
+
 /// The rule files of `plan`, each with its SHA-256, as the seal lists them: every file the
-/// loader read, by its path relative to the plan folder `plan_dir`, sorted by path bytes.
+/// loader read but those of tests only, by its path relative to the plan folder
+/// `plan_dir`, sorted by path bytes; each hash is that of sealed_rule_text().
 /// Errors: a file name with a control character or that is not UTF-8 (the listing could
 /// not be redone with `sha256sum` the same way everywhere, nor be written in JSON).
 Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::SourceManager& sm,
@@ -72,7 +96,13 @@ Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::Sou
 /// The same for rule files read into `sm` but not (or not yet) checked: those
 /// eval::read_rule_files() finds for the plan as it is now.
 Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& ids, const dsl::SourceManager& sm,
-                                                const std::string& plan_dir);
+                                                const std::string& plan_dir, SealTests tests = SealTests::left_out);
+
+/// sealed_rule_text() of the rule file `plan` loads that the seal lists as `path`
+/// (relative to the plan folder): `hoshu seal PLAN --text PATH`. Errors: the plan loads
+/// no such file, or it declares nothing but tests (not sealed).
+Result<std::string> sealed_text_of(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
+                                   const std::string& path);
 
 /// The listing `sha256sum` prints for `files` in the plan folder: "<hex>  <path>\n" each; a
 /// path with a backslash is escaped as sha256sum escapes it (the line starts with `\`, and
