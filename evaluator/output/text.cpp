@@ -364,7 +364,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     }
     std::vector<bool> right(head.size(), true);
     right[0] = right[1] = false;
-    out += "\n" + format_columns(rows, right, "");
+    if (plan.directors.declared) out += "\n" + format_columns(rows, right, "");   // (a plan without a collection: none)
     if (hidden) out += fmt::format("({} outputs are 0 on every path and not shown)\n", hidden);
 
     if (!r.events.empty()) {
