@@ -51,7 +51,7 @@ OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome) {
         if (l.factor) {
             // (Scaled, and still violated: the factor it was scaled by.)
             status += (l.status == LimitStatus::violated ? " after scaling by " : " by ") + l.factor->to_string();
-            if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
+            if (!l.factor->terminates()) status += fmt::format(" ≈ {}", approximate_decimal(*l.factor, 6));
             // A limit exceeded but not the tightest of its set is scaled by another's factor:
             // named, so that the factor is not read as this limit's own bound ÷ total.
             auto own = [&](const LimitOutcome& o) {
