@@ -502,7 +502,8 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                                 hidden == 1 ? " is" : "s are");
         return text;
     };
-    out += "\n" + table(true);
+    // (Neither plan with a collection: no table per record, not even a blank line for it.)
+    if (std::string records = table(true); !records.empty()) out += "\n" + records;
     std::string wide = table(false);
     if (!wide.empty()) out += "\nplan-wide\n" + wide;
     out += "change: head − base on each path (its P(zero): the paths where the revision changes nothing); "
