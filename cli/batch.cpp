@@ -3,7 +3,8 @@
 //
 // One evaluation of the whole plan per scenario: the scenario's values replace the base
 // inputs' at the paths its columns name. One output row per scenario and director, written
-// as it is computed: memory does not grow with the number of scenarios.
+// as it is computed (a plan without a collection: one row per scenario): memory does not
+// grow with the number of scenarios.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

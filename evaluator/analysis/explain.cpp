@@ -62,9 +62,13 @@ private:
         std::string shown = display_value(plan_, state_, t, v);
         if (t.kind == Kind::number && !v.number.terminates() &&
             !(t.dimensionless() && t.style == RatioStyle::percent))
-            shown += " ≈ " + v.number.to_decimal(6);
+            shown += " ≈ " + approximate_decimal(v.number, 6);
         return shown;
     }
+    /// A row's bounds on table `t`'s parameter, named as the table declares it, each bound
+    /// as the row writes it: a percent as a percent (`5% ≤ g ≤ 15%` for `from 5% to 15%`),
+    /// another number exactly, as the parameter's values are shown.
+    std::string row_bounds(const Table& t, const TableRow& r) const;
     /// "1 share", "100 shares", "¥1" style: the value with its unit.
     std::string with_unit(const Type& t, const Value& v) const { return display_with_unit(plan_, state_, t, v); }
     std::string show_node(std::uint32_t node, int grant) {
@@ -80,7 +84,7 @@ private:
     /// The limits whose pro rata allocation scaled `slot` by `f`, and how f follows from them.
     void derive_factor(std::uint32_t slot, const Rational& f, ExplainStep& step) const;
     std::string exact(const Rational& r) const {
-        return r.terminates() ? group_digits(r.to_string()) : r.to_string() + " ≈ " + r.to_decimal(6);
+        return r.terminates() ? group_digits(r.to_string()) : r.to_string() + " ≈ " + approximate_decimal(r, 6);
     }
 
     const Plan& plan_;
@@ -95,11 +99,14 @@ private:
     std::optional<dsl::Diagnostics> failure_;
 };
 
-std::string row_bounds(const TableRow& r, const std::string& x) {
+std::string Explainer::row_bounds(const Table& t, const TableRow& r) const {
+    auto bound = [&](const Rational& b, bool percent) {
+        return percent ? (b * Rational(100)).to_string() + "%" : show(t.parameter_type, Value{b, 0});
+    };
     std::string lo, hi;
-    if (r.low) lo = fmt::format("{} {} ", r.low->to_string(), r.low_inclusive ? "≤" : "<");
-    if (r.high) hi = fmt::format(" {} {}", r.high_inclusive ? "≤" : "<", r.high->to_string());
-    return lo + x + hi;
+    if (r.low) lo = fmt::format("{} {} ", bound(*r.low, r.low_percent), r.low_inclusive ? "≤" : "<");
+    if (r.high) hi = fmt::format(" {} {}", r.high_inclusive ? "≤" : "<", bound(*r.high, r.high_percent));
+    return lo + t.parameter + hi;
 }
 
 void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<std::pair<std::uint32_t, int>>& uses) {
@@ -150,8 +157,8 @@ void Explainer::walk(std::uint32_t n, int grant, ExplainStep& step, std::vector<
                 std::string how = !row       ? std::string("no row")
                                   : t.keyed() ? fmt::format("row `{}`", collapse_blanks(row->text))
                                               : fmt::format("row `{}` ({})", collapse_blanks(row->text),
-                                                            row_bounds(*row, "x"));
-                step.details.push_back(fmt::format("{}(x = {}): {} → {}", t.name, shown_x, how,
+                                                            row_bounds(t, *row));
+                step.details.push_back(fmt::format("{}({} = {}): {} → {}", t.name, t.parameter, shown_x, how,
                                                    show(t.result_type, *result)));
             }
             walk(node.a, grant, step, uses);
@@ -442,7 +449,7 @@ std::string Explainer::visit(std::uint32_t slot, int grant) {
                     rounding = fmt::format(" = {}, round {} to {}", show(s.type, Value{raw->number * *f, 0}), to_string(a->mode),
                                            with_unit(s.type, Value{a->unit, 0}));
                 step.details.push_back(fmt::format("scaled pro rata by {}{}: {} × {}{} → {}",
-                                                   f->terminates() ? f->to_string() : f->to_string() + " ≈ " + f->to_decimal(6),
+                                                   f->terminates() ? f->to_string() : f->to_string() + " ≈ " + approximate_decimal(*f, 6),
                                                    scaled_by(slot, *f), show(s.type, *raw), f->to_string(), rounding,
                                                    step.display));
             }

@@ -165,13 +165,13 @@ private:
     std::optional<Value> fold(std::uint32_t n, int depth = 0) const;
     /// The constant `e` as a value of type `want`. A bare number where a percent is wanted
     /// is warned of past 10 (warn_bare_percent); with `bare`, it is set there instead (and
-    /// the caller decides).
+    /// the caller decides). With `percent`, whether `e` is written as a percent (`5%`).
     struct BareNumber {
         Rational value;
         SourceRange where;
     };
     std::optional<Value> constant_of(const ast::Expression& e, const Ctx& c, const Type& want, const char* what,
-                                     std::optional<BareNumber>* bare = nullptr);
+                                     std::optional<BareNumber>* bare = nullptr, bool* percent = nullptr);
 
     // builtins.cpp
     std::uint32_t compile_call(const ast::Call& call, const Ctx& c);

@@ -137,9 +137,10 @@ void Checker::warn_bare_percent(std::uint32_t n, const Type& want, const char* w
 }
 
 std::optional<Value> Checker::constant_of(const ast::Expression& e, const Ctx& c, const Type& want,
-                                          const char* what, std::optional<BareNumber>* bare) {
+                                          const char* what, std::optional<BareNumber>* bare, bool* percent) {
     std::uint32_t n = compile(e, wanting(c, e, want));
     if (n == none) return std::nullopt;
+    if (percent) *percent = plan_.nodes[n].type.dimensionless() && plan_.nodes[n].type.style == RatioStyle::percent;
     if (!bare) warn_bare_percent(n, want, what);
     else if (auto x = bare_number_for_percent(n, want)) *bare = BareNumber{*x, range_of(n)};
     else bare->reset();

@@ -186,9 +186,9 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         TableRow r;
         r.range = rng(e.file, row);
         r.text = text_of(e.file, row);
-        auto bound_value = [&](const ast::Bound& b) {
+        auto bound_value = [&](const ast::Bound& b, bool& percent) {
             std::optional<BareNumber> bare;
-            auto v = constant_of(b.value, c, table.parameter_type, "a row bound", &bare);
+            auto v = constant_of(b.value, c, table.parameter_type, "a row bound", &bare, &percent);
             if (bare) bare_bounds.emplace_back(r.range, std::move(*bare));
             else if (v) percent_bounds = true;
             return v;
@@ -202,21 +202,24 @@ void Checker::compile_table(const Entry& e, const ast::TableDecl& t) {
         bool shape_ok = true;
         if (bs.size() == 1) {
             const std::string& k = bs[0].kind;
-            auto v = bound_value(bs[0]);
+            bool percent = false;
+            auto v = bound_value(bs[0], percent);
             if (k == "from" || k == "above") {
                 r.low = v ? std::optional<Rational>(v->number) : std::nullopt;
                 r.low_inclusive = k == "from";
+                r.low_percent = percent;
             } else if (k == "below" || k == "up to") {
                 r.high = v ? std::optional<Rational>(v->number) : std::nullopt;
                 r.high_inclusive = k == "up to";
+                r.high_percent = percent;
             } else {
                 shape_ok = false;
             }
             if (!v) continue;
         } else if (bs.size() == 2 && (bs[0].kind == "from" || bs[0].kind == "above") &&
                    (bs[1].kind == "to" || bs[1].kind == "to below")) {
-            auto lo = bound_value(bs[0]);
-            auto hi = bound_value(bs[1]);
+            auto lo = bound_value(bs[0], r.low_percent);
+            auto hi = bound_value(bs[1], r.high_percent);
             if (!lo || !hi) continue;
             r.low = lo->number;
             r.low_inclusive = bs[0].kind == "from";

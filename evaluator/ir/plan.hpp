@@ -177,6 +177,7 @@ struct TableRow {
     std::string key_text;
     std::optional<Rational> low, high;   // absent: unbounded
     bool low_inclusive = false, high_inclusive = false;
+    bool low_percent = false, high_percent = false;   // the bound written as a percent: `from 5%`
     bool linear = false;
     Rational value, value_to;
     Rational slope;                      // linear: (value_to - value) / (high - low)

@@ -6,6 +6,16 @@ namespace hoshu::eval {
 
 std::string grouped_decimal(const Rational& r, int places) { return group_digits(r.to_decimal(places)); }
 
+std::string approximate_decimal(const Rational& r, int places, int digits) {
+    if (r.is_zero()) return r.to_decimal(places);
+    Rational least(1);   // 10^(digits - 1): |r| × 10^places at least this shows `digits` digits
+    for (int i = 1; i < digits; ++i) least = least * Rational(10);
+    Rational scaled = r.abs();
+    for (int i = 0; i < places; ++i) scaled = scaled * Rational(10);
+    for (; scaled < least; scaled = scaled * Rational(10)) ++places;
+    return r.to_decimal(places);
+}
+
 std::optional<int> decimal_places(const Rational& r, int most) {
     Rational x = r;
     for (int places = 0; places <= most; ++places) {

@@ -1,6 +1,7 @@
 // `hoshu batch`'s CSV (csv.cpp): a header naming the scenario, its columns, the director,
 // every director output, every plan-wide output, every limit and the violations; then one row per scenario and
-// director, written as each scenario is evaluated.
+// director, written as each scenario is evaluated. A plan without a collection has no
+// director column and one row per scenario.
 //
 //   std::string header = batch_csv_header(plan, {"years.FY2024.revenue"});
 //   batch_csv_rows(text, plan, outcome, "s1", {"316.8e9"});   // appends one row per director
@@ -20,7 +21,8 @@ std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& c
 /// Append to `out` the rows of one scenario: its id, the values of its columns (`cells`,
 /// empty where it sets none), then per director its id, outputs (exact), the plan-wide
 /// outputs (exact, the same on each of the scenario's rows), each limit's status
-/// and the number of violations that concern it (the plan-wide ones included).
+/// and the number of violations that concern it (the plan-wide ones included). A plan
+/// without a collection: one row, without the director's id.
 void batch_csv_rows(std::string& out, const Plan& plan, const Outcome& outcome, std::string_view scenario,
                     const std::vector<std::string_view>& cells);
 

@@ -211,7 +211,7 @@ std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& se
 std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns) {
     std::string header = "scenario";
     for (const auto& c : columns) header += "," + csv_field(c);
-    header += "," + plan.directors.noun;
+    if (plan.directors.declared) header += "," + plan.directors.noun;
     for (auto s : plan.director_outputs) header += "," + csv_field(plan.slots[s].name);
     for (auto s : plan.plan_outputs) header += "," + csv_field(plan.slots[s].name);
     for (const auto& l : plan.limits) header += "," + csv_field("limit." + l.name);
@@ -223,14 +223,18 @@ void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::
                     const std::vector<std::string_view>& cells) {
     std::size_t plan_wide = 0;
     for (const auto& v : o.violations) plan_wide += v.director.empty();
-    for (std::size_t d = 0; d < o.directors.size(); ++d) {
+    // A plan without a collection: one row, its plan-wide outputs (and no record column).
+    const std::size_t rows = plan.directors.declared ? o.directors.size() : 1;
+    for (std::size_t d = 0; d < rows; ++d) {
         append_csv_field(text, scenario);
         for (const auto& c : cells) {
             text += ',';
             append_csv_field(text, c);
         }
-        text += ',';
-        append_csv_field(text, o.directors[d].id);
+        if (plan.directors.declared) {
+            text += ',';
+            append_csv_field(text, o.directors[d].id);
+        }
         for (std::size_t k = 0; k < plan.director_outputs.size(); ++k) {
             const auto& slot = plan.slots[plan.director_outputs[k]];
             text += ',';
@@ -245,7 +249,8 @@ void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::
             text += to_string(lo.status);
         }
         std::size_t own = plan_wide;
-        for (const auto& v : o.violations) own += v.director == o.directors[d].id;
+        if (plan.directors.declared)
+            for (const auto& v : o.violations) own += v.director == o.directors[d].id;
         text += ',';
         append_integer(text, own);
         text += '\n';
@@ -331,7 +336,10 @@ std::size_t violations_of(const Outcome& o, const std::string& id) {
 std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns) {
     std::string header = "scenario";
     for (const auto& c : columns) header += "," + csv_field(c);
-    header += "," + head.directors.noun;
+    // The record column is the collection's of either plan (the head's first); none when
+    // neither plan has one.
+    if (head.directors.declared) header += "," + head.directors.noun;
+    else if (base.directors.declared) header += "," + base.directors.noun;
     for (const auto& name : compared_outputs(base, head))
         header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
     for (const auto& name : compared_plan_outputs(base, head))
@@ -365,12 +373,15 @@ void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, 
     }
     for (const auto& name : compared_limits(base, head))
         plan_wide += "," + limit_status(base, bo, name) + "," + limit_status(head, ho, name);
+    // Neither plan with a collection: one row, the plan-wide outputs (no record column).
+    const bool records = base.directors.declared || head.directors.declared;
+    if (!records) ids.assign(1, std::string());
     for (const auto& id : ids) {
-        const DirectorOutcome* bd = find(bo, id);
-        const DirectorOutcome* hd = find(ho, id);
+        const DirectorOutcome* bd = records ? find(bo, id) : nullptr;
+        const DirectorOutcome* hd = records ? find(ho, id) : nullptr;
         text += csv_field(scenario);
         for (const auto& c : cells) text += "," + csv_field(c);
-        text += "," + csv_field(id);
+        if (records) text += "," + csv_field(id);
         for (const auto& name : names) {
             const Type* bt = nullptr;
             const Type* ht = nullptr;
@@ -379,8 +390,8 @@ void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, 
             append_compared(text, base, bo, bt, bv, head, ho, ht, hv);
         }
         text += plan_wide;
-        text += "," + (bd ? std::to_string(violations_of(bo, id)) : std::string());
-        text += "," + (hd ? std::to_string(violations_of(ho, id)) : std::string()) + "\n";
+        text += "," + (bd || !records ? std::to_string(violations_of(bo, id)) : std::string());
+        text += "," + (hd || !records ? std::to_string(violations_of(ho, id)) : std::string()) + "\n";
     }
 }
 

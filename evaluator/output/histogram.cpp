@@ -282,9 +282,7 @@ std::string y_label(const YAxis& y, int k) {
 std::string percent_text(std::uint64_t n, std::uint64_t denominator) {
     R p = R(static_cast<std::int64_t>(n)) * R(100) / R(static_cast<std::int64_t>(denominator));
     if (p >= R(1) || p.is_zero()) return p.to_decimal(1) + "%";
-    int places = 2;
-    for (R scaled = p * R(100); scaled < R(100); scaled *= R(10)) ++places;
-    std::string text = p.to_decimal(places);
+    std::string text = approximate_decimal(p, 2, 3);
     while (text.back() == '0') text.pop_back();
     if (text.back() == '.') text.pop_back();
     return text + "%";

@@ -51,7 +51,7 @@ OutcomeFindings outcome_findings(const Plan& plan, const Outcome& outcome) {
         if (l.factor) {
             // (Scaled, and still violated: the factor it was scaled by.)
             status += (l.status == LimitStatus::violated ? " after scaling by " : " by ") + l.factor->to_string();
-            if (!l.factor->terminates()) status += fmt::format(" ≈ {}", l.factor->to_decimal(6));
+            if (!l.factor->terminates()) status += fmt::format(" ≈ {}", approximate_decimal(*l.factor, 6));
             // A limit exceeded but not the tightest of its set is scaled by another's factor:
             // named, so that the factor is not read as this limit's own bound ÷ total.
             auto own = [&](const LimitOutcome& o) {
@@ -364,7 +364,7 @@ std::string format_simulation_table(const Plan& plan, const SimulationResult& r,
     }
     std::vector<bool> right(head.size(), true);
     right[0] = right[1] = false;
-    out += "\n" + format_columns(rows, right, "");
+    if (plan.directors.declared) out += "\n" + format_columns(rows, right, "");   // (a plan without a collection: none)
     if (hidden) out += fmt::format("({} outputs are 0 on every path and not shown)\n", hidden);
 
     if (!r.events.empty()) {
@@ -502,7 +502,8 @@ std::string format_comparison_table(const Plan& base, const Plan& head, const Co
                                 hidden == 1 ? " is" : "s are");
         return text;
     };
-    out += "\n" + table(true);
+    // (Neither plan with a collection: no table per record, not even a blank line for it.)
+    if (std::string records = table(true); !records.empty()) out += "\n" + records;
     std::string wide = table(false);
     if (!wide.empty()) out += "\nplan-wide\n" + wide;
     out += "change: head − base on each path (its P(zero): the paths where the revision changes nothing); "

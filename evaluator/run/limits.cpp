@@ -313,7 +313,8 @@ const Outcome& Evaluator::evaluate_started() {
     auto message = [&](const Requirement& r, Where w) {
         std::string m = r.message;
         for (const auto& [name, s] : r.message_slots) {
-            std::string shown = display_value(plan_, out_, plan_.slots[s].type, slot(s, w));
+            // As the results table shows the value, with its unit: `35 months`, `2.50 GBP per share`.
+            std::string shown = display_with_unit(plan_, out_, plan_.slots[s].type, slot(s, w));
             std::string key = "{" + name + "}";
             for (auto at = m.find(key); at != std::string::npos; at = m.find(key, at + shown.size()))
                 m.replace(at, key.size(), shown);

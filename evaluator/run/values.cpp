@@ -28,7 +28,7 @@ std::string display_value(const Plan& plan, const Outcome& outcome, const Type& 
         // No decimal ends it: the exact value (what `expect` and the inputs take, `4/7`), then
         // the percent it rounds to, marked as rounded. Never a rounded figure alone, which a
         // reader would take for the value (and two values may round to the same figure).
-        return r.to_string() + " ≈ " + pct.to_decimal(4) + "%";
+        return r.to_string() + " ≈ " + approximate_decimal(pct, 4) + "%";
     }
     // A currency's amounts show its minor decimals, whole ones too: 135.3 USD as 135.30,
     // 11,250 GBP as 11,250.00 (an amount finer than the minor one as it is).

@@ -871,10 +871,13 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
             // modelled value reaches on its own: it can take a new value on nearly every path,
             // and past the cap its percentiles take further passes over all the paths. One
             // that none reaches is the same on every path, and counted. Under --against,
-            // where plans are compared, every one is counted. The reports name those left out.
+            // where plans are compared, every one is counted; so in a plan without a
+            // collection, whose plan-wide outputs are all it has (they cost what a record's
+            // outputs cost in another). The reports name those left out.
             for (std::size_t k = 0; k < plan.plan_outputs.size(); ++k) {
                 const Type& t = plan.slots[plan.plan_outputs[k]].type;
-                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || !in_money(t, plan.units) || unreached[p][k]));
+                lane.plan_numeric.push_back(t.kind == Kind::number && (compare || !plan.directors.declared ||
+                                                                       !in_money(t, plan.units) || unreached[p][k]));
             }
             lane.event_true.resize(r.events.size());
             if (compiled[p]) {

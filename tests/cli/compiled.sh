@@ -105,6 +105,14 @@ agree "negative divisor (1 / -2)" $here/negative_divisor $here/negative_divisor/
 agree "boolean then number" $here/boolean_then_number $here/boolean_then_number/base.toml \
   $here/boolean_then_number/scenarios.csv
 
+# ---- A plan without a collection (tests/cli/compiled/no_collection): one row per scenario,
+# its plan-wide outputs; n = 0 is outside the input's range, a rejected scenario.
+agree "no collection: a grid of 4,206 scenarios" $here/no_collection $here/no_collection/base.toml "" \
+  --on-error skip OUT --grid 'x=-3.50..3.50:0.01' --grid 'n=0,1,2,3,8,9'
+rows=$(wc -l < "$work/interp.out")
+[[ $rows -eq $((701 * 5 + 1)) ]] && ok "no collection: a row per scenario evaluated ($rows lines)" \
+  || bad "no collection: $rows lines, want $((701 * 5 + 1))"
+
 # ---- Every formula kind, on hand-written edge cells and on generated hostile scenarios.
 ops=$here/ops
 agree "ops: edge cells" $ops $ops/base.toml $ops/edges.csv --on-error skip OUT

@@ -99,7 +99,7 @@ TEST_CASE("explain: the branch taken, the row that fired, the rounding, the scal
     const auto& d = step(*e, "shares@D01").details;
     INFO(Catch::Detail::stringify(d));
     CHECK(has(d, "if executive: true → round down(payout(achieved) * 75 shares, 1 share)"));
-    CHECK(has(d, "payout(x = 0.75): row `from 50% to 100% -> linear 0 to 1` (0.5 ≤ x ≤ 1) → 0.5"));
+    CHECK(has(d, "payout(x = 0.75): row `from 50% to 100% -> linear 0 to 1` (50% ≤ x ≤ 100%) → 0.5"));
     CHECK(has(d, "round down to 1 share: 37.5 → 37"));
     // 37 + 67 = 104 shares for a cap of 40: every director's shares scaled by 40/104 = 5/13.
     CHECK(has(d, "scaled pro rata by 5/13 ≈ 0.384615 (limit cap): 37 × 5/13 = 185/13 ≈ 14.230769, round down to 1 share → 14 shares"));

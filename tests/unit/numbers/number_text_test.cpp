@@ -33,3 +33,13 @@ TEST_CASE("decimal_places: the fewest decimals that write a value exactly, up to
     CHECK_FALSE(decimal_places(Rational::fraction(1, 7), 6));
     CHECK(decimal_places(Rational::fraction(1, 4), 0) == std::nullopt);
 }
+
+TEST_CASE("approximate_decimal: the places asked, more for a value they would show as 0", "[number_text]") {
+    CHECK(approximate_decimal(Rational::fraction(1, 3), 6) == "0.333333");
+    CHECK(approximate_decimal(Rational::fraction(300, 1627), 6) == "0.184388");
+    CHECK(approximate_decimal(Rational::fraction(1, 500664645730), 6) == "0.000000000001997");
+    CHECK(approximate_decimal(Rational::fraction(-1, 3000000), 6) == "-0.0000003333");
+    CHECK(approximate_decimal(Rational::fraction(1, 30000), 6, 3) == "0.0000333");
+    CHECK(approximate_decimal(Rational::fraction(10, 3), 4) == "3.3333");
+    CHECK(approximate_decimal(Rational(0), 6) == "0.000000");
+}
