@@ -70,6 +70,8 @@ private:
         /// The declared type of the whole expression when it is one number (`expect
         /// granted = 348,181`, set by wanting()): the unit a grouped number is written with.
         const Type* want = nullptr;
+        /// The requirement whose condition this is: a hint may rewrite it whole.
+        const ast::RequireDecl* require = nullptr;
     };
     // A declaration with the file and scope it was found in.
     struct Entry {
@@ -78,7 +80,18 @@ private:
         const ast::Declaration* decl;
     };
 
+    /// How a formula of scope `c` reads `name`, a `target` value of each record of `spec`
+    /// it cannot read directly: a hint whose form checks for the value's type (`sum of` a
+    /// number; `count of … where …` a choice, boolean, text or date; a requirement moved
+    /// into the records' `per` block).
+    std::string per_record_hint(const std::string& name, const Slot& target, const DirectorsSpec& spec, const Ctx& c) const;
     SourceRange rng(dsl::FileId f, const ast::Located& l) const { return SourceRange::in(f, l.begin, l.end); }
+    /// Why a date literal of the rules names no day, as every date is said to
+    /// ("2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)").
+    static std::string no_such_date(std::string_view text) {
+        std::string why = Date::why_no_such_day(text);
+        return why.empty() ? fmt::format("`{}` is not a calendar date", text) : why;
+    }
     std::string text_of(dsl::FileId f, const ast::Located& l) const {
         return sm_.file(f).text().substr(l.begin, l.end - l.begin);
     }

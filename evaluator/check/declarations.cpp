@@ -60,7 +60,7 @@ void Checker::compile_slot(const Entry& e) {
                 ParamVersion version;
                 if (pv.from) {
                     version.from = Date::parse(pv.from->text);
-                    if (!version.from) diags_.error(rng(e.file, *pv.from), "`{}` is not a calendar date", pv.from->text);
+                    if (!version.from) diags_.error(rng(e.file, *pv.from), "{}", no_such_date(pv.from->text));
                     else if (previous && *version.from <= *previous)
                         diags_.error(rng(e.file, *pv.from), "dated values must be in order, each later than the last");
                     if (version.from) previous = version.from;
@@ -378,6 +378,7 @@ void Checker::compile_require(const Entry& e, const ast::RequireDecl& r) {
     req.scope = e.scope;
     annotations(e.file, r.annotations, &req.sources, nullptr, &req.message, "require");
     Ctx c{e.file, e.scope, none, false};
+    c.require = &r;
     std::uint32_t n = compile(r.condition, c);
     if (n == none) return;
     if (type_of(n).kind != Kind::boolean) {

@@ -514,6 +514,51 @@ std::uint32_t Checker::compile_number(const ast::NumberLit& lit, const Ctx& c) {
     return constant(std::move(v), t, where);
 }
 
+std::string Checker::per_record_hint(const std::string& name, const Slot& target, const DirectorsSpec& spec,
+                                     const Ctx& c) const {
+    const bool number = target.type.kind == Kind::number;
+    // What `count of … where` tests of a value that is no number: a boolean itself, a
+    // choice one of its members, a text or a date a comparison.
+    std::string test;
+    switch (target.type.kind) {
+        case Kind::number: break;
+        case Kind::boolean: test = name; break;
+        case Kind::choice: {
+            const ChoiceType& ct = plan_.choices[static_cast<std::size_t>(target.type.choice)];
+            test = fmt::format("{} is {}", name, ct.members.empty() ? std::string("…") : ct.members.front());
+            break;
+        }
+        case Kind::text: test = fmt::format("{} == \"…\"", name); break;
+        case Kind::date: test = fmt::format("{} < 2026-01-01", name); break;
+    }
+    // An aggregate is plan-wide, but over grants per director: the hint must be one that
+    // checks where this formula is.
+    if (c.scope == Scope::plan || (target.scope == Scope::grant && c.scope == Scope::director)) {
+        if (c.require) {
+            // A requirement of each record: in their block, or as the count of those it
+            // fails for (its condition whole when it is one short line).
+            std::string condition = text_of(c.file, c.require->condition);
+            if (condition.size() > 60 || condition.find_first_of("\r\n") != std::string::npos) condition = "…";
+            std::string each = fmt::format("to require it of each {}, move the `require` into `per {}` … `end`",
+                                           spec.noun, spec.noun);
+            if (number)
+                return fmt::format("{}; for their total, use an aggregate, as in: sum of {} over {}", each, name,
+                                   spec.plural);
+            return fmt::format("{}; or count the {} it fails for: require {}: (count of {} where not ({})) == 0", each,
+                               spec.plural, c.require->name.text, spec.plural, condition);
+        }
+        if (number) return fmt::format("use an aggregate, as in: sum of {} over {}", name, spec.plural);
+        return fmt::format("count the {}, as in: count of {} where {}", spec.plural, spec.plural, test);
+    }
+    if (number)
+        return fmt::format("declare a plan-wide total outside `per {}`, as in: value total_{}: {} = sum of {} over {}, "
+                           "and use `total_{}` here",
+                           scope_noun(c.scope), name, tname(target.type), name, spec.plural, name);
+    return fmt::format("declare a plan-wide count outside `per {}`, as in: value {}_count: count = count of {} where {}, "
+                       "and use `{}_count` here",
+                       scope_noun(c.scope), name, spec.plural, test, name);
+}
+
 std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
     SourceRange where = rng(c.file, name);
     auto it = symbols_.find(name.text);
@@ -581,14 +626,7 @@ std::uint32_t Checker::compile_name(const ast::Name& name, const Ctx& c) {
                                                                       : plan_.grants;
         auto& d = diags_.error(where, "`{}` is a per-{} value; a {} formula cannot use it directly", name.text,
                                spec.noun, scope_word(c.scope));
-        // An aggregate is plan-wide, but over grants per director: the hint must be one that
-        // checks where this formula is.
-        if (c.scope == Scope::plan || (target.scope == Scope::grant && c.scope == Scope::director))
-            d.hint = fmt::format("use an aggregate, as in: sum of {} over {}", name.text, spec.plural);
-        else
-            d.hint = fmt::format("declare a plan-wide total outside `per {}`, as in: value total_{}: {} = sum of {} "
-                                 "over {}, and use `total_{}` here",
-                                 scope_noun(c.scope), name.text, tname(target.type), name.text, spec.plural, name.text);
+        d.hint = per_record_hint(name.text, target, spec, c);
         return none;
     }
     if (c.slot != none) deps_[c.slot].push_back({sym.index, where});
@@ -634,7 +672,7 @@ std::uint32_t Checker::compile(const ast::Operand& op, const Ctx& c) {
 std::uint32_t Checker::compile_date(const ast::DateLit& x, const Ctx& c) {
     auto date = Date::parse(x.text);
     if (!date) {
-        diags_.error(rng(c.file, x), "`{}` is not a calendar date", x.text);
+        diags_.error(rng(c.file, x), "{}", no_such_date(x.text));
         return none;
     }
     Value val;

@@ -393,7 +393,7 @@ void Checker::define(const Entry& e, const ast::PlanDecl& d) {
     if (d.effective) {
         plan_.effective = Date::parse(d.effective->text);
         if (!plan_.effective)
-            diags_.error(rng(e.file, *d.effective), "`{}` is not a calendar date", d.effective->text);
+            diags_.error(rng(e.file, *d.effective), "{}", no_such_date(d.effective->text));
     }
     annotations(e.file, d.annotations, &plan_.sources, nullptr, nullptr, "plan");
     plan_decl_file_ = e.file;

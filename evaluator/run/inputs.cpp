@@ -390,9 +390,14 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                     std::isdigit(static_cast<unsigned char>(text[end + 1])) && text.substr(begin, end - begin).find(':') == std::string_view::npos &&
                     text.substr(end + 1, 3).find(':') != std::string_view::npos)
                     for (++end; end < text.size() && in_value(text[end]);) ++end;
-                if (begin < end)
+                if (begin < end) {
+                    // A date written YYYY-MM-DD that names no day (2029-02-29, 2026-04-31,
+                    // 2026-13-01) is said as every date is, whatever toml++ calls it.
+                    if (end - begin >= 10 && message.rfind("invalid TOML in a date", 0) == 0)
+                        if (std::string why = Date::why_no_such_day(text.substr(begin, 10)); !why.empty()) message = std::move(why);
                     return dsl::one_error(SourceRange::in(id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)),
                                           std::move(message));
+                }
             }
             return dsl::one_error(SourceRange::in(id, *off, next_code_point(f.text(), *off)), std::move(message));
         }
@@ -715,6 +720,17 @@ dsl::SourceRange InputFile::key_range(Node table, std::string_view key) const {
     return SourceRange::in(file, *begin, static_cast<std::uint32_t>(scan_key(f.text(), *begin)));
 }
 
+std::optional<std::string> spaced_percent(std::string_view text) {
+    auto space = [](char c) { return c == ' ' || c == '\t'; };
+    while (!text.empty() && space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && space(text.back())) text.remove_suffix(1);
+    if (text.size() < 2 || text.back() != '%') return std::nullopt;
+    std::string_view figure = text.substr(0, text.size() - 1);
+    while (!figure.empty() && space(figure.back())) figure.remove_suffix(1);
+    if (figure.size() + 1 == text.size() || !Rational::parse(figure)) return std::nullopt;
+    return std::string(figure) + "%";
+}
+
 std::string number_text_hint(std::string_view text, std::string_view currency, std::string_view sign) {
     auto space = [](char c) { return c == ' ' || c == '\t'; };
     auto trim = [&](std::string_view s) {
@@ -725,9 +741,7 @@ std::string number_text_hint(std::string_view text, std::string_view currency, s
     std::string_view s = trim(text);
     // A space before the percent sign.
     if (s.size() > 1 && s.back() == '%') {
-        std::string_view figure = trim(s.substr(0, s.size() - 1));
-        if (figure.size() + 1 < s.size() && Rational::parse(figure))
-            return fmt::format("no space before the `%`: write \"{}%\"", figure);
+        if (auto written = spaced_percent(s)) return fmt::format("no space before the `%`: write \"{}\"", *written);
         return {};
     }
     // A currency sign or code before or after the figure: the input's unit is the rule
@@ -759,7 +773,7 @@ std::string number_text_hint(std::string_view text, std::string_view currency, s
     return fmt::format("write the figure alone, \"{}\": the rule file declares the input's unit", figure);
 }
 
-Result<Rational> InputFile::number(Node n) const {
+Result<Rational> InputFile::number(Node n, bool percent_accepted) const {
     const toml::node* node = as_toml(n);
     const InputKind k = kind_of(node);
     switch (k) {
@@ -799,7 +813,9 @@ Result<Rational> InputFile::number(Node n) const {
             const std::string& s = node->as_string()->get();
             if (auto v = Rational::parse(s)) return std::move(*v);
             return dsl::one_error(range(n),
-                                  fmt::format("expected an exact number (\"0.9375\", \"15.4%\" or \"21353/23800\"), found {}",
+                                  fmt::format("expected an exact number ({}), found {}",
+                                              percent_accepted ? "\"0.9375\", \"15.4%\" or \"21353/23800\""
+                                                               : "\"0.9375\" or \"21353/23800\"",
                                               quoted(s)),
                                   number_text_hint(s));
         }
@@ -820,11 +836,15 @@ Result<Date> InputFile::date(Node n) const {
     if (k == InputKind::date) {
         const toml::date& d = node->as_date()->get();
         if (auto v = Date::from_ymd(d.year, d.month, d.day)) return *v;
-        return dsl::one_error(range(n), "this date does not exist");
+        const std::string written = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+        std::string why = Date::why_no_such_day(written);
+        return dsl::one_error(range(n), why.empty() ? std::string("this date does not exist") : std::move(why));
     }
     if (k == InputKind::string) {
         const std::string& s = node->as_string()->get();
         if (auto v = Date::parse(s)) return *v;
+        // Written YYYY-MM-DD but no day ("2029-02-29"): said as every date is.
+        if (std::string why = Date::why_no_such_day(s); !why.empty()) return dsl::one_error(range(n), std::move(why));
         return dsl::one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", quoted(s)));
     }
     return dsl::one_error(range(n), fmt::format("expected a date (YYYY-MM-DD), found {}", describe(k)));

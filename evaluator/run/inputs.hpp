@@ -37,6 +37,9 @@ const char* describe(InputKind k);
 /// the currency the value is in (its name and sign: "USD", "$"), a sign or code of another
 /// currency is said to be one: the amount is converted, not copied without its sign.
 std::string number_text_hint(std::string_view text, std::string_view currency = {}, std::string_view sign = {});
+/// A percentage written with blanks before its `%` ("12.5 %"), as it is written without them
+/// ("12.5%"); nullopt for any other text.
+std::optional<std::string> spaced_percent(std::string_view text);
 
 class InputFile {
 public:
@@ -110,8 +113,9 @@ public:
     dsl::SourceRange key_range(Node table, std::string_view key) const;
 
     /// An exact number: an integer, a TOML fractional number (its shortest round-trip
-    /// decimal), or a string holding a decimal, percentage or fraction. Anything else: a located error saying what was found.
-    Result<Rational> number(Node n) const;
+    /// decimal), or a string holding a decimal, percentage or fraction. Anything else: a located error saying what was found,
+    /// and the forms to write, a percentage among them only when `percent_accepted` (an amount's input takes none).
+    Result<Rational> number(Node n, bool percent_accepted = true) const;
     /// A TOML local date (2024-04-01) or a string "2024-04-01".
     Result<Date> date(Node n) const;
     Result<bool> boolean(Node n) const;

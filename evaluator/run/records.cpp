@@ -329,10 +329,14 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 refuse_percent_for_amount(ov.where, type, ov.text, what);
                 v.number = *r;
             } else {
+                // "12.5 %" for an amount: the percentage is what is wrong, not its space.
+                if (spaced_percent(ov.text)) refuse_percent_for_amount(ov.where, type, ov.text, what);
                 auto [currency, sign] = currency_of(plan_, type);
                 std::string hint = number_text_hint(ov.text, currency, sign);
-                fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text),
-                     hint.empty() ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)" : hint);
+                if (hint.empty())
+                    hint = type.dimensionless() ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)"
+                                                : "write an integer, a decimal, 3.168e11 or a fraction (3/4)";
+                fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text), std::move(hint));
             }
             if (auto wrong = not_in_units(plan_, type, v.number))
                 fail(ov.where, fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));
@@ -340,6 +344,9 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
         }
         case Kind::date: {
             auto d = Date::parse(ov.text);
+            // Written YYYY-MM-DD but no day: said as every date is ("2029-02-29 does not exist: …").
+            if (std::string why = d ? std::string() : Date::why_no_such_day(ov.text); !why.empty())
+                fail(ov.where, fmt::format("{}: {}", what, why));
             if (!d) fail(ov.where, fmt::format("{} is a date; \"{}\" is not one (YYYY-MM-DD)", what, ov.text));
             v.word = d->days;
             return v;
@@ -371,8 +378,12 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
     Value v;
     switch (type.kind) {
         case Kind::number: {
-            auto r = in_.number(node);
+            auto r = in_.number(node, type.dimensionless());
             if (!r) {
+                // "12.5 %" for an amount: the percentage is what is wrong, not its space.
+                if (in_.kind(node) == InputKind::string)
+                    if (auto text = in_.text(node); text && spaced_percent(*text))
+                        refuse_percent_for_amount(in_.range(node), type, *text, what);
                 EvalFailure f{r.error()};
                 // A currency sign around the figure: said to be another currency's when it is.
                 if (in_.kind(node) == InputKind::string && !f.diags.items().empty()) {

@@ -119,7 +119,9 @@ std::optional<std::string> not_in_units(const Plan& plan, const Type& type, cons
 namespace hoshu::eval {
 
 std::optional<Refusal> percent_for_amount(const Plan& plan, const Type& type, std::string_view text, std::string_view what) {
-    if (type.dimensionless() || text.empty() || text.back() != '%') return std::nullopt;
+    std::string_view written = text;   // (blanks after the `%` of "12.5 % " are no part of it)
+    while (!written.empty() && (written.back() == ' ' || written.back() == '\t')) written.remove_suffix(1);
+    if (type.dimensionless() || written.empty() || written.back() != '%') return std::nullopt;
     return Refusal{fmt::format("{} is {}: a percentage (\"{}\") is no amount of it", what, plan.type_name(type), text),
                    "write the amount itself, in the unit"};
 }

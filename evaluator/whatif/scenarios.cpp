@@ -674,8 +674,10 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
     dsl::Diagnostics diags;
     std::map<std::string, SourceRange, std::less<>> seen;
     std::vector<SourceRange> axis_where;   // the value part of each axis's spec
-    for (const std::string& spec : specs) {
-        const dsl::FileId id = sm.add("--grid", spec);
+    for (std::size_t number = 0; number < specs.size(); ++number) {
+        const std::string& spec = specs[number];
+        // Each spec a line of its own: `--grid:2:15` is in the second spec given.
+        const dsl::FileId id = sm.add("--grid", spec, line32(number + 1));
         const std::string_view s = sm.file(id).text();
         auto at = [&](std::size_t b, std::size_t e) { return SourceRange::in(id, off32(b), off32(e)); };
 

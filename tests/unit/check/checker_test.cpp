@@ -205,6 +205,25 @@ TEST_CASE("checker: errors, exactly as rendered", "[checker]") {
          "  value total: JPY = pay * 2\n"
          "                     ^~~\n"
          "  hint: use an aggregate, as in: sum of pay over directors\n"},
+        // ... one that is no number: no `sum of` it (which would not check), but a count,
+        // or for a requirement its place in the records' block or the count it fails for
+        {directors_prelude + "value n: count = role\n",
+         "test.hoshu:8:18: error: `role` is a per-director value; a plan-wide formula cannot use it directly\n"
+         "  value n: count = role\n"
+         "                   ^~~~\n"
+         "  hint: count the directors, as in: count of directors where role is executive\n"},
+        {directors_prelude + "require r: role is executive\n",
+         "test.hoshu:8:12: error: `role` is a per-director value; a plan-wide formula cannot use it directly\n"
+         "  require r: role is executive\n"
+         "             ^~~~\n"
+         "  hint: to require it of each director, move the `require` into `per director` … `end`; or count the "
+         "directors it fails for: require r: (count of directors where not (role is executive)) == 0\n"},
+        {directors_prelude + "require r: pay > ¥0\n",
+         "test.hoshu:8:12: error: `pay` is a per-director value; a plan-wide formula cannot use it directly\n"
+         "  require r: pay > ¥0\n"
+         "             ^~~\n"
+         "  hint: to require it of each director, move the `require` into `per director` … `end`; for their total, "
+         "use an aggregate, as in: sum of pay over directors\n"},
         // commas group digits only in a number with a unit
         {"value x: ratio = max(1,000, 2)\n",
          "test.hoshu:2:22: error: `1,000`: commas group digits only in a number with a unit\n"

@@ -193,9 +193,18 @@ TEST_CASE("a value of the wrong kind gives a located error", "[inputs]") {
          "x.toml:1:5: error: expected a date (YYYY-MM-DD), found a time\n"
          "  t = 07:32:00\n"
          "      ^~~~~~~~\n"},
+        // Written YYYY-MM-DD but no day: said as --as-of and a batch cell say it.
         {"bad = \"2025-02-29\"\n", "bad", Reader::date,
-         "x.toml:1:7: error: expected a date (YYYY-MM-DD), found \"2025-02-29\"\n"
+         "x.toml:1:7: error: 2025-02-29 does not exist: 2025 is not a leap year (February has 28 days)\n"
          "  bad = \"2025-02-29\"\n"
+         "        ^~~~~~~~~~~~\n"},
+        {"bad = \"2026-04-31\"\n", "bad", Reader::date,
+         "x.toml:1:7: error: 2026-04-31 does not exist: April has 30 days\n"
+         "  bad = \"2026-04-31\"\n"
+         "        ^~~~~~~~~~~~\n"},
+        {"bad = \"29/02/2029\"\n", "bad", Reader::date,
+         "x.toml:1:7: error: expected a date (YYYY-MM-DD), found \"29/02/2029\"\n"
+         "  bad = \"29/02/2029\"\n"
          "        ^~~~~~~~~~~~\n"},
         {"n = 20240401\n", "n", Reader::date,
          "x.toml:1:5: error: expected a date (YYYY-MM-DD), found an integer\n"
@@ -266,6 +275,24 @@ TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]")
          "  big = 9_223_372_036_854_775_808\n"
          "        ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
          "  hint: write it in quotes, \"9_223_372_036_854_775_808\": hoshu reads a number in quotes exactly\n"},
+        // A date that names no day is said as every date is, the whole value underlined;
+        // another error of a date (a time past 23:59) keeps toml++'s words.
+        {"d = 2029-02-29\n",
+         "x.toml:1:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
+         "  d = 2029-02-29\n"
+         "      ^~~~~~~~~~\n"},
+        {"d = 2026-04-31 # c\n",
+         "x.toml:1:5: error: 2026-04-31 does not exist: April has 30 days\n"
+         "  d = 2026-04-31 # c\n"
+         "      ^~~~~~~~~~\n"},
+        {"d = 2026-13-01\n",
+         "x.toml:1:5: error: 2026-13-01 does not exist: there is no month 13\n"
+         "  d = 2026-13-01\n"
+         "      ^~~~~~~~~~\n"},
+        {"d = 2029-02-29T10:00:00\n",
+         "x.toml:1:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
+         "  d = 2029-02-29T10:00:00\n"
+         "      ^~~~~~~~~~~~~~~~~~~\n"},
         {"small = -92233720368547758090\n",
          "x.toml:1:9: error: -92233720368547758090 is past the 64 bits a TOML integer holds\n"
          "  small = -92233720368547758090\n"
@@ -558,6 +585,31 @@ TEST_CASE("a number with a currency sign or code gets a hint, another currency's
     CHECK(number_text_hint("about 40", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
     CHECK(number_text_hint("£40 EUR", "USD", "$") == "write the figure alone, \"40\": the rule file declares the input's unit");
     CHECK(number_text_hint("forty", "USD", "$").empty());
+}
+
+TEST_CASE("a percentage written with a space before its `%`", "[inputs]") {
+    using hoshu::eval::spaced_percent;
+    CHECK(spaced_percent("12.5 %") == "12.5%");
+    CHECK(spaced_percent(" 3/4\t% ") == "3/4%");
+    CHECK_FALSE(spaced_percent("12.5%"));   // no space: read as it is
+    CHECK_FALSE(spaced_percent("abc %"));
+    CHECK_FALSE(spaced_percent(" %"));
+}
+
+TEST_CASE("the number reader lists a percentage among the forms only where one is accepted", "[inputs]") {
+    dsl::SourceManager sm;
+    auto in = InputFile::parse(sm, "x.toml", "eps = \"abc\"\n");
+    REQUIRE(in);
+    auto amount = in->number(at(*in, "eps"), false);
+    REQUIRE_FALSE(amount);
+    CHECK(dsl::render(sm, amount.error()) ==
+          "x.toml:1:7: error: expected an exact number (\"0.9375\" or \"21353/23800\"), found \"abc\"\n"
+          "  eps = \"abc\"\n"
+          "        ^~~~~\n");
+    auto ratio = in->number(at(*in, "eps"));
+    REQUIRE_FALSE(ratio);
+    CHECK(dsl::render(sm, ratio.error()).starts_with(
+        "x.toml:1:7: error: expected an exact number (\"0.9375\", \"15.4%\" or \"21353/23800\"), found \"abc\"\n"));
 }
 
 TEST_CASE("texts and keys are read in Unicode NFC, the bytes and the positions as written", "[inputs][unicode]") {

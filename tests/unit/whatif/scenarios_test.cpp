@@ -577,7 +577,7 @@ TEST_CASE("grid ranges and lists make the cartesian product, last spec fastest",
     ds.error(s.set[1].where, "not a price");
     ds.error(s.set[0].where, "out of range");
     CHECK(dsl::render(sm, ds) ==
-          "--grid:1:33: error: not a price\n"
+          "--grid:2:33: error: not a price\n"
           "  prices.2025-06-25.close = 2000, 2100.5\n"
           "                                  ^~~~~~\n"
           "--grid:1:22: error: out of range\n"
@@ -689,14 +689,14 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
           "  hint: a grid spec is PATH=LOW..HIGH:STEP or PATH=v1,v2,…\n");
     // Every spec is a file of its own; errors in several specs are all reported.
     CHECK(grid_error({"a=1,2", "b=x", "a = 3"}) ==
-          "--grid:1:1: error: `a` is given by two grid specs\n"
+          "--grid:3:1: error: `a` is given by two grid specs\n"
           "  a = 3\n"
           "  ^\n"
           "--grid:1:1: note: first given here\n"
           "  a=1,2\n"
           "  ^\n");
     CHECK(grid_error({"a=0..999999:1", "b=1..101:1", "c=x"}) ==
-          "--grid:1:3: error: the grid has more than 100,000,000 scenarios (1,000,000 × 101 × 1)\n"
+          "--grid:2:3: error: the grid has more than 100,000,000 scenarios (1,000,000 × 101 × 1)\n"
           "  b=1..101:1\n"
           "    ^~~~~~~~\n");
     dsl::SourceManager sm;
