@@ -57,7 +57,8 @@ struct GrantBalance {
 /// latest record's chain had not applied go on top — as the next year's `eval --register`
 /// sees it. Each event applies once, to the balances as they stood when it happened: a
 /// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
-/// whatever a later record carries.
+/// whatever a later record carries. An additional grant, which no record carries, is made in
+/// date order whichever record's events apply around it: a leave dated after it forfeits it.
 /// Errors: a grant's count in the register that is not one it holds (grant_count_problem()).
 Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>& results,
                                                  const std::vector<StoredEvent>& events, const std::string& as_of);

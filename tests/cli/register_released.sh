@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# What the plan releases of the grants the register holds is no new grant:
+# What the plan releases of the grants the register holds is no new grant, and a leave
+# forfeits every grant made by its date:
 #   1. an output computed from the carried records' `restricted` (`vested_shares = sum of
 #      g_vested over grants`: the shares the plan released of earlier years' grants) is not
 #      taken as a grant by default nor with --grants (exit 2, saying why), and a plan
 #      declaring it as one is a located check error (tests/golden/check_error_grant_released);
 #      a year that records other grants than the register's earlier year of the same plan
-#      gets a note.
+#      gets a note;
+#   2. an additional grant a leave forfeited stays forfeited once a year granted before the
+#      leave is recorded after it: the leaver keeps no restricted share.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 v=tests/cli/register_plans/vest2
@@ -71,5 +74,32 @@ q register init "$work/two2.db"
 q register record "$work/two2.db" "$work/two2024.json" --grants award_shares --by t
 run "$hoshu" register record "$work/two2.db" "$work/two2025.json" --grants award_shares --by t
 [[ $rc == 0 && "$out" != *"note:"* ]]; report "... and no note when it names the same" $((1 - $?))
+
+# --- 2. A leave forfeits an additional grant made before it, whatever is recorded after.
+mkdir -p "$work/declared"
+sed 's/^  outputs award_shares, vested_shares$/&\n  grants award_shares/' $v/plan.hoshu > "$work/declared/plan.hoshu"
+db=$work/leave.db
+q register init "$db"
+q eval "$work/declared" --inputs $v/fy2024.toml --format json --out "$work/d24.json"
+q register record "$db" "$work/d24.json" --by t
+q eval "$work/declared" --inputs $v/fy2025.toml --register "$db" --format json --out "$work/d25.json"
+q register record "$db" "$work/d25.json" --by t
+q register event "$db" --director A --kind additional --year FY2026 --shares 500 --date 2026-07-01 --reason extra --by t
+check "the leave forfeits the additional grant" 0 "2500 restricted shares forfeited" \
+  "$hoshu" register event "$db" --director A --kind leave --date 2026-08-01 --reason resigned --by t
+q eval "$work/declared" --inputs $v/fy2026.toml --register "$db" --format json --out "$work/d26.json"
+check "FY2026 (granted 2026-06-30, before the leave) is recorded after it" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/d26.json" --by t
+for as_of in "" "--as-of 2026-08-01"; do
+  run "$hoshu" register show "$db" --director A $as_of
+  [[ $rc == 0 && "$out" == *"FY2026  additional    2026-07-01     500           0       0        500            0  0"* &&
+     "$out" == *"FY2026  award_shares  2026-06-30    1000           0       0       1000            0  0"* ]]
+  report "show ${as_of:-after every event}: the additional grant stays forfeited, nothing restricted" $((1 - $?))
+done
+run "$hoshu" register export "$db" --format json
+python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); a=[g for g in d['grants'] if g['director']=='A']
+assert sum(g['restricted'] for g in a)==0 and sum(g['forfeited'] for g in a)==3500, a" "$out"
+report "export: A holds nothing restricted, 3500 forfeited" $((1 - $?))
 
 exit $fail
