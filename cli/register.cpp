@@ -198,7 +198,7 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
         return false;
     };
     std::vector<std::string> carried, misfits;
-    std::vector<eval::StoredEvent> before;
+    std::vector<eval::StoredEvent> before, leaves;
     std::set<std::string> granted;   // the directors the new record grants to
     for (const auto& l : entry.lines)
         if (l.kind == "grant") granted.insert(l.director);
@@ -215,6 +215,7 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
                                                               e.grant.empty() ? "shares" : e.grant));
         } else if (of_year && has_grant) {
             carried.push_back(describe_event(e));
+            if (e.kind == eval::EventKind::leave) leaves.push_back(e);
             eval::EventEntry again = e;
             if (again.kind == eval::EventKind::leave) again.shares.reset();   // (what it forfeits: computed again)
             auto fits = eval::check_event(after, before, again);
@@ -253,6 +254,24 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
                      carried.size() == 1 ? "" : "s", dsl::printable(entry.fiscal_year).c_str(), carried.size() == 1 ? "ies" : "y",
                      static_cast<long long>(current->id), dsl::printable(ids).c_str());
     }
+    // A leave forfeits what the new record grants by its date: when that is more (or less)
+    // than it recorded, `show` and `export` count the new figure under it.
+    if (!leaves.empty())
+        if (auto balances = eval::grant_balances(after, events, ""))
+            for (const auto& e : leaves) {
+                std::int64_t now = 0;
+                for (const auto& g : *balances)
+                    if (g.director == e.director) now += g.forfeited;
+                const auto recorded = e.shares ? eval::share_count(*e.shares) : std::nullopt;
+                if (recorded && now != *recorded)
+                    std::fputs(dsl::printable(fmt::format("hoshu: note: {} recorded {} {} forfeited; with the new record it forfeits "
+                                                          "{}, as `show` and `export` count it\n",
+                                                          describe_event(e), *recorded,
+                                                          eval::grant_unit(after, e.director, e.grant), now),
+                                              true)
+                                   .c_str(),
+                               stderr);
+            }
     return Exit::success;
 }
 

@@ -8,7 +8,10 @@
 #      a year that records other grants than the register's earlier year of the same plan
 #      gets a note;
 #   2. an additional grant a leave forfeited stays forfeited once a year granted before the
-#      leave is recorded after it: the leaver keeps no restricted share.
+#      leave is recorded after it: the leaver keeps no restricted share, and `show` gives the
+#      leave's recorded count with what it forfeits now;
+#   3. a restatement (--supersede) that grows a leaver's grants says what the leave forfeits
+#      now beside what it recorded.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"
 v=tests/cli/register_plans/vest2
@@ -96,10 +99,25 @@ for as_of in "" "--as-of 2026-08-01"; do
      "$out" == *"FY2026  award_shares  2026-06-30    1000           0       0       1000            0  0"* ]]
   report "show ${as_of:-after every event}: the additional grant stays forfeited, nothing restricted" $((1 - $?))
 done
+[[ "$out" == *"leave 2500 shares (now 3500 with the grants recorded since): resigned"* ]]
+report "... the leave's recorded count shown with what it forfeits now" $((1 - $?))
 run "$hoshu" register export "$db" --format json
 python3 -c "
 import json,sys; d=json.loads(sys.argv[1]); a=[g for g in d['grants'] if g['director']=='A']
 assert sum(g['restricted'] for g in a)==0 and sum(g['forfeited'] for g in a)==3500, a" "$out"
 report "export: A holds nothing restricted, 3500 forfeited" $((1 - $?))
+
+# --- 3. A restatement that grows a leaver's grants says what the leave forfeits now.
+db=$work/grow.db
+q register init "$db"
+q register record "$db" "$work/d24.json" --by t
+q register event "$db" --director A --kind leave --date 2025-01-31 --reason resigned --by t
+sed 's/^pay = 1000000$/pay = 3000000/' $v/fy2024.toml > "$work/fy2024-more.toml"
+q eval "$work/declared" --inputs "$work/fy2024-more.toml" --format json --out "$work/d24b.json"
+check "the supersede notes what the leave forfeits now" 0 \
+  "hoshu: note: event 1 (leave A on 2025-01-31) recorded 1000 shares forfeited; with the new record it forfeits 3000, as \`show\` and \`export\` count it" \
+  "$hoshu" register record "$db" "$work/d24b.json" --supersede --reason "pay corrected" --by t
+check "... and show gives both" 0 "leave 1000 shares (now 3000 with the grants recorded since): resigned" \
+  "$hoshu" register show "$db" --director A
 
 exit $fail
