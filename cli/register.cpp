@@ -27,9 +27,9 @@
 #include "dsl/base/interrupt.hpp"
 #include "dsl/base/source.hpp"
 #include "evaluator/check/check.hpp"
+#include "evaluator/ir/reads.hpp"
 #include "evaluator/numbers/date.hpp"
 #include "evaluator/register/balances.hpp"
-#include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/register/carry.hpp"
 #include "evaluator/register/register.hpp"
 #include "evaluator/register/report.hpp"
@@ -198,7 +198,7 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
         return false;
     };
     std::vector<std::string> carried, misfits;
-    std::vector<eval::StoredEvent> before;
+    std::vector<eval::StoredEvent> before, leaves;
     std::set<std::string> granted;   // the directors the new record grants to
     for (const auto& l : entry.lines)
         if (l.kind == "grant") granted.insert(l.director);
@@ -215,6 +215,7 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
                                                               e.grant.empty() ? "shares" : e.grant));
         } else if (of_year && has_grant) {
             carried.push_back(describe_event(e));
+            if (e.kind == eval::EventKind::leave) leaves.push_back(e);
             eval::EventEntry again = e;
             if (again.kind == eval::EventKind::leave) again.shares.reset();   // (what it forfeits: computed again)
             auto fits = eval::check_event(after, before, again);
@@ -253,6 +254,24 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
                      carried.size() == 1 ? "" : "s", dsl::printable(entry.fiscal_year).c_str(), carried.size() == 1 ? "ies" : "y",
                      static_cast<long long>(current->id), dsl::printable(ids).c_str());
     }
+    // A leave forfeits what the new record grants by its date: when that is more (or less)
+    // than it recorded, `show` and `export` count the new figure under it.
+    if (!leaves.empty())
+        if (auto balances = eval::grant_balances(after, events, ""))
+            for (const auto& e : leaves) {
+                std::int64_t now = 0;
+                for (const auto& g : *balances)
+                    if (g.director == e.director) now += g.forfeited;
+                const auto recorded = e.shares ? eval::share_count(*e.shares) : std::nullopt;
+                if (recorded && now != *recorded)
+                    std::fputs(dsl::printable(fmt::format("hoshu: note: {} recorded {} {} forfeited; with the new record it forfeits "
+                                                          "{}, as `show` and `export` count it\n",
+                                                          describe_event(e), *recorded,
+                                                          eval::grant_unit(after, e.director, e.grant), now),
+                                              true)
+                                   .c_str(),
+                               stderr);
+            }
     return Exit::success;
 }
 
@@ -713,16 +732,23 @@ int record(const RegisterArgs& args) {
         // from another (the vested part of an award) would count the same shares twice, and
         // an event (a `leave`) would forfeit both. So would --grants naming both; a plan whose
         // grants are computed one from another (matching shares) declares them.
+        // Nor is an output computed from the carried records' `restricted` a grant (the
+        // shares the plan released of the grants the register holds: `sum of g_vested over
+        // grants`), whatever else is named: the released shares would be counted again.
+        bool from_carried = false;
         auto derived_of = [&](const std::vector<std::uint32_t>& slots) {
-            std::vector<std::pair<std::string, std::string>> derived;   // (output, the output it is computed from)
-            for (auto s : slots) {
-                auto reads = eval::dependency_closure(v.plan, s, false);
-                for (auto t : slots)
-                    if (t != s && reads.count({"output", v.plan.slots[t].name}))
-                        derived.emplace_back(v.plan.slots[s].name, v.plan.slots[t].name);
-            }
             std::string pairs;
-            for (const auto& [d, from] : derived) pairs += fmt::format("{}`{}` is computed from `{}`", pairs.empty() ? "" : ", ", d, from);
+            for (auto s : slots) {
+                const eval::GrantComputedFrom from = eval::grant_computed_from(v.plan, s, slots);
+                for (auto t : from.grants)
+                    pairs += fmt::format("{}`{}` is computed from `{}`", pairs.empty() ? "" : ", ", v.plan.slots[s].name, v.plan.slots[t].name);
+                if (from.carried != eval::none) {
+                    from_carried = true;
+                    pairs += fmt::format("{}`{}` is computed from the carried records' `restricted` (`{}`: the grants the register "
+                                         "already holds)",
+                                         pairs.empty() ? "" : ", ", v.plan.slots[s].name, v.plan.slots[from.carried].name);
+                }
+            }
             return pairs;
         };
         if (grants.empty()) {
@@ -749,9 +775,11 @@ int record(const RegisterArgs& args) {
                 for (const auto& g : args.grants) listed += (listed.empty() ? "" : ",") + dsl::printable(g);
                 std::fprintf(stderr,
                              "hoshu: error: --grants %s: %s: the same shares would be recorded twice; name only the outputs "
-                             "granted, or, when each is a grant of its own (matching shares), declare them in the plan (`grants "
-                             "NAME, …` in its `plan` declaration)\n",
-                             listed.c_str(), pairs.c_str());
+                             "granted%s\n",
+                             listed.c_str(), pairs.c_str(),
+                             from_carried ? " (not what the plan releases of the grants already recorded)"
+                                          : ", or, when each is a grant of its own (matching shares), declare them in the plan (`grants "
+                                            "NAME, …` in its `plan` declaration)");
                 return static_cast<int>(Exit::usage);
             }
         }
@@ -830,6 +858,38 @@ int record(const RegisterArgs& args) {
                                                       it->second->id, count_of(l.value, l.unit.empty() ? "shares" : l.unit), l.name));
             }
         }
+        // The outputs recorded as grants, beside those of the latest earlier year of the same
+        // plan: a year naming others (`--grants` changed, or the default taking an output
+        // the earlier year left out) counts its shares otherwise than the register so far.
+        std::string grants_changed;
+        {
+            std::set<std::string> now;
+            for (const auto& l : entry.lines)
+                if (l.kind == "grant") now.insert(l.name);
+            const eval::StoredResult* earlier = nullptr;
+            for (const auto& r : *stored)
+                if (!r.superseded_by && eval::fiscal_year_before(r.fiscal_year, entry.fiscal_year) &&
+                    (earlier == nullptr || eval::fiscal_year_before(earlier->fiscal_year, r.fiscal_year)))
+                    earlier = &r;
+            auto read = earlier ? eval::read_result(earlier->result_json) : eval::read_result("");
+            const eval::JsonValue* title = read ? read->json.find("plan") : nullptr;
+            if (earlier && title && title->kind == eval::JsonValue::Kind::string && title->text == v.plan.title) {
+                std::set<std::string> then;
+                for (const auto& l : earlier->lines)
+                    if (l.kind == "grant") then.insert(l.name);
+                auto listed = [](const std::set<std::string>& names) {
+                    std::string out;
+                    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+                    return out.empty() ? std::string("none") : out;
+                };
+                if (now != then)
+                    grants_changed = fmt::format("{} records as its grants {}, and {} (record {}), of the same plan, {}: the register "
+                                                 "counts the years' shares differently; if that is not meant, record {} again with "
+                                                 "--supersede --reason TEXT naming the same grants (--grants)",
+                                                 entry.fiscal_year, listed(now), earlier->fiscal_year, earlier->id, listed(then),
+                                                 entry.fiscal_year);
+            }
+        }
         const std::string grant_date = entry.grant_date;
         auto id = reg->record(std::move(entry), args.supersede);
         if (!id) return fail(id.error());
@@ -847,6 +907,7 @@ int record(const RegisterArgs& args) {
                                      granted_leavers.size() == 1 ? v.plan.directors.noun : v.plan.directors.plural).c_str(),
                          dsl::printable(listed).c_str());
         }
+        if (!grants_changed.empty()) std::fputs(dsl::printable("hoshu: note: " + grants_changed + "\n", true).c_str(), stderr);
         if (!any_grant && v.plan.grant_outputs.empty()) {
             // The year is recorded now: naming its grants takes a superseding record, and the
             // note gives that command whole (the outputs that count a unit offered).

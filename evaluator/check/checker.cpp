@@ -7,6 +7,7 @@
 
 #include "dsl/base/text.hpp"
 #include "dsl/syntax/parse.hpp"
+#include "evaluator/ir/reads.hpp"
 
 namespace hoshu::eval {
 
@@ -116,6 +117,28 @@ void Checker::declare_grants() {
             continue;
         }
         plan_.grant_outputs.push_back(s);
+    }
+    // A grant computed from the carried records' `restricted` (what the plan releases of the
+    // grants the register already holds, `sum of g_vested over grants`) is no new grant:
+    // recorded, the released shares would be counted twice. (Once the plan is whole: the
+    // walk follows its formulas.)
+    if (diags_.has_errors()) return;
+    for (const std::uint32_t s : plan_.grant_outputs) {
+        const GrantComputedFrom from = grant_computed_from(plan_, s, {});
+        if (from.carried == none) continue;
+        const ast::Name* n = nullptr;
+        for (const auto& g : plan_decl_->grants)
+            if (g.text == plan_.slots[s].name) n = &g;
+        auto& d = diags_.error(rng(plan_decl_file_, *n),
+                               "`{}` is computed from the carried records' `restricted` (`{}`): the shares of the grants "
+                               "the register already holds, not a new grant — recorded as one, they would be counted twice",
+                               plan_.slots[s].name, plan_.slots[from.carried].name);
+        std::vector<std::string> others;
+        for (auto t : plan_.director_outputs)
+            if (t != s && counted(plan_.slots[t].type, plan_.units) && grant_computed_from(plan_, t, {}).carried == none)
+                others.push_back(plan_.slots[t].name);
+        d.hint = others.empty() ? std::string("declare as grants only the outputs that count new grants")
+                                : fmt::format("declare as grants only the outputs that count new grants: {}", join(others, ", "));
     }
 }
 

@@ -72,4 +72,24 @@ ReadsClosure reads_closure(const Plan& plan, std::uint32_t slot, bool through_li
     return std::move(c.out);
 }
 
+std::uint32_t carried_restricted_input(const Plan& plan) {
+    if (!plan.grants.declared || plan.carry_of(plan.grants.input.path_text) == nullptr) return none;
+    for (std::uint32_t s = 0; s < plan.slots.size(); ++s) {
+        const Slot& d = plan.slots[s];
+        if (d.kind == SlotKind::input && d.scope == Scope::grant && !d.input.absolute && d.input.path.size() == 1 &&
+            d.input.path[0].slot == none && !d.input.path[0].index && d.input.path[0].key == "restricted")
+            return s;
+    }
+    return none;
+}
+
+GrantComputedFrom grant_computed_from(const Plan& plan, std::uint32_t slot, const std::vector<std::uint32_t>& grants) {
+    const ReadsClosure r = reads_closure(plan, slot, false);
+    GrantComputedFrom out;
+    for (std::uint32_t t : grants)
+        if (t != slot && t < r.slots.size() && r.slots[t]) out.grants.push_back(t);
+    if (std::uint32_t c = carried_restricted_input(plan); c != none && r.slots[c]) out.carried = c;
+    return out;
+}
+
 }  // namespace hoshu::eval

@@ -310,14 +310,17 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
     // chain applied (its carried records hold them) and that are not applied yet, then its
     // carried balances; last, the events no record applied. Each event applies once, to the
     // balances as they stood when it happened: a leave forfeits what the plan had not
-    // released by then, whatever a later record no longer carries.
+    // released by then, whatever a later record no longer carries. An additional grant is
+    // no carried record: no record's carry holds it or takes it (take_carried), so none waits
+    // for it — it is made in date order, before the events dated after it (a leave forfeits
+    // it, whichever record applied the leave first).
     std::unordered_set<std::int64_t> applied;
     DirectorIndex index = index_by_director(*grants);
     const std::vector<const StoredEvent*> ordered = in_date_order(events);
     auto apply_events_where = [&](auto&& belongs) {
         for (const StoredEvent* e : ordered) {
             if (!as_of.empty() && e->date > as_of) break;
-            if (applied.count(e->id) || !belongs(*e)) continue;
+            if (applied.count(e->id) || (e->kind != EventKind::additional && !belongs(*e))) continue;
             apply(*grants, index, *e);
             applied.insert(e->id);
         }

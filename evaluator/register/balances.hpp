@@ -57,7 +57,8 @@ struct GrantBalance {
 /// latest record's chain had not applied go on top — as the next year's `eval --register`
 /// sees it. Each event applies once, to the balances as they stood when it happened: a
 /// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
-/// whatever a later record carries.
+/// whatever a later record carries. An additional grant, which no record carries, is made in
+/// date order whichever record's events apply around it: a leave dated after it forfeits it.
 /// Grants of 0 (a result recorded with nothing granted to a director) hold no balance and
 /// no event applies to them: left out, unless `zeros` lists them (what `show` and `export`
 /// list: one row per grant recorded, each at 0), in their record's order.

@@ -355,6 +355,16 @@ std::string format_register_text(const RegisterView& view) {
             if (!e.fiscal_year.empty()) what += " " + e.fiscal_year;
             if (!e.grant.empty()) what += " " + e.grant;
             if (e.shares) what += " " + *e.shares + " " + units_of.of_director(e.director, e.grant);
+            // A leave forfeits the grants made by its date that a record since added or grew
+            // (a year recorded after it, a restatement): its count is what it forfeited when
+            // recorded, the balances count what it forfeits now (a director leaves once, and
+            // only a leave forfeits).
+            if (e.kind == EventKind::leave && e.shares)
+                if (auto recorded = share_count(*e.shares)) {
+                    std::int64_t now = 0;
+                    for (const GrantBalance* g : its_grants) now += g->forfeited;
+                    if (now != *recorded) what += fmt::format(" (now {} with the grants recorded since)", now);
+                }
             if (e.rate) what += " rate " + *e.rate;
             out += fmt::format("    {}  {}: {} (recorded by {}, {})\n", e.date, what, e.reason, e.recorded_by, e.recorded_at);
         }
