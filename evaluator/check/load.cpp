@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <new>
 #include <set>
 
 #include "dsl/base/files.hpp"
@@ -59,6 +60,8 @@ std::vector<fs::path> list_rule_files(const fs::path& dir, std::set<FileKey>& vi
         if (p.extension() != ".hoshu") continue;
         if (!refuse_unreadable_rule_file(p.string(), diags, where)) out.push_back(p);
     }
+    // Memory that ran out is no fault of the folder: said as every command says it.
+    if (ec == std::errc::not_enough_memory) throw std::bad_alloc();
     if (ec) diags.error(where, "cannot read folder `{}`: {}", dir.string(), ec.message());
     std::sort(out.begin(), out.end());
     return out;

@@ -134,7 +134,7 @@ TEST_CASE("nothing that computes is ever left out", "[seal]") {
     CHECK(sealed->find("test") == std::string::npos);
 }
 
-TEST_CASE("a file of comments only, or empty, is sealed whole; one of tests and comments is not", "[seal]") {
+TEST_CASE("a file of comments only or an empty file is sealed whole but one of tests and comments is not", "[seal]") {
     CHECK(eval::sealed_rule_text("c.hoshu", "# nothing yet\n") == std::string("# nothing yet\n"));
     CHECK(eval::sealed_rule_text("e.hoshu", "") == std::string());
     CHECK(eval::sealed_rule_text("b.hoshu", "this is not a rule\n") == std::string("this is not a rule\n"));
