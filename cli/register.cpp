@@ -322,7 +322,7 @@ std::optional<eval::Plan> recorded_plan(const std::vector<eval::StoredResult>& r
     const fs::path plan = stored_plan_folder(latest->files);
     bool written = true;
     for (const auto& f : latest->files)
-        if (f.role == "rules") written = written && root.write((plan / f.path).string(), f.bytes, error);
+        if (f.role != "inputs") written = written && root.write((plan / f.path).string(), f.bytes, error);
     pause_for_test("HOSHU_TEST_PAUSE_WITH_TEMP_FILES");
     std::optional<eval::Plan> loaded;
     if (written) {
@@ -826,6 +826,13 @@ int record(const RegisterArgs& args) {
                 return static_cast<int>(Exit::usage);
             }
             entry.files.push_back({"rules", f.path, std::move(bytes)});
+        }
+        // A file of tests only is not sealed, but a sealed file may import it: kept too
+        // (unless the seal lists it, hashed whole), so that the plan loads again as it was.
+        for (auto& f : eval::unsealed_rule_files(v.plan, v.sm, v.plan_dir)) {
+            const bool sealed = std::any_of(v.recorded.seal.rule_files.begin(), v.recorded.seal.rule_files.end(),
+                                            [&](const auto& s) { return s.path == f.path; });
+            if (!sealed) entry.files.push_back({"tests", std::move(f.path), std::move(f.text)});
         }
         entry.files.push_back({"inputs", fs::path(v.inputs_path).filename().string(), v.inputs.bytes()});
         entry.recorded_by = who(args.by);

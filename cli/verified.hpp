@@ -24,6 +24,7 @@ struct Verified {
     const std::string& text;                 // the result, byte-exact
     const eval::RecordedResult& recorded;
     const eval::Plan& plan;
+    const dsl::SourceManager& sm;            // the rule files the plan was loaded from
     const eval::InputFile& inputs;
     const eval::Outcome& outcome;
     const eval::Seal& seal_now;

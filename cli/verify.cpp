@@ -424,7 +424,7 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
         differences.insert(differences.end(), wrong.begin(), wrong.end());
     }
     if (!differences.empty()) return Exit::failure;
-    return on_verified(Verified{text, *recorded, *plan, *inputs, *outcome, *now, plan_dir, inputs_path, options});
+    return on_verified(Verified{text, *recorded, *plan, sm, *inputs, *outcome, *now, plan_dir, inputs_path, options});
 }
 
 }  // namespace hoshu::cli

@@ -65,6 +65,15 @@ std::string relative_to_folder(const std::string& path, const fs::path& from) {
     return ec || rel.empty() ? target.generic_string() : rel.generic_string();
 }
 
+/// The folder the seal's paths are relative to: `plan_dir`, or the folder of a plan file.
+fs::path plan_base(const std::string& plan_dir) {
+    fs::path base(plan_dir);
+    std::error_code ec;
+    if (!fs::is_directory(base, ec)) base = base.parent_path();
+    if (base.empty()) base = ".";
+    return base;
+}
+
 /// The lines of `text`, each with its line end ("a\n", "b"): joined, they are the text.
 std::vector<std::string_view> lines_of(std::string_view text) {
     std::vector<std::string_view> lines;
@@ -173,10 +182,7 @@ Result<std::vector<SealedFile>> seal_rule_files(const Plan& plan, const dsl::Sou
 
 Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& ids, const dsl::SourceManager& sm,
                                                 const std::string& plan_dir, SealTests tests) {
-    fs::path base(plan_dir);
-    std::error_code ec;
-    if (!fs::is_directory(base, ec)) base = base.parent_path();
-    if (base.empty()) base = ".";
+    const fs::path base = plan_base(plan_dir);
     std::vector<SealedFile> files;
     dsl::Diagnostics errors;
     for (dsl::FileId id : ids) {
@@ -201,10 +207,7 @@ Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& 
 
 Result<std::string> sealed_text_of(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
                                    const std::string& path) {
-    fs::path base(plan_dir);
-    std::error_code ec;
-    if (!fs::is_directory(base, ec)) base = base.parent_path();
-    if (base.empty()) base = ".";
+    const fs::path base = plan_base(plan_dir);
     const std::string wanted = fs::path(path).lexically_normal().generic_string();
     for (dsl::FileId id : plan.file_ids) {
         std::string rel = relative_to_folder(sm.file(id).path(), base);
@@ -221,6 +224,16 @@ Result<std::string> sealed_text_of(const Plan& plan, const dsl::SourceManager& s
         for (const auto& f : *files) listed += (listed.empty() ? "" : ", ") + shown(f.path);
     return dsl::one_error({}, fmt::format("the plan {} seals no rule file {}", shown(plan_dir), shown(path)),
                           fmt::format("name a file as `hoshu seal {}` lists it: {}", shown(plan_dir), listed));
+}
+
+std::vector<UnsealedFile> unsealed_rule_files(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir) {
+    const fs::path base = plan_base(plan_dir);
+    std::vector<UnsealedFile> files;
+    for (dsl::FileId id : plan.file_ids) {
+        std::string rel = relative_to_folder(sm.file(id).path(), base);
+        if (!sealed_rule_text(rel, sm.file(id).text())) files.push_back({std::move(rel), std::string(sm.file(id).text())});
+    }
+    return files;
 }
 
 std::string seal_listing(const std::vector<SealedFile>& files) {

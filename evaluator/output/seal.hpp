@@ -104,6 +104,15 @@ Result<std::vector<SealedFile>> seal_rule_files(const std::vector<dsl::FileId>& 
 Result<std::string> sealed_text_of(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir,
                                    const std::string& path);
 
+/// A rule file the plan loads that the seal does not list (it declares tests only), with
+/// its text: kept beside the sealed files wherever the plan must load again as it was (a
+/// register's record), since a sealed file may import it.
+struct UnsealedFile {
+    std::string path;   // relative to the plan folder, as the seal's paths are
+    std::string text;
+};
+std::vector<UnsealedFile> unsealed_rule_files(const Plan& plan, const dsl::SourceManager& sm, const std::string& plan_dir);
+
 /// The listing `sha256sum` prints for `files` in the plan folder: "<hex>  <path>\n" each; a
 /// path with a backslash is escaped as sha256sum escapes it (the line starts with `\`, and
 /// each `\` is doubled). rules_sha256 is the SHA-256 of this text.

@@ -90,6 +90,29 @@ check "a definition in a file of tests is sealed" 1 "more_tests.hoshu was added"
 rm "$p/more_tests.hoshu"
 check "back as it was, it verifies" 0 "verified" "$hoshu" verify "$work/fy2025.json"
 
+# --- A file of tests only that a sealed file imports, from outside the plan folder: not
+# sealed, but kept with the record, so that the register loads the plan again (`eval
+# --register`, `register verify`, an event checked against the plan).
+i=$work/imports
+mkdir -p "$i/common"
+cp -r rules/jp-bbt "$i/plan"
+mv "$i/plan/tests.hoshu" "$i/common/tests.hoshu"
+sed -i -e 's#inputs "tests/#inputs "../plan/tests/#' -e "s#\"../../examples/#\"$PWD/examples/#" "$i/common/tests.hoshu"
+printf 'import "../common/tests.hoshu"\n' >> "$i/plan/plan.hoshu"
+check "the imported tests run" 0 "passed" "$hoshu" test "$i/plan"
+run "$hoshu" seal "$i/plan"
+[[ $rc -eq 0 && "$out" != *common/tests.hoshu* ]]; report "the imported file of tests only is not sealed" $((1 - $?))
+"$hoshu" eval "$i/plan" --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/imp.json"
+"$hoshu" register init "$work/imp.db" > /dev/null
+check "a result whose plan imports a file of tests only is recorded" 0 "recorded FY2025" \
+  "$hoshu" register record "$work/imp.db" "$work/imp.json" --grants delivered_shares
+run sqlite3 "$work/imp.db" "SELECT role || ' ' || path FROM record_files WHERE role = 'tests'"
+[[ "$out" == "tests ../common/tests.hoshu" ]]; report "... the file of tests kept with it, as a file of tests" $((1 - $?))
+check "... that register verifies from its stored files" 0 "1 stored result verified again" \
+  "$hoshu" register verify "$work/imp.db"
+check "... and the next year carries from it" 0 "" \
+  "$hoshu" eval "$i/plan" --inputs examples/jp-bbt/fy2026.toml --register "$work/imp.db"
+
 # --- A result sealed by an earlier hoshu: every file hashed whole, tests too.
 q=$work/old
 cp -r rules/jp-bbt "$q"
