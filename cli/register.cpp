@@ -451,6 +451,8 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     }
     const auto found = eval::ledger_contradictions(stored, **prior, expected->json.find("carry"), typed, counts, fy);
     if (found.empty()) return Exit::success;
+    const std::size_t refused =
+        static_cast<std::size_t>(std::count_if(found.begin(), found.end(), [](const auto& c) { return !c.less; }));
     // Located at the ledger's values, in the inputs as they are written.
     dsl::SourceManager sm;
     const dsl::FileId file = sm.add(v.inputs_path, v.inputs.bytes());
@@ -461,9 +463,20 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
         std::string message =
             count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
                                 dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered)
-                  : fmt::format("`{}`'s {} {}: the inputs' carried records give it `restricted` {}, more than the register holds "
-                                "restricted of it as {} opens, {} ({}, with the events since)",
-                                dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+            : c.less && !c.record
+                ? fmt::format("`{}`'s {} {}: the inputs' carried records leave it out, while the register holds {} of it "
+                              "restricted as {} opens ({}, with the events since): recorded, they count as released by the "
+                              "plan",
+                              dsl::printable(c.director), c.fiscal_year, c.grant, c.registered, fy, from)
+            : c.less ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `restricted` {}, fewer than the register "
+                                   "holds restricted of it as {} opens, {} ({}, with the events since): recorded, the "
+                                   "difference counts as released by the plan",
+                                   dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from)
+                     : fmt::format("`{}`'s {} {}: the inputs' carried records give it `restricted` {}, more than the register "
+                                   "holds restricted of it as {} opens, {} ({}, with the events since)",
+                                   dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+        if (c.less && refused > 0) continue;   // (refused for the others: these would only add to it)
+        const auto severity = c.less ? dsl::Severity::warning : dsl::Severity::error;
         dsl::SourceRange at;
         if (c.record && *c.record < where.size()) {
             const auto& ranges = where[*c.record];
@@ -472,19 +485,32 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
             if (it != ranges.end() && it->second.valid) at = dsl::SourceRange::in(file, it->second.begin, it->second.end);
         }
         if (at.valid)
-            diags.add(dsl::Severity::error, at, message);
+            diags.add(severity, at, message);
         else
-            std::fprintf(stderr, "hoshu: error: %s: %s\n", dsl::printable(v.inputs_path).c_str(), dsl::printable(message, true).c_str());
+            std::fprintf(stderr, "hoshu: %s: %s: %s\n", c.less ? "warning" : "error", dsl::printable(v.inputs_path).c_str(),
+                         dsl::printable(message, true).c_str());
     }
-    if (diags.has_errors()) print_diagnostics(sm, diags);
+    if (!diags.empty()) print_diagnostics(sm, diags);
+    if (refused == 0) {
+        std::fputs(dsl::printable(fmt::format("hint: a restriction that lifted is a `lift` event (hoshu register event {} --kind "
+                                              "lift …), which `show` counts as lifted; if nothing was released, evaluate {} from "
+                                              "the register (hoshu eval PLAN --inputs FY.toml --register {} --format json --out "
+                                              "RESULT.json), with inputs that give no carried records, and record that result "
+                                              "in this one's place (register record --supersede)\n",
+                                              dsl::printable(args.db), dsl::printable(fy), dsl::printable(args.db)),
+                                  true)
+                       .c_str(),
+                   stderr);
+        return Exit::success;
+    }
     std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) is computed from carried records its inputs give, and they "
                                           "contradict the grants the register holds ({} place{} above): recorded, the next "
                                           "year would carry them while `show` gives the register's\n"
                                           "hint: the register is the system of record: evaluate {} from it, with inputs that "
                                           "give no carried records (hoshu eval PLAN --inputs FY.toml --register {} --format "
                                           "json --out RESULT.json), then record that result; or correct the inputs' records\n",
-                                          dsl::printable(args.result), dsl::printable(fy), found.size(),
-                                          found.size() == 1 ? "" : "s", dsl::printable(fy), dsl::printable(args.db)),
+                                          dsl::printable(args.result), dsl::printable(fy), refused,
+                                          refused == 1 ? "" : "s", dsl::printable(fy), dsl::printable(args.db)),
                               true)
                    .c_str(),
                stderr);

@@ -454,6 +454,8 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         }
         if (*typ_n > *reg)
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
+        else if (*typ_n < *reg)
+            out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first(), true});
     }
     return out;
 }

@@ -154,6 +154,7 @@ struct LedgerContradiction {
     std::string typed;        // what the ledger gives (its sum over the grant's records)
     std::string registered;   // what the register holds
     std::optional<std::size_t> record;
+    bool less = false;        // fewer restricted than the register holds (none, for no record): not refused
 };
 
 /// Where `typed` (the carried records a result of the fiscal year `year` read from its inputs,
@@ -167,8 +168,9 @@ struct LedgerContradiction {
 ///   - in `restricted`, at most what `expected` (the carry of `prior`, the register's latest
 ///     record before `year`, with the events an evaluation of `year` from the register
 ///     applies) holds restricted of it: shares restricted that the register does not hold
-///     would enter the chain unseen. Fewer are taken as released (`show` counts them `by
-///     plan` in the year's record, as the next year carries them). A grant of `prior`'s own
+///     would enter the chain unseen. Fewer (none, for a grant the records leave out) are
+///     taken as released (`show` counts them `by plan` in the year's record, as the next
+///     year carries them), and listed with `less` set: the caller warns of them. A grant of `prior`'s own
 ///     year when `expected` carries no record of that year is not compared.
 /// A grant whose records cannot be told apart (several that year, none naming one) is not
 /// compared. Empty: no contradiction.

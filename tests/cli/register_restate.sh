@@ -230,6 +230,29 @@ check "vesting plan: a ledger giving A's FY2024 grant 1200 shares is refused" 2 
 q eval $p --inputs "$work/v25-same.toml" --format json --out "$work/v25-same.json"
 check "... the ledger as the register holds it is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
+[[ "$out" != *warning* ]]; report "... without a warning" $((1 - $?))
+# Fewer restricted than the register holds, or a grant left out: recorded (a release the
+# register does not know of counts by plan), with a warning at the value and a hint.
+ledger "$work/v25-fewer.toml" 1000 400
+q eval $p --inputs "$work/v25-fewer.toml" --format json --out "$work/v25-fewer.json"
+db=$work/vest-fewer.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+check "a ledger giving A's FY2024 grant 400 restricted (the register: 1000) is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-fewer.json" --grants award_shares
+[[ "$out" == *"v25-fewer.toml:"*": warning: \`A\`'s FY2024 award_shares: the inputs' carried records give it \`restricted\` 400, fewer than the register holds restricted of it as FY2025 opens, 1000 (record 1, FY2024, with the events since): recorded, the difference counts as released by the plan"* ]]
+report "... with a warning located at the value" $((1 - $?))
+[[ "$out" == *"hint: a restriction that lifted is a \`lift\` event"* && "$out" == *"--register $db --format json"* ]]
+report "... and a hint: a lift event, or an evaluation from the register" $((1 - $?))
+grep -v 'director = "B"' "$work/v25-same.toml" > "$work/v25-left-out.toml"
+q eval $p --inputs "$work/v25-left-out.toml" --format json --out "$work/v25-left-out.json"
+db=$work/vest-left-out.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+check "a ledger leaving out B's FY2024 grant is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-left-out.json" --grants award_shares
+[[ "$out" == *"warning: $work/v25-left-out.toml: \`B\`'s FY2024 award_shares: the inputs' carried records leave it out, while the register holds 2000 of it restricted as FY2025 opens"* ]]
+report "... with a warning naming the grant left out" $((1 - $?))
 
 # --- 7. Events dated before a recorded year's grant date.
 db=$work/back.db
