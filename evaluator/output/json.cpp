@@ -284,6 +284,7 @@ std::string format_simulation_json(const Plan& plan, const SimulationResult& r, 
         j["grant_price_mean"] = (r.price_sum.value() / Rational(static_cast<std::int64_t>(r.paths))).to_string();
         j["discount_factor"] = r.discount->to_decimal(30);
         j["discount_days"] = r.days;
+        j["grant_price_fixed"] = r.price_fixed();   // the same on every path
     }
     return j.dump(2) + "\n";
 }
@@ -364,6 +365,7 @@ std::string format_comparison_json(const Plan& base, const Plan& head, const Com
             part["grant_price_mean"] = (side->price_sum.value() / Rational(static_cast<std::int64_t>(side->paths))).to_string();
             part["discount_factor"] = side->discount->to_decimal(30);
             part["discount_days"] = side->days;
+            part["grant_price_fixed"] = side->price_fixed();
         }
         j[side == &c.base ? "base_report" : "head_report"] = part;
     }

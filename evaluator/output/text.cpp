@@ -187,8 +187,13 @@ bool valued(const Plan& plan, const SimulationResult& r, std::uint32_t slot) { r
 /// The note under a table of fair values.
 std::string fair_value_note(const Plan& plan, const SimulationResult& r) {
     const UnitDef& counted = plan.units[r.price_units.counted];
-    return fmt::format("fair value/grant = mean({0} × grant-time price) × factor; fair value/{1} = that ÷ mean({0})\n",
-                       counted.name, counted.singular);
+    std::string note = fmt::format("fair value/grant = mean({0} × grant-time price) × factor; fair value/{1} = that ÷ mean({0})\n",
+                                   counted.name, counted.singular);
+    if (r.price_fixed())
+        note += "note: the grant-time price is the same on every path (no value the model samples reaches it), and "
+                "discounted all the same, as a price of the last simulated date; for a price known at the valuation "
+                "date, divide the fair values by the factor\n";
+    return note;
 }
 
 std::string event_name(const Plan& plan, const SimulationResult& r, const EventTally& e) {

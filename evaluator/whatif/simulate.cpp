@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cassert>
 #include <boost/multiprecision/cpp_dec_float.hpp>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -127,6 +128,12 @@ public:
             if (price_ && f.valued && !f.value.is_zero()) f.tally->value_times_price.add(f.value * price_sum);
         }
         for (std::uint64_t* count : fixed_events_) *count += paths_;
+        if (price_) {
+            if (price_low_ != price_high_) r.price_varies = true;
+            else r.note_price(Rational(price_low_));
+            price_low_ = std::numeric_limits<std::int64_t>::max();
+            price_high_ = std::numeric_limits<std::int64_t>::min();
+        }
         for (const FixedLimit& l : fixed_limits_) {
             LimitTally& t = r.limits[l.limit];
             if (l.status == LimitStatus::scaled) t.scaled += paths_;
@@ -225,6 +232,8 @@ private:
         if (price_) {
             r.price_sum.add(price);
             price_sum_.add(price);
+            price_low_ = std::min(price_low_, price);
+            price_high_ = std::max(price_high_, price);
         }
         for (const EventPlace& e : event_places_) *e.count += e.place->n != 0;
         ++r.paths;
@@ -286,6 +295,7 @@ private:
     std::vector<std::int64_t> wholes_;    // one run's values, read before any is counted
     std::uint64_t paths_ = 0;             // counted by add() since the last flush()
     ExactSum price_sum_;                  // their grant-time prices
+    std::int64_t price_low_ = std::numeric_limits<std::int64_t>::max(), price_high_ = std::numeric_limits<std::int64_t>::min();
 };
 
 /// The closes an evaluation of `session` (recording entry reads) read that are dated
@@ -947,7 +957,10 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
             }
             for (std::size_t k = 0; k < r.plan_outputs.size(); ++k)
                 if (lane.plan_numeric[k]) r.plan_outputs[k].counts.add(o.plan_outputs[k].number);
-            if (price) r.price_sum.add(*price);
+            if (price) {
+                r.price_sum.add(*price);
+                r.note_price(*price);
+            }
             for (std::size_t i = 0; i < r.events.size(); ++i) r.events[i].count += lane.event_true[i];
             for (std::size_t i = 0; i < o.limits.size(); ++i) {
                 r.limits[i].scaled += o.limits[i].status == LimitStatus::scaled;
@@ -1116,6 +1129,8 @@ Result<std::vector<SimulationResult>> Simulation::run_paths(
             for (std::size_t i = 0; i < total.requirements.size() && i < r.requirements.size(); ++i)
                 total.requirements[i].failed += r.requirements[i].failed;
             total.price_sum.merge(r.price_sum);
+            if (r.price_varies) total.price_varies = true;
+            else if (r.price_seen) total.note_price(*r.price_seen);
         }
         if (compare) {
             for (std::size_t i = 0; i < partials[0].changes.size() && i < partials[w].changes.size(); ++i)

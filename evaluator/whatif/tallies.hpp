@@ -248,6 +248,16 @@ struct SimulationResult {
     std::vector<RequirementTally> requirements;
     ExactSum price_sum;                    // Σ grant-time price (when the model names it)
     bool has_price = false;
+    // Whether the grant-time price differed between paths; one price a path had.
+    bool price_varies = false;
+    std::optional<Rational> price_seen;
+    void note_price(const Rational& p) {
+        if (price_varies) return;
+        if (!price_seen) price_seen = p;
+        else if (!(*price_seen == p)) price_varies = true;
+    }
+    /// The grant-time price was the same on every path (as when no value the model samples reaches it).
+    bool price_fixed() const { return has_price && paths > 1 && !price_varies && price_seen.has_value(); }
     PriceUnits price_units;                // its units: outputs in price_units.counted are valued
     /// Whether an output of type `t` is valued at the grant-time price (in its counted unit).
     bool valued(const Type& t) const {
