@@ -508,7 +508,11 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
         std::optional<std::int64_t> shares;
         if (e.shares) {
             shares = share_count(*e.shares);
-            if (!shares) return dsl::one_error({}, fmt::format("{}: its shares `{}` are not a whole number", describe(e), *e.shares));
+            // (A count past 18 digits is one an earlier version recorded: said as it is, not
+            // as "not a whole number".)
+            if (!shares)
+                return dsl::one_error({}, fmt::format("{}: its shares `{}` are {}, not a count the register reads ({})", describe(e),
+                                                      *e.shares, grant_count_problem(*e.shares), grant_count_rule()));
         }
         std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
         bool lowered = false;                        // a record's `restricted` was there to change
@@ -532,8 +536,13 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             JsonValue* restricted = field(*r, "restricted");
             if (restricted == nullptr) continue;
             auto now = restricted->kind == JKind::number ? share_count(restricted->text) : std::nullopt;
-            if (!now) return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, not a whole number of shares",
-                                                            e.director, json_text(*restricted)));
+            if (!now)
+                return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, {}: not a count the register "
+                                                      "reads ({})",
+                                                      e.director, json_text(*restricted),
+                                                      restricted->kind == JKind::number ? grant_count_problem(restricted->text)
+                                                                                        : std::string("not a number"),
+                                                      grant_count_rule()));
             std::int64_t left = 0;
             switch (e.kind) {
                 case EventKind::lift:
