@@ -511,7 +511,7 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             // (A count past 18 digits is one an earlier version recorded: said as it is, not
             // as "not a whole number".)
             if (!shares)
-                return dsl::one_error({}, fmt::format("{}: its shares `{}` are {}, not a count the register reads ({})", describe(e),
+                return dsl::one_error({}, fmt::format("{}: its shares `{}` are {}, not a count the register reads: a count is {}", describe(e),
                                                       *e.shares, grant_count_problem(*e.shares), grant_count_rule()));
         }
         std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
@@ -536,13 +536,15 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             JsonValue* restricted = field(*r, "restricted");
             if (restricted == nullptr) continue;
             auto now = restricted->kind == JKind::number ? share_count(restricted->text) : std::nullopt;
-            if (!now)
-                return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, {}: not a count the register "
-                                                      "reads ({})",
-                                                      e.director, json_text(*restricted),
-                                                      restricted->kind == JKind::number ? grant_count_problem(restricted->text)
-                                                                                        : std::string("not a number"),
-                                                      grant_count_rule()));
+            if (!now) {
+                const std::string why = restricted->kind == JKind::number ? grant_count_problem(restricted->text) : "";
+                if (why.empty() || why == "not a whole number")
+                    return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, not a whole number of shares",
+                                                          e.director, json_text(*restricted)));
+                return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, {} shares, not a count the "
+                                                      "register reads: a count is {}",
+                                                      e.director, json_text(*restricted), why, grant_count_rule()));
+            }
             std::int64_t left = 0;
             switch (e.kind) {
                 case EventKind::lift:

@@ -121,6 +121,25 @@ TEST_CASE("a carried restricted that is not a whole number of shares is an error
     CHECK(notes.error().items()[0].message.find("not a whole number of shares") != std::string::npos);
 }
 
+TEST_CASE("a count past 18 digits is said to be one, not \"not a whole number\"", "[register]") {
+    // (An earlier version recorded a director's grants past 18 digits and a leave of them.)
+    auto r = prior_with(R"([{"year": "FY2024", "director": "D04", "restricted": 5}])");
+    auto leave = event(1, EventKind::leave, "D04", "2027-01-31");
+    leave.shares = "1000000000000000999";
+    auto notes = apply_events(r, {leave});
+    REQUIRE_FALSE(notes.ok());
+    CHECK(notes.error().items()[0].message ==
+          "event 1 (leave D04 on 2027-01-31): its shares `1000000000000000999` are more than 999999999999999999, not a count "
+          "the register reads: a count is a whole number from 0 to 999999999999999999 (at most 18 digits)");
+    auto big = prior_with(R"([{"year": "FY2024", "director": "D04", "restricted": 1000000000000000999}])");
+    auto lift = event(2, EventKind::lift, "D04", "2027-01-31");
+    lift.shares = "1";
+    auto lifted = apply_events(big, {lift});
+    REQUIRE_FALSE(lifted.ok());
+    CHECK(lifted.error().items()[0].message.find("has `restricted` 1000000000000000999, more than 999999999999999999 shares") !=
+          std::string::npos);
+}
+
 TEST_CASE("a fiscal year follows the one before it, as far as the names tell", "[register]") {
     CHECK(fiscal_year_follows("FY2024", "FY2025"));
     CHECK_FALSE(fiscal_year_follows("FY2024", "FY2026"));
