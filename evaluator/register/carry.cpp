@@ -501,8 +501,9 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
                                     e.grant.substr(0, e.grant.find('_')), e.grant));
         }
         if (records.empty()) {
-            notes.push_back(describe(e) + " changes no carried record: none is of that director" +
-                            (e.fiscal_year.empty() ? "" : ", year") + (e.grant.empty() ? "" : " and grant"));
+            // (Named by the event's own words, not "director": a plan's records may be employees'.)
+            notes.push_back(describe(e) + " changes no carried record: none is of " + e.director +
+                            (e.fiscal_year.empty() ? "" : " " + e.fiscal_year) + (e.grant.empty() ? "" : " " + e.grant));
             continue;
         }
         std::optional<std::int64_t> shares;

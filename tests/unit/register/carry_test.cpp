@@ -109,7 +109,7 @@ TEST_CASE("an event that changes no carried record is noted, not applied", "[reg
     REQUIRE(notes.ok());
     REQUIRE(notes->size() == 2);
     CHECK((*notes)[0].find("event 1 (additional D04 FY2026 on 2027-06-25) is not carried") == 0);
-    CHECK((*notes)[1].find("event 2 (rate D99 on 2027-05-18) changes no carried record") == 0);
+    CHECK((*notes)[1].find("event 2 (rate D99 on 2027-05-18) changes no carried record: none is of D99") == 0);
 }
 
 TEST_CASE("a carried restricted that is not a whole number of shares is an error", "[register]") {
