@@ -64,8 +64,8 @@ struct GrantBalance {
 /// latest record's chain had not applied go on top — as the next year's `eval --register`
 /// sees it. A stale record (computed from a record since superseded) gives no balance: the
 /// grants it would speak of keep the view of the records before it, marked `stale_record`,
-/// as are the grants it made. Each event applies once, to the balances as they stood when it happened: a
-/// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
+/// as are the grants it made. Each event applies once, to the balances as they stood when it
+/// happened: a grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
 /// whatever a later record carries. An additional grant, which no record carries, is made in
 /// date order whichever record's events apply around it: a leave dated after it forfeits it.
 /// Grants of 0 (a result recorded with nothing granted to a director) hold no balance and
