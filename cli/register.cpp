@@ -139,12 +139,75 @@ int refuse_uncountable_grants(const eval::ResultEntry& entry, const eval::Plan& 
     return Exit::usage;
 }
 
+/// Refuses (exit 2, nothing written) a result that takes a record holder's grants in the
+/// register past what it counts for one (999999999999999999, as `register event` refuses an
+/// additional grant): the grants of the other years' current records (a superseded one, and
+/// the year's own current one that `entry` replaces, left out), the additional grants, and
+/// `entry`'s. Recorded, a leave would record a count no later evaluation can read.
+int refuse_totals_past_limit(const eval::ResultEntry& entry, const std::vector<eval::StoredResult>& stored,
+                             const std::vector<eval::StoredEvent>& events, const eval::Plan& plan, const RegisterArgs& args) {
+    constexpr std::int64_t most = 999'999'999'999'999'999;
+    struct Total {
+        std::int64_t granted = 0;   // by `entry`
+        std::int64_t held = 0;      // by the register's other years and additional grants
+        bool over = false;          // (a sum past 64 bits)
+        std::string unit;           // the entry's grants' unit ("shares" when they are in several)
+    };
+    std::map<std::string, Total> totals;   // the directors the entry grants to
+    for (const auto& l : entry.lines) {
+        if (l.kind != "grant") continue;
+        auto n = eval::share_count(l.value);
+        if (!n || *n == 0) continue;
+        Total& t = totals[l.director];
+        const std::string unit = l.unit.empty() ? "shares" : l.unit;
+        t.unit = t.unit.empty() || t.unit == unit ? unit : "shares";
+        t.over = t.over || __builtin_add_overflow(t.granted, *n, &t.granted);
+    }
+    if (totals.empty()) return Exit::success;
+    auto hold = [&](const std::string& director, const std::string& value) {
+        auto it = totals.find(director);
+        if (it == totals.end()) return;
+        Total& t = it->second;
+        t.over = t.over || __builtin_add_overflow(t.held, eval::share_count(value).value_or(0), &t.held);
+    };
+    for (const auto& r : stored) {
+        if (r.superseded_by || r.fiscal_year == entry.fiscal_year) continue;
+        for (const auto& l : r.lines)
+            if (l.kind == "grant") hold(l.director, l.value);
+    }
+    for (const auto& e : events)
+        if (e.kind == eval::EventKind::additional && e.shares) hold(e.director, *e.shares);
+    std::string listed;
+    std::size_t n = 0;
+    for (const auto& [director, t] : totals) {
+        std::int64_t sum = 0;
+        if (!t.over && !__builtin_add_overflow(t.held, t.granted, &sum) && sum <= most) continue;
+        if (++n <= 10)
+            listed += fmt::format("  `{}`'s grants with this year's would come to more than {} {} (at most {} digits), the most "
+                                  "the register counts for one {}{}\n",
+                                  director, most, t.unit, eval::max_share_digits, plan.directors.noun,
+                                  t.over ? std::string()
+                                         : fmt::format(": it holds {} of other years, {} grants {}", t.held, entry.fiscal_year,
+                                                       t.granted));
+    }
+    if (n == 0) return Exit::success;
+    if (n > 10) listed += fmt::format("  and {} more\n", n - 10);
+    std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) grants what the register cannot count, so nothing is recorded:\n"
+                                          "{}hint: a leave or an export would count more than the register holds; check the "
+                                          "grant outputs' unit and the inputs they are computed from\n",
+                                          dsl::printable(args.result), dsl::printable(entry.fiscal_year), listed),
+                              true)
+                   .c_str(),
+               stderr);
+    return Exit::usage;
+}
+
 /// `entry` is to supersede its fiscal year's current record: the events recorded since the
 /// year was first recorded (that concern its grants) apply to it as they did to the record it
 /// replaces. Named in a note; refused (exit 2, naming them) when one no longer fits the new
 /// record's balances (a clawback of more than it grants).
 int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::StoredResult>& stored,
-                      const std::vector<eval::StoredEvent>& events) {
+                      const std::vector<eval::StoredEvent>& events, const std::string& noun) {
     const eval::StoredResult* current = nullptr;
     for (const auto& r : stored)
         if (r.fiscal_year == entry.fiscal_year && !r.superseded_by) current = &r;
@@ -218,7 +281,7 @@ int check_superseding(const eval::ResultEntry& entry, const std::vector<eval::St
             if (e.kind == eval::EventKind::leave) leaves.push_back(e);
             eval::EventEntry again = e;
             if (again.kind == eval::EventKind::leave) again.shares.reset();   // (what it forfeits: computed again)
-            auto fits = eval::check_event(after, before, again);
+            auto fits = eval::check_event(after, before, again, noun);
             if (!fits) {
                 std::string why;
                 for (const auto& d : fits.error().items()) why += (why.empty() ? "" : "; ") + d.message;
@@ -838,6 +901,9 @@ int record(const RegisterArgs& args) {
         // decimals), a negative grant or one past 64 bits would be recorded, and every later
         // `show`, `export` and `event` refused.
         if (int rc = refuse_uncountable_grants(entry, v.plan, args); rc != Exit::success) return rc;
+        // Nor a grant that takes a director's grants past what the register counts for one:
+        // a leave would then record a count no later evaluation reads.
+        if (int rc = refuse_totals_past_limit(entry, *stored, *stored_events, v.plan, args); rc != Exit::success) return rc;
         // The rule files and the inputs, byte-exact, so that the result can be verified again
         // from the register alone (each file read again must still be the one verified).
         namespace fs = std::filesystem;
@@ -871,7 +937,7 @@ int record(const RegisterArgs& args) {
         // stay facts (a restatement of the inputs does not undo a clawback) and apply to
         // the new record as they did to the one it supersedes; each must still fit it.
         if (args.supersede) {
-            if (int rc = check_superseding(entry, *stored, *stored_events); rc != Exit::success) return rc;
+            if (int rc = check_superseding(entry, *stored, *stored_events, v.plan.directors.noun); rc != Exit::success) return rc;
         }
         // A director whose leave is recorded and whom this year grants shares made after it:
         // said (a leaver left in the year's inputs?), not refused — the plan decides.
@@ -1006,6 +1072,10 @@ int event(const RegisterArgs& args) {
                                      "character {}: pass --by NAME",
                                      by_from, dsl::printable(e.recorded_by), dsl::describe_hidden(h->code_point)));
     }
+    // The messages name a record in the plan's word for one (`employee`).
+    dsl::SourceManager sm;
+    auto plan = recorded_plan(*results, sm);
+    const std::string noun = plan ? plan->directors.noun : std::string("director");
     // A date far ahead is a mistyped year (2205 for 2025): recorded, it could never be
     // removed, and as a director's events go in date order it would hold back every later one.
     {
@@ -1021,20 +1091,18 @@ int event(const RegisterArgs& args) {
         if (args.date > reach)
             return usage(fmt::format(
                 "--date {} is too far ahead: an event is dated by the end of the year after today ({}){}, so by {} (is the "
-                "year mistyped?). An event cannot be changed or removed once recorded, and a director's events go in date "
+                "year mistyped?). An event cannot be changed or removed once recorded, and each {}'s events go in date "
                 "order: record an event planned further ahead once its date is within that reach",
                 args.date, today,
                 latest_grant.empty() ? ""
                                      : fmt::format(" or after the latest grant date recorded ({}'s {}), whichever is later",
                                                    dsl::printable(latest_year), latest_grant),
-                reach));
+                reach, noun));
     }
-    auto checked = eval::check_event(*results, *events, std::move(e));
+    auto checked = eval::check_event(*results, *events, std::move(e), noun);
     if (!checked) return fail(checked.error());
     // A rate the plan cannot read would stop every later evaluation from the register.
     if (checked->kind == eval::EventKind::rate && checked->rate) {
-        dsl::SourceManager sm;
-        auto plan = recorded_plan(*results, sm);
         if (std::string why = eval::rate_outside(plan ? &*plan : nullptr, *checked->rate); !why.empty())
             return usage(fmt::format("--rate {}: {}", dsl::printable(*checked->rate), why));
     }

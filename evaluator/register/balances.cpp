@@ -248,8 +248,12 @@ std::vector<std::pair<const StoredResult*, std::vector<JsonValue>>> carrying_rec
 /// year; none: 0), the difference counted as released or forfeited by the plan, in that
 /// record. A grant with nothing restricted left (an earlier record or the events brought it
 /// to 0) is left as it is: the record has nothing to say of it, and what brought it to 0
-/// stays as it was counted.
-void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record, const std::vector<JsonValue>& carried) {
+/// stays as it was counted. A `stale` record (computed from a record since superseded) gives
+/// no balance: each grant it would speak of with shares still restricted keeps its balance,
+/// marked as awaiting it (`stale_record`); a record that is not stale and gives a grant's
+/// balance after it clears that mark.
+void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record, const std::vector<JsonValue>& carried,
+                  bool stale) {
     // (Each carried record looked at once per grant name, and each grant at its director's
     // records of its year only: linear in the grants and records, not their product.)
     std::set<std::string> grant_names;
@@ -291,6 +295,13 @@ void take_carried(std::vector<GrantBalance>& grants, const StoredResult& record,
             restricted += *share_count(rec->find("restricted")->text);
         }
         if (g.restricted == 0) continue;            // (nothing left for the plan to release or forfeit)
+        if (stale) {
+            // (Its carried figures rest on a superseded record: what it no longer carries
+            // restricted is not known to be released by the plan.)
+            g.stale_record = record.id;
+            continue;
+        }
+        g.stale_record = 0;
         if (restricted > g.restricted) continue;    // (more than the register holds: the register's own count stands)
         g.by_plan += g.restricted - restricted;
         g.restricted = restricted;
@@ -325,7 +336,15 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
             applied.insert(e->id);
         }
     };
+    std::unordered_set<std::int64_t> stale;   // the current records computed from a record since superseded
+    for (const auto& r : results)
+        if (!r.superseded_by && superseded_ancestor(r, results)) stale.insert(r.id);
     for (const auto& [record, carried] : carrying_records(results, as_of)) {
+        if (stale.count(record->id)) {
+            // (Its events go on with the next record's, or on top: in date order all the same.)
+            take_carried(*grants, *record, carried, true);
+            continue;
+        }
         std::unordered_set<std::int64_t> pending;   // the events its chain had not applied
         for (const auto& e : events_to_carry(*record, results, events)) pending.insert(e.id);
         const std::string& year = record->fiscal_year;   // (a structured binding is not captured by every compiler)
@@ -334,14 +353,20 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
             const bool later_year = !e.fiscal_year.empty() && fiscal_year_before(year, e.fiscal_year);
             return !later_year && !pending.count(e.id);
         });
-        take_carried(*grants, *record, carried);
+        take_carried(*grants, *record, carried, false);
     }
     apply_events_where([](const StoredEvent&) { return true; });
+    // A grant a stale record made: its count rests on superseded figures too.
+    for (auto& g : *grants)
+        if (g.stale_record == 0 && stale.count(g.result_id)) g.stale_record = g.result_id;
     if (zeros == ZeroGrants::listed) {
         // (Added after the balances are taken: no event or carried record reaches them.)
         auto zero = recorded_grants(results, true);
         if (!zero) return zero;
-        for (auto& g : *zero) grants->push_back(std::move(g));
+        for (auto& g : *zero) {
+            if (stale.count(g.result_id)) g.stale_record = g.result_id;
+            grants->push_back(std::move(g));
+        }
     }
     if (!as_of.empty())
         grants->erase(std::remove_if(grants->begin(), grants->end(),
@@ -418,7 +443,7 @@ std::string recorded_text_problem(const char* option, const std::string& text) {
 }
 
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
-                               EventEntry event) {
+                               EventEntry event, const std::string& noun) {
     // What an event records is kept for good and shown by `register show` and `export`:
     // each text must read as it is (no control, bidirectional or zero-width character, no
     // line break), and a rate must be a number the inputs can read.
@@ -439,8 +464,8 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
     if (std::string why = unknown_year(results, events, event); !why.empty()) return error_of(why);
     for (const auto& e : events)
         if (e.director == event.director && e.date > event.date)
-            return error_of(fmt::format("{} has an event dated {} already: events of a director are recorded in date order",
-                                        event.director, e.date));
+            return error_of(fmt::format("{} has an event dated {} already: {}'s events are recorded in date order",
+                                        event.director, e.date, event.director));
     auto grants = grant_balances(results, events, event.date);
     if (!grants) return std::move(grants).error();
     bool known = std::any_of(grants->begin(), grants->end(), [&](const GrantBalance& g) { return g.director == event.director; });
@@ -497,7 +522,7 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
             break;
         case EventKind::leave:
             if (!event.fiscal_year.empty() || !event.grant.empty())
-                return error_of("a director leaves all grants at once: no --year or --grant");
+                return error_of("a leave forfeits every grant at once: no --year or --grant");
             if (n) return error_of("a leave forfeits what is restricted on its date: no --shares");
             if (restricted == 0) {
                 // Nothing left to forfeit: a second leave, or the plan's own computation in a
@@ -539,8 +564,8 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
                     if (g.director == event.director) over = over || __builtin_add_overflow(total, g.granted, &total);
                 if (over || total > 999'999'999'999'999'999)
                     return error_of(fmt::format("{}'s grants with this one would come to more than 999999999999999999 {} (at "
-                                                "most 18 digits), the most the register counts for one director",
-                                                event.director, unit));
+                                                "most 18 digits), the most the register counts for one {}",
+                                                event.director, unit, noun));
             }
             break;
         case EventKind::rate:

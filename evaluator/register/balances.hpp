@@ -44,6 +44,13 @@ struct GrantBalance {
     std::int64_t by_plan = 0;
     std::int64_t balance_record = 0;
     std::int64_t balance_carried = 0;
+    /// A current record computed from a record since superseded (`show`'s STALE) that this
+    /// grant's figures await: the record that made the grant, or a later one whose carried
+    /// records speak of the grant with shares still restricted (0: none). Such a record's
+    /// carried records are not taken (they rest on superseded figures): the balance stays the
+    /// last view of a record that is not stale, and nothing is counted `by_plan` from it,
+    /// until its year is evaluated again and recorded with --supersede.
+    std::int64_t stale_record = 0;
 };
 
 /// Every grant with its balances as of `as_of` (YYYY-MM-DD; empty: after every event),
@@ -55,8 +62,10 @@ struct GrantBalance {
 /// grant, as an event's --grant names them, or all the director's records of that year when
 /// the director has one grant that year; none: 0), the rest counted `by_plan`. The events the
 /// latest record's chain had not applied go on top — as the next year's `eval --register`
-/// sees it. Each event applies once, to the balances as they stood when it happened: a
-/// grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
+/// sees it. A stale record (computed from a record since superseded) gives no balance: the
+/// grants it would speak of keep the view of the records before it, marked `stale_record`,
+/// as are the grants it made. Each event applies once, to the balances as they stood when it
+/// happened: a grant a leave brought to 0 keeps its forfeiture and the earlier record's `by_plan`
 /// whatever a later record carries. An additional grant, which no record carries, is made in
 /// date order whichever record's events apply around it: a leave dated after it forfeits it.
 /// Grants of 0 (a result recorded with nothing granted to a director) hold no balance and
@@ -78,8 +87,10 @@ Result<std::vector<GrantBalance>> grant_balances(const std::vector<StoredResult>
 /// --format xlsx` writes every one into a cell).
 std::string recorded_text_problem(const char* option, const std::string& text);
 
+/// `noun` is the plan's word for a record of its collection (`director`, `employee`), as
+/// the messages name one.
 Result<EventEntry> check_event(const std::vector<StoredResult>& results, const std::vector<StoredEvent>& events,
-                               EventEntry event);
+                               EventEntry event, const std::string& noun = "director");
 
 /// Why `event` (as check_event() returns it: a lift's or leave's `shares` set) would not take
 /// effect in the register as recorded, though it fits the balances of its date: the balances

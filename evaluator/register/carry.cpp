@@ -503,14 +503,19 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
                                     e.grant.substr(0, e.grant.find('_')), e.grant));
         }
         if (records.empty()) {
-            notes.push_back(describe(e) + " changes no carried record: none is of that director" +
-                            (e.fiscal_year.empty() ? "" : ", year") + (e.grant.empty() ? "" : " and grant"));
+            // (Named by the event's own words, not "director": a plan's records may be employees'.)
+            notes.push_back(describe(e) + " changes no carried record: none is of " + e.director +
+                            (e.fiscal_year.empty() ? "" : " " + e.fiscal_year) + (e.grant.empty() ? "" : " " + e.grant));
             continue;
         }
         std::optional<std::int64_t> shares;
         if (e.shares) {
             shares = share_count(*e.shares);
-            if (!shares) return dsl::one_error({}, fmt::format("{}: its shares `{}` are not a whole number", describe(e), *e.shares));
+            // (A count past 18 digits is one an earlier version recorded: said as it is, not
+            // as "not a whole number".)
+            if (!shares)
+                return dsl::one_error({}, fmt::format("{}: its shares `{}` are {}, not a count the register reads: a count is {}", describe(e),
+                                                      *e.shares, grant_count_problem(*e.shares), grant_count_rule()));
         }
         std::int64_t to_take = shares.value_or(0);   // lift, clawback: from the records in turn
         bool lowered = false;                        // a record's `restricted` was there to change
@@ -534,8 +539,15 @@ Result<std::vector<std::string>> apply_events(RecordedResult& prior, const std::
             JsonValue* restricted = field(*r, "restricted");
             if (restricted == nullptr) continue;
             auto now = restricted->kind == JKind::number ? share_count(restricted->text) : std::nullopt;
-            if (!now) return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, not a whole number of shares",
-                                                            e.director, json_text(*restricted)));
+            if (!now) {
+                const std::string why = restricted->kind == JKind::number ? grant_count_problem(restricted->text) : "";
+                if (why.empty() || why == "not a whole number")
+                    return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, not a whole number of shares",
+                                                          e.director, json_text(*restricted)));
+                return dsl::one_error({}, fmt::format("a carried record of {} has `restricted` {}, {} shares, not a count the "
+                                                      "register reads: a count is {}",
+                                                      e.director, json_text(*restricted), why, grant_count_rule()));
+            }
             std::int64_t left = 0;
             switch (e.kind) {
                 case EventKind::lift:

@@ -90,6 +90,22 @@ struct ValueColumns {
     bool currency_column = false;
 };
 
+/// What each director's leave forfeits now, as the balances count it (a director leaves once,
+/// and only a leave forfeits): more than the leave recorded when a year recorded after it, or
+/// a restatement, granted more by its date.
+std::unordered_map<std::string, std::int64_t> forfeited_now(const RegisterView& v) {
+    std::unordered_map<std::string, std::int64_t> out;
+    for (const auto& g : v.grants) out[g.director] += g.forfeited;
+    return out;
+}
+
+/// A leave's count now ("25204"), beside the one it recorded; empty for another event.
+std::string leave_now(const StoredEvent& e, const std::unordered_map<std::string, std::int64_t>& now) {
+    if (e.kind != EventKind::leave || !e.shares) return "";
+    auto it = now.find(e.director);
+    return std::to_string(it == now.end() ? 0 : it->second);
+}
+
 }  // namespace
 
 RegisterTable register_table(const RegisterView& view) {
@@ -139,7 +155,7 @@ RegisterTable register_table(const RegisterView& view) {
     }
     std::vector<std::string> columns{"grant", "grant_date", "grant_price", "shares", value.name};
     if (value.currency_column) columns.push_back("currency");
-    for (const char* h : {"restricted", "lifted", "forfeited", "clawed_back", "by_plan", "record", "balance_record",
+    for (const char* h : {"restricted", "lifted", "forfeited", "clawed_back", "by_plan", "record", "balance_record", "stale",
                           "rules_sha256", "inputs_sha256"})
         columns.push_back(h);
     for (const auto& h : columns) {
@@ -172,6 +188,7 @@ RegisterTable register_table(const RegisterView& view) {
         row.push_back(std::to_string(g.by_plan));
         row.push_back(r ? std::to_string(r->id) : "");
         row.push_back(g.balance_record ? std::to_string(g.balance_record) : "");
+        row.push_back(g.stale_record ? std::to_string(g.stale_record) : "");
         row.push_back(r ? r->rules_sha256 : "");
         row.push_back(r ? r->inputs_sha256 : "");
         t.rows.push_back(std::move(row));
@@ -224,15 +241,17 @@ std::string format_register_json(const RegisterView& view) {
     out += first ? "],\n" : "\n  ],\n";
     out += "  \"events\": [";
     first = true;
+    const auto now = forfeited_now(view);
     for (const auto& e : view.events) {
         if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
         out += first ? "\n" : ",\n";
         first = false;
         out += fmt::format("    {{\"event\": {}, {}: {}, \"kind\": {}, \"date\": {}, \"fiscal_year\": {}, \"grant\": {}, "
-                           "\"shares\": {}, \"rate\": {}, \"reason\": {}, \"recorded_by\": {}, \"recorded_at\": {}, \"hash\": {}}}",
+                           "\"shares\": {}, \"shares_now\": {}, \"rate\": {}, \"reason\": {}, \"recorded_by\": {}, \"recorded_at\": {}, "
+                           "\"hash\": {}}}",
                            e.id, json_quote(view.key), json_quote(e.director), json_quote(to_string(e.kind)), json_quote(e.date),
                            json_quote(e.fiscal_year), json_quote(e.grant), e.shares ? *e.shares : "null",
-                           e.rate ? json_quote(*e.rate) : "null", json_quote(e.reason), json_quote(e.recorded_by),
+                           e.kind == EventKind::leave && e.shares ? leave_now(e, now) : "null", e.rate ? json_quote(*e.rate) : "null", json_quote(e.reason), json_quote(e.recorded_by),
                            json_quote(e.recorded_at), json_quote(e.hash));
     }
     out += first ? "]\n}\n" : "\n  ]\n}\n";
@@ -242,7 +261,7 @@ std::string format_register_json(const RegisterView& view) {
 std::string format_register_xlsx(const RegisterView& view, std::string* error) {
     RegisterTable t = register_table(view);
     Sheet grants{"grants", {t.header}, t.numeric};
-    for (const auto& h : t.header) grants.labels.push_back(h == "record" || h == "balance_record");
+    for (const auto& h : t.header) grants.labels.push_back(h == "record" || h == "balance_record" || h == "stale");
     for (auto& r : t.rows) grants.rows.push_back(r);
     Sheet records{"records",
                   {{"record", "fiscal_year", "recorded_at", "recorded_by", "rules_sha256", "inputs_sha256", "engine", "supersedes",
@@ -255,15 +274,16 @@ std::string format_register_xlsx(const RegisterView& view, std::string* error) {
                                 r.engine, r.supersedes ? std::to_string(*r.supersedes) : "",
                                 r.superseded_by ? std::to_string(*r.superseded_by) : "", r.reason, r.hash});
     Sheet events{"events",
-                 {{"event", view.key, "kind", "date", "fiscal_year", "grant", "shares", "rate", "reason", "recorded_by",
-                   "recorded_at", "hash"}},
-                 {true, false, false, false, false, false, true, false, false, false, false, false},
+                 {{"event", view.key, "kind", "date", "fiscal_year", "grant", "shares", "shares_now", "rate", "reason",
+                   "recorded_by", "recorded_at", "hash"}},
+                 {true, false, false, false, false, false, true, true, false, false, false, false, false},
                  {},
                  {true}};
+    const auto now = forfeited_now(view);
     for (const auto& e : view.events) {
         if (!shown(view, e.director) || (!view.as_of.empty() && e.date > view.as_of)) continue;
         events.rows.push_back({std::to_string(e.id), e.director, to_string(e.kind), e.date, e.fiscal_year, e.grant,
-                               e.shares.value_or(""), e.rate.value_or(""), e.reason, e.recorded_by, e.recorded_at, e.hash});
+                               e.shares.value_or(""), leave_now(e, now), e.rate.value_or(""), e.reason, e.recorded_by, e.recorded_at, e.hash});
     }
     auto bytes = xlsx_workbook({grants, records, events});
     if (!bytes && error != nullptr && !bytes.error().items().empty()) *error = bytes.error().items().front().message;
@@ -330,6 +350,7 @@ std::string format_register_text(const RegisterView& view) {
             units.insert(units_of.of(*g));
         }
         const bool one_unit = units.size() <= 1;
+        std::vector<std::int64_t> stale_records;   // the stale records the rows await, in the order met
         std::vector<std::vector<std::string>> g_rows{{"year", "grant", "granted on",
                                                       one_unit && !units.empty() ? *units.begin() : "granted",
                                                       "restricted", "lifted", "forfeited", "clawed back", "by plan"}};
@@ -341,10 +362,23 @@ std::string format_register_text(const RegisterView& view) {
             g_rows.push_back({g.fiscal_year, g.grant, g.grant_date, granted, std::to_string(g.restricted),
                               std::to_string(g.lifted), std::to_string(g.forfeited), std::to_string(g.clawed_back),
                               // (The record only where the plan released or forfeited some.)
-                              g.by_plan > 0 && g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record)
-                                                                : std::to_string(g.by_plan)});
+                              (g.by_plan > 0 && g.balance_record ? fmt::format("{} (record {})", g.by_plan, g.balance_record)
+                                                                 : std::to_string(g.by_plan)) +
+                                  (g.stale_record ? fmt::format(" STALE (record {})", g.stale_record) : "")});
+            if (g.stale_record && std::find(stale_records.begin(), stale_records.end(), g.stale_record) == stale_records.end())
+                stale_records.push_back(g.stale_record);
         }
         if (g_rows.size() > 1) out += format_columns(g_rows, {false, false, false, true, true, true, true, true, false}, "  ");
+        // What a STALE row awaits: the balances leave that record's carried figures out (they
+        // rest on a superseded record), so nothing is counted released by its plan.
+        for (std::int64_t id : stale_records) {
+            auto r = std::find_if(view.results.begin(), view.results.end(), [&](const StoredResult& x) { return x.id == id; });
+            if (r == view.results.end()) continue;
+            out += fmt::format("  STALE: record {} ({}) was computed from a superseded record: what it grants may change, and "
+                               "these balances leave out what it carries (nothing counted by plan from it) until {} is "
+                               "evaluated again (--register) and recorded with --supersede\n",
+                               id, r->fiscal_year, r->fiscal_year);
+        }
         if (!zeros.empty()) out += "  granted 0: " + zeros + "\n";
         bool any = false;
         for (const StoredEvent* ep : its_events) {

@@ -35,7 +35,9 @@ std::string format_register_text(const RegisterView& view);
 /// the prices shown are in more than one currency or one recorded without it), restricted,
 /// lifted, forfeited, clawed_back, by_plan (released or forfeited by the plan's own
 /// computation in a later year), record, balance_record (the record whose carried records
-/// give the balance, when one does), rules_sha256, inputs_sha256.
+/// give the balance, when one does), stale (the STALE record — computed from a record since
+/// superseded — that the grant or its balance awaits, when one does), rules_sha256,
+/// inputs_sha256.
 std::string format_register_csv(const RegisterView& view, bool bom);
 std::string format_register_json(const RegisterView& view);
 /// A workbook: a grants sheet (the CSV's cells, numbers as numbers: output/xlsx.hpp), the

@@ -132,7 +132,7 @@ out=$(head -c 3 "$work/export.csv" | od -An -tx1 | tr -d ' \n'); rc=0
 [[ $out == efbbbf ]]; report "the CSV starts with the UTF-8 byte-order mark" $((1 - $?))
 "$hoshu" register export "$db" --no-csv-bom --out "$work/plain.csv"
 out=$(head -c 11 "$work/plain.csv"); [[ $out == fiscal_year ]]; report "--no-csv-bom: no byte-order mark" $((1 - $?))
-check "the CSV's header" 0 "fiscal_year,director,title,grant,grant_date,grant_price,shares,value_yen,restricted,lifted,forfeited,clawed_back,by_plan,record,balance_record,rules_sha256,inputs_sha256" \
+check "the CSV's header" 0 "fiscal_year,director,title,grant,grant_date,grant_price,shares,value_yen,restricted,lifted,forfeited,clawed_back,by_plan,record,balance_record,stale,rules_sha256,inputs_sha256" \
   cat "$work/plain.csv"
 check "a grant's row: title, date, price, yen value, balances, seal" 0 "FY2024,D03,取締役 副社長執行役員,annual_rs_shares,2025-06-26,3020,4846,14634920,0,4846,0,0,0,2,3," \
   cat "$work/plain.csv"

@@ -34,6 +34,10 @@ report "the JSON export names the value by the currency too" $([[ $? == 0 ]] && 
 check "an event names a participant" 0 "100 shares clawed back" \
   "$hoshu" register event "$work/msp.db" --director P01 --kind clawback --shares 100 --year FY2026 \
   --grant matched_shares --date 2026-04-01 --reason malus --by t
+check "an event's message names a record in the plan's word (participant), not director" 2 \
+  "P01's grants with this one would come to more than 999999999999999999 shares (at most 18 digits), the most the register counts for one participant" \
+  "$hoshu" register event "$work/msp.db" --director P01 --kind additional --shares 999999999999999999 --year FY2026 \
+  --date 2026-04-02 --reason reassessed --by t
 check "the register still verifies" 0 "" "$hoshu" register verify "$work/msp.db"
 
 # A points plan carrying `tranches` with `points`, not `restricted`.

@@ -14,7 +14,8 @@
 #     more than 18 digits — is refused at `record` (and at `record --supersede`), exit 2,
 #     each named with its director, output and value; nothing is written, so show, export
 #     and event work on (they failed on every later read while such a grant was recorded);
-#     the largest count and a grant of 0 are recorded;
+#     the largest count and a grant of 0 are recorded; grants that come to more than 18
+#     digits for one director (4028 DSUs beside 999999999999999999 shares) are refused;
 #   - show, export and record of 20,000 grants take seconds, not minutes.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/register_harness.sh" "$1"   # (the clock: 2025-07-01)
@@ -110,7 +111,7 @@ check "an event on the last day of the reach is recorded" 0 "recorded event 7: l
 
 # --- a grant the register cannot hold is refused at record, nothing written.
 c=tests/cli/register_plans/counts
-for f in fy2025 fy2025-fraction fy2025-negative fy2025-huge fy2025-most fy2025-all; do
+for f in fy2025 fy2025-fraction fy2025-negative fy2025-huge fy2025-most fy2025-over fy2025-all; do
   q eval $c --inputs $c/$f.toml --format json --out "$work/c-$f.json"
 done
 cdb=$work/counts.db
@@ -141,6 +142,11 @@ check "every grant the register cannot hold is named at once" 2 \
 hint: round the grant to a whole DSU" \
   "$hoshu" register record "$cdb" "$work/c-fy2025-all.json" --grants dsus_credited,award_shares --by hr
 check "... nothing is recorded by any of them" 0 "0 records and 0 events" "$hoshu" register verify "$cdb"
+check "grants each a count the register holds that come to more for one director are refused, exit 2" 2 \
+  "\`$work/c-fy2025-over.json\` (FY2025) grants what the register cannot count, so nothing is recorded:
+  \`B01\`'s grants with this year's would come to more than 999999999999999999 shares (at most 18 digits), the most the register counts for one director: it holds 0 of other years, FY2025 grants 1000000000000004027" \
+  "$hoshu" register record "$cdb" "$work/c-fy2025-over.json" --grants dsus_credited,award_shares --by hr
+check "... nothing is recorded" 0 "0 records and 0 events" "$hoshu" register verify "$cdb"
 check "the largest count and a grant of 0 are recorded" 0 "recorded FY2025 as record 1" \
   "$hoshu" register record "$cdb" "$work/c-fy2025-most.json" --grants dsus_credited,award_shares --by hr
 check "... and shown" 0 "999999999999999999" "$hoshu" register show "$cdb"

@@ -156,6 +156,17 @@ out=$(unzip -p "$work/g.xlsx" xl/worksheets/sheet1.xml)
 has "a grant's shares are a number" '<c r="G27" s="2"><v>4846</v></c>'
 has "its yen value is a number" '<c r="H27" s="2"><v>14634920</v></c>'
 has "its record number is a number with no thousands separator" '<c r="N9"><v>1</v></c>'
+# A register whose FY2026 record is STALE (FY2025 restated after it): the grants sheet's
+# `stale` column (O) names that record; the events sheet gives a leave's count as recorded
+# (G) and as the balances count it now (H, `shares_now`), after a restatement granted more.
+"$hoshu" register export tests/golden/register_stale_show/g.db --format xlsx --out "$work/stale.xlsx"
+out=$(unzip -p "$work/stale.xlsx" xl/worksheets/sheet1.xml)
+has "register export --format xlsx: a row awaiting a stale record names it (stale)" '<c r="O2"><v>3</v></c>'
+"$hoshu" register export tests/golden/register_leave_now_export_json/g.db --format xlsx --out "$work/leave.xlsx"
+out=$(unzip -p "$work/leave.xlsx" xl/sharedStrings.xml)
+has "register export --format xlsx: the events sheet has shares_now" '<t>shares_now</t>'
+out=$(unzip -p "$work/leave.xlsx" xl/worksheets/sheet3.xml)
+has "a leave's count as recorded and as forfeited now" '<c r="G2" s="2"><v>2000</v></c><c r="H2" s="2"><v>4000</v></c>'
 # A workbook to a terminal without --out is refused (a usage error naming --out); to a pipe it
 # is written. `script` gives the command a terminal for its standard output.
 tty_run() {  # tty_run ARGS…: run under a terminal; output in $out, exit code in $rc

@@ -109,7 +109,7 @@ TEST_CASE("an event that changes no carried record is noted, not applied", "[reg
     REQUIRE(notes.ok());
     REQUIRE(notes->size() == 2);
     CHECK((*notes)[0].find("event 1 (additional D04 FY2026 on 2027-06-25) is not carried") == 0);
-    CHECK((*notes)[1].find("event 2 (rate D99 on 2027-05-18) changes no carried record") == 0);
+    CHECK((*notes)[1].find("event 2 (rate D99 on 2027-05-18) changes no carried record: none is of D99") == 0);
 }
 
 TEST_CASE("a carried restricted that is not a whole number of shares is an error", "[register]") {
@@ -119,6 +119,25 @@ TEST_CASE("a carried restricted that is not a whole number of shares is an error
     auto notes = apply_events(r, {lift});
     REQUIRE_FALSE(notes.ok());
     CHECK(notes.error().items()[0].message.find("not a whole number of shares") != std::string::npos);
+}
+
+TEST_CASE("a count past 18 digits is said to be one, not \"not a whole number\"", "[register]") {
+    // (An earlier version recorded a director's grants past 18 digits and a leave of them.)
+    auto r = prior_with(R"([{"year": "FY2024", "director": "D04", "restricted": 5}])");
+    auto leave = event(1, EventKind::leave, "D04", "2027-01-31");
+    leave.shares = "1000000000000000999";
+    auto notes = apply_events(r, {leave});
+    REQUIRE_FALSE(notes.ok());
+    CHECK(notes.error().items()[0].message ==
+          "event 1 (leave D04 on 2027-01-31): its shares `1000000000000000999` are more than 999999999999999999, not a count "
+          "the register reads: a count is a whole number from 0 to 999999999999999999 (at most 18 digits)");
+    auto big = prior_with(R"([{"year": "FY2024", "director": "D04", "restricted": 1000000000000000999}])");
+    auto lift = event(2, EventKind::lift, "D04", "2027-01-31");
+    lift.shares = "1";
+    auto lifted = apply_events(big, {lift});
+    REQUIRE_FALSE(lifted.ok());
+    CHECK(lifted.error().items()[0].message.find("has `restricted` 1000000000000000999, more than 999999999999999999 shares") !=
+          std::string::npos);
 }
 
 TEST_CASE("a fiscal year follows the one before it, as far as the names tell", "[register]") {

@@ -293,3 +293,16 @@ TEST_CASE("a grant's count is one the register holds: a whole number from 0 to 1
     CHECK(grant_count_problem(value) == problem);
     CHECK(share_count(value).has_value() == problem.empty());
 }
+
+TEST_CASE("an event's messages name a record in the plan's word for one", "[register]") {
+    std::vector<StoredResult> results{result(1, "FY2024", "2025-06-26", "E1", "999999999999999000")};
+    std::vector<StoredEvent> events;
+    auto message = [](const hoshu::Result<EventEntry>& r) { return r ? std::string() : r.error().items().front().message; };
+    EventEntry more{"E1", EventKind::additional, "2026-06-26", "FY2024", "", std::string("1000"), std::nullopt, "x", "hr", "t"};
+    CHECK(message(check_event(results, events, more, "employee")) ==
+          "E1's grants with this one would come to more than 999999999999999999 shares (at most 18 digits), the most the "
+          "register counts for one employee");
+    CHECK(message(check_event(results, events, more)).ends_with("for one director"));   // (no plan word given)
+    EventEntry leave{"E1", EventKind::leave, "2026-06-26", "FY2024", "", std::nullopt, std::nullopt, "x", "hr", "t"};
+    CHECK(message(check_event(results, events, leave, "employee")) == "a leave forfeits every grant at once: no --year or --grant");
+}

@@ -4,7 +4,8 @@
 // `register show`: a director's granted counts are labelled with the grant output's unit.
 // Grants of 0: listed by export (one row per grant recorded, in the record's order) and named
 // by show on a line of their own, never reached by an event. `show --as-of` before every grant shows no one, a director with
-// only a later event included.
+// only a later event included. A stale record (computed from a superseded one) gives no
+// balance, and every row that awaits it says so; a leave's export carries its count now.
 #include "evaluator/register/report.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "evaluator/output/seal.hpp"
 #include "evaluator/register/balances.hpp"
 #include "evaluator/register/register.hpp"
 
@@ -221,4 +223,128 @@ TEST_CASE("register show --as-of: no one with nothing by then", "[register]") {
     CHECK(between.find("\nE1\n") != std::string::npos);
     CHECK(between.find("events") == std::string::npos);
     CHECK(text_as_of("", "E1").find("leave 7 shares: resigned") != std::string::npos);
+}
+
+namespace {
+
+/// A sealed result of `year` (as `eval --format json` writes one, reduced to what the register
+/// reads) whose carried records are `ledger`, carried from the result `from` (its bytes; empty:
+/// from nothing).
+std::string sealed(const std::string& year, const std::string& ledger, const std::string& from) {
+    std::string seal = "\"rules_sha256\": \"" + std::string(64, 'a') + "\", \"inputs_sha256\": \"" + std::string(64, 'b') +
+                       "\", \"engine\": \"hoshu 0.1.0\", \"plan\": \"p\", \"inputs\": \"in.toml\", \"relative_to\": \"result\", "
+                       "\"rule_files\": []";
+    if (!from.empty()) seal += ", \"carried_from\": \"prev.json\", \"carried_sha256\": \"" + sha256_hex(from) + "\"";
+    return "{\"fiscal_year\": \"" + year + "\", \"seal\": {" + seal +
+           "}, \"plan\": \"Vest\", \"totals\": {}, \"limits\": {}, \"violations\": [], \"carry\": {\"ledger\": " + ledger + "}}";
+}
+
+StoredResult vest_year(std::int64_t id, std::string year, std::string date, std::string shares, std::string json) {
+    StoredResult r;
+    r.id = r.seq = id;
+    r.fiscal_year = std::move(year);
+    r.grant_date = std::move(date);
+    r.lines.push_back({"B", "grant", "award_shares", "shares", std::move(shares)});
+    r.result_json = std::move(json);
+    return r;
+}
+
+std::string ledger_of(std::initializer_list<std::pair<const char*, int>> restricted) {
+    std::string out = "[";
+    for (const auto& [year, n] : restricted)
+        out += std::string(out.size() > 1 ? ", " : "") + "{\"year\": \"" + year + "\", \"director\": \"B\", \"restricted\": " +
+               std::to_string(n) + "}";
+    return out + "]";
+}
+
+const GrantBalance& of_year(const std::vector<GrantBalance>& grants, const std::string& year) {
+    auto it = std::find_if(grants.begin(), grants.end(), [&](const GrantBalance& g) { return g.fiscal_year == year; });
+    REQUIRE(it != grants.end());
+    return *it;
+}
+
+}  // namespace
+
+TEST_CASE("a stale record's carried figures are not counted by plan: the balance stays the last current view, flagged",
+          "[register]") {
+    // FY2024-FY2026 recorded (a grant vests two years on: FY2026 releases FY2024's), then FY2025
+    // restated (4 supersedes 2: B's grant 2000 -> 4000). FY2026 (3) was computed from record 2.
+    const std::string j1 = sealed("FY2024", ledger_of({{"FY2024", 2000}}), "");
+    const std::string j2 = sealed("FY2025", ledger_of({{"FY2024", 2000}, {"FY2025", 2000}}), j1);
+    const std::string j3 = sealed("FY2026", ledger_of({{"FY2024", 0}, {"FY2025", 2000}, {"FY2026", 2000}}), j2);
+    const std::string j4 = sealed("FY2025", ledger_of({{"FY2024", 2000}, {"FY2025", 4000}}), j1);
+    std::vector<StoredResult> results{vest_year(1, "FY2024", "2024-06-30", "2000", j1),
+                                      vest_year(2, "FY2025", "2025-06-30", "2000", j2),
+                                      vest_year(3, "FY2026", "2026-06-30", "2000", j3),
+                                      vest_year(4, "FY2025", "2025-06-30", "4000", j4)};
+    results[1].superseded_by = 4;
+    results[3].supersedes = 2;
+    std::vector<StoredEvent> events;
+    auto grants = grant_balances(results, events, "", ZeroGrants::listed);
+    REQUIRE(grants);
+    REQUIRE(grants->size() == 3);
+    const GrantBalance& fy2025 = of_year(*grants, "FY2025");
+    CHECK(fy2025.granted == 4000);
+    CHECK(fy2025.restricted == 4000);   // not 2000 from the stale record
+    CHECK(fy2025.by_plan == 0);
+    CHECK(fy2025.stale_record == 3);
+    const GrantBalance& fy2024 = of_year(*grants, "FY2024");
+    CHECK(fy2024.restricted == 2000);   // FY2026's vesting rests on the superseded FY2025: not taken yet
+    CHECK(fy2024.by_plan == 0);
+    CHECK(fy2024.balance_record == 4);
+    CHECK(fy2024.stale_record == 3);
+    CHECK(of_year(*grants, "FY2026").stale_record == 3);   // granted by the stale record itself
+
+    RegisterView view{results, events, *grants, "", ""};
+    auto t = register_table(view);
+    REQUIRE(has(t, "stale"));
+    CHECK(column(t, "stale") == column(t, "balance_record") + 1);
+    for (const auto& row : t.rows) CHECK(row[column(t, "stale")] == "3");
+    CHECK(format_register_json(view).find("\"stale\": 3") != std::string::npos);
+    const std::string text = format_register_text(view);
+    CHECK(text.find("0 STALE (record 3)") != std::string::npos);
+    CHECK(text.find("STALE: record 3 (FY2026) was computed from a superseded record") != std::string::npos);
+
+    SECTION("FY2026 evaluated again and recorded: its figures count, nothing stale") {
+        const std::string j5 = sealed("FY2026", ledger_of({{"FY2024", 0}, {"FY2025", 4000}, {"FY2026", 2000}}), j4);
+        results[2].superseded_by = 5;
+        results.push_back(vest_year(5, "FY2026", "2026-06-30", "2000", j5));
+        results.back().supersedes = 3;
+        auto again = grant_balances(results, events, "", ZeroGrants::listed);
+        REQUIRE(again);
+        CHECK(of_year(*again, "FY2024").by_plan == 2000);
+        CHECK(of_year(*again, "FY2024").balance_record == 5);
+        CHECK(of_year(*again, "FY2025").restricted == 4000);
+        for (const auto& g : *again) CHECK(g.stale_record == 0);
+        RegisterView fresh{results, events, *again, "", ""};
+        auto t2 = register_table(fresh);
+        for (const auto& row : t2.rows) CHECK(row[column(t2, "stale")].empty());
+        CHECK(format_register_json(fresh).find("\"stale\": null") != std::string::npos);
+        CHECK(format_register_text(fresh).find("STALE") == std::string::npos);
+    }
+}
+
+TEST_CASE("a leave's export carries the count it recorded and the count the balances forfeit now", "[register]") {
+    std::vector<StoredResult> results{granted_in(1, "FY2025", {{"annual_rs_shares", "shares"}})};
+    StoredEvent leave;
+    leave.id = leave.seq = 2;
+    leave.director = "E1";
+    leave.kind = EventKind::leave;
+    leave.date = "2025-09-01";
+    leave.shares = "60";   // recorded when E1's grants were fewer (a restatement grew them since)
+    StoredEvent lift = leave;
+    lift.id = lift.seq = 1;
+    lift.kind = EventKind::lift;
+    lift.date = "2025-08-01";
+    lift.shares = "10";
+    lift.fiscal_year = "FY2025";
+    lift.grant = "annual_rs_shares";
+    std::vector<StoredEvent> events{lift, leave};
+    auto grants = grant_balances(results, events, "");
+    REQUIRE(grants);
+    RegisterView view{results, events, *grants, "", ""};
+    const std::string json = format_register_json(view);
+    CHECK(json.find("\"shares\": 60, \"shares_now\": 90,") != std::string::npos);
+    CHECK(json.find("\"shares\": 10, \"shares_now\": null,") != std::string::npos);   // a lift: its count is what it did
+    CHECK(format_register_text(view).find("leave 60 shares (now 90 with the grants recorded since)") != std::string::npos);
 }
