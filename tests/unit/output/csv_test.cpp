@@ -119,3 +119,40 @@ org = {}
     CHECK(cell(rows, 3, "team").empty());   // `org` without `team`
     CHECK(cell(rows, 3, "award") == "3");
 }
+
+TEST_CASE("csv: a plan without a collection has one row, its plan-wide outputs, and no record column", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+unit USD currency "$" minor 0.01
+input price: USD per share at price range $0.01 per share to $1,000 per share
+input pool: USD at pool range $0 to $1,000,000
+value grant_price: USD per share = price
+output pool_shares: shares = round down(pool / grant_price, 1 share)
+output per_head: USD = pool / 4
+)",
+                              "price = 12.50\npool = 1000.10\n");
+    REQUIRE(rows.size() == 2);   // the header and the plan's row, not a header alone
+    const auto& header = rows.front();
+    CHECK(header.front() == "pool_shares");   // no record column
+    CHECK(std::find(header.begin(), header.end(), "director") == header.end());
+    CHECK(rows[1].size() == header.size());
+    CHECK(cell(rows, 1, "pool_shares") == "80");
+    CHECK(cell(rows, 1, "per_head") == "250.025");
+    CHECK(cell(rows, 1, "grant_price") == "12.5");
+    CHECK(cell(rows, 1, "pool_shares_value_usd") == "1000");
+}
+
+TEST_CASE("csv: an output named as a column after the outputs gives that column once", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+unit USD currency "$" minor 0.01
+input price: USD per share at price range $0.01 per share to $1,000 per share
+output grant_price: USD per share = price
+output fiscal_year: text = "FY2026"
+)",
+                              "price = 12.50\n");
+    REQUIRE(rows.size() == 2);
+    const auto& header = rows.front();
+    CHECK(std::count(header.begin(), header.end(), "grant_price") == 1);
+    CHECK(std::count(header.begin(), header.end(), "fiscal_year") == 1);
+    CHECK(cell(rows, 1, "grant_price") == "12.5");
+    CHECK(cell(rows, 1, "fiscal_year") == "FY2026");
+}
