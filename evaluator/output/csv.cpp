@@ -224,15 +224,30 @@ std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& se
     return bytes ? *bytes : std::string();
 }
 
-std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns) {
+std::vector<BatchColumn> batch_result_columns(const Plan& plan) {
+    std::vector<BatchColumn> out;
+    if (plan.directors.declared) out.push_back({plan.directors.noun, "the record column"});
+    for (auto s : plan.director_outputs) out.push_back({plan.slots[s].name, "an output", true});
+    for (auto s : plan.plan_outputs) out.push_back({plan.slots[s].name, "a plan-wide output", true});
+    for (const auto& l : plan.limits) out.push_back({"limit." + l.name, "the status of the limit `" + l.name + "`"});
+    out.push_back({"violations", "the number of violations"});
+    return out;
+}
+
+namespace {
+
+std::string header_of(const std::vector<std::string>& columns, const std::vector<BatchColumn>& results) {
     std::string header = "scenario";
     for (const auto& c : columns) header += "," + csv_field(c);
-    if (plan.directors.declared) header += "," + plan.directors.noun;
-    for (auto s : plan.director_outputs) header += "," + csv_field(plan.slots[s].name);
-    for (auto s : plan.plan_outputs) header += "," + csv_field(plan.slots[s].name);
-    for (const auto& l : plan.limits) header += "," + csv_field("limit." + l.name);
-    header += ",violations\n";
+    for (const auto& r : results) header += "," + csv_field(r.name);
+    header += "\n";
     return header;
+}
+
+}  // namespace
+
+std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns) {
+    return header_of(columns, batch_result_columns(plan));
 }
 
 void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::string_view scenario,
@@ -349,21 +364,30 @@ std::size_t violations_of(const Outcome& o, const std::string& id) {
 
 }  // namespace
 
-std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns) {
-    std::string header = "scenario";
-    for (const auto& c : columns) header += "," + csv_field(c);
+std::vector<BatchColumn> batch_compare_columns(const Plan& base, const Plan& head) {
+    std::vector<BatchColumn> out;
     // The record column is the collection's of either plan (the head's first); none when
     // neither plan has one.
-    if (head.directors.declared) header += "," + head.directors.noun;
-    else if (base.directors.declared) header += "," + base.directors.noun;
-    for (const auto& name : compared_outputs(base, head))
-        header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
-    for (const auto& name : compared_plan_outputs(base, head))
-        header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
-    for (const auto& name : compared_limits(base, head))
-        header += "," + csv_field("base.limit." + name) + "," + csv_field("limit." + name);
-    header += ",base.violations,violations\n";
-    return header;
+    if (head.directors.declared) out.push_back({head.directors.noun, "the record column"});
+    else if (base.directors.declared) out.push_back({base.directors.noun, "the record column"});
+    auto three = [&](const std::string& name, const char* what) {
+        out.push_back({"base." + name, fmt::format("the base plan's {} `{}`", what, name)});
+        out.push_back({name, fmt::format("{} `{}`", what, name), true});
+        out.push_back({"change." + name, fmt::format("the change in the {} `{}`", what, name)});
+    };
+    for (const auto& name : compared_outputs(base, head)) three(name, "output");
+    for (const auto& name : compared_plan_outputs(base, head)) three(name, "plan-wide output");
+    for (const auto& name : compared_limits(base, head)) {
+        out.push_back({"base.limit." + name, "the status of the base plan's limit `" + name + "`"});
+        out.push_back({"limit." + name, "the status of the limit `" + name + "`"});
+    }
+    out.push_back({"base.violations", "the base plan's number of violations"});
+    out.push_back({"violations", "the number of violations"});
+    return out;
+}
+
+std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns) {
+    return header_of(columns, batch_compare_columns(base, head));
 }
 
 void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, const Plan& head, const Outcome& ho,

@@ -1,6 +1,7 @@
 // The CSV for payroll and the share registrar: each output in the unit the plan's
 // `grant_price` is per is valued at it, in its currency, named after it.
 #include "evaluator/output/eval_report.hpp"
+#include "evaluator/output/batch_report.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -155,4 +156,27 @@ output fiscal_year: text = "FY2026"
     CHECK(std::count(header.begin(), header.end(), "fiscal_year") == 1);
     CHECK(cell(rows, 1, "grant_price") == "12.5");
     CHECK(cell(rows, 1, "fiscal_year") == "FY2026");
+}
+
+TEST_CASE("batch: the columns written after a scenario's, named as the header names them", "[csv]") {
+    test::PlanFixture f(R"(plan "P"
+unit USD currency "$" minor 0.01
+input pay: USD at salary range $0 to $1,000,000
+output salary: USD = pay * 2
+)");
+    REQUIRE(f.ok());
+    const auto columns = eval::batch_result_columns(*f.plan);
+    REQUIRE(columns.size() == 2);   // no record column: the plan has no collection
+    CHECK(columns[0].name == "salary");
+    CHECK(columns[0].output);
+    CHECK(columns[0].what == "a plan-wide output");
+    CHECK(columns[1].name == "violations");
+    CHECK_FALSE(columns[1].output);
+    CHECK(eval::batch_csv_header(*f.plan, {"salary"}) == "scenario,salary,salary,violations\n");
+    const auto compared = eval::batch_compare_columns(*f.plan, *f.plan);
+    std::vector<std::string> names;
+    for (const auto& c : compared) names.push_back(c.name);
+    CHECK(names == std::vector<std::string>{"base.salary", "salary", "change.salary", "base.violations", "violations"});
+    CHECK(eval::batch_compare_header(*f.plan, *f.plan, {"x"}) ==
+          "scenario,x,base.salary,salary,change.salary,base.violations,violations\n");
 }
