@@ -497,6 +497,15 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
         if (!top.empty() && missing == s.input.path_text)
             d.hint = fmt::format("write `{} = …` near the top of {}, before its first [table] or [[records]] header",
                                  missing, in_.path());
+        // A key computed from an input a scenario sets (a CSV cell, a --grid value): the
+        // key is the scenario's, and so is where to look first (a cell's FY2O25).
+        for (const auto& step : s.input.path) {
+            if (step.slot == none || plan_.slots[step.slot].kind != SlotKind::input) continue;
+            const InputOverride* ov = override_of(input_node(step.slot, w.director, w.grant));
+            if (!ov || show(plan_.slots[step.slot].type, slot(step.slot, w)) != missing) continue;
+            f.diags.note(ov->where, "this scenario sets `{}` to {} here: the key `{}` looks for", plan_.slots[step.slot].name,
+                         missing, s.input.path_text);
+        }
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }
