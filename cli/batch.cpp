@@ -19,6 +19,7 @@
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/output/batch_report.hpp"
 #include "evaluator/run/outcome.hpp"
+#include "evaluator/run/probe.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/whatif/scenarios.hpp"
 
@@ -109,7 +110,20 @@ int run_batch(const BatchArgs& args) {
         }
         source.csv.emplace(std::move(*csv));
     } else {
-        auto grid = eval::Grid::parse(sm, args.grid);
+        // A bad number's hint lists a percentage only for a value that takes one: none when
+        // a declaration or a series reads it as an amount (money, shares, any unit).
+        auto percent_accepted = [&](std::string_view path) {
+            std::string why;
+            auto node = inputs.find(path, &why);
+            if (!node) return true;
+            eval::Session probe_session(plan, inputs, options);
+            eval::SessionProbe probe(probe_session);
+            for (const auto& r : probe.readers(node))
+                if (r.input && !plan.slots[r.index].type.dimensionless()) return false;
+            if (auto series = probe.read_by_series(node)) return plan.series[*series].type.dimensionless();
+            return true;
+        };
+        auto grid = eval::Grid::parse(sm, args.grid, percent_accepted);
         if (!grid) {
             print_diagnostics(sm, grid.error());
             return Exit::usage;

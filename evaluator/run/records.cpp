@@ -333,9 +333,7 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 if (spaced_percent(ov.text)) refuse_percent_for_amount(ov.where, type, ov.text, what);
                 auto [currency, sign] = currency_of(plan_, type);
                 std::string hint = number_text_hint(ov.text, currency, sign);
-                if (hint.empty())
-                    hint = type.dimensionless() ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)"
-                                                : "write an integer, a decimal, 3.168e11 or a fraction (3/4)";
+                if (hint.empty()) hint = number_forms_hint(type.dimensionless());
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text), std::move(hint));
             }
             if (auto wrong = not_in_units(plan_, type, v.number))

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dsl/base/diagnostics.hpp"
+#include "evaluator/run/values.hpp"
 
 using hoshu::eval::Date;
 using hoshu::eval::InputFile;
@@ -658,4 +659,11 @@ TEST_CASE("two keys of a table that are one text in NFC are an error at the late
           "  ^~~~~~\n");
     // The NFD one first: still the later in the file is the one given again.
     CHECK(parse_error("\"cafe\xcc\x81\" = 2\n\"caf\xc3\xa9\" = 1\n").find("x.toml:2:1: error: the key") == 0);
+}
+
+TEST_CASE("the forms a number is written in: a percentage only where one is accepted", "[inputs]") {
+    using hoshu::eval::number_forms_hint;
+    CHECK(number_forms_hint(true) == "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)");
+    CHECK(number_forms_hint(false) == "write an integer, a decimal, 3.168e11 or a fraction (3/4)");
+    CHECK(number_forms_hint(false).find('%') == std::string::npos);
 }
