@@ -422,7 +422,10 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                             // A bare date, the value alone: read as a day that is, refused when
                             // it is read as a date — as "2029-02-29" in quotes is, exit 1, with
                             // the file's other problems — not as TOML that cannot be read.
-                            if (end - begin == 10 && impl->no_such_days.size() < max_no_such_days) {
+                            // (Once per date: one toml++ still refuses, 2029-02-29x, is its error.)
+                            const bool read_past = std::any_of(impl->no_such_days.begin(), impl->no_such_days.end(),
+                                                               [&](const auto& d) { return d.offset == begin; });
+                            if (end - begin == 10 && !read_past && impl->no_such_days.size() < max_no_such_days) {
                                 if (patched.empty()) patched = std::string(text);
                                 patched.replace(begin, 10, "2000-01-01");
                                 impl->no_such_days.push_back(

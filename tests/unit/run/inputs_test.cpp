@@ -293,6 +293,11 @@ TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]")
         // A date-time whose date names no day is said as every date is, the whole value
         // underlined (a bare date that names none is read, and refused when read as a date);
         // another error of a date (a time past 23:59) keeps toml++'s words.
+        // A bare date toml++ still refuses once it is read past (a stray letter after it).
+        {"d = 2029-02-29x\n",
+         "x.toml:1:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
+         "  d = 2029-02-29x\n"
+         "      ^~~~~~~~~~\n"},
         {"d = 2029-02-29T10:00:00\n",
          "x.toml:1:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
          "  d = 2029-02-29T10:00:00\n"
