@@ -14,10 +14,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "dsl/base/text.hpp"
 #include "evaluator/analysis/dependencies.hpp"
 #include "evaluator/native/kernel.hpp"
 #include "evaluator/output/batch_report.hpp"
 #include "evaluator/run/outcome.hpp"
+#include "evaluator/run/probe.hpp"
 #include "evaluator/run/session.hpp"
 #include "evaluator/whatif/scenarios.hpp"
 
@@ -108,7 +110,20 @@ int run_batch(const BatchArgs& args) {
         }
         source.csv.emplace(std::move(*csv));
     } else {
-        auto grid = eval::Grid::parse(sm, args.grid);
+        // A bad number's hint lists a percentage only for a value that takes one: none when
+        // a declaration or a series reads it as an amount (money, shares, any unit).
+        auto percent_accepted = [&](std::string_view path) {
+            std::string why;
+            auto node = inputs.find(path, &why);
+            if (!node) return true;
+            eval::Session probe_session(plan, inputs, options);
+            eval::SessionProbe probe(probe_session);
+            for (const auto& r : probe.readers(node))
+                if (r.input && !plan.slots[r.index].type.dimensionless()) return false;
+            if (auto series = probe.read_by_series(node)) return plan.series[*series].type.dimensionless();
+            return true;
+        };
+        auto grid = eval::Grid::parse(sm, args.grid, percent_accepted);
         if (!grid) {
             print_diagnostics(sm, grid.error());
             return Exit::usage;
@@ -194,6 +209,14 @@ int run_batch(const BatchArgs& args) {
 
     // Every column names a value of the base inputs, and not one that identifies a record.
     const auto& columns = source.columns();
+    // Nor is it named as a column batch writes after it (an output's, `violations` …): the
+    // header would name two columns alike, and a reader could take one for the other.
+    std::vector<eval::BatchColumn> written{eval::BatchColumn{"scenario", "the scenario's id"}};
+    for (auto& c : base ? eval::batch_compare_columns(*base, plan) : eval::batch_result_columns(plan))
+        written.push_back(std::move(c));
+    auto written_as = [&](const std::string& column) {
+        return std::find_if(written.begin(), written.end(), [&](const auto& c) { return c.name == column; });
+    };
     std::vector<eval::InputFile::Node> nodes;
     std::unordered_map<const void*, std::size_t> column_of_node;   // two spellings of one value
     dsl::Diagnostics bad;
@@ -244,6 +267,19 @@ int run_batch(const BatchArgs& args) {
                       "`{}` is the same value of the inputs as `{}`: a scenario would set it twice", columns[i],
                       columns[first->second]);
             bad.note(source.column_range(first->second), "`{}` is named here", columns[first->second]);
+        } else if (auto own = written_as(columns[i]); own != written.end()) {
+            auto& d = bad.error(source.column_range(i),
+                                "`{}` is also the name of {} in the rows batch writes: the header would name two columns "
+                                "`{}`",
+                                columns[i], own->what, columns[i]);
+            // A quoted step names the same value, and the header then tells the two apart.
+            std::string quoted = "\"" + columns[i] + "\"";
+            d.hint = source.csv ? fmt::format("name the value `{}` (the same value of the inputs, quoted; written {} in "
+                                              "the CSV file's header)",
+                                              quoted, csv_field(quoted))
+                                : fmt::format("name the value `{}` (the same value of the inputs, quoted: --grid '{}=…')",
+                                              quoted, quoted);
+            if (own->output) d.hint += ", or rename the output in the rules";
         }
         nodes.push_back(node);
     }

@@ -16,6 +16,17 @@
 
 namespace hoshu::eval {
 
+/// A column batch writes after the scenario's own: its name in the header and what it holds
+/// ("an output", "the record column" …, for an error about a scenario column of that name).
+struct BatchColumn {
+    std::string name;
+    std::string what;
+    bool output = false;   // an output's value, its name the output's
+};
+/// The columns after the scenario's: the record column, every director output, every
+/// plan-wide output, `limit.NAME` for every limit, `violations`.
+std::vector<BatchColumn> batch_result_columns(const Plan& plan);
+/// `scenario`, the scenario's columns, then batch_result_columns.
 std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns);
 
 /// Append to `out` the rows of one scenario: its id, the values of its columns (`cells`,
@@ -32,6 +43,8 @@ void batch_csv_rows(std::string& out, const Plan& plan, const Outcome& outcome, 
 /// numbers of one unit); the same for every plan-wide output of either plan; then for every
 /// limit of either plan `base.limit.NAME` and `limit.NAME` (its status: ok, scaled …; empty
 /// under a plan without it); then `base.violations` and `violations`.
+std::vector<BatchColumn> batch_compare_columns(const Plan& base, const Plan& head);
+/// `scenario`, the scenario's columns, then batch_compare_columns.
 std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns);
 /// One row per director of either outcome (the head's order, then the base's own); a
 /// side that lacks the director or the output leaves its cell empty. The plan-wide outputs

@@ -112,58 +112,74 @@ std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& 
     const auto units = grant_price_units(plan);
     const auto price = units ? Rational::parse(extras.grant_price) : std::nullopt;
     auto valued = [&](const Type& t) { return price && t.kind == Kind::number && t.dim == units->valued().dim; };
-    std::vector<std::string> header{plan.directors.noun};
-    std::vector<bool> num{false};
-    std::vector<int> decimals{0};
-    for (std::uint32_t s : plan.director_outputs) {
-        header.push_back(plan.slots[s].name);
+    // A plan with a collection: a row per record, its key first, then its outputs. A plan
+    // without one: one row, its plan-wide outputs, no record column (as batch writes it).
+    const bool records = plan.directors.declared;
+    const std::vector<std::uint32_t>& outputs = records ? plan.director_outputs : plan.plan_outputs;
+    auto is_output = [&](std::string_view name) {
+        return std::any_of(outputs.begin(), outputs.end(), [&](std::uint32_t s) { return plan.slots[s].name == name; });
+    };
+    // A column after the outputs that an output of the same name already gives (the
+    // `grant_price` output of a plan without a collection) is not written twice.
+    const bool year_column = !is_output("fiscal_year");
+    const bool date_column = !is_output(grant_date_name);
+    const bool price_column = !is_output(grant_price_name);
+    std::vector<std::string> header;
+    std::vector<bool> num;
+    std::vector<int> decimals;
+    auto column = [&](std::string name, bool number, int places_) {
+        header.push_back(std::move(name));
+        num.push_back(number);
+        decimals.push_back(places_);
+    };
+    if (records) column(plan.directors.noun, false, 0);
+    for (std::uint32_t s : outputs) {
         const Type& t = plan.slots[s].type;
-        num.push_back(plan.type_name(t) != "text" && plan.type_name(t) != "date" && plan.type_name(t) != "boolean");
-        decimals.push_back(minor_places(plan, t));
+        column(plan.slots[s].name, plan.type_name(t) != "text" && plan.type_name(t) != "date" && plan.type_name(t) != "boolean",
+               minor_places(plan, t));
     }
-    header.push_back("fiscal_year");
-    num.push_back(false);
-    for (const auto& n : extras.info_names) {
-        header.push_back(n);
-        num.push_back(false);
+    if (year_column) column("fiscal_year", false, 0);
+    for (const auto& n : extras.info_names) column(n, false, 0);
+    if (date_column) column("grant_date", false, 0);
+    if (price_column) {
+        auto slot = plan.find_slot(grant_price_name);
+        column("grant_price", true, slot ? minor_places(plan, plan.slots[*slot].type) : 0);
     }
-    header.push_back("grant_date");
-    num.push_back(false);
-    header.push_back("grant_price");
-    num.push_back(true);
-    decimals.resize(header.size() - 1, 0);
-    if (auto slot = plan.find_slot(grant_price_name)) decimals.push_back(minor_places(plan, plan.slots[*slot].type));
-    else decimals.push_back(0);
-    for (std::uint32_t s : plan.director_outputs)
-        if (valued(plan.slots[s].type)) {
-            header.push_back(plan.slots[s].name + "_value_" + currency_word(plan.units[units->currency]));
-            num.push_back(true);
-            decimals.push_back(minor_places(plan, units->money()));
-        }
-    header.push_back("rules_sha256");
-    header.push_back("inputs_sha256");
-    num.push_back(false);
-    num.push_back(false);
+    for (std::uint32_t s : outputs)
+        if (valued(plan.slots[s].type))
+            column(plan.slots[s].name + "_value_" + currency_word(plan.units[units->currency]), true,
+                   minor_places(plan, units->money()));
+    column("rules_sha256", false, 0);
+    column("inputs_sha256", false, 0);
     std::vector<std::vector<std::string>> rows{header};
-    for (std::size_t di = 0; di < outcome.directors.size(); ++di) {
-        const auto& d = outcome.directors[di];
-        std::vector<std::string> row{d.id};
-        for (std::size_t i = 0; i < d.outputs.size(); ++i)
-            row.push_back(value_text(plan, outcome, plan.slots[plan.director_outputs[i]].type, d.outputs[i]));
-        row.push_back(std::string(year));
+    // One row: a record's (its id, its outputs, its `info` fields) or the plan's.
+    auto add_row = [&](const std::string* id, const std::vector<Value>& values, const std::vector<std::string>* infos) {
+        std::vector<std::string> row;
+        if (id) row.push_back(*id);
+        for (std::size_t i = 0; i < values.size() && i < outputs.size(); ++i)
+            row.push_back(value_text(plan, outcome, plan.slots[outputs[i]].type, values[i]));
+        if (year_column) row.push_back(std::string(year));
         for (std::size_t k = 0; k < extras.info_names.size(); ++k)
-            row.push_back(di < extras.info_values.size() && k < extras.info_values[di].size() ? extras.info_values[di][k] : "");
-        row.push_back(extras.grant_date);
-        row.push_back(extras.grant_price);
-        for (std::size_t i = 0; i < d.outputs.size(); ++i) {
-            const Type& t = plan.slots[plan.director_outputs[i]].type;
+            row.push_back(infos && k < infos->size() ? (*infos)[k] : "");
+        if (date_column) row.push_back(extras.grant_date);
+        if (price_column) row.push_back(extras.grant_price);
+        for (std::size_t i = 0; i < values.size() && i < outputs.size(); ++i) {
+            const Type& t = plan.slots[outputs[i]].type;
             if (!valued(t)) continue;
-            auto shares = Rational::parse(value_text(plan, outcome, t, d.outputs[i]));
+            auto shares = Rational::parse(value_text(plan, outcome, t, values[i]));
             row.push_back(shares ? (*shares * *price).to_string() : "");
         }
         row.push_back(seal.rules_sha256);
         row.push_back(seal.inputs_sha256);
         rows.push_back(std::move(row));
+    };
+    if (records) {
+        for (std::size_t di = 0; di < outcome.directors.size(); ++di) {
+            const auto& d = outcome.directors[di];
+            add_row(&d.id, d.outputs, di < extras.info_values.size() ? &extras.info_values[di] : nullptr);
+        }
+    } else {
+        add_row(nullptr, outcome.plan_outputs, nullptr);
     }
     if (numeric) *numeric = std::move(num);
     if (places) *places = std::move(decimals);
@@ -208,15 +224,30 @@ std::string format_xlsx(const Plan& plan, const Outcome& outcome, const Seal& se
     return bytes ? *bytes : std::string();
 }
 
-std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns) {
+std::vector<BatchColumn> batch_result_columns(const Plan& plan) {
+    std::vector<BatchColumn> out;
+    if (plan.directors.declared) out.push_back({plan.directors.noun, "the record column"});
+    for (auto s : plan.director_outputs) out.push_back({plan.slots[s].name, "an output", true});
+    for (auto s : plan.plan_outputs) out.push_back({plan.slots[s].name, "a plan-wide output", true});
+    for (const auto& l : plan.limits) out.push_back({"limit." + l.name, "the status of the limit `" + l.name + "`"});
+    out.push_back({"violations", "the number of violations"});
+    return out;
+}
+
+namespace {
+
+std::string header_of(const std::vector<std::string>& columns, const std::vector<BatchColumn>& results) {
     std::string header = "scenario";
     for (const auto& c : columns) header += "," + csv_field(c);
-    if (plan.directors.declared) header += "," + plan.directors.noun;
-    for (auto s : plan.director_outputs) header += "," + csv_field(plan.slots[s].name);
-    for (auto s : plan.plan_outputs) header += "," + csv_field(plan.slots[s].name);
-    for (const auto& l : plan.limits) header += "," + csv_field("limit." + l.name);
-    header += ",violations\n";
+    for (const auto& r : results) header += "," + csv_field(r.name);
+    header += "\n";
     return header;
+}
+
+}  // namespace
+
+std::string batch_csv_header(const Plan& plan, const std::vector<std::string>& columns) {
+    return header_of(columns, batch_result_columns(plan));
 }
 
 void batch_csv_rows(std::string& text, const Plan& plan, const Outcome& o, std::string_view scenario,
@@ -333,21 +364,30 @@ std::size_t violations_of(const Outcome& o, const std::string& id) {
 
 }  // namespace
 
-std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns) {
-    std::string header = "scenario";
-    for (const auto& c : columns) header += "," + csv_field(c);
+std::vector<BatchColumn> batch_compare_columns(const Plan& base, const Plan& head) {
+    std::vector<BatchColumn> out;
     // The record column is the collection's of either plan (the head's first); none when
     // neither plan has one.
-    if (head.directors.declared) header += "," + head.directors.noun;
-    else if (base.directors.declared) header += "," + base.directors.noun;
-    for (const auto& name : compared_outputs(base, head))
-        header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
-    for (const auto& name : compared_plan_outputs(base, head))
-        header += "," + csv_field("base." + name) + "," + csv_field(name) + "," + csv_field("change." + name);
-    for (const auto& name : compared_limits(base, head))
-        header += "," + csv_field("base.limit." + name) + "," + csv_field("limit." + name);
-    header += ",base.violations,violations\n";
-    return header;
+    if (head.directors.declared) out.push_back({head.directors.noun, "the record column"});
+    else if (base.directors.declared) out.push_back({base.directors.noun, "the record column"});
+    auto three = [&](const std::string& name, const char* what) {
+        out.push_back({"base." + name, fmt::format("the base plan's {} `{}`", what, name)});
+        out.push_back({name, fmt::format("{} `{}`", what, name), true});
+        out.push_back({"change." + name, fmt::format("the change in the {} `{}`", what, name)});
+    };
+    for (const auto& name : compared_outputs(base, head)) three(name, "output");
+    for (const auto& name : compared_plan_outputs(base, head)) three(name, "plan-wide output");
+    for (const auto& name : compared_limits(base, head)) {
+        out.push_back({"base.limit." + name, "the status of the base plan's limit `" + name + "`"});
+        out.push_back({"limit." + name, "the status of the limit `" + name + "`"});
+    }
+    out.push_back({"base.violations", "the base plan's number of violations"});
+    out.push_back({"violations", "the number of violations"});
+    return out;
+}
+
+std::string batch_compare_header(const Plan& base, const Plan& head, const std::vector<std::string>& columns) {
+    return header_of(columns, batch_compare_columns(base, head));
 }
 
 void batch_compare_rows(std::string& text, const Plan& base, const Outcome& bo, const Plan& head, const Outcome& ho,

@@ -72,10 +72,12 @@ std::string format_json(const Plan& plan, const Outcome& outcome, const Seal& se
 /// One row per record: the record's id and outputs, then fiscal_year, its `info` fields,
 /// grant_date, grant_price, the value of each output in the unit the grant-time price is per
 /// (shares × grant-time price, exact; `<output>_value_yen`, `_value_usd` …), and the seal
-/// (rules_sha256, inputs_sha256).
+/// (rules_sha256, inputs_sha256). A plan without a collection: one row of its plan-wide
+/// outputs and the same columns after them, no record column (as batch writes it). A
+/// column after the outputs that an output of that name gives (`grant_price`) is left out.
 std::string format_csv(const Plan& plan, const Outcome& outcome, const Seal& seal, std::string_view year,
                        const ReportExtras& extras);
-/// The CSV's cells: a header row and one row per record; `numeric` marks exact-number columns,
+/// The CSV's cells: a header row and one row per record (one for a plan without a collection); `numeric` marks exact-number columns,
 /// `places` the decimals each column shows at least (a currency's or a price's minor ones).
 std::vector<std::vector<std::string>> csv_rows(const Plan& plan, const Outcome& outcome, const Seal& seal,
                                                std::string_view year, const ReportExtras& extras, std::vector<bool>* numeric = nullptr,

@@ -291,6 +291,21 @@ struct InputFile::Impl {
     };
     std::mutex index_mutex;
     std::unordered_map<const toml::array*, std::unordered_map<std::string, Match>> record_index;
+    /// The dates of the inputs file written bare, YYYY-MM-DD, that name no day (2029-02-29):
+    /// toml++ refuses them as it parses, and the file is read with each put as a day that
+    /// is (the same length, so every position stays). Each by its offset, with its text and
+    /// why it is none; reading it as a date is then refused as a quoted one is.
+    struct NoSuchDay {
+        std::uint32_t offset = 0;
+        std::string written, why;
+    };
+    std::vector<NoSuchDay> no_such_days;
+    const NoSuchDay* no_such_day(dsl::SourceRange r, dsl::FileId inputs) const {
+        if (no_such_days.empty() || r.file != inputs) return nullptr;
+        for (const auto& d : no_such_days)
+            if (d.offset == r.begin) return &d;
+        return nullptr;
+    }
 };
 
 namespace {
@@ -328,6 +343,14 @@ Result<InputFile> InputFile::load(dsl::SourceManager& sm, const std::string& pat
     }
 }
 
+namespace {
+
+/// Bare dates that name no day read past (InputFile::Impl::no_such_days): each costs a parse
+/// of the whole file again; past these, the next is refused as TOML that cannot be read.
+constexpr std::size_t max_no_such_days = 50;
+
+}  // namespace
+
 Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std::string text) {
     dsl::FileId id = 0;
     try {
@@ -341,10 +364,11 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                                          static_cast<unsigned>(static_cast<unsigned char>(f.text()[bad]))));
         }
         if (auto deep = too_deep(sm, id)) return std::move(*deep);
-        try {
-            auto impl = std::make_unique<Impl>();
+        auto impl = std::make_unique<Impl>();
+        std::string patched;   // the text toml++ reads: f's, each bare date that names no day put as one that does
+        for (;;) try {
             // Built with exceptions, toml++ returns the table and throws toml::parse_error.
-            impl->root = toml::parse(std::string_view(f.text()));
+            impl->root = toml::parse(std::string_view(patched.empty() ? f.text() : patched));
             if (auto twice = texts_in_nfc(impl->root, f, id)) return std::move(*twice);
             return InputFile(sm, id, std::move(impl));
         } catch (const toml::parse_error& e) {
@@ -394,7 +418,22 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
                     // A date written YYYY-MM-DD that names no day (2029-02-29, 2026-04-31,
                     // 2026-13-01) is said as every date is, whatever toml++ calls it.
                     if (end - begin >= 10 && message.rfind("invalid TOML in a date", 0) == 0)
-                        if (std::string why = Date::why_no_such_day(text.substr(begin, 10)); !why.empty()) message = std::move(why);
+                        if (std::string why = Date::why_no_such_day(text.substr(begin, 10)); !why.empty()) {
+                            // A bare date, the value alone: read as a day that is, refused when
+                            // it is read as a date — as "2029-02-29" in quotes is, exit 1, with
+                            // the file's other problems — not as TOML that cannot be read.
+                            // (Once per date: one toml++ still refuses, 2029-02-29x, is its error.)
+                            const bool read_past = std::any_of(impl->no_such_days.begin(), impl->no_such_days.end(),
+                                                               [&](const auto& d) { return d.offset == begin; });
+                            if (end - begin == 10 && !read_past && impl->no_such_days.size() < max_no_such_days) {
+                                if (patched.empty()) patched = std::string(text);
+                                patched.replace(begin, 10, "2000-01-01");
+                                impl->no_such_days.push_back(
+                                    {static_cast<std::uint32_t>(begin), std::string(text.substr(begin, 10)), std::move(why)});
+                                continue;
+                            }
+                            message = std::move(why);
+                        }
                     return dsl::one_error(SourceRange::in(id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)),
                                           std::move(message));
                 }
@@ -496,6 +535,7 @@ std::optional<std::string> InputFile::scalar_text(Node n) const {
     if (!node) return std::nullopt;
     if (auto s = node->as_string()) return s->get();
     if (auto d = node->as_date()) {
+        if (auto none = impl_->no_such_day(range(n), file_)) return none->written;   // as written: 2029-02-29
         const toml::date& v = d->get();
         if (auto date = Date::from_ymd(v.year, v.month, v.day)) return date->to_string();
     }
@@ -834,6 +874,7 @@ Result<Date> InputFile::date(Node n) const {
     const toml::node* node = as_toml(n);
     const InputKind k = kind_of(node);
     if (k == InputKind::date) {
+        if (auto none = impl_->no_such_day(range(n), file_)) return dsl::one_error(range(n), none->why);
         const toml::date& d = node->as_date()->get();
         if (auto v = Date::from_ymd(d.year, d.month, d.day)) return *v;
         const std::string written = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);

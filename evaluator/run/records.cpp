@@ -333,9 +333,7 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 if (spaced_percent(ov.text)) refuse_percent_for_amount(ov.where, type, ov.text, what);
                 auto [currency, sign] = currency_of(plan_, type);
                 std::string hint = number_text_hint(ov.text, currency, sign);
-                if (hint.empty())
-                    hint = type.dimensionless() ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)"
-                                                : "write an integer, a decimal, 3.168e11 or a fraction (3/4)";
+                if (hint.empty()) hint = number_forms_hint(type.dimensionless());
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text), std::move(hint));
             }
             if (auto wrong = not_in_units(plan_, type, v.number))
@@ -497,6 +495,15 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
         if (!top.empty() && missing == s.input.path_text)
             d.hint = fmt::format("write `{} = …` near the top of {}, before its first [table] or [[records]] header",
                                  missing, in_.path());
+        // A key computed from an input a scenario sets (a CSV cell, a --grid value): the
+        // key is the scenario's, and so is where to look first (a cell's FY2O25).
+        for (const auto& step : s.input.path) {
+            if (step.slot == none || plan_.slots[step.slot].kind != SlotKind::input) continue;
+            const InputOverride* ov = override_of(input_node(step.slot, w.director, w.grant));
+            if (!ov || show(plan_.slots[step.slot].type, slot(step.slot, w)) != missing) continue;
+            f.diags.note(ov->where, "this scenario sets `{}` to {} here: the key `{}` looks for", plan_.slots[step.slot].name,
+                         missing, s.input.path_text);
+        }
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }

@@ -118,6 +118,11 @@ std::optional<std::string> not_in_units(const Plan& plan, const Type& type, cons
 
 namespace hoshu::eval {
 
+std::string number_forms_hint(bool percent_accepted) {
+    return percent_accepted ? "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)"
+                            : "write an integer, a decimal, 3.168e11 or a fraction (3/4)";
+}
+
 std::optional<Refusal> percent_for_amount(const Plan& plan, const Type& type, std::string_view text, std::string_view what) {
     std::string_view written = text;   // (blanks after the `%` of "12.5 % " are no part of it)
     while (!written.empty() && (written.back() == ' ' || written.back() == '\t')) written.remove_suffix(1);

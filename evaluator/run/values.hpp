@@ -47,6 +47,13 @@ struct Refusal {
 };
 std::optional<Refusal> percent_for_amount(const Plan& plan, const Type& type, std::string_view text, std::string_view what);
 
+/// The forms a number of an input may be written in, as the hint under a value that is
+/// none: a percentage only where one is accepted (`percent_accepted`: a ratio's input; an
+/// amount of money, shares or any unit takes none, percent_for_amount). The inputs'
+/// values, batch's cells and --grid's numbers are hinted alike.
+///   number_forms_hint(false) == "write an integer, a decimal, 3.168e11 or a fraction (3/4)"
+std::string number_forms_hint(bool percent_accepted);
+
 /// What an input's number must be for its unit: a whole unit (shares, a declared `whole`
 /// unit), a count and a currency whose minor amount is 1 (JPY) take whole numbers; another
 /// currency takes multiples of its minor amount (`minor`); anything else any number. Only

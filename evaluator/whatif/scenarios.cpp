@@ -25,6 +25,7 @@
 #include "dsl/base/source.hpp"
 #include "dsl/base/text.hpp"
 #include "dsl/base/unicode.hpp"
+#include "evaluator/run/values.hpp"
 
 namespace hoshu::eval {
 
@@ -665,11 +666,10 @@ std::string range_value_text(const Rational& v, std::string_view high_text, bool
     return text;
 }
 
-constexpr const char* number_hint = "numbers as hoshu reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4";
-
 }  // namespace
 
-Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>& specs) {
+Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>& specs,
+                         const std::function<bool(std::string_view path)>& percent_accepted) {
     Grid g;
     dsl::Diagnostics diags;
     std::map<std::string, SourceRange, std::less<>> seen;
@@ -722,7 +722,10 @@ Result<Grid> Grid::parse(dsl::SourceManager& sm, const std::vector<std::string>&
                 }
                 std::string_view text = s.substr(nb, ne - nb);
                 auto r = Rational::parse(text);
-                if (!r) diags.error(at(nb, ne), "`{}` is not a number", text).hint = number_hint;
+                // The forms the value at the path takes: no percentage for an amount.
+                if (!r)
+                    diags.error(at(nb, ne), "`{}` is not a number", text).hint =
+                        number_forms_hint(!percent_accepted || percent_accepted(path));
                 return r;
             };
             auto low = number(vb, dots, "the low end of the range");

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,7 +109,7 @@ private:
 /// Scenarios as the cartesian product of axes, one per spec:
 ///
 ///   PATH=LOW..HIGH:STEP   LOW, LOW+STEP, …, HIGH: HIGH − LOW a whole number of steps (exact numbers as Rational::parse
-///                         reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4)
+///                         reads them: 300e9, 316_800_000_000, 1.05, 3/4, and 15.4% for a ratio)
 ///   PATH=v1,v2,v3         the values as written (numbers, dates or text; blanks trimmed)
 ///
 /// Each spec is added to the SourceManager as a file named "--grid", so errors are located
@@ -122,7 +123,11 @@ public:
     /// Errors: a missing `=`, an empty path or value, a bad number, a step <= 0, LOW > HIGH,
     /// a STEP that does not divide HIGH − LOW (the hint gives the nearest ranges that work),
     /// more than max_axis values in one axis, more than max_size scenarios, a path given twice.
-    static Result<Grid> parse(dsl::SourceManager& sm, const std::vector<std::string>& specs);
+    /// `percent_accepted(path)` says whether the value at a spec's path takes a percentage
+    /// (a ratio does, an amount does not): the forms a bad number's hint lists
+    /// (number_forms_hint). Without it, a percentage is listed.
+    static Result<Grid> parse(dsl::SourceManager& sm, const std::vector<std::string>& specs,
+                              const std::function<bool(std::string_view path)>& percent_accepted = {});
 
     const std::vector<std::string>& columns() const { return columns_; }
     /// Where spec i names its path.

@@ -136,6 +136,27 @@ PY
 has "register export: the grant's shares column is numbers only" 'register shares number'
 has "register export: the grant's value in pence is numbers only" 'register value_gbp number'
 
+# A plan without a collection: the results sheet has one row, its plan-wide outputs, and no
+# record column (as its CSV and batch's rows).
+"$hoshu" eval tests/golden/batch_no_collection/p --inputs tests/golden/batch_no_collection/p/in.toml --format xlsx \
+  --out "$work/plan-wide.xlsx" || { echo "FAIL eval of the plan without a collection"; fail=1; }
+out=$(python3 - "$work/plan-wide.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+ss = [re.sub('<[^>]+>', '', x) for x in re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode(), re.S)]
+sheet = z.read('xl/worksheets/sheet1.xml').decode()
+for row in re.findall(r'<row [^>]*>(.*?)</row>', sheet, re.S):
+    cells = []
+    for attrs, body in re.findall(r'<c r="[A-Z]+\d+"([^>]*)>(.*?)</c>', row):
+        v = re.sub('<[^>]+>', '', body)
+        cells.append(ss[int(v)] if 't="s"' in attrs else '#' + v)   # a number marked #
+    print('|'.join(cells[:4]) + '|')
+PY
+)
+has "a plan without a collection: a header without a record column" 'hu|he|exact|fiscal_year|'
+has "... and one row of its plan-wide outputs, as numbers" '#0.13|#0.12|#0.125|'
+[[ $(grep -c '|' <<< "$out") == 2 ]]; report "... two rows, the header and the plan's" $((1 - $?))
+
 # eval's CSV: the byte-order mark by default, not with --no-csv-bom.
 out=$("$hoshu" eval rules/iij --inputs examples/iij/fy2024.toml --format csv | head -c 3 | od -An -tx1 | tr -d ' \n')
 [[ $out == efbbbf ]]; report "eval's CSV starts with the byte-order mark" $((1 - $?))

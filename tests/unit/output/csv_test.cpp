@@ -1,6 +1,7 @@
 // The CSV for payroll and the share registrar: each output in the unit the plan's
 // `grant_price` is per is valued at it, in its currency, named after it.
 #include "evaluator/output/eval_report.hpp"
+#include "evaluator/output/batch_report.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -118,4 +119,64 @@ org = {}
     CHECK(cell(rows, 3, "title").empty());  // no `title`
     CHECK(cell(rows, 3, "team").empty());   // `org` without `team`
     CHECK(cell(rows, 3, "award") == "3");
+}
+
+TEST_CASE("csv: a plan without a collection has one row, its plan-wide outputs, and no record column", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+unit USD currency "$" minor 0.01
+input price: USD per share at price range $0.01 per share to $1,000 per share
+input pool: USD at pool range $0 to $1,000,000
+value grant_price: USD per share = price
+output pool_shares: shares = round down(pool / grant_price, 1 share)
+output per_head: USD = pool / 4
+)",
+                              "price = 12.50\npool = 1000.10\n");
+    REQUIRE(rows.size() == 2);   // the header and the plan's row, not a header alone
+    const auto& header = rows.front();
+    CHECK(header.front() == "pool_shares");   // no record column
+    CHECK(std::find(header.begin(), header.end(), "director") == header.end());
+    CHECK(rows[1].size() == header.size());
+    CHECK(cell(rows, 1, "pool_shares") == "80");
+    CHECK(cell(rows, 1, "per_head") == "250.025");
+    CHECK(cell(rows, 1, "grant_price") == "12.5");
+    CHECK(cell(rows, 1, "pool_shares_value_usd") == "1000");
+}
+
+TEST_CASE("csv: an output named as a column after the outputs gives that column once", "[csv]") {
+    const auto rows = rows_of(R"(plan "P"
+unit USD currency "$" minor 0.01
+input price: USD per share at price range $0.01 per share to $1,000 per share
+output grant_price: USD per share = price
+output fiscal_year: text = "FY2026"
+)",
+                              "price = 12.50\n");
+    REQUIRE(rows.size() == 2);
+    const auto& header = rows.front();
+    CHECK(std::count(header.begin(), header.end(), "grant_price") == 1);
+    CHECK(std::count(header.begin(), header.end(), "fiscal_year") == 1);
+    CHECK(cell(rows, 1, "grant_price") == "12.5");
+    CHECK(cell(rows, 1, "fiscal_year") == "FY2026");
+}
+
+TEST_CASE("batch: the columns written after a scenario's, named as the header names them", "[csv]") {
+    test::PlanFixture f(R"(plan "P"
+unit USD currency "$" minor 0.01
+input pay: USD at salary range $0 to $1,000,000
+output salary: USD = pay * 2
+)");
+    REQUIRE(f.ok());
+    const auto columns = eval::batch_result_columns(*f.plan);
+    REQUIRE(columns.size() == 2);   // no record column: the plan has no collection
+    CHECK(columns[0].name == "salary");
+    CHECK(columns[0].output);
+    CHECK(columns[0].what == "a plan-wide output");
+    CHECK(columns[1].name == "violations");
+    CHECK_FALSE(columns[1].output);
+    CHECK(eval::batch_csv_header(*f.plan, {"salary"}) == "scenario,salary,salary,violations\n");
+    const auto compared = eval::batch_compare_columns(*f.plan, *f.plan);
+    std::vector<std::string> names;
+    for (const auto& c : compared) names.push_back(c.name);
+    CHECK(names == std::vector<std::string>{"base.salary", "salary", "change.salary", "base.violations", "violations"});
+    CHECK(eval::batch_compare_header(*f.plan, *f.plan, {"x"}) ==
+          "scenario,x,base.salary,salary,change.salary,base.violations,violations\n");
 }

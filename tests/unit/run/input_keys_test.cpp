@@ -434,3 +434,41 @@ TEST_CASE("diagnostics: control characters are shown, never cut the message", "[
                  "    ^~~~~~~\n");
     CHECK(out.find('\0') == std::string::npos);
 }
+
+TEST_CASE("inputs: a key a scenario's value makes a path look for is missing where it belongs, the value noted",
+          "[inputs][keys]") {
+    Run r(R"(plan "P"
+unit USD currency "$" minor 0.01
+input year: text at fiscal_year
+input revenue: USD at years[year].revenue range $0 to $1,000,000,000
+output pool: USD = revenue / 100
+)");
+    auto in = InputFile::parse(r.sm, "in.toml", "fiscal_year = \"FY2024\"\n[years.FY2024]\nrevenue = 1000.00\n");
+    REQUIRE(in);
+    std::string why;
+    auto year = in->find("fiscal_year", &why);
+    REQUIRE(year);
+    auto cell = r.sm.add("s.csv", "scenario,fiscal_year\ns2,FY2030\n");
+    eval::Session session(*r.plan, *in);
+    REQUIRE(session.run());
+    std::vector<eval::InputOverride> o = {{year, "FY2030", std::nullopt, dsl::SourceRange::in(cell, 24, 30)}};
+    session.set_overrides(o);
+    auto out = session.run();
+    REQUIRE_FALSE(out);
+    CHECK(dsl::render(r.sm, out.error()) ==
+          "in.toml:2:1: error: missing input `FY2030`: `revenue` needs `years[year].revenue`\n"
+          "  [years.FY2024]\n"
+          "  ^~~~~~~~~~~~~~\n"
+          "s.csv:2:4: note: this scenario sets `year` to FY2030 here: the key `years[year].revenue` looks for\n"
+          "  s2,FY2030\n"
+          "     ^~~~~~\n"
+          "keys.hoshu:4:1: note: `revenue` is declared here\n"
+          "  input revenue: USD at years[year].revenue range $0 to $1,000,000,000\n"
+          "  ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+    // Without the scenario, the inputs' own year (the key missing from the file alone): no note.
+    auto in2 = InputFile::parse(r.sm, "in2.toml", "fiscal_year = \"FY2030\"\n[years.FY2024]\nrevenue = 1000.00\n");
+    REQUIRE(in2);
+    auto plain = eval::evaluate(*r.plan, *in2, {});
+    REQUIRE_FALSE(plain);
+    CHECK(dsl::render(r.sm, plain.error()).find("this scenario") == std::string::npos);
+}

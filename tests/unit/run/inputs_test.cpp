@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dsl/base/diagnostics.hpp"
+#include "evaluator/run/values.hpp"
 
 using hoshu::eval::Date;
 using hoshu::eval::InputFile;
@@ -202,6 +203,20 @@ TEST_CASE("a value of the wrong kind gives a located error", "[inputs]") {
          "x.toml:1:7: error: 2026-04-31 does not exist: April has 30 days\n"
          "  bad = \"2026-04-31\"\n"
          "        ^~~~~~~~~~~~\n"},
+        // The same written bare: toml++ refuses it as it parses; the file is read, and the
+        // date refused as the one in quotes is (exit 1 with the file's other problems, not 2).
+        {"bad = 2025-02-29\n", "bad", Reader::date,
+         "x.toml:1:7: error: 2025-02-29 does not exist: 2025 is not a leap year (February has 28 days)\n"
+         "  bad = 2025-02-29\n"
+         "        ^~~~~~~~~~\n"},
+        {"d = 2026-04-31 # c\n", "d", Reader::date,
+         "x.toml:1:5: error: 2026-04-31 does not exist: April has 30 days\n"
+         "  d = 2026-04-31 # c\n"
+         "      ^~~~~~~~~~\n"},
+        {"a = 2026-04-30\nd = [2024-04-01, 2026-13-01]\n", "d", Reader::date,
+         "x.toml:2:5: error: expected a date (YYYY-MM-DD), found an array\n"
+         "  d = [2024-04-01, 2026-13-01]\n"
+         "      ^~~~~~~~~~~~~~~~~~~~~~~~\n"},
         {"bad = \"29/02/2029\"\n", "bad", Reader::date,
          "x.toml:1:7: error: expected a date (YYYY-MM-DD), found \"29/02/2029\"\n"
          "  bad = \"29/02/2029\"\n"
@@ -275,19 +290,13 @@ TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]")
          "  big = 9_223_372_036_854_775_808\n"
          "        ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
          "  hint: write it in quotes, \"9_223_372_036_854_775_808\": hoshu reads a number in quotes exactly\n"},
-        // A date that names no day is said as every date is, the whole value underlined;
+        // A date-time whose date names no day is said as every date is, the whole value
+        // underlined (a bare date that names none is read, and refused when read as a date);
         // another error of a date (a time past 23:59) keeps toml++'s words.
-        {"d = 2029-02-29\n",
+        // A bare date toml++ still refuses once it is read past (a stray letter after it).
+        {"d = 2029-02-29x\n",
          "x.toml:1:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
-         "  d = 2029-02-29\n"
-         "      ^~~~~~~~~~\n"},
-        {"d = 2026-04-31 # c\n",
-         "x.toml:1:5: error: 2026-04-31 does not exist: April has 30 days\n"
-         "  d = 2026-04-31 # c\n"
-         "      ^~~~~~~~~~\n"},
-        {"d = 2026-13-01\n",
-         "x.toml:1:5: error: 2026-13-01 does not exist: there is no month 13\n"
-         "  d = 2026-13-01\n"
+         "  d = 2029-02-29x\n"
          "      ^~~~~~~~~~\n"},
         {"d = 2029-02-29T10:00:00\n",
          "x.toml:1:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
@@ -301,6 +310,34 @@ TEST_CASE("TOML syntax errors are located where toml++ places them", "[inputs]")
     }));
     CAPTURE(toml);
     CHECK(parse_error(toml) == expected);
+}
+
+TEST_CASE("bare dates that name no day: the file is read, each refused where it is read as a date", "[inputs]") {
+    dsl::SourceManager sm;
+    auto in = InputFile::parse(sm, "x.toml",
+                               "# dates\na = 2029-02-29\nb = 2024-02-29\n[[prices]]\ndate = 2026-04-31\nclose = 1\n"
+                               "[[prices]]\ndate = 2026-13-01\nclose = 2\n");
+    if (!in) FAIL(dsl::render(sm, in.error()));
+    auto a = in->date(at(*in, "a"));
+    REQUIRE_FALSE(a);
+    CHECK(dsl::render(sm, a.error()) ==
+          "x.toml:2:5: error: 2029-02-29 does not exist: 2029 is not a leap year (February has 28 days)\n"
+          "  a = 2029-02-29\n"
+          "      ^~~~~~~~~~\n");
+    CHECK(in->date(at(*in, "b"))->to_string() == "2024-02-29");   // a day that is: read as it is
+    // A record is found by the date as written, and its date still refused.
+    std::string why;
+    auto close = in->find("prices.2026-13-01.close", &why);
+    REQUIRE(close);
+    CHECK(in->number(close)->to_string() == "2");
+    auto first = in->find("prices[0].date", &why);
+    CHECK(in->scalar_text(first) == "2026-04-31");
+    auto d = in->date(first);
+    REQUIRE_FALSE(d);
+    CHECK(d.error().items().front().message == "2026-04-31 does not exist: April has 30 days");
+    // A date-time that names no day stays a TOML error.
+    CHECK(parse_error("a = 2029-02-29\nt = 2029-02-29T10:00:00\n").starts_with(
+        "x.toml:2:5: error: 2029-02-29 does not exist"));
 }
 
 TEST_CASE("a byte order mark does not shift toml++ positions", "[inputs]") {
@@ -658,4 +695,11 @@ TEST_CASE("two keys of a table that are one text in NFC are an error at the late
           "  ^~~~~~\n");
     // The NFD one first: still the later in the file is the one given again.
     CHECK(parse_error("\"cafe\xcc\x81\" = 2\n\"caf\xc3\xa9\" = 1\n").find("x.toml:2:1: error: the key") == 0);
+}
+
+TEST_CASE("the forms a number is written in: a percentage only where one is accepted", "[inputs]") {
+    using hoshu::eval::number_forms_hint;
+    CHECK(number_forms_hint(true) == "write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)");
+    CHECK(number_forms_hint(false) == "write an integer, a decimal, 3.168e11 or a fraction (3/4)");
+    CHECK(number_forms_hint(false).find('%') == std::string::npos);
 }

@@ -643,7 +643,27 @@ TEST_CASE("grid errors are located in their spec", "[scenarios]") {
           "--grid:1:10: error: `3X0e9` is not a number\n"
           "  a=300e9..3X0e9:5e9\n"
           "           ^~~~~\n"
-          "  hint: numbers as hoshu reads them: 300e9, 316_800_000_000, 1.05, 15.4%, 3/4\n");
+          "  hint: write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)\n");
+    // The forms the value at the path takes: no percentage for an amount.
+    {
+        dsl::SourceManager sm;
+        std::vector<std::string> asked;
+        auto g = Grid::parse(sm, {"pay=1O0..300:100", "rate=1..x:1"}, [&](std::string_view path) {
+            asked.emplace_back(path);
+            return path == "rate";
+        });
+        REQUIRE_FALSE(g);
+        CHECK(dsl::render(sm, g.error()) ==
+              "--grid:1:5: error: `1O0` is not a number\n"
+              "  pay=1O0..300:100\n"
+              "      ^~~\n"
+              "  hint: write an integer, a decimal, 3.168e11 or a fraction (3/4)\n"
+              "--grid:2:9: error: `x` is not a number\n"
+              "  rate=1..x:1\n"
+              "          ^\n"
+              "  hint: write an integer, a decimal, 3.168e11, a percentage (15.4%) or a fraction (3/4)\n");
+        CHECK(asked == std::vector<std::string>{"pay", "rate"});
+    }
     CHECK(grid_error({"a=1..2:0"}) ==
           "--grid:1:8: error: the step must be greater than 0\n"
           "  a=1..2:0\n"
