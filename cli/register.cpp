@@ -354,17 +354,25 @@ int refuse_broken_chain(const eval::Register& reg, const std::string& db, const 
 }
 
 /// Where a record's stored plan folder goes in a temporary folder, so that its rule files
-/// imported from outside it (`../common/x.hoshu`) have as many folders above it: up/…/plan.
+/// imported from outside it (`../common/x.hoshu`) have as many folders above it: F/…/F/F, one
+/// F per `..` and one for the plan. F is a name that no stored path names right after its
+/// `..`s, so that each file lands where no other does (a plan importing `../plan/x.hoshu`
+/// beside its own x.hoshu, or `../x.hoshu` beside `../../up/x.hoshu`, keeps both).
 std::filesystem::path stored_plan_folder(const std::vector<eval::RecordedFile>& files) {
     std::size_t depth = 0;
+    std::set<std::string> named;   // the first name after each path's `..`s
     for (const auto& f : files) {
         std::size_t d = 0;
-        for (std::string_view p = f.path; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
+        std::string_view p = f.path;
+        for (; p.substr(0, 3) == "../"; p.remove_prefix(3)) ++d;
         depth = std::max(depth, d);
+        if (d > 0) named.insert(std::string(p.substr(0, p.find('/'))));
     }
+    std::string name = "plan";
+    for (int i = 1; named.count(name); ++i) name = fmt::format("plan-{}", i);
     std::filesystem::path plan;
-    for (std::size_t i = 0; i < depth; ++i) plan /= "up";
-    return plan / "plan";
+    for (std::size_t i = 0; i < depth; ++i) plan /= name;
+    return plan / name;
 }
 
 /// The plan of the latest current record, loaded from the rule files stored with it (so

@@ -113,6 +113,35 @@ check "... that register verifies from its stored files" 0 "1 stored result veri
 check "... and the next year carries from it" 0 "" \
   "$hoshu" eval "$i/plan" --inputs examples/jp-bbt/fy2026.toml --register "$work/imp.db"
 
+# --- Rule files that the register's private copy could put in one place: a plan importing
+# `../plan/x.hoshu` beside its own x.hoshu, and `../x.hoshu` beside `../../up/x.hoshu`.
+c=$work/collide
+mkdir -p "$c/r/plan" "$c/r/p" "$c/a/b/up" "$c/a/b/c/p"
+cat > "$c/r/p/plan.hoshu" <<'X'
+plan "T"
+import "../plan/x.hoshu"
+input year: text at fiscal_year
+output fiscal_year: text = year
+collection directors: director at directors key id
+per director
+  input pay: JPY at pay range ¥0 to ¥1,000,000
+  output award: shares = round down(pay / ¥1 per share * k * j, 1 share)
+end
+X
+echo 'param k: ratio = 2' > "$c/r/p/x.hoshu"
+echo 'param j: ratio = 3' > "$c/r/plan/x.hoshu"
+sed -e 's|^import "../plan/x.hoshu"|import "../x.hoshu"\nimport "../../up/x.hoshu"|' "$c/r/p/plan.hoshu" > "$c/a/b/c/p/plan.hoshu"
+cp "$c/r/p/x.hoshu" "$c/a/b/c/x.hoshu"
+cp "$c/r/plan/x.hoshu" "$c/a/b/up/x.hoshu"
+printf 'fiscal_year = "FY1"\n[[directors]]\nid = "A"\npay = 100\n' > "$c/t.toml"
+for plan in "$c/r/p" "$c/a/b/c/p"; do
+  "$hoshu" eval "$plan" --inputs "$c/t.toml" --format json --out "$c/r.json"
+  rm -f "$c/g.db"; "$hoshu" register init "$c/g.db" > /dev/null
+  "$hoshu" register record "$c/g.db" "$c/r.json" --grants award > /dev/null
+  check "two rule files that meet in the register's copy of $(basename "$(dirname "$plan")")/p are kept apart" 0 \
+    "1 stored result verified again" "$hoshu" register verify "$c/g.db"
+done
+
 # --- A result sealed by an earlier hoshu: every file hashed whole, tests too.
 q=$work/old
 cp -r rules/jp-bbt "$q"
