@@ -485,10 +485,12 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     // The typed records, each with where each of its fields is written.
     std::vector<eval::JsonValue> typed;
     std::vector<std::map<std::string, dsl::SourceRange>> where;
+    dsl::SourceRange ledger_at;   // the carried records' list (a grant they leave out is named there)
     for (const auto& c : v.plan.carries) {
         std::string why;
         auto list = v.inputs.find(c.path, &why);
         if (!list || v.inputs.kind(list) != eval::InputKind::array) continue;
+        if (!ledger_at.valid) ledger_at = v.inputs.range(list);
         for (std::size_t i = 0; i < v.inputs.size(list); ++i) {
             auto rec = v.inputs.element(list, i);
             if (v.inputs.kind(rec) != eval::InputKind::table) continue;
@@ -554,6 +556,8 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
             auto it = ranges.find(c.field);
             if (it == ranges.end()) it = ranges.find("director");
             if (it != ranges.end() && it->second.valid) at = dsl::SourceRange::in(file, it->second.begin, it->second.end);
+        } else if (ledger_at.valid) {
+            at = dsl::SourceRange::in(file, ledger_at.begin, ledger_at.end);
         }
         if (at.valid)
             diags.add(severity, at, message);
