@@ -490,6 +490,20 @@ Result<EventEntry> check_event(const std::vector<StoredResult>& results, const s
                                                                                   : " else name the earlier grants with --year and --grant"));
     }
     auto ts = targets(*grants, event);
+    // A lift or clawback takes shares from balances that a STALE record would set: the year
+    // evaluated again may release them, leaving the event counting nothing. Refused until then.
+    if (event.kind == EventKind::lift || event.kind == EventKind::clawback)
+        for (const GrantBalance* g : ts)
+            if (g->stale_record != 0) {
+                auto r = std::find_if(results.begin(), results.end(), [&](const StoredResult& x) { return x.id == g->stale_record; });
+                const std::string year = r == results.end() ? std::string("its year") : r->fiscal_year;
+                return error_of(fmt::format("`{}`'s {} {} awaits record {} ({}), computed from a record since superseded: "
+                                            "what that year's plan releases of it is not known, and a {} now could count "
+                                            "nothing once it is; evaluate {} again (--register) and record it with "
+                                            "--supersede first",
+                                            dsl::printable(event.director), g->fiscal_year, g->grant, g->stale_record, year,
+                                            to_string(event.kind), year));
+            }
     std::int64_t restricted = 0;
     for (GrantBalance* g : ts)
         if (__builtin_add_overflow(restricted, g->restricted, &restricted))

@@ -90,6 +90,11 @@ check "A leaves on 2026-09-01: the FY2025 and FY2026 grants are forfeited" 0 "20
   "$hoshu" register event "$db" --director A --kind leave --date 2026-09-01 --reason resigned
 q eval $p --inputs $p/fy2025-restated.toml --register "$db" --format json --out "$work/r25b.json"
 q register record "$db" "$work/r25b.json" --grants award_shares --supersede --reason "B's pay corrected"
+check "a clawback of B's FY2024 grant while FY2026 is stale is refused: FY2026 again may release it" 2 \
+  "\`B\`'s FY2024 award_shares awaits record 3 (FY2026), computed from a record since superseded" \
+  "$hoshu" register event "$db" --director B --kind clawback --shares 100 --year FY2024 --date 2026-08-01 --reason late
+check "... and so is a lift of it" 2 "a lift now could count nothing once it is; evaluate FY2026 again (--register)" \
+  "$hoshu" register event "$db" --director B --kind lift --year FY2024 --date 2026-08-01 --reason late
 check "FY2026 again: the leave, recorded after FY2026 was, dated after its grant date, is left to FY2027" 0 \
   "event 2 (leave A on 2026-09-01) was recorded after FY2026 was first recorded (record 3) and is dated on or after its grant date, 2026-06-30" \
   "$hoshu" eval $p --inputs $p/fy2026.toml --register "$db" --format json --out "$work/r26b.json"
