@@ -692,6 +692,19 @@ int record(const RegisterArgs& args) {
             const std::string fy = result_year(v);
             auto prior = reg->latest_result_before(fy);
             if (!prior) return fail(prior.error());
+            // (Nor over a record that carries superseded figures on, as a carried result is
+            // not: its typed records would be checked against figures the register no longer holds.)
+            if (!fy.empty() && *prior && !args.supersede)
+                if (const eval::Staleness stale = eval::superseded_ancestor(**prior, *stored)) {
+                    std::fprintf(stderr, "hoshu: error: `%s` (%s) types the records it carries, after the %s result of record %lld, "
+                                         "which was %s: evaluate %s again (--register %s) and record it with --supersede, then "
+                                         "evaluate %s from it (--register, with inputs that give no carried records)\n",
+                                 dsl::printable(args.result).c_str(), dsl::printable(fy).c_str(),
+                                 dsl::printable((*prior)->fiscal_year).c_str(), static_cast<long long>((*prior)->id),
+                                 dsl::printable(eval::stale_reason(stale)).c_str(), dsl::printable((*prior)->fiscal_year).c_str(),
+                                 dsl::printable(args.db).c_str(), dsl::printable(fy).c_str());
+                    return static_cast<int>(Exit::usage);
+                }
             if (!fy.empty() && *prior) {
                 eval::Session session(v.plan, v.inputs, v.options);
                 const std::string last_day = eval::year_last_day(v.plan, session);

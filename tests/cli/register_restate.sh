@@ -95,6 +95,14 @@ check "a clawback of B's FY2024 grant while FY2026 is stale is refused: FY2026 a
   "$hoshu" register event "$db" --director B --kind clawback --shares 100 --year FY2024 --date 2026-08-01 --reason late
 check "... and so is a lift of it" 2 "a lift now could count nothing once it is; evaluate FY2026 again (--register)" \
   "$hoshu" register event "$db" --director B --kind lift --year FY2024 --date 2026-08-01 --reason late
+# A typed ledger of FY2027 over the stale FY2026 is refused as a carried FY2027 would be.
+sed -e 's/FY2026/FY2027/; s/2026-/2027-/g' $p/fy2026.toml > "$work/fy2027-typed.toml"
+printf 'ledger = [\n  { year = "FY2026", director = "B", grant_date = 2026-06-30, shares = 2000, restricted = 2000 },\n]\n' \
+  | cat - "$work/fy2027-typed.toml" > "$work/fy2027-typed2.toml"
+q eval $p --inputs "$work/fy2027-typed2.toml" --format json --out "$work/r27-typed.json"
+check "a typed FY2027 after the stale FY2026 is refused" 2 \
+  "types the records it carries, after the FY2026 result of record 3, which was computed from record 2 (FY2025), which record 4 supersedes: evaluate FY2026 again" \
+  "$hoshu" register record "$db" "$work/r27-typed.json" --grants award_shares
 check "FY2026 again: the leave, recorded after FY2026 was, dated after its grant date, is left to FY2027" 0 \
   "event 2 (leave A on 2026-09-01) was recorded after FY2026 was first recorded (record 3) and is dated on or after its grant date, 2026-06-30" \
   "$hoshu" eval $p --inputs $p/fy2026.toml --register "$db" --format json --out "$work/r26b.json"
