@@ -532,10 +532,15 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     dsl::Diagnostics diags;
     const std::string from = fmt::format("record {}, {}", (*prior)->id, (*prior)->fiscal_year);
     for (const auto& c : found) {
-        const bool count = c.field != "restricted";
+        const bool count = c.field != "restricted" && c.counted;
         std::string message =
             count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
                                 dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered)
+            : c.field != "restricted"
+                ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, where the register hands {} `{}` {} "
+                              "({}, with the events since)",
+                              dsl::printable(c.director), c.fiscal_year, c.grant, c.field, dsl::printable(c.typed), fy,
+                              c.field, dsl::printable(c.registered), from)
             : c.less && !c.record
                 ? fmt::format("`{}`'s {} {}: the inputs' carried records leave it out, while the register holds {} of it "
                               "restricted as {} opens ({}, with the events since): recorded, they count as released by the "

@@ -443,6 +443,31 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         // What is still restricted of it as the year opens.
         if (g.fiscal_year == prior.fiscal_year && !exp_own_year) continue;
         if (!records_of(g, exp, exp_index, exp_names, theirs)) continue;
+        // Every other field the register would hand the year (its grant date, price, rate):
+        // the ledger's, when one record of it each side gives it, the same (a number equal as
+        // a number: 3020 and 3_020, 0.5 and 1/2).
+        if (mine.size() == 1 && theirs.size() == 1) {
+            const JsonValue& typed_rec = *typ[mine.front()];
+            const JsonValue& their_rec = *exp[theirs.front()];
+            const auto counted = count_fields.find(g.grant);
+            for (std::size_t k = 0; k < their_rec.keys.size(); ++k) {
+                const std::string& key = their_rec.keys[k];
+                if (key == "restricted") continue;
+                if (counted != count_fields.end() &&
+                    std::find(counted->second.begin(), counted->second.end(), key) != counted->second.end())
+                    continue;   // (compared above)
+                const JsonValue* given = typed_rec.find(key);
+                if (given == nullptr) continue;
+                auto raw = [](const JsonValue& v) {
+                    return v.kind == JKind::string || v.kind == JKind::number || v.kind == JKind::boolean ? v.text : json_text(v);
+                };
+                const std::string want = raw(their_rec.items[k]), got = raw(*given);
+                if (want == got) continue;
+                auto a = Rational::parse(want), b = Rational::parse(got);
+                if (a && b && *a == *b) continue;
+                out.push_back({g.director, g.fiscal_year, g.grant, key, got, want, first(), false, false});
+            }
+        }
         bool any_exp = false, any_typ = false;
         const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
         const std::string given = sum_of(typ, mine, "restricted", any_typ);

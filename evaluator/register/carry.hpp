@@ -155,6 +155,7 @@ struct LedgerContradiction {
     std::string registered;   // what the register holds
     std::optional<std::size_t> record;
     bool less = false;        // fewer restricted than the register holds (none, for no record): not refused
+    bool counted = true;      // `field` is a count granted (else another field the register carries)
 };
 
 /// Where `typed` (the carried records a result of the fiscal year `year` read from its inputs,

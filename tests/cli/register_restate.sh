@@ -244,6 +244,15 @@ q eval $p --inputs "$work/v25-same.toml" --format json --out "$work/v25-same.jso
 check "... the ledger as the register holds it is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
 [[ "$out" != *warning* ]]; report "... without a warning" $((1 - $?))
+# Another field the register carries, given otherwise: refused, as a count is.
+sed 's/director = "A", grant_date = 2024-06-30/director = "A", grant_date = 2023-01-01/' "$work/v25-same.toml" > "$work/v25-date.toml"
+q eval $p --inputs "$work/v25-date.toml" --format json --out "$work/v25-date.json"
+db=$work/vest-date.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+check "a ledger moving A's FY2024 grant date to 2023-01-01 (the register: 2024-06-30) is refused" 2 \
+  "v25-date.toml:7:51: error: \`A\`'s FY2024 award_shares: the inputs' carried records give it \`grant_date\` 2023-01-01, where the register hands FY2025 \`grant_date\` 2024-06-30 (record 1, FY2024, with the events since)" \
+  "$hoshu" register record "$db" "$work/v25-date.json" --grants award_shares
 # Fewer restricted than the register holds, or a grant left out: recorded (a release the
 # register does not know of counts by plan), with a warning at the value and a hint.
 ledger "$work/v25-fewer.toml" 1000 400
