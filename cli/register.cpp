@@ -534,7 +534,17 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     for (const auto& c : found) {
         const bool count = c.field != "restricted" && c.counted;
         std::string message =
-            count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
+            c.unheld && !c.carried && c.field == "year"
+                ? fmt::format("`{}`'s {} record: the inputs' carried records give shares of a grant the register does not "
+                              "hold: {}",
+                              dsl::printable(c.director), dsl::printable(c.fiscal_year), dsl::printable(c.registered))
+            : c.unheld ? fmt::format("`{}`'s {} grants, made before the register began: the inputs' carried records give them "
+                                     "`{}` {}, {} the records handed {} carry, {} ({}, with the events since){}",
+                                     dsl::printable(c.director), dsl::printable(c.fiscal_year), c.field, c.typed,
+                                     c.less ? "fewer than" : c.field == "restricted" ? "more than" : "where", fy,
+                                     c.registered, from,
+                                     c.less ? ": recorded, the difference counts as released by the plan" : "")
+            : count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
                                 dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered)
             : c.field != "restricted"
                 ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, where the register hands {} `{}` {} "

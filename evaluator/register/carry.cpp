@@ -359,8 +359,10 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
     std::vector<Grant> grants;
     std::set<std::string> names;
     std::map<std::pair<std::string, std::string>, std::size_t> that_year;   // (director, year) → grants
+    std::map<std::string, const StoredResult*> recorded;                   // the years so recorded, each's record
     for (const auto& r : results) {
         if (r.superseded_by || !fiscal_year_before(r.fiscal_year, year)) continue;
+        recorded.emplace(r.fiscal_year, &r);
         for (const auto& l : r.lines) {
             if (l.kind != "grant") continue;
             auto n = share_count(l.value);
@@ -481,6 +483,87 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
         else if (*typ_n < *reg)
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first(), true});
+    }
+    // Each typed record that holds shares (a count or `restricted` not zero) must be of a grant
+    // the register holds: of a year it records, a grant that year's record makes the
+    // director; of a year before the first it records (a grant made before the register
+    // began), one the records handed the year carry, with no more shares, granted or
+    // restricted, than they carry of it. Any other (a director or grant the year's record
+    // does not grant, a year spelt otherwise, a later year) would enter the chain unseen:
+    // the plan would release it and the next year carry it, while `show` never counts it.
+    if (recorded.empty()) return out;
+    std::string first_year = recorded.begin()->first;
+    for (const auto& [fy, r] : recorded)
+        if (fiscal_year_before(fy, first_year)) first_year = fy;
+    std::vector<std::string> share_fields{"restricted"};
+    for (const auto& [output, fields] : count_fields)
+        for (const auto& f : fields)
+            if (std::find(share_fields.begin(), share_fields.end(), f) == share_fields.end()) share_fields.push_back(f);
+    auto holds_shares = [&](const JsonValue& rec) {
+        for (const auto& f : share_fields) {
+            const JsonValue* v = rec.find(f);
+            if (v != nullptr && !(v->kind == JKind::number && share_count(v->text) == std::int64_t{0})) return true;
+        }
+        return false;
+    };
+    for (const auto& [key, which] : typ_index) {
+        const auto& [director, fy] = key;
+        std::vector<std::size_t> holding;
+        for (std::size_t i : which)
+            if (holds_shares(*typ[i])) holding.push_back(i);
+        if (holding.empty()) continue;
+        auto at = [&](std::size_t i) { return static_cast<std::size_t>(typ[i] - &typed.front()); };
+        auto unheld = [&](std::size_t i, std::string why) {
+            LedgerContradiction c{director, fy, "", "year", fy, std::move(why), at(i)};
+            c.unheld = true;
+            out.push_back(std::move(c));
+        };
+        if (auto r = recorded.find(fy); r != recorded.end()) {
+            // A year the register records: each record one of its grants of the director.
+            std::vector<std::string> made;
+            for (const Grant& g : grants)
+                if (g.director == director && g.fiscal_year == fy) made.push_back(g.grant);
+            for (std::size_t i : holding) {
+                const bool named = std::any_of(names.begin(), names.end(), [&](const auto& n) { return names_grant(*typ[i], n); });
+                const bool held = std::any_of(made.begin(), made.end(), [&](const auto& g) { return !named || names_grant(*typ[i], g); });
+                if (held) continue;
+                std::string list;
+                for (const auto& g : made) list += (list.empty() ? "" : ", ") + g;
+                unheld(i, made.empty() ? fmt::format("record {} of {} grants `{}` nothing", r->second->id, fy, director)
+                                       : fmt::format("record {} of {} grants `{}` {} alone", r->second->id, fy, director, list));
+            }
+            continue;
+        }
+        if (!fiscal_year_before(fy, first_year)) {
+            // Not a year the register records, nor one before it began.
+            std::string years;
+            for (const auto& [y, r] : recorded) years += (years.empty() ? "`" : ", `") + y + "`";
+            unheld(holding.front(), fmt::format("the register records no year `{}` before {} (it records {}: a grant made "
+                                                "before it began is of a year before `{}`)",
+                                                fy, year, years, first_year));
+            continue;
+        }
+        // A grant made before the register began: the records handed the year carry it.
+        auto theirs = exp_index.find(key);
+        if (theirs == exp_index.end()) {
+            unheld(holding.front(), fmt::format("it began with {}, and the records it hands {} (record {}, {}, with the "
+                                                "events since) carry none of `{}`'s {} grants",
+                                                first_year, year, prior.id, prior.fiscal_year, director, fy));
+            continue;
+        }
+        for (const auto& f : share_fields) {
+            bool any_exp = false, any_typ = false;
+            const std::string carried = sum_of(exp, theirs->second, f, any_exp);
+            const std::string given = sum_of(typ, which, f, any_typ);
+            if (!any_typ || carried == given) continue;
+            auto c = share_count(carried), g = share_count(given);
+            // (Fewer restricted: taken as released, as above.)
+            const bool fewer = f == "restricted" && c && g && *g < *c;
+            LedgerContradiction d{director, fy, "", f, given, carried, at(holding.front()), fewer, f != "restricted"};
+            d.unheld = true;
+            d.carried = true;
+            out.push_back(std::move(d));
+        }
     }
     return out;
 }

@@ -156,6 +156,11 @@ struct LedgerContradiction {
     std::optional<std::size_t> record;
     bool less = false;        // fewer restricted than the register holds (none, for no record): not refused
     bool counted = true;      // `field` is a count granted (else another field the register carries)
+    /// A record of a grant the register does not hold: `registered` says why (field "year"),
+    /// or, with `carried`, a grant made before the register began whose `field` sums to
+    /// `typed` where the records handed the year carry `registered` of it.
+    bool unheld = false;
+    bool carried = false;
 };
 
 /// Where `typed` (the carried records a result of the fiscal year `year` read from its inputs,
@@ -174,7 +179,11 @@ struct LedgerContradiction {
 ///     year carries them), and listed with `less` set: the caller warns of them. A grant of `prior`'s own
 ///     year when `expected` carries no record of that year is not compared.
 /// A grant whose records cannot be told apart (several that year, none naming one) is not
-/// compared. Empty: no contradiction.
+/// compared. Each typed record that holds shares (a count or `restricted` not zero) must
+/// besides be of a grant the register holds (listed with `unheld` set): of a year a current
+/// record before `year` records, a grant that record makes the director; of a year before
+/// the first one recorded (a grant made before the register began), one `expected` carries,
+/// with the same count and no more restricted (fewer: `less`). Empty: no contradiction.
 std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredResult>& results, const StoredResult& prior,
                                                        const JsonValue* expected, const std::vector<JsonValue>& typed,
                                                        const std::map<std::string, std::vector<std::string>>& count_fields,

@@ -19,7 +19,9 @@
 #      record that supersedes what it rests on (they named the first record of those bytes).
 #   6. a year's typed ledger that contradicts the grants the register holds (a count granted,
 #      more restricted than the register holds) is refused with no event pending too, located
-#      at the ledger's value; a year before one already recorded is refused;
+#      at the ledger's value; a year before one already recorded is refused; so is a record of
+#      a grant the register does not hold (another director, a year spelt otherwise, a later
+#      year, a grant from before the register began that its records do not carry);
 #   7. an event dated before a recorded year's grant date that the year released the grant
 #      without (a backdated clawback, lift or leave) is refused, never recorded and then
 #      counted nowhere; one whose grant the year still holds restricted is recorded and counted.
@@ -275,6 +277,58 @@ check "a ledger leaving out B's FY2024 grant is recorded" 0 "recorded FY2025 as 
   "$hoshu" register record "$db" "$work/v25-left-out.json" --grants award_shares
 [[ "$out" == *"v25-left-out.toml:"*":"*": warning: \`B\`'s FY2024 award_shares: the inputs' carried records leave it out, while the register holds 2000 of it restricted as FY2025 opens"* && "$out" == *"ledger = ["*"^"* ]]
 report "... with a warning naming the grant left out, located at the ledger" $((1 - $?))
+# Records of grants the register does not hold: refused, located at the record's year. A
+# director, a year spelt otherwise, a later year; a grant made before the register began that
+# the records handed the year do not carry, or carry with fewer shares.
+extra() {  # extra FILE RECORD: v25-same.toml with one more record in its ledger
+  sed "s/^ledger = \[\$/ledger = [\n  $2,/" "$work/v25-same.toml" > "$1"
+}
+db=$work/vest-extra.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+n=0
+while IFS='|' read -r what record message; do
+  n=$((n + 1))
+  extra "$work/v25-extra$n.toml" "$record"
+  printf '\n[[directors]]\nid = "C"\npay = 0\n' >> "$work/v25-extra$n.toml"   # (listed, granted nothing)
+  q eval $p --inputs "$work/v25-extra$n.toml" --format json --out "$work/v25-extra$n.json"
+  check "a ledger with a record of $what is refused" 2 "v25-extra$n.toml:7:12: error: $message" \
+    "$hoshu" register record "$db" "$work/v25-extra$n.json" --grants award_shares
+done <<'CASES'
+director C, whom FY2024 granted nothing|{ year = "FY2024", director = "C", grant_date = 2024-06-30, shares = 500, restricted = 500 }|`C`'s FY2024 record: the inputs' carried records give shares of a grant the register does not hold: record 1 of FY2024 grants `C` nothing
+FY2024 spelt fy2024|{ year = "fy2024", director = "A", grant_date = 2024-06-30, shares = 1000, restricted = 1000 }|`A`'s fy2024 record: the inputs' carried records give shares of a grant the register does not hold: the register records no year `fy2024` before FY2025 (it records `FY2024`: a grant made before it began is of a year before `FY2024`)
+FY2030|{ year = "FY2030", director = "A", grant_date = 2024-06-30, shares = 1, restricted = 0 }|`A`'s FY2030 record: the inputs' carried records give shares of a grant the register does not hold: the register records no year `FY2030` before FY2025
+FY2023, before the register began, that it never carried|{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 500 }|`A`'s FY2023 record: the inputs' carried records give shares of a grant the register does not hold: it began with FY2024, and the records it hands FY2025 (record 1, FY2024, with the events since) carry none of `A`'s FY2023 grants
+CASES
+extra "$work/v25-zero.toml" '{ year = "FY2030", director = "A", grant_date = 2024-06-30, shares = 0, restricted = 0 }'
+q eval $p --inputs "$work/v25-zero.toml" --format json --out "$work/v25-zero.json"
+check "... a record that holds no shares is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-zero.json" --grants award_shares
+# A register begun over a grant made before it (FY2024 typed with A's FY2023 grant).
+sed 's/^ledger = \[\]/ledger = [ { year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 500 } ]/' \
+  $p/fy2024.toml > "$work/v24-pre.toml"
+q eval $p --inputs "$work/v24-pre.toml" --format json --out "$work/r24-pre.json"
+db=$work/vest-pre.db
+q register init "$db"
+q register record "$db" "$work/r24-pre.json" --grants award_shares
+pre() {  # pre FILE SHARES RESTRICTED: v25-same.toml with A's FY2023 grant as given
+  extra "$1" "{ year = \"FY2023\", director = \"A\", grant_date = 2023-06-30, shares = $2, restricted = $3 }"
+}
+pre "$work/v25-pre-more.toml" 600 600
+q eval $p --inputs "$work/v25-pre-more.toml" --format json --out "$work/v25-pre-more.json"
+check "a grant made before the register began, given more restricted than its first record carries, is refused" 2 \
+  "v25-pre-more.toml:7:90: error: \`A\`'s FY2023 grants, made before the register began: the inputs' carried records give them \`restricted\` 600, more than the records handed FY2025 carry, 500 (record 1, FY2024, with the events since)" \
+  "$hoshu" register record "$db" "$work/v25-pre-more.json" --grants award_shares
+pre "$work/v25-pre-count.toml" 700 500
+q eval $p --inputs "$work/v25-pre-count.toml" --format json --out "$work/v25-pre-count.json"
+check "... so is one given another count granted" 2 \
+  "error: \`A\`'s FY2023 grants, made before the register began: the inputs' carried records give them \`shares\` 700, where the records handed FY2025 carry, 500" \
+  "$hoshu" register record "$db" "$work/v25-pre-count.json" --grants award_shares
+pre "$work/v25-pre.toml" 500 500
+q eval $p --inputs "$work/v25-pre.toml" --format json --out "$work/v25-pre.json"
+check "... and one as its first record carries it is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-pre.json" --grants award_shares
+[[ "$out" != *warning* ]]; report "... without a warning" $((1 - $?))
 
 # --- 7. Events dated before a recorded year's grant date.
 db=$work/back.db
