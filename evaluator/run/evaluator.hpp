@@ -341,6 +341,11 @@ private:
         *top = " at the top level of " + in_.path();
         return {};
     }
+    /// Notes at each place the inputs give a key `key` that `parent` (a table, null: the top
+    /// level) lacks, in another table (`[[change.directors]]`, a key after a [table] header):
+    /// the plan reads it at `read_at`.
+    void note_given_elsewhere(dsl::Diagnostics& diags, InputFile::Node parent, const std::string& key,
+                              const std::string& read_at) const;
     SourceRange where_of(InputFile::Node n) const {
         const InputOverride* ov = override_of(n);
         return ov ? ov->where : in_.range(n);

@@ -22,7 +22,39 @@ std::string written_otherwise(const InputFile& in, SourceRange a, SourceRange b)
            "letter with a combining mark (e + U+0301) is the precomposed letter (é)";
 }
 
+/// Where else the inputs give a key named `key` than in `parent` (the table that lacks it;
+/// null: the top level): its other tables, and the records of their lists, each with the
+/// key's path (`change.directors`, `directors[2].pay`), the first few.
+std::vector<std::pair<SourceRange, std::string>> given_elsewhere(const InputFile& in, InputFile::Node parent,
+                                                                 const std::string& key) {
+    std::vector<std::pair<SourceRange, std::string>> out;
+    const void* lacking = parent ? parent.ptr : in.root().ptr;
+    auto visit = [&](auto&& self, InputFile::Node table, const std::string& path, int depth) -> void {
+        if (out.size() >= 3 || depth > 16) return;
+        for (const auto& k : in.keys(table)) {
+            InputFile::Node child = in.child(table, k);
+            const std::string at = path.empty() ? k : path + "." + k;
+            if (k == key && table.ptr != lacking) out.emplace_back(in.range(child), at);
+            if (in.kind(child) == InputKind::table) {
+                self(self, child, at, depth + 1);
+            } else if (in.kind(child) == InputKind::array) {
+                for (std::size_t i = 0; i < in.size(child) && out.size() < 3; ++i)
+                    if (InputFile::Node e = in.element(child, i); in.kind(e) == InputKind::table)
+                        self(self, e, fmt::format("{}[{}]", at, i + 1), depth + 1);
+            }
+        }
+    };
+    visit(visit, in.root(), "", 0);
+    return out;
+}
+
 }  // namespace
+
+void Evaluator::note_given_elsewhere(dsl::Diagnostics& diags, InputFile::Node parent, const std::string& key,
+                                     const std::string& read_at) const {
+    for (const auto& [where, path] : given_elsewhere(in_, parent, key))
+        diags.note(where, "`{}` is given here, as `{}`, where the plan does not read it: it reads `{}`", key, path, read_at);
+}
 
 void Evaluator::load_directors() {
     if (!plan_.directors.declared) return;
@@ -33,8 +65,11 @@ void Evaluator::load_directors() {
         // Located in the inputs file: in the table that lacks the key, or said to be at its top.
         std::string top;
         const SourceRange where = missing_at(parent, &top);
-        fail(where, fmt::format("the inputs have no `{}`{}: the list of {}s ([[{}]] records)", missing, top,
-                                plan_.directors.noun, plan_.directors.input.path_text));
+        EvalFailure f;
+        f.diags.error(where, "the inputs have no `{}`{}: the list of {}s ([[{}]] records)", missing, top,
+                      plan_.directors.noun, plan_.directors.input.path_text);
+        note_given_elsewhere(f.diags, parent, missing, plan_.directors.input.path_text);
+        throw f;
     }
     if (in_.kind(list) != InputKind::array) {
         fail(in_.range(list), fmt::format("`{}` must list the directors as [[{}]] records, but it is {}",
@@ -87,7 +122,10 @@ void Evaluator::load_others() {
         if (!list) {
             std::string top;
             const SourceRange where = missing_at(parent, &top);
-            fail(where, fmt::format("the inputs have no `{}`{}: {} ([[{}]] records)", missing, top, what, spec.input.path_text));
+            EvalFailure f;
+            f.diags.error(where, "the inputs have no `{}`{}: {} ([[{}]] records)", missing, top, what, spec.input.path_text);
+            note_given_elsewhere(f.diags, parent, missing, spec.input.path_text);
+            throw f;
         }
         if (in_.kind(list) != InputKind::array) {
             fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
@@ -144,6 +182,7 @@ void Evaluator::load_grants() {
         d.hint = fmt::format("carry them from the year before's result (`--carry LAST_YEAR.json` or `--register "
                              "FILE.db`) or type them as [[{}]] records; in the plan's first year, write `{} = []`",
                              path, path);
+        note_given_elsewhere(diags, parent, missing, path);
         diags.note(carry->range, "the plan carries `{}` from one year to the next here", path);
         return;
     }
@@ -504,6 +543,10 @@ InputFile::Node Evaluator::find_input(const Slot& s, Where w, const std::string&
             f.diags.note(ov->where, "this scenario sets `{}` to {} here: the key `{}` looks for", plan_.slots[step.slot].name,
                          missing, s.input.path_text);
         }
+        // A top-level key of the plan's own (not a record's, which other records give as
+        // theirs) written under another table: after a [table] header, say.
+        if (!top.empty() && (s.scope == Scope::plan || s.input.absolute))
+            note_given_elsewhere(f.diags, parent, missing, s.input.path_text);
         f.diags.note(s.decl_range, "`{}` is declared here", s.name);
         throw f;
     }
