@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <boost/multiprecision/cpp_dec_float.hpp>
 #include <limits>
 #include <mutex>
@@ -95,11 +96,20 @@ public:
         // Once every output has a place and this block of paths has begun: the outputs that
         // kept one value so far are compared where the kernel left them, the others read.
         if (!read_all_ || paths_ == 0 || !read_moving()) return add_read_all(k, r);
+        // Each steady output's place against the image of its value, 16 bytes at a time; only
+        // when one differs, which.
         changed_.clear();
-        for (std::size_t j = 0, n = steady_.size(); j < n; ++j) {
-            const KernelValue& kv = *steady_[j].place;
-            if (kv.d != 1 || kv.n != steady_[j].value) [[unlikely]] changed_.push_back(j);
+        Words16 differ{0, 0};
+#pragma GCC unroll 4
+        for (const Steady& o : steady_) {
+            const auto* at = reinterpret_cast<const Words16*>(o.place);
+            differ |= (at[0] ^ o.image[0]) | (at[1] ^ o.image[1]);
         }
+        if ((differ[0] | differ[1]) != 0) [[unlikely]]
+            for (std::size_t j = 0, n = steady_.size(); j < n; ++j) {
+                const KernelValue& kv = *steady_[j].place;
+                if (kv.d != 1 || kv.n != steady_[j].value) changed_.push_back(j);
+            }
         for (const std::size_t j : changed_) {
             const KernelValue& kv = *steady_[j].place;
             if (kv.d != 1 || kv.n != static_cast<std::int64_t>(kv.n)) return add_read_all(k, r);   // 6/2, say
@@ -197,7 +207,7 @@ private:
             moving_.clear();
             moving_index_.clear();
             moving_values_.clear();
-            for (std::size_t i = 0; i < handles_.size(); ++i) steady_.push_back(Steady{places_[i], w[i], i});
+            for (std::size_t i = 0; i < handles_.size(); ++i) steady_.push_back(Steady(places_[i], w[i], i));
         }
         for (std::size_t j = 0; j < moving_.size(); ++j) moving_values_[j] = w[moving_index_[j]];
         for (std::size_t j = 0; j < steady_.size();) {
@@ -249,11 +259,19 @@ private:
         OutputTally* tally = nullptr;
         bool priced = false;                  // in shares, with a price to multiply
     };
-    struct Steady {
+    /// Two 64-bit words, compared and combined at once (one SSE register on x86-64).
+    using Words16 = std::int64_t __attribute__((vector_size(16), may_alias));
+    struct alignas(16) Steady {
+        Steady(const KernelValue* at, std::int64_t v, std::size_t i) : place(at), value(v), index(i) {
+            const KernelValue kv{v, 1};
+            std::memcpy(image, &kv, sizeof kv);
+        }
+        Words16 image[2];                     // the place's bytes while it holds `value`
         const KernelValue* place = nullptr;   // null unless read_all_
         std::int64_t value = 0;               // its one value so far
         std::size_t index = 0;
     };
+    static_assert(sizeof(KernelValue) == 2 * sizeof(Words16), "a kernel value is two 16-byte halves");
     struct EventPlace {
         const KernelValue* place = nullptr;
         std::uint64_t* count = nullptr;
