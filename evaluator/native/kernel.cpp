@@ -953,6 +953,12 @@ std::optional<std::int64_t> Kernel::whole_bound(std::size_t handle) const {
     return Impl::whole_kv(m.kept(at));
 }
 
+std::pair<const KernelValue*, const KernelValue*> Kernel::limit_places(std::size_t handle) const {
+    const Impl& m = *impl_;
+    if (m.keep_last) return {nullptr, nullptr};
+    return {m.froms[m.outs.size() + handle], m.froms[m.limits_from + 2 * handle + 1]};
+}
+
 Rational Kernel::bound(std::size_t handle) const {
     const KernelValue& kv = impl_->kept(impl_->limits_from + 2 * handle + 1);
     if (Impl::whole64(kv)) return Rational(static_cast<std::int64_t>(kv.n));

@@ -44,6 +44,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -128,6 +129,12 @@ public:
     std::optional<std::int64_t> whole_bound(std::size_t handle) const;
     /// Its bound in the last successful run, whole or not (a number limit's).
     Rational bound(std::size_t handle) const;
+    /// Where each run leaves that limit's pro rata factor (a denominator above 0: the run
+    /// scaled it) and its bound (n/d, d > 0, not necessarily in lowest terms), for a caller
+    /// that reads them after every run, as output_place(): valid after a successful run
+    /// until the next run; nullptr, nullptr when the kernel was built with
+    /// KernelOptions::keep_last true (read limit_scaled() and whole_bound() then).
+    std::pair<const KernelValue*, const KernelValue*> limit_places(std::size_t handle) const;
 
     /// A definition of KernelOptions::read_slots (or an output) for value(): `slot` of
     /// record `record` (0 for a plan-wide one); nullopt when it is not one of those.

@@ -74,7 +74,10 @@ public:
             if (plan_numeric[o]) output(plan.plan_outputs[o], 0, r.plan_outputs[o], false, base.plan_outputs[o]);
         for (std::uint32_t i = 0; i < r.limits.size(); ++i) {
             const bool number = plan.limits[i].type.kind == Kind::number;
-            if (auto h = k.limit_handle(i)) limits_.push_back(Limit{i, *h, number});
+            if (auto h = k.limit_handle(i)) {
+                const auto [factor, bound] = k.limit_places(*h);
+                limits_.push_back(Limit{i, *h, number, factor, bound});
+            }
             else fixed_limits_.push_back(FixedLimit{i, base.limits[i].status, number, base.limits[i].bound.number});
         }
         wholes_.resize(handles_.size());
@@ -159,13 +162,15 @@ private:
     /// one is not a whole 64-bit number.
     bool read_moving() {
         std::int64_t* out = moving_values_.data();
-        for (std::size_t j = 0, n = moving_.size(); j < n; ++j) {
-            const KernelValue& kv = *moving_[j].place;
+        __int128 bad = 0;   // (what a value lacks of a whole 64-bit number, gathered: no branch a value)
+#pragma GCC unroll 4
+        for (const Moving& m : moving_) {
+            const KernelValue& kv = *m.place;
             const auto v = static_cast<std::int64_t>(kv.n);
-            if (kv.d != 1 || kv.n != v) [[unlikely]] return false;
-            out[j] = v;
+            bad |= (kv.n ^ v) | (kv.d ^ 1);
+            *out++ = v;
         }
-        return true;
+        return bad == 0;
     }
     bool read_price(const Kernel& k, std::int64_t& price) const {
         auto v = k.whole_value(*price_);
@@ -234,9 +239,20 @@ private:
         }
         for (const Limit& l : limits_) {
             LimitTally& t = r.limits[l.limit];
-            t.scaled += k.limit_scaled(l.handle);
+            if (l.factor == nullptr) {
+                t.scaled += k.limit_scaled(l.handle);
+                if (!l.number) continue;
+                if (auto b = k.whole_bound(l.handle)) t.bounds.add(*b);
+                else t.bounds.add(k.bound(l.handle));
+                continue;
+            }
+            // (Straight from the kernel's table.)
+            t.scaled += l.factor->d > 0;
             if (!l.number) continue;
-            if (auto b = k.whole_bound(l.handle)) t.bounds.add(*b);
+            const KernelValue& b = *l.bound;
+            const auto whole = static_cast<std::int64_t>(b.n);
+            if (b.d == 1 && b.n == whole) [[likely]] t.bounds.add(whole);
+            else if (auto w = k.whole_bound(l.handle)) t.bounds.add(*w);
             else t.bounds.add(k.bound(l.handle));
         }
         if (price_) {
@@ -285,6 +301,8 @@ private:
         std::uint32_t limit = 0;
         std::size_t handle = 0;
         bool number = false;
+        const KernelValue* factor = nullptr;   // where runs leave it (null unless read_all_)
+        const KernelValue* bound = nullptr;
     };
     struct FixedLimit {
         std::uint32_t limit = 0;
