@@ -538,6 +538,11 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
                 ? fmt::format("`{}`'s {} record: the inputs' carried records give shares of a grant the register does not "
                               "hold: {}",
                               dsl::printable(c.director), dsl::printable(c.fiscal_year), dsl::printable(c.registered))
+            : c.unheld && c.typed.empty()
+                ? fmt::format("`{}`'s {} grants, made before the register began: the inputs' carried records leave them out, "
+                              "while the records handed {} carry {} of them restricted ({}, with the events since): recorded, "
+                              "they count as released by the plan",
+                              dsl::printable(c.director), dsl::printable(c.fiscal_year), fy, c.registered, from)
             : c.unheld ? fmt::format("`{}`'s {} grants, made before the register began: the inputs' carried records give them "
                                      "`{}` {}, {} the records handed {} carry, {} ({}, with the events since){}",
                                      dsl::printable(c.director), dsl::printable(c.fiscal_year), c.field, c.typed,

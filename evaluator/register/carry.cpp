@@ -565,6 +565,19 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             out.push_back(std::move(d));
         }
     }
+    // A grant made before the register began that the records handed the year hold shares of
+    // restricted and the typed records leave out: taken as released, as above (warned of).
+    for (const auto& [key, theirs] : exp_index) {
+        const auto& [director, fy] = key;
+        if (!fiscal_year_before(fy, first_year) || typ_index.count(key) != 0) continue;
+        bool any = false;
+        const std::string carried = sum_of(exp, theirs, "restricted", any);
+        if (!any || share_count(carried) == std::int64_t{0}) continue;
+        LedgerContradiction d{director, fy, "", "restricted", "", carried, std::nullopt, true};
+        d.unheld = true;
+        d.carried = true;
+        out.push_back(std::move(d));
+    }
     return out;
 }
 

@@ -329,6 +329,13 @@ q eval $p --inputs "$work/v25-pre.toml" --format json --out "$work/v25-pre.json"
 check "... and one as its first record carries it is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-pre.json" --grants award_shares
 [[ "$out" != *warning* ]]; report "... without a warning" $((1 - $?))
+db=$work/vest-pre-out.db
+q register init "$db"
+q register record "$db" "$work/r24-pre.json" --grants award_shares
+check "... one its records carry restricted that the ledger leaves out is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
+[[ "$out" == *"v25-same.toml:6:10: warning: \`A\`'s FY2023 grants, made before the register began: the inputs' carried records leave them out, while the records handed FY2025 carry 500 of them restricted (record 1, FY2024, with the events since): recorded, they count as released by the plan"* ]]
+report "... with a warning located at the ledger" $((1 - $?))
 
 # --- 7. Events dated before a recorded year's grant date.
 db=$work/back.db
