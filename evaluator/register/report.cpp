@@ -325,6 +325,7 @@ std::string format_register_text(const RegisterView& view) {
     static const std::vector<const StoredEvent*> no_events;
     out += fmt::format("\ngrants {}\n", view.as_of.empty() ? std::string("after every event recorded") : "as of " + view.as_of);
     if (directors.empty()) out += "  (none)\n";
+    std::map<std::int64_t, std::string> stale_said;   // each stale record said of, and under whom first
     for (const auto& d : directors) {
         std::string title;
         for (const auto& [k, v] : by_director[d]) title += (title.empty() ? "" : ", ") + v;
@@ -374,6 +375,11 @@ std::string format_register_text(const RegisterView& view) {
         for (std::int64_t id : stale_records) {
             auto r = std::find_if(view.results.begin(), view.results.end(), [&](const StoredResult& x) { return x.id == id; });
             if (r == view.results.end()) continue;
+            if (auto said = stale_said.find(id); said != stale_said.end()) {
+                out += fmt::format("  STALE: record {} ({}), as under {} above\n", id, r->fiscal_year, said->second);
+                continue;
+            }
+            stale_said.emplace(id, d);
             out += fmt::format("  STALE: record {} ({}) was computed from a superseded record: what it grants may change, and "
                                "these balances leave out what it carries (nothing counted by plan from it) until {} is "
                                "evaluated again (--register) and recorded with --supersede\n",
