@@ -3,10 +3,13 @@
 // converted to their types, series read in date order, the `as of` date.
 #include "evaluator/run/evaluator.hpp"
 
+#include <set>
+
 #include "dsl/base/text.hpp"
 #include "dsl/base/unicode.hpp"
 #include "evaluator/ir/node_kinds.hpp"
 #include "evaluator/ir/walk.hpp"
+#include "evaluator/run/input_keys.hpp"
 
 namespace hoshu::eval {
 
@@ -23,28 +26,38 @@ std::string written_otherwise(const InputFile& in, SourceRange a, SourceRange b)
 }
 
 /// Where else the inputs give a key named `key` than in `parent` (the table that lacks it;
-/// null: the top level): its other tables, and the records of their lists, each with the
-/// key's path (`change.directors`, `directors[2].pay`), the first few.
+/// null: the top level), where no declaration of the plan reads it (`unread`: the places,
+/// by where they begin, of the keys the plan's patterns do not match; a key under one of
+/// those is not read either): its other tables, and the records of their lists, each with
+/// the key's path (`change.directors`, `people[2].grant_date`). `*more`: how many places
+/// past the first few.
 std::vector<std::pair<SourceRange, std::string>> given_elsewhere(const InputFile& in, InputFile::Node parent,
-                                                                 const std::string& key) {
+                                                                 const std::string& key, const std::set<std::size_t>& unread,
+                                                                 std::size_t* more) {
+    constexpr std::size_t shown = 3;
     std::vector<std::pair<SourceRange, std::string>> out;
+    *more = 0;
     const void* lacking = parent ? parent.ptr : in.root().ptr;
-    auto visit = [&](auto&& self, InputFile::Node table, const std::string& path, int depth) -> void {
-        if (out.size() >= 3 || depth > 16) return;
+    auto visit = [&](auto&& self, InputFile::Node table, const std::string& path, bool under_unread) -> void {
         for (const auto& k : in.keys(table)) {
             InputFile::Node child = in.child(table, k);
             const std::string at = path.empty() ? k : path + "." + k;
-            if (k == key && table.ptr != lacking) out.emplace_back(in.range(child), at);
+            const SourceRange key_at = in.key_range(table, k);
+            const bool not_read = under_unread || (key_at.valid && unread.count(key_at.begin) != 0);
+            if (k == key && table.ptr != lacking && not_read) {
+                if (out.size() < shown) out.emplace_back(in.range(child), at);
+                else ++*more;
+            }
             if (in.kind(child) == InputKind::table) {
-                self(self, child, at, depth + 1);
+                self(self, child, at, not_read);
             } else if (in.kind(child) == InputKind::array) {
-                for (std::size_t i = 0; i < in.size(child) && out.size() < 3; ++i)
+                for (std::size_t i = 0; i < in.size(child); ++i)
                     if (InputFile::Node e = in.element(child, i); in.kind(e) == InputKind::table)
-                        self(self, e, fmt::format("{}[{}]", at, i + 1), depth + 1);
+                        self(self, e, fmt::format("{}[{}]", at, i + 1), not_read);
             }
         }
     };
-    visit(visit, in.root(), "", 0);
+    visit(visit, in.root(), "", false);   // (the inputs' nesting is bounded when they are read)
     return out;
 }
 
@@ -52,8 +65,18 @@ std::vector<std::pair<SourceRange, std::string>> given_elsewhere(const InputFile
 
 void Evaluator::note_given_elsewhere(dsl::Diagnostics& diags, InputFile::Node parent, const std::string& key,
                                      const std::string& read_at) const {
-    for (const auto& [where, path] : given_elsewhere(in_, parent, key))
+    // The keys no declaration reads, as the check of the inputs finds them.
+    dsl::Diagnostics unknown;
+    KeyPatterns(plan_).check(in_, unknown, [](const KeyPatterns::Reader&, InputFile::Node, KeyPatterns::Record) {});
+    std::set<std::size_t> unread;
+    for (const auto& d : unknown.items())
+        if (d.severity == dsl::Severity::error && d.range.valid) unread.insert(d.range.begin);
+    std::size_t more = 0;
+    for (const auto& [where, path] : given_elsewhere(in_, parent, key, unread, &more))
         diags.note(where, "`{}` is given here, as `{}`, where the plan does not read it: it reads `{}`", key, path, read_at);
+    if (more > 0)
+        diags.note(SourceRange{}, "`{}` is given in {} more place{} where the plan does not read it", key, more,
+                   more == 1 ? "" : "s");
 }
 
 void Evaluator::load_directors() {
