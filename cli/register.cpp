@@ -472,16 +472,7 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     if (fy.empty()) return Exit::success;
     auto prior = reg.latest_result_before(fy);
     if (!prior) return fail(prior.error());
-    if (!*prior) return Exit::success;
     const auto counts = count_fields(v.plan);
-    // What an evaluation of the year from the register would be handed.
-    auto expected = eval::read_result((*prior)->result_json);
-    if (!expected) return fail(expected.error());
-    {
-        eval::Session session(v.plan, v.inputs, v.options);
-        const auto for_year = eval::events_for_year(**prior, stored, events, fy, eval::year_last_day(v.plan, session));
-        if (auto applied = eval::apply_events(*expected, for_year.apply); !applied) return fail(applied.error());
-    }
     // The typed records, each with where each of its fields is written.
     std::vector<eval::JsonValue> typed;
     std::vector<std::map<std::string, dsl::SourceRange>> where;
@@ -522,33 +513,81 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
             where.push_back(std::move(ranges));
         }
     }
+    dsl::SourceManager sm;
+    const dsl::FileId file = sm.add(v.inputs_path, v.inputs.bytes());
+    if (!*prior) {
+        // The register's first year: what it carries is of the years before (grants made
+        // before the register began); a record of this year or a later one is none of them.
+        dsl::Diagnostics diags;
+        for (std::size_t i = 0; i < typed.size(); ++i) {
+            const eval::JsonValue* year = typed[i].find("year");
+            if (year == nullptr || year->kind != eval::JsonValue::Kind::string || eval::fiscal_year_before(year->text, fy))
+                continue;
+            const eval::JsonValue* director = typed[i].find("director");
+            const auto at = where[i].find("year");
+            diags.error(at->second.valid ? dsl::SourceRange::in(file, at->second.begin, at->second.end) : ledger_at,
+                        "{}record of `{}`: the inputs' carried records give a grant of {} or after, where what a year "
+                        "carries is of the years before it",
+                        director && director->kind == eval::JsonValue::Kind::string
+                            ? fmt::format("`{}`'s ", dsl::printable(director->text))
+                            : std::string(),
+                        dsl::printable(year->text), fy);
+        }
+        if (diags.empty()) return Exit::success;
+        print_diagnostics(sm, diags);
+        std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) is computed from carried records its inputs give, and "
+                                              "some are not of a year before it: recorded, the next year would carry them\n",
+                                              dsl::printable(args.result), dsl::printable(fy)),
+                                  true)
+                       .c_str(),
+                   stderr);
+        return Exit::usage;
+    }
+    // What an evaluation of the year from the register would be handed.
+    auto expected = eval::read_result((*prior)->result_json);
+    if (!expected) return fail(expected.error());
+    {
+        eval::Session session(v.plan, v.inputs, v.options);
+        const auto for_year = eval::events_for_year(**prior, stored, events, fy, eval::year_last_day(v.plan, session));
+        if (auto applied = eval::apply_events(*expected, for_year.apply); !applied) return fail(applied.error());
+    }
     const auto found = eval::ledger_contradictions(stored, **prior, expected->json.find("carry"), typed, counts, fy);
     if (found.empty()) return Exit::success;
     const std::size_t refused =
         static_cast<std::size_t>(std::count_if(found.begin(), found.end(), [](const auto& c) { return !c.less; }));
     // Located at the ledger's values, in the inputs as they are written.
-    dsl::SourceManager sm;
-    const dsl::FileId file = sm.add(v.inputs_path, v.inputs.bytes());
     dsl::Diagnostics diags;
     const std::string from = fmt::format("record {}, {}", (*prior)->id, (*prior)->fiscal_year);
     for (const auto& c : found) {
         const bool count = c.field != "restricted" && c.counted;
+        // (A year as the ledger spells it, quoted: `FY2024 ` shows its space.)
+        const std::string year_of = fmt::format("`{}`", dsl::printable(c.fiscal_year));
+        const std::string early = fmt::format("`{}`'s {} grants, made before the register began", dsl::printable(c.director),
+                                              year_of);
         std::string message =
             c.unheld && !c.carried && c.field == "year"
-                ? fmt::format("`{}`'s {} record: the inputs' carried records give shares of a grant the register does not "
-                              "hold: {}",
-                              dsl::printable(c.director), dsl::printable(c.fiscal_year), dsl::printable(c.registered))
+                ? fmt::format("`{}`'s record of {}: the inputs' carried records give a grant the register does not hold: {}",
+                              dsl::printable(c.director), year_of, dsl::printable(c.registered))
+            : c.unheld && c.field == "records"
+                ? fmt::format("{}: the inputs' carried records give {} records of them, where the records handed {} carry {} "
+                              "({}, with the events since)",
+                              early, c.typed, fy, c.registered, from)
             : c.unheld && c.typed.empty()
-                ? fmt::format("`{}`'s {} grants, made before the register began: the inputs' carried records leave them out, "
-                              "while the records handed {} carry {} of them restricted ({}, with the events since): recorded, "
-                              "they count as released by the plan",
-                              dsl::printable(c.director), dsl::printable(c.fiscal_year), fy, c.registered, from)
-            : c.unheld ? fmt::format("`{}`'s {} grants, made before the register began: the inputs' carried records give them "
-                                     "`{}` {}, {} the records handed {} carry, {} ({}, with the events since){}",
-                                     dsl::printable(c.director), dsl::printable(c.fiscal_year), c.field, c.typed,
-                                     c.less ? "fewer than" : c.field == "restricted" ? "more than" : "where", fy,
-                                     c.registered, from,
-                                     c.less ? ": recorded, the difference counts as released by the plan" : "")
+                ? fmt::format("{}: the inputs' carried records leave out one that the records handed {} carry {} restricted of "
+                              "({}, with the events since): recorded, they count as released by the plan",
+                              early, fy, c.registered, from)
+            : c.unheld && c.field == "restricted"
+                ? fmt::format("{}: the inputs' carried records give one `restricted` {}, {} the records handed {} carry of it, {} "
+                              "({}, with the events since){}",
+                              early, c.typed, c.less ? "fewer than" : "more than", fy, c.registered, from,
+                              c.less ? ": recorded, the difference counts as released by the plan" : "")
+            : c.unheld ? fmt::format("{}: the inputs' carried records give one `{}` {}, where the records handed {} carry `{}` {} "
+                                     "({}, with the events since)",
+                                     early, c.field, dsl::printable(c.typed), fy, c.field, dsl::printable(c.registered), from)
+            : c.field == "records"
+                ? fmt::format("`{}`'s {} {}: the inputs' carried records give {} records of it, where the register carries {} "
+                              "({}, with the events since)",
+                              dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, c.registered, from)
             : count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
                                 dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered)
             : c.field != "restricted"

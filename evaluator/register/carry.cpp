@@ -426,6 +426,55 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         }
         return std::to_string(total);
     };
+    // The fields of typed record t, but `restricted` and those of `skip`, that carried record
+    // c gives otherwise (a number equal as a number: 3020 and 3_020, 0.5 and 1/2). One the
+    // register does not carry is an input of the year (a committee's reassessed rate).
+    auto raw = [](const JsonValue& v) {
+        return v.kind == JKind::string || v.kind == JKind::number || v.kind == JKind::boolean ? v.text : json_text(v);
+    };
+    auto differing = [&](const JsonValue& t, const JsonValue& c, const std::vector<std::string>* skip) {
+        std::vector<std::string> out;
+        for (std::size_t k = 0; k < t.keys.size(); ++k) {
+            const std::string& key = t.keys[k];
+            if (key == "restricted" || (skip && std::find(skip->begin(), skip->end(), key) != skip->end())) continue;
+            const JsonValue* w = c.find(key);
+            if (w == nullptr) continue;
+            const std::string want = raw(*w), got = raw(t.items[k]);
+            if (want == got) continue;
+            auto a = Rational::parse(want), b = Rational::parse(got);
+            if (!(a && b && *a == *b)) out.push_back(key);
+        }
+        return out;
+    };
+    // Each typed record of `mine` paired with a carried one of `theirs` that gives its fields
+    // alike (differing() empty); for one with none, on_unpaired(typed, the nearest carried
+    // record or null, the fields that differ there). Returns the pairs (typed, carried).
+    auto pair_up = [&](const std::vector<std::size_t>& mine, const std::vector<std::size_t>& theirs,
+                       const std::vector<std::string>* skip, const auto& on_unpaired) {
+        std::vector<std::pair<std::size_t, std::size_t>> pairs;
+        std::vector<char> used(theirs.size(), 0);
+        for (std::size_t i : mine) {
+            std::size_t best = theirs.size();
+            std::vector<std::string> best_differ;
+            for (std::size_t j = 0; j < theirs.size(); ++j) {
+                if (used[j]) continue;
+                auto d = differing(*typ[i], *exp[theirs[j]], skip);
+                if (best == theirs.size() || d.size() < best_differ.size()) {
+                    best = j;
+                    best_differ = std::move(d);
+                }
+                if (best_differ.empty()) break;
+            }
+            if (best < theirs.size() && best_differ.empty()) {
+                used[best] = 1;
+                pairs.emplace_back(i, theirs[best]);
+            } else {
+                on_unpaired(i, best < theirs.size() ? exp[theirs[best]] : nullptr, best_differ);
+            }
+        }
+        return pairs;
+    };
+    auto at = [&](std::size_t i) { return static_cast<std::size_t>(typ[i] - &typed.front()); };
     std::vector<LedgerContradiction> out;
     std::vector<std::size_t> mine, theirs;
     for (const Grant& g : grants) {
@@ -445,31 +494,23 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         // What is still restricted of it as the year opens.
         if (g.fiscal_year == prior.fiscal_year && !exp_own_year) continue;
         if (!records_of(g, exp, exp_index, exp_names, theirs)) continue;
-        // Every other field the register would hand the year (its grant date, price, rate):
-        // the ledger's, when one record of it each side gives it, the same (a number equal as
-        // a number: 3020 and 3_020, 0.5 and 1/2).
-        if (mine.size() == 1 && theirs.size() == 1) {
-            const JsonValue& typed_rec = *typ[mine.front()];
-            const JsonValue& their_rec = *exp[theirs.front()];
-            const auto counted = count_fields.find(g.grant);
-            for (std::size_t k = 0; k < their_rec.keys.size(); ++k) {
-                const std::string& key = their_rec.keys[k];
-                if (key == "restricted") continue;
-                if (counted != count_fields.end() &&
-                    std::find(counted->second.begin(), counted->second.end(), key) != counted->second.end())
-                    continue;   // (compared above)
-                const JsonValue* given = typed_rec.find(key);
-                if (given == nullptr) continue;
-                auto raw = [](const JsonValue& v) {
-                    return v.kind == JKind::string || v.kind == JKind::number || v.kind == JKind::boolean ? v.text : json_text(v);
-                };
-                const std::string want = raw(their_rec.items[k]), got = raw(*given);
-                if (want == got) continue;
-                auto a = Rational::parse(want), b = Rational::parse(got);
-                if (a && b && *a == *b) continue;
-                out.push_back({g.director, g.fiscal_year, g.grant, key, got, want, first(), false, false});
-            }
+        // No more records of it than the register carries (an extra one, even of no shares,
+        // can make shares: a reassessment reads its rate), each giving every other field the
+        // register would hand the year (its grant date, price, rate) alike.
+        if (mine.size() > theirs.size()) {
+            out.push_back({g.director, g.fiscal_year, g.grant, "records", std::to_string(mine.size()),
+                           std::to_string(theirs.size()), first(), false, false});
+            continue;
         }
+        const auto counted = count_fields.find(g.grant);
+        pair_up(mine, theirs, counted == count_fields.end() ? nullptr : &counted->second,   // (counts compared above)
+                [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
+                    for (const auto& key : differ) {
+                        const JsonValue* want = nearest ? nearest->find(key) : nullptr;
+                        out.push_back({g.director, g.fiscal_year, g.grant, key, raw(*typ[i]->find(key)),
+                                       want ? raw(*want) : "nothing", at(i), false, false});
+                    }
+                });
         bool any_exp = false, any_typ = false;
         const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
         const std::string given = sum_of(typ, mine, "restricted", any_typ);
@@ -484,38 +525,36 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         else if (*typ_n < *reg)
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first(), true});
     }
-    // Each typed record that holds shares (a count or `restricted` not zero) must be of a grant
-    // the register holds: of a year it records, a grant that year's record makes the
-    // director; of a year before the first it records (a grant made before the register
-    // began), one the records handed the year carry, with no more shares, granted or
-    // restricted, than they carry of it. Any other (a director or grant the year's record
-    // does not grant, a year spelt otherwise, a later year) would enter the chain unseen:
-    // the plan would release it and the next year carry it, while `show` never counts it.
+    // Each typed record must besides be of a grant the register holds: of a year it records, a
+    // grant that year's record makes the director; of a year before the first it records (a
+    // grant made before the register began), a record the records handed the year carry, with
+    // the same fields and no more restricted. Any other (a director or grant the year's record
+    // does not grant, a year spelt otherwise, a later year), even of no shares, would enter the
+    // chain unseen: the plan would read it (a reassessment makes shares of a rate) and the
+    // next year carry it, while `show` never counts it.
     if (recorded.empty()) return out;
     std::string first_year = recorded.begin()->first;
     for (const auto& [fy, r] : recorded)
         if (fiscal_year_before(fy, first_year)) first_year = fy;
-    std::vector<std::string> share_fields{"restricted"};
+    std::vector<std::string> share_fields;   // the fields that count a grant
     for (const auto& [output, fields] : count_fields)
         for (const auto& f : fields)
             if (std::find(share_fields.begin(), share_fields.end(), f) == share_fields.end()) share_fields.push_back(f);
-    auto holds_shares = [&](const JsonValue& rec) {
-        for (const auto& f : share_fields) {
-            const JsonValue* v = rec.find(f);
-            if (v != nullptr && !(v->kind == JKind::number && share_count(v->text) == std::int64_t{0})) return true;
-        }
-        return false;
+    auto restricted_of = [&](const JsonValue& rec) -> std::optional<std::int64_t> {
+        const JsonValue* v = rec.find("restricted");
+        if (v == nullptr) return std::int64_t{0};
+        return v->kind == JKind::number ? share_count(v->text) : std::nullopt;
     };
     for (const auto& [key, which] : typ_index) {
         const auto& [director, fy] = key;
-        std::vector<std::size_t> holding;
-        for (std::size_t i : which)
-            if (holds_shares(*typ[i])) holding.push_back(i);
-        if (holding.empty()) continue;
-        auto at = [&](std::size_t i) { return static_cast<std::size_t>(typ[i] - &typed.front()); };
         auto unheld = [&](std::size_t i, std::string why) {
             LedgerContradiction c{director, fy, "", "year", fy, std::move(why), at(i)};
             c.unheld = true;
+            out.push_back(std::move(c));
+        };
+        auto carried = [&](LedgerContradiction c) {
+            c.unheld = true;
+            c.carried = true;
             out.push_back(std::move(c));
         };
         if (auto r = recorded.find(fy); r != recorded.end()) {
@@ -523,7 +562,7 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             std::vector<std::string> made;
             for (const Grant& g : grants)
                 if (g.director == director && g.fiscal_year == fy) made.push_back(g.grant);
-            for (std::size_t i : holding) {
+            for (std::size_t i : which) {
                 const bool named = std::any_of(names.begin(), names.end(), [&](const auto& n) { return names_grant(*typ[i], n); });
                 const bool held = std::any_of(made.begin(), made.end(), [&](const auto& g) { return !named || names_grant(*typ[i], g); });
                 if (held) continue;
@@ -538,45 +577,64 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             // Not a year the register records, nor one before it began.
             std::string years;
             for (const auto& [y, r] : recorded) years += (years.empty() ? "`" : ", `") + y + "`";
-            unheld(holding.front(), fmt::format("the register records no year `{}` before {} (it records {}: a grant made "
-                                                "before it began is of a year before `{}`)",
-                                                fy, year, years, first_year));
+            unheld(which.front(), fmt::format("the register records no year `{}` before {} (it records {}: a grant made "
+                                              "before it began is of a year before `{}`)",
+                                              fy, year, years, first_year));
             continue;
         }
-        // A grant made before the register began: the records handed the year carry it.
-        auto theirs = exp_index.find(key);
-        if (theirs == exp_index.end()) {
-            unheld(holding.front(), fmt::format("it began with {}, and the records it hands {} (record {}, {}, with the "
-                                                "events since) carry none of `{}`'s {} grants",
-                                                first_year, year, prior.id, prior.fiscal_year, director, fy));
+        // A grant made before the register began: a record the records handed the year carry.
+        auto theirs_at = exp_index.find(key);
+        if (theirs_at == exp_index.end()) {
+            unheld(which.front(), fmt::format("it began with {}, and the records it hands {} (record {}, {}, with the "
+                                              "events since) carry none of `{}`'s {} grants",
+                                              first_year, year, prior.id, prior.fiscal_year, director, fy));
             continue;
         }
-        for (const auto& f : share_fields) {
-            bool any_exp = false, any_typ = false;
-            const std::string carried = sum_of(exp, theirs->second, f, any_exp);
-            const std::string given = sum_of(typ, which, f, any_typ);
-            if (!any_typ || carried == given) continue;
-            auto c = share_count(carried), g = share_count(given);
-            // (Fewer restricted: taken as released, as above.)
-            const bool fewer = f == "restricted" && c && g && *g < *c;
-            LedgerContradiction d{director, fy, "", f, given, carried, at(holding.front()), fewer, f != "restricted"};
-            d.unheld = true;
-            d.carried = true;
-            out.push_back(std::move(d));
+        const std::vector<std::size_t>& carried_recs = theirs_at->second;
+        if (which.size() > carried_recs.size()) {
+            carried({director, fy, "", "records", std::to_string(which.size()), std::to_string(carried_recs.size()),
+                     at(which.front()), false, false});
+            continue;
+        }
+        const auto pairs = pair_up(which, carried_recs, nullptr,
+                                   [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
+                                       for (const auto& f : differ) {
+                                           const JsonValue* want = nearest ? nearest->find(f) : nullptr;
+                                           carried({director, fy, "", f, raw(*typ[i]->find(f)), want ? raw(*want) : "nothing",
+                                                    at(i), false,
+                                                    std::find(share_fields.begin(), share_fields.end(), f) != share_fields.end()});
+                                       }
+                                   });
+        std::set<std::size_t> paired;
+        for (const auto& [i, j] : pairs) {
+            paired.insert(j);
+            const auto given = restricted_of(*typ[i]), held = restricted_of(*exp[j]);
+            if (given && held && *given == *held) continue;
+            const bool fewer = given && held && *given < *held;
+            carried({director, fy, "", "restricted", given ? std::to_string(*given) : raw(*typ[i]->find("restricted")),
+                     held ? std::to_string(*held) : raw(*exp[j]->find("restricted")), at(i), fewer, false});
+        }
+        // (Unpaired because of another field: refused above; left out: below.)
+        if (pairs.size() != which.size()) continue;
+        for (std::size_t j : carried_recs) {
+            const auto held = restricted_of(*exp[j]);
+            if (paired.count(j) == 0 && held && *held > 0)
+                carried({director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true, false});
         }
     }
     // A grant made before the register began that the records handed the year hold shares of
     // restricted and the typed records leave out: taken as released, as above (warned of).
-    for (const auto& [key, theirs] : exp_index) {
+    for (const auto& [key, theirs_here] : exp_index) {
         const auto& [director, fy] = key;
-        if (!fiscal_year_before(fy, first_year) || typ_index.count(key) != 0) continue;
-        bool any = false;
-        const std::string carried = sum_of(exp, theirs, "restricted", any);
-        if (!any || share_count(carried) == std::int64_t{0}) continue;
-        LedgerContradiction d{director, fy, "", "restricted", "", carried, std::nullopt, true};
-        d.unheld = true;
-        d.carried = true;
-        out.push_back(std::move(d));
+        if (!fiscal_year_before(fy, first_year) || recorded.count(fy) != 0 || typ_index.count(key) != 0) continue;
+        for (std::size_t j : theirs_here) {
+            const auto held = restricted_of(*exp[j]);
+            if (!held || *held == 0) continue;
+            LedgerContradiction d{director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true};
+            d.unheld = true;
+            d.carried = true;
+            out.push_back(std::move(d));
+        }
     }
     return out;
 }

@@ -278,8 +278,8 @@ check "a ledger leaving out B's FY2024 grant is recorded" 0 "recorded FY2025 as 
 [[ "$out" == *"v25-left-out.toml:"*":"*": warning: \`B\`'s FY2024 award_shares: the inputs' carried records leave it out, while the register holds 2000 of it restricted as FY2025 opens"* && "$out" == *"ledger = ["*"^"* ]]
 report "... with a warning naming the grant left out, located at the ledger" $((1 - $?))
 # Records of grants the register does not hold: refused, located at the record's year. A
-# director, a year spelt otherwise, a later year; a grant made before the register began that
-# the records handed the year do not carry, or carry with fewer shares.
+# director, a year spelt otherwise, a later year, even with no shares; a grant made before the
+# register began that the records handed the year do not carry.
 extra() {  # extra FILE RECORD: v25-same.toml with one more record in its ledger
   sed "s/^ledger = \[\$/ledger = [\n  $2,/" "$work/v25-same.toml" > "$1"
 }
@@ -292,50 +292,72 @@ while IFS='|' read -r what record message; do
   extra "$work/v25-extra$n.toml" "$record"
   printf '\n[[directors]]\nid = "C"\npay = 0\n' >> "$work/v25-extra$n.toml"   # (listed, granted nothing)
   q eval $p --inputs "$work/v25-extra$n.toml" --format json --out "$work/v25-extra$n.json"
-  check "a ledger with a record of $what is refused" 2 "v25-extra$n.toml:7:12: error: $message" \
+  check "a ledger with a record of $what is refused" 2 "v25-extra$n.toml:7:$message" \
     "$hoshu" register record "$db" "$work/v25-extra$n.json" --grants award_shares
 done <<'CASES'
-director C, whom FY2024 granted nothing|{ year = "FY2024", director = "C", grant_date = 2024-06-30, shares = 500, restricted = 500 }|`C`'s FY2024 record: the inputs' carried records give shares of a grant the register does not hold: record 1 of FY2024 grants `C` nothing
-FY2024 spelt fy2024|{ year = "fy2024", director = "A", grant_date = 2024-06-30, shares = 1000, restricted = 1000 }|`A`'s fy2024 record: the inputs' carried records give shares of a grant the register does not hold: the register records no year `fy2024` before FY2025 (it records `FY2024`: a grant made before it began is of a year before `FY2024`)
-FY2030|{ year = "FY2030", director = "A", grant_date = 2024-06-30, shares = 1, restricted = 0 }|`A`'s FY2030 record: the inputs' carried records give shares of a grant the register does not hold: the register records no year `FY2030` before FY2025
-FY2023, before the register began, that it never carried|{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 500 }|`A`'s FY2023 record: the inputs' carried records give shares of a grant the register does not hold: it began with FY2024, and the records it hands FY2025 (record 1, FY2024, with the events since) carry none of `A`'s FY2023 grants
+director C, whom FY2024 granted nothing|{ year = "FY2024", director = "C", grant_date = 2024-06-30, shares = 500, restricted = 500 }|12: error: `C`'s record of `FY2024`: the inputs' carried records give a grant the register does not hold: record 1 of FY2024 grants `C` nothing
+the same, of no shares|{ year = "FY2024", director = "C", grant_date = 2024-06-30, shares = 0, restricted = 0 }|12: error: `C`'s record of `FY2024`: the inputs' carried records give a grant the register does not hold: record 1 of FY2024 grants `C` nothing
+FY2024 spelt fy2024|{ year = "fy2024", director = "A", grant_date = 2024-06-30, shares = 1000, restricted = 1000 }|12: error: `A`'s record of `fy2024`: the inputs' carried records give a grant the register does not hold: the register records no year `fy2024` before FY2025 (it records `FY2024`: a grant made before it began is of a year before `FY2024`)
+FY2024 with a space|{ year = "FY2024 ", director = "A", grant_date = 2024-06-30, shares = 1000, restricted = 1000 }|12: error: `A`'s record of `FY2024 `: the inputs' carried records give a grant the register does not hold: the register records no year `FY2024 `
+FY2030, of no shares|{ year = "FY2030", director = "A", grant_date = 2024-06-30, shares = 0, restricted = 0 }|12: error: `A`'s record of `FY2030`: the inputs' carried records give a grant the register does not hold: the register records no year `FY2030` before FY2025
+FY2023, before the register began, that it never carried|{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 500 }|12: error: `A`'s record of `FY2023`: the inputs' carried records give a grant the register does not hold: it began with FY2024, and the records it hands FY2025 (record 1, FY2024, with the events since) carry none of `A`'s FY2023 grants
+A's FY2024 grant twice, the second of no shares|{ year = "FY2024", director = "A", grant_date = 2024-06-30, shares = 0, restricted = 0 }|33: error: `A`'s FY2024 award_shares: the inputs' carried records give 2 records of it, where the register carries 1 (record 1, FY2024, with the events since)
 CASES
-extra "$work/v25-zero.toml" '{ year = "FY2030", director = "A", grant_date = 2024-06-30, shares = 0, restricted = 0 }'
-q eval $p --inputs "$work/v25-zero.toml" --format json --out "$work/v25-zero.json"
-check "... a record that holds no shares is recorded" 0 "recorded FY2025 as record 2" \
-  "$hoshu" register record "$db" "$work/v25-zero.json" --grants award_shares
-# A register begun over a grant made before it (FY2024 typed with A's FY2023 grant).
-sed 's/^ledger = \[\]/ledger = [ { year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 500 } ]/' \
+# A register begun over a grant made before it (FY2024 typed with A's FY2023 grant, 300 of
+# its 500 shares still restricted): the years after give that record as the register's
+# records carry it, field for field, with no more restricted.
+sed 's/^ledger = \[\]/ledger = [ { year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 300 } ]/' \
   $p/fy2024.toml > "$work/v24-pre.toml"
 q eval $p --inputs "$work/v24-pre.toml" --format json --out "$work/r24-pre.json"
 db=$work/vest-pre.db
 q register init "$db"
 q register record "$db" "$work/r24-pre.json" --grants award_shares
-pre() {  # pre FILE SHARES RESTRICTED: v25-same.toml with A's FY2023 grant as given
-  extra "$1" "{ year = \"FY2023\", director = \"A\", grant_date = 2023-06-30, shares = $2, restricted = $3 }"
-}
-pre "$work/v25-pre-more.toml" 600 600
-q eval $p --inputs "$work/v25-pre-more.toml" --format json --out "$work/v25-pre-more.json"
-check "a grant made before the register began, given more restricted than its first record carries, is refused" 2 \
-  "v25-pre-more.toml:7:90: error: \`A\`'s FY2023 grants, made before the register began: the inputs' carried records give them \`restricted\` 600, more than the records handed FY2025 carry, 500 (record 1, FY2024, with the events since)" \
-  "$hoshu" register record "$db" "$work/v25-pre-more.json" --grants award_shares
-pre "$work/v25-pre-count.toml" 700 500
-q eval $p --inputs "$work/v25-pre-count.toml" --format json --out "$work/v25-pre-count.json"
-check "... so is one given another count granted" 2 \
-  "error: \`A\`'s FY2023 grants, made before the register began: the inputs' carried records give them \`shares\` 700, where the records handed FY2025 carry, 500" \
-  "$hoshu" register record "$db" "$work/v25-pre-count.json" --grants award_shares
-pre "$work/v25-pre.toml" 500 500
+n=0
+while IFS='|' read -r what date shares restricted message; do
+  n=$((n + 1))
+  extra "$work/v25-pre$n.toml" "{ year = \"FY2023\", director = \"A\", grant_date = $date, shares = $shares, restricted = $restricted }"
+  q eval $p --inputs "$work/v25-pre$n.toml" --format json --out "$work/v25-pre$n.json"
+  check "a grant made before the register began, given $what, is refused" 2 "v25-pre$n.toml:7:$message" \
+    "$hoshu" register record "$db" "$work/v25-pre$n.json" --grants award_shares
+done <<'CASES'
+more restricted than its first record carries|2023-06-30|500|400|90: error: `A`'s `FY2023` grants, made before the register began: the inputs' carried records give one `restricted` 400, more than the records handed FY2025 carry of it, 300 (record 1, FY2024, with the events since)
+another count granted|2023-06-30|700|300|72: error: `A`'s `FY2023` grants, made before the register began: the inputs' carried records give one `shares` 700, where the records handed FY2025 carry `shares` 500 (record 1, FY2024, with the events since)
+no shares|2023-06-30|0|0|72: error: `A`'s `FY2023` grants, made before the register began: the inputs' carried records give one `shares` 0, where the records handed FY2025 carry `shares` 500
+another grant date|2022-06-30|500|300|51: error: `A`'s `FY2023` grants, made before the register began: the inputs' carried records give one `grant_date` 2022-06-30, where the records handed FY2025 carry `grant_date` 2023-06-30
+CASES
+extra "$work/v25-pre.toml" '{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 300 }'
 q eval $p --inputs "$work/v25-pre.toml" --format json --out "$work/v25-pre.json"
 check "... and one as its first record carries it is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-pre.json" --grants award_shares
 [[ "$out" != *warning* ]]; report "... without a warning" $((1 - $?))
+extra "$work/v25-pre-fewer.toml" '{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 100 }'
+q eval $p --inputs "$work/v25-pre-fewer.toml" --format json --out "$work/v25-pre-fewer.json"
+db=$work/vest-pre-fewer.db
+q register init "$db"
+q register record "$db" "$work/r24-pre.json" --grants award_shares
+check "... one given fewer restricted is recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/v25-pre-fewer.json" --grants award_shares
+[[ "$out" == *"v25-pre-fewer.toml:7:90: warning: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records give one \`restricted\` 100, fewer than the records handed FY2025 carry of it, 300 (record 1, FY2024, with the events since): recorded, the difference counts as released by the plan"* ]]
+report "... with a warning at the value" $((1 - $?))
 db=$work/vest-pre-out.db
 q register init "$db"
 q register record "$db" "$work/r24-pre.json" --grants award_shares
-check "... one its records carry restricted that the ledger leaves out is recorded" 0 "recorded FY2025 as record 2" \
+check "... one the ledger leaves out is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
-[[ "$out" == *"v25-same.toml:6:10: warning: \`A\`'s FY2023 grants, made before the register began: the inputs' carried records leave them out, while the records handed FY2025 carry 500 of them restricted (record 1, FY2024, with the events since): recorded, they count as released by the plan"* ]]
+[[ "$out" == *"v25-same.toml:6:10: warning: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records leave out one that the records handed FY2025 carry 300 restricted of (record 1, FY2024, with the events since): recorded, they count as released by the plan"* ]]
 report "... with a warning located at the ledger" $((1 - $?))
+
+# The register's first year typed with a record of that year: refused (what a year carries is
+# of the years before it), as a later year's would be.
+sed 's/^ledger = \[\]/ledger = [ { year = "FY2024", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 500 } ]/' \
+  $p/fy2024.toml > "$work/v24-own.toml"
+q eval $p --inputs "$work/v24-own.toml" --format json --out "$work/r24-own.json"
+db=$work/vest-own.db
+q register init "$db"
+check "a first year typed with a carried record of its own year is refused" 2 \
+  "v24-own.toml:5:21: error: \`A\`'s record of \`FY2024\`: the inputs' carried records give a grant of FY2024 or after, where what a year carries is of the years before it" \
+  "$hoshu" register record "$db" "$work/r24-own.json" --grants award_shares
+check "... nothing is recorded" 0 "0 records and 0 events" "$hoshu" register verify "$db"
 
 # --- 7. Events dated before a recorded year's grant date.
 db=$work/back.db
