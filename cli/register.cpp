@@ -502,6 +502,10 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
                 } else if (auto text = v.inputs.scalar_text(node)) {
                     value.kind = eval::JsonValue::Kind::string;
                     value.text = *text;
+                } else if (auto number = v.inputs.number(node)) {
+                    // (A number of the record's: its base price, its score — compared as a number.)
+                    value.kind = eval::JsonValue::Kind::number;
+                    value.text = number->to_string();
                 } else {
                     continue;
                 }
@@ -626,12 +630,14 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     }
     if (!diags.empty()) print_diagnostics(sm, diags);
     if (refused == 0) {
-        std::fputs(dsl::printable(fmt::format("hint: a restriction that lifted is a `lift` event (hoshu register event {} --kind "
-                                              "lift …), which `show` counts as lifted; if nothing was released, evaluate {} from "
-                                              "the register (hoshu eval PLAN --inputs FY.toml --register {} --format json --out "
-                                              "RESULT.json), with inputs that give no carried records, and record that result "
-                                              "in this one's place (register record --supersede)\n",
-                                              dsl::printable(args.db), dsl::printable(fy), dsl::printable(args.db)),
+        std::fputs(dsl::printable(fmt::format("hint: a restriction that lifted is a `lift` event, which `show` counts as lifted: "
+                                              "record it before the year it opens (hoshu register event {} --kind lift …), and "
+                                              "the evaluation of that year from the register applies it (hoshu eval PLAN "
+                                              "--inputs FY.toml --register {} --format json --out RESULT.json, with inputs that "
+                                              "give no carried records; typed ones are refused while an event awaits them); if "
+                                              "nothing was released, evaluate {} so and record that result in this one's place "
+                                              "(register record --supersede)\n",
+                                              dsl::printable(args.db), dsl::printable(args.db), dsl::printable(fy)),
                                   true)
                        .c_str(),
                    stderr);

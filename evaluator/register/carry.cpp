@@ -441,7 +441,14 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             if (w == nullptr) continue;
             const std::string want = raw(*w), got = raw(t.items[k]);
             if (want == got) continue;
-            auto a = Rational::parse(want), b = Rational::parse(got);
+            // (A number as the inputs may write it: `1.10`, `"110%"`, `"11/10"`.)
+            auto number = [](std::string_view text) -> std::optional<Rational> {
+                if (!text.ends_with('%')) return Rational::parse(text);
+                auto r = Rational::parse(text.substr(0, text.size() - 1));
+                if (r) *r = *r / Rational(100);
+                return r;
+            };
+            auto a = number(want), b = number(got);
             if (!(a && b && *a == *b)) out.push_back(key);
         }
         return out;
@@ -481,7 +488,7 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         if (!records_of(g, typ, typ_index, typ_names, mine)) continue;
         auto first = [&]() -> std::optional<std::size_t> {
             if (mine.empty()) return std::nullopt;
-            return static_cast<std::size_t>(typ[mine.front()] - &typed.front());
+            return at(mine.front());
         };
         // The count granted.
         if (auto fields = count_fields.find(g.grant); fields != count_fields.end())

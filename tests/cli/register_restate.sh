@@ -218,6 +218,18 @@ check "a typed ledger giving D01's FY2024 annual grant as 9999 shares is refused
 report "... and its 9999 restricted, more than the register's 7269" $((1 - $?))
 [[ "$out" == *"--register $db --format json --out RESULT.json"* ]]; report "... saying to evaluate it with --register" $((1 - $?))
 check "... nothing is recorded" 0 "1 record and 0 events" "$hoshu" register verify "$db"
+# A number the register carries that is no count (a base compensation, a division score):
+# compared as a number, however written; another value refused.
+sed '216s/base_comp   = 24_000_000/base_comp   = 25_000_000/' "$E/fy2025.toml" > "$work/fy2025-comp.toml"
+q eval rules/iij --inputs "$work/fy2025-comp.toml" --format json --out "$work/fy2025-comp.json"
+check "a typed ledger giving D01's FY2024 annual base_comp as 25,000,000 is refused (the register: 24,000,000)" 2 \
+  "fy2025-comp.toml:216:15: error: \`D01\`'s FY2024 annual_rs_shares: the inputs' carried records give it \`base_comp\` 25000000, where the register hands FY2025 \`base_comp\` 24000000" \
+  "$hoshu" register record "$db" "$work/fy2025-comp.json" --grants $G
+sed -e '216s/base_comp   = 24_000_000/base_comp   = 24000000.0/' -e 's/^division_score = 1.10$/division_score = "110%"/' \
+  "$E/fy2025.toml" > "$work/fy2025-spelt.toml"
+q eval rules/iij --inputs "$work/fy2025-spelt.toml" --format json --out "$work/fy2025-spelt.json"
+check "... the same numbers written otherwise (24000000.0, \"110%\") are recorded" 0 "recorded FY2025 as record 2" \
+  "$hoshu" register record "$db" "$work/fy2025-spelt.json" --grants $G
 db=$work/order.db
 q register init "$db"
 q register record "$db" "$work/fy2025-typed.json" --grants $G
