@@ -568,8 +568,20 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
         const std::string year_of = fmt::format("`{}`", dsl::printable(c.fiscal_year));
         const std::string early = fmt::format("`{}`'s {} grants, made before the register began", dsl::printable(c.director),
                                               year_of);
+        const std::string other_rec =
+            fmt::format("a carried record{}{}", c.director.empty() ? "" : fmt::format(" of `{}`", dsl::printable(c.director)),
+                        c.fiscal_year.empty() ? "" : fmt::format(" of {}", year_of));
         std::string message =
-            c.unheld && !c.carried && c.field == "year"
+            c.other && c.less
+                ? fmt::format("the inputs' carried records leave out one the records handed {} carry, {} ({}, with the events "
+                              "since): recorded, the year reads none of it",
+                              fy, dsl::printable(c.registered), from)
+            : c.other && c.field.empty()
+                ? fmt::format("{}: the records handed {} carry none like it ({}, with the events since)", other_rec, fy, from)
+            : c.other ? fmt::format("{}: the inputs' carried records give it `{}` {}, where the records handed {} carry `{}` {} "
+                                    "({}, with the events since)",
+                                    other_rec, c.field, dsl::printable(c.typed), fy, c.field, dsl::printable(c.registered), from)
+            : c.unheld && !c.carried && c.field == "year"
                 ? fmt::format("`{}`'s record of {}: the inputs' carried records give a grant the register does not hold: {}",
                               dsl::printable(c.director), year_of, dsl::printable(c.registered))
             : c.unheld && c.field == "records"
@@ -630,6 +642,8 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     }
     if (!diags.empty()) print_diagnostics(sm, diags);
     if (refused == 0) {
+        // (The hint is of grants given fewer restricted shares: not of a record of another form.)
+        if (std::none_of(found.begin(), found.end(), [](const auto& c) { return c.less && !c.other; })) return Exit::success;
         std::fputs(dsl::printable(fmt::format("hint: a restriction that lifted is a `lift` event, which `show` counts as lifted: "
                                               "record it before the year it opens (hoshu register event {} --kind lift …), and "
                                               "the evaluation of that year from the register applies it (hoshu eval PLAN "
@@ -644,7 +658,7 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
         return Exit::success;
     }
     std::fputs(dsl::printable(fmt::format("hoshu: error: `{}` ({}) is computed from carried records its inputs give, and they "
-                                          "contradict the grants the register holds ({} place{} above): recorded, the next "
+                                          "contradict the records the register holds ({} place{} above): recorded, the next "
                                           "year would carry them while `show` gives the register's\n"
                                           "hint: the register is the system of record: evaluate {} from it, with inputs that "
                                           "give no carried records (hoshu eval PLAN --inputs FY.toml --register {} --format "

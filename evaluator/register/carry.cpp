@@ -532,6 +532,48 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         else if (*typ_n < *reg)
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first(), true});
     }
+    // Records of a form that names no director's grant of a year (no `director` and `year`
+    // texts: a balance of points by director and fiscal year): each paired with a record the
+    // records handed the year carry, every field alike; one left out warned of (the year then
+    // reads none of it).
+    {
+        auto plain = [](const JsonValue* r) {
+            const JsonValue* d = r->find("director");
+            const JsonValue* y = r->find("year");
+            return !(d && y && d->kind == JKind::string && y->kind == JKind::string);
+        };
+        std::vector<std::size_t> gen_typ, gen_exp;
+        for (std::size_t i = 0; i < typ.size(); ++i)
+            if (plain(typ[i])) gen_typ.push_back(i);
+        for (std::size_t j = 0; j < exp.size(); ++j)
+            if (plain(exp[j])) gen_exp.push_back(j);
+        auto text_of = [](const JsonValue* r, std::initializer_list<const char*> keys) {
+            for (const char* k : keys)
+                if (const JsonValue* v = r->find(k); v && v->kind == JKind::string) return v->text;
+            return std::string();
+        };
+        auto other = [&](const JsonValue* r, std::string field, std::string got, std::string want, std::optional<std::size_t> i,
+                         bool less) {
+            LedgerContradiction c{text_of(r, {"director"}), text_of(r, {"fiscal_year", "year"}), "", std::move(field),
+                                  std::move(got), std::move(want), i, less, false};
+            c.other = true;
+            out.push_back(std::move(c));
+        };
+        const auto pairs = pair_up(gen_typ, gen_exp, nullptr,
+                                   [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
+                                       if (nearest == nullptr) {
+                                           other(typ[i], "", "", "", at(i), false);
+                                           return;
+                                       }
+                                       for (const auto& f : differ)
+                                           other(typ[i], f, raw(*typ[i]->find(f)), raw(*nearest->find(f)), at(i), false);
+                                   });
+        std::set<std::size_t> paired;
+        for (const auto& [i, j] : pairs) paired.insert(j);
+        if (pairs.size() == gen_typ.size())
+            for (std::size_t j : gen_exp)
+                if (paired.count(j) == 0) other(exp[j], "", "", json_text(*exp[j]), std::nullopt, true);
+    }
     // Each typed record must besides be of a grant the register holds: of a year it records, a
     // grant that year's record makes the director; of a year before the first it records (a
     // grant made before the register began), a record the records handed the year carry, with

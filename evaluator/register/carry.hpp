@@ -161,6 +161,11 @@ struct LedgerContradiction {
     /// `typed` where the records handed the year carry `registered` of it.
     bool unheld = false;
     bool carried = false;
+    /// A record of another form (no director's grant of a year: a balance of points):
+    /// `field` differs from the nearest record the register hands the year (`registered`);
+    /// no field: none is like it; `less`: the register's record (`registered`, as JSON) is
+    /// left out.
+    bool other = false;
 };
 
 /// Where `typed` (the carried records a result of the fiscal year `year` read from its inputs,

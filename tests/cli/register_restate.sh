@@ -371,6 +371,31 @@ check "a first year typed with a carried record of its own year is refused" 2 \
   "$hoshu" register record "$db" "$work/r24-own.json" --grants award_shares
 check "... nothing is recorded" 0 "0 records and 0 events" "$hoshu" register verify "$db"
 
+# Carried records of another form (jp-bbt's balances of points, by director and fiscal_year):
+# typed as the register carries them, recorded; a balance changed, refused; one left out, warned of.
+q eval rules/jp-bbt --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt25.json"
+balances() {  # balances FILE PYTHON_EDIT: FY2026's inputs with FY2025's balances typed, edited
+  python3 - "$work/bbt25.json" "$2" > "$1" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))['carry']['balances']
+exec(sys.argv[2])
+print('balances = [' + ', '.join('{ director = "%s", fiscal_year = "%s", closing_points = %d }' % (r['director'], r['fiscal_year'], r['closing_points']) for r in rows) + ']')
+PY
+  cat examples/jp-bbt/fy2026.toml >> "$1"
+}
+balances "$work/bbt26-same.toml" "pass"
+balances "$work/bbt26-more.toml" "rows[0]['closing_points'] = 99999"
+balances "$work/bbt26-out.toml" "rows.pop(0)"
+for f in same more out; do q eval rules/jp-bbt --inputs "$work/bbt26-$f.toml" --format json --out "$work/bbt26-$f.json"; done
+for f in same more out; do q register init "$work/bbt-$f.db"; q register record "$work/bbt-$f.db" "$work/bbt25.json" --grants delivered_shares; done
+check "jp-bbt: FY2026 typed with the balances FY2025 carries is recorded" 0 "recorded FY2026 as record 2" \
+  "$hoshu" register record "$work/bbt-same.db" "$work/bbt26-same.json" --grants delivered_shares
+check "... with a balance of 99999 points (the register: 9333) refused" 2 \
+  "bbt26-more.toml:1:74: error: a carried record of \`D01\` of \`FY2025\`: the inputs' carried records give it \`closing_points\` 99999, where the records handed FY2026 carry \`closing_points\` 9333" \
+  "$hoshu" register record "$work/bbt-more.db" "$work/bbt26-more.json" --grants delivered_shares
+check "... with a balance left out recorded, warned of" 0 "warning: the inputs' carried records leave out one the records handed FY2026 carry" \
+  "$hoshu" register record "$work/bbt-out.db" "$work/bbt26-out.json" --grants delivered_shares
+
 # --- 7. Events dated before a recorded year's grant date.
 db=$work/back.db
 q register init "$db"
