@@ -460,6 +460,87 @@ std::map<std::string, std::vector<std::string>> count_fields(const eval::Plan& p
     return out;
 }
 
+/// What a contradiction of ledger_contradictions() says: `fy` the year evaluated, `from` the
+/// record it carries from ("record 2, FY2025").
+std::string ledger_message(const eval::LedgerContradiction& c, const std::string& fy, const std::string& from) {
+    const bool count = c.field != "restricted" && c.counted;
+    // (A year as the ledger spells it, quoted: `FY2024 ` shows its space.)
+    const std::string year_of = fmt::format("`{}`", dsl::printable(c.fiscal_year));
+    const std::string early =
+        fmt::format("`{}`'s {} grants, made before the register began", dsl::printable(c.director), year_of);
+    const std::string other_rec = fmt::format(
+        "a carried record{}{}", c.director.empty() ? "" : fmt::format(" of `{}`", dsl::printable(c.director)),
+        c.fiscal_year.empty() ? "" : fmt::format(" of {}", year_of));
+    if (c.other && c.less)
+        return fmt::format(
+            "the inputs' carried records leave out one the records handed {} carry, {} ({}, with the events "
+            "since): recorded, the year reads none of it",
+            fy, dsl::printable(c.registered), from);
+    if (c.other && c.field.empty())
+        return fmt::format("{}: the records handed {} carry none like it ({}, with the events since)", other_rec, fy,
+                           from);
+    if (c.other)
+        return fmt::format(
+            "{}: the inputs' carried records give it `{}` {}, where the records handed {} carry `{}` {} "
+            "({}, with the events since)",
+            other_rec, c.field, dsl::printable(c.typed), fy, c.field, dsl::printable(c.registered), from);
+    if (c.unheld && !c.carried && c.field == "year")
+        return fmt::format(
+            "`{}`'s record of {}: the inputs' carried records give a grant the register does not hold: {}",
+            dsl::printable(c.director), year_of, dsl::printable(c.registered));
+    if (c.unheld && c.field == "records")
+        return fmt::format(
+            "{}: the inputs' carried records give {} records of them, where the records handed {} carry {} "
+            "({}, with the events since)",
+            early, c.typed, fy, c.registered, from);
+    if (c.unheld && c.typed.empty())
+        return fmt::format(
+            "{}: the inputs' carried records leave out one that the records handed {} carry {} restricted of "
+            "({}, with the events since): recorded, they count as released by the plan",
+            early, fy, c.registered, from);
+    if (c.unheld && c.field == "restricted")
+        return fmt::format(
+            "{}: the inputs' carried records give one `restricted` {}, {} the records handed {} carry of it, {} "
+            "({}, with the events since){}",
+            early, c.typed, c.less ? "fewer than" : "more than", fy, c.registered, from,
+            c.less ? ": recorded, the difference counts as released by the plan" : "");
+    if (c.unheld)
+        return fmt::format(
+            "{}: the inputs' carried records give one `{}` {}, where the records handed {} carry `{}` {} "
+            "({}, with the events since)",
+            early, c.field, dsl::printable(c.typed), fy, c.field, dsl::printable(c.registered), from);
+    if (c.field == "records")
+        return fmt::format(
+            "`{}`'s {} {}: the inputs' carried records give {} records of it, where the register carries {} "
+            "({}, with the events since)",
+            dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, c.registered, from);
+    if (count)
+        return fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
+                           dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered);
+    if (c.field != "restricted")
+        return fmt::format(
+            "`{}`'s {} {}: the inputs' carried records give it `{}` {}, where the register hands {} `{}` {} "
+            "({}, with the events since)",
+            dsl::printable(c.director), c.fiscal_year, c.grant, c.field, dsl::printable(c.typed), fy, c.field,
+            dsl::printable(c.registered), from);
+    if (c.less && !c.record)
+        return fmt::format(
+            "`{}`'s {} {}: the inputs' carried records leave it out, while the register holds {} of it "
+            "restricted as {} opens ({}, with the events since): recorded, they count as released by the "
+            "plan",
+            dsl::printable(c.director), c.fiscal_year, c.grant, c.registered, fy, from);
+    if (c.less)
+        return fmt::format(
+            "`{}`'s {} {}: the inputs' carried records give it `restricted` {}, fewer than the register "
+            "holds restricted of it as {} opens, {} ({}, with the events since): recorded, the "
+            "difference counts as released by the plan",
+            dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+    return fmt::format(
+        "`{}`'s {} {}: the inputs' carried records give it `restricted` {}, more than the register "
+        "holds restricted of it as {} opens, {} ({}, with the events since)",
+        dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+}
+
 /// A result computed from carried records its inputs type (`[[ledger]]`), of a year after a
 /// recorded one: each grant the register holds must be what the register says of it — the
 /// count granted, and the shares the register would hand the year as restricted (the
@@ -563,66 +644,7 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     dsl::Diagnostics diags;
     const std::string from = fmt::format("record {}, {}", (*prior)->id, (*prior)->fiscal_year);
     for (const auto& c : found) {
-        const bool count = c.field != "restricted" && c.counted;
-        // (A year as the ledger spells it, quoted: `FY2024 ` shows its space.)
-        const std::string year_of = fmt::format("`{}`", dsl::printable(c.fiscal_year));
-        const std::string early = fmt::format("`{}`'s {} grants, made before the register began", dsl::printable(c.director),
-                                              year_of);
-        const std::string other_rec =
-            fmt::format("a carried record{}{}", c.director.empty() ? "" : fmt::format(" of `{}`", dsl::printable(c.director)),
-                        c.fiscal_year.empty() ? "" : fmt::format(" of {}", year_of));
-        std::string message =
-            c.other && c.less
-                ? fmt::format("the inputs' carried records leave out one the records handed {} carry, {} ({}, with the events "
-                              "since): recorded, the year reads none of it",
-                              fy, dsl::printable(c.registered), from)
-            : c.other && c.field.empty()
-                ? fmt::format("{}: the records handed {} carry none like it ({}, with the events since)", other_rec, fy, from)
-            : c.other ? fmt::format("{}: the inputs' carried records give it `{}` {}, where the records handed {} carry `{}` {} "
-                                    "({}, with the events since)",
-                                    other_rec, c.field, dsl::printable(c.typed), fy, c.field, dsl::printable(c.registered), from)
-            : c.unheld && !c.carried && c.field == "year"
-                ? fmt::format("`{}`'s record of {}: the inputs' carried records give a grant the register does not hold: {}",
-                              dsl::printable(c.director), year_of, dsl::printable(c.registered))
-            : c.unheld && c.field == "records"
-                ? fmt::format("{}: the inputs' carried records give {} records of them, where the records handed {} carry {} "
-                              "({}, with the events since)",
-                              early, c.typed, fy, c.registered, from)
-            : c.unheld && c.typed.empty()
-                ? fmt::format("{}: the inputs' carried records leave out one that the records handed {} carry {} restricted of "
-                              "({}, with the events since): recorded, they count as released by the plan",
-                              early, fy, c.registered, from)
-            : c.unheld && c.field == "restricted"
-                ? fmt::format("{}: the inputs' carried records give one `restricted` {}, {} the records handed {} carry of it, {} "
-                              "({}, with the events since){}",
-                              early, c.typed, c.less ? "fewer than" : "more than", fy, c.registered, from,
-                              c.less ? ": recorded, the difference counts as released by the plan" : "")
-            : c.unheld ? fmt::format("{}: the inputs' carried records give one `{}` {}, where the records handed {} carry `{}` {} "
-                                     "({}, with the events since)",
-                                     early, c.field, dsl::printable(c.typed), fy, c.field, dsl::printable(c.registered), from)
-            : c.field == "records"
-                ? fmt::format("`{}`'s {} {}: the inputs' carried records give {} records of it, where the register carries {} "
-                              "({}, with the events since)",
-                              dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, c.registered, from)
-            : count ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, the register records {} granted",
-                                dsl::printable(c.director), c.fiscal_year, c.grant, c.field, c.typed, c.registered)
-            : c.field != "restricted"
-                ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `{}` {}, where the register hands {} `{}` {} "
-                              "({}, with the events since)",
-                              dsl::printable(c.director), c.fiscal_year, c.grant, c.field, dsl::printable(c.typed), fy,
-                              c.field, dsl::printable(c.registered), from)
-            : c.less && !c.record
-                ? fmt::format("`{}`'s {} {}: the inputs' carried records leave it out, while the register holds {} of it "
-                              "restricted as {} opens ({}, with the events since): recorded, they count as released by the "
-                              "plan",
-                              dsl::printable(c.director), c.fiscal_year, c.grant, c.registered, fy, from)
-            : c.less ? fmt::format("`{}`'s {} {}: the inputs' carried records give it `restricted` {}, fewer than the register "
-                                   "holds restricted of it as {} opens, {} ({}, with the events since): recorded, the "
-                                   "difference counts as released by the plan",
-                                   dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from)
-                     : fmt::format("`{}`'s {} {}: the inputs' carried records give it `restricted` {}, more than the register "
-                                   "holds restricted of it as {} opens, {} ({}, with the events since)",
-                                   dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+        const std::string message = ledger_message(c, fy, from);
         if (c.less && refused > 0) continue;   // (refused for the others: these would only add to it)
         const auto severity = c.less ? dsl::Severity::warning : dsl::Severity::error;
         dsl::SourceRange at;
