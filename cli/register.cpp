@@ -636,7 +636,21 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
         const auto for_year = eval::events_for_year(**prior, stored, events, fy, eval::year_last_day(v.plan, session));
         if (auto applied = eval::apply_events(*expected, for_year.apply); !applied) return fail(applied.error());
     }
-    const auto found = eval::ledger_contradictions(stored, **prior, expected->json.find("carry"), typed, counts, fy);
+    std::set<std::string> carry_fields;   // every field a `carry` of the plan writes
+    for (const auto& c : v.plan.carries)
+        for (const auto& clause : c.clauses)
+            for (const auto& f : clause.fields) carry_fields.insert(f.name);
+    // What the plan reads for a field a carried record leaves out: a constant default.
+    std::map<std::string, std::string> defaults;
+    for (const auto& slot : v.plan.slots) {
+        const auto n = slot.input.default_node;
+        if (slot.kind != eval::SlotKind::input || n == eval::none || n >= v.plan.nodes.size() ||
+            v.plan.nodes[n].kind != eval::NodeKind::constant || v.plan.nodes[n].aux >= v.plan.constants.size())
+            continue;
+        defaults.emplace(slot.input.path_text, v.plan.constants[v.plan.nodes[n].aux].number.to_string());
+    }
+    const auto found = eval::ledger_contradictions(stored, **prior, expected->json.find("carry"), typed, counts,
+                                                   carry_fields, defaults, fy);
     if (found.empty()) return Exit::success;
     const std::size_t refused =
         static_cast<std::size_t>(std::count_if(found.begin(), found.end(), [](const auto& c) { return !c.less; }));

@@ -350,6 +350,8 @@ std::string rate_outside(const Plan* plan, const std::string& rate_text) {
 std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredResult>& results, const StoredResult& prior,
                                                        const JsonValue* expected, const std::vector<JsonValue>& typed,
                                                        const std::map<std::string, std::vector<std::string>>& count_fields,
+                                                       const std::set<std::string>& carry_fields,
+                                                       const std::map<std::string, std::string>& defaults,
                                                        const std::string& year) {
     // The register's grants of the years before `year`: its current records' grant lines.
     struct Grant {
@@ -427,8 +429,10 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         return std::to_string(total);
     };
     // The fields of typed record t, but `restricted` and those of `skip`, that carried record
-    // c gives otherwise (a number equal as a number: 3020 and 3_020, 0.5 and 1/2). One the
-    // register does not carry is an input of the year (a committee's reassessed rate).
+    // c gives otherwise (a number equal as a number: 3020 and 3_020, 0.5 and 1/2), or that
+    // one of them gives and the other does not (the plan would read its default instead). A
+    // field no `carry` of the plan writes is an input of the year (a committee's reassessed
+    // rate): not compared.
     auto raw = [](const JsonValue& v) {
         return v.kind == JKind::string || v.kind == JKind::number || v.kind == JKind::boolean ? v.text : json_text(v);
     };
@@ -438,7 +442,10 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             const std::string& key = t.keys[k];
             if (key == "restricted" || (skip && std::find(skip->begin(), skip->end(), key) != skip->end())) continue;
             const JsonValue* w = c.find(key);
-            if (w == nullptr) continue;
+            if (w == nullptr) {
+                if (carry_fields.count(key) != 0) out.push_back(key);
+                continue;
+            }
             const std::string want = raw(*w), got = raw(t.items[k]);
             if (want == got) continue;
             // (A number as the inputs may write it: `1.10`, `"110%"`, `"11/10"`.)
@@ -451,7 +458,24 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             auto a = number(want), b = number(got);
             if (!(a && b && *a == *b)) out.push_back(key);
         }
+        for (std::size_t k = 0; k < c.keys.size(); ++k) {
+            const std::string& key = c.keys[k];
+            if (key == "restricted" || (skip && std::find(skip->begin(), skip->end(), key) != skip->end()) ||
+                t.find(key) != nullptr)
+                continue;
+            // (Left out where the plan reads a default: the same when the register carries it.)
+            if (auto d = defaults.find(key); d != defaults.end()) {
+                auto a = Rational::parse(d->second), b = Rational::parse(raw(c.items[k]));
+                if (d->second == raw(c.items[k]) || (a && b && *a == *b)) continue;
+            }
+            out.push_back(key);
+        }
         return out;
+    };
+    // A field's value in a record as a message gives it ("nothing": the record has none).
+    auto value_in = [&](const JsonValue* r, const std::string& key) -> std::string {
+        const JsonValue* v = r ? r->find(key) : nullptr;
+        return v ? raw(*v) : "nothing";
     };
     // Each typed record of `mine` paired with a carried one of `theirs` that gives its fields
     // alike (differing() empty); for one with none, on_unpaired(typed, the nearest carried
@@ -466,7 +490,14 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             for (std::size_t j = 0; j < theirs.size(); ++j) {
                 if (used[j]) continue;
                 auto d = differing(*typ[i], *exp[theirs[j]], skip);
-                if (best == theirs.size() || d.size() < best_differ.size()) {
+                // (The nearest: one of the same director and year before one of fewer differences.)
+                auto score = [](const std::vector<std::string>& fields) {
+                    std::size_t n = fields.size();
+                    for (const auto& f : fields)
+                        if (f == "director" || f == "year" || f == "fiscal_year") n += 1000;
+                    return n;
+                };
+                if (best == theirs.size() || score(d) < score(best_differ)) {
                     best = j;
                     best_differ = std::move(d);
                 }
@@ -504,7 +535,12 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         // No more records of it than the register carries (an extra one, even of no shares,
         // can make shares: a reassessment reads its rate), each giving every other field the
         // register would hand the year (its grant date, price, rate) alike.
-        if (mine.size() > theirs.size()) {
+        // (Fewer: a record left out counts as released when it holds shares restricted; one of
+        // no `restricted` — points that vest, say — is no release, and the year would read none
+        // of it.)
+        const bool restricting =
+            std::any_of(theirs.begin(), theirs.end(), [&](std::size_t j) { return exp[j]->find("restricted") != nullptr; });
+        if (mine.size() > theirs.size() || (mine.size() < theirs.size() && !restricting)) {
             out.push_back({g.director, g.fiscal_year, g.grant, "records", std::to_string(mine.size()),
                            std::to_string(theirs.size()), first(), false, false});
             continue;
@@ -512,11 +548,9 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         const auto counted = count_fields.find(g.grant);
         pair_up(mine, theirs, counted == count_fields.end() ? nullptr : &counted->second,   // (counts compared above)
                 [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
-                    for (const auto& key : differ) {
-                        const JsonValue* want = nearest ? nearest->find(key) : nullptr;
-                        out.push_back({g.director, g.fiscal_year, g.grant, key, raw(*typ[i]->find(key)),
-                                       want ? raw(*want) : "nothing", at(i), false, false});
-                    }
+                    for (const auto& key : differ)
+                        out.push_back({g.director, g.fiscal_year, g.grant, key, value_in(typ[i], key), value_in(nearest, key),
+                                       at(i), false, false});
                 });
         bool any_exp = false, any_typ = false;
         const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
@@ -566,7 +600,7 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
                                            return;
                                        }
                                        for (const auto& f : differ)
-                                           other(typ[i], f, raw(*typ[i]->find(f)), raw(*nearest->find(f)), at(i), false);
+                                           other(typ[i], f, value_in(typ[i], f), value_in(nearest, f), at(i), false);
                                    });
         std::set<std::size_t> paired;
         for (const auto& [i, j] : pairs) paired.insert(j);
@@ -647,12 +681,9 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         }
         const auto pairs = pair_up(which, carried_recs, nullptr,
                                    [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
-                                       for (const auto& f : differ) {
-                                           const JsonValue* want = nearest ? nearest->find(f) : nullptr;
-                                           carried({director, fy, "", f, raw(*typ[i]->find(f)), want ? raw(*want) : "nothing",
-                                                    at(i), false,
+                                       for (const auto& f : differ)
+                                           carried({director, fy, "", f, value_in(typ[i], f), value_in(nearest, f), at(i), false,
                                                     std::find(share_fields.begin(), share_fields.end(), f) != share_fields.end()});
-                                       }
                                    });
         std::set<std::size_t> paired;
         for (const auto& [i, j] : pairs) {
@@ -666,9 +697,14 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         // (Unpaired because of another field: refused above; left out: below.)
         if (pairs.size() != which.size()) continue;
         for (std::size_t j : carried_recs) {
+            if (paired.count(j) != 0) continue;
+            if (exp[j]->find("restricted") == nullptr) {   // (no release: see above)
+                carried({director, fy, "", "records", std::to_string(which.size()), std::to_string(carried_recs.size()),
+                         at(which.front()), false, false});
+                break;
+            }
             const auto held = restricted_of(*exp[j]);
-            if (paired.count(j) == 0 && held && *held > 0)
-                carried({director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true, false});
+            if (held && *held > 0) carried({director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true, false});
         }
     }
     // A grant made before the register began that the records handed the year hold shares of
@@ -677,6 +713,13 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         const auto& [director, fy] = key;
         if (!fiscal_year_before(fy, first_year) || recorded.count(fy) != 0 || typ_index.count(key) != 0) continue;
         for (std::size_t j : theirs_here) {
+            if (exp[j]->find("restricted") == nullptr) {   // (no release: refused)
+                LedgerContradiction d{director, fy, "", "records", "0", std::to_string(theirs_here.size()), std::nullopt};
+                d.unheld = true;
+                d.carried = true;
+                out.push_back(std::move(d));
+                break;
+            }
             const auto held = restricted_of(*exp[j]);
             if (!held || *held == 0) continue;
             LedgerContradiction d{director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true};

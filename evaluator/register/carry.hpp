@@ -192,6 +192,8 @@ struct LedgerContradiction {
 std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredResult>& results, const StoredResult& prior,
                                                        const JsonValue* expected, const std::vector<JsonValue>& typed,
                                                        const std::map<std::string, std::vector<std::string>>& count_fields,
+                                                       const std::set<std::string>& carry_fields,
+                                                       const std::map<std::string, std::string>& defaults,
                                                        const std::string& year);
 
 /// Apply `events` (in order) to the records `prior` carries (prior.json's "carry"). Returns

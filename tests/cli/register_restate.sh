@@ -396,6 +396,57 @@ check "... with a balance of 99999 points (the register: 9333) refused" 2 \
 check "... with a balance left out recorded, warned of" 0 "warning: the inputs' carried records leave out one the records handed FY2026 carry" \
   "$hoshu" register record "$work/bbt-out.db" "$work/bbt26-out.json" --grants delivered_shares
 
+# IIJ typed three years running: FY2026's ledger leaves out what the plan reads a default of
+# (`division_score` 0 on the tenure records) and adds the committee's `reassessed_rate`, which
+# no carry writes: recorded. A field the register carries left out where the plan's default
+# differs (D01's FY2024 midterm `division_score` 1.00): refused.
+db=$work/iij-typed3.db
+q register init "$db"
+q register record "$db" "$work/fy2024.json" --grants $G
+q register record "$db" "$work/fy2025-typed.json" --grants $G
+q eval rules/iij --inputs $E/fy2026.toml --format json --out "$work/fy2026-typed.json"
+python3 - "$E/fy2026.toml" "$work/fy2026-nodiv.toml" <<'PY3'
+import sys
+blocks = open(sys.argv[1], encoding='utf-8').read().split('[[ledger]]')
+for k, b in enumerate(blocks):
+    if 'year        = "FY2024"' in b and 'director    = "D01"' in b and 'component   = "midterm"' in b:
+        blocks[k] = '\n'.join(l for l in b.split('\n') if not l.startswith('division_score'))
+open(sys.argv[2], 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
+PY3
+q eval rules/iij --inputs "$work/fy2026-nodiv.toml" --format json --out "$work/fy2026-nodiv.json"
+check "IIJ: FY2026 typed with D01's FY2024 midterm division_score left out (the register: 1.00) is refused" 2 \
+  "error: \`D01\`'s FY2024 midterm_rs_shares: the inputs' carried records give it \`division_score\` nothing, where the register hands FY2026 \`division_score\` 1" \
+  "$hoshu" register record "$db" "$work/fy2026-nodiv.json" --grants $G
+check "... FY2026 typed as the example is recorded" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/fy2026-typed.json" --grants $G
+# Carried records with no `restricted` (points that vest): one left out is no release, refused.
+pp=tests/cli/register_plans/points
+q eval $pp --inputs $pp/fy2024.toml --format json --out "$work/pts24.json"
+db=$work/points.db
+q register init "$db"
+q register record "$db" "$work/pts24.json" --grants earned_points
+grep -v '^tranches' $pp/fy2025.toml > "$work/pts25n.toml"
+q eval $pp --inputs "$work/pts25n.toml" --register "$db" --format json --out "$work/pts25.json"
+q register record "$db" "$work/pts25.json" --grants earned_points
+tranches() {  # tranches FILE PYTHON_EDIT: FY2026's inputs with FY2025's tranches typed, edited
+  python3 - "$work/pts25.json" "$2" > "$1" <<'PY'
+import json, sys
+rows = [dict(r) for r in json.load(open(sys.argv[1]))['carry']['tranches']]
+exec(sys.argv[2])
+print('tranches = [' + ', '.join('{ ' + ', '.join('%s = %s' % (k, json.dumps(v)) for k, v in r.items()) + ' }' for r in rows) + ']')
+PY
+  sed 's/FY2025/FY2026/' "$work/pts25n.toml" >> "$1"
+}
+tranches "$work/pts26-same.toml" "pass"
+tranches "$work/pts26-out.toml" "del rows[0]"
+for f in same out; do q eval $pp --inputs "$work/pts26-$f.toml" --format json --out "$work/pts26-$f.json"; done
+cp "$db" "$work/points-out.db"
+check "points: FY2026 typed with a tranche left out is refused" 2 \
+  "the inputs' carried records give 0 records of it, where the register carries 1" \
+  "$hoshu" register record "$work/points-out.db" "$work/pts26-out.json" --grants earned_points
+check "... typed as carried, recorded" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/pts26-same.json" --grants earned_points
+
 # --- 7. Events dated before a recorded year's grant date.
 db=$work/back.db
 q register init "$db"
