@@ -443,7 +443,14 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             if (key == "restricted" || (skip && std::find(skip->begin(), skip->end(), key) != skip->end())) continue;
             const JsonValue* w = c.find(key);
             if (w == nullptr) {
-                if (carry_fields.count(key) != 0) out.push_back(key);
+                // (Where the register carries none the plan reads its default: the same value
+                // written out is no difference.)
+                if (carry_fields.count(key) == 0) continue;
+                if (auto d = defaults.find(key); d != defaults.end()) {
+                    auto a = Rational::parse(d->second), b = Rational::parse(raw(t.items[k]));
+                    if (d->second == raw(t.items[k]) || (a && b && *a == *b)) continue;
+                }
+                out.push_back(key);
                 continue;
             }
             const std::string want = raw(*w), got = raw(t.items[k]);

@@ -226,9 +226,10 @@ check "a typed ledger giving D01's FY2024 annual base_comp as 25,000,000 is refu
   "fy2025-comp.toml:216:15: error: \`D01\`'s FY2024 annual_rs_shares: the inputs' carried records give it \`base_comp\` 25000000, where the register hands FY2025 \`base_comp\` 24000000" \
   "$hoshu" register record "$db" "$work/fy2025-comp.json" --grants $G
 sed -e '216s/base_comp   = 24_000_000/base_comp   = 24000000.0/' -e 's/^division_score = 1.10$/division_score = "110%"/' \
+  -e '218s/$/\ndivision_score = 0/' \
   "$E/fy2025.toml" > "$work/fy2025-spelt.toml"
 q eval rules/iij --inputs "$work/fy2025-spelt.toml" --format json --out "$work/fy2025-spelt.json"
-check "... the same numbers written otherwise (24000000.0, \"110%\") are recorded" 0 "recorded FY2025 as record 2" \
+check "... the same numbers written otherwise (24000000.0, \"110%\"), and the plan's default written out where the register carries none (division_score = 0), are recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/fy2025-spelt.json" --grants $G
 db=$work/order.db
 q register init "$db"
