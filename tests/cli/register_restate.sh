@@ -322,9 +322,12 @@ CASES
 sed 's/^ledger = \[\]/ledger = [ { year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 300 } ]/' \
   $p/fy2024.toml > "$work/v24-pre.toml"
 q eval $p --inputs "$work/v24-pre.toml" --format json --out "$work/r24-pre.json"
-db=$work/vest-pre.db
-q register init "$db"
-q register record "$db" "$work/r24-pre.json" --grants award_shares
+pre_db() {  # pre_db NAME: a register in $db holding the FY2024 typed over A's FY2023 grant
+  db=$work/$1.db
+  q register init "$db"
+  q register record "$db" "$work/r24-pre.json" --grants award_shares
+}
+pre_db vest-pre
 n=0
 while IFS='|' read -r what date shares restricted message; do
   n=$((n + 1))
@@ -345,16 +348,12 @@ check "... and one as its first record carries it is recorded" 0 "recorded FY202
 [[ "$out" != *warning* ]]; report "... without a warning" $((1 - $?))
 extra "$work/v25-pre-fewer.toml" '{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 100 }'
 q eval $p --inputs "$work/v25-pre-fewer.toml" --format json --out "$work/v25-pre-fewer.json"
-db=$work/vest-pre-fewer.db
-q register init "$db"
-q register record "$db" "$work/r24-pre.json" --grants award_shares
+pre_db vest-pre-fewer
 check "... one given fewer restricted is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-pre-fewer.json" --grants award_shares
 [[ "$out" == *"v25-pre-fewer.toml:7:90: warning: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records give one \`restricted\` 100, fewer than the records handed FY2025 carry of it, 300 (record 1, FY2024, with the events since): recorded, the difference counts as released by the plan"* ]]
 report "... with a warning at the value" $((1 - $?))
-db=$work/vest-pre-out.db
-q register init "$db"
-q register record "$db" "$work/r24-pre.json" --grants award_shares
+pre_db vest-pre-out
 check "... one the ledger leaves out is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
 [[ "$out" == *"v25-same.toml:6:10: warning: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records leave out one that the records handed FY2025 carry 300 restricted of (record 1, FY2024, with the events since): recorded, they count as released by the plan"* ]]
