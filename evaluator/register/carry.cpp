@@ -636,7 +636,8 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         return v->kind == JKind::number ? share_count(v->text) : std::nullopt;
     };
     for (const auto& [key, which] : typ_index) {
-        const auto& [director, fy] = key;
+        const std::string& director = key.first;   // (named: lambdas below capture them)
+        const std::string& fy = key.second;
         auto unheld = [&](std::size_t i, std::string why) {
             LedgerContradiction c{director, fy, "", "year", fy, std::move(why), at(i)};
             c.unheld = true;
