@@ -436,6 +436,19 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
     auto raw = [](const JsonValue& v) {
         return v.kind == JKind::string || v.kind == JKind::number || v.kind == JKind::boolean ? v.text : json_text(v);
     };
+    // Two values alike: the same text, or the same number as the inputs may write it (`1.10`,
+    // `"110%"`, `"11/10"`).
+    auto same_number = [](std::string_view a, std::string_view b) {
+        if (a == b) return true;
+        auto number = [](std::string_view text) -> std::optional<Rational> {
+            if (!text.ends_with('%')) return Rational::parse(text);
+            auto r = Rational::parse(text.substr(0, text.size() - 1));
+            if (r) *r = *r / Rational(100);
+            return r;
+        };
+        auto x = number(a), y = number(b);
+        return x && y && *x == *y;
+    };
     auto differing = [&](const JsonValue& t, const JsonValue& c, const std::vector<std::string>* skip) {
         std::vector<std::string> out;
         for (std::size_t k = 0; k < t.keys.size(); ++k) {
@@ -446,24 +459,11 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
                 // (Where the register carries none the plan reads its default: the same value
                 // written out is no difference.)
                 if (carry_fields.count(key) == 0) continue;
-                if (auto d = defaults.find(key); d != defaults.end()) {
-                    auto a = Rational::parse(d->second), b = Rational::parse(raw(t.items[k]));
-                    if (d->second == raw(t.items[k]) || (a && b && *a == *b)) continue;
-                }
+                if (auto d = defaults.find(key); d != defaults.end() && same_number(d->second, raw(t.items[k]))) continue;
                 out.push_back(key);
                 continue;
             }
-            const std::string want = raw(*w), got = raw(t.items[k]);
-            if (want == got) continue;
-            // (A number as the inputs may write it: `1.10`, `"110%"`, `"11/10"`.)
-            auto number = [](std::string_view text) -> std::optional<Rational> {
-                if (!text.ends_with('%')) return Rational::parse(text);
-                auto r = Rational::parse(text.substr(0, text.size() - 1));
-                if (r) *r = *r / Rational(100);
-                return r;
-            };
-            auto a = number(want), b = number(got);
-            if (!(a && b && *a == *b)) out.push_back(key);
+            if (!same_number(raw(*w), raw(t.items[k]))) out.push_back(key);
         }
         for (std::size_t k = 0; k < c.keys.size(); ++k) {
             const std::string& key = c.keys[k];
@@ -471,10 +471,7 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
                 t.find(key) != nullptr)
                 continue;
             // (Left out where the plan reads a default: the same when the register carries it.)
-            if (auto d = defaults.find(key); d != defaults.end()) {
-                auto a = Rational::parse(d->second), b = Rational::parse(raw(c.items[k]));
-                if (d->second == raw(c.items[k]) || (a && b && *a == *b)) continue;
-            }
+            if (auto d = defaults.find(key); d != defaults.end() && same_number(d->second, raw(c.items[k]))) continue;
             out.push_back(key);
         }
         return out;
