@@ -698,9 +698,13 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
                                           "year would carry them while `show` gives the register's\n"
                                           "hint: the register is the system of record: evaluate {} from it, with inputs that "
                                           "give no carried records (hoshu eval PLAN --inputs FY.toml --register {} --format "
-                                          "json --out RESULT.json), then record that result; or correct the inputs' records\n",
+                                          "json --out RESULT.json), then record that result; or correct the inputs' records; "
+                                          "or, where it is the register's record of {} that is wrong, evaluate {} again and "
+                                          "record it in that one's place (register record {} RESULT.json --supersede --reason …)\n",
                                           dsl::printable(args.result), dsl::printable(fy), refused,
-                                          refused == 1 ? "" : "s", dsl::printable(fy), dsl::printable(args.db)),
+                                          refused == 1 ? "" : "s", dsl::printable(fy), dsl::printable(args.db),
+                                          dsl::printable((*prior)->fiscal_year), dsl::printable((*prior)->fiscal_year),
+                                          dsl::printable(args.db)),
                               true)
                    .c_str(),
                stderr);
@@ -840,10 +844,14 @@ int record(const RegisterArgs& args) {
                     for (const auto& c : v.plan.carries) {
                         const eval::InputFile::Node given = v.inputs.child(v.inputs.root(), c.path);
                         if (!given) continue;
+                        // (As they are written: a list of `[[…]]` tables, or one array.)
+                        const auto at = v.inputs.range(given);
+                        const bool tables = at.valid && std::string_view(v.inputs.bytes()).substr(at.begin).starts_with("[[");
                         typed += (typed.empty() ? "" : ", ") +
                                  (v.inputs.kind(given) == eval::InputKind::array && v.inputs.size(given) == 0
                                       ? fmt::format("`{} = []`", c.path)
-                                      : fmt::format("[[{}]]", c.path));
+                                  : tables ? fmt::format("[[{}]]", c.path)
+                                           : fmt::format("`{} = [...]`", c.path));
                     }
                     const std::string inputs = dsl::printable(v.inputs_path);
                     const std::string run =

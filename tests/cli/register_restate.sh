@@ -53,6 +53,20 @@ check "a FY2025 result from a typed ledger is refused: it does not apply event 1
    "$out" == *"rules/iij --inputs COPY.toml --register $db --format json --out RESULT.json), then record that result"* &&
    "$out" != *"--inputs $E/fy2025.toml --register"* ]]
 report "... on a copy of the inputs without their [[ledger]], which eval --register refuses" $((1 - $?))
+# The same records written as one array: the hint names them as they are written.
+python3 - "$E/fy2025.toml" "$work/fy2025-inline.toml" <<'PY3'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+start = re.search(r'^\[\[ledger\]\]', text, re.M).start()
+records = []
+for block in re.split(r'^\[\[ledger\]\]', text[start:], flags=re.M)[1:]:
+    fields = [l.split('#')[0].strip() for l in block.split('\n') if '=' in l.split('#')[0]]
+    records.append('{ ' + ', '.join(fields) + ' }')
+open(sys.argv[2], 'w', encoding='utf-8').write('ledger = [\n' + ',\n'.join(records) + '\n]\n' + text[:start])
+PY3
+q eval rules/iij --inputs "$work/fy2025-inline.toml" --format json --out "$work/fy2025-inline.json"
+check "... and typed as one array, refused so too" 2 "on a copy of \`$work/fy2025-inline.toml\` without its \`ledger = [...]\`" \
+  "$hoshu" register record "$db" "$work/fy2025-inline.json" --grants $G
 check "... (these inputs, as they are, eval --register refuses)" 2 "the inputs give \`ledger\`, which is carried from" \
   "$hoshu" eval rules/iij --inputs $E/fy2025.toml --register "$db"
 check "... nothing is recorded" 0 "1 record and 1 event" "$hoshu" register verify "$db"
@@ -418,6 +432,23 @@ check "IIJ: FY2026 typed with D01's FY2024 midterm division_score left out (the 
   "error: \`D01\`'s FY2024 midterm_rs_shares: the inputs' carried records give it \`division_score\` nothing, where the register hands FY2026 \`division_score\` 1" \
   "$hoshu" register record "$db" "$work/fy2026-nodiv.json" --grants $G
 check "... FY2026 typed as the example is recorded" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/fy2026-typed.json" --grants $G
+# A register begun in FY2025 whose typed records left out D01's FY2024 midterm `rate`: FY2026
+# typed with it is refused, and the way out named is recording FY2025 again in its place.
+db=$work/iij-norate.db
+python3 - "$E/fy2025.toml" "$work/fy2025-norate.toml" <<'PY3'
+import sys
+blocks = open(sys.argv[1], encoding='utf-8').read().split('[[ledger]]')
+for k, b in enumerate(blocks):
+    if 'year        = "FY2024"' in b and 'director    = "D01"' in b and 'component   = "midterm"' in b:
+        blocks[k] = '\n'.join(l for l in b.split('\n') if not l.startswith('rate '))
+open(sys.argv[2], 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
+PY3
+q eval rules/iij --inputs "$work/fy2025-norate.toml" --format json --out "$work/fy2025-norate.json"
+q register init "$db"
+q register record "$db" "$work/fy2025-norate.json" --grants $G
+check "a register begun without D01's FY2024 midterm rate refuses FY2026 typed with it, naming --supersede of FY2025" 2 \
+  "or, where it is the register's record of FY2025 that is wrong, evaluate FY2025 again and record it in that one's place (register record $db RESULT.json --supersede --reason" \
   "$hoshu" register record "$db" "$work/fy2026-typed.json" --grants $G
 # Carried records with no `restricted` (points that vest): one left out is no release, refused.
 pp=tests/cli/register_plans/points
