@@ -33,8 +33,10 @@
 #include "evaluator/register/carry.hpp"
 #include "evaluator/register/register.hpp"
 #include "evaluator/register/report.hpp"
+#include "evaluator/output/carried.hpp"
 #include "evaluator/output/eval_report.hpp"
 #include "evaluator/output/seal.hpp"
+#include "evaluator/output/verify.hpp"
 #include "evaluator/run/outcome.hpp"
 #include "evaluator/run/session.hpp"
 
@@ -462,7 +464,11 @@ std::map<std::string, std::vector<std::string>> count_fields(const eval::Plan& p
 
 /// What a contradiction of ledger_contradictions() says: `fy` the year evaluated, `from` the
 /// record it carries from ("record 2, FY2025").
-std::string ledger_message(const eval::LedgerContradiction& c, const std::string& fy, const std::string& from) {
+std::string ledger_message(const eval::LedgerContradiction& c, const std::string& fy, const std::string& from,
+                           bool released = true) {
+    // (Where a difference counts as released: said after each, unless the year computes
+    // otherwise with the register's records, and it is refused.)
+    auto as_released = [&](std::string_view what) { return released ? fmt::format(": recorded, {}", what) : std::string(); };
     const bool count = c.field != "restricted" && c.counted;
     // (A year as the ledger spells it, quoted: `FY2024 ` shows its space.)
     const std::string year_of = fmt::format("`{}`", dsl::printable(c.fiscal_year));
@@ -474,8 +480,8 @@ std::string ledger_message(const eval::LedgerContradiction& c, const std::string
     if (c.other && c.less)
         return fmt::format(
             "the inputs' carried records leave out one the records handed {} carry, {} ({}, with the events "
-            "since): recorded, the year reads none of it",
-            fy, dsl::printable(c.registered), from);
+            "since){}",
+            fy, dsl::printable(c.registered), from, as_released("the year reads none of it"));
     if (c.other && c.field.empty())
         return fmt::format("{}: the records handed {} carry none like it ({}, with the events since)", other_rec, fy,
                            from);
@@ -496,14 +502,14 @@ std::string ledger_message(const eval::LedgerContradiction& c, const std::string
     if (c.unheld && c.typed.empty())
         return fmt::format(
             "{}: the inputs' carried records leave out one that the records handed {} carry {} restricted of "
-            "({}, with the events since): recorded, they count as released by the plan",
-            early, fy, c.registered, from);
+            "({}, with the events since){}",
+            early, fy, c.registered, from, as_released("they count as released by the plan"));
     if (c.unheld && c.field == "restricted")
         return fmt::format(
             "{}: the inputs' carried records give one `restricted` {}, {} the records handed {} carry of it, {} "
             "({}, with the events since){}",
             early, c.typed, c.less ? "fewer than" : "more than", fy, c.registered, from,
-            c.less ? ": recorded, the difference counts as released by the plan" : "");
+            c.less ? as_released("the difference counts as released by the plan") : "");
     if (c.unheld)
         return fmt::format(
             "{}: the inputs' carried records give one `{}` {}, where the records handed {} carry `{}` {} "
@@ -526,19 +532,83 @@ std::string ledger_message(const eval::LedgerContradiction& c, const std::string
     if (c.less && !c.record)
         return fmt::format(
             "`{}`'s {} {}: the inputs' carried records leave it out, while the register holds {} of it "
-            "restricted as {} opens ({}, with the events since): recorded, they count as released by the "
-            "plan",
-            dsl::printable(c.director), c.fiscal_year, c.grant, c.registered, fy, from);
+            "restricted as {} opens ({}, with the events since){}",
+            dsl::printable(c.director), c.fiscal_year, c.grant, c.registered, fy, from,
+            as_released("they count as released by the plan"));
     if (c.less)
         return fmt::format(
             "`{}`'s {} {}: the inputs' carried records give it `restricted` {}, fewer than the register "
-            "holds restricted of it as {} opens, {} ({}, with the events since): recorded, the "
-            "difference counts as released by the plan",
-            dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+            "holds restricted of it as {} opens, {} ({}, with the events since){}",
+            dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from,
+            as_released("the difference counts as released by the plan"));
     return fmt::format(
         "`{}`'s {} {}: the inputs' carried records give it `restricted` {}, more than the register "
         "holds restricted of it as {} opens, {} ({}, with the events since)",
         dsl::printable(c.director), c.fiscal_year, c.grant, c.typed, fy, c.registered, from);
+}
+
+/// What the year computes otherwise where the typed records give fewer shares restricted
+/// than the register holds: the inputs again, each such `restricted` written as the
+/// register's record holds it and each record they leave out given back (`restore`),
+/// evaluated; every figure of the result (a director's output, a total, a limit, a
+/// violation — not the records it carries on) that then differs. A difference that turns
+/// nothing the year computes is the release the plan counts; one that changes a clawback
+/// or a forfeiture is a figure the register never held. None when it cannot be told: a
+/// typed record that writes no `restricted` (the plan reads its default), inputs that do not
+/// read back so.
+std::optional<std::vector<std::string>> figures_otherwise(const Verified& v, const std::string& fy,
+                                                          const std::vector<std::map<std::string, dsl::SourceRange>>& where,
+                                                          const eval::JsonValue& carry,
+                                                          const std::vector<const eval::LedgerContradiction*>& restore) {
+    struct Edit {
+        std::uint32_t begin = 0, end = 0;
+        std::string text;
+    };
+    std::vector<Edit> edits;
+    std::vector<const eval::JsonValue*> left_out;
+    for (const eval::LedgerContradiction* c : restore) {
+        for (const auto& [record, held] : c->restore_restricted) {
+            if (record >= where.size()) return std::nullopt;
+            const auto at = where[record].find("restricted");
+            if (at == where[record].end() || !at->second.valid || at->second.file != v.inputs.file()) return std::nullopt;
+            edits.push_back({at->second.begin, at->second.end, held});
+        }
+        left_out.insert(left_out.end(), c->restore_records.begin(), c->restore_records.end());
+    }
+    std::string text = v.inputs.bytes();
+    std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+    for (const auto& e : edits) {
+        if (e.end < e.begin || e.end > text.size()) return std::nullopt;
+        text.replace(e.begin, e.end - e.begin, e.text);
+    }
+    // (Each record left out given back after the inputs' own, as the register carries it.)
+    std::vector<eval::InputFile::Carried> given_back;
+    for (const eval::JsonValue* record : left_out) {
+        // (Its list: the `carry` section's array holding it.)
+        std::string path;
+        for (std::size_t k = 0; k < carry.keys.size(); ++k) {
+            const auto& items = carry.items[k].items;
+            if (carry.items[k].kind == eval::JsonValue::Kind::array && !items.empty() && record >= &items.front() &&
+                record <= &items.back())
+                path = carry.keys[k];
+        }
+        auto toml = eval::record_toml(path, *record);
+        if (path.empty() || !toml) return std::nullopt;
+        auto list = std::find_if(given_back.begin(), given_back.end(), [&](const auto& c) { return c.key == path; });
+        if (list == given_back.end())
+            list = given_back.insert(given_back.end(), {path, "the register's records", std::string()});
+        list->toml += *toml;
+    }
+    dsl::SourceManager sm;
+    auto inputs = eval::InputFile::parse_with_carried(sm, v.inputs_path, std::move(text), given_back, true);
+    if (!inputs) return std::nullopt;
+    auto outcome = eval::evaluate(v.plan, *inputs, v.options);
+    if (!outcome) return std::nullopt;
+    auto theirs = eval::read_json_exact(eval::format_json(v.plan, *outcome, v.seal_now, fy));
+    if (!theirs) return std::nullopt;
+    return eval::value_differences(v.recorded.json, *theirs, {"seal", "carry"},
+                                   eval::Sides{"{} in this result", "{} with the register's records", "this result",
+                                               "the result with the register's records"});
 }
 
 /// A result computed from carried records its inputs type (`[[ledger]]`), of a year after a
@@ -649,18 +719,34 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
             continue;
         defaults.emplace(slot.input.path_text, v.plan.constants[v.plan.nodes[n].aux].number.to_string());
     }
-    const auto found = eval::ledger_contradictions(stored, **prior, expected->json.find("carry"), typed, counts,
-                                                   carry_fields, defaults, fy);
+    const eval::JsonValue* carry = expected->json.find("carry");
+    const auto found = eval::ledger_contradictions(stored, **prior, carry, typed, counts, carry_fields, defaults, fy);
     if (found.empty()) return Exit::success;
     const std::size_t refused =
         static_cast<std::size_t>(std::count_if(found.begin(), found.end(), [](const auto& c) { return !c.less; }));
+    // Fewer restricted (all that is found): a release, unless the year computes otherwise
+    // with the register's records. Then the differences it turns on are refused: each that
+    // changes a figure alone, or all when none does alone.
+    std::vector<std::string> otherwise;
+    std::set<const eval::LedgerContradiction*> turning;
+    if (refused == 0 && carry != nullptr) {
+        std::vector<const eval::LedgerContradiction*> all;
+        for (const auto& c : found) all.push_back(&c);
+        if (auto figures = figures_otherwise(v, fy, where, *carry, all)) otherwise = std::move(*figures);
+        if (!otherwise.empty()) {
+            for (const auto* c : all)
+                if (auto alone = figures_otherwise(v, fy, where, *carry, {c}); !alone || !alone->empty()) turning.insert(c);
+            if (turning.empty()) turning.insert(all.begin(), all.end());
+        }
+    }
     // Located at the ledger's values, in the inputs as they are written.
     dsl::Diagnostics diags;
     const std::string from = fmt::format("record {}, {}", (*prior)->id, (*prior)->fiscal_year);
     for (const auto& c : found) {
-        const std::string message = ledger_message(c, fy, from);
-        if (c.less && refused > 0) continue;   // (refused for the others: these would only add to it)
-        const auto severity = c.less ? dsl::Severity::warning : dsl::Severity::error;
+        const std::string message = ledger_message(c, fy, from, otherwise.empty());
+        // (Refused for the others: these would only add to it.)
+        if (c.less && (refused > 0 || (!otherwise.empty() && turning.count(&c) == 0))) continue;
+        const auto severity = c.less && otherwise.empty() ? dsl::Severity::warning : dsl::Severity::error;
         dsl::SourceRange at;
         if (c.record && *c.record < where.size()) {
             const auto& ranges = where[*c.record];
@@ -673,10 +759,32 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
         if (at.valid)
             diags.add(severity, at, message);
         else
-            std::fprintf(stderr, "hoshu: %s: %s: %s\n", c.less ? "warning" : "error", dsl::printable(v.inputs_path).c_str(),
-                         dsl::printable(message, true).c_str());
+            std::fprintf(stderr, "hoshu: %s: %s: %s\n", severity == dsl::Severity::warning ? "warning" : "error",
+                         dsl::printable(v.inputs_path).c_str(), dsl::printable(message, true).c_str());
     }
     if (!diags.empty()) print_diagnostics(sm, diags);
+    if (!otherwise.empty()) {
+        // (The figures in order, the first ten: each a value of the result.)
+        std::string figures;
+        for (std::size_t i = 0; i < otherwise.size() && i < 10; ++i) figures += "  " + otherwise[i] + "\n";
+        if (otherwise.size() > 10) figures += fmt::format("  and {} more\n", otherwise.size() - 10);
+        std::fputs(
+            dsl::printable(
+                fmt::format("hoshu: error: `{}` ({}) is computed from carried records that give less than the register "
+                            "holds ({} place{} above), and with the register's records the year computes otherwise:\n{}"
+                            "hint: what the register holds changes by the events it records (a `lift`, a `leave`, a "
+                            "`clawback`: hoshu register event {} …); evaluate {} from the register, with inputs that give no "
+                            "carried records (hoshu eval PLAN --inputs FY.toml --register {} --format json --out "
+                            "RESULT.json), and record that result; or, where it is the register's record of {} that is "
+                            "wrong, evaluate {} again and record it in that one's place (--supersede)\n",
+                            dsl::printable(args.result), dsl::printable(fy), turning.size(), turning.size() == 1 ? "" : "s",
+                            figures, dsl::printable(args.db), dsl::printable(fy), dsl::printable(args.db),
+                            dsl::printable((*prior)->fiscal_year), dsl::printable((*prior)->fiscal_year)),
+                true)
+                .c_str(),
+            stderr);
+        return Exit::usage;
+    }
     if (refused == 0) {
         // (The hint is of grants given fewer restricted shares: not of a record of another form.)
         if (std::none_of(found.begin(), found.end(), [](const auto& c) { return c.less && !c.other; })) return Exit::success;

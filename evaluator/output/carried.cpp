@@ -45,7 +45,32 @@ bool is_integer_token(std::string_view t) {
     return true;
 }
 
+/// A carried field's value as TOML: a whole number bare, another number as its exact text
+/// quoted (the plan reads it as written), a text quoted; none for null, an array or an object.
+std::optional<std::string> toml_value(const JsonValue& v) {
+    switch (v.kind) {
+        case JKind::number: return is_integer_token(v.text) ? v.text : toml_string(v.text);
+        case JKind::string: return toml_string(v.text);
+        case JKind::boolean: return v.text;
+        case JKind::null:
+        case JKind::array:
+        case JKind::object: break;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> record_toml(std::string_view path, const JsonValue& record) {
+    if (record.kind != JKind::object) return std::nullopt;
+    std::string out = fmt::format("[[{}]]\n", toml_key(path));
+    for (std::size_t k = 0; k < record.keys.size(); ++k) {
+        auto value = toml_value(record.items[k]);
+        if (!value) return std::nullopt;
+        out += toml_key(record.keys[k]) + " = " + *value + "\n";
+    }
+    return out;
+}
 
 Result<std::vector<InputFile::Carried>> carried_records(const RecordedResult& prior, const Plan& plan,
                                                         const std::string& shown) {
@@ -76,20 +101,13 @@ Result<std::vector<InputFile::Carried>> carried_records(const RecordedResult& pr
             }
             carried.toml += fmt::format("\n[[{}]]   # record {}\n", toml_key(c.path), i + 1);
             for (std::size_t k = 0; k < r.keys.size(); ++k) {
-                const JsonValue& v = r.items[k];
-                std::string value;
-                switch (v.kind) {
-                    case JKind::number: value = is_integer_token(v.text) ? v.text : toml_string(v.text); break;
-                    case JKind::string: value = toml_string(v.text); break;
-                    case JKind::boolean: value = v.text; break;
-                    case JKind::null:
-                    case JKind::array:
-                    case JKind::object:
-                        errors.error(c.range, "`{}`: carry.{}[{}].{} is not a value (a number, a text or true/false)",
-                                     name, c.path, i, dsl::printable(r.keys[k]));
-                        continue;
+                const auto value = toml_value(r.items[k]);
+                if (!value) {
+                    errors.error(c.range, "`{}`: carry.{}[{}].{} is not a value (a number, a text or true/false)", name,
+                                 c.path, i, dsl::printable(r.keys[k]));
+                    continue;
                 }
-                std::string line = toml_key(r.keys[k]) + " = " + value;
+                std::string line = toml_key(r.keys[k]) + " = " + *value;
                 // A value an event changed after the result was recorded: the line says so.
                 if (auto it = prior.carry_notes.find(carry_note_key(c.path, i, r.keys[k])); it != prior.carry_notes.end())
                     line += "   # " + dsl::printable(it->second);

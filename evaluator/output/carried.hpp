@@ -8,7 +8,9 @@
 //   auto inputs = InputFile::parse_with_carried(sm, "fy2025.toml", toml_text, *carried);
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -26,6 +28,10 @@ namespace hoshu::eval {
 /// object.
 Result<std::vector<InputFile::Carried>> carried_records(const RecordedResult& prior, const Plan& plan,
                                                         const std::string& shown);
+
+/// One carried record (an object of `carry` section PATH) as carried_records() writes it: a
+/// `[[PATH]]` table of its fields. None when it is not an object or a field is not a value.
+std::optional<std::string> record_toml(std::string_view path, const JsonValue& record);
 
 /// The records an evaluation carries (Outcome::carried, evaluated with EvalOptions::carry),
 /// as the same TOML, without a result file between: `test … carry from "fy2025.toml"`.

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "dsl/base/source.hpp"
+#include "dsl/base/unicode.hpp"
 #include "evaluator/numbers/rational.hpp"
 
 namespace hoshu::eval {
@@ -230,41 +231,44 @@ private:
 // ---- comparing ----------------------------------------------------------------------
 
 void compare(const JsonValue& rec, const JsonValue& now, const std::string& path, std::vector<std::string>& out,
-             const std::set<std::string_view>& skip = {});
+             const Sides& sides, const std::set<std::string_view>& skip = {});
 
 std::string child_path(const std::string& path, std::string_view key) { return path + key_step(key, path.empty()); }
 
 void compare_objects(const JsonValue& rec, const JsonValue& now, const std::string& path,
-                     std::vector<std::string>& out, const std::set<std::string_view>& skip) {
+                     std::vector<std::string>& out, const Sides& sides, const std::set<std::string_view>& skip) {
     for (std::size_t i = 0; i < rec.keys.size(); ++i) {
         if (skip.count(rec.keys[i])) continue;
         std::string p = child_path(path, rec.keys[i]);
-        if (const JsonValue* n = now.find(rec.keys[i])) compare(rec.items[i], *n, p, out);
-        else out.push_back(fmt::format("{}: recorded {}, not in the recomputed result", p, json_text(rec.items[i])));
+        if (const JsonValue* n = now.find(rec.keys[i])) compare(rec.items[i], *n, p, out, sides);
+        else out.push_back(fmt::format("{}: {}, not in {}", p, fmt::format(fmt::runtime(sides.first), json_text(rec.items[i])),
+                                       sides.second_result));
     }
     for (std::size_t i = 0; i < now.keys.size(); ++i) {
         if (skip.count(now.keys[i]) || rec.find(now.keys[i]) != nullptr) continue;
-        out.push_back(fmt::format("{}: missing from the recorded result (recomputed {})", child_path(path, now.keys[i]),
-                                  json_text(now.items[i])));
+        out.push_back(fmt::format("{}: missing from {} ({})", child_path(path, now.keys[i]), sides.first_result,
+                                  fmt::format(fmt::runtime(sides.second), json_text(now.items[i]))));
     }
 }
 
 void compare(const JsonValue& rec, const JsonValue& now, const std::string& path, std::vector<std::string>& out,
-             const std::set<std::string_view>& skip) {
+             const Sides& sides, const std::set<std::string_view>& skip) {
     if (rec.kind == JKind::object && now.kind == JKind::object) {
-        compare_objects(rec, now, path, out, skip);
+        compare_objects(rec, now, path, out, sides, skip);
         return;
     }
     if (rec.kind == JKind::array && now.kind == JKind::array) {
         if (rec.items.size() != now.items.size())
-            out.push_back(fmt::format("{}: recorded {} entries, recomputed {}", path, rec.items.size(), now.items.size()));
+            out.push_back(fmt::format("{}: {}, {}", path,
+                                      fmt::format(fmt::runtime(sides.first), fmt::format("{} entries", rec.items.size())),
+                                      fmt::format(fmt::runtime(sides.second), now.items.size())));
         for (std::size_t i = 0; i < std::min(rec.items.size(), now.items.size()); ++i) {
             // Entries are named by their id or name where they have one: directors["D03"].
             std::string name = std::to_string(i);
             const JsonValue* id = rec.items[i].find("id");
             if (id == nullptr || id->kind != JKind::string) id = rec.items[i].find("name");
             if (id != nullptr && id->kind == JKind::string) name = json_text(*id);
-            compare(rec.items[i], now.items[i], path + "[" + name + "]", out);
+            compare(rec.items[i], now.items[i], path + "[" + name + "]", out, sides);
         }
         return;
     }
@@ -277,7 +281,11 @@ void compare(const JsonValue& rec, const JsonValue& now, const std::string& path
         auto b = Rational::parse(now.text);
         if (a && b && *a == *b) note = " (the same value, but not written as hoshu writes it)";
     }
-    out.push_back(fmt::format("{}: recorded {}, recomputed {}{}", path, json_text(rec), json_text(now), note));
+    // (Texts that look alike: the same characters composed otherwise, which hoshu writes NFC.)
+    if (rec.kind == JKind::string && now.kind == JKind::string && dsl::nfc(rec.text) == dsl::nfc(now.text))
+        note = " (the same text in another Unicode form: hoshu writes each text composed, NFC)";
+    out.push_back(fmt::format("{}: {}, {}{}", path, fmt::format(fmt::runtime(sides.first), json_text(rec)),
+                              fmt::format(fmt::runtime(sides.second), json_text(now)), note));
 }
 
 }  // namespace
@@ -497,8 +505,16 @@ std::vector<std::string> result_differences(const RecordedResult& recorded, cons
     const JsonValue* rec_seal = rec.find("seal");
     const JsonValue* now_seal = fresh->find("seal");
     assert(rec_seal != nullptr && now_seal != nullptr);
-    compare_objects(*rec_seal, *now_seal, "seal", out, compared_in_words);
-    compare_objects(rec, *fresh, "", out, {"seal"});
+    const Sides sides;
+    compare_objects(*rec_seal, *now_seal, "seal", out, sides, compared_in_words);
+    compare_objects(rec, *fresh, "", out, sides, {"seal"});
+    return out;
+}
+
+std::vector<std::string> value_differences(const JsonValue& first, const JsonValue& second,
+                                           const std::set<std::string_view>& skip, const Sides& sides) {
+    std::vector<std::string> out;
+    compare(first, second, "", out, sides, skip);
     return out;
 }
 

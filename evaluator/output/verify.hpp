@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,5 +87,18 @@ std::vector<std::string> seal_differences(const Seal& recorded, const Seal& now)
 /// hoshu writes it). Empty when the result verifies.
 std::vector<std::string> result_differences(const RecordedResult& recorded, const Plan& plan, const Outcome& outcome,
                                             const Seal& now, std::string_view year);
+
+/// How value_differences() names its two sides: each a format of the value ("recorded {}"),
+/// and each whole ("the recorded result").
+struct Sides {
+    std::string first = "recorded {}", second = "recomputed {}";
+    std::string first_result = "the recorded result", second_result = "the recomputed result";
+};
+
+/// Every value in which two JSON documents differ, as result_differences() names them
+/// (`directors["D04"].clawback_shares: recorded 0, recomputed 1466`), but under the top-level
+/// keys of `skip`.
+std::vector<std::string> value_differences(const JsonValue& first, const JsonValue& second,
+                                           const std::set<std::string_view>& skip = {}, const Sides& sides = {});
 
 }  // namespace hoshu::eval

@@ -550,12 +550,13 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             continue;
         }
         const auto counted = count_fields.find(g.grant);
-        pair_up(mine, theirs, counted == count_fields.end() ? nullptr : &counted->second,   // (counts compared above)
-                [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
-                    for (const auto& key : differ)
-                        out.push_back({g.director, g.fiscal_year, g.grant, key, value_in(typ[i], key), value_in(nearest, key),
-                                       at(i), false, false});
-                });
+        const auto pairs =
+            pair_up(mine, theirs, counted == count_fields.end() ? nullptr : &counted->second,   // (counts compared above)
+                    [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
+                        for (const auto& key : differ)
+                            out.push_back({g.director, g.fiscal_year, g.grant, key, value_in(typ[i], key),
+                                           value_in(nearest, key), at(i), false, false});
+                    });
         bool any_exp = false, any_typ = false;
         const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
         const std::string given = sum_of(typ, mine, "restricted", any_typ);
@@ -567,8 +568,19 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         }
         if (*typ_n > *reg)
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
-        else if (*typ_n < *reg)
+        else if (*typ_n < *reg) {
             out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first(), true});
+            std::set<std::size_t> paired;
+            for (const auto& [i, j] : pairs) {
+                paired.insert(j);
+                const JsonValue* held = exp[j]->find("restricted");
+                const JsonValue* gave = typ[i]->find("restricted");
+                if (held != nullptr && (gave == nullptr || !same_number(raw(*gave), raw(*held))))
+                    out.back().restore_restricted.emplace_back(at(i), raw(*held));
+            }
+            for (std::size_t j : theirs)
+                if (paired.count(j) == 0) out.back().restore_records.push_back(exp[j]);
+        }
     }
     // Records of a form that names no director's grant of a year (no `director` and `year`
     // texts: a balance of points by director and fiscal year): each paired with a record the
@@ -610,7 +622,10 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         for (const auto& [i, j] : pairs) paired.insert(j);
         if (pairs.size() == gen_typ.size())
             for (std::size_t j : gen_exp)
-                if (paired.count(j) == 0) other(exp[j], "", "", json_text(*exp[j]), std::nullopt, true);
+                if (paired.count(j) == 0) {
+                    other(exp[j], "", "", json_text(*exp[j]), std::nullopt, true);
+                    out.back().restore_records.push_back(exp[j]);
+                }
     }
     // Each typed record must besides be of a grant the register holds: of a year it records, a
     // grant that year's record makes the director; of a year before the first it records (a
@@ -656,7 +671,14 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
                 if (held) continue;
                 std::string list;
                 for (const auto& g : made) list += (list.empty() ? "" : ", ") + g;
-                unheld(i, made.empty() ? fmt::format("record {} of {} grants `{}` nothing", r->second->id, fy, director)
+                // (A record of no grants at all: recorded without them, as a plan whose grants
+                // are in no shares is unless named with --grants.)
+                const bool none_at_all = std::none_of(r->second->lines.begin(), r->second->lines.end(),
+                                                      [](const auto& l) { return l.kind == "grant"; });
+                unheld(i, made.empty() ? fmt::format("record {} of {} grants `{}` nothing{}", r->second->id, fy, director,
+                                                     none_at_all ? " (it records no grants at all: it was recorded without "
+                                                                   "--grants)"
+                                                                 : "")
                                        : fmt::format("record {} of {} grants `{}` {} alone", r->second->id, fy, director, list));
             }
             continue;
@@ -698,6 +720,7 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             const bool fewer = given && held && *given < *held;
             carried({director, fy, "", "restricted", given ? std::to_string(*given) : raw(*typ[i]->find("restricted")),
                      held ? std::to_string(*held) : raw(*exp[j]->find("restricted")), at(i), fewer, false});
+            if (fewer) out.back().restore_restricted.emplace_back(at(i), std::to_string(*held));
         }
         // (Unpaired because of another field: refused above; left out: below.)
         if (pairs.size() != which.size()) continue;
@@ -709,7 +732,10 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
                 break;
             }
             const auto held = restricted_of(*exp[j]);
-            if (held && *held > 0) carried({director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true, false});
+            if (held && *held > 0) {
+                carried({director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true, false});
+                out.back().restore_records.push_back(exp[j]);
+            }
         }
     }
     // A grant made before the register began that the records handed the year hold shares of
@@ -730,6 +756,7 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
             LedgerContradiction d{director, fy, "", "restricted", "", std::to_string(*held), std::nullopt, true};
             d.unheld = true;
             d.carried = true;
+            d.restore_records.push_back(exp[j]);
             out.push_back(std::move(d));
         }
     }

@@ -166,6 +166,13 @@ struct LedgerContradiction {
     /// no field: none is like it; `less`: the register's record (`registered`, as JSON) is
     /// left out.
     bool other = false;
+    /// With `less`: what would give the typed records what the register holds (to evaluate
+    /// the year both ways, as fewer shares restricted is a release only if nothing the year
+    /// computes turns on it): typed records (indexes into `typed`), each with the
+    /// `restricted` of the register's record paired with it, and the register's records
+    /// (of `expected`) they leave out.
+    std::vector<std::pair<std::size_t, std::string>> restore_restricted{};
+    std::vector<const JsonValue*> restore_records{};
 };
 
 /// Where `typed` (the carried records a result of the fiscal year `year` read from its inputs,

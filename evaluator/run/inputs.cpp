@@ -446,12 +446,17 @@ Result<InputFile> InputFile::parse(dsl::SourceManager& sm, std::string path, std
 }
 
 Result<InputFile> InputFile::parse_with_carried(dsl::SourceManager& sm, std::string path, std::string text,
-                                                const std::vector<Carried>& carried) {
+                                                const std::vector<Carried>& carried, bool added) {
     auto in = parse(sm, std::move(path), std::move(text));
     if (!in || carried.empty()) return in;
     dsl::Diagnostics errors;
     for (const auto& c : carried) {
-        if (in->impl_->root.contains(c.key)) {
+        if (added && in->impl_->root.contains(c.key) && !in->impl_->root.get_as<toml::array>(c.key)) {
+            errors.error(in->key_range(in->root(), c.key), "`{}` is not a list of records, to which {} adds", c.key,
+                         c.shown);
+            continue;
+        }
+        if (!added && in->impl_->root.contains(c.key)) {
             auto& d = errors.error(in->key_range(in->root(), c.key),
                                    "the inputs give `{}`, which is carried from {}", c.key, c.shown);
             const toml::array* given = in->impl_->root.get_as<toml::array>(c.key);
@@ -472,10 +477,15 @@ Result<InputFile> InputFile::parse_with_carried(dsl::SourceManager& sm, std::str
         toml::table carried_root = toml::parse(std::string_view(sm.file(part->file()).text()), std::string_view(c.shown));
         texts_in_nfc(carried_root, sm.file(part->file()), part->file());   // (parse() found no error in it)
         in->impl_->carried.emplace_back(c.shown, part->file());
-        if (toml::array* records = carried_root.get_as<toml::array>(c.key))
+        toml::array* records = carried_root.get_as<toml::array>(c.key);
+        if (toml::array* own = added ? in->impl_->root.get_as<toml::array>(c.key) : nullptr) {
+            if (records)
+                for (auto& record : *records) own->push_back(std::move(record));
+        } else if (records) {
             in->impl_->root.insert(c.key, std::move(*records));
-        else
+        } else {
             in->impl_->root.insert(c.key, toml::array{});
+        }
     }
     if (errors.has_errors()) return errors;
     return in;

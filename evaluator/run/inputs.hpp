@@ -66,9 +66,10 @@ public:
     };
     /// Parse `text` as the inputs file `path`, with the carried records in place under
     /// their keys. Errors: as parse(), in either text; the inputs file giving a carried key
-    /// itself (located at that key).
+    /// itself (located at that key) — unless `added`: then the carried records follow the
+    /// inputs' own list of them (a list that is not one is an error there).
     static Result<InputFile> parse_with_carried(dsl::SourceManager& sm, std::string path, std::string text,
-                                                const std::vector<Carried>& carried);
+                                                const std::vector<Carried>& carried, bool added = false);
 
     InputFile(InputFile&&) noexcept;
     InputFile& operator=(InputFile&&) noexcept;

@@ -363,15 +363,24 @@ check "... and one as its first record carries it is recorded" 0 "recorded FY202
 extra "$work/v25-pre-fewer.toml" '{ year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 100 }'
 q eval $p --inputs "$work/v25-pre-fewer.toml" --format json --out "$work/v25-pre-fewer.json"
 pre_db vest-pre-fewer
-check "... one given fewer restricted is recorded" 0 "recorded FY2025 as record 2" \
+# Fewer restricted, or one left out, where the plan vests what is restricted: the year
+# computes otherwise with the register's records (A vests 100 or none of 300), refused.
+check "... one given fewer restricted (vesting 100, not 300) is refused" 2 \
+  "v25-pre-fewer.toml:7:90: error: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records give one \`restricted\` 100, fewer than the records handed FY2025 carry of it, 300 (record 1, FY2024, with the events since)
+    { year" \
   "$hoshu" register record "$db" "$work/v25-pre-fewer.json" --grants award_shares
-[[ "$out" == *"v25-pre-fewer.toml:7:90: warning: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records give one \`restricted\` 100, fewer than the records handed FY2025 carry of it, 300 (record 1, FY2024, with the events since): recorded, the difference counts as released by the plan"* ]]
-report "... with a warning at the value" $((1 - $?))
+[[ "$out" == *"is computed from carried records that give less than the register holds (1 place above), and with the register's records the year computes otherwise:
+  directors[\"A\"].vested_shares: 100 in this result, 300 with the register's records
+hint: what the register holds changes by the events it records"* ]]
+report "... naming the figure it changes" $((1 - $?))
+check "... nothing is recorded" 0 "1 record and 0 events" "$hoshu" register verify "$db"
 pre_db vest-pre-out
-check "... one the ledger leaves out is recorded" 0 "recorded FY2025 as record 2" \
+check "... one the ledger leaves out (vesting none of 300) is refused" 2 \
+  "v25-same.toml:6:10: error: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records leave out one that the records handed FY2025 carry 300 restricted of (record 1, FY2024, with the events since)
+  ledger = [" \
   "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
-[[ "$out" == *"v25-same.toml:6:10: warning: \`A\`'s \`FY2023\` grants, made before the register began: the inputs' carried records leave out one that the records handed FY2025 carry 300 restricted of (record 1, FY2024, with the events since): recorded, they count as released by the plan"* ]]
-report "... with a warning located at the ledger" $((1 - $?))
+[[ "$out" == *"  directors[\"A\"].vested_shares: 0 in this result, 300 with the register's records"* ]]
+report "... naming the figure it changes" $((1 - $?))
 
 # The register's first year typed with a record of that year: refused (what a year carries is
 # of the years before it), as a later year's would be.
@@ -386,7 +395,7 @@ check "a first year typed with a carried record of its own year is refused" 2 \
 check "... nothing is recorded" 0 "0 records and 0 events" "$hoshu" register verify "$db"
 
 # Carried records of another form (jp-bbt's balances of points, by director and fiscal_year):
-# typed as the register carries them, recorded; a balance changed, refused; one left out, warned of.
+# typed as the register carries them, recorded; a balance changed, or one left out, refused.
 q eval rules/jp-bbt --inputs examples/jp-bbt/fy2025.toml --format json --out "$work/bbt25.json"
 balances() {  # balances FILE PYTHON_EDIT: FY2026's inputs with FY2025's balances typed, edited
   python3 - "$work/bbt25.json" "$2" > "$1" <<'PY'
@@ -407,8 +416,11 @@ check "jp-bbt: FY2026 typed with the balances FY2025 carries is recorded" 0 "rec
 check "... with a balance of 99999 points (the register: 9333) refused" 2 \
   "bbt26-more.toml:1:74: error: a carried record of \`D01\` of \`FY2025\`: the inputs' carried records give it \`closing_points\` 99999, where the records handed FY2026 carry \`closing_points\` 9333" \
   "$hoshu" register record "$work/bbt-more.db" "$work/bbt26-more.json" --grants delivered_shares
-check "... with a balance left out recorded, warned of" 0 "warning: the inputs' carried records leave out one the records handed FY2026 carry" \
+check "... with a balance left out (D01 opening with 0 points, not 9333) refused" 2 \
+  "error: the inputs' carried records leave out one the records handed FY2026 carry, {\"director\": \"D01\", \"fiscal_year\": \"FY2025\", \"closing_points\": 9333} (record 1, FY2025, with the events since)" \
   "$hoshu" register record "$work/bbt-out.db" "$work/bbt26-out.json" --grants delivered_shares
+[[ "$out" == *"  directors[\"D01\"].opening_balance: 0 in this result, 9333 with the register's records"* ]]
+report "... naming the figures it changes" $((1 - $?))
 
 # IIJ typed three years running: FY2026's ledger leaves out what the plan reads a default of
 # (`division_score` 0 on the tenure records) and adds the committee's `reassessed_rate`, which
@@ -431,6 +443,25 @@ q eval rules/iij --inputs "$work/fy2026-nodiv.toml" --format json --out "$work/f
 check "IIJ: FY2026 typed with D01's FY2024 midterm division_score left out (the register: 1.00) is refused" 2 \
   "error: \`D01\`'s FY2024 midterm_rs_shares: the inputs' carried records give it \`division_score\` nothing, where the register hands FY2026 \`division_score\` 1" \
   "$hoshu" register record "$db" "$work/fy2026-nodiv.json" --grants $G
+# D04's FY2025 midterm grant typed as 0 restricted (the register: 5,887): the committee's
+# reassessment claws back 1,466 of them with the register's records, none with these. Refused,
+# at that value only (the RS I releases the example types turn no figure).
+python3 - "$E/fy2026.toml" "$work/fy2026-d04.toml" <<'PY3'
+import re, sys
+blocks = open(sys.argv[1], encoding='utf-8').read().split('[[ledger]]')
+for k, b in enumerate(blocks):
+    if 'year        = "FY2025"' in b and 'director    = "D04"' in b and 'component   = "midterm"' in b:
+        blocks[k] = re.sub(r'(?m)^restricted\s*=\s*[\d_]+', 'restricted  = 0', b)
+open(sys.argv[2], 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
+PY3
+q eval rules/iij --inputs "$work/fy2026-d04.toml" --format json --out "$work/fy2026-d04.json"
+check "IIJ: FY2026 typed with D04's FY2025 midterm grant 0 restricted (a clawback of 1,466 lost) is refused" 2 \
+  "fy2026-d04.toml:603:15: error: \`D04\`'s FY2025 midterm_rs_shares: the inputs' carried records give it \`restricted\` 0, fewer than the register holds restricted of it as FY2026 opens, 5887 (record 2, FY2025, with the events since)" \
+  "$hoshu" register record "$db" "$work/fy2026-d04.json" --grants $G
+[[ "$out" == *"(1 place above), and with the register's records the year computes otherwise:
+  directors[\"D04\"].clawback_shares: 0 in this result, 1466 with the register's records
+hint:"* && "$out" != *"tenure_rs_shares"* ]]
+report "... naming the clawback, and not the releases that change nothing" $((1 - $?))
 check "... FY2026 typed as the example is recorded" 0 "recorded FY2026 as record 3" \
   "$hoshu" register record "$db" "$work/fy2026-typed.json" --grants $G
 # A register begun in FY2025 whose typed records left out D01's FY2024 midterm `rate`: FY2026
@@ -450,6 +481,23 @@ q register record "$db" "$work/fy2025-norate.json" --grants $G
 check "a register begun without D01's FY2024 midterm rate refuses FY2026 typed with it, naming --supersede of FY2025" 2 \
   "or, where it is the register's record of FY2025 that is wrong, evaluate FY2025 again and record it in that one's place (register record $db RESULT.json --supersede --reason" \
   "$hoshu" register record "$db" "$work/fy2026-typed.json" --grants $G
+# A plan whose grants are in no shares, its first year recorded without --grants: its record
+# holds no grants, and a ledger typed from its own carry is refused, saying why.
+rg=tests/cli/register_plans/regrant
+q eval $rg --inputs $rg/fy2024.toml --format json --out "$work/rg24.json"
+db=$work/regrant-bare.db
+q register init "$db"
+q register record "$db" "$work/rg24.json"
+python3 - "$work/rg24.json" $rg/fy2025.toml "$work/rg25-typed.toml" <<'PY3'
+import json, sys
+rows = json.load(open(sys.argv[1], encoding='utf-8'))['carry']['ledger']
+typed = 'ledger = [' + ', '.join('{ ' + ', '.join('%s = %s' % (k, json.dumps(v)) for k, v in r.items()) + ' }' for r in rows) + ']\n'
+open(sys.argv[3], 'w', encoding='utf-8').write(typed + open(sys.argv[2], encoding='utf-8').read())
+PY3
+q eval $rg --inputs "$work/rg25-typed.toml" --format json --out "$work/rg25-typed.json"
+check "a year recorded with no grants refuses its own carry typed back, saying it records none" 2 \
+  "grants \`A\` nothing (it records no grants at all: it was recorded without --grants)" \
+  "$hoshu" register record "$db" "$work/rg25-typed.json"
 # Carried records with no `restricted` (points that vest): one left out is no release, refused.
 pp=tests/cli/register_plans/points
 q eval $pp --inputs $pp/fy2024.toml --format json --out "$work/pts24.json"
