@@ -248,15 +248,12 @@ bool stray_after_declaration(std::string_view view, FileId file, std::size_t pos
                 a_unit = a_unit || tok == u->name.text || (u->plural && tok == u->plural->text);
         if (ends_in_number && word_alone && a_unit && !declared_name(last).empty()) {
             auto& d = diags.error(at, "a number's unit goes on the number's line");
-            d.hint = fmt::format("write it right after the number: `{} {}`",
-                                 token_at(view, [&] {
-                                     std::size_t b = before;
-                                     while (b > 0 && ((view[b - 1] >= '0' && view[b - 1] <= '9') ||
-                                                      view[b - 1] == ',' || view[b - 1] == '.'))
-                                         --b;
-                                     return b;
-                                 }()),
-                                 tok);
+            // (The number as written: `1,234,567`, `1_234_567`, `0.5`.)
+            std::size_t b = before;
+            while (b > 0 && ((view[b - 1] >= '0' && view[b - 1] <= '9') || view[b - 1] == ',' || view[b - 1] == '.' ||
+                             view[b - 1] == '_'))
+                --b;
+            d.hint = fmt::format("write it right after the number: `{} {}`", view.substr(b, before - b), tok);
             drop_last();
             return true;
         }

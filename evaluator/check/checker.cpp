@@ -219,6 +219,49 @@ void Checker::collect(const std::vector<dsl::FileId>& files) {
     }
 }
 
+void Checker::check_paths_into_lists() {
+    // The lists of records the inputs give at their root: each collection's, each series'.
+    struct List {
+        const InputSpec* at;
+        std::string what;
+        bool series = false;
+    };
+    std::vector<List> lists;
+    if (plan_.directors.declared)
+        lists.push_back({&plan_.directors.input, fmt::format("the list of {} records (`collection {}`)",
+                                                             plan_.directors.noun, plan_.directors.plural)});
+    for (const auto& o : plan_.others)
+        lists.push_back({&o.input, fmt::format("the list of {} records (`collection {}`)", o.noun, o.plural)});
+    for (const auto& s : plan_.series)
+        lists.push_back({&s.input, fmt::format("the entries of the series `{}`", s.name), true});
+    auto check = [&](const std::string& name, const InputSpec& in, bool plan_wide) {
+        if ((!plan_wide && !in.absolute) || in.path.empty()) return;
+        for (const auto& list : lists) {
+            const auto& steps = list.at->path;
+            if (steps.empty() || steps.size() >= in.path.size()) continue;
+            bool under = true;
+            for (std::size_t i = 0; i < steps.size() && under; ++i)
+                under = steps[i].slot == none && in.path[i].slot == none && !steps[i].index && !in.path[i].index &&
+                        steps[i].key == in.path[i].key;
+            if (!under) continue;
+            const auto at = SourceRange::span(in.path.front().range, in.path.back().range);
+            auto& d = diags_.error(at, "`{}` reads `{}`, a key under {}: one value cannot be given there, where each "
+                                       "entry is a record of its own",
+                                   name, in.path_text, list.what);
+            d.hint = list.series ? fmt::format("each entry of a series holds its date and value only: read it from a key "
+                                               "outside `{}`",
+                                               list.at->path_text)
+                                 : fmt::format("read it in each record (declared per record, at `{}`), or from a key "
+                                               "outside `{}`",
+                                               in.path.back().key, list.at->path_text);
+            break;
+        }
+    };
+    for (const auto& slot : plan_.slots)
+        if (slot.kind == SlotKind::input) check(slot.name, slot.input, slot.scope == Scope::plan);
+    for (const auto& info : plan_.infos) check(info.name, info.input, info.scope == Scope::plan);
+}
+
 void Checker::check_cycles() {
     enum class Mark { none, visiting, done };
     std::vector<Mark> mark(plan_.slots.size(), Mark::none);
@@ -270,6 +313,7 @@ std::optional<Plan> Checker::run(const std::vector<dsl::FileId>& files) {
     for (const auto& e : entries_) boost::apply_visitor(BodiesVisitor{*this, e, true}, e.decl->get());
     report_table_arguments();
     check_cycles();
+    check_paths_into_lists();
     if (!diags_.has_errors()) check_allocations();
     order_outputs();
     declare_grants();

@@ -128,6 +128,9 @@ private:
     void order_outputs();
     void declare_grants();
     void check_cycles();
+    /// A plan-wide input or info whose path runs into a list of records (a collection's, a
+    /// series'): it could never be given.
+    void check_paths_into_lists();
 
     // names.cpp
     bool declare(const std::string& name, SymbolKind kind, std::uint32_t index, SourceRange range);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <fmt/format.h>
 
 #include "dsl/base/unicode.hpp"
@@ -257,7 +258,20 @@ void Checker::compile_limit(const Entry& e, const ast::LimitDecl& l) {
     if (!cmp || (cmp->rest[0].op != "<=" && cmp->rest[0].op != "<")) {
         // `total = bound`: the parser has said so at the `=`.
         if (!cmp && cut_at_single_eq(rng(e.file, l.condition))) return;
-        diags_.error(rng(e.file, l.condition), "a limit reads `total <= bound` (or `<`)");
+        auto& d = diags_.error(rng(e.file, l.condition), "a limit reads `total <= bound` (or `<`)");
+        // (`sum of s over execs where outside <= 200 shares`: the `where` took the comparison.)
+        const ast::Expression* whole = &l.condition;
+        while (whole->rest.empty())
+            if (const auto* inner = boost::get<x3::forward_ast<ast::Expression>>(&whole->first.get())) whole = &inner->get();
+            else break;
+        if (whole->rest.empty())
+            if (const auto* agg = boost::get<x3::forward_ast<ast::Aggregate>>(&whole->first.get()))
+                if (agg->get().where && top_comparison(*agg->get().where))
+                    d.hint = fmt::format("the `where` of `{} of … over {}` took the comparison into its condition: "
+                                         "name the total first (`value NAME: … = {} of … over {} where …`, then "
+                                         "`limit {}: NAME <= …`), or put the total in parentheses",
+                                         agg->get().function, agg->get().over.text, agg->get().function,
+                                         agg->get().over.text, l.name.text);
         return;
     }
     Ctx c{e.file, Scope::plan, none, false};
@@ -368,6 +382,53 @@ void Checker::check_allocations() {
                                plan_.slots[a.slot].name, limit.name);
         d.hint = summed.empty() ? "allocate the outputs the total adds up"
                                 : fmt::format("allocate the outputs the total adds up: {}", summed);
+    }
+    // Limits share one factor, the smallest of theirs, where they allocate the same outputs,
+    // each output rounded once. Two that allocate some outputs in common and others apart, or
+    // the same ones rounded otherwise, would scale or round a share by whichever limit is
+    // written first.
+    auto names = [&](const std::vector<std::uint32_t>& slots) {
+        std::string out;
+        for (std::uint32_t s : slots) out += (out.empty() ? "" : ", ") + plan_.slots[s].name;
+        return out;
+    };
+    auto rounding = [](const Allocation& a) {
+        return fmt::format("{} to {}", to_string(a.mode), a.unit.to_string());
+    };
+    for (std::size_t a = 0; a < plan_.limits.size(); ++a) {
+        if (!plan_.limits[a].allocation) continue;
+        const Limit& first = plan_.limits[a];
+        for (std::size_t b = a + 1; b < plan_.limits.size(); ++b) {
+            if (!plan_.limits[b].allocation) continue;
+            const Limit& second = plan_.limits[b];
+            const auto& x = first.allocation->outputs;
+            const auto& y = second.allocation->outputs;   // (both sorted)
+            std::vector<std::uint32_t> both, either;
+            std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(both));
+            if (both.empty()) continue;
+            if (x != y) {
+                std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(either));
+                SourceRange at = second.name_range;
+                for (const auto& named : allocated_)
+                    if (named.limit == b && named.slot == both.front()) at = named.where;
+                auto& d = diags_.error(at,
+                                       "`{}` is allocated pro rata by `{}` and by `{}`, which allocate other outputs "
+                                       "apart: limits scale an output by one factor, the smallest of theirs, only where "
+                                       "they allocate the same outputs",
+                                       plan_.slots[both.front()].name, first.name, second.name);
+                d.hint = fmt::format("allocate the same outputs in both (`allocate pro rata {}`), or each output in "
+                                     "one limit only",
+                                     names(either));
+            } else if (first.allocation->mode != second.allocation->mode ||
+                       first.allocation->unit != second.allocation->unit) {
+                auto& d = diags_.error(second.name_range,
+                                       "`{}` allocates the outputs `{}` allocates, rounded {}, where `{}` rounds them "
+                                       "{}: the two scale them by one factor, and each is rounded once",
+                                       second.name, first.name, rounding(*second.allocation), first.name,
+                                       rounding(*first.allocation));
+                d.hint = "round them alike in both";
+            }
+        }
     }
 }
 

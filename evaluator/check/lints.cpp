@@ -38,31 +38,59 @@ void Checker::lint_weights(std::uint32_t n, std::set<std::uint32_t>& seen) {
             }
         };
         flatten(n);
-        auto weight_of = [&](std::uint32_t t) -> std::optional<Rational> {
+        // A weight's value on a day: a dated param's version in force then (none: the first).
+        auto weight_of = [&](std::uint32_t t, const std::optional<Date>& on) -> std::optional<Rational> {
             const Node& m = plan_.nodes[t];
             if (m.kind != NodeKind::mul) return std::nullopt;
             for (std::uint32_t f : {m.a, m.b}) {
                 const Node& factor = plan_.nodes[f];
-                if (factor.type.dimensionless() && factor.type.style == RatioStyle::percent) {
-                    if (auto v = fold(f)) return v->number;
+                if (!factor.type.dimensionless() || factor.type.style != RatioStyle::percent) continue;
+                if (traits(factor.kind).reads_slot && factor.aux < plan_.slots.size() &&
+                    plan_.slots[factor.aux].kind == SlotKind::param && plan_.slots[factor.aux].versions.size() > 1) {
+                    const ParamVersion* in_force = nullptr;
+                    for (const auto& v : plan_.slots[factor.aux].versions)
+                        if (!v.from || (on && *v.from <= *on))
+                            if (!in_force || (v.from && (!in_force->from || *in_force->from < *v.from))) in_force = &v;
+                    if (in_force == nullptr) return std::nullopt;
+                    if (auto v = fold(in_force->node)) return v->number;
+                    continue;
                 }
+                if (auto v = fold(f)) return v->number;
             }
             return std::nullopt;
         };
-        Rational total;
-        bool all = terms.size() >= 2;
+        // The days the weights change: each dated version's first day, and before them all.
+        std::set<Date> changes;
         for (std::uint32_t t : terms) {
-            auto w = weight_of(t);
-            if (!w) {
-                all = false;
-                break;
+            const Node& m = plan_.nodes[t];
+            if (m.kind != NodeKind::mul) continue;
+            for (std::uint32_t f : {m.a, m.b}) {
+                const Node& factor = plan_.nodes[f];
+                if (traits(factor.kind).reads_slot && factor.aux < plan_.slots.size() &&
+                    plan_.slots[factor.aux].kind == SlotKind::param)
+                    for (const auto& v : plan_.slots[factor.aux].versions)
+                        if (v.from) changes.insert(*v.from);
             }
-            total += *w;
         }
-        if (all && total != Rational(1)) {
-            auto& d = diags_.warning(node.range, "the weights of this weighted sum add up to {}%, not 100%",
-                                     (total * Rational(100)).to_string());
+        std::vector<std::optional<Date>> days{std::nullopt};
+        days.insert(days.end(), changes.begin(), changes.end());
+        for (const auto& on : days) {
+            Rational total;
+            bool all = terms.size() >= 2;
+            for (std::uint32_t t : terms) {
+                auto w = weight_of(t, on);
+                if (!w) {
+                    all = false;
+                    break;
+                }
+                total += *w;
+            }
+            if (!all || total == Rational(1)) continue;
+            auto& d = diags_.warning(node.range, "the weights of this weighted sum add up to {}%{}, not 100%",
+                                     (total * Rational(100)).to_string(),
+                                     on ? fmt::format(" from {}", on->to_string()) : std::string());
             d.hint = "check each weight against the policy, or write the parts that are not weights without a percent";
+            break;
         }
         for (std::uint32_t t : terms) lint_weights(t, seen);
         return;
