@@ -15,6 +15,12 @@ namespace hoshu::eval {
 
 namespace {
 
+/// A record's noun with its article: "a director", "an exec".
+std::string with_article(const std::string& noun) {
+    const bool vowel = !noun.empty() && std::string_view("aeiouAEIOU").find(noun.front()) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + noun;
+}
+
 /// The hint of an id listed twice whose two are written differently in the file (the one
 /// precomposed, the other with a combining mark; or an escape): empty when they are not.
 std::string written_otherwise(const InputFile& in, SourceRange a, SourceRange b) {
@@ -95,8 +101,9 @@ void Evaluator::load_directors() {
         throw f;
     }
     if (in_.kind(list) != InputKind::array) {
-        fail(in_.range(list), fmt::format("`{}` must list the directors as [[{}]] records, but it is {}",
-                                          plan_.directors.input.path_text, plan_.directors.input.path_text,
+        fail(in_.range(list), fmt::format("`{}` must list the {} as [[{}]] records, but it is {}",
+                                          plan_.directors.input.path_text, plan_.directors.plural,
+                                          plan_.directors.input.path_text,
                                           describe(in_.kind(list))));
     }
     // The records the plan computes for: none is a year's inputs not filled in, not a year
@@ -116,7 +123,8 @@ void Evaluator::load_directors() {
             fail(in_.range(rec), fmt::format("{} number {} has no `{}`", plan_.directors.noun, i + 1, plan_.directors.id_key));
         auto id = in_.text(id_node);
         if (!id) throw EvalFailure{id.error()};
-        if (id->empty()) fail(in_.range(id_node), fmt::format("a {}'s `{}` must not be empty", plan_.directors.noun, plan_.directors.id_key));
+        if (id->empty())
+            fail(in_.range(id_node), fmt::format("{}'s `{}` must not be empty", with_article(plan_.directors.noun), plan_.directors.id_key));
         check_record_key(id_node, *id, "the " + plan_.directors.noun + " id");
         auto [it, inserted] = seen.emplace(*id, id_node);
         if (!inserted) {
@@ -164,7 +172,7 @@ void Evaluator::load_others() {
             if (!id_node) fail(in_.range(rec), fmt::format("{} number {} has no `{}`", spec.noun, i + 1, spec.id_key));
             auto id = in_.text(id_node);
             if (!id) throw EvalFailure{id.error()};
-            if (id->empty()) fail(in_.range(id_node), fmt::format("a {}'s `{}` must not be empty", spec.noun, spec.id_key));
+            if (id->empty()) fail(in_.range(id_node), fmt::format("{}'s `{}` must not be empty", with_article(spec.noun), spec.id_key));
             check_record_key(id_node, *id, fmt::format("the {} `{}`", spec.noun, spec.id_key));
             auto [it, inserted] = seen.emplace(*id, id_node);
             if (!inserted) {
@@ -296,7 +304,7 @@ void Evaluator::refuse_placeholders(dsl::Diagnostics& diags, std::set<const void
                 return;
             case InputKind::array:
                 for (std::size_t i = 0; i < in_.size(node); ++i)
-                    self(self, in_.element(node, i), fmt::format("{}[{}]", path, i + 1));
+                    self(self, in_.element(node, i), fmt::format("{}[{}]", path, i));   // (from 0, as paths count)
                 return;
             case InputKind::string: {
                 auto text = in_.text(node);

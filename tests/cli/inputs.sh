@@ -123,7 +123,7 @@ grep -q '^participant = "<participant>"$' "$work/link.toml" && ok "link: the tem
 NO_COLOR=1 "$hoshu" eval "$work/link" --inputs "$work/link.toml" > /dev/null 2> "$work/link.err"
 rc=$?
 n=$(grep -c "is still the inputs template's placeholder" "$work/link.err")
-[[ $rc -eq 1 && $n -eq 5 ]] && grep -q "\`deferred_awards\[1\].participant\` is still the inputs template's placeholder \"<participant>\"" "$work/link.err" \
+[[ $rc -eq 1 && $n -eq 5 ]] && grep -q "\`deferred_awards\[0\].participant\` is still the inputs template's placeholder \"<participant>\"" "$work/link.err" \
   && ! grep -q "not listed" "$work/link.err" && ok "link: eval of the template reports its 5 placeholders, the link among them" \
   || { bad "link: eval of the template: exit $rc, $n placeholders reported"; cat "$work/link.err"; }
 sed -e 's/^grant_date = .*/grant_date = 2025-06-30/' -e 's/^id = "<id>"/id = "P1"/' -e 's/^salary = .*/salary = 1000/' \
@@ -131,7 +131,7 @@ sed -e 's/^grant_date = .*/grant_date = 2025-06-30/' -e 's/^id = "<id>"/id = "P1
 NO_COLOR=1 "$hoshu" eval "$work/link" --inputs "$work/link-filled.toml" > /dev/null 2> "$work/link.err"
 rc=$?
 [[ $rc -eq 1 && $(grep -c "error:" "$work/link.err") -eq 1 ]] \
-  && grep -q "\`deferred_awards\[1\].participant\` is still the inputs template's placeholder" "$work/link.err" \
+  && grep -q "\`deferred_awards\[0\].participant\` is still the inputs template's placeholder" "$work/link.err" \
   && ok "link: the others filled in, the link is the one placeholder reported" \
   || { bad "link: the others filled in: exit $rc"; cat "$work/link.err"; }
 sed 's/^participant = .*/participant = "P2"/' "$work/link-filled.toml" > "$work/link-typo.toml"
