@@ -40,11 +40,26 @@ void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& dia
     std::fputs(text.c_str(), stderr);
 }
 
+std::string not_a_plan_path(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto status = fs::status(dir, ec);
+    if (ec || !fs::exists(status) || fs::is_directory(status)) return {};
+    if (fs::is_regular_file(status))
+        return fs::path(dir).extension() == ".hoshu" ? std::string() : "a file, not a folder of .hoshu rule files";
+    return "not a folder of .hoshu rule files, nor a file";
+}
+
 std::optional<eval::Plan> load_plan(dsl::SourceManager& sm, const std::string& dir, bool strict, int& exit,
                                     bool warnings) {
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) {
         std::fprintf(stderr, "hoshu: error: no plan at `%s` (name a folder of .hoshu rule files)\n", dir.c_str());
+        exit = Exit::usage;
+        return std::nullopt;
+    }
+    if (const std::string why = not_a_plan_path(dir); !why.empty()) {
+        std::fprintf(stderr, "hoshu: error: cannot read the plan `%s`: %s\n", dsl::printable(dir).c_str(), why.c_str());
         exit = Exit::usage;
         return std::nullopt;
     }

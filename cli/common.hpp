@@ -30,6 +30,10 @@ bool color_for(int fd);
 
 void print_diagnostics(const dsl::SourceManager& sm, const dsl::Diagnostics& diags);
 
+/// Whether `dir` is what a plan is read from — a folder, or a .hoshu file — else says why
+/// (a device, a pipe, another file): "" when it is (or is not there at all).
+std::string not_a_plan_path(const std::string& dir);
+
 /// Load and check a plan; prints diagnostics (its warnings only when `warnings`: a plan
 /// loaded again for a check of the caller's, whose warnings the caller has printed). `exit`
 /// is set when it returns nullopt.

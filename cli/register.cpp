@@ -851,7 +851,7 @@ int record(const RegisterArgs& args) {
             // `verify` reads them: the command below then runs from here.)
             std::string from_path = pre->seal.carried_from;
             if (pre->seal.relative_to == eval::SealPaths::result && std::filesystem::path(from_path).is_relative())
-                from_path = (std::filesystem::path(args.result).parent_path() / from_path).lexically_normal().string();
+                from_path = (std::filesystem::path(eval::result_folder(args.result)) / from_path).lexically_normal().string();
             const std::string from = dsl::printable(from_path);
             if (pre->seal.carried_from_register)
                 std::fprintf(stderr, "hoshu: error: `%s` carries its records from a result recorded in the register %s (sha256 %s), "

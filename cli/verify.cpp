@@ -177,8 +177,9 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     const eval::Seal& seal = recorded->seal;
 
     // The rules and inputs: the auditor's copies when she names them; else the paths the
-    // seal records, from the result's folder when it was written with --out.
-    const fs::path result_folder = fs::path(args.result).parent_path();
+    // seal records, from the result's folder when it was written with --out (the folder the
+    // file is in, a symbolic link to it followed).
+    const fs::path result_folder = eval::result_folder(args.result);
     auto locate = [&](const std::string& given, const std::string& recorded_path) {
         if (!given.empty()) return given;
         if (seal.relative_to == eval::SealPaths::result && fs::path(recorded_path).is_relative())
@@ -198,6 +199,11 @@ int verify_result(const VerifyArgs& args, const std::string& text, std::vector<s
     if (!fs::exists(plan_dir, ec)) {
         std::fprintf(stderr, "hoshu: error: there is no plan at `%s`%s\n", dsl::printable(plan_dir).c_str(),
                      hint(args.rules, plan_dir, "--rules DIR").c_str());
+        return Exit::usage;
+    }
+    if (const std::string not_one = not_a_plan_path(plan_dir); !not_one.empty()) {
+        std::fprintf(stderr, "hoshu: error: cannot read the plan `%s`: %s%s\n", dsl::printable(plan_dir).c_str(),
+                     not_one.c_str(), args.rules.empty() ? " (name your copy with --rules DIR)" : "");
         return Exit::usage;
     }
     std::string inputs_text;

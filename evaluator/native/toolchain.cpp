@@ -185,10 +185,16 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     bool cached = !dir.empty() && dir.front() == '/' && private_folder(dir);
 
     const std::string name = fmt::format("kernel-{:016x}", fnv1a(compiler, source));
+    // The kept source ends with a line naming its object's length and hash: an object cut
+    // short or changed since (a copy of the cache that stopped midway) is not loaded — it
+    // may load and fault where its missing pages are read — but built again.
+    auto vouched = [&](const std::string& object) {
+        return fmt::format("{}\n// object: {} bytes, {:016x}\n", source, object.size(), fnv1a("object", object));
+    };
     if (cached) {
         const std::string cpp = dir + "/" + name + ".cpp", so = dir + "/" + name + ".so";
-        std::string kept;
-        if (own_file(cpp) && own_file(so) && read_file(cpp, kept) && kept == source) {
+        std::string kept, object;
+        if (own_file(cpp) && own_file(so) && read_file(cpp, kept) && read_file(so, object) && kept == vouched(object)) {
             auto k = open_library(so);
             // An object that does not load (cut short on a full disk, say) is built again.
             if (k || options.cached_only) return k;
@@ -234,6 +240,12 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     }
     // The object first, then the source that vouches for it.
     const std::string cpp = dir + "/" + name + ".cpp", so = dir + "/" + name + ".so";
+    std::string object;
+    if (!read_file(so_tmp, object) || ::unlink(cpp_tmp.c_str()) != 0 || !write_file(cpp_tmp, vouched(object))) {
+        const int err = errno;
+        clean();
+        return problem(fmt::format("cannot keep the compiled plan in {}: {}", dir, std::strerror(err)));
+    }
     if (::rename(so_tmp.c_str(), so.c_str()) != 0 || ::rename(cpp_tmp.c_str(), cpp.c_str()) != 0) {
         const int err = errno;
         clean();

@@ -65,6 +65,45 @@ std::string relative_to_folder(const std::string& path, const fs::path& from) {
     return ec || rel.empty() ? target.generic_string() : rel.generic_string();
 }
 
+/// `path` as seen from the folder a result is in (result_folder()), as the file system finds
+/// both (symbolic links followed: a `..` after a linked folder leads out of the folder it
+/// links to), so that the path leads there from the result itself.
+std::string relative_to_result(const std::string& path, const fs::path& folder) {
+    std::error_code ec;
+    fs::path target = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    std::error_code unresolved;
+    const fs::path from = fs::weakly_canonical(fs::absolute(folder, unresolved), unresolved);
+    if (ec || unresolved) return relative_to_folder(path, folder);
+    fs::path rel = target.lexically_relative(from);
+    return rel.empty() ? target.generic_string() : rel.generic_string();
+}
+
+}  // namespace
+
+std::string result_folder(const std::string& result_path) {
+    fs::path named = fs::path(result_path).parent_path();
+    if (named.empty()) named = ".";
+    // (As named where no link is on the way: messages keep the path as given. Else the
+    // folder itself, as a `..` joined to the name would be taken as text.)
+    std::error_code ec, same;
+    // (A link to a file not yet written is followed too: the result is written there.)
+    fs::path file = fs::absolute(result_path, ec);
+    for (int links = 0; links < 40 && !ec; ++links) {
+        std::error_code not_link;
+        if (!fs::is_symlink(fs::symlink_status(file, not_link)) || not_link) break;
+        const fs::path target = fs::read_symlink(file, not_link);
+        if (not_link) break;
+        file = target.is_absolute() ? target : file.parent_path() / target;
+    }
+    const fs::path real = ec ? fs::path() : fs::weakly_canonical(file.parent_path(), ec);
+    if (ec || real.empty()) return named.string();
+    fs::path plain = fs::absolute(named, same).lexically_normal();
+    if (!plain.empty() && plain.filename().empty()) plain = plain.parent_path();   // (a trailing `/`)
+    return !same && plain == real ? named.string() : real.string();
+}
+
+namespace {
+
 /// The folder the seal's paths are relative to: `plan_dir`, or the folder of a plan file.
 fs::path plan_base(const std::string& plan_dir) {
     fs::path base(plan_dir);
@@ -261,10 +300,9 @@ Result<Seal> make_seal(const Plan& plan, const dsl::SourceManager& sm, const std
     seal.plan_path = plan_dir;
     seal.inputs_path = inputs.path();
     if (!result_path.empty()) {
-        fs::path folder = fs::path(result_path).parent_path();
-        if (folder.empty()) folder = ".";
-        seal.plan_path = relative_to_folder(plan_dir, folder);
-        seal.inputs_path = relative_to_folder(inputs.path(), folder);
+        const fs::path folder = result_folder(result_path);
+        seal.plan_path = relative_to_result(plan_dir, folder);
+        seal.inputs_path = relative_to_result(inputs.path(), folder);
         seal.relative_to = SealPaths::result;
     }
     dsl::Diagnostics errors;
@@ -282,11 +320,7 @@ Result<Seal> make_seal(const Plan& plan, const dsl::SourceManager& sm, const std
 void seal_carry(Seal& seal, const std::string& carry_path, std::string_view carry_bytes, const std::string& result_path) {
     seal.carried_sha256 = sha256_hex(carry_bytes);
     seal.carried_from = carry_path;
-    if (!result_path.empty()) {
-        fs::path folder = fs::path(result_path).parent_path();
-        if (folder.empty()) folder = ".";
-        seal.carried_from = relative_to_folder(carry_path, folder);
-    }
+    if (!result_path.empty()) seal.carried_from = relative_to_result(carry_path, result_folder(result_path));
 }
 
 }  // namespace hoshu::eval

@@ -118,6 +118,11 @@ std::vector<UnsealedFile> unsealed_rule_files(const Plan& plan, const dsl::Sourc
 /// each `\` is doubled). rules_sha256 is the SHA-256 of this text.
 std::string seal_listing(const std::vector<SealedFile>& files);
 
+/// The folder a result written to `result_path` is in, as the file system finds it: a
+/// symbolic link (to the file, or to a folder on the way) followed, so that paths relative to
+/// it lead from the file itself, wherever it is reached from. "." for a bare name.
+std::string result_folder(const std::string& result_path);
+
 /// The seal of an evaluation of `plan_dir` on `inputs`. With `result_path` (the file the
 /// result is written to), the plan and inputs paths are recorded relative to its folder.
 /// Errors: as seal_rule_files, and a plan or inputs path that is not UTF-8.

@@ -236,4 +236,42 @@ printf 'param nl: shares = 0 shares\n  source X1 "x"\n' > "$odd/plan/new"$'\n'"l
 check "a rule file name with a newline is refused by the seal" 2 'cannot seal the rule file `new\x0aline.hoshu`' \
   "$hoshu" seal "$odd/plan"
 cd "$repo"
+
+# A result written through a symbolic link — to a file elsewhere, or in a linked folder whose
+# `..` leads out of the folder it links to — names its plan and inputs from the folder the
+# file is in: it verifies read there, through the link, and from the linked folder.
+sl=$work/sl
+mkdir -p "$sl/a/deep" "$sl/b" "$sl/real/x"
+ln -s ../a/deep/res.json "$sl/b/link.json"
+ln -s real/x "$sl/dl"
+"$hoshu" eval "$work/plan" --inputs "$work/in.toml" --format json --out "$sl/b/link.json" || { echo "FAIL eval through a link"; fail=1; }
+check "a result written through a link to a file elsewhere verifies where it is" 0 "verified:" "$hoshu" verify "$sl/a/deep/res.json"
+check "... and through the link" 0 "verified:" "$hoshu" verify "$sl/b/link.json"
+"$hoshu" eval "$work/plan" --inputs "$work/in.toml" --format json --out "$sl/dl/r.json" || { echo "FAIL eval into a linked folder"; fail=1; }
+check "a result written in a linked folder verifies there" 0 "verified:" "$hoshu" verify "$sl/real/x/r.json"
+check "... through the linked folder" 0 "verified:" "$hoshu" verify "$sl/dl/r.json"
+(cd "$sl/dl" && run "$hoshu" verify r.json && [[ $rc -eq 0 ]]); report "... and from inside it" $((1 - $?))
+
+# --rules naming what is no plan (a device, a pipe, a file other than a .hoshu one) cannot be
+# read, exit 2: not a plan whose every rule file was removed.
+mkfifo "$work/fifo"
+for not_plan in /dev/null "$work/fifo" "$work/in.toml"; do
+  check "verify --rules $(basename "$not_plan"): cannot read the plan, exit 2" 2 "cannot read the plan \`$not_plan\`" \
+    "$hoshu" verify "$work/result.json" --rules "$not_plan"
+done
+check "eval of a plan that is a device: exit 2" 2 "cannot read the plan \`/dev/null\`" "$hoshu" eval /dev/null --inputs "$work/in.toml"
+
+# A text written in another Unicode form (decomposed, NFD) is a difference, said to be one.
+cp -r rules/iij "$work/cafe"
+sed -i 's/^plan "\(.*\)"/plan "\1 café"/' "$work/cafe/"*.hoshu
+"$hoshu" eval "$work/cafe" --inputs "$work/in.toml" --format json --out "$work/cafe.json" || { echo "FAIL eval of café"; fail=1; }
+python3 - "$work/cafe.json" "$work/nfd.json" << 'EOF'
+import json, sys, unicodedata
+r = json.load(open(sys.argv[1], encoding='utf-8'))
+assert 'café' in r['plan']
+r['plan'] = unicodedata.normalize('NFD', r['plan'])
+json.dump(r, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=False, indent=2)
+EOF
+check "a text in another Unicode form differs, said to be the same text composed otherwise" 1 \
+  "(the same text in another Unicode form: hoshu writes each text composed, NFC)" "$hoshu" verify "$work/nfd.json"
 exit $fail
