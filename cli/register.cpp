@@ -477,6 +477,11 @@ std::string ledger_message(const eval::LedgerContradiction& c, const std::string
     const std::string other_rec = fmt::format(
         "a carried record{}{}", c.director.empty() ? "" : fmt::format(" of `{}`", dsl::printable(c.director)),
         c.fiscal_year.empty() ? "" : fmt::format(" of {}", year_of));
+    if (c.field == "restricted" && c.typed == "nothing" && !c.other && !c.less)
+        return fmt::format("{}: the inputs' carried records give {} no `restricted`, so the plan reads its default, where "
+                           "the records handed {} carry {} restricted ({}, with the events since)",
+                           c.unheld ? early : fmt::format("`{}`'s {} {}", dsl::printable(c.director), c.fiscal_year, c.grant),
+                           c.unheld ? "one" : "it", fy, c.registered, from);
     if (c.other && c.less)
         return fmt::format(
             "the inputs' carried records leave out one the records handed {} carry, {} ({}, with the events "
@@ -553,9 +558,9 @@ std::string ledger_message(const eval::LedgerContradiction& c, const std::string
 /// evaluated; every figure of the result (a director's output, a total, a limit, a
 /// violation — not the records it carries on) that then differs. A difference that turns
 /// nothing the year computes is the release the plan counts; one that changes a clawback
-/// or a forfeiture is a figure the register never held. None when it cannot be told: a
-/// typed record that writes no `restricted` (the plan reads its default), inputs that do not
-/// read back so.
+/// or a forfeiture is a figure the register never held; so is a year that does not evaluate
+/// with the register's records (a director left out with them). None when it cannot be
+/// told: inputs that do not read back so.
 std::optional<std::vector<std::string>> figures_otherwise(const Verified& v, const std::string& fy,
                                                           const std::vector<std::map<std::string, dsl::SourceRange>>& where,
                                                           const eval::JsonValue& carry,
@@ -603,7 +608,16 @@ std::optional<std::vector<std::string>> figures_otherwise(const Verified& v, con
     auto inputs = eval::InputFile::parse_with_carried(sm, v.inputs_path, std::move(text), given_back, true);
     if (!inputs) return std::nullopt;
     auto outcome = eval::evaluate(v.plan, *inputs, v.options);
-    if (!outcome) return std::nullopt;
+    if (!outcome) {
+        // (The register's records give no result at all: a figure of every kind differs.)
+        std::string why = "it gives no result";
+        for (const auto& d : outcome.error().items())
+            if (d.severity == dsl::Severity::error) {
+                why = d.message;
+                break;
+            }
+        return std::vector<std::string>{fmt::format("with the register's records the year does not evaluate: {}", why)};
+    }
     auto theirs = eval::read_json_exact(eval::format_json(v.plan, *outcome, v.seal_now, fy));
     if (!theirs) return std::nullopt;
     return eval::value_differences(v.recorded.json, *theirs, {"seal", "carry"},
@@ -704,6 +718,10 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
     {
         eval::Session session(v.plan, v.inputs, v.options);
         const auto for_year = eval::events_for_year(**prior, stored, events, fy, eval::year_last_day(v.plan, session));
+        // (First the leaves the year before's own evaluation took on its own grants, as an
+        // evaluation from the register applies them: a grant a leave forfeited is no longer
+        // restricted, typed back or not.)
+        if (auto own = eval::apply_events(*expected, eval::own_year_leaves(**prior, events)); !own) return fail(own.error());
         if (auto applied = eval::apply_events(*expected, for_year.apply); !applied) return fail(applied.error());
     }
     std::set<std::string> carry_fields;   // every field a `carry` of the plan writes
@@ -772,14 +790,17 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
             dsl::printable(
                 fmt::format("hoshu: error: `{}` ({}) is computed from carried records that give less than the register "
                             "holds ({} place{} above), and with the register's records the year computes otherwise:\n{}"
-                            "hint: what the register holds changes by the events it records (a `lift`, a `leave`, a "
-                            "`clawback`: hoshu register event {} …); evaluate {} from the register, with inputs that give no "
-                            "carried records (hoshu eval PLAN --inputs FY.toml --register {} --format json --out "
-                            "RESULT.json), and record that result; or, where it is the register's record of {} that is "
-                            "wrong, evaluate {} again and record it in that one's place (--supersede)\n",
+                            "hint: write back what the register holds; or, where shares were released, record it as "
+                            "the register knows it — a `lift`, a `leave`, a `clawback`, and a committee's reassessed "
+                            "rate as a `rate` event (hoshu register event {} …) — then evaluate {} from the register, "
+                            "with inputs that give no carried records (hoshu eval {} --inputs FY.toml --register {} "
+                            "--format json --out RESULT.json), and record that result; or, where it is the register's "
+                            "record of {} that is wrong, evaluate {} again and record it in that one's place "
+                            "(--supersede)\n",
                             dsl::printable(args.result), dsl::printable(fy), turning.size(), turning.size() == 1 ? "" : "s",
-                            figures, dsl::printable(args.db), dsl::printable(fy), dsl::printable(args.db),
-                            dsl::printable((*prior)->fiscal_year), dsl::printable((*prior)->fiscal_year)),
+                            figures, dsl::printable(args.db), dsl::printable(fy), dsl::printable(v.plan_dir),
+                            dsl::printable(args.db), dsl::printable((*prior)->fiscal_year),
+                            dsl::printable((*prior)->fiscal_year)),
                 true)
                 .c_str(),
             stderr);

@@ -467,9 +467,8 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         }
         for (std::size_t k = 0; k < c.keys.size(); ++k) {
             const std::string& key = c.keys[k];
-            if (key == "restricted" || (skip && std::find(skip->begin(), skip->end(), key) != skip->end()) ||
-                t.find(key) != nullptr)
-                continue;
+            // (`restricted` too: left out, the plan reads its default, not the shares held.)
+            if ((skip && std::find(skip->begin(), skip->end(), key) != skip->end()) || t.find(key) != nullptr) continue;
             // (Left out where the plan reads a default: the same when the register carries it.)
             if (auto d = defaults.find(key); d != defaults.end() && same_number(d->second, raw(c.items[k]))) continue;
             out.push_back(key);

@@ -32,6 +32,17 @@ E=examples/iij
 p=tests/cli/register_plans/vest2
 # The value of an output of a director in a result.
 value() { python3 -c "import json,sys; print([d[sys.argv[3]] for d in json.load(open(sys.argv[1]))['directors'] if d['id']==sys.argv[2]][0])" "$@"; }
+iij_edit() {  # iij_edit IN OUT YEAR DIRECTOR COMPONENT PYTHON: IN with that [[ledger]] block, b, made PYTHON (of b), in OUT
+  python3 - "$@" <<'PY3'
+import re, sys
+src, out, year, director, component, edit = sys.argv[1:7]
+blocks = open(src, encoding='utf-8').read().split('[[ledger]]')
+for k, b in enumerate(blocks):
+    if f'year        = "{year}"' in b and f'director    = "{director}"' in b and f'component   = "{component}"' in b:
+        blocks[k] = eval(edit)
+open(out, 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
+PY3
+}
 
 q eval rules/iij --inputs $E/fy2024.toml --format json --out "$work/fy2024.json"
 
@@ -371,7 +382,7 @@ check "... one given fewer restricted (vesting 100, not 300) is refused" 2 \
   "$hoshu" register record "$db" "$work/v25-pre-fewer.json" --grants award_shares
 [[ "$out" == *"is computed from carried records that give less than the register holds (1 place above), and with the register's records the year computes otherwise:
   directors[\"A\"].vested_shares: 100 in this result, 300 with the register's records
-hint: what the register holds changes by the events it records"* ]]
+hint: write back what the register holds"* ]]
 report "... naming the figure it changes" $((1 - $?))
 check "... nothing is recorded" 0 "1 record and 0 events" "$hoshu" register verify "$db"
 pre_db vest-pre-out
@@ -381,6 +392,66 @@ check "... one the ledger leaves out (vesting none of 300) is refused" 2 \
   "$hoshu" register record "$db" "$work/v25-same.json" --grants award_shares
 [[ "$out" == *"  directors[\"A\"].vested_shares: 0 in this result, 300 with the register's records"* ]]
 report "... naming the figure it changes" $((1 - $?))
+
+# FY2026 typed from FY2025's own carry, where a leave recorded after FY2024 (B, 2025-12-01)
+# forfeited B's FY2025 grant as FY2025 was evaluated from the register: the register holds none
+# of it restricted, and 2,000 typed back is refused, not vested in FY2027.
+typed26() {  # typed26 RESULT.json OUT.toml PYTHON_EDIT: vest2's FY2026 inputs with RESULT's carry typed, edited
+  { sed '/^\[\[directors\]\]/,$d' $p/fy2026.toml
+    python3 - "$1" "$3" <<'PY'
+import json, sys
+rows = [dict(r) for r in json.load(open(sys.argv[1]))['carry']['ledger']]
+exec(sys.argv[2])
+field = lambda k, v: '%s = %s' % (k, v if k == 'grant_date' else json.dumps(v))
+print('ledger = [\n' + ',\n'.join('  { ' + ', '.join(field(k, v) for k, v in r.items()) + ' }' for r in rows) + '\n]\n')
+PY
+    sed -n '/^\[\[directors\]\]/,$p' $p/fy2026.toml; } > "$2"
+}
+db=$work/vest-leave.db
+q register init "$db"
+q register record "$db" "$work/r24.json" --grants award_shares
+q register event "$db" --director B --kind leave --date 2025-12-01 --reason "left"
+q eval $p --inputs $p/fy2025.toml --register "$db" --format json --out "$work/v25-leave.json"
+q register record "$db" "$work/v25-leave.json" --grants award_shares
+typed26 "$work/v25-leave.json" "$work/v26-leave.toml" "pass"
+q eval $p --inputs "$work/v26-leave.toml" --format json --out "$work/v26-leave.json"
+check "a grant a leave forfeited, typed back as restricted, is refused" 2 \
+  "error: \`B\`'s FY2025 award_shares: the inputs' carried records give it \`restricted\` 2000, more than the register holds restricted of it as FY2026 opens, 0 (record 2, FY2025, with the events since)" \
+  "$hoshu" register record "$db" "$work/v26-leave.json" --grants award_shares
+# A left out altogether (records and all, 1,000 restricted and vesting): with the register's
+# records the year does not evaluate (A is no director of it), refused; as the register holds
+# it, recorded.
+typed26 "$work/v25-leave.json" "$work/v26-leave-same.toml" \
+  "rows = [dict(r, restricted=0) if r['director'] == 'B' and r['year'] == 'FY2025' else r for r in rows]"
+q eval $p --inputs "$work/v26-leave-same.toml" --format json --out "$work/v26-leave-same.json"
+python3 - "$work/v26-leave-same.toml" "$work/v26-no-a.toml" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+text = '\n'.join(l for l in text.split('\n') if 'director = "A"' not in l)
+text = re.sub(r'\[\[directors\]\]\nid = "A"\n[^\[]*', '', text)
+open(sys.argv[2], 'w').write(text)
+PY
+q eval $p --inputs "$work/v26-no-a.toml" --format json --out "$work/v26-no-a.json"
+check "... A and A's records left out: the year does not evaluate with the register's, refused" 2 \
+  "with the register's records the year does not evaluate:" \
+  "$hoshu" register record "$db" "$work/v26-no-a.json" --grants award_shares
+check "... typed as the register holds it, recorded" 0 "recorded FY2026 as record 3" \
+  "$hoshu" register record "$db" "$work/v26-leave-same.json" --grants award_shares
+# A typed record without `restricted`, where the plan reads a default of 0 shares for it: the
+# year vests none of A's 1,000; refused as a field the register carries left out.
+mkdir -p "$work/vest2d"
+sed 's/^  input g_restricted: shares at restricted range 0 shares to g_shares$/&\n    default 0 shares/' $p/plan.hoshu > "$work/vest2d/plan.hoshu"
+grep -q 'default 0 shares' "$work/vest2d/plan.hoshu" || { echo "FAIL vest2d: no default written"; fail=1; }
+ledger "$work/v25-no-restricted.toml" 1000 1000
+sed -i 's/ shares = 1000, restricted = 1000 }/ shares = 1000 }/' "$work/v25-no-restricted.toml"
+q eval $work/vest2d --inputs $p/fy2024.toml --format json --out "$work/d24.json"
+q eval $work/vest2d --inputs "$work/v25-no-restricted.toml" --format json --out "$work/d25.json"
+db=$work/vest-default.db
+q register init "$db"
+q register record "$db" "$work/d24.json" --grants award_shares
+check "a typed record leaving out \`restricted\` (the plan's default 0) is refused" 2 \
+  "\`A\`'s FY2024 award_shares: the inputs' carried records give it no \`restricted\`, so the plan reads its default, where the records handed FY2025 carry 1000 restricted" \
+  "$hoshu" register record "$db" "$work/d25.json" --grants award_shares
 
 # The register's first year typed with a record of that year: refused (what a year carries is
 # of the years before it), as a later year's would be.
@@ -431,14 +502,8 @@ q register init "$db"
 q register record "$db" "$work/fy2024.json" --grants $G
 q register record "$db" "$work/fy2025-typed.json" --grants $G
 q eval rules/iij --inputs $E/fy2026.toml --format json --out "$work/fy2026-typed.json"
-python3 - "$E/fy2026.toml" "$work/fy2026-nodiv.toml" <<'PY3'
-import sys
-blocks = open(sys.argv[1], encoding='utf-8').read().split('[[ledger]]')
-for k, b in enumerate(blocks):
-    if 'year        = "FY2024"' in b and 'director    = "D01"' in b and 'component   = "midterm"' in b:
-        blocks[k] = '\n'.join(l for l in b.split('\n') if not l.startswith('division_score'))
-open(sys.argv[2], 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
-PY3
+iij_edit "$E/fy2026.toml" "$work/fy2026-nodiv.toml" FY2024 D01 midterm \
+  "'\\n'.join(l for l in b.split('\\n') if not l.startswith('division_score'))"
 q eval rules/iij --inputs "$work/fy2026-nodiv.toml" --format json --out "$work/fy2026-nodiv.json"
 check "IIJ: FY2026 typed with D01's FY2024 midterm division_score left out (the register: 1.00) is refused" 2 \
   "error: \`D01\`'s FY2024 midterm_rs_shares: the inputs' carried records give it \`division_score\` nothing, where the register hands FY2026 \`division_score\` 1" \
@@ -446,14 +511,8 @@ check "IIJ: FY2026 typed with D01's FY2024 midterm division_score left out (the 
 # D04's FY2025 midterm grant typed as 0 restricted (the register: 5,887): the committee's
 # reassessment claws back 1,466 of them with the register's records, none with these. Refused,
 # at that value only (the RS I releases the example types turn no figure).
-python3 - "$E/fy2026.toml" "$work/fy2026-d04.toml" <<'PY3'
-import re, sys
-blocks = open(sys.argv[1], encoding='utf-8').read().split('[[ledger]]')
-for k, b in enumerate(blocks):
-    if 'year        = "FY2025"' in b and 'director    = "D04"' in b and 'component   = "midterm"' in b:
-        blocks[k] = re.sub(r'(?m)^restricted\s*=\s*[\d_]+', 'restricted  = 0', b)
-open(sys.argv[2], 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
-PY3
+iij_edit "$E/fy2026.toml" "$work/fy2026-d04.toml" FY2025 D04 midterm \
+  "re.sub(r'(?m)^restricted\\s*=\\s*[\\d_]+', 'restricted  = 0', b)"
 q eval rules/iij --inputs "$work/fy2026-d04.toml" --format json --out "$work/fy2026-d04.json"
 check "IIJ: FY2026 typed with D04's FY2025 midterm grant 0 restricted (a clawback of 1,466 lost) is refused" 2 \
   "fy2026-d04.toml:603:15: error: \`D04\`'s FY2025 midterm_rs_shares: the inputs' carried records give it \`restricted\` 0, fewer than the register holds restricted of it as FY2026 opens, 5887 (record 2, FY2025, with the events since)" \
@@ -467,14 +526,8 @@ check "... FY2026 typed as the example is recorded" 0 "recorded FY2026 as record
 # A register begun in FY2025 whose typed records left out D01's FY2024 midterm `rate`: FY2026
 # typed with it is refused, and the way out named is recording FY2025 again in its place.
 db=$work/iij-norate.db
-python3 - "$E/fy2025.toml" "$work/fy2025-norate.toml" <<'PY3'
-import sys
-blocks = open(sys.argv[1], encoding='utf-8').read().split('[[ledger]]')
-for k, b in enumerate(blocks):
-    if 'year        = "FY2024"' in b and 'director    = "D01"' in b and 'component   = "midterm"' in b:
-        blocks[k] = '\n'.join(l for l in b.split('\n') if not l.startswith('rate '))
-open(sys.argv[2], 'w', encoding='utf-8').write('[[ledger]]'.join(blocks))
-PY3
+iij_edit "$E/fy2025.toml" "$work/fy2025-norate.toml" FY2024 D01 midterm \
+  "'\\n'.join(l for l in b.split('\\n') if not l.startswith('rate '))"
 q eval rules/iij --inputs "$work/fy2025-norate.toml" --format json --out "$work/fy2025-norate.json"
 q register init "$db"
 q register record "$db" "$work/fy2025-norate.json" --grants $G
