@@ -518,12 +518,59 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
     auto at = [&](std::size_t i) { return static_cast<std::size_t>(typ[i] - &typed.front()); };
     std::vector<LedgerContradiction> out;
     std::vector<std::size_t> mine, theirs;
+    auto first = [&]() -> std::optional<std::size_t> {
+        if (mine.empty()) return std::nullopt;
+        return at(mine.front());
+    };
+    // The typed records of a grant (`mine`) against those the register hands the year
+    // (`theirs`), all but the counts of `counted` (compared apart). No more records of it than
+    // the register carries (an extra one, even of no shares, can make shares: a reassessment
+    // reads its rate), each giving every other field the register would hand the year (its
+    // grant date, price, rate) alike; no more restricted. (Fewer: a record left out counts as
+    // released when it holds shares restricted; one of no `restricted` — points that vest,
+    // say — is no release, and the year would read none of it.)
+    auto compare_records = [&](const std::string& director, const std::string& fy, const std::string& grant,
+                               const std::vector<std::string>* counted) {
+        const bool restricting =
+            std::any_of(theirs.begin(), theirs.end(), [&](std::size_t j) { return exp[j]->find("restricted") != nullptr; });
+        if (mine.size() > theirs.size() || (mine.size() < theirs.size() && !restricting)) {
+            out.push_back({director, fy, grant, "records", std::to_string(mine.size()), std::to_string(theirs.size()),
+                           first(), false, false});
+            return;
+        }
+        const auto pairs = pair_up(mine, theirs, counted,
+                                   [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
+                                       for (const auto& key : differ)
+                                           out.push_back({director, fy, grant, key, value_in(typ[i], key),
+                                                          value_in(nearest, key), at(i), false, false});
+                                   });
+        bool any_exp = false, any_typ = false;
+        const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
+        const std::string given = sum_of(typ, mine, "restricted", any_typ);
+        if (!any_typ && !mine.empty()) return;   // (the ledger's records of it hold no `restricted`)
+        auto reg = share_count(registered), typ_n = share_count(given);
+        if (!reg || !typ_n) {
+            if (registered != given) out.push_back({director, fy, grant, "restricted", given, registered, first()});
+            return;
+        }
+        if (*typ_n > *reg) {
+            out.push_back({director, fy, grant, "restricted", given, registered, first()});
+        } else if (*typ_n < *reg) {
+            out.push_back({director, fy, grant, "restricted", given, registered, first(), true});
+            std::set<std::size_t> paired;
+            for (const auto& [i, j] : pairs) {
+                paired.insert(j);
+                const JsonValue* held = exp[j]->find("restricted");
+                const JsonValue* gave = typ[i]->find("restricted");
+                if (held != nullptr && (gave == nullptr || !same_number(raw(*gave), raw(*held))))
+                    out.back().restore_restricted.emplace_back(at(i), raw(*held));
+            }
+            for (std::size_t j : theirs)
+                if (paired.count(j) == 0) out.back().restore_records.push_back(exp[j]);
+        }
+    };
     for (const Grant& g : grants) {
         if (!records_of(g, typ, typ_index, typ_names, mine)) continue;
-        auto first = [&]() -> std::optional<std::size_t> {
-            if (mine.empty()) return std::nullopt;
-            return at(mine.front());
-        };
         // The count granted.
         if (auto fields = count_fields.find(g.grant); fields != count_fields.end())
             for (const auto& field : fields->second) {
@@ -535,50 +582,27 @@ std::vector<LedgerContradiction> ledger_contradictions(const std::vector<StoredR
         // What is still restricted of it as the year opens.
         if (g.fiscal_year == prior.fiscal_year && !exp_own_year) continue;
         if (!records_of(g, exp, exp_index, exp_names, theirs)) continue;
-        // No more records of it than the register carries (an extra one, even of no shares,
-        // can make shares: a reassessment reads its rate), each giving every other field the
-        // register would hand the year (its grant date, price, rate) alike.
-        // (Fewer: a record left out counts as released when it holds shares restricted; one of
-        // no `restricted` — points that vest, say — is no release, and the year would read none
-        // of it.)
-        const bool restricting =
-            std::any_of(theirs.begin(), theirs.end(), [&](std::size_t j) { return exp[j]->find("restricted") != nullptr; });
-        if (mine.size() > theirs.size() || (mine.size() < theirs.size() && !restricting)) {
-            out.push_back({g.director, g.fiscal_year, g.grant, "records", std::to_string(mine.size()),
-                           std::to_string(theirs.size()), first(), false, false});
-            continue;
-        }
         const auto counted = count_fields.find(g.grant);
-        const auto pairs =
-            pair_up(mine, theirs, counted == count_fields.end() ? nullptr : &counted->second,   // (counts compared above)
-                    [&](std::size_t i, const JsonValue* nearest, const std::vector<std::string>& differ) {
-                        for (const auto& key : differ)
-                            out.push_back({g.director, g.fiscal_year, g.grant, key, value_in(typ[i], key),
-                                           value_in(nearest, key), at(i), false, false});
-                    });
-        bool any_exp = false, any_typ = false;
-        const std::string registered = sum_of(exp, theirs, "restricted", any_exp);
-        const std::string given = sum_of(typ, mine, "restricted", any_typ);
-        if (!any_typ && !mine.empty()) continue;   // (the ledger's records of it hold no `restricted`)
-        auto reg = share_count(registered), typ_n = share_count(given);
-        if (!reg || !typ_n) {
-            if (registered != given) out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
-            continue;
-        }
-        if (*typ_n > *reg)
-            out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first()});
-        else if (*typ_n < *reg) {
-            out.push_back({g.director, g.fiscal_year, g.grant, "restricted", given, registered, first(), true});
-            std::set<std::size_t> paired;
-            for (const auto& [i, j] : pairs) {
-                paired.insert(j);
-                const JsonValue* held = exp[j]->find("restricted");
-                const JsonValue* gave = typ[i]->find("restricted");
-                if (held != nullptr && (gave == nullptr || !same_number(raw(*gave), raw(*held))))
-                    out.back().restore_restricted.emplace_back(at(i), raw(*held));
-            }
-            for (std::size_t j : theirs)
-                if (paired.count(j) == 0) out.back().restore_records.push_back(exp[j]);
+        compare_records(g.director, g.fiscal_year, g.grant,
+                        counted == count_fields.end() ? nullptr : &counted->second);   // (counts compared above)
+    }
+    // A director's records of a year of several grants that name none of them cannot be told
+    // apart by grant: they are compared all at once, each field of each (the counts too)
+    // against the records the register hands the year, and what they hold restricted together.
+    if (!typ_names) {
+        std::set<std::pair<std::string, std::string>> compared;
+        for (const Grant& g : grants) {
+            const std::pair<std::string, std::string> key{g.director, g.fiscal_year};
+            if (that_year[key] <= 1 || !compared.insert(key).second) continue;
+            if (g.fiscal_year == prior.fiscal_year && !exp_own_year) continue;
+            std::string made;   // (the grants, named together)
+            for (const Grant& h : grants)
+                if (h.director == g.director && h.fiscal_year == g.fiscal_year) made += (made.empty() ? "" : ", ") + h.grant;
+            const auto t = typ_index.find(key);
+            const auto e = exp_index.find(key);
+            mine = t == typ_index.end() ? none : t->second;
+            theirs = e == exp_index.end() ? none : e->second;
+            compare_records(g.director, g.fiscal_year, made, nullptr);
         }
     }
     // Records of a form that names no director's grant of a year (no `director` and `year`

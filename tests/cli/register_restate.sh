@@ -396,8 +396,9 @@ report "... naming the figure it changes" $((1 - $?))
 # FY2026 typed from FY2025's own carry, where a leave recorded after FY2024 (B, 2025-12-01)
 # forfeited B's FY2025 grant as FY2025 was evaluated from the register: the register holds none
 # of it restricted, and 2,000 typed back is refused, not vested in FY2027.
-typed26() {  # typed26 RESULT.json OUT.toml PYTHON_EDIT: vest2's FY2026 inputs with RESULT's carry typed, edited
-  { sed '/^\[\[directors\]\]/,$d' $p/fy2026.toml
+typed26() {  # typed26 PLAN RESULT.json OUT.toml PYTHON_EDIT: PLAN's FY2026 inputs with RESULT's carry typed, edited
+  local plan=$1; shift
+  { sed '/^\[\[directors\]\]/,$d' $plan/fy2026.toml
     python3 - "$1" "$3" <<'PY'
 import json, sys
 rows = [dict(r) for r in json.load(open(sys.argv[1]))['carry']['ledger']]
@@ -405,7 +406,7 @@ exec(sys.argv[2])
 field = lambda k, v: '%s = %s' % (k, v if k == 'grant_date' else json.dumps(v))
 print('ledger = [\n' + ',\n'.join('  { ' + ', '.join(field(k, v) for k, v in r.items()) + ' }' for r in rows) + '\n]\n')
 PY
-    sed -n '/^\[\[directors\]\]/,$p' $p/fy2026.toml; } > "$2"
+    sed -n '/^\[\[directors\]\]/,$p' $plan/fy2026.toml; } > "$2"
 }
 db=$work/vest-leave.db
 q register init "$db"
@@ -413,7 +414,7 @@ q register record "$db" "$work/r24.json" --grants award_shares
 q register event "$db" --director B --kind leave --date 2025-12-01 --reason "left"
 q eval $p --inputs $p/fy2025.toml --register "$db" --format json --out "$work/v25-leave.json"
 q register record "$db" "$work/v25-leave.json" --grants award_shares
-typed26 "$work/v25-leave.json" "$work/v26-leave.toml" "pass"
+typed26 $p "$work/v25-leave.json" "$work/v26-leave.toml" "pass"
 q eval $p --inputs "$work/v26-leave.toml" --format json --out "$work/v26-leave.json"
 check "a grant a leave forfeited, typed back as restricted, is refused" 2 \
   "error: \`B\`'s FY2025 award_shares: the inputs' carried records give it \`restricted\` 2000, more than the register holds restricted of it as FY2026 opens, 0 (record 2, FY2025, with the events since)" \
@@ -421,7 +422,7 @@ check "a grant a leave forfeited, typed back as restricted, is refused" 2 \
 # A left out altogether (records and all, 1,000 restricted and vesting): with the register's
 # records the year does not evaluate (A is no director of it), refused; as the register holds
 # it, recorded.
-typed26 "$work/v25-leave.json" "$work/v26-leave-same.toml" \
+typed26 $p "$work/v25-leave.json" "$work/v26-leave-same.toml" \
   "rows = [dict(r, restricted=0) if r['director'] == 'B' and r['year'] == 'FY2025' else r for r in rows]"
 q eval $p --inputs "$work/v26-leave-same.toml" --format json --out "$work/v26-leave-same.json"
 python3 - "$work/v26-leave-same.toml" "$work/v26-no-a.toml" <<'PY'
@@ -437,6 +438,28 @@ check "... A and A's records left out: the year does not evaluate with the regis
   "$hoshu" register record "$db" "$work/v26-no-a.json" --grants award_shares
 check "... typed as the register holds it, recorded" 0 "recorded FY2026 as record 3" \
   "$hoshu" register record "$db" "$work/v26-leave-same.json" --grants award_shares
+# Two grants a director a year, carried as records that name neither (vest3): the records of
+# a director's year are compared all at once. A's FY2024 bonus record typed as 0 restricted,
+# or left out, vests 1,000 of 1,500: refused; typed as carried, recorded.
+v3=tests/cli/register_plans/vest3
+q eval $v3 --inputs $v3/fy2024.toml --format json --out "$work/v3-24.json"
+db=$work/vest3.db
+q register init "$db"
+q register record "$db" "$work/v3-24.json"
+q eval $v3 --inputs $v3/fy2025.toml --register "$db" --format json --out "$work/v3-25.json"
+q register record "$db" "$work/v3-25.json"
+for edit in "rows[1]['restricted'] = 0" "del rows[1]"; do
+  typed26 $v3 "$work/v3-25.json" "$work/v3-26.toml" "$edit"
+  q eval $v3 --inputs "$work/v3-26.toml" --format json --out "$work/v3-26.json"
+  check "two grants a year named by neither record, $edit: refused" 2 \
+    "\`A\`'s FY2024 award_shares, bonus_shares: the inputs' carried records give it \`restricted\` 1000, fewer than the register holds restricted of it as FY2026 opens, 1500" \
+    "$hoshu" register record "$db" "$work/v3-26.json"
+  [[ "$out" == *'directors["A"].vested_shares: 1000 in this result, 1500 with the register'* ]]
+  report "... naming A's vested shares" $((1 - $?))
+done
+typed26 $v3 "$work/v3-25.json" "$work/v3-26.toml" "pass"
+q eval $v3 --inputs "$work/v3-26.toml" --format json --out "$work/v3-26.json"
+check "... typed as carried, recorded" 0 "recorded FY2026 as record 3" "$hoshu" register record "$db" "$work/v3-26.json"
 # A typed record without `restricted`, where the plan reads a default of 0 shares for it: the
 # year vests none of A's 1,000; refused as a field the register carries left out.
 mkdir -p "$work/vest2d"
