@@ -751,11 +751,11 @@ int check_typed_ledger(const RegisterArgs& args, const Verified& v, const eval::
         std::vector<const eval::LedgerContradiction*> all;
         for (const auto& c : found) all.push_back(&c);
         if (auto figures = figures_otherwise(v, fy, where, *carry, all)) otherwise = std::move(*figures);
-        if (!otherwise.empty()) {
+        // (One evaluation each: for a few dozen; past that, all are named.)
+        if (!otherwise.empty() && all.size() <= 40)
             for (const auto* c : all)
                 if (auto alone = figures_otherwise(v, fy, where, *carry, {c}); !alone || !alone->empty()) turning.insert(c);
-            if (turning.empty()) turning.insert(all.begin(), all.end());
-        }
+        if (!otherwise.empty() && turning.empty()) turning.insert(all.begin(), all.end());
     }
     // Located at the ledger's values, in the inputs as they are written.
     dsl::Diagnostics diags;
@@ -1008,6 +1008,14 @@ int record(const RegisterArgs& args) {
             }
         }
         if (int rc = check_year_order(args, v, *stored); rc != Exit::success) return rc;
+        // (A year recorded already, without --supersede: said before what its typed records
+        // would say, which is then beside the point.)
+        if (!args.supersede)
+            for (const auto& r : *stored)
+                if (!r.superseded_by && r.fiscal_year == result_year(v) && !r.fiscal_year.empty()) {
+                    std::fprintf(stderr, "hoshu: error: %s\n", dsl::printable(eval::already_recorded(r.fiscal_year, r.id)).c_str());
+                    return static_cast<int>(Exit::usage);
+                }
         if (seal.carried_sha256.empty() && !v.plan.carries.empty())
             if (int rc = check_typed_ledger(args, v, *reg, *stored, *stored_events); rc != Exit::success) return rc;
         eval::ResultEntry entry;

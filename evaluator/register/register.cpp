@@ -39,6 +39,12 @@ std::optional<EventKind> event_kind(std::string_view name) {
     return std::nullopt;
 }
 
+std::string already_recorded(std::string_view fiscal_year, std::int64_t current) {
+    return fmt::format("{} is already recorded (record {}); to replace it, record again with --supersede --reason TEXT (the "
+                       "earlier record stays, marked superseded)",
+                       fiscal_year, current);
+}
+
 bool fiscal_year_before(std::string_view a, std::string_view b) {
     auto digits = [](std::string_view s) {
         std::string d;
@@ -428,9 +434,7 @@ Result<std::int64_t> Register::record(ResultEntry entry, bool supersede) {
         else if (rc != SQLITE_DONE) return abort(db.fail("cannot read the register"));
     }
     if (current && !supersede)
-        return abort(error_of(fmt::format("{} is already recorded (record {}); to replace it, record again with --supersede "
-                                          "--reason TEXT (the earlier record stays, marked superseded)",
-                                          entry.fiscal_year, *current)));
+        return abort(error_of(already_recorded(entry.fiscal_year, *current)));
     if (!current && supersede)
         return abort(error_of(fmt::format("--supersede: {} is not recorded yet, there is nothing to supersede", entry.fiscal_year)));
     entry.supersedes = current;

@@ -151,6 +151,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// Why a result of `fiscal_year`, which record `current` records already, is not recorded
+/// without --supersede.
+std::string already_recorded(std::string_view fiscal_year, std::int64_t current);
+
 /// Orders fiscal years: "FY2024" < "FY2025" < "FY2100" (the digits as a number, then the text).
 bool fiscal_year_before(std::string_view a, std::string_view b);
 

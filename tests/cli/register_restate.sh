@@ -524,6 +524,9 @@ db=$work/iij-typed3.db
 q register init "$db"
 q register record "$db" "$work/fy2024.json" --grants $G
 q register record "$db" "$work/fy2025-typed.json" --grants $G
+check "a typed year recorded again without --supersede: already recorded" 2 "FY2025 is already recorded (record 2)" \
+  "$hoshu" register record "$db" "$work/fy2025-typed.json" --grants $G
+[[ "$out" != *warning* ]]; report "... said first, with no warning of its typed records" $((1 - $?))
 q eval rules/iij --inputs $E/fy2026.toml --format json --out "$work/fy2026-typed.json"
 iij_edit "$E/fy2026.toml" "$work/fy2026-nodiv.toml" FY2024 D01 midterm \
   "'\\n'.join(l for l in b.split('\\n') if not l.startswith('division_score'))"
