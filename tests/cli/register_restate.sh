@@ -170,9 +170,12 @@ check "another plan's result in place of the year's is refused" 2 \
 check "... nothing is recorded" 0 "1 record and 2 events" "$hoshu" register verify "$db"
 
 # --- 4. batch --register: a column the year's last day is computed from.
-db=$work/batch.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db() {  # vest_db NAME RESULT: a register in $db ($work/NAME.db) holding RESULT, a year of vest2's
+  db=$work/$1.db
+  q register init "$db"
+  q register record "$db" "$2" --grants award_shares
+}
+vest_db batch "$work/r24.json"
 q register record "$db" "$work/r25.json" --grants award_shares
 printf 'scenario,year_start\nbase,\nyear from July,2025-07-01\n' > "$work/start.csv"
 check "a year_start column (year_end is computed from it) is refused with --register" 2 \
@@ -271,9 +274,7 @@ ledger() {  # ledger FILE A_SHARES A_RESTRICTED: FY2025's inputs with a typed FY
     printf '  { year = "FY2024", director = "B", grant_date = 2024-06-30, shares = 2000, restricted = 2000 },\n]\n\n'
     sed -n '/^\[\[directors\]\]/,$p' $p/fy2025.toml; } > "$1"
 }
-db=$work/vest-typed.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db vest-typed "$work/r24.json"
 ledger "$work/v25-count.toml" 1200 1000
 ledger "$work/v25-same.toml" 1000 1000
 q eval $p --inputs "$work/v25-count.toml" --format json --out "$work/v25-count.json"
@@ -287,9 +288,7 @@ check "... the ledger as the register holds it is recorded" 0 "recorded FY2025 a
 # Another field the register carries, given otherwise: refused, as a count is.
 sed 's/director = "A", grant_date = 2024-06-30/director = "A", grant_date = 2023-01-01/' "$work/v25-same.toml" > "$work/v25-date.toml"
 q eval $p --inputs "$work/v25-date.toml" --format json --out "$work/v25-date.json"
-db=$work/vest-date.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db vest-date "$work/r24.json"
 check "a ledger moving A's FY2024 grant date to 2023-01-01 (the register: 2024-06-30) is refused" 2 \
   "v25-date.toml:7:51: error: \`A\`'s FY2024 award_shares: the inputs' carried records give it \`grant_date\` 2023-01-01, where the register hands FY2025 \`grant_date\` 2024-06-30 (record 1, FY2024, with the events since)" \
   "$hoshu" register record "$db" "$work/v25-date.json" --grants award_shares
@@ -297,9 +296,7 @@ check "a ledger moving A's FY2024 grant date to 2023-01-01 (the register: 2024-0
 # register does not know of counts by plan), with a warning at the value and a hint.
 ledger "$work/v25-fewer.toml" 1000 400
 q eval $p --inputs "$work/v25-fewer.toml" --format json --out "$work/v25-fewer.json"
-db=$work/vest-fewer.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db vest-fewer "$work/r24.json"
 check "a ledger giving A's FY2024 grant 400 restricted (the register: 1000) is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-fewer.json" --grants award_shares
 [[ "$out" == *"v25-fewer.toml:"*": warning: \`A\`'s FY2024 award_shares: the inputs' carried records give it \`restricted\` 400, fewer than the register holds restricted of it as FY2025 opens, 1000 (record 1, FY2024, with the events since): recorded, the difference counts as released by the plan"* ]]
@@ -308,9 +305,7 @@ report "... with a warning located at the value" $((1 - $?))
 report "... and a hint: a lift event, or an evaluation from the register" $((1 - $?))
 grep -v 'director = "B"' "$work/v25-same.toml" > "$work/v25-left-out.toml"
 q eval $p --inputs "$work/v25-left-out.toml" --format json --out "$work/v25-left-out.json"
-db=$work/vest-left-out.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db vest-left-out "$work/r24.json"
 check "a ledger leaving out B's FY2024 grant is recorded" 0 "recorded FY2025 as record 2" \
   "$hoshu" register record "$db" "$work/v25-left-out.json" --grants award_shares
 [[ "$out" == *"v25-left-out.toml:"*":"*": warning: \`B\`'s FY2024 award_shares: the inputs' carried records leave it out, while the register holds 2000 of it restricted as FY2025 opens"* && "$out" == *"ledger = ["*"^"* ]]
@@ -321,9 +316,7 @@ report "... with a warning naming the grant left out, located at the ledger" $((
 extra() {  # extra FILE RECORD: v25-same.toml with one more record in its ledger
   sed "s/^ledger = \[\$/ledger = [\n  $2,/" "$work/v25-same.toml" > "$1"
 }
-db=$work/vest-extra.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db vest-extra "$work/r24.json"
 n=0
 while IFS='|' read -r what record message; do
   n=$((n + 1))
@@ -347,11 +340,7 @@ CASES
 sed 's/^ledger = \[\]/ledger = [ { year = "FY2023", director = "A", grant_date = 2023-06-30, shares = 500, restricted = 300 } ]/' \
   $p/fy2024.toml > "$work/v24-pre.toml"
 q eval $p --inputs "$work/v24-pre.toml" --format json --out "$work/r24-pre.json"
-pre_db() {  # pre_db NAME: a register in $db holding the FY2024 typed over A's FY2023 grant
-  db=$work/$1.db
-  q register init "$db"
-  q register record "$db" "$work/r24-pre.json" --grants award_shares
-}
+pre_db() { vest_db "$1" "$work/r24-pre.json"; }  # pre_db NAME: a register holding the FY2024 typed over A's FY2023 grant
 pre_db vest-pre
 n=0
 while IFS='|' read -r what date shares restricted message; do
@@ -408,9 +397,7 @@ print('ledger = [\n' + ',\n'.join('  { ' + ', '.join(field(k, v) for k, v in r.i
 PY
     sed -n '/^\[\[directors\]\]/,$p' $plan/fy2026.toml; } > "$2"
 }
-db=$work/vest-leave.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db vest-leave "$work/r24.json"
 q register event "$db" --director B --kind leave --date 2025-12-01 --reason "left"
 q eval $p --inputs $p/fy2025.toml --register "$db" --format json --out "$work/v25-leave.json"
 q register record "$db" "$work/v25-leave.json" --grants award_shares
@@ -469,9 +456,7 @@ ledger "$work/v25-no-restricted.toml" 1000 1000
 sed -i 's/ shares = 1000, restricted = 1000 }/ shares = 1000 }/' "$work/v25-no-restricted.toml"
 q eval $work/vest2d --inputs $p/fy2024.toml --format json --out "$work/d24.json"
 q eval $work/vest2d --inputs "$work/v25-no-restricted.toml" --format json --out "$work/d25.json"
-db=$work/vest-default.db
-q register init "$db"
-q register record "$db" "$work/d24.json" --grants award_shares
+vest_db vest-default "$work/d24.json"
 check "a typed record leaving out \`restricted\` (the plan's default 0) is refused" 2 \
   "\`A\`'s FY2024 award_shares: the inputs' carried records give it no \`restricted\`, so the plan reads its default, where the records handed FY2025 carry 1000 restricted" \
   "$hoshu" register record "$db" "$work/d25.json" --grants award_shares
@@ -528,18 +513,18 @@ check "a typed year recorded again without --supersede: already recorded" 2 "FY2
   "$hoshu" register record "$db" "$work/fy2025-typed.json" --grants $G
 [[ "$out" != *warning* ]]; report "... said first, with no warning of its typed records" $((1 - $?))
 q eval rules/iij --inputs $E/fy2026.toml --format json --out "$work/fy2026-typed.json"
-iij_edit "$E/fy2026.toml" "$work/fy2026-nodiv.toml" FY2024 D01 midterm \
-  "'\\n'.join(l for l in b.split('\\n') if not l.startswith('division_score'))"
-q eval rules/iij --inputs "$work/fy2026-nodiv.toml" --format json --out "$work/fy2026-nodiv.json"
+iij26() {  # iij26 NAME YEAR DIRECTOR COMPONENT PYTHON: the FY2026 example, that record edited, in $work/fy2026-NAME.json
+  iij_edit "$E/fy2026.toml" "$work/fy2026-$1.toml" "${@:2}"
+  q eval rules/iij --inputs "$work/fy2026-$1.toml" --format json --out "$work/fy2026-$1.json"
+}
+iij26 nodiv FY2024 D01 midterm "'\\n'.join(l for l in b.split('\\n') if not l.startswith('division_score'))"
 check "IIJ: FY2026 typed with D01's FY2024 midterm division_score left out (the register: 1.00) is refused" 2 \
   "error: \`D01\`'s FY2024 midterm_rs_shares: the inputs' carried records give it \`division_score\` nothing, where the register hands FY2026 \`division_score\` 1" \
   "$hoshu" register record "$db" "$work/fy2026-nodiv.json" --grants $G
 # D04's FY2025 midterm grant typed as 0 restricted (the register: 5,887): the committee's
 # reassessment claws back 1,466 of them with the register's records, none with these. Refused,
 # at that value only (the RS I releases the example types turn no figure).
-iij_edit "$E/fy2026.toml" "$work/fy2026-d04.toml" FY2025 D04 midterm \
-  "re.sub(r'(?m)^restricted\\s*=\\s*[\\d_]+', 'restricted  = 0', b)"
-q eval rules/iij --inputs "$work/fy2026-d04.toml" --format json --out "$work/fy2026-d04.json"
+iij26 d04 FY2025 D04 midterm "re.sub(r'(?m)^restricted\\s*=\\s*[\\d_]+', 'restricted  = 0', b)"
 check "IIJ: FY2026 typed with D04's FY2025 midterm grant 0 restricted (a clawback of 1,466 lost) is refused" 2 \
   "fy2026-d04.toml:603:15: error: \`D04\`'s FY2025 midterm_rs_shares: the inputs' carried records give it \`restricted\` 0, fewer than the register holds restricted of it as FY2026 opens, 5887 (record 2, FY2025, with the events since)" \
   "$hoshu" register record "$db" "$work/fy2026-d04.json" --grants $G
@@ -606,9 +591,7 @@ check "... typed as carried, recorded" 0 "recorded FY2026 as record 3" \
   "$hoshu" register record "$db" "$work/pts26-same.json" --grants earned_points
 
 # --- 7. Events dated before a recorded year's grant date.
-db=$work/back.db
-q register init "$db"
-q register record "$db" "$work/r24.json" --grants award_shares
+vest_db back "$work/r24.json"
 q register record "$db" "$work/r25.json" --grants award_shares
 q eval $p --inputs $p/fy2026.toml --register "$db" --format json --out "$work/back26.json"
 q register record "$db" "$work/back26.json" --grants award_shares
