@@ -1011,8 +1011,8 @@ int record(const RegisterArgs& args) {
         // (A year recorded already, without --supersede: said before what its typed records
         // would say, which is then beside the point.)
         if (!args.supersede)
-            for (const auto& r : *stored)
-                if (!r.superseded_by && r.fiscal_year == result_year(v) && !r.fiscal_year.empty()) {
+            for (const std::string fy = result_year(v); const auto& r : *stored)
+                if (!r.superseded_by && !fy.empty() && r.fiscal_year == fy) {
                     std::fprintf(stderr, "hoshu: error: %s\n", dsl::printable(eval::already_recorded(r.fiscal_year, r.id)).c_str());
                     return static_cast<int>(Exit::usage);
                 }

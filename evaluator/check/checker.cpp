@@ -230,6 +230,9 @@ void Checker::check_paths_into_lists() {
     if (plan_.directors.declared)
         lists.push_back({&plan_.directors.input, fmt::format("the list of {} records (`collection {}`)",
                                                              plan_.directors.noun, plan_.directors.plural)});
+    if (plan_.grants.declared)
+        lists.push_back({&plan_.grants.input, fmt::format("the list of {} records (`collection {}`)",
+                                                          plan_.grants.noun, plan_.grants.plural)});
     for (const auto& o : plan_.others)
         lists.push_back({&o.input, fmt::format("the list of {} records (`collection {}`)", o.noun, o.plural)});
     for (const auto& s : plan_.series)
