@@ -392,8 +392,11 @@ void Checker::check_allocations() {
         for (std::uint32_t s : slots) out += (out.empty() ? "" : ", ") + plan_.slots[s].name;
         return out;
     };
-    auto rounding = [](const Allocation& a) {
-        return fmt::format("{} to {}", to_string(a.mode), a.unit.to_string());
+    // (The unit as written, with the outputs' unit: "down to 1 share", "half up to 100 JPY".)
+    auto rounding = [&](const Allocation& a) {
+        const Type& t = plan_.slots[a.outputs.front()].type;
+        return fmt::format("{} to {}{}", to_string(a.mode), a.unit.to_string(),
+                           t.kind != Kind::number || t.dimensionless() ? "" : " " + plan_.amount_unit(t, a.unit));
     };
     for (std::size_t a = 0; a < plan_.limits.size(); ++a) {
         if (!plan_.limits[a].allocation) continue;

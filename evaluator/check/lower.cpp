@@ -754,9 +754,14 @@ std::uint32_t Checker::compile_round(const ast::RoundExpr& x, const Ctx& c) {
         return none;
     }
     if (!type_of(u).same(type_of(a))) {
-        auto& d = diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}", tname(type_of(u)),
-                               tname(type_of(a)));
-        d.hint = type_of(a).dimensionless()
+        // (A bare number as the unit of an amount: the unit is to be written with it.)
+        const auto bare = type_of(u).dimensionless() && !type_of(a).dimensionless() ? fold(u) : std::nullopt;
+        auto& d = diags_.error(range_of(u), "the rounding unit is {}, but the value rounded is {}",
+                               bare ? std::string("a plain number") : tname(type_of(u)), tname(type_of(a)));
+        d.hint = bare && bare->number.sign() > 0
+                     ? fmt::format("write the unit with the amount, as in: {} {}", bare->number.to_string(),
+                                   plan_.amount_unit(type_of(a), bare->number))
+                 : type_of(a).dimensionless()
                      ? fmt::format("round to a unit of the value's own kind, or give the value its unit first (it is a "
                                    "plain number here)")
                      : fmt::format("round to a unit in {}, or turn the value into {} first with a rate in {}",

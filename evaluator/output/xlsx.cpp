@@ -153,6 +153,20 @@ std::string too_large(const std::vector<Sheet>& sheets) {
 
 }  // namespace
 
+std::string cell_text(std::string_view text) {
+    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const bool escaped = text[i] == '_' && i + 7 <= text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X') &&
+                             hex(text[i + 2]) && hex(text[i + 3]) && hex(text[i + 4]) && hex(text[i + 5]) &&
+                             text[i + 6] == '_';
+        if (escaped) out += "_x005F";
+        out += text[i];
+    }
+    return out;
+}
+
 Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
     if (std::string why = too_large(sheets); !why.empty()) return dsl::one_error({}, why);
     // Built in a private folder (0700) with the library's own temporary files: removed on
@@ -229,7 +243,8 @@ Result<std::string> xlsx_workbook(const std::vector<Sheet>& sheets) {
                 const bool label = c < s.labels.size() && s.labels[c];
                 lxw_error e = LXW_NO_ERROR;
                 if (number) e = worksheet_write_number(ws, row, col, *number, label ? nullptr : format_for(columns[c]->places));
-                else if (!cell.empty()) e = worksheet_write_string(ws, row, col, cell.c_str(), r == 0 ? bold : nullptr);
+                else if (!cell.empty())
+                    e = worksheet_write_string(ws, row, col, cell_text(cell).c_str(), r == 0 ? bold : nullptr);
                 if (e != LXW_NO_ERROR) check(e, "the cell " + cell_name(s, r, c));
                 if (failed != LXW_NO_ERROR) return give_up();
             }

@@ -23,6 +23,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/base/result.hpp"
@@ -44,6 +45,13 @@ struct ColumnNumbers {
     std::vector<std::optional<double>> numbers;
 };
 std::optional<ColumnNumbers> column_numbers(const std::vector<std::string>& cells, int min_places);
+
+/// A text as a workbook's cell holds it to be read back as written: each `_xHHHH_` in it
+/// (four hex digits: the form a workbook gives a character XML cannot hold, which Excel
+/// decodes on opening) with its `_` written `_x005F_`, so that `D_x0030_1` stays
+/// `D_x0030_1` and is not shown as `D01` (ECMA-376 Part 1, 22.4.2.4). Overlapping ones
+/// (`_x0041_x0042_`) are each escaped.
+std::string cell_text(std::string_view text);
 
 /// The workbook's bytes, built in a private temporary folder ($TMPDIR/hoshu-xlsx-XXXXXX,
 /// with the library's own temporary files) removed on return and by a signal that ends

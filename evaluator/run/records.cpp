@@ -387,6 +387,11 @@ std::pair<std::string_view, std::string_view> currency_of(const Plan& plan, cons
     return {plan.units[*u].name, plan.units[*u].symbol};
 }
 
+/// What an input's number is, said after "is": its type ("shares", "USD"), or "a count".
+std::string kind_said(const Plan& plan, const Type& type) {
+    return type.dimensionless() && type.style == RatioStyle::count ? std::string("a count") : plan.type_name(type);
+}
+
 }  // namespace
 
 Value Evaluator::convert_override(const InputOverride& ov, const Type& type, const std::string& what) {
@@ -407,7 +412,7 @@ Value Evaluator::convert_override(const InputOverride& ov, const Type& type, con
                 fail(ov.where, fmt::format("{} is a number; \"{}\" is not one", what, ov.text), std::move(hint));
             }
             if (auto wrong = not_in_units(plan_, type, v.number))
-                fail(ov.where, fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));
+                fail(ov.where, fmt::format("{} is {}: {}", what, kind_said(plan_, type), *wrong));
             return v;
         }
         case Kind::date: {
@@ -467,7 +472,7 @@ Value Evaluator::convert(const InputFile::Node& node, const Type& type, const st
             }
             v.number = *r;
             if (auto wrong = not_in_units(plan_, type, v.number))
-                fail(in_.range(node), fmt::format("{} is {}: {}", what, plan_.type_name(type), *wrong));
+                fail(in_.range(node), fmt::format("{} is {}: {}", what, kind_said(plan_, type), *wrong));
             return v;
         }
         case Kind::date: {

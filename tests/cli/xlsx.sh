@@ -58,6 +58,12 @@ out=$(unzip -p "$work/ratio.xlsx" xl/worksheets/sheet1.xml)
 has "1/2 is the number 0.5 (at one decimal)" '<c r="C2" s="2"><v>0.5</v></c>'
 has "1/3 is text" '<c r="B2" t="s">'
 out=$(unzip -p "$work/ratio.xlsx" xl/sharedStrings.xml); has "... written exactly" '<t>1/3</t>'
+# An id holding `_xHHHH_` (the form Excel decodes to a character on opening): written with
+# its `_` escaped, so that `D_x0030_1` is not shown as a second `D01`.
+printf '[[people]]\nid = "D01"\nn = 1\n[[people]]\nid = "D_x0030_1"\nn = 2\n' > "$work/lookalike.toml"
+"$hoshu" eval "$work/plan" --inputs "$work/lookalike.toml" --format xlsx --out "$work/lookalike.xlsx" || { echo "FAIL eval of the look-alike ids"; fail=1; }
+out=$(unzip -p "$work/lookalike.xlsx" xl/sharedStrings.xml)
+has "an id holding _x0030_ is escaped as Excel reads it back" '<t>D_x005F_x0030_1</t>'
 
 # Pence: one type per column. Every cell of a money column in a currency with a minor unit is
 # a number with a 2-decimal format whose double shows the exact amount — a SUM over it is

@@ -94,3 +94,18 @@ TEST_CASE("xlsx: a text longer than a cell holds, or more rows than a sheet, is 
     CHECK(many.error().items().front().message ==
           "the inputs sheet would have 1,048,577 rows, more than the 1,048,576 a worksheet holds (Excel's limit)");
 }
+
+TEST_CASE("xlsx: a text holding `_xHHHH_` is written so that Excel shows it as it is", "[xlsx]") {
+    using hoshu::eval::cell_text;
+    CHECK(cell_text("D01") == "D01");
+    CHECK(cell_text("D_x0030_1") == "D_x005F_x0030_1");
+    CHECK(cell_text("CEO_x000D_") == "CEO_x005F_x000D_");
+    CHECK(cell_text("_X00aF_") == "_x005F_X00aF_");
+    // Overlapping: the `_` closing one opens the next, and each is escaped.
+    CHECK(cell_text("_x0041_x0042_") == "_x005F_x0041_x005F_x0042_");
+    // Not the form: too few digits, a letter that is no hex digit, no closing `_`.
+    CHECK(cell_text("_x004_") == "_x004_");
+    CHECK(cell_text("_x00G1_") == "_x00G1_");
+    CHECK(cell_text("_x0041") == "_x0041");
+    CHECK(cell_text("株式_x5F0F_") == "株式_x005F_x5F0F_");
+}
