@@ -241,16 +241,18 @@ Result<LoadedKernel> load_kernel(const std::string& source, const ToolchainOptio
     // The object first, then the source that vouches for it.
     const std::string cpp = dir + "/" + name + ".cpp", so = dir + "/" + name + ".so";
     std::string object;
-    if (!read_file(so_tmp, object) || ::unlink(cpp_tmp.c_str()) != 0 || !write_file(cpp_tmp, vouched(object))) {
-        const int err = errno;
+    // One that cannot be kept (the disk full, a folder in the object's place) is run from
+    // where it was built, for this run only, as without a cache.
+    auto this_run_only = [&] {
+        auto k = open_library(so_tmp);
         clean();
-        return problem(fmt::format("cannot keep the compiled plan in {}: {}", dir, std::strerror(err)));
-    }
-    if (::rename(so_tmp.c_str(), so.c_str()) != 0 || ::rename(cpp_tmp.c_str(), cpp.c_str()) != 0) {
-        const int err = errno;
-        clean();
-        return problem(fmt::format("cannot keep the compiled plan in {}: {}", dir, std::strerror(err)));
-    }
+        return k;
+    };
+    if (!read_file(so_tmp, object) || ::unlink(cpp_tmp.c_str()) != 0 || !write_file(cpp_tmp, vouched(object)))
+        return this_run_only();
+    if (::rename(so_tmp.c_str(), so.c_str()) != 0) return this_run_only();
+    // (Kept without the source that vouches for it, it is built again the next time.)
+    if (::rename(cpp_tmp.c_str(), cpp.c_str()) != 0) clean();
     return open_library(so);
 }
 

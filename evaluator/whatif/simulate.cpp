@@ -1216,14 +1216,14 @@ public:
             small_ = next;
             return;
         }
-        rest_ += from_int128(a) * from_int128(b);
+        rest_.add(from_int128(a) * from_int128(b));
     }
-    void add(const Rational& a, const Rational& b) { rest_ += a * b; }
-    Rational value() const { return from_int128(small_) + rest_; }
+    void add(const Rational& a, const Rational& b) { rest_.add(a * b); }
+    Rational value() const { return from_int128(small_) + rest_.value(); }
 
 private:
     __int128 small_ = 0;
-    Rational rest_;
+    FractionSum rest_;   // (pairwise: see FractionSum)
 };
 
 }  // namespace

@@ -406,21 +406,43 @@ void ExactSum::add(const Rational& v) {
             return;
         }
     }
-    rest_ += v;
+    rest_.add(v);
 }
 
 Rational from_int128(__int128 v) { return Rational::from_parts(v, 1); }
+
+void FractionSum::add_at(std::size_t k, Rational v) {
+    for (;; ++k) {
+        if (k >= levels_.size()) {   // (merged from a sum of more levels: those between are empty)
+            levels_.resize(k);
+            levels_.push_back(std::move(v));
+            return;
+        }
+        if (levels_[k].is_zero()) {
+            levels_[k] = std::move(v);
+            return;
+        }
+        v = levels_[k] + v;   // the two sums of 2^k, one of 2^(k+1)
+        levels_[k] = Rational();
+    }
+}
+
+Rational FractionSum::value() const {
+    Rational total;
+    for (const Rational& level : levels_) total += level;   // the smallest first
+    return total;
+}
 
 void ExactSum::merge(const ExactSum& other) {
     __int128 next;
     if (!__builtin_add_overflow(small_, other.small_, &next)) {
         small_ = next;
     } else {
-        rest_ += from_int128(other.small_);
+        rest_.add(from_int128(other.small_));
     }
-    rest_ += other.rest_;
+    rest_.merge(other.rest_);
 }
 
-Rational ExactSum::value() const { return from_int128(small_) + rest_; }
+Rational ExactSum::value() const { return from_int128(small_) + rest_.value(); }
 
 }  // namespace hoshu::eval

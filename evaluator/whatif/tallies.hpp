@@ -21,6 +21,26 @@
 
 namespace hoshu::eval {
 
+/// A sum of exact fractions, added pairwise as a binary counter adds: level k holds the sum
+/// of 2^k of them (or nothing). Added one after another, fractions of unrelated
+/// denominators (an amount divided by a sampled price) grow the sum's denominator with each,
+/// and each addition costs the size of the sum so far: quadratic in the paths in the
+/// additions, cubic in their reductions (6,000 paths took two minutes). Pairwise, each is
+/// added to a sum of its own size. The value is the same exact sum.
+class FractionSum {
+public:
+    void add(Rational v) { add_at(0, std::move(v)); }
+    void merge(const FractionSum& other) {
+        for (std::size_t k = 0; k < other.levels_.size(); ++k)
+            if (!other.levels_[k].is_zero()) add_at(k, other.levels_[k]);
+    }
+    Rational value() const;
+
+private:
+    void add_at(std::size_t k, Rational v);
+    std::vector<Rational> levels_;   // a zero: no sum at that level
+};
+
 /// A sum of exact values, on 128-bit integers while they are integers that fit.
 class ExactSum {
 public:
@@ -28,12 +48,12 @@ public:
     void add(std::int64_t v) {
         __int128 next;
         if (!__builtin_add_overflow(small_, static_cast<__int128>(v), &next)) small_ = next;
-        else rest_ += Rational(v);
+        else rest_.add(Rational(v));
     }
     void add_product(std::int64_t a, std::int64_t b) {
         __int128 next;   // |a·b| ≤ 2^126: the product fits
         if (!__builtin_add_overflow(small_, static_cast<__int128>(a) * b, &next)) small_ = next;
-        else rest_ += Rational(a) * Rational(b);
+        else rest_.add(Rational(a) * Rational(b));
     }
     void add_product(const Rational& a, const Rational& b) {
         if (!a.is_zero()) add_nonzero_product(a, b);   // no shares, nothing to add
@@ -52,10 +72,10 @@ private:
                 return;
             }
         }
-        rest_ += a * b;
+        rest_.add(a * b);
     }
     __int128 small_ = 0;
-    Rational rest_;
+    FractionSum rest_;
 };
 
 /// Exact counts of the values one output took over the paths. Integers of a moderate

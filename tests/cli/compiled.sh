@@ -386,4 +386,12 @@ left=$(cd "$HOSHU_CACHE_DIR" && ls -A | grep '\.tmp$' | tr '\n' ' ')
 [[ $left == "kernel-fedcba9876543210.4343.cpp.tmp " ]] && ok "an hour-old temporary file removed, a younger one kept" \
   || bad "temporary files in the cache after a compilation: $left"
 
+# ---- A folder where the compiled plan's object is to be kept: the object runs from where it
+# was built, for this run only, and its temporary files are removed.
+for so in "$HOSHU_CACHE_DIR"/kernel-*.so; do rm -f "$so" && mkdir "$so"; done
+run compiled blocked $ops $ops/base.toml $ops/edges.csv --on-error skip
+same "a folder in the place of the compiled object: compiled = interpreter" interp blocked
+left=$(cd "$HOSHU_CACHE_DIR" && ls -A | grep '\.tmp$' | grep -v fedcba9876543210 | tr '\n' ' ')
+[[ -z $left ]] && ok "no temporary file left beside the folder" || bad "temporary files left: $left"
+
 exit $fail

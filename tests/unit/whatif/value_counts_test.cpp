@@ -218,6 +218,58 @@ TEST_CASE("exact sums are exact up to and past 128 bits", "[value_counts][summar
     CHECK(hoshu::eval::from_int128(-(lowest + 1)) == Rational(min) * Rational(min) * Rational(2) - Rational(1));
 }
 
+TEST_CASE("a sum of fractions of unrelated denominators, added pairwise, is the exact sum", "[value_counts][summary]") {
+    // Amounts divided by prices 1, 2, 3, …: each value's denominator new to the sum.
+    std::vector<Rational> values;
+    for (std::int64_t i = 1; i <= 300; ++i)
+        values.push_back(Rational(1'000'003 * i - 7 * i * i) / Rational(i * 6 + 1) / Rational(i % 17 + 2));
+    Rational sequential;
+    for (const auto& v : values) sequential += v;
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{255},
+                              std::size_t{256}, values.size()}) {
+        hoshu::eval::FractionSum pairwise;
+        Rational expected;
+        for (std::size_t i = 0; i < count; ++i) {
+            pairwise.add(values[i]);
+            expected += values[i];
+        }
+        CHECK(pairwise.value() == expected);
+    }
+    // Merged in parts, as threads' tallies are: the same sum, whatever the split.
+    for (std::size_t parts : {2, 3, 7}) {
+        std::vector<hoshu::eval::FractionSum> part(parts);
+        for (std::size_t i = 0; i < values.size(); ++i) part[i * parts / values.size()].add(values[i]);
+        for (std::size_t p = 1; p < parts; ++p) part[0].merge(part[p]);
+        CHECK(part[0].value() == sequential);
+    }
+    // A sum of few values merged with one of many (more levels than it has), either way.
+    for (std::size_t few : {std::size_t{0}, std::size_t{1}, std::size_t{5}}) {
+        hoshu::eval::FractionSum small, large;
+        Rational expected;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            (i < few ? small : large).add(values[i]);
+            expected += values[i];
+        }
+        hoshu::eval::FractionSum small_first = small, large_first = large;
+        small_first.merge(large);
+        large_first.merge(small);
+        CHECK(small_first.value() == expected);
+        CHECK(large_first.value() == expected);
+    }
+    // Zeros and values that cancel: nothing lost.
+    hoshu::eval::FractionSum cancel;
+    for (const auto& v : values) {
+        cancel.add(v);
+        cancel.add(Rational());
+        cancel.add(-v);
+    }
+    CHECK(cancel.value().is_zero());
+    hoshu::eval::ExactSum exact;
+    for (const auto& v : values) exact.add(v);
+    exact.add(std::numeric_limits<std::int64_t>::max());
+    CHECK(exact.value() == sequential + Rational(std::numeric_limits<std::int64_t>::max()));
+}
+
 namespace {
 
 /// `values` counted as a simulation does past `cap`: split into `parts` (as threads would
