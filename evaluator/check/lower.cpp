@@ -183,6 +183,16 @@ std::uint32_t Checker::expect_type(std::uint32_t n, const Type& want, const std:
     }
     auto& d = diags_.error(node.range, "{} is declared {}, but this gives {}", what, tname(want), tname(node.type));
     d.hint = unit_mismatch_hint(want, node.type);
+    // A number written alone (`expect granted = 348,181`): the hint writes it in the unit.
+    if (want.is_number() && !want.dimensionless() && node.kind == NodeKind::constant && node.type.dimensionless() &&
+        node.range.valid) {
+        const std::string_view text =
+            std::string_view(sm_.file(node.range.file).text()).substr(node.range.begin, node.range.end - node.range.begin);
+        const bool plain = !text.empty() && text.find_first_not_of("0123456789,._-") == std::string_view::npos;
+        if (plain)
+            d.hint = fmt::format("a plain number has no unit: write it with its unit, as in `{} {}`", text,
+                                 plan_.amount_unit(want, plan_.constants[node.aux].number));
+    }
     return none;
 }
 
