@@ -529,15 +529,10 @@ void Checker::compile_test(const Entry& e, const ast::TestDecl& t) {
             if (!known) {
                 auto& d = diags_.error(rng(e.file, x.name), "`{}` is not a `require` or a `limit`", ex.name);
                 // The nearest name of a requirement or a limit, if one is near.
-                std::string best;
-                std::size_t best_distance = 3;
-                auto consider = [&](const std::string& name) {
-                    const std::size_t dist = dsl::edit_distance(name, ex.name);
-                    if (dist < best_distance) best_distance = dist, best = name;
-                };
-                for (const auto& r : plan_.requirements) consider(r.name);
-                for (const auto& l : plan_.limits) consider(l.name);
-                if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
+                std::vector<std::string> names;
+                for (const auto& r : plan_.requirements) names.push_back(r.name);
+                for (const auto& l : plan_.limits) names.push_back(l.name);
+                if (auto best = dsl::closest(ex.name, names)) d.hint = fmt::format("did you mean `{}`?", *best);
             } else if (plan_wide && x.record) {
                 // It is reported for the plan, never for a record: the expectation could not hold.
                 auto& d = diags_.error(rng(e.file, x), "`{}` is plan-wide: its violation has no `for`", ex.name);
